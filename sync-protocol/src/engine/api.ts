@@ -1,0 +1,115 @@
+/**
+ * The sync engine's public surface. The PWA and tests use only this; the Dexie
+ * schema behind it is an implementation detail reached through `queries`.
+ */
+import type { ErrorCode } from '../errors.ts';
+import type { Message } from '../model/message.ts';
+import type { User } from '../model/user.ts';
+import type { LocalStatus } from '../status.ts';
+
+/** A message as a device holds it: server fields once acked, local ones before. */
+export interface LocalMessage {
+  /** `${senderId}:${clientId}` — stable from the moment the message is typed. */
+  key: string;
+  id: string | null;
+  clientId: string;
+  conversationId: string;
+  senderId: string;
+  recipientId: string;
+  body: string;
+  /** null while pending or failed. */
+  seq: number | null;
+  /** Server time once acked, local time before. ISO-8601. */
+  createdAt: string;
+  /** Local creation time (ms), orders pending messages after the acked ones. */
+  localCreatedAt: number;
+  status: LocalStatus;
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface LocalConversation {
+  id: string;
+  peerId: string;
+  lastMessage: LocalMessage | null;
+  unreadCount: number;
+  updatedAt: string;
+}
+
+export type ConnectionState = 'online' | 'connecting' | 'offline';
+
+export interface EngineState {
+  connection: ConnectionState;
+  outboxSize: number;
+  lastSyncAt: string | null;
+  userId: string | null;
+}
+
+export interface EngineEvents {
+  state: EngineState;
+  'signed-out': { reason: 'expired' | 'user' };
+  typing: { from: string; conversationId: string; typing: boolean };
+  presence: { userId: string; online: boolean; lastSeen: string | null };
+  /** A server copy applied to the local database (useful for tests and notifications). */
+  message: Message;
+}
+
+export interface SyncEngineOptions {
+  /** Base URL of the server; '' for same-origin (the PWA). */
+  serverUrl: string;
+  /** IndexedDB database name; one per device/profile. Default 'pigeon'. */
+  dbName?: string;
+  /** Injected for Node (fake-indexeddb); defaults to globals. */
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+  fetch?: typeof fetch;
+  /** Web Locks for single-tab draining; null forces the fallback. */
+  locks?: LockManager | null;
+  /** Ack timeout for `send-message` (ms). */
+  ackTimeoutMs?: number;
+}
+
+export interface ConversationView {
+  conversation: LocalConversation;
+  peer: User | null;
+}
+
+/** Read helpers for liveQuery: each is a pure Dexie read, safe to re-run on every change. */
+export interface EngineQueries {
+  conversations(): Promise<ConversationView[]>;
+  /** The newest `limit` messages of a conversation, oldest → newest, pending ones last. */
+  messages(conversationId: string, limit?: number): Promise<LocalMessage[]>;
+  user(userId: string): Promise<User | undefined>;
+  me(): Promise<User | undefined>;
+  outbox(): Promise<LocalMessage[]>;
+}
+
+export interface SyncEngine {
+  readonly queries: EngineQueries;
+  getState(): EngineState;
+  on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void;
+
+  signUp(username: string, password: string, displayName?: string): Promise<User>;
+  signIn(username: string, password: string): Promise<User>;
+  /** Resumes with a stored token (reload, restart); null when signed out. */
+  resume(): Promise<User | null>;
+  /** clearData: also delete this user's local messages/outbox. */
+  signOut(options?: { clearData?: boolean }): Promise<void>;
+  /** Stops network activity and closes the database (tests, reload simulation). */
+  close(): Promise<void>;
+
+  /** Resolves once the message and its outbox entry are committed locally. */
+  send(to: string, body: string): Promise<LocalMessage>;
+  /** Re-queues a failed message. */
+  retry(key: string): Promise<void>;
+  markRead(conversationId: string): Promise<void>;
+  /** Loads older history from the server; resolves with the number of messages added. */
+  loadOlder(conversationId: string, limit?: number): Promise<number>;
+  searchUsers(query: string): Promise<User[]>;
+  /** Ensures a local conversation row with this peer exists; returns its id. */
+  openConversationWith(peer: User): Promise<string>;
+  setTyping(to: string, typing: boolean): void;
+  /** Asks the server for a user's presence; the answer arrives as a `presence` event too. */
+  refreshPresence(userId: string): Promise<void>;
+  /** Forces a catch-up through /api/sync now. */
+  syncNow(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * The closed set of error codes on the wire. HTTP responses carry them as
+ * `{ error: { code, message } }`, socket acks as `{ ok: false, code, message }`.
+ */
+export const ERROR_STATUS = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const errorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
+
+export const errorBodySchema = z.object({
+  error: z.object({ code: errorCodeSchema, message: z.string() }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const failedAckSchema = z.object({
+  ok: z.literal(false),
+  code: errorCodeSchema,
+  message: z.string(),
+});
+export type FailedAck = z.infer<typeof failedAckSchema>;
+
+/** An error as a value: code first, text for humans, optional detail for logs. */
+export class PigeonError extends Error {
+  override readonly name = 'PigeonError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+  toAck(): FailedAck {
+    return { ok: false, code: this.code, message: this.message };
+  }
+}
+
+export const isPigeonError = (e: unknown): e is PigeonError => e instanceof PigeonError;
+
+/** Errors a client must not retry: the same request would fail the same way. */
+export const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  'VALIDATION',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+]);

@@ -1,0 +1,37 @@
+/** Server → client Socket.io events and acks. */
+import { z } from 'zod';
+import { failedAckSchema } from '../errors.ts';
+import { messageSchema } from '../model/message.ts';
+import { messageStatusSchema } from '../status.ts';
+
+export const newMessageEventSchema = z.object({ message: messageSchema });
+export type NewMessageEvent = z.infer<typeof newMessageEventSchema>;
+
+export const messageStatusEventSchema = z.object({
+  messageIds: z.array(z.string()),
+  conversationId: z.string(),
+  status: messageStatusSchema,
+  at: z.string(),
+});
+export type MessageStatusEvent = z.infer<typeof messageStatusEventSchema>;
+
+export const typingEventSchema = z.object({ from: z.string(), conversationId: z.string() });
+export type TypingEvent = z.infer<typeof typingEventSchema>;
+
+export const presenceEventSchema = z.object({ userId: z.string(), lastSeen: z.string().optional() });
+export type PresenceEvent = z.infer<typeof presenceEventSchema>;
+
+export const sendMessageAckSchema = z.union([
+  z.object({ ok: z.literal(true), message: messageSchema }),
+  failedAckSchema,
+]);
+export type SendMessageAck = z.infer<typeof sendMessageAckSchema>;
+
+export const okAckSchema = z.union([z.object({ ok: z.literal(true) }), failedAckSchema]);
+export type OkAck = z.infer<typeof okAckSchema>;
+
+export const userStatusAckSchema = z.union([
+  z.object({ ok: z.literal(true), online: z.boolean(), lastSeen: z.string().nullable() }),
+  failedAckSchema,
+]);
+export type UserStatusAck = z.infer<typeof userStatusAckSchema>;

@@ -1,0 +1,21 @@
+/** Typed Socket.io event maps, shared by server (`Server<Up, Down>`) and client (`Socket<Down, Up>`). */
+import type { MessageReadPayload, MessageReceivedPayload, SendMessagePayload, TypingPayload, UserStatusPayload } from './up.ts';
+import type { MessageStatusEvent, NewMessageEvent, OkAck, PresenceEvent, SendMessageAck, TypingEvent, UserStatusAck } from './down.ts';
+
+export interface ClientToServerEvents {
+  'send-message': (payload: SendMessagePayload, ack: (res: SendMessageAck) => void) => void;
+  'message-received': (payload: MessageReceivedPayload, ack?: (res: OkAck) => void) => void;
+  'message-read': (payload: MessageReadPayload, ack?: (res: OkAck) => void) => void;
+  typing: (payload: TypingPayload) => void;
+  'typing-stopped': (payload: TypingPayload) => void;
+  'user-status': (payload: UserStatusPayload, ack: (res: UserStatusAck) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  'new-message': (event: NewMessageEvent) => void;
+  'message-status': (event: MessageStatusEvent) => void;
+  typing: (event: TypingEvent) => void;
+  'typing-stopped': (event: TypingEvent) => void;
+  'user-online': (event: PresenceEvent) => void;
+  'user-offline': (event: PresenceEvent) => void;
+}

@@ -1,0 +1,35 @@
+/** Client → server Socket.io events: one schema per payload, types inferred. */
+import { z } from 'zod';
+import { LIMITS } from '../limits.ts';
+import { conversationIdSchema, sendMessageInputSchema } from '../model/message.ts';
+import { userIdSchema } from '../model/user.ts';
+
+export const sendMessagePayloadSchema = sendMessageInputSchema;
+export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
+
+export const messageReceivedPayloadSchema = z.object({
+  messageIds: z.array(z.string().min(1).max(64)).min(1).max(LIMITS.receiptIdsMax),
+});
+export type MessageReceivedPayload = z.infer<typeof messageReceivedPayloadSchema>;
+
+export const messageReadPayloadSchema = z.object({
+  conversationId: conversationIdSchema,
+  upToSeq: z.number().int().positive(),
+});
+export type MessageReadPayload = z.infer<typeof messageReadPayloadSchema>;
+
+export const typingPayloadSchema = z.object({ to: userIdSchema });
+export type TypingPayload = z.infer<typeof typingPayloadSchema>;
+
+export const userStatusPayloadSchema = z.object({ userId: userIdSchema });
+export type UserStatusPayload = z.infer<typeof userStatusPayloadSchema>;
+
+export const UP_EVENTS = {
+  'send-message': sendMessagePayloadSchema,
+  'message-received': messageReceivedPayloadSchema,
+  'message-read': messageReadPayloadSchema,
+  typing: typingPayloadSchema,
+  'typing-stopped': typingPayloadSchema,
+  'user-status': userStatusPayloadSchema,
+} as const;
+export type UpEventName = keyof typeof UP_EVENTS;

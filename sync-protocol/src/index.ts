@@ -1,0 +1,16 @@
+export * from './limits.ts';
+export * from './errors.ts';
+export * from './validate.ts';
+export * from './status.ts';
+export * from './cursor.ts';
+export * from './conversation-id.ts';
+export * from './model/user.ts';
+export * from './model/message.ts';
+export * from './model/conversation.ts';
+export * from './rest/auth.ts';
+export * from './rest/users.ts';
+export * from './rest/messages.ts';
+export * from './rest/sync.ts';
+export * from './events/up.ts';
+export * from './events/down.ts';
+export type * from './events/socket-types.ts';

@@ -1,0 +1,27 @@
+/** Public limits of the contract (../shared/contract.md). Changing one is an API change. */
+export const LIMITS = {
+  bodyMinChars: 1,
+  bodyMaxChars: 4096,
+  clientIdMin: 8,
+  clientIdMax: 64,
+  usernameMin: 3,
+  usernameMax: 32,
+  passwordMin: 8,
+  /** Upper bound for passwords so a huge string cannot make scrypt burn CPU. */
+  passwordMax: 256,
+  displayNameMax: 64,
+  historyPageDefault: 50,
+  historyPageMax: 200,
+  syncPageDefault: 500,
+  syncPageMax: 1000,
+  receiptIdsMax: 1000,
+  userSearchMax: 20,
+  /** HTTP request bodies; a 4,096-character message in UTF-8 plus JSON overhead fits comfortably. */
+  httpBodyMaxBytes: 64 * 1024,
+  /** Socket.io frames (maxHttpBufferSize). */
+  socketFrameMaxBytes: 64 * 1024,
+  /** Default sends per user per window; SEND_RATE_LIMIT overrides, 0 disables. */
+  sendRateDefault: 100,
+  sendRateWindowMs: 10_000,
+  typingTtlMs: 5_000,
+} as const;
