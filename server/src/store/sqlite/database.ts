@@ -1,0 +1,25 @@
+import Database from 'better-sqlite3';
+import { migrate } from './schema.ts';
+
+export type SqliteDatabase = Database.Database;
+
+/** Opens (creating if needed) a store file with the durability settings the store relies on, and migrates it. */
+export function openDatabase(file: string): SqliteDatabase {
+  const db = new Database(file);
+  try {
+    // WAL: readers never block the writer, and a commit is one sequential append.
+    db.pragma('journal_mode = WAL');
+    // FULL fsyncs the WAL at every commit: an acked message survives power loss.
+    // Group commit (one transaction per batch) is what keeps this affordable.
+    db.pragma('synchronous = FULL');
+    // Another process (a CLI, a second server on the same file) may hold the write lock briefly.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('temp_store = MEMORY');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

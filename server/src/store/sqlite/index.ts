@@ -1,0 +1,3 @@
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+export { openDatabase } from './database.ts';
+export { SCHEMA_VERSION } from './schema.ts';

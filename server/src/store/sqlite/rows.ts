@@ -1,0 +1,84 @@
+import type { Message, MessageStatus } from '@pigeon/sync-protocol';
+import type { UserRecord } from '../store.ts';
+
+/** Row shapes as SELECT * returns them (column names are snake_case in SQL). */
+export interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  display_name_lc: string;
+  password_hash: string;
+  created_at: string;
+  last_seen: string | null;
+}
+
+export interface MessageRow {
+  id: string;
+  client_id: string;
+  conversation_id: string;
+  sender_id: string;
+  recipient_id: string;
+  body: string;
+  seq: number;
+  created_at: string;
+  status: MessageStatus;
+  delivered_at: string | null;
+  read_at: string | null;
+  change_pos: number;
+}
+
+export const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
+  lastSeen: r.last_seen,
+});
+
+export const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  clientId: r.client_id,
+  conversationId: r.conversation_id,
+  senderId: r.sender_id,
+  recipientId: r.recipient_id,
+  body: r.body,
+  seq: r.seq,
+  createdAt: r.created_at,
+  status: r.status,
+});
+
+/**
+ * listConversations joins the conversation with its last message; the message
+ * columns are prefixed `m_` so they cannot collide with the conversation's.
+ */
+export interface ConversationRow {
+  id: string;
+  user_a: string;
+  user_b: string;
+  updated_at: string;
+  unread_count: number;
+  m_id: string | null;
+  m_client_id: string;
+  m_sender_id: string;
+  m_recipient_id: string;
+  m_body: string;
+  m_seq: number;
+  m_created_at: string;
+  m_status: MessageStatus;
+}
+
+export const lastMessageOf = (r: ConversationRow): Message | null =>
+  r.m_id === null
+    ? null
+    : {
+        id: r.m_id,
+        clientId: r.m_client_id,
+        conversationId: r.id,
+        senderId: r.m_sender_id,
+        recipientId: r.m_recipient_id,
+        body: r.m_body,
+        seq: r.m_seq,
+        createdAt: r.m_created_at,
+        status: r.m_status,
+      };

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { PigeonError, directConversationId, type Message } from '@pigeon/sync-protocol';
+import type { ConversationRecord, SendOutcome, SendRequest, Store, UserRecord } from '../store.ts';
+import { openDatabase } from './database.ts';
+import { lastMessageOf, toMessage, toUser, type MessageRow } from './rows.ts';
+import { prepareStatements } from './statements.ts';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; created (with its -wal/-shm companions) when missing. */
+  file: string;
+}
+
+/** Sorts past every real character, so [prefix, prefix + TOP) is exactly the strings starting with prefix. */
+const TOP = '\u{10FFFF}';
+
+/** A (sender, clientId) key; NUL cannot occur in either id. */
+const dedupeKey = (r: SendRequest) => `${r.senderId}\u0000${r.clientId}`;
+
+const byChangePos = (a: MessageRow, b: MessageRow) => a.change_pos - b.change_pos;
+
+interface ConversationTally {
+  userA: string;
+  userB: string;
+  lastSeq: number;
+  /** Change position of the batch's last message in this conversation; 0 while none was inserted. */
+  lastPos: number;
+}
+
+/**
+ * The embedded store: one better-sqlite3 connection, synchronous underneath.
+ * Every write runs in a BEGIN IMMEDIATE transaction, which takes the write lock
+ * up front, so reading the change-log counter and the conversation's last seq
+ * and then writing past them is safe even if another connection shares the file.
+ */
+export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
+  const db = openDatabase(file);
+  const st = prepareStatements(db);
+
+  const sendBatch = db.transaction((batch: readonly SendRequest[]): SendOutcome[] => {
+    const createdAt = new Date().toISOString();
+    const startPos = st.changePos.get()!;
+    let pos = startPos;
+    const conversations = new Map<string, ConversationTally>();
+    const seen = new Map<string, Message>();
+    const outcomes: SendOutcome[] = [];
+
+    for (const r of batch) {
+      const key = dedupeKey(r);
+      const earlier = seen.get(key);
+      if (earlier) {
+        outcomes.push({ message: earlier, created: false });
+        continue;
+      }
+      const conversationId = directConversationId(r.senderId, r.recipientId);
+      let conv = conversations.get(conversationId);
+      if (!conv) {
+        const [userA, userB] = r.senderId < r.recipientId ? [r.senderId, r.recipientId] : [r.recipientId, r.senderId];
+        conv = { userA, userB, lastSeq: st.lastSeq.get(conversationId) ?? 0, lastPos: 0 };
+        conversations.set(conversationId, conv);
+      }
+      const id = randomUUID();
+      const seq = conv.lastSeq + 1;
+      const { changes } = st.insertMessage.run(
+        id, r.clientId, conversationId, r.senderId, r.recipientId, r.body, seq, createdAt, pos + 1,
+      );
+      let outcome: SendOutcome;
+      if (changes === 1) {
+        pos += 1;
+        conv.lastSeq = seq;
+        conv.lastPos = pos;
+        outcome = {
+          message: { id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId: r.recipientId, body: r.body, seq, createdAt, status: 'sent' },
+          created: true,
+        };
+      } else {
+        // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.
+        outcome = { message: toMessage(st.messageBySenderClient.get(r.senderId, r.clientId)!), created: false };
+      }
+      seen.set(key, outcome.message);
+      outcomes.push(outcome);
+    }
+
+    for (const [id, conv] of conversations) {
+      if (conv.lastPos > 0) st.upsertConversation.run(id, conv.userA, conv.userB, conv.lastSeq, createdAt, conv.lastPos);
+    }
+    if (pos !== startPos) st.setChangePos.run(pos);
+    return outcomes;
+  });
+
+  /** Runs a status UPDATE that numbers its rows from the current counter, and advances the counter past them. */
+  const statusChange = db.transaction(
+    (stmt: typeof st.markDelivered, params: Record<string, unknown>): Message[] => {
+      const base = st.changePos.get()!;
+      const rows = stmt.all({ ...params, base });
+      if (rows.length > 0) st.setChangePos.run(base + rows.length);
+      return rows.sort(byChangePos).map(toMessage);
+    },
+  );
+
+  let closed = false;
+
+  return {
+    kind: 'sqlite',
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        // Keeps query-planner statistics fresh; cheap when little changed.
+        db.pragma('optimize');
+      } finally {
+        db.close();
+      }
+    },
+
+    async createUser(user): Promise<UserRecord> {
+      const record: UserRecord = {
+        id: randomUUID(),
+        username: user.username.toLowerCase(),
+        displayName: user.displayName,
+        passwordHash: user.passwordHash,
+        createdAt: new Date().toISOString(),
+        lastSeen: null,
+      };
+      try {
+        st.insertUser.run(
+          record.id, record.username, record.displayName, record.displayName.toLowerCase(),
+          record.passwordHash, record.createdAt,
+        );
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new PigeonError('USERNAME_TAKEN', `username "${record.username}" is taken`);
+        }
+        throw err;
+      }
+      return record;
+    },
+
+    async findUserByUsername(username) {
+      const row = st.userByUsername.get(username.toLowerCase());
+      return row ? toUser(row) : null;
+    },
+
+    async getUsers(ids) {
+      if (ids.length === 0) return [];
+      return st.usersByIds.all(JSON.stringify(ids)).map(toUser);
+    },
+
+    async searchUsers(prefix, limit) {
+      const lo = prefix.toLowerCase();
+      return st.searchUsers.all({ lo, hi: lo + TOP, limit }).map(toUser);
+    },
+
+    async setLastSeen(userId, at) {
+      st.setLastSeen.run(at, userId);
+    },
+
+    async sendMessages(batch) {
+      if (batch.length === 0) return [];
+      return sendBatch.immediate(batch);
+    },
+
+    async markDelivered(recipientId, messageIds, at) {
+      if (messageIds.length === 0) return [];
+      return statusChange.immediate(st.markDelivered, { userId: recipientId, ids: JSON.stringify(messageIds), at });
+    },
+
+    async markRead(readerId, conversationId, upToSeq, at) {
+      return statusChange.immediate(st.markRead, { userId: readerId, conversationId, upToSeq, at });
+    },
+
+    async getHistory(conversationId, beforeSeq, limit) {
+      const rows = st.history.all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
+      return rows.reverse().map(toMessage);
+    },
+
+    async listConversations(userId): Promise<ConversationRecord[]> {
+      return st.listConversations.all({ userId }).map((r) => ({
+        id: r.id,
+        peerId: r.user_a === userId ? r.user_b : r.user_a,
+        lastMessage: lastMessageOf(r),
+        unreadCount: r.unread_count,
+        updatedAt: r.updated_at,
+      }));
+    },
+
+    async changesSince(userId, position, limit) {
+      const rows = st.changesSince.all({ userId, position, n: limit + 1 });
+      const hasMore = rows.length > limit;
+      const page = hasMore ? rows.slice(0, limit) : rows;
+      return {
+        messages: page.map(toMessage),
+        position: page.length > 0 ? page[page.length - 1]!.change_pos : position,
+        hasMore,
+      };
+    },
+  };
+}

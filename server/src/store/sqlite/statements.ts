@@ -1,0 +1,94 @@
+import type { SqliteDatabase } from './database.ts';
+import type { ConversationRow, MessageRow, UserRow } from './rows.ts';
+
+/**
+ * Every statement the store runs, prepared once per connection: preparing is
+ * far more expensive than running, and the send path runs these per message.
+ */
+export function prepareStatements(db: SqliteDatabase) {
+  // The status updates number the rows they change from `base` in their previous change
+  // order, so one statement hands each changed message its own new change position.
+  const statusUpdate = (set: string, where: string) =>
+    db.prepare<Record<string, unknown>, MessageRow>(`
+      UPDATE messages SET ${set}, change_pos = @base + r.rn
+      FROM (SELECT rowid AS rid, row_number() OVER (ORDER BY change_pos) AS rn FROM messages WHERE ${where}) AS r
+      WHERE messages.rowid = r.rid
+      RETURNING *`);
+
+  return {
+    insertUser: db.prepare<[string, string, string, string, string, string]>(
+      `INSERT INTO users (id, username, display_name, display_name_lc, password_hash, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    userByUsername: db.prepare<[string], UserRow>(`SELECT * FROM users WHERE username = ?`),
+    usersByIds: db.prepare<[string], UserRow>(
+      `SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))`,
+    ),
+    // Two index range scans (username, lower-cased display name) merged; a range
+    // rather than LIKE so '_' and '%' in a prefix are plain characters.
+    searchUsers: db.prepare<{ lo: string; hi: string; limit: number }, UserRow>(`
+      SELECT * FROM users WHERE rowid IN (
+        SELECT rowid FROM users WHERE username >= @lo AND username < @hi
+        UNION
+        SELECT rowid FROM users WHERE display_name_lc >= @lo AND display_name_lc < @hi
+      )
+      ORDER BY username LIMIT @limit`),
+    setLastSeen: db.prepare<[string, string]>(`UPDATE users SET last_seen = ? WHERE id = ?`),
+
+    changePos: db.prepare<[], number>(`SELECT value FROM meta WHERE key = 'change_pos'`).pluck(),
+    setChangePos: db.prepare<[number]>(`UPDATE meta SET value = ? WHERE key = 'change_pos'`),
+
+    lastSeq: db.prepare<[string], number>(`SELECT last_seq FROM conversations WHERE id = ?`).pluck(),
+    upsertConversation: db.prepare<[string, string, string, number, string, number]>(`
+      INSERT INTO conversations (id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET
+        last_seq = excluded.last_seq, updated_at = excluded.updated_at, last_pos = excluded.last_pos`),
+    // A (sender, clientId) conflict is the dedupe case and is skipped (changes = 0);
+    // any other conflict, e.g. on (conversation_id, seq), is a bug and must throw.
+    insertMessage: db.prepare<[string, string, string, string, string, string, number, string, number]>(`
+      INSERT INTO messages (id, client_id, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
+      ON CONFLICT (sender_id, client_id) DO NOTHING`),
+    messageBySenderClient: db.prepare<[string, string], MessageRow>(
+      `SELECT * FROM messages WHERE sender_id = ? AND client_id = ?`,
+    ),
+
+    markDelivered: statusUpdate(
+      `status = 'delivered', delivered_at = @at`,
+      `id IN (SELECT value FROM json_each(@ids)) AND recipient_id = @userId AND status = 'sent'`,
+    ),
+    markRead: statusUpdate(
+      `status = 'read', read_at = @at, delivered_at = coalesce(delivered_at, @at)`,
+      `recipient_id = @userId AND conversation_id = @conversationId AND status <> 'read' AND seq <= @upToSeq`,
+    ),
+
+    history: db.prepare<[string, number, number], MessageRow>(
+      `SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    // Each branch is an ordered range on its own index, cut at n; the outer sort merges at most 2n rows.
+    // sender_id <> @userId keeps a (never expected) message to oneself from appearing twice.
+    changesSince: db.prepare<{ userId: string; position: number; n: number }, MessageRow>(`
+      SELECT * FROM (
+        SELECT * FROM messages WHERE sender_id = @userId AND change_pos > @position ORDER BY change_pos LIMIT @n
+      )
+      UNION ALL
+      SELECT * FROM (
+        SELECT * FROM messages
+        WHERE recipient_id = @userId AND change_pos > @position AND sender_id <> @userId
+        ORDER BY change_pos LIMIT @n
+      )
+      ORDER BY change_pos LIMIT @n`),
+    listConversations: db.prepare<{ userId: string }, ConversationRow>(`
+      SELECT c.id, c.user_a, c.user_b, c.updated_at,
+        (SELECT count(*) FROM messages u
+          WHERE u.recipient_id = @userId AND u.conversation_id = c.id AND u.status <> 'read') AS unread_count,
+        m.id AS m_id, m.client_id AS m_client_id, m.sender_id AS m_sender_id, m.recipient_id AS m_recipient_id,
+        m.body AS m_body, m.seq AS m_seq, m.created_at AS m_created_at, m.status AS m_status
+      FROM conversations c
+      LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+      WHERE c.user_a = @userId OR c.user_b = @userId
+      ORDER BY c.updated_at DESC, c.last_pos DESC`),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
