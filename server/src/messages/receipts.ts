@@ -1,0 +1,67 @@
+import { conversationPeer, PigeonError, type Message, type MessageStatus } from '@pigeon/sync-protocol';
+import type { Store } from '../store/store.ts';
+import type { Fanout } from './fanout.ts';
+
+/**
+ * Delivery and read receipts. The store moves statuses forward only and returns
+ * just the messages that changed, so a late or repeated receipt changes nothing
+ * and pushes nothing. Changes are pushed as `message-status` to the senders'
+ * sockets and to the reader's other devices; a sender that is offline finds the
+ * new status in /api/sync (every status change gets a new change-log position).
+ */
+export class ReceiptService {
+  constructor(
+    private readonly store: Pick<Store, 'markDelivered' | 'markRead'>,
+    private readonly fanout: Fanout,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async delivered(readerId: string, messageIds: readonly string[], exceptSocketId?: string): Promise<Message[]> {
+    const at = this.now().toISOString();
+    const changed = await this.store.markDelivered(readerId, [...new Set(messageIds)], at);
+    this.push(readerId, changed, 'delivered', at, exceptSocketId);
+    return changed;
+  }
+
+  async read(readerId: string, conversationId: string, upToSeq: number, exceptSocketId?: string): Promise<Message[]> {
+    if (conversationPeer(conversationId, readerId) === null) {
+      throw new PigeonError('FORBIDDEN', 'not a member of this conversation');
+    }
+    const at = this.now().toISOString();
+    const changed = await this.store.markRead(readerId, conversationId, upToSeq, at);
+    this.push(readerId, changed, 'read', at, exceptSocketId);
+    return changed;
+  }
+
+  private push(readerId: string, changed: readonly Message[], status: MessageStatus, at: string, exceptSocketId?: string) {
+    for (const group of groupByConversation(changed)) {
+      this.fanout.emit(
+        [...group.senderIds, readerId],
+        'message-status',
+        { messageIds: group.messageIds, conversationId: group.conversationId, status, at },
+        exceptSocketId,
+      );
+    }
+  }
+}
+
+interface StatusGroup {
+  conversationId: string;
+  messageIds: string[];
+  senderIds: Set<string>;
+}
+
+/** One `message-status` per conversation, ids in the order the store returned them. */
+export function groupByConversation(messages: readonly Message[]): StatusGroup[] {
+  const groups = new Map<string, StatusGroup>();
+  for (const m of messages) {
+    let g = groups.get(m.conversationId);
+    if (!g) {
+      g = { conversationId: m.conversationId, messageIds: [], senderIds: new Set() };
+      groups.set(m.conversationId, g);
+    }
+    g.messageIds.push(m.id);
+    g.senderIds.add(m.senderId);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { SendBatcher } from './send-batcher.ts';
+
+/** A commit function whose calls the test resolves by hand. */
+function manualCommit() {
+  const calls: { batch: number[]; finish(fail?: unknown): void }[] = [];
+  const commit = (batch: readonly number[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      calls.push({ batch: [...batch], finish: (fail) => (fail ? reject(fail) : resolve(batch.map((n) => `m${n}`))) });
+    });
+  return { calls, commit };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('SendBatcher', () => {
+  it('groups sends of one turn into one commit and keeps one batch in flight', async () => {
+    const { calls, commit } = manualCommit();
+    const b = new SendBatcher<number, string>({ commit });
+    const first = [1, 2, 3].map((n) => b.enqueue(n));
+    await tick();
+    expect(calls.map((c) => c.batch)).toEqual([[1, 2, 3]]);
+
+    // Arrive while the first batch is in flight: no second commit yet.
+    const second = [4, 5].map((n) => b.enqueue(n));
+    await tick();
+    expect(calls).toHaveLength(1);
+
+    calls[0]!.finish();
+    expect(await Promise.all(first)).toEqual(['m1', 'm2', 'm3']);
+    await tick();
+    expect(calls.map((c) => c.batch)).toEqual([[1, 2, 3], [4, 5]]);
+    calls[1]!.finish();
+    expect(await Promise.all(second)).toEqual(['m4', 'm5']);
+    expect(b.stats).toEqual({ batches: 2, sends: 5, largestBatch: 3 });
+  });
+
+  it('caps a batch at maxBatch', async () => {
+    const { calls, commit } = manualCommit();
+    const b = new SendBatcher<number, string>({ commit, maxBatch: 2 });
+    const all = [1, 2, 3, 4, 5].map((n) => b.enqueue(n));
+    await tick();
+    calls[0]!.finish();
+    await tick();
+    calls[1]!.finish();
+    await tick();
+    calls[2]!.finish();
+    expect(await Promise.all(all)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(calls.map((c) => c.batch)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('retries a failed batch send by send, so one bad send fails alone', async () => {
+    const errors: number[] = [];
+    const b = new SendBatcher<number, string>({
+      commit: async (batch) => {
+        if (batch.includes(13)) throw new Error('poison');
+        return batch.map((n) => `m${n}`);
+      },
+      onBatchError: (_e, size) => errors.push(size),
+    });
+    const results = await Promise.allSettled([1, 13, 2].map((n) => b.enqueue(n)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(errors).toEqual([3]);
+  });
+
+  it('rejects on an outcome count mismatch instead of acking the wrong message', async () => {
+    const b = new SendBatcher<number, string>({ commit: async () => [] });
+    await expect(b.enqueue(1)).rejects.toThrow(/outcomes/);
+  });
+
+  it('drain waits for queued and in-flight sends; close refuses new ones', async () => {
+    const { calls, commit } = manualCommit();
+    const b = new SendBatcher<number, string>({ commit });
+    const p1 = b.enqueue(1);
+    await tick();
+    const p2 = b.enqueue(2);
+    b.close();
+    await expect(b.enqueue(3)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    let drained = false;
+    const d = b.drain().then(() => (drained = true));
+    calls[0]!.finish();
+    await p1;
+    await tick();
+    expect(drained).toBe(false);
+    calls[1]!.finish();
+    await d;
+    expect(await p2).toBe('m2');
+    expect(drained).toBe(true);
+  });
+
+  it('abort fails queued sends without committing them', async () => {
+    const { calls, commit } = manualCommit();
+    const b = new SendBatcher<number, string>({ commit });
+    const p1 = b.enqueue(1);
+    await tick();
+    const p2 = b.enqueue(2);
+    b.abort();
+    await expect(p2).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    calls[0]!.finish();
+    expect(await p1).toBe('m1');
+    await b.drain();
+    expect(calls).toHaveLength(1);
+  });
+});

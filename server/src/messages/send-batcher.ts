@@ -1,0 +1,152 @@
+import { PigeonError } from '@pigeon/sync-protocol';
+
+/**
+ * Group committer for sends. Every send — socket or REST, any user — is queued;
+ * the queue is written with ONE store call per batch:
+ *
+ *   enqueue ─► [queue] ──(store idle?)──► commit(batch ≤ maxBatch) ──► resolve each ─► ack
+ *                  ▲                                  │
+ *                  └──── sends arriving meanwhile ────┘ (form the next batch)
+ *
+ * At most one batch is in flight. Under light load a send waits one event-loop
+ * turn (setImmediate, so every send read from the sockets in the same turn joins
+ * it); under heavy load batches grow by themselves, which is what turns one
+ * fsync per message into one fsync per batch. Callers ack only after their
+ * promise resolves, i.e. after the batch committed.
+ */
+export interface SendBatcherOptions<Req, Out> {
+  /** Stores the batch; outcomes in input order. Must be idempotent (the store dedupes by clientId). */
+  commit(batch: readonly Req[]): Promise<Out[]>;
+  maxBatch?: number;
+  /** How a flush is deferred; setImmediate by default. */
+  schedule?: (run: () => void) => void;
+  /** Told about a failed batch before its sends are retried one by one. */
+  onBatchError?: (error: unknown, size: number) => void;
+}
+
+export interface BatcherStats {
+  batches: number;
+  sends: number;
+  largestBatch: number;
+}
+
+interface Pending<Req, Out> {
+  req: Req;
+  resolve(out: Out): void;
+  reject(err: unknown): void;
+}
+
+export class SendBatcher<Req, Out> {
+  private queue: Pending<Req, Out>[] = [];
+  private inFlight = false;
+  private scheduled = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly schedule: (run: () => void) => void;
+  readonly stats: BatcherStats = { batches: 0, sends: 0, largestBatch: 0 };
+
+  constructor(private readonly options: SendBatcherOptions<Req, Out>) {
+    this.maxBatch = options.maxBatch ?? 512;
+    this.schedule = options.schedule ?? ((run) => void setImmediate(run));
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  enqueue(req: Req): Promise<Out> {
+    if (this.closed) return Promise.reject(new PigeonError('UNAVAILABLE', 'server is shutting down'));
+    return new Promise<Out>((resolve, reject) => {
+      this.queue.push({ req, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Resolves once everything queued so far (and anything queued meanwhile) is committed. */
+  drain(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Refuses new sends (UNAVAILABLE); what is queued still gets committed by drain(). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Crash simulation: refuses new sends and fails the queued ones without committing them. */
+  abort(): void {
+    this.closed = true;
+    const dropped = this.queue.splice(0);
+    for (const p of dropped) p.reject(new PigeonError('UNAVAILABLE', 'server stopped'));
+    this.notifyIfIdle();
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && !this.inFlight;
+  }
+
+  private kick(): void {
+    if (this.inFlight || this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    this.schedule(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.inFlight || this.queue.length === 0) return;
+    this.inFlight = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.stats.batches += 1;
+    this.stats.sends += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    try {
+      const outcomes = await this.commitChecked(batch.map((p) => p.req));
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (error) {
+      await this.commitOneByOne(batch, error);
+    } finally {
+      this.inFlight = false;
+    }
+    // Everything that arrived while we were committing is the next batch: no extra delay.
+    if (this.queue.length > 0) void this.flush();
+    else this.notifyIfIdle();
+  }
+
+  /**
+   * A failed batch is retried send by send, so one poisonous send (or a
+   * transient error) doesn't fail hundreds of others. Safe because commits are
+   * idempotent: a send the failed batch did store comes back as the same message.
+   */
+  private async commitOneByOne(batch: Pending<Req, Out>[], error: unknown): Promise<void> {
+    if (batch.length === 1) {
+      batch[0]!.reject(error);
+      return;
+    }
+    this.options.onBatchError?.(error, batch.length);
+    for (const p of batch) {
+      try {
+        const [out] = await this.commitChecked([p.req]);
+        p.resolve(out!);
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+  }
+
+  private async commitChecked(reqs: Req[]): Promise<Out[]> {
+    const outcomes = await this.options.commit(reqs);
+    if (outcomes.length !== reqs.length) {
+      throw new Error(`store returned ${outcomes.length} outcomes for ${reqs.length} sends`);
+    }
+    return outcomes;
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+}

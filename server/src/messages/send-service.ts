@@ -1,0 +1,47 @@
+import { PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
+import type { RateLimiter } from '../rate-limit.ts';
+import type { SendOutcome, SendRequest } from '../store/store.ts';
+import type { UserDirectory } from '../users/user-directory.ts';
+import type { Fanout } from './fanout.ts';
+import type { SendBatcher } from './send-batcher.ts';
+
+/**
+ * The one send path for REST and socket. Per message: one rate-limit check,
+ * one cached existence check, one slot in the next group commit. No DB read.
+ *
+ * Recipient errors (documented in docs and the report):
+ *  - `to` is the sender        → VALIDATION "to: cannot send a message to yourself"
+ *  - `to` is no registered user → NOT_FOUND  "to: no such user"
+ * Both are permanent (PERMANENT_SEND_ERRORS), so a client won't retry them.
+ */
+export class SendService {
+  constructor(
+    private readonly deps: {
+      batcher: SendBatcher<SendRequest, SendOutcome>;
+      users: UserDirectory;
+      rateLimiter: RateLimiter;
+      fanout: Fanout;
+    },
+  ) {}
+
+  /** Resolves once the message is committed (new or the stored duplicate). `input` is already schema-valid. */
+  async send(senderId: string, input: SendMessageInput): Promise<SendOutcome> {
+    if (!this.deps.rateLimiter.tryTake(senderId)) {
+      throw new PigeonError('RATE_LIMITED', 'too many messages, slow down');
+    }
+    if (input.to === senderId) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
+    if (!(await this.deps.users.exists(input.to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
+    return this.deps.batcher.enqueue({ senderId, recipientId: input.to, clientId: input.clientId, body: input.body });
+  }
+
+  /**
+   * `new-message` to the recipient's sockets and the sender's other sockets.
+   * Only for a newly created message: a repeated clientId was announced when it
+   * was first stored (and anyone who missed that catches up through /api/sync).
+   */
+  announce(outcome: SendOutcome, exceptSocketId?: string): void {
+    if (!outcome.created) return;
+    const { message } = outcome;
+    this.deps.fanout.emit([message.recipientId, message.senderId], 'new-message', { message }, exceptSocketId);
+  }
+}
