@@ -1,16 +1,232 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { directConversationId } from '@pigeon/sync-protocol';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SendRequest, Store, UserRecord } from '../store.ts';
 import { describeStoreContract } from '../store.contract.ts';
+import { openDatabase } from './database.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 import { createSqliteStore } from './sqlite-store.ts';
+import { prepareStatements } from './statements.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let n = 0;
+let fileCounter = 0;
+const freshFile = (label: string) => join(dir, `${label}-${++fileCounter}.sqlite`);
+
 let lastFile = '';
 describeStoreContract('sqlite', {
-  open: () => createSqliteStore({ file: (lastFile = join(dir, `contract-${++n}.sqlite`)) }),
+  open: () => createSqliteStore({ file: (lastFile = freshFile('contract')) }),
   reopen: () => createSqliteStore({ file: lastFile }),
+});
+
+/**
+ * Counts the commits recorded in a WAL file: a frame whose "database size after commit"
+ * field is non-zero ends a transaction. Only frames carrying the header's current salts
+ * belong to the live log (older ones are leftovers from before a WAL restart).
+ */
+function walCommitCount(dbFile: string): number {
+  const fd = openSync(`${dbFile}-wal`, 'r');
+  try {
+    const header = Buffer.alloc(32);
+    if (readSync(fd, header, 0, 32, 0) < 32) return 0;
+    const pageSize = header.readUInt32BE(8);
+    const [salt1, salt2] = [header.readUInt32BE(16), header.readUInt32BE(20)];
+    const frameHeader = Buffer.alloc(24);
+    let commits = 0;
+    for (let offset = 32; readSync(fd, frameHeader, 0, 24, offset) === 24; offset += 24 + pageSize) {
+      if (frameHeader.readUInt32BE(8) !== salt1 || frameHeader.readUInt32BE(12) !== salt2) break;
+      if (frameHeader.readUInt32BE(4) !== 0) commits++;
+    }
+    return commits;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('SQLite store specifics', () => {
+  const toClose: { close(): unknown }[] = [];
+  afterEach(async () => {
+    for (const c of toClose.splice(0).reverse()) await c.close();
+  });
+
+  async function openStore(file = freshFile('specific')) {
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    return { store, file };
+  }
+
+  /** A second, independent connection to the same file: sees only what was committed. */
+  function peek(file: string) {
+    const db = new Database(file, { readonly: true });
+    toClose.push(db);
+    return db;
+  }
+
+  async function twoUsers(store: Store): Promise<[UserRecord, UserRecord]> {
+    return [
+      await store.createUser({ username: 'alice', displayName: 'Alice', passwordHash: 'h' }),
+      await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' }),
+    ];
+  }
+
+  const sends = (from: UserRecord, to: UserRecord, n: number, tag = 'c'): SendRequest[] =>
+    Array.from({ length: n }, (_, i) => ({
+      senderId: from.id,
+      recipientId: to.id,
+      clientId: `${tag}-${String(i).padStart(6, '0')}`,
+      body: `message ${i}`,
+    }));
+
+  it('opens the file in WAL mode with FULL sync, foreign keys and a busy timeout', () => {
+    const file = freshFile('pragmas');
+    const db = openDatabase(file);
+    toClose.push(db);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(1000);
+    // WAL is a property of the file, so any other connection sees it too.
+    expect(peek(file).pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('records the schema version and does not re-run migrations on reopen', async () => {
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    const { store, file } = await openStore();
+    const [a, b] = await twoUsers(store);
+    await store.sendMessages(sends(a, b, 3));
+    await store.close();
+
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    // Re-running migration 1 would fail on CREATE TABLE, and would reset the counter.
+    const { store: again } = await openStore(file);
+    expect(await again.getHistory(directConversationId(a.id, b.id), null, 10)).toHaveLength(3);
+  });
+
+  it('refuses a file written by a newer schema and leaves it untouched', async () => {
+    const file = freshFile('newer');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    await expect(createSqliteStore({ file })).rejects.toThrow(/newer/);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+  });
+
+  it('commits a batch of 1,000 sends as one transaction', async () => {
+    const { store, file } = await openStore();
+    const [a, b] = await twoUsers(store);
+    await store.sendMessages(sends(a, b, 1, 'warm'));
+    // An open read snapshot stops checkpoints from restarting the WAL, so every commit stays countable.
+    const reader = peek(file);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM messages').get();
+
+    // The counter itself: three separate calls are three commits.
+    const before = walCommitCount(file);
+    for (const req of sends(b, a, 3, 'single')) await store.sendMessages([req]);
+    expect(walCommitCount(file) - before).toBe(3);
+
+    const beforeBatch = walCommitCount(file);
+    const outcomes = await store.sendMessages(sends(a, b, 1000, 'batch'));
+    expect(walCommitCount(file) - beforeBatch).toBe(1);
+    expect(outcomes.every((o) => o.created)).toBe(true);
+    expect(outcomes.map((o) => o.message.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 5));
+
+    const beforeReceipts = walCommitCount(file);
+    const changed = await store.markDelivered(b.id, outcomes.map((o) => o.message.id), new Date().toISOString());
+    expect(changed).toHaveLength(1000);
+    expect(walCommitCount(file) - beforeReceipts).toBe(1);
+    reader.exec('COMMIT');
+  });
+
+  it('a failure in the middle of a batch rolls the whole batch back', async () => {
+    const { store, file } = await openStore();
+    const [a, b] = await twoUsers(store);
+    await store.sendMessages(sends(a, b, 2, 'before'));
+    const counterBefore = peek(file).prepare(`SELECT value FROM meta WHERE key = 'change_pos'`).pluck().get();
+
+    const batch = sends(a, b, 1000, 'doomed');
+    // Item 500 names a recipient that does not exist: its insert violates a foreign key.
+    batch[500] = { ...batch[500]!, recipientId: 'no-such-user' };
+    await expect(store.sendMessages(batch)).rejects.toThrow(/FOREIGN KEY/);
+
+    const conv = directConversationId(a.id, b.id);
+    expect((await store.getHistory(conv, null, 5000)).map((m) => m.clientId)).toEqual(['before-000000', 'before-000001']);
+    expect(peek(file).prepare(`SELECT value FROM meta WHERE key = 'change_pos'`).pluck().get()).toBe(counterBefore);
+    expect(peek(file).prepare(`SELECT count(*) FROM conversations`).pluck().get()).toBe(1);
+    // Nothing of the failed batch is remembered: its clientIds are new, and seq resumes without a gap.
+    const [retry] = await store.sendMessages([batch[0]!]);
+    expect(retry).toMatchObject({ created: true, message: { seq: 3 } });
+  });
+
+  it('an acked send is already committed: another connection sees it', async () => {
+    const { store, file } = await openStore();
+    const [a, b] = await twoUsers(store);
+    const reader = peek(file);
+    const count = reader.prepare('SELECT count(*) FROM messages').pluck();
+    const [outcome] = await store.sendMessages(sends(a, b, 1));
+    expect(count.get()).toBe(1);
+    expect(reader.prepare('SELECT status, change_pos FROM messages WHERE id = ?').get(outcome!.message.id)).toEqual({
+      status: 'sent',
+      change_pos: expect.any(Number),
+    });
+  });
+
+  it('shares the change log safely between two connections to one file', async () => {
+    const { store: one, file } = await openStore();
+    const [a, b] = await twoUsers(one);
+    const { store: two } = await openStore(file);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).sendMessages(sends(i % 2 ? a : b, i % 2 ? b : a, 5, `x${i}`))),
+    );
+    const seqs = results.flatMap((r) => r.map((o) => o.message.seq)).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const positions = peek(file).prepare('SELECT change_pos FROM messages ORDER BY change_pos').pluck().all();
+    expect(new Set(positions).size).toBe(100);
+  });
+
+  describe('query plans stay on indexes', () => {
+    function planOf(sql: string, params: unknown): string[] {
+      const db = openDatabase(freshFile('plan'));
+      toClose.push(db);
+      return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params as never) as { detail: string }[]).map((r) => r.detail);
+    }
+    const st = (() => {
+      const db = openDatabase(freshFile('plan-statements'));
+      const statements = prepareStatements(db);
+      const sources = Object.fromEntries(Object.entries(statements).map(([k, s]) => [k, s.source])) as Record<
+        keyof typeof statements,
+        string
+      >;
+      db.close();
+      return sources;
+    })();
+    /** Steps that read a whole table instead of searching an index. */
+    const fullScans = (plan: string[]) => plan.filter((d) => /^SCAN (messages|users|conversations|[cmu])\b/.test(d));
+
+    it('changesSince merges the sender and recipient change indexes without sorting', () => {
+      const plan = planOf(st.changesSince, { userId: 'u', position: 0, n: 10 });
+      expect(plan.join('\n')).toContain('messages_sender_changes');
+      expect(plan.join('\n')).toContain('messages_recipient_changes');
+      expect(plan.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+      expect(fullScans(plan)).toEqual([]);
+    });
+
+    it('receipts, history, conversations and user search use indexes', () => {
+      const plans = {
+        markDelivered: planOf(st.markDelivered, { userId: 'u', ids: '["x"]', at: 't', base: 0 }),
+        markRead: planOf(st.markRead, { userId: 'u', conversationId: 'c', upToSeq: 3, at: 't', base: 0 }),
+        history: planOf(st.history, ['c', 10, 10]),
+        listConversations: planOf(st.listConversations, { userId: 'u' }),
+        searchUsers: planOf(st.searchUsers, { lo: 'a', hi: 'b', limit: 5 }),
+      };
+      for (const [name, plan] of Object.entries(plans)) expect(fullScans(plan), name).toEqual([]);
+      expect(plans.markDelivered.join('\n')).not.toContain('messages_recipient_changes');
+      expect(plans.listConversations.join('\n')).toContain('messages_unread');
+      expect(plans.markRead.join('\n')).toContain('messages_unread');
+    });
+  });
 });

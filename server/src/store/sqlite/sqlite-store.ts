@@ -91,9 +91,10 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   const statusChange = db.transaction(
     (stmt: typeof st.markDelivered, params: Record<string, unknown>): Message[] => {
       const base = st.changePos.get()!;
-      const rows = stmt.all({ ...params, base });
-      if (rows.length > 0) st.setChangePos.run(base + rows.length);
-      return rows.sort(byChangePos).map(toMessage);
+      const rows = stmt.all({ ...params, base }).sort(byChangePos);
+      const last = rows[rows.length - 1];
+      if (last) st.setChangePos.run(last.change_pos);
+      return rows.map(toMessage);
     },
   );
 

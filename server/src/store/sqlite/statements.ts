@@ -55,7 +55,8 @@ export function prepareStatements(db: SqliteDatabase) {
 
     markDelivered: statusUpdate(
       `status = 'delivered', delivered_at = @at`,
-      `id IN (SELECT value FROM json_each(@ids)) AND recipient_id = @userId AND status = 'sent'`,
+      // '+' keeps the planner on the id index: the recipient index would walk all of the user's messages.
+      `id IN (SELECT value FROM json_each(@ids)) AND +recipient_id = @userId AND status = 'sent'`,
     ),
     markRead: statusUpdate(
       `status = 'read', read_at = @at, delivered_at = coalesce(delivered_at, @at)`,
@@ -65,18 +66,13 @@ export function prepareStatements(db: SqliteDatabase) {
     history: db.prepare<[string, number, number], MessageRow>(
       `SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
-    // Each branch is an ordered range on its own index, cut at n; the outer sort merges at most 2n rows.
+    // A merge of two index-ordered ranges, (sender_id, change_pos) and (recipient_id, change_pos):
+    // SQLite pulls rows from both lazily and stops at the limit, so no sort and no scan past n rows.
     // sender_id <> @userId keeps a (never expected) message to oneself from appearing twice.
     changesSince: db.prepare<{ userId: string; position: number; n: number }, MessageRow>(`
-      SELECT * FROM (
-        SELECT * FROM messages WHERE sender_id = @userId AND change_pos > @position ORDER BY change_pos LIMIT @n
-      )
+      SELECT * FROM messages WHERE sender_id = @userId AND change_pos > @position
       UNION ALL
-      SELECT * FROM (
-        SELECT * FROM messages
-        WHERE recipient_id = @userId AND change_pos > @position AND sender_id <> @userId
-        ORDER BY change_pos LIMIT @n
-      )
+      SELECT * FROM messages WHERE recipient_id = @userId AND change_pos > @position AND sender_id <> @userId
       ORDER BY change_pos LIMIT @n`),
     listConversations: db.prepare<{ userId: string }, ConversationRow>(`
       SELECT c.id, c.user_a, c.user_b, c.updated_at,
