@@ -1,9 +1,10 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openStore, SQLITE_FILE_NAME } from '../index.ts';
 import type { SendRequest, Store, UserRecord } from '../store.ts';
 import { describeStoreContract } from '../store.contract.ts';
 import { openDatabase } from './database.ts';
@@ -228,5 +229,25 @@ describe('SQLite store specifics', () => {
       expect(plans.listConversations.join('\n')).toContain('messages_unread');
       expect(plans.markRead.join('\n')).toContain('messages_unread');
     });
+  });
+});
+
+describe('openStore without a MongoDB URI', () => {
+  it('creates the data directory and keeps the SQLite file there across opens', async () => {
+    const dataDir = join(dir, 'nested', `data-${++fileCounter}`);
+    const first = await openStore({ dataDir });
+    try {
+      expect(first.kind).toBe('sqlite');
+      await first.createUser({ username: 'kept', displayName: 'Kept', passwordHash: 'h' });
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(join(dataDir, SQLITE_FILE_NAME))).toBe(true);
+    const second = await openStore({ dataDir, mongodbUri: '' });
+    try {
+      expect((await second.findUserByUsername('kept'))?.displayName).toBe('Kept');
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -1,0 +1,28 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Store } from './store.ts';
+
+export interface OpenStoreOptions {
+  /** Where the SQLite file lives (created if missing); unused with MongoDB. */
+  dataDir: string;
+  /** When set, MongoDB is the store and dataDir holds no messages. */
+  mongodbUri?: string | undefined;
+  /** Defaults to the database named in the URI, else `pigeon`. */
+  mongoDbName?: string | undefined;
+}
+
+export const SQLITE_FILE_NAME = 'pigeon.sqlite';
+
+/**
+ * Opens the configured store. Both back ends are loaded on demand, so a MongoDB
+ * deployment never loads the native SQLite addon, and vice versa.
+ */
+export async function openStore({ dataDir, mongodbUri, mongoDbName }: OpenStoreOptions): Promise<Store> {
+  if (mongodbUri) {
+    const { createMongoStore } = await import('./mongo/mongo-store.ts');
+    return createMongoStore({ uri: mongodbUri, dbName: mongoDbName });
+  }
+  await mkdir(dataDir, { recursive: true });
+  const { createSqliteStore } = await import('./sqlite/sqlite-store.ts');
+  return createSqliteStore({ file: join(dataDir, SQLITE_FILE_NAME) });
+}
