@@ -1,0 +1,132 @@
+/**
+ * npm run chaos -- [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump]
+ *
+ *   --seed N       one run with seed N (default: a random seed, printed first)
+ *   --seeds A..B   every seed from A to B inclusive
+ *   --minutes M    soak: consecutive seeds (from --seed, or random) until M minutes have passed
+ *   --ops M        ops per run (default 300)
+ *   --settle MS    convergence deadline after faults stop (default 30000)
+ *   --ack-timeout MS  passed to the engines as ackTimeoutMs
+ *   --dump         write the dump even for passing runs
+ *
+ * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
+ */
+import { randomInt } from 'node:crypto';
+import { runChaos, replayCommand, type RunResult } from './run.ts';
+
+interface Args {
+  seeds: number[] | null;
+  firstSeed: number;
+  ops: number;
+  minutes: number | null;
+  settleMs: number;
+  ackTimeoutMs?: number;
+  outDir?: string;
+  dump: boolean;
+}
+
+function parse(argv: string[]): Args {
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, minutes: null, settleMs: 30_000, dump: false };
+  const num = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = argv[i + 1];
+    switch (flag) {
+      case '--seed':
+        args.firstSeed = num(flag, value) >>> 0;
+        args.seeds = [args.firstSeed];
+        i++;
+        break;
+      case '--seeds': {
+        const m = /^(\d+)\.\.(\d+)$/.exec(value ?? '');
+        if (!m) throw new Error('--seeds needs A..B');
+        const a = Number(m[1]);
+        const b = Number(m[2]);
+        args.seeds = Array.from({ length: Math.max(0, b - a + 1) }, (_, k) => a + k);
+        i++;
+        break;
+      }
+      case '--ops':
+        args.ops = num(flag, value);
+        i++;
+        break;
+      case '--minutes':
+        args.minutes = num(flag, value);
+        i++;
+        break;
+      case '--settle':
+        args.settleMs = num(flag, value);
+        i++;
+        break;
+      case '--ack-timeout':
+        args.ackTimeoutMs = num(flag, value);
+        i++;
+        break;
+      case '--out':
+        args.outDir = value;
+        i++;
+        break;
+      case '--dump':
+        args.dump = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log('usage: npm run chaos -- [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump]');
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${flag}`);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  const results: RunResult[] = [];
+  const run = (seed: number) =>
+    runChaos({
+      seed,
+      ops: args.ops,
+      settleMs: args.settleMs,
+      outDir: args.outDir,
+      ackTimeoutMs: args.ackTimeoutMs,
+      alwaysDump: args.dump,
+      log: (line) => console.log(line),
+    });
+
+  const started = Date.now();
+  if (args.minutes !== null) {
+    // Soak: seeds run one after another from the first, so the range is reportable and replayable.
+    const until = started + args.minutes * 60_000;
+    let seed = args.firstSeed;
+    console.log(`soak: ${args.minutes} min, ${args.ops} ops per run, seeds from ${seed}`);
+    while (Date.now() < until) results.push(await run(seed++));
+  } else {
+    const seeds = args.seeds ?? [args.firstSeed];
+    for (const seed of seeds) results.push(await run(seed));
+  }
+
+  const failed = results.filter((r) => !r.ok);
+  const seeds = results.map((r) => r.seed);
+  const total = (k: keyof RunResult['stats']) => results.reduce((s, r) => s + Number(r.stats[k]), 0);
+  console.log('');
+  console.log(
+    `chaos summary: ${results.length} runs (seeds ${Math.min(...seeds)}..${Math.max(...seeds)}, ${args.ops} ops each) in ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
+      `${results.length - failed.length} passed, ${failed.length} failed; messages accepted ${total('accepted')}, server kills ${total('serverKills')}, reloads ${total('reloads')}, connection cuts ${total('cuts')}, refused ${total('refused')}, stalls ${total('stalls')}`,
+  );
+  for (const r of failed) {
+    const kinds = [...new Set(r.violations.map((v) => v.invariant))].join(', ');
+    console.log(`  FAIL seed ${r.seed}: ${r.violations.length} violations (${kinds}) — ${r.dumpPath} — replay: ${replayCommand(r.seed, r.ops)}`);
+  }
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 2;
+});

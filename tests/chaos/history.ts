@@ -1,0 +1,65 @@
+/**
+ * What happened during a run, kept so that a failure can be understood from the
+ * dump alone: the op log (with results), what the proxies and the server did,
+ * and what each device observed. Bounded, because a soak runs for a long time.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface HistoryEntry {
+  /** ms since the run started. */
+  t: number;
+  /** Op index the entry happened during or after (-1: setup, Infinity not used). */
+  op: number;
+  kind: string;
+  detail: string;
+}
+
+const MAX_ENTRIES = 20_000;
+
+export class History {
+  private readonly start = Date.now();
+  private readonly entries: HistoryEntry[] = [];
+  private dropped = 0;
+  currentOp = -1;
+
+  now(): number {
+    return Date.now() - this.start;
+  }
+
+  add(kind: string, detail: string): void {
+    if (this.entries.length >= MAX_ENTRIES) {
+      // Keep the beginning (setup, first faults) and drop from the middle: the end is
+      // appended anyway by the settle phase, and that is where most failures show.
+      this.entries.splice(MAX_ENTRIES / 2, 1);
+      this.dropped++;
+    }
+    this.entries.push({ t: this.now(), op: this.currentOp, kind, detail });
+  }
+
+  all(): readonly HistoryEntry[] {
+    return this.entries;
+  }
+
+  /** Entries mentioning any of `needles` (a message key, a device name): the story of one message. */
+  about(needles: readonly string[]): HistoryEntry[] {
+    return this.entries.filter((e) => needles.some((n) => e.detail.includes(n)));
+  }
+
+  droppedCount(): number {
+    return this.dropped;
+  }
+
+  toText(): string {
+    const lines = this.entries.map((e) => `${String(e.t).padStart(7)}ms op#${String(e.op).padStart(4)} ${e.kind.padEnd(12)} ${e.detail}`);
+    if (this.dropped > 0) lines.unshift(`(${this.dropped} entries dropped from the middle to bound memory)`);
+    return lines.join('\n');
+  }
+}
+
+/** Writes the failure report; returns the path of the directory holding it. */
+export function writeDump(dir: string, files: Record<string, string>): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '@pigeon/sync-protocol';
+import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
+import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot } from './invariants.ts';
+
+const A = 'ua';
+const B = 'ub';
+const C = 'uc';
+const AB = `dm:${A}:${B}`;
+
+function server(seq: number, clientId: string, status: Message['status'] = 'sent', from = A, to = B): Message {
+  return { id: `m${seq}`, clientId, conversationId: AB, senderId: from, recipientId: to, body: `b-${clientId}`, seq, createdAt: '2025-01-01T00:00:00Z', status };
+}
+const local = (m: Message, over: Partial<LocalMessage> = {}): LocalMessage => ({ ...m, key: `${m.senderId}:${m.clientId}`, localCreatedAt: 0, ...over });
+const accepted = (m: Message): Accepted => ({
+  key: `${m.senderId}:${m.clientId}`,
+  clientId: m.clientId,
+  senderId: m.senderId,
+  recipientId: m.recipientId,
+  conversationId: AB,
+  body: m.body,
+  device: 'u0d0',
+  op: 1,
+});
+const device = (name: string, userId: string, list: LocalMessage[], extra: Partial<DeviceSnapshot> = {}): DeviceSnapshot => ({
+  name,
+  userId,
+  messages: { [AB]: list },
+  outbox: [],
+  conversationIds: [AB],
+  ...extra,
+});
+
+function world(over: Partial<CheckInput> = {}): CheckInput {
+  const s = [server(1, 'c-000001', 'read'), server(2, 'c-000002', 'delivered', B, A)];
+  return {
+    userIds: [A, B, C],
+    conversationIds: [AB],
+    accepted: s.map(accepted),
+    server: { [AB]: s },
+    devices: [device('a', A, s.map((m) => local(m))), device('b', B, s.map((m) => local(m)))],
+    observations: [],
+    ...over,
+  };
+}
+
+const kinds = (input: CheckInput) => checkAll(input).map((v) => v.invariant);
+
+describe('invariants', () => {
+  it('pass on a converged world', () => {
+    expect(checkAll(world())).toEqual([]);
+  });
+
+  it('catch a message lost by the server, and one the harness never sent', () => {
+    const w = world();
+    w.accepted.push(accepted(server(3, 'c-000003')));
+    w.server[AB]!.push(server(3, 'c-ghost01'));
+    const v = checkAll(w).filter((x) => x.invariant === 'once-on-server');
+    expect(v.map((x) => x.message.split(':')[0])).toEqual(['lost', 'phantom']);
+  });
+
+  it('catch a duplicate on the server', () => {
+    const w = world();
+    w.server[AB]!.push({ ...server(3, 'c-000001'), id: 'dup' });
+    expect(kinds(w)).toContain('once-on-server');
+  });
+
+  it('catch gaps in seq', () => {
+    const w = world();
+    w.server[AB]![1] = { ...w.server[AB]![1]!, seq: 3 };
+    expect(kinds(w)).toContain('no-gaps');
+  });
+
+  it('catch a device missing a message, and a device with a different order', () => {
+    const w = world();
+    const [m1, m2] = w.server[AB]!;
+    w.devices[0] = device('a', A, [local(m1!)]);
+    w.devices[1] = device('b', B, [local(m2!, { seq: 1 }), local(m1!, { seq: 2 })]);
+    expect(kinds(w)).toEqual(expect.arrayContaining(['once-on-devices', 'same-order']));
+  });
+
+  it('catch a status that differs from the server and one seen going backwards', () => {
+    const w = world();
+    const [m1, m2] = w.server[AB]!;
+    w.devices[1] = device('b', B, [local(m1!, { status: 'delivered' }), local(m2!)]);
+    w.observations.push({ device: 'a', kind: 'status-backwards', key: `${A}:c-000001`, detail: 'read → sent', t: 5, op: 3 });
+    expect(kinds(w)).toEqual(['same-status', 'status-monotonic']);
+  });
+
+  it('catch a message shown to a non-member', () => {
+    const w = world();
+    w.devices.push(device('c', C, w.server[AB]!.map((m) => local(m))));
+    expect(kinds(w)).toContain('privacy');
+  });
+
+  it('catch a non-empty outbox and a lost session', () => {
+    const w = world();
+    const pending = local(server(3, 'c-000003'), { seq: null, status: 'pending', id: null });
+    w.devices[0] = { ...w.devices[0]!, outbox: [pending] };
+    w.observations.push({ device: 'b', kind: 'signed-out', detail: 'expired', t: 1, op: 1 });
+    expect(kinds(w)).toEqual(['outbox-empty', 'session']);
+  });
+});

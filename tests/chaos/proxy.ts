@@ -1,0 +1,261 @@
+/**
+ * A fault-injecting TCP proxy on loopback. Each device talks to the server
+ * through its own proxy, so "this phone went into a tunnel" is one proxy going
+ * offline while the others keep working.
+ *
+ * Faults, all drawn from seeded streams (one per connection and direction, so a
+ * connection's fate does not depend on how its two directions interleave):
+ *  - latency + jitter on every chunk (order kept: one queue per direction);
+ *  - stalls: a direction stops forwarding for a while, then resumes;
+ *  - drops at random points: a chunk is lost and the connection cut, or half of
+ *    it is forwarded first (a frame cut mid-way), or it is forwarded and then the
+ *    connection is cut. A server→client drop is exactly "the server stored the
+ *    message, the ack never arrived";
+ *  - refusal: for a while (or while offline) new connections are reset at once.
+ */
+import net from 'node:net';
+import type { Rng } from './rng.ts';
+
+export interface FaultProfile {
+  /** One-way delay added to every chunk (ms). */
+  latencyMs: number;
+  /** Extra uniform delay in [0, jitterMs] per chunk. */
+  jitterMs: number;
+  /** Probability that a chunk triggers a cut of its connection. */
+  dropPerChunk: number;
+  /** Probability that a chunk starts a stall of its direction. */
+  stallPerChunk: number;
+  stallMs: readonly [number, number];
+}
+
+export const CLEAN: FaultProfile = { latencyMs: 0, jitterMs: 0, dropPerChunk: 0, stallPerChunk: 0, stallMs: [0, 0] };
+
+export type ProxyEvent =
+  | { kind: 'cut'; conn: number; dir: Direction; mode: DropMode; bytes: number }
+  | { kind: 'stall'; conn: number; dir: Direction; ms: number }
+  | { kind: 'refused'; conn: number }
+  | { kind: 'cut-all'; count: number; reason: string };
+
+type Direction = 'up' | 'down';
+type DropMode = 'before' | 'partial' | 'after';
+
+interface Item {
+  at: number;
+  data: Buffer | null; // null: the source ended, forward the end
+  cutAfter?: DropMode;
+}
+
+interface Pipe {
+  queue: Item[];
+  timer: NodeJS.Timeout | null;
+  lastAt: number;
+  rng: Rng;
+}
+
+interface Conn {
+  id: number;
+  client: net.Socket;
+  server: net.Socket;
+  pipes: Record<Direction, Pipe>;
+  dead: boolean;
+}
+
+export interface FaultProxyOptions {
+  name: string;
+  targetPort: number;
+  targetHost?: string;
+  rng: Rng;
+  profile?: FaultProfile;
+  onEvent?: (proxy: string, e: ProxyEvent) => void;
+}
+
+export class FaultProxy {
+  readonly name: string;
+  private readonly targetPort: number;
+  private readonly targetHost: string;
+  private readonly rng: Rng;
+  private readonly onEvent: (proxy: string, e: ProxyEvent) => void;
+  private profile: FaultProfile;
+  private server: net.Server | null = null;
+  private readonly conns = new Set<Conn>();
+  private nextId = 0;
+  private refuseUntil = 0;
+  private offline = false;
+  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, bytesUp: 0, bytesDown: 0 };
+  port = 0;
+
+  constructor(options: FaultProxyOptions) {
+    this.name = options.name;
+    this.targetPort = options.targetPort;
+    this.targetHost = options.targetHost ?? '127.0.0.1';
+    this.rng = options.rng;
+    this.profile = options.profile ?? CLEAN;
+    this.onEvent = options.onEvent ?? (() => {});
+  }
+
+  async listen(port = 0): Promise<number> {
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  setProfile(profile: FaultProfile): void {
+    this.profile = profile;
+  }
+
+  /** Offline: every open connection is cut and new ones are reset until back online. */
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+    if (offline) this.cutAll('offline');
+  }
+
+  isOffline(): boolean {
+    return this.offline;
+  }
+
+  /** Resets new connections for `ms` (a flapping network, a server that is "down" to this device). */
+  refuseFor(ms: number): void {
+    this.refuseUntil = Math.max(this.refuseUntil, Date.now() + ms);
+  }
+
+  cutAll(reason: string): void {
+    const count = this.conns.size;
+    for (const c of [...this.conns]) this.kill(c, this.rng.chance(0.5));
+    if (count > 0) this.onEvent(this.name, { kind: 'cut-all', count, reason });
+  }
+
+  async close(): Promise<void> {
+    this.offline = true;
+    for (const c of [...this.conns]) this.kill(c, false);
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: net.Socket): void {
+    const id = this.nextId++;
+    client.setNoDelay(true);
+    if (this.offline || Date.now() < this.refuseUntil) {
+      this.stats.refused++;
+      this.onEvent(this.name, { kind: 'refused', conn: id });
+      client.on('error', () => {});
+      client.resetAndDestroy();
+      return;
+    }
+    this.stats.connections++;
+    const server = net.connect({ port: this.targetPort, host: this.targetHost });
+    server.setNoDelay(true);
+    // Each connection and direction gets its own stream, derived from the proxy's
+    // seed and the connection's number, so timing elsewhere does not shift it.
+    const connRng = this.rng.derive(`conn:${id}`);
+    const pipe = (dir: Direction): Pipe => ({ queue: [], timer: null, lastAt: 0, rng: connRng.derive(dir) });
+    const conn: Conn = { id, client, server, pipes: { up: pipe('up'), down: pipe('down') }, dead: false };
+    this.conns.add(conn);
+
+    client.on('data', (d: Buffer) => this.onData(conn, 'up', d));
+    server.on('data', (d: Buffer) => this.onData(conn, 'down', d));
+    client.on('end', () => this.enqueue(conn, 'up', { at: 0, data: null }));
+    server.on('end', () => this.enqueue(conn, 'down', { at: 0, data: null }));
+    // An error or close on either side ends the pair: the proxy never half-heals a connection.
+    for (const s of [client, server]) {
+      s.on('error', () => this.kill(conn, false));
+      s.on('close', () => this.kill(conn, false));
+    }
+  }
+
+  private onData(conn: Conn, dir: Direction, data: Buffer): void {
+    if (conn.dead) return;
+    if (dir === 'up') this.stats.bytesUp += data.length;
+    else this.stats.bytesDown += data.length;
+    const p = this.profile;
+    const pipe = conn.pipes[dir];
+    const r = pipe.rng;
+    // Draw every number for every chunk, whatever the profile, so switching
+    // profiles mid-connection does not realign the stream.
+    const dropRoll = r.next();
+    const mode = r.pick(['before', 'partial', 'after'] as const);
+    const stallRoll = r.next();
+    const stallMs = r.int(p.stallMs[0], p.stallMs[1]);
+    const jitter = r.next() * p.jitterMs;
+    const now = Date.now();
+    let at = now + p.latencyMs + jitter;
+    if (stallRoll < p.stallPerChunk && stallMs > 0) {
+      this.stats.stalls++;
+      this.onEvent(this.name, { kind: 'stall', conn: conn.id, dir, ms: stallMs });
+      at += stallMs;
+    }
+    const item: Item = { at, data };
+    if (dropRoll < p.dropPerChunk) item.cutAfter = mode;
+    this.enqueue(conn, dir, item);
+  }
+
+  private enqueue(conn: Conn, dir: Direction, item: Item): void {
+    if (conn.dead) return;
+    const pipe = conn.pipes[dir];
+    // Later chunks never overtake earlier ones: TCP order is part of what we keep.
+    item.at = Math.max(item.at, pipe.lastAt);
+    pipe.lastAt = item.at;
+    pipe.queue.push(item);
+    this.pump(conn, dir);
+  }
+
+  private pump(conn: Conn, dir: Direction): void {
+    const pipe = conn.pipes[dir];
+    if (pipe.timer) return;
+    const target = dir === 'up' ? conn.server : conn.client;
+    while (!conn.dead && pipe.queue.length > 0) {
+      const head = pipe.queue[0]!;
+      const wait = head.at - Date.now();
+      if (wait > 0) {
+        pipe.timer = setTimeout(() => {
+          pipe.timer = null;
+          this.pump(conn, dir);
+        }, wait);
+        return;
+      }
+      pipe.queue.shift();
+      if (head.data === null) {
+        target.end();
+        continue;
+      }
+      if (head.cutAfter) {
+        const bytes =
+          head.cutAfter === 'before' ? 0 : head.cutAfter === 'partial' ? Math.floor(head.data.length / 2) : head.data.length;
+        if (bytes > 0) target.write(head.data.subarray(0, bytes));
+        this.stats.cuts++;
+        this.onEvent(this.name, { kind: 'cut', conn: conn.id, dir, mode: head.cutAfter, bytes });
+        // Let the partial write reach the kernel before tearing down.
+        setImmediate(() => this.kill(conn, pipe.rng.chance(0.5)));
+        conn.dead = true;
+        return;
+      }
+      target.write(head.data);
+    }
+  }
+
+  /** rst: send a TCP reset (abrupt) instead of a FIN (orderly close) — peers see different errors. */
+  private kill(conn: Conn, rst: boolean): void {
+    conn.dead = true;
+    if (!this.conns.delete(conn)) {
+      // Already removed; the sockets may still need tearing down after a deferred cut.
+      if (!conn.client.destroyed) conn.client.destroy();
+      if (!conn.server.destroyed) conn.server.destroy();
+      return;
+    }
+    for (const pipe of Object.values(conn.pipes)) {
+      if (pipe.timer) clearTimeout(pipe.timer);
+      pipe.timer = null;
+      pipe.queue.length = 0;
+    }
+    for (const s of [conn.client, conn.server]) {
+      if (s.destroyed) continue;
+      if (rst && !s.connecting) s.resetAndDestroy();
+      else s.destroy();
+    }
+  }
+}

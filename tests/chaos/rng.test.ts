@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from './rng.ts';
+import { makePlan } from './plan.ts';
+
+describe('rng', () => {
+  it('replays the same numbers for the same seed', () => {
+    const a = createRng(42);
+    const b = createRng(42);
+    expect(Array.from({ length: 50 }, () => a.next())).toEqual(Array.from({ length: 50 }, () => b.next()));
+  });
+
+  it('gives different streams to different seeds and labels', () => {
+    expect(createRng(1).next()).not.toBe(createRng(2).next());
+    const root = createRng(7);
+    expect(root.derive('a').next()).not.toBe(root.derive('b').next());
+  });
+
+  it('derives a stream independent of how much the parent has drawn', () => {
+    const a = createRng(9);
+    const b = createRng(9);
+    for (let i = 0; i < 100; i++) b.next();
+    expect(a.derive('conn:3').next()).toBe(b.derive('conn:3').next());
+  });
+
+  it('keeps int() within bounds and reaches both ends', () => {
+    const r = createRng(3);
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const n = r.int(2, 5);
+      expect(n).toBeGreaterThanOrEqual(2);
+      expect(n).toBeLessThanOrEqual(5);
+      seen.add(n);
+    }
+    expect([...seen].sort()).toEqual([2, 3, 4, 5]);
+  });
+});
+
+describe('plan', () => {
+  it('is a pure function of the seed', () => {
+    const a = makePlan(createRng(123).derive('plan'), 300);
+    const b = makePlan(createRng(123).derive('plan'), 300);
+    expect(a).toEqual(b);
+    expect(a.ops).toHaveLength(300);
+  });
+
+  it('never sends to oneself and restarts a killed server', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const plan = makePlan(createRng(seed).derive('plan'), 400);
+      let down = false;
+      for (const { op } of plan.ops) {
+        if (op.kind === 'send') expect(op.device.startsWith(`u${op.to}d`)).toBe(false);
+        if (op.kind === 'kill-server') {
+          expect(down).toBe(false);
+          down = true;
+        }
+        if (op.kind === 'start-server') down = false;
+      }
+      expect(plan.shape.devices).toContain(2);
+    }
+  });
+});

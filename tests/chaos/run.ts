@@ -1,0 +1,189 @@
+/**
+ * One chaos run, start to finish: plan from the seed, start the cluster, run
+ * the ops, heal, settle, check, and on failure write everything needed to
+ * understand it. Always stops what it started, whatever happens.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { History, writeDump } from './history.ts';
+import { checkAll, type CheckInput, type Violation } from './invariants.ts';
+import { describeOp, makePlan } from './plan.ts';
+import { createRng } from './rng.ts';
+import { ServerProcess, freePort } from './server-process.ts';
+import { World } from './world.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_OUT = path.join(REPO_ROOT, 'tests', 'chaos', 'out');
+
+export interface RunOptions {
+  seed: number;
+  ops: number;
+  /** How long to wait for convergence once faults stop. */
+  settleMs?: number;
+  outDir?: string;
+  ackTimeoutMs?: number;
+  /** Write the dump even when the run passes. */
+  alwaysDump?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  seed: number;
+  ops: number;
+  ok: boolean;
+  violations: Violation[];
+  dumpPath: string | null;
+  stats: {
+    durationMs: number;
+    opsMs: number;
+    settleMs: number;
+    settled: boolean;
+    accepted: number;
+    devices: number;
+    users: number;
+    serverKills: number;
+    reloads: number;
+    connections: number;
+    refused: number;
+    cuts: number;
+    stalls: number;
+  };
+}
+
+export const replayCommand = (seed: number, ops: number) => `npm run chaos -- --seed ${seed} --ops ${ops}`;
+
+export async function runChaos(options: RunOptions): Promise<RunResult> {
+  const { seed, ops } = options;
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const rng = createRng(seed);
+  const plan = makePlan(rng.derive('plan'), ops);
+  const history = new History();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `pigeon-chaos-${seed}-`));
+  const server = new ServerProcess({
+    repoRoot: REPO_ROOT,
+    dataDir: path.join(workDir, 'data'),
+    port: await freePort(),
+    logFile: path.join(workDir, 'server.log'),
+  });
+  const world = new World({ seed, plan, rng, server, history, ackTimeoutMs: options.ackTimeoutMs });
+  log(`chaos seed=${seed} ops=${ops} users=${plan.shape.devices.length} devices=${plan.shape.devices.join('+')} (replay: ${replayCommand(seed, ops)})`);
+
+  let violations: Violation[] = [];
+  let final: CheckInput | null = null;
+  let settled = false;
+  let settleMs = 0;
+  let opsMs = 0;
+  let crash: unknown = null;
+  try {
+    await world.setup();
+    const opsStart = Date.now();
+    await world.runOps();
+    opsMs = Date.now() - opsStart;
+    await world.heal();
+    const s = await world.settle(options.settleMs ?? 30_000);
+    settled = s.settled;
+    settleMs = s.ms;
+    final = s.last;
+    violations = checkAll(final);
+    if (!settled) {
+      violations.unshift({
+        invariant: 'settled',
+        message: `did not converge within ${s.ms} ms after faults stopped; devices: ${world.deviceStates()}`,
+      });
+    }
+  } catch (err) {
+    crash = err;
+    violations.push({ invariant: 'settled', message: `harness run aborted: ${err instanceof Error ? err.stack : String(err)}` });
+  } finally {
+    await world.teardown().catch(() => {});
+    await server.stop().catch(() => {});
+  }
+
+  const proxyStats = world.proxies.reduce(
+    (acc, p) => ({
+      connections: acc.connections + p.stats.connections,
+      refused: acc.refused + p.stats.refused,
+      cuts: acc.cuts + p.stats.cuts,
+      stalls: acc.stalls + p.stats.stalls,
+    }),
+    { connections: 0, refused: 0, cuts: 0, stalls: 0 },
+  );
+  const stats: RunResult['stats'] = {
+    durationMs: Date.now() - started,
+    opsMs,
+    settleMs,
+    settled,
+    accepted: world.accepted.length,
+    devices: world.devices.length,
+    users: world.accounts.length,
+    serverKills: server.kills,
+    reloads: world.devices.reduce((s, d) => s + d.reloads, 0),
+    ...proxyStats,
+  };
+  const ok = violations.length === 0;
+  let dumpPath: string | null = null;
+  if (!ok || options.alwaysDump) {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    dumpPath = writeDump(path.join(options.outDir ?? DEFAULT_OUT, `seed-${seed}-ops-${ops}-${stamp}`), {
+      'README.txt': summary(seed, ops, violations, stats, workDir, crash),
+      'violations.txt': explain(violations, history),
+      'ops.txt': plan.ops.map((p) => `#${p.i} +${p.gapMs}ms ${describeOp(p.op)}`).join('\n'),
+      'history.txt': history.toText(),
+      'report.json': JSON.stringify({ seed, ops, shape: plan.shape, initialProfiles: plan.initialProfiles, stats, violations }, null, 2),
+      'final-state.json': JSON.stringify(final, null, 1),
+      'server.log': readIfExists(path.join(workDir, 'server.log')),
+    });
+    log(`chaos seed=${seed}: ${ok ? 'ok' : `${violations.length} violations`}; dump: ${dumpPath}`);
+  }
+  // The data dir is kept on failure (the SQLite file is evidence), removed otherwise.
+  if (ok) fs.rmSync(workDir, { recursive: true, force: true });
+  log(
+    `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}, settle ${stats.settleMs} ms`,
+  );
+  return { seed, ops, ok, violations, dumpPath, stats };
+}
+
+function readIfExists(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function summary(seed: number, ops: number, violations: Violation[], stats: RunResult['stats'], workDir: string, crash: unknown): string {
+  const counts = new Map<string, number>();
+  for (const v of violations) counts.set(v.invariant, (counts.get(v.invariant) ?? 0) + 1);
+  return [
+    `Pigeon chaos run — seed ${seed}, ${ops} ops`,
+    `replay: ${replayCommand(seed, ops)}`,
+    `result: ${violations.length === 0 ? 'PASS' : 'FAIL'}`,
+    ...[...counts].map(([k, n]) => `  ${k}: ${n}`),
+    crash ? `harness crash: ${String(crash)}` : '',
+    `stats: ${JSON.stringify(stats)}`,
+    `server data dir and log: ${workDir}`,
+    '',
+    'files: violations.txt (each violation + the history of the keys involved), ops.txt (the plan),',
+    'history.txt (everything that happened), final-state.json (server + device snapshots), server.log',
+  ].join('\n');
+}
+
+/** Each violation with the lines of history that mention the messages it names. */
+function explain(violations: Violation[], history: History): string {
+  return violations
+    .map((v, i) => {
+      const keys = (v.keys ?? []).slice(0, 5);
+      const story = keys.length > 0 ? history.about(keys).slice(-60).map((e) => `      ${e.t}ms op#${e.op} ${e.kind} ${e.detail}`) : [];
+      return [
+        `[${i + 1}] ${v.invariant}: ${v.message}`,
+        v.diff !== undefined ? `    diff: ${JSON.stringify(v.diff, null, 2).replace(/\n/g, '\n    ')}` : '',
+        story.length > 0 ? `    history of ${keys.join(', ')}:\n${story.join('\n')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
+    })
+    .join('\n\n');
+}
