@@ -1,0 +1,7 @@
+import { createSyncEngine, type SyncEngine } from '@pigeon/sync-protocol/engine';
+
+/**
+ * The one sync engine of this page. Same origin as the server (serverUrl ''), so the
+ * REST calls go to /api and the socket to /socket.io on whatever host served the PWA.
+ */
+export const engine: SyncEngine = createSyncEngine({ serverUrl: '' });

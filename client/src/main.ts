@@ -1,0 +1,14 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { trackPresence } from './stores/presence.ts';
+import { trackTyping } from './stores/typing.ts';
+import './styles/main.css';
+
+trackTyping();
+trackPresence();
+
+// Ask the browser not to evict our IndexedDB under storage pressure (Safari wipes
+// non-persistent storage of sites not used for 7 days). Best effort: it may say no.
+void navigator.storage?.persist?.().catch(() => false);
+
+createApp(App).mount('#app');

@@ -1,0 +1,57 @@
+import { useRegisterSW } from 'virtual:pwa-register/vue';
+import type { Ref } from 'vue';
+
+export interface UseServiceWorkerUpdatesOptions {
+  /** How often an open tab asks the server for a new service worker. Default: hourly. */
+  checkEveryMs?: number;
+}
+
+export interface UseServiceWorkerUpdatesReturn {
+  /** A new version is installed and waiting for the user's go-ahead. */
+  needRefresh: Ref<boolean>;
+  /** First install finished: the app now opens without a network. */
+  offlineReady: Ref<boolean>;
+  update(): Promise<void>;
+  dismiss(): void;
+}
+
+/**
+ * Registers the service worker ('prompt' mode): a new version never takes over on its
+ * own — it waits until the user presses Reload, so a half-typed message is not lost.
+ * Long-lived tabs (an installed PWA may stay open for days) poll for updates.
+ */
+export function useServiceWorkerUpdates(options: UseServiceWorkerUpdatesOptions = {}): UseServiceWorkerUpdatesReturn {
+  const { checkEveryMs = 60 * 60 * 1000 } = options;
+
+  const { needRefresh, offlineReady, updateServiceWorker } = useRegisterSW({
+    immediate: true,
+    onRegisteredSW(swUrl, registration) {
+      if (!registration) return;
+      setInterval(() => void checkForUpdate(swUrl, registration), checkEveryMs);
+    },
+    onRegisterError(error) {
+      console.warn('[sw] registration failed', error);
+    },
+  });
+
+  return {
+    needRefresh,
+    offlineReady,
+    update: () => updateServiceWorker(true),
+    dismiss() {
+      needRefresh.value = false;
+      offlineReady.value = false;
+    },
+  };
+}
+
+/** Skips the check while offline or mid-install, and fetches sw.js past the HTTP cache. */
+async function checkForUpdate(swUrl: string, registration: ServiceWorkerRegistration): Promise<void> {
+  if (registration.installing || !navigator.onLine) return;
+  try {
+    const response = await fetch(swUrl, { cache: 'no-store', headers: { 'cache-control': 'no-cache' } });
+    if (response.status === 200) await registration.update();
+  } catch {
+    // Offline or server down: try again at the next tick.
+  }
+}

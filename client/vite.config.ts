@@ -1,0 +1,72 @@
+import { fileURLToPath, URL } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig, searchForWorkspaceRoot } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { gzipReport } from './build/gzip-report.ts';
+
+const API_TARGET = process.env.PIGEON_API ?? 'http://127.0.0.1:3000';
+const THEME = '#0f766e';
+
+export default defineConfig({
+  resolve: {
+    // @pigeon/sync-protocol is a workspace link whose exports point at .ts sources; Vite
+    // follows the symlink and compiles them like app code. dexie must be a single copy:
+    // liveQuery only observes reads made through the module instance that wrote them.
+    dedupe: ['vue', 'dexie'],
+  },
+  optimizeDeps: {
+    include: ['dexie', 'socket.io-client'],
+  },
+  server: {
+    fs: { allow: [searchForWorkspaceRoot(process.cwd())] },
+    proxy: {
+      '/api': { target: API_TARGET, changeOrigin: true },
+      '/socket.io': { target: API_TARGET, ws: true, changeOrigin: true },
+    },
+  },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+  },
+  plugins: [
+    vue(),
+    VitePWA({
+      strategies: 'generateSW',
+      // 'prompt': a new service worker waits until the user accepts the update, so a
+      // half-typed message is never lost to a forced reload (see UpdatePrompt.vue).
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icons/favicon-32.png', 'icons/apple-touch-icon-180.png'],
+      manifest: {
+        name: 'Pigeon Messenger',
+        short_name: 'Pigeon',
+        description: 'Offline-first messenger: read and write without a connection.',
+        id: '/',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'any',
+        theme_color: THEME,
+        background_color: '#ffffff',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
+        // Every navigation is answered with the precached shell, offline included…
+        navigateFallback: 'index.html',
+        // …except the API and the socket, which always go to the network and are never cached.
+        navigateFallbackDenylist: [/^\/api/, /^\/socket\.io/],
+        runtimeCaching: [],
+        cleanupOutdatedCaches: true,
+        clientsClaim: false,
+        skipWaiting: false,
+      },
+      devOptions: { enabled: false },
+    }),
+    gzipReport({ docFile: fileURLToPath(new URL('../docs/client.md', import.meta.url)) }),
+  ],
+});
