@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { Logger } from './log.ts';
+import { requireAuth } from './http/middleware/auth.ts';
+import { bodyLimit } from './http/middleware/body-limit.ts';
+import { createErrorHandler, notFound } from './http/middleware/errors.ts';
+import { requestLog } from './http/middleware/request-log.ts';
+import { authRoutes } from './http/routes/auth.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { messageRoutes } from './http/routes/messages.ts';
+import { syncRoutes } from './http/routes/sync.ts';
+import { userRoutes } from './http/routes/users.ts';
+import type { AppEnv, HttpServices } from './http/types.ts';
+import { serveClient } from './static.ts';
+
+/**
+ * The HTTP surface: /api (JSON, contract errors) and the PWA at /.
+ *
+ *   /api/health            public
+ *   /api/auth/*            public
+ *   /api/users, /api/messages, /api/sync    Bearer JWT
+ *   anything else under /api → 404 NOT_FOUND (JSON)
+ *   other GETs → client/dist (SPA fallback)
+ */
+export function createApp(s: HttpServices, log: Logger) {
+  const app = new Hono<AppEnv>();
+  app.onError(createErrorHandler(log));
+  app.notFound(notFound);
+
+  app.use('*', requestLog(log));
+  // Bearer tokens, no cookies: a cross-origin page can't act for a user, so any origin may call (dev server, tools).
+  app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
+  app.use('/api/*', bodyLimit());
+
+  app.route('/api/health', healthRoutes(s));
+  app.route('/api/auth', authRoutes(s));
+
+  const authed = requireAuth(s.tokens);
+  for (const prefix of ['/api/users', '/api/messages', '/api/sync']) {
+    app.use(prefix, authed);
+    app.use(`${prefix}/*`, authed);
+  }
+  app.route('/api/users', userRoutes(s));
+  app.route('/api/messages', messageRoutes(s));
+  app.route('/api/sync', syncRoutes(s));
+
+  app.use('*', serveClient(s.clientDistDir));
+  return app;
+}

@@ -1,0 +1,37 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ERROR_STATUS, isPigeonError, PigeonError, type ErrorCode } from '@pigeon/sync-protocol';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from '../../log.ts';
+
+/** Renders a PigeonError as the contract's `{ error: { code, message } }` with its status. */
+export function errorResponse(c: Context, err: PigeonError): Response {
+  return c.json(err.toBody(), err.status as ContentfulStatusCode);
+}
+
+const STATUS_TO_CODE = new Map<number, ErrorCode>(
+  Object.entries(ERROR_STATUS)
+    // INVALID_CREDENTIALS shares 401 with UNAUTHENTICATED; the generic mapping must pick the latter.
+    .filter(([code]) => code !== 'INVALID_CREDENTIALS')
+    .map(([code, status]) => [status, code as ErrorCode]),
+);
+
+/**
+ * Last line of defence. PigeonErrors are expected outcomes and go out as they
+ * are; Hono's HTTPExceptions keep their status with our body shape; anything
+ * else is a bug: logged with its stack, answered as a bare 500 INTERNAL so no
+ * internals (SQL, paths, stack) reach the client.
+ */
+export function createErrorHandler(log: Logger): ErrorHandler {
+  return function onError(err, c) {
+    if (isPigeonError(err)) return errorResponse(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = STATUS_TO_CODE.get(err.status) ?? 'VALIDATION';
+      return errorResponse(c, new PigeonError(code, err.message || code.toLowerCase()));
+    }
+    log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return errorResponse(c, new PigeonError('INTERNAL', 'internal error'));
+  };
+}
+
+export const notFound: NotFoundHandler = (c) => errorResponse(c, new PigeonError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));

@@ -1,0 +1,61 @@
+import { isPigeonError, parseOrThrow, type FailedAck } from '@pigeon/sync-protocol';
+import type { z } from 'zod';
+import type { Logger } from '../log.ts';
+
+/** Returned by a handler that must not be acked (the test hook dropped the socket instead). */
+export const NO_REPLY = Symbol('no-reply');
+
+export type Reply = (response: unknown) => void;
+export type Handler<T> = (payload: T, reply: Reply) => unknown | Promise<unknown>;
+
+/** Minimal surface of a Socket.io socket, so the wrapper is testable with a stub. */
+export interface EventSource {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Registers `handler` for `event` so that nothing a client sends can hurt the
+ * process: the payload is validated with its sync-protocol schema first, any
+ * error becomes a `{ ok: false, code, message }` ack (unexpected ones logged and
+ * reported as INTERNAL without details), a missing or bogus ack callback is
+ * tolerated, and a second reply is ignored. The handler's return value is the
+ * ack (`{ ok: true }` when it returns nothing).
+ */
+export function bindHandler<S extends z.ZodType>(
+  socket: EventSource,
+  event: string,
+  schema: S,
+  handler: Handler<z.infer<S>>,
+  log: Logger,
+): void {
+  socket.on(event, (...args: unknown[]) => {
+    const last = args.at(-1);
+    const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
+    const raw = typeof args[0] === 'function' ? undefined : args[0];
+    let replied = false;
+    const reply: Reply = (response) => {
+      if (replied || !ack) return;
+      replied = true;
+      try {
+        ack(response);
+      } catch (err) {
+        log.warn({ err, event }, 'ack failed');
+      }
+    };
+    void (async () => {
+      try {
+        const payload = parseOrThrow(schema, raw);
+        const result = await handler(payload, reply);
+        if (result !== NO_REPLY) reply(result ?? { ok: true });
+      } catch (err) {
+        reply(toFailedAck(err, log, event));
+      }
+    })();
+  });
+}
+
+export function toFailedAck(err: unknown, log: Logger, event: string): FailedAck {
+  if (isPigeonError(err)) return err.toAck();
+  log.error({ err, event }, 'socket handler failed');
+  return { ok: false, code: 'INTERNAL', message: 'internal error' };
+}

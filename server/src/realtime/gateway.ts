@@ -1,0 +1,73 @@
+import { Server, type ServerOptions } from 'socket.io';
+import { LIMITS } from '@pigeon/sync-protocol';
+import type { TokenService } from '../auth/tokens.ts';
+import type { Logger } from '../log.ts';
+import type { RealtimeServices } from './handlers/context.ts';
+import { registerReceipts } from './handlers/receipts.ts';
+import { registerSendMessage } from './handlers/send-message.ts';
+import { registerTyping } from './handlers/typing.ts';
+import { registerUserStatus } from './handlers/user-status.ts';
+import { userRoom, type PigeonIo, type PigeonSocket } from './types.ts';
+
+/**
+ * The Socket.io server, created detached so it can be attached to the HTTP
+ * server after Hono's request listener is in place (Socket.io then forwards
+ * every non-/socket.io request to it).
+ */
+export function createSocketServer(adapter: ServerOptions['adapter'] | undefined): PigeonIo {
+  return new Server({
+    // Frames above this close the connection: a message body is 4,096 characters, so this is generous.
+    maxHttpBufferSize: LIMITS.socketFrameMaxBytes,
+    // Tokens travel in the handshake payload, never in cookies, so any origin may connect.
+    cors: { origin: '*' },
+    serveClient: false,
+    ...(adapter ? { adapter } : {}),
+  });
+}
+
+export interface GatewayDeps {
+  io: PigeonIo;
+  tokens: TokenService;
+  services: RealtimeServices;
+  log: Logger;
+  /** True once shutdown began: new connections are refused. */
+  isClosing(): boolean;
+}
+
+/** Handshake auth + per-socket wiring. */
+export function registerGateway({ io, tokens, services, log, isClosing }: GatewayDeps): void {
+  io.use((socket, next) => {
+    if (isClosing()) return next(new Error('UNAVAILABLE'));
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    const token = typeof auth?.token === 'string' ? auth.token : null;
+    tokens.verify(token).then(
+      (userId) => {
+        socket.data.userId = userId;
+        next();
+      },
+      // Same verification as REST; the client sees connect_error with message UNAUTHENTICATED.
+      () => next(new Error('UNAUTHENTICATED')),
+    );
+  });
+
+  io.on('connection', (socket: PigeonSocket) => {
+    const userId = socket.data.userId;
+    const socketLog = log.child({ socketId: socket.id, userId });
+    socketLog.debug('socket connected');
+    void socket.join(userRoom(userId));
+
+    const ctx = { socket, userId, services, log: socketLog };
+    registerSendMessage(ctx);
+    registerReceipts(ctx);
+    registerTyping(ctx);
+    registerUserStatus(ctx);
+
+    services.presence.connected(userId);
+    socket.on('disconnect', (reason) => {
+      socketLog.debug({ reason }, 'socket disconnected');
+      services.presence.disconnected(userId, () => services.typing.stopAllFrom(userId));
+    });
+    // Transport-level errors (e.g. a frame over maxHttpBufferSize) end the socket; log, don't crash.
+    socket.on('error', (err) => socketLog.warn({ err }, 'socket error'));
+  });
+}

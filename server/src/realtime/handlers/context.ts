@@ -1,0 +1,26 @@
+import type { Logger } from '../../log.ts';
+import type { ReceiptService } from '../../messages/receipts.ts';
+import type { SendService } from '../../messages/send-service.ts';
+import type { TestHooks } from '../../test-hooks.ts';
+import type { UserDirectory } from '../../users/user-directory.ts';
+import type { Presence } from '../presence.ts';
+import type { TypingTracker } from '../typing.ts';
+import type { PigeonSocket } from '../types.ts';
+
+/** Services shared by every socket. */
+export interface RealtimeServices {
+  sends: SendService;
+  receipts: ReceiptService;
+  presence: Presence;
+  typing: TypingTracker;
+  users: UserDirectory;
+  hooks: TestHooks;
+}
+
+/** One authenticated socket and what its handlers may use. */
+export interface HandlerContext {
+  socket: PigeonSocket;
+  userId: string;
+  services: RealtimeServices;
+  log: Logger;
+}

@@ -1,0 +1,24 @@
+import { sendMessagePayloadSchema } from '@pigeon/sync-protocol';
+import { bindHandler, NO_REPLY } from '../bind-handler.ts';
+import type { HandlerContext } from './context.ts';
+
+/**
+ * `send-message` → group commit → ack `{ ok: true, message }` → `new-message`
+ * to the recipient and the sender's other sockets. A repeated clientId acks the
+ * stored message again (the store dedupes), so a client may resend freely.
+ */
+export function registerSendMessage({ socket, userId, services, log }: HandlerContext): void {
+  const { sends, hooks } = services;
+  bindHandler(socket, 'send-message', sendMessagePayloadSchema, async (input, reply) => {
+    const outcome = await sends.send(userId, input);
+    if (hooks.afterStoreBeforeAck?.(socket.id, outcome.message) === 'drop') {
+      sends.announce(outcome, socket.id);
+      socket.disconnect(true);
+      return NO_REPLY;
+    }
+    // Ack first: the sender learns id/seq before any receipt for the message can reach it.
+    reply({ ok: true, message: outcome.message });
+    sends.announce(outcome, socket.id);
+    return NO_REPLY;
+  }, log);
+}

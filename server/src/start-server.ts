@@ -1,0 +1,201 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { directConversationId } from '@pigeon/sync-protocol';
+import { createApp } from './app.ts';
+import { loadOrCreateSecret } from './auth/secret.ts';
+import { createTokenService } from './auth/tokens.ts';
+import { resolveConfig, type ServerConfig } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { ReceiptService } from './messages/receipts.ts';
+import { SendBatcher, type BatcherStats } from './messages/send-batcher.ts';
+import { SendService } from './messages/send-service.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { createSocketServer, registerGateway } from './realtime/gateway.ts';
+import { Presence } from './realtime/presence.ts';
+import { connectRedisAdapter, type RedisAdapterHandle } from './realtime/redis-adapter.ts';
+import { createSocketFanout } from './realtime/socket-fanout.ts';
+import { TypingTracker } from './realtime/typing.ts';
+import { openStore } from './store/open-store.ts';
+import type { SendOutcome, SendRequest, Store } from './store/store.ts';
+import type { TestHooks } from './test-hooks.ts';
+import { UserDirectory } from './users/user-directory.ts';
+
+export interface StartServerOptions extends Partial<ServerConfig> {
+  /** Fault injection for tests (see TestHooks); not reachable from the environment. */
+  testHooks?: TestHooks;
+  /** Use this store instead of opening one; the caller keeps ownership (close() won't close it). */
+  store?: Store;
+  /** Use this logger instead of a new pino logger at config.logLevel. */
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:PORT (loopback even when bound to 0.0.0.0). */
+  url: string;
+  port: number;
+  store: Store;
+  config: ServerConfig;
+  /** Group-commit counters (batches, sends, largest batch), for benchmarks. */
+  readonly sendStats: BatcherStats;
+  /**
+   * Graceful: refuse new connections and sends, commit and ack every queued
+   * send, write lastSeen for connected users, close sockets, Redis, the HTTP
+   * server and the store (if opened here). Idempotent.
+   */
+  close(): Promise<void>;
+  /**
+   * Crash-like stop for tests: drops queued (uncommitted) sends without acking,
+   * cuts every connection, writes nothing more. Resolves once the port and the
+   * store are released, so a new server can start on the same DATA_DIR.
+   */
+  kill(): Promise<void>;
+}
+
+/** How long close() lets in-flight HTTP requests finish before cutting their connections. */
+const HTTP_GRACE_MS = 5_000;
+
+/**
+ * Starts Hono + Socket.io on one HTTP server. Configuration comes only from
+ * `options` over the defaults (the environment is read by main.ts via
+ * loadConfig), so tests are never affected by the shell they run in.
+ *
+ * @example
+ * const server = await startServer({ port: 0, dataDir: tmp, logLevel: 'silent' });
+ * await fetch(`${server.url}/api/health`);
+ * await server.close();
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const { testHooks = {}, store: injectedStore, logger, ...overrides } = options;
+  const config = resolveConfig(overrides);
+  const log = logger ?? createLogger(config.logLevel);
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const unwind = async () => {
+    for (const fn of cleanups.splice(0).reverse()) await Promise.resolve().then(fn).catch(() => {});
+  };
+
+  try {
+    const store =
+      injectedStore ??
+      (await openStore({
+        dataDir: config.dataDir,
+        mongodbUri: config.mongodbUri ?? undefined,
+        mongoDbName: config.mongoDbName ?? undefined,
+      }));
+    if (!injectedStore) cleanups.push(() => store.close());
+
+    const secret = await loadOrCreateSecret(config.dataDir, config.jwtSecret);
+    const tokens = createTokenService(secret, config.tokenTtlSeconds);
+
+    let redis: RedisAdapterHandle | null = null;
+    if (config.redisUrl) {
+      redis = await connectRedisAdapter(config.redisUrl, log);
+      cleanups.push(() => redis!.close());
+    }
+
+    let closing = false;
+    const isClosing = () => closing;
+    const io = createSocketServer(redis?.adapter);
+    cleanups.push(() => io.close());
+    const fanout = createSocketFanout(io);
+    const users = new UserDirectory(store);
+    const presence = new Presence(io, store, fanout, log);
+    const typing = new TypingTracker((from, to, event) => {
+      fanout.emit([to], event, { from, conversationId: directConversationId(from, to) });
+    }, testHooks.typingTtlMs);
+    const batcher = new SendBatcher<SendRequest, SendOutcome>({
+      maxBatch: config.maxSendBatch,
+      commit: async (batch) => {
+        await testHooks.beforeCommit?.(batch);
+        return store.sendMessages(batch);
+      },
+      onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
+    });
+    const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit }) });
+    const receipts = new ReceiptService(store, fanout);
+
+    registerGateway({ io, tokens, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
+    const app = createApp({ store, tokens, users, presence, sends, log, clientDistDir: config.clientDistDir, isClosing }, log);
+
+    // Hono's listener first, then Socket.io on top: it takes /socket.io/ and hands everything else to Hono.
+    const httpServer = createServer(getRequestListener(app.fetch));
+    io.attach(httpServer);
+    const port = await listen(httpServer, config.port, config.host);
+    cleanups.push(() => new Promise((r) => httpServer.close(r)));
+    const url = `http://${loopbackHost(config.host)}:${port}`;
+    log.info({ url, host: config.host, port, store: store.kind, redis: Boolean(redis) }, 'pigeon server listening');
+
+    let closed: Promise<void> | null = null;
+    const close = () => {
+      closed ??= (async () => {
+        closing = true;
+        log.info('shutting down: draining sends');
+        batcher.close();
+        httpServer.close(); // stop accepting; idle keep-alive connections go now
+        await batcher.drain();
+        // Acks are emitted in the continuations of the committed sends; let them run before sockets close.
+        await new Promise((r) => setImmediate(r));
+        typing.clear();
+        io.local.disconnectSockets(true);
+        await presence.settled(); // lastSeen writes of the users that just went offline
+        const grace = setTimeout(() => httpServer.closeAllConnections(), HTTP_GRACE_MS).unref();
+        await io.close(); // also waits for the HTTP server to close
+        clearTimeout(grace);
+        await redis?.close();
+        if (!injectedStore) await store.close();
+        cleanups.length = 0;
+        log.info('shut down');
+      })();
+      return closed;
+    };
+
+    const kill = () => {
+      closed ??= (async () => {
+        closing = true;
+        presence.stop();
+        batcher.abort();
+        typing.clear();
+        httpServer.closeAllConnections();
+        io.local.disconnectSockets(true);
+        await batcher.drain(); // a commit already running can't be recalled; let it finish before closing the store
+        httpServer.closeAllConnections();
+        await io.close();
+        await redis?.close();
+        if (!injectedStore) await store.close();
+        cleanups.length = 0;
+      })();
+      return closed;
+    };
+
+    return {
+      url,
+      port,
+      store,
+      config,
+      get sendStats() {
+        return { ...batcher.stats };
+      },
+      close,
+      kill,
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** The address a local client should dial for a bind address. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,23 @@
+import type { Message } from '@pigeon/sync-protocol';
+import type { SendRequest } from './store/store.ts';
+
+/**
+ * Fault-injection points for tests. Only reachable through `startServer({ testHooks })`,
+ * never from the environment, so a production process can't be put into these modes.
+ */
+export interface TestHooks {
+  /**
+   * A socket send was committed and is about to be acked. Returning 'drop'
+   * disconnects that socket instead of acking: the message is stored (and
+   * announced to the other sockets) but its sender never hears back — the
+   * "ack lost" case a client must recover from by resending the same clientId.
+   */
+  afterStoreBeforeAck?(socketId: string, message: Message): 'drop' | void;
+  /**
+   * Awaited before each group commit: a test can hold a batch "in flight"
+   * (e.g. to prove that close() waits for it).
+   */
+  beforeCommit?(batch: readonly SendRequest[]): void | Promise<void>;
+  /** Typing TTL override (ms), so client tests need not wait 5 s. */
+  typingTtlMs?: number;
+}
