@@ -5,13 +5,27 @@
  * changes or a message that disappears is caught when it happens, not only at
  * the end.
  */
-import { liveQuery } from 'dexie';
+import Dexie, { liveQuery } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine } from '@pigeon/sync-protocol/engine';
 import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/api.ts';
 import type { History } from './history.ts';
 import { rank, type DeviceSnapshot, type Observation, type ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
+
+/**
+ * Dexie runs a liveQuery only when its global `indexedDB` dependency is set. In a
+ * browser that is window.indexedDB; in Node it is null and every liveQuery silently
+ * never emits. The devices pass their own factory explicitly, so the global is set
+ * to a tripwire: truthy for liveQuery, but throwing if anything opens a database
+ * without its own factory (which would make devices share storage unnoticed).
+ */
+if (!Dexie.dependencies.indexedDB) {
+  const tripwire = () => {
+    throw new Error('chaos: a Dexie database was opened without options.indexedDB');
+  };
+  Dexie.dependencies.indexedDB = { open: tripwire, deleteDatabase: tripwire, databases: tripwire, cmp: tripwire } as unknown as IDBFactory;
+}
 
 export interface Account {
   index: number;
