@@ -51,6 +51,11 @@ export interface EngineEvents {
   presence: { userId: string; online: boolean; lastSeen: string | null };
   /** A server copy applied to the local database (useful for tests and notifications). */
   message: Message;
+  /**
+   * Added: an unexpected failure in background work (a bug or a broken database, not a
+   * network error, which is simply retried). Logged with console.warn when nobody listens.
+   */
+  error: { where: string; error: unknown };
 }
 
 export interface SyncEngineOptions {
@@ -66,6 +71,29 @@ export interface SyncEngineOptions {
   locks?: LockManager | null;
   /** Ack timeout for `send-message` (ms). */
   ackTimeoutMs?: number;
+
+  // --- Added tuning knobs (all optional; defaults suit the PWA, tests shorten them) ---
+  /** Outbox retry backoff: first step and cap (ms). Default 250 / 30,000. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Failed socket sends of one message before it goes over `POST /api/messages`. Default 3. */
+  socketFailuresBeforeRest?: number;
+  /** How long the socket may be down before the drainer uses REST instead (ms). Default 3,000. */
+  restFallbackAfterMs?: number;
+  /** `GET /api/sync` page size. Default 500. */
+  syncPageSize?: number;
+  /** Socket.io reconnection delay and its cap (ms). Default 1,000 / 5,000. */
+  reconnectionDelayMs?: number;
+  reconnectionDelayMaxMs?: number;
+  /** Socket.io transports. Default ['websocket', 'polling']. */
+  transports?: ('websocket' | 'polling')[];
+  /** While the socket is down, catch up through REST this often (ms). Default 30,000. */
+  pollIntervalMs?: number;
+  /** Lease fallback of the outbox leadership (when `locks` is null): lifetime and renewal (ms). */
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
+  /** Random source for backoff jitter (seeded in tests). */
+  random?: () => number;
 }
 
 export interface ConversationView {
@@ -112,4 +140,13 @@ export interface SyncEngine {
   refreshPresence(userId: string): Promise<void>;
   /** Forces a catch-up through /api/sync now. */
   syncNow(): Promise<void>;
+
+  // --- Added ---
+  /**
+   * false: behave as offline (socket closed, no REST sends or catch-up) while local reads
+   * and `send` keep working — airplane mode, `navigator.onLine`, tests. true: reconnect.
+   */
+  setNetworkEnabled(enabled: boolean): void;
+  /** Drops the socket connection as a network failure would; Socket.io reconnects by itself (tests, chaos). */
+  dropConnection(): void;
 }

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../model/message.ts';
+import type { MessageStatus } from '../status.ts';
+import { countsAsUnread, isGap, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
+import type { StoredMessage } from './local-db.ts';
+import { findGaps } from './remote-writes.ts';
+
+const ME = 'u-me';
+const PEER = 'u-peer';
+const CONV = `dm:${PEER}:${ME}`;
+
+function server(seq: number, status: MessageStatus, from = PEER): Message {
+  return {
+    id: `m${seq}`,
+    clientId: `client-${seq}-xxxx`,
+    conversationId: CONV,
+    senderId: from,
+    recipientId: from === ME ? PEER : ME,
+    body: `body ${seq}`,
+    seq,
+    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+    status,
+  };
+}
+
+function pending(clientId: string): StoredMessage {
+  return {
+    key: `${ME}:${clientId}`,
+    id: null,
+    clientId,
+    conversationId: CONV,
+    senderId: ME,
+    recipientId: PEER,
+    body: 'hi',
+    seq: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    localCreatedAt: 42,
+    status: 'pending',
+    pendingAt: 42,
+  };
+}
+
+describe('mergeServerCopy', () => {
+  it('replaces our pending row under the same key, dropping the local-only fields', () => {
+    const p = pending('client-7-xxxx');
+    const merged = mergeServerCopy(p, { ...server(7, 'sent', ME), body: 'hi' }, ME);
+    expect(merged.key).toBe(p.key);
+    expect(merged).toMatchObject({ id: 'm7', seq: 7, status: 'sent', localCreatedAt: 42 });
+    expect(merged.pendingAt).toBeUndefined();
+    expect(merged.error).toBeUndefined();
+  });
+
+  it('a server copy wins over a failed row', () => {
+    const failed: StoredMessage = { ...pending('client-3-xxxx'), status: 'failed', error: { code: 'INTERNAL', message: 'x' } };
+    const merged = mergeServerCopy(failed, server(3, 'sent', ME), ME);
+    expect(merged.status).toBe('sent');
+    expect(merged.error).toBeUndefined();
+  });
+
+  it('never lowers a status, whatever order copies arrive in', () => {
+    const statuses: MessageStatus[] = ['sent', 'delivered', 'read'];
+    // every permutation of arrival order ends at the highest status
+    const perms = [
+      [0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0],
+    ];
+    for (const perm of perms) {
+      let row: StoredMessage | undefined;
+      let seen = 0;
+      for (const i of perm) {
+        row = mergeServerCopy(row, server(1, statuses[i]!, ME), ME);
+        seen = Math.max(seen, i);
+        expect(row.status).toBe(statuses[seen]);
+      }
+    }
+  });
+
+  it('is idempotent', () => {
+    const once = mergeServerCopy(undefined, server(5, 'delivered'), ME);
+    const twice = mergeServerCopy(once, server(5, 'delivered'), ME);
+    expect(sameRow(once, twice)).toBe(true);
+  });
+
+  it('stores an incoming message at or below the read mark as read', () => {
+    expect(mergeServerCopy(undefined, server(4, 'delivered'), ME, 4).status).toBe('read');
+    expect(mergeServerCopy(undefined, server(5, 'delivered'), ME, 4).status).toBe('delivered');
+    // the read mark is about incoming messages only
+    expect(mergeServerCopy(undefined, server(3, 'sent', ME), ME, 4).status).toBe('sent');
+  });
+});
+
+describe('raiseStatus', () => {
+  it('moves forward only and returns the same object when nothing changes', () => {
+    const row = mergeServerCopy(undefined, server(1, 'read', ME), ME);
+    expect(raiseStatus(row, 'delivered')).toBe(row);
+    const sent = mergeServerCopy(undefined, server(2, 'sent', ME), ME);
+    expect(raiseStatus(sent, 'delivered').status).toBe('delivered');
+  });
+
+  it('ignores receipts for unacked rows', () => {
+    const p = pending('client-9-xxxx');
+    expect(raiseStatus(p, 'read')).toBe(p);
+  });
+});
+
+describe('unread accounting', () => {
+  it('counts incoming, acked, not-read rows only', () => {
+    expect(countsAsUnread(mergeServerCopy(undefined, server(1, 'delivered'), ME), ME)).toBe(true);
+    expect(countsAsUnread(mergeServerCopy(undefined, server(1, 'read'), ME), ME)).toBe(false);
+    expect(countsAsUnread(mergeServerCopy(undefined, server(1, 'sent', ME), ME), ME)).toBe(false);
+    expect(countsAsUnread(undefined, ME)).toBe(false);
+  });
+
+  it('gives exact deltas, so replays add nothing', () => {
+    const a = mergeServerCopy(undefined, server(1, 'sent'), ME);
+    expect(unreadDelta(undefined, a, ME)).toBe(1);
+    expect(unreadDelta(a, mergeServerCopy(a, server(1, 'delivered'), ME), ME)).toBe(0);
+    expect(unreadDelta(a, mergeServerCopy(a, server(1, 'read'), ME), ME)).toBe(-1);
+  });
+});
+
+describe('gap detection', () => {
+  it('flags a seq beyond local max + 1', () => {
+    expect(isGap(5, 4)).toBe(false);
+    expect(isGap(6, 4)).toBe(true);
+    expect(isGap(3, 4)).toBe(false);
+  });
+
+  it('takes a batch in seq order, so a contiguous batch is no gap', () => {
+    const max = new Map([[CONV, 2]]);
+    expect(findGaps([server(4, 'sent'), server(3, 'sent')], max)).toEqual([]);
+    expect(findGaps([server(5, 'sent'), server(3, 'sent')], max)).toEqual([CONV]);
+    expect(findGaps([server(1, 'sent')], new Map())).toEqual([]);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Pure merge of server copies into local rows. Everything that decides what a
+ * row becomes lives here, so it is tested without IndexedDB; the transactions
+ * in remote-writes.ts only read the current row, call these, and write.
+ *
+ * Invariants (docs/sync-protocol.md):
+ *  - Idempotent: merging the same server copy twice gives the same row.
+ *  - Monotonic: a status never moves backwards, whatever order copies and receipts arrive in.
+ *  - One row per message: the server copy of our own pending message has the same key
+ *    (`${senderId}:${clientId}`), so it replaces the pending row instead of adding one.
+ */
+import type { Message } from '../model/message.ts';
+import { maxStatus, type LocalStatus, type MessageStatus } from '../status.ts';
+import type { StoredMessage } from './local-db.ts';
+
+export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
+
+/**
+ * The row a server copy turns `existing` into.
+ * @param readUpToSeq the device's read mark for the conversation: an incoming message at or
+ *   below it was already reported read (message-read is "up to"), so it is stored as read even
+ *   if this copy is older than that report.
+ */
+export function mergeServerCopy(existing: StoredMessage | undefined, server: Message, me: string, readUpToSeq = 0): StoredMessage {
+  // pending/failed rank below every server status, so the server copy always wins over them;
+  // between two server statuses the later one wins.
+  let status: LocalStatus = existing ? maxStatus<LocalStatus>(existing.status, server.status) : server.status;
+  if (server.recipientId === me && server.seq <= readUpToSeq) status = maxStatus<LocalStatus>(status, 'read');
+  return {
+    key: messageKey(server.senderId, server.clientId),
+    id: server.id,
+    clientId: server.clientId,
+    conversationId: server.conversationId,
+    senderId: server.senderId,
+    recipientId: server.recipientId,
+    body: server.body,
+    seq: server.seq,
+    createdAt: server.createdAt,
+    // Keeps the local time of our own messages (it orders nothing once seq exists, but the UI may show it).
+    localCreatedAt: existing?.localCreatedAt ?? parseTime(server.createdAt),
+    status,
+  };
+}
+
+/** `row` with its status raised to at least `status` (a receipt); the same object when nothing changes. */
+export function raiseStatus(row: StoredMessage, status: MessageStatus): StoredMessage {
+  if (row.seq === null) return row; // a receipt can only be about a stored (acked) message
+  const next = maxStatus<LocalStatus>(row.status, status);
+  return next === row.status ? row : { ...row, status: next };
+}
+
+/** Whether a row counts in its conversation's unread badge for user `me`. */
+export function countsAsUnread(row: StoredMessage | undefined, me: string): boolean {
+  return !!row && row.recipientId === me && row.seq !== null && row.status !== 'read';
+}
+
+/** Change of the unread badge when `before` becomes `after`; exact, so replays add 0. */
+export function unreadDelta(before: StoredMessage | undefined, after: StoredMessage | undefined, me: string): number {
+  return Number(countsAsUnread(after, me)) - Number(countsAsUnread(before, me));
+}
+
+/** Field-by-field equality of two rows, so unchanged replays cost no write and no event. */
+export function sameRow(a: StoredMessage | undefined, b: StoredMessage): boolean {
+  if (!a) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof StoredMessage>;
+  for (const k of keys) {
+    if (k === 'error') {
+      if (JSON.stringify(a.error) !== JSON.stringify(b.error)) return false;
+    } else if (a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
+/** A sequence gap: the copy's seq is beyond what the device holds plus one. */
+export const isGap = (incomingSeq: number, localMaxSeq: number): boolean => incomingSeq > localMaxSeq + 1;
+
+function parseTime(iso: string): number {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? 0 : t;
+}

@@ -1,0 +1,71 @@
+/**
+ * Catch-up through `GET /api/sync`: the REST cursor is the truth; socket events
+ * are only a fast path and may be missed (disconnects, no connection-state recovery).
+ *
+ * Each page and the cursor that follows it are committed in ONE transaction
+ * (remote-writes.ts). A crash between pages leaves the cursor at the last
+ * committed page, so the next run re-fetches (idempotently) rather than skips —
+ * the reverse of RxDB #5571, where the checkpoint moved past documents that were
+ * never stored. Socket events arriving during a run are stored by their own
+ * transactions and never touch the cursor, so nothing is dropped either way.
+ *
+ * Runs are serialized: a request during a run is coalesced into one more run after
+ * it (the caller's promise resolves after that run), because what triggered the
+ * request (a reconnect, a gap) may have happened after the running one fetched its page.
+ */
+import type { SyncResponse } from '../rest/sync.ts';
+import { META, type LocalDb } from './local-db.ts';
+import { applyServerCopies, type ApplyResult } from './remote-writes.ts';
+import { SingleFlight } from './single-flight.ts';
+
+export interface CatchUpDeps {
+  db: LocalDb;
+  fetchPage: (since: string, limit: number) => Promise<SyncResponse>;
+  me: () => string | null;
+  active: () => boolean;
+  pageSize: number;
+  /** After each committed page: events, receipts. */
+  afterPage: (result: ApplyResult) => void;
+  /** After a run reached hasMore = false. */
+  done: (at: string) => void;
+}
+
+export class CatchUp {
+  private readonly flight: SingleFlight;
+
+  constructor(private readonly deps: CatchUpDeps) {
+    this.flight = new SingleFlight(() => this.runOnce(), deps.active);
+  }
+
+  get running(): boolean {
+    return this.flight.running;
+  }
+
+  /** Runs a catch-up now, or one more after the current run. */
+  request(): Promise<void> {
+    return this.flight.request();
+  }
+
+  private async runOnce(): Promise<void> {
+    const { db, fetchPage, me, active, pageSize, afterPage, done } = this.deps;
+    let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
+    for (;;) {
+      const userId = me();
+      if (!userId || !active()) return;
+      const page = await fetchPage(since, pageSize);
+      const at = new Date().toISOString();
+      const result = await applyServerCopies(db, page.messages, userId, { cursor: { expected: since, next: page.cursor, at } });
+      afterPage(result);
+      if (!result.cursorAdvanced) {
+        // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
+        since = (await db.getMeta<string>(META.syncCursor)) ?? '';
+        continue;
+      }
+      since = page.cursor;
+      if (!page.hasMore) {
+        done(at);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The drainer sends outbox entries to the server, one lane per conversation.
+ *
+ * Lane state diagram (one lane = one conversation; the head is its oldest entry):
+ *
+ *            kick / wake                        ack ok: commit server copy + drop entry (1 tx)
+ *   ┌──────┐ ────────────▶ ┌────────────┐ ─────────────────────────────────────┐
+ *   │ idle │               │ pick route │                                      │
+ *   └──────┘ ◀──────────── └────────────┘ ◀─────────────── next head ──────────┘
+ *      ▲      outbox empty   │   │    │
+ *      │                     │   │    └─ socket down < restFallbackAfterMs ─▶ ┌─────────┐
+ *      │                     │   │                                           │ waiting │─ connect / timer ─▶ pick route
+ *      │          socket up, │   └─ socket down longer, or ≥ N socket        └─────────┘
+ *      │       < N failures  ▼        failures for this entry ▼
+ *      │             ┌────────────────┐               ┌──────────────┐
+ *      │             │ send-message   │               │ POST /api/   │
+ *      │             │ (ack timeout)  │               │  messages    │
+ *      │             └────────────────┘               └──────────────┘
+ *      │                  │  failure (either transport) │
+ *      │                  ▼                              ▼
+ *      │   permanent (PERMANENT_SEND_ERRORS) → message `failed`, entry dropped → next head
+ *      │   UNAUTHENTICATED → engine signs out, lane stops
+ *      └── transient (RATE_LIMITED, INTERNAL, timeout, network) → backoff(attempts) → waiting
+ *
+ * Why one lane per conversation, one entry in flight per lane: the server assigns seq at
+ * store time, so sending B before A's ack could store B first if A needed a retry. Waiting
+ * for each ack keeps seq order = typing order. A retry reuses the clientId, so a send whose
+ * ack was lost comes back as the already-stored message, never a second copy.
+ */
+import { PERMANENT_SEND_ERRORS, PigeonError } from '../errors.ts';
+import type { Message, SendMessageInput } from '../model/message.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import type { LocalDb, OutboxEntry } from './local-db.ts';
+import { markFailed, recordAttemptFailure } from './outbox.ts';
+import { Signal } from './signal.ts';
+
+export type Route = { via: 'socket' } | { via: 'rest' } | { via: 'wait'; ms: number };
+
+export interface RouteOptions {
+  socketFailuresBeforeRest: number;
+  restFallbackAfterMs: number;
+}
+
+/** Pure: which transport to use for an entry right now. */
+export function chooseRoute(
+  s: { socketConnected: boolean; socketDownForMs: number; socketFailures: number },
+  o: RouteOptions,
+): Route {
+  if (s.socketFailures >= o.socketFailuresBeforeRest) return { via: 'rest' };
+  if (s.socketConnected) return { via: 'socket' };
+  // Give a (re)connecting socket a moment before falling back to REST.
+  if (s.socketDownForMs >= o.restFallbackAfterMs) return { via: 'rest' };
+  return { via: 'wait', ms: o.restFallbackAfterMs - s.socketDownForMs };
+}
+
+export type FailureKind = 'permanent' | 'transient' | 'unauthenticated';
+
+/** Pure: what a failed send means. Anything unknown is retried; a lost message is worse than a retry. */
+export function classifySendError(e: unknown): FailureKind {
+  if (e instanceof PigeonError) {
+    if (e.code === 'UNAUTHENTICATED') return 'unauthenticated';
+    if (PERMANENT_SEND_ERRORS.has(e.code)) return 'permanent';
+  }
+  return 'transient';
+}
+
+export interface DrainerDeps {
+  db: LocalDb;
+  me: () => string | null;
+  /** Leader, signed in, started, network allowed. */
+  canDrain: () => boolean;
+  socketConnected: () => boolean;
+  /** How long the socket has been down (0 when connected). */
+  socketDownForMs: () => number;
+  sendViaSocket: (input: SendMessageInput) => Promise<Message>;
+  sendViaRest: (input: SendMessageInput) => Promise<Message>;
+  /** Stores the server copy and drops the entry, in one transaction. */
+  commit: (entry: OutboxEntry, message: Message) => Promise<void>;
+  unauthenticated: () => void;
+  onError: (where: string, error: unknown) => void;
+  backoff: BackoffOptions;
+  route: RouteOptions;
+  random?: () => number;
+}
+
+export class Drainer {
+  private readonly lanes = new Map<string, Promise<void>>();
+  private readonly signal = new Signal();
+  /** Bumped by every kick, so a lane that found its queue empty re-checks if a kick raced it. */
+  private generation = 0;
+
+  constructor(private readonly deps: DrainerDeps) {}
+
+  /** Something changed (new entry, leadership, connection): start lanes for queued conversations. */
+  kick(): void {
+    this.generation++;
+    if (!this.deps.canDrain()) return;
+    void this.startLanes().catch((e) => this.deps.onError('drainer.kick', e));
+  }
+
+  /**
+   * Wakes sleeping lanes now instead of at their deadline: the socket reconnected (retry
+   * at once) or draining stopped (let them exit). Not called on every kick, or a busy
+   * outbox would cut every backoff short.
+   */
+  wake(): void {
+    this.signal.notify();
+  }
+
+  /** Resolves when every lane has stopped (after canDrain() turned false and wake()). */
+  async idle(): Promise<void> {
+    while (this.lanes.size > 0) await Promise.allSettled([...this.lanes.values()]);
+  }
+
+  private async startLanes(): Promise<void> {
+    const conversationIds = (await this.deps.db.outbox.orderBy('conversationId').uniqueKeys()) as string[];
+    for (const id of conversationIds) {
+      if (this.lanes.has(id) || !this.deps.canDrain()) continue;
+      const lane = this.runLane(id)
+        .catch((e) => this.deps.onError('drainer.lane', e))
+        .finally(() => this.lanes.delete(id));
+      this.lanes.set(id, lane);
+    }
+  }
+
+  private async head(conversationId: string): Promise<OutboxEntry | undefined> {
+    return this.deps.db.outbox
+      .where('[conversationId+localCreatedAt]')
+      .between([conversationId, -Infinity], [conversationId, Infinity])
+      .first();
+  }
+
+  private async runLane(conversationId: string): Promise<void> {
+    const { deps } = this;
+    while (deps.canDrain()) {
+      const generation = this.generation;
+      const entry = await this.head(conversationId);
+      if (!entry) {
+        if (generation !== this.generation) continue;
+        return;
+      }
+      const route = chooseRoute(
+        { socketConnected: deps.socketConnected(), socketDownForMs: deps.socketDownForMs(), socketFailures: entry.socketFailures },
+        deps.route,
+      );
+      if (route.via === 'wait') {
+        await this.signal.wait(route.ms);
+        continue;
+      }
+      const input: SendMessageInput = { clientId: entry.clientId, to: entry.to, body: entry.body };
+      try {
+        const message = route.via === 'socket' ? await deps.sendViaSocket(input) : await deps.sendViaRest(input);
+        await deps.commit(entry, message);
+      } catch (e) {
+        const kind = classifySendError(e);
+        const me = deps.me();
+        if (kind === 'unauthenticated') {
+          deps.unauthenticated();
+          return;
+        }
+        if (kind === 'permanent' && me) {
+          const err = e as PigeonError;
+          await markFailed(deps.db, entry, me, err.code, err.message);
+          continue;
+        }
+        if (!deps.canDrain()) return;
+        if (!(e instanceof PigeonError)) deps.onError('drainer.send', e);
+        const updated = await recordAttemptFailure(deps.db, entry, route.via === 'socket', String((e as Error)?.message ?? e));
+        if (updated) await this.signal.wait(backoffDelay(updated.attempts, deps.backoff, deps.random));
+      }
+    }
+  }
+}

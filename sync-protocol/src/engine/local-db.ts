@@ -1,0 +1,128 @@
+/**
+ * The device's database (Dexie 4 over IndexedDB). One database per `dbName`;
+ * the engine reaches it only through this class, the UI only through `queries`.
+ *
+ * Tables:
+ *  - users          `id`
+ *  - conversations  `id`, ordered by `updatedAt`; unread count and last message kept current
+ *                   by every write transaction (conversation-summary.ts)
+ *  - messages       primary key `key` = `${senderId}:${clientId}`, known the moment a message is typed,
+ *                   so the pending copy and the server copy are the same row (never a duplicate).
+ *                   Sparse indexes: IndexedDB leaves out a row whose index key is null/undefined,
+ *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
+ *                   unacked ones.
+ *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order
+ *  - meta           key/value: token, own user id, data owner, sync cursor, read marks, history cursors, lease
+ */
+import { Dexie, type Table } from 'dexie';
+import type { User } from '../model/user.ts';
+import type { LocalConversation, LocalMessage } from './api.ts';
+
+/** A message row. `pendingAt` (= localCreatedAt) is set only while the message is pending or failed. */
+export interface StoredMessage extends LocalMessage {
+  pendingAt?: number;
+}
+
+export interface OutboxEntry {
+  clientId: string;
+  key: string;
+  conversationId: string;
+  to: string;
+  body: string;
+  /** Same value as the message's localCreatedAt; strictly increasing across the outbox. */
+  localCreatedAt: number;
+  /** Failed attempts so far (any transport); drives the backoff. */
+  attempts: number;
+  /** Failed socket attempts; after `socketFailuresBeforeRest` the entry goes over REST. */
+  socketFailures: number;
+  lastError?: string;
+}
+
+export interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+/** Read mark of one conversation: what the user has seen and what the server has acknowledged. */
+export interface ReadMark {
+  upToSeq: number;
+  ackedUpToSeq: number;
+}
+
+export const META = {
+  token: 'token',
+  /** The signed-in user; removed on sign-out and expiry. */
+  userId: 'userId',
+  /** The user whose data this database holds; a different user signing in clears it first. */
+  owner: 'owner',
+  syncCursor: 'syncCursor',
+  lastSyncAt: 'lastSyncAt',
+  lease: 'outboxLease',
+  readPrefix: 'read:',
+  historyPrefix: 'history:',
+} as const;
+
+/**
+ * Schema versions, oldest first. To change the schema, append a version with the new
+ * `stores` (Dexie keeps only the delta) and an `upgrade` that rewrites existing rows;
+ * never edit a shipped version. Dexie runs the missing upgrades in order on open.
+ */
+const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx: import('dexie').Transaction) => Promise<void> }[] = [
+  {
+    version: 1,
+    stores: {
+      users: 'id',
+      conversations: 'id, updatedAt',
+      messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [recipientId+status]',
+      outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt]',
+      meta: 'key',
+    },
+  },
+];
+
+export const SCHEMA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
+
+export class LocalDb extends Dexie {
+  users!: Table<User, string>;
+  conversations!: Table<LocalConversation, string>;
+  messages!: Table<StoredMessage, string>;
+  outbox!: Table<OutboxEntry, string>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
+    super(name, {
+      ...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}),
+      ...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {}),
+    });
+    for (const v of VERSIONS) {
+      const version = this.version(v.version).stores(v.stores);
+      if (v.upgrade) version.upgrade(v.upgrade);
+    }
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    const row = await this.meta.get(key);
+    return row?.value as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.meta.put({ key, value });
+  }
+
+  /** All rows of one conversation's index range, e.g. `range('[conversationId+seq]', id)`. */
+  inConversation(index: '[conversationId+seq]' | '[conversationId+pendingAt]', conversationId: string) {
+    return this.messages.where(index).between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]);
+  }
+}
+
+/** Strips the internal fields of a row: what the UI and the events see. */
+export function toLocalMessage(row: StoredMessage): LocalMessage {
+  const { pendingAt: _pendingAt, ...message } = row;
+  return message;
+}
+
+/** Highest acked seq stored for a conversation (0 when none). */
+export async function localMaxSeq(db: LocalDb, conversationId: string): Promise<number> {
+  const last = await db.inConversation('[conversationId+seq]', conversationId).last();
+  return last?.seq ?? 0;
+}

@@ -1,0 +1,130 @@
+/**
+ * The outbox: messages typed on this device that the server has not acknowledged.
+ * A send writes the pending message and its outbox entry in ONE transaction, so
+ * there is never a visible pending message that nobody will send, nor an entry
+ * without its message. The entry leaves the outbox in the same transaction that
+ * stores the server copy (remote-writes.ts) or marks the message failed.
+ */
+import { PigeonError, type ErrorCode } from '../errors.ts';
+import { directConversationId } from '../conversation-id.ts';
+import { sendMessageInputSchema } from '../model/message.ts';
+import { parseOrThrow } from '../validate.ts';
+import type { LocalMessage } from './api.ts';
+import { messageKey } from './apply-remote.ts';
+import { refreshConversations } from './conversation-summary.ts';
+import { toLocalMessage, type LocalDb, type OutboxEntry, type StoredMessage } from './local-db.ts';
+
+/**
+ * Local creation time for a new pending message: now, but strictly after the newest
+ * pending one, so local order is a total order even within one millisecond or when
+ * the clock steps back.
+ */
+export function nextLocalTime(now: number, newestPendingAt: number | undefined): number {
+  return newestPendingAt === undefined ? now : Math.max(now, newestPendingAt + 1);
+}
+
+/**
+ * The entries the drainer may send now: the oldest entry of each conversation.
+ * Later entries of a conversation wait for the head, so the server assigns seqs in
+ * the order the user typed; conversations do not wait for each other.
+ */
+export function laneHeads(entries: readonly OutboxEntry[]): OutboxEntry[] {
+  const heads = new Map<string, OutboxEntry>();
+  for (const e of [...entries].sort((a, b) => a.localCreatedAt - b.localCreatedAt)) {
+    if (!heads.has(e.conversationId)) heads.set(e.conversationId, e);
+  }
+  return [...heads.values()];
+}
+
+export function newClientId(): string {
+  // getRandomValues exists in every browser context (randomUUID needs a secure one) and in Node 20.
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Validates and stores a new pending message plus its outbox entry; resolves after commit. */
+export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId()): Promise<LocalMessage> {
+  const input = parseOrThrow(sendMessageInputSchema, { clientId, to, body });
+  if (input.to === me) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
+  const conversationId = directConversationId(me, input.to);
+  const key = messageKey(me, input.clientId);
+  return db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+    const newest = await db.messages.orderBy('pendingAt').last();
+    const localCreatedAt = nextLocalTime(Date.now(), newest?.pendingAt);
+    const row: StoredMessage = {
+      key,
+      id: null,
+      clientId: input.clientId,
+      conversationId,
+      senderId: me,
+      recipientId: input.to,
+      body: input.body,
+      seq: null,
+      createdAt: new Date(localCreatedAt).toISOString(),
+      localCreatedAt,
+      status: 'pending',
+      pendingAt: localCreatedAt,
+    };
+    await db.messages.add(row);
+    await db.outbox.add(entryFor(row));
+    await refreshConversations(db, new Map([[conversationId, 0]]), me);
+    return toLocalMessage(row);
+  });
+}
+
+/** Permanent failure: the message shows as failed with the code; the entry leaves the outbox. */
+export async function markFailed(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
+  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+    await db.outbox.delete(entry.clientId);
+    const row = await db.messages.get(entry.key);
+    // Only a still-unacked row can fail; a server copy that arrived meanwhile wins.
+    if (!row || row.seq !== null) return;
+    await db.messages.put({ ...row, status: 'failed', error: { code, message } });
+    await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
+  });
+}
+
+/** Transient failure: counts the attempt on the entry (if it is still queued). */
+export async function recordAttemptFailure(db: LocalDb, entry: OutboxEntry, viaSocket: boolean, error: string): Promise<OutboxEntry | undefined> {
+  return db.transaction('rw', db.outbox, async () => {
+    const current = await db.outbox.get(entry.clientId);
+    if (!current) return undefined;
+    const next = { ...current, attempts: current.attempts + 1, socketFailures: current.socketFailures + (viaSocket ? 1 : 0), lastError: error };
+    await db.outbox.put(next);
+    return next;
+  });
+}
+
+/**
+ * Re-queues a failed message (`retry`). It keeps its key and clientId (the server never
+ * stored it: failures are permanent only when the server refused it) and moves to the end
+ * of the local order, since it will now be sent after everything already queued.
+ */
+export async function requeue(db: LocalDb, key: string, me: string): Promise<void> {
+  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+    const row = await db.messages.get(key);
+    if (!row) throw new PigeonError('NOT_FOUND', `no message ${key}`);
+    if (row.status !== 'failed') return; // pending: already queued; acked: nothing to do
+    const newest = await db.messages.orderBy('pendingAt').last();
+    const localCreatedAt = nextLocalTime(Date.now(), newest?.pendingAt);
+    const { error: _error, ...rest } = row;
+    const next: StoredMessage = { ...rest, status: 'pending', localCreatedAt, pendingAt: localCreatedAt, createdAt: new Date(localCreatedAt).toISOString() };
+    await db.messages.put(next);
+    await db.outbox.put(entryFor(next));
+    await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
+  });
+}
+
+function entryFor(row: StoredMessage): OutboxEntry {
+  return {
+    clientId: row.clientId,
+    key: row.key,
+    conversationId: row.conversationId,
+    to: row.recipientId,
+    body: row.body,
+    localCreatedAt: row.localCreatedAt,
+    attempts: 0,
+    socketFailures: 0,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Receipts this device owes the server. The database is the queue, so nothing is
+ * lost to a disconnect or a reload:
+ *  - delivered: every incoming message stored as `sent` still needs `message-received`
+ *    (index [recipientId+status]); after the server acks, it is stored as `delivered`.
+ *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
+ *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
+ * Both flushes run on every (re)connect and after the writes that create a debt.
+ */
+import { LIMITS } from '../limits.ts';
+import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
+import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from './local-db.ts';
+import { applyStatus } from './remote-writes.ts';
+import { raiseStatus } from './apply-remote.ts';
+import { SingleFlight } from './single-flight.ts';
+
+export interface ReceiptsDeps {
+  db: LocalDb;
+  me: () => string | null;
+  /** Socket connected and engine started. */
+  canEmit: () => boolean;
+  emitReceived: (messageIds: string[]) => Promise<void>;
+  emitRead: (conversationId: string, upToSeq: number) => Promise<void>;
+  onError: (where: string, error: unknown) => void;
+}
+
+export class Receipts {
+  private readonly delivered: SingleFlight;
+  private readonly reads: SingleFlight;
+
+  constructor(private readonly deps: ReceiptsDeps) {
+    this.delivered = new SingleFlight(() => this.flushDelivered(), deps.canEmit);
+    this.reads = new SingleFlight(() => this.flushReads(), deps.canEmit);
+  }
+
+  /** Sends what is owed; a failure leaves the debt in the database for the next flush. */
+  flush(): void {
+    this.flushDeliveredSoon();
+    this.flushReadsSoon();
+  }
+
+  flushDeliveredSoon(): void {
+    if (this.deps.canEmit()) void this.delivered.request().catch((e) => this.deps.onError('receipts.delivered', e));
+  }
+
+  flushReadsSoon(): void {
+    if (this.deps.canEmit()) void this.reads.request().catch((e) => this.deps.onError('receipts.read', e));
+  }
+
+  private async flushDelivered(): Promise<void> {
+    const { db, me, canEmit, emitReceived } = this.deps;
+    for (;;) {
+      const userId = me();
+      if (!userId || !canEmit()) return;
+      // Batches of up to receiptIdsMax: a burst of incoming messages costs one emit per batch.
+      const rows = await db.messages.where('[recipientId+status]').equals([userId, 'sent']).limit(LIMITS.receiptIdsMax).toArray();
+      const ids = rows.flatMap((r) => (r.id ? [r.id] : []));
+      if (ids.length === 0) return;
+      if (!(await settled(emitReceived(ids)))) return;
+      await applyStatus(db, ids, 'delivered', userId);
+      if (rows.length < LIMITS.receiptIdsMax) return;
+    }
+  }
+
+  private async flushReads(): Promise<void> {
+    const { db, canEmit, emitRead } = this.deps;
+    const marks = await db.meta.where('key').startsWith(META.readPrefix).toArray();
+    for (const row of marks) {
+      const mark = row.value as ReadMark;
+      if (mark.upToSeq <= mark.ackedUpToSeq) continue;
+      if (!canEmit()) return;
+      const conversationId = row.key.slice(META.readPrefix.length);
+      if (!(await settled(emitRead(conversationId, mark.upToSeq)))) return;
+      await db.transaction('rw', db.meta, async () => {
+        const current = (await db.getMeta<ReadMark>(row.key)) ?? mark;
+        await db.setMeta(row.key, { ...current, ackedUpToSeq: Math.max(current.ackedUpToSeq, mark.upToSeq) });
+      });
+    }
+  }
+}
+
+/** Whether the emit was acked ok; a failed or timed-out emit is retried on the next flush. */
+async function settled(p: Promise<void>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The user has seen the conversation: every incoming message up to the highest stored
+ * seq becomes read locally, the badge goes to 0, and the read mark is raised (never
+ * lowered). Returns the mark's upToSeq, or null when the conversation holds nothing.
+ */
+export async function markReadLocally(db: LocalDb, conversationId: string, me: string): Promise<number | null> {
+  return db.transaction('rw', [db.messages, db.conversations, db.meta], async () => {
+    const upTo = await localMaxSeq(db, conversationId);
+    if (upTo === 0) return null;
+    const key = META.readPrefix + conversationId;
+    const mark = (await db.getMeta<ReadMark>(key)) ?? { upToSeq: 0, ackedUpToSeq: 0 };
+    const unread = await db.messages
+      .where('[recipientId+status]')
+      .anyOf([me, 'sent'], [me, 'delivered'])
+      .filter((r) => r.conversationId === conversationId && r.seq !== null && r.seq <= upTo)
+      .toArray();
+    const writes: StoredMessage[] = unread.map((r) => raiseStatus(r, 'read'));
+    await db.messages.bulkPut(writes);
+    const next: ReadMark = { upToSeq: Math.max(mark.upToSeq, upTo), ackedUpToSeq: mark.ackedUpToSeq };
+    await db.setMeta(key, next);
+    const touched: Touched = new Map();
+    touch(touched, conversationId);
+    await refreshConversations(db, touched, me, { zeroUnread: true });
+    return next.upToSeq;
+  });
+}

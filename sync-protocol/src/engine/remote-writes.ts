@@ -1,0 +1,130 @@
+/**
+ * Transactions that store what the server says: server copies (new-message,
+ * sync pages, send acks) and status changes (message-status, our own receipts).
+ * Each reads the current rows inside the transaction and merges with the pure
+ * functions of apply-remote.ts, so concurrent writers (socket events, catch-up,
+ * the drainer, another tab) can interleave in any order without losing a status.
+ */
+import type { Message } from '../model/message.ts';
+import type { MessageStatus } from '../status.ts';
+import { isGap, mergeServerCopy, messageKey, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
+import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
+import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from './local-db.ts';
+
+export interface ApplyOptions {
+  /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
+  detectGaps?: boolean;
+  /**
+   * Advance the sync cursor in the same transaction, only if it still equals `expected`
+   * (compare-and-set: another tab may have advanced it meanwhile; never move it back).
+   */
+  cursor?: { expected: string; next: string; at: string };
+}
+
+export interface ApplyResult {
+  /** Server copies that changed a local row (new message or status change). */
+  changed: Message[];
+  /** Messages the device did not hold at all before (not counting own pending ones). */
+  inserted: number;
+  /** Some incoming message is stored as `sent`: the device owes a delivery receipt. */
+  owesReceipts: boolean;
+  /** Conversations with a seq gap (only with detectGaps). */
+  gaps: string[];
+  /** With `cursor`: whether the cursor was written. */
+  cursorAdvanced: boolean;
+}
+
+export async function applyServerCopies(db: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
+    const result: ApplyResult = { changed: [], inserted: 0, owesReceipts: false, gaps: [], cursorAdvanced: false };
+    const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
+    const existing = await db.messages.bulkGet(keys);
+    const current = new Map<string, StoredMessage>();
+    keys.forEach((k, i) => {
+      const row = existing[i];
+      if (row) current.set(k, row);
+    });
+
+    const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
+    const readMarks = new Map<string, number>();
+    const maxSeqs = new Map<string, number>();
+    for (const id of conversationIds) {
+      readMarks.set(id, (await db.getMeta<ReadMark>(META.readPrefix + id))?.upToSeq ?? 0);
+      if (options.detectGaps) maxSeqs.set(id, await localMaxSeq(db, id));
+    }
+    if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs);
+
+    const touched: Touched = new Map();
+    const writes = new Map<string, StoredMessage>();
+    const ownClientIds: string[] = [];
+    for (const [i, m] of messages.entries()) {
+      const key = keys[i]!;
+      const before = current.get(key);
+      const after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId));
+      if (m.senderId === me) ownClientIds.push(m.clientId);
+      if (after.recipientId === me && after.status === 'sent') result.owesReceipts = true;
+      if (sameRow(before, after)) continue;
+      if (!before) result.inserted++;
+      current.set(key, after);
+      writes.set(key, after);
+      touch(touched, m.conversationId, unreadDelta(before, after, me));
+      result.changed.push({ ...m, status: after.status as MessageStatus });
+    }
+    await db.messages.bulkPut([...writes.values()]);
+    // The server holds these: whatever the drainer still had queued for them is done.
+    if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
+    await refreshConversations(db, touched, me);
+
+    if (options.cursor) {
+      const stored = (await db.getMeta<string>(META.syncCursor)) ?? '';
+      if (stored === options.cursor.expected) {
+        await db.setMeta(META.syncCursor, options.cursor.next);
+        await db.setMeta(META.lastSyncAt, options.cursor.at);
+        result.cursorAdvanced = true;
+      }
+    }
+    return result;
+  });
+}
+
+/** Raises the status of stored messages by server id. Returns the ids not found locally. */
+export async function applyStatus(db: LocalDb, ids: readonly string[], status: MessageStatus, me: string): Promise<{ unknownIds: string[] }> {
+  if (ids.length === 0) return { unknownIds: [] };
+  return db.transaction('rw', [db.messages, db.conversations], async () => {
+    const rows = await db.messages.where('id').anyOf([...ids]).toArray();
+    const found = new Set(rows.map((r) => r.id));
+    const touched: Touched = new Map();
+    const writes: StoredMessage[] = [];
+    for (const row of rows) {
+      const next = raiseStatus(row, status);
+      if (next === row) continue;
+      writes.push(next);
+      touch(touched, row.conversationId, unreadDelta(row, next, me));
+    }
+    await db.messages.bulkPut(writes);
+    await refreshConversations(db, touched, me);
+    return { unknownIds: ids.filter((id) => !found.has(id)) };
+  });
+}
+
+/** Conversations where the incoming seqs, taken in order, jump past local max + 1. */
+export function findGaps(messages: readonly Message[], localMax: ReadonlyMap<string, number>): string[] {
+  const byConversation = new Map<string, number[]>();
+  for (const m of messages) {
+    const seqs = byConversation.get(m.conversationId) ?? [];
+    seqs.push(m.seq);
+    byConversation.set(m.conversationId, seqs);
+  }
+  const gaps: string[] = [];
+  for (const [id, seqs] of byConversation) {
+    let max = localMax.get(id) ?? 0;
+    for (const seq of seqs.sort((a, b) => a - b)) {
+      if (isGap(seq, max)) {
+        gaps.push(id);
+        break;
+      }
+      max = Math.max(max, seq);
+    }
+  }
+  return gaps;
+}

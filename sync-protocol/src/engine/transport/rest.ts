@@ -1,0 +1,110 @@
+/**
+ * The REST half of the transport: a thin typed client over `fetch`. Every
+ * failure becomes a PigeonError so callers branch on `code`:
+ *  - the server's `{ error: { code, message } }` body when there is one,
+ *  - UNAVAILABLE with `details.network = true` when the request never got an answer
+ *    (offline, DNS, connection refused) — always worth retrying.
+ * A 401 UNAUTHENTICATED on an authenticated call also fires `onUnauthenticated`, so the
+ * engine stops and reports `signed-out` (INVALID_CREDENTIALS on login does not).
+ */
+import type { z } from 'zod';
+import { errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
+import type { SendMessageInput } from '../../model/message.ts';
+import { authResponseSchema, type AuthResponse } from '../../rest/auth.ts';
+import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
+import { syncResponseSchema } from '../../rest/sync.ts';
+import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
+
+export interface RestClientOptions {
+  baseUrl: string;
+  fetch: typeof fetch;
+  getToken: () => string | null;
+  onUnauthenticated: () => void;
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'USERNAME_TAKEN',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+export const isNetworkError = (e: unknown): boolean =>
+  e instanceof PigeonError && (e.details as { network?: boolean } | undefined)?.network === true;
+
+export class RestClient {
+  constructor(private readonly options: RestClientOptions) {}
+
+  register(body: { username: string; password: string; displayName?: string }): Promise<AuthResponse> {
+    return this.request('POST', '/api/auth/register', authResponseSchema, { body, auth: false });
+  }
+
+  login(body: { username: string; password: string }): Promise<AuthResponse> {
+    return this.request('POST', '/api/auth/login', authResponseSchema, { body, auth: false });
+  }
+
+  me() {
+    return this.request('GET', '/api/users/me', meResponseSchema);
+  }
+
+  searchUsers(q: string) {
+    return this.request('GET', `/api/users?${new URLSearchParams({ q })}`, usersResponseSchema);
+  }
+
+  conversations() {
+    return this.request('GET', '/api/messages/conversations', conversationsResponseSchema);
+  }
+
+  history(conversationId: string, before: string | null, limit: number) {
+    const q = new URLSearchParams({ id: conversationId, limit: String(limit) });
+    if (before) q.set('before', before);
+    return this.request('GET', `/api/messages/conversation?${q}`, historyResponseSchema);
+  }
+
+  sendMessage(input: SendMessageInput) {
+    return this.request('POST', '/api/messages', sendMessageResponseSchema, { body: input });
+  }
+
+  sync(since: string, limit: number) {
+    return this.request('GET', `/api/sync?${new URLSearchParams({ since, limit: String(limit) })}`, syncResponseSchema);
+  }
+
+  private async request<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: S,
+    { body, auth = true }: { body?: unknown; auth?: boolean } = {},
+  ): Promise<z.infer<S>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const token = auth ? this.options.getToken() : null;
+    if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
+    if (token) headers.authorization = `Bearer ${token}`;
+
+    let response: Response;
+    try {
+      response = await this.options.fetch(`${this.options.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      throw new PigeonError('UNAVAILABLE', `network error: ${(e as Error)?.message ?? e}`, { network: true });
+    }
+    const json: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) {
+      const parsed = errorBodySchema.safeParse(json);
+      const code: ErrorCode = parsed.success ? parsed.data.error.code : (STATUS_CODES[response.status] ?? 'INTERNAL');
+      const text = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
+      if (auth && response.status === 401 && code === 'UNAUTHENTICATED') this.options.onUnauthenticated();
+      throw new PigeonError(code, text, { status: response.status });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new PigeonError('INTERNAL', `unexpected response from ${method} ${path.split('?')[0]}`, parsed.error.issues);
+    return parsed.data;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The Socket.io half of the transport. It never buffers: socket.io-client would
+ * queue emits made while disconnected and replay them on reconnect (and lose them
+ * on reload), which would compete with the outbox. So every emit first checks the
+ * connection, acked emits carry a timeout, and the send buffer is cleared on
+ * disconnect. The outbox (durable) is the only queue.
+ *
+ * Connection-state recovery is treated as absent: after any reconnect the engine
+ * catches up through REST, which is the source of truth.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { PigeonError } from '../../errors.ts';
+import { messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, sendMessageAckSchema, typingEventSchema, userStatusAckSchema, type MessageStatusEvent, type PresenceEvent, type TypingEvent } from '../../events/down.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
+import type { Message, SendMessageInput } from '../../model/message.ts';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface SocketHandlers {
+  connect(): void;
+  disconnect(reason: string): void;
+  /** `unauthenticated`: the server refused the handshake (bad or expired token). */
+  connectError(unauthenticated: boolean, error: Error): void;
+  newMessage(message: Message): void;
+  status(event: MessageStatusEvent): void;
+  typing(event: TypingEvent, typing: boolean): void;
+  presence(event: PresenceEvent, online: boolean): void;
+}
+
+export interface SocketTransportOptions {
+  url: string;
+  reconnectionDelayMs: number;
+  reconnectionDelayMaxMs: number;
+  transports?: ('websocket' | 'polling')[];
+}
+
+/** A socket failure: timeout, disconnect while waiting, or not connected. Always retryable. */
+const unavailable = (why: string) => new PigeonError('UNAVAILABLE', `socket: ${why}`, { socket: true });
+
+export class SocketTransport {
+  private socket: ClientSocket | null = null;
+  private kickTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly options: SocketTransportOptions) {}
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  open(getToken: () => string | null, handlers: SocketHandlers): void {
+    this.close();
+    const opts = {
+      // A function, so every reconnection reads the current token.
+      auth: (cb: (data: object) => void) => cb({ token: getToken() }),
+      transports: this.options.transports ?? ['websocket', 'polling'],
+      reconnectionDelay: this.options.reconnectionDelayMs,
+      reconnectionDelayMax: this.options.reconnectionDelayMaxMs,
+      randomizationFactor: 0.5,
+    };
+    const socket: ClientSocket = this.options.url ? io(this.options.url, opts) : io(opts);
+    this.socket = socket;
+    socket.on('connect', () => handlers.connect());
+    socket.on('disconnect', (reason) => {
+      socket.sendBuffer = [];
+      handlers.disconnect(reason);
+      // The server closed this socket on purpose (e.g. restart, kicked); socket.io does
+      // not reconnect by itself then. Try again: a revoked token comes back as connect_error.
+      if (reason === 'io server disconnect') this.scheduleReconnect(socket);
+    });
+    socket.on('connect_error', (error) => {
+      const data = (error as Error & { data?: { code?: string } }).data;
+      handlers.connectError(error.message === 'UNAUTHENTICATED' || data?.code === 'UNAUTHENTICATED', error);
+    });
+    socket.on('new-message', (e) => {
+      const parsed = newMessageEventSchema.safeParse(e);
+      if (parsed.success) handlers.newMessage(parsed.data.message);
+    });
+    socket.on('message-status', (e) => {
+      const parsed = messageStatusEventSchema.safeParse(e);
+      if (parsed.success) handlers.status(parsed.data);
+    });
+    for (const [event, typing] of [['typing', true], ['typing-stopped', false]] as const) {
+      socket.on(event, (e) => {
+        const parsed = typingEventSchema.safeParse(e);
+        if (parsed.success) handlers.typing(parsed.data, typing);
+      });
+    }
+    for (const [event, online] of [['user-online', true], ['user-offline', false]] as const) {
+      socket.on(event, (e) => {
+        const parsed = presenceEventSchema.safeParse(e);
+        if (parsed.success) handlers.presence(parsed.data, online);
+      });
+    }
+  }
+
+  close(): void {
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.kickTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+  }
+
+  /** Drops the connection as a network failure would (socket.io reconnects by itself). For tests and chaos. */
+  dropConnection(): void {
+    this.socket?.io.engine?.close();
+  }
+
+  async sendMessage(input: SendMessageInput, timeoutMs: number): Promise<Message> {
+    const ack = sendMessageAckSchema.safeParse(await this.emitWithAck('send-message', input, timeoutMs));
+    if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed send-message ack');
+    if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
+    return ack.data.message;
+  }
+
+  async messageReceived(messageIds: string[], timeoutMs: number): Promise<void> {
+    await this.okAck(await this.emitWithAck('message-received', { messageIds }, timeoutMs));
+  }
+
+  async messageRead(conversationId: string, upToSeq: number, timeoutMs: number): Promise<void> {
+    await this.okAck(await this.emitWithAck('message-read', { conversationId, upToSeq }, timeoutMs));
+  }
+
+  async userStatus(userId: string, timeoutMs: number): Promise<{ online: boolean; lastSeen: string | null }> {
+    const ack = userStatusAckSchema.safeParse(await this.emitWithAck('user-status', { userId }, timeoutMs));
+    if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed user-status ack');
+    if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
+    return { online: ack.data.online, lastSeen: ack.data.lastSeen };
+  }
+
+  /** Fire-and-forget; dropped when disconnected (typing is worthless later). */
+  typing(to: string, typing: boolean): void {
+    if (this.socket?.connected) this.socket.emit(typing ? 'typing' : 'typing-stopped', { to });
+  }
+
+  private okAck(res: unknown): void {
+    const ack = okAckSchema.safeParse(res);
+    if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed ack');
+    if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
+  }
+
+  private emitWithAck(event: 'send-message' | 'message-received' | 'message-read' | 'user-status', payload: object, timeoutMs: number): Promise<unknown> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(unavailable('not connected'));
+    return new Promise((resolve, reject) => {
+      // Untyped on purpose: one helper for four events whose ack types are checked by zod above.
+      (socket.timeout(timeoutMs) as unknown as { emit: (e: string, p: object, cb: (err: Error | null, res: unknown) => void) => void }).emit(
+        event,
+        payload,
+        (err, res) => (err ? reject(unavailable(err.message)) : resolve(res)),
+      );
+    });
+  }
+
+  private scheduleReconnect(socket: ClientSocket): void {
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = null;
+      if (this.socket === socket && !socket.connected) socket.connect();
+    }, this.options.reconnectionDelayMs);
+  }
+}
