@@ -1,0 +1,234 @@
+/**
+ * Shared fixtures for the server integration suites: a real server on an
+ * ephemeral loopback port, real fetch, real socket.io-client. Every suite runs
+ * once per store (SQLite always; MongoDB when the global setup provides a URI).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { io, type Socket } from 'socket.io-client';
+import { describe, inject, it } from 'vitest';
+import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents, User } from '@pigeon/sync-protocol';
+import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface StoreVariant {
+  kind: 'sqlite' | 'mongodb';
+  mongoUri?: string;
+}
+
+const mongoUri = inject('mongoUri');
+
+/** SQLite always; MongoDB only when the global setup started one (or MONGODB_URI was given). */
+export const STORE_VARIANTS: StoreVariant[] = [{ kind: 'sqlite' }, ...(mongoUri ? [{ kind: 'mongodb' as const, mongoUri }] : [])];
+
+/** Why the MongoDB runs are missing, for a visible `describe.skip`; null when they run. */
+export const MONGO_SKIP_REASON = mongoUri ? null : 'no MongoDB: the global setup provided mongoUri = null';
+
+/** Makes a missing MongoDB run visible in the report instead of silently absent. */
+export function noteMongoSkip(suite: string): void {
+  if (MONGO_SKIP_REASON === null) return;
+  describe(`${suite} on mongodb`, () => {
+    it.skip(`skipped: ${MONGO_SKIP_REASON}`, () => {});
+  });
+}
+
+export const TEST_JWT_SECRET = 'test-secret-'.padEnd(48, 'x');
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  /** Stops this server (graceful) and starts a new one on the same data. */
+  restart(extra?: StartServerOptions): Promise<TestServer>;
+  /** Graceful stop, then removes the data (and the Mongo database). */
+  dispose(): Promise<void>;
+}
+
+interface Shared {
+  dataDir: string;
+  mongoDbName: string | undefined;
+}
+
+export async function startTestServer(variant: StoreVariant, extra: StartServerOptions = {}, shared?: Shared): Promise<TestServer> {
+  const data: Shared = shared ?? {
+    dataDir: await mkdtemp(join(tmpdir(), 'pigeon-server-test-')),
+    mongoDbName: variant.kind === 'mongodb' ? `pigeon_test_${randomBytes(6).toString('hex')}` : undefined,
+  };
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: data.dataDir,
+    mongodbUri: variant.mongoUri ?? null,
+    mongoDbName: data.mongoDbName ?? null,
+    jwtSecret: TEST_JWT_SECRET,
+    sendRateLimit: 0,
+    logLevel: 'silent',
+    ...extra,
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await server.close();
+  };
+  return {
+    server,
+    url: server.url,
+    dataDir: data.dataDir,
+    async restart(more = {}) {
+      await stop();
+      return startTestServer(variant, { ...extra, ...more }, data);
+    },
+    async dispose() {
+      await stop();
+      await rm(data.dataDir, { recursive: true, force: true });
+      if (variant.mongoUri && data.mongoDbName) await dropMongoDb(variant.mongoUri, data.mongoDbName);
+    },
+  };
+}
+
+async function dropMongoDb(uri: string, name: string): Promise<void> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+}
+
+/** fetch + JSON; never throws on an error status. */
+export async function http<T = any>(
+  url: string,
+  path: string,
+  init: { method?: string; token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body = init.body;
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${url}${path}`, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (e.g. static files): keep the text
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+let nameCounter = 0;
+export const uniqueName = (prefix = 'u') => `${prefix}${process.pid}_${++nameCounter}_${randomBytes(2).toString('hex')}`;
+export const newClientId = () => randomUUID();
+
+export interface TestUser extends AuthResponse {
+  id: string;
+  password: string;
+}
+
+export async function register(url: string, prefix = 'u', displayName?: string): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  const res = await http<AuthResponse>(url, '/api/auth/register', { json: { username, password, displayName } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...res.body, id: res.body.user.id, password };
+}
+
+/** A connected socket (websocket only, no automatic reconnection: tests decide when to reconnect). */
+export async function connect(url: string, token: string): Promise<ClientSocket> {
+  const socket: ClientSocket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+  return socket;
+}
+
+/** The error a refused handshake produces. */
+export function connectError(url: string, auth: Record<string, unknown>): Promise<Error> {
+  const socket: ClientSocket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.close();
+      reject(new Error('handshake unexpectedly accepted'));
+    });
+    socket.once('connect_error', (err) => {
+      socket.close();
+      resolve(err);
+    });
+  });
+}
+
+/** Records every payload of an event as it arrives. */
+export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E): Parameters<ServerToClientEvents[E]>[0][] {
+  const seen: Parameters<ServerToClientEvents[E]>[0][] = [];
+  (socket.on as (ev: string, fn: (p: unknown) => void) => void)(event, (p) => seen.push(p as never));
+  return seen;
+}
+
+/** Polls until `check` returns true; fails with `what` after `timeoutMs`. No timing assertion: only a bound. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Gives in-flight events a moment to arrive before asserting that something did NOT happen. */
+export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+export const sendOverSocket = (socket: ClientSocket, to: string, body: string, clientId = newClientId()) =>
+  socket.timeout(10_000).emitWithAck('send-message', { clientId, to, body });
+
+export const sendOverRest = (url: string, token: string, to: string, body: string, clientId = newClientId()) =>
+  http<{ message: Message }>(url, '/api/messages', { token, json: { clientId, to, body } });
+
+/** Every message of a conversation, following history cursors. */
+export async function fullHistory(url: string, token: string, withUser: string): Promise<Message[]> {
+  const all: Message[] = [];
+  let before: string | null = null;
+  do {
+    const q: string = `/api/messages/conversation?with=${withUser}&limit=200${before ? `&before=${before}` : ''}`;
+    const res: HttpResult<{ messages: Message[]; nextCursor: string | null }> = await http(url, q, { token });
+    if (res.status !== 200) throw new Error(`history failed: ${res.status} ${JSON.stringify(res.body)}`);
+    all.unshift(...res.body.messages);
+    before = res.body.nextCursor;
+  } while (before);
+  return all;
+}
+
+/** Every change visible to a user through /api/sync, following the cursor to the end. */
+export async function syncAll(url: string, token: string, since = ''): Promise<{ messages: Message[]; cursor: string }> {
+  const messages: Message[] = [];
+  let cursor = since;
+  for (;;) {
+    const res = await http<{ messages: Message[]; cursor: string; hasMore: boolean }>(
+      url,
+      `/api/sync?since=${encodeURIComponent(cursor)}&limit=1000`,
+      { token },
+    );
+    if (res.status !== 200) throw new Error(`sync failed: ${res.status} ${JSON.stringify(res.body)}`);
+    messages.push(...res.body.messages);
+    cursor = res.body.cursor;
+    if (!res.body.hasMore) return { messages, cursor };
+  }
+}
+
+export type { Message, User };
