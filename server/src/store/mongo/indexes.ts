@@ -1,0 +1,27 @@
+import type { IndexDescription } from 'mongodb';
+
+/**
+ * Every index Pigeon relies on, created (idempotently) when the store opens.
+ * docs/operations.md lists the same set; keep them in step. Only plain
+ * (compound, unique) indexes: FerretDB 1.x rejects partial and collation indexes.
+ */
+export const INDEXES: Record<'users' | 'messages' | 'conversations', IndexDescription[]> = {
+  users: [
+    // Usernames are stored lower-cased, so this is case-insensitive uniqueness.
+    { key: { username: 1 }, name: 'username_unique', unique: true },
+    { key: { displayNameLower: 1 }, name: 'displayNameLower' },
+  ],
+  messages: [
+    // Idempotent sends: one message per (sender, clientId), across all nodes.
+    { key: { senderId: 1, clientId: 1 }, name: 'sender_clientId_unique', unique: true },
+    // Gap-free order and history paging; also a backstop against a reused seq.
+    { key: { conversationId: 1, seq: 1 }, name: 'conversation_seq_unique', unique: true },
+    // changesSince: one range scan per side of the user's conversations.
+    { key: { senderId: 1, changePos: 1 }, name: 'sender_changePos' },
+    { key: { recipientId: 1, changePos: 1 }, name: 'recipient_changePos' },
+    // Unread counts (recipient, not-read statuses, grouped by conversation) and
+    // markRead (the same plus conversation and seq ≤ n).
+    { key: { recipientId: 1, status: 1, conversationId: 1, seq: 1 }, name: 'recipient_status_conversation_seq' },
+  ],
+  conversations: [{ key: { members: 1 }, name: 'members' }],
+};

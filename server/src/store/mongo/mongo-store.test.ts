@@ -1,0 +1,376 @@
+import { directConversationId, isPigeonError, type Message } from '@pigeon/sync-protocol';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeStoreContract } from '../store.contract.ts';
+import type { SendRequest, UserRecord } from '../store.ts';
+import { INDEXES } from './indexes.ts';
+import { createMongoStore, dbNameFromUri, type MongoStore, type MongoStoreOptions } from './mongo-store.ts';
+import { VisibilityGuard } from './visibility.ts';
+import { SharedWriteLock, type LockDoc } from './write-lock.ts';
+
+const mongoUri = inject('mongoUri');
+
+// A skipped suite must say so: a silent skip reads as a pass.
+const describeMongo = mongoUri ? describe : describe.skip;
+if (!mongoUri) {
+  console.warn(
+    '[mongo-store.test] SKIPPED: no Mongo-protocol server (PIGEON_TEST_MONGO=0?). ' +
+      'Set MONGODB_URI or let tests/setup/services.ts start FerretDB.',
+  );
+}
+
+const runId = `${process.pid}_${Date.now().toString(36)}`;
+let dbCounter = 0;
+const createdDbs = new Set<string>();
+
+function freshDbName(): string {
+  const name = `pigeon_test_${runId}_${++dbCounter}`;
+  createdDbs.add(name);
+  return name;
+}
+
+function open(dbName: string, extra: Partial<MongoStoreOptions> = {}): Promise<MongoStore> {
+  return createMongoStore({ uri: mongoUri!, dbName, ...extra });
+}
+
+describeMongo('MongoStore', () => {
+  let admin: MongoClient;
+
+  beforeAll(async () => {
+    admin = new MongoClient(mongoUri!);
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    // Leave nothing behind on a user-provided server.
+    for (const name of createdDbs) await admin.db(name).dropDatabase();
+    await admin.close();
+  });
+
+  let lastDb = '';
+  describeStoreContract('mongodb', {
+    open: () => open((lastDb = freshDbName())),
+    reopen: () => open(lastDb),
+  });
+
+  describe('Mongo specifics', () => {
+    let userCounter = 0;
+    const newUser = (store: MongoStore) =>
+      store.createUser({ username: `u${++userCounter}_${runId}`.slice(0, 32), displayName: 'U', passwordHash: 'h' });
+    let clientCounter = 0;
+    const req = (from: UserRecord, to: UserRecord, body = 'b', clientId = `cid-${++clientCounter}-${runId}`): SendRequest => ({
+      senderId: from.id,
+      recipientId: to.id,
+      clientId,
+      body,
+    });
+
+    it('creates the documented indexes', async () => {
+      const store = await open(freshDbName());
+      try {
+        for (const [collection, wanted] of Object.entries(INDEXES)) {
+          const actual = await store.db.collection(collection).listIndexes().toArray();
+          for (const w of wanted) {
+            const found = actual.find((a) => a.name === w.name);
+            expect(found, `${collection}.${w.name}`).toBeDefined();
+            expect(found!.key).toEqual(w.key);
+            expect(Boolean(found!.unique)).toBe(Boolean(w.unique));
+          }
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('detects the server and picks the write lock for it', async () => {
+      const store = await open(freshDbName());
+      try {
+        const info = await store.db.command({ buildInfo: 1 });
+        expect(store.server).toBe(info.ferretdbVersion ? 'ferretdb' : 'mongodb');
+        expect(store.writeLock).toBe(store.server === 'ferretdb' ? 'shared' : 'process');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('the shared write lock admits one section at a time across processes', async () => {
+      const name = freshDbName();
+      const stores = [await open(name), await open(name)];
+      try {
+        const locks = stores.map((s) => new SharedWriteLock(s.db.collection<LockDoc>('locks'), 'test-lock'));
+        let active = 0;
+        let maxActive = 0;
+        let entered = 0;
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            locks[i % 2]!.run(async () => {
+              active++;
+              entered++;
+              maxActive = Math.max(maxActive, active);
+              await new Promise((r) => setTimeout(r, 2));
+              active--;
+            }),
+          ),
+        );
+        expect(entered).toBe(20);
+        expect(maxActive).toBe(1);
+      } finally {
+        for (const s of stores) await s.close();
+      }
+    });
+
+    it('the shared write lock takes over an expired lease and times out on a live one', async () => {
+      const store = await open(freshDbName());
+      try {
+        const locks = store.db.collection<LockDoc>('locks');
+        await locks.insertOne({ _id: 'stale', owner: 'crashed-node', expiresAt: new Date(Date.now() - 1000) });
+        expect(await new SharedWriteLock(locks, 'stale').run(async () => 'ran')).toBe('ran');
+        expect(await locks.findOne({ _id: 'stale' })).toBeNull();
+
+        await locks.insertOne({ _id: 'live', owner: 'busy-node', expiresAt: new Date(Date.now() + 60_000) });
+        const err = await new SharedWriteLock(locks, 'live', { acquireTimeoutMs: 200 })
+          .run(async () => 'ran')
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        expect(err).toMatchObject({ code: 'UNAVAILABLE' });
+        expect((await locks.findOne({ _id: 'live' }))?.owner).toBe('busy-node');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('opening twice over the same database is fine (indexes are idempotent)', async () => {
+      const name = freshDbName();
+      const first = await open(name);
+      await first.close();
+      const second = await open(name);
+      await second.close();
+    });
+
+    it('stores a 500-message batch in a bounded number of round trips', async () => {
+      const commands: CommandStartedEvent[] = [];
+      const store = await open(freshDbName(), { clientOptions: { monitorCommands: true } });
+      try {
+        const users = await Promise.all(Array.from({ length: 6 }, () => newUser(store)));
+        // Five conversations: users[0] with each of the others, both directions.
+        const batch = Array.from({ length: 500 }, (_, i) => {
+          const peer = users[1 + (i % 5)]!;
+          return i % 2 ? req(users[0]!, peer, `m${i}`) : req(peer, users[0]!, `m${i}`);
+        });
+        store.client.on('commandStarted', (e) => commands.push(e));
+        const outcomes = await store.sendMessages(batch);
+        store.client.removeAllListeners('commandStarted');
+
+        expect(outcomes.every((o) => o.created)).toBe(true);
+        // The shared write lock (FerretDB) adds its own insert and delete on `locks`.
+        const onLocks = (c: CommandStartedEvent) => c.command[c.commandName] === 'locks';
+        expect(commands.filter(onLocks)).toHaveLength(store.writeLock === 'shared' ? 2 : 0);
+        const names = commands.filter((c) => !onLocks(c)).map((c) => c.commandName);
+        // lookup (find) + positions + 5 conversation seqs (findAndModify) + insert + conversation pointers (update).
+        expect(names.filter((n) => n === 'insert')).toHaveLength(1);
+        expect(names.filter((n) => n === 'find')).toHaveLength(1);
+        expect(names.filter((n) => n === 'findAndModify')).toHaveLength(1 + 5);
+        expect(names.length, names.join(', ')).toBeLessThanOrEqual(10);
+
+        for (const peer of users.slice(1)) {
+          const history = await store.getHistory(directConversationId(users[0]!.id, peer.id), null, 1000);
+          expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+        }
+
+        // Resending the whole batch: one lookup, nothing written.
+        commands.length = 0;
+        store.client.on('commandStarted', (e) => commands.push(e));
+        const again = await store.sendMessages(batch);
+        store.client.removeAllListeners('commandStarted');
+        expect(again.map((o) => o.message)).toEqual(outcomes.map((o) => o.message));
+        expect(again.some((o) => o.created)).toBe(false);
+        // The lookup returns 500 documents, so the driver may page them with getMore.
+        expect(commands.filter((c) => !onLocks(c) && c.commandName !== 'getMore').map((c) => c.commandName)).toEqual([
+          'find',
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('two stores on one database (two nodes) share seqs and positions without gaps or repeats', async () => {
+      const name = freshDbName();
+      const nodeA = await open(name);
+      const nodeB = await open(name);
+      try {
+        const a = await newUser(nodeA);
+        const b = await newUser(nodeA);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? nodeA : nodeB).sendMessages(Array.from({ length: 3 }, () => (i % 3 ? req(a, b) : req(b, a)))),
+          ),
+        );
+        const seqs = results.flat().map((o) => o.message.seq).sort((x, y) => x - y);
+        expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+        const changes = await nodeB.changesSince(a.id, 0, 1000);
+        expect(changes.messages).toHaveLength(60);
+        expect(new Set(changes.messages.map((m) => m.id)).size).toBe(60);
+      } finally {
+        await nodeA.close();
+        await nodeB.close();
+      }
+    });
+
+    it('a clientId raced by another node resolves to the stored copy (and burns that seq)', async () => {
+      const name = freshDbName();
+      // 'process': under the shared lock this race cannot happen (and the staged one would deadlock).
+      const nodeA = await open(name, { writeLock: 'process' });
+      let raceOnce: (() => Promise<void>) | null = null;
+      const nodeB = await open(name, {
+        writeLock: 'process',
+        beforeInsert: async () => {
+          const race = raceOnce;
+          raceOnce = null;
+          await race?.();
+        },
+      });
+      try {
+        const a = await newUser(nodeA);
+        const b = await newUser(nodeA);
+        const contested = req(a, b, 'contested');
+        let winner: Message | undefined;
+        // Node A stores the clientId after node B looked it up and before B inserts.
+        raceOnce = async () => {
+          const [o] = await nodeA.sendMessages([{ ...contested, body: 'stored by A' }]);
+          winner = o!.message;
+        };
+        const outcomes = await nodeB.sendMessages([req(a, b, 'before'), contested, req(a, b, 'after')]);
+        expect(winner).toBeDefined();
+        expect(outcomes[1]).toEqual({ message: winner, created: false });
+        expect(outcomes[0]!.created && outcomes[2]!.created).toBe(true);
+
+        const history = await nodeB.getHistory(directConversationId(a.id, b.id), null, 100);
+        expect(history.filter((m) => m.clientId === contested.clientId)).toEqual([winner]);
+        expect(history.map((m) => m.body)).toEqual(['before', 'after', 'stored by A'].sort((x, y) => {
+          const seqOf = (body: string) => history.find((m) => m.body === body)!.seq;
+          return seqOf(x) - seqOf(y);
+        }));
+        // B took seqs 1–3, A took 4; B's seq 2 stays unused (docs/operations.md).
+        expect(history.map((m) => m.seq)).toEqual([1, 3, 4]);
+      } finally {
+        await nodeA.close();
+        await nodeB.close();
+      }
+    });
+
+    it('changesSince waits for a write of this process holding a lower position', async () => {
+      let release!: () => void;
+      let holding: Promise<void> | null = null;
+      let hold = false;
+      // 'process': the receipt below must be able to commit while the send is held.
+      const store = await open(freshDbName(), {
+        writeLock: 'process',
+        beforeInsert: async () => {
+          if (!hold) return;
+          hold = false;
+          holding = new Promise<void>((r) => (release = r));
+          await holding;
+        },
+      });
+      try {
+        const a = await newUser(store);
+        const b = await newUser(store);
+        const [early] = await store.sendMessages([req(a, b, 'early')]);
+        const start = (await store.changesSince(b.id, 0, 100)).position;
+
+        hold = true;
+        const slowSend = store.sendMessages([req(a, b, 'slow')]); // takes a position, then waits
+        while (!holding) await new Promise((r) => setTimeout(r, 5));
+        // A later position commits first.
+        const [delivered] = await store.markDelivered(b.id, [early!.message.id], new Date().toISOString());
+        expect(delivered).toBeDefined();
+
+        let answered = false;
+        const sync = store.changesSince(b.id, start, 100).finally(() => (answered = true));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(answered).toBe(false);
+        release();
+        const [slow] = await slowSend;
+        const page = await sync;
+        // Nothing skipped: the held message comes first, then the receipt.
+        expect(page.messages).toEqual([slow!.message, { ...early!.message, status: 'delivered' }]);
+        expect(page.hasMore).toBe(false);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('returns messages in the user’s own change order even when the batch interleaves conversations', async () => {
+      const store = await open(freshDbName());
+      try {
+        const [a, b, c] = await Promise.all([newUser(store), newUser(store), newUser(store)]);
+        const outcomes = await store.sendMessages([req(a!, b!), req(c!, a!), req(a!, c!), req(b!, a!)]);
+        const page = await store.changesSince(a!.id, 0, 10);
+        expect(page.messages).toEqual(outcomes.map((o) => o.message));
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
+
+describe('MongoStore without a server', () => {
+  it('reports an unreachable server as UNAVAILABLE', async () => {
+    const err = await createMongoStore({
+      // Port 1 on loopback: nothing listens there.
+      uri: 'mongodb://127.0.0.1:1/',
+      clientOptions: { serverSelectionTimeoutMS: 300, connectTimeoutMS: 300 },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isPigeonError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('takes the database name from the URI, if any', () => {
+    expect(dbNameFromUri('mongodb://h:1/chat?w=majority')).toBe('chat');
+    expect(dbNameFromUri('mongodb+srv://u:p@cluster.example.net/pigeon')).toBe('pigeon');
+    expect(dbNameFromUri('mongodb://a:1,b:2/')).toBeNull();
+    expect(dbNameFromUri('mongodb://a:1,b:2/?replicaSet=rs0')).toBeNull();
+    expect(dbNameFromUri('mongodb://a:1')).toBeNull();
+  });
+});
+
+describe('VisibilityGuard', () => {
+  it('caps a read at the bound of a write that was in flight during it', async () => {
+    const guard = new VisibilityGuard();
+    guard.observe(10);
+    const before = guard.begin(); // bound 11
+    let inside = 0;
+    const { ceiling } = await guard.read(async () => {
+      inside = guard.begin(); // begins during the read: bound 11 as well
+      return null;
+    });
+    expect(ceiling).toBe(11);
+    guard.allocated(before, 20, 5);
+    guard.end(before);
+    guard.allocated(inside, 25, 5);
+    // A read starting now only sees the exact start of the one still in flight.
+    expect((await guard.read(async () => null)).ceiling).toBe(21);
+    guard.end(inside);
+    expect((await guard.read(async () => null)).ceiling).toBe(Infinity);
+  });
+
+  it('settled waits for the writes in flight, not for later ones', async () => {
+    const guard = new VisibilityGuard();
+    const first = guard.begin();
+    let done = false;
+    const settled = guard.settled().then(() => (done = true));
+    const later = guard.begin();
+    await Promise.resolve();
+    expect(done).toBe(false);
+    guard.end(first);
+    await settled;
+    expect(done).toBe(true);
+    expect(guard.pendingWrites).toBe(1);
+    guard.end(later);
+  });
+});

@@ -1,0 +1,605 @@
+import {
+  conversationMembers,
+  conversationPeer,
+  directConversationId,
+  PigeonError,
+  type Message,
+  type MessageStatus,
+} from '@pigeon/sync-protocol';
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  ObjectId,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Filter,
+  type MongoClientOptions,
+  type WriteConcernSettings,
+} from 'mongodb';
+import type { ChangePage, ConversationRecord, NewUser, SendOutcome, SendRequest, Store, UserRecord } from '../store.ts';
+import {
+  toMessage,
+  toUser,
+  type ConversationDoc,
+  type CounterDoc,
+  type MessageDoc,
+  type UserDoc,
+} from './documents.ts';
+import { INDEXES } from './indexes.ts';
+import { VisibilityGuard } from './visibility.ts';
+import { SerialQueue, SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
+
+export interface MongoStoreOptions {
+  uri: string;
+  /** null/undefined: the database named in the URI, else `pigeon`. */
+  dbName?: string | null;
+  /**
+   * Default `{ w: 'majority' }`, unless the URI sets `w=` itself. On a replica set anything
+   * weaker lets a failover roll back a counter and hand the same seq or position out twice.
+   */
+  writeConcern?: WriteConcernSettings;
+  /** Extra driver options (tests use `monitorCommands`). */
+  clientOptions?: MongoClientOptions;
+  /**
+   * Test seam: awaited inside a send batch after its seqs and positions are allocated
+   * and before its insert, to stage cross-node races deterministically.
+   */
+  beforeInsert?: (messages: readonly Message[]) => Promise<void>;
+  /**
+   * How writes that read-modify-write (sends, receipts) are serialised.
+   *  - 'process': each process commits its send batches one at a time; receipts run
+   *    concurrently (MongoDB updates are atomic per document). The default on MongoDB.
+   *  - 'shared': one writer at a time across all processes, through a lock document.
+   *    Required on FerretDB 1.x (its updates are not atomic); on MongoDB it also keeps the
+   *    change log in commit order across several nodes, at a throughput cost.
+   *  - 'auto' (default): 'shared' on FerretDB, 'process' on MongoDB.
+   */
+  writeLock?: 'auto' | 'process' | 'shared';
+}
+
+/** A Store plus the handles operators and tests need. */
+export interface MongoStore extends Store {
+  readonly kind: 'mongodb';
+  readonly client: MongoClient;
+  readonly db: Db;
+  /** What answered: a real MongoDB or FerretDB (detected with buildInfo). */
+  readonly server: 'mongodb' | 'ferretdb';
+  readonly writeLock: 'process' | 'shared';
+}
+
+const DUPLICATE_KEY = 11000;
+const CHANGE_COUNTER = 'changePos';
+const NOT_READ: MessageStatus[] = ['sent', 'delivered'];
+/** Attempts of changesSince to wait out this process's in-flight writes before answering with less. */
+const SETTLE_ATTEMPTS = 3;
+
+export function dbNameFromUri(uri: string): string | null {
+  // Hosts never contain '/', so the path starts at the first '/' after the scheme.
+  const m = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri);
+  const name = m?.[1] ? decodeURIComponent(m[1]) : '';
+  return name.length > 0 ? name : null;
+}
+
+export async function createMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
+  const uriSetsW = /[?&]w=/i.test(options.uri);
+  const client = new MongoClient(options.uri, {
+    ...options.clientOptions,
+    ...(uriSetsW ? {} : { writeConcern: options.writeConcern ?? { w: 'majority' } }),
+  });
+  try {
+    await client.connect();
+    const db = client.db(options.dbName ?? dbNameFromUri(options.uri) ?? 'pigeon');
+    const info = await db.command({ buildInfo: 1 });
+    const server = typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
+    const mode = options.writeLock ?? 'auto';
+    const writeLock = mode === 'auto' ? (server === 'ferretdb' ? 'shared' : 'process') : mode;
+    // One index per createIndexes command: FerretDB 1.24 drops the connection when a
+    // multi-index createIndexes finds all of them already there (every restart).
+    for (const [name, indexes] of Object.entries(INDEXES)) {
+      for (const index of indexes) await db.collection(name).createIndexes([index]);
+    }
+    return new MongoStoreImpl(client, db, server, writeLock, options.beforeInsert);
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw translate(err);
+  }
+}
+
+/** Connection trouble is `UNAVAILABLE` (503, retry later); anything else stays as it is. */
+function translate(err: unknown): unknown {
+  if (
+    err instanceof MongoNetworkError ||
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoTopologyClosedError
+  ) {
+    return new PigeonError('UNAVAILABLE', 'database unavailable', err);
+  }
+  return err;
+}
+
+const sendKey = (senderId: string, clientId: string) => `${senderId}\u0000${clientId}`;
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const byChangePos = (a: MessageDoc, b: MessageDoc) => a.changePos - b.changePos;
+
+class MongoStoreImpl implements MongoStore {
+  readonly kind = 'mongodb' as const;
+  private readonly users: Collection<UserDoc>;
+  private readonly messages: Collection<MessageDoc>;
+  private readonly conversations: Collection<ConversationDoc>;
+  private readonly counters: Collection<CounterDoc>;
+  private readonly guard = new VisibilityGuard();
+  /**
+   * Send batches commit one at a time: two overlapping batches with the same
+   * (sender, clientId) would both miss it in the lookup and one would burn a seq.
+   */
+  private readonly sendLane: WriteLane;
+  /** Receipts: concurrent on MongoDB, in the shared lane when updates are not atomic. */
+  private readonly receiptLane: WriteLane | null;
+
+  constructor(
+    readonly client: MongoClient,
+    readonly db: Db,
+    readonly server: 'mongodb' | 'ferretdb',
+    readonly writeLock: 'process' | 'shared',
+    private readonly beforeInsert?: MongoStoreOptions['beforeInsert'],
+  ) {
+    this.users = db.collection<UserDoc>('users');
+    this.messages = db.collection<MessageDoc>('messages');
+    this.conversations = db.collection<ConversationDoc>('conversations');
+    this.counters = db.collection<CounterDoc>('counters');
+    if (writeLock === 'shared') {
+      const lock = new SharedWriteLock(db.collection<LockDoc>('locks'));
+      this.sendLane = lock;
+      this.receiptLane = lock;
+    } else {
+      this.sendLane = new SerialQueue();
+      this.receiptLane = null;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  // ---------- users ----------
+
+  createUser(user: NewUser): Promise<UserRecord> {
+    return this.call(async () => {
+      const doc: UserDoc = {
+        _id: new ObjectId().toHexString(),
+        username: user.username.toLowerCase(),
+        displayName: user.displayName,
+        displayNameLower: user.displayName.toLowerCase(),
+        passwordHash: user.passwordHash,
+        createdAt: new Date().toISOString(),
+        lastSeen: null,
+      };
+      try {
+        await this.users.insertOne(doc);
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) {
+          throw new PigeonError('USERNAME_TAKEN', 'username is taken');
+        }
+        throw err;
+      }
+      return toUser(doc);
+    });
+  }
+
+  findUserByUsername(username: string): Promise<UserRecord | null> {
+    return this.call(async () => {
+      const doc = await this.users.findOne({ username: username.toLowerCase() });
+      return doc ? toUser(doc) : null;
+    });
+  }
+
+  getUsers(ids: readonly string[]): Promise<UserRecord[]> {
+    return this.call(async () => {
+      if (ids.length === 0) return [];
+      const docs = await this.users.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+      const byId = new Map(docs.map((d) => [d._id, d]));
+      return [...new Set(ids)].flatMap((id) => {
+        const d = byId.get(id);
+        return d ? [toUser(d)] : [];
+      });
+    });
+  }
+
+  searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
+    return this.call(async () => {
+      // Anchored and case-sensitive over lower-cased fields, so MongoDB turns it into index bounds.
+      const re = `^${escapeRegex(prefix.toLowerCase())}`;
+      const docs = await this.users
+        .find({ $or: [{ username: { $regex: re } }, { displayNameLower: { $regex: re } }] })
+        .sort({ username: 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map(toUser);
+    });
+  }
+
+  setLastSeen(userId: string, at: string): Promise<void> {
+    return this.call(async () => {
+      await this.users.updateOne({ _id: userId }, { $set: { lastSeen: at } });
+    });
+  }
+
+  // ---------- sending ----------
+
+  sendMessages(batch: readonly SendRequest[]): Promise<SendOutcome[]> {
+    if (batch.length === 0) return Promise.resolve([]);
+    return this.call(() => this.sendLane.run(() => this.commitBatch(batch)));
+  }
+
+  /**
+   * Round trips per batch, whatever its size: one lookup of known clientIds, then
+   * (in parallel) one position allocation plus one seq allocation per conversation,
+   * one insertMany, one bulk update of the conversation pointers; one more lookup
+   * only when another node raced us on a clientId.
+   */
+  private async commitBatch(batch: readonly SendRequest[]): Promise<SendOutcome[]> {
+    // Duplicates inside the batch resolve to their first occurrence.
+    const firstOf = new Map<string, SendRequest>();
+    for (const r of batch) {
+      const k = sendKey(r.senderId, r.clientId);
+      if (!firstOf.has(k)) firstOf.set(k, r);
+    }
+    const unique = [...firstOf.values()];
+
+    const stored = new Map<string, MessageDoc>();
+    for (const d of await this.findBySendKeys(unique)) stored.set(sendKey(d.senderId, d.clientId), d);
+    const fresh = unique.filter((r) => !stored.has(sendKey(r.senderId, r.clientId)));
+
+    const created = new Set<string>();
+    if (fresh.length > 0) {
+      const inserted = await this.insertFresh(fresh, stored);
+      for (const d of inserted) {
+        const k = sendKey(d.senderId, d.clientId);
+        stored.set(k, d);
+        created.add(k);
+      }
+    }
+
+    return batch.map((r) => {
+      const k = sendKey(r.senderId, r.clientId);
+      const doc = stored.get(k)!;
+      // Only the first occurrence of a new message counts as created.
+      const isCreated = created.delete(k);
+      return { message: toMessage(doc), created: isCreated };
+    });
+  }
+
+  private async findBySendKeys(requests: readonly { senderId: string; clientId: string }[]): Promise<MessageDoc[]> {
+    const bySender = new Map<string, string[]>();
+    for (const r of requests) {
+      const list = bySender.get(r.senderId) ?? [];
+      list.push(r.clientId);
+      bySender.set(r.senderId, list);
+    }
+    const clauses: Filter<MessageDoc>[] = [...bySender].map(([senderId, clientIds]) =>
+      clientIds.length === 1 ? { senderId, clientId: clientIds[0]! } : { senderId, clientId: { $in: clientIds } },
+    );
+    return this.messages.find(clauses.length === 1 ? clauses[0]! : { $or: clauses }).toArray();
+  }
+
+  /** Inserts new messages; returns the docs inserted by us. Raced duplicates land in `stored`. */
+  private async insertFresh(fresh: readonly SendRequest[], stored: Map<string, MessageDoc>): Promise<MessageDoc[]> {
+    const now = new Date().toISOString();
+    const byConversation = new Map<string, SendRequest[]>();
+    for (const r of fresh) {
+      const id = directConversationId(r.senderId, r.recipientId);
+      const list = byConversation.get(id) ?? [];
+      list.push(r);
+      byConversation.set(id, list);
+    }
+
+    const token = this.guard.begin();
+    let docs: MessageDoc[];
+    let failed: Set<number>;
+    try {
+      const [posEnd, ...seqEnds] = await Promise.all([
+        this.allocatePositions(fresh.length),
+        ...[...byConversation].map(([id, reqs]) => this.allocateSeqs(id, reqs.length, now)),
+      ]);
+      this.guard.allocated(token, posEnd!, fresh.length);
+
+      const nextSeq = new Map<string, number>();
+      [...byConversation.entries()].forEach(([id, reqs], i) => nextSeq.set(id, seqEnds[i]! - reqs.length + 1));
+      const firstPos = posEnd! - fresh.length + 1;
+      docs = fresh.map((r, i) => {
+        const conversationId = directConversationId(r.senderId, r.recipientId);
+        const seq = nextSeq.get(conversationId)!;
+        nextSeq.set(conversationId, seq + 1);
+        return {
+          _id: new ObjectId().toHexString(),
+          clientId: r.clientId,
+          conversationId,
+          senderId: r.senderId,
+          recipientId: r.recipientId,
+          body: r.body,
+          seq,
+          createdAt: now,
+          status: 'sent',
+          changePos: firstPos + i,
+        };
+      });
+
+      if (this.beforeInsert) await this.beforeInsert(docs.map(toMessage));
+      failed = new Set<number>();
+      try {
+        await this.messages.insertMany(docs, { ordered: false });
+      } catch (err) {
+        const dupOnly =
+          err instanceof MongoBulkWriteError &&
+          !err.err &&
+          [err.writeErrors].flat().length > 0 &&
+          [err.writeErrors].flat().every((w) => w.code === DUPLICATE_KEY);
+        if (!dupOnly) throw err;
+        for (const w of [err.writeErrors].flat()) failed.add(w.index);
+      }
+    } finally {
+      this.guard.end(token);
+    }
+
+    const inserted = docs.filter((_, i) => !failed.has(i));
+    if (failed.size > 0) {
+      // Another node stored the same (sender, clientId) between our lookup and our insert.
+      // Its copy wins; the seqs we took for ours stay unused (docs/operations.md).
+      const losers = docs.filter((_, i) => failed.has(i));
+      const winners = await this.findBySendKeys(losers);
+      for (const w of winners) stored.set(sendKey(w.senderId, w.clientId), w);
+      const unexplained = losers.filter((l) => !stored.has(sendKey(l.senderId, l.clientId)));
+      if (unexplained.length > 0) {
+        // Not a clientId race, so a (conversationId, seq) collision: the seq counter went backwards.
+        throw new PigeonError('INTERNAL', 'message insert hit a duplicate key that is not a resend', {
+          conversationIds: [...new Set(unexplained.map((l) => l.conversationId))],
+        });
+      }
+    }
+    if (inserted.length > 0) await this.advanceConversations(inserted);
+    return inserted;
+  }
+
+  /** Returns the last of `count` fresh change-log positions. */
+  private async allocatePositions(count: number): Promise<number> {
+    const doc = await this.upsertRetrying(() =>
+      this.counters.findOneAndUpdate(
+        { _id: CHANGE_COUNTER },
+        { $inc: { value: count } },
+        { upsert: true, returnDocument: 'after' },
+      ),
+    );
+    return doc.value;
+  }
+
+  /** Returns the last of `count` fresh seqs of the conversation. */
+  private async allocateSeqs(conversationId: string, count: number, now: string): Promise<number> {
+    const members = conversationMembers(conversationId)!;
+    const doc = await this.upsertRetrying(() =>
+      this.conversations.findOneAndUpdate(
+        { _id: conversationId },
+        { $inc: { lastSeq: count }, $setOnInsert: { members, createdAt: now } },
+        { upsert: true, returnDocument: 'after' },
+      ),
+    );
+    return doc.lastSeq;
+  }
+
+  /**
+   * Two upserts of a document that does not exist yet can both try to insert it; the
+   * loser gets a duplicate key error (MongoDB retries some of these itself, FerretDB
+   * does not). The second attempt finds the document and increments it.
+   */
+  private async upsertRetrying<T>(op: () => Promise<T | null>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await op();
+        if (!doc) throw new Error('upsert with returnDocument "after" returned nothing');
+        return doc;
+      } catch (err) {
+        if (attempt < 2 && err instanceof MongoServerError && err.code === DUPLICATE_KEY) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async advanceConversations(inserted: readonly MessageDoc[]): Promise<void> {
+    const newest = new Map<string, MessageDoc>();
+    for (const d of inserted) {
+      const cur = newest.get(d.conversationId);
+      if (!cur || d.seq > cur.seq) newest.set(d.conversationId, d);
+    }
+    // $max: batches of other nodes may land in any order; the pointer only moves forward.
+    const ops: AnyBulkWriteOperation<ConversationDoc>[] = [...newest.values()].map((d) => ({
+      updateOne: {
+        filter: { _id: d.conversationId },
+        update: { $max: { lastCommittedSeq: d.seq, updatedAt: d.createdAt } },
+      },
+    }));
+    await this.conversations.bulkWrite(ops, { ordered: false });
+  }
+
+  // ---------- receipts ----------
+
+  markDelivered(recipientId: string, messageIds: readonly string[], at: string): Promise<Message[]> {
+    return this.call(async () => {
+      if (messageIds.length === 0) return [];
+      const find = () =>
+        this.messages
+          .find({ _id: { $in: [...new Set(messageIds)] }, recipientId, status: 'sent' })
+          .sort({ conversationId: 1, seq: 1 })
+          .toArray();
+      return this.receipt(find, 'delivered', ['sent'], at);
+    });
+  }
+
+  markRead(readerId: string, conversationId: string, upToSeq: number, at: string): Promise<Message[]> {
+    return this.call(async () => {
+      const find = () =>
+        this.messages
+          .find({ recipientId: readerId, status: { $in: NOT_READ }, conversationId, seq: { $lte: upToSeq } })
+          .sort({ seq: 1 })
+          .toArray();
+      return this.receipt(find, 'read', NOT_READ, at);
+    });
+  }
+
+  /**
+   * Each candidate gets its own new position and a conditional update (forward only).
+   * A concurrent receipt may win some of them; those are not ours to report.
+   */
+  private async receipt(
+    find: () => Promise<MessageDoc[]>,
+    to: 'delivered' | 'read',
+    from: MessageStatus[],
+    at: string,
+  ): Promise<Message[]> {
+    const task = async () => this.advanceStatus(await find(), to, from, at);
+    return this.receiptLane ? this.receiptLane.run(task) : task();
+  }
+
+  private async advanceStatus(
+    candidates: MessageDoc[],
+    to: 'delivered' | 'read',
+    from: MessageStatus[],
+    at: string,
+  ): Promise<Message[]> {
+    if (candidates.length === 0) return [];
+    const token = this.guard.begin();
+    let positions: Map<string, number>;
+    let modified: number;
+    try {
+      const end = await this.allocatePositions(candidates.length);
+      this.guard.allocated(token, end, candidates.length);
+      const first = end - candidates.length + 1;
+      positions = new Map(candidates.map((d, i) => [d._id, first + i]));
+      const stamp = to === 'delivered' ? { deliveredAt: at } : { readAt: at };
+      const result = await this.messages.bulkWrite(
+        candidates.map((d) => ({
+          updateOne: {
+            filter: { _id: d._id, status: from.length === 1 ? from[0]! : { $in: from } },
+            update: { $set: { status: to, changePos: positions.get(d._id)!, ...stamp } },
+          },
+        })),
+        { ordered: false },
+      );
+      modified = result.modifiedCount;
+    } finally {
+      this.guard.end(token);
+    }
+
+    if (modified === candidates.length) return candidates.map((d) => toMessage({ ...d, status: to }));
+    // Find out which ones we changed: those still carrying the position we gave them.
+    const now = await this.messages.find({ _id: { $in: candidates.map((d) => d._id) } }).toArray();
+    const ours = new Set(now.filter((d) => positions.get(d._id) === d.changePos).map((d) => d._id));
+    return candidates.filter((d) => ours.has(d._id)).map((d) => toMessage({ ...d, status: to }));
+  }
+
+  // ---------- reads ----------
+
+  getHistory(conversationId: string, beforeSeq: number | null, limit: number): Promise<Message[]> {
+    return this.call(async () => {
+      const filter: Filter<MessageDoc> =
+        beforeSeq === null ? { conversationId } : { conversationId, seq: { $lt: beforeSeq } };
+      const docs = await this.messages.find(filter).sort({ seq: -1 }).limit(limit).toArray();
+      return docs.reverse().map(toMessage);
+    });
+  }
+
+  listConversations(userId: string): Promise<ConversationRecord[]> {
+    return this.call(async () => {
+      const [convs, unreadRows] = await Promise.all([
+        this.conversations.find({ members: userId }).toArray(),
+        this.messages
+          .aggregate<{ _id: string; n: number }>([
+            { $match: { recipientId: userId, status: { $in: NOT_READ } } },
+            { $group: { _id: '$conversationId', n: { $sum: 1 } } },
+          ])
+          .toArray(),
+      ]);
+      if (convs.length === 0) return [];
+      const unread = new Map(unreadRows.map((r) => [r._id, r.n]));
+
+      // The newest committed message is at lastCommittedSeq, unless a batch committed
+      // its messages but not yet the pointer; the range up to lastSeq covers that.
+      const tails = await this.messages
+        .find({
+          $or: convs.map((c) => ({
+            conversationId: c._id,
+            seq: { $gte: c.lastCommittedSeq ?? 1, $lte: c.lastSeq },
+          })),
+        })
+        .toArray();
+      const last = new Map<string, MessageDoc>();
+      for (const d of tails) {
+        const cur = last.get(d.conversationId);
+        if (!cur || d.seq > cur.seq) last.set(d.conversationId, d);
+      }
+
+      const list: ConversationRecord[] = [];
+      for (const c of convs) {
+        const lastMessage = last.get(c._id);
+        // A conversation whose only allocation lost a clientId race has no message to show.
+        if (!lastMessage) continue;
+        list.push({
+          id: c._id,
+          peerId: conversationPeer(c._id, userId)!,
+          lastMessage: toMessage(lastMessage),
+          unreadCount: unread.get(c._id) ?? 0,
+          updatedAt: lastMessage.createdAt,
+        });
+      }
+      return list.sort((a, b) =>
+        a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      );
+    });
+  }
+
+  changesSince(userId: string, position: number, limit: number): Promise<ChangePage> {
+    return this.call(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const side = (field: 'senderId' | 'recipientId') =>
+          this.messages
+            .find({ [field]: userId, changePos: { $gt: position } } as Filter<MessageDoc>)
+            .sort({ changePos: 1 })
+            .limit(limit + 1)
+            .toArray();
+        const { result, ceiling } = await this.guard.read(() => Promise.all([side('senderId'), side('recipientId')]));
+        // Each side holds its first limit + 1, so the merge's first limit + 1 are exact.
+        const merged = [...result[0], ...result[1]].sort(byChangePos).slice(0, limit + 1);
+        if (merged.length > 0) this.guard.observe(merged[merged.length - 1]!.changePos);
+
+        const visible = merged.filter((d) => d.changePos < ceiling);
+        const heldBack = visible.length < merged.length;
+        if (heldBack && attempt < SETTLE_ATTEMPTS) {
+          // A write of this process holds a lower position than rows already committed; wait
+          // for it (milliseconds) rather than hand out a cursor that would skip it.
+          await this.guard.settled();
+          continue;
+        }
+        const page = visible.slice(0, limit);
+        return {
+          messages: page.map(toMessage),
+          position: page.length > 0 ? page[page.length - 1]!.changePos : position,
+          // hasMore promises a non-empty next page; rows held back above are fetched next time.
+          hasMore: visible.length > limit || (heldBack && page.length > 0),
+        };
+      }
+    });
+  }
+}
