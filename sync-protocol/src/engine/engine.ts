@@ -10,7 +10,7 @@ import { PigeonError } from '../errors.ts';
 import type { Message } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import type { EngineEvents, EngineState, LocalMessage, SyncEngine, SyncEngineOptions } from './api.ts';
-import { liveQuery } from 'dexie';
+import { Dexie, type ObservabilitySet } from 'dexie';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Drainer } from './drainer.ts';
@@ -58,7 +58,8 @@ export class Engine implements SyncEngine {
   private networkEnabled = true;
   private socketDownSince = Date.now();
   private leadership: Leadership | null = null;
-  private outboxSubscription: { unsubscribe(): void } | null = null;
+  private unwatchOutbox: (() => void) | null = null;
+  private readonly outboxCount: SingleFlight;
   private liveQueue: Message[] = [];
   private catchUpFailures = 0;
   private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
@@ -145,6 +146,12 @@ export class Engine implements SyncEngine {
       }
     });
     this.peers = new SingleFlight(() => this.fetchMissingPeers());
+    this.outboxCount = new SingleFlight(async () => {
+      const n = await this.db.outbox.count();
+      this.setState({ outboxSize: n });
+      // Also how the leader hears about messages queued by other tabs.
+      if (n > 0) this.drainer.kick();
+    });
   }
 
   // --- observable state -------------------------------------------------------------
@@ -249,14 +256,7 @@ export class Engine implements SyncEngine {
     this.started = true;
     const lastSyncAt = (await this.db.getMeta<string>(META.lastSyncAt)) ?? null;
     this.setState({ userId: this.session.userId, lastSyncAt });
-    this.outboxSubscription = liveQuery(() => this.db.outbox.count()).subscribe({
-      next: (n) => {
-        this.setState({ outboxSize: n });
-        // Also how the leader hears about messages queued by other tabs.
-        if (n > 0) this.drainer.kick();
-      },
-      error: (e: unknown) => this.reportError('outbox.count', e),
-    });
+    this.unwatchOutbox = this.watchOutbox();
     this.leadership = electLeader({
       name: this.lockName,
       locks: this.locks,
@@ -281,8 +281,8 @@ export class Engine implements SyncEngine {
     if (!this.started) return;
     this.started = false;
     this.socket.close();
-    this.outboxSubscription?.unsubscribe();
-    this.outboxSubscription = null;
+    this.unwatchOutbox?.();
+    this.unwatchOutbox = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     this.pollTimer = this.catchUpRetry = null;
@@ -401,6 +401,23 @@ export class Engine implements SyncEngine {
         }
       },
     );
+  }
+
+  /**
+   * Outbox changes from this tab or another one (Dexie broadcasts them across tabs)
+   * refresh outboxSize and wake the drainer. Dexie's raw `storagemutated` event is used
+   * rather than liveQuery: liveQuery never fires in Node unless a global indexedDB is
+   * set, and the engine must not need a global.
+   */
+  private watchOutbox(): () => void {
+    const part = `idb://${this.db.name}/outbox/`;
+    const refresh = () => void this.outboxCount.request().catch((e) => this.reportError('outbox.count', e));
+    const listener = (parts: ObservabilitySet) => {
+      if (part in parts) refresh();
+    };
+    Dexie.on.storagemutated.subscribe(listener);
+    refresh();
+    return () => Dexie.on.storagemutated.unsubscribe(listener);
   }
 
   private requestPeers(): void {

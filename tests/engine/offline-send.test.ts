@@ -1,0 +1,59 @@
+import { directConversationId } from '@pigeon/sync-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDevice, serverHistory, startTestServer, uniqueName, view, waitFor, type Device, type TestServer } from './helpers.ts';
+
+describe('offline send', () => {
+  let t: TestServer;
+  const devices: Device[] = [];
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.engine.close()));
+    await t?.stop();
+  });
+
+  it('100 messages typed offline are all delivered once, in order, once the device connects', async () => {
+    const alice = makeDevice(t.url);
+    const bob = makeDevice(t.url);
+    devices.push(alice, bob);
+    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
+    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
+    alice.engine.setNetworkEnabled(false);
+    await waitFor(() => alice.engine.getState().connection === 'offline');
+
+    const typed = [];
+    for (let i = 0; i < 100; i++) typed.push(await alice.engine.send(b.id, `offline message ${i}`));
+    const conversationId = directConversationId(a.id, b.id);
+    expect(typed.every((m) => m.status === 'pending' && m.conversationId === conversationId)).toBe(true);
+    await waitFor(() => alice.engine.getState().outboxSize === 100);
+    expect((await alice.engine.queries.outbox()).map((m) => m.key)).toEqual(typed.map((m) => m.key));
+
+    alice.engine.setNetworkEnabled(true);
+    await waitFor(async () => alice.engine.getState().outboxSize === 0 && (await alice.engine.queries.outbox()).length === 0, {
+      describe: () => alice.engine.getState(),
+    });
+
+    const stored = await serverHistory(t.server, conversationId);
+    expect(stored.map((m) => m.body)).toEqual(typed.map((m) => m.body));
+    expect(stored.map((m) => m.seq)).toEqual(typed.map((_, i) => i + 1));
+    expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
+
+    const local = await alice.engine.queries.messages(conversationId, 1000);
+    expect(local).toHaveLength(100);
+    expect(local.map((m) => m.key)).toEqual(typed.map((m) => m.key));
+    expect(local.every((m) => m.status !== 'pending' && m.status !== 'failed')).toBe(true);
+    expect(local.map((m) => ({ id: m.id, seq: m.seq, body: m.body }))).toEqual(stored.map((m) => ({ id: m.id, seq: m.seq, body: m.body })));
+
+    // The recipient gets each exactly once, in order, and its receipts reach the sender.
+    await waitFor(async () => (await bob.engine.queries.messages(conversationId, 1000)).length === 100);
+    const received = await bob.engine.queries.messages(conversationId, 1000);
+    expect(received.map((m) => m.body)).toEqual(typed.map((m) => m.body));
+    await waitFor(async () => (await alice.engine.queries.messages(conversationId, 1000)).every((m) => m.status === 'delivered'), {
+      describe: async () => (await alice.engine.queries.messages(conversationId, 1000)).map(view).filter((m) => m.status !== 'delivered').slice(0, 5),
+    });
+    const [conv] = await bob.engine.queries.conversations();
+    expect(conv?.conversation.unreadCount).toBe(100);
+    expect(conv?.peer?.id).toBe(a.id);
+  });
+});
