@@ -22,8 +22,10 @@ export interface ServerConfig {
   jwtSecret: string | null;
   /** When set, Socket.io uses the Redis adapter so several nodes act as one. */
   redisUrl: string | null;
-  /** Sends per user per 10 s; 0 disables the limit. */
+  /** Sends per user per window (SEND_RATE_LIMIT); 0 disables the limit. */
   sendRateLimit: number;
+  /** The rate-limit window; 10 s by contract, adjustable only in code (tests). */
+  sendRateWindowMs: number;
   logLevel: LogLevel;
   /** Lifetime of issued JWTs, seconds. */
   tokenTtlSeconds: number;
@@ -47,6 +49,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   jwtSecret: null,
   redisUrl: null,
   sendRateLimit: LIMITS.sendRateDefault,
+  sendRateWindowMs: LIMITS.sendRateWindowMs,
   logLevel: 'info',
   tokenTtlSeconds: 30 * 24 * 3600,
   clientDistDir: DEFAULT_CLIENT_DIST,
@@ -63,6 +66,7 @@ const configSchema = z.object({
   jwtSecret: z.string().min(16, 'JWT_SECRET must be at least 16 characters').nullable(),
   redisUrl: z.string().min(1).nullable(),
   sendRateLimit: z.number().int().min(0),
+  sendRateWindowMs: z.number().int().positive(),
   logLevel: z.enum(LOG_LEVELS),
   tokenTtlSeconds: z.number().int().positive(),
   clientDistDir: z.string().min(1),

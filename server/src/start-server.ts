@@ -38,6 +38,8 @@ export interface RunningServer {
   config: ServerConfig;
   /** Group-commit counters (batches, sends, largest batch), for benchmarks. */
   readonly sendStats: BatcherStats;
+  /** Sends waiting for the next group commit (not counting the batch in flight). */
+  readonly queuedSends: number;
   /**
    * Graceful: refuse new connections and sends, commit and ack every queued
    * send, write lastSeen for connected users, close sockets, Redis, the HTTP
@@ -111,7 +113,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
-    const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit }) });
+    const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit, windowMs: config.sendRateWindowMs }) });
     const receipts = new ReceiptService(store, fanout);
 
     registerGateway({ io, tokens, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
@@ -174,6 +176,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       config,
       get sendStats() {
         return { ...batcher.stats };
+      },
+      get queuedSends() {
+        return batcher.size;
       },
       close,
       kill,
