@@ -1,0 +1,87 @@
+/**
+ * A load session: one server child (a Target) plus one load-generator child,
+ * `clients` sockets connected in pairs (socket 2k sends to 2k+1 and back).
+ * Server and load generator are separate processes; the bench process itself
+ * only orchestrates and samples /proc, so on a 2-core machine each child has
+ * roughly one core.
+ */
+import { join } from 'node:path';
+import type { Integrity, RunResult } from './load.ts';
+import { forkTs, readCpuSeconds, readMachineCpu, type NodeChild } from './procs.ts';
+import { startTarget, type StoreCheck, type Target, type TargetKind, type TargetOptions } from './targets.ts';
+
+export interface CpuShare {
+  /** CPU seconds per wall second during the measurement window (1.0 = one full core). */
+  server: number;
+  load: number;
+  /** Every process on the machine (other engineers' work included), in cores. */
+  machine: number;
+}
+
+export interface MeasuredRun extends RunResult {
+  cpu: CpuShare;
+}
+
+export interface Session {
+  readonly target: Target;
+  readonly load: NodeChild;
+  readonly userIds: string[];
+  closed(args: { inflight: number; warmupMs: number; durationMs: number }): Promise<MeasuredRun>;
+  open(args: { rate: number; warmupMs: number; durationMs: number }): Promise<MeasuredRun>;
+  /** Loader's integrity totals and the store's view of the same users. */
+  verify(): Promise<{ integrity: Integrity; store: StoreCheck }>;
+  stop(): Promise<void>;
+}
+
+const here = new URL('..', import.meta.url).pathname;
+
+export async function startSession(kind: TargetKind, clients: number, opts: TargetOptions = {}): Promise<Session> {
+  const target = await startTarget(kind, opts);
+  let load: NodeChild | null = null;
+  try {
+    const users = await target.users(clients, `bench${Date.now().toString(36)}_`);
+    load = forkTs(join(here, 'workers/load.ts'), { label: 'load generator' });
+    const peers = users.map((_, i) => (i % 2 === 0 ? i + 1 : i - 1)).map((p) => (p < users.length ? p : 0));
+    await load.call('connect', { url: target.url, users, peers });
+    const loader = load;
+
+    const measure = async (cmd: 'closed' | 'open', args: unknown): Promise<MeasuredRun> => {
+      let startCpu = { server: 0, load: 0, machine: 0, t: 0 };
+      let endCpu = { ...startCpu };
+      const sample = () => ({
+        server: readCpuSeconds(target.pid),
+        load: readCpuSeconds(loader.pid),
+        machine: readMachineCpu().busy,
+        t: performance.now(),
+      });
+      const started = loader.once('window-start').then(() => (startCpu = sample()));
+      const ended = loader.once('window-end').then(() => (endCpu = sample()));
+      const result = await loader.call<RunResult>(cmd, args);
+      await Promise.all([started, ended]);
+      const wall = (endCpu.t - startCpu.t) / 1000;
+      const share = (k: 'server' | 'load' | 'machine') => (endCpu[k] - startCpu[k]) / wall;
+      return { ...result, cpu: { server: share('server'), load: share('load'), machine: share('machine') } };
+    };
+
+    return {
+      target,
+      load: loader,
+      userIds: users.map((u) => u.id),
+      closed: (args) => measure('closed', args),
+      open: (args) => measure('open', args),
+      async verify() {
+        const integrity = await loader.call<Integrity>('check');
+        const store = await target.storeCheck(users.map((u) => u.id));
+        return { integrity, store };
+      },
+      async stop() {
+        await loader.stop();
+        await target.stop();
+      },
+    };
+  } catch (e) {
+    await load?.stop();
+    await target.stop();
+    throw e;
+  }
+}

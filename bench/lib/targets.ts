@@ -1,0 +1,119 @@
+/**
+ * The servers a figure can run against, each in its own child process:
+ *  - `bare`: bench/servers/bare.ts, the Socket.io baseline (no storage, no validation);
+ *  - `sqlite` / `mongodb`: the Pigeon server (bench/servers/pigeon.ts) on the embedded
+ *    SQLite store or on MongoDB (FerretDB, started here on 127.0.0.1).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchUser } from './load.ts';
+import { forkTs, type NodeChild } from './procs.ts';
+import { startFerret, type Ferret } from './ferret.ts';
+
+export type TargetKind = 'bare' | 'sqlite' | 'mongodb';
+
+export interface StoreCheck {
+  messages: number;
+  duplicateClientIds: number;
+  seqGaps: number;
+  perSender: Record<string, number>;
+}
+
+export interface Target {
+  readonly kind: TargetKind;
+  readonly url: string;
+  readonly pid: number;
+  readonly child: NodeChild;
+  /** Registers (or, for bare, names) `n` users. */
+  users(n: number, prefix: string): Promise<BenchUser[]>;
+  /** What the store holds for these users (bare: only a count of messages handled). */
+  storeCheck(userIds: string[]): Promise<StoreCheck>;
+  stop(): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** Extra node flags for the server child (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  label?: string;
+}
+
+const here = new URL('..', import.meta.url).pathname;
+
+export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): Promise<Target> {
+  const label = opts.label ?? `${kind} server`;
+  if (kind === 'bare') {
+    const child = forkTs(join(here, 'servers/bare.ts'), { label, nodeFlags: opts.nodeFlags });
+    const { url } = await child.once<{ url: string }>('ready');
+    return {
+      kind,
+      url,
+      pid: child.pid,
+      child,
+      async users(n, prefix) {
+        return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, token: `${prefix}${i}` }));
+      },
+      async storeCheck() {
+        const { messages } = await child.call<{ messages: number }>('count');
+        return { messages, duplicateClientIds: 0, seqGaps: 0, perSender: {} };
+      },
+      async stop() {
+        await child.stop();
+      },
+    };
+  }
+
+  const dataDir = mkdtempSync(join(tmpdir(), `pigeon-bench-${kind}-`));
+  let ferret: Ferret | null = null;
+  try {
+    if (kind === 'mongodb') ferret = await startFerret(join(dataDir, 'ferretdb'));
+    const child = forkTs(join(here, 'servers/pigeon.ts'), {
+      label,
+      nodeFlags: opts.nodeFlags,
+      env: {
+        BENCH_DATA_DIR: join(dataDir, 'server'),
+        BENCH_MONGODB_URI: ferret?.uri ?? '',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
+    });
+    const { url } = await child.once<{ url: string }>('ready');
+    return {
+      kind,
+      url,
+      pid: child.pid,
+      child,
+      users: (n, prefix) => registerUsers(url, n, prefix),
+      storeCheck: (userIds) => child.call<StoreCheck>('storeCheck', { userIds }),
+      async stop() {
+        await child.stop();
+        await ferret?.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await ferret?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Registers users over the public REST API, a few at a time (password hashing is slow on purpose). */
+export async function registerUsers(url: string, n: number, prefix: string, concurrency = 8): Promise<BenchUser[]> {
+  const out: BenchUser[] = new Array(n);
+  let next = 0;
+  async function worker() {
+    while (next < n) {
+      const i = next++;
+      const res = await fetch(`${url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `${prefix}${i}`, password: 'bench-password-1', displayName: `Bench ${i}` }),
+      });
+      if (res.status !== 201) throw new Error(`register ${prefix}${i}: HTTP ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { token: string; user: { id: string } };
+      out[i] = { id: body.user.id, token: body.token };
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return out;
+}
