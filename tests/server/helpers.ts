@@ -44,6 +44,8 @@ export interface TestServer {
   dataDir: string;
   /** Stops this server (graceful) and starts a new one on the same data. */
   restart(extra?: StartServerOptions): Promise<TestServer>;
+  /** Another node on the same data (same SQLite file or Mongo database); the caller closes it. */
+  startPeer(extra?: StartServerOptions): Promise<RunningServer>;
   /** Graceful stop, then removes the data (and the Mongo database). */
   dispose(): Promise<void>;
 }
@@ -58,7 +60,7 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
     dataDir: await mkdtemp(join(tmpdir(), 'pigeon-server-test-')),
     mongoDbName: variant.kind === 'mongodb' ? `pigeon_test_${randomBytes(6).toString('hex')}` : undefined,
   };
-  const server = await startServer({
+  const options = (more: StartServerOptions): StartServerOptions => ({
     port: 0,
     host: '127.0.0.1',
     dataDir: data.dataDir,
@@ -67,8 +69,9 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
     jwtSecret: TEST_JWT_SECRET,
     sendRateLimit: 0,
     logLevel: 'silent',
-    ...extra,
+    ...more,
   });
+  const server = await startServer(options(extra));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -79,6 +82,9 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
     server,
     url: server.url,
     dataDir: data.dataDir,
+    startPeer(more = {}) {
+      return startServer(options({ ...extra, ...more }));
+    },
     async restart(more = {}) {
       await stop();
       return startTestServer(variant, { ...extra, ...more }, data);
