@@ -1,0 +1,75 @@
+import { directConversationId } from '@pigeon/sync-protocol';
+import { statusRank, type LocalStatus } from '@pigeon/sync-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDevice, startTestServer, uniqueName, waitFor, type Device, type TestServer } from './helpers.ts';
+
+/**
+ * "read" reaches the sender before a stale "delivered" does: the sender's catch-up
+ * page is fetched while the server still says delivered, held back, and committed
+ * only after the live read receipt. The status must stay read.
+ */
+describe('monotonic status', () => {
+  let t: TestServer;
+  const devices: Device[] = [];
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.engine.close()));
+    await t?.stop();
+  });
+
+  it('never regresses when read arrives before delivered', async () => {
+    let holdSync = false;
+    const held: (() => void)[] = [];
+    const holdingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (holdSync && String(input).includes('/api/sync')) {
+        const body = await response.text(); // the server's view now (delivered)
+        await new Promise<void>((release) => held.push(release));
+        return new Response(body, { status: response.status, headers: response.headers });
+      }
+      return response;
+    };
+    const alice = makeDevice(t.url, { fetch: holdingFetch });
+    const bob = makeDevice(t.url);
+    devices.push(alice, bob);
+    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
+    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
+    const conversationId = directConversationId(a.id, b.id);
+    await waitFor(() => alice.engine.getState().connection === 'online' && bob.engine.getState().connection === 'online');
+
+    // Every status alice's device ever shows for the message, checked on every poll.
+    const seen: LocalStatus[] = [];
+    const observe = async () => {
+      const [m] = await alice.engine.queries.messages(conversationId);
+      if (m && seen.at(-1) !== m.status) seen.push(m.status);
+      return m?.status;
+    };
+
+    await alice.engine.send(b.id, 'hello');
+    await waitFor(async () => (await observe()) === 'delivered');
+
+    holdSync = true;
+    const staleSync = alice.engine.syncNow();
+    await waitFor(() => held.length === 1);
+
+    await waitFor(async () => (await bob.engine.queries.messages(conversationId)).length === 1);
+    await bob.engine.markRead(conversationId);
+    await waitFor(async () => (await observe()) === 'read');
+
+    held.forEach((release) => release());
+    holdSync = false;
+    await staleSync;
+    await observe();
+    expect(await observe()).toBe('read');
+    expect(seen.map(statusRank)).toEqual([...seen.map(statusRank)].sort((x, y) => x - y));
+    expect(seen.at(-1)).toBe('read');
+
+    // Bob's side: read locally, badge at zero, and it stays so after a catch-up.
+    await bob.engine.syncNow();
+    const [bobCopy] = await bob.engine.queries.messages(conversationId);
+    expect(bobCopy?.status).toBe('read');
+    expect((await bob.engine.queries.conversations())[0]?.conversation.unreadCount).toBe(0);
+  });
+});
