@@ -16,7 +16,7 @@ interface ChunkSize {
 const START = '<!-- initial-js:start -->';
 const END = '<!-- initial-js:end -->';
 
-const kB = (n: number): string => `${(n / 1024).toFixed(1)} kB`;
+const kB = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 
 /**
  * Logs the gzip size of the JavaScript a first visit downloads before the app

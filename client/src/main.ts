@@ -1,9 +1,12 @@
 import { createApp } from 'vue';
 import App from './App.vue';
+import { engine } from './engine.ts';
+import { followBrowserNetwork } from './lib/follow-browser-network.ts';
 import { trackPresence } from './stores/presence.ts';
 import { trackTyping } from './stores/typing.ts';
 import './styles/main.css';
 
+followBrowserNetwork(engine);
 trackTyping();
 trackPresence();
 

@@ -1,0 +1,177 @@
+/**
+ * End-to-end harness: the built PWA served by the real server (temp SQLite DATA_DIR,
+ * ephemeral port) and Debian's Chromium driven by playwright-core. Never downloads a browser.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+
+export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT_DIR = join(CLIENT_DIR, '..');
+export const DIST_INDEX = join(CLIENT_DIR, 'dist', 'index.html');
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Builds client/dist unless it exists (set PIGEON_E2E_BUILD=1 to force a rebuild). */
+export function ensureClientBuilt(): void {
+  if (existsSync(DIST_INDEX) && process.env.PIGEON_E2E_BUILD !== '1') return;
+  execFileSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT_DIR, stdio: 'inherit' });
+}
+
+export interface TestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real server (server/src/index.ts) on 127.0.0.1 with an ephemeral port and a temp data dir. */
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pigeon-e2e-'));
+  const { startServer } = await import('../../server/src/index.ts');
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', sendRateLimit: 0 });
+  return {
+    url: server.url,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * Offline switch for one browser context. `context.setOffline` cuts HTTP but leaves open
+ * WebSockets alive (playwright#4910), so the socket.io WebSockets are routed through
+ * Playwright and closed/refused while "offline", as a real network loss would.
+ */
+export class NetworkSwitch {
+  private offline = false;
+  private readonly sockets = new Set<WebSocketRoute>();
+
+  private constructor(private readonly context: BrowserContext) {}
+
+  static async attach(context: BrowserContext): Promise<NetworkSwitch> {
+    const net = new NetworkSwitch(context);
+    await context.routeWebSocket(/\/socket\.io\//, (ws) => net.route(ws));
+    return net;
+  }
+
+  private route(ws: WebSocketRoute) {
+    if (this.offline) {
+      void ws.close({ code: 4000, reason: 'offline' });
+      return;
+    }
+    const server = ws.connectToServer();
+    this.sockets.add(ws);
+    ws.onClose(() => {
+      this.sockets.delete(ws);
+      void server.close();
+    });
+    server.onClose(() => {
+      this.sockets.delete(ws);
+      void ws.close();
+    });
+  }
+
+  get isOffline(): boolean {
+    return this.offline;
+  }
+
+  async setOffline(offline: boolean): Promise<void> {
+    this.offline = offline;
+    await this.context.setOffline(offline);
+    if (!offline) return;
+    const open = [...this.sockets];
+    this.sockets.clear();
+    await Promise.all(open.map((ws) => ws.close({ code: 4000, reason: 'offline' }).catch(() => {})));
+  }
+}
+
+export interface Device {
+  context: BrowserContext;
+  page: Page;
+  net: NetworkSwitch;
+}
+
+export async function openDevice(
+  browser: Browser,
+  baseURL: string,
+  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<Device> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: options.viewport ?? DESKTOP,
+    colorScheme: options.colorScheme ?? 'light',
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+    serviceWorkers: 'allow',
+  });
+  const net = await NetworkSwitch.attach(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.warn(`[pageerror] ${error.message}`));
+  await page.goto('/');
+  return { context, page, net };
+}
+
+export const PASSWORD = 'correct-horse-battery';
+
+/** A username unique to this run (3–32 of [a-z0-9_.-]). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 32);
+}
+
+export async function signUp(page: Page, username: string, displayName: string): Promise<void> {
+  await page.getByTestId('auth-toggle').click();
+  await page.getByTestId('auth-username').fill(username);
+  await page.getByTestId('auth-display-name').fill(displayName);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('me-name').waitFor();
+}
+
+/** Finds a user through the people search and opens (or creates) the chat with them. */
+export async function openChatWith(page: Page, username: string): Promise<void> {
+  await page.getByTestId('people-search').fill(username);
+  await page.locator(`[data-testid="person-result"][data-username="${username}"]`).click();
+  await page.getByTestId('chat-pane').waitFor();
+}
+
+export async function sendMessage(page: Page, body: string): Promise<void> {
+  const input = page.getByTestId('composer-input');
+  await input.fill(body);
+  await input.press('Enter');
+}
+
+/** Waits until the service worker is active, i.e. the app shell is precached. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.state;
+  });
+}
+
+export function bubbles(page: Page) {
+  return page.getByTestId('message-bubble');
+}
+
+export async function bubbleBodies(page: Page): Promise<string[]> {
+  return page.getByTestId('message-body').allInnerTexts();
+}

@@ -1,0 +1,161 @@
+/**
+ * The PWA end to end: two browser contexts (two devices) against the real server.
+ *   1. chat between Alice and Bob: ticks clock → one → two → blue, typing, online/last seen;
+ *   2. offline: three messages queued offline survive a reload served by the service
+ *      worker, then go out once, in order, when the network comes back.
+ * Waits are locators and expect.poll, never fixed sleeps.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bubbleBodies,
+  bubbles,
+  ensureClientBuilt,
+  launchChromium,
+  openChatWith,
+  openDevice,
+  PASSWORD,
+  sendMessage,
+  signUp,
+  startTestServer,
+  uniqueName,
+  waitForServiceWorker,
+  type Device,
+  type TestServer,
+} from './harness.ts';
+
+const WAIT = { timeout: 20_000, interval: 100 };
+
+let server: TestServer;
+let browser: Browser;
+const devices: Device[] = [];
+
+async function device(): Promise<Device> {
+  const d = await openDevice(browser, server.url);
+  devices.push(d);
+  return d;
+}
+
+beforeAll(async () => {
+  ensureClientBuilt();
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const d of devices) await d.context.close().catch(() => {});
+  await browser?.close();
+  await server?.close();
+});
+
+describe('Pigeon PWA', () => {
+  it('chats between two people with WhatsApp-style ticks, typing and presence', async () => {
+    const alice = await device();
+    const bob = await device();
+    const aliceName = uniqueName('alice');
+    const bobName = uniqueName('bob');
+    await signUp(alice.page, aliceName, 'Alice Liddell');
+    await signUp(bob.page, bobName, 'Bob Builder');
+
+    await openChatWith(alice.page, bobName);
+    await expect.poll(() => alice.page.getByTestId('chat-title').innerText(), WAIT).toBe('Bob Builder');
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe('online');
+
+    // Clock: written while Alice has no network.
+    await alice.net.setOffline(true);
+    await expect.poll(() => alice.page.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toBe('offline');
+    await sendMessage(alice.page, 'Hi Bob!');
+    const first = bubbles(alice.page).last();
+    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('pending');
+    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Sending');
+
+    // One tick: the server has it, Bob's device (offline) does not.
+    await bob.net.setOffline(true);
+    await alice.net.setOffline(false);
+    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('sent');
+    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Sent');
+
+    // Two ticks: Bob's device stored it; he has not opened the chat, so it is unread.
+    await bob.net.setOffline(false);
+    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('delivered');
+    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Delivered');
+    const bobItem = bob.page.locator(`[data-testid="conversation-item"][data-peer-username="${aliceName}"]`);
+    await expect.poll(() => bobItem.getByTestId('unread-badge').innerText(), WAIT).toMatch(/^1\b/);
+
+    // Blue ticks: Bob opens the conversation.
+    await bobItem.click();
+    await expect.poll(() => bubbleBodies(bob.page), WAIT).toEqual(['Hi Bob!']);
+    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('read');
+    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Read');
+    await expect.poll(() => bobItem.getByTestId('unread-badge').count(), WAIT).toBe(0);
+
+    // Typing indicator, then the reply; a message arriving in an open chat is read at once.
+    await bob.page.getByTestId('composer-input').pressSequentially('Hey Al', { delay: 20 });
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe('typing…');
+    await bob.page.getByTestId('composer-input').press('Enter');
+    await expect.poll(() => bubbleBodies(alice.page), WAIT).toEqual(['Hi Bob!', 'Hey Al']);
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe('online');
+    await expect.poll(() => bubbles(bob.page).last().getAttribute('data-status'), WAIT).toBe('read');
+
+    // Presence: Bob drops off → "last seen …"; back → "online".
+    await bob.net.setOffline(true);
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toMatch(/^last seen /);
+    await bob.net.setOffline(false);
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe('online');
+  });
+
+  it('keeps messages written offline across a reload from the service worker and sends them once, in order', async () => {
+    const carol = await device();
+    const dave = await device();
+    const carolName = uniqueName('carol');
+    const daveName = uniqueName('dave');
+    await signUp(carol.page, carolName, 'Carol Danvers');
+    await signUp(dave.page, daveName, 'Dave Lister');
+
+    await openChatWith(carol.page, daveName);
+    await sendMessage(carol.page, 'before the tunnel');
+    await expect.poll(() => bubbles(carol.page).last().getAttribute('data-status'), WAIT).toMatch(/^(sent|delivered|read)$/);
+    await waitForServiceWorker(carol.page);
+
+    await carol.net.setOffline(true);
+    await expect.poll(() => carol.page.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toBe('offline');
+    const offline = ['offline one', 'offline two', 'offline three'];
+    for (const body of offline) await sendMessage(carol.page, body);
+    await expect.poll(() => carol.page.locator('[data-testid="message-bubble"][data-status="pending"]').count(), WAIT).toBe(3);
+    await expect.poll(() => carol.page.getByTestId('connection-banner').getAttribute('data-outbox'), WAIT).toBe('3');
+
+    // Reload with no network: the shell comes from the service worker's precache and the
+    // chat (from the URL) and its pending messages from IndexedDB.
+    const reload = await carol.page.reload();
+    expect(reload?.fromServiceWorker()).toBe(true);
+    await carol.page.getByTestId('chat-pane').waitFor(WAIT);
+    await expect.poll(() => bubbleBodies(carol.page), WAIT).toEqual(['before the tunnel', ...offline]);
+    await expect.poll(() => carol.page.locator('[data-testid="message-bubble"][data-status="pending"]').count(), WAIT).toBe(3);
+    expect(await carol.page.getByTestId('connection-banner').getAttribute('data-state')).toBe('offline');
+
+    // Back online: each goes out once, in order.
+    await carol.net.setOffline(false);
+    await expect.poll(() => carol.page.locator('[data-testid="message-bubble"][data-status="pending"]').count(), WAIT).toBe(0);
+    await expect.poll(() => carol.page.getByTestId('connection-banner').getAttribute('data-outbox'), WAIT).toBe('0');
+    expect(await bubbleBodies(carol.page)).toEqual(['before the tunnel', ...offline]);
+
+    const daveItem = dave.page.locator(`[data-testid="conversation-item"][data-peer-username="${carolName}"]`);
+    await daveItem.click();
+    await expect.poll(() => bubbleBodies(dave.page), WAIT).toEqual(['before the tunnel', ...offline]);
+    await expect.poll(() => bubbles(carol.page).last().getAttribute('data-status'), WAIT).toBe('read');
+
+    // And the server holds exactly one copy of each, in order (what any new device would get).
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: daveName, password: PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const auth = { authorization: `Bearer ${token}` };
+    const found = (await (await fetch(`${server.url}/api/users?q=${carolName}`, { headers: auth })).json()) as { users: { id: string }[] };
+    const history = await fetch(`${server.url}/api/messages/conversation?with=${found.users[0]!.id}&limit=200`, { headers: auth });
+    const { messages } = (await history.json()) as { messages: { body: string; seq: number }[] };
+    expect(messages.map((m) => m.body)).toEqual(['before the tunnel', ...offline]);
+    expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+});

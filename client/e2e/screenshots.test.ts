@@ -1,0 +1,131 @@
+/**
+ * Screenshots of the main screens for docs/screenshots/ (desktop 1280×800, phone 390×844,
+ * light and dark). Runs only with PIGEON_SCREENSHOTS=1: `npm run screenshots -w client`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bubbleBodies,
+  bubbles,
+  DESKTOP,
+  ensureClientBuilt,
+  launchChromium,
+  openChatWith,
+  openDevice,
+  PASSWORD,
+  PHONE,
+  ROOT_DIR,
+  sendMessage,
+  signUp,
+  startTestServer,
+  uniqueName,
+  type Device,
+  type TestServer,
+} from './harness.ts';
+
+const OUT_DIR = join(ROOT_DIR, 'docs', 'screenshots');
+const WAIT = { timeout: 20_000, interval: 100 };
+
+let server: TestServer;
+let browser: Browser;
+const devices: Device[] = [];
+
+async function device(options: Parameters<typeof openDevice>[2] = {}): Promise<Device> {
+  const d = await openDevice(browser, server.url, options);
+  devices.push(d);
+  return d;
+}
+
+async function shot(page: Page, name: string) {
+  // Let fonts/layout settle: wait for two animation frames rather than a fixed delay.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.screenshot({ path: join(OUT_DIR, `${name}.png`) });
+}
+
+async function signIn(page: Page, username: string) {
+  await page.getByTestId('auth-username').fill(username);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('me-name').waitFor();
+}
+
+describe.skipIf(process.env.PIGEON_SCREENSHOTS !== '1')('screenshots', () => {
+  beforeAll(async () => {
+    mkdirSync(OUT_DIR, { recursive: true });
+    ensureClientBuilt();
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const d of devices) await d.context.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('captures the main screens', async () => {
+    const alice = await device();
+    await shot(alice.page, 'desktop-sign-in');
+
+    const bob = await device();
+    const carol = await device();
+    const aliceName = uniqueName('alice');
+    const bobName = uniqueName('bob');
+    const carolName = uniqueName('carol');
+    await signUp(alice.page, aliceName, 'Alice Liddell');
+    await signUp(bob.page, bobName, 'Bob Builder');
+    await signUp(carol.page, carolName, 'Carol Danvers');
+
+    // A conversation with some history, and an unread one.
+    await openChatWith(bob.page, aliceName);
+    await sendMessage(bob.page, 'Hi Alice! Are we still on for lunch tomorrow?');
+    await openChatWith(alice.page, bobName);
+    await expect.poll(() => bubbleBodies(alice.page), WAIT).toHaveLength(1);
+    await sendMessage(alice.page, 'Yes! 12:30 at the usual place?');
+    await sendMessage(bob.page, 'Perfect.\nI will book a table by the window 🌳');
+    await expect.poll(() => bubbleBodies(alice.page), WAIT).toHaveLength(3);
+    await sendMessage(alice.page, 'See you there 👋');
+    await expect.poll(() => bubbles(alice.page).last().getAttribute('data-status'), WAIT).toBe('read');
+    await openChatWith(carol.page, aliceName);
+    await sendMessage(carol.page, 'Did you see the launch?');
+    await sendMessage(carol.page, 'Call me when you can');
+    await expect.poll(() => alice.page.getByTestId('unread-badge').count(), WAIT).toBe(1);
+
+    await bob.page.getByTestId('composer-input').pressSequentially('Also', { delay: 20 });
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe('typing…');
+    await shot(alice.page, 'desktop-chat');
+    await bob.page.getByTestId('composer-input').fill('');
+
+    // Offline with a queued message.
+    await alice.net.setOffline(true);
+    await sendMessage(alice.page, 'Sent from the tunnel');
+    await expect.poll(() => alice.page.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toBe('offline');
+    await shot(alice.page, 'desktop-offline');
+    await alice.net.setOffline(false);
+    await expect.poll(() => bubbles(alice.page).last().getAttribute('data-status'), WAIT).not.toBe('pending');
+
+    // The same account on a phone (a new device: everything comes from /api/sync).
+    const phone = await device({ viewport: PHONE });
+    await shot(phone.page, 'phone-sign-in');
+    await signIn(phone.page, aliceName);
+    await expect.poll(() => phone.page.getByTestId('conversation-item').count(), WAIT).toBe(2);
+    await shot(phone.page, 'phone-chats');
+    await phone.page.locator(`[data-testid="conversation-item"][data-peer-username="${bobName}"]`).click();
+    await expect.poll(() => bubbleBodies(phone.page), WAIT).toHaveLength(5);
+    await shot(phone.page, 'phone-chat');
+
+    // Dark mode.
+    const dark = await device({ viewport: DESKTOP, colorScheme: 'dark' });
+    await signIn(dark.page, bobName);
+    await dark.page.locator(`[data-testid="conversation-item"][data-peer-username="${aliceName}"]`).click();
+    await expect.poll(() => bubbleBodies(dark.page), WAIT).toHaveLength(5);
+    await shot(dark.page, 'desktop-chat-dark');
+    const darkPhone = await device({ viewport: PHONE, colorScheme: 'dark' });
+    await signIn(darkPhone.page, carolName);
+    await darkPhone.page.getByTestId('conversation-item').first().click();
+    await darkPhone.page.getByTestId('chat-pane').waitFor();
+    await shot(darkPhone.page, 'phone-chat-dark');
+  });
+});
