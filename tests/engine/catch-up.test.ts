@@ -1,0 +1,87 @@
+import { directConversationId, type Message } from '@pigeon/sync-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDevice, serverHistory, startTestServer, uniqueName, view, waitFor, type Device, type TestServer } from './helpers.ts';
+
+/**
+ * A device stays offline while 2,000 messages and their receipts happen, then comes
+ * back: it pages /api/sync until hasMore is false and ends with the server's view.
+ *
+ * The 2,000 messages are written through the server's store in batches (the same group
+ * commit the send path uses) so the test spends its time on the catch-up, not on 2,000
+ * round trips; receipts come from the user's other device, through its engine.
+ */
+describe('catch-up after a long offline period', () => {
+  let t: TestServer;
+  const devices: Device[] = [];
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.engine.close()));
+    await t?.stop();
+  });
+
+  it('pages through 2,000 messages and their status changes and equals the server', async () => {
+    const syncCalls: string[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      if (String(input).includes('/api/sync')) syncCalls.push(String(input));
+      return fetch(input, init);
+    };
+    const bobName = uniqueName('bob');
+    const alice = makeDevice(t.url);
+    const bobOnline = makeDevice(t.url);
+    const bobAway = makeDevice(t.url, { fetch: countingFetch, syncPageSize: 250 });
+    devices.push(alice, bobOnline, bobAway);
+    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
+    const b = await bobOnline.engine.signUp(bobName, 'password-123');
+    await bobAway.engine.signIn(bobName, 'password-123');
+    const conversationId = directConversationId(a.id, b.id);
+    await waitFor(async () => (await bobAway.engine.getState().lastSyncAt) !== null);
+    bobAway.engine.setNetworkEnabled(false);
+
+    let n = 0;
+    for (let round = 0; round < 10; round++) {
+      const batch = Array.from({ length: 200 }, () => {
+        const fromAlice = n % 4 !== 3; // three of four from alice
+        n++;
+        return {
+          senderId: fromAlice ? a.id : b.id,
+          recipientId: fromAlice ? b.id : a.id,
+          clientId: `bulk-${round}-${n}-xxxxxxxx`,
+          body: `bulk message ${n}`,
+        };
+      });
+      await t.server.store.sendMessages(batch);
+      // Bob's other device stores them (delivery receipts) and reads every other round.
+      await bobOnline.engine.syncNow();
+      if (round % 2 === 1) await bobOnline.engine.markRead(conversationId);
+    }
+    // Let the online device's receipts land (no pending debt left on it).
+    await waitFor(async () => {
+      const server = await serverHistory(t.server, conversationId);
+      return server.length === 2_000 && server.filter((m) => m.recipientId === b.id).every((m) => m.status !== 'sent');
+    });
+
+    const callsBefore = syncCalls.length;
+    bobAway.engine.setNetworkEnabled(true);
+    let server: Message[] = [];
+    await waitFor(
+      async () => {
+        server = await serverHistory(t.server, conversationId);
+        const local = await bobAway.engine.queries.messages(conversationId, 5_000);
+        return JSON.stringify(local.map(view)) === JSON.stringify(server.map(view));
+      },
+      { timeoutMs: 45_000, describe: async () => ({ local: (await bobAway.engine.queries.messages(conversationId, 5_000)).length, server: server.length }) },
+    );
+    expect(server).toHaveLength(2_000);
+    // 2,000 messages (plus their status changes) at 250 a page: at least 8 pages, the last with hasMore false.
+    expect(syncCalls.length - callsBefore).toBeGreaterThanOrEqual(8);
+    const unread = server.filter((m) => m.recipientId === b.id && m.status !== 'read').length;
+    const [conv] = await bobAway.engine.queries.conversations();
+    expect(conv?.conversation.unreadCount).toBe(unread);
+    // The peer's profile is looked up after the catch-up (it never came through search).
+    await waitFor(async () => (await bobAway.engine.queries.conversations())[0]?.peer?.id === a.id);
+    // Alice's device, online all along, saw every status change of her messages.
+    await waitFor(async () => JSON.stringify((await alice.engine.queries.messages(conversationId, 5_000)).map(view)) === JSON.stringify(server.map(view)));
+  });
+});
