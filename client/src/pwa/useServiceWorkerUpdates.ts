@@ -1,9 +1,11 @@
 import { useRegisterSW } from 'virtual:pwa-register/vue';
-import type { Ref } from 'vue';
+import { watch, type Ref } from 'vue';
 
 export interface UseServiceWorkerUpdatesOptions {
   /** How often an open tab asks the server for a new service worker. Default: hourly. */
   checkEveryMs?: number;
+  /** The "ready to work offline" note hides itself after this long. Default 6 s. */
+  offlineReadyNoticeMs?: number;
 }
 
 export interface UseServiceWorkerUpdatesReturn {
@@ -21,7 +23,7 @@ export interface UseServiceWorkerUpdatesReturn {
  * Long-lived tabs (an installed PWA may stay open for days) poll for updates.
  */
 export function useServiceWorkerUpdates(options: UseServiceWorkerUpdatesOptions = {}): UseServiceWorkerUpdatesReturn {
-  const { checkEveryMs = 60 * 60 * 1000 } = options;
+  const { checkEveryMs = 60 * 60 * 1000, offlineReadyNoticeMs = 6_000 } = options;
 
   const { needRefresh, offlineReady, updateServiceWorker } = useRegisterSW({
     immediate: true,
@@ -32,6 +34,11 @@ export function useServiceWorkerUpdates(options: UseServiceWorkerUpdatesOptions 
     onRegisterError(error) {
       console.warn('[sw] registration failed', error);
     },
+  });
+
+  // The offline-ready note is informational; the update prompt waits for an answer.
+  watch(offlineReady, (ready) => {
+    if (ready) setTimeout(() => (offlineReady.value = false), offlineReadyNoticeMs);
   });
 
   return {
