@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, loadConfig, resolveConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('uses the contract defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './data', mongodbUri: null, jwtSecret: null, redisUrl: null, sendRateLimit: 100, logLevel: 'info' });
+  });
+
+  it('maps every public variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/pigeon',
+      MONGODB_URI: 'mongodb://db/pigeon',
+      JWT_SECRET: 's'.repeat(32),
+      REDIS_URL: 'redis://r:6379',
+      SEND_RATE_LIMIT: '0',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/var/pigeon', mongodbUri: 'mongodb://db/pigeon', redisUrl: 'redis://r:6379', sendRateLimit: 0, logLevel: 'debug' });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ MONGODB_URI: '', REDIS_URL: '  ', PORT: '' })).toMatchObject({ mongodbUri: null, redisUrl: null, port: 3000 });
+  });
+
+  it('refuses bad values with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SEND_RATE_LIMIT: '-1' })).toThrow(/SEND_RATE_LIMIT/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+  });
+});
+
+describe('resolveConfig', () => {
+  it('ignores undefined overrides and unknown keys', () => {
+    const c = resolveConfig({ port: undefined, host: 'localhost', ...({ bogus: 1 } as object) });
+    expect(c.port).toBe(DEFAULT_CONFIG.port);
+    expect(c.host).toBe('localhost');
+    expect('bogus' in c).toBe(false);
+  });
+});

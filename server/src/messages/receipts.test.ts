@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '@pigeon/sync-protocol';
+import type { Fanout } from './fanout.ts';
+import { groupByConversation, ReceiptService } from './receipts.ts';
+
+const msg = (id: string, conversationId: string, senderId: string): Message => ({
+  id, clientId: `c-${id}`, conversationId, senderId, recipientId: 'r', body: '', seq: 1, createdAt: '', status: 'delivered',
+});
+
+describe('receipts', () => {
+  it('groups changes per conversation, keeping store order', () => {
+    const groups = groupByConversation([msg('1', 'x', 'a'), msg('2', 'y', 'b'), msg('3', 'x', 'a')]);
+    expect(groups.map((g) => [g.conversationId, g.messageIds, [...g.senderIds]])).toEqual([
+      ['x', ['1', '3'], ['a']],
+      ['y', ['2'], ['b']],
+    ]);
+  });
+
+  it('pushes one message-status per conversation to the senders and the reader’s other sockets; nothing when nothing changed', async () => {
+    const pushed: unknown[] = [];
+    const fanout: Fanout = { emit: (userIds, event, payload, except) => void pushed.push({ userIds, event, payload, except }) };
+    let changed: Message[] = [msg('1', 'dm:a:r', 'a'), msg('2', 'dm:b:r', 'b')];
+    const store = { markDelivered: async () => changed, markRead: async () => changed };
+    const receipts = new ReceiptService(store, fanout, () => new Date('2026-01-01T00:00:00Z'));
+    await receipts.delivered('r', ['1', '2', '1'], 'sock');
+    expect(pushed).toEqual([
+      { userIds: ['a', 'r'], event: 'message-status', payload: { messageIds: ['1'], conversationId: 'dm:a:r', status: 'delivered', at: '2026-01-01T00:00:00.000Z' }, except: 'sock' },
+      { userIds: ['b', 'r'], event: 'message-status', payload: { messageIds: ['2'], conversationId: 'dm:b:r', status: 'delivered', at: '2026-01-01T00:00:00.000Z' }, except: 'sock' },
+    ]);
+    changed = [];
+    await receipts.read('r', 'dm:a:r', 10);
+    expect(pushed).toHaveLength(2);
+  });
+
+  it('refuses to read a conversation the reader is not in', async () => {
+    const receipts = new ReceiptService({ markDelivered: async () => [], markRead: async () => [] }, { emit: () => {} });
+    await expect(receipts.read('r', 'dm:a:b', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(receipts.read('r', 'garbage', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});

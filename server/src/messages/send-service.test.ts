@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '@pigeon/sync-protocol';
+import { createRateLimiter } from '../rate-limit.ts';
+import type { SendOutcome, SendRequest } from '../store/store.ts';
+import { UserDirectory } from '../users/user-directory.ts';
+import type { Fanout } from './fanout.ts';
+import { SendBatcher } from './send-batcher.ts';
+import { SendService } from './send-service.ts';
+
+function setup(limit = 0) {
+  const committed: SendRequest[][] = [];
+  const emitted: { userIds: readonly string[]; event: string; except?: string }[] = [];
+  let seq = 0;
+  const batcher = new SendBatcher<SendRequest, SendOutcome>({
+    commit: async (batch) => {
+      committed.push([...batch]);
+      return batch.map((r) => ({ created: true, message: fakeMessage(r, ++seq) }));
+    },
+  });
+  const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null })) });
+  const fanout: Fanout = { emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }) };
+  const service = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit, now: () => 0 }) });
+  return { service, committed, emitted };
+}
+
+const fakeMessage = (r: SendRequest, seq: number): Message => ({
+  id: `m${seq}`,
+  clientId: r.clientId,
+  conversationId: 'c',
+  senderId: r.senderId,
+  recipientId: r.recipientId,
+  body: r.body,
+  seq,
+  createdAt: '',
+  status: 'sent',
+});
+
+describe('SendService', () => {
+  it('commits concurrent sends of many users in one batch', async () => {
+    const { service, committed } = setup();
+    await Promise.all(['a', 'b', 'c'].map((from) => service.send(from, { clientId: `client-${from}-1`, to: 'z', body: 'hi' })));
+    expect(committed).toHaveLength(1);
+    expect(committed[0]!.map((r) => r.senderId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses yourself (VALIDATION) and unknown users (NOT_FOUND) before queuing', async () => {
+    const { service, committed } = setup();
+    await expect(service.send('a', { clientId: 'client-id-1', to: 'a', body: 'x' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(service.send('a', { clientId: 'client-id-2', to: 'ghost', body: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(committed).toEqual([]);
+  });
+
+  it('rate-limits per sender', async () => {
+    const { service } = setup(2);
+    const send = (from: string, n: number) => service.send(from, { clientId: `client-id-${from}${n}`, to: 'z', body: 'x' });
+    await send('a', 1);
+    await send('a', 2);
+    await expect(send('a', 3)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(send('b', 1)).resolves.toMatchObject({ created: true });
+  });
+
+  it('announces new messages to recipient and sender (minus the sending socket), duplicates not at all', () => {
+    const { service, emitted } = setup();
+    const message = fakeMessage({ senderId: 'a', recipientId: 'b', clientId: 'c', body: 'x' }, 1);
+    service.announce({ created: true, message }, 'socket-1');
+    service.announce({ created: false, message }, 'socket-1');
+    expect(emitted).toEqual([{ userIds: ['b', 'a'], event: 'new-message', except: 'socket-1' }]);
+  });
+});
