@@ -114,7 +114,7 @@ export interface Device {
 export async function openDevice(
   browser: Browser,
   baseURL: string,
-  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; serviceWorkers?: 'allow' | 'block' } = {},
 ): Promise<Device> {
   const context = await browser.newContext({
     baseURL,
@@ -122,7 +122,7 @@ export async function openDevice(
     colorScheme: options.colorScheme ?? 'light',
     locale: 'en-GB',
     timezoneId: 'UTC',
-    serviceWorkers: 'allow',
+    serviceWorkers: options.serviceWorkers ?? 'allow',
   });
   const net = await NetworkSwitch.attach(context);
   const page = await context.newPage();
@@ -136,6 +136,13 @@ export const PASSWORD = 'correct-horse-battery';
 /** A username unique to this run (3–32 of [a-z0-9_.-]). */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 32);
+}
+
+export async function signIn(page: Page, username: string): Promise<void> {
+  await page.getByTestId('auth-username').fill(username);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('me-name').waitFor();
 }
 
 export async function signUp(page: Page, username: string, displayName: string): Promise<void> {
@@ -174,4 +181,25 @@ export function bubbles(page: Page) {
 
 export async function bubbleBodies(page: Page): Promise<string[]> {
   return page.getByTestId('message-body').allInnerTexts();
+}
+
+/** Rows in the device's message/conversation/outbox stores (read straight from IndexedDB). */
+export async function countLocalRows(page: Page, dbName = 'pigeon'): Promise<{ stores: string[]; rows: number }> {
+  return page.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const count = (store: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = db.transaction(store).objectStore(store).count();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    const stores = [...db.objectStoreNames].filter((n) => ['messages', 'conversations', 'outbox'].includes(n));
+    const counts = await Promise.all(stores.map(count));
+    db.close();
+    return { stores, rows: counts.reduce((a, b) => a + b, 0) };
+  }, dbName);
 }

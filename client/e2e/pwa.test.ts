@@ -10,12 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bubbleBodies,
   bubbles,
+  countLocalRows,
   ensureClientBuilt,
   launchChromium,
   openChatWith,
   openDevice,
   PASSWORD,
   sendMessage,
+  signIn,
   signUp,
   startTestServer,
   uniqueName,
@@ -30,8 +32,8 @@ let server: TestServer;
 let browser: Browser;
 const devices: Device[] = [];
 
-async function device(): Promise<Device> {
-  const d = await openDevice(browser, server.url);
+async function device(options: Parameters<typeof openDevice>[2] = {}): Promise<Device> {
+  const d = await openDevice(browser, server.url, options);
   devices.push(d);
   return d;
 }
@@ -157,5 +159,50 @@ describe('Pigeon PWA', () => {
     const { messages } = (await history.json()) as { messages: { body: string; seq: number }[] };
     expect(messages.map((m) => m.body)).toEqual(['before the tunnel', ...offline]);
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps local data on sign-out unless asked to clear it, and returns to sign-in when the session expires', async () => {
+    // Service workers blocked: this context routes /api requests, which a service worker could bypass.
+    const erin = await device({ serviceWorkers: 'block' });
+    const frank = await device();
+    const erinName = uniqueName('erin');
+    const frankName = uniqueName('frank');
+    await signUp(erin.page, erinName, 'Erin Brockovich');
+    await signUp(frank.page, frankName, 'Frank Ocean');
+    await openChatWith(frank.page, erinName);
+    await sendMessage(frank.page, 'kept on the device');
+    const item = erin.page.locator(`[data-testid="conversation-item"][data-peer-username="${frankName}"]`);
+    await item.waitFor(WAIT);
+
+    // Default sign-out keeps the chats on the device.
+    await erin.page.getByTestId('sign-out').click();
+    await erin.page.getByTestId('sign-out-confirm').click();
+    await erin.page.getByTestId('auth-form').waitFor(WAIT);
+    expect((await countLocalRows(erin.page)).rows).toBeGreaterThan(0);
+    await signIn(erin.page, erinName);
+    await expect.poll(() => item.count(), WAIT).toBe(1);
+
+    // An expired token (401 from the API) returns to sign-in with a notice; the data stays.
+    await erin.context.route('**/api/users/me', (route) =>
+      route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'token expired' } }) }),
+    );
+    await erin.page.reload();
+    await erin.page.getByTestId('auth-notice').waitFor(WAIT);
+    expect(await erin.page.getByTestId('auth-notice').innerText()).toMatch(/session expired/i);
+    expect((await countLocalRows(erin.page)).rows).toBeGreaterThan(0);
+    await erin.context.unroute('**/api/users/me');
+    await signIn(erin.page, erinName);
+    await expect.poll(() => item.count(), WAIT).toBe(1);
+
+    // "Clear data on this device" wipes the local copy; a later sign-in syncs it back from the server.
+    await erin.page.getByTestId('sign-out').click();
+    await erin.page.getByTestId('sign-out-clear').check();
+    await erin.page.getByTestId('sign-out-confirm').click();
+    await erin.page.getByTestId('auth-form').waitFor(WAIT);
+    const leftovers = await countLocalRows(erin.page);
+    expect(leftovers.stores.length).toBeGreaterThan(0);
+    expect(leftovers.rows).toBe(0);
+    await signIn(erin.page, erinName);
+    await expect.poll(() => item.count(), WAIT).toBe(1);
   });
 });

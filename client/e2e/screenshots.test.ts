@@ -14,10 +14,10 @@ import {
   launchChromium,
   openChatWith,
   openDevice,
-  PASSWORD,
   PHONE,
   ROOT_DIR,
   sendMessage,
+  signIn,
   signUp,
   startTestServer,
   uniqueName,
@@ -45,13 +45,6 @@ async function shot(page: Page, name: string) {
   // Let fonts/layout settle: wait for two animation frames rather than a fixed delay.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: join(OUT_DIR, `${name}.png`) });
-}
-
-async function signIn(page: Page, username: string) {
-  await page.getByTestId('auth-username').fill(username);
-  await page.getByTestId('auth-password').fill(PASSWORD);
-  await page.getByTestId('auth-submit').click();
-  await page.getByTestId('me-name').waitFor();
 }
 
 describe.skipIf(process.env.PIGEON_SCREENSHOTS !== '1')('screenshots', () => {
