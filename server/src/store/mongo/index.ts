@@ -1,2 +1,2 @@
-export { createMongoStore, dbNameFromUri, type MongoStore, type MongoStoreOptions } from './mongo-store.ts';
+export { createMongoStore, dbNameFromUri, type MongoStore, type MongoStoreOptions, type StoreHooks } from './mongo-store.ts';
 export { INDEXES } from './indexes.ts';

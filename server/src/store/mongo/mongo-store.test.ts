@@ -212,6 +212,20 @@ describeMongo('MongoStore', () => {
         const changes = await nodeB.changesSince(a.id, 0, 1000);
         expect(changes.messages).toHaveLength(60);
         expect(new Set(changes.messages.map((m) => m.id)).size).toBe(60);
+
+        // Receipts from both nodes at once: every status ends at read, positions stay unique.
+        const conv = directConversationId(a.id, b.id);
+        const toB = results.flat().map((o) => o.message).filter((m) => m.recipientId === b.id);
+        const at = new Date().toISOString();
+        await Promise.all([
+          nodeA.markDelivered(b.id, toB.map((m) => m.id), at),
+          nodeB.markRead(b.id, conv, 30, at),
+          nodeB.markDelivered(b.id, toB.map((m) => m.id), at),
+          nodeA.markRead(b.id, conv, 60, at),
+        ]);
+        const stored = await nodeA.db.collection<{ changePos: number; status: string; recipientId: string }>('messages').find().toArray();
+        expect(stored.filter((m) => m.recipientId === b.id).map((m) => m.status)).toEqual(toB.map(() => 'read'));
+        expect(new Set(stored.map((m) => m.changePos)).size).toBe(stored.length);
       } finally {
         await nodeA.close();
         await nodeB.close();
@@ -225,10 +239,12 @@ describeMongo('MongoStore', () => {
       let raceOnce: (() => Promise<void>) | null = null;
       const nodeB = await open(name, {
         writeLock: 'process',
-        beforeInsert: async () => {
-          const race = raceOnce;
-          raceOnce = null;
-          await race?.();
+        hooks: {
+          beforeInsert: async () => {
+            const race = raceOnce;
+            raceOnce = null;
+            await race?.();
+          },
         },
       });
       try {
@@ -267,11 +283,13 @@ describeMongo('MongoStore', () => {
       // 'process': the receipt below must be able to commit while the send is held.
       const store = await open(freshDbName(), {
         writeLock: 'process',
-        beforeInsert: async () => {
-          if (!hold) return;
-          hold = false;
-          holding = new Promise<void>((r) => (release = r));
-          await holding;
+        hooks: {
+          beforeInsert: async () => {
+            if (!hold) return;
+            hold = false;
+            holding = new Promise<void>((r) => (release = r));
+            await holding;
+          },
         },
       });
       try {
@@ -299,6 +317,42 @@ describeMongo('MongoStore', () => {
         expect(page.hasMore).toBe(false);
       } finally {
         await store.close();
+      }
+    });
+
+    it('a receipt overtaken by one with a later position retries instead of moving the message back', async () => {
+      const name = freshDbName();
+      const nodeB = await open(name, { writeLock: 'process' });
+      let raceOnce: (() => Promise<void>) | null = null;
+      const nodeA = await open(name, {
+        writeLock: 'process',
+        hooks: {
+          beforeStatusWrite: async () => {
+            const race = raceOnce;
+            raceOnce = null;
+            await race?.();
+          },
+        },
+      });
+      try {
+        const a = await newUser(nodeA);
+        const b = await newUser(nodeA);
+        const [m] = (await nodeA.sendMessages([req(a, b)])).map((o) => o.message);
+        let deliveredAt = 0;
+        // While node A's read receipt holds its position, node B's delivery takes a later one and lands.
+        raceOnce = async () => {
+          expect(await nodeB.markDelivered(b.id, [m!.id], new Date().toISOString())).toHaveLength(1);
+          deliveredAt = (await nodeB.changesSince(a.id, 0, 100)).position;
+        };
+        const read = await nodeA.markRead(b.id, m!.conversationId, m!.seq, new Date().toISOString());
+        expect(read).toEqual([{ ...m!, status: 'read' }]);
+        expect(deliveredAt).toBeGreaterThan(0);
+        // A client that synced the delivery still sees the read after it.
+        const page = await nodeA.changesSince(a.id, deliveredAt, 100);
+        expect(page.messages).toEqual([{ ...m!, status: 'read' }]);
+      } finally {
+        await nodeA.close();
+        await nodeB.close();
       }
     });
 

@@ -46,11 +46,8 @@ export interface MongoStoreOptions {
   writeConcern?: WriteConcernSettings;
   /** Extra driver options (tests use `monitorCommands`). */
   clientOptions?: MongoClientOptions;
-  /**
-   * Test seam: awaited inside a send batch after its seqs and positions are allocated
-   * and before its insert, to stage cross-node races deterministically.
-   */
-  beforeInsert?: (messages: readonly Message[]) => Promise<void>;
+  /** Test seams, to stage races between nodes deterministically. */
+  hooks?: StoreHooks;
   /**
    * How writes that read-modify-write (sends, receipts) are serialised.
    *  - 'process': each process commits its send batches one at a time; receipts run
@@ -61,6 +58,13 @@ export interface MongoStoreOptions {
    *  - 'auto' (default): 'shared' on FerretDB, 'process' on MongoDB.
    */
   writeLock?: 'auto' | 'process' | 'shared';
+}
+
+export interface StoreHooks {
+  /** Awaited in a send batch after its seqs and positions are allocated, before the insert. */
+  beforeInsert?: (messages: readonly Message[]) => Promise<void>;
+  /** Awaited in a receipt after its positions are allocated, before the status updates. */
+  beforeStatusWrite?: (messageIds: readonly string[]) => Promise<void>;
 }
 
 /** A Store plus the handles operators and tests need. */
@@ -78,6 +82,8 @@ const CHANGE_COUNTER = 'changePos';
 const NOT_READ: MessageStatus[] = ['sent', 'delivered'];
 /** Attempts of changesSince to wait out this process's in-flight writes before answering with less. */
 const SETTLE_ATTEMPTS = 3;
+/** A receipt retries a message overtaken by a later position; one retry is the most a race needs. */
+const RECEIPT_ATTEMPTS = 5;
 
 export function dbNameFromUri(uri: string): string | null {
   // Hosts never contain '/', so the path starts at the first '/' after the scheme.
@@ -104,7 +110,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
     for (const [name, indexes] of Object.entries(INDEXES)) {
       for (const index of indexes) await db.collection(name).createIndexes([index]);
     }
-    return new MongoStoreImpl(client, db, server, writeLock, options.beforeInsert);
+    return new MongoStoreImpl(client, db, server, writeLock, options.hooks ?? {});
   } catch (err) {
     await client.close().catch(() => {});
     throw translate(err);
@@ -148,7 +154,7 @@ class MongoStoreImpl implements MongoStore {
     readonly db: Db,
     readonly server: 'mongodb' | 'ferretdb',
     readonly writeLock: 'process' | 'shared',
-    private readonly beforeInsert?: MongoStoreOptions['beforeInsert'],
+    private readonly hooks: StoreHooks,
   ) {
     this.users = db.collection<UserDoc>('users');
     this.messages = db.collection<MessageDoc>('messages');
@@ -339,7 +345,7 @@ class MongoStoreImpl implements MongoStore {
         };
       });
 
-      if (this.beforeInsert) await this.beforeInsert(docs.map(toMessage));
+      await this.hooks.beforeInsert?.(docs.map(toMessage));
       failed = new Set<number>();
       try {
         await this.messages.insertMany(docs, { ordered: false });
@@ -459,10 +465,6 @@ class MongoStoreImpl implements MongoStore {
     });
   }
 
-  /**
-   * Each candidate gets its own new position and a conditional update (forward only).
-   * A concurrent receipt may win some of them; those are not ours to report.
-   */
   private async receipt(
     find: () => Promise<MessageDoc[]>,
     to: 'delivered' | 'read',
@@ -473,41 +475,69 @@ class MongoStoreImpl implements MongoStore {
     return this.receiptLane ? this.receiptLane.run(task) : task();
   }
 
+  /**
+   * Each candidate gets its own new position and a conditional update: forward only in
+   * status, and forward only in position. The second condition matters when two
+   * receipts race (delivered and read from two devices or nodes): the one that took
+   * the lower position may land second, and a message must never move back in the
+   * change log, or a client that already synced past the higher position would never
+   * see the later status. Such a message is retried with a fresh position.
+   */
   private async advanceStatus(
     candidates: MessageDoc[],
     to: 'delivered' | 'read',
     from: MessageStatus[],
     at: string,
   ): Promise<Message[]> {
-    if (candidates.length === 0) return [];
-    const token = this.guard.begin();
-    let positions: Map<string, number>;
-    let modified: number;
-    try {
-      const end = await this.allocatePositions(candidates.length);
-      this.guard.allocated(token, end, candidates.length);
-      const first = end - candidates.length + 1;
-      positions = new Map(candidates.map((d, i) => [d._id, first + i]));
-      const stamp = to === 'delivered' ? { deliveredAt: at } : { readAt: at };
-      const result = await this.messages.bulkWrite(
-        candidates.map((d) => ({
-          updateOne: {
-            filter: { _id: d._id, status: from.length === 1 ? from[0]! : { $in: from } },
-            update: { $set: { status: to, changePos: positions.get(d._id)!, ...stamp } },
-          },
-        })),
-        { ordered: false },
-      );
-      modified = result.modifiedCount;
-    } finally {
-      this.guard.end(token);
-    }
+    const changed = new Map<string, MessageDoc>();
+    let pending = candidates;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const token = this.guard.begin();
+      let positions: Map<string, number>;
+      let modified: number;
+      try {
+        const end = await this.allocatePositions(pending.length);
+        this.guard.allocated(token, end, pending.length);
+        const first = end - pending.length + 1;
+        positions = new Map(pending.map((d, i) => [d._id, first + i]));
+        const stamp = to === 'delivered' ? { deliveredAt: at } : { readAt: at };
+        await this.hooks.beforeStatusWrite?.(pending.map((d) => d._id));
+        const result = await this.messages.bulkWrite(
+          pending.map((d) => {
+            const changePos = positions.get(d._id)!;
+            return {
+              updateOne: {
+                filter: { _id: d._id, status: from.length === 1 ? from[0]! : { $in: from }, changePos: { $lt: changePos } },
+                update: { $set: { status: to, changePos, ...stamp } },
+              },
+            };
+          }),
+          { ordered: false },
+        );
+        modified = result.modifiedCount;
+      } finally {
+        this.guard.end(token);
+      }
 
-    if (modified === candidates.length) return candidates.map((d) => toMessage({ ...d, status: to }));
-    // Find out which ones we changed: those still carrying the position we gave them.
-    const now = await this.messages.find({ _id: { $in: candidates.map((d) => d._id) } }).toArray();
-    const ours = new Set(now.filter((d) => positions.get(d._id) === d.changePos).map((d) => d._id));
-    return candidates.filter((d) => ours.has(d._id)).map((d) => toMessage({ ...d, status: to }));
+      if (modified === pending.length) {
+        for (const d of pending) changed.set(d._id, d);
+        break;
+      }
+      // Which did we change (they carry our position), and which were overtaken by a
+      // receipt with a later position while still needing ours?
+      const now = await this.messages.find({ _id: { $in: pending.map((d) => d._id) } }).toArray();
+      const retry: MessageDoc[] = [];
+      for (const d of now) {
+        if (positions.get(d._id) === d.changePos) changed.set(d._id, d);
+        else if (from.includes(d.status)) retry.push(d);
+      }
+      if (retry.length > 0 && attempt >= RECEIPT_ATTEMPTS) {
+        throw new PigeonError('UNAVAILABLE', 'receipt kept losing races; retry', { messageIds: retry.map((d) => d._id) });
+      }
+      const order = new Map(candidates.map((d, i) => [d._id, i]));
+      pending = retry.sort((x, y) => order.get(x._id)! - order.get(y._id)!);
+    }
+    return candidates.filter((d) => changed.has(d._id)).map((d) => toMessage({ ...changed.get(d._id)!, status: to }));
   }
 
   // ---------- reads ----------
