@@ -11,13 +11,11 @@ import { SharedWriteLock, type LockDoc } from './write-lock.ts';
 const mongoUri = inject('mongoUri');
 
 // A skipped suite must say so: a silent skip reads as a pass.
+const SKIP_REASON = mongoUri
+  ? null
+  : 'no Mongo-protocol server (mongoUri is null: PIGEON_TEST_MONGO=0?); set MONGODB_URI or let tests/setup/services.ts start FerretDB';
 const describeMongo = mongoUri ? describe : describe.skip;
-if (!mongoUri) {
-  console.warn(
-    '[mongo-store.test] SKIPPED: no Mongo-protocol server (PIGEON_TEST_MONGO=0?). ' +
-      'Set MONGODB_URI or let tests/setup/services.ts start FerretDB.',
-  );
-}
+if (SKIP_REASON) console.warn(`[mongo-store.test] SKIPPED: ${SKIP_REASON}`);
 
 const runId = `${process.pid}_${Date.now().toString(36)}`;
 let dbCounter = 0;
@@ -33,7 +31,7 @@ function open(dbName: string, extra: Partial<MongoStoreOptions> = {}): Promise<M
   return createMongoStore({ uri: mongoUri!, dbName, ...extra });
 }
 
-describeMongo('MongoStore', () => {
+describeMongo(SKIP_REASON ? `MongoStore (skipped: ${SKIP_REASON})` : 'MongoStore', () => {
   let admin: MongoClient;
 
   beforeAll(async () => {
