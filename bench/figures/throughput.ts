@@ -10,6 +10,7 @@
  */
 import { checkDelivery } from '../lib/integrity.ts';
 import { startSession, type MeasuredRun } from '../lib/session.ts';
+import { table } from '../lib/report.ts';
 import { fmtMs, fmtRate } from '../lib/stats.ts';
 import type { TargetKind } from '../lib/targets.ts';
 
@@ -33,6 +34,8 @@ export interface TargetFigures {
   paced: Array<{ fraction: number; run: MeasuredRun }>;
   sent: number;
   stored: number;
+  /** Mean sends per group commit during the closed-loop run (Pigeon only). */
+  meanBatch: number | null;
   ok: boolean;
 }
 
@@ -42,8 +45,11 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Target
     console.log(`\n[throughput] ${kind}: ${opts.clients} sockets in ${opts.clients / 2} pairs, ${opts.inflight} in flight each`);
     const session = await startSession(kind, opts.clients, { nodeFlags: opts.nodeFlags });
     try {
+      const s0 = await session.target.sendStats();
       const max = await session.closed({ inflight: opts.inflight, warmupMs: opts.warmupMs, durationMs: opts.durationMs });
-      console.log(`  max ${describe(max)}`);
+      const s1 = await session.target.sendStats();
+      const meanBatch = s0 && s1 && s1.batches > s0.batches ? (s1.sends - s0.sends) / (s1.batches - s0.batches) : null;
+      console.log(`  max ${describe(max)}${meanBatch ? ` mean group commit ${meanBatch.toFixed(1)} sends` : ''}`);
       const paced: TargetFigures['paced'] = [];
       for (const fraction of opts.loadFractions) {
         const rate = Math.max(1, Math.round(max.completedRate * fraction));
@@ -54,7 +60,7 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Target
       const { integrity, store } = await session.verify();
       const ok = checkDelivery(`throughput/${kind}`, integrity, store, kind !== 'bare');
       console.log(`  integrity: sent ${integrity.sent}, acked ${integrity.acked}, delivered ${integrity.delivered}, stored ${store.messages} — ${ok ? 'ok' : 'FAILED'}`);
-      out.push({ kind, clients: opts.clients, inflight: opts.inflight, max, paced, sent: integrity.sent, stored: store.messages, ok });
+      out.push({ kind, clients: opts.clients, inflight: opts.inflight, max, paced, sent: integrity.sent, stored: store.messages, meanBatch, ok });
     } finally {
       await session.stop();
     }
@@ -69,4 +75,91 @@ function describe(r: MeasuredRun): string {
     ` delivery p50/p95/p99 ${fmtMs(r.delivery.p50)}/${fmtMs(r.delivery.p95)}/${fmtMs(r.delivery.p99)} ms` +
     ` cpu server ${(r.cpu.server * 100).toFixed(0)} % load ${(r.cpu.load * 100).toFixed(0)} % machine ${(r.cpu.machine * 100).toFixed(0)} %${r.overloaded ? ' OVERLOADED' : ''}`
   );
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
+const lat = (s: { p50: number; p95: number; p99: number }) => `${fmtMs(s.p50)} / ${fmtMs(s.p95)} / ${fmtMs(s.p99)}`;
+const NAMES: Record<TargetKind, string> = {
+  bare: 'bare Socket.io (baseline)',
+  sqlite: 'Pigeon, SQLite store',
+  mongodb: 'Pigeon, MongoDB store (FerretDB)',
+};
+
+export function renderThroughput(figs: TargetFigures[]): string {
+  if (figs.length === 0) return '';
+  const bare = figs.find((f) => f.kind === 'bare');
+  const ratio = (f: TargetFigures) => (bare ? f.max.completedRate / bare.max.completedRate : NaN);
+  const first = figs[0]!;
+  const out: string[] = [];
+  out.push(`### 1. Server throughput and latency (closed loop)`);
+  out.push(
+    `${first.clients} sockets (${first.clients / 2} pairs, each socket sends to its partner), ${first.inflight} sends awaiting their ack per socket; ` +
+      `window ${(first.max.windowMs / 1000).toFixed(1)} s after warm-up. A message counts when it is acked to the sender **and** delivered to the recipient ` +
+      `(and, for Pigeon, committed: acks go out after the group commit). Latencies in ms, p50 / p95 / p99. ` +
+      `CPU = CPU-seconds per second in the window (1.0 = one core) of the server child, the load-generator child, and the whole machine.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['server', 'msgs/s', 'vs bare', 'send→ack', 'send→delivery', 'CPU server', 'CPU load gen', 'CPU machine', 'sends/commit', 'checked'],
+      figs.map((f) => [
+        NAMES[f.kind],
+        fmtRate(f.max.completedRate),
+        f.kind === 'bare' ? '1.00' : fmtRatioCell(ratio(f)),
+        lat(f.max.ack),
+        lat(f.max.delivery),
+        f.max.cpu.server.toFixed(2),
+        f.max.cpu.load.toFixed(2),
+        f.max.cpu.machine.toFixed(2),
+        f.meanBatch ? f.meanBatch.toFixed(1) : '–',
+        `${f.ok ? '✔' : '✘'} ${fmtRate(f.sent)} sent = ${fmtRate(f.stored)} ${f.kind === 'bare' ? 'handled' : 'stored'}`,
+      ]),
+    ),
+  );
+  const paced = figs.filter((f) => f.paced.length > 0);
+  if (paced.length > 0) {
+    out.push('');
+    out.push(`### 2. Latency under load (open loop, paced)`);
+    out.push(
+      `Offered load at a fraction of the same server's maximum above, paced round-robin over the same sockets whatever the answers (open loop); ` +
+        `latency runs from the *intended* send time, so stalls are charged (no coordinated omission). Window ${(first.paced[0]!.run.windowMs / 1000).toFixed(1)} s.`,
+    );
+    out.push('');
+    const rows: string[][] = [];
+    for (const f of paced)
+      for (const { fraction, run } of f.paced)
+        rows.push([
+          NAMES[f.kind],
+          pct(fraction),
+          fmtRate(run.offeredRate ?? NaN),
+          fmtRate(run.completedRate) + (run.overloaded ? ' (overloaded)' : ''),
+          lat(run.ack),
+          lat(run.delivery),
+          run.cpu.server.toFixed(2),
+        ]);
+    out.push(table(['server', 'load', 'offered msgs/s', 'achieved msgs/s', 'send→ack', 'send→delivery', 'CPU server'], rows));
+  }
+  const targets: string[] = [];
+  const sqlite = figs.find((f) => f.kind === 'sqlite');
+  const mongo = figs.find((f) => f.kind === 'mongodb');
+  if (sqlite && bare) targets.push(verdict('SQLite durable send path ≥ 50 % of bare Socket.io throughput', ratio(sqlite), 0.5, pct));
+  if (sqlite) {
+    const half = sqlite.paced.find((p) => p.fraction === 0.5);
+    if (half) targets.push(verdictMax('SQLite p99 send→ack ≤ 25 ms at 50 % of max load', half.run.ack.p99, 25, (v) => `${fmtMs(v)} ms`));
+  }
+  if (mongo && bare) targets.push(verdict('MongoDB store ≥ 25 % of bare Socket.io throughput', ratio(mongo), 0.25, pct));
+  if (mongo) {
+    const half = mongo.paced.find((p) => p.fraction === 0.5);
+    if (half) targets.push(`- (no target) MongoDB p99 send→ack at 50 % of max load: ${fmtMs(half.run.ack.p99)} ms`);
+  }
+  if (targets.length) out.push('', '**Targets** (reported, not asserted):', '', ...targets);
+  return out.join('\n');
+}
+
+const fmtRatioCell = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} (${pct(v)})` : '–');
+function verdict(what: string, v: number, min: number, fmt: (v: number) => string): string {
+  return `- ${Number.isFinite(v) && v >= min ? '✔ met' : '✘ not met'}: ${what} — measured ${fmt(v)}`;
+}
+function verdictMax(what: string, v: number, max: number, fmt: (v: number) => string): string {
+  return `- ${Number.isFinite(v) && v <= max ? '✔ met' : '✘ not met'}: ${what} — measured ${fmt(v)}`;
 }

@@ -20,6 +20,12 @@ export interface StoreCheck {
   perSender: Record<string, number>;
 }
 
+export interface SendStats {
+  batches: number;
+  sends: number;
+  largestBatch: number;
+}
+
 export interface Target {
   readonly kind: TargetKind;
   readonly url: string;
@@ -29,6 +35,8 @@ export interface Target {
   users(n: number, prefix: string): Promise<BenchUser[]>;
   /** What the store holds for these users (bare: only a count of messages handled). */
   storeCheck(userIds: string[]): Promise<StoreCheck>;
+  /** Group-commit counters of the Pigeon server (null for bare). */
+  sendStats(): Promise<SendStats | null>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +65,7 @@ export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): P
         const { messages } = await child.call<{ messages: number }>('count');
         return { messages, duplicateClientIds: 0, seqGaps: 0, perSender: {} };
       },
+      sendStats: async () => null,
       async stop() {
         await child.stop();
       },
@@ -84,6 +93,7 @@ export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): P
       child,
       users: (n, prefix) => registerUsers(url, n, prefix),
       storeCheck: (userIds) => child.call<StoreCheck>('storeCheck', { userIds }),
+      sendStats: () => child.call<SendStats>('sendStats'),
       async stop() {
         await child.stop();
         await ferret?.stop();

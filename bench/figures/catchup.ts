@@ -1,0 +1,194 @@
+/**
+ * Figure 3: catch-up. A device (sync engine + fake-indexeddb, in the bench process)
+ * is offline while `messages` arrive in `conversations` conversations; then it
+ * reconnects. Measured: time from reconnect until its local database holds exactly
+ * what the server holds for it. Baseline in the same run: the server's /api/sync
+ * paging alone (a raw fetch loop, same page size as the engine, nothing stored).
+ */
+import type { Message, SyncResponse } from '@pigeon/sync-protocol';
+import { LIMITS } from '@pigeon/sync-protocol';
+import { sendBurst } from '../lib/burst.ts';
+import { benchEngine, untilState } from '../lib/engine.ts';
+import { fail } from '../lib/integrity.ts';
+import { readCpuSeconds } from '../lib/procs.ts';
+import { table } from '../lib/report.ts';
+import { fmtRate } from '../lib/stats.ts';
+import { registerUsers, startTarget, type TargetKind } from '../lib/targets.ts';
+
+export interface CatchUpOptions {
+  messages: number;
+  conversations: number;
+  stores: TargetKind[];
+  nodeFlags?: string[];
+}
+
+export interface CatchUpRow {
+  kind: TargetKind;
+  messages: number;
+  conversations: number;
+  pageSize: number;
+  raw: { ms: number; pages: number; msgsPerSec: number; serverCpuSec: number };
+  engine: { ms: number; msgsPerSec: number; serverCpuSec: number; clientCpuSec: number; allEventsMs: number; onlineMs: number; syncedMs: number };
+  ok: boolean;
+}
+export type CatchUpFigures = CatchUpRow[];
+
+export async function measureCatchUp(opts: CatchUpOptions): Promise<CatchUpFigures> {
+  const rows: CatchUpRow[] = [];
+  for (const kind of opts.stores) rows.push(await catchUpOn(kind, opts));
+  return rows;
+}
+
+async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchUpRow> {
+  const where = `catchup/${kind}`;
+  const perConversation = Math.ceil(opts.messages / opts.conversations);
+  const total = perConversation * opts.conversations;
+  console.log(`\n[catchup] ${kind}: ${total} messages in ${opts.conversations} conversations while offline`);
+  const target = await startTarget(kind, { nodeFlags: opts.nodeFlags, label: `${kind} server (catch-up)` });
+  const engine = benchEngine(target.url, `bench-catchup-${kind}-${Date.now()}`);
+  try {
+    const prefix = `cu${Date.now().toString(36)}_`;
+    const [me, ...peers] = await registerUsers(target.url, opts.conversations + 1, prefix);
+    await engine.signIn(`${prefix}0`, 'bench-password-1');
+    await untilState(engine, (s) => s.connection === 'online' && s.lastSyncAt !== null, 30_000, 'first sync');
+    engine.setNetworkEnabled(false);
+
+    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cu${kind}`);
+    if (fill.acked !== total || fill.errors.length) fail(where, `filling: ${fill.acked}/${total} acked; ${fill.errors.slice(0, 5).join(' | ')}`);
+    console.log(`  filled in ${(fill.ms / 1000).toFixed(1)} s (${fmtRate(total / (fill.ms / 1000))} msgs/s, 8 lanes per sender)`);
+
+    // Baseline: the server's paging alone.
+    const pageSize = LIMITS.syncPageDefault;
+    const serverIds = new Set<string>();
+    let cpu0 = readCpuSeconds(target.pid);
+    let t0 = performance.now();
+    let pages = 0;
+    let since = '';
+    for (;;) {
+      const res = await fetch(`${target.url}/api/sync?since=${encodeURIComponent(since)}&limit=${pageSize}`, { headers: { authorization: `Bearer ${me!.token}` } });
+      if (!res.ok) throw new Error(`/api/sync: HTTP ${res.status} ${await res.text()}`);
+      const page = (await res.json()) as SyncResponse;
+      pages++;
+      for (const m of page.messages) serverIds.add(m.id);
+      since = page.cursor;
+      if (!page.hasMore) break;
+    }
+    const rawMs = performance.now() - t0;
+    const rawCpu = readCpuSeconds(target.pid) - cpu0;
+    if (serverIds.size !== total) fail(where, `/api/sync returned ${serverIds.size} distinct messages, ${total} were sent`);
+    console.log(`  raw /api/sync: ${pages} pages of ≤${pageSize} in ${(rawMs / 1000).toFixed(2)} s = ${fmtRate(serverIds.size / (rawMs / 1000))} msgs/s`);
+
+    // The device reconnects.
+    const seen = new Set<string>();
+    let allEventsAt = 0;
+    const off = engine.on('message', (m: Message) => {
+      if (serverIds.has(m.id)) seen.add(m.id);
+      if (!allEventsAt && seen.size === serverIds.size) allEventsAt = performance.now();
+    });
+    let onlineAt = 0;
+    let syncedAt = 0;
+    const lastSync0 = engine.getState().lastSyncAt;
+    const offState = engine.on('state', (st) => {
+      if (!onlineAt && st.connection === 'online') onlineAt = performance.now();
+      if (!syncedAt && st.lastSyncAt !== lastSync0) syncedAt = performance.now();
+    });
+    const client0 = process.cpuUsage();
+    cpu0 = readCpuSeconds(target.pid);
+    t0 = performance.now();
+    engine.setNetworkEnabled(true);
+    // 'message' events fire after the transaction that stored them commits: when the last one
+    // arrives the database holds everything. The (slow) full comparison then confirms it; if it
+    // does not match yet, the time is the start of the first comparison that does.
+    let equal = false;
+    let equalAt = 0;
+    let checks = 0;
+    const deadline = t0 + 600_000;
+    while (!equal && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (!allEventsAt) continue;
+      const checkStart = performance.now();
+      equal = await localEqualsServer(engine, serverIds, opts.conversations, perConversation);
+      if (equal) equalAt = checks === 0 ? allEventsAt : checkStart;
+      checks++;
+    }
+    const engineMs = (equalAt || performance.now()) - t0;
+    const engineCpu = readCpuSeconds(target.pid) - cpu0;
+    const clientCpu = process.cpuUsage(client0);
+    off();
+    offState();
+    const rel = (t: number) => (t ? `+${(t - t0).toFixed(0)} ms` : 'not seen');
+    console.log(`  timeline: online ${rel(onlineAt)}, last message stored ${rel(allEventsAt)}, catch-up done ${rel(syncedAt)}, comparisons ${checks}`);
+    if (!equal) fail(where, `local database never matched the server (${seen.size}/${serverIds.size} messages seen)`);
+    console.log(
+      `  engine catch-up: ${(engineMs / 1000).toFixed(2)} s until the local database equals the server` +
+        ` (${fmtRate(total / (engineMs / 1000))} msgs/s; server CPU ${engineCpu.toFixed(1)} s, client CPU ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s)`,
+    );
+    return {
+      kind,
+      messages: total,
+      conversations: opts.conversations,
+      pageSize,
+      raw: { ms: rawMs, pages, msgsPerSec: total / (rawMs / 1000), serverCpuSec: rawCpu },
+      engine: {
+        ms: engineMs,
+        msgsPerSec: total / (engineMs / 1000),
+        serverCpuSec: engineCpu,
+        clientCpuSec: (clientCpu.user + clientCpu.system) / 1e6,
+        allEventsMs: allEventsAt ? allEventsAt - t0 : NaN,
+        onlineMs: onlineAt ? onlineAt - t0 : NaN,
+        syncedMs: syncedAt ? syncedAt - t0 : NaN,
+      },
+      ok: equal && serverIds.size === total,
+    };
+  } finally {
+    await engine.close().catch(() => {});
+    await target.stop();
+  }
+}
+
+/** Every server message is in the local database, once, with seq 1..n in each conversation. */
+async function localEqualsServer(
+  engine: ReturnType<typeof benchEngine>,
+  serverIds: Set<string>,
+  conversations: number,
+  perConversation: number,
+): Promise<boolean> {
+  const views = await engine.queries.conversations();
+  if (views.length !== conversations) return false;
+  let n = 0;
+  for (const v of views) {
+    const msgs = await engine.queries.messages(v.conversation.id, perConversation * 2 + 10);
+    if (msgs.length !== perConversation) return false;
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      if (m.seq !== i + 1 || !m.id || !serverIds.has(m.id)) return false;
+      n++;
+    }
+  }
+  return n === serverIds.size;
+}
+
+export function renderCatchUp(rows: CatchUpFigures): string {
+  if (rows.length === 0) return '';
+  const r0 = rows[0]!;
+  return [
+    `### 3. Catch-up after being offline`,
+    `A device (the sync engine over fake-indexeddb, in the bench process) is offline while ${fmtRate(r0.messages)} messages arrive in ${r0.conversations} conversations; ` +
+      `then it reconnects. **Engine**: time from reconnect until its local database equals the server (every message once, seq 1..n per conversation, checked through \`engine.queries\`). ` +
+      `**Baseline**: the server's \`/api/sync\` paging alone, a raw fetch loop with the engine's page size (${r0.pageSize}) that stores nothing.`,
+    '',
+    table(
+      ['store', 'engine: reconnect → equal', 'engine msgs/s', 'raw /api/sync', 'raw msgs/s', 'engine / raw time', 'server CPU (engine / raw)', 'client CPU'],
+      rows.map((r) => [
+        r.kind,
+        `${(r.engine.ms / 1000).toFixed(2)} s`,
+        fmtRate(r.engine.msgsPerSec),
+        `${(r.raw.ms / 1000).toFixed(2)} s (${r.raw.pages} pages)`,
+        fmtRate(r.raw.msgsPerSec),
+        `${(r.engine.ms / r.raw.ms).toFixed(1)} ×`,
+        `${r.engine.serverCpuSec.toFixed(1)} s / ${r.raw.serverCpuSec.toFixed(1)} s`,
+        `${r.engine.clientCpuSec.toFixed(1)} s`,
+      ]),
+    ),
+  ].join('\n');
+}

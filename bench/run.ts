@@ -1,0 +1,182 @@
+/**
+ * `npm run bench` — what users feel and operators pay for, each figure next to a
+ * baseline measured in the same run; writes docs/benchmarks.md and
+ * bench/results/latest.json. Asserts nothing about time, but exits non-zero if a
+ * message is lost or doubled while measuring.
+ *
+ *   npm run bench                         all figures, full sizes (about 10 minutes)
+ *   npm run bench -- --quick              small sizes (a minute or two), for development
+ *   npm run bench -- --only=throughput,memory --targets=sqlite
+ *   npm run bench -- --cpu-prof           also write V8 CPU profiles of the server children
+ *   npm run bench -- --help
+ */
+import { parseArgs } from 'node:util';
+import { measureCatchUp, renderCatchUp, type CatchUpFigures } from './figures/catchup.ts';
+import { measureClient, renderClient, type ClientFigures } from './figures/client.ts';
+import { measureMemory, renderMemory, type MemoryFigures } from './figures/memory.ts';
+import { measureOutbox, renderOutbox, type OutboxFigures } from './figures/outbox.ts';
+import { measureThroughput, renderThroughput, type TargetFigures } from './figures/throughput.ts';
+import { failures } from './lib/integrity.ts';
+import { machineInfo, machineSection, uptime, writeJson, writeReport } from './lib/report.ts';
+import { ferretBinary } from './lib/ferret.ts';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { TargetKind } from './lib/targets.ts';
+
+const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory'] as const;
+type Figure = (typeof FIGURES)[number];
+
+const { values: flags } = parseArgs({
+  options: {
+    help: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    targets: { type: 'string' },
+    clients: { type: 'string' },
+    inflight: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    'paced-duration': { type: 'string' },
+    'catchup-messages': { type: 'string' },
+    'catchup-conversations': { type: 'string' },
+    'outbox-messages': { type: 'string' },
+    'client-messages': { type: 'string' },
+    'client-conversations': { type: 'string' },
+    'client-open': { type: 'string' },
+    'idle-sockets': { type: 'string' },
+    'cpu-prof': { type: 'boolean' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean' },
+  },
+});
+
+if (flags.help) {
+  console.log(`npm run bench -- [flags]
+  --quick                      small sizes for development
+  --only=a,b                   figures: ${FIGURES.join(', ')} (latency implies throughput)
+  --targets=sqlite,mongodb     Pigeon stores to measure (bare Socket.io always runs as baseline)
+  --clients=N --inflight=K     figure 1: sockets (pairs) and sends awaiting ack per socket
+  --warmup=S --duration=S      figure 1 warm-up and window, seconds; --paced-duration=S for figure 2
+  --catchup-messages=N --catchup-conversations=N
+  --outbox-messages=N
+  --client-messages=N --client-conversations=N --client-open=N
+  --idle-sockets=N
+  --cpu-prof                   V8 CPU profiles of the server children into bench/profiles/
+  --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`);
+  process.exit(0);
+}
+
+const quick = Boolean(flags.quick);
+const num = (v: string | undefined, full: number, small: number) => (v !== undefined ? Number(v) : quick ? small : full);
+const only = new Set<Figure>((flags.only?.split(',') ?? FIGURES).map((s) => s.trim() as Figure));
+for (const f of only) if (!FIGURES.includes(f)) throw new Error(`unknown figure ${f}; known: ${FIGURES.join(', ')}`);
+if (only.has('latency')) only.add('throughput');
+
+const skipped: string[] = [];
+let stores = (flags.targets?.split(',') ?? ['sqlite', 'mongodb']).map((s) => s.trim()) as TargetKind[];
+if (stores.includes('mongodb') && !existsSync(ferretBinary())) {
+  skipped.push(`MongoDB store: FerretDB binary not found at ${ferretBinary()} (bash scripts/ferretdb.sh install)`);
+  stores = stores.filter((s) => s !== 'mongodb');
+}
+
+const nodeFlags: string[] = [];
+if (flags['cpu-prof']) {
+  const dir = new URL('./profiles/', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+}
+
+const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+const machine = machineInfo();
+console.log(`Pigeon bench — ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}\n${machine.uptimeBefore}`);
+
+interface Results {
+  machine: typeof machine;
+  command: string;
+  throughput?: TargetFigures[];
+  catchup?: CatchUpFigures;
+  outbox?: OutboxFigures;
+  client?: ClientFigures;
+  memory?: MemoryFigures;
+  skipped: string[];
+  failures: string[];
+}
+const results: Results = { machine, command, skipped, failures };
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    console.error(`\n[${name}] could not run: ${e instanceof Error ? e.stack : text}`);
+    failures.push(`${name}: could not run — ${text.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+if (only.has('throughput')) {
+  results.throughput = await step('throughput', () =>
+    measureThroughput({
+      kinds: ['bare', ...stores],
+      clients: num(flags.clients, 200, 40),
+      inflight: num(flags.inflight, 4, 4),
+      warmupMs: num(flags.warmup, 3, 1) * 1000,
+      durationMs: num(flags.duration, 15, 3) * 1000,
+      loadFractions: only.has('latency') ? [0.25, 0.5, 0.75] : [],
+      openDurationMs: num(flags['paced-duration'], 10, 3) * 1000,
+      nodeFlags,
+    }),
+  );
+}
+if (only.has('catchup')) {
+  results.catchup = await step('catchup', () =>
+    measureCatchUp({
+      messages: num(flags['catchup-messages'], 20_000, 2_000),
+      conversations: num(flags['catchup-conversations'], 50, 10),
+      stores,
+      nodeFlags,
+    }),
+  );
+}
+if (only.has('outbox')) {
+  results.outbox = await step('outbox', () => measureOutbox({ messages: num(flags['outbox-messages'], 2_000, 200), stores, nodeFlags }));
+}
+if (only.has('client')) {
+  results.client = await step('client', () =>
+    measureClient({
+      messages: num(flags['client-messages'], 5_000, 500),
+      conversations: num(flags['client-conversations'], 50, 10),
+      openConversation: num(flags['client-open'], 1_000, 100),
+    }),
+  );
+}
+if (only.has('memory')) {
+  results.memory = await step('memory', () => measureMemory({ sockets: num(flags['idle-sockets'], 1_000, 200), stores, nodeFlags }));
+}
+
+machine.uptimeAfter = uptime();
+const sections = [
+  `## Latest run`,
+  machineSection(machine, command),
+  quick ? '**Quick run (`--quick`): small sizes, for development; not the reference figures.**' : '',
+  results.throughput ? renderThroughput(results.throughput) : '',
+  results.catchup ? renderCatchUp(results.catchup) : '',
+  results.outbox ? renderOutbox(results.outbox) : '',
+  results.client ? renderClient(results.client) : '',
+  results.memory ? renderMemory(results.memory) : '',
+  skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
+  failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
+].filter(Boolean);
+
+if (!flags['no-write']) {
+  const out = flags.out ?? new URL('../docs/benchmarks.md', import.meta.url).pathname;
+  writeReport(out, sections.join('\n\n'));
+  writeJson(new URL(`./results/${quick ? 'quick' : 'latest'}.json`, import.meta.url).pathname, results);
+  console.log(`\nwrote ${out}`);
+}
+console.log(`\n${machine.uptimeAfter}`);
+if (failures.length > 0) {
+  console.error(`\nBENCH FAILED: ${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  process.exit(1);
+}
+console.log('\nbench: ok (integrity checks passed)');
+process.exit(0);
