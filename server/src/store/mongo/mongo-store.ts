@@ -1,6 +1,4 @@
 import {
-  conversationMembers,
-  conversationPeer,
   directConversationId,
   PigeonError,
   type Message,
@@ -320,7 +318,7 @@ class MongoStoreImpl implements MongoStore {
     try {
       const [posEnd, ...seqEnds] = await Promise.all([
         this.allocatePositions(fresh.length),
-        ...[...byConversation].map(([id, reqs]) => this.allocateSeqs(id, reqs.length, now)),
+        ...[...byConversation].map(([id, reqs]) => this.allocateSeqs(id, reqs[0]!, reqs.length, now)),
       ]);
       this.guard.allocated(token, posEnd!, fresh.length);
 
@@ -394,8 +392,8 @@ class MongoStoreImpl implements MongoStore {
   }
 
   /** Returns the last of `count` fresh seqs of the conversation. */
-  private async allocateSeqs(conversationId: string, count: number, now: string): Promise<number> {
-    const members = conversationMembers(conversationId)!;
+  private async allocateSeqs(conversationId: string, first: SendRequest, count: number, now: string): Promise<number> {
+    const members = [first.senderId, first.recipientId].sort() as [string, string];
     const doc = await this.upsertRetrying(() =>
       this.conversations.findOneAndUpdate(
         { _id: conversationId },
@@ -588,7 +586,7 @@ class MongoStoreImpl implements MongoStore {
         if (!lastMessage) continue;
         list.push({
           id: c._id,
-          peerId: conversationPeer(c._id, userId)!,
+          peerId: c.members[0] === userId ? c.members[1] : c.members[0],
           lastMessage: toMessage(lastMessage),
           unreadCount: unread.get(c._id) ?? 0,
           updatedAt: lastMessage.createdAt,
