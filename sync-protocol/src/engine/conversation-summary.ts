@@ -18,8 +18,12 @@ export function touch(touched: Touched, conversationId: string, unreadDelta = 0)
   touched.set(conversationId, (touched.get(conversationId) ?? 0) + unreadDelta);
 }
 
-/** Must run inside a rw transaction over messages and conversations. */
-export async function refreshConversations(db: LocalDb, touched: Touched, me: string, options: { zeroUnread?: boolean } = {}): Promise<void> {
+/**
+ * Must run inside a rw transaction over messages and conversations.
+ * Returns the ids of conversations it created (a peer the device may not know yet).
+ */
+export async function refreshConversations(db: LocalDb, touched: Touched, me: string, options: { zeroUnread?: boolean } = {}): Promise<string[]> {
+  const created: string[] = [];
   for (const [conversationId, delta] of touched) {
     const existing = await db.conversations.get(conversationId);
     // Display order: acked by seq, then pending/failed in local order, so the last
@@ -35,5 +39,7 @@ export async function refreshConversations(db: LocalDb, touched: Touched, me: st
       updatedAt: last?.createdAt ?? existing?.updatedAt ?? new Date().toISOString(),
     };
     await db.conversations.put(next);
+    if (!existing) created.push(conversationId);
   }
+  return created;
 }

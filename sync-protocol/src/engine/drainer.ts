@@ -33,6 +33,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { LocalDb, OutboxEntry } from './local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
 import { Signal } from './signal.ts';
+import { SingleFlight } from './single-flight.ts';
 
 export type Route = { via: 'socket' } | { via: 'rest' } | { via: 'wait'; ms: number };
 
@@ -86,6 +87,8 @@ export interface DrainerDeps {
 export class Drainer {
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly signal = new Signal();
+  /** Coalesces kicks: a busy outbox changes on every ack, one scan at a time is enough. */
+  private readonly scan = new SingleFlight(() => this.startLanes());
   /** Bumped by every kick, so a lane that found its queue empty re-checks if a kick raced it. */
   private generation = 0;
 
@@ -95,7 +98,7 @@ export class Drainer {
   kick(): void {
     this.generation++;
     if (!this.deps.canDrain()) return;
-    void this.startLanes().catch((e) => this.deps.onError('drainer.kick', e));
+    void this.scan.request().catch((e) => this.deps.onError('drainer.kick', e));
   }
 
   /**

@@ -380,7 +380,7 @@ export class Engine implements SyncEngine {
     for (const message of result.changed) this.events.emit('message', message);
     if (result.owesReceipts) this.receipts.flushDeliveredSoon();
     if (result.gaps.length > 0) void this.requestCatchUp();
-    if (result.inserted > 0 && !this.catchUp.running) this.requestPeers();
+    if (result.newConversations.length > 0 && !this.catchUp.running) this.requestPeers();
   }
 
   private requestCatchUp(): Promise<void> {

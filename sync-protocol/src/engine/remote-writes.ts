@@ -26,6 +26,8 @@ export interface ApplyResult {
   changed: Message[];
   /** Messages the device did not hold at all before (not counting own pending ones). */
   inserted: number;
+  /** Conversations this batch created locally (their peer may be unknown to the device). */
+  newConversations: string[];
   /** Some incoming message is stored as `sent`: the device owes a delivery receipt. */
   owesReceipts: boolean;
   /** Conversations with a seq gap (only with detectGaps). */
@@ -36,7 +38,7 @@ export interface ApplyResult {
 
 export async function applyServerCopies(db: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
-    const result: ApplyResult = { changed: [], inserted: 0, owesReceipts: false, gaps: [], cursorAdvanced: false };
+    const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], cursorAdvanced: false };
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
     const existing = await db.messages.bulkGet(keys);
     const current = new Map<string, StoredMessage>();
@@ -73,7 +75,7 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     await db.messages.bulkPut([...writes.values()]);
     // The server holds these: whatever the drainer still had queued for them is done.
     if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
-    await refreshConversations(db, touched, me);
+    result.newConversations = await refreshConversations(db, touched, me);
 
     if (options.cursor) {
       const stored = (await db.getMeta<string>(META.syncCursor)) ?? '';

@@ -10,6 +10,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { PigeonError } from '../../errors.ts';
+import { backoffDelay } from '../backoff.ts';
 import { messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, sendMessageAckSchema, typingEventSchema, userStatusAckSchema, type MessageStatusEvent, type PresenceEvent, type TypingEvent } from '../../events/down.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
@@ -40,6 +41,8 @@ const unavailable = (why: string) => new PigeonError('UNAVAILABLE', `socket: ${w
 export class SocketTransport {
   private socket: ClientSocket | null = null;
   private kickTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Consecutive handshake refusals, for the reconnect backoff. */
+  private refusals = 0;
 
   constructor(private readonly options: SocketTransportOptions) {}
 
@@ -65,11 +68,16 @@ export class SocketTransport {
       handlers.disconnect(reason);
       // The server closed this socket on purpose (e.g. restart, kicked); socket.io does
       // not reconnect by itself then. Try again: a revoked token comes back as connect_error.
-      if (reason === 'io server disconnect') this.scheduleReconnect(socket);
+      if (reason === 'io server disconnect') this.scheduleReconnect(socket, 1);
     });
+    socket.on('connect', () => (this.refusals = 0));
     socket.on('connect_error', (error) => {
       const data = (error as Error & { data?: { code?: string } }).data;
-      handlers.connectError(error.message === 'UNAUTHENTICATED' || data?.code === 'UNAUTHENTICATED', error);
+      const unauthenticated = error.message === 'UNAUTHENTICATED' || data?.code === 'UNAUTHENTICATED';
+      handlers.connectError(unauthenticated, error);
+      // A refusal by the server's middleware (e.g. UNAVAILABLE while it shuts down) leaves the
+      // socket inactive: socket.io retries only transport failures by itself. Retry with backoff.
+      if (!unauthenticated && !socket.active) this.scheduleReconnect(socket, ++this.refusals);
     });
     socket.on('new-message', (e) => {
       const parsed = newMessageEventSchema.safeParse(e);
@@ -155,11 +163,12 @@ export class SocketTransport {
     });
   }
 
-  private scheduleReconnect(socket: ClientSocket): void {
+  private scheduleReconnect(socket: ClientSocket, attempt: number): void {
     if (this.kickTimer) clearTimeout(this.kickTimer);
+    const delay = backoffDelay(attempt, { baseMs: this.options.reconnectionDelayMs, maxMs: this.options.reconnectionDelayMaxMs });
     this.kickTimer = setTimeout(() => {
       this.kickTimer = null;
       if (this.socket === socket && !socket.connected) socket.connect();
-    }, this.options.reconnectionDelayMs);
+    }, delay);
   }
 }
