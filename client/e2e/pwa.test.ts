@@ -205,4 +205,45 @@ describe('Pigeon PWA', () => {
     await signIn(erin.page, erinName);
     await expect.poll(() => item.count(), WAIT).toBe(1);
   });
+
+  it('pages in older history when scrolling up', async () => {
+    // Gina writes 120 messages through the API; Hank reads them on a fresh device.
+    const api = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(res.ok).toBe(true);
+      return (await res.json()) as T;
+    };
+    type Auth = { token: string; user: { id: string } };
+    const ginaName = uniqueName('gina');
+    const hankName = uniqueName('hank');
+    const gina = await api<Auth>('/api/auth/register', { username: ginaName, password: PASSWORD, displayName: 'Gina' });
+    const hank = await api<Auth>('/api/auth/register', { username: hankName, password: PASSWORD, displayName: 'Hank' });
+    for (let i = 1; i <= 120; i++) {
+      await api('/api/messages', { clientId: `history-${ginaName}-${i}`, to: hank.user.id, body: `message ${i}` }, gina.token);
+    }
+
+    const reader = await device();
+    await signIn(reader.page, hankName);
+    await reader.page.locator(`[data-testid="conversation-item"][data-peer-username="${ginaName}"]`).click();
+    await expect.poll(async () => (await bubbleBodies(reader.page)).at(-1), WAIT).toBe('message 120');
+    const firstPage = await bubbles(reader.page).count();
+    expect(firstPage).toBeLessThan(120);
+
+    // Scroll to the top until the beginning of the conversation shows up.
+    const list = reader.page.getByTestId('message-list');
+    await expect
+      .poll(async () => {
+        await list.evaluate((el) => el.scrollTo({ top: 0 }));
+        return bubbles(reader.page).count();
+      }, WAIT)
+      .toBe(120);
+    const bodies = await bubbleBodies(reader.page);
+    expect(bodies[0]).toBe('message 1');
+    expect(bodies).toEqual(Array.from({ length: 120 }, (_, i) => `message ${i + 1}`));
+    await reader.page.getByText('This is the start of your conversation with Gina.').waitFor(WAIT);
+  });
 });

@@ -39,7 +39,8 @@ export function useConversationMessages(conversationId: string, options: UseConv
   });
 
   async function loadOlder() {
-    if (loadingOlder.value || reachedStart.value) return;
+    // Before the first result we cannot tell "window full" from "start of history".
+    if (!loaded.value || loadingOlder.value || reachedStart.value) return;
     loadingOlder.value = true;
     olderFailed.value = false;
     try {
