@@ -173,8 +173,11 @@ describeMongo(SKIP_REASON ? `MongoStore (skipped: ${SKIP_REASON})` : 'MongoStore
         expect(names.length, names.join(', ')).toBeLessThanOrEqual(10);
 
         for (const peer of users.slice(1)) {
-          const history = await store.getHistory(directConversationId(users[0]!.id, peer.id), null, 1000);
+          const id = directConversationId(users[0]!.id, peer.id);
+          const history = await store.getHistory(id, null, 1000);
           expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+          const conv = await store.db.collection<{ _id: string }>('conversations').findOne({ _id: id });
+          expect(conv).toMatchObject({ lastSeq: 100, lastCommittedSeq: 100, updatedAt: history[99]!.createdAt });
         }
 
         // Resending the whole batch: one lookup, nothing written.
