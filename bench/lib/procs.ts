@@ -142,6 +142,14 @@ export function forkTs(entry: string, opts: ForkOptions): NodeChild {
   };
 }
 
+/** Commands every child answers: `mem` runs a full GC when exposed (--expose-gc), then reports memory. */
+const builtins: Record<string, (args: unknown) => unknown> = {
+  mem: () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return { ...process.memoryUsage(), rssProc: readRss(process.pid) };
+  },
+};
+
 /** Child side: answers the parent's calls; `exit` runs `onExit` then exits 0 (so --cpu-prof is written). */
 export function serveRpc(handlers: Record<string, (args: unknown) => unknown>, onExit?: () => Promise<void> | void): void {
   if (!process.send) throw new Error('serveRpc: not started with an IPC channel');
@@ -155,7 +163,7 @@ export function serveRpc(handlers: Record<string, (args: unknown) => unknown>, o
         process.exit(0);
       }
     }
-    const h = handlers[req.cmd];
+    const h = handlers[req.cmd] ?? builtins[req.cmd];
     if (!h) return send({ id: req.id, ok: false, error: `unknown command ${req.cmd}` });
     try {
       send({ id: req.id, ok: true, result: await h(req.args) });

@@ -28,9 +28,12 @@ export interface SendStats {
 
 export interface Target {
   readonly kind: TargetKind;
+  /** url, pid and child change on restart(). */
   readonly url: string;
   readonly pid: number;
   readonly child: NodeChild;
+  /** A new server process on the same data (users and tokens stay valid). */
+  restart(): Promise<void>;
   /** Registers (or, for bare, names) `n` users. */
   users(n: number, prefix: string): Promise<BenchUser[]>;
   /** What the store holds for these users (bare: only a count of messages handled). */
@@ -51,13 +54,26 @@ const here = new URL('..', import.meta.url).pathname;
 export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): Promise<Target> {
   const label = opts.label ?? `${kind} server`;
   if (kind === 'bare') {
-    const child = forkTs(join(here, 'servers/bare.ts'), { label, nodeFlags: opts.nodeFlags });
-    const { url } = await child.once<{ url: string }>('ready');
+    const boot = async () => {
+      const c = forkTs(join(here, 'servers/bare.ts'), { label, nodeFlags: opts.nodeFlags });
+      return { child: c, url: (await c.once<{ url: string }>('ready')).url };
+    };
+    let { child, url } = await boot();
     return {
       kind,
-      url,
-      pid: child.pid,
-      child,
+      get url() {
+        return url;
+      },
+      get pid() {
+        return child.pid;
+      },
+      get child() {
+        return child;
+      },
+      async restart() {
+        await child.stop();
+        ({ child, url } = await boot());
+      },
       async users(n, prefix) {
         return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, token: `${prefix}${i}` }));
       },
@@ -76,21 +92,34 @@ export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): P
   let ferret: Ferret | null = null;
   try {
     if (kind === 'mongodb') ferret = await startFerret(join(dataDir, 'ferretdb'));
-    const child = forkTs(join(here, 'servers/pigeon.ts'), {
-      label,
-      nodeFlags: opts.nodeFlags,
-      env: {
-        BENCH_DATA_DIR: join(dataDir, 'server'),
-        BENCH_MONGODB_URI: ferret?.uri ?? '',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      },
-    });
-    const { url } = await child.once<{ url: string }>('ready');
+    const boot = async () => {
+      const c = forkTs(join(here, 'servers/pigeon.ts'), {
+        label,
+        nodeFlags: opts.nodeFlags,
+        env: {
+          BENCH_DATA_DIR: join(dataDir, 'server'),
+          BENCH_MONGODB_URI: ferret?.uri ?? '',
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        },
+      });
+      return { child: c, url: (await c.once<{ url: string }>('ready')).url };
+    };
+    let { child, url } = await boot();
     return {
       kind,
-      url,
-      pid: child.pid,
-      child,
+      get url() {
+        return url;
+      },
+      get pid() {
+        return child.pid;
+      },
+      get child() {
+        return child;
+      },
+      async restart() {
+        await child.stop();
+        ({ child, url } = await boot());
+      },
       users: (n, prefix) => registerUsers(url, n, prefix),
       storeCheck: (userIds) => child.call<StoreCheck>('storeCheck', { userIds }),
       sendStats: () => child.call<SendStats>('sendStats'),

@@ -1,0 +1,252 @@
+/**
+ * Figure 5: the client.
+ *  a. Initial JS of the built PWA (client/dist): the module scripts and modulepreloads that
+ *     index.html loads, gzip level 9; all JS in dist for comparison.
+ *  b. In headless Chromium with the network off and `messages` cached across `conversations`
+ *     conversations (synced once while online): navigation → conversation list painted, and
+ *     click → the newest messages of an `openConversation`-message conversation painted.
+ *     Baseline in the same run: the same measurement for an account with one short conversation.
+ *
+ * The app has no Performance marks yet, so times are taken in the page: a requestAnimationFrame
+ * poll (page.waitForFunction, polling 'raf') returns performance.now() on the first frame where
+ * the elements exist; navigation times are from the navigation start (performance.timeOrigin).
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, offlineSwitch } from '../lib/browser.ts';
+import { sendBurst } from '../lib/burst.ts';
+import { fail } from '../lib/integrity.ts';
+import { table } from '../lib/report.ts';
+import { fmtBytes, fmtMs, summarize } from '../lib/stats.ts';
+import { registerUsers, startTarget } from '../lib/targets.ts';
+
+export interface ClientOptions {
+  messages: number;
+  conversations: number;
+  openConversation: number;
+  /** Navigations measured per profile (the first one is reported apart: service worker start). */
+  runs?: number;
+}
+
+export interface BundleSize {
+  files: Array<{ file: string; bytes: number; gzip: number }>;
+  initialGzip: number;
+  initialBytes: number;
+  allJsGzip: number;
+}
+
+export interface ProfileTimes {
+  label: string;
+  messages: number;
+  conversations: number;
+  openMessages: number;
+  firstList: number;
+  list: number[];
+  fcp: number[];
+  open: number[];
+}
+
+export interface ClientFigures {
+  bundle: BundleSize | null;
+  profiles: ProfileTimes[];
+}
+
+const distDir = new URL('../../client/dist/', import.meta.url).pathname;
+
+export function bundleSize(): BundleSize | null {
+  const indexPath = join(distDir, 'index.html');
+  if (!existsSync(indexPath)) return null;
+  const html = readFileSync(indexPath, 'utf8');
+  const srcs = new Set<string>();
+  for (const m of html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g)) srcs.add(m[1]!);
+  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) srcs.add(m[1]!);
+  const gz = (buf: Buffer) => gzipSync(buf, { level: 9 }).length;
+  const files = [...srcs].map((src) => {
+    const buf = readFileSync(join(distDir, src.replace(/^\//, '')));
+    return { file: src, bytes: buf.length, gzip: gz(buf) };
+  });
+  let allJsGzip = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith('.js')) allJsGzip += gz(readFileSync(join(dir, e.name)));
+    }
+  };
+  walk(distDir);
+  return {
+    files,
+    initialGzip: files.reduce((a, f) => a + f.gzip, 0),
+    initialBytes: files.reduce((a, f) => a + f.bytes, 0),
+    allJsGzip,
+  };
+}
+
+export async function measureClient(opts: ClientOptions): Promise<ClientFigures> {
+  const bundle = bundleSize();
+  if (!bundle) {
+    fail('client', `client/dist/index.html not found — build the PWA first (npm run build)`);
+    return { bundle, profiles: [] };
+  }
+  console.log(`\n[client] initial JS ${fmtBytes(bundle.initialGzip)} gzip (${bundle.files.map((f) => f.file).join(', ')})`);
+  const target = await startTarget('sqlite', { label: 'sqlite server (client)' });
+  const browser = await launchChromium();
+  try {
+    const runs = opts.runs ?? 5;
+    const baseline = await profile(browser, target.url, { label: 'baseline: 1 conversation, 20 messages', conversations: 1, messages: 20, open: 20, runs });
+    const loaded = await profile(browser, target.url, {
+      label: `${opts.messages.toLocaleString('en-US')} messages, ${opts.conversations} conversations`,
+      conversations: opts.conversations,
+      messages: opts.messages,
+      open: opts.openConversation,
+      runs,
+    });
+    return { bundle, profiles: [baseline, loaded] };
+  } finally {
+    await browser.close();
+    await target.stop();
+  }
+}
+
+interface ProfileSpec {
+  label: string;
+  conversations: number;
+  messages: number;
+  /** Messages in the conversation that is opened (the others share the rest). */
+  open: number;
+  runs: number;
+}
+
+async function profile(browser: Browser, url: string, spec: ProfileSpec): Promise<ProfileTimes> {
+  console.log(`[client] ${spec.label}`);
+  const prefix = `cl${Date.now().toString(36)}_`;
+  const [me, ...peers] = await registerUsers(url, spec.conversations + 1, prefix);
+  const rest = spec.messages - spec.open;
+  const others = spec.conversations - 1;
+  const plans = peers.map((p, i) => ({
+    sender: p!,
+    to: me!.id,
+    count: i === 0 ? spec.open : Math.floor(rest / others) + (i - 1 < rest % others ? 1 : 0),
+  }));
+  const fill = await sendBurst(url, plans, 8, `${prefix}f`);
+  if (fill.acked !== spec.messages) fail('client', `seeding: ${fill.acked}/${spec.messages} acked`);
+  const openPeer = `${prefix}1`;
+  const lastBody = `burst ${spec.open - 1} of ${spec.open}`;
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'allow', locale: 'en-GB', timezoneId: 'UTC' });
+  const net = await offlineSwitch(context);
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.warn(`  [pageerror] ${e.message}`));
+    await page.goto(url);
+    await page.getByTestId('auth-username').fill(`${prefix}0`);
+    await page.getByTestId('auth-password').fill('bench-password-1');
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('me-name').waitFor();
+    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    // Synced: every message in IndexedDB (read straight from the database; setup only, not timed).
+    await page.waitForFunction(
+      async (n) => {
+        const db = await new Promise<IDBDatabase>((res, rej) => {
+          const r = indexedDB.open('pigeon');
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+        try {
+          const c = await new Promise<number>((res, rej) => {
+            const r = db.transaction('messages').objectStore('messages').count();
+            r.onsuccess = () => res(r.result);
+            r.onerror = () => rej(r.error);
+          });
+          return c >= n;
+        } finally {
+          db.close();
+        }
+      },
+      spec.messages,
+      { timeout: 300_000, polling: 250 },
+    );
+    await page.waitForTimeout(1000); // let receipts and summaries settle
+    await page.close();
+    await net.set(true);
+
+    const times: ProfileTimes = { label: spec.label, messages: spec.messages, conversations: spec.conversations, openMessages: spec.open, firstList: NaN, list: [], fcp: [], open: [] };
+    for (let run = 0; run < spec.runs + 1; run++) {
+      const p = await context.newPage();
+      const r = await measureOnce(p, url, spec.conversations, openPeer, lastBody);
+      await p.close();
+      if (run === 0) times.firstList = r.list;
+      else {
+        times.list.push(r.list);
+        times.fcp.push(r.fcp);
+        times.open.push(r.open);
+      }
+    }
+    console.log(
+      `  list painted: first ${fmtMs(times.firstList)} ms, then median ${fmtMs(summarize(times.list).p50)} ms; ` +
+        `open ${spec.open}-message conversation: median ${fmtMs(summarize(times.open).p50)} ms`,
+    );
+    return times;
+  } finally {
+    await context.close();
+  }
+}
+
+async function measureOnce(page: Page, url: string, conversations: number, openPeer: string, lastBody: string): Promise<{ list: number; fcp: number; open: number }> {
+  await page.goto(url, { waitUntil: 'commit' });
+  const list = (await (
+    await page.waitForFunction((n) => (document.querySelectorAll('[data-testid="conversation-item"]').length >= n ? performance.now() : false), conversations, {
+      polling: 'raf',
+      timeout: 60_000,
+    })
+  ).jsonValue()) as number;
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+  const clickAt = await page.evaluate((peer) => {
+    const a = document.querySelector<HTMLElement>(`[data-testid="conversation-item"][data-peer-username="${peer}"]`);
+    if (!a) throw new Error(`no conversation with ${peer}`);
+    const t = performance.now();
+    a.click();
+    return t;
+  }, openPeer);
+  const shownAt = (await (
+    await page.waitForFunction(
+      (body) => {
+        const bodies = document.querySelectorAll('[data-testid="message-body"]');
+        return bodies.length > 0 && bodies[bodies.length - 1]!.textContent === body ? performance.now() : false;
+      },
+      lastBody,
+      { polling: 'raf', timeout: 60_000 },
+    )
+  ).jsonValue()) as number;
+  return { list, fcp, open: shownAt - clickAt };
+}
+
+export function renderClient(f: ClientFigures): string {
+  const out = [`### 5. Client`];
+  if (f.bundle) {
+    out.push(
+      `**Initial JS** (what index.html loads before the app runs: module scripts + modulepreloads, gzip -9): **${fmtBytes(f.bundle.initialGzip)}** gzip ` +
+        `(${fmtBytes(f.bundle.initialBytes)} minified; ${f.bundle.files.map((x) => `\`${x.file}\``).join(', ')}). All JS in client/dist: ${fmtBytes(f.bundle.allJsGzip)} gzip.`,
+    );
+  }
+  if (f.profiles.length) {
+    out.push(
+      '',
+      `Headless Chromium (Debian /usr/bin/chromium, playwright-core), network off, data cached in IndexedDB by an earlier online session, service worker active. ` +
+        `Each row: a fresh tab navigates to \`/\`; **list** = navigation start → first animation frame with every conversation item in the DOM; ` +
+        `**open** = click on the conversation → first frame showing its newest message. The first navigation (service-worker start-up) is reported apart; ` +
+        `the others are ${f.profiles[0]!.list.length} runs, median / max. No Performance marks in the app yet: timings are rAF polls of the DOM (see notes).`,
+      '',
+      table(
+        ['cached data', 'first navigation → list', 'navigation → list (median / max)', 'first contentful paint (median)', 'open conversation', 'open (median / max)'],
+        f.profiles.map((p) => {
+          const l = summarize(p.list);
+          const o = summarize(p.open);
+          return [p.label, `${fmtMs(p.firstList)} ms`, `${fmtMs(l.p50)} / ${fmtMs(l.max)} ms`, `${fmtMs(summarize(p.fcp).p50)} ms`, `${p.openMessages} messages`, `${fmtMs(o.p50)} / ${fmtMs(o.max)} ms`];
+        }),
+      ),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,42 @@
+/**
+ * Headless Debian Chromium through playwright-core (never downloads a browser), and
+ * an offline switch: context.setOffline() does not cut open WebSockets, so socket.io
+ * WebSockets are routed through Playwright and refused while offline.
+ */
+import { chromium, type Browser, type BrowserContext, type WebSocketRoute } from 'playwright-core';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface Offline {
+  set(offline: boolean): Promise<void>;
+}
+
+export async function offlineSwitch(context: BrowserContext): Promise<Offline> {
+  let offline = false;
+  const open = new Set<WebSocketRoute>();
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (offline) return void ws.close({ code: 4000, reason: 'offline' });
+    const server = ws.connectToServer();
+    open.add(ws);
+    ws.onClose(() => {
+      open.delete(ws);
+      void server.close();
+    });
+    server.onClose(() => {
+      open.delete(ws);
+      void ws.close();
+    });
+  });
+  return {
+    async set(next) {
+      offline = next;
+      await context.setOffline(next);
+      if (next) await Promise.all([...open].map((ws) => ws.close({ code: 4000, reason: 'offline' }).catch(() => {})));
+    },
+  };
+}
