@@ -65,6 +65,8 @@ export class Device {
   private subscriptions: (() => void)[] = [];
   private readonly seen = new Map<string, Map<string, Seen>>();
   private lastConnection = '';
+  /** The engine's network switch, re-applied after a reload as a browser's onLine state would be. */
+  private networkEnabled = true;
   reloads = 0;
 
   constructor(private readonly options: DeviceOptions) {
@@ -116,6 +118,7 @@ export class Device {
       if (!user) this.observe('resume-failed', 'resume() returned null after a reload: the stored session was lost');
       else if (user.id !== this.account.id) this.observe('resume-failed', `resume() returned user ${user.id}, expected ${this.account.id}`);
     }
+    if (!this.networkEnabled) engine.setNetworkEnabled(false);
     this.watch(engine);
   }
 
@@ -128,6 +131,11 @@ export class Device {
           this.lastConnection = s.connection;
           h.add('conn', `${this.name} ${s.connection} outbox=${s.outboxSize}`);
         }
+      }),
+      engine.on('error', (e) => {
+        const text = e.error instanceof Error ? `${e.error.name}: ${e.error.message}` : String(e.error);
+        h.add('engine-error', `${this.name} ${e.where} ${text}`);
+        this.observe('engine-error', `${e.where}: ${text}`);
       }),
       engine.on('signed-out', (e) => this.observe('signed-out', `engine signed out (reason ${e.reason})`)),
       engine.on('message', (m) => {
@@ -194,6 +202,15 @@ export class Device {
 
   send(to: string, body: string): Promise<LocalMessage> {
     return this.e.send(to, body);
+  }
+
+  setNetworkEnabled(enabled: boolean): void {
+    this.networkEnabled = enabled;
+    this.engine?.setNetworkEnabled(enabled);
+  }
+
+  isNetworkEnabled(): boolean {
+    return this.networkEnabled;
   }
 
   markRead(conversationId: string): Promise<void> {

@@ -38,7 +38,9 @@ export type ObservationKind =
   | 'signed-out'
   | 'resume-failed'
   /** An engine call that an offline-first device should always complete locally rejected or hung. */
-  | 'op-failed';
+  | 'op-failed'
+  /** The engine's `error` event: by its contract, a bug or a broken database, never a network error. */
+  | 'engine-error';
 
 /** Something a device was seen doing while the run went on (not visible in the final state). */
 export interface Observation {
@@ -231,9 +233,9 @@ export function checkOutboxes(input: CheckInput): Violation[] {
 /** Sessions and the API: a device stays signed in through faults, reloads and restarts, and its calls complete. */
 export function checkDevices(input: CheckInput): Violation[] {
   return input.observations
-    .filter((o) => o.kind === 'signed-out' || o.kind === 'resume-failed' || o.kind === 'op-failed')
+    .filter((o) => o.kind === 'signed-out' || o.kind === 'resume-failed' || o.kind === 'op-failed' || o.kind === 'engine-error')
     .map((o) => ({
-      invariant: o.kind === 'op-failed' ? ('device-api' as const) : ('session' as const),
+      invariant: o.kind === 'signed-out' || o.kind === 'resume-failed' ? ('session' as const) : ('device-api' as const),
       message: `${o.device} at op #${o.op}: ${o.kind}: ${o.detail}`,
     }));
 }

@@ -16,6 +16,9 @@ export type Op =
   | { kind: 'read'; device: string; peer: number }
   | { kind: 'offline'; device: string }
   | { kind: 'online'; device: string }
+  /** The engine's own switch (airplane mode, navigator.onLine): no network activity at all. */
+  | { kind: 'net-off'; device: string }
+  | { kind: 'net-on'; device: string }
   | { kind: 'reload'; device: string }
   | { kind: 'cut'; device: string }
   | { kind: 'refuse'; device: string; ms: number }
@@ -35,12 +38,14 @@ export type ProfileName = keyof typeof PROFILES;
 
 export const PROFILES = {
   clean: { latencyMs: 0, jitterMs: 0, dropPerChunk: 0, stallPerChunk: 0, stallMs: [0, 0] },
-  lan: { latencyMs: 1, jitterMs: 4, dropPerChunk: 0.002, stallPerChunk: 0, stallMs: [0, 0] },
-  mobile: { latencyMs: 20, jitterMs: 60, dropPerChunk: 0.02, stallPerChunk: 0.01, stallMs: [200, 1500] },
-  flaky: { latencyMs: 5, jitterMs: 30, dropPerChunk: 0.06, stallPerChunk: 0.02, stallMs: [100, 800] },
+  lan: { latencyMs: 1, jitterMs: 4, dropPerChunk: 0.005, stallPerChunk: 0, stallMs: [0, 0] },
+  // A connection carries few chunks (a Socket.io frame or two per op), so per-chunk odds
+  // are high: at these rates most connections of a faulty device die within seconds.
+  mobile: { latencyMs: 20, jitterMs: 60, dropPerChunk: 0.04, stallPerChunk: 0.03, stallMs: [200, 1500] },
+  flaky: { latencyMs: 5, jitterMs: 30, dropPerChunk: 0.1, stallPerChunk: 0.04, stallMs: [100, 800] },
   // Long stalls outlast an ack timeout: the client gives up and resends while the
   // first copy is still on its way — the classic source of duplicates.
-  stalling: { latencyMs: 10, jitterMs: 20, dropPerChunk: 0.01, stallPerChunk: 0.08, stallMs: [1000, 6000] },
+  stalling: { latencyMs: 10, jitterMs: 20, dropPerChunk: 0.02, stallPerChunk: 0.12, stallMs: [1000, 7000] },
 } satisfies Record<string, FaultProfile>;
 
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
@@ -74,16 +79,26 @@ export function makePlan(rng: Rng, opCount: number): Plan {
   const initialProfiles: Record<string, ProfileName> = {};
   for (const d of devices) initialProfiles[d.name] = rng.pick(PROFILE_NAMES);
 
+  // Outages are bounded: going offline (proxy or engine switch) or killing the server
+  // schedules the way back a few ops later, so devices spend most of the run online
+  // and under the network faults, not parked offline.
   const offline = new Set<string>();
-  let serverDownUntil = -1; // op index at which the planned restart happens
+  const netOff = new Set<string>();
+  let serverDown = false;
+  const comeback: { at: number; op: Op }[] = [];
   const ops: PlannedOp[] = [];
   let i = 0;
   const push = (op: Op, gapMs: number) => ops.push({ i: i++, gapMs, op });
+  const later = (op: Op, min: number, max: number) => comeback.push({ at: i + rng.int(min, max), op });
 
   while (i < opCount) {
-    if (serverDownUntil >= 0 && i >= serverDownUntil) {
-      push({ kind: 'start-server' }, rng.int(0, 50));
-      serverDownUntil = -1;
+    const due = comeback.findIndex((c) => c.at <= i);
+    if (due >= 0) {
+      const { op } = comeback.splice(due, 1)[0]!;
+      if (op.kind === 'start-server') serverDown = false;
+      if (op.kind === 'online') offline.delete(op.device);
+      if (op.kind === 'net-on') netOff.delete(op.device);
+      push(op, rng.int(0, 50));
       continue;
     }
     const gapMs = rng.chance(0.3) ? 0 : rng.int(1, 60);
@@ -91,12 +106,13 @@ export function makePlan(rng: Rng, opCount: number): Plan {
     const kind = rng.weighted({
       send: 45,
       read: 12,
-      toggle: 8,
+      offline: offline.has(dev.name) ? 0 : 4,
+      airplane: netOff.has(dev.name) ? 0 : 2,
       reload: 4,
       cut: 5,
       refuse: 3,
-      profile: 4,
-      kill: serverDownUntil < 0 ? 1.2 : 0,
+      profile: 5,
+      kill: serverDown ? 0 : 1.2,
       pause: 6,
     });
     switch (kind) {
@@ -112,14 +128,15 @@ export function makePlan(rng: Rng, opCount: number): Plan {
         push({ kind: 'read', device: dev.name, peer }, gapMs);
         break;
       }
-      case 'toggle':
-        if (offline.has(dev.name)) {
-          offline.delete(dev.name);
-          push({ kind: 'online', device: dev.name }, gapMs);
-        } else {
-          offline.add(dev.name);
-          push({ kind: 'offline', device: dev.name }, gapMs);
-        }
+      case 'offline':
+        offline.add(dev.name);
+        push({ kind: 'offline', device: dev.name }, gapMs);
+        later({ kind: 'online', device: dev.name }, 2, 30);
+        break;
+      case 'airplane':
+        netOff.add(dev.name);
+        push({ kind: 'net-off', device: dev.name }, gapMs);
+        later({ kind: 'net-on', device: dev.name }, 2, 30);
         break;
       case 'reload':
         push({ kind: 'reload', device: dev.name }, gapMs);
@@ -134,15 +151,16 @@ export function makePlan(rng: Rng, opCount: number): Plan {
         push({ kind: 'profile', device: dev.name, profile: rng.pick(PROFILE_NAMES) }, gapMs);
         break;
       case 'kill':
+        serverDown = true;
         push({ kind: 'kill-server' }, gapMs);
-        serverDownUntil = i + rng.int(3, 40);
+        later({ kind: 'start-server' }, 3, 40);
         break;
       case 'pause':
-        push({ kind: 'pause', ms: rng.int(100, 1500) }, 0);
+        push({ kind: 'pause', ms: rng.int(100, 1000) }, 0);
         break;
     }
   }
-  // Within the op budget a planned restart may be left: the heal phase starts the server anyway.
+  // Comebacks left past the op budget are done by the heal phase (server up, all online).
   return { shape, initialProfiles, ops };
 }
 

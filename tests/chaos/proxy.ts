@@ -81,7 +81,7 @@ export class FaultProxy {
   private nextId = 0;
   private refuseUntil = 0;
   private offline = false;
-  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, bytesUp: 0, bytesDown: 0 };
+  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0 };
   port = 0;
 
   constructor(options: FaultProxyOptions) {
@@ -170,6 +170,7 @@ export class FaultProxy {
 
   private onData(conn: Conn, dir: Direction, data: Buffer): void {
     if (conn.dead) return;
+    this.stats.chunks++;
     if (dir === 'up') this.stats.bytesUp += data.length;
     else this.stats.bytesDown += data.length;
     const p = this.profile;

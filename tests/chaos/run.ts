@@ -132,7 +132,11 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
       'violations.txt': explain(violations, history),
       'ops.txt': plan.ops.map((p) => `#${p.i} +${p.gapMs}ms ${describeOp(p.op)}`).join('\n'),
       'history.txt': history.toText(),
-      'report.json': JSON.stringify({ seed, ops, shape: plan.shape, initialProfiles: plan.initialProfiles, stats, violations }, null, 2),
+      'report.json': JSON.stringify(
+        { seed, ops, shape: plan.shape, initialProfiles: plan.initialProfiles, stats, proxies: Object.fromEntries(world.proxies.map((p) => [p.name, p.stats])), violations },
+        null,
+        2,
+      ),
       'final-state.json': JSON.stringify(final, null, 1),
       'server.log': readIfExists(path.join(workDir, 'server.log')),
     });

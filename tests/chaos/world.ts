@@ -135,6 +135,12 @@ export class World {
       case 'online':
         this.device(op.device).proxy.setOffline(false);
         return 'ok';
+      case 'net-off':
+        this.device(op.device).setNetworkEnabled(false);
+        return 'ok';
+      case 'net-on':
+        this.device(op.device).setNetworkEnabled(true);
+        return 'ok';
       case 'reload': {
         const d = this.device(op.device);
         const ok = await this.guard(d, 'reload', () => d.reload().then(() => true));
@@ -203,6 +209,7 @@ export class World {
       p.setProfile(CLEAN);
       p.setOffline(false);
     }
+    for (const d of this.devices) d.setNetworkEnabled(true);
     for (const d of this.devices) if (!d.isOpen()) await d.open('resume');
     h.add('heal', 'faults off, server up, all devices online');
   }
@@ -287,6 +294,8 @@ export class World {
   }
 
   deviceStates(): string {
-    return this.devices.map((d) => `${d.name}:${d.connection()}${d.proxy.isOffline() ? '(offline)' : ''}`).join(' ');
+    return this.devices
+      .map((d) => `${d.name}:${d.connection()}${d.proxy.isOffline() ? '(proxy offline)' : ''}${d.isNetworkEnabled() ? '' : '(network off)'}`)
+      .join(' ');
   }
 }
