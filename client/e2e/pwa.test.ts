@@ -16,6 +16,7 @@ import {
   openChatWith,
   openDevice,
   PASSWORD,
+  PHONE,
   sendMessage,
   signIn,
   signUp,
@@ -206,7 +207,7 @@ describe('Pigeon PWA', () => {
     await expect.poll(() => item.count(), WAIT).toBe(1);
   });
 
-  it('pages in older history when scrolling up', async () => {
+  it('pages in older history when scrolling up (on a phone: one pane at a time)', async () => {
     // Gina writes 120 messages through the API; Hank reads them on a fresh device.
     const api = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
       const res = await fetch(`${server.url}${path}`, {
@@ -226,9 +227,12 @@ describe('Pigeon PWA', () => {
       await api('/api/messages', { clientId: `history-${ginaName}-${i}`, to: hank.user.id, body: `message ${i}` }, gina.token);
     }
 
-    const reader = await device();
+    const reader = await device({ viewport: PHONE });
     await signIn(reader.page, hankName);
+    const chatList = reader.page.getByTestId('conversation-list');
     await reader.page.locator(`[data-testid="conversation-item"][data-peer-username="${ginaName}"]`).click();
+    await reader.page.getByTestId('chat-pane').waitFor(WAIT);
+    expect(await chatList.isVisible()).toBe(false);
     await expect.poll(async () => (await bubbleBodies(reader.page)).at(-1), WAIT).toBe('message 120');
     const firstPage = await bubbles(reader.page).count();
     expect(firstPage).toBeLessThan(120);
@@ -245,5 +249,14 @@ describe('Pigeon PWA', () => {
     expect(bodies[0]).toBe('message 1');
     expect(bodies).toEqual(Array.from({ length: 120 }, (_, i) => `message ${i + 1}`));
     await reader.page.getByText('This is the start of your conversation with Gina.').waitFor(WAIT);
+
+    // The back button returns to the list (and so does the device's back gesture: it is a history entry).
+    await reader.page.getByRole('button', { name: 'Back to chats' }).click();
+    await chatList.waitFor(WAIT);
+    expect(await reader.page.getByTestId('chat-pane').count()).toBe(0);
+    await reader.page.goForward();
+    await reader.page.getByTestId('chat-pane').waitFor(WAIT);
+    await reader.page.goBack();
+    await chatList.waitFor(WAIT);
   });
 });
