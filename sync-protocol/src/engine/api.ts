@@ -92,6 +92,8 @@ export interface SyncEngineOptions {
   /** Lease fallback of the outbox leadership (when `locks` is null): lifetime and renewal (ms). */
   leaseTtlMs?: number;
   leaseRenewMs?: number;
+  /** Minimum gap between two `typing` emits to one peer while typing goes on (ms). Default 3,000 (server TTL 5,000). */
+  typingRenewMs?: number;
   /** Random source for backoff jitter (seeded in tests). */
   random?: () => number;
 }

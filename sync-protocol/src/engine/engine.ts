@@ -134,6 +134,7 @@ export class Engine implements SyncEngine {
     this.typing = new Typing({
       emit: (to, typing) => this.socket.typing(to, typing),
       surface: (event) => this.events.emit('typing', event),
+      ...(options.typingRenewMs ? { renewMs: options.typingRenewMs } : {}),
     });
     // Live messages are stored in batches: a burst of new-message events costs one
     // transaction per batch instead of one per message.
