@@ -14,7 +14,7 @@ function fakeLocks(): LockManager {
     if (head) head.run();
   };
   return {
-    request(name: string, options: LockOptions, callback: LockGrantedCallback) {
+    request(name: string, options: LockOptions, callback: LockGrantedCallback<unknown>) {
       return new Promise((resolve, reject) => {
         const signal = options.signal;
         const run = () => {
