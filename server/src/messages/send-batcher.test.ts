@@ -11,7 +11,10 @@ function manualCommit() {
   return { calls, commit };
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
+/** A few event-loop turns: enough for a commit's continuation to schedule and start the next batch. */
+const tick = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('SendBatcher', () => {
   it('groups sends of one turn into one commit and keeps one batch in flight', async () => {

@@ -110,8 +110,10 @@ export class SendBatcher<Req, Out> {
     } finally {
       this.inFlight = false;
     }
-    // Everything that arrived while we were committing is the next batch: no extra delay.
-    if (this.queue.length > 0) void this.flush();
+    // Everything that arrived while we were committing is the next batch. It is started on the
+    // next turn, not right here: a synchronous store (better-sqlite3) would otherwise commit it
+    // before this batch's acks — queued as microtasks — ever reach the sockets.
+    if (this.queue.length > 0) this.kick();
     else this.notifyIfIdle();
   }
 
