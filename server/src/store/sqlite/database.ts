@@ -16,6 +16,10 @@ export function openDatabase(file: string): SqliteDatabase {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
+    // The default 2 MB page cache is outgrown by the message indexes within ~50k messages;
+    // measured on 200k random-pair sends, 64 MB cut CPU per send by about a fifth.
+    // It is an upper bound, filled only as pages are read.
+    db.pragma('cache_size = -65536');
     migrate(db);
     return db;
   } catch (err) {
