@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { directConversationId } from '@pigeon/sync-protocol';
 import { createApp } from './app.ts';
+import { decoyHash } from './auth/password.ts';
 import { loadOrCreateSecret } from './auth/secret.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
@@ -15,6 +16,7 @@ import { createSocketServer, registerGateway } from './realtime/gateway.ts';
 import { Presence } from './realtime/presence.ts';
 import { connectRedisAdapter, type RedisAdapterHandle } from './realtime/redis-adapter.ts';
 import { createSocketFanout } from './realtime/socket-fanout.ts';
+import { createShutdown } from './shutdown.ts';
 import { TypingTracker } from './realtime/typing.ts';
 import { openStore } from './store/open-store.ts';
 import type { SendOutcome, SendRequest, Store } from './store/store.ts';
@@ -54,9 +56,6 @@ export interface RunningServer {
   kill(): Promise<void>;
 }
 
-/** How long close() lets in-flight HTTP requests finish before cutting their connections. */
-const HTTP_GRACE_MS = 5_000;
-
 /**
  * Starts Hono + Socket.io on one HTTP server. Configuration comes only from
  * `options` over the defaults (the environment is read by main.ts via
@@ -86,6 +85,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }));
     if (!injectedStore) cleanups.push(() => store.close());
 
+    // Computed now so the first login of an unknown user costs one scrypt run like any other.
+    void decoyHash().catch((err: unknown) => log.warn({ err }, 'decoy hash failed'));
     const secret = await loadOrCreateSecret(config.dataDir, config.jwtSecret);
     const tokens = createTokenService(secret, config.tokenTtlSeconds);
 
@@ -127,47 +128,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const url = `http://${loopbackHost(config.host)}:${port}`;
     log.info({ url, host: config.host, port, store: store.kind, redis: Boolean(redis) }, 'pigeon server listening');
 
-    let closed: Promise<void> | null = null;
-    const close = () => {
-      closed ??= (async () => {
+    const { close, kill } = createShutdown({
+      log,
+      httpServer,
+      io,
+      batcher,
+      typing,
+      presence,
+      redis,
+      ownedStore: injectedStore ? null : store,
+      markClosing: () => {
         closing = true;
-        log.info('shutting down: draining sends');
-        batcher.close();
-        httpServer.close(); // stop accepting; idle keep-alive connections go now
-        await batcher.drain();
-        // Acks are emitted in the continuations of the committed sends; let them run before sockets close.
-        await new Promise((r) => setImmediate(r));
-        typing.clear();
-        io.local.disconnectSockets(true);
-        await presence.settled(); // lastSeen writes of the users that just went offline
-        const grace = setTimeout(() => httpServer.closeAllConnections(), HTTP_GRACE_MS).unref();
-        await io.close(); // also waits for the HTTP server to close
-        clearTimeout(grace);
-        await redis?.close();
-        if (!injectedStore) await store.close();
-        cleanups.length = 0;
-        log.info('shut down');
-      })();
-      return closed;
-    };
-
-    const kill = () => {
-      closed ??= (async () => {
-        closing = true;
-        presence.stop();
-        batcher.abort();
-        typing.clear();
-        httpServer.closeAllConnections();
-        io.local.disconnectSockets(true);
-        await batcher.drain(); // a commit already running can't be recalled; let it finish before closing the store
-        httpServer.closeAllConnections();
-        await io.close();
-        await redis?.close();
-        if (!injectedStore) await store.close();
-        cleanups.length = 0;
-      })();
-      return closed;
-    };
+      },
+    });
 
     return {
       url,

@@ -167,6 +167,15 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     expect(heard).toHaveLength(1);
     expect((await fullHistory(t.url, a.token, b.id)).map((m) => m.clientId)).toEqual([clientId]);
   });
+
+  it('a failed start (port taken) throws and releases what it opened; the running server is unaffected', async () => {
+    const t = track(await startTestServer(variant));
+    await expect(t.startPeer({ port: t.server.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect((await http(t.url, '/api/health')).status).toBe(200);
+    const a = await register(t.url);
+    const b = await register(t.url);
+    expect((await sendOverRest(t.url, a.token, b.id, 'still fine')).status).toBe(201);
+  });
 });
 
 noteMongoSkip('durability and shutdown');

@@ -1,0 +1,82 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from './log.ts';
+import type { SendBatcher } from './messages/send-batcher.ts';
+import type { Presence } from './realtime/presence.ts';
+import type { RedisAdapterHandle } from './realtime/redis-adapter.ts';
+import type { TypingTracker } from './realtime/typing.ts';
+import type { PigeonIo } from './realtime/types.ts';
+import type { Store } from './store/store.ts';
+
+/** How long close() lets in-flight HTTP requests finish before cutting their connections. */
+const HTTP_GRACE_MS = 5_000;
+
+export interface ShutdownParts {
+  log: Logger;
+  httpServer: HttpServer;
+  io: PigeonIo;
+  batcher: Pick<SendBatcher<unknown, unknown>, 'close' | 'drain' | 'abort'>;
+  typing: TypingTracker;
+  presence: Presence;
+  redis: RedisAdapterHandle | null;
+  /** Closed last; null when the store belongs to the caller. */
+  ownedStore: Store | null;
+  /** Flips the server into "closing": health 503, new sockets refused. */
+  markClosing(): void;
+}
+
+/**
+ * The two ways a server stops. Both are idempotent and share one promise, so
+ * calling close() after kill() (or twice) just waits for the first.
+ *
+ * close(), graceful — order matters:
+ *   1. refuse new sends and connections        (batcher.close, httpServer.close)
+ *   2. commit everything queued, ack it         (batcher.drain + one turn for the acks)
+ *   3. disconnect this node's sockets           → presence writes lastSeen
+ *   4. wait for those writes, close Socket.io/HTTP (in-flight requests get a grace period)
+ *   5. Redis, then the store
+ *
+ * kill(), crash-like: queued sends are dropped unacked, connections cut, no
+ * lastSeen written; only a commit already running is waited for, so the store
+ * can be closed cleanly and a new server can open the same DATA_DIR.
+ */
+export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill(): Promise<void> } {
+  let done: Promise<void> | null = null;
+
+  async function close(): Promise<void> {
+    p.markClosing();
+    p.log.info('shutting down: draining sends');
+    p.batcher.close();
+    p.httpServer.close(); // stop accepting; idle keep-alive connections go now
+    await p.batcher.drain();
+    // Acks are emitted in the continuations of the committed sends; let them run before sockets close.
+    await new Promise((r) => setImmediate(r));
+    p.typing.clear();
+    p.io.local.disconnectSockets(true);
+    await p.presence.settled();
+    const grace = setTimeout(() => p.httpServer.closeAllConnections(), HTTP_GRACE_MS).unref();
+    await p.io.close(); // also waits for the HTTP server to close
+    clearTimeout(grace);
+    await p.redis?.close();
+    await p.ownedStore?.close();
+    p.log.info('shut down');
+  }
+
+  async function kill(): Promise<void> {
+    p.markClosing();
+    p.presence.stop();
+    p.batcher.abort();
+    p.typing.clear();
+    p.httpServer.closeAllConnections();
+    p.io.local.disconnectSockets(true);
+    await p.batcher.drain();
+    p.httpServer.closeAllConnections();
+    await p.io.close();
+    await p.redis?.close();
+    await p.ownedStore?.close();
+  }
+
+  return {
+    close: () => (done ??= close()),
+    kill: () => (done ??= kill()),
+  };
+}
