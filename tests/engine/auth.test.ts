@@ -30,6 +30,7 @@ describe('authentication', () => {
     alice.engine.setNetworkEnabled(false);
     const queued = await alice.engine.send(b.id, 'typed before the token expired');
     await alice.engine.close();
+    await bob.engine.close(); // nothing left connected, so the graceful restart is quick
 
     // The server's key changes (rotation): every token issued so far is now invalid.
     await t.restart({ graceful: true, jwtSecret: 'engine-tests-rotated-secret-0123456789' });

@@ -17,6 +17,8 @@ import type { SyncResponse } from '../rest/sync.ts';
 import { META, type LocalDb } from './local-db.ts';
 import { applyServerCopies, type ApplyResult } from './remote-writes.ts';
 import { SingleFlight } from './single-flight.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { isNetworkError } from './transport/rest.ts';
 
 export interface CatchUpDeps {
   db: LocalDb;
@@ -28,10 +30,17 @@ export interface CatchUpDeps {
   afterPage: (result: ApplyResult) => void;
   /** After a run reached hasMore = false. */
   done: (at: string) => void;
+  /** Whether a failed run should be retried by itself (the socket is up); otherwise the next connect retries. */
+  retryWhile: () => boolean;
+  backoff: BackoffOptions;
+  random?: () => number;
+  onError: (where: string, error: unknown) => void;
 }
 
 export class CatchUp {
   private readonly flight: SingleFlight;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly deps: CatchUpDeps) {
     this.flight = new SingleFlight(() => this.runOnce(), deps.active);
@@ -41,9 +50,35 @@ export class CatchUp {
     return this.flight.running;
   }
 
-  /** Runs a catch-up now, or one more after the current run. */
+  /** Runs a catch-up now, or one more after the current run; rejects if it fails. */
   request(): Promise<void> {
-    return this.flight.request();
+    return this.flight.request().then(() => {
+      this.failures = 0;
+    });
+  }
+
+  /** Fire-and-forget request: a failure is retried with backoff while `retryWhile()` holds. */
+  schedule(): void {
+    if (!this.deps.active()) return;
+    this.request().catch((e: unknown) => {
+      if (!this.deps.active()) return;
+      if (!isNetworkError(e)) this.deps.onError('catch-up', e);
+      if (this.retryTimer || !this.deps.retryWhile()) return;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.schedule();
+      }, backoffDelay(++this.failures, this.deps.backoff, this.deps.random));
+    });
+  }
+
+  /** A (re)connect: a fresh start for the backoff. */
+  resetBackoff(): void {
+    this.failures = 0;
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private async runOnce(): Promise<void> {

@@ -14,7 +14,7 @@
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order
  *  - meta           key/value: token, own user id, data owner, sync cursor, read marks, history cursors, lease
  */
-import { Dexie, type Table } from 'dexie';
+import { Dexie, type ObservabilitySet, type Table } from 'dexie';
 import type { User } from '../model/user.ts';
 import type { LocalConversation, LocalMessage } from './api.ts';
 
@@ -125,4 +125,19 @@ export function toLocalMessage(row: StoredMessage): LocalMessage {
 export async function localMaxSeq(db: LocalDb, conversationId: string): Promise<number> {
   const last = await db.inConversation('[conversationId+seq]', conversationId).last();
   return last?.seq ?? 0;
+}
+
+/**
+ * Calls `onChange` after every committed write to `table`, from this engine, another
+ * engine on the same database, or another tab (Dexie broadcasts across tabs). Dexie's
+ * raw `storagemutated` event is used rather than liveQuery: liveQuery never fires in Node
+ * unless a global indexedDB is set, and the engine must not need a global.
+ */
+export function watchTable(db: LocalDb, table: string, onChange: () => void): () => void {
+  const part = `idb://${db.name}/${table}/`;
+  const listener = (parts: ObservabilitySet) => {
+    if (part in parts) onChange();
+  };
+  Dexie.on.storagemutated.subscribe(listener);
+  return () => Dexie.on.storagemutated.unsubscribe(listener);
 }

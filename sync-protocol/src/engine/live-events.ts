@@ -1,0 +1,63 @@
+/**
+ * What the socket pushes, stored: new messages (in batches), status changes,
+ * presence. Each is a fast path only; whatever fails or is missed here is
+ * recovered by the catch-up, which these handlers request when they notice a hole.
+ */
+import type { Message } from '../model/message.ts';
+import type { MessageStatus } from '../status.ts';
+import type { LocalDb } from './local-db.ts';
+import { applyServerCopies, applyStatus, type ApplyResult } from './remote-writes.ts';
+import { SingleFlight } from './single-flight.ts';
+import { storePresence } from './users.ts';
+
+export interface LiveEventsDeps {
+  db: LocalDb;
+  me: () => string | null;
+  afterApply: (result: ApplyResult) => void;
+  requestCatchUp: () => void;
+  presence: (event: { userId: string; online: boolean; lastSeen: string | null }) => void;
+  onError: (where: string, error: unknown) => void;
+}
+
+export class LiveEvents {
+  private queue: Message[] = [];
+  /** A burst of new-message events costs one transaction per batch, not one per message. */
+  private readonly flight = new SingleFlight(() => this.storeQueued());
+
+  constructor(private readonly deps: LiveEventsDeps) {}
+
+  newMessage(message: Message): void {
+    this.queue.push(message);
+    void this.flight.request().catch((e) => {
+      this.deps.onError('new-message', e);
+      this.deps.requestCatchUp(); // the cursor still covers what failed to store
+    });
+  }
+
+  async status(ids: string[], status: MessageStatus): Promise<void> {
+    const me = this.deps.me();
+    if (!me) return;
+    try {
+      const { unknownIds } = await applyStatus(this.deps.db, ids, status, me);
+      // A receipt for a message we do not hold (e.g. our send's ack was lost): the cursor will bring it.
+      if (unknownIds.length > 0) this.deps.requestCatchUp();
+    } catch (e) {
+      this.deps.onError('message-status', e);
+    }
+  }
+
+  async presence(userId: string, online: boolean, lastSeen: string | null): Promise<void> {
+    await storePresence(this.deps.db, userId, online, lastSeen).catch((e) => this.deps.onError('presence', e));
+    this.deps.presence({ userId, online, lastSeen });
+  }
+
+  private async storeQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      const me = this.deps.me();
+      const batch = this.queue.splice(0);
+      if (!me) return;
+      // detectGaps: a seq beyond local max + 1 means a missed event; the catch-up fills it.
+      this.deps.afterApply(await applyServerCopies(this.deps.db, batch, me, { detectGaps: true }));
+    }
+  }
+}
