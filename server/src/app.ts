@@ -36,10 +36,8 @@ export function createApp(s: HttpServices, log: Logger) {
   app.route('/api/auth', authRoutes(s));
 
   const authed = requireAuth(s.tokens);
-  for (const prefix of ['/api/users', '/api/messages', '/api/sync']) {
-    app.use(prefix, authed);
-    app.use(`${prefix}/*`, authed);
-  }
+  // `/x/*` also matches `/x` itself in Hono.
+  for (const prefix of ['/api/users', '/api/messages', '/api/sync']) app.use(`${prefix}/*`, authed);
   app.route('/api/users', userRoutes(s));
   app.route('/api/messages', messageRoutes(s));
   app.route('/api/sync', syncRoutes(s));

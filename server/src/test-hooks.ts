@@ -8,9 +8,12 @@ import type { SendRequest } from './store/store.ts';
 export interface TestHooks {
   /**
    * A socket send was committed and is about to be acked. Returning 'drop'
-   * disconnects that socket instead of acking: the message is stored (and
-   * announced to the other sockets) but its sender never hears back — the
-   * "ack lost" case a client must recover from by resending the same clientId.
+   * closes that socket's connection instead of acking (like a network cut: the
+   * client sees disconnect reason "transport close" and reconnects by itself if
+   * reconnection is on). The message is stored and announced to the other
+   * sockets, but its sender never hears back — the "ack lost" case a client
+   * must recover from by resending the same clientId. Called for repeated
+   * clientIds too.
    */
   afterStoreBeforeAck?(socketId: string, message: Message): 'drop' | void;
   /**

@@ -13,7 +13,10 @@ export function registerSendMessage({ socket, userId, services, log }: HandlerCo
     const outcome = await sends.send(userId, input);
     if (hooks.afterStoreBeforeAck?.(socket.id, outcome.message) === 'drop') {
       sends.announce(outcome, socket.id);
-      socket.disconnect(true);
+      // Cut the transport like a network failure would: the client sees "transport close" and its
+      // reconnection logic runs (socket.disconnect() would look like a deliberate server kick,
+      // after which Socket.io clients do not reconnect by themselves).
+      socket.conn.close();
       return NO_REPLY;
     }
     // Ack first: the sender learns id/seq before any receipt for the message can reach it.
