@@ -79,6 +79,13 @@ describe('invariants', () => {
     expect(kinds(w)).toEqual(expect.arrayContaining(['once-on-devices', 'same-order']));
   });
 
+  it('catch messages of one device stored out of typing order', () => {
+    const w = world();
+    w.accepted[1] = { ...w.accepted[1]!, device: 'u0d0', op: 0 };
+    w.accepted[0] = { ...w.accepted[0]!, conversationId: AB, op: 5 };
+    expect(kinds(w)).toEqual(['sender-order']);
+  });
+
   it('catch a status that differs from the server and one seen going backwards', () => {
     const w = world();
     const [m1, m2] = w.server[AB]!;

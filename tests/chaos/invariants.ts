@@ -58,6 +58,7 @@ export type InvariantName =
   | 'once-on-devices'
   | 'same-order'
   | 'no-gaps'
+  | 'sender-order'
   | 'same-status'
   | 'status-monotonic'
   | 'privacy'
@@ -167,6 +168,33 @@ export function checkOrderAndGaps(input: CheckInput): Violation[] {
   return out;
 }
 
+/**
+ * (2b) What one device typed into one conversation gets seqs in typing order
+ * (the drainer sends a conversation's outbox head first: docs/architecture.md,
+ * engine/outbox.ts). Two devices of one user are not ordered relative to each other.
+ */
+export function checkSenderOrder(input: CheckInput): Violation[] {
+  const out: Violation[] = [];
+  const seqOf = new Map(Object.values(input.server).flat().map((m) => [keyOf(m), m.seq]));
+  for (const [lane, sent] of groupBy(input.accepted, (a) => `${a.device} ${a.conversationId}`)) {
+    const ordered = [...sent].sort((a, b) => a.op - b.op);
+    for (let i = 1; i < ordered.length; i++) {
+      const prev = ordered[i - 1]!;
+      const cur = ordered[i]!;
+      const ps = seqOf.get(prev.key);
+      const cs = seqOf.get(cur.key);
+      if (ps !== undefined && cs !== undefined && cs < ps) {
+        out.push({
+          invariant: 'sender-order',
+          message: `${lane}: sent at op #${prev.op} then #${cur.op}, but the server put them at seq ${ps} and ${cs}`,
+          keys: [prev.key, cur.key],
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /** (3) Final status: the same on every device and equal to the server's; and no device ever moved one backwards. */
 export function checkStatus(input: CheckInput): Violation[] {
   const out: Violation[] = [];
@@ -244,6 +272,7 @@ export function checkAll(input: CheckInput): Violation[] {
   return [
     ...checkServerExactlyOnce(input),
     ...checkOrderAndGaps(input),
+    ...checkSenderOrder(input),
     ...checkStatus(input),
     ...checkPrivacy(input),
     ...checkOutboxes(input),
