@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { replayCommand, runChaos } from './run.ts';
 
 const SEEDS = (process.env.CHAOS_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
-const OPS = Number(process.env.CHAOS_OPS ?? 250);
+const OPS = Number(process.env.CHAOS_OPS ?? 200);
 
 describe('chaos: no loss, no duplicates, same conversation everywhere', () => {
   for (const seed of SEEDS) {

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     `chaos summary: ${results.length} runs (seeds ${Math.min(...seeds)}..${Math.max(...seeds)}, ${args.ops} ops each) in ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
-      `${results.length - failed.length} passed, ${failed.length} failed; messages accepted ${total('accepted')}, server kills ${total('serverKills')}, reloads ${total('reloads')}, connection cuts ${total('cuts')}, refused ${total('refused')}, stalls ${total('stalls')}`,
+      `${results.length - failed.length} passed, ${failed.length} failed; slowest settle ${Math.max(...results.map((r) => r.stats.settleMs))} ms; messages accepted ${total('accepted')}, server kills ${total('serverKills')}, reloads ${total('reloads')}, connection cuts ${total('cuts')}, refused ${total('refused')}, stalls ${total('stalls')}`,
   );
   for (const r of failed) {
     const kinds = [...new Set(r.violations.map((v) => v.invariant))].join(', ');

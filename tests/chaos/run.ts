@@ -57,6 +57,7 @@ export const replayCommand = (seed: number, ops: number) => `npm run chaos -- --
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
   const log = options.log ?? (() => {});
+  const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
   const rng = createRng(seed);
   const plan = makePlan(rng.derive('plan'), ops);
@@ -83,7 +84,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     await world.runOps();
     opsMs = Date.now() - opsStart;
     await world.heal();
-    const s = await world.settle(options.settleMs ?? 30_000);
+    const s = await world.settle(settleDeadline);
     settled = s.settled;
     settleMs = s.ms;
     final = s.last;
@@ -125,7 +126,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
-  if (!ok || options.alwaysDump) {
+  // A run that converged only late is kept too: slow convergence is how a stuck retry looks.
+  const slow = settled && settleMs > settleDeadline / 2;
+  if (!ok || slow || options.alwaysDump) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     dumpPath = writeDump(path.join(options.outDir ?? DEFAULT_OUT, `seed-${seed}-ops-${ops}-${stamp}`), {
       'README.txt': summary(seed, ops, violations, stats, workDir, crash),
@@ -140,7 +143,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
       'final-state.json': JSON.stringify(final, null, 1),
       'server.log': readIfExists(path.join(workDir, 'server.log')),
     });
-    log(`chaos seed=${seed}: ${ok ? 'ok' : `${violations.length} violations`}; dump: ${dumpPath}`);
+    log(`chaos seed=${seed}: ${ok ? (slow ? `ok but slow to settle (${settleMs} ms)` : 'ok') : `${violations.length} violations`}; dump: ${dumpPath}`);
   }
   // The data dir is kept on failure (the SQLite file is evidence), removed otherwise.
   if (ok) fs.rmSync(workDir, { recursive: true, force: true });
