@@ -6,7 +6,7 @@ import { makeDevice, seededRandom, serverHistory, startTestServer, uniqueName, v
 const SEED = Number(process.env.PIGEON_SEED ?? 20251125);
 
 /**
- * Two devices of one user and a peer send, read and lose their connections at random
+ * Two devices of one user and a peer send, read and lose their connections (and acks) at random
  * (seeded: PIGEON_SEED=<n> replays a run). Once everyone is back online and quiet,
  * every device holds exactly the server's conversation: same messages, same order,
  * same statuses, and unread badges that match them.
@@ -14,8 +14,20 @@ const SEED = Number(process.env.PIGEON_SEED ?? 20251125);
 describe(`convergence under random disconnects (seed ${SEED})`, () => {
   let t: TestServer;
   const devices: Device[] = [];
+  // The server also loses acks at random (stores the message, then drops the socket). A PRNG of its
+  // own, so the devices' action sequence for a seed does not depend on server timing.
+  const serverRandom = seededRandom(SEED ^ 0x5eed);
+  let ackDrops = 0;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer({
+      testHooks: {
+        afterStoreBeforeAck: () => {
+          if (serverRandom() >= 0.08) return;
+          ackDrops++;
+          return 'drop';
+        },
+      },
+    });
   });
   afterAll(async () => {
     await Promise.all(devices.map((d) => d.engine.close()));
@@ -81,6 +93,7 @@ describe(`convergence under random disconnects (seed ${SEED})`, () => {
         describe: async () => ({
           seed: SEED,
           sent,
+          ackDrops,
           server: server.length,
           states: engines.map((e) => e.getState()),
           diffs: (await snapshot()).map((list) => list.map(view).filter((m, i) => JSON.stringify(m) !== JSON.stringify(server[i] && view(server[i]))).slice(0, 3)),
@@ -89,6 +102,7 @@ describe(`convergence under random disconnects (seed ${SEED})`, () => {
     );
 
     expect(server).toHaveLength(sent);
+    expect(ackDrops).toBeGreaterThan(0); // the run did exercise lost acks
     expect(server.map((m) => m.seq)).toEqual(server.map((_, i) => i + 1));
     for (const engine of engines) {
       expect(await engine.queries.outbox()).toEqual([]);
