@@ -1,6 +1,6 @@
-import { directConversationId, type Message } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, serverHistory, startTestServer, uniqueName, waitFor, type Device, type TestServer } from './helpers.ts';
+import type { Message } from '@pigeon/sync-protocol';
+import { describe, expect, it } from 'vitest';
+import { serverHistory, useServer, waitFor } from './helpers.ts';
 
 /**
  * The server stores a send and then drops the socket instead of acking
@@ -8,28 +8,19 @@ import { makeDevice, serverHistory, startTestServer, uniqueName, waitFor, type D
  * end with exactly one copy on both sides.
  */
 describe('ack lost after the server stored the message', () => {
-  let t: TestServer;
-  const devices: Device[] = [];
   /** body → how many more times its ack is dropped. */
   const drops = new Map<string, number>();
   const dropped: Message[] = [];
-
-  beforeAll(async () => {
-    t = await startTestServer({
-      testHooks: {
-        afterStoreBeforeAck(_socketId, message) {
-          const left = drops.get(message.body) ?? 0;
-          if (left <= 0) return;
-          drops.set(message.body, left - 1);
-          dropped.push(message);
-          return 'drop';
-        },
+  const env = useServer({
+    testHooks: {
+      afterStoreBeforeAck(_socketId, message) {
+        const left = drops.get(message.body) ?? 0;
+        if (left <= 0) return;
+        drops.set(message.body, left - 1);
+        dropped.push(message);
+        return 'drop';
       },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
+    },
   });
 
   /** POST /api/messages calls, i.e. sends that took the REST fallback. */
@@ -43,13 +34,9 @@ describe('ack lost after the server stored the message', () => {
   };
 
   async function pair() {
-    const alice = makeDevice(t.url, { fetch: countingFetch });
-    const bob = makeDevice(t.url);
-    devices.push(alice, bob);
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
-    await waitFor(() => alice.engine.getState().connection === 'online');
-    return { alice, bob, a, b, conversationId: directConversationId(a.id, b.id) };
+    const p = await env.pair({ alice: { fetch: countingFetch } });
+    await waitFor(() => p.alice.engine.getState().connection === 'online');
+    return p;
   }
 
   it('a retry over the socket yields the stored message: one copy on both sides', async () => {
@@ -63,7 +50,7 @@ describe('ack lost after the server stored the message', () => {
     blockSync = false;
     expect(dropped.filter((m) => m.body === 'dropped once')).toHaveLength(1);
 
-    const stored = await serverHistory(t.server, conversationId);
+    const stored = await serverHistory(env.t.server, conversationId);
     expect(stored.map((m) => m.body)).toEqual(['before', 'dropped once', 'after']);
     const storedCopy = stored[1]!;
     expect(dropped.find((m) => m.body === 'dropped once')?.id).toBe(storedCopy.id);
@@ -90,7 +77,7 @@ describe('ack lost after the server stored the message', () => {
     const drops3 = dropped.filter((m) => m.body === 'dropped thrice');
     expect(drops3.length).toBeGreaterThanOrEqual(1);
     expect(restPosts).toBeGreaterThan(postsBefore);
-    const stored = await serverHistory(t.server, conversationId);
+    const stored = await serverHistory(env.t.server, conversationId);
     expect(stored.map((m) => m.body)).toEqual(['dropped thrice', 'next']);
     expect(new Set(drops3.map((m) => m.id))).toEqual(new Set([stored[0]!.id]));
     const local = await alice.engine.queries.messages(conversationId);

@@ -1,18 +1,10 @@
 import { directConversationId } from '@pigeon/sync-protocol';
 import type { EngineEvents, SyncEngine } from '@pigeon/sync-protocol/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, serverHistory, startTestServer, uniqueName, waitFor, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, serverHistory, uniqueName, useServer, waitFor } from './helpers.ts';
 
 describe('authentication', () => {
-  let t: TestServer;
-  const engines: SyncEngine[] = [];
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await Promise.all(engines.map((e) => e.close()));
-    await t?.stop();
-  });
+  const env = useServer();
 
   const signedOut = (engine: SyncEngine) => {
     const events: EngineEvents['signed-out'][] = [];
@@ -22,25 +14,23 @@ describe('authentication', () => {
 
   it('a refused socket handshake signs out as expired, keeping the outbox for the next sign-in', async () => {
     const username = uniqueName('alice');
-    const alice = makeDevice(t.url);
-    const bob = makeDevice(t.url);
-    engines.push(alice.engine, bob.engine);
-    const a = await alice.engine.signUp(username, 'password-123');
-    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
+    const alice = env.device();
+    const bob = env.device();
+    const a = await alice.engine.signUp(username, PASSWORD);
+    const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
     alice.engine.setNetworkEnabled(false);
     const queued = await alice.engine.send(b.id, 'typed before the token expired');
     await alice.engine.close();
     await bob.engine.close(); // nothing left connected, so the graceful restart is quick
 
     // The server's key changes (rotation): every token issued so far is now invalid.
-    await t.restart({ graceful: true, jwtSecret: 'engine-tests-rotated-secret-0123456789' });
+    await env.t.restart({ graceful: true, jwtSecret: 'engine-tests-rotated-secret-0123456789' });
 
     // REST is made unreachable for this engine, so only the socket can notice.
     const noRest: typeof fetch = async () => {
       throw new TypeError('fetch failed');
     };
-    const reloaded = alice.reopen({ fetch: noRest });
-    engines.push(reloaded);
+    const reloaded = env.track(alice.reopen({ fetch: noRest }));
     const events = signedOut(reloaded);
     expect((await reloaded.resume())?.id).toBe(a.id);
     await waitFor(() => events.length > 0);
@@ -51,27 +41,24 @@ describe('authentication', () => {
     await reloaded.close();
 
     // After a reload nothing resumes without signing in; signing in again sends what was queued.
-    const again = alice.reopen();
-    engines.push(again);
+    const again = env.track(alice.reopen());
     expect(await again.resume()).toBeNull();
     expect((await again.queries.outbox()).map((m) => m.key)).toEqual([queued.key]);
-    await again.signIn(username, 'password-123');
+    await again.signIn(username, PASSWORD);
     await waitFor(async () => (await again.queries.outbox()).length === 0 && again.getState().outboxSize === 0);
-    const stored = await serverHistory(t.server, directConversationId(a.id, b.id));
+    const stored = await serverHistory(env.t.server, directConversationId(a.id, b.id));
     expect(stored.map((m) => m.clientId)).toEqual([queued.clientId]);
   });
 
   it('a 401 on REST signs out as expired', async () => {
-    const alice = makeDevice(t.url);
-    engines.push(alice.engine);
-    await alice.engine.signUp(uniqueName('alice'), 'password-123');
+    const alice = env.device();
+    await alice.engine.signUp(uniqueName('alice'), PASSWORD);
     alice.engine.setNetworkEnabled(false); // no socket: REST is what hits the 401
     await alice.engine.close();
-    await t.restart({ graceful: true, jwtSecret: 'engine-tests-third-secret-0123456789' });
+    await env.t.restart({ graceful: true, jwtSecret: 'engine-tests-third-secret-0123456789' });
 
-    const reloaded = alice.reopen();
+    const reloaded = env.track(alice.reopen());
     reloaded.setNetworkEnabled(false);
-    engines.push(reloaded);
     const events = signedOut(reloaded);
     await reloaded.resume();
     await expect(reloaded.searchUsers('a')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -81,10 +68,9 @@ describe('authentication', () => {
   });
 
   it('wrong credentials are an error, not a sign-out', async () => {
-    const device = makeDevice(t.url);
-    engines.push(device.engine);
+    const device = env.device();
     const events = signedOut(device.engine);
-    await expect(device.engine.signIn('nobody-here', 'password-123')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(device.engine.signIn('nobody-here', PASSWORD)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     expect(events).toEqual([]);
   });
 });

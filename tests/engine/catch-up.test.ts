@@ -1,6 +1,6 @@
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, serverHistory, startTestServer, uniqueName, view, waitFor, type Device, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, serverHistory, uniqueName, useServer, view, waitFor } from './helpers.ts';
 
 /**
  * A device stays offline while 2,000 messages and their receipts happen, then comes
@@ -11,15 +11,7 @@ import { makeDevice, serverHistory, startTestServer, uniqueName, view, waitFor, 
  * round trips; receipts come from the user's other device, through its engine.
  */
 describe('catch-up after a long offline period', () => {
-  let t: TestServer;
-  const devices: Device[] = [];
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
-  });
+  const env = useServer();
 
   it('pages through 2,000 messages and their status changes and equals the server', async () => {
     const syncCalls: string[] = [];
@@ -28,13 +20,12 @@ describe('catch-up after a long offline period', () => {
       return fetch(input, init);
     };
     const bobName = uniqueName('bob');
-    const alice = makeDevice(t.url);
-    const bobOnline = makeDevice(t.url);
-    const bobAway = makeDevice(t.url, { fetch: countingFetch, syncPageSize: 250 });
-    devices.push(alice, bobOnline, bobAway);
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bobOnline.engine.signUp(bobName, 'password-123');
-    await bobAway.engine.signIn(bobName, 'password-123');
+    const alice = env.device();
+    const bobOnline = env.device();
+    const bobAway = env.device({ fetch: countingFetch, syncPageSize: 250 });
+    const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+    const b = await bobOnline.engine.signUp(bobName, PASSWORD);
+    await bobAway.engine.signIn(bobName, PASSWORD);
     const conversationId = directConversationId(a.id, b.id);
     await waitFor(async () => (await bobAway.engine.getState().lastSyncAt) !== null);
     bobAway.engine.setNetworkEnabled(false);
@@ -51,14 +42,14 @@ describe('catch-up after a long offline period', () => {
           body: `bulk message ${n}`,
         };
       });
-      await t.server.store.sendMessages(batch);
+      await env.t.server.store.sendMessages(batch);
       // Bob's other device stores them (delivery receipts) and reads every other round.
       await bobOnline.engine.syncNow();
       if (round % 2 === 1) await bobOnline.engine.markRead(conversationId);
     }
     // Let the online device's receipts land (no pending debt left on it).
     await waitFor(async () => {
-      const server = await serverHistory(t.server, conversationId);
+      const server = await serverHistory(env.t.server, conversationId);
       return server.length === 2_000 && server.filter((m) => m.recipientId === b.id).every((m) => m.status !== 'sent');
     });
 
@@ -67,7 +58,7 @@ describe('catch-up after a long offline period', () => {
     let server: Message[] = [];
     await waitFor(
       async () => {
-        server = await serverHistory(t.server, conversationId);
+        server = await serverHistory(env.t.server, conversationId);
         const local = await bobAway.engine.queries.messages(conversationId, 5_000);
         return JSON.stringify(local.map(view)) === JSON.stringify(server.map(view));
       },

@@ -1,7 +1,8 @@
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
 import type { SyncEngine } from '@pigeon/sync-protocol/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, seededRandom, serverHistory, startTestServer, uniqueName, view, waitFor, type Device, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../chaos/rng.ts';
+import { PASSWORD, serverHistory, uniqueName, useServer, view, waitFor } from './helpers.ts';
 
 const SEED = Number(process.env.PIGEON_SEED ?? 20251125);
 
@@ -12,39 +13,31 @@ const SEED = Number(process.env.PIGEON_SEED ?? 20251125);
  * same statuses, and unread badges that match them.
  */
 describe(`convergence under random disconnects (seed ${SEED})`, () => {
-  let t: TestServer;
-  const devices: Device[] = [];
-  // The server also loses acks at random (stores the message, then drops the socket). A PRNG of its
-  // own, so the devices' action sequence for a seed does not depend on server timing.
-  const serverRandom = seededRandom(SEED ^ 0x5eed);
+  const rng = createRng(SEED);
+  // The server also loses acks at random (stores the message, then drops the socket). A stream of
+  // its own, so the devices' action sequence for a seed does not depend on server timing.
+  const serverRng = rng.derive('server');
   let ackDrops = 0;
-  beforeAll(async () => {
-    t = await startTestServer({
-      testHooks: {
-        afterStoreBeforeAck: () => {
-          if (serverRandom() >= 0.08) return;
-          ackDrops++;
-          return 'drop';
-        },
+  const env = useServer({
+    testHooks: {
+      afterStoreBeforeAck: () => {
+        if (!serverRng.chance(0.08)) return;
+        ackDrops++;
+        return 'drop';
       },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
+    },
   });
 
   it('all devices converge to the server view', async () => {
-    const random = seededRandom(SEED);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const jitter = rng.derive('jitter');
+    const random = () => jitter.next();
     const aliceName = uniqueName('alice');
-    const a1 = makeDevice(t.url, { random });
-    const a2 = makeDevice(t.url, { random });
-    const b1 = makeDevice(t.url, { random });
-    devices.push(a1, a2, b1);
-    const alice = await a1.engine.signUp(aliceName, 'password-123');
-    await a2.engine.signIn(aliceName, 'password-123');
-    const bob = await b1.engine.signUp(uniqueName('bob'), 'password-123');
+    const a1 = env.device({ random });
+    const a2 = env.device({ random });
+    const b1 = env.device({ random });
+    const alice = await a1.engine.signUp(aliceName, PASSWORD);
+    await a2.engine.signIn(aliceName, PASSWORD);
+    const bob = await b1.engine.signUp(uniqueName('bob'), PASSWORD);
     const conversationId = directConversationId(alice.id, bob.id);
     const peerOf = new Map<SyncEngine, string>([
       [a1.engine, bob.id],
@@ -56,8 +49,8 @@ describe(`convergence under random disconnects (seed ${SEED})`, () => {
     let sent = 0;
 
     for (let step = 0; step < 150; step++) {
-      const engine = pick(engines);
-      const r = random();
+      const engine = rng.pick(engines);
+      const r = rng.next();
       if (r < 0.55) {
         await engine.send(peerOf.get(engine)!, `step ${step}`);
         sent++;
@@ -71,7 +64,7 @@ describe(`convergence under random disconnects (seed ${SEED})`, () => {
         await engine.markRead(conversationId);
       } else {
         // Pacing only (lets drains and reconnects interleave with the next steps); nothing is asserted on time.
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 60)));
+        await new Promise((resolve) => setTimeout(resolve, rng.int(0, 60)));
       }
     }
     for (const engine of engines) engine.setNetworkEnabled(true);
@@ -82,7 +75,7 @@ describe(`convergence under random disconnects (seed ${SEED})`, () => {
     const snapshot = async () => Promise.all(engines.map((e) => e.queries.messages(conversationId, 1_000)));
     await waitFor(
       async () => {
-        server = await serverHistory(t.server, conversationId);
+        server = await serverHistory(env.t.server, conversationId);
         if (server.length !== sent) return false;
         const expected = JSON.stringify(server.map(view));
         const lists = await snapshot();

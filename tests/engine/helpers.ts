@@ -1,14 +1,16 @@
 /**
  * Shared fixtures of the engine integration tests: the real server on loopback
  * with a temporary SQLite DATA_DIR, engines on fake-indexeddb (one IDBFactory per
- * device, so devices share nothing), a deadline-based `waitFor`, a seeded random.
+ * device, so devices share nothing), a deadline-based `waitFor`.
+ * (Seeded randomness: tests/chaos/rng.ts.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine, type LocalMessage, type SyncEngine, type SyncEngineOptions } from '@pigeon/sync-protocol/engine';
-import type { Message } from '@pigeon/sync-protocol';
+import { directConversationId, type Message, type User } from '@pigeon/sync-protocol';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
 
 export interface TestServer {
@@ -106,18 +108,6 @@ export async function waitFor<T>(
   }
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing random run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The comparable part of a message, as both the server and the devices hold it. */
 export const view = (m: LocalMessage | Message) => ({ id: m.id, seq: m.seq, clientId: m.clientId, senderId: m.senderId, body: m.body, status: m.status });
 
@@ -125,3 +115,64 @@ export const view = (m: LocalMessage | Message) => ({ id: m.id, seq: m.seq, clie
 export async function serverHistory(server: RunningServer, conversationId: string): Promise<Message[]> {
   return server.store.getHistory(conversationId, null, 100_000);
 }
+
+export interface ServerFixture {
+  /** The running server (set in beforeAll). */
+  readonly t: TestServer;
+  /** A new device on this server, closed after the file's tests. */
+  device(extra?: Partial<SyncEngineOptions>): Device;
+  /** Closes `engine` after the file's tests (for engines made by `reopen`). */
+  track(engine: SyncEngine): SyncEngine;
+  /** Two new users, alice and bob, each signed up on a device of their own. */
+  pair(extra?: { alice?: Partial<SyncEngineOptions>; bob?: Partial<SyncEngineOptions> }): Promise<Pair>;
+}
+
+export interface Pair {
+  alice: Device;
+  bob: Device;
+  a: User;
+  b: User;
+  /** Their conversation's id. */
+  conversationId: string;
+}
+
+/**
+ * Starts a server for the test file (beforeAll) and stops it, after closing every
+ * engine the file made, at the end (afterAll).
+ */
+export function useServer(options: Partial<StartServerOptions> = {}): ServerFixture {
+  let server: TestServer | undefined;
+  const engines: SyncEngine[] = [];
+  beforeAll(async () => {
+    server = await startTestServer(options);
+  });
+  afterAll(async () => {
+    await Promise.all(engines.map((e) => e.close()));
+    await server?.stop();
+  });
+  const fixture: ServerFixture = {
+    get t() {
+      if (!server) throw new Error('useServer: the server is not started yet (use it inside a test)');
+      return server;
+    },
+    device(extra) {
+      const d = makeDevice(fixture.t.url, extra);
+      engines.push(d.engine);
+      return d;
+    },
+    track(engine) {
+      engines.push(engine);
+      return engine;
+    },
+    async pair(extra = {}) {
+      const alice = fixture.device(extra.alice);
+      const bob = fixture.device(extra.bob);
+      const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+      const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
+      return { alice, bob, a, b, conversationId: directConversationId(a.id, b.id) };
+    },
+  };
+  return fixture;
+}
+
+export const PASSWORD = 'password-123';

@@ -1,28 +1,14 @@
-import { directConversationId } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalDb } from '../../sync-protocol/src/engine/local-db.ts';
 import { IDBKeyRange } from 'fake-indexeddb';
-import { makeDevice, serverHistory, startTestServer, uniqueName, waitFor, type Device, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { LocalDb } from '../../sync-protocol/src/engine/local-db.ts';
+import { serverHistory, useServer, waitFor } from './helpers.ts';
 
 describe('loadOlder', () => {
-  let t: TestServer;
-  const devices: Device[] = [];
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
-  });
+  const env = useServer();
 
   it('pages older history into a device that lacks it, then stops at seq 1', async () => {
-    const alice = makeDevice(t.url);
-    const bob = makeDevice(t.url);
-    devices.push(alice, bob);
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
-    const conversationId = directConversationId(a.id, b.id);
-    await t.server.store.sendMessages(
+    const { alice, a, b, conversationId } = await env.pair();
+    await env.t.server.store.sendMessages(
       Array.from({ length: 120 }, (_, i) => ({ senderId: b.id, recipientId: a.id, clientId: `history-${i}-xxxxxxxx`, body: `old ${i}` })),
     );
     await alice.engine.syncNow();
@@ -39,7 +25,7 @@ describe('loadOlder', () => {
     // The newest page (seq 81–120) overlaps what the device holds, so the first call goes on to the next one.
     expect(added.reduce((x, y) => x + y, 0)).toBe(90);
     const local = await alice.engine.queries.messages(conversationId, 500);
-    const server = await serverHistory(t.server, conversationId);
+    const server = await serverHistory(env.t.server, conversationId);
     expect(local.map((m) => m.id)).toEqual(server.map((m) => m.id));
     await waitFor(async () => (await alice.engine.queries.messages(conversationId, 500)).every((m) => m.status !== 'sent'));
   });

@@ -1,30 +1,16 @@
-import { directConversationId } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, serverHistory, startTestServer, uniqueName, view, waitFor, type Device, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { serverHistory, useServer, view, waitFor } from './helpers.ts';
 
 describe('offline send', () => {
-  let t: TestServer;
-  const devices: Device[] = [];
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
-  });
+  const env = useServer();
 
   it('100 messages typed offline are all delivered once, in order, once the device connects', async () => {
-    const alice = makeDevice(t.url);
-    const bob = makeDevice(t.url);
-    devices.push(alice, bob);
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
+    const { alice, bob, a, b, conversationId } = await env.pair();
     alice.engine.setNetworkEnabled(false);
     await waitFor(() => alice.engine.getState().connection === 'offline');
 
     const typed = [];
     for (let i = 0; i < 100; i++) typed.push(await alice.engine.send(b.id, `offline message ${i}`));
-    const conversationId = directConversationId(a.id, b.id);
     expect(typed.every((m) => m.status === 'pending' && m.conversationId === conversationId)).toBe(true);
     await waitFor(() => alice.engine.getState().outboxSize === 100);
     expect((await alice.engine.queries.outbox()).map((m) => m.key)).toEqual(typed.map((m) => m.key));
@@ -34,7 +20,7 @@ describe('offline send', () => {
       describe: () => alice.engine.getState(),
     });
 
-    const stored = await serverHistory(t.server, conversationId);
+    const stored = await serverHistory(env.t.server, conversationId);
     expect(stored.map((m) => m.body)).toEqual(typed.map((m) => m.body));
     expect(stored.map((m) => m.seq)).toEqual(typed.map((_, i) => i + 1));
     expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));

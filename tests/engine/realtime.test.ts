@@ -1,27 +1,18 @@
 import { directConversationId } from '@pigeon/sync-protocol';
 import type { EngineEvents } from '@pigeon/sync-protocol/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, startTestServer, uniqueName, waitFor, type Device, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueName, useServer, waitFor } from './helpers.ts';
 
 describe('typing, presence, users and conversations', () => {
-  let t: TestServer;
-  const devices: Device[] = [];
-  beforeAll(async () => {
-    t = await startTestServer({ testHooks: { typingTtlMs: 400 } });
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
-  });
+  const env = useServer({ testHooks: { typingTtlMs: 400 } });
 
   it('surfaces typing (throttled out, expiring in) and presence; finds users and opens conversations', async () => {
     // The test server forgets typing after 400 ms, so the sender renews more often than that.
-    const alice = makeDevice(t.url, { typingRenewMs: 200 });
-    const bob = makeDevice(t.url);
-    devices.push(alice, bob);
+    const alice = env.device({ typingRenewMs: 200 });
+    const bob = env.device();
     const bobName = uniqueName('bob');
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bob.engine.signUp(bobName, 'password-123', 'Bob B.');
+    const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+    const b = await bob.engine.signUp(bobName, PASSWORD, 'Bob B.');
     const conversationId = directConversationId(a.id, b.id);
 
     // Search and open a conversation before any message exists.

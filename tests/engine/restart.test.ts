@@ -1,27 +1,12 @@
-import { directConversationId } from '@pigeon/sync-protocol';
-import type { SyncEngine } from '@pigeon/sync-protocol/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, serverHistory, startTestServer, uniqueName, waitFor, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { serverHistory, useServer, waitFor } from './helpers.ts';
 
 /** Close the engine (a reload, a crash of the tab) with a non-empty outbox and start a new one on the same storage. */
 describe('engine restart with a non-empty outbox', () => {
-  let t: TestServer;
-  const engines: SyncEngine[] = [];
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await Promise.all(engines.map((e) => e.close()));
-    await t?.stop();
-  });
+  const env = useServer();
 
   it('loses nothing and doubles nothing, whether it closed offline or mid-drain', async () => {
-    const alice = makeDevice(t.url);
-    const bob = makeDevice(t.url);
-    engines.push(alice.engine, bob.engine);
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
-    const conversationId = directConversationId(a.id, b.id);
+    const { alice, bob, a, b, conversationId } = await env.pair();
 
     // 1. Typed offline, then the tab closes.
     alice.engine.setNetworkEnabled(false);
@@ -31,20 +16,18 @@ describe('engine restart with a non-empty outbox', () => {
 
     // 2. Reload: the token and the outbox are still there; the new engine starts draining, and
     //    is closed again while it is in the middle of it.
-    const second = alice.reopen();
-    engines.push(second);
+    const second = env.track(alice.reopen());
     expect((await second.resume())?.id).toBe(a.id);
     for (let i = 0; i < 30; i++) typed.push(await second.send(b.id, `online ${i}`));
     await waitFor(() => second.getState().outboxSize > 0 && second.getState().outboxSize < 50, { intervalMs: 2 });
     await second.close();
 
     // 3. Third life: finishes the job.
-    const third = alice.reopen();
-    engines.push(third);
+    const third = env.track(alice.reopen());
     expect((await third.resume())?.id).toBe(a.id);
     await waitFor(async () => (await third.queries.outbox()).length === 0 && third.getState().outboxSize === 0, { describe: () => third.getState() });
 
-    const stored = await serverHistory(t.server, conversationId);
+    const stored = await serverHistory(env.t.server, conversationId);
     expect(stored.map((m) => m.body)).toEqual(typed.map((m) => m.body));
     expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
     const local = await third.queries.messages(conversationId, 100);

@@ -1,7 +1,6 @@
-import { directConversationId } from '@pigeon/sync-protocol';
 import { statusRank, type LocalStatus } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDevice, startTestServer, uniqueName, waitFor, type Device, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { useServer, waitFor } from './helpers.ts';
 
 /**
  * "read" reaches the sender before a stale "delivered" does: the sender's catch-up
@@ -9,15 +8,7 @@ import { makeDevice, startTestServer, uniqueName, waitFor, type Device, type Tes
  * only after the live read receipt. The status must stay read.
  */
 describe('monotonic status', () => {
-  let t: TestServer;
-  const devices: Device[] = [];
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.engine.close()));
-    await t?.stop();
-  });
+  const env = useServer();
 
   it('never regresses when read arrives before delivered', async () => {
     let holdSync = false;
@@ -31,12 +22,7 @@ describe('monotonic status', () => {
       }
       return response;
     };
-    const alice = makeDevice(t.url, { fetch: holdingFetch });
-    const bob = makeDevice(t.url);
-    devices.push(alice, bob);
-    const a = await alice.engine.signUp(uniqueName('alice'), 'password-123');
-    const b = await bob.engine.signUp(uniqueName('bob'), 'password-123');
-    const conversationId = directConversationId(a.id, b.id);
+    const { alice, bob, b, conversationId } = await env.pair({ alice: { fetch: holdingFetch } });
     await waitFor(() => alice.engine.getState().connection === 'online' && bob.engine.getState().connection === 'online');
 
     // Every status alice's device ever shows for the message, checked on every poll.
