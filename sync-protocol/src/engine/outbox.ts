@@ -36,6 +36,12 @@ export function laneHeads(entries: readonly OutboxEntry[]): OutboxEntry[] {
   return [...heads.values()];
 }
 
+/** Inside a transaction over messages: the local time for the next pending message. */
+async function nextPendingTime(db: LocalDb): Promise<number> {
+  const newest = await db.messages.orderBy('pendingAt').last();
+  return nextLocalTime(Date.now(), newest?.pendingAt);
+}
+
 export function newClientId(): string {
   // getRandomValues exists in every browser context (randomUUID needs a secure one) and in Node 20.
   const bytes = new Uint8Array(16);
@@ -50,8 +56,7 @@ export async function commitSend(db: LocalDb, me: string, to: string, body: stri
   const conversationId = directConversationId(me, input.to);
   const key = messageKey(me, input.clientId);
   return db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
-    const newest = await db.messages.orderBy('pendingAt').last();
-    const localCreatedAt = nextLocalTime(Date.now(), newest?.pendingAt);
+    const localCreatedAt = await nextPendingTime(db);
     const row: StoredMessage = {
       key,
       id: null,
@@ -106,8 +111,7 @@ export async function requeue(db: LocalDb, key: string, me: string): Promise<voi
     const row = await db.messages.get(key);
     if (!row) throw new PigeonError('NOT_FOUND', `no message ${key}`);
     if (row.status !== 'failed') return; // pending: already queued; acked: nothing to do
-    const newest = await db.messages.orderBy('pendingAt').last();
-    const localCreatedAt = nextLocalTime(Date.now(), newest?.pendingAt);
+    const localCreatedAt = await nextPendingTime(db);
     const { error: _error, ...rest } = row;
     const next: StoredMessage = { ...rest, status: 'pending', localCreatedAt, pendingAt: localCreatedAt, createdAt: new Date(localCreatedAt).toISOString() };
     await db.messages.put(next);
