@@ -37,4 +37,24 @@ describe('engine restart with a non-empty outbox', () => {
     await waitFor(async () => (await bob.engine.queries.messages(conversationId, 100)).length === 60);
     expect((await bob.engine.queries.messages(conversationId, 100)).map((m) => m.id)).toEqual(stored.map((m) => m.id));
   });
+
+  it('a server crash in the middle of a drain: everything arrives once, in order, after the restart', async () => {
+    const { alice, bob, b, conversationId } = await env.pair();
+    await waitFor(() => alice.engine.getState().connection === 'online');
+    const typed = [];
+    for (let i = 0; i < 150; i++) typed.push(await alice.engine.send(b.id, `crash ${i}`));
+    const storedAtCrash = await waitFor(async () => {
+      const n = (await serverHistory(env.t.server, conversationId)).length;
+      return n >= 5 && n;
+    }, { intervalMs: 2 });
+    await env.t.restart(); // kill(): queued sends are dropped unacked, connections cut
+    expect(storedAtCrash).toBeLessThan(typed.length); // the crash did interrupt the drain
+    await waitFor(async () => (await alice.engine.queries.outbox()).length === 0, { describe: () => alice.engine.getState() });
+
+    const stored = await serverHistory(env.t.server, conversationId);
+    expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
+    expect((await alice.engine.queries.messages(conversationId, 500)).map((m) => m.id)).toEqual(stored.map((m) => m.id));
+    await waitFor(async () => (await bob.engine.queries.messages(conversationId, 500)).length === 150);
+    expect((await bob.engine.queries.messages(conversationId, 500)).map((m) => m.id)).toEqual(stored.map((m) => m.id));
+  });
 });
