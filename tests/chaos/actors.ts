@@ -36,9 +36,14 @@ export interface Account {
 }
 
 interface Seen {
-  rank: number;
+  /** The furthest status ever shown, and its rank: a later, lower one is a regression. */
+  maxRank: number;
+  maxStatus: string;
+  /** The status shown last (for the history line of the next change). */
   status: string;
   seq: number | null;
+  /** A regression is reported once, not on every re-query while it lasts. */
+  regressed: boolean;
 }
 
 /** Far more than a run holds: the observers want whole conversations, not the newest page. */
@@ -60,7 +65,7 @@ export class Device {
   readonly account: Account;
   readonly proxy: FaultProxy;
   /** One IndexedDB per device, kept across reloads like a browser profile. */
-  private readonly idb = new IDBFactory();
+  readonly idb = new IDBFactory();
   private engine: SyncEngine | null = null;
   private subscriptions: (() => void)[] = [];
   private readonly seen = new Map<string, Map<string, Seen>>();
@@ -169,13 +174,23 @@ export class Device {
       present.add(m.key);
       const prev = seen.get(m.key);
       const r = rank(m.status);
+      let regressed = false;
       if (prev) {
         // 'failed' ranks with 'pending'; a failed send that later succeeds moves forward.
-        if (r < prev.rank) this.observe('status-backwards', `${prev.status} → ${m.status}`, m.key);
-        if (prev.seq !== null && m.seq !== prev.seq) this.observe('seq-changed', `seq ${prev.seq} → ${m.seq}`, m.key);
+        // A seq dropping back to null shows up as a status regression (acked → pending).
+        regressed = r < prev.maxRank;
+        if (regressed && !prev.regressed) this.observe('status-backwards', `${prev.maxStatus} → ${m.status}`, m.key);
+        if (prev.seq !== null && m.seq !== null && m.seq !== prev.seq) this.observe('seq-changed', `seq ${prev.seq} → ${m.seq}`, m.key);
         if (prev.status !== m.status) this.options.history.add('status', `${this.name} ${m.key} ${prev.status} → ${m.status}`);
       }
-      seen.set(m.key, { rank: Math.max(r, prev?.rank ?? 0), status: m.status, seq: m.seq ?? prev?.seq ?? null });
+      const forward = !prev || r >= prev.maxRank;
+      seen.set(m.key, {
+        maxRank: forward ? r : prev.maxRank,
+        maxStatus: forward ? m.status : prev.maxStatus,
+        status: m.status,
+        seq: m.seq ?? prev?.seq ?? null,
+        regressed,
+      });
     }
     for (const [key, prev] of seen) {
       if (!present.has(key)) {

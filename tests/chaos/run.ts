@@ -27,6 +27,11 @@ export interface RunOptions {
   /** Write the dump even when the run passes. */
   alwaysDump?: boolean;
   log?: (line: string) => void;
+  /**
+   * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
+   * and prove the checks see it (a harness that can never fail proves nothing).
+   */
+  sabotage?: (world: World, server: ServerProcess) => Promise<void>;
 }
 
 export interface RunResult {
@@ -83,6 +88,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     const opsStart = Date.now();
     await world.runOps();
     opsMs = Date.now() - opsStart;
+    if (options.sabotage) await options.sabotage(world, server);
     await world.heal();
     const s = await world.settle(settleDeadline);
     settled = s.settled;

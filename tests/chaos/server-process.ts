@@ -56,6 +56,10 @@ export class ServerProcess {
 
   constructor(private readonly options: ServerProcessOptions) {}
 
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
   get port(): number {
     return this.options.port;
   }
