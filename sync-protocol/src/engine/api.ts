@@ -87,7 +87,12 @@ export interface SyncEngineOptions {
   reconnectionDelayMaxMs?: number;
   /** Socket.io transports. Default ['websocket', 'polling']. */
   transports?: ('websocket' | 'polling')[];
-  /** While the socket is down, catch up through REST this often (ms). Default 30,000. */
+  /**
+   * Give up on a socket connection attempt after this long (ms) and try again; a connection
+   * that half-opened and went silent is otherwise only noticed after Socket.io's 20 s. Default 8,000.
+   */
+  connectTimeoutMs?: number;
+  /** While the socket is down, catch up through REST this often (ms). Default 10,000. */
   pollIntervalMs?: number;
   /** Lease fallback of the outbox leadership (when `locks` is null): lifetime and renewal (ms). */
   leaseTtlMs?: number;

@@ -70,6 +70,7 @@ export class Engine implements SyncEngine {
       url: o.serverUrl,
       reconnectionDelayMs: o.reconnectionDelayMs,
       reconnectionDelayMaxMs: o.reconnectionDelayMaxMs,
+      connectTimeoutMs: o.connectTimeoutMs,
       ...(o.transports ? { transports: o.transports } : {}),
     });
     const me = () => this.session?.userId ?? null;

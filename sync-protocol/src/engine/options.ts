@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   syncPageSize: number;
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
+  connectTimeoutMs: number;
   transports?: ('websocket' | 'polling')[];
   pollIntervalMs: number;
   leaseTtlMs?: number;
@@ -45,8 +46,9 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     syncPageSize: Math.min(o.syncPageSize ?? LIMITS.syncPageDefault, LIMITS.syncPageMax),
     reconnectionDelayMs: o.reconnectionDelayMs ?? 1_000,
     reconnectionDelayMaxMs: o.reconnectionDelayMaxMs ?? 5_000,
+    connectTimeoutMs: o.connectTimeoutMs ?? 8_000,
     ...(o.transports ? { transports: o.transports } : {}),
-    pollIntervalMs: o.pollIntervalMs ?? 30_000,
+    pollIntervalMs: o.pollIntervalMs ?? 10_000,
     ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
     ...(o.typingRenewMs ? { typingRenewMs: o.typingRenewMs } : {}),

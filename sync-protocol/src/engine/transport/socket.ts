@@ -32,6 +32,7 @@ export interface SocketTransportOptions {
   url: string;
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
+  connectTimeoutMs: number;
   transports?: ('websocket' | 'polling')[];
 }
 
@@ -59,6 +60,7 @@ export class SocketTransport {
       reconnectionDelay: this.options.reconnectionDelayMs,
       reconnectionDelayMax: this.options.reconnectionDelayMaxMs,
       randomizationFactor: 0.5,
+      timeout: this.options.connectTimeoutMs,
     };
     const socket: ClientSocket = this.options.url ? io(this.options.url, opts) : io(opts);
     this.socket = socket;
