@@ -29,14 +29,22 @@ describe('chaos harness self-test', () => {
         sabotaged.serverKey = row ? `${row.sender_id}:${row.client_id}` : '';
         await server.start();
 
-        // Device: an acked message is written back to `pending` behind the engine's back.
-        const device = world.devices[0]!;
-        const local = new Dexie(device.dbName, { indexedDB: device.idb as unknown as IDBFactory, IDBKeyRange });
-        await local.open();
-        const acked = await local.table('messages').filter((m: { seq: number | null }) => m.seq !== null).first();
-        if (acked) await local.table('messages').update(acked.key, { status: 'pending' });
-        local.close();
-        sabotaged.deviceKey = acked?.key ?? '';
+        // Device: an acked message is written back to `pending` behind the engine's back,
+        // on the first device that has one.
+        for (const device of world.devices) {
+          const local = new Dexie(device.dbName, { indexedDB: device.idb as unknown as IDBFactory, IDBKeyRange });
+          await local.open();
+          const acked = await local
+            .table('messages')
+            .filter((m: { status: string }) => m.status === 'sent' || m.status === 'delivered' || m.status === 'read')
+            .first();
+          if (acked) await local.table('messages').update(acked.key, { status: 'pending' });
+          local.close();
+          if (acked) {
+            sabotaged.deviceKey = acked.key;
+            break;
+          }
+        }
         await new Promise((r) => setTimeout(r, 300)); // let the observer see it
       },
     });
