@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../model/message.ts';
 import type { MessageStatus } from '../status.ts';
-import { countsAsUnread, isGap, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
+import { countsAsUnread, findGaps, isGap, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
 import type { StoredMessage } from './local-db.ts';
-import { findGaps } from './remote-writes.ts';
 
 const ME = 'u-me';
 const PEER = 'u-peer';

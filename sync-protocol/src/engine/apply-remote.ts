@@ -78,3 +78,25 @@ function parseTime(iso: string): number {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? 0 : t;
 }
+
+/** Conversations where the incoming seqs, taken in order, jump past local max + 1. */
+export function findGaps(messages: readonly Message[], localMax: ReadonlyMap<string, number>): string[] {
+  const byConversation = new Map<string, number[]>();
+  for (const m of messages) {
+    const seqs = byConversation.get(m.conversationId) ?? [];
+    seqs.push(m.seq);
+    byConversation.set(m.conversationId, seqs);
+  }
+  const gaps: string[] = [];
+  for (const [id, seqs] of byConversation) {
+    let max = localMax.get(id) ?? 0;
+    for (const seq of seqs.sort((a, b) => a - b)) {
+      if (isGap(seq, max)) {
+        gaps.push(id);
+        break;
+      }
+      max = Math.max(max, seq);
+    }
+  }
+  return gaps;
+}

@@ -7,7 +7,7 @@
  */
 import type { Message } from '../model/message.ts';
 import type { MessageStatus } from '../status.ts';
-import { isGap, mergeServerCopy, messageKey, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
+import { findGaps, mergeServerCopy, messageKey, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
 import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
 import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from './local-db.ts';
 
@@ -107,26 +107,4 @@ export async function applyStatus(db: LocalDb, ids: readonly string[], status: M
     await refreshConversations(db, touched, me);
     return { unknownIds: ids.filter((id) => !found.has(id)) };
   });
-}
-
-/** Conversations where the incoming seqs, taken in order, jump past local max + 1. */
-export function findGaps(messages: readonly Message[], localMax: ReadonlyMap<string, number>): string[] {
-  const byConversation = new Map<string, number[]>();
-  for (const m of messages) {
-    const seqs = byConversation.get(m.conversationId) ?? [];
-    seqs.push(m.seq);
-    byConversation.set(m.conversationId, seqs);
-  }
-  const gaps: string[] = [];
-  for (const [id, seqs] of byConversation) {
-    let max = localMax.get(id) ?? 0;
-    for (const seq of seqs.sort((a, b) => a - b)) {
-      if (isGap(seq, max)) {
-        gaps.push(id);
-        break;
-      }
-      max = Math.max(max, seq);
-    }
-  }
-  return gaps;
 }
