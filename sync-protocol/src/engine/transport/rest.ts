@@ -95,7 +95,15 @@ export class RestClient {
     } catch (e) {
       throw new PigeonError('UNAVAILABLE', `network error: ${(e as Error)?.message ?? e}`, { network: true });
     }
-    const json: unknown = await response.json().catch(() => undefined);
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch (e) {
+      // A 2xx whose body can't be read was cut mid-stream (connection dropped): a network
+      // failure, retried like one, not a protocol violation.
+      if (response.ok) throw new PigeonError('UNAVAILABLE', `network error: ${(e as Error)?.message ?? e}`, { network: true });
+      json = undefined;
+    }
     if (!response.ok) {
       const parsed = errorBodySchema.safeParse(json);
       const code: ErrorCode = parsed.success ? parsed.data.error.code : (STATUS_CODES[response.status] ?? 'INTERNAL');
