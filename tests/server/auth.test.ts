@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connect,
   connectError,
@@ -7,10 +7,9 @@ import {
   noteMongoSkip,
   register,
   STORE_VARIANTS,
-  startTestServer,
   TEST_JWT_SECRET,
   uniqueName,
-  type TestServer,
+  useTestServer,
 } from './helpers.ts';
 
 const sign = (claims: { sub: string; exp: number; iss?: string }, secret = TEST_JWT_SECRET) =>
@@ -23,11 +22,7 @@ const sign = (claims: { sub: string; exp: number; iss?: string }, secret = TEST_
     .sign(new TextEncoder().encode(secret));
 
 describe.each(STORE_VARIANTS)('auth and users on $kind', (variant) => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer(variant);
-  });
-  afterAll(() => t?.dispose());
+  const t = useTestServer(variant);
 
   it('GET /api/health names the store', async () => {
     expect(await http(t.url, '/api/health')).toEqual({ status: 200, body: { ok: true, store: variant.kind } });

@@ -15,22 +15,17 @@ import {
   settle,
   STORE_VARIANTS,
   startTestServer,
+  trackSockets,
   waitFor,
-  type ClientSocket,
   type TestServer,
 } from './helpers.ts';
 
 describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
   const servers: TestServer[] = [];
-  const sockets: ClientSocket[] = [];
+  const sockets = trackSockets();
   const track = (t: TestServer) => (servers.push(t), t);
-  const open = async (url: string, token: string) => {
-    const s = await connect(url, token);
-    sockets.push(s);
-    return s;
-  };
   afterEach(async () => {
-    for (const s of sockets.splice(0)) s.close();
+    sockets.closeAll();
     // dispose() of the last incarnation removes the shared data; the earlier ones are already closed.
     const last = servers.splice(0).at(-1);
     await last?.dispose();
@@ -41,18 +36,18 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     let t = track(await startTestServer(variant, { jwtSecret: null }));
     const a = await register(t.url);
     const b = await register(t.url);
-    const sa = await open(t.url, a.token);
+    const sa = await sockets.open(t.url, a.token);
     const acked: Message[] = [];
     for (let i = 0; i < 10; i++) {
       const ack = await sendOverSocket(sa, b.id, `socket ${i}`);
       if (ack.ok) acked.push(ack.message);
       acked.push((await sendOverRest(t.url, b.token, a.id, `rest ${i}`)).body.message);
     }
-    const sb = await open(t.url, b.token);
+    const sb = await sockets.open(t.url, b.token);
     await sb.timeout(5000).emitWithAck('message-read', { conversationId: acked[0]!.conversationId, upToSeq: 5 });
     const secretMode = (await stat(join(t.dataDir, 'jwt-secret'))).mode & 0o777;
     expect(secretMode).toBe(0o600);
-    for (const s of sockets.splice(0)) s.close();
+    sockets.closeAll();
 
     t = track(await t.restart());
     const history = await fullHistory(t.url, a.token, b.id); // the old token still works
@@ -70,7 +65,7 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     let t = track(await startTestServer(variant));
     const a = await register(t.url);
     const b = await register(t.url);
-    const s = await open(t.url, a.token);
+    const s = await sockets.open(t.url, a.token);
     const acked: Message[] = [];
     const disconnected = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
     for (let i = 0; i < 200; i++) {
@@ -105,7 +100,7 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     );
     const a = await register(t.url);
     const b = await register(t.url);
-    const s = await open(t.url, a.token);
+    const s = await sockets.open(t.url, a.token);
     expect((await sendOverSocket(s, b.id, 'warm-up')).ok).toBe(true); // commit #1 passes the hook
 
     const first = sendOverSocket(s, b.id, 'in flight'); // commit #2: held by the gate
@@ -150,9 +145,9 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     );
     const a = await register(t.url);
     const b = await register(t.url);
-    const rb = await open(t.url, b.token);
+    const rb = await sockets.open(t.url, b.token);
     const heard = record(rb, 'new-message');
-    const s1 = await open(t.url, a.token);
+    const s1 = await sockets.open(t.url, a.token);
     const clientId = newClientId();
     let acked = false;
     let reason = '';
@@ -163,7 +158,7 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     expect(reason).toBe('transport close'); // looks like a network failure, so clients reconnect by themselves
     await waitFor('the recipient still got it', () => heard.length === 1);
 
-    const s2 = await open(t.url, a.token);
+    const s2 = await sockets.open(t.url, a.token);
     const again = await sendOverSocket(s2, b.id, 'lose my ack', clientId);
     expect(again).toEqual({ ok: true, message: heard[0]!.message });
     await settle();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { io, type Socket } from 'socket.io-client';
-import { describe, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents, User } from '@pigeon/sync-protocol';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
 
@@ -93,6 +93,74 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
       await stop();
       await rm(data.dataDir, { recursive: true, force: true });
       if (variant.mongoUri && data.mongoDbName) await dropMongoDb(variant.mongoUri, data.mongoDbName);
+    },
+  };
+}
+
+/** Sockets opened through `open`, closed together by `closeAll`. */
+export interface SocketTracker {
+  open(url: string, token: string): Promise<ClientSocket>;
+  closeAll(): void;
+}
+
+export function trackSockets(): SocketTracker {
+  const sockets: ClientSocket[] = [];
+  return {
+    async open(url, token) {
+      const s = await connect(url, token);
+      sockets.push(s);
+      return s;
+    },
+    closeAll() {
+      for (const s of sockets.splice(0)) s.close();
+    },
+  };
+}
+
+/** One suite's server; read its members inside tests and hooks only (it starts in `beforeAll`). */
+export interface ServerFixture {
+  readonly server: RunningServer;
+  readonly url: string;
+  /** A connected socket to this server (or to `node`, e.g. a peer), closed after the suite. */
+  open(token: string, node?: { url: string }): Promise<ClientSocket>;
+  /** Another node on the same data, closed after the suite's sockets and before the server. */
+  startPeer(extra?: StartServerOptions): Promise<RunningServer>;
+}
+
+/**
+ * Registers the hooks of a suite that shares one server: `beforeAll` starts it,
+ * `afterAll` closes the sockets opened through `open`, then the peers, then disposes it.
+ */
+export function useTestServer(variant: StoreVariant, extra: StartServerOptions = {}): ServerFixture {
+  let t: TestServer | undefined;
+  const sockets = trackSockets();
+  const peers: RunningServer[] = [];
+  const running = (): TestServer => {
+    if (!t) throw new Error('useTestServer: the server is not running (read it inside a test or hook)');
+    return t;
+  };
+  beforeAll(async () => {
+    t = await startTestServer(variant, extra);
+  });
+  afterAll(async () => {
+    sockets.closeAll();
+    for (const peer of peers.splice(0)) await peer.close();
+    await t?.dispose();
+  });
+  return {
+    get server() {
+      return running().server;
+    },
+    get url() {
+      return running().url;
+    },
+    open(token, node = running()) {
+      return sockets.open(node.url, token);
+    },
+    async startPeer(more) {
+      const peer = await running().startPeer(more);
+      peers.push(peer);
+      return peer;
     },
   };
 }

@@ -1,7 +1,6 @@
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  connect,
   fullHistory,
   http,
   newClientId,
@@ -12,32 +11,17 @@ import {
   sendOverSocket,
   settle,
   STORE_VARIANTS,
-  startTestServer,
+  useTestServer,
   waitFor,
-  type ClientSocket,
-  type TestServer,
 } from './helpers.ts';
 
 describe.each(STORE_VARIANTS)('messaging on $kind', (variant) => {
-  let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connect(t.url, token);
-    sockets.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    t = await startTestServer(variant);
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await t?.dispose();
-  });
+  const t = useTestServer(variant);
 
   it('two users chat in real time: ack to the sender, new-message to the peer and the sender’s other devices', async () => {
     const alice = await register(t.url, 'alice');
     const bob = await register(t.url, 'bob');
-    const [a1, a2, b1] = [await open(alice.token), await open(alice.token), await open(bob.token)];
+    const [a1, a2, b1] = [await t.open(alice.token), await t.open(alice.token), await t.open(bob.token)];
     const got = { a1: record(a1, 'new-message'), a2: record(a2, 'new-message'), b1: record(b1, 'new-message') };
 
     const ack = await sendOverSocket(a1, bob.id, '  hello bob  ');
@@ -75,7 +59,7 @@ describe.each(STORE_VARIANTS)('messaging on $kind', (variant) => {
   it('the same clientId sent 50 times concurrently over socket and REST → exactly one message', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const [s1, s2, rb] = [await open(a.token), await open(a.token), await open(b.token)];
+    const [s1, s2, rb] = [await t.open(a.token), await t.open(a.token), await t.open(b.token)];
     const heard = record(rb, 'new-message');
     const clientId = newClientId();
     const overSocket = Array.from({ length: 25 }, (_, i) => sendOverSocket(i % 2 ? s1 : s2, b.id, 'exactly once', clientId));
@@ -99,7 +83,7 @@ describe.each(STORE_VARIANTS)('messaging on $kind', (variant) => {
     const a = await register(t.url);
     const b = await register(t.url);
     const c = await register(t.url);
-    const [sa, sb, sc] = [await open(a.token), await open(b.token), await open(c.token)];
+    const [sa, sb, sc] = [await t.open(a.token), await t.open(b.token), await t.open(c.token)];
     const N = 40;
     const sends: Promise<Message>[] = [];
     for (let i = 0; i < N; i++) {
@@ -126,7 +110,7 @@ describe.each(STORE_VARIANTS)('messaging on $kind', (variant) => {
 
   it('sending to yourself is VALIDATION, to an unknown user NOT_FOUND, on both transports', async () => {
     const a = await register(t.url);
-    const s = await open(a.token);
+    const s = await t.open(a.token);
     const self = await sendOverSocket(s, a.id, 'me');
     expect(self).toMatchObject({ ok: false, code: 'VALIDATION' });
     const selfRest = await sendOverRest(t.url, a.token, a.id, 'me');
@@ -140,7 +124,7 @@ describe.each(STORE_VARIANTS)('messaging on $kind', (variant) => {
   it('invalid message input is VALIDATION: empty after trim, over 4,096 characters, bad clientId', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const s = await open(a.token);
+    const s = await t.open(a.token);
     const bad = [
       { clientId: newClientId(), to: b.id, body: '   ' },
       { clientId: newClientId(), to: b.id, body: 'x'.repeat(4097) },
@@ -199,7 +183,7 @@ describe.each(STORE_VARIANTS)('messaging on $kind', (variant) => {
     await sendOverRest(t.url, p1.token, me.id, 'from p1');
     await sendOverRest(t.url, p1.token, me.id, 'from p1 again');
     await sendOverRest(t.url, me.token, p2.id, 'to p2');
-    const p1Socket = await open(p1.token);
+    const p1Socket = await t.open(p1.token);
     const res = await http(t.url, '/api/messages/conversations', { token: me.token });
     expect(res.status).toBe(200);
     expect(res.body.conversations).toEqual([

@@ -1,7 +1,6 @@
 import { directConversationId } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  connect,
   http,
   noteMongoSkip,
   record,
@@ -9,32 +8,17 @@ import {
   sendOverRest,
   settle,
   STORE_VARIANTS,
-  startTestServer,
+  useTestServer,
   waitFor,
-  type ClientSocket,
-  type TestServer,
 } from './helpers.ts';
 
 describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
-  let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connect(t.url, token);
-    sockets.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    t = await startTestServer(variant);
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await t?.dispose();
-  });
+  const t = useTestServer(variant);
 
   it('typing is relayed with the conversation id and stops when told', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const [sa, sb] = [await open(a.token), await open(b.token)];
+    const [sa, sb] = [await t.open(a.token), await t.open(b.token)];
     const events: string[] = [];
     sb.on('typing', (e) => events.push(`typing ${e.from} ${e.conversationId}`));
     sb.on('typing-stopped', (e) => events.push(`stopped ${e.from} ${e.conversationId}`));
@@ -49,7 +33,7 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
   it('a typing state expires by itself (server timer, default 5 s TTL)', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const [sa, sb] = [await open(a.token), await open(b.token)];
+    const [sa, sb] = [await t.open(a.token), await t.open(b.token)];
     const events: string[] = [];
     sb.on('typing', () => events.push('typing'));
     sb.on('typing-stopped', () => events.push('stopped'));
@@ -62,7 +46,7 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
 
   it('typing to yourself or to an unknown user goes nowhere and breaks nothing', async () => {
     const a = await register(t.url);
-    const sa = await open(a.token);
+    const sa = await t.open(a.token);
     const mine = record(sa, 'typing');
     sa.emit('typing', { to: a.id });
     sa.emit('typing', { to: 'no-such-user' });
@@ -76,15 +60,15 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
     const watcher = await register(t.url, 'watch');
     const multi = await register(t.url, 'multi');
     await sendOverRest(t.url, watcher.token, multi.id, 'we share a conversation');
-    const w = await open(watcher.token);
+    const w = await t.open(watcher.token);
     const online = record(w, 'user-online');
     const offline = record(w, 'user-offline');
     const status = () => w.timeout(5000).emitWithAck('user-status', { userId: multi.id });
 
     expect(await status()).toEqual({ ok: true, online: false, lastSeen: null });
-    const phone = await open(multi.token);
+    const phone = await t.open(multi.token);
     await waitFor('user-online', () => online.some((e) => e.userId === multi.id));
-    const laptop = await open(multi.token);
+    const laptop = await t.open(multi.token);
     expect(await status()).toMatchObject({ ok: true, online: true });
 
     phone.close();
@@ -105,9 +89,9 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
   it('presence goes only to users who share a conversation', async () => {
     const stranger = await register(t.url);
     const u = await register(t.url);
-    const s = await open(stranger.token);
+    const s = await t.open(stranger.token);
     const seen = record(s, 'user-online');
-    const us = await open(u.token);
+    const us = await t.open(u.token);
     us.close();
     await settle();
     expect(seen).toEqual([]);
@@ -115,7 +99,7 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
 
   it('user-status: NOT_FOUND for an unknown user, VALIDATION for bad input, tolerant of a missing ack', async () => {
     const a = await register(t.url);
-    const sa = await open(a.token);
+    const sa = await t.open(a.token);
     expect(await sa.timeout(5000).emitWithAck('user-status', { userId: 'nobody' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
     expect(await sa.timeout(5000).emitWithAck('user-status', {} as never)).toMatchObject({ ok: false, code: 'VALIDATION' });
     (sa.emit as (ev: string, p: unknown) => void)('user-status', { userId: a.id }); // no ack callback

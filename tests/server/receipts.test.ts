@@ -1,7 +1,6 @@
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  connect,
   fullHistory,
   noteMongoSkip,
   record,
@@ -9,28 +8,13 @@ import {
   sendOverRest,
   settle,
   STORE_VARIANTS,
-  startTestServer,
   syncAll,
+  useTestServer,
   waitFor,
-  type ClientSocket,
-  type TestServer,
 } from './helpers.ts';
 
 describe.each(STORE_VARIANTS)('receipts on $kind', (variant) => {
-  let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connect(t.url, token);
-    sockets.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    t = await startTestServer(variant);
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await t?.dispose();
-  });
+  const t = useTestServer(variant);
 
   async function sendMany(from: { token: string }, to: string, n: number): Promise<Message[]> {
     const out: Message[] = [];
@@ -41,8 +25,8 @@ describe.each(STORE_VARIANTS)('receipts on $kind', (variant) => {
   it('an online sender gets message-status delivered, then read; the reader’s other device too', async () => {
     const sender = await register(t.url);
     const reader = await register(t.url);
-    const senderSocket = await open(sender.token);
-    const [readerPhone, readerLaptop] = [await open(reader.token), await open(reader.token)];
+    const senderSocket = await t.open(sender.token);
+    const [readerPhone, readerLaptop] = [await t.open(reader.token), await t.open(reader.token)];
     const toSender = record(senderSocket, 'message-status');
     const toLaptop = record(readerLaptop, 'message-status');
     const toPhone = record(readerPhone, 'message-status');
@@ -71,7 +55,7 @@ describe.each(STORE_VARIANTS)('receipts on $kind', (variant) => {
     const before = await syncAll(t.url, sender.token);
     expect(before.messages.map((m) => [m.id, m.status])).toEqual([m1, m2, m3].map((m) => [m!.id, 'sent']));
 
-    const rs = await open(reader.token);
+    const rs = await t.open(reader.token);
     await rs.timeout(5000).emitWithAck('message-received', { messageIds: [m1!.id, m2!.id, m3!.id] });
     await rs.timeout(5000).emitWithAck('message-read', { conversationId: m1!.conversationId, upToSeq: 2 });
 
@@ -86,10 +70,10 @@ describe.each(STORE_VARIANTS)('receipts on $kind', (variant) => {
   it('status never moves backwards: a late "received" after "read" changes nothing and pushes nothing', async () => {
     const sender = await register(t.url);
     const reader = await register(t.url);
-    const ss = await open(sender.token);
+    const ss = await t.open(sender.token);
     const statuses = record(ss, 'message-status');
     const [m1] = await sendMany(sender, reader.id, 1);
-    const rs = await open(reader.token);
+    const rs = await t.open(reader.token);
     await rs.timeout(5000).emitWithAck('message-read', { conversationId: m1!.conversationId, upToSeq: 5 });
     await waitFor('read pushed', () => statuses.length === 1);
     const cursor = (await syncAll(t.url, sender.token)).cursor;
@@ -107,11 +91,11 @@ describe.each(STORE_VARIANTS)('receipts on $kind', (variant) => {
     const b = await register(t.url);
     const stranger = await register(t.url);
     const [m] = await sendMany(a, b.id, 1);
-    const ss = await open(stranger.token);
+    const ss = await t.open(stranger.token);
     // Someone else's message id: accepted as a no-op (ids are not secrets worth an error), status unchanged.
     expect(await ss.timeout(5000).emitWithAck('message-received', { messageIds: [m!.id] })).toEqual({ ok: true });
     // Your own message: the sender can't mark it delivered either.
-    const as = await open(a.token);
+    const as = await t.open(a.token);
     await as.timeout(5000).emitWithAck('message-received', { messageIds: [m!.id] });
     expect((await fullHistory(t.url, a.token, b.id))[0]!.status).toBe('sent');
     // Reading a conversation you are not in is FORBIDDEN.

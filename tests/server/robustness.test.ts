@@ -1,8 +1,7 @@
 import { LIMITS } from '@pigeon/sync-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/src/store/store.ts';
 import {
-  connect,
   http,
   newClientId,
   noteMongoSkip,
@@ -11,26 +10,12 @@ import {
   sendOverSocket,
   STORE_VARIANTS,
   startTestServer,
+  useTestServer,
   waitFor,
-  type ClientSocket,
-  type TestServer,
 } from './helpers.ts';
 
 describe.each(STORE_VARIANTS)('robustness on $kind', (variant) => {
-  let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connect(t.url, token);
-    sockets.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    t = await startTestServer(variant);
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await t?.dispose();
-  });
+  const t = useTestServer(variant);
 
   const stillServing = async () => {
     expect((await http(t.url, '/api/health')).status).toBe(200);
@@ -83,7 +68,7 @@ describe.each(STORE_VARIANTS)('robustness on $kind', (variant) => {
   it('malformed socket payloads get VALIDATION acks; no ack, odd args and unknown events break nothing', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const s = await open(a.token);
+    const s = await t.open(a.token);
     const raw = s as unknown as { emit(...args: unknown[]): void; timeout(ms: number): { emitWithAck(...args: unknown[]): Promise<unknown> } };
     for (const payload of [null, 42, 'text', [], { clientId: 5 }, { to: b.id }]) {
       expect(await raw.timeout(5000).emitWithAck('send-message', payload), JSON.stringify(payload)).toMatchObject({ ok: false, code: 'VALIDATION' });
@@ -104,37 +89,30 @@ describe.each(STORE_VARIANTS)('robustness on $kind', (variant) => {
   it('a socket frame over maxHttpBufferSize closes only that connection', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const s = await open(a.token);
+    const s = await t.open(a.token);
     let reason = '';
     s.on('disconnect', (r) => (reason = r));
     s.emit('send-message', { clientId: newClientId(), to: b.id, body: 'z'.repeat(LIMITS.socketFrameMaxBytes + 1024) }, () => {});
     await waitFor('oversized frame drops the connection', () => !s.connected);
     expect(reason).toMatch(/transport/);
     await stillServing();
-    const fresh = await open(a.token);
+    const fresh = await t.open(a.token);
     expect((await sendOverSocket(fresh, b.id, 'still works')).ok).toBe(true);
   });
 });
 
 describe.each(STORE_VARIANTS)('rate limit and internal errors on $kind', (variant) => {
-  let t: TestServer;
+  // A window of an hour: no token can refill while the test runs, however slow the machine.
+  const t = useTestServer(variant, { sendRateLimit: 5, sendRateWindowMs: 3_600_000 });
   let store: Store;
-  const sockets: ClientSocket[] = [];
-  beforeAll(async () => {
-    // A window of an hour: no token can refill while the test runs, however slow the machine.
-    t = await startTestServer(variant, { sendRateLimit: 5, sendRateWindowMs: 3_600_000 });
+  beforeAll(() => {
     store = t.server.store;
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await t?.dispose();
   });
 
   it('over SEND_RATE_LIMIT: 429 RATE_LIMITED on REST, RATE_LIMITED ack on the socket, one budget for both', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
-    const s = await connect(t.url, a.token);
-    sockets.push(s);
+    const s = await t.open(a.token);
     const results: string[] = [];
     for (let i = 0; i < 3; i++) results.push(String((await sendOverRest(t.url, a.token, b.id, `r${i}`)).status));
     for (let i = 0; i < 3; i++) {

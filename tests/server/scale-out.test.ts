@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { RunningServer } from '../../server/src/index.ts';
 import {
-  connect,
   noteMongoSkip,
   record,
   register,
@@ -10,10 +9,8 @@ import {
   sendOverSocket,
   settle,
   STORE_VARIANTS,
-  startTestServer,
+  useTestServer,
   waitFor,
-  type ClientSocket,
-  type TestServer,
 } from './helpers.ts';
 
 const redisUrl = inject('redisUrl');
@@ -23,32 +20,20 @@ const redisUrl = inject('redisUrl');
  * depend on which node each of their sockets landed on.
  */
 describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS_URL on $kind', (variant) => {
-  let t: TestServer;
+  const t = useTestServer(variant, { redisUrl });
   let nodeA: RunningServer;
   let nodeB: RunningServer;
-  const sockets: ClientSocket[] = [];
-  const open = async (node: RunningServer, token: string) => {
-    const s = await connect(node.url, token);
-    sockets.push(s);
-    return s;
-  };
   beforeAll(async () => {
-    t = await startTestServer(variant, { redisUrl });
     nodeA = t.server;
     nodeB = await t.startPeer();
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await nodeB?.close();
-    await t?.dispose();
   });
 
   it('a message sent on node A reaches the recipient and the sender’s other device on node B', async () => {
     const a = await register(nodeA.url);
     const b = await register(nodeB.url);
-    const aOnA = await open(nodeA, a.token);
-    const aOnB = await open(nodeB, a.token);
-    const bOnB = await open(nodeB, b.token);
+    const aOnA = await t.open(a.token, nodeA);
+    const aOnB = await t.open(a.token, nodeB);
+    const bOnB = await t.open(b.token, nodeB);
     const toB = record(bOnB, 'new-message');
     const toOtherDevice = record(aOnB, 'new-message');
     const ack = await sendOverSocket(aOnA, b.id, 'across nodes');
@@ -65,8 +50,8 @@ describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS
   it('receipts and typing cross nodes', async () => {
     const a = await register(nodeA.url);
     const b = await register(nodeA.url);
-    const aOnA = await open(nodeA, a.token);
-    const bOnB = await open(nodeB, b.token);
+    const aOnA = await t.open(a.token, nodeA);
+    const bOnB = await t.open(b.token, nodeB);
     const statuses = record(aOnA, 'message-status');
     const typing = record(aOnA, 'typing');
     const sent = await sendOverRest(nodeA.url, a.token, b.id, 'read me');
@@ -82,11 +67,11 @@ describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS
     const watcher = await register(nodeA.url);
     const u = await register(nodeA.url);
     await sendOverRest(nodeA.url, watcher.token, u.id, 'hello');
-    const w = await open(nodeA, watcher.token);
+    const w = await t.open(watcher.token, nodeA);
     const offline = record(w, 'user-offline');
     const online = record(w, 'user-online');
-    const onA = await open(nodeA, u.token);
-    const onB = await open(nodeB, u.token);
+    const onA = await t.open(u.token, nodeA);
+    const onB = await t.open(u.token, nodeB);
     await waitFor('user-online', () => online.length >= 1);
 
     onA.close();

@@ -63,6 +63,27 @@ describeMongo(SKIP_REASON ? `MongoStore (skipped: ${SKIP_REASON})` : 'MongoStore
       body,
     });
 
+    /**
+     * Two stores on one fresh database, `plain` opened first, then `racing`, whose `hook`
+     * runs the race armed by `armRace` once. Both take the 'process' lock: under the
+     * shared lock these races cannot happen (and the staged one would deadlock).
+     */
+    async function openRacingPair(hook: 'beforeInsert' | 'beforeStatusWrite') {
+      const name = freshDbName();
+      const plain = await open(name, { writeLock: 'process' });
+      let raceOnce: (() => Promise<void>) | null = null;
+      const runRaceOnce = async () => {
+        const race = raceOnce;
+        raceOnce = null;
+        await race?.();
+      };
+      const racing = await open(name, { writeLock: 'process', hooks: { [hook]: runRaceOnce } });
+      const armRace = (race: () => Promise<void>) => {
+        raceOnce = race;
+      };
+      return { plain, racing, armRace };
+    }
+
     it('creates the documented indexes', async () => {
       const store = await open(freshDbName());
       try {
@@ -234,30 +255,17 @@ describeMongo(SKIP_REASON ? `MongoStore (skipped: ${SKIP_REASON})` : 'MongoStore
     });
 
     it('a clientId raced by another node resolves to the stored copy (and burns that seq)', async () => {
-      const name = freshDbName();
-      // 'process': under the shared lock this race cannot happen (and the staged one would deadlock).
-      const nodeA = await open(name, { writeLock: 'process' });
-      let raceOnce: (() => Promise<void>) | null = null;
-      const nodeB = await open(name, {
-        writeLock: 'process',
-        hooks: {
-          beforeInsert: async () => {
-            const race = raceOnce;
-            raceOnce = null;
-            await race?.();
-          },
-        },
-      });
+      const { plain: nodeA, racing: nodeB, armRace } = await openRacingPair('beforeInsert');
       try {
         const a = await newUser(nodeA);
         const b = await newUser(nodeA);
         const contested = req(a, b, 'contested');
         let winner: Message | undefined;
         // Node A stores the clientId after node B looked it up and before B inserts.
-        raceOnce = async () => {
+        armRace(async () => {
           const [o] = await nodeA.sendMessages([{ ...contested, body: 'stored by A' }]);
           winner = o!.message;
-        };
+        });
         const outcomes = await nodeB.sendMessages([req(a, b, 'before'), contested, req(a, b, 'after')]);
         expect(winner).toBeDefined();
         expect(outcomes[1]).toEqual({ message: winner, created: false });
@@ -322,29 +330,17 @@ describeMongo(SKIP_REASON ? `MongoStore (skipped: ${SKIP_REASON})` : 'MongoStore
     });
 
     it('a receipt overtaken by one with a later position retries instead of moving the message back', async () => {
-      const name = freshDbName();
-      const nodeB = await open(name, { writeLock: 'process' });
-      let raceOnce: (() => Promise<void>) | null = null;
-      const nodeA = await open(name, {
-        writeLock: 'process',
-        hooks: {
-          beforeStatusWrite: async () => {
-            const race = raceOnce;
-            raceOnce = null;
-            await race?.();
-          },
-        },
-      });
+      const { plain: nodeB, racing: nodeA, armRace } = await openRacingPair('beforeStatusWrite');
       try {
         const a = await newUser(nodeA);
         const b = await newUser(nodeA);
         const [m] = (await nodeA.sendMessages([req(a, b)])).map((o) => o.message);
         let deliveredAt = 0;
         // While node A's read receipt holds its position, node B's delivery takes a later one and lands.
-        raceOnce = async () => {
+        armRace(async () => {
           expect(await nodeB.markDelivered(b.id, [m!.id], new Date().toISOString())).toHaveLength(1);
           deliveredAt = (await nodeB.changesSince(a.id, 0, 100)).position;
-        };
+        });
         const read = await nodeA.markRead(b.id, m!.conversationId, m!.seq, new Date().toISOString());
         expect(read).toEqual([{ ...m!, status: 'read' }]);
         expect(deliveredAt).toBeGreaterThan(0);
