@@ -18,12 +18,37 @@ export interface ServerProcessOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * A free port *below* the kernel's ephemeral range. The server is down for a while
+ * between a kill and its restart; a port from the ephemeral range can be taken in
+ * that window as the source port of some outgoing connection (even one of our own
+ * proxies connecting to it: a TCP self-connect on loopback), and the restart would
+ * fail with EADDRINUSE for reasons that have nothing to do with Pigeon.
+ */
 export async function freePort(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: keep the usual default
+  }
+  const floor = Math.max(1024, low - 12_000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    // Not from the seed: which port the server gets has no effect on the run.
+    const port = floor + Math.floor(Math.random() * (low - floor));
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
+}
+
+async function canListen(port: number): Promise<boolean> {
   const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
+  const ok = await new Promise<boolean>((resolve) => {
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (ok) await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return ok;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +78,7 @@ export class ServerProcess {
   private exited: Promise<void> = Promise.resolve();
   starts = 0;
   kills = 0;
+  lastExit = '';
 
   constructor(private readonly options: ServerProcessOptions) {}
 
@@ -102,7 +128,10 @@ export class ServerProcess {
     this.child = child;
     this.starts++;
     this.exited = new Promise((resolve) =>
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
+        // Who ended it matters when reading a failure: our SIGKILL, a crash, or someone else.
+        this.lastExit = `code ${code} signal ${signal}`;
+        fs.appendFileSync(logFile, `--- exit: ${this.lastExit} at ${new Date().toISOString()} ---\n`);
         if (this.child === child) this.child = null;
         resolve();
       }),
@@ -113,7 +142,7 @@ export class ServerProcess {
   private async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.child) throw new Error(`server exited during start; see ${this.options.logFile}`);
+      if (!this.child) throw new Error(`server exited during start (${this.lastExit}); see ${this.options.logFile}`);
       try {
         const res = await fetch(`${this.url}/api/health`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;
