@@ -53,6 +53,8 @@ export interface Observation {
 }
 
 export type InvariantName =
+  /** The run itself could not complete (server would not start, setup failed): not a verdict on Pigeon by itself. */
+  | 'harness'
   | 'settled'
   | 'once-on-server'
   | 'once-on-devices'

@@ -103,7 +103,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     }
   } catch (err) {
     crash = err;
-    violations.push({ invariant: 'settled', message: `harness run aborted: ${err instanceof Error ? err.stack : String(err)}` });
+    violations.push({ invariant: 'harness', message: `harness run aborted: ${err instanceof Error ? err.stack : String(err)}` });
   } finally {
     await world.teardown().catch(() => {});
     await server.stop().catch(() => {});
