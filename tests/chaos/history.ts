@@ -9,7 +9,7 @@ import path from 'node:path';
 export interface HistoryEntry {
   /** ms since the run started. */
   t: number;
-  /** Op index the entry happened during or after (-1: setup, Infinity not used). */
+  /** Op index the entry happened during or after (-1: setup; the op count: heal and settle). */
   op: number;
   kind: string;
   detail: string;
