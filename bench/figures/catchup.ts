@@ -102,7 +102,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     let equal = false;
     let equalAt = 0;
     let checks = 0;
-    const deadline = t0 + 600_000;
+    const deadline = t0 + Math.max(120_000, total * 15);
     while (!equal && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
       if (!allEventsAt) continue;

@@ -42,7 +42,7 @@ export async function sendBurst(url: string, plans: BurstPlan[], lanes: number, 
       Array.from({ length: lanes }, async (_, lane) => {
         const socket = sockets.get(p.sender.id)!;
         for (let i = lane; i < p.count; i += lanes) {
-          const clientId = `${tag}-${pi}-${i}`;
+          const clientId = `${tag}-${pi}-${i}`.padEnd(8, '_');
           sent++;
           const res = await new Promise<{ ok: boolean; code?: string }>((resolve) => {
             let done = false;

@@ -14,6 +14,8 @@ export interface CpuShare {
   /** CPU seconds per wall second during the measurement window (1.0 = one full core). */
   server: number;
   load: number;
+  /** FerretDB, for the MongoDB store (0 otherwise). */
+  store: number;
   /** Every process on the machine (other engineers' work included), in cores. */
   machine: number;
 }
@@ -46,11 +48,12 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
     const loader = load;
 
     const measure = async (cmd: 'closed' | 'open', args: unknown): Promise<MeasuredRun> => {
-      let startCpu = { server: 0, load: 0, machine: 0, t: 0 };
+      let startCpu = { server: 0, load: 0, store: 0, machine: 0, t: 0 };
       let endCpu = { ...startCpu };
       const sample = () => ({
         server: readCpuSeconds(target.pid),
         load: readCpuSeconds(loader.pid),
+        store: target.storePid ? readCpuSeconds(target.storePid) : 0,
         machine: readMachineCpu().busy,
         t: performance.now(),
       });
@@ -59,8 +62,8 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
       const result = await loader.call<RunResult>(cmd, args);
       await Promise.all([started, ended]);
       const wall = (endCpu.t - startCpu.t) / 1000;
-      const share = (k: 'server' | 'load' | 'machine') => (endCpu[k] - startCpu[k]) / wall;
-      return { ...result, cpu: { server: share('server'), load: share('load'), machine: share('machine') } };
+      const share = (k: 'server' | 'load' | 'store' | 'machine') => (endCpu[k] - startCpu[k]) / wall;
+      return { ...result, cpu: { server: share('server'), load: share('load'), store: share('store'), machine: share('machine') } };
     };
 
     return {

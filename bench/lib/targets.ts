@@ -32,6 +32,10 @@ export interface Target {
   readonly url: string;
   readonly pid: number;
   readonly child: NodeChild;
+  /** The database process when it is separate (FerretDB for mongodb), else null. */
+  readonly storePid: number | null;
+  /** mongodb:// URI of FerretDB (diagnostics), else null. */
+  readonly storeUri: string | null;
   /** A new server process on the same data (users and tokens stay valid). */
   restart(): Promise<void>;
   /** Registers (or, for bare, names) `n` users. */
@@ -70,6 +74,8 @@ export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): P
       get child() {
         return child;
       },
+      storePid: null,
+      storeUri: null,
       async restart() {
         await child.stop();
         ({ child, url } = await boot());
@@ -116,12 +122,15 @@ export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): P
       get child() {
         return child;
       },
+      storePid: ferret?.pid ?? null,
+      storeUri: ferret?.uri ?? null,
       async restart() {
         await child.stop();
         ({ child, url } = await boot());
       },
       users: (n, prefix) => registerUsers(url, n, prefix),
-      storeCheck: (userIds) => child.call<StoreCheck>('storeCheck', { userIds }),
+      // Bounded: a wedged database must fail the bench, not hang it.
+      storeCheck: (userIds) => child.call<StoreCheck>('storeCheck', { userIds }, 180_000),
       sendStats: () => child.call<SendStats>('sendStats'),
       async stop() {
         await child.stop();
