@@ -32,6 +32,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     targets: { type: 'string' },
     clients: { type: 'string' },
+    'mongo-clients': { type: 'string' },
     inflight: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
@@ -55,12 +56,15 @@ if (flags.help) {
   --only=a,b                   figures: ${FIGURES.join(', ')} (latency implies throughput)
   --targets=sqlite,mongodb     Pigeon stores to measure (bare Socket.io always runs as baseline)
   --clients=N --inflight=K     figure 1: sockets (pairs) and sends awaiting ack per socket
+  --mongo-clients=N            sockets for the MongoDB store (default 80: FerretDB 1.24 wedges on
+                               a group commit touching ≥ 100 conversations, see docs/benchmarks.md)
   --warmup=S --duration=S      figure 1 warm-up and window, seconds; --paced-duration=S for figure 2
   --catchup-messages=N --catchup-conversations=N
   --outbox-messages=N
   --client-messages=N --client-conversations=N --client-open=N
   --idle-sockets=N
-  --cpu-prof                   V8 CPU profiles of the server children into bench/profiles/
+  --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
+                               into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
   --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`);
   process.exit(0);
 }
@@ -79,10 +83,10 @@ if (stores.includes('mongodb') && !existsSync(ferretBinary())) {
 }
 
 const nodeFlags: string[] = [];
+let profileDir: string | undefined;
 if (flags['cpu-prof']) {
-  const dir = new URL('./profiles/', import.meta.url).pathname;
-  mkdirSync(dir, { recursive: true });
-  nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  profileDir = new URL('./profiles/', import.meta.url).pathname;
+  mkdirSync(profileDir, { recursive: true });
 }
 
 const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
@@ -118,12 +122,14 @@ if (only.has('throughput')) {
     measureThroughput({
       kinds: ['bare', ...stores],
       clients: num(flags.clients, 200, 40),
+      mongoClients: num(flags['mongo-clients'], 80, 40),
       inflight: num(flags.inflight, 4, 4),
       warmupMs: num(flags.warmup, 3, 1) * 1000,
       durationMs: num(flags.duration, 15, 3) * 1000,
       loadFractions: only.has('latency') ? [0.25, 0.5, 0.75] : [],
       openDurationMs: num(flags['paced-duration'], 10, 3) * 1000,
       nodeFlags,
+      profileDir,
     }),
   );
 }

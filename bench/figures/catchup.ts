@@ -81,7 +81,9 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     // The device reconnects.
     const seen = new Set<string>();
     let allEventsAt = 0;
+    let progressAt = performance.now();
     const off = engine.on('message', (m: Message) => {
+      progressAt = performance.now();
       if (serverIds.has(m.id)) seen.add(m.id);
       if (!allEventsAt && seen.size === serverIds.size) allEventsAt = performance.now();
     });
@@ -103,8 +105,14 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     let equalAt = 0;
     let checks = 0;
     const deadline = t0 + Math.max(120_000, total * 15);
+    let stalled = false;
     while (!equal && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
+      // No message stored for a minute: the catch-up is stuck, not slow.
+      if (performance.now() - progressAt > 60_000) {
+        stalled = true;
+        break;
+      }
       if (!allEventsAt) continue;
       const checkStart = performance.now();
       equal = await localEqualsServer(engine, serverIds, opts.conversations, perConversation);
@@ -118,7 +126,8 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     offState();
     const rel = (t: number) => (t ? `+${(t - t0).toFixed(0)} ms` : 'not seen');
     console.log(`  timeline: online ${rel(onlineAt)}, last message stored ${rel(allEventsAt)}, catch-up done ${rel(syncedAt)}, comparisons ${checks}`);
-    if (!equal) fail(where, `local database never matched the server (${seen.size}/${serverIds.size} messages seen)`);
+    if (!equal)
+      fail(where, `local database never matched the server (${seen.size}/${serverIds.size} messages stored${stalled ? '; nothing stored for 60 s, gave up' : ''})`);
     console.log(
       `  engine catch-up: ${(engineMs / 1000).toFixed(2)} s until the local database equals the server` +
         ` (${fmtRate(total / (engineMs / 1000))} msgs/s; server CPU ${engineCpu.toFixed(1)} s, client CPU ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s)`,

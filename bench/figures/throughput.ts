@@ -8,7 +8,9 @@
  *  2. open loop — offered load paced at 25/50/75 % of that target's maximum; p99 at each.
  * Then every send is checked: acked once, delivered once, stored once.
  */
+import { join } from 'node:path';
 import { checkDelivery } from '../lib/integrity.ts';
+import { summarizeProfile, type ProfileSummary } from '../lib/profile.ts';
 import { startSession, type MeasuredRun } from '../lib/session.ts';
 import { table } from '../lib/report.ts';
 import { fmtMs, fmtRate } from '../lib/stats.ts';
@@ -17,6 +19,12 @@ import type { TargetKind } from '../lib/targets.ts';
 export interface ThroughputOptions {
   kinds: TargetKind[];
   clients: number;
+  /**
+   * Sockets for the MongoDB store when it differs (FerretDB 1.24 wedges on an update
+   * command of ≥ 100 statements, i.e. a group commit touching ≥ 100 conversations);
+   * a bare run with the same count is added so its ratio compares like with like.
+   */
+  mongoClients?: number;
   inflight: number;
   warmupMs: number;
   durationMs: number;
@@ -24,6 +32,8 @@ export interface ThroughputOptions {
   loadFractions: number[];
   openDurationMs: number;
   nodeFlags?: string[];
+  /** Write CPU profiles of the server over each measurement window into this folder. */
+  profileDir?: string;
 }
 
 export interface TargetFigures {
@@ -36,17 +46,27 @@ export interface TargetFigures {
   stored: number;
   /** Mean sends per group commit during the closed-loop run (Pigeon only). */
   meanBatch: number | null;
+  /** CPU profile of the server over the closed-loop window (with --cpu-prof). */
+  profile?: { path: string; summary: ProfileSummary };
   ok: boolean;
 }
 
 export async function measureThroughput(opts: ThroughputOptions): Promise<TargetFigures[]> {
   const out: TargetFigures[] = [];
-  for (const kind of opts.kinds) {
-    console.log(`\n[throughput] ${kind}: ${opts.clients} sockets in ${opts.clients / 2} pairs, ${opts.inflight} in flight each`);
-    const session = await startSession(kind, opts.clients, { nodeFlags: opts.nodeFlags });
+  const runs: Array<{ kind: TargetKind; clients: number }> = opts.kinds.filter((k) => k !== 'mongodb').map((kind) => ({ kind, clients: opts.clients }));
+  if (opts.kinds.includes('mongodb')) {
+    const mc = opts.mongoClients ?? opts.clients;
+    if (mc !== opts.clients && opts.kinds.includes('bare')) runs.push({ kind: 'bare', clients: mc });
+    runs.push({ kind: 'mongodb', clients: mc });
+  }
+  for (const { kind, clients } of runs) {
+    console.log(`\n[throughput] ${kind}: ${clients} sockets in ${clients / 2} pairs, ${opts.inflight} in flight each`);
+    const session = await startSession(kind, clients, { nodeFlags: opts.nodeFlags });
+    const profilePath = (name: string) => (opts.profileDir ? join(opts.profileDir, `${kind}-${clients}-${name}.cpuprofile`) : undefined);
     try {
       const s0 = await session.target.sendStats();
-      const max = await session.closed({ inflight: opts.inflight, warmupMs: opts.warmupMs, durationMs: opts.durationMs });
+      const maxProfile = profilePath('max');
+      const max = await session.closed({ inflight: opts.inflight, warmupMs: opts.warmupMs, durationMs: opts.durationMs }, maxProfile);
       const s1 = await session.target.sendStats();
       const meanBatch = s0 && s1 && s1.batches > s0.batches ? (s1.sends - s0.sends) / (s1.batches - s0.batches) : null;
       console.log(`  max ${describe(max)}${meanBatch ? ` mean group commit ${meanBatch.toFixed(1)} sends` : ''}`);
@@ -55,19 +75,28 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Target
       if (!healthy) console.log(`  the closed-loop run did not complete cleanly: skipping the paced runs`);
       for (const fraction of healthy ? opts.loadFractions : []) {
         const rate = Math.max(1, Math.round(max.completedRate * fraction));
-        const run = await session.open({ rate, warmupMs: Math.min(1000, opts.warmupMs), durationMs: opts.openDurationMs });
+        const run = await session.open({ rate, warmupMs: Math.min(1000, opts.warmupMs), durationMs: opts.openDurationMs }, profilePath(`paced${Math.round(fraction * 100)}`));
         console.log(`  ${Math.round(fraction * 100)} % (${fmtRate(rate)}/s offered) ${describe(run)}`);
         paced.push({ fraction, run });
       }
       const { integrity, store } = await session.verify();
       const ok = checkDelivery(`throughput/${kind}`, integrity, store, kind !== 'bare');
       console.log(`  integrity: sent ${integrity.sent}, acked ${integrity.acked}, delivered ${integrity.delivered}, stored ${store.messages} — ${ok ? 'ok' : 'FAILED'}`);
-      out.push({ kind, clients: opts.clients, inflight: opts.inflight, max, paced, sent: integrity.sent, stored: store.messages, meanBatch, ok });
+      const profile = maxProfile ? { path: maxProfile, summary: summarizeProfile(maxProfile, 12) } : undefined;
+      if (profile) printProfile(profile.summary);
+      out.push({ kind, clients, inflight: opts.inflight, max, paced, sent: integrity.sent, stored: store.messages, meanBatch, ok, profile });
     } finally {
       await session.stop();
     }
   }
   return out;
+}
+
+function printProfile(s: ProfileSummary): void {
+  const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+  console.log(`  profile of the window: ${(s.totalMs / 1000).toFixed(1)} s on CPU or blocked, ${(s.idleMs / 1000).toFixed(1)} s idle`);
+  console.log(`    by module: ${s.modules.slice(0, 8).map((m) => `${m.module} ${pct(m.share)}`).join(', ')}`);
+  console.log(`    by function: ${s.functions.slice(0, 8).map((f) => `${f.name} (${f.where}) ${pct(f.share)}`).join(', ')}`);
 }
 
 function describe(r: MeasuredRun): string {
@@ -89,13 +118,18 @@ const NAMES: Record<TargetKind, string> = {
 
 export function renderThroughput(figs: TargetFigures[]): string {
   if (figs.length === 0) return '';
+  const bareFor = (f: TargetFigures) => figs.find((b) => b.kind === 'bare' && b.clients === f.clients);
   const bare = figs.find((f) => f.kind === 'bare');
-  const ratio = (f: TargetFigures) => (bare ? f.max.completedRate / bare.max.completedRate : NaN);
+  const ratio = (f: TargetFigures) => {
+    const b = bareFor(f);
+    return b ? f.max.completedRate / b.max.completedRate : NaN;
+  };
+  const cpuPerMsg = (r: MeasuredRun) => ((r.cpu.server + r.cpu.store) / r.completedRate) * 1e6;
   const first = figs[0]!;
   const out: string[] = [];
   out.push(`### 1. Server throughput and latency (closed loop)`);
   out.push(
-    `${first.clients} sockets (${first.clients / 2} pairs, each socket sends to its partner), ${first.inflight} sends awaiting their ack per socket; ` +
+    `Sockets in pairs (each socket sends to its partner), ${first.inflight} sends awaiting their ack per socket; ` +
       `window ${(first.max.windowMs / 1000).toFixed(1)} s after warm-up. A message counts when it is acked to the sender **and** delivered to the recipient ` +
       `(and, for Pigeon, committed: acks go out after the group commit). Latencies in ms, p50 / p95 / p99. ` +
       `CPU = CPU-seconds per second in the window (1.0 = one core) of the server child, the load-generator child, and the whole machine.`,
@@ -103,13 +137,15 @@ export function renderThroughput(figs: TargetFigures[]): string {
   out.push('');
   out.push(
     table(
-      ['server', 'msgs/s', 'vs bare', 'send→ack', 'send→delivery', 'CPU server (+ FerretDB)', 'CPU load gen', 'CPU machine', 'sends/commit', 'checked'],
+      ['server', 'sockets', 'msgs/s', 'vs bare (same sockets)', 'send→ack', 'send→delivery', 'server CPU µs/msg', 'CPU server (+ FerretDB)', 'CPU load gen', 'CPU machine', 'sends/commit', 'checked'],
       figs.map((f) => [
         NAMES[f.kind],
+        String(f.clients),
         fmtRate(f.max.completedRate),
         f.kind === 'bare' ? '1.00' : fmtRatioCell(ratio(f)),
         lat(f.max.ack),
         lat(f.max.delivery),
+        f.max.completedRate > 0 ? fmtRate(cpuPerMsg(f.max)) : '–',
         f.max.cpu.server.toFixed(2) + (f.max.cpu.store ? ` + ${f.max.cpu.store.toFixed(2)}` : ''),
         f.max.cpu.load.toFixed(2),
         f.max.cpu.machine.toFixed(2),
@@ -154,7 +190,32 @@ export function renderThroughput(figs: TargetFigures[]): string {
     const half = mongo.paced.find((p) => p.fraction === 0.5);
     if (half) targets.push(`- (no target) MongoDB p99 send→ack at 50 % of max load: ${fmtMs(half.run.ack.p99)} ms`);
   }
+  const sqliteF = figs.find((f) => f.kind === 'sqlite');
+  const bareS = sqliteF && bareFor(sqliteF);
+  if (sqliteF && bareS && sqliteF.max.completedRate > 0)
+    targets.push(
+      `- (CPU view) per message the SQLite server spends ${fmtRate(cpuPerMsg(sqliteF.max))} µs of CPU against ${fmtRate(cpuPerMsg(bareS.max))} µs for bare Socket.io: ` +
+        `on a dedicated core it would reach about ${pct(cpuPerMsg(bareS.max) / cpuPerMsg(sqliteF.max))} of the baseline.`,
+    );
   if (targets.length) out.push('', '**Targets** (reported, not asserted):', '', ...targets);
+  for (const f of figs.filter((x) => x.profile)) {
+    const s = f.profile!.summary;
+    out.push(
+      '',
+      `**CPU profile of ${NAMES[f.kind]} over the closed-loop window** (\`${f.profile!.path.replace(/^.*\/bench\//, 'bench/')}\`; self time, share of non-idle samples; ` +
+        `a synchronous call such as a SQLite commit counts as busy while it blocks the event loop):`,
+      '',
+      table(
+        ['module', 'share', 'function', 'share'],
+        Array.from({ length: 8 }, (_, i) => [
+          s.modules[i]?.module ?? '',
+          s.modules[i] ? pct(s.modules[i]!.share) : '',
+          s.functions[i] ? `${s.functions[i]!.name} (${s.functions[i]!.where})` : '',
+          s.functions[i] ? pct(s.functions[i]!.share) : '',
+        ]),
+      ),
+    );
+  }
   return out.join('\n');
 }
 

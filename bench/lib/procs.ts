@@ -5,7 +5,8 @@
  * and stopped on exit, even when the bench fails.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import net from 'node:net';
 
 export interface RpcRequest {
@@ -142,8 +143,28 @@ export function forkTs(entry: string, opts: ForkOptions): NodeChild {
   };
 }
 
-/** Commands every child answers: `mem` runs a full GC when exposed (--expose-gc), then reports memory. */
+let profiler: Session | null = null;
+
+/**
+ * Commands every child answers: `mem` runs a full GC when exposed (--expose-gc), then
+ * reports memory; `profileStart` / `profileStop` { path } take a V8 CPU profile of
+ * just the window between them (unlike --cpu-prof, which covers start-up and setup too).
+ */
 const builtins: Record<string, (args: unknown) => unknown> = {
+  profileStart: async () => {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  },
+  profileStop: async (args) => {
+    if (!profiler) throw new Error('profileStop without profileStart');
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = null;
+    writeFileSync((args as { path: string }).path, JSON.stringify(profile));
+    return (args as { path: string }).path;
+  },
   mem: () => {
     (globalThis as { gc?: () => void }).gc?.();
     return { ...process.memoryUsage(), rssProc: readRss(process.pid) };

@@ -28,8 +28,9 @@ export interface Session {
   readonly target: Target;
   readonly load: NodeChild;
   readonly userIds: string[];
-  closed(args: { inflight: number; warmupMs: number; durationMs: number }): Promise<MeasuredRun>;
-  open(args: { rate: number; warmupMs: number; durationMs: number }): Promise<MeasuredRun>;
+  /** profile: write a CPU profile of the server child over the measurement window to this path. */
+  closed(args: { inflight: number; warmupMs: number; durationMs: number }, profile?: string): Promise<MeasuredRun>;
+  open(args: { rate: number; warmupMs: number; durationMs: number }, profile?: string): Promise<MeasuredRun>;
   /** Loader's integrity totals and the store's view of the same users. */
   verify(): Promise<{ integrity: Integrity; store: StoreCheck }>;
   stop(): Promise<void>;
@@ -47,7 +48,7 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
     await load.call('connect', { url: target.url, users, peers });
     const loader = load;
 
-    const measure = async (cmd: 'closed' | 'open', args: unknown): Promise<MeasuredRun> => {
+    const measure = async (cmd: 'closed' | 'open', args: unknown, profile?: string): Promise<MeasuredRun> => {
       let startCpu = { server: 0, load: 0, store: 0, machine: 0, t: 0 };
       let endCpu = { ...startCpu };
       const sample = () => ({
@@ -57,8 +58,16 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
         machine: readMachineCpu().busy,
         t: performance.now(),
       });
-      const started = loader.once('window-start').then(() => (startCpu = sample()));
-      const ended = loader.once('window-end').then(() => (endCpu = sample()));
+      const started = loader.once('window-start').then(async () => {
+        startCpu = sample();
+        if (profile) await target.child.call('profileStart');
+      });
+      const ended = started
+        .then(() => loader.once('window-end'))
+        .then(async () => {
+          endCpu = sample();
+          if (profile) await target.child.call('profileStop', { path: profile });
+        });
       const result = await loader.call<RunResult>(cmd, args);
       await Promise.all([started, ended]);
       const wall = (endCpu.t - startCpu.t) / 1000;
@@ -70,8 +79,8 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
       target,
       load: loader,
       userIds: users.map((u) => u.id),
-      closed: (args) => measure('closed', args),
-      open: (args) => measure('open', args),
+      closed: (args, profile) => measure('closed', args, profile),
+      open: (args, profile) => measure('open', args, profile),
       async verify() {
         const integrity = await loader.call<Integrity>('check');
         const store = await target.storeCheck(users.map((u) => u.id));
