@@ -39,6 +39,8 @@ const { values: flags } = parseArgs({
     'paced-duration': { type: 'string' },
     'catchup-messages': { type: 'string' },
     'catchup-conversations': { type: 'string' },
+    'mongo-catchup-messages': { type: 'string' },
+    'mongo-outbox-messages': { type: 'string' },
     'outbox-messages': { type: 'string' },
     'client-messages': { type: 'string' },
     'client-conversations': { type: 'string' },
@@ -60,6 +62,8 @@ if (flags.help) {
                                a group commit touching ≥ 100 conversations, see docs/benchmarks.md)
   --warmup=S --duration=S      figure 1 warm-up and window, seconds; --paced-duration=S for figure 2
   --catchup-messages=N --catchup-conversations=N
+  --mongo-catchup-messages=N   (default 5,000) and --mongo-outbox-messages=N (default 500):
+                               smaller sizes for FerretDB, whose queries scan (see docs/benchmarks.md)
   --outbox-messages=N
   --client-messages=N --client-conversations=N --client-open=N
   --idle-sockets=N
@@ -138,13 +142,19 @@ if (only.has('catchup')) {
     measureCatchUp({
       messages: num(flags['catchup-messages'], 20_000, 2_000),
       conversations: num(flags['catchup-conversations'], 50, 10),
+      mongoMessages: num(flags['mongo-catchup-messages'], 5_000, 1_000),
       stores,
       nodeFlags,
     }),
   );
 }
 if (only.has('outbox')) {
-  results.outbox = await step('outbox', () => measureOutbox({ messages: num(flags['outbox-messages'], 2_000, 200), stores, nodeFlags }));
+  results.outbox = await step('outbox', () => measureOutbox({
+      messages: num(flags['outbox-messages'], 2_000, 200),
+      mongoMessages: num(flags['mongo-outbox-messages'], 500, 100),
+      stores,
+      nodeFlags,
+    }));
 }
 if (only.has('client')) {
   results.client = await step('client', () =>
