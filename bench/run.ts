@@ -19,7 +19,7 @@ import { measureThroughput, renderThroughput, type TargetFigures } from './figur
 import { failures } from './lib/integrity.ts';
 import { machineInfo, machineSection, uptime, writeJson, writeReport } from './lib/report.ts';
 import { ferretBinary } from './lib/ferret.ts';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { TargetKind } from './lib/targets.ts';
 
 const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory'] as const;
@@ -107,8 +107,24 @@ interface Results {
   memory?: MemoryFigures;
   skipped: string[];
   failures: string[];
+  /** Figures not run this time, carried over from the previous full run: when they were measured. */
+  carried?: Partial<Record<'throughput' | 'catchup' | 'outbox' | 'client' | 'memory', { date: string; uptime: string; command: string }>>;
 }
 const results: Results = { machine, command, skipped, failures };
+
+// A partial full-size run (--only) keeps the other figures of the previous full run in the report,
+// each marked with the run it comes from.
+const latestPath = new URL('./results/latest.json', import.meta.url).pathname;
+if (!quick && flags.only && existsSync(latestPath)) {
+  const prev = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
+  results.carried = {};
+  const keys = ['throughput', 'catchup', 'outbox', 'client', 'memory'] as const;
+  for (const k of keys) {
+    if (only.has(k) || !prev[k]) continue;
+    (results as unknown as Record<string, unknown>)[k] = prev[k];
+    results.carried[k] = prev.carried?.[k] ?? { date: prev.machine.date, uptime: prev.machine.uptimeBefore, command: prev.command };
+  }
+}
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -170,15 +186,19 @@ if (only.has('memory')) {
 }
 
 machine.uptimeAfter = uptime();
+const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
+  const c = results.carried?.[k];
+  return c ? `\n\n*Carried over from an earlier run: ${c.date}, \`${c.command}\`, machine \`${c.uptime}\`.*` : '';
+};
 const sections = [
   `## Latest run`,
   machineSection(machine, command),
   quick ? '**Quick run (`--quick`): small sizes, for development; not the reference figures.**' : '',
-  results.throughput ? renderThroughput(results.throughput) : '',
-  results.catchup ? renderCatchUp(results.catchup) : '',
-  results.outbox ? renderOutbox(results.outbox) : '',
-  results.client ? renderClient(results.client) : '',
-  results.memory ? renderMemory(results.memory) : '',
+  results.throughput ? renderThroughput(results.throughput) + carriedNote('throughput') : '',
+  results.catchup ? renderCatchUp(results.catchup) + carriedNote('catchup') : '',
+  results.outbox ? renderOutbox(results.outbox) + carriedNote('outbox') : '',
+  results.client ? renderClient(results.client) + carriedNote('client') : '',
+  results.memory ? renderMemory(results.memory) + carriedNote('memory') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);
