@@ -159,6 +159,7 @@ if (only.has('catchup')) {
       messages: num(flags['catchup-messages'], 20_000, 2_000),
       conversations: num(flags['catchup-conversations'], 50, 10),
       mongoMessages: num(flags['mongo-catchup-messages'], 5_000, 1_000),
+      browser: true,
       stores,
       nodeFlags,
     }),

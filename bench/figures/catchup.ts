@@ -7,6 +7,7 @@
  */
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { LIMITS } from '@pigeon/sync-protocol';
+import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
 import { fail } from '../lib/integrity.ts';
@@ -19,6 +20,8 @@ export interface CatchUpOptions {
   messages: number;
   conversations: number;
   stores: TargetKind[];
+  /** Also run the catch-up in headless Chromium (the PWA over the browser's IndexedDB), SQLite store. */
+  browser?: boolean;
   /** Messages for the MongoDB store when smaller (FerretDB 1.x scans instead of using indexes). */
   mongoMessages?: number;
   nodeFlags?: string[];
@@ -33,10 +36,19 @@ export interface CatchUpRow {
   engine: { ms: number; msgsPerSec: number; serverCpuSec: number; clientCpuSec: number; allEventsMs: number; onlineMs: number; syncedMs: number };
   ok: boolean;
 }
-export type CatchUpFigures = CatchUpRow[];
+export interface BrowserCatchUpRow {
+  kind: 'browser';
+  messages: number;
+  conversations: number;
+  /** Network back → every message in the page's IndexedDB (polled every 100 ms). */
+  ms: number;
+  ok: boolean;
+}
+export type CatchUpFigures = Array<CatchUpRow | BrowserCatchUpRow>;
 
 export async function measureCatchUp(opts: CatchUpOptions): Promise<CatchUpFigures> {
-  const rows: CatchUpRow[] = [];
+  const rows: CatchUpFigures = [];
+  if (opts.browser) rows.push(await browserCatchUp(opts));
   for (const kind of opts.stores) rows.push(await catchUpOn(kind, kind === 'mongodb' && opts.mongoMessages ? { ...opts, messages: opts.mongoMessages } : opts));
   return rows;
 }
@@ -157,6 +169,53 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
   }
 }
 
+/**
+ * The same scenario in headless Chromium: the PWA signs in and syncs, the network is cut
+ * (HTTP and socket.io WebSockets), the messages arrive, the network comes back; time until
+ * the page's IndexedDB holds them all. The PWA's own engine and Chromium's IndexedDB, not
+ * fake-indexeddb.
+ */
+async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> {
+  const perConversation = Math.ceil(opts.messages / opts.conversations);
+  const total = perConversation * opts.conversations;
+  console.log(`\n[catchup] browser (Chromium, SQLite store): ${total} messages in ${opts.conversations} conversations while offline`);
+  const target = await startTarget('sqlite', { label: 'sqlite server (browser catch-up)' });
+  const browser = await launchChromium();
+  try {
+    const prefix = `cb${Date.now().toString(36)}_`;
+    const [me, ...peers] = await registerUsers(target.url, opts.conversations + 1, prefix);
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    const net = await offlineSwitch(context);
+    const page = await context.newPage();
+    await page.goto(target.url);
+    await page.getByTestId('auth-username').fill(`${prefix}0`);
+    await page.getByTestId('auth-password').fill('bench-password-1');
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('me-name').waitFor();
+    await page.waitForTimeout(500);
+    await net.set(true);
+    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`);
+    if (fill.acked !== total) fail('catchup/browser', `filling: ${fill.acked}/${total} acked`);
+    const t0 = performance.now();
+    await net.set(false);
+    let n = 0;
+    while (performance.now() - t0 < Math.max(120_000, total * 15)) {
+      n = await countLocalMessages(page);
+      if (n >= total) break;
+      await page.waitForTimeout(100);
+    }
+    const ms = performance.now() - t0;
+    const ok = n === total;
+    if (!ok) fail('catchup/browser', `the page's IndexedDB holds ${n} messages, ${total} were sent`);
+    console.log(`  browser catch-up: ${(ms / 1000).toFixed(2)} s until IndexedDB holds all ${total} (${fmtRate(total / (ms / 1000))} msgs/s)`);
+    await context.close();
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, ok };
+  } finally {
+    await browser.close();
+    await target.stop();
+  }
+}
+
 /** Every server message is in the local database, once, with seq 1..n in each conversation. */
 async function localEqualsServer(
   engine: ReturnType<typeof benchEngine>,
@@ -179,9 +238,17 @@ async function localEqualsServer(
   return n === serverIds.size;
 }
 
-export function renderCatchUp(rows: CatchUpFigures): string {
+export function renderCatchUp(all: CatchUpFigures): string {
+  const rows = all.filter((r): r is CatchUpRow => r.kind !== 'browser');
+  const browserRows = all.filter((r): r is BrowserCatchUpRow => r.kind === 'browser');
   if (rows.length === 0) return '';
   const r0 = rows[0]!;
+  const browserText = browserRows.map(
+    (b) =>
+      `\n\n**In a real browser** (same scenario, headless Chromium, the PWA's own engine over Chromium's IndexedDB, SQLite store; network cut with ` +
+      `\`context.setOffline\` and refused socket.io WebSockets; time from the network coming back until the page's IndexedDB holds every message, polled every 100 ms): ` +
+      (b.ok ? `**${(b.ms / 1000).toFixed(2)} s** for ${fmtRate(b.messages)} messages in ${b.conversations} conversations (${fmtRate(b.messages / (b.ms / 1000))} msgs/s).` : `✘ not reached.`),
+  );
   return [
     `### 3. Catch-up after being offline`,
     `A device (the sync engine over fake-indexeddb, in the bench process) is offline while ${fmtRate(r0.messages)} messages arrive in ${r0.conversations} conversations; ` +
@@ -202,5 +269,5 @@ export function renderCatchUp(rows: CatchUpFigures): string {
         `${r.engine.clientCpuSec.toFixed(1)} s`,
       ]),
     ),
-  ].join('\n');
+  ].join('\n') + browserText.join('');
 }

@@ -40,3 +40,23 @@ export async function offlineSwitch(context: BrowserContext): Promise<Offline> {
     },
   };
 }
+
+/** Rows in the page's `pigeon` IndexedDB messages store (setup and checks; reads the engine's own database). */
+export function countLocalMessages(page: import('playwright-core').Page): Promise<number> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('pigeon');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    try {
+      return await new Promise<number>((res, rej) => {
+        const r = db.transaction('messages').objectStore('messages').count();
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+    } finally {
+      db.close();
+    }
+  });
+}
