@@ -364,6 +364,28 @@ describeMongo(SKIP_REASON ? `MongoStore (skipped: ${SKIP_REASON})` : 'MongoStore
         await store.close();
       }
     });
+
+    // FerretDB never answers a bulkWrite of 100+ operations; the store must split them.
+    it('delivers 150 receipts in one call and sends one batch into 120 conversations', { timeout: 30_000 }, async () => {
+      const store = await open(freshDbName());
+      try {
+        const [a, b] = await Promise.all([newUser(store), newUser(store)]);
+        const sent = await store.sendMessages(Array.from({ length: 150 }, () => req(a!, b!)));
+        const delivered = await store.markDelivered(b!.id, sent.map((o) => o.message.id), new Date().toISOString());
+        expect(delivered).toHaveLength(150);
+        expect(delivered.every((m) => m.status === 'delivered')).toBe(true);
+        const read = await store.markRead(b!.id, sent[0]!.message.conversationId, 150, new Date().toISOString());
+        expect(read).toHaveLength(150);
+
+        const peers = await Promise.all(Array.from({ length: 120 }, () => newUser(store)));
+        const fanOut = await store.sendMessages(peers.map((p) => req(a!, p)));
+        expect(fanOut.map((o) => o.message.seq)).toEqual(peers.map(() => 1));
+        const conversations = await store.listConversations(a!.id);
+        expect(conversations).toHaveLength(121);
+      } finally {
+        await store.close();
+      }
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import { chunkedBulkWrite } from './bulk-write.ts';
 import {
   directConversationId,
   PigeonError,
@@ -435,7 +436,7 @@ class MongoStoreImpl implements MongoStore {
         update: { $max: { lastCommittedSeq: d.seq, updatedAt: d.createdAt } },
       },
     }));
-    await this.conversations.bulkWrite(ops, { ordered: false });
+    await chunkedBulkWrite(this.conversations, ops, { ordered: false });
   }
 
   // ---------- receipts ----------
@@ -500,7 +501,8 @@ class MongoStoreImpl implements MongoStore {
         positions = new Map(pending.map((d, i) => [d._id, first + i]));
         const stamp = to === 'delivered' ? { deliveredAt: at } : { readAt: at };
         await this.hooks.beforeStatusWrite?.(pending.map((d) => d._id));
-        const result = await this.messages.bulkWrite(
+        const result = await chunkedBulkWrite(
+          this.messages,
           pending.map((d) => {
             const changePos = positions.get(d._id)!;
             return {
