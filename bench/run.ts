@@ -58,8 +58,8 @@ if (flags.help) {
   --only=a,b                   figures: ${FIGURES.join(', ')} (latency implies throughput)
   --targets=sqlite,mongodb     Pigeon stores to measure (bare Socket.io always runs as baseline)
   --clients=N --inflight=K     figure 1: sockets (pairs) and sends awaiting ack per socket
-  --mongo-clients=N            sockets for the MongoDB store (default 80: FerretDB 1.24 wedges on
-                               a group commit touching ≥ 100 conversations, see docs/benchmarks.md)
+  --mongo-clients=N            sockets for the MongoDB store when different (default: --clients);
+                               a bare run with the same count is added for its ratio
   --warmup=S --duration=S      figure 1 warm-up and window, seconds; --paced-duration=S for figure 2
   --catchup-messages=N --catchup-conversations=N
   --mongo-catchup-messages=N   (default 5,000) and --mongo-outbox-messages=N (default 500):
@@ -142,7 +142,7 @@ if (only.has('throughput')) {
     measureThroughput({
       kinds: ['bare', ...stores],
       clients: num(flags.clients, 200, 40),
-      mongoClients: num(flags['mongo-clients'], 80, 40),
+      mongoClients: flags['mongo-clients'] !== undefined ? Number(flags['mongo-clients']) : undefined,
       inflight: num(flags.inflight, 4, 4),
       warmupMs: num(flags.warmup, 3, 1) * 1000,
       durationMs: num(flags.duration, 15, 3) * 1000,

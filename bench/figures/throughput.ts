@@ -20,9 +20,9 @@ export interface ThroughputOptions {
   kinds: TargetKind[];
   clients: number;
   /**
-   * Sockets for the MongoDB store when it differs (FerretDB 1.24 wedges on an update
-   * command of ≥ 100 statements, i.e. a group commit touching ≥ 100 conversations);
-   * a bare run with the same count is added so its ratio compares like with like.
+   * Sockets for the MongoDB store when it differs (before 2f89486 FerretDB 1.24 wedged on a
+   * group commit touching ≥ 100 conversations); a bare run with the same count is added so
+   * its ratio compares like with like.
    */
   mongoClients?: number;
   inflight: number;
