@@ -32,6 +32,8 @@ export interface RunOptions {
    * and prove the checks see it (a harness that can never fail proves nothing).
    */
   sabotage?: (world: World, server: ServerProcess) => Promise<void>;
+  /** Keep the server's data dir after a failing run (default true: the SQLite file is evidence). */
+  keepDataOnFailure?: boolean;
 }
 
 export interface RunResult {
@@ -152,7 +154,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     log(`chaos seed=${seed}: ${ok ? (slow ? `ok but slow to settle (${settleMs} ms)` : 'ok') : `${violations.length} violations`}; dump: ${dumpPath}`);
   }
   // The data dir is kept on failure (the SQLite file is evidence), removed otherwise.
-  if (ok) fs.rmSync(workDir, { recursive: true, force: true });
+  if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}, settle ${stats.settleMs} ms`,
   );

@@ -17,6 +17,8 @@ describe('chaos harness self-test', () => {
       seed: 101,
       ops: 60,
       settleMs: 15_000,
+      // This run fails on purpose; its data dir is no evidence of anything.
+      keepDataOnFailure: false,
       sabotage: async (world, server) => {
         // Server: a stored message disappears (as a broken migration or a lost commit would do).
         await server.kill();
