@@ -99,12 +99,18 @@ function printProfile(s: ProfileSummary): void {
   console.log(`    by function: ${s.functions.slice(0, 8).map((f) => `${f.name} (${f.where}) ${pct(f.share)}`).join(', ')}`);
 }
 
+const pctOf = (v: number) => `${(v * 100).toFixed(0)} %`;
+const mainThreadCell = (r: MeasuredRun) =>
+  r.cpu.mainThread ? `${pctOf(r.cpu.mainThread.onCpu)} / ${pctOf(r.cpu.mainThread.waitingForCpu)} / ${pctOf(r.cpu.mainThread.blockedOrIdle)}` : '–';
+
 function describe(r: MeasuredRun): string {
   return (
     `${fmtRate(r.completedRate)} msg/s (acks ${fmtRate(r.ackRate)}/s, deliveries ${fmtRate(r.deliveryRate)}/s)` +
     ` ack p50/p95/p99 ${fmtMs(r.ack.p50)}/${fmtMs(r.ack.p95)}/${fmtMs(r.ack.p99)} ms` +
     ` delivery p50/p95/p99 ${fmtMs(r.delivery.p50)}/${fmtMs(r.delivery.p95)}/${fmtMs(r.delivery.p99)} ms` +
-    ` cpu server ${(r.cpu.server * 100).toFixed(0)} %${r.cpu.store ? ` ferretdb ${(r.cpu.store * 100).toFixed(0)} %` : ''} load ${(r.cpu.load * 100).toFixed(0)} % machine ${(r.cpu.machine * 100).toFixed(0)} %${r.overloaded ? ' OVERLOADED' : ''}`
+    ` cpu server ${(r.cpu.server * 100).toFixed(0)} %${r.cpu.store ? ` ferretdb ${(r.cpu.store * 100).toFixed(0)} %` : ''} load ${(r.cpu.load * 100).toFixed(0)} % machine ${(r.cpu.machine * 100).toFixed(0)} %${
+      r.cpu.mainThread ? ` (server main thread: on CPU ${pctOf(r.cpu.mainThread.onCpu)}, waiting for a CPU ${pctOf(r.cpu.mainThread.waitingForCpu)}, blocked/idle ${pctOf(r.cpu.mainThread.blockedOrIdle)})` : ''
+    }${r.overloaded ? ' OVERLOADED' : ''}`
   );
 }
 
@@ -137,7 +143,7 @@ export function renderThroughput(figs: TargetFigures[]): string {
   out.push('');
   out.push(
     table(
-      ['server', 'sockets', 'msgs/s', 'vs bare (same sockets)', 'send→ack', 'send→delivery', 'server CPU µs/msg', 'CPU server (+ FerretDB)', 'CPU load gen', 'CPU machine', 'sends/commit', 'checked'],
+      ['server', 'sockets', 'msgs/s', 'vs bare (same sockets)', 'send→ack', 'send→delivery', 'server CPU µs/msg', 'CPU server (+ FerretDB)', 'CPU load gen', 'CPU machine', 'server main thread: on CPU / waiting for CPU / blocked', 'sends/commit', 'checked'],
       figs.map((f) => [
         NAMES[f.kind],
         String(f.clients),
@@ -149,6 +155,7 @@ export function renderThroughput(figs: TargetFigures[]): string {
         f.max.cpu.server.toFixed(2) + (f.max.cpu.store ? ` + ${f.max.cpu.store.toFixed(2)}` : ''),
         f.max.cpu.load.toFixed(2),
         f.max.cpu.machine.toFixed(2),
+        mainThreadCell(f.max),
         f.meanBatch ? f.meanBatch.toFixed(1) : '–',
         `${f.ok ? '✔' : '✘'} ${fmtRate(f.sent)} sent = ${fmtRate(f.stored)} ${f.kind === 'bare' ? 'handled' : 'stored'}`,
       ]),

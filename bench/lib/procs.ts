@@ -218,6 +218,12 @@ export function readCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Main thread of a process: seconds on a CPU and seconds runnable but waiting for one (/proc/PID/schedstat). */
+export function readSchedstat(pid: number): { onCpu: number; runqueue: number } {
+  const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+  return { onCpu: (run ?? 0) / 1e9, runqueue: (wait ?? 0) / 1e9 };
+}
+
 /** Busy and total CPU seconds of the whole machine since boot (/proc/stat, all cores). */
 export function readMachineCpu(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Integrity, RunResult } from './load.ts';
-import { forkTs, readCpuSeconds, readMachineCpu, type NodeChild } from './procs.ts';
+import { forkTs, readCpuSeconds, readMachineCpu, readSchedstat, type NodeChild } from './procs.ts';
 import { startTarget, type StoreCheck, type Target, type TargetKind, type TargetOptions } from './targets.ts';
 
 export interface CpuShare {
@@ -18,6 +18,11 @@ export interface CpuShare {
   store: number;
   /** Every process on the machine (other engineers' work included), in cores. */
   machine: number;
+  /**
+   * The server's main thread over the window, as shares of wall time: on a CPU, runnable but
+   * waiting for a CPU (other processes), and the rest: blocked (I/O such as fsync, or idle).
+   */
+  mainThread: { onCpu: number; waitingForCpu: number; blockedOrIdle: number };
 }
 
 export interface MeasuredRun extends RunResult {
@@ -49,13 +54,14 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
     const loader = load;
 
     const measure = async (cmd: 'closed' | 'open', args: unknown, profile?: string): Promise<MeasuredRun> => {
-      let startCpu = { server: 0, load: 0, store: 0, machine: 0, t: 0 };
+      let startCpu = { server: 0, load: 0, store: 0, machine: 0, onCpu: 0, runqueue: 0, t: 0 };
       let endCpu = { ...startCpu };
       const sample = () => ({
         server: readCpuSeconds(target.pid),
         load: readCpuSeconds(loader.pid),
         store: target.storePid ? readCpuSeconds(target.storePid) : 0,
         machine: readMachineCpu().busy,
+        ...readSchedstat(target.pid),
         t: performance.now(),
       });
       const started = loader.once('window-start').then(async () => {
@@ -71,8 +77,19 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
       const result = await loader.call<RunResult>(cmd, args);
       await Promise.all([started, ended]);
       const wall = (endCpu.t - startCpu.t) / 1000;
-      const share = (k: 'server' | 'load' | 'store' | 'machine') => (endCpu[k] - startCpu[k]) / wall;
-      return { ...result, cpu: { server: share('server'), load: share('load'), store: share('store'), machine: share('machine') } };
+      const share = (k: 'server' | 'load' | 'store' | 'machine' | 'onCpu' | 'runqueue') => (endCpu[k] - startCpu[k]) / wall;
+      const onCpu = share('onCpu');
+      const waitingForCpu = share('runqueue');
+      return {
+        ...result,
+        cpu: {
+          server: share('server'),
+          load: share('load'),
+          store: share('store'),
+          machine: share('machine'),
+          mainThread: { onCpu, waitingForCpu, blockedOrIdle: Math.max(0, 1 - onCpu - waitingForCpu) },
+        },
+      };
     };
 
     return {
