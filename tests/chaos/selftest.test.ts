@@ -21,9 +21,12 @@ describe('chaos harness self-test', () => {
       keepDataOnFailure: false,
       sabotage: async (world, server) => {
         // Server: a stored message disappears (as a broken migration or a lost commit would do).
+        // The oldest one: its sender has long had the ack, so nothing will resend it. (A newest
+        // message may still sit in an outbox; its resend is stored again under a new seq and
+        // the harness rightly reports only the gap.)
         await server.kill();
         const db = new Database(path.join(server.dataDir, 'pigeon.sqlite'));
-        const row = db.prepare('SELECT sender_id, client_id FROM messages ORDER BY seq DESC LIMIT 1').get() as
+        const row = db.prepare('SELECT sender_id, client_id FROM messages ORDER BY rowid ASC LIMIT 1').get() as
           | { sender_id: string; client_id: string }
           | undefined;
         if (row) db.prepare('DELETE FROM messages WHERE sender_id = ? AND client_id = ?').run(row.sender_id, row.client_id);
