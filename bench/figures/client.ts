@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, offlineSwitch } from '../lib/browser.ts';
+import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { fail } from '../lib/integrity.ts';
 import { table } from '../lib/report.ts';
@@ -150,28 +150,15 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
     const signInAt = performance.now();
     await page.getByTestId('auth-submit').click();
     await page.getByTestId('me-name').waitFor();
-    // Synced: every message in IndexedDB (read straight from the database; setup only, not timed).
-    await page.waitForFunction(
-      async (n) => {
-        const db = await new Promise<IDBDatabase>((res, rej) => {
-          const r = indexedDB.open('pigeon');
-          r.onsuccess = () => res(r.result);
-          r.onerror = () => rej(r.error);
-        });
-        try {
-          const c = await new Promise<number>((res, rej) => {
-            const r = db.transaction('messages').objectStore('messages').count();
-            r.onsuccess = () => res(r.result);
-            r.onerror = () => rej(r.error);
-          });
-          return c >= n;
-        } finally {
-          db.close();
-        }
-      },
-      spec.messages,
-      { timeout: 300_000, polling: 100 },
-    );
+    // Synced: every message in IndexedDB (read straight from the database). A Node-side loop, not
+    // page.waitForFunction: an async predicate returns a Promise, which counts as truthy at once.
+    let stored = 0;
+    while (performance.now() - signInAt < 300_000) {
+      stored = await countLocalMessages(page);
+      if (stored >= spec.messages) break;
+      await page.waitForTimeout(100);
+    }
+    if (stored < spec.messages) fail('client', `the page's IndexedDB holds ${stored} of ${spec.messages} messages after 300 s`);
     const initialSyncMs = performance.now() - signInAt;
     console.log(`  initial sync in the browser (sign-in → ${spec.messages} messages in IndexedDB): ${(initialSyncMs / 1000).toFixed(2)} s`);
     await page.evaluate(async () => void (await navigator.serviceWorker.ready));
