@@ -248,7 +248,14 @@ describe('Pigeon PWA', () => {
     const bodies = await bubbleBodies(reader.page);
     expect(bodies[0]).toBe('message 1');
     expect(bodies).toEqual(Array.from({ length: 120 }, (_, i) => `message ${i + 1}`));
-    await reader.page.getByText('This is the start of your conversation with Gina.').waitFor(WAIT);
+    // Like a reader, keep scrolling up until the start of the history is announced.
+    const start = reader.page.getByText('This is the start of your conversation with Gina.');
+    await expect
+      .poll(async () => {
+        await list.evaluate((el) => el.scrollTo({ top: 0 }));
+        return start.isVisible();
+      }, WAIT)
+      .toBe(true);
 
     // The back button returns to the list (and so does the device's back gesture: it is a history entry).
     await reader.page.getByRole('button', { name: 'Back to chats' }).click();
