@@ -19,7 +19,8 @@ export const PHONE = { width: 390, height: 844 };
 /** Builds client/dist unless it exists (set PIGEON_E2E_BUILD=1 to force a rebuild). */
 export function ensureClientBuilt(): void {
   if (existsSync(DIST_INDEX) && process.env.PIGEON_E2E_BUILD !== '1') return;
-  execFileSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT_DIR, stdio: 'inherit' });
+  // vitest sets NODE_ENV=test; the app under test must be the production build users get.
+  execFileSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 export interface TestServer {
