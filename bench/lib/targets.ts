@@ -55,89 +55,80 @@ export interface TargetOptions {
 
 const here = new URL('..', import.meta.url).pathname;
 
+/** A server child that can be restarted in place: `url`, `pid` and `child` always name the current one. */
+async function restartableServer(script: string, forkOptions: Parameters<typeof forkTs>[1]) {
+  const boot = async () => {
+    const child = forkTs(join(here, script), forkOptions);
+    return { child, url: (await child.once<{ url: string }>('ready')).url };
+  };
+  let current: { child: NodeChild; url: string } = await boot();
+  return {
+    get url() {
+      return current.url;
+    },
+    get pid() {
+      return current.child.pid;
+    },
+    get child() {
+      return current.child;
+    },
+    async restart() {
+      await current.child.stop();
+      current = await boot();
+    },
+  };
+}
+
 export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): Promise<Target> {
   const label = opts.label ?? `${kind} server`;
   if (kind === 'bare') {
-    const boot = async () => {
-      const c = forkTs(join(here, 'servers/bare.ts'), { label, nodeFlags: opts.nodeFlags });
-      return { child: c, url: (await c.once<{ url: string }>('ready')).url };
-    };
-    let { child, url } = await boot();
-    return {
+    const server = await restartableServer('servers/bare.ts', { label, nodeFlags: opts.nodeFlags });
+    // Object.assign keeps the getters of `server` (it is the target, not a source).
+    return Object.assign(server, {
       kind,
-      get url() {
-        return url;
-      },
-      get pid() {
-        return child.pid;
-      },
-      get child() {
-        return child;
-      },
       storePid: null,
       storeUri: null,
-      async restart() {
-        await child.stop();
-        ({ child, url } = await boot());
-      },
-      async users(n, prefix) {
+      async users(n: number, prefix: string) {
         return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, token: `${prefix}${i}` }));
       },
       async storeCheck() {
-        const { messages } = await child.call<{ messages: number }>('count');
+        const { messages } = await server.child.call<{ messages: number }>('count');
         return { messages, duplicateClientIds: 0, seqGaps: 0, perSender: {} };
       },
       sendStats: async () => null,
       async stop() {
-        await child.stop();
+        await server.child.stop();
       },
-    };
+    });
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), `pigeon-bench-${kind}-`));
   let ferret: Ferret | null = null;
   try {
     if (kind === 'mongodb') ferret = await startFerret(join(dataDir, 'ferretdb'));
-    const boot = async () => {
-      const c = forkTs(join(here, 'servers/pigeon.ts'), {
-        label,
-        nodeFlags: opts.nodeFlags,
-        env: {
-          BENCH_DATA_DIR: join(dataDir, 'server'),
-          BENCH_MONGODB_URI: ferret?.uri ?? '',
-          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        },
-      });
-      return { child: c, url: (await c.once<{ url: string }>('ready')).url };
-    };
-    let { child, url } = await boot();
-    return {
+    const server = await restartableServer('servers/pigeon.ts', {
+      label,
+      nodeFlags: opts.nodeFlags,
+      env: {
+        BENCH_DATA_DIR: join(dataDir, 'server'),
+        BENCH_MONGODB_URI: ferret?.uri ?? '',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
+    });
+    return Object.assign(server, {
       kind,
-      get url() {
-        return url;
-      },
-      get pid() {
-        return child.pid;
-      },
-      get child() {
-        return child;
-      },
       storePid: ferret?.pid ?? null,
       storeUri: ferret?.uri ?? null,
-      async restart() {
-        await child.stop();
-        ({ child, url } = await boot());
-      },
-      users: (n, prefix) => registerUsers(url, n, prefix),
+      users: (n: number, prefix: string) => registerUsers(server.url, n, prefix),
       // Bounded: a wedged database must fail the bench, not hang it.
-      storeCheck: (userIds) => child.call<StoreCheck>('storeCheck', { userIds }, 180_000),
-      sendStats: () => child.call<SendStats>('sendStats'),
+      storeCheck: (userIds: string[]) => server.child.call<StoreCheck>('storeCheck', { userIds }, 180_000),
+      sendStats: () => server.child.call<SendStats>('sendStats'),
       async stop() {
-        await child.stop();
+        await server.child.stop();
         await ferret?.stop();
         rmSync(dataDir, { recursive: true, force: true });
       },
-    };
+    });
   } catch (e) {
     await ferret?.stop();
     rmSync(dataDir, { recursive: true, force: true });
