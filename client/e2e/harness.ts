@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -130,6 +131,41 @@ export async function openDevice(
   page.on('pageerror', (error) => console.warn(`[pageerror] ${error.message}`));
   await page.goto('/');
   return { context, page, net };
+}
+
+/**
+ * The suite's world: the built client, the real server, one Chromium, and devices
+ * (browser contexts) that are all closed after the suite.
+ */
+export function useBrowserCluster() {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const devices: Device[] = [];
+  beforeAll(async () => {
+    ensureClientBuilt();
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const d of devices) await d.context.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+  });
+  const started = () => {
+    if (!server || !browser) throw new Error('useBrowserCluster: not started yet (use it inside a test)');
+    return { server, browser };
+  };
+  return {
+    get server(): TestServer {
+      return started().server;
+    },
+    async device(options: Parameters<typeof openDevice>[2] = {}): Promise<Device> {
+      const { server, browser } = started();
+      const d = await openDevice(browser, server.url, options);
+      devices.push(d);
+      return d;
+    },
+  };
 }
 
 export const PASSWORD = 'correct-horse-battery';

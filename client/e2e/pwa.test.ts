@@ -5,51 +5,26 @@
  *      worker, then go out once, in order, when the network comes back.
  * Waits are locators and expect.poll, never fixed sleeps.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bubbleBodies,
   bubbles,
   countLocalRows,
-  ensureClientBuilt,
-  launchChromium,
   openChatWith,
-  openDevice,
   PASSWORD,
   PHONE,
   sendMessage,
   signIn,
   signUp,
-  startTestServer,
   uniqueName,
+  useBrowserCluster,
   waitForServiceWorker,
-  type Device,
-  type TestServer,
 } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 
-let server: TestServer;
-let browser: Browser;
-const devices: Device[] = [];
-
-async function device(options: Parameters<typeof openDevice>[2] = {}): Promise<Device> {
-  const d = await openDevice(browser, server.url, options);
-  devices.push(d);
-  return d;
-}
-
-beforeAll(async () => {
-  ensureClientBuilt();
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const d of devices) await d.context.close().catch(() => {});
-  await browser?.close();
-  await server?.close();
-});
+const cluster = useBrowserCluster();
+const device = cluster.device;
 
 describe('Pigeon PWA', () => {
   it('chats between two people with WhatsApp-style ticks, typing and presence', async () => {
@@ -148,15 +123,15 @@ describe('Pigeon PWA', () => {
     await expect.poll(() => bubbles(carol.page).last().getAttribute('data-status'), WAIT).toBe('read');
 
     // And the server holds exactly one copy of each, in order (what any new device would get).
-    const login = await fetch(`${server.url}/api/auth/login`, {
+    const login = await fetch(`${cluster.server.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: daveName, password: PASSWORD }),
     });
     const { token } = (await login.json()) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
-    const found = (await (await fetch(`${server.url}/api/users?q=${carolName}`, { headers: auth })).json()) as { users: { id: string }[] };
-    const history = await fetch(`${server.url}/api/messages/conversation?with=${found.users[0]!.id}&limit=200`, { headers: auth });
+    const found = (await (await fetch(`${cluster.server.url}/api/users?q=${carolName}`, { headers: auth })).json()) as { users: { id: string }[] };
+    const history = await fetch(`${cluster.server.url}/api/messages/conversation?with=${found.users[0]!.id}&limit=200`, { headers: auth });
     const { messages } = (await history.json()) as { messages: { body: string; seq: number }[] };
     expect(messages.map((m) => m.body)).toEqual(['before the tunnel', ...offline]);
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
@@ -210,7 +185,7 @@ describe('Pigeon PWA', () => {
   it('pages in older history when scrolling up (on a phone: one pane at a time)', async () => {
     // Gina writes 120 messages through the API; Hank reads them on a fresh device.
     const api = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
-      const res = await fetch(`${server.url}${path}`, {
+      const res = await fetch(`${cluster.server.url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),

@@ -4,39 +4,24 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bubbleBodies,
   bubbles,
   DESKTOP,
-  ensureClientBuilt,
-  launchChromium,
   openChatWith,
-  openDevice,
   PHONE,
   ROOT_DIR,
   sendMessage,
   signIn,
   signUp,
-  startTestServer,
   uniqueName,
-  type Device,
-  type TestServer,
+  useBrowserCluster,
 } from './harness.ts';
 
 const OUT_DIR = join(ROOT_DIR, 'docs', 'screenshots');
 const WAIT = { timeout: 20_000, interval: 100 };
-
-let server: TestServer;
-let browser: Browser;
-const devices: Device[] = [];
-
-async function device(options: Parameters<typeof openDevice>[2] = {}): Promise<Device> {
-  const d = await openDevice(browser, server.url, options);
-  devices.push(d);
-  return d;
-}
 
 async function shot(page: Page, name: string) {
   // The transient "ready to work offline" note would cover part of the screen.
@@ -48,17 +33,10 @@ async function shot(page: Page, name: string) {
 }
 
 describe('screenshots', () => {
-  beforeAll(async () => {
+  const cluster = useBrowserCluster();
+  const device = cluster.device;
+  beforeAll(() => {
     mkdirSync(OUT_DIR, { recursive: true });
-    ensureClientBuilt();
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const d of devices) await d.context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
   });
 
   it('captures the main screens', async () => {
