@@ -23,6 +23,7 @@ export async function openStore({ dataDir, mongodbUri, mongoDbName }: OpenStoreO
     return createMongoStore({ uri: mongodbUri, dbName: mongoDbName });
   }
   await mkdir(dataDir, { recursive: true });
-  const { createSqliteStore } = await import('./sqlite/sqlite-store.ts');
-  return createSqliteStore({ file: join(dataDir, SQLITE_FILE_NAME) });
+  // On its own thread, so a group commit never stops the event loop (docs/benchmarks.md, finding 1).
+  const { createThreadedSqliteStore } = await import('./sqlite/worker/threaded-store.ts');
+  return createThreadedSqliteStore({ file: join(dataDir, SQLITE_FILE_NAME) });
 }

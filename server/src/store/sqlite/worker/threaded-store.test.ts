@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { PigeonError, directConversationId } from '@pigeon/sync-protocol';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../store.ts';
+import { describeStoreContract } from '../../store.contract.ts';
+import { SCHEMA_VERSION } from '../schema.ts';
+import { createThreadedSqliteStore } from './threaded-store.ts';
+import { fromWireError, toWireError } from './rpc.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pigeon-sqlite-thread-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let fileCounter = 0;
+const freshFile = () => join(dir, `store-${++fileCounter}.sqlite`);
+
+let lastFile = '';
+describeStoreContract('sqlite on a worker thread', {
+  open: () => createThreadedSqliteStore({ file: (lastFile = freshFile()) }),
+  reopen: () => createThreadedSqliteStore({ file: lastFile }),
+});
+
+describe('SQLite store on a worker thread', () => {
+  const open: Store[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => {});
+  });
+  const start = async (file = freshFile()) => {
+    const store = await createThreadedSqliteStore({ file });
+    open.push(store);
+    return store;
+  };
+
+  it('keeps typed errors typed across the thread boundary', async () => {
+    const store = await start();
+    await store.createUser({ username: 'ann', displayName: 'Ann', passwordHash: 'h' });
+    const err = await store.createUser({ username: 'ANN', displayName: 'Ann 2', passwordHash: 'h' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PigeonError);
+    expect((err as PigeonError).code).toBe('USERNAME_TAKEN');
+  });
+
+  it('keeps SQLite error codes of failed calls', async () => {
+    const store = await start();
+    const [a, b] = [
+      await store.createUser({ username: 'a', displayName: 'A', passwordHash: 'h' }),
+      await store.createUser({ username: 'b', displayName: 'B', passwordHash: 'h' }),
+    ];
+    // A recipient that does not exist breaks the users foreign key inside the worker.
+    const err = await store
+      .sendMessages([{ senderId: a.id, recipientId: 'nobody', clientId: 'c1', body: 'x' }])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as { code?: string }).code).toMatch(/^SQLITE_CONSTRAINT/);
+    // The failed call rolled back alone: the next one works.
+    const [ok] = await store.sendMessages([{ senderId: a.id, recipientId: b.id, clientId: 'c2', body: 'y' }]);
+    expect(ok!.message.seq).toBe(1);
+  });
+
+  it('answers calls in the order they were made', async () => {
+    const store = await start();
+    const [a, b] = [
+      await store.createUser({ username: 'a', displayName: 'A', passwordHash: 'h' }),
+      await store.createUser({ username: 'b', displayName: 'B', passwordHash: 'h' }),
+    ];
+    const conversation = directConversationId(a.id, b.id);
+    // Not awaited one by one: each history read must see exactly the sends issued before it.
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      pending.push(store.sendMessages([{ senderId: a.id, recipientId: b.id, clientId: `c${i}`, body: `m${i}` }]));
+      pending.push(store.getHistory(conversation, null, 100));
+    }
+    const results = await Promise.all(pending);
+    results.forEach((r, i) => {
+      if (i % 2 === 1) expect((r as unknown[]).length).toBe((i + 1) / 2);
+    });
+  });
+
+  it('refuses a file from a newer schema with the worker’s error', async () => {
+    const file = freshFile();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    await expect(createThreadedSqliteStore({ file })).rejects.toThrow(/newer/);
+  });
+
+  it('fails calls made after close with UNAVAILABLE instead of hanging', async () => {
+    const store = await start();
+    await store.close();
+    const err = await store.getUsers(['x']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PigeonError);
+    expect((err as PigeonError).code).toBe('UNAVAILABLE');
+  });
+
+  it('commits what was called before close, then closes once', async () => {
+    const file = freshFile();
+    const store = await start(file);
+    const user = store.createUser({ username: 'late', displayName: 'Late', passwordHash: 'h' });
+    const [closed, again] = [store.close(), store.close()];
+    await Promise.all([user, closed, again]);
+    const reopened = await start(file);
+    expect((await reopened.findUserByUsername('late'))?.displayName).toBe('Late');
+  });
+});
+
+describe('worker error encoding', () => {
+  it('round-trips a PigeonError with its code and details', () => {
+    const back = fromWireError(toWireError(new PigeonError('RATE_LIMITED', 'slow down', { retryAfterMs: 10 })));
+    expect(back).toBeInstanceOf(PigeonError);
+    expect(back).toMatchObject({ code: 'RATE_LIMITED', message: 'slow down', details: { retryAfterMs: 10 } });
+  });
+
+  it('keeps a string code of a plain error, and survives details that cannot be cloned', () => {
+    const sqlite = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect(fromWireError(toWireError(sqlite))).toMatchObject({ message: 'UNIQUE constraint failed', code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    const wire = toWireError(new PigeonError('INTERNAL', 'x', { fn: () => 1 }));
+    expect(() => structuredClone(wire)).not.toThrow();
+  });
+});

@@ -1,0 +1,94 @@
+import { Worker } from 'node:worker_threads';
+import { PigeonError } from '@pigeon/sync-protocol';
+import type { Store } from '../../store.ts';
+import type { SqliteStoreOptions } from '../sqlite-store.ts';
+import { fromWireError, STORE_CALLS, type StoreCall, type WorkerCall, type WorkerReady, type WorkerRequest, type WorkerResponse } from './rpc.ts';
+import type { StoreWorkerData } from './store-worker.ts';
+
+interface Waiting {
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The SQLite store on a worker thread (store-worker.ts): same Store contract,
+ * but every call is a message, so the event loop keeps reading sockets and
+ * writing acks while a group commit and its fsync run on the other core.
+ * Calls are answered in the order they were made.
+ *
+ * If the thread dies, every waiting and later call fails with UNAVAILABLE:
+ * nothing is acked that was not committed.
+ */
+export async function createThreadedSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
+  const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
+    workerData: { file } satisfies StoreWorkerData,
+    name: 'pigeon-sqlite-store',
+  });
+  const waiting = new Map<number, Waiting>();
+  let nextId = 1;
+  let failure: Error | null = null;
+  let closing: Promise<void> | null = null;
+
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const w of waiting.values()) w.reject(failure);
+    waiting.clear();
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const onExit = (code: number) => reject(new PigeonError('UNAVAILABLE', `SQLite worker exited with code ${code} while opening ${file}`));
+    worker.once('error', reject);
+    worker.once('exit', onExit);
+    worker.once('message', (msg: WorkerReady) => {
+      worker.off('error', reject);
+      worker.off('exit', onExit);
+      if (msg.ready) resolve();
+      else reject(fromWireError(msg.error));
+    });
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+
+  worker.on('message', (res: WorkerResponse) => {
+    const w = waiting.get(res.id);
+    if (!w) return;
+    waiting.delete(res.id);
+    if (res.ok) w.resolve(res.value);
+    else w.reject(fromWireError(res.error));
+  });
+  worker.on('error', (err) => failAll(new PigeonError('UNAVAILABLE', `SQLite worker failed: ${err.message}`)));
+  worker.on('exit', (code) => failAll(new PigeonError('UNAVAILABLE', `SQLite worker exited (code ${code})`)));
+
+  const request = (msg: WorkerCall): Promise<unknown> => {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...msg, id } satisfies WorkerRequest);
+    });
+  };
+
+  const call =
+    <K extends StoreCall>(name: K) =>
+    (...args: Parameters<Store[K]>) =>
+      request({ call: name, args }) as ReturnType<Store[K]>;
+
+  const calls = Object.fromEntries(STORE_CALLS.map((name) => [name, call(name)])) as Pick<Store, StoreCall>;
+
+  return {
+    kind: 'sqlite',
+    ...calls,
+    close() {
+      closing ??= (async () => {
+        let closeError: unknown = null;
+        // A worker that already died has nothing left to flush.
+        if (!failure) await request({ call: 'close' }).catch((err: unknown) => (closeError = err));
+        // The thread ends on its own once the port is closed; terminate() is for a wedged one.
+        await worker.terminate();
+        if (closeError) throw closeError;
+      })();
+      return closing;
+    },
+  };
+}
