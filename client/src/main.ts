@@ -1,3 +1,4 @@
+import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { engine } from './engine.ts';

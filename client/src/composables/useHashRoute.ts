@@ -1,4 +1,5 @@
 import { computed, getCurrentScope, onScopeDispose, ref, type ComputedRef } from 'vue';
+import { chatOpening } from '../perf/marks.ts';
 
 export interface HashRoute {
   /** The open conversation, from `#/c/<id>`; null on the conversation list. */
@@ -11,6 +12,8 @@ const PREFIX = '#/c/';
 /** Set when this tab navigated list → chat itself, so "back" can pop that history entry. */
 let openedInApp = false;
 
+const idOf = (hash: string): string | null => (hash.startsWith(PREFIX) ? decodeURIComponent(hash.slice(PREFIX.length)) : null);
+
 export const conversationHref = (id: string): string => `${PREFIX}${encodeURIComponent(id)}`;
 
 /**
@@ -19,17 +22,25 @@ export const conversationHref = (id: string): string => `${PREFIX}${encodeURICom
  */
 export function useHashRoute(): HashRoute {
   const hash = ref(location.hash);
+  /** The chat openConversation opened (and marked): its hashchange must not mark it again. */
+  let openedId: string | null = null;
   function update() {
+    const id = idOf(location.hash);
+    // Back/forward into a chat is an open too (pigeon:chat-open), marked when the URL changes.
+    if (id !== null && id !== idOf(hash.value) && id !== openedId) chatOpening(id);
+    openedId = null;
     hash.value = location.hash;
   }
   window.addEventListener('hashchange', update);
   if (getCurrentScope()) onScopeDispose(() => window.removeEventListener('hashchange', update));
 
-  const conversationId = computed(() => (hash.value.startsWith(PREFIX) ? decodeURIComponent(hash.value.slice(PREFIX.length)) : null));
+  const conversationId = computed(() => idOf(hash.value));
 
   function openConversation(id: string) {
     if (conversationId.value === id) return;
+    chatOpening(id);
     openedInApp = conversationId.value === null;
+    openedId = id;
     location.hash = conversationHref(id);
   }
   function closeConversation() {

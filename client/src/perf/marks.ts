@@ -1,0 +1,129 @@
+/**
+ * User Timing marks for the two moments a user waits for: the cached conversation list after a
+ * page load, and a conversation after clicking it. They show in DevTools (Performance panel,
+ * "Timings" track) and are what bench/figures/client.ts reads, so the bench and the app agree on
+ * what "painted" means. See docs/client.md ("Performance marks").
+ *
+ * No Vue and no side effects on import: the bench imports the names from Node.
+ */
+
+export const MARK = {
+  /** The entry chunk starts executing (after download and parse, before Vue, Dexie and the engine run). */
+  boot: 'pigeon:boot',
+  /** engine.resume() settled: the local session and database were read (signed in or not). */
+  resumed: 'pigeon:resumed',
+  /** First frame with conversations in the list has been rendered. Once per page load. */
+  listRendered: 'pigeon:list-rendered',
+  /** The user asked for a conversation (click in the app, or back/forward to a chat URL). */
+  chatOpen: 'pigeon:chat-open',
+  /** First frame showing the conversation asked for with its newest messages has been rendered. Once per chat-open. */
+  chatRendered: 'pigeon:chat-rendered',
+} as const;
+
+export const MEASURE = {
+  /** Navigation start (time origin) → pigeon:list-rendered. */
+  navigationToList: 'pigeon:navigation-to-list',
+  /** pigeon:chat-open → pigeon:chat-rendered. */
+  chatOpenToRendered: 'pigeon:chat-open-to-rendered',
+} as const;
+
+export type MarkName = (typeof MARK)[keyof typeof MARK];
+export type MeasureName = (typeof MEASURE)[keyof typeof MEASURE];
+
+/** `detail` of pigeon:chat-open and pigeon:chat-rendered. */
+export interface ChatMarkDetail {
+  conversationId: string;
+}
+/** `detail` of pigeon:list-rendered. */
+export interface ListMarkDetail {
+  conversations: number;
+}
+/** `detail` of pigeon:resumed. */
+export interface ResumedMarkDetail {
+  signedIn: boolean;
+}
+
+// Timing must never break the app: a runtime without User Timing (or a DOM) just records nothing.
+const perf: Performance | null = typeof performance !== 'undefined' && typeof performance.mark === 'function' ? performance : null;
+
+function mark(name: MarkName, detail?: unknown): void {
+  try {
+    perf?.mark(name, detail === undefined ? undefined : { detail });
+  } catch {
+    // e.g. a detail the structured clone rejects; losing a mark is better than losing a render.
+  }
+}
+
+function measure(name: MeasureName, start: MarkName | 0, end: MarkName): void {
+  try {
+    perf?.measure(name, { start, end });
+  } catch {
+    // The start mark may be missing (cleared by someone calling performance.clearMarks()).
+  }
+}
+
+/**
+ * Runs `callback` once the next frame has been rendered. rAF runs just *before* a frame's style,
+ * layout and paint; a message posted from it is a new task, so it runs after that work. Hidden
+ * tabs get no frames, so nothing is marked until the page is visible (nothing was painted either).
+ */
+export function afterNextPaint(callback: () => void): void {
+  if (typeof requestAnimationFrame !== 'function' || typeof MessageChannel !== 'function') return;
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      callback();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+let booted = false;
+let resumed = false;
+let listScheduled = false;
+/** The conversation of the last pigeon:chat-open still waiting for its pigeon:chat-render. */
+let openingChat: string | null = null;
+
+export function markBoot(): void {
+  if (booted) return;
+  booted = true;
+  mark(MARK.boot);
+}
+
+export function markResumed(signedIn: boolean): void {
+  if (resumed) return;
+  resumed = true;
+  mark(MARK.resumed, { signedIn } satisfies ResumedMarkDetail);
+}
+
+/** Call when the DOM first shows conversations; marks after that frame is painted, once per page. */
+export function listShown(conversations: number): void {
+  if (listScheduled) return;
+  listScheduled = true;
+  afterNextPaint(() => {
+    mark(MARK.listRendered, { conversations } satisfies ListMarkDetail);
+    measure(MEASURE.navigationToList, 0, MARK.listRendered);
+  });
+}
+
+/** Call when the user asks for a conversation, before anything renders it. */
+export function chatOpening(conversationId: string): void {
+  openingChat = conversationId;
+  mark(MARK.chatOpen, { conversationId } satisfies ChatMarkDetail);
+}
+
+/**
+ * Call when the DOM shows this conversation's first page of messages (the newest ones). Marks after
+ * that frame is painted, only if it is still the conversation last asked for (a quick second click
+ * supersedes the first), and once per pigeon:chat-open.
+ */
+export function chatShown(conversationId: string): void {
+  if (openingChat !== conversationId) return;
+  afterNextPaint(() => {
+    if (openingChat !== conversationId) return;
+    openingChat = null;
+    mark(MARK.chatRendered, { conversationId } satisfies ChatMarkDetail);
+    measure(MEASURE.chatOpenToRendered, MARK.chatOpen, MARK.chatRendered);
+  });
+}
