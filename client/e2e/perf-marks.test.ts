@@ -1,0 +1,139 @@
+/**
+ * The User Timing marks of client/src/perf/marks.ts, which bench/figures/client.ts reads: each
+ * fires once, at the moment it names. A probe wraps performance.mark before the app loads and
+ * snapshots the DOM at the instant of each pigeon:* mark, so "too early" is visible.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { MARK, MEASURE } from '../src/perf/marks.ts';
+import { PASSWORD, signIn, uniqueName, useBrowserCluster } from './harness.ts';
+
+const WAIT = { timeout: 15_000, interval: 50 };
+
+interface Snapshot {
+  name: string;
+  startTime: number;
+  detail: unknown;
+  items: number;
+  chatId: string | null;
+  lastBody: string | null;
+  lastBodyInView: boolean;
+}
+
+declare global {
+  interface Window {
+    __marks?: Snapshot[];
+  }
+}
+
+function probe() {
+  const snapshots: Snapshot[] = [];
+  window.__marks = snapshots;
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name: string, options?: PerformanceMarkOptions) => {
+    const entry = mark(name, options);
+    if (name.startsWith('pigeon:')) {
+      const bodies = document.querySelectorAll('[data-testid="message-body"]');
+      const last = bodies[bodies.length - 1];
+      const list = document.querySelector('[data-testid="message-list"]');
+      const b = last?.getBoundingClientRect();
+      const l = list?.getBoundingClientRect();
+      snapshots.push({
+        name,
+        startTime: entry.startTime,
+        detail: entry.detail,
+        items: document.querySelectorAll('[data-testid="conversation-item"]').length,
+        chatId: document.querySelector('[data-testid="chat-pane"]')?.getAttribute('data-conversation-id') ?? null,
+        lastBody: last?.textContent ?? null,
+        lastBodyInView: !!b && !!l && b.height > 0 && b.top >= l.top - 1 && b.bottom <= l.bottom + 1,
+      });
+    }
+    return entry;
+  };
+}
+
+const snapshots = (page: Page, name: string) => page.evaluate((n) => (window.__marks ?? []).filter((s) => s.name === n), name);
+const measures = (page: Page, name: string) => page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), name);
+
+const cluster = useBrowserCluster();
+
+describe('Performance marks', () => {
+  it('marks boot, resume, the painted list once per load, and every opened chat once it shows its newest message', async () => {
+    const api = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
+      const res = await fetch(`${cluster.server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    type Auth = { token: string; user: { id: string } };
+    const register = (name: string) => api<Auth>('/api/auth/register', { username: name, password: PASSWORD, displayName: name });
+    const readerName = uniqueName('reader');
+    const [reader, ivy, jon] = await Promise.all([register(readerName), register(uniqueName('ivy')), register(uniqueName('jon'))]);
+    // Ivy: more than one page (50) of messages, so "newest message in view" needs the scroll to the bottom.
+    for (let i = 1; i <= 60; i++) await api('/api/messages', { clientId: `perf-ivy-${i}`, to: reader.user.id, body: `ivy ${i}` }, ivy.token);
+    for (let i = 1; i <= 3; i++) await api('/api/messages', { clientId: `perf-jon-${i}`, to: reader.user.id, body: `jon ${i}` }, jon.token);
+    const dm = (a: string, b: string) => (a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`);
+    const ivyChat = dm(reader.user.id, ivy.user.id);
+    const jonChat = dm(reader.user.id, jon.user.id);
+
+    const { page, context } = await cluster.device();
+    await context.addInitScript(probe);
+    await signIn(page, readerName);
+    const item = (id: string) => page.locator(`[data-testid="conversation-item"][href$="${encodeURIComponent(id)}"]`);
+    await expect.poll(() => item(ivyChat).getByTestId('conversation-preview').innerText(), WAIT).toMatch(/ivy 60$/);
+    await expect.poll(() => item(jonChat).getByTestId('conversation-preview').innerText(), WAIT).toMatch(/jon 3$/);
+
+    // A new page load on the cached data.
+    await page.reload();
+    await expect.poll(() => snapshots(page, MARK.listRendered), WAIT).toHaveLength(1);
+    const [boot] = await snapshots(page, MARK.boot);
+    const [resumed] = await snapshots(page, MARK.resumed);
+    const [listed] = await snapshots(page, MARK.listRendered);
+    expect(resumed!.detail).toEqual({ signedIn: true });
+    expect(boot!.startTime).toBeLessThanOrEqual(resumed!.startTime);
+    expect(resumed!.startTime).toBeLessThanOrEqual(listed!.startTime);
+    // Both rows were in the DOM when the mark was made.
+    expect(listed!.items).toBe(2);
+    expect(listed!.detail).toEqual({ conversations: 2 });
+    expect(await measures(page, MEASURE.navigationToList)).toEqual([listed!.startTime]);
+    expect(await snapshots(page, MARK.chatOpen)).toEqual([]);
+
+    // The list changing again (a new message reorders it) is not a first render.
+    await api('/api/messages', { clientId: 'perf-jon-4', to: reader.user.id, body: 'jon 4' }, jon.token);
+    await expect.poll(() => item(jonChat).getByTestId('conversation-preview').innerText(), WAIT).toMatch(/jon 4$/);
+
+    const openChat = async (id: string, newest: string, nth: number) => {
+      const clickAt = await page.evaluate(() => performance.now());
+      await item(id).click();
+      await expect.poll(() => snapshots(page, MARK.chatRendered), WAIT).toHaveLength(nth);
+      const opened = (await snapshots(page, MARK.chatOpen))[nth - 1]!;
+      const shown = (await snapshots(page, MARK.chatRendered))[nth - 1]!;
+      expect(opened.detail).toEqual({ conversationId: id });
+      expect(opened.startTime).toBeGreaterThanOrEqual(clickAt);
+      // At the instant of chat-open the chat was not there yet; at chat-rendered its newest message was in view.
+      expect(opened.chatId).not.toBe(id);
+      expect(shown).toMatchObject({ detail: { conversationId: id }, chatId: id, lastBody: newest, lastBodyInView: true });
+      expect(shown.startTime).toBeGreaterThan(opened.startTime);
+      expect((await measures(page, MEASURE.chatOpenToRendered))[nth - 1]).toBeCloseTo(shown.startTime - opened.startTime, 6);
+    };
+    await openChat(ivyChat, 'ivy 60', 1);
+    await openChat(jonChat, 'jon 4', 2);
+
+    // Browser back into a chat opens it too (marked on the hashchange).
+    await page.goBack();
+    await expect.poll(() => snapshots(page, MARK.chatRendered), WAIT).toHaveLength(3);
+    const [, , backOpen] = await snapshots(page, MARK.chatOpen);
+    const [, , backShown] = await snapshots(page, MARK.chatRendered);
+    expect(backOpen!.detail).toEqual({ conversationId: ivyChat });
+    expect(backShown).toMatchObject({ chatId: ivyChat, lastBody: 'ivy 60', lastBodyInView: true });
+
+    // Once each: one list render per load, one chat-rendered per chat-open.
+    expect(await snapshots(page, MARK.listRendered)).toHaveLength(1);
+    expect(await snapshots(page, MARK.chatOpen)).toHaveLength(3);
+    expect(await snapshots(page, MARK.boot)).toHaveLength(1);
+    expect(await snapshots(page, MARK.resumed)).toHaveLength(1);
+  });
+});
