@@ -7,15 +7,19 @@
  *     click → the newest messages of an `openConversation`-message conversation painted.
  *     Baseline in the same run: the same measurement for an account with one short conversation.
  *
- * The app has no Performance marks yet, so times are taken in the page: a requestAnimationFrame
- * poll (page.waitForFunction, polling 'raf') returns performance.now() on the first frame where
- * the elements exist; navigation times are from the navigation start (performance.timeOrigin).
+ * Times are the app's own User Timing entries (client/src/perf/marks.ts): the
+ * pigeon:navigation-to-list measure (navigation start → pigeon:list-rendered, the first frame with
+ * conversations rendered) and pigeon:chat-open-to-rendered (the click → the first frame showing
+ * the conversation's newest message). A probe wrapping performance.mark (installMarkProbe)
+ * snapshots the DOM at the instant of each mark: a mark made before all the rows, or before the
+ * newest message was in view, is a failure, not a time.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
+import { MARK, MEASURE, type ChatMarkDetail } from '../../client/src/perf/marks.ts';
+import { countLocalMessages, installMarkProbe, launchChromium, markSnapshots, measures, offlineSwitch, waitForMark } from '../lib/browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { fail } from '../lib/integrity.ts';
 import { table } from '../lib/report.ts';
@@ -171,6 +175,7 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
     if (unnamed > 0) console.log(`  note: ${unnamed} of ${spec.conversations} conversations still show no peer name after sync`);
     await page.close();
     await net.set(true);
+    await installMarkProbe(context);
 
     const times: ProfileTimes = {
       label: spec.label,
@@ -206,13 +211,11 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
 }
 
 async function measureOnce(page: Page, url: string, conversations: number, conversationId: string, lastBody: string): Promise<{ list: number; fcp: number; open: number }> {
+  const problem = (what: string) => fail('client', `${what} (conversation ${conversationId})`);
   await page.goto(url, { waitUntil: 'commit' });
-  const list = (await (
-    await page.waitForFunction((n) => (document.querySelectorAll('[data-testid="conversation-item"]').length >= n ? performance.now() : false), conversations, {
-      polling: 'raf',
-      timeout: 60_000,
-    })
-  ).jsonValue()) as number;
+  const listed = await waitForMark(page, MARK.listRendered);
+  if (listed.conversationItems < conversations) problem(`${MARK.listRendered} with ${listed.conversationItems} of ${conversations} conversation rows in the DOM`);
+  const [list = NaN] = await measures(page, MEASURE.navigationToList);
   const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
   const clickAt = await page.evaluate((href) => {
     const a = [...document.querySelectorAll<HTMLAnchorElement>('[data-testid="conversation-item"]')].find((el) => el.getAttribute('href')?.endsWith(href));
@@ -221,17 +224,21 @@ async function measureOnce(page: Page, url: string, conversations: number, conve
     a.click();
     return t;
   }, encodeURIComponent(conversationId));
-  const shownAt = (await (
-    await page.waitForFunction(
-      (body) => {
-        const bodies = document.querySelectorAll('[data-testid="message-body"]');
-        return bodies.length > 0 && bodies[bodies.length - 1]!.textContent === body ? performance.now() : false;
-      },
-      lastBody,
-      { polling: 'raf', timeout: 60_000 },
-    )
-  ).jsonValue()) as number;
-  return { list, fcp, open: shownAt - clickAt };
+  const shown = await waitForMark(page, MARK.chatRendered);
+  const [open = NaN] = await measures(page, MEASURE.chatOpenToRendered);
+
+  const all = await markSnapshots(page);
+  const opened = all.filter((s) => s.name === MARK.chatOpen);
+  const count = (name: string) => all.filter((s) => s.name === name).length;
+  if (count(MARK.listRendered) !== 1) problem(`${MARK.listRendered} made ${count(MARK.listRendered)} times in one page load`);
+  if (opened.length !== 1 || count(MARK.chatRendered) !== 1) problem(`one click gave ${opened.length} ${MARK.chatOpen} and ${count(MARK.chatRendered)} ${MARK.chatRendered}`);
+  const open1 = opened[0];
+  if (!open1 || open1.startTime < clickAt || (open1.detail as ChatMarkDetail | null)?.conversationId !== conversationId)
+    problem(`${MARK.chatOpen} not made by the click (${JSON.stringify(open1 ?? null)}, click at ${clickAt.toFixed(1)} ms)`);
+  if (shown.chatId !== conversationId || shown.lastBody !== lastBody || !shown.lastBodyVisible)
+    problem(`${MARK.chatRendered} while the DOM showed chat ${shown.chatId} ending with ${JSON.stringify(shown.lastBody)} (${shown.lastBodyVisible ? 'in view' : 'not in view'}), not ${JSON.stringify(lastBody)}`);
+  if (!(list > 0) || !(open > 0)) problem(`measures missing: navigation → list ${list}, open → rendered ${open}`);
+  return { list, fcp, open };
 }
 
 export function renderClient(f: ClientFigures): string {
@@ -247,9 +254,10 @@ export function renderClient(f: ClientFigures): string {
       '',
       `Headless Chromium (Debian /usr/bin/chromium, playwright-core), network off, data cached in IndexedDB by an earlier online session, service worker active. ` +
         `**Initial sync** = sign-in click → every message in the page's IndexedDB (online, polled every 100 ms): the same catch-up path as figure 3, in a real browser. ` +
-        `Then each measurement: a fresh tab navigates to \`/\`; **list** = navigation start → first animation frame with every conversation item in the DOM; ` +
-        `**open** = click on the conversation → first frame showing its newest message. The first navigation (service-worker start-up) is reported apart; ` +
-        `the others are ${f.profiles[0]!.list.length} runs, median / max. No Performance marks in the app yet: timings are rAF polls of the DOM (see notes).`,
+        `Then each measurement: a fresh tab navigates to \`/\`; **list** = navigation start → \`pigeon:list-rendered\` (the app's User Timing mark, made once the first frame with the conversations in it has been rendered); ` +
+        `**open** = click on the conversation → \`pigeon:chat-rendered\` (the first frame showing its newest message has been rendered), i.e. the \`pigeon:chat-open-to-rendered\` measure. ` +
+        `A probe wrapping \`performance.mark\` checks that every conversation row, and the newest message in view, were in the DOM when the marks were made. ` +
+        `The first navigation (service-worker start-up) is reported apart; the others are ${f.profiles[0]!.list.length} runs, median / max.`,
       '',
       table(
         ['cached data', 'initial sync (online)', 'peers unnamed after sync', 'first navigation → list', 'navigation → list (median / max)', 'first contentful paint (median)', 'open conversation', 'open (median / max)'],
