@@ -3,6 +3,7 @@ import { LIMITS } from '@pigeon/sync-protocol';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Logger } from '../log.ts';
 import type { RealtimeServices } from './handlers/context.ts';
+import { coalesceWebSocketFlushes } from './coalesce-writes.ts';
 import { registerReceipts } from './handlers/receipts.ts';
 import { registerSendMessage } from './handlers/send-message.ts';
 import { registerTyping } from './handlers/typing.ts';
@@ -15,7 +16,7 @@ import { userRoom, type PigeonIo, type PigeonSocket } from './types.ts';
  * every non-/socket.io request to it).
  */
 export function createSocketServer(adapter: ServerOptions['adapter'] | undefined): PigeonIo {
-  return new Server({
+  const io: PigeonIo = new Server({
     // Frames above this close the connection: a message body is 4,096 characters, so this is generous.
     maxHttpBufferSize: LIMITS.socketFrameMaxBytes,
     // Tokens travel in the handshake payload, never in cookies, so any origin may connect.
@@ -23,6 +24,7 @@ export function createSocketServer(adapter: ServerOptions['adapter'] | undefined
     serveClient: false,
     ...(adapter ? { adapter } : {}),
   });
+  return io;
 }
 
 export interface GatewayDeps {
@@ -55,6 +57,7 @@ export function registerGateway({ io, tokens, services, log, isClosing }: Gatewa
     const socketLog = log.child({ socketId: socket.id, userId });
     socketLog.debug('socket connected');
     void socket.join(userRoom(userId));
+    coalesceWebSocketFlushes(socket.conn);
 
     const ctx = { socket, userId, services, log: socketLog };
     registerSendMessage(ctx);
