@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteStore } from '../sqlite-store.ts';
+import { packOutcomes, unpackBatch, type PackedBatch } from './send-codec.ts';
 import { isStoreCall, toWireError, type WorkerReady, type WorkerRequest, type WorkerResponse } from './rpc.ts';
 
 /**
@@ -35,6 +36,10 @@ try {
         return { id: req.id, ok: true, value: undefined };
       }
       if (!isStoreCall(req.call)) throw new Error(`unknown store call ${String(req.call)}`);
+      if (req.call === 'sendMessages') {
+        const outcomes = await store.sendMessages(unpackBatch(req.args[0] as PackedBatch));
+        return { id: req.id, ok: true, value: packOutcomes(outcomes) };
+      }
       const fn = store[req.call] as (...args: unknown[]) => Promise<unknown>;
       return { id: req.id, ok: true, value: await fn.apply(store, req.args) };
     } catch (err) {

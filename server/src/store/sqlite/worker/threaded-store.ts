@@ -3,6 +3,7 @@ import { PigeonError } from '@pigeon/sync-protocol';
 import type { Store } from '../../store.ts';
 import type { SqliteStoreOptions } from '../sqlite-store.ts';
 import { fromWireError, STORE_CALLS, type StoreCall, type WorkerCall, type WorkerReady, type WorkerRequest, type WorkerResponse } from './rpc.ts';
+import { packBatch, unpackOutcomes, type PackedOutcome } from './send-codec.ts';
 import type { StoreWorkerData } from './store-worker.ts';
 
 interface Waiting {
@@ -79,6 +80,11 @@ export async function createThreadedSqliteStore({ file }: SqliteStoreOptions): P
   return {
     kind: 'sqlite',
     ...calls,
+    async sendMessages(batch) {
+      if (batch.length === 0) return [];
+      const packed = (await request({ call: 'sendMessages', args: [packBatch(batch)] })) as PackedOutcome[];
+      return unpackOutcomes(batch, packed);
+    },
     close() {
       closing ??= (async () => {
         let closeError: unknown = null;
