@@ -65,11 +65,17 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Target
     const profilePath = (name: string) => (opts.profileDir ? join(opts.profileDir, `${kind}-${clients}-${name}.cpuprofile`) : undefined);
     try {
       const s0 = await session.target.sendStats();
+      const t0 = performance.now();
       const maxProfile = profilePath('max');
       const max = await session.closed({ inflight: opts.inflight, warmupMs: opts.warmupMs, durationMs: opts.durationMs }, maxProfile);
       const s1 = await session.target.sendStats();
       const meanBatch = s0 && s1 && s1.batches > s0.batches ? (s1.sends - s0.sends) / (s1.batches - s0.batches) : null;
-      console.log(`  max ${describe(max)}${meanBatch ? ` mean group commit ${meanBatch.toFixed(1)} sends` : ''}`);
+      // Share of the warm-up + window with a commit in flight: near 100 % means the store is the bottleneck.
+      const storeBusy = s0 && s1 ? (s1.commitMs - s0.commitMs) / (performance.now() - t0) : null;
+      console.log(
+        `  max ${describe(max)}${meanBatch ? ` mean group commit ${meanBatch.toFixed(1)} sends` : ''}` +
+          `${storeBusy !== null ? `, a commit in flight ${Math.round(storeBusy * 100)} % of the time` : ''}`,
+      );
       const paced: TargetFigures['paced'] = [];
       const healthy = max.completedRate > 0 && max.integrity.missingAcks === 0 && max.integrity.missingDeliveries === 0;
       if (!healthy) console.log(`  the closed-loop run did not complete cleanly: skipping the paced runs`);

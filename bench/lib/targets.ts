@@ -24,6 +24,8 @@ export interface SendStats {
   batches: number;
   sends: number;
   largestBatch: number;
+  /** Wall ms with a group commit in flight. */
+  commitMs: number;
 }
 
 export interface Target {

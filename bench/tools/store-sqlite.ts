@@ -3,18 +3,22 @@
  * conversations (200 users), in-process. Separates the store's cost per message from the
  * server's socket work when reading figure 1.
  *
- *   node --import tsx bench/tools/store-sqlite.ts [batch=500] [batches=40]
+ *   node --import tsx bench/tools/store-sqlite.ts [batch=500] [batches=40] [--thread]
+ *
+ * --thread: the store on its worker thread (what the server runs); CPU then counts both threads.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../../server/src/store/sqlite/index.ts';
+import { createSqliteStore, createThreadedSqliteStore } from '../../server/src/store/sqlite/index.ts';
 import { summarize } from '../lib/stats.ts';
 
-const batchSize = Number(process.argv[2] ?? 500);
-const batches = Number(process.argv[3] ?? 40);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const threaded = process.argv.includes('--thread');
+const batchSize = Number(args[0] ?? 500);
+const batches = Number(args[1] ?? 40);
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-store-bench-'));
-const store = await createSqliteStore({ file: join(dir, 'pigeon.db') });
+const store = await (threaded ? createThreadedSqliteStore : createSqliteStore)({ file: join(dir, 'pigeon.db') });
 try {
   const users: string[] = [];
   for (let i = 0; i < 200; i++) users.push((await store.createUser({ username: `u${i}`, displayName: `U ${i}`, passwordHash: 'x' })).id);

@@ -28,6 +28,8 @@ export interface BatcherStats {
   batches: number;
   sends: number;
   largestBatch: number;
+  /** Wall time with a batch in flight (ms): busy / elapsed is how close the store is to saturation. */
+  commitMs: number;
 }
 
 interface Pending<Req, Out> {
@@ -44,7 +46,7 @@ export class SendBatcher<Req, Out> {
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly schedule: (run: () => void) => void;
-  readonly stats: BatcherStats = { batches: 0, sends: 0, largestBatch: 0 };
+  readonly stats: BatcherStats = { batches: 0, sends: 0, largestBatch: 0, commitMs: 0 };
 
   constructor(private readonly options: SendBatcherOptions<Req, Out>) {
     this.maxBatch = options.maxBatch ?? 512;
@@ -102,6 +104,7 @@ export class SendBatcher<Req, Out> {
     this.stats.batches += 1;
     this.stats.sends += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    const started = performance.now();
     try {
       const outcomes = await this.commitChecked(batch.map((p) => p.req));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
@@ -109,6 +112,7 @@ export class SendBatcher<Req, Out> {
       await this.commitOneByOne(batch, error);
     } finally {
       this.inFlight = false;
+      this.stats.commitMs += performance.now() - started;
     }
     // Everything that arrived while we were committing is the next batch. It is started on the
     // next turn, not right here: a synchronous store (better-sqlite3) would otherwise commit it
