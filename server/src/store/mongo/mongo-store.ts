@@ -31,6 +31,7 @@ import {
   type UserDoc,
 } from './documents.ts';
 import { INDEXES } from './indexes.ts';
+import { messageIdFor } from './message-id.ts';
 import { VisibilityGuard } from './visibility.ts';
 import { SerialQueue, SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
 
@@ -57,6 +58,15 @@ export interface MongoStoreOptions {
    *  - 'auto' (default): 'shared' on FerretDB, 'process' on MongoDB.
    */
   writeLock?: 'auto' | 'process' | 'shared';
+  /**
+   * How a send batch finds the sends that are stored already (resends):
+   *  - 'before-insert': one `find({ _id: { $in } })` on the derived ids before inserting,
+   *    answered from the `_id` index. The default on MongoDB.
+   *  - 'on-conflict': no lookup; the ordered insert's duplicate-key errors reveal them, and
+   *    only then are they looked up. The default on FerretDB 1.x, where every lookup scans
+   *    the whole collection (its `_id` filter misses the `_id` index) and an insert does not.
+   */
+  sendLookup?: 'auto' | 'before-insert' | 'on-conflict';
 }
 
 export interface StoreHooks {
@@ -74,6 +84,7 @@ export interface MongoStore extends Store {
   /** What answered: a real MongoDB or FerretDB (detected with buildInfo). */
   readonly server: 'mongodb' | 'ferretdb';
   readonly writeLock: 'process' | 'shared';
+  readonly sendLookup: 'before-insert' | 'on-conflict';
 }
 
 const DUPLICATE_KEY = 11000;
@@ -104,12 +115,14 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
     const server = typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
     const mode = options.writeLock ?? 'auto';
     const writeLock = mode === 'auto' ? (server === 'ferretdb' ? 'shared' : 'process') : mode;
+    const lookup = options.sendLookup ?? 'auto';
+    const sendLookup = lookup === 'auto' ? (server === 'ferretdb' ? 'on-conflict' : 'before-insert') : lookup;
     // One index per createIndexes command: FerretDB 1.24 drops the connection when a
     // multi-index createIndexes finds all of them already there (every restart).
     for (const [name, indexes] of Object.entries(INDEXES)) {
       for (const index of indexes) await db.collection(name).createIndexes([index]);
     }
-    return new MongoStoreImpl(client, db, server, writeLock, options.hooks ?? {});
+    return new MongoStoreImpl(client, db, server, writeLock, sendLookup, options.hooks ?? {});
   } catch (err) {
     await client.close().catch(() => {});
     throw translate(err);
@@ -133,6 +146,27 @@ const sendKey = (senderId: string, clientId: string) => `${senderId}\u0000${clie
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 const byChangePos = (a: MessageDoc, b: MessageDoc) => a.changePos - b.changePos;
 
+/** Seqs first..last of one conversation, allocated to one batch. */
+interface SeqRange {
+  first: number;
+  last: number;
+}
+
+/**
+ * `pending` holds, per conversation, the not yet inserted tail of a batch's seq range, in
+ * order; `kept` is what remains of it once the sends stored already are dropped. Renumbers
+ * `kept` from the start of each tail, so the conversation's seqs stay consecutive.
+ */
+function closeSeqGaps(kept: readonly MessageDoc[], pending: readonly MessageDoc[]): MessageDoc[] {
+  const next = new Map<string, number>();
+  for (const d of pending) if (!next.has(d.conversationId)) next.set(d.conversationId, d.seq);
+  return kept.map((d) => {
+    const seq = next.get(d.conversationId)!;
+    next.set(d.conversationId, seq + 1);
+    return seq === d.seq ? d : { ...d, seq };
+  });
+}
+
 class MongoStoreImpl implements MongoStore {
   readonly kind = 'mongodb' as const;
   private readonly users: Collection<UserDoc>;
@@ -153,6 +187,7 @@ class MongoStoreImpl implements MongoStore {
     readonly db: Db,
     readonly server: 'mongodb' | 'ferretdb',
     readonly writeLock: 'process' | 'shared',
+    readonly sendLookup: 'before-insert' | 'on-conflict',
     private readonly hooks: StoreHooks,
   ) {
     this.users = db.collection<UserDoc>('users');
@@ -252,10 +287,12 @@ class MongoStoreImpl implements MongoStore {
   }
 
   /**
-   * Round trips per batch, whatever its size: one lookup of known clientIds, then
-   * (in parallel) one position allocation plus one seq allocation per conversation,
-   * one insertMany, one bulk update of the conversation pointers; one more lookup
-   * only when another node raced us on a clientId.
+   * Round trips per batch, whatever its size: the lookup of already-stored sends (MongoDB
+   * only, see `sendLookup`), then (in parallel) one position allocation plus one seq
+   * allocation per conversation, one ordered insertMany, one bulk update of the
+   * conversation pointers. A send that turns out to be stored already (a resend on
+   * FerretDB, a race with another node, a message stored before ids were derived) costs
+   * one lookup, one more insert and the return of its unused seq.
    */
   private async commitBatch(batch: readonly SendRequest[]): Promise<SendOutcome[]> {
     // Duplicates inside the batch resolve to their first occurrence.
@@ -267,7 +304,9 @@ class MongoStoreImpl implements MongoStore {
     const unique = [...firstOf.values()];
 
     const stored = new Map<string, MessageDoc>();
-    for (const d of await this.findBySendKeys(unique)) stored.set(sendKey(d.senderId, d.clientId), d);
+    if (this.sendLookup === 'before-insert') {
+      for (const d of await this.findBySendKeys(unique)) stored.set(sendKey(d.senderId, d.clientId), d);
+    }
     const fresh = unique.filter((r) => !stored.has(sendKey(r.senderId, r.clientId)));
 
     const created = new Set<string>();
@@ -289,7 +328,24 @@ class MongoStoreImpl implements MongoStore {
     });
   }
 
+  /** The stored messages among the requests, by their derived `_id`s: one indexed `$in` on MongoDB. */
   private async findBySendKeys(requests: readonly { senderId: string; clientId: string }[]): Promise<MessageDoc[]> {
+    const ids = requests.map((r) => messageIdFor(r.senderId, r.clientId));
+    const docs = await this.messages.find({ _id: ids.length === 1 ? ids[0]! : { $in: ids } }).toArray();
+    const asked = new Set(requests.map((r) => sendKey(r.senderId, r.clientId)));
+    const strangers = docs.filter((d) => !asked.has(sendKey(d.senderId, d.clientId)));
+    if (strangers.length > 0) {
+      throw new PigeonError('INTERNAL', 'message id collision', { messageIds: strangers.map((d) => d._id) });
+    }
+    return docs;
+  }
+
+  /**
+   * Messages stored before ids were derived (ObjectId hex `_id`s) are found by their
+   * fields. Only asked about a send whose insert hit the unique (senderId, clientId)
+   * index without an `_id` match, so its full scan on FerretDB stays off the hot path.
+   */
+  private async findLegacyBySendKeys(requests: readonly { senderId: string; clientId: string }[]): Promise<MessageDoc[]> {
     const bySender = new Map<string, string[]>();
     for (const r of requests) {
       const list = bySender.get(r.senderId) ?? [];
@@ -302,7 +358,7 @@ class MongoStoreImpl implements MongoStore {
     return this.messages.find(clauses.length === 1 ? clauses[0]! : { $or: clauses }).toArray();
   }
 
-  /** Inserts new messages; returns the docs inserted by us. Raced duplicates land in `stored`. */
+  /** Inserts new messages; returns the docs inserted by us. Sends found stored already land in `stored`. */
   private async insertFresh(fresh: readonly SendRequest[], stored: Map<string, MessageDoc>): Promise<MessageDoc[]> {
     const now = new Date().toISOString();
     const byConversation = new Map<string, SendRequest[]>();
@@ -314,8 +370,8 @@ class MongoStoreImpl implements MongoStore {
     }
 
     const token = this.guard.begin();
-    let docs: MessageDoc[];
-    let failed: Set<number>;
+    const seqRanges = new Map<string, SeqRange>();
+    let inserted: MessageDoc[];
     try {
       const [posEnd, ...seqEnds] = await Promise.all([
         this.allocatePositions(fresh.length),
@@ -324,14 +380,17 @@ class MongoStoreImpl implements MongoStore {
       this.guard.allocated(token, posEnd!, fresh.length);
 
       const nextSeq = new Map<string, number>();
-      [...byConversation.entries()].forEach(([id, reqs], i) => nextSeq.set(id, seqEnds[i]! - reqs.length + 1));
+      [...byConversation.entries()].forEach(([id, reqs], i) => {
+        seqRanges.set(id, { first: seqEnds[i]! - reqs.length + 1, last: seqEnds[i]! });
+        nextSeq.set(id, seqEnds[i]! - reqs.length + 1);
+      });
       const firstPos = posEnd! - fresh.length + 1;
-      docs = fresh.map((r, i) => {
+      const docs: MessageDoc[] = fresh.map((r, i) => {
         const conversationId = directConversationId(r.senderId, r.recipientId);
         const seq = nextSeq.get(conversationId)!;
         nextSeq.set(conversationId, seq + 1);
         return {
-          _id: new ObjectId().toHexString(),
+          _id: messageIdFor(r.senderId, r.clientId),
           clientId: r.clientId,
           conversationId,
           senderId: r.senderId,
@@ -345,39 +404,82 @@ class MongoStoreImpl implements MongoStore {
       });
 
       await this.hooks.beforeInsert?.(docs.map(toMessage));
-      failed = new Set<number>();
-      try {
-        await this.messages.insertMany(docs, { ordered: false });
-      } catch (err) {
-        const dupOnly =
-          err instanceof MongoBulkWriteError &&
-          !err.err &&
-          [err.writeErrors].flat().length > 0 &&
-          [err.writeErrors].flat().every((w) => w.code === DUPLICATE_KEY);
-        if (!dupOnly) throw err;
-        for (const w of [err.writeErrors].flat()) failed.add(w.index);
-      }
+      inserted = await this.insertSkippingStored(docs, stored);
     } finally {
       this.guard.end(token);
     }
 
-    const inserted = docs.filter((_, i) => !failed.has(i));
-    if (failed.size > 0) {
-      // Another node stored the same (sender, clientId) between our lookup and our insert.
-      // Its copy wins; the seqs we took for ours stay unused (docs/operations.md).
-      const losers = docs.filter((_, i) => failed.has(i));
-      const winners = await this.findBySendKeys(losers);
-      for (const w of winners) stored.set(sendKey(w.senderId, w.clientId), w);
-      const unexplained = losers.filter((l) => !stored.has(sendKey(l.senderId, l.clientId)));
-      if (unexplained.length > 0) {
-        // Not a clientId race, so a (conversationId, seq) collision: the seq counter went backwards.
-        throw new PigeonError('INTERNAL', 'message insert hit a duplicate key that is not a resend', {
-          conversationIds: [...new Set(unexplained.map((l) => l.conversationId))],
-        });
-      }
-    }
+    await this.returnUnusedSeqs(seqRanges, inserted);
     if (inserted.length > 0) await this.advanceConversations(inserted);
     return inserted;
+  }
+
+  /**
+   * Inserts in order. An ordered insert stops at its first duplicate key, so nothing after
+   * it is stored yet: the sends found stored already are dropped and the later messages of
+   * their conversations move down into the freed seqs before they are inserted. Seqs stay
+   * gap-free without renumbering anything a reader may have seen.
+   */
+  private async insertSkippingStored(docs: MessageDoc[], stored: Map<string, MessageDoc>): Promise<MessageDoc[]> {
+    const inserted: MessageDoc[] = [];
+    let rest = docs;
+    while (rest.length > 0) {
+      const failedAt = await this.insertUntilDuplicate(rest);
+      if (failedAt === null) {
+        inserted.push(...rest);
+        break;
+      }
+      inserted.push(...rest.slice(0, failedAt));
+      rest = rest.slice(failedAt);
+      // One lookup for everything left: a resend rarely comes alone (a reconnecting
+      // client resends its outbox), and on FerretDB each lookup scans the collection.
+      for (const d of await this.findStoredCopies(rest, rest[0]!)) stored.set(sendKey(d.senderId, d.clientId), d);
+      if (!stored.has(sendKey(rest[0]!.senderId, rest[0]!.clientId))) {
+        // Not a resend, so a (conversationId, seq) collision: the seq counter went backwards.
+        throw new PigeonError('INTERNAL', 'message insert hit a duplicate key that is not a resend', {
+          conversationId: rest[0]!.conversationId,
+          seq: rest[0]!.seq,
+        });
+      }
+      rest = closeSeqGaps(rest.filter((d) => !stored.has(sendKey(d.senderId, d.clientId))), rest);
+    }
+    return inserted;
+  }
+
+  /** Returns the index of the first document refused as a duplicate (none after it was inserted), or null. */
+  private async insertUntilDuplicate(docs: readonly MessageDoc[]): Promise<number | null> {
+    try {
+      await this.messages.insertMany(docs as MessageDoc[], { ordered: true });
+      return null;
+    } catch (err) {
+      const writeErrors = err instanceof MongoBulkWriteError && !err.err ? [err.writeErrors].flat() : [];
+      if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+      return Math.min(...writeErrors.map((w) => w.index));
+    }
+  }
+
+  /** Stored copies of `docs` by derived id, plus `refused` by its fields when it predates derived ids. */
+  private async findStoredCopies(docs: readonly MessageDoc[], refused: MessageDoc): Promise<MessageDoc[]> {
+    const found = await this.findBySendKeys(docs);
+    const key = sendKey(refused.senderId, refused.clientId);
+    if (found.some((d) => sendKey(d.senderId, d.clientId) === key)) return found;
+    return [...found, ...(await this.findLegacyBySendKeys([refused]))];
+  }
+
+  /**
+   * Gives back the seqs that dropped resends left at the end of each conversation's range,
+   * unless a later batch (another node) took seqs since: then they stay unused, a gap
+   * (docs/operations.md, "Several server nodes on one MongoDB").
+   */
+  private async returnUnusedSeqs(ranges: ReadonlyMap<string, SeqRange>, inserted: readonly MessageDoc[]): Promise<void> {
+    const lastUsed = new Map<string, number>();
+    for (const d of inserted) lastUsed.set(d.conversationId, Math.max(d.seq, lastUsed.get(d.conversationId) ?? 0));
+    const ops: AnyBulkWriteOperation<ConversationDoc>[] = [];
+    for (const [id, { first, last }] of ranges) {
+      const used = lastUsed.get(id) ?? first - 1;
+      if (used < last) ops.push({ updateOne: { filter: { _id: id, lastSeq: last }, update: { $set: { lastSeq: used } } } });
+    }
+    if (ops.length > 0) await chunkedBulkWrite(this.conversations, ops, { ordered: false });
   }
 
   /** Returns the last of `count` fresh change-log positions. */
