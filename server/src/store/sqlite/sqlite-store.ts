@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PigeonError, directConversationId, type Message } from '@pigeon/sync-protocol';
 import type { ConversationRecord, SendOutcome, SendRequest, Store, UserRecord } from '../store.ts';
 import { openDatabase } from './database.ts';
+import { uuidv7 } from './ids.ts';
 import { lastMessageOf, toMessage, toUser, type MessageRow } from './rows.ts';
 import { prepareStatements } from './statements.ts';
 
@@ -19,8 +20,7 @@ const dedupeKey = (r: SendRequest) => `${r.senderId}\u0000${r.clientId}`;
 const byChangePos = (a: MessageRow, b: MessageRow) => a.change_pos - b.change_pos;
 
 interface ConversationTally {
-  userA: string;
-  userB: string;
+  cid: number;
   lastSeq: number;
   /** Change position of the batch's last message in this conversation; 0 while none was inserted. */
   lastPos: number;
@@ -35,6 +35,19 @@ interface ConversationTally {
 export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
   const db = openDatabase(file);
   const st = prepareStatements(db);
+
+  // Users never change id or uid, so the mapping is cached; bounded so a huge directory can't grow it forever.
+  const uids = new Map<string, number>();
+  const uidOf = (userId: string): number => {
+    let uid = uids.get(userId);
+    if (uid === undefined) {
+      uid = st.uidOf.get(userId);
+      if (uid === undefined) throw new PigeonError('NOT_FOUND', `no such user ${userId}`);
+      if (uids.size >= 100_000) uids.clear();
+      uids.set(userId, uid);
+    }
+    return uid;
+  };
 
   const sendBatch = db.transaction((batch: readonly SendRequest[]): SendOutcome[] => {
     const createdAt = new Date().toISOString();
@@ -51,17 +64,18 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
         outcomes.push({ message: earlier, created: false });
         continue;
       }
+      const sender = uidOf(r.senderId);
+      const recipient = uidOf(r.recipientId);
       const conversationId = directConversationId(r.senderId, r.recipientId);
       let conv = conversations.get(conversationId);
       if (!conv) {
-        const [userA, userB] = r.senderId < r.recipientId ? [r.senderId, r.recipientId] : [r.recipientId, r.senderId];
-        conv = { userA, userB, lastSeq: st.lastSeq.get(conversationId) ?? 0, lastPos: 0 };
+        conv = conversationTally(conversationId, r, createdAt);
         conversations.set(conversationId, conv);
       }
-      const id = randomUUID();
+      const id = uuidv7();
       const seq = conv.lastSeq + 1;
       const { changes } = st.insertMessage.run(
-        id, r.clientId, conversationId, r.senderId, r.recipientId, r.body, seq, createdAt, pos + 1,
+        id, r.clientId, conv.cid, sender, recipient, conversationId, r.senderId, r.recipientId, r.body, seq, createdAt, pos + 1,
       );
       let outcome: SendOutcome;
       if (changes === 1) {
@@ -74,18 +88,26 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
         };
       } else {
         // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.
-        outcome = { message: toMessage(st.messageBySenderClient.get(r.senderId, r.clientId)!), created: false };
+        outcome = { message: toMessage(st.messageBySenderClient.get(sender, r.clientId)!), created: false };
       }
       seen.set(key, outcome.message);
       outcomes.push(outcome);
     }
 
-    for (const [id, conv] of conversations) {
-      if (conv.lastPos > 0) st.upsertConversation.run(id, conv.userA, conv.userB, conv.lastSeq, createdAt, conv.lastPos);
+    for (const conv of conversations.values()) {
+      if (conv.lastPos > 0) st.advanceConversation.run(conv.lastSeq, createdAt, conv.lastPos, conv.cid);
     }
     if (pos !== startPos) st.setChangePos.run(pos);
     return outcomes;
   });
+
+  /** The conversation's key and last seq; its row is created by its first message. */
+  function conversationTally(conversationId: string, r: SendRequest, now: string): ConversationTally {
+    const row = st.conversation.get(conversationId);
+    if (row) return { cid: row.cid, lastSeq: row.last_seq, lastPos: 0 };
+    const [userA, userB] = r.senderId < r.recipientId ? [r.senderId, r.recipientId] : [r.recipientId, r.senderId];
+    return { cid: st.insertConversation.get(conversationId, userA, userB, now)!, lastSeq: 0, lastPos: 0 };
+  }
 
   /** Runs a status UPDATE that numbers its rows from the current counter, and advances the counter past them. */
   const statusChange = db.transaction(

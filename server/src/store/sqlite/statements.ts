@@ -38,19 +38,25 @@ export function prepareStatements(db: SqliteDatabase) {
     changePos: db.prepare<[], number>(`SELECT value FROM meta WHERE key = 'change_pos'`).pluck(),
     setChangePos: db.prepare<[number]>(`UPDATE meta SET value = ? WHERE key = 'change_pos'`),
 
-    lastSeq: db.prepare<[string], number>(`SELECT last_seq FROM conversations WHERE id = ?`).pluck(),
-    upsertConversation: db.prepare<[string, string, string, number, string, number]>(`
-      INSERT INTO conversations (id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET
-        last_seq = excluded.last_seq, updated_at = excluded.updated_at, last_pos = excluded.last_pos`),
+    uidOf: db.prepare<[string], number>(`SELECT uid FROM users WHERE id = ?`).pluck(),
+    conversation: db.prepare<[string], { cid: number; last_seq: number }>(
+      `SELECT cid, last_seq FROM conversations WHERE id = ?`,
+    ),
+    insertConversation: db.prepare<[string, string, string, string], number>(`
+      INSERT INTO conversations (id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (?, ?, ?, 0, ?, 0)
+      RETURNING cid`).pluck(),
+    advanceConversation: db.prepare<[number, string, number, number]>(
+      `UPDATE conversations SET last_seq = ?, updated_at = ?, last_pos = ? WHERE cid = ?`,
+    ),
     // A (sender, clientId) conflict is the dedupe case and is skipped (changes = 0);
-    // any other conflict, e.g. on (conversation_id, seq), is a bug and must throw.
-    insertMessage: db.prepare<[string, string, string, string, string, string, number, string, number]>(`
-      INSERT INTO messages (id, client_id, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
-      ON CONFLICT (sender_id, client_id) DO NOTHING`),
-    messageBySenderClient: db.prepare<[string, string], MessageRow>(
-      `SELECT * FROM messages WHERE sender_id = ? AND client_id = ?`,
+    // any other conflict, e.g. on (cid, seq), is a bug and must throw.
+    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number]>(`
+      INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id,
+                            body, seq, created_at, status, change_pos)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
+      ON CONFLICT (sender, client_id) DO NOTHING`),
+    messageBySenderClient: db.prepare<[number, string], MessageRow>(
+      `SELECT * FROM messages WHERE sender = ? AND client_id = ?`,
     ),
 
     markDelivered: statusUpdate(
@@ -60,28 +66,31 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     markRead: statusUpdate(
       `status = 'read', read_at = @at, delivered_at = coalesce(delivered_at, @at)`,
-      `recipient_id = @userId AND conversation_id = @conversationId AND status <> 'read' AND seq <= @upToSeq`,
+      `recipient = (SELECT uid FROM users WHERE id = @userId)
+       AND cid = (SELECT cid FROM conversations WHERE id = @conversationId)
+       AND status <> 'read' AND seq <= @upToSeq`,
     ),
 
     history: db.prepare<[string, number, number], MessageRow>(
-      `SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT * FROM messages WHERE cid = (SELECT cid FROM conversations WHERE id = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
-    // A merge of two index-ordered ranges, (sender_id, change_pos) and (recipient_id, change_pos):
+    // A merge of two index-ordered ranges, (sender, change_pos) and (recipient, change_pos):
     // SQLite pulls rows from both lazily and stops at the limit, so no sort and no scan past n rows.
-    // sender_id <> @userId keeps a (never expected) message to oneself from appearing twice.
+    // sender <> recipient keeps a (never expected) message to oneself from appearing twice.
     changesSince: db.prepare<{ userId: string; position: number; n: number }, MessageRow>(`
-      SELECT * FROM messages WHERE sender_id = @userId AND change_pos > @position
+      SELECT * FROM messages WHERE sender = (SELECT uid FROM users WHERE id = @userId) AND change_pos > @position
       UNION ALL
-      SELECT * FROM messages WHERE recipient_id = @userId AND change_pos > @position AND sender_id <> @userId
+      SELECT * FROM messages WHERE recipient = (SELECT uid FROM users WHERE id = @userId) AND change_pos > @position
+        AND sender <> recipient
       ORDER BY change_pos LIMIT @n`),
     listConversations: db.prepare<{ userId: string }, ConversationRow>(`
       SELECT c.id, c.user_a, c.user_b, c.updated_at,
         (SELECT count(*) FROM messages u
-          WHERE u.recipient_id = @userId AND u.conversation_id = c.id AND u.status <> 'read') AS unread_count,
+          WHERE u.recipient = (SELECT uid FROM users WHERE id = @userId) AND u.cid = c.cid AND u.status <> 'read') AS unread_count,
         m.id AS m_id, m.client_id AS m_client_id, m.sender_id AS m_sender_id, m.recipient_id AS m_recipient_id,
         m.body AS m_body, m.seq AS m_seq, m.created_at AS m_created_at, m.status AS m_status
       FROM conversations c
-      LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+      LEFT JOIN messages m ON m.cid = c.cid AND m.seq = c.last_seq
       WHERE c.user_a = @userId OR c.user_b = @userId
       ORDER BY c.updated_at DESC, c.last_pos DESC`),
   };
