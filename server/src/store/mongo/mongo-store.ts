@@ -738,18 +738,29 @@ class MongoStoreImpl implements MongoStore {
     });
   }
 
+  /**
+   * At least the first `count` messages of the user changed after `position`, unordered.
+   * MongoDB: one range scan per side, over the (senderId | recipientId, changePos) indexes;
+   * each side holds its first `count`, so their merge's first `count` are exact. FerretDB
+   * decodes the whole collection for either filter, so one `$or` reads it once, not twice.
+   */
+  private async changedAfter(userId: string, position: number, count: number): Promise<MessageDoc[]> {
+    const after = { changePos: { $gt: position } };
+    const filters: Filter<MessageDoc>[] =
+      this.server === 'ferretdb'
+        ? [{ $or: [{ senderId: userId }, { recipientId: userId }], ...after }]
+        : [{ senderId: userId, ...after }, { recipientId: userId, ...after }];
+    const found = await Promise.all(
+      filters.map((f) => this.messages.find(f).sort({ changePos: 1 }).limit(count).toArray()),
+    );
+    return found.flat();
+  }
+
   changesSince(userId: string, position: number, limit: number): Promise<ChangePage> {
     return this.call(async () => {
       for (let attempt = 1; ; attempt++) {
-        const side = (field: 'senderId' | 'recipientId') =>
-          this.messages
-            .find({ [field]: userId, changePos: { $gt: position } } as Filter<MessageDoc>)
-            .sort({ changePos: 1 })
-            .limit(limit + 1)
-            .toArray();
-        const { result, ceiling } = await this.guard.read(() => Promise.all([side('senderId'), side('recipientId')]));
-        // Each side holds its first limit + 1, so the merge's first limit + 1 are exact.
-        const merged = [...result[0], ...result[1]].sort(byChangePos).slice(0, limit + 1);
+        const { result, ceiling } = await this.guard.read(() => this.changedAfter(userId, position, limit + 1));
+        const merged = result.sort(byChangePos).slice(0, limit + 1);
         if (merged.length > 0) this.guard.observe(merged[merged.length - 1]!.changePos);
 
         const visible = merged.filter((d) => d.changePos < ceiling);
