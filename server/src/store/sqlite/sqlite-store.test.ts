@@ -90,6 +90,7 @@ describe('SQLite store specifics', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(1000);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     // WAL is a property of the file, so any other connection sees it too.
     expect(peek(file).pragma('journal_mode', { simple: true })).toBe('wal');
   });
