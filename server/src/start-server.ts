@@ -108,6 +108,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }, testHooks.typingTtlMs);
     const batcher = new SendBatcher<SendRequest, SendOutcome>({
       maxBatch: config.maxSendBatch,
+      // The SQLite thread answers in call order, so a second batch can wait there while the
+      // event loop acks the first (the thread never idles); MongoDB batches go one at a time.
+      maxInFlight: store.kind === 'sqlite' ? 2 : 1,
       commit: async (batch) => {
         await testHooks.beforeCommit?.(batch);
         return store.sendMessages(batch);

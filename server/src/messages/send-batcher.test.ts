@@ -39,6 +39,28 @@ describe('SendBatcher', () => {
     expect(b.stats.commitMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('with maxInFlight 2, starts a second batch while the first commits, never a third', async () => {
+    const { calls, commit } = manualCommit();
+    const b = new SendBatcher<number, string>({ commit, maxInFlight: 2 });
+    const first = b.enqueue(1);
+    await tick();
+    const second = b.enqueue(2);
+    await tick();
+    const third = b.enqueue(3);
+    await tick();
+    expect(calls.map((c) => c.batch)).toEqual([[1], [2]]);
+
+    // The second finishes first: its sends are answered at once, and the third batch may start.
+    calls[1]!.finish();
+    expect(await second).toBe('m2');
+    await tick();
+    expect(calls.map((c) => c.batch)).toEqual([[1], [2], [3]]);
+    calls[0]!.finish();
+    calls[2]!.finish();
+    expect(await Promise.all([first, third])).toEqual(['m1', 'm3']);
+    await b.drain();
+  });
+
   it('caps a batch at maxBatch', async () => {
     const { calls, commit } = manualCommit();
     const b = new SendBatcher<number, string>({ commit, maxBatch: 2 });

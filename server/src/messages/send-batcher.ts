@@ -8,7 +8,7 @@ import { PigeonError } from '@pigeon/sync-protocol';
  *                  ▲                                  │
  *                  └──── sends arriving meanwhile ────┘ (form the next batch)
  *
- * At most one batch is in flight. Under light load a send waits one event-loop
+ * At most `maxInFlight` batches (default one) are in flight. Under light load a send waits one event-loop
  * turn (setImmediate, so every send read from the sockets in the same turn joins
  * it); under heavy load batches grow by themselves, which is what turns one
  * fsync per message into one fsync per batch. Callers ack only after their
@@ -18,6 +18,12 @@ export interface SendBatcherOptions<Req, Out> {
   /** Stores the batch; outcomes in input order. Must be idempotent (the store dedupes by clientId). */
   commit(batch: readonly Req[]): Promise<Out[]>;
   maxBatch?: number;
+  /**
+   * Batches committing at once (default 1). A store that queues calls in order (the SQLite
+   * worker thread) can take the next batch while the event loop is still acking the last,
+   * so it never waits for the event loop; the store still commits them one after another.
+   */
+  maxInFlight?: number;
   /** How a flush is deferred; setImmediate by default. */
   schedule?: (run: () => void) => void;
   /** Told about a failed batch before its sends are retried one by one. */
@@ -28,7 +34,7 @@ export interface BatcherStats {
   batches: number;
   sends: number;
   largestBatch: number;
-  /** Wall time with a batch in flight (ms): busy / elapsed is how close the store is to saturation. */
+  /** Wall time with at least one batch in flight (ms): busy / elapsed is how close the store is to saturation. */
   commitMs: number;
 }
 
@@ -40,16 +46,19 @@ interface Pending<Req, Out> {
 
 export class SendBatcher<Req, Out> {
   private queue: Pending<Req, Out>[] = [];
-  private inFlight = false;
+  private inFlight = 0;
+  private busySince = 0;
   private scheduled = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly schedule: (run: () => void) => void;
   readonly stats: BatcherStats = { batches: 0, sends: 0, largestBatch: 0, commitMs: 0 };
 
   constructor(private readonly options: SendBatcherOptions<Req, Out>) {
     this.maxBatch = options.maxBatch ?? 512;
+    this.maxInFlight = options.maxInFlight ?? 1;
     this.schedule = options.schedule ?? ((run) => void setImmediate(run));
   }
 
@@ -85,11 +94,11 @@ export class SendBatcher<Req, Out> {
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && !this.inFlight;
+    return this.queue.length === 0 && this.inFlight === 0;
   }
 
   private kick(): void {
-    if (this.inFlight || this.scheduled || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.scheduled || this.queue.length === 0) return;
     this.scheduled = true;
     this.schedule(() => {
       this.scheduled = false;
@@ -98,21 +107,21 @@ export class SendBatcher<Req, Out> {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight || this.queue.length === 0) return;
-    this.inFlight = true;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.inFlight === 0) this.busySince = performance.now();
+    this.inFlight += 1;
     const batch = this.queue.splice(0, this.maxBatch);
     this.stats.batches += 1;
     this.stats.sends += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-    const started = performance.now();
     try {
       const outcomes = await this.commitChecked(batch.map((p) => p.req));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (error) {
       await this.commitOneByOne(batch, error);
     } finally {
-      this.inFlight = false;
-      this.stats.commitMs += performance.now() - started;
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.stats.commitMs += performance.now() - this.busySince;
     }
     // Everything that arrived while we were committing is the next batch. It is started on the
     // next turn, not right here: a synchronous store (better-sqlite3) would otherwise commit it
