@@ -5,7 +5,9 @@
  * store itself (not the API) so lost or doubled messages show up.
  */
 import type { Message } from '@pigeon/sync-protocol';
+import { MongoClient } from 'mongodb';
 import { startServer, type LogLevel } from '../../server/src/index.ts';
+import { dbNameFromUri } from '../../server/src/store/mongo/mongo-store.ts';
 import { emitToParent, serveRpc } from '../lib/procs.ts';
 import type { StoreCheck } from '../lib/targets.ts';
 
@@ -18,9 +20,13 @@ const server = await startServer({
   logLevel: (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'warn',
 });
 
-async function storeCheck(args: unknown): Promise<StoreCheck> {
-  const { userIds } = args as { userIds: string[] };
-  const byId = new Map<string, Message>();
+type StoredMessage = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'seq'>;
+
+/** Every stored message sent or received by one of `userIds`. */
+async function readStored(userIds: readonly string[]): Promise<StoredMessage[]> {
+  const mongoUri = process.env.BENCH_MONGODB_URI;
+  if (mongoUri) return readMongoCollection(mongoUri, new Set(userIds));
+  const byId = new Map<string, StoredMessage>();
   for (const userId of userIds) {
     let position = 0;
     for (;;) {
@@ -30,11 +36,37 @@ async function storeCheck(args: unknown): Promise<StoreCheck> {
       position = page.position;
     }
   }
+  return [...byId.values()];
+}
+
+/**
+ * On FerretDB every changesSince decodes the whole collection, so one per user (200 × 20,000
+ * documents) outlasts any timeout; the collection is read once instead, with the driver.
+ */
+async function readMongoCollection(uri: string, users: ReadonlySet<string>): Promise<StoredMessage[]> {
+  const client = await MongoClient.connect(uri);
+  try {
+    const docs = await client
+      .db(dbNameFromUri(uri) ?? 'pigeon')
+      .collection<{ _id: string; clientId: string; conversationId: string; senderId: string; recipientId: string; seq: number }>('messages')
+      .find({}, { projection: { clientId: 1, conversationId: 1, senderId: 1, recipientId: 1, seq: 1 } })
+      .toArray();
+    return docs
+      .filter((d) => users.has(d.senderId) || users.has(d.recipientId))
+      .map((d) => ({ id: d._id, clientId: d.clientId, conversationId: d.conversationId, senderId: d.senderId, seq: d.seq }));
+  } finally {
+    await client.close();
+  }
+}
+
+async function storeCheck(args: unknown): Promise<StoreCheck> {
+  const { userIds } = args as { userIds: string[] };
+  const stored = await readStored(userIds);
   const senderClient = new Set<string>();
   const perSender: Record<string, number> = {};
   const seqs = new Map<string, number[]>();
   let duplicateClientIds = 0;
-  for (const m of byId.values()) {
+  for (const m of stored) {
     const key = `${m.senderId}:${m.clientId}`;
     if (senderClient.has(key)) duplicateClientIds++;
     senderClient.add(key);
@@ -51,7 +83,7 @@ async function storeCheck(args: unknown): Promise<StoreCheck> {
       if (s !== i + 1) seqGaps++;
     });
   }
-  return { messages: byId.size, duplicateClientIds, seqGaps, perSender };
+  return { messages: stored.length, duplicateClientIds, seqGaps, perSender };
 }
 
 serveRpc({ storeCheck, sendStats: () => server.sendStats }, () => server.close());
