@@ -40,6 +40,12 @@ describe('outbox ordering (pure)', () => {
     expect(ids.size).toBe(1000);
     for (const id of ids) expect(clientIdSchema.safeParse(id).success).toBe(true);
   });
+
+  it('client ids of one device sort by creation time, across milliseconds', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => newClientId(1_764_000_000_000 + i * 7));
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]).toHaveLength(26);
+  });
 });
 
 describe('outbox transactions (fake-indexeddb)', () => {
