@@ -464,6 +464,20 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(more.map((m) => m.seq).sort()).toEqual([3, 4]);
       });
 
+      it('a read past the newest message does not cover messages sent after it', async () => {
+        const a = await user();
+        const b = await user();
+        const [first] = await sendMany(a, b, 1);
+        const conv = first!.conversationId;
+        expect(await store.markRead(b.id, conv, 50, new Date().toISOString())).toHaveLength(1);
+        const later = await send(a, b, 'after the read');
+        expect(later.seq).toBe(2);
+        expect((await wholeHistory(conv)).map((m) => m.status)).toEqual(['read', 'sent']);
+        expect((await store.listConversations(b.id))[0]!.unreadCount).toBe(1);
+        expect((await store.markRead(b.id, conv, 2, new Date().toISOString())).map((m) => m.seq)).toEqual([2]);
+        expect((await store.listConversations(b.id))[0]!.unreadCount).toBe(0);
+      });
+
       it('does nothing for the sender or for a user outside the conversation', async () => {
         const a = await user();
         const b = await user();

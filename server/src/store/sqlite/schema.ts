@@ -141,6 +141,22 @@ export const MIGRATIONS: readonly string[] = [
   -- Unread counts and markRead only ever look at messages not yet read, which stay few.
   CREATE INDEX messages_unread ON messages (recipient, cid, seq) WHERE status <> 'read';
   `,
+
+  // 3: unread bookkeeping per conversation side instead of an index. messages_unread was one
+  // more insertion point per recipient in every group commit (about a quarter of the insert
+  // CPU). read_seq_a/b = the highest seq up to which that member has read: markRead marks
+  // every message to the reader up to its seq, so all of them at or below read_seq are read,
+  // and unread counts and markRead only look at the (cid, seq) range above it.
+  `
+  ALTER TABLE conversations ADD COLUMN read_seq_a INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN read_seq_b INTEGER NOT NULL DEFAULT 0;
+  UPDATE conversations SET
+    read_seq_a = coalesce((SELECT max(seq) FROM messages m
+                           WHERE m.cid = conversations.cid AND m.recipient_id = conversations.user_a AND m.status = 'read'), 0),
+    read_seq_b = coalesce((SELECT max(seq) FROM messages m
+                           WHERE m.cid = conversations.cid AND m.recipient_id = conversations.user_b AND m.status = 'read'), 0);
+  DROP INDEX messages_unread;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

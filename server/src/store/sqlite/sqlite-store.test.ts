@@ -279,15 +279,16 @@ describe('SQLite store specifics', () => {
     it('receipts, history, conversations and user search use indexes', () => {
       const plans = {
         markDelivered: planOf(st.markDelivered, { userId: 'u', ids: '["x"]', at: 't', base: 0 }),
-        markRead: planOf(st.markRead, { userId: 'u', conversationId: 'c', upToSeq: 3, at: 't', base: 0 }),
+        markRead: planOf(st.markRead, { userId: 'u', cid: 1, fromSeq: 0, upToSeq: 3, at: 't', base: 0 }),
         history: planOf(st.history, ['c', 10, 10]),
         listConversations: planOf(st.listConversations, { userId: 'u' }),
         searchUsers: planOf(st.searchUsers, { lo: 'a', hi: 'b', limit: 5 }),
       };
       for (const [name, plan] of Object.entries(plans)) expect(fullScans(plan), name).toEqual([]);
       expect(plans.markDelivered.join('\n')).not.toContain('messages_recipient_changes');
-      expect(plans.listConversations.join('\n')).toContain('messages_unread');
-      expect(plans.markRead.join('\n')).toContain('messages_unread');
+      // Unread counts and markRead read the conversation's (cid, seq) range above read_seq.
+      expect(plans.listConversations.join('\n')).toMatch(/SEARCH u USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\?\)/);
+      expect(plans.markRead.join('\n')).toMatch(/USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\? AND seq<\?\)/);
     });
   });
 });

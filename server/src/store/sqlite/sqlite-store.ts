@@ -120,6 +120,20 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     },
   );
 
+  /** markRead over the range above the reader's read_seq, then moves read_seq up to where it read. */
+  const markReadTx = db.transaction((readerId: string, conversationId: string, upToSeq: number, at: string): Message[] => {
+    const conv = st.conversationForRead.get(conversationId);
+    const side = conv?.user_a === readerId ? 'a' : conv?.user_b === readerId ? 'b' : null;
+    if (!conv || !side) return [];
+    const fromSeq = side === 'a' ? conv.read_seq_a : conv.read_seq_b;
+    // Never past the last message: a later message must not count as read before it exists.
+    const toSeq = Math.min(upToSeq, conv.last_seq);
+    if (toSeq <= fromSeq) return [];
+    const changed = statusChange(st.markRead, { cid: conv.cid, fromSeq, upToSeq: toSeq, userId: readerId, at });
+    (side === 'a' ? st.setReadSeqA : st.setReadSeqB).run(toSeq, conv.cid);
+    return changed;
+  });
+
   let closed = false;
 
   return {
@@ -189,7 +203,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     },
 
     async markRead(readerId, conversationId, upToSeq, at) {
-      return statusChange.immediate(st.markRead, { userId: readerId, conversationId, upToSeq, at });
+      return markReadTx.immediate(readerId, conversationId, upToSeq, at);
     },
 
     async getHistory(conversationId, beforeSeq, limit) {

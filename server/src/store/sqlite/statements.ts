@@ -64,12 +64,16 @@ export function prepareStatements(db: SqliteDatabase) {
       // '+' keeps the planner on the id index: the recipient index would walk all of the user's messages.
       `id IN (SELECT value FROM json_each(@ids)) AND +recipient_id = @userId AND status = 'sent'`,
     ),
+    // Only the range above the reader's read_seq can hold messages it has not read.
     markRead: statusUpdate(
       `status = 'read', read_at = @at, delivered_at = coalesce(delivered_at, @at)`,
-      `recipient = (SELECT uid FROM users WHERE id = @userId)
-       AND cid = (SELECT cid FROM conversations WHERE id = @conversationId)
-       AND status <> 'read' AND seq <= @upToSeq`,
+      `cid = @cid AND seq > @fromSeq AND seq <= @upToSeq AND recipient_id = @userId AND status <> 'read'`,
     ),
+    conversationForRead: db.prepare<[string], { cid: number; user_a: string; user_b: string; last_seq: number; read_seq_a: number; read_seq_b: number }>(
+      `SELECT cid, user_a, user_b, last_seq, read_seq_a, read_seq_b FROM conversations WHERE id = ?`,
+    ),
+    setReadSeqA: db.prepare<[number, number]>(`UPDATE conversations SET read_seq_a = ? WHERE cid = ?`),
+    setReadSeqB: db.prepare<[number, number]>(`UPDATE conversations SET read_seq_b = ? WHERE cid = ?`),
 
     history: db.prepare<[string, number, number], MessageRow>(
       `SELECT * FROM messages WHERE cid = (SELECT cid FROM conversations WHERE id = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -86,7 +90,8 @@ export function prepareStatements(db: SqliteDatabase) {
     listConversations: db.prepare<{ userId: string }, ConversationRow>(`
       SELECT c.id, c.user_a, c.user_b, c.updated_at,
         (SELECT count(*) FROM messages u
-          WHERE u.recipient = (SELECT uid FROM users WHERE id = @userId) AND u.cid = c.cid AND u.status <> 'read') AS unread_count,
+          WHERE u.cid = c.cid AND u.seq > (CASE WHEN c.user_a = @userId THEN c.read_seq_a ELSE c.read_seq_b END)
+            AND u.recipient_id = @userId AND u.status <> 'read') AS unread_count,
         m.id AS m_id, m.client_id AS m_client_id, m.sender_id AS m_sender_id, m.recipient_id AS m_recipient_id,
         m.body AS m_body, m.seq AS m_seq, m.created_at AS m_created_at, m.status AS m_status
       FROM conversations c
