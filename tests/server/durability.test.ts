@@ -91,9 +91,9 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     let t = track(
       await startTestServer(variant, {
         testHooks: {
-          // Hold the first batch in flight so the following sends pile up in the queue.
+          // Hold every batch after the first, so in-flight batches stay in flight and later sends pile up.
           beforeCommit: async () => {
-            if (++commits === 2) await gate;
+            if (++commits >= 2) await gate;
           },
         },
       }),
@@ -103,11 +103,16 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     const s = await sockets.open(t.url, a.token);
     expect((await sendOverSocket(s, b.id, 'warm-up')).ok).toBe(true); // commit #1 passes the hook
 
-    const first = sendOverSocket(s, b.id, 'in flight'); // commit #2: held by the gate
+    const inFlight = [sendOverSocket(s, b.id, 'in flight')]; // commit #2: held by the gate
     await waitFor('first batch is in flight', () => commits === 2);
+    // The SQLite store takes a second batch while one commits (maxInFlight 2), MongoDB does not:
+    // this send either starts a second held batch or waits in the queue.
+    inFlight.push(sendOverSocket(s, b.id, 'in flight or queued'));
+    await waitFor('second send held or queued', () => commits === 3 || t.server.queuedSends === 1);
+    const alreadyQueued = t.server.queuedSends;
     const queued = Array.from({ length: 20 }, (_, i) => sendOverSocket(s, b.id, `queued ${i}`));
     const queuedRest = sendOverRest(t.url, a.token, b.id, 'queued over REST');
-    await waitFor('21 sends queued behind it', () => t.server.queuedSends === 21);
+    await waitFor('21 more sends queued behind them', () => t.server.queuedSends === alreadyQueued + 21);
 
     const closing = t.server.close();
     await settle(100);
@@ -116,7 +121,7 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     expect([503, 'refused']).toContain(health);
     await expect(connect(t.url, a.token)).rejects.toThrow();
     release();
-    const acks = await Promise.all([first, ...queued]);
+    const acks = await Promise.all([...inFlight, ...queued]);
     expect(acks.every((x) => x.ok)).toBe(true);
     expect((await queuedRest).status).toBe(201);
     await closing;
@@ -124,7 +129,7 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
 
     t = track(await t.restart({ testHooks: {} }));
     const history = await fullHistory(t.url, a.token, b.id);
-    expect(history).toHaveLength(23);
+    expect(history).toHaveLength(24);
     const byId = new Set(history.map((m) => m.id));
     for (const ack of acks) if (ack.ok) expect(byId.has(ack.message.id)).toBe(true);
   });
