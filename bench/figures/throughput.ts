@@ -196,7 +196,10 @@ export function renderThroughput(figs: TargetFigures[]): string {
   if (sqlite && bare) targets.push(verdict('SQLite durable send path ≥ 50 % of bare Socket.io throughput', ratio(sqlite), 0.5, pct));
   if (sqlite) {
     const half = sqlite.paced.find((p) => p.fraction === 0.5);
-    if (half) targets.push(verdictMax('SQLite p99 send→ack ≤ 25 ms at 50 % of max load', half.run.ack.p99, 25, (v) => `${fmtMs(v)} ms`));
+    // The baseline at its own half load says what the machine allows: a target the bare server misses is about the machine.
+    const bareHalf = bareFor(sqlite)?.paced.find((p) => p.fraction === 0.5);
+    const context = bareHalf ? ` (bare Socket.io at 50 % of its max: ${fmtMs(bareHalf.run.ack.p99)} ms)` : '';
+    if (half) targets.push(verdictMax('SQLite p99 send→ack ≤ 25 ms at 50 % of max load', half.run.ack.p99, 25, (v) => `${fmtMs(v)} ms`) + context);
   }
   if (mongo && bare) targets.push(verdict('MongoDB store ≥ 25 % of bare Socket.io throughput', ratio(mongo), 0.25, pct));
   if (mongo) {
