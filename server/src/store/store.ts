@@ -55,6 +55,12 @@ export interface ChangePage {
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
   close(): Promise<void>;
+  /**
+   * Null while the store can take calls; otherwise why it cannot (closed, its thread died).
+   * No I/O: health checks ask it on every probe. A network store whose driver reconnects
+   * by itself reports only what is final.
+   */
+  unavailableReason(): string | null;
 
   /** Throws PigeonError USERNAME_TAKEN when the (lower-cased) username exists. */
   createUser(user: NewUser): Promise<UserRecord>;

@@ -192,6 +192,7 @@ class MongoStoreImpl implements MongoStore {
   private readonly counters: Collection<CounterDoc>;
   private readonly guard = new VisibilityGuard();
   private readonly pointers = new PendingPointers();
+  private closed = false;
   private readonly allocationConcurrency: number;
   /**
    * Send batches commit one at a time: two overlapping batches with the same
@@ -233,7 +234,13 @@ class MongoStoreImpl implements MongoStore {
    * behind only makes the conversation list read one batch more.
    */
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.close();
+  }
+
+  /** Connection trouble is retried by the driver and reported per call (UNAVAILABLE); only close is final. */
+  unavailableReason(): string | null {
+    return this.closed ? 'store closed' : null;
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {

@@ -139,6 +139,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   return {
     kind: 'sqlite',
 
+    unavailableReason: () => (closed ? 'store closed' : null),
+
     async close() {
       if (closed) return;
       closed = true;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -83,6 +84,20 @@ describe('SQLite store on a worker thread', () => {
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     await expect(createThreadedSqliteStore({ file })).rejects.toThrow(/newer/);
+  });
+
+  it('a thread that dies fails the waiting and every later call with UNAVAILABLE, and says so', async () => {
+    let thread!: Worker;
+    const store = await createThreadedSqliteStore({ file: freshFile(), onWorker: (w) => (thread = w) });
+    open.push(store);
+    expect(store.unavailableReason()).toBeNull();
+    const waiting = store.searchUsers('a', 10).catch((e: unknown) => e);
+    await thread.terminate();
+    for (const err of [await waiting, await store.getUsers(['x']).catch((e: unknown) => e)]) {
+      expect(err).toBeInstanceOf(PigeonError);
+      expect((err as PigeonError).code).toBe('UNAVAILABLE');
+    }
+    expect(store.unavailableReason()).toMatch(/SQLite worker exited/);
   });
 
   it('fails calls made after close with UNAVAILABLE instead of hanging', async () => {

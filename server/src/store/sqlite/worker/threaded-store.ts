@@ -6,6 +6,11 @@ import { fromWireError, STORE_CALLS, type StoreCall, type WorkerCall, type Worke
 import { packBatch, unpackOutcomes, type PackedOutcome } from './send-codec.ts';
 import type { StoreWorkerData } from './store-worker.ts';
 
+export interface ThreadedSqliteStoreOptions extends SqliteStoreOptions {
+  /** Tests only: receives the thread, e.g. to terminate it like a crash would. */
+  onWorker?: (worker: Worker) => void;
+}
+
 interface Waiting {
   resolve(value: unknown): void;
   reject(err: unknown): void;
@@ -20,11 +25,12 @@ interface Waiting {
  * If the thread dies, every waiting and later call fails with UNAVAILABLE:
  * nothing is acked that was not committed.
  */
-export async function createThreadedSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
+export async function createThreadedSqliteStore({ file, onWorker }: ThreadedSqliteStoreOptions): Promise<Store> {
   const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
     workerData: { file } satisfies StoreWorkerData,
     name: 'pigeon-sqlite-store',
   });
+  onWorker?.(worker);
   const waiting = new Map<number, Waiting>();
   let nextId = 1;
   let failure: Error | null = null;
@@ -80,6 +86,7 @@ export async function createThreadedSqliteStore({ file }: SqliteStoreOptions): P
   return {
     kind: 'sqlite',
     ...calls,
+    unavailableReason: () => failure?.message ?? null,
     async sendMessages(batch) {
       if (batch.length === 0) return [];
       const packed = (await request({ call: 'sendMessages', args: [packBatch(batch)] })) as PackedOutcome[];
