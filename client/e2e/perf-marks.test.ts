@@ -7,53 +7,12 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MARK, MEASURE } from '../src/perf/marks.ts';
 import { PASSWORD, signIn, uniqueName, useBrowserCluster } from './harness.ts';
+import { installMarkProbe, markSnapshots, measures } from './mark-probe.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 
-interface Snapshot {
-  name: string;
-  startTime: number;
-  detail: unknown;
-  items: number;
-  chatId: string | null;
-  lastBody: string | null;
-  lastBodyInView: boolean;
-}
-
-declare global {
-  interface Window {
-    __marks?: Snapshot[];
-  }
-}
-
-function probe() {
-  const snapshots: Snapshot[] = [];
-  window.__marks = snapshots;
-  const mark = performance.mark.bind(performance);
-  performance.mark = (name: string, options?: PerformanceMarkOptions) => {
-    const entry = mark(name, options);
-    if (name.startsWith('pigeon:')) {
-      const bodies = document.querySelectorAll('[data-testid="message-body"]');
-      const last = bodies[bodies.length - 1];
-      const list = document.querySelector('[data-testid="message-list"]');
-      const b = last?.getBoundingClientRect();
-      const l = list?.getBoundingClientRect();
-      snapshots.push({
-        name,
-        startTime: entry.startTime,
-        detail: entry.detail,
-        items: document.querySelectorAll('[data-testid="conversation-item"]').length,
-        chatId: document.querySelector('[data-testid="chat-pane"]')?.getAttribute('data-conversation-id') ?? null,
-        lastBody: last?.textContent ?? null,
-        lastBodyInView: !!b && !!l && b.height > 0 && b.top >= l.top - 1 && b.bottom <= l.bottom + 1,
-      });
-    }
-    return entry;
-  };
-}
-
-const snapshots = (page: Page, name: string) => page.evaluate((n) => (window.__marks ?? []).filter((s) => s.name === n), name);
-const measures = (page: Page, name: string) => page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), name);
+/** The snapshots of mark `name`, oldest first. */
+const snapshots = async (page: Page, name: string) => (await markSnapshots(page)).filter((s) => s.name === name);
 
 const cluster = useBrowserCluster();
 
@@ -80,7 +39,7 @@ describe('Performance marks', () => {
     const jonChat = dm(reader.user.id, jon.user.id);
 
     const { page, context } = await cluster.device();
-    await context.addInitScript(probe);
+    await installMarkProbe(context);
     await signIn(page, readerName);
     const item = (id: string) => page.locator(`[data-testid="conversation-item"][href$="${encodeURIComponent(id)}"]`);
     await expect.poll(() => item(ivyChat).getByTestId('conversation-preview').innerText(), WAIT).toMatch(/ivy 60$/);
@@ -96,7 +55,7 @@ describe('Performance marks', () => {
     expect(boot!.startTime).toBeLessThanOrEqual(resumed!.startTime);
     expect(resumed!.startTime).toBeLessThanOrEqual(listed!.startTime);
     // Both rows were in the DOM when the mark was made.
-    expect(listed!.items).toBe(2);
+    expect(listed!.conversationItems).toBe(2);
     expect(listed!.detail).toEqual({ conversations: 2 });
     expect(await measures(page, MEASURE.navigationToList)).toEqual([listed!.startTime]);
     expect(await snapshots(page, MARK.chatOpen)).toEqual([]);
@@ -115,7 +74,7 @@ describe('Performance marks', () => {
       expect(opened.startTime).toBeGreaterThanOrEqual(clickAt);
       // At the instant of chat-open the chat was not there yet; at chat-rendered its newest message was in view.
       expect(opened.chatId).not.toBe(id);
-      expect(shown).toMatchObject({ detail: { conversationId: id }, chatId: id, lastBody: newest, lastBodyInView: true });
+      expect(shown).toMatchObject({ detail: { conversationId: id }, chatId: id, lastBody: newest, lastBodyVisible: true });
       expect(shown.startTime).toBeGreaterThan(opened.startTime);
       expect((await measures(page, MEASURE.chatOpenToRendered))[nth - 1]).toBeCloseTo(shown.startTime - opened.startTime, 6);
     };
@@ -128,7 +87,7 @@ describe('Performance marks', () => {
     const [, , backOpen] = await snapshots(page, MARK.chatOpen);
     const [, , backShown] = await snapshots(page, MARK.chatRendered);
     expect(backOpen!.detail).toEqual({ conversationId: ivyChat });
-    expect(backShown).toMatchObject({ chatId: ivyChat, lastBody: 'ivy 60', lastBodyInView: true });
+    expect(backShown).toMatchObject({ chatId: ivyChat, lastBody: 'ivy 60', lastBodyVisible: true });
 
     // Once each: one list render per load, one chat-rendered per chat-open.
     expect(await snapshots(page, MARK.listRendered)).toHaveLength(1);
