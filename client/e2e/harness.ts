@@ -170,6 +170,20 @@ export function useBrowserCluster() {
 
 export const PASSWORD = 'correct-horse-battery';
 
+/** What register and login answer. */
+export type ApiAuth = { token: string; user: { id: string } };
+
+/** POSTs JSON to the test server's API (seeding data behind the page's back); any non-2xx fails the test. */
+export async function apiPost<T>(server: TestServer, path: string, body: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
 /** A username unique to this run (3–32 of [a-z0-9_.-]). */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 32);

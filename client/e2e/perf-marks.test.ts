@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MARK, MEASURE } from '../src/perf/marks.ts';
-import { PASSWORD, signIn, uniqueName, useBrowserCluster } from './harness.ts';
+import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
 import { installMarkProbe, markSnapshots, measures } from './mark-probe.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -18,17 +18,8 @@ const cluster = useBrowserCluster();
 
 describe('Performance marks', () => {
   it('marks boot, resume, the painted list once per load, and every opened chat once it shows its newest message', async () => {
-    const api = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
-      const res = await fetch(`${cluster.server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
-    type Auth = { token: string; user: { id: string } };
-    const register = (name: string) => api<Auth>('/api/auth/register', { username: name, password: PASSWORD, displayName: name });
+    const api = <T>(path: string, body: unknown, token?: string) => apiPost<T>(cluster.server, path, body, token);
+    const register = (name: string) => api<ApiAuth>('/api/auth/register', { username: name, password: PASSWORD, displayName: name });
     const readerName = uniqueName('reader');
     const [reader, ivy, jon] = await Promise.all([register(readerName), register(uniqueName('ivy')), register(uniqueName('jon'))]);
     // Ivy: more than one page (50) of messages, so "newest message in view" needs the scroll to the bottom.

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  apiPost,
   bubbleBodies,
   bubbles,
   countLocalRows,
@@ -19,6 +20,7 @@ import {
   uniqueName,
   useBrowserCluster,
   waitForServiceWorker,
+  type ApiAuth,
 } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
@@ -184,20 +186,11 @@ describe('Pigeon PWA', () => {
 
   it('pages in older history when scrolling up (on a phone: one pane at a time)', async () => {
     // Gina writes 120 messages through the API; Hank reads them on a fresh device.
-    const api = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
-      const res = await fetch(`${cluster.server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      expect(res.ok).toBe(true);
-      return (await res.json()) as T;
-    };
-    type Auth = { token: string; user: { id: string } };
+    const api = <T>(path: string, body: unknown, token?: string) => apiPost<T>(cluster.server, path, body, token);
     const ginaName = uniqueName('gina');
     const hankName = uniqueName('hank');
-    const gina = await api<Auth>('/api/auth/register', { username: ginaName, password: PASSWORD, displayName: 'Gina' });
-    const hank = await api<Auth>('/api/auth/register', { username: hankName, password: PASSWORD, displayName: 'Hank' });
+    const gina = await api<ApiAuth>('/api/auth/register', { username: ginaName, password: PASSWORD, displayName: 'Gina' });
+    const hank = await api<ApiAuth>('/api/auth/register', { username: hankName, password: PASSWORD, displayName: 'Hank' });
     for (let i = 1; i <= 120; i++) {
       await api('/api/messages', { clientId: `history-${ginaName}-${i}`, to: hank.user.id, body: `message ${i}` }, gina.token);
     }
