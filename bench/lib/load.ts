@@ -151,13 +151,15 @@ export class LoadGenerator {
   }
 
   private onDelivery(userId: string, m: { senderId: string; clientId: string; recipientId: string }): void {
-    const e = this.entries.get(`${m.senderId}:${m.clientId}`);
-    if (!e) return this.error('unknownDeliveries', `delivery of unknown ${m.senderId}:${m.clientId} to ${userId}`);
+    const key = `${m.senderId}:${m.clientId}`;
+    const e = this.entries.get(key);
+    // Completed sends leave the map (see complete()), so a second delivery of one lands here too.
+    if (!e) return this.error('unknownDeliveries', `delivery of unknown or already completed ${m.senderId}:${m.clientId} to ${userId}`);
     if (userId !== e.recipient || m.recipientId !== e.recipient)
       return this.error('wrongRecipient', `${m.clientId} for ${e.recipient} delivered to ${userId}`);
     if (e.state & DELIVERED) return this.error('doubleDeliveries', `${m.clientId} delivered twice`);
     e.state |= DELIVERED;
-    if (e.state === (ACKED | DELIVERED)) this.incomplete--;
+    if (e.state === (ACKED | DELIVERED)) this.complete(key);
     this.totals.delivered++;
     const now = performance.now();
     if (e.measured) this.delLat.push(now - e.t0);
@@ -169,7 +171,9 @@ export class LoadGenerator {
 
   private send(conn: Conn, t0: number, onAck?: () => void): void {
     const peer = conn.peer!;
-    const clientId = `b${this.runTag}-${conn.user.id.slice(-12)}-${conn.n++}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    // Time-ordered per sender like the engine's newClientId (12 hex digits of ms first), so the
+    // store's (sender, clientId) index sees the append pattern real clients produce.
+    const clientId = `${Date.now().toString(16).padStart(12, '0')}${this.runTag}-${(conn.n++).toString(36).padStart(6, '0')}`;
     const key = `${conn.user.id}:${clientId}`;
     const entry: Entry = { t0, state: 0, recipient: peer.id, measured: this.inWindow };
     this.entries.set(key, entry);
@@ -184,7 +188,7 @@ export class LoadGenerator {
         this.error('doubleAcks', `${clientId} acked twice`);
       } else {
         entry.state |= ACKED;
-        if (entry.state === (ACKED | DELIVERED)) this.incomplete--;
+        if (entry.state === (ACKED | DELIVERED)) this.complete(key);
         this.totals.acked++;
         const now = performance.now();
         if (entry.measured) this.ackLat.push(now - entry.t0);
@@ -195,6 +199,16 @@ export class LoadGenerator {
       }
       onAck?.();
     });
+  }
+
+  /**
+   * A send acked and delivered is forgotten: a full run tracks millions of sends, and a map
+   * that large made the generator's own major GCs show up as 100+ ms p99 stalls. A second
+   * ack is still caught (the ack callback holds its entry), a second delivery as unknown.
+   */
+  private complete(key: string): void {
+    this.entries.delete(key);
+    this.incomplete--;
   }
 
   private beginRun(bodyChars: number): void {

@@ -46,7 +46,7 @@ try {
   const s = summarize(times);
   console.log(
     `batch ${batchSize}: ${Math.round(n / (wall / 1000))} msgs/s, ${((wall * 1000) / n).toFixed(0)} µs/msg wall, ` +
-      `${((cpu.user + cpu.system) / n).toFixed(0)} µs/msg CPU; commit p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms; ` +
+      `${((cpu.user + cpu.system) / n).toFixed(0)} µs/msg CPU; commit p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (${times.filter((t) => t > 5).length} over 5 ms); ` +
       `main thread: ${((onCpu / wall) * 100).toFixed(0)} % on CPU, ${((runqueue / wall) * 100).toFixed(0)} % waiting for a CPU, ` +
       `${(((wall - onCpu - runqueue) / wall) * 100).toFixed(0)} % blocked (I/O, fsync)`,
   );
