@@ -82,6 +82,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         dataDir: config.dataDir,
         mongodbUri: config.mongodbUri ?? undefined,
         mongoDbName: config.mongoDbName ?? undefined,
+        log,
       }));
     if (!injectedStore) cleanups.push(() => store.close());
 

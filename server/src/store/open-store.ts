@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../log.ts';
 import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {
@@ -9,6 +10,8 @@ export interface OpenStoreOptions {
   mongodbUri?: string | undefined;
   /** Defaults to the database named in the URI, else `pigeon`. */
   mongoDbName?: string | undefined;
+  /** Told about trouble the store survives (the SQLite background checkpointer failing). */
+  log?: Logger | undefined;
 }
 
 export const SQLITE_FILE_NAME = 'pigeon.sqlite';
@@ -17,7 +20,7 @@ export const SQLITE_FILE_NAME = 'pigeon.sqlite';
  * Opens the configured store. Both back ends are loaded on demand, so a MongoDB
  * deployment never loads the native SQLite addon, and vice versa.
  */
-export async function openStore({ dataDir, mongodbUri, mongoDbName }: OpenStoreOptions): Promise<Store> {
+export async function openStore({ dataDir, mongodbUri, mongoDbName, log }: OpenStoreOptions): Promise<Store> {
   if (mongodbUri) {
     const { createMongoStore } = await import('./mongo/mongo-store.ts');
     return createMongoStore({ uri: mongodbUri, dbName: mongoDbName });
@@ -25,5 +28,8 @@ export async function openStore({ dataDir, mongodbUri, mongoDbName }: OpenStoreO
   await mkdir(dataDir, { recursive: true });
   // On its own thread, so a group commit never stops the event loop (docs/benchmarks.md, finding 1).
   const { createThreadedSqliteStore } = await import('./sqlite/worker/threaded-store.ts');
-  return createThreadedSqliteStore({ file: join(dataDir, SQLITE_FILE_NAME) });
+  return createThreadedSqliteStore({
+    file: join(dataDir, SQLITE_FILE_NAME),
+    onCheckpointError: (err) => log?.warn({ err }, 'SQLite background checkpointer failed; the writer checkpoints by itself'),
+  });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { PigeonError, directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store.ts';
 import { describeStoreContract } from '../../store.contract.ts';
+import { messagesInMainFile } from '../inspect-main-file.ts';
 import { SCHEMA_VERSION } from '../schema.ts';
 import { createThreadedSqliteStore } from './threaded-store.ts';
 import { fromWireError, toWireError } from './rpc.ts';
@@ -116,6 +117,64 @@ describe('SQLite store on a worker thread', () => {
     await Promise.all([user, closed, again]);
     const reopened = await start(file);
     expect((await reopened.findUserByUsername('late'))?.displayName).toBe('Late');
+  });
+});
+
+describe('background checkpoints of the threaded store', () => {
+  const open: Store[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => {});
+  });
+  const mainFileCount = (file: string) => messagesInMainFile(file, join(dir, 'main-only.sqlite'));
+
+  async function storeWithMessages(options: { checkpointIntervalMs?: number; onCheckpointWorker?: (w: Worker) => void } = {}) {
+    const file = freshFile();
+    const store = await createThreadedSqliteStore({ file, ...options });
+    open.push(store);
+    const a = await store.createUser({ username: 'ann', displayName: 'Ann', passwordHash: 'h' });
+    const b = await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' });
+    const send = (tag: string, n: number) =>
+      store.sendMessages(Array.from({ length: n }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `${tag}-${i}`, body: 'x' })));
+    await send('first', 200);
+    return { file, store, send };
+  }
+
+  async function waitForMainFile(file: string, expected: number, ms: number): Promise<number> {
+    const deadline = Date.now() + ms;
+    let count = mainFileCount(file);
+    while (count !== expected && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      count = mainFileCount(file);
+    }
+    return count;
+  }
+
+  it('copies committed messages into the main file by itself, without waiting for 10,000 WAL pages', async () => {
+    const { file } = await storeWithMessages({ checkpointIntervalMs: 20 });
+    expect(await waitForMainFile(file, 200, 5000)).toBe(200);
+  });
+
+  it('without it (interval 0) the main file lags, as the writer alone checkpoints only every 10,000 pages', async () => {
+    const { file } = await storeWithMessages({ checkpointIntervalMs: 0 });
+    expect(await waitForMainFile(file, 200, 300)).toBe(0);
+  });
+
+  it('a checkpointer that dies leaves the store serving and closing normally', async () => {
+    let checkpointThread!: Worker;
+    const { file, store, send } = await storeWithMessages({ checkpointIntervalMs: 20, onCheckpointWorker: (w) => (checkpointThread = w) });
+    await checkpointThread.terminate();
+    const [last] = await send('after', 1);
+    expect(last!.message.seq).toBe(201);
+    expect(store.unavailableReason()).toBeNull();
+    await store.close();
+    expect(mainFileCount(file)).toBe(201);
+  });
+
+  it('close stops the checkpointer cleanly: no connection is left open, the WAL is removed', async () => {
+    const { file, store } = await storeWithMessages({ checkpointIntervalMs: 20 });
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(mainFileCount(file)).toBe(200);
   });
 });
 

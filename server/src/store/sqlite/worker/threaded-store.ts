@@ -5,10 +5,20 @@ import type { SqliteStoreOptions } from '../sqlite-store.ts';
 import { fromWireError, STORE_CALLS, type StoreCall, type WorkerCall, type WorkerReady, type WorkerRequest, type WorkerResponse } from './rpc.ts';
 import { packBatch, unpackOutcomes, type PackedOutcome } from './send-codec.ts';
 import type { StoreWorkerData } from './store-worker.ts';
+import { startCheckpointThread, type CheckpointThread } from './checkpoint-thread.ts';
+
+/** How often the background checkpointer copies the WAL into the main file. */
+export const CHECKPOINT_INTERVAL_MS = 100;
 
 export interface ThreadedSqliteStoreOptions extends SqliteStoreOptions {
+  /** Background checkpoints (../checkpointer.mjs) every this many ms; 0: none, the writer checkpoints itself. */
+  checkpointIntervalMs?: number;
+  /** The background checkpointer failed or could not start; the store keeps working without it. */
+  onCheckpointError?: (err: Error) => void;
   /** Tests only: receives the thread, e.g. to terminate it like a crash would. */
   onWorker?: (worker: Worker) => void;
+  /** Tests only: receives the checkpointer's thread. */
+  onCheckpointWorker?: (worker: Worker) => void;
 }
 
 interface Waiting {
@@ -25,7 +35,8 @@ interface Waiting {
  * If the thread dies, every waiting and later call fails with UNAVAILABLE:
  * nothing is acked that was not committed.
  */
-export async function createThreadedSqliteStore({ file, onWorker }: ThreadedSqliteStoreOptions): Promise<Store> {
+export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOptions): Promise<Store> {
+  const { file, onWorker, checkpointIntervalMs = CHECKPOINT_INTERVAL_MS, onCheckpointError = () => {} } = options;
   const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
     workerData: { file } satisfies StoreWorkerData,
     name: 'pigeon-sqlite-store',
@@ -36,8 +47,11 @@ export async function createThreadedSqliteStore({ file, onWorker }: ThreadedSqli
   let failure: Error | null = null;
   let closing: Promise<void> | null = null;
 
+  let checkpoints: CheckpointThread | null = null;
+
   const failAll = (err: Error) => {
     failure ??= err;
+    void checkpoints?.stop();
     for (const w of waiting.values()) w.reject(failure);
     waiting.clear();
   };
@@ -67,6 +81,19 @@ export async function createThreadedSqliteStore({ file, onWorker }: ThreadedSqli
   worker.on('error', (err) => failAll(new PigeonError('UNAVAILABLE', `SQLite worker failed: ${err.message}`)));
   worker.on('exit', (code) => failAll(new PigeonError('UNAVAILABLE', `SQLite worker exited (code ${code})`)));
 
+  // Started once the writer has created and migrated the file.
+  if (checkpointIntervalMs > 0) {
+    checkpoints = await startCheckpointThread({
+      file,
+      intervalMs: checkpointIntervalMs,
+      onError: onCheckpointError,
+      onWorker: options.onCheckpointWorker,
+    }).catch((err: unknown) => {
+      onCheckpointError(err instanceof Error ? err : new Error(String(err)));
+      return null;
+    });
+  }
+
   const request = (msg: WorkerCall): Promise<unknown> => {
     if (failure) return Promise.reject(failure);
     const id = nextId++;
@@ -95,6 +122,8 @@ export async function createThreadedSqliteStore({ file, onWorker }: ThreadedSqli
     close() {
       closing ??= (async () => {
         let closeError: unknown = null;
+        // First, so the writer is the last connection: its close checkpoints everything and removes the WAL.
+        await checkpoints?.stop();
         // A worker that already died has nothing left to flush.
         if (!failure) await request({ call: 'close' }).catch((err: unknown) => (closeError = err));
         // The thread ends on its own once the port is closed; terminate() is for a wedged one.

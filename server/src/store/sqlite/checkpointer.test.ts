@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../store.ts';
+import { openCheckpointer } from './checkpointer.mjs';
+import { messagesInMainFile as countInMainFile } from './inspect-main-file.ts';
+import { createSqliteStore } from './sqlite-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pigeon-checkpointer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const freshFile = () => join(dir, `store-${++counter}.sqlite`);
+
+const messagesInMainFile = (file: string) => countInMainFile(file, join(dir, 'main-only.sqlite'));
+
+async function sendSome(store: Store, count: number, tag: string): Promise<void> {
+  const a = (await store.findUserByUsername('ann')) ?? (await store.createUser({ username: 'ann', displayName: 'Ann', passwordHash: 'h' }));
+  const b = (await store.findUserByUsername('bob')) ?? (await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' }));
+  await store.sendMessages(Array.from({ length: count }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `${tag}-${i}`, body: `m ${i}` })));
+}
+
+describe('background checkpointer', () => {
+  it('copies what the writer committed into the main file, beside the open writer', async () => {
+    const file = freshFile();
+    const writer = await createSqliteStore({ file });
+    const checkpointer = openCheckpointer(file);
+    try {
+      await sendSome(writer, 300, 'a');
+      // The writer's own checkpoint waits for 10,000 WAL pages: so far everything is in the WAL only.
+      expect(messagesInMainFile(file)).toBe(0);
+
+      const round = checkpointer.round();
+      expect(round.busy).toBe(false);
+      expect(round.walFrames).toBeGreaterThan(0);
+      expect(round.checkpointed).toBe(round.walFrames);
+      expect(messagesInMainFile(file)).toBe(300);
+    } finally {
+      checkpointer.close();
+      await writer.close();
+    }
+  });
+
+  it('once it has copied every frame, the writer starts the WAL over instead of growing it', async () => {
+    const file = freshFile();
+    const writer = await createSqliteStore({ file });
+    const checkpointer = openCheckpointer(file);
+    try {
+      await sendSome(writer, 300, 'a');
+      const before = checkpointer.round();
+      await sendSome(writer, 1, 'b');
+      const after = checkpointer.round();
+      expect(after.walFrames).toBeLessThan(before.walFrames);
+      expect(after.checkpointed).toBe(after.walFrames);
+      expect(messagesInMainFile(file)).toBe(301);
+    } finally {
+      checkpointer.close();
+      await writer.close();
+    }
+  });
+
+  it('never creates a database: a wrong path is an error', () => {
+    expect(() => openCheckpointer(join(dir, 'missing.sqlite'))).toThrow();
+  });
+});
