@@ -92,7 +92,12 @@ describe('SQLite store on a worker thread', () => {
     const store = await createThreadedSqliteStore({ file: freshFile(), onWorker: (w) => (thread = w) });
     open.push(store);
     expect(store.unavailableReason()).toBeNull();
-    const waiting = store.searchUsers('a', 10).catch((e: unknown) => e);
+    const a = await store.createUser({ username: 'a', displayName: 'A', passwordHash: 'h' });
+    const b = await store.createUser({ username: 'b', displayName: 'B', passwordHash: 'h' });
+    // A commit of 5,000 messages keeps the thread busy for tens of ms, so it is still waiting
+    // when terminate() lands (a quick call could be answered first: that raced once in CI).
+    const big = Array.from({ length: 5000 }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `big-${i}`, body: 'x' }));
+    const waiting = store.sendMessages(big).catch((e: unknown) => e);
     await thread.terminate();
     for (const err of [await waiting, await store.getUsers(['x']).catch((e: unknown) => e)]) {
       expect(err).toBeInstanceOf(PigeonError);
