@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Store } from '../store.ts';
-import { openCheckpointer } from './checkpointer.mjs';
+import { openCheckpointer, type Checkpointer } from './checkpointer.mjs';
 import { messagesInMainFile as countInMainFile } from './inspect-main-file.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
@@ -14,19 +13,32 @@ const freshFile = () => join(dir, `store-${++counter}.sqlite`);
 
 const messagesInMainFile = (file: string) => countInMainFile(file, join(dir, 'main-only.sqlite'));
 
-async function sendSome(store: Store, count: number, tag: string): Promise<void> {
-  const a = (await store.findUserByUsername('ann')) ?? (await store.createUser({ username: 'ann', displayName: 'Ann', passwordHash: 'h' }));
-  const b = (await store.findUserByUsername('bob')) ?? (await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' }));
-  await store.sendMessages(Array.from({ length: count }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `${tag}-${i}`, body: `m ${i}` })));
+/**
+ * A writer (the store, in-process) and a checkpointer on one fresh file, both closed afterwards.
+ * `send(n, tag)` commits n messages from ann to bob in one group commit.
+ */
+async function withWriterAndCheckpointer(
+  test: (file: string, checkpointer: Checkpointer, send: (count: number, tag: string) => Promise<unknown>) => Promise<void>,
+): Promise<void> {
+  const file = freshFile();
+  const writer = await createSqliteStore({ file });
+  const checkpointer = openCheckpointer(file);
+  try {
+    const a = await writer.createUser({ username: 'ann', displayName: 'Ann', passwordHash: 'h' });
+    const b = await writer.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' });
+    const send = (count: number, tag: string) =>
+      writer.sendMessages(Array.from({ length: count }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `${tag}-${i}`, body: `m ${i}` })));
+    await test(file, checkpointer, send);
+  } finally {
+    checkpointer.close();
+    await writer.close();
+  }
 }
 
 describe('background checkpointer', () => {
-  it('copies what the writer committed into the main file, beside the open writer', async () => {
-    const file = freshFile();
-    const writer = await createSqliteStore({ file });
-    const checkpointer = openCheckpointer(file);
-    try {
-      await sendSome(writer, 300, 'a');
+  it('copies what the writer committed into the main file, beside the open writer', () =>
+    withWriterAndCheckpointer(async (file, checkpointer, send) => {
+      await send(300, 'a');
       // The writer's own checkpoint waits for 10,000 WAL pages: so far everything is in the WAL only.
       expect(messagesInMainFile(file)).toBe(0);
 
@@ -35,29 +47,18 @@ describe('background checkpointer', () => {
       expect(round.walFrames).toBeGreaterThan(0);
       expect(round.checkpointed).toBe(round.walFrames);
       expect(messagesInMainFile(file)).toBe(300);
-    } finally {
-      checkpointer.close();
-      await writer.close();
-    }
-  });
+    }));
 
-  it('once it has copied every frame, the writer starts the WAL over instead of growing it', async () => {
-    const file = freshFile();
-    const writer = await createSqliteStore({ file });
-    const checkpointer = openCheckpointer(file);
-    try {
-      await sendSome(writer, 300, 'a');
+  it('once it has copied every frame, the writer starts the WAL over instead of growing it', () =>
+    withWriterAndCheckpointer(async (file, checkpointer, send) => {
+      await send(300, 'a');
       const before = checkpointer.round();
-      await sendSome(writer, 1, 'b');
+      await send(1, 'b');
       const after = checkpointer.round();
       expect(after.walFrames).toBeLessThan(before.walFrames);
       expect(after.checkpointed).toBe(after.walFrames);
       expect(messagesInMainFile(file)).toBe(301);
-    } finally {
-      checkpointer.close();
-      await writer.close();
-    }
-  });
+    }));
 
   it('never creates a database: a wrong path is an error', () => {
     expect(() => openCheckpointer(join(dir, 'missing.sqlite'))).toThrow();

@@ -9,7 +9,7 @@ import type { Store } from '../../store.ts';
 import { describeStoreContract } from '../../store.contract.ts';
 import { messagesInMainFile } from '../inspect-main-file.ts';
 import { SCHEMA_VERSION } from '../schema.ts';
-import { createThreadedSqliteStore } from './threaded-store.ts';
+import { createThreadedSqliteStore, type ThreadedSqliteStoreOptions } from './threaded-store.ts';
 import { fromWireError, toWireError } from './rpc.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-sqlite-thread-'));
@@ -23,16 +23,18 @@ describeStoreContract('sqlite on a worker thread', {
   reopen: () => createThreadedSqliteStore({ file: lastFile }),
 });
 
+/** Stores opened by a test, closed after it. */
+const open: Store[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close().catch(() => {});
+});
+const start = async (file = freshFile(), options: Omit<ThreadedSqliteStoreOptions, 'file'> = {}) => {
+  const store = await createThreadedSqliteStore({ file, ...options });
+  open.push(store);
+  return store;
+};
+
 describe('SQLite store on a worker thread', () => {
-  const open: Store[] = [];
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close().catch(() => {});
-  });
-  const start = async (file = freshFile()) => {
-    const store = await createThreadedSqliteStore({ file });
-    open.push(store);
-    return store;
-  };
 
   it('keeps typed errors typed across the thread boundary', async () => {
     const store = await start();
@@ -89,8 +91,7 @@ describe('SQLite store on a worker thread', () => {
 
   it('a thread that dies fails the waiting and every later call with UNAVAILABLE, and says so', async () => {
     let thread!: Worker;
-    const store = await createThreadedSqliteStore({ file: freshFile(), onWorker: (w) => (thread = w) });
-    open.push(store);
+    const store = await start(freshFile(), { onWorker: (w) => (thread = w) });
     expect(store.unavailableReason()).toBeNull();
     const a = await store.createUser({ username: 'a', displayName: 'A', passwordHash: 'h' });
     const b = await store.createUser({ username: 'b', displayName: 'B', passwordHash: 'h' });
@@ -126,16 +127,11 @@ describe('SQLite store on a worker thread', () => {
 });
 
 describe('background checkpoints of the threaded store', () => {
-  const open: Store[] = [];
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close().catch(() => {});
-  });
   const mainFileCount = (file: string) => messagesInMainFile(file, join(dir, 'main-only.sqlite'));
 
-  async function storeWithMessages(options: { checkpointIntervalMs?: number; onCheckpointWorker?: (w: Worker) => void } = {}) {
+  async function storeWithMessages(options: Omit<ThreadedSqliteStoreOptions, 'file'>) {
     const file = freshFile();
-    const store = await createThreadedSqliteStore({ file, ...options });
-    open.push(store);
+    const store = await start(file, options);
     const a = await store.createUser({ username: 'ann', displayName: 'Ann', passwordHash: 'h' });
     const b = await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' });
     const send = (tag: string, n: number) =>
