@@ -18,6 +18,20 @@ export const ERROR_STATUS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The code a bare HTTP status stands for, when a response carries no contract body
+ * (a proxy's 502, Hono's own 413): the one reverse of ERROR_STATUS. Where two codes
+ * share a status (401) the generic one wins; INVALID_CREDENTIALS is only ever sent
+ * with its body. `undefined` for a status outside the table: the caller decides,
+ * because a server rendering its own exception and a client judging a reply differ.
+ */
+const CODE_FOR_STATUS = new Map<number, ErrorCode>(
+  (Object.entries(ERROR_STATUS) as [ErrorCode, number][])
+    .filter(([code]) => code !== 'INVALID_CREDENTIALS')
+    .map(([code, status]) => [status, code]),
+);
+export const codeForStatus = (status: number): ErrorCode | undefined => CODE_FOR_STATUS.get(status);
 export const errorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 
 export const errorBodySchema = z.object({

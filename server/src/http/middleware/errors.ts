@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ERROR_STATUS, isPigeonError, PigeonError, type ErrorCode } from '@pigeon/sync-protocol';
+import { codeForStatus, isPigeonError, PigeonError } from '@pigeon/sync-protocol';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../../log.ts';
 
@@ -8,13 +8,6 @@ import type { Logger } from '../../log.ts';
 export function errorResponse(c: Context, err: PigeonError): Response {
   return c.json(err.toBody(), err.status as ContentfulStatusCode);
 }
-
-const STATUS_TO_CODE = new Map<number, ErrorCode>(
-  Object.entries(ERROR_STATUS)
-    // INVALID_CREDENTIALS shares 401 with UNAUTHENTICATED; the generic mapping must pick the latter.
-    .filter(([code]) => code !== 'INVALID_CREDENTIALS')
-    .map(([code, status]) => [status, code as ErrorCode]),
-);
 
 /**
  * Last line of defence. PigeonErrors are expected outcomes and go out as they
@@ -26,7 +19,8 @@ export function createErrorHandler(log: Logger): ErrorHandler {
   return function onError(err, c) {
     if (isPigeonError(err)) return errorResponse(c, err);
     if (err instanceof HTTPException && err.status < 500) {
-      const code = STATUS_TO_CODE.get(err.status) ?? 'VALIDATION';
+      // A 4xx of Hono's own that the contract has no code for is still the client's fault.
+      const code = codeForStatus(err.status) ?? 'VALIDATION';
       return errorResponse(c, new PigeonError(code, err.message || code.toLowerCase()));
     }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
