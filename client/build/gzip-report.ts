@@ -3,7 +3,10 @@ import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 
 export interface GzipReportOptions {
-  /** Markdown file whose `<!-- initial-js:start -->…<!-- initial-js:end -->` block is rewritten. */
+  /**
+   * Markdown file whose `<!-- initial-js:start -->…<!-- initial-js:end -->` block is rewritten
+   * (only `npm run size` passes one: a plain build must not touch tracked files).
+   */
   docFile?: string;
 }
 
@@ -21,7 +24,7 @@ const kB = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 /**
  * Logs the gzip size of the JavaScript a first visit downloads before the app
  * can run — the entry chunk(s) plus every chunk they import statically (lazy
- * `import()` chunks are not counted) — and records it in the docs.
+ * `import()` chunks are not counted) — and records it in `docFile` when given.
  */
 export function gzipReport(options: GzipReportOptions = {}): Plugin {
   let chunks: ChunkSize[] = [];
