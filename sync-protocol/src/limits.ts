@@ -1,4 +1,4 @@
-/** Public limits of the contract (../shared/contract.md). Changing one is an API change. */
+/** Public limits of the contract (docs/api.md, "Limits"). Changing one is an API change. */
 export const LIMITS = {
   bodyMinChars: 1,
   bodyMaxChars: 4096,

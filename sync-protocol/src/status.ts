@@ -13,5 +13,3 @@ export const statusRank = (s: LocalStatus): number => RANK[s];
 export function maxStatus<S extends LocalStatus>(a: S, b: S): S {
   return RANK[b] > RANK[a] ? b : a;
 }
-
-export const isForward = (from: LocalStatus, to: LocalStatus): boolean => RANK[to] > RANK[from];

@@ -1,4 +1,4 @@
-import { isPigeonError, parseOrThrow, type FailedAck } from '@pigeon/sync-protocol';
+import { isPigeonError, parseOrThrow, UP_EVENTS, type FailedAck, type UpEventName } from '@pigeon/sync-protocol';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 
@@ -52,6 +52,19 @@ export function bindHandler<S extends z.ZodType>(
       }
     })();
   });
+}
+
+type UpPayloads = { [E in UpEventName]: z.infer<(typeof UP_EVENTS)[E]> };
+
+/**
+ * `bindHandler` for a client → server event of the contract: the schema is the one
+ * `UP_EVENTS` gives the event, so an event cannot be bound with another's schema and
+ * the payload type follows from the name.
+ */
+export function bindUpEvent<E extends UpEventName>(socket: EventSource, event: E, handler: Handler<UpPayloads[E]>, log: Logger): void {
+  // TypeScript cannot narrow UP_EVENTS[E] for a generic E; the mapped type above is exactly its output.
+  const schema = UP_EVENTS[event] as unknown as z.ZodType<UpPayloads[E]>;
+  bindHandler(socket, event, schema, handler, log);
 }
 
 export function toFailedAck(err: unknown, log: Logger, event: string): FailedAck {

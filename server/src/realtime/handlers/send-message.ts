@@ -1,5 +1,4 @@
-import { sendMessagePayloadSchema } from '@pigeon/sync-protocol';
-import { bindHandler, NO_REPLY } from '../bind-handler.ts';
+import { bindUpEvent, NO_REPLY } from '../bind-handler.ts';
 import type { HandlerContext } from './context.ts';
 
 /**
@@ -9,7 +8,7 @@ import type { HandlerContext } from './context.ts';
  */
 export function registerSendMessage({ socket, userId, services, log }: HandlerContext): void {
   const { sends, hooks } = services;
-  bindHandler(socket, 'send-message', sendMessagePayloadSchema, async (input, reply) => {
+  bindUpEvent(socket, 'send-message', async (input, reply) => {
     const outcome = await sends.send(userId, input);
     if (hooks.afterStoreBeforeAck?.(socket.id, outcome.message) === 'drop') {
       sends.announce(outcome, socket.id);

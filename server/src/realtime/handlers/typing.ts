@@ -1,5 +1,4 @@
-import { typingPayloadSchema } from '@pigeon/sync-protocol';
-import { bindHandler } from '../bind-handler.ts';
+import { bindUpEvent } from '../bind-handler.ts';
 import type { HandlerContext } from './context.ts';
 
 /**
@@ -8,11 +7,11 @@ import type { HandlerContext } from './context.ts';
  */
 export function registerTyping({ socket, userId, services, log }: HandlerContext): void {
   const { typing, users } = services;
-  bindHandler(socket, 'typing', typingPayloadSchema, async ({ to }) => {
+  bindUpEvent(socket, 'typing', async ({ to }) => {
     if (to === userId || !(await users.exists(to))) return;
     typing.start(userId, to);
   }, log);
-  bindHandler(socket, 'typing-stopped', typingPayloadSchema, ({ to }) => {
+  bindUpEvent(socket, 'typing-stopped', ({ to }) => {
     typing.stop(userId, to);
   }, log);
 }
