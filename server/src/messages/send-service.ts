@@ -9,7 +9,7 @@ import type { SendBatcher } from './send-batcher.ts';
  * The one send path for REST and socket. Per message: one rate-limit check,
  * one cached existence check, one slot in the next group commit. No DB read.
  *
- * Recipient errors (documented in docs and the report):
+ * Recipient errors (documented in server/src/README.md, "Error choices beyond the contract table"):
  *  - `to` is the sender        → VALIDATION "to: cannot send a message to yourself"
  *  - `to` is no registered user → NOT_FOUND  "to: no such user"
  * Both are permanent (PERMANENT_SEND_ERRORS), so a client won't retry them.

@@ -9,9 +9,10 @@ import { LIMITS } from '@pigeon/sync-protocol';
  *        typing-stopped      timer fires
  *                   └────► emit typing-stopped, forget
  *
- * Renewals don't re-emit `typing` each time (clients send it per keystroke),
- * only when the last emit is older than half the TTL, so a peer device that
- * connected meanwhile still learns it.
+ * A renewal (the Pigeon client sends one every ~3 s while its user types; other
+ * clients may send one per keystroke) re-arms the timer but is passed on only
+ * when the last emit is older than half the TTL: a peer device that connected
+ * meanwhile still learns it, and a chatty client costs its peer nothing.
  */
 export type TypingEmit = (from: string, to: string, event: 'typing' | 'typing-stopped') => void;
 
