@@ -1,6 +1,6 @@
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { LocalDb } from '../../sync-protocol/src/engine/local-db.ts';
+import { LocalDb } from '../../sync-protocol/src/engine/local/local-db.ts';
 import { serverHistory, useServer, waitFor } from './helpers.ts';
 
 describe('loadOlder', () => {

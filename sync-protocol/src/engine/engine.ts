@@ -3,30 +3,30 @@
  * lifecycle and the reactions to transport events; every decision lives in the
  * modules it calls (see docs/sync-protocol.md for the whole picture):
  *
- *   send ─▶ outbox.ts (1 tx) ─▶ drainer.ts ─▶ socket / REST ─▶ remote-writes.ts (1 tx)
- *   socket events ─▶ remote-writes.ts ─▶ receipts.ts        reconnect / gap ─▶ catch-up.ts
+ *   send ─▶ up/outbox.ts (1 tx) ─▶ up/drainer.ts ─▶ socket / REST ─▶ down/store-server-changes.ts (1 tx)
+ *   socket events ─▶ down/live-events.ts ─▶ up/receipts.ts     reconnect / gap ─▶ down/catch-up.ts
  */
 import { PigeonError } from '../errors.ts';
 import type { User } from '../model/user.ts';
 import type { EngineEvents, EngineState, LocalMessage, SyncEngine, SyncEngineOptions } from './api.ts';
-import { CatchUp } from './catch-up.ts';
-import { Drainer } from './drainer.ts';
-import { Emitter } from './emitter.ts';
-import { electLeader, type Leadership } from './leader.ts';
-import { loadOlder } from './history.ts';
-import { LocalDb, META, watchTable } from './local-db.ts';
+import { CatchUp } from './down/catch-up.ts';
+import { Drainer } from './up/drainer.ts';
+import { Emitter } from './util/emitter.ts';
+import { electLeader, type Leadership } from './up/leader.ts';
+import { loadOlder } from './down/history.ts';
+import { LocalDb, META, watchTable } from './local/local-db.ts';
 import { resolveOptions, type ResolvedOptions } from './options.ts';
-import { commitSend, requeue } from './outbox.ts';
-import { createQueries } from './queries.ts';
-import { Receipts, markReadLocally } from './receipts.ts';
-import { LiveEvents } from './live-events.ts';
-import { applyServerCopies, type ApplyResult } from './remote-writes.ts';
-import { forgetSession, loadSession, storeSession, type Session } from './session.ts';
-import { SingleFlight } from './single-flight.ts';
+import { commitSend, requeue } from './up/outbox.ts';
+import { createQueries } from './local/queries.ts';
+import { Receipts, markReadLocally } from './up/receipts.ts';
+import { LiveEvents } from './down/live-events.ts';
+import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
+import { forgetSession, loadSession, storeSession, type Session } from './local/session.ts';
+import { SingleFlight } from './util/single-flight.ts';
 import { RestClient, isNetworkError } from './transport/rest.ts';
 import { SocketTransport } from './transport/socket.ts';
 import { Typing } from './typing.ts';
-import { ensureConversation, fetchMissingPeers } from './users.ts';
+import { ensureConversation, fetchMissingPeers } from './local/users.ts';
 import { LIMITS } from '../limits.ts';
 
 export class Engine implements SyncEngine {

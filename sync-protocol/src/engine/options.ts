@@ -4,8 +4,8 @@
  */
 import { LIMITS } from '../limits.ts';
 import type { SyncEngineOptions } from './api.ts';
-import type { BackoffOptions } from './backoff.ts';
-import type { RouteOptions } from './drainer.ts';
+import type { BackoffOptions } from './util/backoff.ts';
+import type { RouteOptions } from './up/drainer.ts';
 
 export interface ResolvedOptions {
   serverUrl: string;
@@ -38,7 +38,7 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     ...(o.IDBKeyRange ? { IDBKeyRange: o.IDBKeyRange } : {}),
     // Called unbound, window.fetch throws "Illegal invocation".
     fetch: (input, init) => fetchImpl(input, init),
-    // undefined: the browser's Web Locks if any; null: the lease fallback (leader.ts).
+    // undefined: the browser's Web Locks if any; null: the lease fallback (up/leader.ts).
     locks: o.locks === undefined ? ((globalThis.navigator as Navigator | undefined)?.locks ?? null) : o.locks,
     ackTimeoutMs: o.ackTimeoutMs ?? 5_000,
     backoff: { baseMs: o.retryBaseMs ?? 250, maxMs: o.retryMaxMs ?? 30_000 },

@@ -3,7 +3,7 @@
  * are only a fast path and may be missed (disconnects, no connection-state recovery).
  *
  * Each page and the cursor that follows it are committed in ONE transaction
- * (remote-writes.ts). A crash between pages leaves the cursor at the last
+ * (store-server-changes.ts). A crash between pages leaves the cursor at the last
  * committed page, so the next run re-fetches (idempotently) rather than skips —
  * the reverse of RxDB #5571, where the checkpoint moved past documents that were
  * never stored. Socket events arriving during a run are stored by their own
@@ -13,12 +13,12 @@
  * it (the caller's promise resolves after that run), because what triggered the
  * request (a reconnect, a gap) may have happened after the running one fetched its page.
  */
-import type { SyncResponse } from '../rest/sync.ts';
-import { META, type LocalDb } from './local-db.ts';
-import { applyServerCopies, type ApplyResult } from './remote-writes.ts';
-import { SingleFlight } from './single-flight.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { isNetworkError } from './transport/rest.ts';
+import type { SyncResponse } from '../../rest/sync.ts';
+import { META, type LocalDb } from '../local/local-db.ts';
+import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
+import { SingleFlight } from '../util/single-flight.ts';
+import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
+import { isNetworkError } from '../transport/rest.ts';
 
 export interface CatchUpDeps {
   db: LocalDb;

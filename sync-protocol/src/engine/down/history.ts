@@ -3,9 +3,9 @@
  * history cursor is kept per conversation in meta and moves only after the page it
  * covers is committed (same rule as the sync cursor).
  */
-import type { HistoryResponse } from '../rest/messages.ts';
-import { META, type LocalDb } from './local-db.ts';
-import { applyServerCopies, type ApplyResult } from './remote-writes.ts';
+import type { HistoryResponse } from '../../rest/messages.ts';
+import { META, type LocalDb } from '../local/local-db.ts';
+import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
 
 /** At most this many pages per call when the newest pages are all already held. */
 const MAX_PAGES_PER_CALL = 20;

@@ -3,12 +3,12 @@
  * presence. Each is a fast path only; whatever fails or is missed here is
  * recovered by the catch-up, which these handlers request when they notice a hole.
  */
-import type { Message } from '../model/message.ts';
-import type { MessageStatus } from '../status.ts';
-import type { LocalDb } from './local-db.ts';
-import { applyServerCopies, applyStatus, type ApplyResult } from './remote-writes.ts';
-import { SingleFlight } from './single-flight.ts';
-import { storePresence } from './users.ts';
+import type { Message } from '../../model/message.ts';
+import type { MessageStatus } from '../../status.ts';
+import type { LocalDb } from '../local/local-db.ts';
+import { applyServerCopies, applyStatus, type ApplyResult } from './store-server-changes.ts';
+import { SingleFlight } from '../util/single-flight.ts';
+import { storePresence } from '../local/users.ts';
 
 export interface LiveEventsDeps {
   db: LocalDb;

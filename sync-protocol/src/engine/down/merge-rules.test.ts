@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../model/message.ts';
-import type { MessageStatus } from '../status.ts';
-import { countsAsUnread, findGaps, isGap, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
-import type { StoredMessage } from './local-db.ts';
+import type { Message } from '../../model/message.ts';
+import type { MessageStatus } from '../../status.ts';
+import { countsAsUnread, findGaps, isGap, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
+import type { StoredMessage } from '../local/local-db.ts';
 
 const ME = 'u-me';
 const PEER = 'u-peer';

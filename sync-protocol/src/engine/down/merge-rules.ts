@@ -1,7 +1,7 @@
 /**
  * Pure merge of server copies into local rows. Everything that decides what a
  * row becomes lives here, so it is tested without IndexedDB; the transactions
- * in remote-writes.ts only read the current row, call these, and write.
+ * in store-server-changes.ts only read the current row, call these, and write.
  *
  * Invariants (docs/sync-protocol.md):
  *  - Idempotent: merging the same server copy twice gives the same row.
@@ -9,9 +9,9 @@
  *  - One row per message: the server copy of our own pending message has the same key
  *    (`${senderId}:${clientId}`), so it replaces the pending row instead of adding one.
  */
-import type { Message } from '../model/message.ts';
-import { maxStatus, type LocalStatus, type MessageStatus } from '../status.ts';
-import type { StoredMessage } from './local-db.ts';
+import type { Message } from '../../model/message.ts';
+import { maxStatus, type LocalStatus, type MessageStatus } from '../../status.ts';
+import type { StoredMessage } from '../local/local-db.ts';
 
 export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
 

@@ -2,14 +2,14 @@
  * Transactions that store what the server says: server copies (new-message,
  * sync pages, send acks) and status changes (message-status, our own receipts).
  * Each reads the current rows inside the transaction and merges with the pure
- * functions of apply-remote.ts, so concurrent writers (socket events, catch-up,
+ * functions of merge-rules.ts, so concurrent writers (socket events, catch-up,
  * the drainer, another tab) can interleave in any order without losing a status.
  */
-import type { Message } from '../model/message.ts';
-import type { MessageStatus } from '../status.ts';
-import { findGaps, mergeServerCopy, messageKey, raiseStatus, sameRow, unreadDelta } from './apply-remote.ts';
-import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
-import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from './local-db.ts';
+import type { Message } from '../../model/message.ts';
+import type { MessageStatus } from '../../status.ts';
+import { findGaps, mergeServerCopy, messageKey, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
+import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
+import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */

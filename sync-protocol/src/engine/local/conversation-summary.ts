@@ -3,12 +3,12 @@
  * current. Called inside the same transaction as the message writes, so the
  * list and the messages never disagree, even across tabs.
  *
- * The unread badge is kept by exact deltas (apply-remote.ts `unreadDelta`)
+ * The unread badge is kept by exact deltas (down/merge-rules.ts `unreadDelta`)
  * rather than recounted: a recount would scan every unread row on each
  * incoming message, which is quadratic during a burst.
  */
-import { conversationPeer } from '../conversation-id.ts';
-import type { LocalConversation } from './api.ts';
+import { conversationPeer } from '../../conversation-id.ts';
+import type { LocalConversation } from '../api.ts';
 import { toLocalMessage, type LocalDb } from './local-db.ts';
 
 /** Per-conversation unread deltas collected while writing messages. */

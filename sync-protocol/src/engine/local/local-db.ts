@@ -15,8 +15,8 @@
  *  - meta           key/value: token, own user id, data owner, sync cursor, read marks, history cursors, lease
  */
 import { Dexie, type ObservabilitySet, type Table } from 'dexie';
-import type { User } from '../model/user.ts';
-import type { LocalConversation, LocalMessage } from './api.ts';
+import type { User } from '../../model/user.ts';
+import type { LocalConversation, LocalMessage } from '../api.ts';
 
 /** A message row. `pendingAt` (= localCreatedAt) is set only while the message is pending or failed. */
 export interface StoredMessage extends LocalMessage {

@@ -2,8 +2,8 @@
  * Pure Dexie reads for the UI (wrapped in liveQuery there). No writes and no network,
  * so re-running them on every change is safe and cheap: each walks an index.
  */
-import type { User } from '../model/user.ts';
-import type { ConversationView, EngineQueries, LocalMessage } from './api.ts';
+import type { User } from '../../model/user.ts';
+import type { ConversationView, EngineQueries, LocalMessage } from '../api.ts';
 import { META, toLocalMessage, type LocalDb } from './local-db.ts';
 
 export function createQueries(db: LocalDb): EngineQueries {

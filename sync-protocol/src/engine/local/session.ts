@@ -2,7 +2,7 @@
  * The session as the database keeps it: token, signed-in user, data owner. Kept
  * locally so `resume()` works after a reload without the network.
  */
-import type { User } from '../model/user.ts';
+import type { User } from '../../model/user.ts';
 import { META, type LocalDb } from './local-db.ts';
 
 export interface Session {

@@ -1,7 +1,7 @@
 /** Users the device knows: peers of its conversations, with their presence. */
-import { conversationPeer, directConversationId } from '../conversation-id.ts';
-import type { User } from '../model/user.ts';
-import type { ConversationsResponse } from '../rest/messages.ts';
+import { conversationPeer, directConversationId } from '../../conversation-id.ts';
+import type { User } from '../../model/user.ts';
+import type { ConversationsResponse } from '../../rest/messages.ts';
 import type { LocalDb } from './local-db.ts';
 
 /** Presence of a known user; an unknown one is not stored (nothing to show it in). */

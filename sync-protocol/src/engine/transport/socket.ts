@@ -10,7 +10,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { PigeonError } from '../../errors.ts';
-import { backoffDelay } from '../backoff.ts';
+import { backoffDelay } from '../util/backoff.ts';
 import { messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, sendMessageAckSchema, typingEventSchema, userStatusAckSchema, type MessageStatusEvent, type PresenceEvent, type TypingEvent } from '../../events/down.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';

@@ -1,11 +1,11 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PigeonError } from '../errors.ts';
-import type { Message, SendMessageInput } from '../model/message.ts';
+import { PigeonError } from '../../errors.ts';
+import type { Message, SendMessageInput } from '../../model/message.ts';
 import { chooseRoute, classifySendError, Drainer } from './drainer.ts';
-import { LocalDb } from './local-db.ts';
+import { LocalDb } from '../local/local-db.ts';
 import { commitSend } from './outbox.ts';
-import { applyServerCopies } from './remote-writes.ts';
+import { applyServerCopies } from '../down/store-server-changes.ts';
 
 const route = { socketFailuresBeforeRest: 3, restFallbackAfterMs: 1_000 };
 

@@ -27,13 +27,13 @@
  * for each ack keeps seq order = typing order. A retry reuses the clientId, so a send whose
  * ack was lost comes back as the already-stored message, never a second copy.
  */
-import { PERMANENT_SEND_ERRORS, PigeonError } from '../errors.ts';
-import type { Message, SendMessageInput } from '../model/message.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import type { LocalDb, OutboxEntry } from './local-db.ts';
+import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
+import type { Message, SendMessageInput } from '../../model/message.ts';
+import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
+import type { LocalDb, OutboxEntry } from '../local/local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
-import { Signal } from './signal.ts';
-import { SingleFlight } from './single-flight.ts';
+import { Signal } from '../util/signal.ts';
+import { SingleFlight } from '../util/single-flight.ts';
 
 export type Route = { via: 'socket' } | { via: 'rest' } | { via: 'wait'; ms: number };
 

@@ -1,7 +1,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { electLeader, type Leadership } from './leader.ts';
-import { LocalDb } from './local-db.ts';
+import { LocalDb } from '../local/local-db.ts';
 
 /** An in-memory, FIFO, exclusive Web Locks stand-in (Node 20 has no navigator.locks). */
 function fakeLocks(): LockManager {

@@ -14,7 +14,7 @@
  *    clientId, and each drainer still waits for an entry's ack before sending the next,
  *    so seq order holds too. Leadership is an efficiency measure, not a correctness one.
  */
-import { META, type LocalDb } from './local-db.ts';
+import { META, type LocalDb } from '../local/local-db.ts';
 import { newClientId } from './outbox.ts';
 
 export interface Leadership {

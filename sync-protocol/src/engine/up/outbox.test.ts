@@ -1,11 +1,11 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PigeonError } from '../errors.ts';
+import { PigeonError } from '../../errors.ts';
 import { laneHeads, newClientId, nextLocalTime, commitSend, markFailed, requeue } from './outbox.ts';
-import { LocalDb, type OutboxEntry } from './local-db.ts';
-import { applyServerCopies } from './remote-writes.ts';
-import { createQueries } from './queries.ts';
-import { clientIdSchema } from '../model/message.ts';
+import { LocalDb, type OutboxEntry } from '../local/local-db.ts';
+import { applyServerCopies } from '../down/store-server-changes.ts';
+import { createQueries } from '../local/queries.ts';
+import { clientIdSchema } from '../../model/message.ts';
 
 const entry = (conversationId: string, localCreatedAt: number): OutboxEntry => ({
   clientId: `c-${conversationId}-${localCreatedAt}`,

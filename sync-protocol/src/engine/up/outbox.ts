@@ -3,16 +3,16 @@
  * A send writes the pending message and its outbox entry in ONE transaction, so
  * there is never a visible pending message that nobody will send, nor an entry
  * without its message. The entry leaves the outbox in the same transaction that
- * stores the server copy (remote-writes.ts) or marks the message failed.
+ * stores the server copy (down/store-server-changes.ts) or marks the message failed.
  */
-import { PigeonError, type ErrorCode } from '../errors.ts';
-import { directConversationId } from '../conversation-id.ts';
-import { sendMessageInputSchema } from '../model/message.ts';
-import { parseOrThrow } from '../validate.ts';
-import type { LocalMessage } from './api.ts';
-import { messageKey } from './apply-remote.ts';
-import { refreshConversations } from './conversation-summary.ts';
-import { toLocalMessage, type LocalDb, type OutboxEntry, type StoredMessage } from './local-db.ts';
+import { PigeonError, type ErrorCode } from '../../errors.ts';
+import { directConversationId } from '../../conversation-id.ts';
+import { sendMessageInputSchema } from '../../model/message.ts';
+import { parseOrThrow } from '../../validate.ts';
+import type { LocalMessage } from '../api.ts';
+import { messageKey } from '../down/merge-rules.ts';
+import { refreshConversations } from '../local/conversation-summary.ts';
+import { toLocalMessage, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
 
 /**
  * Local creation time for a new pending message: now, but strictly after the newest

@@ -7,12 +7,12 @@
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
  * Both flushes run on every (re)connect and after the writes that create a debt.
  */
-import { LIMITS } from '../limits.ts';
-import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
-import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from './local-db.ts';
-import { applyStatus } from './remote-writes.ts';
-import { raiseStatus } from './apply-remote.ts';
-import { SingleFlight } from './single-flight.ts';
+import { LIMITS } from '../../limits.ts';
+import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
+import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { applyStatus } from '../down/store-server-changes.ts';
+import { raiseStatus } from '../down/merge-rules.ts';
+import { SingleFlight } from '../util/single-flight.ts';
 
 export interface ReceiptsDeps {
   db: LocalDb;
