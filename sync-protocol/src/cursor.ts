@@ -1,3 +1,4 @@
+import { fromBase64Url, toBase64Url } from './base64url.ts';
 import { PigeonError } from './errors.ts';
 
 /**
@@ -8,10 +9,7 @@ import { PigeonError } from './errors.ts';
  */
 type CursorKind = 's' | 'h';
 
-// Cursor text is ASCII, so btoa/atob (browser and Node) suffice; base64url keeps it query-safe.
-const toBase64Url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const fromBase64Url = (b64: string) => atob(b64.replace(/-/g, '+').replace(/_/g, '/'));
-
+// Cursor text is ASCII; base64url keeps it query-safe.
 function encode(kind: CursorKind, value: number): string {
   return toBase64Url(`v1.${kind}.${value}`);
 }

@@ -5,6 +5,7 @@
  * without its message. The entry leaves the outbox in the same transaction that
  * stores the server copy (down/store-server-changes.ts) or marks the message failed.
  */
+import { toBase64Url } from '../../base64url.ts';
 import { PigeonError, type ErrorCode } from '../../errors.ts';
 import { directConversationId } from '../../conversation-id.ts';
 import { sendMessageInputSchema } from '../../model/message.ts';
@@ -52,8 +53,7 @@ export function newClientId(now = Date.now()): string {
   // getRandomValues exists in every browser context (randomUUID needs a secure one) and in Node 20.
   const bytes = new Uint8Array(10);
   crypto.getRandomValues(bytes);
-  const random = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return now.toString(16).padStart(12, '0') + random;
+  return now.toString(16).padStart(12, '0') + toBase64Url(bytes);
 }
 
 /** Validates and stores a new pending message plus its outbox entry; resolves after commit. */
