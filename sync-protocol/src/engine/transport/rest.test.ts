@@ -46,5 +46,8 @@ describe('REST client errors', () => {
   it('maps a bare status without an error body', async () => {
     const { client } = clientAnswering(() => new Response('busy', { status: 429 }));
     expect((await failure(client.conversations())).code).toBe('RATE_LIMITED');
+    // Outside the contract's table (a proxy's 502): INTERNAL, which the drainer retries.
+    const proxy = clientAnswering(() => new Response('bad gateway', { status: 502 }));
+    expect((await failure(proxy.client.conversations())).code).toBe('INTERNAL');
   });
 });

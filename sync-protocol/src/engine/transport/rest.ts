@@ -8,7 +8,7 @@
  * engine stops and reports `signed-out` (INVALID_CREDENTIALS on login does not).
  */
 import type { z } from 'zod';
-import { errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
+import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
 import type { SendMessageInput } from '../../model/message.ts';
 import { authResponseSchema, type AuthResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
@@ -21,17 +21,6 @@ export interface RestClientOptions {
   getToken: () => string | null;
   onUnauthenticated: () => void;
 }
-
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'VALIDATION',
-  401: 'UNAUTHENTICATED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'USERNAME_TAKEN',
-  413: 'PAYLOAD_TOO_LARGE',
-  429: 'RATE_LIMITED',
-  503: 'UNAVAILABLE',
-};
 
 export const isNetworkError = (e: unknown): boolean =>
   e instanceof PigeonError && (e.details as { network?: boolean } | undefined)?.network === true;
@@ -106,7 +95,8 @@ export class RestClient {
     }
     if (!response.ok) {
       const parsed = errorBodySchema.safeParse(json);
-      const code: ErrorCode = parsed.success ? parsed.data.error.code : (STATUS_CODES[response.status] ?? 'INTERNAL');
+      // A status outside the contract (a proxy's 502) is INTERNAL: retried, like any unknown failure.
+      const code: ErrorCode = parsed.success ? parsed.data.error.code : (codeForStatus(response.status) ?? 'INTERNAL');
       const text = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
       if (auth && response.status === 401 && code === 'UNAUTHENTICATED') this.options.onUnauthenticated();
       throw new PigeonError(code, text, { status: response.status });
