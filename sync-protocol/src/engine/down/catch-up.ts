@@ -3,7 +3,7 @@
  * are only a fast path and may be missed (disconnects, no connection-state recovery).
  *
  * Each page and the cursor that follows it are committed in ONE transaction
- * (store-server-changes.ts). A crash between pages leaves the cursor at the last
+ * (`commitPage`). A crash between pages leaves the cursor at the last
  * committed page, so the next run re-fetches (idempotently) rather than skips —
  * the reverse of RxDB #5571, where the checkpoint moved past documents that were
  * never stored. Socket events arriving during a run are stored by their own
@@ -89,9 +89,9 @@ export class CatchUp {
       if (!userId || !active()) return;
       const page = await fetchPage(since, pageSize);
       const at = new Date().toISOString();
-      const result = await applyServerCopies(db, page.messages, userId, { cursor: { expected: since, next: page.cursor, at } });
+      const { result, advanced } = await commitPage(db, page, since, userId, at);
       afterPage(result);
-      if (!result.cursorAdvanced) {
+      if (!advanced) {
         // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
         since = (await db.getMeta<string>(META.syncCursor)) ?? '';
         continue;
@@ -103,4 +103,20 @@ export class CatchUp {
       }
     }
   }
+}
+
+/**
+ * Stores a page and moves the cursor past it in ONE transaction. The cursor is
+ * written only if it still equals `since` (compare-and-set): another tab may have
+ * moved it meanwhile, and it must never move back. The page's rows are merged
+ * either way; merges are idempotent.
+ */
+async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string): Promise<{ result: ApplyResult; advanced: boolean }> {
+  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
+    const result = await applyServerCopies(db, page.messages, me);
+    if (((await db.getMeta<string>(META.syncCursor)) ?? '') !== since) return { result, advanced: false };
+    await db.setMeta(META.syncCursor, page.cursor);
+    await db.setMeta(META.lastSyncAt, at);
+    return { result, advanced: true };
+  });
 }

@@ -11,9 +11,7 @@
  */
 import type { Message } from '../../model/message.ts';
 import { maxStatus, type LocalStatus, type MessageStatus } from '../../status.ts';
-import type { StoredMessage } from '../local/local-db.ts';
-
-export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
+import { messageKey, type StoredMessage } from '../local/local-db.ts';
 
 /**
  * The row a server copy turns `existing` into.

@@ -7,18 +7,13 @@
  */
 import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
-import { findGaps, mergeServerCopy, messageKey, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
-import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
   detectGaps?: boolean;
-  /**
-   * Advance the sync cursor in the same transaction, only if it still equals `expected`
-   * (compare-and-set: another tab may have advanced it meanwhile; never move it back).
-   */
-  cursor?: { expected: string; next: string; at: string };
 }
 
 export interface ApplyResult {
@@ -32,13 +27,11 @@ export interface ApplyResult {
   owesReceipts: boolean;
   /** Conversations with a seq gap (only with detectGaps). */
   gaps: string[];
-  /** With `cursor`: whether the cursor was written. */
-  cursorAdvanced: boolean;
 }
 
 export async function applyServerCopies(db: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
-    const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], cursorAdvanced: false };
+    const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [] };
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
     const existing = await db.messages.bulkGet(keys);
     const current = new Map<string, StoredMessage>();
@@ -76,15 +69,6 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     // The server holds these: whatever the drainer still had queued for them is done.
     if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
     result.newConversations = await refreshConversations(db, touched, me);
-
-    if (options.cursor) {
-      const stored = (await db.getMeta<string>(META.syncCursor)) ?? '';
-      if (stored === options.cursor.expected) {
-        await db.setMeta(META.syncCursor, options.cursor.next);
-        await db.setMeta(META.lastSyncAt, options.cursor.at);
-        result.cursorAdvanced = true;
-      }
-    }
     return result;
   });
 }

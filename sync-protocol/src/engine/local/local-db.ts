@@ -18,6 +18,9 @@ import { Dexie, type ObservabilitySet, type Table } from 'dexie';
 import type { User } from '../../model/user.ts';
 import type { LocalConversation, LocalMessage } from '../api.ts';
 
+/** Primary key of a message row: known when the message is typed, so pending and server copy share it. */
+export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
+
 /** A message row. `pendingAt` (= localCreatedAt) is set only while the message is pending or failed. */
 export interface StoredMessage extends LocalMessage {
   pendingAt?: number;
@@ -79,8 +82,6 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
     },
   },
 ];
-
-export const SCHEMA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 
 export class LocalDb extends Dexie {
   users!: Table<User, string>;

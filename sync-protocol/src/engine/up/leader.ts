@@ -1,7 +1,7 @@
 /**
  * One tab per database drains the outbox (the "leader"). Others still write to the
- * outbox and see every change through Dexie liveQuery, which Dexie broadcasts across
- * tabs; the leader's outbox subscription wakes its drainer.
+ * outbox; Dexie broadcasts every committed write across tabs (`storagemutated`), and
+ * the leader's outbox watch (local/local-db.ts `watchTable`) wakes its drainer.
  *
  * Two mechanisms:
  *  - Web Locks (preferred): `navigator.locks.request('pigeon-outbox:' + dbName)` is held

@@ -11,9 +11,8 @@ import { directConversationId } from '../../conversation-id.ts';
 import { sendMessageInputSchema } from '../../model/message.ts';
 import { parseOrThrow } from '../../validate.ts';
 import type { LocalMessage } from '../api.ts';
-import { messageKey } from '../down/merge-rules.ts';
 import { refreshConversations } from '../local/conversation-summary.ts';
-import { toLocalMessage, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
+import { messageKey, toLocalMessage, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
 
 /**
  * Local creation time for a new pending message: now, but strictly after the newest
