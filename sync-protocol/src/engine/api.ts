@@ -6,6 +6,9 @@ import type { ErrorCode } from '../errors.ts';
 import type { Message } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import type { LocalStatus } from '../status.ts';
+import type { TransportFactory } from './transport/transport.ts';
+
+export type { Transport, TransportContext, TransportEvents, TransportFactory } from './transport/transport.ts';
 
 /** A message as a device holds it: server fields once acked, local ones before. */
 export interface LocalMessage {
@@ -52,15 +55,25 @@ export interface EngineEvents {
   /** A server copy applied to the local database (useful for tests and notifications). */
   message: Message;
   /**
-   * Added: an unexpected failure in background work (a bug or a broken database, not a
+   * An unexpected failure in background work (a bug or a broken database, not a
    * network error, which is simply retried). Logged with console.warn when nobody listens.
    */
   error: { where: string; error: unknown };
 }
 
 export interface SyncEngineOptions {
-  /** Base URL of the server; '' for same-origin (the PWA). */
+  /** Base URL of the server; '' for same-origin (the PWA). Unused when `transport` is given. */
   serverUrl: string;
+  /**
+   * The network. Default: Socket.io and fetch to `serverUrl`. Tests pass an in-memory
+   * server's (`createMemoryServer().transport()` from `@pigeon/sync-protocol/testing`).
+   */
+  transport?: TransportFactory;
+  /**
+   * Follow the browser's `online` / `offline` events with `setNetworkEnabled(navigator.onLine)`.
+   * Default: true where there is a `window` with `navigator.onLine` (browsers), false elsewhere.
+   */
+  followBrowserNetwork?: boolean;
   /** IndexedDB database name; one per device/profile. Default 'pigeon'. */
   dbName?: string;
   /** Injected for Node (fake-indexeddb); defaults to globals. */
@@ -72,7 +85,7 @@ export interface SyncEngineOptions {
   /** Ack timeout for `send-message` (ms). */
   ackTimeoutMs?: number;
 
-  // --- Added tuning knobs (all optional; defaults suit the PWA, tests shorten them) ---
+  // --- tuning knobs (all optional; defaults suit the PWA, tests shorten them) ---
   /** Outbox retry backoff: first step and cap (ms). Default 250 / 30,000. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -97,7 +110,7 @@ export interface SyncEngineOptions {
   /** Lease fallback of the outbox leadership (when `locks` is null): lifetime and renewal (ms). */
   leaseTtlMs?: number;
   leaseRenewMs?: number;
-  /** Minimum gap between two `typing` emits to one peer while typing goes on (ms). Default 3,000 (server TTL 5,000). */
+  /** Minimum gap between two `typing` emits to one peer while typing goes on (ms). Default 3,000 (60 % of the server's 5,000 TTL). */
   typingRenewMs?: number;
   /** Random source for backoff jitter (seeded in tests). */
   random?: () => number;
@@ -142,13 +155,16 @@ export interface SyncEngine {
   searchUsers(query: string): Promise<User[]>;
   /** Ensures a local conversation row with this peer exists; returns its id. */
   openConversationWith(peer: User): Promise<string>;
+  /**
+   * The user typed (`true`, on every edit) or stopped (`false`: blur, empty draft, sent). The
+   * engine renews, goes idle after a pause and sends the stop; see engine/typing.ts.
+   */
   setTyping(to: string, typing: boolean): void;
   /** Asks the server for a user's presence; the answer arrives as a `presence` event too. */
   refreshPresence(userId: string): Promise<void>;
   /** Forces a catch-up through /api/sync now. */
   syncNow(): Promise<void>;
 
-  // --- Added ---
   /**
    * false: behave as offline (socket closed, no REST sends or catch-up) while local reads
    * and `send` keep working — airplane mode, `navigator.onLine`, tests. true: reconnect.

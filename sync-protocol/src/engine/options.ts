@@ -4,54 +4,64 @@
  */
 import { LIMITS } from '../limits.ts';
 import type { SyncEngineOptions } from './api.ts';
-import type { BackoffOptions } from './util/backoff.ts';
+import { socketIoTransport } from './transport/socket-io-transport.ts';
+import type { TransportFactory } from './transport/transport.ts';
+import { typingTimings, type TypingTimings } from './typing.ts';
 import type { RouteOptions } from './up/drainer.ts';
+import type { BackoffOptions } from './util/backoff.ts';
 
 export interface ResolvedOptions {
-  serverUrl: string;
   dbName: string;
   indexedDB?: IDBFactory;
   IDBKeyRange?: typeof IDBKeyRange;
-  fetch: typeof fetch;
+  transport: TransportFactory;
+  followBrowserNetwork: boolean;
   locks: LockManager | null;
   ackTimeoutMs: number;
   backoff: BackoffOptions;
   route: RouteOptions;
   syncPageSize: number;
-  reconnectionDelayMs: number;
-  reconnectionDelayMaxMs: number;
-  connectTimeoutMs: number;
-  transports?: ('websocket' | 'polling')[];
   pollIntervalMs: number;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
-  typingRenewMs?: number;
+  typing: TypingTimings;
   random?: () => number;
 }
 
 export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
   const fetchImpl = o.fetch ?? globalThis.fetch;
   return {
-    serverUrl: o.serverUrl.replace(/\/+$/, ''),
     dbName: o.dbName ?? 'pigeon',
     ...(o.indexedDB ? { indexedDB: o.indexedDB } : {}),
     ...(o.IDBKeyRange ? { IDBKeyRange: o.IDBKeyRange } : {}),
-    // Called unbound, window.fetch throws "Illegal invocation".
-    fetch: (input, init) => fetchImpl(input, init),
+    transport:
+      o.transport ??
+      socketIoTransport({
+        serverUrl: o.serverUrl.replace(/\/+$/, ''),
+        // Called unbound, window.fetch throws "Illegal invocation".
+        fetch: (input, init) => fetchImpl(input, init),
+        reconnectionDelayMs: o.reconnectionDelayMs ?? 1_000,
+        reconnectionDelayMaxMs: o.reconnectionDelayMaxMs ?? 5_000,
+        connectTimeoutMs: o.connectTimeoutMs ?? 8_000,
+        ...(o.transports ? { transports: o.transports } : {}),
+      }),
+    followBrowserNetwork: o.followBrowserNetwork ?? hasBrowserNetwork(),
     // undefined: the browser's Web Locks if any; null: the lease fallback (up/leader.ts).
     locks: o.locks === undefined ? ((globalThis.navigator as Navigator | undefined)?.locks ?? null) : o.locks,
     ackTimeoutMs: o.ackTimeoutMs ?? 5_000,
     backoff: { baseMs: o.retryBaseMs ?? 250, maxMs: o.retryMaxMs ?? 30_000 },
     route: { socketFailuresBeforeRest: o.socketFailuresBeforeRest ?? 3, restFallbackAfterMs: o.restFallbackAfterMs ?? 3_000 },
     syncPageSize: Math.min(o.syncPageSize ?? LIMITS.syncPageDefault, LIMITS.syncPageMax),
-    reconnectionDelayMs: o.reconnectionDelayMs ?? 1_000,
-    reconnectionDelayMaxMs: o.reconnectionDelayMaxMs ?? 5_000,
-    connectTimeoutMs: o.connectTimeoutMs ?? 8_000,
-    ...(o.transports ? { transports: o.transports } : {}),
     pollIntervalMs: o.pollIntervalMs ?? 10_000,
     ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
-    ...(o.typingRenewMs ? { typingRenewMs: o.typingRenewMs } : {}),
+    typing: typingTimings(LIMITS.typingTtlMs, o.typingRenewMs || undefined),
     ...(o.random ? { random: o.random } : {}),
   };
+}
+
+/** A browser page: a window whose navigator says whether a network interface is up. */
+function hasBrowserNetwork(): boolean {
+  const w = (globalThis as { window?: Window }).window;
+  return typeof w?.addEventListener === 'function' && typeof w.navigator?.onLine === 'boolean';
 }

@@ -18,7 +18,7 @@ import { META, type LocalDb } from '../local/local-db.ts';
 import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
-import { isNetworkError } from '../transport/rest.ts';
+import { isNetworkError } from '../transport/transport.ts';
 
 export interface CatchUpDeps {
   db: LocalDb;

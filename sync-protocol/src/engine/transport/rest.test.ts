@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PigeonError } from '../../errors.ts';
-import { isNetworkError, RestClient } from './rest.ts';
+import { RestClient } from './rest.ts';
+import { isNetworkError } from './transport.ts';
 
 function clientAnswering(response: () => Response) {
   let signedOut = 0;

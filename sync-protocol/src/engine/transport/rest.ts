@@ -1,5 +1,5 @@
 /**
- * The REST half of the transport: a thin typed client over `fetch`. Every
+ * The REST half of the default transport: a thin typed client over `fetch`. Every
  * failure becomes a PigeonError so callers branch on `code`:
  *  - the server's `{ error: { code, message } }` body when there is one,
  *  - UNAVAILABLE with `details.network = true` when the request never got an answer
@@ -14,6 +14,7 @@ import { authResponseSchema, type AuthResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
+import { networkError } from './transport.ts';
 
 export interface RestClientOptions {
   baseUrl: string;
@@ -21,9 +22,6 @@ export interface RestClientOptions {
   getToken: () => string | null;
   onUnauthenticated: () => void;
 }
-
-export const isNetworkError = (e: unknown): boolean =>
-  e instanceof PigeonError && (e.details as { network?: boolean } | undefined)?.network === true;
 
 export class RestClient {
   constructor(private readonly options: RestClientOptions) {}
@@ -82,7 +80,7 @@ export class RestClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
-      throw new PigeonError('UNAVAILABLE', `network error: ${(e as Error)?.message ?? e}`, { network: true });
+      throw networkError(String((e as Error)?.message ?? e));
     }
     let json: unknown;
     try {
@@ -90,7 +88,7 @@ export class RestClient {
     } catch (e) {
       // A 2xx whose body can't be read was cut mid-stream (connection dropped): a network
       // failure, retried like one, not a protocol violation.
-      if (response.ok) throw new PigeonError('UNAVAILABLE', `network error: ${(e as Error)?.message ?? e}`, { network: true });
+      if (response.ok) throw networkError(String((e as Error)?.message ?? e));
       json = undefined;
     }
     if (!response.ok) {

@@ -1,5 +1,5 @@
 /**
- * The Socket.io half of the transport. It never buffers: socket.io-client would
+ * The Socket.io half of the default transport. It never buffers: socket.io-client would
  * queue emits made while disconnected and replay them on reconnect (and lose them
  * on reload), which would compete with the outbox. So every emit first checks the
  * connection, acked emits carry a timeout, and the send buffer is cleared on
@@ -11,25 +11,17 @@
 import { io, type Socket } from 'socket.io-client';
 import { PigeonError } from '../../errors.ts';
 import { backoffDelay } from '../util/backoff.ts';
-import { messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, sendMessageAckSchema, typingEventSchema, userStatusAckSchema, type MessageStatusEvent, type PresenceEvent, type TypingEvent } from '../../events/down.ts';
+import { messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, sendMessageAckSchema, typingEventSchema, userStatusAckSchema } from '../../events/down.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import type { TransportEvents } from './transport.ts';
 
-export interface SocketHandlers {
-  connect(): void;
-  disconnect(reason: string): void;
-  /** `unauthenticated`: the server refused the handshake (bad or expired token). */
-  connectError(unauthenticated: boolean, error: Error): void;
-  newMessage(message: Message): void;
-  status(event: MessageStatusEvent): void;
-  typing(event: TypingEvent, typing: boolean): void;
-  presence(event: PresenceEvent, online: boolean): void;
-}
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface SocketTransportOptions {
   url: string;
+  ackTimeoutMs: number;
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
   connectTimeoutMs: number;
@@ -51,7 +43,7 @@ export class SocketTransport {
     return this.socket?.connected ?? false;
   }
 
-  open(getToken: () => string | null, handlers: SocketHandlers): void {
+  open(getToken: () => string | null, handlers: TransportEvents): void {
     this.close();
     const opts = {
       // A function, so every reconnection reads the current token.
@@ -119,23 +111,23 @@ export class SocketTransport {
     this.socket?.io.engine?.close();
   }
 
-  async sendMessage(input: SendMessageInput, timeoutMs: number): Promise<Message> {
-    const ack = sendMessageAckSchema.safeParse(await this.emitWithAck('send-message', input, timeoutMs));
+  async sendMessage(input: SendMessageInput): Promise<Message> {
+    const ack = sendMessageAckSchema.safeParse(await this.emitWithAck('send-message', input));
     if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed send-message ack');
     if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
     return ack.data.message;
   }
 
-  async messageReceived(messageIds: string[], timeoutMs: number): Promise<void> {
-    await this.okAck(await this.emitWithAck('message-received', { messageIds }, timeoutMs));
+  async messageReceived(messageIds: string[]): Promise<void> {
+    this.okAck(await this.emitWithAck('message-received', { messageIds }));
   }
 
-  async messageRead(conversationId: string, upToSeq: number, timeoutMs: number): Promise<void> {
-    await this.okAck(await this.emitWithAck('message-read', { conversationId, upToSeq }, timeoutMs));
+  async messageRead(conversationId: string, upToSeq: number): Promise<void> {
+    this.okAck(await this.emitWithAck('message-read', { conversationId, upToSeq }));
   }
 
-  async userStatus(userId: string, timeoutMs: number): Promise<{ online: boolean; lastSeen: string | null }> {
-    const ack = userStatusAckSchema.safeParse(await this.emitWithAck('user-status', { userId }, timeoutMs));
+  async userStatus(userId: string): Promise<{ online: boolean; lastSeen: string | null }> {
+    const ack = userStatusAckSchema.safeParse(await this.emitWithAck('user-status', { userId }));
     if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed user-status ack');
     if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
     return { online: ack.data.online, lastSeen: ack.data.lastSeen };
@@ -152,12 +144,12 @@ export class SocketTransport {
     if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
   }
 
-  private emitWithAck(event: 'send-message' | 'message-received' | 'message-read' | 'user-status', payload: object, timeoutMs: number): Promise<unknown> {
+  private emitWithAck(event: 'send-message' | 'message-received' | 'message-read' | 'user-status', payload: object): Promise<unknown> {
     const socket = this.socket;
     if (!socket?.connected) return Promise.reject(unavailable('not connected'));
     return new Promise((resolve, reject) => {
       // Untyped on purpose: one helper for four events whose ack types are checked by zod above.
-      (socket.timeout(timeoutMs) as unknown as { emit: (e: string, p: object, cb: (err: Error | null, res: unknown) => void) => void }).emit(
+      (socket.timeout(this.options.ackTimeoutMs) as unknown as { emit: (e: string, p: object, cb: (err: Error | null, res: unknown) => void) => void }).emit(
         event,
         payload,
         (err, res) => (err ? reject(unavailable(err.message)) : resolve(res)),

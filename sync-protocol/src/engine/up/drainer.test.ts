@@ -73,8 +73,7 @@ describe('Drainer with fake transports', () => {
       canDrain: () => true,
       socketConnected: () => true,
       socketDownForMs: () => 0,
-      sendViaSocket: (input) => server.send('socket', input),
-      sendViaRest: (input) => server.send('rest', input),
+      send: (input, via) => server.send(via, input),
       commit: async (_entry, message) => void (await applyServerCopies(db, [message], 'me')),
       unauthenticated: () => {
         throw new Error('unexpected');

@@ -73,8 +73,8 @@ export interface DrainerDeps {
   socketConnected: () => boolean;
   /** How long the socket has been down (0 when connected). */
   socketDownForMs: () => number;
-  sendViaSocket: (input: SendMessageInput) => Promise<Message>;
-  sendViaRest: (input: SendMessageInput) => Promise<Message>;
+  /** Resolves with the stored message; the route was chosen by `chooseRoute`. */
+  send: (input: SendMessageInput, via: 'socket' | 'rest') => Promise<Message>;
   /** Stores the server copy and drops the entry, in one transaction. */
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
   unauthenticated: () => void;
@@ -152,7 +152,7 @@ export class Drainer {
       }
       const input: SendMessageInput = { clientId: entry.clientId, to: entry.to, body: entry.body };
       try {
-        const message = route.via === 'socket' ? await deps.sendViaSocket(input) : await deps.sendViaRest(input);
+        const message = await deps.send(input, route.via);
         await deps.commit(entry, message);
       } catch (e) {
         const kind = classifySendError(e);

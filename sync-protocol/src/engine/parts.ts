@@ -1,0 +1,127 @@
+/**
+ * Builds the engine's parts and plugs each one's needs into the session (the Host).
+ * Nothing is decided here: every rule lives in the part it configures.
+ *
+ *   send ─▶ up/outbox.ts (1 tx) ─▶ up/drainer.ts ─▶ transport ─▶ down/store-server-changes.ts (1 tx)
+ *   transport events ─▶ down/live-events.ts ─▶ up/receipts.ts     reconnect / gap ─▶ down/catch-up.ts
+ */
+import { CatchUp } from './down/catch-up.ts';
+import { LiveEvents } from './down/live-events.ts';
+import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
+import type { EngineEvents, EngineQueries } from './api.ts';
+import { LocalDb } from './local/local-db.ts';
+import { createQueries } from './local/queries.ts';
+import { fetchMissingPeers } from './local/users.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { Transport } from './transport/transport.ts';
+import { Typing } from './typing.ts';
+import { Drainer } from './up/drainer.ts';
+import { Receipts } from './up/receipts.ts';
+import { Emitter } from './util/emitter.ts';
+import { SingleFlight } from './util/single-flight.ts';
+
+/** What the parts need from the session that runs them. */
+export interface Host {
+  /** The signed-in user, or null. */
+  me(): string | null;
+  token(): string | null;
+  /** Started (signed in, not stopped) and the network allowed. */
+  active(): boolean;
+  /** Active and leading the outbox. */
+  canDrain(): boolean;
+  started(): boolean;
+  socketDownForMs(): number;
+  /** The token was refused: sign out as expired. */
+  expire(): void;
+  /** After every committed batch of server copies. */
+  afterApply(result: ApplyResult): void;
+  requestCatchUp(): void;
+  catchUpDone(at: string): void;
+  outboxSize(n: number): void;
+  reportError(where: string, error: unknown): void;
+}
+
+export interface Parts {
+  db: LocalDb;
+  transport: Transport;
+  events: Emitter<EngineEvents>;
+  queries: EngineQueries;
+  drainer: Drainer;
+  catchUp: CatchUp;
+  receipts: Receipts;
+  typing: Typing;
+  live: LiveEvents;
+  /** Looks up peers the device has no profile of. */
+  peers: SingleFlight;
+  /** Counts the outbox into the state (and kicks the drainer when it is not empty). */
+  outboxCount: SingleFlight;
+}
+
+export function createParts(o: ResolvedOptions, host: Host): Parts {
+  const db = new LocalDb(o.dbName, { ...(o.indexedDB ? { indexedDB: o.indexedDB } : {}), ...(o.IDBKeyRange ? { IDBKeyRange: o.IDBKeyRange } : {}) });
+  const events = new Emitter<EngineEvents>();
+  const onError = (where: string, e: unknown) => host.reportError(where, e);
+  const random = o.random ? { random: o.random } : {};
+  const transport = o.transport({ getToken: host.token, onUnauthenticated: host.expire, ackTimeoutMs: o.ackTimeoutMs });
+
+  const drainer = new Drainer({
+    db,
+    me: host.me,
+    canDrain: host.canDrain,
+    socketConnected: () => transport.connected,
+    socketDownForMs: host.socketDownForMs,
+    send: (input, via) => transport.sendMessage(input, via),
+    commit: async (_entry, message) => {
+      const userId = host.me();
+      if (userId) host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
+    },
+    unauthenticated: host.expire,
+    onError,
+    backoff: o.backoff,
+    route: o.route,
+    ...random,
+  });
+  const catchUp = new CatchUp({
+    db,
+    fetchPage: (since, limit) => transport.sync(since, limit),
+    me: host.me,
+    active: host.active,
+    pageSize: o.syncPageSize,
+    afterPage: host.afterApply,
+    done: host.catchUpDone,
+    retryWhile: () => transport.connected,
+    backoff: o.backoff,
+    ...random,
+    onError,
+  });
+  const receipts = new Receipts({
+    db,
+    me: host.me,
+    canEmit: () => host.started() && transport.connected,
+    emitReceived: (ids) => transport.messageReceived(ids),
+    emitRead: (conversationId, upToSeq) => transport.messageRead(conversationId, upToSeq),
+    onError,
+  });
+  const typing = new Typing({
+    emit: (to, on) => transport.typing(to, on),
+    canEmit: () => host.started() && transport.connected,
+    surface: (event) => events.emit('typing', event),
+    timings: o.typing,
+  });
+  const live = new LiveEvents({
+    db,
+    me: host.me,
+    afterApply: host.afterApply,
+    requestCatchUp: host.requestCatchUp,
+    presence: (event) => events.emit('presence', event),
+    onError,
+  });
+  const peers = new SingleFlight(() => fetchMissingPeers(db, () => transport.conversations()));
+  const outboxCount = new SingleFlight(async () => {
+    const n = await db.outbox.count();
+    host.outboxSize(n);
+    // Also how the leader hears about messages queued by other tabs.
+    if (n > 0) drainer.kick();
+  });
+  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, outboxCount };
+}

@@ -1,0 +1,56 @@
+/**
+ * The default transport: Socket.io (realtime, acked sends and receipts) and
+ * fetch (auth, reads, catch-up, the REST send fallback), both to `serverUrl`.
+ */
+import { RestClient } from './rest.ts';
+import { SocketTransport } from './socket.ts';
+import type { Transport, TransportFactory } from './transport.ts';
+
+export interface SocketIoTransportOptions {
+  /** Base URL of the server; '' for same-origin. */
+  serverUrl: string;
+  fetch: typeof fetch;
+  reconnectionDelayMs: number;
+  reconnectionDelayMaxMs: number;
+  connectTimeoutMs: number;
+  transports?: ('websocket' | 'polling')[];
+}
+
+export function socketIoTransport(options: SocketIoTransportOptions): TransportFactory {
+  return function createSocketIoTransport(context): Transport {
+    const rest = new RestClient({
+      baseUrl: options.serverUrl,
+      fetch: options.fetch,
+      getToken: context.getToken,
+      onUnauthenticated: context.onUnauthenticated,
+    });
+    const socket = new SocketTransport({
+      url: options.serverUrl,
+      ackTimeoutMs: context.ackTimeoutMs,
+      reconnectionDelayMs: options.reconnectionDelayMs,
+      reconnectionDelayMaxMs: options.reconnectionDelayMaxMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+      ...(options.transports ? { transports: options.transports } : {}),
+    });
+    return {
+      get connected() {
+        return socket.connected;
+      },
+      open: (events) => socket.open(context.getToken, events),
+      close: () => socket.close(),
+      dropConnection: () => socket.dropConnection(),
+      register: (body) => rest.register(body),
+      login: (body) => rest.login(body),
+      me: () => rest.me(),
+      searchUsers: (query) => rest.searchUsers(query),
+      conversations: () => rest.conversations(),
+      history: (conversationId, before, limit) => rest.history(conversationId, before, limit),
+      sync: (since, limit) => rest.sync(since, limit),
+      sendMessage: async (input, via) => (via === 'socket' ? socket.sendMessage(input) : (await rest.sendMessage(input)).message),
+      messageReceived: (ids) => socket.messageReceived(ids),
+      messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),
+      userStatus: (userId) => socket.userStatus(userId),
+      typing: (to, typing) => socket.typing(to, typing),
+    };
+  };
+}

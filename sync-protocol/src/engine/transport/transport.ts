@@ -1,0 +1,84 @@
+/**
+ * What the engine needs from the network, as one interface. The default
+ * (socket-io-transport.ts) is Socket.io for the realtime half and fetch for REST,
+ * both to `serverUrl`; tests and embedders may inject another one, e.g. the
+ * in-memory server of `@pigeon/sync-protocol/testing`.
+ *
+ * Rules an implementation keeps, because the engine relies on them:
+ *  - It never queues. A realtime call while disconnected rejects at once; the durable
+ *    outbox is the only queue, so nothing can be sent twice from two buffers or lost
+ *    with a reload.
+ *  - Every failure is a PigeonError, so callers branch on `code`. A request that never
+ *    got an answer (offline, refused, cut mid-body) is `networkError(…)`: retried, never
+ *    reported as a bug. An acked call rejects after `ackTimeoutMs` or on disconnect.
+ *  - An authenticated call answered UNAUTHENTICATED calls `onUnauthenticated()` first;
+ *    a handshake refused for the token reports `connectError(true, …)`.
+ *  - Incoming events are validated (the shared zod schemas) before a handler sees them.
+ */
+import { PigeonError } from '../../errors.ts';
+import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
+import type { Message, SendMessageInput } from '../../model/message.ts';
+import type { User } from '../../model/user.ts';
+import type { AuthResponse } from '../../rest/auth.ts';
+import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
+import type { SyncResponse } from '../../rest/sync.ts';
+
+/** The realtime channel's lifecycle and what the server pushes on it. */
+export interface TransportEvents {
+  connect(): void;
+  disconnect(reason: string): void;
+  /** `unauthenticated`: the server refused the handshake (bad or expired token). */
+  connectError(unauthenticated: boolean, error: Error): void;
+  newMessage(message: Message): void;
+  status(event: MessageStatusEvent): void;
+  typing(event: TypingEvent, typing: boolean): void;
+  presence(event: PresenceEvent, online: boolean): void;
+}
+
+/** What the engine tells a transport when it creates it. */
+export interface TransportContext {
+  /** The session's token, read on every request and every (re)connect; null when signed out. */
+  getToken(): string | null;
+  /** An authenticated request was refused with UNAUTHENTICATED (the engine signs out). */
+  onUnauthenticated(): void;
+  /** How long an acked realtime call may wait for its ack (ms). */
+  ackTimeoutMs: number;
+}
+
+export interface Transport {
+  /** Whether the realtime channel is connected now. */
+  readonly connected: boolean;
+  /** Connects (and keeps reconnecting) the realtime channel; replaces an earlier `open`. */
+  open(events: TransportEvents): void;
+  /** Disconnects for good; no event is delivered afterwards. */
+  close(): void;
+  /** Drops the connection as a network failure would; the transport reconnects by itself. */
+  dropConnection(): void;
+
+  register(body: { username: string; password: string; displayName?: string }): Promise<AuthResponse>;
+  login(body: { username: string; password: string }): Promise<AuthResponse>;
+  me(): Promise<{ user: User }>;
+  searchUsers(query: string): Promise<{ users: User[] }>;
+  conversations(): Promise<ConversationsResponse>;
+  /** Older messages than the `before` history cursor (the newest page when null). */
+  history(conversationId: string, before: string | null, limit: number): Promise<HistoryResponse>;
+  /** Changes after the `since` sync cursor. */
+  sync(since: string, limit: number): Promise<SyncResponse>;
+
+  /** Resolves with the stored message (the same one again for a repeated clientId). */
+  sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;
+  messageReceived(messageIds: string[]): Promise<void>;
+  messageRead(conversationId: string, upToSeq: number): Promise<void>;
+  userStatus(userId: string): Promise<{ online: boolean; lastSeen: string | null }>;
+  /** Fire-and-forget; dropped while disconnected (a late typing state is worthless). */
+  typing(to: string, typing: boolean): void;
+}
+
+/** Creates the transport of one engine. */
+export type TransportFactory = (context: TransportContext) => Transport;
+
+/** A request that never got an answer: worth retrying, not worth reporting. */
+export const networkError = (why: string): PigeonError => new PigeonError('UNAVAILABLE', `network error: ${why}`, { network: true });
+
+export const isNetworkError = (e: unknown): boolean =>
+  e instanceof PigeonError && (e.details as { network?: boolean } | undefined)?.network === true;
