@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PigeonError, directConversationId, type Message } from '@pigeon/sync-protocol';
+import { sendKey } from '../send-key.ts';
 import type { ConversationRecord, SendOutcome, SendRequest, Store, UserRecord } from '../store.ts';
 import { openDatabase } from './database.ts';
 import { uuidv7 } from './ids.ts';
@@ -13,9 +14,6 @@ export interface SqliteStoreOptions {
 
 /** Sorts past every real character, so [prefix, prefix + TOP) is exactly the strings starting with prefix. */
 const TOP = '\u{10FFFF}';
-
-/** A (sender, clientId) key; NUL cannot occur in either id. */
-const dedupeKey = (r: SendRequest) => `${r.senderId}\u0000${r.clientId}`;
 
 const byChangePos = (a: MessageRow, b: MessageRow) => a.change_pos - b.change_pos;
 
@@ -58,7 +56,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     const outcomes: SendOutcome[] = [];
 
     for (const r of batch) {
-      const key = dedupeKey(r);
+      const key = sendKey(r);
       const earlier = seen.get(key);
       if (earlier) {
         outcomes.push({ message: earlier, created: false });
