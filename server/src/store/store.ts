@@ -2,7 +2,7 @@ import type { Message } from '@pigeon/sync-protocol';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
- * pass the same contract suite (store.contract.ts).
+ * pass the same contract suite (testing/contract/).
  *
  * Invariants every implementation keeps:
  *  - (senderId, clientId) is unique: a repeated send returns the stored message, `created: false`.

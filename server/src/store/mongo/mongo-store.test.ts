@@ -1,7 +1,7 @@
 import { directConversationId, isPigeonError, type Message } from '@pigeon/sync-protocol';
 import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { describeStoreContract } from '../store.contract.ts';
+import { describeStoreContract } from '../testing/contract/describe-store-contract.ts';
 import type { SendRequest, UserRecord } from '../store.ts';
 import { INDEXES } from './indexes.ts';
 import { messageIdFor } from './message-id.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCheckpointer, type Checkpointer } from './checkpointer.mjs';
-import { messagesInMainFile as countInMainFile } from './inspect-main-file.ts';
+import { messagesInMainFile as countInMainFile } from './testing/inspect-main-file.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-checkpointer-'));

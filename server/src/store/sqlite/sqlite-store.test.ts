@@ -6,7 +6,7 @@ import { directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore, SQLITE_FILE_NAME } from '../index.ts';
 import type { SendRequest, Store, UserRecord } from '../store.ts';
-import { describeStoreContract } from '../store.contract.ts';
+import { describeStoreContract } from '../testing/contract/describe-store-contract.ts';
 import { openDatabase } from './database.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 import { createSqliteStore } from './sqlite-store.ts';

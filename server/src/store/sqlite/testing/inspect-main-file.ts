@@ -2,7 +2,7 @@ import { copyFileSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /**
- * Tests and diagnostics: how many messages the main database file holds on its own,
+ * For tests: how many messages the main database file holds on its own,
  * i.e. what checkpoints have copied out of the WAL so far. Reads a copy of the file
  * without its WAL (0 while not even the schema has been checkpointed).
  */

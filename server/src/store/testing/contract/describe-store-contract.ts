@@ -1,0 +1,35 @@
+/**
+ * The behaviour every Store implementation must have, written once and run against
+ * each implementation (sqlite/, mongo/) by its own test file:
+ *
+ *   describeStoreContract('sqlite', { open: () => createSqliteStore({ file: tmpFile() }), reopen: ... });
+ *
+ * Nothing here relies on implementation details (change positions are only compared,
+ * never predicted), so the same suite holds for SQLite and MongoDB. One file per topic,
+ * in the order the suite runs them.
+ */
+import { afterEach, beforeEach, describe } from 'vitest';
+import { describeChangesSinceContract } from './changes-since.ts';
+import { createContractFixture, type StoreHarness } from './fixture.ts';
+import { describePersistenceContract } from './persistence.ts';
+import { describeReadsContract } from './reads.ts';
+import { describeReceiptsContract } from './receipts.ts';
+import { describeSendMessagesContract } from './send-messages.ts';
+import { describeUsersContract } from './users.ts';
+
+export type { StoreHarness } from './fixture.ts';
+
+export function describeStoreContract(name: string, harness: StoreHarness): void {
+  describe(`Store contract: ${name}`, () => {
+    const fx = createContractFixture(harness);
+    beforeEach(() => fx.open());
+    afterEach(() => fx.closeAll());
+
+    describeUsersContract(fx);
+    describeSendMessagesContract(fx);
+    describeReceiptsContract(fx);
+    describeChangesSinceContract(fx);
+    describeReadsContract(fx);
+    describePersistenceContract(fx);
+  });
+}
