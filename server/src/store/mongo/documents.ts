@@ -30,6 +30,9 @@ export interface MessageDoc {
   readAt?: string;
 }
 
+/** The statuses of a message its recipient has not read yet. */
+export const NOT_READ: MessageStatus[] = ['sent', 'delivered'];
+
 /**
  * One per conversation, created by the first send. `lastSeq` is the allocator
  * (it may run ahead of what is committed); `lastCommittedSeq` points at the newest

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PigeonError } from '@pigeon/sync-protocol';
-import { MongoServerError, type Collection } from 'mongodb';
+import type { Collection } from 'mongodb';
+import { isDuplicateKey } from './errors.ts';
 
 /** Runs write sections one after another. */
 export interface WriteLane {
@@ -72,7 +73,7 @@ export class SharedWriteLock implements WriteLane {
         await this.locks.insertOne({ _id: this.name, owner: this.owner, expiresAt: new Date(Date.now() + this.leaseMs) });
         return;
       } catch (err) {
-        if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
       const holder = await this.locks.findOne({ _id: this.name });
       if (holder && holder.expiresAt.getTime() < Date.now()) {

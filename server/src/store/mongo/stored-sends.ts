@@ -1,0 +1,121 @@
+import { PigeonError } from '@pigeon/sync-protocol';
+import { MongoBulkWriteError, type Filter } from 'mongodb';
+import { sendKey } from '../send-key.ts';
+import type { MongoContext } from './context.ts';
+import type { MessageDoc } from './documents.ts';
+import { DUPLICATE_KEY } from './errors.ts';
+import { messageIdFor } from './message-id.ts';
+
+/**
+ * Sends that are stored already (resends, a clientId raced by another node, a message
+ * stored before ids were derived): found before the insert or when the insert is refused,
+ * and skipped without leaving a hole in the seqs.
+ */
+
+/** The stored messages among the sends, by their derived `_id`s: one indexed `$in` on MongoDB. */
+export async function findBySendKeys(
+  ctx: MongoContext,
+  sends: readonly { senderId: string; clientId: string }[],
+): Promise<MessageDoc[]> {
+  const ids = sends.map((r) => messageIdFor(r.senderId, r.clientId));
+  const docs = await ctx.messages.find({ _id: ids.length === 1 ? ids[0]! : { $in: ids } }).toArray();
+  const asked = new Set(sends.map(sendKey));
+  const strangers = docs.filter((d) => !asked.has(sendKey(d)));
+  if (strangers.length > 0) {
+    throw new PigeonError('INTERNAL', 'message id collision', { messageIds: strangers.map((d) => d._id) });
+  }
+  return docs;
+}
+
+/**
+ * Messages stored before ids were derived (ObjectId hex `_id`s) are found by their
+ * fields. Only asked about a send whose insert hit the unique (senderId, clientId)
+ * index without an `_id` match, so its full scan on FerretDB stays off the hot path.
+ */
+async function findLegacyBySendKeys(
+  ctx: MongoContext,
+  sends: readonly { senderId: string; clientId: string }[],
+): Promise<MessageDoc[]> {
+  const bySender = new Map<string, string[]>();
+  for (const r of sends) {
+    const list = bySender.get(r.senderId) ?? [];
+    list.push(r.clientId);
+    bySender.set(r.senderId, list);
+  }
+  const clauses: Filter<MessageDoc>[] = [...bySender].map(([senderId, clientIds]) =>
+    clientIds.length === 1 ? { senderId, clientId: clientIds[0]! } : { senderId, clientId: { $in: clientIds } },
+  );
+  return ctx.messages.find(clauses.length === 1 ? clauses[0]! : { $or: clauses }).toArray();
+}
+
+/** Stored copies of `docs` by derived id, plus `refused` by its fields when it predates derived ids. */
+async function findStoredCopies(ctx: MongoContext, docs: readonly MessageDoc[], refused: MessageDoc): Promise<MessageDoc[]> {
+  const found = await findBySendKeys(ctx, docs);
+  const key = sendKey(refused);
+  if (found.some((d) => sendKey(d) === key)) return found;
+  return [...found, ...(await findLegacyBySendKeys(ctx, [refused]))];
+}
+
+/**
+ * Inserts in order; returns the docs inserted, and puts the stored copies of the others
+ * in `stored`. An ordered insert stops at its first duplicate key, so nothing after it is
+ * stored yet: the sends found stored already are dropped and the later messages of their
+ * conversations move down into the freed seqs before they are inserted. Seqs stay
+ * gap-free without renumbering anything a reader may have seen.
+ */
+export async function insertSkippingStored(
+  ctx: MongoContext,
+  docs: MessageDoc[],
+  stored: Map<string, MessageDoc>,
+): Promise<MessageDoc[]> {
+  const inserted: MessageDoc[] = [];
+  let rest = docs;
+  while (rest.length > 0) {
+    const failedAt = await insertUntilDuplicate(ctx, rest);
+    if (failedAt === null) {
+      inserted.push(...rest);
+      break;
+    }
+    inserted.push(...rest.slice(0, failedAt));
+    rest = rest.slice(failedAt);
+    // One lookup for everything left: a resend rarely comes alone (a reconnecting
+    // client resends its outbox), and on FerretDB each lookup scans the collection.
+    for (const d of await findStoredCopies(ctx, rest, rest[0]!)) stored.set(sendKey(d), d);
+    if (!stored.has(sendKey(rest[0]!))) {
+      // Not a resend, so a (conversationId, seq) collision: the seq counter went backwards.
+      throw new PigeonError('INTERNAL', 'message insert hit a duplicate key that is not a resend', {
+        conversationId: rest[0]!.conversationId,
+        seq: rest[0]!.seq,
+      });
+    }
+    rest = closeSeqGaps(rest.filter((d) => !stored.has(sendKey(d))), rest);
+  }
+  return inserted;
+}
+
+/** Returns the index of the first document refused as a duplicate (none after it was inserted), or null. */
+async function insertUntilDuplicate(ctx: MongoContext, docs: readonly MessageDoc[]): Promise<number | null> {
+  try {
+    await ctx.messages.insertMany(docs as MessageDoc[], { ordered: true });
+    return null;
+  } catch (err) {
+    const writeErrors = err instanceof MongoBulkWriteError && !err.err ? [err.writeErrors].flat() : [];
+    if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+    return Math.min(...writeErrors.map((w) => w.index));
+  }
+}
+
+/**
+ * `pending` holds, per conversation, the not yet inserted tail of a batch's seq range, in
+ * order; `kept` is what remains of it once the sends stored already are dropped. Renumbers
+ * `kept` from the start of each tail, so the conversation's seqs stay consecutive.
+ */
+function closeSeqGaps(kept: readonly MessageDoc[], pending: readonly MessageDoc[]): MessageDoc[] {
+  const next = new Map<string, number>();
+  for (const d of pending) if (!next.has(d.conversationId)) next.set(d.conversationId, d.seq);
+  return kept.map((d) => {
+    const seq = next.get(d.conversationId)!;
+    next.set(d.conversationId, seq + 1);
+    return seq === d.seq ? d : { ...d, seq };
+  });
+}

@@ -1,0 +1,57 @@
+import { PigeonError } from '@pigeon/sync-protocol';
+import { ObjectId } from 'mongodb';
+import type { NewUser, UserRecord } from '../store.ts';
+import type { MongoContext } from './context.ts';
+import { toUser, type UserDoc } from './documents.ts';
+import { isDuplicateKey } from './errors.ts';
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+export async function createUser(ctx: MongoContext, user: NewUser): Promise<UserRecord> {
+  const doc: UserDoc = {
+    _id: new ObjectId().toHexString(),
+    username: user.username.toLowerCase(),
+    displayName: user.displayName,
+    displayNameLower: user.displayName.toLowerCase(),
+    passwordHash: user.passwordHash,
+    createdAt: new Date().toISOString(),
+    lastSeen: null,
+  };
+  try {
+    await ctx.users.insertOne(doc);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new PigeonError('USERNAME_TAKEN', 'username is taken');
+    throw err;
+  }
+  return toUser(doc);
+}
+
+export async function findUserByUsername(ctx: MongoContext, username: string): Promise<UserRecord | null> {
+  const doc = await ctx.users.findOne({ username: username.toLowerCase() });
+  return doc ? toUser(doc) : null;
+}
+
+export async function getUsers(ctx: MongoContext, ids: readonly string[]): Promise<UserRecord[]> {
+  if (ids.length === 0) return [];
+  const docs = await ctx.users.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+  const byId = new Map(docs.map((d) => [d._id, d]));
+  return [...new Set(ids)].flatMap((id) => {
+    const d = byId.get(id);
+    return d ? [toUser(d)] : [];
+  });
+}
+
+export async function searchUsers(ctx: MongoContext, prefix: string, limit: number): Promise<UserRecord[]> {
+  // Anchored and case-sensitive over lower-cased fields, so MongoDB turns it into index bounds.
+  const re = `^${escapeRegex(prefix.toLowerCase())}`;
+  const docs = await ctx.users
+    .find({ $or: [{ username: { $regex: re } }, { displayNameLower: { $regex: re } }] })
+    .sort({ username: 1 })
+    .limit(limit)
+    .toArray();
+  return docs.map(toUser);
+}
+
+export async function setLastSeen(ctx: MongoContext, userId: string, at: string): Promise<void> {
+  await ctx.users.updateOne({ _id: userId }, { $set: { lastSeen: at } });
+}
