@@ -1,17 +1,10 @@
 import type { SyncEngine } from '@pigeon/sync-protocol/engine';
 
 /**
- * Mirrors the browser's online/offline events into the engine. `navigator.onLine === false`
- * is reliable (no network interface), so the engine stops trying at once and the banner says
- * "offline"; `true` only means "worth trying" — the socket decides whether we are really online.
+ * The engine follows the browser's online/offline events itself (SyncEngineOptions
+ * `followBrowserNetwork`, on by default in a browser; sync-protocol engine/browser-network.ts).
+ * Kept so existing callers compile; it does nothing and returns a no-op unsubscribe.
  */
-export function followBrowserNetwork(engine: SyncEngine, target: Window = window): () => void {
-  const update = () => engine.setNetworkEnabled(target.navigator.onLine);
-  update();
-  target.addEventListener('online', update);
-  target.addEventListener('offline', update);
-  return () => {
-    target.removeEventListener('online', update);
-    target.removeEventListener('offline', update);
-  };
+export function followBrowserNetwork(_engine: SyncEngine): () => void {
+  return () => {};
 }

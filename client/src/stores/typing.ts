@@ -2,25 +2,11 @@ import { reactive } from 'vue';
 import { engine } from '../engine.ts';
 
 /**
- * Who is typing where. The server expires a typing state after 5 s without renewal and
- * sends `typing-stopped`; the local timer is a backstop for a lost event or a dropped socket.
+ * Who is typing where, as the engine reports it. The engine owns the policy (expiry, a
+ * message or a lost connection ends a typing state: sync-protocol engine/typing.ts);
+ * this store only mirrors its `typing` events into something Vue can render.
  */
-const BACKSTOP_MS = 6_000;
-
 const typingIn = reactive(new Map<string, string>()); // conversationId → typing user id
-const timers = new Map<string, ReturnType<typeof setTimeout>>();
-
-function stopTyping(conversationId: string) {
-  typingIn.delete(conversationId);
-  clearTimeout(timers.get(conversationId));
-  timers.delete(conversationId);
-}
-
-function startTyping(conversationId: string, from: string) {
-  typingIn.set(conversationId, from);
-  clearTimeout(timers.get(conversationId));
-  timers.set(conversationId, setTimeout(() => stopTyping(conversationId), BACKSTOP_MS));
-}
 
 let tracking = false;
 
@@ -29,15 +15,8 @@ export function trackTyping(): void {
   if (tracking) return;
   tracking = true;
   engine.on('typing', ({ from, conversationId, typing }) => {
-    if (typing) startTyping(conversationId, from);
-    else stopTyping(conversationId);
-  });
-  // A message from the typist ends their typing state at once, as in other messengers.
-  engine.on('message', (message) => {
-    if (typingIn.get(message.conversationId) === message.senderId) stopTyping(message.conversationId);
-  });
-  engine.on('state', ({ connection }) => {
-    if (connection !== 'online') [...typingIn.keys()].forEach(stopTyping);
+    if (typing) typingIn.set(conversationId, from);
+    else typingIn.delete(conversationId);
   });
 }
 
