@@ -1,8 +1,7 @@
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
-import { ObjectId, type CommandStartedEvent } from 'mongodb';
+import type { CommandStartedEvent } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { messageIdFor } from './message-id.ts';
-import type { MongoStore } from './mongo-store.ts';
 import { describeMongo, freshDbName, newUser, openMongo, openRacingPair, req } from './testing/mongo-test-db.ts';
 
 describeMongo('MongoStore send batch', () => {
@@ -97,43 +96,11 @@ describeMongo('MongoStore send batch', () => {
   });
 
   describe.each(LOOKUPS)('resends (lookup %s)', (sendLookup) => {
-    /** Gives a stored message the ObjectId-hex `_id` that messages had before ids were derived. */
-    async function makeLegacy(store: MongoStore, m: Message): Promise<Message> {
-      const messages = store.db.collection<{ _id: string }>('messages');
-      const doc = (await messages.findOne({ _id: m.id }))!;
-      const legacyId = new ObjectId().toHexString();
-      await messages.deleteOne({ _id: m.id });
-      await messages.insertOne({ ...doc, _id: legacyId });
-      return { ...m, id: legacyId };
-    }
-
-    it('a resend of a message stored before ids were derived returns it and uses no seq', async () => {
-      const store = await openMongo(freshDbName(), { sendLookup });
-      try {
-        const [a, b] = await Promise.all([newUser(store), newUser(store)]);
-        const [old] = await store.sendMessages([req(a, b, 'old', 'legacy-client-1')]);
-        const legacy = await makeLegacy(store, old!.message);
-        const outcomes = await store.sendMessages([req(a, b, 'before'), req(a, b, 'old', 'legacy-client-1'), req(a, b, 'after')]);
-        expect(outcomes[1]).toEqual({ message: legacy, created: false });
-        expect(outcomes.map((o) => [o.message.body, o.message.seq, o.created])).toEqual([
-          ['before', 2, true],
-          ['old', 1, false],
-          ['after', 3, true],
-        ]);
-        const history = await store.getHistory(legacy.conversationId, null, 100);
-        expect(history.map((m) => m.seq)).toEqual([1, 2, 3]);
-        expect((await store.sendMessages([req(a, b, 'next')]))[0]!.message.seq).toBe(4);
-      } finally {
-        await store.close();
-      }
-    });
-
     it('resends interleaved with new sends across conversations keep every conversation gap-free', async () => {
       const store = await openMongo(freshDbName(), { sendLookup });
       try {
         const [a, b, c] = await Promise.all([newUser(store), newUser(store), newUser(store)]);
-        const stored = await store.sendMessages([req(a, b, 'ab1', 'r-ab1'), req(c, a, 'ca1', 'r-ca1'), req(a, b, 'ab2', 'r-ab2')]);
-        await makeLegacy(store, stored[2]!.message);
+        await store.sendMessages([req(a, b, 'ab1', 'r-ab1'), req(c, a, 'ca1', 'r-ca1'), req(a, b, 'ab2', 'r-ab2')]);
         const batch = [
           req(a, b, 'ab-new1'),
           req(a, b, 'ab1', 'r-ab1'),

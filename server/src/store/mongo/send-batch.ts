@@ -18,8 +18,8 @@ export function sendMessages(ctx: MongoContext, batch: readonly SendRequest[]): 
  * only, see `sendLookup`), then (in parallel) one position allocation plus one seq
  * allocation per conversation, and one ordered insertMany. The conversation pointers wait
  * for the conversation's next seq allocation (counters.ts). A send that turns out to be
- * stored already (a resend on FerretDB, a race with another node, a message stored before
- * ids were derived) costs one lookup, one more insert and the return of its unused seq.
+ * stored already (a resend on FerretDB, a race with another node) costs one lookup, one
+ * more insert and the return of its unused seq.
  */
 async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Promise<SendOutcome[]> {
   // Duplicates inside the batch resolve to their first occurrence.

@@ -1,5 +1,5 @@
 import { PigeonError } from '@pigeon/sync-protocol';
-import { MongoBulkWriteError, type Filter } from 'mongodb';
+import { MongoBulkWriteError } from 'mongodb';
 import { sendKey } from '../send-key.ts';
 import type { MongoContext } from './context.ts';
 import type { MessageDoc } from './documents.ts';
@@ -7,9 +7,9 @@ import { DUPLICATE_KEY } from './errors.ts';
 import { messageIdFor } from './message-id.ts';
 
 /**
- * Sends that are stored already (resends, a clientId raced by another node, a message
- * stored before ids were derived): found before the insert or when the insert is refused,
- * and skipped without leaving a hole in the seqs.
+ * Sends that are stored already (resends, or a clientId raced by another node): found by
+ * their derived `_id`s, before the insert or when the insert is refused, and skipped
+ * without leaving a hole in the seqs.
  */
 
 /** The stored messages among the sends, by their derived `_id`s: one indexed `$in` on MongoDB. */
@@ -25,35 +25,6 @@ export async function findBySendKeys(
     throw new PigeonError('INTERNAL', 'message id collision', { messageIds: strangers.map((d) => d._id) });
   }
   return docs;
-}
-
-/**
- * Messages stored before ids were derived (ObjectId hex `_id`s) are found by their
- * fields. Only asked about a send whose insert hit the unique (senderId, clientId)
- * index without an `_id` match, so its full scan on FerretDB stays off the hot path.
- */
-async function findLegacyBySendKeys(
-  ctx: MongoContext,
-  sends: readonly { senderId: string; clientId: string }[],
-): Promise<MessageDoc[]> {
-  const bySender = new Map<string, string[]>();
-  for (const r of sends) {
-    const list = bySender.get(r.senderId) ?? [];
-    list.push(r.clientId);
-    bySender.set(r.senderId, list);
-  }
-  const clauses: Filter<MessageDoc>[] = [...bySender].map(([senderId, clientIds]) =>
-    clientIds.length === 1 ? { senderId, clientId: clientIds[0]! } : { senderId, clientId: { $in: clientIds } },
-  );
-  return ctx.messages.find(clauses.length === 1 ? clauses[0]! : { $or: clauses }).toArray();
-}
-
-/** Stored copies of `docs` by derived id, plus `refused` by its fields when it predates derived ids. */
-async function findStoredCopies(ctx: MongoContext, docs: readonly MessageDoc[], refused: MessageDoc): Promise<MessageDoc[]> {
-  const found = await findBySendKeys(ctx, docs);
-  const key = sendKey(refused);
-  if (found.some((d) => sendKey(d) === key)) return found;
-  return [...found, ...(await findLegacyBySendKeys(ctx, [refused]))];
 }
 
 /**
@@ -80,7 +51,7 @@ export async function insertSkippingStored(
     rest = rest.slice(failedAt);
     // One lookup for everything left: a resend rarely comes alone (a reconnecting
     // client resends its outbox), and on FerretDB each lookup scans the collection.
-    for (const d of await findStoredCopies(ctx, rest, rest[0]!)) stored.set(sendKey(d), d);
+    for (const d of await findBySendKeys(ctx, rest)) stored.set(sendKey(d), d);
     if (!stored.has(sendKey(rest[0]!))) {
       // Not a resend, so a (conversationId, seq) collision: the seq counter went backwards.
       throw new PigeonError('INTERNAL', 'message insert hit a duplicate key that is not a resend', {

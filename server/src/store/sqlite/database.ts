@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { migrate } from './schema.ts';
+import { ensureSchema } from './schema.ts';
 
 export type SqliteDatabase = Database.Database;
 
-/** Opens (creating if needed) a store file with the durability settings the store relies on, and migrates it. */
+/** Opens (creating if needed) a store file with the durability settings the store relies on, and its schema. */
 export function openDatabase(file: string): SqliteDatabase {
   const db = new Database(file);
   try {
@@ -27,7 +27,7 @@ export function openDatabase(file: string): SqliteDatabase {
     // The server's store also runs a background checkpointer (checkpointer.mjs) that keeps the
     // WAL well below this, so here it is the backstop, and what little is left is copied here.
     db.pragma('wal_autocheckpoint = 10000');
-    migrate(db);
+    ensureSchema(db);
     return db;
   } catch (err) {
     db.close();

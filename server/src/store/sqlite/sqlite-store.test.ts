@@ -8,7 +8,7 @@ import { openStore, SQLITE_FILE_NAME } from '../index.ts';
 import type { SendRequest, Store, UserRecord } from '../store.ts';
 import { describeStoreContract } from '../testing/contract/describe-store-contract.ts';
 import { openDatabase } from './database.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { SCHEMA_VERSION } from './schema.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 import { prepareStatements } from './statements.ts';
 
@@ -95,76 +95,27 @@ describe('SQLite store specifics', () => {
     expect(peek(file).pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
-  it('records the schema version and does not re-run migrations on reopen', async () => {
-    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  it('records the schema version and does not create the schema again on reopen', async () => {
     const { store, file } = await openStore();
     const [a, b] = await twoUsers(store);
     await store.sendMessages(sends(a, b, 3));
     await store.close();
 
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    // Re-running migration 1 would fail on CREATE TABLE, and would reset the counter.
+    // Creating the schema again would fail on CREATE TABLE, and would reset the counter.
     const { store: again } = await openStore(file);
     expect(await again.getHistory(directConversationId(a.id, b.id), null, 10)).toHaveLength(3);
   });
 
-  describe('migration 2 (integer keys)', () => {
-    /** A file as schema 1 left it: two users, a conversation with a read, a delivered and a sent message. */
-    function schemaOneFile(orphan = false): string {
-      const file = freshFile('v1');
-      const raw = new Database(file);
-      raw.exec(MIGRATIONS[0]!);
-      raw.pragma('user_version = 1');
-      const user = raw.prepare(`INSERT INTO users VALUES (?, ?, ?, ?, 'h', '2026-01-01T00:00:00.000Z', NULL)`);
-      user.run('ua', 'alice', 'Alice', 'alice');
-      user.run('ub', 'bob', 'Bob', 'bob');
-      const conv = directConversationId('ua', 'ub');
-      raw.prepare(`INSERT INTO conversations VALUES (?, 'ua', 'ub', 3, '2026-01-01T00:00:03.000Z', 6)`).run(conv);
-      const msg = raw.prepare(`INSERT INTO messages VALUES (?, ?, ?, 'ua', 'ub', ?, ?, ?, ?, ?, ?, ?)`);
-      msg.run('m1', 'c1', conv, 'one', 1, '2026-01-01T00:00:01.000Z', 'read', 't', 't', 4);
-      msg.run('m2', 'c2', conv, 'two', 2, '2026-01-01T00:00:02.000Z', 'delivered', 't', null, 5);
-      msg.run('m3', 'c3', conv, 'three', 3, '2026-01-01T00:00:03.000Z', 'sent', null, null, 6);
-      if (orphan) {
-        raw.pragma('foreign_keys = OFF');
-        raw
-          .prepare(`INSERT INTO messages VALUES ('m4', 'c4', ?, 'ghost', 'ub', 'from nobody', 4, 't', 'sent', NULL, NULL, 7)`)
-          .run(conv);
-        raw.pragma('foreign_keys = ON');
-      }
-      raw.prepare(`UPDATE meta SET value = ? WHERE key = 'change_pos'`).run(orphan ? 7 : 6);
-      raw.close();
-      return file;
-    }
-
-    it('keeps every user, message, status, position and dedupe key of a schema-1 file', async () => {
-      const file = schemaOneFile();
-      const { store } = await openStore(file);
-      const conv = directConversationId('ua', 'ub');
-      expect((await store.getHistory(conv, null, 10)).map((m) => [m.id, m.seq, m.status])).toEqual([
-        ['m1', 1, 'read'], ['m2', 2, 'delivered'], ['m3', 3, 'sent'],
-      ]);
-      expect((await store.changesSince('ub', 4, 10)).messages.map((m) => m.id)).toEqual(['m2', 'm3']);
-      const [list] = await store.listConversations('ub');
-      expect(list).toMatchObject({ id: conv, peerId: 'ua', unreadCount: 2, lastMessage: { id: 'm3' } });
-      // A resend of a schema-1 message is still recognised; a new one continues seq and positions.
-      const [resend, fresh] = await store.sendMessages([
-        { senderId: 'ua', recipientId: 'ub', clientId: 'c2', body: 'two again' },
-        { senderId: 'ua', recipientId: 'ub', clientId: 'c9', body: 'nine' },
-      ]);
-      expect(resend).toMatchObject({ created: false, message: { id: 'm2', body: 'two' } });
-      expect(fresh).toMatchObject({ created: true, message: { seq: 4 } });
-      expect((await store.changesSince('ub', 6, 10)).messages.map((m) => m.clientId)).toEqual(['c9']);
-      expect((await store.markRead('ub', conv, 4, 't2')).map((m) => m.id)).toEqual(['m2', 'm3', fresh!.message.id]);
-      expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-      expect(peek(file).pragma('foreign_key_check')).toEqual([]);
-    });
-
-    it('refuses to leave a message behind: a file with an orphan message stays at schema 1', async () => {
-      const file = schemaOneFile(true);
-      await expect(createSqliteStore({ file })).rejects.toThrow(/NOT NULL/);
-      expect(peek(file).pragma('user_version', { simple: true })).toBe(1);
-      expect(peek(file).prepare('SELECT count(*) FROM messages').pluck().get()).toBe(4);
-    });
+  it.each([1, 2])('refuses a schema-%i file (from before the first release) and leaves it untouched', async (version) => {
+    const file = freshFile(`v${version}`);
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE messages (id TEXT)');
+    raw.pragma(`user_version = ${version}`);
+    raw.close();
+    await expect(createSqliteStore({ file })).rejects.toThrow(/before the first release/);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(version);
+    expect(peek(file).prepare('SELECT name FROM sqlite_master').pluck().all()).toEqual(['messages']);
   });
 
   it('refuses a file written by a newer schema and leaves it untouched', async () => {
