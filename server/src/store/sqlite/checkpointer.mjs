@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
  * @returns {import('./checkpointer.d.mts').Checkpointer}
  */
 export function openCheckpointer(file) {
-  // fileMustExist: the writer created and migrated the file; a wrong path must not make an empty one.
+  // fileMustExist: the writer created the file and its schema; a wrong path must not make an empty one.
   const db = new Database(file, { fileMustExist: true });
   // FULL: fsync the WAL before copying and the main file after, as the writer's checkpoint would.
   db.pragma('synchronous = FULL');

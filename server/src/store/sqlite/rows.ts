@@ -1,7 +1,10 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { UserRecord } from '../store.ts';
 
-/** Row shapes as SELECT * returns them (column names are snake_case in SQL). */
+/**
+ * Row shapes as SELECT * returns them (column names are snake_case in SQL), less the
+ * integer keys (uid; cid, sender, recipient), which no caller reads from a row.
+ */
 export interface UserRow {
   id: string;
   username: string;

@@ -81,7 +81,7 @@ export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOpti
   worker.on('error', (err) => failAll(new PigeonError('UNAVAILABLE', `SQLite worker failed: ${err.message}`)));
   worker.on('exit', (code) => failAll(new PigeonError('UNAVAILABLE', `SQLite worker exited (code ${code})`)));
 
-  // Started once the writer has created and migrated the file.
+  // Started once the writer has created the file and its schema.
   if (checkpointIntervalMs > 0) {
     checkpoints = await startCheckpointThread({
       file,
