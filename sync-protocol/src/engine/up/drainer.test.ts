@@ -1,7 +1,8 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { directConversationId } from '../../conversation-id.ts';
 import { PigeonError } from '../../errors.ts';
-import type { Message, SendMessageInput } from '../../model/message.ts';
+import { createMemoryServer, waitFor, type MemoryServer } from '../../testing/index.ts';
 import { chooseRoute, classifySendError, Drainer } from './drainer.ts';
 import { LocalDb } from '../local/local-db.ts';
 import { commitSend } from './outbox.ts';
@@ -31,50 +32,47 @@ describe('classifySendError', () => {
   });
 });
 
-describe('Drainer with fake transports', () => {
+describe('Drainer on the in-memory server', () => {
   let db: LocalDb;
-  afterEach(() => db?.close());
-
-  /** A fake server: assigns seq per conversation, dedupes by (sender, clientId), scripted failures. */
-  function fakeServer(me: string) {
-    const stored = new Map<string, Message>();
-    const seqs = new Map<string, number>();
-    const log: string[] = [];
-    const failures: Record<string, (PigeonError | Error)[]> = {};
-    const send = async (via: string, input: SendMessageInput): Promise<Message> => {
-      log.push(`${via}:${input.body}`);
-      const f = failures[input.body]?.shift();
-      if (f) throw f;
-      const key = `${me}:${input.clientId}`;
-      const existing = stored.get(key);
-      if (existing) return existing;
-      const conversationId = [me, input.to].sort().join('|');
-      const seq = (seqs.get(conversationId) ?? 0) + 1;
-      seqs.set(conversationId, seq);
-      const m: Message = { id: `id-${stored.size + 1}`, clientId: input.clientId, conversationId, senderId: me, recipientId: input.to, body: input.body, seq, createdAt: new Date().toISOString(), status: 'sent' };
-      stored.set(key, m);
-      return m;
-    };
-    return { stored, log, failures, send };
-  }
+  let server: MemoryServer;
+  afterEach(() => {
+    db?.close();
+    server?.close();
+  });
 
   it('sends each conversation in order, retries transient failures, fails permanent ones, and falls back to REST', async () => {
     db = new LocalDb('drain', { indexedDB: new IDBFactory(), IDBKeyRange });
-    const server = fakeServer('me');
-    server.failures['a2'] = [new PigeonError('RATE_LIMITED', ''), new PigeonError('UNAVAILABLE', 'socket: socket has been disconnected', { socket: true })];
-    server.failures['a3'] = [new PigeonError('NOT_FOUND', 'no such user')];
-    server.failures['b1'] = [new PigeonError('UNAVAILABLE', 'timeout'), new PigeonError('UNAVAILABLE', 'timeout'), new PigeonError('UNAVAILABLE', 'timeout')];
-    for (const [to, body] of [['ann', 'a1'], ['bob', 'b1'], ['ann', 'a2'], ['ann', 'a3'], ['bob', 'b2'], ['ann', 'a4']] as const) await commitSend(db, 'me', to, body);
+    server = createMemoryServer();
+    const { user: me, token } = server.addUser('me-user');
+    const ann = server.addUser('ann').user.id;
+    const bob = server.addUser('bob').user.id;
+    // Every send is logged as via:body; a body's scripted failures are thrown before the server sees it.
+    const log: string[] = [];
+    const failures: Record<string, (PigeonError | Error)[]> = {};
+    failures['a2'] = [new PigeonError('RATE_LIMITED', ''), new PigeonError('UNAVAILABLE', 'socket: socket has been disconnected', { socket: true })];
+    failures['a3'] = [new PigeonError('NOT_FOUND', 'no such user')];
+    failures['b1'] = [new PigeonError('UNAVAILABLE', 'timeout'), new PigeonError('UNAVAILABLE', 'timeout'), new PigeonError('UNAVAILABLE', 'timeout')];
+    server.intercept(async (call, next) => {
+      if (call.op !== 'sendMessage') return next();
+      log.push(`${call.via}:${call.input.body}`);
+      const f = failures[call.input.body]?.shift();
+      if (f) throw f;
+      return next();
+    });
+    const transport = server.transport()({ getToken: () => token, onUnauthenticated: () => {}, ackTimeoutMs: 1_000 });
+    const connected = new Promise<void>((resolve) => transport.open({ ...ignoreEvents, connect: resolve }));
+    await connected;
+    for (const [to, body] of [[ann, 'a1'], [bob, 'b1'], [ann, 'a2'], [ann, 'a3'], [bob, 'b2'], [ann, 'a4']] as const) await commitSend(db, me.id, to, body);
 
     const errors: string[] = [];
     const drainer = new Drainer({
       db,
-      me: () => 'me',
+      me: () => me.id,
       canDrain: () => true,
-      socketConnected: () => true,
+      socketConnected: () => transport.connected,
       socketDownForMs: () => 0,
-      send: (input, via) => server.send(via, input),
-      commit: async (_entry, message) => void (await applyServerCopies(db, [message], 'me')),
+      send: (input, via) => transport.sendMessage(input, via),
+      commit: async (_entry, message) => void (await applyServerCopies(db, [message], me.id)),
       unauthenticated: () => {
         throw new Error('unexpected');
       },
@@ -83,19 +81,29 @@ describe('Drainer with fake transports', () => {
       route,
     });
     drainer.kick();
-    const deadline = Date.now() + 10_000;
-    while ((await db.outbox.count()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(async () => (await db.outbox.count()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
     await drainer.idle();
+    transport.close();
 
     expect(errors).toEqual([]);
     expect(await db.outbox.count()).toBe(0);
-    const bodies = (conversation: string) => [...server.stored.values()].filter((m) => m.conversationId === conversation).sort((x, y) => x.seq - y.seq).map((m) => m.body);
-    expect(bodies('ann|me')).toEqual(['a1', 'a2', 'a4']);
-    expect(bodies('bob|me')).toEqual(['b1', 'b2']);
+    const bodies = (peer: string) => server.history(directConversationId(me.id, peer)).map((m) => m.body);
+    expect(bodies(ann)).toEqual(['a1', 'a2', 'a4']);
+    expect(bodies(bob)).toEqual(['b1', 'b2']);
     // b1 failed three times on the socket, so its fourth attempt went over REST.
-    expect(server.log.filter((l) => l.endsWith(':b1'))).toEqual(['socket:b1', 'socket:b1', 'socket:b1', 'rest:b1']);
+    expect(log.filter((l) => l.endsWith(':b1'))).toEqual(['socket:b1', 'socket:b1', 'socket:b1', 'rest:b1']);
     const a3 = await db.messages.filter((m) => m.body === 'a3').first();
     expect(a3).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
     expect((await db.messages.toArray()).filter((m) => m.status === 'sent')).toHaveLength(5);
   });
 });
+
+const ignoreEvents = {
+  connect() {},
+  disconnect() {},
+  connectError() {},
+  newMessage() {},
+  status() {},
+  typing() {},
+  presence() {},
+};

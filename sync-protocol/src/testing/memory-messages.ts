@@ -1,0 +1,129 @@
+/**
+ * The message store of the in-memory server, with the rules of the real store
+ * (server/src/store/store.ts) that a client can observe:
+ *  - (senderId, clientId) is unique: a repeated send returns the stored message;
+ *  - seq is 1, 2, 3 … per conversation, assigned at store time;
+ *  - every insert and every status change takes a new, larger change-log position,
+ *    and `changesSince` returns messages in position order;
+ *  - a status only moves forward: sent → delivered → read.
+ */
+import { conversationPeer, directConversationId } from '../conversation-id.ts';
+import type { Message } from '../model/message.ts';
+import { statusRank, type MessageStatus } from '../status.ts';
+
+/** A validated send: recipient known to exist and differ from the sender. */
+export interface StoreRequest {
+  senderId: string;
+  recipientId: string;
+  clientId: string;
+  body: string;
+}
+
+export interface ConversationRow {
+  id: string;
+  peerId: string;
+  lastMessage: Message | null;
+  unreadCount: number;
+  updatedAt: string;
+}
+
+export class MemoryMessages {
+  private readonly byKey = new Map<string, Message>();
+  private readonly byId = new Map<string, Message>();
+  private readonly byConversation = new Map<string, Message[]>();
+  /** Change-log position of each message id (its latest insert or status change). */
+  private readonly positions = new Map<string, number>();
+  private lastPosition = 0;
+  private nextId = 0;
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Stores a send (or finds the stored one); `created` says which. */
+  store(req: StoreRequest): { message: Message; created: boolean } {
+    const key = `${req.senderId}\n${req.clientId}`;
+    const existing = this.byKey.get(key);
+    if (existing) return { message: { ...existing }, created: false };
+    const conversationId = directConversationId(req.senderId, req.recipientId);
+    const list = this.byConversation.get(conversationId) ?? [];
+    const message: Message = {
+      id: `m${++this.nextId}`,
+      clientId: req.clientId,
+      conversationId,
+      senderId: req.senderId,
+      recipientId: req.recipientId,
+      body: req.body,
+      seq: list.length + 1,
+      createdAt: this.now().toISOString(),
+      status: 'sent',
+    };
+    list.push(message);
+    this.byConversation.set(conversationId, list);
+    this.byKey.set(key, message);
+    this.byId.set(message.id, message);
+    this.positions.set(message.id, ++this.lastPosition);
+    return { message: { ...message }, created: true };
+  }
+
+  /** `sent` messages to `recipientId` become delivered; returns those that changed. */
+  markDelivered(recipientId: string, ids: readonly string[]): Message[] {
+    const rows = ids.map((id) => this.byId.get(id)).filter((m): m is Message => m?.recipientId === recipientId);
+    return this.raise(rows, 'delivered');
+  }
+
+  /** Messages to `readerId` up to `upToSeq` become read; returns those that changed. */
+  markRead(readerId: string, conversationId: string, upToSeq: number): Message[] {
+    const rows = (this.byConversation.get(conversationId) ?? []).filter((m) => m.recipientId === readerId && m.seq <= upToSeq);
+    return this.raise(rows, 'read');
+  }
+
+  /** Up to `limit` messages with seq < beforeSeq (the newest when null), oldest → newest. */
+  history(conversationId: string, beforeSeq: number | null, limit: number): Message[] {
+    const list = this.byConversation.get(conversationId) ?? [];
+    const older = beforeSeq === null ? list : list.filter((m) => m.seq < beforeSeq);
+    return older.slice(-limit).map((m) => ({ ...m }));
+  }
+
+  /** Messages of the user's conversations created or changed after `position`, in change order. */
+  changesSince(userId: string, position: number, limit: number): { messages: Message[]; position: number; hasMore: boolean } {
+    const changed = [...this.byId.values()]
+      .filter((m) => (m.senderId === userId || m.recipientId === userId) && this.positions.get(m.id)! > position)
+      .sort((a, b) => this.positions.get(a.id)! - this.positions.get(b.id)!);
+    const page = changed.slice(0, limit);
+    const last = page.at(-1);
+    return { messages: page.map((m) => ({ ...m })), position: last ? this.positions.get(last.id)! : position, hasMore: changed.length > limit };
+  }
+
+  /** The user's conversations, newest first. */
+  conversations(userId: string): ConversationRow[] {
+    const rows: ConversationRow[] = [];
+    for (const [id, list] of this.byConversation) {
+      const peerId = conversationPeer(id, userId);
+      if (peerId === null || list.length === 0) continue;
+      const last = list.at(-1)!;
+      const unreadCount = list.filter((m) => m.recipientId === userId && m.status !== 'read').length;
+      rows.push({ id, peerId, lastMessage: { ...last }, unreadCount, updatedAt: last.createdAt });
+    }
+    return rows.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+  }
+
+  /** Everyone who shares a conversation with the user. */
+  peersOf(userId: string): string[] {
+    return this.conversations(userId).map((c) => c.peerId);
+  }
+
+  /** The whole conversation, oldest → newest (copies). */
+  conversation(conversationId: string): Message[] {
+    return (this.byConversation.get(conversationId) ?? []).map((m) => ({ ...m }));
+  }
+
+  private raise(rows: readonly Message[], status: MessageStatus): Message[] {
+    const changed: Message[] = [];
+    for (const m of rows) {
+      if (statusRank(m.status) >= statusRank(status)) continue;
+      m.status = status;
+      this.positions.set(m.id, ++this.lastPosition);
+      changed.push({ ...m });
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The Transport of one engine on a MemoryServer: what socket-io-transport.ts does
+ * over the network, done with function calls. It keeps the transport rules the
+ * engine relies on (engine/transport/transport.ts): nothing is queued while
+ * disconnected, acked calls time out and fail on disconnect, answers and events
+ * arrive asynchronously and as copies (as if serialized), a refused token on REST
+ * calls `onUnauthenticated`, and a dropped connection reconnects by itself.
+ */
+import { PigeonError } from '../errors.ts';
+import { messageStatusEventSchema, newMessageEventSchema, presenceEventSchema, typingEventSchema } from '../events/down.ts';
+import type { ServerToClientEvents } from '../events/socket-types.ts';
+import type { Message } from '../model/message.ts';
+import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
+import type { Interceptor, MemoryConnection, MemoryServer, ServerOp } from './memory-server.ts';
+
+export interface MemoryTransportOptions {
+  /** Scripts this transport's calls only; runs before the server's interceptors. */
+  intercept?: Interceptor;
+  /** Delay of every request, answer and pushed event (ms). Default 0: asynchronous all the same. */
+  latencyMs?: number;
+  /** Wait before reconnecting after a dropped connection or a failed connect (ms). Default 20. */
+  reconnectDelayMs?: number;
+}
+
+export function memoryTransport(server: MemoryServer, options: MemoryTransportOptions): TransportFactory {
+  return (context) => new MemoryTransport(server, options, context);
+}
+
+/** A socket failure (timeout, disconnect, not connected): retryable, as socket.ts reports it. */
+const socketError = (why: string) => new PigeonError('UNAVAILABLE', `socket: ${why}`, { socket: true });
+
+const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class MemoryTransport implements Transport {
+  private events: TransportEvents | null = null;
+  private connection: (MemoryConnection & { alive: boolean }) | null = null;
+  /** Bumped by open/close/each connect attempt, so a stale timer does nothing. */
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly pendingAcks = new Set<(error: PigeonError) => void>();
+  private readonly latencyMs: number;
+  private readonly reconnectDelayMs: number;
+
+  constructor(
+    private readonly server: MemoryServer,
+    private readonly options: MemoryTransportOptions,
+    private readonly context: TransportContext,
+  ) {
+    this.latencyMs = options.latencyMs ?? 0;
+    this.reconnectDelayMs = options.reconnectDelayMs ?? 20;
+  }
+
+  get connected(): boolean {
+    return this.connection !== null;
+  }
+
+  open(events: TransportEvents): void {
+    this.close();
+    this.events = events;
+    this.scheduleConnect(0);
+  }
+
+  close(): void {
+    this.attempt++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.events = null;
+    const connection = this.connection;
+    this.connection = null;
+    if (connection) {
+      connection.alive = false;
+      this.server.disconnected(connection);
+    }
+    this.failPendingAcks('socket has been disconnected');
+  }
+
+  dropConnection(): void {
+    this.connection?.drop();
+  }
+
+  register(body: { username: string; password: string; displayName?: string }) {
+    return this.rest('register', body, false) as ReturnType<Transport['register']>;
+  }
+  login(body: { username: string; password: string }) {
+    return this.rest('login', body, false) as ReturnType<Transport['login']>;
+  }
+  me() {
+    return this.rest('me', {}) as ReturnType<Transport['me']>;
+  }
+  searchUsers(q: string) {
+    return this.rest('searchUsers', { q }) as ReturnType<Transport['searchUsers']>;
+  }
+  conversations() {
+    return this.rest('conversations', {}) as ReturnType<Transport['conversations']>;
+  }
+  history(id: string, before: string | null, limit: number) {
+    return this.rest('history', { id, limit, ...(before ? { before } : {}) }) as ReturnType<Transport['history']>;
+  }
+  sync(since: string, limit: number) {
+    return this.rest('sync', { since, limit }) as ReturnType<Transport['sync']>;
+  }
+  sendMessage(input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest'): Promise<Message> {
+    return (via === 'socket' ? this.socketCall('sendMessage', input) : this.rest('sendMessage', input)) as Promise<Message>;
+  }
+  async messageReceived(messageIds: string[]): Promise<void> {
+    await this.socketCall('messageReceived', { messageIds });
+  }
+  async messageRead(conversationId: string, upToSeq: number): Promise<void> {
+    await this.socketCall('messageRead', { conversationId, upToSeq });
+  }
+  userStatus(userId: string) {
+    return this.socketCall('userStatus', { userId }) as ReturnType<Transport['userStatus']>;
+  }
+  typing(to: string, typing: boolean): void {
+    const connection = this.connection;
+    if (connection) setTimeout(() => connection.alive && this.server.typing(connection.userId, to, typing), this.latencyMs);
+  }
+
+  // --- calls ------------------------------------------------------------------------
+
+  private async rest(op: ServerOp, input: unknown, auth = true): Promise<unknown> {
+    const token = auth ? this.context.getToken() : null;
+    if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
+    await later(this.latencyMs);
+    if (!this.server.isReachable) throw networkError('fetch failed');
+    try {
+      return structuredClone(await this.server.call(op, 'rest', auth ? this.server.authenticate(token) : null, input, undefined, this.options.intercept));
+    } catch (e) {
+      if (auth && e instanceof PigeonError && e.code === 'UNAUTHENTICATED') this.context.onUnauthenticated();
+      throw e;
+    }
+  }
+
+  private socketCall(op: ServerOp, input: unknown): Promise<unknown> {
+    const connection = this.connection;
+    if (!connection) return Promise.reject(socketError('not connected'));
+    return new Promise((resolve, reject) => {
+      const settle = (finish: () => void) => {
+        clearTimeout(timer);
+        this.pendingAcks.delete(abort);
+        finish();
+      };
+      const abort = (error: PigeonError) => settle(() => reject(error));
+      const timer = setTimeout(() => abort(socketError('operation has timed out')), this.context.ackTimeoutMs);
+      this.pendingAcks.add(abort);
+      // An ack travels on its connection: once that is cut, the call fails by timeout or disconnect.
+      const answer = (finish: () => void) => setTimeout(() => connection.alive && this.pendingAcks.has(abort) && settle(finish), this.latencyMs);
+      later(this.latencyMs)
+        .then(() => this.server.call(op, 'socket', connection.userId, input, connection, this.options.intercept))
+        .then(
+          (value) => answer(() => resolve(structuredClone(value))),
+          (error: unknown) => answer(() => reject(ackError(error))),
+        );
+    });
+  }
+
+  // --- connection -------------------------------------------------------------------
+
+  private scheduleConnect(delayMs: number): void {
+    const attempt = ++this.attempt;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (attempt === this.attempt) this.connect();
+    }, delayMs + this.latencyMs);
+  }
+
+  private connect(): void {
+    const events = this.events;
+    if (!events) return;
+    if (!this.server.isReachable) {
+      events.connectError(false, new Error('websocket error'));
+      return this.scheduleConnect(this.reconnectDelayMs);
+    }
+    const userId = this.server.authenticate(this.context.getToken());
+    // A refused handshake is final, as with Socket.io: the engine signs out.
+    if (!userId) return events.connectError(true, new Error('UNAUTHENTICATED'));
+    const connection: MemoryConnection & { alive: boolean } = {
+      userId,
+      alive: true,
+      deliver: (event, payload) => {
+        setTimeout(() => connection.alive && this.dispatch(event, payload), this.latencyMs);
+      },
+      drop: () => {
+        if (!connection.alive) return;
+        connection.alive = false;
+        this.server.disconnected(connection);
+        setTimeout(() => this.lost(connection), this.latencyMs);
+      },
+    };
+    this.connection = connection;
+    this.server.connected(connection);
+    events.connect();
+  }
+
+  /** The device notices its connection is gone: fail what waits for an ack, reconnect. */
+  private lost(connection: MemoryConnection): void {
+    if (this.connection !== connection) return;
+    this.connection = null;
+    this.failPendingAcks('socket has been disconnected');
+    this.events?.disconnect('transport close');
+    this.scheduleConnect(this.reconnectDelayMs);
+  }
+
+  private failPendingAcks(why: string): void {
+    for (const abort of [...this.pendingAcks]) abort(socketError(why));
+  }
+
+  private dispatch<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    const events = this.events;
+    if (!events) return;
+    const copy: unknown = structuredClone(payload);
+    if (event === 'new-message') events.newMessage(newMessageEventSchema.parse(copy).message);
+    else if (event === 'message-status') events.status(messageStatusEventSchema.parse(copy));
+    else if (event === 'typing' || event === 'typing-stopped') events.typing(typingEventSchema.parse(copy), event === 'typing');
+    else if (event === 'user-online' || event === 'user-offline') events.presence(presenceEventSchema.parse(copy), event === 'user-online');
+  }
+}
+
+/** A refusal as a socket ack carries it: code and message only (no HTTP status). */
+function ackError(error: unknown): unknown {
+  if (error instanceof PigeonError && (error.details as { status?: number } | undefined)?.status !== undefined) {
+    return new PigeonError(error.code, error.message);
+  }
+  return error;
+}
