@@ -1,6 +1,7 @@
-import { statusRank, type LocalStatus } from '@pigeon/sync-protocol';
 import { describe, expect, it } from 'vitest';
-import { useServer, waitFor } from './helpers.ts';
+import { statusRank, type LocalStatus } from '../../status.ts';
+import { waitFor } from '../../testing/index.ts';
+import { memoryFixture } from './fixture.ts';
 
 /**
  * "read" reaches the sender before a stale "delivered" does: the sender's catch-up
@@ -8,21 +9,10 @@ import { useServer, waitFor } from './helpers.ts';
  * only after the live read receipt. The status must stay read.
  */
 describe('monotonic status', () => {
-  const env = useServer();
+  const env = memoryFixture();
 
   it('never regresses when read arrives before delivered', async () => {
-    let holdSync = false;
-    const held: (() => void)[] = [];
-    const holdingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (holdSync && String(input).includes('/api/sync')) {
-        const body = await response.text(); // the server's view now (delivered)
-        await new Promise<void>((release) => held.push(release));
-        return new Response(body, { status: response.status, headers: response.headers });
-      }
-      return response;
-    };
-    const { alice, bob, b, conversationId } = await env.pair({ alice: { fetch: holdingFetch } });
+    const { alice, bob, a, b, conversationId } = await env.pair();
     await waitFor(() => alice.engine.getState().connection === 'online' && bob.engine.getState().connection === 'online');
 
     // Every status alice's device ever shows for the message, checked on every poll.
@@ -36,16 +26,16 @@ describe('monotonic status', () => {
     await alice.engine.send(b.id, 'hello');
     await waitFor(async () => (await observe()) === 'delivered');
 
-    holdSync = true;
+    // Alice's catch-up pages are answered now (the server's view: delivered) and delivered later.
+    const held = env.server.hold((call) => call.op === 'sync' && call.userId === a.id);
     const staleSync = alice.engine.syncNow();
-    await waitFor(() => held.length === 1);
+    await held.reached;
 
     await waitFor(async () => (await bob.engine.queries.messages(conversationId)).length === 1);
     await bob.engine.markRead(conversationId);
     await waitFor(async () => (await observe()) === 'read');
 
-    held.forEach((release) => release());
-    holdSync = false;
+    held.release();
     await staleSync;
     await observe();
     expect(await observe()).toBe('read');

@@ -1,16 +1,16 @@
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { LocalDb } from '../../sync-protocol/src/engine/local/local-db.ts';
-import { serverHistory, useServer, waitFor } from './helpers.ts';
+import { waitFor } from '../../testing/index.ts';
+import { LocalDb } from '../local/local-db.ts';
+import { memoryFixture } from './fixture.ts';
 
 describe('loadOlder', () => {
-  const env = useServer();
+  const env = memoryFixture();
 
   it('pages older history into a device that lacks it, then stops at seq 1', async () => {
     const { alice, a, b, conversationId } = await env.pair();
-    await env.t.server.store.sendMessages(
-      Array.from({ length: 120 }, (_, i) => ({ senderId: b.id, recipientId: a.id, clientId: `history-${i}-xxxxxxxx`, body: `old ${i}` })),
-    );
+    // Written straight into the server's store: no events, as if they predate the device.
+    for (let i = 0; i < 120; i++) env.server.messages.store({ senderId: b.id, recipientId: a.id, clientId: `history-${i}-xxxxxxxx`, body: `old ${i}` });
     await alice.engine.syncNow();
     expect(await alice.engine.loadOlder(conversationId)).toBe(0); // holds seq 1 already: no request needed
 
@@ -25,7 +25,7 @@ describe('loadOlder', () => {
     // The newest page (seq 81–120) overlaps what the device holds, so the first call goes on to the next one.
     expect(added.reduce((x, y) => x + y, 0)).toBe(90);
     const local = await alice.engine.queries.messages(conversationId, 500);
-    const server = await serverHistory(env.t.server, conversationId);
+    const server = env.server.history(conversationId);
     expect(local.map((m) => m.id)).toEqual(server.map((m) => m.id));
     await waitFor(async () => (await alice.engine.queries.messages(conversationId, 500)).every((m) => m.status !== 'sent'));
   });

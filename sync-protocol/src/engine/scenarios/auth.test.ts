@@ -1,10 +1,11 @@
-import { directConversationId } from '@pigeon/sync-protocol';
-import type { EngineEvents, SyncEngine } from '@pigeon/sync-protocol/engine';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, serverHistory, uniqueName, useServer, waitFor } from './helpers.ts';
+import { directConversationId } from '../../conversation-id.ts';
+import { networkError, waitFor } from '../../testing/index.ts';
+import type { EngineEvents, SyncEngine } from '../api.ts';
+import { memoryFixture, PASSWORD } from './fixture.ts';
 
 describe('authentication', () => {
-  const env = useServer();
+  const env = memoryFixture();
 
   const signedOut = (engine: SyncEngine) => {
     const events: EngineEvents['signed-out'][] = [];
@@ -13,24 +14,27 @@ describe('authentication', () => {
   };
 
   it('a refused socket handshake signs out as expired, keeping the outbox for the next sign-in', async () => {
-    const username = uniqueName('alice');
+    const username = env.uniqueName('alice');
     const alice = env.device();
     const bob = env.device();
     const a = await alice.engine.signUp(username, PASSWORD);
-    const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
+    const b = await bob.engine.signUp(env.uniqueName('bob'), PASSWORD);
     alice.engine.setNetworkEnabled(false);
     const queued = await alice.engine.send(b.id, 'typed before the token expired');
     await alice.engine.close();
-    await bob.engine.close(); // nothing left connected, so the graceful restart is quick
+    await bob.engine.close();
 
     // The server's key changes (rotation): every token issued so far is now invalid.
-    await env.t.restart({ graceful: true, jwtSecret: 'engine-tests-rotated-secret-0123456789' });
+    env.server.revokeTokens();
 
     // REST is made unreachable for this engine, so only the socket can notice.
-    const noRest: typeof fetch = async () => {
-      throw new TypeError('fetch failed');
-    };
-    const reloaded = env.track(alice.reopen({ fetch: noRest }));
+    const noRest = env.server.transport({
+      intercept: async (call, next) => {
+        if (call.via === 'rest') throw networkError('fetch failed');
+        return next();
+      },
+    });
+    const reloaded = env.track(alice.reopen({ transport: noRest }));
     const events = signedOut(reloaded);
     expect((await reloaded.resume())?.id).toBe(a.id);
     await waitFor(() => events.length > 0);
@@ -46,16 +50,16 @@ describe('authentication', () => {
     expect((await again.queries.outbox()).map((m) => m.key)).toEqual([queued.key]);
     await again.signIn(username, PASSWORD);
     await waitFor(async () => (await again.queries.outbox()).length === 0 && again.getState().outboxSize === 0);
-    const stored = await serverHistory(env.t.server, directConversationId(a.id, b.id));
+    const stored = env.server.history(directConversationId(a.id, b.id));
     expect(stored.map((m) => m.clientId)).toEqual([queued.clientId]);
   });
 
   it('a 401 on REST signs out as expired', async () => {
     const alice = env.device();
-    await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+    await alice.engine.signUp(env.uniqueName('alice'), PASSWORD);
     alice.engine.setNetworkEnabled(false); // no socket: REST is what hits the 401
     await alice.engine.close();
-    await env.t.restart({ graceful: true, jwtSecret: 'engine-tests-third-secret-0123456789' });
+    env.server.revokeTokens();
 
     const reloaded = env.track(alice.reopen());
     reloaded.setNetworkEnabled(false);
