@@ -6,12 +6,16 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterAll } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
+import type { Message } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
 import { createMemoryServer, type MemoryServer, type MemoryServerOptions } from '../../testing/index.ts';
-import type { SyncEngine, SyncEngineOptions } from '../api.ts';
+import type { LocalMessage, SyncEngine, SyncEngineOptions } from '../api.ts';
 import { createSyncEngine } from '../index.ts';
 
 export const PASSWORD = 'password-123';
+
+/** The comparable part of a message, as both the server and the devices hold it. */
+export const view = (m: LocalMessage | Message) => ({ id: m.id, seq: m.seq, clientId: m.clientId, senderId: m.senderId, body: m.body, status: m.status });
 
 /** Quick retries and leases, as tests/engine/helpers.ts `fastOptions`. */
 export const fastOptions: Partial<SyncEngineOptions> = {

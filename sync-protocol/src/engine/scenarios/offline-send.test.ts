@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { serverHistory, useServer, view, waitFor } from './helpers.ts';
+import { waitFor } from '../../testing/index.ts';
+import { memoryFixture, view } from './fixture.ts';
 
 describe('offline send', () => {
-  const env = useServer();
+  const env = memoryFixture();
 
   it('100 messages typed offline are all delivered once, in order, once the device connects', async () => {
     const { alice, bob, a, b, conversationId } = await env.pair();
@@ -20,7 +21,7 @@ describe('offline send', () => {
       describe: () => alice.engine.getState(),
     });
 
-    const stored = await serverHistory(env.t.server, conversationId);
+    const stored = env.server.history(conversationId);
     expect(stored.map((m) => m.body)).toEqual(typed.map((m) => m.body));
     expect(stored.map((m) => m.seq)).toEqual(typed.map((_, i) => i + 1));
     expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
@@ -38,7 +39,11 @@ describe('offline send', () => {
     await waitFor(async () => (await alice.engine.queries.messages(conversationId, 1000)).every((m) => m.status === 'delivered'), {
       describe: async () => (await alice.engine.queries.messages(conversationId, 1000)).map(view).filter((m) => m.status !== 'delivered').slice(0, 5),
     });
-    const [conv] = await bob.engine.queries.conversations();
+    // The peer's profile is looked up in the background once the conversation appears.
+    const conv = await waitFor(async () => {
+      const [first] = await bob.engine.queries.conversations();
+      return first?.peer ? first : null;
+    });
     expect(conv?.conversation.unreadCount).toBe(100);
     expect(conv?.peer?.id).toBe(a.id);
   });
