@@ -1,7 +1,8 @@
 /**
  * Shared fixtures of the engine integration tests: the real server on loopback
  * with a temporary SQLite DATA_DIR, engines on fake-indexeddb (one IDBFactory per
- * device, so devices share nothing), a deadline-based `waitFor`.
+ * device, so devices share nothing), a deadline-based `waitFor`. Scenarios that need no real
+ * server run in-process on @pigeon/sync-protocol/testing (sync-protocol/src/engine/scenarios).
  * (Seeded randomness: tests/chaos/rng.ts.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -86,27 +87,8 @@ export function makeDevice(url: string, extra: Partial<SyncEngineOptions> = {}):
 
 export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.slice(0, 32);
 
-/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `describe()`). */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 25, describe }: { timeoutMs?: number; intervalMs?: number; describe?: () => unknown | Promise<unknown> } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (e) {
-      lastError = e;
-    }
-    if (Date.now() > deadline) {
-      const detail = describe ? await describe() : lastError;
-      throw new Error(`waitFor: condition not met within ${timeoutMs} ms: ${typeof detail === 'string' ? detail : JSON.stringify(detail, null, 1)?.slice(0, 4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+/** The deadline-based poll of the engine test kit, shared with the in-process scenarios. */
+export { waitFor } from '@pigeon/sync-protocol/testing';
 
 /** The comparable part of a message, as both the server and the devices hold it. */
 export const view = (m: LocalMessage | Message) => ({ id: m.id, seq: m.seq, clientId: m.clientId, senderId: m.senderId, body: m.body, status: m.status });
