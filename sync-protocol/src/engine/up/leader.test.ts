@@ -36,17 +36,35 @@ function fakeLocks(): LockManager {
         }
       });
     },
-    query: async () => ({ held: [], pending: [] }),
+    // What the lock manager holds and who waits: how a test sees that the other tabs are queued.
+    query: async () => ({
+      held: [...held].map((name) => ({ name, mode: 'exclusive' })),
+      pending: [...queues].flatMap(([name, queue]) => queue.filter((q) => !q.aborted()).map(() => ({ name, mode: 'exclusive' }))),
+    }),
   } as unknown as LockManager;
 }
 
-const until = async (cond: () => boolean, ms = 5_000) => {
+const until = async (cond: () => boolean | Promise<boolean>, ms = 5_000) => {
   const deadline = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error('condition not met');
     await new Promise((r) => setTimeout(r, 5));
   }
 };
+
+/** The lease renewal loops of every tab, run by hand: one round = one tick of each live tab. */
+function manualRounds() {
+  const ticks = new Set<() => Promise<void>>();
+  return {
+    every: (tick: () => Promise<void>) => {
+      ticks.add(tick);
+      return () => void ticks.delete(tick);
+    },
+    async run(rounds: number) {
+      for (let i = 0; i < rounds; i++) await Promise.all([...ticks].map((tick) => tick()));
+    },
+  };
+}
 
 describe('outbox leadership', () => {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -54,7 +72,7 @@ describe('outbox leadership', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
-  function tabs(locks: LockManager | null, n: number) {
+  function tabs(locks: LockManager | null, n: number, every?: (tick: () => Promise<void>) => () => void) {
     const factory = new IDBFactory();
     return Array.from({ length: n }, () => {
       const db = new LocalDb('shared', { indexedDB: factory, IDBKeyRange });
@@ -68,6 +86,7 @@ describe('outbox leadership', () => {
         onError: (_where, e) => errors.push(e),
         leaseTtlMs: 300,
         leaseRenewMs: 50,
+        ...(every ? { every } : {}),
       });
       cleanup.push(async () => {
         await leadership.stop();
@@ -77,15 +96,31 @@ describe('outbox leadership', () => {
     });
   }
 
-  for (const [label, locks] of [
-    ['Web Locks', fakeLocks()],
-    ['lease fallback (locks: null)', null],
-  ] as const) {
+  type Every = ReturnType<typeof manualRounds>['every'];
+  interface Mechanism {
+    locks: LockManager | null;
+    every?: Every;
+    /** Resolves once the other tabs had their chance to (wrongly) take the lead too; `waiting` of them are left. */
+    othersTried(waiting: number): Promise<void>;
+  }
+  // With Web Locks the others are queued at the lock manager; with the lease each runs three renewal rounds.
+  const mechanisms: [string, () => Mechanism][] = [
+    ['Web Locks', () => {
+      const locks = fakeLocks();
+      return { locks, othersTried: (waiting) => until(async () => (await locks.query()).pending?.length === waiting) };
+    }],
+    ['lease fallback (locks: null)', () => {
+      const rounds = manualRounds();
+      return { locks: null, every: rounds.every, othersTried: () => rounds.run(3) };
+    }],
+  ];
+
+  for (const [label, mechanism] of mechanisms) {
     it(`${label}: exactly one leader; the next tab takes over when it stops`, async () => {
-      const [a, b, c] = tabs(locks, 3);
+      const m = mechanism();
+      const [a, b, c] = tabs(m.locks, 3, m.every);
       await until(() => [a, b, c].some((t) => t!.leadership.isLeader));
-      // Give the others a few renewal rounds to (wrongly) grab it too.
-      await new Promise((r) => setTimeout(r, 200));
+      await m.othersTried(2);
       expect([a, b, c].filter((t) => t!.leadership.isLeader)).toHaveLength(1);
 
       const first = [a, b, c].find((t) => t!.leadership.isLeader)!;
@@ -93,8 +128,9 @@ describe('outbox leadership', () => {
       expect(first.leadership.isLeader).toBe(false);
       expect(first.changes).toEqual([true, false]);
       const rest = [a, b, c].filter((t) => t !== first);
+      if (m.every) await m.othersTried(0); // a lease is taken at the next renewal round
       await until(() => rest.some((t) => t!.leadership.isLeader));
-      await new Promise((r) => setTimeout(r, 200));
+      await m.othersTried(1);
       expect(rest.filter((t) => t!.leadership.isLeader)).toHaveLength(1);
       expect([a, b, c].flatMap((t) => t!.errors)).toEqual([]);
     });

@@ -30,7 +30,14 @@ export interface LeaderOptions {
   onError: (where: string, error: unknown) => void;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
+  /** Runs `tick` every `ms` until the returned stop is called: setInterval, or tests running rounds by hand. */
+  every?: (tick: () => Promise<void>, ms: number) => () => void;
 }
+
+const everyInterval = (tick: () => Promise<void>, ms: number) => {
+  const timer = setInterval(() => void tick(), ms);
+  return () => clearInterval(timer);
+};
 
 interface Lease {
   holder: string;
@@ -68,7 +75,7 @@ function withWebLock(locks: LockManager, { name, onChange, onError }: LeaderOpti
   };
 }
 
-function withLease({ db, onChange, onError, leaseTtlMs = 5_000, leaseRenewMs = 1_500 }: LeaderOptions): Leadership {
+function withLease({ db, onChange, onError, leaseTtlMs = 5_000, leaseRenewMs = 1_500, every = everyInterval }: LeaderOptions): Leadership {
   const holder = newClientId();
   let leader = false;
   let stopped = false;
@@ -99,14 +106,14 @@ function withLease({ db, onChange, onError, leaseTtlMs = 5_000, leaseRenewMs = 1
   };
 
   void tick();
-  const timer = setInterval(() => void tick(), leaseRenewMs);
+  const stopTicking = every(tick, leaseRenewMs);
   return {
     get isLeader() {
       return leader;
     },
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      stopTicking();
       set(false);
       // Hand over at once instead of making the next tab wait for the lease to lapse.
       await db
