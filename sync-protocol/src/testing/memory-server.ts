@@ -11,7 +11,6 @@
  */
 import { conversationPeer, directConversationId } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
-import { ERROR_STATUS, PigeonError, type ErrorCode } from '../errors.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
@@ -23,6 +22,8 @@ import { syncQuerySchema } from '../rest/sync.ts';
 import { userSearchQuerySchema } from '../rest/users.ts';
 import type { TransportFactory } from '../engine/transport/transport.ts';
 import { parseOrThrow } from '../validate.ts';
+import { fail } from './fail.ts';
+import { MemoryAccounts } from './memory-accounts.ts';
 import { MemoryMessages } from './memory-messages.ts';
 import { memoryTransport, type MemoryTransportOptions } from './memory-transport.ts';
 import { createSendRate } from './send-rate.ts';
@@ -68,21 +69,14 @@ export interface MemoryConnection {
   drop(): void;
 }
 
-interface Account {
-  user: Omit<User, 'online'>;
-  password: string;
-}
-
 export class MemoryServer {
   readonly messages = new MemoryMessages(() => new Date());
-  private readonly accounts = new Map<string, Account>();
-  private readonly tokens = new Map<string, string>();
+  private readonly accounts = new MemoryAccounts();
   private readonly connections = new Set<MemoryConnection>();
   private readonly interceptors: Interceptor[] = [];
   private readonly sendRate;
   private readonly typingStates;
   private reachable = true;
-  private issued = 0;
 
   constructor(options: MemoryServerOptions = {}) {
     this.sendRate = createSendRate(options.sendRateLimit ?? 0, options.sendRateWindowMs ?? LIMITS.sendRateWindowMs);
@@ -98,11 +92,8 @@ export class MemoryServer {
 
   /** Creates an account directly (no engine needed); returns the user and a valid token. */
   addUser(username: string, password = 'password-123', displayName = username): { user: User; token: string } {
-    const body = parseOrThrow(registerBodySchema, { username, password, displayName });
-    if ([...this.accounts.values()].some((a) => a.user.username === body.username)) throw fail('USERNAME_TAKEN', 'username is taken');
-    const id = `user-${this.accounts.size + 1}`;
-    this.accounts.set(id, { user: { id, username: body.username, displayName: body.displayName ?? body.username, lastSeen: null }, password: body.password });
-    return { user: this.publicUser(id), token: this.issue(id) };
+    const id = this.accounts.create(parseOrThrow(registerBodySchema, { username, password, displayName }));
+    return { user: this.publicUser(id), token: this.accounts.issue(id) };
   }
 
   /** Scripts every later call (of every device) until the returned function is called. */
@@ -146,7 +137,7 @@ export class MemoryServer {
 
   /** Every token issued so far is refused from now on (a rotated signing key). Open connections stay. */
   revokeTokens(): void {
-    this.tokens.clear();
+    this.accounts.revokeAll();
   }
 
   /** Drops every connection, as a server restart would; devices reconnect by themselves. */
@@ -179,7 +170,7 @@ export class MemoryServer {
 
   /** The user a token belongs to; null when refused. */
   authenticate(token: string | null): string | null {
-    return (token && this.tokens.get(token)) ?? null;
+    return this.accounts.authenticate(token);
   }
 
   /**
@@ -205,9 +196,8 @@ export class MemoryServer {
     if (!this.connections.delete(connection)) return;
     const { userId } = connection;
     if ([...this.connections].some((c) => c.userId === userId)) return; // not the user's last connection
-    const account = this.accounts.get(userId);
     const lastSeen = new Date().toISOString();
-    if (account) account.user.lastSeen = lastSeen;
+    this.accounts.setLastSeen(userId, lastSeen);
     this.typingStates.stopAllFrom(userId);
     this.emit(this.messages.peersOf(userId), 'user-offline', { userId, lastSeen });
   }
@@ -227,9 +217,8 @@ export class MemoryServer {
     }
     if (op === 'login') {
       const body = parseOrThrow(loginBodySchema, input);
-      const account = [...this.accounts.values()].find((a) => a.user.username === body.username);
-      if (!account || account.password !== body.password) throw fail('INVALID_CREDENTIALS', 'wrong username or password');
-      return { token: this.issue(account.user.id), user: this.publicUser(account.user.id) };
+      const id = this.accounts.verify(body.username, body.password);
+      return { token: this.accounts.issue(id), user: this.publicUser(id) };
     }
     if (!userId) throw fail('UNAUTHENTICATED', 'invalid or expired token');
     const me = userId;
@@ -238,12 +227,7 @@ export class MemoryServer {
         return { user: this.publicUser(me) };
       case 'searchUsers': {
         const { q } = parseOrThrow(userSearchQuerySchema, input);
-        const prefix = q.toLowerCase();
-        const found = [...this.accounts.values()]
-          .filter((a) => a.user.id !== me && (a.user.username.startsWith(prefix) || a.user.displayName.toLowerCase().startsWith(prefix)))
-          .sort((a, b) => (a.user.username < b.user.username ? -1 : 1))
-          .slice(0, LIMITS.userSearchMax);
-        return { users: found.map((a) => this.publicUser(a.user.id)) };
+        return { users: this.accounts.search(q, me).map((id) => this.publicUser(id)) };
       }
       case 'conversations':
         return { conversations: this.messages.conversations(me).map(({ peerId, ...c }) => ({ ...c, peer: this.publicUser(peerId) })) };
@@ -305,22 +289,11 @@ export class MemoryServer {
     for (const c of this.connections) if (c !== except && to.has(c.userId)) c.deliver(event, payload);
   }
 
-  private issue(userId: string): string {
-    const token = `token-${++this.issued}-${userId}`;
-    this.tokens.set(token, userId);
-    return token;
-  }
-
   private publicUser(id: string): User {
-    const account = this.accounts.get(id);
-    if (!account) throw fail('UNAUTHENTICATED', 'account not found');
-    return { ...account.user, online: [...this.connections].some((c) => c.userId === id) };
+    const profile = this.accounts.profile(id);
+    if (!profile) throw fail('UNAUTHENTICATED', 'account not found');
+    return { ...profile, online: [...this.connections].some((c) => c.userId === id) };
   }
-}
-
-/** A refusal, shaped as the real server's: code, message, and the HTTP status a REST client would see. */
-export function fail(code: ErrorCode, message: string): PigeonError {
-  return new PigeonError(code, message, { status: ERROR_STATUS[code] });
 }
 
 export function createMemoryServer(options: MemoryServerOptions = {}): MemoryServer {

@@ -1,0 +1,76 @@
+/**
+ * Accounts and tokens of the in-memory server. Usernames are unique (lower-cased
+ * by the shared schema); a token stays valid until `revokeAll()`, as a JWT does
+ * until the server's key changes. Passwords are kept as given: this is test data.
+ */
+import { LIMITS } from '../limits.ts';
+import type { User } from '../model/user.ts';
+import type { RegisterBody } from '../rest/auth.ts';
+import { fail } from './fail.ts';
+
+export type Profile = Omit<User, 'online'>;
+
+export class MemoryAccounts {
+  private readonly accounts = new Map<string, { profile: Profile; password: string }>();
+  private readonly tokens = new Map<string, string>();
+  private issued = 0;
+
+  /** Creates an account; USERNAME_TAKEN when the name exists. Returns its id. */
+  create(body: RegisterBody): string {
+    if (this.findByName(body.username)) throw fail('USERNAME_TAKEN', 'username is taken');
+    const id = `user-${this.accounts.size + 1}`;
+    this.accounts.set(id, { profile: { id, username: body.username, displayName: body.displayName ?? body.username, lastSeen: null }, password: body.password });
+    return id;
+  }
+
+  /** The account's id; INVALID_CREDENTIALS for an unknown name or a wrong password alike. */
+  verify(username: string, password: string): string {
+    const account = this.findByName(username);
+    if (!account || account.password !== password) throw fail('INVALID_CREDENTIALS', 'wrong username or password');
+    return account.profile.id;
+  }
+
+  issue(userId: string): string {
+    const token = `token-${++this.issued}-${userId}`;
+    this.tokens.set(token, userId);
+    return token;
+  }
+
+  /** The user a token belongs to; null when refused. */
+  authenticate(token: string | null): string | null {
+    return (token && this.tokens.get(token)) ?? null;
+  }
+
+  revokeAll(): void {
+    this.tokens.clear();
+  }
+
+  has(userId: string): boolean {
+    return this.accounts.has(userId);
+  }
+
+  profile(userId: string): Profile | undefined {
+    const account = this.accounts.get(userId);
+    return account && { ...account.profile };
+  }
+
+  setLastSeen(userId: string, at: string): void {
+    const account = this.accounts.get(userId);
+    if (account) account.profile.lastSeen = at;
+  }
+
+  /** Prefix match on username or display name, case-insensitive, ordered by username, never `exceptId`. */
+  search(query: string, exceptId: string): string[] {
+    const prefix = query.toLowerCase();
+    return [...this.accounts.values()]
+      .map((a) => a.profile)
+      .filter((p) => p.id !== exceptId && (p.username.startsWith(prefix) || p.displayName.toLowerCase().startsWith(prefix)))
+      .sort((a, b) => (a.username < b.username ? -1 : 1))
+      .slice(0, LIMITS.userSearchMax)
+      .map((p) => p.id);
+  }
+
+  private findByName(username: string) {
+    return [...this.accounts.values()].find((a) => a.profile.username === username);
+  }
+}
