@@ -1,16 +1,65 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { longestFirst } from './tests/setup/sequencer.ts';
+
+/**
+ * One vitest project per kind of suite, so a run starts only the services its files need:
+ * `npx vitest run sync-protocol` starts nothing, `--project server` starts FerretDB and
+ * redis-server. `npm test` (`vitest run`) runs every project; the files of all projects
+ * share one pool of workers.
+ */
+const STORE = 'server/src/store/**/*.test.ts';
+const SERVER = 'tests/server/**/*.test.ts';
+const ENGINE = 'tests/engine/**/*.test.ts';
+const CHAOS = 'tests/chaos/**/*.test.ts';
+const E2E = 'client/e2e/**/*.test.ts';
+
+// The docs screenshots are a tool, not a test: they run only when asked for.
+const SCREENSHOTS = process.env.PIGEON_SCREENSHOTS === '1' ? [] : ['client/e2e/screenshots.test.ts'];
+
+/** Only `*.test.ts` files are tests; helpers (including `testing/` folders) never are. */
+function project(name: string, test: TestProjectInlineConfiguration['test']): TestProjectInlineConfiguration {
+  return { extends: true, test: { name, ...test, exclude: [...configDefaults.exclude, ...(test?.exclude ?? [])] } };
+}
 
 export default defineConfig({
   test: {
-    include: ['sync-protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'tests/**/*.test.ts', 'client/e2e/**/*.test.ts'],
-    // The docs screenshots are a tool, not a test: they run only when asked for.
-    exclude: ['**/node_modules/**', ...(process.env.PIGEON_SCREENSHOTS === '1' ? [] : ['client/e2e/screenshots.test.ts'])],
     environment: 'node',
-    // Services a test needs (Mongo-protocol server, redis-server) start once here, on 127.0.0.1.
-    globalSetup: ['tests/setup/services.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
     pool: 'forks',
+    // Suites spend much of their time waiting (sockets, timers, child processes), so three
+    // files at once keep two cores busy; vitest's default on 2 cores is one file at a time.
+    maxWorkers: 3,
+    // Long files start first, whatever their project; see sequencer.ts.
+    sequence: { sequencer: longestFirst(['chaos', 'store', 'e2e', 'server', 'engine', 'unit']) },
     reporters: ['default', './tests/setup/summary-reporter.ts'],
+    projects: [
+      // Pure tests: no external service. Everything not claimed by a project below.
+      project('unit', {
+        include: ['sync-protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'tests/**/*.test.ts'],
+        exclude: [STORE, SERVER, ENGINE, CHAOS],
+        testTimeout: 30_000,
+        hookTimeout: 30_000,
+      }),
+      // Both stores' suites; the MongoDB ones run against FerretDB (or MONGODB_URI).
+      project('store', { include: [STORE], globalSetup: ['tests/setup/mongo.ts'], testTimeout: 60_000, hookTimeout: 120_000 }),
+      // The real server over HTTP and Socket.io, on SQLite and MongoDB; scale-out needs Redis.
+      project('server', {
+        include: [SERVER],
+        globalSetup: ['tests/setup/mongo.ts', 'tests/setup/redis.ts'],
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
+      }),
+      project('engine', { include: [ENGINE], testTimeout: 60_000, hookTimeout: 180_000 }),
+      // The chaos runs set their own (long) timeouts; the server is a child process on SQLite.
+      // Two seeds at a time: each keeps most of a core busy (server restarts, fake IndexedDB).
+      project('chaos', { include: [CHAOS], testTimeout: 60_000, hookTimeout: 60_000, maxConcurrency: 2 }),
+      // Chromium against the built client; the global setup builds client/dist when missing.
+      project('e2e', {
+        include: [E2E],
+        exclude: SCREENSHOTS,
+        globalSetup: ['client/e2e/global-setup.ts'],
+        testTimeout: 120_000,
+        hookTimeout: 300_000,
+      }),
+    ],
   },
 });

@@ -2,26 +2,39 @@
  * End-to-end harness: the built PWA served by the real server (temp SQLite DATA_DIR,
  * ephemeral port) and Debian's Chromium driven by playwright-core. Never downloads a browser.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT_DIR = join(CLIENT_DIR, '..');
-export const DIST_INDEX = join(CLIENT_DIR, 'dist', 'index.html');
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** Builds client/dist unless it exists (set PIGEON_E2E_BUILD=1 to force a rebuild). */
-export function ensureClientBuilt(): void {
-  if (existsSync(DIST_INDEX) && process.env.PIGEON_E2E_BUILD !== '1') return;
-  // vitest sets NODE_ENV=test; the app under test must be the production build users get.
-  execFileSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+const BUILD_TIMEOUT_MS = 240_000;
+
+/**
+ * Waits for the client build that the e2e project's global setup (global-setup.ts) started
+ * when client/dist was missing or PIGEON_E2E_BUILD=1; throws with its output if it failed.
+ */
+export async function waitForClientBuild(): Promise<void> {
+  const build = inject('clientBuild');
+  if (build === undefined) throw new Error('client/e2e needs the global setup of the vitest project "e2e" (vitest.config.ts)');
+  if (build === null) return;
+  const deadline = Date.now() + BUILD_TIMEOUT_MS;
+  while (!existsSync(build.resultFile)) {
+    if (Date.now() > deadline) throw new Error(`the client build did not end within ${BUILD_TIMEOUT_MS} ms; output: ${build.logFile}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const result = JSON.parse(readFileSync(build.resultFile, 'utf8')) as { code: number | null; signal: string | null; error?: string };
+  if (result.code !== 0) {
+    const output = readFileSync(build.logFile, 'utf8').slice(-4000);
+    throw new Error(`npm run build -w client failed (${result.error ?? result.signal ?? `exit ${result.code}`}):\n${output}`);
+  }
 }
 
 export interface TestServer {
@@ -142,7 +155,7 @@ export function useBrowserCluster() {
   let browser: Browser | undefined;
   const devices: Device[] = [];
   beforeAll(async () => {
-    ensureClientBuilt();
+    await waitForClientBuild();
     server = await startTestServer();
     browser = await launchChromium();
   });

@@ -1,14 +1,10 @@
 /**
- * Vitest global setup: the external services tests talk to, started once per run on
- * 127.0.0.1 and stopped afterwards.
+ * Starting and stopping the external servers the test projects need (FerretDB,
+ * redis-server) as child processes on 127.0.0.1. The global setups that use this
+ * are tests/setup/mongo.ts and tests/setup/redis.ts; vitest.config.ts gives each
+ * project only the ones it needs.
  *
- *  - mongoUri: MONGODB_URI when the user sets it; else a FerretDB (MongoDB wire protocol,
- *    SQLite backend) in a fresh temp dir, built by scripts/ferretdb.sh when missing.
- *    PIGEON_TEST_MONGO=0 skips it (null).
- *  - redisUrl: REDIS_URL when set; else a throwaway redis-server; null when redis-server
- *    is not installed or PIGEON_TEST_REDIS=0.
- *
- * A service that should be there and fails to come up fails the run: a Mongo suite that
+ * A service that should be there and fails to come up throws: a suite that
  * silently skips would look like a pass.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -19,85 +15,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import type { TestProject } from 'vitest/node';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mongoUri: string | null;
-    redisUrl: string | null;
-  }
-}
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FERRETDB_SCRIPT = join(REPO, 'scripts', 'ferretdb.sh');
-const REDIS_SERVER = process.env.PIGEON_REDIS_SERVER ?? '/usr/bin/redis-server';
+export const REDIS_SERVER = process.env.PIGEON_REDIS_SERVER ?? '/usr/bin/redis-server';
 const START_TIMEOUT_MS = 30_000;
 
-interface Service {
+export interface Service {
   url: string;
   stop(): Promise<void>;
 }
 
-export default async function setup(project: TestProject) {
-  const started: Service[] = [];
-  const stopAll = async () => {
-    // Reverse order; every service gets its stop even if an earlier one throws.
-    const errors: unknown[] = [];
-    for (const s of started.splice(0).reverse()) await s.stop().catch((e: unknown) => errors.push(e));
-    if (errors.length > 0) throw errors[0];
-  };
-
-  try {
-    project.provide('mongoUri', await mongo(started));
-    project.provide('redisUrl', await redis(started));
-  } catch (err) {
-    await stopAll().catch(() => {});
-    throw err;
-  }
-  return stopAll;
-}
-
-async function mongo(started: Service[]): Promise<string | null> {
-  if (process.env.MONGODB_URI) {
-    log(`mongo: using MONGODB_URI from the environment`);
-    return process.env.MONGODB_URI;
-  }
-  if (process.env.PIGEON_TEST_MONGO === '0') {
-    log('mongo: PIGEON_TEST_MONGO=0, MongoDB tests will be skipped');
-    return null;
-  }
-  const bin = ferretdbBinary();
-  const service = await startWithPortRetry((port) => startFerretDb(bin, port));
-  started.push(service);
-  log(`mongo: FerretDB at ${service.url}`);
-  return service.url;
-}
-
-async function redis(started: Service[]): Promise<string | null> {
-  if (process.env.REDIS_URL) {
-    log('redis: using REDIS_URL from the environment');
-    return process.env.REDIS_URL;
-  }
-  if (process.env.PIGEON_TEST_REDIS === '0') {
-    log('redis: PIGEON_TEST_REDIS=0, Redis tests will be skipped');
-    return null;
-  }
-  if (!existsSync(REDIS_SERVER)) {
-    log(`redis: ${REDIS_SERVER} is not installed (apt-get install redis-server); Redis tests will be skipped`);
-    return null;
-  }
-  const service = await startWithPortRetry((port) => startRedis(port));
-  started.push(service);
-  log(`redis: redis-server at ${service.url}`);
-  return service.url;
-}
-
-function log(text: string): void {
+export function log(text: string): void {
   console.log(`[services] ${text}`);
 }
 
 /** Installs FerretDB into the cache when missing (a Go build; loud on failure) and returns its path. */
-function ferretdbBinary(): string {
+export function ferretdbBinary(): string {
   const install = spawnSync('bash', [FERRETDB_SCRIPT, 'install'], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (install.status !== 0) {
     throw new Error(
@@ -113,7 +47,7 @@ function ferretdbBinary(): string {
 class PortInUse extends Error {}
 
 /** A free port can be taken by someone else between our probe and the server's bind: retry then. */
-async function startWithPortRetry(start: (port: number) => Promise<Service>): Promise<Service> {
+export async function startWithPortRetry(start: (port: number) => Promise<Service>): Promise<Service> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start(await freePort());
@@ -137,7 +71,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startFerretDb(bin: string, port: number): Promise<Service> {
+export async function startFerretDb(bin: string, port: number): Promise<Service> {
   const dir = await mkdtemp(join(tmpdir(), 'pigeon-ferretdb-'));
   const logFile = join(dir, 'ferretdb.log');
   const url = `mongodb://127.0.0.1:${port}/`;
@@ -155,27 +89,17 @@ async function startFerretDb(bin: string, port: number): Promise<Service> {
     ],
     logFile,
   );
-  const stop = async () => {
-    await stopProcess(child);
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitUntil(child, logFile, 'FerretDB', async () => {
-      const client = new MongoClient(url, { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 });
-      try {
-        await client.db('admin').command({ ping: 1 });
-      } finally {
-        await client.close();
-      }
-    });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { url, stop };
+  return ready(child, dir, logFile, 'FerretDB', url, async () => {
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 });
+    try {
+      await client.db('admin').command({ ping: 1 });
+    } finally {
+      await client.close();
+    }
+  });
 }
 
-async function startRedis(port: number): Promise<Service> {
+export async function startRedis(port: number): Promise<Service> {
   const dir = await mkdtemp(join(tmpdir(), 'pigeon-redis-'));
   const logFile = join(dir, 'redis.log');
   const child = spawnLogged(
@@ -183,17 +107,22 @@ async function startRedis(port: number): Promise<Service> {
     ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
     logFile,
   );
+  return ready(child, dir, logFile, 'redis-server', `redis://127.0.0.1:${port}`, () => redisPing(port));
+}
+
+/** Waits until `probe` passes; on failure stops the child and removes its dir before throwing. */
+async function ready(child: ChildProcess, dir: string, logFile: string, name: string, url: string, probe: () => Promise<void>): Promise<Service> {
   const stop = async () => {
     await stopProcess(child);
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitUntil(child, logFile, 'redis-server', () => redisPing(port));
+    await waitUntil(child, logFile, name, probe);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url: `redis://127.0.0.1:${port}`, stop };
+  return { url, stop };
 }
 
 const spawnErrors = new WeakMap<ChildProcess, Error>();
