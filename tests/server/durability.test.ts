@@ -11,8 +11,8 @@ import {
   record,
   register,
   sendOverRest,
+  roundTrip,
   sendOverSocket,
-  settle,
   STORE_VARIANTS,
   startTestServer,
   trackSockets,
@@ -114,8 +114,8 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     const queuedRest = sendOverRest(t.url, a.token, b.id, 'queued over REST');
     await waitFor('21 more sends queued behind them', () => t.server.queuedSends === alreadyQueued + 21);
 
+    // close() stops accepting before its first await, so the server is draining from here on.
     const closing = t.server.close();
-    await settle(100);
     // While draining: no new work. A new connection is refused; a kept-alive one gets 503 from health.
     const health = await fetch(`${t.url}/api/health`).then((r) => r.status, () => 'refused');
     expect([503, 'refused']).toContain(health);
@@ -166,7 +166,8 @@ describe.each(STORE_VARIANTS)('durability and shutdown on $kind', (variant) => {
     const s2 = await sockets.open(t.url, a.token);
     const again = await sendOverSocket(s2, b.id, 'lose my ack', clientId);
     expect(again).toEqual({ ok: true, message: heard[0]!.message });
-    await settle();
+    // A second announcement would have been written to rb right after that ack.
+    await roundTrip(rb);
     expect(heard).toHaveLength(1);
     expect((await fullHistory(t.url, a.token, b.id)).map((m) => m.clientId)).toEqual([clientId]);
   });

@@ -8,12 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents, User } from '@pigeon/sync-protocol';
+import type { AuthResponse, Message, User } from '@pigeon/sync-protocol';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
+import { trackSockets, type ClientSocket } from './sockets.ts';
 
-export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export * from './sockets.ts';
 
 export interface StoreVariant {
   kind: 'sqlite' | 'mongodb';
@@ -21,6 +21,8 @@ export interface StoreVariant {
 }
 
 const mongoUri = inject('mongoUri');
+// undefined (not null) means this file runs outside the "server" project and its global setup.
+if (mongoUri === undefined) throw new Error('tests/server needs the global setup of the vitest project "server" (vitest.config.ts)');
 
 /** SQLite always; MongoDB only when the global setup started one (or MONGODB_URI was given). */
 export const STORE_VARIANTS: StoreVariant[] = [{ kind: 'sqlite' }, ...(mongoUri ? [{ kind: 'mongodb' as const, mongoUri }] : [])];
@@ -97,25 +99,6 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
   };
 }
 
-/** Sockets opened through `open`, closed together by `closeAll`. */
-export interface SocketTracker {
-  open(url: string, token: string): Promise<ClientSocket>;
-  closeAll(): void;
-}
-
-export function trackSockets(): SocketTracker {
-  const sockets: ClientSocket[] = [];
-  return {
-    async open(url, token) {
-      const s = await connect(url, token);
-      sockets.push(s);
-      return s;
-    },
-    closeAll() {
-      for (const s of sockets.splice(0)) s.close();
-    },
-  };
-}
 
 /** One suite's server; read its members inside tests and hooks only (it starts in `beforeAll`). */
 export interface ServerFixture {
@@ -220,40 +203,6 @@ export async function register(url: string, prefix = 'u', displayName?: string):
   return { ...res.body, id: res.body.user.id, password };
 }
 
-/** A connected socket (websocket only, no automatic reconnection: tests decide when to reconnect). */
-export async function connect(url: string, token: string): Promise<ClientSocket> {
-  const socket: ClientSocket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
-  return socket;
-}
-
-/** The error a refused handshake produces. */
-export function connectError(url: string, auth: Record<string, unknown>): Promise<Error> {
-  const socket: ClientSocket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => {
-      socket.close();
-      reject(new Error('handshake unexpectedly accepted'));
-    });
-    socket.once('connect_error', (err) => {
-      socket.close();
-      resolve(err);
-    });
-  });
-}
-
-/** Records every payload of an event as it arrives. */
-export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E): Parameters<ServerToClientEvents[E]>[0][] {
-  const seen: Parameters<ServerToClientEvents[E]>[0][] = [];
-  (socket.on as (ev: string, fn: (p: unknown) => void) => void)(event, (p) => seen.push(p as never));
-  return seen;
-}
 
 /** Polls until `check` returns true; fails with `what` after `timeoutMs`. No timing assertion: only a bound. */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -264,12 +213,6 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-/** Gives in-flight events a moment to arrive before asserting that something did NOT happen. */
-export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
-
-export const sendOverSocket = (socket: ClientSocket, to: string, body: string, clientId = newClientId()) =>
-  socket.timeout(10_000).emitWithAck('send-message', { clientId, to, body });
 
 export const sendOverRest = (url: string, token: string, to: string, body: string, clientId = newClientId()) =>
   http<{ message: Message }>(url, '/api/messages', { token, json: { clientId, to, body } });

@@ -5,15 +5,17 @@ import {
   noteMongoSkip,
   record,
   register,
+  roundTrip,
   sendOverRest,
-  settle,
   STORE_VARIANTS,
   useTestServer,
   waitFor,
 } from './helpers.ts';
+import { captureServerLog, disconnectOf } from './server-log.ts';
 
 describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
-  const t = useTestServer(variant);
+  const log = captureServerLog();
+  const t = useTestServer(variant, { logger: log.logger });
 
   it('typing is relayed with the conversation id and stops when told', async () => {
     const a = await register(t.url);
@@ -48,10 +50,13 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
     const a = await register(t.url);
     const sa = await t.open(a.token);
     const mine = record(sa, 'typing');
-    sa.emit('typing', { to: a.id });
-    sa.emit('typing', { to: 'no-such-user' });
-    sa.emit('typing', 'garbage' as never);
-    await settle();
+    // With an ack (clients send typing without one; the server answers when asked), so each ack
+    // says the server is done with that event: a relay to `sa` would have come before it.
+    const raw = sa as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<unknown> } };
+    const typing = (payload: unknown) => raw.timeout(5000).emitWithAck('typing', payload);
+    expect(await typing({ to: a.id })).toEqual({ ok: true });
+    expect(await typing({ to: 'no-such-user' })).toEqual({ ok: true });
+    expect(await typing('garbage')).toMatchObject({ ok: false, code: 'VALIDATION' });
     expect(mine).toEqual([]);
     expect(await sa.timeout(5000).emitWithAck('user-status', { userId: a.id })).toMatchObject({ ok: true, online: true });
   });
@@ -71,16 +76,20 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
     const laptop = await t.open(multi.token);
     expect(await status()).toMatchObject({ ok: true, online: true });
 
+    const phoneId = phone.id!;
     phone.close();
-    await settle(500);
-    expect(offline).toEqual([]); // the laptop is still connected
+    // The laptop closes only once the server has seen the phone go (else both could look like
+    // the last socket). Its presence check then finishes within that turn, before this status.
+    await log.waitFor('the server handled the phone’s disconnect', disconnectOf(phoneId));
     expect(await status()).toMatchObject({ ok: true, online: true });
+    expect(offline).toEqual([]); // the laptop is still connected
 
     laptop.close();
     await waitFor('user-offline', () => offline.length === 1);
     expect(offline[0]).toEqual({ userId: multi.id, lastSeen: expect.any(String) });
     const after = await status();
     expect(after).toEqual({ ok: true, online: false, lastSeen: offline[0]!.lastSeen });
+    expect(offline).toHaveLength(1);
     // REST shows the same presence.
     const search = await http(t.url, `/api/users?q=${multi.user.username}`, { token: watcher.token });
     expect(search.body.users[0]).toMatchObject({ id: multi.id, online: false, lastSeen: offline[0]!.lastSeen });
@@ -89,12 +98,24 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
   it('presence goes only to users who share a conversation', async () => {
     const stranger = await register(t.url);
     const u = await register(t.url);
+    // A peer who shares a conversation with u: its events show when the announcements went out.
+    const peer = await register(t.url);
+    await sendOverRest(t.url, peer.token, u.id, 'we share a conversation');
     const s = await t.open(stranger.token);
+    const p = await t.open(peer.token);
     const seen = record(s, 'user-online');
+    const seenOffline = record(s, 'user-offline');
+    const peerOnline = record(p, 'user-online');
+    const peerOffline = record(p, 'user-offline');
     const us = await t.open(u.token);
+    await waitFor('user-online reaches the peer', () => peerOnline.length === 1);
     us.close();
-    await settle();
+    await waitFor('user-offline reaches the peer', () => peerOffline.length === 1);
+    // Each announcement was one emit to the peers' rooms, so whatever the stranger was sent came
+    // before this round trip's ack.
+    await roundTrip(s);
     expect(seen).toEqual([]);
+    expect(seenOffline).toEqual([]);
   });
 
   it('user-status: NOT_FOUND for an unknown user, VALIDATION for bad input, tolerant of a missing ack', async () => {

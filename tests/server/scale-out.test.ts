@@ -7,11 +7,11 @@ import {
   register,
   sendOverRest,
   sendOverSocket,
-  settle,
   STORE_VARIANTS,
   useTestServer,
   waitFor,
 } from './helpers.ts';
+import { captureServerLog, disconnectOf } from './server-log.ts';
 
 const redisUrl = inject('redisUrl');
 
@@ -20,7 +20,8 @@ const redisUrl = inject('redisUrl');
  * depend on which node each of their sockets landed on.
  */
 describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS_URL on $kind', (variant) => {
-  const t = useTestServer(variant, { redisUrl });
+  const log = captureServerLog();
+  const t = useTestServer(variant, { redisUrl, logger: log.logger });
   let nodeA: RunningServer;
   let nodeB: RunningServer;
   beforeAll(async () => {
@@ -74,15 +75,19 @@ describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS
     const onB = await t.open(u.token, nodeB);
     await waitFor('user-online', () => online.length >= 1);
 
+    const onAId = onA.id!;
     onA.close();
-    await settle(500);
-    expect(offline).toEqual([]); // the socket on node B keeps the user online
+    // Node A asks both nodes (through Redis) whether u has a socket left, in order: once this
+    // status query, asked after node A handled the disconnect, is answered, so is that one.
+    await log.waitFor('node A handled the disconnect', disconnectOf(onAId));
     expect(await w.timeout(5000).emitWithAck('user-status', { userId: u.id })).toMatchObject({ ok: true, online: true });
+    expect(offline).toEqual([]); // the socket on node B keeps the user online
 
     onB.close();
     await waitFor('user-offline from node B reaches node A', () => offline.length === 1);
     expect(offline[0]).toMatchObject({ userId: u.id, lastSeen: expect.any(String) });
     expect(await w.timeout(5000).emitWithAck('user-status', { userId: u.id })).toMatchObject({ ok: true, online: false });
+    expect(offline).toHaveLength(1);
   });
 });
 
