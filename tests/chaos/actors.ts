@@ -58,6 +58,11 @@ export interface DeviceOptions {
   /** Every conversation of the world, including the ones this user is not in (to catch leaks). */
   conversationIds: () => string[];
   ackTimeoutMs?: number;
+  /**
+   * Its IndexedDB database name, unique in the process: Dexie tells every live query on a
+   * database *name* about writes to it, so two runs side by side must not share names.
+   */
+  dbName: string;
 }
 
 export class Device {
@@ -81,7 +86,7 @@ export class Device {
   }
 
   get dbName(): string {
-    return `pigeon-${this.name}`;
+    return this.options.dbName;
   }
 
   isOpen(): boolean {

@@ -3,17 +3,22 @@
  * hundred ops each, every invariant checked. Fixed seeds keep CI reproducible;
  * the soak (`npm run chaos -- --minutes 30`) explores new ones.
  *
+ * The seeds run side by side, as many at once as the chaos project's maxConcurrency
+ * (vitest.config.ts): each has its own server process, proxies, devices and ports, and
+ * a run spends most of its time in planned gaps and faults. Which seed's ops interleave
+ * with which does not matter: an op's timing was never part of what a seed replays.
+ *
  * A failure prints the violations, the dump directory and the replay command.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { replayCommand, runChaos } from './run.ts';
 
 const SEEDS = (process.env.CHAOS_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const OPS = Number(process.env.CHAOS_OPS ?? 200);
 
-describe('chaos: no loss, no duplicates, same conversation everywhere', () => {
+describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere', () => {
   for (const seed of SEEDS) {
-    it(`seed ${seed}, ${OPS} ops`, { timeout: 150_000 }, async () => {
+    it(`seed ${seed}, ${OPS} ops`, { timeout: 150_000 }, async ({ expect }) => {
       const result = await runChaos({ seed, ops: OPS, settleMs: 30_000, log: (l) => console.log(l) });
       const report = result.ok
         ? ''

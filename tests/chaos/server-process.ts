@@ -25,6 +25,12 @@ export interface ServerProcessOptions {
  * proxies connecting to it: a TCP self-connect on loopback), and the restart would
  * fail with EADDRINUSE for reasons that have nothing to do with Pigeon.
  */
+/**
+ * Ports already given to a run in this process. A killed server leaves its port free until
+ * its restart; a run beside it must not take it meanwhile.
+ */
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
   let low = 32768;
   try {
@@ -36,7 +42,11 @@ export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Not from the seed: which port the server gets has no effect on the run.
     const port = floor + Math.floor(Math.random() * (low - floor));
-    if (await canListen(port)) return port;
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error('no free port below the ephemeral range');
 }

@@ -83,6 +83,7 @@ export class World {
           observations: this.observations,
           conversationIds: () => this.conversationIds,
           ackTimeoutMs: this.o.ackTimeoutMs,
+          dbName: `pigeon-s${seed}-${name}`,
         });
         await device.open('sign-in');
         this.devices.push(device);
