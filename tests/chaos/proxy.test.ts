@@ -18,15 +18,19 @@ async function echoServer(): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-async function proxyTo(port: number, seed = 1, events: ProxyEvent[] = []): Promise<FaultProxy> {
-  const proxy = new FaultProxy({ name: 'p', targetPort: port, rng: createRng(seed), onEvent: (_, e) => events.push(e) });
+async function proxyTo(port: number, seed = 1, events: ProxyEvent[] = [], now?: () => number): Promise<FaultProxy> {
+  const proxy = new FaultProxy({ name: 'p', targetPort: port, rng: createRng(seed), onEvent: (_, e) => events.push(e), now });
   await proxy.listen();
   closers.push(() => proxy.close());
   return proxy;
 }
 
-/** Writes `chunks` one by one and collects what comes back until the socket closes or `expectBytes` arrive. */
-function exchange(port: number, chunks: string[], expectBytes: number): Promise<{ data: string; closed: boolean; error?: string }> {
+/**
+ * Writes `chunks` one by one and collects what comes back until the socket closes or `expectBytes` arrive.
+ * `lockstep`: each chunk is written once the previous one is back, so TCP cannot merge chunks and the
+ * proxy sees exactly one read per chunk in each direction, however loaded the machine is.
+ */
+function exchange(port: number, chunks: string[], expectBytes: number, lockstep = false): Promise<{ data: string; closed: boolean; error?: string }> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let data = '';
@@ -37,15 +41,25 @@ function exchange(port: number, chunks: string[], expectBytes: number): Promise<
       s.destroy();
       resolve({ data, closed, error });
     };
+    let next = 0;
+    let sent = 0;
+    const writeNext = () => {
+      const c = chunks[next++];
+      if (c === undefined) return;
+      sent += c.length;
+      s.write(c);
+    };
     s.on('data', (d) => {
       data += d.toString();
       if (data.length >= expectBytes) finish(false);
+      else if (lockstep && data.length >= sent) writeNext();
     });
     s.on('error', (e) => finish(true, (e as NodeJS.ErrnoException).code));
     s.on('close', () => finish(true));
     s.on('connect', async () => {
-      for (const c of chunks) {
-        s.write(c);
+      if (lockstep) return writeNext();
+      while (next < chunks.length && !done) {
+        writeNext();
         await new Promise((r) => setTimeout(r, 2));
       }
     });
@@ -73,22 +87,27 @@ describe('FaultProxy', () => {
     const proxy = await proxyTo(await echoServer(), 5, events);
     proxy.setProfile({ ...CLEAN, dropPerChunk: 0.3 });
     const chunks = Array.from({ length: 40 }, (_, i) => `${i},`);
-    const res = await exchange(proxy.port, chunks, chunks.join('').length);
+    const all = chunks.join('');
+    // Lockstep: with seed 5 the fifth chunk draws the cut, on every machine.
+    const res = await exchange(proxy.port, chunks, all.length, true);
     expect(res.closed).toBe(true);
     // Whatever arrived is a prefix: a cut loses the tail, never reorders or invents bytes.
-    expect(chunks.join('').startsWith(res.data)).toBe(true);
+    expect(all.startsWith(res.data)).toBe(true);
     expect(events.some((e) => e.kind === 'cut')).toBe(true);
   });
 
   it('refuses connections while offline and for a while after refuseFor', async () => {
-    const proxy = await proxyTo(await echoServer());
+    // The refusal window's clock is pinned: a slow machine cannot make the connection late for it.
+    let now = 1_000_000;
+    const proxy = await proxyTo(await echoServer(), 1, [], () => now);
     proxy.setOffline(true);
     expect((await exchange(proxy.port, ['x'], 1)).closed).toBe(true);
     proxy.setOffline(false);
     expect((await exchange(proxy.port, ['x'], 1)).data).toBe('x');
     proxy.refuseFor(300);
+    now += 299;
     expect((await exchange(proxy.port, ['x'], 1)).closed).toBe(true);
-    await new Promise((r) => setTimeout(r, 350));
+    now += 1;
     expect((await exchange(proxy.port, ['x'], 1)).data).toBe('x');
     expect(proxy.stats.refused).toBe(2);
   });
@@ -108,7 +127,10 @@ describe('FaultProxy', () => {
   it('cutAll drops every open connection', async () => {
     const proxy = await proxyTo(await echoServer());
     const pending = exchange(proxy.port, [], 1);
-    await new Promise((r) => setTimeout(r, 50));
+    // The proxy has taken the connection: cutAll has something to cut.
+    for (const deadline = Date.now() + 10_000; proxy.stats.connections < 1; await new Promise((r) => setTimeout(r, 5))) {
+      if (Date.now() > deadline) throw new Error('the proxy never accepted the connection');
+    }
     proxy.cutAll('test');
     expect((await pending).closed).toBe(true);
   });

@@ -67,6 +67,8 @@ export interface FaultProxyOptions {
   rng: Rng;
   profile?: FaultProfile;
   onEvent?: (proxy: string, e: ProxyEvent) => void;
+  /** The clock of refusal windows (refuseFor); tests pin it. Default Date.now. */
+  now?: () => number;
 }
 
 export class FaultProxy {
@@ -75,6 +77,7 @@ export class FaultProxy {
   private readonly targetHost: string;
   private readonly rng: Rng;
   private readonly onEvent: (proxy: string, e: ProxyEvent) => void;
+  private readonly now: () => number;
   private profile: FaultProfile;
   private server: net.Server | null = null;
   private readonly conns = new Set<Conn>();
@@ -91,6 +94,7 @@ export class FaultProxy {
     this.rng = options.rng;
     this.profile = options.profile ?? CLEAN;
     this.onEvent = options.onEvent ?? (() => {});
+    this.now = options.now ?? Date.now;
   }
 
   async listen(port = 0): Promise<number> {
@@ -120,7 +124,7 @@ export class FaultProxy {
 
   /** Resets new connections for `ms` (a flapping network, a server that is "down" to this device). */
   refuseFor(ms: number): void {
-    this.refuseUntil = Math.max(this.refuseUntil, Date.now() + ms);
+    this.refuseUntil = Math.max(this.refuseUntil, this.now() + ms);
   }
 
   cutAll(reason: string): void {
@@ -140,7 +144,7 @@ export class FaultProxy {
   private accept(client: net.Socket): void {
     const id = this.nextId++;
     client.setNoDelay(true);
-    if (this.offline || Date.now() < this.refuseUntil) {
+    if (this.offline || this.now() < this.refuseUntil) {
       this.stats.refused++;
       this.onEvent(this.name, { kind: 'refused', conn: id });
       client.on('error', () => {});

@@ -47,10 +47,14 @@ describe('chaos harness self-test', () => {
           local.close();
           if (acked) {
             sabotaged.deviceKey = acked.key;
+            // The device's live query must see the regression before the heal can undo it.
+            const seen = () => world.observations.some((o) => o.kind === 'status-backwards' && o.key === acked.key);
+            for (const deadline = Date.now() + 15_000; !seen(); await new Promise((r) => setTimeout(r, 20))) {
+              if (Date.now() > deadline) throw new Error(`${device.name} never observed ${acked.key} going back to pending`);
+            }
             break;
           }
         }
-        await new Promise((r) => setTimeout(r, 300)); // let the observer see it
       },
     });
     expect(sabotaged.serverKey).not.toBe('');
