@@ -5,6 +5,7 @@
  *      worker, then go out once, in order, when the network comes back.
  * Waits are locators and expect.poll, never fixed sleeps.
  */
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   apiPost,
@@ -24,6 +25,13 @@ import {
 } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
+
+/** A bubble's status and its ticks' label, read together: one read, so both are of the same render. */
+const ticks = (bubble: Locator) =>
+  bubble.evaluate((el) => ({
+    status: el.getAttribute('data-status'),
+    label: el.querySelector('[data-testid="message-status"]')?.getAttribute('aria-label') ?? null,
+  }));
 
 const cluster = useBrowserCluster();
 const device = cluster.device;
@@ -46,27 +54,23 @@ describe('Pigeon PWA', () => {
     await expect.poll(() => alice.page.getByTestId('connection-banner').getAttribute('data-state'), WAIT).toBe('offline');
     await sendMessage(alice.page, 'Hi Bob!');
     const first = bubbles(alice.page).last();
-    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('pending');
-    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Sending');
+    await expect.poll(() => ticks(first), WAIT).toEqual({ status: 'pending', label: 'Sending' });
 
     // One tick: the server has it, Bob's device (offline) does not.
     await bob.net.setOffline(true);
     await alice.net.setOffline(false);
-    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('sent');
-    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Sent');
+    await expect.poll(() => ticks(first), WAIT).toEqual({ status: 'sent', label: 'Sent' });
 
     // Two ticks: Bob's device stored it; he has not opened the chat, so it is unread.
     await bob.net.setOffline(false);
-    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('delivered');
-    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Delivered');
+    await expect.poll(() => ticks(first), WAIT).toEqual({ status: 'delivered', label: 'Delivered' });
     const bobItem = bob.page.locator(`[data-testid="conversation-item"][data-peer-username="${aliceName}"]`);
     await expect.poll(() => bobItem.getByTestId('unread-badge').innerText(), WAIT).toMatch(/^1\b/);
 
     // Blue ticks: Bob opens the conversation.
     await bobItem.click();
     await expect.poll(() => bubbleBodies(bob.page), WAIT).toEqual(['Hi Bob!']);
-    await expect.poll(() => first.getAttribute('data-status'), WAIT).toBe('read');
-    expect(await first.getByTestId('message-status').getAttribute('aria-label')).toBe('Read');
+    await expect.poll(() => ticks(first), WAIT).toEqual({ status: 'read', label: 'Read' });
     await expect.poll(() => bobItem.getByTestId('unread-badge').count(), WAIT).toBe(0);
 
     // Typing indicator, then the reply; a message arriving in an open chat is read at once.
