@@ -2,12 +2,10 @@ import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { engine } from './engine.ts';
-import { followBrowserNetwork } from './lib/follow-browser-network.ts';
 import { trackPresence } from './stores/presence.ts';
 import { trackTyping } from './stores/typing.ts';
 import './styles/main.css';
 
-followBrowserNetwork(engine);
 trackTyping();
 trackPresence();
 
