@@ -1,5 +1,5 @@
 /**
- * The Mongo test files' shared setup: the Mongo-protocol server that tests/setup/services.ts
+ * The Mongo test files' shared setup: the Mongo-protocol server that tests/setup/mongo.ts
  * provides (FerretDB, or MONGODB_URI), one fresh database per store, and the users and sends
  * the tests need.
  */
@@ -12,7 +12,7 @@ const mongoUri = inject('mongoUri');
 
 const SKIP_REASON = mongoUri
   ? null
-  : 'no Mongo-protocol server (mongoUri is null: PIGEON_TEST_MONGO=0?); set MONGODB_URI or let tests/setup/services.ts start FerretDB';
+  : 'no Mongo-protocol server (mongoUri is null: PIGEON_TEST_MONGO=0?); set MONGODB_URI or let tests/setup/mongo.ts start FerretDB';
 
 /**
  * `describe` over the test server, dropping the databases its tests created. Without a
