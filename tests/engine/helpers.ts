@@ -9,9 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { createSyncEngine, type LocalMessage, type SyncEngine, type SyncEngineOptions } from '@pigeon/sync-protocol/engine';
+import { IDBFactory } from 'fake-indexeddb';
+import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '@pigeon/sync-protocol/engine';
 import { directConversationId, type Message, type User } from '@pigeon/sync-protocol';
+import { fastOptions as memoryFastOptions, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
+export { view, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
 
 export interface TestServer {
@@ -43,31 +45,15 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
   return t;
 }
 
-/** Options that make retries and reconnects quick on loopback. */
+/** The in-process scenarios' quick retries and leases, plus quick reconnects over loopback. */
 export function fastOptions(url: string): SyncEngineOptions {
   return {
+    ...memoryFastOptions,
     serverUrl: url,
-    IDBKeyRange,
-    locks: null,
-    ackTimeoutMs: 1_500,
-    retryBaseMs: 20,
-    retryMaxMs: 400,
-    restFallbackAfterMs: 400,
     reconnectionDelayMs: 50,
     reconnectionDelayMaxMs: 250,
     transports: ['websocket'],
-    leaseRenewMs: 150,
-    leaseTtlMs: 600,
-    pollIntervalMs: 2_000,
   };
-}
-
-export interface Device {
-  engine: SyncEngine;
-  factory: IDBFactory;
-  dbName: string;
-  /** A new engine on the same storage (a reload, or a second tab when the first is still open). */
-  reopen(extra?: Partial<SyncEngineOptions>): SyncEngine;
 }
 
 let deviceCounter = 0;
@@ -90,8 +76,6 @@ export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36
 /** The deadline-based poll of the engine test kit, shared with the in-process scenarios. */
 export { waitFor } from '@pigeon/sync-protocol/testing';
 
-/** The comparable part of a message, as both the server and the devices hold it. */
-export const view = (m: LocalMessage | Message) => ({ id: m.id, seq: m.seq, clientId: m.clientId, senderId: m.senderId, body: m.body, status: m.status });
 
 /** The server's whole conversation, oldest → newest. */
 export async function serverHistory(server: RunningServer, conversationId: string): Promise<Message[]> {
