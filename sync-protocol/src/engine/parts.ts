@@ -101,6 +101,8 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     emitReceived: (ids) => transport.messageReceived(ids),
     emitRead: (conversationId, upToSeq) => transport.messageRead(conversationId, upToSeq),
     onError,
+    backoff: o.backoff,
+    ...(o.random ? { random: o.random } : {}),
   });
   const typing = new Typing({
     emit: (to, on) => transport.typing(to, on),

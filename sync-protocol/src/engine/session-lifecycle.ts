@@ -146,7 +146,7 @@ export class SessionLifecycle {
 
   private async stop(): Promise<void> {
     if (!this.started) return;
-    const { transport, catchUp, drainer } = this.parts;
+    const { transport, catchUp, drainer, receipts } = this.parts;
     this.started = false;
     transport.close();
     this.unwatchOutbox?.();
@@ -154,6 +154,7 @@ export class SessionLifecycle {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
     catchUp.stop();
+    receipts.stop();
     const leadership = this.leadership;
     this.leadership = null;
     drainer.wake(); // sleeping lanes see canDrain() = false and exit

@@ -5,13 +5,17 @@
  *    (index [recipientId+status]); after the server acks, it is stored as `delivered`.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
- * Both flushes run on every (re)connect and after the writes that create a debt.
+ * Both flushes run on every (re)connect and after the writes that create a debt. An emit
+ * that fails while the socket stays up (an ack lost to a stalled connection, a busy server)
+ * is retried with backoff: otherwise the debt would wait for the next reconnect or read,
+ * which may never come, and the sender would never see its ticks.
  */
 import { LIMITS } from '../../limits.ts';
 import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
 import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
 import { applyStatus } from '../down/store-server-changes.ts';
 import { raiseStatus } from '../down/merge-rules.ts';
+import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 
 export interface ReceiptsDeps {
@@ -22,11 +26,16 @@ export interface ReceiptsDeps {
   emitReceived: (messageIds: string[]) => Promise<void>;
   emitRead: (conversationId: string, upToSeq: number) => Promise<void>;
   onError: (where: string, error: unknown) => void;
+  /** Delays of the retries after a failed emit (the drainer's by default). */
+  backoff?: BackoffOptions;
+  random?: () => number;
 }
 
 export class Receipts {
   private readonly delivered: SingleFlight;
   private readonly reads: SingleFlight;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
 
   constructor(private readonly deps: ReceiptsDeps) {
     this.delivered = new SingleFlight(() => this.flushDelivered(), deps.canEmit);
@@ -37,6 +46,13 @@ export class Receipts {
   flush(): void {
     this.flushDeliveredSoon();
     this.flushReadsSoon();
+  }
+
+  /** Drops a scheduled retry (the engine stopped; the next start flushes on connect). */
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.failures = 0;
   }
 
   flushDeliveredSoon(): void {
@@ -56,7 +72,7 @@ export class Receipts {
       const rows = await db.messages.where('[recipientId+status]').equals([userId, 'sent']).limit(LIMITS.receiptIdsMax).toArray();
       const ids = rows.flatMap((r) => (r.id ? [r.id] : []));
       if (ids.length === 0) return;
-      if (!(await settled(emitReceived(ids)))) return;
+      if (!(await this.settled(emitReceived(ids)))) return;
       await applyStatus(db, ids, 'delivered', userId);
       if (rows.length < LIMITS.receiptIdsMax) return;
     }
@@ -70,24 +86,37 @@ export class Receipts {
       if (mark.upToSeq <= mark.ackedUpToSeq) continue;
       if (!canEmit()) return;
       const conversationId = row.key.slice(META.readPrefix.length);
-      if (!(await settled(emitRead(conversationId, mark.upToSeq)))) return;
+      if (!(await this.settled(emitRead(conversationId, mark.upToSeq)))) return;
       await db.transaction('rw', db.meta, async () => {
         const current = (await db.getMeta<ReadMark>(row.key)) ?? mark;
         await db.setMeta(row.key, { ...current, ackedUpToSeq: Math.max(current.ackedUpToSeq, mark.upToSeq) });
       });
     }
   }
-}
 
-/** Whether the emit was acked ok; a failed or timed-out emit is retried on the next flush. */
-async function settled(p: Promise<void>): Promise<boolean> {
-  try {
-    await p;
-    return true;
-  } catch {
-    return false;
+  /** Whether the emit was acked ok; a failed or timed-out one schedules a retry of both flushes. */
+  private async settled(p: Promise<void>): Promise<boolean> {
+    try {
+      await p;
+      this.failures = 0;
+      return true;
+    } catch {
+      this.retryLater();
+      return false;
+    }
+  }
+
+  private retryLater(): void {
+    // Disconnected: the flush on reconnect is the retry. One timer covers both kinds of debt.
+    if (this.retryTimer || !this.deps.canEmit()) return;
+    const delay = backoffDelay(++this.failures, this.deps.backoff, this.deps.random);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.flush();
+    }, delay);
   }
 }
+
 
 /**
  * The user has seen the conversation: every incoming message up to the highest stored
