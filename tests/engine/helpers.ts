@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '@pigeon/sync-protocol/engine';
-import { directConversationId, type Message, type User } from '@pigeon/sync-protocol';
-import { fastOptions as memoryFastOptions, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
+import type { Message, User } from '@pigeon/sync-protocol';
+import { fastOptions as memoryFastOptions, signUpPair, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 export { view, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
 
@@ -130,13 +130,7 @@ export function useServer(options: Partial<StartServerOptions> = {}): ServerFixt
       engines.push(engine);
       return engine;
     },
-    async pair(extra = {}) {
-      const alice = fixture.device(extra.alice);
-      const bob = fixture.device(extra.bob);
-      const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
-      const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
-      return { alice, bob, a, b, conversationId: directConversationId(a.id, b.id) };
-    },
+    pair: (extra = {}) => signUpPair(fixture.device, uniqueName, extra),
   };
   return fixture;
 }

@@ -58,6 +58,19 @@ export interface MemoryFixture {
   uniqueName(prefix: string): string;
 }
 
+/** Two new users, alice and bob, each signed up on a new device of their own (shared with tests/engine/helpers.ts). */
+export async function signUpPair(
+  device: (extra?: Partial<SyncEngineOptions>) => Device,
+  uniqueName: (prefix: string) => string,
+  extra: { alice?: Partial<SyncEngineOptions>; bob?: Partial<SyncEngineOptions> } = {},
+): Promise<Pair> {
+  const alice = device(extra.alice);
+  const bob = device(extra.bob);
+  const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+  const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
+  return { alice, bob, a, b, conversationId: directConversationId(a.id, b.id) };
+}
+
 export function memoryFixture(options: MemoryServerOptions = {}): MemoryFixture {
   const server = createMemoryServer(options);
   const engines: SyncEngine[] = [];
@@ -80,13 +93,7 @@ export function memoryFixture(options: MemoryServerOptions = {}): MemoryFixture 
       engines.push(engine);
       return engine;
     },
-    async pair(extra = {}) {
-      const alice = fixture.device(extra.alice);
-      const bob = fixture.device(extra.bob);
-      const a = await alice.engine.signUp(fixture.uniqueName('alice'), PASSWORD);
-      const b = await bob.engine.signUp(fixture.uniqueName('bob'), PASSWORD);
-      return { alice, bob, a, b, conversationId: directConversationId(a.id, b.id) };
-    },
+    pair: (extra = {}) => signUpPair(fixture.device, fixture.uniqueName, extra),
     uniqueName: (prefix) => `${prefix}${++names}`,
   };
   return fixture;
