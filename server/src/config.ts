@@ -27,8 +27,34 @@ export interface ServerConfig {
   /** The rate-limit window; 10 s by contract, adjustable only in code (tests). */
   sendRateWindowMs: number;
   logLevel: LogLevel;
-  /** Lifetime of issued JWTs, seconds. */
-  tokenTtlSeconds: number;
+  /** Lifetime of access tokens (JWT), seconds (ACCESS_TOKEN_TTL). */
+  accessTokenTtlSeconds: number;
+  /** Lifetime of a session's refresh token since its last use, seconds (REFRESH_TOKEN_TTL). */
+  refreshTokenTtlSeconds: number;
+  /** scrypt cost as log2(N) (SCRYPT_LOG_N); 17 = OWASP's minimum. Lower only in tests. */
+  scryptLogN: number;
+  /** Password hashes computed at once (PASSWORD_HASH_CONCURRENCY); the rest wait in a bounded queue. */
+  passwordHashConcurrency: number;
+  /** Password hashes allowed to wait (PASSWORD_HASH_QUEUE); past it login/register answer 429. */
+  passwordHashQueue: number;
+  /** Login attempts per client address per auth window (LOGIN_LIMIT_IP); 0 = off. */
+  loginLimitPerIp: number;
+  /** Failed logins per username per auth window (LOGIN_LIMIT_USER); 0 = off. */
+  loginLimitPerUser: number;
+  /** Registrations per client address per auth window (REGISTER_LIMIT_IP); 0 = off. */
+  registerLimitPerIp: number;
+  /** Window of the login/register limits, ms (15 min; adjustable only in code, for tests). */
+  authLimitWindowMs: number;
+  /** Client events other than sends per socket per 10 s (SOCKET_EVENT_LIMIT); 0 = off. */
+  socketEventLimit: number;
+  /** Client events other than sends per user (all sockets, all nodes) per 10 s (USER_EVENT_LIMIT); 0 = off. */
+  userEventLimit: number;
+  /** Open sockets per user on one node (MAX_SOCKETS_PER_USER); the handshake past it is refused. */
+  maxSocketsPerUser: number;
+  /** Bytes a socket may have queued but unsent before it is disconnected as a slow reader (SOCKET_BUFFER_MAX_BYTES). */
+  socketBufferMaxBytes: number;
+  /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (TRUST_PROXY). */
+  trustProxy: boolean;
   /** The built PWA; served at / when the folder exists. */
   clientDistDir: string;
   /** Upper bound of one group commit. */
@@ -51,7 +77,20 @@ export const DEFAULT_CONFIG: ServerConfig = {
   sendRateLimit: LIMITS.sendRateDefault,
   sendRateWindowMs: LIMITS.sendRateWindowMs,
   logLevel: 'info',
-  tokenTtlSeconds: 30 * 24 * 3600,
+  accessTokenTtlSeconds: 15 * 60,
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
+  scryptLogN: 17,
+  passwordHashConcurrency: 2,
+  passwordHashQueue: 32,
+  loginLimitPerIp: 30,
+  loginLimitPerUser: 10,
+  registerLimitPerIp: 10,
+  authLimitWindowMs: 15 * 60_000,
+  socketEventLimit: 200,
+  userEventLimit: 500,
+  maxSocketsPerUser: 20,
+  socketBufferMaxBytes: 1024 * 1024,
+  trustProxy: false,
   clientDistDir: DEFAULT_CLIENT_DIST,
   maxSendBatch: 512,
 };
@@ -68,7 +107,20 @@ const configSchema = z.object({
   sendRateLimit: z.number().int().min(0),
   sendRateWindowMs: z.number().int().positive(),
   logLevel: z.enum(LOG_LEVELS),
-  tokenTtlSeconds: z.number().int().positive(),
+  accessTokenTtlSeconds: z.number().int().positive(),
+  refreshTokenTtlSeconds: z.number().int().positive(),
+  scryptLogN: z.number().int().min(10).max(20),
+  passwordHashConcurrency: z.number().int().min(1).max(64),
+  passwordHashQueue: z.number().int().min(0),
+  loginLimitPerIp: z.number().int().min(0),
+  loginLimitPerUser: z.number().int().min(0),
+  registerLimitPerIp: z.number().int().min(0),
+  authLimitWindowMs: z.number().int().positive(),
+  socketEventLimit: z.number().int().min(0),
+  userEventLimit: z.number().int().min(0),
+  maxSocketsPerUser: z.number().int().min(1),
+  socketBufferMaxBytes: z.number().int().min(1024),
+  trustProxy: z.boolean(),
   clientDistDir: z.string().min(1),
   maxSendBatch: z.number().int().min(1).max(10_000),
 });
@@ -103,6 +155,14 @@ function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number(raw);
 }
 
+function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = envString(env[name])?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
 /** The public environment variables → a validated config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const logLevel = envString(env.LOG_LEVEL)?.toLowerCase();
@@ -117,6 +177,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jwtSecret: envString(env.JWT_SECRET) ?? null,
     redisUrl: envString(env.REDIS_URL) ?? null,
     sendRateLimit: envInt(env, 'SEND_RATE_LIMIT'),
+    accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL'),
+    refreshTokenTtlSeconds: envInt(env, 'REFRESH_TOKEN_TTL'),
+    scryptLogN: envInt(env, 'SCRYPT_LOG_N'),
+    passwordHashConcurrency: envInt(env, 'PASSWORD_HASH_CONCURRENCY'),
+    passwordHashQueue: envInt(env, 'PASSWORD_HASH_QUEUE'),
+    loginLimitPerIp: envInt(env, 'LOGIN_LIMIT_IP'),
+    loginLimitPerUser: envInt(env, 'LOGIN_LIMIT_USER'),
+    registerLimitPerIp: envInt(env, 'REGISTER_LIMIT_IP'),
+    socketEventLimit: envInt(env, 'SOCKET_EVENT_LIMIT'),
+    userEventLimit: envInt(env, 'USER_EVENT_LIMIT'),
+    maxSocketsPerUser: envInt(env, 'MAX_SOCKETS_PER_USER'),
+    socketBufferMaxBytes: envInt(env, 'SOCKET_BUFFER_MAX_BYTES'),
+    trustProxy: envBool(env, 'TRUST_PROXY'),
     logLevel: logLevel as LogLevel | undefined,
   });
 }

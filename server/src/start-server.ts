@@ -89,7 +89,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Computed now so the first login of an unknown user costs one scrypt run like any other.
     void decoyHash().catch((err: unknown) => log.warn({ err }, 'decoy hash failed'));
     const secret = await loadOrCreateSecret(config.dataDir, config.jwtSecret);
-    const tokens = createTokenService(secret, config.tokenTtlSeconds);
+    const tokens = createTokenService(secret, config.accessTokenTtlSeconds);
 
     let redis: RedisAdapterHandle | null = null;
     if (config.redisUrl) {

@@ -52,6 +52,53 @@ export interface ChangePage {
   hasMore: boolean;
 }
 
+/**
+ * One signed-in device. The refresh token is `<id>.<secret>`; only a hash of the secret
+ * is kept (`refreshHash`), plus the hash it replaced (`previousRefreshHash`, at
+ * `rotatedAt`) so a second presentation of the old one can be told from an unknown one.
+ */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  userAgent: string;
+  createdAt: string;
+  /** Creation or last refresh. */
+  lastSeenAt: string;
+  /** The refresh token stops working then (sliding: moved forward by every refresh). */
+  expiresAt: string;
+  revokedAt: string | null;
+  refreshHash: string;
+  previousRefreshHash: string | null;
+  rotatedAt: string | null;
+}
+
+export interface NewSession {
+  userId: string;
+  userAgent: string;
+  refreshHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/**
+ * Result of a compare-and-set rotation: `rotated` when `presentedHash` was the current
+ * hash (now replaced); `stale` when it was the previous one (the session is returned
+ * unchanged, so the caller can judge the grace window); `mismatch` otherwise, or when
+ * the session is unknown, revoked or expired.
+ */
+export type RotateOutcome =
+  | { kind: 'rotated'; session: SessionRecord }
+  | { kind: 'stale'; session: SessionRecord }
+  | { kind: 'mismatch' };
+
+export interface RotateRequest {
+  sessionId: string;
+  presentedHash: string;
+  nextHash: string;
+  at: string;
+  expiresAt: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
   close(): Promise<void>;
@@ -69,6 +116,29 @@ export interface Store {
   /** Prefix match on username or displayName, case-insensitive, ordered by username. */
   searchUsers(prefix: string, limit: number): Promise<UserRecord[]>;
   setLastSeen(userId: string, at: string): Promise<void>;
+  /** Replaces a user's password hash (a stronger KDF cost on login). */
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+
+  // --- sessions (auth/sessions.ts) ---
+  createSession(session: NewSession): Promise<SessionRecord>;
+  /** The session whatever its state (revoked, expired), or null. */
+  getSession(sessionId: string): Promise<SessionRecord | null>;
+  /** Atomic compare-and-set of the refresh hash; see RotateOutcome. */
+  rotateSession(request: RotateRequest): Promise<RotateOutcome>;
+  /** Marks the user's session revoked; false when it is not theirs, unknown or already revoked. */
+  revokeSession(userId: string, sessionId: string, at: string): Promise<boolean>;
+  /** The user's sessions neither revoked nor expired at `now`, most recently seen first. */
+  listSessions(userId: string, now: string): Promise<SessionRecord[]>;
+
+  // --- blocks ---
+  /** Idempotent. */
+  blockUser(blockerId: string, blockedId: string, at: string): Promise<void>;
+  /** Idempotent. */
+  unblockUser(blockerId: string, blockedId: string): Promise<void>;
+  /** Ids `userId` has blocked. */
+  blockedBy(userId: string): Promise<string[]>;
+  /** True when either of the two has blocked the other. */
+  isBlockedEitherWay(a: string, b: string): Promise<boolean>;
 
   /**
    * Group commit: stores a whole batch in one transaction (SQLite) or a few bulk

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { messageStatusSchema } from '../status.ts';
+import { textSchema } from '../text.ts';
 import { userIdSchema } from './user.ts';
 
 export const clientIdSchema = z
@@ -9,12 +10,8 @@ export const clientIdSchema = z
   .max(LIMITS.clientIdMax)
   .regex(/^[A-Za-z0-9_-]+$/, 'only A-Z, a-z, 0-9, "_" and "-"');
 
-/** The body is stored trimmed; 1..4096 characters after trimming. */
-export const messageBodySchema = z
-  .string()
-  .trim()
-  .min(LIMITS.bodyMinChars, 'must not be empty')
-  .max(LIMITS.bodyMaxChars, `at most ${LIMITS.bodyMaxChars} characters`);
+/** The body is stored trimmed; 1..4096 code points after trimming, well-formed UTF-16 (text.ts). */
+export const messageBodySchema = textSchema(LIMITS.bodyMinChars, LIMITS.bodyMaxChars);
 
 export const conversationIdSchema = z.string().min(1).max(200);
 

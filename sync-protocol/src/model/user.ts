@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
+import { hasBidiControl, textSchema } from '../text.ts';
 
 export const userIdSchema = z.string().min(1).max(64);
 
@@ -10,6 +11,9 @@ export const usernameSchema = z
   .min(LIMITS.usernameMin)
   .max(LIMITS.usernameMax)
   .regex(/^[a-z0-9_.-]+$/, 'only a-z, 0-9, "_", "." and "-"');
+
+/** 1..64 code points, well-formed, no bidi overrides or isolates (text.ts). */
+export const displayNameSchema = textSchema(1, LIMITS.displayNameMax).refine((s) => !hasBidiControl(s), 'bidi control characters are not allowed');
 
 /** A user as every client sees them: never a password hash. */
 export const userSchema = z.object({

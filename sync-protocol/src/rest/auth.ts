@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
-import { userSchema, usernameSchema } from '../model/user.ts';
+import { displayNameSchema, userSchema, usernameSchema } from '../model/user.ts';
 
 const passwordSchema = z
   .string()
@@ -10,7 +10,7 @@ const passwordSchema = z
 export const registerBodySchema = z.object({
   username: usernameSchema,
   password: passwordSchema,
-  displayName: z.string().trim().min(1).max(LIMITS.displayNameMax).optional(),
+  displayName: displayNameSchema.optional(),
 });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
@@ -21,5 +21,27 @@ export const loginBodySchema = z.object({
 });
 export type LoginBody = z.infer<typeof loginBodySchema>;
 
-export const authResponseSchema = z.object({ token: z.string(), user: userSchema });
+/**
+ * `token` is a short-lived access token (JWT, about 15 min); `refreshToken` is opaque,
+ * works once (`POST /api/auth/refresh` rotates it) and lasts while the session is used.
+ */
+export const authResponseSchema = z.object({ token: z.string(), refreshToken: z.string(), user: userSchema });
 export type AuthResponse = z.infer<typeof authResponseSchema>;
+
+/** Refresh tokens are 43 base64url characters (32 random bytes); anything else is refused as UNAUTHENTICATED. */
+export const refreshBodySchema = z.object({ refreshToken: z.string().min(1).max(256) });
+export type RefreshBody = z.infer<typeof refreshBodySchema>;
+export const refreshResponseSchema = z.object({ token: z.string(), refreshToken: z.string() });
+export type RefreshResponse = z.infer<typeof refreshResponseSchema>;
+
+/** One signed-in device. `current` is the session of the token that asked. */
+export const sessionSchema = z.object({
+  id: z.string(),
+  userAgent: z.string(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  current: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof sessionSchema>;
+export const sessionsResponseSchema = z.object({ sessions: z.array(sessionSchema) });
+export const sessionIdParamSchema = z.object({ id: z.string().min(1).max(64) });
