@@ -1,3 +1,4 @@
+import './boot/strict-csp.ts';
 import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';

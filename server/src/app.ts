@@ -5,6 +5,7 @@ import { requireAuth } from './http/middleware/auth.ts';
 import { bodyLimit } from './http/middleware/body-limit.ts';
 import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { requestLog } from './http/middleware/request-log.ts';
+import { securityHeaders } from './http/middleware/security-headers.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { messageRoutes } from './http/routes/messages.ts';
@@ -22,12 +23,13 @@ import { serveClient } from './static.ts';
  *   anything else under /api → 404 NOT_FOUND (JSON)
  *   other GETs → client/dist (SPA fallback)
  */
-export function createApp(s: HttpServices, log: Logger) {
+export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: boolean } = {}) {
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(log));
   app.notFound(notFound);
 
   app.use('*', requestLog(log));
+  app.use('*', securityHeaders({ trustProxy: options.trustProxy ?? false }));
   // Bearer tokens, no cookies: a cross-origin page can't act for a user, so any origin may call (dev server, tools).
   app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
   app.use('/api/*', bodyLimit());

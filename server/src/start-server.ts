@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { directConversationId } from '@pigeon/sync-protocol';
 import { createApp } from './app.ts';
+import { closeUnreadRequests } from './http/close-unread-requests.ts';
 import { decoyHash } from './auth/password.ts';
 import { loadOrCreateSecret } from './auth/secret.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -122,10 +123,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const receipts = new ReceiptService(store, fanout);
 
     registerGateway({ io, tokens, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
-    const app = createApp({ store, tokens, users, presence, sends, log, clientDistDir: config.clientDistDir, isClosing }, log);
+    const app = createApp({ store, tokens, users, presence, sends, log, clientDistDir: config.clientDistDir, isClosing }, log, { trustProxy: config.trustProxy });
 
     // Hono's listener first, then Socket.io on top: it takes /socket.io/ and hands everything else to Hono.
-    const httpServer = createServer(getRequestListener(app.fetch));
+    const httpServer = createServer(closeUnreadRequests(getRequestListener(app.fetch)));
     io.attach(httpServer);
     const port = await listen(httpServer, config.port, config.host);
     cleanups.push(() => new Promise((r) => httpServer.close(r)));

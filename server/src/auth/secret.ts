@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../files/private-files.ts';
 
 export const SECRET_FILE = 'jwt-secret';
 
@@ -11,7 +12,7 @@ export const SECRET_FILE = 'jwt-secret';
  */
 export async function loadOrCreateSecret(dataDir: string, configured: string | null): Promise<string> {
   if (configured) return configured;
-  await mkdir(dataDir, { recursive: true });
+  await ensurePrivateDir(dataDir);
   const file = join(dataDir, SECRET_FILE);
   const existing = await readSecret(file);
   if (existing) return existing;

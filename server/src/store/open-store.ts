@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../files/private-files.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from './store.ts';
 
@@ -25,7 +25,7 @@ export async function openStore({ dataDir, mongodbUri, mongoDbName, log }: OpenS
     const { createMongoStore } = await import('./mongo/mongo-store.ts');
     return createMongoStore({ uri: mongodbUri, dbName: mongoDbName });
   }
-  await mkdir(dataDir, { recursive: true });
+  await ensurePrivateDir(dataDir);
   // On its own thread, so a group commit never stops the event loop (docs/benchmarks.md, finding 1).
   const { createThreadedSqliteStore } = await import('./sqlite/worker/threaded-store.ts');
   return createThreadedSqliteStore({

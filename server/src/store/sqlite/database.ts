@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
+import { ensurePrivateDatabaseFile } from '../../files/private-files.ts';
 import { ensureSchema } from './schema.ts';
 
 export type SqliteDatabase = Database.Database;
 
 /** Opens (creating if needed) a store file with the durability settings the store relies on, and its schema. */
 export function openDatabase(file: string): SqliteDatabase {
+  // ':memory:' and '' (temporary) databases have no file to protect.
+  if (file !== ':memory:' && file !== '') ensurePrivateDatabaseFile(file);
   const db = new Database(file);
   try {
     // WAL: readers never block the writer, and a commit is one sequential append.
