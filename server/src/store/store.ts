@@ -125,7 +125,7 @@ export interface Store {
   getSession(sessionId: string): Promise<SessionRecord | null>;
   /** Atomic compare-and-set of the refresh hash; see RotateOutcome. */
   rotateSession(request: RotateRequest): Promise<RotateOutcome>;
-  /** Marks the user's session revoked; false when it is not theirs, unknown or already revoked. */
+  /** Marks the user's session revoked; false when it is not theirs, unknown, already revoked or expired at `at`. */
   revokeSession(userId: string, sessionId: string, at: string): Promise<boolean>;
   /** The user's sessions neither revoked nor expired at `now`, most recently seen first. */
   listSessions(userId: string, now: string): Promise<SessionRecord[]>;

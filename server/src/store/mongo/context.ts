@@ -1,6 +1,6 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { Collection, Db } from 'mongodb';
-import type { ConversationDoc, CounterDoc, MessageDoc, UserDoc } from './documents.ts';
+import type { BlockDoc, ConversationDoc, CounterDoc, MessageDoc, SessionDoc, UserDoc } from './documents.ts';
 import { PendingPointers } from './pending-pointers.ts';
 import { VisibilityGuard } from './visibility.ts';
 import { SerialQueue, SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
@@ -20,6 +20,8 @@ export interface MongoContext {
   readonly messages: Collection<MessageDoc>;
   readonly conversations: Collection<ConversationDoc>;
   readonly counters: Collection<CounterDoc>;
+  readonly sessions: Collection<SessionDoc>;
+  readonly blocks: Collection<BlockDoc>;
   /** Keeps sync reads below the positions that writes of this process may still commit. */
   readonly guard: VisibilityGuard;
   /** Conversation pointers committed but not written yet; they ride along with seq allocations. */
@@ -33,6 +35,12 @@ export interface MongoContext {
   readonly sendLane: WriteLane;
   /** Receipts: concurrent on MongoDB (null), in the shared lane when updates are not atomic. */
   readonly receiptLane: WriteLane | null;
+  /**
+   * Compare-and-set updates of a session (rotation, revocation): null on MongoDB, where a
+   * conditional findOneAndUpdate is atomic; the shared lane on FerretDB, where two of them
+   * can both match the same stale read and both "win".
+   */
+  readonly casLane: WriteLane | null;
   readonly hooks: StoreHooks;
 }
 
@@ -51,6 +59,8 @@ export function createContext(
     messages: db.collection<MessageDoc>('messages'),
     conversations: db.collection<ConversationDoc>('conversations'),
     counters: db.collection<CounterDoc>('counters'),
+    sessions: db.collection<SessionDoc>('sessions'),
+    blocks: db.collection<BlockDoc>('blocks'),
     guard: new VisibilityGuard(),
     pointers: new PendingPointers(),
     // FerretDB runs each findAndModify as its own SQLite write transaction, and concurrent
@@ -59,6 +69,7 @@ export function createContext(
     allocationConcurrency: server === 'ferretdb' ? 1 : Infinity,
     sendLane: shared ?? new SerialQueue(),
     receiptLane: shared,
+    casLane: shared,
     hooks,
   };
 }

@@ -47,6 +47,29 @@ export interface ConversationDoc {
   updatedAt?: string;
 }
 
+/** One signed-in device; the fields are SessionRecord's (store.ts), `_id` its id. */
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  userAgent: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** ISO-8601 strings compare in time order, so range filters on them work as on dates. */
+  expiresAt: string;
+  revokedAt: string | null;
+  refreshHash: string;
+  previousRefreshHash: string | null;
+  rotatedAt: string | null;
+}
+
+/** `_id` is `<blockerId>:<blockedId>`, so a block exists at most once and both directions are `_id` lookups. */
+export interface BlockDoc {
+  _id: string;
+  blockerId: string;
+  blockedId: string;
+  createdAt: string;
+}
+
 export interface CounterDoc {
   _id: string;
   value: number;

@@ -5,7 +5,7 @@ import type { IndexDescription } from 'mongodb';
  * docs/operations.md lists the same set; keep them in step. Only plain
  * (compound, unique) indexes: FerretDB 1.x rejects partial and collation indexes.
  */
-export const INDEXES: Record<'users' | 'messages' | 'conversations', IndexDescription[]> = {
+export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions' | 'blocks', IndexDescription[]> = {
   users: [
     // Usernames are stored lower-cased, so this is case-insensitive uniqueness.
     { key: { username: 1 }, name: 'username_unique', unique: true },
@@ -24,4 +24,9 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations', IndexDescri
     { key: { recipientId: 1, status: 1, conversationId: 1, seq: 1 }, name: 'recipient_status_conversation_seq' },
   ],
   conversations: [{ key: { members: 1 }, name: 'members' }],
+  // listSessions: a user's sessions, most recently seen first. Rotation and the session gate
+  // read by `_id`.
+  sessions: [{ key: { userId: 1, lastSeenAt: -1 }, name: 'user_lastSeenAt' }],
+  // blockedBy; isBlockedEitherWay reads two `_id`s.
+  blocks: [{ key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' }],
 };

@@ -3,10 +3,12 @@ import type { Store } from '../store.ts';
 import { createContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
+import { blockedBy, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
 import { changesSince, getHistory, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
-import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen } from './users.ts';
+import { createSession, getSession, listSessions, revokeSession, rotateSession } from './sessions.ts';
+import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
 export type { StoreHooks } from './context.ts';
 
@@ -134,6 +136,18 @@ function mongoStore(
     getUsers: (ids) => call(() => getUsers(ctx, ids)),
     searchUsers: (prefix, limit) => call(() => searchUsers(ctx, prefix, limit)),
     setLastSeen: (userId, at) => call(() => setLastSeen(ctx, userId, at)),
+    setPasswordHash: (userId, passwordHash) => call(() => setPasswordHash(ctx, userId, passwordHash)),
+
+    createSession: (session) => call(() => createSession(ctx, session)),
+    getSession: (sessionId) => call(() => getSession(ctx, sessionId)),
+    rotateSession: (request) => call(() => rotateSession(ctx, request)),
+    revokeSession: (userId, sessionId, at) => call(() => revokeSession(ctx, userId, sessionId, at)),
+    listSessions: (userId, now) => call(() => listSessions(ctx, userId, now)),
+
+    blockUser: (blockerId, blockedId, at) => call(() => blockUser(ctx, blockerId, blockedId, at)),
+    unblockUser: (blockerId, blockedId) => call(() => unblockUser(ctx, blockerId, blockedId)),
+    blockedBy: (userId) => call(() => blockedBy(ctx, userId)),
+    isBlockedEitherWay: (a, b) => call(() => isBlockedEitherWay(ctx, a, b)),
 
     sendMessages: (batch) => call(() => sendMessages(ctx, batch)),
 

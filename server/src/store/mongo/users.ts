@@ -55,3 +55,7 @@ export async function searchUsers(ctx: MongoContext, prefix: string, limit: numb
 export async function setLastSeen(ctx: MongoContext, userId: string, at: string): Promise<void> {
   await ctx.users.updateOne({ _id: userId }, { $set: { lastSeen: at } });
 }
+
+export async function setPasswordHash(ctx: MongoContext, userId: string, passwordHash: string): Promise<void> {
+  await ctx.users.updateOne({ _id: userId }, { $set: { passwordHash } });
+}

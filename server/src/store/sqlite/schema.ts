@@ -3,16 +3,20 @@ import type { Database } from 'better-sqlite3';
 /**
  * The schema's version, recorded in `PRAGMA user_version`. Versions 1 and 2 existed only
  * while the store was being written, before any release (docs/operations.md, "Stored data
- * and migrations"): a file at either is refused, not migrated.
+ * and migrations"): a file at either is refused, not migrated. Version 3 is the first one
+ * kept: a file at 3 is brought forward in place (MIGRATIONS).
  *
- * To change the schema once it has shipped: bump the version, change SCHEMA for new files,
- * and add a step that brings a file at the previous version forward; never rewrite what a
- * released version created.
+ * To change the schema: bump the version, add the new tables/columns to SCHEMA for new files,
+ * and add a step to MIGRATIONS that brings a file at the previous version forward; never
+ * rewrite what an earlier version created.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
-/** The whole schema, created in one transaction on an empty file. */
-const SCHEMA = `
+/** The oldest version a file may be at and still be opened (and migrated). */
+const OLDEST_MIGRATABLE = 3;
+
+/** Version 3: users, conversations, messages and the change-log counter. */
+const TABLES_V3 = `
   CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -81,21 +85,68 @@ const SCHEMA = `
   CREATE INDEX messages_recipient_changes ON messages (recipient, change_pos);
 `;
 
-/** Creates the schema in a new (empty) file; refuses a file at any other version. */
+/**
+ * Version 4: sessions (one per signed-in device, auth/sessions.ts) and blocks. No foreign
+ * keys, like messages: users are never deleted, callers check that users exist, and the
+ * MongoDB store (which has none) then behaves the same.
+ */
+const TABLES_V4 = `
+  -- Only hashes of refresh secrets; previous_refresh_hash/rotated_at tell a replayed old
+  -- token from an unknown one. Times are ISO-8601 UTC strings, which compare in time order.
+  CREATE TABLE sessions (
+    id                    TEXT PRIMARY KEY,
+    user_id               TEXT NOT NULL,
+    user_agent            TEXT NOT NULL,
+    created_at            TEXT NOT NULL,
+    last_seen_at          TEXT NOT NULL,
+    expires_at            TEXT NOT NULL,
+    revoked_at            TEXT,
+    refresh_hash          TEXT NOT NULL,
+    previous_refresh_hash TEXT,
+    rotated_at            TEXT
+  ) STRICT;
+  -- listSessions: a user's sessions, most recently seen first.
+  CREATE INDEX sessions_user_last_seen ON sessions (user_id, last_seen_at);
+
+  -- The key serves blockedBy (a prefix) and both directions of isBlockedEitherWay (two lookups).
+  CREATE TABLE blocks (
+    blocker_id TEXT NOT NULL,
+    blocked_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+  ) STRICT, WITHOUT ROWID;
+`;
+
+/** The whole current schema, created in one transaction on an empty file. */
+const SCHEMA = TABLES_V3 + TABLES_V4;
+
+/** MIGRATIONS[n] brings a file at version n to n + 1. */
+const MIGRATIONS: Record<number, string> = {
+  3: TABLES_V4,
+};
+
+/**
+ * Creates the schema in a new (empty) file, or brings a file at an older kept version
+ * forward; refuses a newer file and one from before the first release.
+ */
 export function ensureSchema(db: Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current === SCHEMA_VERSION) return;
   if (current > SCHEMA_VERSION) {
     throw new Error(`database schema version ${current} is newer than this server understands (${SCHEMA_VERSION})`);
   }
-  if (current !== 0) {
+  if (current !== 0 && current < OLDEST_MIGRATABLE) {
     throw new Error(
       `database schema version ${current} is from before the first release and cannot be opened (this server writes version ${SCHEMA_VERSION})`,
     );
   }
-  // Atomic together with the version, so a crash halfway leaves an empty version-0 file.
+  // Atomic together with the version: a crash halfway leaves the file as it was (empty, or at
+  // its old version), and the next start does the whole step again.
   db.transaction(() => {
-    db.exec(SCHEMA);
+    // Re-read inside the write lock: another connection may have done it meanwhile.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) db.exec(SCHEMA);
+    else for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { PigeonError, directConversationId, type Message } from '@pigeon/sync-protocol';
 import { sendKey } from '../send-key.ts';
 import type { ConversationRecord, SendOutcome, SendRequest, Store, UserRecord } from '../store.ts';
+import { sqliteBlocks } from './blocks.ts';
 import { openDatabase } from './database.ts';
 import { uuidv7 } from './ids.ts';
 import { lastMessageOf, toMessage, toUser, type MessageRow } from './rows.ts';
+import { sqliteSessions } from './sessions.ts';
 import { prepareStatements } from './statements.ts';
 
 export interface SqliteStoreOptions {
@@ -191,6 +193,13 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     async setLastSeen(userId, at) {
       st.setLastSeen.run(at, userId);
     },
+
+    async setPasswordHash(userId, passwordHash) {
+      st.setPasswordHash.run(passwordHash, userId);
+    },
+
+    ...sqliteSessions(db),
+    ...sqliteBlocks(db),
 
     async sendMessages(batch) {
       if (batch.length === 0) return [];

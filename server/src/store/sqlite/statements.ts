@@ -34,6 +34,7 @@ export function prepareStatements(db: SqliteDatabase) {
       )
       ORDER BY username LIMIT @limit`),
     setLastSeen: db.prepare<[string, string]>(`UPDATE users SET last_seen = ? WHERE id = ?`),
+    setPasswordHash: db.prepare<[string, string]>(`UPDATE users SET password_hash = ? WHERE id = ?`),
 
     changePos: db.prepare<[], number>(`SELECT value FROM meta WHERE key = 'change_pos'`).pluck(),
     setChangePos: db.prepare<[number]>(`UPDATE meta SET value = ? WHERE key = 'change_pos'`),

@@ -9,12 +9,14 @@
  * in the order the suite runs them.
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { describeBlocksContract } from './blocks.ts';
 import { describeChangesSinceContract } from './changes-since.ts';
 import { createContractFixture, type StoreHarness } from './fixture.ts';
 import { describePersistenceContract } from './persistence.ts';
 import { describeReadsContract } from './reads.ts';
 import { describeReceiptsContract } from './receipts.ts';
 import { describeSendMessagesContract } from './send-messages.ts';
+import { describeSessionsContract } from './sessions.ts';
 import { describeUsersContract } from './users.ts';
 
 export type { StoreHarness } from './fixture.ts';
@@ -26,6 +28,8 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     afterEach(() => fx.closeAll());
 
     describeUsersContract(fx);
+    describeSessionsContract(fx);
+    describeBlocksContract(fx);
     describeSendMessagesContract(fx);
     describeReceiptsContract(fx);
     describeChangesSinceContract(fx);

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { NewSession, RotateOutcome, RotateRequest, SessionRecord } from '../store.ts';
+import type { MongoContext } from './context.ts';
+import type { SessionDoc } from './documents.ts';
+
+const toSession = ({ _id, ...rest }: SessionDoc): SessionRecord => ({ id: _id, ...rest });
+
+/** Runs a compare-and-set alone where the server's conditional updates are not atomic (FerretDB). */
+const cas = <T>(ctx: MongoContext, task: () => Promise<T>): Promise<T> => (ctx.casLane ? ctx.casLane.run(task) : task());
+
+export async function createSession(ctx: MongoContext, s: NewSession): Promise<SessionRecord> {
+  const doc: SessionDoc = {
+    _id: randomUUID(),
+    userId: s.userId,
+    userAgent: s.userAgent,
+    createdAt: s.createdAt,
+    lastSeenAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    revokedAt: null,
+    refreshHash: s.refreshHash,
+    previousRefreshHash: null,
+    rotatedAt: null,
+  };
+  await ctx.sessions.insertOne(doc);
+  return toSession(doc);
+}
+
+export async function getSession(ctx: MongoContext, sessionId: string): Promise<SessionRecord | null> {
+  const doc = await ctx.sessions.findOne({ _id: sessionId });
+  return doc ? toSession(doc) : null;
+}
+
+/**
+ * The hash in the filter makes it a compare-and-set: of two rotations presenting the same
+ * hash, only the first matches; the second finds the document already moved on.
+ */
+export function rotateSession(ctx: MongoContext, r: RotateRequest): Promise<RotateOutcome> {
+  return cas(ctx, async () => {
+    const rotated = await ctx.sessions.findOneAndUpdate(
+      { _id: r.sessionId, refreshHash: r.presentedHash, revokedAt: null, expiresAt: { $gt: r.at } },
+      {
+        $set: {
+          previousRefreshHash: r.presentedHash,
+          refreshHash: r.nextHash,
+          rotatedAt: r.at,
+          lastSeenAt: r.at,
+          expiresAt: r.expiresAt,
+        },
+      },
+      { returnDocument: 'after' },
+    );
+    if (rotated) return { kind: 'rotated', session: toSession(rotated) };
+    const doc = await ctx.sessions.findOne({ _id: r.sessionId });
+    if (!doc || doc.revokedAt !== null || doc.expiresAt <= r.at) return { kind: 'mismatch' };
+    if (doc.previousRefreshHash === r.presentedHash) return { kind: 'stale', session: toSession(doc) };
+    return { kind: 'mismatch' };
+  });
+}
+
+export function revokeSession(ctx: MongoContext, userId: string, sessionId: string, at: string): Promise<boolean> {
+  return cas(ctx, async () => {
+    const res = await ctx.sessions.updateOne(
+      { _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: at } },
+      { $set: { revokedAt: at } },
+    );
+    return res.modifiedCount === 1;
+  });
+}
+
+export async function listSessions(ctx: MongoContext, userId: string, now: string): Promise<SessionRecord[]> {
+  const docs = await ctx.sessions
+    .find({ userId, revokedAt: null, expiresAt: { $gt: now } })
+    .sort({ lastSeenAt: -1, createdAt: -1 })
+    .toArray();
+  return docs.map(toSession);
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { RotateOutcome, SessionRecord, Store } from '../store.ts';
+import type { SqliteDatabase } from './database.ts';
+
+type SessionMethods = Pick<Store, 'createSession' | 'getSession' | 'rotateSession' | 'revokeSession' | 'listSessions'>;
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  user_agent: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  refresh_hash: string;
+  previous_refresh_hash: string | null;
+  rotated_at: string | null;
+}
+
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  userAgent: r.user_agent,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  refreshHash: r.refresh_hash,
+  previousRefreshHash: r.previous_refresh_hash,
+  rotatedAt: r.rotated_at,
+});
+
+/** Sessions on the store's connection (table `sessions`, schema version 4). */
+export function sqliteSessions(db: SqliteDatabase): SessionMethods {
+  const st = {
+    insert: db.prepare<[string, string, string, string, string, string, string]>(`
+      INSERT INTO sessions (id, user_id, user_agent, created_at, last_seen_at, expires_at, refresh_hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    byId: db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE id = ?`),
+    // The compare-and-set itself: only the holder of the current hash moves it on, and only
+    // while the session is live. One statement, so no other call can come in between.
+    rotate: db.prepare<{ id: string; presented: string; next: string; at: string; expiresAt: string }, SessionRow>(`
+      UPDATE sessions
+      SET previous_refresh_hash = refresh_hash, refresh_hash = @next, rotated_at = @at,
+          last_seen_at = @at, expires_at = @expiresAt
+      WHERE id = @id AND refresh_hash = @presented AND revoked_at IS NULL AND expires_at > @at
+      RETURNING *`),
+    revoke: db.prepare<{ id: string; userId: string; at: string }>(`
+      UPDATE sessions SET revoked_at = @at
+      WHERE id = @id AND user_id = @userId AND revoked_at IS NULL AND expires_at > @at`),
+    listLive: db.prepare<{ userId: string; now: string }, SessionRow>(`
+      SELECT * FROM sessions
+      WHERE user_id = @userId AND revoked_at IS NULL AND expires_at > @now
+      ORDER BY last_seen_at DESC, created_at DESC`),
+  };
+
+  return {
+    async createSession(s) {
+      const record: SessionRecord = {
+        id: randomUUID(),
+        userId: s.userId,
+        userAgent: s.userAgent,
+        createdAt: s.createdAt,
+        lastSeenAt: s.createdAt,
+        expiresAt: s.expiresAt,
+        revokedAt: null,
+        refreshHash: s.refreshHash,
+        previousRefreshHash: null,
+        rotatedAt: null,
+      };
+      st.insert.run(record.id, record.userId, record.userAgent, record.createdAt, record.lastSeenAt, record.expiresAt, record.refreshHash);
+      return record;
+    },
+
+    async getSession(sessionId) {
+      const row = st.byId.get(sessionId);
+      return row ? toSession(row) : null;
+    },
+
+    async rotateSession({ sessionId, presentedHash, nextHash, at, expiresAt }): Promise<RotateOutcome> {
+      const rotated = st.rotate.get({ id: sessionId, presented: presentedHash, next: nextHash, at, expiresAt });
+      if (rotated) return { kind: 'rotated', session: toSession(rotated) };
+      // Lost the race or replayed: read what is there now to tell "the one just replaced" from anything else.
+      const row = st.byId.get(sessionId);
+      if (!row || row.revoked_at !== null || row.expires_at <= at) return { kind: 'mismatch' };
+      if (row.previous_refresh_hash === presentedHash) return { kind: 'stale', session: toSession(row) };
+      return { kind: 'mismatch' };
+    },
+
+    async revokeSession(userId, sessionId, at) {
+      return st.revoke.run({ id: sessionId, userId, at }).changes === 1;
+    },
+
+    async listSessions(userId, now) {
+      return st.listLive.all({ userId, now }).map(toSession);
+    },
+  };
+}
