@@ -16,6 +16,8 @@ export const LIMITS = {
   syncPageMax: 1000,
   receiptIdsMax: 1000,
   userSearchMax: 20,
+  /** Shortest directory search query, in characters. */
+  userSearchMinChars: 2,
   /** HTTP request bodies; a 4,096-character message in UTF-8 plus JSON overhead fits comfortably. */
   httpBodyMaxBytes: 64 * 1024,
   /** Socket.io frames (maxHttpBufferSize). */

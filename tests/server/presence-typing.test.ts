@@ -20,6 +20,7 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
   it('typing is relayed with the conversation id and stops when told', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
+    await sendOverRest(t.url, a.token, b.id, 'typing goes only between people who share a conversation');
     const [sa, sb] = [await t.open(a.token), await t.open(b.token)];
     const events: string[] = [];
     sb.on('typing', (e) => events.push(`typing ${e.from} ${e.conversationId}`));
@@ -35,6 +36,7 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
   it('a typing state expires by itself (server timer, default 5 s TTL)', async () => {
     const a = await register(t.url);
     const b = await register(t.url);
+    await sendOverRest(t.url, a.token, b.id, 'typing goes only between people who share a conversation');
     const [sa, sb] = [await t.open(a.token), await t.open(b.token)];
     const events: string[] = [];
     sb.on('typing', () => events.push('typing'));
@@ -90,9 +92,9 @@ describe.each(STORE_VARIANTS)('presence and typing on $kind', (variant) => {
     const after = await status();
     expect(after).toEqual({ ok: true, online: false, lastSeen: offline[0]!.lastSeen });
     expect(offline).toHaveLength(1);
-    // REST shows the same presence.
-    const search = await http(t.url, `/api/users?q=${multi.user.username}`, { token: watcher.token });
-    expect(search.body.users[0]).toMatchObject({ id: multi.id, online: false, lastSeen: offline[0]!.lastSeen });
+    // REST shows the same presence in the conversation list (the directory search shows none).
+    const list = await http(t.url, '/api/messages/conversations', { token: watcher.token });
+    expect(list.body.conversations[0].peer).toMatchObject({ id: multi.id, online: false, lastSeen: offline[0]!.lastSeen });
   });
 
   it('presence goes only to users who share a conversation', async () => {

@@ -142,7 +142,7 @@ describe.each(STORE_VARIANTS)('rate limit and internal errors on $kind', (varian
     const t2 = await startTestServer(variant, { store: broken });
     try {
       const a = await register(t2.url);
-      const res = await http(t2.url, '/api/users?q=x', { token: a.token });
+      const res = await http(t2.url, '/api/users?q=xy', { token: a.token });
       expect(res).toEqual({ status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
       expect((await http(t2.url, '/api/users/me', { token: a.token })).status).toBe(200);
     } finally {

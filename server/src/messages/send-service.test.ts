@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@pigeon/sync-protocol';
+import { Audience } from '../privacy/audience.ts';
+import { BlockList } from '../privacy/blocks.ts';
+import { Contacts } from '../privacy/contacts.ts';
 import { createRateLimiter } from '../rate-limit.ts';
 import type { SendOutcome, SendRequest } from '../store/store.ts';
 import { UserDirectory } from '../users/user-directory.ts';
@@ -7,7 +10,7 @@ import type { Fanout } from './fanout.ts';
 import { SendBatcher } from './send-batcher.ts';
 import { SendService } from './send-service.ts';
 
-function setup(limit = 0) {
+function setup(limit = 0, blocked: Record<string, string[]> = {}) {
   const committed: SendRequest[][] = [];
   const emitted: { userIds: readonly string[]; event: string; except?: string }[] = [];
   let seq = 0;
@@ -19,7 +22,11 @@ function setup(limit = 0) {
   });
   const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null })) });
   const fanout: Fanout = { emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }) };
-  const service = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit, now: () => 0 }) });
+  const audience = new Audience(
+    new Contacts({ store: { listConversations: async () => [], getHistory: async () => [] } }),
+    new BlockList({ store: { blockedBy: async (id) => blocked[id] ?? [], blockUser: async () => {}, unblockUser: async () => {} } }),
+  );
+  const service = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit, now: () => 0 }), audience });
   return { service, committed, emitted };
 }
 
@@ -36,6 +43,15 @@ const fakeMessage = (r: SendRequest, seq: number): Message => ({
 });
 
 describe('SendService', () => {
+  it('a send between two people where either blocked the other is FORBIDDEN and never committed', async () => {
+    const { service, committed } = setup(0, { bob: ['ann'] });
+    const send = (from: string, to: string) => service.send(from, { clientId: `c-${from}-${to}-1`, to, body: 'hi' });
+    await expect(send('ann', 'bob')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(send('bob', 'ann')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(send('ann', 'cid')).resolves.toMatchObject({ created: true });
+    expect(committed.flat().map((r) => r.recipientId)).toEqual(['cid']);
+  });
+
   it('commits concurrent sends of many users in one batch', async () => {
     const { service, committed } = setup();
     await Promise.all(['a', 'b', 'c'].map((from) => service.send(from, { clientId: `client-${from}-1`, to: 'z', body: 'hi' })));

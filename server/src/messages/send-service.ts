@@ -1,4 +1,5 @@
 import { PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
+import type { Audience } from '../privacy/audience.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { SendOutcome, SendRequest } from '../store/store.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
@@ -12,6 +13,7 @@ import type { SendBatcher } from './send-batcher.ts';
  * Recipient errors (documented in server/src/README.md, "Error choices beyond the contract table"):
  *  - `to` is the sender        → VALIDATION "to: cannot send a message to yourself"
  *  - `to` is no registered user → NOT_FOUND  "to: no such user"
+ *  - either has blocked the other → FORBIDDEN "to: blocked" (permanent for this message)
  * Both are permanent (PERMANENT_SEND_ERRORS), so a client won't retry them.
  */
 export class SendService {
@@ -21,6 +23,7 @@ export class SendService {
       users: UserDirectory;
       rateLimiter: RateLimiter;
       fanout: Fanout;
+      audience: Audience;
     },
   ) {}
 
@@ -31,6 +34,8 @@ export class SendService {
     }
     if (input.to === senderId) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
     if (!(await this.deps.users.exists(input.to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
+    // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
+    if (await this.deps.audience.blocks.eitherWay(senderId, input.to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
     return this.deps.batcher.enqueue({ senderId, recipientId: input.to, clientId: input.clientId, body: input.body });
   }
 
@@ -42,6 +47,7 @@ export class SendService {
   announce(outcome: SendOutcome, exceptSocketId?: string): void {
     if (!outcome.created) return;
     const { message } = outcome;
+    if (message.seq === 1) this.deps.audience.contacts.started(message.senderId, message.recipientId);
     this.deps.fanout.emit([message.recipientId, message.senderId], 'new-message', { message }, exceptSocketId);
   }
 }

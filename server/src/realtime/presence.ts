@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { Fanout } from '../messages/fanout.ts';
+import type { Audience } from '../privacy/audience.ts';
 import type { Store } from '../store/store.ts';
 import { userRoom, type PigeonIo } from './types.ts';
 
@@ -14,8 +15,8 @@ export interface PresenceReader {
  * `fetchSockets()` across nodes, so there is no separate online-map to keep
  * consistent or to leak entries when a node dies.
  *
- * `user-online` / `user-offline` go to users who share a conversation with the
- * user. Online is announced on every connect (idempotent for receivers); offline
+ * `user-online` / `user-offline` go to the users the Audience allows (who share a
+ * conversation with the user and have no block either way). Online is announced on every connect (idempotent for receivers); offline
  * only when the last socket closed, re-checked after lastSeen is written so a
  * reconnect racing the disconnect doesn't end with a wrong "offline".
  */
@@ -25,7 +26,9 @@ export class Presence implements PresenceReader {
 
   constructor(
     private readonly io: PigeonIo,
-    private readonly store: Pick<Store, 'listConversations' | 'setLastSeen' | 'getUsers'>,
+    private readonly store: Pick<Store, 'setLastSeen' | 'getUsers'>,
+    /** Who may learn this user's presence (privacy/audience.ts). */
+    private readonly audience: Pick<Audience, 'watchersOf'>,
     private readonly fanout: Fanout,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
@@ -91,9 +94,8 @@ export class Presence implements PresenceReader {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private async peersOf(userId: string): Promise<string[]> {
-    const conversations = await this.store.listConversations(userId);
-    return conversations.map((c) => c.peerId);
+  private peersOf(userId: string): Promise<string[]> {
+    return this.audience.watchersOf(userId);
   }
 
   /** Presence work runs beside the socket's life; failures are logged, never thrown into Socket.io. */

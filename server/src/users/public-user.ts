@@ -11,3 +11,8 @@ export function toPublicUser(record: UserRecord, online: boolean): User {
     lastSeen: record.lastSeen,
   };
 }
+
+/** For people the caller may not watch (directory search, blocked users): no online flag, no last seen. */
+export function withoutPresence(record: UserRecord): User {
+  return { ...toPublicUser(record, false), lastSeen: null };
+}

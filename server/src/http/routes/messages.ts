@@ -9,7 +9,7 @@ import {
   sendMessageBodySchema,
   type ConversationSummary,
 } from '@pigeon/sync-protocol';
-import { toPublicUser } from '../../users/public-user.ts';
+import { toPublicUser, withoutPresence } from '../../users/public-user.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
 import { readJson, readQuery } from '../validate.ts';
 
@@ -21,7 +21,11 @@ export function messageRoutes(s: HttpServices) {
     const me = c.get('userId');
     const conversations = await s.store.listConversations(me);
     const peerIds = conversations.map((conv) => conv.peerId);
-    const [peers, online] = await Promise.all([s.store.getUsers(peerIds), s.presence.onlineAmong(peerIds)]);
+    const [peers, online, visible] = await Promise.all([
+      s.store.getUsers(peerIds),
+      s.presence.onlineAmong(peerIds),
+      s.audience.visibleAmongContacts(me, peerIds),
+    ]);
     const byId = new Map(peers.map((p) => [p.id, p]));
     const summaries: ConversationSummary[] = [];
     for (const conv of conversations) {
@@ -29,7 +33,7 @@ export function messageRoutes(s: HttpServices) {
       if (!peer) continue; // cannot happen while users are never deleted; skip rather than 500
       summaries.push({
         id: conv.id,
-        peer: toPublicUser(peer, online.has(peer.id)),
+        peer: visible.has(peer.id) ? toPublicUser(peer, online.has(peer.id)) : withoutPresence(peer),
         lastMessage: conv.lastMessage,
         unreadCount: conv.unreadCount,
         updatedAt: conv.updatedAt,

@@ -1,10 +1,17 @@
 import { Hono } from 'hono';
-import { LIMITS, PigeonError, userSearchQuerySchema } from '@pigeon/sync-protocol';
-import { toPublicUser } from '../../users/public-user.ts';
+import { directConversationId as directConversationIdOf, LIMITS, PigeonError, userIdSchema, userSearchQuerySchema } from '@pigeon/sync-protocol';
+import { z } from 'zod';
+import { toPublicUser, withoutPresence } from '../../users/public-user.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
 import { readQuery } from '../validate.ts';
 
-/** GET /api/users/me, GET /api/users?q= (prefix search, never the caller, never a hash). */
+const userIdParam = z.object({ id: userIdSchema });
+
+/**
+ * GET /api/users/me; GET /api/users?q= (directory search: prefix of username or display
+ * name, at least 2 characters, never the caller, never a hash, never presence);
+ * POST/DELETE /api/users/:id/block; GET /api/users/blocked.
+ */
 export function userRoutes(s: HttpServices) {
   const routes = new Hono<AppEnv>();
 
@@ -25,9 +32,39 @@ export function userRoutes(s: HttpServices) {
       .filter((r) => r.id !== me)
       .slice(0, LIMITS.userSearchMax);
     for (const r of records) s.users.remember(r.id);
-    const online = await s.presence.onlineAmong(records.map((r) => r.id));
-    return c.json({ users: records.map((r) => toPublicUser(r, online.has(r.id))) });
+    // A directory is for finding people, not for watching them: no online flag, no last seen.
+    return c.json({ users: records.map(withoutPresence) });
+  });
+
+  routes.get('/blocked', async (c) => {
+    const ids = [...(await s.audience.blocks.blockedBy(c.get('userId')))];
+    const records = await s.store.getUsers(ids);
+    return c.json({ users: records.map(withoutPresence) });
+  });
+
+  routes.post('/:id/block', async (c) => {
+    const me = c.get('userId');
+    const { id } = readParams(c.req.param());
+    if (id === me) throw new PigeonError('VALIDATION', 'id: cannot block yourself');
+    if (!(await s.users.exists(id))) throw new PigeonError('NOT_FOUND', 'id: no such user');
+    await s.audience.blocks.block(me, id);
+    // Whatever the blocked person was shown about the blocker ends now (their list shows offline).
+    s.fanout.emit([id], 'user-offline', { userId: me });
+    s.fanout.emit([id], 'typing-stopped', { from: me, conversationId: directConversationIdOf(me, id) });
+    return c.body(null, 204);
+  });
+
+  routes.delete('/:id/block', async (c) => {
+    const { id } = readParams(c.req.param());
+    await s.audience.blocks.unblock(c.get('userId'), id);
+    return c.body(null, 204);
   });
 
   return routes;
+}
+
+function readParams(params: Record<string, string>) {
+  const parsed = userIdParam.safeParse(params);
+  if (!parsed.success) throw new PigeonError('VALIDATION', 'id: invalid user id');
+  return parsed.data;
 }

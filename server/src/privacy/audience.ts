@@ -1,0 +1,36 @@
+import type { BlockList } from './blocks.ts';
+import type { Contacts } from './contacts.ts';
+
+/**
+ * The one owner of "who may see whom": presence (`user-online`/`user-offline`,
+ * `user-status`, the online flag in lists) and typing go only between people who share
+ * a conversation, and never between two people when either has blocked the other.
+ * Everything else (the directory search) shows no presence at all.
+ */
+export class Audience {
+  constructor(
+    readonly contacts: Contacts,
+    readonly blocks: BlockList,
+  ) {}
+
+  /** May `viewer` see `subject`'s presence and typing? */
+  async canSee(viewer: string, subject: string): Promise<boolean> {
+    if (viewer === subject) return true;
+    if (!(await this.contacts.share(viewer, subject))) return false;
+    return !(await this.blocks.eitherWay(viewer, subject));
+  }
+
+  /** The users who may see `subject`'s presence (their contacts minus blocks either way). */
+  async watchersOf(subject: string): Promise<string[]> {
+    const [peers, blockedBySubject] = await Promise.all([this.contacts.peersOf(subject), this.blocks.blockedBy(subject)]);
+    const candidates = [...peers].filter((peer) => !blockedBySubject.has(peer));
+    const blockedSubject = await Promise.all(candidates.map(async (peer) => (await this.blocks.blockedBy(peer)).has(subject)));
+    return candidates.filter((_, i) => !blockedSubject[i]);
+  }
+
+  /** Of `subjects`, the ones `viewer` may see (all of them share a conversation with the viewer already). */
+  async visibleAmongContacts(viewer: string, subjects: readonly string[]): Promise<Set<string>> {
+    const results = await Promise.all(subjects.map(async (s) => [s, !(await this.blocks.eitherWay(viewer, s))] as const));
+    return new Set(results.filter(([, ok]) => ok).map(([s]) => s));
+  }
+}

@@ -1,0 +1,104 @@
+import { directConversationId } from '@pigeon/sync-protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  http,
+  noteMongoSkip,
+  record,
+  register,
+  roundTrip,
+  sendOverRest,
+  sendOverSocket,
+  STORE_VARIANTS,
+  useTestServer,
+  waitFor,
+  type ClientSocket,
+} from './helpers.ts';
+
+/** typing with an ack: once it resolves, the server is done with the event (a relay would have been emitted). */
+const typingAcked = (socket: ClientSocket, to: string) =>
+  (socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<unknown> } }).timeout(5000).emitWithAck('typing', { to });
+const status = (socket: ClientSocket, userId: string) => socket.timeout(5000).emitWithAck('user-status', { userId });
+
+describe.each(STORE_VARIANTS)('privacy on $kind', (variant) => {
+  const t = useTestServer(variant);
+
+  it('the directory search needs 2 characters and shows nobody’s presence', async () => {
+    const tag = `pv${Date.now().toString(36)}`;
+    const me = await register(t.url, `${tag}a`);
+    const other = await register(t.url, `${tag}b`);
+    await t.open(other.token); // online right now
+    expect((await http(t.url, '/api/users?q=p', { token: me.token })).body.error.code).toBe('VALIDATION');
+    expect((await http(t.url, '/api/users?q=', { token: me.token })).status).toBe(400);
+    const found = await http(t.url, `/api/users?q=${tag}`, { token: me.token });
+    expect(found.body.users).toEqual([expect.objectContaining({ id: other.id, online: false, lastSeen: null })]);
+  });
+
+  it('strangers get no presence, no user-status and no typing; sharing a conversation opens all three', async () => {
+    const [a, b] = [await register(t.url), await register(t.url)];
+    const sa = await t.open(a.token);
+    const aOnline = record(sa, 'user-online');
+    const aTyping = record(sa, 'typing');
+    const sb = await t.open(b.token);
+    expect(await status(sa, b.id)).toEqual({ ok: true, online: false, lastSeen: null });
+    expect(await typingAcked(sb, a.id)).toEqual({ ok: true });
+    await roundTrip(sa);
+    expect(aTyping).toEqual([]);
+    expect(aOnline.filter((e) => e.userId === b.id)).toEqual([]);
+
+    expect((await sendOverSocket(sb, a.id, 'hello')).ok).toBe(true);
+    expect(await status(sa, b.id)).toMatchObject({ ok: true, online: true });
+    await typingAcked(sb, a.id);
+    await waitFor('typing relayed once they share a conversation', () => aTyping.length === 1);
+    expect(aTyping[0]).toEqual({ from: b.id, conversationId: directConversationId(a.id, b.id) });
+    const again = await t.open(b.token);
+    await waitFor('user-online to the new contact', () => aOnline.some((e) => e.userId === b.id));
+    again.close();
+  });
+
+  it('blocking: sends either way are FORBIDDEN, presence and typing stop, unblocking restores them', async () => {
+    const [ann, bob] = [await register(t.url), await register(t.url)];
+    expect((await sendOverRest(t.url, ann.token, bob.id, 'hi bob')).status).toBe(201);
+    const sa = await t.open(ann.token);
+    const sb = await t.open(bob.token);
+    const annOffline = record(sa, 'user-offline');
+    const annTyping = record(sa, 'typing');
+    const annOnline = record(sa, 'user-online');
+    expect(await status(sa, bob.id)).toMatchObject({ online: true });
+
+    expect((await http(t.url, `/api/users/${ann.id}/block`, { method: 'POST', token: bob.token })).status).toBe(204);
+    // Blocking twice is fine; so is listing.
+    expect((await http(t.url, `/api/users/${ann.id}/block`, { method: 'POST', token: bob.token })).status).toBe(204);
+    const listed = await http(t.url, '/api/users/blocked', { token: bob.token });
+    expect(listed.body.users).toEqual([expect.objectContaining({ id: ann.id, online: false, lastSeen: null })]);
+    await waitFor('ann is told bob went offline', () => annOffline.some((e) => e.userId === bob.id));
+    // From here on nothing about bob may reach ann (bob's first connect was announced before the block).
+    annOnline.length = 0;
+    annTyping.length = 0;
+
+    expect(await sendOverSocket(sa, bob.id, 'are you there?')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect((await sendOverRest(t.url, ann.token, bob.id, 'hello?')).body.error.code).toBe('FORBIDDEN');
+    expect(await sendOverSocket(sb, ann.id, 'bye')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await status(sa, bob.id)).toEqual({ ok: true, online: false, lastSeen: null });
+    await typingAcked(sb, ann.id);
+    const bob2 = await t.open(bob.token);
+    await roundTrip(sa);
+    expect(annTyping).toEqual([]);
+    expect(annOnline.filter((e) => e.userId === bob.id)).toEqual([]);
+    const list = await http(t.url, '/api/messages/conversations', { token: ann.token });
+    expect(list.body.conversations[0].peer).toMatchObject({ id: bob.id, online: false, lastSeen: null });
+    bob2.close();
+
+    expect((await http(t.url, `/api/users/${ann.id}/block`, { method: 'DELETE', token: bob.token })).status).toBe(204);
+    expect(await sendOverSocket(sa, bob.id, 'friends again')).toMatchObject({ ok: true });
+    expect(await status(sa, bob.id)).toMatchObject({ ok: true, online: true });
+  });
+
+  it('block input: yourself is VALIDATION, an unknown id NOT_FOUND', async () => {
+    const a = await register(t.url);
+    expect((await http(t.url, `/api/users/${a.id}/block`, { method: 'POST', token: a.token })).body.error.code).toBe('VALIDATION');
+    expect((await http(t.url, '/api/users/nobody-here/block', { method: 'POST', token: a.token })).body.error.code).toBe('NOT_FOUND');
+    expect((await http(t.url, `/api/users/${a.id}/block`, { method: 'POST' })).status).toBe(401);
+  });
+});
+
+noteMongoSkip('privacy');
