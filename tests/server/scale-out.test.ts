@@ -48,6 +48,20 @@ describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS
     await waitFor('reply on node A', () => toA.length === 1);
   });
 
+  it('a block made on node A applies on node B at once, though B had the block lists cached', async () => {
+    const [ann, bob] = [await register(nodeA.url), await register(nodeA.url)];
+    // Node B reads both block lists for this send and keeps them.
+    expect((await sendOverRest(nodeB.url, ann.token, bob.id, 'before')).status).toBe(201);
+    const blocked = await fetch(`${nodeA.url}/api/users/${ann.id}/block`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}` } });
+    expect(blocked.status).toBe(204);
+    // Pub/sub is asynchronous: bound the wait, far below the lists' 5-minute backstop TTL.
+    let code: string | undefined;
+    await waitFor('node B refuses the send', async () => {
+      code = (await sendOverRest(nodeB.url, ann.token, bob.id, 'after')).body.error?.code;
+      return code === 'FORBIDDEN';
+    }, 3_000);
+  });
+
   it('receipts and typing cross nodes', async () => {
     const a = await register(nodeA.url);
     const b = await register(nodeA.url);

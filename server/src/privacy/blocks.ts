@@ -5,7 +5,8 @@ import { BoundedLru } from '../util/lru.ts';
  * Who blocked whom, for the send path and every presence or typing decision, without
  * a store read per event: each user's block list is read once and kept (bounded LRU).
  * A change on this node updates the cache at once; other nodes are told through
- * `announce` (the cluster bus, see realtime/cluster-notices.ts) and drop their copy.
+ * `announce` (a server-side event through the Redis adapter, wired in start-server.ts)
+ * and drop their copy.
  * The TTL is only a backstop for a notice lost while Redis was down.
  */
 export interface BlockListOptions {
