@@ -9,6 +9,8 @@ import { securityHeaders } from './http/middleware/security-headers.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { messageRoutes } from './http/routes/messages.ts';
+import { refreshRoutes } from './http/routes/refresh.ts';
+import { sessionRoutes } from './http/routes/sessions.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { userRoutes } from './http/routes/users.ts';
 import type { AppEnv, HttpServices } from './http/types.ts';
@@ -18,8 +20,8 @@ import { serveClient } from './static.ts';
  * The HTTP surface: /api (JSON, contract errors) and the PWA at /.
  *
  *   /api/health            public
- *   /api/auth/*            public
- *   /api/users, /api/messages, /api/sync    Bearer JWT
+ *   /api/auth/*            public (register, login, refresh), except /api/auth/logout: Bearer JWT
+ *   /api/users, /api/messages, /api/sync, /api/sessions    Bearer JWT (and a live session)
  *   anything else under /api → 404 NOT_FOUND (JSON)
  *   other GETs → client/dist (SPA fallback)
  */
@@ -35,14 +37,16 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   app.use('/api/*', bodyLimit());
 
   app.route('/api/health', healthRoutes(s));
+  const authed = requireAuth(s.gate);
   app.route('/api/auth', authRoutes(s));
+  app.route('/api/auth', refreshRoutes(s, authed));
 
-  const authed = requireAuth(s.tokens);
   // `/x/*` also matches `/x` itself in Hono.
-  for (const prefix of ['/api/users', '/api/messages', '/api/sync']) app.use(`${prefix}/*`, authed);
+  for (const prefix of ['/api/users', '/api/messages', '/api/sync', '/api/sessions']) app.use(`${prefix}/*`, authed);
   app.route('/api/users', userRoutes(s));
   app.route('/api/messages', messageRoutes(s));
   app.route('/api/sync', syncRoutes(s));
+  app.route('/api/sessions', sessionRoutes(s));
 
   app.use('*', serveClient(s.clientDistDir));
   return app;

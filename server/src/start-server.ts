@@ -5,7 +5,10 @@ import { directConversationId } from '@pigeon/sync-protocol';
 import { createApp } from './app.ts';
 import { closeUnreadRequests } from './http/close-unread-requests.ts';
 import { decoyHash } from './auth/password.ts';
+import { deriveRefreshKey } from './auth/refresh-token.ts';
 import { loadOrCreateSecret } from './auth/secret.ts';
+import { SessionGate } from './auth/session-gate.ts';
+import { SessionService } from './auth/sessions.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -16,6 +19,7 @@ import { createRateLimiter } from './rate-limit.ts';
 import { createSocketServer, registerGateway } from './realtime/gateway.ts';
 import { Presence } from './realtime/presence.ts';
 import { connectRedisAdapter, type RedisAdapterHandle } from './realtime/redis-adapter.ts';
+import { createSessionRevocation } from './realtime/session-revocation.ts';
 import { createSocketFanout } from './realtime/socket-fanout.ts';
 import { createShutdown } from './shutdown.ts';
 import { TypingTracker } from './realtime/typing.ts';
@@ -91,6 +95,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     void decoyHash().catch((err: unknown) => log.warn({ err }, 'decoy hash failed'));
     const secret = await loadOrCreateSecret(config.dataDir, config.jwtSecret);
     const tokens = createTokenService(secret, config.accessTokenTtlSeconds);
+    const gate = new SessionGate(tokens, store);
 
     let redis: RedisAdapterHandle | null = null;
     if (config.redisUrl) {
@@ -103,6 +108,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const io = createSocketServer(redis?.adapter);
     cleanups.push(() => io.close());
     const fanout = createSocketFanout(io);
+    const sessions = new SessionService({
+      store,
+      tokens,
+      refreshKey: deriveRefreshKey(secret),
+      refreshTtlSeconds: config.refreshTokenTtlSeconds,
+      reuseGraceMs: testHooks.refreshReuseGraceMs,
+      onRevoked: createSessionRevocation(io, gate, Boolean(redis), log).revoked,
+      log,
+    });
     const users = new UserDirectory(store);
     const presence = new Presence(io, store, fanout, log);
     const typing = new TypingTracker((from, to, event) => {
@@ -122,8 +136,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit, windowMs: config.sendRateWindowMs }) });
     const receipts = new ReceiptService(store, fanout);
 
-    registerGateway({ io, tokens, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
-    const app = createApp({ store, tokens, users, presence, sends, log, clientDistDir: config.clientDistDir, isClosing }, log, { trustProxy: config.trustProxy });
+    registerGateway({ io, gate, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
+    const app = createApp({ store, gate, sessions, users, presence, sends, log, clientDistDir: config.clientDistDir, isClosing }, log, { trustProxy: config.trustProxy });
 
     // Hono's listener first, then Socket.io on top: it takes /socket.io/ and hands everything else to Hono.
     const httpServer = createServer(closeUnreadRequests(getRequestListener(app.fetch)));

@@ -23,4 +23,9 @@ export interface TestHooks {
   beforeCommit?(batch: readonly SendRequest[]): void | Promise<void>;
   /** Typing TTL override (ms), so client tests need not wait 5 s. */
   typingTtlMs?: number;
+  /**
+   * Refresh-token reuse grace override (ms; REFRESH_REUSE_GRACE_MS, 30 s, otherwise), so tests
+   * need not wait 30 s to see a replayed token revoke its session. 0: no grace at all.
+   */
+  refreshReuseGraceMs?: number;
 }

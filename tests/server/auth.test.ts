@@ -12,8 +12,9 @@ import {
   useTestServer,
 } from './helpers.ts';
 
-const sign = (claims: { sub: string; exp: number; iss?: string }, secret = TEST_JWT_SECRET) =>
-  new SignJWT({})
+/** An access token for a real session (`sid`), with the claims a test wants to get wrong. */
+const sign = (claims: { sub: string; sid: string; exp: number; iss?: string }, secret = TEST_JWT_SECRET) =>
+  new SignJWT({ sid: claims.sid })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.sub)
     .setIssuer(claims.iss ?? 'pigeon')
@@ -34,6 +35,7 @@ describe.each(STORE_VARIANTS)('auth and users on $kind', (variant) => {
     expect(reg.status).toBe(201);
     expect(reg.body.user).toEqual({ id: expect.any(String), username: username.toLowerCase(), displayName: 'Reggie', online: false, lastSeen: null });
     expect(typeof reg.body.token).toBe('string');
+    expect(typeof reg.body.refreshToken).toBe('string');
 
     const login = await http(t.url, '/api/auth/login', { json: { username: username.toUpperCase(), password: 'correct horse' } });
     expect(login.status).toBe(200);
@@ -83,25 +85,26 @@ describe.each(STORE_VARIANTS)('auth and users on $kind', (variant) => {
 
   it('REST refuses missing, garbage, forged and expired tokens with 401 UNAUTHENTICATED', async () => {
     const u = await register(t.url);
+    const sid = u.refreshToken.split('.')[0]!;
     const now = Math.floor(Date.now() / 1000);
     const tokens = [
       undefined,
       'garbage',
-      await sign({ sub: u.id, exp: now - 10 }), // expired
-      await sign({ sub: u.id, exp: now + 3600 }, 'another-secret-another-secret!!'), // forged
-      await sign({ sub: u.id, exp: now + 3600, iss: 'someone-else' }),
+      await sign({ sub: u.id, sid, exp: now - 10 }), // expired
+      await sign({ sub: u.id, sid, exp: now + 3600 }, 'another-secret-another-secret!!'), // forged
+      await sign({ sub: u.id, sid, exp: now + 3600, iss: 'someone-else' }),
     ];
     for (const token of tokens) {
       const res = await http(t.url, '/api/users/me', { token });
       expect(res, String(token)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
     }
-    expect((await http(t.url, '/api/users/me', { token: await sign({ sub: u.id, exp: now + 3600 }) })).status).toBe(200);
+    expect((await http(t.url, '/api/users/me', { token: await sign({ sub: u.id, sid, exp: now + 3600 }) })).status).toBe(200);
     expect((await http(t.url, '/api/sync', { headers: { authorization: 'Basic abc' } })).status).toBe(401);
   });
 
   it('the socket handshake refuses bad tokens with connect_error UNAUTHENTICATED', async () => {
     const u = await register(t.url);
-    const expired = await sign({ sub: u.id, exp: Math.floor(Date.now() / 1000) - 10 });
+    const expired = await sign({ sub: u.id, sid: u.refreshToken.split('.')[0]!, exp: Math.floor(Date.now() / 1000) - 10 });
     for (const auth of [{}, { token: 'garbage' }, { token: expired }, { token: 42 }]) {
       const err = await connectError(t.url, auth);
       expect(err.message, JSON.stringify(auth)).toBe('UNAUTHENTICATED');

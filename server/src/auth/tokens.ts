@@ -1,14 +1,24 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { PigeonError } from '@pigeon/sync-protocol';
 
+/** What a valid access token says: whose it is and which session (device) it belongs to. */
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
 /**
- * HS256 JWTs: `sub` is the user id. REST and the Socket.io handshake verify with
- * this same object, so both refuse exactly the same tokens.
+ * Access tokens: HS256 JWTs with `sub` = user id, `sid` = session id, `iss` = pigeon,
+ * short-lived (config.accessTokenTtlSeconds). This checks the signature and the claims
+ * only; whether the session is still live is the SessionGate's job (session-gate.ts),
+ * which REST and the Socket.io handshake both go through.
  */
 export interface TokenService {
-  issue(userId: string): Promise<string>;
-  /** Resolves the user id, or throws PigeonError UNAUTHENTICATED. */
-  verify(token: string | undefined | null): Promise<string>;
+  /** Lifetime of the tokens this issues, seconds. */
+  readonly ttlSeconds: number;
+  issue(userId: string, sessionId: string): Promise<string>;
+  /** Resolves the claims, or throws PigeonError UNAUTHENTICATED. */
+  verify(token: string | undefined | null): Promise<AccessClaims>;
 }
 
 const ISSUER = 'pigeon';
@@ -17,8 +27,9 @@ const ALG = 'HS256';
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
-    issue(userId) {
-      return new SignJWT({})
+    ttlSeconds,
+    issue(userId, sessionId) {
+      return new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: ALG })
         .setSubject(userId)
         .setIssuer(ISSUER)
@@ -29,12 +40,14 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
     async verify(token) {
       if (!token) throw new PigeonError('UNAUTHENTICATED', 'missing token');
       try {
-        // Pinning the algorithm stops "alg: none" and key-confusion tricks.
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALG], issuer: ISSUER, requiredClaims: ['exp', 'sub'] });
-        if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-        return payload.sub;
+        // Pinning the algorithm stops "alg: none" and key-confusion tricks. `sid` is required:
+        // tokens from before sessions (30-day, no sid) cannot be revoked, so they are refused.
+        const { payload } = await jwtVerify(token, key, { algorithms: [ALG], issuer: ISSUER, requiredClaims: ['exp', 'sub', 'sid'] });
+        const { sub, sid } = payload;
+        if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '') throw new Error('bad claims');
+        return { userId: sub, sessionId: sid };
       } catch {
-        // One message for expired, forged and garbled tokens: the client's answer is the same (sign in again).
+        // One message for expired, forged and garbled tokens: the client's answer is the same (refresh or sign in).
         throw new PigeonError('UNAUTHENTICATED', 'invalid or expired token');
       }
     },

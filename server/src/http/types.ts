@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.ts';
-import type { TokenService } from '../auth/tokens.ts';
+import type { SessionGate } from '../auth/session-gate.ts';
+import type { SessionService } from '../auth/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
@@ -10,13 +11,18 @@ export interface AppEnv {
   Variables: {
     /** Set by requireAuth. */
     userId: string;
+    /** Set by requireAuth: the session of the access token. */
+    sessionId: string;
   };
 }
 
 /** Everything the HTTP layer uses; built once in start-server.ts. */
 export interface HttpServices {
   store: Store;
-  tokens: TokenService;
+  /** Access-token check (requireAuth). */
+  gate: SessionGate;
+  /** Sign-in sessions: start, refresh, list, revoke. */
+  sessions: SessionService;
   users: UserDirectory;
   presence: PresenceReader;
   sends: SendService;

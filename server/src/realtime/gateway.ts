@@ -1,6 +1,6 @@
 import { Server, type ServerOptions } from 'socket.io';
-import { LIMITS } from '@pigeon/sync-protocol';
-import type { TokenService } from '../auth/tokens.ts';
+import { isPigeonError, LIMITS } from '@pigeon/sync-protocol';
+import type { SessionGate } from '../auth/session-gate.ts';
 import type { Logger } from '../log.ts';
 import type { RealtimeServices } from './handlers/context.ts';
 import { coalesceWebSocketFlushes } from './coalesce-writes.ts';
@@ -8,7 +8,7 @@ import { registerReceipts } from './handlers/receipts.ts';
 import { registerSendMessage } from './handlers/send-message.ts';
 import { registerTyping } from './handlers/typing.ts';
 import { registerUserStatus } from './handlers/user-status.ts';
-import { userRoom, type PigeonIo, type PigeonSocket } from './types.ts';
+import { sessionRoom, userRoom, type PigeonIo, type PigeonSocket } from './types.ts';
 
 /**
  * The Socket.io server, created detached so it can be attached to the HTTP
@@ -29,7 +29,8 @@ export function createSocketServer(adapter: ServerOptions['adapter'] | undefined
 
 export interface GatewayDeps {
   io: PigeonIo;
-  tokens: TokenService;
+  /** The same check as REST: signature, expiry, and a live session. */
+  gate: SessionGate;
   services: RealtimeServices;
   log: Logger;
   /** True once shutdown began: new connections are refused. */
@@ -37,18 +38,20 @@ export interface GatewayDeps {
 }
 
 /** Handshake auth + per-socket wiring. */
-export function registerGateway({ io, tokens, services, log, isClosing }: GatewayDeps): void {
+export function registerGateway({ io, gate, services, log, isClosing }: GatewayDeps): void {
   io.use((socket, next) => {
     if (isClosing()) return next(new Error('UNAVAILABLE'));
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const token = typeof auth?.token === 'string' ? auth.token : null;
-    tokens.verify(token).then(
-      (userId) => {
+    gate.authenticate(token).then(
+      ({ userId, sessionId }) => {
         socket.data.userId = userId;
+        socket.data.sessionId = sessionId;
         next();
       },
-      // Same verification as REST; the client sees connect_error with message UNAUTHENTICATED.
-      () => next(new Error('UNAUTHENTICATED')),
+      // Same verification as REST; the client sees connect_error UNAUTHENTICATED, or UNAVAILABLE
+      // when the session could not be looked up (retry later, don't sign out).
+      (err: unknown) => next(new Error(isPigeonError(err) && err.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'UNAUTHENTICATED')),
     );
   });
 
@@ -57,6 +60,14 @@ export function registerGateway({ io, tokens, services, log, isClosing }: Gatewa
     const socketLog = log.child({ socketId: socket.id, userId });
     socketLog.debug('socket connected');
     void socket.join(userRoom(userId));
+    // Revoking the session disconnects this room on every node (realtime/session-revocation.ts).
+    const sessionId = socket.data.sessionId;
+    void socket.join(sessionRoom(sessionId));
+    // A revocation that landed between the handshake's check and this join missed the room.
+    if (gate.isRevoked(sessionId)) {
+      socket.disconnect(true);
+      return;
+    }
     coalesceWebSocketFlushes(socket.conn);
 
     const ctx = { socket, userId, services, log: socketLog };

@@ -4,13 +4,24 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@pigeon/sync-pr
 /** What the handshake leaves on every socket; RemoteSocket (other nodes) carries it too. */
 export interface SocketData {
   userId: string;
+  /** The session (device) of the handshake's access token; its revocation ends the socket. */
+  sessionId: string;
 }
 
-// No inter-server events of our own: cross-node traffic goes through the adapter's rooms.
-type InterServerEvents = Record<string, never>;
+/**
+ * Between nodes (io.serverSideEmit, through the Redis adapter). Everything else crosses
+ * nodes through the adapter's rooms.
+ */
+export interface InterServerEvents {
+  /** A session was revoked on the sending node: refuse its access tokens here too. */
+  'session-revoked': (sessionId: string) => void;
+}
 
 export type PigeonIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type PigeonSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** Every socket of a user joins this room; emitting to it reaches all their devices on every node. */
 export const userRoom = (userId: string): string => `user:${userId}`;
+
+/** Every socket of one session joins this room; revoking the session disconnects the room on every node. */
+export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;

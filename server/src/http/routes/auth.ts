@@ -5,7 +5,10 @@ import { toPublicUser } from '../../users/public-user.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
 import { readJson } from '../validate.ts';
 
-/** POST /api/auth/register → 201 { token, user }; POST /api/auth/login → 200 { token, user }. */
+/**
+ * POST /api/auth/register → 201 { token, refreshToken, user }; POST /api/auth/login → 200 { token, refreshToken, user }.
+ * Each starts a session (auth/sessions.ts) named by the client's User-Agent.
+ */
 export function authRoutes(s: HttpServices) {
   const routes = new Hono<AppEnv>();
 
@@ -23,7 +26,8 @@ export function authRoutes(s: HttpServices) {
       passwordHash,
     });
     s.users.remember(record.id);
-    return c.json({ token: await s.tokens.issue(record.id), user: toPublicUser(record, false) }, 201);
+    const tokens = await s.sessions.start(record.id, c.req.header('user-agent'));
+    return c.json({ ...tokens, user: toPublicUser(record, false) }, 201);
   });
 
   routes.post('/login', async (c) => {
@@ -34,7 +38,8 @@ export function authRoutes(s: HttpServices) {
     if (!record || !valid) throw new PigeonError('INVALID_CREDENTIALS', 'wrong username or password');
     s.users.remember(record.id);
     const online = (await s.presence.onlineAmong([record.id])).has(record.id);
-    return c.json({ token: await s.tokens.issue(record.id), user: toPublicUser(record, online) }, 200);
+    const tokens = await s.sessions.start(record.id, c.req.header('user-agent'));
+    return c.json({ ...tokens, user: toPublicUser(record, online) }, 200);
   });
 
   return routes;
