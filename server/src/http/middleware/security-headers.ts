@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 
+type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
+
 /**
  * Security headers on every response (Hono's maintained secure-headers middleware).
  *
@@ -37,14 +39,14 @@ export interface SecurityHeaderOptions {
 const HSTS = 'max-age=31536000; includeSubDomains';
 
 export function securityHeaders({ trustProxy }: SecurityHeaderOptions): MiddlewareHandler {
-  const common = {
+  const common: SecureHeadersOptions = {
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
     xFrameOptions: 'DENY',
     referrerPolicy: 'no-referrer',
     // The API answers other origins through CORS (tools, the dev server); CORP would only get in the way.
     crossOriginResourcePolicy: false,
     permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
-  } as const;
+  };
   const overHttp = secureHeaders({ ...common, strictTransportSecurity: false });
   const overHttps = secureHeaders({ ...common, strictTransportSecurity: HSTS });
   return async function securityHeaders(c, next) {
