@@ -1,7 +1,9 @@
 /**
  * The Pigeon server in a child process of the bench (so the load generator's CPU
  * is not charged to it). SEND_RATE_LIMIT is off (sendRateLimit: 0) as for every
- * benchmark. Emits `ready` { url, port }; answers `storeCheck` by reading the
+ * benchmark, and so are the abuse limits (logins, handshakes, events: one load
+ * generator on one address is exactly what they stop); password hashing is cheap
+ * (2^10) because a benchmark measures messaging, not registering its users. Emits `ready` { url, port }; answers `storeCheck` by reading the
  * store itself (not the API) so lost or doubled messages show up.
  */
 import type { Message } from '@pigeon/sync-protocol';
@@ -17,6 +19,15 @@ const server = await startServer({
   dataDir: process.env.BENCH_DATA_DIR ?? './data',
   mongodbUri: process.env.BENCH_MONGODB_URI || null,
   sendRateLimit: 0,
+  scryptLogN: 10,
+  loginLimitPerIp: 0,
+  loginLimitPerUser: 0,
+  registerLimitPerIp: 0,
+  socketEventLimit: 0,
+  userEventLimit: 0,
+  handshakeLimitPerIp: 0,
+  handshakeLimitPerUser: 0,
+  passwordHashQueue: 100_000,
   logLevel: (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'warn',
 });
 

@@ -21,6 +21,40 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/var/pigeon', mongodbUri: 'mongodb://db/pigeon', redisUrl: 'redis://r:6379', sendRateLimit: 0, logLevel: 'debug' });
   });
 
+  it('maps the abuse limits (issue #13)', () => {
+    const c = loadConfig({
+      SCRYPT_LOG_N: '16',
+      PASSWORD_HASH_CONCURRENCY: '1',
+      PASSWORD_HASH_QUEUE: '8',
+      LOGIN_LIMIT_IP: '50',
+      LOGIN_LIMIT_USER: '5',
+      REGISTER_LIMIT_IP: '3',
+      SOCKET_EVENT_LIMIT: '100',
+      USER_EVENT_LIMIT: '300',
+      MAX_SOCKETS_PER_USER: '5',
+      HANDSHAKE_LIMIT_USER: '20',
+      HANDSHAKE_LIMIT_IP: '0',
+      SOCKET_BUFFER_MAX_BYTES: '65536',
+      TRUST_PROXY: 'true',
+    });
+    expect(c).toMatchObject({
+      scryptLogN: 16,
+      passwordHashConcurrency: 1,
+      passwordHashQueue: 8,
+      loginLimitPerIp: 50,
+      loginLimitPerUser: 5,
+      registerLimitPerIp: 3,
+      socketEventLimit: 100,
+      userEventLimit: 300,
+      maxSocketsPerUser: 5,
+      handshakeLimitPerUser: 20,
+      handshakeLimitPerIp: 0,
+      socketBufferMaxBytes: 65536,
+      trustProxy: true,
+    });
+    expect(loadConfig({})).toMatchObject({ scryptLogN: 17, handshakeLimitPerUser: 60, handshakeLimitPerIp: 300, handshakeWindowMs: 60_000 });
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ MONGODB_URI: '', REDIS_URL: '  ', PORT: '' })).toMatchObject({ mongodbUri: null, redisUrl: null, port: 3000 });
   });

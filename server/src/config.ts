@@ -49,8 +49,14 @@ export interface ServerConfig {
   socketEventLimit: number;
   /** Client events other than sends per user (all sockets, all nodes) per 10 s (USER_EVENT_LIMIT); 0 = off. */
   userEventLimit: number;
-  /** Open sockets per user on one node (MAX_SOCKETS_PER_USER); the handshake past it is refused. */
+  /** Open sockets per user on one node (MAX_SOCKETS_PER_USER); one more disconnects the user's oldest socket there. */
   maxSocketsPerUser: number;
+  /** Socket handshakes per user per handshake window (HANDSHAKE_LIMIT_USER); 0 = off. Over it: connect_error RATE_LIMITED. */
+  handshakeLimitPerUser: number;
+  /** Socket handshakes per client address per handshake window (HANDSHAKE_LIMIT_IP); 0 = off. */
+  handshakeLimitPerIp: number;
+  /** Window of the handshake limits, ms (1 min; adjustable only in code, for tests). */
+  handshakeWindowMs: number;
   /** Bytes a socket may have queued but unsent before it is disconnected as a slow reader (SOCKET_BUFFER_MAX_BYTES). */
   socketBufferMaxBytes: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (TRUST_PROXY). */
@@ -89,6 +95,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   socketEventLimit: 200,
   userEventLimit: 500,
   maxSocketsPerUser: 20,
+  handshakeLimitPerUser: 60,
+  handshakeLimitPerIp: 300,
+  handshakeWindowMs: 60_000,
   socketBufferMaxBytes: 1024 * 1024,
   trustProxy: false,
   clientDistDir: DEFAULT_CLIENT_DIST,
@@ -119,6 +128,9 @@ const configSchema = z.object({
   socketEventLimit: z.number().int().min(0),
   userEventLimit: z.number().int().min(0),
   maxSocketsPerUser: z.number().int().min(1),
+  handshakeLimitPerUser: z.number().int().min(0),
+  handshakeLimitPerIp: z.number().int().min(0),
+  handshakeWindowMs: z.number().int().positive(),
   socketBufferMaxBytes: z.number().int().min(1024),
   trustProxy: z.boolean(),
   clientDistDir: z.string().min(1),
@@ -188,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     socketEventLimit: envInt(env, 'SOCKET_EVENT_LIMIT'),
     userEventLimit: envInt(env, 'USER_EVENT_LIMIT'),
     maxSocketsPerUser: envInt(env, 'MAX_SOCKETS_PER_USER'),
+    handshakeLimitPerUser: envInt(env, 'HANDSHAKE_LIMIT_USER'),
+    handshakeLimitPerIp: envInt(env, 'HANDSHAKE_LIMIT_IP'),
     socketBufferMaxBytes: envInt(env, 'SOCKET_BUFFER_MAX_BYTES'),
     trustProxy: envBool(env, 'TRUST_PROXY'),
     logLevel: logLevel as LogLevel | undefined,

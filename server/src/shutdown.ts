@@ -18,6 +18,8 @@ export interface ShutdownParts {
   typing: TypingTracker;
   presence: Presence;
   redis: RedisAdapterHandle | null;
+  /** The abuse limits' sweep timer and Redis connection. */
+  limits: { close(): Promise<void> };
   /** Closed last; null when the store belongs to the caller. */
   ownedStore: Store | null;
   /** Flips the server into "closing": health 503, new sockets refused. */
@@ -56,6 +58,7 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     const grace = setTimeout(() => p.httpServer.closeAllConnections(), HTTP_GRACE_MS).unref();
     await p.io.close(); // also waits for the HTTP server to close
     clearTimeout(grace);
+    await p.limits.close();
     await p.redis?.close();
     await p.ownedStore?.close();
     p.log.info('shut down');
@@ -71,6 +74,7 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     await p.batcher.drain();
     p.httpServer.closeAllConnections();
     await p.io.close();
+    await p.limits.close();
     await p.redis?.close();
     await p.ownedStore?.close();
   }

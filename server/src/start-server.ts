@@ -1,10 +1,11 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import type { Context } from 'hono';
 import { directConversationId } from '@pigeon/sync-protocol';
 import { createApp } from './app.ts';
 import { closeUnreadRequests } from './http/close-unread-requests.ts';
-import { decoyHash } from './auth/password.ts';
+import { Passwords } from './auth/passwords.ts';
 import { deriveRefreshKey } from './auth/refresh-token.ts';
 import { loadOrCreateSecret } from './auth/secret.ts';
 import { SessionGate } from './auth/session-gate.ts';
@@ -12,6 +13,8 @@ import { SessionService } from './auth/sessions.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { requestAddress } from './http/client-address.ts';
+import { createAbuseLimits } from './limits/abuse-limits.ts';
 import { ReceiptService } from './messages/receipts.ts';
 import { SendBatcher, type BatcherStats } from './messages/send-batcher.ts';
 import { SendService } from './messages/send-service.ts';
@@ -91,8 +94,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }));
     if (!injectedStore) cleanups.push(() => store.close());
 
-    // Computed now so the first login of an unknown user costs one scrypt run like any other.
-    void decoyHash().catch((err: unknown) => log.warn({ err }, 'decoy hash failed'));
+    const passwords = new Passwords(config, store, log);
+    // The decoy is computed now so the first login of an unknown user costs one scrypt run like any other.
+    passwords.warmUp();
     const secret = await loadOrCreateSecret(config.dataDir, config.jwtSecret);
     const tokens = createTokenService(secret, config.accessTokenTtlSeconds);
     const gate = new SessionGate(tokens, store);
@@ -107,6 +111,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const isClosing = () => closing;
     const io = createSocketServer(redis?.adapter);
     cleanups.push(() => io.close());
+    const limits = await createAbuseLimits(io, config, log);
+    cleanups.push(() => limits.close());
     const fanout = createSocketFanout(io);
     const sessions = new SessionService({
       store,
@@ -136,8 +142,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit, windowMs: config.sendRateWindowMs }) });
     const receipts = new ReceiptService(store, fanout);
 
-    registerGateway({ io, gate, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
-    const app = createApp({ store, gate, sessions, users, presence, sends, log, clientDistDir: config.clientDistDir, isClosing }, log, { trustProxy: config.trustProxy });
+    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
+    const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
+    const app = createApp(
+      { store, gate, sessions, users, presence, sends, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      log,
+      { trustProxy: config.trustProxy },
+    );
 
     // Hono's listener first, then Socket.io on top: it takes /socket.io/ and hands everything else to Hono.
     const httpServer = createServer(closeUnreadRequests(getRequestListener(app.fetch)));
@@ -155,6 +166,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       typing,
       presence,
       redis,
+      limits,
       ownedStore: injectedStore ? null : store,
       markClosing: () => {
         closing = true;

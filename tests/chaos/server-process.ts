@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { TEST_SERVER_ENV } from '../setup/test-server-options.ts';
 
 export interface ServerProcessOptions {
   repoRoot: string;
@@ -126,6 +127,7 @@ export class ServerProcess {
       DATA_DIR: dataDir,
       SEND_RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
+      ...TEST_SERVER_ENV,
       ...this.options.env,
     });
     const child = spawn(process.execPath, ['--import', 'tsx', path.join('server', 'src', 'main.ts')], {

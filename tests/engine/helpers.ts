@@ -15,6 +15,7 @@ import type { Message, User } from '@pigeon/sync-protocol';
 import { fastOptions as memoryFastOptions, signUpPair, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 export { view, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
+import { TEST_SERVER_OPTIONS } from '../setup/test-server-options.ts';
 
 export interface TestServer {
   server: RunningServer;
@@ -27,7 +28,7 @@ export interface TestServer {
 
 export async function startTestServer(options: Partial<StartServerOptions> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pigeon-engine-'));
-  const base: StartServerOptions = { port: 0, dataDir, logLevel: 'silent', sendRateLimit: 0, jwtSecret: 'engine-tests-secret-0123456789', ...options };
+  const base: StartServerOptions = { port: 0, dataDir, logLevel: 'silent', sendRateLimit: 0, jwtSecret: 'engine-tests-secret-0123456789', ...TEST_SERVER_OPTIONS, ...options };
   const t: TestServer = {
     server: await startServer(base),
     url: '',

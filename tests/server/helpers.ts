@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import type { AuthResponse, Message, User } from '@pigeon/sync-protocol';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
+import { TEST_SERVER_OPTIONS } from '../setup/test-server-options.ts';
 import { trackSockets, type ClientSocket } from './sockets.ts';
 
 export * from './sockets.ts';
@@ -71,6 +72,7 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
     jwtSecret: TEST_JWT_SECRET,
     sendRateLimit: 0,
     logLevel: 'silent',
+    ...TEST_SERVER_OPTIONS,
     ...more,
   });
   const server = await startServer(options(extra));

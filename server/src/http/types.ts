@@ -1,4 +1,7 @@
+import type { Context } from 'hono';
 import type { Store } from '../store/store.ts';
+import type { Passwords } from '../auth/passwords.ts';
+import type { AuthLimits } from '../limits/auth-limits.ts';
 import type { SessionGate } from '../auth/session-gate.ts';
 import type { SessionService } from '../auth/sessions.ts';
 import type { Logger } from '../log.ts';
@@ -26,6 +29,12 @@ export interface HttpServices {
   users: UserDirectory;
   presence: PresenceReader;
   sends: SendService;
+  /** Password hashing: cost, bounded concurrency, decoy, upgrades. */
+  passwords: Passwords;
+  /** Login/register limits per client address and username. */
+  authLimits: AuthLimits;
+  /** The rate-limit key of a request's client (http/client-address.ts). */
+  clientAddress(c: Context): string;
   log: Logger;
   /** The built PWA folder (served when it exists). */
   clientDistDir: string;

@@ -1,6 +1,7 @@
 import { Server, type ServerOptions } from 'socket.io';
 import { isPigeonError, LIMITS } from '@pigeon/sync-protocol';
 import type { SessionGate } from '../auth/session-gate.ts';
+import type { SocketLimits } from '../limits/socket-limits.ts';
 import type { Logger } from '../log.ts';
 import type { RealtimeServices } from './handlers/context.ts';
 import { coalesceWebSocketFlushes } from './coalesce-writes.ts';
@@ -32,13 +33,17 @@ export interface GatewayDeps {
   /** The same check as REST: signature, expiry, and a live session. */
   gate: SessionGate;
   services: RealtimeServices;
+  /** Handshake limits, event budgets, sockets per user, slow readers (limits/socket-limits.ts). */
+  limits: SocketLimits;
   log: Logger;
   /** True once shutdown began: new connections are refused. */
   isClosing(): boolean;
 }
 
 /** Handshake auth + per-socket wiring. */
-export function registerGateway({ io, gate, services, log, isClosing }: GatewayDeps): void {
+export function registerGateway({ io, gate, services, limits, log, isClosing }: GatewayDeps): void {
+  // Handshakes per address before the token is even looked at, per user once it is known.
+  io.use((socket, next) => limits.checkAddress(socket, next));
   io.use((socket, next) => {
     if (isClosing()) return next(new Error('UNAVAILABLE'));
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -54,6 +59,7 @@ export function registerGateway({ io, gate, services, log, isClosing }: GatewayD
       (err: unknown) => next(new Error(isPigeonError(err) && err.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'UNAUTHENTICATED')),
     );
   });
+  io.use((socket, next) => limits.checkUser(socket, next));
 
   io.on('connection', (socket: PigeonSocket) => {
     const userId = socket.data.userId;
@@ -69,6 +75,8 @@ export function registerGateway({ io, gate, services, log, isClosing }: GatewayD
       return;
     }
     coalesceWebSocketFlushes(socket.conn);
+    // Before any packet can reach a handler: every event passes the budgets first.
+    limits.attach(socket, socketLog);
 
     const ctx = { socket, userId, services, log: socketLog };
     registerSendMessage(ctx);

@@ -3,9 +3,12 @@ import { HTTPException } from 'hono/http-exception';
 import { codeForStatus, isPigeonError, PigeonError } from '@pigeon/sync-protocol';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../../log.ts';
+import { retryAfterSeconds } from '../../limits/rate-limited.ts';
 
-/** Renders a PigeonError as the contract's `{ error: { code, message } }` with its status. */
+/** Renders a PigeonError as the contract's `{ error: { code, message } }` with its status (and Retry-After when it has one). */
 export function errorResponse(c: Context, err: PigeonError): Response {
+  const retryAfter = retryAfterSeconds(err);
+  if (retryAfter !== null) c.header('Retry-After', String(retryAfter));
   return c.json(err.toBody(), err.status as ContentfulStatusCode);
 }
 
