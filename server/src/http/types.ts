@@ -5,6 +5,8 @@ import type { AuthLimits } from '../limits/auth-limits.ts';
 import type { SessionGate } from '../auth/session-gate.ts';
 import type { SessionService } from '../auth/sessions.ts';
 import type { Logger } from '../log.ts';
+import type { Fanout } from '../messages/fanout.ts';
+import type { Audience } from '../privacy/audience.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
@@ -29,6 +31,10 @@ export interface HttpServices {
   users: UserDirectory;
   presence: PresenceReader;
   sends: SendService;
+  /** Who may see whose presence; block lists. */
+  audience: Audience;
+  /** Events to users' sockets (block hides presence at once). */
+  fanout: Fanout;
   /** Password hashing: cost, bounded concurrency, decoy, upgrades. */
   passwords: Passwords;
   /** Login/register limits per client address and username. */

@@ -15,6 +15,8 @@ export interface SocketData {
 export interface InterServerEvents {
   /** A session was revoked on the sending node: refuse its access tokens here too. */
   'session-revoked': (sessionId: string) => void;
+  /** A user's block list changed on the sending node: drop the cached copy here (privacy/blocks.ts). */
+  'blocks-changed': (userId: string) => void;
 }
 
 export type PigeonIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

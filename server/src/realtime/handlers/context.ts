@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.ts';
+import type { Audience } from '../../privacy/audience.ts';
 import type { ReceiptService } from '../../messages/receipts.ts';
 import type { SendService } from '../../messages/send-service.ts';
 import type { TestHooks } from '../../test-hooks.ts';
@@ -14,6 +15,8 @@ export interface RealtimeServices {
   presence: Presence;
   typing: TypingTracker;
   users: UserDirectory;
+  /** Who may see whose presence and typing. */
+  audience: Audience;
   hooks: TestHooks;
 }
 
