@@ -8,7 +8,7 @@ import type { User } from '../model/user.ts';
 import type { LocalStatus } from '../status.ts';
 import type { TransportFactory } from './transport/transport.ts';
 
-export type { Transport, TransportContext, TransportEvents, TransportFactory } from './transport/transport.ts';
+export type { SignInResponse, Transport, TransportContext, TransportEvents, TransportFactory } from './transport/transport.ts';
 
 /** A message as a device holds it: server fields once acked, local ones before. */
 export interface LocalMessage {
@@ -49,7 +49,14 @@ export interface EngineState {
 
 export interface EngineEvents {
   state: EngineState;
-  'signed-out': { reason: 'expired' | 'user' };
+  /**
+   * The session ended on this device. `user`: signOut() here or in another tab. `expired`: the
+   * server refused the token and then its refresh (the session lapsed, or ended while the device
+   * was not connected). `revoked`: the server cut the socket on purpose and refused the refresh
+   * (signed out from another device, or the session was deleted). The outbox is kept in every
+   * case except signOut({ clearData: true }).
+   */
+  'signed-out': { reason: 'expired' | 'user' | 'revoked' };
   typing: { from: string; conversationId: string; typing: boolean };
   presence: { userId: string; online: boolean; lastSeen: string | null };
   /** A server copy applied to the local database (useful for tests and notifications). */
@@ -114,6 +121,8 @@ export interface SyncEngineOptions {
   typingRenewMs?: number;
   /** Random source for backoff jitter (seeded in tests). */
   random?: () => number;
+  /** How long signOut() waits for the server to confirm the logout before giving up on it (ms). Default 2,000. */
+  logoutTimeoutMs?: number;
 }
 
 export interface ConversationView {
@@ -140,7 +149,12 @@ export interface SyncEngine {
   signIn(username: string, password: string): Promise<User>;
   /** Resumes with a stored token (reload, restart); null when signed out. */
   resume(): Promise<User | null>;
-  /** clearData: also delete this user's local messages/outbox. */
+  /**
+   * Signs out on this device (every tab follows), then tells the server (best-effort, at most
+   * `logoutTimeoutMs`). Unsent messages stay queued for this account's next sign-in on the
+   * device, even if another account signs in meanwhile. clearData: also delete this account's
+   * local messages and outbox (unsent messages are discarded).
+   */
   signOut(options?: { clearData?: boolean }): Promise<void>;
   /** Stops network activity and closes the database (tests, reload simulation). */
   close(): Promise<void>;

@@ -40,21 +40,21 @@ export class Engine implements SyncEngine {
 
   async signUp(username: string, password: string, displayName?: string): Promise<User> {
     const res = await this.parts.transport.register({ username, password, ...(displayName !== undefined ? { displayName } : {}) });
-    await this.life.adopt(res.token, res.user);
+    await this.life.adopt(res);
     return res.user;
   }
 
   async signIn(username: string, password: string): Promise<User> {
     const res = await this.parts.transport.login({ username, password });
-    await this.life.adopt(res.token, res.user);
+    await this.life.adopt(res);
     return res.user;
   }
 
   async resume(): Promise<User | null> {
     const userId = await this.life.resume();
     if (!userId) return null;
-    // Offline-first: answer from the database now; refresh the profile (and learn about an
-    // expired token, which signs out through the 401 handler) in the background.
+    // Offline-first: answer from the database now; refresh the profile in the background (an
+    // expired token is refreshed on the way; a session the server ended signs out).
     void this.parts.transport
       .me()
       .then(({ user }) => this.parts.db.users.put(user))

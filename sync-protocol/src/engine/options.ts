@@ -25,6 +25,7 @@ export interface ResolvedOptions {
   leaseTtlMs?: number;
   leaseRenewMs?: number;
   typing: TypingTimings;
+  logoutTimeoutMs: number;
   random?: () => number;
 }
 
@@ -56,6 +57,7 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),
     typing: typingTimings(LIMITS.typingTtlMs, o.typingRenewMs || undefined),
+    logoutTimeoutMs: o.logoutTimeoutMs ?? 2_000,
     ...(o.random ? { random: o.random } : {}),
   };
 }

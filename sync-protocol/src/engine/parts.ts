@@ -8,6 +8,7 @@
 import { CatchUp } from './down/catch-up.ts';
 import { LiveEvents } from './down/live-events.ts';
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
+import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { EngineEvents, EngineQueries } from './api.ts';
 import { LocalDb } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
@@ -24,15 +25,16 @@ import { SingleFlight } from './util/single-flight.ts';
 export interface Host {
   /** The signed-in user, or null. */
   me(): string | null;
+  /** The access token in use now (read for every request and handshake). */
   token(): string | null;
+  /** `used` was refused: refresh (once for all callers); true when a newer token is in use now. */
+  recover(used: string): Promise<boolean>;
   /** Started (signed in, not stopped) and the network allowed. */
   active(): boolean;
   /** Active and leading the outbox. */
   canDrain(): boolean;
   started(): boolean;
   socketDownForMs(): number;
-  /** The token was refused: sign out as expired. */
-  expire(): void;
   /** After every committed batch of server copies. */
   afterApply(result: ApplyResult): void;
   requestCatchUp(): void;
@@ -43,6 +45,7 @@ export interface Host {
 
 export interface Parts {
   db: LocalDb;
+  /** The configured transport behind auth/token-recovery.ts: a refused token is refreshed and the call retried once. */
   transport: Transport;
   events: Emitter<EngineEvents>;
   queries: EngineQueries;
@@ -62,7 +65,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   const events = new Emitter<EngineEvents>();
   const onError = (where: string, e: unknown) => host.reportError(where, e);
   const random = o.random ? { random: o.random } : {};
-  const transport = o.transport({ getToken: host.token, onUnauthenticated: host.expire, ackTimeoutMs: o.ackTimeoutMs });
+  const transport = withTokenRecovery(o.transport({ getToken: host.token, ackTimeoutMs: o.ackTimeoutMs }), host);
 
   const drainer = new Drainer({
     db,
@@ -73,9 +76,10 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     send: (input, via) => transport.sendMessage(input, via),
     commit: async (_entry, message) => {
       const userId = host.me();
-      if (userId) host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
+      // An ack that outlived its session (another account signed in meanwhile) is not this user's
+      // to store; its owner's catch-up brings it when they sign in again.
+      if (userId && message.senderId === userId) host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
     },
-    unauthenticated: host.expire,
     onError,
     backoff: o.backoff,
     route: o.route,

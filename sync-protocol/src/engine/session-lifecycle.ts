@@ -1,45 +1,59 @@
 /**
- * The life of a session and the engine's reactions to the network. Signing in (or
- * resuming) starts the background work; sign-out, an expired token and close() stop it.
+ * The life of a session: sign-in (or resume) starts the background work (background.ts);
+ * sign-out here or in another tab, a refresh the server refuses, and close() stop it.
  *
- *                adopt / resume                     network enabled
- *   ┌─────────┐ ──────────────▶ ┌─────────┐ ─────────────────────────▶ ┌────────────┐ connect ┌────────┐
- *   │ stopped │                 │ started │                            │ connecting │ ──────▶ │ online │
- *   └─────────┘ ◀────────────── └─────────┘ ◀──── network disabled ─── └────────────┘ ◀────── └────────┘
- *       sign-out, expiry (401 or refused handshake), close                             disconnect
+ *   signed out ── adopt / resume ──▶ signed in ──┬── signOut ─────────────────────▶ signed out ('user')
+ *                                     │    ▲      ├── another tab signed out ───────▶ signed out (its reason)
+ *           token due, 401, refused   │    │      └── refresh answered 401 ──────────▶ signed out ('expired' | 'revoked')
+ *           handshake, server cut ───▶ refresh ── new pair (here or another tab's)
  *
- * Started: the outbox is watched, leadership is contended for, and while the socket is
- * down a catch-up is polled. Every connect runs a catch-up (the cursor is the truth),
- * flushes owed receipts and wakes the drainer.
+ * A refused token or a socket the server cut on purpose first costs one refresh
+ * (auth/refresher.ts); a refresh that fails on the network keeps the session and is retried.
+ * The outbox is never touched by any of this: it is kept across expiry, revocation and
+ * sign-out (unless the user clears the data), and sent at the account's next sign-in.
  */
 import { PigeonError } from '../errors.ts';
-import type { User } from '../model/user.ts';
 import type { EngineState } from './api.ts';
+import { Refresher } from './auth/refresher.ts';
+import { logoutOnServer } from './auth/server-logout.ts';
+import { watchSession, type StoredSessionChange } from './auth/session-watch.ts';
+import { Background } from './background.ts';
 import { followBrowserNetwork } from './browser-network.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
-import { META, watchTable } from './local/local-db.ts';
-import { forgetSession, loadSession, storeSession, type Session } from './local/session.ts';
+import { META } from './local/local-db.ts';
+import { forgetSession, loadSession, storeRefreshed, storeSession, type Session, type SignOutReason } from './local/session.ts';
 import type { ResolvedOptions } from './options.ts';
 import { createParts, type Host, type Parts } from './parts.ts';
-import { isNetworkError } from './transport/transport.ts';
-import { electLeader, type Leadership } from './up/leader.ts';
+import type { SignInResponse } from './transport/transport.ts';
 
 export class SessionLifecycle {
   readonly parts: Parts;
-  private state: EngineState = { connection: 'offline', outboxSize: 0, lastSyncAt: null, userId: null };
+  private readonly background: Background;
+  private readonly refresher: Refresher;
   private session: Session | null = null;
-  /** Background work is running for the session (between start and stop). */
-  private started = false;
-  private closed = false;
-  private networkEnabled = true;
-  private socketDownSince = Date.now();
-  private leadership: Leadership | null = null;
-  private unwatchOutbox: (() => void) | null = null;
-  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private unwatchSession: (() => void) | null = null;
   private unfollowNetwork: (() => void) | null = null;
 
   constructor(private readonly options: ResolvedOptions) {
     this.parts = createParts(options, this.host());
+    this.background = new Background(options, this.parts, {
+      // Cut by the server on purpose: maybe a restart, maybe this session was revoked; a refresh tells which.
+      serverDisconnect: () => void this.refresher.refresh('revoked'),
+      handshakeRefused: () => void this.refresher.refresh('expired'),
+      networkBack: () => this.refresher.wake(),
+    });
+    this.refresher = new Refresher({
+      current: () => this.session,
+      load: () => loadSession(this.parts.db),
+      save: (next, presented) => storeRefreshed(this.parts.db, next, presented),
+      adopt: (session) => this.useToken(session),
+      refresh: (refreshToken) => this.parts.transport.refresh(refreshToken),
+      end: (reason) => void this.end(reason),
+      online: () => this.background.online,
+      onError: (where, e) => this.reportError(where, e),
+      backoff: options.backoff,
+      ...(options.random ? { random: options.random } : {}),
+    });
     if (options.followBrowserNetwork) {
       this.unfollowNetwork = followBrowserNetwork(window, (online) => {
         this.setNetworkEnabled(online);
@@ -48,12 +62,8 @@ export class SessionLifecycle {
     }
   }
 
-  get userId(): string | null {
-    return this.session?.userId ?? null;
-  }
-
   getState(): EngineState {
-    return { ...this.state };
+    return this.background.getState();
   }
 
   /** The signed-in user's id; throws UNAUTHENTICATED when signed out. */
@@ -64,16 +74,29 @@ export class SessionLifecycle {
   }
 
   assertOpen(): void {
-    if (this.closed) throw new PigeonError('UNAVAILABLE', 'engine closed');
+    if (this.background.closed) throw new PigeonError('UNAVAILABLE', 'engine closed');
   }
 
-  // --- session ----------------------------------------------------------------------
+  setNetworkEnabled(enabled: boolean): void {
+    this.background.setNetworkEnabled(enabled);
+  }
 
-  /** Stores the token and user (clearing another user's data first) and starts syncing. */
-  async adopt(token: string, user: User): Promise<void> {
+  afterApply(result: ApplyResult): void {
+    this.background.afterApply(result);
+  }
+
+  reportError(where: string, error: unknown): void {
+    this.background.reportError(where, error);
+  }
+
+  // --- signing in -------------------------------------------------------------------
+
+  /** Stores the new session (parking another account's unsent messages first) and starts syncing. */
+  async adopt(auth: SignInResponse): Promise<void> {
     this.assertOpen();
     await this.stop();
-    this.session = await storeSession(this.parts.db, token, user);
+    const session: Session = { userId: auth.user.id, token: auth.token, refreshToken: auth.refreshToken ?? null, receivedAt: Date.now() };
+    this.session = await storeSession(this.parts.db, session, auth.user);
     await this.start();
   }
 
@@ -90,175 +113,117 @@ export class SessionLifecycle {
     return stored.userId;
   }
 
+  // --- signing out ------------------------------------------------------------------
+
+  /**
+   * Signs out here first — every tab stops within moments (auth/session-watch.ts) — then tells
+   * the server, best-effort and briefly. Local first: logging out first would make the server
+   * cut the other tabs' sockets, and they would report a revocation instead of this sign-out.
+   */
   async signOut(options: { clearData?: boolean }): Promise<void> {
-    await this.stop();
-    this.session = null;
-    await forgetSession(this.parts.db, options);
-    this.setState({ userId: null });
-    this.parts.events.emit('signed-out', { reason: 'user' });
+    const session = this.session;
+    await this.end('user', { clearData: options.clearData ?? false, rethrow: true });
+    if (session && this.background.online && !this.background.closed) {
+      await logoutOnServer(this.parts.transport, session, this.options.logoutTimeoutMs);
+    }
   }
 
-  /** Token rejected (401 or refused handshake): stop, forget the token, keep the data and outbox. */
-  private async expire(): Promise<void> {
+  /**
+   * Ends the session on this device: stop, forget the tokens (and the data with clearData),
+   * leave a marker saying why for the other tabs, tell the app. The outbox stays unless cleared.
+   */
+  private async end(reason: SignOutReason, { clearData = false, rethrow = false } = {}): Promise<void> {
+    const session = this.session;
+    if (!session && reason !== 'user') return;
+    this.session = null;
+    await this.stop();
+    const userId = session?.userId ?? (await this.parts.db.getMeta<string>(META.owner));
+    if (userId && !this.background.closed) {
+      const forgotten = forgetSession(this.parts.db, { userId, reason, clearData });
+      await (rethrow ? forgotten : forgotten.catch((e) => console.warn('pigeon engine: sign-out', e)));
+    }
+    this.signedOut(reason);
+  }
+
+  /** Another tab ended the session (or signed in another account): stop here too; it wrote the database. */
+  private async leave(reason: SignOutReason): Promise<void> {
     if (!this.session) return;
     this.session = null;
     await this.stop();
-    if (!this.closed) await forgetSession(this.parts.db).catch((e) => this.reportError('expire', e));
-    this.setState({ userId: null });
-    this.parts.events.emit('signed-out', { reason: 'expired' });
+    this.signedOut(reason);
+  }
+
+  private signedOut(reason: SignOutReason): void {
+    this.background.setState({ userId: null });
+    this.parts.events.emit('signed-out', { reason });
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.background.closed) return;
     this.unfollowNetwork?.();
     this.unfollowNetwork = null;
     await this.stop();
-    this.closed = true;
+    this.background.closed = true;
     this.parts.db.close();
   }
 
-  // --- background work --------------------------------------------------------------
+  // --- tokens and other tabs --------------------------------------------------------
+
+  /** The stored session changed (any tab): follow another tab's sign-out, account or refreshed pair. */
+  private followStored({ stored, marker }: StoredSessionChange): void {
+    const mine = this.session;
+    if (!mine || !this.background.started) return;
+    if (!stored || stored.userId !== mine.userId) {
+      void this.leave(marker?.userId === mine.userId ? marker.reason : 'user');
+    } else if (stored.token !== mine.token && stored.receivedAt > mine.receivedAt) {
+      this.useToken(stored);
+    }
+  }
+
+  /** A newer access token is in use (refreshed here or in another tab). */
+  private useToken(session: Session): void {
+    if (this.session?.userId !== session.userId) return;
+    this.session = session;
+    this.refresher.schedule();
+    this.background.retryWithNewToken();
+  }
 
   private async start(): Promise<void> {
-    if (this.started || !this.session || this.closed) return;
-    const { db, drainer } = this.parts;
-    this.started = true;
-    const lastSyncAt = (await db.getMeta<string>(META.lastSyncAt)) ?? null;
-    this.setState({ userId: this.session.userId, lastSyncAt });
-    // Outbox changes from this tab or another one refresh outboxSize and wake the drainer.
-    const countOutbox = () => void this.parts.outboxCount.request().catch((e) => this.reportError('outbox.count', e));
-    countOutbox();
-    this.unwatchOutbox = watchTable(db, 'outbox', countOutbox);
-    this.leadership = electLeader({
-      name: `pigeon-outbox:${this.options.dbName}`,
-      locks: this.options.locks,
-      db,
-      onChange: (leader) => (leader ? drainer.kick() : drainer.wake()),
-      onError: (where, e) => this.reportError(where, e),
-      ...(this.options.leaseTtlMs ? { leaseTtlMs: this.options.leaseTtlMs } : {}),
-      ...(this.options.leaseRenewMs ? { leaseRenewMs: this.options.leaseRenewMs } : {}),
-    });
-    this.pollTimer = setInterval(() => {
-      if (!this.parts.transport.connected) this.parts.catchUp.schedule();
-    }, this.options.pollIntervalMs);
-    if (this.networkEnabled) this.openConnection();
+    if (!this.session || this.background.started || this.background.closed) return;
+    await this.background.start(this.session.userId);
+    // Other tabs' sign-outs and refreshes arrive as writes to meta.
+    this.unwatchSession = watchSession(this.parts.db, (change) => this.followStored(change), (e) => this.reportError('session.watch', e));
+    this.refresher.schedule();
   }
 
   private async stop(): Promise<void> {
-    if (!this.started) return;
-    const { transport, catchUp, drainer, receipts } = this.parts;
-    this.started = false;
-    transport.close();
-    this.unwatchOutbox?.();
-    this.unwatchOutbox = null;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = null;
-    catchUp.stop();
-    receipts.stop();
-    const leadership = this.leadership;
-    this.leadership = null;
-    drainer.wake(); // sleeping lanes see canDrain() = false and exit
-    await leadership?.stop();
-    this.setState({ connection: 'offline' });
-  }
-
-  setNetworkEnabled(enabled: boolean): void {
-    if (enabled === this.networkEnabled) return;
-    this.networkEnabled = enabled;
-    if (!this.started) return;
-    if (enabled) {
-      this.openConnection();
-      this.parts.drainer.kick();
-    } else {
-      this.parts.transport.close();
-      this.socketDownSince = Date.now();
-      this.parts.drainer.wake();
-      this.setState({ connection: 'offline' });
-    }
-  }
-
-  private openConnection(): void {
-    const { transport, catchUp, receipts, drainer, live, typing } = this.parts;
-    this.socketDownSince = Date.now();
-    this.setState({ connection: 'connecting' });
-    transport.open({
-      connect: () => {
-        this.setState({ connection: 'online' });
-        // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
-        catchUp.resetBackoff();
-        catchUp.schedule();
-        receipts.flush();
-        drainer.wake();
-        drainer.kick();
-      },
-      disconnect: () => {
-        this.socketDownSince = Date.now();
-        if (this.started) this.setState({ connection: 'connecting' });
-      },
-      connectError: (unauthenticated) => {
-        if (unauthenticated) void this.expire();
-        else if (this.started) this.setState({ connection: 'offline' });
-      },
-      newMessage: (message) => live.newMessage(message),
-      status: (event) => void live.status(event.messageIds, event.status),
-      typing: (event, on) => typing.received(event, on),
-      presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
-    });
-  }
-
-  // --- reactions --------------------------------------------------------------------
-
-  /** After any committed batch of server copies: events, receipts owed, gaps, unknown peers. */
-  afterApply(result: ApplyResult): void {
-    const { events, typing, receipts, catchUp } = this.parts;
-    for (const message of result.changed) {
-      events.emit('message', message);
-      typing.messageFrom(message.senderId);
-    }
-    if (result.owesReceipts) receipts.flushDeliveredSoon();
-    if (result.gaps.length > 0) catchUp.schedule();
-    if (result.newConversations.length > 0 && !catchUp.running) this.requestPeers();
-  }
-
-  private requestPeers(): void {
-    if (this.started) void this.parts.peers.request().catch((e) => this.reportError('peers', e));
-  }
-
-  private setState(patch: Partial<EngineState>): void {
-    const next = { ...this.state, ...patch };
-    if ((Object.keys(next) as (keyof EngineState)[]).every((k) => next[k] === this.state[k])) return;
-    const wasOnline = this.state.connection === 'online';
-    this.state = next;
-    // Typing states need the connection: whatever was shown or sent ends with it.
-    if (wasOnline && next.connection !== 'online') this.parts.typing.connectionLost();
-    this.parts.events.emit('state', { ...next });
-  }
-
-  reportError(where: string, error: unknown): void {
-    // After stop/close, failures of work that was in flight are expected; network errors are retried.
-    if (!this.started || this.closed || isNetworkError(error)) return;
-    const { events } = this.parts;
-    if (events.count('error') > 0) events.emit('error', { where, error });
-    else console.warn(`pigeon engine: ${where}`, error);
+    this.refresher.stop();
+    this.unwatchSession?.();
+    this.unwatchSession = null;
+    await this.background.stop();
   }
 
   private host(): Host {
+    const bg = () => this.background;
     return {
       me: () => this.session?.userId ?? null,
       token: () => this.session?.token ?? null,
-      active: () => this.started && this.networkEnabled,
-      canDrain: () => this.started && this.networkEnabled && (this.leadership?.isLeader ?? false),
-      started: () => this.started,
-      socketDownForMs: () => (this.parts.transport.connected ? 0 : Date.now() - this.socketDownSince),
-      expire: () => void this.expire(),
-      afterApply: (result) => this.afterApply(result),
+      recover: async (used) => {
+        if (!this.session || !bg().started) return false;
+        return this.session.token !== used || this.refresher.refresh('expired');
+      },
+      active: () => bg().started && bg().online,
+      canDrain: () => bg().started && bg().online && bg().isLeader,
+      started: () => bg().started,
+      socketDownForMs: () => bg().socketDownForMs(),
+      afterApply: (result) => bg().afterApply(result),
       requestCatchUp: () => this.parts.catchUp.schedule(),
       catchUpDone: (at) => {
-        this.setState({ lastSyncAt: at });
-        this.requestPeers();
+        bg().setState({ lastSyncAt: at });
+        bg().requestPeers();
       },
-      outboxSize: (n) => this.setState({ outboxSize: n }),
-      reportError: (where, e) => this.reportError(where, e),
+      outboxSize: (n) => bg().setState({ outboxSize: n }),
+      reportError: (where, e) => bg().reportError(where, e),
     };
   }
 }

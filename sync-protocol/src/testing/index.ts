@@ -2,7 +2,7 @@
  * Test kit for the sync engine: an in-memory server that engines connect to through
  * `transport()`, with scripted faults, and a deadline-based `waitFor`. Runs wherever
  * the engine runs (pass an IndexedDB such as fake-indexeddb in Node).
- * docs/sync-protocol.md §9 has a complete example test.
+ * docs/sync-protocol.md §10 has a complete example test.
  *
  * @example
  * const server = createMemoryServer();

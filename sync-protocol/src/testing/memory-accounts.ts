@@ -1,7 +1,7 @@
 /**
- * Accounts and tokens of the in-memory server. Usernames are unique (lower-cased
- * by the shared schema); a token stays valid until `revokeAll()`, as a JWT does
- * until the server's key changes. Passwords are kept as given: this is test data.
+ * Accounts of the in-memory server. Usernames are unique (lower-cased by the shared
+ * schema). Passwords are kept as given: this is test data. Sessions and tokens are
+ * memory-sessions.ts's.
  */
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
@@ -12,8 +12,6 @@ export type Profile = Omit<User, 'online'>;
 
 export class MemoryAccounts {
   private readonly accounts = new Map<string, { profile: Profile; password: string }>();
-  private readonly tokens = new Map<string, string>();
-  private issued = 0;
 
   /** Creates an account; USERNAME_TAKEN when the name exists. Returns its id. */
   create(body: RegisterBody): string {
@@ -28,21 +26,6 @@ export class MemoryAccounts {
     const account = this.findByName(username);
     if (!account || account.password !== password) throw fail('INVALID_CREDENTIALS', 'wrong username or password');
     return account.profile.id;
-  }
-
-  issue(userId: string): string {
-    const token = `token-${++this.issued}-${userId}`;
-    this.tokens.set(token, userId);
-    return token;
-  }
-
-  /** The user a token belongs to; null when refused. */
-  authenticate(token: string | null): string | null {
-    return (token && this.tokens.get(token)) ?? null;
-  }
-
-  revokeAll(): void {
-    this.tokens.clear();
   }
 
   has(userId: string): boolean {

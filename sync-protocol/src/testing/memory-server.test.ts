@@ -7,7 +7,7 @@ import { createMemoryServer, type MemoryServer } from './memory-server.ts';
 const quiet: TransportEvents = { connect() {}, disconnect() {}, connectError() {}, newMessage() {}, status() {}, typing() {}, presence() {} };
 
 function device(server: MemoryServer, token: string, events: Partial<TransportEvents> = {}): Promise<Transport> {
-  const transport = server.transport()({ getToken: () => token, onUnauthenticated: () => {}, ackTimeoutMs: 1_000 });
+  const transport = server.transport()({ getToken: () => token, ackTimeoutMs: 1_000 });
   return new Promise((resolve) => transport.open({ ...quiet, ...events, connect: () => resolve(transport) }));
 }
 
@@ -39,6 +39,38 @@ describe('in-memory server', () => {
     await expect(a.sendMessage({ clientId: 'client-0003', to: 'nobody', body: 'x' }, 'socket')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     a.close();
     b.close();
+    server.close();
+  });
+
+  it('rotates refresh tokens: once each, the same successor within the reuse window, a revoked session after it', async () => {
+    const server = createMemoryServer({ refreshReuseWindowMs: 50 });
+    const alice = server.addUser('alice');
+    const t = server.transport()({ getToken: () => null, ackTimeoutMs: 1_000 });
+    const next = await t.refresh(alice.refreshToken);
+    expect(next.token).not.toBe(alice.token);
+    expect(await t.refresh(alice.refreshToken)).toEqual(next); // a second tab, racing the first
+    expect(server.authenticate(next.token)?.userId).toBe(alice.user.id);
+    expect(server.authenticate(alice.token)?.userId).toBe(alice.user.id); // until it expires
+
+    await new Promise((r) => setTimeout(r, 80));
+    await expect(t.refresh(alice.refreshToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' }); // a replay
+    await expect(t.refresh(next.refreshToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' }); // the session is over
+    expect(server.authenticate(next.token)).toBeNull();
+    expect(server.sessions(alice.user.id)).toEqual([]);
+    server.close();
+  });
+
+  it('logs out: the session ends and its sockets are closed by the server', async () => {
+    const server = createMemoryServer();
+    const alice = server.addUser('alice');
+    const reasons: string[] = [];
+    const a = await device(server, alice.token, { disconnect: (reason) => reasons.push(reason) });
+    await a.logout(alice.token);
+    expect(server.authenticate(alice.token)).toBeNull();
+    await expect(a.refresh(alice.refreshToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reasons).toEqual(['io server disconnect']);
+    a.close();
     server.close();
   });
 

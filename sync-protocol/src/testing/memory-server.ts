@@ -1,7 +1,7 @@
 /**
  * An in-memory Pigeon server for engine tests: the behaviour of the real one
- * (docs/api.md) that a device can observe — accounts and tokens, seq per
- * conversation, dedupe by (sender, clientId), the sync change log, history pages,
+ * (docs/api.md) that a device can observe — accounts, sessions with short access
+ * tokens and rotating refresh tokens (memory-sessions.ts), seq per conversation, dedupe by (sender, clientId), the sync change log, history pages,
  * receipts, presence and typing events, the per-user send rate limit — without
  * sockets, HTTP or a database. Each engine reaches it through `transport()`.
  *
@@ -9,32 +9,36 @@
  * that may fail it, delay it, hold its answer or cut the caller's connection.
  * `hold()` is the barrier for tests that must act while a request is in flight.
  */
-import { conversationPeer, directConversationId } from '../conversation-id.ts';
+import { conversationPeer } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
 import { sendMessageInputSchema, type SendMessageInput } from '../model/message.ts';
 import type { User } from '../model/user.ts';
-import { loginBodySchema, registerBodySchema } from '../rest/auth.ts';
+import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
 import { historyQuerySchema } from '../rest/messages.ts';
 import { syncQuerySchema } from '../rest/sync.ts';
 import { userSearchQuerySchema } from '../rest/users.ts';
 import type { TransportFactory } from '../engine/transport/transport.ts';
 import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
+import { createHold, type Hold } from './hold.ts';
 import { MemoryAccounts } from './memory-accounts.ts';
 import { MemoryMessages } from './memory-messages.ts';
+import { MemoryRealtime } from './memory-realtime.ts';
+import { MemorySessions, type Caller, type TokenPair } from './memory-sessions.ts';
 import { memoryTransport, type MemoryTransportOptions } from './memory-transport.ts';
 import { createSendRate } from './send-rate.ts';
-import { createTypingTtl } from './typing-ttl.ts';
 
-export type ServerOp = 'register' | 'login' | 'me' | 'searchUsers' | 'conversations' | 'history' | 'sync' | 'sendMessage' | 'messageReceived' | 'messageRead' | 'userStatus';
+export type { Hold } from './hold.ts';
+
+export type ServerOp = 'register' | 'login' | 'refresh' | 'logout' | 'me' | 'searchUsers' | 'conversations' | 'history' | 'sync' | 'sendMessage' | 'messageReceived' | 'messageRead' | 'userStatus';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {
   via: 'rest' | 'socket';
-  /** The caller, once authenticated; null for register/login or a refused token. */
+  /** The caller, once authenticated; null for register/login/refresh or a refused token. */
   userId: string | null;
   /** Socket calls: cut the caller's connection instead of answering (an ack lost in the network). */
   dropConnection(): void;
@@ -49,39 +53,42 @@ export interface MemoryServerOptions {
   sendRateWindowMs?: number;
   /** Typing TTL: a typing state not renewed for this long is stopped. Default LIMITS.typingTtlMs. */
   typingTtlMs?: number;
-}
-
-/** Held answers: computed when the call arrives, delivered on `release()`. */
-export interface Hold {
-  /** Calls held so far. */
-  readonly count: number;
-  /** Resolves when the first call is held. */
-  readonly reached: Promise<void>;
-  /** Delivers every held answer, and stops holding. */
-  release(): void;
+  /** Lifetime of an access token (ms). Default 15 minutes, as the real server's. */
+  accessTokenTtlMs?: number;
+  /** A used refresh token presented again within this window returns the same successor (ms). Default 30,000. */
+  refreshReuseWindowMs?: number;
 }
 
 /** A device's realtime connection, as the server sees it. */
 export interface MemoryConnection {
   readonly userId: string;
+  readonly sessionId: string;
   deliver<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void;
-  /** Cut by the server or the network: the device sees a disconnect and reconnects. */
+  /** Cut by the network: the device sees a disconnect and reconnects. */
   drop(): void;
+  /** Closed by the server on purpose ('io server disconnect'): the device reconnects, with whatever token it has then. */
+  kick(): void;
 }
 
 export class MemoryServer {
   readonly messages = new MemoryMessages(() => new Date());
   private readonly accounts = new MemoryAccounts();
-  private readonly connections = new Set<MemoryConnection>();
+  private readonly sessionTable: MemorySessions;
+  private readonly realtime: MemoryRealtime;
   private readonly interceptors: Interceptor[] = [];
   private readonly sendRate;
-  private readonly typingStates;
   private reachable = true;
+  /** Requests and handshakes that presented a token the server refused (expired, revoked, unknown). */
+  refusedTokens = 0;
 
   constructor(options: MemoryServerOptions = {}) {
+    this.sessionTable = new MemorySessions({ accessTokenTtlMs: options.accessTokenTtlMs ?? 15 * 60_000, reuseWindowMs: options.refreshReuseWindowMs ?? 30_000 });
     this.sendRate = createSendRate(options.sendRateLimit ?? 0, options.sendRateWindowMs ?? LIMITS.sendRateWindowMs);
-    this.typingStates = createTypingTtl(options.typingTtlMs ?? LIMITS.typingTtlMs, (from, to, event) => {
-      this.emit([to], event, { from, conversationId: directConversationId(from, to) });
+    this.realtime = new MemoryRealtime({
+      typingTtlMs: options.typingTtlMs ?? LIMITS.typingTtlMs,
+      peersOf: (userId) => this.messages.peersOf(userId),
+      hasUser: (userId) => this.accounts.has(userId),
+      setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
   }
 
@@ -90,10 +97,10 @@ export class MemoryServer {
     return memoryTransport(this, options);
   }
 
-  /** Creates an account directly (no engine needed); returns the user and a valid token. */
-  addUser(username: string, password = 'password-123', displayName = username): { user: User; token: string } {
+  /** Creates an account directly (no engine needed); returns the user and a new session's tokens. */
+  addUser(username: string, password = 'password-123', displayName = username): { user: User } & TokenPair {
     const id = this.accounts.create(parseOrThrow(registerBodySchema, { username, password, displayName }));
-    return { user: this.publicUser(id), token: this.accounts.issue(id) };
+    return { user: this.publicUser(id), ...this.sessionTable.open(id) };
   }
 
   /** Scripts every later call (of every device) until the returned function is called. */
@@ -107,42 +114,35 @@ export class MemoryServer {
 
   /** Holds the answers of the calls `match` selects until `release()` (see Hold). */
   hold(match: (call: ServerCall) => boolean): Hold {
-    let count = 0;
-    let release!: () => void;
-    let reached!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    const hold: Hold = {
-      reached: new Promise<void>((r) => (reached = r)),
-      release: () => {
-        remove();
-        release();
-      },
-      get count() {
-        return count;
-      },
-    };
-    const remove = this.intercept(async (call, next) => {
-      if (!match(call)) return next();
-      const answer = next().then((value) => ({ value }), (error: unknown) => ({ error }));
-      await answer;
-      count++;
-      reached();
-      await released;
-      const outcome = await answer;
-      if ('error' in outcome) throw outcome.error;
-      return outcome.value;
-    });
-    return hold;
+    return createHold((interceptor) => this.intercept(interceptor), match);
   }
 
-  /** Every token issued so far is refused from now on (a rotated signing key). Open connections stay. */
+  /** Every session ends: its access and refresh tokens are refused from now on. Open connections stay. */
   revokeTokens(): void {
-    this.accounts.revokeAll();
+    this.sessionTable.revokeAll();
+  }
+
+  /** Every access token issued so far has expired; refresh tokens still work (a device that slept). */
+  expireAccessTokens(): void {
+    this.sessionTable.expireAccessTokens();
+  }
+
+  /**
+   * Ends every session of `userId` (DELETE /api/sessions/:id from another device, a password
+   * change): their tokens are refused and their connections closed by the server.
+   */
+  revokeSessions(userId: string): void {
+    for (const { id } of this.sessionTable.list(userId, null)) this.endSession(id);
+  }
+
+  /** The live sessions of `userId` (GET /api/sessions). */
+  sessions(userId: string) {
+    return this.sessionTable.list(userId, null);
   }
 
   /** Drops every connection, as a server restart would; devices reconnect by themselves. */
   disconnectAll(): void {
-    for (const c of [...this.connections]) c.drop();
+    this.realtime.dropAll();
   }
 
   /** false: unreachable, as when the network or the server is down (REST and connects fail, connections drop). */
@@ -159,7 +159,7 @@ export class MemoryServer {
   /** Stops timers and drops every connection; the server stays unreachable afterwards. */
   close(): void {
     this.setReachable(false);
-    this.typingStates.clear();
+    this.realtime.close();
   }
 
   // --- what a transport calls ---------------------------------------------------------
@@ -168,61 +168,69 @@ export class MemoryServer {
     return this.reachable;
   }
 
-  /** The user a token belongs to; null when refused. */
-  authenticate(token: string | null): string | null {
-    return this.accounts.authenticate(token);
+  /** Who an access token stands for; null when refused (unknown, expired, revoked). */
+  authenticate(token: string | null): Caller | null {
+    const caller = this.sessionTable.authenticate(token);
+    if (token && !caller) this.refusedTokens++;
+    return caller;
   }
 
   /**
    * Runs a call through the interceptors (`first`, then the server's), then the handler.
    * `from` is the caller's connection (socket calls).
    */
-  call(op: ServerOp, via: 'rest' | 'socket', userId: string | null, input: unknown, from?: MemoryConnection, first?: Interceptor): Promise<unknown> {
-    const call = { op, via, userId, input, dropConnection: () => from?.drop() } as ServerCall;
+  call(op: ServerOp, via: 'rest' | 'socket', caller: Caller | null, input: unknown, from?: MemoryConnection, first?: Interceptor): Promise<unknown> {
+    const call = { op, via, userId: caller?.userId ?? null, input, dropConnection: () => from?.drop() } as ServerCall;
     const chain = first ? [first, ...this.interceptors] : [...this.interceptors];
     const run = (i: number): Promise<unknown> => {
       const interceptor = chain[i];
-      return interceptor ? interceptor(call, () => run(i + 1)) : this.handle(op, via, userId, input, from);
+      return interceptor ? interceptor(call, () => run(i + 1)) : this.handle(op, via, caller, input, from);
     };
     return run(0);
   }
 
+  /** Revokes a session and closes its connections, as logout and DELETE /api/sessions/:id do. */
+  private endSession(sessionId: string): void {
+    this.sessionTable.revoke(sessionId);
+    this.realtime.kickSession(sessionId);
+  }
+
   connected(connection: MemoryConnection): void {
-    this.connections.add(connection);
-    this.emit(this.messages.peersOf(connection.userId), 'user-online', { userId: connection.userId });
+    this.realtime.connected(connection);
   }
 
   disconnected(connection: MemoryConnection): void {
-    if (!this.connections.delete(connection)) return;
-    const { userId } = connection;
-    if ([...this.connections].some((c) => c.userId === userId)) return; // not the user's last connection
-    const lastSeen = new Date().toISOString();
-    this.accounts.setLastSeen(userId, lastSeen);
-    this.typingStates.stopAllFrom(userId);
-    this.emit(this.messages.peersOf(userId), 'user-offline', { userId, lastSeen });
+    this.realtime.disconnected(connection);
   }
 
   typing(from: string, to: string, typing: boolean): void {
-    if (!typing) return this.typingStates.stop(from, to);
-    if (to !== from && this.accounts.has(to)) this.typingStates.start(from, to);
+    this.realtime.typing(from, to, typing);
   }
 
   // --- handlers ---------------------------------------------------------------------
 
-  private async handle(op: ServerOp, via: 'rest' | 'socket', userId: string | null, input: unknown, from?: MemoryConnection): Promise<unknown> {
+  private async handle(op: ServerOp, via: 'rest' | 'socket', caller: Caller | null, input: unknown, from?: MemoryConnection): Promise<unknown> {
     if (op === 'register') {
       const body = parseOrThrow(registerBodySchema, input);
-      const { user, token } = this.addUser(body.username, body.password, body.displayName);
-      return { token, user };
+      const { user, token, refreshToken } = this.addUser(body.username, body.password, body.displayName);
+      return { token, refreshToken, user };
     }
     if (op === 'login') {
       const body = parseOrThrow(loginBodySchema, input);
       const id = this.accounts.verify(body.username, body.password);
-      return { token: this.accounts.issue(id), user: this.publicUser(id) };
+      return { ...this.sessionTable.open(id), user: this.publicUser(id) };
     }
-    if (!userId) throw fail('UNAUTHENTICATED', 'invalid or expired token');
-    const me = userId;
+    if (op === 'refresh') {
+      const body = refreshBodySchema.safeParse(input);
+      if (!body.success) throw fail('UNAUTHENTICATED', 'invalid or expired refresh token');
+      return this.sessionTable.refresh(body.data.refreshToken);
+    }
+    if (!caller) throw fail('UNAUTHENTICATED', 'invalid or expired token');
+    const me = caller.userId;
     switch (op) {
+      case 'logout':
+        this.endSession(caller.sessionId);
+        return undefined;
       case 'me':
         return { user: this.publicUser(me) };
       case 'searchUsers': {
@@ -251,18 +259,18 @@ export class MemoryServer {
         if (send.to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
         if (!this.accounts.has(send.to)) throw fail('NOT_FOUND', 'to: no such user');
         const { message, created } = this.messages.store({ senderId: me, recipientId: send.to, clientId: send.clientId, body: send.body });
-        if (created) this.emit([message.recipientId, message.senderId], 'new-message', { message }, via === 'socket' ? from : undefined);
+        if (created) this.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, via === 'socket' ? from : undefined);
         return message;
       }
       case 'messageReceived': {
         const { messageIds } = parseOrThrow(messageReceivedPayloadSchema, input);
-        this.pushStatus(me, this.messages.markDelivered(me, [...new Set(messageIds)]), 'delivered', from);
+        this.realtime.pushStatus(me, this.messages.markDelivered(me, [...new Set(messageIds)]), 'delivered', from);
         return undefined;
       }
       case 'messageRead': {
         const { conversationId, upToSeq } = parseOrThrow(messageReadPayloadSchema, input);
         if (conversationPeer(conversationId, me) === null) throw fail('FORBIDDEN', 'not a member of this conversation');
-        this.pushStatus(me, this.messages.markRead(me, conversationId, upToSeq), 'read', from);
+        this.realtime.pushStatus(me, this.messages.markRead(me, conversationId, upToSeq), 'read', from);
         return undefined;
       }
       case 'userStatus': {
@@ -274,25 +282,10 @@ export class MemoryServer {
     }
   }
 
-  /** `message-status` per conversation to the senders and the reader's other connections. */
-  private pushStatus(readerId: string, changed: readonly { id: string; conversationId: string; senderId: string }[], status: 'delivered' | 'read', except?: MemoryConnection): void {
-    const at = new Date().toISOString();
-    for (const conversationId of new Set(changed.map((m) => m.conversationId))) {
-      const group = changed.filter((m) => m.conversationId === conversationId);
-      const senders = new Set(group.map((m) => m.senderId));
-      this.emit([...senders, readerId], 'message-status', { messageIds: group.map((m) => m.id), conversationId, status, at }, except);
-    }
-  }
-
-  private emit<E extends keyof ServerToClientEvents>(userIds: readonly string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0], except?: MemoryConnection): void {
-    const to = new Set(userIds);
-    for (const c of this.connections) if (c !== except && to.has(c.userId)) c.deliver(event, payload);
-  }
-
   private publicUser(id: string): User {
     const profile = this.accounts.profile(id);
     if (!profile) throw fail('UNAUTHENTICATED', 'account not found');
-    return { ...profile, online: [...this.connections].some((c) => c.userId === id) };
+    return { ...profile, online: this.realtime.isOnline(id) };
   }
 }
 

@@ -3,8 +3,10 @@
  * over the network, done with function calls. It keeps the transport rules the
  * engine relies on (engine/transport/transport.ts): nothing is queued while
  * disconnected, acked calls time out and fail on disconnect, answers and events
- * arrive asynchronously and as copies (as if serialized), a refused token on REST
- * calls `onUnauthenticated`, and a dropped connection reconnects by itself.
+ * arrive asynchronously and as copies (as if serialized), a refused token is
+ * UNAUTHENTICATED (a refused handshake is final, as with Socket.io), a dropped
+ * connection reconnects by itself, and so does one the server closed on purpose
+ * ('io server disconnect'), as socket.ts does.
  */
 import { PigeonError } from '../errors.ts';
 import { messageStatusEventSchema, newMessageEventSchema, presenceEventSchema, typingEventSchema } from '../events/down.ts';
@@ -84,6 +86,12 @@ class MemoryTransport implements Transport {
   login(body: { username: string; password: string }) {
     return this.rest('login', body, false) as ReturnType<Transport['login']>;
   }
+  refresh(refreshToken: string) {
+    return this.rest('refresh', { refreshToken }, false) as ReturnType<Transport['refresh']>;
+  }
+  async logout(accessToken: string): Promise<void> {
+    await this.rest('logout', {}, true, accessToken);
+  }
   me() {
     return this.rest('me', {}) as ReturnType<Transport['me']>;
   }
@@ -118,17 +126,14 @@ class MemoryTransport implements Transport {
 
   // --- calls ------------------------------------------------------------------------
 
-  private async rest(op: ServerOp, input: unknown, auth = true): Promise<unknown> {
-    const token = auth ? this.context.getToken() : null;
+  /** `bearer`: this token instead of the session's (logout). The token is read when the request leaves. */
+  private async rest(op: ServerOp, input: unknown, auth = true, bearer?: string): Promise<unknown> {
+    const token = bearer ?? (auth ? this.context.getToken() : null);
     if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
     await later(this.latencyMs);
     if (!this.server.isReachable) throw networkError('fetch failed');
-    try {
-      return structuredClone(await this.server.call(op, 'rest', auth ? this.server.authenticate(token) : null, input, undefined, this.options.intercept));
-    } catch (e) {
-      if (auth && e instanceof PigeonError && e.code === 'UNAUTHENTICATED') this.context.onUnauthenticated();
-      throw e;
-    }
+    const answer = await this.server.call(op, 'rest', auth ? this.server.authenticate(token) : null, input, undefined, this.options.intercept);
+    return answer === undefined ? undefined : structuredClone(answer);
   }
 
   private socketCall(op: ServerOp, input: unknown): Promise<unknown> {
@@ -146,7 +151,7 @@ class MemoryTransport implements Transport {
       // An ack travels on its connection: once that is cut, the call fails by timeout or disconnect.
       const answer = (finish: () => void) => setTimeout(() => connection.alive && this.pendingAcks.has(abort) && settle(finish), this.latencyMs);
       later(this.latencyMs)
-        .then(() => this.server.call(op, 'socket', connection.userId, input, connection, this.options.intercept))
+        .then(() => this.server.call(op, 'socket', connection, input, connection, this.options.intercept))
         .then(
           (value) => answer(() => resolve(structuredClone(value))),
           (error: unknown) => answer(() => reject(ackError(error))),
@@ -171,11 +176,11 @@ class MemoryTransport implements Transport {
       events.connectError(false, new Error('websocket error'));
       return this.scheduleConnect(this.reconnectDelayMs);
     }
-    const userId = this.server.authenticate(this.context.getToken());
-    // A refused handshake is final, as with Socket.io: the engine signs out.
-    if (!userId) return events.connectError(true, new Error('UNAUTHENTICATED'));
+    const caller = this.server.authenticate(this.context.getToken());
+    // A refused handshake is final, as with Socket.io: the engine decides (refresh, or sign out).
+    if (!caller) return events.connectError(true, new Error('UNAUTHENTICATED'));
     const connection: MemoryConnection & { alive: boolean } = {
-      userId,
+      ...caller,
       alive: true,
       deliver: (event, payload) => {
         setTimeout(() => connection.alive && this.dispatch(event, payload), this.latencyMs);
@@ -184,7 +189,13 @@ class MemoryTransport implements Transport {
         if (!connection.alive) return;
         connection.alive = false;
         this.server.disconnected(connection);
-        setTimeout(() => this.lost(connection), this.latencyMs);
+        setTimeout(() => this.lost(connection, 'transport close'), this.latencyMs);
+      },
+      kick: () => {
+        if (!connection.alive) return;
+        connection.alive = false;
+        this.server.disconnected(connection);
+        setTimeout(() => this.lost(connection, 'io server disconnect'), this.latencyMs);
       },
     };
     this.connection = connection;
@@ -193,11 +204,11 @@ class MemoryTransport implements Transport {
   }
 
   /** The device notices its connection is gone: fail what waits for an ack, reconnect. */
-  private lost(connection: MemoryConnection): void {
+  private lost(connection: MemoryConnection, reason: string): void {
     if (this.connection !== connection) return;
     this.connection = null;
     this.failPendingAcks('socket has been disconnected');
-    this.events?.disconnect('transport close');
+    this.events?.disconnect(reason);
     this.scheduleConnect(this.reconnectDelayMs);
   }
 

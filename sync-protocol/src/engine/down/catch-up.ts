@@ -90,6 +90,8 @@ export class CatchUp {
       const page = await fetchPage(since, pageSize);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at);
+      // Signed out (or another account signed in) in another tab meanwhile: this run is over.
+      if (result.stale) return;
       afterPage(result);
       if (!advanced) {
         // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
@@ -114,7 +116,7 @@ export class CatchUp {
 async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string): Promise<{ result: ApplyResult; advanced: boolean }> {
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
     const result = await applyServerCopies(db, page.messages, me);
-    if (((await db.getMeta<string>(META.syncCursor)) ?? '') !== since) return { result, advanced: false };
+    if (result.stale || ((await db.getMeta<string>(META.syncCursor)) ?? '') !== since) return { result, advanced: false };
     await db.setMeta(META.syncCursor, page.cursor);
     await db.setMeta(META.lastSyncAt, at);
     return { result, advanced: true };

@@ -9,6 +9,7 @@ import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
 import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
 import { localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 
 export interface ApplyOptions {
@@ -27,11 +28,14 @@ export interface ApplyResult {
   owesReceipts: boolean;
   /** Conversations with a seq gap (only with detectGaps). */
   gaps: string[];
+  /** Nothing was written: `me` is no longer the signed-in user of the database (another tab signed out or switched). */
+  stale: boolean;
 }
 
 export async function applyServerCopies(db: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
-    const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [] };
+    const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
+    if (!(await signedInAs(db, me))) return { ...result, stale: true };
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
     const existing = await db.messages.bulkGet(keys);
     const current = new Map<string, StoredMessage>();

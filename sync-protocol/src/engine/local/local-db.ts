@@ -12,7 +12,10 @@
  *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
  *                   unacked ones.
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order
- *  - meta           key/value: token, own user id, data owner, sync cursor, read marks, history cursors, lease
+ *  - meta           key/value: access and refresh token, own user id, data owner, sync cursor, read marks,
+ *                   history cursors, lease, why the last session ended
+ *  - parked         (v2) another account's unsent messages, put aside while a different account is
+ *                   signed in on this device (local/parked.ts); never read by queries or the drainer
  */
 import { Dexie, type ObservabilitySet, type Table } from 'dexie';
 import type { User } from '../../model/user.ts';
@@ -52,10 +55,26 @@ export interface ReadMark {
   ackedUpToSeq: number;
 }
 
+/** One row of another account's unsent messages, kept aside (local/parked.ts). */
+export interface ParkedRow {
+  owner: string;
+  kind: 'outbox' | 'message' | 'user';
+  /** The row's primary key in its own table. */
+  key: string;
+  row: OutboxEntry | StoredMessage | User;
+}
+
 export const META = {
+  /** The session's access token (a short-lived JWT). */
   token: 'token',
+  /** The session's refresh token; absent when the server issued none. */
+  refreshToken: 'refreshToken',
+  /** When this device received the access token (device ms): its lifetime is counted from here. */
+  tokenReceivedAt: 'tokenReceivedAt',
   /** The signed-in user; removed on sign-out and expiry. */
   userId: 'userId',
+  /** `{ userId, reason }` of the last session that ended: other tabs report the same reason. */
+  signedOut: 'signedOut',
   /** The user whose data this database holds; a different user signing in clears it first. */
   owner: 'owner',
   syncCursor: 'syncCursor',
@@ -81,6 +100,13 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
       meta: 'key',
     },
   },
+  {
+    // A new store: existing rows are untouched, so there is nothing to upgrade. The session's
+    // new meta keys (refreshToken, tokenReceivedAt) are simply absent in a v1 database: such a
+    // session keeps its token until the server refuses it, then signs out as before.
+    version: 2,
+    stores: { parked: '[owner+kind+key], owner' },
+  },
 ];
 
 export class LocalDb extends Dexie {
@@ -89,6 +115,7 @@ export class LocalDb extends Dexie {
   messages!: Table<StoredMessage, string>;
   outbox!: Table<OutboxEntry, string>;
   meta!: Table<MetaRow, string>;
+  parked!: Table<ParkedRow, [string, string, string]>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {

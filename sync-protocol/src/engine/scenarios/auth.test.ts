@@ -13,7 +13,7 @@ describe('authentication', () => {
     return events;
   };
 
-  it('a refused socket handshake signs out as expired, keeping the outbox for the next sign-in', async () => {
+  it('a refused socket handshake whose refresh is refused too signs out as expired, keeping the outbox for the next sign-in', async () => {
     const username = env.uniqueName('alice');
     const alice = env.device();
     const bob = env.device();
@@ -24,13 +24,14 @@ describe('authentication', () => {
     await alice.engine.close();
     await bob.engine.close();
 
-    // The server's key changes (rotation): every token issued so far is now invalid.
+    // Every session ends on the server: access and refresh tokens are refused.
     env.server.revokeTokens();
 
-    // REST is made unreachable for this engine, so only the socket can notice.
+    // REST is unreachable for this engine but for the refresh, so only the socket notices the
+    // refused token; the refresh it triggers is refused too.
     const noRest = env.server.transport({
       intercept: async (call, next) => {
-        if (call.via === 'rest') throw networkError('fetch failed');
+        if (call.via === 'rest' && call.op !== 'refresh') throw networkError('fetch failed');
         return next();
       },
     });
@@ -54,7 +55,7 @@ describe('authentication', () => {
     expect(stored.map((m) => m.clientId)).toEqual([queued.clientId]);
   });
 
-  it('a 401 on REST signs out as expired', async () => {
+  it('a 401 on REST whose refresh is refused signs out as expired', async () => {
     const alice = env.device();
     await alice.engine.signUp(env.uniqueName('alice'), PASSWORD);
     alice.engine.setNetworkEnabled(false); // no socket: REST is what hits the 401

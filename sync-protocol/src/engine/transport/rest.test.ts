@@ -4,14 +4,16 @@ import { RestClient } from './rest.ts';
 import { isNetworkError } from './transport.ts';
 
 function clientAnswering(response: () => Response) {
-  let signedOut = 0;
+  const requests: { url: string; authorization: string | null }[] = [];
   const client = new RestClient({
     baseUrl: 'http://pigeon.test',
-    fetch: async () => response(),
+    fetch: async (input, init) => {
+      requests.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization') });
+      return response();
+    },
     getToken: () => 'token',
-    onUnauthenticated: () => signedOut++,
   });
-  return { client, signedOut: () => signedOut };
+  return { client, requests };
 }
 
 async function failure(p: Promise<unknown>): Promise<PigeonError> {
@@ -35,13 +37,26 @@ describe('REST client errors', () => {
     expect(isNetworkError(e)).toBe(false);
   });
 
-  it('takes the code from the error body and signs out on 401', async () => {
-    const { client, signedOut } = clientAnswering(() =>
-      Response.json({ error: { code: 'UNAUTHENTICATED', message: 'token expired' } }, { status: 401 }),
-    );
+  it('takes the code from the error body (a 401 is UNAUTHENTICATED; the engine decides what follows)', async () => {
+    const { client } = clientAnswering(() => Response.json({ error: { code: 'UNAUTHENTICATED', message: 'token expired' } }, { status: 401 }));
     const e = await failure(client.me());
     expect(e.code).toBe('UNAUTHENTICATED');
-    expect(signedOut()).toBe(1);
+    expect(e.details).toEqual({ status: 401 });
+  });
+
+  it('logs out with the token it is given and reads nothing from a 204', async () => {
+    const { client, requests } = clientAnswering(() => new Response(null, { status: 204 }));
+    await expect(client.logout('old-access-token')).resolves.toBeUndefined();
+    expect(requests).toEqual([{ url: 'http://pigeon.test/api/auth/logout', authorization: 'Bearer old-access-token' }]);
+  });
+
+  it('refreshes without a bearer token, and accepts a sign-in without a refresh token (a server without sessions)', async () => {
+    const refreshed = clientAnswering(() => Response.json({ token: 'a2', refreshToken: 'r2' }));
+    expect(await refreshed.client.refresh('r1')).toEqual({ token: 'a2', refreshToken: 'r2' });
+    expect(refreshed.requests[0]?.authorization).toBeNull();
+    const user = { id: 'u1', username: 'ada', displayName: 'Ada', online: false, lastSeen: null };
+    const old = clientAnswering(() => Response.json({ token: 'a1', user }));
+    expect(await old.client.login({ username: 'ada', password: 'password-123' })).toEqual({ token: 'a1', user });
   });
 
   it('maps a bare status without an error body', async () => {

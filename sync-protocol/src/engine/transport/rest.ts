@@ -4,34 +4,46 @@
  *  - the server's `{ error: { code, message } }` body when there is one,
  *  - UNAVAILABLE with `details.network = true` when the request never got an answer
  *    (offline, DNS, connection refused) — always worth retrying.
- * A 401 UNAUTHENTICATED on an authenticated call also fires `onUnauthenticated`, so the
- * engine stops and reports `signed-out` (INVALID_CREDENTIALS on login does not).
+ * A refused token is simply UNAUTHENTICATED: the engine's auth layer (engine/auth/)
+ * refreshes and retries, or signs out. The access token is read on every request, so a
+ * refreshed one is used from the next call on.
  */
 import type { z } from 'zod';
 import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
 import type { SendMessageInput } from '../../model/message.ts';
-import { authResponseSchema, type AuthResponse } from '../../rest/auth.ts';
+import { authResponseSchema, refreshResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
-import { networkError } from './transport.ts';
+import { networkError, type SignInResponse } from './transport.ts';
+
+/** A server without sessions answers sign-in without a refresh token; see SignInResponse. */
+const signInResponseSchema = authResponseSchema.partial({ refreshToken: true });
 
 export interface RestClientOptions {
   baseUrl: string;
   fetch: typeof fetch;
   getToken: () => string | null;
-  onUnauthenticated: () => void;
 }
 
 export class RestClient {
   constructor(private readonly options: RestClientOptions) {}
 
-  register(body: { username: string; password: string; displayName?: string }): Promise<AuthResponse> {
-    return this.request('POST', '/api/auth/register', authResponseSchema, { body, auth: false });
+  register(body: { username: string; password: string; displayName?: string }): Promise<SignInResponse> {
+    return this.request('POST', '/api/auth/register', signInResponseSchema, { body, auth: false });
   }
 
-  login(body: { username: string; password: string }): Promise<AuthResponse> {
-    return this.request('POST', '/api/auth/login', authResponseSchema, { body, auth: false });
+  login(body: { username: string; password: string }): Promise<SignInResponse> {
+    return this.request('POST', '/api/auth/login', signInResponseSchema, { body, auth: false });
+  }
+
+  refresh(refreshToken: string): Promise<RefreshResponse> {
+    return this.request('POST', '/api/auth/refresh', refreshResponseSchema, { body: { refreshToken }, auth: false });
+  }
+
+  /** 204 No Content; the token is given, not read from the session (which may be forgotten already). */
+  async logout(accessToken: string): Promise<void> {
+    await this.request('POST', '/api/auth/logout', null, { bearer: accessToken });
   }
 
   me() {
@@ -60,15 +72,16 @@ export class RestClient {
     return this.request('GET', `/api/sync?${new URLSearchParams({ since, limit: String(limit) })}`, syncResponseSchema);
   }
 
+  /** `schema` null: an answer without a body (204). `bearer`: this token instead of the session's. */
   private async request<S extends z.ZodType>(
     method: 'GET' | 'POST',
     path: string,
-    schema: S,
-    { body, auth = true }: { body?: unknown; auth?: boolean } = {},
+    schema: S | null,
+    { body, auth = true, bearer }: { body?: unknown; auth?: boolean; bearer?: string } = {},
   ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const token = auth ? this.options.getToken() : null;
+    const token = bearer ?? (auth ? this.options.getToken() : null);
     if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
     if (token) headers.authorization = `Bearer ${token}`;
 
@@ -82,6 +95,8 @@ export class RestClient {
     } catch (e) {
       throw networkError(String((e as Error)?.message ?? e));
     }
+    // Nothing to read (204): reading an empty body would look like a cut one.
+    if (response.ok && schema === null) return undefined as z.infer<S>;
     let json: unknown;
     try {
       json = await response.json();
@@ -96,9 +111,9 @@ export class RestClient {
       // A status outside the contract (a proxy's 502) is INTERNAL: retried, like any unknown failure.
       const code: ErrorCode = parsed.success ? parsed.data.error.code : (codeForStatus(response.status) ?? 'INTERNAL');
       const text = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
-      if (auth && response.status === 401 && code === 'UNAUTHENTICATED') this.options.onUnauthenticated();
       throw new PigeonError(code, text, { status: response.status });
     }
+    if (schema === null) return undefined as z.infer<S>;
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new PigeonError('INTERNAL', `unexpected response from ${method} ${path.split('?')[0]}`, parsed.error.issues);
     return parsed.data;

@@ -22,7 +22,6 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       baseUrl: options.serverUrl,
       fetch: options.fetch,
       getToken: context.getToken,
-      onUnauthenticated: context.onUnauthenticated,
     });
     const socket = new SocketTransport({
       url: options.serverUrl,
@@ -41,6 +40,8 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       dropConnection: () => socket.dropConnection(),
       register: (body) => rest.register(body),
       login: (body) => rest.login(body),
+      refresh: (refreshToken) => rest.refresh(refreshToken),
+      logout: (accessToken) => rest.logout(accessToken),
       me: () => rest.me(),
       searchUsers: (query) => rest.searchUsers(query),
       conversations: () => rest.conversations(),

@@ -11,21 +11,29 @@
  *  - Every failure is a PigeonError, so callers branch on `code`. A request that never
  *    got an answer (offline, refused, cut mid-body) is `networkError(…)`: retried, never
  *    reported as a bug. An acked call rejects after `ackTimeoutMs` or on disconnect.
- *  - An authenticated call answered UNAUTHENTICATED calls `onUnauthenticated()` first;
- *    a handshake refused for the token reports `connectError(true, …)`.
+ *  - A refused token is a PigeonError UNAUTHENTICATED (401 on REST); a handshake refused
+ *    for the token reports `connectError(true, …)`. The engine decides what follows (one
+ *    refresh, then a retry or a sign-out: engine/auth/), never the transport.
  *  - Incoming events are validated (the shared zod schemas) before a handler sees them.
  */
 import { PigeonError } from '../../errors.ts';
 import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
-import type { AuthResponse } from '../../rest/auth.ts';
+import type { AuthResponse, RefreshResponse } from '../../rest/auth.ts';
 import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
+
+/**
+ * What register and login answer. `refreshToken` is in the contract; a server that predates
+ * sessions sends none, and the engine then keeps the access token until it is refused.
+ */
+export type SignInResponse = Omit<AuthResponse, 'refreshToken'> & { refreshToken?: string };
 
 /** The realtime channel's lifecycle and what the server pushes on it. */
 export interface TransportEvents {
   connect(): void;
+  /** `reason` 'io server disconnect': the server closed the connection on purpose (e.g. the session was revoked). */
   disconnect(reason: string): void;
   /** `unauthenticated`: the server refused the handshake (bad or expired token). */
   connectError(unauthenticated: boolean, error: Error): void;
@@ -37,10 +45,8 @@ export interface TransportEvents {
 
 /** What the engine tells a transport when it creates it. */
 export interface TransportContext {
-  /** The session's token, read on every request and every (re)connect; null when signed out. */
+  /** The session's access token, read on every request and every (re)connect; null when signed out. */
   getToken(): string | null;
-  /** An authenticated request was refused with UNAUTHENTICATED (the engine signs out). */
-  onUnauthenticated(): void;
   /** How long an acked realtime call may wait for its ack (ms). */
   ackTimeoutMs: number;
 }
@@ -55,8 +61,12 @@ export interface Transport {
   /** Drops the connection as a network failure would; the transport reconnects by itself. */
   dropConnection(): void;
 
-  register(body: { username: string; password: string; displayName?: string }): Promise<AuthResponse>;
-  login(body: { username: string; password: string }): Promise<AuthResponse>;
+  register(body: { username: string; password: string; displayName?: string }): Promise<SignInResponse>;
+  login(body: { username: string; password: string }): Promise<SignInResponse>;
+  /** `POST /api/auth/refresh`: a new access token and the refresh token's successor. 401 UNAUTHENTICATED: the session is over. */
+  refresh(refreshToken: string): Promise<RefreshResponse>;
+  /** `POST /api/auth/logout` with this access token (not the session's: it may be forgotten already). Revokes the session. */
+  logout(accessToken: string): Promise<void>;
   me(): Promise<{ user: User }>;
   searchUsers(query: string): Promise<{ users: User[] }>;
   conversations(): Promise<ConversationsResponse>;

@@ -4,7 +4,7 @@ import { directConversationId } from '../../conversation-id.ts';
 import { PigeonError } from '../../errors.ts';
 import { createMemoryServer, waitFor, type MemoryServer } from '../../testing/index.ts';
 import { chooseRoute, classifySendError, Drainer } from './drainer.ts';
-import { LocalDb } from '../local/local-db.ts';
+import { LocalDb, META } from '../local/local-db.ts';
 import { commitSend } from './outbox.ts';
 import { applyServerCopies } from '../down/store-server-changes.ts';
 
@@ -23,7 +23,7 @@ describe('chooseRoute', () => {
 });
 
 describe('classifySendError', () => {
-  it('permanent codes fail the message, UNAUTHENTICATED signs out, everything else is retried', () => {
+  it('permanent codes fail the message, UNAUTHENTICATED is its own kind (the session decides), everything else is retried', () => {
     for (const code of ['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE'] as const) expect(classifySendError(new PigeonError(code, ''))).toBe('permanent');
     expect(classifySendError(new PigeonError('UNAUTHENTICATED', ''))).toBe('unauthenticated');
     for (const code of ['RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE'] as const) expect(classifySendError(new PigeonError(code, ''))).toBe('transient');
@@ -44,6 +44,7 @@ describe('Drainer on the in-memory server', () => {
     db = new LocalDb('drain', { indexedDB: new IDBFactory(), IDBKeyRange });
     server = createMemoryServer();
     const { user: me, token } = server.addUser('me-user');
+    await db.setMeta(META.userId, me.id); // signed in: server copies are stored only for the signed-in user
     const ann = server.addUser('ann').user.id;
     const bob = server.addUser('bob').user.id;
     // Every send is logged as via:body; a body's scripted failures are thrown before the server sees it.
@@ -59,7 +60,7 @@ describe('Drainer on the in-memory server', () => {
       if (f) throw f;
       return next();
     });
-    const transport = server.transport()({ getToken: () => token, onUnauthenticated: () => {}, ackTimeoutMs: 1_000 });
+    const transport = server.transport()({ getToken: () => token, ackTimeoutMs: 1_000 });
     const connected = new Promise<void>((resolve) => transport.open({ ...ignoreEvents, connect: resolve }));
     await connected;
     for (const [to, body] of [[ann, 'a1'], [bob, 'b1'], [ann, 'a2'], [ann, 'a3'], [bob, 'b2'], [ann, 'a4']] as const) await commitSend(db, me.id, to, body);
@@ -73,9 +74,6 @@ describe('Drainer on the in-memory server', () => {
       socketDownForMs: () => 0,
       send: (input, via) => transport.sendMessage(input, via),
       commit: async (_entry, message) => void (await applyServerCopies(db, [message], me.id)),
-      unauthenticated: () => {
-        throw new Error('unexpected');
-      },
       onError: (where, e) => errors.push(`${where}: ${e}`),
       backoff: { baseMs: 1, maxMs: 5 },
       route,

@@ -19,7 +19,8 @@
  *      │                  │  failure (either transport) │
  *      │                  ▼                              ▼
  *      │   permanent (PERMANENT_SEND_ERRORS) → message `failed`, entry dropped → next head
- *      │   UNAUTHENTICATED → engine signs out, lane stops
+ *      │   UNAUTHENTICATED (after the one refresh and retry of auth/token-recovery.ts):
+ *      │     signed out → lane stops; still signed in (the refresh failed offline) → like transient
  *      └── transient (RATE_LIMITED, INTERNAL, timeout, network) → backoff(attempts) → waiting
  *
  * Why one lane per conversation, one entry in flight per lane: the server assigns seq at
@@ -30,7 +31,7 @@
 import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
-import type { LocalDb, OutboxEntry } from '../local/local-db.ts';
+import { messageKey, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
 import { Signal } from '../util/signal.ts';
 import { SingleFlight } from '../util/single-flight.ts';
@@ -77,7 +78,6 @@ export interface DrainerDeps {
   send: (input: SendMessageInput, via: 'socket' | 'rest') => Promise<Message>;
   /** Stores the server copy and drops the entry, in one transaction. */
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
-  unauthenticated: () => void;
   onError: (where: string, error: unknown) => void;
   backoff: BackoffOptions;
   route: RouteOptions;
@@ -142,6 +142,10 @@ export class Drainer {
         if (generation !== this.generation) continue;
         return;
       }
+      // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
+      // switch must not send the next account's (restored) messages with its own token.
+      const me = deps.me();
+      if (!me || entry.key !== messageKey(me, entry.clientId)) return;
       const route = chooseRoute(
         { socketConnected: deps.socketConnected(), socketDownForMs: deps.socketDownForMs(), socketFailures: entry.socketFailures },
         deps.route,
@@ -156,12 +160,11 @@ export class Drainer {
         await deps.commit(entry, message);
       } catch (e) {
         const kind = classifySendError(e);
-        const me = deps.me();
-        if (kind === 'unauthenticated') {
-          deps.unauthenticated();
-          return;
-        }
-        if (kind === 'permanent' && me) {
+        // A token the refresh could not replace: a sign-out stops the lane (canDrain turns false);
+        // otherwise (the refresh failed on the network) it is retried like any transient failure.
+        // The entry stays queued in both cases.
+        if (kind === 'unauthenticated' && !deps.canDrain()) return;
+        if (kind === 'permanent') {
           const err = e as PigeonError;
           await markFailed(deps.db, entry, me, err.code, err.message);
           continue;

@@ -2,7 +2,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PigeonError } from '../../errors.ts';
 import { laneHeads, newClientId, nextLocalTime, commitSend, markFailed, requeue } from './outbox.ts';
-import { LocalDb, type OutboxEntry } from '../local/local-db.ts';
+import { LocalDb, META, type OutboxEntry } from '../local/local-db.ts';
 import { applyServerCopies } from '../down/store-server-changes.ts';
 import { createQueries } from '../local/queries.ts';
 import { clientIdSchema } from '../../model/message.ts';
@@ -79,6 +79,7 @@ describe('outbox transactions (fake-indexeddb)', () => {
 
   it('a server copy replaces the pending row and clears its entry; pending ones stay last', async () => {
     open();
+    await db.setMeta(META.userId, 'me'); // server copies are stored only for the signed-in user
     const a = await commitSend(db, 'me', 'peer', 'a');
     const b = await commitSend(db, 'me', 'peer', 'b');
     await applyServerCopies(db, [

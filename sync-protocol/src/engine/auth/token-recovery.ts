@@ -1,0 +1,57 @@
+/**
+ * The transport the engine's parts use: the raw one, plus "a refused token is refreshed once
+ * and the call retried". Every authenticated call that fails with UNAUTHENTICATED asks
+ * `recover(tokenItUsed)`; when a newer token is in use afterwards (refreshed now, by a call
+ * that raced this one, or by another tab) the call runs once more with it. So an access token
+ * that expired while the device was asleep costs one refresh, not a sign-out, and no caller
+ * (catch-up, drainer, history, search) needs to know about tokens.
+ *
+ * register, login, refresh and logout pass straight through: they carry no session token
+ * (logout carries the one it is given, and a refused logout is not worth a refresh).
+ */
+import { PigeonError } from '../../errors.ts';
+import type { Transport } from '../transport/transport.ts';
+
+export interface TokenRecovery {
+  /** The access token in use now. */
+  token(): string | null;
+  /** `used` was refused: true when a newer token is in use now (worth one retry). */
+  recover(used: string): Promise<boolean>;
+}
+
+export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport {
+  const once =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const used = auth.token();
+      try {
+        return await call(...args);
+      } catch (e) {
+        if (!(e instanceof PigeonError && e.code === 'UNAUTHENTICATED') || used === null) throw e;
+        if (!(await auth.recover(used))) throw e;
+        return call(...args);
+      }
+    };
+  return {
+    get connected() {
+      return t.connected;
+    },
+    open: (events) => t.open(events),
+    close: () => t.close(),
+    dropConnection: () => t.dropConnection(),
+    register: (body) => t.register(body),
+    login: (body) => t.login(body),
+    refresh: (refreshToken) => t.refresh(refreshToken),
+    logout: (accessToken) => t.logout(accessToken),
+    me: once(() => t.me()),
+    searchUsers: once((query: string) => t.searchUsers(query)),
+    conversations: once(() => t.conversations()),
+    history: once((conversationId: string, before: string | null, limit: number) => t.history(conversationId, before, limit)),
+    sync: once((since: string, limit: number) => t.sync(since, limit)),
+    sendMessage: once((input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest') => t.sendMessage(input, via)),
+    messageReceived: once((ids: string[]) => t.messageReceived(ids)),
+    messageRead: once((conversationId: string, upToSeq: number) => t.messageRead(conversationId, upToSeq)),
+    userStatus: once((userId: string) => t.userStatus(userId)),
+    typing: (to, typing) => t.typing(to, typing),
+  };
+}

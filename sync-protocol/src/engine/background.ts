@@ -1,0 +1,216 @@
+/**
+ * The background work of a started session and its reactions to the network:
+ *
+ *               start                       network enabled
+ *   ┌─────────┐ ──────▶ ┌─────────┐ ─────────────────────────▶ ┌────────────┐ connect ┌────────┐
+ *   │ stopped │         │ started │                            │ connecting │ ──────▶ │ online │
+ *   └─────────┘ ◀────── └─────────┘ ◀──── network disabled ─── └────────────┘ ◀────── └────────┘
+ *               stop                                                            disconnect
+ *
+ * Started: the outbox is watched, leadership is contended for, and while the socket is down a
+ * catch-up is polled. Every connect runs a catch-up (the cursor is the truth), flushes owed
+ * receipts and wakes the drainer. What the session itself does about tokens (refresh, sign-out,
+ * other tabs) is session-lifecycle.ts's; this module only reports what the socket says.
+ */
+import { PigeonError } from '../errors.ts';
+import type { EngineState } from './api.ts';
+import type { ApplyResult } from './down/store-server-changes.ts';
+import { META, watchTable } from './local/local-db.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { Parts } from './parts.ts';
+import { isNetworkError } from './transport/transport.ts';
+import { electLeader, type Leadership } from './up/leader.ts';
+
+/** What the socket tells the session about its token. */
+export interface AuthSignals {
+  /** The server cut the connection on purpose (a restart, or this session was revoked). */
+  serverDisconnect(): void;
+  /** The handshake's token was refused; the socket stays down until `reconnect()`. */
+  handshakeRefused(): void;
+  /** The network is allowed again. */
+  networkBack(): void;
+}
+
+export class Background {
+  private state: EngineState = { connection: 'offline', outboxSize: 0, lastSyncAt: null, userId: null };
+  private running = false;
+  private networkEnabled = true;
+  private socketDownSince = Date.now();
+  private leadership: Leadership | null = null;
+  private unwatchOutbox: (() => void) | null = null;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  /** The handshake was refused for its token: nothing reconnects until a newer token is in use. */
+  private refused = false;
+  closed = false;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly parts: Parts,
+    private readonly auth: AuthSignals,
+  ) {}
+
+  get started(): boolean {
+    return this.running;
+  }
+
+  get online(): boolean {
+    return this.networkEnabled;
+  }
+
+  get isLeader(): boolean {
+    return this.leadership?.isLeader ?? false;
+  }
+
+  getState(): EngineState {
+    return { ...this.state };
+  }
+
+  socketDownForMs(): number {
+    return this.parts.transport.connected ? 0 : Date.now() - this.socketDownSince;
+  }
+
+  async start(userId: string): Promise<void> {
+    if (this.running || this.closed) return;
+    const { db, drainer } = this.parts;
+    this.running = true;
+    const lastSyncAt = (await db.getMeta<string>(META.lastSyncAt)) ?? null;
+    this.setState({ userId, lastSyncAt });
+    // Outbox changes from this tab or another one refresh outboxSize and wake the drainer.
+    const countOutbox = () => void this.parts.outboxCount.request().catch((e) => this.reportError('outbox.count', e));
+    countOutbox();
+    this.unwatchOutbox = watchTable(db, 'outbox', countOutbox);
+    this.leadership = electLeader({
+      name: `pigeon-outbox:${this.options.dbName}`,
+      locks: this.options.locks,
+      db,
+      onChange: (leader) => (leader ? drainer.kick() : drainer.wake()),
+      onError: (where, e) => this.reportError(where, e),
+      ...(this.options.leaseTtlMs ? { leaseTtlMs: this.options.leaseTtlMs } : {}),
+      ...(this.options.leaseRenewMs ? { leaseRenewMs: this.options.leaseRenewMs } : {}),
+    });
+    this.pollTimer = setInterval(() => {
+      if (!this.parts.transport.connected) this.parts.catchUp.schedule();
+    }, this.options.pollIntervalMs);
+    if (this.networkEnabled) this.openConnection();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const { transport, catchUp, drainer, receipts } = this.parts;
+    this.running = false;
+    transport.close();
+    this.refused = false;
+    this.unwatchOutbox?.();
+    this.unwatchOutbox = null;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+    catchUp.stop();
+    receipts.stop();
+    const leadership = this.leadership;
+    this.leadership = null;
+    drainer.wake(); // sleeping lanes see canDrain() = false and exit
+    await leadership?.stop();
+    this.setState({ connection: 'offline' });
+  }
+
+  setNetworkEnabled(enabled: boolean): void {
+    if (enabled === this.networkEnabled) return;
+    this.networkEnabled = enabled;
+    if (!this.running) return;
+    if (enabled) {
+      this.refused = false;
+      this.openConnection();
+      this.auth.networkBack();
+      this.parts.drainer.kick();
+    } else {
+      this.parts.transport.close();
+      this.socketDownSince = Date.now();
+      this.parts.drainer.wake();
+      this.setState({ connection: 'offline' });
+    }
+  }
+
+  /** A newer token is in use: whatever the old one made fail is worth another try now. */
+  retryWithNewToken(): void {
+    if (!this.running) return;
+    if (this.refused && this.networkEnabled) {
+      this.refused = false;
+      this.openConnection();
+    }
+    this.parts.catchUp.schedule();
+    this.parts.drainer.wake();
+    this.parts.receipts.flush();
+  }
+
+  private openConnection(): void {
+    const { transport, catchUp, receipts, drainer, live, typing } = this.parts;
+    this.socketDownSince = Date.now();
+    this.setState({ connection: 'connecting' });
+    transport.open({
+      connect: () => {
+        this.setState({ connection: 'online' });
+        // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
+        catchUp.resetBackoff();
+        catchUp.schedule();
+        receipts.flush();
+        drainer.wake();
+        drainer.kick();
+      },
+      disconnect: (reason) => {
+        this.socketDownSince = Date.now();
+        if (!this.running) return;
+        this.setState({ connection: 'connecting' });
+        // The socket reconnects by itself; the session finds out whether it was revoked.
+        if (reason === 'io server disconnect') this.auth.serverDisconnect();
+      },
+      connectError: (unauthenticated) => {
+        if (!this.running) return;
+        if (!unauthenticated) return this.setState({ connection: 'offline' });
+        this.refused = true;
+        this.auth.handshakeRefused();
+      },
+      newMessage: (message) => live.newMessage(message),
+      status: (event) => void live.status(event.messageIds, event.status),
+      typing: (event, on) => typing.received(event, on),
+      presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
+    });
+  }
+
+  // --- reactions --------------------------------------------------------------------
+
+  /** After any committed batch of server copies: events, receipts owed, gaps, unknown peers. */
+  afterApply(result: ApplyResult): void {
+    const { events, typing, receipts, catchUp } = this.parts;
+    for (const message of result.changed) {
+      events.emit('message', message);
+      typing.messageFrom(message.senderId);
+    }
+    if (result.owesReceipts) receipts.flushDeliveredSoon();
+    if (result.gaps.length > 0) catchUp.schedule();
+    if (result.newConversations.length > 0 && !catchUp.running) this.requestPeers();
+  }
+
+  requestPeers(): void {
+    if (this.running) void this.parts.peers.request().catch((e) => this.reportError('peers', e));
+  }
+
+  setState(patch: Partial<EngineState>): void {
+    const next = { ...this.state, ...patch };
+    if ((Object.keys(next) as (keyof EngineState)[]).every((k) => next[k] === this.state[k])) return;
+    const wasOnline = this.state.connection === 'online';
+    this.state = next;
+    // Typing states need the connection: whatever was shown or sent ends with it.
+    if (wasOnline && next.connection !== 'online') this.parts.typing.connectionLost();
+    this.parts.events.emit('state', { ...next });
+  }
+
+  reportError(where: string, error: unknown): void {
+    // After stop/close, failures of work that was in flight are expected; network errors are
+    // retried; a refused token is the session's business (refreshed, or the session ends).
+    if (!this.running || this.closed || isNetworkError(error)) return;
+    if (error instanceof PigeonError && error.code === 'UNAUTHENTICATED') return;
+    const { events } = this.parts;
+    if (events.count('error') > 0) events.emit('error', { where, error });
+    else console.warn(`pigeon engine: ${where}`, error);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Account switch without losing anyone's unsent messages.
+ *
+ * The live tables (messages, outbox, conversations, users, meta) only ever hold the signed-in
+ * account's data: every query, the drainer and the outbox count read them and nothing else.
+ * When another account signs in on the device, the previous owner's unsent messages — outbox
+ * entries, their pending or failed rows, and the profiles of their recipients (so the chat
+ * shows a name) — are moved into `parked`, tagged with that owner, and the live tables are
+ * cleared (the rest is on the server and syncs back). When the owner signs in again, the rows
+ * move back and the drainer sends them with that owner's token, exactly once (the server
+ * dedupes by clientId in any case).
+ *
+ * Every function here runs inside the caller's rw transaction over the tables it touches.
+ */
+import type { User } from '../../model/user.ts';
+import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
+import type { LocalDb, OutboxEntry, ParkedRow, StoredMessage } from './local-db.ts';
+
+/** The tables a park or restore writes. */
+export const parkingTables = (db: LocalDb) => [db.messages, db.outbox, db.users, db.conversations, db.parked];
+
+/** Copies `owner`'s unsent messages into `parked` (the caller clears the live tables next). */
+export async function parkUnsent(db: LocalDb, owner: string): Promise<number> {
+  const outbox = await db.outbox.toArray();
+  // pendingAt is set only on unacked rows (pending or failed): the index holds exactly those.
+  const unacked = (await db.messages.orderBy('pendingAt').toArray()).filter((m) => m.senderId === owner);
+  const peerIds = [...new Set(unacked.map((m) => m.recipientId))];
+  const peers = (await db.users.bulkGet(peerIds)).filter((u): u is User => u !== undefined);
+  const rows: ParkedRow[] = [
+    ...outbox.map((row) => ({ owner, kind: 'outbox' as const, key: row.clientId, row })),
+    ...unacked.map((row) => ({ owner, kind: 'message' as const, key: row.key, row })),
+    ...peers.map((row) => ({ owner, kind: 'user' as const, key: row.id, row })),
+  ];
+  await db.parked.bulkPut(rows);
+  return outbox.length;
+}
+
+/**
+ * Moves `owner`'s parked rows back into the live tables. A row the device meanwhile holds as
+ * acked (a server copy) wins over the parked pending copy, and its outbox entry is dropped.
+ */
+export async function restoreParked(db: LocalDb, owner: string): Promise<number> {
+  const parked = await db.parked.where('owner').equals(owner).toArray();
+  if (parked.length === 0) return 0;
+  const of = <T>(kind: ParkedRow['kind']) => parked.filter((p) => p.kind === kind).map((p) => p.row as T);
+
+  const messages = of<StoredMessage>('message');
+  const live = await db.messages.bulkGet(messages.map((m) => m.key));
+  const acked = new Set(live.flatMap((row) => (row && row.seq !== null ? [row.key] : [])));
+  const restored = messages.filter((m) => !acked.has(m.key));
+  await db.messages.bulkPut(restored);
+  const entries = of<OutboxEntry>('outbox').filter((e) => !acked.has(e.key));
+  await db.outbox.bulkPut(entries);
+
+  const users = of<User>('user');
+  const known = await db.users.bulkGet(users.map((u) => u.id));
+  await db.users.bulkPut(users.filter((_, i) => !known[i]));
+
+  const touched: Touched = new Map();
+  for (const m of restored) touch(touched, m.conversationId);
+  await refreshConversations(db, touched, owner);
+  await dropParked(db, owner);
+  return entries.length;
+}
+
+/** Forgets `owner`'s parked rows ("clear my messages" on sign-out). */
+export async function dropParked(db: LocalDb, owner: string): Promise<void> {
+  await db.parked.where('owner').equals(owner).delete();
+}

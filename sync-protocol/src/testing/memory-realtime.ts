@@ -1,0 +1,81 @@
+/**
+ * The realtime side of the in-memory server: who is connected (per user and per session),
+ * presence on the first and last connection of a user, typing states with their TTL, and
+ * the pushes (`new-message`, `message-status`, typing, presence) to the right connections.
+ */
+import { directConversationId } from '../conversation-id.ts';
+import type { ServerToClientEvents } from '../events/socket-types.ts';
+import type { MemoryConnection } from './memory-server.ts';
+import { createTypingTtl } from './typing-ttl.ts';
+
+export interface MemoryRealtimeDeps {
+  typingTtlMs: number;
+  /** Users who share a conversation with `userId` (they see its presence). */
+  peersOf(userId: string): string[];
+  hasUser(userId: string): boolean;
+  setLastSeen(userId: string, at: string): void;
+}
+
+export class MemoryRealtime {
+  private readonly connections = new Set<MemoryConnection>();
+  private readonly typingStates;
+
+  constructor(private readonly deps: MemoryRealtimeDeps) {
+    this.typingStates = createTypingTtl(deps.typingTtlMs, (from, to, event) => {
+      this.emit([to], event, { from, conversationId: directConversationId(from, to) });
+    });
+  }
+
+  isOnline(userId: string): boolean {
+    return [...this.connections].some((c) => c.userId === userId);
+  }
+
+  connected(connection: MemoryConnection): void {
+    this.connections.add(connection);
+    this.emit(this.deps.peersOf(connection.userId), 'user-online', { userId: connection.userId });
+  }
+
+  disconnected(connection: MemoryConnection): void {
+    if (!this.connections.delete(connection)) return;
+    const { userId } = connection;
+    if (this.isOnline(userId)) return; // not the user's last connection
+    const lastSeen = new Date().toISOString();
+    this.deps.setLastSeen(userId, lastSeen);
+    this.typingStates.stopAllFrom(userId);
+    this.emit(this.deps.peersOf(userId), 'user-offline', { userId, lastSeen });
+  }
+
+  /** Cuts every connection as a network failure or a restart would. */
+  dropAll(): void {
+    for (const c of [...this.connections]) c.drop();
+  }
+
+  /** Closes a session's connections on purpose (logout, revocation). */
+  kickSession(sessionId: string): void {
+    for (const c of [...this.connections]) if (c.sessionId === sessionId) c.kick();
+  }
+
+  typing(from: string, to: string, typing: boolean): void {
+    if (!typing) return this.typingStates.stop(from, to);
+    if (to !== from && this.deps.hasUser(to)) this.typingStates.start(from, to);
+  }
+
+  /** `message-status` per conversation to the senders and the reader's other connections. */
+  pushStatus(readerId: string, changed: readonly { id: string; conversationId: string; senderId: string }[], status: 'delivered' | 'read', except?: MemoryConnection): void {
+    const at = new Date().toISOString();
+    for (const conversationId of new Set(changed.map((m) => m.conversationId))) {
+      const group = changed.filter((m) => m.conversationId === conversationId);
+      const senders = new Set(group.map((m) => m.senderId));
+      this.emit([...senders, readerId], 'message-status', { messageIds: group.map((m) => m.id), conversationId, status, at }, except);
+    }
+  }
+
+  emit<E extends keyof ServerToClientEvents>(userIds: readonly string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0], except?: MemoryConnection): void {
+    const to = new Set(userIds);
+    for (const c of this.connections) if (c !== except && to.has(c.userId)) c.deliver(event, payload);
+  }
+
+  close(): void {
+    this.typingStates.clear();
+  }
+}
