@@ -6,8 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import { assertNoCspViolations, recordCspViolations, type CspViolation } from './csp-guard.ts';
 import { TEST_SERVER_OPTIONS } from '../../tests/setup/test-server-options.ts';
 
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -131,6 +132,7 @@ export async function openDevice(
   browser: Browser,
   baseURL: string,
   options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; serviceWorkers?: 'allow' | 'block' } = {},
+  cspViolations: CspViolation[] = [],
 ): Promise<Device> {
   const context = await browser.newContext({
     baseURL,
@@ -141,6 +143,7 @@ export async function openDevice(
     serviceWorkers: options.serviceWorkers ?? 'allow',
   });
   const net = await NetworkSwitch.attach(context);
+  await recordCspViolations(context, cspViolations);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.warn(`[pageerror] ${error.message}`));
   await page.goto('/');
@@ -149,12 +152,15 @@ export async function openDevice(
 
 /**
  * The suite's world: the built client, the real server, one Chromium, and devices
- * (browser contexts) that are all closed after the suite.
+ * (browser contexts) that are all closed after the suite. Every test also fails on any
+ * Content-Security-Policy violation in any of its pages (csp-guard.ts).
  */
 export function useBrowserCluster() {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   const devices: Device[] = [];
+  const cspViolations: CspViolation[] = [];
+  afterEach(() => assertNoCspViolations(cspViolations));
   beforeAll(async () => {
     await waitForClientBuild();
     server = await startTestServer();
@@ -173,9 +179,11 @@ export function useBrowserCluster() {
     get server(): TestServer {
       return started().server;
     },
+    /** What the CSP guard recorded so far in this test (checked and emptied after each test). */
+    cspViolations,
     async device(options: Parameters<typeof openDevice>[2] = {}): Promise<Device> {
       const { server, browser } = started();
-      const d = await openDevice(browser, server.url, options);
+      const d = await openDevice(browser, server.url, options, cspViolations);
       devices.push(d);
       return d;
     },

@@ -5,7 +5,7 @@
  *      worker, then go out once, in order, when the network comes back.
  * Waits are locators and expect.poll, never fixed sleeps.
  */
-import type { Locator } from 'playwright-core';
+import type { Locator, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   apiPost,
@@ -164,15 +164,18 @@ describe('Pigeon PWA', () => {
     await signIn(erin.page, erinName);
     await expect.poll(() => item.count(), WAIT).toBe(1);
 
-    // An expired token (401 from the API) returns to sign-in with a notice; the data stays.
-    await erin.context.route('**/api/users/me', (route) =>
-      route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'token expired' } }) }),
-    );
+    // A session the server ended (a 401 from the API, and its refresh refused too) returns to
+    // sign-in with a notice; the data stays.
+    const refused = (route: Route) =>
+      route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'token expired' } }) });
+    await erin.context.route('**/api/users/me', refused);
+    await erin.context.route('**/api/auth/refresh', refused);
     await erin.page.reload();
     await erin.page.getByTestId('auth-notice').waitFor(WAIT);
     expect(await erin.page.getByTestId('auth-notice').innerText()).toMatch(/session expired/i);
     expect((await countLocalRows(erin.page)).rows).toBeGreaterThan(0);
     await erin.context.unroute('**/api/users/me');
+    await erin.context.unroute('**/api/auth/refresh');
     await signIn(erin.page, erinName);
     await expect.poll(() => item.count(), WAIT).toBe(1);
 
