@@ -20,6 +20,8 @@ export interface ShutdownParts {
   redis: RedisAdapterHandle | null;
   /** The abuse limits' sweep timer and Redis connection. */
   limits: { close(): Promise<void> };
+  /** The ended-sessions purge timer (auth/session-purge.ts); closing waits for a purge in progress. */
+  sessionPurge: { close(): Promise<void> };
   /** Closed last; null when the store belongs to the caller. */
   ownedStore: Store | null;
   /** Flips the server into "closing": health 503, new sockets refused. */
@@ -35,7 +37,7 @@ export interface ShutdownParts {
  *   2. commit everything queued, ack it         (batcher.drain + one turn for the acks)
  *   3. disconnect this node's sockets           → presence writes lastSeen
  *   4. wait for those writes, close Socket.io/HTTP (in-flight requests get a grace period)
- *   5. Redis, then the store
+ *   5. Redis, the session purge (a purge in progress finishes), then the store
  *
  * kill(), crash-like: queued sends are dropped unacked, connections cut, no
  * lastSeen written; only a commit already running is waited for, so the store
@@ -60,6 +62,7 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     clearTimeout(grace);
     await p.limits.close();
     await p.redis?.close();
+    await p.sessionPurge.close();
     await p.ownedStore?.close();
     p.log.info('shut down');
   }
@@ -76,6 +79,7 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     await p.io.close();
     await p.limits.close();
     await p.redis?.close();
+    await p.sessionPurge.close();
     await p.ownedStore?.close();
   }
 

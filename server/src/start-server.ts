@@ -9,6 +9,7 @@ import { Passwords } from './auth/passwords.ts';
 import { deriveRefreshKey } from './auth/refresh-token.ts';
 import { loadOrCreateSecret } from './auth/secret.ts';
 import { SessionGate } from './auth/session-gate.ts';
+import { startSessionPurge } from './auth/session-purge.ts';
 import { SessionService } from './auth/sessions.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
@@ -100,6 +101,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const secret = await loadOrCreateSecret(config.dataDir, config.jwtSecret);
     const tokens = createTokenService(secret, config.accessTokenTtlSeconds);
     const gate = new SessionGate(tokens, store);
+    // Deletes sessions ended over a week ago, hourly; every node runs it (idempotent).
+    const sessionPurge = startSessionPurge({ store, log });
+    cleanups.push(() => sessionPurge.close());
 
     let redis: RedisAdapterHandle | null = null;
     if (config.redisUrl) {
@@ -167,6 +171,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       presence,
       redis,
       limits,
+      sessionPurge,
       ownedStore: injectedStore ? null : store,
       markClosing: () => {
         closing = true;

@@ -121,7 +121,7 @@ export interface Store {
 
   // --- sessions (auth/sessions.ts) ---
   createSession(session: NewSession): Promise<SessionRecord>;
-  /** The session whatever its state (revoked, expired), or null. */
+  /** The session whatever its state (revoked, expired), or null (unknown, or deleted by purgeSessions). */
   getSession(sessionId: string): Promise<SessionRecord | null>;
   /** Atomic compare-and-set of the refresh hash; see RotateOutcome. */
   rotateSession(request: RotateRequest): Promise<RotateOutcome>;
@@ -129,6 +129,12 @@ export interface Store {
   revokeSession(userId: string, sessionId: string, at: string): Promise<boolean>;
   /** The user's sessions neither revoked nor expired at `now`, most recently seen first. */
   listSessions(userId: string, now: string): Promise<SessionRecord[]>;
+  /**
+   * Deletes the sessions that ended before `endedBefore`: expired (expiresAt < endedBefore)
+   * or revoked (revokedAt < endedBefore). Returns how many. Idempotent, safe on every node
+   * at once (auth/session-purge.ts runs it with a cutoff days in the past).
+   */
+  purgeSessions(endedBefore: string): Promise<number>;
 
   // --- blocks ---
   /** Idempotent. */

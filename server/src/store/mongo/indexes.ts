@@ -25,8 +25,13 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
   ],
   conversations: [{ key: { members: 1 }, name: 'members' }],
   // listSessions: a user's sessions, most recently seen first. Rotation and the session gate
-  // read by `_id`.
-  sessions: [{ key: { userId: 1, lastSeenAt: -1 }, name: 'user_lastSeenAt' }],
+  // read by `_id`. purgeSessions: one range per half of its `$or` (expired, revoked); a
+  // live session's `revokedAt: null` sorts before every string, outside the range.
+  sessions: [
+    { key: { userId: 1, lastSeenAt: -1 }, name: 'user_lastSeenAt' },
+    { key: { expiresAt: 1 }, name: 'expiresAt' },
+    { key: { revokedAt: 1 }, name: 'revokedAt' },
+  ],
   // blockedBy; isBlockedEitherWay reads two `_id`s.
   blocks: [{ key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' }],
 };

@@ -7,7 +7,7 @@ import { blockedBy, blockUser, isBlockedEitherWay, unblockUser } from './blocks.
 import { changesSince, getHistory, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
-import { createSession, getSession, listSessions, revokeSession, rotateSession } from './sessions.ts';
+import { createSession, getSession, listSessions, purgeSessions, revokeSession, rotateSession } from './sessions.ts';
 import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
 export type { StoreHooks } from './context.ts';
@@ -143,6 +143,7 @@ function mongoStore(
     rotateSession: (request) => call(() => rotateSession(ctx, request)),
     revokeSession: (userId, sessionId, at) => call(() => revokeSession(ctx, userId, sessionId, at)),
     listSessions: (userId, now) => call(() => listSessions(ctx, userId, now)),
+    purgeSessions: (endedBefore) => call(() => purgeSessions(ctx, endedBefore)),
 
     blockUser: (blockerId, blockedId, at) => call(() => blockUser(ctx, blockerId, blockedId, at)),
     unblockUser: (blockerId, blockedId) => call(() => unblockUser(ctx, blockerId, blockedId)),

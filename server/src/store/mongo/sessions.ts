@@ -74,3 +74,18 @@ export async function listSessions(ctx: MongoContext, userId: string, now: strin
     .toArray();
   return docs.map(toSession);
 }
+
+/**
+ * One deleteMany; each half of the `$or` has its own index on MongoDB (expiresAt, revokedAt),
+ * so the server unions two index ranges. `$lt` with a string never matches null, so a live
+ * session's `revokedAt: null` is outside the second range. On FerretDB 1.x no filter but
+ * `_id` reaches an index: the collection is scanned, once an hour. No CAS lane: only sessions
+ * that ended long ago match, and nothing updates those (rotation and revocation require a
+ * live session), so there is no read-modify-write to race with.
+ */
+export async function purgeSessions(ctx: MongoContext, endedBefore: string): Promise<number> {
+  const res = await ctx.sessions.deleteMany({
+    $or: [{ expiresAt: { $lt: endedBefore } }, { revokedAt: { $lt: endedBefore } }],
+  });
+  return res.deletedCount;
+}

@@ -107,6 +107,10 @@ const TABLES_V4 = `
   ) STRICT;
   -- listSessions: a user's sessions, most recently seen first.
   CREATE INDEX sessions_user_last_seen ON sessions (user_id, last_seen_at);
+  -- purgeSessions: ended sessions, expired or revoked before a cutoff (one index range each).
+  -- Only revoked sessions have a revoked_at, so that index holds just those.
+  CREATE INDEX sessions_expires_at ON sessions (expires_at);
+  CREATE INDEX sessions_revoked_at ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
 
   -- The key serves blockedBy (a prefix) and both directions of isBlockedEitherWay (two lookups).
   CREATE TABLE blocks (

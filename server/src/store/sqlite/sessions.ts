@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RotateOutcome, SessionRecord, Store } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
 
-type SessionMethods = Pick<Store, 'createSession' | 'getSession' | 'rotateSession' | 'revokeSession' | 'listSessions'>;
+type SessionMethods = Pick<Store, 'createSession' | 'getSession' | 'rotateSession' | 'revokeSession' | 'listSessions' | 'purgeSessions'>;
 
 interface SessionRow {
   id: string;
@@ -30,6 +30,13 @@ const toSession = (r: SessionRow): SessionRecord => ({
   rotatedAt: r.rotated_at,
 });
 
+/**
+ * purgeSessions: one statement, two index ranges (MULTI-INDEX OR over sessions_expires_at and
+ * the partial sessions_revoked_at; sqlite-store.test.ts checks the plan). NULL < ? is never
+ * true, so live sessions (revoked_at NULL) are not touched by the second half.
+ */
+export const PURGE_SESSIONS_SQL = `DELETE FROM sessions WHERE expires_at < @endedBefore OR revoked_at < @endedBefore`;
+
 /** Sessions on the store's connection (table `sessions`, schema version 4). */
 export function sqliteSessions(db: SqliteDatabase): SessionMethods {
   const st = {
@@ -52,6 +59,7 @@ export function sqliteSessions(db: SqliteDatabase): SessionMethods {
       SELECT * FROM sessions
       WHERE user_id = @userId AND revoked_at IS NULL AND expires_at > @now
       ORDER BY last_seen_at DESC, created_at DESC`),
+    purge: db.prepare<{ endedBefore: string }>(PURGE_SESSIONS_SQL),
   };
 
   return {
@@ -93,6 +101,10 @@ export function sqliteSessions(db: SqliteDatabase): SessionMethods {
 
     async listSessions(userId, now) {
       return st.listLive.all({ userId, now }).map(toSession);
+    },
+
+    async purgeSessions(endedBefore) {
+      return st.purge.run({ endedBefore }).changes;
     },
   };
 }

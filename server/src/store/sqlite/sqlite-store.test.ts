@@ -9,6 +9,7 @@ import type { SendRequest, Store, UserRecord } from '../store.ts';
 import { describeStoreContract } from '../testing/contract/describe-store-contract.ts';
 import { openDatabase } from './database.ts';
 import { SCHEMA_VERSION } from './schema.ts';
+import { PURGE_SESSIONS_SQL } from './sessions.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 import { prepareStatements } from './statements.ts';
 
@@ -240,6 +241,14 @@ describe('SQLite store specifics', () => {
       // Unread counts and markRead read the conversation's (cid, seq) range above read_seq.
       expect(plans.listConversations.join('\n')).toMatch(/SEARCH u USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\?\)/);
       expect(plans.markRead.join('\n')).toMatch(/USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\? AND seq<\?\)/);
+    });
+
+    it('purgeSessions searches two index ranges (expired, revoked), never the whole table', () => {
+      const plan = planOf(PURGE_SESSIONS_SQL, { endedBefore: '2026-01-01T00:00:00.000Z' }).join('\n');
+      expect(plan).toContain('MULTI-INDEX OR');
+      expect(plan).toContain('SEARCH sessions USING INDEX sessions_expires_at (expires_at<?)');
+      expect(plan).toContain('SEARCH sessions USING INDEX sessions_revoked_at (revoked_at<?)');
+      expect(plan).not.toMatch(/^SCAN sessions/m);
     });
   });
 });

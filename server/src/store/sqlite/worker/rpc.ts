@@ -19,6 +19,7 @@ export const STORE_CALLS = [
   'rotateSession',
   'revokeSession',
   'listSessions',
+  'purgeSessions',
   'blockUser',
   'unblockUser',
   'blockedBy',

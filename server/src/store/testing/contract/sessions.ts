@@ -143,6 +143,61 @@ export function describeSessionsContract(fx: ContractFixture): void {
       }
     });
 
+    it('purgeSessions deletes only sessions that ended (expired or revoked) before the cutoff, and counts them', async () => {
+      const [u, v] = [await user(), await user()];
+      const now = Date.now();
+      const cutoff = now - 7 * 24 * HOUR;
+      const create = (owner: UserRecord, createdAt: number, expiresAt: number) =>
+        fx.store.createSession(newSession(owner, { createdAt: iso(createdAt), expiresAt: iso(expiresAt) }));
+      const revoke = async (owner: UserRecord, createdAt: number, revokedAt: number) => {
+        // Expiring long after the cutoff: only revokedAt can make it old enough.
+        const s = await create(owner, createdAt, now + 30 * 24 * HOUR);
+        expect(await fx.store.revokeSession(owner.id, s.id, iso(revokedAt))).toBe(true);
+        return s.id;
+      };
+
+      const purged = [
+        (await create(u, cutoff - 40 * 24 * HOUR, cutoff - 1)).id, // expired just before the cutoff
+        (await create(v, cutoff - 40 * 24 * HOUR, cutoff - 24 * HOUR)).id, // another user's: the purge is global
+        await revoke(u, cutoff - 2 * HOUR, cutoff - HOUR), // revoked before the cutoff, not expired
+      ];
+      const kept = [
+        (await create(u, now, now + HOUR)).id, // live
+        (await create(u, cutoff - 30 * 24 * HOUR, cutoff)).id, // expired exactly at the cutoff: not before it
+        (await create(u, cutoff - 30 * 24 * HOUR, cutoff + HOUR)).id, // expired, but after the cutoff
+        await revoke(u, cutoff - 2 * HOUR, cutoff + HOUR), // revoked after the cutoff (created before it)
+      ];
+      const keptBefore = await Promise.all(kept.map((id) => fx.store.getSession(id)));
+      const listedBefore = await fx.store.listSessions(u.id, iso(now));
+
+      expect(await fx.store.purgeSessions(iso(cutoff))).toBe(purged.length);
+      for (const id of purged) expect(await fx.store.getSession(id), id).toBeNull();
+      expect(await Promise.all(kept.map((id) => fx.store.getSession(id)))).toEqual(keptBefore);
+      expect(await fx.store.listSessions(u.id, iso(now))).toEqual(listedBefore);
+
+      // Idempotent: nothing more to do at the same cutoff.
+      expect(await fx.store.purgeSessions(iso(cutoff))).toBe(0);
+      // A later cutoff reaches the recently ended ones, never a live one.
+      expect(await fx.store.purgeSessions(iso(now))).toBe(3);
+      expect(await fx.store.getSession(kept[0]!)).toEqual(keptBefore[0]);
+    });
+
+    it('two purges at once (every node runs one): both succeed and the ended sessions are gone', async () => {
+      const u = await user();
+      const now = Date.now();
+      const ended = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          fx.store.createSession(newSession(u, { createdAt: iso(now - 3 * HOUR), expiresAt: iso(now - HOUR - i) })),
+        ),
+      );
+      const live = await fx.store.createSession(newSession(u));
+      const counts = await Promise.all([fx.store.purgeSessions(iso(now)), fx.store.purgeSessions(iso(now))]);
+      for (const n of counts) expect(n).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...counts)).toBeGreaterThan(0);
+      for (const s of ended) expect(await fx.store.getSession(s.id)).toBeNull();
+      expect(await fx.store.getSession(live.id)).toEqual(live);
+    });
+
     it('setPasswordHash replaces the hash and nothing else', async () => {
       const u = await user();
       await fx.store.setPasswordHash(u.id, 'stronger-hash');
