@@ -47,7 +47,9 @@ describe('Pigeon PWA', () => {
 
     await openChatWith(alice.page, bobName);
     await expect.poll(() => alice.page.getByTestId('chat-title').innerText(), WAIT).toBe('Bob Builder');
-    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe('online');
+    // Strangers see no presence (server/src/privacy): Bob is online, but until they share a
+    // conversation Alice's header shows only his username.
+    await expect.poll(() => alice.page.getByTestId('chat-status').innerText(), WAIT).toBe(`@${bobName}`);
 
     // Clock: written while Alice has no network.
     await alice.net.setOffline(true);

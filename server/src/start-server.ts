@@ -21,6 +21,9 @@ import { SendBatcher, type BatcherStats } from './messages/send-batcher.ts';
 import { SendService } from './messages/send-service.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { createSocketServer, registerGateway } from './realtime/gateway.ts';
+import { Audience } from './privacy/audience.ts';
+import { BlockList } from './privacy/blocks.ts';
+import { Contacts } from './privacy/contacts.ts';
 import { Presence } from './realtime/presence.ts';
 import { connectRedisAdapter, type RedisAdapterHandle } from './realtime/redis-adapter.ts';
 import { createSessionRevocation } from './realtime/session-revocation.ts';
@@ -128,7 +131,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       log,
     });
     const users = new UserDirectory(store);
-    const presence = new Presence(io, store, fanout, log);
+    // Block lists are cached per node; a change is announced to the others (the in-memory adapter has no server-side events).
+    const blocks = new BlockList({ store, ...(redis ? { announce: (userId: string) => io.serverSideEmit('blocks-changed', userId) } : {}) });
+    if (redis) io.on('blocks-changed', (userId) => blocks.forget(userId));
+    const audience = new Audience(new Contacts({ store }), blocks);
+    const presence = new Presence(io, store, audience, fanout, log);
     const typing = new TypingTracker((from, to, event) => {
       fanout.emit([to], event, { from, conversationId: directConversationId(from, to) });
     }, testHooks.typingTtlMs);
@@ -143,13 +150,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
-    const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit, windowMs: config.sendRateWindowMs }) });
+    const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit, windowMs: config.sendRateWindowMs }), audience });
     const receipts = new ReceiptService(store, fanout);
 
-    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, hooks: testHooks } });
+    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, audience, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
-      { store, gate, sessions, users, presence, sends, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      { store, gate, sessions, users, presence, sends, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
       log,
       { trustProxy: config.trustProxy },
     );

@@ -24,6 +24,9 @@ describe('typing, presence, users and conversations', () => {
     expect((await alice.engine.queries.me())?.id).toBe(a.id);
 
     await waitFor(() => alice.engine.getState().connection === 'online' && bob.engine.getState().connection === 'online');
+    // Typing and presence go only between people who share a conversation (server/src/privacy).
+    await alice.engine.send(b.id, 'hello first');
+    await waitFor(async () => (await bob.engine.queries.messages(conversationId)).length === 1);
     const typing: EngineEvents['typing'][] = [];
     bob.engine.on('typing', (e) => typing.push(e));
     alice.engine.setTyping(b.id, true);
