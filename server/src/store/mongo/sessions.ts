@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newSessionRecord } from '../new-session.ts';
 import type { NewSession, RotateOutcome, RotateRequest, SessionRecord } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import type { SessionDoc } from './documents.ts';
@@ -9,18 +9,8 @@ const toSession = ({ _id, ...rest }: SessionDoc): SessionRecord => ({ id: _id, .
 const cas = <T>(ctx: MongoContext, task: () => Promise<T>): Promise<T> => (ctx.casLane ? ctx.casLane.run(task) : task());
 
 export async function createSession(ctx: MongoContext, s: NewSession): Promise<SessionRecord> {
-  const doc: SessionDoc = {
-    _id: randomUUID(),
-    userId: s.userId,
-    userAgent: s.userAgent,
-    createdAt: s.createdAt,
-    lastSeenAt: s.createdAt,
-    expiresAt: s.expiresAt,
-    revokedAt: null,
-    refreshHash: s.refreshHash,
-    previousRefreshHash: null,
-    rotatedAt: null,
-  };
+  const { id, ...fields } = newSessionRecord(s);
+  const doc: SessionDoc = { _id: id, ...fields };
   await ctx.sessions.insertOne(doc);
   return toSession(doc);
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newSessionRecord } from '../new-session.ts';
 import type { RotateOutcome, SessionRecord, Store } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -64,18 +64,7 @@ export function sqliteSessions(db: SqliteDatabase): SessionMethods {
 
   return {
     async createSession(s) {
-      const record: SessionRecord = {
-        id: randomUUID(),
-        userId: s.userId,
-        userAgent: s.userAgent,
-        createdAt: s.createdAt,
-        lastSeenAt: s.createdAt,
-        expiresAt: s.expiresAt,
-        revokedAt: null,
-        refreshHash: s.refreshHash,
-        previousRefreshHash: null,
-        rotatedAt: null,
-      };
+      const record = newSessionRecord(s);
       st.insert.run(record.id, record.userId, record.userAgent, record.createdAt, record.lastSeenAt, record.expiresAt, record.refreshHash);
       return record;
     },
