@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { assertNoCspViolations, recordCspViolations, type CspViolation } from './csp-guard.ts';
-import { TEST_SERVER_OPTIONS } from '../../tests/setup/test-server-options.ts';
+import { BROWSER_TEST_SERVER_OPTIONS } from '../../tests/setup/test-server-options.ts';
 
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT_DIR = join(CLIENT_DIR, '..');
@@ -48,7 +48,7 @@ export interface TestServer {
 export async function startTestServer(): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pigeon-e2e-'));
   const { startServer } = await import('../../server/src/index.ts');
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', sendRateLimit: 0, ...TEST_SERVER_OPTIONS });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', sendRateLimit: 0, ...BROWSER_TEST_SERVER_OPTIONS });
   return {
     url: server.url,
     async close() {

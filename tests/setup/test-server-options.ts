@@ -26,6 +26,20 @@ export const TEST_SERVER_OPTIONS = {
   handshakeLimitPerUser: GENEROUS,
 } satisfies Partial<ServerConfig>;
 
+/**
+ * For the browser suites: what a person's PWA does must fit the production limits on
+ * sockets (event budgets, handshakes, sockets per user, buffers), so those stay at their
+ * defaults; only hashing and the per-address login/register counters (every test user
+ * registers from 127.0.0.1) are relaxed.
+ */
+export const BROWSER_TEST_SERVER_OPTIONS = {
+  scryptLogN: TEST_SERVER_OPTIONS.scryptLogN,
+  passwordHashQueue: GENEROUS,
+  loginLimitPerIp: GENEROUS,
+  loginLimitPerUser: GENEROUS,
+  registerLimitPerIp: GENEROUS,
+} satisfies Partial<ServerConfig>;
+
 /** The same for a server started as a process (server/src/main.ts reads the environment). */
 export const TEST_SERVER_ENV: Record<string, string> = {
   SCRYPT_LOG_N: String(TEST_SERVER_OPTIONS.scryptLogN),
