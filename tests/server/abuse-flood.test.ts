@@ -28,7 +28,7 @@ const FLOODERS = 24;
 describe.each(STORE_VARIANTS)('login flood on $kind', (variant) => {
   const t = useTestServer(variant, { scryptLogN: 14, passwordHashConcurrency: 2, passwordHashQueue: 16, trustProxy: true });
 
-  it(`authenticated requests keep p95 < ${P95_BOUND_MS[variant.kind]} ms and handshakes < ${HANDSHAKE_BOUND_MS} ms while ${FLOODERS} parallel logins of unknown users run; the overflow is 429 with Retry-After`, async () => {
+  it(`authenticated requests keep p95 < ${P95_BOUND_MS[variant.kind]} ms and a median handshake < ${HANDSHAKE_BOUND_MS} ms while ${FLOODERS} parallel logins of unknown users run; the overflow is 429 with Retry-After`, async () => {
     const user = await register(t.url);
     let flooding = true;
     const answers: AuthResult[] = [];
@@ -53,16 +53,20 @@ describe.each(STORE_VARIANTS)('login flood on $kind', (variant) => {
       latencies.push(performance.now() - start);
       await new Promise((r) => setTimeout(r, 25));
     }
-    const handshakeStart = performance.now();
-    const socket = await connect(t.url, user.token);
-    const handshakeMs = performance.now() - handshakeStart;
-    socket.close();
+    // Three handshakes, judged by their median: one sample is at the mercy of one scheduler hiccup.
+    const handshakes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const handshakeStart = performance.now();
+      const socket = await connect(t.url, user.token);
+      handshakes.push(performance.now() - handshakeStart);
+      socket.close();
+    }
     flooding = false;
     await Promise.all(flood);
 
     const p95 = quantile(latencies, 0.95);
     expect(p95, `p95 ${p95.toFixed(0)} ms over ${latencies.length} requests`).toBeLessThan(P95_BOUND_MS[variant.kind]);
-    expect(handshakeMs).toBeLessThan(HANDSHAKE_BOUND_MS);
+    expect(quantile(handshakes, 0.5), `handshakes ${handshakes.map((ms) => ms.toFixed(0)).join(', ')} ms`).toBeLessThan(HANDSHAKE_BOUND_MS);
     // Every login answer is a wrong password or "busy": never a 5xx, never a hang.
     expect(answers.every((a) => a.status === 401 || a.status === 429)).toBe(true);
     const busy = answers.filter((a) => a.status === 429);
