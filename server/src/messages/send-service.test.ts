@@ -24,7 +24,7 @@ function setup(limit = 0, blocked: Record<string, string[]> = {}) {
   const fanout: Fanout = { emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }) };
   const audience = new Audience(
     new Contacts({ store: { listConversations: async () => [], getHistory: async () => [] } }),
-    new BlockList({ store: { blockedBy: async (id) => blocked[id] ?? [], blockUser: async () => {}, unblockUser: async () => {} } }),
+    new BlockList({ store: { blockedBy: async (id) => blocked[id] ?? [], blockersOf: async (id) => Object.keys(blocked).filter((k) => blocked[k]!.includes(id)), blockUser: async () => {}, unblockUser: async () => {} } }),
   );
   const service = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit, now: () => 0 }), audience });
   return { service, committed, emitted };

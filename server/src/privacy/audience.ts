@@ -22,15 +22,17 @@ export class Audience {
 
   /** The users who may see `subject`'s presence (their contacts minus blocks either way). */
   async watchersOf(subject: string): Promise<string[]> {
-    const [peers, blockedBySubject] = await Promise.all([this.contacts.peersOf(subject), this.blocks.blockedBy(subject)]);
-    const candidates = [...peers].filter((peer) => !blockedBySubject.has(peer));
-    const blockedSubject = await Promise.all(candidates.map(async (peer) => (await this.blocks.blockedBy(peer)).has(subject)));
-    return candidates.filter((_, i) => !blockedSubject[i]);
+    const [peers, blocked, blockers] = await Promise.all([
+      this.contacts.peersOf(subject),
+      this.blocks.blockedBy(subject),
+      this.blocks.blockersOf(subject),
+    ]);
+    return [...peers].filter((peer) => !blocked.has(peer) && !blockers.has(peer));
   }
 
   /** Of `subjects`, the ones `viewer` may see (all of them share a conversation with the viewer already). */
   async visibleAmongContacts(viewer: string, subjects: readonly string[]): Promise<Set<string>> {
-    const results = await Promise.all(subjects.map(async (s) => [s, !(await this.blocks.eitherWay(viewer, s))] as const));
-    return new Set(results.filter(([, ok]) => ok).map(([s]) => s));
+    const [blocked, blockers] = await Promise.all([this.blocks.blockedBy(viewer), this.blocks.blockersOf(viewer)]);
+    return new Set(subjects.filter((s) => !blocked.has(s) && !blockers.has(s)));
   }
 }

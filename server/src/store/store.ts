@@ -143,6 +143,8 @@ export interface Store {
   unblockUser(blockerId: string, blockedId: string): Promise<void>;
   /** Ids `userId` has blocked. */
   blockedBy(userId: string): Promise<string[]>;
+  /** Ids of the users who have blocked `userId`. */
+  blockersOf(userId: string): Promise<string[]>;
   /** True when either of the two has blocked the other. */
   isBlockedEitherWay(a: string, b: string): Promise<boolean>;
 

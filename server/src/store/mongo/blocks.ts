@@ -21,6 +21,11 @@ export async function blockedBy(ctx: MongoContext, userId: string): Promise<stri
   return docs.map((d) => d.blockedId);
 }
 
+export async function blockersOf(ctx: MongoContext, userId: string): Promise<string[]> {
+  const docs = await ctx.blocks.find({ blockedId: userId }).sort({ blockerId: 1 }).toArray();
+  return docs.map((d) => d.blockerId);
+}
+
 export async function isBlockedEitherWay(ctx: MongoContext, a: string, b: string): Promise<boolean> {
   const found = await ctx.blocks.findOne({ _id: { $in: [blockId(a, b), blockId(b, a)] } }, { projection: { _id: 1 } });
   return found !== null;

@@ -33,5 +33,8 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
     { key: { revokedAt: 1 }, name: 'revokedAt' },
   ],
   // blockedBy; isBlockedEitherWay reads two `_id`s.
-  blocks: [{ key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' }],
+  blocks: [
+    { key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' },
+    { key: { blockedId: 1 }, name: 'blocked' },
+  ],
 };

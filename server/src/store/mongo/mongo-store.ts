@@ -3,7 +3,7 @@ import type { Store } from '../store.ts';
 import { createContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
-import { blockedBy, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
+import { blockedBy, blockersOf, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
 import { changesSince, getHistory, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
@@ -148,6 +148,7 @@ function mongoStore(
     blockUser: (blockerId, blockedId, at) => call(() => blockUser(ctx, blockerId, blockedId, at)),
     unblockUser: (blockerId, blockedId) => call(() => unblockUser(ctx, blockerId, blockedId)),
     blockedBy: (userId) => call(() => blockedBy(ctx, userId)),
+    blockersOf: (userId) => call(() => blockersOf(ctx, userId)),
     isBlockedEitherWay: (a, b) => call(() => isBlockedEitherWay(ctx, a, b)),
 
     sendMessages: (batch) => call(() => sendMessages(ctx, batch)),

@@ -1,7 +1,7 @@
 import type { Store } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
 
-type BlockMethods = Pick<Store, 'blockUser' | 'unblockUser' | 'blockedBy' | 'isBlockedEitherWay'>;
+type BlockMethods = Pick<Store, 'blockUser' | 'unblockUser' | 'blockedBy' | 'blockersOf' | 'isBlockedEitherWay'>;
 
 /** Blocks on the store's connection (table `blocks`, schema version 4). */
 export function sqliteBlocks(db: SqliteDatabase): BlockMethods {
@@ -12,6 +12,7 @@ export function sqliteBlocks(db: SqliteDatabase): BlockMethods {
     ),
     remove: db.prepare<[string, string]>(`DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?`),
     blockedBy: db.prepare<[string], string>(`SELECT blocked_id FROM blocks WHERE blocker_id = ? ORDER BY created_at, blocked_id`).pluck(),
+    blockersOf: db.prepare<[string], string>(`SELECT blocker_id FROM blocks WHERE blocked_id = ? ORDER BY blocker_id`).pluck(),
     eitherWay: db.prepare<{ a: string; b: string }, number>(`
       SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = @a AND blocked_id = @b)
           OR EXISTS (SELECT 1 FROM blocks WHERE blocker_id = @b AND blocked_id = @a)`).pluck(),
@@ -26,6 +27,9 @@ export function sqliteBlocks(db: SqliteDatabase): BlockMethods {
     },
     async blockedBy(userId) {
       return st.blockedBy.all(userId);
+    },
+    async blockersOf(userId) {
+      return st.blockersOf.all(userId);
     },
     async isBlockedEitherWay(a, b) {
       return st.eitherWay.get({ a, b }) === 1;

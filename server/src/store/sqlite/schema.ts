@@ -119,6 +119,8 @@ const TABLES_V4 = `
     created_at TEXT NOT NULL,
     PRIMARY KEY (blocker_id, blocked_id)
   ) STRICT, WITHOUT ROWID;
+  -- blockersOf: who blocked a user (presence fan-out leaves them out).
+  CREATE INDEX blocks_blocked ON blocks (blocked_id);
 `;
 
 /** The whole current schema, created in one transaction on an empty file. */

@@ -23,6 +23,7 @@ export const STORE_CALLS = [
   'blockUser',
   'unblockUser',
   'blockedBy',
+  'blockersOf',
   'isBlockedEitherWay',
   'sendMessages',
   'markDelivered',

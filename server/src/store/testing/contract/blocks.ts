@@ -22,6 +22,18 @@ export function describeBlocksContract(fx: ContractFixture): void {
       expect(await fx.store.blockedBy(a.id)).toEqual([c.id]);
     });
 
+    it('blockersOf lists who blocked a user, and follows unblocking', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      await fx.store.blockUser(a.id, c.id, at());
+      await fx.store.blockUser(b.id, c.id, at());
+      await fx.store.blockUser(c.id, a.id, at());
+      expect([...(await fx.store.blockersOf(c.id))].sort()).toEqual([a.id, b.id].sort());
+      expect(await fx.store.blockersOf(a.id)).toEqual([c.id]);
+      await fx.store.unblockUser(a.id, c.id);
+      expect(await fx.store.blockersOf(c.id)).toEqual([b.id]);
+      expect(await fx.store.blockersOf(b.id)).toEqual([]);
+    });
+
     it('concurrent blocks of the same pair store one block', async () => {
       const [a, b] = [await user(), await user()];
       await Promise.all(Array.from({ length: 5 }, () => fx.store.blockUser(a.id, b.id, at())));
