@@ -131,7 +131,7 @@ export interface Device {
 export async function openDevice(
   browser: Browser,
   baseURL: string,
-  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; serviceWorkers?: 'allow' | 'block' } = {},
+  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; serviceWorkers?: 'allow' | 'block'; userAgent?: string } = {},
   cspViolations: CspViolation[] = [],
 ): Promise<Device> {
   const context = await browser.newContext({
@@ -141,6 +141,7 @@ export async function openDevice(
     locale: 'en-GB',
     timezoneId: 'UTC',
     serviceWorkers: options.serviceWorkers ?? 'allow',
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   });
   const net = await NetworkSwitch.attach(context);
   await recordCspViolations(context, cspViolations);

@@ -1,5 +1,5 @@
 /**
- * Screenshots of the main screens for docs/screenshots/ (desktop 1280×800, phone 390×844,
+ * Screenshots of the main screens (and the Devices view, a blocked chat) for docs/screenshots/ (desktop 1280×800, phone 390×844,
  * light and dark). Not part of `npm test` (vitest.config.ts leaves it out unless PIGEON_SCREENSHOTS=1): `npm run screenshots -w client`.
  */
 import { mkdirSync } from 'node:fs';
@@ -101,5 +101,42 @@ describe('screenshots', () => {
     await darkPhone.page.getByTestId('conversation-item').first().click();
     await darkPhone.page.getByTestId('chat-pane').waitFor();
     await shot(darkPhone.page, 'phone-chat-dark');
+  });
+
+  it('captures the Devices view and a blocked chat', async () => {
+    const ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+    const MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15';
+    const name = uniqueName('dana');
+    const peerName = uniqueName('eve');
+    const desktop = await device({ viewport: DESKTOP });
+    const phone = await device({ viewport: PHONE, userAgent: ANDROID });
+    const mac = await device({ viewport: DESKTOP, userAgent: MAC });
+    const peer = await device({ viewport: PHONE });
+    await signUp(desktop.page, name, 'Dana Scully');
+    await signIn(phone.page, name);
+    await signIn(mac.page, name);
+    await signUp(peer.page, peerName, 'Eve Moneypenny');
+
+    await desktop.page.getByTestId('open-devices').click();
+    await expect.poll(() => desktop.page.getByTestId('device-item').count(), WAIT).toBe(3);
+    await shot(desktop.page, 'desktop-devices');
+    await phone.page.getByTestId('open-devices').click();
+    await expect.poll(() => phone.page.getByTestId('device-item').count(), WAIT).toBe(3);
+    await shot(phone.page, 'phone-devices');
+
+    // Dana blocks Eve; Eve's next message is refused.
+    await phone.page.getByTestId('devices-back').click();
+    await openChatWith(phone.page, peerName);
+    await openChatWith(peer.page, name);
+    await sendMessage(peer.page, 'Can we talk about the report?');
+    await expect.poll(() => bubbleBodies(phone.page), WAIT).toHaveLength(1);
+    await phone.page.getByTestId('chat-menu').click();
+    await phone.page.getByTestId('chat-menu-block').click();
+    await phone.page.getByTestId('confirm-ok').click();
+    await phone.page.getByTestId('blocked-notice').waitFor(WAIT);
+    await shot(phone.page, 'phone-chat-blocked');
+    await sendMessage(peer.page, 'Hello?');
+    await expect.poll(() => bubbles(peer.page).last().getAttribute('data-status'), WAIT).toBe('failed');
+    await shot(peer.page, 'phone-chat-send-refused');
   });
 });

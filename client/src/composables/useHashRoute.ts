@@ -4,12 +4,18 @@ import { chatOpening } from '../perf/marks.ts';
 export interface HashRoute {
   /** The open conversation, from `#/c/<id>`; null on the conversation list. */
   conversationId: ComputedRef<string | null>;
+  /** The Devices view (`#/devices`) is open. */
+  devicesOpen: ComputedRef<boolean>;
   openConversation(id: string): void;
   closeConversation(): void;
+  openDevices(): void;
+  /** Back to the list (phones) or the empty pane (two panes); the same as closing a chat. */
+  closeDevices(): void;
 }
 
 const PREFIX = '#/c/';
-/** Set when this tab navigated list → chat itself, so "back" can pop that history entry. */
+const DEVICES = '#/devices';
+/** Set when this tab navigated list → chat (or devices) itself, so "back" can pop that history entry. */
 let openedInApp = false;
 
 const idOf = (hash: string): string | null => (hash.startsWith(PREFIX) ? decodeURIComponent(hash.slice(PREFIX.length)) : null);
@@ -17,8 +23,8 @@ const idOf = (hash: string): string | null => (hash.startsWith(PREFIX) ? decodeU
 export const conversationHref = (id: string): string => `${PREFIX}${encodeURIComponent(id)}`;
 
 /**
- * The open conversation lives in the URL hash, so the browser/phone back button closes
- * it and a reload (online or from the service worker) reopens the same chat.
+ * The open conversation (or the Devices view) lives in the URL hash, so the browser/phone back
+ * button closes it and a reload (online or from the service worker) reopens the same screen.
  */
 export function useHashRoute(): HashRoute {
   const hash = ref(location.hash);
@@ -35,19 +41,26 @@ export function useHashRoute(): HashRoute {
   if (getCurrentScope()) onScopeDispose(() => window.removeEventListener('hashchange', update));
 
   const conversationId = computed(() => idOf(hash.value));
+  const devicesOpen = computed(() => hash.value === DEVICES);
+  const onList = () => conversationId.value === null && !devicesOpen.value;
 
   function openConversation(id: string) {
     if (conversationId.value === id) return;
     chatOpening(id);
-    openedInApp = conversationId.value === null;
+    openedInApp = onList();
     openedId = id;
     location.hash = conversationHref(id);
   }
-  function closeConversation() {
+  function close() {
     // Pop the entry we pushed, so the device back button and ours agree.
     if (openedInApp) history.back();
     else location.hash = '#/';
     openedInApp = false;
   }
-  return { conversationId, openConversation, closeConversation };
+  function openDevices() {
+    if (devicesOpen.value) return;
+    openedInApp = onList();
+    location.hash = DEVICES;
+  }
+  return { conversationId, devicesOpen, openConversation, closeConversation: close, openDevices, closeDevices: close };
 }

@@ -17,11 +17,41 @@ export function errorCode(error: unknown): string | null {
   return null;
 }
 
+const OFFLINE = "Can't reach the server. Check your connection.";
+
+/** A request that got no answer (the engine's network errors carry `details.network`). */
+function isNetworkFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('details' in error)) return false;
+  const details = error.details as { network?: unknown } | undefined;
+  return details?.network === true;
+}
+
 export function describeError(error: unknown, fallback = 'Something went wrong.'): string {
+  if (isNetworkFailure(error)) return OFFLINE;
   const code = errorCode(error);
   if (code && MESSAGES[code]) return MESSAGES[code];
   if (code === 'VALIDATION' && error instanceof Error && error.message) return error.message;
-  if (error instanceof TypeError || !navigator.onLine) return "Can't reach the server. Check your connection.";
+  if (error instanceof TypeError || !navigator.onLine) return OFFLINE;
   if (error instanceof Error && error.message) return error.message;
   return fallback;
+}
+
+/**
+ * Why a message the server refused was not sent, as a sentence for its bubble. The server's
+ * own text ("to: blocked") is for developers; FORBIDDEN on a send means a block either way.
+ * Whether the other person blocked us is not ours to know for sure, so that case says only
+ * what the sender can tell.
+ */
+export function sendFailureReason(error: { code: string; message: string } | undefined, peerBlockedByMe: boolean): string {
+  if (!error) return '';
+  switch (error.code) {
+    case 'FORBIDDEN':
+      return peerBlockedByMe ? 'You blocked this contact.' : "This contact isn't accepting messages from you.";
+    case 'NOT_FOUND':
+      return "This account doesn't exist any more.";
+    case 'PAYLOAD_TOO_LARGE':
+      return 'The message is too long.';
+    default:
+      return error.message;
+  }
 }

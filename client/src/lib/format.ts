@@ -53,6 +53,15 @@ export function formatLastSeen(iso: string | null, now = new Date()): string {
   return `last seen ${shortDateFormat.format(date)} at ${time}`;
 }
 
+/** Devices view: "Active today at 14:05", "Active yesterday at 09:12", "Active 3 Mar". */
+export function formatLastActive(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  const ago = daysAgo(date, now);
+  if (ago <= 0) return `Active today at ${timeFormat.format(date)}`;
+  if (ago === 1) return `Active yesterday at ${timeFormat.format(date)}`;
+  return `Active ${shortDateFormat.format(date)}`;
+}
+
 /** Up to two initials from a display name ("Ada Lovelace" → "AL", "bob" → "B"). */
 export function initials(name: string): string {
   const words = name.trim().split(/[\s._-]+/).filter(Boolean);

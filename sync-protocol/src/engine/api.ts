@@ -5,9 +5,11 @@
 import type { ErrorCode } from '../errors.ts';
 import type { Message } from '../model/message.ts';
 import type { User } from '../model/user.ts';
+import type { SessionInfo } from '../rest/auth.ts';
 import type { LocalStatus } from '../status.ts';
 import type { TransportFactory } from './transport/transport.ts';
 
+export type { SessionInfo } from '../rest/auth.ts';
 export type { SignInResponse, Transport, TransportContext, TransportEvents, TransportFactory } from './transport/transport.ts';
 
 /** A message as a device holds it: server fields once acked, local ones before. */
@@ -138,6 +140,11 @@ export interface EngineQueries {
   user(userId: string): Promise<User | undefined>;
   me(): Promise<User | undefined>;
   outbox(): Promise<LocalMessage[]>;
+  /**
+   * Ids of the users the signed-in user has blocked, as this device last heard (refreshed on
+   * every connect, changed at once by blockUser / unblockUser here): readable offline.
+   */
+  blocked(): Promise<string[]>;
 }
 
 export interface SyncEngine {
@@ -178,6 +185,33 @@ export interface SyncEngine {
   refreshPresence(userId: string): Promise<void>;
   /** Forces a catch-up through /api/sync now. */
   syncNow(): Promise<void>;
+
+  // Management calls. They need the server now and are never queued: while the network is off
+  // they reject at once with a PigeonError UNAVAILABLE whose `details.network` is true (the same
+  // error as a request that got no answer), signed out with UNAUTHENTICATED, and otherwise with
+  // the server's code. A refused access token is refreshed and the call retried once, as for
+  // every request.
+
+  /** The user's signed-in devices (GET /api/sessions), most recently active first; `current` is this one. */
+  listSessions(): Promise<SessionInfo[]>;
+  /**
+   * Signs another device out (DELETE /api/sessions/:id): its tokens are refused and its sockets
+   * closed at once, and its engine emits `signed-out` with reason `revoked` (its outbox is kept).
+   * Resolves as well when the session is already over (the server's NOT_FOUND). For this device,
+   * use signOut().
+   */
+  revokeSession(sessionId: string): Promise<void>;
+  /**
+   * Blocks a user (POST /api/users/:id/block): sends either way are refused with FORBIDDEN from
+   * now on (a queued one fails with that code, never retried), and neither sees the other's
+   * presence or typing. Locally the user shows offline at once (a `presence` event) and joins
+   * `queries.blocked()`. VALIDATION for yourself, NOT_FOUND for an unknown id.
+   */
+  blockUser(userId: string): Promise<void>;
+  /** Unblocks (DELETE /api/users/:id/block); their presence is asked for again. Idempotent. */
+  unblockUser(userId: string): Promise<void>;
+  /** The users this one has blocked, from the server (without presence); also refreshes `queries.blocked()`. */
+  blockedUsers(): Promise<User[]>;
 
   /**
    * false: behave as offline (socket closed, no REST sends or catch-up) while local reads

@@ -9,7 +9,7 @@
  *
  * Started: the outbox is watched, leadership is contended for, and while the socket is down a
  * catch-up is polled. Every connect runs a catch-up (the cursor is the truth), flushes owed
- * receipts and wakes the drainer. What the session itself does about tokens (refresh, sign-out,
+ * receipts, wakes the drainer and refreshes the block list. What the session itself does about tokens (refresh, sign-out,
  * other tabs) is session-lifecycle.ts's; this module only reports what the socket says.
  */
 import { PigeonError } from '../errors.ts';
@@ -155,6 +155,8 @@ export class Background {
         receipts.flush();
         drainer.wake();
         drainer.kick();
+        // A block made on another device reaches this one's list here (the server pushes none).
+        void this.parts.blockList.request().catch((e) => this.reportError('blocked', e));
       },
       disconnect: (reason) => {
         this.socketDownSince = Date.now();

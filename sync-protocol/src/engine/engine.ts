@@ -5,10 +5,12 @@
  */
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
+import type { SessionInfo } from '../rest/auth.ts';
 import type { EngineEvents, EngineQueries, EngineState, LocalMessage, SyncEngine, SyncEngineOptions } from './api.ts';
 import { loadOlder } from './down/history.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
 import { ensureConversation } from './local/users.ts';
+import { Management } from './management.ts';
 import { resolveOptions } from './options.ts';
 import type { Parts } from './parts.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
@@ -19,11 +21,13 @@ export class Engine implements SyncEngine {
   readonly queries: EngineQueries;
   private readonly life: SessionLifecycle;
   private readonly parts: Parts;
+  private readonly management: Management;
 
   constructor(options: SyncEngineOptions) {
     this.life = new SessionLifecycle(resolveOptions(options));
     this.parts = this.life.parts;
     this.queries = this.parts.queries;
+    this.management = new Management(this.parts, this.life);
   }
 
   // --- observable state -------------------------------------------------------------
@@ -129,5 +133,27 @@ export class Engine implements SyncEngine {
   async syncNow(): Promise<void> {
     this.life.requireUser();
     await this.parts.catchUp.request(); // a no-op while the network is disabled
+  }
+
+  // --- management (online only: management.ts) ---------------------------------------
+
+  listSessions(): Promise<SessionInfo[]> {
+    return this.management.listSessions();
+  }
+
+  revokeSession(sessionId: string): Promise<void> {
+    return this.management.revokeSession(sessionId);
+  }
+
+  blockUser(userId: string): Promise<void> {
+    return this.management.blockUser(userId);
+  }
+
+  unblockUser(userId: string): Promise<void> {
+    return this.management.unblockUser(userId);
+  }
+
+  blockedUsers(): Promise<User[]> {
+    return this.management.blockedUsers();
   }
 }

@@ -5,6 +5,7 @@
  *   send ─▶ up/outbox.ts (1 tx) ─▶ up/drainer.ts ─▶ transport ─▶ down/store-server-changes.ts (1 tx)
  *   transport events ─▶ down/live-events.ts ─▶ up/receipts.ts     reconnect / gap ─▶ down/catch-up.ts
  */
+import { PigeonError } from '../errors.ts';
 import { CatchUp } from './down/catch-up.ts';
 import { LiveEvents } from './down/live-events.ts';
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
@@ -12,6 +13,7 @@ import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { EngineEvents, EngineQueries } from './api.ts';
 import { LocalDb } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
+import { storeBlocked } from './local/blocks.ts';
 import { fetchMissingPeers } from './local/users.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Transport } from './transport/transport.ts';
@@ -56,6 +58,8 @@ export interface Parts {
   live: LiveEvents;
   /** Looks up peers the device has no profile of. */
   peers: SingleFlight;
+  /** Refreshes the stored block list from the server (local/blocks.ts). */
+  blockList: SingleFlight;
   /** Counts the outbox into the state (and kicks the drainer when it is not empty). */
   outboxCount: SingleFlight;
 }
@@ -123,11 +127,23 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     onError,
   });
   const peers = new SingleFlight(() => fetchMissingPeers(db, () => transport.conversations()));
+  const blockList = new SingleFlight(async () => {
+    const me = host.me();
+    if (!me) return;
+    try {
+      await storeBlocked(db, me, (await transport.blocked()).users.map((u) => u.id));
+    } catch (e) {
+      // Best effort: the next connect asks again. A network error, a server going down or a rate
+      // limit is the moment's state, not a bug worth an `error` event.
+      if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
+      throw e;
+    }
+  });
   const outboxCount = new SingleFlight(async () => {
     const n = await db.outbox.count();
     host.outboxSize(n);
     // Also how the leader hears about messages queued by other tabs.
     if (n > 0) drainer.kick();
   });
-  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, outboxCount };
+  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, blockList, outboxCount };
 }

@@ -24,7 +24,7 @@ import { META } from './local/local-db.ts';
 import { forgetSession, loadSession, storeRefreshed, storeSession, type Session, type SignOutReason } from './local/session.ts';
 import type { ResolvedOptions } from './options.ts';
 import { createParts, type Host, type Parts } from './parts.ts';
-import type { SignInResponse } from './transport/transport.ts';
+import { networkError, type SignInResponse } from './transport/transport.ts';
 
 export class SessionLifecycle {
   readonly parts: Parts;
@@ -71,6 +71,16 @@ export class SessionLifecycle {
     this.assertOpen();
     if (!this.session) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
     return this.session.userId;
+  }
+
+  /**
+   * For calls that need the server now (management: sessions, blocks): the signed-in user's id;
+   * UNAUTHENTICATED when signed out, UNAVAILABLE with `details.network` while the network is off.
+   */
+  requireOnline(): string {
+    const me = this.requireUser();
+    if (!this.background.online) throw networkError('offline');
+    return me;
   }
 
   assertOpen(): void {

@@ -110,6 +110,11 @@ export class Typing {
     this.end(senderId);
   }
 
+  /** We no longer hear from `from` (we blocked them): what they were typing is not shown any more. */
+  forget(from: string): void {
+    this.end(from);
+  }
+
   /**
    * The connection is gone (dropped, network off, stopped): a stop sent meanwhile would
    * be missed, and the server drops our own typing states with our last socket.

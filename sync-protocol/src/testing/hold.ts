@@ -3,7 +3,7 @@
  * they arrive) only when the test calls `release()`. For tests that must act while a
  * request is in flight, instead of sleeping and hoping.
  */
-import type { Interceptor, ServerCall } from './memory-server.ts';
+import type { Interceptor, ServerCall } from './memory-types.ts';
 
 /** Held answers: computed when the call arrives, delivered on `release()`. */
 export interface Hold {

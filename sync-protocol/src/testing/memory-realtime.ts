@@ -5,7 +5,7 @@
  */
 import { directConversationId } from '../conversation-id.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
-import type { MemoryConnection } from './memory-server.ts';
+import type { MemoryConnection } from './memory-types.ts';
 import { createTypingTtl } from './typing-ttl.ts';
 
 export interface MemoryRealtimeDeps {

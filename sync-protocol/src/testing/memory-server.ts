@@ -2,7 +2,8 @@
  * An in-memory Pigeon server for engine tests: the behaviour of the real one
  * (docs/api.md) that a device can observe — accounts, sessions with short access
  * tokens and rotating refresh tokens (memory-sessions.ts), seq per conversation, dedupe by (sender, clientId), the sync change log, history pages,
- * receipts, presence and typing events, the per-user send rate limit — without
+ * receipts, presence and typing events, the per-user send rate limit, the session list and
+ * blocks (memory-management.ts) — without
  * sockets, HTTP or a database. Each engine reaches it through `transport()`.
  *
  * Faults are scripted with interceptors: every call passes `intercept` functions
@@ -11,10 +12,9 @@
  */
 import { conversationPeer } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
-import type { ServerToClientEvents } from '../events/socket-types.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
-import { sendMessageInputSchema, type SendMessageInput } from '../model/message.ts';
+import { sendMessageInputSchema } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
 import { historyQuerySchema } from '../rest/messages.ts';
@@ -25,54 +25,23 @@ import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
 import { createHold, type Hold } from './hold.ts';
 import { MemoryAccounts } from './memory-accounts.ts';
+import { MemoryBlocks } from './memory-blocks.ts';
+import { handleManagement, isManagementOp, type ManagementDeps } from './memory-management.ts';
 import { MemoryMessages } from './memory-messages.ts';
 import { MemoryRealtime } from './memory-realtime.ts';
 import { MemorySessions, type Caller, type TokenPair } from './memory-sessions.ts';
 import { memoryTransport, type MemoryTransportOptions } from './memory-transport.ts';
+import type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, ServerCall, ServerOp } from './memory-types.ts';
 import { createSendRate } from './send-rate.ts';
 
 export type { Hold } from './hold.ts';
 
-export type ServerOp = 'register' | 'login' | 'refresh' | 'logout' | 'me' | 'searchUsers' | 'conversations' | 'history' | 'sync' | 'sendMessage' | 'messageReceived' | 'messageRead' | 'userStatus';
-
-/** One request as an interceptor sees it. */
-export type ServerCall = {
-  via: 'rest' | 'socket';
-  /** The caller, once authenticated; null for register/login/refresh or a refused token. */
-  userId: string | null;
-  /** Socket calls: cut the caller's connection instead of answering (an ack lost in the network). */
-  dropConnection(): void;
-} & ({ op: 'sendMessage'; input: SendMessageInput } | { op: Exclude<ServerOp, 'sendMessage'>; input: unknown });
-
-/** Runs around a call: `next()` computes the server's answer. Throw to fail the call. */
-export type Interceptor = (call: ServerCall, next: () => Promise<unknown>) => Promise<unknown>;
-
-export interface MemoryServerOptions {
-  /** Sends per user per window, as SEND_RATE_LIMIT does on the real server. 0 (default): no limit. */
-  sendRateLimit?: number;
-  sendRateWindowMs?: number;
-  /** Typing TTL: a typing state not renewed for this long is stopped. Default LIMITS.typingTtlMs. */
-  typingTtlMs?: number;
-  /** Lifetime of an access token (ms). Default 15 minutes, as the real server's. */
-  accessTokenTtlMs?: number;
-  /** A used refresh token presented again within this window returns the same successor (ms). Default 30,000. */
-  refreshReuseWindowMs?: number;
-}
-
-/** A device's realtime connection, as the server sees it. */
-export interface MemoryConnection {
-  readonly userId: string;
-  readonly sessionId: string;
-  deliver<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void;
-  /** Cut by the network: the device sees a disconnect and reconnects. */
-  drop(): void;
-  /** Closed by the server on purpose ('io server disconnect'): the device reconnects, with whatever token it has then. */
-  kick(): void;
-}
+export type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, ServerCall, ServerOp } from './memory-types.ts';
 
 export class MemoryServer {
   readonly messages = new MemoryMessages(() => new Date());
   private readonly accounts = new MemoryAccounts();
+  private readonly blocks = new MemoryBlocks();
   private readonly sessionTable: MemorySessions;
   private readonly realtime: MemoryRealtime;
   private readonly interceptors: Interceptor[] = [];
@@ -86,7 +55,8 @@ export class MemoryServer {
     this.sendRate = createSendRate(options.sendRateLimit ?? 0, options.sendRateWindowMs ?? LIMITS.sendRateWindowMs);
     this.realtime = new MemoryRealtime({
       typingTtlMs: options.typingTtlMs ?? LIMITS.typingTtlMs,
-      peersOf: (userId) => this.messages.peersOf(userId),
+      // Presence goes only between people who share a conversation and have no block either way.
+      peersOf: (userId) => this.messages.peersOf(userId).filter((peer) => !this.blocks.between(userId, peer)),
       hasUser: (userId) => this.accounts.has(userId),
       setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
@@ -98,9 +68,9 @@ export class MemoryServer {
   }
 
   /** Creates an account directly (no engine needed); returns the user and a new session's tokens. */
-  addUser(username: string, password = 'password-123', displayName = username): { user: User } & TokenPair {
+  addUser(username: string, password = 'password-123', displayName = username, userAgent?: string): { user: User } & TokenPair {
     const id = this.accounts.create(parseOrThrow(registerBodySchema, { username, password, displayName }));
-    return { user: this.publicUser(id), ...this.sessionTable.open(id) };
+    return { user: this.publicUser(id), ...this.sessionTable.open(id, userAgent) };
   }
 
   /** Scripts every later call (of every device) until the returned function is called. */
@@ -133,6 +103,11 @@ export class MemoryServer {
    */
   revokeSessions(userId: string): void {
     for (const { id } of this.sessionTable.list(userId, null)) this.endSession(id);
+  }
+
+  /** Whether either user has blocked the other (POST /api/users/:id/block). */
+  blocked(a: string, b: string): boolean {
+    return this.blocks.between(a, b);
   }
 
   /** The live sessions of `userId` (GET /api/sessions). */
@@ -175,16 +150,13 @@ export class MemoryServer {
     return caller;
   }
 
-  /**
-   * Runs a call through the interceptors (`first`, then the server's), then the handler.
-   * `from` is the caller's connection (socket calls).
-   */
-  call(op: ServerOp, via: 'rest' | 'socket', caller: Caller | null, input: unknown, from?: MemoryConnection, first?: Interceptor): Promise<unknown> {
-    const call = { op, via, userId: caller?.userId ?? null, input, dropConnection: () => from?.drop() } as ServerCall;
-    const chain = first ? [first, ...this.interceptors] : [...this.interceptors];
+  /** Runs a call through the interceptors (the transport's `first`, then the server's), then the handler. */
+  call(op: ServerOp, via: 'rest' | 'socket', caller: Caller | null, input: unknown, context: CallContext = {}): Promise<unknown> {
+    const call = { op, via, userId: caller?.userId ?? null, input, dropConnection: () => context.from?.drop() } as ServerCall;
+    const chain = context.first ? [context.first, ...this.interceptors] : [...this.interceptors];
     const run = (i: number): Promise<unknown> => {
       const interceptor = chain[i];
-      return interceptor ? interceptor(call, () => run(i + 1)) : this.handle(op, via, caller, input, from);
+      return interceptor ? interceptor(call, () => run(i + 1)) : this.handle(op, via, caller, input, context);
     };
     return run(0);
   }
@@ -204,21 +176,23 @@ export class MemoryServer {
   }
 
   typing(from: string, to: string, typing: boolean): void {
+    // Typing to someone on the other side of a block is dropped, as the real server does.
+    if (typing && this.blocks.between(from, to)) return;
     this.realtime.typing(from, to, typing);
   }
 
   // --- handlers ---------------------------------------------------------------------
 
-  private async handle(op: ServerOp, via: 'rest' | 'socket', caller: Caller | null, input: unknown, from?: MemoryConnection): Promise<unknown> {
+  private async handle(op: ServerOp, via: 'rest' | 'socket', caller: Caller | null, input: unknown, { from, userAgent }: CallContext): Promise<unknown> {
     if (op === 'register') {
       const body = parseOrThrow(registerBodySchema, input);
-      const { user, token, refreshToken } = this.addUser(body.username, body.password, body.displayName);
+      const { user, token, refreshToken } = this.addUser(body.username, body.password, body.displayName, userAgent);
       return { token, refreshToken, user };
     }
     if (op === 'login') {
       const body = parseOrThrow(loginBodySchema, input);
       const id = this.accounts.verify(body.username, body.password);
-      return { ...this.sessionTable.open(id), user: this.publicUser(id) };
+      return { ...this.sessionTable.open(id, userAgent), user: this.publicUser(id) };
     }
     if (op === 'refresh') {
       const body = refreshBodySchema.safeParse(input);
@@ -226,6 +200,7 @@ export class MemoryServer {
       return this.sessionTable.refresh(body.data.refreshToken);
     }
     if (!caller) throw fail('UNAUTHENTICATED', 'invalid or expired token');
+    if (isManagementOp(op)) return handleManagement(op, caller, input, this.management);
     const me = caller.userId;
     switch (op) {
       case 'logout':
@@ -258,6 +233,7 @@ export class MemoryServer {
         if (!this.sendRate.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
         if (send.to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
         if (!this.accounts.has(send.to)) throw fail('NOT_FOUND', 'to: no such user');
+        if (this.blocks.between(me, send.to)) throw fail('FORBIDDEN', 'to: blocked');
         const { message, created } = this.messages.store({ senderId: me, recipientId: send.to, clientId: send.clientId, body: send.body });
         if (created) this.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, via === 'socket' ? from : undefined);
         return message;
@@ -276,10 +252,22 @@ export class MemoryServer {
       case 'userStatus': {
         const target = parseOrThrow(userStatusPayloadSchema, input).userId;
         if (!this.accounts.has(target)) throw fail('NOT_FOUND', 'userId: no such user');
+        if (this.blocks.between(me, target)) return { online: false, lastSeen: null };
         const user = this.publicUser(target);
         return { online: user.online, lastSeen: user.lastSeen };
       }
     }
+  }
+
+  private get management(): ManagementDeps {
+    return {
+      sessions: this.sessionTable,
+      endSession: (id) => this.endSession(id),
+      blocks: this.blocks,
+      realtime: this.realtime,
+      hasUser: (id) => this.accounts.has(id),
+      publicUser: (id) => this.publicUser(id),
+    };
   }
 
   private publicUser(id: string): User {

@@ -103,10 +103,11 @@ export class MemorySessions {
     for (const access of this.access.values()) access.expiresAt = 0;
   }
 
-  /** GET /api/sessions: the user's live sessions, `current` for the caller's. */
+  /** GET /api/sessions: the user's live sessions, most recently seen first, `current` for the caller's. */
   list(userId: string, currentSessionId: string | null): SessionInfo[] {
     return [...this.sessions.values()]
       .filter((s) => s.userId === userId && !s.revoked)
+      .sort((a, b) => (a.lastSeenAt === b.lastSeenAt ? b.createdAt.localeCompare(a.createdAt) : b.lastSeenAt.localeCompare(a.lastSeenAt)))
       .map(({ id, userAgent, createdAt, lastSeenAt }) => ({ id, userAgent, createdAt, lastSeenAt, current: id === currentSessionId }));
   }
 

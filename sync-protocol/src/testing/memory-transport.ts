@@ -13,7 +13,8 @@ import { messageStatusEventSchema, newMessageEventSchema, presenceEventSchema, t
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { Message } from '../model/message.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
-import type { Interceptor, MemoryConnection, MemoryServer, ServerOp } from './memory-server.ts';
+import type { MemoryServer } from './memory-server.ts';
+import type { Interceptor, MemoryConnection, ServerOp } from './memory-types.ts';
 
 export interface MemoryTransportOptions {
   /** Scripts this transport's calls only; runs before the server's interceptors. */
@@ -22,6 +23,8 @@ export interface MemoryTransportOptions {
   latencyMs?: number;
   /** Wait before reconnecting after a dropped connection or a failed connect (ms). Default 20. */
   reconnectDelayMs?: number;
+  /** The device's User-Agent, as the session list shows it. Default 'memory-transport'. */
+  userAgent?: string;
 }
 
 export function memoryTransport(server: MemoryServer, options: MemoryTransportOptions): TransportFactory {
@@ -101,6 +104,21 @@ class MemoryTransport implements Transport {
   conversations() {
     return this.rest('conversations', {}) as ReturnType<Transport['conversations']>;
   }
+  sessions() {
+    return this.rest('sessions', {}) as ReturnType<Transport['sessions']>;
+  }
+  async revokeSession(id: string): Promise<void> {
+    await this.rest('revokeSession', { id });
+  }
+  async block(id: string): Promise<void> {
+    await this.rest('block', { id });
+  }
+  async unblock(id: string): Promise<void> {
+    await this.rest('unblock', { id });
+  }
+  blocked() {
+    return this.rest('blocked', {}) as ReturnType<Transport['blocked']>;
+  }
   history(id: string, before: string | null, limit: number) {
     return this.rest('history', { id, limit, ...(before ? { before } : {}) }) as ReturnType<Transport['history']>;
   }
@@ -132,7 +150,8 @@ class MemoryTransport implements Transport {
     if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
     await later(this.latencyMs);
     if (!this.server.isReachable) throw networkError('fetch failed');
-    const answer = await this.server.call(op, 'rest', auth ? this.server.authenticate(token) : null, input, undefined, this.options.intercept);
+    const context = { ...(this.options.intercept ? { first: this.options.intercept } : {}), ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}) };
+    const answer = await this.server.call(op, 'rest', auth ? this.server.authenticate(token) : null, input, context);
     return answer === undefined ? undefined : structuredClone(answer);
   }
 
@@ -151,7 +170,7 @@ class MemoryTransport implements Transport {
       // An ack travels on its connection: once that is cut, the call fails by timeout or disconnect.
       const answer = (finish: () => void) => setTimeout(() => connection.alive && this.pendingAcks.has(abort) && settle(finish), this.latencyMs);
       later(this.latencyMs)
-        .then(() => this.server.call(op, 'socket', connection, input, connection, this.options.intercept))
+        .then(() => this.server.call(op, 'socket', connection, input, { from: connection, ...(this.options.intercept ? { first: this.options.intercept } : {}) }))
         .then(
           (value) => answer(() => resolve(structuredClone(value))),
           (error: unknown) => answer(() => reject(ackError(error))),

@@ -13,7 +13,7 @@
  *                   unacked ones.
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order
  *  - meta           key/value: access and refresh token, own user id, data owner, sync cursor, read marks,
- *                   history cursors, lease, why the last session ended
+ *                   history cursors, lease, why the last session ended, the block list
  *  - parked         (v2) another account's unsent messages, put aside while a different account is
  *                   signed in on this device (local/parked.ts); never read by queries or the drainer
  */
@@ -80,6 +80,8 @@ export const META = {
   syncCursor: 'syncCursor',
   lastSyncAt: 'lastSyncAt',
   lease: 'outboxLease',
+  /** Ids of the users the signed-in user has blocked, as last heard from the server (local/blocks.ts). */
+  blocked: 'blocked',
   readPrefix: 'read:',
   historyPrefix: 'history:',
 } as const;

@@ -4,6 +4,7 @@
  */
 import type { User } from '../../model/user.ts';
 import type { ConversationView, EngineQueries, LocalMessage } from '../api.ts';
+import { readBlocked } from './blocks.ts';
 import { META, toLocalMessage, type LocalDb } from './local-db.ts';
 
 export function createQueries(db: LocalDb): EngineQueries {
@@ -34,6 +35,10 @@ export function createQueries(db: LocalDb): EngineQueries {
 
     async outbox(): Promise<LocalMessage[]> {
       return (await db.messages.orderBy('pendingAt').toArray()).map(toLocalMessage);
+    },
+
+    blocked(): Promise<string[]> {
+      return readBlocked(db);
     },
   };
 }

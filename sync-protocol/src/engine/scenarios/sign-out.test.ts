@@ -53,7 +53,8 @@ describe('sign-out', () => {
   it('with clearData deletes the account\'s local data, and the other tab stops too', async () => {
     const { tab1, tab2, b, conversationId } = await twoTabs();
     await tab1.send(b.id, 'stored, then cleared');
-    await waitFor(async () => (await tab2.queries.messages(conversationId)).some((m) => m.status === 'sent'));
+    // Acked (stored on the server): 'sent' may last only until Bob's receipt, shorter than a poll.
+    await waitFor(async () => (await tab2.queries.messages(conversationId)).some((m) => m.seq !== null));
     const events = signedOut(tab2);
     await tab1.signOut({ clearData: true });
     await waitFor(() => events.length > 0, { timeoutMs: 1_000 });

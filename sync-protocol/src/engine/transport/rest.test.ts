@@ -66,4 +66,23 @@ describe('REST client errors', () => {
     const proxy = clientAnswering(() => new Response('bad gateway', { status: 502 }));
     expect((await failure(proxy.client.conversations())).code).toBe('INTERNAL');
   });
+
+  it('manages sessions and blocks with the method and path of the contract, ids escaped', async () => {
+    const calls: string[] = [];
+    const client = new RestClient({
+      baseUrl: 'http://pigeon.test',
+      fetch: async (input, init) => {
+        calls.push(`${init?.method} ${String(input).slice('http://pigeon.test'.length)}`);
+        if (init?.method !== 'GET') return new Response(null, { status: 204 });
+        return Response.json(String(input).endsWith('/blocked') ? { users: [] } : { sessions: [] });
+      },
+      getToken: () => 'token',
+    });
+    expect(await client.sessions()).toEqual({ sessions: [] });
+    await client.revokeSession('s/1');
+    await client.block('u1');
+    await client.unblock('u1');
+    expect(await client.blocked()).toEqual({ users: [] });
+    expect(calls).toEqual(['GET /api/sessions', 'DELETE /api/sessions/s%2F1', 'POST /api/users/u1/block', 'DELETE /api/users/u1/block', 'GET /api/users/blocked']);
+  });
 });

@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
 import type { SendMessageInput } from '../../model/message.ts';
-import { authResponseSchema, refreshResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
+import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
@@ -58,6 +58,26 @@ export class RestClient {
     return this.request('GET', '/api/messages/conversations', conversationsResponseSchema);
   }
 
+  sessions() {
+    return this.request('GET', '/api/sessions', sessionsResponseSchema);
+  }
+
+  async revokeSession(sessionId: string): Promise<void> {
+    await this.request('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`, null);
+  }
+
+  async block(userId: string): Promise<void> {
+    await this.request('POST', `/api/users/${encodeURIComponent(userId)}/block`, null);
+  }
+
+  async unblock(userId: string): Promise<void> {
+    await this.request('DELETE', `/api/users/${encodeURIComponent(userId)}/block`, null);
+  }
+
+  blocked() {
+    return this.request('GET', '/api/users/blocked', usersResponseSchema);
+  }
+
   history(conversationId: string, before: string | null, limit: number) {
     const q = new URLSearchParams({ id: conversationId, limit: String(limit) });
     if (before) q.set('before', before);
@@ -74,7 +94,7 @@ export class RestClient {
 
   /** `schema` null: an answer without a body (204). `bearer`: this token instead of the session's. */
   private async request<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     schema: S | null,
     { body, auth = true, bearer }: { body?: unknown; auth?: boolean; bearer?: string } = {},

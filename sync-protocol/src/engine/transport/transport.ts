@@ -20,7 +20,7 @@ import { PigeonError } from '../../errors.ts';
 import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
-import type { AuthResponse, RefreshResponse } from '../../rest/auth.ts';
+import type { AuthResponse, RefreshResponse, SessionInfo } from '../../rest/auth.ts';
 import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
 
@@ -74,6 +74,17 @@ export interface Transport {
   history(conversationId: string, before: string | null, limit: number): Promise<HistoryResponse>;
   /** Changes after the `since` sync cursor. */
   sync(since: string, limit: number): Promise<SyncResponse>;
+
+  /** `GET /api/sessions`: the user's live sessions, most recently seen first; `current` marks this one. */
+  sessions(): Promise<{ sessions: SessionInfo[] }>;
+  /** `DELETE /api/sessions/:id`; NOT_FOUND unless it is one of the user's live sessions. */
+  revokeSession(sessionId: string): Promise<void>;
+  /** `POST /api/users/:id/block` (idempotent). */
+  block(userId: string): Promise<void>;
+  /** `DELETE /api/users/:id/block` (idempotent). */
+  unblock(userId: string): Promise<void>;
+  /** `GET /api/users/blocked`: the users this one has blocked (without presence). */
+  blocked(): Promise<{ users: User[] }>;
 
   /** Resolves with the stored message (the same one again for a repeated clientId). */
   sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;

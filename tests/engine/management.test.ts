@@ -1,0 +1,47 @@
+import type { EngineEvents } from '@pigeon/sync-protocol/engine';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueName, useServer, waitFor } from './helpers.ts';
+
+/** The engine's management calls over the default transport (fetch + Socket.io) on the real server. */
+describe('sessions and blocks on the real server', () => {
+  const env = useServer();
+
+  it('revoking the other device signs it out with reason revoked; this one stays signed in', async () => {
+    const name = uniqueName('ada');
+    const laptop = env.device();
+    const phone = env.device();
+    const a = await laptop.engine.signUp(name, PASSWORD);
+    await phone.engine.signIn(name, PASSWORD);
+    await waitFor(() => phone.engine.getState().connection === 'online');
+    const events: EngineEvents['signed-out'][] = [];
+    phone.engine.on('signed-out', (e) => events.push(e));
+
+    const sessions = await laptop.engine.listSessions();
+    expect(sessions.map((s) => s.current).sort()).toEqual([false, true]);
+    await laptop.engine.revokeSession(sessions.find((s) => !s.current)!.id);
+
+    await waitFor(() => events.length > 0, { describe: () => phone.engine.getState() });
+    expect(events).toEqual([{ reason: 'revoked' }]);
+    expect(laptop.engine.getState().userId).toBe(a.id);
+    expect((await laptop.engine.listSessions()).map((s) => s.current)).toEqual([true]);
+  });
+
+  it('a send to someone who blocked you fails with FORBIDDEN; after the unblock the retry is delivered', async () => {
+    const { alice, bob, a, b, conversationId } = await env.pair();
+    await bob.engine.send(a.id, 'hi');
+    await waitFor(async () => (await alice.engine.queries.messages(conversationId)).length === 1);
+
+    await alice.engine.blockUser(b.id);
+    expect(await alice.engine.queries.blocked()).toEqual([b.id]);
+    expect((await alice.engine.blockedUsers()).map((u) => u.id)).toEqual([b.id]);
+    const refused = await bob.engine.send(a.id, 'still there?');
+    const failed = await waitFor(async () => (await bob.engine.queries.messages(conversationId)).find((m) => m.key === refused.key && m.status === 'failed'));
+    expect(failed?.error?.code).toBe('FORBIDDEN');
+    expect(bob.engine.getState().outboxSize).toBe(0);
+
+    await alice.engine.unblockUser(b.id);
+    expect(await alice.engine.blockedUsers()).toEqual([]);
+    await bob.engine.retry(refused.key);
+    await waitFor(async () => (await alice.engine.queries.messages(conversationId)).some((m) => m.key === refused.key));
+  });
+});
