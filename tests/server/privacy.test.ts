@@ -89,6 +89,7 @@ describe.each(STORE_VARIANTS)('privacy on $kind', (variant) => {
     bob2.close();
 
     expect((await http(t.url, `/api/users/${ann.id}/block`, { method: 'DELETE', token: bob.token })).status).toBe(204);
+    await waitFor('ann sees bob online again as soon as he unblocks her', () => annOnline.some((e) => e.userId === bob.id));
     expect(await sendOverSocket(sa, bob.id, 'friends again')).toMatchObject({ ok: true });
     expect(await status(sa, bob.id)).toMatchObject({ ok: true, online: true });
   });

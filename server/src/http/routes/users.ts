@@ -55,8 +55,13 @@ export function userRoutes(s: HttpServices) {
   });
 
   routes.delete('/:id/block', async (c) => {
+    const me = c.get('userId');
     const { id } = readParams(c.req.param());
-    await s.audience.blocks.unblock(c.get('userId'), id);
+    await s.audience.blocks.unblock(me, id);
+    // The unblocked person sees the blocker's presence again at once (if the rules allow it now).
+    if ((await s.presence.onlineAmong([me])).has(me) && (await s.audience.canSee(id, me))) {
+      s.fanout.emit([id], 'user-online', { userId: me });
+    }
     return c.body(null, 204);
   });
 
