@@ -55,13 +55,17 @@ export interface ReadMark {
   ackedUpToSeq: number;
 }
 
-/** One row of another account's unsent messages, kept aside (local/parked.ts). */
+/**
+ * One row of another account's unsent messages, kept aside (local/parked.ts): an outbox entry,
+ * its message row, a recipient's profile, or a read mark (its meta row) the server has not
+ * acknowledged yet.
+ */
 export interface ParkedRow {
   owner: string;
-  kind: 'outbox' | 'message' | 'user';
+  kind: 'outbox' | 'message' | 'user' | 'read-mark';
   /** The row's primary key in its own table. */
   key: string;
-  row: OutboxEntry | StoredMessage | User;
+  row: OutboxEntry | StoredMessage | User | MetaRow;
 }
 
 export const META = {

@@ -6,18 +6,26 @@
  * When another account signs in on the device, the previous owner's unsent messages — outbox
  * entries, their pending or failed rows, and the profiles of their recipients (so the chat
  * shows a name) — are moved into `parked`, tagged with that owner, and the live tables are
- * cleared (the rest is on the server and syncs back). When the owner signs in again, the rows
- * move back and the drainer sends them with that owner's token, exactly once (the server
- * dedupes by clientId in any case).
+ * cleared (the rest is on the server and syncs back). So are the read marks the server has not
+ * acknowledged yet: the owner read those messages, and without the mark they would sync back
+ * unread and the sender would never see them read (found by the chaos harness). When the owner
+ * signs in again, the rows move back; the drainer sends the messages with that owner's token,
+ * exactly once (the server dedupes by clientId in any case), the catch-up stores the read ones
+ * as read, and the receipts flush sends the read mark.
  *
  * Every function here runs inside the caller's rw transaction over the tables it touches.
  */
 import type { User } from '../../model/user.ts';
 import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
-import type { LocalDb, OutboxEntry, ParkedRow, StoredMessage } from './local-db.ts';
+import { META, type LocalDb, type MetaRow, type OutboxEntry, type ParkedRow, type ReadMark, type StoredMessage } from './local-db.ts';
 
 /** The tables a park or restore writes. */
-export const parkingTables = (db: LocalDb) => [db.messages, db.outbox, db.users, db.conversations, db.parked];
+export const parkingTables = (db: LocalDb) => [db.messages, db.outbox, db.users, db.conversations, db.meta, db.parked];
+
+const owed = (row: MetaRow) => {
+  const mark = row.value as ReadMark;
+  return mark.upToSeq > mark.ackedUpToSeq;
+};
 
 /** Copies `owner`'s unsent messages into `parked` (the caller clears the live tables next). */
 export async function parkUnsent(db: LocalDb, owner: string): Promise<number> {
@@ -26,10 +34,12 @@ export async function parkUnsent(db: LocalDb, owner: string): Promise<number> {
   const unacked = (await db.messages.orderBy('pendingAt').toArray()).filter((m) => m.senderId === owner);
   const peerIds = [...new Set(unacked.map((m) => m.recipientId))];
   const peers = (await db.users.bulkGet(peerIds)).filter((u): u is User => u !== undefined);
+  const marks = (await db.meta.where('key').startsWith(META.readPrefix).toArray()).filter(owed);
   const rows: ParkedRow[] = [
     ...outbox.map((row) => ({ owner, kind: 'outbox' as const, key: row.clientId, row })),
     ...unacked.map((row) => ({ owner, kind: 'message' as const, key: row.key, row })),
     ...peers.map((row) => ({ owner, kind: 'user' as const, key: row.id, row })),
+    ...marks.map((row) => ({ owner, kind: 'read-mark' as const, key: row.key, row })),
   ];
   await db.parked.bulkPut(rows);
   return outbox.length;
@@ -55,6 +65,16 @@ export async function restoreParked(db: LocalDb, owner: string): Promise<number>
   const users = of<User>('user');
   const known = await db.users.bulkGet(users.map((u) => u.id));
   await db.users.bulkPut(users.filter((_, i) => !known[i]));
+
+  // Up to where the owner read: the catch-up stores those messages as read, the receipts flush reports it.
+  for (const { key, value } of of<MetaRow>('read-mark')) {
+    const mark = value as ReadMark;
+    const live = await db.getMeta<ReadMark>(key);
+    await db.setMeta(key, {
+      upToSeq: Math.max(mark.upToSeq, live?.upToSeq ?? 0),
+      ackedUpToSeq: Math.max(mark.ackedUpToSeq, live?.ackedUpToSeq ?? 0),
+    } satisfies ReadMark);
+  }
 
   const touched: Touched = new Map();
   for (const m of restored) touch(touched, m.conversationId);

@@ -19,9 +19,14 @@ export function createQueries(db: LocalDb): EngineQueries {
       const n = Math.max(0, Math.floor(limit));
       if (n === 0) return [];
       // Acked messages in server order (seq), then the unacked ones in the order they were typed.
-      const acked = await db.inConversation('[conversationId+seq]', conversationId).reverse().limit(n).toArray();
-      const unacked = await db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
-      return [...acked.reverse(), ...unacked].slice(-n).map(toLocalMessage);
+      // One read transaction: between two separate reads, an ack could move a message from the
+      // unacked to the acked index and the list would miss it for a moment (found by the chaos
+      // harness: a message shown, gone, then back).
+      return db.transaction('r', db.messages, async () => {
+        const acked = await db.inConversation('[conversationId+seq]', conversationId).reverse().limit(n).toArray();
+        const unacked = await db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
+        return [...acked.reverse(), ...unacked].slice(-n).map(toLocalMessage);
+      });
     },
 
     async user(userId: string): Promise<User | undefined> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
 import type { SendMessageInput } from '../../model/message.ts';
-import { waitFor } from '../../testing/index.ts';
+import { networkError, waitFor } from '../../testing/index.ts';
 import { memoryFixture, PASSWORD } from './fixture.ts';
 
 /** Two accounts taking turns on one device (one database). */
@@ -50,6 +50,48 @@ describe('account switch on one device', () => {
     expect(env.server.history(withPeer).map((m) => m.clientId)).toEqual(unsent.map((m) => m.clientId));
     expect((await device.engine.queries.messages(withPeer)).map((m) => [m.body, m.status])).toEqual([['anna 1', 'sent'], ['anna 2', 'sent']]);
     expect(sends.filter((s) => s.userId !== a.id && unsent.some((m) => m.clientId === s.clientId))).toEqual([]);
+  });
+
+  // Found by the chaos harness (tests/chaos, seeds 1, 2, 3, 12 and 13 at 200 ops, #13): a device read
+  // messages, switched accounts before the read receipt reached the server, and showed them
+  // unread ('delivered') again once its account came back; the sender never saw them read.
+  it("A's reading survives a switch: a read receipt still owed is sent after A's next sign-in, nothing goes back to unread", async () => {
+    const { alice: device, bob, a, conversationId } = await env.pair();
+    const nameB = env.uniqueName('ben');
+    env.server.addUser(nameB);
+    const incoming = [await bob.engine.send(a.id, 'one'), await bob.engine.send(a.id, 'two')];
+    const statuses = async () => (await device.engine.queries.messages(conversationId)).map((m) => m.status);
+    await waitFor(async () => (await statuses()).join() === 'delivered,delivered');
+
+    // A reads them, but the receipt does not reach the server before A signs out; B takes a turn.
+    let receiptsLost = true;
+    const stop = env.server.intercept(async (call, next) => {
+      if (call.op === 'messageRead' && receiptsLost) throw networkError('read receipt lost');
+      return next();
+    });
+    await device.engine.markRead(conversationId);
+    expect(await statuses()).toEqual(['read', 'read']);
+    await device.engine.signOut();
+    await device.engine.signIn(nameB, PASSWORD);
+    await device.engine.signOut();
+    receiptsLost = false;
+    stop();
+
+    // A is back: the messages come back read (never unread, not even for a moment), and the receipt goes out.
+    const shown: string[] = [];
+    await device.engine.signIn(a.username, PASSWORD);
+    await waitFor(
+      async () => {
+        shown.push(...(await statuses()));
+        return env.server.history(conversationId).every((m) => m.status === 'read');
+      },
+      { timeoutMs: 5_000, describe: () => ({ shown: shown.slice(-4), server: env.server.history(conversationId).map((m) => m.status) }) },
+    );
+    await waitFor(async () => (await statuses()).join() === 'read,read', { timeoutMs: 5_000, describe: statuses });
+    expect(shown.filter((s) => s !== 'read')).toEqual([]);
+    expect((await device.engine.queries.conversations()).map((v) => v.conversation.unreadCount)).toEqual([0]);
+    await waitFor(async () => (await bob.engine.queries.messages(conversationId)).map((m) => m.status).join() === 'read,read');
+    expect(env.server.history(conversationId).map((m) => m.clientId)).toEqual(incoming.map((m) => m.clientId));
   });
 
   it("a tab still running as A never writes A's data into the database B now owns", async () => {
