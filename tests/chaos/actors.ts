@@ -4,6 +4,12 @@
  * liveQuery-friendly `queries`) so a status that moves backwards, a seq that
  * changes or a message that disappears is caught when it happens, not only at
  * the end.
+ *
+ * A device belongs to one user (`home`) but another account may sign in on it for a while
+ * (an account switch): the device signs out keeping its data, then signs the other account
+ * in, retrying as a person would until the network lets it. What it shows is remembered per
+ * account, so when an account comes back its messages must reappear no less advanced than
+ * they were shown before it left.
  */
 import Dexie, { liveQuery } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -44,6 +50,8 @@ interface Seen {
   seq: number | null;
   /** A regression is reported once, not on every re-query while it lasts. */
   regressed: boolean;
+  /** The sign-in it was last shown in: only a message shown since the current sign-in can vanish. */
+  epoch: number;
 }
 
 /** Far more than a run holds: the observers want whole conversations, not the newest page. */
@@ -51,6 +59,7 @@ const ALL = 1_000_000;
 
 export interface DeviceOptions {
   name: string;
+  /** The device's own user. */
   account: Account;
   proxy: FaultProxy;
   history: History;
@@ -65,24 +74,80 @@ export interface DeviceOptions {
   dbName: string;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A local call (send, markRead, reload, signOut) taking longer than this counts as hung.
+ * signOut() waits for the server's logout at most 2 s (logoutTimeoutMs).
+ */
+export const OP_TIMEOUT_MS = 8_000;
+
+/** How long a switch op waits for the sign-in before the run goes on (a sign-in takes ~0.1–0.3 s when the network lets it). */
+const SWITCH_WAIT_MS = 600;
+
 export class Device {
   readonly name: string;
-  readonly account: Account;
+  /** The device's own user: signed in at the start and again at the end of every run. */
+  readonly home: Account;
   readonly proxy: FaultProxy;
   /** One IndexedDB per device, kept across reloads like a browser profile. */
   readonly idb = new IDBFactory();
   private engine: SyncEngine | null = null;
-  private subscriptions: (() => void)[] = [];
-  private readonly seen = new Map<string, Map<string, Seen>>();
+  /** Engine event listeners, kept for the engine's life. */
+  private listeners: (() => void)[] = [];
+  /** The live queries of the signed-in account, renewed at every sign-in. */
+  private watchers: (() => void)[] = [];
+  /** account id → conversation id → message key → what was shown. */
+  private readonly seen = new Map<string, Map<string, Map<string, Seen>>>();
+  /** Bumped at every sign-in (not at reloads: a message shown before a reload must still be there after it). */
+  private epoch = 0;
+  /** Bumped at every watch(): results of live queries that were replaced are ignored. */
+  private watchGeneration = 0;
   private lastConnection = '';
   /** The engine's network switch, re-applied after a reload as a browser's onLine state would be. */
   private networkEnabled = true;
+  /** Signed in as (per this harness); null between a sign-out and the next sign-in. */
+  private current: Account | null = null;
+  /** Whom the device should be signed in as; the sign-in loop works towards it. */
+  private target: Account;
+  /** Accounts whose messages the engine may hand over now (its `message` event). */
+  private owners = new Set<string>();
+  /** account id → its outbox size when it last signed out here. */
+  private readonly unsentAtSignOut = new Map<string, number>();
+  /** signOut() calls in progress: their 'signed-out' (reason user) is expected. */
+  private signingOut = 0;
+  private loop: Promise<void> | null = null;
+  /** Ends the sign-in loop's wait between attempts (a switch or the heal: try now). */
+  private wake: (() => void) | null = null;
+  /** Sign-in attempts, sign-outs and reloads never overlap. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private stopped = false;
   reloads = 0;
+  switches = 0;
+  /** Sign-outs with messages still in the outbox (parked for that account's next sign-in here). */
+  signedOutWithUnsent = 0;
 
   constructor(private readonly options: DeviceOptions) {
     this.name = options.name;
-    this.account = options.account;
+    this.home = options.account;
+    this.target = options.account;
     this.proxy = options.proxy;
+  }
+
+  /** The account signed in now, or null while switching. */
+  get account(): Account | null {
+    return this.current;
+  }
+
+  /** Signed in as the account it should be (no switch under way). */
+  isSettled(): boolean {
+    return this.current === this.target;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => {});
+    return run;
   }
 
   get dbName(): string {
@@ -104,8 +169,8 @@ export class Device {
     h.add('VIOLATION?', `${this.name} ${kind} ${key ?? ''} ${detail}`);
   }
 
-  /** mode: how the device gets its session — a new account, a second device, or a reload. */
-  async open(mode: 'sign-up' | 'sign-in' | 'resume'): Promise<void> {
+  /** mode: how the device gets its session — its user's first sign-in, or a reload. */
+  async open(mode: 'sign-in' | 'resume'): Promise<void> {
     if (this.engine) return;
     const engine = createSyncEngine({
       serverUrl: `http://127.0.0.1:${this.proxy.port}`,
@@ -117,25 +182,26 @@ export class Device {
     });
     this.engine = engine;
     this.wire(engine);
-    const { username, password } = this.account;
-    if (mode === 'sign-up') {
-      const user = await engine.signUp(username, password);
-      this.account.id = user.id;
-    } else if (mode === 'sign-in') {
-      await engine.signIn(username, password);
+    if (mode === 'sign-in') {
+      this.owners = new Set([this.home.id]);
+      await engine.signIn(this.home.username, this.home.password);
+      this.current = this.home;
+      this.epoch++;
     } else {
+      // Between a sign-out and the next sign-in (a switch under way) there is no session to resume.
+      const expected = this.current;
       const user = await engine.resume();
-      if (!user) this.observe('resume-failed', 'resume() returned null after a reload: the stored session was lost');
-      else if (user.id !== this.account.id) this.observe('resume-failed', `resume() returned user ${user.id}, expected ${this.account.id}`);
+      if (expected && !user) this.observe('resume-failed', `resume() returned null after a reload: the stored session of ${expected.username} was lost`);
+      else if (expected && user && user.id !== expected.id) this.observe('resume-failed', `resume() returned user ${user.id}, expected ${expected.id}`);
+      else if (!expected && user) this.observe('resume-failed', `resume() returned user ${user.id} on a device that had signed out`);
     }
     if (!this.networkEnabled) engine.setNetworkEnabled(false);
-    this.watch(engine);
+    if (this.current) this.watch(engine, this.current);
   }
 
   private wire(engine: SyncEngine): void {
     const h = this.options.history;
-    const me = () => this.account.id;
-    this.subscriptions.push(
+    this.listeners.push(
       engine.on('state', (s) => {
         if (s.connection !== this.lastConnection) {
           this.lastConnection = s.connection;
@@ -147,33 +213,152 @@ export class Device {
         h.add('engine-error', `${this.name} ${e.where} ${text}`);
         this.observe('engine-error', `${e.where}: ${text}`);
       }),
-      engine.on('signed-out', (e) => this.observe('signed-out', `engine signed out (reason ${e.reason})`)),
+      engine.on('signed-out', (e) => {
+        if (this.signingOut > 0 && e.reason === 'user') h.add('account', `${this.name} signed-out event (reason user), as asked`);
+        else this.observe('signed-out', `engine signed out (reason ${e.reason})`);
+      }),
       engine.on('message', (m) => {
         h.add('applied', `${this.name} ${m.senderId}:${m.clientId} seq=${m.seq} ${m.status}`);
-        if (m.senderId !== me() && m.recipientId !== me()) {
-          this.observe('foreign-message', `received ${m.conversationId} message ${m.id}`, `${m.senderId}:${m.clientId}`);
+        if (!this.owners.has(m.senderId) && !this.owners.has(m.recipientId)) {
+          this.observe('foreign-message', `received ${m.conversationId} message ${m.id} while ${[...this.owners].join(',') || 'nobody'} may be shown messages`, `${m.senderId}:${m.clientId}`);
         }
       }),
     );
   }
 
-  /** One live query per conversation; each result is compared with what was shown before. */
-  private watch(engine: SyncEngine): void {
+  // --- account switch ---------------------------------------------------------------
+
+  /**
+   * Signs the device over to `account` (its own user or a guest): sign out keeping the data,
+   * then sign in, retried in the background until the network lets it. Waits a moment for it
+   * (so the next ops usually run as the new account); ops that come while the device is signed
+   * out are skipped, as a person cannot send from the sign-in screen.
+   */
+  async switchTo(account: Account): Promise<void> {
+    if (account !== this.target) {
+      this.switches++;
+      this.target = account;
+      this.options.history.add('account', `${this.name} switching to ${account.username}`);
+    }
+    const loop = this.kick();
+    this.wake?.();
+    await Promise.race([loop, sleep(SWITCH_WAIT_MS)]);
+  }
+
+  /**
+   * Messages `account` left unsent here at its last sign-out: kept aside (parked) until its next
+   * sign-in on this device. 0 when it never signed out here or left nothing.
+   */
+  unsentOf(account: Account): number {
+    return this.unsentAtSignOut.get(account.id) ?? 0;
+  }
+
+  /** Waits until the device is signed in as the account it should be, or the deadline passes. */
+  async settleAccount(deadlineMs: number): Promise<boolean> {
+    this.kick();
+    this.wake?.();
+    const until = Date.now() + deadlineMs;
+    while (!this.isSettled()) {
+      if (Date.now() > until) return false;
+      await sleep(50);
+    }
+    return true;
+  }
+
+  private kick(): Promise<void> {
+    if (!this.loop) {
+      this.loop = this.converge().finally(() => {
+        this.loop = null;
+      });
+    }
+    return this.loop;
+  }
+
+  private async converge(): Promise<void> {
+    for (let attempt = 0; !this.stopped && !this.isSettled(); attempt++) {
+      const done = await this.exclusive(() => this.step());
+      if (!done) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(150 * (attempt + 1), 1_500));
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+
+  /** One step towards the target: sign out whoever is signed in, or try to sign the target in. */
+  private async step(): Promise<boolean> {
+    const h = this.options.history;
+    const engine = this.engine;
+    if (this.stopped || this.isSettled()) return true;
+    if (!engine) return false; // closed: reopened by the next op or the heal
+    if (this.current) {
+      const from = this.current;
+      this.current = null; // from here on, sends on this device are skipped
+      for (const unsubscribe of this.watchers.splice(0)) unsubscribe();
+      this.signingOut++;
+      const started = Date.now();
+      try {
+        const unsent = (await engine.queries.outbox()).length;
+        this.unsentAtSignOut.set(from.id, unsent);
+        if (unsent > 0) this.signedOutWithUnsent++;
+        await engine.signOut();
+        h.add('account', `${this.name} ${from.username} signed out with ${unsent} unsent (${Date.now() - started} ms)`);
+      } catch (err) {
+        this.observe('op-failed', `signOut() of ${from.username} rejected: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        this.signingOut--;
+      }
+      if (Date.now() - started > OP_TIMEOUT_MS) this.observe('op-failed', `signOut() of ${from.username} took ${Date.now() - started} ms`);
+      return false;
+    }
+    const to = this.target;
+    // From the moment another account signs in, the previous one's messages are none of this device's business.
+    this.owners = new Set([to.id]);
+    try {
+      await engine.signIn(to.username, to.password);
+    } catch (err) {
+      h.add('account', `${this.name} sign-in of ${to.username} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+    this.current = to;
+    this.epoch++;
+    h.add('account', `${this.name} signed in as ${to.username}`);
+    this.watch(engine, to);
+    return true;
+  }
+
+  /**
+   * One live query per conversation, for the account signed in; each result is compared with
+   * what was shown to that account before — in this sign-in, or an earlier one on this device.
+   */
+  private watch(engine: SyncEngine, account: Account): void {
+    const generation = ++this.watchGeneration;
+    const epoch = this.epoch;
+    let mine = this.seen.get(account.id);
+    if (!mine) this.seen.set(account.id, (mine = new Map()));
+    const seen = mine;
     for (const conversationId of this.options.conversationIds()) {
       const sub = liveQuery(() => engine.queries.messages(conversationId, ALL)).subscribe({
-        next: (list) => this.compare(conversationId, list),
+        next: (list) => {
+          if (this.watchGeneration === generation) this.compare(seen, conversationId, list, epoch, account);
+        },
         error: (err: unknown) => {
           // A closed database during reload is expected; anything else is worth a line.
           if (this.engine === engine) this.options.history.add('query-error', `${this.name} ${conversationId} ${String(err)}`);
         },
       });
-      this.subscriptions.push(() => sub.unsubscribe());
+      this.watchers.push(() => sub.unsubscribe());
     }
   }
 
-  private compare(conversationId: string, list: LocalMessage[]): void {
-    let seen = this.seen.get(conversationId);
-    if (!seen) this.seen.set(conversationId, (seen = new Map()));
+  private compare(byConversation: Map<string, Map<string, Seen>>, conversationId: string, list: LocalMessage[], epoch: number, account: Account): void {
+    let seen = byConversation.get(conversationId);
+    if (!seen) byConversation.set(conversationId, (seen = new Map()));
     const present = new Set<string>();
     for (const m of list) {
       present.add(m.key);
@@ -183,9 +368,10 @@ export class Device {
       if (prev) {
         // 'failed' ranks with 'pending'; a failed send that later succeeds moves forward.
         // A seq dropping back to null shows up as a status regression (acked → pending).
+        const since = prev.epoch === epoch ? '' : ` (shown before ${account.username} last signed out here)`;
         regressed = r < prev.maxRank;
-        if (regressed && !prev.regressed) this.observe('status-backwards', `${prev.maxStatus} → ${m.status}`, m.key);
-        if (prev.seq !== null && m.seq !== null && m.seq !== prev.seq) this.observe('seq-changed', `seq ${prev.seq} → ${m.seq}`, m.key);
+        if (regressed && !prev.regressed) this.observe('status-backwards', `${prev.maxStatus} → ${m.status}${since}`, m.key);
+        if (prev.seq !== null && m.seq !== null && m.seq !== prev.seq) this.observe('seq-changed', `seq ${prev.seq} → ${m.seq}${since}`, m.key);
         if (prev.status !== m.status) this.options.history.add('status', `${this.name} ${m.key} ${prev.status} → ${m.status}`);
       }
       const forward = !prev || r >= prev.maxRank;
@@ -195,10 +381,12 @@ export class Device {
         status: m.status,
         seq: m.seq ?? prev?.seq ?? null,
         regressed,
+        epoch,
       });
     }
     for (const [key, prev] of seen) {
-      if (!present.has(key)) {
+      // Shown in an earlier sign-in: another account's sign-in cleared it; it comes back by sync.
+      if (!present.has(key) && prev.epoch === epoch) {
         this.observe('vanished', `was shown (${prev.status}, seq ${prev.seq}) and is gone from ${conversationId}`, key);
         seen.delete(key);
       }
@@ -208,19 +396,36 @@ export class Device {
   async close(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
-    for (const unsubscribe of this.subscriptions.splice(0)) unsubscribe();
+    for (const unsubscribe of [...this.watchers.splice(0), ...this.listeners.splice(0)]) unsubscribe();
     this.engine = null;
     await engine.close();
   }
 
-  /** A page reload: the engine goes away with whatever it had in memory; IndexedDB stays. */
-  async reload(): Promise<void> {
-    this.reloads++;
+  /** The end of the run: no more sign-in attempts, then close. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
     await this.close();
-    await this.open('resume');
   }
 
-  send(to: string, body: string): Promise<LocalMessage> {
+  /**
+   * A page reload: the engine goes away with whatever it had in memory; IndexedDB stays. It
+   * waits for a sign-in attempt in flight (a person reloads after the sign-in page answered);
+   * only the reload itself counts towards the hang limit.
+   */
+  async reload(): Promise<void> {
+    this.reloads++;
+    await this.exclusive(async () => {
+      const started = Date.now();
+      await this.close();
+      await this.open('resume');
+      if (Date.now() - started > OP_TIMEOUT_MS) this.observe('op-failed', `reload took ${Date.now() - started} ms`);
+    });
+  }
+
+  /** Sends as the account signed in now; null when signed out (a switch under way). */
+  async send(to: string, body: string): Promise<LocalMessage | null> {
+    if (!this.current) return null;
     return this.e.send(to, body);
   }
 
@@ -233,8 +438,11 @@ export class Device {
     return this.networkEnabled;
   }
 
-  markRead(conversationId: string): Promise<void> {
-    return this.e.markRead(conversationId);
+  /** Marks read as the account signed in now; false when signed out. */
+  async markRead(conversationId: string): Promise<boolean> {
+    if (!this.current) return false;
+    await this.e.markRead(conversationId);
+    return true;
   }
 
   connection(): string {
@@ -248,7 +456,8 @@ export class Device {
     const conversations = await e.queries.conversations();
     return {
       name: this.name,
-      userId: this.account.id,
+      userId: e.getState().userId ?? '',
+      expectedUserId: this.home.id,
       messages,
       outbox: await e.queries.outbox(),
       conversationIds: conversations.map((v) => v.conversation.id),

@@ -11,20 +11,22 @@
  * A failure prints the violations, the dump directory and the replay command.
  */
 import { describe, it } from 'vitest';
-import { replayCommand, runChaos } from './run.ts';
+import { runChaos } from './run.ts';
 
 const SEEDS = (process.env.CHAOS_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const OPS = Number(process.env.CHAOS_OPS ?? 200);
+/** The server's access-token lifetime (s); by default each seed draws its own (2–6 s). */
+const TOKEN_TTL_S = process.env.CHAOS_TOKEN_TTL ? Number(process.env.CHAOS_TOKEN_TTL) : undefined;
 
 describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}, ${OPS} ops`, { timeout: 150_000 }, async ({ expect }) => {
-      const result = await runChaos({ seed, ops: OPS, settleMs: 30_000, log: (l) => console.log(l) });
+      const result = await runChaos({ seed, ops: OPS, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, log: (l) => console.log(l) });
       const report = result.ok
         ? ''
         : [
             `seed ${seed} violated ${result.violations.length} invariant checks; dump: ${result.dumpPath}`,
-            `replay: ${replayCommand(seed, OPS)}`,
+            `replay: ${result.replay}`,
             ...result.violations.slice(0, 15).map((v) => `  - ${v.invariant}: ${v.message}`),
           ].join('\n');
       expect(result.violations, report).toEqual([]);

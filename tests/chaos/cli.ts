@@ -7,12 +7,13 @@
  *   --ops M        ops per run (default 300)
  *   --settle MS    convergence deadline after faults stop (default 30000)
  *   --ack-timeout MS  passed to the engines as ackTimeoutMs
+ *   --token-ttl S  the server's access-token lifetime (ACCESS_TOKEN_TTL, s); default: drawn from the seed (2–6)
  *   --dump         write the dump even for passing runs
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
 import { randomInt } from 'node:crypto';
-import { runChaos, replayCommand, type RunResult } from './run.ts';
+import { runChaos, type RunResult } from './run.ts';
 
 interface Args {
   seeds: number[] | null;
@@ -21,6 +22,7 @@ interface Args {
   minutes: number | null;
   settleMs: number;
   ackTimeoutMs?: number;
+  tokenTtlS?: number;
   outDir?: string;
   dump: boolean;
 }
@@ -66,6 +68,10 @@ function parse(argv: string[]): Args {
         args.ackTimeoutMs = num(flag, value);
         i++;
         break;
+      case '--token-ttl':
+        args.tokenTtlS = num(flag, value);
+        i++;
+        break;
       case '--out':
         args.outDir = value;
         i++;
@@ -75,7 +81,9 @@ function parse(argv: string[]): Args {
         break;
       case '--help':
       case '-h':
-        console.log('usage: npm run chaos -- [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump]');
+        console.log(
+          'usage: npm run chaos -- [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump]',
+        );
         process.exit(0);
         break;
       default:
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
       settleMs: args.settleMs,
       outDir: args.outDir,
       ackTimeoutMs: args.ackTimeoutMs,
+      tokenTtlS: args.tokenTtlS,
       alwaysDump: args.dump,
       log: (line) => console.log(line),
     });
@@ -117,11 +126,11 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     `chaos summary: ${results.length} runs (seeds ${Math.min(...seeds)}..${Math.max(...seeds)}, ${args.ops} ops each) in ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
-      `${results.length - failed.length} passed, ${failed.length} failed; slowest settle ${Math.max(...results.map((r) => r.stats.settleMs))} ms; messages accepted ${total('accepted')}, server kills ${total('serverKills')}, reloads ${total('reloads')}, connection cuts ${total('cuts')}, refused ${total('refused')}, stalls ${total('stalls')}`,
+      `${results.length - failed.length} passed, ${failed.length} failed; slowest settle ${Math.max(...results.map((r) => r.stats.settleMs))} ms; messages accepted ${total('accepted')}, server kills ${total('serverKills')}, reloads ${total('reloads')}, account switches ${total('switches')}, token refreshes ${total('refreshes')}, connection cuts ${total('cuts')}, refused ${total('refused')}, stalls ${total('stalls')}`,
   );
   for (const r of failed) {
     const kinds = [...new Set(r.violations.map((v) => v.invariant))].join(', ');
-    console.log(`  FAIL seed ${r.seed}: ${r.violations.length} violations (${kinds}) — ${r.dumpPath} — replay: ${replayCommand(r.seed, r.ops)}`);
+    console.log(`  FAIL seed ${r.seed}: ${r.violations.length} violations (${kinds}) — ${r.dumpPath} — replay: ${r.replay}`);
   }
   process.exitCode = failed.length > 0 ? 1 : 0;
 }

@@ -17,6 +17,9 @@ export interface HistoryEntry {
 
 const MAX_ENTRIES = 20_000;
 
+/** A device's name in a history line (plan.ts deviceName). */
+const DEVICE = /\bu\d+d\d+\b/g;
+
 export class History {
   private readonly start = Date.now();
   private readonly entries: HistoryEntry[] = [];
@@ -44,6 +47,22 @@ export class History {
   /** Entries mentioning any of `needles` (a message key, a device name): the story of one message. */
   about(needles: readonly string[]): HistoryEntry[] {
     return this.entries.filter((e) => needles.some((n) => e.detail.includes(n)));
+  }
+
+  /**
+   * The story of some messages: the entries that mention them, and the account switches of the
+   * devices those entries name (a message typed by an account that then signed out waits, parked,
+   * for that account's next sign-in on that device; the switches say when that was).
+   */
+  story(keys: readonly string[]): HistoryEntry[] {
+    const direct = new Set(this.about(keys));
+    const devices = new Set([...direct].flatMap((e) => e.detail.match(DEVICE) ?? []));
+    return this.entries.filter((e) => direct.has(e) || (e.kind === 'account' && devices.has(e.detail.match(DEVICE)?.[0] ?? '')));
+  }
+
+  /** What happened to one device (its sessions, connection, ops, proxy) shortly before and after `t`. */
+  around(device: string, t: number, beforeMs = 5_000, afterMs = 1_000): HistoryEntry[] {
+    return this.entries.filter((e) => e.t >= t - beforeMs && e.t <= t + afterMs && e.kind !== 'applied' && e.kind !== 'status' && e.detail.includes(device));
   }
 
   droppedCount(): number {

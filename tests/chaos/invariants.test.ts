@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
 import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot } from './invariants.ts';
+import { tokenReuses } from './run.ts';
 
 const A = 'ua';
 const B = 'ub';
@@ -79,11 +80,26 @@ describe('invariants', () => {
     expect(kinds(w)).toEqual(expect.arrayContaining(['once-on-devices', 'same-order']));
   });
 
-  it('catch messages of one device stored out of typing order', () => {
+  /** The converged world plus a third message of A's (seq 3), typed on u0d0 at op `op`. */
+  const withThird = (op: number) => {
+    const w = world();
+    const m3 = server(3, 'c-000003');
+    w.server[AB]!.push(m3);
+    w.accepted.push({ ...accepted(m3), op });
+    for (const d of w.devices) d.messages[AB]!.push(local(m3));
+    return w;
+  };
+
+  it('catch messages one account typed on one device stored out of typing order', () => {
+    expect(kinds(withThird(2))).toEqual([]);
+    expect(kinds(withThird(0))).toEqual(['sender-order']);
+  });
+
+  it('do not order two accounts taking turns on one device against each other', () => {
+    // B typed on u0d0 (during an account switch) before A's first message, and got a later seq.
     const w = world();
     w.accepted[1] = { ...w.accepted[1]!, device: 'u0d0', op: 0 };
-    w.accepted[0] = { ...w.accepted[0]!, conversationId: AB, op: 5 };
-    expect(kinds(w)).toEqual(['sender-order']);
+    expect(kinds(w)).toEqual([]);
   });
 
   it('catch a status that differs from the server and one seen going backwards', () => {
@@ -106,5 +122,30 @@ describe('invariants', () => {
     w.devices[0] = { ...w.devices[0]!, outbox: [pending] };
     w.observations.push({ device: 'b', kind: 'signed-out', detail: 'expired', t: 1, op: 1 });
     expect(kinds(w)).toEqual(['outbox-empty', 'session']);
+  });
+
+  it('catch a device left signed in as someone else, and an account that could not sign in again', () => {
+    const w = world();
+    w.devices[0] = { ...w.devices[0]!, expectedUserId: C };
+    w.observations.push({ device: 'b', kind: 'switch-failed', detail: 'could not sign in as c', t: 1, op: 1 });
+    const v = checkAll(w);
+    expect(v.map((x) => x.invariant)).toEqual(['session', 'session']);
+    expect(v.find((x) => x.message.includes('switch-failed'))?.around).toEqual({ device: 'b', t: 1 });
+  });
+
+  it('catch a session the server revoked for a replayed refresh token', () => {
+    const w = world({ tokenReuses: [{ userId: A, sessionId: 's1', sinceRotationMs: 31_000, at: '2026-01-01T00:00:00.000Z' }] });
+    expect(kinds(w)).toEqual(['token-reuse']);
+  });
+});
+
+describe('the server log', () => {
+  it('yields the sessions revoked for refresh-token reuse, and nothing else', () => {
+    const log = [
+      '--- start #1 at 2026-01-01T00:00:00.000Z ---',
+      JSON.stringify({ level: 40, time: 1767225600000, msg: 'some other warning' }),
+      JSON.stringify({ level: 40, time: 1767225600000, sessionId: 's1', userId: A, sinceRotation: 45_000, msg: 'refresh token reused: session revoked' }),
+    ].join('\n');
+    expect(tokenReuses(log)).toEqual([{ userId: A, sessionId: 's1', sinceRotationMs: 45_000, at: '2026-01-01T00:00:00.000Z' }]);
   });
 });

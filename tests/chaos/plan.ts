@@ -9,6 +9,11 @@ import type { Rng } from './rng.ts';
 export interface WorldShape {
   /** devices[u] = number of devices of user u. */
   devices: number[];
+  /**
+   * Accounts without a device of their own (indices devices.length, devices.length + 1, …):
+   * they sign in on someone else's device during an account switch.
+   */
+  spares: number;
 }
 
 export type Op =
@@ -23,6 +28,12 @@ export type Op =
   | { kind: 'cut'; device: string }
   | { kind: 'refuse'; device: string; ms: number }
   | { kind: 'profile'; device: string; profile: ProfileName }
+  /**
+   * Account switch: the device signs out (keeping its data, so its unsent messages stay
+   * queued for that account) and `account` signs in on the same database. The way back is
+   * another switch, to the device's own user, a few ops later.
+   */
+  | { kind: 'switch'; device: string; account: number }
   | { kind: 'kill-server' }
   | { kind: 'start-server' }
   | { kind: 'pause'; ms: number };
@@ -57,12 +68,23 @@ export function makeShape(rng: Rng): WorldShape {
   const devices = Array.from({ length: users }, () => rng.int(1, 2));
   // At least one user with two devices: multi-device fan-out is where sync bugs hide.
   if (!devices.includes(2)) devices[rng.int(0, users - 1)] = 2;
-  return { devices };
+  // From its own stream (as every draw about accounts), so the devices and ops of a seed are
+  // the ones it had before account switches existed.
+  return { devices, spares: rng.derive('spares').int(1, 2) };
 }
+
+/**
+ * Access-token lifetimes (s) the server runs with (ACCESS_TOKEN_TTL). A device refreshes
+ * after half of a short lifetime, so every device refreshes every 1–3 s: many times per
+ * run, during partitions, stalls, cuts and server restarts alike.
+ */
+export const TOKEN_TTLS_S = [2, 3, 4, 6] as const;
 
 export interface Plan {
   shape: WorldShape;
   initialProfiles: Record<string, ProfileName>;
+  /** ACCESS_TOKEN_TTL of the server, seconds. */
+  tokenTtlS: number;
   ops: PlannedOp[];
 }
 
@@ -78,6 +100,22 @@ export function makePlan(rng: Rng, opCount: number): Plan {
   const users = shape.devices.length;
   const initialProfiles: Record<string, ProfileName> = {};
   for (const d of devices) initialProfiles[d.name] = rng.pick(PROFILE_NAMES);
+  // Its own stream, so the token lifetime does not shift the ops.
+  const tokenTtlS = rng.derive('tokens').pick(TOKEN_TTLS_S);
+  // Everything about accounts (switches, guests, spare peers) draws from this stream, so each
+  // seed keeps the faults, sends and reads it had before; switches come in between.
+  const aux = rng.derive('accounts');
+  /** Who each device is signed in as (account index); a device away is switched back later. */
+  const signedIn = new Map(devices.map((d) => [d.name, d.user]));
+  /**
+   * The peer of a send or read: `drawn` (a user other than the device's own, from the main
+   * stream), or sometimes a spare account. A guest that drew itself writes to the device's owner.
+   */
+  const peerFor = (dev: { user: number }, me: number, drawn: number): number => {
+    const spare = users + aux.int(0, shape.spares - 1);
+    if (aux.chance(0.15) && spare !== me) return spare;
+    return drawn === me ? dev.user : drawn;
+  };
 
   // Outages are bounded: going offline (proxy or engine switch) or killing the server
   // schedules the way back a few ops later, so devices spend most of the run online
@@ -88,21 +126,59 @@ export function makePlan(rng: Rng, opCount: number): Plan {
   const comeback: { at: number; op: Op }[] = [];
   const ops: PlannedOp[] = [];
   let i = 0;
+  /** Ops of the main stream so far: comebacks count in these, so inserted switches shift no fault. */
+  let mainOps = 0;
   const push = (op: Op, gapMs: number) => ops.push({ i: i++, gapMs, op });
-  const later = (op: Op, min: number, max: number) => comeback.push({ at: i + rng.int(min, max), op });
+  const later = (op: Op, min: number, max: number, r: Rng = rng) => comeback.push({ at: mainOps + r.int(min, max), op });
+
+  /**
+   * An account switch on `dev` (when its own user is signed in): a spare account or another user
+   * of the world signs in (that user then has one more device for a while), and 2–30 ops later
+   * the device's own user again. Often with sends of the leaving account right before (still in
+   * the outbox, or on their way, at the sign-out) and of the arriving one right after.
+   */
+  const switchAway = (dev: { name: string; user: number }) => {
+    const me = signedIn.get(dev.name)!;
+    if (me !== dev.user) return;
+    let other = aux.int(0, users - 2);
+    if (other >= dev.user) other++;
+    const account = aux.chance(0.6) ? users + aux.int(0, shape.spares - 1) : other;
+    const burst = (from: number, n: number, gap: () => number) => {
+      for (let k = 0; k < n && i < opCount; k++) {
+        let to = aux.int(0, users - 2);
+        if (to >= dev.user) to++;
+        push({ kind: 'send', device: dev.name, to: peerFor(dev, from, to), body: `${aux.pick(FLAVOURS)} #${i}` }, gap());
+      }
+    };
+    burst(me, aux.chance(0.5) ? aux.int(1, 2) : 0, () => 0);
+    if (i >= opCount) return;
+    signedIn.set(dev.name, account);
+    push({ kind: 'switch', device: dev.name, account }, aux.int(0, 60));
+    burst(account, aux.chance(0.7) ? aux.int(1, 3) : 0, () => aux.int(0, 100));
+    later({ kind: 'switch', device: dev.name, account: dev.user }, 2, 30, aux);
+  };
 
   while (i < opCount) {
-    const due = comeback.findIndex((c) => c.at <= i);
+    const due = comeback.findIndex((c) => c.at <= mainOps);
     if (due >= 0) {
       const { op } = comeback.splice(due, 1)[0]!;
       if (op.kind === 'start-server') serverDown = false;
       if (op.kind === 'online') offline.delete(op.device);
       if (op.kind === 'net-on') netOff.delete(op.device);
-      push(op, rng.int(0, 50));
+      if (op.kind === 'switch') signedIn.set(op.device, op.account);
+      push(op, (op.kind === 'switch' ? aux : rng).int(0, 50));
+      if (op.kind !== 'switch') mainOps++;
       continue;
     }
+    // About four switches per 200 ops, each with a few sends around it.
+    if (aux.chance(0.02)) {
+      switchAway(aux.pick(devices));
+      continue;
+    }
+    mainOps++;
     const gapMs = rng.chance(0.3) ? 0 : rng.int(1, 60);
     const dev = rng.pick(devices);
+    const me = signedIn.get(dev.name)!;
     const kind = rng.weighted({
       send: 45,
       read: 12,
@@ -119,13 +195,14 @@ export function makePlan(rng: Rng, opCount: number): Plan {
       case 'send': {
         let to = rng.int(0, users - 2);
         if (to >= dev.user) to++;
-        push({ kind: 'send', device: dev.name, to, body: `${rng.pick(FLAVOURS)} #${i}` }, gapMs);
+        // `me`: the account signed in on the device (its own user, or a guest for a while).
+        push({ kind: 'send', device: dev.name, to: peerFor(dev, me, to), body: `${rng.pick(FLAVOURS)} #${i}` }, gapMs);
         break;
       }
       case 'read': {
         let peer = rng.int(0, users - 2);
         if (peer >= dev.user) peer++;
-        push({ kind: 'read', device: dev.name, peer }, gapMs);
+        push({ kind: 'read', device: dev.name, peer: peerFor(dev, me, peer) }, gapMs);
         break;
       }
       case 'offline':
@@ -160,8 +237,9 @@ export function makePlan(rng: Rng, opCount: number): Plan {
         break;
     }
   }
-  // Comebacks left past the op budget are done by the heal phase (server up, all online).
-  return { shape, initialProfiles, ops };
+  // Comebacks left past the op budget are done by the heal phase (server up, all online,
+  // every device signed in as its own user again).
+  return { shape, initialProfiles, tokenTtlS, ops };
 }
 
 export function describeOp(op: Op): string {
@@ -172,6 +250,8 @@ export function describeOp(op: Op): string {
       return `read ${op.device} with u${op.peer}`;
     case 'refuse':
       return `refuse ${op.device} ${op.ms}ms`;
+    case 'switch':
+      return `switch ${op.device} to u${op.account}`;
     case 'profile':
       return `profile ${op.device} ${op.profile}`;
     case 'pause':

@@ -112,6 +112,27 @@ describe('FaultProxy', () => {
     expect(proxy.stats.refused).toBe(2);
   });
 
+  it('heal() ends a refusal window, the offline state and the faults of the profile', async () => {
+    const now = 1_000_000;
+    const proxy = await proxyTo(await echoServer(), 1, [], () => now);
+    proxy.setProfile({ ...CLEAN, dropPerChunk: 1 });
+    proxy.setOffline(true);
+    proxy.refuseFor(60_000);
+    proxy.heal();
+    expect(proxy.isOffline()).toBe(false);
+    expect((await exchange(proxy.port, ['x'], 1)).data).toBe('x');
+    expect(proxy.stats).toMatchObject({ refused: 0, cuts: 0 });
+  });
+
+  it('counts the refresh requests that pass through it', async () => {
+    const events: ProxyEvent[] = [];
+    const proxy = await proxyTo(await echoServer(), 1, events);
+    const request = 'POST /api/auth/refresh HTTP/1.1\r\nhost: x\r\n\r\n';
+    expect((await exchange(proxy.port, [request], request.length)).data).toBe(request);
+    expect(proxy.stats.refreshes).toBe(1);
+    expect(events).toContainEqual({ kind: 'auth', conn: 0, request: 'POST /api/auth/refresh' });
+  });
+
   it('stalls a direction and then resumes it', async () => {
     const events: ProxyEvent[] = [];
     const proxy = await proxyTo(await echoServer(), 11, events);

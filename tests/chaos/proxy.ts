@@ -34,6 +34,8 @@ export type ProxyEvent =
   | { kind: 'cut'; conn: number; dir: Direction; mode: DropMode; bytes: number }
   | { kind: 'stall'; conn: number; dir: Direction; ms: number }
   | { kind: 'refused'; conn: number }
+  /** A request to /api/auth/* left the device (refresh, login, logout): sessions are part of the story. */
+  | { kind: 'auth'; conn: number; request: string }
   | { kind: 'cut-all'; count: number; reason: string };
 
 type Direction = 'up' | 'down';
@@ -84,7 +86,7 @@ export class FaultProxy {
   private nextId = 0;
   private refuseUntil = 0;
   private offline = false;
-  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0 };
+  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0, refreshes: 0 };
   port = 0;
 
   constructor(options: FaultProxyOptions) {
@@ -125,6 +127,13 @@ export class FaultProxy {
   /** Resets new connections for `ms` (a flapping network, a server that is "down" to this device). */
   refuseFor(ms: number): void {
     this.refuseUntil = Math.max(this.refuseUntil, this.now() + ms);
+  }
+
+  /** Faults stop: a clean profile, online, and no refusal window left. */
+  heal(): void {
+    this.profile = CLEAN;
+    this.offline = false;
+    this.refuseUntil = 0;
   }
 
   cutAll(reason: string): void {
@@ -175,8 +184,12 @@ export class FaultProxy {
   private onData(conn: Conn, dir: Direction, data: Buffer): void {
     if (conn.dead) return;
     this.stats.chunks++;
-    if (dir === 'up') this.stats.bytesUp += data.length;
-    else this.stats.bytesDown += data.length;
+    if (dir === 'up') {
+      this.stats.bytesUp += data.length;
+      this.noteAuth(conn, data);
+    } else {
+      this.stats.bytesDown += data.length;
+    }
     const p = this.profile;
     const pipe = conn.pipes[dir];
     const r = pipe.rng;
@@ -197,6 +210,15 @@ export class FaultProxy {
     const item: Item = { at, data };
     if (dropRoll < p.dropPerChunk) item.cutAfter = mode;
     this.enqueue(conn, dir, item);
+  }
+
+  /** Client→server WebSocket frames are masked, so only a plain HTTP request line can match. */
+  private noteAuth(conn: Conn, data: Buffer): void {
+    const at = data.indexOf('POST /api/auth/');
+    if (at < 0) return;
+    const request = data.subarray(at, at + 40).toString('latin1').split(' ').slice(0, 2).join(' ');
+    if (request === 'POST /api/auth/refresh') this.stats.refreshes++;
+    this.onEvent(this.name, { kind: 'auth', conn: conn.id, request });
   }
 
   private enqueue(conn: Conn, dir: Direction, item: Item): void {

@@ -43,12 +43,26 @@ describe('plan', () => {
     expect(a.ops).toHaveLength(300);
   });
 
-  it('never sends to oneself and restarts a killed server', () => {
+  it('never sends to oneself, restarts a killed server and switches every device back to its own user', () => {
+    let switches = 0;
     for (let seed = 1; seed <= 20; seed++) {
       const plan = makePlan(createRng(seed).derive('plan'), 400);
+      const users = plan.shape.devices.length;
+      const home = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
+      const signedIn = new Map<string, number>();
+      const as = (device: string) => signedIn.get(device) ?? home(device);
       let down = false;
       for (const { op } of plan.ops) {
-        if (op.kind === 'send') expect(op.device.startsWith(`u${op.to}d`)).toBe(false);
+        if (op.kind === 'send') expect(op.to).not.toBe(as(op.device));
+        if (op.kind === 'read') expect(op.peer).not.toBe(as(op.device));
+        if (op.kind === 'switch') {
+          // Away to someone else, or back home: never from one guest to another.
+          if (op.account === home(op.device)) expect(as(op.device)).not.toBe(home(op.device));
+          else expect(as(op.device)).toBe(home(op.device));
+          expect(op.account).toBeLessThan(users + plan.shape.spares);
+          signedIn.set(op.device, op.account);
+          switches++;
+        }
         if (op.kind === 'kill-server') {
           expect(down).toBe(false);
           down = true;
@@ -56,6 +70,9 @@ describe('plan', () => {
         if (op.kind === 'start-server') down = false;
       }
       expect(plan.shape.devices).toContain(2);
+      expect(plan.shape.spares).toBeGreaterThanOrEqual(1);
+      expect(plan.tokenTtlS).toBeGreaterThanOrEqual(2);
     }
+    expect(switches).toBeGreaterThan(20 * 4);
   });
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { History, writeDump } from './history.ts';
-import { checkAll, type CheckInput, type Violation } from './invariants.ts';
+import { checkAll, type CheckInput, type TokenReuse, type Violation } from './invariants.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
 import { ServerProcess, freePort } from './server-process.ts';
@@ -24,6 +24,8 @@ export interface RunOptions {
   settleMs?: number;
   outDir?: string;
   ackTimeoutMs?: number;
+  /** The server's ACCESS_TOKEN_TTL (s). Default: the plan's, drawn from the seed (plan.ts TOKEN_TTLS_S). */
+  tokenTtlS?: number;
   /** Write the dump even when the run passes. */
   alwaysDump?: boolean;
   log?: (line: string) => void;
@@ -39,12 +41,16 @@ export interface RunOptions {
 export interface RunResult {
   seed: number;
   ops: number;
+  /** The command that replays this run. */
+  replay: string;
   ok: boolean;
   violations: Violation[];
   dumpPath: string | null;
   stats: {
     durationMs: number;
     opsMs: number;
+    /** Faults off, every device back to its own user, the guests' leftover messages sent. */
+    healMs: number;
     settleMs: number;
     settled: boolean;
     accepted: number;
@@ -52,6 +58,17 @@ export interface RunResult {
     users: number;
     serverKills: number;
     reloads: number;
+    /** Account switches (sign out, another account signs in), the heal's included. */
+    switches: number;
+    /** Sign-outs that left messages in the outbox (parked when the next account signed in). */
+    signedOutWithUnsent: number;
+    /** Messages sent by an account on another user's device. */
+    acceptedAsGuest: number;
+    /** POST /api/auth/refresh requests that left the devices (through their proxies). */
+    refreshes: number;
+    /** The fewest refresh requests of one device. */
+    fewestRefreshes: number;
+    tokenTtlS: number;
     connections: number;
     refused: number;
     cuts: number;
@@ -59,31 +76,41 @@ export interface RunResult {
   };
 }
 
-export const replayCommand = (seed: number, ops: number) => `npm run chaos -- --seed ${seed} --ops ${ops}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number) =>
+  `npm run chaos -- --seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
+  const replay = replayCommand(seed, ops, options.tokenTtlS);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
   const rng = createRng(seed);
   const plan = makePlan(rng.derive('plan'), ops);
+  if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `pigeon-chaos-${seed}-`));
+  const serverLog = path.join(workDir, 'server.log');
   const server = new ServerProcess({
     repoRoot: REPO_ROOT,
     dataDir: path.join(workDir, 'data'),
     port: await freePort(),
-    logFile: path.join(workDir, 'server.log'),
+    logFile: serverLog,
+    // Short-lived access tokens: every device refreshes every few seconds, faults or not.
+    env: { ACCESS_TOKEN_TTL: String(plan.tokenTtlS) },
   });
   const world = new World({ seed, plan, rng, server, history, ackTimeoutMs: options.ackTimeoutMs });
-  log(`chaos seed=${seed} ops=${ops} users=${plan.shape.devices.length} devices=${plan.shape.devices.join('+')} (replay: ${replayCommand(seed, ops)})`);
+  log(
+    `chaos seed=${seed} ops=${ops} users=${plan.shape.devices.length}+${plan.shape.spares} spare devices=${plan.shape.devices.join('+')} ` +
+      `tokens=${plan.tokenTtlS}s (replay: ${replay})`,
+  );
 
   let violations: Violation[] = [];
   let final: CheckInput | null = null;
   let settled = false;
   let settleMs = 0;
   let opsMs = 0;
+  let healMs = 0;
   let crash: unknown = null;
   try {
     await world.setup();
@@ -91,11 +118,13 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     await world.runOps();
     opsMs = Date.now() - opsStart;
     if (options.sabotage) await options.sabotage(world, server);
+    const healStart = Date.now();
     await world.heal();
+    healMs = Date.now() - healStart;
     const s = await world.settle(settleDeadline);
     settled = s.settled;
     settleMs = s.ms;
-    final = s.last;
+    final = { ...s.last, tokenReuses: tokenReuses(readIfExists(serverLog)) };
     violations = checkAll(final);
     if (!settled) {
       violations.unshift({
@@ -113,16 +142,18 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
 
   const proxyStats = world.proxies.reduce(
     (acc, p) => ({
+      refreshes: acc.refreshes + p.stats.refreshes,
       connections: acc.connections + p.stats.connections,
       refused: acc.refused + p.stats.refused,
       cuts: acc.cuts + p.stats.cuts,
       stalls: acc.stalls + p.stats.stalls,
     }),
-    { connections: 0, refused: 0, cuts: 0, stalls: 0 },
+    { refreshes: 0, connections: 0, refused: 0, cuts: 0, stalls: 0 },
   );
   const stats: RunResult['stats'] = {
     durationMs: Date.now() - started,
     opsMs,
+    healMs,
     settleMs,
     settled,
     accepted: world.accepted.length,
@@ -130,6 +161,11 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     users: world.accounts.length,
     serverKills: server.kills,
     reloads: world.devices.reduce((s, d) => s + d.reloads, 0),
+    switches: world.devices.reduce((s, d) => s + d.switches, 0),
+    fewestRefreshes: world.proxies.length > 0 ? Math.min(...world.proxies.map((p) => p.stats.refreshes)) : 0,
+    signedOutWithUnsent: world.devices.reduce((s, d) => s + d.signedOutWithUnsent, 0),
+    acceptedAsGuest: world.accepted.filter((a) => world.devices.find((d) => d.name === a.device)?.home.id !== a.senderId).length,
+    tokenTtlS: plan.tokenTtlS,
     ...proxyStats,
   };
   const ok = violations.length === 0;
@@ -139,7 +175,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (!ok || slow || options.alwaysDump) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     dumpPath = writeDump(path.join(options.outDir ?? DEFAULT_OUT, `seed-${seed}-ops-${ops}-${stamp}`), {
-      'README.txt': summary(seed, ops, violations, stats, workDir, crash),
+      'README.txt': summary(seed, ops, replay, violations, stats, workDir, crash),
       'violations.txt': explain(violations, history),
       'ops.txt': plan.ops.map((p) => `#${p.i} +${p.gapMs}ms ${describeOp(p.op)}`).join('\n'),
       'history.txt': history.toText(),
@@ -149,16 +185,32 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
         2,
       ),
       'final-state.json': JSON.stringify(final, null, 1),
-      'server.log': readIfExists(path.join(workDir, 'server.log')),
+      'server.log': readIfExists(serverLog),
     });
     log(`chaos seed=${seed}: ${ok ? (slow ? `ok but slow to settle (${settleMs} ms)` : 'ok') : `${violations.length} violations`}; dump: ${dumpPath}`);
   }
   // The data dir is kept on failure (the SQLite file is evidence), removed otherwise.
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
-    `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}, settle ${stats.settleMs} ms`,
+    `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
-  return { seed, ops, ok, violations, dumpPath, stats };
+  return { seed, ops, replay, ok, violations, dumpPath, stats };
+}
+
+/** The server's warn lines about a revoked session (server/src/auth/sessions.ts), from its JSON log. */
+export function tokenReuses(serverLog: string): TokenReuse[] {
+  const out: TokenReuse[] = [];
+  for (const line of serverLog.split('\n')) {
+    if (!line.includes('refresh token reused')) continue;
+    try {
+      const e = JSON.parse(line) as { time?: number; userId?: string; sessionId?: string; sinceRotation?: number };
+      out.push({ userId: e.userId ?? '?', sessionId: e.sessionId ?? '?', sinceRotationMs: e.sinceRotation ?? null, at: new Date(e.time ?? 0).toISOString() });
+    } catch {
+      out.push({ userId: '?', sessionId: '?', sinceRotationMs: null, at: line.slice(0, 200) });
+    }
+  }
+  return out;
 }
 
 function readIfExists(file: string): string {
@@ -169,12 +221,12 @@ function readIfExists(file: string): string {
   }
 }
 
-function summary(seed: number, ops: number, violations: Violation[], stats: RunResult['stats'], workDir: string, crash: unknown): string {
+function summary(seed: number, ops: number, replay: string, violations: Violation[], stats: RunResult['stats'], workDir: string, crash: unknown): string {
   const counts = new Map<string, number>();
   for (const v of violations) counts.set(v.invariant, (counts.get(v.invariant) ?? 0) + 1);
   return [
     `Pigeon chaos run — seed ${seed}, ${ops} ops`,
-    `replay: ${replayCommand(seed, ops)}`,
+    `replay: ${replay}`,
     `result: ${violations.length === 0 ? 'PASS' : 'FAIL'}`,
     ...[...counts].map(([k, n]) => `  ${k}: ${n}`),
     crash ? `harness crash: ${String(crash)}` : '',
@@ -186,16 +238,19 @@ function summary(seed: number, ops: number, violations: Violation[], stats: RunR
   ].join('\n');
 }
 
-/** Each violation with the lines of history that mention the messages it names. */
+/** Each violation with the lines of history that mention the messages it names (or the device it happened on). */
 function explain(violations: Violation[], history: History): string {
+  const line = (e: { t: number; op: number; kind: string; detail: string }) => `      ${e.t}ms op#${e.op} ${e.kind} ${e.detail}`;
   return violations
     .map((v, i) => {
       const keys = (v.keys ?? []).slice(0, 5);
-      const story = keys.length > 0 ? history.about(keys).slice(-60).map((e) => `      ${e.t}ms op#${e.op} ${e.kind} ${e.detail}`) : [];
+      const story = keys.length > 0 ? history.story(keys).slice(-80).map(line) : [];
+      const around = v.around ? history.around(v.around.device, v.around.t).slice(-60).map(line) : [];
       return [
         `[${i + 1}] ${v.invariant}: ${v.message}`,
         v.diff !== undefined ? `    diff: ${JSON.stringify(v.diff, null, 2).replace(/\n/g, '\n    ')}` : '',
-        story.length > 0 ? `    history of ${keys.join(', ')}:\n${story.join('\n')}` : '',
+        story.length > 0 ? `    history of ${keys.join(', ')} (and the account switches of the devices involved):\n${story.join('\n')}` : '',
+        around.length > 0 ? `    ${v.around!.device} in the 5 s before:\n${around.join('\n')}` : '',
       ]
         .filter(Boolean)
         .join('\n');

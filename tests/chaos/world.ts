@@ -5,18 +5,18 @@
  * to settle and takes the final snapshots.
  */
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
-import { Device, type Account } from './actors.ts';
+import { Device, OP_TIMEOUT_MS, type Account } from './actors.ts';
 import type { History } from './history.ts';
 import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot, type Observation } from './invariants.ts';
 import { PROFILES, deviceName, describeOp, type Plan, type Op } from './plan.ts';
-import { CLEAN, FaultProxy } from './proxy.ts';
+import { FaultProxy } from './proxy.ts';
 import type { Rng } from './rng.ts';
 import type { ServerProcess } from './server-process.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** An engine call that takes longer than this while the device is open counts as hung. */
-const OP_TIMEOUT_MS = 8_000;
+/** How long the heal waits for a device to sign an account in (clean network, server up). */
+const SIGN_IN_DEADLINE_MS = 20_000;
 
 export interface WorldOptions {
   seed: number;
@@ -49,28 +49,34 @@ export class World {
     await this.o.server.start();
     history.add('server', `started on ${this.o.server.url}`);
     // Accounts are created over REST first, so every device knows every user id
-    // (and so every conversation id to watch) before its engine opens.
-    for (let u = 0; u < plan.shape.devices.length; u++) {
-      const account: Account = { index: u, username: `c${seed}u${u}`, password: `chaos-pass-${seed}-${u}`, id: '' };
-      const res = await this.rest('POST', '/api/auth/register', { username: account.username, password: account.password });
-      const body = (await res.json()) as { token: string; user: { id: string } };
-      if (res.status !== 201) throw new Error(`register ${account.username}: ${res.status} ${JSON.stringify(body)}`);
-      account.id = body.user.id;
-      this.tokens.set(account.id, body.token);
-      this.accounts.push(account);
-    }
+    // (and so every conversation id to watch) before its engine opens. The spare
+    // accounts (no device of their own) come last. All at once: setup is not under test.
+    const count = plan.shape.devices.length + plan.shape.spares;
+    const registered = await Promise.all(
+      Array.from({ length: count }, async (_, u) => {
+        const account: Account = { index: u, username: `c${seed}u${u}`, password: `chaos-pass-${seed}-${u}`, id: '' };
+        const res = await this.rest('POST', '/api/auth/register', { username: account.username, password: account.password });
+        const body = (await res.json()) as { token: string; user: { id: string } };
+        if (res.status !== 201) throw new Error(`register ${account.username}: ${res.status} ${JSON.stringify(body)}`);
+        account.id = body.user.id;
+        this.tokens.set(account.id, body.token);
+        return account;
+      }),
+    );
+    this.accounts.push(...registered);
     const ids = this.accounts.map((a) => a.id);
     this.conversationIds = ids.flatMap((a, i) => ids.slice(i + 1).map((b) => directConversationId(a, b)));
 
     for (const account of this.accounts) {
-      for (let d = 0; d < plan.shape.devices[account.index]!; d++) {
+      for (let d = 0; d < (plan.shape.devices[account.index] ?? 0); d++) {
         const name = deviceName(account.index, d);
         const proxy = new FaultProxy({
           name,
           targetPort: this.o.server.port,
           rng: this.o.rng.derive(`proxy:${name}`),
           onEvent: (p, e) => {
-            if (e.kind !== 'stall' || e.ms >= 1000) history.add('net', `${p} ${JSON.stringify(e)}`);
+            if (e.kind === 'auth') history.add('auth', `${p} ${e.request} (conn ${e.conn})`);
+            else if (e.kind !== 'stall' || e.ms >= 1000) history.add('net', `${p} ${JSON.stringify(e)}`);
           },
         });
         await proxy.listen();
@@ -85,12 +91,16 @@ export class World {
           ackTimeoutMs: this.o.ackTimeoutMs,
           dbName: `pigeon-s${seed}-${name}`,
         });
-        await device.open('sign-in');
         this.devices.push(device);
       }
     }
+    await Promise.all(this.devices.map((d) => d.open('sign-in')));
     for (const d of this.devices) d.proxy.setProfile(PROFILES[plan.initialProfiles[d.name]!]);
-    history.add('setup', `accounts ${this.accounts.map((a) => `u${a.index}=${a.id}`).join(' ')}; profiles ${JSON.stringify(plan.initialProfiles)}`);
+    history.add(
+      'setup',
+      `accounts ${this.accounts.map((a) => `u${a.index}=${a.id}${a.index >= plan.shape.devices.length ? ' (spare)' : ''}`).join(' ')}; ` +
+        `profiles ${JSON.stringify(plan.initialProfiles)}; access tokens ${plan.tokenTtlS} s`,
+    );
   }
 
   private rest(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
@@ -108,27 +118,37 @@ export class World {
       case 'send': {
         const d = this.device(op.device);
         const to = this.accounts[op.to]!;
+        // Whoever is signed in when the call is made sends it (the device's user or a guest).
+        const from = d.account;
+        if (!from) return 'skipped: signed out (switching accounts)';
         const m = await this.guard(d, `send to u${op.to}`, () => d.send(to.id, op.body));
         if (!m) return 'rejected';
-        const expectedKey = `${d.account.id}:${m.clientId}`;
+        const expectedKey = `${from.id}:${m.clientId}`;
         if (m.key !== expectedKey) d.observe('op-failed', `send returned key ${m.key}, expected ${expectedKey}`, m.key);
         this.accepted.push({
           key: m.key,
           clientId: m.clientId,
-          senderId: d.account.id,
+          senderId: from.id,
           recipientId: to.id,
-          conversationId: directConversationId(d.account.id, to.id),
+          conversationId: directConversationId(from.id, to.id),
           body: op.body,
           device: d.name,
           op: this.o.history.currentOp,
         });
-        return `${m.key} ${m.status}`;
+        return `${m.key} ${m.status}${from === d.home ? '' : ` (as ${from.username})`}`;
       }
       case 'read': {
         const d = this.device(op.device);
-        const c = directConversationId(d.account.id, this.accounts[op.peer]!.id);
-        const ok = await this.guard(d, `markRead ${c}`, () => d.markRead(c).then(() => true));
-        return ok ? 'ok' : 'rejected';
+        const me = d.account;
+        if (!me) return 'skipped: signed out (switching accounts)';
+        const c = directConversationId(me.id, this.accounts[op.peer]!.id);
+        const ok = await this.guard(d, `markRead ${c}`, () => d.markRead(c));
+        return ok === null ? 'rejected' : ok ? 'ok' : 'skipped: signed out';
+      }
+      case 'switch': {
+        const d = this.device(op.device);
+        await d.switchTo(this.accounts[op.account]!);
+        return d.account ? `signed in as ${d.account.username}` : 'signing in';
       }
       case 'offline':
         this.device(op.device).proxy.setOffline(true);
@@ -144,7 +164,8 @@ export class World {
         return 'ok';
       case 'reload': {
         const d = this.device(op.device);
-        const ok = await this.guard(d, 'reload', () => d.reload().then(() => true));
+        // The device times the reload itself: it may first wait for a sign-in attempt in flight.
+        const ok = await this.guard(d, 'reload', () => d.reload().then(() => true), 60_000);
         return ok ? 'ok' : 'failed';
       }
       case 'cut':
@@ -175,11 +196,11 @@ export class World {
    * An offline-first device must complete these calls locally, whatever the
    * network does: a rejection or a hang is recorded as a violation.
    */
-  private async guard<T>(d: Device, what: string, call: () => Promise<T>): Promise<T | null> {
+  private async guard<T>(d: Device, what: string, call: () => Promise<T>, timeoutMs = OP_TIMEOUT_MS): Promise<T | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer after ${OP_TIMEOUT_MS} ms`)), OP_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(`no answer after ${timeoutMs} ms`)), timeoutMs);
       });
       return await Promise.race([call(), timeout]);
     } catch (err) {
@@ -197,27 +218,63 @@ export class World {
       h.currentOp = planned.i;
       const started = Date.now();
       const result = await this.execute(planned.op);
-      h.add('op', `${describeOp(planned.op)} → ${result} (${Date.now() - started} ms)`);
+      const ms = Date.now() - started;
+      h.add('op', `${describeOp(planned.op)} → ${result} (${ms} ms)`);
+      if (ms > (this.slowestOp?.ms ?? 0)) this.slowestOp = { ms, op: `#${planned.i} ${planned.op.kind}` };
     }
   }
 
-  /** Faults stop: the server is up, every proxy is clean and online, every engine open. */
+  /** The op that took longest (a slow run says where its time went). */
+  slowestOp: { ms: number; op: string } | null = null;
+
+  /**
+   * Faults stop: the server is up, every proxy is clean and online, every engine open and
+   * signed in as its own user again. Then every account that left unsent messages on someone
+   * else's device signs in there once more, until that device's outbox is empty: they were kept
+   * aside for it (parked) when the device switched back, and only its own next sign-in on that
+   * device sends them.
+   */
   async heal(): Promise<void> {
     const h = this.o.history;
     h.currentOp = this.o.plan.ops.length;
     if (!this.o.server.isRunning()) await this.o.server.start();
-    for (const p of this.proxies) {
-      p.setProfile(CLEAN);
-      p.setOffline(false);
-    }
+    for (const p of this.proxies) p.heal();
     for (const d of this.devices) d.setNetworkEnabled(true);
     for (const d of this.devices) if (!d.isOpen()) await d.open('resume');
-    h.add('heal', 'faults off, server up, all devices online');
+    await Promise.all(this.devices.map((d) => this.signInAs(d, d.home)));
+    h.add('heal', 'faults off, server up, all devices online and signed in as their own users');
+    // Devices do not wait for each other (one database each); a device's guests take turns.
+    await Promise.all(
+      this.devices.map(async (d) => {
+        for (const guest of this.accounts.filter((a) => a !== d.home && d.unsentOf(a) > 0)) {
+          if (!(await this.signInAs(d, guest))) continue;
+          const sent = await this.outboxEmpty(d);
+          h.add('heal', `${d.name}: ${guest.username} signed in again ${sent ? 'and sent what it had left' : 'but its outbox did not empty'}`);
+          await this.signInAs(d, d.home);
+        }
+      }),
+    );
   }
 
-  private async tokenFor(account: Account): Promise<string> {
+  /** Signs `account` in on `d` (clean network, server up); a failure is a session violation. */
+  private async signInAs(d: Device, account: Account): Promise<boolean> {
+    await d.switchTo(account);
+    if (await d.settleAccount(SIGN_IN_DEADLINE_MS)) return true;
+    d.observe('switch-failed', `could not sign in as ${account.username} within ${SIGN_IN_DEADLINE_MS} ms with the network clean and the server up`);
+    return false;
+  }
+
+  private async outboxEmpty(d: Device): Promise<boolean> {
+    for (const until = Date.now() + SIGN_IN_DEADLINE_MS; Date.now() < until; await sleep(100)) {
+      const q = await d.quick();
+      if (q.outbox === 0 && q.connection === 'online') return true;
+    }
+    return false;
+  }
+
+  private async tokenFor(account: Account, fresh = false): Promise<string> {
     const cached = this.tokens.get(account.id);
-    if (cached) return cached;
+    if (cached && !fresh) return cached;
     const res = await this.rest('POST', '/api/auth/login', { username: account.username, password: account.password });
     const body = (await res.json()) as { token: string };
     this.tokens.set(account.id, body.token);
@@ -226,12 +283,17 @@ export class World {
 
   /** The server's view of a conversation, all pages, oldest first, through the public REST API. */
   async serverConversation(conversationId: string, reader: Account): Promise<Message[]> {
-    const token = await this.tokenFor(reader);
+    let token = await this.tokenFor(reader);
     const pages: Message[][] = [];
     let before: string | null = null;
     do {
       const q = new URLSearchParams({ id: conversationId, limit: '200', ...(before ? { before } : {}) });
-      const res = await this.rest('GET', `/api/messages/conversation?${q}`, undefined, token);
+      let res = await this.rest('GET', `/api/messages/conversation?${q}`, undefined, token);
+      // The run's access tokens live a few seconds: an expired one is replaced by a new login.
+      if (res.status === 401) {
+        token = await this.tokenFor(reader, true);
+        res = await this.rest('GET', `/api/messages/conversation?${q}`, undefined, token);
+      }
       if (!res.ok) throw new Error(`history ${conversationId}: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { messages: Message[]; nextCursor: string | null };
       pages.unshift(body.messages);
@@ -286,7 +348,7 @@ export class World {
   async teardown(): Promise<void> {
     for (const d of this.devices) {
       try {
-        await d.close();
+        await d.shutdown();
       } catch (err) {
         this.o.history.add('teardown', `${d.name} close failed: ${String(err)}`);
       }
@@ -296,7 +358,11 @@ export class World {
 
   deviceStates(): string {
     return this.devices
-      .map((d) => `${d.name}:${d.connection()}${d.proxy.isOffline() ? '(proxy offline)' : ''}${d.isNetworkEnabled() ? '' : '(network off)'}`)
+      .map(
+        (d) =>
+          `${d.name}:${d.connection()}${d.account === d.home ? '' : `(signed in as ${d.account?.username ?? 'nobody'})`}` +
+          `${d.proxy.isOffline() ? '(proxy offline)' : ''}${d.isNetworkEnabled() ? '' : '(network off)'}`,
+      )
       .join(' ');
   }
 }

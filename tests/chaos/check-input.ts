@@ -1,0 +1,124 @@
+/**
+ * What the end-of-run checks read (invariants.ts, invariants-devices.ts): what the harness
+ * accepted, what the server holds, what each device holds, what each device was seen doing
+ * while the run went on, and what the server said about sessions. Plain data, so the checks
+ * can run on made-up input and a dump can be re-checked offline.
+ */
+import type { Message } from '@pigeon/sync-protocol';
+import { conversationMembers } from '@pigeon/sync-protocol';
+import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
+
+/** A message `send` resolved for: the device promised to deliver it. */
+export interface Accepted {
+  key: string;
+  clientId: string;
+  /** The account signed in on the device when it was sent (its own user, or a guest during an account switch). */
+  senderId: string;
+  recipientId: string;
+  conversationId: string;
+  body: string;
+  device: string;
+  op: number;
+}
+
+export interface DeviceSnapshot {
+  name: string;
+  /** The user the engine is signed in as at the end ('' when signed out). */
+  userId: string;
+  /** The device's own user: every device ends the run signed in as it (account switches end). */
+  expectedUserId?: string;
+  /** Every conversation id the harness knows about → what the device shows for it. */
+  messages: Record<string, LocalMessage[]>;
+  outbox: LocalMessage[];
+  /** Conversation ids from the device's own conversation list. */
+  conversationIds: string[];
+}
+
+export type ObservationKind =
+  | 'status-backwards'
+  | 'vanished'
+  | 'seq-changed'
+  | 'foreign-message'
+  | 'signed-out'
+  | 'resume-failed'
+  /** The device could not sign an account in (account switch) once the network was clean and the server up. */
+  | 'switch-failed'
+  /** An engine call that an offline-first device should always complete locally rejected or hung. */
+  | 'op-failed'
+  /** The engine's `error` event: by its contract, a bug or a broken database, never a network error. */
+  | 'engine-error';
+
+/** Something a device was seen doing while the run went on (not visible in the final state). */
+export interface Observation {
+  device: string;
+  kind: ObservationKind;
+  key?: string;
+  detail: string;
+  t: number;
+  op: number;
+}
+
+/**
+ * The server revoked a session because a replaced refresh token was presented again past the
+ * reuse grace (its warn log line `refresh token reused: session revoked`). Every client of a
+ * run is honest, so this must never happen.
+ */
+export interface TokenReuse {
+  userId: string;
+  sessionId: string;
+  sinceRotationMs: number | null;
+  /** When the server logged it (its log's time, ISO). */
+  at: string;
+}
+
+export type InvariantName =
+  /** The run itself could not complete (server would not start, setup failed): not a verdict on Pigeon by itself. */
+  | 'harness'
+  | 'settled'
+  | 'once-on-server'
+  | 'once-on-devices'
+  | 'same-order'
+  | 'no-gaps'
+  | 'sender-order'
+  | 'same-status'
+  | 'status-monotonic'
+  | 'privacy'
+  | 'outbox-empty'
+  | 'session'
+  | 'token-reuse'
+  | 'device-api';
+
+export interface Violation {
+  invariant: InvariantName;
+  message: string;
+  keys?: string[];
+  diff?: unknown;
+  /** A device and a moment (ms into the run) whose history explains it (sessions, the device API). */
+  around?: { device: string; t: number };
+}
+
+export interface CheckInput {
+  userIds: string[];
+  conversationIds: string[];
+  accepted: Accepted[];
+  server: Record<string, Message[]>;
+  devices: DeviceSnapshot[];
+  observations: Observation[];
+  /** From the server's log; absent when the run did not read it. */
+  tokenReuses?: TokenReuse[];
+}
+
+export const keyOf = (m: { senderId: string; clientId: string }) => `${m.senderId}:${m.clientId}`;
+
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+export const members = (conversationId: string): string[] => conversationMembers(conversationId) ?? [];
