@@ -15,7 +15,7 @@ import { runChaos } from './run.ts';
 
 const SEEDS = (process.env.CHAOS_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const OPS = Number(process.env.CHAOS_OPS ?? 200);
-/** The server's access-token lifetime (s); by default each seed draws its own (2–6 s). */
+/** The server's access-token lifetime (s); by default each seed draws its own (2–4 s). */
 const TOKEN_TTL_S = process.env.CHAOS_TOKEN_TTL ? Number(process.env.CHAOS_TOKEN_TTL) : undefined;
 
 describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere', () => {

@@ -7,7 +7,7 @@
  *   --ops M        ops per run (default 300)
  *   --settle MS    convergence deadline after faults stop (default 30000)
  *   --ack-timeout MS  passed to the engines as ackTimeoutMs
- *   --token-ttl S  the server's access-token lifetime (ACCESS_TOKEN_TTL, s); default: drawn from the seed (2–6)
+ *   --token-ttl S  the server's access-token lifetime (ACCESS_TOKEN_TTL, s); default: drawn from the seed (2–4)
  *   --dump         write the dump even for passing runs
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.

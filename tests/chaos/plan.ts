@@ -75,10 +75,10 @@ export function makeShape(rng: Rng): WorldShape {
 
 /**
  * Access-token lifetimes (s) the server runs with (ACCESS_TOKEN_TTL). A device refreshes
- * after half of a short lifetime, so every device refreshes every 1–3 s: many times per
+ * after half of a short lifetime, so every device refreshes every 1–2 s: many times per
  * run, during partitions, stalls, cuts and server restarts alike.
  */
-export const TOKEN_TTLS_S = [2, 3, 4, 6] as const;
+export const TOKEN_TTLS_S = [2, 3, 4] as const;
 
 export interface Plan {
   shape: WorldShape;

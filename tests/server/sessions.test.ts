@@ -87,13 +87,28 @@ describe.each(STORE_VARIANTS)('sessions on $kind', (variant) => {
     }
   });
 
-  it('a token replayed past the grace window revokes its session: tokens refused, socket disconnected', async () => {
+  it('a lost refresh answer: the replaced token, presented again past the grace window, gets the same successor while nobody has used it', async () => {
+    const u = await register(strict.url);
+    expect(await me(strict.url, u.token)).toBe(200);
+    const lost = await refresh(strict.url, u.refreshToken);
+    expect(lost.status).toBe(200);
+    // The device never got `lost`; its old access token still works, and it retries.
+    expect(await me(strict.url, u.token)).toBe(200);
+    const retried = await refresh(strict.url, u.refreshToken);
+    expect(retried).toMatchObject({ status: 200, body: { refreshToken: lost.body.refreshToken } });
+    expect(await me(strict.url, retried.body.token)).toBe(200);
+    expect((await refresh(strict.url, retried.body.refreshToken)).status).toBe(200);
+  });
+
+  it('a token replayed past the grace window, after its successor was used, revokes its session: tokens refused, socket disconnected', async () => {
     const u = await register(strict.url);
     const other = await login(strict.url, u);
     const socket = await strict.open(u.token);
     const otherSocket = await strict.open(other.token);
     const rotated = await refresh(strict.url, u.refreshToken);
     expect(rotated.status).toBe(200);
+    // Whoever got the successor used it (a handshake counts as much as a REST call).
+    (await strict.open(rotated.body.token)).disconnect();
 
     expect(await refresh(strict.url, u.refreshToken)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
     expect(await me(strict.url, u.token)).toBe(401);

@@ -11,7 +11,7 @@ function session(id: string, userId: string, over: Partial<SessionRecord> = {}):
   return {
     id, userId, userAgent: '', createdAt: now, lastSeenAt: now,
     expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    revokedAt: null, refreshHash: 'h', previousRefreshHash: null, rotatedAt: null, ...over,
+    revokedAt: null, refreshHash: 'h', previousRefreshHash: null, rotatedAt: null, currentUsedAt: null, ...over,
   };
 }
 
@@ -35,6 +35,12 @@ function fakeStore(sessions: SessionRecord[]) {
       };
     },
     set: (s: SessionRecord) => byId.set(s.id, s),
+    marks: [] as string[],
+    failMarks: false,
+    markSessionUsed: async (id: string, hash: string) => {
+      store.marks.push(`${id}:${hash}`);
+      if (store.failMarks) throw new Error('down');
+    },
   };
   return store;
 }
@@ -115,6 +121,7 @@ describe('SessionGate', () => {
         if (fail) throw Object.assign(new Error('down'), { code: 'UNAVAILABLE' });
         return store.getSession(id);
       },
+      markSessionUsed: store.markSessionUsed,
     });
     const token = await tokens.issue('u1', 's1');
     await expect(gate.authenticate(token)).rejects.toThrow('down');
@@ -133,5 +140,24 @@ describe('SessionGate', () => {
     await gate.authenticate(c!);
     await gate.authenticate(a!);
     expect(store.reads).toBe(4);
+  });
+
+  it('records the first use of each refresh-token generation once per node; a failed record does not fail the request and is tried again', async () => {
+    const store = fakeStore([session('s1', 'u1')]);
+    const gate = new SessionGate(tokens, store);
+    const g1 = await tokens.issue('u1', 's1', 'gen-1');
+    expect(await gate.authenticate(g1)).toEqual({ userId: 'u1', sessionId: 's1', generation: 'gen-1' });
+    await gate.authenticate(g1);
+    expect(store.marks).toEqual(['s1:gen-1']);
+    store.failMarks = true;
+    const g2 = await tokens.issue('u1', 's1', 'gen-2');
+    await gate.authenticate(g2);
+    store.failMarks = false;
+    await gate.authenticate(g2);
+    await gate.authenticate(g2);
+    expect(store.marks).toEqual(['s1:gen-1', 's1:gen-2', 's1:gen-2']);
+    // Tokens without the claim (issued before it existed) are not recorded.
+    await gate.authenticate(await tokens.issue('u1', 's1'));
+    expect(store.marks).toHaveLength(3);
   });
 });

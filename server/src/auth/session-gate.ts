@@ -32,15 +32,18 @@ export interface SessionGateOptions {
 export class SessionGate {
   private readonly states: BoundedLru<string, SessionState>;
   private readonly reads = new Map<string, Promise<SessionState>>();
+  /** The refresh-token generation this node last recorded as used, per session. */
+  private readonly marked: BoundedLru<string, string>;
   private readonly now: () => number;
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly store: Pick<Store, 'getSession'>,
+    private readonly store: Pick<Store, 'getSession' | 'markSessionUsed'>,
     options: SessionGateOptions = {},
   ) {
     this.now = options.now ?? Date.now;
     this.states = new BoundedLru(options.maxEntries ?? SESSION_CACHE_MAX, tokens.ttlSeconds * 1000, this.now);
+    this.marked = new BoundedLru(options.maxEntries ?? SESSION_CACHE_MAX, tokens.ttlSeconds * 1000, this.now);
   }
 
   /** The token's claims, or PigeonError UNAUTHENTICATED (UNAVAILABLE when the store cannot answer). */
@@ -51,7 +54,26 @@ export class SessionGate {
     if (!state.live || state.userId !== claims.userId || state.expiresAtMs <= this.now()) {
       throw new PigeonError('UNAUTHENTICATED', 'session ended');
     }
+    if (claims.generation) await this.markUsed(claims.sessionId, claims.generation);
     return claims;
+  }
+
+  /**
+   * Records, once per generation per node, that an access token of this refresh-token
+   * generation was used, so a replaced refresh token presented later can be told from a
+   * retry after a lost answer (auth/sessions.ts). Awaited, so once a request with a token
+   * has succeeded its use is on record (one write per session per refresh per node, about
+   * every half access-token lifetime). A failed write does not fail the request: it is
+   * tried again on the next one.
+   */
+  private async markUsed(sessionId: string, generation: string): Promise<void> {
+    if (this.marked.get(sessionId) === generation) return;
+    this.marked.set(sessionId, generation);
+    try {
+      await this.store.markSessionUsed(sessionId, generation, new Date(this.now()).toISOString());
+    } catch {
+      if (this.marked.get(sessionId) === generation) this.marked.delete(sessionId);
+    }
   }
 
   /** This node's knowledge only, no I/O: whether the session is known to be revoked. */

@@ -7,6 +7,7 @@ import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store, UserRecord } from '../store/store.ts';
 import { deriveRefreshKey, formatRefreshToken, newRefreshSecret, parseRefreshToken } from './refresh-token.ts';
 import { REFRESH_REUSE_GRACE_MS, SessionService, USER_AGENT_MAX } from './sessions.ts';
+import { SessionGate } from './session-gate.ts';
 import { createTokenService } from './tokens.ts';
 
 const SECRET = 'sessions-test-secret-sessions-test';
@@ -45,7 +46,7 @@ describe('SessionService', () => {
   it('start: a session named by the user agent (cut to 256), an access token for it, a refresh token', async () => {
     const started = await sessions.start(user.id, `Agent ${'x'.repeat(400)}`);
     const sessionId = sessionOf(started.refreshToken);
-    expect(await tokens.verify(started.token)).toEqual({ userId: user.id, sessionId });
+    expect(await tokens.verify(started.token)).toEqual({ userId: user.id, sessionId, generation: (await store.getSession(sessionId))!.refreshHash });
     const stored = await store.getSession(sessionId);
     expect(stored?.userAgent).toHaveLength(USER_AGENT_MAX);
     expect(stored?.expiresAt).toBe(new Date(now + REFRESH_TTL_S * 1000).toISOString());
@@ -67,9 +68,17 @@ describe('SessionService', () => {
     expect((await sessions.refresh(first.refreshToken)).refreshToken).not.toBe(first.refreshToken);
   });
 
-  it('the replaced token, within the grace window, gets the same successor (two tabs); after it, revokes the session', async () => {
+  /** A request made with this access token, as REST and the socket handshake make it. */
+  const use = async (accessToken: string) => {
+    await new SessionGate(tokens, store, { now: () => now }).authenticate(accessToken);
+  };
+
+  it('the replaced token, once its successor is in use: the same successor within the grace window (two tabs); after it, revokes the session', async () => {
     const started = await sessions.start(user.id, 'ua');
     const a = await sessions.refresh(started.refreshToken);
+    await use(a.token);
+    const sessionId = sessionOf(started.refreshToken);
+    expect((await store.getSession(sessionId))?.currentUsedAt).toBe(new Date(now).toISOString());
     now += REFRESH_REUSE_GRACE_MS - 1;
     const b = await sessions.refresh(started.refreshToken);
     expect(b.refreshToken).toBe(a.refreshToken);
@@ -77,11 +86,37 @@ describe('SessionService', () => {
 
     now += 1;
     await expect(sessions.refresh(started.refreshToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    const sessionId = sessionOf(started.refreshToken);
     expect(revoked).toEqual([sessionId]);
     expect((await store.getSession(sessionId))?.revokedAt).toBe(new Date(now).toISOString());
     // The thief's and the owner's copies are both dead now.
     await expect(sessions.refresh(a.refreshToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('a lost answer: the replaced token keeps working at any age while nobody has used its successor', async () => {
+    const started = await sessions.start(user.id, 'ua');
+    await use(started.token);
+    const lost = await sessions.refresh(started.refreshToken);
+    // The device never saw `lost`; it comes back much later (inside the session's lifetime) with the token it has.
+    now += (REFRESH_TTL_S * 1000) / 2;
+    const retried = await sessions.refresh(started.refreshToken);
+    expect(retried.refreshToken).toBe(lost.refreshToken);
+    expect(revoked).toEqual([]);
+    await use(retried.token);
+    // From here on its own successor is the live token, and the chain goes on.
+    const next = await sessions.refresh(retried.refreshToken);
+    expect(next.refreshToken).not.toBe(retried.refreshToken);
+    expect(revoked).toEqual([]);
+  });
+
+  it('the use of an older generation’s access token does not count for the current one', async () => {
+    const started = await sessions.start(user.id, 'ua');
+    await sessions.refresh(started.refreshToken);
+    // The owner's old access token (issued with the replaced refresh token) is still valid and used.
+    await use(started.token);
+    expect((await store.getSession(sessionOf(started.refreshToken)))?.currentUsedAt).toBeNull();
+    now += REFRESH_REUSE_GRACE_MS * 10;
+    await expect(sessions.refresh(started.refreshToken)).resolves.toMatchObject({ refreshToken: expect.any(String) });
+    expect(revoked).toEqual([]);
   });
 
   it('two concurrent refreshes with one token both succeed with the same successor', async () => {

@@ -6,9 +6,12 @@ import type { TokenService } from './tokens.ts';
 
 /**
  * How long after a rotation the refresh token it replaced still works, answering the same
- * successor. Two tabs of one browser share a refresh token and may both refresh at once;
- * the one that loses the race must not look like a thief replaying a stolen token. Past
- * this window a replayed token is treated as stolen: the session is revoked.
+ * successor, even though the successor is already in use. Two tabs of one browser share a
+ * refresh token and may both refresh at once; the one that loses the race must not look
+ * like a thief replaying a stolen token. Past this window, once the successor's access
+ * tokens have been used, a replayed token is treated as stolen: the session is revoked.
+ * (While nobody has used the successor, the replaced token keeps working at any age: that
+ * is the device whose answer was lost, retrying, perhaps after hours offline.)
  */
 export const REFRESH_REUSE_GRACE_MS = 30_000;
 
@@ -68,9 +71,13 @@ export class SessionService {
 
   /**
    * Rotation by compare-and-set on the presented secret's hash. The successor is derived
-   * from the presented secret, so a second presentation within the grace window (the other
-   * tab) is answered with the same successor; one after it means the token was copied, and
-   * the session ends for everyone holding it.
+   * from the presented secret, so a second presentation of the replaced token can be
+   * answered with the same successor. That is right when nobody has used the successor
+   * yet (the answer to the first presentation was lost on the way: a mobile connection
+   * dropped mid-response, and the device may come back much later) and within the grace
+   * window (the other tab). A replaced token presented after its successor's access tokens
+   * were used, past the window, means the token was copied: the session ends for everyone
+   * holding it.
    */
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const parsed = parseRefreshToken(refreshToken);
@@ -91,8 +98,10 @@ export class SessionService {
     const session = outcome.session;
     // The current hash is the successor of the presented one unless it rotated again since.
     const sinceRotation = at - Date.parse(session.rotatedAt ?? session.createdAt);
-    if (session.refreshHash === nextHash && sinceRotation < this.graceMs) return this.tokensFor(session, next);
-    this.o.log.warn({ sessionId: session.id, userId: session.userId, sinceRotation }, 'refresh token reused: session revoked');
+    const successorUnused = session.currentUsedAt === null;
+    if (session.refreshHash === nextHash && (successorUnused || sinceRotation < this.graceMs)) return this.tokensFor(session, next);
+    const sinceUse = successorUnused ? null : at - Date.parse(session.currentUsedAt!);
+    this.o.log.warn({ sessionId: session.id, userId: session.userId, sinceRotation, sinceUse }, 'refresh token reused: session revoked');
     await this.revoke(session.userId, session.id);
     throw unauthenticated();
   }
@@ -118,7 +127,7 @@ export class SessionService {
 
   private async tokensFor(session: SessionRecord, secret: string): Promise<SessionTokens> {
     return {
-      token: await this.o.tokens.issue(session.userId, session.id),
+      token: await this.o.tokens.issue(session.userId, session.id, session.refreshHash),
       refreshToken: formatRefreshToken(session.id, secret),
     };
   }

@@ -14,5 +14,6 @@ export function newSessionRecord(s: NewSession): SessionRecord {
     refreshHash: s.refreshHash,
     previousRefreshHash: null,
     rotatedAt: null,
+    currentUsedAt: null,
   };
 }

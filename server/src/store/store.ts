@@ -70,6 +70,13 @@ export interface SessionRecord {
   refreshHash: string;
   previousRefreshHash: string | null;
   rotatedAt: string | null;
+  /**
+   * When an access token issued with the current refresh token was first presented
+   * (markSessionUsed); null until then, and again after every rotation. A replaced refresh
+   * token presented while this is null cannot be a thief's replay after the owner moved on:
+   * nobody has used its successor yet (auth/sessions.ts).
+   */
+  currentUsedAt: string | null;
 }
 
 export interface NewSession {
@@ -125,6 +132,11 @@ export interface Store {
   getSession(sessionId: string): Promise<SessionRecord | null>;
   /** Atomic compare-and-set of the refresh hash; see RotateOutcome. */
   rotateSession(request: RotateRequest): Promise<RotateOutcome>;
+  /**
+   * Sets currentUsedAt to `at` if the session's current hash is `refreshHash` and it is
+   * still null; otherwise does nothing (the token is of an older generation, or already marked).
+   */
+  markSessionUsed(sessionId: string, refreshHash: string, at: string): Promise<void>;
   /** Marks the user's session revoked; false when it is not theirs, unknown, already revoked or expired at `at`. */
   revokeSession(userId: string, sessionId: string, at: string): Promise<boolean>;
   /** The user's sessions neither revoked nor expired at `now`, most recently seen first. */

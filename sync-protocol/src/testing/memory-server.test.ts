@@ -60,6 +60,19 @@ describe('in-memory server', () => {
     server.close();
   });
 
+  it('a lost refresh answer: the replaced token keeps getting the same successor, past the window, until the successor is used', async () => {
+    const server = createMemoryServer({ refreshReuseWindowMs: 50 });
+    const alice = server.addUser('alice');
+    const t = server.transport()({ getToken: () => null, ackTimeoutMs: 1_000 });
+    const lost = await t.refresh(alice.refreshToken);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await t.refresh(alice.refreshToken)).toEqual(lost);
+    expect(server.authenticate(lost.token)?.userId).toBe(alice.user.id);
+    await new Promise((r) => setTimeout(r, 80));
+    await expect(t.refresh(alice.refreshToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    server.close();
+  });
+
   it('logs out: the session ends and its sockets are closed by the server', async () => {
     const server = createMemoryServer();
     const alice = server.addUser('alice');

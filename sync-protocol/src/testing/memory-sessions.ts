@@ -6,8 +6,9 @@
  *    so a device reads its expiry as it does the real one's, and lives `accessTokenTtlMs`;
  *    it is refused once expired or once its session is revoked;
  *  - a refresh token works once: it returns a new pair and becomes the session's previous
- *    token. Presented again within `reuseWindowMs` it returns the same successor (two tabs
- *    racing); later it revokes the session (a replayed token is taken for a stolen one);
+ *    token. Presented again it returns the same successor while nobody has used the
+ *    successor's access token (the answer was lost) or within `reuseWindowMs` (two tabs
+ *    racing); otherwise it revokes the session (a replayed token is taken for a stolen one);
  *  - logout and revocation end a session: its tokens are refused from then on.
  * The signature is not checked by anybody: this is test data.
  */
@@ -38,6 +39,8 @@ interface SessionRecord {
   createdAt: string;
   lastSeenAt: string;
   refreshToken: string;
+  /** Whether an access token issued with the current refresh token has been used. */
+  currentUsed: boolean;
   /** The refresh token before the last rotation, and what it was exchanged for. */
   previous: { refreshToken: string; successor: TokenPair; rotatedAt: number } | null;
   revoked: boolean;
@@ -48,7 +51,7 @@ const HEADER = toBase64Url(JSON.stringify({ alg: 'none', typ: 'JWT' }));
 export class MemorySessions {
   private readonly sessions = new Map<string, SessionRecord>();
   /** access token → its session and expiry (ms). */
-  private readonly access = new Map<string, { sessionId: string; expiresAt: number }>();
+  private readonly access = new Map<string, { sessionId: string; expiresAt: number; generation: string }>();
   private issued = 0;
 
   constructor(private readonly options: MemorySessionOptions) {}
@@ -57,7 +60,7 @@ export class MemorySessions {
   open(userId: string, userAgent = 'memory-transport'): TokenPair {
     const id = `session-${this.sessions.size + 1}`;
     const now = new Date().toISOString();
-    const record: SessionRecord = { id, userId, userAgent, createdAt: now, lastSeenAt: now, refreshToken: '', previous: null, revoked: false };
+    const record: SessionRecord = { id, userId, userAgent, createdAt: now, lastSeenAt: now, refreshToken: '', currentUsed: false, previous: null, revoked: false };
     this.sessions.set(id, record);
     return this.issue(record);
   }
@@ -69,6 +72,7 @@ export class MemorySessions {
     const session = this.sessions.get(access.sessionId);
     if (!session || session.revoked) return null;
     session.lastSeenAt = new Date().toISOString();
+    if (access.generation === session.refreshToken) session.currentUsed = true;
     return { userId: session.userId, sessionId: session.id };
   }
 
@@ -79,7 +83,7 @@ export class MemorySessions {
       if (session.refreshToken === refreshToken) return this.issue(session, refreshToken);
       const previous = session.previous;
       if (previous?.refreshToken === refreshToken) {
-        if (Date.now() - previous.rotatedAt <= this.options.reuseWindowMs) return previous.successor;
+        if (!session.currentUsed || Date.now() - previous.rotatedAt <= this.options.reuseWindowMs) return previous.successor;
         session.revoked = true;
         break;
       }
@@ -118,9 +122,10 @@ export class MemorySessions {
     // Seconds as in a JWT; fractional, so a test's token of 1.5 s reads as 1.5 s on the device.
     const payload = toBase64Url(JSON.stringify({ sub: session.userId, sid: session.id, iat: now / 1000, exp: expiresAt / 1000, jti: n }));
     const pair: TokenPair = { token: `${HEADER}.${payload}.memory-${n}`, refreshToken: `refresh-${n}-${session.id}` };
-    this.access.set(pair.token, { sessionId: session.id, expiresAt });
+    this.access.set(pair.token, { sessionId: session.id, expiresAt, generation: pair.refreshToken });
     if (rotated) session.previous = { refreshToken: rotated, successor: pair, rotatedAt: now };
     session.refreshToken = pair.refreshToken;
+    session.currentUsed = false;
     return pair;
   }
 }

@@ -60,6 +60,8 @@ export interface SessionDoc {
   refreshHash: string;
   previousRefreshHash: string | null;
   rotatedAt: string | null;
+  /** Absent on sessions written before it existed: read as null. */
+  currentUsedAt?: string | null;
 }
 
 /** `_id` is `<blockerId>:<blockedId>`, so a block exists at most once and both directions are `_id` lookups. */

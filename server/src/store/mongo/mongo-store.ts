@@ -7,7 +7,7 @@ import { blockedBy, blockersOf, blockUser, isBlockedEitherWay, unblockUser } fro
 import { changesSince, getHistory, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
-import { createSession, getSession, listSessions, purgeSessions, revokeSession, rotateSession } from './sessions.ts';
+import { createSession, getSession, listSessions, markSessionUsed, purgeSessions, revokeSession, rotateSession } from './sessions.ts';
 import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
 export type { StoreHooks } from './context.ts';
@@ -141,6 +141,7 @@ function mongoStore(
     createSession: (session) => call(() => createSession(ctx, session)),
     getSession: (sessionId) => call(() => getSession(ctx, sessionId)),
     rotateSession: (request) => call(() => rotateSession(ctx, request)),
+    markSessionUsed: (sessionId, refreshHash, at) => call(() => markSessionUsed(ctx, sessionId, refreshHash, at)),
     revokeSession: (userId, sessionId, at) => call(() => revokeSession(ctx, userId, sessionId, at)),
     listSessions: (userId, now) => call(() => listSessions(ctx, userId, now)),
     purgeSessions: (endedBefore) => call(() => purgeSessions(ctx, endedBefore)),

@@ -3,7 +3,7 @@ import type { NewSession, RotateOutcome, RotateRequest, SessionRecord } from '..
 import type { MongoContext } from './context.ts';
 import type { SessionDoc } from './documents.ts';
 
-const toSession = ({ _id, ...rest }: SessionDoc): SessionRecord => ({ id: _id, ...rest });
+const toSession = ({ _id, currentUsedAt, ...rest }: SessionDoc): SessionRecord => ({ id: _id, ...rest, currentUsedAt: currentUsedAt ?? null });
 
 /** Runs a compare-and-set alone where the server's conditional updates are not atomic (FerretDB). */
 const cas = <T>(ctx: MongoContext, task: () => Promise<T>): Promise<T> => (ctx.casLane ? ctx.casLane.run(task) : task());
@@ -35,6 +35,7 @@ export function rotateSession(ctx: MongoContext, r: RotateRequest): Promise<Rota
           rotatedAt: r.at,
           lastSeenAt: r.at,
           expiresAt: r.expiresAt,
+          currentUsedAt: null,
         },
       },
       { returnDocument: 'after' },
@@ -44,6 +45,13 @@ export function rotateSession(ctx: MongoContext, r: RotateRequest): Promise<Rota
     if (!doc || doc.revokedAt !== null || doc.expiresAt <= r.at) return { kind: 'mismatch' };
     if (doc.previousRefreshHash === r.presentedHash) return { kind: 'stale', session: toSession(doc) };
     return { kind: 'mismatch' };
+  });
+}
+
+/** `currentUsedAt: null` also matches documents without the field (written before it existed). */
+export function markSessionUsed(ctx: MongoContext, sessionId: string, refreshHash: string, at: string): Promise<void> {
+  return cas(ctx, async () => {
+    await ctx.sessions.updateOne({ _id: sessionId, refreshHash, currentUsedAt: null }, { $set: { currentUsedAt: at } });
   });
 }
 

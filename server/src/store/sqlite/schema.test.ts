@@ -39,8 +39,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 4', () => {
-    expect(SCHEMA_VERSION).toBe(4);
+  it('is at version 5', () => {
+    expect(SCHEMA_VERSION).toBe(5);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -73,6 +73,23 @@ describe('SQLite schema versions', () => {
     const fresh = openDatabase(freshFile('fresh'));
     toClose.push(fresh);
     expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
+  it('brings a version-4 file forward: its sessions kept, unused until a token of theirs is seen', async () => {
+    const file = freshFile('v4');
+    const v4 = openDatabase(file);
+    v4.exec('ALTER TABLE sessions DROP COLUMN current_used_at');
+    v4.pragma('user_version = 4');
+    v4.prepare(`INSERT INTO sessions (id, user_id, user_agent, created_at, last_seen_at, expires_at, refresh_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run('s-1', 'u-1', 'ua', '2026-11-30T00:00:00.000Z', '2026-11-30T00:00:00.000Z', '2099-01-01T00:00:00.000Z', 'h');
+    v4.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(await store.getSession('s-1')).toMatchObject({ userId: 'u-1', refreshHash: 'h', currentUsedAt: null });
+    await store.markSessionUsed('s-1', 'h', '2026-12-01T00:00:00.000Z');
+    expect((await store.getSession('s-1'))?.currentUsedAt).toBe('2026-12-01T00:00:00.000Z');
   });
 
   it('a failed step leaves the version-3 file as it was', async () => {

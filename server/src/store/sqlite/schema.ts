@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
  * and add a step to MIGRATIONS that brings a file at the previous version forward; never
  * rewrite what an earlier version created.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
@@ -123,12 +123,21 @@ const TABLES_V4 = `
   CREATE INDEX blocks_blocked ON blocks (blocked_id);
 `;
 
+/**
+ * Version 5: when the current refresh token's access tokens were first used (auth/sessions.ts:
+ * a replaced refresh token presented again before that is a retry after a lost answer).
+ */
+const TABLES_V5 = `
+  ALTER TABLE sessions ADD COLUMN current_used_at TEXT;
+`;
+
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5;
 
 /** MIGRATIONS[n] brings a file at version n to n + 1. */
 const MIGRATIONS: Record<number, string> = {
   3: TABLES_V4,
+  4: TABLES_V5,
 };
 
 /**

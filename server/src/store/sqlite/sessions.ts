@@ -2,7 +2,7 @@ import { newSessionRecord } from '../new-session.ts';
 import type { RotateOutcome, SessionRecord, Store } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
 
-type SessionMethods = Pick<Store, 'createSession' | 'getSession' | 'rotateSession' | 'revokeSession' | 'listSessions' | 'purgeSessions'>;
+type SessionMethods = Pick<Store, 'createSession' | 'getSession' | 'rotateSession' | 'markSessionUsed' | 'revokeSession' | 'listSessions' | 'purgeSessions'>;
 
 interface SessionRow {
   id: string;
@@ -15,6 +15,7 @@ interface SessionRow {
   refresh_hash: string;
   previous_refresh_hash: string | null;
   rotated_at: string | null;
+  current_used_at: string | null;
 }
 
 const toSession = (r: SessionRow): SessionRecord => ({
@@ -28,6 +29,7 @@ const toSession = (r: SessionRow): SessionRecord => ({
   refreshHash: r.refresh_hash,
   previousRefreshHash: r.previous_refresh_hash,
   rotatedAt: r.rotated_at,
+  currentUsedAt: r.current_used_at,
 });
 
 /**
@@ -37,7 +39,7 @@ const toSession = (r: SessionRow): SessionRecord => ({
  */
 export const PURGE_SESSIONS_SQL = `DELETE FROM sessions WHERE expires_at < @endedBefore OR revoked_at < @endedBefore`;
 
-/** Sessions on the store's connection (table `sessions`, schema version 4). */
+/** Sessions on the store's connection (table `sessions`, schema version 5). */
 export function sqliteSessions(db: SqliteDatabase): SessionMethods {
   const st = {
     insert: db.prepare<[string, string, string, string, string, string, string]>(`
@@ -49,9 +51,12 @@ export function sqliteSessions(db: SqliteDatabase): SessionMethods {
     rotate: db.prepare<{ id: string; presented: string; next: string; at: string; expiresAt: string }, SessionRow>(`
       UPDATE sessions
       SET previous_refresh_hash = refresh_hash, refresh_hash = @next, rotated_at = @at,
-          last_seen_at = @at, expires_at = @expiresAt
+          last_seen_at = @at, expires_at = @expiresAt, current_used_at = NULL
       WHERE id = @id AND refresh_hash = @presented AND revoked_at IS NULL AND expires_at > @at
       RETURNING *`),
+    markUsed: db.prepare<{ id: string; hash: string; at: string }>(`
+      UPDATE sessions SET current_used_at = @at
+      WHERE id = @id AND refresh_hash = @hash AND current_used_at IS NULL`),
     revoke: db.prepare<{ id: string; userId: string; at: string }>(`
       UPDATE sessions SET revoked_at = @at
       WHERE id = @id AND user_id = @userId AND revoked_at IS NULL AND expires_at > @at`),
@@ -82,6 +87,10 @@ export function sqliteSessions(db: SqliteDatabase): SessionMethods {
       if (!row || row.revoked_at !== null || row.expires_at <= at) return { kind: 'mismatch' };
       if (row.previous_refresh_hash === presentedHash) return { kind: 'stale', session: toSession(row) };
       return { kind: 'mismatch' };
+    },
+
+    async markSessionUsed(sessionId, refreshHash, at) {
+      st.markUsed.run({ id: sessionId, hash: refreshHash, at });
     },
 
     async revokeSession(userId, sessionId, at) {

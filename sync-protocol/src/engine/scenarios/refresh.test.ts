@@ -156,3 +156,38 @@ describe('access tokens: expired or refused', () => {
     expect(env.server.sessions(a.id)).toHaveLength(1);
   });
 });
+
+describe('access tokens: a refresh whose answer is lost', () => {
+  // A reuse window far shorter than the outage, as a phone that stays offline for minutes sees the real one.
+  const env = memoryFixture({ refreshReuseWindowMs: 100 });
+
+  it('the server rotated, the device never heard: back after the window, it is still signed in and sends its outbox', async () => {
+    const { alice, a, b, conversationId } = await env.pair();
+    alice.engine.setNetworkEnabled(false);
+    const queued = await alice.engine.send(b.id, 'typed in the tunnel');
+    await alice.engine.close();
+    env.server.expireAccessTokens();
+
+    // The refresh reaches the server, which rotates the token; the answer is lost on the way back.
+    let lost = 0;
+    let answering = false;
+    const intercept = async (call: { op: string }, next: () => Promise<unknown>) => {
+      if (call.op !== 'refresh' || answering) return next();
+      await next();
+      lost++;
+      throw networkError('connection reset');
+    };
+    const reopened = env.track(alice.reopen({ transport: env.server.transport({ intercept }) }));
+    const events = signedOut(reopened);
+    await reopened.resume();
+    await waitFor(() => lost >= 2, { describe: () => ({ lost }) });
+    await new Promise((r) => setTimeout(r, 300)); // well past the reuse window
+
+    answering = true;
+    await waitFor(async () => (await reopened.queries.outbox()).length === 0, { describe: () => reopened.getState() });
+    expect(events).toEqual([]);
+    expect(reopened.getState().userId).toBe(a.id);
+    expect(env.server.history(conversationId).map((m) => m.clientId)).toEqual([queued.clientId]);
+    expect(env.server.sessions(a.id)).toHaveLength(1);
+  });
+});

@@ -17,6 +17,7 @@ export const STORE_CALLS = [
   'createSession',
   'getSession',
   'rotateSession',
+  'markSessionUsed',
   'revokeSession',
   'listSessions',
   'purgeSessions',

@@ -40,6 +40,7 @@ export function describeSessionsContract(fx: ContractFixture): void {
         refreshHash: 'h0',
         previousRefreshHash: null,
         rotatedAt: null,
+        currentUsedAt: null,
       });
       // A refresh token is `<id>.<secret>`: the id must not contain the separator.
       expect(created.id).not.toContain('.');
@@ -114,6 +115,26 @@ export function describeSessionsContract(fx: ContractFixture): void {
       expect((await fx.store.rotateSession(rotation(s.id, 'h2', 'h3', at + 30))).kind).toBe('rotated');
       expect(await fx.store.rotateSession(rotation(s.id, 'h1', 'h2', at + 40))).toEqual({ kind: 'mismatch' });
       expect(await fx.store.rotateSession(rotation(s.id, 'h2', 'h3', at + 40))).toMatchObject({ kind: 'stale' });
+    });
+
+    it('markSessionUsed: only for the current hash, only the first time; a rotation clears it', async () => {
+      const u = await user();
+      const s = await fx.store.createSession(newSession(u, { refreshHash: 'm1' }));
+      const at = Date.now() + 1000;
+      await fx.store.markSessionUsed(s.id, 'not-current', iso(at));
+      expect((await fx.store.getSession(s.id))?.currentUsedAt).toBeNull();
+      await fx.store.markSessionUsed(s.id, 'm1', iso(at));
+      await fx.store.markSessionUsed(s.id, 'm1', iso(at + 5));
+      expect((await fx.store.getSession(s.id))?.currentUsedAt).toBe(iso(at));
+
+      const rotated = await fx.store.rotateSession(rotation(s.id, 'm1', 'm2', at + 10));
+      expect(rotated).toMatchObject({ kind: 'rotated', session: { refreshHash: 'm2', currentUsedAt: null } });
+      // A late use of the replaced generation's token does not count for the new one.
+      await fx.store.markSessionUsed(s.id, 'm1', iso(at + 20));
+      expect(await fx.store.rotateSession(rotation(s.id, 'm1', 'm2', at + 30))).toMatchObject({ kind: 'stale', session: { currentUsedAt: null } });
+      await fx.store.markSessionUsed(s.id, 'm2', iso(at + 40));
+      expect(await fx.store.rotateSession(rotation(s.id, 'm1', 'm2', at + 50))).toMatchObject({ kind: 'stale', session: { currentUsedAt: iso(at + 40) } });
+      await fx.store.markSessionUsed('no-such-session', 'm2', iso(at));
     });
 
     it('rotateSession refuses revoked and expired sessions (mismatch), for the current and the previous hash', async () => {
