@@ -126,6 +126,12 @@ export interface Store {
   /** Replaces a user's password hash (a stronger KDF cost on login). */
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
 
+  /**
+   * A random id made once with the store's data (SQLite: in the file; MongoDB: in the database),
+   * the same for every process that opens the same data. Nodes of a cluster compare it.
+   */
+  storeIdentity(): Promise<string>;
+
   // --- sessions (auth/sessions.ts) ---
   createSession(session: NewSession): Promise<SessionRecord>;
   /** The session whatever its state (revoked, expired), or null (unknown, or deleted by purgeSessions). */

@@ -8,6 +8,7 @@ import { changesSince, getHistory, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
 import { createSession, getSession, listSessions, markSessionUsed, purgeSessions, revokeSession, rotateSession } from './sessions.ts';
+import { storeIdentity } from './identity.ts';
 import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
 export type { StoreHooks } from './context.ts';
@@ -131,6 +132,7 @@ function mongoStore(
     /** Connection trouble is retried by the driver and reported per call (UNAVAILABLE); only close is final. */
     unavailableReason: () => (closed ? 'store closed' : null),
 
+    storeIdentity: () => call(() => storeIdentity(db)),
     createUser: (user) => call(() => createUser(ctx, user)),
     findUserByUsername: (username) => call(() => findUserByUsername(ctx, username)),
     getUsers: (ids) => call(() => getUsers(ctx, ids)),

@@ -18,12 +18,13 @@ const schemaOf = (db: Database.Database) =>
   db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`).all();
 
 /**
- * A file as schema version 3 wrote it: today's schema less what version 4 added. (Version 4
- * only added tables, so dropping them gives back exactly the version-3 file.)
+ * A file as schema version 3 wrote it: today's schema less what versions 4 and 5 added. (They
+ * only added tables, and a column to one of those, so dropping them gives back exactly the
+ * version-3 file.)
  */
 function writeVersion3File(file: string): void {
   const db = openDatabase(file);
-  db.exec('DROP TABLE sessions; DROP TABLE blocks;');
+  db.exec('DROP TABLE sessions; DROP TABLE blocks; DROP TABLE identity;');
   db.pragma('user_version = 3');
   db.close();
 }
@@ -78,7 +79,7 @@ describe('SQLite schema versions', () => {
   it('brings a version-4 file forward: its sessions kept, unused until a token of theirs is seen', async () => {
     const file = freshFile('v4');
     const v4 = openDatabase(file);
-    v4.exec('ALTER TABLE sessions DROP COLUMN current_used_at');
+    v4.exec('ALTER TABLE sessions DROP COLUMN current_used_at; DROP TABLE identity;');
     v4.pragma('user_version = 4');
     v4.prepare(`INSERT INTO sessions (id, user_id, user_agent, created_at, last_seen_at, expires_at, refresh_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run('s-1', 'u-1', 'ua', '2026-11-30T00:00:00.000Z', '2026-11-30T00:00:00.000Z', '2099-01-01T00:00:00.000Z', 'h');
@@ -90,6 +91,7 @@ describe('SQLite schema versions', () => {
     expect(await store.getSession('s-1')).toMatchObject({ userId: 'u-1', refreshHash: 'h', currentUsedAt: null });
     await store.markSessionUsed('s-1', 'h', '2026-12-01T00:00:00.000Z');
     expect((await store.getSession('s-1'))?.currentUsedAt).toBe('2026-12-01T00:00:00.000Z');
+    expect(await store.storeIdentity()).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('a failed step leaves the version-3 file as it was', async () => {
@@ -109,6 +111,6 @@ describe('SQLite schema versions', () => {
     openDatabase(file).close();
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = peek(file).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['blocks', 'conversations', 'messages', 'meta', 'sessions', 'users']);
+    expect(tables).toEqual(['blocks', 'conversations', 'identity', 'messages', 'meta', 'sessions', 'users']);
   });
 });

@@ -125,10 +125,18 @@ const TABLES_V4 = `
 
 /**
  * Version 5: when the current refresh token's access tokens were first used (auth/sessions.ts:
- * a replaced refresh token presented again before that is a retry after a lost answer).
+ * a replaced refresh token presented again before that is a retry after a lost answer), and
+ * the store's identity.
  */
 const TABLES_V5 = `
   ALTER TABLE sessions ADD COLUMN current_used_at TEXT;
+
+  -- The store's identity: a random id made once, with the file (Store.storeIdentity). Nodes
+  -- of one cluster compare it, so a node on another file is refused rather than splitting the data.
+  CREATE TABLE identity (
+    id TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO identity (id) VALUES (lower(hex(randomblob(16))));
 `;
 
 /** The whole current schema, created in one transaction on an empty file. */

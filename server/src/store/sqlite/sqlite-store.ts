@@ -190,6 +190,10 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       return st.searchUsers.all({ lo, hi: lo + TOP, limit }).map(toUser);
     },
 
+    async storeIdentity() {
+      return (db.prepare<[], { id: string }>(`SELECT id FROM identity`).get()!).id;
+    },
+
     async setLastSeen(userId, at) {
       st.setLastSeen.run(at, userId);
     },

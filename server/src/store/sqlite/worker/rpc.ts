@@ -8,6 +8,7 @@ import type { Store } from '../../store.ts';
 
 /** Every Store method that carries data; `close` is a lifecycle message of its own. */
 export const STORE_CALLS = [
+  'storeIdentity',
   'createUser',
   'findUserByUsername',
   'getUsers',

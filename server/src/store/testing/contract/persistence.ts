@@ -3,6 +3,13 @@ import type { ContractFixture } from './fixture.ts';
 
 export function describePersistenceContract(fx: ContractFixture): void {
   const { user, req, send, wholeHistory } = fx;
+  it('storeIdentity: one non-empty id, the same at every call', async () => {
+    const ids = await Promise.all([fx.store.storeIdentity(), fx.store.storeIdentity()]);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{16,}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(await fx.store.storeIdentity()).toBe(ids[0]);
+  });
+
   describe.runIf(fx.canReopen)('persistence across close and reopen', () => {
     it('keeps users, messages, statuses, seqs, dedupe and change positions', async () => {
       const a = await user('persist_a', 'Persist A');
@@ -14,9 +21,11 @@ export function describePersistenceContract(fx: ContractFixture): void {
       const historyBefore = await wholeHistory(m1!.conversationId);
       const changesBefore = await fx.store.changesSince(a.id, 0, 100);
       const convsBefore = await fx.store.listConversations(b.id);
+      const identity = await fx.store.storeIdentity();
 
       await fx.reopen();
 
+      expect(await fx.store.storeIdentity()).toBe(identity);
       expect(await fx.store.findUserByUsername('PERSIST_A')).toEqual({ ...a, lastSeen: '2031-05-06T07:08:09.000Z' });
       expect(await wholeHistory(m1!.conversationId)).toEqual(historyBefore);
       expect(await fx.store.changesSince(a.id, 0, 100)).toEqual(changesBefore);
