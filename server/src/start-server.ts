@@ -19,7 +19,6 @@ import { createAbuseLimits } from './limits/abuse-limits.ts';
 import { ReceiptService } from './messages/receipts.ts';
 import { SendBatcher, type BatcherStats } from './messages/send-batcher.ts';
 import { SendService } from './messages/send-service.ts';
-import { createRateLimiter } from './rate-limit.ts';
 import { createSocketServer, registerGateway } from './realtime/gateway.ts';
 import { Audience } from './privacy/audience.ts';
 import { BlockList } from './privacy/blocks.ts';
@@ -150,7 +149,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
-    const sends = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit: config.sendRateLimit, windowMs: config.sendRateWindowMs }), audience });
+    const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience });
     const receipts = new ReceiptService(store, fanout);
 
     registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, audience, hooks: testHooks } });

@@ -4,9 +4,12 @@ import type { PigeonIo } from '../realtime/types.ts';
 import { AuthLimits } from './auth-limits.ts';
 import { createLimiterFactory } from './limiter.ts';
 import { connectLimitsRedis } from './redis-connection.ts';
+import { createSendLimit, type SendLimit } from './send-limit.ts';
 import { createSocketLimits, type SocketLimits } from './socket-limits.ts';
 
 export interface AbuseLimits {
+  /** SEND_RATE_LIMIT, for REST and socket sends alike. */
+  sends: SendLimit;
   auth: AuthLimits;
   sockets: SocketLimits;
   /** Stops the slow-reader sweep and closes the limiters' Redis connection. */
@@ -14,17 +17,20 @@ export interface AbuseLimits {
 }
 
 /**
- * Every abuse limit of one node (issue #13), built from the config: login and
- * register (auth-limits.ts), sockets and their events (socket-limits.ts). With
- * REDIS_URL the per-user and per-address counters are shared by all nodes
- * through their own Redis connection; without it they live in this process.
- * (The send limit, SEND_RATE_LIMIT, is rate-limit.ts's, per node.)
+ * Every limit of one node, built from the config in this one place: sends
+ * (send-limit.ts), login and register (auth-limits.ts), sockets and their events
+ * (socket-limits.ts). With REDIS_URL the per-user and per-address counters are
+ * shared by all nodes through their own Redis connection, so a cluster enforces
+ * the numbers one node would; without it they live in this process. What stays
+ * per node on purpose (per-socket budgets, sockets per user, slow readers) is
+ * said in socket-limits.ts.
  */
 export async function createAbuseLimits(io: PigeonIo, config: ServerConfig, log: Logger): Promise<AbuseLimits> {
   const redis = config.redisUrl ? await connectLimitsRedis(config.redisUrl, log) : null;
   const limiter = createLimiterFactory(redis, log);
   const sockets = createSocketLimits(io, config, limiter, log);
   return {
+    sends: createSendLimit(limiter, config),
     auth: new AuthLimits(limiter, config),
     sockets,
     async close() {

@@ -3,7 +3,9 @@ import type { Message } from '@pigeon/sync-protocol';
 import { Audience } from '../privacy/audience.ts';
 import { BlockList } from '../privacy/blocks.ts';
 import { Contacts } from '../privacy/contacts.ts';
-import { createRateLimiter } from '../rate-limit.ts';
+import { pino } from 'pino';
+import { createLimiterFactory } from '../limits/limiter.ts';
+import { createSendLimit } from '../limits/send-limit.ts';
 import type { SendOutcome, SendRequest } from '../store/store.ts';
 import { UserDirectory } from '../users/user-directory.ts';
 import type { Fanout } from './fanout.ts';
@@ -26,7 +28,7 @@ function setup(limit = 0, blocked: Record<string, string[]> = {}) {
     new Contacts({ store: { listConversations: async () => [], getHistory: async () => [] } }),
     new BlockList({ store: { blockedBy: async (id) => blocked[id] ?? [], blockersOf: async (id) => Object.keys(blocked).filter((k) => blocked[k]!.includes(id)), blockUser: async () => {}, unblockUser: async () => {} } }),
   );
-  const service = new SendService({ batcher, users, fanout, rateLimiter: createRateLimiter({ limit, now: () => 0 }), audience });
+  const service = new SendService({ batcher, users, fanout, rateLimiter: createSendLimit(createLimiterFactory(null, pino({ level: 'silent' })), { sendRateLimit: limit, sendRateWindowMs: 10_000 }), audience });
   return { service, committed, emitted };
 }
 

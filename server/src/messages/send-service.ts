@@ -1,6 +1,6 @@
 import { PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
 import type { Audience } from '../privacy/audience.ts';
-import type { RateLimiter } from '../rate-limit.ts';
+import type { SendLimit } from '../limits/send-limit.ts';
 import type { SendOutcome, SendRequest } from '../store/store.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
 import type { Fanout } from './fanout.ts';
@@ -21,7 +21,7 @@ export class SendService {
     private readonly deps: {
       batcher: SendBatcher<SendRequest, SendOutcome>;
       users: UserDirectory;
-      rateLimiter: RateLimiter;
+      rateLimiter: SendLimit;
       fanout: Fanout;
       audience: Audience;
     },
@@ -29,9 +29,7 @@ export class SendService {
 
   /** Resolves once the message is committed (new or the stored duplicate). `input` is already schema-valid. */
   async send(senderId: string, input: SendMessageInput): Promise<SendOutcome> {
-    if (!this.deps.rateLimiter.tryTake(senderId)) {
-      throw new PigeonError('RATE_LIMITED', 'too many messages, slow down');
-    }
+    await this.deps.rateLimiter.take(senderId);
     if (input.to === senderId) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
     if (!(await this.deps.users.exists(input.to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
     // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
