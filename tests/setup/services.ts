@@ -23,6 +23,8 @@ const START_TIMEOUT_MS = 30_000;
 
 export interface Service {
   url: string;
+  /** The server's output; removed by stop(), so read it first when it is wanted. */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -122,7 +124,7 @@ async function ready(child: ChildProcess, dir: string, logFile: string, name: st
     await stop();
     throw err;
   }
-  return { url, stop };
+  return { url, logFile, stop };
 }
 
 const spawnErrors = new WeakMap<ChildProcess, Error>();
