@@ -34,7 +34,7 @@ export default defineConfig({
     projects: [
       // Pure tests: no external service. Everything not claimed by a project below.
       project('unit', {
-        include: ['sync-protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'tests/**/*.test.ts'],
+        include: ['sync-protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
         exclude: [STORE, SERVER, ENGINE, CHAOS],
         testTimeout: 30_000,
         hookTimeout: 30_000,
