@@ -8,6 +8,8 @@
  *   npm run bench -- --quick              small sizes (a minute or two), for development
  *   npm run bench -- --only=throughput,memory --targets=sqlite
  *   npm run bench -- --cpu-prof           also write V8 CPU profiles of the server children
+ *   npm run bench -- --only=mongo-raw     MongoDB store vs raw insertMany (figure 7)
+ *   npm run bench -- --only=cross-node    two nodes on FerretDB + Redis: cross-node vs same-node (figure 8)
  *   npm run bench -- --help
  */
 import { parseArgs } from 'node:util';
@@ -16,13 +18,14 @@ import { measureClient, renderClient, type ClientFigures } from './figures/clien
 import { measureMemory, renderMemory, type MemoryFigures } from './figures/memory.ts';
 import { measureOutbox, renderOutbox, type OutboxFigures } from './figures/outbox.ts';
 import { measureThroughput, renderThroughput, type TargetFigures } from './figures/throughput.ts';
+import { measureMongoRaw, renderMongoRaw, type MongoRawFigures } from './figures/mongo-raw.ts';
 import { failures } from './lib/integrity.ts';
 import { machineInfo, machineSection, uptime, writeJson, writeReport } from './lib/report.ts';
 import { ferretBinary } from './lib/ferret.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { TargetKind } from './lib/targets.ts';
 
-const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory'] as const;
+const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values: flags } = parseArgs({
@@ -46,6 +49,11 @@ const { values: flags } = parseArgs({
     'client-conversations': { type: 'string' },
     'client-open': { type: 'string' },
     'idle-sockets': { type: 'string' },
+    'raw-batch': { type: 'string' },
+    'raw-batches': { type: 'string' },
+    'raw-conversations': { type: 'string' },
+    'raw-inflight': { type: 'string' },
+    'raw-server-duration': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -67,6 +75,10 @@ if (flags.help) {
   --outbox-messages=N
   --client-messages=N --client-conversations=N --client-open=N
   --idle-sockets=N
+  --raw-batch=N --raw-batches=N  figure 7 (mongo-raw): batch size (default 200) and measured batches per
+                               side (default 100; quick 10); --raw-conversations=N (default 100);
+                               --raw-inflight=N batches in flight on both sides (default 1);
+                               --raw-server-duration=S window of the full-server half (default 10; 0 skips it)
   --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
                                into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
   --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`);
@@ -105,10 +117,11 @@ interface Results {
   outbox?: OutboxFigures;
   client?: ClientFigures;
   memory?: MemoryFigures;
+  'mongo-raw'?: MongoRawFigures;
   skipped: string[];
   failures: string[];
   /** Figures not run this time, carried over from the previous full run: when they were measured. */
-  carried?: Partial<Record<'throughput' | 'catchup' | 'outbox' | 'client' | 'memory', { date: string; uptime: string; command: string }>>;
+  carried?: Partial<Record<'throughput' | 'catchup' | 'outbox' | 'client' | 'memory' | 'mongo-raw', { date: string; uptime: string; command: string }>>;
 }
 const results: Results = { machine, command, skipped, failures };
 
@@ -118,7 +131,7 @@ const latestPath = new URL('./results/latest.json', import.meta.url).pathname;
 if (!quick && flags.only && existsSync(latestPath)) {
   const prev = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
   results.carried = {};
-  const keys = ['throughput', 'catchup', 'outbox', 'client', 'memory'] as const;
+  const keys = ['throughput', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw'] as const;
   for (const k of keys) {
     if (only.has(k) || !prev[k]) continue;
     (results as unknown as Record<string, unknown>)[k] = prev[k];
@@ -186,6 +199,33 @@ if (only.has('memory')) {
   results.memory = await step('memory', () => measureMemory({ sockets: num(flags['idle-sockets'], 1_000, 200), stores, nodeFlags }));
 }
 
+const needsFerret = (name: string) => {
+  if (existsSync(ferretBinary())) return true;
+  skipped.push(`${name}: FerretDB binary not found at ${ferretBinary()} (bash scripts/ferretdb.sh install)`);
+  return false;
+};
+if (only.has('mongo-raw') && needsFerret('mongo-raw')) {
+  const conversations = num(flags['raw-conversations'], 100, 100);
+  const serverSeconds = num(flags['raw-server-duration'], 10, 3);
+  results['mongo-raw'] = await step('mongo-raw', () =>
+    measureMongoRaw({
+      store: {
+        users: conversations * 2,
+        batchSize: num(flags['raw-batch'], 200, 200),
+        batches: num(flags['raw-batches'], 100, 10),
+        segments: quick ? 2 : 5,
+        warmupBatches: 2,
+        inflight: num(flags['raw-inflight'], 1, 1),
+      },
+      server:
+        serverSeconds > 0
+          ? { clients: num(flags['mongo-clients'] ?? flags.clients, 200, 40), inflight: num(flags.inflight, 4, 4), warmupMs: num(flags.warmup, 3, 1) * 1000, durationMs: serverSeconds * 1000 }
+          : null,
+      nodeFlags,
+    }),
+  );
+}
+
 machine.uptimeAfter = uptime();
 const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
   const c = results.carried?.[k];
@@ -200,6 +240,7 @@ const sections = [
   results.outbox ? renderOutbox(results.outbox) + carriedNote('outbox') : '',
   results.client ? renderClient(results.client) + carriedNote('client') : '',
   results.memory ? renderMemory(results.memory) + carriedNote('memory') : '',
+  results['mongo-raw'] ? renderMongoRaw(results['mongo-raw']) + carriedNote('mongo-raw') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);
