@@ -175,6 +175,9 @@ export class Background {
       status: (event) => void live.status(event.messageIds, event.status),
       typing: (event, on) => typing.received(event, on),
       presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
+      // The server may have dropped events for this device (its Redis link was down): one catch-up
+      // pass brings them (SingleFlight: hints from several nodes at once cost one pass, plus one after).
+      syncHint: () => catchUp.schedule(),
     });
   }
 

@@ -21,6 +21,14 @@ export type TypingEvent = z.infer<typeof typingEventSchema>;
 export const presenceEventSchema = z.object({ userId: z.string(), lastSeen: z.string().optional() });
 export type PresenceEvent = z.infer<typeof presenceEventSchema>;
 
+/**
+ * The server lost events it could not deliver (its Redis link to the other nodes was down
+ * and is back): the client should run one catch-up through `GET /api/sync`. `reason` says
+ * why (today always `redis-recovered`); clients must accept any string.
+ */
+export const syncHintEventSchema = z.object({ reason: z.string() });
+export type SyncHintEvent = z.infer<typeof syncHintEventSchema>;
+
 export const sendMessageAckSchema = z.union([
   z.object({ ok: z.literal(true), message: messageSchema }),
   failedAckSchema,

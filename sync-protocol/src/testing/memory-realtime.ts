@@ -19,6 +19,8 @@ export interface MemoryRealtimeDeps {
 export class MemoryRealtime {
   private readonly connections = new Set<MemoryConnection>();
   private readonly typingStates;
+  /** While true, pushes are lost (like cross-node events while a Redis link is down). */
+  private dropping = false;
 
   constructor(private readonly deps: MemoryRealtimeDeps) {
     this.typingStates = createTypingTtl(deps.typingTtlMs, (from, to, event) => {
@@ -70,7 +72,18 @@ export class MemoryRealtime {
     }
   }
 
+  /** Pushes are lost from now on (true) or delivered again (false). */
+  dropPushes(dropping: boolean): void {
+    this.dropping = dropping;
+  }
+
+  /** `sync-hint` to every connection (a server node's Redis link came back). */
+  syncHint(): void {
+    for (const c of this.connections) c.deliver('sync-hint', { reason: 'redis-recovered' });
+  }
+
   emit<E extends keyof ServerToClientEvents>(userIds: readonly string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0], except?: MemoryConnection): void {
+    if (this.dropping) return;
     const to = new Set(userIds);
     for (const c of this.connections) if (c !== except && to.has(c.userId)) c.deliver(event, payload);
   }

@@ -120,6 +120,19 @@ export class MemoryServer {
     this.realtime.dropAll();
   }
 
+  /**
+   * true: every push (new-message, statuses, typing, presence) is lost while connections stay
+   * up, as across server nodes while their Redis is down; `syncHint()` then tells every device
+   * to catch up, as a node does when its Redis link is back.
+   */
+  dropPushes(dropping: boolean): void {
+    this.realtime.dropPushes(dropping);
+  }
+
+  syncHint(): void {
+    this.realtime.syncHint();
+  }
+
   /** false: unreachable, as when the network or the server is down (REST and connects fail, connections drop). */
   setReachable(reachable: boolean): void {
     this.reachable = reachable;

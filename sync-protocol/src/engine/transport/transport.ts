@@ -41,6 +41,8 @@ export interface TransportEvents {
   status(event: MessageStatusEvent): void;
   typing(event: TypingEvent, typing: boolean): void;
   presence(event: PresenceEvent, online: boolean): void;
+  /** `sync-hint`: the server may have dropped events meant for this device; catch up. Optional for older embedders. */
+  syncHint?(): void;
 }
 
 /** What the engine tells a transport when it creates it. */
