@@ -61,6 +61,14 @@ export interface ServerConfig {
   socketBufferMaxBytes: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (TRUST_PROXY). */
   trustProxy: boolean;
+  /** With REDIS_URL: each node refreshes its heartbeat key this often, ms (NODE_HEARTBEAT_MS; cluster/liveness.ts). */
+  nodeHeartbeatMs: number;
+  /** With REDIS_URL: a node whose heartbeat is this old is dead and reaped, ms (NODE_TTL_MS). */
+  nodeTtlMs: number;
+  /** With REDIS_URL: every node looks for dead nodes this often, ms (NODE_SWEEP_MS). */
+  nodeSweepMs: number;
+  /** With REDIS_URL: how long a presence read waits for Redis before answering from this node's sockets, ms (PRESENCE_REDIS_TIMEOUT_MS). */
+  presenceRedisTimeoutMs: number;
   /** The built PWA; served at / when the folder exists. */
   clientDistDir: string;
   /** Upper bound of one group commit. */
@@ -100,6 +108,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   handshakeWindowMs: 60_000,
   socketBufferMaxBytes: 1024 * 1024,
   trustProxy: false,
+  nodeHeartbeatMs: 3_000,
+  nodeTtlMs: 10_000,
+  nodeSweepMs: 2_000,
+  presenceRedisTimeoutMs: 500,
   clientDistDir: DEFAULT_CLIENT_DIST,
   maxSendBatch: 512,
 };
@@ -133,6 +145,10 @@ const configSchema = z.object({
   handshakeWindowMs: z.number().int().positive(),
   socketBufferMaxBytes: z.number().int().min(1024),
   trustProxy: z.boolean(),
+  nodeHeartbeatMs: z.number().int().min(100),
+  nodeTtlMs: z.number().int().min(200),
+  nodeSweepMs: z.number().int().min(100),
+  presenceRedisTimeoutMs: z.number().int().min(10).max(10_000),
   clientDistDir: z.string().min(1),
   maxSendBatch: z.number().int().min(1).max(10_000),
 });
@@ -204,6 +220,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     handshakeLimitPerIp: envInt(env, 'HANDSHAKE_LIMIT_IP'),
     socketBufferMaxBytes: envInt(env, 'SOCKET_BUFFER_MAX_BYTES'),
     trustProxy: envBool(env, 'TRUST_PROXY'),
+    nodeHeartbeatMs: envInt(env, 'NODE_HEARTBEAT_MS'),
+    nodeTtlMs: envInt(env, 'NODE_TTL_MS'),
+    nodeSweepMs: envInt(env, 'NODE_SWEEP_MS'),
+    presenceRedisTimeoutMs: envInt(env, 'PRESENCE_REDIS_TIMEOUT_MS'),
     logLevel: logLevel as LogLevel | undefined,
   });
 }
