@@ -22,6 +22,8 @@ export interface ServerConfig {
   jwtSecret: string | null;
   /** When set, Socket.io uses the Redis adapter so several nodes act as one. */
   redisUrl: string | null;
+  /** The Redis key holding the cluster's store identity (CLUSTER_STORE_KEY); only tests sharing one redis-server change it. */
+  clusterStoreKey: string;
   /** Sends per user per window (SEND_RATE_LIMIT); 0 disables the limit. */
   sendRateLimit: number;
   /** The rate-limit window; 10 s by contract, adjustable only in code (tests). */
@@ -88,6 +90,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   mongoDbName: null,
   jwtSecret: null,
   redisUrl: null,
+  clusterStoreKey: 'pigeon:cluster:store-identity',
   sendRateLimit: LIMITS.sendRateDefault,
   sendRateWindowMs: LIMITS.sendRateWindowMs,
   logLevel: 'info',
@@ -125,6 +128,7 @@ const configSchema = z.object({
   // A short HS256 key is guessable offline from any token; insist on some length.
   jwtSecret: z.string().min(16, 'JWT_SECRET must be at least 16 characters').nullable(),
   redisUrl: z.string().min(1).nullable(),
+  clusterStoreKey: z.string().min(1),
   sendRateLimit: z.number().int().min(0),
   sendRateWindowMs: z.number().int().positive(),
   logLevel: z.enum(LOG_LEVELS),
@@ -204,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     mongodbUri: envString(env.MONGODB_URI) ?? null,
     jwtSecret: envString(env.JWT_SECRET) ?? null,
     redisUrl: envString(env.REDIS_URL) ?? null,
+    clusterStoreKey: envString(env.CLUSTER_STORE_KEY),
     sendRateLimit: envInt(env, 'SEND_RATE_LIMIT'),
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL'),
     refreshTokenTtlSeconds: envInt(env, 'REFRESH_TOKEN_TTL'),

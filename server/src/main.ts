@@ -46,5 +46,10 @@ try {
   }
 } catch (err) {
   log.fatal({ err }, 'failed to start');
+  // A setting that cannot work (e.g. a store that is not the cluster's): say it plainly, as for a bad variable.
+  if (err instanceof ConfigError) {
+    console.error(`pigeon: ${err.message}`);
+    process.exit(2);
+  }
   process.exit(1);
 }

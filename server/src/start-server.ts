@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import type { Context } from 'hono';
 import { directConversationId } from '@pigeon/sync-protocol';
@@ -12,6 +13,7 @@ import { SessionGate } from './auth/session-gate.ts';
 import { startSessionPurge } from './auth/session-purge.ts';
 import { SessionService } from './auth/sessions.ts';
 import { createTokenService } from './auth/tokens.ts';
+import { assertClusterStore, describeStore } from './cluster/store-identity.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { requestAddress } from './http/client-address.ts';
@@ -24,6 +26,8 @@ import { Audience } from './privacy/audience.ts';
 import { BlockList } from './privacy/blocks.ts';
 import { Contacts } from './privacy/contacts.ts';
 import { Presence } from './realtime/presence.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
+import { broadcastSyncHint } from './realtime/sync-hint.ts';
 import { connectRedisAdapter, type RedisAdapterHandle } from './realtime/redis-adapter.ts';
 import { createSessionRevocation } from './realtime/session-revocation.ts';
 import { createSocketFanout } from './realtime/socket-fanout.ts';
@@ -96,6 +100,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         log,
       }));
     if (!injectedStore) cleanups.push(() => store.close());
+    // Before anything else uses Redis: a node whose store is not the cluster's must not join it (SplitClusterError).
+    if (config.redisUrl) {
+      const where = describeStore(store.kind, config, (dir) => resolvePath(dir));
+      await assertClusterStore({ redisUrl: config.redisUrl, key: config.clusterStoreKey, identity: await store.storeIdentity(), store: where, log });
+    }
 
     const passwords = new Passwords(config, store, log);
     // The decoy is computed now so the first login of an unknown user costs one scrypt run like any other.
@@ -134,10 +143,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const blocks = new BlockList({ store, ...(redis ? { announce: (userId: string) => io.serverSideEmit('blocks-changed', userId) } : {}) });
     if (redis) io.on('blocks-changed', (userId) => blocks.forget(userId));
     const audience = new Audience(new Contacts({ store }), blocks);
-    const presence = new Presence(io, store, audience, fanout, log);
+    // With Redis: this node's record, dead-node reaping, presence across nodes and Redis outages (cluster/).
+    const cluster = redis && config.redisUrl
+      ? await ClusterNode.join({ redisUrl: config.redisUrl, adapterLinks: redis.links, times: { heartbeatMs: config.nodeHeartbeatMs, ttlMs: config.nodeTtlMs, sweepMs: config.nodeSweepMs }, redisTimeoutMs: config.presenceRedisTimeoutMs, log })
+      : null;
+    if (cluster) cleanups.push(() => cluster.stop());
+    const presence = new Presence(io, store, audience, fanout, log, cluster?.remotePresence ?? null);
     const typing = new TypingTracker((from, to, event) => {
       fanout.emit([to], event, { from, conversationId: directConversationId(from, to) });
     }, testHooks.typingTtlMs);
+    await cluster?.start({ presence, typing, syncHint: () => broadcastSyncHint(io) });
     const batcher = new SendBatcher<SendRequest, SendOutcome>({
       maxBatch: config.maxSendBatch,
       // The SQLite thread answers in call order, so a second batch can wait there while the
@@ -175,6 +190,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       batcher,
       typing,
       presence,
+      cluster,
       redis,
       limits,
       sessionPurge,

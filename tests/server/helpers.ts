@@ -56,12 +56,15 @@ export interface TestServer {
 interface Shared {
   dataDir: string;
   mongoDbName: string | undefined;
+  /** Suites share one redis-server, each with its own store: each data set is its own cluster there (store identity). */
+  clusterStoreKey: string;
 }
 
 export async function startTestServer(variant: StoreVariant, extra: StartServerOptions = {}, shared?: Shared): Promise<TestServer> {
   const data: Shared = shared ?? {
     dataDir: await mkdtemp(join(tmpdir(), 'pigeon-server-test-')),
     mongoDbName: variant.kind === 'mongodb' ? `pigeon_test_${randomBytes(6).toString('hex')}` : undefined,
+    clusterStoreKey: `pigeon:test:${randomBytes(6).toString('hex')}:store-identity`,
   };
   const options = (more: StartServerOptions): StartServerOptions => ({
     port: 0,
@@ -69,6 +72,7 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
     dataDir: data.dataDir,
     mongodbUri: variant.mongoUri ?? null,
     mongoDbName: data.mongoDbName ?? null,
+    clusterStoreKey: data.clusterStoreKey,
     jwtSecret: TEST_JWT_SECRET,
     sendRateLimit: 0,
     logLevel: 'silent',
