@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/src/index.ts';
+import { REDIS_SERVER, startRedis, startWithPortRetry, type Service } from '../setup/services.ts';
+import { existsSync } from 'node:fs';
+import { register, sendOverRest, startTestServer, waitFor, type TestServer, type TestUser } from './helpers.ts';
+
+const SENDS = 4;
+
+/**
+ * Redis down must not block sends: the limiters fall back to their in-memory insurance
+ * (the same numbers, counted by each node alone) and every send is answered, 201 or 429,
+ * never 500 and never held. When Redis is back, the counters are the cluster's again.
+ * This suite stops and restarts a redis-server of its own (the shared one serves other suites).
+ */
+describe.skipIf(!existsSync(REDIS_SERVER))('send limit while Redis is down (SQLite, two nodes)', () => {
+  let redis: Service;
+  let port: number;
+  let t: TestServer;
+  let nodeA: RunningServer;
+  let nodeB: RunningServer;
+  beforeAll(async () => {
+    redis = await startWithPortRetry((p) => startRedis(p));
+    port = Number(new URL(redis.url).port);
+    t = await startTestServer({ kind: 'sqlite' }, { redisUrl: redis.url, sendRateLimit: SENDS, sendRateWindowMs: 3_600_000 });
+    nodeA = t.server;
+    nodeB = await t.startPeer();
+  });
+  afterAll(async () => {
+    await nodeB?.close();
+    await t?.dispose();
+    await redis?.stop();
+  });
+
+  const send = (node: RunningServer, from: TestUser, to: TestUser, body: string) => sendOverRest(node.url, from.token, to.id, body).then((r) => r.status);
+
+  it('each node allows N on its own while Redis is down; with Redis back the count is the cluster’s again', async () => {
+    const [a, b] = await Promise.all([register(nodeA.url), register(nodeA.url)]);
+    await redis.stop();
+
+    const answers: number[] = [];
+    for (let i = 0; i < SENDS + 2; i++) answers.push(await send(nodeA, a, b, `A ${i}`));
+    for (let i = 0; i < SENDS + 2; i++) answers.push(await send(nodeB, a, b, `B ${i}`));
+    // Per node: N accepted, then RATE_LIMITED from the insurance limiter. Nothing failed, nothing hung.
+    const perNode = [...Array(SENDS).fill(201), 429, 429];
+    expect(answers).toEqual([...perNode, ...perNode]);
+
+    redis = await startRedis(port);
+    const probe = new Redis(redis.url);
+    try {
+      // The limiters' connection comes back by itself; a fresh user's first send then creates its counter in Redis.
+      let user: TestUser | undefined;
+      await waitFor(
+        'a send counted in Redis again',
+        async () => {
+          user = await register(nodeA.url);
+          expect(await send(nodeA, user, b, 'probe')).toBe(201);
+          return (await probe.exists(`pigeon:limit:send-user:${user.id}`)) === 1;
+        },
+        30_000,
+      );
+      const rest: number[] = [];
+      for (let i = 0; i < SENDS; i++) rest.push(await send(i % 2 ? nodeA : nodeB, user!, b, `after ${i}`));
+      // One used by the probe: N - 1 more across both nodes, then refused.
+      expect(rest).toEqual([...Array(SENDS - 1).fill(201), 429]);
+    } finally {
+      probe.disconnect();
+    }
+  });
+});
