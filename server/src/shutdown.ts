@@ -17,6 +17,8 @@ export interface ShutdownParts {
   batcher: Pick<SendBatcher<unknown, unknown>, 'close' | 'drain' | 'abort'>;
   typing: TypingTracker;
   presence: Presence;
+  /** This node's record in Redis (cluster/cluster-node.ts): removed on close, left for the others to reap on kill. */
+  cluster: { leave(): Promise<void>; stop(): Promise<void> } | null;
   redis: RedisAdapterHandle | null;
   /** The abuse limits' sweep timer and Redis connection. */
   limits: { close(): Promise<void> };
@@ -60,6 +62,7 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     const grace = setTimeout(() => p.httpServer.closeAllConnections(), HTTP_GRACE_MS).unref();
     await p.io.close(); // also waits for the HTTP server to close
     clearTimeout(grace);
+    await p.cluster?.leave();
     await p.limits.close();
     await p.redis?.close();
     await p.sessionPurge.close();
@@ -70,6 +73,8 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
   async function kill(): Promise<void> {
     p.markClosing();
     p.presence.stop();
+    // No more heartbeats: the record stays for another node to reap, as after a real crash.
+    const clusterStopped = p.cluster?.stop();
     p.batcher.abort();
     p.typing.clear();
     p.httpServer.closeAllConnections();
@@ -77,6 +82,7 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     await p.batcher.drain();
     p.httpServer.closeAllConnections();
     await p.io.close();
+    await clusterStopped;
     await p.limits.close();
     await p.redis?.close();
     await p.sessionPurge.close();

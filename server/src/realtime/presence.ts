@@ -10,18 +10,41 @@ export interface PresenceReader {
 }
 
 /**
- * Presence derived from the sockets themselves: a user is online while any of
- * their sockets is in `user:<id>` on any node. The adapter answers
- * `fetchSockets()` across nodes, so there is no separate online-map to keep
- * consistent or to leak entries when a node dies.
+ * Presence beyond this node's own sockets: the other nodes' records in Redis
+ * (cluster/cluster-node.ts). Null on a lone node.
+ */
+export interface RemotePresence {
+  /** Of `userIds`, those with a socket on another node. Rejects within a bounded time when that cannot be known (Redis away). */
+  onlineElsewhere(userIds: readonly string[]): Promise<Set<string>>;
+  /** A socket of the user opened here (fire-and-forget record update). */
+  userConnected(userId: string): void;
+  /** The user's last socket here closed. */
+  userGone(userId: string): void;
+}
+
+const USER_ROOM_PREFIX = userRoom('');
+
+/**
+ * A user is online while any of their sockets is open on any node. This node's own
+ * sockets are read from its rooms (`user:<id>`), synchronously and always right; the
+ * other nodes' from their records in Redis (RemotePresence). Local first: a user with a
+ * socket here is online without asking Redis, so right after an outage (or during one)
+ * a connected user is never reported offline by the node they are connected to.
  *
- * `user-online` / `user-offline` go to the users the Audience allows (who share a
- * conversation with the user and have no block either way). Online is announced on every connect (idempotent for receivers); offline
- * only when the last socket closed, re-checked after lastSeen is written so a
- * reconnect racing the disconnect doesn't end with a wrong "offline".
+ * Redis unreachable (issue #14): reads answer from this node's sockets only, within the
+ * remote read's timeout: a user connected only to another node reads as offline. A
+ * disconnect whose "anywhere else?" cannot be answered announces nothing and writes no
+ * lastSeen; it is settled again when the links are back (`recovered`).
+ *
+ * `user-online` / `user-offline` go to the users the Audience allows. Online is announced
+ * on every connect (idempotent for receivers); offline only when the last socket closed,
+ * re-checked after lastSeen is written so a reconnect racing the disconnect doesn't end
+ * with a wrong "offline".
  */
 export class Presence implements PresenceReader {
   private readonly pending = new Set<Promise<unknown>>();
+  /** Users whose last local socket closed while the other nodes could not be asked. */
+  private readonly unsettled = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -31,37 +54,61 @@ export class Presence implements PresenceReader {
     private readonly audience: Pick<Audience, 'watchersOf'>,
     private readonly fanout: Fanout,
     private readonly log: Logger,
+    private readonly remote: RemotePresence | null = null,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async onlineAmong(userIds: readonly string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const sockets = await this.io.in([...new Set(userIds)].map(userRoom)).fetchSockets();
-    return new Set(sockets.map((s) => s.data.userId));
+  /** Of `userIds`, those with a socket on this node. */
+  localOnline(userIds: readonly string[]): Set<string> {
+    const rooms = this.io.of('/').adapter.rooms;
+    return new Set(userIds.filter((id) => (rooms.get(userRoom(id))?.size ?? 0) > 0));
   }
 
-  async isOnline(userId: string): Promise<boolean> {
-    return (await this.io.in(userRoom(userId)).fetchSockets()).length > 0;
+  /** Every user with a socket on this node. */
+  localUsers(): string[] {
+    const users: string[] = [];
+    for (const [room, sockets] of this.io.of('/').adapter.rooms) {
+      if (sockets.size > 0 && room.startsWith(USER_ROOM_PREFIX)) users.push(room.slice(USER_ROOM_PREFIX.length));
+    }
+    return users;
+  }
+
+  async onlineAmong(userIds: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(userIds)];
+    const online = this.localOnline(unique);
+    const rest = unique.filter((id) => !online.has(id));
+    const elsewhere = await this.elsewhere(rest);
+    for (const id of elsewhere ?? []) online.add(id);
+    return online;
   }
 
   /** Presence of one user for `user-status`; null when no such user. */
   async status(userId: string): Promise<{ online: boolean; lastSeen: string | null } | null> {
-    const [records, online] = await Promise.all([this.store.getUsers([userId]), this.isOnline(userId)]);
+    const [records, online] = await Promise.all([this.store.getUsers([userId]), this.onlineAmong([userId])]);
     const record = records.find((r) => r.id === userId);
     if (!record) return null;
-    return { online, lastSeen: record.lastSeen };
+    return { online: online.has(userId), lastSeen: record.lastSeen };
   }
 
   /** A socket of `userId` joined its room. */
   connected(userId: string): void {
     if (this.stopped) return;
-    this.track(
-      (async () => {
-        const peers = await this.peersOf(userId);
-        this.fanout.emit(peers, 'user-online', { userId });
-      })(),
-      userId,
-    );
+    this.unsettled.delete(userId);
+    this.remote?.userConnected(userId);
+    this.announceOnline([userId]);
+  }
+
+  /** `user-online` for these users to their watchers (a connect; a reaped node that is back). */
+  announceOnline(userIds: readonly string[]): void {
+    for (const userId of userIds) {
+      this.track(
+        (async () => {
+          const peers = await this.peersOf(userId);
+          this.fanout.emit(peers, 'user-online', { userId });
+        })(),
+        userId,
+      );
+    }
   }
 
   /**
@@ -69,19 +116,29 @@ export class Presence implements PresenceReader {
    * `onOffline` runs when that was the user's last socket anywhere.
    */
   disconnected(userId: string, onOffline?: () => void): void {
-    if (this.stopped) return;
-    this.track(
-      (async () => {
-        if (await this.isOnline(userId)) return;
-        const lastSeen = this.now().toISOString();
-        await this.store.setLastSeen(userId, lastSeen);
-        if (await this.isOnline(userId)) return; // came back meanwhile: its connect announced "online"
-        onOffline?.();
-        const peers = await this.peersOf(userId);
-        this.fanout.emit(peers, 'user-offline', { userId, lastSeen });
-      })(),
-      userId,
+    if (this.stopped || this.localOnline([userId]).size > 0) return;
+    this.remote?.userGone(userId);
+    this.track(this.settleOffline(userId, () => this.now().toISOString(), onOffline), userId);
+  }
+
+  /**
+   * A dead node's user (cluster/node-reaper.ts): lastSeen and `user-offline`, unless they
+   * are back meanwhile. Resolves when done (or failed, logged).
+   */
+  announceOffline(userId: string, lastSeen: string): Promise<void> {
+    const task = this.settleOffline(userId, () => lastSeen);
+    this.track(task, userId);
+    return task.then(
+      () => {},
+      () => {},
     );
+  }
+
+  /** The Redis links are back: settle the disconnects that could not be settled meanwhile. */
+  recovered(): void {
+    const users = [...this.unsettled];
+    this.unsettled.clear();
+    for (const userId of users) this.disconnected(userId);
   }
 
   /** Crash simulation: from now on connects and disconnects change nothing (no lastSeen write). */
@@ -92,6 +149,39 @@ export class Presence implements PresenceReader {
   /** Shutdown: wait until every lastSeen write and announcement started so far is done. */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async settleOffline(userId: string, lastSeenAt: () => string, onOffline?: () => void): Promise<void> {
+    if ((await this.isOnline(userId)) !== false) return;
+    const lastSeen = lastSeenAt();
+    await this.store.setLastSeen(userId, lastSeen);
+    // Came back meanwhile: its connect announced "online".
+    if ((await this.isOnline(userId)) !== false) return;
+    onOffline?.();
+    const peers = await this.peersOf(userId);
+    this.fanout.emit(peers, 'user-offline', { userId, lastSeen });
+  }
+
+  /** true / false, or null when only another node could say and none can be asked (then it is remembered). */
+  private async isOnline(userId: string): Promise<boolean | null> {
+    if (this.localOnline([userId]).size > 0) return true;
+    const elsewhere = await this.elsewhere([userId]);
+    if (elsewhere === null) {
+      this.unsettled.add(userId);
+      return null;
+    }
+    return elsewhere.has(userId);
+  }
+
+  /** Of `userIds`, those on another node; null when Redis cannot say (logged, never thrown). */
+  private async elsewhere(userIds: readonly string[]): Promise<Set<string> | null> {
+    if (!this.remote || userIds.length === 0) return new Set();
+    try {
+      return await this.remote.onlineElsewhere(userIds);
+    } catch (err) {
+      this.log.debug({ err }, 'presence: other nodes unreachable, answering from this node only');
+      return null;
+    }
   }
 
   private peersOf(userId: string): Promise<string[]> {

@@ -4,6 +4,8 @@ import type { Logger } from '../log.ts';
 
 export interface RedisAdapterHandle {
   adapter: ReturnType<typeof createAdapter>;
+  /** The adapter's connections, for cluster/link-health.ts to watch. */
+  links: { pub: Redis; sub: Redis };
   close(): Promise<void>;
 }
 
@@ -11,9 +13,16 @@ export interface RedisAdapterHandle {
  * Socket.io Redis (pub/sub) adapter on ioredis, which re-subscribes by itself
  * after a reconnect. Connects eagerly so a wrong REDIS_URL fails the start
  * instead of silently running as a lone node.
+ *
+ * The adapter calls `publish` without ever handling its promise (every broadcast,
+ * server-side emit and remote disconnect): with Redis away each of them became an
+ * unhandled rejection (issue #14, 114 in a 10 s outage). Here `publish` never rejects:
+ * a failure is counted and logged once per outage, the event is lost for the other
+ * nodes (their devices catch up on the `sync-hint` sent when the links are back).
  */
 export async function connectRedisAdapter(url: string, log: Logger): Promise<RedisAdapterHandle> {
-  const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Reconnect attempts at most 1 s apart (ioredis: 2 s), so the links are back soon after Redis.
+  const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(n * 100, 1_000) });
   const sub = pub.duplicate();
   for (const [role, client] of [['pub', pub], ['sub', sub]] as const) {
     client.on('error', (err) => log.warn({ err, role }, 'redis connection error'));
@@ -25,10 +34,26 @@ export async function connectRedisAdapter(url: string, log: Logger): Promise<Red
     sub.disconnect();
     throw new Error(`cannot connect to REDIS_URL: ${(err as Error).message}`);
   }
+  neverReject(pub, log);
   return {
     adapter: createAdapter(pub, sub),
+    links: { pub, sub },
     async close() {
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
+}
+
+function neverReject(pub: Redis, log: Logger): void {
+  const publish = pub.publish.bind(pub) as (channel: string, message: string | Buffer) => Promise<number>;
+  let dropped = 0;
+  pub.on('ready', () => {
+    if (dropped > 0) log.warn({ dropped }, 'redis back: events published while it was away were lost for the other nodes');
+    dropped = 0;
+  });
+  (pub as unknown as { publish: typeof publish }).publish = (channel, message) =>
+    publish(channel, message).catch((err: unknown) => {
+      if (dropped++ === 0) log.warn({ err }, 'redis publish failed: events to other nodes are lost until it is back');
+      return 0;
+    });
 }

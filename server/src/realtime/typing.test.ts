@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TypingTracker } from './typing.ts';
+import { pairKey, TypingTracker } from './typing.ts';
 
 describe('TypingTracker', () => {
   beforeEach(() => void vi.useFakeTimers());
@@ -57,5 +57,32 @@ describe('TypingTracker', () => {
     t.clear();
     vi.advanceTimersByTime(10_000);
     expect(events.filter((e) => e.startsWith('typing-stopped'))).toHaveLength(2);
+  });
+});
+
+describe('TypingTracker across nodes', () => {
+  it('tells its observer when an indicator starts and ends (renewals and repeated stops say nothing)', () => {
+    const changes: string[] = [];
+    const t = new TypingTracker(() => {}, 5000);
+    t.observe({ started: (p) => changes.push(`+${p}`), ended: (p) => changes.push(`-${p}`) });
+    t.start('a', 'b');
+    t.start('a', 'b');
+    t.start('a', 'c');
+    t.stop('a', 'b');
+    t.stop('a', 'b');
+    expect(changes).toEqual([`+${pairKey('a', 'b')}`, `+${pairKey('a', 'c')}`, `-${pairKey('a', 'b')}`]);
+    expect(t.activePairs()).toEqual([pairKey('a', 'c')]);
+    t.clear();
+  });
+
+  it('stops an orphaned indicator of a dead node, unless the typist types on here', () => {
+    const events: string[] = [];
+    const t = new TypingTracker((from, to, e) => events.push(`${e}:${from}->${to}`), 5000);
+    t.stopOrphaned(pairKey('a', 'b'));
+    expect(events).toEqual(['typing-stopped:a->b']);
+    t.start('c', 'd');
+    t.stopOrphaned(pairKey('c', 'd'));
+    expect(events).toEqual(['typing-stopped:a->b', 'typing:c->d']);
+    t.clear();
   });
 });
