@@ -19,6 +19,8 @@ import { measureMemory, renderMemory, type MemoryFigures } from './figures/memor
 import { measureOutbox, renderOutbox, type OutboxFigures } from './figures/outbox.ts';
 import { measureThroughput, renderThroughput, type TargetFigures } from './figures/throughput.ts';
 import { measureMongoRaw, renderMongoRaw, type MongoRawFigures } from './figures/mongo-raw.ts';
+import { measureCrossNode, renderCrossNode, type CrossNodeFigures } from './figures/cross-node.ts';
+import { redisBinary } from './lib/redis.ts';
 import { failures } from './lib/integrity.ts';
 import { machineInfo, machineSection, uptime, writeJson, writeReport } from './lib/report.ts';
 import { ferretBinary } from './lib/ferret.ts';
@@ -54,6 +56,8 @@ const { values: flags } = parseArgs({
     'raw-conversations': { type: 'string' },
     'raw-inflight': { type: 'string' },
     'raw-server-duration': { type: 'string' },
+    'cross-pairs': { type: 'string' },
+    'cross-fraction': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -79,6 +83,9 @@ if (flags.help) {
                                side (default 100; quick 10); --raw-conversations=N (default 100);
                                --raw-inflight=N batches in flight on both sides (default 1);
                                --raw-server-duration=S window of the full-server half (default 10; 0 skips it)
+  --cross-pairs=N              figure 8 (cross-node): sender/recipient pairs per placement (default 100; quick 20),
+                               --inflight, --warmup, --duration as figure 1; paced runs at --cross-fraction
+                               (default 0.5) of the same-node max for --paced-duration seconds
   --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
                                into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
   --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`);
@@ -118,10 +125,11 @@ interface Results {
   client?: ClientFigures;
   memory?: MemoryFigures;
   'mongo-raw'?: MongoRawFigures;
+  'cross-node'?: CrossNodeFigures;
   skipped: string[];
   failures: string[];
   /** Figures not run this time, carried over from the previous full run: when they were measured. */
-  carried?: Partial<Record<'throughput' | 'catchup' | 'outbox' | 'client' | 'memory' | 'mongo-raw', { date: string; uptime: string; command: string }>>;
+  carried?: Partial<Record<'throughput' | 'catchup' | 'outbox' | 'client' | 'memory' | 'mongo-raw' | 'cross-node', { date: string; uptime: string; command: string }>>;
 }
 const results: Results = { machine, command, skipped, failures };
 
@@ -131,7 +139,7 @@ const latestPath = new URL('./results/latest.json', import.meta.url).pathname;
 if (!quick && flags.only && existsSync(latestPath)) {
   const prev = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
   results.carried = {};
-  const keys = ['throughput', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw'] as const;
+  const keys = ['throughput', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node'] as const;
   for (const k of keys) {
     if (only.has(k) || !prev[k]) continue;
     (results as unknown as Record<string, unknown>)[k] = prev[k];
@@ -225,6 +233,22 @@ if (only.has('mongo-raw') && needsFerret('mongo-raw')) {
     }),
   );
 }
+if (only.has('cross-node') && needsFerret('cross-node')) {
+  if (!existsSync(redisBinary())) skipped.push(`cross-node: redis-server not found at ${redisBinary()} (apt-get install redis-server)`);
+  else
+    results['cross-node'] = await step('cross-node', () =>
+      measureCrossNode({
+        pairs: num(flags['cross-pairs'], 100, 20),
+        inflight: num(flags.inflight, 4, 4),
+        warmupMs: num(flags.warmup, 3, 1) * 1000,
+        durationMs: num(flags.duration, 15, 3) * 1000,
+        pacedFraction: flags['cross-fraction'] !== undefined ? Number(flags['cross-fraction']) : 0.5,
+        pacedDurationMs: num(flags['paced-duration'], 10, 3) * 1000,
+        idleMs: quick ? 2000 : 5000,
+        nodeFlags,
+      }),
+    );
+}
 
 machine.uptimeAfter = uptime();
 const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
@@ -241,6 +265,7 @@ const sections = [
   results.client ? renderClient(results.client) + carriedNote('client') : '',
   results.memory ? renderMemory(results.memory) + carriedNote('memory') : '',
   results['mongo-raw'] ? renderMongoRaw(results['mongo-raw']) + carriedNote('mongo-raw') : '',
+  results['cross-node'] ? renderCrossNode(results['cross-node']) + carriedNote('cross-node') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);

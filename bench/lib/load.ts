@@ -17,8 +17,10 @@ export interface BenchUser {
 export interface ConnectArgs {
   url: string;
   users: BenchUser[];
-  /** peer[i] is the index of the user that socket i sends to; omit for idle sockets. */
+  /** peer[i] is the index of the user that socket i sends to (-1: it only receives); omit for idle sockets. */
   peers?: number[];
+  /** urls[i]: the server node socket i connects to (several nodes); default `url` for all. */
+  urls?: string[];
   /** Sockets opened at once. */
   batch?: number;
 }
@@ -116,7 +118,12 @@ export class LoadGenerator {
     const batch = args.batch ?? 50;
     for (let i = 0; i < args.users.length; i += batch) {
       const slice = args.users.slice(i, i + batch);
-      await Promise.all(slice.map((u, j) => this.openSocket(args.url, u, args.peers ? args.users[args.peers[i + j]!]! : null)));
+      await Promise.all(
+        slice.map((u, j) => {
+          const peer = args.peers?.[i + j] ?? -1;
+          return this.openSocket(args.urls?.[i + j] ?? args.url, u, peer >= 0 ? args.users[peer]! : null);
+        }),
+      );
     }
     return { connected: this.conns.length, ms: performance.now() - start };
   }

@@ -23,6 +23,8 @@ export interface CpuShare {
    * waiting for a CPU (other processes), and the rest: blocked (I/O such as fsync, or idle).
    */
   mainThread: { onCpu: number; waitingForCpu: number; blockedOrIdle: number };
+  /** CPU share of each process named in WatchedPids.named. */
+  perProcess?: Record<string, number>;
 }
 
 export interface MeasuredRun extends RunResult {
@@ -53,44 +55,11 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
     await load.call('connect', { url: target.url, users, peers });
     const loader = load;
 
-    const measure = async (cmd: 'closed' | 'open', args: unknown, profile?: string): Promise<MeasuredRun> => {
-      let startCpu = { server: 0, load: 0, store: 0, machine: 0, onCpu: 0, runqueue: 0, t: 0 };
-      let endCpu = { ...startCpu };
-      const sample = () => ({
-        server: readCpuSeconds(target.pid),
-        load: readCpuSeconds(loader.pid),
-        store: target.storePid ? readCpuSeconds(target.storePid) : 0,
-        machine: readMachineCpu().busy,
-        ...readSchedstat(target.pid),
-        t: performance.now(),
+    const measure = (cmd: 'closed' | 'open', args: unknown, profile?: string): Promise<MeasuredRun> =>
+      measureWindow(loader, cmd, args, { server: [target.pid], load: [loader.pid], store: target.storePid ? [target.storePid] : [] }, {
+        start: profile ? () => target.child.call('profileStart') : undefined,
+        end: profile ? () => target.child.call('profileStop', { path: profile }) : undefined,
       });
-      const started = loader.once('window-start').then(async () => {
-        startCpu = sample();
-        if (profile) await target.child.call('profileStart');
-      });
-      const ended = started
-        .then(() => loader.once('window-end'))
-        .then(async () => {
-          endCpu = sample();
-          if (profile) await target.child.call('profileStop', { path: profile });
-        });
-      const result = await loader.call<RunResult>(cmd, args);
-      await Promise.all([started, ended]);
-      const wall = (endCpu.t - startCpu.t) / 1000;
-      const share = (k: 'server' | 'load' | 'store' | 'machine' | 'onCpu' | 'runqueue') => (endCpu[k] - startCpu[k]) / wall;
-      const onCpu = share('onCpu');
-      const waitingForCpu = share('runqueue');
-      return {
-        ...result,
-        cpu: {
-          server: share('server'),
-          load: share('load'),
-          store: share('store'),
-          machine: share('machine'),
-          mainThread: { onCpu, waitingForCpu, blockedOrIdle: Math.max(0, 1 - onCpu - waitingForCpu) },
-        },
-      };
-    };
 
     return {
       target,
@@ -113,4 +82,68 @@ export async function startSession(kind: TargetKind, clients: number, opts: Targ
     await target.stop();
     throw e;
   }
+}
+
+/** Processes whose CPU a window charges; `server[0]`'s main thread is also sampled (schedstat). */
+export interface WatchedPids {
+  server: number[];
+  load: number[];
+  /** The database (FerretDB), if separate. */
+  store: number[];
+  /** Anything else worth its own figure (e.g. redis-server, each node), by name; in `cpu.perProcess`. */
+  named?: Record<string, number>;
+}
+
+/**
+ * Runs one load command (`closed` / `open`) on a load-generator child and samples /proc for
+ * `pids` when the generator opens and closes its measurement window, so CPU covers exactly
+ * the window. `hooks` run right after each sample (a CPU profile of the window).
+ */
+export async function measureWindow(
+  loader: NodeChild,
+  cmd: 'closed' | 'open',
+  args: unknown,
+  pids: WatchedPids,
+  hooks: { start?: () => Promise<unknown>; end?: () => Promise<unknown> } = {},
+): Promise<MeasuredRun> {
+  const sum = (list: number[]) => list.reduce((a, pid) => a + readCpuSeconds(pid), 0);
+  const named = Object.entries(pids.named ?? {});
+  const sample = () => ({
+    server: sum(pids.server),
+    load: sum(pids.load),
+    store: sum(pids.store),
+    machine: readMachineCpu().busy,
+    ...readSchedstat(pids.server[0]!),
+    named: named.map(([, pid]) => readCpuSeconds(pid)),
+    t: performance.now(),
+  });
+  let startCpu = sample();
+  let endCpu = startCpu;
+  const started = loader.once('window-start').then(async () => {
+    startCpu = sample();
+    await hooks.start?.();
+  });
+  const ended = started
+    .then(() => loader.once('window-end'))
+    .then(async () => {
+      endCpu = sample();
+      await hooks.end?.();
+    });
+  const result = await loader.call<RunResult>(cmd, args);
+  await Promise.all([started, ended]);
+  const wall = (endCpu.t - startCpu.t) / 1000;
+  const share = (k: 'server' | 'load' | 'store' | 'machine' | 'onCpu' | 'runqueue') => (endCpu[k] - startCpu[k]) / wall;
+  const onCpu = share('onCpu');
+  const waitingForCpu = share('runqueue');
+  return {
+    ...result,
+    cpu: {
+      server: share('server'),
+      load: share('load'),
+      store: share('store'),
+      machine: share('machine'),
+      mainThread: { onCpu, waitingForCpu, blockedOrIdle: Math.max(0, 1 - onCpu - waitingForCpu) },
+      ...(named.length ? { perProcess: Object.fromEntries(named.map(([name], i) => [name, (endCpu.named[i]! - startCpu.named[i]!) / wall])) } : {}),
+    },
+  };
 }

@@ -4,7 +4,9 @@
  * benchmark, and so are the abuse limits (logins, handshakes, events: one load
  * generator on one address is exactly what they stop); password hashing is cheap
  * (2^10) because a benchmark measures messaging, not registering its users. Emits `ready` { url, port }; answers `storeCheck` by reading the
- * store itself (not the API) so lost or doubled messages show up.
+ * store itself (not the API) so lost or doubled messages show up. Several nodes (figure 8):
+ * BENCH_REDIS_URL (the Socket.io Redis adapter) and one BENCH_JWT_SECRET for all of them, so a
+ * token from one node is good on the others.
  */
 import type { Message } from '@pigeon/sync-protocol';
 import { MongoClient } from 'mongodb';
@@ -18,6 +20,8 @@ const server = await startServer({
   host: '127.0.0.1',
   dataDir: process.env.BENCH_DATA_DIR ?? './data',
   mongodbUri: process.env.BENCH_MONGODB_URI || null,
+  redisUrl: process.env.BENCH_REDIS_URL || null,
+  jwtSecret: process.env.BENCH_JWT_SECRET || null,
   sendRateLimit: 0,
   scryptLogN: 10,
   loginLimitPerIp: 0,
