@@ -15,6 +15,7 @@ import Dexie, { liveQuery } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine } from '@pigeon/sync-protocol/engine';
 import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/api.ts';
+import type { DeviceView } from './cluster-record.ts';
 import type { History } from './history.ts';
 import { rank, type DeviceSnapshot, type Observation, type ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
@@ -72,6 +73,8 @@ export interface DeviceOptions {
    * database *name* about writes to it, so two runs side by side must not share names.
    */
   dbName: string;
+  /** What the device shows of its peers (presence, typing) and of its connection, for the 2-node checks. */
+  onView?: (v: DeviceView) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -206,7 +209,12 @@ export class Device {
         if (s.connection !== this.lastConnection) {
           this.lastConnection = s.connection;
           h.add('conn', `${this.name} ${s.connection} outbox=${s.outboxSize}`);
+          this.options.onView?.({ kind: 'connection', state: s.connection });
         }
+      }),
+      engine.on('typing', (t) => {
+        h.add('typing', `${this.name} sees ${t.from} ${t.typing ? 'typing' : 'stopped'} in ${t.conversationId}`);
+        this.options.onView?.({ kind: 'typing', peer: t.from, conversationId: t.conversationId, typing: t.typing });
       }),
       engine.on('error', (e) => {
         const text = e.error instanceof Error ? `${e.error.name}: ${e.error.message}` : String(e.error);
@@ -300,6 +308,7 @@ export class Device {
       const from = this.current;
       this.current = null; // from here on, sends on this device are skipped
       for (const unsubscribe of this.watchers.splice(0)) unsubscribe();
+      this.options.onView?.({ kind: 'reset', why: 'signed out' });
       this.signingOut++;
       const started = Date.now();
       try {
@@ -342,6 +351,7 @@ export class Device {
     let mine = this.seen.get(account.id);
     if (!mine) this.seen.set(account.id, (mine = new Map()));
     const seen = mine;
+    this.watchPresence(engine, generation);
     for (const conversationId of this.options.conversationIds()) {
       const sub = liveQuery(() => engine.queries.messages(conversationId, ALL)).subscribe({
         next: (list) => {
@@ -354,6 +364,21 @@ export class Device {
       });
       this.watchers.push(() => sub.unsubscribe());
     }
+  }
+
+  /** The conversation list's peers and whether each shows online: what a person sees of presence. */
+  private watchPresence(engine: SyncEngine, generation: number): void {
+    const onView = this.options.onView;
+    if (!onView) return;
+    onView({ kind: 'reset', why: 'new view' });
+    const sub = liveQuery(() => engine.queries.conversations()).subscribe({
+      next: (list) => {
+        if (this.watchGeneration !== generation) return;
+        for (const { peer } of list) if (peer) onView({ kind: 'presence', peer: peer.id, online: peer.online === true });
+      },
+      error: () => {},
+    });
+    this.watchers.push(() => sub.unsubscribe());
   }
 
   private compare(byConversation: Map<string, Map<string, Seen>>, conversationId: string, list: LocalMessage[], epoch: number, account: Account): void {
@@ -398,6 +423,8 @@ export class Device {
     if (!engine) return;
     for (const unsubscribe of [...this.watchers.splice(0), ...this.listeners.splice(0)]) unsubscribe();
     this.engine = null;
+    this.lastConnection = '';
+    this.options.onView?.({ kind: 'reset', why: 'closed' });
     await engine.close();
   }
 
@@ -427,6 +454,13 @@ export class Device {
   async send(to: string, body: string): Promise<LocalMessage | null> {
     if (!this.current) return null;
     return this.e.send(to, body);
+  }
+
+  /** The account signed in types to `to` (the engine renews, idles and stops by itself); false when signed out. */
+  setTyping(to: string): boolean {
+    if (!this.current || !this.engine) return false;
+    this.engine.setTyping(to, true);
+    return true;
   }
 
   setNetworkEnabled(enabled: boolean): void {

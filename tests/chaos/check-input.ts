@@ -86,7 +86,13 @@ export type InvariantName =
   | 'outbox-empty'
   | 'session'
   | 'token-reuse'
-  | 'device-api';
+  | 'device-api'
+  /** 2 nodes (invariants-cluster.ts): presence and typing heal after a node's death; a surviving node acks in time. */
+  | 'presence-heal'
+  | 'typing-heal'
+  | 'ack-latency'
+  /** A node logged an unhandled rejection or route error (server-log.ts). */
+  | 'server-error';
 
 export interface Violation {
   invariant: InvariantName;

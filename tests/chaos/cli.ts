@@ -1,6 +1,7 @@
 /**
- * npm run chaos -- [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump]
  *
+ *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
  *   --seeds A..B   every seed from A to B inclusive
  *   --minutes M    soak: consecutive seeds (from --seed, or random) until M minutes have passed
@@ -19,6 +20,7 @@ interface Args {
   seeds: number[] | null;
   firstSeed: number;
   ops: number;
+  nodes: number;
   minutes: number | null;
   settleMs: number;
   ackTimeoutMs?: number;
@@ -28,7 +30,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, minutes: null, settleMs: 30_000, dump: false };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -52,6 +54,11 @@ function parse(argv: string[]): Args {
         i++;
         break;
       }
+      case '--nodes':
+        args.nodes = num(flag, value);
+        if (args.nodes !== 1 && args.nodes !== 2) throw new Error('--nodes is 1 or 2');
+        i++;
+        break;
       case '--ops':
         args.ops = num(flag, value);
         i++;
@@ -82,7 +89,7 @@ function parse(argv: string[]): Args {
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump]',
         );
         process.exit(0);
         break;
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
     runChaos({
       seed,
       ops: args.ops,
+      nodes: args.nodes,
       settleMs: args.settleMs,
       outDir: args.outDir,
       ackTimeoutMs: args.ackTimeoutMs,
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
   const total = (k: keyof RunResult['stats']) => results.reduce((s, r) => s + Number(r.stats[k]), 0);
   console.log('');
   console.log(
-    `chaos summary: ${results.length} runs (seeds ${Math.min(...seeds)}..${Math.max(...seeds)}, ${args.ops} ops each) in ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
+    `chaos summary: ${results.length} runs (seeds ${Math.min(...seeds)}..${Math.max(...seeds)}, ${args.ops} ops each, ${args.nodes} node${args.nodes > 1 ? 's' : ''}) in ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
       `${results.length - failed.length} passed, ${failed.length} failed; slowest settle ${Math.max(...results.map((r) => r.stats.settleMs))} ms; messages accepted ${total('accepted')}, server kills ${total('serverKills')}, reloads ${total('reloads')}, account switches ${total('switches')}, token refreshes ${total('refreshes')}, connection cuts ${total('cuts')}, refused ${total('refused')}, stalls ${total('stalls')}`,
   );
   for (const r of failed) {

@@ -36,7 +36,16 @@ export type Op =
   | { kind: 'switch'; device: string; account: number }
   | { kind: 'kill-server' }
   | { kind: 'start-server' }
-  | { kind: 'pause'; ms: number };
+  | { kind: 'pause'; ms: number }
+  // 2 nodes only (plan-cluster.ts):
+  | { kind: 'kill-node'; node: number }
+  | { kind: 'start-node'; node: number }
+  /** redis-server stops now and starts again on the same port `ms` later. */
+  | { kind: 'redis-restart'; ms: number }
+  /** The device's load balancer sends its new connections to `node` first; its open ones are cut. */
+  | { kind: 'move'; device: string; node: number }
+  /** The account signed in on the device starts typing to user `to` (the engine renews, then idles and stops). */
+  | { kind: 'type'; device: string; to: number };
 
 /** An op plus the wait before it, so bursts (gap 0) and quiet spells both happen. */
 export interface PlannedOp {
@@ -86,6 +95,10 @@ export interface Plan {
   /** ACCESS_TOKEN_TTL of the server, seconds. */
   tokenTtlS: number;
   ops: PlannedOp[];
+  /** Server nodes (1 unless plan-cluster.ts made it a 2-node plan). */
+  nodes: number;
+  /** 2 nodes: the node each device's load balancer tries first at the start. */
+  homes: Record<string, number>;
 }
 
 /** Bodies are unique per run and include non-ASCII so a frame cut mid-character is possible. */
@@ -239,7 +252,7 @@ export function makePlan(rng: Rng, opCount: number): Plan {
   }
   // Comebacks left past the op budget are done by the heal phase (server up, all online,
   // every device signed in as its own user again).
-  return { shape, initialProfiles, tokenTtlS, ops };
+  return { shape, initialProfiles, tokenTtlS, ops, nodes: 1, homes: Object.fromEntries(devices.map((d) => [d.name, 0])) };
 }
 
 export function describeOp(op: Op): string {
@@ -259,6 +272,15 @@ export function describeOp(op: Op): string {
     case 'kill-server':
     case 'start-server':
       return op.kind;
+    case 'kill-node':
+    case 'start-node':
+      return `${op.kind} ${op.node}`;
+    case 'redis-restart':
+      return `redis-restart ${op.ms}ms`;
+    case 'move':
+      return `move ${op.device} to node ${op.node}`;
+    case 'type':
+      return `type ${op.device} → u${op.to}`;
     default:
       return `${op.kind} ${op.device}`;
   }

@@ -155,4 +155,36 @@ describe('FaultProxy', () => {
     proxy.cutAll('test');
     expect((await pending).closed).toBe(true);
   });
+
+  it('fails over to the next node when the first refuses, and taps what each node is handed', async () => {
+    const up = await echoServer();
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const events: ProxyEvent[] = [];
+    const tapped: string[] = [];
+    const proxy = new FaultProxy({
+      name: 'lb',
+      targetPort: closed,
+      route: () => [
+        { port: closed, node: 0 },
+        { port: up, node: 1 },
+      ],
+      tap: (node) => ({ up: (d) => tapped.push(`${node}>${d}`), down: (d) => tapped.push(`${node}<${d}`), close: () => tapped.push(`${node} closed`) }),
+      rng: createRng(1),
+      onEvent: (_, e) => events.push(e),
+    });
+    await proxy.listen();
+    closers.push(() => proxy.close());
+    const res = await exchange(proxy.port, ['hello'], 5);
+    expect(res.data).toBe('hello');
+    expect(events).toContainEqual({ kind: 'failover', conn: 0, node: 1 });
+    expect(proxy.stats.failovers).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tapped.join('')).toMatch(/^(1>hello|1>h.*)1<hello.*1 closed$/);
+  });
 });

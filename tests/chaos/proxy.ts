@@ -12,6 +12,10 @@
  *    connection is cut. A server→client drop is exactly "the server stored the
  *    message, the ack never arrived";
  *  - refusal: for a while (or while offline) new connections are reset at once.
+ *
+ * With several server nodes the proxy is also the device's load balancer: a new connection goes
+ * to the first node of `route()` that accepts it (a killed node refuses at once), as a real LB
+ * fails over. A `tap` sees every byte as it is handed to the node and as it comes from it.
  */
 import net from 'node:net';
 import type { Rng } from './rng.ts';
@@ -36,7 +40,22 @@ export type ProxyEvent =
   | { kind: 'refused'; conn: number }
   /** A request to /api/auth/* left the device (refresh, login, logout): sessions are part of the story. */
   | { kind: 'auth'; conn: number; request: string }
-  | { kind: 'cut-all'; count: number; reason: string };
+  | { kind: 'cut-all'; count: number; reason: string }
+  /** A connection went to another node than its first choice (that one refused it). */
+  | { kind: 'failover'; conn: number; node: number };
+
+/** A node a connection may go to. */
+export interface Upstream {
+  port: number;
+  node: number;
+}
+
+/** Sees one connection's bytes: `up` as handed to the node, `down` as received from it. */
+export interface ConnTap {
+  up(data: Buffer): void;
+  down(data: Buffer): void;
+  close(): void;
+}
 
 type Direction = 'up' | 'down';
 type DropMode = 'before' | 'partial' | 'after';
@@ -57,7 +76,12 @@ interface Pipe {
 interface Conn {
   id: number;
   client: net.Socket;
+  /** The current attempt, then the connection to the node that accepted. */
   server: net.Socket;
+  /** Connected to a node: client→server bytes wait until then (a failed attempt would lose them). */
+  ready: boolean;
+  node: number;
+  tap: ConnTap | null;
   pipes: Record<Direction, Pipe>;
   dead: boolean;
 }
@@ -71,6 +95,10 @@ export interface FaultProxyOptions {
   onEvent?: (proxy: string, e: ProxyEvent) => void;
   /** The clock of refusal windows (refuseFor); tests pin it. Default Date.now. */
   now?: () => number;
+  /** Nodes to try, in order, for each new connection (default: targetPort only). */
+  route?: () => Upstream[];
+  /** Called when a connection reaches a node; its tap then sees the connection's bytes. */
+  tap?: (node: number) => ConnTap;
 }
 
 export class FaultProxy {
@@ -80,13 +108,15 @@ export class FaultProxy {
   private readonly rng: Rng;
   private readonly onEvent: (proxy: string, e: ProxyEvent) => void;
   private readonly now: () => number;
+  private readonly route: () => Upstream[];
+  private readonly tapFor: ((node: number) => ConnTap) | undefined;
   private profile: FaultProfile;
   private server: net.Server | null = null;
   private readonly conns = new Set<Conn>();
   private nextId = 0;
   private refuseUntil = 0;
   private offline = false;
-  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0, refreshes: 0 };
+  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0, refreshes: 0, failovers: 0 };
   port = 0;
 
   constructor(options: FaultProxyOptions) {
@@ -97,6 +127,8 @@ export class FaultProxy {
     this.profile = options.profile ?? CLEAN;
     this.onEvent = options.onEvent ?? (() => {});
     this.now = options.now ?? Date.now;
+    this.route = options.route ?? (() => [{ port: this.targetPort, node: 0 }]);
+    this.tapFor = options.tap;
   }
 
   async listen(port = 0): Promise<number> {
@@ -161,24 +193,56 @@ export class FaultProxy {
       return;
     }
     this.stats.connections++;
-    const server = net.connect({ port: this.targetPort, host: this.targetHost });
-    server.setNoDelay(true);
     // Each connection and direction gets its own stream, derived from the proxy's
     // seed and the connection's number, so timing elsewhere does not shift it.
     const connRng = this.rng.derive(`conn:${id}`);
     const pipe = (dir: Direction): Pipe => ({ queue: [], timer: null, lastAt: 0, rng: connRng.derive(dir) });
-    const conn: Conn = { id, client, server, pipes: { up: pipe('up'), down: pipe('down') }, dead: false };
+    const conn: Conn = { id, client, server: null as unknown as net.Socket, ready: false, node: -1, tap: null, pipes: { up: pipe('up'), down: pipe('down') }, dead: false };
     this.conns.add(conn);
 
     client.on('data', (d: Buffer) => this.onData(conn, 'up', d));
-    server.on('data', (d: Buffer) => this.onData(conn, 'down', d));
     client.on('end', () => this.enqueue(conn, 'up', { at: 0, data: null }));
-    server.on('end', () => this.enqueue(conn, 'down', { at: 0, data: null }));
     // An error or close on either side ends the pair: the proxy never half-heals a connection.
-    for (const s of [client, server]) {
-      s.on('error', () => this.kill(conn, false));
-      s.on('close', () => this.kill(conn, false));
-    }
+    client.on('error', () => this.kill(conn, false));
+    client.on('close', () => this.kill(conn, false));
+    this.connectUpstream(conn, this.route(), 0);
+  }
+
+  /** Tries `upstreams[k]`; a refused attempt moves on to the next node, as a load balancer would. */
+  private connectUpstream(conn: Conn, upstreams: Upstream[], k: number): void {
+    const target = upstreams[k]!;
+    const server = net.connect({ port: target.port, host: this.targetHost });
+    server.setNoDelay(true);
+    conn.server = server;
+    conn.node = target.node;
+    let connected = false;
+    server.once('connect', () => {
+      connected = true;
+      if (conn.dead) return;
+      conn.ready = true;
+      if (k > 0) {
+        this.stats.failovers++;
+        this.onEvent(this.name, { kind: 'failover', conn: conn.id, node: target.node });
+      }
+      conn.tap = this.tapFor?.(target.node) ?? null;
+      this.pump(conn, 'up');
+    });
+    server.on('data', (d: Buffer) => {
+      conn.tap?.down(d);
+      this.onData(conn, 'down', d);
+    });
+    server.on('end', () => this.enqueue(conn, 'down', { at: 0, data: null }));
+    server.on('error', () => {
+      if (!connected && !conn.dead && k + 1 < upstreams.length) {
+        server.destroy();
+        this.connectUpstream(conn, upstreams, k + 1);
+        return;
+      }
+      this.kill(conn, false);
+    });
+    server.on('close', () => {
+      if (conn.server === server) this.kill(conn, false);
+    });
   }
 
   private onData(conn: Conn, dir: Direction, data: Buffer): void {
@@ -233,8 +297,12 @@ export class FaultProxy {
 
   private pump(conn: Conn, dir: Direction): void {
     const pipe = conn.pipes[dir];
-    if (pipe.timer) return;
+    if (pipe.timer || (dir === 'up' && !conn.ready)) return;
     const target = dir === 'up' ? conn.server : conn.client;
+    const write = (data: Buffer) => {
+      if (dir === 'up') conn.tap?.up(data);
+      target.write(data);
+    };
     while (!conn.dead && pipe.queue.length > 0) {
       const head = pipe.queue[0]!;
       const wait = head.at - Date.now();
@@ -253,7 +321,7 @@ export class FaultProxy {
       if (head.cutAfter) {
         const bytes =
           head.cutAfter === 'before' ? 0 : head.cutAfter === 'partial' ? Math.floor(head.data.length / 2) : head.data.length;
-        if (bytes > 0) target.write(head.data.subarray(0, bytes));
+        if (bytes > 0) write(head.data.subarray(0, bytes));
         this.stats.cuts++;
         this.onEvent(this.name, { kind: 'cut', conn: conn.id, dir, mode: head.cutAfter, bytes });
         // Let the partial write reach the kernel before tearing down.
@@ -261,13 +329,15 @@ export class FaultProxy {
         conn.dead = true;
         return;
       }
-      target.write(head.data);
+      write(head.data);
     }
   }
 
   /** rst: send a TCP reset (abrupt) instead of a FIN (orderly close) — peers see different errors. */
   private kill(conn: Conn, rst: boolean): void {
     conn.dead = true;
+    conn.tap?.close();
+    conn.tap = null;
     if (!this.conns.delete(conn)) {
       // Already removed; the sockets may still need tearing down after a deferred cut.
       if (!conn.client.destroyed) conn.client.destroy();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.ts';
+import { clusterPlan } from './plan-cluster.ts';
 import { makePlan } from './plan.ts';
 
 describe('rng', () => {
@@ -74,5 +75,46 @@ describe('plan', () => {
       expect(plan.tokenTtlS).toBeGreaterThanOrEqual(2);
     }
     expect(switches).toBeGreaterThan(20 * 4);
+  });
+});
+
+describe('2-node plan', () => {
+  it('keeps the 1-node plan of the seed, never takes both nodes down, kills mid-burst, restarts Redis', () => {
+    let midBurst = 0;
+    let typistsCut = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const base = makePlan(createRng(seed).derive('plan'), 300);
+      expect(makePlan(createRng(seed).derive('plan'), 300)).toEqual(base);
+      const plan = clusterPlan(base, createRng(seed).derive('cluster'));
+      expect(plan.nodes).toBe(2);
+      expect(new Set(Object.values(plan.homes))).toEqual(new Set([0, 1]));
+      // Every op of the 1-node plan is still there, in order (the server's kills became the nodes').
+      const kept = plan.ops.map((p) => p.op).filter((op) => base.ops.some((b) => b.op === op));
+      expect(kept).toEqual(base.ops.map((b) => b.op).filter((op) => op.kind !== 'kill-server' && op.kind !== 'start-server'));
+      const signedIn = new Map<string, number>();
+      const as = (device: string) => signedIn.get(device) ?? Number(/^u(\d+)d/.exec(device)![1]);
+      let down: number | null = null;
+      let redis = 0;
+      plan.ops.forEach(({ op, i }, k) => {
+        expect(i).toBe(k);
+        if (op.kind === 'switch') signedIn.set(op.device, op.account);
+        if (op.kind === 'send' || op.kind === 'type') expect(op.to).not.toBe(as(op.device));
+        if (op.kind === 'kill-server' || op.kind === 'start-server') throw new Error('a 1-node op in a 2-node plan');
+        if (op.kind === 'kill-node') {
+          expect(down).toBeNull();
+          down = op.node;
+          if (plan.ops[k - 1]?.op.kind === 'send' && plan.ops[k]!.gapMs === 0) midBurst++;
+          if (plan.ops[k + 1]?.op.kind === 'refuse') typistsCut++;
+        }
+        if (op.kind === 'start-node') {
+          expect(op.node).toBe(down);
+          down = null;
+        }
+        if (op.kind === 'redis-restart') redis++;
+      });
+      expect(redis).toBeGreaterThanOrEqual(1);
+    }
+    expect(midBurst).toBeGreaterThan(20);
+    expect(typistsCut).toBeGreaterThan(10);
   });
 });

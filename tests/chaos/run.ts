@@ -7,11 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cluster } from './cluster.ts';
+import { ClusterRecorder, type ClusterRecord } from './cluster-record.ts';
 import { History, writeDump } from './history.ts';
+import { CLUSTER_LIMITS, checkCluster, clusterFigures } from './invariants-cluster.ts';
 import { checkAll, type CheckInput, type TokenReuse, type Violation } from './invariants.ts';
+import { clusterPlan } from './plan-cluster.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
-import { ServerProcess, freePort } from './server-process.ts';
+import { checkServerErrors } from './server-log.ts';
+import type { ServerProcess } from './server-process.ts';
 import { World } from './world.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +25,8 @@ export const DEFAULT_OUT = path.join(REPO_ROOT, 'tests', 'chaos', 'out');
 export interface RunOptions {
   seed: number;
   ops: number;
+  /** Server nodes: 1 (SQLite) or 2 (MongoDB on a private FerretDB, a private redis-server). Default 1. */
+  nodes?: number;
   /** How long to wait for convergence once faults stop. */
   settleMs?: number;
   outDir?: string;
@@ -37,6 +44,9 @@ export interface RunOptions {
   /** Keep the server's data dir after a failing run (default true: the SQLite file is evidence). */
   keepDataOnFailure?: boolean;
 }
+
+/** 2 nodes only: what the cluster checks measured. */
+export type ClusterStats = ReturnType<typeof clusterFigures> & { nodeKills: number[]; redisRestarts: number; failovers: number; moves: number; typing: number };
 
 export interface RunResult {
   seed: number;
@@ -73,40 +83,48 @@ export interface RunResult {
     refused: number;
     cuts: number;
     stalls: number;
+    nodes: number;
+    cluster: ClusterStats | null;
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number) =>
-  `npm run chaos -- --seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
-  const replay = replayCommand(seed, ops, options.tokenTtlS);
+  const nodes = options.nodes ?? 1;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
   const rng = createRng(seed);
-  const plan = makePlan(rng.derive('plan'), ops);
+  const base = makePlan(rng.derive('plan'), ops);
+  // The 2-node plan is the 1-node plan of the seed with the cluster's faults from their own stream.
+  const plan = nodes > 1 ? clusterPlan(base, rng.derive('cluster')) : base;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
+  const recorder = new ClusterRecorder(() => history.now());
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `pigeon-chaos-${seed}-`));
-  const serverLog = path.join(workDir, 'server.log');
-  const server = new ServerProcess({
+  const cluster = new Cluster({
+    nodes,
     repoRoot: REPO_ROOT,
-    dataDir: path.join(workDir, 'data'),
-    port: await freePort(),
-    logFile: serverLog,
+    workDir,
+    seed,
+    history,
+    recorder,
     // Short-lived access tokens: every device refreshes every few seconds, faults or not.
     env: { ACCESS_TOKEN_TTL: String(plan.tokenTtlS) },
   });
-  const world = new World({ seed, plan, rng, server, history, ackTimeoutMs: options.ackTimeoutMs });
+  const world = new World({ seed, plan, rng, cluster, recorder, history, ackTimeoutMs: options.ackTimeoutMs });
   log(
-    `chaos seed=${seed} ops=${ops} users=${plan.shape.devices.length}+${plan.shape.spares} spare devices=${plan.shape.devices.join('+')} ` +
+    `chaos seed=${seed} ops=${ops} nodes=${nodes} users=${plan.shape.devices.length}+${plan.shape.spares} spare devices=${plan.shape.devices.join('+')} ` +
       `tokens=${plan.tokenTtlS}s (replay: ${replay})`,
   );
 
   let violations: Violation[] = [];
   let final: CheckInput | null = null;
+  let record: ClusterRecord | null = null;
   let settled = false;
   let settleMs = 0;
   let opsMs = 0;
@@ -117,15 +135,17 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     const opsStart = Date.now();
     await world.runOps();
     opsMs = Date.now() - opsStart;
-    if (options.sabotage) await options.sabotage(world, server);
+    if (options.sabotage) await options.sabotage(world, cluster.first);
     const healStart = Date.now();
     await world.heal();
     healMs = Date.now() - healStart;
     const s = await world.settle(settleDeadline);
     settled = s.settled;
     settleMs = s.ms;
-    final = { ...s.last, tokenReuses: tokenReuses(readIfExists(serverLog)) };
+    if (nodes > 1) await coverLastKill(recorder, history);
+    final = { ...s.last, tokenReuses: Object.values(cluster.logs()).flatMap((text) => tokenReuses(text)) };
     violations = checkAll(final);
+    if (nodes > 1) violations.push(...checkCluster((record = recorder.finish())), ...checkServerErrors(cluster.logs()));
     if (!settled) {
       violations.unshift({
         invariant: 'settled',
@@ -137,8 +157,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     violations.push({ invariant: 'harness', message: `harness run aborted: ${err instanceof Error ? err.stack : String(err)}` });
   } finally {
     await world.teardown().catch(() => {});
-    await server.stop().catch(() => {});
+    await cluster.stop().catch(() => {});
   }
+  record ??= recorder.finish();
 
   const proxyStats = world.proxies.reduce(
     (acc, p) => ({
@@ -159,7 +180,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     accepted: world.accepted.length,
     devices: world.devices.length,
     users: world.accounts.length,
-    serverKills: server.kills,
+    serverKills: cluster.kills(),
     reloads: world.devices.reduce((s, d) => s + d.reloads, 0),
     switches: world.devices.reduce((s, d) => s + d.switches, 0),
     fewestRefreshes: world.proxies.length > 0 ? Math.min(...world.proxies.map((p) => p.stats.refreshes)) : 0,
@@ -167,6 +188,18 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     acceptedAsGuest: world.accepted.filter((a) => world.devices.find((d) => d.name === a.device)?.home.id !== a.senderId).length,
     tokenTtlS: plan.tokenTtlS,
     ...proxyStats,
+    nodes,
+    cluster:
+      nodes > 1
+        ? {
+            ...clusterFigures(record),
+            nodeKills: cluster.nodes.map((n) => n.kills),
+            redisRestarts: cluster.redisRestarts,
+            failovers: world.proxies.reduce((n, p) => n + p.stats.failovers, 0),
+            moves: plan.ops.filter((p) => p.op.kind === 'move').length,
+            typing: plan.ops.filter((p) => p.op.kind === 'type').length,
+          }
+        : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -185,7 +218,8 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
         2,
       ),
       'final-state.json': JSON.stringify(final, null, 1),
-      'server.log': readIfExists(serverLog),
+      ...(nodes > 1 ? { 'cluster.json': JSON.stringify(record, null, 1) } : {}),
+      ...cluster.logs(),
     });
     log(`chaos seed=${seed}: ${ok ? (slow ? `ok but slow to settle (${settleMs} ms)` : 'ok') : `${violations.length} violations`}; dump: ${dumpPath}`);
   }
@@ -193,7 +227,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }
@@ -213,12 +247,23 @@ export function tokenReuses(serverLog: string): TokenReuse[] {
   return out;
 }
 
-function readIfExists(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+/**
+ * The presence check looks 15 s past each kill; a kill in the run's last seconds is covered by
+ * waiting that long after it (devices stay connected, faults off) instead of skipping it.
+ */
+async function coverLastKill(recorder: ClusterRecorder, history: History): Promise<void> {
+  const lastKill = Math.max(-Infinity, ...recorder.record.events.filter((e) => e.kind === 'kill').map((e) => e.t));
+  const wait = lastKill + CLUSTER_LIMITS.healMs + 500 - history.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
+function clusterLine(c: ClusterStats | null): string {
+  if (!c) return '';
+  return (
+    `node kills ${c.nodeKills.join('+')}, redis restarts ${c.redisRestarts}, failovers ${c.failovers}, moves ${c.moves}, typing ${c.typing}, ` +
+    `socket sends ${c.socketSends} (slowest ack ${c.slowestAckMs} ms; ${c.acksWhileDying} while a node was dying, slowest ${c.slowestAckWhileDyingMs} ms), ` +
+    `presence checks ${c.presenceUsersChecked}; `
+  );
 }
 
 function summary(seed: number, ops: number, replay: string, violations: Violation[], stats: RunResult['stats'], workDir: string, crash: unknown): string {
@@ -235,6 +280,7 @@ function summary(seed: number, ops: number, replay: string, violations: Violatio
     '',
     'files: violations.txt (each violation + the history of the keys involved), ops.txt (the plan),',
     'history.txt (everything that happened), final-state.json (server + device snapshots), server.log',
+    '(2 nodes: node-0.log, node-1.log, redis.log, and cluster.json: kills, sockets per node, send acks, what devices showed)',
   ].join('\n');
 }
 

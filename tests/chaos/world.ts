@@ -11,7 +11,8 @@ import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot, type Obs
 import { PROFILES, deviceName, describeOp, type Plan, type Op } from './plan.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Rng } from './rng.ts';
-import type { ServerProcess } from './server-process.ts';
+import type { Cluster } from './cluster.ts';
+import type { ClusterRecorder } from './cluster-record.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,7 +23,9 @@ export interface WorldOptions {
   seed: number;
   plan: Plan;
   rng: Rng;
-  server: ServerProcess;
+  cluster: Cluster;
+  /** Records sockets, send acks and what devices show of their peers (the 2-node checks). */
+  recorder: ClusterRecorder;
   history: History;
   ackTimeoutMs?: number;
 }
@@ -35,6 +38,8 @@ export class World {
   readonly observations: Observation[] = [];
   private conversationIds: string[] = [];
   private tokens = new Map<string, string>();
+  /** The node each device's load balancer tries first. */
+  private readonly homes = new Map<string, number>();
 
   constructor(private readonly o: WorldOptions) {}
 
@@ -46,8 +51,9 @@ export class World {
 
   async setup(): Promise<void> {
     const { plan, seed, history } = this.o;
-    await this.o.server.start();
-    history.add('server', `started on ${this.o.server.url}`);
+    const { cluster, recorder } = this.o;
+    await cluster.start();
+    history.add('server', `started ${cluster.size} node(s): ${cluster.nodes.map((n) => n.url).join(' ')}`);
     // Accounts are created over REST first, so every device knows every user id
     // (and so every conversation id to watch) before its engine opens. The spare
     // accounts (no device of their own) come last. All at once: setup is not under test.
@@ -70,9 +76,12 @@ export class World {
     for (const account of this.accounts) {
       for (let d = 0; d < (plan.shape.devices[account.index] ?? 0); d++) {
         const name = deviceName(account.index, d);
+        this.homes.set(name, plan.homes[name] ?? 0);
         const proxy = new FaultProxy({
           name,
-          targetPort: this.o.server.port,
+          targetPort: cluster.first.port,
+          route: () => cluster.route(this.homes.get(name) ?? 0),
+          tap: (node) => recorder.tap(name, node),
           rng: this.o.rng.derive(`proxy:${name}`),
           onEvent: (p, e) => {
             if (e.kind === 'auth') history.add('auth', `${p} ${e.request} (conn ${e.conn})`);
@@ -90,6 +99,7 @@ export class World {
           conversationIds: () => this.conversationIds,
           ackTimeoutMs: this.o.ackTimeoutMs,
           dbName: `pigeon-s${seed}-${name}`,
+          onView: (v) => recorder.view(name, v),
         });
         this.devices.push(device);
       }
@@ -104,7 +114,7 @@ export class World {
   }
 
   private rest(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
-    return fetch(`${this.o.server.url}${path}`, {
+    return fetch(`${this.o.cluster.url()}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -181,11 +191,25 @@ export class World {
         this.device(op.device).proxy.setProfile(PROFILES[op.profile]);
         return 'ok';
       case 'kill-server':
-        await this.o.server.kill();
+      case 'kill-node':
+        await this.o.cluster.kill(op.kind === 'kill-node' ? op.node : 0);
         return 'killed';
       case 'start-server':
-        await this.o.server.start();
+      case 'start-node':
+        await this.o.cluster.startNode(op.kind === 'start-node' ? op.node : 0);
         return 'started';
+      case 'redis-restart':
+        await this.o.cluster.restartRedis(op.ms);
+        return 'stopped';
+      case 'move': {
+        this.homes.set(op.device, op.node);
+        this.device(op.device).proxy.cutAll('move');
+        return 'ok';
+      }
+      case 'type': {
+        const d = this.device(op.device);
+        return d.setTyping(this.accounts[op.to]!.id) ? 'ok' : 'skipped: signed out';
+      }
       case 'pause':
         await sleep(op.ms);
         return 'ok';
@@ -237,7 +261,7 @@ export class World {
   async heal(): Promise<void> {
     const h = this.o.history;
     h.currentOp = this.o.plan.ops.length;
-    if (!this.o.server.isRunning()) await this.o.server.start();
+    await this.o.cluster.heal();
     for (const p of this.proxies) p.heal();
     for (const d of this.devices) d.setNetworkEnabled(true);
     for (const d of this.devices) if (!d.isOpen()) await d.open('resume');

@@ -1,0 +1,33 @@
+/**
+ * What the nodes' logs say that the devices cannot see: an unhandled rejection or an unhandled
+ * route error (pino level 50 and above). The server must turn every failure into a typed error
+ * or a handled degradation (never a crash, never an unhandled rejection), Redis outages and
+ * dying peers included. Pure: log text in, violations out.
+ */
+import type { Violation } from './check-input.ts';
+
+/** One violation per distinct message per log (with its count and first time), so a storm stays readable. */
+export function checkServerErrors(logs: Record<string, string>): Violation[] {
+  const out: Violation[] = [];
+  for (const [file, text] of Object.entries(logs)) {
+    const seen = new Map<string, { n: number; first: string; where: string }>();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      let e: { level?: number; time?: number; msg?: string; path?: string; err?: { type?: string; message?: string } };
+      try {
+        e = JSON.parse(line) as typeof e;
+      } catch {
+        continue;
+      }
+      if ((e.level ?? 0) < 50) continue;
+      const what = `${e.msg ?? '?'}: ${e.err?.type ?? ''} ${e.err?.message ?? ''}`.slice(0, 300);
+      const entry = seen.get(what);
+      if (entry) entry.n++;
+      else seen.set(what, { n: 1, first: new Date(e.time ?? 0).toISOString(), where: e.path ?? '' });
+    }
+    for (const [what, { n, first, where }] of seen) {
+      out.push({ invariant: 'server-error', message: `${file}: ${n}× ${what}${where ? ` (${where})` : ''}, first at ${first}` });
+    }
+  }
+  return out;
+}
