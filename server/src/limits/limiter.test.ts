@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { isPigeonError } from '@pigeon/sync-protocol';
 import { AuthLimits } from './auth-limits.ts';
 import { createLimiterFactory } from './limiter.ts';
 import { retryAfterSeconds } from './rate-limited.ts';
+import { RedisBreaker } from './redis-breaker.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -46,6 +48,36 @@ describe('limiters (rate-limiter-flexible)', () => {
       expect((await limiter.consume('k')).allowed).toBe(true);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('Redis hanging (connected, never answering): one command waits for its timeout, then the limiters stop sending any', async () => {
+    // A TCP server that reads and never replies: a partition or a stopped redis-server looks like this.
+    const received: Buffer[] = [];
+    const hung = createServer((socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as AddressInfo;
+    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, enableReadyCheck: false, commandTimeout: 100, maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    try {
+      await redis.connect();
+      const factory = createLimiterFactory(redis, silent, new RedisBreaker(60_000));
+      const sends = factory({ name: 'hung-a', points: 2, windowMs: 5_000 });
+      const events = factory({ name: 'hung-b', points: 1, windowMs: 5_000 });
+      expect((await sends.consume('k')).allowed).toBe(true);
+      const bytesSent = Buffer.concat(received).length;
+      expect(bytesSent).toBeGreaterThan(0);
+      // The same limits, from memory, without another command on the wire (any limiter of this connection).
+      expect((await sends.consume('k')).allowed).toBe(true);
+      expect((await sends.consume('k')).allowed).toBe(false);
+      expect((await events.consume('k')).allowed).toBe(true);
+      expect((await events.consume('k')).allowed).toBe(false);
+      await sends.reset('k');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(Buffer.concat(received).length).toBe(bytesSent);
+    } finally {
+      redis.disconnect();
+      hung.close();
     }
   });
 });
