@@ -11,7 +11,7 @@
  *  - `replay`: the documents a Pigeon server wrote through the full send path, inserted
  *    by the raw driver in batches of the server's mean group commit.
  */
-import type { Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import { createMongoStore } from '../../server/src/store/mongo/mongo-store.ts';
 import { openRawTarget, readBack, STORE_MESSAGES, timedSegment } from '../lib/mongo-raw.ts';
 import { serveRpc } from '../lib/procs.ts';
@@ -71,6 +71,7 @@ async function storeVsRaw(a: StoreVsRawArgs): Promise<StoreVsRawResult> {
     const plan = planBatches({ users, batchSize: a.batchSize, batches: a.batches, tag: `${tag}m` });
     const perSegment = Math.ceil(plan.length / Math.max(1, a.segments));
     for (let i = 0; i < plan.length; i += perSegment) await round(plan.slice(i, i + perSegment), true);
+    await expectHeld(raw.collection, (a.warmupBatches + a.batches) * a.batchSize);
 
     return { store: summarizeSide(storeTotals), raw: summarizeSide(rawTotals), writeConcern: raw.writeConcern, indexes: raw.indexes, server: store.server };
   } finally {
@@ -105,11 +106,18 @@ async function replay(a: ReplayArgs): Promise<ReplayResult> {
     const docs = await store.db.collection(STORE_MESSAGES).find({}).limit(a.limit).toArray();
     const totals = emptyTotals();
     await timedSegment(cutBatches(docs, batchSizes(docs.length, a.batchSize)), a.inflight, (b: Document[]) => raw.collection.insertMany(b), totals, a.dbPid);
+    await expectHeld(raw.collection, docs.length);
     return { raw: summarizeSide(totals), writeConcern: raw.writeConcern };
   } finally {
     await raw.client.close();
     await store.close();
   }
+}
+
+/** The baseline really stored every document it was timed for (an unacknowledged write would not be). */
+async function expectHeld(collection: Collection<Document>, n: number): Promise<void> {
+  const held = await collection.countDocuments();
+  if (held !== n) throw new Error(`raw baseline holds ${held} documents, expected ${n}`);
 }
 
 serveRpc({
