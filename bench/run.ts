@@ -4,7 +4,7 @@
  * bench/results/latest.json. Asserts nothing about time, but exits non-zero if a
  * message is lost or doubled while measuring.
  *
- *   npm run bench                         all figures, full sizes (about 10 minutes)
+ *   npm run bench                         all figures, full sizes (about 10 minutes for figures 1–6, 7 and 8 add a few)
  *   npm run bench -- --quick              small sizes (a minute or two), for development
  *   npm run bench -- --only=throughput,memory --targets=sqlite
  *   npm run bench -- --cpu-prof           also write V8 CPU profiles of the server children
