@@ -13,7 +13,7 @@ import { SessionGate } from './auth/session-gate.ts';
 import { startSessionPurge } from './auth/session-purge.ts';
 import { SessionService } from './auth/sessions.ts';
 import { createTokenService } from './auth/tokens.ts';
-import { assertClusterStore, describeStore } from './cluster/store-identity.ts';
+import { assertClusterStore, describeStore, reRecordOnReconnect } from './cluster/store-identity.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { requestAddress } from './http/client-address.ts';
@@ -101,10 +101,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }));
     if (!injectedStore) cleanups.push(() => store.close());
     // Before anything else uses Redis: a node whose store is not the cluster's must not join it (SplitClusterError).
-    if (config.redisUrl) {
-      const where = describeStore(store.kind, config, (dir) => resolvePath(dir));
-      await assertClusterStore({ redisUrl: config.redisUrl, key: config.clusterStoreKey, identity: await store.storeIdentity(), store: where, log });
-    }
+    const clusterStore = config.redisUrl ? { key: config.clusterStoreKey, identity: await store.storeIdentity(), store: describeStore(store.kind, config, (dir) => resolvePath(dir)) } : null;
+    if (clusterStore) await assertClusterStore({ redisUrl: config.redisUrl!, ...clusterStore, log });
 
     const passwords = new Passwords(config, store, log);
     // The decoy is computed now so the first login of an unknown user costs one scrypt run like any other.
@@ -128,6 +126,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     cleanups.push(() => io.close());
     const limits = await createAbuseLimits(io, config, log);
     cleanups.push(() => limits.close());
+    if (clusterStore && limits.redis) reRecordOnReconnect(limits.redis, clusterStore.key, clusterStore.identity, clusterStore.store, log);
     const fanout = createSocketFanout(io);
     const sessions = new SessionService({
       store,

@@ -34,7 +34,7 @@ describe.skipIf(!existsSync(REDIS_SERVER))('send limit while Redis is down (SQLi
 
   const send = (node: RunningServer, from: TestUser, to: TestUser, body: string) => sendOverRest(node.url, from.token, to.id, body).then((r) => r.status);
 
-  it('each node allows N on its own while Redis is down; with Redis back the count is the cluster’s again', async () => {
+  it('each node allows N on its own while Redis is down; with Redis back (empty) the count is the cluster’s again and the store identity is recorded again', async () => {
     const [a, b] = await Promise.all([register(nodeA.url), register(nodeA.url)]);
     await redis.stop();
 
@@ -56,6 +56,9 @@ describe.skipIf(!existsSync(REDIS_SERVER))('send limit while Redis is down (SQLi
         return (await probe.exists(`pigeon:limit:send-user:${user.id}`)) === 1;
       };
       await waitFor('both nodes counting in Redis again', async () => (await countedInRedis(nodeA)) && (await countedInRedis(nodeB)), 30_000);
+      // Redis came back empty: the running nodes recorded their store as the cluster's again (cluster/store-identity.ts).
+      const identity = await nodeA.store.storeIdentity();
+      await waitFor('the store identity recorded again', async () => (await probe.get(nodeA.config.clusterStoreKey)) === identity);
       const c = await register(nodeA.url);
       const after: number[] = [];
       for (let i = 0; i < SENDS + 2; i++) after.push(await send(i % 2 ? nodeA : nodeB, c, b, `after ${i}`));

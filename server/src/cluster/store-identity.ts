@@ -106,3 +106,23 @@ export async function assertClusterStore({ redisUrl, key, identity, store, log }
   if (verdict.kind === 'different') throw new SplitClusterError(splitClusterMessage(store, identity, verdict.recorded, key));
   log.info({ storeIdentity: identity, key, recorded: verdict.kind === 'recorded' }, verdict.kind === 'recorded' ? 'recorded this store as the cluster store' : 'store is the cluster store');
 }
+
+/**
+ * A Redis restarted empty (no persistence) has forgotten the identity; the next
+ * node to start would record its own, right or wrong. So each running node
+ * records it again whenever its long-lived connection reconnects (`ready`). If
+ * another store got there first, the cluster is split: that cannot be refused
+ * any more (both sides are running), so it is logged at error on every reconnect.
+ */
+export function reRecordOnReconnect(redis: Redis, key: string, identity: string, store: StoreDescription, log: Logger): void {
+  redis.on('ready', () => {
+    recordIdentity(redis, key, identity).then(
+      (before) => {
+        const verdict = judgeIdentity(identity, before);
+        if (verdict.kind === 'different') log.error({ key }, `cluster split: ${splitClusterMessage(store, identity, verdict.recorded, key)}`);
+        else if (verdict.kind === 'recorded') log.info({ storeIdentity: identity, key }, 'redis had forgotten the cluster store; recorded it again');
+      },
+      (err: unknown) => log.warn({ err, key }, 'could not record the cluster store identity after a reconnect; trying at the next one'),
+    );
+  });
+}

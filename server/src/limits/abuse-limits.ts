@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { PigeonIo } from '../realtime/types.ts';
@@ -12,6 +13,11 @@ export interface AbuseLimits {
   sends: SendLimit;
   auth: AuthLimits;
   sockets: SocketLimits;
+  /**
+   * The limiters' Redis connection (REDIS_URL), or null. Also lent to
+   * cluster/store-identity.ts, which re-records the store identity whenever it reconnects.
+   */
+  redis: Redis | null;
   /** Stops the slow-reader sweep and closes the limiters' Redis connection. */
   close(): Promise<void>;
 }
@@ -33,6 +39,7 @@ export async function createAbuseLimits(io: PigeonIo, config: ServerConfig, log:
     sends: createSendLimit(limiter, config),
     auth: new AuthLimits(limiter, config),
     sockets,
+    redis,
     async close() {
       sockets.stop();
       await redis?.quit().catch(() => redis.disconnect());
