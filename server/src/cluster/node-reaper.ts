@@ -2,8 +2,11 @@ import type { Logger } from '../log.ts';
 import { deadNodes, lastSeenOf, mayJudge, typingToStop, usersToAnnounce, type LivenessTimes } from './liveness.ts';
 import type { NodeRegistry } from './node-registry.ts';
 
+/** What the reaper needs of the registry (a fake in node-reaper.test.ts). */
+export type ReaperRegistry = Pick<NodeRegistry, 'nodeId' | 'nodes' | 'claimReap' | 'recordOf' | 'membersOn' | 'remove' | 'doneReaping'>;
+
 export interface ReaperDeps {
-  registry: NodeRegistry;
+  registry: ReaperRegistry;
   /** Writes lastSeen and announces `user-offline` (realtime/presence.ts), unless the user is back. */
   announceOffline(userId: string, lastSeen: string): Promise<void>;
   /** Users with a socket on this node (a dead node's user may have failed over here). */
