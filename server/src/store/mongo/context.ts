@@ -1,75 +1,80 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { Collection, Db } from 'mongodb';
-import type { BlockDoc, ConversationDoc, CounterDoc, MessageDoc, SessionDoc, UserDoc } from './documents.ts';
-import { PendingPointers } from './pending-pointers.ts';
-import { VisibilityGuard } from './visibility.ts';
+import { BoundedLru } from '../../util/lru.ts';
+import type { BlockDoc, ConversationDoc, LogDoc, MessageDoc, SessionDoc, UserDoc } from './documents.ts';
+import { Numbering } from './numbering.ts';
 import { SerialQueue, SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
 
 export interface StoreHooks {
-  /** Awaited in a send batch after its seqs and positions are allocated, before the insert. */
+  /** Awaited in a send batch once its messages are numbered, before their first insert. */
   beforeInsert?: (messages: readonly Message[]) => Promise<void>;
-  /** Awaited in a receipt after its positions are allocated, before the status updates. */
+  /** Awaited in a receipt once its entries are numbered, before their first insert. */
   beforeStatusWrite?: (messageIds: readonly string[]) => Promise<void>;
 }
 
-/** What the store's parts (users, send batch, counters, receipts, reads) share: one per open store. */
+/** Conversations this process knows to have their document; others are upserted before their first message. */
+const KNOWN_CONVERSATIONS_MAX = 100_000;
+
+/** What the store's parts (users, send batch, receipts, reads) share: one per open store. */
 export interface MongoContext {
   readonly server: 'mongodb' | 'ferretdb';
   readonly sendLookup: 'before-insert' | 'on-conflict';
   readonly users: Collection<UserDoc>;
   readonly messages: Collection<MessageDoc>;
+  /** The same collection, as the change log of messages and receipt entries. */
+  readonly log: Collection<LogDoc>;
   readonly conversations: Collection<ConversationDoc>;
-  readonly counters: Collection<CounterDoc>;
   readonly sessions: Collection<SessionDoc>;
   readonly blocks: Collection<BlockDoc>;
-  /** Keeps sync reads below the positions that writes of this process may still commit. */
-  readonly guard: VisibilityGuard;
-  /** Conversation pointers committed but not written yet; they ride along with seq allocations. */
-  readonly pointers: PendingPointers;
-  /** How many seq allocations of one batch run at once. */
-  readonly allocationConcurrency: number;
+  /** This process's guesses of the next position and seqs (numbering.ts). */
+  readonly numbering: Numbering;
+  readonly knownConversations: BoundedLru<string, true>;
+  /** The last conversation pointer this process wrote, per conversation (send-batch.ts). */
+  readonly pointerWritten: BoundedLru<string, number>;
   /**
-   * Send batches commit one at a time: two overlapping batches with the same
-   * (sender, clientId) would both miss it in the lookup and one would burn a seq.
+   * Send batches and receipts of this process run one at a time. Not for correctness (the
+   * unique indexes decide between nodes): two sections of one process would only guess the
+   * same numbers and make each other retry.
    */
-  readonly sendLane: WriteLane;
-  /** Receipts: concurrent on MongoDB (null), in the shared lane when updates are not atomic. */
-  readonly receiptLane: WriteLane | null;
+  readonly writeLane: WriteLane;
   /**
    * Compare-and-set updates of a session (rotation, revocation): null on MongoDB, where a
-   * conditional findOneAndUpdate is atomic; the shared lane on FerretDB, where two of them
-   * can both match the same stale read and both "win".
+   * conditional findOneAndUpdate is atomic; a lock document on FerretDB, where two of them
+   * can both match the same stale read and both "win". Sessions only: no message write
+   * waits for it.
    */
   readonly casLane: WriteLane | null;
   readonly hooks: StoreHooks;
 }
 
+/** A session CAS takes milliseconds; a node that died holding the lock blocks refreshes this long at most. */
+const SESSION_LOCK_LEASE_MS = 5_000;
+
 export function createContext(
   db: Db,
   server: 'mongodb' | 'ferretdb',
-  writeLock: 'process' | 'shared',
+  sessionLock: 'none' | 'shared',
   sendLookup: 'before-insert' | 'on-conflict',
   hooks: StoreHooks,
 ): MongoContext {
-  const shared = writeLock === 'shared' ? new SharedWriteLock(db.collection<LockDoc>('locks')) : null;
+  const messages = db.collection<MessageDoc>('messages');
   return {
     server,
     sendLookup,
     users: db.collection<UserDoc>('users'),
-    messages: db.collection<MessageDoc>('messages'),
+    messages,
+    log: db.collection<LogDoc>('messages'),
     conversations: db.collection<ConversationDoc>('conversations'),
-    counters: db.collection<CounterDoc>('counters'),
     sessions: db.collection<SessionDoc>('sessions'),
     blocks: db.collection<BlockDoc>('blocks'),
-    guard: new VisibilityGuard(),
-    pointers: new PendingPointers(),
-    // FerretDB runs each findAndModify as its own SQLite write transaction, and concurrent
-    // ones queue on SQLite's busy handler: 100 allocations took 0.58 s in parallel, 0.21 s
-    // one after another. MongoDB updates different documents in parallel.
-    allocationConcurrency: server === 'ferretdb' ? 1 : Infinity,
-    sendLane: shared ?? new SerialQueue(),
-    receiptLane: shared,
-    casLane: shared,
+    numbering: new Numbering({ messages }),
+    knownConversations: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
+    pointerWritten: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
+    writeLane: new SerialQueue(),
+    casLane:
+      sessionLock === 'shared'
+        ? new SharedWriteLock(db.collection<LockDoc>('locks'), 'sessions', { leaseMs: SESSION_LOCK_LEASE_MS, acquireTimeoutMs: SESSION_LOCK_LEASE_MS * 2 })
+        : null,
     hooks,
   };
 }

@@ -14,35 +14,69 @@ export interface UserDoc {
   lastSeen: string | null;
 }
 
-export interface MessageDoc {
+/**
+ * What every document in the `messages` collection has. The collection is the change log:
+ * messages, and receipts (a status change of a message) as documents of their own. Each
+ * holds one change-log position (`changePos`, unique) and a (conversationId, seq) pair
+ * (unique), so both are taken by the one atomic insert that writes it (log-insert.ts).
+ */
+export interface LogDoc {
   _id: string;
-  clientId: string;
   conversationId: string;
+  seq: number;
   senderId: string;
   recipientId: string;
-  body: string;
-  seq: number;
-  createdAt: string;
-  status: MessageStatus;
-  /** Change-log position: set at insert, replaced by a larger one at every status change. */
+  clientId: string;
+  /** Change-log position, taken at insert, never changed. */
   changePos: number;
+  /**
+   * Messages only: the position of the newest entry about this message (its own, or a later
+   * receipt's). changesSince skips entries below it: they were superseded. Absent on
+   * messages written before receipts were entries: read as `changePos`.
+   */
+  lastChangePos?: number;
+  createdAt: string;
+}
+
+export interface MessageDoc extends LogDoc {
+  body: string;
+  status: MessageStatus;
   deliveredAt?: string;
   readAt?: string;
 }
+
+/**
+ * A receipt entry: message `messageId` reached status `receipt`. `_id` is
+ * `r:<messageId>:<status>`, so a receipt is logged at most once however often it is sent.
+ * It has no `status` and no real conversation (its `conversationId` and `clientId` are its
+ * `_id`, its `seq` 0), so no query for messages, histories or unread counts matches it; it
+ * has the message's `senderId` and `recipientId`, so both members' changesSince find it.
+ */
+export interface ReceiptDoc extends LogDoc {
+  kind: 'receipt';
+  messageId: string;
+  receipt: 'delivered' | 'read';
+}
+
+export const receiptId = (messageId: string, status: 'delivered' | 'read'): string => `r:${messageId}:${status}`;
+
+export const isReceipt = (d: LogDoc): d is ReceiptDoc => (d as ReceiptDoc).kind === 'receipt';
 
 /** The statuses of a message its recipient has not read yet. */
 export const NOT_READ: MessageStatus[] = ['sent', 'delivered'];
 
 /**
- * One per conversation, created by the first send. `lastSeq` is the allocator
- * (it may run ahead of what is committed); `lastCommittedSeq` points at the newest
- * stored message for the conversation list.
+ * One per conversation, created before its first message is inserted. `lastCommittedSeq`
+ * and `updatedAt` are moved forward ($max) after each batch: a pointer near the newest
+ * message, for the conversation list, which reads from it upwards (a pointer that lags, or
+ * that a crash left behind, only makes it read more). `lastSeq` is what the store allocated
+ * seqs with before writes took no lock (it may be ahead of the messages): no longer written or read.
  */
 export interface ConversationDoc {
   _id: string;
   members: [string, string];
-  lastSeq: number;
   createdAt: string;
+  lastSeq?: number;
   lastCommittedSeq?: number;
   updatedAt?: string;
 }
@@ -70,11 +104,6 @@ export interface BlockDoc {
   blockerId: string;
   blockedId: string;
   createdAt: string;
-}
-
-export interface CounterDoc {
-  _id: string;
-  value: number;
 }
 
 export const toMessage = (d: MessageDoc): Message => ({

@@ -16,6 +16,8 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
     { key: { senderId: 1, clientId: 1 }, name: 'sender_clientId_unique', unique: true },
     // Gap-free order and history paging; also a backstop against a reused seq.
     { key: { conversationId: 1, seq: 1 }, name: 'conversation_seq_unique', unique: true },
+    // The change log's order: a position is taken by the insert that carries it (log-insert.ts).
+    { key: { changePos: 1 }, name: 'changePos_unique', unique: true },
     // changesSince: one range scan per side of the user's conversations.
     { key: { senderId: 1, changePos: 1 }, name: 'sender_changePos' },
     { key: { recipientId: 1, changePos: 1 }, name: 'recipient_changePos' },

@@ -27,12 +27,11 @@ export interface MongoStoreOptions {
   /** Test seams, to stage races between nodes deterministically. */
   hooks?: StoreHooks;
   /**
-   * How writes that read-modify-write (sends, receipts) are serialised.
-   *  - 'process': each process commits its send batches one at a time; receipts run
-   *    concurrently (MongoDB updates are atomic per document). The default on MongoDB.
-   *  - 'shared': one writer at a time across all processes, through a lock document.
-   *    Required on FerretDB 1.x (its updates are not atomic); on MongoDB it also keeps the
-   *    change log in commit order across several nodes, at a throughput cost.
+   * How session compare-and-sets (refresh-token rotation, revocation) are made atomic.
+   * Message writes take no lock in any mode: unique indexes order them (log-insert.ts).
+   *  - 'process': none needed; MongoDB's conditional findOneAndUpdate is atomic.
+   *  - 'shared': through a lock document with a short lease (FerretDB 1.x, whose updates
+   *    are read-modify-write without concurrency control).
    *  - 'auto' (default): 'shared' on FerretDB, 'process' on MongoDB.
    */
   writeLock?: 'auto' | 'process' | 'shared';
@@ -101,7 +100,7 @@ function mongoStore(
   sendLookup: 'before-insert' | 'on-conflict',
   hooks: StoreHooks,
 ): MongoStore {
-  const ctx = createContext(db, server, writeLock, sendLookup, hooks);
+  const ctx = createContext(db, server, writeLock === 'shared' ? 'shared' : 'none', sendLookup, hooks);
   let closed = false;
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -120,11 +119,6 @@ function mongoStore(
     writeLock,
     sendLookup,
 
-    /**
-     * Pending pointers are dropped, not written: writing them would need the write lock
-     * (possibly for its whole timeout while the database is gone), and a pointer left
-     * behind only makes the conversation list read one batch more.
-     */
     async close() {
       closed = true;
       await client.close();

@@ -1,13 +1,8 @@
-import type { Message } from '@pigeon/sync-protocol';
+import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { Filter } from 'mongodb';
 import type { ChangePage, ConversationRecord } from '../store.ts';
 import type { MongoContext } from './context.ts';
-import { NOT_READ, toMessage, type MessageDoc } from './documents.ts';
-
-/** Attempts of changesSince to wait out this process's in-flight writes before answering with less. */
-const SETTLE_ATTEMPTS = 3;
-
-const byChangePos = (a: MessageDoc, b: MessageDoc) => a.changePos - b.changePos;
+import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
 
 export async function getHistory(
   ctx: MongoContext,
@@ -33,15 +28,10 @@ export async function listConversations(ctx: MongoContext, userId: string): Prom
   if (convs.length === 0) return [];
   const unread = new Map(unreadRows.map((r) => [r._id, r.n]));
 
-  // The newest committed message is at lastCommittedSeq, unless a batch committed
-  // its messages but not yet the pointer; the range up to lastSeq covers that.
+  // The newest message is at or above the pointer: a batch moves it after its insert, so it
+  // may lag (or a crash may have left it behind), never lead.
   const tails = await ctx.messages
-    .find({
-      $or: convs.map((c) => ({
-        conversationId: c._id,
-        seq: { $gte: c.lastCommittedSeq ?? 1, $lte: c.lastSeq },
-      })),
-    })
+    .find({ $or: convs.map((c) => ({ conversationId: c._id, seq: { $gte: c.lastCommittedSeq ?? 1 } })) })
     .toArray();
   const last = new Map<string, MessageDoc>();
   for (const d of tails) {
@@ -67,42 +57,71 @@ export async function listConversations(ctx: MongoContext, userId: string): Prom
   );
 }
 
+/**
+ * The user's changes after `position`, in change-log order. Positions become visible in
+ * increasing order on every node (log-insert.ts), so handing out the last one read as the
+ * cursor never skips a change that commits later: it will have a larger position.
+ *
+ * An entry is either a message (its creation) or a receipt entry (a status change). Entries
+ * below the message's `lastChangePos` were superseded by a later one and are skipped (the
+ * later one is further on), so a message appears once, at its latest change, as on SQLite;
+ * the status handed out is the highest of the message's and the entry's (an entry may be
+ * read before its status is applied to the message, receipts.ts). Skipped entries can thin
+ * a read out, so it reads on until the page is full or the log ends.
+ */
 export async function changesSince(ctx: MongoContext, userId: string, position: number, limit: number): Promise<ChangePage> {
-  for (let attempt = 1; ; attempt++) {
-    const { result, ceiling } = await ctx.guard.read(() => changedAfter(ctx, userId, position, limit + 1));
-    const merged = result.sort(byChangePos).slice(0, limit + 1);
-    if (merged.length > 0) ctx.guard.observe(merged[merged.length - 1]!.changePos);
-
-    const visible = merged.filter((d) => d.changePos < ceiling);
-    const heldBack = visible.length < merged.length;
-    if (heldBack && attempt < SETTLE_ATTEMPTS) {
-      // A write of this process holds a lower position than rows already committed; wait
-      // for it (milliseconds) rather than hand out a cursor that would skip it.
-      await ctx.guard.settled();
-      continue;
+  const page: Message[] = [];
+  let cursor = position;
+  for (;;) {
+    const entries = (await entriesAfter(ctx, userId, cursor, limit + 1)).sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
+    for (const [entry, message] of await resolve(ctx, entries)) {
+      // One more visible change after a full page: the next page is not empty.
+      if (page.length === limit) return { messages: dedupe(page), position: cursor, hasMore: true };
+      page.push(message);
+      cursor = entry.changePos;
     }
-    const page = visible.slice(0, limit);
-    return {
-      messages: page.map(toMessage),
-      position: page.length > 0 ? page[page.length - 1]!.changePos : position,
-      // hasMore promises a non-empty next page; rows held back above are fetched next time.
-      hasMore: visible.length > limit || (heldBack && page.length > 0),
-    };
+    // Every entry read was handed out or superseded: the next read starts after all of them.
+    if (entries.length > 0) cursor = entries[entries.length - 1]!.changePos;
+    if (entries.length <= limit) return { messages: dedupe(page), position: cursor, hasMore: false };
   }
 }
 
+/** A message twice in one page (its creation and a receipt both current): once, at its latest state. */
+function dedupe(page: Message[]): Message[] {
+  const last = new Map(page.map((m, i) => [m.id, i]));
+  return page.filter((m, i) => last.get(m.id) === i);
+}
+
+/** The entries' messages in entry order, superseded entries left out. */
+async function resolve(ctx: MongoContext, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
+  const ids = [...new Set(entries.filter(isReceipt).map((e) => e.messageId))];
+  const docs = new Map<string, MessageDoc>();
+  if (ids.length > 0) for (const d of await ctx.messages.find({ _id: { $in: ids } }).toArray()) docs.set(d._id, d);
+  const out: [LogDoc, Message][] = [];
+  for (const e of entries) {
+    const doc = isReceipt(e) ? docs.get(e.messageId) : (e as MessageDoc);
+    if (!doc) continue;
+    if (e.changePos < (doc.lastChangePos ?? doc.changePos)) continue;
+    const status = isReceipt(e) && STATUS_RANK[e.receipt] > STATUS_RANK[doc.status] ? e.receipt : doc.status;
+    out.push([e, toMessage({ ...doc, status })]);
+  }
+  return out;
+}
+
+const STATUS_RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };
+
 /**
- * At least the first `count` messages of the user changed after `position`, unordered.
+ * At least the first `count` entries of the user after `position`, unordered.
  * MongoDB: one range scan per side, over the (senderId | recipientId, changePos) indexes;
  * each side holds its first `count`, so their merge's first `count` are exact. FerretDB
  * decodes the whole collection for either filter, so one `$or` reads it once, not twice.
  */
-async function changedAfter(ctx: MongoContext, userId: string, position: number, count: number): Promise<MessageDoc[]> {
+async function entriesAfter(ctx: MongoContext, userId: string, position: number, count: number): Promise<LogDoc[]> {
   const after = { changePos: { $gt: position } };
-  const filters: Filter<MessageDoc>[] =
+  const filters: Filter<LogDoc>[] =
     ctx.server === 'ferretdb'
       ? [{ $or: [{ senderId: userId }, { recipientId: userId }], ...after }]
       : [{ senderId: userId, ...after }, { recipientId: userId, ...after }];
-  const found = await Promise.all(filters.map((f) => ctx.messages.find(f).sort({ changePos: 1 }).limit(count).toArray()));
+  const found = await Promise.all(filters.map((f) => ctx.log.find(f).sort({ changePos: 1 }).limit(count).toArray()));
   return found.flat();
 }

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { describeMongo, freshDbName, newUser, openMongo, openRacingPair, req } from './testing/mongo-test-db.ts';
 
 describeMongo('MongoStore receipts', () => {
-  it('a receipt overtaken by one with a later position retries instead of moving the message back', async () => {
+  it('a receipt racing one from another node: both are logged, and a reader past the delivery still sees the read', async () => {
     const { plain: nodeB, racing: nodeA, armRace } = await openRacingPair('beforeStatusWrite');
     try {
       const a = await newUser(nodeA);
@@ -55,9 +55,16 @@ describeMongo('MongoStore receipts', () => {
         nodeB.markDelivered(b.id, toB.map((m) => m.id), at),
         nodeA.markRead(b.id, conv, 60, at),
       ]);
-      const stored = await nodeA.db.collection<{ changePos: number; status: string; recipientId: string }>('messages').find().toArray();
-      expect(stored.filter((m) => m.recipientId === b.id).map((m) => m.status)).toEqual(toB.map(() => 'read'));
-      expect(new Set(stored.map((m) => m.changePos)).size).toBe(stored.length);
+      const log = await nodeA.db.collection<{ changePos: number; status?: string; recipientId: string; kind?: string }>('messages').find().toArray();
+      const messages = log.filter((d) => d.kind === undefined);
+      expect(messages.filter((m) => m.recipientId === b.id).map((m) => m.status)).toEqual(toB.map(() => 'read'));
+      // One delivered and one read entry per message to b, and every position once.
+      expect(log.filter((d) => d.kind === 'receipt')).toHaveLength(toB.length * 2);
+      expect(new Set(log.map((m) => m.changePos)).size).toBe(log.length);
+      // The change log hands every message out once, at its latest state.
+      const final = await nodeA.changesSince(b.id, 0, 1000);
+      expect(final.messages).toHaveLength(60);
+      expect(final.messages.filter((m) => m.recipientId === b.id).every((m) => m.status === 'read')).toBe(true);
     } finally {
       await nodeA.close();
       await nodeB.close();

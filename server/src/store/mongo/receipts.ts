@@ -1,14 +1,7 @@
-import { PigeonError, type Message, type MessageStatus } from '@pigeon/sync-protocol';
-import { chunkedBulkWrite } from './bulk-write.ts';
+import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { MongoContext } from './context.ts';
-import { allocatePositions } from './counters.ts';
-import { NOT_READ, toMessage, type MessageDoc } from './documents.ts';
-
-/**
- * How often a receipt takes fresh positions for messages overtaken by a receipt with a
- * later position. One race costs one retry; past this many it answers UNAVAILABLE.
- */
-const RECEIPT_ATTEMPTS = 5;
+import { NOT_READ, receiptId, toMessage, type MessageDoc, type ReceiptDoc } from './documents.ts';
+import { insertNumbered } from './log-insert.ts';
 
 export async function markDelivered(
   ctx: MongoContext,
@@ -22,7 +15,7 @@ export async function markDelivered(
       .find({ _id: { $in: [...new Set(messageIds)] }, recipientId, status: 'sent' })
       .sort({ conversationId: 1, seq: 1 })
       .toArray();
-  return receipt(ctx, find, 'delivered', ['sent'], at);
+  return ctx.writeLane.run(async () => advanceStatus(ctx, await find(), 'delivered', ['sent'], at));
 }
 
 export async function markRead(
@@ -37,27 +30,22 @@ export async function markRead(
       .find({ recipientId: readerId, status: { $in: NOT_READ }, conversationId, seq: { $lte: upToSeq } })
       .sort({ seq: 1 })
       .toArray();
-  return receipt(ctx, find, 'read', NOT_READ, at);
-}
-
-async function receipt(
-  ctx: MongoContext,
-  find: () => Promise<MessageDoc[]>,
-  to: 'delivered' | 'read',
-  from: MessageStatus[],
-  at: string,
-): Promise<Message[]> {
-  const task = async () => advanceStatus(ctx, await find(), to, from, at);
-  return ctx.receiptLane ? ctx.receiptLane.run(task) : task();
+  return ctx.writeLane.run(async () => advanceStatus(ctx, await find(), 'read', NOT_READ, at));
 }
 
 /**
- * Each candidate gets its own new position and a conditional update: forward only in
- * status, and forward only in position. The second condition matters when two
- * receipts race (delivered and read from two devices or nodes): the one that took
- * the lower position may land second, and a message must never move back in the
- * change log, or a client that already synced past the higher position would never
- * see the later status. Such a message is retried with a fresh position.
+ * A status change is first logged, then applied:
+ *  1. one receipt entry per message (`r:<id>:<status>`, documents.ts) is inserted into the
+ *     change log with the next positions. That insert is the receipt's commit: it is what
+ *     changesSince hands out (with the status it carries), so a reader that has passed its
+ *     position has seen it. An entry logged before (a resent receipt) is refused by its `_id`.
+ *  2. the messages' `status` (for histories, unread counts, the conversation list) and
+ *     `lastChangePos` (so changesSince skips their superseded entries) are moved forward.
+ * A process that dies between 1 and 2 leaves the status logged but not applied; the
+ * client resends the receipt it got no answer for, which finds the entry logged and
+ * applies it. The status never moves back: the updates are conditional on a lower status,
+ * and on FerretDB, whose updates are not atomic (docs/operations.md), a `delivered` that
+ * lands over a concurrent `read` is corrected from the read entries right after.
  */
 async function advanceStatus(
   ctx: MongoContext,
@@ -66,54 +54,66 @@ async function advanceStatus(
   from: MessageStatus[],
   at: string,
 ): Promise<Message[]> {
-  const changed = new Map<string, MessageDoc>();
-  let pending = candidates;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const token = ctx.guard.begin();
-    let positions: Map<string, number>;
-    let modified: number;
-    try {
-      const end = await allocatePositions(ctx, pending.length);
-      ctx.guard.allocated(token, end, pending.length);
-      const first = end - pending.length + 1;
-      positions = new Map(pending.map((d, i) => [d._id, first + i]));
-      const stamp = to === 'delivered' ? { deliveredAt: at } : { readAt: at };
-      await ctx.hooks.beforeStatusWrite?.(pending.map((d) => d._id));
-      const result = await chunkedBulkWrite(
-        ctx.messages,
-        pending.map((d) => {
-          const changePos = positions.get(d._id)!;
-          return {
-            updateOne: {
-              filter: { _id: d._id, status: from.length === 1 ? from[0]! : { $in: from }, changePos: { $lt: changePos } },
-              update: { $set: { status: to, changePos, ...stamp } },
-            },
-          };
-        }),
-        { ordered: false },
-      );
-      modified = result.modifiedCount;
-    } finally {
-      ctx.guard.end(token);
-    }
+  if (candidates.length === 0) return [];
+  const entries: ReceiptDoc[] = candidates.map((d) => {
+    const id = receiptId(d._id, to);
+    return {
+      _id: id,
+      kind: 'receipt',
+      messageId: d._id,
+      receipt: to,
+      conversationId: id,
+      clientId: id,
+      seq: 0,
+      senderId: d.senderId,
+      recipientId: d.recipientId,
+      changePos: 0,
+      createdAt: at,
+    };
+  });
+  const beforeStatusWrite = ctx.hooks.beforeStatusWrite;
+  const { inserted } = await insertNumbered(ctx, entries, {
+    seqs: false,
+    ...(beforeStatusWrite ? { beforeInsert: () => beforeStatusWrite(candidates.map((d) => d._id)) } : {}),
+  });
+  const positionOf = new Map(inserted.map((e) => [e.messageId, e.changePos]));
+  await apply(ctx, candidates, to, from, at, positionOf);
+  if (to === 'delivered') await reapplyReads(ctx, candidates.map((d) => d._id));
+  return candidates.map((d) => toMessage({ ...d, status: to }));
+}
 
-    if (modified === pending.length) {
-      for (const d of pending) changed.set(d._id, d);
-      break;
-    }
-    // Which did we change (they carry our position), and which were overtaken by a
-    // receipt with a later position while still needing ours?
-    const now = await ctx.messages.find({ _id: { $in: pending.map((d) => d._id) } }).toArray();
-    const retry: MessageDoc[] = [];
-    for (const d of now) {
-      if (positions.get(d._id) === d.changePos) changed.set(d._id, d);
-      else if (from.includes(d.status)) retry.push(d);
-    }
-    if (retry.length > 0 && attempt >= RECEIPT_ATTEMPTS) {
-      throw new PigeonError('UNAVAILABLE', 'receipt kept losing races; retry', { messageIds: retry.map((d) => d._id) });
-    }
-    const order = new Map(candidates.map((d, i) => [d._id, i]));
-    pending = retry.sort((x, y) => order.get(x._id)! - order.get(y._id)!);
+/**
+ * Two updateMany at most, whatever the number of messages. Messages whose entry this call
+ * inserted get `lastChangePos` ≥ the first of those positions: every earlier entry about them
+ * is superseded, and their own new entry is at or above it. Messages whose entry was logged
+ * before keep theirs (that entry may be the one a reader still needs).
+ */
+async function apply(
+  ctx: MongoContext,
+  docs: readonly MessageDoc[],
+  to: 'delivered' | 'read',
+  from: MessageStatus[],
+  at: string,
+  positionOf: ReadonlyMap<string, number>,
+): Promise<void> {
+  const stamp = to === 'delivered' ? { deliveredAt: at } : { readAt: at };
+  const status = from.length === 1 ? from[0]! : { $in: from };
+  const logged = docs.filter((d) => positionOf.has(d._id)).map((d) => d._id);
+  const before = docs.filter((d) => !positionOf.has(d._id)).map((d) => d._id);
+  if (logged.length > 0) {
+    const firstPos = Math.min(...positionOf.values());
+    await ctx.messages.updateMany({ _id: { $in: logged }, status }, { $set: { status: to, ...stamp }, $max: { lastChangePos: firstPos } });
   }
-  return candidates.filter((d) => changed.has(d._id)).map((d) => toMessage({ ...changed.get(d._id)!, status: to }));
+  if (before.length > 0) await ctx.messages.updateMany({ _id: { $in: before }, status }, { $set: { status: to, ...stamp } });
+}
+
+/** Messages among `ids` with a read entry get `read` again (a concurrent `delivered` may have landed over it). */
+async function reapplyReads(ctx: MongoContext, ids: readonly string[]): Promise<void> {
+  const readEntries = (await ctx.log.find({ _id: { $in: ids.map((id) => receiptId(id, 'read')) } }).toArray()) as ReceiptDoc[];
+  // The read time is the entry's; one statement per distinct time (in practice one).
+  const byTime = new Map<string, string[]>();
+  for (const e of readEntries) byTime.set(e.createdAt, [...(byTime.get(e.createdAt) ?? []), e.messageId]);
+  for (const [readAt, messageIds] of byTime) {
+    await ctx.messages.updateMany({ _id: { $in: messageIds }, status: { $ne: 'read' } }, { $set: { status: 'read', readAt } });
+  }
 }

@@ -1,25 +1,29 @@
 import { directConversationId } from '@pigeon/sync-protocol';
+import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
+import { chunkedBulkWrite } from './bulk-write.ts';
 import type { MongoContext } from './context.ts';
-import { allocatePositions, allocateSeqRanges, recordCommitted, returnUnusedSeqs, type SeqRange } from './counters.ts';
-import { toMessage, type MessageDoc } from './documents.ts';
+import { toMessage, type ConversationDoc, type MessageDoc } from './documents.ts';
+import { DUPLICATE_KEY } from './errors.ts';
+import { insertNumbered } from './log-insert.ts';
 import { messageIdFor } from './message-id.ts';
-import { findBySendKeys, insertSkippingStored } from './stored-sends.ts';
+import { findBySendKeys } from './stored-sends.ts';
 
-/** Stores a batch of sends in the send lane; outcomes in input order. */
+/** Stores a batch of sends; outcomes in input order. */
 export function sendMessages(ctx: MongoContext, batch: readonly SendRequest[]): Promise<SendOutcome[]> {
   if (batch.length === 0) return Promise.resolve([]);
-  return ctx.sendLane.run(() => commitBatch(ctx, batch));
+  return ctx.writeLane.run(() => commitBatch(ctx, batch));
 }
 
 /**
- * Round trips per batch, whatever its size: the lookup of already-stored sends (MongoDB
- * only, see `sendLookup`), then (in parallel) one position allocation plus one seq
- * allocation per conversation, and one ordered insertMany. The conversation pointers wait
- * for the conversation's next seq allocation (counters.ts). A send that turns out to be
- * stored already (a resend on FerretDB, a race with another node) costs one lookup, one
- * more insert and the return of its unused seq.
+ * Round trips per batch, whatever its size, when no other node writes the same numbers:
+ * the lookup of already-stored sends (MongoDB only, see `sendLookup`), an upsert of the
+ * conversations this process has not written before, one ordered insertMany (which takes
+ * the seqs and positions, log-insert.ts), and one bulk `$max` of the conversation pointers.
+ * A send stored already (a resend, a race with another node) costs one lookup and one more
+ * insert; a number another node took costs one read of the largest committed one and one
+ * more insert.
  */
 async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Promise<SendOutcome[]> {
   // Duplicates inside the batch resolve to their first occurrence.
@@ -38,11 +42,14 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
 
   const created = new Set<string>();
   if (fresh.length > 0) {
-    const inserted = await insertFresh(ctx, fresh, stored);
+    const { inserted, storedIds } = await insertFresh(ctx, fresh);
     for (const d of inserted) {
-      const k = sendKey(d);
-      stored.set(k, d);
-      created.add(k);
+      stored.set(sendKey(d), d);
+      created.add(sendKey(d));
+    }
+    if (storedIds.size > 0) {
+      const others = fresh.filter((r) => storedIds.has(messageIdFor(r.senderId, r.clientId)));
+      for (const d of await findBySendKeys(ctx, others)) stored.set(sendKey(d), d);
     }
   }
 
@@ -55,55 +62,83 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
   });
 }
 
-/** Inserts new messages; returns the docs inserted by us. Sends found stored already land in `stored`. */
-async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], stored: Map<string, MessageDoc>): Promise<MessageDoc[]> {
+async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[]) {
   const now = new Date().toISOString();
-  const byConversation = new Map<string, SendRequest[]>();
-  for (const r of fresh) {
-    const id = directConversationId(r.senderId, r.recipientId);
-    const list = byConversation.get(id) ?? [];
-    list.push(r);
-    byConversation.set(id, list);
-  }
-
-  const token = ctx.guard.begin();
-  let seqRanges: Map<string, SeqRange>;
-  let inserted: MessageDoc[];
-  try {
-    const [posEnd, ranges] = await Promise.all([
-      allocatePositions(ctx, fresh.length),
-      allocateSeqRanges(ctx, byConversation, now),
-    ]);
-    ctx.guard.allocated(token, posEnd, fresh.length);
-    seqRanges = ranges;
-
-    const nextSeq = new Map([...seqRanges].map(([id, { first }]) => [id, first]));
-    const firstPos = posEnd - fresh.length + 1;
-    const docs: MessageDoc[] = fresh.map((r, i) => {
-      const conversationId = directConversationId(r.senderId, r.recipientId);
-      const seq = nextSeq.get(conversationId)!;
-      nextSeq.set(conversationId, seq + 1);
-      return {
-        _id: messageIdFor(r.senderId, r.clientId),
-        clientId: r.clientId,
-        conversationId,
-        senderId: r.senderId,
-        recipientId: r.recipientId,
-        body: r.body,
-        seq,
-        createdAt: now,
-        status: 'sent',
-        changePos: firstPos + i,
-      };
-    });
-
-    await ctx.hooks.beforeInsert?.(docs.map(toMessage));
-    inserted = await insertSkippingStored(ctx, docs, stored);
-  } finally {
-    ctx.guard.end(token);
-  }
-
-  await returnUnusedSeqs(ctx, seqRanges, inserted);
-  await recordCommitted(ctx, inserted);
-  return inserted;
+  const docs: MessageDoc[] = fresh.map((r) => ({
+    _id: messageIdFor(r.senderId, r.clientId),
+    clientId: r.clientId,
+    conversationId: directConversationId(r.senderId, r.recipientId),
+    senderId: r.senderId,
+    recipientId: r.recipientId,
+    body: r.body,
+    // Numbered by insertNumbered.
+    seq: 0,
+    changePos: 0,
+    createdAt: now,
+    status: 'sent',
+  }));
+  await ensureConversations(ctx, docs, now);
+  const beforeInsert = ctx.hooks.beforeInsert;
+  const result = await insertNumbered(ctx, docs, {
+    seqs: true,
+    ...(beforeInsert ? { beforeInsert: (numbered: readonly MessageDoc[]) => beforeInsert(numbered.map(toMessage)) } : {}),
+  });
+  await movePointers(ctx, result.inserted);
+  return result;
 }
+
+/**
+ * Creates the documents of conversations this process has not written to before, ahead of
+ * their first message: the conversation list finds conversations by their document, so
+ * the document must exist whenever a message of it does, whatever dies when. One unordered
+ * insert; a document that exists already is refused by `_id` and left as it is. A
+ * conversation whose document this insert created has no message yet (every writer
+ * creates the document first), so its next seq is 1 without a read.
+ */
+async function ensureConversations(ctx: MongoContext, docs: readonly MessageDoc[], now: string): Promise<void> {
+  const missing = new Map<string, ConversationDoc>();
+  for (const d of docs) {
+    if (ctx.knownConversations.get(d.conversationId) || missing.has(d.conversationId)) continue;
+    const members = [d.senderId, d.recipientId].sort() as [string, string];
+    missing.set(d.conversationId, { _id: d.conversationId, members, createdAt: now });
+  }
+  if (missing.size === 0) return;
+  const all = [...missing.values()];
+  let refused = new Set<number>();
+  try {
+    await ctx.conversations.insertMany(all, { ordered: false });
+  } catch (err) {
+    const writeErrors = err instanceof MongoBulkWriteError && !err.err ? [err.writeErrors].flat() : [];
+    if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+    refused = new Set(writeErrors.map((w) => w.index));
+  }
+  all.forEach((c, i) => {
+    if (!refused.has(i)) ctx.numbering.startsEmpty(c._id);
+    ctx.knownConversations.set(c._id, true);
+  });
+}
+
+/**
+ * Moves conversation pointers forward ($max) to the newest message of the batch, but only
+ * every POINTER_STRIDE messages per conversation: the conversation list reads a
+ * conversation's messages from its pointer up, so a pointer up to a stride (plus what other
+ * nodes wrote since theirs) behind costs that list a few dozen small documents, and saves
+ * an update per conversation per batch (on FerretDB each update scans the collection).
+ */
+async function movePointers(ctx: MongoContext, inserted: readonly MessageDoc[]): Promise<void> {
+  const newest = new Map<string, MessageDoc>();
+  for (const d of inserted) {
+    const cur = newest.get(d.conversationId);
+    if (!cur || d.seq > cur.seq) newest.set(d.conversationId, d);
+  }
+  const due = [...newest.values()].filter((d) => d.seq - (ctx.pointerWritten.get(d.conversationId) ?? 1) >= POINTER_STRIDE);
+  if (due.length === 0) return;
+  const ops: AnyBulkWriteOperation<ConversationDoc>[] = due.map((d) => ({
+    updateOne: { filter: { _id: d.conversationId }, update: { $max: { lastCommittedSeq: d.seq, updatedAt: d.createdAt } } },
+  }));
+  await chunkedBulkWrite(ctx.conversations, ops, { ordered: false });
+  for (const d of due) ctx.pointerWritten.set(d.conversationId, d.seq);
+}
+
+/** Messages a conversation pointer may lag behind this process's newest one. */
+export const POINTER_STRIDE = 32;

@@ -1,0 +1,103 @@
+import { PigeonError } from '@pigeon/sync-protocol';
+import { MongoBulkWriteError } from 'mongodb';
+import type { MongoContext } from './context.ts';
+import type { LogDoc } from './documents.ts';
+import { DUPLICATE_KEY } from './errors.ts';
+
+/**
+ * Rounds of "insert, be refused, look again" one call may take before it answers
+ * UNAVAILABLE. Each refusal means another node committed in between, so a round only
+ * repeats under sustained contention for the very same numbers.
+ */
+const MAX_ROUNDS = 50;
+
+export interface LogInsertResult<T extends LogDoc> {
+  /** Inserted by this call, with the numbers they were stored under. */
+  inserted: T[];
+  /** `_id`s that were stored already (a resend, a receipt logged before, another node's copy). */
+  storedIds: Set<string>;
+}
+
+/**
+ * Inserts documents into the `messages` log in order, numbering them as it goes: each gets
+ * the next change-log position, and (with `seqs`) the next seq of its conversation. The
+ * numbers are guesses (numbering.ts); the unique indexes decide. An ordered insert stops at
+ * its first refusal, so everything before it is stored and nothing after it is:
+ *  - a refused document whose `_id` is stored already is a duplicate: it is dropped, and the
+ *    rest moves down into the numbers it leaves free;
+ *  - otherwise another node took its position or its seq: the guesses are read again from
+ *    the committed documents and the rest is numbered from there.
+ * Nothing is ever allocated ahead of its insert, so a process that dies at any instant
+ * leaves no hole in the seqs and no position that a later insert could fill behind a reader.
+ */
+export async function insertNumbered<T extends LogDoc>(
+  ctx: MongoContext,
+  docs: readonly T[],
+  options: { seqs: boolean; beforeInsert?: (docs: readonly T[]) => Promise<void> },
+): Promise<LogInsertResult<T>> {
+  const inserted: T[] = [];
+  const storedIds = new Set<string>();
+  let rest = await renumber(ctx, docs, options.seqs);
+  await options.beforeInsert?.(rest);
+  for (let round = 1; rest.length > 0; round++) {
+    if (round > MAX_ROUNDS) {
+      throw new PigeonError('UNAVAILABLE', 'writes kept colliding with other nodes; retry', { left: rest.length });
+    }
+    const failedAt = await insertUntilRefused(ctx, rest);
+    const done = failedAt === null ? rest : rest.slice(0, failedAt);
+    inserted.push(...done);
+    ctx.numbering.committed(done);
+    if (failedAt === null) break;
+
+    rest = rest.slice(failedAt);
+    // One lookup for everything left: a resend rarely comes alone (a reconnecting client
+    // resends its outbox), and on FerretDB every lookup but an insert scans the collection.
+    const ids = rest.map((d) => d._id);
+    const found = await ctx.log.find({ _id: ids.length === 1 ? ids[0]! : { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    for (const f of found) storedIds.add(f._id);
+    const refused = rest[0]!;
+    if (!storedIds.has(refused._id)) {
+      // Not a duplicate, so another node took its position or its seq, and has probably
+      // written more since: look again, for every conversation left, in one go.
+      const conversations = options.seqs ? [...new Set(rest.map((d) => d.conversationId))] : [];
+      await Promise.all([ctx.numbering.refreshPosition(), ...conversations.map((c) => ctx.numbering.refreshSeq(c))]);
+    }
+    rest = await renumber(
+      ctx,
+      rest.filter((d) => !storedIds.has(d._id)),
+      options.seqs,
+    );
+  }
+  return { inserted, storedIds };
+}
+
+/** Copies of `docs` numbered from the current guesses: consecutive positions, consecutive seqs per conversation. */
+async function renumber<T extends LogDoc>(ctx: MongoContext, docs: readonly T[], seqs: boolean): Promise<T[]> {
+  if (docs.length === 0) return [];
+  let position = await ctx.numbering.nextPosition();
+  const nextSeq = new Map<string, number>();
+  const out: T[] = [];
+  for (const d of docs) {
+    const changePos = position++;
+    if (!seqs) {
+      out.push({ ...d, changePos, lastChangePos: changePos });
+      continue;
+    }
+    const seq = nextSeq.get(d.conversationId) ?? (await ctx.numbering.nextSeq(d.conversationId));
+    nextSeq.set(d.conversationId, seq + 1);
+    out.push({ ...d, changePos, lastChangePos: changePos, seq });
+  }
+  return out;
+}
+
+/** Returns the index of the first document refused by a unique index (none after it was inserted), or null. */
+async function insertUntilRefused(ctx: MongoContext, docs: readonly LogDoc[]): Promise<number | null> {
+  try {
+    await ctx.log.insertMany(docs as LogDoc[], { ordered: true });
+    return null;
+  } catch (err) {
+    const writeErrors = err instanceof MongoBulkWriteError && !err.err ? [err.writeErrors].flat() : [];
+    if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+    return Math.min(...writeErrors.map((w) => w.index));
+  }
+}
