@@ -8,6 +8,10 @@
  * a run spends most of its time in planned gaps and faults. Which seed's ops interleave
  * with which does not matter: an op's timing was never part of what a seed replays.
  *
+ * Two of the runs are 2-node runs (`--nodes 2`: MongoDB on a private FerretDB, a private
+ * redis-server, SIGKILLs of either node, a Redis restart), on seeds whose plans kill both nodes
+ * and cut typists off with their node (so presence and typing healing are judged).
+ *
  * A failure prints the violations, the dump directory and the replay command.
  */
 import { describe, it } from 'vitest';
@@ -17,11 +21,20 @@ const SEEDS = (process.env.CHAOS_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const OPS = Number(process.env.CHAOS_OPS ?? 200);
 /** The server's access-token lifetime (s); by default each seed draws its own (2–4 s). */
 const TOKEN_TTL_S = process.env.CHAOS_TOKEN_TTL ? Number(process.env.CHAOS_TOKEN_TTL) : undefined;
+/** 2-node runs; CHAOS_CLUSTER_SEEDS= (empty) runs none. */
+const CLUSTER_SEEDS = (process.env.CHAOS_CLUSTER_SEEDS ?? '2,4').split(',').filter(Boolean).map(Number);
+const CLUSTER_OPS = Number(process.env.CHAOS_CLUSTER_OPS ?? 120);
+
+// The 2-node runs first: they are the longest (two at a time, see the project's maxConcurrency).
+const RUNS = [...CLUSTER_SEEDS.map((seed) => ({ seed, ops: CLUSTER_OPS, nodes: 2 })), ...SEEDS.map((seed) => ({ seed, ops: OPS, nodes: 1 }))];
+/** The 2-node runs need FerretDB and redis-server: skipped (and named so) where the other suites skip them too. */
+const NO_CLUSTER = process.env.PIGEON_TEST_MONGO === '0' || process.env.PIGEON_TEST_REDIS === '0';
 
 describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere', () => {
-  for (const seed of SEEDS) {
-    it(`seed ${seed}, ${OPS} ops`, { timeout: 150_000 }, async ({ expect }) => {
-      const result = await runChaos({ seed, ops: OPS, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, log: (l) => console.log(l) });
+  for (const { seed, ops, nodes } of RUNS) {
+    // A 2-node run starts FerretDB, redis-server and two nodes, restarts them, and waits 15 s past its last kill.
+    it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 300_000 : 150_000 }, async ({ expect }) => {
+      const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, log: (l) => console.log(l) });
       const report = result.ok
         ? ''
         : [
