@@ -42,7 +42,18 @@ const REFUSED = 'RATE_LIMITED';
  * - event budgets per socket and per user (limitSocketEvents);
  * - sockets per user on this node (SocketCap, oldest disconnected);
  * - slow readers (startSlowReaderSweep).
- * The per-user counters go through Redis when REDIS_URL is set (LimiterFactory).
+ * The per-user and per-address counters go through Redis when REDIS_URL is set
+ * (LimiterFactory), so a cluster allows what one node would. Per node on purpose:
+ * - the per-socket budget: a socket lives on one node, so its count there IS the
+ *   one-node number;
+ * - the socket cap: it bounds this node's memory, which is what it is for, and
+ *   evicting the oldest socket needs connection order, which only the node holding
+ *   the sockets knows. A user can hold MAX_SOCKETS_PER_USER on each node; that buys
+ *   nothing against the global limits (handshakes, events and sends are per user
+ *   across nodes). A cluster-wide cap would cost an every-node request per
+ *   connection (fetchSockets waits for the slowest node) or a Redis set that a dead
+ *   node leaves stale;
+ * - slow readers: a socket's own buffer.
  */
 export function createSocketLimits(io: PigeonIo, config: SocketLimitConfig, limiter: LimiterFactory, log: Logger): SocketLimits {
   const handshakesByAddress = limiter({ name: 'handshake-ip', points: config.handshakeLimitPerIp, windowMs: config.handshakeWindowMs, blockInMemory: true });
