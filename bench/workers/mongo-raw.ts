@@ -12,8 +12,8 @@
  *    by the raw driver in batches of the server's mean group commit.
  */
 import type { Collection, Document } from 'mongodb';
-import { createMongoStore } from '../../server/src/store/mongo/mongo-store.ts';
-import { openRawTarget, readBack, STORE_MESSAGES, timedSegment } from '../lib/mongo-raw.ts';
+import { createMongoStore, type MongoStore } from '../../server/src/store/mongo/mongo-store.ts';
+import { openRawTarget, readBack, STORE_MESSAGES, timedSegment, type RawTarget } from '../lib/mongo-raw.ts';
 import { serveRpc } from '../lib/procs.ts';
 import { batchSizes, cutBatches, emptyTotals, planBatches, summarizeSide, type PlannedSend, type WriteSide } from '../lib/write-plan.ts';
 
@@ -40,13 +40,26 @@ export interface StoreVsRawResult {
   server: string;
 }
 
-async function storeVsRaw(a: StoreVsRawArgs): Promise<StoreVsRawResult> {
-  const store = await createMongoStore({ uri: a.uri });
-  const raw = await openRawTarget(a.uri, store.db).catch(async (e: unknown) => {
-    await store.close();
-    throw e;
-  });
+/**
+ * Pigeon's store on `uri` (default options: the write path and write concern the server
+ * uses) and the raw baseline beside it, both closed after `fn`.
+ */
+async function withStoreAndRaw<T>(uri: string, fn: (store: MongoStore, raw: RawTarget) => Promise<T>): Promise<T> {
+  const store = await createMongoStore({ uri });
   try {
+    const raw = await openRawTarget(uri, store.db);
+    try {
+      return await fn(store, raw);
+    } finally {
+      await raw.client.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function storeVsRaw(a: StoreVsRawArgs): Promise<StoreVsRawResult> {
+  return withStoreAndRaw(a.uri, async (store, raw) => {
     const users: string[] = [];
     const tag = Date.now().toString(36);
     for (let i = 0; i < a.users; i++) users.push((await store.createUser({ username: `raw${tag}_${i}`, displayName: `Raw ${i}`, passwordHash: 'x' })).id);
@@ -74,10 +87,7 @@ async function storeVsRaw(a: StoreVsRawArgs): Promise<StoreVsRawResult> {
     await expectHeld(raw.collection, (a.warmupBatches + a.batches) * a.batchSize);
 
     return { store: summarizeSide(storeTotals), raw: summarizeSide(rawTotals), writeConcern: raw.writeConcern, indexes: raw.indexes, server: store.server };
-  } finally {
-    await raw.client.close();
-    await store.close();
-  }
+  });
 }
 
 export interface ReplayArgs {
@@ -94,24 +104,16 @@ export interface ReplayResult {
   writeConcern: string;
 }
 
-async function replay(a: ReplayArgs): Promise<ReplayResult> {
-  // Opened only for the write concern and indexes Pigeon's store uses on this URI.
-  const store = await createMongoStore({ uri: a.uri });
-  const raw = await openRawTarget(a.uri, store.db).catch(async (e: unknown) => {
-    await store.close();
-    throw e;
-  });
-  try {
+/** The store is opened only for the write concern and indexes it uses on this URI. */
+function replay(a: ReplayArgs): Promise<ReplayResult> {
+  return withStoreAndRaw(a.uri, async (store, raw) => {
     // Natural order: FerretDB (and MongoDB without deletes) returns documents as they were inserted.
     const docs = await store.db.collection(STORE_MESSAGES).find({}).limit(a.limit).toArray();
     const totals = emptyTotals();
     await timedSegment(cutBatches(docs, batchSizes(docs.length, a.batchSize)), a.inflight, (b: Document[]) => raw.collection.insertMany(b), totals, a.dbPid);
     await expectHeld(raw.collection, docs.length);
     return { raw: summarizeSide(totals), writeConcern: raw.writeConcern };
-  } finally {
-    await raw.client.close();
-    await store.close();
-  }
+  });
 }
 
 /** The baseline really stored every document it was timed for (an unacknowledged write would not be). */
