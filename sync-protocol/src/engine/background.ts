@@ -176,8 +176,12 @@ export class Background {
       typing: (event, on) => typing.received(event, on),
       presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
       // The server may have dropped events for this device (its Redis link was down): one catch-up
-      // pass brings them (SingleFlight: hints from several nodes at once cost one pass, plus one after).
-      syncHint: () => catchUp.schedule(),
+      // pass brings the messages and statuses (SingleFlight: hints from several nodes at once cost one
+      // pass, plus one after), one conversation list the peers' presence.
+      syncHint: () => {
+        catchUp.schedule();
+        void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));
+      },
     });
   }
 

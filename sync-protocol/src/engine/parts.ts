@@ -14,7 +14,7 @@ import type { EngineEvents, EngineQueries } from './api.ts';
 import { LocalDb } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
 import { storeBlocked } from './local/blocks.ts';
-import { fetchMissingPeers } from './local/users.ts';
+import { fetchMissingPeers, refreshPeers } from './local/users.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Transport } from './transport/transport.ts';
 import { Typing } from './typing.ts';
@@ -58,6 +58,8 @@ export interface Parts {
   live: LiveEvents;
   /** Looks up peers the device has no profile of. */
   peers: SingleFlight;
+  /** Refreshes every peer's presence from the conversation list (after a `sync-hint`). */
+  peerPresence: SingleFlight;
   /** Refreshes the stored block list from the server (local/blocks.ts). */
   blockList: SingleFlight;
   /** Counts the outbox into the state (and kicks the drainer when it is not empty). */
@@ -127,6 +129,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     onError,
   });
   const peers = new SingleFlight(() => fetchMissingPeers(db, () => transport.conversations()));
+  const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
   const blockList = new SingleFlight(async () => {
     const me = host.me();
     if (!me) return;
@@ -145,5 +148,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     // Also how the leader hears about messages queued by other tabs.
     if (n > 0) drainer.kick();
   });
-  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, blockList, outboxCount };
+  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, peerPresence, blockList, outboxCount };
 }

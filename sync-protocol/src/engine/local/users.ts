@@ -24,6 +24,16 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
   await db.users.bulkPut(remote.map((c) => c.peer));
 }
 
+/**
+ * Every peer's profile and presence, from the server's conversation list. After a `sync-hint`:
+ * presence events between server nodes may have been lost while their Redis was down, and
+ * (unlike messages) presence has no cursor to catch up with.
+ */
+export async function refreshPeers(db: LocalDb, fetchConversations: () => Promise<ConversationsResponse>): Promise<void> {
+  const { conversations } = await fetchConversations();
+  await db.users.bulkPut(conversations.map((c) => c.peer));
+}
+
 /** Stores the peer and an (empty) conversation with them if there is none yet; returns its id. */
 export async function ensureConversation(db: LocalDb, me: string, peer: User): Promise<string> {
   const id = directConversationId(me, peer.id);

@@ -32,4 +32,20 @@ describe('sync-hint', () => {
     await waitFor(async () => (await bob.engine.queries.messages(conversationId, 10)).length === 2);
     expect((await bob.engine.queries.messages(conversationId, 10)).map((m) => m.body)).toEqual(['first', 'lost push']);
   });
+
+  it('presence lost with the pushes is refreshed on sync-hint', async () => {
+    const { alice, bob, a, b } = await env.pair({ bob: quiet });
+    await alice.engine.send(b.id, 'hello');
+    await waitFor(async () => (await bob.engine.queries.user(a.id))?.online === true);
+
+    env.server.dropPushes(true);
+    alice.engine.setNetworkEnabled(false); // her user-offline is lost
+    await waitFor(() => alice.engine.getState().connection === 'offline');
+    env.server.dropPushes(false);
+    await bob.engine.refreshPresence(b.id); // a round trip: nothing else is on its way
+    expect((await bob.engine.queries.user(a.id))?.online).toBe(true);
+
+    env.server.syncHint();
+    await waitFor(async () => (await bob.engine.queries.user(a.id))?.online === false);
+  });
 });
