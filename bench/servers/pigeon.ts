@@ -63,11 +63,12 @@ async function readMongoCollection(uri: string, users: ReadonlySet<string>): Pro
   try {
     const docs = await client
       .db(dbNameFromUri(uri) ?? 'pigeon')
-      .collection<{ _id: string; clientId: string; conversationId: string; senderId: string; recipientId: string; seq: number }>('messages')
-      .find({}, { projection: { clientId: 1, conversationId: 1, senderId: 1, recipientId: 1, seq: 1 } })
+      .collection<{ _id: string; clientId: string; conversationId: string; senderId: string; recipientId: string; seq: number; kind?: string }>('messages')
+      .find({}, { projection: { clientId: 1, conversationId: 1, senderId: 1, recipientId: 1, seq: 1, kind: 1 } })
       .toArray();
+    // The collection is the store's change log: receipt entries (kind 'receipt') live beside the messages.
     return docs
-      .filter((d) => users.has(d.senderId) || users.has(d.recipientId))
+      .filter((d) => d.kind !== 'receipt' && (users.has(d.senderId) || users.has(d.recipientId)))
       .map((d) => ({ id: d._id, clientId: d.clientId, conversationId: d.conversationId, senderId: d.senderId, seq: d.seq }));
   } finally {
     await client.close();
