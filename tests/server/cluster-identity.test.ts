@@ -102,7 +102,7 @@ describe.skipIf(!redisUrl)('cluster store identity: separate processes on SQLite
   async function node(dataDir: string): Promise<ServerProcess> {
     const logFile = join(await mkdtemp(join(tmpdir(), 'pigeon-identity-log-')), 'server.log');
     dirs.push(logFile.replace(/\/server\.log$/, ''));
-    const p = new ServerProcess({ repoRoot: REPO, dataDir, port: await freePort(), logFile, env: { REDIS_URL: redisUrl!, CLUSTER_STORE_KEY: key, LOG_LEVEL: 'info' } });
+    const p = new ServerProcess({ repoRoot: REPO, dataDir, port: await freePort(), logFile, env: { REDIS_URL: redisUrl!, CLUSTER_STORE_KEY: key, LOG_LEVEL: 'info' }, startTimeoutMs: 90_000 });
     processes.push(p);
     logFiles.set(p, logFile);
     return p;
@@ -125,5 +125,6 @@ describe.skipIf(!redisUrl)('cluster store identity: separate processes on SQLite
     expect(log).toContain(`DATA_DIR=${other}`);
     // The refused node changed nothing: the first two still serve.
     expect((await http(two.url, '/api/users/me', { token: user.token })).status).toBe(200);
-  });
+    // Three node processes start one after another (tsx compiles each); on a busy 2-core machine that alone took 40–60 s.
+  }, 240_000);
 });
