@@ -52,7 +52,7 @@ return 1`;
  * within PRESENCE_REDIS_TIMEOUT_MS and fall back, never wait for a reconnect.
  */
 export class NodeRegistry {
-  readonly nodeId = randomUUID();
+  readonly nodeId: string = randomUUID();
   private dirty = true;
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
