@@ -92,13 +92,18 @@ export interface ClusterStoreCheck {
 /** Start-up check (start-server.ts, before listening): throws SplitClusterError when this node's store is not the cluster's. */
 export async function assertClusterStore({ redisUrl, key, identity, store, log }: ClusterStoreCheck): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
-  redis.on('error', (err) => log.warn({ err, role: 'cluster-identity' }, 'redis connection error'));
+  // ioredis rejects connect() with "Connection is closed"; the reason (ECONNREFUSED, ...) came as an 'error' event.
+  let cause: Error | null = null;
+  redis.on('error', (err: Error) => {
+    cause = err;
+    log.warn({ err, role: 'cluster-identity' }, 'redis connection error');
+  });
   let before: string | null;
   try {
     await redis.connect();
     before = await recordIdentity(redis, key, identity);
   } catch (err) {
-    throw new Error(`cannot check the cluster's store identity in REDIS_URL: ${(err as Error).message}`);
+    throw new Error(`cannot connect to REDIS_URL (checking the cluster's store identity): ${(cause ?? (err as Error)).message}`);
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }
