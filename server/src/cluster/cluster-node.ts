@@ -93,6 +93,7 @@ export class ClusterNode {
 
   /** Graceful: after this node's sockets are gone, its record is removed (nobody reaps it). */
   async leave(): Promise<void> {
+    this.health.stop();
     await this.reaper?.stop();
     await this.registry.leave();
     await this.redis.quit().catch(() => this.redis.disconnect());
@@ -100,6 +101,7 @@ export class ClusterNode {
 
   /** Crash-like: heartbeats stop, the record stays for another node to reap. */
   async stop(): Promise<void> {
+    this.health.stop();
     this.registry.stop();
     await this.reaper?.stop();
     this.redis.disconnect();

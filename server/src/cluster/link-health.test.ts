@@ -35,6 +35,14 @@ describe('LinkHealth', () => {
     expect(health.linkUpSince).toBe(6_000);
   });
 
+  it('says nothing once stopped (the node closes its own links)', () => {
+    const { links, calls, health } = setup(['pub']);
+    health.stop();
+    links.pub!.emit('end');
+    links.pub!.emit('ready');
+    expect(calls).toEqual([]);
+  });
+
   it('a link that is not ready at the start counts as down, and its ready is a recovery', () => {
     const links = { a: Object.assign(new EventEmitter(), { status: 'connecting' }) };
     const calls: string[] = [];

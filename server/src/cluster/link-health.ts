@@ -22,6 +22,7 @@ export class LinkHealth {
   private readonly down = new Set<string>();
   private lostAt: number | null = null;
   private upSince: number | null;
+  private stopped = false;
 
   constructor(
     links: Record<string, LinkEvents>,
@@ -47,7 +48,13 @@ export class LinkHealth {
     return this.upSince;
   }
 
+  /** This node is stopping and closes its links itself: that is no outage. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   private gone(name: string): void {
+    if (this.stopped) return;
     const wasHealthy = this.down.size === 0;
     this.down.add(name);
     this.upSince = null;
@@ -57,6 +64,7 @@ export class LinkHealth {
   }
 
   private up(name: string): void {
+    if (this.stopped) return;
     if (!this.down.delete(name) || this.down.size > 0) return;
     const now = this.now();
     this.upSince = now;
