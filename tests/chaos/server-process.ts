@@ -148,7 +148,8 @@ export class ServerProcess {
         resolve();
       }),
     );
-    await this.waitHealthy(this.options.startTimeoutMs ?? 30_000);
+    // Generous: on a loaded 2-core machine, with other nodes and FerretDB starting beside it, tsx alone can take 30 s.
+    await this.waitHealthy(this.options.startTimeoutMs ?? 90_000);
   }
 
   private async waitHealthy(timeoutMs: number): Promise<void> {
