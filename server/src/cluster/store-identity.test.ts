@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { describeStore, judgeIdentity, recordIdentity, splitClusterMessage, type IdentityRedis } from './store-identity.ts';
+import { describeStore, judgeIdentity, recordIdentity, reRecordOnReconnect, splitClusterMessage, type IdentityRedis } from './store-identity.ts';
 
 /** An in-memory stand-in for the two commands (SET NX, GET), with a hook between them. */
 function fakeRedis(initial: Record<string, string> = {}, betweenSetAndGet?: (data: Map<string, string>) => void): IdentityRedis {
@@ -55,5 +57,24 @@ describe('cluster store identity', () => {
     const mongo = describeStore('mongodb', { ...base, mongodbUri: 'mongodb://admin:s3cret@db1:27017/pigeon?authSource=admin' });
     expect(mongo.where).toBe('db1:27017/pigeon');
     expect(describeStore('mongodb', { ...base, mongodbUri: 'mongodb://u:p@h1,h2/x', mongoDbName: 'chat' }).where).not.toContain('p@');
+  });
+
+  it('after a reconnect: records the identity again into an empty Redis, and logs a split at error when another store got there first', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const store = { kind: 'sqlite' as const, where: 'DATA_DIR=/srv/a' };
+    const empty = Object.assign(new EventEmitter(), fakeRedis());
+    reRecordOnReconnect(empty as never, 'k', 'ours', store, log);
+    empty.emit('ready');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await empty.get('k')).toBe('ours');
+
+    const taken = Object.assign(new EventEmitter(), fakeRedis({ k: 'theirs' }));
+    reRecordOnReconnect(taken as never, 'k', 'ours', store, log);
+    taken.emit('ready');
+    await new Promise((r) => setTimeout(r, 10));
+    const split = lines.find((l) => l.level === 50);
+    expect(split?.msg).toMatch(/^cluster split: this node's store \(sqlite, DATA_DIR=\/srv\/a; identity ours\)/);
+    expect(await taken.get('k')).toBe('theirs');
   });
 });

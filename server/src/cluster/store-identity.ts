@@ -53,10 +53,10 @@ export function describeStore(kind: StoreDescription['kind'], config: { dataDir:
 /** A node refused because its store is not the cluster's. A ConfigError: main.ts prints it and exits 2. */
 export class SplitClusterError extends ConfigError {}
 
-/** Pure: the refusal, saying what is wrong and what to do. */
+/** Pure: what is wrong and what to do (after "refusing to start: " at start, "cluster split: " later). */
 export function splitClusterMessage(store: StoreDescription, ours: string, recorded: string, key: string): string {
   return [
-    `refusing to start: this node's store (${store.kind}, ${store.where}; identity ${ours}) is not the cluster's store`,
+    `this node's store (${store.kind}, ${store.where}; identity ${ours}) is not the cluster's store`,
     `(identity ${recorded}, recorded in Redis at ${key} by the first node that started with this REDIS_URL).`,
     'Nodes sharing REDIS_URL must share one store, or they split users and messages between them:',
     'on one machine give every process the same DATA_DIR; on several machines set MONGODB_URI to one MongoDB database for all nodes.',
@@ -108,7 +108,7 @@ export async function assertClusterStore({ redisUrl, key, identity, store, log }
     await redis.quit().catch(() => redis.disconnect());
   }
   const verdict = judgeIdentity(identity, before);
-  if (verdict.kind === 'different') throw new SplitClusterError(splitClusterMessage(store, identity, verdict.recorded, key));
+  if (verdict.kind === 'different') throw new SplitClusterError(`refusing to start: ${splitClusterMessage(store, identity, verdict.recorded, key)}`);
   log.info({ storeIdentity: identity, key, recorded: verdict.kind === 'recorded' }, verdict.kind === 'recorded' ? 'recorded this store as the cluster store' : 'store is the cluster store');
 }
 
@@ -119,7 +119,7 @@ export async function assertClusterStore({ redisUrl, key, identity, store, log }
  * another store got there first, the cluster is split: that cannot be refused
  * any more (both sides are running), so it is logged at error on every reconnect.
  */
-export function reRecordOnReconnect(redis: Redis, key: string, identity: string, store: StoreDescription, log: Logger): void {
+export function reRecordOnReconnect(redis: IdentityRedis & Pick<Redis, 'on'>, key: string, identity: string, store: StoreDescription, log: Logger): void {
   redis.on('ready', () => {
     recordIdentity(redis, key, identity).then(
       (before) => {
