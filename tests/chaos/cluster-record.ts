@@ -52,17 +52,30 @@ export type DeviceView =
 
 export type ViewEvent = DeviceView & { t: number; device: string };
 
+/**
+ * A `typing` or `typing-stopped` event a node sent down one socket (`socket`: its index in
+ * `sockets`). The engine expires an incoming typing state by itself after 5 s, which would hide a
+ * server that never sends the stop; the wire shows it.
+ */
+export interface WireTyping {
+  t: number;
+  socket: number;
+  peer: string;
+  typing: boolean;
+}
+
 export interface ClusterRecord {
   events: ClusterEvent[];
   sockets: SocketSpan[];
   sends: SendTiming[];
   views: ViewEvent[];
+  wireTyping: WireTyping[];
   /** When the record ended (the final checks). */
   end: number;
 }
 
 export class ClusterRecorder {
-  readonly record: ClusterRecord = { events: [], sockets: [], sends: [], views: [], end: 0 };
+  readonly record: ClusterRecord = { events: [], sockets: [], sends: [], views: [], wireTyping: [], end: 0 };
   /** device → peer → online, to record changes only. */
   private readonly shown = new Map<string, Map<string, boolean>>();
 
@@ -106,6 +119,11 @@ export class ClusterRecorder {
           if (p.type === 0 && !span) {
             span = { device, node, userId, from: this.now(), to: null };
             this.record.sockets.push(span);
+          } else if (p.type === 2 && span && Array.isArray(p.data) && (p.data[0] === 'typing' || p.data[0] === 'typing-stopped')) {
+            const from = (p.data[1] as { from?: unknown } | undefined)?.from;
+            if (typeof from === 'string') {
+              this.record.wireTyping.push({ t: this.now(), socket: this.record.sockets.indexOf(span), peer: from, typing: p.data[0] === 'typing' });
+            }
           } else if (p.type === 3 && p.ackId !== null) {
             const s = pending.get(p.ackId);
             if (!s) continue;

@@ -22,6 +22,7 @@ function world(over: Partial<ClusterRecord> = {}): ClusterRecord {
       { t: 1_000, device: 'b', kind: 'connection', state: 'online' },
       { t: 2_000, device: 'b', kind: 'presence', peer: 'A', online: true },
     ],
+    wireTyping: [],
     end: 40_000,
     ...over,
   };
@@ -74,6 +75,16 @@ describe('cluster invariants', () => {
     expect(kinds(w)).toEqual(['typing-heal']);
     w.views.push(view({ t: 14_000, device: 'b', kind: 'typing', peer: 'A', conversationId: 'dm:A:B', typing: false }));
     w.views.sort((x, y) => x.t - y.t);
+    expect(kinds(w)).toEqual([]);
+  });
+
+  it('catch a typing the node never stopped on the wire, even when the engine expired it by itself', () => {
+    const w = world();
+    w.views.push(view({ t: 24_000, device: 'b', kind: 'presence', peer: 'A', online: false }));
+    w.wireTyping.push({ t: 9_000, socket: 1, peer: 'A', typing: true });
+    expect(kinds(w)).toEqual(['typing-heal']);
+    expect(checkCluster(w)[0]!.message).toContain("sent b's socket 'typing' from A at 9000 ms and no 'typing-stopped'");
+    w.wireTyping.push({ t: 20_000, socket: 1, peer: 'A', typing: false });
     expect(kinds(w)).toEqual([]);
   });
 

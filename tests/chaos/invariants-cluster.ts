@@ -173,8 +173,36 @@ export function checkAckLatency(rec: ClusterRecord, limits: ClusterLimits = CLUS
   return out;
 }
 
+/**
+ * `typing-heal` on the wire: a socket still open 15 s after a node died, whose last typing event
+ * about one of that node's users (who has had no socket anywhere since) is `typing`, never got
+ * the `typing-stopped` (the engine's own expiry hides this from the device view).
+ */
+export function checkWireTyping(rec: ClusterRecord, limits: ClusterLimits = CLUSTER_LIMITS): Violation[] {
+  const out: Violation[] = [];
+  for (const k of kills(rec)) {
+    const at = k.t + limits.healMs;
+    if (at > rec.end) continue;
+    for (const user of usersOnNodeAt(rec.sockets, k.node, k.t)) {
+      if (hadSocket(rec.sockets, user, k.node, k.t, at)) continue;
+      rec.sockets.forEach((s, i) => {
+        if (s.from > at || (s.to !== null && s.to <= at)) return;
+        const last = rec.wireTyping.filter((w) => w.socket === i && w.peer === user && w.t <= at).at(-1);
+        if (last?.typing) {
+          out.push({
+            invariant: 'typing-heal',
+            message: `node ${s.node} sent ${s.device}'s socket 'typing' from ${user} at ${last.t} ms and no 'typing-stopped' by ${at} ms, ${limits.healMs} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since`,
+            around: { device: s.device, t: at },
+          });
+        }
+      });
+    }
+  }
+  return out;
+}
+
 export function checkCluster(rec: ClusterRecord, limits: ClusterLimits = CLUSTER_LIMITS): Violation[] {
-  return [...checkPresenceHeal(rec, limits), ...checkAckLatency(rec, limits)];
+  return [...checkPresenceHeal(rec, limits), ...checkWireTyping(rec, limits), ...checkAckLatency(rec, limits)];
 }
 
 /** Figures for the run's line: acks judged, the slowest, and how many kills the presence check covered. */

@@ -63,6 +63,7 @@ describe('socket tap', () => {
     tap.up(frame('422["send-message",{"clientId":"c2","to":"ub","body":"hi"}]', [1, 1, 1, 1]));
     now = 45;
     tap.down(frame('431[{"ok":true,"message":{}}]'));
+    tap.down(frame('42["typing",{"from":"ub","conversationId":"dm:ua:ub"}]'));
     now = 60;
     tap.close();
     const r = rec.finish();
@@ -71,6 +72,7 @@ describe('socket tap', () => {
       ['c1', 20, 45, true, null],
       ['c2', 20, null, null, 60],
     ]);
+    expect(r.wireTyping).toEqual([{ t: 45, socket: 0, peer: 'ub', typing: true }]);
   });
 
   it('records presence changes only, and resets', () => {
