@@ -8,9 +8,11 @@
  * a run spends most of its time in planned gaps and faults. Which seed's ops interleave
  * with which does not matter: an op's timing was never part of what a seed replays.
  *
- * Two of the runs are 2-node runs (`--nodes 2`: MongoDB on a private FerretDB, a private
- * redis-server, SIGKILLs of either node, a Redis restart), on seeds whose plans kill both nodes
- * and cut typists off with their node (so presence and typing healing are judged).
+ * One run is a 2-node run (`--nodes 2`: MongoDB on a private FerretDB, a private redis-server,
+ * SIGKILLs of either node, a Redis restart), on a seed whose plan kills both nodes and cuts
+ * typists off with their node (so presence and typing healing are judged). One, not more: on
+ * this 2-core machine a 2-node run takes 2–3.5 min (six node starts of up to 28 s each under
+ * load), and two of them took the chaos project from ~5 to ~11 min at load 8–12.
  *
  * A failure prints the violations, the dump directory and the replay command.
  */
@@ -22,7 +24,7 @@ const OPS = Number(process.env.CHAOS_OPS ?? 200);
 /** The server's access-token lifetime (s); by default each seed draws its own (2–4 s). */
 const TOKEN_TTL_S = process.env.CHAOS_TOKEN_TTL ? Number(process.env.CHAOS_TOKEN_TTL) : undefined;
 /** 2-node runs; CHAOS_CLUSTER_SEEDS= (empty) runs none. */
-const CLUSTER_SEEDS = (process.env.CHAOS_CLUSTER_SEEDS ?? '2,4').split(',').filter(Boolean).map(Number);
+const CLUSTER_SEEDS = (process.env.CHAOS_CLUSTER_SEEDS ?? '2').split(',').filter(Boolean).map(Number);
 const CLUSTER_OPS = Number(process.env.CHAOS_CLUSTER_OPS ?? 120);
 
 // The 2-node runs first: they are the longest (two at a time, see the project's maxConcurrency).
@@ -32,8 +34,9 @@ const NO_CLUSTER = process.env.PIGEON_TEST_MONGO === '0' || process.env.PIGEON_T
 
 describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere', () => {
   for (const { seed, ops, nodes } of RUNS) {
-    // A 2-node run starts FerretDB, redis-server and two nodes, restarts them, and waits 15 s past its last kill.
-    it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 300_000 : 150_000 }, async ({ expect }) => {
+    // Hang guards, not speed limits: under load a 1-node run took up to 250 s, a 2-node run 200 s (it starts
+    // FerretDB, redis-server and two nodes, restarts them, and waits 15 s past its last kill).
+    it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 480_000 : 330_000 }, async ({ expect }) => {
       const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, log: (l) => console.log(l) });
       const report = result.ok
         ? ''

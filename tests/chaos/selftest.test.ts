@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runChaos } from './run.ts';
 
 describe('chaos harness self-test', () => {
-  it('reports a message deleted on the server and a device status moved backwards', { timeout: 120_000 }, async () => {
+  it('reports a message deleted on the server and a device status moved backwards', { timeout: 240_000 }, async () => {
     const sabotaged = { serverKey: '', deviceKey: '' };
     const result = await runChaos({
       seed: 101,
