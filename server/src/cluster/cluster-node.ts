@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { Presence, RemotePresence } from '../realtime/presence.ts';
 import type { TypingTracker } from '../realtime/typing.ts';
-import { LinkHealth, type LinkEvents } from './link-health.ts';
+import { HeartbeatLink, LinkHealth, type LinkEvents } from './link-health.ts';
 import { livenessProblem, type LivenessTimes } from './liveness.ts';
 import { NodeReaper } from './node-reaper.ts';
 import { NodeRegistry } from './node-registry.ts';
@@ -46,8 +46,13 @@ export class ClusterNode {
   ) {
     const { log } = options;
     this.registry = new NodeRegistry(redis, { users: () => this.parts?.presence.localUsers() ?? [], typingPairs: () => this.parts?.typing.activePairs() ?? [] }, options.times, log);
+    // A Redis that stops answering without closing connections shows as failed heartbeats.
+    const heartbeat = new HeartbeatLink();
+    this.registry.onBeat = (ok) => heartbeat.beat(ok);
+    // Back: beat at once rather than at the next interval, so recovery (and sync-hint) is not delayed.
+    redis.on('ready', () => void this.registry.beat());
     this.health = new LinkHealth(
-      { ...options.adapterLinks, cluster: redis },
+      { ...options.adapterLinks, cluster: redis, heartbeat },
       {
         lost: (down) => log.warn({ down }, 'redis unreachable: presence from this node’s sockets only, events to other nodes are lost until it is back'),
         recovered: (outageMs) => this.recovered(outageMs),

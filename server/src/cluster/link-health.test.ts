@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { LinkHealth } from './link-health.ts';
+import { HeartbeatLink, LinkHealth } from './link-health.ts';
 
 function setup(names: string[]) {
   const links = Object.fromEntries(names.map((n) => [n, Object.assign(new EventEmitter(), { status: 'ready' })]));
@@ -51,5 +51,25 @@ describe('LinkHealth', () => {
     links.a.emit('ready');
     expect(calls).toEqual(['recovered']);
     expect(health.linkUpSince).toBe(5);
+  });
+});
+
+describe('HeartbeatLink', () => {
+  it('is down after two failed heartbeats in a row, up at the next success', () => {
+    const link = new HeartbeatLink();
+    const events: string[] = [];
+    link.on('close', () => events.push('close'));
+    link.on('ready', () => events.push('ready'));
+    link.beat(false);
+    link.beat(true); // one miss is a stall, not an outage
+    link.beat(false);
+    expect(events).toEqual([]);
+    link.beat(false);
+    link.beat(false);
+    expect(events).toEqual(['close']);
+    expect(link.status).toBe('down');
+    link.beat(true);
+    link.beat(true);
+    expect(events).toEqual(['close', 'ready']);
   });
 });

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /**
  * Whether this node's links to Redis (the adapter's publisher and subscriber, the
  * liveness connection) are all up, and the moments that matter: the first link lost
@@ -71,5 +73,32 @@ export class LinkHealth {
     const outageMs = this.lostAt === null ? 0 : now - this.lostAt;
     this.lostAt = null;
     this.hooks.recovered(outageMs);
+  }
+}
+
+/**
+ * A link that goes down after `allowedMisses` failed heartbeats in a row and comes up at the
+ * next success. It catches a Redis that stops answering without closing the connection (a
+ * network that drops packets: ioredis then sees no `close` for minutes); one slow heartbeat
+ * (an event loop stall) is not an outage, since every outage costs each device a catch-up.
+ */
+export class HeartbeatLink extends EventEmitter implements LinkEvents {
+  status = 'ready';
+  private misses = 0;
+
+  constructor(private readonly allowedMisses = 2) {
+    super();
+  }
+
+  beat(ok: boolean): void {
+    if (ok) {
+      this.misses = 0;
+      if (this.status === 'ready') return;
+      this.status = 'ready';
+      this.emit('ready');
+    } else if (++this.misses === this.allowedMisses) {
+      this.status = 'down';
+      this.emit('close');
+    }
   }
 }

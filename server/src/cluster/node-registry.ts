@@ -59,6 +59,8 @@ export class NodeRegistry {
   private stopped = false;
   /** Dead nodes this node is reaping: their users no longer count as online elsewhere. */
   private readonly reaping = new Set<string>();
+  /** Told whether each heartbeat reached Redis (link-health.ts, HeartbeatLink). */
+  onBeat: (ok: boolean) => void = () => {};
   /** Runs after a rewrite that found this node's tombstone: its users were announced offline. */
   onReaped: (users: string[]) => void = () => {};
 
@@ -80,10 +82,14 @@ export class NodeRegistry {
   beat(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.beating ??= this.beatOnce()
-      .catch((err: unknown) => {
-        this.dirty = true;
-        this.log.debug({ err }, 'node heartbeat failed');
-      })
+      .then(
+        () => this.onBeat(true),
+        (err: unknown) => {
+          this.dirty = true;
+          this.log.debug({ err }, 'node heartbeat failed');
+          this.onBeat(false);
+        },
+      )
       .finally(() => (this.beating = null));
     return this.beating;
   }

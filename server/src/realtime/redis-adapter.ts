@@ -20,10 +20,16 @@ export interface RedisAdapterHandle {
  * a failure is counted and logged once per outage, the event is lost for the other
  * nodes (their devices catch up on the `sync-hint` sent when the links are back).
  */
+const PUBLISH_TIMEOUT_MS = 2_000;
+
 export async function connectRedisAdapter(url: string, log: Logger): Promise<RedisAdapterHandle> {
   // Reconnect attempts at most 1 s apart (ioredis: 2 s), so the links are back soon after Redis.
-  const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(n * 100, 1_000) });
-  const sub = pub.duplicate();
+  const options = { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: (n: number) => Math.min(n * 100, 1_000) };
+  // A publish unanswered for 2 s is given up (counted as lost), so a Redis that stops answering
+  // without closing the connection cannot pile up publishes in memory. Not on the subscriber:
+  // the adapter does not handle its (re)subscribe promises.
+  const pub = new Redis(url, { ...options, commandTimeout: PUBLISH_TIMEOUT_MS });
+  const sub = new Redis(url, options);
   for (const [role, client] of [['pub', pub], ['sub', sub]] as const) {
     client.on('error', (err) => log.warn({ err, role }, 'redis connection error'));
   }
