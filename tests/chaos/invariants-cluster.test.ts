@@ -68,6 +68,19 @@ describe('cluster invariants', () => {
     expect(kinds(world({ end: 20_000 }))).toEqual([]);
   });
 
+  it('a Redis outage overlapping the 15 s moves the bound to 15 s after Redis is back', () => {
+    const w = world();
+    w.events.push({ t: 20_000, kind: 'redis-stop' }, { t: 23_000, kind: 'redis-start' });
+    w.views.push(view({ t: 30_000, device: 'b', kind: 'presence', peer: 'A', online: false }));
+    expect(kinds(w)).toEqual([]);
+    w.views.pop();
+    expect(checkPresenceHeal(w)[0]!.message).toContain('online 28000 ms after node 0 died');
+    // An outage after the bound changes nothing.
+    const later = world();
+    later.events.push({ t: 26_000, kind: 'redis-stop' }, { t: 27_000, kind: 'redis-start' });
+    expect(checkPresenceHeal(later)[0]!.message).toContain('online 15000 ms after node 0 died');
+  });
+
   it('catch a typist shown typing 15 s after its node died', () => {
     const w = world();
     w.views.push(view({ t: 24_000, device: 'b', kind: 'presence', peer: 'A', online: false }));

@@ -76,11 +76,22 @@ export function onlineThroughout(views: readonly ViewEvent[], device: string, fr
   return state === 'online';
 }
 
+/**
+ * When a node's death must have healed: 15 s after it, or 15 s after the end of a Redis outage
+ * that overlaps that time (liveness lives in Redis; an outage is its own fault, with its own
+ * promise: degraded, then caught up), whichever is later.
+ */
+export function healDeadline(rec: ClusterRecord, kill: ClusterEvent, limits: ClusterLimits = CLUSTER_LIMITS): number {
+  let at = kill.t + limits.healMs;
+  for (const [from, to] of redisOutages(rec)) if (from <= at && to >= kill.t) at = Math.max(at, to + limits.healMs);
+  return at;
+}
+
 export function checkPresenceHeal(rec: ClusterRecord, limits: ClusterLimits = CLUSTER_LIMITS): Violation[] {
   const out: Violation[] = [];
   const devices = [...new Set(rec.views.map((v) => v.device))];
   for (const k of kills(rec)) {
-    const at = k.t + limits.healMs;
+    const at = healDeadline(rec, k, limits);
     if (at > rec.end) continue; // the run ended first (the harness waits past the last kill's bound)
     for (const user of usersOnNodeAt(rec.sockets, k.node, k.t)) {
       if (hadSocket(rec.sockets, user, k.node, k.t, at)) continue;
@@ -90,7 +101,7 @@ export function checkPresenceHeal(rec: ClusterRecord, limits: ClusterLimits = CL
         if (presence.get(user) === true) {
           out.push({
             invariant: 'presence-heal',
-            message: `${d} still shows ${user} online ${limits.healMs} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since, and ${d} was connected the last ${limits.observerOnlineMs} ms`,
+            message: `${d} still shows ${user} online ${at - k.t} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since, and ${d} was connected the last ${limits.observerOnlineMs} ms`,
             around: { device: d, t: at },
           });
         }
@@ -99,7 +110,7 @@ export function checkPresenceHeal(rec: ClusterRecord, limits: ClusterLimits = CL
           if (on && what.startsWith(`${user} in `)) {
             out.push({
               invariant: 'typing-heal',
-              message: `${d} still shows ${what} typing ${limits.healMs} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since`,
+              message: `${d} still shows ${what} typing ${at - k.t} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since`,
               around: { device: d, t: at },
             });
           }
@@ -181,7 +192,7 @@ export function checkAckLatency(rec: ClusterRecord, limits: ClusterLimits = CLUS
 export function checkWireTyping(rec: ClusterRecord, limits: ClusterLimits = CLUSTER_LIMITS): Violation[] {
   const out: Violation[] = [];
   for (const k of kills(rec)) {
-    const at = k.t + limits.healMs;
+    const at = healDeadline(rec, k, limits);
     if (at > rec.end) continue;
     for (const user of usersOnNodeAt(rec.sockets, k.node, k.t)) {
       if (hadSocket(rec.sockets, user, k.node, k.t, at)) continue;
@@ -191,7 +202,7 @@ export function checkWireTyping(rec: ClusterRecord, limits: ClusterLimits = CLUS
         if (last?.typing) {
           out.push({
             invariant: 'typing-heal',
-            message: `node ${s.node} sent ${s.device}'s socket 'typing' from ${user} at ${last.t} ms and no 'typing-stopped' by ${at} ms, ${limits.healMs} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since`,
+            message: `node ${s.node} sent ${s.device}'s socket 'typing' from ${user} at ${last.t} ms and no 'typing-stopped' by ${at} ms, ${at - k.t} ms after node ${k.node} died (killed at ${k.t} ms); ${user} has had no socket on any node since`,
             around: { device: s.device, t: at },
           });
         }
@@ -217,7 +228,7 @@ export function clusterFigures(rec: ClusterRecord, limits: ClusterLimits = CLUST
     acksWhileDying: waits.length,
     slowestAckWhileDyingMs: waits.length > 0 ? Math.max(...waits) : 0,
     presenceUsersChecked: ks
-      .filter((k) => k.t + limits.healMs <= rec.end)
-      .reduce((n, k) => n + usersOnNodeAt(rec.sockets, k.node, k.t).filter((u) => !hadSocket(rec.sockets, u, k.node, k.t, k.t + limits.healMs)).length, 0),
+      .filter((k) => healDeadline(rec, k, limits) <= rec.end)
+      .reduce((n, k) => n + usersOnNodeAt(rec.sockets, k.node, k.t).filter((u) => !hadSocket(rec.sockets, u, k.node, k.t, healDeadline(rec, k, limits))).length, 0),
   };
 }
