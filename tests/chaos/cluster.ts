@@ -108,9 +108,23 @@ export class Cluster {
     this.o.history.add('cluster', `node ${i} SIGKILLed`);
   }
 
+  /**
+   * Starts a node as a supervisor would: a node that exits during its start (it refuses to start
+   * without Redis, for one: it checks the cluster's store identity there) is started again every
+   * second, for up to a minute; each failed start is in its log and in the history.
+   */
   async startNode(i: number): Promise<void> {
     if (this.isUp(i)) return;
-    await this.nodes[i]!.start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.nodes[i]!.start();
+        break;
+      } catch (err) {
+        if (!String(err).includes('exited during start') || attempt >= 60) throw err;
+        this.o.history.add('cluster', `node ${i} exited during start (${this.nodes[i]!.lastExit}); starting it again in 1 s, as a supervisor would`);
+        await sleep(1_000);
+      }
+    }
     this.o.recorder.event('start', i);
     this.o.history.add('cluster', `node ${i} up on ${this.nodes[i]!.url}`);
   }
