@@ -27,9 +27,15 @@ export interface ClusterLimits {
    * 28 s wait of a send made 2 s after the kill).
    */
   dyingWindowMs: number;
+  /**
+   * A survivor is a node that had been serving for this long when the other died. A node started
+   * a moment before takes every failing-over device while it is still cold (seen: 1.2–2.9 s acks
+   * in its first 5 s); that is a cold start, not a wait for the dead node.
+   */
+  survivorWarmMs: number;
 }
 
-export const CLUSTER_LIMITS: ClusterLimits = { healMs: 15_000, observerOnlineMs: 5_000, ackMs: 2_000, dyingWindowMs: 30_000 };
+export const CLUSTER_LIMITS: ClusterLimits = { healMs: 15_000, observerOnlineMs: 5_000, ackMs: 2_000, dyingWindowMs: 30_000, survivorWarmMs: 10_000 };
 
 const kills = (rec: ClusterRecord) => rec.events.filter((e): e is ClusterEvent & { node: number } => e.kind === 'kill' && e.node !== undefined);
 
@@ -151,13 +157,20 @@ function dyingWindows(rec: ClusterRecord, limits: ClusterLimits): { kill: Cluste
   });
 }
 
-/** The sends `checkAckLatency` judges: made on another node while a node was dying, outside Redis outages. */
+/** When `node` was last started before `t` (-Infinity: never). */
+function startedBefore(rec: ClusterRecord, node: number, t: number): number {
+  return Math.max(-Infinity, ...rec.events.filter((e) => e.kind === 'start' && e.node === node && e.t <= t).map((e) => e.t));
+}
+
+/** The sends `checkAckLatency` judges: made on a warm survivor while the other node was dying, outside Redis outages. */
 export function sendsWhileDying(rec: ClusterRecord, limits: ClusterLimits = CLUSTER_LIMITS): { send: SendTiming; kill: ClusterEvent & { node: number } }[] {
   const outages = redisOutages(rec);
   const windows = dyingWindows(rec, limits);
   const out: { send: SendTiming; kill: ClusterEvent & { node: number } }[] = [];
   for (const s of rec.sends) {
-    const kill = windows.find((w) => w.kill.node !== s.node && s.at >= w.kill.t && s.at <= w.until)?.kill;
+    const kill = windows.find(
+      (w) => w.kill.node !== s.node && s.at >= w.kill.t && s.at <= w.until && startedBefore(rec, s.node, w.kill.t) <= w.kill.t - limits.survivorWarmMs,
+    )?.kill;
     if (!kill) continue;
     // A Redis outage is its own fault (checked by convergence), not the dying node's.
     if (outages.some(([a, b]) => a <= s.at + limits.ackMs && b >= s.at)) continue;
