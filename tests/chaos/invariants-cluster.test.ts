@@ -121,8 +121,8 @@ describe('cluster invariants', () => {
       send({ ackAt: null, closedAt: 11_500 }),
     ];
     expect(checkAckLatency({ ...w, end: 60_000 })).toEqual([]);
-    // Node 1 started 5 s before node 0 died: cold, not a survivor that was serving.
-    const cold = { ...w, sends: [send({ ackAt: 14_000 })], events: [...w.events, { t: 5_000, kind: 'start' as const, node: 1 }] };
+    // Node 1 started 4 s before node 0 died: cold, not a survivor that was serving.
+    const cold = { ...w, sends: [send({ ackAt: 14_000 })], events: [...w.events, { t: 6_000, kind: 'start' as const, node: 1 }] };
     expect(checkAckLatency(cold)).toEqual([]);
     expect(checkAckLatency({ ...cold, events: w.events })).toHaveLength(1);
     // Node 0 back at 12 s: a send at 12.5 s is no longer made while it was dying.

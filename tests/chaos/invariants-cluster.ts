@@ -35,7 +35,7 @@ export interface ClusterLimits {
   survivorWarmMs: number;
 }
 
-export const CLUSTER_LIMITS: ClusterLimits = { healMs: 15_000, observerOnlineMs: 5_000, ackMs: 2_000, dyingWindowMs: 30_000, survivorWarmMs: 10_000 };
+export const CLUSTER_LIMITS: ClusterLimits = { healMs: 15_000, observerOnlineMs: 5_000, ackMs: 2_000, dyingWindowMs: 30_000, survivorWarmMs: 5_000 };
 
 const kills = (rec: ClusterRecord) => rec.events.filter((e): e is ClusterEvent & { node: number } => e.kind === 'kill' && e.node !== undefined);
 
