@@ -139,7 +139,7 @@ describe('server log check', () => {
   it('reports unhandled errors and rejections once per kind, and nothing for warnings', async () => {
     const { checkServerErrors } = await import('./server-log.ts');
     const line = (level: number, msg: string, err = 'boom') => JSON.stringify({ level, time: 0, msg, err: { type: 'Error', message: err } });
-    const log = ['--- start #1 ---', line(40, 'redis connection error'), line(50, 'unhandled rejection'), line(50, 'unhandled rejection'), line(50, 'unhandled error', 'x')].join('\n');
+    const log = ['--- start #1 ---', line(40, 'redis connection error'), line(50, 'unhandled rejection'), line(50, 'unhandled rejection'), line(50, 'unhandled error', 'x'), line(60, 'failed to start', 'no Redis')].join('\n');
     const v = checkServerErrors({ 'node-0.log': log, 'node-1.log': line(30, 'fine') });
     expect(v.map((x) => x.message)).toEqual([
       'node-0.log: 2× unhandled rejection: Error boom, first at 1970-01-01T00:00:00.000Z',

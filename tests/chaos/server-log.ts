@@ -2,7 +2,8 @@
  * What the nodes' logs say that the devices cannot see: an unhandled rejection or an unhandled
  * route error (pino level 50 and above). The server must turn every failure into a typed error
  * or a handled degradation (never a crash, never an unhandled rejection), Redis outages and
- * dying peers included. Pure: log text in, violations out.
+ * dying peers included. A start the node refuses (its fatal 'failed to start') is not counted.
+ * Pure: log text in, violations out.
  */
 import type { Violation } from './check-input.ts';
 
@@ -19,7 +20,9 @@ export function checkServerErrors(logs: Record<string, string>): Violation[] {
       } catch {
         continue;
       }
-      if ((e.level ?? 0) < 50) continue;
+      // A refused start (fatal, the process exits: no Redis for the store identity check) is a
+      // deliberate answer; the harness starts the node again, as a supervisor would.
+      if ((e.level ?? 0) < 50 || e.msg === 'failed to start') continue;
       const what = `${e.msg ?? '?'}: ${e.err?.type ?? ''} ${e.err?.message ?? ''}`.slice(0, 300);
       const entry = seen.get(what);
       if (entry) entry.n++;
