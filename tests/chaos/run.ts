@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Cluster } from './cluster.ts';
 import { ClusterRecorder, type ClusterRecord } from './cluster-record.ts';
 import { History, writeDump } from './history.ts';
-import { CLUSTER_LIMITS, checkCluster, clusterFigures } from './invariants-cluster.ts';
+import { checkCluster, clusterFigures, healDeadline } from './invariants-cluster.ts';
 import { checkAll, type CheckInput, type TokenReuse, type Violation } from './invariants.ts';
 import { clusterPlan } from './plan-cluster.ts';
 import { describeOp, makePlan } from './plan.ts';
@@ -248,12 +248,14 @@ export function tokenReuses(serverLog: string): TokenReuse[] {
 }
 
 /**
- * The presence check looks 15 s past each kill; a kill in the run's last seconds is covered by
- * waiting that long after it (devices stay connected, faults off) instead of skipping it.
+ * The presence check looks 15 s past each kill (or past a Redis outage within those 15 s); a kill
+ * in the run's last seconds is covered by waiting that long (devices stay connected, faults off)
+ * instead of skipping it.
  */
 async function coverLastKill(recorder: ClusterRecorder, history: History): Promise<void> {
-  const lastKill = Math.max(-Infinity, ...recorder.record.events.filter((e) => e.kind === 'kill').map((e) => e.t));
-  const wait = lastKill + CLUSTER_LIMITS.healMs + 500 - history.now();
+  const rec = recorder.record;
+  const last = Math.max(-Infinity, ...rec.events.filter((e) => e.kind === 'kill').map((e) => healDeadline(rec, e)));
+  const wait = last + 500 - history.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
