@@ -70,12 +70,14 @@ export interface ClusterRecord {
   sends: SendTiming[];
   views: ViewEvent[];
   wireTyping: WireTyping[];
+  /** `user-online` / `user-offline` events a node sent down a socket (for reading a presence failure; no check reads them). */
+  wirePresence: { t: number; socket: number; peer: string; online: boolean }[];
   /** When the record ended (the final checks). */
   end: number;
 }
 
 export class ClusterRecorder {
-  readonly record: ClusterRecord = { events: [], sockets: [], sends: [], views: [], wireTyping: [], end: 0 };
+  readonly record: ClusterRecord = { events: [], sockets: [], sends: [], views: [], wireTyping: [], wirePresence: [], end: 0 };
   /** device → peer → online, to record changes only. */
   private readonly shown = new Map<string, Map<string, boolean>>();
 
@@ -123,6 +125,11 @@ export class ClusterRecorder {
             const from = (p.data[1] as { from?: unknown } | undefined)?.from;
             if (typeof from === 'string') {
               this.record.wireTyping.push({ t: this.now(), socket: this.record.sockets.indexOf(span), peer: from, typing: p.data[0] === 'typing' });
+            }
+          } else if (p.type === 2 && span && Array.isArray(p.data) && (p.data[0] === 'user-online' || p.data[0] === 'user-offline')) {
+            const peer = (p.data[1] as { userId?: unknown } | undefined)?.userId;
+            if (typeof peer === 'string') {
+              this.record.wirePresence.push({ t: this.now(), socket: this.record.sockets.indexOf(span), peer, online: p.data[0] === 'user-online' });
             }
           } else if (p.type === 3 && p.ackId !== null) {
             const s = pending.get(p.ackId);

@@ -23,6 +23,7 @@ function world(over: Partial<ClusterRecord> = {}): ClusterRecord {
       { t: 2_000, device: 'b', kind: 'presence', peer: 'A', online: true },
     ],
     wireTyping: [],
+    wirePresence: [],
     end: 40_000,
     ...over,
   };

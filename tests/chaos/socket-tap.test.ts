@@ -64,6 +64,7 @@ describe('socket tap', () => {
     now = 45;
     tap.down(frame('431[{"ok":true,"message":{}}]'));
     tap.down(frame('42["typing",{"from":"ub","conversationId":"dm:ua:ub"}]'));
+    tap.down(frame('42["user-offline",{"userId":"ub","lastSeen":"2026-01-01T00:00:00Z"}]'));
     now = 60;
     tap.close();
     const r = rec.finish();
@@ -73,6 +74,7 @@ describe('socket tap', () => {
       ['c2', 20, null, null, 60],
     ]);
     expect(r.wireTyping).toEqual([{ t: 45, socket: 0, peer: 'ub', typing: true }]);
+    expect(r.wirePresence).toEqual([{ t: 45, socket: 0, peer: 'ub', online: false }]);
   });
 
   it('records presence changes only, and resets', () => {
