@@ -1,8 +1,7 @@
 import { PigeonError } from '@pigeon/sync-protocol';
-import { MongoBulkWriteError } from 'mongodb';
 import type { MongoContext } from './context.ts';
 import type { LogDoc } from './documents.ts';
-import { DUPLICATE_KEY } from './errors.ts';
+import { refusedAsDuplicates } from './errors.ts';
 
 /**
  * Rounds of "insert, be refused, look again" one call may take before it answers
@@ -14,8 +13,8 @@ const MAX_ROUNDS = 50;
 export interface LogInsertResult<T extends LogDoc> {
   /** Inserted by this call, with the numbers they were stored under. */
   inserted: T[];
-  /** `_id`s that were stored already (a resend, a receipt logged before, another node's copy). */
-  storedIds: Set<string>;
+  /** The stored copies of those that were stored already (a resend, a receipt logged before, another node's copy). */
+  stored: T[];
 }
 
 /**
@@ -36,6 +35,7 @@ export async function insertNumbered<T extends LogDoc>(
   options: { seqs: boolean; beforeInsert?: (docs: readonly T[]) => Promise<void> },
 ): Promise<LogInsertResult<T>> {
   const inserted: T[] = [];
+  const stored: T[] = [];
   const storedIds = new Set<string>();
   let rest = await renumber(ctx, docs, options.seqs);
   await options.beforeInsert?.(rest);
@@ -53,8 +53,11 @@ export async function insertNumbered<T extends LogDoc>(
     // One lookup for everything left: a resend rarely comes alone (a reconnecting client
     // resends its outbox), and on FerretDB every lookup but an insert scans the collection.
     const ids = rest.map((d) => d._id);
-    const found = await ctx.log.find({ _id: ids.length === 1 ? ids[0]! : { $in: ids } }, { projection: { _id: 1 } }).toArray();
-    for (const f of found) storedIds.add(f._id);
+    const found = (await ctx.log.find({ _id: ids.length === 1 ? ids[0]! : { $in: ids } }).toArray()) as T[];
+    for (const f of found) {
+      storedIds.add(f._id);
+      stored.push(f);
+    }
     const refused = rest[0]!;
     if (!storedIds.has(refused._id)) {
       // Not a duplicate, so another node took its position or its seq, and has probably
@@ -68,7 +71,7 @@ export async function insertNumbered<T extends LogDoc>(
       options.seqs,
     );
   }
-  return { inserted, storedIds };
+  return { inserted, stored };
 }
 
 /** Copies of `docs` numbered from the current guesses: consecutive positions, consecutive seqs per conversation. */
@@ -96,8 +99,6 @@ async function insertUntilRefused(ctx: MongoContext, docs: readonly LogDoc[]): P
     await ctx.log.insertMany(docs as LogDoc[], { ordered: true });
     return null;
   } catch (err) {
-    const writeErrors = err instanceof MongoBulkWriteError && !err.err ? [err.writeErrors].flat() : [];
-    if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
-    return Math.min(...writeErrors.map((w) => w.index));
+    return Math.min(...refusedAsDuplicates(err));
   }
 }

@@ -1,14 +1,14 @@
 import { directConversationId } from '@pigeon/sync-protocol';
-import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
+import type { AnyBulkWriteOperation } from 'mongodb';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
 import { chunkedBulkWrite } from './bulk-write.ts';
 import type { MongoContext } from './context.ts';
 import { toMessage, type ConversationDoc, type MessageDoc } from './documents.ts';
-import { DUPLICATE_KEY } from './errors.ts';
+import { refusedAsDuplicates } from './errors.ts';
 import { insertNumbered } from './log-insert.ts';
 import { messageIdFor } from './message-id.ts';
-import { findBySendKeys } from './stored-sends.ts';
+import { findBySendKeys, ownCopies } from './stored-sends.ts';
 
 /** Stores a batch of sends; outcomes in input order. */
 export function sendMessages(ctx: MongoContext, batch: readonly SendRequest[]): Promise<SendOutcome[]> {
@@ -18,8 +18,8 @@ export function sendMessages(ctx: MongoContext, batch: readonly SendRequest[]): 
 
 /**
  * Round trips per batch, whatever its size, when no other node writes the same numbers:
- * the lookup of already-stored sends (MongoDB only, see `sendLookup`), an upsert of the
- * conversations this process has not written before, one ordered insertMany (which takes
+ * the lookup of already-stored sends (MongoDB only, see `sendLookup`), an insert of the
+ * documents of conversations this process has not written before, one ordered insertMany (which takes
  * the seqs and positions, log-insert.ts), and one bulk `$max` of the conversation pointers.
  * A send stored already (a resend, a race with another node) costs one lookup and one more
  * insert; a number another node took costs one read of the largest committed one and one
@@ -42,15 +42,12 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
 
   const created = new Set<string>();
   if (fresh.length > 0) {
-    const { inserted, storedIds } = await insertFresh(ctx, fresh);
-    for (const d of inserted) {
+    const result = await insertFresh(ctx, fresh);
+    for (const d of result.inserted) {
       stored.set(sendKey(d), d);
       created.add(sendKey(d));
     }
-    if (storedIds.size > 0) {
-      const others = fresh.filter((r) => storedIds.has(messageIdFor(r.senderId, r.clientId)));
-      for (const d of await findBySendKeys(ctx, others)) stored.set(sendKey(d), d);
-    }
+    for (const d of ownCopies(fresh, result.stored)) stored.set(sendKey(d), d);
   }
 
   return batch.map((r) => {
@@ -108,9 +105,7 @@ async function ensureConversations(ctx: MongoContext, docs: readonly MessageDoc[
   try {
     await ctx.conversations.insertMany(all, { ordered: false });
   } catch (err) {
-    const writeErrors = err instanceof MongoBulkWriteError && !err.err ? [err.writeErrors].flat() : [];
-    if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
-    refused = new Set(writeErrors.map((w) => w.index));
+    refused = new Set(refusedAsDuplicates(err));
   }
   all.forEach((c, i) => {
     if (!refused.has(i)) ctx.numbering.startsEmpty(c._id);

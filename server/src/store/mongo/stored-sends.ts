@@ -15,6 +15,11 @@ export async function findBySendKeys(
   if (sends.length === 0) return [];
   const ids = sends.map((r) => messageIdFor(r.senderId, r.clientId));
   const docs = await ctx.messages.find({ _id: ids.length === 1 ? ids[0]! : { $in: ids } }).toArray();
+  return ownCopies(sends, docs);
+}
+
+/** `docs`, found by the sends' derived `_id`s, after checking each is the copy of one of them (INTERNAL otherwise). */
+export function ownCopies<D extends MessageDoc>(sends: readonly { senderId: string; clientId: string }[], docs: D[]): D[] {
   const asked = new Set(sends.map(sendKey));
   const strangers = docs.filter((d) => !asked.has(sendKey(d)));
   if (strangers.length > 0) {
