@@ -29,8 +29,8 @@ export interface Host {
   me(): string | null;
   /** The access token in use now (read for every request and handshake). */
   token(): string | null;
-  /** `used` was refused: refresh (once for all callers); true when a newer token is in use now. */
-  recover(used: string): Promise<boolean>;
+  /** `used`, `user`'s token, was refused: refresh (once for all callers); true when a newer token of `user` is in use now. */
+  recover(used: string, user: string): Promise<boolean>;
   /** Started (signed in, not stopped) and the network allowed. */
   active(): boolean;
   /** Active and leading the outbox. */

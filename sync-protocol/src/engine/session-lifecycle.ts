@@ -218,8 +218,9 @@ export class SessionLifecycle {
     return {
       me: () => this.session?.userId ?? null,
       token: () => this.session?.token ?? null,
-      recover: async (used) => {
-        if (!this.session || !bg().started) return false;
+      recover: async (used, user) => {
+        // Another account's session is no cure for `user`'s refused token (token-recovery.ts, C6).
+        if (this.session?.userId !== user || !bg().started) return false;
         return this.session.token !== used || this.refresher.refresh('expired');
       },
       active: () => bg().started && bg().online,

@@ -6,6 +6,12 @@
  * that expired while the device was asleep costs one refresh, not a sign-out, and no caller
  * (catch-up, drainer, history, search) needs to know about tokens.
  *
+ * The retry is bound to the user the call started as: a newer token of ANOTHER account (this
+ * one signed out while the call was on the network, and the next one signed in) is no reason
+ * to retry. Retrying with it once made the server store A's queued message a second time with
+ * B as the sender (reliability.md C6): a REST send stalled across the switch, reached the
+ * server with A's revoked token, and was answered 401.
+ *
  * register, login, refresh and logout pass straight through: they carry no session token
  * (logout carries the one it is given, and a refused logout is not worth a refresh).
  */
@@ -13,22 +19,28 @@ import { PigeonError } from '../../errors.ts';
 import type { Transport } from '../transport/transport.ts';
 
 export interface TokenRecovery {
+  /** The signed-in user now (whose token `token()` is). */
+  me(): string | null;
   /** The access token in use now. */
   token(): string | null;
-  /** `used` was refused: true when a newer token is in use now (worth one retry). */
-  recover(used: string): Promise<boolean>;
+  /** `used`, a token of `user`, was refused: true when a newer token of the same user is in use now (worth one retry). */
+  recover(used: string, user: string): Promise<boolean>;
 }
 
 export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport {
   const once =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
+      // Read together, synchronously: the call below reads the same token before its first await.
+      const user = auth.me();
       const used = auth.token();
       try {
         return await call(...args);
       } catch (e) {
-        if (!(e instanceof PigeonError && e.code === 'UNAUTHENTICATED') || used === null) throw e;
-        if (!(await auth.recover(used))) throw e;
+        if (!(e instanceof PigeonError && e.code === 'UNAUTHENTICATED') || used === null || user === null) throw e;
+        if (!(await auth.recover(used, user))) throw e;
+        // Checked again right before the retry reads the token: the session may have changed during recover's awaits.
+        if (auth.me() !== user) throw e;
         return call(...args);
       }
     };
