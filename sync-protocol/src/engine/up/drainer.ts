@@ -143,7 +143,9 @@ export class Drainer {
         return;
       }
       // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
-      // switch must not send the next account's (restored) messages with its own token.
+      // switch must not send the next account's (restored) messages with its own token. No await
+      // between here and the send, so the send goes out with the token of the entry's owner (and
+      // auth/token-recovery.ts retries it only with a newer token of that same owner).
       const me = deps.me();
       if (!me || entry.key !== messageKey(me, entry.clientId)) return;
       const route = chooseRoute(
@@ -159,6 +161,9 @@ export class Drainer {
         const message = await deps.send(input, route.via);
         await deps.commit(entry, message);
       } catch (e) {
+        // The session changed while the send was out (a sign-out, maybe another account in): the entry
+        // is parked with its owner, who sends it at their next sign-in; it is no longer this lane's.
+        if (deps.me() !== me) return;
         const kind = classifySendError(e);
         // A token the refresh could not replace: a sign-out stops the lane (canDrain turns false);
         // otherwise (the refresh failed on the network) it is retried like any transient failure.
