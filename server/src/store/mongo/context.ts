@@ -2,8 +2,9 @@ import type { Message } from '@pigeon/sync-protocol';
 import type { Collection, Db } from 'mongodb';
 import { BoundedLru } from '../../util/lru.ts';
 import type { BlockDoc, ConversationDoc, LogDoc, MessageDoc, SessionDoc, UserDoc } from './documents.ts';
+import { TakingTurnsLane, type FairWriteLane } from './fair-lane.ts';
 import { Numbering } from './numbering.ts';
-import { SerialQueue, SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
+import { SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
 
 export interface StoreHooks {
   /** Awaited in a send batch once its messages are numbered, before their first insert. */
@@ -34,9 +35,9 @@ export interface MongoContext {
   /**
    * Send batches and receipts of this process run one at a time. Not for correctness (the
    * unique indexes decide between nodes): two sections of one process would only guess the
-   * same numbers and make each other retry.
+   * same numbers and make each other retry. Sends and receipts take turns (fair-lane.ts).
    */
-  readonly writeLane: WriteLane;
+  readonly writeLane: FairWriteLane;
   /**
    * Compare-and-set updates of a session (rotation, revocation): null on MongoDB, where a
    * conditional findOneAndUpdate is atomic; a lock document on FerretDB, where two of them
@@ -70,7 +71,7 @@ export function createContext(
     numbering: new Numbering({ messages }),
     knownConversations: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
     pointerWritten: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
-    writeLane: new SerialQueue(),
+    writeLane: new TakingTurnsLane(),
     casLane:
       sessionLock === 'shared'
         ? new SharedWriteLock(db.collection<LockDoc>('locks'), 'sessions', { leaseMs: SESSION_LOCK_LEASE_MS, acquireTimeoutMs: SESSION_LOCK_LEASE_MS * 2 })

@@ -92,4 +92,42 @@ describeMongo('MongoStore receipts', () => {
       await store.close();
     }
   });
+
+  it('a send waits behind one receipt at most, however many receipts are queued (finding C4)', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holdNext = true;
+    const store = await openMongo(freshDbName(), {
+      hooks: {
+        beforeStatusWrite: async () => {
+          order.push('receipt');
+          if (holdNext) {
+            holdNext = false;
+            await held;
+          }
+        },
+        beforeInsert: async (messages) => {
+          order.push(messages.some((m) => m.body === 'late') ? 'late send' : 'send');
+        },
+      },
+    });
+    try {
+      const a = await newUser(store);
+      const b = await newUser(store);
+      const sent = (await store.sendMessages(Array.from({ length: 6 }, () => req(a, b)))).map((o) => o.message);
+      order.length = 0;
+      const at = new Date().toISOString();
+      // Six receipts queue up behind one that is held; then a send comes.
+      const receipts = sent.map((m) => store.markDelivered(b.id, [m.id], at));
+      while (order.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const late = store.sendMessages([req(a, b, 'late')]);
+      release();
+      await Promise.all([...receipts, late]);
+      expect(order.slice(0, 3)).toEqual(['receipt', 'late send', 'receipt']);
+      expect(order.filter((o) => o === 'receipt')).toHaveLength(6);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -15,7 +15,7 @@ export async function markDelivered(
       .find({ _id: { $in: [...new Set(messageIds)] }, recipientId, status: 'sent' })
       .sort({ conversationId: 1, seq: 1 })
       .toArray();
-  return ctx.writeLane.run(async () => advanceStatus(ctx, await find(), 'delivered', ['sent'], at));
+  return ctx.writeLane.run('receipt', async () => advanceStatus(ctx, await find(), 'delivered', ['sent'], at));
 }
 
 export async function markRead(
@@ -30,7 +30,7 @@ export async function markRead(
       .find({ recipientId: readerId, status: { $in: NOT_READ }, conversationId, seq: { $lte: upToSeq } })
       .sort({ seq: 1 })
       .toArray();
-  return ctx.writeLane.run(async () => advanceStatus(ctx, await find(), 'read', NOT_READ, at));
+  return ctx.writeLane.run('receipt', async () => advanceStatus(ctx, await find(), 'read', NOT_READ, at));
 }
 
 /**

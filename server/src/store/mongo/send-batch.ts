@@ -13,7 +13,7 @@ import { findBySendKeys, ownCopies } from './stored-sends.ts';
 /** Stores a batch of sends; outcomes in input order. */
 export function sendMessages(ctx: MongoContext, batch: readonly SendRequest[]): Promise<SendOutcome[]> {
   if (batch.length === 0) return Promise.resolve([]);
-  return ctx.writeLane.run(() => commitBatch(ctx, batch));
+  return ctx.writeLane.run('send', () => commitBatch(ctx, batch));
 }
 
 /**
