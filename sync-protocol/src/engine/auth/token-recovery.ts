@@ -1,7 +1,7 @@
 /**
  * The transport the engine's parts use: the raw one, plus "a refused token is refreshed once
  * and the call retried". Every authenticated call that fails with UNAUTHENTICATED asks
- * `recover(tokenItUsed)`; when a newer token is in use afterwards (refreshed now, by a call
+ * `recover(tokenItUsed, itsUser)`; when a newer token of that user is in use afterwards (refreshed now, by a call
  * that raced this one, or by another tab) the call runs once more with it. So an access token
  * that expired while the device was asleep costs one refresh, not a sign-out, and no caller
  * (catch-up, drainer, history, search) needs to know about tokens.
