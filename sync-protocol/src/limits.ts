@@ -26,4 +26,8 @@ export const LIMITS = {
   sendRateDefault: 100,
   sendRateWindowMs: 10_000,
   typingTtlMs: 5_000,
+  /** Group title, characters after trimming (contract v2). */
+  groupTitleMax: 100,
+  /** Members of a group, the creator included (contract v2): at least 2, at most this. */
+  groupMembersMax: 256,
 } as const;

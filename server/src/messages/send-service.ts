@@ -1,4 +1,4 @@
-import { PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
+import { conversationPeer, PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
 import type { Audience } from '../privacy/audience.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
 import type { SendOutcome, SendRequest } from '../store/store.ts';
@@ -30,11 +30,14 @@ export class SendService {
   /** Resolves once the message is committed (new or the stored duplicate). `input` is already schema-valid. */
   async send(senderId: string, input: SendMessageInput): Promise<SendOutcome> {
     await this.deps.rateLimiter.take(senderId);
-    if (input.to === senderId) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
-    if (!(await this.deps.users.exists(input.to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
+    const to = input.to ?? conversationPeer(input.conversationId!, senderId);
+    // Group conversations are not sendable here yet (#15): an id that names no direct conversation of the sender.
+    if (to === null) throw new PigeonError('NOT_FOUND', 'conversationId: no such conversation');
+    if (to === senderId) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
+    if (!(await this.deps.users.exists(to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
     // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
-    if (await this.deps.audience.blocks.eitherWay(senderId, input.to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
-    return this.deps.batcher.enqueue({ senderId, recipientId: input.to, clientId: input.clientId, body: input.body });
+    if (await this.deps.audience.blocks.eitherWay(senderId, to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
+    return this.deps.batcher.enqueue({ senderId, recipientId: to, clientId: input.clientId, body: input.body });
   }
 
   /**

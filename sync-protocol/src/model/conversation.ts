@@ -1,12 +1,38 @@
 import { z } from 'zod';
+import { memberSchema } from './group.ts';
 import { messageSchema } from './message.ts';
 import { userSchema } from './user.ts';
 
+/**
+ * A conversation as `GET /api/messages/conversations` and `GET /api/conversations/:id` return
+ * it (contract v2). `peer` only for `direct` (the other user); `title` is the group's title,
+ * and for a direct conversation the peer's display name. `members` are the current members.
+ */
 export const conversationSummarySchema = z.object({
   id: z.string(),
-  peer: userSchema,
+  type: z.enum(['direct', 'group']),
+  title: z.string(),
+  members: z.array(memberSchema),
+  peer: userSchema.optional(),
   lastMessage: messageSchema.nullable(),
   unreadCount: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+
+export const conversationResponseSchema = z.object({ conversation: conversationSummarySchema });
+export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
+
+/** The answer to a group change: the conversation after it, and the system message recording it (null: nothing changed). */
+export const groupChangeResponseSchema = z.object({
+  conversation: conversationSummarySchema,
+  message: messageSchema.nullable(),
+});
+export type GroupChangeResponse = z.infer<typeof groupChangeResponseSchema>;
+
+/** `GET /api/messages/:id/receipts`: each other member of the message's period, when their devices got it and read it. */
+export const receiptsResponseSchema = z.object({
+  receipts: z.array(z.object({ userId: z.string(), deliveredAt: z.string().nullable(), readAt: z.string().nullable() })),
+});
+export type ReceiptsResponse = z.infer<typeof receiptsResponseSchema>;
+

@@ -226,7 +226,13 @@ export class MemoryServer {
         return { users: this.accounts.search(q, me).map((id) => this.publicUser(id)) };
       }
       case 'conversations':
-        return { conversations: this.messages.conversations(me).map(({ peerId, ...c }) => ({ ...c, peer: this.publicUser(peerId) })) };
+        return {
+          conversations: this.messages.conversations(me).map(({ peerId, ...c }) => {
+            const peer = this.publicUser(peerId);
+            const members = [me, peerId].sort().map((userId) => ({ userId, role: 'member' as const }));
+            return { ...c, type: 'direct' as const, title: peer.displayName, members, peer };
+          }),
+        };
       case 'history': {
         const query = parseOrThrow(historyQuerySchema, input);
         const conversationId = query.id!;
@@ -244,10 +250,12 @@ export class MemoryServer {
       case 'sendMessage': {
         const send = parseOrThrow(sendMessageInputSchema, input);
         if (!this.sendRate.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
-        if (send.to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
-        if (!this.accounts.has(send.to)) throw fail('NOT_FOUND', 'to: no such user');
-        if (this.blocks.between(me, send.to)) throw fail('FORBIDDEN', 'to: blocked');
-        const { message, created } = this.messages.store({ senderId: me, recipientId: send.to, clientId: send.clientId, body: send.body });
+        const to = send.to ?? conversationPeer(send.conversationId!, me);
+        if (to === null) throw fail('NOT_FOUND', 'conversationId: no such conversation');
+        if (to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
+        if (!this.accounts.has(to)) throw fail('NOT_FOUND', 'to: no such user');
+        if (this.blocks.between(me, to)) throw fail('FORBIDDEN', 'to: blocked');
+        const { message, created } = this.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body });
         if (created) this.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, via === 'socket' ? from : undefined);
         return message;
       }

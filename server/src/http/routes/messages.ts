@@ -33,6 +33,9 @@ export function messageRoutes(s: HttpServices) {
       if (!peer) continue; // cannot happen while users are never deleted; skip rather than 500
       summaries.push({
         id: conv.id,
+        type: 'direct',
+        title: peer.displayName,
+        members: [me, peer.id].sort().map((userId) => ({ userId, role: 'member' as const })),
         peer: visible.has(peer.id) ? toPublicUser(peer, online.has(peer.id)) : withoutPresence(peer),
         lastMessage: conv.lastMessage,
         unreadCount: conv.unreadCount,

@@ -21,7 +21,7 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
   const known = await db.users.bulkGet(conversations.map((c) => c.peerId));
   if (known.every(Boolean)) return;
   const { conversations: remote } = await fetchConversations();
-  await db.users.bulkPut(remote.map((c) => c.peer));
+  await db.users.bulkPut(remote.flatMap((c) => (c.peer ? [c.peer] : [])));
 }
 
 /**
@@ -31,7 +31,7 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
  */
 export async function refreshPeers(db: LocalDb, fetchConversations: () => Promise<ConversationsResponse>): Promise<void> {
   const { conversations } = await fetchConversations();
-  await db.users.bulkPut(conversations.map((c) => c.peer));
+  await db.users.bulkPut(conversations.flatMap((c) => (c.peer ? [c.peer] : [])));
 }
 
 /** Stores the peer and an (empty) conversation with them if there is none yet; returns its id. */

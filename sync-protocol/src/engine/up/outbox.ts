@@ -57,7 +57,7 @@ export function newClientId(now = Date.now()): string {
 
 /** Validates and stores a new pending message plus its outbox entry; resolves after commit. */
 export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId()): Promise<LocalMessage> {
-  const input = parseOrThrow(sendMessageInputSchema, { clientId, to, body });
+  const input = { ...parseOrThrow(sendMessageInputSchema, { clientId, to, body }), to };
   if (input.to === me) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
   const conversationId = directConversationId(me, input.to);
   const key = messageKey(me, input.clientId);

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** What a system message records: who changed the group, and how. */
+export const systemEventSchema = z.object({
+  kind: z.enum(['group-created', 'members-added', 'member-removed', 'member-left', 'title-changed']),
+  actorId: z.string(),
+  /** group-created: every member but the creator; members-added: who was added; member-removed/-left: who left. */
+  userIds: z.array(z.string()).optional(),
+  /** group-created and title-changed: the (new) title. */
+  title: z.string().optional(),
+});
+export type SystemEvent = z.infer<typeof systemEventSchema>;
