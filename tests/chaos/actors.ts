@@ -11,28 +11,16 @@
  * account, so when an account comes back its messages must reappear no less advanced than
  * they were shown before it left.
  */
-import Dexie, { liveQuery } from 'dexie';
+import { liveQuery } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine } from '@pigeon/sync-protocol/engine';
 import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/api.ts';
 import type { DeviceView } from './cluster-record.ts';
 import type { History } from './history.ts';
-import { rank, type DeviceSnapshot, type Observation, type ObservationKind } from './invariants.ts';
+import './dexie-tripwire.ts';
+import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
-
-/**
- * Dexie runs a liveQuery only when its global `indexedDB` dependency is set. In a
- * browser that is window.indexedDB; in Node it is null and every liveQuery silently
- * never emits. The devices pass their own factory explicitly, so the global is set
- * to a tripwire: truthy for liveQuery, but throwing if anything opens a database
- * without its own factory (which would make devices share storage unnoticed).
- */
-if (!Dexie.dependencies.indexedDB) {
-  const tripwire = () => {
-    throw new Error('chaos: a Dexie database was opened without options.indexedDB');
-  };
-  Dexie.dependencies.indexedDB = { open: tripwire, deleteDatabase: tripwire, databases: tripwire, cmp: tripwire } as unknown as IDBFactory;
-}
+import { ShownMessages } from './shown.ts';
 
 export interface Account {
   index: number;
@@ -40,19 +28,6 @@ export interface Account {
   password: string;
   /** Known once the first device signed up. */
   id: string;
-}
-
-interface Seen {
-  /** The furthest status ever shown, and its rank: a later, lower one is a regression. */
-  maxRank: number;
-  maxStatus: string;
-  /** The status shown last (for the history line of the next change). */
-  status: string;
-  seq: number | null;
-  /** A regression is reported once, not on every re-query while it lasts. */
-  regressed: boolean;
-  /** The sign-in it was last shown in: only a message shown since the current sign-in can vanish. */
-  epoch: number;
 }
 
 /** Far more than a run holds: the observers want whole conversations, not the newest page. */
@@ -100,8 +75,8 @@ export class Device {
   private listeners: (() => void)[] = [];
   /** The live queries of the signed-in account, renewed at every sign-in. */
   private watchers: (() => void)[] = [];
-  /** account id → conversation id → message key → what was shown. */
-  private readonly seen = new Map<string, Map<string, Map<string, Seen>>>();
+  /** What was shown, per account (shown.ts). */
+  private readonly shown: ShownMessages;
   /** Bumped at every sign-in (not at reloads: a message shown before a reload must still be there after it). */
   private epoch = 0;
   /** Bumped at every watch(): results of live queries that were replaced are ignored. */
@@ -135,6 +110,7 @@ export class Device {
     this.home = options.account;
     this.target = options.account;
     this.proxy = options.proxy;
+    this.shown = new ShownMessages(this.name, options.history, (kind, detail, key) => this.observe(kind, detail, key));
   }
 
   /** The account signed in now, or null while switching. */
@@ -348,14 +324,11 @@ export class Device {
   private watch(engine: SyncEngine, account: Account): void {
     const generation = ++this.watchGeneration;
     const epoch = this.epoch;
-    let mine = this.seen.get(account.id);
-    if (!mine) this.seen.set(account.id, (mine = new Map()));
-    const seen = mine;
     this.watchPresence(engine, generation);
     for (const conversationId of this.options.conversationIds()) {
       const sub = liveQuery(() => engine.queries.messages(conversationId, ALL)).subscribe({
         next: (list) => {
-          if (this.watchGeneration === generation) this.compare(seen, conversationId, list, epoch, account);
+          if (this.watchGeneration === generation) this.shown.compare(account.id, account.username, conversationId, list, epoch);
         },
         error: (err: unknown) => {
           // A closed database during reload is expected; anything else is worth a line.
@@ -379,43 +352,6 @@ export class Device {
       error: () => {},
     });
     this.watchers.push(() => sub.unsubscribe());
-  }
-
-  private compare(byConversation: Map<string, Map<string, Seen>>, conversationId: string, list: LocalMessage[], epoch: number, account: Account): void {
-    let seen = byConversation.get(conversationId);
-    if (!seen) byConversation.set(conversationId, (seen = new Map()));
-    const present = new Set<string>();
-    for (const m of list) {
-      present.add(m.key);
-      const prev = seen.get(m.key);
-      const r = rank(m.status);
-      let regressed = false;
-      if (prev) {
-        // 'failed' ranks with 'pending'; a failed send that later succeeds moves forward.
-        // A seq dropping back to null shows up as a status regression (acked → pending).
-        const since = prev.epoch === epoch ? '' : ` (shown before ${account.username} last signed out here)`;
-        regressed = r < prev.maxRank;
-        if (regressed && !prev.regressed) this.observe('status-backwards', `${prev.maxStatus} → ${m.status}${since}`, m.key);
-        if (prev.seq !== null && m.seq !== null && m.seq !== prev.seq) this.observe('seq-changed', `seq ${prev.seq} → ${m.seq}${since}`, m.key);
-        if (prev.status !== m.status) this.options.history.add('status', `${this.name} ${m.key} ${prev.status} → ${m.status}`);
-      }
-      const forward = !prev || r >= prev.maxRank;
-      seen.set(m.key, {
-        maxRank: forward ? r : prev.maxRank,
-        maxStatus: forward ? m.status : prev.maxStatus,
-        status: m.status,
-        seq: m.seq ?? prev?.seq ?? null,
-        regressed,
-        epoch,
-      });
-    }
-    for (const [key, prev] of seen) {
-      // Shown in an earlier sign-in: another account's sign-in cleared it; it comes back by sync.
-      if (!present.has(key) && prev.epoch === epoch) {
-        this.observe('vanished', `was shown (${prev.status}, seq ${prev.seq}) and is gone from ${conversationId}`, key);
-        seen.delete(key);
-      }
-    }
   }
 
   async close(): Promise<void> {
