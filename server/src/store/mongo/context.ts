@@ -1,7 +1,7 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { Collection, Db } from 'mongodb';
 import { BoundedLru } from '../../util/lru.ts';
-import type { BlockDoc, ConversationDoc, LogDoc, MessageDoc, SessionDoc, UserDoc } from './documents.ts';
+import type { BlockDoc, ConversationDoc, LogDoc, MessageDoc, SessionDoc, SessionUseDoc, UserDoc } from './documents.ts';
 import { TakingTurnsLane, type FairWriteLane } from './fair-lane.ts';
 import { Numbering } from './numbering.ts';
 import { SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
@@ -26,6 +26,8 @@ export interface MongoContext {
   readonly log: Collection<LogDoc>;
   readonly conversations: Collection<ConversationDoc>;
   readonly sessions: Collection<SessionDoc>;
+  /** When each refresh-token generation was first used (sessions.ts). */
+  readonly sessionUses: Collection<SessionUseDoc>;
   readonly blocks: Collection<BlockDoc>;
   /** This process's guesses of the next position and seqs (numbering.ts). */
   readonly numbering: Numbering;
@@ -67,6 +69,7 @@ export function createContext(
     log: db.collection<LogDoc>('messages'),
     conversations: db.collection<ConversationDoc>('conversations'),
     sessions: db.collection<SessionDoc>('sessions'),
+    sessionUses: db.collection<SessionUseDoc>('session_uses'),
     blocks: db.collection<BlockDoc>('blocks'),
     numbering: new Numbering({ messages }),
     knownConversations: new BoundedLru(KNOWN_CONVERSATIONS_MAX),

@@ -94,8 +94,22 @@ export interface SessionDoc {
   refreshHash: string;
   previousRefreshHash: string | null;
   rotatedAt: string | null;
-  /** Absent on sessions written before it existed: read as null. */
+  /**
+   * Written by an earlier version of this store, before session_uses; read only as a fallback
+   * for a generation without a use document. Set to null by every rotation.
+   */
   currentUsedAt?: string | null;
+}
+
+/**
+ * The first use of one refresh-token generation of a session (Store.markSessionUsed): `_id` is
+ * `<sessionId>:<refreshHash>`, so the first insert wins and a later one is refused by the
+ * index. Insert-only, so it needs no lock on FerretDB (whose updates are not atomic).
+ */
+export interface SessionUseDoc {
+  _id: string;
+  sessionId: string;
+  at: string;
 }
 
 /** `_id` is `<blockerId>:<blockedId>`, so a block exists at most once and both directions are `_id` lookups. */

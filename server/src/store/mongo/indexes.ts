@@ -5,7 +5,7 @@ import type { IndexDescription } from 'mongodb';
  * docs/operations.md lists the same set; keep them in step. Only plain
  * (compound, unique) indexes: FerretDB 1.x rejects partial and collation indexes.
  */
-export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions' | 'blocks', IndexDescription[]> = {
+export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions' | 'session_uses' | 'blocks', IndexDescription[]> = {
   users: [
     // Usernames are stored lower-cased, so this is case-insensitive uniqueness.
     { key: { username: 1 }, name: 'username_unique', unique: true },
@@ -34,6 +34,8 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
     { key: { expiresAt: 1 }, name: 'expiresAt' },
     { key: { revokedAt: 1 }, name: 'revokedAt' },
   ],
+  // markSessionUsed and the reads of a use go by `_id`; purgeSessions deletes a purged session's uses.
+  session_uses: [{ key: { sessionId: 1 }, name: 'sessionId' }],
   // blockedBy; isBlockedEitherWay reads two `_id`s.
   blocks: [
     { key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' },
