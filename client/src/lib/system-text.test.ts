@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { describeSystemEvent } from './system-text.ts';
+
+const names: Record<string, string> = { a: 'Ana', b: 'Bo', c: 'Cy' };
+const nameOf = (id: string) => names[id] ?? 'Someone';
+
+describe('describeSystemEvent', () => {
+  it('names the actor and the members, "You"/"you" for the reader', () => {
+    expect(describeSystemEvent({ kind: 'group-created', actorId: 'a', userIds: ['b'], title: 'Trip' }, nameOf, 'b')).toBe('Ana created the group “Trip”');
+    expect(describeSystemEvent({ kind: 'members-added', actorId: 'a', userIds: ['b', 'c', 'x'] }, nameOf, 'c')).toBe('Ana added Bo, you and Someone');
+    expect(describeSystemEvent({ kind: 'member-removed', actorId: 'a', userIds: ['b'] }, nameOf, 'a')).toBe('You removed Bo');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'a')).toBe('Bo left');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('You left');
+    expect(describeSystemEvent({ kind: 'title-changed', actorId: 'c', title: 'Road trip' }, nameOf, 'a')).toBe('Cy changed the group name to “Road trip”');
+  });
+});
