@@ -1,4 +1,4 @@
-import type { Message } from '@pigeon/sync-protocol';
+import type { MemberRole, Message, PigeonError } from '@pigeon/sync-protocol';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
@@ -26,21 +26,97 @@ export interface NewUser {
   passwordHash: string;
 }
 
-/** A validated send: body already trimmed, recipient known to exist and differ from the sender. */
+/**
+ * A validated send: body already trimmed. 1:1: `recipientId` is the peer, known to exist and
+ * differ from the sender. Group: `conversationId` is the group's id and `recipientId` the same
+ * id (as in the stored message); whether the sender is a member is decided by the store, in
+ * the commit, so a send racing the sender's removal is either before the removal or refused.
+ */
 export interface SendRequest {
   senderId: string;
   recipientId: string;
   clientId: string;
   body: string;
+  conversationId?: string;
 }
 
-export type SendOutcome = { message: Message; created: boolean };
+/** A send stored now (`created`) or before (the same sender and clientId). */
+export type StoredOutcome = { message: Message; created: boolean; refused?: undefined };
+/** A send the store refused (FORBIDDEN: not a member of the group at commit; NOT_FOUND: no such group). */
+export type RefusedOutcome = { refused: PigeonError; message?: undefined; created?: undefined };
+export type SendOutcome = StoredOutcome | RefusedOutcome;
+
+/** The stored message of an outcome; throws the refusal. For callers that sent what must be accepted. */
+export function storedMessage(outcome: SendOutcome): Message {
+  if (outcome.refused) throw outcome.refused;
+  return outcome.message;
+}
+
+/** A current member of a group; `sinceSeq` is the seq of the system message that (last) made them one. */
+export interface GroupMemberRecord {
+  userId: string;
+  role: MemberRole;
+  sinceSeq: number;
+}
+
+export interface GroupRecord {
+  id: string;
+  title: string;
+  createdBy: string;
+  createdAt: string;
+  /** Current members, oldest (smallest sinceSeq) first. */
+  members: GroupMemberRecord[];
+  lastSeq: number;
+}
+
+/** One span of a user's membership of a group: from the seq of the message that added them to the one that removed them (both included), or open. */
+export interface MemberPeriod {
+  fromSeq: number;
+  toSeq: number | null;
+}
+
+export interface CreateGroupRequest {
+  creatorId: string;
+  clientId: string;
+  /** Valid (groupTitleSchema). */
+  title: string;
+  /** May name the creator; duplicates allowed. Every id must be a user (else NOT_FOUND, nothing stored). */
+  memberIds: readonly string[];
+  at: string;
+}
+
+export type GroupChange = { kind: 'rename'; title: string } | { kind: 'add'; userIds: readonly string[] } | { kind: 'remove'; userId: string };
+
+/** A change by `actorId`; `clientId` makes it idempotent (the system message is unique per actor and clientId). */
+export type GroupChangeRequest = { conversationId: string; actorId: string; clientId: string; at: string } & GroupChange;
+
+/**
+ * The group after the change and the system message recording it: `created` false when the
+ * same actor and clientId was applied before (the stored message, and the group as it is
+ * now), `message` null when the change changed nothing (e.g. removing a non-member).
+ */
+export interface GroupOutcome {
+  group: GroupRecord;
+  message: Message | null;
+  created: boolean;
+}
+
+export interface ReceiptRecord {
+  userId: string;
+  deliveredAt: string | null;
+  readAt: string | null;
+}
 
 export interface ConversationRecord {
   id: string;
-  peerId: string;
+  type: 'direct' | 'group';
+  /** direct: the other member; group: null. */
+  peerId: string | null;
+  /** group: its title and current members; direct: null and []. */
+  title: string | null;
+  members: GroupMemberRecord[];
   lastMessage: Message | null;
-  /** Messages to this user in the conversation not yet `read`. */
+  /** Messages to this user in the conversation not yet read by them. */
   unreadCount: number;
   updatedAt: string;
 }
@@ -173,15 +249,57 @@ export interface Store {
    */
   sendMessages(batch: readonly SendRequest[]): Promise<SendOutcome[]>;
 
-  /** Marks `sent` messages addressed to `recipientId` as delivered. Returns the messages that changed. */
+  /**
+   * `recipientId`'s device stored these messages. 1:1: `sent` messages addressed to them become
+   * delivered. Group: their delivered position in each group moves up to the highest seq among
+   * the ids (within their current period), and a message becomes delivered once every other
+   * member's position covers it (docs/architecture.md, "Groups"). Returns the messages whose
+   * status changed.
+   */
   markDelivered(recipientId: string, messageIds: readonly string[], at: string): Promise<Message[]>;
-  /** Marks every message to `readerId` in the conversation with seq ≤ upToSeq as read. Returns the changed ones. */
+  /**
+   * 1:1: every message to `readerId` with seq ≤ upToSeq becomes read. Group: the reader's read
+   * (and delivered) position moves up to upToSeq (at most the last seq); aggregate statuses as
+   * for delivered. Returns the messages whose status changed.
+   */
   markRead(readerId: string, conversationId: string, upToSeq: number, at: string): Promise<Message[]>;
 
-  /** Up to `limit` messages with seq < beforeSeq (or the newest when null), oldest → newest. */
-  getHistory(conversationId: string, beforeSeq: number | null, limit: number): Promise<Message[]>;
-  /** The user's conversations, newest first. */
+  /**
+   * Up to `limit` messages with seq < beforeSeq (or the newest when null), oldest → newest.
+   * For a group, only the seqs of `viewerId`'s membership periods (none without a viewer).
+   */
+  getHistory(conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string): Promise<Message[]>;
+  /** The user's conversations, newest first: 1:1 ones, and every group they are or were a member of. */
   listConversations(userId: string): Promise<ConversationRecord[]>;
-  /** Messages of the user's conversations created or changed after `position`, in change order. */
+  /**
+   * Messages of the user's conversations created or changed after `position`, in change order:
+   * for a group, only messages whose seq is in one of the user's membership periods.
+   */
   changesSince(userId: string, position: number, limit: number): Promise<ChangePage>;
+
+  // --- groups (docs/architecture.md, "Groups") ---
+  /**
+   * Creates a group and its `group-created` message (seq 1) in one commit; the creator is its
+   * admin. Idempotent by (creatorId, clientId): again → the same group, `created: false`.
+   * VALIDATION: fewer than 2 or more than 256 members in all; NOT_FOUND: a member is not a user.
+   */
+  createGroup(request: CreateGroupRequest): Promise<GroupOutcome>;
+  /**
+   * Renames, adds members or removes one (removing oneself is leaving), with its system message,
+   * in one commit; rules in groups/rules.ts (FORBIDDEN for a non-admin or non-member actor,
+   * VALIDATION past 256 members, NOT_FOUND for an unknown group or user). Nothing is half-applied.
+   */
+  changeGroup(request: GroupChangeRequest): Promise<GroupOutcome>;
+  /** The group with its current members, or null (unknown, or a direct conversation). */
+  getGroup(conversationId: string): Promise<GroupRecord | null>;
+  /** The user's membership periods of the group, oldest first ([] if never a member). */
+  memberPeriods(conversationId: string, userId: string): Promise<MemberPeriod[]>;
+  /** One message by id, or null. */
+  getMessage(messageId: string): Promise<Message | null>;
+  /**
+   * Per-member receipts of a group message: every member other than the sender whose period
+   * holds the message's seq (leavers included), with when their delivered and read positions
+   * first covered it. null for an unknown message or a 1:1 one.
+   */
+  messageReceipts(messageId: string): Promise<ReceiptRecord[] | null>;
 }

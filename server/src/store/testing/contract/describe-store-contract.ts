@@ -12,6 +12,12 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { describeBlocksContract } from './blocks.ts';
 import { describeChangesSinceContract } from './changes-since.ts';
 import { createContractFixture, type StoreHarness } from './fixture.ts';
+import { createGroupFixture } from './group-fixture.ts';
+import { describeGroupCreationContract } from './groups-create.ts';
+import { describeGroupMembershipContract } from './groups-membership.ts';
+import { describeGroupPeriodsContract } from './groups-periods.ts';
+import { describeGroupReceiptsContract } from './groups-receipts.ts';
+import { describeGroupSendsContract } from './groups-sends.ts';
 import { describePersistenceContract } from './persistence.ts';
 import { describeReadsContract } from './reads.ts';
 import { describeReceiptsContract } from './receipts.ts';
@@ -35,5 +41,13 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describeChangesSinceContract(fx);
     describeReadsContract(fx);
     describePersistenceContract(fx);
+
+    // Groups (#15): one file per topic, sharing the group helpers.
+    const g = createGroupFixture(fx);
+    describeGroupCreationContract(fx, g);
+    describeGroupMembershipContract(fx, g);
+    describeGroupSendsContract(fx, g);
+    describeGroupPeriodsContract(fx, g);
+    describeGroupReceiptsContract(fx, g);
   });
 }

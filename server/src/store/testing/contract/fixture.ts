@@ -1,6 +1,6 @@
 import type { Message } from '@pigeon/sync-protocol';
 import { expect } from 'vitest';
-import type { ChangePage, SendRequest, Store, UserRecord } from '../../store.ts';
+import { storedMessage, type ChangePage, type SendRequest, type Store, type UserRecord } from '../../store.ts';
 
 /**
  * `open()` must return a store over fresh, empty data every time. `reopen()`, when given,
@@ -102,12 +102,12 @@ export function createContractFixture(harness: StoreHarness): ContractFixture {
 
     async send(from, to, body = 'hello', clientId = cid()) {
       const [outcome] = await current().sendMessages([req(from, to, body, clientId)]);
-      return outcome!.message;
+      return storedMessage(outcome!);
     },
 
     async sendMany(from, to, n, prefix = 'm') {
       const outcomes = await current().sendMessages(Array.from({ length: n }, (_, i) => req(from, to, `${prefix}${i + 1}`)));
-      return outcomes.map((o) => o.message);
+      return outcomes.map(storedMessage);
     },
 
     async wholeHistory(conversationId) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storedMessage } from '../../store.ts';
 import { byId, type ContractFixture } from './fixture.ts';
 
 export function describeReceiptsContract(fx: ContractFixture): void {
@@ -86,7 +87,7 @@ export function describeReceiptsContract(fx: ContractFixture): void {
         req(a, b, '3'), // seq 3 → read
         req(a, b, '4'), // seq 4 > upToSeq → untouched
       ]);
-      const [m1, m2, m3, m4] = outcomes.map((o) => o.message);
+      const [m1, m2, m3, m4] = outcomes.map(storedMessage);
       await fx.store.markDelivered(b.id, [m3!.id], new Date().toISOString());
 
       const changed = await fx.store.markRead(b.id, m1!.conversationId, 3, new Date().toISOString());

@@ -1,5 +1,6 @@
 import { directConversationId } from '@pigeon/sync-protocol';
 import { describe, expect, it } from 'vitest';
+import { storedMessage } from '../../store.ts';
 import { ISO_RE, type ContractFixture } from './fixture.ts';
 
 export function describeSendMessagesContract(fx: ContractFixture): void {
@@ -42,9 +43,9 @@ export function describeSendMessagesContract(fx: ContractFixture): void {
       const c = await user();
       const batch = [req(a, b, 'b1'), req(a, c, 'c1'), req(b, a, 'b2'), req(c, a, 'c2'), req(a, b, 'b3')];
       const outcomes = await fx.store.sendMessages(batch);
-      expect(outcomes.map((o) => o.message.body)).toEqual(['b1', 'c1', 'b2', 'c2', 'b3']);
-      expect(outcomes.map((o) => o.message.clientId)).toEqual(batch.map((r) => r.clientId));
-      expect(outcomes.map((o) => o.message.seq)).toEqual([1, 1, 2, 2, 3]);
+      expect(outcomes.map((o) => storedMessage(o).body)).toEqual(['b1', 'c1', 'b2', 'c2', 'b3']);
+      expect(outcomes.map((o) => storedMessage(o).clientId)).toEqual(batch.map((r) => r.clientId));
+      expect(outcomes.map((o) => storedMessage(o).seq)).toEqual([1, 1, 2, 2, 3]);
       expect(outcomes.every((o) => o.created)).toBe(true);
     });
 
@@ -83,10 +84,10 @@ export function describeSendMessagesContract(fx: ContractFixture): void {
       const batch = [req(a, b, 'x', 'in-batch-1'), req(a, b, 'y'), req(a, b, 'x', 'in-batch-1'), req(a, b, 'x', 'in-batch-1')];
       const outcomes = await fx.store.sendMessages(batch);
       expect(outcomes.map((o) => o.created)).toEqual([true, true, false, false]);
-      expect(outcomes[2]!.message).toEqual(outcomes[0]!.message);
-      expect(outcomes[3]!.message).toEqual(outcomes[0]!.message);
-      expect(outcomes.map((o) => o.message.seq)).toEqual([1, 2, 1, 1]);
-      expect(await wholeHistory(outcomes[0]!.message.conversationId)).toHaveLength(2);
+      expect(storedMessage(outcomes[2]!)).toEqual(storedMessage(outcomes[0]!));
+      expect(storedMessage(outcomes[3]!)).toEqual(storedMessage(outcomes[0]!));
+      expect(outcomes.map((o) => storedMessage(o).seq)).toEqual([1, 2, 1, 1]);
+      expect(await wholeHistory(storedMessage(outcomes[0]!).conversationId)).toHaveLength(2);
     });
 
     it('50 concurrent sends of one clientId store exactly one message', async () => {
@@ -97,11 +98,11 @@ export function describeSendMessagesContract(fx: ContractFixture): void {
       const inOneBatch = fx.store.sendMessages(Array.from({ length: 10 }, () => req(a, b, 'same', clientId)));
       const mixedBatch = fx.store.sendMessages([req(a, b, 'other'), req(a, b, 'same', clientId), req(a, b, 'other2')]);
       const results = await Promise.all([...singles, inOneBatch, mixedBatch]);
-      const outcomes = results.flatMap((r) => r).filter((o) => o.message.clientId === clientId);
+      const outcomes = results.flatMap((r) => r).filter((o) => storedMessage(o).clientId === clientId);
       expect(outcomes).toHaveLength(50 + 10 + 1);
       expect(outcomes.filter((o) => o.created)).toHaveLength(1);
-      const ids = new Set(outcomes.map((o) => o.message.id));
-      const seqs = new Set(outcomes.map((o) => o.message.seq));
+      const ids = new Set(outcomes.map((o) => storedMessage(o).id));
+      const seqs = new Set(outcomes.map((o) => storedMessage(o).seq));
       expect(ids.size).toBe(1);
       expect(seqs.size).toBe(1);
 
@@ -117,8 +118,8 @@ export function describeSendMessagesContract(fx: ContractFixture): void {
       const [fromB] = await fx.store.sendMessages([req(b, a, 'from b', 'shared-client-1')]);
       expect(fromA!.created).toBe(true);
       expect(fromB!.created).toBe(true);
-      expect(fromA!.message.id).not.toBe(fromB!.message.id);
-      expect(await wholeHistory(fromA!.message.conversationId)).toHaveLength(2);
+      expect(storedMessage(fromA!).id).not.toBe(storedMessage(fromB!).id);
+      expect(await wholeHistory(storedMessage(fromA!).conversationId)).toHaveLength(2);
     });
 
     it('keeps seq gap-free and unique under many concurrent batches from both members', async () => {
@@ -131,10 +132,10 @@ export function describeSendMessagesContract(fx: ContractFixture): void {
       );
       const results = await Promise.all(batches);
       for (const outcomes of results) {
-        const seqs = outcomes.map((o) => o.message.seq);
+        const seqs = outcomes.map((o) => storedMessage(o).seq);
         expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
       }
-      const allSeqs = results.flatMap((r) => r.map((o) => o.message.seq)).sort((x, y) => x - y);
+      const allSeqs = results.flatMap((r) => r.map((o) => storedMessage(o).seq)).sort((x, y) => x - y);
       expect(allSeqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       const history = await wholeHistory(directConversationId(a.id, b.id));
       expect(history.map((m) => m.seq)).toEqual(allSeqs);
