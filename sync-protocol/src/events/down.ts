@@ -1,6 +1,7 @@
 /** Server → client Socket.io events and acks. */
 import { z } from 'zod';
 import { failedAckSchema } from '../errors.ts';
+import { conversationStateSchema } from '../model/conversation.ts';
 import { messageSchema } from '../model/message.ts';
 import { messageStatusSchema } from '../status.ts';
 
@@ -17,6 +18,14 @@ export type MessageStatusEvent = z.infer<typeof messageStatusEventSchema>;
 
 export const typingEventSchema = z.object({ from: z.string(), conversationId: z.string() });
 export type TypingEvent = z.infer<typeof typingEventSchema>;
+
+/**
+ * A group's title or members changed (an extension of the contract): to every member's sockets,
+ * the members it removed included (they learn they are out). What the group is now; the change
+ * itself is a system message, which arrives as `new-message` just before.
+ */
+export const conversationUpdatedEventSchema = z.object({ conversation: conversationStateSchema });
+export type ConversationUpdatedEvent = z.infer<typeof conversationUpdatedEventSchema>;
 
 export const presenceEventSchema = z.object({ userId: z.string(), lastSeen: z.string().optional() });
 export type PresenceEvent = z.infer<typeof presenceEventSchema>;

@@ -18,7 +18,11 @@ export const messageReadPayloadSchema = z.object({
 });
 export type MessageReadPayload = z.infer<typeof messageReadPayloadSchema>;
 
-export const typingPayloadSchema = z.object({ to: userIdSchema });
+/** Typing to one person (v1; their 1:1 conversation). */
+export const typingToUserPayloadSchema = z.object({ to: userIdSchema });
+/** Typing in a conversation (v2): a group's members, or a 1:1 conversation's peer. */
+export const typingInConversationPayloadSchema = z.object({ conversationId: conversationIdSchema });
+export const typingPayloadSchema = z.union([typingToUserPayloadSchema, typingInConversationPayloadSchema]);
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 
 export const userStatusPayloadSchema = z.object({ userId: userIdSchema });

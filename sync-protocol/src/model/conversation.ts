@@ -20,6 +20,13 @@ export const conversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 
+/**
+ * A conversation as every member sees it (`conversation-updated`): without `lastMessage` and
+ * `unreadCount`, which differ per member and arrive with the messages themselves.
+ */
+export const conversationStateSchema = conversationSummarySchema.pick({ id: true, type: true, title: true, members: true, updatedAt: true });
+export type ConversationState = z.infer<typeof conversationStateSchema>;
+
 export const conversationResponseSchema = z.object({ conversation: conversationSummarySchema });
 export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
 
