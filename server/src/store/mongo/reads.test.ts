@@ -2,6 +2,7 @@ import { directConversationId } from '@pigeon/sync-protocol';
 import { expect, it } from 'vitest';
 import { POINTER_STRIDE } from './send-batch.ts';
 import { describeMongo, freshDbName, newUser, openMongo, openRacingPair, req } from './testing/mongo-test-db.ts';
+import { storedMessage } from '../store.ts';
 
 describeMongo('MongoStore reads', () => {
   it('the conversation list shows the newest message while pointers lag, across nodes', async () => {
@@ -61,7 +62,7 @@ describeMongo('MongoStore reads', () => {
       const [held] = await nodeB.sendMessages([req(b, a, 'from B, held')]);
       expect(seenDuring).toEqual(['first', 'warm-up', 'from A, first to commit']);
       const next = await nodeA.changesSince(b.id, readDuring, 100);
-      expect(next.messages).toEqual([held!.message]);
+      expect(next.messages).toEqual([storedMessage(held!)]);
       // Gap-free all the same: B's message moved to the next seq.
       const history = await nodeA.getHistory(directConversationId(a.id, b.id), null, 100);
       expect(history.map((m) => [m.seq, m.body])).toEqual([
@@ -82,7 +83,7 @@ describeMongo('MongoStore reads', () => {
       const [a, b, c] = await Promise.all([newUser(store), newUser(store), newUser(store)]);
       const outcomes = await store.sendMessages([req(a!, b!), req(c!, a!), req(a!, c!), req(b!, a!)]);
       const page = await store.changesSince(a!.id, 0, 10);
-      expect(page.messages).toEqual(outcomes.map((o) => o.message));
+      expect(page.messages).toEqual(outcomes.map((o) => storedMessage(o)));
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 import { directConversationId } from '@pigeon/sync-protocol';
 import { expect, it } from 'vitest';
 import { describeMongo, freshDbName, newUser, openMongo, openRacingPair, req } from './testing/mongo-test-db.ts';
+import { storedMessage } from '../store.ts';
 
 describeMongo('MongoStore receipts', () => {
   it('a receipt racing one from another node: both are logged, and a reader past the delivery still sees the read', async () => {
@@ -8,7 +9,7 @@ describeMongo('MongoStore receipts', () => {
     try {
       const a = await newUser(nodeA);
       const b = await newUser(nodeA);
-      const [m] = (await nodeA.sendMessages([req(a, b)])).map((o) => o.message);
+      const [m] = (await nodeA.sendMessages([req(a, b)])).map((o) => storedMessage(o));
       let deliveredAt = 0;
       // While node A's read receipt holds its position, node B's delivery takes a later one and lands.
       armRace(async () => {
@@ -39,7 +40,7 @@ describeMongo('MongoStore receipts', () => {
           (i % 2 ? nodeA : nodeB).sendMessages(Array.from({ length: 3 }, () => (i % 3 ? req(a, b) : req(b, a)))),
         ),
       );
-      const seqs = results.flat().map((o) => o.message.seq).sort((x, y) => x - y);
+      const seqs = results.flat().map((o) => storedMessage(o).seq).sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
       const changes = await nodeB.changesSince(a.id, 0, 1000);
       expect(changes.messages).toHaveLength(60);
@@ -47,7 +48,7 @@ describeMongo('MongoStore receipts', () => {
 
       // Receipts from both nodes at once: every status ends at read, positions stay unique.
       const conv = directConversationId(a.id, b.id);
-      const toB = results.flat().map((o) => o.message).filter((m) => m.recipientId === b.id);
+      const toB = results.flat().map((o) => storedMessage(o)).filter((m) => m.recipientId === b.id);
       const at = new Date().toISOString();
       await Promise.all([
         nodeA.markDelivered(b.id, toB.map((m) => m.id), at),
@@ -77,15 +78,15 @@ describeMongo('MongoStore receipts', () => {
     try {
       const [a, b] = await Promise.all([newUser(store), newUser(store)]);
       const sent = await store.sendMessages(Array.from({ length: 150 }, () => req(a!, b!)));
-      const delivered = await store.markDelivered(b!.id, sent.map((o) => o.message.id), new Date().toISOString());
+      const delivered = await store.markDelivered(b!.id, sent.map((o) => storedMessage(o).id), new Date().toISOString());
       expect(delivered).toHaveLength(150);
       expect(delivered.every((m) => m.status === 'delivered')).toBe(true);
-      const read = await store.markRead(b!.id, sent[0]!.message.conversationId, 150, new Date().toISOString());
+      const read = await store.markRead(b!.id, storedMessage(sent[0]!).conversationId, 150, new Date().toISOString());
       expect(read).toHaveLength(150);
 
       const peers = await Promise.all(Array.from({ length: 120 }, () => newUser(store)));
       const fanOut = await store.sendMessages(peers.map((p) => req(a!, p)));
-      expect(fanOut.map((o) => o.message.seq)).toEqual(peers.map(() => 1));
+      expect(fanOut.map((o) => storedMessage(o).seq)).toEqual(peers.map(() => 1));
       const conversations = await store.listConversations(a!.id);
       expect(conversations).toHaveLength(121);
     } finally {
@@ -115,7 +116,7 @@ describeMongo('MongoStore receipts', () => {
     try {
       const a = await newUser(store);
       const b = await newUser(store);
-      const sent = (await store.sendMessages(Array.from({ length: 6 }, () => req(a, b)))).map((o) => o.message);
+      const sent = (await store.sendMessages(Array.from({ length: 6 }, () => req(a, b)))).map((o) => storedMessage(o));
       order.length = 0;
       const at = new Date().toISOString();
       // Six receipts queue up behind one that is held; then a send comes.

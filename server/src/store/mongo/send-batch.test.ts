@@ -3,6 +3,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { messageIdFor } from './message-id.ts';
 import { describeMongo, freshDbName, newUser, openMongo, openRacingPair, req } from './testing/mongo-test-db.ts';
+import { storedMessage } from '../store.ts';
 
 describeMongo('MongoStore send batch', () => {
   const LOOKUPS = ['before-insert', 'on-conflict'] as const;
@@ -52,7 +53,7 @@ describeMongo('MongoStore send batch', () => {
 
       // Resending the whole batch writes nothing.
       const again = await record(() => store.sendMessages(batch));
-      expect(again.result.map((o) => o.message)).toEqual(outcomes.map((o) => o.message));
+      expect(again.result.map((o) => storedMessage(o))).toEqual(outcomes.map((o) => storedMessage(o)));
       expect(again.result.some((o) => o.created)).toBe(false);
       if (sendLookup === 'before-insert') {
         expect(again.names).toEqual(['find']);
@@ -62,10 +63,10 @@ describeMongo('MongoStore send batch', () => {
       }
       expect(await store.db.collection('messages').countDocuments()).toBe(500);
       const [next] = await store.sendMessages([req(users[0]!, users[1]!, 'next')]);
-      expect(next!.message.seq).toBe(101);
+      expect(storedMessage(next!).seq).toBe(101);
       // The pointer moves once per POINTER_STRIDE messages: still at the first batch's newest.
       const id = directConversationId(users[0]!.id, users[1]!.id);
-      const newestOfFirst = outcomes.map((o) => o.message).find((m) => m.conversationId === id && m.seq === 100)!;
+      const newestOfFirst = outcomes.map((o) => storedMessage(o)).find((m) => m.conversationId === id && m.seq === 100)!;
       expect(await conversations.findOne({ _id: id })).toMatchObject({ lastCommittedSeq: 100, updatedAt: newestOfFirst.createdAt });
     } finally {
       await store.close();
@@ -77,10 +78,10 @@ describeMongo('MongoStore send batch', () => {
     try {
       const [a, b] = await Promise.all([newUser(store), newUser(store)]);
       const [fromA, fromB] = await store.sendMessages([req(a, b, 'x', 'same-client-id'), req(b, a, 'y', 'same-client-id')]);
-      expect(fromA!.message.id).toBe(messageIdFor(a.id, 'same-client-id'));
-      expect(fromB!.message.id).toBe(messageIdFor(b.id, 'same-client-id'));
-      expect(fromA!.message.id).toMatch(/^[0-9a-f]{32}$/);
-      expect(fromA!.message.id).not.toBe(fromB!.message.id);
+      expect(storedMessage(fromA!).id).toBe(messageIdFor(a.id, 'same-client-id'));
+      expect(storedMessage(fromB!).id).toBe(messageIdFor(b.id, 'same-client-id'));
+      expect(storedMessage(fromA!).id).toMatch(/^[0-9a-f]{32}$/);
+      expect(storedMessage(fromA!).id).not.toBe(storedMessage(fromB!).id);
       expect(messageIdFor('ab', 'c')).not.toBe(messageIdFor('a', 'bc'));
     } finally {
       await store.close();
@@ -104,7 +105,7 @@ describeMongo('MongoStore send batch', () => {
           req(c, a, 'ca-new2'),
         ];
         const outcomes = await store.sendMessages(batch);
-        expect(outcomes.map((o) => [o.message.body, o.message.seq, o.created])).toEqual([
+        expect(outcomes.map((o) => [storedMessage(o).body, storedMessage(o).seq, o.created])).toEqual([
           ['ab-new1', 3, true],
           ['ab1', 1, false],
           ['ca-new1', 2, true],
@@ -137,7 +138,7 @@ describeMongo('MongoStore send batch', () => {
       // Node A stores the clientId after node B looked it up and before B inserts.
       armRace(async () => {
         const [o] = await nodeA.sendMessages([{ ...contested, body: 'stored by A' }]);
-        winner = o!.message;
+        winner = storedMessage(o!);
       });
       const outcomes = await nodeB.sendMessages([req(a, b, 'before'), contested, req(a, b, 'after')]);
       expect(winner).toBeDefined();
