@@ -1,7 +1,7 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { Collection, Db } from 'mongodb';
 import { BoundedLru } from '../../util/lru.ts';
-import type { BlockDoc, ConversationDoc, LogDoc, MessageDoc, SessionDoc, SessionUseDoc, UserDoc } from './documents.ts';
+import type { BlockDoc, ConversationDoc, GroupStateDoc, LogDoc, MessageDoc, MoveDoc, SessionDoc, SessionUseDoc, UserDoc } from './documents.ts';
 import { TakingTurnsLane, type FairWriteLane } from './fair-lane.ts';
 import { Numbering } from './numbering.ts';
 import { SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
@@ -29,6 +29,13 @@ export interface MongoContext {
   /** When each refresh-token generation was first used (sessions.ts). */
   readonly sessionUses: Collection<SessionUseDoc>;
   readonly blocks: Collection<BlockDoc>;
+  /** Group members' delivered/read position moves (group-receipts.ts). */
+  readonly moves: Collection<MoveDoc>;
+  /**
+   * Each group's state as of a seq this process saw committed (group-state.ts): a send checks
+   * membership against it without a read while no other node wrote to the group.
+   */
+  readonly groupStates: BoundedLru<string, { asOf: number; state: GroupStateDoc | null }>;
   /** This process's guesses of the next position and seqs (numbering.ts). */
   readonly numbering: Numbering;
   readonly knownConversations: BoundedLru<string, true>;
@@ -71,6 +78,8 @@ export function createContext(
     sessions: db.collection<SessionDoc>('sessions'),
     sessionUses: db.collection<SessionUseDoc>('session_uses'),
     blocks: db.collection<BlockDoc>('blocks'),
+    moves: db.collection<MoveDoc>('positionMoves'),
+    groupStates: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
     numbering: new Numbering({ messages }),
     knownConversations: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
     pointerWritten: new BoundedLru(KNOWN_CONVERSATIONS_MAX),

@@ -1,5 +1,5 @@
-import type { Message, MessageStatus } from '@pigeon/sync-protocol';
-import type { UserRecord } from '../store.ts';
+import type { Message, MessageStatus, SystemEvent } from '@pigeon/sync-protocol';
+import type { GroupMemberRecord, UserRecord } from '../store.ts';
 
 /** Ids are strings we generate, so `_id` is the public id and no ObjectId leaks out. */
 export interface UserDoc {
@@ -36,6 +36,11 @@ export interface LogDoc {
    */
   lastChangePos?: number;
   createdAt: string;
+  /**
+   * Group documents only: the group's id, on its messages and on the receipt entries about
+   * them, so one index range `(group, changePos)` is a group's change feed (group-reads.ts).
+   */
+  group?: string;
 }
 
 export interface MessageDoc extends LogDoc {
@@ -43,7 +48,51 @@ export interface MessageDoc extends LogDoc {
   status: MessageStatus;
   deliveredAt?: string;
   readAt?: string;
+  /** Absent: a text message (every message before groups). */
+  type?: 'system';
+  /** System messages: the group change they record (docs/architecture.md, "Groups"). */
+  system?: SystemEvent;
+  /**
+   * System messages: the group as this change left it. The latest system message at or
+   * below a seq is the group's state there, so membership is never a document that two
+   * nodes update (group-state.ts).
+   */
+  state?: GroupStateDoc;
+  /**
+   * System messages: the users this change added or removed (all members for the
+   * creation). Indexed (multikey): a user's groups and periods are the system messages
+   * naming them.
+   */
+  affects?: string[];
 }
+
+/** A group's state after one of its system messages. */
+export interface GroupStateDoc {
+  title: string;
+  createdBy: string;
+  createdAt: string;
+  /** Oldest (smallest sinceSeq) first. */
+  members: GroupMemberRecord[];
+}
+
+/**
+ * One move of a group member's delivered or read position (collection `positionMoves`),
+ * `_id` `<group>:<user>:<kind>:<seq>`. Only ever inserted: a member's position is the
+ * largest `seq` of their moves (and at least the seq that added them), so two nodes moving
+ * one member's position at once cannot lose either move, and the position never goes back.
+ * The moves are also the log "Message info" reads (when a member first covered a message).
+ */
+export interface MoveDoc {
+  _id: string;
+  conversationId: string;
+  userId: string;
+  kind: 'delivered' | 'read';
+  seq: number;
+  at: string;
+}
+
+export const moveId = (conversationId: string, userId: string, kind: 'delivered' | 'read', seq: number): string =>
+  `${conversationId}:${userId}:${kind}:${seq}`;
 
 /**
  * A receipt entry: message `messageId` reached status `receipt`. `_id` is
@@ -56,6 +105,8 @@ export interface ReceiptDoc extends LogDoc {
   kind: 'receipt';
   messageId: string;
   receipt: 'delivered' | 'read';
+  /** Entries about group messages: the message's seq, so a member's feed keeps to their periods. */
+  messageSeq?: number;
 }
 
 export const receiptId = (messageId: string, status: 'delivered' | 'read'): string => `r:${messageId}:${status}`;
@@ -130,6 +181,8 @@ export const toMessage = (d: MessageDoc): Message => ({
   seq: d.seq,
   createdAt: d.createdAt,
   status: d.status,
+  type: d.type ?? 'text',
+  ...(d.system ? { system: d.system } : {}),
 });
 
 export const toUser = (d: UserDoc): UserRecord => ({

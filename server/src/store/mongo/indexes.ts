@@ -5,7 +5,7 @@ import type { IndexDescription } from 'mongodb';
  * docs/operations.md lists the same set; keep them in step. Only plain
  * (compound, unique) indexes: FerretDB 1.x rejects partial and collation indexes.
  */
-export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions' | 'session_uses' | 'blocks', IndexDescription[]> = {
+export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions' | 'session_uses' | 'blocks' | 'positionMoves', IndexDescription[]> = {
   users: [
     // Usernames are stored lower-cased, so this is case-insensitive uniqueness.
     { key: { username: 1 }, name: 'username_unique', unique: true },
@@ -24,7 +24,16 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
     // Unread counts (recipient, not-read statuses, grouped by conversation) and
     // markRead (the same plus conversation and seq ≤ n).
     { key: { recipientId: 1, status: 1, conversationId: 1, seq: 1 }, name: 'recipient_status_conversation_seq' },
+    // Groups (group-state.ts): the state at a seq is the latest system message at or below it.
+    { key: { conversationId: 1, type: 1, seq: 1 }, name: 'conversation_type_seq' },
+    // A user's groups and membership periods: the system messages that added or removed them (multikey).
+    { key: { affects: 1, conversationId: 1, seq: 1 }, name: 'affects_conversation_seq' },
+    // A group's change feed: its messages and the receipt entries about them, in log order.
+    { key: { group: 1, changePos: 1 }, name: 'group_changePos' },
   ],
+  // Members' delivered/read positions: the newest move per member (one seek each, or a
+  // DISTINCT_SCAN), and the first move at or past a seq (Message info).
+  positionMoves: [{ key: { conversationId: 1, kind: 1, userId: 1, seq: -1 }, name: 'conversation_kind_user_seq' }],
   conversations: [{ key: { members: 1 }, name: 'members' }],
   // listSessions: a user's sessions, most recently seen first. Rotation and the session gate
   // read by `_id`. purgeSessions: one range per half of its `$or` (expired, revoked); a

@@ -32,12 +32,24 @@ export interface LogInsertResult<T extends LogDoc> {
 export async function insertNumbered<T extends LogDoc>(
   ctx: MongoContext,
   docs: readonly T[],
-  options: { seqs: boolean; beforeInsert?: (docs: readonly T[]) => Promise<void> },
+  options: {
+    seqs: boolean;
+    beforeInsert?: (docs: readonly T[]) => Promise<void>;
+    /**
+     * Called before each numbering (the first, and after every refusal) with what is left to
+     * insert; returns what may be inserted now (some dropped or rewritten). Group writes
+     * check membership and rules here (group-sends.ts, groups.ts): the next seq of each
+     * conversation is then one past a committed seq, the state they check is that seq's, and
+     * an insert that lands proves nothing came in between.
+     */
+    admit?: (docs: readonly T[]) => Promise<T[]>;
+  },
 ): Promise<LogInsertResult<T>> {
   const inserted: T[] = [];
   const stored: T[] = [];
   const storedIds = new Set<string>();
-  let rest = await renumber(ctx, docs, options.seqs);
+  const admit = async (d: readonly T[]): Promise<readonly T[]> => (options.admit && d.length > 0 ? options.admit(d) : d);
+  let rest = await renumber(ctx, await admit(docs), options.seqs);
   await options.beforeInsert?.(rest);
   for (let round = 1; rest.length > 0; round++) {
     if (round > MAX_ROUNDS) {
@@ -65,11 +77,7 @@ export async function insertNumbered<T extends LogDoc>(
       const conversations = options.seqs ? [...new Set(rest.map((d) => d.conversationId))] : [];
       await Promise.all([ctx.numbering.refreshPosition(), ...conversations.map((c) => ctx.numbering.refreshSeq(c))]);
     }
-    rest = await renumber(
-      ctx,
-      rest.filter((d) => !storedIds.has(d._id)),
-      options.seqs,
-    );
+    rest = await renumber(ctx, await admit(rest.filter((d) => !storedIds.has(d._id))), options.seqs);
   }
   return { inserted, stored };
 }

@@ -4,7 +4,9 @@ import { createContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
 import { blockedBy, blockersOf, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
-import { changesSince, getHistory, listConversations } from './reads.ts';
+import { messageReceipts } from './group-receipts.ts';
+import { changeGroup, createGroup, getGroup, memberPeriods } from './groups.ts';
+import { changesSince, getHistory, getMessage, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
 import { createSession, getSession, listSessions, markSessionUsed, purgeSessions, revokeSession, rotateSession } from './sessions.ts';
@@ -153,8 +155,15 @@ function mongoStore(
     markDelivered: (recipientId, messageIds, at) => call(() => markDelivered(ctx, recipientId, messageIds, at)),
     markRead: (readerId, conversationId, upToSeq, at) => call(() => markRead(ctx, readerId, conversationId, upToSeq, at)),
 
-    getHistory: (conversationId, beforeSeq, limit) => call(() => getHistory(ctx, conversationId, beforeSeq, limit)),
+    getHistory: (conversationId, beforeSeq, limit, viewerId) => call(() => getHistory(ctx, conversationId, beforeSeq, limit, viewerId)),
     listConversations: (userId) => call(() => listConversations(ctx, userId)),
     changesSince: (userId, position, limit) => call(() => changesSince(ctx, userId, position, limit)),
+    getMessage: (messageId) => call(() => getMessage(ctx, messageId)),
+
+    createGroup: (request) => call(() => createGroup(ctx, request)),
+    changeGroup: (request) => call(() => changeGroup(ctx, request)),
+    getGroup: (conversationId) => call(() => getGroup(ctx, conversationId)),
+    memberPeriods: (conversationId, userId) => call(() => memberPeriods(ctx, conversationId, userId)),
+    messageReceipts: (messageId) => call(() => messageReceipts(ctx, messageId)),
   };
 }

@@ -3,19 +3,36 @@ import type { Filter } from 'mongodb';
 import type { ChangePage, ConversationRecord } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
+import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
+import { isGroupId, periodsByGroup } from './group-state.ts';
 
 export async function getHistory(
   ctx: MongoContext,
   conversationId: string,
   beforeSeq: number | null,
   limit: number,
+  viewerId?: string,
 ): Promise<Message[]> {
+  if (isGroupId(conversationId)) return groupHistory(ctx, conversationId, beforeSeq, limit, viewerId);
   const filter: Filter<MessageDoc> = beforeSeq === null ? { conversationId } : { conversationId, seq: { $lt: beforeSeq } };
   const docs = await ctx.messages.find(filter).sort({ seq: -1 }).limit(limit).toArray();
   return docs.reverse().map(toMessage);
 }
 
+/** One message by id (never a receipt entry), or null. */
+export async function getMessage(ctx: MongoContext, messageId: string): Promise<Message | null> {
+  const doc = await ctx.messages.findOne({ _id: messageId });
+  return doc && !isReceipt(doc) ? toMessage(doc) : null;
+}
+
 export async function listConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
+  const [direct, groups] = await Promise.all([directConversations(ctx, userId), groupConversations(ctx, userId)]);
+  return [...direct, ...groups].sort((a, b) =>
+    a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+}
+
+async function directConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
   const [convs, unreadRows] = await Promise.all([
     ctx.conversations.find({ members: userId }).toArray(),
     ctx.messages
@@ -46,15 +63,16 @@ export async function listConversations(ctx: MongoContext, userId: string): Prom
     if (!lastMessage) continue;
     list.push({
       id: c._id,
+      type: 'direct',
       peerId: c.members[0] === userId ? c.members[1] : c.members[0],
+      title: null,
+      members: [],
       lastMessage: toMessage(lastMessage),
       unreadCount: unread.get(c._id) ?? 0,
       updatedAt: lastMessage.createdAt,
     });
   }
-  return list.sort((a, b) =>
-    a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
+  return list;
 }
 
 /**
@@ -72,8 +90,17 @@ export async function listConversations(ctx: MongoContext, userId: string): Prom
 export async function changesSince(ctx: MongoContext, userId: string, position: number, limit: number): Promise<ChangePage> {
   const page: Message[] = [];
   let cursor = position;
+  let periods = await periodsByGroup(ctx, userId);
   for (;;) {
-    const entries = (await entriesAfter(ctx, userId, cursor, limit + 1)).sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
+    const entries = (await entriesAfter(ctx, userId, cursor, limit + 1, periods)).sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
+    // A group period that opened (or closed) while the entries were read may start below
+    // them: handing those out would move the cursor past that group's part. Read again. A
+    // change committed after this second read has a larger position than all read above.
+    const after = await periodsByGroup(ctx, userId);
+    if (!samePeriods(periods, after)) {
+      periods = after;
+      continue;
+    }
     for (const [entry, message] of await resolve(ctx, entries)) {
       // One more visible change after a full page: the next page is not empty.
       if (page.length === limit) return { messages: dedupe(page), position: cursor, hasMore: true };
@@ -111,17 +138,23 @@ async function resolve(ctx: MongoContext, entries: readonly LogDoc[]): Promise<[
 const STATUS_RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };
 
 /**
- * At least the first `count` entries of the user after `position`, unordered.
- * MongoDB: one range scan per side, over the (senderId | recipientId, changePos) indexes;
- * each side holds its first `count`, so their merge's first `count` are exact. FerretDB
- * decodes the whole collection for either filter, so one `$or` reads it once, not twice.
+ * At least the first `count` entries of the user after `position`, unordered, each once.
+ * MongoDB: one range scan per side of 1:1 conversations, over the (senderId | recipientId,
+ * changePos) indexes, and one per group over (group, changePos), kept to the user's periods;
+ * each holds its first `count`, so their merge's first `count` are exact. FerretDB decodes
+ * the whole collection for any filter, so one `$or` reads it once.
  */
-async function entriesAfter(ctx: MongoContext, userId: string, position: number, count: number): Promise<LogDoc[]> {
+async function entriesAfter(
+  ctx: MongoContext,
+  userId: string,
+  position: number,
+  count: number,
+  periods: Parameters<typeof groupFeedFilters>[0],
+): Promise<LogDoc[]> {
   const after = { changePos: { $gt: position } };
-  const filters: Filter<LogDoc>[] =
-    ctx.server === 'ferretdb'
-      ? [{ $or: [{ senderId: userId }, { recipientId: userId }], ...after }]
-      : [{ senderId: userId, ...after }, { recipientId: userId, ...after }];
+  const all: Filter<LogDoc>[] = [{ senderId: userId, ...after }, { recipientId: userId, ...after }, ...groupFeedFilters(periods, position)];
+  const filters = ctx.server === 'ferretdb' ? [{ $or: all }] : all;
   const found = await Promise.all(filters.map((f) => ctx.log.find(f).sort({ changePos: 1 }).limit(count).toArray()));
-  return found.flat();
+  // A user's own group message (and its receipt entries) is found by sender and by group.
+  return [...new Map(found.flat().map((d) => [d._id, d])).values()];
 }

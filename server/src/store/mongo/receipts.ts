@@ -1,6 +1,8 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { MongoContext } from './context.ts';
 import { NOT_READ, receiptId, toMessage, type MessageDoc, type ReceiptDoc } from './documents.ts';
+import { deliveredInGroups, readInGroup } from './group-receipts.ts';
+import { isGroupId } from './group-state.ts';
 import { insertNumbered } from './log-insert.ts';
 
 export async function markDelivered(
@@ -10,12 +12,16 @@ export async function markDelivered(
   at: string,
 ): Promise<Message[]> {
   if (messageIds.length === 0) return [];
-  const find = () =>
-    ctx.messages
-      .find({ _id: { $in: [...new Set(messageIds)] }, recipientId, status: 'sent' })
-      .sort({ conversationId: 1, seq: 1 })
-      .toArray();
-  return ctx.writeLane.run('receipt', async () => advanceStatus(ctx, await find(), 'delivered', ['sent'], at));
+  return ctx.writeLane.run('receipt', async () => {
+    // One read for both kinds: 1:1 messages to the recipient, and group messages (whose recipient is the group).
+    const named = await ctx.messages.find({ _id: { $in: [...new Set(messageIds)] } }).toArray();
+    const direct = named
+      .filter((d) => d.group === undefined && d.recipientId === recipientId && d.status === 'sent')
+      .sort((a, b) => (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : a.seq - b.seq));
+    const inGroups = named.filter((d) => d.group !== undefined && d.seq > 0);
+    const changed = await advanceStatus(ctx, direct, 'delivered', ['sent'], at);
+    return inGroups.length > 0 ? [...changed, ...(await deliveredInGroups(ctx, recipientId, inGroups, at))] : changed;
+  });
 }
 
 export async function markRead(
@@ -25,6 +31,7 @@ export async function markRead(
   upToSeq: number,
   at: string,
 ): Promise<Message[]> {
+  if (isGroupId(conversationId)) return ctx.writeLane.run('receipt', () => readInGroup(ctx, readerId, conversationId, upToSeq, at));
   const find = () =>
     ctx.messages
       .find({ recipientId: readerId, status: { $in: NOT_READ }, conversationId, seq: { $lte: upToSeq } })
@@ -47,7 +54,7 @@ export async function markRead(
  * and on FerretDB, whose updates are not atomic (docs/operations.md), a `delivered` that
  * lands over a concurrent `read` is corrected from the read entries right after.
  */
-async function advanceStatus(
+export async function advanceStatus(
   ctx: MongoContext,
   candidates: MessageDoc[],
   to: 'delivered' | 'read',
@@ -69,6 +76,8 @@ async function advanceStatus(
       recipientId: d.recipientId,
       changePos: 0,
       createdAt: at,
+      // A group's feed finds it by group, and keeps to each member's periods by the message's seq.
+      ...(d.group !== undefined ? { group: d.group, messageSeq: d.seq } : {}),
     };
   });
   const beforeStatusWrite = ctx.hooks.beforeStatusWrite;

@@ -1,4 +1,4 @@
-import { directConversationId } from '@pigeon/sync-protocol';
+import { directConversationId, type PigeonError } from '@pigeon/sync-protocol';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
@@ -6,6 +6,8 @@ import { chunkedBulkWrite } from './bulk-write.ts';
 import type { MongoContext } from './context.ts';
 import { toMessage, type ConversationDoc, type MessageDoc } from './documents.ts';
 import { refusedAsDuplicates } from './errors.ts';
+import { groupAdmission, groupOfSend } from './group-sends.ts';
+import { advanceState } from './group-state.ts';
 import { insertNumbered } from './log-insert.ts';
 import { messageIdFor } from './message-id.ts';
 import { findBySendKeys, ownCopies } from './stored-sends.ts';
@@ -41,6 +43,7 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
   const fresh = unique.filter((r) => !stored.has(sendKey(r)));
 
   const created = new Set<string>();
+  const refused = new Map<string, PigeonError>();
   if (fresh.length > 0) {
     const result = await insertFresh(ctx, fresh);
     for (const d of result.inserted) {
@@ -48,10 +51,18 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
       created.add(sendKey(d));
     }
     for (const d of ownCopies(fresh, result.stored)) stored.set(sendKey(d), d);
+    // A group send refused as a non-member's may be the resend of one stored while a member.
+    const refusedSends = fresh.filter((r) => result.refused.has(messageIdFor(r.senderId, r.clientId)));
+    for (const d of await findBySendKeys(ctx, refusedSends)) stored.set(sendKey(d), d);
+    for (const r of refusedSends) {
+      if (!stored.has(sendKey(r))) refused.set(sendKey(r), result.refused.get(messageIdFor(r.senderId, r.clientId))!);
+    }
   }
 
   return batch.map((r) => {
     const k = sendKey(r);
+    const error = refused.get(k);
+    if (error) return { refused: error };
     const doc = stored.get(k)!;
     // Only the first occurrence of a new message counts as created.
     const isCreated = created.delete(k);
@@ -61,27 +72,40 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
 
 async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[]) {
   const now = new Date().toISOString();
-  const docs: MessageDoc[] = fresh.map((r) => ({
-    _id: messageIdFor(r.senderId, r.clientId),
-    clientId: r.clientId,
-    conversationId: directConversationId(r.senderId, r.recipientId),
-    senderId: r.senderId,
-    recipientId: r.recipientId,
-    body: r.body,
-    // Numbered by insertNumbered.
-    seq: 0,
-    changePos: 0,
-    createdAt: now,
-    status: 'sent',
-  }));
-  await ensureConversations(ctx, docs, now);
+  const docs: MessageDoc[] = fresh.map((r) => {
+    const group = groupOfSend(r);
+    return {
+      _id: messageIdFor(r.senderId, r.clientId),
+      clientId: r.clientId,
+      conversationId: group ?? directConversationId(r.senderId, r.recipientId),
+      senderId: r.senderId,
+      // A group message's recipient is the group: 1:1 queries by recipient never meet it.
+      recipientId: group ?? r.recipientId,
+      body: r.body,
+      // Numbered by insertNumbered.
+      seq: 0,
+      changePos: 0,
+      createdAt: now,
+      status: 'sent',
+      ...(group ? { group } : {}),
+    };
+  });
+  const direct = docs.filter((d) => d.group === undefined);
+  // Groups have no conversation document (their system messages are their state) and no pointer.
+  await ensureConversations(ctx, direct, now);
+  const admission = direct.length < docs.length ? groupAdmission(ctx) : null;
   const beforeInsert = ctx.hooks.beforeInsert;
   const result = await insertNumbered(ctx, docs, {
     seqs: true,
+    ...(admission ? { admit: admission.admit } : {}),
     ...(beforeInsert ? { beforeInsert: (numbered: readonly MessageDoc[]) => beforeInsert(numbered.map(toMessage)) } : {}),
   });
-  await movePointers(ctx, result.inserted);
-  return result;
+  for (const d of result.inserted) if (d.group !== undefined) advanceState(ctx, d);
+  await movePointers(
+    ctx,
+    result.inserted.filter((d) => d.group === undefined),
+  );
+  return { ...result, refused: admission?.refused ?? new Map<string, PigeonError>() };
 }
 
 /**

@@ -1,0 +1,84 @@
+import type { Message } from '@pigeon/sync-protocol';
+import type { Filter } from 'mongodb';
+import type { ConversationRecord, MemberPeriod } from '../store.ts';
+import type { MongoContext } from './context.ts';
+import { toMessage, type LogDoc } from './documents.ts';
+import { latestState, membershipDocs, periodFilter, periodsByGroup, periodsFrom } from './group-state.ts';
+
+/**
+ * What a user may read of a group is exactly the seqs of their membership periods
+ * (docs/architecture.md, "Groups"): histories, the list and the change feed all filter by them.
+ */
+
+/** A group's history as `viewerId` may see it: the newest `limit` messages of their periods below `beforeSeq`. */
+export async function groupHistory(ctx: MongoContext, groupId: string, beforeSeq: number | null, limit: number, viewerId?: string): Promise<Message[]> {
+  if (viewerId === undefined) return [];
+  const periods = periodsFrom(await membershipDocs(ctx, viewerId, groupId));
+  if (periods.length === 0) return [];
+  const docs = await ctx.messages
+    .find({ conversationId: groupId, $or: periodFilter('seq', periods, beforeSeq ?? undefined) })
+    .sort({ seq: -1 })
+    .limit(limit)
+    .toArray();
+  return docs.reverse().map(toMessage);
+}
+
+/** Every group the user is or was a member of, with its current title and members, as list entries. */
+export async function groupConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
+  const byGroup = await periodsByGroup(ctx, userId);
+  return Promise.all([...byGroup].map(([groupId, periods]) => groupEntry(ctx, groupId, userId, periods)));
+}
+
+async function groupEntry(ctx: MongoContext, groupId: string, userId: string, periods: MemberPeriod[]): Promise<ConversationRecord> {
+  const last = periods[periods.length - 1]!;
+  const [state, newest, readUpTo] = await Promise.all([
+    latestState(ctx, groupId),
+    ctx.messages
+      .find(last.toSeq === null ? { conversationId: groupId } : { conversationId: groupId, seq: { $lte: last.toSeq } })
+      .sort({ seq: -1 })
+      .limit(1)
+      .toArray(),
+    ctx.moves.find({ conversationId: groupId, kind: 'read', userId }).sort({ seq: -1 }).limit(1).toArray(),
+  ]);
+  // Unread: others' messages of the latest period past the user's read position, which starts
+  // at the message that added them (never unread itself). Earlier periods are frozen.
+  const from = Math.max(last.fromSeq, readUpTo[0]?.seq ?? 0) + 1;
+  const unreadCount =
+    last.toSeq !== null && from > last.toSeq
+      ? 0
+      : await ctx.messages.countDocuments({ conversationId: groupId, senderId: { $ne: userId }, ...periodFilter('seq', [{ fromSeq: from, toSeq: last.toSeq }])[0]! });
+  const lastMessage = newest[0] ? toMessage(newest[0]) : null;
+  return {
+    id: groupId,
+    type: 'group',
+    peerId: null,
+    title: state!.title,
+    members: state!.members,
+    lastMessage,
+    unreadCount,
+    updatedAt: lastMessage?.createdAt ?? state!.createdAt,
+  };
+}
+
+/**
+ * The change-feed filters of the user's groups after `position`: per group, its documents
+ * (messages, and receipt entries about messages) whose seq is in one of the user's periods.
+ * One range of `(group, changePos)` each on MongoDB.
+ */
+export function groupFeedFilters(periods: ReadonlyMap<string, MemberPeriod[]>, position: number): Filter<LogDoc>[] {
+  return [...periods].map(([groupId, ps]) => ({
+    group: groupId,
+    changePos: { $gt: position },
+    $or: [...periodFilter('seq', ps), ...periodFilter('messageSeq', ps)],
+  }));
+}
+
+/** Whether two reads of a user's periods agree (a period opened or closed in between makes the feed read again). */
+export function samePeriods(a: ReadonlyMap<string, MemberPeriod[]>, b: ReadonlyMap<string, MemberPeriod[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [groupId, ps] of a) {
+    const other = b.get(groupId);
+    if (!other || other.length !== ps.length || ps.some((p, i) => p.fromSeq !== other[i]!.fromSeq || p.toSeq !== other[i]!.toSeq)) return false;
+  }
+  return true;
+}
