@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { SystemEvent } from '../../model/system-event.ts';
+import { applyEvent, applySnapshot, emptyGroupState, overlayPending, type GroupState } from './group-state.ts';
+
+const created: SystemEvent = { kind: 'group-created', actorId: 'ann', userIds: ['bob', 'cat'], title: 'Trip' };
+const events: [number, SystemEvent][] = [
+  [1, created],
+  [3, { kind: 'members-added', actorId: 'ann', userIds: ['dan'] }],
+  [4, { kind: 'title-changed', actorId: 'ann', title: 'Trip 2' }],
+  [6, { kind: 'member-removed', actorId: 'ann', userIds: ['bob'] }],
+  [7, { kind: 'member-left', actorId: 'ann', userIds: ['ann'] }],
+  [9, { kind: 'members-added', actorId: 'cat', userIds: ['bob'] }],
+];
+const view = (s: GroupState) => ({ title: s.title, members: s.members.map((m) => `${m.userId}:${m.role}`) });
+const replay = (order: [number, SystemEvent][], me = 'cat') => order.reduce((s, [seq, e]) => applyEvent(s, seq, e, me), emptyGroupState());
+
+/** Every permutation of a list (the events are few). */
+function permutations<T>(list: T[]): T[][] {
+  if (list.length <= 1) return [list];
+  return list.flatMap((x, i) => permutations([...list.slice(0, i), ...list.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+describe('group state from system messages', () => {
+  it('replayed in seq order: members, roles (the oldest member promoted when the last admin leaves) and title', () => {
+    const state = replay(events);
+    expect(view(state)).toEqual({ title: 'Trip 2', members: ['cat:admin', 'dan:member', 'bob:member'] });
+    expect(state.known).toBe(true);
+  });
+
+  it('the same state whatever order the copies arrive in, and re-applying one changes nothing', () => {
+    const expected = view(replay(events));
+    for (const order of permutations(events)) {
+      expect(view(replay(order))).toEqual(expected);
+      expect(view(replay([...order, ...order]))).toEqual(expected);
+    }
+  });
+
+  it('a member added later does not know the group until a snapshot; a snapshot never undoes a newer event', () => {
+    const added = applyEvent(emptyGroupState(), 9, { kind: 'members-added', actorId: 'cat', userIds: ['bob'] }, 'bob');
+    expect(added.known).toBe(false);
+    expect(view(added).members).toEqual(['bob:member']);
+    // A snapshot taken at seq 8 (before bob's addition) must not remove bob, nor may a later title change be undone.
+    const renamed = applyEvent(added, 10, { kind: 'title-changed', actorId: 'cat', title: 'New' }, 'bob');
+    const snap = applySnapshot(renamed, { title: 'Trip 2', members: [{ userId: 'cat', role: 'admin' }, { userId: 'dan', role: 'member' }] }, 8);
+    expect(snap.known).toBe(true);
+    expect(view(snap)).toEqual({ title: 'New', members: ['cat:admin', 'dan:member', 'bob:member'] });
+    // An older event arriving after the snapshot changes nothing it decided.
+    expect(view(applyEvent(snap, 6, { kind: 'member-removed', actorId: 'ann', userIds: ['dan'] }, 'bob'))).toEqual(view(snap));
+  });
+
+  it('being added again after a removal (in either order) asks for a snapshot: what happened meanwhile is invisible', () => {
+    const removed = replay(events.slice(0, 4), 'bob');
+    expect(removed.known).toBe(true);
+    expect(replay([...events.slice(0, 4), events[5]!], 'bob').known).toBe(false);
+    expect(replay([events[0]!, events[5]!, events[3]!], 'bob').known).toBe(false);
+  });
+
+  it('pending changes are overlaid in the order they were made; the state itself keeps only what the server said', () => {
+    const state = replay(events.slice(0, 3));
+    const pending: SystemEvent[] = [
+      { kind: 'title-changed', actorId: 'ann', title: 'Offline title' },
+      { kind: 'members-added', actorId: 'ann', userIds: ['eve', 'bob'] },
+      { kind: 'member-removed', actorId: 'ann', userIds: ['cat'] },
+    ];
+    expect(overlayPending(state, pending, 'ann')).toEqual({
+      title: 'Offline title',
+      members: [
+        { userId: 'ann', role: 'admin' },
+        { userId: 'bob', role: 'member' },
+        { userId: 'dan', role: 'member' },
+        { userId: 'eve', role: 'member' },
+      ],
+    });
+    expect(overlayPending(emptyGroupState(), [created], 'ann').members.map((m) => m.userId)).toEqual(['ann', 'bob', 'cat']);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * A group's title and members as the device knows them, derived from what the server said:
+ * system messages (`group-created`, `members-added`, `member-removed`, `member-left`,
+ * `title-changed`) and snapshots (`GET /api/conversations/:id`, the answer to a change).
+ * Pure functions, no I/O: the transactions that store server copies call them.
+ *
+ * Why "last writer by seq" per user and for the title, rather than replaying events in order:
+ * copies reach a device in any order (a live event before the catch-up page holding an older
+ * one, a history page after both), and a member added later never sees what happened before
+ * their period. Each user's membership is decided by the highest seq that spoke about them
+ * (an event naming them, or a snapshot taken at a seq), so applying the same facts in any
+ * order gives the same state, and re-applying one changes nothing. That equals the server's
+ * state replayed in seq order, except for what the device cannot see (changes outside its
+ * periods): those come with a snapshot, which is fetched whenever the state is not `known`.
+ *
+ * The device's own changes still waiting for the server are not part of this state: they are
+ * overlaid on it for display (`overlayPending`), so a change the server refuses disappears by
+ * itself (its row is `failed`, not pending) and nothing has to be reverted.
+ */
+import type { Member, MemberRole } from '../../model/group.ts';
+import type { SystemEvent } from '../../model/system-event.ts';
+
+export interface GroupMember {
+  userId: string;
+  role: MemberRole;
+  /** The seq that (last) made them a member: the oldest member is promoted when the last admin leaves. */
+  sinceSeq: number;
+}
+
+export interface GroupState {
+  title: string;
+  /** The seq the title was last decided at (0: never). */
+  titleSeq: number;
+  /** Current members, oldest first. */
+  members: GroupMember[];
+  /** Per user, members and former members: the seq of the last event or snapshot that decided their membership. */
+  decidedAt: Record<string, number>;
+  /**
+   * The title and the members are complete: the device holds the group's creation or a snapshot,
+   * and saw no gap in its own membership since (being added again hides what happened meanwhile).
+   */
+  known: boolean;
+}
+
+export const emptyGroupState = (): GroupState => ({ title: '', titleSeq: 0, members: [], decidedAt: {}, known: false });
+
+/** The state after the server's system message of `seq` (idempotent, order-independent per user). */
+export function applyEvent(state: GroupState, seq: number, event: SystemEvent, me: string): GroupState {
+  const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt } };
+  const decide = (userId: string, member: GroupMember | null) => {
+    if ((next.decidedAt[userId] ?? 0) >= seq) return;
+    next.decidedAt[userId] = seq;
+    next.members = next.members.filter((m) => m.userId !== userId);
+    if (member) next.members.push(member);
+  };
+  switch (event.kind) {
+    case 'group-created':
+      decide(event.actorId, { userId: event.actorId, role: 'admin', sinceSeq: seq });
+      for (const userId of event.userIds ?? []) decide(userId, { userId, role: 'member', sinceSeq: seq });
+      setTitle(next, seq, event.title);
+      // The creation names every first member: from here on, events keep the state complete.
+      if (seq === 1) next.known = true;
+      break;
+    case 'members-added':
+      for (const userId of event.userIds ?? []) {
+        // Added again after a removal: what happened while we were away is invisible to us.
+        if (userId === me && seq > (state.decidedAt[me] ?? 0) && !isMember(state, me) && state.known) next.known = false;
+        decide(userId, { userId, role: 'member', sinceSeq: seq });
+      }
+      break;
+    case 'member-removed':
+    case 'member-left':
+      for (const userId of event.userIds ?? []) {
+        // Our removal arriving after our later re-addition: there was a gap in our membership.
+        if (userId === me && seq < (state.decidedAt[me] ?? 0) && isMember(state, me)) next.known = false;
+        decide(userId, null);
+      }
+      break;
+    case 'title-changed':
+      setTitle(next, seq, event.title);
+      break;
+  }
+  next.members = sortMembers(next.members);
+  // A group never lacks an admin on the server; with part of the members unknown we cannot tell who it is.
+  if (next.known) next.members = withAnAdmin(next.members);
+  return next;
+}
+
+/**
+ * The state after a snapshot of the server's conversation taken when its last seq was `atSeq`:
+ * it decides every user it can speak for (nothing newer was heard about them) and the title.
+ */
+export function applySnapshot(state: GroupState, snapshot: { title: string; members: readonly Member[] }, atSeq: number): GroupState {
+  const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt }, known: true };
+  const listed = new Map(snapshot.members.map((m) => [m.userId, m.role]));
+  const users = new Set([...listed.keys(), ...state.members.map((m) => m.userId)]);
+  for (const userId of users) {
+    if ((next.decidedAt[userId] ?? 0) > atSeq) continue;
+    next.decidedAt[userId] = atSeq;
+    const current = next.members.find((m) => m.userId === userId);
+    next.members = next.members.filter((m) => m.userId !== userId);
+    const role = listed.get(userId);
+    if (role) next.members.push({ userId, role, sinceSeq: current?.sinceSeq ?? atSeq });
+  }
+  if (next.titleSeq <= atSeq) {
+    next.title = snapshot.title;
+    next.titleSeq = atSeq;
+  }
+  next.members = sortMembers(next.members);
+  return next;
+}
+
+/**
+ * What the UI shows: the server's state with the device's own changes still pending on top, in
+ * the order they were made (a group created offline has nothing but its pending creation).
+ */
+export function overlayPending(state: GroupState, pending: readonly SystemEvent[], me: string): { title: string; members: Member[] } {
+  let title = state.title;
+  let members: GroupMember[] = state.members;
+  for (const event of pending) {
+    switch (event.kind) {
+      case 'group-created':
+        title = event.title ?? title;
+        members = [{ userId: me, role: 'admin', sinceSeq: 0 }, ...(event.userIds ?? []).map((userId) => ({ userId, role: 'member' as const, sinceSeq: 0 }))];
+        break;
+      case 'title-changed':
+        title = event.title ?? title;
+        break;
+      case 'members-added': {
+        const present = new Set(members.map((m) => m.userId));
+        const added = (event.userIds ?? []).filter((id) => !present.has(id));
+        members = [...members, ...added.map((userId) => ({ userId, role: 'member' as const, sinceSeq: Number.MAX_SAFE_INTEGER }))];
+        break;
+      }
+      case 'member-removed':
+      case 'member-left': {
+        const gone = new Set(event.userIds ?? []);
+        members = withAnAdmin(members.filter((m) => !gone.has(m.userId)));
+        break;
+      }
+    }
+  }
+  return { title, members: members.map(({ userId, role }) => ({ userId, role })) };
+}
+
+export const isMember = (state: { members: readonly { userId: string }[] }, userId: string): boolean => state.members.some((m) => m.userId === userId);
+
+/** The server's rule (server/src/groups/rules.ts): a group never loses its last admin; the oldest member is promoted. */
+export function withAnAdmin(members: readonly GroupMember[]): GroupMember[] {
+  if (members.length === 0 || members.some((m) => m.role === 'admin')) return [...members];
+  const oldest = sortMembers(members)[0]!;
+  return members.map((m) => (m === oldest ? { ...m, role: 'admin' as const } : m));
+}
+
+function setTitle(state: GroupState, seq: number, title: string | undefined): void {
+  if (title === undefined || state.titleSeq >= seq) return;
+  state.title = title;
+  state.titleSeq = seq;
+}
+
+function sortMembers(members: readonly GroupMember[]): GroupMember[] {
+  return [...members].sort((a, b) => a.sinceSeq - b.sinceSeq || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+}
