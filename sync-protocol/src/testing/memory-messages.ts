@@ -6,17 +6,23 @@
  *  - every insert and every status change takes a new, larger change-log position,
  *    and `changesSince` returns messages in position order;
  *  - a status only moves forward: sent → delivered → read.
+ * Group messages (memory-groups.ts) live here too, in their group's seq; who may see which is the
+ * caller's rule (`changesSince` takes it).
  */
 import { conversationPeer, directConversationId } from '../conversation-id.ts';
 import type { Message } from '../model/message.ts';
+import type { SystemEvent } from '../model/system-event.ts';
 import { statusRank, type MessageStatus } from '../status.ts';
 
-/** A validated send: recipient known to exist and differ from the sender. */
+/** A validated send: recipient known to exist and differ from the sender. In a group, both ids are the group's. */
 export interface StoreRequest {
   senderId: string;
   recipientId: string;
   clientId: string;
   body: string;
+  /** A group's id; a 1:1 conversation's is derived from its two members. */
+  conversationId?: string;
+  system?: SystemEvent;
 }
 
 export interface ConversationRow {
@@ -43,7 +49,7 @@ export class MemoryMessages {
     const key = `${req.senderId}\n${req.clientId}`;
     const existing = this.byKey.get(key);
     if (existing) return { message: { ...existing }, created: false };
-    const conversationId = directConversationId(req.senderId, req.recipientId);
+    const conversationId = req.conversationId ?? directConversationId(req.senderId, req.recipientId);
     const list = this.byConversation.get(conversationId) ?? [];
     const message: Message = {
       id: `m${++this.nextId}`,
@@ -55,6 +61,7 @@ export class MemoryMessages {
       seq: list.length + 1,
       createdAt: this.now().toISOString(),
       status: 'sent',
+      ...(req.system ? { type: 'system' as const, system: req.system } : {}),
     };
     list.push(message);
     this.byConversation.set(conversationId, list);
@@ -62,6 +69,22 @@ export class MemoryMessages {
     this.byId.set(message.id, message);
     this.positions.set(message.id, ++this.lastPosition);
     return { message: { ...message }, created: true };
+  }
+
+  /** The message `senderId` stored with `clientId`, if any (a copy). */
+  find(senderId: string, clientId: string): Message | undefined {
+    const m = this.byKey.get(`${senderId}\n${clientId}`);
+    return m && { ...m };
+  }
+
+  /** The stored messages with these ids (the live rows: raise() changes them). */
+  byIds(ids: readonly string[]): Message[] {
+    return ids.flatMap((id) => this.byId.get(id) ?? []);
+  }
+
+  /** The live rows of a conversation, oldest → newest. */
+  rows(conversationId: string): readonly Message[] {
+    return this.byConversation.get(conversationId) ?? [];
   }
 
   /** `sent` messages to `recipientId` become delivered; returns those that changed. */
@@ -83,10 +106,10 @@ export class MemoryMessages {
     return older.slice(-limit).map((m) => ({ ...m }));
   }
 
-  /** Messages of the user's conversations created or changed after `position`, in change order. */
-  changesSince(userId: string, position: number, limit: number): { messages: Message[]; position: number; hasMore: boolean } {
+  /** Messages the user may see (`sees`; default: 1:1 ones they sent or got) created or changed after `position`, in change order. */
+  changesSince(userId: string, position: number, limit: number, sees = (m: Message) => m.senderId === userId || m.recipientId === userId): { messages: Message[]; position: number; hasMore: boolean } {
     const changed = [...this.byId.values()]
-      .filter((m) => (m.senderId === userId || m.recipientId === userId) && this.positions.get(m.id)! > position)
+      .filter((m) => this.positions.get(m.id)! > position && sees(m))
       .sort((a, b) => this.positions.get(a.id)! - this.positions.get(b.id)!);
     const page = changed.slice(0, limit);
     const last = page.at(-1);
@@ -116,7 +139,8 @@ export class MemoryMessages {
     return (this.byConversation.get(conversationId) ?? []).map((m) => ({ ...m }));
   }
 
-  private raise(rows: readonly Message[], status: MessageStatus): Message[] {
+  /** Raises the status of these live rows (each change takes a new position); returns copies of those that changed. */
+  raise(rows: readonly Message[], status: MessageStatus): Message[] {
     const changed: Message[] = [];
     for (const m of rows) {
       if (statusRank(m.status) >= statusRank(status)) continue;

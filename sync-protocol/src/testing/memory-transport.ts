@@ -125,6 +125,15 @@ class MemoryTransport implements Transport {
   sync(since: string, limit: number) {
     return this.rest('sync', { since, limit }) as ReturnType<Transport['sync']>;
   }
+  createGroup(body: Parameters<Transport['createGroup']>[0]) {
+    return this.rest('createGroup', body) as ReturnType<Transport['createGroup']>;
+  }
+  changeGroup(id: string, change: Parameters<Transport['changeGroup']>[1], clientId: string) {
+    return this.rest('changeGroup', { id, change, clientId }) as ReturnType<Transport['changeGroup']>;
+  }
+  conversation(id: string) {
+    return this.rest('conversation', { id }) as ReturnType<Transport['conversation']>;
+  }
   sendMessage(input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest'): Promise<Message> {
     return (via === 'socket' ? this.socketCall('sendMessage', input) : this.rest('sendMessage', input)) as Promise<Message>;
   }

@@ -20,7 +20,10 @@ export type ServerOp =
   | 'revokeSession'
   | 'block'
   | 'unblock'
-  | 'blocked';
+  | 'blocked'
+  | 'createGroup'
+  | 'changeGroup'
+  | 'conversation';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {

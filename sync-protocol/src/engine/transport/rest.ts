@@ -10,15 +10,19 @@
  */
 import type { z } from 'zod';
 import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
-import type { SendMessageInput } from '../../model/message.ts';
+import { conversationResponseSchema, groupChangeResponseSchema } from '../../model/conversation.ts';
+import type { CreateGroupBody } from '../../model/group.ts';
+import { messageSchema, type SendMessageInput } from '../../model/message.ts';
 import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
-import { networkError, type SignInResponse } from './transport.ts';
+import { networkError, type GroupAnswer, type GroupChange, type SignInResponse } from './transport.ts';
 
 /** A server without sessions answers sign-in without a refresh token; see SignInResponse. */
 const signInResponseSchema = authResponseSchema.partial({ refreshToken: true });
+/** The contract answers a creation with `{ conversation }`; the group-created message, when a server adds it, saves a catch-up. */
+const createGroupResponseSchema = conversationResponseSchema.extend({ message: messageSchema.nullable().optional() });
 
 export interface RestClientOptions {
   baseUrl: string;
@@ -84,6 +88,28 @@ export class RestClient {
     return this.request('GET', `/api/messages/conversation?${q}`, historyResponseSchema);
   }
 
+  async createGroup(body: CreateGroupBody): Promise<GroupAnswer> {
+    const res = await this.request('POST', '/api/conversations', createGroupResponseSchema, { body });
+    return { conversation: res.conversation, message: res.message ?? null };
+  }
+
+  /** clientId rides along (an extension of the contract) so that a retried change applies once. */
+  changeGroup(conversationId: string, change: GroupChange, clientId: string): Promise<GroupAnswer> {
+    const path = `/api/conversations/${encodeURIComponent(conversationId)}`;
+    switch (change.kind) {
+      case 'rename':
+        return this.request('PATCH', path, groupChangeResponseSchema, { body: { title: change.title, clientId } });
+      case 'add':
+        return this.request('POST', `${path}/members`, groupChangeResponseSchema, { body: { userIds: change.userIds, clientId } });
+      case 'remove':
+        return this.request('DELETE', `${path}/members/${encodeURIComponent(change.userId)}?${new URLSearchParams({ clientId })}`, groupChangeResponseSchema);
+    }
+  }
+
+  conversation(conversationId: string) {
+    return this.request('GET', `/api/conversations/${encodeURIComponent(conversationId)}`, conversationResponseSchema);
+  }
+
   sendMessage(input: SendMessageInput) {
     return this.request('POST', '/api/messages', sendMessageResponseSchema, { body: input });
   }
@@ -94,7 +120,7 @@ export class RestClient {
 
   /** `schema` null: an answer without a body (204). `bearer`: this token instead of the session's. */
   private async request<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S | null,
     { body, auth = true, bearer }: { body?: unknown; auth?: boolean; bearer?: string } = {},

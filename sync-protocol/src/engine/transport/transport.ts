@@ -18,6 +18,8 @@
  */
 import { PigeonError } from '../../errors.ts';
 import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
+import type { ConversationSummary } from '../../model/conversation.ts';
+import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
 import type { AuthResponse, RefreshResponse, SessionInfo } from '../../rest/auth.ts';
@@ -29,6 +31,15 @@ import type { SyncResponse } from '../../rest/sync.ts';
  * sessions sends none, and the engine then keeps the access token until it is refused.
  */
 export type SignInResponse = Omit<AuthResponse, 'refreshToken'> & { refreshToken?: string };
+
+/** A change of a group (`PATCH` / `POST …/members` / `DELETE …/members/:userId` on /api/conversations/:id). */
+export type GroupChange = { kind: 'rename'; title: string } | { kind: 'add'; userIds: string[] } | { kind: 'remove'; userId: string };
+
+/** A group's creation or change, answered: the group after it and the system message recording it (null: nothing changed, or not sent). */
+export interface GroupAnswer {
+  conversation: ConversationSummary;
+  message: Message | null;
+}
 
 /** The realtime channel's lifecycle and what the server pushes on it. */
 export interface TransportEvents {
@@ -87,6 +98,13 @@ export interface Transport {
   unblock(userId: string): Promise<void>;
   /** `GET /api/users/blocked`: the users this one has blocked (without presence). */
   blocked(): Promise<{ users: User[] }>;
+
+  /** `POST /api/conversations`: the same clientId again answers the same group (a retry creates nothing). */
+  createGroup(body: CreateGroupBody): Promise<GroupAnswer>;
+  /** A change by the caller, idempotent by clientId (the server stores its system message once per actor and clientId). */
+  changeGroup(conversationId: string, change: GroupChange, clientId: string): Promise<GroupAnswer>;
+  /** `GET /api/conversations/:id` (members only: FORBIDDEN otherwise). */
+  conversation(conversationId: string): Promise<{ conversation: ConversationSummary }>;
 
   /** Resolves with the stored message (the same one again for a repeated clientId). */
   sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;
