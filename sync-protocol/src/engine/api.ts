@@ -3,7 +3,9 @@
  * schema behind it is an implementation detail reached through `queries`.
  */
 import type { ErrorCode } from '../errors.ts';
+import type { Member } from '../model/group.ts';
 import type { Message } from '../model/message.ts';
+import type { SystemEvent } from '../model/system-event.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
 import type { LocalStatus } from '../status.ts';
@@ -30,11 +32,27 @@ export interface LocalMessage {
   localCreatedAt: number;
   status: LocalStatus;
   error?: { code: ErrorCode; message: string };
+  /** 'system': a group change (who did what is in `system`; body is empty). Absent: text. */
+  type?: 'text' | 'system';
+  system?: SystemEvent;
 }
 
 export interface LocalConversation {
   id: string;
+  type: 'direct' | 'group';
+  /** direct: the other user; group: ''. */
   peerId: string;
+  /** group: its title, this device's pending rename included; direct: '' (ConversationView.title has the peer's name). */
+  title: string;
+  /** group: the members as this device knows them, its pending changes included; direct: []. */
+  members: Member[];
+  /** The signed-in user may send here: false in a group they left or were removed from, or whose creation failed. */
+  writable: boolean;
+  /**
+   * A group created on this device that the server has not acknowledged yet: its id is local
+   * (`local:<clientId>`) until then; `queries.conversation(localId)` follows it to the server's.
+   */
+  local?: boolean;
   lastMessage: LocalMessage | null;
   unreadCount: number;
   updatedAt: string;
@@ -129,13 +147,28 @@ export interface SyncEngineOptions {
 
 export interface ConversationView {
   conversation: LocalConversation;
+  /** direct: the other user's profile, once known; group: null. */
   peer: User | null;
+  /** What the list shows: the group's title, or the peer's display name ('' while unknown). */
+  title: string;
+  /** direct: 2; group: its members as this device knows them (pending changes included). */
+  memberCount: number;
+  /** Whether the composer may send here (LocalConversation.writable). */
+  writable: boolean;
 }
 
 /** Read helpers for liveQuery: each is a pure Dexie read, safe to re-run on every change. */
 export interface EngineQueries {
+  /** Every conversation, 1:1 and groups, most recently active first. */
   conversations(): Promise<ConversationView[]>;
-  /** The newest `limit` messages of a conversation, oldest → newest, pending ones last. */
+  /**
+   * One conversation; a group's local id (createGroup) also finds it after the server's id is
+   * known, under that id (`conversation.id`: the UI may switch to it).
+   */
+  conversation(conversationId: string): Promise<ConversationView | undefined>;
+  /** Whether the signed-in user may send into the conversation now (false: left, removed, unknown). */
+  isWritable(conversationId: string): Promise<boolean>;
+  /** The newest `limit` messages of a conversation, oldest → newest, pending ones last (a group's local id works too). */
   messages(conversationId: string, limit?: number): Promise<LocalMessage[]>;
   user(userId: string): Promise<User | undefined>;
   me(): Promise<User | undefined>;
@@ -168,6 +201,31 @@ export interface SyncEngine {
 
   /** Resolves once the message and its outbox entry are committed locally. */
   send(to: string, body: string): Promise<LocalMessage>;
+  /**
+   * A message into a conversation by id (a group, its local id too, or a 1:1 conversation); queued
+   * like `send`. FORBIDDEN at once where this device knows the user may not write (`isWritable`).
+   */
+  sendToConversation(conversationId: string, body: string): Promise<LocalMessage>;
+
+  // Groups, offline-first like sends: each call commits locally and resolves at once; the outbox
+  // sends it in order with the messages (over REST, idempotent by its own clientId). A change the
+  // server refuses for good (FORBIDDEN, VALIDATION, NOT_FOUND) shows as a `failed` system message
+  // with its reason, and the group shows as before it (`retry(key)` queues it again).
+
+  /**
+   * Creates a group of the signed-in user and `memberIds` (who may include them). Resolves with
+   * the conversation, shown at once under a local id (`local: true`) until the server's id is
+   * known; messages sent into it meanwhile are sent after the creation, in order. VALIDATION for
+   * a bad title or fewer than 2 / more than 256 members in all.
+   */
+  createGroup(title: string, memberIds: string[]): Promise<LocalConversation>;
+  /** Each resolves with the pending system message recording the change. Admins only (the server decides). */
+  renameGroup(conversationId: string, title: string): Promise<LocalMessage>;
+  addMembers(conversationId: string, userIds: string[]): Promise<LocalMessage>;
+  /** An admin removes anyone; removing yourself is leaving. */
+  removeMember(conversationId: string, userId: string): Promise<LocalMessage>;
+  /** Leaves the group: from now on the conversation is read-only here. */
+  leaveGroup(conversationId: string): Promise<LocalMessage>;
   /** Re-queues a failed message. */
   retry(key: string): Promise<void>;
   markRead(conversationId: string): Promise<void>;

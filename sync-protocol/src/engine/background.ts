@@ -196,11 +196,17 @@ export class Background {
     }
     if (result.owesReceipts) receipts.flushDeliveredSoon();
     if (result.gaps.length > 0) catchUp.schedule();
-    if (result.newConversations.length > 0 && !catchUp.running) this.requestPeers();
+    // A new conversation may have an unknown peer or group; a group change may leave a group unknown
+    // (we were added to it). A running catch-up asks once at its end instead.
+    const groupChanged = result.changed.some((m) => m.type === 'system');
+    if ((result.newConversations.length > 0 || groupChanged) && !catchUp.running) this.requestPeers();
   }
 
+  /** Profiles of unknown peers, and the title and members of groups the device does not know. */
   requestPeers(): void {
-    if (this.running) void this.parts.peers.request().catch((e) => this.reportError('peers', e));
+    if (!this.running) return;
+    void this.parts.peers.request().catch((e) => this.reportError('peers', e));
+    void this.parts.groups.request().catch((e) => this.reportError('groups', e));
   }
 
   setState(patch: Partial<EngineState>): void {

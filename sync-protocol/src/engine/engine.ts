@@ -6,15 +6,19 @@
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
-import type { EngineEvents, EngineQueries, EngineState, LocalMessage, SyncEngine, SyncEngineOptions } from './api.ts';
+import type { EngineEvents, EngineQueries, EngineState, LocalConversation, LocalMessage, SyncEngine, SyncEngineOptions } from './api.ts';
 import { loadOlder } from './down/history.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
+import { isLocalGroupId } from './local/local-db.ts';
+import { resolveConversationId } from './local/rekey.ts';
 import { ensureConversation } from './local/users.ts';
 import { Management } from './management.ts';
 import { resolveOptions } from './options.ts';
 import type { Parts } from './parts.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
+import { commitCreateGroup, commitGroupChange, commitToConversation } from './up/group-outbox.ts';
 import { commitSend, requeue } from './up/outbox.ts';
+import type { GroupChange } from './transport/transport.ts';
 import { markReadLocally } from './up/receipts.ts';
 
 export class Engine implements SyncEngine {
@@ -91,13 +95,49 @@ export class Engine implements SyncEngine {
     return message;
   }
 
+  async sendToConversation(conversationId: string, body: string): Promise<LocalMessage> {
+    return this.queued(commitToConversation(this.parts.db, this.life.requireUser(), conversationId, body));
+  }
+
+  async createGroup(title: string, memberIds: string[]): Promise<LocalConversation> {
+    return this.queued(commitCreateGroup(this.parts.db, this.life.requireUser(), title, memberIds));
+  }
+
+  renameGroup(conversationId: string, title: string): Promise<LocalMessage> {
+    return this.changeGroup(conversationId, { kind: 'rename', title });
+  }
+
+  addMembers(conversationId: string, userIds: string[]): Promise<LocalMessage> {
+    return this.changeGroup(conversationId, { kind: 'add', userIds });
+  }
+
+  removeMember(conversationId: string, userId: string): Promise<LocalMessage> {
+    return this.changeGroup(conversationId, { kind: 'remove', userId });
+  }
+
+  leaveGroup(conversationId: string): Promise<LocalMessage> {
+    return this.changeGroup(conversationId, { kind: 'remove', userId: this.life.requireUser() });
+  }
+
+  private changeGroup(conversationId: string, change: GroupChange): Promise<LocalMessage> {
+    return this.queued(commitGroupChange(this.parts.db, this.life.requireUser(), conversationId, change));
+  }
+
+  /** After something was queued: the drainer starts (it also hears of it through the outbox watch). */
+  private async queued<T>(committed: Promise<T>): Promise<T> {
+    const value = await committed;
+    this.parts.drainer.kick();
+    return value;
+  }
+
   async retry(key: string): Promise<void> {
     await requeue(this.parts.db, key, this.life.requireUser());
     this.parts.drainer.kick();
   }
 
   async markRead(conversationId: string): Promise<void> {
-    const upTo = await markReadLocally(this.parts.db, conversationId, this.life.requireUser());
+    const me = this.life.requireUser();
+    const upTo = await markReadLocally(this.parts.db, await resolveConversationId(this.parts.db, conversationId), me);
     if (upTo !== null) this.parts.receipts.flushReadsSoon();
   }
 
@@ -109,7 +149,10 @@ export class Engine implements SyncEngine {
       fetchPage: (id: string, before: string | null, n: number) => transport.history(id, before, n),
       afterPage: (result: ApplyResult) => this.life.afterApply(result),
     };
-    return loadOlder(deps, conversationId, Math.min(Math.max(1, limit), LIMITS.historyPageMax));
+    const id = await resolveConversationId(db, conversationId);
+    // A group not created on the server yet has no history there.
+    if (isLocalGroupId(id)) return 0;
+    return loadOlder(deps, id, Math.min(Math.max(1, limit), LIMITS.historyPageMax));
   }
 
   async searchUsers(query: string): Promise<User[]> {

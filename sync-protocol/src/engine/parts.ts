@@ -7,11 +7,12 @@
  */
 import { PigeonError } from '../errors.ts';
 import { CatchUp } from './down/catch-up.ts';
+import { fetchUnknownGroups, storeGroupAnswer } from './down/group-changes.ts';
 import { LiveEvents } from './down/live-events.ts';
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
 import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { EngineEvents, EngineQueries } from './api.ts';
-import { LocalDb } from './local/local-db.ts';
+import { LocalDb, messageKey } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
 import { storeBlocked } from './local/blocks.ts';
 import { fetchMissingPeers, refreshPeers } from './local/users.ts';
@@ -58,6 +59,8 @@ export interface Parts {
   live: LiveEvents;
   /** Looks up peers the device has no profile of. */
   peers: SingleFlight;
+  /** Fetches the groups the device holds without knowing their title and members (down/group-changes.ts). */
+  groups: SingleFlight;
   /** Refreshes every peer's presence from the conversation list (after a `sync-hint`). */
   peerPresence: SingleFlight;
   /** Refreshes the stored block list from the server (local/blocks.ts). */
@@ -85,6 +88,16 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       // An ack that outlived its session (another account signed in meanwhile) is not this user's
       // to store; its owner's catch-up brings it when they sign in again.
       if (userId && message.senderId === userId) host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
+    },
+    changeGroup: async (entry) => {
+      // No await before the request: it goes out with the token of the entry's owner (drainer.ts).
+      const { op } = entry;
+      const answer =
+        op.kind === 'create'
+          ? await transport.createGroup({ clientId: entry.clientId, title: op.title, memberIds: op.memberIds })
+          : await transport.changeGroup(entry.conversationId, op, entry.clientId);
+      const userId = host.me();
+      if (userId && entry.key === messageKey(userId, entry.clientId)) host.afterApply(await storeGroupAnswer(db, entry, answer, userId));
     },
     onError,
     backoff: o.backoff,
@@ -129,6 +142,10 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     onError,
   });
   const peers = new SingleFlight(() => fetchMissingPeers(db, () => transport.conversations()));
+  const groups = new SingleFlight(async () => {
+    const me = host.me();
+    if (me) await fetchUnknownGroups(db, me, (id) => transport.conversation(id));
+  });
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
   const blockList = new SingleFlight(async () => {
     const me = host.me();
@@ -148,5 +165,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     // Also how the leader hears about messages queued by other tabs.
     if (n > 0) drainer.kick();
   });
-  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, peerPresence, blockList, outboxCount };
+  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, groups, peerPresence, blockList, outboxCount };
 }

@@ -23,7 +23,10 @@ export function mergeServerCopy(existing: StoredMessage | undefined, server: Mes
   // pending/failed rank below every server status, so the server copy always wins over them;
   // between two server statuses the later one wins.
   let status: LocalStatus = existing ? maxStatus<LocalStatus>(existing.status, server.status) : server.status;
-  if (server.recipientId === me && server.seq <= readUpToSeq) status = maxStatus<LocalStatus>(status, 'read');
+  // In a group, a copy's status is the aggregate over the other members, which our own reading
+  // is part of: it never says more than we did, so the max with our receipts is still ours.
+  const incoming = server.senderId !== me;
+  if (incoming && server.seq <= readUpToSeq) status = maxStatus<LocalStatus>(status, 'read');
   return {
     key: messageKey(server.senderId, server.clientId),
     id: server.id,
@@ -37,6 +40,9 @@ export function mergeServerCopy(existing: StoredMessage | undefined, server: Mes
     // Keeps the local time of our own messages (it orders nothing once seq exists, but the UI may show it).
     localCreatedAt: existing?.localCreatedAt ?? parseTime(server.createdAt),
     status,
+    ...(incoming ? { reader: me } : {}),
+    ...(server.type ? { type: server.type } : {}),
+    ...(server.system ? { system: server.system } : {}),
   };
 }
 
@@ -47,9 +53,9 @@ export function raiseStatus(row: StoredMessage, status: MessageStatus): StoredMe
   return next === row.status ? row : { ...row, status: next };
 }
 
-/** Whether a row counts in its conversation's unread badge for user `me`. */
+/** Whether a row counts in its conversation's unread badge for user `me` (a group change does not). */
 export function countsAsUnread(row: StoredMessage | undefined, me: string): boolean {
-  return !!row && row.recipientId === me && row.seq !== null && row.status !== 'read';
+  return !!row && row.reader === me && row.seq !== null && row.status !== 'read' && row.type !== 'system';
 }
 
 /** Change of the unread badge when `before` becomes `after`; exact, so replays add 0. */
@@ -62,8 +68,8 @@ export function sameRow(a: StoredMessage | undefined, b: StoredMessage): boolean
   if (!a) return false;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof StoredMessage>;
   for (const k of keys) {
-    if (k === 'error') {
-      if (JSON.stringify(a.error) !== JSON.stringify(b.error)) return false;
+    if (k === 'error' || k === 'system') {
+      if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false;
     } else if (a[k] !== b[k]) return false;
   }
   return true;
@@ -77,23 +83,33 @@ function parseTime(iso: string): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
+/**
+ * The message that starts one of `me`'s periods in a group (its creation, or `me` being added):
+ * nothing before it is ours to hold, so a seq right after nothing is not a gap.
+ */
+export function startsPeriod(m: Message, me: string): boolean {
+  const kind = m.system?.kind;
+  return kind === 'group-created' || (kind === 'members-added' && (m.system?.userIds ?? []).includes(me));
+}
+
 /** Conversations where the incoming seqs, taken in order, jump past local max + 1. */
-export function findGaps(messages: readonly Message[], localMax: ReadonlyMap<string, number>): string[] {
-  const byConversation = new Map<string, number[]>();
+export function findGaps(messages: readonly Message[], localMax: ReadonlyMap<string, number>, me = ''): string[] {
+  const byConversation = new Map<string, Message[]>();
   for (const m of messages) {
-    const seqs = byConversation.get(m.conversationId) ?? [];
-    seqs.push(m.seq);
-    byConversation.set(m.conversationId, seqs);
+    const list = byConversation.get(m.conversationId) ?? [];
+    list.push(m);
+    byConversation.set(m.conversationId, list);
   }
   const gaps: string[] = [];
-  for (const [id, seqs] of byConversation) {
+  for (const [id, list] of byConversation) {
     let max = localMax.get(id) ?? 0;
-    for (const seq of seqs.sort((a, b) => a - b)) {
-      if (isGap(seq, max)) {
+    for (const m of list.sort((a, b) => a.seq - b.seq)) {
+      if (startsPeriod(m, me)) max = Math.max(max, m.seq - 1);
+      if (isGap(m.seq, max)) {
         gaps.push(id);
         break;
       }
-      max = Math.max(max, seq);
+      max = Math.max(max, m.seq);
     }
   }
   return gaps;

@@ -7,14 +7,17 @@
  */
 import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
-import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
-import { localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { refreshConversations, touch, type GroupFacts, type Touched } from '../local/conversation-summary.ts';
+import { isLocalGroupId, localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
   detectGaps?: boolean;
+  /** Server snapshots of groups to store with the copies (GroupFacts.snapshots). */
+  snapshots?: GroupFacts['snapshots'];
 }
 
 export interface ApplyResult {
@@ -37,6 +40,11 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
+    // A copy of a group creation made here tells the group's server id: move it there first.
+    for (const [i, row] of (await db.messages.bulkGet(keys)).entries()) {
+      const serverId = messages[i]!.conversationId;
+      if (row && isLocalGroupId(row.conversationId) && serverId !== row.conversationId) await rekeyConversation(db, row.conversationId, serverId);
+    }
     const existing = await db.messages.bulkGet(keys);
     const current = new Map<string, StoredMessage>();
     keys.forEach((k, i) => {
@@ -51,9 +59,11 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
       readMarks.set(id, (await db.getMeta<ReadMark>(META.readPrefix + id))?.upToSeq ?? 0);
       if (options.detectGaps) maxSeqs.set(id, await localMaxSeq(db, id));
     }
-    if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs);
+    if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs, me);
 
     const touched: Touched = new Map();
+    const facts: GroupFacts = { events: new Map(), ...(options.snapshots ? { snapshots: options.snapshots } : {}) };
+    for (const id of options.snapshots?.keys() ?? []) touch(touched, id);
     const writes = new Map<string, StoredMessage>();
     const ownClientIds: string[] = [];
     for (const [i, m] of messages.entries()) {
@@ -61,7 +71,12 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
       const before = current.get(key);
       const after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId));
       if (m.senderId === me) ownClientIds.push(m.clientId);
-      if (after.recipientId === me && after.status === 'sent') result.owesReceipts = true;
+      if (after.reader === me && after.status === 'sent') result.owesReceipts = true;
+      // Group changes apply to the conversation whether or not the row changed (idempotent there too).
+      if (m.type === 'system' && m.system) {
+        facts.events!.set(m.conversationId, [...(facts.events!.get(m.conversationId) ?? []), { seq: m.seq, event: m.system }]);
+        touch(touched, m.conversationId);
+      }
       if (sameRow(before, after)) continue;
       if (!before) result.inserted++;
       current.set(key, after);
@@ -72,7 +87,7 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     await db.messages.bulkPut([...writes.values()]);
     // The server holds these: whatever the drainer still had queued for them is done.
     if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
-    result.newConversations = await refreshConversations(db, touched, me);
+    result.newConversations = await refreshConversations(db, touched, me, { facts });
     return result;
   });
 }

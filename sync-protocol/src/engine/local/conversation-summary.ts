@@ -1,15 +1,22 @@
 /**
- * Keeps a conversation row's summary (last message, unread badge, updatedAt)
- * current. Called inside the same transaction as the message writes, so the
- * list and the messages never disagree, even across tabs.
+ * Keeps a conversation row's summary (last message, unread badge, updatedAt, and for a group its
+ * title, members and whether we may write) current. Called inside the same transaction as the
+ * message writes, so the list and the messages never disagree, even across tabs.
  *
  * The unread badge is kept by exact deltas (down/merge-rules.ts `unreadDelta`)
  * rather than recounted: a recount would scan every unread row on each
  * incoming message, which is quadratic during a burst.
+ *
+ * A group's row keeps the server's view (`group`, group-state.ts) apart from what it shows: the
+ * shown title and members are that view with this device's pending changes on top, recomputed
+ * here from the pending rows on every write. So a change the server refuses (its row turns
+ * `failed`) is reverted by the same write that records the refusal.
  */
 import { conversationPeer } from '../../conversation-id.ts';
-import type { LocalConversation } from '../api.ts';
-import { toLocalMessage, type LocalDb } from './local-db.ts';
+import type { Member } from '../../model/group.ts';
+import type { SystemEvent } from '../../model/system-event.ts';
+import { applyEvent, applySnapshot, emptyGroupState, isMember, overlayPending } from './group-state.ts';
+import { conversationType, isLocalGroupId, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
 
 /** Per-conversation unread deltas collected while writing messages. */
 export type Touched = Map<string, number>;
@@ -18,28 +25,82 @@ export function touch(touched: Touched, conversationId: string, unreadDelta = 0)
   touched.set(conversationId, (touched.get(conversationId) ?? 0) + unreadDelta);
 }
 
+/** What the server said about groups in this transaction, besides message rows. */
+export interface GroupFacts {
+  /** System messages stored, per conversation. */
+  events?: Map<string, { seq: number; event: SystemEvent }[]>;
+  /** The server's conversation (GET /api/conversations/:id, a change's answer) when its last seq was `atSeq`. */
+  snapshots?: Map<string, { title: string; members: Member[]; atSeq: number }>;
+}
+
 /**
  * Must run inside a rw transaction over messages and conversations.
- * Returns the ids of conversations it created (a peer the device may not know yet).
+ * Returns the ids of conversations it created (a peer or group the device may not know yet).
  */
-export async function refreshConversations(db: LocalDb, touched: Touched, me: string, options: { zeroUnread?: boolean } = {}): Promise<string[]> {
+export async function refreshConversations(
+  db: LocalDb,
+  touched: Touched,
+  me: string,
+  options: { zeroUnread?: boolean; facts?: GroupFacts } = {},
+): Promise<string[]> {
   const created: string[] = [];
   for (const [conversationId, delta] of touched) {
     const existing = await db.conversations.get(conversationId);
     // Display order: acked by seq, then pending/failed in local order, so the last
     // pending one (if any) is what the user typed last.
-    const last =
-      (await db.inConversation('[conversationId+pendingAt]', conversationId).last()) ??
-      (await db.inConversation('[conversationId+seq]', conversationId).last());
-    const next: LocalConversation = {
+    const lastUnacked = await db.inConversation('[conversationId+pendingAt]', conversationId).last();
+    const last = lastUnacked ?? (await db.inConversation('[conversationId+seq]', conversationId).last());
+    const base = {
       id: conversationId,
-      peerId: existing?.peerId ?? conversationPeer(conversationId, me) ?? '',
       lastMessage: last ? toLocalMessage(last) : null,
       unreadCount: options.zeroUnread ? 0 : Math.max(0, (existing?.unreadCount ?? 0) + delta),
       updatedAt: last?.createdAt ?? existing?.updatedAt ?? new Date().toISOString(),
     };
+    const type = existing?.type ?? conversationType(conversationId);
+    const next: StoredConversation =
+      type === 'direct'
+        ? { ...base, type, peerId: existing?.peerId || (conversationPeer(conversationId, me) ?? ''), title: '', members: [], writable: true }
+        : await groupRow(db, base, existing, me, options.facts, lastUnacked !== undefined);
     await db.conversations.put(next);
     if (!existing) created.push(conversationId);
   }
   return created;
+}
+
+async function groupRow(
+  db: LocalDb,
+  base: Pick<StoredConversation, 'id' | 'lastMessage' | 'unreadCount' | 'updatedAt'>,
+  existing: StoredConversation | undefined,
+  me: string,
+  facts: GroupFacts = {},
+  hasUnacked: boolean,
+): Promise<StoredConversation> {
+  let group = existing?.group ?? emptyGroupState();
+  for (const { seq, event } of facts.events?.get(base.id) ?? []) group = applyEvent(group, seq, event, me);
+  const snapshot = facts.snapshots?.get(base.id);
+  if (snapshot) group = applySnapshot(group, snapshot, snapshot.atSeq);
+  const own = hasUnacked ? await ownChanges(db, base.id, me) : [];
+  const pending = own.filter((r) => r.status === 'pending').map((r) => r.system!);
+  const shown = overlayPending(group, pending, me);
+  // A creation the server refused still names the group (the chat says why), but nobody is in it.
+  const refused = own.find((r) => r.status === 'failed' && r.system?.kind === 'group-created');
+  const title = shown.title || (refused?.system?.title ?? '');
+  return {
+    ...base,
+    type: 'group',
+    peerId: '',
+    title,
+    members: shown.members,
+    writable: isMember(shown, me),
+    group,
+    ...(isLocalGroupId(base.id) ? { local: true } : {}),
+    // Refused while not a member; once we are one again, the group is worth asking for.
+    ...(existing?.groupFetchRefused && !isMember(group, me) ? { groupFetchRefused: true } : {}),
+  };
+}
+
+/** This device's unacknowledged group changes in a conversation, in the order they were made. */
+async function ownChanges(db: LocalDb, conversationId: string, me: string): Promise<StoredMessage[]> {
+  const rows = await db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
+  return rows.filter((r) => r.type === 'system' && r.system && r.senderId === me);
 }

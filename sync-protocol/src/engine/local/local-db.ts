@@ -5,29 +5,61 @@
  * Tables:
  *  - users          `id`
  *  - conversations  `id`, ordered by `updatedAt`; unread count and last message kept current
- *                   by every write transaction (conversation-summary.ts)
+ *                   by every write transaction (conversation-summary.ts); for a group (v3) also
+ *                   its title, members and whether we may write, derived from the server's system
+ *                   messages and snapshots (group-state.ts) with our own pending changes on top
  *  - messages       primary key `key` = `${senderId}:${clientId}`, known the moment a message is typed,
  *                   so the pending copy and the server copy are the same row (never a duplicate).
  *                   Sparse indexes: IndexedDB leaves out a row whose index key is null/undefined,
  *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
- *                   unacked ones.
- *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order
+ *                   unacked ones. `[reader+status]` (v3) holds the incoming ones: `reader` is the
+ *                   signed-in user on every message someone else sent, in a group as in a 1:1.
+ *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
+ *                   messages and (v3) group changes, each with its own clientId
  *  - meta           key/value: access and refresh token, own user id, data owner, sync cursor, read marks,
- *                   history cursors, lease, why the last session ended, the block list
+ *                   history cursors, lease, why the last session ended, the block list, the server id
+ *                   of each group created here (`alias:<local id>`)
  *  - parked         (v2) another account's unsent messages, put aside while a different account is
  *                   signed in on this device (local/parked.ts); never read by queries or the drainer
  */
 import { Dexie, type ObservabilitySet, type Table } from 'dexie';
+import { conversationMembers } from '../../conversation-id.ts';
 import type { User } from '../../model/user.ts';
 import type { LocalConversation, LocalMessage } from '../api.ts';
+import type { GroupChange } from '../transport/transport.ts';
+import type { GroupState } from './group-state.ts';
 
 /** Primary key of a message row: known when the message is typed, so pending and server copy share it. */
 export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
 
-/** A message row. `pendingAt` (= localCreatedAt) is set only while the message is pending or failed. */
+/**
+ * A message row. `pendingAt` (= localCreatedAt) is set only while the message is pending or failed.
+ * `reader` is the signed-in user on a message someone else sent (v3): the index of the delivery
+ * receipts owed and of the unread ones, for group messages (whose recipientId is the group) too.
+ */
 export interface StoredMessage extends LocalMessage {
   pendingAt?: number;
+  reader?: string;
 }
+
+/** A conversation row: for a group, the server's view of it (group-state.ts) besides what the UI reads. */
+export interface StoredConversation extends LocalConversation {
+  group?: GroupState;
+  /** GET /api/conversations/:id was refused (we are no longer a member): do not ask again. */
+  groupFetchRefused?: boolean;
+}
+
+/** A group change waiting in the outbox (REST only: the contract has no socket events for them). */
+export type GroupOp = { kind: 'create'; title: string; memberIds: string[] } | GroupChange;
+
+/**
+ * The id of a group created on this device until the server's id is known. The creation's
+ * clientId makes it unique, and the server's `group-created` message carries that clientId,
+ * so every copy of it tells which server id the local one became (local/rekey.ts).
+ */
+export const localGroupId = (clientId: string): string => `local:${clientId}`;
+export const isLocalGroupId = (id: string): boolean => id.startsWith('local:');
+export const conversationType = (id: string): 'direct' | 'group' => (conversationMembers(id) ? 'direct' : 'group');
 
 export interface OutboxEntry {
   clientId: string;
@@ -42,6 +74,8 @@ export interface OutboxEntry {
   /** Failed socket attempts; after `socketFailuresBeforeRest` the entry goes over REST. */
   socketFailures: number;
   lastError?: string;
+  /** A group change instead of a message (v3); its row is a pending system message. */
+  op?: GroupOp;
 }
 
 export interface MetaRow {
@@ -88,6 +122,8 @@ export const META = {
   blocked: 'blocked',
   readPrefix: 'read:',
   historyPrefix: 'history:',
+  /** `alias:<local group id>` → the server's id of a group created on this device (local/rekey.ts). */
+  aliasPrefix: 'alias:',
 } as const;
 
 /**
@@ -113,11 +149,30 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
     version: 2,
     stores: { parked: '[owner+kind+key], owner' },
   },
+  {
+    // Groups. `[reader+status]` replaces `[recipientId+status]`: a group message's recipientId is the
+    // group, so "incoming" is `reader`. Every row before v3 is a 1:1 message, where the recipient is
+    // the reader (an outgoing row then names the peer, who never reads this database: harmless).
+    // Conversation rows gain type, title, members and writable; outbox entries without `op` are messages.
+    version: 3,
+    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status]' },
+    upgrade: async (tx) => {
+      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
+        m.reader = m.recipientId;
+      });
+      await tx.table('conversations').toCollection().modify((c: StoredConversation) => {
+        c.type = conversationType(c.id);
+        c.title = '';
+        c.members = [];
+        c.writable = true;
+      });
+    },
+  },
 ];
 
 export class LocalDb extends Dexie {
   users!: Table<User, string>;
-  conversations!: Table<LocalConversation, string>;
+  conversations!: Table<StoredConversation, string>;
   messages!: Table<StoredMessage, string>;
   outbox!: Table<OutboxEntry, string>;
   meta!: Table<MetaRow, string>;
@@ -151,8 +206,14 @@ export class LocalDb extends Dexie {
 
 /** Strips the internal fields of a row: what the UI and the events see. */
 export function toLocalMessage(row: StoredMessage): LocalMessage {
-  const { pendingAt: _pendingAt, ...message } = row;
+  const { pendingAt: _pendingAt, reader: _reader, ...message } = row;
   return message;
+}
+
+/** Strips the internal fields of a conversation row. */
+export function toLocalConversation(row: StoredConversation): LocalConversation {
+  const { group: _group, groupFetchRefused: _refused, ...conversation } = row;
+  return conversation;
 }
 
 /** Highest acked seq stored for a conversation (0 when none). */

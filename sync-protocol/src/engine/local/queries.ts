@@ -5,14 +5,35 @@
 import type { User } from '../../model/user.ts';
 import type { ConversationView, EngineQueries, LocalMessage } from '../api.ts';
 import { readBlocked } from './blocks.ts';
-import { META, toLocalMessage, type LocalDb } from './local-db.ts';
+import { META, toLocalConversation, toLocalMessage, type LocalDb, type StoredConversation } from './local-db.ts';
+import { resolveConversationId } from './rekey.ts';
+
+/** A row as the list shows it: a group by its title and members, a 1:1 conversation by its peer. */
+function viewOf(row: StoredConversation, peer: User | undefined): ConversationView {
+  const conversation = toLocalConversation(row);
+  if (row.type === 'group') return { conversation, peer: null, title: row.title, memberCount: row.members.length, writable: row.writable };
+  return { conversation, peer: peer ?? null, title: peer?.displayName ?? '', memberCount: 2, writable: row.writable };
+}
 
 export function createQueries(db: LocalDb): EngineQueries {
   return {
     async conversations(): Promise<ConversationView[]> {
       const conversations = await db.conversations.orderBy('updatedAt').reverse().toArray();
-      const peers = await db.users.bulkGet(conversations.map((c) => c.peerId));
-      return conversations.map((conversation, i) => ({ conversation, peer: peers[i] ?? null }));
+      const peers = await db.users.bulkGet(conversations.map((c) => c.peerId || '-'));
+      return conversations.map((row, i) => viewOf(row, peers[i]));
+    },
+
+    async conversation(conversationId: string): Promise<ConversationView | undefined> {
+      return db.transaction('r', [db.meta, db.conversations, db.users], async () => {
+        const row = await db.conversations.get(await resolveConversationId(db, conversationId));
+        return row && viewOf(row, row.peerId ? await db.users.get(row.peerId) : undefined);
+      });
+    },
+
+    async isWritable(conversationId: string): Promise<boolean> {
+      return db.transaction('r', [db.meta, db.conversations], async () => {
+        return (await db.conversations.get(await resolveConversationId(db, conversationId)))?.writable ?? false;
+      });
     },
 
     async messages(conversationId: string, limit = 50): Promise<LocalMessage[]> {
@@ -21,8 +42,10 @@ export function createQueries(db: LocalDb): EngineQueries {
       // Acked messages in server order (seq), then the unacked ones in the order they were typed.
       // One read transaction: between two separate reads, an ack could move a message from the
       // unacked to the acked index and the list would miss it for a moment (found by the chaos
-      // harness: a message shown, gone, then back).
-      return db.transaction('r', db.messages, async () => {
+      // harness: a message shown, gone, then back). The alias is read in it too: a group created
+      // here moves to its server id in one write, so the list shows it under one id or the other.
+      return db.transaction('r', [db.meta, db.messages], async () => {
+        conversationId = await resolveConversationId(db, conversationId);
         const acked = await db.inConversation('[conversationId+seq]', conversationId).reverse().limit(n).toArray();
         const unacked = await db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
         return [...acked.reverse(), ...unacked].slice(-n).map(toLocalMessage);

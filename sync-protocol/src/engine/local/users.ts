@@ -17,7 +17,7 @@ export async function storePresence(db: LocalDb, userId: string, online: boolean
  * the server's conversation list names every peer, so one request fills them all.
  */
 export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => Promise<ConversationsResponse>): Promise<void> {
-  const conversations = await db.conversations.toArray();
+  const conversations = (await db.conversations.toArray()).filter((c) => c.type === 'direct');
   const known = await db.users.bulkGet(conversations.map((c) => c.peerId));
   if (known.every(Boolean)) return;
   const { conversations: remote } = await fetchConversations();
@@ -40,7 +40,8 @@ export async function ensureConversation(db: LocalDb, me: string, peer: User): P
   await db.transaction('rw', [db.users, db.conversations], async () => {
     await db.users.put(peer);
     if (!(await db.conversations.get(id))) {
-      await db.conversations.put({ id, peerId: conversationPeer(id, me) ?? peer.id, lastMessage: null, unreadCount: 0, updatedAt: new Date().toISOString() });
+      const peerId = conversationPeer(id, me) ?? peer.id;
+      await db.conversations.put({ id, type: 'direct', peerId, title: '', members: [], writable: true, lastMessage: null, unreadCount: 0, updatedAt: new Date().toISOString() });
     }
   });
   return id;

@@ -74,6 +74,9 @@ describe('Drainer on the in-memory server', () => {
       socketDownForMs: () => 0,
       send: (input, via) => transport.sendMessage(input, via),
       commit: async (_entry, message) => void (await applyServerCopies(db, [message], me.id)),
+      changeGroup: async () => {
+        throw new Error('no group changes in this test');
+      },
       onError: (where, e) => errors.push(`${where}: ${e}`),
       backoff: { baseMs: 1, maxMs: 5 },
       route,

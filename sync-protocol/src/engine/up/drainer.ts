@@ -27,11 +27,18 @@
  * store time, so sending B before A's ack could store B first if A needed a retry. Waiting
  * for each ack keeps seq order = typing order. A retry reuses the clientId, so a send whose
  * ack was lost comes back as the already-stored message, never a second copy.
+ *
+ * Group changes (entries with `op`) ride in the same lanes, so a rename, an addition or a message
+ * reach the server in the order they were made; they go over REST (the contract has no socket
+ * events for them) with the same outcomes. A group created here is a lane of its own local id
+ * with the creation at its head: once the creation is stored, what queued behind it moves to the
+ * server id's lane (local/rekey.ts), in the same order.
  */
+import { conversationMembers } from '../../conversation-id.ts';
 import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
-import { messageKey, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
+import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
 import { Signal } from '../util/signal.ts';
 import { SingleFlight } from '../util/single-flight.ts';
@@ -53,6 +60,13 @@ export function chooseRoute(
   // Give a (re)connecting socket a moment before falling back to REST.
   if (s.socketDownForMs >= o.restFallbackAfterMs) return { via: 'rest' };
   return { via: 'wait', ms: o.restFallbackAfterMs - s.socketDownForMs };
+}
+
+/** Pure: what a message entry sends. 1:1 by `to`, so a v1 server understands it; a group by its id. */
+export function sendInput(entry: OutboxEntry): SendMessageInput {
+  return conversationMembers(entry.conversationId)
+    ? { clientId: entry.clientId, to: entry.to, body: entry.body }
+    : { clientId: entry.clientId, conversationId: entry.conversationId, body: entry.body };
 }
 
 export type FailureKind = 'permanent' | 'transient' | 'unauthenticated';
@@ -78,6 +92,8 @@ export interface DrainerDeps {
   send: (input: SendMessageInput, via: 'socket' | 'rest') => Promise<Message>;
   /** Stores the server copy and drops the entry, in one transaction. */
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
+  /** Sends a group change (REST) and stores the answer, dropping the entry, in one transaction. */
+  changeGroup: (entry: OutboxEntry & { op: GroupOp }) => Promise<void>;
   onError: (where: string, error: unknown) => void;
   backoff: BackoffOptions;
   route: RouteOptions;
@@ -148,18 +164,28 @@ export class Drainer {
       // auth/token-recovery.ts retries it only with a newer token of that same owner).
       const me = deps.me();
       if (!me || entry.key !== messageKey(me, entry.clientId)) return;
-      const route = chooseRoute(
-        { socketConnected: deps.socketConnected(), socketDownForMs: deps.socketDownForMs(), socketFailures: entry.socketFailures },
-        deps.route,
-      );
+      // A message into a group created here whose creation is no longer ahead of it (refused, and
+      // this message retried alone): there is no group to send it to yet.
+      if (!entry.op && isLocalGroupId(entry.conversationId)) {
+        await markFailed(deps.db, entry, me, 'NOT_FOUND', 'the group was not created');
+        continue;
+      }
+      const route = entry.op
+        ? { via: 'rest' as const }
+        : chooseRoute({ socketConnected: deps.socketConnected(), socketDownForMs: deps.socketDownForMs(), socketFailures: entry.socketFailures }, deps.route);
       if (route.via === 'wait') {
         await this.signal.wait(route.ms);
         continue;
       }
-      const input: SendMessageInput = { clientId: entry.clientId, to: entry.to, body: entry.body };
       try {
-        const message = await deps.send(input, route.via);
-        await deps.commit(entry, message);
+        if (entry.op) {
+          await deps.changeGroup({ ...entry, op: entry.op });
+          // A creation moved what queued behind it to the server id's lane: start that lane.
+          if (entry.op.kind === 'create') this.kick();
+        } else {
+          const message = await deps.send(sendInput(entry), route.via);
+          await deps.commit(entry, message);
+        }
       } catch (e) {
         // The session changed while the send was out (a sign-out, maybe another account in): the entry
         // is parked with its owner, who sends it at their next sign-in; it is no longer this lane's.

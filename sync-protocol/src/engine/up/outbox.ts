@@ -12,7 +12,7 @@ import { sendMessageInputSchema } from '../../model/message.ts';
 import { parseOrThrow } from '../../validate.ts';
 import type { LocalMessage } from '../api.ts';
 import { refreshConversations } from '../local/conversation-summary.ts';
-import { messageKey, toLocalMessage, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
+import { messageKey, toLocalMessage, type GroupOp, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
 
 /**
  * Local creation time for a new pending message: now, but strictly after the newest
@@ -37,7 +37,7 @@ export function laneHeads(entries: readonly OutboxEntry[]): OutboxEntry[] {
 }
 
 /** Inside a transaction over messages: the local time for the next pending message. */
-async function nextPendingTime(db: LocalDb): Promise<number> {
+export async function nextPendingTime(db: LocalDb): Promise<number> {
   const newest = await db.messages.orderBy('pendingAt').last();
   return nextLocalTime(Date.now(), newest?.pendingAt);
 }
@@ -55,44 +55,61 @@ export function newClientId(now = Date.now()): string {
   return now.toString(16).padStart(12, '0') + toBase64Url(bytes);
 }
 
-/** Validates and stores a new pending message plus its outbox entry; resolves after commit. */
+/** Validates and stores a new pending 1:1 message plus its outbox entry; resolves after commit. */
 export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId()): Promise<LocalMessage> {
   const input = { ...parseOrThrow(sendMessageInputSchema, { clientId, to, body }), to };
   if (input.to === me) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
   const conversationId = directConversationId(me, input.to);
-  const key = messageKey(me, input.clientId);
-  return db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
-    const localCreatedAt = await nextPendingTime(db);
-    const row: StoredMessage = {
-      key,
-      id: null,
-      clientId: input.clientId,
-      conversationId,
-      senderId: me,
-      recipientId: input.to,
-      body: input.body,
-      seq: null,
-      createdAt: new Date(localCreatedAt).toISOString(),
-      localCreatedAt,
-      status: 'pending',
-      pendingAt: localCreatedAt,
-    };
-    await db.messages.add(row);
-    await db.outbox.add(entryFor(row));
-    await refreshConversations(db, new Map([[conversationId, 0]]), me);
-    return toLocalMessage(row);
-  });
+  return db.transaction('rw', [db.messages, db.outbox, db.conversations], () =>
+    queueRow(db, me, { clientId: input.clientId, conversationId, recipientId: input.to, body: input.body }),
+  );
 }
 
-/** Permanent failure: the message shows as failed with the code; the entry leaves the outbox. */
+/**
+ * Stores a new pending row (a message or a group change) and its outbox entry. Must run inside a
+ * rw transaction over messages, outbox and conversations, so the row never exists without the
+ * entry that sends it, nor the entry without its row.
+ */
+export async function queueRow(
+  db: LocalDb,
+  me: string,
+  fields: Pick<StoredMessage, 'clientId' | 'conversationId' | 'recipientId' | 'body'> & Partial<Pick<StoredMessage, 'type' | 'system'>>,
+): Promise<LocalMessage> {
+  const localCreatedAt = await nextPendingTime(db);
+  const row: StoredMessage = {
+    key: messageKey(me, fields.clientId),
+    id: null,
+    senderId: me,
+    ...fields,
+    seq: null,
+    createdAt: new Date(localCreatedAt).toISOString(),
+    localCreatedAt,
+    status: 'pending',
+    pendingAt: localCreatedAt,
+  };
+  await db.messages.add(row);
+  await db.outbox.add(entryFor(row));
+  await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
+  return toLocalMessage(row);
+}
+
+/**
+ * Permanent failure: the message (or group change) shows as failed with the code; the entry
+ * leaves the outbox. A refused group creation takes what was queued behind it in that group
+ * with it: there is no group to send it to (each can be retried after the creation).
+ */
 export async function markFailed(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
   await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
-    await db.outbox.delete(entry.clientId);
-    const row = await db.messages.get(entry.key);
-    // Only a still-unacked row can fail; a server copy that arrived meanwhile wins.
-    if (!row || row.seq !== null) return;
-    await db.messages.put({ ...row, status: 'failed', error: { code, message } });
-    await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
+    const behind = entry.op?.kind === 'create' ? await db.outbox.where('conversationId').equals(entry.conversationId).toArray() : [];
+    const failing = [{ entry, message }, ...behind.filter((e) => e.clientId !== entry.clientId).map((e) => ({ entry: e, message: `the group was not created: ${message}` }))];
+    for (const f of failing) {
+      await db.outbox.delete(f.entry.clientId);
+      const row = await db.messages.get(f.entry.key);
+      // Only a still-unacked row can fail; a server copy that arrived meanwhile wins.
+      if (!row || row.seq !== null) continue;
+      await db.messages.put({ ...row, status: 'failed', error: { code, message: f.message } });
+    }
+    await refreshConversations(db, new Map([[entry.conversationId, 0]]), me);
   });
 }
 
@@ -110,23 +127,32 @@ export async function recordAttemptFailure(db: LocalDb, entry: OutboxEntry, viaS
 /**
  * Re-queues a failed message (`retry`). It keeps its key and clientId (the server never
  * stored it: failures are permanent only when the server refused it) and moves to the end
- * of the local order, since it will now be sent after everything already queued.
+ * of the local order, since it will now be sent after everything already queued. Retrying a
+ * refused group creation re-queues what failed with it too, behind it and in its order.
  */
 export async function requeue(db: LocalDb, key: string, me: string): Promise<void> {
   await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
     const row = await db.messages.get(key);
     if (!row) throw new PigeonError('NOT_FOUND', `no message ${key}`);
     if (row.status !== 'failed') return; // pending: already queued; acked: nothing to do
-    const localCreatedAt = await nextPendingTime(db);
-    const { error: _error, ...rest } = row;
-    const next: StoredMessage = { ...rest, status: 'pending', localCreatedAt, pendingAt: localCreatedAt, createdAt: new Date(localCreatedAt).toISOString() };
-    await db.messages.put(next);
-    await db.outbox.put(entryFor(next));
+    const behind =
+      row.system?.kind === 'group-created'
+        ? (await db.inConversation('[conversationId+pendingAt]', row.conversationId).toArray()).filter((r) => r.key !== key && r.status === 'failed')
+        : [];
+    for (const failed of [row, ...behind]) {
+      const localCreatedAt = await nextPendingTime(db);
+      const { error: _error, ...rest } = failed;
+      const next: StoredMessage = { ...rest, status: 'pending', localCreatedAt, pendingAt: localCreatedAt, createdAt: new Date(localCreatedAt).toISOString() };
+      await db.messages.put(next);
+      await db.outbox.put(entryFor(next));
+    }
     await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
   });
 }
 
-function entryFor(row: StoredMessage): OutboxEntry {
+/** The outbox entry that sends a pending row: a message, or the group change its system event records. */
+export function entryFor(row: StoredMessage): OutboxEntry {
+  const op = row.type === 'system' ? groupOpFor(row) : undefined;
   return {
     clientId: row.clientId,
     key: row.key,
@@ -136,5 +162,25 @@ function entryFor(row: StoredMessage): OutboxEntry {
     localCreatedAt: row.localCreatedAt,
     attempts: 0,
     socketFailures: 0,
+    ...(op ? { op } : {}),
   };
+}
+
+/** The change a pending system row stands for; the row alone is enough to queue it again (retry). */
+export function groupOpFor(row: Pick<StoredMessage, 'system'>): GroupOp | undefined {
+  const e = row.system;
+  switch (e?.kind) {
+    case 'group-created':
+      return { kind: 'create', title: e.title ?? '', memberIds: e.userIds ?? [] };
+    case 'title-changed':
+      return { kind: 'rename', title: e.title ?? '' };
+    case 'members-added':
+      return { kind: 'add', userIds: e.userIds ?? [] };
+    case 'member-removed':
+      return { kind: 'remove', userId: e.userIds?.[0] ?? '' };
+    case 'member-left':
+      return { kind: 'remove', userId: e.actorId };
+    default:
+      return undefined;
+  }
 }

@@ -2,7 +2,7 @@
  * Receipts this device owes the server. The database is the queue, so nothing is
  * lost to a disconnect or a reload:
  *  - delivered: every incoming message stored as `sent` still needs `message-received`
- *    (index [recipientId+status]); after the server acks, it is stored as `delivered`.
+ *    (index [reader+status], 1:1 and group messages alike); after the server acks, it is stored as `delivered`.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
  * Both flushes run on every (re)connect and after the writes that create a debt. An emit
@@ -10,6 +10,7 @@
  * is retried with backoff: otherwise the debt would wait for the next reconnect or read,
  * which may never come, and the sender would never see its ticks.
  */
+import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
 import { LIMITS } from '../../limits.ts';
 import { refreshConversations, touch, type Touched } from '../local/conversation-summary.ts';
 import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
@@ -69,10 +70,10 @@ export class Receipts {
       const userId = me();
       if (!userId || !canEmit()) return;
       // Batches of up to receiptIdsMax: a burst of incoming messages costs one emit per batch.
-      const rows = await db.messages.where('[recipientId+status]').equals([userId, 'sent']).limit(LIMITS.receiptIdsMax).toArray();
+      const rows = await db.messages.where('[reader+status]').equals([userId, 'sent']).limit(LIMITS.receiptIdsMax).toArray();
       const ids = rows.flatMap((r) => (r.id ? [r.id] : []));
       if (ids.length === 0) return;
-      if (!(await this.settled(emitReceived(ids)))) return;
+      if ((await this.settled(emitReceived(ids))) === 'retry') return;
       await applyStatus(db, ids, 'delivered', userId);
       if (rows.length < LIMITS.receiptIdsMax) return;
     }
@@ -86,7 +87,8 @@ export class Receipts {
       if (mark.upToSeq <= mark.ackedUpToSeq) continue;
       if (!canEmit()) return;
       const conversationId = row.key.slice(META.readPrefix.length);
-      if (!(await this.settled(emitRead(conversationId, mark.upToSeq)))) return;
+      // Refused for good (we left the group, it is gone): the debt can never be paid; drop it.
+      if ((await this.settled(emitRead(conversationId, mark.upToSeq))) === 'retry') return;
       await db.transaction('rw', db.meta, async () => {
         const current = (await db.getMeta<ReadMark>(row.key)) ?? mark;
         await db.setMeta(row.key, { ...current, ackedUpToSeq: Math.max(current.ackedUpToSeq, mark.upToSeq) });
@@ -94,15 +96,20 @@ export class Receipts {
     }
   }
 
-  /** Whether the emit was acked ok; a failed or timed-out one schedules a retry of both flushes. */
-  private async settled(p: Promise<void>): Promise<boolean> {
+  /**
+   * How the emit ended: acked ok; refused for good (FORBIDDEN, NOT_FOUND, VALIDATION: sent again,
+   * it would be refused again, forever); or failed otherwise (timeout, disconnect, a busy server),
+   * which schedules a retry of both flushes.
+   */
+  private async settled(p: Promise<void>): Promise<'ok' | 'refused' | 'retry'> {
     try {
       await p;
       this.failures = 0;
-      return true;
-    } catch {
+      return 'ok';
+    } catch (e) {
+      if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return 'refused';
       this.retryLater();
-      return false;
+      return 'retry';
     }
   }
 
@@ -130,7 +137,7 @@ export async function markReadLocally(db: LocalDb, conversationId: string, me: s
     const key = META.readPrefix + conversationId;
     const mark = (await db.getMeta<ReadMark>(key)) ?? { upToSeq: 0, ackedUpToSeq: 0 };
     const unread = await db.messages
-      .where('[recipientId+status]')
+      .where('[reader+status]')
       .anyOf([me, 'sent'], [me, 'delivered'])
       .filter((r) => r.conversationId === conversationId && r.seq !== null && r.seq <= upTo)
       .toArray();
