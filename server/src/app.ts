@@ -7,6 +7,7 @@ import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { requestLog } from './http/middleware/request-log.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { authRoutes } from './http/routes/auth.ts';
+import { conversationRoutes } from './http/routes/conversations.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { messageRoutes } from './http/routes/messages.ts';
 import { refreshRoutes } from './http/routes/refresh.ts';
@@ -21,7 +22,7 @@ import { serveClient } from './static.ts';
  *
  *   /api/health            public
  *   /api/auth/*            public (register, login, refresh), except /api/auth/logout: Bearer JWT
- *   /api/users, /api/messages, /api/sync, /api/sessions    Bearer JWT (and a live session)
+ *   /api/users, /api/messages, /api/conversations, /api/sync, /api/sessions    Bearer JWT (and a live session)
  *   anything else under /api → 404 NOT_FOUND (JSON)
  *   other GETs → client/dist (SPA fallback)
  */
@@ -42,9 +43,10 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   app.route('/api/auth', refreshRoutes(s, authed));
 
   // `/x/*` also matches `/x` itself in Hono.
-  for (const prefix of ['/api/users', '/api/messages', '/api/sync', '/api/sessions']) app.use(`${prefix}/*`, authed);
+  for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions']) app.use(`${prefix}/*`, authed);
   app.route('/api/users', userRoutes(s));
   app.route('/api/messages', messageRoutes(s));
+  app.route('/api/conversations', conversationRoutes(s));
   app.route('/api/sync', syncRoutes(s));
   app.route('/api/sessions', sessionRoutes(s));
 

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import type { Context } from 'hono';
-import { directConversationId } from '@pigeon/sync-protocol';
 import { createApp } from './app.ts';
 import { closeUnreadRequests } from './http/close-unread-requests.ts';
 import { Passwords } from './auth/passwords.ts';
@@ -18,6 +17,9 @@ import { resolveConfig, type ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { requestAddress } from './http/client-address.ts';
 import { createAbuseLimits } from './limits/abuse-limits.ts';
+import { createGroupRooms } from './groups/group-rooms.ts';
+import { GroupService } from './groups/group-service.ts';
+import { Memberships } from './groups/memberships.ts';
 import { ReceiptService } from './messages/receipts.ts';
 import { SendBatcher, type BatcherStats } from './messages/send-batcher.ts';
 import { SendService } from './messages/send-service.ts';
@@ -33,6 +35,7 @@ import { createSessionRevocation } from './realtime/session-revocation.ts';
 import { createSocketFanout } from './realtime/socket-fanout.ts';
 import { createShutdown } from './shutdown.ts';
 import { TypingTracker } from './realtime/typing.ts';
+import { createTypingEmit } from './realtime/typing-fanout.ts';
 import { openStore } from './store/open-store.ts';
 import type { SendOutcome, SendRequest, Store } from './store/store.ts';
 import type { TestHooks } from './test-hooks.ts';
@@ -141,17 +144,31 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Block lists are cached per node; a change is announced to the others (the in-memory adapter has no server-side events).
     const blocks = new BlockList({ store, ...(redis ? { announce: (userId: string) => io.serverSideEmit('blocks-changed', userId) } : {}) });
     if (redis) io.on('blocks-changed', (userId) => blocks.forget(userId));
-    const audience = new Audience(new Contacts({ store }), blocks);
+    const contacts = new Contacts({ store });
+    const audience = new Audience(contacts, blocks);
     // With Redis: this node's record, dead-node reaping, presence across nodes and Redis outages (cluster/).
     const cluster = redis && config.redisUrl
       ? await ClusterNode.join({ redisUrl: config.redisUrl, adapterLinks: redis.links, times: { heartbeatMs: config.nodeHeartbeatMs, ttlMs: config.nodeTtlMs, sweepMs: config.nodeSweepMs }, redisTimeoutMs: config.presenceRedisTimeoutMs, log })
       : null;
     if (cluster) cleanups.push(() => cluster.stop());
     const presence = new Presence(io, store, audience, fanout, log, cluster?.remotePresence ?? null);
-    const typing = new TypingTracker((from, to, event) => {
-      fanout.emit([to], event, { from, conversationId: directConversationId(from, to) });
-    }, testHooks.typingTtlMs);
-    await cluster?.start({ presence, typing, syncHint: () => broadcastSyncHint(io) });
+    const typing = new TypingTracker(createTypingEmit(fanout, blocks, log), testHooks.typingTtlMs);
+    // Groups: who is in which (cached per node), and each group's room of its members' sockets on every node.
+    const memberships = new Memberships({ store });
+    const groupRooms = createGroupRooms({
+      io,
+      memberships,
+      forgetContacts: (userId) => contacts.forget(userId),
+      onLeft: (userId, conversationId) => typing.stop(userId, conversationId),
+      clustered: Boolean(redis),
+      log,
+    });
+    // Back from a Redis outage: devices catch up, and this node re-reads its sockets' groups (changes made elsewhere were lost here).
+    const syncHint = () => {
+      broadcastSyncHint(io);
+      void groupRooms.resync();
+    };
+    await cluster?.start({ presence, typing, syncHint });
     const batcher = new SendBatcher<SendRequest, SendOutcome>({
       maxBatch: config.maxSendBatch,
       // The SQLite thread answers in call order, so a second batch can wait there while the
@@ -164,12 +181,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
     const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience });
-    const receipts = new ReceiptService(store, fanout);
+    const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));
+    const groups = new GroupService({ store, blocks, fanout, rooms: groupRooms });
 
-    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, audience, hooks: testHooks } });
+    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
-      { store, gate, sessions, users, presence, sends, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      { store, gate, sessions, users, presence, sends, groups, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
       log,
       { trustProxy: config.trustProxy },
     );

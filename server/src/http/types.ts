@@ -6,6 +6,7 @@ import type { SessionGate } from '../auth/session-gate.ts';
 import type { SessionService } from '../auth/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { Fanout } from '../messages/fanout.ts';
+import type { GroupService } from '../groups/group-service.ts';
 import type { Audience } from '../privacy/audience.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
@@ -31,6 +32,8 @@ export interface HttpServices {
   users: UserDirectory;
   presence: PresenceReader;
   sends: SendService;
+  /** Creating and changing groups, and telling their members. */
+  groups: GroupService;
   /** Who may see whose presence; block lists. */
   audience: Audience;
   /** Events to users' sockets (block hides presence at once). */

@@ -18,7 +18,7 @@ describe('receipts', () => {
 
   it('pushes one message-status per conversation to the senders and the reader’s other sockets; nothing when nothing changed', async () => {
     const pushed: unknown[] = [];
-    const fanout: Fanout = { emit: (userIds, event, payload, except) => void pushed.push({ userIds, event, payload, except }) };
+    const fanout: Fanout = { emit: (userIds, event, payload, except) => void pushed.push({ userIds, event, payload, except }), toConversation: () => {} };
     let changed: Message[] = [msg('1', 'dm:a:r', 'a'), msg('2', 'dm:b:r', 'b')];
     const store = { markDelivered: async () => changed, markRead: async () => changed };
     const receipts = new ReceiptService(store, fanout, () => new Date('2026-01-01T00:00:00Z'));
@@ -33,8 +33,24 @@ describe('receipts', () => {
   });
 
   it('refuses to read a conversation the reader is not in', async () => {
-    const receipts = new ReceiptService({ markDelivered: async () => [], markRead: async () => [] }, { emit: () => {} });
+    const receipts = new ReceiptService({ markDelivered: async () => [], markRead: async () => [] }, { emit: () => {}, toConversation: () => {} });
     await expect(receipts.read('r', 'dm:a:b', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(receipts.read('r', 'garbage', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+  it('reads a group only for its current members', async () => {
+    const reads: string[] = [];
+    const store = {
+      markDelivered: async () => [],
+      markRead: async (reader: string, id: string) => {
+        reads.push(`${reader} ${id}`);
+        return [];
+      },
+    };
+    const isMember = async (id: string, userId: string) => id === 'g:1' && userId === 'r';
+    const receipts = new ReceiptService(store, { emit: () => {}, toConversation: () => {} }, undefined, isMember);
+    await receipts.read('r', 'g:1', 3);
+    await expect(receipts.read('x', 'g:1', 3)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(receipts.read('r', 'g:2', 3)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(reads).toEqual(['r g:1']);
   });
 });

@@ -8,12 +8,16 @@ import type { Fanout } from './fanout.ts';
  * and pushes nothing. Changes are pushed as `message-status` to the senders'
  * sockets and to the reader's other devices; a sender that is offline finds the
  * new status in /api/sync (every status change gets a new change-log position).
+ * In a group the store moves a message's status only once every other member's
+ * receipt covers it, so its sender hears the aggregate, once per step.
  */
 export class ReceiptService {
   constructor(
     private readonly store: Pick<Store, 'markDelivered' | 'markRead'>,
     private readonly fanout: Fanout,
     private readonly now: () => Date = () => new Date(),
+    /** Is, or was, the user a member of this group? (groups/memberships.ts; none: no groups.) */
+    private readonly isGroupMember: (conversationId: string, userId: string) => Promise<boolean> = async () => false,
   ) {}
 
   async delivered(readerId: string, messageIds: readonly string[], exceptSocketId?: string): Promise<Message[]> {
@@ -24,9 +28,9 @@ export class ReceiptService {
   }
 
   async read(readerId: string, conversationId: string, upToSeq: number, exceptSocketId?: string): Promise<Message[]> {
-    if (conversationPeer(conversationId, readerId) === null) {
-      throw new PigeonError('FORBIDDEN', 'not a member of this conversation');
-    }
+    // A 1:1 conversation names its members. In a group a former member still reads up to its removal (its unread count).
+    const member = conversationPeer(conversationId, readerId) !== null || (await this.isGroupMember(conversationId, readerId));
+    if (!member) throw new PigeonError('FORBIDDEN', 'not a member of this conversation');
     const at = this.now().toISOString();
     const changed = await this.store.markRead(readerId, conversationId, upToSeq, at);
     this.push(readerId, changed, 'read', at, exceptSocketId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '@pigeon/sync-protocol';
+import { PigeonError, type Message } from '@pigeon/sync-protocol';
 import { Audience } from '../privacy/audience.ts';
 import { BlockList } from '../privacy/blocks.ts';
 import { Contacts } from '../privacy/contacts.ts';
@@ -14,16 +14,24 @@ import { SendService } from './send-service.ts';
 
 function setup(limit = 0, blocked: Record<string, string[]> = {}) {
   const committed: SendRequest[][] = [];
-  const emitted: { userIds: readonly string[]; event: string; except?: string }[] = [];
+  const emitted: { userIds?: readonly string[]; conversationId?: string; event: string; except?: unknown }[] = [];
   let seq = 0;
   const batcher = new SendBatcher<SendRequest, SendOutcome>({
     commit: async (batch) => {
       committed.push([...batch]);
-      return batch.map((r) => ({ created: true, message: fakeMessage(r, ++seq) }));
+      // The store refuses group sends by 'outsider' (not a member) and to 'g:gone' (no such group).
+      return batch.map((r): SendOutcome => {
+        if (r.conversationId === 'g:gone') return { refused: new PigeonError('NOT_FOUND', 'no such group') };
+        if (r.conversationId && r.senderId === 'outsider') return { refused: new PigeonError('FORBIDDEN', 'not a member') };
+        return { created: true, message: fakeMessage(r, ++seq) };
+      });
     },
   });
   const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null })) });
-  const fanout: Fanout = { emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }) };
+  const fanout: Fanout = {
+    emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }),
+    toConversation: (conversationId, event, _payload, except) => void emitted.push({ conversationId, event, except }),
+  };
   const audience = new Audience(
     new Contacts({ store: { listConversations: async () => [], getHistory: async () => [] } }),
     new BlockList({ store: { blockedBy: async (id) => blocked[id] ?? [], blockersOf: async (id) => Object.keys(blocked).filter((k) => blocked[k]!.includes(id)), blockUser: async () => {}, unblockUser: async () => {} } }),
@@ -35,7 +43,7 @@ function setup(limit = 0, blocked: Record<string, string[]> = {}) {
 const fakeMessage = (r: SendRequest, seq: number): Message => ({
   id: `m${seq}`,
   clientId: r.clientId,
-  conversationId: 'c',
+  conversationId: r.conversationId ?? 'c',
   senderId: r.senderId,
   recipientId: r.recipientId,
   body: r.body,
@@ -83,5 +91,22 @@ describe('SendService', () => {
     service.announce({ created: true, message }, 'socket-1');
     service.announce({ created: false, message }, 'socket-1');
     expect(emitted).toEqual([{ userIds: ['b', 'a'], event: 'new-message', except: 'socket-1' }]);
+  });
+
+  it('sends to a group by conversationId: the store decides membership, its refusal is the error; blocks do not apply', async () => {
+    const { service, committed, emitted } = setup(0, { bob: ['ann'] });
+    const send = (from: string, conversationId: string, n: number) => service.send(from, { clientId: `client-${from}-${n}`, conversationId, body: 'hi' });
+    const sent = await send('ann', 'g:1', 1);
+    expect(sent.message).toMatchObject({ conversationId: 'g:1', recipientId: 'g:1', senderId: 'ann' });
+    await expect(send('outsider', 'g:1', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(send('ann', 'g:gone', 2)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(send('ann', 'nothing-of-mine', 3)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(committed.flat().map((r) => [r.senderId, r.conversationId, r.recipientId])).toEqual([
+      ['ann', 'g:1', 'g:1'],
+      ['outsider', 'g:1', 'g:1'],
+      ['ann', 'g:gone', 'g:gone'],
+    ]);
+    service.announce(sent, 'socket-1');
+    expect(emitted).toEqual([{ conversationId: 'g:1', event: 'new-message', except: { socketId: 'socket-1' } }]);
   });
 });

@@ -1,7 +1,8 @@
 import { conversationPeer, PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
+import { isGroupId } from '../groups/memberships.ts';
 import type { Audience } from '../privacy/audience.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
-import type { SendOutcome, SendRequest } from '../store/store.ts';
+import type { SendOutcome, SendRequest, StoredOutcome } from '../store/store.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
 import type { Fanout } from './fanout.ts';
 import type { SendBatcher } from './send-batcher.ts';
@@ -14,7 +15,9 @@ import type { SendBatcher } from './send-batcher.ts';
  *  - `to` is the sender        → VALIDATION "to: cannot send a message to yourself"
  *  - `to` is no registered user → NOT_FOUND  "to: no such user"
  *  - either has blocked the other → FORBIDDEN "to: blocked" (permanent for this message)
- * Both are permanent (PERMANENT_SEND_ERRORS), so a client won't retry them.
+ *  - `conversationId` of a group the sender is not a member of (at commit) → FORBIDDEN;
+ *    of no group and no direct conversation of the sender → NOT_FOUND
+ * All are permanent (PERMANENT_SEND_ERRORS), so a client won't retry them.
  */
 export class SendService {
   constructor(
@@ -27,27 +30,46 @@ export class SendService {
     },
   ) {}
 
-  /** Resolves once the message is committed (new or the stored duplicate). `input` is already schema-valid. */
-  async send(senderId: string, input: SendMessageInput): Promise<SendOutcome> {
+  /**
+   * Resolves once the message is committed (new or the stored duplicate); throws the store's
+   * refusal of a group send (FORBIDDEN: not a member at commit; NOT_FOUND: no such group).
+   * `input` is already schema-valid.
+   */
+  async send(senderId: string, input: SendMessageInput): Promise<StoredOutcome> {
     await this.deps.rateLimiter.take(senderId);
+    if (input.conversationId !== undefined && isGroupId(input.conversationId)) {
+      // Membership is the store's to decide, in the commit (a send racing the sender's removal is
+      // ordered before it or refused). Blocks do not apply in groups (docs/api.md, "Groups").
+      const id = input.conversationId;
+      const outcome = await this.deps.batcher.enqueue({ senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body });
+      if (outcome.refused) throw outcome.refused;
+      return outcome;
+    }
     const to = input.to ?? conversationPeer(input.conversationId!, senderId);
-    // Group conversations are not sendable here yet (#15): an id that names no direct conversation of the sender.
+    // Neither a group nor a direct conversation of the sender.
     if (to === null) throw new PigeonError('NOT_FOUND', 'conversationId: no such conversation');
     if (to === senderId) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
     if (!(await this.deps.users.exists(to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
     // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
     if (await this.deps.audience.blocks.eitherWay(senderId, to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
-    return this.deps.batcher.enqueue({ senderId, recipientId: to, clientId: input.clientId, body: input.body });
+    const outcome = await this.deps.batcher.enqueue({ senderId, recipientId: to, clientId: input.clientId, body: input.body });
+    if (outcome.refused) throw outcome.refused;
+    return outcome;
   }
 
   /**
-   * `new-message` to the recipient's sockets and the sender's other sockets.
+   * `new-message` to the recipient's sockets and the sender's other sockets; for a group, to
+   * every member's sockets (the group's room, group-rooms.ts) but the sending one.
    * Only for a newly created message: a repeated clientId was announced when it
    * was first stored (and anyone who missed that catches up through /api/sync).
    */
-  announce(outcome: SendOutcome, exceptSocketId?: string): void {
+  announce(outcome: StoredOutcome, exceptSocketId?: string): void {
     if (!outcome.created) return;
     const { message } = outcome;
+    if (isGroupId(message.conversationId)) {
+      this.deps.fanout.toConversation(message.conversationId, 'new-message', { message }, { socketId: exceptSocketId });
+      return;
+    }
     if (message.seq === 1) this.deps.audience.contacts.started(message.senderId, message.recipientId);
     this.deps.fanout.emit([message.recipientId, message.senderId], 'new-message', { message }, exceptSocketId);
   }

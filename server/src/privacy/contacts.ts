@@ -3,7 +3,7 @@ import type { Store } from '../store/store.ts';
 import { BoundedLru } from '../util/lru.ts';
 
 /**
- * Who shares a conversation with whom. Presence is announced to a user's contacts on
+ * Who shares a conversation with whom (a 1:1 one, or a group both are members of now). Presence is announced to a user's contacts on
  * every connect and disconnect, so their list is cached (a connect/disconnect loop must
  * not cost a conversation-list query each time). A conversation started on this node
  * is added at once (`started`); one started on another node shows up when the cached
@@ -33,7 +33,15 @@ export class Contacts {
   peersOf(userId: string): Promise<ReadonlySet<string>> {
     let list = this.lists.get(userId);
     if (!list) {
-      list = this.store.listConversations(userId).then((conversations) => new Set(conversations.map((c) => c.peerId)));
+      list = this.store.listConversations(userId).then((conversations) => {
+        const peers = new Set<string>();
+        for (const c of conversations) {
+          if (c.peerId !== null) peers.add(c.peerId);
+          // A group's current members are each other's contacts; a former member shares nothing with them any more.
+          else if (c.members.some((m) => m.userId === userId)) for (const m of c.members) if (m.userId !== userId) peers.add(m.userId);
+        }
+        return peers;
+      });
       list.catch(() => this.lists.delete(userId));
       this.lists.set(userId, list);
     }
@@ -50,6 +58,11 @@ export class Contacts {
     if (found) this.started(a, b);
     else this.strangers.set(pair, true);
     return found;
+  }
+
+  /** A group `userId` is in gained or lost members (groups/group-rooms.ts, on every node): read their list again. */
+  forget(userId: string): void {
+    this.lists.delete(userId);
   }
 
   /** A first message between the two was stored (or found): each is now the other's contact. */

@@ -60,12 +60,24 @@ export function registerGateway({ io, gate, services, limits, log, isClosing }: 
     );
   });
   io.use((socket, next) => limits.checkUser(socket, next));
+  // The user's groups, read before `connect` so a connected socket is already in their rooms.
+  io.use((socket, next) => {
+    services.groupRooms.prepare(socket).then(
+      () => next(),
+      (err: unknown) => {
+        log.warn({ err, userId: socket.data.userId }, 'handshake refused: the groups of the user could not be read');
+        next(new Error('UNAVAILABLE'));
+      },
+    );
+  });
 
   io.on('connection', (socket: PigeonSocket) => {
     const userId = socket.data.userId;
     const socketLog = log.child({ socketId: socket.id, userId });
     socketLog.debug('socket connected');
     void socket.join(userRoom(userId));
+    // From here on changes reach the socket through its user's room; before, `prepare` read them.
+    services.groupRooms.joinOnConnect(socket);
     // Revoking the session disconnects this room on every node (realtime/session-revocation.ts).
     const sessionId = socket.data.sessionId;
     void socket.join(sessionRoom(sessionId));

@@ -17,6 +17,8 @@ export interface InterServerEvents {
   'session-revoked': (sessionId: string) => void;
   /** A user's block list changed on the sending node: drop the cached copy here (privacy/blocks.ts). */
   'blocks-changed': (userId: string) => void;
+  /** A group's members changed on the sending node: update this node's rooms and caches (groups/group-rooms.ts). */
+  'group-members-changed': (change: { conversationId: string; join: string[]; leave: string[] }) => void;
 }
 
 export type PigeonIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -24,6 +26,12 @@ export type PigeonSocket = Socket<ClientToServerEvents, ServerToClientEvents, In
 
 /** Every socket of a user joins this room; emitting to it reaches all their devices on every node. */
 export const userRoom = (userId: string): string => `user:${userId}`;
+
+/**
+ * Every socket of a group's current members is in this room (groups/group-rooms.ts keeps it so on
+ * every node); emitting to it reaches the whole group once, on every node.
+ */
+export const conversationRoom = (conversationId: string): string => `conversation:${conversationId}`;
 
 /** Every socket of one session joins this room; revoking the session disconnects the room on every node. */
 export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;

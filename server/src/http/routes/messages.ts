@@ -7,52 +7,39 @@ import {
   historyQuerySchema,
   PigeonError,
   sendMessageBodySchema,
-  type ConversationSummary,
 } from '@pigeon/sync-protocol';
-import { toPublicUser, withoutPresence } from '../../users/public-user.ts';
+import { z } from 'zod';
+import { isGroupId } from '../../groups/memberships.ts';
+import type { MemberPeriod } from '../../store/store.ts';
+import { summarize } from '../conversation-summaries.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
 import { readJson, readQuery } from '../validate.ts';
 
-/** Conversations list, history pages, and the REST send (same path as the socket's). */
+const messageParamSchema = z.object({ id: z.string().min(1).max(64) });
+
+/** Conversations list, history pages, message receipts, and the REST send (same path as the socket's). */
 export function messageRoutes(s: HttpServices) {
   const routes = new Hono<AppEnv>();
 
   routes.get('/conversations', async (c) => {
     const me = c.get('userId');
-    const conversations = await s.store.listConversations(me);
-    const peerIds = conversations.map((conv) => conv.peerId);
-    const [peers, online, visible] = await Promise.all([
-      s.store.getUsers(peerIds),
-      s.presence.onlineAmong(peerIds),
-      s.audience.visibleAmongContacts(me, peerIds),
-    ]);
-    const byId = new Map(peers.map((p) => [p.id, p]));
-    const summaries: ConversationSummary[] = [];
-    for (const conv of conversations) {
-      const peer = byId.get(conv.peerId);
-      if (!peer) continue; // cannot happen while users are never deleted; skip rather than 500
-      summaries.push({
-        id: conv.id,
-        type: 'direct',
-        title: peer.displayName,
-        members: [me, peer.id].sort().map((userId) => ({ userId, role: 'member' as const })),
-        peer: visible.has(peer.id) ? toPublicUser(peer, online.has(peer.id)) : withoutPresence(peer),
-        lastMessage: conv.lastMessage,
-        unreadCount: conv.unreadCount,
-        updatedAt: conv.updatedAt,
-      });
-    }
-    return c.json({ conversations: summaries });
+    return c.json({ conversations: await summarize(s, me, await s.store.listConversations(me)) });
   });
 
   routes.get('/conversation', async (c) => {
     const me = c.get('userId');
     const query = readQuery(c, historyQuerySchema);
     let conversationId: string;
+    /** The lowest seq the caller may read: 1, or where their first period in a group began. */
+    let firstSeq = 1;
     if (query.with !== undefined) {
       if (query.with === me) throw new PigeonError('VALIDATION', 'with: there is no conversation with yourself');
       if (!(await s.users.exists(query.with))) throw new PigeonError('NOT_FOUND', 'with: no such user');
       conversationId = directConversationId(me, query.with);
+    } else if (isGroupId(query.id!)) {
+      conversationId = query.id!;
+      // Members and former members read the seqs of their periods (the store keeps to them).
+      firstSeq = (await readablePeriods(conversationId, me))[0]!.fromSeq;
     } else {
       conversationId = query.id!;
       if (conversationPeer(conversationId, me) === null) {
@@ -60,11 +47,31 @@ export function messageRoutes(s: HttpServices) {
       }
     }
     const beforeSeq = query.before ? decodeHistoryCursor(query.before) : null;
-    const messages = await s.store.getHistory(conversationId, beforeSeq, query.limit);
+    const messages = await s.store.getHistory(conversationId, beforeSeq, query.limit, me);
     const oldest = messages[0];
-    // A short page, or one reaching seq 1, is the beginning of the conversation.
-    const nextCursor = oldest && messages.length === query.limit && oldest.seq > 1 ? encodeHistoryCursor(oldest.seq) : null;
+    // A short page, or one reaching the first readable seq, is the beginning of the conversation.
+    const nextCursor = oldest && messages.length === query.limit && oldest.seq > firstSeq ? encodeHistoryCursor(oldest.seq) : null;
     return c.json({ messages, nextCursor });
+  });
+
+  /**
+   * Who got and read a group message, and when ("Message info"): for current members whose
+   * periods hold the message (a former member learns nothing after their removal). A 1:1
+   * message's `status` is its whole receipt: `[]` for its two members.
+   */
+  routes.get('/:id/receipts', async (c) => {
+    const me = c.get('userId');
+    const { id } = readParams(c.req.param());
+    const message = await s.store.getMessage(id);
+    if (!message) throw new PigeonError('NOT_FOUND', 'id: no such message');
+    if (!isGroupId(message.conversationId)) {
+      if (conversationPeer(message.conversationId, me) === null) throw new PigeonError('FORBIDDEN', 'id: not a member of this conversation');
+      return c.json({ receipts: [] });
+    }
+    const periods = await s.store.memberPeriods(message.conversationId, me);
+    const current = periods.at(-1)?.toSeq === null;
+    if (!current || !periods.some((p) => holds(p, message.seq))) throw new PigeonError('FORBIDDEN', 'id: not a member for this message');
+    return c.json({ receipts: (await s.store.messageReceipts(id)) ?? [] });
   });
 
   routes.post('/', async (c) => {
@@ -75,5 +82,21 @@ export function messageRoutes(s: HttpServices) {
     return c.json({ message: outcome.message }, outcome.created ? 201 : 200);
   });
 
+  /** The caller's periods of a group; FORBIDDEN if never a member, NOT_FOUND if no such group. */
+  async function readablePeriods(conversationId: string, me: string): Promise<MemberPeriod[]> {
+    const periods = await s.store.memberPeriods(conversationId, me);
+    if (periods.length > 0) return periods;
+    if (!(await s.store.getGroup(conversationId))) throw new PigeonError('NOT_FOUND', 'id: no such group');
+    throw new PigeonError('FORBIDDEN', 'id: not a member of this group');
+  }
+
   return routes;
+}
+
+const holds = (p: MemberPeriod, seq: number): boolean => seq >= p.fromSeq && (p.toSeq === null || seq <= p.toSeq);
+
+function readParams(params: Record<string, string>) {
+  const parsed = messageParamSchema.safeParse(params);
+  if (!parsed.success) throw new PigeonError('VALIDATION', 'id: invalid message id');
+  return parsed.data;
 }

@@ -1,3 +1,5 @@
+import type { GroupRooms } from '../../groups/group-rooms.ts';
+import type { Memberships } from '../../groups/memberships.ts';
 import type { Logger } from '../../log.ts';
 import type { Audience } from '../../privacy/audience.ts';
 import type { ReceiptService } from '../../messages/receipts.ts';
@@ -17,6 +19,10 @@ export interface RealtimeServices {
   users: UserDirectory;
   /** Who may see whose presence and typing. */
   audience: Audience;
+  /** This node's copy of who is in which group. */
+  memberships: Memberships;
+  /** Every socket in the rooms of its user's groups. */
+  groupRooms: GroupRooms;
   hooks: TestHooks;
 }
 

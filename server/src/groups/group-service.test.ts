@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { PigeonError, type Message } from '@pigeon/sync-protocol';
+import type { Fanout } from '../messages/fanout.ts';
+import type { GroupChangeRequest, GroupOutcome, GroupRecord } from '../store/store.ts';
+import type { GroupRooms, MembershipChange } from './group-rooms.ts';
+import { GroupService } from './group-service.ts';
+
+const group = (members: string[]): GroupRecord => ({
+  id: 'g:1',
+  title: 'title',
+  createdBy: 'a',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  lastSeq: 2,
+  members: members.map((userId, i) => ({ userId, role: i === 0 ? 'admin' : 'member', sinceSeq: 1 })),
+});
+const system = (seq: number): Message => ({
+  id: `m${seq}`, clientId: `c${seq}`, conversationId: 'g:1', senderId: 'a', recipientId: 'g:1', body: '', seq, createdAt: '2026-01-01T00:00:01.000Z', status: 'sent', type: 'system',
+});
+
+function setup(outcome: GroupOutcome, blockersOfA: string[] = []) {
+  const log: string[] = [];
+  const requests: GroupChangeRequest[] = [];
+  const fanout: Fanout = {
+    emit: () => log.push('emit to users'),
+    toConversation: (id, event) => void log.push(`${event} to ${id}`),
+  };
+  const rooms: GroupRooms = {
+    changed: ({ join, leave }: MembershipChange) => void log.push(`rooms join [${join}] leave [${leave}]`),
+    prepare: async () => {},
+    joinOnConnect: () => {},
+    resync: async () => {},
+  };
+  const service = new GroupService({
+    store: {
+      createGroup: async () => outcome,
+      changeGroup: async (request) => (requests.push(request), outcome),
+    },
+    blocks: { blockersOf: async (id) => new Set(id === 'a' ? blockersOfA : []) },
+    fanout,
+    rooms,
+  });
+  return { service, log, requests };
+}
+
+describe('GroupService', () => {
+  it('a new group: its members enter the room, then hear the system message and the group', async () => {
+    const { service, log } = setup({ group: group(['a', 'b', 'c']), message: system(1), created: true });
+    await service.create('a', { clientId: 'client-1', title: 'title', memberIds: ['b', 'c'] });
+    expect(log).toEqual(['rooms join [a,b,c] leave []', 'new-message to g:1', 'conversation-updated to g:1']);
+  });
+
+  it('a removal: the removed member hears it, then leaves the room', async () => {
+    const { service, log, requests } = setup({ group: group(['a', 'b']), message: system(3), created: true });
+    await service.change('a', 'g:1', { kind: 'remove', userId: 'c' }, 'client-2');
+    expect(requests[0]).toMatchObject({ conversationId: 'g:1', actorId: 'a', clientId: 'client-2', kind: 'remove', userId: 'c' });
+    expect(log).toEqual(['rooms join [a,b] leave []', 'new-message to g:1', 'conversation-updated to g:1', 'rooms join [] leave [c]', 'sync-hint to g:1']);
+  });
+
+  it('a retried change announces nothing but sets the rooms again; a change of nothing does nothing', async () => {
+    const retried = setup({ group: group(['a', 'b']), message: system(3), created: false });
+    await retried.service.change('a', 'g:1', { kind: 'remove', userId: 'c' }, 'client-2');
+    expect(retried.log).toEqual(['rooms join [a,b] leave []', 'rooms join [] leave [c]']);
+    const none = setup({ group: group(['a', 'b']), message: null, created: false });
+    await none.service.change('a', 'g:1', { kind: 'rename', title: 'title' });
+    expect(none.log).toEqual([]);
+    expect(none.requests[0]!.clientId).toMatch(/^[0-9a-f-]{36}$/); // no clientId given: a fresh one
+  });
+
+  it('nobody is put into a group by someone they blocked; a direct conversation is no group', async () => {
+    const { service, log, requests } = setup({ group: group(['a', 'b']), message: system(1), created: true }, ['c']);
+    await expect(service.create('a', { clientId: 'client-1', title: 't', memberIds: ['b', 'c'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(service.change('a', 'g:1', { kind: 'add', userIds: ['c'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(service.change('a', 'dm:a:b', { kind: 'rename', title: 'x' })).rejects.toEqual(new PigeonError('NOT_FOUND', 'id: no such group'));
+    expect(requests).toEqual([]);
+    expect(log).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { PigeonError, type CreateGroupBody } from '@pigeon/sync-protocol';
+import type { Fanout } from '../messages/fanout.ts';
+import type { BlockList } from '../privacy/blocks.ts';
+import type { GroupChange, GroupOutcome, Store } from '../store/store.ts';
+import type { GroupRooms } from './group-rooms.ts';
+import { isGroupId } from './memberships.ts';
+import { conversationState, memberIds } from './summaries.ts';
+
+/**
+ * Creating and changing groups: the rules run in the store's commit (groups/rules.ts), so this
+ * only adds what needs no commit (the block rule), then tells every member's sockets, in an
+ * order that keeps the rooms right on every node (group-rooms.ts):
+ *
+ *   1. the current members' sockets enter the room      (an added member gets step 2)
+ *   2. `new-message` with the system message, to the room
+ *   3. `conversation-updated` with the group as it is now, to the room
+ *   4. the sockets of whoever is no longer a member leave it (after hearing 2 and 3)
+ *   5. after a removal, `sync-hint` to the room: statuses the leaver held back may have moved
+ *
+ * A change the store had already applied (the same actor and clientId again: a retry) announces
+ * nothing, since it was announced when made, but repeats steps 1 and 4, which are idempotent: a
+ * node that lost the first notice (Redis away) gets its rooms right again.
+ */
+export class GroupService {
+  constructor(
+    private readonly deps: {
+      store: Pick<Store, 'createGroup' | 'changeGroup'>;
+      blocks: Pick<BlockList, 'blockersOf'>;
+      fanout: Fanout;
+      rooms: GroupRooms;
+      now?: () => Date;
+    },
+  ) {}
+
+  async create(creatorId: string, body: CreateGroupBody): Promise<GroupOutcome> {
+    await this.refuseBlockers(creatorId, body.memberIds, 'memberIds');
+    const outcome = await this.deps.store.createGroup({ creatorId, clientId: body.clientId, title: body.title, memberIds: body.memberIds, at: this.at() });
+    this.announce(outcome, []);
+    return outcome;
+  }
+
+  /** `clientId` absent: a new change every time (the contract's bodies have none; the engine sends one). */
+  async change(actorId: string, conversationId: string, change: GroupChange, clientId: string = randomUUID()): Promise<GroupOutcome> {
+    // A direct conversation has no title or roles to change.
+    if (!isGroupId(conversationId)) throw new PigeonError('NOT_FOUND', 'id: no such group');
+    if (change.kind === 'add') await this.refuseBlockers(actorId, change.userIds, 'userIds');
+    const outcome = await this.deps.store.changeGroup({ conversationId, actorId, clientId, at: this.at(), ...change });
+    this.announce(outcome, change.kind === 'remove' ? [change.userId] : []);
+    return outcome;
+  }
+
+  /**
+   * Blocks are between two people and keep applying to 1:1 conversations only (a group's
+   * messages reach every member), with one exception, so a block cannot be walked around: nobody
+   * can put into a group someone who has blocked them. FORBIDDEN, and nothing is created or
+   * added (the whole request is refused, like the store refuses a whole add).
+   */
+  private async refuseBlockers(actorId: string, userIds: readonly string[], field: string): Promise<void> {
+    const blockers = await this.deps.blocks.blockersOf(actorId);
+    const refused = userIds.find((id) => blockers.has(id));
+    if (refused !== undefined) throw new PigeonError('FORBIDDEN', `${field}: ${refused} cannot be added by you`);
+  }
+
+  private announce({ group, message, created }: GroupOutcome, removed: readonly string[]): void {
+    const members = memberIds(group);
+    const current = new Set(members);
+    const leave = removed.filter((id) => !current.has(id));
+    if (!message) return; // nothing changed: nothing to tell, nothing to fix
+    const { fanout, rooms } = this.deps;
+    rooms.changed({ conversationId: group.id, join: members, leave: [] });
+    if (created) {
+      fanout.toConversation(group.id, 'new-message', { message });
+      fanout.toConversation(group.id, 'conversation-updated', { conversation: conversationState(group, message.createdAt) });
+    }
+    if (leave.length === 0) return;
+    rooms.changed({ conversationId: group.id, join: [], leave });
+    // A leaver no longer holds messages back, so some may be delivered or read now; the store
+    // does not say which (docs/architecture.md, "Groups"). Those statuses are in the change feed:
+    // the members' devices catch up once, as after a Redis outage.
+    if (created) fanout.toConversation(group.id, 'sync-hint', { reason: 'group-members-left' });
+  }
+
+  private at(): string {
+    return (this.deps.now?.() ?? new Date()).toISOString();
+  }
+}

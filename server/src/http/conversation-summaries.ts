@@ -1,0 +1,47 @@
+import type { ConversationSummary } from '@pigeon/sync-protocol';
+import { groupSummary } from '../groups/summaries.ts';
+import type { ConversationRecord } from '../store/store.ts';
+import { toPublicUser, withoutPresence } from '../users/public-user.ts';
+import type { HttpServices } from './types.ts';
+
+type Deps = Pick<HttpServices, 'store' | 'presence' | 'audience'>;
+
+/**
+ * The store's conversations as `viewerId` sees them: a direct one with its peer (presence only
+ * if the Audience allows), a group with its title and members (groups/summaries.ts).
+ */
+export async function summarize(s: Deps, viewerId: string, records: readonly ConversationRecord[]): Promise<ConversationSummary[]> {
+  const peerIds = records.flatMap((r) => (r.type !== 'group' && r.peerId !== null ? [r.peerId] : []));
+  const [peers, online, visible] = await Promise.all([
+    s.store.getUsers(peerIds),
+    s.presence.onlineAmong(peerIds),
+    s.audience.visibleAmongContacts(viewerId, peerIds),
+  ]);
+  const byId = new Map(peers.map((p) => [p.id, p]));
+  const summaries: ConversationSummary[] = [];
+  for (const record of records) {
+    if (record.type === 'group') {
+      summaries.push(groupSummary(viewerId, record));
+      continue;
+    }
+    const peer = record.peerId === null ? undefined : byId.get(record.peerId);
+    if (!peer) continue; // cannot happen while users are never deleted; skip rather than 500
+    summaries.push({
+      id: record.id,
+      type: 'direct',
+      title: peer.displayName,
+      members: [viewerId, peer.id].sort().map((userId) => ({ userId, role: 'member' as const })),
+      peer: visible.has(peer.id) ? toPublicUser(peer, online.has(peer.id)) : withoutPresence(peer),
+      lastMessage: record.lastMessage,
+      unreadCount: record.unreadCount,
+      updatedAt: record.updatedAt,
+    });
+  }
+  return summaries;
+}
+
+/** One conversation of the viewer's list, or null when the list has not got it. */
+export async function summaryOf(s: Deps, viewerId: string, conversationId: string): Promise<ConversationSummary | null> {
+  const record = (await s.store.listConversations(viewerId)).find((r) => r.id === conversationId);
+  return record ? ((await summarize(s, viewerId, [record]))[0] ?? null) : null;
+}

@@ -1,0 +1,96 @@
+import { Hono, type Context } from 'hono';
+import {
+  addMembersBodySchema,
+  conversationParamSchema,
+  conversationPeer,
+  createGroupBodySchema,
+  parseOrThrow,
+  PigeonError,
+  removeMemberQuerySchema,
+  renameGroupBodySchema,
+  userIdSchema,
+  type ConversationSummary,
+} from '@pigeon/sync-protocol';
+import { z } from 'zod';
+import { isGroupId } from '../../groups/memberships.ts';
+import { summaryOfGroup } from '../../groups/summaries.ts';
+import type { GroupOutcome } from '../../store/store.ts';
+import { summaryOf } from '../conversation-summaries.ts';
+import type { AppEnv, HttpServices } from '../types.ts';
+import { readJson, readQuery } from '../validate.ts';
+
+const memberParamSchema = conversationParamSchema.extend({ userId: userIdSchema });
+
+/**
+ * Groups (contract v2, "Conversations and groups"):
+ *
+ *   POST   /api/conversations                     { clientId, title, memberIds } → 201 (200: the same creator and clientId again)
+ *   GET    /api/conversations/:id                 a conversation of the caller's: current members only
+ *   PATCH  /api/conversations/:id                 { title, clientId? }   admins
+ *   POST   /api/conversations/:id/members         { userIds, clientId? } admins
+ *   DELETE /api/conversations/:id/members/:userId ?clientId=             admins; anyone for themself (leave)
+ *
+ * A change answers 200 `{ conversation, message }`: the group after it, as the caller sees it,
+ * and its system message (null when it changed nothing). The rules are the store's, in its commit.
+ */
+export function conversationRoutes(s: HttpServices) {
+  const routes = new Hono<AppEnv>();
+
+  routes.post('/', async (c) => {
+    const me = c.get('userId');
+    const outcome = await s.groups.create(me, await readJson(c, createGroupBodySchema));
+    return c.json({ conversation: await answer(me, outcome) }, outcome.created ? 201 : 200);
+  });
+
+  routes.get('/:id', async (c) => {
+    const me = c.get('userId');
+    const { id } = params(c, conversationParamSchema);
+    if (!isGroupId(id)) {
+      if (conversationPeer(id, me) === null) throw new PigeonError('FORBIDDEN', 'id: not a member of this conversation');
+      // A direct conversation exists from its first message on.
+      const summary = await summaryOf(s, me, id);
+      if (!summary) throw new PigeonError('NOT_FOUND', 'id: no messages in this conversation yet');
+      return c.json({ conversation: summary });
+    }
+    const group = await s.store.getGroup(id);
+    if (!group) throw new PigeonError('NOT_FOUND', 'id: no such group');
+    if (!group.members.some((m) => m.userId === me)) throw new PigeonError('FORBIDDEN', 'id: not a member of this group');
+    return c.json({ conversation: (await summaryOf(s, me, id)) ?? summaryOfGroup(me, group, null) });
+  });
+
+  routes.patch('/:id', async (c) => {
+    const me = c.get('userId');
+    const { id } = params(c, conversationParamSchema);
+    const { title, clientId } = await readJson(c, renameGroupBodySchema);
+    return changed(c, me, await s.groups.change(me, id, { kind: 'rename', title }, clientId));
+  });
+
+  routes.post('/:id/members', async (c) => {
+    const me = c.get('userId');
+    const { id } = params(c, conversationParamSchema);
+    const { userIds, clientId } = await readJson(c, addMembersBodySchema);
+    return changed(c, me, await s.groups.change(me, id, { kind: 'add', userIds }, clientId));
+  });
+
+  routes.delete('/:id/members/:userId', async (c) => {
+    const me = c.get('userId');
+    const { id, userId } = params(c, memberParamSchema);
+    const { clientId } = readQuery(c, removeMemberQuerySchema);
+    return changed(c, me, await s.groups.change(me, id, { kind: 'remove', userId }, clientId));
+  });
+
+  async function changed(c: Context<AppEnv>, me: string, outcome: GroupOutcome) {
+    return c.json({ conversation: await answer(me, outcome), message: outcome.message });
+  }
+
+  /** The group as the caller's list shows it (a leaver: without members), or from the outcome if the list has not got it. */
+  async function answer(me: string, outcome: GroupOutcome): Promise<ConversationSummary> {
+    return (await summaryOf(s, me, outcome.group.id)) ?? summaryOfGroup(me, outcome.group, outcome.message);
+  }
+
+  return routes;
+}
+
+function params<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.infer<S> {
+  return parseOrThrow(schema, c.req.param());
+}
