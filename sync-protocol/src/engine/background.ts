@@ -178,6 +178,14 @@ export class Background {
       // The server may have dropped events for this device (its Redis link was down): one catch-up
       // pass brings the messages and statuses (SingleFlight: hints from several nodes at once cost one
       // pass, plus one after), one conversation list the peers' presence.
+      // The change's system message came just before and updates the group; only a group this device
+      // does not know yet (we were just added) is worth asking for, with its seq to order it by.
+      conversationUpdated: (conversation) => {
+        void this.parts.db.conversations.get(conversation.id).then(
+          (row) => !row?.group?.known && this.requestPeers(),
+          (e) => this.reportError('conversation-updated', e),
+        );
+      },
       syncHint: () => {
         catchUp.schedule();
         void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));

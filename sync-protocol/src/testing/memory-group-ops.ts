@@ -3,8 +3,8 @@
  * POST /api/conversations → `{ conversation, message }` (message: the group-created one);
  * PATCH /api/conversations/:id, POST …/members, DELETE …/members/:userId → `{ conversation,
  * message | null }`; GET /api/conversations/:id → `{ conversation }` (members only). Each system
- * message goes out as `new-message` to every member (and to a removed one: their removal), and
- * the statuses a change moved as `message-status`.
+ * message goes out as `new-message` to every member (and to a removed one: their removal), then
+ * `conversation-updated` with the group as it is now, and the statuses a change moved as `message-status`.
  */
 import { createGroupBodySchema, groupTitleSchema } from '../model/group.ts';
 import { userIdSchema } from '../model/user.ts';
@@ -59,7 +59,11 @@ export function handleGroupOp(op: GroupOp, me: string, input: unknown, deps: Gro
 /** Pushes what a stored change needs pushed, and answers it. */
 function answer(me: string, outcome: GroupOutcome, { groups, realtime }: GroupOpDeps) {
   const { conversationId, message, created, audience, raised = [] } = outcome;
-  if (created && message) realtime.emit(audience, 'new-message', { message });
+  if (created && message) {
+    realtime.emit(audience, 'new-message', { message });
+    const conversation = { id: conversationId, type: 'group' as const, ...groups.state(conversationId), updatedAt: message.createdAt };
+    realtime.emit(audience, 'conversation-updated', { conversation });
+  }
   for (const status of ['delivered', 'read'] as const) {
     realtime.pushStatus(me, raised.filter((m) => m.status === status && m.id !== message?.id), status);
   }

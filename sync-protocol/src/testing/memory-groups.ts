@@ -142,7 +142,16 @@ export class MemoryGroups {
     return this.done(group, message, raised, [...this.memberIds(conversationId), change.userId]);
   }
 
-  /** The group as `userId` sees it (GET /api/conversations/:id and the conversation list). */
+  /** The group as it is now, as every member is told (`conversation-updated`). */
+  state(conversationId: string): { title: string; members: { userId: string; role: MemberRole }[] } {
+    const group = this.groups.get(conversationId)!;
+    return { title: group.title, members: group.members.map(({ userId, role }) => ({ userId, role })) };
+  }
+
+  /**
+   * The group as `userId` sees it (GET /api/conversations/:id, the conversation list, a change's
+   * answer). A former member is not shown who is in it now: no members, as on the real server.
+   */
   summary(conversationId: string, userId: string): ConversationSummary {
     const group = this.groups.get(conversationId)!;
     const visible = this.messages.rows(conversationId).filter((m) => this.sees(userId, m));
@@ -152,7 +161,7 @@ export class MemoryGroups {
       id: conversationId,
       type: 'group',
       title: group.title,
-      members: group.members.map(({ userId: id, role }) => ({ userId: id, role })),
+      members: this.isMember(conversationId, userId) ? this.state(conversationId).members : [],
       lastMessage: last && { ...last },
       unreadCount: visible.filter((m) => m.senderId !== userId && m.type !== 'system' && m.seq > readUpTo).length,
       updatedAt: last?.createdAt ?? new Date(0).toISOString(),

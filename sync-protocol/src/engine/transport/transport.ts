@@ -18,7 +18,7 @@
  */
 import { PigeonError } from '../../errors.ts';
 import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
-import type { ConversationSummary } from '../../model/conversation.ts';
+import type { ConversationState, ConversationSummary } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
@@ -54,6 +54,8 @@ export interface TransportEvents {
   presence(event: PresenceEvent, online: boolean): void;
   /** `sync-hint`: the server may have dropped events meant for this device; catch up. Optional for older embedders. */
   syncHint?(): void;
+  /** `conversation-updated`: a group's title or members changed (its system message came just before). Optional. */
+  conversationUpdated?(conversation: ConversationState): void;
 }
 
 /** What the engine tells a transport when it creates it. */
