@@ -134,7 +134,10 @@ export function createGroupRooms({ io, memberships, forgetContacts, onLeft, clus
           }
         }
       };
+      const count = users.length;
       await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker));
+      // Beside 'redis links back' (warn): the other half of what a node does about an outage.
+      log.warn({ users: count }, 'group rooms re-read after a Redis outage');
     },
   };
 }
