@@ -12,6 +12,13 @@ import type { LocalStatus } from '../status.ts';
 import type { TransportFactory } from './transport/transport.ts';
 
 export type { SessionInfo } from '../rest/auth.ts';
+
+/** One member's receipt of a group message (`GET /api/messages/:id/receipts`): null until their devices got / they read it. */
+export interface MessageReceipt {
+  userId: string;
+  deliveredAt: string | null;
+  readAt: string | null;
+}
 export type { SignInResponse, Transport, TransportContext, TransportEvents, TransportFactory } from './transport/transport.ts';
 
 /** A message as a device holds it: server fields once acked, local ones before. */
@@ -270,6 +277,11 @@ export interface SyncEngine {
   unblockUser(userId: string): Promise<void>;
   /** The users this one has blocked, from the server (without presence); also refreshes `queries.blocked()`. */
   blockedUsers(): Promise<User[]>;
+  /**
+   * "Message info" of a group message (by server id): each other member of its period, leavers
+   * included, with when their devices got it and when they read it. Members only (FORBIDDEN).
+   */
+  messageReceipts(messageId: string): Promise<MessageReceipt[]>;
 
   /**
    * false: behave as offline (socket closed, no REST sends or catch-up) while local reads

@@ -6,7 +6,7 @@
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
-import type { EngineEvents, EngineQueries, EngineState, LocalConversation, LocalMessage, SyncEngine, SyncEngineOptions } from './api.ts';
+import type { EngineEvents, EngineQueries, EngineState, LocalConversation, LocalMessage, MessageReceipt, SyncEngine, SyncEngineOptions } from './api.ts';
 import { loadOlder } from './down/history.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
 import { isLocalGroupId } from './local/local-db.ts';
@@ -198,5 +198,9 @@ export class Engine implements SyncEngine {
 
   blockedUsers(): Promise<User[]> {
     return this.management.blockedUsers();
+  }
+
+  messageReceipts(messageId: string): Promise<MessageReceipt[]> {
+    return this.management.messageReceipts(messageId);
   }
 }

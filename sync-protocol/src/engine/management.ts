@@ -1,7 +1,8 @@
 /**
- * Account management that needs the server now: the user's sessions (one per signed-in device)
- * and the block list. Nothing here is queued the way messages are: revoking a device or blocking
- * someone "later, when the network is back" would surprise the user more than an error, so
+ * Account management that needs the server now: the user's sessions (one per signed-in device),
+ * the block list, and who got and read a group message ("message info": kept on the server only).
+ * Nothing here is queued the way messages are: revoking a device or blocking someone "later,
+ * when the network is back" would surprise the user more than an error, so
  * every call refuses at once while the network is off (`requireOnline`) and otherwise reports
  * the server's or the network's error as it is.
  *
@@ -12,6 +13,7 @@
 import { PigeonError } from '../errors.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
+import type { MessageReceipt } from './api.ts';
 import { markBlocked, storeBlocked } from './local/blocks.ts';
 import type { Parts } from './parts.ts';
 
@@ -65,6 +67,12 @@ export class Management {
         .then(({ online, lastSeen }) => live.presence(userId, online, lastSeen))
         .catch((e) => this.host.reportError('unblock.presence', e));
     }
+  }
+
+  /** "Message info" of a group message: the server keeps who got and read it when; the device does not. */
+  async messageReceipts(messageId: string): Promise<MessageReceipt[]> {
+    this.host.requireOnline();
+    return (await this.parts.transport.messageReceipts(messageId)).receipts;
   }
 
   async blockedUsers(): Promise<User[]> {

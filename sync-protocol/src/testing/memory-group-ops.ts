@@ -1,6 +1,6 @@
 /**
  * The in-memory server's group requests (contract v2), answered as the real server answers them:
- * POST /api/conversations → `{ conversation, message }` (message: the group-created one);
+ * POST /api/conversations → `{ conversation }` (201, or 200 with the same group for a retry);
  * PATCH /api/conversations/:id, POST …/members, DELETE …/members/:userId → `{ conversation,
  * message | null }`; GET /api/conversations/:id → `{ conversation }` (members only). Each system
  * message goes out as `new-message` to every member (and to a removed one: their removal), then
@@ -16,7 +16,7 @@ import { fail } from './fail.ts';
 import type { GroupOutcome, MemoryGroups } from './memory-groups.ts';
 import type { MemoryRealtime } from './memory-realtime.ts';
 
-const GROUP_OPS = ['createGroup', 'changeGroup', 'conversation'] as const;
+const GROUP_OPS = ['createGroup', 'changeGroup', 'conversation', 'messageReceipts'] as const;
 export type GroupOp = (typeof GROUP_OPS)[number];
 export const isGroupOp = (op: string): op is GroupOp => (GROUP_OPS as readonly string[]).includes(op);
 
@@ -41,11 +41,16 @@ export function handleGroupOp(op: GroupOp, me: string, input: unknown, deps: Gro
   switch (op) {
     case 'createGroup': {
       const body = parseOrThrow(createGroupBodySchema, input);
-      return answer(me, groups.create(me, body.clientId, body.title, body.memberIds, deps.hasUser), deps);
+      const { conversation } = answer(me, groups.create(me, body.clientId, body.title, body.memberIds, deps.hasUser), deps);
+      return { conversation };
     }
     case 'changeGroup': {
       const { id, clientId, change } = parseOrThrow(changeInputSchema, input);
       return answer(me, groups.change(me, id, change as GroupChange, clientId, deps.hasUser), deps);
+    }
+    case 'messageReceipts': {
+      const id = String((input as { id?: unknown } | null)?.id ?? '');
+      return { receipts: groups.receipts(me, id) };
     }
     case 'conversation': {
       const id = String((input as { id?: unknown } | null)?.id ?? '');

@@ -35,6 +35,8 @@ interface Group {
   periods: Map<string, { fromSeq: number; toSeq: number | null }[]>;
   delivered: Map<string, number>;
   read: Map<string, number>;
+  /** Every move of a position, for "message info": a member got (read) seq s at their first move to ≥ s. */
+  moves: { userId: string; kind: 'delivered' | 'read'; seq: number; at: string }[];
 }
 
 /** A stored change: its system message (null: it changed nothing) and who must hear of it. */
@@ -91,7 +93,7 @@ export class MemoryGroups {
     if (others.length + 1 > LIMITS.groupMembersMax) throw fail('VALIDATION', `memberIds: at most ${LIMITS.groupMembersMax} members`);
     if (!others.every(hasUser)) throw fail('NOT_FOUND', 'memberIds: no such user');
     const id = `g:${++this.next}`;
-    const group: Group = { id, title, members: [], periods: new Map(), delivered: new Map(), read: new Map() };
+    const group: Group = { id, title, members: [], periods: new Map(), delivered: new Map(), read: new Map(), moves: [] };
     this.groups.set(id, group);
     const message = this.record(group, creatorId, clientId, { kind: 'group-created', actorId: creatorId, userIds: others, title });
     for (const [i, userId] of [creatorId, ...others].entries()) this.join(group, userId, i === 0 ? 'admin' : 'member', message.seq);
@@ -175,7 +177,7 @@ export class MemoryGroups {
       const group = this.groups.get(conversationId);
       const seqs = messages.filter((m) => m.conversationId === conversationId && this.sees(userId, m)).map((m) => m.seq);
       if (!group || !this.isMember(conversationId, userId) || seqs.length === 0) continue;
-      group.delivered.set(userId, Math.max(group.delivered.get(userId) ?? 0, ...seqs));
+      this.move(group, userId, 'delivered', Math.max(...seqs));
       changed.push(...this.cover(group));
     }
     return changed;
@@ -186,9 +188,31 @@ export class MemoryGroups {
     const group = this.groups.get(conversationId);
     if (!group || !this.isMember(conversationId, userId)) throw fail('FORBIDDEN', 'not a member of this conversation');
     const upTo = Math.min(upToSeq, this.messages.rows(conversationId).length);
-    group.read.set(userId, Math.max(group.read.get(userId) ?? 0, upTo));
-    group.delivered.set(userId, Math.max(group.delivered.get(userId) ?? 0, upTo));
+    this.move(group, userId, 'read', upTo);
+    this.move(group, userId, 'delivered', upTo);
     return this.cover(group);
+  }
+
+  /**
+   * `GET /api/messages/:id/receipts`: every member but the sender whose period holds the message
+   * (leavers too), with when their position first covered it. Members of the group only.
+   */
+  receipts(userId: string, messageId: string): { userId: string; deliveredAt: string | null; readAt: string | null }[] {
+    const [m] = this.messages.byIds([messageId]);
+    const group = m && this.groups.get(m.conversationId);
+    if (!m || !group) throw fail('NOT_FOUND', 'no such message');
+    if (!this.isMember(group.id, userId)) throw fail('FORBIDDEN', 'not a member of this conversation');
+    const first = (who: string, kind: 'delivered' | 'read') => group.moves.find((x) => x.userId === who && x.kind === kind && x.seq >= m.seq)?.at ?? null;
+    return [...group.periods.keys()]
+      .filter((who) => who !== m.senderId && this.sees(who, m))
+      .map((who) => ({ userId: who, deliveredAt: first(who, 'delivered') ?? first(who, 'read'), readAt: first(who, 'read') }));
+  }
+
+  private move(group: Group, userId: string, kind: 'delivered' | 'read', seq: number): void {
+    const positions = group[kind];
+    if (seq <= (positions.get(userId) ?? 0)) return;
+    positions.set(userId, seq);
+    group.moves.push({ userId, kind, seq, at: new Date().toISOString() });
   }
 
   /** A stored change: its message as it is now (positions may already cover it). */

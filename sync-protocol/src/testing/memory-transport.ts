@@ -134,6 +134,9 @@ class MemoryTransport implements Transport {
   conversation(id: string) {
     return this.rest('conversation', { id }) as ReturnType<Transport['conversation']>;
   }
+  messageReceipts(id: string) {
+    return this.rest('messageReceipts', { id }) as ReturnType<Transport['messageReceipts']>;
+  }
   sendMessage(input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest'): Promise<Message> {
     return (via === 'socket' ? this.socketCall('sendMessage', input) : this.rest('sendMessage', input)) as Promise<Message>;
   }

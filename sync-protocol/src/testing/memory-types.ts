@@ -23,7 +23,8 @@ export type ServerOp =
   | 'blocked'
   | 'createGroup'
   | 'changeGroup'
-  | 'conversation';
+  | 'conversation'
+  | 'messageReceipts';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {

@@ -68,6 +68,7 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     createGroup: once((body: Parameters<Transport['createGroup']>[0]) => t.createGroup(body)),
     changeGroup: once((conversationId: string, change: Parameters<Transport['changeGroup']>[1], clientId: string) => t.changeGroup(conversationId, change, clientId)),
     conversation: once((conversationId: string) => t.conversation(conversationId)),
+    messageReceipts: once((messageId: string) => t.messageReceipts(messageId)),
     sendMessage: once((input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest') => t.sendMessage(input, via)),
     messageReceived: once((ids: string[]) => t.messageReceived(ids)),
     messageRead: once((conversationId: string, upToSeq: number) => t.messageRead(conversationId, upToSeq)),

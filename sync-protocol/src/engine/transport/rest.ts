@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
-import { conversationResponseSchema, groupChangeResponseSchema } from '../../model/conversation.ts';
+import { conversationResponseSchema, groupChangeResponseSchema, receiptsResponseSchema } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import { messageSchema, type SendMessageInput } from '../../model/message.ts';
 import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
@@ -108,6 +108,10 @@ export class RestClient {
 
   conversation(conversationId: string) {
     return this.request('GET', `/api/conversations/${encodeURIComponent(conversationId)}`, conversationResponseSchema);
+  }
+
+  messageReceipts(messageId: string) {
+    return this.request('GET', `/api/messages/${encodeURIComponent(messageId)}/receipts`, receiptsResponseSchema);
   }
 
   sendMessage(input: SendMessageInput) {

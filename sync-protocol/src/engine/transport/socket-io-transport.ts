@@ -55,6 +55,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       createGroup: (body) => rest.createGroup(body),
       changeGroup: (conversationId, change, clientId) => rest.changeGroup(conversationId, change, clientId),
       conversation: (conversationId) => rest.conversation(conversationId),
+      messageReceipts: (messageId) => rest.messageReceipts(messageId),
       sendMessage: async (input, via) => (via === 'socket' ? socket.sendMessage(input) : (await rest.sendMessage(input)).message),
       messageReceived: (ids) => socket.messageReceived(ids),
       messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),

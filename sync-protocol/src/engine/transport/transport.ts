@@ -18,7 +18,7 @@
  */
 import { PigeonError } from '../../errors.ts';
 import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
-import type { ConversationState, ConversationSummary } from '../../model/conversation.ts';
+import type { ConversationState, ConversationSummary, ReceiptsResponse } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
@@ -107,6 +107,8 @@ export interface Transport {
   changeGroup(conversationId: string, change: GroupChange, clientId: string): Promise<GroupAnswer>;
   /** `GET /api/conversations/:id` (members only: FORBIDDEN otherwise). */
   conversation(conversationId: string): Promise<{ conversation: ConversationSummary }>;
+  /** `GET /api/messages/:id/receipts`: who of a group got and read the message, and when (members only). */
+  messageReceipts(messageId: string): Promise<ReceiptsResponse>;
 
   /** Resolves with the stored message (the same one again for a repeated clientId). */
   sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;

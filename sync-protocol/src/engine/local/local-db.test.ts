@@ -1,0 +1,46 @@
+import { Dexie } from 'dexie';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { directConversationId } from '../../conversation-id.ts';
+import { LocalDb, META } from './local-db.ts';
+import { createQueries } from './queries.ts';
+
+describe('schema v3 (groups)', () => {
+  it('upgrades a v2 database in place: incoming rows get their reader, conversations their type and group fields', async () => {
+    const indexedDB = new IDBFactory();
+    // A database as a device running the v2 engine left it.
+    const old = new Dexie('upgrade', { indexedDB, IDBKeyRange });
+    old.version(1).stores({
+      users: 'id',
+      conversations: 'id, updatedAt',
+      messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [recipientId+status]',
+      outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt]',
+      meta: 'key',
+    });
+    old.version(2).stores({ parked: '[owner+kind+key], owner' });
+    const conversationId = directConversationId('me', 'peer');
+    const base = { conversationId, body: 'x', createdAt: '2026-01-01T00:00:00.000Z', localCreatedAt: 1 };
+    await old.table('meta').bulkPut([
+      { key: META.owner, value: 'me' },
+      { key: META.userId, value: 'me' },
+    ]);
+    await old.table('messages').bulkPut([
+      { ...base, key: 'peer:c1', id: 'm1', clientId: 'c1', senderId: 'peer', recipientId: 'me', seq: 1, status: 'sent' },
+      { ...base, key: 'me:c2', id: 'm2', clientId: 'c2', senderId: 'me', recipientId: 'peer', seq: 2, status: 'delivered' },
+      { ...base, key: 'me:c3', id: null, clientId: 'c3', senderId: 'me', recipientId: 'peer', seq: null, status: 'pending', pendingAt: 5 },
+    ]);
+    await old.table('outbox').put({ clientId: 'c3', key: 'me:c3', conversationId, to: 'peer', body: 'x', localCreatedAt: 5, attempts: 0, socketFailures: 0 });
+    await old.table('conversations').put({ id: conversationId, peerId: 'peer', lastMessage: null, unreadCount: 1, updatedAt: base.createdAt });
+    old.close();
+
+    const db = new LocalDb('upgrade', { indexedDB, IDBKeyRange });
+    // The owed delivery receipt is found through the new index, and only the incoming message is.
+    expect((await db.messages.where('[reader+status]').equals(['me', 'sent']).toArray()).map((m) => m.key)).toEqual(['peer:c1']);
+    expect(await db.conversations.get(conversationId)).toMatchObject({ type: 'direct', peerId: 'peer', title: '', members: [], writable: true, unreadCount: 1 });
+    expect(await db.outbox.get('c3')).toMatchObject({ key: 'me:c3', to: 'peer' });
+    expect((await db.outbox.get('c3'))?.op).toBeUndefined();
+    const [view] = await createQueries(db).conversations();
+    expect(view).toMatchObject({ memberCount: 2, writable: true, conversation: { id: conversationId, type: 'direct' } });
+    db.close();
+  });
+});
