@@ -92,6 +92,7 @@ export async function changesSince(ctx: MongoContext, userId: string, position: 
   let cursor = position;
   let periods = await periodsByGroup(ctx, userId);
   for (;;) {
+    await ctx.hooks.beforeFeedRead?.(userId);
     const entries = (await entriesAfter(ctx, userId, cursor, limit + 1, periods)).sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
     // A group period that opened (or closed) while the entries were read may start below
     // them: handing those out would move the cursor past that group's part. Read again. A
