@@ -246,6 +246,11 @@ export interface SyncEngine {
    * engine renews, goes idle after a pause and sends the stop; see engine/typing.ts.
    */
   setTyping(to: string, typing: boolean): void;
+  /**
+   * The same in a conversation by id: a group (its other members see `typing` with the group's
+   * conversationId), or a 1:1 conversation. Nothing is sent for a group not created on the server yet.
+   */
+  setTypingIn(conversationId: string, typing: boolean): void;
   /** Asks the server for a user's presence; the answer arrives as a `presence` event too. */
   refreshPresence(userId: string): Promise<void>;
   /** Forces a catch-up through /api/sync now. */

@@ -16,6 +16,7 @@ import { Management } from './management.ts';
 import { resolveOptions } from './options.ts';
 import type { Parts } from './parts.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
+import { conversationTarget } from './typing.ts';
 import { commitCreateGroup, commitGroupChange, commitToConversation } from './up/group-outbox.ts';
 import { commitSend, requeue } from './up/outbox.ts';
 import type { GroupChange } from './transport/transport.ts';
@@ -96,7 +97,9 @@ export class Engine implements SyncEngine {
   }
 
   async sendToConversation(conversationId: string, body: string): Promise<LocalMessage> {
-    return this.queued(commitToConversation(this.parts.db, this.life.requireUser(), conversationId, body));
+    const message = await this.queued(commitToConversation(this.parts.db, this.life.requireUser(), conversationId, body));
+    this.parts.typing.input(conversationTarget(message.conversationId), false);
+    return message;
   }
 
   async createGroup(title: string, memberIds: string[]): Promise<LocalConversation> {
@@ -166,6 +169,15 @@ export class Engine implements SyncEngine {
   setTyping(to: string, typing: boolean): void {
     // No check here: typing.ts sends nothing unless started and connected.
     this.parts.typing.input(to, typing);
+  }
+
+  setTypingIn(conversationId: string, typing: boolean): void {
+    // A group not created on the server yet has nobody to tell; once created, its local id is an alias.
+    if (!isLocalGroupId(conversationId)) return this.parts.typing.input(conversationTarget(conversationId), typing);
+    void resolveConversationId(this.parts.db, conversationId).then(
+      (id) => !isLocalGroupId(id) && this.parts.typing.input(conversationTarget(id), typing),
+      (e) => this.life.reportError('typing', e),
+    );
   }
 
   async refreshPresence(userId: string): Promise<void> {

@@ -18,7 +18,7 @@ import { storeBlocked } from './local/blocks.ts';
 import { fetchMissingPeers, refreshPeers } from './local/users.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Transport } from './transport/transport.ts';
-import { Typing } from './typing.ts';
+import { parseTarget, Typing } from './typing.ts';
 import { Drainer } from './up/drainer.ts';
 import { Receipts } from './up/receipts.ts';
 import { Emitter } from './util/emitter.ts';
@@ -128,7 +128,11 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     ...(o.random ? { random: o.random } : {}),
   });
   const typing = new Typing({
-    emit: (to, on) => transport.typing(to, on),
+    emit: (target, on) => {
+      const parsed = parseTarget(target);
+      if ('to' in parsed) transport.typing(parsed.to, on);
+      else transport.typingIn(parsed.conversationId, on);
+    },
     canEmit: () => host.started() && transport.connected,
     surface: (event) => events.emit('typing', event),
     timings: o.typing,

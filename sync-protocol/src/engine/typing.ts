@@ -55,6 +55,15 @@ export interface TypingEventPayload {
   typing: boolean;
 }
 
+/**
+ * The key of typing in a conversation (a group, or a 1:1 conversation by id), beside a peer's user
+ * id: the policy is the same, only the emit differs (`{ conversationId }` instead of `{ to }`).
+ */
+const CONVERSATION = 'conversation:';
+export const conversationTarget = (conversationId: string): string => CONVERSATION + conversationId;
+export const parseTarget = (target: string): { conversationId: string } | { to: string } =>
+  target.startsWith(CONVERSATION) ? { conversationId: target.slice(CONVERSATION.length) } : { to: target };
+
 export interface TypingDeps {
   emit: (to: string, typing: boolean) => void;
   /** Whether an emit can reach the server now (started and connected). */

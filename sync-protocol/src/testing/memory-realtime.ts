@@ -12,6 +12,8 @@ export interface MemoryRealtimeDeps {
   typingTtlMs: number;
   /** Users who share a conversation with `userId` (they see its presence). */
   peersOf(userId: string): string[];
+  /** The current members of a group, or null when `id` is not a group (a typing target is a user then). */
+  groupMembers(id: string): string[] | null;
   hasUser(userId: string): boolean;
   setLastSeen(userId: string, at: string): void;
 }
@@ -23,8 +25,11 @@ export class MemoryRealtime {
   private dropping = false;
 
   constructor(private readonly deps: MemoryRealtimeDeps) {
+    // A typing state is kept per (typist, target); the target is a user or a group (to its other members).
     this.typingStates = createTypingTtl(deps.typingTtlMs, (from, to, event) => {
-      this.emit([to], event, { from, conversationId: directConversationId(from, to) });
+      const members = deps.groupMembers(to);
+      if (members) this.emit(members.filter((id) => id !== from), event, { from, conversationId: to });
+      else this.emit([to], event, { from, conversationId: directConversationId(from, to) });
     });
   }
 
@@ -59,7 +64,7 @@ export class MemoryRealtime {
 
   typing(from: string, to: string, typing: boolean): void {
     if (!typing) return this.typingStates.stop(from, to);
-    if (to !== from && this.deps.hasUser(to)) this.typingStates.start(from, to);
+    if (to !== from && (this.deps.hasUser(to) || this.deps.groupMembers(to))) this.typingStates.start(from, to);
   }
 
   /** `message-status` per conversation to the senders and the reader's other connections. */

@@ -63,6 +63,7 @@ export class MemoryServer {
       // Presence goes only between people who share a conversation and have no block either way.
       peersOf: (userId) => [...new Set([...this.messages.peersOf(userId), ...this.groups.coMembers(userId)])].filter((peer) => !this.blocks.between(userId, peer)),
       hasUser: (userId) => this.accounts.has(userId),
+      groupMembers: (id) => (this.groups.isGroup(id) ? this.groups.memberIds(id) : null),
       setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
   }
@@ -197,6 +198,17 @@ export class MemoryServer {
     // Typing to someone on the other side of a block is dropped, as the real server does.
     if (typing && this.blocks.between(from, to)) return;
     this.realtime.typing(from, to, typing);
+  }
+
+  /** Typing in a conversation: a group's other members (members only), or a 1:1 conversation's peer. */
+  typingIn(from: string, conversationId: string, typing: boolean): void {
+    if (!this.groups.isGroup(conversationId)) {
+      const peer = conversationPeer(conversationId, from);
+      if (peer !== null) this.typing(from, peer, typing);
+      return;
+    }
+    if (typing && !this.groups.isMember(conversationId, from)) return;
+    this.realtime.typing(from, conversationId, typing);
   }
 
   // --- handlers ---------------------------------------------------------------------

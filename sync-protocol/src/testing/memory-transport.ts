@@ -153,6 +153,10 @@ class MemoryTransport implements Transport {
     const connection = this.connection;
     if (connection) setTimeout(() => connection.alive && this.server.typing(connection.userId, to, typing), this.latencyMs);
   }
+  typingIn(conversationId: string, typing: boolean): void {
+    const connection = this.connection;
+    if (connection) setTimeout(() => connection.alive && this.server.typingIn(connection.userId, conversationId, typing), this.latencyMs);
+  }
 
   // --- calls ------------------------------------------------------------------------
 

@@ -74,5 +74,6 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     messageRead: once((conversationId: string, upToSeq: number) => t.messageRead(conversationId, upToSeq)),
     userStatus: once((userId: string) => t.userStatus(userId)),
     typing: (to, typing) => t.typing(to, typing),
+    typingIn: (conversationId, typing) => t.typingIn(conversationId, typing),
   };
 }

@@ -95,6 +95,28 @@ describe('groups on the in-memory server', () => {
     expect(env.server.groups.groupsOf(b.id).filter((id) => env.server.history(id)[0]?.system?.title === 'Reloaded')).toHaveLength(1);
   });
 
+  it("typing in a group reaches its other members with the group's id; a group not created yet tells nobody", async () => {
+    const { alice, bob, carol, a, b, c } = await trio();
+    const seen: { who: string; from: string; conversationId: string; typing: boolean }[] = [];
+    bob.engine.on('typing', (e) => seen.push({ who: 'bob', ...e }));
+    carol.engine.on('typing', (e) => seen.push({ who: 'carol', ...e }));
+    alice.engine.setNetworkEnabled(false);
+    const group = await alice.engine.createGroup('Chatty', [b.id, c.id]);
+    alice.engine.setTypingIn(group.id, true); // offline, and not created: nothing
+    alice.engine.setNetworkEnabled(true);
+    const id = await waitForId(async () => (await carol.engine.queries.conversations()).find((v) => v.conversation.type === 'group')?.conversation.id);
+    await waitFor(() => alice.engine.getState().connection === 'online');
+    alice.engine.setTypingIn(group.id, true); // the local id: the engine follows it to the server's
+    await waitFor(() => seen.filter((e) => e.typing).length === 2);
+    expect(seen.map(({ who, from, conversationId, typing }) => ({ who, from, conversationId, typing })).sort((x, y) => (x.who < y.who ? -1 : 1))).toEqual([
+      { who: 'bob', from: a.id, conversationId: id, typing: true },
+      { who: 'carol', from: a.id, conversationId: id, typing: true },
+    ]);
+    // Sending into the group ends the typing state.
+    await alice.engine.sendToConversation(id, 'typed');
+    await waitFor(() => seen.filter((e) => !e.typing).length === 2);
+  });
+
   it('a removed member can no longer write: the chat turns read-only and a send queued meanwhile fails with FORBIDDEN, once', async () => {
     const { alice, bob, b, c } = await trio();
     const group = await alice.engine.createGroup('Club', [b.id, c.id]);

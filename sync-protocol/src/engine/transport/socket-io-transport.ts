@@ -61,6 +61,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),
       userStatus: (userId) => socket.userStatus(userId),
       typing: (to, typing) => socket.typing(to, typing),
+      typingIn: (conversationId, typing) => socket.typingIn(conversationId, typing),
     };
   };
 }

@@ -145,6 +145,10 @@ export class SocketTransport {
     if (this.socket?.connected) this.socket.emit(typing ? 'typing' : 'typing-stopped', { to });
   }
 
+  typingIn(conversationId: string, typing: boolean): void {
+    if (this.socket?.connected) this.socket.emit(typing ? 'typing' : 'typing-stopped', { conversationId });
+  }
+
   private okAck(res: unknown): void {
     const ack = okAckSchema.safeParse(res);
     if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed ack');

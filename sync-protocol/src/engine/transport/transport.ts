@@ -117,6 +117,8 @@ export interface Transport {
   userStatus(userId: string): Promise<{ online: boolean; lastSeen: string | null }>;
   /** Fire-and-forget; dropped while disconnected (a late typing state is worthless). */
   typing(to: string, typing: boolean): void;
+  /** The same in a conversation: a group's members, or a 1:1 conversation's peer (`{ conversationId }`). */
+  typingIn(conversationId: string, typing: boolean): void;
 }
 
 /** Creates the transport of one engine. */
