@@ -1,6 +1,7 @@
 import type { Message } from '@pigeon/sync-protocol';
 import { expect, it } from 'vitest';
 import { storedMessage, type SendOutcome, type SendRequest, type Store, type UserRecord } from '../store.ts';
+import { moveId, type MoveDoc } from './documents.ts';
 import type { MongoStore } from './mongo-store.ts';
 import { describeMongo, freshDbName, newUser, openMongo, openRacingPair, req, runId } from './testing/mongo-test-db.ts';
 
@@ -230,6 +231,25 @@ describeMongo('MongoStore groups: two nodes on one database', () => {
       expect(page.messages.map((m) => m.type)).toEqual(['text', 'system', 'text']);
     } finally {
       await Promise.all([nodeA.close(), nodeB.close()]);
+    }
+  });
+
+  it('a node that died between logging moves and settling: the resent receipt settles the status', async () => {
+    const store = await openMongo(freshDbName());
+    try {
+      const [a, b, c] = await Promise.all(Array.from({ length: 3 }, () => newUser(store)));
+      const g = await group(store, a!, [b!, c!]);
+      const m = storedMessage((await store.sendMessages([groupSend(a!, g)]))[0]!);
+      // What the dead node left: b's and c's moves to m, and m still 'sent'.
+      const at = now();
+      await store.db.collection<MoveDoc>('positionMoves').insertMany(
+        [b!, c!].flatMap((u) => (['delivered', 'read'] as const).map((kind) => ({ _id: moveId(g, u.id, kind, m.seq), conversationId: g, userId: u.id, kind, seq: m.seq, at }))),
+      );
+      expect((await store.getMessage(m.id))!.status).toBe('sent');
+      expect(await store.markRead(c!.id, g, m.seq, now())).toEqual([{ ...m, status: 'read' }]);
+      expect((await store.messageReceipts(m.id))!.map((r) => r.readAt)).toEqual([at, at]);
+    } finally {
+      await store.close();
     }
   });
 
