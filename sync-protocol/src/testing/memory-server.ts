@@ -16,7 +16,6 @@ import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncC
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
 import { sendMessageInputSchema } from '../model/message.ts';
-import type { Message } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
 import { historyQuerySchema } from '../rest/messages.ts';
@@ -28,7 +27,7 @@ import { fail } from './fail.ts';
 import { createHold, type Hold } from './hold.ts';
 import { MemoryAccounts } from './memory-accounts.ts';
 import { MemoryBlocks } from './memory-blocks.ts';
-import { handleGroupOp, isGroupOp } from './memory-group-ops.ts';
+import { GroupRequests, isGroupOp } from './memory-group-ops.ts';
 import { MemoryGroups } from './memory-groups.ts';
 import { handleManagement, isManagementOp, type ManagementDeps } from './memory-management.ts';
 import { MemoryMessages } from './memory-messages.ts';
@@ -45,6 +44,7 @@ export type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, S
 export class MemoryServer {
   readonly messages = new MemoryMessages(() => new Date());
   readonly groups = new MemoryGroups(this.messages);
+  private readonly groupRequests: GroupRequests;
   private readonly accounts = new MemoryAccounts();
   private readonly blocks = new MemoryBlocks();
   private readonly sessionTable: MemorySessions;
@@ -56,6 +56,7 @@ export class MemoryServer {
   refusedTokens = 0;
 
   constructor(options: MemoryServerOptions = {}) {
+    const hasUser = (id: string) => this.accounts.has(id);
     this.sessionTable = new MemorySessions({ accessTokenTtlMs: options.accessTokenTtlMs ?? 15 * 60_000, reuseWindowMs: options.refreshReuseWindowMs ?? 30_000 });
     this.sendRate = createSendRate(options.sendRateLimit ?? 0, options.sendRateWindowMs ?? LIMITS.sendRateWindowMs);
     this.realtime = new MemoryRealtime({
@@ -66,6 +67,7 @@ export class MemoryServer {
       groupMembers: (id) => (this.groups.isGroup(id) ? this.groups.memberIds(id) : null),
       setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
+    this.groupRequests = new GroupRequests({ groups: this.groups, messages: this.messages, realtime: this.realtime, hasUser });
   }
 
   /** A transport for one engine (one device or tab): `createSyncEngine({ transport: server.transport() })`. */
@@ -232,7 +234,7 @@ export class MemoryServer {
     if (!caller) throw fail('UNAUTHENTICATED', 'invalid or expired token');
     if (isManagementOp(op)) return handleManagement(op, caller, input, this.management);
     const me = caller.userId;
-    if (isGroupOp(op)) return handleGroupOp(op, me, input, { groups: this.groups, realtime: this.realtime, hasUser: (id) => this.accounts.has(id) });
+    if (isGroupOp(op)) return this.groupRequests.handle(op, me, input);
     switch (op) {
       case 'logout':
         this.endSession(caller.sessionId);
@@ -249,39 +251,30 @@ export class MemoryServer {
           const members = [me, peerId].sort().map((userId) => ({ userId, role: 'member' as const }));
           return { ...c, type: 'direct' as const, title: peer.displayName, members, peer };
         });
-        const groups = this.groups.groupsOf(me).map((id) => this.groups.summary(id, me));
-        return { conversations: [...direct, ...groups].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0)) };
+        return { conversations: [...direct, ...this.groupRequests.summaries(me)].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0)) };
       }
       case 'history': {
         const query = parseOrThrow(historyQuerySchema, input);
         const conversationId = query.id!;
         const before = query.before ? decodeHistoryCursor(query.before) : null;
         const isGroup = this.groups.isGroup(conversationId);
-        // A group's history is the seqs of the reader's periods (none: not theirs to read).
-        if (isGroup ? this.groups.groupsOf(me).indexOf(conversationId) < 0 : conversationPeer(conversationId, me) === null) {
-          throw fail('FORBIDDEN', 'id: not a member of this conversation');
-        }
-        const messages = isGroup
-          ? this.messages
-              .rows(conversationId)
-              .filter((m) => this.groups.sees(me, m) && (before === null || m.seq < before))
-              .slice(-query.limit)
-              .map((m) => ({ ...m }))
-          : this.messages.history(conversationId, before, query.limit);
+        if (!isGroup && conversationPeer(conversationId, me) === null) throw fail('FORBIDDEN', 'id: not a member of this conversation');
+        const messages = isGroup ? this.groupRequests.history(me, conversationId, before, query.limit) : this.messages.history(conversationId, before, query.limit);
         const oldest = messages[0];
         const nextCursor = oldest && messages.length === query.limit && oldest.seq > 1 ? encodeHistoryCursor(oldest.seq) : null;
         return { messages, nextCursor };
       }
       case 'sync': {
         const { since, limit } = parseOrThrow(syncQuerySchema, input);
-        const sees = (m: Message) => (this.groups.isGroup(m.conversationId) ? this.groups.sees(me, m) : m.senderId === me || m.recipientId === me);
-        const page = this.messages.changesSince(me, decodeSyncCursor(since), limit, sees);
+        const page = this.messages.changesSince(me, decodeSyncCursor(since), limit, (m) => this.groupRequests.sees(me, m));
         return { messages: page.messages, cursor: encodeSyncCursor(page.position), hasMore: page.hasMore };
       }
       case 'sendMessage': {
         const send = parseOrThrow(sendMessageInputSchema, input);
         if (!this.sendRate.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
-        if (send.conversationId && this.groups.isGroup(send.conversationId)) return this.sendToGroup(me, send.conversationId, send.clientId, send.body, via === 'socket' ? from : undefined);
+        if (send.conversationId && this.groups.isGroup(send.conversationId)) {
+          return this.groupRequests.send(me, send.conversationId, send.clientId, send.body, via === 'socket' ? from : undefined);
+        }
         const to = send.to ?? conversationPeer(send.conversationId!, me);
         if (to === null) throw fail('NOT_FOUND', 'conversationId: no such conversation');
         if (to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
@@ -295,13 +288,12 @@ export class MemoryServer {
         const { messageIds } = parseOrThrow(messageReceivedPayloadSchema, input);
         const ids = [...new Set(messageIds)];
         this.realtime.pushStatus(me, this.messages.markDelivered(me, ids), 'delivered', from);
-        const inGroups = this.messages.byIds(ids).filter((m) => this.groups.isGroup(m.conversationId));
-        this.pushStatuses(me, this.groups.received(me, inGroups), from);
+        this.groupRequests.received(me, ids, from);
         return undefined;
       }
       case 'messageRead': {
         const { conversationId, upToSeq } = parseOrThrow(messageReadPayloadSchema, input);
-        if (this.groups.isGroup(conversationId)) return void this.pushStatuses(me, this.groups.readUpTo(me, conversationId, upToSeq), from);
+        if (this.groups.isGroup(conversationId)) return void this.groupRequests.read(me, conversationId, upToSeq, from);
         if (conversationPeer(conversationId, me) === null) throw fail('FORBIDDEN', 'not a member of this conversation');
         this.realtime.pushStatus(me, this.messages.markRead(me, conversationId, upToSeq), 'read', from);
         return undefined;
@@ -314,21 +306,6 @@ export class MemoryServer {
         return { online: user.online, lastSeen: user.lastSeen };
       }
     }
-  }
-
-  /** A send into a group: once per (sender, clientId), and only by a current member (FORBIDDEN otherwise). */
-  private sendToGroup(me: string, conversationId: string, clientId: string, body: string, from?: MemoryConnection): Message {
-    const stored = this.messages.find(me, clientId);
-    if (stored) return stored;
-    if (!this.groups.isMember(conversationId, me)) throw fail('FORBIDDEN', 'not a member of this group');
-    const { message } = this.messages.store({ senderId: me, recipientId: conversationId, conversationId, clientId, body });
-    this.realtime.emit(this.groups.memberIds(conversationId), 'new-message', { message }, from);
-    return message;
-  }
-
-  /** `message-status` for group messages whose aggregate moved, one event per status. */
-  private pushStatuses(readerId: string, changed: readonly Message[], from?: MemoryConnection): void {
-    for (const status of ['delivered', 'read'] as const) this.realtime.pushStatus(readerId, changed.filter((m) => m.status === status), status, from);
   }
 
   private get management(): ManagementDeps {
