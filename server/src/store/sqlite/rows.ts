@@ -1,4 +1,4 @@
-import type { Message, MessageStatus } from '@pigeon/sync-protocol';
+import type { Message, MessageStatus, SystemEvent } from '@pigeon/sync-protocol';
 import type { UserRecord } from '../store.ts';
 
 /**
@@ -28,6 +28,9 @@ export interface MessageRow {
   delivered_at: string | null;
   read_at: string | null;
   change_pos: number;
+  type: 'text' | 'system';
+  /** JSON of a SystemEvent; system messages only. */
+  system: string | null;
 }
 
 export const toUser = (r: UserRow): UserRecord => ({
@@ -39,17 +42,28 @@ export const toUser = (r: UserRow): UserRecord => ({
   lastSeen: r.last_seen,
 });
 
-export const toMessage = (r: MessageRow): Message => ({
-  id: r.id,
-  clientId: r.client_id,
-  conversationId: r.conversation_id,
-  senderId: r.sender_id,
-  recipientId: r.recipient_id,
-  body: r.body,
-  seq: r.seq,
-  createdAt: r.created_at,
-  status: r.status,
-});
+export const toMessage = (r: MessageRow): Message => withKind(
+  {
+    id: r.id,
+    clientId: r.client_id,
+    conversationId: r.conversation_id,
+    senderId: r.sender_id,
+    recipientId: r.recipient_id,
+    body: r.body,
+    seq: r.seq,
+    createdAt: r.created_at,
+    status: r.status,
+  },
+  r.type,
+  r.system,
+);
+
+/** `type` on every message; `system` only on system messages (absent, not undefined, on text). */
+function withKind(m: Message, type: 'text' | 'system', system: string | null): Message {
+  m.type = type;
+  if (system !== null) m.system = JSON.parse(system) as SystemEvent;
+  return m;
+}
 
 /**
  * listConversations joins the conversation with its last message; the message
@@ -60,6 +74,7 @@ export interface ConversationRow {
   user_a: string;
   user_b: string;
   updated_at: string;
+  last_pos: number;
   unread_count: number;
   m_id: string | null;
   m_client_id: string;
@@ -69,19 +84,25 @@ export interface ConversationRow {
   m_seq: number;
   m_created_at: string;
   m_status: MessageStatus;
+  m_type: 'text' | 'system';
+  m_system: string | null;
 }
 
 export const lastMessageOf = (r: ConversationRow): Message | null =>
   r.m_id === null
     ? null
-    : {
-        id: r.m_id,
-        clientId: r.m_client_id,
-        conversationId: r.id,
-        senderId: r.m_sender_id,
-        recipientId: r.m_recipient_id,
-        body: r.m_body,
-        seq: r.m_seq,
-        createdAt: r.m_created_at,
-        status: r.m_status,
-      };
+    : withKind(
+        {
+          id: r.m_id,
+          clientId: r.m_client_id,
+          conversationId: r.id,
+          senderId: r.m_sender_id,
+          recipientId: r.m_recipient_id,
+          body: r.m_body,
+          seq: r.m_seq,
+          createdAt: r.m_created_at,
+          status: r.m_status,
+        },
+        r.m_type,
+        r.m_system,
+      );

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.ts';
-import { SCHEMA_VERSION } from './schema.ts';
+import { SCHEMA_VERSION, schemaAt } from './schema.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-schema-'));
@@ -17,17 +17,15 @@ const freshFile = (label: string) => join(dir, `${label}-${++fileCounter}.sqlite
 const schemaOf = (db: Database.Database) =>
   db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`).all();
 
-/**
- * A file as schema version 3 wrote it: today's schema less what versions 4 and 5 added. (They
- * only added tables, and a column to one of those, so dropping them gives back exactly the
- * version-3 file.)
- */
-function writeVersion3File(file: string): void {
-  const db = openDatabase(file);
-  db.exec('DROP TABLE sessions; DROP TABLE blocks; DROP TABLE identity;');
-  db.pragma('user_version = 3');
-  db.close();
+/** A file as schema version `version` wrote it: the SQL of the steps up to it (never rewritten). */
+function writeVersionFile(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(schemaAt(version));
+  db.pragma(`user_version = ${version}`);
+  return db;
 }
+const writeVersion3File = (file: string) => writeVersionFile(file, 3).close();
 
 describe('SQLite schema versions', () => {
   const toClose: { close(): unknown }[] = [];
@@ -40,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 5', () => {
-    expect(SCHEMA_VERSION).toBe(5);
+  it('is at version 6', () => {
+    expect(SCHEMA_VERSION).toBe(6);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -78,9 +76,7 @@ describe('SQLite schema versions', () => {
 
   it('brings a version-4 file forward: its sessions kept, unused until a token of theirs is seen', async () => {
     const file = freshFile('v4');
-    const v4 = openDatabase(file);
-    v4.exec('ALTER TABLE sessions DROP COLUMN current_used_at; DROP TABLE identity;');
-    v4.pragma('user_version = 4');
+    const v4 = writeVersionFile(file, 4);
     v4.prepare(`INSERT INTO sessions (id, user_id, user_agent, created_at, last_seen_at, expires_at, refresh_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run('s-1', 'u-1', 'ua', '2026-11-30T00:00:00.000Z', '2026-11-30T00:00:00.000Z', '2099-01-01T00:00:00.000Z', 'h');
     v4.close();
@@ -92,6 +88,68 @@ describe('SQLite schema versions', () => {
     await store.markSessionUsed('s-1', 'h', '2026-12-01T00:00:00.000Z');
     expect((await store.getSession('s-1'))?.currentUsedAt).toBe('2026-12-01T00:00:00.000Z');
     expect(await store.storeIdentity()).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  /** A version-5 file with a 1:1 conversation (cid 7) of three messages, b having read the first. */
+  function writeVersion5FileWithMessages(file: string): string {
+    const v5 = writeVersionFile(file, 5);
+    const user = v5.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', ?)`);
+    for (const [uid, id] of [[1, 'u-a'], [2, 'u-b'], [3, 'u-c']] as const) user.run(uid, id, id, id, id, '2026-11-30T00:00:00.000Z');
+    const conv = directConversationId('u-a', 'u-b');
+    v5.prepare(`INSERT INTO conversations (cid, id, user_a, user_b, last_seq, updated_at, last_pos, read_seq_a, read_seq_b) VALUES (7, ?, 'u-a', 'u-b', 3, ?, 3, 0, 1)`)
+      .run(conv, '2026-12-01T00:00:03.000Z');
+    const message = v5.prepare(`
+      INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos)
+      VALUES (?, ?, 7, 1, 2, ?, 'u-a', 'u-b', ?, ?, ?, ?, ?)`);
+    message.run('m-1', 'client-1', conv, 'one', 1, '2026-12-01T00:00:01.000Z', 'read', 1);
+    message.run('m-2', 'client-2', conv, 'two', 2, '2026-12-01T00:00:02.000Z', 'delivered', 2);
+    message.run('m-3', 'client-3', conv, 'three', 3, '2026-12-01T00:00:03.000Z', 'sent', 3);
+    v5.prepare(`UPDATE meta SET value = 3 WHERE key = 'change_pos'`).run();
+    v5.close();
+    return conv;
+  }
+
+  it('brings a version-5 file forward: its 1:1 conversations kept (same cid, read positions), groups work, same schema as a new file', async () => {
+    const file = freshFile('v5');
+    const conv = writeVersion5FileWithMessages(file);
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(peek(file).prepare(`SELECT cid, type, read_seq_b FROM conversations`).all()).toEqual([{ cid: 7, type: 'direct', read_seq_b: 1 }]);
+
+    const history = await store.getHistory(conv, null, 10);
+    expect(history.map((m) => [m.body, m.seq, m.status, m.type])).toEqual([['one', 1, 'read', 'text'], ['two', 2, 'delivered', 'text'], ['three', 3, 'sent', 'text']]);
+    expect(history.every((m) => !('system' in m))).toBe(true);
+    expect(await store.listConversations('u-b')).toEqual([
+      { id: conv, type: 'direct', peerId: 'u-a', title: null, members: [], lastMessage: history[2], unreadCount: 2, updatedAt: '2026-12-01T00:00:03.000Z' },
+    ]);
+    expect((await store.changesSince('u-a', 0, 10)).messages).toEqual(history);
+    expect((await store.markRead('u-b', conv, 3, new Date().toISOString())).map((m) => m.seq)).toEqual([2, 3]);
+    const [next] = await store.sendMessages([{ senderId: 'u-b', recipientId: 'u-a', clientId: 'client-4', body: 'four' }]);
+    expect(next?.message?.seq).toBe(4);
+
+    const { group } = await store.createGroup({ creatorId: 'u-a', clientId: 'group-1', title: 'After', memberIds: ['u-b', 'u-c'], at: new Date().toISOString() });
+    const [inGroup] = await store.sendMessages([{ senderId: 'u-c', recipientId: group.id, conversationId: group.id, clientId: 'client-5', body: 'hi' }]);
+    expect(inGroup?.message?.seq).toBe(2);
+    expect((await store.listConversations('u-c')).map((c) => c.type)).toEqual(['group']);
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
+  it('a failed step 6 leaves the version-5 file as it was, its conversations table included', async () => {
+    const file = freshFile('v5-fail');
+    writeVersion5FileWithMessages(file);
+    const raw = new Database(file);
+    const conversationsSql = raw.prepare(`SELECT sql FROM sqlite_master WHERE name = 'conversations'`).pluck().get();
+    // In the way of the step after the conversations table was rebuilt.
+    raw.exec('CREATE TABLE members (x TEXT)');
+    raw.close();
+    await expect(createSqliteStore({ file })).rejects.toThrow(/members/);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(5);
+    expect(peek(file).prepare(`SELECT sql FROM sqlite_master WHERE name = 'conversations'`).pluck().get()).toBe(conversationsSql);
+    expect(peek(file).prepare(`SELECT count(*) FROM messages`).pluck().get()).toBe(3);
   });
 
   it('a failed step leaves the version-3 file as it was', async () => {
@@ -111,6 +169,6 @@ describe('SQLite schema versions', () => {
     openDatabase(file).close();
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = peek(file).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['blocks', 'conversations', 'identity', 'messages', 'meta', 'sessions', 'users']);
+    expect(tables).toEqual(['blocks', 'conversations', 'identity', 'members', 'messages', 'meta', 'receipt_moves', 'sessions', 'users']);
   });
 });

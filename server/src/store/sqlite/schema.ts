@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
  * and add a step to MIGRATIONS that brings a file at the previous version forward; never
  * rewrite what an earlier version created.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
@@ -139,13 +139,98 @@ const TABLES_V5 = `
   INSERT INTO identity (id) VALUES (lower(hex(randomblob(16))));
 `;
 
+/**
+ * Version 6: groups (docs/architecture.md, "Groups"). A group is a conversation without
+ * user_a/user_b, so the conversations table is rebuilt with those nullable (SQLite cannot drop
+ * a NOT NULL in place); it holds one row per pair, so the copy is quick. Its rows keep their
+ * cid (the messages' key). A new file runs the same step, so both have the same schema.
+ */
+const TABLES_V6 = `
+  CREATE TABLE conversations_v6 (
+    cid         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,            -- direct: directConversationId(user_a, user_b); group: 'g:' + UUIDv7
+    type        TEXT NOT NULL DEFAULT 'direct' CHECK (type IN ('direct', 'group')),
+    user_a      TEXT REFERENCES users (id),      -- direct only
+    user_b      TEXT REFERENCES users (id),      -- direct only
+    last_seq    INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL,
+    last_pos    INTEGER NOT NULL,                -- breaks updated_at ties in listConversations
+    read_seq_a  INTEGER NOT NULL DEFAULT 0,      -- direct only (a group's are per member, in members)
+    read_seq_b  INTEGER NOT NULL DEFAULT 0,
+    title       TEXT,                            -- group only, like the three below
+    created_by  TEXT,
+    created_at  TEXT,
+    -- The last change position of any of the group's messages (send or status): changesSince
+    -- skips a group without a change since the cursor without reading its messages.
+    changed_pos INTEGER NOT NULL DEFAULT 0,
+    CHECK ((type = 'direct') = (user_a IS NOT NULL AND user_b IS NOT NULL)),
+    CHECK ((type = 'group') = (title IS NOT NULL))
+  ) STRICT;
+  INSERT INTO conversations_v6 (cid, id, type, user_a, user_b, last_seq, updated_at, last_pos, read_seq_a, read_seq_b)
+    SELECT cid, id, 'direct', user_a, user_b, last_seq, updated_at, last_pos, read_seq_a, read_seq_b FROM conversations;
+  DROP TABLE conversations;
+  ALTER TABLE conversations_v6 RENAME TO conversations;
+  CREATE INDEX conversations_user_a ON conversations (user_a);
+  CREATE INDEX conversations_user_b ON conversations (user_b);
+
+  -- A group message is one row whatever the group's size: recipient 0 (no user; uids start
+  -- at 1) and recipient_id the group's id, so the per-user 1:1 indexes never hold it twice.
+  ALTER TABLE messages ADD COLUMN type TEXT NOT NULL DEFAULT 'text' CHECK (type IN ('text', 'system'));
+  ALTER TABLE messages ADD COLUMN system TEXT;   -- the SystemEvent as JSON, system messages only
+  -- A group's part of the change feed: its changes in order, with the seq to keep a member to
+  -- their periods without reading the rows. Partial, so a 1:1 insert pays no extra index.
+  CREATE INDEX messages_group_changes ON messages (cid, change_pos, seq) WHERE recipient = 0;
+
+  -- One row per membership period: from the seq of the message that added the user to the one
+  -- that removed them (to_seq NULL while open). delivered_seq/read_seq are the member's receipt
+  -- positions in that period (read implies delivered); only the latest period's move.
+  CREATE TABLE members (
+    cid           INTEGER NOT NULL,              -- conversations.cid
+    uid           INTEGER NOT NULL,              -- users.uid
+    user_id       TEXT NOT NULL,
+    from_seq      INTEGER NOT NULL,
+    to_seq        INTEGER,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    delivered_seq INTEGER NOT NULL,
+    read_seq      INTEGER NOT NULL,
+    PRIMARY KEY (cid, uid, from_seq)             -- a user's periods of a group, oldest first
+  ) STRICT, WITHOUT ROWID;
+  -- At most one open period per (group, user); also the group's current members (a cid range).
+  CREATE UNIQUE INDEX members_open ON members (cid, uid) WHERE to_seq IS NULL;
+  -- A user's groups and periods (changesSince, listConversations).
+  CREATE INDEX members_user ON members (uid, cid, from_seq);
+
+  -- Every move of a member's receipt position (and a period's first positions): "Message info"
+  -- reads the first move of a member of a kind to a seq >= s. Positions only grow, so the
+  -- first such row in seq order is also the earliest.
+  CREATE TABLE receipt_moves (
+    cid  INTEGER NOT NULL,
+    uid  INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('delivered', 'read')),
+    seq  INTEGER NOT NULL,
+    at   TEXT NOT NULL,
+    PRIMARY KEY (cid, uid, kind, seq)
+  ) STRICT, WITHOUT ROWID;
+`;
+
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6;
+
+/**
+ * The SQL that a new file of `version` ran: tests write files "as an older version wrote
+ * them" with it. Valid because earlier steps are never rewritten.
+ */
+export function schemaAt(version: number): string {
+  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6];
+  if (version < OLDEST_MIGRATABLE || version > SCHEMA_VERSION) throw new Error(`no schema ${version}`);
+  return steps.slice(0, version - OLDEST_MIGRATABLE + 1).join('');
+}
 
 /** MIGRATIONS[n] brings a file at version n to n + 1. */
 const MIGRATIONS: Record<number, string> = {
   3: TABLES_V4,
   4: TABLES_V5,
+  5: TABLES_V6,
 };
 
 /**

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore, SQLITE_FILE_NAME } from '../index.ts';
-import type { SendRequest, Store, UserRecord } from '../store.ts';
+import { storedMessage, type SendRequest, type Store, type UserRecord } from '../store.ts';
 import { describeStoreContract } from '../testing/contract/describe-store-contract.ts';
 import { openDatabase } from './database.ts';
 import { SCHEMA_VERSION } from './schema.ts';
@@ -146,10 +146,10 @@ describe('SQLite store specifics', () => {
     const outcomes = await store.sendMessages(sends(a, b, 1000, 'batch'));
     expect(walCommitCount(file) - beforeBatch).toBe(1);
     expect(outcomes.every((o) => o.created)).toBe(true);
-    expect(outcomes.map((o) => o.message.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 5));
+    expect(outcomes.map((o) => storedMessage(o).seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 5));
 
     const beforeReceipts = walCommitCount(file);
-    const changed = await store.markDelivered(b.id, outcomes.map((o) => o.message.id), new Date().toISOString());
+    const changed = await store.markDelivered(b.id, outcomes.map((o) => storedMessage(o).id), new Date().toISOString());
     expect(changed).toHaveLength(1000);
     expect(walCommitCount(file) - beforeReceipts).toBe(1);
     reader.exec('COMMIT');
@@ -182,7 +182,7 @@ describe('SQLite store specifics', () => {
     const count = reader.prepare('SELECT count(*) FROM messages').pluck();
     const [outcome] = await store.sendMessages(sends(a, b, 1));
     expect(count.get()).toBe(1);
-    expect(reader.prepare('SELECT status, change_pos FROM messages WHERE id = ?').get(outcome!.message.id)).toEqual({
+    expect(reader.prepare('SELECT status, change_pos FROM messages WHERE id = ?').get(storedMessage(outcome!).id)).toEqual({
       status: 'sent',
       change_pos: expect.any(Number),
     });
@@ -195,7 +195,7 @@ describe('SQLite store specifics', () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).sendMessages(sends(i % 2 ? a : b, i % 2 ? b : a, 5, `x${i}`))),
     );
-    const seqs = results.flatMap((r) => r.map((o) => o.message.seq)).sort((x, y) => x - y);
+    const seqs = results.flatMap((r) => r.map((o) => storedMessage(o).seq)).sort((x, y) => x - y);
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     const positions = peek(file).prepare('SELECT change_pos FROM messages ORDER BY change_pos').pluck().all();
     expect(new Set(positions).size).toBe(100);

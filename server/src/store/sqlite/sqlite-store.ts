@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { PigeonError, directConversationId, type Message } from '@pigeon/sync-protocol';
-import { sendKey } from '../send-key.ts';
-import type { ConversationRecord, SendOutcome, SendRequest, Store, UserRecord } from '../store.ts';
+import { PigeonError, type Message } from '@pigeon/sync-protocol';
+import type { Store, UserRecord } from '../store.ts';
 import { sqliteBlocks } from './blocks.ts';
 import { openDatabase } from './database.ts';
-import { uuidv7 } from './ids.ts';
-import { lastMessageOf, toMessage, toUser, type MessageRow } from './rows.ts';
+import { sqliteGroupReads } from './group-reads.ts';
+import { inChangeOrder } from './group-receipts.ts';
+import { prepareGroupStatements } from './group-statements.ts';
+import { sqliteGroups } from './groups.ts';
+import { toMessage, toUser, type MessageRow } from './rows.ts';
+import { sqliteSendBatch } from './send-batch.ts';
 import { sqliteSessions } from './sessions.ts';
 import { prepareStatements } from './statements.ts';
 
@@ -14,17 +17,13 @@ export interface SqliteStoreOptions {
   file: string;
 }
 
+/** Group ids are 'g:' + UUIDv7 (groups.ts); direct ones 'dm:…'. */
+const isGroupId = (conversationId: string) => conversationId.startsWith('g:');
+
 /** Sorts past every real character, so [prefix, prefix + TOP) is exactly the strings starting with prefix. */
 const TOP = '\u{10FFFF}';
 
 const byChangePos = (a: MessageRow, b: MessageRow) => a.change_pos - b.change_pos;
-
-interface ConversationTally {
-  cid: number;
-  lastSeq: number;
-  /** Change position of the batch's last message in this conversation; 0 while none was inserted. */
-  lastPos: number;
-}
 
 /**
  * The embedded store: one better-sqlite3 connection, synchronous underneath.
@@ -35,6 +34,7 @@ interface ConversationTally {
 export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
   const db = openDatabase(file);
   const st = prepareStatements(db);
+  const gs = prepareGroupStatements(db);
 
   // Users never change id or uid, so the mapping is cached; bounded so a huge directory can't grow it forever.
   const uids = new Map<string, number>();
@@ -49,76 +49,36 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     return uid;
   };
 
-  const sendBatch = db.transaction((batch: readonly SendRequest[]): SendOutcome[] => {
-    const createdAt = new Date().toISOString();
-    const startPos = st.changePos.get()!;
-    let pos = startPos;
-    const conversations = new Map<string, ConversationTally>();
-    const seen = new Map<string, Message>();
-    const outcomes: SendOutcome[] = [];
-
-    for (const r of batch) {
-      const key = sendKey(r);
-      const earlier = seen.get(key);
-      if (earlier) {
-        outcomes.push({ message: earlier, created: false });
-        continue;
-      }
-      const sender = uidOf(r.senderId);
-      const recipient = uidOf(r.recipientId);
-      const conversationId = directConversationId(r.senderId, r.recipientId);
-      let conv = conversations.get(conversationId);
-      if (!conv) {
-        conv = conversationTally(conversationId, r, createdAt);
-        conversations.set(conversationId, conv);
-      }
-      const id = uuidv7();
-      const seq = conv.lastSeq + 1;
-      const { changes } = st.insertMessage.run(
-        id, r.clientId, conv.cid, sender, recipient, conversationId, r.senderId, r.recipientId, r.body, seq, createdAt, pos + 1,
-      );
-      let outcome: SendOutcome;
-      if (changes === 1) {
-        pos += 1;
-        conv.lastSeq = seq;
-        conv.lastPos = pos;
-        outcome = {
-          message: { id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId: r.recipientId, body: r.body, seq, createdAt, status: 'sent' },
-          created: true,
-        };
-      } else {
-        // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.
-        outcome = { message: toMessage(st.messageBySenderClient.get(sender, r.clientId)!), created: false };
-      }
-      seen.set(key, outcome.message);
-      outcomes.push(outcome);
-    }
-
-    for (const conv of conversations.values()) {
-      if (conv.lastPos > 0) st.advanceConversation.run(conv.lastSeq, createdAt, conv.lastPos, conv.cid);
-    }
-    if (pos !== startPos) st.setChangePos.run(pos);
-    return outcomes;
-  });
-
-  /** The conversation's key and last seq; its row is created by its first message. */
-  function conversationTally(conversationId: string, r: SendRequest, now: string): ConversationTally {
-    const row = st.conversation.get(conversationId);
-    if (row) return { cid: row.cid, lastSeq: row.last_seq, lastPos: 0 };
-    const [userA, userB] = r.senderId < r.recipientId ? [r.senderId, r.recipientId] : [r.recipientId, r.senderId];
-    return { cid: st.insertConversation.get(conversationId, userA, userB, now)!, lastSeq: 0, lastPos: 0 };
-  }
+  const ctx = { db, st, gs, uidOf };
+  const sendBatch = sqliteSendBatch(ctx);
 
   /** Runs a status UPDATE that numbers its rows from the current counter, and advances the counter past them. */
-  const statusChange = db.transaction(
-    (stmt: typeof st.markDelivered, params: Record<string, unknown>): Message[] => {
-      const base = st.changePos.get()!;
-      const rows = stmt.all({ ...params, base }).sort(byChangePos);
-      const last = rows[rows.length - 1];
-      if (last) st.setChangePos.run(last.change_pos);
-      return rows.map(toMessage);
-    },
-  );
+  const statusChange = (stmt: typeof st.markDelivered, params: Record<string, unknown>): Message[] => {
+    const base = st.changePos.get()!;
+    const rows = stmt.all({ ...params, base }).sort(byChangePos);
+    const last = rows[rows.length - 1];
+    if (last) st.setChangePos.run(last.change_pos);
+    return rows.map(toMessage);
+  };
+
+  const groups = sqliteGroups(ctx);
+  const reads = sqliteGroupReads(ctx);
+
+  /** 1:1 messages to the user become delivered; in groups, the user's delivered positions move (group-receipts.ts). */
+  const markDeliveredTx = db.transaction((userId: string, messageIds: readonly string[], at: string): Message[] => {
+    const ids = JSON.stringify(messageIds);
+    const direct = statusChange(st.markDelivered, { userId, ids, at });
+    const uid = st.uidOf.get(userId);
+    const grouped = uid === undefined ? [] : groups.receipts.delivered(uid, ids, at);
+    return grouped.length === 0 ? direct : [...direct, ...inChangeOrder(grouped)];
+  });
+
+  const markGroupReadTx = db.transaction((readerId: string, conversationId: string, upToSeq: number, at: string): Message[] => {
+    const group = gs.group.get(conversationId);
+    const uid = st.uidOf.get(readerId);
+    if (!group || uid === undefined) return [];
+    return inChangeOrder(groups.receipts.read(group.cid, uid, upToSeq, at));
+  });
 
   /** markRead over the range above the reader's read_seq, then moves read_seq up to where it read. */
   const markReadTx = db.transaction((readerId: string, conversationId: string, upToSeq: number, at: string): Message[] => {
@@ -212,37 +172,51 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
     async markDelivered(recipientId, messageIds, at) {
       if (messageIds.length === 0) return [];
-      return statusChange.immediate(st.markDelivered, { userId: recipientId, ids: JSON.stringify(messageIds), at });
+      return markDeliveredTx.immediate(recipientId, messageIds, at);
     },
 
     async markRead(readerId, conversationId, upToSeq, at) {
+      if (isGroupId(conversationId)) return markGroupReadTx.immediate(readerId, conversationId, upToSeq, at);
       return markReadTx.immediate(readerId, conversationId, upToSeq, at);
     },
 
-    async getHistory(conversationId, beforeSeq, limit) {
+    async getHistory(conversationId, beforeSeq, limit, viewerId) {
+      if (isGroupId(conversationId)) return reads.groupHistory(conversationId, beforeSeq, limit, viewerId);
       const rows = st.history.all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
       return rows.reverse().map(toMessage);
     },
 
-    async listConversations(userId): Promise<ConversationRecord[]> {
-      return st.listConversations.all({ userId }).map((r) => ({
-        id: r.id,
-        peerId: r.user_a === userId ? r.user_b : r.user_a,
-        lastMessage: lastMessageOf(r),
-        unreadCount: r.unread_count,
-        updatedAt: r.updated_at,
-      }));
+    async listConversations(userId) {
+      return reads.listConversations(userId);
     },
 
     async changesSince(userId, position, limit) {
-      const rows = st.changesSince.all({ userId, position, n: limit + 1 });
-      const hasMore = rows.length > limit;
-      const page = hasMore ? rows.slice(0, limit) : rows;
-      return {
-        messages: page.map(toMessage),
-        position: page.length > 0 ? page[page.length - 1]!.change_pos : position,
-        hasMore,
-      };
+      return reads.changesSince(userId, position, limit);
+    },
+
+    async createGroup(request) {
+      return groups.createGroup(request);
+    },
+
+    async changeGroup(request) {
+      return groups.changeGroup(request);
+    },
+
+    async getGroup(conversationId) {
+      return groups.getGroup(conversationId);
+    },
+
+    async memberPeriods(conversationId, userId) {
+      return groups.memberPeriods(conversationId, userId);
+    },
+
+    async getMessage(messageId) {
+      const row = gs.messageById.get(messageId);
+      return row ? toMessage(row) : null;
+    },
+
+    async messageReceipts(messageId) {
+      return groups.receipts.receipts(messageId);
     },
   };
 }

@@ -82,19 +82,23 @@ export function prepareStatements(db: SqliteDatabase) {
     // A merge of two index-ordered ranges, (sender, change_pos) and (recipient, change_pos):
     // SQLite pulls rows from both lazily and stops at the limit, so no sort and no scan past n rows.
     // sender <> recipient keeps a (never expected) message to oneself from appearing twice.
+    // recipient <> 0 leaves out the user's own group messages: they come with their group's
+    // range (group-reads.ts), which keeps them to the user's periods.
     changesSince: db.prepare<{ userId: string; position: number; n: number }, MessageRow>(`
       SELECT * FROM messages WHERE sender = (SELECT uid FROM users WHERE id = @userId) AND change_pos > @position
+        AND recipient <> 0
       UNION ALL
       SELECT * FROM messages WHERE recipient = (SELECT uid FROM users WHERE id = @userId) AND change_pos > @position
         AND sender <> recipient
       ORDER BY change_pos LIMIT @n`),
     listConversations: db.prepare<{ userId: string }, ConversationRow>(`
-      SELECT c.id, c.user_a, c.user_b, c.updated_at,
+      SELECT c.id, c.user_a, c.user_b, c.updated_at, c.last_pos,
         (SELECT count(*) FROM messages u
           WHERE u.cid = c.cid AND u.seq > (CASE WHEN c.user_a = @userId THEN c.read_seq_a ELSE c.read_seq_b END)
             AND u.recipient_id = @userId AND u.status <> 'read') AS unread_count,
         m.id AS m_id, m.client_id AS m_client_id, m.sender_id AS m_sender_id, m.recipient_id AS m_recipient_id,
-        m.body AS m_body, m.seq AS m_seq, m.created_at AS m_created_at, m.status AS m_status
+        m.body AS m_body, m.seq AS m_seq, m.created_at AS m_created_at, m.status AS m_status,
+        m.type AS m_type, m.system AS m_system
       FROM conversations c
       LEFT JOIN messages m ON m.cid = c.cid AND m.seq = c.last_seq
       WHERE c.user_a = @userId OR c.user_b = @userId

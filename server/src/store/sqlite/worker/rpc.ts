@@ -33,6 +33,12 @@ export const STORE_CALLS = [
   'getHistory',
   'listConversations',
   'changesSince',
+  'createGroup',
+  'changeGroup',
+  'getGroup',
+  'memberPeriods',
+  'getMessage',
+  'messageReceipts',
 ] as const satisfies readonly (keyof Store)[];
 
 export type StoreCall = (typeof STORE_CALLS)[number];

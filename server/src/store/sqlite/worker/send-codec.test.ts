@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '@pigeon/sync-protocol';
+import { PigeonError, type Message } from '@pigeon/sync-protocol';
 import { packBatch, packOutcomes, unpackBatch, unpackOutcomes } from './send-codec.ts';
 
 const req = (i: number) => ({ senderId: `s${i}`, recipientId: `r${i}`, clientId: `c${i}`, body: `body ${i} with, commas "and" quotes` });
@@ -14,7 +14,7 @@ describe('group-commit wire form', () => {
     const r = req(1);
     const stored: Message = {
       id: 'm1', clientId: r.clientId, conversationId: 'dm:r1:s1', senderId: r.senderId, recipientId: r.recipientId,
-      body: r.body, seq: 7, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent',
+      body: r.body, seq: 7, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent', type: 'text',
     };
     const packed = packOutcomes([{ message: stored, created: true }]);
     expect(packed).toEqual([['m1', 7, '2026-11-25T12:00:00.000Z']]);
@@ -28,6 +28,35 @@ describe('group-commit wire form', () => {
       body: 'the original', seq: 3, createdAt: '2026-11-25T11:00:00.000Z', status: 'read',
     };
     expect(unpackOutcomes([r], packOutcomes([{ message: stored, created: false }]))).toEqual([{ message: stored, created: false }]);
+  });
+
+  it('a group send keeps its conversation; its new message is the group’s, with the group as recipient', () => {
+    const group = { senderId: 's1', recipientId: 'g:1', conversationId: 'g:1', clientId: 'c1', body: 'to all' };
+    const batch = [group, req(2)];
+    const unpacked = unpackBatch(structuredClone(packBatch(batch)));
+    expect(unpacked).toEqual(batch);
+    expect('conversationId' in unpacked[1]!).toBe(false);
+    const [created] = unpackOutcomes([group], [['m1', 4, '2026-11-25T12:00:00.000Z']]);
+    expect(created).toEqual({
+      message: {
+        id: 'm1', clientId: 'c1', conversationId: 'g:1', senderId: 's1', recipientId: 'g:1', body: 'to all',
+        seq: 4, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent', type: 'text',
+      },
+      created: true,
+    });
+  });
+
+  it('a refusal crosses as a PigeonError with its code, beside stored sends', () => {
+    const batch = [req(1), { ...req(2), conversationId: 'g:1' }];
+    const packed = packOutcomes([
+      { message: { id: 'm1', clientId: 'c1', conversationId: 'dm:r1:s1', senderId: 's1', recipientId: 'r1', body: 'b', seq: 1, createdAt: 'now', status: 'sent', type: 'text' }, created: true },
+      { refused: new PigeonError('FORBIDDEN', 'not a member of this group') },
+    ]);
+    const [stored, refused] = unpackOutcomes(batch, structuredClone(packed));
+    expect(stored!.created).toBe(true);
+    expect(refused!.refused).toBeInstanceOf(PigeonError);
+    expect(refused!.refused).toMatchObject({ code: 'FORBIDDEN', message: 'not a member of this group' });
+    expect(refused!.message).toBeUndefined();
   });
 
   it('refuses a reply that does not match the batch', () => {

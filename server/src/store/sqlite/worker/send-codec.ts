@@ -1,5 +1,6 @@
-import { directConversationId, type Message } from '@pigeon/sync-protocol';
+import { directConversationId, type Message, type PigeonError } from '@pigeon/sync-protocol';
 import type { SendOutcome, SendRequest } from '../../store.ts';
+import { fromWireError, toWireError, type WireError } from './rpc.ts';
 
 /**
  * The group commit's wire form between the event loop and the store thread.
@@ -8,10 +9,14 @@ import type { SendOutcome, SendRequest } from '../../store.ts';
  * only what the store decided (id, seq, createdAt): the rest is the request.
  */
 export type PackedBatch = string[];
-/** Created: `[id, seq, createdAt]`. A resend: the stored message, which may differ from the request. */
-export type PackedOutcome = [string, number, string] | Message;
+/**
+ * Created: `[id, seq, createdAt]`. A resend: the stored message, which may differ from the
+ * request. Refused (a group send by a non-member): the error, as it crosses threads.
+ */
+export type PackedOutcome = [string, number, string] | Message | { refused: WireError };
 
-const FIELDS = 4;
+/** senderId, recipientId, clientId, body, conversationId ('' for a 1:1 send). */
+const FIELDS = 5;
 
 export function packBatch(batch: readonly SendRequest[]): PackedBatch {
   const out = new Array<string>(batch.length * FIELDS);
@@ -20,6 +25,7 @@ export function packBatch(batch: readonly SendRequest[]): PackedBatch {
     out[i * FIELDS + 1] = r.recipientId;
     out[i * FIELDS + 2] = r.clientId;
     out[i * FIELDS + 3] = r.body;
+    out[i * FIELDS + 4] = r.conversationId ?? '';
   });
   return out;
 }
@@ -27,32 +33,38 @@ export function packBatch(batch: readonly SendRequest[]): PackedBatch {
 export function unpackBatch(packed: PackedBatch): SendRequest[] {
   const out: SendRequest[] = [];
   for (let i = 0; i + FIELDS <= packed.length; i += FIELDS) {
-    out.push({ senderId: packed[i]!, recipientId: packed[i + 1]!, clientId: packed[i + 2]!, body: packed[i + 3]! });
+    const r: SendRequest = { senderId: packed[i]!, recipientId: packed[i + 1]!, clientId: packed[i + 2]!, body: packed[i + 3]! };
+    const conversationId = packed[i + 4]!;
+    if (conversationId !== '') r.conversationId = conversationId;
+    out.push(r);
   }
   return out;
 }
 
 export const packOutcomes = (outcomes: readonly SendOutcome[]): PackedOutcome[] =>
-  outcomes.map(({ message: m, created }) => (created ? [m.id, m.seq, m.createdAt] : m));
+  outcomes.map((o) => (o.refused ? { refused: toWireError(o.refused) } : o.created ? [o.message.id, o.message.seq, o.message.createdAt] : o.message));
 
 export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly PackedOutcome[]): SendOutcome[] {
   if (packed.length !== batch.length) {
     throw new Error(`store thread returned ${packed.length} outcomes for ${batch.length} sends`);
   }
-  return batch.map((r, i) => {
+  return batch.map((r, i): SendOutcome => {
     const p = packed[i]!;
-    if (!Array.isArray(p)) return { message: p, created: false };
+    // A refusal is always a PigeonError, and comes back as one (fromWireError keeps the code).
+    if (!Array.isArray(p)) return 'refused' in p ? { refused: fromWireError(p.refused) as PigeonError } : { message: p, created: false };
     const [id, seq, createdAt] = p;
+    // A group message's recipientId is the group's id (sqlite-store.ts), whatever the request said.
     const message: Message = {
       id,
       clientId: r.clientId,
-      conversationId: directConversationId(r.senderId, r.recipientId),
+      conversationId: r.conversationId || directConversationId(r.senderId, r.recipientId),
       senderId: r.senderId,
-      recipientId: r.recipientId,
+      recipientId: r.conversationId || r.recipientId,
       body: r.body,
       seq,
       createdAt,
       status: 'sent',
+      type: 'text',
     };
     return { message, created: true };
   });

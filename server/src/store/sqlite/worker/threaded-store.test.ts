@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PigeonError, directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../store.ts';
+import { storedMessage, type Store } from '../../store.ts';
 import { describeStoreContract } from '../../testing/contract/describe-store-contract.ts';
 import { messagesInMainFile } from '../testing/inspect-main-file.ts';
 import { SCHEMA_VERSION } from '../schema.ts';
@@ -59,7 +59,7 @@ describe('SQLite store on a worker thread', () => {
     expect(err).toBeInstanceOf(PigeonError);
     expect((err as PigeonError).code).toBe('NOT_FOUND');
     const [ok] = await store.sendMessages([{ senderId: a.id, recipientId: b.id, clientId: 'c3', body: 'y' }]);
-    expect(ok!.message.seq).toBe(1);
+    expect(storedMessage(ok!).seq).toBe(1);
   });
 
   it('answers calls in the order they were made', async () => {
@@ -173,7 +173,7 @@ describe('background checkpoints of the threaded store', () => {
     const { file, store, send } = await storeWithMessages({ checkpointIntervalMs: 20, onCheckpointWorker: (w) => (checkpointThread = w) });
     await checkpointThread.terminate();
     const [last] = await send('after', 1);
-    expect(last!.message.seq).toBe(201);
+    expect(storedMessage(last!).seq).toBe(201);
     expect(store.unavailableReason()).toBeNull();
     await store.close();
     expect(mainFileCount(file)).toBe(201);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GroupMemberRecord } from '../../store.ts';
 import type { ContractFixture } from './fixture.ts';
 import type { GroupFixture } from './group-fixture.ts';
 
@@ -45,10 +46,14 @@ export function describeGroupMembershipContract(fx: ContractFixture, g: GroupFix
 
       const outcome = await g.change(a, id, { kind: 'add', userIds: [b.id, c.id, d.id, c.id] });
       expect(outcome.message).toMatchObject({ seq: 2, type: 'system', system: { kind: 'members-added', actorId: a.id, userIds: [c.id, d.id] } });
-      expect(outcome.group.members.filter((m) => m.userId === c.id || m.userId === d.id)).toEqual([
-        { userId: c.id, role: 'member', sinceSeq: 2 },
-        { userId: d.id, role: 'member', sinceSeq: 2 },
-      ]);
+      const bySeqThenId = (x: GroupMemberRecord, y: GroupMemberRecord) => x.sinceSeq - y.sinceSeq || (x.userId < y.userId ? -1 : 1);
+      // Members with the same sinceSeq come in no particular order.
+      expect(outcome.group.members.filter((m) => m.userId === c.id || m.userId === d.id).sort(bySeqThenId)).toEqual(
+        [
+          { userId: c.id, role: 'member' as const, sinceSeq: 2 },
+          { userId: d.id, role: 'member' as const, sinceSeq: 2 },
+        ].sort(bySeqThenId),
+      );
       expect(outcome.group.members.find((m) => m.userId === a.id)).toEqual({ userId: a.id, role: 'admin', sinceSeq: 1 });
       // Oldest first.
       expect(outcome.group.members.map((m) => m.sinceSeq)).toEqual([1, 1, 2, 2]);

@@ -1,0 +1,127 @@
+import type { Message } from '@pigeon/sync-protocol';
+import type { ChangePage, ConversationRecord } from '../store.ts';
+import type { PeriodRow } from './group-statements.ts';
+import type { GroupContext } from './groups.ts';
+import { toGroupRecord } from './groups.ts';
+import { lastMessageOf, toMessage, type MessageRow } from './rows.ts';
+
+const NO_END = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The first `n` rows of several lists each sorted by change position, in that order (pure).
+ * The lists are disjoint: 1:1 rows exclude group messages, and a user's periods of a group
+ * never share a seq.
+ */
+export function mergeByChangePos(lists: readonly (readonly MessageRow[])[], n: number): MessageRow[] {
+  const nonEmpty = lists.filter((l) => l.length > 0);
+  if (nonEmpty.length <= 1) return (nonEmpty[0] ?? []).slice(0, n);
+  return nonEmpty.flat().sort((a, b) => a.change_pos - b.change_pos).slice(0, n);
+}
+
+/** A conversation and how to order it: last activity, then its last insert position. */
+type Listed = ConversationRecord & { tiebreak: number };
+
+/**
+ * Reads that span a user's 1:1 conversations and groups. Each runs in one read transaction, so
+ * its statements see one snapshot: a change committed between two of them (by another process
+ * on the file) cannot make a page skip a smaller position it did not see.
+ */
+export function sqliteGroupReads({ db, st, gs }: GroupContext) {
+  /** The 1:1 ranges as before, plus one range per period of a group changed since `position`. */
+  const changesSince = db.transaction((userId: string, position: number, limit: number): ChangePage => {
+    const n = limit + 1;
+    const direct = st.changesSince.all({ userId, position, n });
+    const uid = st.uidOf.get(userId);
+    const periods = uid === undefined ? [] : gs.changedPeriods.all(uid, position);
+    const rows =
+      periods.length === 0
+        ? direct
+        : mergeByChangePos(
+            [direct, ...periods.map((p) => gs.periodChanges.all({ cid: p.cid, position, from: p.from_seq, to: p.to_seq ?? NO_END, n }))],
+            n,
+          );
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    return {
+      messages: page.map(toMessage),
+      position: page.length > 0 ? page[page.length - 1]!.change_pos : position,
+      hasMore,
+    };
+  });
+
+  /** One entry per group the user is or was in, as of their latest period. */
+  function groupsOf(uid: number): Listed[] {
+    const byGroup = new Map<number, PeriodRow>();
+    // Ordered by (cid, from_seq): the last row of each group is the latest period.
+    for (const p of gs.userPeriods.all(uid)) byGroup.set(p.cid, p);
+    const listed: Listed[] = [];
+    for (const [cid, latest] of byGroup) {
+      const group = gs.groupByCid.get(cid)!;
+      const upper = latest.to_seq ?? group.last_seq;
+      const last = gs.messageAt.get(cid, upper);
+      const lastMessage = last ? toMessage(last) : null;
+      const record = toGroupRecord(group, gs.currentMembers.all(cid));
+      listed.push({
+        id: group.id,
+        type: 'group',
+        peerId: null,
+        title: group.title,
+        members: record.members,
+        lastMessage,
+        unreadCount: gs.unreadIn.get(cid, latest.read_seq, upper, uid)!,
+        updatedAt: lastMessage?.createdAt ?? group.created_at,
+        tiebreak: upper === group.last_seq ? group.last_pos : 0,
+      });
+    }
+    return listed;
+  }
+
+  const listConversations = db.transaction((userId: string): ConversationRecord[] => {
+    const direct: Listed[] = st.listConversations.all({ userId }).map((r) => ({
+      id: r.id,
+      type: 'direct',
+      peerId: r.user_a === userId ? r.user_b : r.user_a,
+      title: null,
+      members: [],
+      lastMessage: lastMessageOf(r),
+      unreadCount: r.unread_count,
+      updatedAt: r.updated_at,
+      tiebreak: r.last_pos,
+    }));
+    const uid = st.uidOf.get(userId);
+    const groups = uid === undefined ? [] : groupsOf(uid);
+    if (groups.length === 0) return direct.map(strip);
+    return [...direct, ...groups]
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : b.tiebreak - a.tiebreak))
+      .map(strip);
+  });
+
+  /** A group's history is the seqs of the viewer's periods, newest period first until `limit`. */
+  function groupHistory(conversationId: string, beforeSeq: number | null, limit: number, viewerId: string | undefined): Message[] {
+    const group = gs.group.get(conversationId);
+    const uid = viewerId === undefined ? undefined : st.uidOf.get(viewerId);
+    if (!group || uid === undefined) return [];
+    const below = beforeSeq === null ? NO_END : beforeSeq - 1;
+    const newestFirst: MessageRow[] = [];
+    for (const p of gs.periodsOf.all(group.cid, uid).reverse()) {
+      const to = Math.min(p.to_seq ?? NO_END, below);
+      if (to < p.from_seq) continue;
+      newestFirst.push(...gs.historyRange.all({ cid: group.cid, from: p.from_seq, to, n: limit - newestFirst.length }));
+      if (newestFirst.length >= limit) break;
+    }
+    return newestFirst.reverse().map(toMessage);
+  }
+
+  const groupHistoryTx = db.transaction(groupHistory);
+
+  return {
+    changesSince: (userId: string, position: number, limit: number) => changesSince(userId, position, limit),
+    listConversations: (userId: string) => listConversations(userId),
+    groupHistory: (conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string) =>
+      groupHistoryTx(conversationId, beforeSeq, limit, viewerId),
+  };
+}
+
+function strip({ tiebreak: _, ...record }: Listed): ConversationRecord {
+  return record;
+}
