@@ -10,12 +10,22 @@
  * the others find nothing left to move. The local id stays valid as an alias, so a chat the UI
  * opened with it keeps working (`resolveConversationId`).
  */
+import { Dexie } from 'dexie';
 import { isLocalGroupId, META, type LocalDb, type StoredConversation } from './local-db.ts';
 
-/** The id to use for `id`: the server's id of a group created here, once known; `id` itself otherwise. */
-export async function resolveConversationId(db: LocalDb, id: string): Promise<string> {
-  if (!isLocalGroupId(id)) return id;
-  return (await db.getMeta<string>(META.aliasPrefix + id)) ?? id;
+/**
+ * The id to use for `id`: the server's id of a group created here, once known; `id` itself otherwise.
+ *
+ * Not an async function, and no `getMeta` in between: it answers with Dexie's own promise. Queries
+ * call it first thing inside a transaction, and in Chromium a chain of native async functions there
+ * (this one awaiting getMeta awaiting the read) loses the transaction's zone inside a liveQuery: the
+ * next read ran outside it, the transaction committed early and the query failed with
+ * PrematureCommitError (the PWA's chat of a group opened under its local id showed no messages).
+ * fake-indexeddb in Node does not show it; a Chromium page running queries.messages() did, every time.
+ */
+export function resolveConversationId(db: LocalDb, id: string): Promise<string> {
+  if (!isLocalGroupId(id)) return Dexie.Promise.resolve(id);
+  return db.meta.get(META.aliasPrefix + id).then((row) => (row?.value as string | undefined) ?? id);
 }
 
 /**
