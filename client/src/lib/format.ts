@@ -72,11 +72,16 @@ export function initials(name: string): string {
 /** Avatar backgrounds; all keep white initials above 4.5:1 contrast. */
 const AVATAR_COLOURS = ['#0f766e', '#1d4ed8', '#7c3aed', '#b91c1c', '#a21caf', '#c2410c', '#15803d', '#0e7490', '#4338ca', '#be123c'];
 
-/** A stable colour per user id. */
-export function avatarColour(seed: string): string {
+/** A stable index in 0..n-1 for a seed (a user or conversation id). */
+export function seedIndex(seed: string, n: number): number {
   let hash = 0;
   for (const ch of seed) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0;
-  return AVATAR_COLOURS[hash % AVATAR_COLOURS.length]!;
+  return hash % n;
+}
+
+/** A stable colour per user id. */
+export function avatarColour(seed: string): string {
+  return AVATAR_COLOURS[seedIndex(seed, AVATAR_COLOURS.length)]!;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -1,0 +1,47 @@
+import type { User } from '@pigeon/sync-protocol';
+import { computed, type ComputedRef } from 'vue';
+import { engine } from '../engine.ts';
+import { knownUser } from '../stores/known-users.ts';
+import { useLiveQuery } from './useLiveQuery.ts';
+
+export interface UseUserNamesReturn {
+  /** The user's display name (or username); `fallback` when this device knows nothing of them. */
+  nameOf(userId: string): string;
+  /** The profile, from the local database or this page's search results. */
+  userOf(userId: string): User | undefined;
+  /** True once the local database answered for the current ids. */
+  loaded: ComputedRef<boolean>;
+}
+
+export const UNKNOWN_USER = 'Unknown user';
+
+/**
+ * Names of a set of users (a group's members, the senders in a list), read from the engine's
+ * local database in one live query: a profile stored later (a 1:1 chat, a catch-up) shows at once.
+ *
+ * @example
+ * const { nameOf } = useUserNames(() => members.value.map((m) => m.userId));
+ */
+export function useUserNames(ids: () => readonly string[], fallback = UNKNOWN_USER): UseUserNamesReturn {
+  /** Sorted and unique: a new array with the same ids does not subscribe again. */
+  const key = computed(() => [...new Set(ids())].sort().join('\n'));
+  const { data, loaded } = useLiveQuery(
+    async () => {
+      const wanted = key.value ? key.value.split('\n') : [];
+      const users = await Promise.all(wanted.map((id) => engine.queries.user(id)));
+      return new Map(users.flatMap((u) => (u ? [[u.id, u] as const] : [])));
+    },
+    { initial: new Map<string, User>(), deps: key },
+  );
+
+  function userOf(userId: string): User | undefined {
+    return data.value.get(userId) ?? knownUser(userId);
+  }
+
+  function nameOf(userId: string): string {
+    const user = userOf(userId);
+    return user?.displayName || user?.username || fallback;
+  }
+
+  return { nameOf, userOf, loaded: computed(() => loaded.value) };
+}
