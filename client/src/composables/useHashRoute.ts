@@ -7,6 +7,8 @@ export interface HashRoute {
   /** The Devices view (`#/devices`) is open. */
   devicesOpen: ComputedRef<boolean>;
   openConversation(id: string): void;
+  /** The open conversation is known under another id now (a group created here got the server's): same history entry. */
+  replaceConversation(id: string): void;
   closeConversation(): void;
   openDevices(): void;
   /** Back to the list (phones) or the empty pane (two panes); the same as closing a chat. */
@@ -51,6 +53,11 @@ export function useHashRoute(): HashRoute {
     openedId = id;
     location.hash = conversationHref(id);
   }
+  function replaceConversation(id: string) {
+    if (conversationId.value === null || conversationId.value === id) return;
+    history.replaceState(history.state, '', conversationHref(id));
+    hash.value = location.hash; // replaceState fires no hashchange
+  }
   function close() {
     // Pop the entry we pushed, so the device back button and ours agree.
     if (openedInApp) history.back();
@@ -62,5 +69,5 @@ export function useHashRoute(): HashRoute {
     openedInApp = onList();
     location.hash = DEVICES;
   }
-  return { conversationId, devicesOpen, openConversation, closeConversation: close, openDevices, closeDevices: close };
+  return { conversationId, devicesOpen, openConversation, replaceConversation, closeConversation: close, openDevices, closeDevices: close };
 }

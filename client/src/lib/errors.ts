@@ -55,3 +55,21 @@ export function sendFailureReason(error: { code: string; message: string } | und
       return error.message;
   }
 }
+
+/**
+ * Why a group change (a system message of ours: the creation, a rename, an addition, a removal)
+ * was refused, for its line in the chat. The group shows as before the change.
+ */
+export function groupChangeFailureReason(error: { code: string; message: string } | undefined): string {
+  if (!error) return '';
+  switch (error.code) {
+    case 'FORBIDDEN':
+      return "You're not allowed to do this in this group.";
+    case 'NOT_FOUND':
+      return "Someone's account, or the group, doesn't exist any more.";
+    case 'CONFLICT':
+      return 'This change no longer applies.';
+    default:
+      return error.message;
+  }
+}
