@@ -116,7 +116,10 @@ export interface ConversationRecord {
   title: string | null;
   members: GroupMemberRecord[];
   lastMessage: Message | null;
-  /** Messages to this user in the conversation not yet read by them. */
+  /**
+   * Messages to this user in the conversation not yet read by them. Group: messages of others
+   * (system ones included) in their latest period after its read position.
+   */
   unreadCount: number;
   updatedAt: string;
 }
@@ -252,15 +255,17 @@ export interface Store {
   /**
    * `recipientId`'s device stored these messages. 1:1: `sent` messages addressed to them become
    * delivered. Group: their delivered position in each group moves up to the highest seq among
-   * the ids (within their current period), and a message becomes delivered once every other
-   * member's position covers it (docs/architecture.md, "Groups"). Returns the messages whose
-   * status changed.
+   * the ids (within their latest period: a removed member's last one still moves, but only
+   * current members count for statuses), and a message becomes delivered once every other
+   * current member's position covers it (docs/architecture.md, "Groups"). Returns the messages
+   * whose status changed.
    */
   markDelivered(recipientId: string, messageIds: readonly string[], at: string): Promise<Message[]>;
   /**
    * 1:1: every message to `readerId` with seq ≤ upToSeq becomes read. Group: the reader's read
-   * (and delivered) position moves up to upToSeq (at most the last seq); aggregate statuses as
-   * for delivered. Returns the messages whose status changed.
+   * (and delivered) position in their latest period moves up to upToSeq (at most the period's
+   * end or the last seq); aggregate statuses as for delivered. Returns the messages whose
+   * status changed.
    */
   markRead(readerId: string, conversationId: string, upToSeq: number, at: string): Promise<Message[]>;
 
