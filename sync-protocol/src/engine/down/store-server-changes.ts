@@ -40,12 +40,11 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
-    // A copy of a group creation made here tells the group's server id: move it there first.
-    for (const [i, row] of (await db.messages.bulkGet(keys)).entries()) {
-      const serverId = messages[i]!.conversationId;
-      if (row && isLocalGroupId(row.conversationId) && serverId !== row.conversationId) await rekeyConversation(db, row.conversationId, serverId);
-    }
-    const existing = await db.messages.bulkGet(keys);
+    let existing = await db.messages.bulkGet(keys);
+    // A copy of a group creation made here tells the group's server id: move the group there first.
+    const moves = new Map(existing.flatMap((row, i) => (row && isLocalGroupId(row.conversationId) ? [[row.conversationId, messages[i]!.conversationId] as const] : [])));
+    for (const [localId, serverId] of moves) await rekeyConversation(db, localId, serverId);
+    if (moves.size > 0) existing = await db.messages.bulkGet(keys);
     const current = new Map<string, StoredMessage>();
     keys.forEach((k, i) => {
       const row = existing[i];
