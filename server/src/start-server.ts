@@ -144,7 +144,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Block lists are cached per node; a change is announced to the others (the in-memory adapter has no server-side events).
     const blocks = new BlockList({ store, ...(redis ? { announce: (userId: string) => io.serverSideEmit('blocks-changed', userId) } : {}) });
     if (redis) io.on('blocks-changed', (userId) => blocks.forget(userId));
-    const contacts = new Contacts({ store });
+    // Contacts are cached per node too: a conversation started here is announced to the others (C8 in
+    // docs/reliability.md), and after a Redis outage every node drops its lists (cluster/cluster-node.ts).
+    const contacts = new Contacts({ store, ...(redis ? { announce: (a: string, b: string) => io.serverSideEmit('contacts-started', a, b) } : {}) });
+    if (redis) {
+      io.on('contacts-started', (a, b) => contacts.learned(a, b));
+      io.on('notices-lost', () => contacts.forgetAll());
+    }
     const audience = new Audience(contacts, blocks);
     // With Redis: this node's record, dead-node reaping, presence across nodes and Redis outages (cluster/).
     const cluster = redis && config.redisUrl
@@ -168,7 +174,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       broadcastSyncHint(io);
       void groupRooms.resync();
     };
-    await cluster?.start({ presence, typing, syncHint });
+    const noticesLost = () => {
+      contacts.forgetAll();
+      io.serverSideEmit('notices-lost');
+    };
+    await cluster?.start({ presence, typing, syncHint, noticesLost });
     const batcher = new SendBatcher<SendRequest, SendOutcome>({
       maxBatch: config.maxSendBatch,
       // The SQLite thread answers in call order, so a second batch can wait there while the

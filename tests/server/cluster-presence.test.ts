@@ -116,6 +116,28 @@ describe.skipIf(!HAS_REDIS_SERVER)(`cluster presence: a node dies or loses Redis
     expect(logRecords(b, /taken for dead and reaped/)).toHaveLength(1);
     for (const node of [a, b]) expect(logRecords(node, /unhandled rejection/)).toEqual([]);
   });
+
+  it('a conversation started on the dying node after node A had read its user’s contacts: the peer on A hears user-offline within 15 s (C8)', async () => {
+    const [a, b] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const peer = await register(a.url, 'p');
+    const user = await register(a.url, 'u');
+    // Node A reads the user's contacts (none yet) and keeps them: the ack of a presence query about the peer comes after that read.
+    const first = await open(a.url, user.token);
+    await first.timeout(5000).emitWithAck('user-status', { userId: peer.id });
+    first.close();
+    expect((await sendOverRest(b.url, user.token, peer.id, 'hi, from node B')).status).toBe(201);
+    const p = await open(a.url, peer.token);
+    const online = record(p, 'user-online');
+    const offline = record(p, 'user-offline');
+    await open(b.url, user.token);
+    await waitFor('user-online from node B', () => online.some((e) => e.userId === user.id));
+
+    const killedAt = Date.now();
+    await b.kill();
+    await waitFor('user-offline for the dead node’s user', () => offline.some((e) => e.userId === user.id), HEAL_BOUND_MS - (Date.now() - killedAt));
+    const event = offline.find((e) => e.userId === user.id)!;
+    expect(await p.timeout(5000).emitWithAck('user-status', { userId: user.id })).toEqual({ ok: true, online: false, lastSeen: event.lastSeen });
+  });
 });
 
 if (!HAS_REDIS_SERVER) {

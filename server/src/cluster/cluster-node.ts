@@ -23,6 +23,11 @@ export interface ClusterParts {
   typing: TypingTracker;
   /** Tells every device to catch up (realtime/sync-hint.ts). */
   syncHint(): void;
+  /**
+   * Notices between nodes (a conversation started elsewhere: privacy/contacts.ts) were lost with
+   * the links, both ways: drops what they keep here and tells every other node to do the same.
+   */
+  noticesLost(): void;
 }
 
 /**
@@ -115,6 +120,8 @@ export class ClusterNode {
   private recovered(outageMs: number): void {
     this.recoveredAt = Date.now();
     this.options.log.warn({ outageMs }, 'redis links back: node record rewritten, devices told to catch up (sync-hint)');
+    // First: the disconnects settled below announce to contacts, which must be read again.
+    this.parts?.noticesLost();
     void this.registry.beat();
     this.parts?.presence.recovered();
     this.parts?.syncHint();

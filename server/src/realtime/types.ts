@@ -17,6 +17,10 @@ export interface InterServerEvents {
   'session-revoked': (sessionId: string) => void;
   /** A user's block list changed on the sending node: drop the cached copy here (privacy/blocks.ts). */
   'blocks-changed': (userId: string) => void;
+  /** A first message between the two was stored on the sending node: each is the other's contact (privacy/contacts.ts). */
+  'contacts-started': (a: string, b: string) => void;
+  /** The sending node's Redis links are back: its notices sent meanwhile were lost, so drop what they keep (privacy/contacts.ts). */
+  'notices-lost': () => void;
   /** A group's members changed on the sending node: update this node's rooms and caches (groups/group-rooms.ts). */
   'group-members-changed': (change: { conversationId: string; join: string[]; leave: string[] }) => void;
 }
