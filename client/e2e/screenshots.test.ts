@@ -1,5 +1,5 @@
 /**
- * Screenshots of the main screens (and the Devices view, a blocked chat) for docs/screenshots/ (desktop 1280×800, phone 390×844,
+ * Screenshots of the main screens (and the Devices view, a blocked chat, a group chat) for docs/screenshots/ (desktop 1280×800, phone 390×844,
  * light and dark). Not part of `npm test` (vitest.config.ts leaves it out unless PIGEON_SCREENSHOTS=1): `npm run screenshots -w client`.
  */
 import { mkdirSync } from 'node:fs';
@@ -138,5 +138,54 @@ describe('screenshots', () => {
     await sendMessage(peer.page, 'Hello?');
     await expect.poll(() => bubbles(peer.page).last().getAttribute('data-status'), WAIT).toBe('failed');
     await shot(peer.page, 'phone-chat-send-refused');
+  });
+  it('captures a group chat', async () => {
+    const maya = await device({ viewport: DESKTOP });
+    const leo = await device({ viewport: PHONE, colorScheme: 'dark' });
+    const zoe = await device({ viewport: DESKTOP });
+    const [mayaName, leoName, zoeName] = [uniqueName('maya'), uniqueName('leo'), uniqueName('zoe')];
+    await signUp(maya.page, mayaName, 'Maya Patel');
+    await signUp(leo.page, leoName, 'Leo Fischer');
+    await signUp(zoe.page, zoeName, 'Zoe Martin');
+    // Friends already: each device knows the others' names from their 1:1 chats.
+    await openChatWith(leo.page, zoeName);
+    await sendMessage(leo.page, 'Did you get the maps?');
+    await openChatWith(maya.page, leoName);
+    await sendMessage(maya.page, 'Saturday still on?');
+    await openChatWith(maya.page, zoeName);
+    await sendMessage(maya.page, 'Hiking this weekend?');
+    await expect.poll(() => zoe.page.getByTestId('conversation-item').count(), WAIT).toBe(2);
+
+    await maya.page.getByTestId('new-group').click();
+    await maya.page.getByTestId('group-title').fill('Saturday hike');
+    for (const name of [leoName, zoeName]) {
+      await maya.page.getByTestId('picker-search').fill(name);
+      await maya.page.locator(`[data-testid="picker-option"][data-username="${name}"]`).click();
+    }
+    await maya.page.getByTestId('new-group-create').click();
+    await maya.page.locator('[data-testid="chat-pane"][data-type="group"]').waitFor(WAIT);
+    await sendMessage(maya.page, "Who's in for the hike on Saturday?");
+    for (const page of [leo.page, zoe.page]) {
+      if (page === leo.page) await page.getByTestId('chat-back').click();
+      await page.locator('[data-testid="conversation-item"][data-title="Saturday hike"]').click();
+      await page.locator('[data-testid="chat-pane"][data-type="group"]').waitFor(WAIT);
+    }
+    await sendMessage(leo.page, 'Me! What time?');
+    await sendMessage(leo.page, 'I can drive, 3 seats left');
+    await sendMessage(zoe.page, 'Count me in!');
+    await expect.poll(() => bubbles(maya.page).count(), WAIT).toBe(4);
+    await sendMessage(maya.page, '8:30 at the station car park. Bring water!');
+    await expect.poll(() => bubbles(maya.page).last().getAttribute('data-status'), WAIT).toBe('read');
+    await expect.poll(() => bubbles(leo.page).count(), WAIT).toBe(5);
+    await zoe.page.getByTestId('composer-input').pressSequentially('Great', { delay: 20 });
+    await expect.poll(() => maya.page.getByTestId('chat-status').innerText(), WAIT).toBe('Zoe Martin is typing…');
+    await shot(maya.page, 'desktop-group-chat');
+    await shot(leo.page, 'phone-group-chat-dark');
+
+    const last = bubbles(maya.page).last();
+    await last.hover();
+    await last.getByTestId('message-info').click();
+    await expect.poll(() => maya.page.getByTestId('receipts-read').getByTestId('receipt').count(), WAIT).toBe(2);
+    await shot(maya.page, 'desktop-group-message-info');
   });
 });
