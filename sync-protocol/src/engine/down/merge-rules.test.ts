@@ -131,3 +131,35 @@ describe('gap detection', () => {
     expect(findGaps([server(1, 'sent')], new Map())).toEqual([]);
   });
 });
+
+describe('group messages', () => {
+  const GROUP = 'g:1';
+  const inGroup = (seq: number, from: string, extra: Partial<Message> = {}): Message => ({ ...server(seq, 'sent', from), conversationId: GROUP, recipientId: GROUP, ...extra });
+
+  it('an incoming one is ours to receipt and read (reader), though its recipient is the group', () => {
+    const row = mergeServerCopy(undefined, inGroup(3, PEER), ME);
+    expect(row.reader).toBe(ME);
+    expect(countsAsUnread(row, ME)).toBe(true);
+    expect(mergeServerCopy(undefined, inGroup(3, PEER), ME, 3).status).toBe('read');
+    expect(mergeServerCopy(undefined, inGroup(4, ME), ME).reader).toBeUndefined();
+  });
+
+  it('a system message keeps its event, is never unread, and replays equal', () => {
+    const system = { kind: 'title-changed' as const, actorId: PEER, title: 'New' };
+    const copy = inGroup(5, PEER, { body: '', type: 'system', system });
+    const row = mergeServerCopy(undefined, copy, ME);
+    expect(row).toMatchObject({ type: 'system', system });
+    expect(countsAsUnread(row, ME)).toBe(false);
+    expect(sameRow(row, mergeServerCopy(row, structuredClone(copy), ME))).toBe(true);
+  });
+
+  it("the start of our period is no gap: nothing before our addition (or the creation) is ours", () => {
+    const added = inGroup(10, PEER, { type: 'system', system: { kind: 'members-added', actorId: PEER, userIds: [ME] } });
+    expect(findGaps([added, inGroup(11, PEER)], new Map(), ME)).toEqual([]);
+    // Someone else's addition starts nothing of ours.
+    const other = inGroup(10, PEER, { type: 'system', system: { kind: 'members-added', actorId: PEER, userIds: ['u-3'] } });
+    expect(findGaps([other], new Map(), ME)).toEqual([GROUP]);
+    // Added again after a removal at 6: 7..9 are not ours.
+    expect(findGaps([added], new Map([[GROUP, 6]]), ME)).toEqual([]);
+  });
+});

@@ -154,6 +154,10 @@ describe('group changes on the in-memory server', () => {
     expect(await ann!.engine.queries.isWritable(id)).toBe(false);
     await waitFor(async () => JSON.stringify(await shape(cat!.engine, id)) === JSON.stringify(serverShape(id, c!)));
     expect(serverShape(id, c!).members.filter((m) => m.endsWith(':admin'))).toHaveLength(1);
+    // The list's last message is the system message, with what the UI needs to say who did what.
+    const listed = (await cat!.engine.queries.conversations()).find((v) => v.conversation.id === id);
+    expect(listed?.conversation.lastMessage).toMatchObject({ type: 'system', system: { kind: 'member-left', actorId: a, userIds: [a] } });
+    expect(listed?.conversation.unreadCount).toBe(1); // 'welcome'; system messages are not unread
     await waitFor(async () => (await ann!.engine.queries.outbox()).length === 0);
     expect(await ann!.engine.queries.isWritable(id)).toBe(false);
   });

@@ -51,6 +51,9 @@ describe('groups on the in-memory server', () => {
     for (const member of [bob, carol]) {
       await waitFor(async () => (await bodies(member, serverId)).length === 8, { describe: () => bodies(member, serverId) });
       expect(await member.engine.queries.conversation(serverId)).toMatchObject({ title: 'Long weekend', memberCount: 3, writable: true });
+      // The list shows the group with its title, member count, last message and unread badge.
+      const listed = (await member.engine.queries.conversations()).find((v) => v.conversation.id === serverId);
+      expect(listed).toMatchObject({ title: 'Long weekend', memberCount: 3, peer: null, conversation: { type: 'group', unreadCount: 6, lastMessage: { body: 'after the rename' } } });
     }
     // Every other member's device stored every message: the aggregate status reaches delivered.
     await waitFor(async () => (await alice.engine.queries.messages(serverId)).filter((m) => m.type !== 'system').every((m) => m.status === 'delivered'));
