@@ -162,6 +162,29 @@ describe('group changes on the in-memory server', () => {
     expect(await ann!.engine.queries.isWritable(id)).toBe(false);
   });
 
+  it("a group created offline survives an account switch on the device: parked with its owner, created once at their next sign-in", async () => {
+    const { devices: [device, other], ids: [, b] } = await people(2);
+    const me = (await device!.engine.queries.me())!;
+    const nameB = env.uniqueName('ben');
+    env.server.addUser(nameB);
+    device!.engine.setNetworkEnabled(false);
+    const group = await device!.engine.createGroup('Parked', [b!]);
+    await device!.engine.sendToConversation(group.id, 'waits for its owner');
+    await device!.engine.signOut();
+    device!.engine.setNetworkEnabled(true);
+    await device!.engine.signIn(nameB, PASSWORD);
+    expect(await device!.engine.queries.conversations()).toEqual([]);
+    await waitFor(() => device!.engine.getState().connection === 'online');
+    await device!.engine.signOut();
+    await device!.engine.signIn(me.username, PASSWORD);
+    const id = (await waitFor(async () => {
+      const view = await device!.engine.queries.conversation(group.id);
+      return view && !view.conversation.local && (await device!.engine.queries.outbox()).length === 0 ? view.conversation.id : null;
+    })) as string;
+    expect(env.server.history(id).map((m) => m.body)).toEqual(['', 'waits for its owner']);
+    await waitFor(async () => (await other!.engine.queries.conversation(id))?.title === 'Parked');
+  });
+
   it('message info lists who got and read a group message', async () => {
     const { devices: [ann, bob, cat], ids: [, b, c] } = await people(3);
     const id = await created(ann!.engine, 'Info', [b!, c!]);
