@@ -40,13 +40,14 @@ async function groupEntry(ctx: MongoContext, groupId: string, userId: string, pe
       .toArray(),
     ctx.moves.find({ conversationId: groupId, kind: 'read', userId }).sort({ seq: -1 }).limit(1).toArray(),
   ]);
-  // Unread: others' messages of the latest period past the user's read position, which starts
-  // at the message that added them (never unread itself). Earlier periods are frozen.
+  // Unread: others' text messages of the latest period past the user's read position, which starts
+  // at the message that added them. System messages are never unread (the engine agrees).
+  // Earlier periods are frozen.
   const from = Math.max(last.fromSeq, readUpTo[0]?.seq ?? 0) + 1;
   const unreadCount =
     last.toSeq !== null && from > last.toSeq
       ? 0
-      : await ctx.messages.countDocuments({ conversationId: groupId, senderId: { $ne: userId }, ...periodFilter('seq', [{ fromSeq: from, toSeq: last.toSeq }])[0]! });
+      : await ctx.messages.countDocuments({ conversationId: groupId, senderId: { $ne: userId }, type: { $ne: 'system' }, ...periodFilter('seq', [{ fromSeq: from, toSeq: last.toSeq }])[0]! });
   const lastMessage = newest[0] ? toMessage(newest[0]) : null;
   return {
     id: groupId,

@@ -120,7 +120,7 @@ export function prepareGroupStatements(db: SqliteDatabase) {
       `SELECT cid, id, title, created_by, created_at, last_seq, updated_at, last_pos FROM conversations WHERE cid = ?`,
     ),
     unreadIn: db.prepare<[number, number, number, number], number>(
-      `SELECT count(*) FROM messages WHERE cid = ? AND seq > ? AND seq <= ? AND sender <> ?`,
+      `SELECT count(*) FROM messages WHERE cid = ? AND seq > ? AND seq <= ? AND sender <> ? AND type <> 'system'`,
     ).pluck(),
     historyRange: db.prepare<{ cid: number; from: number; to: number; n: number }, MessageRow>(
       `SELECT * FROM messages WHERE cid = @cid AND seq >= @from AND seq <= @to ORDER BY seq DESC LIMIT @n`,
