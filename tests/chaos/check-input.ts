@@ -4,7 +4,7 @@
  * while the run went on, and what the server said about sessions. Plain data, so the checks
  * can run on made-up input and a dump can be re-checked offline.
  */
-import type { Message } from '@pigeon/sync-protocol';
+import type { Member, Message } from '@pigeon/sync-protocol';
 import { conversationMembers } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
 
@@ -30,8 +30,85 @@ export interface DeviceSnapshot {
   /** Every conversation id the harness knows about → what the device shows for it. */
   messages: Record<string, LocalMessage[]>;
   outbox: LocalMessage[];
-  /** Conversation ids from the device's own conversation list. */
+  /** 1:1 conversation ids from the device's own conversation list (its groups are in `groups`). */
   conversationIds: string[];
+  /** Groups (invariants-groups*.ts): by id, every group the world knows and every one the device lists. */
+  groups?: Record<string, DeviceGroup>;
+  /** Group messages and changes that failed for good (the server refused them), from the outbox. */
+  groupFailed?: LocalMessage[];
+}
+
+/** What a device shows of one group. */
+export interface DeviceGroup {
+  /** queries.messages: acked in seq order, then the unacked (a failed change or send stays, failed). */
+  messages: LocalMessage[];
+  /** In the device's conversation list. */
+  listed: boolean;
+  writable: boolean;
+  title: string;
+  members: Member[];
+}
+
+/** A group creation, message or change a device's call resolved for (its outbox took it). */
+export interface GroupAccepted {
+  /** `${senderId}:${clientId}`: the key of the message, or of the change's system message. */
+  key: string;
+  senderId: string;
+  /** The group, by the key of its group-created message (known from the creation on, unlike its server id). */
+  group: string;
+  kind: 'create' | 'text' | 'rename' | 'add' | 'remove';
+  body?: string;
+  /** create, rename. */
+  title?: string;
+  /** create: the members besides the creator; add: who; remove: whom (the sender: leaving). */
+  userIds?: string[];
+  device: string;
+  op: number;
+  /** The group's highest seq the device held when the call was made: the server was at least there. */
+  knownSeq: number;
+}
+
+/** One group as the server shows it through REST at the end. */
+export interface GroupServer {
+  id: string;
+  /** Each account's `GET /api/messages/conversation?id=`, all pages, oldest first; null when refused (never a member). */
+  histories: Record<string, Message[] | null>;
+  /** `GET /api/conversations/:id` by a current member; null when nobody is one. */
+  info: { title: string; members: Member[] } | null;
+}
+
+/** A group message a device's engine applied (its `message` event) while `accountId` was signed in there. */
+export interface GroupApplied {
+  device: string;
+  accountId: string;
+  conversationId: string;
+  seq: number;
+  key: string;
+  t: number;
+  op: number;
+}
+
+/** A group call the device refused at once (FORBIDDEN: it knows its user may not write; NOT_FOUND: it does not know the group). */
+export interface GroupRefusedHere {
+  device: string;
+  accountId: string;
+  group: string;
+  what: string;
+  op: number;
+  code: string;
+  knownSeq: number;
+  /** The seqs of the group the device held then (a gap: its view of the members may be older than knownSeq). */
+  held: number[];
+  /** The device had queued its user's leaving of the group before: it shows read-only from then on. */
+  ownLeaveBefore: boolean;
+}
+
+export interface GroupInput {
+  accepted: GroupAccepted[];
+  refusedHere: GroupRefusedHere[];
+  /** Every group in any account's conversation list. */
+  server: GroupServer[];
+  applied: GroupApplied[];
 }
 
 export type ObservationKind =
@@ -92,7 +169,18 @@ export type InvariantName =
   | 'typing-heal'
   | 'ack-latency'
   /** A node logged an unhandled rejection or route error (server-log.ts). */
-  | 'server-error';
+  | 'server-error'
+  /** Groups (invariants-groups.ts, invariants-groups-devices.ts). */
+  | 'group-once'
+  | 'group-gaps'
+  | 'group-rules'
+  | 'group-refusal'
+  | 'group-periods'
+  | 'group-sender-order'
+  | 'group-privacy'
+  | 'group-converge'
+  | 'group-status'
+  | 'group-writable';
 
 export interface Violation {
   invariant: InvariantName;
@@ -112,6 +200,8 @@ export interface CheckInput {
   observations: Observation[];
   /** From the server's log; absent when the run did not read it. */
   tokenReuses?: TokenReuse[];
+  /** Groups; absent in a run without group ops. */
+  groups?: GroupInput;
 }
 
 export const keyOf = (m: { senderId: string; clientId: string }) => `${m.senderId}:${m.clientId}`;

@@ -8,6 +8,7 @@
 import { statusRank } from '@pigeon/sync-protocol';
 import { groupBy, keyOf, members, type CheckInput, type Violation } from './check-input.ts';
 import { checkDevices, checkOutboxes, checkPrivacy, checkStatus, checkTokenReuse } from './invariants-devices.ts';
+import { checkGroups } from './invariants-groups.ts';
 
 export type * from './check-input.ts';
 export { checkDevices, checkOutboxes, checkPrivacy, checkStatus, checkTokenReuse } from './invariants-devices.ts';
@@ -122,6 +123,7 @@ export function checkAll(input: CheckInput): Violation[] {
     ...checkOutboxes(input),
     ...checkDevices(input),
     ...checkTokenReuse(input),
+    ...checkGroups(input),
   ];
 }
 
