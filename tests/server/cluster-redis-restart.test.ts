@@ -111,6 +111,42 @@ describe.skipIf(!HAS_REDIS_SERVER)(`cluster: a node dies after an empty Redis re
     await waitFor('user-offline for the dead node’s user', () => offline.some((e) => e.userId === user.id), HEAL_BOUND_MS - (Date.now() - backAt));
     expect(logRecords(a, /unhandled rejection/)).toEqual([]);
   });
+
+  it('a node killed while Redis was down never registers again: its user is still announced offline (lastSeen) and their typing stopped within 15 s of Redis being back', async () => {
+    const [a, b] = cluster.nodes as [NodeProcess, NodeProcess];
+    await b.start();
+    const peer = await register(a.url, 'peer');
+    const user = await register(a.url, 'user');
+    expect((await sendOverRest(a.url, user.token, peer.id, 'hi')).status).toBe(201);
+    const p = await open(a.url, peer.token);
+    const online = record(p, 'user-online');
+    const offline = record(p, 'user-offline');
+    const typing = record(p, 'typing');
+    const stopped = record(p, 'typing-stopped');
+    const u = await open(b.url, user.token);
+    await waitFor('user-online from node B', () => online.some((e) => e.userId === user.id));
+    u.emit('typing', { to: peer.id });
+    await waitFor('typing reaches node A', () => typing.some((e) => e.from === user.id));
+    // Node A reads the other nodes' records at every sweep (2 s); the typing (5 s) is still on when B dies.
+    await new Promise((r) => setTimeout(r, 2_500));
+
+    await redis.stop();
+    const killedAt = Date.now();
+    await b.kill(); // before Redis is back: nothing of node B is in the new Redis, ever
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    await redis.start();
+    const backAt = Date.now();
+
+    const left = () => HEAL_BOUND_MS - (Date.now() - backAt);
+    await waitFor('typing-stopped for the dead node’s user', () => stopped.some((e) => e.from === user.id), left());
+    await waitFor('user-offline for the dead node’s user', () => offline.some((e) => e.userId === user.id), left());
+    // lastSeen is node B's last heartbeat that node A read before Redis went away.
+    const event = offline.find((e) => e.userId === user.id)!;
+    expect(Date.parse(event.lastSeen!)).toBeLessThanOrEqual(killedAt);
+    expect(Date.parse(event.lastSeen!)).toBeGreaterThan(killedAt - 10_000);
+    expect(await p.timeout(5000).emitWithAck('user-status', { userId: user.id })).toEqual({ ok: true, online: false, lastSeen: event.lastSeen });
+    expect(logRecords(a, /unhandled rejection/)).toEqual([]);
+  });
 });
 
 /**

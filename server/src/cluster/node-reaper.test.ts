@@ -16,6 +16,7 @@ function setup(options: { linkUpSince?: number | null; claimable?: boolean; now?
   const registry: ReaperRegistry = {
     nodeId: 'me',
     nodes: async () => Object.entries(records).map(([id, r]) => ({ id, alive: r.alive, lastHeartbeat: r.lastHeartbeat })),
+    remember: async (nodes) => void calls.push(`remember ${nodes.map((n) => n.id).join(',')}`),
     claimReap: async (id) => {
       calls.push(`claim ${id}`);
       return options.claimable ?? true;
@@ -47,6 +48,7 @@ describe('NodeReaper', () => {
     const { reaper, calls } = setup();
     await reaper.sweep();
     expect(calls).toEqual([
+      'remember me,live,dead', // kept in case Redis loses them (record-mirror.ts)
       'claim dead',
       'typing-stopped gone->w', // 'moved' types on through the live node
       `offline gone ${new Date(41_000).toISOString()}`, // 'moved' is on the live node, 'here' on this one
@@ -58,10 +60,10 @@ describe('NodeReaper', () => {
   it('does nothing when another node has the reap', async () => {
     const { reaper, calls } = setup({ claimable: false });
     await reaper.sweep();
-    expect(calls).toEqual(['claim dead']);
+    expect(calls).toEqual(['remember me,live,dead', 'claim dead']);
   });
 
-  it('judges no one while its own links are down or back for less than a TTL', async () => {
+  it('judges no one while its own links are down or back for less than a TTL, nor replaces the records it remembers from before', async () => {
     for (const linkUpSince of [null, 55_000]) {
       const { reaper, calls } = setup({ linkUpSince });
       await reaper.sweep();

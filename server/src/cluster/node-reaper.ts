@@ -3,7 +3,7 @@ import { deadNodes, lastSeenOf, mayJudge, typingToStop, usersToAnnounce, type Li
 import type { NodeRegistry } from './node-registry.ts';
 
 /** What the reaper needs of the registry (a fake in node-reaper.test.ts). */
-export type ReaperRegistry = Pick<NodeRegistry, 'nodeId' | 'nodes' | 'claimReap' | 'recordOf' | 'membersOn' | 'remove' | 'doneReaping'>;
+export type ReaperRegistry = Pick<NodeRegistry, 'nodeId' | 'nodes' | 'remember' | 'claimReap' | 'recordOf' | 'membersOn' | 'remove' | 'doneReaping'>;
 
 export interface ReaperDeps {
   registry: ReaperRegistry;
@@ -67,6 +67,8 @@ export class NodeReaper {
     const { registry, times } = this.deps;
     if (!mayJudge(this.now(), this.deps.linkUpSince(), times.ttlMs)) return;
     const nodes = await registry.nodes();
+    // Kept in memory: should Redis lose the records, a node that dies before writing its own back is still reaped.
+    await registry.remember(nodes);
     const dead = deadNodes(registry.nodeId, nodes);
     if (dead.length === 0) return;
     const live = nodes.filter((n) => n.alive && n.id !== registry.nodeId).map((n) => n.id);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import { clusterKeys as K } from './keys.ts';
 import type { LivenessTimes } from './liveness.ts';
+import { RecordMirror } from './record-mirror.ts';
 
 /** What this node has right now, read when the whole record is (re)written. */
 export interface LocalState {
@@ -47,6 +48,9 @@ return 1`;
  * next heartbeat then rewrites all of it from LocalState in one MULTI. The heartbeat also
  * rewrites it when its key was gone (Redis restarted empty, or this node was taken for dead
  * and reaped): in that case `onReaped` runs, so the node re-announces its users online.
+ * Gone without having been reaped, Redis may have lost the other nodes' records too: the
+ * ones this node remembers (record-mirror.ts) and that did not register again are written
+ * back, so a node that died before re-registering is still reaped.
  *
  * The connection fails fast (no offline queue, a command timeout): callers get an error
  * within PRESENCE_REDIS_TIMEOUT_MS and fall back, never wait for a reconnect.
@@ -63,6 +67,9 @@ export class NodeRegistry {
   onBeat: (ok: boolean) => void = () => {};
   /** Runs after a rewrite that found this node's tombstone: its users were announced offline. */
   onReaped: (users: string[]) => void = () => {};
+  private readonly mirror: RecordMirror;
+  /** This node's record was found lost (not reaped): the others' may be too; written back at the next beat. */
+  private restorePending = false;
 
   constructor(
     private readonly redis: Redis,
@@ -70,7 +77,9 @@ export class NodeRegistry {
     private readonly times: LivenessTimes,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.mirror = new RecordMirror(redis, this.nodeId);
+  }
 
   /** Writes the whole record, then refreshes it every heartbeat. */
   async start(): Promise<void> {
@@ -120,6 +129,11 @@ export class NodeRegistry {
       const beat = Number(all[id]);
       return { id, lastHeartbeat: Number.isFinite(beat) ? beat : null, alive: exists?.[i]?.[1] === 1 };
     });
+  }
+
+  /** Reads and keeps the live nodes' records (of `nodes`, just read), to write back should Redis lose them. Throws when Redis is unreachable. */
+  remember(nodes: readonly RegisteredNode[]): Promise<void> {
+    return this.mirror.refresh(nodes);
   }
 
   /** Of `members`, those in the `kind` set of any of `nodeIds`. Throws when Redis is unreachable. */
@@ -187,7 +201,12 @@ export class NodeRegistry {
   }
 
   private async beatOnce(): Promise<void> {
-    if (this.dirty) return this.rewrite();
+    if (this.dirty) await this.rewrite();
+    else await this.refresh();
+    if (this.restorePending) await this.restoreOthers();
+  }
+
+  private async refresh(): Promise<void> {
     const now = this.now();
     const replies = await this.redis
       .multi()
@@ -198,6 +217,12 @@ export class NodeRegistry {
     if (replies?.[0]?.[1] !== 'OK') await this.rewrite();
   }
 
+  private async restoreOthers(): Promise<void> {
+    const restored = await this.mirror.restore();
+    this.restorePending = false;
+    if (restored.length > 0) this.log.warn({ nodes: restored }, 'redis had lost other nodes’ records (restarted empty?): wrote back those not registered again; they are reaped unless they register');
+  }
+
   /** The whole record in one transaction, from what this node has now. */
   private async rewrite(): Promise<void> {
     const id = this.nodeId;
@@ -205,13 +230,14 @@ export class NodeRegistry {
     // Read synchronously with the MULTI: a change after this point is a SADD/SREM queued behind it.
     const users = this.local.users();
     const typing = this.local.typingPairs();
-    const m = this.redis.multi().set(K.heartbeat(id), String(now), 'PX', this.times.ttlMs).hset(K.nodes, id, String(now)).del(K.users(id), K.typing(id));
+    const m = this.redis.multi().exists(K.heartbeat(id)).set(K.heartbeat(id), String(now), 'PX', this.times.ttlMs).hset(K.nodes, id, String(now)).del(K.users(id), K.typing(id));
     if (users.length > 0) m.sadd(K.users(id), ...users);
     if (typing.length > 0) m.sadd(K.typing(id), ...typing);
     m.del(K.reaped(id));
     const replies = await m.exec();
     this.dirty = false;
     const reaped = replies?.at(-1)?.[1] === 1;
+    if (replies?.[0]?.[1] === 0 && !reaped && this.mirror.size > 0) this.restorePending = true;
     if (reaped) {
       this.log.warn({ nodeId: id, users: users.length }, 'this node was taken for dead and reaped (Redis unreachable or the process stalled); registered again, announcing its users online');
       this.onReaped(users);
