@@ -23,7 +23,8 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   const note = page.getByTestId('update-prompt');
-  if (await note.count()) await note.getByRole('button', { name: 'OK' }).click();
+  // (Not while a modal dialog is open: the page behind it takes no clicks.)
+  if ((await note.count()) && !(await page.locator('dialog[open]').count())) await note.getByRole('button', { name: 'OK' }).click();
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
@@ -140,6 +141,10 @@ describe('Groups', () => {
     await ana.page.getByTestId('group-members-close').click();
 
     // Cy leaves (with a confirmation): read-only there, a line and one member fewer for Ana.
+    await cy.page.getByTestId('group-open-members').click();
+    await expect.poll(() => cy.page.getByTestId('group-member').count(), WAIT).toBe(3);
+    await shot(cy.page, 'phone-group-members');
+    await cy.page.getByTestId('group-members-close').click();
     await cy.page.getByTestId('chat-menu').click();
     await cy.page.getByTestId('chat-menu-leave').click();
     await cy.page.getByTestId('confirm-ok').click();
@@ -160,6 +165,7 @@ describe('Groups', () => {
     await me.page.getByTestId('new-group').click();
     await me.page.getByTestId('group-title').fill('Offline plans');
     await pickPerson(me.page, peerName);
+    await shot(me.page, 'phone-new-group');
     await me.net.setOffline(true);
     await me.page.getByTestId('new-group-create').click();
     await me.page.locator('[data-testid="chat-pane"][data-type="group"]').waitFor(WAIT);

@@ -26,7 +26,8 @@ const WAIT = { timeout: 20_000, interval: 100 };
 async function shot(page: Page, name: string) {
   // The transient "ready to work offline" note would cover part of the screen.
   const note = page.getByTestId('update-prompt');
-  if (await note.count()) await note.getByRole('button', { name: 'OK' }).click();
+  // (Not while a modal dialog is open: the page behind it takes no clicks.)
+  if ((await note.count()) && !(await page.locator('dialog[open]').count())) await note.getByRole('button', { name: 'OK' }).click();
   // Let fonts/layout settle: wait for two animation frames rather than a fixed delay.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: join(OUT_DIR, `${name}.png`) });
