@@ -11,6 +11,7 @@
  * account, so when an account comes back its messages must reappear no less advanced than
  * they were shown before it left.
  */
+import { conversationMembers, type Message } from '@pigeon/sync-protocol';
 import { liveQuery } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine } from '@pigeon/sync-protocol/engine';
@@ -50,7 +51,14 @@ export interface DeviceOptions {
   dbName: string;
   /** What the device shows of its peers (presence, typing) and of its connection, for the 2-node checks. */
   onView?: (v: DeviceView) => void;
+  /** The groups (server ids) the world knows: watched like the 1:1 conversations (group-driver.ts). */
+  groupIds?: () => string[];
+  /** A group message the engine handed over (its `message` event), with the account it was handed to. */
+  onGroupMessage?: (accountId: string, m: Message) => void;
 }
+
+/** A group's message (or a change's), whose outcome the group checks judge: a failed one is not a stuck outbox. */
+export const judgedByGroups = (m: { status: string; conversationId: string }) => m.status === 'failed' && conversationMembers(m.conversationId) === null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -81,6 +89,8 @@ export class Device {
   private epoch = 0;
   /** Bumped at every watch(): results of live queries that were replaced are ignored. */
   private watchGeneration = 0;
+  /** The live queries of the current sign-in, for watchGroup. */
+  private watching: { engine: SyncEngine; account: Account; generation: number; epoch: number; ids: Set<string> } | null = null;
   private lastConnection = '';
   /** The engine's network switch, re-applied after a reload as a browser's onLine state would be. */
   private networkEnabled = true;
@@ -135,6 +145,11 @@ export class Device {
 
   isOpen(): boolean {
     return this.engine !== null;
+  }
+
+  /** The engine while open (group-driver.ts makes its calls on it). */
+  get live(): SyncEngine | null {
+    return this.engine;
   }
 
   private get e(): SyncEngine {
@@ -203,7 +218,9 @@ export class Device {
       }),
       engine.on('message', (m) => {
         h.add('applied', `${this.name} ${m.senderId}:${m.clientId} seq=${m.seq} ${m.status}`);
-        if (!this.owners.has(m.senderId) && !this.owners.has(m.recipientId)) {
+        // A group message is judged against its account's membership periods (invariants-groups-devices.ts).
+        if (conversationMembers(m.conversationId) === null) this.options.onGroupMessage?.([...this.owners][0] ?? '', m);
+        else if (!this.owners.has(m.senderId) && !this.owners.has(m.recipientId)) {
           this.observe('foreign-message', `received ${m.conversationId} message ${m.id} while ${[...this.owners].join(',') || 'nobody'} may be shown messages`, `${m.senderId}:${m.clientId}`);
         }
       }),
@@ -288,7 +305,7 @@ export class Device {
       this.signingOut++;
       const started = Date.now();
       try {
-        const unsent = (await engine.queries.outbox()).length;
+        const unsent = (await engine.queries.outbox()).filter((m) => !judgedByGroups(m)).length;
         this.unsentAtSignOut.set(from.id, unsent);
         if (unsent > 0) this.signedOutWithUnsent++;
         await engine.signOut();
@@ -325,18 +342,26 @@ export class Device {
     const generation = ++this.watchGeneration;
     const epoch = this.epoch;
     this.watchPresence(engine, generation);
-    for (const conversationId of this.options.conversationIds()) {
-      const sub = liveQuery(() => engine.queries.messages(conversationId, ALL)).subscribe({
-        next: (list) => {
-          if (this.watchGeneration === generation) this.shown.compare(account.id, account.username, conversationId, list, epoch);
-        },
-        error: (err: unknown) => {
-          // A closed database during reload is expected; anything else is worth a line.
-          if (this.engine === engine) this.options.history.add('query-error', `${this.name} ${conversationId} ${String(err)}`);
-        },
-      });
-      this.watchers.push(() => sub.unsubscribe());
-    }
+    this.watching = { engine, account, generation, epoch, ids: new Set() };
+    for (const id of [...this.options.conversationIds(), ...(this.options.groupIds?.() ?? [])]) this.watchGroup(id);
+  }
+
+  /** Watches one more conversation in the current sign-in (a group whose server id the world just learned). */
+  watchGroup(conversationId: string): void {
+    const w = this.watching;
+    if (!w || w.generation !== this.watchGeneration || w.ids.has(conversationId)) return;
+    w.ids.add(conversationId);
+    const { engine, account, generation, epoch } = w;
+    const sub = liveQuery(() => engine.queries.messages(conversationId, ALL)).subscribe({
+      next: (list) => {
+        if (this.watchGeneration === generation) this.shown.compare(account.id, account.username, conversationId, list, epoch);
+      },
+      error: (err: unknown) => {
+        // A closed database during reload is expected; anything else is worth a line.
+        if (this.engine === engine) this.options.history.add('query-error', `${this.name} ${conversationId} ${String(err)}`);
+      },
+    });
+    this.watchers.push(() => sub.unsubscribe());
   }
 
   /** The conversation list's peers and whether each shows online: what a person sees of presence. */
@@ -424,19 +449,21 @@ export class Device {
     const messages: Record<string, LocalMessage[]> = {};
     for (const c of this.options.conversationIds()) messages[c] = await e.queries.messages(c, ALL);
     const conversations = await e.queries.conversations();
+    const outbox = await e.queries.outbox();
     return {
       name: this.name,
       userId: e.getState().userId ?? '',
       expectedUserId: this.home.id,
       messages,
-      outbox: await e.queries.outbox(),
-      conversationIds: conversations.map((v) => v.conversation.id),
+      outbox: outbox.filter((m) => !judgedByGroups(m)),
+      groupFailed: outbox.filter(judgedByGroups),
+      conversationIds: conversations.filter((v) => v.conversation.type === 'direct').map((v) => v.conversation.id),
     };
   }
 
-  /** Outbox and connection as the settle loop needs them. */
+  /** Outbox (but what the server refused in groups: judged by the group checks) and connection, as the settle loop needs them. */
   async quick(): Promise<{ outbox: number; connection: string }> {
     const e = this.e;
-    return { outbox: (await e.queries.outbox()).length, connection: e.getState().connection };
+    return { outbox: (await e.queries.outbox()).filter((m) => !judgedByGroups(m)).length, connection: e.getState().connection };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The bounded chaos run that is part of `npm test`: a few fixed seeds, a few
  * hundred ops each, every invariant checked. Fixed seeds keep CI reproducible;
- * the soak (`npm run chaos -- --minutes 30`) explores new ones.
+ * the soak (`npm run chaos -- --minutes 30`) explores new ones. Every run has its
+ * seed's group ops too (plan-groups.ts: ~0.2 per op of the plan, 1–2 groups).
  *
  * The seeds run side by side, as many at once as the chaos project's maxConcurrency
  * (vitest.config.ts): each has its own server process, proxies, devices and ports, and

@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups]
  *
  *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
@@ -10,6 +10,7 @@
  *   --ack-timeout MS  passed to the engines as ackTimeoutMs
  *   --token-ttl S  the server's access-token lifetime (ACCESS_TOKEN_TTL, s); default: drawn from the seed (2–4)
  *   --dump         write the dump even for passing runs
+ *   --no-groups    the seed's plan without its group ops (as it was before #15)
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
@@ -27,10 +28,11 @@ interface Args {
   tokenTtlS?: number;
   outDir?: string;
   dump: boolean;
+  groups: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -86,10 +88,13 @@ function parse(argv: string[]): Args {
       case '--dump':
         args.dump = true;
         break;
+      case '--no-groups':
+        args.groups = false;
+        break;
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups]',
         );
         process.exit(0);
         break;
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
       ackTimeoutMs: args.ackTimeoutMs,
       tokenTtlS: args.tokenTtlS,
       alwaysDump: args.dump,
+      groups: args.groups,
       log: (line) => console.log(line),
     });
 

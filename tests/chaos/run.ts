@@ -13,6 +13,7 @@ import { History, writeDump } from './history.ts';
 import { checkCluster, clusterFigures, healDeadline } from './invariants-cluster.ts';
 import { checkAll, type CheckInput, type TokenReuse, type Violation } from './invariants.ts';
 import { clusterPlan } from './plan-cluster.ts';
+import { withGroups } from './plan-groups.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
 import { checkServerErrors } from './server-log.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   tokenTtlS?: number;
   /** Write the dump even when the run passes. */
   alwaysDump?: boolean;
+  /** Group ops (plan-groups.ts) between the plan's ops; default true. false: the seed's plan as it was before groups. */
+  groups?: boolean;
   log?: (line: string) => void;
   /**
    * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
@@ -85,23 +88,38 @@ export interface RunResult {
     stalls: number;
     nodes: number;
     cluster: ClusterStats | null;
+    groups: GroupStats | null;
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1) =>
-  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}`;
+/** Groups: what the group ops did (created, texts and changes accepted, refused by the device or the server, handed over). */
+export interface GroupStats {
+  created: number;
+  texts: number;
+  changes: number;
+  refusedHere: number;
+  refusedByServer: number;
+  /** Group messages the engines handed over (their `message` events), all judged against periods. */
+  applied: number;
+}
+
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
   const nodes = options.nodes ?? 1;
-  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes);
+  const groups = options.groups ?? true;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
   const rng = createRng(seed);
   const base = makePlan(rng.derive('plan'), ops);
   // The 2-node plan is the 1-node plan of the seed with the cluster's faults from their own stream.
-  const plan = nodes > 1 ? clusterPlan(base, rng.derive('cluster')) : base;
+  const planned = nodes > 1 ? clusterPlan(base, rng.derive('cluster')) : base;
+  // Group ops go in last, from their own stream: the plan they join keeps its ops, order and gaps.
+  const plan = groups ? withGroups(planned, rng.derive('groups')) : planned;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const recorder = new ClusterRecorder(() => history.now());
@@ -200,6 +218,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
             typing: plan.ops.filter((p) => p.op.kind === 'type').length,
           }
         : null,
+    groups: groups ? groupStats(world, final) : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -227,7 +246,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }
@@ -257,6 +276,23 @@ async function coverLastKill(recorder: ClusterRecorder, history: History): Promi
   const last = Math.max(-Infinity, ...rec.events.filter((e) => e.kind === 'kill').map((e) => healDeadline(rec, e)));
   const wait = last + 500 - history.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
+function groupStats(world: World, final: CheckInput | null): GroupStats {
+  const a = world.groups.accepted;
+  return {
+    created: a.filter((x) => x.kind === 'create').length,
+    texts: a.filter((x) => x.kind === 'text').length,
+    changes: a.filter((x) => x.kind !== 'text' && x.kind !== 'create').length,
+    refusedHere: world.groups.refusedHere.length,
+    refusedByServer: (final?.devices ?? []).reduce((n, d) => n + (d.groupFailed?.length ?? 0), 0),
+    applied: world.groups.applied.length,
+  };
+}
+
+function groupLine(g: GroupStats | null): string {
+  if (!g) return '';
+  return `groups ${g.created} (texts ${g.texts}, changes ${g.changes}; refused by the device ${g.refusedHere}, by the server ${g.refusedByServer}; handed over ${g.applied}); `;
 }
 
 function clusterLine(c: ClusterStats | null): string {

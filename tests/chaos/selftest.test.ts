@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { runChaos } from './run.ts';
 
 describe('chaos harness self-test', () => {
-  it('reports a message deleted on the server and a device status moved backwards', { timeout: 240_000 }, async () => {
-    const sabotaged = { serverKey: '', deviceKey: '' };
+  it('reports a message deleted on the server (1:1 and group) and a device status moved backwards', { timeout: 240_000 }, async () => {
+    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '' };
     const result = await runChaos({
       seed: 101,
       ops: 60,
@@ -24,14 +24,28 @@ describe('chaos harness self-test', () => {
         // The oldest one: its sender has long had the ack, so nothing will resend it. (A newest
         // message may still sit in an outbox; its resend is stored again under a new seq and
         // the harness rightly reports only the gap.)
+        // The same for a group's oldest text (the group checks must name it): one is waited for first.
+        const file = path.join(server.dataDir, 'pigeon.sqlite');
+        const oldest = (where: string) => {
+          const db = new Database(file, { readonly: true });
+          try {
+            return db.prepare(`SELECT sender_id, client_id FROM messages WHERE ${where} ORDER BY rowid ASC LIMIT 1`).get() as { sender_id: string; client_id: string } | undefined;
+          } finally {
+            db.close();
+          }
+        };
+        const GROUP_TEXT = "conversation_id LIKE 'g:%' AND type = 'text'";
+        for (const deadline = Date.now() + 30_000; !oldest(GROUP_TEXT) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
         await server.kill();
-        const db = new Database(path.join(server.dataDir, 'pigeon.sqlite'));
-        const row = db.prepare('SELECT sender_id, client_id FROM messages ORDER BY rowid ASC LIMIT 1').get() as
+        const db = new Database(file);
+        const row = db.prepare("SELECT sender_id, client_id FROM messages WHERE conversation_id LIKE 'dm:%' ORDER BY rowid ASC LIMIT 1").get() as
           | { sender_id: string; client_id: string }
           | undefined;
-        if (row) db.prepare('DELETE FROM messages WHERE sender_id = ? AND client_id = ?').run(row.sender_id, row.client_id);
+        const groupRow = db.prepare(`SELECT sender_id, client_id FROM messages WHERE ${GROUP_TEXT} ORDER BY rowid ASC LIMIT 1`).get() as typeof row;
+        for (const r of [row, groupRow]) if (r) db.prepare('DELETE FROM messages WHERE sender_id = ? AND client_id = ?').run(r.sender_id, r.client_id);
         db.close();
         sabotaged.serverKey = row ? `${row.sender_id}:${row.client_id}` : '';
+        sabotaged.groupKey = groupRow ? `${groupRow.sender_id}:${groupRow.client_id}` : '';
         await server.start();
 
         // Device: an acked message is written back to `pending` behind the engine's back,
@@ -59,11 +73,15 @@ describe('chaos harness self-test', () => {
       },
     });
     expect(sabotaged.serverKey).not.toBe('');
+    expect(sabotaged.groupKey).not.toBe('');
     expect(sabotaged.deviceKey).not.toBe('');
     expect(result.ok).toBe(false);
     const named = (inv: string) => result.violations.filter((v) => v.invariant === inv);
     expect(named('once-on-server').some((v) => v.keys?.includes(sabotaged.serverKey))).toBe(true);
     expect(named('status-monotonic').some((v) => v.keys?.includes(sabotaged.deviceKey))).toBe(true);
+    // The group's text: gone from the server (a gap in its seqs, unless it was the newest), kept by the devices of its members.
+    expect(named('group-once').some((v) => v.keys?.includes(sabotaged.groupKey) && v.message.startsWith('lost'))).toBe(true);
+    expect(named('group-converge').some((v) => v.keys?.includes(sabotaged.groupKey))).toBe(true);
     expect(result.dumpPath).not.toBeNull();
   });
 });

@@ -13,6 +13,8 @@ interface Seen {
   regressed: boolean;
   /** The sign-in it was last shown in: only a message shown since the current sign-in can vanish. */
   epoch: number;
+  /** A group change not acked yet: the engine drops it when the server says it changed nothing. */
+  pendingChange: boolean;
 }
 
 /**
@@ -59,11 +61,16 @@ export class ShownMessages {
         seq: m.seq ?? prev?.seq ?? null,
         regressed,
         epoch,
+        pendingChange: m.type === 'system' && m.seq === null,
       });
     }
     for (const [key, prev] of seen) {
       // Shown in an earlier sign-in: another account's sign-in cleared it; it comes back by sync.
-      if (!present.has(key) && prev.epoch === epoch) {
+      if (!present.has(key) && prev.epoch === epoch && prev.pendingChange) {
+        // Judged at the end (invariants-groups.ts): some state of the group must explain "changed nothing".
+        this.history.add('status', `${this.deviceName} ${key} pending change dropped from ${conversationId} (changed nothing?)`);
+        seen.delete(key);
+      } else if (!present.has(key) && prev.epoch === epoch) {
         this.observe('vanished', `was shown (${prev.status}, seq ${prev.seq}) and is gone from ${conversationId}`, key);
         seen.delete(key);
       }

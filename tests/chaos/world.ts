@@ -8,7 +8,9 @@ import { directConversationId, type Message } from '@pigeon/sync-protocol';
 import { Device, OP_TIMEOUT_MS, type Account } from './actors.ts';
 import type { History } from './history.ts';
 import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot, type Observation } from './invariants.ts';
+import { GroupDriver } from './group-driver.ts';
 import { PROFILES, deviceName, describeOp, type Plan, type Op } from './plan.ts';
+import { isGroupOp } from './plan-groups.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Rng } from './rng.ts';
 import type { Cluster } from './cluster.ts';
@@ -41,7 +43,12 @@ export class World {
   /** The node each device's load balancer tries first. */
   private readonly homes = new Map<string, number>();
 
-  constructor(private readonly o: WorldOptions) {}
+  /** The group ops and what the group checks need (group-driver.ts). */
+  readonly groups: GroupDriver;
+
+  constructor(private readonly o: WorldOptions) {
+    this.groups = new GroupDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
+  }
 
   private device(name: string): Device {
     const d = this.devices.find((x) => x.name === name);
@@ -100,6 +107,8 @@ export class World {
           ackTimeoutMs: this.o.ackTimeoutMs,
           dbName: `pigeon-s${seed}-${name}`,
           onView: (v) => recorder.view(name, v),
+          groupIds: () => this.groups.serverIds(),
+          onGroupMessage: (accountId, m) => this.groups.onApplied(name, accountId, m),
         });
         this.devices.push(device);
       }
@@ -124,6 +133,7 @@ export class World {
 
   /** Runs one op; never throws — a failure is recorded, the run goes on. */
   async execute(op: Op): Promise<string> {
+    if (isGroupOp(op)) return this.groups.execute(op, this.device(op.device));
     switch (op.kind) {
       case 'send': {
         const d = this.device(op.device);
@@ -242,6 +252,7 @@ export class World {
       h.currentOp = planned.i;
       const started = Date.now();
       const result = await this.execute(planned.op);
+      await this.groups.learn();
       const ms = Date.now() - started;
       h.add('op', `${describeOp(planned.op)} → ${result} (${ms} ms)`);
       if (ms > (this.slowestOp?.ms ?? 0)) this.slowestOp = { ms, op: `#${planned.i} ${planned.op.kind}` };
@@ -305,19 +316,19 @@ export class World {
     return body.token;
   }
 
+  /** GET with the account's token; the run's access tokens live a few seconds: an expired one is replaced by a new login. */
+  async getAs(reader: Account, path: string): Promise<Response> {
+    const res = await this.rest('GET', path, undefined, await this.tokenFor(reader));
+    return res.status === 401 ? this.rest('GET', path, undefined, await this.tokenFor(reader, true)) : res;
+  }
+
   /** The server's view of a conversation, all pages, oldest first, through the public REST API. */
   async serverConversation(conversationId: string, reader: Account): Promise<Message[]> {
-    let token = await this.tokenFor(reader);
     const pages: Message[][] = [];
     let before: string | null = null;
     do {
       const q = new URLSearchParams({ id: conversationId, limit: '200', ...(before ? { before } : {}) });
-      let res = await this.rest('GET', `/api/messages/conversation?${q}`, undefined, token);
-      // The run's access tokens live a few seconds: an expired one is replaced by a new login.
-      if (res.status === 401) {
-        token = await this.tokenFor(reader, true);
-        res = await this.rest('GET', `/api/messages/conversation?${q}`, undefined, token);
-      }
+      const res = await this.getAs(reader, `/api/messages/conversation?${q}`);
       if (!res.ok) throw new Error(`history ${conversationId}: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { messages: Message[]; nextCursor: string | null };
       pages.unshift(body.messages);
@@ -332,9 +343,14 @@ export class World {
       const member = this.accounts.find((a) => c.includes(a.id))!;
       server[c] = await this.serverConversation(c, member);
     }
+    await this.groups.learn();
+    const withGroups = this.o.plan.ops.some((p) => isGroupOp(p.op));
+    const groupServer = withGroups ? await this.groups.serverState() : [];
+    const ids = groupServer.map((g) => g.id);
     const devices: DeviceSnapshot[] = [];
-    for (const d of this.devices) devices.push(await d.snapshot());
+    for (const d of this.devices) devices.push({ ...(await d.snapshot()), ...(withGroups ? { groups: await this.groups.deviceState(d, ids) } : {}) });
     return {
+      ...(withGroups ? { groups: this.groups.input(groupServer) } : {}),
       userIds: this.accounts.map((a) => a.id),
       conversationIds: this.conversationIds,
       accepted: this.accepted,
@@ -357,7 +373,8 @@ export class World {
       const quick = await Promise.all(this.devices.map((d) => d.quick()));
       if (quick.every((q) => q.outbox === 0 && q.connection === 'online')) {
         last = await this.snapshot();
-        const pending = checkAll({ ...last, observations: [] });
+        // What devices were seen doing is judged once, at the end: waiting cannot change it.
+        const pending = checkAll({ ...last, observations: [], ...(last.groups ? { groups: { ...last.groups, applied: [], refusedHere: [] } } : {}) });
         streak = pending.length === 0 ? streak + 1 : 0;
         if (streak >= 2) return { settled: true, ms: Date.now() - start, last };
       } else {
