@@ -175,9 +175,6 @@ export class Background {
       status: (event) => void live.status(event.messageIds, event.status),
       typing: (event, on) => typing.received(event, on),
       presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
-      // The server may have dropped events for this device (its Redis link was down): one catch-up
-      // pass brings the messages and statuses (SingleFlight: hints from several nodes at once cost one
-      // pass, plus one after), one conversation list the peers' presence.
       // The change's system message came just before and updates the group; only a group this device
       // does not know yet (we were just added) is worth asking for, with its seq to order it by.
       conversationUpdated: (conversation) => {
@@ -186,6 +183,9 @@ export class Background {
           (e) => this.reportError('conversation-updated', e),
         );
       },
+      // The server may have dropped events for this device (its Redis link was down): one catch-up
+      // pass brings the messages and statuses (SingleFlight: hints from several nodes at once cost one
+      // pass, plus one after), one conversation list the peers' presence.
       syncHint: () => {
         catchUp.schedule();
         void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));

@@ -152,6 +152,7 @@ describe('group changes on the in-memory server', () => {
     // Ann leaves: read-only at once on her device; the oldest member left is promoted.
     await ann!.engine.leaveGroup(id);
     expect(await ann!.engine.queries.isWritable(id)).toBe(false);
+    await waitFor(() => !env.server.groups.memberIds(id).includes(a!));
     await waitFor(async () => JSON.stringify(await shape(cat!.engine, id)) === JSON.stringify(serverShape(id, c!)));
     expect(serverShape(id, c!).members.filter((m) => m.endsWith(':admin'))).toHaveLength(1);
     // The list's last message is the system message, with what the UI needs to say who did what.

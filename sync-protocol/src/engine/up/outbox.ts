@@ -37,7 +37,7 @@ export function laneHeads(entries: readonly OutboxEntry[]): OutboxEntry[] {
 }
 
 /** Inside a transaction over messages: the local time for the next pending message. */
-export async function nextPendingTime(db: LocalDb): Promise<number> {
+async function nextPendingTime(db: LocalDb): Promise<number> {
   const newest = await db.messages.orderBy('pendingAt').last();
   return nextLocalTime(Date.now(), newest?.pendingAt);
 }
@@ -96,7 +96,7 @@ export async function queueRow(
 /**
  * Permanent failure: the message (or group change) shows as failed with the code; the entry
  * leaves the outbox. A refused group creation takes what was queued behind it in that group
- * with it: there is no group to send it to (each can be retried after the creation).
+ * with it: there is no group to send it to (retrying the creation re-queues them: `requeue`).
  */
 export async function markFailed(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
   await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
