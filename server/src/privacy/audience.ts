@@ -30,6 +30,12 @@ export class Audience {
     return [...peers].filter((peer) => !blocked.has(peer) && !blockers.has(peer));
   }
 
+  /** Of `subjects` (anyone), the ones `viewer` may see: contacts (a conversation or group shared) not blocked either way. */
+  async visibleAmong(viewer: string, subjects: readonly string[]): Promise<Set<string>> {
+    const contacts = await this.contacts.peersOf(viewer);
+    return this.visibleAmongContacts(viewer, subjects.filter((s) => contacts.has(s)));
+  }
+
   /** Of `subjects`, the ones `viewer` may see (all of them share a conversation with the viewer already). */
   async visibleAmongContacts(viewer: string, subjects: readonly string[]): Promise<Set<string>> {
     const [blocked, blockers] = await Promise.all([this.blocks.blockedBy(viewer), this.blocks.blockersOf(viewer)]);

@@ -5,5 +5,17 @@ import { textSchema } from '../text.ts';
 
 /** Directory search: a prefix of at least 2 characters (a 1-letter query would list the whole directory). */
 export const userSearchQuerySchema = z.object({ q: textSchema(LIMITS.userSearchMinChars, 64) });
+/**
+ * Profiles by id (`GET /api/users?ids=a,b`, a contract extension): what a device needs to name
+ * the members and senders of a group it has never talked to one to one. Comma-separated, at
+ * most a group's worth.
+ */
+export const userLookupQuerySchema = z.object({
+  ids: z
+    .string()
+    .max(LIMITS.groupMembersMax * 65)
+    .transform((s) => [...new Set(s.split(',').filter(Boolean))])
+    .pipe(z.array(z.string().min(1).max(64)).min(1).max(LIMITS.groupMembersMax)),
+});
 export const meResponseSchema = z.object({ user: userSchema });
 export const usersResponseSchema = z.object({ users: z.array(userSchema) });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { directConversationId as directConversationIdOf, LIMITS, PigeonError, userIdSchema, userSearchQuerySchema } from '@pigeon/sync-protocol';
+import { directConversationId as directConversationIdOf, LIMITS, PigeonError, userIdSchema, userLookupQuerySchema, userSearchQuerySchema } from '@pigeon/sync-protocol';
 import { z } from 'zod';
 import { toPublicUser, withoutPresence } from '../../users/public-user.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
@@ -10,10 +10,21 @@ const userIdParam = z.object({ id: userIdSchema });
 /**
  * GET /api/users/me; GET /api/users?q= (directory search: prefix of username or display
  * name, at least 2 characters, never the caller, never a hash, never presence);
+ * GET /api/users?ids=a,b (profiles by id, for naming group members and senders);
  * POST/DELETE /api/users/:id/block; GET /api/users/blocked.
  */
 export function userRoutes(s: HttpServices) {
   const routes = new Hono<AppEnv>();
+
+  /** Profiles by id; presence only where the Audience allows (fellow members, contacts). Unknown ids are left out. */
+  async function lookUp(me: string, ids: string[]) {
+    const [records, online, visible] = await Promise.all([
+      s.store.getUsers(ids),
+      s.presence.onlineAmong(ids),
+      s.audience.visibleAmong(me, ids),
+    ]);
+    return records.map((r) => (visible.has(r.id) ? toPublicUser(r, online.has(r.id)) : withoutPresence(r)));
+  }
 
   routes.get('/me', async (c) => {
     const me = c.get('userId');
@@ -26,6 +37,7 @@ export function userRoutes(s: HttpServices) {
 
   routes.get('/', async (c) => {
     const me = c.get('userId');
+    if (c.req.query('ids') !== undefined) return c.json({ users: await lookUp(me, readQuery(c, userLookupQuerySchema).ids) });
     const { q } = readQuery(c, userSearchQuerySchema);
     // One extra row so dropping the caller still leaves a full page.
     const records = (await s.store.searchUsers(q, LIMITS.userSearchMax + 1))
