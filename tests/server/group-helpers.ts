@@ -28,6 +28,9 @@ export const addMembers = (url: string, token: string, id: string, userIds: stri
 export const removeMember = (url: string, token: string, id: string, userId: string, clientId?: string) =>
   http<GroupAnswer>(url, path(id, `/members/${encodeURIComponent(userId)}${clientId ? `?clientId=${clientId}` : ''}`), { method: 'DELETE', token });
 
+export const promoteMember = (url: string, token: string, id: string, userId: string, clientId?: string) =>
+  http<GroupAnswer>(url, path(id, `/members/${encodeURIComponent(userId)}`), { method: 'PATCH', token, json: { role: 'admin', ...(clientId ? { clientId } : {}) } });
+
 export const sendToGroup = (url: string, token: string, conversationId: string, body: string, clientId: string = randomUUID()) =>
   http<{ message: Message }>(url, '/api/messages', { token, json: { clientId, conversationId, body } });
 

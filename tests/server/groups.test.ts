@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary } from '@pigeon/sync-protocol';
-import { addMembers, createGroup, getGroup, groupHistory, receiptsOf, registerMany, removeMember, renameGroup, sendToGroup, sendToGroupOverSocket } from './group-helpers.ts';
+import { addMembers, createGroup, getGroup, groupHistory, promoteMember, receiptsOf, registerMany, removeMember, renameGroup, sendToGroup, sendToGroupOverSocket } from './group-helpers.ts';
 import { http, noteMongoSkip, STORE_VARIANTS, useTestServer } from './helpers.ts';
 
 const byUser = (members: ConversationSummary['members']) => [...members].sort((x, y) => (x.userId < y.userId ? -1 : 1));
@@ -148,6 +148,24 @@ describe.each(STORE_VARIANTS)('groups on $kind', (variant) => {
     const other = (await createGroup(t.url, c!.token, [a!.id, b!.id])).body.conversation.id;
     expect((await sendToGroup(t.url, a!.token, other, 'from the blocked one')).status).toBe(201);
     expect((await groupHistory(t.url, c!.token, other)).map((m) => m.body).at(-1)).toBe('from the blocked one');
+  });
+
+  it('make admin: admins only, once per clientId, a member only; the new admin may then change the group', async () => {
+    const [a, b, c, outsider] = await registerMany(t.url, 4);
+    const id = (await createGroup(t.url, a!.token, [b!.id, c!.id])).body.conversation.id;
+    expect(await promoteMember(t.url, b!.token, id, c!.id)).toMatchObject(error(403, 'FORBIDDEN'));
+    expect(await promoteMember(t.url, a!.token, id, outsider!.id)).toMatchObject(error(404, 'NOT_FOUND'));
+    expect(await http(t.url, `/api/conversations/${id}/members/${b!.id}`, { method: 'PATCH', token: a!.token, json: { role: 'member' } })).toMatchObject(error(400, 'VALIDATION'));
+    const clientId = randomUUID();
+    const promoted = await promoteMember(t.url, a!.token, id, b!.id, clientId);
+    expect(promoted).toMatchObject({ status: 200, body: { message: { type: 'system', system: { kind: 'member-promoted', actorId: a!.id, userIds: [b!.id] } } } });
+    expect((await promoteMember(t.url, a!.token, id, b!.id, clientId)).body.message?.id).toBe(promoted.body.message!.id);
+    expect((await promoteMember(t.url, a!.token, id, b!.id)).body.message).toBeNull(); // already an admin
+    expect(byUser(promoted.body.conversation.members)).toEqual(byUser([{ userId: a!.id, role: 'admin' }, { userId: b!.id, role: 'admin' }, { userId: c!.id, role: 'member' }]));
+    expect((await renameGroup(t.url, b!.token, id, 'Co-run')).status).toBe(200);
+    // Two admins: the first leaving promotes nobody.
+    await removeMember(t.url, a!.token, id, a!.id);
+    expect(byUser((await getGroup(t.url, c!.token, id)).body.conversation.members)).toEqual(byUser([{ userId: b!.id, role: 'admin' }, { userId: c!.id, role: 'member' }]));
   });
 });
 

@@ -40,6 +40,18 @@ describe('group rules', () => {
     expect(() => decide(members, 'a', { kind: 'add', userIds: ['x', 'y', 'z'] }, 't', 9)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
   });
 
+  it('make admin: admins only, members only, once', () => {
+    const members = [m('a', 'admin', 1), m('b', 'member', 1)];
+    expect(() => decide(members, 'b', { kind: 'promote', userId: 'b' }, 't', 5)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => decide(members, 'a', { kind: 'promote', userId: 'z' }, 't', 5)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(decide(members, 'a', { kind: 'promote', userId: 'b' }, 't', 5)).toEqual({
+      kind: 'change',
+      members: [m('a', 'admin', 1), m('b', 'admin', 1)],
+      event: { kind: 'member-promoted', actorId: 'a', userIds: ['b'] },
+    });
+    expect(decide(members, 'a', { kind: 'promote', userId: 'a' }, 't', 5)).toEqual({ kind: 'none' });
+  });
+
   it('the last admin leaving promotes the oldest member', () => {
     const members = [m('a', 'admin', 1), m('c', 'member', 7), m('b', 'member', 3), m('d', 'member', 3)];
     const d = decide(members, 'a', { kind: 'remove', userId: 'a' }, 't', 9);

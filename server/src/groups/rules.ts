@@ -52,6 +52,14 @@ export function decide(members: readonly GroupMemberRecord[], actorId: string, c
       const next = [...members, ...added.map((userId) => ({ userId, role: 'member' as const, sinceSeq: atSeq }))];
       return { kind: 'change', members: next, event: { kind: 'members-added', actorId, userIds: added } };
     }
+    case 'promote': {
+      requireAdmin(actor);
+      const target = members.find((m) => m.userId === change.userId);
+      if (!target) throw new PigeonError('NOT_FOUND', 'userId: not a member of this group');
+      if (target.role === 'admin') return { kind: 'none' };
+      const next = members.map((m) => (m === target ? { ...m, role: 'admin' as const } : m));
+      return { kind: 'change', members: next, event: { kind: 'member-promoted', actorId, userIds: [change.userId] } };
+    }
     case 'remove': {
       const leaving = change.userId === actorId;
       if (!leaving) requireAdmin(actor);

@@ -85,7 +85,11 @@ export interface CreateGroupRequest {
   at: string;
 }
 
-export type GroupChange = { kind: 'rename'; title: string } | { kind: 'add'; userIds: readonly string[] } | { kind: 'remove'; userId: string };
+export type GroupChange =
+  | { kind: 'rename'; title: string }
+  | { kind: 'add'; userIds: readonly string[] }
+  | { kind: 'remove'; userId: string }
+  | { kind: 'promote'; userId: string };
 
 /** A change by `actorId`; `clientId` makes it idempotent (the system message is unique per actor and clientId). */
 export type GroupChangeRequest = { conversationId: string; actorId: string; clientId: string; at: string } & GroupChange;

@@ -35,4 +35,6 @@ export type CreateGroupBody = z.infer<typeof createGroupBodySchema>;
 export const renameGroupBodySchema = z.object({ title: groupTitleSchema, clientId: clientIdSchema.optional() });
 export const addMembersBodySchema = z.object({ userIds: memberIdsSchema, clientId: clientIdSchema.optional() });
 export const removeMemberQuerySchema = z.object({ clientId: clientIdSchema.optional() });
+/** `PATCH /api/conversations/:id/members/:userId` `{ role: 'admin' }` (extension: "make admin"; admins only). */
+export const promoteMemberBodySchema = z.object({ role: z.literal('admin'), clientId: clientIdSchema.optional() });
 export const conversationParamSchema = z.object({ id: conversationIdSchema });

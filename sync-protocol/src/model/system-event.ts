@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /** What a system message records: who changed the group, and how. */
 export const systemEventSchema = z.object({
-  kind: z.enum(['group-created', 'members-added', 'member-removed', 'member-left', 'title-changed']),
+  // 'member-promoted' is an extension of the contract ("make admin").
+  kind: z.enum(['group-created', 'members-added', 'member-removed', 'member-left', 'title-changed', 'member-promoted']),
   actorId: z.string(),
-  /** group-created: every member but the creator; members-added: who was added; member-removed/-left: who left. */
+  /** group-created: every member but the creator; members-added: who was added; member-removed/-left: who left; member-promoted: the new admin. */
   userIds: z.array(z.string()).optional(),
   /** group-created and title-changed: the (new) title. */
   title: z.string().optional(),

@@ -6,6 +6,7 @@ import {
   createGroupBodySchema,
   parseOrThrow,
   PigeonError,
+  promoteMemberBodySchema,
   removeMemberQuerySchema,
   renameGroupBodySchema,
   userIdSchema,
@@ -29,6 +30,7 @@ const memberParamSchema = conversationParamSchema.extend({ userId: userIdSchema 
  *   PATCH  /api/conversations/:id                 { title, clientId? }   admins
  *   POST   /api/conversations/:id/members         { userIds, clientId? } admins
  *   DELETE /api/conversations/:id/members/:userId ?clientId=             admins; anyone for themself (leave)
+ *   PATCH  /api/conversations/:id/members/:userId { role: 'admin', clientId? } admins (make admin; extension)
  *
  * A change answers 200 `{ conversation, message }`: the group after it, as the caller sees it,
  * and its system message (null when it changed nothing). The rules are the store's, in its commit.
@@ -77,6 +79,13 @@ export function conversationRoutes(s: HttpServices) {
     const { id, userId } = params(c, memberParamSchema);
     const { clientId } = readQuery(c, removeMemberQuerySchema);
     return changed(c, me, await s.groups.change(me, id, { kind: 'remove', userId }, clientId));
+  });
+
+  routes.patch('/:id/members/:userId', async (c) => {
+    const me = c.get('userId');
+    const { id, userId } = params(c, memberParamSchema);
+    const { clientId } = await readJson(c, promoteMemberBodySchema);
+    return changed(c, me, await s.groups.change(me, id, { kind: 'promote', userId }, clientId));
   });
 
   async function changed(c: Context<AppEnv>, me: string, outcome: GroupOutcome) {
