@@ -11,6 +11,7 @@ describe('describeSystemEvent', () => {
     expect(describeSystemEvent({ kind: 'member-removed', actorId: 'a', userIds: ['b'] }, nameOf, 'a')).toBe('You removed Bo');
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'a')).toBe('Bo left');
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('You left');
+    expect(describeSystemEvent({ kind: 'member-promoted', actorId: 'a', userIds: ['b'] }, nameOf, 'b')).toBe('Ana made you an admin');
     expect(describeSystemEvent({ kind: 'title-changed', actorId: 'c', title: 'Road trip' }, nameOf, 'a')).toBe('Cy changed the group name to “Road trip”');
   });
 });

@@ -20,6 +20,8 @@ export function describeSystemEvent(event: SystemEvent, nameOf: (userId: string)
       return `${list(users.map(who))} left`;
     case 'title-changed':
       return `${actor} changed the group name to “${event.title ?? ''}”`;
+    case 'member-promoted':
+      return `${actor} made ${list(users.map(whom))} an admin`;
   }
 }
 
