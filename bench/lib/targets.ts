@@ -14,7 +14,10 @@ import { startFerret, type Ferret } from './ferret.ts';
 export type TargetKind = 'bare' | 'sqlite' | 'mongodb';
 
 export interface StoreCheck {
+  /** Messages sent by users (a group's system messages apart). */
   messages: number;
+  /** A group's changes (group-created …), each with its seq; absent for the bare server. */
+  systemMessages?: number;
   duplicateClientIds: number;
   seqGaps: number;
   perSender: Record<string, number>;
@@ -42,8 +45,12 @@ export interface Target {
   restart(): Promise<void>;
   /** Registers (or, for bare, names) `n` users. */
   users(n: number, prefix: string): Promise<BenchUser[]>;
-  /** What the store holds for these users (bare: only a count of messages handled). */
-  storeCheck(userIds: string[]): Promise<StoreCheck>;
+  /**
+   * What the store holds for these users, and in these conversations (the groups of figure 9;
+   * on SQLite their messages are read through `userIds`' feeds, one member per group is enough).
+   * Bare: only a count of messages handled.
+   */
+  storeCheck(userIds: string[], conversationIds?: string[]): Promise<StoreCheck>;
   /** Group-commit counters of the Pigeon server (null for bare). */
   sendStats(): Promise<SendStats | null>;
   stop(): Promise<void>;
@@ -123,7 +130,7 @@ export async function startTarget(kind: TargetKind, opts: TargetOptions = {}): P
       storeUri: ferret?.uri ?? null,
       users: (n: number, prefix: string) => registerUsers(server.url, n, prefix),
       // Bounded: a wedged database must fail the bench, not hang it.
-      storeCheck: (userIds: string[]) => server.child.call<StoreCheck>('storeCheck', { userIds }, 180_000),
+      storeCheck: (userIds: string[], conversationIds?: string[]) => server.child.call<StoreCheck>('storeCheck', { userIds, conversationIds }, 180_000),
       sendStats: () => server.child.call<SendStats>('sendStats'),
       async stop() {
         await server.child.stop();

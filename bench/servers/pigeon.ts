@@ -35,12 +35,15 @@ const server = await startServer({
   logLevel: (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'warn',
 });
 
-type StoredMessage = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'seq'>;
+type StoredMessage = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'seq' | 'type'>;
 
-/** Every stored message sent or received by one of `userIds`. */
-async function readStored(userIds: readonly string[]): Promise<StoredMessage[]> {
+/**
+ * Every stored message sent or received by one of `userIds`, or in one of `conversationIds` (the
+ * groups of figure 9, whose feeds `userIds` also cover: one member per group).
+ */
+async function readStored(userIds: readonly string[], conversationIds: readonly string[]): Promise<StoredMessage[]> {
   const mongoUri = process.env.BENCH_MONGODB_URI;
-  if (mongoUri) return readMongoCollection(mongoUri, new Set(userIds));
+  if (mongoUri) return readMongoCollection(mongoUri, new Set([...userIds, ...conversationIds]));
   const byId = new Map<string, StoredMessage>();
   for (const userId of userIds) {
     let position = 0;
@@ -58,38 +61,44 @@ async function readStored(userIds: readonly string[]): Promise<StoredMessage[]> 
  * On FerretDB every changesSince decodes the whole collection, so one per user (200 × 20,000
  * documents) outlasts any timeout; the collection is read once instead, with the driver.
  */
-async function readMongoCollection(uri: string, users: ReadonlySet<string>): Promise<StoredMessage[]> {
+async function readMongoCollection(uri: string, wanted: ReadonlySet<string>): Promise<StoredMessage[]> {
   const client = await MongoClient.connect(uri);
   try {
     const docs = await client
       .db(dbNameFromUri(uri) ?? 'pigeon')
-      .collection<{ _id: string; clientId: string; conversationId: string; senderId: string; recipientId: string; seq: number; kind?: string }>('messages')
-      .find({}, { projection: { clientId: 1, conversationId: 1, senderId: 1, recipientId: 1, seq: 1, kind: 1 } })
+      .collection<{ _id: string; clientId: string; conversationId: string; senderId: string; recipientId: string; seq: number; kind?: string; type?: 'system' }>('messages')
+      .find({}, { projection: { clientId: 1, conversationId: 1, senderId: 1, recipientId: 1, seq: 1, kind: 1, type: 1 } })
       .toArray();
     // The collection is the store's change log: receipt entries (kind 'receipt') live beside the messages.
     return docs
-      .filter((d) => d.kind !== 'receipt' && (users.has(d.senderId) || users.has(d.recipientId)))
-      .map((d) => ({ id: d._id, clientId: d.clientId, conversationId: d.conversationId, senderId: d.senderId, seq: d.seq }));
+      .filter((d) => d.kind !== 'receipt' && (wanted.has(d.senderId) || wanted.has(d.recipientId) || wanted.has(d.conversationId)))
+      .map((d) => ({ id: d._id, clientId: d.clientId, conversationId: d.conversationId, senderId: d.senderId, seq: d.seq, type: d.type ?? 'text' }));
   } finally {
     await client.close();
   }
 }
 
 async function storeCheck(args: unknown): Promise<StoreCheck> {
-  const { userIds } = args as { userIds: string[] };
-  const stored = await readStored(userIds);
+  const { userIds, conversationIds = [] } = args as { userIds: string[]; conversationIds?: string[] };
+  const stored = await readStored(userIds, conversationIds);
   const senderClient = new Set<string>();
   const perSender: Record<string, number> = {};
   const seqs = new Map<string, number[]>();
   let duplicateClientIds = 0;
+  let systemMessages = 0;
   for (const m of stored) {
+    const list = seqs.get(m.conversationId) ?? [];
+    list.push(m.seq);
+    seqs.set(m.conversationId, list);
+    // A group's changes (group-created …) hold seqs too, but nobody sent them through the load generator.
+    if (m.type === 'system') {
+      systemMessages++;
+      continue;
+    }
     const key = `${m.senderId}:${m.clientId}`;
     if (senderClient.has(key)) duplicateClientIds++;
     senderClient.add(key);
     perSender[m.senderId] = (perSender[m.senderId] ?? 0) + 1;
-    const list = seqs.get(m.conversationId) ?? [];
-    list.push(m.seq);
-    seqs.set(m.conversationId, list);
   }
   // seq must be 1..n in each conversation; only checkable for conversations fully inside userIds.
   let seqGaps = 0;
@@ -99,7 +108,7 @@ async function storeCheck(args: unknown): Promise<StoreCheck> {
       if (s !== i + 1) seqGaps++;
     });
   }
-  return { messages: stored.length, duplicateClientIds, seqGaps, perSender };
+  return { messages: stored.length - systemMessages, systemMessages, duplicateClientIds, seqGaps, perSender };
 }
 
 serveRpc({ storeCheck, sendStats: () => server.sendStats }, () => server.close());
