@@ -10,6 +10,7 @@
  *   npm run bench -- --cpu-prof           also write V8 CPU profiles of the server children
  *   npm run bench -- --only=mongo-raw     MongoDB store vs raw insertMany (figure 7)
  *   npm run bench -- --only=cross-node    two nodes on FerretDB + Redis: cross-node vs same-node (figure 8)
+ *   npm run bench -- --only=groups        group sends vs a bare Socket.io room broadcast (figure 9)
  *   npm run bench -- --help
  */
 import { parseArgs } from 'node:util';
@@ -20,15 +21,19 @@ import { measureOutbox, renderOutbox, type OutboxFigures } from './figures/outbo
 import { measureThroughput, renderThroughput, type TargetFigures } from './figures/throughput.ts';
 import { measureMongoRaw, renderMongoRaw, type MongoRawFigures } from './figures/mongo-raw.ts';
 import { measureCrossNode, renderCrossNode, type CrossNodeFigures } from './figures/cross-node.ts';
+import { measureGroups, renderGroups, type GroupsFigures } from './figures/groups.ts';
 import { redisBinary } from './lib/redis.ts';
 import { failures } from './lib/integrity.ts';
+import { helpText } from './lib/help.ts';
 import { machineInfo, machineSection, uptime, writeJson, writeReport } from './lib/report.ts';
 import { ferretBinary } from './lib/ferret.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { TargetKind } from './lib/targets.ts';
 
-const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node'] as const;
+const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups'] as const;
 type Figure = (typeof FIGURES)[number];
+/** Figures with results of their own (latency's are throughput's). */
+const RESULT_KEYS = FIGURES.filter((f): f is Exclude<Figure, 'latency'> => f !== 'latency');
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,6 +63,10 @@ const { values: flags } = parseArgs({
     'raw-server-duration': { type: 'string' },
     'cross-pairs': { type: 'string' },
     'cross-fraction': { type: 'string' },
+    'group-sizes': { type: 'string' },
+    'group-sockets': { type: 'string' },
+    'group-senders': { type: 'string' },
+    'group-fraction': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -65,30 +74,7 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`npm run bench -- [flags]
-  --quick                      small sizes for development
-  --only=a,b                   figures: ${FIGURES.join(', ')} (latency implies throughput)
-  --targets=sqlite,mongodb     Pigeon stores to measure (bare Socket.io always runs as baseline)
-  --clients=N --inflight=K     figure 1: sockets (pairs) and sends awaiting ack per socket
-  --mongo-clients=N            sockets for the MongoDB store when different (default: --clients);
-                               a bare run with the same count is added for its ratio
-  --warmup=S --duration=S      figure 1 warm-up and window, seconds; --paced-duration=S for figure 2
-  --catchup-messages=N --catchup-conversations=N
-  --mongo-catchup-messages=N   (default 5,000) and --mongo-outbox-messages=N (default 500):
-                               smaller sizes for FerretDB, whose queries scan (see docs/benchmarks.md)
-  --outbox-messages=N
-  --client-messages=N --client-conversations=N --client-open=N
-  --idle-sockets=N
-  --raw-batch=N --raw-batches=N  figure 7 (mongo-raw): batch size (default 200) and measured batches per
-                               side (default 100; quick 10); --raw-conversations=N (default 100);
-                               --raw-inflight=N batches in flight on both sides (default 1);
-                               --raw-server-duration=S window of the full-server half (default 10; 0 skips it)
-  --cross-pairs=N              figure 8 (cross-node): sender/recipient pairs per placement (default 100; quick 20),
-                               --inflight, --warmup, --duration as figure 1; paced runs at --cross-fraction
-                               (default 0.5) of the same-node max for --paced-duration seconds
-  --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
-                               into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
-  --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`);
+  console.log(helpText(FIGURES));
   process.exit(0);
 }
 
@@ -126,10 +112,11 @@ interface Results {
   memory?: MemoryFigures;
   'mongo-raw'?: MongoRawFigures;
   'cross-node'?: CrossNodeFigures;
+  groups?: GroupsFigures;
   skipped: string[];
   failures: string[];
   /** Figures not run this time, carried over from the previous full run: when they were measured. */
-  carried?: Partial<Record<'throughput' | 'catchup' | 'outbox' | 'client' | 'memory' | 'mongo-raw' | 'cross-node', { date: string; uptime: string; command: string }>>;
+  carried?: Partial<Record<(typeof RESULT_KEYS)[number], { date: string; uptime: string; command: string }>>;
 }
 const results: Results = { machine, command, skipped, failures };
 
@@ -139,8 +126,7 @@ const latestPath = new URL('./results/latest.json', import.meta.url).pathname;
 if (!quick && flags.only && existsSync(latestPath)) {
   const prev = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
   results.carried = {};
-  const keys = ['throughput', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node'] as const;
-  for (const k of keys) {
+  for (const k of RESULT_KEYS) {
     if (only.has(k) || !prev[k]) continue;
     (results as unknown as Record<string, unknown>)[k] = prev[k];
     results.carried[k] = prev.carried?.[k] ?? { date: prev.machine.date, uptime: prev.machine.uptimeBefore, command: prev.command };
@@ -251,6 +237,23 @@ if (only.has('cross-node') && needsFerret('cross-node')) {
     );
 }
 
+if (only.has('groups')) {
+  results.groups = await step('groups', () =>
+    measureGroups({
+      kinds: ['bare', ...stores],
+      sizes: (flags['group-sizes'] ?? '10,100').split(',').map(Number),
+      sockets: num(flags['group-sockets'], 400, 200),
+      senders: num(flags['group-senders'], 2, 2),
+      inflight: num(flags.inflight, 4, 4),
+      warmupMs: num(flags.warmup, 3, 0.5) * 1000,
+      durationMs: num(flags.duration, 15, 1.5) * 1000,
+      pacedFraction: flags['group-fraction'] !== undefined ? Number(flags['group-fraction']) : 0.5,
+      pacedDurationMs: num(flags['paced-duration'], 10, 1) * 1000,
+      nodeFlags,
+    }),
+  );
+}
+
 machine.uptimeAfter = uptime();
 const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
   const c = results.carried?.[k];
@@ -267,6 +270,7 @@ const sections = [
   results.memory ? renderMemory(results.memory) + carriedNote('memory') : '',
   results['mongo-raw'] ? renderMongoRaw(results['mongo-raw']) + carriedNote('mongo-raw') : '',
   results['cross-node'] ? renderCrossNode(results['cross-node']) + carriedNote('cross-node') : '',
+  results.groups ? renderGroups(results.groups) + carriedNote('groups') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);

@@ -97,15 +97,16 @@ export interface WatchedPids {
 /**
  * Runs one load command (`closed` / `open`) on a load-generator child and samples /proc for
  * `pids` when the generator opens and closes its measurement window, so CPU covers exactly
- * the window. `hooks` run right after each sample (a CPU profile of the window).
+ * the window. `hooks` run right after each sample (a CPU profile of the window). `R`: what the
+ * generator answers (RunResult; GroupRunResult for figure 9's group generator).
  */
-export async function measureWindow(
+export async function measureWindow<R extends object = RunResult>(
   loader: NodeChild,
   cmd: 'closed' | 'open',
   args: unknown,
   pids: WatchedPids,
   hooks: { start?: () => Promise<unknown>; end?: () => Promise<unknown> } = {},
-): Promise<MeasuredRun> {
+): Promise<R & { cpu: CpuShare }> {
   const sum = (list: number[]) => list.reduce((a, pid) => a + readCpuSeconds(pid), 0);
   const named = Object.entries(pids.named ?? {});
   const sample = () => ({
@@ -129,7 +130,7 @@ export async function measureWindow(
       endCpu = sample();
       await hooks.end?.();
     });
-  const result = await loader.call<RunResult>(cmd, args);
+  const result = await loader.call<R>(cmd, args);
   await Promise.all([started, ended]);
   const wall = (endCpu.t - startCpu.t) / 1000;
   const share = (k: 'server' | 'load' | 'store' | 'machine' | 'onCpu' | 'runqueue') => (endCpu[k] - startCpu[k]) / wall;
