@@ -131,6 +131,33 @@ describe.each(STORE_VARIANTS)('groups in real time on $kind', (variant) => {
     // Fellow members see each other's presence (d and b never wrote to each other).
     expect(await dS.timeout(5000).emitWithAck('user-status', { userId: b!.id })).toMatchObject({ ok: true, online: true });
   });
+
+  it('a group read reaches the reader’s other sockets as read-position (not the reading one, nobody else); the list carries readSeq', async () => {
+    const [a, b] = await registerMany(t.url, 2);
+    const id = (await createGroup(t.url, a!.token, [b!.id])).body.conversation.id;
+    const [bPhone, bLaptop, aS] = [await t.open(b!.token), await t.open(b!.token), await t.open(a!.token)];
+    const heard = [bPhone, bLaptop, aS].map((s) => {
+      const events: unknown[] = [];
+      s.on('read-position', (e) => events.push(e));
+      return events;
+    });
+    await sendToGroup(t.url, a!.token, id, 'one'); // 2
+    await sendToGroup(t.url, a!.token, id, 'two'); // 3
+    expect(await bPhone.timeout(5000).emitWithAck('message-read', { conversationId: id, upToSeq: 2 })).toEqual({ ok: true });
+    await waitFor('the laptop hears the phone’s read', () => heard[1]!.length === 1);
+    expect(heard[1]).toEqual([{ conversationId: id, readSeq: 2 }]);
+    // Past the last message: the position stops at it.
+    expect(await bPhone.timeout(5000).emitWithAck('message-read', { conversationId: id, upToSeq: 99 })).toEqual({ ok: true });
+    await waitFor('the laptop hears the second read', () => heard[1]!.length === 2);
+    expect(heard[1]![1]).toEqual({ conversationId: id, readSeq: 3 });
+    for (const s of [bPhone, aS]) await roundTrip(s);
+    expect(heard[0]).toEqual([]);
+    expect(heard[2]).toEqual([]);
+    // A device that was offline finds the position in the list (and in GET /api/conversations/:id).
+    const listed = (await http(t.url, '/api/messages/conversations', { token: b!.token })).body.conversations.find((x: { id: string }) => x.id === id);
+    expect(listed).toMatchObject({ id, unreadCount: 0, readSeq: 3 });
+    expect((await http(t.url, `/api/conversations/${id}`, { token: b!.token })).body.conversation).toMatchObject({ readSeq: 3 });
+  });
 });
 
 noteMongoSkip('groups in real time');

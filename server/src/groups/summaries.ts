@@ -27,6 +27,7 @@ export function groupSummary(viewerId: string, record: ConversationRecord): Conv
     lastMessage: record.lastMessage,
     unreadCount: record.unreadCount,
     updatedAt: record.updatedAt,
+    ...(record.readSeq !== undefined ? { readSeq: record.readSeq } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ describe('receipts', () => {
     const pushed: unknown[] = [];
     const fanout: Fanout = { emit: (userIds, event, payload, except) => void pushed.push({ userIds, event, payload, except }), toConversation: () => {} };
     let changed: Message[] = [msg('1', 'dm:a:r', 'a'), msg('2', 'dm:b:r', 'b')];
-    const store = { markDelivered: async () => changed, markRead: async () => changed };
+    const store = { markDelivered: async () => changed, markRead: async () => changed, readPosition: async () => null };
     const receipts = new ReceiptService(store, fanout, () => new Date('2026-01-01T00:00:00Z'));
     await receipts.delivered('r', ['1', '2', '1'], 'sock');
     expect(pushed).toEqual([
@@ -33,11 +33,11 @@ describe('receipts', () => {
   });
 
   it('refuses to read a conversation the reader is not in', async () => {
-    const receipts = new ReceiptService({ markDelivered: async () => [], markRead: async () => [] }, { emit: () => {}, toConversation: () => {} });
+    const receipts = new ReceiptService({ markDelivered: async () => [], markRead: async () => [], readPosition: async () => null }, { emit: () => {}, toConversation: () => {} });
     await expect(receipts.read('r', 'dm:a:b', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(receipts.read('r', 'garbage', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
-  it('reads a group only for its current members', async () => {
+  it('reads a group only for its members, and tells the reader’s other sockets the read position', async () => {
     const reads: string[] = [];
     const store = {
       markDelivered: async () => [],
@@ -45,10 +45,15 @@ describe('receipts', () => {
         reads.push(`${reader} ${id}`);
         return [];
       },
+      readPosition: async () => 3,
     };
     const isMember = async (id: string, userId: string) => id === 'g:1' && userId === 'r';
-    const receipts = new ReceiptService(store, { emit: () => {}, toConversation: () => {} }, undefined, isMember);
-    await receipts.read('r', 'g:1', 3);
+    const pushed: unknown[] = [];
+    const fanout: Fanout = { emit: (userIds, event, payload, except) => void pushed.push({ userIds, event, payload, except }), toConversation: () => {} };
+    const receipts = new ReceiptService(store, fanout, undefined, isMember);
+    await receipts.read('r', 'g:1', 3, 'sock');
+    // The reader's other devices hear where the reader's position is now.
+    expect(pushed).toEqual([{ userIds: ['r'], event: 'read-position', payload: { conversationId: 'g:1', readSeq: 3 }, except: 'sock' }]);
     await expect(receipts.read('x', 'g:1', 3)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(receipts.read('r', 'g:2', 3)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(reads).toEqual(['r g:1']);

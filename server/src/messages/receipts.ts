@@ -9,11 +9,12 @@ import type { Fanout } from './fanout.ts';
  * sockets and to the reader's other devices; a sender that is offline finds the
  * new status in /api/sync (every status change gets a new change-log position).
  * In a group the store moves a message's status only once every other member's
- * receipt covers it, so its sender hears the aggregate, once per step.
+ * receipt covers it, so its sender hears the aggregate, once per step; the reader's
+ * other devices hear `read-position` after each group read.
  */
 export class ReceiptService {
   constructor(
-    private readonly store: Pick<Store, 'markDelivered' | 'markRead'>,
+    private readonly store: Pick<Store, 'markDelivered' | 'markRead' | 'readPosition'>,
     private readonly fanout: Fanout,
     private readonly now: () => Date = () => new Date(),
     /** Is, or was, the user a member of this group? (groups/memberships.ts; none: no groups.) */
@@ -34,6 +35,12 @@ export class ReceiptService {
     const at = this.now().toISOString();
     const changed = await this.store.markRead(readerId, conversationId, upToSeq, at);
     this.push(readerId, changed, 'read', at, exceptSocketId);
+    // A group message's status is the aggregate over the members: a read alone may change none, so
+    // the reader's other devices are told where the reader's position is now (never backwards there).
+    if (member && conversationPeer(conversationId, readerId) === null) {
+      const readSeq = await this.store.readPosition(conversationId, readerId);
+      if (readSeq !== null) this.fanout.emit([readerId], 'read-position', { conversationId, readSeq }, exceptSocketId);
+    }
     return changed;
   }
 

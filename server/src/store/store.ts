@@ -126,6 +126,8 @@ export interface ConversationRecord {
    */
   unreadCount: number;
   updatedAt: string;
+  /** Group only: the user's read position in their latest period (see readPosition). */
+  readSeq?: number;
 }
 
 export interface ChangePage {
@@ -272,6 +274,11 @@ export interface Store {
    * status changed.
    */
   markRead(readerId: string, conversationId: string, upToSeq: number, at: string): Promise<Message[]>;
+  /**
+   * Group: the user's read position in their latest period (it starts at the seq that added them,
+   * and markRead moves it); null when they never were a member or the group does not exist.
+   */
+  readPosition(conversationId: string, userId: string): Promise<number | null>;
 
   /**
    * Up to `limit` messages with seq < beforeSeq (or the newest when null), oldest → newest.

@@ -27,6 +27,15 @@ export type TypingEvent = z.infer<typeof typingEventSchema>;
 export const conversationUpdatedEventSchema = z.object({ conversation: conversationStateSchema });
 export type ConversationUpdatedEvent = z.infer<typeof conversationUpdatedEventSchema>;
 
+/**
+ * The user read a group up to `readSeq` on another device (an extension of the contract): to the
+ * reader's other sockets after a group `message-read`. A group message's status is the aggregate
+ * over the members, so it does not change for a read alone: this is how the reader's other devices
+ * learn that everything of others up to `readSeq` is read. Positions only move forward.
+ */
+export const readPositionEventSchema = z.object({ conversationId: z.string(), readSeq: z.number().int().nonnegative() });
+export type ReadPositionEvent = z.infer<typeof readPositionEventSchema>;
+
 export const presenceEventSchema = z.object({ userId: z.string(), lastSeen: z.string().optional() });
 export type PresenceEvent = z.infer<typeof presenceEventSchema>;
 

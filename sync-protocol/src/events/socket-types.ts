@@ -1,6 +1,6 @@
 /** Typed Socket.io event maps, shared by server (`Server<Up, Down>`) and client (`Socket<Down, Up>`). */
 import type { MessageReadPayload, MessageReceivedPayload, SendMessagePayload, TypingPayload, UserStatusPayload } from './up.ts';
-import type { ConversationUpdatedEvent, MessageStatusEvent, NewMessageEvent, OkAck, PresenceEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck } from './down.ts';
+import type { ConversationUpdatedEvent, MessageStatusEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck } from './down.ts';
 
 export interface ClientToServerEvents {
   'send-message': (payload: SendMessagePayload, ack: (res: SendMessageAck) => void) => void;
@@ -18,6 +18,8 @@ export interface ServerToClientEvents {
   'typing-stopped': (event: TypingEvent) => void;
   /** A group's title or members changed (down.ts). */
   'conversation-updated': (event: ConversationUpdatedEvent) => void;
+  /** The user read a group up to a seq on another device (down.ts). */
+  'read-position': (event: ReadPositionEvent) => void;
   'user-online': (event: PresenceEvent) => void;
   'user-offline': (event: PresenceEvent) => void;
   /** Catch up now: events may have been lost between server nodes (down.ts). */

@@ -17,6 +17,11 @@ export const conversationSummarySchema = z.object({
   lastMessage: messageSchema.nullable(),
   unreadCount: z.number().int().nonnegative(),
   updatedAt: z.string(),
+  /**
+   * Group only (an extension of the contract): the viewer's read position, the seq up to which they
+   * read the group (on any device), so their other devices clear what was read there.
+   */
+  readSeq: z.number().int().nonnegative().optional(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 

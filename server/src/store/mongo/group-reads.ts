@@ -43,7 +43,8 @@ async function groupEntry(ctx: MongoContext, groupId: string, userId: string, pe
   // Unread: others' text messages of the latest period past the user's read position, which starts
   // at the message that added them. System messages are never unread (the engine agrees).
   // Earlier periods are frozen.
-  const from = Math.max(last.fromSeq, readUpTo[0]?.seq ?? 0) + 1;
+  const readSeq = Math.max(last.fromSeq, readUpTo[0]?.seq ?? 0);
+  const from = readSeq + 1;
   const unreadCount =
     last.toSeq !== null && from > last.toSeq
       ? 0
@@ -58,7 +59,18 @@ async function groupEntry(ctx: MongoContext, groupId: string, userId: string, pe
     lastMessage,
     unreadCount,
     updatedAt: lastMessage?.createdAt ?? state!.createdAt,
+    readSeq,
   };
+}
+
+/** The user's read position in their latest period of the group (it starts at the seq that added them); null: never a member. */
+export async function readPosition(ctx: MongoContext, groupId: string, userId: string): Promise<number | null> {
+  const [docs, moves] = await Promise.all([
+    membershipDocs(ctx, userId, groupId),
+    ctx.moves.find({ conversationId: groupId, kind: 'read', userId }).sort({ seq: -1 }).limit(1).toArray(),
+  ]);
+  const last = periodsFrom(docs).at(-1);
+  return last ? Math.max(last.fromSeq, moves[0]?.seq ?? 0) : null;
 }
 
 /**

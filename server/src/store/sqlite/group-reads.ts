@@ -70,6 +70,7 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext) {
         lastMessage,
         unreadCount: gs.unreadIn.get(cid, latest.read_seq, upper, uid)!,
         updatedAt: lastMessage?.createdAt ?? group.created_at,
+        readSeq: latest.read_seq,
         tiebreak: upper === group.last_seq ? group.last_pos : 0,
       });
     }
@@ -114,11 +115,20 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext) {
 
   const groupHistoryTx = db.transaction(groupHistory);
 
+  /** The user's read position in their latest period of the group (it starts at the seq that added them). */
+  function readPosition(conversationId: string, userId: string): number | null {
+    const group = gs.group.get(conversationId);
+    const uid = st.uidOf.get(userId);
+    if (!group || uid === undefined) return null;
+    return gs.latestPeriod.get(group.cid, uid)?.read_seq ?? null;
+  }
+
   return {
     changesSince: (userId: string, position: number, limit: number) => changesSince(userId, position, limit),
     listConversations: (userId: string) => listConversations(userId),
     groupHistory: (conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string) =>
       groupHistoryTx(conversationId, beforeSeq, limit, viewerId),
+    readPosition,
   };
 }
 

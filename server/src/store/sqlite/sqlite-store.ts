@@ -180,6 +180,10 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       return markReadTx.immediate(readerId, conversationId, upToSeq, at);
     },
 
+    async readPosition(conversationId, userId) {
+      return reads.readPosition(conversationId, userId);
+    },
+
     async getHistory(conversationId, beforeSeq, limit, viewerId) {
       if (isGroupId(conversationId)) return reads.groupHistory(conversationId, beforeSeq, limit, viewerId);
       const rows = st.history.all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);

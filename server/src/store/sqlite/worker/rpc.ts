@@ -30,6 +30,7 @@ export const STORE_CALLS = [
   'sendMessages',
   'markDelivered',
   'markRead',
+  'readPosition',
   'getHistory',
   'listConversations',
   'changesSince',

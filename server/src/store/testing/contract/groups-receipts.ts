@@ -100,6 +100,27 @@ export function describeGroupReceiptsContract(fx: ContractFixture, g: GroupFixtu
       expect(await statuses(id, a)).toEqual(['read', 'sent']);
     });
 
+    it('readPosition and the list’s readSeq: where the user read up to in their latest period, clamped to the last seq', async () => {
+      const [a, b, c, d] = [await user(), await user(), await user(), await user()];
+      const { id } = await g.group(a, [b, c]);
+      const readSeqOf = async (u: { id: string }) => (await fx.store.listConversations(u.id)).find((r) => r.id === id)?.readSeq;
+      expect(await fx.store.readPosition(id, b.id)).toBe(1); // the creation added them
+      expect(await fx.store.readPosition(id, d.id)).toBeNull();
+      expect(await fx.store.readPosition('g:no-such-group', b.id)).toBeNull();
+      await g.gsend(a, id, 'm'); // 2
+      await g.gsend(a, id, 'n'); // 3
+      await fx.store.markRead(b.id, id, 2, T(1));
+      expect(await fx.store.readPosition(id, b.id)).toBe(2);
+      expect(await readSeqOf(b)).toBe(2);
+      await fx.store.markRead(b.id, id, 50, T(2));
+      expect(await fx.store.readPosition(id, b.id)).toBe(3);
+      await fx.store.markRead(b.id, id, 1, T(3)); // never moves back
+      expect(await readSeqOf(b)).toBe(3);
+      await g.changed(a, id, { kind: 'add', userIds: [d.id] }); // 4
+      expect(await fx.store.readPosition(id, d.id)).toBe(4);
+      expect(await readSeqOf(d)).toBe(4);
+    });
+
     it('messageReceipts: each other member of the message’s period, when their position first covered it', async () => {
       const [a, b, c, d] = [await user(), await user(), await user(), await user()];
       const created = await fx.store.createGroup({ creatorId: a.id, clientId: 'receipts-1', title: 'R', memberIds: [b.id, c.id], at: T(0) });
