@@ -231,6 +231,8 @@ export interface SyncEngine {
   addMembers(conversationId: string, userIds: string[]): Promise<LocalMessage>;
   /** An admin removes anyone; removing yourself is leaving. */
   removeMember(conversationId: string, userId: string): Promise<LocalMessage>;
+  /** An admin makes a member an admin too (shown at once; refused by the server for a non-admin: the row fails). */
+  makeAdmin(conversationId: string, userId: string): Promise<LocalMessage>;
   /** Leaves the group: from now on the conversation is read-only here. */
   leaveGroup(conversationId: string): Promise<LocalMessage>;
   /** Re-queues a failed message. */

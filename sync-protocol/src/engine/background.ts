@@ -16,6 +16,7 @@ import { PigeonError } from '../errors.ts';
 import type { EngineState } from './api.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
 import { META, watchTable } from './local/local-db.ts';
+import { usersNamedIn } from './local/user-lookup.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Parts } from './parts.ts';
 import { isNetworkError } from './transport/transport.ts';
@@ -178,6 +179,7 @@ export class Background {
       // The change's system message came just before and updates the group; only a group this device
       // does not know yet (we were just added) is worth asking for, with its seq to order it by.
       conversationUpdated: (conversation) => {
+        this.requestUsers(conversation.members.map((m) => m.userId));
         void this.parts.db.conversations.get(conversation.id).then(
           (row) => !row?.group?.known && this.requestPeers(),
           (e) => this.reportError('conversation-updated', e),
@@ -208,13 +210,34 @@ export class Background {
     // (we were added to it). A running catch-up asks once at its end instead.
     const groupChanged = result.changed.some((m) => m.type === 'system');
     if ((result.newConversations.length > 0 || groupChanged) && !catchUp.running) this.requestPeers();
+    // Group members and senders without a profile: asked for at once, catch-up pages included.
+    const named = usersNamedIn(result.changed);
+    if (named.length > 0) this.requestUsers(named);
   }
 
-  /** Profiles of unknown peers, and the title and members of groups the device does not know. */
+  /** Profiles of unknown peers, and the title and members of groups the device does not know (then their members' profiles). */
   requestPeers(): void {
     if (!this.running) return;
     void this.parts.peers.request().catch((e) => this.reportError('peers', e));
-    void this.parts.groups.request().catch((e) => this.reportError('groups', e));
+    void this.parts.groups.request().then(
+      () => this.requestUsers(),
+      (e) => this.reportError('groups', e),
+    );
+  }
+
+  /**
+   * Profiles of `ids` and of every group member the device has none of (local/user-lookup.ts).
+   * Never blocks anything; a failed lookup keeps its ids for the next occasion (a stored group
+   * message, the end of a catch-up, which every connect runs).
+   */
+  requestUsers(ids: readonly string[] = []): void {
+    if (!this.running) return;
+    this.parts.users.note(ids);
+    void this.parts.users.run().catch((e) => {
+      // The moment's state (offline, a server going down, a rate limit), not a bug: asked again later.
+      if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
+      this.reportError('users', e);
+    });
   }
 
   setState(patch: Partial<EngineState>): void {

@@ -118,6 +118,10 @@ export class Engine implements SyncEngine {
     return this.changeGroup(conversationId, { kind: 'remove', userId });
   }
 
+  makeAdmin(conversationId: string, userId: string): Promise<LocalMessage> {
+    return this.changeGroup(conversationId, { kind: 'promote', userId });
+  }
+
   leaveGroup(conversationId: string): Promise<LocalMessage> {
     return this.changeGroup(conversationId, { kind: 'remove', userId: this.life.requireUser() });
   }

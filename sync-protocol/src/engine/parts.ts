@@ -15,6 +15,7 @@ import type { EngineEvents, EngineQueries } from './api.ts';
 import { LocalDb, messageKey } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
 import { storeBlocked } from './local/blocks.ts';
+import { UserLookup } from './local/user-lookup.ts';
 import { fetchMissingPeers, refreshPeers } from './local/users.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Transport } from './transport/transport.ts';
@@ -61,6 +62,8 @@ export interface Parts {
   peers: SingleFlight;
   /** Fetches the groups the device holds without knowing their title and members (down/group-changes.ts). */
   groups: SingleFlight;
+  /** Profiles of group members and senders the device has none of (local/user-lookup.ts). */
+  users: UserLookup;
   /** Refreshes every peer's presence from the conversation list (after a `sync-hint`). */
   peerPresence: SingleFlight;
   /** Refreshes the stored block list from the server (local/blocks.ts). */
@@ -150,6 +153,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     const me = host.me();
     if (me) await fetchUnknownGroups(db, me, (id) => transport.conversation(id));
   });
+  const users = new UserLookup({ db, me: host.me, fetch: (ids) => transport.users(ids) });
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
   const blockList = new SingleFlight(async () => {
     const me = host.me();
@@ -169,5 +173,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     // Also how the leader hears about messages queued by other tabs.
     if (n > 0) drainer.kick();
   });
-  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, groups, peerPresence, blockList, outboxCount };
+  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, blockList, outboxCount };
 }

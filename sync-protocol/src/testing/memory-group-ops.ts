@@ -1,7 +1,8 @@
 /**
  * The in-memory server's group requests (contract v2), answered as the real server answers them:
  * POST /api/conversations → `{ conversation }` (201, or 200 with the same group for a retry);
- * PATCH /api/conversations/:id, POST …/members, DELETE …/members/:userId → `{ conversation,
+ * PATCH /api/conversations/:id, POST …/members, DELETE …/members/:userId, PATCH …/members/:userId
+ * `{ role: 'admin' }` (make admin) → `{ conversation,
  * message | null }`; GET /api/conversations/:id → `{ conversation }` (members only). Each system
  * message goes out as `new-message` to every member (and to a removed one: their removal), then
  * `conversation-updated` with the group as it is now, and the statuses a change moved as `message-status`.
@@ -38,6 +39,7 @@ const changeInputSchema = z.object({
     z.object({ kind: z.literal('rename'), title: groupTitleSchema }),
     z.object({ kind: z.literal('add'), userIds: z.array(userIdSchema).min(1) }),
     z.object({ kind: z.literal('remove'), userId: userIdSchema }),
+    z.object({ kind: z.literal('promote'), userId: userIdSchema }),
   ]),
 });
 

@@ -5,7 +5,7 @@
  *    retried creation or change answers the stored message and the group as it is now;
  *  - membership is a list of periods [fromSeq, toSeq]: a user sees (history, change feed) exactly
  *    the seqs of their periods, so a removed member keeps what came up to their removal;
- *  - only admins rename, add and remove others; anyone leaves; the oldest member is promoted when
+ *  - only admins rename, add, remove others and make admins; anyone leaves; the oldest member is promoted when
  *    the last admin goes; 2..256 members;
  *  - receipts are positions per member (delivered, read), starting at the seq that added them; a
  *    message is delivered (read) once every current member but its sender has a position at or
@@ -126,6 +126,15 @@ export class MemoryGroups {
       if (group.members.length + added.length > LIMITS.groupMembersMax) throw fail('VALIDATION', `userIds: at most ${LIMITS.groupMembersMax} members`);
       const message = this.record(group, actorId, clientId, { kind: 'members-added', actorId, userIds: added });
       for (const userId of added) this.join(group, userId, 'member', message.seq);
+      return this.done(group, message, [], this.memberIds(conversationId));
+    }
+    if (change.kind === 'promote') {
+      admin();
+      const target = group.members.find((m) => m.userId === change.userId);
+      if (!target) throw fail('NOT_FOUND', 'userId: not a member of this group');
+      if (target.role === 'admin') return nothing;
+      target.role = 'admin';
+      const message = this.record(group, actorId, clientId, { kind: 'member-promoted', actorId, userIds: [change.userId] });
       return this.done(group, message, [], this.memberIds(conversationId));
     }
     const leaving = change.userId === actorId;

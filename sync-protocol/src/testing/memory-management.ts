@@ -2,18 +2,22 @@
  * The in-memory server's management requests, with the real server's answers (docs/api.md):
  * GET /api/sessions, DELETE /api/sessions/:id (the session ends and its connections are closed),
  * POST and DELETE /api/users/:id/block (idempotent; blocking also tells the blocked user the
- * blocker went offline and stopped typing), GET /api/users/blocked.
+ * blocker went offline and stopped typing), GET /api/users/blocked, and the profiles by id
+ * (`GET /api/users?ids=`, an extension: presence hidden between users blocked either way; the
+ * real server also hides it from users who share no conversation).
  */
 import { directConversationId } from '../conversation-id.ts';
 import { userIdSchema, type User } from '../model/user.ts';
 import { sessionIdParamSchema } from '../rest/auth.ts';
+import { userLookupQuerySchema } from '../rest/users.ts';
+import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
 import type { MemoryBlocks } from './memory-blocks.ts';
 import type { MemoryRealtime } from './memory-realtime.ts';
 import type { Caller, MemorySessions } from './memory-sessions.ts';
 import type { ServerOp } from './memory-types.ts';
 
-const MANAGEMENT_OPS = ['sessions', 'revokeSession', 'block', 'unblock', 'blocked'] as const;
+const MANAGEMENT_OPS = ['sessions', 'revokeSession', 'block', 'unblock', 'blocked', 'users'] as const;
 export type ManagementOp = (typeof MANAGEMENT_OPS)[number];
 
 export const isManagementOp = (op: ServerOp): op is ManagementOp => (MANAGEMENT_OPS as readonly string[]).includes(op);
@@ -56,6 +60,11 @@ export function handleManagement(op: ManagementOp, caller: Caller, input: unknow
       return undefined;
     case 'blocked':
       return { users: deps.blocks.blockedBy(me).map((id) => ({ ...deps.publicUser(id), online: false, lastSeen: null })) };
+    case 'users': {
+      const { ids } = parseOrThrow(userLookupQuerySchema, input);
+      const found = ids.filter((id) => deps.hasUser(id)).map((id) => deps.publicUser(id));
+      return { users: found.map((u) => (deps.blocks.between(me, u.id) ? { ...u, online: false, lastSeen: null } : u)) };
+    }
   }
 }
 

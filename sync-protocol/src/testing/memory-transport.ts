@@ -101,6 +101,9 @@ class MemoryTransport implements Transport {
   searchUsers(q: string) {
     return this.rest('searchUsers', { q }) as ReturnType<Transport['searchUsers']>;
   }
+  users(ids: readonly string[]) {
+    return this.rest('users', { ids: ids.join(',') }) as ReturnType<Transport['users']>;
+  }
   conversations() {
     return this.rest('conversations', {}) as ReturnType<Transport['conversations']>;
   }

@@ -9,6 +9,7 @@ export type ServerOp =
   | 'logout'
   | 'me'
   | 'searchUsers'
+  | 'users'
   | 'conversations'
   | 'history'
   | 'sync'

@@ -57,6 +57,7 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     logout: (accessToken) => t.logout(accessToken),
     me: once(() => t.me()),
     searchUsers: once((query: string) => t.searchUsers(query)),
+    users: once((ids: readonly string[]) => t.users(ids)),
     conversations: once(() => t.conversations()),
     sessions: once(() => t.sessions()),
     revokeSession: once((sessionId: string) => t.revokeSession(sessionId)),

@@ -55,6 +55,19 @@ describe('group state from system messages', () => {
     expect(replay([events[0]!, events[5]!, events[3]!], 'bob').known).toBe(false);
   });
 
+  it('a promotion makes a member an admin by seq, in any order; an older event about them changes nothing; overlaid while pending', () => {
+    const promoted: [number, SystemEvent][] = [...events.slice(0, 3), [5, { kind: 'member-promoted', actorId: 'ann', userIds: ['dan'] }]];
+    const expected = { title: 'Trip 2', members: ['ann:admin', 'cat:member', 'bob:member', 'dan:admin'].sort() };
+    for (const order of permutations(promoted)) {
+      const v = view(replay(order));
+      expect({ ...v, members: [...v.members].sort() }).toEqual(expected);
+    }
+    // Removed after the promotion: gone, whatever arrives first.
+    const removed = replay([[6, { kind: 'member-removed', actorId: 'ann', userIds: ['dan'] }], ...promoted]);
+    expect(view(removed).members).not.toContain('dan:admin');
+    expect(overlayPending(replay(events.slice(0, 3)), [{ kind: 'member-promoted', actorId: 'ann', userIds: ['dan'] }], 'ann').members).toContainEqual({ userId: 'dan', role: 'admin' });
+  });
+
   it('pending changes are overlaid in the order they were made; the state itself keeps only what the server said', () => {
     const state = replay(events.slice(0, 3));
     const pending: SystemEvent[] = [

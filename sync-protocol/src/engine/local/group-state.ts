@@ -1,7 +1,7 @@
 /**
  * A group's title and members as the device knows them, derived from what the server said:
  * system messages (`group-created`, `members-added`, `member-removed`, `member-left`,
- * `title-changed`) and snapshots (`GET /api/conversations/:id`, the answer to a change).
+ * `title-changed`, `member-promoted`) and snapshots (`GET /api/conversations/:id`, the answer to a change).
  * Pure functions, no I/O: the transactions that store server copies call them.
  *
  * Why "last writer by seq" per user and for the title, rather than replaying events in order:
@@ -79,6 +79,13 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
     case 'title-changed':
       setTitle(next, seq, event.title);
       break;
+    case 'member-promoted':
+      // Whoever is promoted is a member at that seq, now an admin (the server checked both).
+      for (const userId of event.userIds ?? []) {
+        const current = state.members.find((m) => m.userId === userId);
+        decide(userId, { userId, role: 'admin', sinceSeq: current?.sinceSeq ?? seq });
+      }
+      break;
   }
   next.members = sortMembers(next.members);
   // A group never lacks an admin on the server; with part of the members unknown we cannot tell who it is.
@@ -136,6 +143,11 @@ export function overlayPending(state: GroupState, pending: readonly SystemEvent[
       case 'member-left': {
         const gone = new Set(event.userIds ?? []);
         members = withAnAdmin(members.filter((m) => !gone.has(m.userId)));
+        break;
+      }
+      case 'member-promoted': {
+        const promoted = new Set(event.userIds ?? []);
+        members = members.map((m) => (promoted.has(m.userId) ? { ...m, role: 'admin' as const } : m));
         break;
       }
     }

@@ -58,6 +58,11 @@ export class RestClient {
     return this.request('GET', `/api/users?${new URLSearchParams({ q })}`, usersResponseSchema);
   }
 
+  /** Profiles by id (an extension of the contract); the caller batches at most LIMITS.groupMembersMax. */
+  users(ids: readonly string[]) {
+    return this.request('GET', `/api/users?${new URLSearchParams({ ids: ids.join(',') })}`, usersResponseSchema);
+  }
+
   conversations() {
     return this.request('GET', '/api/messages/conversations', conversationsResponseSchema);
   }
@@ -103,6 +108,8 @@ export class RestClient {
         return this.request('POST', `${path}/members`, groupChangeResponseSchema, { body: { userIds: change.userIds, clientId } });
       case 'remove':
         return this.request('DELETE', `${path}/members/${encodeURIComponent(change.userId)}?${new URLSearchParams({ clientId })}`, groupChangeResponseSchema);
+      case 'promote':
+        return this.request('PATCH', `${path}/members/${encodeURIComponent(change.userId)}`, groupChangeResponseSchema, { body: { role: 'admin', clientId } });
     }
   }
 

@@ -44,6 +44,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       logout: (accessToken) => rest.logout(accessToken),
       me: () => rest.me(),
       searchUsers: (query) => rest.searchUsers(query),
+      users: (ids) => rest.users(ids),
       conversations: () => rest.conversations(),
       sessions: () => rest.sessions(),
       revokeSession: (sessionId) => rest.revokeSession(sessionId),

@@ -32,8 +32,13 @@ import type { SyncResponse } from '../../rest/sync.ts';
  */
 export type SignInResponse = Omit<AuthResponse, 'refreshToken'> & { refreshToken?: string };
 
-/** A change of a group (`PATCH` / `POST …/members` / `DELETE …/members/:userId` on /api/conversations/:id). */
-export type GroupChange = { kind: 'rename'; title: string } | { kind: 'add'; userIds: string[] } | { kind: 'remove'; userId: string };
+/** A change of a group (`PATCH` / `POST …/members` / `DELETE …/members/:userId` / `PATCH …/members/:userId` on /api/conversations/:id). */
+export type GroupChange =
+  | { kind: 'rename'; title: string }
+  | { kind: 'add'; userIds: string[] }
+  | { kind: 'remove'; userId: string }
+  /** Make admin (`PATCH …/members/:userId { role: 'admin' }`, an extension of the contract). */
+  | { kind: 'promote'; userId: string };
 
 /** A group's creation or change, answered: the group after it and the system message recording it (null: nothing changed, or not sent). */
 export interface GroupAnswer {
@@ -84,6 +89,8 @@ export interface Transport {
   logout(accessToken: string): Promise<void>;
   me(): Promise<{ user: User }>;
   searchUsers(query: string): Promise<{ users: User[] }>;
+  /** `GET /api/users?ids=` (1..256 ids): the profiles of those that exist, in no particular order. */
+  users(ids: readonly string[]): Promise<{ users: User[] }>;
   conversations(): Promise<ConversationsResponse>;
   /** Older messages than the `before` history cursor (the newest page when null). */
   history(conversationId: string, before: string | null, limit: number): Promise<HistoryResponse>;

@@ -61,7 +61,7 @@ export async function commitToConversation(db: LocalDb, me: string, conversation
   });
 }
 
-/** Renames, adds members or removes one (removing yourself is leaving); resolves with the pending system message. */
+/** Renames, adds members, removes one (removing yourself is leaving) or makes one an admin; resolves with the pending system message. */
 export async function commitGroupChange(db: LocalDb, me: string, conversationId: string, change: GroupChange, clientId = newClientId()): Promise<LocalMessage> {
   const system = eventFor(me, change);
   return db.transaction('rw', tables(db), async () => {
@@ -83,6 +83,8 @@ function eventFor(me: string, change: GroupChange): SystemEvent {
       const userId = parseOrThrow(userIdSchema, change.userId);
       return userId === me ? { kind: 'member-left', actorId: me, userIds: [me] } : { kind: 'member-removed', actorId: me, userIds: [userId] };
     }
+    case 'promote':
+      return { kind: 'member-promoted', actorId: me, userIds: [parseOrThrow(userIdSchema, change.userId)] };
   }
 }
 

@@ -180,6 +180,8 @@ export function groupOpFor(row: Pick<StoredMessage, 'system'>): GroupOp | undefi
       return { kind: 'remove', userId: e.userIds?.[0] ?? '' };
     case 'member-left':
       return { kind: 'remove', userId: e.actorId };
+    case 'member-promoted':
+      return { kind: 'promote', userId: e.userIds?.[0] ?? '' };
     default:
       return undefined;
   }
