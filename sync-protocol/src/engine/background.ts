@@ -158,6 +158,8 @@ export class Background {
         drainer.kick();
         // A block made on another device reaches this one's list here (the server pushes none).
         void this.parts.blockList.request().catch((e) => this.reportError('blocked', e));
+        // So do groups read on another device while this one was away (no message changed for it).
+        void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));
       },
       disconnect: (reason) => {
         this.socketDownSince = Date.now();
@@ -176,6 +178,8 @@ export class Background {
       status: (event) => void live.status(event.messageIds, event.status),
       typing: (event, on) => typing.received(event, on),
       presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
+      // A group read on another device of ours (down/read-positions.ts).
+      readPosition: (event) => void live.readPosition(event.conversationId, event.readSeq),
       // The change's system message came just before and updates the group; only a group this device
       // does not know yet (we were just added) is worth asking for, with its seq to order it by.
       conversationUpdated: (conversation) => {
@@ -191,6 +195,7 @@ export class Background {
       syncHint: () => {
         catchUp.schedule();
         void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));
+        void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));
       },
     });
   }

@@ -9,6 +9,7 @@ import { PigeonError } from '../errors.ts';
 import { CatchUp } from './down/catch-up.ts';
 import { fetchUnknownGroups, storeGroupAnswer } from './down/group-changes.ts';
 import { LiveEvents } from './down/live-events.ts';
+import { refreshReadPositions } from './down/read-positions.ts';
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
 import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { EngineEvents, EngineQueries } from './api.ts';
@@ -66,6 +67,8 @@ export interface Parts {
   users: UserLookup;
   /** Refreshes every peer's presence from the conversation list (after a `sync-hint`). */
   peerPresence: SingleFlight;
+  /** Applies the groups' read positions of the conversation list (down/read-positions.ts; at connect, after a `sync-hint`). */
+  readPositions: SingleFlight;
   /** Refreshes the stored block list from the server (local/blocks.ts). */
   blockList: SingleFlight;
   /** Counts the outbox into the state (and kicks the drainer when it is not empty). */
@@ -155,6 +158,10 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   });
   const users = new UserLookup({ db, me: host.me, fetch: (ids) => transport.users(ids) });
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
+  const readPositions = new SingleFlight(async () => {
+    const me = host.me();
+    if (me) await refreshReadPositions(db, me, async () => (await transport.conversations()).conversations);
+  });
   const blockList = new SingleFlight(async () => {
     const me = host.me();
     if (!me) return;
@@ -173,5 +180,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     // Also how the leader hears about messages queued by other tabs.
     if (n > 0) drainer.kick();
   });
-  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, blockList, outboxCount };
+  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount };
 }

@@ -110,6 +110,9 @@ export class GroupRequests {
   /** `message-read` in a group. */
   read(me: string, conversationId: string, upToSeq: number, from?: MemoryConnection): void {
     this.pushStatuses(me, this.deps.groups.readUpTo(me, conversationId, upToSeq), from);
+    // The reader's other devices: no status may have changed, so they hear the position itself.
+    const readSeq = this.deps.groups.readPosition(conversationId, me);
+    this.deps.realtime.emit([me], 'read-position', { conversationId, readSeq }, from);
   }
 
   /** `message-status` for group messages whose aggregate moved, one event per status. */

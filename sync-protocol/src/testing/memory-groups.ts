@@ -167,7 +167,7 @@ export class MemoryGroups {
     const group = this.groups.get(conversationId)!;
     const visible = this.messages.rows(conversationId).filter((m) => this.sees(userId, m));
     const last = visible.at(-1) ?? null;
-    const readUpTo = group.read.get(userId) ?? 0;
+    const readUpTo = this.readPosition(conversationId, userId);
     return {
       id: conversationId,
       type: 'group',
@@ -176,7 +176,13 @@ export class MemoryGroups {
       lastMessage: last && { ...last },
       unreadCount: visible.filter((m) => m.senderId !== userId && m.type !== 'system' && m.seq > readUpTo).length,
       updatedAt: last?.createdAt ?? new Date(0).toISOString(),
+      readSeq: readUpTo,
     };
+  }
+
+  /** Where `userId` read the group up to (any of their devices): their read position, 0 before any read. */
+  readPosition(conversationId: string, userId: string): number {
+    return this.groups.get(conversationId)?.read.get(userId) ?? 0;
   }
 
   /** `message-received` for group messages: each group's delivered position moves to the highest seq named. */

@@ -9,7 +9,7 @@
  * ('io server disconnect'), as socket.ts does.
  */
 import { PigeonError } from '../errors.ts';
-import { conversationUpdatedEventSchema, messageStatusEventSchema, newMessageEventSchema, presenceEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
+import { conversationUpdatedEventSchema, messageStatusEventSchema, newMessageEventSchema, presenceEventSchema, readPositionEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { Message } from '../model/message.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
@@ -264,6 +264,7 @@ class MemoryTransport implements Transport {
     else if (event === 'user-online' || event === 'user-offline') events.presence(presenceEventSchema.parse(copy), event === 'user-online');
     else if (event === 'sync-hint' && syncHintEventSchema.safeParse(copy).success) events.syncHint?.();
     else if (event === 'conversation-updated') events.conversationUpdated?.(conversationUpdatedEventSchema.parse(copy).conversation);
+    else if (event === 'read-position') events.readPosition?.(readPositionEventSchema.parse(copy));
   }
 }
 

@@ -12,6 +12,7 @@ import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import type { GroupAnswer } from '../transport/transport.ts';
 import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
+import { applyReadPositions } from './read-positions.ts';
 
 const snapshotOf = (c: ConversationSummary, atLeast = 0) => ({ title: c.title, members: c.members, atSeq: Math.max(c.lastMessage?.seq ?? 0, atLeast) });
 
@@ -66,5 +67,6 @@ export async function fetchUnknownGroups(db: LocalDb, me: string, fetch: (id: st
       const row = await db.conversations.get(id);
       if (row) await db.conversations.put({ ...row, groupFetchRefused: true });
     });
+    if (conversation) await applyReadPositions(db, me, [conversation]);
   }
 }

@@ -9,6 +9,7 @@ import type { LocalDb } from '../local/local-db.ts';
 import { applyServerCopies, applyStatus, type ApplyResult } from './store-server-changes.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 import { storePresence } from '../local/users.ts';
+import { applyReadPosition } from './read-positions.ts';
 
 export interface LiveEventsDeps {
   db: LocalDb;
@@ -44,6 +45,13 @@ export class LiveEvents {
     } catch (e) {
       this.deps.onError('message-status', e);
     }
+  }
+
+  /** `read-position`: the user read a group up to `readSeq` on another device (read-positions.ts). */
+  async readPosition(conversationId: string, readSeq: number): Promise<void> {
+    const me = this.deps.me();
+    if (!me) return;
+    await applyReadPosition(this.deps.db, me, conversationId, readSeq).catch((e) => this.deps.onError('read-position', e));
   }
 
   async presence(userId: string, online: boolean, lastSeen: string | null): Promise<void> {

@@ -11,7 +11,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { PigeonError } from '../../errors.ts';
 import { backoffDelay } from '../util/backoff.ts';
-import { conversationUpdatedEventSchema, messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema } from '../../events/down.ts';
+import { conversationUpdatedEventSchema, messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, readPositionEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema } from '../../events/down.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 
@@ -96,6 +96,10 @@ export class SocketTransport {
     socket.on('conversation-updated', (e) => {
       const parsed = conversationUpdatedEventSchema.safeParse(e);
       if (parsed.success) handlers.conversationUpdated?.(parsed.data.conversation);
+    });
+    socket.on('read-position', (e) => {
+      const parsed = readPositionEventSchema.safeParse(e);
+      if (parsed.success) handlers.readPosition?.(parsed.data);
     });
     socket.on('sync-hint', (e) => {
       if (syncHintEventSchema.safeParse(e).success) handlers.syncHint?.();

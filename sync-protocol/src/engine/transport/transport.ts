@@ -17,7 +17,7 @@
  *  - Incoming events are validated (the shared zod schemas) before a handler sees them.
  */
 import { PigeonError } from '../../errors.ts';
-import type { MessageStatusEvent, PresenceEvent, TypingEvent } from '../../events/down.ts';
+import type { MessageStatusEvent, PresenceEvent, ReadPositionEvent, TypingEvent } from '../../events/down.ts';
 import type { ConversationState, ConversationSummary, ReceiptsResponse } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
@@ -61,6 +61,8 @@ export interface TransportEvents {
   syncHint?(): void;
   /** `conversation-updated`: a group's title or members changed (its system message came just before). Optional. */
   conversationUpdated?(conversation: ConversationState): void;
+  /** `read-position`: the user read a group up to `readSeq` on another device. Optional. */
+  readPosition?(event: ReadPositionEvent): void;
 }
 
 /** What the engine tells a transport when it creates it. */
