@@ -149,7 +149,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const contacts = new Contacts({ store, ...(redis ? { announce: (a: string, b: string) => io.serverSideEmit('contacts-started', a, b) } : {}) });
     if (redis) {
       io.on('contacts-started', (a, b) => contacts.learned(a, b));
-      io.on('notices-lost', () => contacts.forgetAll());
+      io.on('notices-lost', () => {
+        contacts.forgetAll();
+        blocks.forgetAll();
+      });
     }
     const audience = new Audience(contacts, blocks);
     // With Redis: this node's record, dead-node reaping, presence across nodes and Redis outages (cluster/).
@@ -176,6 +179,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     };
     const noticesLost = () => {
       contacts.forgetAll();
+      blocks.forgetAll();
       io.serverSideEmit('notices-lost');
     };
     await cluster?.start({ presence, typing, syncHint, noticesLost });

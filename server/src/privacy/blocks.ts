@@ -19,14 +19,16 @@ export interface BlockListOptions {
 }
 
 export class BlockList {
-  private readonly lists: BoundedLru<string, Promise<ReadonlySet<string>>>;
-  private readonly blockers: BoundedLru<string, Promise<ReadonlySet<string>>>;
+  private lists: BoundedLru<string, Promise<ReadonlySet<string>>>;
+  private blockers: BoundedLru<string, Promise<ReadonlySet<string>>>;
+  private readonly sizes: { maxUsers: number; ttlMs: number };
   private readonly store: BlockListOptions['store'];
   private readonly announce: (userId: string) => void;
 
   constructor({ store, announce = () => {}, maxUsers = 100_000, ttlMs = 5 * 60_000 }: BlockListOptions) {
     this.store = store;
     this.announce = announce;
+    this.sizes = { maxUsers, ttlMs };
     this.lists = new BoundedLru(maxUsers, ttlMs);
     this.blockers = new BoundedLru(maxUsers, ttlMs);
   }
@@ -60,6 +62,15 @@ export class BlockList {
   forget(userId: string): void {
     this.lists.delete(userId);
     this.blockers.delete(userId);
+  }
+
+  /**
+   * Notices from other nodes may have been lost (a Redis outage): drop every list, so a block
+   * made elsewhere meanwhile counts from the next read, not after the lists' 5-minute expiry.
+   */
+  forgetAll(): void {
+    this.lists = new BoundedLru(this.sizes.maxUsers, this.sizes.ttlMs);
+    this.blockers = new BoundedLru(this.sizes.maxUsers, this.sizes.ttlMs);
   }
 
   private changed(blockerId: string, blockedId: string): void {
