@@ -3,8 +3,9 @@
  * Ana creates "Weekend trip" with Bo and Cy from the "New group" dialog (it opens at once), all
  * three write; Ana's ticks stay grey while only Bo has read (Cy's device has the message but Cy
  * has not opened the group) and turn blue once both have; "Message info" lists who read and who
- * only got it, then both as readers with their times. Cy leaves: Cy's composer gives way to a
- * notice, Ana sees the line and one member fewer.
+ * only got it, then both as readers with their times. Cy, who never talked to the others one to
+ * one, sees their names. Ana makes Bo an admin. Cy leaves: Cy's composer gives way to a notice,
+ * Ana sees the line and one member fewer.
  * PIGEON_E2E_SHOTS=<dir> also saves desktop and phone screenshots of the group chat there.
  */
 import { mkdirSync } from 'node:fs';
@@ -128,21 +129,28 @@ describe('Groups', () => {
     await sendMessage(cy.page, 'See you at the station!');
     await expect.poll(() => bubbles(ana.page).count(), WAIT).toBe(4);
     expect(await ana.page.getByTestId('message-sender').allInnerTexts()).toEqual(['Bo Berg', 'Cy Chen']);
+    // Cy never talked to Ana or Bo one to one: her device looked their names up (no "Unknown user").
+    await expect.poll(() => cy.page.getByTestId('message-sender').allInnerTexts(), WAIT).toEqual(['Ana Alvarez', 'Bo Berg']);
     await expect.poll(() => bubbles(bo.page).count(), WAIT).toBe(4);
     await expect.poll(() => bubbles(cy.page).count(), WAIT).toBe(4);
     await shot(ana.page, 'desktop-group-chat');
     await shot(cy.page, 'phone-group-chat');
 
-    // The members panel lists the three with Ana as admin.
+    // The members panel lists the three with Ana as admin; she makes Bo an admin too.
     await ana.page.getByTestId('group-open-members').click();
     await expect.poll(() => ana.page.getByTestId('group-member').count(), WAIT).toBe(3);
     expect(await ana.page.locator('[data-testid="group-member"][data-role="admin"]').count()).toBe(1);
     await shot(ana.page, 'desktop-group-members');
+    await ana.page.getByRole('button', { name: 'Make Bo Berg an admin' }).click();
+    await expect.poll(() => ana.page.locator('[data-testid="group-member"][data-role="admin"]').count(), WAIT).toBe(2);
     await ana.page.getByTestId('group-members-close').click();
+    await expect.poll(() => bo.page.getByTestId('system-text').last().innerText(), WAIT).toBe('Ana Alvarez made you an admin');
 
     // Cy leaves (with a confirmation): read-only there, a line and one member fewer for Ana.
     await cy.page.getByTestId('group-open-members').click();
     await expect.poll(() => cy.page.getByTestId('group-member').count(), WAIT).toBe(3);
+    expect((await cy.page.getByTestId('group-member').allInnerTexts()).join('\n')).toMatch(/Ana Alvarez[\s\S]*Bo Berg/);
+    expect(await cy.page.getByTestId('group-member').allInnerTexts()).not.toContainEqual(expect.stringContaining('Unknown user'));
     await shot(cy.page, 'phone-group-members');
     await cy.page.getByTestId('group-members-close').click();
     await cy.page.getByTestId('chat-menu').click();

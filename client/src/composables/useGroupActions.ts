@@ -19,7 +19,7 @@ export interface UseGroupActionsOptions {
 }
 
 /**
- * A group's changes from its members panel: rename and add at once, remove and leave after a
+ * A group's changes from its members panel: rename, add and make admin at once, remove and leave after a
  * confirmation. Each engine call commits on this device and resolves at once (offline too); the
  * server may still refuse it later, which the chat shows as a failed system line with Retry.
  */
@@ -54,6 +54,8 @@ export function useGroupActions(conversationId: () => string, options: UseGroupA
       'Could not add them.',
     );
 
+  const makeAdmin = (userId: string) => run(() => engine.makeAdmin(conversationId(), userId), 'Could not make them an admin.');
+
   function ask(question: GroupQuestion) {
     error.value = null;
     asking.value = question;
@@ -75,5 +77,5 @@ export function useGroupActions(conversationId: () => string, options: UseGroupA
     if (question.kind === 'leave') options.onLeft?.();
   }
 
-  return { asking, busy, error, rename, add, ask, cancel, confirm };
+  return { asking, busy, error, rename, add, makeAdmin, ask, cancel, confirm };
 }
