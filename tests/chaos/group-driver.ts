@@ -156,34 +156,35 @@ export class GroupDriver {
       if (!res.ok) throw new Error(`GET ${path} as ${account.username}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
-    for (const a of this.o.accounts) {
-      const list = await json<{ conversations: { id: string; type?: string }[] }>(a, '/api/messages/conversations');
-      for (const c of list?.conversations ?? []) if (c.type === 'group') ids.add(c.id);
-    }
-    const out: GroupServer[] = [];
-    for (const id of ids) {
-      const histories: Record<string, Message[] | null> = {};
-      let info: GroupServer['info'] = null;
-      for (const a of this.o.accounts) {
-        const pages: Message[][] = [];
-        let before: string | null = null;
-        let refused = false;
-        do {
-          const q: URLSearchParams = new URLSearchParams({ id, limit: '200', ...(before ? { before } : {}) });
-          const page = await json<{ messages: Message[]; nextCursor: string | null }>(a, `/api/messages/conversation?${q}`);
-          if (!page) refused = true;
-          pages.unshift(page?.messages ?? []);
-          before = page?.nextCursor ?? null;
-        } while (before);
-        histories[a.id] = refused ? null : pages.flat();
-        if (!info) {
-          const c = await json<{ conversation: { title: string; members: Member[] } }>(a, `/api/conversations/${encodeURIComponent(id)}`);
-          if (c) info = { title: c.conversation.title, members: c.conversation.members };
+    const lists = await Promise.all(this.o.accounts.map((a) => json<{ conversations: { id: string; type?: string }[] }>(a, '/api/messages/conversations')));
+    for (const list of lists) for (const c of list?.conversations ?? []) if (c.type === 'group') ids.add(c.id);
+    const history = async (id: string, a: Account): Promise<Message[] | null> => {
+      const pages: Message[][] = [];
+      let before: string | null = null;
+      do {
+        const q: URLSearchParams = new URLSearchParams({ id, limit: '200', ...(before ? { before } : {}) });
+        const page = await json<{ messages: Message[]; nextCursor: string | null }>(a, `/api/messages/conversation?${q}`);
+        if (!page) return null;
+        pages.unshift(page.messages);
+        before = page.nextCursor;
+      } while (before);
+      return pages.flat();
+    };
+    // The accounts' reads of one group side by side (the settle loop takes this snapshot every half second).
+    return Promise.all(
+      [...ids].map(async (id): Promise<GroupServer> => {
+        const read = await Promise.all(this.o.accounts.map(async (a) => [a, await history(id, a)] as const));
+        let info: GroupServer['info'] = null;
+        for (const [a, list] of read) {
+          const c = list && (await json<{ conversation: { title: string; members: Member[] } }>(a, `/api/conversations/${encodeURIComponent(id)}`));
+          if (c) {
+            info = { title: c.conversation.title, members: c.conversation.members };
+            break;
+          }
         }
-      }
-      out.push({ id, histories, info });
-    }
-    return out;
+        return { id, histories: Object.fromEntries(read.map(([a, list]) => [a.id, list])), info };
+      }),
+    );
   }
 
   /** What a device shows of every group it lists or the world knows, and what the server refused of it. */

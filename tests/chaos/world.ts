@@ -372,9 +372,12 @@ export class World {
     while (Date.now() - start < deadlineMs) {
       const quick = await Promise.all(this.devices.map((d) => d.quick()));
       if (quick.every((q) => q.outbox === 0 && q.connection === 'online')) {
+        const taken = Date.now();
         last = await this.snapshot();
         // What devices were seen doing is judged once, at the end: waiting cannot change it.
         const pending = checkAll({ ...last, observations: [], ...(last.groups ? { groups: { ...last.groups, applied: [], refusedHere: [] } } : {}) });
+        // What a slow settle waited for, in the dump.
+        this.o.history.add('settle', `snapshot ${Date.now() - taken} ms; ${pending.length === 0 ? 'all checks pass' : `${pending.length} failing, first: ${pending[0]!.invariant}: ${pending[0]!.message.slice(0, 200)}`}`);
         streak = pending.length === 0 ? streak + 1 : 0;
         if (streak >= 2) return { settled: true, ms: Date.now() - start, last };
       } else {
