@@ -19,6 +19,7 @@ import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/ap
 import type { DeviceView } from './cluster-record.ts';
 import type { History } from './history.ts';
 import './dexie-tripwire.ts';
+import { judgedByGroups } from './check-input.ts';
 import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
 import { ShownMessages } from './shown.ts';
@@ -56,9 +57,6 @@ export interface DeviceOptions {
   /** A group message the engine handed over (its `message` event), with the account it was handed to. */
   onGroupMessage?: (accountId: string, m: Message) => void;
 }
-
-/** A group's message (or a change's), whose outcome the group checks judge: a failed one is not a stuck outbox. */
-export const judgedByGroups = (m: { status: string; conversationId: string }) => m.status === 'failed' && conversationMembers(m.conversationId) === null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -218,3 +218,6 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
 }
 
 export const members = (conversationId: string): string[] => conversationMembers(conversationId) ?? [];
+
+/** A group's message (or a change's) the server refused: judged by the group checks, not a stuck outbox. */
+export const judgedByGroups = (m: { status: string; conversationId: string }) => m.status === 'failed' && conversationMembers(m.conversationId) === null;

@@ -8,11 +8,28 @@
 import { PigeonError, type Member, type Message } from '@pigeon/sync-protocol';
 import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/api.ts';
 import { OP_TIMEOUT_MS, type Account, type Device } from './actors.ts';
-import type { DeviceGroup, GroupAccepted, GroupApplied, GroupInput, GroupRefusedHere, GroupServer } from './check-input.ts';
+import type { DeviceGroup, DeviceSnapshot, GroupAccepted, GroupApplied, GroupInput, GroupRefusedHere, GroupServer } from './check-input.ts';
 import type { History } from './history.ts';
 import type { GroupOp } from './plan-groups.ts';
 
 const ALL = 1_000_000;
+
+/** What the group ops did (created, texts and changes accepted, refused by the device or the server, handed over). */
+export interface GroupStats {
+  created: number;
+  texts: number;
+  changes: number;
+  refusedHere: number;
+  refusedByServer: number;
+  /** Group messages the engines handed over (their `message` events), all judged against periods. */
+  applied: number;
+}
+
+/** The run line's part about groups. */
+export function groupLine(g: GroupStats | null): string {
+  if (!g) return '';
+  return `groups ${g.created} (texts ${g.texts}, changes ${g.changes}; refused by the device ${g.refusedHere}, by the server ${g.refusedByServer}; handed over ${g.applied}); `;
+}
 
 interface Group {
   creationKey: string;
@@ -204,6 +221,18 @@ export class GroupDriver {
       };
     }
     return groups;
+  }
+
+  stats(devices: readonly DeviceSnapshot[]): GroupStats {
+    const a = this.accepted;
+    return {
+      created: a.filter((x) => x.kind === 'create').length,
+      texts: a.filter((x) => x.kind === 'text').length,
+      changes: a.filter((x) => x.kind !== 'text' && x.kind !== 'create').length,
+      refusedHere: this.refusedHere.length,
+      refusedByServer: devices.reduce((n, d) => n + (d.groupFailed?.length ?? 0), 0),
+      applied: this.applied.length,
+    };
   }
 
   input(server: GroupServer[]): GroupInput {

@@ -13,6 +13,7 @@ import { History, writeDump } from './history.ts';
 import { checkCluster, clusterFigures, healDeadline } from './invariants-cluster.ts';
 import { checkAll, type CheckInput, type TokenReuse, type Violation } from './invariants.ts';
 import { clusterPlan } from './plan-cluster.ts';
+import { groupLine, type GroupStats } from './group-driver.ts';
 import { withGroups } from './plan-groups.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
@@ -90,17 +91,6 @@ export interface RunResult {
     cluster: ClusterStats | null;
     groups: GroupStats | null;
   };
-}
-
-/** Groups: what the group ops did (created, texts and changes accepted, refused by the device or the server, handed over). */
-export interface GroupStats {
-  created: number;
-  texts: number;
-  changes: number;
-  refusedHere: number;
-  refusedByServer: number;
-  /** Group messages the engines handed over (their `message` events), all judged against periods. */
-  applied: number;
 }
 
 export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true) =>
@@ -218,7 +208,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
             typing: plan.ops.filter((p) => p.op.kind === 'type').length,
           }
         : null,
-    groups: groups ? groupStats(world, final) : null,
+    groups: groups ? world.groups.stats(final?.devices ?? []) : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -276,23 +266,6 @@ async function coverLastKill(recorder: ClusterRecorder, history: History): Promi
   const last = Math.max(-Infinity, ...rec.events.filter((e) => e.kind === 'kill').map((e) => healDeadline(rec, e)));
   const wait = last + 500 - history.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-}
-
-function groupStats(world: World, final: CheckInput | null): GroupStats {
-  const a = world.groups.accepted;
-  return {
-    created: a.filter((x) => x.kind === 'create').length,
-    texts: a.filter((x) => x.kind === 'text').length,
-    changes: a.filter((x) => x.kind !== 'text' && x.kind !== 'create').length,
-    refusedHere: world.groups.refusedHere.length,
-    refusedByServer: (final?.devices ?? []).reduce((n, d) => n + (d.groupFailed?.length ?? 0), 0),
-    applied: world.groups.applied.length,
-  };
-}
-
-function groupLine(g: GroupStats | null): string {
-  if (!g) return '';
-  return `groups ${g.created} (texts ${g.texts}, changes ${g.changes}; refused by the device ${g.refusedHere}, by the server ${g.refusedByServer}; handed over ${g.applied}); `;
 }
 
 function clusterLine(c: ClusterStats | null): string {
