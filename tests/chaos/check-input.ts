@@ -56,11 +56,11 @@ export interface GroupAccepted {
   senderId: string;
   /** The group, by the key of its group-created message (known from the creation on, unlike its server id). */
   group: string;
-  kind: 'create' | 'text' | 'rename' | 'add' | 'remove';
+  kind: 'create' | 'text' | 'rename' | 'add' | 'remove' | 'promote';
   body?: string;
   /** create, rename. */
   title?: string;
-  /** create: the members besides the creator; add: who; remove: whom (the sender: leaving). */
+  /** create: the members besides the creator; add: who; remove: whom (the sender: leaving); promote: whom. */
   userIds?: string[];
   device: string;
   op: number;

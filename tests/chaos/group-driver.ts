@@ -110,6 +110,12 @@ export class GroupDriver {
         m = await this.call(d, 'addMembers', () => engine.addMembers(id, ids(op.users)));
         made = { kind: 'add', userIds: ids(op.users) };
         break;
+      case 'group-promote': {
+        const target = this.o.accounts[op.user]!.id;
+        m = await this.call(d, 'makeAdmin', () => engine.makeAdmin(id, target));
+        made = { kind: 'promote', userIds: [target] };
+        break;
+      }
       case 'group-remove': {
         const target = this.o.accounts[op.user]!.id;
         m = await this.call(d, target === me.id ? 'leaveGroup' : 'removeMember', () => (target === me.id ? engine.leaveGroup(id) : engine.removeMember(id, target)));

@@ -31,12 +31,14 @@ export type Change =
   | { kind: 'rename'; title: string }
   | { kind: 'add'; userIds: string[] }
   | { kind: 'remove'; userId: string }
+  | { kind: 'promote'; userId: string }
   | { kind: 'send' };
 
 /**
  * What the server must do with `change` by `actorId` on `state`: apply it, refuse it (FORBIDDEN:
- * not a member, or not an admin for someone else's membership or the title), or nothing (every
- * user added is a member already, the user removed is not one).
+ * not a member, or not an admin for someone else's membership, a role or the title; NOT_FOUND:
+ * promoting a non-member), or nothing (every user added is a member already, the user removed is
+ * not one, the user promoted is an admin already).
  */
 export function verdict(state: GroupState, actorId: string, change: Change): 'apply' | 'refuse' | 'none' {
   const actor = state.members.get(actorId);
@@ -46,6 +48,10 @@ export function verdict(state: GroupState, actorId: string, change: Change): 'ap
   if (!leaving && actor.role !== 'admin') return 'refuse';
   if (change.kind === 'add') return change.userIds.every((u) => state.members.has(u)) ? 'none' : 'apply';
   if (change.kind === 'remove') return state.members.has(change.userId) ? 'apply' : 'none';
+  if (change.kind === 'promote') {
+    const target = state.members.get(change.userId);
+    return !target ? 'refuse' : target.role === 'admin' ? 'none' : 'apply';
+  }
   return change.title === state.title ? 'none' : 'apply';
 }
 
@@ -78,7 +84,9 @@ export function replayGroup(messages: readonly Message[]): Replay {
           ? { kind: 'add', userIds: e.userIds ?? [] }
           : e.kind === 'member-removed' || e.kind === 'member-left'
             ? { kind: 'remove', userId: e.userIds?.[0] ?? '' }
-            : null;
+            : e.kind === 'member-promoted'
+              ? { kind: 'promote', userId: e.userIds?.[0] ?? '' }
+              : null;
     if (e?.kind === 'group-created') {
       if (m.seq !== 1) illegal.set(m.seq, 'a group-created message after seq 1');
       next.title = e.title ?? '';
@@ -90,6 +98,7 @@ export function replayGroup(messages: readonly Message[]): Replay {
       if (v !== 'apply') illegal.set(m.seq, v === 'refuse' ? `${m.senderId} may not ${describe(change)} here` : `${describe(change)} changes nothing here`);
       if (m.seq === 1) illegal.set(m.seq, 'seq 1 is not the group-created message');
       if (change.kind === 'rename') next.title = change.title;
+      if (change.kind === 'promote' && next.members.has(change.userId)) next.members.set(change.userId, { ...next.members.get(change.userId)!, role: 'admin' });
       if (change.kind === 'add') {
         for (const u of change.userIds) {
           if (next.members.has(u)) illegal.set(m.seq, `members-added names ${u}, a member already`);
@@ -119,7 +128,7 @@ function promote(state: GroupState): void {
 }
 
 function describe(c: Change): string {
-  return c.kind === 'send' ? 'send' : c.kind === 'rename' ? `rename to ${JSON.stringify(c.title)}` : c.kind === 'add' ? `add ${c.userIds.join(',')}` : `remove ${c.userId}`;
+  return c.kind === 'send' ? 'send' : c.kind === 'rename' ? `rename to ${JSON.stringify(c.title)}` : c.kind === 'add' ? `add ${c.userIds.join(',')}` : `${c.kind} ${c.userId}`;
 }
 
 export const inPeriods = (periods: readonly Period[] | undefined, seq: number) => (periods ?? []).some((p) => seq >= p.from && (p.to === null || seq <= p.to));

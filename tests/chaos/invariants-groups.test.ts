@@ -86,6 +86,12 @@ describe('group replay', () => {
     expect(r.states[7]!.members.get(B)?.role).toBe('admin');
     expect(r.illegal.size).toBe(0);
   });
+
+  it('makes an admin by a member-promoted message, and flags one made by a member who is not an admin', () => {
+    const r = replayGroup([...record(), msg(7, A, 'sent', { kind: 'member-promoted', actorId: A, userIds: [B] }), msg(8, C, 'sent', { kind: 'member-promoted', actorId: C, userIds: [C] })]);
+    expect(r.states[7]!.members.get(B)?.role).toBe('admin');
+    expect([...r.illegal.keys()]).toEqual([8]);
+  });
 });
 
 describe('group invariants', () => {

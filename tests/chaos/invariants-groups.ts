@@ -94,9 +94,16 @@ export function checkGroupServer(input: CheckInput, groups: readonly MergedGroup
 const REFUSALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'VALIDATION']);
 
 const changeOf = (a: GroupAccepted): Change | null =>
-  a.kind === 'text' ? { kind: 'send' } : a.kind === 'rename' ? { kind: 'rename', title: a.title ?? '' } : a.kind === 'add' ? { kind: 'add', userIds: a.userIds ?? [] } : a.kind === 'remove' ? { kind: 'remove', userId: a.userIds?.[0] ?? '' } : null;
+  a.kind === 'text' ? { kind: 'send' } : a.kind === 'rename' ? { kind: 'rename', title: a.title ?? '' } : a.kind === 'add' ? { kind: 'add', userIds: a.userIds ?? [] } : a.kind === 'remove' ? { kind: 'remove', userId: a.userIds?.[0] ?? '' } : a.kind === 'promote' ? { kind: 'promote', userId: a.userIds?.[0] ?? '' } : null;
 
-const SYSTEM_KIND: Record<GroupAccepted['kind'], string | undefined> = { create: 'group-created', text: undefined, rename: 'title-changed', add: 'members-added', remove: 'member-removed' };
+const SYSTEM_KIND: Record<GroupAccepted['kind'], string | undefined> = {
+  create: 'group-created',
+  text: undefined,
+  rename: 'title-changed',
+  add: 'members-added',
+  remove: 'member-removed',
+  promote: 'member-promoted',
+};
 
 /**
  * Every creation, message and change a device accepted is on the server exactly once, as made, in
@@ -172,7 +179,7 @@ function altered(a: GroupAccepted, m: Message, otherGroup: boolean): string | nu
     if (m.type !== 'system' || !e || e.kind !== kind) wrong.push(`${e?.kind ?? 'a text'} ≠ ${kind}`);
     else if ((a.kind === 'rename' || a.kind === 'create') && e.title !== a.title) wrong.push(`title ${JSON.stringify(e.title)} ≠ ${JSON.stringify(a.title)}`);
     else if (a.kind === 'add' && (!e.userIds?.length || !e.userIds.every((u) => a.userIds?.includes(u)))) wrong.push(`added ${e.userIds?.join(',')} of ${a.userIds?.join(',')}`);
-    else if (a.kind === 'remove' && e.userIds?.[0] !== a.userIds?.[0]) wrong.push(`removed ${e.userIds?.join(',')} ≠ ${a.userIds?.[0]}`);
+    else if ((a.kind === 'remove' || a.kind === 'promote') && e.userIds?.[0] !== a.userIds?.[0]) wrong.push(`${e.kind} ${e.userIds?.join(',')} ≠ ${a.userIds?.[0]}`);
     else if (a.kind === 'create' && [...(e.userIds ?? [])].sort().join() !== [...new Set(a.userIds)].filter((u) => u !== a.senderId).sort().join()) wrong.push(`members ${e.userIds?.join(',')} ≠ ${a.userIds?.join(',')}`);
   }
   return wrong.length > 0 ? wrong.join('; ') : null;

@@ -47,7 +47,7 @@ describe('group ops in a plan', () => {
       groups += created.size;
     }
     expect(groups).toBeGreaterThan(25);
-    for (const k of ['group-send', 'group-read', 'group-rename', 'group-add', 'group-remove']) expect(kinds.get(k) ?? 0).toBeGreaterThan(10);
+    for (const k of ['group-send', 'group-read', 'group-rename', 'group-add', 'group-remove', 'group-promote']) expect(kinds.get(k) ?? 0).toBeGreaterThan(10);
     expect(kinds.get('group-send')!).toBeGreaterThan(20 * 15);
   });
 });

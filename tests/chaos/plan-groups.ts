@@ -7,8 +7,9 @@
  *  - 1–2 groups per run, each created by a device (2–4 members in all; sometimes a spare account),
  *    the first early, the second around the middle; online or offline, as the plan has it then;
  *  - sends into a group from a member's device (offline and during faults too), reads;
- *  - renames, additions (often of a former member: periods with a gap), removals and leaving, by
- *    an admin; and the same changes by a member who is not an admin, which the server refuses;
+ *  - renames, additions (often of a former member: periods with a gap), removals, leaving and
+ *    making someone admin, by an admin; and the same changes by a member who is not an admin,
+ *    which the server refuses;
  *  - sends from a former member's device (refused: the device knows it may not write, or the
  *    server answers FORBIDDEN when the device had not heard yet).
  *
@@ -29,7 +30,9 @@ export type GroupOp =
   | { kind: 'group-rename'; device: string; group: number; title: string }
   | { kind: 'group-add'; device: string; group: number; users: number[] }
   /** `user` is the device's own user: leaving. */
-  | { kind: 'group-remove'; device: string; group: number; user: number };
+  | { kind: 'group-remove'; device: string; group: number; user: number }
+  /** Make admin. */
+  | { kind: 'group-promote'; device: string; group: number; user: number };
 
 export const isGroupOp = (op: { kind: string }): op is GroupOp => op.kind.startsWith('group-');
 
@@ -105,6 +108,7 @@ export function withGroups(plan: Plan, rng: Rng): Plan {
       add: outsiders.length > 0 ? 8 : 0,
       remove: members.length > 1 ? 5 : 0,
       leave: 3,
+      promote: plain.length > 0 ? 3 : 0,
       refused: plain.length > 0 ? 6 : 0,
       former: g.former.size > 0 ? 4 : 0,
     });
@@ -149,6 +153,14 @@ export function withGroups(plan: Plan, rng: Rng): Plan {
         drop(g, target);
         return;
       }
+      case 'promote': {
+        const device = by(admins);
+        if (!device) return;
+        const target = rng.pick(plain);
+        push({ kind: 'group-promote', device, group, user: target });
+        g.admins.add(target);
+        return;
+      }
       case 'leave': {
         const device = by(members);
         if (!device) return;
@@ -162,9 +174,10 @@ export function withGroups(plan: Plan, rng: Rng): Plan {
         if (!device) return;
         const actor = userOf(device);
         const others = members.filter((u) => u !== actor);
-        const what = rng.weighted({ rename: 1, add: outsiders.length > 0 ? 1 : 0, remove: others.length > 0 ? 1 : 0 });
+        const what = rng.weighted({ rename: 1, add: outsiders.length > 0 ? 1 : 0, remove: others.length > 0 ? 1 : 0, promote: others.length > 0 ? 0.5 : 0 });
         if (what === 'rename') push({ kind: 'group-rename', device, group, title: title() });
         else if (what === 'add') push({ kind: 'group-add', device, group, users: [rng.pick(outsiders)] });
+        else if (what === 'promote') push({ kind: 'group-promote', device, group, user: rng.pick(others) });
         else push({ kind: 'group-remove', device, group, user: rng.pick(others) });
         return;
       }
@@ -195,5 +208,7 @@ export function describeGroupOp(op: GroupOp): string {
       return `group-add ${op.device} g${op.group} ${op.users.map((u) => `u${u}`).join(',')}`;
     case 'group-remove':
       return `group-remove ${op.device} g${op.group} u${op.user}`;
+    case 'group-promote':
+      return `group-promote ${op.device} g${op.group} u${op.user}`;
   }
 }
