@@ -32,6 +32,21 @@ describe('receipts', () => {
     expect(pushed).toHaveLength(2);
   });
 
+  it('a read that completes only the delivered aggregate of a group message pushes delivered, not read (G2)', async () => {
+    const pushed: { payload: { messageIds: string[]; status: string } }[] = [];
+    const fanout: Fanout = { emit: (_u, _e, payload) => void pushed.push({ payload: payload as never }), toConversation: () => {} };
+    // The store settled seq 1 to read (every other member has read it) and seq 2 only to delivered.
+    const changed: Message[] = [{ ...msg('1', 'g:1', 'a'), status: 'read' }, { ...msg('2', 'g:1', 'a'), status: 'delivered' }];
+    const store = { markDelivered: async () => [], markRead: async () => changed, readPosition: async () => 2 };
+    const receipts = new ReceiptService(store, fanout, undefined, async () => true);
+    await receipts.read('r', 'g:1', 2);
+    const statuses = pushed.filter((p) => 'status' in p.payload).map((p) => [p.payload.messageIds, p.payload.status]);
+    expect(statuses).toEqual([
+      [['1'], 'read'],
+      [['2'], 'delivered'],
+    ]);
+  });
+
   it('refuses to read a conversation the reader is not in', async () => {
     const receipts = new ReceiptService({ markDelivered: async () => [], markRead: async () => [], readPosition: async () => null }, { emit: () => {}, toConversation: () => {} });
     await expect(receipts.read('r', 'dm:a:b', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -24,7 +24,7 @@ export class ReceiptService {
   async delivered(readerId: string, messageIds: readonly string[], exceptSocketId?: string): Promise<Message[]> {
     const at = this.now().toISOString();
     const changed = await this.store.markDelivered(readerId, [...new Set(messageIds)], at);
-    this.push(readerId, changed, 'delivered', at, exceptSocketId);
+    this.push(readerId, changed, at, exceptSocketId);
     return changed;
   }
 
@@ -34,7 +34,7 @@ export class ReceiptService {
     if (!member) throw new PigeonError('FORBIDDEN', 'not a member of this conversation');
     const at = this.now().toISOString();
     const changed = await this.store.markRead(readerId, conversationId, upToSeq, at);
-    this.push(readerId, changed, 'read', at, exceptSocketId);
+    this.push(readerId, changed, at, exceptSocketId);
     // A group message's status is the aggregate over the members: a read alone may change none, so
     // the reader's other devices are told where the reader's position is now (never backwards there).
     if (member && conversationPeer(conversationId, readerId) === null) {
@@ -44,12 +44,17 @@ export class ReceiptService {
     return changed;
   }
 
-  private push(readerId: string, changed: readonly Message[], status: MessageStatus, at: string, exceptSocketId?: string) {
+  /**
+   * Each changed message with the status the store gave it, not the receipt's kind: in a group a
+   * read can complete a message's *delivered* aggregate while others have not read it (finding G2
+   * in docs/reliability.md: the sender was told `read`, the server said `delivered`).
+   */
+  private push(readerId: string, changed: readonly Message[], at: string, exceptSocketId?: string) {
     for (const group of groupByConversation(changed)) {
       this.fanout.emit(
         [...group.senderIds, readerId],
         'message-status',
-        { messageIds: group.messageIds, conversationId: group.conversationId, status, at },
+        { messageIds: group.messageIds, conversationId: group.conversationId, status: group.status, at },
         exceptSocketId,
       );
     }
@@ -58,18 +63,20 @@ export class ReceiptService {
 
 interface StatusGroup {
   conversationId: string;
+  status: MessageStatus;
   messageIds: string[];
   senderIds: Set<string>;
 }
 
-/** One `message-status` per conversation, ids in the order the store returned them. */
+/** One `message-status` per conversation and new status, ids in the order the store returned them. */
 export function groupByConversation(messages: readonly Message[]): StatusGroup[] {
   const groups = new Map<string, StatusGroup>();
   for (const m of messages) {
-    let g = groups.get(m.conversationId);
+    const key = `${m.status}\u0000${m.conversationId}`;
+    let g = groups.get(key);
     if (!g) {
-      g = { conversationId: m.conversationId, messageIds: [], senderIds: new Set() };
-      groups.set(m.conversationId, g);
+      g = { conversationId: m.conversationId, status: m.status, messageIds: [], senderIds: new Set() };
+      groups.set(key, g);
     }
     g.messageIds.push(m.id);
     g.senderIds.add(m.senderId);
