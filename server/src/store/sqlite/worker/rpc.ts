@@ -31,6 +31,7 @@ export const STORE_CALLS = [
   'markDelivered',
   'markRead',
   'readPosition',
+  'positionsOf',
   'getHistory',
   'listConversations',
   'changesSince',
