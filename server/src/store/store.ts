@@ -105,11 +105,6 @@ export interface GroupOutcome {
   created: boolean;
 }
 
-export interface MemberPositions {
-  deliveredSeq: number;
-  readSeq: number;
-}
-
 export interface ReceiptRecord {
   userId: string;
   deliveredAt: string | null;
@@ -284,11 +279,6 @@ export interface Store {
    * and markRead moves it); null when they never were a member or the group does not exist.
    */
   readPosition(conversationId: string, userId: string): Promise<number | null>;
-  /**
-   * Group: the user's delivered and read positions in their latest period (both start at the seq
-   * that added them; read ≤ delivered is never the case: read implies delivered); null as readPosition.
-   */
-  positionsOf(conversationId: string, userId: string): Promise<MemberPositions | null>;
 
   /**
    * Up to `limit` messages with seq < beforeSeq (or the newest when null), oldest → newest.

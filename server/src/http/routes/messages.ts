@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { withViewerProgress } from '../../groups/viewer-progress.ts';
 import {
   conversationPeer,
   decodeHistoryCursor,
@@ -48,7 +47,7 @@ export function messageRoutes(s: HttpServices) {
       }
     }
     const beforeSeq = query.before ? decodeHistoryCursor(query.before) : null;
-    const messages = await withViewerProgress(s.store, me, await s.store.getHistory(conversationId, beforeSeq, query.limit, me));
+    const messages = await s.store.getHistory(conversationId, beforeSeq, query.limit, me);
     const oldest = messages[0];
     // A short page, or one reaching the first readable seq, is the beginning of the conversation.
     const nextCursor = oldest && messages.length === query.limit && oldest.seq > firstSeq ? encodeHistoryCursor(oldest.seq) : null;

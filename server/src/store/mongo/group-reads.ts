@@ -1,6 +1,6 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { Filter } from 'mongodb';
-import type { ConversationRecord, MemberPeriod, MemberPositions } from '../store.ts';
+import type { ConversationRecord, MemberPeriod } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { toMessage, type LogDoc } from './documents.ts';
 import { latestState, membershipDocs, periodFilter, periodsByGroup, periodsFrom } from './group-state.ts';
@@ -71,19 +71,6 @@ export async function readPosition(ctx: MongoContext, groupId: string, userId: s
   ]);
   const last = periodsFrom(docs).at(-1);
   return last ? Math.max(last.fromSeq, moves[0]?.seq ?? 0) : null;
-}
-
-/** The user's delivered and read positions in their latest period (both start at the seq that added them); null: never a member. */
-export async function positionsOf(ctx: MongoContext, groupId: string, userId: string): Promise<MemberPositions | null> {
-  const [docs, delivered, read] = await Promise.all([
-    membershipDocs(ctx, userId, groupId),
-    ctx.moves.find({ conversationId: groupId, kind: 'delivered', userId }).sort({ seq: -1 }).limit(1).toArray(),
-    ctx.moves.find({ conversationId: groupId, kind: 'read', userId }).sort({ seq: -1 }).limit(1).toArray(),
-  ]);
-  const last = periodsFrom(docs).at(-1);
-  if (!last) return null;
-  const readSeq = Math.max(last.fromSeq, read[0]?.seq ?? 0);
-  return { deliveredSeq: Math.max(readSeq, delivered[0]?.seq ?? 0), readSeq };
 }
 
 /**

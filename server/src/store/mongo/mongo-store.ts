@@ -5,7 +5,7 @@ import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
 import { blockedBy, blockersOf, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
 import { messageReceipts } from './group-receipts.ts';
-import { positionsOf, readPosition } from './group-reads.ts';
+import { readPosition } from './group-reads.ts';
 import { changeGroup, createGroup, getGroup, memberPeriods } from './groups.ts';
 import { changesSince, getHistory, getMessage, listConversations } from './reads.ts';
 import { markDelivered, markRead } from './receipts.ts';
@@ -156,7 +156,6 @@ function mongoStore(
     markDelivered: (recipientId, messageIds, at) => call(() => markDelivered(ctx, recipientId, messageIds, at)),
     markRead: (readerId, conversationId, upToSeq, at) => call(() => markRead(ctx, readerId, conversationId, upToSeq, at)),
     readPosition: (conversationId, userId) => call(() => readPosition(ctx, conversationId, userId)),
-    positionsOf: (conversationId, userId) => call(() => positionsOf(ctx, conversationId, userId)),
 
     getHistory: (conversationId, beforeSeq, limit, viewerId) => call(() => getHistory(ctx, conversationId, beforeSeq, limit, viewerId)),
     listConversations: (userId) => call(() => listConversations(ctx, userId)),

@@ -1,5 +1,5 @@
 import type { Message } from '@pigeon/sync-protocol';
-import type { ChangePage, ConversationRecord, MemberPositions } from '../store.ts';
+import type { ChangePage, ConversationRecord } from '../store.ts';
 import type { PeriodRow } from './group-statements.ts';
 import type { GroupContext } from './groups.ts';
 import { toGroupRecord } from './groups.ts';
@@ -123,16 +123,7 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext) {
     return gs.latestPeriod.get(group.cid, uid)?.read_seq ?? null;
   }
 
-  function positionsOf(conversationId: string, userId: string): MemberPositions | null {
-    const group = gs.group.get(conversationId);
-    const uid = st.uidOf.get(userId);
-    if (!group || uid === undefined) return null;
-    const period = gs.latestPeriod.get(group.cid, uid);
-    return period ? { deliveredSeq: Math.max(period.delivered_seq, period.read_seq), readSeq: period.read_seq } : null;
-  }
-
   return {
-    positionsOf,
     changesSince: (userId: string, position: number, limit: number) => changesSince(userId, position, limit),
     listConversations: (userId: string) => listConversations(userId),
     groupHistory: (conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string) =>

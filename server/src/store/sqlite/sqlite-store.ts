@@ -180,10 +180,6 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       return markReadTx.immediate(readerId, conversationId, upToSeq, at);
     },
 
-    async positionsOf(conversationId, userId) {
-      return reads.positionsOf(conversationId, userId);
-    },
-
     async readPosition(conversationId, userId) {
       return reads.readPosition(conversationId, userId);
     },

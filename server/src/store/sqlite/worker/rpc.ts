@@ -31,7 +31,6 @@ export const STORE_CALLS = [
   'markDelivered',
   'markRead',
   'readPosition',
-  'positionsOf',
   'getHistory',
   'listConversations',
   'changesSince',
