@@ -53,9 +53,22 @@ export async function applyReadPositions(db: LocalDb, me: string, summaries: rea
 
 /**
  * At connect and after a sync-hint: the conversation list's read positions, which a device that
- * was offline (or lost events) did not hear live. Costs nothing for a device that holds no group.
+ * was offline (or lost events) did not hear live. Costs nothing for a device that holds no group
+ * and has synced before; one that has never synced (a first sign-in, or data cleared by another
+ * account's sign-in) asks, because its groups are about to come back through the catch-up.
  */
 export async function refreshReadPositions(db: LocalDb, me: string, list: () => Promise<readonly ConversationSummary[]>): Promise<void> {
-  if ((await db.conversations.filter((c) => c.type === 'group').count()) === 0) return;
+  if (!(await needsFirstPositions(db)) && (await db.conversations.filter((c) => c.type === 'group').count()) === 0) return;
   await applyReadPositions(db, me, await list());
+}
+
+/**
+ * Whether the device has never synced for its account: then the read positions are fetched
+ * *before* the first catch-up, so the group messages it brings back are stored no lower than the
+ * account had read them (merge-rules.ts stores an incoming copy at or below the read mark as
+ * read). Without it, a device whose data another account's sign-in had cleared showed the
+ * account's read group messages as unread until the list came (finding G1, docs/reliability.md).
+ */
+export async function needsFirstPositions(db: LocalDb): Promise<boolean> {
+  return ((await db.getMeta<string>(META.syncCursor)) ?? '') === '';
 }
