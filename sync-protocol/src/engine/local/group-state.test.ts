@@ -55,6 +55,31 @@ describe('group state from system messages', () => {
     expect(replay([events[0]!, events[5]!, events[3]!], 'bob').known).toBe(false);
   });
 
+  // Finding G3 (docs/reliability.md): a catch-up page holds a group's messages in change order, not
+  // seq order, so the creation may come after our removal and re-addition; it made the group
+  // `known` again, no snapshot was asked for, and the rename made while we were away never showed.
+  it('being added again: not known in any order the visible copies arrive in, until a snapshot from our addition on', () => {
+    const visibleToBob = events.filter(([seq]) => seq !== 7); // bob's periods: 1–6 and 9 on
+    for (const order of permutations(visibleToBob)) {
+      const state = replay(order, 'bob');
+      expect(state.known, order.map(([seq]) => seq).join()).toBe(false);
+      const members = [{ userId: 'cat', role: 'admin' as const }, { userId: 'dan', role: 'member' as const }, { userId: 'bob', role: 'member' as const }];
+      expect(applySnapshot(state, { title: 'Renamed away', members }, 8).known).toBe(true); // just before the addition
+      const snap = applySnapshot(state, { title: 'Renamed away', members }, 9);
+      expect(snap.known).toBe(true);
+      expect(view(snap)).toEqual({ title: 'Renamed away', members: ['cat:admin', 'dan:member', 'bob:member'] });
+    }
+    // A snapshot older than the gap does not make it complete.
+    expect(applySnapshot(replay(visibleToBob, 'bob'), { title: 'Trip 2', members: [] }, 5).known).toBe(false);
+  });
+
+  it('a state stored before the base positions existed keeps its completeness', () => {
+    const { baseSeq: _b, lastAddSeq: _l, ...legacy } = replay(events.slice(0, 3));
+    const next = applyEvent(legacy as GroupState, 10, { kind: 'title-changed', actorId: 'cat', title: 'Later' }, 'cat');
+    expect(next.known).toBe(true);
+    expect(next.title).toBe('Later');
+  });
+
   it('a promotion makes a member an admin by seq, in any order; an older event about them changes nothing; overlaid while pending', () => {
     const promoted: [number, SystemEvent][] = [...events.slice(0, 3), [5, { kind: 'member-promoted', actorId: 'ann', userIds: ['dan'] }]];
     const expected = { title: 'Trip 2', members: ['ann:admin', 'cat:member', 'bob:member', 'dan:admin'].sort() };

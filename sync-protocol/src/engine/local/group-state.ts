@@ -36,17 +36,35 @@ export interface GroupState {
   /** Per user, members and former members: the seq of the last event or snapshot that decided their membership. */
   decidedAt: Record<string, number>;
   /**
-   * The title and the members are complete: the device holds the group's creation or a snapshot,
-   * and saw no gap in its own membership since (being added again hides what happened meanwhile).
+   * The title and the members are complete: the device holds the group's creation or a snapshot
+   * taken no earlier than just before our latest addition (being added again hides what happened
+   * while we were away). Derived from `baseSeq` and `lastAddSeq`, so the order facts arrive in
+   * does not matter: a creation applied after our later re-addition does not make it complete.
    */
   known: boolean;
+  /** The newest seq the device holds a complete picture at: 1 for the creation, a snapshot's seq. 0: none. */
+  baseSeq: number;
+  /** The seq of our latest addition to the group (the creation counts when it names us). 0: none seen. */
+  lastAddSeq: number;
 }
 
-export const emptyGroupState = (): GroupState => ({ title: '', titleSeq: 0, members: [], decidedAt: {}, known: false });
+export const emptyGroupState = (): GroupState => ({ title: '', titleSeq: 0, members: [], decidedAt: {}, known: false, baseSeq: 0, lastAddSeq: 0 });
+
+/** Complete when the base reaches to our latest period: only seqs outside our periods are invisible. */
+const isKnown = (s: Pick<GroupState, 'baseSeq' | 'lastAddSeq'>): boolean => s.baseSeq > 0 && s.baseSeq >= s.lastAddSeq - 1;
+
+/** A state stored before baseSeq/lastAddSeq existed: a complete one was complete up to all it had heard. */
+function withPositions(state: GroupState): GroupState {
+  if (state.baseSeq !== undefined && state.lastAddSeq !== undefined) return state;
+  const heard = Math.max(1, state.titleSeq, ...Object.values(state.decidedAt));
+  return { ...state, baseSeq: state.known ? heard : 0, lastAddSeq: 0 };
+}
 
 /** The state after the server's system message of `seq` (idempotent, order-independent per user). */
 export function applyEvent(state: GroupState, seq: number, event: SystemEvent, me: string): GroupState {
+  state = withPositions(state);
   const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt } };
+  const addsMe = () => void (next.lastAddSeq = Math.max(next.lastAddSeq, seq));
   const decide = (userId: string, member: GroupMember | null) => {
     if ((next.decidedAt[userId] ?? 0) >= seq) return;
     next.decidedAt[userId] = seq;
@@ -58,23 +76,20 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
       decide(event.actorId, { userId: event.actorId, role: 'admin', sinceSeq: seq });
       for (const userId of event.userIds ?? []) decide(userId, { userId, role: 'member', sinceSeq: seq });
       setTitle(next, seq, event.title);
+      if (event.actorId === me || (event.userIds ?? []).includes(me)) addsMe();
       // The creation names every first member: from here on, events keep the state complete.
-      if (seq === 1) next.known = true;
+      if (seq === 1) next.baseSeq = Math.max(next.baseSeq, 1);
       break;
     case 'members-added':
       for (const userId of event.userIds ?? []) {
         // Added again after a removal: what happened while we were away is invisible to us.
-        if (userId === me && seq > (state.decidedAt[me] ?? 0) && !isMember(state, me) && state.known) next.known = false;
+        if (userId === me) addsMe();
         decide(userId, { userId, role: 'member', sinceSeq: seq });
       }
       break;
     case 'member-removed':
     case 'member-left':
-      for (const userId of event.userIds ?? []) {
-        // Our removal arriving after our later re-addition: there was a gap in our membership.
-        if (userId === me && seq < (state.decidedAt[me] ?? 0) && isMember(state, me)) next.known = false;
-        decide(userId, null);
-      }
+      for (const userId of event.userIds ?? []) decide(userId, null);
       break;
     case 'title-changed':
       setTitle(next, seq, event.title);
@@ -88,6 +103,7 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
       break;
   }
   next.members = sortMembers(next.members);
+  next.known = isKnown(next);
   // A group never lacks an admin on the server; with part of the members unknown we cannot tell who it is.
   if (next.known) next.members = withAnAdmin(next.members);
   return next;
@@ -98,7 +114,8 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
  * it decides every user it can speak for (nothing newer was heard about them) and the title.
  */
 export function applySnapshot(state: GroupState, snapshot: { title: string; members: readonly Member[] }, atSeq: number): GroupState {
-  const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt }, known: true };
+  state = withPositions(state);
+  const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt }, baseSeq: Math.max(state.baseSeq, atSeq) };
   const listed = new Map(snapshot.members.map((m) => [m.userId, m.role]));
   const users = new Set([...listed.keys(), ...state.members.map((m) => m.userId)]);
   for (const userId of users) {
@@ -114,6 +131,7 @@ export function applySnapshot(state: GroupState, snapshot: { title: string; memb
     next.titleSeq = atSeq;
   }
   next.members = sortMembers(next.members);
+  next.known = isKnown(next);
   return next;
 }
 
