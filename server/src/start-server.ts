@@ -196,7 +196,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience });
     const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));
-    const groups = new GroupService({ store, blocks, fanout, rooms: groupRooms });
+    const groups = new GroupService({ store, blocks, fanout, rooms: groupRooms, rateLimiter: limits.sends });
 
     registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../../server/src/index.ts';
 import { randomAddress, registerFrom } from './abuse-helpers.ts';
+import { createGroup, getGroup, renameGroup, sendToGroup } from './group-helpers.ts';
 import { noteMongoSkip, sendOverRest, sendOverSocket, STORE_VARIANTS, uniqueName, useTestServer } from './helpers.ts';
 
 const redisUrl = inject('redisUrl');
@@ -74,6 +75,26 @@ describe.skipIf(!redisUrl).each(STORE_VARIANTS)('limits of a two-node cluster on
     expect(res.status).toBe(429);
     // The window is an hour: the answer is the time left in it, not a default.
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(3_000);
+  });
+
+  it('group creations and changes take from the same budget as sends, on both nodes; nothing over it is applied', async () => {
+    const [a, b, c] = await Promise.all([register(nodeA.url), register(nodeA.url), register(nodeA.url)]);
+    const created = await createGroup(nodeA.url, a.token, [b.id, c.id], 'Budget');
+    expect(created.status).toBe(201);
+    const id = created.body.conversation.id;
+    const results: number[] = [];
+    for (let i = 0; i < SENDS; i++) {
+      const node = i % 2 ? nodeA.url : nodeB.url;
+      results.push((i % 3 === 2 ? await sendToGroup(node, a.token, id, `text ${i}`) : await renameGroup(node, a.token, id, `Budget ${i}`)).status);
+    }
+    // One creation + SENDS - 1 renames and texts fit; the last call of the loop and everything after are over.
+    expect(results).toEqual([...Array.from({ length: SENDS - 1 }, (_, i) => (i % 3 === 2 ? 201 : 200)), 429]);
+    const over = await renameGroup(nodeB.url, a.token, id, 'one too many');
+    expect(over).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
+    expect((await createGroup(nodeA.url, a.token, [b.id], 'Another')).status).toBe(429);
+    // Nothing refused was applied; another member's budget is untouched.
+    expect((await getGroup(nodeA.url, b.token, id)).body.conversation.title).toBe(`Budget ${SENDS - 2}`);
+    expect((await sendToGroup(nodeA.url, b.token, id, 'from b')).status).toBe(201);
   });
 
   it('REGISTER_LIMIT_IP: registrations from one address count on both nodes', async () => {

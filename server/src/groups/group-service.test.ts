@@ -20,6 +20,7 @@ const system = (seq: number): Message => ({
 function setup(outcome: GroupOutcome, blockersOfA: string[] = []) {
   const log: string[] = [];
   const requests: GroupChangeRequest[] = [];
+  const budget = { left: 100, used: [] as string[] };
   const fanout: Fanout = {
     emit: () => log.push('emit to users'),
     toConversation: (id, event) => void log.push(`${event} to ${id}`),
@@ -38,8 +39,14 @@ function setup(outcome: GroupOutcome, blockersOfA: string[] = []) {
     blocks: { blockersOf: async (id) => new Set(id === 'a' ? blockersOfA : []) },
     fanout,
     rooms,
+    rateLimiter: {
+      take: async (userId) => {
+        if (budget.used.length >= budget.left) throw new PigeonError('RATE_LIMITED', 'too many messages, slow down');
+        budget.used.push(userId);
+      },
+    },
   });
-  return { service, log, requests };
+  return { service, log, requests, budget };
 }
 
 describe('GroupService', () => {
@@ -73,5 +80,18 @@ describe('GroupService', () => {
     await expect(service.change('a', 'dm:a:b', { kind: 'rename', title: 'x' })).rejects.toEqual(new PigeonError('NOT_FOUND', 'id: no such group'));
     expect(requests).toEqual([]);
     expect(log).toEqual([]);
+  });
+
+  it('every creation and change takes from the actor’s send budget; over it, RATE_LIMITED before any store work', async () => {
+    const { service, log, requests, budget } = setup({ group: group(['a', 'b']), message: system(2), created: true });
+    budget.left = 2;
+    await service.create('a', { clientId: 'client-1', title: 't', memberIds: ['b'] });
+    await service.change('a', 'g:1', { kind: 'rename', title: 'x' });
+    expect(budget.used).toEqual(['a', 'a']);
+    const entries = log.length;
+    await expect(service.change('a', 'g:1', { kind: 'rename', title: 'y' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(service.create('a', { clientId: 'client-2', title: 't', memberIds: ['b'] })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(requests).toHaveLength(1);
+    expect(log).toHaveLength(entries);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PigeonError, type CreateGroupBody } from '@pigeon/sync-protocol';
+import type { SendLimit } from '../limits/send-limit.ts';
 import type { Fanout } from '../messages/fanout.ts';
 import type { BlockList } from '../privacy/blocks.ts';
 import type { GroupChange, GroupOutcome, Store } from '../store/store.ts';
@@ -18,6 +19,11 @@ import { conversationState, memberIds } from './summaries.ts';
  *   4. the sockets of whoever is no longer a member leave it (after hearing 2 and 3)
  *   5. after a removal, `sync-hint` to the room: statuses the leaver held back may have moved
  *
+ * Every creation and change counts against the actor's send budget (SEND_RATE_LIMIT, shared with
+ * sends): each writes a message into the group's log and reaches every member, like a send, and
+ * costs more (the rules read the group). A client looping on renames or adds is refused with
+ * RATE_LIMITED before any store work, like one looping on sends.
+ *
  * A change the store had already applied (the same actor and clientId again: a retry) announces
  * nothing, since it was announced when made, but repeats steps 1 and 4, which are idempotent: a
  * node that lost the first notice (Redis away) gets its rooms right again.
@@ -29,11 +35,14 @@ export class GroupService {
       blocks: Pick<BlockList, 'blockersOf'>;
       fanout: Fanout;
       rooms: GroupRooms;
+      /** The per-user send budget (limits/send-limit.ts). */
+      rateLimiter: SendLimit;
       now?: () => Date;
     },
   ) {}
 
   async create(creatorId: string, body: CreateGroupBody): Promise<GroupOutcome> {
+    await this.deps.rateLimiter.take(creatorId);
     await this.refuseBlockers(creatorId, body.memberIds, 'memberIds');
     const outcome = await this.deps.store.createGroup({ creatorId, clientId: body.clientId, title: body.title, memberIds: body.memberIds, at: this.at() });
     this.announce(outcome, []);
@@ -44,6 +53,7 @@ export class GroupService {
   async change(actorId: string, conversationId: string, change: GroupChange, clientId: string = randomUUID()): Promise<GroupOutcome> {
     // A direct conversation has no title or roles to change.
     if (!isGroupId(conversationId)) throw new PigeonError('NOT_FOUND', 'id: no such group');
+    await this.deps.rateLimiter.take(actorId);
     if (change.kind === 'add') await this.refuseBlockers(actorId, change.userIds, 'userIds');
     const outcome = await this.deps.store.changeGroup({ conversationId, actorId, clientId, at: this.at(), ...change });
     this.announce(outcome, change.kind === 'remove' ? [change.userId] : []);
