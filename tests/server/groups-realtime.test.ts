@@ -132,7 +132,7 @@ describe.each(STORE_VARIANTS)('groups in real time on $kind', (variant) => {
     expect(await dS.timeout(5000).emitWithAck('user-status', { userId: b!.id })).toMatchObject({ ok: true, online: true });
   });
 
-  it('a group read reaches the reader’s other sockets as read-position (not the reading one, nobody else); the list carries readSeq', async () => {
+  it('a group read reaches the reader’s other sockets as read-position (not the reading one, nobody else); the list carries readSeq (and deliveredSeq, which a read moves too)', async () => {
     const [a, b] = await registerMany(t.url, 2);
     const id = (await createGroup(t.url, a!.token, [b!.id])).body.conversation.id;
     const [bPhone, bLaptop, aS] = [await t.open(b!.token), await t.open(b!.token), await t.open(a!.token)];
@@ -155,8 +155,8 @@ describe.each(STORE_VARIANTS)('groups in real time on $kind', (variant) => {
     expect(heard[2]).toEqual([]);
     // A device that was offline finds the position in the list (and in GET /api/conversations/:id).
     const listed = (await http(t.url, '/api/messages/conversations', { token: b!.token })).body.conversations.find((x: { id: string }) => x.id === id);
-    expect(listed).toMatchObject({ id, unreadCount: 0, readSeq: 3 });
-    expect((await http(t.url, `/api/conversations/${id}`, { token: b!.token })).body.conversation).toMatchObject({ readSeq: 3 });
+    expect(listed).toMatchObject({ id, unreadCount: 0, readSeq: 3, deliveredSeq: 3 });
+    expect((await http(t.url, `/api/conversations/${id}`, { token: b!.token })).body.conversation).toMatchObject({ readSeq: 3, deliveredSeq: 3 });
   });
 });
 

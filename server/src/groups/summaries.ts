@@ -28,6 +28,7 @@ export function groupSummary(viewerId: string, record: ConversationRecord): Conv
     unreadCount: record.unreadCount,
     updatedAt: record.updatedAt,
     ...(record.readSeq !== undefined ? { readSeq: record.readSeq } : {}),
+    ...(record.deliveredSeq !== undefined ? { deliveredSeq: record.deliveredSeq } : {}),
   };
 }
 

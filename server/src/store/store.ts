@@ -128,6 +128,12 @@ export interface ConversationRecord {
   updatedAt: string;
   /** Group only: the user's read position in their latest period (see readPosition). */
   readSeq?: number;
+  /**
+   * Group only: the user's delivered position in their latest period: the seq up to which their
+   * devices stored the group (markDelivered, and markRead, which implies it), so never below
+   * readSeq; it starts at the seq that added them.
+   */
+  deliveredSeq?: number;
 }
 
 export interface ChangePage {

@@ -22,6 +22,12 @@ export const conversationSummarySchema = z.object({
    * read the group (on any device), so their other devices clear what was read there.
    */
   readSeq: z.number().int().nonnegative().optional(),
+  /**
+   * Group only (an extension of the contract): the viewer's delivered position, the seq up to which
+   * their devices stored the group (read implies delivered, so never below `readSeq`), so a device
+   * that lost its own receipts knows which of others' messages the account already got.
+   */
+  deliveredSeq: z.number().int().nonnegative().optional(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 

@@ -177,6 +177,7 @@ export class MemoryGroups {
       unreadCount: visible.filter((m) => m.senderId !== userId && m.type !== 'system' && m.seq > readUpTo).length,
       updatedAt: last?.createdAt ?? new Date(0).toISOString(),
       readSeq: readUpTo,
+      deliveredSeq: group.delivered.get(userId) ?? 0,
     };
   }
 

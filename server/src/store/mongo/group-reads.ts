@@ -31,19 +31,21 @@ export async function groupConversations(ctx: MongoContext, userId: string): Pro
 
 async function groupEntry(ctx: MongoContext, groupId: string, userId: string, periods: MemberPeriod[]): Promise<ConversationRecord> {
   const last = periods[periods.length - 1]!;
-  const [state, newest, readUpTo] = await Promise.all([
+  const [state, newest, moved] = await Promise.all([
     latestState(ctx, groupId),
     ctx.messages
       .find(last.toSeq === null ? { conversationId: groupId } : { conversationId: groupId, seq: { $lte: last.toSeq } })
       .sort({ seq: -1 })
       .limit(1)
       .toArray(),
-    ctx.moves.find({ conversationId: groupId, kind: 'read', userId }).sort({ seq: -1 }).limit(1).toArray(),
+    ownMoves(ctx, groupId, userId),
   ]);
   // Unread: others' text messages of the latest period past the user's read position, which starts
   // at the message that added them. System messages are never unread (the engine agrees).
-  // Earlier periods are frozen.
-  const readSeq = Math.max(last.fromSeq, readUpTo[0]?.seq ?? 0);
+  // Earlier periods are frozen (their moves are below the latest period's start).
+  const readSeq = Math.max(last.fromSeq, moved.read);
+  // A read moves both positions, as two inserts: a node that died between them left the read one.
+  const deliveredSeq = Math.max(readSeq, moved.delivered);
   const from = readSeq + 1;
   const unreadCount =
     last.toSeq !== null && from > last.toSeq
@@ -60,7 +62,28 @@ async function groupEntry(ctx: MongoContext, groupId: string, userId: string, pe
     unreadCount,
     updatedAt: lastMessage?.createdAt ?? state!.createdAt,
     readSeq,
+    deliveredSeq,
   };
+}
+
+/**
+ * The largest seq of the user's delivered and of their read moves in the group (0: none).
+ * MongoDB: one seek per kind on (conversationId, kind, userId, seq desc). FerretDB scans for any
+ * filter but `_id`, so there one query brings both kinds (the user's moves of this group, small
+ * documents) rather than two scans.
+ */
+export async function ownMoves(ctx: MongoContext, groupId: string, userId: string): Promise<{ delivered: number; read: number }> {
+  if (ctx.server === 'mongodb') {
+    const top = (kind: 'delivered' | 'read') =>
+      ctx.moves.find({ conversationId: groupId, kind, userId }, { projection: { seq: 1 } }).sort({ seq: -1 }).limit(1).toArray();
+    const [delivered, read] = await Promise.all([top('delivered'), top('read')]);
+    return { delivered: delivered[0]?.seq ?? 0, read: read[0]?.seq ?? 0 };
+  }
+  const top = { delivered: 0, read: 0 };
+  for (const m of await ctx.moves.find({ conversationId: groupId, userId }, { projection: { kind: 1, seq: 1 } }).toArray()) {
+    top[m.kind] = Math.max(top[m.kind], m.seq);
+  }
+  return top;
 }
 
 /** The user's read position in their latest period of the group (it starts at the seq that added them); null: never a member. */

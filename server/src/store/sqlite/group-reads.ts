@@ -71,6 +71,7 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext) {
         unreadCount: gs.unreadIn.get(cid, latest.read_seq, upper, uid)!,
         updatedAt: lastMessage?.createdAt ?? group.created_at,
         readSeq: latest.read_seq,
+        deliveredSeq: latest.delivered_seq, // never below read_seq: markRead moves both (group-receipts.ts)
         tiebreak: upper === group.last_seq ? group.last_pos : 0,
       });
     }

@@ -121,6 +121,42 @@ export function describeGroupReceiptsContract(fx: ContractFixture, g: GroupFixtu
       expect(await readSeqOf(d)).toBe(4);
     });
 
+    it('the list’s deliveredSeq: where the user’s devices stored the group up to in their latest period; a read moves it too', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const { id } = await g.group(a, [b, c]);
+      const positionsOf = async (u: { id: string }) => {
+        const r = (await fx.store.listConversations(u.id)).find((x) => x.id === id);
+        return r && { deliveredSeq: r.deliveredSeq, readSeq: r.readSeq };
+      };
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: 1, readSeq: 1 }); // the creation added them
+      const [m2, m3] = [await g.gsend(a, id, '2'), await g.gsend(a, id, '3')];
+      const m4 = await g.gsend(a, id, '4');
+      await fx.store.markDelivered(b.id, [m3.id], T(1));
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: 3, readSeq: 1 });
+      await fx.store.markDelivered(b.id, [m2.id], T(2)); // never moves back
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: 3, readSeq: 1 });
+      // Read implies delivered: c never sent a delivered receipt; b's read passes its delivered position.
+      await fx.store.markRead(c.id, id, m2.seq, T(3));
+      expect(await positionsOf(c)).toEqual({ deliveredSeq: 2, readSeq: 2 });
+      await fx.store.markRead(b.id, id, 50, T(4));
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: m4.seq, readSeq: m4.seq });
+
+      // A former member's positions stop at their removal: their devices may still receive it, nothing after it.
+      const removal = await g.changed(a, id, { kind: 'remove', userId: b.id }); // 5
+      const m6 = await g.gsend(a, id, '6');
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: 4, readSeq: 4 });
+      await fx.store.markDelivered(b.id, [removal.id, m6.id], T(5));
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: 5, readSeq: 4 });
+      // Added again: a new period, whose positions start at the seq that added them.
+      const added = await g.changed(a, id, { kind: 'add', userIds: [b.id] }); // 7
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: added.seq, readSeq: added.seq });
+      await fx.store.markDelivered(b.id, [m4.id], T(6)); // of the earlier period: moves nothing
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: added.seq, readSeq: added.seq });
+      const m8 = await g.gsend(a, id, '8');
+      await fx.store.markDelivered(b.id, [m8.id], T(7));
+      expect(await positionsOf(b)).toEqual({ deliveredSeq: m8.seq, readSeq: added.seq });
+    });
+
     it('messageReceipts: each other member of the message’s period, when their position first covered it', async () => {
       const [a, b, c, d] = [await user(), await user(), await user(), await user()];
       const created = await fx.store.createGroup({ creatorId: a.id, clientId: 'receipts-1', title: 'R', memberIds: [b.id, c.id], at: T(0) });
