@@ -12,7 +12,6 @@
  * receipts, wakes the drainer and refreshes the block list. What the session itself does about tokens (refresh, sign-out,
  * other tabs) is session-lifecycle.ts's; this module only reports what the socket says.
  */
-import { needsFirstPositions } from './down/read-positions.ts';
 import { PigeonError } from '../errors.ts';
 import type { EngineState } from './api.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
@@ -153,21 +152,16 @@ export class Background {
         this.setState({ connection: 'online' });
         // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
         catchUp.resetBackoff();
-        // Never synced (first sign-in, or data cleared by another account): the groups' read
-        // positions first, so the catch-up stores what this account had read as read (G1).
-        void needsFirstPositions(this.parts.db).then(
-          (first) => (first ? this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e)) : undefined),
-        ).catch((e) => this.reportError('read-positions', e)).finally(() => catchUp.schedule());
+        // Never synced (first sign-in, or data cleared by another account): the catch-up fetches
+        // the groups' positions before its first page (down/read-positions.ts, finding G1).
+        catchUp.schedule();
         receipts.flush();
         drainer.wake();
         drainer.kick();
         // A block made on another device reaches this one's list here (the server pushes none).
         void this.parts.blockList.request().catch((e) => this.reportError('blocked', e));
         // So do groups read on another device while this one was away (no message changed for it).
-        void needsFirstPositions(this.parts.db).then(
-          (first) => void (first || this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e))),
-          (e) => this.reportError('read-positions', e),
-        );
+        void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));
       },
       disconnect: (reason) => {
         this.socketDownSince = Date.now();

@@ -26,6 +26,11 @@ export interface CatchUpDeps {
   me: () => string | null;
   active: () => boolean;
   pageSize: number;
+  /**
+   * Before the first page of a catch-up from the very start (cursor empty): what its pages need
+   * to be stored right (the groups' positions, down/read-positions.ts). A failure fails the run.
+   */
+  beforeFirstPage?: (me: string) => Promise<void>;
   /** After each committed page: events, receipts. */
   afterPage: (result: ApplyResult) => void;
   /** After a run reached hasMore = false. */
@@ -84,9 +89,14 @@ export class CatchUp {
   private async runOnce(): Promise<void> {
     const { db, fetchPage, me, active, pageSize, afterPage, done } = this.deps;
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
+    let prepared = false;
     for (;;) {
       const userId = me();
       if (!userId || !active()) return;
+      if (since === '' && !prepared) {
+        await this.deps.beforeFirstPage?.(userId);
+        prepared = true;
+      }
       const page = await fetchPage(since, pageSize);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at);

@@ -85,6 +85,15 @@ describe('mergeServerCopy', () => {
     // the read mark is about incoming messages only
     expect(mergeServerCopy(undefined, server(3, 'sent', ME), ME, 4).status).toBe('sent');
   });
+
+  it('stores an incoming message at or below the delivered position at least delivered, below the read mark read', () => {
+    expect(mergeServerCopy(undefined, server(6, 'sent'), ME, 4, 6).status).toBe('delivered');
+    expect(mergeServerCopy(undefined, server(3, 'sent'), ME, 4, 6).status).toBe('read');
+    expect(mergeServerCopy(undefined, server(7, 'sent'), ME, 4, 6).status).toBe('sent');
+    expect(mergeServerCopy(undefined, server(5, 'read'), ME, 4, 6).status).toBe('read');
+    // our own messages keep the aggregate
+    expect(mergeServerCopy(undefined, server(5, 'sent', ME), ME, 4, 6).status).toBe('sent');
+  });
 });
 
 describe('raiseStatus', () => {

@@ -18,8 +18,10 @@ import { messageKey, type StoredMessage } from '../local/local-db.ts';
  * @param readUpToSeq the device's read mark for the conversation: an incoming message at or
  *   below it was already reported read (message-read is "up to"), so it is stored as read even
  *   if this copy is older than that report.
+ * @param deliveredUpToSeq the account's delivered position in a group, as the server said
+ *   (down/read-positions.ts): an incoming message at or below it is stored at least delivered.
  */
-export function mergeServerCopy(existing: StoredMessage | undefined, server: Message, me: string, readUpToSeq = 0): StoredMessage {
+export function mergeServerCopy(existing: StoredMessage | undefined, server: Message, me: string, readUpToSeq = 0, deliveredUpToSeq = 0): StoredMessage {
   // pending/failed rank below every server status, so the server copy always wins over them;
   // between two server statuses the later one wins.
   let status: LocalStatus = existing ? maxStatus<LocalStatus>(existing.status, server.status) : server.status;
@@ -27,6 +29,7 @@ export function mergeServerCopy(existing: StoredMessage | undefined, server: Mes
   // is part of: it never says more than we did, so the max with our receipts is still ours.
   const incoming = server.senderId !== me;
   if (incoming && server.seq <= readUpToSeq) status = maxStatus<LocalStatus>(status, 'read');
+  else if (incoming && server.seq <= deliveredUpToSeq) status = maxStatus<LocalStatus>(status, 'delivered');
   return {
     key: messageKey(server.senderId, server.clientId),
     id: server.id,

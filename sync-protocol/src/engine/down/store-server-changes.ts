@@ -53,9 +53,11 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
 
     const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
     const readMarks = new Map<string, number>();
+    const deliveredFloors = new Map<string, number>();
     const maxSeqs = new Map<string, number>();
     for (const id of conversationIds) {
       readMarks.set(id, (await db.getMeta<ReadMark>(META.readPrefix + id))?.upToSeq ?? 0);
+      deliveredFloors.set(id, (await db.getMeta<number>(META.deliveredPrefix + id)) ?? 0);
       if (options.detectGaps) maxSeqs.set(id, await localMaxSeq(db, id));
     }
     if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs, me);
@@ -68,7 +70,7 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     for (const [i, m] of messages.entries()) {
       const key = keys[i]!;
       const before = current.get(key);
-      const after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId));
+      const after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId), deliveredFloors.get(m.conversationId));
       if (m.senderId === me) ownClientIds.push(m.clientId);
       if (after.reader === me && after.status === 'sent') result.owesReceipts = true;
       // Group changes apply to the conversation whether or not the row changed (idempotent there too).

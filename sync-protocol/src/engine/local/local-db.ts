@@ -121,6 +121,8 @@ export const META = {
   /** Ids of the users the signed-in user has blocked, as last heard from the server (local/blocks.ts). */
   blocked: 'blocked',
   readPrefix: 'read:',
+  /** `delivered:<group id>` → the account's delivered position there, as the server last said (down/read-positions.ts). */
+  deliveredPrefix: 'delivered:',
   historyPrefix: 'history:',
   /** `alias:<local group id>` → the server's id of a group created on this device (local/rekey.ts). */
   aliasPrefix: 'alias:',

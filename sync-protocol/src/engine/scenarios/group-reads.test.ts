@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../testing/index.ts';
+import { networkError, waitFor } from '../../testing/index.ts';
 import type { Device } from './fixture.ts';
 import { memoryFixture, PASSWORD } from './fixture.ts';
 
@@ -76,5 +76,48 @@ describe('a group read on one device, on the reader’s other devices', () => {
       ['while away 1', 'read'],
       ['while away 2', 'read'],
     ]);
+  });
+
+  // Finding G1 (docs/reliability.md): another account's sign-in clears the device; when its own
+  // account comes back, the catch-up brings the group's messages with their aggregate status
+  // (`sent`: a member has not received them). They must come back as this account had them,
+  // read and delivered, never lower, even when the first conversation list is lost on the way.
+  it('after another account cleared the device: its messages come back read and delivered, never lower, even if the first list fails', async () => {
+    const { alice, phone, a, b, id } = await setup();
+    const bobName = (await phone.engine.queries.me())!.username;
+    const carol = (await alice.engine.queries.conversation(id))!.conversation.members.find((m) => m.userId !== a.id && m.userId !== b.id)!.userId;
+    // Carol never receives anything: the aggregate of alice's messages stays `sent`.
+    env.server.intercept(async (call, next) => {
+      if (call.op === 'messageReceived' && call.userId === carol) throw networkError('carol is away');
+      return next();
+    });
+    for (const body of ['one', 'two']) await alice.engine.sendToConversation(id, body);
+    await waitFor(async () => (await unread(phone, id)) === 2, { describe: () => unread(phone, id) });
+    await phone.engine.markRead(id);
+    await alice.engine.sendToConversation(id, 'three');
+    const expected = [['one', 'read'], ['two', 'read'], ['three', 'delivered']];
+    const shown = async () => (await from(phone, id, a.id)).map((m) => [m.body, m.status]);
+    await waitFor(async () => JSON.stringify(await shown()) === JSON.stringify(expected), { describe: shown });
+    // The server holds the phone's receipts: read up to 'two', delivered up to 'three' (seq 1 is the creation).
+    const positions = () => env.server.groups.summary(id, b.id);
+    await waitFor(() => positions().readSeq === 3 && positions().deliveredSeq === 4, { describe: positions });
+    expect((await from(alice, id, a.id)).map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
+
+    await phone.engine.signOut();
+    await phone.engine.signUp(env.uniqueName('dave'), PASSWORD);
+    await phone.engine.signOut();
+    // Bob again: the first conversation list is lost; every status the phone shows is recorded.
+    let lists = 0;
+    env.server.intercept(async (call, next) => {
+      if (call.op === 'conversations' && call.userId === b.id && ++lists === 1) throw networkError('cut');
+      return next();
+    });
+    const seen: string[] = [];
+    phone.engine.on('message', () => void shown().then((rows) => seen.push(...rows.map(([body, status]) => `${body}:${status}`))));
+    await phone.engine.signIn(bobName, PASSWORD);
+    await waitFor(async () => JSON.stringify(await shown()) === JSON.stringify(expected), { describe: shown });
+    expect(lists).toBeGreaterThanOrEqual(2);
+    expect(seen.filter((s) => !['one:read', 'two:read', 'three:delivered'].includes(s))).toEqual([]);
+    expect(await unread(phone, id)).toBe(1); // 'three' was delivered, never read
   });
 });
