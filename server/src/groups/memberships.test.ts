@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationRecord, GroupRecord } from '../store/store.ts';
+import type { ContactsRecord, GroupRecord } from '../store/store.ts';
 import { isGroupId, Memberships } from './memberships.ts';
 
 const group = (id: string, members: string[]): GroupRecord => ({
@@ -10,7 +10,6 @@ const group = (id: string, members: string[]): GroupRecord => ({
   lastSeq: 1,
   members: members.map((userId, i) => ({ userId, role: i === 0 ? 'admin' : 'member', sinceSeq: 1 })),
 });
-const record = (g: GroupRecord): ConversationRecord => ({ id: g.id, type: 'group', peerId: null, title: g.title, members: g.members, lastMessage: null, unreadCount: 0, updatedAt: '' });
 
 function setup() {
   const groups = new Map<string, GroupRecord>([['g:1', group('g:1', ['a', 'b'])]]);
@@ -18,10 +17,11 @@ function setup() {
   const store = {
     getGroup: async (id: string) => (reads.group++, groups.get(id) ?? null),
     memberPeriods: async (id: string, userId: string) => (id === 'g:1' && userId === 'gone' ? [{ fromSeq: 1, toSeq: 2 }] : []),
-    listConversations: async (userId: string): Promise<ConversationRecord[]> => {
+    contactsOf: async (userId: string): Promise<ContactsRecord> => {
       reads.list++;
-      // A former member's list still has the group, with the current members.
-      return [...groups.values()].map(record).concat(userId === 'gone' ? [record(group('g:left', ['a']))] : []);
+      // The groups the user is a current member of (a former member's are not among them).
+      const current = [...groups.values()].filter((g) => g.members.some((m) => m.userId === userId));
+      return { peerIds: [], groups: current.map((g) => ({ id: g.id, memberIds: g.members.map((m) => m.userId) })) };
     },
   };
   return { groups, reads, memberships: new Memberships({ store }) };
@@ -38,7 +38,7 @@ describe('Memberships', () => {
     expect(await memberships.isMember('g:1', 'b')).toBe(true);
     expect(await memberships.isMember('g:1', 'c')).toBe(false);
     expect(await memberships.groupsOf('b')).toEqual(['g:1']);
-    expect(await memberships.groupsOf('gone')).toEqual([]); // g:left is in its list, but it is no member there now
+    expect(await memberships.groupsOf('gone')).toEqual([]); // a former member of g:1
     expect(reads).toEqual({ group: 1, list: 2 });
     expect(await memberships.isOrWasMember('g:1', 'gone')).toBe(true);
     expect(await memberships.isOrWasMember('g:1', 'stranger')).toBe(false);
@@ -60,7 +60,7 @@ describe('Memberships', () => {
           if (fail) throw new Error('down');
           return group('g:1', ['a', 'b']);
         },
-        listConversations: async () => [],
+        contactsOf: async () => ({ peerIds: [], groups: [] }),
         memberPeriods: async () => [],
       },
     });

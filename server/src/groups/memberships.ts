@@ -14,7 +14,7 @@ export const isGroupId = (conversationId: string): boolean => conversationId.sta
  * raced a change (a socket joining its rooms on connect) can tell and read again.
  */
 export interface MembershipsOptions {
-  store: Pick<Store, 'getGroup' | 'listConversations' | 'memberPeriods'>;
+  store: Pick<Store, 'getGroup' | 'contactsOf' | 'memberPeriods'>;
   maxEntries?: number;
   ttlMs?: number;
 }
@@ -56,11 +56,7 @@ export class Memberships {
 
   /** Ids of the groups the user is a current member of. */
   groupsOf(userId: string): Promise<string[]> {
-    return cached(this.groupsOfUser, userId, async () =>
-      (await this.store.listConversations(userId))
-        .filter((c) => c.type === 'group' && c.members.some((m) => m.userId === userId))
-        .map((c) => c.id),
-    );
+    return cached(this.groupsOfUser, userId, async () => (await this.store.contactsOf(userId)).groups.map((g) => g.id));
   }
 
   version(userId: string): number {

@@ -33,7 +33,7 @@ function setup(limit = 0, blocked: Record<string, string[]> = {}) {
     toConversation: (conversationId, event, _payload, except) => void emitted.push({ conversationId, event, except }),
   };
   const audience = new Audience(
-    new Contacts({ store: { listConversations: async () => [], getHistory: async () => [] } }),
+    new Contacts({ store: { contactsOf: async () => ({ peerIds: [], groups: [] }), getHistory: async () => [] } }),
     new BlockList({ store: { blockedBy: async (id) => blocked[id] ?? [], blockersOf: async (id) => Object.keys(blocked).filter((k) => blocked[k]!.includes(id)), blockUser: async () => {}, unblockUser: async () => {} } }),
   );
   const service = new SendService({ batcher, users, fanout, rateLimiter: createSendLimit(createLimiterFactory(null, pino({ level: 'silent' })), { sendRateLimit: limit, sendRateWindowMs: 10_000 }), audience });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Contacts } from './contacts.ts';
 
-/** A store whose conversation lists are read from `pairs`, counting the reads. */
+/** A store whose contacts are read from `pairs`, counting the reads. */
 function fakeStore(pairs: [string, string][]) {
   const reads: string[] = [];
   const store = {
-    listConversations: async (userId: string) => {
+    contactsOf: async (userId: string) => {
       reads.push(userId);
-      return pairs.filter((p) => p.includes(userId)).map(([a, b]) => ({ peerId: a === userId ? b : a })) as never;
+      return { peerIds: pairs.filter((p) => p.includes(userId)).map(([a, b]) => (a === userId ? b : a)), groups: [] };
     },
     getHistory: async () => [] as never,
   };
@@ -40,10 +40,21 @@ describe('Contacts across nodes (issue #14, C8)', () => {
     expect(reads).toEqual(['u', 'u']);
   });
 
+  it('the current members of the user’s groups are contacts too, each once', async () => {
+    const contacts = new Contacts({
+      store: {
+        contactsOf: async () => ({ peerIds: ['p', 'q'], groups: [{ id: 'g:1', memberIds: ['u', 'q', 'r'] }, { id: 'g:2', memberIds: ['s', 'u'] }] }),
+        getHistory: async () => [],
+      },
+    });
+    expect([...(await contacts.peersOf('u'))].sort()).toEqual(['p', 'q', 'r', 's']);
+    expect(await contacts.share('u', 'r')).toBe(true);
+  });
+
   it('a pair found in the store by `share` is learned, not announced (the node that stored it did)', async () => {
     const announced: unknown[] = [];
     const contacts = new Contacts({
-      store: { listConversations: async () => [], getHistory: async () => [{ id: 'm1' }] as never },
+      store: { contactsOf: async () => ({ peerIds: [], groups: [] }), getHistory: async () => [{ id: 'm1' }] as never },
       announce: (a, b) => announced.push([a, b]),
     });
     expect(await contacts.share('u', 'p')).toBe(true);

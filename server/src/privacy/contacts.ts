@@ -5,7 +5,7 @@ import { BoundedLru } from '../util/lru.ts';
 /**
  * Who shares a conversation with whom (a 1:1 one, or a group both are members of now). Presence is announced to a user's contacts on
  * every connect and disconnect, so their list is cached (a connect/disconnect loop must
- * not cost a conversation-list query each time). A conversation started on this node
+ * not cost a store read each time). A conversation started on this node
  * is added at once (`started`) and announced to the other nodes, which add it too
  * (`learned`): a list cached before a conversation started elsewhere would otherwise
  * leave the new contact out of every presence announcement until it expired, and a
@@ -15,7 +15,7 @@ import { BoundedLru } from '../util/lru.ts';
  * user-status work within `pairRecheckMs` of a first message anywhere.
  */
 export interface ContactsOptions {
-  store: Pick<Store, 'listConversations' | 'getHistory'>;
+  store: Pick<Store, 'contactsOf' | 'getHistory'>;
   /** Tell the other nodes that the two now share a conversation (a server-side event, wired in start-server.ts). */
   announce?: (a: string, b: string) => void;
   maxUsers?: number;
@@ -43,13 +43,10 @@ export class Contacts {
   peersOf(userId: string): Promise<ReadonlySet<string>> {
     let list = this.lists.get(userId);
     if (!list) {
-      list = this.store.listConversations(userId).then((conversations) => {
-        const peers = new Set<string>();
-        for (const c of conversations) {
-          if (c.peerId !== null) peers.add(c.peerId);
-          // A group's current members are each other's contacts; a former member shares nothing with them any more.
-          else if (c.members.some((m) => m.userId === userId)) for (const m of c.members) if (m.userId !== userId) peers.add(m.userId);
-        }
+      list = this.store.contactsOf(userId).then(({ peerIds, groups }) => {
+        const peers = new Set(peerIds);
+        // A group's current members are each other's contacts; a former member shares nothing with them any more.
+        for (const g of groups) for (const m of g.memberIds) if (m !== userId) peers.add(m);
         return peers;
       });
       list.catch(() => this.lists.delete(userId));

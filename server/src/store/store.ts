@@ -136,6 +136,18 @@ export interface ConversationRecord {
   deliveredSeq?: number;
 }
 
+/**
+ * Who a user shares a conversation with now, without what a list entry costs (last messages,
+ * unread counts): the presence audience (privacy/contacts.ts) and a socket's group rooms
+ * (groups/memberships.ts) are read on every connect.
+ */
+export interface ContactsRecord {
+  /** The other member of each 1:1 conversation of the user's list (one that holds a message), each once. */
+  peerIds: string[];
+  /** The groups the user is a current member of, each with the ids of its current members (the user's too). */
+  groups: { id: string; memberIds: string[] }[];
+}
+
 export interface ChangePage {
   messages: Message[];
   /** Position to resume from (pass back as `since`); never smaller than the one asked for. */
@@ -293,6 +305,12 @@ export interface Store {
   getHistory(conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string): Promise<Message[]>;
   /** The user's conversations, newest first: 1:1 ones, and every group they are or were a member of. */
   listConversations(userId: string): Promise<ConversationRecord[]>;
+  /**
+   * The peers of the user's 1:1 conversations and their current groups with members: what
+   * listConversations says of them (`peerId`; the groups whose current members include the user),
+   * in a few reads whatever the number of conversations and messages. Orders are unspecified.
+   */
+  contactsOf(userId: string): Promise<ContactsRecord>;
   /**
    * Messages of the user's conversations created or changed after `position`, in change order:
    * for a group, only messages whose seq is in one of the user's membership periods.

@@ -4,6 +4,7 @@ import { createContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
 import { blockedBy, blockersOf, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
+import { contactsOf } from './contacts.ts';
 import { messageReceipts } from './group-receipts.ts';
 import { readPosition } from './group-reads.ts';
 import { changeGroup, createGroup, getGroup, memberPeriods } from './groups.ts';
@@ -159,6 +160,7 @@ function mongoStore(
 
     getHistory: (conversationId, beforeSeq, limit, viewerId) => call(() => getHistory(ctx, conversationId, beforeSeq, limit, viewerId)),
     listConversations: (userId) => call(() => listConversations(ctx, userId)),
+    contactsOf: (userId) => call(() => contactsOf(ctx, userId)),
     changesSince: (userId, position, limit) => call(() => changesSince(ctx, userId, position, limit)),
     getMessage: (messageId) => call(() => getMessage(ctx, messageId)),
 

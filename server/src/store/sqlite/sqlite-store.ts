@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PigeonError, type Message } from '@pigeon/sync-protocol';
 import type { Store, UserRecord } from '../store.ts';
 import { sqliteBlocks } from './blocks.ts';
+import { sqliteContacts } from './contacts.ts';
 import { openDatabase } from './database.ts';
 import { sqliteGroupReads } from './group-reads.ts';
 import { inChangeOrder } from './group-receipts.ts';
@@ -63,6 +64,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
   const groups = sqliteGroups(ctx);
   const reads = sqliteGroupReads(ctx);
+  const contacts = sqliteContacts(db);
 
   /** 1:1 messages to the user become delivered; in groups, the user's delivered positions move (group-receipts.ts). */
   const markDeliveredTx = db.transaction((userId: string, messageIds: readonly string[], at: string): Message[] => {
@@ -192,6 +194,10 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
     async listConversations(userId) {
       return reads.listConversations(userId);
+    },
+
+    async contactsOf(userId) {
+      return contacts.contactsOf(userId);
     },
 
     async changesSince(userId, position, limit) {

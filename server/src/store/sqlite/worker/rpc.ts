@@ -33,6 +33,7 @@ export const STORE_CALLS = [
   'readPosition',
   'getHistory',
   'listConversations',
+  'contactsOf',
   'changesSince',
   'createGroup',
   'changeGroup',

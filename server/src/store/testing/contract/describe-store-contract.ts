@@ -11,6 +11,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { describeBlocksContract } from './blocks.ts';
 import { describeChangesSinceContract } from './changes-since.ts';
+import { describeContactsContract } from './contacts.ts';
 import { createContractFixture, type StoreHarness } from './fixture.ts';
 import { createGroupFixture } from './group-fixture.ts';
 import { describeGroupCreationContract } from './groups-create.ts';
@@ -49,5 +50,6 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describeGroupSendsContract(fx, g);
     describeGroupPeriodsContract(fx, g);
     describeGroupReceiptsContract(fx, g);
+    describeContactsContract(fx, g);
   });
 }
