@@ -5,6 +5,7 @@ import type { MongoContext } from './context.ts';
 import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
 import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
 import { isGroupId, periodsByGroup } from './group-state.ts';
+import { listByScans } from './list-scan.ts';
 
 export async function getHistory(
   ctx: MongoContext,
@@ -26,8 +27,12 @@ export async function getMessage(ctx: MongoContext, messageId: string): Promise<
 }
 
 export async function listConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
-  const [direct, groups] = await Promise.all([directConversations(ctx, userId), groupConversations(ctx, userId)]);
-  return [...direct, ...groups].sort((a, b) =>
+  // FerretDB scans the collection for every read: there the list is read in two (list-scan.ts).
+  const entries =
+    ctx.server === 'ferretdb'
+      ? await listByScans(ctx, userId)
+      : (await Promise.all([directConversations(ctx, userId), groupConversations(ctx, userId)])).flat();
+  return entries.sort((a, b) =>
     a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
   );
 }
