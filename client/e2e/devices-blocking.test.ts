@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { bubbleBodies, bubbles, DESKTOP, openChatWith, PHONE, sendMessage, signIn, signUp, uniqueName, useBrowserCluster } from './harness.ts';
+import { bubbleBodies, bubbles, DESKTOP, focusInDialog, openChatWith, PHONE, sendMessage, signIn, signUp, uniqueName, useBrowserCluster } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 const WINDOWS_CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -44,9 +44,6 @@ function whenSignInShows(): Promise<number> {
     observer.observe(document.body, { childList: true, subtree: true });
   });
 }
-
-/** Where keyboard focus is: inside the open modal dialog or not. */
-const focusInDialog = (page: Page) => page.evaluate(() => document.activeElement?.closest('dialog[open]') !== null);
 
 describe('Devices', () => {
   it('signing out another device from the Devices view sends it to the sign-in page within seconds; this device stays signed in', async () => {

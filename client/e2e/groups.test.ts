@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { bubbles, PHONE, sendMessage, signIn, signUp, uniqueName, useBrowserCluster } from './harness.ts';
+import { bubbles, focusInDialog, PHONE, sendMessage, signIn, signUp, uniqueName, useBrowserCluster } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 const TITLE = 'Weekend trip';
@@ -50,6 +50,8 @@ async function openMessageInfo(page: Page): Promise<void> {
   await bubble.hover();
   await bubble.getByTestId('message-info').click();
   await page.getByTestId('message-info-dialog').waitFor();
+  // Loaded on demand: once mounted it opens modal, with focus inside.
+  await expect.poll(() => focusInDialog(page), WAIT).toBe(true);
 }
 
 /** Asks the server again until `check` holds (the dialog also reloads when the status moves). */
@@ -75,7 +77,10 @@ describe('Groups', () => {
     await signUp(cy.page, cyName, 'Cy Chen');
 
     // Ana creates the group: it opens at once, under its local id until the server answers.
+    // The dialog is loaded on demand; once there, focus is inside it, on the name field.
     await ana.page.getByTestId('new-group').click();
+    await ana.page.getByTestId('new-group-dialog').waitFor(WAIT);
+    await expect.poll(() => ana.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), WAIT).toBe('group-title');
     await ana.page.getByTestId('group-title').fill(TITLE);
     await pickPerson(ana.page, boName);
     await pickPerson(ana.page, cyName);
@@ -139,6 +144,7 @@ describe('Groups', () => {
     // The members panel lists the three with Ana as admin; she makes Bo an admin too.
     await ana.page.getByTestId('group-open-members').click();
     await expect.poll(() => ana.page.getByTestId('group-member').count(), WAIT).toBe(3);
+    expect(await focusInDialog(ana.page)).toBe(true);
     expect(await ana.page.locator('[data-testid="group-member"][data-role="admin"]').count()).toBe(1);
     await shot(ana.page, 'desktop-group-members');
     await ana.page.getByRole('button', { name: 'Make Bo Berg an admin' }).click();
@@ -149,6 +155,7 @@ describe('Groups', () => {
     // Cy leaves (with a confirmation): read-only there, a line and one member fewer for Ana.
     await cy.page.getByTestId('group-open-members').click();
     await expect.poll(() => cy.page.getByTestId('group-member').count(), WAIT).toBe(3);
+    expect(await focusInDialog(cy.page)).toBe(true);
     expect((await cy.page.getByTestId('group-member').allInnerTexts()).join('\n')).toMatch(/Ana Alvarez[\s\S]*Bo Berg/);
     expect(await cy.page.getByTestId('group-member').allInnerTexts()).not.toContainEqual(expect.stringContaining('Unknown user'));
     await shot(cy.page, 'phone-group-members');

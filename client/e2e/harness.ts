@@ -249,6 +249,12 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Where keyboard focus is: inside the open modal dialog or not. A dialog loaded on demand
+ * (defineAsyncComponent) calls showModal() once mounted, which moves focus in.
+ */
+export const focusInDialog = (page: Page) => page.evaluate(() => document.activeElement?.closest('dialog[open]') !== null);
+
 export function bubbles(page: Page) {
   return page.getByTestId('message-bubble');
 }

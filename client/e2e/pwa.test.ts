@@ -12,6 +12,7 @@ import {
   bubbleBodies,
   bubbles,
   countLocalRows,
+  focusInDialog,
   openChatWith,
   PASSWORD,
   PHONE,
@@ -118,6 +119,22 @@ describe('Pigeon PWA', () => {
     await expect.poll(() => bubbleBodies(carol.page), WAIT).toEqual(['before the tunnel', ...offline]);
     await expect.poll(() => carol.page.locator('[data-testid="message-bubble"][data-status="pending"]').count(), WAIT).toBe(3);
     expect(await carol.page.getByTestId('connection-banner').getAttribute('data-state')).toBe('offline');
+
+    // Screens loaded on demand open offline too, their chunks from the precache, focus inside.
+    const lazyChunks: { url: string; fromServiceWorker: boolean }[] = [];
+    carol.page.on('response', (r) => {
+      if (/\/assets\/(SignOutDialog|NewGroupDialog)-[\w-]+\.js$/.test(r.url())) lazyChunks.push({ url: r.url(), fromServiceWorker: r.fromServiceWorker() });
+    });
+    await carol.page.getByTestId('sign-out').click();
+    await expect.poll(() => carol.page.getByTestId('sign-out-unsent').innerText(), WAIT).toMatch(/^3 messages not sent yet/);
+    expect(await focusInDialog(carol.page)).toBe(true);
+    await carol.page.getByTestId('sign-out-cancel').click();
+    await carol.page.getByTestId('new-group').click();
+    await carol.page.getByTestId('new-group-dialog').waitFor(WAIT);
+    await expect.poll(() => carol.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), WAIT).toBe('group-title');
+    await carol.page.keyboard.press('Escape');
+    await expect.poll(() => carol.page.locator('dialog[open]').count(), WAIT).toBe(0);
+    expect(lazyChunks.map((c) => c.fromServiceWorker)).toEqual([true, true]);
 
     // Back online: each goes out once, in order.
     await carol.net.setOffline(false);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   apiPost,
   bubbles,
+  focusInDialog,
   openChatWith,
   PASSWORD,
   sendMessage,
@@ -76,8 +77,10 @@ describe('Sessions', () => {
     await expect.poll(() => bubbles(page).last().getAttribute('data-status'), WAIT).toBe('pending');
 
     // "1 message not sent yet"; Anna signs out anyway: it stays queued for her.
+    // (The dialog is loaded on demand, here offline: once mounted it opens modal, focus inside.)
     await page.getByTestId('sign-out').click();
     await expect.poll(() => page.getByTestId('sign-out-unsent').innerText(), WAIT).toMatch(/^1 message not sent yet/);
+    expect(await focusInDialog(page)).toBe(true);
     expect(await page.getByTestId('sign-out-confirm').innerText()).toBe('Sign out anyway');
     await page.getByTestId('sign-out-confirm').click();
     await page.getByTestId('auth-form').waitFor(WAIT);
