@@ -1,6 +1,7 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { Filter } from 'mongodb';
 import type { ChangePage, ConversationRecord } from '../store.ts';
+import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
 import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
 import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
@@ -129,7 +130,7 @@ function dedupe(page: Message[]): Message[] {
 async function resolve(ctx: MongoContext, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
   const ids = [...new Set(entries.filter(isReceipt).map((e) => e.messageId))];
   const docs = new Map<string, MessageDoc>();
-  if (ids.length > 0) for (const d of await ctx.messages.find({ _id: { $in: ids } }).toArray()) docs.set(d._id, d);
+  for (const d of await findByIds(ctx, ctx.messages, ids)) docs.set(d._id, d);
   const out: [LogDoc, Message][] = [];
   for (const e of entries) {
     const doc = isReceipt(e) ? docs.get(e.messageId) : (e as MessageDoc);

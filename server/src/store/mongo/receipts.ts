@@ -1,4 +1,5 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
+import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
 import { NOT_READ, receiptId, toMessage, type MessageDoc, type ReceiptDoc } from './documents.ts';
 import { deliveredInGroups, readInGroup } from './group-receipts.ts';
@@ -14,7 +15,7 @@ export async function markDelivered(
   if (messageIds.length === 0) return [];
   return ctx.writeLane.run('receipt', async () => {
     // One read for both kinds: 1:1 messages to the recipient, and group messages (whose recipient is the group).
-    const named = await ctx.messages.find({ _id: { $in: [...new Set(messageIds)] } }).toArray();
+    const named = await findByIds(ctx, ctx.messages, messageIds);
     const direct = named
       .filter((d) => d.group === undefined && d.recipientId === recipientId && d.status === 'sent')
       .sort((a, b) => (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : a.seq - b.seq));
@@ -118,7 +119,7 @@ async function apply(
 
 /** Messages among `ids` with a read entry get `read` again (a concurrent `delivered` may have landed over it). */
 async function reapplyReads(ctx: MongoContext, ids: readonly string[]): Promise<void> {
-  const readEntries = (await ctx.log.find({ _id: { $in: ids.map((id) => receiptId(id, 'read')) } }).toArray()) as ReceiptDoc[];
+  const readEntries = (await findByIds(ctx, ctx.log, ids.map((id) => receiptId(id, 'read')))) as ReceiptDoc[];
   // The read time is the entry's; one statement per distinct time (in practice one).
   const byTime = new Map<string, string[]>();
   for (const e of readEntries) byTime.set(e.createdAt, [...(byTime.get(e.createdAt) ?? []), e.messageId]);
