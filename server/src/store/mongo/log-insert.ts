@@ -4,11 +4,15 @@ import type { LogDoc } from './documents.ts';
 import { refusedAsDuplicates } from './errors.ts';
 
 /**
- * Rounds of "insert, be refused, look again" one call may take before it answers
- * UNAVAILABLE. Each refusal means another node committed in between, so a round only
- * repeats under sustained contention for the very same numbers.
+ * How long one call keeps losing races (see insertNumbered) before it answers UNAVAILABLE:
+ * a time, not a count of rounds, because a round is a few milliseconds on MongoDB and can
+ * be a second on a loaded FerretDB, whose reads scan the collection. Meanwhile this
+ * process's other writes wait (the write lane), and a client's ack times out after 5 s.
  */
-const MAX_ROUNDS = 50;
+export const CONTENTION_BUDGET_MS = 5_000;
+/** The longest wait after the first lost race, then doubled after each further one, up to BACKOFF_MAX_MS. */
+export const BACKOFF_FIRST_MS = 5;
+export const BACKOFF_MAX_MS = 250;
 
 export interface LogInsertResult<T extends LogDoc> {
   /** Inserted by this call, with the numbers they were stored under. */
@@ -26,8 +30,21 @@ export interface LogInsertResult<T extends LogDoc> {
  *    rest moves down into the numbers it leaves free;
  *  - otherwise another node took its position or its seq: the guesses are read again from
  *    the committed documents and the rest is numbered from there.
- * Nothing is ever allocated ahead of its insert, so a process that dies at any instant
- * leaves no hole in the seqs and no position that a later insert could fill behind a reader.
+ * The first such refusal of a call is usually a stale guess (another node wrote since this
+ * process last did), so the numbers are read again at once. Every later one is a lost race:
+ * numbers just read were taken before the insert landed. The call then waits a random time,
+ * up to a bound that doubles with each lost race (BACKOFF_FIRST_MS up to BACKOFF_MAX_MS),
+ * before it reads again, so calls that keep refusing each other spread out instead of reading
+ * and colliding in step again; the wait comes before the read, so the numbers inserted are as
+ * fresh as without it. When the next wait would end past CONTENTION_BUDGET_MS, the call
+ * answers UNAVAILABLE instead (what it inserted before stays inserted).
+ * Waiting does not help against a node that inserts back to back: its guesses follow its own
+ * commits, so it reads nothing between inserts and takes the numbers of any slower
+ * read-then-insert round until it pauses (docs/architecture.md, "Groups"). The budget bounds
+ * how long a call waits for that.
+ * Nothing is ever allocated ahead of its insert (a call that waits holds no number), so a
+ * process that dies at any instant leaves no hole in the seqs and no position that a later
+ * insert could fill behind a reader.
  */
 export async function insertNumbered<T extends LogDoc>(
   ctx: MongoContext,
@@ -51,10 +68,10 @@ export async function insertNumbered<T extends LogDoc>(
   const admit = async (d: readonly T[]): Promise<readonly T[]> => (options.admit && d.length > 0 ? options.admit(d) : d);
   let rest = await renumber(ctx, await admit(docs), options.seqs);
   await options.beforeInsert?.(rest);
-  for (let round = 1; rest.length > 0; round++) {
-    if (round > MAX_ROUNDS) {
-      throw new PigeonError('UNAVAILABLE', 'writes kept colliding with other nodes; retry', { left: rest.length });
-    }
+  const deadline = Date.now() + CONTENTION_BUDGET_MS;
+  // Refusals by another node's insert so far; all but the first were lost races.
+  let taken = 0;
+  while (rest.length > 0) {
     const failedAt = await insertUntilRefused(ctx, rest);
     const done = failedAt === null ? rest : rest.slice(0, failedAt);
     inserted.push(...done);
@@ -73,13 +90,27 @@ export async function insertNumbered<T extends LogDoc>(
     const refused = rest[0]!;
     if (!storedIds.has(refused._id)) {
       // Not a duplicate, so another node took its position or its seq, and has probably
-      // written more since: look again, for every conversation left, in one go.
+      // written more since: look again, for every conversation left, in one go; after a
+      // lost race, once a jittered backoff has passed.
+      const lostRaces = taken++;
+      if (lostRaces > 0) {
+        const wait = Math.random() * backoffBound(lostRaces);
+        if (Date.now() + wait > deadline) {
+          throw new PigeonError('UNAVAILABLE', 'writes kept colliding with other nodes; retry', { left: rest.length });
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
       const conversations = options.seqs ? [...new Set(rest.map((d) => d.conversationId))] : [];
       await Promise.all([ctx.numbering.refreshPosition(), ...conversations.map((c) => ctx.numbering.refreshSeq(c))]);
     }
     rest = await renumber(ctx, await admit(rest.filter((d) => !storedIds.has(d._id))), options.seqs);
   }
   return { inserted, stored };
+}
+
+/** The longest wait before reading again after the `lostRaces`th lost race of a call (1, 2, …). */
+export function backoffBound(lostRaces: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (lostRaces - 1));
 }
 
 /** Copies of `docs` numbered from the current guesses: consecutive positions, consecutive seqs per conversation. */
