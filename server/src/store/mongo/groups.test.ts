@@ -165,17 +165,23 @@ describeMongo('MongoStore groups: two nodes on one database', () => {
       const [admin, member, other] = await Promise.all(Array.from({ length: 3 }, () => newUser(nodeA)));
       const g = await group(nodeA, admin!, [member!, other!]);
       const outcomes: SendOutcome[] = [];
+      let removing = false;
       let removed = false;
       // Each node sends batches at random intervals, from before the removal to after it.
       // (Back to back, without pauses, the two senders can take every seq before the removal's
-      // read-then-insert round lands: docs/architecture.md, "Groups", on starvation.)
+      // read-then-insert round lands: docs/architecture.md, "Groups", on starvation.) How long
+      // that round takes has no bound: on FerretDB its reads scan the collection, which the
+      // senders grow, and under CPU load it outlasts any fixed pause. So while the removal is
+      // pending each sender's pauses double, up to 16 × 80 ms, until one is long enough for it.
       const sending = [nodeA, nodeB].map(async (node) => {
-        for (let after = 0; after < 3; after += removed ? 1 : 0) {
+        for (let after = 0, waited = 0; after < 3; after += removed ? 1 : 0) {
           outcomes.push(...(await node.sendMessages([groupSend(member!, g), groupSend(other!, g)])));
-          await new Promise((r) => setTimeout(r, Math.random() * 80));
+          if (removing && !removed) waited++;
+          await new Promise((r) => setTimeout(r, Math.random() * 80 * 2 ** Math.min(waited, 4)));
         }
       });
       while (outcomes.length < 6) await new Promise((r) => setTimeout(r, 2));
+      removing = true;
       const removal = await nodeC.changeGroup({ conversationId: g, actorId: admin!.id, clientId: cid(), at: now(), kind: 'remove', userId: member!.id });
       removed = true;
       await Promise.all(sending);
