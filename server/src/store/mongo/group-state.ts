@@ -63,8 +63,13 @@ export function toGroupRecord(id: string, state: GroupStateDoc, lastSeq: number)
   return { id, title: state.title, createdBy: state.createdBy, createdAt: state.createdAt, members: state.members, lastSeq };
 }
 
-/** System messages of the kinds that add (else remove) the users they affect. */
+/**
+ * System messages of the kinds that add the users they affect, and of those that remove them.
+ * A promotion names its user too (`affects`) but changes no membership: it neither opens nor
+ * closes a period (read as a removal, it cut the promoted member off the group's later messages).
+ */
 const ADDS = new Set(['group-created', 'members-added']);
+const REMOVES = new Set(['member-removed', 'member-left']);
 
 type MembershipDoc = Pick<MessageDoc, 'conversationId' | 'seq' | 'system'>;
 
@@ -86,7 +91,7 @@ export function periodsFrom(docs: readonly MembershipDoc[]): MemberPeriod[] {
     const open = periods.length > 0 && periods[periods.length - 1]!.toSeq === null;
     if (ADDS.has(d.system!.kind)) {
       if (!open) periods.push({ fromSeq: d.seq, toSeq: null });
-    } else if (open) {
+    } else if (open && REMOVES.has(d.system!.kind)) {
       periods[periods.length - 1]!.toSeq = d.seq;
     }
   }

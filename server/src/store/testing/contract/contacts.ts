@@ -35,6 +35,7 @@ export function describeContactsContract(fx: ContractFixture, g: GroupFixture): 
       await send(c, a, 'ca');
       await send(e, f, 'ef');
       const g1 = await g.group(a, [b, d]);
+      await g.changed(a, g1.id, { kind: 'promote', userId: b.id }); // b stays a member, now an admin
       const g2 = await g.group(e, [a, f]);
       await g.changed(e, g2.id, { kind: 'remove', userId: a.id }); // a is a former member of g2
       const g3 = await g.group(d, [a, e]);
@@ -54,6 +55,8 @@ export function describeContactsContract(fx: ContractFixture, g: GroupFixture): 
       expect(normal(await fx.store.contactsOf(f.id))).toEqual({ peerIds: ids(e), groups: sorted([group(g2.id, e, f), group(g3.id, a, d, e, f)]) });
       expect(normal(await fx.store.contactsOf(c.id))).toEqual({ peerIds: ids(a), groups: [group(g4.id, b, c)] });
       for (const u of [a, b, c, d, e, f]) expect(normal(await fx.store.contactsOf(u.id)), u.username).toEqual(await fromList(fx.store, u.id));
+      expect(normal(await fx.store.contactsOf(b.id)).groups).toEqual(sorted([group(g1.id, a, b, d), group(g4.id, b, c)]));
+      expect(await fx.store.memberPeriods(g1.id, b.id)).toEqual([{ fromSeq: 1, toSeq: null }]);
     });
 
     it('a member removed from their only group, a user without conversations and an unknown user have none', async () => {

@@ -70,6 +70,22 @@ export function describeGroupPeriodsContract(fx: ContractFixture, g: GroupFixtur
       expect((await g.feed(c, later.position)).messages).toEqual([]);
     });
 
+    it('a promotion changes no period: the new admin keeps getting the group in the feed, the history and the list', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const { id } = await g.group(a, [b, c]);
+      await g.changed(a, id, { kind: 'promote', userId: b.id }); // 2
+      await g.gsend(c, id, 'after the promotion'); // 3
+      await g.changed(b, id, { kind: 'rename', title: 'renamed by b' }); // 4
+      expect(await fx.store.memberPeriods(id, b.id)).toEqual([{ fromSeq: 1, toSeq: null }]);
+      expect(seqs((await g.feed(b)).messages).sort((x, y) => x - y)).toEqual([1, 2, 3, 4]);
+      expect(seqs(await g.historyOf(id, b))).toEqual([1, 2, 3, 4]);
+      const entry = (await fx.store.listConversations(b.id)).find((x) => x.id === id)!;
+      expect(entry.lastMessage?.seq).toBe(4);
+      expect(entry.unreadCount).toBe(1);
+      expect(entry.members.find((m) => m.userId === b.id)?.role).toBe('admin');
+      expect((await fx.store.contactsOf(b.id)).groups.map((x) => x.id)).toEqual([id]);
+    });
+
     it('system messages are in the change feed in order with the text around them', async () => {
       const [a, b, c] = [await user(), await user(), await user()];
       const { id, created } = await g.group(a, [b]);
