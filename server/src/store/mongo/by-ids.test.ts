@@ -19,7 +19,9 @@ describeMongo('MongoStore findByIds', () => {
       for (const server of ['mongodb', 'ferretdb'] as const) {
         filters.length = 0;
         expect(ns(await findByIds({ server }, coll, few)), server).toEqual([1, 3]);
-        expect(filters, server).toEqual(server === 'ferretdb' ? [{ _id: 't3' }, { _id: 't1' }, { _id: 'missing' }] : [{ _id: { $in: ['t3', 't1', 'missing'] } }]);
+        // Side by side: the commands may start in any order (a connection may have to be opened first).
+        expect(filters, server).toEqual(server === 'ferretdb' ? expect.arrayContaining([{ _id: 't3' }, { _id: 't1' }, { _id: 'missing' }]) : [{ _id: { $in: ['t3', 't1', 'missing'] } }]);
+        expect(filters, server).toHaveLength(server === 'ferretdb' ? 3 : 1);
         filters.length = 0;
         expect(ns(await findByIds({ server }, coll, many)), server).toEqual(many.map((_, n) => n));
         expect(filters, server).toEqual([{ _id: { $in: many } }]);
