@@ -100,13 +100,23 @@ export function periodsFrom(docs: readonly MembershipDoc[]): MemberPeriod[] {
 
 /** Every group the user has a period in, with the periods. */
 export async function periodsByGroup(ctx: MongoContext, userId: string): Promise<Map<string, MemberPeriod[]>> {
+  return (await periodsAndChanges(ctx, userId)).periods;
+}
+
+/** A membership change of a group as `<group>:<seq>`. */
+export const changeKey = (d: Pick<MessageDoc, 'conversationId' | 'seq'>): string => `${d.conversationId}:${d.seq}`;
+
+/** periodsByGroup, and the system messages naming the user they were made of (changeKey). */
+export async function periodsAndChanges(ctx: MongoContext, userId: string): Promise<{ periods: Map<string, MemberPeriod[]>; changes: Set<string> }> {
   const byGroup = new Map<string, MembershipDoc[]>();
+  const changes = new Set<string>();
   for (const d of await membershipDocs(ctx, userId)) {
+    changes.add(changeKey(d));
     const list = byGroup.get(d.conversationId);
     if (list) list.push(d);
     else byGroup.set(d.conversationId, [d]);
   }
-  return new Map([...byGroup].map(([g, docs]) => [g, periodsFrom(docs)]));
+  return { periods: new Map([...byGroup].map(([g, docs]) => [g, periodsFrom(docs)])), changes };
 }
 
 /** Whether seq `s` lies in one of the periods. */

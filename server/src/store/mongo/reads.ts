@@ -5,7 +5,7 @@ import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
 import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
 import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
-import { isGroupId, periodsByGroup } from './group-state.ts';
+import { changeKey, inPeriods, isGroupId, periodsAndChanges, periodsByGroup } from './group-state.ts';
 import { listByScans } from './list-scan.ts';
 
 export async function getHistory(
@@ -96,19 +96,32 @@ async function directConversations(ctx: MongoContext, userId: string): Promise<C
 export async function changesSince(ctx: MongoContext, userId: string, position: number, limit: number): Promise<ChangePage> {
   const page: Message[] = [];
   let cursor = position;
-  let periods = await periodsByGroup(ctx, userId);
+  let { periods, changes } = await periodsAndChanges(ctx, userId);
   for (;;) {
     await ctx.hooks.beforeFeedRead?.(userId);
-    const entries = (await entriesAfter(ctx, userId, cursor, limit + 1, periods)).sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
+    const found = await entriesAfter(ctx, userId, cursor, limit + 1, periods);
+    const entries = found.sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
     // A group period that opened (or closed) while the entries were read may start below
-    // them: handing those out would move the cursor past that group's part. Read again. A
-    // change committed after this second read has a larger position than all read above.
-    const after = await periodsByGroup(ctx, userId);
-    if (!samePeriods(periods, after)) {
-      periods = after;
-      continue;
+    // them: handing those out would move the cursor past that group's part. Read again.
+    if (ctx.server === 'ferretdb') {
+      // The one read of the entries also brought the user's membership changes after the cursor
+      // (entriesAfter), as of the same instant. One the periods were not made of opened or closed
+      // a period after they were read. One past the last entry read cannot matter: every message
+      // of a period it opens, and every message after the removal it records, comes after it in
+      // the log, so past this page. (On MongoDB the entries are several reads: the periods are read again.)
+      if (found.some((d) => isChangeOf(d, userId) && !changes.has(changeKey(d)))) {
+        ({ periods, changes } = await periodsAndChanges(ctx, userId));
+        continue;
+      }
+    } else {
+      // A change committed after this second read has a larger position than all read above.
+      const after = await periodsByGroup(ctx, userId);
+      if (!samePeriods(periods, after)) {
+        periods = after;
+        continue;
+      }
     }
-    for (const [entry, message] of await resolve(ctx, entries)) {
+    for (const [entry, message] of await resolve(ctx, entries.filter((d) => !isChangeOf(d, userId) || inPeriods(periods.get(d.conversationId) ?? [], d.seq)))) {
       // One more visible change after a full page: the next page is not empty.
       if (page.length === limit) return { messages: dedupe(page), position: cursor, hasMore: true };
       page.push(message);
@@ -119,6 +132,9 @@ export async function changesSince(ctx: MongoContext, userId: string, position: 
     if (entries.length <= limit) return { messages: dedupe(page), position: cursor, hasMore: false };
   }
 }
+
+/** A system message that added or removed the user (or promoted them: `affects`, documents.ts). */
+const isChangeOf = (d: LogDoc, userId: string): boolean => (d as MessageDoc).affects?.includes(userId) === true;
 
 /** A message twice in one page (its creation and a receipt both current): once, at its latest state. */
 function dedupe(page: Message[]): Message[] {
@@ -160,7 +176,8 @@ async function entriesAfter(
 ): Promise<LogDoc[]> {
   const after = { changePos: { $gt: position } };
   const all: Filter<LogDoc>[] = [{ senderId: userId, ...after }, { recipientId: userId, ...after }, ...groupFeedFilters(periods, position)];
-  const filters = ctx.server === 'ferretdb' ? [{ $or: all }] : all;
+  // FerretDB: with the user's membership changes after the position, in the same read (changesSince).
+  const filters = ctx.server === 'ferretdb' ? [{ $or: [...all, { affects: userId, ...after }] }] : all;
   const found = await Promise.all(filters.map((f) => ctx.log.find(f).sort({ changePos: 1 }).limit(count).toArray()));
   // A user's own group message (and its receipt entries) is found by sender and by group.
   return [...new Map(found.flat().map((d) => [d._id, d])).values()];
