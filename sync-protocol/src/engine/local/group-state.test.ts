@@ -73,6 +73,26 @@ describe('group state from system messages', () => {
     expect(applySnapshot(replay(visibleToBob, 'bob'), { title: 'Trip 2', members: [] }, 5).known).toBe(false);
   });
 
+  // Chaos seed 1 (clean-clone CI of 977c1cb): the answer to our own leave shows a former member no
+  // members; applied as a snapshot it removed everyone at its seq and made the group known, so when
+  // we were added back at the next seq, the creator stayed removed and we showed as its only admin.
+  it('a former member’s snapshot (no members) speaks for nobody: it neither removes anyone nor makes the group known', () => {
+    const story: [number, SystemEvent][] = [
+      [1, { kind: 'group-created', actorId: 'ann', userIds: ['bob'], title: 'Trip' }],
+      [10, { kind: 'member-removed', actorId: 'ann', userIds: ['bob'] }],
+      [14, { kind: 'members-added', actorId: 'ann', userIds: ['bob'] }],
+      [18, { kind: 'member-left', actorId: 'bob', userIds: ['bob'] }],
+    ];
+    const left = applySnapshot(replay(story, 'bob'), { title: 'Trip', members: [] }, 18);
+    expect(view(left)).toEqual({ title: 'Trip', members: ['ann:admin'] });
+    const back = applyEvent(left, 19, { kind: 'members-added', actorId: 'ann', userIds: ['bob'] }, 'bob');
+    expect(back.known).toBe(false); // what happened in 11–13 is unknown: a snapshot is asked for
+    expect(view(back).members.sort()).toEqual(['ann:admin', 'bob:member']);
+    const snap = applySnapshot(back, { title: 'Trip', members: [{ userId: 'ann', role: 'admin' }, { userId: 'bob', role: 'member' }] }, 19);
+    expect(snap.known).toBe(true);
+    expect(view(snap).members.sort()).toEqual(['ann:admin', 'bob:member']);
+  });
+
   it('a state stored before the base positions existed keeps its completeness', () => {
     const { baseSeq: _b, lastAddSeq: _l, ...legacy } = replay(events.slice(0, 3));
     const next = applyEvent(legacy as GroupState, 10, { kind: 'title-changed', actorId: 'cat', title: 'Later' }, 'cat');

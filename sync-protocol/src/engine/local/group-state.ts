@@ -112,9 +112,14 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
 /**
  * The state after a snapshot of the server's conversation taken when its last seq was `atSeq`:
  * it decides every user it can speak for (nothing newer was heard about them) and the title.
+ * A former member is shown no members (the answer to our own leave, say): that snapshot speaks
+ * for nobody, so it gives the title only, and is no complete picture. Taken for one, it removed
+ * everyone at its seq and made the group known, and when we were added back right after, the
+ * others stayed removed (chaos seed 1, clean-clone CI of 977c1cb).
  */
 export function applySnapshot(state: GroupState, snapshot: { title: string; members: readonly Member[] }, atSeq: number): GroupState {
   state = withPositions(state);
+  if (snapshot.members.length === 0) return state.titleSeq <= atSeq ? { ...state, title: snapshot.title, titleSeq: atSeq } : state;
   const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt }, baseSeq: Math.max(state.baseSeq, atSeq) };
   const listed = new Map(snapshot.members.map((m) => [m.userId, m.role]));
   const users = new Set([...listed.keys(), ...state.members.map((m) => m.userId)]);
