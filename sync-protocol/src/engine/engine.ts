@@ -29,10 +29,11 @@ export class Engine implements SyncEngine {
   private readonly management: Management;
 
   constructor(options: SyncEngineOptions) {
-    this.life = new SessionLifecycle(resolveOptions(options));
+    const resolved = resolveOptions(options);
+    this.life = new SessionLifecycle(resolved);
     this.parts = this.life.parts;
     this.queries = this.parts.queries;
-    this.management = new Management(this.parts, this.life);
+    this.management = new Management(this.parts, this.life, { backoff: resolved.backoff, ...(resolved.random ? { random: resolved.random } : {}) });
   }
 
   // --- observable state -------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PigeonError } from '../../errors.ts';
-import { networkError, waitFor, type Interceptor } from '../../testing/index.ts';
+import { fail, networkError, waitFor, type Interceptor } from '../../testing/index.ts';
 import type { EngineEvents, SyncEngine } from '../api.ts';
 import { isNetworkError } from '../transport/transport.ts';
 import { memoryFixture, PASSWORD } from './fixture.ts';
@@ -79,8 +79,12 @@ describe('blocking', () => {
     const { alice, bob, a, b, conversationId } = pair;
     await bob.engine.send(a.id, 'hi');
     await waitFor(async () => (await alice.engine.queries.messages(conversationId)).length === 1);
-    await alice.engine.refreshPresence(b.id);
-    await waitFor(async () => (await alice.engine.queries.user(b.id))?.online === true);
+    // Asked until Alice sees Bob online: an ask can fail under load (its ack timed out), and no
+    // user-online will come (Bob connected before they shared a conversation).
+    await waitFor(async () => {
+      await alice.engine.refreshPresence(b.id);
+      return (await alice.engine.queries.user(b.id))?.online === true;
+    });
     return pair;
   }
 
@@ -116,6 +120,28 @@ describe('blocking', () => {
     await bob.engine.retry(refused.key);
     await waitFor(async () => (await alice.engine.queries.messages(conversationId)).some((m) => m.key === refused.key));
     expect(env.server.history(conversationId).map((m) => m.body)).toEqual(['hi', 'are you there?']);
+  });
+
+  it("an unblocked peer's presence is asked until answered: again after a lost ack, and at the next connect after a cut one", async () => {
+    const { alice, a, b } = await contacts();
+    await alice.engine.blockUser(b.id);
+    // The first ask times out while the socket stays up; the second one's connection is cut (its answer is lost with it).
+    const failures: string[] = [];
+    const stop = env.server.intercept(async (call, next) => {
+      if (call.op !== 'userStatus' || call.userId !== a.id || failures.length === 2) return next();
+      failures.push(failures.length === 0 ? 'timeout' : 'cut');
+      if (failures.length === 2) call.dropConnection();
+      throw fail('UNAVAILABLE', 'socket: operation has timed out');
+    });
+    const errors: unknown[] = [];
+    alice.engine.on('error', (e) => errors.push(e));
+
+    await alice.engine.unblockUser(b.id);
+    // Bob announces nothing (he stays connected): only an answer to Alice's ask shows him online.
+    await waitFor(async () => (await alice.engine.queries.user(b.id))?.online === true);
+    stop();
+    expect(failures).toEqual(['timeout', 'cut']);
+    expect(errors).toEqual([]); // a failed ask is the moment's state, not an error
   });
 
   it('a block made on another device reaches this device on its next connect', async () => {
