@@ -4,6 +4,7 @@ import type { ConversationRecord, MemberPeriod } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { toMessage, type LogDoc } from './documents.ts';
 import { latestState, membershipDocs, periodFilter, periodsByGroup, periodsFrom } from './group-state.ts';
+import { groupRecord } from './list-records.ts';
 
 /**
  * What a user may read of a group is exactly the seqs of their membership periods
@@ -51,19 +52,8 @@ async function groupEntry(ctx: MongoContext, groupId: string, userId: string, pe
     last.toSeq !== null && from > last.toSeq
       ? 0
       : await ctx.messages.countDocuments({ conversationId: groupId, senderId: { $ne: userId }, type: { $ne: 'system' }, ...periodFilter('seq', [{ fromSeq: from, toSeq: last.toSeq }])[0]! });
-  const lastMessage = newest[0] ? toMessage(newest[0]) : null;
-  return {
-    id: groupId,
-    type: 'group',
-    peerId: null,
-    title: state!.title,
-    members: state!.members,
-    lastMessage,
-    unreadCount,
-    updatedAt: lastMessage?.createdAt ?? state!.createdAt,
-    readSeq,
-    deliveredSeq,
-  };
+  return groupRecord(groupId, state!, newest[0], { unreadCount, readSeq, deliveredSeq });
+
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { Filter } from 'mongodb';
 import type { ConversationRecord, MemberPeriod } from '../store.ts';
 import type { MongoContext } from './context.ts';
-import { NOT_READ, toMessage, type MessageDoc } from './documents.ts';
+import { NOT_READ, type MessageDoc } from './documents.ts';
 import { latestState, periodsByGroup } from './group-state.ts';
+import { directRecord, groupRecord } from './list-records.ts';
 
 /**
  * listConversations on FerretDB, which decodes the whole messages collection for any filter but
@@ -53,16 +54,7 @@ export async function listByScans(ctx: MongoContext, userId: string): Promise<Co
     const last = newestOf(docs);
     // A conversation whose only allocation lost a clientId race has no message to show.
     if (!last) continue;
-    list.push({
-      id: c._id,
-      type: 'direct',
-      peerId: c.members[0] === userId ? c.members[1] : c.members[0],
-      title: null,
-      members: [],
-      lastMessage: toMessage(last),
-      unreadCount: docs.filter((d) => d.recipientId === userId && NOT_READ.includes(d.status)).length,
-      updatedAt: last.createdAt,
-    });
+    list.push(directRecord(c, userId, last, docs.filter((d) => d.recipientId === userId && NOT_READ.includes(d.status)).length));
   }
   for (const g of groups) list.push(await groupEntry(ctx, userId, g, byConversation.get(g.id) ?? []));
   return list;
@@ -97,19 +89,8 @@ async function groupEntry(ctx: MongoContext, userId: string, g: GroupPart, docs:
   const state = system?.state ?? (await latestState(ctx, g.id));
   // Unread: others' text messages of the latest period past the read position (group-reads.ts).
   const unreadCount = inPeriod.filter((d) => d.seq > g.readSeq && d.senderId !== userId && d.type !== 'system').length;
-  const lastMessage = newest ? toMessage(newest) : null;
-  return {
-    id: g.id,
-    type: 'group',
-    peerId: null,
-    title: state!.title,
-    members: state!.members,
-    lastMessage,
-    unreadCount,
-    updatedAt: lastMessage?.createdAt ?? state!.createdAt,
-    readSeq: g.readSeq,
-    deliveredSeq: g.deliveredSeq,
-  };
+  return groupRecord(g.id, state!, newest, { unreadCount, readSeq: g.readSeq, deliveredSeq: g.deliveredSeq });
+
 }
 
 function newestOf(docs: readonly MessageDoc[]): MessageDoc | undefined {

@@ -6,6 +6,7 @@ import type { MongoContext } from './context.ts';
 import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
 import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
 import { changeKey, inPeriods, isGroupId, periodsAndChanges, periodsByGroup } from './group-state.ts';
+import { directRecord } from './list-records.ts';
 import { listByScans } from './list-scan.ts';
 
 export async function getHistory(
@@ -67,16 +68,7 @@ async function directConversations(ctx: MongoContext, userId: string): Promise<C
     const lastMessage = last.get(c._id);
     // A conversation whose only allocation lost a clientId race has no message to show.
     if (!lastMessage) continue;
-    list.push({
-      id: c._id,
-      type: 'direct',
-      peerId: c.members[0] === userId ? c.members[1] : c.members[0],
-      title: null,
-      members: [],
-      lastMessage: toMessage(lastMessage),
-      unreadCount: unread.get(c._id) ?? 0,
-      updatedAt: lastMessage.createdAt,
-    });
+    list.push(directRecord(c, userId, lastMessage, unread.get(c._id) ?? 0));
   }
   return list;
 }
