@@ -9,7 +9,7 @@ import { PigeonError } from '../errors.ts';
 import { CatchUp } from './down/catch-up.ts';
 import { fetchUnknownGroups, storeGroupAnswer } from './down/group-changes.ts';
 import { LiveEvents } from './down/live-events.ts';
-import { firstPositions, refreshReadPositions } from './down/read-positions.ts';
+import { applyReadPositions, refreshReadPositions } from './down/read-positions.ts';
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
 import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { EngineEvents, EngineQueries } from './api.ts';
@@ -116,7 +116,8 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     me: host.me,
     active: host.active,
     pageSize: o.syncPageSize,
-    beforeFirstPage: async (me) => firstPositions(db, me, async () => (await transport.conversations()).conversations),
+    // From the empty cursor, the groups' positions first (down/read-positions.ts, finding G1).
+    beforeFirstPage: async (me) => applyReadPositions(db, me, (await transport.conversations()).conversations),
     afterPage: host.afterApply,
     done: host.catchUpDone,
     retryWhile: () => transport.connected,

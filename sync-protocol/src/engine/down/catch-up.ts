@@ -27,8 +27,11 @@ export interface CatchUpDeps {
   active: () => boolean;
   pageSize: number;
   /**
-   * Before the first page of a catch-up from the very start (cursor empty): what its pages need
-   * to be stored right (the groups' positions, down/read-positions.ts). A failure fails the run.
+   * Before the first page of a catch-up from the very start (cursor empty: a first sign-in, or the
+   * device's data cleared by another account's sign-in): what its pages need to be stored right,
+   * the groups' positions (down/read-positions.ts), so the messages come back no lower than the
+   * account had received and read them. A failure fails the run, which is retried: fetched beside
+   * the run instead, a list lost to a flaky connection let it show read messages unread (G1).
    */
   beforeFirstPage?: (me: string) => Promise<void>;
   /** After each committed page: events, receipts. */

@@ -89,14 +89,3 @@ export async function refreshReadPositions(db: LocalDb, me: string, list: () => 
   await applyReadPositions(db, me, await list());
 }
 
-/**
- * Before a catch-up from the very start (a first sign-in, or the device's data cleared by another
- * account's sign-in): the groups' positions, as part of that catch-up, so the group messages it
- * brings back are stored no lower than the account had received and read them (merge-rules.ts).
- * The catch-up does not run without them: a failure fails the run, which is retried. Fetched
- * beside it instead, a list lost to a flaky connection let the catch-up show
- * the account's read messages unread, and its delivered ones sent (finding G1, docs/reliability.md).
- */
-export async function firstPositions(db: LocalDb, me: string, list: () => Promise<readonly ConversationSummary[]>): Promise<void> {
-  await applyReadPositions(db, me, await list());
-}
