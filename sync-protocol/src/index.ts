@@ -7,6 +7,8 @@ export * from './cursor.ts';
 export * from './conversation-id.ts';
 export * from './model/user.ts';
 export * from './model/message.ts';
+export * from './model/message-parts.ts';
+export * from './model/message-action.ts';
 export * from './model/system-event.ts';
 export * from './model/group.ts';
 export * from './model/conversation.ts';

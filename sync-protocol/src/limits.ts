@@ -30,4 +30,12 @@ export const LIMITS = {
   groupTitleMax: 100,
   /** Members of a group, the creator included (contract v2): at least 2, at most this. */
   groupMembersMax: 256,
+  /** Message actions (contract v2): an edit is accepted within this long of the message's createdAt, by server time. */
+  editWindowMs: 15 * 60_000,
+  /** Delete for everyone is accepted within this long of createdAt, by server time. */
+  deleteWindowMs: 48 * 3_600_000,
+  /** A reaction: at most this many code points (contract: 16 characters); '' removes one's reaction. */
+  emojiMaxChars: 16,
+  /** The quoted text a reply carries (`replyTo.preview`): the original's body cut to this many code points. */
+  replyPreviewMaxChars: 120,
 } as const;

@@ -1,4 +1,4 @@
-import type { MemberRole, Message, PigeonError } from '@pigeon/sync-protocol';
+import type { MemberRole, Message, MessageAction, PigeonError } from '@pigeon/sync-protocol';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
@@ -38,6 +38,13 @@ export interface SendRequest {
   clientId: string;
   body: string;
   conversationId?: string;
+  /**
+   * The id of the message this one answers. Checked by the store in the commit: it must be in the
+   * same conversation (and, in a group, in one of the sender's periods), else the send is refused
+   * with VALIDATION. The stored `replyTo` is `{ id, senderId, preview }` as of the commit (preview ''
+   * if the original is deleted for everyone, see messages/action-rules.ts `replyRefOf`).
+   */
+  replyTo?: string;
 }
 
 /** A send stored now (`created`) or before (the same sender and clientId). */
@@ -104,6 +111,26 @@ export interface GroupOutcome {
   message: Message | null;
   created: boolean;
 }
+
+/**
+ * A message action by `actorId` (contract v2), judged at `at` (server time, set by the action
+ * service from its clock; contract tests pass their own). Idempotent by (actorId, clientId), a
+ * namespace of its own (not shared with message clientIds).
+ */
+export type ActionRequest = { actorId: string; clientId: string; messageId: string; at: string } & MessageAction;
+
+/**
+ * `applied`: this call changed the message (its `version` rose and it took a new change-log
+ * position). `applied: false`: the same actor and clientId was applied before, or the action
+ * changed nothing (the same emoji again, the same body): the message as it is now. Either way
+ * `message` is the message's current state as the actor sees it (`hiddenAt` set if they hid it).
+ * `affected`: other messages the action changed in the same commit (the replies of a message
+ * deleted for everyone, whose quote is emptied), each also moved to a new change-log position.
+ */
+export type AppliedAction = { message: Message; applied: boolean; affected: Message[]; refused?: undefined };
+/** Refused by the rules (messages/action-rules.ts): nothing stored, the clientId not recorded. */
+export type RefusedAction = { refused: PigeonError; message?: undefined; applied?: undefined; affected?: undefined };
+export type ActionOutcome = AppliedAction | RefusedAction;
 
 export interface ReceiptRecord {
   userId: string;
@@ -277,6 +304,16 @@ export interface Store {
   sendMessages(batch: readonly SendRequest[]): Promise<SendOutcome[]>;
 
   /**
+   * The group commit of message actions (react, edit, delete for everyone, hide = delete for me):
+   * a whole batch in one transaction (SQLite) or a few bulk round trips (MongoDB), outcomes in
+   * input order, actions on one message applied in input order. Rules: messages/action-rules.ts
+   * (judged on the stored message and the actor's membership as of the commit). Every applied
+   * change moves the message to a new change-log position, so `changesSince` returns its latest
+   * state; a hide is in the actor's feed only (with `hiddenAt`), nobody else's.
+   */
+  applyActions(batch: readonly ActionRequest[]): Promise<ActionOutcome[]>;
+
+  /**
    * `recipientId`'s device stored these messages. 1:1: `sent` messages addressed to them become
    * delivered. Group: their delivered position in each group moves up to the highest seq among
    * the ids (within their latest period: a removed member's last one still moves, but only
@@ -313,7 +350,9 @@ export interface Store {
   contactsOf(userId: string): Promise<ContactsRecord>;
   /**
    * Messages of the user's conversations created or changed after `position`, in change order:
-   * for a group, only messages whose seq is in one of the user's membership periods.
+   * for a group, only messages whose seq is in one of the user's membership periods. Content
+   * changes (applyActions) move a message like status changes do; a message the user hid (delete
+   * for me) comes again at the hide's position with `hiddenAt` set, in this user's feed only.
    */
   changesSince(userId: string, position: number, limit: number): Promise<ChangePage>;
 

@@ -5,6 +5,8 @@
 import type { ErrorCode } from '../errors.ts';
 import type { Member } from '../model/group.ts';
 import type { Message } from '../model/message.ts';
+import type { MessageActionKind } from '../model/message-action.ts';
+import type { Attachment, Reaction } from '../model/message-parts.ts';
 import type { SystemEvent } from '../model/system-event.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
@@ -42,6 +44,29 @@ export interface LocalMessage {
   /** 'system': a group change (who did what is in `system`; body is empty). Absent: text. */
   type?: 'text' | 'system';
   system?: SystemEvent;
+
+  // Message actions (contract v2). Every field shows this device's own unacknowledged actions on
+  // top of the server's state (engine/local/pending-actions.ts), so an offline reaction, edit or
+  // delete shows at once; absent fields mean null / [] (a row stored before v2).
+  /** The message this one answers: `key` is the original's row key (known for a reply typed here even before the original was acked). */
+  replyTo?: { key?: string | null; id: string | null; senderId: string; preview: string } | null;
+  reactions?: Reaction[];
+  editedAt?: string | null;
+  /** Deleted for everyone: body '' and no attachments; the UI shows "This message was deleted". */
+  deletedAt?: string | null;
+  /** Deleted for me (on every device of this user): queries leave it out. */
+  hiddenAt?: string | null;
+  attachments?: Attachment[];
+  /** The server's content version of the copy this row holds (Message.version). */
+  version?: number;
+  /** How many of this device's actions on this message the server has not acknowledged yet. */
+  pendingActions?: number;
+  /**
+   * The last action of this device the server refused for good (an edit after the 15-minute
+   * window, a reaction to a message deleted meanwhile): the row shows the server's state again,
+   * and the UI a notice until `dismissActionError(key)`.
+   */
+  actionError?: { kind: MessageActionKind; code: ErrorCode; message: string };
 }
 
 export interface LocalConversation {
@@ -175,8 +200,16 @@ export interface EngineQueries {
   conversation(conversationId: string): Promise<ConversationView | undefined>;
   /** Whether the signed-in user may send into the conversation now (false: left, removed, unknown). */
   isWritable(conversationId: string): Promise<boolean>;
-  /** The newest `limit` messages of a conversation, oldest → newest, pending ones last (a group's local id works too). */
+  /** The newest `limit` messages of a conversation, oldest → newest, pending ones last (a group's local id works too); messages deleted for me left out. */
   messages(conversationId: string, limit?: number): Promise<LocalMessage[]>;
+  /** One message by row key, or undefined (hidden ones too: the UI decides). */
+  message(key: string): Promise<LocalMessage | undefined>;
+  /**
+   * The messages around the one with server id `messageId` (a reply's quote was clicked):
+   * `before` older and `after` newer ones, oldest → newest, loading history from the server if
+   * this device does not hold it yet. Empty when it cannot be found (deleted for me, not visible).
+   */
+  messagesAround(conversationId: string, messageId: string, before?: number, after?: number): Promise<LocalMessage[]>;
   user(userId: string): Promise<User | undefined>;
   me(): Promise<User | undefined>;
   outbox(): Promise<LocalMessage[]>;
@@ -212,7 +245,25 @@ export interface SyncEngine {
    * A message into a conversation by id (a group, its local id too, or a 1:1 conversation); queued
    * like `send`. FORBIDDEN at once where this device knows the user may not write (`isWritable`).
    */
-  sendToConversation(conversationId: string, body: string): Promise<LocalMessage>;
+  sendToConversation(conversationId: string, body: string, options?: { replyTo?: string }): Promise<LocalMessage>;
+
+  // Message actions (contract v2), offline-first like sends: each commits locally (the row shows
+  // it at once) and an outbox entry with its own clientId, queued behind the messages typed before
+  // it in the same conversation, sends it. `key` is the message's row key (LocalMessage.key), so a
+  // message still pending can be acted on: the action is sent after it (docs/sync-protocol.md,
+  // "Message actions offline"). Rejects at once (PigeonError) where this device already knows the
+  // server would refuse: VALIDATION for a bad emoji or body, FORBIDDEN for someone else's message,
+  // CONFLICT for a deleted one or an edit after the window (by this device's clock; the server's
+  // clock decides in the end).
+
+  /** Sets this user's reaction (one per user; another replaces it), or removes it with ''. */
+  react(key: string, emoji: string): Promise<void>;
+  /** Replaces the body of one's own message (within 15 minutes of its createdAt). */
+  editMessage(key: string, body: string): Promise<void>;
+  /** 'everyone': a tombstone for all (own messages, within 48 hours); 'me': hidden on this user's devices only. */
+  deleteMessage(key: string, scope: 'everyone' | 'me'): Promise<void>;
+  /** Clears `actionError` on a message (the user saw the notice). */
+  dismissActionError(key: string): Promise<void>;
 
   // Groups, offline-first like sends: each call commits locally and resolves at once; the outbox
   // sends it in order with the messages (over REST, idempotent by its own clientId). A change the

@@ -8,6 +8,15 @@ import { messageStatusSchema } from '../status.ts';
 export const newMessageEventSchema = z.object({ message: messageSchema });
 export type NewMessageEvent = z.infer<typeof newMessageEventSchema>;
 
+/**
+ * A message's content changed (contract v2: a reaction, an edit, a delete for everyone; and the
+ * quote of a reply whose original was deleted): to every member's sockets, the acting one
+ * excepted, with its latest state. Delete for me (extension) sends it to the actor's other sockets
+ * only, with `hiddenAt` set. Apply by `version` (model/message.ts), never by arrival order.
+ */
+export const messageUpdatedEventSchema = z.object({ message: messageSchema });
+export type MessageUpdatedEvent = z.infer<typeof messageUpdatedEventSchema>;
+
 export const messageStatusEventSchema = z.object({
   messageIds: z.array(z.string()),
   conversationId: z.string(),
@@ -52,6 +61,9 @@ export const sendMessageAckSchema = z.union([
   failedAckSchema,
 ]);
 export type SendMessageAck = z.infer<typeof sendMessageAckSchema>;
+/** The ack of react, edit-message, delete-message and hide-message: the message's new state. */
+export const messageActionAckSchema = sendMessageAckSchema;
+export type MessageActionAck = SendMessageAck;
 
 export const okAckSchema = z.union([z.object({ ok: z.literal(true) }), failedAckSchema]);
 export type OkAck = z.infer<typeof okAckSchema>;

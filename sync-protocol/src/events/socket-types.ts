@@ -1,6 +1,7 @@
 /** Typed Socket.io event maps, shared by server (`Server<Up, Down>`) and client (`Socket<Down, Up>`). */
+import type { DeleteMessagePayload, EditMessagePayload, HideMessagePayload, ReactPayload } from '../model/message-action.ts';
 import type { MessageReadPayload, MessageReceivedPayload, SendMessagePayload, TypingPayload, UserStatusPayload } from './up.ts';
-import type { ConversationUpdatedEvent, MessageStatusEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck } from './down.ts';
+import type { ConversationUpdatedEvent, MessageActionAck, MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck } from './down.ts';
 
 export interface ClientToServerEvents {
   'send-message': (payload: SendMessagePayload, ack: (res: SendMessageAck) => void) => void;
@@ -9,11 +10,18 @@ export interface ClientToServerEvents {
   typing: (payload: TypingPayload) => void;
   'typing-stopped': (payload: TypingPayload) => void;
   'user-status': (payload: UserStatusPayload, ack: (res: UserStatusAck) => void) => void;
+  react: (payload: ReactPayload, ack: (res: MessageActionAck) => void) => void;
+  'edit-message': (payload: EditMessagePayload, ack: (res: MessageActionAck) => void) => void;
+  'delete-message': (payload: DeleteMessagePayload, ack: (res: MessageActionAck) => void) => void;
+  /** Delete for me (extension). */
+  'hide-message': (payload: HideMessagePayload, ack: (res: MessageActionAck) => void) => void;
 }
 
 export interface ServerToClientEvents {
   'new-message': (event: NewMessageEvent) => void;
   'message-status': (event: MessageStatusEvent) => void;
+  /** A message's content changed: reaction, edit, delete (down.ts). */
+  'message-updated': (event: MessageUpdatedEvent) => void;
   typing: (event: TypingEvent) => void;
   'typing-stopped': (event: TypingEvent) => void;
   /** A group's title or members changed (down.ts). */

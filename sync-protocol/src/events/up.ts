@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { conversationIdSchema, sendMessageInputSchema } from '../model/message.ts';
+import { deleteMessagePayloadSchema, editMessagePayloadSchema, hideMessagePayloadSchema, reactPayloadSchema } from '../model/message-action.ts';
 import { userIdSchema } from '../model/user.ts';
 
 export const sendMessagePayloadSchema = sendMessageInputSchema;
@@ -35,5 +36,11 @@ export const UP_EVENTS = {
   typing: typingPayloadSchema,
   'typing-stopped': typingPayloadSchema,
   'user-status': userStatusPayloadSchema,
+  // Message actions (contract v2), each acked `{ ok: true, message }` like send-message.
+  react: reactPayloadSchema,
+  'edit-message': editMessagePayloadSchema,
+  'delete-message': deleteMessagePayloadSchema,
+  /** Delete for me (extension). */
+  'hide-message': hideMessagePayloadSchema,
 } as const;
 export type UpEventName = keyof typeof UP_EVENTS;

@@ -1,0 +1,41 @@
+/**
+ * The parts a message gained with contract v2 ("Message actions", "Attachments"): what it
+ * replies to, its reactions, its attachments. One schema per shape, shared by client and server.
+ */
+import { z } from 'zod';
+import { LIMITS } from '../limits.ts';
+import { textLength } from '../text.ts';
+
+/** The message a reply quotes, as the server saw it when the reply was stored; `preview` is '' once the original is deleted for everyone. */
+export const replyRefSchema = z.object({ id: z.string(), senderId: z.string(), preview: z.string() });
+export type ReplyRef = z.infer<typeof replyRefSchema>;
+
+/** One user's reaction (at most one per user and message). */
+export const reactionSchema = z.object({ userId: z.string(), emoji: z.string() });
+export type Reaction = z.infer<typeof reactionSchema>;
+
+/** A stored upload (contract v2, "Attachments"). */
+export const attachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** Only emoji code points, joiners, variation selectors and keycaps, with at least one pictograph, flag or keycap. */
+const EMOJI_ONLY = /^[\p{Emoji}\p{Emoji_Component}\u200d\ufe0f\u20e3]+$/u;
+const HAS_PICTURE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
+
+/** Whether `s` is a reaction a user could pick: 1..16 code points of emoji (text like "ok" or "1" is refused). */
+export const isReactionEmoji = (s: string): boolean =>
+  textLength(s) >= 1 && textLength(s) <= LIMITS.emojiMaxChars && EMOJI_ONLY.test(s) && HAS_PICTURE.test(s);
+
+/** A reaction as sent: an emoji, or '' to remove one's reaction. */
+export const emojiSchema = z
+  .string()
+  .max(LIMITS.emojiMaxChars * 2)
+  .refine((s) => s === '' || isReactionEmoji(s), `an emoji of at most ${LIMITS.emojiMaxChars} characters, or '' to remove`);
