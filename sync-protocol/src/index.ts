@@ -9,6 +9,7 @@ export * from './model/user.ts';
 export * from './model/message.ts';
 export * from './model/message-parts.ts';
 export * from './model/message-action.ts';
+export * from './model/action-rules.ts';
 export * from './model/system-event.ts';
 export * from './model/group.ts';
 export * from './model/conversation.ts';

@@ -1,4 +1,6 @@
-import type { MemberRole, Message, MessageAction, PigeonError } from '@pigeon/sync-protocol';
+import type { ActionRequest, MemberRole, Message, PigeonError } from '@pigeon/sync-protocol';
+
+export type { ActionRequest } from '@pigeon/sync-protocol';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
@@ -42,7 +44,7 @@ export interface SendRequest {
    * The id of the message this one answers. Checked by the store in the commit: it must be in the
    * same conversation (and, in a group, in one of the sender's periods), else the send is refused
    * with VALIDATION. The stored `replyTo` is `{ id, senderId, preview }` as of the commit (preview ''
-   * if the original is deleted for everyone, see messages/action-rules.ts `replyRefOf`).
+   * if the original is deleted for everyone, see model/action-rules.ts `replyRefOf`).
    */
   replyTo?: string;
 }
@@ -113,13 +115,6 @@ export interface GroupOutcome {
 }
 
 /**
- * A message action by `actorId` (contract v2), judged at `at` (server time, set by the action
- * service from its clock; contract tests pass their own). Idempotent by (actorId, clientId), a
- * namespace of its own (not shared with message clientIds).
- */
-export type ActionRequest = { actorId: string; clientId: string; messageId: string; at: string } & MessageAction;
-
-/**
  * `applied`: this call changed the message (its `version` rose and it took a new change-log
  * position). `applied: false`: the same actor and clientId was applied before, or the action
  * changed nothing (the same emoji again, the same body): the message as it is now. Either way
@@ -128,7 +123,7 @@ export type ActionRequest = { actorId: string; clientId: string; messageId: stri
  * deleted for everyone, whose quote is emptied), each also moved to a new change-log position.
  */
 export type AppliedAction = { message: Message; applied: boolean; affected: Message[]; refused?: undefined };
-/** Refused by the rules (messages/action-rules.ts): nothing stored, the clientId not recorded. */
+/** Refused by the rules (@pigeon/sync-protocol model/action-rules.ts): nothing stored, the clientId not recorded. */
 export type RefusedAction = { refused: PigeonError; message?: undefined; applied?: undefined; affected?: undefined };
 export type ActionOutcome = AppliedAction | RefusedAction;
 

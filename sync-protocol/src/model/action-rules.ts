@@ -1,7 +1,8 @@
 /**
  * The rules of message actions (contract v2, "Message actions"), pure: both stores call these in
- * their commit with the stored message and the actor's standing, so SQLite and MongoDB decide
- * alike. Times are the server's (`ActionRequest.at`), never a client's.
+ * their commit with the stored message and the actor's standing, so SQLite and MongoDB (and the
+ * in-memory test server) decide alike; the engine asks them too before queueing an action it
+ * already knows is refused. On the server, times are the server's (`ActionRequest.at`).
  *
  *   action   who                         when (after createdAt)   on a deleted message
  *   react    a current member            any time                 CONFLICT
@@ -12,8 +13,19 @@
  * A message outside the actor's view (not their 1:1, not in their periods of a group) is
  * NOT_FOUND, as if it did not exist. System messages take no reaction, edit or delete (VALIDATION).
  */
-import { LIMITS, PigeonError, textLength, type Message, type ReplyRef } from '@pigeon/sync-protocol';
-import type { ActionRequest } from '../store/store.ts';
+import { PigeonError } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
+import { textLength } from '../text.ts';
+import type { Message } from './message.ts';
+import type { MessageAction } from './message-action.ts';
+import type { ReplyRef } from './message-parts.ts';
+
+/**
+ * An action by `actorId`, judged at `at` (server time: the server's clock, or a test's; a device
+ * judging its own action ahead of the server passes its own clock, and the server still decides).
+ * Idempotent by (actorId, clientId), a namespace of its own (not shared with message clientIds).
+ */
+export type ActionRequest = { actorId: string; clientId: string; messageId: string; at: string } & MessageAction;
 
 /** What the store knows of the actor and the target, as of the commit. */
 export interface ActionSubject {
