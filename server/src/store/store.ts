@@ -301,7 +301,7 @@ export interface Store {
   /**
    * The group commit of message actions (react, edit, delete for everyone, hide = delete for me):
    * a whole batch in one transaction (SQLite) or a few bulk round trips (MongoDB), outcomes in
-   * input order, actions on one message applied in input order. Rules: messages/action-rules.ts
+   * input order, actions on one message applied in input order. Rules: @pigeon/sync-protocol model/action-rules.ts
    * (judged on the stored message and the actor's membership as of the commit). Every applied
    * change moves the message to a new change-log position, so `changesSince` returns its latest
    * state; a hide is in the actor's feed only (with `hiddenAt`), nobody else's.
