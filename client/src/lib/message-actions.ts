@@ -1,0 +1,127 @@
+/**
+ * What the message menu offers for one message, and the sentences around message actions.
+ * Pure: the windows are the contract's (LIMITS, judged by this device's clock; the server's clock
+ * decides in the end, and a late refusal shows as the message's `actionError`), mirroring
+ * sync-protocol/src/model/action-rules.ts.
+ */
+import { LIMITS } from '@pigeon/sync-protocol';
+import type { LocalMessage } from '@pigeon/sync-protocol/engine';
+
+export type MessageActionId = 'reply' | 'react' | 'copy' | 'edit' | 'delete-everyone' | 'delete-me' | 'info';
+
+/** The six reactions of the menu's quick row (the lazy picker has more). */
+export const QUICK_REACTIONS: readonly { emoji: string; name: string }[] = [
+  { emoji: '👍', name: 'Thumbs up' },
+  { emoji: '❤️', name: 'Red heart' },
+  { emoji: '😂', name: 'Face with tears of joy' },
+  { emoji: '😮', name: 'Surprised face' },
+  { emoji: '😢', name: 'Crying face' },
+  { emoji: '🙏', name: 'Folded hands' },
+];
+
+export interface ActionContext {
+  meId: string;
+  /** This device's clock (ms). */
+  now: number;
+  /** The user may write in the conversation now (reply and react need it). */
+  writable: boolean;
+  /** A group: our own acknowledged messages offer "Message info". */
+  group: boolean;
+}
+
+const age = (m: LocalMessage, now: number) => now - Date.parse(m.createdAt);
+const isText = (m: LocalMessage) => (m.type ?? 'text') === 'text';
+
+/** Our own text message, not deleted, still inside the 15-minute edit window. */
+export function canEdit(m: LocalMessage, meId: string, now: number): boolean {
+  return m.senderId === meId && isText(m) && !m.deletedAt && m.status !== 'failed' && age(m, now) <= LIMITS.editWindowMs;
+}
+
+/** Our own message, not deleted yet, inside the 48-hour window. */
+export function canDeleteForEveryone(m: LocalMessage, meId: string, now: number): boolean {
+  return m.senderId === meId && isText(m) && !m.deletedAt && m.status !== 'failed' && age(m, now) <= LIMITS.deleteWindowMs;
+}
+
+/**
+ * The menu's entries for `m`, in menu order. A tombstone offers only "Delete for me"; a message
+ * the server refused (failed) only "Copy" (its bubble has Retry).
+ */
+export function availableActions(m: LocalMessage, ctx: ActionContext): MessageActionId[] {
+  if (!isText(m)) return [];
+  if (m.status === 'failed') return ['copy'];
+  if (m.deletedAt) return ['delete-me'];
+  const out: MessageActionId[] = [];
+  if (ctx.writable) out.push('reply', 'react');
+  out.push('copy');
+  if (canEdit(m, ctx.meId, ctx.now)) out.push('edit');
+  if (ctx.group && m.senderId === ctx.meId && m.id !== null) out.push('info');
+  if (canDeleteForEveryone(m, ctx.meId, ctx.now)) out.push('delete-everyone');
+  out.push('delete-me');
+  return out;
+}
+
+/** The newest of our messages that Up arrow may edit now, or undefined. */
+export function lastEditable(messages: readonly LocalMessage[], meId: string, now: number): LocalMessage | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.senderId !== meId || !isText(m)) continue;
+    return canEdit(m, meId, now) ? m : undefined;
+  }
+  return undefined;
+}
+
+const ACTION_NAMES: Record<string, string> = {
+  react: 'Reaction not applied',
+  edit: 'Edit not applied',
+  delete: 'Delete not applied',
+  hide: 'Delete for me not applied',
+};
+
+/** The notice on a bubble whose action the server refused for good. */
+export function actionErrorText(m: Pick<LocalMessage, 'actionError' | 'deletedAt'>): string {
+  const e = m.actionError;
+  if (!e) return '';
+  const head = ACTION_NAMES[e.kind] ?? 'Change not applied';
+  return `${head}: ${actionErrorReason(e.kind, e.code, Boolean(m.deletedAt), e.message)}`;
+}
+
+function actionErrorReason(kind: string, code: string, deleted: boolean, message: string): string {
+  switch (code) {
+    case 'CONFLICT':
+      if (deleted || kind === 'react') return 'the message was deleted';
+      if (kind === 'edit') return 'the 15-minute window has closed';
+      if (kind === 'delete') return 'the 48-hour window has closed';
+      return 'the message changed meanwhile';
+    case 'FORBIDDEN':
+      return "you can't change this message here any more";
+    case 'NOT_FOUND':
+      return 'the message no longer exists';
+    default:
+      return message || 'the server refused it';
+  }
+}
+
+/** One line of a quote: the original's first characters, or what stands in for a deleted one. */
+export function quoteText(preview: string): string {
+  return preview === '' ? 'Message deleted' : preview;
+}
+
+export interface ReactionGroup {
+  emoji: string;
+  count: number;
+  userIds: string[];
+  mine: boolean;
+}
+
+/** Reactions grouped by emoji, in the order each emoji first appeared. */
+export function groupReactions(reactions: readonly { userId: string; emoji: string }[] | undefined, meId: string): ReactionGroup[] {
+  const groups = new Map<string, ReactionGroup>();
+  for (const r of reactions ?? []) {
+    const g = groups.get(r.emoji) ?? { emoji: r.emoji, count: 0, userIds: [], mine: false };
+    g.count += 1;
+    g.userIds.push(r.userId);
+    if (r.userId === meId) g.mine = true;
+    groups.set(r.emoji, g);
+  }
+  return [...groups.values()];
+}
