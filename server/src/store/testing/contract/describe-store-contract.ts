@@ -9,6 +9,9 @@
  * in the order the suite runs them.
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { createActionFixture } from './action-fixture.ts';
+import { describeActionsFeedContract } from './actions-feed.ts';
+import { describeActionsContract } from './actions.ts';
 import { describeBlocksContract } from './blocks.ts';
 import { describeChangesSinceContract } from './changes-since.ts';
 import { describeContactsContract } from './contacts.ts';
@@ -22,6 +25,7 @@ import { describeGroupSendsContract } from './groups-sends.ts';
 import { describePersistenceContract } from './persistence.ts';
 import { describeReadsContract } from './reads.ts';
 import { describeReceiptsContract } from './receipts.ts';
+import { describeRepliesContract } from './replies.ts';
 import { describeSendMessagesContract } from './send-messages.ts';
 import { describeSessionsContract } from './sessions.ts';
 import { describeUsersContract } from './users.ts';
@@ -51,5 +55,11 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describeGroupPeriodsContract(fx, g);
     describeGroupReceiptsContract(fx, g);
     describeContactsContract(fx, g);
+
+    // Message actions and replies (#16, contract v2 "Message actions").
+    const a = createActionFixture(fx);
+    describeActionsContract(fx, g, a);
+    describeActionsFeedContract(fx, g, a);
+    describeRepliesContract(fx, g, a);
   });
 }
