@@ -1,5 +1,6 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { ChangePage, ConversationRecord } from '../store.ts';
+import type { ActionStatements, HiddenRow } from './action-statements.ts';
 import type { PeriodRow } from './group-statements.ts';
 import type { GroupContext } from './groups.ts';
 import { toGroupRecord } from './groups.ts';
@@ -9,13 +10,28 @@ const NO_END = Number.MAX_SAFE_INTEGER;
 
 /**
  * The first `n` rows of several lists each sorted by change position, in that order (pure).
- * The lists are disjoint: 1:1 rows exclude group messages, and a user's periods of a group
- * never share a seq.
+ * Positions are unique across the lists: 1:1 rows exclude group messages, a user's periods of a
+ * group never share a seq, and a hide has a position of its own (its message may be in another
+ * list too, at another position: latestEntries keeps one).
  */
 export function mergeByChangePos(lists: readonly (readonly MessageRow[])[], n: number): MessageRow[] {
   const nonEmpty = lists.filter((l) => l.length > 0);
   if (nonEmpty.length <= 1) return (nonEmpty[0] ?? []).slice(0, n);
   return nonEmpty.flat().sort((a, b) => a.change_pos - b.change_pos).slice(0, n);
+}
+
+/** A hide as a feed entry: the hidden message as it is now, at the hide's position. */
+const atHidePosition = ({ hide_pos, hidden_at: _, ...row }: HiddenRow): MessageRow => ({ ...row, change_pos: hide_pos });
+
+/**
+ * The entries of a page with each message once, at its last entry (pure): a message changed and
+ * hidden after the cursor has two, and every entry reads the row as it is now, so the later one
+ * alone says all. Order is kept.
+ */
+export function latestEntries(page: readonly MessageRow[]): MessageRow[] {
+  const last = new Map<string, number>();
+  page.forEach((r, i) => last.set(r.id, i));
+  return last.size === page.length ? [...page] : page.filter((r, i) => last.get(r.id) === i);
 }
 
 /** A conversation and how to order it: last activity, then its last insert position. */
@@ -26,28 +42,36 @@ type Listed = ConversationRecord & { tiebreak: number };
  * its statements see one snapshot: a change committed between two of them (by another process
  * on the file) cannot make a page skip a smaller position it did not see.
  */
-export function sqliteGroupReads({ db, st, gs }: GroupContext) {
-  /** The 1:1 ranges as before, plus one range per period of a group changed since `position`. */
+export function sqliteGroupReads({ db, st, gs }: GroupContext, as: ActionStatements) {
+  /**
+   * The 1:1 ranges as before, plus one range per period of a group changed since `position`, plus
+   * the user's own hides (each at its own position). A message both changed and hidden after the
+   * cursor is in two of them: the page keeps its later entry only (latestEntries).
+   */
   const changesSince = db.transaction((userId: string, position: number, limit: number): ChangePage => {
     const n = limit + 1;
     const direct = st.changesSince.all({ userId, position, n });
     const uid = st.uidOf.get(userId);
     const periods = uid === undefined ? [] : gs.changedPeriods.all(uid, position);
-    const rows =
-      periods.length === 0
-        ? direct
-        : mergeByChangePos(
-            [direct, ...periods.map((p) => gs.periodChanges.all({ cid: p.cid, position, from: p.from_seq, to: p.to_seq ?? NO_END, n }))],
-            n,
-          );
+    const hidden = uid !== undefined && as.hidesAny.get(uid) === 1;
+    const hides = hidden ? as.hidesSince.all({ uid: uid!, position, n }).map(atHidePosition) : [];
+    const lists = [direct, ...periods.map((p) => gs.periodChanges.all({ cid: p.cid, position, from: p.from_seq, to: p.to_seq ?? NO_END, n })), hides];
+    const rows = mergeByChangePos(lists, n);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
+    const messages = latestEntries(page).map(toMessage);
     return {
-      messages: page.map(toMessage),
+      messages: hidden ? withHiddenAt(messages, uid!) : messages,
       position: page.length > 0 ? page[page.length - 1]!.change_pos : position,
       hasMore,
     };
   });
+
+  /** `hiddenAt` on the messages of a page the reader hid (delete for me), in their feed only. */
+  function withHiddenAt(messages: Message[], uid: number): Message[] {
+    const at = new Map(as.hiddenAmong.all(uid, JSON.stringify(messages.map((m) => m.id))).map((h) => [h.message_id, h.at]));
+    return at.size === 0 ? messages : messages.map((m) => (at.has(m.id) ? { ...m, hiddenAt: at.get(m.id)! } : m));
+  }
 
   /** One entry per group the user is or was in, as of their latest period. */
   function groupsOf(uid: number): Listed[] {

@@ -1,4 +1,4 @@
-import type { Message, MessageStatus, SystemEvent } from '@pigeon/sync-protocol';
+import type { Attachment, Message, MessageStatus, Reaction, ReplyRef, SystemEvent } from '@pigeon/sync-protocol';
 import type { UserRecord } from '../store.ts';
 
 /**
@@ -15,7 +15,21 @@ export interface UserRow {
   last_seen: string | null;
 }
 
-export interface MessageRow {
+/** What contract v2 added to a message (schema version 7), as columns. */
+export interface ContentColumns {
+  reply_to_id: string | null;
+  reply_to_sender: string | null;
+  reply_to_preview: string | null;
+  /** JSON of Reaction[]. */
+  reactions: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  /** JSON of Attachment[]. */
+  attachments: string;
+  version: number;
+}
+
+export interface MessageRow extends ContentColumns {
   id: string;
   client_id: string;
   conversation_id: string;
@@ -42,7 +56,7 @@ export const toUser = (r: UserRow): UserRecord => ({
   lastSeen: r.last_seen,
 });
 
-export const toMessage = (r: MessageRow): Message => withKind(
+export const toMessage = (r: MessageRow): Message => withContent(
   {
     id: r.id,
     clientId: r.client_id,
@@ -56,12 +70,26 @@ export const toMessage = (r: MessageRow): Message => withKind(
   },
   r.type,
   r.system,
+  r,
 );
 
-/** `type` on every message; `system` only on system messages (absent, not undefined, on text). */
-function withKind(m: Message, type: 'text' | 'system', system: string | null): Message {
+/** The quote columns of a reply, or null for a message that replies to nothing. */
+export const replyRefOfRow = (r: ContentColumns): ReplyRef | null =>
+  r.reply_to_id === null ? null : { id: r.reply_to_id, senderId: r.reply_to_sender!, preview: r.reply_to_preview! };
+
+/**
+ * `type` on every message and every contract v2 field (withMessageDefaults' shape, so every read
+ * path answers alike); `system` only on system messages (absent, not undefined, on text).
+ */
+function withContent(m: Message, type: 'text' | 'system', system: string | null, c: ContentColumns): Message {
   m.type = type;
   if (system !== null) m.system = JSON.parse(system) as SystemEvent;
+  m.replyTo = replyRefOfRow(c);
+  m.reactions = JSON.parse(c.reactions) as Reaction[];
+  m.editedAt = c.edited_at;
+  m.deletedAt = c.deleted_at;
+  m.attachments = JSON.parse(c.attachments) as Attachment[];
+  m.version = c.version;
   return m;
 }
 
@@ -86,12 +114,20 @@ export interface ConversationRow {
   m_status: MessageStatus;
   m_type: 'text' | 'system';
   m_system: string | null;
+  m_reply_to_id: string | null;
+  m_reply_to_sender: string | null;
+  m_reply_to_preview: string | null;
+  m_reactions: string;
+  m_edited_at: string | null;
+  m_deleted_at: string | null;
+  m_attachments: string;
+  m_version: number;
 }
 
 export const lastMessageOf = (r: ConversationRow): Message | null =>
   r.m_id === null
     ? null
-    : withKind(
+    : withContent(
         {
           id: r.m_id,
           clientId: r.m_client_id,
@@ -105,4 +141,14 @@ export const lastMessageOf = (r: ConversationRow): Message | null =>
         },
         r.m_type,
         r.m_system,
+        {
+          reply_to_id: r.m_reply_to_id,
+          reply_to_sender: r.m_reply_to_sender,
+          reply_to_preview: r.m_reply_to_preview,
+          reactions: r.m_reactions,
+          edited_at: r.m_edited_at,
+          deleted_at: r.m_deleted_at,
+          attachments: r.m_attachments,
+          version: r.m_version,
+        },
       );

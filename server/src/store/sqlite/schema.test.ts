@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 6', () => {
-    expect(SCHEMA_VERSION).toBe(6);
+  it('is at version 7', () => {
+    expect(SCHEMA_VERSION).toBe(7);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -138,6 +138,43 @@ describe('SQLite schema versions', () => {
     expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
   });
 
+  it('brings a version-6 file forward: its messages read as never acted on (contract v2 defaults), and take actions and replies', async () => {
+    const file = freshFile('v6');
+    const v6 = writeVersionFile(file, 6);
+    v6.close();
+    // Rows as a version-6 store wrote them: no contract v2 columns yet.
+    const conv = directConversationId('u-a', 'u-b');
+    const raw = new Database(file);
+    const user = raw.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', ?)`);
+    for (const [uid, id] of [[1, 'u-a'], [2, 'u-b']] as const) user.run(uid, id, id, id, id, '2026-11-30T00:00:00.000Z');
+    raw.prepare(`INSERT INTO conversations (cid, id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (7, ?, 'u-a', 'u-b', 2, ?, 2)`)
+      .run(conv, '2026-12-01T00:00:02.000Z');
+    const message = raw.prepare(`
+      INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos)
+      VALUES (?, ?, 7, 1, 2, ?, 'u-a', 'u-b', ?, ?, ?, 'sent', ?)`);
+    message.run('m-1', 'client-1', conv, 'one', 1, '2026-12-01T00:00:01.000Z', 1);
+    message.run('m-2', 'client-2', conv, 'two', 2, '2026-12-01T00:00:02.000Z', 2);
+    raw.prepare(`UPDATE meta SET value = 2 WHERE key = 'change_pos'`).run();
+    raw.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const history = await store.getHistory(conv, null, 10);
+    expect(history.map((m) => [m.body, m.replyTo, m.reactions, m.editedAt, m.deletedAt, m.attachments, m.version])).toEqual([
+      ['one', null, [], null, null, [], 0],
+      ['two', null, [], null, null, [], 0],
+    ]);
+    const [reacted] = await store.applyActions([{ actorId: 'u-b', clientId: 'r-1', messageId: 'm-1', at: '2026-12-01T00:00:05.000Z', kind: 'react', emoji: '👍' }]);
+    expect(reacted?.message).toMatchObject({ id: 'm-1', reactions: [{ userId: 'u-b', emoji: '👍' }], version: 1 });
+    const [reply] = await store.sendMessages([{ senderId: 'u-b', recipientId: 'u-a', clientId: 'client-3', body: 'three', replyTo: 'm-2' }]);
+    expect(reply?.message).toMatchObject({ seq: 3, replyTo: { id: 'm-2', senderId: 'u-a', preview: 'two' } });
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
   it('a failed step 6 leaves the version-5 file as it was, its conversations table included', async () => {
     const file = freshFile('v5-fail');
     writeVersion5FileWithMessages(file);
@@ -169,6 +206,6 @@ describe('SQLite schema versions', () => {
     openDatabase(file).close();
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = peek(file).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['blocks', 'conversations', 'identity', 'members', 'messages', 'meta', 'receipt_moves', 'sessions', 'users']);
+    expect(tables).toEqual(['actions', 'blocks', 'conversations', 'hides', 'identity', 'members', 'messages', 'meta', 'receipt_moves', 'sessions', 'users']);
   });
 });

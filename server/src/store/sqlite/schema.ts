@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
  * and add a step to MIGRATIONS that brings a file at the previous version forward; never
  * rewrite what an earlier version created.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
@@ -213,15 +213,57 @@ const TABLES_V6 = `
   ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Version 7: message actions and replies (contract v2, "Message actions"; sqlite/actions.ts).
+ * The content a message gained is plain columns (ADD COLUMN with constant defaults rewrites no
+ * row, so the step is quick on a big file); older rows read as a message never acted on.
+ */
+const TABLES_V7 = `
+  -- The quote of a reply as of its commit (replyRefOf): the original's id, sender and preview.
+  -- The preview is emptied when the original is deleted for everyone; the whole quote is cleared
+  -- when the reply itself is.
+  ALTER TABLE messages ADD COLUMN reply_to_id      TEXT;
+  ALTER TABLE messages ADD COLUMN reply_to_sender  TEXT;
+  ALTER TABLE messages ADD COLUMN reply_to_preview TEXT;
+  ALTER TABLE messages ADD COLUMN reactions   TEXT NOT NULL DEFAULT '[]';   -- JSON [{ userId, emoji }], in the order made
+  ALTER TABLE messages ADD COLUMN edited_at   TEXT;
+  ALTER TABLE messages ADD COLUMN deleted_at  TEXT;
+  ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';   -- JSON [attachment]
+  -- How many times the content changed (a copy with a higher one is newer); statuses do not count.
+  ALTER TABLE messages ADD COLUMN version     INTEGER NOT NULL DEFAULT 0;
+  -- The replies of a message, whose quote a delete for everyone empties. Partial: only replies pay for it.
+  CREATE INDEX messages_replies ON messages (reply_to_id) WHERE reply_to_id IS NOT NULL;
+
+  -- Every accepted action, changed something or not, once per (actor, clientId): a replay is
+  -- answered with the message's current state and applies nothing. Refusals are not recorded.
+  CREATE TABLE actions (
+    actor      INTEGER NOT NULL,                 -- users.uid
+    client_id  TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (actor, client_id)
+  ) STRICT, WITHOUT ROWID;
+
+  -- Delete for me: the message is hidden for that user only. Each hide takes a change position of
+  -- its own, read by that user's changesSince alone (hides_changes); the key answers "did the reader hide it".
+  CREATE TABLE hides (
+    uid        INTEGER NOT NULL,                 -- users.uid
+    message_id TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    change_pos INTEGER NOT NULL,
+    PRIMARY KEY (uid, message_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX hides_changes ON hides (uid, change_pos);
+`;
+
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7;
 
 /**
  * The SQL that a new file of `version` ran: tests write files "as an older version wrote
  * them" with it. Valid because earlier steps are never rewritten.
  */
 export function schemaAt(version: number): string {
-  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6];
+  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7];
   if (version < OLDEST_MIGRATABLE || version > SCHEMA_VERSION) throw new Error(`no schema ${version}`);
   return steps.slice(0, version - OLDEST_MIGRATABLE + 1).join('');
 }
@@ -231,6 +273,7 @@ const MIGRATIONS: Record<number, string> = {
   3: TABLES_V4,
   4: TABLES_V5,
   5: TABLES_V6,
+  6: TABLES_V7,
 };
 
 /**

@@ -1,8 +1,9 @@
-import { PigeonError, directConversationId, type Message } from '@pigeon/sync-protocol';
+import { PigeonError, directConversationId, type Message, type ReplyRef } from '@pigeon/sync-protocol';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
 import type { GroupContext } from './groups.ts';
 import { uuidv7 } from './ids.ts';
+import { sqliteReplies } from './replies.ts';
 import { toMessage } from './rows.ts';
 
 interface ConversationTally {
@@ -14,6 +15,21 @@ interface ConversationTally {
   members?: Map<number, boolean>;
 }
 
+type NewFields = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'recipientId' | 'body' | 'seq' | 'createdAt'>;
+
+/** A message just stored, as a read of its row would return it (rows.ts toMessage), built without reading it. */
+export const newMessage = (m: NewFields, replyTo: ReplyRef | null): Message => ({
+  ...m,
+  status: 'sent',
+  type: 'text',
+  replyTo,
+  reactions: [],
+  editedAt: null,
+  deletedAt: null,
+  attachments: [],
+  version: 0,
+});
+
 const isGroupSend = (r: SendRequest): r is SendRequest & { conversationId: string } => Boolean(r.conversationId);
 
 /**
@@ -22,6 +38,7 @@ const isGroupSend = (r: SendRequest): r is SendRequest & { conversationId: strin
  * change positions are handed out in input order.
  */
 export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
+  const resolveReply = sqliteReplies({ gs });
   const sendBatch = db.transaction((batch: readonly SendRequest[]): SendOutcome[] => {
     const createdAt = new Date().toISOString();
     const startPos = st.changePos.get()!;
@@ -40,33 +57,40 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
       const sender = uidOf(r.senderId);
       let recipient: number;
       let conversationId: string;
-      let conv: ConversationTally | PigeonError | undefined;
+      let conv: ConversationTally | PigeonError;
+      let replyTo: ReplyRef | PigeonError | null = null;
       if (isGroupSend(r)) {
         // One row per group message, whatever the group's size: no recipient user (0), and the
         // group's id as recipient_id.
         recipient = 0;
         conversationId = r.conversationId;
         conv = groupTally(conversations, conversationId, sender);
+        if (!(conv instanceof PigeonError)) replyTo = resolveReply(r.replyTo, conversationId, sender);
       } else {
         recipient = uidOf(r.recipientId);
         conversationId = directConversationId(r.senderId, r.recipientId);
-        conv = conversations.get(conversationId);
-        if (!conv) {
-          conv = conversationTally(conversationId, r, createdAt);
-          conversations.set(conversationId, conv);
+        // Before the conversation's row is made: a refused reply must not leave a conversation
+        // without a message (every 1:1 row holds one: contacts.ts, listConversations).
+        replyTo = resolveReply(r.replyTo, conversationId, sender);
+        let tally = conversations.get(conversationId);
+        if (!tally && !(replyTo instanceof PigeonError)) {
+          tally = conversationTally(conversationId, r, createdAt);
+          conversations.set(conversationId, tally);
         }
+        conv = tally ?? (replyTo as PigeonError);
       }
       const recipientId = recipient === 0 ? conversationId : r.recipientId;
-      if (conv instanceof PigeonError) {
-        // Not a member (or no such group) at this commit. A send stored before a removal was
-        // accepted then: its resend gets the stored message.
+      if (conv instanceof PigeonError || replyTo instanceof PigeonError) {
+        const refusal = conv instanceof PigeonError ? conv : (replyTo as PigeonError);
+        // Not a member (or no such group, or no such original) at this commit. A send stored
+        // before (e.g. before a removal) was accepted then: its resend gets the stored message.
         const stored = st.messageBySenderClient.get(sender, r.clientId);
         if (stored) {
           const message = toMessage(stored);
           seen.set(key, message);
           outcomes.push({ message, created: false });
         } else {
-          outcomes.push({ refused: conv });
+          outcomes.push({ refused: refusal });
         }
         continue;
       }
@@ -74,6 +98,7 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
       const seq = conv.lastSeq + 1;
       const { changes } = st.insertMessage.run(
         id, r.clientId, conv.cid, sender, recipient, conversationId, r.senderId, recipientId, r.body, seq, createdAt, pos + 1,
+        replyTo?.id ?? null, replyTo?.senderId ?? null, replyTo?.preview ?? null,
       );
       let outcome: SendOutcome;
       if (changes === 1) {
@@ -81,7 +106,7 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
         conv.lastSeq = seq;
         conv.lastPos = pos;
         outcome = {
-          message: { id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId, body: r.body, seq, createdAt, status: 'sent', type: 'text' },
+          message: newMessage({ id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId, body: r.body, seq, createdAt }, replyTo),
           created: true,
         };
       } else {

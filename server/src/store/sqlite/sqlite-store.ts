@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PigeonError, type Message } from '@pigeon/sync-protocol';
 import type { Store, UserRecord } from '../store.ts';
+import { prepareActionStatements } from './action-statements.ts';
+import { sqliteActions } from './actions.ts';
 import { sqliteBlocks } from './blocks.ts';
 import { sqliteContacts } from './contacts.ts';
 import { openDatabase } from './database.ts';
@@ -36,6 +38,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   const db = openDatabase(file);
   const st = prepareStatements(db);
   const gs = prepareGroupStatements(db);
+  const as = prepareActionStatements(db);
 
   // Users never change id or uid, so the mapping is cached; bounded so a huge directory can't grow it forever.
   const uids = new Map<string, number>();
@@ -63,7 +66,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   };
 
   const groups = sqliteGroups(ctx);
-  const reads = sqliteGroupReads(ctx);
+  const reads = sqliteGroupReads(ctx, as);
+  const actions = sqliteActions(ctx, as);
   const contacts = sqliteContacts(db);
 
   /** 1:1 messages to the user become delivered; in groups, the user's delivered positions move (group-receipts.ts). */
@@ -171,6 +175,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       if (batch.length === 0) return [];
       return sendBatch.immediate(batch);
     },
+
+    applyActions: actions.applyActions,
 
     async markDelivered(recipientId, messageIds, at) {
       if (messageIds.length === 0) return [];

@@ -51,10 +51,11 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     // A (sender, clientId) conflict is the dedupe case and is skipped (changes = 0);
     // any other conflict, e.g. on (cid, seq), is a bug and must throw.
-    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number]>(`
+    // The last three: the quote of a reply (all null for a message that replies to nothing).
+    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number, string | null, string | null, string | null]>(`
       INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id,
-                            body, seq, created_at, status, change_pos)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
+                            body, seq, created_at, status, change_pos, reply_to_id, reply_to_sender, reply_to_preview)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)
       ON CONFLICT (sender, client_id) DO NOTHING`),
     messageBySenderClient: db.prepare<[number, string], MessageRow>(
       `SELECT * FROM messages WHERE sender = ? AND client_id = ?`,
@@ -98,7 +99,10 @@ export function prepareStatements(db: SqliteDatabase) {
             AND u.recipient_id = @userId AND u.status <> 'read') AS unread_count,
         m.id AS m_id, m.client_id AS m_client_id, m.sender_id AS m_sender_id, m.recipient_id AS m_recipient_id,
         m.body AS m_body, m.seq AS m_seq, m.created_at AS m_created_at, m.status AS m_status,
-        m.type AS m_type, m.system AS m_system
+        m.type AS m_type, m.system AS m_system,
+        m.reply_to_id AS m_reply_to_id, m.reply_to_sender AS m_reply_to_sender, m.reply_to_preview AS m_reply_to_preview,
+        m.reactions AS m_reactions, m.edited_at AS m_edited_at, m.deleted_at AS m_deleted_at,
+        m.attachments AS m_attachments, m.version AS m_version
       FROM conversations c
       LEFT JOIN messages m ON m.cid = c.cid AND m.seq = c.last_seq
       WHERE c.user_a = @userId OR c.user_b = @userId
