@@ -9,6 +9,7 @@ import { securityHeaders } from './http/middleware/security-headers.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { conversationRoutes } from './http/routes/conversations.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { messageActionRoutes } from './http/routes/message-actions.ts';
 import { messageRoutes } from './http/routes/messages.ts';
 import { refreshRoutes } from './http/routes/refresh.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
@@ -46,6 +47,7 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions']) app.use(`${prefix}/*`, authed);
   app.route('/api/users', userRoutes(s));
   app.route('/api/messages', messageRoutes(s));
+  app.route('/api/messages', messageActionRoutes(s));
   app.route('/api/conversations', conversationRoutes(s));
   app.route('/api/sync', syncRoutes(s));
   app.route('/api/sessions', sessionRoutes(s));

@@ -20,6 +20,7 @@ import { createAbuseLimits } from './limits/abuse-limits.ts';
 import { createGroupRooms } from './groups/group-rooms.ts';
 import { GroupService } from './groups/group-service.ts';
 import { Memberships } from './groups/memberships.ts';
+import { ActionService } from './messages/action-service.ts';
 import { ReceiptService } from './messages/receipts.ts';
 import { SendBatcher, type BatcherStats } from './messages/send-batcher.ts';
 import { SendService } from './messages/send-service.ts';
@@ -37,7 +38,7 @@ import { createShutdown } from './shutdown.ts';
 import { TypingTracker } from './realtime/typing.ts';
 import { createTypingEmit } from './realtime/typing-fanout.ts';
 import { openStore } from './store/open-store.ts';
-import type { SendOutcome, SendRequest, Store } from './store/store.ts';
+import type { ActionOutcome, ActionRequest, SendOutcome, SendRequest, Store } from './store/store.ts';
 import type { TestHooks } from './test-hooks.ts';
 import { UserDirectory } from './users/user-directory.ts';
 
@@ -195,13 +196,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
     const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience });
+    // Message actions commit in batches of their own (store.applyActions), with the same lanes as sends.
+    const actionBatcher = new SendBatcher<ActionRequest, ActionOutcome>({
+      maxBatch: config.maxSendBatch,
+      maxInFlight: store.kind === 'sqlite' ? 2 : 1,
+      commit: (batch) => store.applyActions(batch),
+      onBatchError: (err, size) => log.error({ err, size }, 'group commit of actions failed; retrying them one by one'),
+    });
+    // Actions count against the send budget (SEND_RATE_LIMIT): one limiter owns "writes to the log per user".
+    const actions = new ActionService({ batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, now: testHooks.actionClock });
     const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));
     const groups = new GroupService({ store, blocks, fanout, rooms: groupRooms, rateLimiter: limits.sends });
 
-    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
+    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, actions, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
-      { store, gate, sessions, users, presence, sends, groups, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      { store, gate, sessions, users, presence, sends, actions, groups, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
       log,
       { trustProxy: config.trustProxy },
     );
@@ -218,7 +228,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       log,
       httpServer,
       io,
-      batcher,
+      // Shutdown drains both commit queues alike: queued sends and actions are committed and acked.
+      batcher: bothBatchers(batcher, actionBatcher),
       typing,
       presence,
       cluster,
@@ -249,6 +260,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await unwind();
     throw err;
   }
+}
+
+/** The two group-commit queues as the one the shutdown closes, drains and aborts. */
+function bothBatchers(a: SendBatcher<SendRequest, SendOutcome>, b: SendBatcher<ActionRequest, ActionOutcome>) {
+  return {
+    close: () => {
+      a.close();
+      b.close();
+    },
+    abort: () => {
+      a.abort();
+      b.abort();
+    },
+    drain: async () => {
+      await Promise.all([a.drain(), b.drain()]);
+    },
+  };
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<number> {

@@ -21,6 +21,11 @@ export interface TestHooks {
    * (e.g. to prove that close() waits for it).
    */
   beforeCommit?(batch: readonly SendRequest[]): void | Promise<void>;
+  /**
+   * The server clock of message actions (their `at`, by which the 15-minute edit and 48-hour
+   * delete windows are judged), so a test can move server time forward without waiting.
+   */
+  actionClock?(): Date;
   /** Typing TTL override (ms), so client tests need not wait 5 s. */
   typingTtlMs?: number;
   /**

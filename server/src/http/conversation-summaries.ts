@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '@pigeon/sync-protocol';
+import { withMessageDefaults, type ConversationSummary } from '@pigeon/sync-protocol';
 import { groupSummary } from '../groups/summaries.ts';
 import type { ConversationRecord } from '../store/store.ts';
 import { toPublicUser, withoutPresence } from '../users/public-user.ts';
@@ -8,9 +8,11 @@ type Deps = Pick<HttpServices, 'store' | 'presence' | 'audience'>;
 
 /**
  * The store's conversations as `viewerId` sees them: a direct one with its peer (presence only
- * if the Audience allows), a group with its title and members (groups/summaries.ts).
+ * if the Audience allows), a group with its title and members (groups/summaries.ts). The last
+ * message carries every v2 field (withMessageDefaults), like every message the server sends.
  */
-export async function summarize(s: Deps, viewerId: string, records: readonly ConversationRecord[]): Promise<ConversationSummary[]> {
+export async function summarize(s: Deps, viewerId: string, stored: readonly ConversationRecord[]): Promise<ConversationSummary[]> {
+  const records = stored.map((r) => (r.lastMessage ? { ...r, lastMessage: withMessageDefaults(r.lastMessage) } : r));
   const peerIds = records.flatMap((r) => (r.type !== 'group' && r.peerId !== null ? [r.peerId] : []));
   const [peers, online, visible] = await Promise.all([
     s.store.getUsers(peerIds),

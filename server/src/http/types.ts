@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Fanout } from '../messages/fanout.ts';
 import type { GroupService } from '../groups/group-service.ts';
 import type { Audience } from '../privacy/audience.ts';
+import type { ActionService } from '../messages/action-service.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
@@ -32,6 +33,8 @@ export interface HttpServices {
   users: UserDirectory;
   presence: PresenceReader;
   sends: SendService;
+  /** React, edit, delete for everyone, hide (message actions, contract v2). */
+  actions: ActionService;
   /** Creating and changing groups, and telling their members. */
   groups: GroupService;
   /** Who may see whose presence; block lists. */

@@ -91,4 +91,15 @@ describe('limitSocketEvents', () => {
     await user.answerAll();
     expect(socket.ran).toEqual(['typing']);
   });
+
+  it('message actions are contract events: counted by both budgets (they also take the send budget, in ActionService), refused over them', async () => {
+    const socket = stubSocket();
+    const user = slowLimiter(Infinity);
+    limitSocketEvents(socket, { userId: 'u', socketEventLimit: 4, userLimiter: user.limiter, log: silent });
+    const acks: unknown[] = [];
+    for (const event of ['react', 'edit-message', 'delete-message', 'hide-message', 'react']) socket.deliver(event, {}, (r) => acks.push(r));
+    for (let i = 0; i < 5; i++) await user.answerAll();
+    expect(socket.ran).toEqual(['react', 'edit-message', 'delete-message', 'hide-message']);
+    expect(acks).toEqual([{ ok: false, code: 'RATE_LIMITED', message: 'too many events on this connection' }]);
+  });
 });

@@ -6,7 +6,12 @@ import type { Limiter } from './limiter.ts';
 /** The window of both event budgets (SOCKET_EVENT_LIMIT and USER_EVENT_LIMIT are "per 10 s"). */
 export const EVENT_WINDOW_MS = 10_000;
 
-/** `send-message` has its own per-user budget (SEND_RATE_LIMIT, send-limit.ts), shared with REST. */
+/**
+ * `send-message` has its own per-user budget (SEND_RATE_LIMIT, send-limit.ts), shared with REST.
+ * The message actions (react, edit-message, delete-message, hide-message) take that budget too
+ * (messages/action-service.ts) but stay counted here: SEND_RATE_LIMIT is taken only once a payload
+ * is valid, so without these budgets a stream of malformed actions would cost nothing.
+ */
 const OWN_BUDGET = new Set(['send-message']);
 /** Every event a client may send: the contract's, as sync-protocol lists them. Anything else is dropped. */
 const KNOWN = new Set<string>(Object.keys(UP_EVENTS));

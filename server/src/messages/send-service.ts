@@ -1,4 +1,4 @@
-import { conversationPeer, PigeonError, type SendMessageInput } from '@pigeon/sync-protocol';
+import { conversationPeer, PigeonError, withMessageDefaults, type SendMessageInput } from '@pigeon/sync-protocol';
 import { isGroupId } from '../groups/memberships.ts';
 import type { Audience } from '../privacy/audience.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
@@ -10,6 +10,8 @@ import type { SendBatcher } from './send-batcher.ts';
 /**
  * The one send path for REST and socket. Per message: one rate-limit check,
  * one cached existence check, one slot in the next group commit. No DB read.
+ *
+ * `replyTo` (v2) is passed to the store, which checks it in the commit (SendRequest.replyTo).
  *
  * Recipient errors (documented in server/src/README.md, "Error choices beyond the contract table"):
  *  - `to` is the sender        → VALIDATION "to: cannot send a message to yourself"
@@ -41,9 +43,7 @@ export class SendService {
       // Membership is the store's to decide, in the commit (a send racing the sender's removal is
       // ordered before it or refused). Blocks do not apply in groups (docs/api.md, "Groups").
       const id = input.conversationId;
-      const outcome = await this.deps.batcher.enqueue({ senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body });
-      if (outcome.refused) throw outcome.refused;
-      return outcome;
+      return this.commit({ senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body, replyTo: input.replyTo });
     }
     const to = input.to ?? conversationPeer(input.conversationId!, senderId);
     // Neither a group nor a direct conversation of the sender.
@@ -52,9 +52,18 @@ export class SendService {
     if (!(await this.deps.users.exists(to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
     // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
     if (await this.deps.audience.blocks.eitherWay(senderId, to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
-    const outcome = await this.deps.batcher.enqueue({ senderId, recipientId: to, clientId: input.clientId, body: input.body });
+    return this.commit({ senderId, recipientId: to, clientId: input.clientId, body: input.body, replyTo: input.replyTo });
+  }
+
+  /**
+   * One slot in the group commit. `replyTo` is checked there (same conversation, in the sender's
+   * periods: else VALIDATION). The answer carries every v2 field, whatever the store left out
+   * (withMessageDefaults), since the ack, the REST answer and `new-message` all send it as it is.
+   */
+  private async commit(request: SendRequest): Promise<StoredOutcome> {
+    const outcome = await this.deps.batcher.enqueue(request);
     if (outcome.refused) throw outcome.refused;
-    return outcome;
+    return { ...outcome, message: withMessageDefaults(outcome.message) };
   }
 
   /**

@@ -5,6 +5,7 @@ import type { SocketLimits } from '../limits/socket-limits.ts';
 import type { Logger } from '../log.ts';
 import type { RealtimeServices } from './handlers/context.ts';
 import { coalesceWebSocketFlushes } from './coalesce-writes.ts';
+import { registerMessageActions } from './handlers/message-actions.ts';
 import { registerReceipts } from './handlers/receipts.ts';
 import { registerSendMessage } from './handlers/send-message.ts';
 import { registerTyping } from './handlers/typing.ts';
@@ -92,6 +93,7 @@ export function registerGateway({ io, gate, services, limits, log, isClosing }: 
 
     const ctx = { socket, userId, services, log: socketLog };
     registerSendMessage(ctx);
+    registerMessageActions(ctx);
     registerReceipts(ctx);
     registerTyping(ctx);
     registerUserStatus(ctx);

@@ -10,6 +10,7 @@ import {
   removeMemberQuerySchema,
   renameGroupBodySchema,
   userIdSchema,
+  withMessageDefaults,
   type ConversationSummary,
 } from '@pigeon/sync-protocol';
 import { z } from 'zod';
@@ -89,12 +90,12 @@ export function conversationRoutes(s: HttpServices) {
   });
 
   async function changed(c: Context<AppEnv>, me: string, outcome: GroupOutcome) {
-    return c.json({ conversation: await answer(me, outcome), message: outcome.message });
+    return c.json({ conversation: await answer(me, outcome), message: outcome.message && withMessageDefaults(outcome.message) });
   }
 
   /** The group as the caller's list shows it (a leaver: without members), or from the outcome if the list has not got it. */
   async function answer(me: string, outcome: GroupOutcome): Promise<ConversationSummary> {
-    return (await summaryOf(s, me, outcome.group.id)) ?? summaryOfGroup(me, outcome.group, outcome.message);
+    return (await summaryOf(s, me, outcome.group.id)) ?? summaryOfGroup(me, outcome.group, outcome.message && withMessageDefaults(outcome.message));
   }
 
   return routes;

@@ -7,6 +7,7 @@ import {
   historyQuerySchema,
   PigeonError,
   sendMessageBodySchema,
+  withMessageDefaults,
 } from '@pigeon/sync-protocol';
 import { z } from 'zod';
 import { isGroupId } from '../../groups/memberships.ts';
@@ -51,7 +52,8 @@ export function messageRoutes(s: HttpServices) {
     const oldest = messages[0];
     // A short page, or one reaching the first readable seq, is the beginning of the conversation.
     const nextCursor = oldest && messages.length === query.limit && oldest.seq > firstSeq ? encodeHistoryCursor(oldest.seq) : null;
-    return c.json({ messages, nextCursor });
+    // Every message the server sends carries all v2 fields, whatever the store (or an older row) left out.
+    return c.json({ messages: messages.map(withMessageDefaults), nextCursor });
   });
 
   /**

@@ -2,6 +2,7 @@ import type { GroupRooms } from '../../groups/group-rooms.ts';
 import type { Memberships } from '../../groups/memberships.ts';
 import type { Logger } from '../../log.ts';
 import type { Audience } from '../../privacy/audience.ts';
+import type { ActionService } from '../../messages/action-service.ts';
 import type { ReceiptService } from '../../messages/receipts.ts';
 import type { SendService } from '../../messages/send-service.ts';
 import type { TestHooks } from '../../test-hooks.ts';
@@ -13,6 +14,8 @@ import type { PigeonSocket } from '../types.ts';
 /** Services shared by every socket. */
 export interface RealtimeServices {
   sends: SendService;
+  /** React, edit, delete for everyone, hide (message actions, contract v2). */
+  actions: ActionService;
   receipts: ReceiptService;
   presence: Presence;
   typing: TypingTracker;

@@ -1,0 +1,132 @@
+import {
+  conversationMembers,
+  conversationPeer,
+  PigeonError,
+  withMessageDefaults,
+  type Message,
+  type MessageAction,
+  type MessageActionKind,
+} from '@pigeon/sync-protocol';
+import { isGroupId } from '../groups/memberships.ts';
+import type { SendLimit } from '../limits/send-limit.ts';
+import type { BlockList } from '../privacy/blocks.ts';
+import type { ActionOutcome, ActionRequest, AppliedAction, Store } from '../store/store.ts';
+import type { Fanout } from './fanout.ts';
+import type { SendBatcher } from './send-batcher.ts';
+
+/** An accepted action: the message as the actor sees it now, and what else the commit changed. */
+export type ActionResult = AppliedAction & { kind: MessageActionKind };
+
+/**
+ * The one path of message actions (contract v2: react, edit, delete for everyone; extension:
+ * hide = delete for me) for REST and socket, like SendService is for sends. Per action:
+ *
+ *   1. the actor's send budget (SEND_RATE_LIMIT, limits/send-limit.ts): an action writes to the
+ *      log and reaches every member like a send, so one budget owns both (a client looping on
+ *      reactions is refused with RATE_LIMITED before any store work, as one looping on sends);
+ *   2. the 1:1 block rule (below), which the store does not know;
+ *   3. one slot in the next group commit of actions (`store.applyActions`, its own SendBatcher so
+ *      actions never wait behind a batch of sends or the reverse), stamped with server time:
+ *      the edit and delete windows are judged by the server's clock, never the device's.
+ *
+ * Every other rule (visibility, membership, sender only, windows, deleted messages, system
+ * messages) is the store's, in the commit, through the shared pure rules
+ * (@pigeon/sync-protocol model/action-rules.ts), so an action racing a removal or another
+ * action is judged on what is committed.
+ *
+ * Blocks: in a 1:1 conversation where either has blocked the other, react and edit are
+ * FORBIDDEN (both put new content in front of the other person, as a message would), while delete
+ * and hide stay allowed (taking one's words back, or tidying one's own view, must never need the
+ * other's consent). Groups are exempt, as for sends (docs/api.md, "Groups").
+ */
+export class ActionService {
+  constructor(
+    private readonly deps: {
+      batcher: SendBatcher<ActionRequest, ActionOutcome>;
+      rateLimiter: SendLimit;
+      fanout: Fanout;
+      blocks: Pick<BlockList, 'blockedBy' | 'blockersOf'>;
+      /** Reads the target only when the actor has a block either way (to find the other person). */
+      store: Pick<Store, 'getMessage'>;
+      /** Server time of actions; tests move it to cross the 15-minute and 48-hour windows. */
+      now?: () => Date;
+    },
+  ) {}
+
+  /**
+   * Resolves with the message's state after the action (a retry with the same clientId, or an
+   * action that changes nothing, resolves with its current state, `applied: false`); throws the
+   * refusal as a PigeonError. The input is already schema-valid.
+   */
+  async act(actorId: string, messageId: string, clientId: string, action: MessageAction): Promise<ActionResult> {
+    await this.deps.rateLimiter.take(actorId);
+    if (action.kind === 'react' || action.kind === 'edit') await this.refuseBlocked(actorId, messageId);
+    const at = (this.deps.now?.() ?? new Date()).toISOString();
+    const outcome = await this.deps.batcher.enqueue({ actorId, clientId, messageId, at, ...action });
+    if (outcome.refused) throw outcome.refused;
+    return {
+      kind: action.kind,
+      applied: outcome.applied,
+      message: withMessageDefaults(outcome.message),
+      affected: outcome.affected.map(withMessageDefaults),
+    };
+  }
+
+  /**
+   * Tells the other sockets about an applied change (nothing when `applied` is false: a retry was
+   * announced when first applied, and a no-op changed nothing; anyone who missed it catches up
+   * through /api/sync, which holds the latest state).
+   *
+   *  - react / edit / delete: `message-updated` to every member's sockets (the group's room, or
+   *    both people of a 1:1), the acting socket excepted (its ack carries the same state).
+   *  - `affected` (replies whose quote a delete emptied): `message-updated` to every member's
+   *    sockets, the acting one INCLUDED: its ack carries only the deleted message, and the
+   *    replies' new versions are the server's to give.
+   *  - hide: `message-updated` with `hiddenAt` to the actor's other sockets only; nobody else
+   *    learns that it was hidden.
+   *
+   * A broadcast copy never carries `hiddenAt`: the outcome is the message as the ACTOR sees it,
+   * and whether they hid it (earlier) is theirs alone. A device keeps a hiddenAt once set.
+   */
+  announce(actorId: string, result: ActionResult, exceptSocketId?: string): void {
+    if (!result.applied) return;
+    const { fanout } = this.deps;
+    if (result.kind === 'hide') {
+      fanout.emit([actorId], 'message-updated', { message: result.message }, exceptSocketId);
+      return;
+    }
+    this.toMembers(withoutHidden(result.message), exceptSocketId);
+    for (const reply of result.affected) this.toMembers(withoutHidden(reply));
+  }
+
+  private toMembers(message: Message, exceptSocketId?: string): void {
+    const { fanout } = this.deps;
+    if (isGroupId(message.conversationId)) {
+      fanout.toConversation(message.conversationId, 'message-updated', { message }, { socketId: exceptSocketId });
+      return;
+    }
+    const members = conversationMembers(message.conversationId) ?? [message.senderId, message.recipientId];
+    fanout.emit(members, 'message-updated', { message }, exceptSocketId);
+  }
+
+  /**
+   * FORBIDDEN when the message is in a 1:1 conversation of the actor with someone either of them
+   * blocked. Block lists are cached (privacy/blocks.ts), so an actor with no block either way
+   * (nearly everyone) costs no store read; otherwise the target is read to find the other person.
+   * A message outside the actor's conversations is left to the store (NOT_FOUND, as if absent).
+   */
+  private async refuseBlocked(actorId: string, messageId: string): Promise<void> {
+    const [blocked, blockers] = await Promise.all([this.deps.blocks.blockedBy(actorId), this.deps.blocks.blockersOf(actorId)]);
+    if (blocked.size === 0 && blockers.size === 0) return;
+    const message = await this.deps.store.getMessage(messageId);
+    const peer = message ? conversationPeer(message.conversationId, actorId) : null;
+    if (peer !== null && (blocked.has(peer) || blockers.has(peer))) throw new PigeonError('FORBIDDEN', 'messageId: blocked');
+  }
+}
+
+/** The message without the actor's own `hiddenAt`, for everyone else's sockets. */
+function withoutHidden(message: Message): Message {
+  if (!message.hiddenAt) return message;
+  const { hiddenAt: _hidden, ...rest } = message;
+  return rest;
+}
