@@ -20,6 +20,7 @@ import type { DeviceView } from './cluster-record.ts';
 import type { History } from './history.ts';
 import './dexie-tripwire.ts';
 import { judgedByGroups } from './check-input.ts';
+import { mergeHidden } from './device-rows.ts';
 import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
 import { ShownMessages } from './shown.ts';
@@ -118,7 +119,15 @@ export class Device {
     this.home = options.account;
     this.target = options.account;
     this.proxy = options.proxy;
-    this.shown = new ShownMessages(this.name, options.history, (kind, detail, key) => this.observe(kind, detail, key));
+    this.shown = new ShownMessages(
+      this.name,
+      options.history,
+      (kind, detail, key) => this.observe(kind, detail, key),
+      async (key) => {
+        const row = await this.engine?.queries.message(key);
+        return row?.hiddenAt ? `deleted for me (${row.hiddenAt})` : null;
+      },
+    );
   }
 
   /** The account signed in now, or null while switching. */
@@ -442,10 +451,12 @@ export class Device {
     return this.engine?.getState().connection ?? 'closed';
   }
 
-  async snapshot(): Promise<DeviceSnapshot> {
+  /** `hidden`: keys some account deleted for themself, merged back in where this device holds them (device-rows.ts). */
+  async snapshot(hidden: readonly string[] = []): Promise<DeviceSnapshot> {
     const e = this.e;
     const messages: Record<string, LocalMessage[]> = {};
     for (const c of this.options.conversationIds()) messages[c] = await e.queries.messages(c, ALL);
+    const hiddenShown = await mergeHidden(e, messages, hidden);
     const conversations = await e.queries.conversations();
     const outbox = await e.queries.outbox();
     return {
@@ -456,6 +467,7 @@ export class Device {
       outbox: outbox.filter((m) => !judgedByGroups(m)),
       groupFailed: outbox.filter(judgedByGroups),
       conversationIds: conversations.filter((v) => v.conversation.type === 'direct').map((v) => v.conversation.id),
+      ...(hiddenShown.length > 0 ? { hiddenShown } : {}),
     };
   }
 

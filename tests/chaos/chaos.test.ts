@@ -29,6 +29,8 @@ const CLUSTER_SEEDS = (process.env.CHAOS_CLUSTER_SEEDS ?? '2').split(',').filter
 const CLUSTER_OPS = Number(process.env.CHAOS_CLUSTER_OPS ?? 120);
 /** The seeds' group ops (plan-groups.ts); CHAOS_GROUPS=0 runs the plans as they were before #15. */
 const GROUPS = process.env.CHAOS_GROUPS !== '0';
+/** The seeds' message actions and replies (plan-actions.ts); off until the engine's actions land (CHAOS_ACTIONS=1 runs them). */
+const ACTIONS = process.env.CHAOS_ACTIONS === '1';
 
 // The 2-node runs first: they are the longest (two at a time, see the project's maxConcurrency).
 const RUNS = [...CLUSTER_SEEDS.map((seed) => ({ seed, ops: CLUSTER_OPS, nodes: 2 })), ...SEEDS.map((seed) => ({ seed, ops: OPS, nodes: 1 }))];
@@ -40,7 +42,7 @@ describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere
     // Hang guards, not speed limits: under load a 1-node run took up to 250 s, a 2-node run 200 s (it starts
     // FerretDB, redis-server and two nodes, restarts them, and waits 15 s past its last kill).
     it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 480_000 : 330_000 }, async ({ expect }) => {
-      const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, log: (l) => console.log(l) });
+      const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, actions: ACTIONS, log: (l) => console.log(l) });
       const report = result.ok
         ? ''
         : [

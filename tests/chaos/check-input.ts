@@ -7,6 +7,9 @@
 import type { Member, Message } from '@pigeon/sync-protocol';
 import { conversationMembers } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
+import type { ActionInput } from './check-input-actions.ts';
+
+export * from './check-input-actions.ts';
 
 /** A message `send` resolved for: the device promised to deliver it. */
 export interface Accepted {
@@ -36,6 +39,12 @@ export interface DeviceSnapshot {
   groups?: Record<string, DeviceGroup>;
   /** Group messages and changes that failed for good (the server refused them), from the outbox. */
   groupFailed?: LocalMessage[];
+  /**
+   * Message actions (#16): rows deleted for me are left out of `queries.messages`; the snapshot
+   * merges the ones it finds (`queries.message`) back into `messages` and `groups`, in seq order.
+   * These are the keys `queries.messages` showed although their row says hidden.
+   */
+  hiddenShown?: string[];
 }
 
 /** What a device shows of one group. */
@@ -47,6 +56,8 @@ export interface DeviceGroup {
   writable: boolean;
   title: string;
   members: Member[];
+  /** Keys queries.messages showed although their row says hidden (deleted for me, #16). */
+  hiddenShown?: string[];
 }
 
 /** A group creation, message or change a device's call resolved for (its outbox took it). */
@@ -123,7 +134,11 @@ export type ObservationKind =
   /** An engine call that an offline-first device should always complete locally rejected or hung. */
   | 'op-failed'
   /** The engine's `error` event: by its contract, a bug or a broken database, never a network error. */
-  | 'engine-error';
+  | 'engine-error'
+  /** Message actions (#16): a row's server version went down (a stale copy applied over a newer one). */
+  | 'version-backwards'
+  /** A row shown deleted for everyone by the server (no action of this device pending) was later shown not deleted. */
+  | 'undeleted';
 
 /** Something a device was seen doing while the run went on (not visible in the final state). */
 export interface Observation {
@@ -180,7 +195,15 @@ export type InvariantName =
   | 'group-privacy'
   | 'group-converge'
   | 'group-status'
-  | 'group-writable';
+  | 'group-writable'
+  /** Message actions (#16, invariants-actions.ts). */
+  | 'action-converge'
+  | 'action-once'
+  | 'action-hidden'
+  | 'action-terminal'
+  | 'action-window'
+  | 'action-refusal'
+  | 'action-reply';
 
 export interface Violation {
   invariant: InvariantName;
@@ -202,6 +225,8 @@ export interface CheckInput {
   tokenReuses?: TokenReuse[];
   /** Groups; absent in a run without group ops. */
   groups?: GroupInput;
+  /** Message actions; absent in a run without action ops. */
+  actions?: ActionInput;
 }
 
 export const keyOf = (m: { senderId: string; clientId: string }) => `${m.senderId}:${m.clientId}`;

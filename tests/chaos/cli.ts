@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions]
  *
  *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
@@ -11,6 +11,7 @@
  *   --token-ttl S  the server's access-token lifetime (ACCESS_TOKEN_TTL, s); default: drawn from the seed (2–4)
  *   --dump         write the dump even for passing runs
  *   --no-groups    the seed's plan without its group ops (as it was before #15)
+ *   --no-actions   the seed's plan without its message actions (as it was before #16)
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
@@ -29,10 +30,11 @@ interface Args {
   outDir?: string;
   dump: boolean;
   groups: boolean;
+  actions: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -91,10 +93,13 @@ function parse(argv: string[]): Args {
       case '--no-groups':
         args.groups = false;
         break;
+      case '--no-actions':
+        args.actions = false;
+        break;
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions]',
         );
         process.exit(0);
         break;
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
       tokenTtlS: args.tokenTtlS,
       alwaysDump: args.dump,
       groups: args.groups,
+      actions: args.actions,
       log: (line) => console.log(line),
     });
 

@@ -9,6 +9,7 @@ import { PigeonError, type Member, type Message } from '@pigeon/sync-protocol';
 import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/api.ts';
 import { OP_TIMEOUT_MS, type Account, type Device } from './actors.ts';
 import type { DeviceGroup, DeviceSnapshot, GroupAccepted, GroupApplied, GroupInput, GroupRefusedHere, GroupServer } from './check-input.ts';
+import { mergeHidden } from './device-rows.ts';
 import type { History } from './history.ts';
 import type { GroupOp } from './plan-groups.ts';
 
@@ -128,6 +129,15 @@ export class GroupDriver {
     return `${m.key} ${m.status} (knows seq ${knownSeq})`;
   }
 
+  /** A text another driver made in a group (a reply, actor-actions.ts): judged like the group's sends. false: not a group of the run. */
+  async recordText(d: Device, me: Account, conversationId: string, key: string, body: string): Promise<boolean> {
+    const g = this.groups.find((x) => x && (x.serverId === conversationId || x.localId === conversationId));
+    if (!g || !d.live) return false;
+    const knownSeq = Math.max(0, ...(await this.held(d.live, conversationId)));
+    this.accept(d, me, { key, group: g.creationKey, kind: 'text', body }, knownSeq);
+    return true;
+  }
+
   private accept(d: Device, me: Account, a: Omit<GroupAccepted, 'senderId' | 'device' | 'op' | 'knownSeq'>, knownSeq: number): void {
     this.accepted.push({ ...a, senderId: me.id, device: d.name, op: this.o.history.currentOp, knownSeq });
   }
@@ -211,7 +221,7 @@ export class GroupDriver {
   }
 
   /** What a device shows of every group it lists or the world knows, and what the server refused of it. */
-  async deviceState(d: Device, serverIds: readonly string[]): Promise<Record<string, DeviceGroup>> {
+  async deviceState(d: Device, serverIds: readonly string[], hidden: readonly string[] = []): Promise<Record<string, DeviceGroup>> {
     const e = d.live;
     if (!e) return {};
     const listed = (await e.queries.conversations()).filter((v) => v.conversation.type === 'group');
@@ -225,6 +235,12 @@ export class GroupDriver {
         title: view?.title ?? '',
         members: view?.conversation.members ?? [],
       };
+    }
+    // Rows deleted for me are left out of queries.messages: merged back (device-rows.ts).
+    const shown = await mergeHidden(e, Object.fromEntries(Object.entries(groups).map(([id, g]) => [id, g.messages])), hidden);
+    for (const key of shown) {
+      const g = Object.values(groups).find((x) => x.messages.some((m) => m.key === key))!;
+      g.hiddenShown = [...(g.hiddenShown ?? []), key];
     }
     return groups;
   }

@@ -6,7 +6,7 @@
  * the group writable exactly while its user is a member, and a member's device shows the
  * server's title and members.
  */
-import { keyOf, type CheckInput, type DeviceGroup, type Violation } from './check-input.ts';
+import { hiddenBy, keyOf, type CheckInput, type DeviceGroup, type Violation } from './check-input.ts';
 import { compact, inPeriods } from './group-replay.ts';
 import type { MergedGroup } from './invariants-groups.ts';
 
@@ -28,7 +28,7 @@ export function checkGroupDevices(input: CheckInput, groups: readonly MergedGrou
         }
         continue;
       }
-      out.push(...compareMessages(dev.name, u, g, shown, periods));
+      out.push(...compareMessages(dev.name, u, g, shown, periods, hiddenBy(input.actions, u)));
       const member = g.replay.states.at(-1)!.members.has(u);
       if (shown.writable !== member) {
         out.push({ invariant: 'group-writable', message: `${dev.name}: ${id} shows ${shown.writable ? 'writable' : 'read-only'}, but ${u} is ${member ? 'a member' : 'no longer a member'}` });
@@ -86,14 +86,16 @@ export function checkRefusedHere(input: CheckInput, groups: readonly MergedGroup
 }
 
 /** The device's acked rows are the server's of the user's periods; its unacked ones only failed ones of its own. */
-function compareMessages(device: string, u: string, g: MergedGroup, shown: DeviceGroup, periods: ReturnType<MergedGroup['replay']['periods']['get']>): Violation[] {
+function compareMessages(device: string, u: string, g: MergedGroup, shown: DeviceGroup, periods: ReturnType<MergedGroup['replay']['periods']['get']>, hidden: Set<string>): Violation[] {
   const out: Violation[] = [];
   const acked = shown.messages.filter((m) => m.seq !== null);
   const outside = acked.filter((m) => !inPeriods(periods, m.seq!));
   if (outside.length > 0) {
     out.push({ invariant: 'group-privacy', message: `${device} (${u}) holds ${outside.length} messages of ${g.id} outside its periods ${periodsText(g, u)}: seqs ${compact(outside.map((m) => m.seq!))}`, keys: outside.map((m) => m.key) });
   }
-  const expected = g.messages.filter((m) => inPeriods(periods, m.seq)).map((m) => `${m.seq}:${keyOf(m)}`);
+  // A message its user deleted for themself may be absent (hidden: judged by invariants-actions.ts).
+  const held = new Set(shown.messages.map((m) => m.key));
+  const expected = g.messages.filter((m) => inPeriods(periods, m.seq) && (held.has(keyOf(m)) || !hidden.has(keyOf(m)))).map((m) => `${m.seq}:${keyOf(m)}`);
   const got = acked.filter((m) => inPeriods(periods, m.seq!)).map((m) => `${m.seq}:${m.key}`);
   if (expected.join('|') !== got.join('|')) {
     const e = new Set(expected);

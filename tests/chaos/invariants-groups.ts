@@ -7,7 +7,7 @@
  * the record, not from the server's own code.
  */
 import type { Message } from '@pigeon/sync-protocol';
-import { groupBy, keyOf, type CheckInput, type GroupAccepted, type GroupServer, type Violation } from './check-input.ts';
+import { bodyExplained, groupBy, keyOf, type CheckInput, type GroupAccepted, type GroupServer, type Violation } from './check-input.ts';
 import { compact, readableSeqs, replayGroup, verdict, type Change, type Replay } from './group-replay.ts';
 import { checkGroupDevices } from './invariants-groups-devices.ts';
 
@@ -139,7 +139,7 @@ export function checkGroupOnce(input: CheckInput, groups: readonly MergedGroup[]
       out.push({ invariant: 'group-once', message: `duplicated: ${where} is on the server ${stored.length} times`, keys: [a.key], diff: stored.map(({ g: x, m }) => `${x.id}#${m.seq}`) });
     } else if (stored.length === 1) {
       const { g: at, m } = stored[0]!;
-      const wrong = altered(a, m, at.id !== g.id);
+      const wrong = altered(a, m, at.id !== g.id, bodyExplained(input.actions, a.key, m));
       if (wrong) out.push({ invariant: 'group-once', message: `altered: ${where} at ${at.id} seq ${m.seq}: ${wrong}`, keys: [a.key] });
       if (f) out.push({ invariant: 'group-once', message: `half-applied: ${where} failed on the device (${f.error?.code}) but the server holds it at seq ${m.seq}`, keys: [a.key] });
     } else if (f) {
@@ -168,11 +168,12 @@ function explained(g: MergedGroup, a: GroupAccepted, change: Change, wanted: 're
   return false;
 }
 
-function altered(a: GroupAccepted, m: Message, otherGroup: boolean): string | null {
+/** `edited`: the body is an edit's, or '' of a deletion (invariants-actions.ts judges those). */
+function altered(a: GroupAccepted, m: Message, otherGroup: boolean, edited = false): string | null {
   const wrong: string[] = [];
   if (otherGroup) wrong.push(`in another group (${m.conversationId})`);
   if (a.kind === 'text') {
-    if (m.type === 'system' || m.body !== a.body) wrong.push(`${m.type === 'system' ? 'a system message' : `body ${JSON.stringify(m.body)}`} ≠ sent ${JSON.stringify(a.body)}`);
+    if (m.type === 'system' || (m.body !== a.body && !edited)) wrong.push(`${m.type === 'system' ? 'a system message' : `body ${JSON.stringify(m.body)}`} ≠ sent ${JSON.stringify(a.body)}`);
   } else {
     const e = m.system;
     const kind = a.kind === 'remove' && a.userIds?.[0] === a.senderId ? 'member-left' : SYSTEM_KIND[a.kind];

@@ -3,6 +3,7 @@
  * never depend on what the network did, so `--seed N --ops M` replays the same
  * ops in the same order; only timing inside the kernel and the engines varies.
  */
+import { describeActionOp, isActionOp, type ActionOp } from './plan-actions.ts';
 import { describeGroupOp, isGroupOp, type GroupOp } from './plan-groups.ts';
 import type { FaultProfile } from './proxy.ts';
 import type { Rng } from './rng.ts';
@@ -48,7 +49,9 @@ export type Op =
   /** The account signed in on the device starts typing to user `to` (the engine renews, then idles and stops). */
   | { kind: 'type'; device: string; to: number }
   // Groups (plan-groups.ts):
-  | GroupOp;
+  | GroupOp
+  // Message actions (plan-actions.ts):
+  | ActionOp;
 
 /** An op plus the wait before it, so bursts (gap 0) and quiet spells both happen. */
 export interface PlannedOp {
@@ -260,6 +263,7 @@ export function makePlan(rng: Rng, opCount: number): Plan {
 
 export function describeOp(op: Op): string {
   if (isGroupOp(op)) return describeGroupOp(op);
+  if (isActionOp(op)) return describeActionOp(op);
   switch (op.kind) {
     case 'send':
       return `send ${op.device} → u${op.to} ${JSON.stringify(op.body)}`;

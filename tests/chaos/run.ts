@@ -15,6 +15,9 @@ import { checkAll, type CheckInput, type TokenReuse, type Violation } from './in
 import { clusterPlan } from './plan-cluster.ts';
 import { groupLine, type GroupStats } from './group-driver.ts';
 import { withGroups } from './plan-groups.ts';
+import { actionLine, type ActionStats } from './actor-actions.ts';
+import { withActions } from './plan-actions.ts';
+import { rowsOf } from './check-input.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
 import { checkServerErrors } from './server-log.ts';
@@ -39,6 +42,8 @@ export interface RunOptions {
   alwaysDump?: boolean;
   /** Group ops (plan-groups.ts) between the plan's ops; default true. false: the seed's plan as it was before groups. */
   groups?: boolean;
+  /** Message actions (plan-actions.ts) between the plan's ops, after the group ops; default true. false: the seed's plan as it was before #16. */
+  actions?: boolean;
   log?: (line: string) => void;
   /**
    * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
@@ -90,17 +95,19 @@ export interface RunResult {
     nodes: number;
     cluster: ClusterStats | null;
     groups: GroupStats | null;
+    actions: ActionStats | null;
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true) =>
-  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
   const nodes = options.nodes ?? 1;
   const groups = options.groups ?? true;
-  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups);
+  const actions = options.actions ?? true;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
@@ -109,7 +116,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   // The 2-node plan is the 1-node plan of the seed with the cluster's faults from their own stream.
   const planned = nodes > 1 ? clusterPlan(base, rng.derive('cluster')) : base;
   // Group ops go in last, from their own stream: the plan they join keeps its ops, order and gaps.
-  const plan = groups ? withGroups(planned, rng.derive('groups')) : planned;
+  const grouped = groups ? withGroups(planned, rng.derive('groups')) : planned;
+  // Message actions last, from their own stream: they name messages by the final index of the op that sent them.
+  const plan = actions ? withActions(grouped, rng.derive('actions')) : grouped;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const recorder = new ClusterRecorder(() => history.now());
@@ -209,6 +218,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
           }
         : null,
     groups: groups ? world.groups.stats(final?.devices ?? []) : null,
+    actions: actions ? world.actions.stats((final?.devices ?? []).reduce((n, d) => n + rowsOf(d).filter((m) => m.actionError).length, 0)) : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -236,7 +246,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }

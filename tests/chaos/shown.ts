@@ -15,6 +15,12 @@ interface Seen {
   epoch: number;
   /** A group change not acked yet: the engine drops it when the server says it changed nothing. */
   pendingChange: boolean;
+  /** The highest server version shown (#16): a copy applied over a newer one shows a lower one. */
+  version: number;
+  /** The version shown now is below `version` (reported once while it lasts). */
+  versionLow: boolean;
+  /** Shown deleted for everyone with none of this device's actions pending: the server's tombstone. */
+  deleted: boolean;
 }
 
 /**
@@ -31,6 +37,8 @@ export class ShownMessages {
     private readonly deviceName: string,
     private readonly history: History,
     private readonly observe: (kind: ObservationKind, detail: string, key?: string) => void,
+    /** Why a message left the list if it may (deleted for me: its row says hidden), or null. */
+    private readonly explainGone?: (key: string) => Promise<string | null>,
   ) {}
 
   compare(accountId: string, accountName: string, conversationId: string, list: LocalMessage[], epoch: number): void {
@@ -52,6 +60,11 @@ export class ShownMessages {
         if (regressed && !prev.regressed) this.observe('status-backwards', `${prev.maxStatus} → ${m.status}${since}`, m.key);
         if (prev.seq !== null && m.seq !== null && m.seq !== prev.seq) this.observe('seq-changed', `seq ${prev.seq} → ${m.seq}${since}`, m.key);
         if (prev.status !== m.status) this.history.add('status', `${this.deviceName} ${m.key} ${prev.status} → ${m.status}`);
+        if ((m.version ?? 0) < prev.version && !prev.versionLow) this.observe('version-backwards', `version ${prev.version} → ${m.version ?? 0}${since}`, m.key);
+        if (prev.deleted && !m.deletedAt) this.observe('undeleted', `shown deleted (version ${prev.version}), now ${JSON.stringify(m.body)} (version ${m.version ?? 0})${since}`, m.key);
+        if ((m.version ?? 0) > prev.version || Boolean(m.deletedAt) !== prev.deleted) {
+          this.history.add('content', `${this.deviceName} ${m.key} v${m.version ?? 0}${m.deletedAt ? ' deleted' : ''}${m.editedAt ? ' edited' : ''} ${(m.reactions ?? []).map((r) => r.emoji).join('')} pending ${m.pendingActions ?? 0}`);
+        }
       }
       const forward = !prev || r >= prev.maxRank;
       seen.set(m.key, {
@@ -62,6 +75,10 @@ export class ShownMessages {
         regressed,
         epoch,
         pendingChange: m.type === 'system' && m.seq === null,
+        version: Math.max(m.version ?? 0, prev?.version ?? 0),
+        versionLow: (m.version ?? 0) < (prev?.version ?? 0),
+        // Undeleted: reported above, once.
+        deleted: m.deletedAt ? (prev?.deleted ?? false) || !(m.pendingActions ?? 0) : false,
       });
     }
     for (const [key, prev] of seen) {
@@ -71,8 +88,16 @@ export class ShownMessages {
         this.history.add('status', `${this.deviceName} ${key} pending change dropped from ${conversationId} (changed nothing?)`);
         seen.delete(key);
       } else if (!present.has(key) && prev.epoch === epoch) {
-        this.observe('vanished', `was shown (${prev.status}, seq ${prev.seq}) and is gone from ${conversationId}`, key);
         seen.delete(key);
+        const vanished = () => this.observe('vanished', `was shown (${prev.status}, seq ${prev.seq}) and is gone from ${conversationId}`, key);
+        if (!this.explainGone) vanished();
+        else {
+          // Deleted for me leaves the list: judged at the end (invariants-actions.ts), as is a hide nobody made.
+          void this.explainGone(key).then(
+            (why) => (why ? this.history.add('status', `${this.deviceName} ${key} left ${conversationId}: ${why}`) : vanished()),
+            () => vanished(),
+          );
+        }
       }
     }
   }

@@ -11,6 +11,8 @@ import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot, type Obs
 import { GroupDriver } from './group-driver.ts';
 import { PROFILES, deviceName, describeOp, type Plan, type Op } from './plan.ts';
 import { isGroupOp } from './plan-groups.ts';
+import { ActionDriver } from './actor-actions.ts';
+import { isActionOp } from './plan-actions.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Rng } from './rng.ts';
 import type { Cluster } from './cluster.ts';
@@ -46,8 +48,12 @@ export class World {
   /** The group ops and what the group checks need (group-driver.ts). */
   readonly groups: GroupDriver;
 
+  /** The message actions and replies (actor-actions.ts). */
+  readonly actions: ActionDriver;
+
   constructor(private readonly o: WorldOptions) {
     this.groups = new GroupDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
+    this.actions = new ActionDriver({ accounts: this.accounts, history: o.history, accepted: this.accepted, groups: this.groups, get: (a, path) => this.getAs(a, path) });
   }
 
   private device(name: string): Device {
@@ -134,6 +140,7 @@ export class World {
   /** Runs one op; never throws — a failure is recorded, the run goes on. */
   async execute(op: Op): Promise<string> {
     if (isGroupOp(op)) return this.groups.execute(op, this.device(op.device));
+    if (isActionOp(op)) return this.actions.execute(op, this.device(op.device));
     switch (op.kind) {
       case 'send': {
         const d = this.device(op.device);
@@ -347,10 +354,14 @@ export class World {
     const withGroups = this.o.plan.ops.some((p) => isGroupOp(p.op));
     const groupServer = withGroups ? await this.groups.serverState() : [];
     const ids = groupServer.map((g) => g.id);
+    const withActions = this.o.plan.ops.some((p) => isActionOp(p.op));
+    const feeds = withActions ? await this.actions.feeds() : {};
+    const hidden = this.actions.hiddenKeys();
     const devices: DeviceSnapshot[] = [];
-    for (const d of this.devices) devices.push({ ...(await d.snapshot()), ...(withGroups ? { groups: await this.groups.deviceState(d, ids) } : {}) });
+    for (const d of this.devices) devices.push({ ...(await d.snapshot(hidden)), ...(withGroups ? { groups: await this.groups.deviceState(d, ids, hidden) } : {}) });
     return {
       ...(withGroups ? { groups: this.groups.input(groupServer) } : {}),
+      ...(withActions ? { actions: this.actions.input(feeds) } : {}),
       userIds: this.accounts.map((a) => a.id),
       conversationIds: this.conversationIds,
       accepted: this.accepted,
