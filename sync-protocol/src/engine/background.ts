@@ -177,6 +177,7 @@ export class Background {
         this.auth.handshakeRefused();
       },
       newMessage: (message) => live.newMessage(message),
+      messageUpdated: (message) => live.messageUpdated(message),
       status: (event) => void live.status(event.messageIds, event.status),
       typing: (event, on) => typing.received(event, on),
       presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),

@@ -19,6 +19,7 @@ import { SessionLifecycle } from './session-lifecycle.ts';
 import { conversationTarget } from './typing.ts';
 import { commitCreateGroup, commitGroupChange, commitToConversation } from './up/group-outbox.ts';
 import { commitSend, requeue } from './up/outbox.ts';
+import { commitAction, dismissActionError } from './up/actions.ts';
 import type { GroupChange } from './transport/transport.ts';
 import { markReadLocally } from './up/receipts.ts';
 
@@ -90,17 +91,37 @@ export class Engine implements SyncEngine {
 
   // --- actions ----------------------------------------------------------------------
 
-  async send(to: string, body: string): Promise<LocalMessage> {
-    const message = await commitSend(this.parts.db, this.life.requireUser(), to, body);
+  /** `replyTo`: the row key of the message this one answers (an extension of api.ts, as in sendToConversation). */
+  async send(to: string, body: string, options: { replyTo?: string } = {}): Promise<LocalMessage> {
+    const message = await commitSend(this.parts.db, this.life.requireUser(), to, body, undefined, options.replyTo);
     this.parts.typing.input(to, false);
     this.parts.drainer.kick();
     return message;
   }
 
-  async sendToConversation(conversationId: string, body: string): Promise<LocalMessage> {
-    const message = await this.queued(commitToConversation(this.parts.db, this.life.requireUser(), conversationId, body));
+  async sendToConversation(conversationId: string, body: string, options: { replyTo?: string } = {}): Promise<LocalMessage> {
+    const message = await this.queued(commitToConversation(this.parts.db, this.life.requireUser(), conversationId, body, undefined, options.replyTo));
     this.parts.typing.input(conversationTarget(message.conversationId), false);
     return message;
+  }
+
+  // Message actions: up/actions.ts (queued in the target's lane, shown at once).
+
+  async react(key: string, emoji: string): Promise<void> {
+    await this.queued(commitAction(this.parts.db, this.life.requireUser(), key, { kind: 'react', emoji }));
+  }
+
+  async editMessage(key: string, body: string): Promise<void> {
+    await this.queued(commitAction(this.parts.db, this.life.requireUser(), key, { kind: 'edit', body }));
+  }
+
+  async deleteMessage(key: string, scope: 'everyone' | 'me'): Promise<void> {
+    await this.queued(commitAction(this.parts.db, this.life.requireUser(), key, { kind: scope === 'everyone' ? 'delete' : 'hide' }));
+  }
+
+  async dismissActionError(key: string): Promise<void> {
+    this.life.requireUser();
+    await dismissActionError(this.parts.db, key);
   }
 
   async createGroup(title: string, memberIds: string[]): Promise<LocalConversation> {

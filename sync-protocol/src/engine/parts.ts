@@ -13,7 +13,9 @@ import { applyReadPositions, refreshReadPositions } from './down/read-positions.
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
 import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { EngineEvents, EngineQueries } from './api.ts';
-import { LocalDb, messageKey } from './local/local-db.ts';
+import { loadOlder } from './down/history.ts';
+import { LIMITS } from '../limits.ts';
+import { isLocalGroupId, LocalDb, messageKey } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
 import { storeBlocked } from './local/blocks.ts';
 import { UserLookup } from './local/user-lookup.ts';
@@ -105,6 +107,15 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       const userId = host.me();
       if (userId && entry.key === messageKey(userId, entry.clientId)) host.afterApply(await storeGroupAnswer(db, entry, answer, userId));
     },
+    act: async (entry, via) => {
+      // No await before the request, as for sends. A target never acked (its send failed for good) fails the action.
+      const { targetId, ...action } = entry.action;
+      if (targetId === null) throw new PigeonError('CONFLICT', 'the message was not sent');
+      const message = await transport.messageAction({ ...action, clientId: entry.clientId, messageId: targetId }, via);
+      const userId = host.me();
+      if (userId && entry.key === messageKey(userId, entry.clientId)) host.afterApply(await applyServerCopies(db, [message], userId, { actionDone: entry.clientId }));
+    },
+    actionRefused: () => host.requestCatchUp(),
     onError,
     backoff: o.backoff,
     route: o.route,
@@ -182,5 +193,13 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     // Also how the leader hears about messages queued by other tabs.
     if (n > 0) drainer.kick();
   });
-  return { db, transport, events, queries: createQueries(db), drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount };
+  // messagesAround pages older history in until it finds a reply's original (local/around.ts).
+  const loadOlderPage = async (conversationId: string): Promise<number> => {
+    const me = host.me();
+    if (!me || isLocalGroupId(conversationId)) return 0;
+    const fetchPage = (id: string, before: string | null, n: number) => transport.history(id, before, n);
+    return loadOlder({ db, me, fetchPage, afterPage: host.afterApply }, conversationId, LIMITS.historyPageDefault);
+  };
+  const queries = createQueries(db, { loadOlder: loadOlderPage });
+  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount };
 }

@@ -8,9 +8,13 @@
  *  - a status only moves forward: sent → delivered → read.
  * Group messages (memory-groups.ts) live here too, in their group's seq; who may see which is the
  * caller's rule (`changesSince` takes it).
+ * Message actions (memory-actions.ts) change a stored message in place (`update`: a new position,
+ * so the feed returns it again) or hide it for one user (`hide`: a new position in that user's
+ * feed only, whose copies then carry `hiddenAt`).
  */
 import { conversationPeer, directConversationId } from '../conversation-id.ts';
-import type { Message } from '../model/message.ts';
+import { withMessageDefaults, type Message } from '../model/message.ts';
+import type { ReplyRef } from '../model/message-parts.ts';
 import type { SystemEvent } from '../model/system-event.ts';
 import { statusRank, type MessageStatus } from '../status.ts';
 
@@ -23,6 +27,8 @@ export interface StoreRequest {
   /** A group's id; a 1:1 conversation's is derived from its two members. */
   conversationId?: string;
   system?: SystemEvent;
+  /** The quote of the message this one answers (checked by the caller). */
+  replyTo?: ReplyRef;
 }
 
 export interface ConversationRow {
@@ -41,6 +47,8 @@ export class MemoryMessages {
   private readonly positions = new Map<string, number>();
   private lastPosition = 0;
   private nextId = 0;
+  /** Delete for me: per user, the messages they hid, when, and the position of the hide in their feed. */
+  private readonly hides = new Map<string, Map<string, { at: string; position: number }>>();
 
   constructor(private readonly now: () => Date) {}
 
@@ -51,7 +59,8 @@ export class MemoryMessages {
     if (existing) return { message: { ...existing }, created: false };
     const conversationId = req.conversationId ?? directConversationId(req.senderId, req.recipientId);
     const list = this.byConversation.get(conversationId) ?? [];
-    const message: Message = {
+    // Every v2 field present, as the real server sends them (model/message.ts withMessageDefaults).
+    const message: Message = withMessageDefaults({
       id: `m${++this.nextId}`,
       clientId: req.clientId,
       conversationId,
@@ -62,7 +71,8 @@ export class MemoryMessages {
       createdAt: this.now().toISOString(),
       status: 'sent',
       ...(req.system ? { type: 'system' as const, system: req.system } : {}),
-    };
+      ...(req.replyTo ? { replyTo: req.replyTo } : {}),
+    });
     list.push(message);
     this.byConversation.set(conversationId, list);
     this.byKey.set(key, message);
@@ -80,6 +90,32 @@ export class MemoryMessages {
   /** The stored messages with these ids (the live rows: raise() changes them). */
   byIds(ids: readonly string[]): Message[] {
     return ids.flatMap((id) => this.byId.get(id) ?? []);
+  }
+
+  /** The stored message with this id (the live row), if any. */
+  get(id: string): Message | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Replaces a stored message's content by `next` (same id), with a new change-log position. */
+  update(next: Message): void {
+    const live = this.byId.get(next.id);
+    if (!live) return;
+    Object.assign(live, next);
+    this.positions.set(live.id, ++this.lastPosition);
+  }
+
+  /** `userId` deleted the message for themself at `at` (once: a repeat keeps the first). */
+  hide(userId: string, messageId: string, at: string): void {
+    const mine = this.hides.get(userId) ?? new Map<string, { at: string; position: number }>();
+    if (!mine.has(messageId)) mine.set(messageId, { at, position: ++this.lastPosition });
+    this.hides.set(userId, mine);
+  }
+
+  /** A copy of `m` as `userId` gets it: with `hiddenAt` when they hid it. */
+  copyFor(userId: string, m: Message): Message {
+    const hidden = this.hides.get(userId)?.get(m.id);
+    return { ...m, ...(hidden ? { hiddenAt: hidden.at } : {}) };
   }
 
   /** The live rows of a conversation, oldest → newest. */
@@ -108,12 +144,13 @@ export class MemoryMessages {
 
   /** Messages the user may see (`sees`; default: 1:1 ones they sent or got) created or changed after `position`, in change order. */
   changesSince(userId: string, position: number, limit: number, sees = (m: Message) => m.senderId === userId || m.recipientId === userId): { messages: Message[]; position: number; hasMore: boolean } {
-    const changed = [...this.byId.values()]
-      .filter((m) => this.positions.get(m.id)! > position && sees(m))
-      .sort((a, b) => this.positions.get(a.id)! - this.positions.get(b.id)!);
+    // A message's position in this user's feed: its latest change, or their hide of it if later.
+    const hides = this.hides.get(userId);
+    const at = (m: Message) => Math.max(this.positions.get(m.id)!, hides?.get(m.id)?.position ?? 0);
+    const changed = [...this.byId.values()].filter((m) => at(m) > position && sees(m)).sort((a, b) => at(a) - at(b));
     const page = changed.slice(0, limit);
     const last = page.at(-1);
-    return { messages: page.map((m) => ({ ...m })), position: last ? this.positions.get(last.id)! : position, hasMore: changed.length > limit };
+    return { messages: page.map((m) => this.copyFor(userId, m)), position: last ? at(last) : position, hasMore: changed.length > limit };
   }
 
   /** The user's conversations, newest first. */

@@ -4,14 +4,15 @@
  * tokens and rotating refresh tokens (memory-sessions.ts), seq per conversation, dedupe by (sender, clientId), the sync change log, history pages,
  * receipts, presence and typing events, the per-user send rate limit, the session list and
  * blocks (memory-management.ts), groups with membership periods, system messages and aggregate
- * statuses (memory-groups.ts, memory-group-ops.ts) — without
+ * statuses (memory-groups.ts, memory-group-ops.ts), replies, reactions, edits, deletes and hides
+ * (memory-actions.ts) — without
  * sockets, HTTP or a database. Each engine reaches it through `transport()`.
  *
  * Faults are scripted with interceptors: every call passes `intercept` functions
  * that may fail it, delay it, hold its answer or cut the caller's connection.
  * `hold()` is the barrier for tests that must act while a request is in flight.
  */
-import { conversationPeer } from '../conversation-id.ts';
+import { conversationPeer, directConversationId } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
@@ -26,6 +27,7 @@ import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
 import { createHold, type Hold } from './hold.ts';
 import { MemoryAccounts } from './memory-accounts.ts';
+import { isActionOp, MemoryActions } from './memory-actions.ts';
 import { MemoryBlocks } from './memory-blocks.ts';
 import { GroupRequests, isGroupOp } from './memory-group-ops.ts';
 import { MemoryGroups } from './memory-groups.ts';
@@ -45,6 +47,7 @@ export class MemoryServer {
   readonly messages = new MemoryMessages(() => new Date());
   readonly groups = new MemoryGroups(this.messages);
   private readonly groupRequests: GroupRequests;
+  private readonly actions: MemoryActions;
   private readonly accounts = new MemoryAccounts();
   private readonly blocks = new MemoryBlocks();
   private readonly sessionTable: MemorySessions;
@@ -68,6 +71,7 @@ export class MemoryServer {
       setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
     this.groupRequests = new GroupRequests({ groups: this.groups, messages: this.messages, realtime: this.realtime, hasUser });
+    this.actions = new MemoryActions({ messages: this.messages, groups: this.groups, realtime: this.realtime, sees: (me, m) => this.groupRequests.sees(me, m), now: () => new Date() });
   }
 
   /** A transport for one engine (one device or tab): `createSyncEngine({ transport: server.transport() })`. */
@@ -235,6 +239,7 @@ export class MemoryServer {
     if (isManagementOp(op)) return handleManagement(op, caller, input, this.management);
     const me = caller.userId;
     if (isGroupOp(op)) return this.groupRequests.handle(op, me, input);
+    if (isActionOp(op)) return this.actions.handle(op, me, input, via === 'socket' ? from : undefined);
     switch (op) {
       case 'logout':
         this.endSession(caller.sessionId);
@@ -259,7 +264,8 @@ export class MemoryServer {
         const before = query.before ? decodeHistoryCursor(query.before) : null;
         const isGroup = this.groups.isGroup(conversationId);
         if (!isGroup && conversationPeer(conversationId, me) === null) throw fail('FORBIDDEN', 'id: not a member of this conversation');
-        const messages = isGroup ? this.groupRequests.history(me, conversationId, before, query.limit) : this.messages.history(conversationId, before, query.limit);
+        const rows = isGroup ? this.groupRequests.history(me, conversationId, before, query.limit) : this.messages.history(conversationId, before, query.limit);
+        const messages = rows.map((m) => this.messages.copyFor(me, m));
         const oldest = messages[0];
         const nextCursor = oldest && messages.length === query.limit && oldest.seq > 1 ? encodeHistoryCursor(oldest.seq) : null;
         return { messages, nextCursor };
@@ -272,15 +278,16 @@ export class MemoryServer {
       case 'sendMessage': {
         const send = parseOrThrow(sendMessageInputSchema, input);
         if (!this.sendRate.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
+        const quote = (conversationId: string) => (send.replyTo ? { replyTo: this.actions.replyRef(me, conversationId, send.replyTo) } : {});
         if (send.conversationId && this.groups.isGroup(send.conversationId)) {
-          return this.groupRequests.send(me, send.conversationId, send.clientId, send.body, via === 'socket' ? from : undefined);
+          return this.groupRequests.send(me, send.conversationId, send.clientId, send.body, via === 'socket' ? from : undefined, quote(send.conversationId).replyTo);
         }
         const to = send.to ?? conversationPeer(send.conversationId!, me);
         if (to === null) throw fail('NOT_FOUND', 'conversationId: no such conversation');
         if (to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
         if (!this.accounts.has(to)) throw fail('NOT_FOUND', 'to: no such user');
         if (this.blocks.between(me, to)) throw fail('FORBIDDEN', 'to: blocked');
-        const { message, created } = this.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body });
+        const { message, created } = this.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body, ...quote(directConversationId(me, to)) });
         if (created) this.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, via === 'socket' ? from : undefined);
         return message;
       }

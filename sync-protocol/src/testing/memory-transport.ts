@@ -9,7 +9,7 @@
  * ('io server disconnect'), as socket.ts does.
  */
 import { PigeonError } from '../errors.ts';
-import { conversationUpdatedEventSchema, messageStatusEventSchema, newMessageEventSchema, presenceEventSchema, readPositionEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
+import { conversationUpdatedEventSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, presenceEventSchema, readPositionEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { Message } from '../model/message.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
@@ -33,6 +33,9 @@ export function memoryTransport(server: MemoryServer, options: MemoryTransportOp
 
 /** A socket failure (timeout, disconnect, not connected): retryable, as socket.ts reports it. */
 const socketError = (why: string) => new PigeonError('UNAVAILABLE', `socket: ${why}`, { socket: true });
+
+/** The server op of each action kind (memory-actions.ts). */
+const ACTION_OPS = { react: 'react', edit: 'editMessage', delete: 'deleteMessage', hide: 'hideMessage' } as const satisfies Record<string, ServerOp>;
 
 const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -142,6 +145,11 @@ class MemoryTransport implements Transport {
   }
   sendMessage(input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest'): Promise<Message> {
     return (via === 'socket' ? this.socketCall('sendMessage', input) : this.rest('sendMessage', input)) as Promise<Message>;
+  }
+  messageAction(input: Parameters<Transport['messageAction']>[0], via: 'socket' | 'rest'): Promise<Message> {
+    const { kind, ...rest } = input;
+    const op = ACTION_OPS[kind];
+    return (via === 'socket' ? this.socketCall(op, rest) : this.rest(op, rest)) as Promise<Message>;
   }
   async messageReceived(messageIds: string[]): Promise<void> {
     await this.socketCall('messageReceived', { messageIds });
@@ -264,6 +272,7 @@ class MemoryTransport implements Transport {
     else if (event === 'user-online' || event === 'user-offline') events.presence(presenceEventSchema.parse(copy), event === 'user-online');
     else if (event === 'sync-hint' && syncHintEventSchema.safeParse(copy).success) events.syncHint?.();
     else if (event === 'conversation-updated') events.conversationUpdated?.(conversationUpdatedEventSchema.parse(copy).conversation);
+    else if (event === 'message-updated') events.messageUpdated?.(messageUpdatedEventSchema.parse(copy).message);
     else if (event === 'read-position') events.readPosition?.(readPositionEventSchema.parse(copy));
   }
 }

@@ -25,7 +25,12 @@ export type ServerOp =
   | 'createGroup'
   | 'changeGroup'
   | 'conversation'
-  | 'messageReceipts';
+  | 'messageReceipts'
+  // Message actions (contract v2; hideMessage: delete for me, an extension).
+  | 'react'
+  | 'editMessage'
+  | 'deleteMessage'
+  | 'hideMessage';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {

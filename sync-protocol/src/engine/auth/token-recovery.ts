@@ -71,6 +71,7 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     conversation: once((conversationId: string) => t.conversation(conversationId)),
     messageReceipts: once((messageId: string) => t.messageReceipts(messageId)),
     sendMessage: once((input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest') => t.sendMessage(input, via)),
+    messageAction: once((input: Parameters<Transport['messageAction']>[0], via: 'socket' | 'rest') => t.messageAction(input, via)),
     messageReceived: once((ids: string[]) => t.messageReceived(ids)),
     messageRead: once((conversationId: string, upToSeq: number) => t.messageRead(conversationId, upToSeq)),
     userStatus: once((userId: string) => t.userStatus(userId)),

@@ -35,6 +35,15 @@ export class LiveEvents {
     });
   }
 
+  /**
+   * `message-updated`: a message's new content state (a reaction, an edit, a delete; our own hide on
+   * another device). Stored like any server copy, in the same batches: merge-rules.ts keeps the
+   * higher version whatever order copies arrive in, and this device's pending actions stay on top.
+   */
+  messageUpdated(message: Message): void {
+    this.newMessage(message);
+  }
+
   async status(ids: string[], status: MessageStatus): Promise<void> {
     const me = this.deps.me();
     if (!me) return;

@@ -8,10 +8,30 @@
  *  - Monotonic: a status never moves backwards, whatever order copies and receipts arrive in.
  *  - One row per message: the server copy of our own pending message has the same key
  *    (`${senderId}:${clientId}`), so it replaces the pending row instead of adding one.
+ *  - Content (body, reactions, edit, delete, quote) goes by `version`, never by arrival order: a
+ *    copy with a lower version than the row's server state leaves the content as it is (its
+ *    status still counts), and a message deleted for everyone stays deleted. Delete for me
+ *    (`hiddenAt`) is sticky. This device's pending actions are re-applied on top by the caller
+ *    (local/pending-actions.ts), since they live in the outbox.
  */
 import type { Message } from '../../model/message.ts';
 import { maxStatus, type LocalStatus, type MessageStatus } from '../../status.ts';
 import { messageKey, type StoredMessage } from '../local/local-db.ts';
+import { contentOf, contentOfServer, withContent, type Content } from '../local/pending-actions.ts';
+
+/**
+ * The content a row keeps when `server` arrives: the copy's, unless the row already holds a newer
+ * server state (higher version), or a deleted one (terminal) and the copy is not. A row never
+ * acked holds no server state: the copy wins.
+ */
+export function mergeContent(existing: StoredMessage | undefined, server: Message): Content {
+  const held = existing && existing.seq !== null ? (existing.base ?? contentOf(existing)) : null;
+  const copy = contentOfServer(server, existing ? (existing.base ?? contentOf(existing)) : null);
+  if (!held) return copy;
+  if (copy.version < held.version) return held;
+  if (held.deletedAt && !copy.deletedAt) return held;
+  return copy;
+}
 
 /**
  * The row a server copy turns `existing` into.
@@ -30,7 +50,8 @@ export function mergeServerCopy(existing: StoredMessage | undefined, server: Mes
   const incoming = server.senderId !== me;
   if (incoming && server.seq <= readUpToSeq) status = maxStatus<LocalStatus>(status, 'read');
   else if (incoming && server.seq <= deliveredUpToSeq) status = maxStatus<LocalStatus>(status, 'delivered');
-  return {
+  const hiddenAt = existing?.hiddenAt ?? server.hiddenAt ?? null;
+  const row: StoredMessage = {
     key: messageKey(server.senderId, server.clientId),
     id: server.id,
     clientId: server.clientId,
@@ -46,7 +67,11 @@ export function mergeServerCopy(existing: StoredMessage | undefined, server: Mes
     ...(incoming ? { reader: me } : {}),
     ...(server.type ? { type: server.type } : {}),
     ...(server.system ? { system: server.system } : {}),
+    ...(hiddenAt ? { hiddenAt } : {}),
+    // A refusal stays shown until dismissed (dismissActionError), whatever copies arrive meanwhile.
+    ...(existing?.actionError ? { actionError: existing.actionError } : {}),
   };
+  return withContent(row, mergeContent(existing, server));
 }
 
 /** `row` with its status raised to at least `status` (a receipt); the same object when nothing changes. */
@@ -56,9 +81,10 @@ export function raiseStatus(row: StoredMessage, status: MessageStatus): StoredMe
   return next === row.status ? row : { ...row, status: next };
 }
 
-/** Whether a row counts in its conversation's unread badge for user `me` (a group change does not). */
+/** Whether a row counts in its conversation's unread badge for user `me` (a group change or a hidden message does not). */
 export function countsAsUnread(row: StoredMessage | undefined, me: string): boolean {
-  return !!row && row.reader === me && row.seq !== null && row.status !== 'read' && row.type !== 'system';
+  // A message deleted for me is out of sight: it no longer asks to be read.
+  return !!row && row.reader === me && row.seq !== null && row.status !== 'read' && row.type !== 'system' && !row.hiddenAt;
 }
 
 /** Change of the unread badge when `before` becomes `after`; exact, so replays add 0. */
@@ -71,7 +97,8 @@ export function sameRow(a: StoredMessage | undefined, b: StoredMessage): boolean
   if (!a) return false;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof StoredMessage>;
   for (const k of keys) {
-    if (k === 'error' || k === 'system') {
+    // Objects and arrays (error, system, reactions, replyTo, attachments, base, actionError) by value.
+    if (typeof a[k] === 'object' || typeof b[k] === 'object') {
       if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false;
     } else if (a[k] !== b[k]) return false;
   }

@@ -8,7 +8,9 @@
 import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
 import { refreshConversations, touch, type GroupFacts, type Touched } from '../local/conversation-summary.ts';
-import { isLocalGroupId, localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { actionsOn, isLocalGroupId, localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
+import { pendingActionOf } from '../up/actions.ts';
+import { contentOf, showPending } from '../local/pending-actions.ts';
 import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
@@ -18,6 +20,8 @@ export interface ApplyOptions {
   detectGaps?: boolean;
   /** Server snapshots of groups to store with the copies (GroupFacts.snapshots). */
   snapshots?: GroupFacts['snapshots'];
+  /** The clientId of the action entry these copies acknowledge: it leaves the outbox in the same transaction. */
+  actionDone?: string;
 }
 
 export interface ApplyResult {
@@ -39,6 +43,7 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
     const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
+    if (options.actionDone) await db.outbox.delete(options.actionDone);
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
     let existing = await db.messages.bulkGet(keys);
     // A copy of a group creation made here tells the group's server id: move the group there first.
@@ -70,7 +75,9 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
     for (const [i, m] of messages.entries()) {
       const key = keys[i]!;
       const before = current.get(key);
-      const after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId), deliveredFloors.get(m.conversationId));
+      let after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId), deliveredFloors.get(m.conversationId));
+      // This device's actions still queued on it show on top of the server's state (local/pending-actions.ts).
+      if (before?.pendingActions) after = showPending(after, contentOf(after), (await actionsOn(db, key)).map(pendingActionOf), me);
       if (m.senderId === me) ownClientIds.push(m.clientId);
       if (after.reader === me && after.status === 'sent') result.owesReceipts = true;
       // Group changes apply to the conversation whether or not the row changed (idempotent there too).

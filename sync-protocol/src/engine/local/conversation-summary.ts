@@ -18,6 +18,8 @@ import type { SystemEvent } from '../../model/system-event.ts';
 import { applyEvent, applySnapshot, emptyGroupState, isMember, overlayPending } from './group-state.ts';
 import { conversationType, isLocalGroupId, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
 
+const notHidden = (row: StoredMessage): boolean => !row.hiddenAt;
+
 /** Per-conversation unread deltas collected while writing messages. */
 export type Touched = Map<string, number>;
 
@@ -46,10 +48,11 @@ export async function refreshConversations(
   const created: string[] = [];
   for (const [conversationId, delta] of touched) {
     const existing = await db.conversations.get(conversationId);
-    // Display order: acked by seq, then pending/failed in local order, so the last
-    // pending one (if any) is what the user typed last.
-    const lastUnacked = await db.inConversation('[conversationId+pendingAt]', conversationId).last();
-    const last = lastUnacked ?? (await db.inConversation('[conversationId+seq]', conversationId).last());
+    // Display order: acked by seq, then pending/failed in local order, so the last pending one (if any) is what the user typed last.
+    // A message deleted for me is skipped: the list shows the last one still in the chat.
+    const lastUnacked = await db.inConversation('[conversationId+pendingAt]', conversationId).filter(notHidden).last();
+    const last = lastUnacked ?? (await db.inConversation('[conversationId+seq]', conversationId).filter(notHidden).last());
+    const hasUnacked = lastUnacked !== undefined || (await db.inConversation('[conversationId+pendingAt]', conversationId).count()) > 0;
     const base = {
       id: conversationId,
       lastMessage: last ? toLocalMessage(last) : null,
@@ -60,7 +63,7 @@ export async function refreshConversations(
     const next: StoredConversation =
       type === 'direct'
         ? { ...base, type, peerId: existing?.peerId || (conversationPeer(conversationId, me) ?? ''), title: '', members: [], writable: true }
-        : await groupRow(db, base, existing, me, options.facts, lastUnacked !== undefined);
+        : await groupRow(db, base, existing, me, options.facts, hasUnacked);
     await db.conversations.put(next);
     if (!existing) created.push(conversationId);
   }

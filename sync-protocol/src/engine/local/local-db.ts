@@ -15,7 +15,9 @@
  *                   unacked ones. `[reader+status]` (v3) holds the incoming ones: `reader` is the
  *                   signed-in user on every message someone else sent, in a group as in a 1:1.
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
- *                   messages and (v3) group changes, each with its own clientId
+ *                   messages and (v3) group changes, each with its own clientId; (v4) message
+ *                   actions (react, edit, delete, hide), indexed by `targetKey`, the row they act on
+ *                   (local/pending-actions.ts re-applies them on top of the row's server state)
  *  - meta           key/value: access and refresh token, own user id, data owner, sync cursor, read marks,
  *                   history cursors, lease, why the last session ended, the block list, the server id
  *                   of each group created here (`alias:<local id>`)
@@ -28,6 +30,8 @@ import type { User } from '../../model/user.ts';
 import type { LocalConversation, LocalMessage } from '../api.ts';
 import type { GroupChange } from '../transport/transport.ts';
 import type { GroupState } from './group-state.ts';
+import type { Content } from './pending-actions.ts';
+import type { MessageAction } from '../../model/message-action.ts';
 
 /** Primary key of a message row: known when the message is typed, so pending and server copy share it. */
 export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
@@ -40,6 +44,8 @@ export const messageKey = (senderId: string, clientId: string): string => `${sen
 export interface StoredMessage extends LocalMessage {
   pendingAt?: number;
   reader?: string;
+  /** While this device's actions on it are pending: the server's content state under them (pending-actions.ts). */
+  base?: Content;
 }
 
 /** A conversation row: for a group, the server's view of it (group-state.ts) besides what the UI reads. */
@@ -76,6 +82,15 @@ export interface OutboxEntry {
   lastError?: string;
   /** A group change instead of a message (v3); its row is a pending system message. */
   op?: GroupOp;
+  /**
+   * A message action instead of a message (v4): no row of its own (`key` is `${me}:${clientId}` all
+   * the same, for the owner check); `targetId` is the target's server id, null until its send is acked.
+   */
+  action?: MessageAction & { targetId: string | null };
+  /** The row key of an action's target (indexed: the row's pending actions). */
+  targetKey?: string;
+  /** A reply: its original's row key, and server id once known (resolved when the reply is sent). */
+  replyTo?: { key: string | null; id: string | null };
 }
 
 export interface MetaRow {
@@ -170,6 +185,12 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
       });
     },
   },
+  {
+    // Message actions queue in the outbox, found per target row by `targetKey` (sparse: message and
+    // group-change entries have none). No row changes: a v3 outbox holds no actions.
+    version: 4,
+    stores: { outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt], targetKey' },
+  },
 ];
 
 export class LocalDb extends Dexie {
@@ -208,7 +229,7 @@ export class LocalDb extends Dexie {
 
 /** Strips the internal fields of a row: what the UI and the events see. */
 export function toLocalMessage(row: StoredMessage): LocalMessage {
-  const { pendingAt: _pendingAt, reader: _reader, ...message } = row;
+  const { pendingAt: _pendingAt, reader: _reader, base: _base, ...message } = row;
   return message;
 }
 
@@ -216,6 +237,12 @@ export function toLocalMessage(row: StoredMessage): LocalMessage {
 export function toLocalConversation(row: StoredConversation): LocalConversation {
   const { group: _group, groupFetchRefused: _refused, ...conversation } = row;
   return conversation;
+}
+
+/** The outbox entries of actions on the row `key`, oldest first (inside a transaction over the outbox). */
+export async function actionsOn(db: LocalDb, key: string): Promise<OutboxEntry[]> {
+  const entries = await db.outbox.where('targetKey').equals(key).toArray();
+  return entries.sort((a, b) => a.localCreatedAt - b.localCreatedAt);
 }
 
 /** Highest acked seq stored for a conversation (0 when none). */

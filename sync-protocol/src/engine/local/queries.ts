@@ -5,7 +5,8 @@
 import type { User } from '../../model/user.ts';
 import type { ConversationView, EngineQueries, LocalMessage } from '../api.ts';
 import { readBlocked } from './blocks.ts';
-import { META, toLocalConversation, toLocalMessage, type LocalDb, type StoredConversation } from './local-db.ts';
+import { messagesAround, type AroundDeps } from './around.ts';
+import { META, toLocalConversation, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
 import { resolveConversationId } from './rekey.ts';
 
 /** A row as the list shows it: a group by its title and members, a 1:1 conversation by its peer. */
@@ -15,7 +16,11 @@ function viewOf(row: StoredConversation, peer: User | undefined): ConversationVi
   return { conversation, peer: peer ?? null, title: peer?.displayName ?? '', memberCount: 2, writable: row.writable };
 }
 
-export function createQueries(db: LocalDb): EngineQueries {
+/** Not deleted for me. */
+const shown = (row: StoredMessage): boolean => !row.hiddenAt;
+
+/** `loadOlder`: one older history page of a conversation (messagesAround reads from the server what the device lacks). */
+export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['loadOlder'] } = {}): EngineQueries {
   return {
     async conversations(): Promise<ConversationView[]> {
       const conversations = await db.conversations.orderBy('updatedAt').reverse().toArray();
@@ -46,11 +51,19 @@ export function createQueries(db: LocalDb): EngineQueries {
       // here moves to its server id in one write, so the list shows it under one id or the other.
       return db.transaction('r', [db.meta, db.messages], async () => {
         conversationId = await resolveConversationId(db, conversationId);
-        const acked = await db.inConversation('[conversationId+seq]', conversationId).reverse().limit(n).toArray();
-        const unacked = await db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
+        // Messages deleted for me are out (on every device of mine: hiddenAt syncs).
+        const acked = await db.inConversation('[conversationId+seq]', conversationId).reverse().filter(shown).limit(n).toArray();
+        const unacked = await db.inConversation('[conversationId+pendingAt]', conversationId).filter(shown).toArray();
         return [...acked.reverse(), ...unacked].slice(-n).map(toLocalMessage);
       });
     },
+
+    async message(key: string): Promise<LocalMessage | undefined> {
+      const row = await db.messages.get(key);
+      return row && toLocalMessage(row);
+    },
+
+    messagesAround: (conversationId, messageId, before, after) => messagesAround({ db, loadOlder: options.loadOlder }, conversationId, messageId, before, after),
 
     async user(userId: string): Promise<User | undefined> {
       return db.users.get(userId);

@@ -12,12 +12,12 @@ import type { z } from 'zod';
 import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
 import { conversationResponseSchema, groupChangeResponseSchema, receiptsResponseSchema } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
-import { messageSchema, type SendMessageInput } from '../../model/message.ts';
+import { messageSchema, type Message, type SendMessageInput } from '../../model/message.ts';
 import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
-import { networkError, type GroupAnswer, type GroupChange, type SignInResponse } from './transport.ts';
+import { networkError, type GroupAnswer, type GroupChange, type MessageActionInput, type SignInResponse } from './transport.ts';
 
 /** A server without sessions answers sign-in without a refresh token; see SignInResponse. */
 const signInResponseSchema = authResponseSchema.partial({ refreshToken: true });
@@ -125,13 +125,29 @@ export class RestClient {
     return this.request('POST', '/api/messages', sendMessageResponseSchema, { body: input });
   }
 
+  /** Contract v2 "Message actions" (hide: `POST /api/messages/:id/hide`, an extension); each answers `{ message }`. */
+  async messageAction(input: MessageActionInput): Promise<Message> {
+    const path = `/api/messages/${encodeURIComponent(input.messageId)}`;
+    const { clientId } = input;
+    switch (input.kind) {
+      case 'react':
+        return (await this.request('PUT', `${path}/reaction`, sendMessageResponseSchema, { body: { clientId, emoji: input.emoji } })).message;
+      case 'edit':
+        return (await this.request('PATCH', path, sendMessageResponseSchema, { body: { clientId, body: input.body } })).message;
+      case 'delete':
+        return (await this.request('DELETE', `${path}?${new URLSearchParams({ clientId })}`, sendMessageResponseSchema)).message;
+      case 'hide':
+        return (await this.request('POST', `${path}/hide`, sendMessageResponseSchema, { body: { clientId } })).message;
+    }
+  }
+
   sync(since: string, limit: number) {
     return this.request('GET', `/api/sync?${new URLSearchParams({ since, limit: String(limit) })}`, syncResponseSchema);
   }
 
   /** `schema` null: an answer without a body (204). `bearer`: this token instead of the session's. */
   private async request<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     schema: S | null,
     { body, auth = true, bearer }: { body?: unknown; auth?: boolean; bearer?: string } = {},

@@ -58,6 +58,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       conversation: (conversationId) => rest.conversation(conversationId),
       messageReceipts: (messageId) => rest.messageReceipts(messageId),
       sendMessage: async (input, via) => (via === 'socket' ? socket.sendMessage(input) : (await rest.sendMessage(input)).message),
+      messageAction: (input, via) => (via === 'socket' ? socket.messageAction(input) : rest.messageAction(input)),
       messageReceived: (ids) => socket.messageReceived(ids),
       messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),
       userStatus: (userId) => socket.userStatus(userId),

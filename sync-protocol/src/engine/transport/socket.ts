@@ -11,11 +11,15 @@
 import { io, type Socket } from 'socket.io-client';
 import { PigeonError } from '../../errors.ts';
 import { backoffDelay } from '../util/backoff.ts';
-import { conversationUpdatedEventSchema, messageStatusEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, readPositionEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema } from '../../events/down.ts';
+import { conversationUpdatedEventSchema, messageActionAckSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, readPositionEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema } from '../../events/down.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 
-import type { TransportEvents } from './transport.ts';
+import type { MessageActionInput, TransportEvents } from './transport.ts';
+
+/** The socket event of each action kind (contract v2; `hide-message` is an extension). */
+const ACTION_EVENTS = { react: 'react', edit: 'edit-message', delete: 'delete-message', hide: 'hide-message' } as const;
+type ActionEvent = (typeof ACTION_EVENTS)[keyof typeof ACTION_EVENTS];
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -97,6 +101,10 @@ export class SocketTransport {
       const parsed = conversationUpdatedEventSchema.safeParse(e);
       if (parsed.success) handlers.conversationUpdated?.(parsed.data.conversation);
     });
+    socket.on('message-updated', (e) => {
+      const parsed = messageUpdatedEventSchema.safeParse(e);
+      if (parsed.success) handlers.messageUpdated?.(parsed.data.message);
+    });
     socket.on('read-position', (e) => {
       const parsed = readPositionEventSchema.safeParse(e);
       if (parsed.success) handlers.readPosition?.(parsed.data);
@@ -125,6 +133,15 @@ export class SocketTransport {
   async sendMessage(input: SendMessageInput): Promise<Message> {
     const ack = sendMessageAckSchema.safeParse(await this.emitWithAck('send-message', input));
     if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed send-message ack');
+    if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
+    return ack.data.message;
+  }
+
+  async messageAction(input: MessageActionInput): Promise<Message> {
+    const { kind, clientId, messageId } = input;
+    const payload = input.kind === 'react' ? { clientId, messageId, emoji: input.emoji } : input.kind === 'edit' ? { clientId, messageId, body: input.body } : { clientId, messageId };
+    const ack = messageActionAckSchema.safeParse(await this.emitWithAck(ACTION_EVENTS[kind], payload));
+    if (!ack.success) throw new PigeonError('INTERNAL', `socket: malformed ${ACTION_EVENTS[kind]} ack`);
     if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
     return ack.data.message;
   }
@@ -159,11 +176,11 @@ export class SocketTransport {
     if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
   }
 
-  private emitWithAck(event: 'send-message' | 'message-received' | 'message-read' | 'user-status', payload: object): Promise<unknown> {
+  private emitWithAck(event: 'send-message' | 'message-received' | 'message-read' | 'user-status' | ActionEvent, payload: object): Promise<unknown> {
     const socket = this.socket;
     if (!socket?.connected) return Promise.reject(unavailable('not connected'));
     return new Promise((resolve, reject) => {
-      // Untyped on purpose: one helper for four events whose ack types are checked by zod above.
+      // Untyped on purpose: one helper for several events whose ack types are checked by zod above.
       (socket.timeout(this.options.ackTimeoutMs) as unknown as { emit: (e: string, p: object, cb: (err: Error | null, res: unknown) => void) => void }).emit(
         event,
         payload,

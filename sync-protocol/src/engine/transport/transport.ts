@@ -21,6 +21,7 @@ import type { MessageStatusEvent, PresenceEvent, ReadPositionEvent, TypingEvent 
 import type { ConversationState, ConversationSummary, ReceiptsResponse } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
+import type { MessageAction } from '../../model/message-action.ts';
 import type { User } from '../../model/user.ts';
 import type { AuthResponse, RefreshResponse, SessionInfo } from '../../rest/auth.ts';
 import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
@@ -46,6 +47,12 @@ export interface GroupAnswer {
   message: Message | null;
 }
 
+/**
+ * A message action as it goes out (contract v2, "Message actions"): the target by server id, and
+ * the action's own clientId (the server applies it once per actor and clientId).
+ */
+export type MessageActionInput = { clientId: string; messageId: string } & MessageAction;
+
 /** The realtime channel's lifecycle and what the server pushes on it. */
 export interface TransportEvents {
   connect(): void;
@@ -63,6 +70,8 @@ export interface TransportEvents {
   conversationUpdated?(conversation: ConversationState): void;
   /** `read-position`: the user read a group up to `readSeq` on another device. Optional. */
   readPosition?(event: ReadPositionEvent): void;
+  /** `message-updated`: a message's content changed (reaction, edit, delete; our own hide on another device). Optional. */
+  messageUpdated?(message: Message): void;
 }
 
 /** What the engine tells a transport when it creates it. */
@@ -121,6 +130,13 @@ export interface Transport {
 
   /** Resolves with the stored message (the same one again for a repeated clientId). */
   sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;
+  /**
+   * React / edit / delete for everyone / hide (delete for me), by socket (`react`, `edit-message`,
+   * `delete-message`, `hide-message`) or REST (`PUT /api/messages/:id/reaction`, `PATCH
+   * /api/messages/:id`, `DELETE /api/messages/:id?clientId=`, `POST /api/messages/:id/hide`).
+   * Resolves with the message's state after it (the same again for a repeated clientId).
+   */
+  messageAction(input: MessageActionInput, via: 'socket' | 'rest'): Promise<Message>;
   messageReceived(messageIds: string[]): Promise<void>;
   messageRead(conversationId: string, upToSeq: number): Promise<void>;
   userStatus(userId: string): Promise<{ online: boolean; lastSeen: string | null }>;

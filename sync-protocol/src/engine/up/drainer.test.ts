@@ -77,6 +77,9 @@ describe('Drainer on the in-memory server', () => {
       changeGroup: async () => {
         throw new Error('no group changes in this test');
       },
+      act: async () => {
+        throw new Error('no message actions in this test');
+      },
       onError: (where, e) => errors.push(`${where}: ${e}`),
       backoff: { baseMs: 1, maxMs: 5 },
       route,

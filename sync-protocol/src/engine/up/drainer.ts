@@ -33,6 +33,13 @@
  * events for them) with the same outcomes. A group created here is a lane of its own local id
  * with the creation at its head: once the creation is stored, what queued behind it moves to the
  * server id's lane (local/rekey.ts), in the same order.
+ *
+ * Message actions (entries with `action`: react, edit, delete, hide) ride in the lane of their
+ * target's conversation too, routed like sends (socket, REST fallback). Being behind the target's
+ * own send in that lane is what lets an action on a pending message name it by server id: the id
+ * is read from the row when the action reaches the head (up/actions.ts `resolveTargets`), as is a
+ * reply's original. An action is refused for good also by CONFLICT (edit window closed, message
+ * deleted): the row shows the server's state again with `actionError` (up/actions.ts `failAction`).
  */
 import { conversationMembers } from '../../conversation-id.ts';
 import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
@@ -40,6 +47,7 @@ import type { Message, SendMessageInput } from '../../model/message.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
+import { failAction, isFinalActionError, resolveTargets } from './actions.ts';
 import { Signal } from '../util/signal.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 
@@ -64,9 +72,11 @@ export function chooseRoute(
 
 /** Pure: what a message entry sends. 1:1 by `to`, so a v1 server understands it; a group by its id. */
 export function sendInput(entry: OutboxEntry): SendMessageInput {
+  // A reply names its original by server id (resolved once the original was acked, ahead in this lane).
+  const replyTo = entry.replyTo?.id ? { replyTo: entry.replyTo.id } : {};
   return conversationMembers(entry.conversationId)
-    ? { clientId: entry.clientId, to: entry.to, body: entry.body }
-    : { clientId: entry.clientId, conversationId: entry.conversationId, body: entry.body };
+    ? { clientId: entry.clientId, to: entry.to, body: entry.body, ...replyTo }
+    : { clientId: entry.clientId, conversationId: entry.conversationId, body: entry.body, ...replyTo };
 }
 
 export type FailureKind = 'permanent' | 'transient' | 'unauthenticated';
@@ -94,6 +104,10 @@ export interface DrainerDeps {
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
   /** Sends a group change (REST) and stores the answer, dropping the entry, in one transaction. */
   changeGroup: (entry: OutboxEntry & { op: GroupOp }) => Promise<void>;
+  /** Sends a message action (its target resolved) and stores the answer, dropping the entry, in one transaction. */
+  act: (entry: OutboxEntry & { action: NonNullable<OutboxEntry['action']> }, via: 'socket' | 'rest') => Promise<void>;
+  /** An action was refused for good: the row's server state may have moved on (deleted meanwhile); worth a catch-up. */
+  actionRefused?: () => void;
   onError: (where: string, error: unknown) => void;
   backoff: BackoffOptions;
   route: RouteOptions;
@@ -153,11 +167,12 @@ export class Drainer {
     const { deps } = this;
     while (deps.canDrain()) {
       const generation = this.generation;
-      const entry = await this.head(conversationId);
-      if (!entry) {
+      const head = await this.head(conversationId);
+      if (!head) {
         if (generation !== this.generation) continue;
         return;
       }
+      const entry = head.action || head.replyTo ? await resolveTargets(deps.db, head) : head;
       // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
       // switch must not send the next account's (restored) messages with its own token. No await
       // between here and the send, so the send goes out with the token of the entry's owner (and
@@ -167,7 +182,7 @@ export class Drainer {
       // A message into a group created here whose creation is no longer ahead of it (refused, and
       // this message retried alone): there is no group to send it to yet.
       if (!entry.op && isLocalGroupId(entry.conversationId)) {
-        await markFailed(deps.db, entry, me, 'NOT_FOUND', 'the group was not created');
+        await (entry.action ? failAction : markFailed)(deps.db, entry, me, 'NOT_FOUND', 'the group was not created');
         continue;
       }
       const route = entry.op
@@ -182,6 +197,8 @@ export class Drainer {
           await deps.changeGroup({ ...entry, op: entry.op });
           // A creation moved what queued behind it to the server id's lane: start that lane.
           if (entry.op.kind === 'create') this.kick();
+        } else if (entry.action) {
+          await deps.act({ ...entry, action: entry.action }, route.via);
         } else {
           const message = await deps.send(sendInput(entry), route.via);
           await deps.commit(entry, message);
@@ -190,14 +207,17 @@ export class Drainer {
         // The session changed while the send was out (a sign-out, maybe another account in): the entry
         // is parked with its owner, who sends it at their next sign-in; it is no longer this lane's.
         if (deps.me() !== me) return;
-        const kind = classifySendError(e);
+        const kind = entry.action && e instanceof PigeonError && isFinalActionError(e.code) ? 'permanent' : classifySendError(e);
         // A token the refresh could not replace: a sign-out stops the lane (canDrain turns false);
         // otherwise (the refresh failed on the network) it is retried like any transient failure.
         // The entry stays queued in both cases.
         if (kind === 'unauthenticated' && !deps.canDrain()) return;
         if (kind === 'permanent') {
           const err = e as PigeonError;
-          await markFailed(deps.db, entry, me, err.code, err.message);
+          if (entry.action) {
+            await failAction(deps.db, entry, me, err.code, err.message);
+            deps.actionRefused?.();
+          } else await markFailed(deps.db, entry, me, err.code, err.message);
           continue;
         }
         if (!deps.canDrain()) return;

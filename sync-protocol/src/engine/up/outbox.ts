@@ -8,6 +8,8 @@
 import { toBase64Url } from '../../base64url.ts';
 import { PigeonError, type ErrorCode } from '../../errors.ts';
 import { directConversationId } from '../../conversation-id.ts';
+import { LIMITS } from '../../limits.ts';
+import { cutText } from '../../model/action-rules.ts';
 import { sendMessageInputSchema } from '../../model/message.ts';
 import { parseOrThrow } from '../../validate.ts';
 import type { LocalMessage } from '../api.ts';
@@ -36,10 +38,16 @@ export function laneHeads(entries: readonly OutboxEntry[]): OutboxEntry[] {
   return [...heads.values()];
 }
 
-/** Inside a transaction over messages: the local time for the next pending message. */
-async function nextPendingTime(db: LocalDb): Promise<number> {
+/**
+ * Inside a transaction over messages and outbox: the local time for the next pending message or
+ * action. Actions have no row, so the outbox's newest entry counts too: a message typed right after
+ * an action must queue behind it.
+ */
+export async function nextPendingTime(db: LocalDb): Promise<number> {
   const newest = await db.messages.orderBy('pendingAt').last();
-  return nextLocalTime(Date.now(), newest?.pendingAt);
+  const newestEntry = await db.outbox.orderBy('localCreatedAt').last();
+  const latest = Math.max(newest?.pendingAt ?? -Infinity, newestEntry?.localCreatedAt ?? -Infinity);
+  return nextLocalTime(Date.now(), Number.isFinite(latest) ? latest : undefined);
 }
 
 /**
@@ -55,14 +63,27 @@ export function newClientId(now = Date.now()): string {
   return now.toString(16).padStart(12, '0') + toBase64Url(bytes);
 }
 
-/** Validates and stores a new pending 1:1 message plus its outbox entry; resolves after commit. */
-export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId()): Promise<LocalMessage> {
+/** Validates and stores a new pending 1:1 message plus its outbox entry; resolves after commit. `replyTo`: the original's row key. */
+export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId(), replyTo?: string): Promise<LocalMessage> {
   const input = { ...parseOrThrow(sendMessageInputSchema, { clientId, to, body }), to };
   if (input.to === me) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
   const conversationId = directConversationId(me, input.to);
-  return db.transaction('rw', [db.messages, db.outbox, db.conversations], () =>
-    queueRow(db, me, { clientId: input.clientId, conversationId, recipientId: input.to, body: input.body }),
-  );
+  return db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+    const quote = replyTo === undefined ? {} : { replyTo: await quoteOf(db, conversationId, replyTo) };
+    return queueRow(db, me, { clientId: input.clientId, conversationId, recipientId: input.to, body: input.body, ...quote });
+  });
+}
+
+/**
+ * The quote a reply typed here shows at once: the original's row key (so the reply can be sent
+ * after it even while it is pending: the id is resolved then, up/actions.ts `resolveTargets`), its
+ * id if known, and a preview from the local copy. VALIDATION unless a message of the same conversation.
+ */
+export async function quoteOf(db: LocalDb, conversationId: string, originalKey: string): Promise<NonNullable<LocalMessage['replyTo']>> {
+  const original = await db.messages.get(originalKey);
+  if (!original || original.conversationId !== conversationId || original.type === 'system') throw new PigeonError('VALIDATION', 'replyTo: no such message in this conversation');
+  const preview = original.deletedAt ? '' : cutText(original.body, LIMITS.replyPreviewMaxChars);
+  return { key: original.key, id: original.id, senderId: original.senderId, preview };
 }
 
 /**
@@ -73,7 +94,7 @@ export async function commitSend(db: LocalDb, me: string, to: string, body: stri
 export async function queueRow(
   db: LocalDb,
   me: string,
-  fields: Pick<StoredMessage, 'clientId' | 'conversationId' | 'recipientId' | 'body'> & Partial<Pick<StoredMessage, 'type' | 'system'>>,
+  fields: Pick<StoredMessage, 'clientId' | 'conversationId' | 'recipientId' | 'body'> & Partial<Pick<StoredMessage, 'type' | 'system' | 'replyTo'>>,
 ): Promise<LocalMessage> {
   const localCreatedAt = await nextPendingTime(db);
   const row: StoredMessage = {
@@ -163,6 +184,7 @@ export function entryFor(row: StoredMessage): OutboxEntry {
     attempts: 0,
     socketFailures: 0,
     ...(op ? { op } : {}),
+    ...(row.replyTo ? { replyTo: { key: row.replyTo.key ?? null, id: row.replyTo.id } } : {}),
   };
 }
 

@@ -1,0 +1,58 @@
+/**
+ * `queries.messagesAround`: the messages around one (a reply's quote was clicked). The original
+ * may be older than anything this device holds, so unlike the other queries this one may page
+ * older history in from the server (down/history.ts) until it finds the message or the history
+ * ends. Offline (or refused), it answers from what the device holds: a quote never breaks the chat.
+ */
+import { Dexie } from 'dexie';
+import type { LocalMessage } from '../api.ts';
+import { toLocalMessage, type LocalDb, type StoredMessage } from './local-db.ts';
+import { resolveConversationId } from './rekey.ts';
+
+export interface AroundDeps {
+  db: LocalDb;
+  /** Adds one older page of the conversation; resolves with how many messages it added (0: nothing more). Absent: local only. */
+  loadOlder?: ((conversationId: string) => Promise<number>) | undefined;
+}
+
+/** How many older pages one call may bring in looking for the message (a page is LIMITS.historyPageDefault). */
+const MAX_PAGES = 20;
+
+const shown = (row: StoredMessage): boolean => !row.hiddenAt;
+
+export async function messagesAround({ db, loadOlder }: AroundDeps, conversationId: string, messageId: string, before = 20, after = 20): Promise<LocalMessage[]> {
+  const id = await resolveConversationId(db, conversationId);
+  const find = () => db.messages.where('id').equals(messageId).first();
+  const more = async (): Promise<boolean> => {
+    if (!loadOlder) return false;
+    try {
+      return (await loadOlder(id)) > 0;
+    } catch {
+      return false; // offline or refused: what the device holds is the answer
+    }
+  };
+  let target = await find();
+  for (let page = 0; !target && page < MAX_PAGES && (await more()); page++) target = await find();
+  if (!target || target.conversationId !== id || target.seq === null || !shown(target)) return [];
+
+  const olderThan = () =>
+    db.messages
+      .where('[conversationId+seq]')
+      .between([id, Dexie.minKey], [id, target!.seq!], false, false)
+      .reverse()
+      .filter(shown)
+      .limit(Math.max(0, before))
+      .toArray();
+  let older = await olderThan();
+  // Not enough held before it, and the conversation goes further back: one more page.
+  if (older.length < before && (older.at(-1)?.seq ?? target.seq) > 1 && (await more())) older = await olderThan();
+  const newer = await db.messages
+    .where('[conversationId+seq]')
+    .between([id, target.seq], [id, Dexie.maxKey], false, false)
+    .filter(shown)
+    .limit(Math.max(0, after))
+    .toArray();
+  // The newest ones held may be followed by this device's unsent ones.
+  const unsent = newer.length < after ? await db.inConversation('[conversationId+pendingAt]', id).filter(shown).limit(after - newer.length).toArray() : [];
+  return [...older.reverse(), target, ...newer, ...unsent].map(toLocalMessage);
+}

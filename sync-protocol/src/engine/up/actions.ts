@@ -1,0 +1,156 @@
+/**
+ * Message actions (contract v2: react, edit, delete for everyone; delete for me), offline-first
+ * like sends. One call commits, in ONE transaction, an outbox entry with its own clientId and the
+ * target row with the action shown on top of its server state (local/pending-actions.ts). The
+ * entry rides in the lane of the target's conversation, behind everything typed before it, so an
+ * action on a message still in the outbox is sent after that message: by then the message is
+ * acked, and the action's target (a row key) resolves to its server id (`resolveTargets`). It is
+ * never folded into the pending send, which may already be on the wire.
+ *
+ * Outcomes (up/drainer.ts): acked → the server's copy is stored and the entry dropped in one
+ * transaction (down/store-server-changes.ts `actionDone`); refused for good (CONFLICT, FORBIDDEN,
+ * NOT_FOUND, VALIDATION, or the target was never sent) → the entry is dropped, the row shows the
+ * server's state again with `actionError` (`failAction`); anything else is retried, idempotent by
+ * the action's clientId.
+ */
+import { PigeonError, type ErrorCode } from '../../errors.ts';
+import { judgeAction } from '../../model/action-rules.ts';
+import { messageBodySchema, type Message } from '../../model/message.ts';
+import type { MessageAction } from '../../model/message-action.ts';
+import { emojiSchema } from '../../model/message-parts.ts';
+import { parseOrThrow } from '../../validate.ts';
+import { unreadDelta } from '../down/merge-rules.ts';
+import { refreshConversations } from '../local/conversation-summary.ts';
+import { actionsOn, messageKey, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
+import { contentOf, showPending, type PendingAction } from '../local/pending-actions.ts';
+import { newClientId, nextPendingTime } from './outbox.ts';
+
+/** The action an outbox entry re-applies on its target row, made at the entry's local time. */
+export function pendingActionOf(entry: OutboxEntry): PendingAction {
+  const { targetId: _id, ...action } = entry.action!;
+  return { ...action, at: new Date(entry.localCreatedAt).toISOString() };
+}
+
+/** Whether a refusal of an action is final: a send's permanent errors, and CONFLICT (window closed, message deleted). */
+export const isFinalActionError = (code: ErrorCode): boolean => code === 'CONFLICT';
+
+/**
+ * Queues `action` by `me` on the row `key` and shows it at once. Rejects (PigeonError) where this
+ * device already knows the server would refuse: a bad emoji or body (VALIDATION), someone else's
+ * message to edit or delete (FORBIDDEN), a deleted message or an edit after the window by this
+ * device's clock (CONFLICT; the server's clock decides in the end), a message never sent (CONFLICT).
+ * An action that changes nothing (the same emoji again, the same body) queues nothing.
+ */
+export async function commitAction(db: LocalDb, me: string, key: string, action: MessageAction, now = Date.now()): Promise<void> {
+  const checked = validate(action);
+  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+    const row = await db.messages.get(key);
+    if (!row) throw new PigeonError('NOT_FOUND', 'no such message');
+    const conversation = await db.conversations.get(row.conversationId);
+    const at = new Date(now).toISOString();
+    if (checked.kind === 'hide') {
+      if (row.hiddenAt) return;
+      // Never reached the server: there is nothing to hide there (and nothing ahead to wait for).
+      const local = row.status === 'failed';
+      await queue(db, me, local ? null : checked, { ...row, hiddenAt: at });
+      return;
+    }
+    if (row.status === 'failed') throw new PigeonError('CONFLICT', 'the message was not sent');
+    const subject = { ...row, id: row.id ?? key, seq: row.seq ?? 1, status: 'sent' } as Message;
+    const refused = judgeAction({ ...checked, actorId: me, clientId: 'local', messageId: subject.id, at }, { message: subject, visible: true, member: conversation?.writable ?? true });
+    if (refused) throw refused;
+    if (changesNothing(row, checked, me)) return;
+    await queue(db, me, checked, row);
+  });
+}
+
+function validate(action: MessageAction): MessageAction {
+  if (action.kind === 'react') return { kind: 'react', emoji: parseOrThrow(emojiSchema, action.emoji) };
+  if (action.kind === 'edit') return { kind: 'edit', body: parseOrThrow(messageBodySchema, action.body) };
+  return { kind: action.kind };
+}
+
+function changesNothing(row: StoredMessage, action: MessageAction, me: string): boolean {
+  switch (action.kind) {
+    case 'react':
+      return ((row.reactions ?? []).find((r) => r.userId === me)?.emoji ?? '') === action.emoji;
+    case 'edit':
+      return row.body === action.body;
+    default:
+      return !!row.deletedAt; // delete of a deleted message
+  }
+}
+
+/** Adds the entry (unless `action` is null: a local-only change) and rewrites the row with its pending actions. */
+async function queue(db: LocalDb, me: string, action: MessageAction | null, row: StoredMessage): Promise<void> {
+  if (action) {
+    const localCreatedAt = await nextPendingTime(db);
+    const clientId = newClientId(localCreatedAt);
+    await db.outbox.add({
+      clientId,
+      key: messageKey(me, clientId),
+      conversationId: row.conversationId,
+      to: row.recipientId,
+      body: '',
+      localCreatedAt,
+      attempts: 0,
+      socketFailures: 0,
+      action: { ...action, targetId: row.id },
+      targetKey: row.key,
+    });
+  }
+  await rewrite(db, me, row);
+}
+
+/** Recomputes what `row` shows from its server state and the actions still queued on it; refreshes its conversation. */
+async function rewrite(db: LocalDb, me: string, row: StoredMessage, extra: Partial<StoredMessage> = {}): Promise<void> {
+  const before = await db.messages.get(row.key);
+  const pending = (await actionsOn(db, row.key)).map(pendingActionOf);
+  const next = { ...showPending(row, row.base ?? contentOf(row), pending, me), ...extra };
+  await db.messages.put(next);
+  // A hide takes an unread message out of the badge (merge-rules.ts countsAsUnread).
+  await refreshConversations(db, new Map([[row.conversationId, unreadDelta(before, next, me)]]), me);
+}
+
+/**
+ * An action refused for good: the entry leaves the outbox and the row shows its server state with
+ * the actions still queued on it, plus `actionError` (the UI's notice). A refused hide stays hidden
+ * here: the user wanted it out of sight, and nothing else depends on it.
+ */
+export async function failAction(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
+  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+    await db.outbox.delete(entry.clientId);
+    const row = entry.targetKey ? await db.messages.get(entry.targetKey) : undefined;
+    if (!row) return;
+    const kind = entry.action!.kind;
+    await rewrite(db, me, row, kind === 'hide' ? {} : { actionError: { kind, code, message } });
+  });
+}
+
+/** Clears `actionError` on a row (the user saw the notice). */
+export async function dismissActionError(db: LocalDb, key: string): Promise<void> {
+  await db.transaction('rw', db.messages, async () => {
+    const row = await db.messages.get(key);
+    if (!row?.actionError) return;
+    const { actionError: _e, ...rest } = row;
+    await db.messages.put(rest);
+  });
+}
+
+/**
+ * Fills in the server ids an entry names by row key, now that what was ahead of it in its lane is
+ * acked: an action's target, a reply's original. An action whose target was never acked (its send
+ * failed for good, or the row is gone) keeps `targetId` null: it fails. A reply whose original was
+ * never acked goes without its quote: the text still reaches the peer.
+ */
+export async function resolveTargets(db: LocalDb, entry: OutboxEntry): Promise<OutboxEntry> {
+  if (entry.action && entry.action.targetId === null && entry.targetKey) {
+    const target = await db.messages.get(entry.targetKey);
+    return { ...entry, action: { ...entry.action, targetId: target?.id ?? null } };
+  }
+  if (entry.replyTo && entry.replyTo.id === null && entry.replyTo.key) {
+    const original = await db.messages.get(entry.replyTo.key);
+    return { ...entry, replyTo: { ...entry.replyTo, id: original?.id ?? null } };
+  }
+  return entry;
+}
