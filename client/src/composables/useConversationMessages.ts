@@ -1,5 +1,5 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
-import { computed, ref, type ComputedRef, type Ref, type ShallowRef } from 'vue';
+import { computed, ref, watch, type ComputedRef, type Ref, type ShallowRef } from 'vue';
 import { engine } from '../engine.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
@@ -18,8 +18,18 @@ export interface UseConversationMessagesReturn {
   /** The last attempt to fetch older history failed (offline, server error). */
   olderFailed: Readonly<Ref<boolean>>;
   loadOlder(): Promise<void>;
+  /**
+   * Widens the window until it holds the message with server id `messageId` (a quote was
+   * clicked), loading it and its neighbours from the server first when this device does not
+   * hold it (queries.messagesAround). False when it cannot be shown (deleted for me, unknown).
+   */
+  reveal(messageId: string): Promise<boolean>;
   isEmpty: ComputedRef<boolean>;
 }
+
+/** How far `reveal` widens the window at most (pages), and how long it waits for one page. */
+const REVEAL_MAX_PAGES = 40;
+const REVEAL_PAGE_WAIT_MS = 3_000;
 
 /**
  * A growing window over one conversation's local messages. Scrolling up first widens the
@@ -60,6 +70,34 @@ export function useConversationMessages(conversationId: string, options: UseConv
     }
   }
 
+  const shown = (messageId: string) => messages.value.some((m) => m.id === messageId);
+
+  /** Resolves at the next result of the live query (or after a while, whatever happens). */
+  function nextResult(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, REVEAL_PAGE_WAIT_MS);
+      const stop = watch(messages, done);
+      function done() {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+  }
+
+  async function reveal(messageId: string): Promise<boolean> {
+    if (shown(messageId)) return true;
+    const around = await engine.queries.messagesAround(conversationId, messageId, pageSize / 2, pageSize / 2);
+    if (!around.some((m) => m.id === messageId)) return false;
+    for (let page = 0; page < REVEAL_MAX_PAGES && !shown(messageId); page++) {
+      const before = messages.value.length;
+      limit.value += pageSize;
+      await nextResult();
+      if (messages.value.length === before && !shown(messageId)) break; // nothing more on this device
+    }
+    return shown(messageId);
+  }
+
   const isEmpty = computed(() => loaded.value && messages.value.length === 0);
-  return { messages, loaded, loadingOlder, reachedStart, olderFailed, loadOlder, isEmpty };
+  return { messages, loaded, loadingOlder, reachedStart, olderFailed, loadOlder, reveal, isEmpty };
 }

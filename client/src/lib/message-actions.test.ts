@@ -1,6 +1,7 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { describe, expect, it } from 'vitest';
-import { actionErrorText, availableActions, groupReactions, lastEditable } from './message-actions.ts';
+import { actionErrorText, availableActions, lastEditable } from './message-actions.ts';
+import { groupReactions } from './reactions.ts';
 
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');
 const MIN = 60_000;

@@ -9,15 +9,12 @@ import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 
 export type MessageActionId = 'reply' | 'react' | 'copy' | 'edit' | 'delete-everyone' | 'delete-me' | 'info';
 
-/** The six reactions of the menu's quick row (the lazy picker has more). */
-export const QUICK_REACTIONS: readonly { emoji: string; name: string }[] = [
-  { emoji: '👍', name: 'Thumbs up' },
-  { emoji: '❤️', name: 'Red heart' },
-  { emoji: '😂', name: 'Face with tears of joy' },
-  { emoji: '😮', name: 'Surprised face' },
-  { emoji: '😢', name: 'Crying face' },
-  { emoji: '🙏', name: 'Folded hands' },
-];
+/** Where the message menu opens: a point (right click, long press), or (`end`) with its right edge there (the "More actions" button). */
+export interface MenuAnchor {
+  x: number;
+  y: number;
+  end?: boolean;
+}
 
 export interface ActionContext {
   meId: string;
@@ -104,24 +101,4 @@ function actionErrorReason(kind: string, code: string, deleted: boolean, message
 /** One line of a quote: the original's first characters, or what stands in for a deleted one. */
 export function quoteText(preview: string): string {
   return preview === '' ? 'Message deleted' : preview;
-}
-
-export interface ReactionGroup {
-  emoji: string;
-  count: number;
-  userIds: string[];
-  mine: boolean;
-}
-
-/** Reactions grouped by emoji, in the order each emoji first appeared. */
-export function groupReactions(reactions: readonly { userId: string; emoji: string }[] | undefined, meId: string): ReactionGroup[] {
-  const groups = new Map<string, ReactionGroup>();
-  for (const r of reactions ?? []) {
-    const g = groups.get(r.emoji) ?? { emoji: r.emoji, count: 0, userIds: [], mine: false };
-    g.count += 1;
-    g.userIds.push(r.userId);
-    if (r.userId === meId) g.mine = true;
-    groups.set(r.emoji, g);
-  }
-  return [...groups.values()];
 }

@@ -1,0 +1,197 @@
+import type { LocalMessage } from '@pigeon/sync-protocol/engine';
+import { computed, reactive, type Ref } from 'vue';
+import { engine } from '../engine.ts';
+import { describeError } from '../lib/errors.ts';
+import { lastEditable, quoteText, type MessageActionId } from '../lib/message-actions.ts';
+
+/** What the composer is doing besides writing a new message. */
+export interface ComposerContext {
+  kind: 'reply' | 'edit';
+  key: string;
+  senderId: string;
+  /** Whose message: "You" or their name. */
+  name: string;
+  preview: string;
+  /** edit: the text to start from. */
+  body: string;
+}
+
+export interface MessageActionsOptions {
+  conversationId: string;
+  meId: string;
+  messages: Readonly<Ref<readonly LocalMessage[]>>;
+  nameOf: (userId: string) => string;
+  /** A plain new message (the pane's own send: 1:1 or group). */
+  send: (body: string) => Promise<void>;
+  /** Brings a message into the list (loading it if needed); false when it cannot be shown. */
+  reveal: (messageId: string) => Promise<boolean>;
+  /** Scrolls to, highlights and focuses a message in the list. */
+  highlight: (messageId: string) => Promise<boolean>;
+  /** Focus back on a bubble after a dialog it opened. */
+  focusMessage: (key: string) => void;
+  /** "Message info" (groups). */
+  info?: (message: LocalMessage) => void;
+}
+
+const NOTICE_MS = 2_500;
+
+/**
+ * The message actions of one open chat: the menu's choices (reply, react, copy, edit, delete,
+ * info), the composer's reply / edit mode, Up arrow, the "more reactions" picker, the delete
+ * question, jumping to a quoted message. Everything goes through the engine, which commits
+ * locally at once (offline too); refusals it can tell at once show in `error`.
+ */
+export function useMessageActions(o: MessageActionsOptions) {
+  const state = reactive({
+    composing: null as { kind: 'reply' | 'edit'; key: string } | null,
+    /** The message the emoji picker is open for. */
+    pickerFor: null as string | null,
+    deleting: null as { key: string; scope: 'everyone' | 'me' } | null,
+    busy: false,
+    deleteError: null as string | null,
+    /** A short confirmation ("Message copied"), read out politely. */
+    notice: null as string | null,
+    error: null as string | null,
+  });
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const byKey = (key: string) => o.messages.value.find((m) => m.key === key);
+  const whoIs = (userId: string) => (userId === o.meId ? 'You' : o.nameOf(userId));
+
+  const composer = computed<ComposerContext | null>(() => {
+    const c = state.composing;
+    const m = c && byKey(c.key);
+    // The message went away (deleted, hidden) or can no longer be quoted: leave the mode.
+    if (!c || !m || m.deletedAt) return null;
+    return { kind: c.kind, key: m.key, senderId: m.senderId, name: whoIs(m.senderId), preview: quoteText(m.body), body: m.body };
+  });
+
+  function say(text: string) {
+    state.notice = text;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => (state.notice = null), NOTICE_MS);
+  }
+
+  function fail(e: unknown, fallback: string) {
+    state.error = describeError(e, fallback);
+  }
+
+  async function copy(m: LocalMessage) {
+    try {
+      await navigator.clipboard.writeText(m.body);
+      say('Message copied');
+    } catch (e) {
+      fail(e, "Couldn't copy the message.");
+    }
+  }
+
+  function onAction(id: MessageActionId, m: LocalMessage) {
+    state.error = null;
+    switch (id) {
+      case 'reply':
+      case 'edit':
+        state.composing = { kind: id, key: m.key };
+        break;
+      case 'copy':
+        void copy(m);
+        break;
+      case 'info':
+        o.info?.(m);
+        break;
+      case 'delete-everyone':
+      case 'delete-me':
+        state.deleteError = null;
+        state.deleting = { key: m.key, scope: id === 'delete-me' ? 'me' : 'everyone' };
+        break;
+      case 'react':
+        state.pickerFor = m.key;
+        break;
+    }
+  }
+
+  function react(key: string, emoji: string) {
+    state.error = null;
+    engine.react(key, emoji).catch((e: unknown) => fail(e, "Couldn't react to the message."));
+  }
+
+  function pick(emoji: string) {
+    const key = state.pickerFor;
+    closePicker();
+    if (key) react(key, emoji);
+  }
+
+  function closePicker() {
+    const key = state.pickerFor;
+    state.pickerFor = null;
+    if (key) o.focusMessage(key);
+  }
+
+  async function confirmDelete() {
+    const d = state.deleting;
+    if (!d) return;
+    state.busy = true;
+    state.deleteError = null;
+    try {
+      await engine.deleteMessage(d.key, d.scope);
+      state.deleting = null;
+      if (state.composing?.key === d.key) state.composing = null;
+      if (d.scope === 'everyone') o.focusMessage(d.key);
+    } catch (e) {
+      state.deleteError = describeError(e, "Couldn't delete the message.");
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  function cancelDelete() {
+    const d = state.deleting;
+    state.deleting = null;
+    if (d) o.focusMessage(d.key);
+  }
+
+  /** The composer's submit: an edit, a reply, or a new message. */
+  async function submit(body: string) {
+    const c = composer.value;
+    state.composing = null;
+    state.error = null;
+    try {
+      if (c?.kind === 'edit') {
+        if (body !== c.body) await engine.editMessage(c.key, body);
+      } else if (c?.kind === 'reply') await engine.sendToConversation(o.conversationId, body, { replyTo: c.key });
+      else await o.send(body);
+    } catch (e) {
+      fail(e, c?.kind === 'edit' ? "Couldn't edit the message." : 'Could not save the message.');
+    }
+  }
+
+  /** Up arrow in an empty composer: edit our last message, if it is still editable. */
+  function editLast() {
+    const m = lastEditable(o.messages.value, o.meId, Date.now());
+    if (m) state.composing = { kind: 'edit', key: m.key };
+  }
+
+  function cancelComposing() {
+    state.composing = null;
+  }
+
+  /** A quote was clicked: show the original, loading it first if this device does not hold it. */
+  async function jump(m: LocalMessage) {
+    const id = m.replyTo?.id;
+    if (!id) return;
+    state.error = null;
+    try {
+      if ((await o.reveal(id)) && (await o.highlight(id))) return;
+      say('The original message is no longer available');
+    } catch (e) {
+      fail(e, "Couldn't load the original message.");
+    }
+  }
+
+  function dismiss(key: string) {
+    engine.dismissActionError(key).catch((e: unknown) => fail(e, 'Something went wrong.'));
+  }
+
+  return { state, composer, onAction, react, pick, closePicker, confirmDelete, cancelDelete, submit, editLast, cancelComposing, jump, dismiss };
+}
+
+export type MessageActions = ReturnType<typeof useMessageActions>;
