@@ -1,4 +1,4 @@
-import type { Message, MessageStatus, SystemEvent } from '@pigeon/sync-protocol';
+import type { Attachment, Message, MessageStatus, Reaction, ReplyRef, SystemEvent } from '@pigeon/sync-protocol';
 import type { GroupMemberRecord, UserRecord } from '../store.ts';
 
 /** Ids are strings we generate, so `_id` is the public id and no ObjectId leaks out. */
@@ -64,6 +64,19 @@ export interface MessageDoc extends LogDoc {
    * naming them.
    */
   affects?: string[];
+  /**
+   * Contract v2 content (message actions, actions.ts): absent on messages that never had any
+   * (read as null / [] / 0). Set by the send (`replyTo`) and by each applied content entry
+   * (action-docs.ts), whose `version` the update is conditional on.
+   */
+  replyTo?: ReplyRef | null;
+  reactions?: Reaction[];
+  editedAt?: string | null;
+  deletedAt?: string | null;
+  attachments?: Attachment[];
+  version?: number;
+  /** Who deleted it for themself, and when (one each): only their own reads carry `hiddenAt`. */
+  hides?: { userId: string; at: string }[];
 }
 
 /** A group's state after one of its system messages. */
@@ -171,6 +184,7 @@ export interface BlockDoc {
   createdAt: string;
 }
 
+/** The message as everyone sees it, every v2 field present (a viewer's `hiddenAt`: action-docs.ts `messageFor`). */
 export const toMessage = (d: MessageDoc): Message => ({
   id: d._id,
   clientId: d.clientId,
@@ -183,6 +197,12 @@ export const toMessage = (d: MessageDoc): Message => ({
   status: d.status,
   type: d.type ?? 'text',
   ...(d.system ? { system: d.system } : {}),
+  replyTo: d.replyTo ?? null,
+  reactions: d.reactions ?? [],
+  editedAt: d.editedAt ?? null,
+  deletedAt: d.deletedAt ?? null,
+  attachments: d.attachments ?? [],
+  version: d.version ?? 0,
 });
 
 export const toUser = (d: UserDoc): UserRecord => ({

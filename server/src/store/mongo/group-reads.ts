@@ -2,7 +2,8 @@ import type { Message } from '@pigeon/sync-protocol';
 import type { Filter } from 'mongodb';
 import type { ConversationRecord, MemberPeriod } from '../store.ts';
 import type { MongoContext } from './context.ts';
-import { toMessage, type LogDoc } from './documents.ts';
+import { messageFor } from './action-docs.ts';
+import type { LogDoc } from './documents.ts';
 import { latestState, membershipDocs, periodFilter, periodsByGroup, periodsFrom } from './group-state.ts';
 import { groupRecord } from './list-records.ts';
 
@@ -21,7 +22,7 @@ export async function groupHistory(ctx: MongoContext, groupId: string, beforeSeq
     .sort({ seq: -1 })
     .limit(limit)
     .toArray();
-  return docs.reverse().map(toMessage);
+  return docs.reverse().map((d) => messageFor(d, viewerId));
 }
 
 /** Every group the user is or was a member of, with its current title and members, as list entries. */
@@ -95,7 +96,8 @@ export function groupFeedFilters(periods: ReadonlyMap<string, MemberPeriod[]>, p
   return [...periods].map(([groupId, ps]) => ({
     group: groupId,
     changePos: { $gt: position },
-    $or: [...periodFilter('seq', ps), ...periodFilter('messageSeq', ps)],
+    // A message by its seq; an entry by its message's (an action entry's own seq is a version, action-docs.ts).
+    $or: [...periodFilter('seq', ps).map((f) => ({ conversationId: groupId, ...f })), ...periodFilter('messageSeq', ps)],
   }));
 }
 

@@ -1,5 +1,6 @@
 import type { Message } from '@pigeon/sync-protocol';
 import { coverage } from '../../groups/rules.ts';
+import { isMessageDoc } from './action-docs.ts';
 import type { GroupMemberRecord, ReceiptRecord } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { moveId, NOT_READ, type MessageDoc, type MoveDoc } from './documents.ts';
@@ -125,7 +126,7 @@ async function ownPosition(ctx: MongoContext, groupId: string, userId: string, k
  */
 export async function messageReceipts(ctx: MongoContext, messageId: string): Promise<ReceiptRecord[] | null> {
   const message = await ctx.messages.findOne({ _id: messageId });
-  if (!message || message.group === undefined || message.seq === 0) return null;
+  if (!message || !isMessageDoc(message) || message.group === undefined) return null;
   const groupId = message.conversationId;
   const s = message.seq;
   const changes = await ctx.messages

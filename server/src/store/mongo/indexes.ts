@@ -30,6 +30,8 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
     { key: { affects: 1, conversationId: 1, seq: 1 }, name: 'affects_conversation_seq' },
     // A group's change feed: its messages and the receipt entries about them, in log order.
     { key: { group: 1, changePos: 1 }, name: 'group_changePos' },
+    // A delete for everyone empties the quote of the replies to it (action-apply.ts).
+    { key: { 'replyTo.id': 1 }, name: 'replyTo_id' },
   ],
   // Members' delivered/read positions: the newest move per member (one seek each, or a
   // DISTINCT_SCAN), and the first move at or past a seq (Message info).

@@ -1,5 +1,6 @@
 import { MongoClient, type Db, type MongoClientOptions, type WriteConcernSettings } from 'mongodb';
 import type { Store } from '../store.ts';
+import { applyActions } from './actions.ts';
 import { createContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
@@ -153,6 +154,7 @@ function mongoStore(
     isBlockedEitherWay: (a, b) => call(() => isBlockedEitherWay(ctx, a, b)),
 
     sendMessages: (batch) => call(() => sendMessages(ctx, batch)),
+    applyActions: (batch) => call(() => applyActions(ctx, batch)),
 
     markDelivered: (recipientId, messageIds, at) => call(() => markDelivered(ctx, recipientId, messageIds, at)),
     markRead: (readerId, conversationId, upToSeq, at) => call(() => markRead(ctx, readerId, conversationId, upToSeq, at)),

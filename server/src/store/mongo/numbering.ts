@@ -59,10 +59,11 @@ export class Numbering {
   }
 
   /** Documents this process just inserted: the next guesses follow them. */
-  committed(docs: readonly { changePos: number; conversationId?: string; seq?: number }[]): void {
+  committed(docs: readonly { changePos: number; conversationId?: string; seq?: number; kind?: string }[]): void {
     for (const d of docs) {
       if (this.position === null || d.changePos > this.position) this.position = d.changePos;
-      if (d.conversationId !== undefined && d.seq !== undefined && d.seq > 0) {
+      // Entries (receipts, actions) number no conversation: an action's seq is a message's version.
+      if (d.kind === undefined && d.conversationId !== undefined && d.seq !== undefined && d.seq > 0) {
         if (d.seq > (this.seqs.get(d.conversationId) ?? 0)) this.seqs.set(d.conversationId, d.seq);
       }
     }

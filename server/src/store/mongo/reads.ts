@@ -3,7 +3,8 @@ import type { Filter } from 'mongodb';
 import type { ChangePage, ConversationRecord } from '../store.ts';
 import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
-import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc } from './documents.ts';
+import { hiddenAtOf, isAction, isMessageDoc, messageFor, type ActionDoc } from './action-docs.ts';
+import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc, type ReceiptDoc } from './documents.ts';
 import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
 import { changeKey, inPeriods, isGroupId, periodsAndChanges, periodsByGroup } from './group-state.ts';
 import { directRecord } from './list-records.ts';
@@ -19,13 +20,13 @@ export async function getHistory(
   if (isGroupId(conversationId)) return groupHistory(ctx, conversationId, beforeSeq, limit, viewerId);
   const filter: Filter<MessageDoc> = beforeSeq === null ? { conversationId } : { conversationId, seq: { $lt: beforeSeq } };
   const docs = await ctx.messages.find(filter).sort({ seq: -1 }).limit(limit).toArray();
-  return docs.reverse().map(toMessage);
+  return docs.reverse().map((d) => messageFor(d, viewerId));
 }
 
-/** One message by id (never a receipt entry), or null. */
+/** One message by id (never a receipt or action entry), or null. */
 export async function getMessage(ctx: MongoContext, messageId: string): Promise<Message | null> {
   const doc = await ctx.messages.findOne({ _id: messageId });
-  return doc && !isReceipt(doc) ? toMessage(doc) : null;
+  return doc && isMessageDoc(doc) ? toMessage(doc) : null;
 }
 
 export async function listConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
@@ -113,7 +114,7 @@ export async function changesSince(ctx: MongoContext, userId: string, position: 
         continue;
       }
     }
-    for (const [entry, message] of await resolve(ctx, entries.filter((d) => !isChangeOf(d, userId) || inPeriods(periods.get(d.conversationId) ?? [], d.seq)))) {
+    for (const [entry, message] of await resolve(ctx, userId, entries.filter((d) => !isChangeOf(d, userId) || inPeriods(periods.get(d.conversationId) ?? [], d.seq)))) {
       // One more visible change after a full page: the next page is not empty.
       if (page.length === limit) return { messages: dedupe(page), position: cursor, hasMore: true };
       page.push(message);
@@ -134,18 +135,28 @@ function dedupe(page: Message[]): Message[] {
   return page.filter((m, i) => last.get(m.id) === i);
 }
 
-/** The entries' messages in entry order, superseded entries left out. */
-async function resolve(ctx: MongoContext, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
-  const ids = [...new Set(entries.filter(isReceipt).map((e) => e.messageId))];
+/**
+ * The entries' messages in entry order, as `userId` sees them, superseded entries left out: a
+ * receipt or action entry stands for its message (its status the higher of the entry's and the
+ * message's, its content the newer of an action entry's and the message's: the entry may be read
+ * before its update reached the message, action-apply.ts), with `hiddenAt` if the user hid it. The
+ * user's own hide entries are never skipped: a hide moves no `lastChangePos` (others' feeds must
+ * not skip for it), so a later change may have passed it before the hide reached the message.
+ */
+async function resolve(ctx: MongoContext, userId: string, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
+  const ids = [...new Set(entries.filter((e) => isReceipt(e) || isAction(e)).map((e) => (e as ReceiptDoc | ActionDoc).messageId))];
   const docs = new Map<string, MessageDoc>();
   for (const d of await findByIds(ctx, ctx.messages, ids)) docs.set(d._id, d);
   const out: [LogDoc, Message][] = [];
   for (const e of entries) {
-    const doc = isReceipt(e) ? docs.get(e.messageId) : (e as MessageDoc);
+    if (isAction(e) && e.change === 'none') continue;
+    const doc = isReceipt(e) || isAction(e) ? docs.get(e.messageId) : (e as MessageDoc);
     if (!doc) continue;
-    if (e.changePos < (doc.lastChangePos ?? doc.changePos)) continue;
+    const ownHide = isAction(e) && e.change === 'hide';
+    if (!ownHide && e.changePos < (doc.lastChangePos ?? doc.changePos)) continue;
     const status = isReceipt(e) && STATUS_RANK[e.receipt] > STATUS_RANK[doc.status] ? e.receipt : doc.status;
-    out.push([e, toMessage({ ...doc, status })]);
+    const hiddenAt = ownHide ? (hiddenAtOf(doc, userId) ?? e.createdAt) : null;
+    out.push([e, messageFor({ ...doc, status }, userId, isAction(e) ? e.content : undefined, hiddenAt)]);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
+import { isMessageDoc } from './action-docs.ts';
 import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
 import { NOT_READ, receiptId, toMessage, type MessageDoc, type ReceiptDoc } from './documents.ts';
@@ -15,7 +16,7 @@ export async function markDelivered(
   if (messageIds.length === 0) return [];
   return ctx.writeLane.run('receipt', async () => {
     // One read for both kinds: 1:1 messages to the recipient, and group messages (whose recipient is the group).
-    const named = await findByIds(ctx, ctx.messages, messageIds);
+    const named = (await findByIds(ctx, ctx.messages, messageIds)).filter(isMessageDoc);
     const direct = named
       .filter((d) => d.group === undefined && d.recipientId === recipientId && d.status === 'sent')
       .sort((a, b) => (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : a.seq - b.seq));

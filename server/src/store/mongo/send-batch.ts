@@ -1,4 +1,4 @@
-import { directConversationId, type PigeonError } from '@pigeon/sync-protocol';
+import { directConversationId, type PigeonError, type ReplyRef } from '@pigeon/sync-protocol';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
@@ -10,6 +10,7 @@ import { groupAdmission, groupOfSend } from './group-sends.ts';
 import { advanceState } from './group-state.ts';
 import { insertNumbered } from './log-insert.ts';
 import { messageIdFor } from './message-id.ts';
+import { quotesFor, requoteLateDeletes } from './replies.ts';
 import { findBySendKeys, ownCopies } from './stored-sends.ts';
 
 /** Stores a batch of sends; outcomes in input order. */
@@ -45,17 +46,26 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
   const created = new Set<string>();
   const refused = new Map<string, PigeonError>();
   if (fresh.length > 0) {
-    const result = await insertFresh(ctx, fresh);
+    // Replies: the originals, read once for the batch (replies.ts); a refused reply takes no seq.
+    const quotes = await quotesFor(ctx, fresh);
+    const admitted = fresh.filter((r) => !quotes.refused.has(sendKey(r)));
+    const result = admitted.length > 0 ? await insertFresh(ctx, admitted, quotes.refs) : { inserted: [], stored: [], refused: new Map<string, PigeonError>() };
     for (const d of result.inserted) {
       stored.set(sendKey(d), d);
       created.add(sendKey(d));
     }
     for (const d of ownCopies(fresh, result.stored)) stored.set(sendKey(d), d);
-    // A group send refused as a non-member's may be the resend of one stored while a member.
-    const refusedSends = fresh.filter((r) => result.refused.has(messageIdFor(r.senderId, r.clientId)));
+    const refusal = (r: SendRequest) => result.refused.get(messageIdFor(r.senderId, r.clientId)) ?? quotes.refused.get(sendKey(r));
+    // A refused send (a group send as a non-member's, a reply) may be the resend of one stored before.
+    const refusedSends = fresh.filter((r) => refusal(r) !== undefined);
     for (const d of await findBySendKeys(ctx, refusedSends)) stored.set(sendKey(d), d);
     for (const r of refusedSends) {
-      if (!stored.has(sendKey(r))) refused.set(sendKey(r), result.refused.get(messageIdFor(r.senderId, r.clientId))!);
+      if (!stored.has(sendKey(r))) refused.set(sendKey(r), refusal(r)!);
+    }
+    // A reply whose original another node deleted meanwhile: its quote is emptied now.
+    for (const m of await requoteLateDeletes(ctx, result.inserted)) {
+      const k = sendKey(m);
+      stored.set(k, { ...stored.get(k)!, replyTo: m.replyTo ?? null, version: m.version ?? 0 });
     }
   }
 
@@ -70,10 +80,11 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
   });
 }
 
-async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[]) {
+async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quotes: ReadonlyMap<string, ReplyRef>) {
   const now = new Date().toISOString();
   const docs: MessageDoc[] = fresh.map((r) => {
     const group = groupOfSend(r);
+    const replyTo = quotes.get(sendKey(r));
     return {
       _id: messageIdFor(r.senderId, r.clientId),
       clientId: r.clientId,
@@ -88,6 +99,7 @@ async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[]) {
       createdAt: now,
       status: 'sent',
       ...(group ? { group } : {}),
+      ...(replyTo ? { replyTo } : {}),
     };
   });
   const direct = docs.filter((d) => d.group === undefined);

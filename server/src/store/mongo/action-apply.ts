@@ -1,0 +1,116 @@
+import { withQuoteRemoved, type Message } from '@pigeon/sync-protocol';
+import type { AnyBulkWriteOperation } from 'mongodb';
+import { chunkedBulkWrite } from './bulk-write.ts';
+import { findByIds } from './by-ids.ts';
+import type { MongoContext } from './context.ts';
+import { toMessage, type MessageDoc } from './documents.ts';
+import { hiddenAtOf, isMessageDoc, quoteEntryId, type ActionDoc } from './action-docs.ts';
+import { commitSteps, type Step } from './action-steps.ts';
+
+/**
+ * Brings the message documents up to recorded entries (action-docs.ts): for each message its
+ * highest content version (an update conditional on a lower `version`, which also moves
+ * `lastChangePos` to that entry, so changesSince skips every earlier entry of the message), and
+ * the hides (a `$push` unless the user hid it already; a hide moves no `lastChangePos`: the other
+ * members' feeds must not skip an entry for one only the hider sees). One bulk write.
+ *
+ * On MongoDB each update is atomic, so a lower version never lands over a higher one. FerretDB
+ * updates are read-modify-write without concurrency control: an update on another node (another
+ * action, a receipt) can land over this one with what it read before. There the documents are
+ * read back (by `_id`) and what is missing written once more; a concurrent update landing after
+ * that read can still undo it until the message changes again (as for receipts, receipts.ts), while
+ * the feed hands out the newer of an entry's and its document's content (reads.ts).
+ */
+export async function applyEntries(ctx: MongoContext, entries: readonly ActionDoc[]): Promise<void> {
+  const top = new Map<string, ActionDoc>();
+  const hides = new Map<string, ActionDoc>();
+  for (const e of entries) {
+    if (e.change === 'content') {
+      const cur = top.get(e.messageId);
+      if (!cur || e.content!.version > cur.content!.version) top.set(e.messageId, e);
+    } else if (e.change === 'hide' && !hides.has(`${e.messageId}\n${e.actorId}`)) {
+      hides.set(`${e.messageId}\n${e.actorId}`, e);
+    }
+  }
+  const ops = (wanted: (id: string) => boolean): AnyBulkWriteOperation<MessageDoc>[] => [
+    ...[...top.values()].filter((e) => wanted(e._id)).map((e) => ({
+      updateOne: {
+        filter: { _id: e.messageId, $or: [{ version: { $lt: e.content!.version } }, { version: { $exists: false } }] },
+        update: { $set: { ...e.content! }, $max: { lastChangePos: e.changePos } },
+      },
+    })),
+    ...[...hides.values()].filter((e) => wanted(e._id)).map((e) => ({
+      updateOne: { filter: { _id: e.messageId, 'hides.userId': { $ne: e.actorId } }, update: { $push: { hides: { userId: e.actorId, at: e.createdAt } } } },
+    })),
+  ];
+  const all = ops(() => true);
+  if (all.length === 0) return;
+  await chunkedBulkWrite(ctx.messages, all, { ordered: false });
+  if (ctx.server !== 'ferretdb') return;
+  const docs = new Map((await findByIds(ctx, ctx.messages, [...new Set(entries.map((e) => e.messageId))])).map((d) => [d._id, d]));
+  const missing = new Set<string>();
+  for (const e of top.values()) if ((docs.get(e.messageId)?.version ?? 0) < e.content!.version) missing.add(e._id);
+  for (const e of hides.values()) if (docs.has(e.messageId) && !hiddenAtOf(docs.get(e.messageId)!, e.actorId)) missing.add(e._id);
+  const again = ops((id) => missing.has(id));
+  if (again.length > 0) await chunkedBulkWrite(ctx.messages, again, { ordered: false });
+}
+
+/**
+ * A delete for everyone empties the quote of every reply to the deleted messages: each reply with
+ * a preview gets a content entry (`q:<replyId>`, one version more) and its document is updated.
+ * Found by the `replyTo.id` index (FerretDB: one scan for the whole batch). Runs after the
+ * delete's entry is applied to its document, and a reply's send reads its original again after its
+ * insert (replies.ts): whichever of the two comes second sees the other, so no reply to a deleted
+ * message keeps its quote. Returns the emptied replies per deleted message, as everyone sees them.
+ */
+export async function emptyQuotes(ctx: MongoContext, deletes: readonly Pick<ActionDoc, 'messageId' | 'actorId' | 'createdAt'>[]): Promise<Map<string, Message[]>> {
+  if (deletes.length === 0) return new Map();
+  const ids = [...new Set(deletes.map((d) => d.messageId))];
+  const replies = (await ctx.messages.find({ 'replyTo.id': ids.length === 1 ? ids[0]! : { $in: ids } }).toArray()).filter(isMessageDoc);
+  const by = new Map(deletes.map((d) => [d.messageId, d]));
+  return emptyQuotesOf(ctx, replies.filter((r) => r.replyTo && r.replyTo.preview !== '' && by.has(r.replyTo.id)), (r) => by.get(r.replyTo!.id)!);
+}
+
+/**
+ * Empties the quotes of `replies` (documents as read), whose originals were deleted by `deleteOf`'s
+ * actor at its time; per original, the replies emptied now.
+ */
+export async function emptyQuotesOf(
+  ctx: MongoContext,
+  replies: readonly MessageDoc[],
+  deleteOf: (reply: MessageDoc) => Pick<ActionDoc, 'actorId' | 'createdAt'>,
+): Promise<Map<string, Message[]>> {
+  const out = new Map<string, Message[]>();
+  if (replies.length === 0) return out;
+  const docs = new Map(replies.map((r) => [r._id, r]));
+  const steps: Step[] = replies.map((r) => ({
+    entryId: quoteEntryId(r._id),
+    messageId: r._id,
+    actorId: deleteOf(r).actorId,
+    action: 'quote',
+    at: deleteOf(r).createdAt,
+    recordNoop: false,
+    decide: (state) => {
+      const next = withQuoteRemoved(state);
+      return next ? { next } : { none: true };
+    },
+  }));
+  const { results, inserted, stored, raced } = await commitSteps(ctx, steps, docs, new Set());
+  await applyEntries(ctx, [...inserted, ...stored]);
+  results.forEach((r, i) => {
+    if ('refused' in r || !r.applied || raced.has(i)) return;
+    const originalId = replies[i]!.replyTo!.id;
+    out.set(originalId, [...(out.get(originalId) ?? []), r.state]);
+  });
+  return out;
+}
+
+/** The current documents of `ids` as `viewerId` sees them (answers after a race; see commitSteps). */
+export async function currentFor(ctx: MongoContext, ids: readonly string[], viewerId: string): Promise<Map<string, Message>> {
+  const out = new Map<string, Message>();
+  for (const d of await findByIds(ctx, ctx.messages, ids)) {
+    const hiddenAt = hiddenAtOf(d, viewerId);
+    out.set(d._id, hiddenAt ? { ...toMessage(d), hiddenAt } : toMessage(d));
+  }
+  return out;
+}
