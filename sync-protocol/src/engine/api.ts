@@ -239,11 +239,14 @@ export interface SyncEngine {
   /** Stops network activity and closes the database (tests, reload simulation). */
   close(): Promise<void>;
 
-  /** Resolves once the message and its outbox entry are committed locally. */
-  send(to: string, body: string): Promise<LocalMessage>;
+  /** Resolves once the message and its outbox entry are committed locally. `replyTo`: as in sendToConversation. */
+  send(to: string, body: string, options?: { replyTo?: string }): Promise<LocalMessage>;
   /**
    * A message into a conversation by id (a group, its local id too, or a 1:1 conversation); queued
    * like `send`. FORBIDDEN at once where this device knows the user may not write (`isWritable`).
+   * `replyTo`: the original's row key (LocalMessage.key), so a message still pending can be
+   * answered: the reply is sent after it and names it by server id; its quote shows at once
+   * (VALIDATION: not a message of this conversation).
    */
   sendToConversation(conversationId: string, body: string, options?: { replyTo?: string }): Promise<LocalMessage>;
 

@@ -44,7 +44,9 @@ export type { Hold } from './hold.ts';
 export type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, ServerCall, ServerOp } from './memory-types.ts';
 
 export class MemoryServer {
-  readonly messages = new MemoryMessages(() => new Date());
+  /** Added to the server's clock (advanceClock): message times and the edit / delete windows go by it. */
+  private clockOffsetMs = 0;
+  readonly messages = new MemoryMessages(() => this.now());
   readonly groups = new MemoryGroups(this.messages);
   private readonly groupRequests: GroupRequests;
   private readonly actions: MemoryActions;
@@ -71,7 +73,7 @@ export class MemoryServer {
       setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
     this.groupRequests = new GroupRequests({ groups: this.groups, messages: this.messages, realtime: this.realtime, hasUser });
-    this.actions = new MemoryActions({ messages: this.messages, groups: this.groups, realtime: this.realtime, sees: (me, m) => this.groupRequests.sees(me, m), now: () => new Date() });
+    this.actions = new MemoryActions({ messages: this.messages, groups: this.groups, realtime: this.realtime, sees: (me, m) => this.groupRequests.sees(me, m), now: () => this.now() });
   }
 
   /** A transport for one engine (one device or tab): `createSyncEngine({ transport: server.transport() })`. */
@@ -149,6 +151,15 @@ export class MemoryServer {
   setReachable(reachable: boolean): void {
     this.reachable = reachable;
     if (!reachable) this.disconnectAll();
+  }
+
+  /** Moves the server's clock forward (e.g. past the 15-minute edit window) without waiting. */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+  }
+
+  private now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
   }
 
   /** A conversation as the server holds it, oldest → newest. */

@@ -172,3 +172,42 @@ describe('group messages', () => {
     expect(findGaps([added], new Map([[GROUP, 6]]), ME)).toEqual([]);
   });
 });
+
+describe('mergeServerCopy: content by version (message actions)', () => {
+  const acked = (over: Partial<StoredMessage> = {}): StoredMessage => ({ ...mergeServerCopy(undefined, server(1, 'sent'), ME), ...over });
+
+  it('a copy with a lower version never overwrites a higher one; its status still counts', () => {
+    const row = acked({ body: 'edited twice', version: 2, editedAt: '2025-01-01T00:05:00.000Z' });
+    const older = { ...server(1, 'read'), body: 'edited once', version: 1, editedAt: '2025-01-01T00:04:00.000Z' };
+    const merged = mergeServerCopy(row, older, ME);
+    expect(merged).toMatchObject({ body: 'edited twice', version: 2, status: 'read' });
+    // The newer copy, whenever it comes, wins.
+    expect(mergeServerCopy(merged, { ...server(1, 'sent'), body: 'third', version: 3 }, ME)).toMatchObject({ body: 'third', version: 3, status: 'read' });
+  });
+
+  it('deleted for everyone is terminal, and hiddenAt sticks', () => {
+    const row = acked({ body: '', deletedAt: '2025-01-01T00:09:00.000Z', version: 4, hiddenAt: '2025-01-01T00:10:00.000Z' });
+    const merged = mergeServerCopy(row, { ...server(1, 'sent'), version: 4 }, ME);
+    expect(merged).toMatchObject({ body: '', deletedAt: '2025-01-01T00:09:00.000Z', hiddenAt: '2025-01-01T00:10:00.000Z' });
+  });
+
+  it('judges by the server state under pending actions (the base), not by what the row shows', () => {
+    const row = acked({ body: 'my pending edit', version: 1, pendingActions: 1, base: { body: 'body 1', reactions: [], editedAt: null, deletedAt: null, replyTo: null, attachments: [], version: 1 } });
+    // A reaction by the peer: version 2, body as the server has it; the caller re-applies the pending edit.
+    const merged = mergeServerCopy(row, { ...server(1, 'sent'), reactions: [{ userId: PEER, emoji: '👍' }], version: 2 }, ME);
+    expect(merged).toMatchObject({ body: 'body 1', reactions: [{ userId: PEER, emoji: '👍' }], version: 2 });
+    expect(merged.base).toBeUndefined();
+  });
+
+  it('a hidden incoming message no longer counts as unread', () => {
+    const row = acked();
+    expect(countsAsUnread(row, ME)).toBe(true);
+    expect(unreadDelta(row, { ...row, hiddenAt: '2025-01-01T00:10:00.000Z' }, ME)).toBe(-1);
+  });
+
+  it('sameRow compares reactions and quotes by value', () => {
+    const row = acked({ reactions: [{ userId: PEER, emoji: '👍' }] });
+    expect(sameRow(row, { ...row, reactions: [{ userId: PEER, emoji: '👍' }] })).toBe(true);
+    expect(sameRow(row, { ...row, reactions: [{ userId: PEER, emoji: '😂' }] })).toBe(false);
+  });
+});
