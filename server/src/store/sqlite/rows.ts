@@ -73,6 +73,21 @@ export const toMessage = (r: MessageRow): Message => withContent(
   r,
 );
 
+type NewFields = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'recipientId' | 'body' | 'seq' | 'createdAt'>;
+
+/** A text message just stored (send-batch.ts), as a read of its row would return it (toMessage), built without reading the row. */
+export const newMessage = (m: NewFields, replyTo: ReplyRef | null): Message => ({
+  ...m,
+  status: 'sent',
+  type: 'text',
+  replyTo,
+  reactions: [],
+  editedAt: null,
+  deletedAt: null,
+  attachments: [],
+  version: 0,
+});
+
 /** The quote columns of a reply, or null for a message that replies to nothing. */
 export const replyRefOfRow = (r: ContentColumns): ReplyRef | null =>
   r.reply_to_id === null ? null : { id: r.reply_to_id, senderId: r.reply_to_sender!, preview: r.reply_to_preview! };

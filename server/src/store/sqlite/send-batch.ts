@@ -4,7 +4,7 @@ import type { SendOutcome, SendRequest } from '../store.ts';
 import type { GroupContext } from './groups.ts';
 import { uuidv7 } from './ids.ts';
 import { sqliteReplies } from './replies.ts';
-import { toMessage } from './rows.ts';
+import { newMessage, toMessage } from './rows.ts';
 
 interface ConversationTally {
   cid: number;
@@ -14,21 +14,6 @@ interface ConversationTally {
   /** Groups only: whether each sender of the batch has an open period (read once per batch). */
   members?: Map<number, boolean>;
 }
-
-type NewFields = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'recipientId' | 'body' | 'seq' | 'createdAt'>;
-
-/** A message just stored, as a read of its row would return it (rows.ts toMessage), built without reading it. */
-export const newMessage = (m: NewFields, replyTo: ReplyRef | null): Message => ({
-  ...m,
-  status: 'sent',
-  type: 'text',
-  replyTo,
-  reactions: [],
-  editedAt: null,
-  deletedAt: null,
-  attachments: [],
-  version: 0,
-});
 
 const isGroupSend = (r: SendRequest): r is SendRequest & { conversationId: string } => Boolean(r.conversationId);
 

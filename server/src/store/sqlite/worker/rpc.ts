@@ -28,6 +28,7 @@ export const STORE_CALLS = [
   'blockersOf',
   'isBlockedEitherWay',
   'sendMessages',
+  'applyActions',
   'markDelivered',
   'markRead',
   'readPosition',

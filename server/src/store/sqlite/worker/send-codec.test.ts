@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PigeonError, type Message } from '@pigeon/sync-protocol';
+import { PigeonError, withMessageDefaults, type Message } from '@pigeon/sync-protocol';
 import { packBatch, packOutcomes, unpackBatch, unpackOutcomes } from './send-codec.ts';
 
 const req = (i: number) => ({ senderId: `s${i}`, recipientId: `r${i}`, clientId: `c${i}`, body: `body ${i} with, commas "and" quotes` });
@@ -12,10 +12,10 @@ describe('group-commit wire form', () => {
 
   it('a created message is rebuilt from its request plus what the store decided', () => {
     const r = req(1);
-    const stored: Message = {
+    const stored = withMessageDefaults({
       id: 'm1', clientId: r.clientId, conversationId: 'dm:r1:s1', senderId: r.senderId, recipientId: r.recipientId,
-      body: r.body, seq: 7, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent', type: 'text',
-    };
+      body: r.body, seq: 7, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent',
+    });
     const packed = packOutcomes([{ message: stored, created: true }]);
     expect(packed).toEqual([['m1', 7, '2026-11-25T12:00:00.000Z']]);
     expect(unpackOutcomes([r], structuredClone(packed))).toEqual([{ message: stored, created: true }]);
@@ -38,12 +38,28 @@ describe('group-commit wire form', () => {
     expect('conversationId' in unpacked[1]!).toBe(false);
     const [created] = unpackOutcomes([group], [['m1', 4, '2026-11-25T12:00:00.000Z']]);
     expect(created).toEqual({
-      message: {
+      message: withMessageDefaults({
         id: 'm1', clientId: 'c1', conversationId: 'g:1', senderId: 's1', recipientId: 'g:1', body: 'to all',
-        seq: 4, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent', type: 'text',
-      },
+        seq: 4, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent',
+      }),
       created: true,
     });
+  });
+
+  it('a reply carries the id it answers, and its new message the quote the store resolved', () => {
+    const reply = { ...req(1), replyTo: 'm0' };
+    const batch = [reply, req(2)];
+    const unpacked = unpackBatch(structuredClone(packBatch(batch)));
+    expect(unpacked).toEqual(batch);
+    expect('replyTo' in unpacked[1]!).toBe(false);
+    const quote = { id: 'm0', senderId: 'r1', preview: 'the question' };
+    const stored = withMessageDefaults({
+      id: 'm1', clientId: reply.clientId, conversationId: 'dm:r1:s1', senderId: 's1', recipientId: 'r1', body: reply.body,
+      seq: 2, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent', replyTo: quote,
+    });
+    const packed = packOutcomes([{ message: stored, created: true }]);
+    expect(packed).toEqual([['m1', 2, '2026-11-25T12:00:00.000Z', quote]]);
+    expect(unpackOutcomes([reply], structuredClone(packed))).toEqual([{ message: stored, created: true }]);
   });
 
   it('a refusal crosses as a PigeonError with its code, beside stored sends', () => {

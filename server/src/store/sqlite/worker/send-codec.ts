@@ -1,5 +1,6 @@
-import { directConversationId, type Message, type PigeonError } from '@pigeon/sync-protocol';
+import { directConversationId, type Message, type PigeonError, type ReplyRef } from '@pigeon/sync-protocol';
 import type { SendOutcome, SendRequest } from '../../store.ts';
+import { newMessage } from '../rows.ts';
 import { fromWireError, toWireError, type WireError } from './rpc.ts';
 
 /**
@@ -10,13 +11,14 @@ import { fromWireError, toWireError, type WireError } from './rpc.ts';
  */
 export type PackedBatch = string[];
 /**
- * Created: `[id, seq, createdAt]`. A resend: the stored message, which may differ from the
- * request. Refused (a group send by a non-member): the error, as it crosses threads.
+ * Created: `[id, seq, createdAt]`, and the quote the store resolved for a reply. A resend: the
+ * stored message, which may differ from the request. Refused (a group send by a non-member, a
+ * reply to no message of the conversation): the error, as it crosses threads.
  */
-export type PackedOutcome = [string, number, string] | Message | { refused: WireError };
+export type PackedOutcome = [string, number, string] | [string, number, string, ReplyRef] | Message | { refused: WireError };
 
-/** senderId, recipientId, clientId, body, conversationId ('' for a 1:1 send). */
-const FIELDS = 5;
+/** senderId, recipientId, clientId, body, conversationId ('' for a 1:1 send), replyTo ('' for none). */
+const FIELDS = 6;
 
 export function packBatch(batch: readonly SendRequest[]): PackedBatch {
   const out = new Array<string>(batch.length * FIELDS);
@@ -26,6 +28,7 @@ export function packBatch(batch: readonly SendRequest[]): PackedBatch {
     out[i * FIELDS + 2] = r.clientId;
     out[i * FIELDS + 3] = r.body;
     out[i * FIELDS + 4] = r.conversationId ?? '';
+    out[i * FIELDS + 5] = r.replyTo ?? '';
   });
   return out;
 }
@@ -36,13 +39,20 @@ export function unpackBatch(packed: PackedBatch): SendRequest[] {
     const r: SendRequest = { senderId: packed[i]!, recipientId: packed[i + 1]!, clientId: packed[i + 2]!, body: packed[i + 3]! };
     const conversationId = packed[i + 4]!;
     if (conversationId !== '') r.conversationId = conversationId;
+    const replyTo = packed[i + 5]!;
+    if (replyTo !== '') r.replyTo = replyTo;
     out.push(r);
   }
   return out;
 }
 
 export const packOutcomes = (outcomes: readonly SendOutcome[]): PackedOutcome[] =>
-  outcomes.map((o) => (o.refused ? { refused: toWireError(o.refused) } : o.created ? [o.message.id, o.message.seq, o.message.createdAt] : o.message));
+  outcomes.map((o): PackedOutcome => {
+    if (o.refused) return { refused: toWireError(o.refused) };
+    if (!o.created) return o.message;
+    const { id, seq, createdAt, replyTo } = o.message;
+    return replyTo ? [id, seq, createdAt, replyTo] : [id, seq, createdAt];
+  });
 
 export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly PackedOutcome[]): SendOutcome[] {
   if (packed.length !== batch.length) {
@@ -52,20 +62,21 @@ export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly P
     const p = packed[i]!;
     // A refusal is always a PigeonError, and comes back as one (fromWireError keeps the code).
     if (!Array.isArray(p)) return 'refused' in p ? { refused: fromWireError(p.refused) as PigeonError } : { message: p, created: false };
-    const [id, seq, createdAt] = p;
+    const [id, seq, createdAt, replyTo] = p;
     // A group message's recipientId is the group's id (sqlite-store.ts), whatever the request said.
-    const message: Message = {
-      id,
-      clientId: r.clientId,
-      conversationId: r.conversationId || directConversationId(r.senderId, r.recipientId),
-      senderId: r.senderId,
-      recipientId: r.conversationId || r.recipientId,
-      body: r.body,
-      seq,
-      createdAt,
-      status: 'sent',
-      type: 'text',
-    };
+    const message: Message = newMessage(
+      {
+        id,
+        clientId: r.clientId,
+        conversationId: r.conversationId || directConversationId(r.senderId, r.recipientId),
+        senderId: r.senderId,
+        recipientId: r.conversationId || r.recipientId,
+        body: r.body,
+        seq,
+        createdAt,
+      },
+      replyTo ?? null,
+    );
     return { message, created: true };
   });
 }

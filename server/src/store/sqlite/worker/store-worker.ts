@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteStore } from '../sqlite-store.ts';
+import { packActionOutcomes } from './action-codec.ts';
 import { packOutcomes, unpackBatch, type PackedBatch } from './send-codec.ts';
 import { isStoreCall, toWireError, type WorkerReady, type WorkerRequest, type WorkerResponse } from './rpc.ts';
 
@@ -39,6 +40,10 @@ try {
       if (req.call === 'sendMessages') {
         const outcomes = await store.sendMessages(unpackBatch(req.args[0] as PackedBatch));
         return { id: req.id, ok: true, value: packOutcomes(outcomes) };
+      }
+      if (req.call === 'applyActions') {
+        const outcomes = await store.applyActions(req.args[0] as Parameters<typeof store.applyActions>[0]);
+        return { id: req.id, ok: true, value: packActionOutcomes(outcomes) };
       }
       const fn = store[req.call] as (...args: unknown[]) => Promise<unknown>;
       return { id: req.id, ok: true, value: await fn.apply(store, req.args) };

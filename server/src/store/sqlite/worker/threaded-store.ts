@@ -3,6 +3,7 @@ import { PigeonError } from '@pigeon/sync-protocol';
 import type { Store } from '../../store.ts';
 import type { SqliteStoreOptions } from '../sqlite-store.ts';
 import { fromWireError, STORE_CALLS, type StoreCall, type WorkerCall, type WorkerReady, type WorkerRequest, type WorkerResponse } from './rpc.ts';
+import { unpackActionOutcomes, type PackedActionOutcome } from './action-codec.ts';
 import { packBatch, unpackOutcomes, type PackedOutcome } from './send-codec.ts';
 import type { StoreWorkerData } from './store-worker.ts';
 import { startCheckpointThread, type CheckpointThread } from './checkpoint-thread.ts';
@@ -118,6 +119,11 @@ export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOpti
       if (batch.length === 0) return [];
       const packed = (await request({ call: 'sendMessages', args: [packBatch(batch)] })) as PackedOutcome[];
       return unpackOutcomes(batch, packed);
+    },
+    async applyActions(batch) {
+      if (batch.length === 0) return [];
+      // Refusals cross as wire errors, so they come back as PigeonErrors with their code.
+      return unpackActionOutcomes((await request({ call: 'applyActions', args: [batch] })) as PackedActionOutcome[]);
     },
     close() {
       closing ??= (async () => {
