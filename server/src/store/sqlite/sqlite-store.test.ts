@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore, SQLITE_FILE_NAME } from '../index.ts';
 import { storedMessage, type SendRequest, type Store, type UserRecord } from '../store.ts';
 import { describeStoreContract } from '../testing/contract/describe-store-contract.ts';
+import { prepareActionStatements } from './action-statements.ts';
 import { openDatabase } from './database.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { PURGE_SESSIONS_SQL } from './sessions.ts';
@@ -241,6 +242,21 @@ describe('SQLite store specifics', () => {
       // Unread counts and markRead read the conversation's (cid, seq) range above read_seq.
       expect(plans.listConversations.join('\n')).toMatch(/SEARCH u USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\?\)/);
       expect(plans.markRead.join('\n')).toMatch(/USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\? AND seq<\?\)/);
+    });
+
+    it('message actions: replays, replies, hides and the hider’s feed are index searches', () => {
+      const db = openDatabase(freshFile('plan-actions'));
+      toClose.push(db);
+      const as = prepareActionStatements(db);
+      const plan = (stmt: { source: string }, params: unknown) => planOf(stmt.source, params).join('\n');
+      expect(plan(as.recorded, [1, 'c'])).toMatch(/SEARCH actions USING PRIMARY KEY \(actor=\? AND client_id=\?\)/);
+      expect(plan(as.repliesTo, ['m'])).toContain('SEARCH messages USING INDEX messages_replies (reply_to_id=?)');
+      expect(plan(as.hiddenAt, [1, 'm'])).toMatch(/SEARCH hides USING PRIMARY KEY \(uid=\? AND message_id=\?\)/);
+      expect(plan(as.hiddenAmong, [1, '["m"]'])).toMatch(/SEARCH hides USING PRIMARY KEY \(uid=\? AND message_id=\?\)/);
+      const feed = plan(as.hidesSince, { uid: 1, position: 0, n: 10 });
+      expect(feed).toContain('SEARCH h USING INDEX hides_changes (uid=? AND change_pos>?)');
+      expect(feed).toMatch(/SEARCH m USING INDEX sqlite_autoindex_messages\S* \(id=\?\)/);
+      expect(feed).not.toContain('TEMP B-TREE');
     });
 
     it('purgeSessions searches two index ranges (expired, revoked), never the whole table', () => {

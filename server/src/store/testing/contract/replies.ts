@@ -85,6 +85,16 @@ export function describeRepliesContract(fx: ContractFixture, g: GroupFixture, a$
       expect((await fx.wholeHistory(first.conversationId)).map((m) => m.body)).toEqual(['first', 'z']);
     });
 
+    it('a refused reply as the first message to someone leaves no conversation behind', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const ab = await send(a, b, 'between a and b');
+      const [refused] = await fx.store.sendMessages([reply(req(c, b, 'quoting what I never saw'), ab)]);
+      expect(refused!.refused?.code).toBe('VALIDATION');
+      expect(await fx.store.listConversations(c.id)).toEqual([]);
+      expect((await fx.store.listConversations(b.id)).map((x) => x.peerId)).toEqual([a.id]);
+      expect((await fx.store.contactsOf(c.id)).peerIds).toEqual([]);
+    });
+
     it('in a group: only a message of one of the sender’s periods', async () => {
       const [a, b, c] = [await user(), await user(), await user()];
       const { id, created } = await g.group(a, [b]);
