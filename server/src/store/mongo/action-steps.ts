@@ -116,7 +116,9 @@ export async function commitSteps(ctx: MongoContext, steps: readonly Step[], doc
   // One placeholder per entry id: the first admit replaces them with what the steps decide.
   const ids = [...new Set(steps.map((s) => s.entryId))];
   const placeholders = ids.map((id) => ({ ...entryBase(steps.find((s) => s.entryId === id)!), change: 'none', senderId: '', recipientId: '' }) as ActionDoc);
-  const { inserted, stored } = await insertNumbered(ctx, placeholders, { seqs: false, admit });
+  const hook = ctx.hooks.beforeActionInsert;
+  const beforeInsert = hook ? (docs: readonly ActionDoc[]) => hook(docs.map((d) => d._id)) : undefined;
+  const { inserted, stored } = await insertNumbered(ctx, placeholders, { seqs: false, admit, ...(beforeInsert ? { beforeInsert } : {}) });
   const storedIds = new Set(stored.map((d) => d._id));
   const raced = new Set<number>();
   results.forEach((r, i) => {

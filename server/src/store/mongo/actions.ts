@@ -57,9 +57,11 @@ async function commitActions(ctx: MongoContext, batch: readonly ActionRequest[])
     live.push({ step, index: i });
   });
 
-  const { results, inserted, stored: copies, raced } = await commitSteps(ctx, live.map((l) => l.step), docs, new Set(stored.keys()));
-  // Replays whose entry did not reach its document (a node died in between) repair it.
+  // Replays whose entry did not reach its document (its node died in between) repair it, and
+  // this batch starts from the state the entries say.
   const lagging = [...stored.values()].filter((e) => lags(e, docs.get(e.messageId)));
+  for (const e of lagging) docs.set(e.messageId, caughtUp(docs.get(e.messageId)!, e));
+  const { results, inserted, stored: copies, raced } = await commitSteps(ctx, live.map((l) => l.step), docs, new Set(stored.keys()));
   await applyEntries(ctx, [...inserted, ...copies, ...lagging]);
 
   // Quotes of replies: for the deletes applied now, and replayed deletes (their node may have died before this step).
@@ -99,6 +101,12 @@ function lags(e: ActionDoc, doc: MessageDoc | undefined): boolean {
   if (!doc) return false;
   if (e.change === 'content') return (doc.version ?? 0) < e.content!.version;
   return e.change === 'hide' && !doc.hides?.some((h) => h.userId === e.actorId);
+}
+
+/** The document with a lagging entry applied. */
+function caughtUp(doc: MessageDoc, e: ActionDoc): MessageDoc {
+  if (e.change === 'content') return (doc.version ?? 0) < e.content!.version ? { ...doc, ...e.content! } : doc;
+  return lags(e, doc) ? { ...doc, hides: [...(doc.hides ?? []), { userId: e.actorId, at: e.createdAt }] } : doc;
 }
 
 const standingKey = (actorId: string, messageId: string) => `${actorId}\n${messageId}`;

@@ -11,6 +11,8 @@ export interface StoreHooks {
   beforeInsert?: (messages: readonly Message[]) => Promise<void>;
   /** Awaited in a receipt once its entries are numbered, before their first insert. */
   beforeStatusWrite?: (messageIds: readonly string[]) => Promise<void>;
+  /** Awaited in applyActions once its entries are judged and numbered, before their first insert. */
+  beforeActionInsert?: (entryIds: readonly string[]) => Promise<void>;
   /** Awaited in changesSince between its read of the user's group periods and its read of the entries. */
   beforeFeedRead?: (userId: string) => Promise<void>;
 }
