@@ -100,10 +100,11 @@ function withContent(m: Message, type: 'text' | 'system', system: string | null,
   m.type = type;
   if (system !== null) m.system = JSON.parse(system) as SystemEvent;
   m.replyTo = replyRefOfRow(c);
-  m.reactions = JSON.parse(c.reactions) as Reaction[];
+  // Most messages have neither: every feed page and history read skips parsing them.
+  m.reactions = c.reactions === '[]' ? [] : (JSON.parse(c.reactions) as Reaction[]);
   m.editedAt = c.edited_at;
   m.deletedAt = c.deleted_at;
-  m.attachments = JSON.parse(c.attachments) as Attachment[];
+  m.attachments = c.attachments === '[]' ? [] : (JSON.parse(c.attachments) as Attachment[]);
   m.version = c.version;
   return m;
 }
