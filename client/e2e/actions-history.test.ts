@@ -63,7 +63,7 @@ describe('Message actions (history, refusals)', () => {
     const send = (from: ApiAuth, to: ApiAuth, body: string, replyTo?: string) =>
       apiPost<{ message: { id: string } }>(server!, '/api/messages', { clientId: clientId(), to: to.user.id, body, ...(replyTo ? { replyTo } : {}) }, from.token);
     const first = await send(ann, ben, 'The very first message');
-    for (let i = 1; i <= 80; i++) await send(i % 2 ? ben : ann, i % 2 ? ann : ben, `Filler ${i}`);
+    for (let i = 1; i <= 140; i++) await send(i % 2 ? ben : ann, i % 2 ? ann : ben, `Filler ${i}`);
     await send(ben, ann, 'Back to the start', first.message.id);
 
     const d = await device({ viewport: PHONE });
@@ -73,7 +73,7 @@ describe('Message actions (history, refusals)', () => {
     const reply = bubbleWith(d.page, 'Back to the start');
     await reply.waitFor(WAIT);
     expect(await reply.getByTestId('quote-text').innerText()).toBe('The very first message');
-    // The first page (50) does not reach back that far.
+    // The first pages (50, and the 50 more the list asks for while its top shows at first) do not reach back that far.
     expect(await bubbleWith(d.page, 'The very first message').count()).toBe(0);
 
     await reply.getByTestId('message-quote').click();
