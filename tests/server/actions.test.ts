@@ -35,6 +35,30 @@ describe.each(STORE_VARIANTS)('message actions (1:1) on $kind', (variant) => {
     return { alice, bob, a, b, a2, sent };
   }
 
+  it('every message the server hands out carries the v2 fields: acks, new-message, history, sync, the conversation list, group changes', async () => {
+    const { alice, bob, a, b } = await chat();
+    const arrived: Message[] = [];
+    b.socket.on('new-message', ({ message }) => arrived.push(message));
+    const ack = await a.socket.timeout(10_000).emitWithAck('send-message', { clientId: newClientId(), to: bob.id, body: 'v2' });
+    if (!ack.ok) throw new Error(ack.code);
+    const group = await http(t.url, '/api/conversations', { token: alice.token, json: { clientId: newClientId(), title: 'G', memberIds: [bob.id] } });
+    await waitFor('bob gets the message and the group', () => arrived.length === 2);
+    const list = (await http(t.url, '/api/messages/conversations', { token: bob.token })).body.conversations as { lastMessage: Message }[];
+    const everyCopy: Message[] = [
+      ack.message,
+      ...arrived,
+      ...(await fullHistory(t.url, bob.token, alice.id)),
+      ...(await syncAll(t.url, bob.token)).messages,
+      ...list.map((c) => c.lastMessage),
+      group.body.conversation.lastMessage,
+    ];
+    expect(everyCopy.length).toBeGreaterThanOrEqual(8);
+    for (const m of everyCopy) {
+      expect(m, JSON.stringify(m)).toMatchObject({ type: expect.stringMatching(/^(text|system)$/), reactions: expect.any(Array), attachments: expect.any(Array), version: expect.any(Number) });
+      for (const key of ['replyTo', 'editedAt', 'deletedAt'] as const) expect(m).toHaveProperty(key);
+    }
+  });
+
   for (const via of TRANSPORTS) {
     it(`${via}: react, edit, delete answer the new state; the peer and the actor's other sockets hear message-updated, the acting socket does not; /api/sync has the latest state`, async () => {
       const { alice, bob, a, b, a2, sent } = await chat();
