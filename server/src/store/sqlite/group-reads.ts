@@ -154,6 +154,11 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext, as: ActionStateme
     groupHistory: (conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string) =>
       groupHistoryTx(conversationId, beforeSeq, limit, viewerId),
     readPosition,
+    /** `hiddenAt` on the messages `userId` hid: a history page must not show them to a device of theirs again. */
+    hiddenFor(userId: string, messages: Message[]): Message[] {
+      const uid = st.uidOf.get(userId);
+      return uid !== undefined && messages.length > 0 && as.hidesAny.get(uid) === 1 ? withHiddenAt(messages, uid) : messages;
+    },
   };
 }
 

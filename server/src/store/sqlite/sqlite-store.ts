@@ -193,9 +193,10 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     },
 
     async getHistory(conversationId, beforeSeq, limit, viewerId) {
-      if (isGroupId(conversationId)) return reads.groupHistory(conversationId, beforeSeq, limit, viewerId);
-      const rows = st.history.all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
-      return rows.reverse().map(toMessage);
+      const messages = isGroupId(conversationId)
+        ? reads.groupHistory(conversationId, beforeSeq, limit, viewerId)
+        : st.history.all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit).reverse().map(toMessage);
+      return viewerId === undefined ? messages : reads.hiddenFor(viewerId, messages);
     },
 
     async listConversations(userId) {

@@ -96,6 +96,20 @@ export function describeActionsFeedContract(fx: ContractFixture, g: GroupFixture
       expect(latest.get(m.id)).toEqual({ ...mine.message, hiddenAt });
     });
 
+    it('the history a user reads carries their hiddenAt, and nobody else’s', async () => {
+      const [a, b] = [await user(), await user()];
+      const [m1, m2] = await sendMany(a, b, 2);
+      const hidden = await ok(b, m1!, { kind: 'hide' });
+      expect(await fx.store.getHistory(m1!.conversationId, null, 10, b.id)).toEqual([hidden.message, m2]);
+      const forA = await fx.store.getHistory(m1!.conversationId, null, 10, a.id);
+      expect(forA.map((m) => m.hiddenAt ?? null)).toEqual([null, null]);
+      const { id } = await g.group(a, [b]);
+      const gm = await g.gsend(a, id, 'group message');
+      const gHidden = await ok(b, gm, { kind: 'hide' });
+      expect((await g.historyOf(id, b)).at(-1)).toEqual(gHidden.message);
+      expect((await g.historyOf(id, a)).at(-1)!.hiddenAt ?? null).toBeNull();
+    });
+
     it('a hide in a group is in the hider’s feed only; the other members see nothing', async () => {
       const [a, b, c] = [await user(), await user(), await user()];
       const { id } = await g.group(a, [b, c]);
