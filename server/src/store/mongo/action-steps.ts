@@ -53,6 +53,7 @@ export interface CommittedSteps {
  * batch) is a replay: it changes nothing and answers the message as it is at that point.
  */
 export async function commitSteps(ctx: MongoContext, steps: readonly Step[], docs: ReadonlyMap<string, MessageDoc>, recorded: ReadonlySet<string>): Promise<CommittedSteps> {
+  if (steps.length === 0) return { results: [], inserted: [], stored: [], raced: new Set() };
   const results: StepResult[] = new Array(steps.length);
   const known = new Map<string, Known>([...docs].map(([id, d]) => [id, knownOf(d)]));
   const done = new Set(recorded);

@@ -135,6 +135,22 @@ describeMongo('MongoStore message actions', () => {
     }
   });
 
+  it('histories carry hiddenAt for the viewer who hid the message only', async () => {
+    const store = await openMongo(freshDbName());
+    try {
+      const [a, b] = [await newUser(store), await newUser(store)];
+      const m = await sendOne(store, req(a, b, 'forget me'));
+      const hidden = applied(await one(store, action(b.id, m, { kind: 'hide' }))).message;
+      expect(hidden.hiddenAt).toBeTruthy();
+      expect(await store.getHistory(m.conversationId, null, 10, b.id)).toEqual([hidden]);
+      expect(await store.getHistory(m.conversationId, null, 10, a.id)).toEqual([m]);
+      expect(await store.getHistory(m.conversationId, null, 10)).toEqual([m]);
+      expect(await store.getMessage(m.id)).toEqual(m);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a 1:1 action reads the messages by `_id` only; a delete adds one lookup of the replies', async () => {
     const store = await openMongo(freshDbName(), { clientOptions: { monitorCommands: true } });
     try {
