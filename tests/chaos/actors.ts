@@ -224,7 +224,8 @@ export class Device {
         else this.observe('signed-out', `engine signed out (reason ${e.reason})`);
       }),
       engine.on('message', (m) => {
-        h.add('applied', `${this.name} ${m.senderId}:${m.clientId} seq=${m.seq} ${m.status}`);
+        const content = `${m.version ? ` v${m.version}` : ''}${m.deletedAt ? ' deleted' : ''}${m.hiddenAt ? ` hidden ${m.hiddenAt}` : ''}`;
+        h.add('applied', `${this.name} ${m.senderId}:${m.clientId} seq=${m.seq} ${m.status}${content}`);
         // A group message is judged against its account's membership periods (invariants-groups-devices.ts).
         if (conversationMembers(m.conversationId) === null) this.options.onGroupMessage?.([...this.owners][0] ?? '', m);
         else if (!this.owners.has(m.senderId) && !this.owners.has(m.recipientId)) {

@@ -130,6 +130,15 @@ describe('message-action invariants', () => {
     expect(checkAll(ok)).toEqual([]);
   });
 
+  it('excuse the actions on a message that failed for good (a group send the server refused), not the others', () => {
+    const w = world();
+    const failed: LocalMessage = { ...w.devices[0]!.messages[AB]![0]!, key: `${A}:c-failed01`, clientId: 'c-failed01', id: null, seq: null, conversationId: 'g:x', status: 'failed', actionError: { kind: 'edit', code: 'CONFLICT', message: 'the message was not sent' } };
+    w.devices[0]!.groups = { 'g:x': { messages: [failed], listed: true, writable: false, title: 'x', members: [] } };
+    expect(checkAll(w)).toEqual([]);
+    w.devices[0]!.groups['g:x']!.messages[0] = { ...failed, status: 'pending' };
+    expect(kinds(w)).toEqual(['action-window']);
+  });
+
   it('catch a lost edit and a lost delete, and a deletion nobody made or that kept its content', () => {
     const edit = world();
     everywhere(edit, M1, { body: 'b-c-000001', editedAt: null, version: 2 });

@@ -223,7 +223,9 @@ function checkRefusals(input: CheckInput, newest: Map<string, Message>): Violati
       const ok =
         (e.code === 'CONFLICT' && Boolean(m?.deletedAt) && e.kind !== 'delete') ||
         (e.code === 'FORBIDDEN' && group && leftGroup(input, row.conversationId, dev.userId)) ||
-        (e.code === 'NOT_FOUND' && !m);
+        (e.code === 'NOT_FOUND' && !m) ||
+        // The message itself failed for good (a group send the server refused): its actions fail with it.
+        (!m && row.status === 'failed');
       if (!ok) out.push({ invariant: 'action-window', message: `${dev.name}: the server refused its ${e.kind} of ${row.key} with ${e.code} (${e.message}); the message is ${m ? (m.deletedAt ? 'deleted' : 'not deleted') : 'not on the server'}`, keys: [row.key] });
     }
   }

@@ -14,6 +14,7 @@ import { isGroupOp } from './plan-groups.ts';
 import { ActionDriver } from './actor-actions.ts';
 import { isActionOp } from './plan-actions.ts';
 import { FaultProxy } from './proxy.ts';
+import { ServerRest } from './server-rest.ts';
 import type { Rng } from './rng.ts';
 import type { Cluster } from './cluster.ts';
 import type { ClusterRecorder } from './cluster-record.ts';
@@ -41,7 +42,8 @@ export class World {
   readonly accepted: Accepted[] = [];
   readonly observations: Observation[] = [];
   private conversationIds: string[] = [];
-  private tokens = new Map<string, string>();
+  /** The harness's REST client: registration, and the server's view at the end. */
+  private readonly server: ServerRest;
   /** The node each device's load balancer tries first. */
   private readonly homes = new Map<string, number>();
 
@@ -52,6 +54,7 @@ export class World {
   readonly actions: ActionDriver;
 
   constructor(private readonly o: WorldOptions) {
+    this.server = new ServerRest(() => o.cluster.url());
     this.groups = new GroupDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
     this.actions = new ActionDriver({ accounts: this.accounts, history: o.history, accepted: this.accepted, groups: this.groups, get: (a, path) => this.getAs(a, path) });
   }
@@ -74,11 +77,7 @@ export class World {
     const registered = await Promise.all(
       Array.from({ length: count }, async (_, u) => {
         const account: Account = { index: u, username: `c${seed}u${u}`, password: `chaos-pass-${seed}-${u}`, id: '' };
-        const res = await this.rest('POST', '/api/auth/register', { username: account.username, password: account.password });
-        const body = (await res.json()) as { token: string; user: { id: string } };
-        if (res.status !== 201) throw new Error(`register ${account.username}: ${res.status} ${JSON.stringify(body)}`);
-        account.id = body.user.id;
-        this.tokens.set(account.id, body.token);
+        await this.server.register(account);
         return account;
       }),
     );
@@ -126,15 +125,6 @@ export class World {
       `accounts ${this.accounts.map((a) => `u${a.index}=${a.id}${a.index >= plan.shape.devices.length ? ' (spare)' : ''}`).join(' ')}; ` +
         `profiles ${JSON.stringify(plan.initialProfiles)}; access tokens ${plan.tokenTtlS} s`,
     );
-  }
-
-  private rest(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
-    return fetch(`${this.o.cluster.url()}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
   }
 
   /** Runs one op; never throws — a failure is recorded, the run goes on. */
@@ -314,41 +304,16 @@ export class World {
     return false;
   }
 
-  private async tokenFor(account: Account, fresh = false): Promise<string> {
-    const cached = this.tokens.get(account.id);
-    if (cached && !fresh) return cached;
-    const res = await this.rest('POST', '/api/auth/login', { username: account.username, password: account.password });
-    const body = (await res.json()) as { token: string };
-    this.tokens.set(account.id, body.token);
-    return body.token;
-  }
-
-  /** GET with the account's token; the run's access tokens live a few seconds: an expired one is replaced by a new login. */
-  async getAs(reader: Account, path: string): Promise<Response> {
-    const res = await this.rest('GET', path, undefined, await this.tokenFor(reader));
-    return res.status === 401 ? this.rest('GET', path, undefined, await this.tokenFor(reader, true)) : res;
-  }
-
-  /** The server's view of a conversation, all pages, oldest first, through the public REST API. */
-  async serverConversation(conversationId: string, reader: Account): Promise<Message[]> {
-    const pages: Message[][] = [];
-    let before: string | null = null;
-    do {
-      const q = new URLSearchParams({ id: conversationId, limit: '200', ...(before ? { before } : {}) });
-      const res = await this.getAs(reader, `/api/messages/conversation?${q}`);
-      if (!res.ok) throw new Error(`history ${conversationId}: ${res.status} ${await res.text()}`);
-      const body = (await res.json()) as { messages: Message[]; nextCursor: string | null };
-      pages.unshift(body.messages);
-      before = body.nextCursor;
-    } while (before);
-    return pages.flat();
+  /** GET with the account's token (server-rest.ts). */
+  getAs(reader: Account, path: string): Promise<Response> {
+    return this.server.getAs(reader, path);
   }
 
   async snapshot(): Promise<CheckInput> {
     const server: Record<string, Message[]> = {};
     for (const c of this.conversationIds) {
       const member = this.accounts.find((a) => c.includes(a.id))!;
-      server[c] = await this.serverConversation(c, member);
+      server[c] = await this.server.conversation(c, member);
     }
     await this.groups.learn();
     const withGroups = this.o.plan.ops.some((p) => isGroupOp(p.op));
