@@ -151,6 +151,9 @@ describe('Message actions', () => {
     await expect.poll(() => bubbleWith(ana.page, 'Sure, where?').count(), WAIT).toBe(0);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await bubbleWith(bo.page, 'Sure, where?').count()).toBe(1);
+    // Bo's view of it all: reactions, the reply's quote, "edited", the tombstone.
+    await shot(bo.page, 'phone-chat');
+    await shot(ana.page, 'desktop-chat');
   });
 
   it('phone: long press to reply, react (quick and more), copy, edit, delete for everyone and for me; seen on the desktop', async () => {
