@@ -20,6 +20,13 @@ import { conversationType, isLocalGroupId, toLocalMessage, type LocalDb, type St
 
 const notHidden = (row: StoredMessage): boolean => !row.hiddenAt;
 
+/** The newest row of an index range not deleted for me (a filtered walk only when the newest is hidden), and whether there is any row. */
+async function lastShown(db: LocalDb, index: '[conversationId+seq]' | '[conversationId+pendingAt]', conversationId: string): Promise<{ shown: StoredMessage | undefined; any: boolean }> {
+  const newest = await db.inConversation(index, conversationId).last();
+  if (!newest || notHidden(newest)) return { shown: newest, any: newest !== undefined };
+  return { shown: await db.inConversation(index, conversationId).filter(notHidden).last(), any: true };
+}
+
 /** Per-conversation unread deltas collected while writing messages. */
 export type Touched = Map<string, number>;
 
@@ -50,9 +57,10 @@ export async function refreshConversations(
     const existing = await db.conversations.get(conversationId);
     // Display order: acked by seq, then pending/failed in local order, so the last pending one (if any) is what the user typed last.
     // A message deleted for me is skipped: the list shows the last one still in the chat.
-    const lastUnacked = await db.inConversation('[conversationId+pendingAt]', conversationId).filter(notHidden).last();
-    const last = lastUnacked ?? (await db.inConversation('[conversationId+seq]', conversationId).filter(notHidden).last());
-    const hasUnacked = lastUnacked !== undefined || (await db.inConversation('[conversationId+pendingAt]', conversationId).count()) > 0;
+    const newestUnacked = await lastShown(db, '[conversationId+pendingAt]', conversationId);
+    const lastUnacked = newestUnacked.shown;
+    const last = lastUnacked ?? (await lastShown(db, '[conversationId+seq]', conversationId)).shown;
+    const hasUnacked = newestUnacked.any;
     const base = {
       id: conversationId,
       lastMessage: last ? toLocalMessage(last) : null,

@@ -40,7 +40,7 @@ describe('overlay: the server state with pending actions on top', () => {
 });
 
 describe('rows', () => {
-  const row = { key: 'k', body: 'hello', status: 'sent', version: 3, reactions: base.reactions } as Partial<LocalMessage> & { body: string };
+  const row = { key: 'k', body: 'hello', status: 'sent', version: 3, reactions: base.reactions } as Partial<LocalMessage> & { body: string; base?: Content };
 
   it('withContent leaves defaults out (a row without actions looks like one stored before v2)', () => {
     const plain = withContent({ key: 'k', body: 'x', editedAt: '2025', reactions: [] } as Partial<LocalMessage> & { body: string }, contentOf({ body: 'y' }));

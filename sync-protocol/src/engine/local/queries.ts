@@ -51,9 +51,12 @@ export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['lo
       // here moves to its server id in one write, so the list shows it under one id or the other.
       return db.transaction('r', [db.meta, db.messages], async () => {
         conversationId = await resolveConversationId(db, conversationId);
-        // Messages deleted for me are out (on every device of mine: hiddenAt syncs).
-        const acked = await db.inConversation('[conversationId+seq]', conversationId).reverse().filter(shown).limit(n).toArray();
-        const unacked = await db.inConversation('[conversationId+pendingAt]', conversationId).filter(shown).toArray();
+        // Messages deleted for me are out (on every device of mine: hiddenAt syncs). A filtered read
+        // walks a cursor, far slower than a plain one on a long chat: filter only when there is a hidden row.
+        const newest = () => db.inConversation('[conversationId+seq]', conversationId).reverse();
+        let acked = await newest().limit(n).toArray();
+        if (acked.some((r) => !shown(r))) acked = await newest().filter(shown).limit(n).toArray();
+        const unacked = (await db.inConversation('[conversationId+pendingAt]', conversationId).toArray()).filter(shown);
         return [...acked.reverse(), ...unacked].slice(-n).map(toLocalMessage);
       });
     },

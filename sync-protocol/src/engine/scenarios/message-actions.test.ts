@@ -95,7 +95,7 @@ describe('message actions offline', () => {
   it('an action whose ack is lost is retried and applied once (by clientId), even after a later change by another device', async () => {
     const { alice, bob, b, conversationId } = await env.pair();
     const m = await alice.engine.send(b.id, 'react to me');
-    const received = await waitFor(async () => (await bob.engine.queries.messages(conversationId))[0]);
+    const received = (await waitFor(async () => (await bob.engine.queries.messages(conversationId))[0]))!;
     const bob2 = env.device();
     await bob2.engine.signIn(b.username, PASSWORD);
     await waitFor(() => bob2.engine.queries.message(received.key));
@@ -143,7 +143,7 @@ describe('message actions offline', () => {
     expect(s2!.replyTo).toEqual({ id: s1!.id, senderId: original.senderId, preview: 'the original, typed offline' });
     expect((await alice.engine.queries.message(reply.key))?.replyTo).toEqual({ key: original.key, id: s1!.id, senderId: original.senderId, preview: 'the original, typed offline' });
     // The recipient sees the quote, and finds the original around it.
-    const got = await waitFor(async () => (await bob.engine.queries.messages(conversationId)).find((m) => m.replyTo));
+    const got = (await waitFor(async () => (await bob.engine.queries.messages(conversationId)).find((m) => m.replyTo)))!;
     expect(got.replyTo?.id).toBe(s1!.id);
     expect((await bob.engine.queries.messagesAround(conversationId, s1!.id, 5, 5)).map((m) => m.body)).toEqual(['the original, typed offline', 'and a reply to it']);
   });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../limits.ts';
 import type { Message } from '../../model/message.ts';
 import { waitFor } from '../../testing/index.ts';
-import type { SyncEngine } from '../api.ts';
+import type { LocalMessage, SyncEngine } from '../api.ts';
 import { applyServerCopies } from '../down/store-server-changes.ts';
 import { LocalDb, META } from '../local/local-db.ts';
 import { memoryFixture, PASSWORD, type Device } from './fixture.ts';
@@ -33,8 +33,8 @@ describe('message actions across devices', () => {
     await alice2.engine.signIn(pair.a.username, PASSWORD);
     await waitFor(() => alice2.engine.queries.message(sent.key));
     const all = [alice.engine, alice2.engine, bob.engine];
-    const everywhere = (check: (m: Awaited<ReturnType<SyncEngine['queries']['message']>>) => boolean) =>
-      waitFor(async () => (await Promise.all(all.map((e) => e.queries.message(sent.key)))).every((m) => m && check(m)), {
+    const everywhere = (check: (m: LocalMessage) => boolean) =>
+      waitFor(async () => (await Promise.all(all.map((e) => e.queries.message(sent.key)))).every((m) => m !== undefined && check(m)), {
         describe: async () => Promise.all(all.map((e) => e.queries.message(sent.key))),
       });
     return { ...pair, alice2, sent, conversationId, everywhere };
@@ -74,10 +74,10 @@ describe('message actions across devices', () => {
     expect(await alice.engine.queries.message(sent.key)).toMatchObject({ body: 'too late', pendingActions: 1 });
     env.server.advanceClock(LIMITS.editWindowMs + 60_000);
     alice.engine.setNetworkEnabled(true);
-    const reverted = await waitFor(async () => {
+    const reverted = (await waitFor(async () => {
       const m = await alice.engine.queries.message(sent.key);
       return m?.actionError ? m : null;
-    });
+    }))!;
     expect(reverted).toMatchObject({ body: 'as sent', actionError: { kind: 'edit', code: 'CONFLICT' } });
     expect(reverted.pendingActions).toBeUndefined();
     expect(reverted.editedAt ?? null).toBeNull();
