@@ -1,5 +1,5 @@
 import type { Message, MessageActionKind } from '@pigeon/sync-protocol';
-import { toMessage, type LogDoc, type MessageDoc } from './documents.ts';
+import { toMessage, type ContentDoc, type LogDoc, type MessageDoc } from './documents.ts';
 import { messageIdFor } from './message-id.ts';
 
 /**
@@ -18,23 +18,14 @@ import { messageIdFor } from './message-id.ts';
  *    group). It changes no version.
  *  - `none`: an accepted action that changed nothing, recorded so that its replay stays a no-op.
  *    It takes a position nobody's feed reads (its sender and recipient are '').
- * The message document is then updated (content and `version`, or `hides`): the entries are the
+ * The message document is then updated (`content`, or `hidden`): the entries are the
  * commit, the document what histories, the list and getMessage read (action-apply.ts).
  *
  * A delete for everyone also empties the quote of each reply to it: a `content` entry of the
  * reply with `_id` `q:<replyId>` (a reply quotes one message, deleted at most once).
  */
 
-/** What an action changes of a message. */
-export interface ContentDoc {
-  body: string;
-  replyTo: Message['replyTo'];
-  reactions: NonNullable<Message['reactions']>;
-  editedAt: string | null;
-  deletedAt: string | null;
-  attachments: NonNullable<Message['attachments']>;
-  version: number;
-}
+export type { ContentDoc } from './documents.ts';
 
 export interface ActionDoc extends LogDoc {
   kind: 'action';
@@ -63,19 +54,23 @@ export const actionEntryId = (actorId: string, clientId: string): string => `a:$
 /** The entry emptying the quote of a reply whose original was deleted for everyone. */
 export const quoteEntryId = (replyId: string): string => `q:${replyId}`;
 
+/** The content of a message, `version` first (MessageDoc.content). */
 export const contentOf = (m: Message): ContentDoc => ({
+  version: m.version ?? 0,
   body: m.body,
   replyTo: m.replyTo ?? null,
   reactions: m.reactions ?? [],
   editedAt: m.editedAt ?? null,
   deletedAt: m.deletedAt ?? null,
   attachments: m.attachments ?? [],
-  version: m.version ?? 0,
 });
 
+/** The version of a message document's content (0: never acted on). */
+export const versionOf = (doc: Pick<MessageDoc, 'content'>): number => doc.content?.version ?? 0;
+
 /** When `userId` hid the message (the first hide stays), or null. */
-export const hiddenAtOf = (doc: Pick<MessageDoc, 'hides'>, userId: string | undefined): string | null =>
-  (userId !== undefined && doc.hides?.find((h) => h.userId === userId)?.at) || null;
+export const hiddenAtOf = (doc: Pick<MessageDoc, 'hidden'>, userId: string | undefined): string | null =>
+  (userId !== undefined && doc.hidden?.[userId]) || null;
 
 /**
  * The message as `viewerId` sees it: the document's content, or `newer` when it is a later
@@ -83,7 +78,7 @@ export const hiddenAtOf = (doc: Pick<MessageDoc, 'hides'>, userId: string | unde
  * concurrent one undid on FerretDB), with `hiddenAt` when the viewer hid it.
  */
 export function messageFor(doc: MessageDoc, viewerId?: string, newer?: ContentDoc, hiddenAt?: string | null): Message {
-  const m = toMessage(newer && newer.version > (doc.version ?? 0) ? { ...doc, ...newer } : doc);
+  const m = toMessage(newer && newer.version > versionOf(doc) ? { ...doc, content: newer } : doc);
   const hidden = hiddenAt ?? hiddenAtOf(doc, viewerId);
   return hidden ? { ...m, hiddenAt: hidden } : m;
 }

@@ -133,7 +133,7 @@ interface Known {
   hides: Map<string, string>;
 }
 
-const knownOf = (d: MessageDoc): Known => ({ state: toMessage(d), hides: new Map((d.hides ?? []).map((h) => [h.userId, h.at])) });
+const knownOf = (d: MessageDoc): Known => ({ state: toMessage(d), hides: new Map(Object.entries(d.hidden ?? {})) });
 
 /**
  * The committed state of each message: its document, or its newest content entry when that is a

@@ -118,7 +118,7 @@ describeMongo('MongoStore message actions', () => {
       const m = await sendOne(store, req(a, b, 'hi'));
       const r = action(b.id, m, { kind: 'react', emoji: '👍' });
       const reacted = applied(await one(store, r)).message;
-      const undo = () => store.db.collection<{ _id: string }>('messages').updateOne({ _id: m.id }, { $set: { version: 0, reactions: [] } });
+      const undo = () => store.db.collection<{ _id: string }>('messages').updateOne({ _id: m.id }, { $unset: { content: '' } });
       await undo();
       expect((await store.getMessage(m.id))!.version).toBe(0);
       // The feed hands out the newer of the entry and the document.

@@ -3,7 +3,7 @@ import type { ActionOutcome, ActionRequest } from '../store.ts';
 import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
 import type { GroupStateDoc, MessageDoc } from './documents.ts';
-import { actionEntryId, isAction, isMessageDoc, type ActionDoc } from './action-docs.ts';
+import { actionEntryId, hiddenAtOf, isAction, isMessageDoc, versionOf, type ActionDoc } from './action-docs.ts';
 import { applyEntries, currentFor, emptyQuotes } from './action-apply.ts';
 import { commitSteps, type Decision, type Step } from './action-steps.ts';
 import { inPeriods, latestState, membershipDocs, periodsFrom } from './group-state.ts';
@@ -99,14 +99,14 @@ function decide(r: ActionRequest, state: Message, subject: Omit<ActionSubject, '
 /** Whether a stored entry is not (yet) on its message's document. */
 function lags(e: ActionDoc, doc: MessageDoc | undefined): boolean {
   if (!doc) return false;
-  if (e.change === 'content') return (doc.version ?? 0) < e.content!.version;
-  return e.change === 'hide' && !doc.hides?.some((h) => h.userId === e.actorId);
+  if (e.change === 'content') return versionOf(doc) < e.content!.version;
+  return e.change === 'hide' && hiddenAtOf(doc, e.actorId) === null;
 }
 
 /** The document with a lagging entry applied. */
 function caughtUp(doc: MessageDoc, e: ActionDoc): MessageDoc {
-  if (e.change === 'content') return (doc.version ?? 0) < e.content!.version ? { ...doc, ...e.content! } : doc;
-  return lags(e, doc) ? { ...doc, hides: [...(doc.hides ?? []), { userId: e.actorId, at: e.createdAt }] } : doc;
+  if (e.change === 'content') return versionOf(doc) < e.content!.version ? { ...doc, content: e.content! } : doc;
+  return lags(e, doc) ? { ...doc, hidden: { ...doc.hidden, [e.actorId]: e.createdAt } } : doc;
 }
 
 const standingKey = (actorId: string, messageId: string) => `${actorId}\n${messageId}`;

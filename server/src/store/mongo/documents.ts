@@ -64,19 +64,27 @@ export interface MessageDoc extends LogDoc {
    * naming them.
    */
   affects?: string[];
-  /**
-   * Contract v2 content (message actions, actions.ts): absent on messages that never had any
-   * (read as null / [] / 0). Set by the send (`replyTo`) and by each applied content entry
-   * (action-docs.ts), whose `version` the update is conditional on.
-   */
+  /** The quote of a reply, as the send stored it (replies.ts). */
   replyTo?: ReplyRef | null;
-  reactions?: Reaction[];
-  editedAt?: string | null;
-  deletedAt?: string | null;
-  attachments?: Attachment[];
-  version?: number;
-  /** Who deleted it for themself, and when (one each): only their own reads carry `hiddenAt`. */
-  hides?: { userId: string; at: string }[];
+  /**
+   * The content since the message's last applied action (message actions, action-docs.ts): absent
+   * on messages never acted on (body and replyTo above, no reactions, version 0). `version` is
+   * its first key, so `$max` (BSON compares documents key by key) keeps the highest version.
+   */
+  content?: ContentDoc;
+  /** Who deleted it for themself, and when (the first hide stays): only their own reads carry `hiddenAt`. */
+  hidden?: Record<string, string>;
+}
+
+/** What actions change of a message; `version` first (see MessageDoc.content). */
+export interface ContentDoc {
+  version: number;
+  body: string;
+  replyTo: ReplyRef | null;
+  reactions: Reaction[];
+  editedAt: string | null;
+  deletedAt: string | null;
+  attachments: Attachment[];
 }
 
 /** A group's state after one of its system messages. */
@@ -185,25 +193,28 @@ export interface BlockDoc {
 }
 
 /** The message as everyone sees it, every v2 field present (a viewer's `hiddenAt`: action-docs.ts `messageFor`). */
-export const toMessage = (d: MessageDoc): Message => ({
-  id: d._id,
-  clientId: d.clientId,
-  conversationId: d.conversationId,
-  senderId: d.senderId,
-  recipientId: d.recipientId,
-  body: d.body,
-  seq: d.seq,
-  createdAt: d.createdAt,
-  status: d.status,
-  type: d.type ?? 'text',
-  ...(d.system ? { system: d.system } : {}),
-  replyTo: d.replyTo ?? null,
-  reactions: d.reactions ?? [],
-  editedAt: d.editedAt ?? null,
-  deletedAt: d.deletedAt ?? null,
-  attachments: d.attachments ?? [],
-  version: d.version ?? 0,
-});
+export function toMessage(d: MessageDoc): Message {
+  const c = d.content;
+  return {
+    id: d._id,
+    clientId: d.clientId,
+    conversationId: d.conversationId,
+    senderId: d.senderId,
+    recipientId: d.recipientId,
+    body: c ? c.body : d.body,
+    seq: d.seq,
+    createdAt: d.createdAt,
+    status: d.status,
+    type: d.type ?? 'text',
+    ...(d.system ? { system: d.system } : {}),
+    replyTo: (c ? c.replyTo : d.replyTo) ?? null,
+    reactions: c?.reactions ?? [],
+    editedAt: c?.editedAt ?? null,
+    deletedAt: c?.deletedAt ?? null,
+    attachments: c?.attachments ?? [],
+    version: c?.version ?? 0,
+  };
+}
 
 export const toUser = (d: UserDoc): UserRecord => ({
   id: d._id,

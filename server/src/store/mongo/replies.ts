@@ -58,11 +58,15 @@ export async function requoteLateDeletes(ctx: MongoContext, inserted: readonly M
   const quoting = inserted.filter((d) => d.replyTo && d.replyTo.preview !== '');
   if (quoting.length === 0) return [];
   const originals = new Map((await findByIds(ctx, ctx.messages, quoting.map((d) => d.replyTo!.id))).map((d) => [d._id, d]));
-  const late = quoting.filter((d) => originals.get(d.replyTo!.id)?.deletedAt);
+  const deletedAt = (d: MessageDoc) => {
+    const original = originals.get(d.replyTo!.id);
+    return original ? toMessage(original).deletedAt : null;
+  };
+  const late = quoting.filter((d) => deletedAt(d));
   if (late.length === 0) return [];
   const emptied = await emptyQuotesOf(ctx, late, (d) => {
     const original = originals.get(d.replyTo!.id)!;
-    return { actorId: original.senderId, createdAt: original.deletedAt! };
+    return { actorId: original.senderId, createdAt: deletedAt(d)! };
   });
   return [...emptied.values()].flat();
 }

@@ -10,6 +10,7 @@ import { groupAdmission, groupOfSend } from './group-sends.ts';
 import { advanceState } from './group-state.ts';
 import { insertNumbered } from './log-insert.ts';
 import { messageIdFor } from './message-id.ts';
+import { contentOf } from './action-docs.ts';
 import { quotesFor, requoteLateDeletes } from './replies.ts';
 import { findBySendKeys, ownCopies } from './stored-sends.ts';
 
@@ -65,7 +66,7 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
     // A reply whose original another node deleted meanwhile: its quote is emptied now.
     for (const m of await requoteLateDeletes(ctx, result.inserted)) {
       const k = sendKey(m);
-      stored.set(k, { ...stored.get(k)!, replyTo: m.replyTo ?? null, version: m.version ?? 0 });
+      stored.set(k, { ...stored.get(k)!, content: contentOf(m) });
     }
   }
 
