@@ -151,6 +151,25 @@ describeMongo('MongoStore message actions', () => {
     }
   });
 
+  it('a group member’s feed never has the changes of a message before their period (an entry’s own seq is a version)', async () => {
+    const store = await openMongo(freshDbName());
+    try {
+      const [a, b, c] = [await newUser(store), await newUser(store), await newUser(store)];
+      const now = new Date().toISOString();
+      const { group } = await store.createGroup({ creatorId: a.id, clientId: `grp-${++counter}-x`, title: 't', memberIds: [b.id], at: now });
+      const m = await sendOne(store, { senderId: a.id, recipientId: group.id, conversationId: group.id, clientId: `gm-${++counter}-x`, body: 'before c' });
+      await store.changeGroup({ conversationId: group.id, actorId: a.id, clientId: `add-${++counter}-x`, at: now, kind: 'add', userIds: [c.id] });
+      const from = (await store.memberPeriods(group.id, c.id))[0]!.fromSeq;
+      // Versions 1..from+2 of m: their entries' seqs fall inside c's period [from, …).
+      for (let v = 1; v <= from + 2; v++) applied(await one(store, action(b.id, m, { kind: 'react', emoji: v % 2 ? '👍' : '😂' })));
+      const feed = await store.changesSince(c.id, 0, 100);
+      expect(feed.messages.map((x) => x.id)).not.toContain(m.id);
+      expect((await store.changesSince(b.id, 0, 100)).messages.find((x) => x.id === m.id)).toMatchObject({ version: from + 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a 1:1 action reads the messages by `_id` only; a delete adds one lookup of the replies', async () => {
     const store = await openMongo(freshDbName(), { clientOptions: { monitorCommands: true } });
     try {
