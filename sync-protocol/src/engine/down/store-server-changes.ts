@@ -56,6 +56,9 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
       if (row) current.set(k, row);
     });
 
+    // Rows with actions queued on them: one index read per batch. Not only rows that say so: a row
+    // restored without its overlay (an account switch parks unacked rows only) gets it back here.
+    const targeted = new Set((await db.outbox.where('targetKey').anyOf([...new Set(keys)]).toArray()).map((e) => e.targetKey));
     const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
     const readMarks = new Map<string, number>();
     const deliveredFloors = new Map<string, number>();
@@ -77,7 +80,7 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
       const before = current.get(key);
       let after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId), deliveredFloors.get(m.conversationId));
       // This device's actions still queued on it show on top of the server's state (local/pending-actions.ts).
-      if (before?.pendingActions) after = showPending(after, contentOf(after), (await actionsOn(db, key)).map(pendingActionOf), me);
+      if (before?.pendingActions || targeted.has(key)) after = showPending(after, contentOf(after), (await actionsOn(db, key)).map(pendingActionOf), me);
       if (m.senderId === me) ownClientIds.push(m.clientId);
       if (after.reader === me && after.status === 'sent') result.owesReceipts = true;
       // Group changes apply to the conversation whether or not the row changed (idempotent there too).

@@ -121,7 +121,9 @@ export async function queueRow(
  */
 export async function markFailed(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
   await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
-    const behind = entry.op?.kind === 'create' ? await db.outbox.where('conversationId').equals(entry.conversationId).toArray() : [];
+    // Message actions behind it stay queued: each fails at the head of the lane on its own (up/actions.ts
+    // failAction), which also shows its target without it.
+    const behind = entry.op?.kind === 'create' ? (await db.outbox.where('conversationId').equals(entry.conversationId).toArray()).filter((e) => !e.action) : [];
     const failing = [{ entry, message }, ...behind.filter((e) => e.clientId !== entry.clientId).map((e) => ({ entry: e, message: `the group was not created: ${message}` }))];
     for (const f of failing) {
       await db.outbox.delete(f.entry.clientId);
