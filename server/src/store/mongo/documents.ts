@@ -16,7 +16,8 @@ export interface UserDoc {
 
 /**
  * What every document in the `messages` collection has. The collection is the change log:
- * messages, and receipts (a status change of a message) as documents of their own. Each
+ * messages, and receipts (a status change of a message) and message actions (action-docs.ts)
+ * as documents of their own. Each
  * holds one change-log position (`changePos`, unique) and a (conversationId, seq) pair
  * (unique), so both are taken by the one atomic insert that writes it (log-insert.ts).
  */
