@@ -1,7 +1,7 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { computed, reactive, type Ref } from 'vue';
 import { engine } from '../engine.ts';
-import { describeError } from '../lib/errors.ts';
+import { describeError, errorCode } from '../lib/errors.ts';
 import { lastEditable, quoteText, type MessageActionId } from '../lib/message-actions.ts';
 
 /** What the composer is doing besides writing a new message. */
@@ -72,16 +72,19 @@ export function useMessageActions(o: MessageActionsOptions) {
     noticeTimer = setTimeout(() => (state.notice = null), NOTICE_MS);
   }
 
+  /** A refusal the engine could tell at once (its rules, not the network): say which and why. */
   function fail(e: unknown, fallback: string) {
-    state.error = describeError(e, fallback);
+    const refused = ['CONFLICT', 'FORBIDDEN', 'VALIDATION', 'NOT_FOUND'].includes(errorCode(e) ?? '');
+    state.error = refused && e instanceof Error && e.message ? `${fallback.replace(/\.$/, '')}: ${e.message}` : describeError(e, fallback);
   }
 
   async function copy(m: LocalMessage) {
     try {
       await navigator.clipboard.writeText(m.body);
       say('Message copied');
-    } catch (e) {
-      fail(e, "Couldn't copy the message.");
+    } catch {
+      // No clipboard (an insecure page, a refused permission): nothing to do with the network.
+      state.error = "Couldn't copy the message.";
     }
   }
 
@@ -177,7 +180,11 @@ export function useMessageActions(o: MessageActionsOptions) {
   /** A quote was clicked: show the original, loading it first if this device does not hold it. */
   async function jump(m: LocalMessage) {
     const id = m.replyTo?.id;
-    if (!id) return;
+    if (!id) {
+      // The original is still on its way to the server (no id yet): it is among the newest, in the list.
+      if (m.replyTo?.key) o.focusMessage(m.replyTo.key);
+      return;
+    }
     state.error = null;
     try {
       if ((await o.reveal(id)) && (await o.highlight(id))) return;
