@@ -8,6 +8,8 @@
  *    sockets but the acting one; a delete for everyone also empties the quote of its replies;
  *  - hide (delete for me, an extension) changes nothing for others: the actor's feed returns the
  *    message with `hiddenAt`, and their other sockets get `message-updated` with it;
+ *  - actions take the sender's send budget; in a 1:1 conversation with a block either way, react
+ *    and edit are FORBIDDEN (delete and hide still go), as on the real server;
  *  - a reply's `replyTo` must name a message of the same conversation the sender can see
  *    (VALIDATION otherwise), stored as its quote as of the send.
  */
@@ -40,6 +42,10 @@ export interface ActionDeps {
   realtime: MemoryRealtime;
   /** Whether `userId` may read `m` (memory-group-ops.ts `sees`). */
   sees(userId: string, m: Message): boolean;
+  /** Whether either user blocked the other. */
+  blocked(a: string, b: string): boolean;
+  /** Takes one from the user's send budget (actions count as sends, as on the real server). */
+  tryTake(userId: string): boolean;
   now(): Date;
 }
 
@@ -60,7 +66,12 @@ export class MemoryActions {
     const kind = ACTION_OPS[op];
     const action = (kind === 'react' ? { kind, emoji: payload.emoji! } : kind === 'edit' ? { kind, body: payload.body! } : { kind }) as MessageAction;
     const req: ActionRequest = { actorId: me, clientId: payload.clientId, messageId: payload.messageId, at: this.deps.now().toISOString(), ...action };
+    if (!this.deps.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
     const target = messages.get(payload.messageId);
+    // In a 1:1 conversation with a block either way, no reaction or edit (a delete or a hide still goes).
+    if (target && (kind === 'react' || kind === 'edit') && !this.deps.groups.isGroup(target.conversationId) && this.deps.blocked(target.senderId, target.recipientId)) {
+      throw fail('FORBIDDEN', 'blocked');
+    }
     const refused = judgeAction(req, target ? { message: target, visible: this.deps.sees(me, target), member: this.isMember(me, target) } : null);
     if (refused) throw fail(refused.code, refused.message);
     const message = target!;

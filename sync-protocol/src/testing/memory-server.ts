@@ -12,11 +12,10 @@
  * that may fail it, delay it, hold its answer or cut the caller's connection.
  * `hold()` is the barrier for tests that must act while a request is in flight.
  */
-import { conversationPeer, directConversationId } from '../conversation-id.ts';
+import { conversationPeer } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
-import { sendMessageInputSchema } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
 import { historyQuerySchema } from '../rest/messages.ts';
@@ -34,6 +33,7 @@ import { MemoryGroups } from './memory-groups.ts';
 import { handleManagement, isManagementOp, type ManagementDeps } from './memory-management.ts';
 import { MemoryMessages } from './memory-messages.ts';
 import { MemoryRealtime } from './memory-realtime.ts';
+import { handleSend, type SendDeps } from './memory-sends.ts';
 import { MemorySessions, type Caller, type TokenPair } from './memory-sessions.ts';
 import { memoryTransport, type MemoryTransportOptions } from './memory-transport.ts';
 import type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, ServerCall, ServerOp } from './memory-types.ts';
@@ -73,7 +73,9 @@ export class MemoryServer {
       setLastSeen: (userId, at) => this.accounts.setLastSeen(userId, at),
     });
     this.groupRequests = new GroupRequests({ groups: this.groups, messages: this.messages, realtime: this.realtime, hasUser });
-    this.actions = new MemoryActions({ messages: this.messages, groups: this.groups, realtime: this.realtime, sees: (me, m) => this.groupRequests.sees(me, m), now: () => this.now() });
+    const { messages, groups, realtime } = this;
+    const [blocked, tryTake] = [(a: string, b: string) => this.blocks.between(a, b), (id: string) => this.sendRate.tryTake(id)];
+    this.actions = new MemoryActions({ messages, groups, realtime, blocked, tryTake, sees: (me, m) => this.groupRequests.sees(me, m), now: () => this.now() });
   }
 
   /** A transport for one engine (one device or tab): `createSyncEngine({ transport: server.transport() })`. */
@@ -286,22 +288,8 @@ export class MemoryServer {
         const page = this.messages.changesSince(me, decodeSyncCursor(since), limit, (m) => this.groupRequests.sees(me, m));
         return { messages: page.messages, cursor: encodeSyncCursor(page.position), hasMore: page.hasMore };
       }
-      case 'sendMessage': {
-        const send = parseOrThrow(sendMessageInputSchema, input);
-        if (!this.sendRate.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
-        const quote = (conversationId: string) => (send.replyTo ? { replyTo: this.actions.replyRef(me, conversationId, send.replyTo) } : {});
-        if (send.conversationId && this.groups.isGroup(send.conversationId)) {
-          return this.groupRequests.send(me, send.conversationId, send.clientId, send.body, via === 'socket' ? from : undefined, quote(send.conversationId).replyTo);
-        }
-        const to = send.to ?? conversationPeer(send.conversationId!, me);
-        if (to === null) throw fail('NOT_FOUND', 'conversationId: no such conversation');
-        if (to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
-        if (!this.accounts.has(to)) throw fail('NOT_FOUND', 'to: no such user');
-        if (this.blocks.between(me, to)) throw fail('FORBIDDEN', 'to: blocked');
-        const { message, created } = this.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body, ...quote(directConversationId(me, to)) });
-        if (created) this.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, via === 'socket' ? from : undefined);
-        return message;
-      }
+      case 'sendMessage':
+        return handleSend(this.sendDeps, me, input, via === 'socket' ? from : undefined);
       case 'messageReceived': {
         const { messageIds } = parseOrThrow(messageReceivedPayloadSchema, input);
         const ids = [...new Set(messageIds)];
@@ -324,6 +312,11 @@ export class MemoryServer {
         return { online: user.online, lastSeen: user.lastSeen };
       }
     }
+  }
+
+  private get sendDeps(): SendDeps {
+    const { messages, groups, groupRequests, realtime, actions } = this;
+    return { messages, groups, groupRequests, realtime, actions, hasUser: (id) => this.accounts.has(id), blocked: (a, b) => this.blocks.between(a, b), tryTake: (id) => this.sendRate.tryTake(id) };
   }
 
   private get management(): ManagementDeps {

@@ -1,0 +1,45 @@
+/**
+ * `send-message` / `POST /api/messages` on the in-memory server: the per-user rate limit, a group's
+ * send (members only), a 1:1 send (a known peer, not oneself, no block either way), and a reply's
+ * quote (memory-actions.ts `replyRef`: a message of the same conversation the sender can see).
+ */
+import { conversationPeer, directConversationId } from '../conversation-id.ts';
+import { sendMessageInputSchema, type Message } from '../model/message.ts';
+import { parseOrThrow } from '../validate.ts';
+import { fail } from './fail.ts';
+import type { MemoryActions } from './memory-actions.ts';
+import type { GroupRequests } from './memory-group-ops.ts';
+import type { MemoryGroups } from './memory-groups.ts';
+import type { MemoryMessages } from './memory-messages.ts';
+import type { MemoryRealtime } from './memory-realtime.ts';
+import type { MemoryConnection } from './memory-types.ts';
+
+export interface SendDeps {
+  messages: MemoryMessages;
+  groups: MemoryGroups;
+  groupRequests: GroupRequests;
+  realtime: MemoryRealtime;
+  actions: MemoryActions;
+  hasUser(userId: string): boolean;
+  blocked(a: string, b: string): boolean;
+  /** Takes one send from the user's rate budget; false when over the limit. */
+  tryTake(userId: string): boolean;
+}
+
+/** `from`: the sending socket (it gets no `new-message` of its own send). */
+export function handleSend(d: SendDeps, me: string, input: unknown, from?: MemoryConnection): Message {
+  const send = parseOrThrow(sendMessageInputSchema, input);
+  if (!d.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
+  const quote = (conversationId: string) => (send.replyTo ? { replyTo: d.actions.replyRef(me, conversationId, send.replyTo) } : {});
+  if (send.conversationId && d.groups.isGroup(send.conversationId)) {
+    return d.groupRequests.send(me, send.conversationId, send.clientId, send.body, from, quote(send.conversationId).replyTo);
+  }
+  const to = send.to ?? conversationPeer(send.conversationId!, me);
+  if (to === null) throw fail('NOT_FOUND', 'conversationId: no such conversation');
+  if (to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
+  if (!d.hasUser(to)) throw fail('NOT_FOUND', 'to: no such user');
+  if (d.blocked(me, to)) throw fail('FORBIDDEN', 'to: blocked');
+  const { message, created } = d.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body, ...quote(directConversationId(me, to)) });
+  if (created) d.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, from);
+  return message;
+}
