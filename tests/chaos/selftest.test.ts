@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { runChaos } from './run.ts';
 
 describe('chaos harness self-test', () => {
-  it('reports a message deleted on the server (1:1 and group) and a device status moved backwards', { timeout: 240_000 }, async () => {
-    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '' };
+  it('reports a message deleted on the server (1:1 and group), a device status moved backwards and a reaction nobody made', { timeout: 240_000 }, async () => {
+    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '', reactionKey: '' };
     const result = await runChaos({
       seed: 101,
       ops: 60,
@@ -70,6 +70,25 @@ describe('chaos harness self-test', () => {
             break;
           }
         }
+        // And a reaction nobody made on an acked 1:1 message a device holds (message actions, #16), with a version far
+        // ahead of the server's, so that no later copy (a status change brings the whole message again) replaces it.
+        for (const device of world.devices) {
+          if (!device.account || sabotaged.reactionKey) continue;
+          const local = new Dexie(device.dbName, { indexedDB: device.idb as unknown as IDBFactory, IDBKeyRange });
+          await local.open();
+          const target = await local
+            .table('messages')
+            .filter(
+              (m: { key: string; seq: number | null; conversationId: string; base?: unknown }) =>
+                m.key !== sabotaged.deviceKey && m.key !== sabotaged.serverKey && m.seq !== null && !m.base && m.conversationId.startsWith('dm:'),
+            )
+            .first();
+          if (target) {
+            await local.table('messages').update(target.key, { reactions: [{ userId: 'ghost', emoji: '👻' }], version: 1000 });
+            sabotaged.reactionKey = target.key;
+          }
+          local.close();
+        }
       },
     });
     expect(sabotaged.serverKey).not.toBe('');
@@ -79,6 +98,9 @@ describe('chaos harness self-test', () => {
     const named = (inv: string) => result.violations.filter((v) => v.invariant === inv);
     expect(named('once-on-server').some((v) => v.keys?.includes(sabotaged.serverKey))).toBe(true);
     expect(named('status-monotonic').some((v) => v.keys?.includes(sabotaged.deviceKey))).toBe(true);
+    // The ghost reaction: the device's row no longer matches the server's (the checks of message actions).
+    expect(sabotaged.reactionKey).not.toBe('');
+    expect(named('action-converge').some((v) => v.keys?.includes(sabotaged.reactionKey))).toBe(true);
     // The group's text: gone from the server (a gap in its seqs, unless it was the newest), kept by the devices of its members.
     expect(named('group-once').some((v) => v.keys?.includes(sabotaged.groupKey) && v.message.startsWith('lost'))).toBe(true);
     expect(named('group-converge').some((v) => v.keys?.includes(sabotaged.groupKey))).toBe(true);
