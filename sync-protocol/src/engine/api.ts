@@ -254,8 +254,8 @@ export interface SyncEngine {
   // it at once) and an outbox entry with its own clientId, queued behind the messages typed before
   // it in the same conversation, sends it. `key` is the message's row key (LocalMessage.key), so a
   // message still pending can be acted on: the action is sent after it (docs/sync-protocol.md,
-  // "Message actions offline"). Rejects at once (PigeonError) where this device already knows the
-  // server would refuse: VALIDATION for a bad emoji or body, FORBIDDEN for someone else's message,
+  // section 5, "Message actions": the offline semantics). Rejects at once (PigeonError) where this
+  // device already knows the server would refuse: VALIDATION for a bad emoji or body, FORBIDDEN for someone else's message,
   // CONFLICT for a deleted one or an edit after the window (by this device's clock; the server's
   // clock decides in the end).
 

@@ -44,3 +44,24 @@ describe('schema v3 (groups)', () => {
     db.close();
   });
 });
+
+describe('schema v4 (message actions)', () => {
+  it('opens a v3 database with its outbox as is, and finds action entries by their target', async () => {
+    const indexedDB = new IDBFactory();
+    const old = new Dexie('upgrade-v4', { indexedDB, IDBKeyRange });
+    old.version(1).stores({ users: 'id', conversations: 'id, updatedAt', messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [recipientId+status]', outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt]', meta: 'key' });
+    old.version(2).stores({ parked: '[owner+kind+key], owner' });
+    old.version(3).stores({ messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status]' });
+    const conversationId = directConversationId('me', 'peer');
+    await old.table('outbox').put({ clientId: 'c3', key: 'me:c3', conversationId, to: 'peer', body: 'x', localCreatedAt: 5, attempts: 0, socketFailures: 0 });
+    old.close();
+
+    const db = new LocalDb('upgrade-v4', { indexedDB, IDBKeyRange });
+    expect(await db.outbox.get('c3')).toMatchObject({ key: 'me:c3', body: 'x' });
+    await db.outbox.put({ clientId: 'a1', key: 'me:a1', conversationId, to: 'peer', body: '', localCreatedAt: 6, attempts: 0, socketFailures: 0, action: { kind: 'react', emoji: '👍', targetId: null }, targetKey: 'me:c3' });
+    // The index is sparse: the message entry has no target and is not in it.
+    expect((await db.outbox.where('targetKey').equals('me:c3').toArray()).map((e) => e.clientId)).toEqual(['a1']);
+    expect(await db.outbox.where('targetKey').anyOf(['me:c3', 'peer:c1']).count()).toBe(1);
+    db.close();
+  });
+});
