@@ -12,7 +12,6 @@
  * they were shown before it left.
  */
 import { conversationMembers, type Message } from '@pigeon/sync-protocol';
-import { liveQuery } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine } from '@pigeon/sync-protocol/engine';
 import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/api.ts';
@@ -24,6 +23,7 @@ import { mergeHidden } from './device-rows.ts';
 import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
 import { ShownMessages } from './shown.ts';
+import { DeviceWatch } from './device-watch.ts';
 
 export interface Account {
   index: number;
@@ -80,16 +80,10 @@ export class Device {
   private engine: SyncEngine | null = null;
   /** Engine event listeners, kept for the engine's life. */
   private listeners: (() => void)[] = [];
-  /** The live queries of the signed-in account, renewed at every sign-in. */
-  private watchers: (() => void)[] = [];
-  /** What was shown, per account (shown.ts). */
-  private readonly shown: ShownMessages;
+  /** The live queries of the signed-in account and what they showed (device-watch.ts, shown.ts). */
+  private readonly watcher: DeviceWatch;
   /** Bumped at every sign-in (not at reloads: a message shown before a reload must still be there after it). */
   private epoch = 0;
-  /** Bumped at every watch(): results of live queries that were replaced are ignored. */
-  private watchGeneration = 0;
-  /** The live queries of the current sign-in, for watchGroup. */
-  private watching: { engine: SyncEngine; account: Account; generation: number; epoch: number; ids: Set<string> } | null = null;
   private lastConnection = '';
   /** The engine's network switch, re-applied after a reload as a browser's onLine state would be. */
   private networkEnabled = true;
@@ -119,7 +113,7 @@ export class Device {
     this.home = options.account;
     this.target = options.account;
     this.proxy = options.proxy;
-    this.shown = new ShownMessages(
+    const shown = new ShownMessages(
       this.name,
       options.history,
       (kind, detail, key) => this.observe(kind, detail, key),
@@ -128,6 +122,7 @@ export class Device {
         return row?.hiddenAt ? `deleted for me (${row.hiddenAt})` : null;
       },
     );
+    this.watcher = new DeviceWatch({ ...options, shown, isCurrent: (engine) => this.engine === engine });
   }
 
   /** The account signed in now, or null while switching. */
@@ -197,7 +192,7 @@ export class Device {
       else if (!expected && user) this.observe('resume-failed', `resume() returned user ${user.id} on a device that had signed out`);
     }
     if (!this.networkEnabled) engine.setNetworkEnabled(false);
-    if (this.current) this.watch(engine, this.current);
+    if (this.current) this.watcher.start(engine, this.current, this.epoch);
   }
 
   private wire(engine: SyncEngine): void {
@@ -308,7 +303,7 @@ export class Device {
     if (this.current) {
       const from = this.current;
       this.current = null; // from here on, sends on this device are skipped
-      for (const unsubscribe of this.watchers.splice(0)) unsubscribe();
+      this.watcher.stop();
       this.options.onView?.({ kind: 'reset', why: 'signed out' });
       this.signingOut++;
       const started = Date.now();
@@ -338,59 +333,20 @@ export class Device {
     this.current = to;
     this.epoch++;
     h.add('account', `${this.name} signed in as ${to.username}`);
-    this.watch(engine, to);
+    this.watcher.start(engine, to, this.epoch);
     return true;
-  }
-
-  /**
-   * One live query per conversation, for the account signed in; each result is compared with
-   * what was shown to that account before — in this sign-in, or an earlier one on this device.
-   */
-  private watch(engine: SyncEngine, account: Account): void {
-    const generation = ++this.watchGeneration;
-    const epoch = this.epoch;
-    this.watchPresence(engine, generation);
-    this.watching = { engine, account, generation, epoch, ids: new Set() };
-    for (const id of [...this.options.conversationIds(), ...(this.options.groupIds?.() ?? [])]) this.watchGroup(id);
   }
 
   /** Watches one more conversation in the current sign-in (a group whose server id the world just learned). */
   watchGroup(conversationId: string): void {
-    const w = this.watching;
-    if (!w || w.generation !== this.watchGeneration || w.ids.has(conversationId)) return;
-    w.ids.add(conversationId);
-    const { engine, account, generation, epoch } = w;
-    const sub = liveQuery(() => engine.queries.messages(conversationId, ALL)).subscribe({
-      next: (list) => {
-        if (this.watchGeneration === generation) this.shown.compare(account.id, account.username, conversationId, list, epoch);
-      },
-      error: (err: unknown) => {
-        // A closed database during reload is expected; anything else is worth a line.
-        if (this.engine === engine) this.options.history.add('query-error', `${this.name} ${conversationId} ${String(err)}`);
-      },
-    });
-    this.watchers.push(() => sub.unsubscribe());
-  }
-
-  /** The conversation list's peers and whether each shows online: what a person sees of presence. */
-  private watchPresence(engine: SyncEngine, generation: number): void {
-    const onView = this.options.onView;
-    if (!onView) return;
-    onView({ kind: 'reset', why: 'new view' });
-    const sub = liveQuery(() => engine.queries.conversations()).subscribe({
-      next: (list) => {
-        if (this.watchGeneration !== generation) return;
-        for (const { peer } of list) if (peer) onView({ kind: 'presence', peer: peer.id, online: peer.online === true });
-      },
-      error: () => {},
-    });
-    this.watchers.push(() => sub.unsubscribe());
+    this.watcher.group(conversationId);
   }
 
   async close(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
-    for (const unsubscribe of [...this.watchers.splice(0), ...this.listeners.splice(0)]) unsubscribe();
+    this.watcher.stop();
+    for (const unsubscribe of this.listeners.splice(0)) unsubscribe();
     this.engine = null;
     this.lastConnection = '';
     this.options.onView?.({ kind: 'reset', why: 'closed' });
