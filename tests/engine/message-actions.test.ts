@@ -78,4 +78,26 @@ describe('message actions on the real server', () => {
     expect(reverted).toMatchObject({ body: 'second edit', version: 2, actionError: { kind: 'edit', code: 'CONFLICT' } });
     expect(reverted.hiddenAt).toBeTruthy();
   });
+
+  it('every action and a reply also go over REST (the fallback route), with the same outcome', async () => {
+    const { alice, bob, a, b, conversationId } = await env.pair({ alice: { socketFailuresBeforeRest: 0 }, bob: { socketFailuresBeforeRest: 0 } });
+    const first = await alice.engine.send(b.id, 'over rest');
+    const received = (await waitFor(() => bob.engine.queries.message(first.key)))!;
+    await bob.engine.react(received.key, '🙂');
+    const reply = await bob.engine.send(a.id, 'a reply over rest', { replyTo: received.key });
+    await alice.engine.editMessage(first.key, 'over rest, edited');
+    await waitFor(async () => (await serverHistory(env.t.server, conversationId))[0]?.version === 2);
+    await waitFor(() => alice.engine.queries.message(reply.key));
+    await alice.engine.deleteMessage(reply.key, 'me');
+    await alice.engine.deleteMessage(first.key, 'everyone');
+    await waitFor(() => alice.engine.getState().outboxSize === 0 && bob.engine.getState().outboxSize === 0);
+    const [s1, s2] = await serverHistory(env.t.server, conversationId);
+    expect(s1).toMatchObject({ body: '', version: 3 });
+    expect(s2).toMatchObject({ body: 'a reply over rest', replyTo: { id: s1!.id, preview: '' } });
+    expect((await alice.engine.queries.message(reply.key))?.hiddenAt).toBeTruthy();
+    await waitFor(async () => {
+      const [m1, m2] = await bob.engine.queries.messages(conversationId);
+      return m1?.deletedAt && m2?.replyTo?.preview === '' && !m2.hiddenAt;
+    });
+  });
 });
