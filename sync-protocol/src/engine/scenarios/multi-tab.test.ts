@@ -21,4 +21,22 @@ describe('two tabs on one database', () => {
     expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
     expect((await tab2.queries.messages(conversationId, 100)).map((m) => m.id)).toEqual(stored.map((m) => m.id));
   });
+
+  it('actions made in either tab are sent once, in order, by whichever tab leads; both tabs show them at once', async () => {
+    const { alice: device, b, conversationId } = await env.pair();
+    const tab2 = env.track(device.reopen());
+    await tab2.resume();
+    device.engine.setNetworkEnabled(false);
+    tab2.setNetworkEnabled(false);
+    const m = await device.engine.send(b.id, 'from tab 1');
+    await tab2.editMessage(m.key, 'edited in tab 2');
+    await device.engine.react(m.key, '👍');
+    await tab2.react(m.key, '🎉'); // replaces the first: one reaction per user
+    expect(await device.engine.queries.message(m.key)).toMatchObject({ body: 'edited in tab 2', reactions: [{ emoji: '🎉' }], pendingActions: 3 });
+    device.engine.setNetworkEnabled(true);
+    tab2.setNetworkEnabled(true);
+    await waitFor(async () => (await tab2.queries.message(m.key))?.version === 3, { describe: () => tab2.queries.message(m.key) });
+    expect(env.server.history(conversationId)).toMatchObject([{ body: 'edited in tab 2', reactions: [{ emoji: '🎉' }], version: 3 }]);
+    expect(await device.engine.queries.message(m.key)).toMatchObject({ body: 'edited in tab 2', version: 3 });
+  });
 });
