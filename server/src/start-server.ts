@@ -204,7 +204,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       onBatchError: (err, size) => log.error({ err, size }, 'group commit of actions failed; retrying them one by one'),
     });
     // Actions count against the send budget (SEND_RATE_LIMIT): one limiter owns "writes to the log per user".
-    const actions = new ActionService({ batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, now: testHooks.actionClock });
+    const actions = new ActionService({
+      batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, memberships, now: testHooks.actionClock,
+      onAnnounceError: (error) => log.warn({ err: error }, 'message-updated: the group viewers could not be read'),
+    });
     const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));
     const groups = new GroupService({ store, blocks, fanout, rooms: groupRooms, rateLimiter: limits.sends });
 

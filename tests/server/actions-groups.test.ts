@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { accepted, edit, hide, react, refusal, refused, remove, TRANSPORTS, updatesOf, type Actor } from './action-helpers.ts';
-import { createGroup, groupHistory, removeMember, sendToGroup, sendToGroupOverSocket } from './group-helpers.ts';
+import { addMembers, createGroup, groupHistory, removeMember, sendToGroup, sendToGroupOverSocket } from './group-helpers.ts';
 import { newClientId, noteMongoSkip, register, roundTrip, sendOverRest, STORE_VARIANTS, syncAll, useTestServer, waitFor, type TestUser } from './helpers.ts';
 
 describe.each(STORE_VARIANTS)('message actions in groups on $kind', (variant) => {
@@ -103,6 +103,25 @@ describe.each(STORE_VARIANTS)('message actions in groups on $kind', (variant) =>
       expect(history.find((m) => m.id === sent.id)).toEqual(deleted);
     });
   }
+
+  it('a change reaches only the members whose periods hold the message: not one added after it; one re-added whose earlier period holds it, yes', async () => {
+    const { id, sent, users, a, b, d } = await group();
+    const frank = await register(t.url, 'frank');
+    expect((await addMembers(t.url, users.alice.token, id, [frank.id, users.dave.id])).status).toBe(200);
+    const f = { token: frank.token, socket: await t.open(frank.token) };
+    const later = (await sendToGroup(t.url, users.alice.token, id, 'frank is here')).body.message;
+    const heard = { d: updatesOf(d.socket), f: updatesOf(f.socket) };
+
+    const old = accepted(await react('socket', t.url, b, sent.id, '👀'));
+    const recent = accepted(await react('socket', t.url, b, later.id, '👀'));
+    // Dave held `sent` in his first period (he was removed after it), and is a member again.
+    await waitFor('dave hears both changes', () => heard.d().length === 2);
+    expect(heard.d()).toEqual([old, recent]);
+    await waitFor('frank hears the change of the message sent after he joined', () => heard.f().length === 1);
+    await Promise.all([roundTrip(f.socket), roundTrip(a.socket)]);
+    // Frank never received `sent`: he must not learn of its reactions (or a new body) now.
+    expect(heard.f()).toEqual([recent]);
+  });
 });
 
 noteMongoSkip('message actions in groups');

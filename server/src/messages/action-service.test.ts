@@ -51,9 +51,19 @@ function setup({ limit = 0, blocked = {} as Record<string, string[]>, now = () =
       reads.push(id);
       return messages.get(id) ?? null;
     },
+    // cy was added to g:1 at seq 5, after its message g1 (seq 1).
+    memberPeriods: async (_id: string, userId: string) => (userId === 'cy' ? [{ fromSeq: 5, toSeq: null }] : []),
   };
+  const group = {
+    members: [
+      { userId: 'ann', role: 'admin' as const, sinceSeq: 1 },
+      { userId: 'bob', role: 'member' as const, sinceSeq: 1 },
+      { userId: 'cy', role: 'member' as const, sinceSeq: 5 },
+    ],
+  };
+  const memberships = { group: async (id: string) => (id === 'g:1' ? { id, title: 'g', createdBy: 'ann', createdAt: '', lastSeq: 5, ...group } : null) };
   const rateLimiter = createSendLimit(createLimiterFactory(null, pino({ level: 'silent' })), { sendRateLimit: limit, sendRateWindowMs: 10_000 });
-  const service = new ActionService({ batcher, rateLimiter, fanout, blocks, store, now });
+  const service = new ActionService({ batcher, rateLimiter, fanout, blocks, store, memberships, now });
   return { service, committed, emitted, reads };
 }
 
@@ -112,19 +122,20 @@ describe('ActionService', () => {
     expect(committed.flat()).toHaveLength(3);
   });
 
-  it('announces: 1:1 to both people but the acting socket, a group to its room, affected replies to every socket, a hide to the actor only; nothing when not applied', () => {
+  it('announces: 1:1 to both people but the acting socket, a group to the members who can see the message, affected replies to every socket, a hide to the actor only; nothing when not applied', async () => {
     const { service, emitted } = setup();
     const updated = (m: Message, extra: Partial<ActionResult> = {}): ActionResult => ({ kind: 'react', applied: true, message: m, affected: [], ...extra });
     const hidden = { ...message('m1', dm, 'ann'), hiddenAt: '2026-01-01T00:01:00.000Z' };
-    service.announce('bob', updated(hidden), 'sock-1');
-    service.announce('ann', updated(message('g1', 'g:1', 'ann')), 'sock-2');
-    service.announce('ann', updated(message('m1', dm, 'ann'), { kind: 'delete', affected: [message('r1', dm, 'bob')] }), 'sock-3');
-    service.announce('bob', updated(hidden, { kind: 'hide' }), 'sock-4');
-    service.announce('bob', updated(message('m1', dm, 'ann'), { applied: false }), 'sock-5');
+    await service.announce('bob', updated(hidden), 'sock-1');
+    await service.announce('ann', updated(message('g1', 'g:1', 'ann')), 'sock-2');
+    await service.announce('ann', updated(message('m1', dm, 'ann'), { kind: 'delete', affected: [message('r1', dm, 'bob')] }), 'sock-3');
+    await service.announce('bob', updated(hidden, { kind: 'hide' }), 'sock-4');
+    await service.announce('bob', updated(message('m1', dm, 'ann'), { applied: false }), 'sock-5');
     expect(emitted.map(({ to, event, message: m, except }) => ({ to, event, id: m.id, hiddenAt: m.hiddenAt, except }))).toEqual([
       // bob hid m1 earlier: ann must not learn it from bob's reaction.
       { to: ['ann', 'bob'], event: 'message-updated', id: 'm1', hiddenAt: undefined, except: 'sock-1' },
-      { to: 'g:1', event: 'message-updated', id: 'g1', hiddenAt: undefined, except: { socketId: 'sock-2' } },
+      // cy joined the group after g1 (seq 1): not told of its change.
+      { to: ['ann', 'bob'], event: 'message-updated', id: 'g1', hiddenAt: undefined, except: 'sock-2' },
       { to: ['ann', 'bob'], event: 'message-updated', id: 'm1', hiddenAt: undefined, except: 'sock-3' },
       { to: ['ann', 'bob'], event: 'message-updated', id: 'r1', hiddenAt: undefined, except: undefined },
       { to: ['bob'], event: 'message-updated', id: 'm1', hiddenAt: '2026-01-01T00:01:00.000Z', except: 'sock-4' },

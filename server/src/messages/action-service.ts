@@ -7,12 +7,13 @@ import {
   type MessageAction,
   type MessageActionKind,
 } from '@pigeon/sync-protocol';
-import { isGroupId } from '../groups/memberships.ts';
+import { isGroupId, type Memberships } from '../groups/memberships.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
 import type { BlockList } from '../privacy/blocks.ts';
 import type { ActionOutcome, ActionRequest, AppliedAction, Store } from '../store/store.ts';
 import type { Fanout } from './fanout.ts';
 import type { SendBatcher } from './send-batcher.ts';
+import { groupViewers } from './update-audience.ts';
 
 /** An accepted action: the message as the actor sees it now, and what else the commit changed. */
 export type ActionResult = AppliedAction & { kind: MessageActionKind };
@@ -46,8 +47,12 @@ export class ActionService {
       rateLimiter: SendLimit;
       fanout: Fanout;
       blocks: Pick<BlockList, 'blockedBy' | 'blockersOf'>;
-      /** Reads the target only when the actor has a block either way (to find the other person). */
-      store: Pick<Store, 'getMessage'>;
+      /** Reads the target only when the actor has a block either way (to find the other person); a newcomer's periods (update-audience.ts). */
+      store: Pick<Store, 'getMessage' | 'memberPeriods'>;
+      /** A group's current members, cached: who of them may see a change (update-audience.ts). */
+      memberships: Pick<Memberships, 'group'>;
+      /** Told when a group's viewers could not be read (the change then reaches them through /api/sync). */
+      onAnnounceError?: (error: unknown) => void;
       /** Server time of actions; tests move it to cross the 15-minute and 48-hour windows. */
       now?: () => Date;
     },
@@ -88,21 +93,28 @@ export class ActionService {
    * A broadcast copy never carries `hiddenAt`: the outcome is the message as the ACTOR sees it,
    * and whether they hid it (earlier) is theirs alone. A device keeps a hiddenAt once set.
    */
-  announce(actorId: string, result: ActionResult, exceptSocketId?: string): void {
-    if (!result.applied) return;
+  announce(actorId: string, result: ActionResult, exceptSocketId?: string): Promise<void> {
+    if (!result.applied) return Promise.resolve();
     const { fanout } = this.deps;
     if (result.kind === 'hide') {
       fanout.emit([actorId], 'message-updated', { message: result.message }, exceptSocketId);
-      return;
+      return Promise.resolve();
     }
-    this.toMembers(withoutHidden(result.message), exceptSocketId);
-    for (const reply of result.affected) this.toMembers(withoutHidden(reply));
+    const all = [this.toViewers(withoutHidden(result.message), exceptSocketId), ...result.affected.map((reply) => this.toViewers(withoutHidden(reply)))];
+    // Never rejects: the change is committed and acked; a device that misses the event catches up.
+    return Promise.all(all).then(
+      () => undefined,
+      (error: unknown) => this.deps.onAnnounceError?.(error),
+    );
   }
 
-  private toMembers(message: Message, exceptSocketId?: string): void {
-    const { fanout } = this.deps;
+  private async toViewers(message: Message, exceptSocketId?: string): Promise<void> {
+    const { fanout, memberships, store } = this.deps;
     if (isGroupId(message.conversationId)) {
-      fanout.toConversation(message.conversationId, 'message-updated', { message }, { socketId: exceptSocketId });
+      const group = await memberships.group(message.conversationId);
+      if (!group) return;
+      const viewers = await groupViewers(message, group, (userId) => store.memberPeriods(message.conversationId, userId));
+      fanout.emit(viewers, 'message-updated', { message }, exceptSocketId);
       return;
     }
     const members = conversationMembers(message.conversationId) ?? [message.senderId, message.recipientId];
