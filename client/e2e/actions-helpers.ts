@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { bubbles, ROOT_DIR, waitForServiceWorker } from './harness.ts';
+import { bubbles, waitForServiceWorker } from './harness.ts';
 
 export const WAIT = { timeout: 20_000, interval: 100 };
 
@@ -85,9 +85,14 @@ export async function dismissUpdatePrompt(page: Page): Promise<void> {
   if (await note.count()) await note.getByRole('button', { name: /^(OK|Later)$/ }).click();
 }
 
-/** docs/screenshots/actions-<name>.png, after the update prompt is dismissed and two frames painted. */
+/**
+ * `PIGEON_E2E_SHOTS=<dir>` only (as groups.test.ts): saves <dir>/actions-<name>.png after two
+ * painted frames (the caller dismissed the update prompt). A plain test run writes nothing, so it
+ * leaves the work tree clean; `PIGEON_E2E_SHOTS=docs/screenshots` refreshes docs/client.md's images.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
-  const dir = join(ROOT_DIR, 'docs', 'screenshots');
+  const dir = process.env.PIGEON_E2E_SHOTS;
+  if (!dir) return;
   mkdirSync(dir, { recursive: true });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: join(dir, `actions-${name}.png`) });

@@ -2,7 +2,7 @@
  * Reply, react, copy, edit, delete for everyone and for me, from the message menu, through the
  * real server, between two users: once acted on a desktop (right click, the "More actions"
  * button, the keyboard, Up arrow) and seen on a phone, once acted on a phone (long press) and
- * seen on a desktop. Screenshots of the menu go to docs/screenshots/actions-*.png.
+ * seen on a desktop. PIGEON_E2E_SHOTS=<dir> saves screenshots of the menu there (actions-*.png).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -256,6 +256,11 @@ describe('Message actions', () => {
     expect(await bubbleWith(ed.page, 'ok').getAttribute('data-pending-actions')).toBe('true');
     expect(await bubbleWith(ed.page, 'Offline now').getByTestId('message-pending-action').count()).toBe(1);
     await shot(ed.page, 'desktop-pending-dark');
+    // The banner counts the reaction and the edit as changes, not as messages; a message joins them.
+    const banner = ed.page.getByTestId('connection-banner');
+    await expect.poll(() => banner.innerText(), WAIT).toContain('· 2 changes waiting to send.');
+    await sendMessage(ed.page, 'Back soon');
+    await expect.poll(() => banner.innerText(), WAIT).toContain('· 1 message and 2 changes waiting to send.');
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await chipCount(bubbleWith(flo.page, 'ok'), '😂')).toBe(0);
     expect(await bubbleWith(flo.page, 'Offline soon').count()).toBe(1);
@@ -264,5 +269,7 @@ describe('Message actions', () => {
     await expect.poll(() => chipCount(bubbleWith(flo.page, 'ok'), '😂'), WAIT).toBe(1);
     await bubbleWith(flo.page, 'Offline now').getByTestId('message-edited').waitFor(WAIT);
     await expect.poll(() => ed.page.locator('[data-pending-actions="true"]').count(), WAIT).toBe(0);
+    await bubbleWith(flo.page, 'Back soon').waitFor(WAIT);
+    await expect.poll(() => banner.getAttribute('data-outbox'), WAIT).toBe('0');
   });
 });

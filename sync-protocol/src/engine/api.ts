@@ -94,7 +94,14 @@ export type ConnectionState = 'online' | 'connecting' | 'offline';
 
 export interface EngineState {
   connection: ConnectionState;
+  /** Entries in the outbox: messages, group changes and message actions alike. */
   outboxSize: number;
+  /**
+   * Of `outboxSize`, the message actions (reactions, edits, deletes): a UI that says "N messages
+   * waiting" counts `outboxSize - outboxActions` (the rest: messages, and group changes, which
+   * show as pending lines in their chat).
+   */
+  outboxActions: number;
   lastSyncAt: string | null;
   userId: string | null;
 }

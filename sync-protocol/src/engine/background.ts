@@ -33,7 +33,7 @@ export interface AuthSignals {
 }
 
 export class Background {
-  private state: EngineState = { connection: 'offline', outboxSize: 0, lastSyncAt: null, userId: null };
+  private state: EngineState = { connection: 'offline', outboxSize: 0, outboxActions: 0, lastSyncAt: null, userId: null };
   private running = false;
   private networkEnabled = true;
   private socketDownSince = Date.now();

@@ -233,7 +233,7 @@ export class SessionLifecycle {
         bg().setState({ lastSyncAt: at });
         bg().requestPeers();
       },
-      outboxSize: (n) => bg().setState({ outboxSize: n }),
+      outboxSize: (n, actions) => bg().setState({ outboxSize: n, outboxActions: actions }),
       reportError: (where, e) => bg().reportError(where, e),
     };
   }

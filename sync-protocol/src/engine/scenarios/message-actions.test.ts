@@ -48,11 +48,14 @@ describe('message actions offline', () => {
     expect(await alice.engine.queries.message(three.key)).toMatchObject({ body: '', pendingActions: 1 });
     expect((await alice.engine.queries.message(three.key))?.deletedAt).toBeTruthy();
     expect(alice.engine.getState().outboxSize).toBe(6);
+    // Three messages and three actions: the banner tells them apart (outboxActions).
+    expect(alice.engine.getState().outboxActions).toBe(3);
 
     const { log, stop } = recordCalls(env);
     alice.engine.setNetworkEnabled(true);
     await drained(alice.engine);
     stop();
+    expect(alice.engine.getState().outboxActions).toBe(0);
     const [s1, s2, s3] = env.server.history(conversationId);
     expect(log).toEqual(['send one', `react ${s1!.id}`, 'send two', `editMessage ${s2!.id}`, 'send three', `deleteMessage ${s3!.id}`]);
     expect(s1).toMatchObject({ body: 'one', reactions: [{ userId: one.senderId, emoji: '👍' }], version: 1 });
