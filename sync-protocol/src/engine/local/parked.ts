@@ -16,6 +16,7 @@
  * Every function here runs inside the caller's rw transaction over the tables it touches.
  */
 import type { User } from '../../model/user.ts';
+import { resolveTargets } from '../up/actions.ts';
 import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
 import { META, type LocalDb, type MetaRow, type OutboxEntry, type ParkedRow, type ReadMark, type StoredMessage } from './local-db.ts';
 
@@ -29,7 +30,11 @@ const owed = (row: MetaRow) => {
 
 /** Copies `owner`'s unsent messages into `parked` (the caller clears the live tables next). */
 export async function parkUnsent(db: LocalDb, owner: string): Promise<number> {
-  const outbox = await db.outbox.toArray();
+  // An action or reply names its target by row key until it is sent (up/actions.ts resolveTargets).
+  // Acked targets are not parked, and the live tables are cleared next: resolved now, the entry
+  // can be sent after the next sign-in before the catch-up brings the row back (chaos finding A2).
+  // A target still unacked is parked too, and its send is ahead in the lane: it resolves then.
+  const outbox = await Promise.all((await db.outbox.toArray()).map((e) => resolveTargets(db, e)));
   // pendingAt is set only on unacked rows (pending or failed): the index holds exactly those.
   const unacked = (await db.messages.orderBy('pendingAt').toArray()).filter((m) => m.senderId === owner);
   const peerIds = [...new Set(unacked.map((m) => m.recipientId))];

@@ -140,8 +140,10 @@ export async function dismissActionError(db: LocalDb, key: string): Promise<void
 /**
  * Fills in the server ids an entry names by row key, now that what was ahead of it in its lane is
  * acked: an action's target, a reply's original. An action whose target was never acked (its send
- * failed for good, or the row is gone) keeps `targetId` null: it fails. A reply whose original was
- * never acked goes without its quote: the text still reaches the peer.
+ * failed for good) keeps `targetId` null: it fails. A reply whose original was never acked goes
+ * without its quote: the text still reaches the peer. A row that is not there at all is another
+ * matter (`targetMissing`). Also run when an account switch parks the entry (local/parked.ts): the
+ * rows it reads are cleared then, and come back only with the owner's next catch-up.
  */
 export async function resolveTargets(db: LocalDb, entry: OutboxEntry): Promise<OutboxEntry> {
   if (entry.action && entry.action.targetId === null && entry.targetKey) {
@@ -153,4 +155,15 @@ export async function resolveTargets(db: LocalDb, entry: OutboxEntry): Promise<O
     return { ...entry, replyTo: { ...entry.replyTo, id: original?.id ?? null } };
   }
   return entry;
+}
+
+/**
+ * Whether `entry` (resolved) still names its target or original by row key only, and the device
+ * holds no row of that key: not a message whose send failed (that row exists), but one the device
+ * does not hold (yet). Only an entry parked before targets were resolved at parking gets here; the
+ * drainer waits for the catch-up to bring the row rather than send it without its target.
+ */
+export async function targetMissing(db: LocalDb, entry: OutboxEntry): Promise<boolean> {
+  const key = entry.action ? (entry.action.targetId === null ? entry.targetKey : undefined) : entry.replyTo?.id === null ? entry.replyTo.key : undefined;
+  return !!key && !(await db.messages.get(key));
 }

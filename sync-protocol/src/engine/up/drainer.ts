@@ -40,6 +40,8 @@
  * is read from the row when the action reaches the head (up/actions.ts `resolveTargets`), as is a
  * reply's original. An action is refused for good also by CONFLICT (edit window closed, message
  * deleted): the row shows the server's state again with `actionError` (up/actions.ts `failAction`).
+ * A head naming a row the device does not hold waits for the catch-up to bring it, and is reported
+ * (`error` event) if it never comes (waitForTarget, withoutTarget; docs/sync-protocol.md).
  */
 import { conversationMembers } from '../../conversation-id.ts';
 import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
@@ -47,9 +49,12 @@ import type { Message, SendMessageInput } from '../../model/message.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
-import { failAction, isFinalActionError, resolveTargets } from './actions.ts';
+import { failAction, isFinalActionError, resolveTargets, targetMissing } from './actions.ts';
 import { Signal } from '../util/signal.ts';
 import { SingleFlight } from '../util/single-flight.ts';
+
+/** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
+export const TARGET_WAITS = 8;
 
 export type Route = { via: 'socket' } | { via: 'rest' } | { via: 'wait'; ms: number };
 
@@ -121,6 +126,8 @@ export class Drainer {
   private readonly scan = new SingleFlight(() => this.startLanes());
   /** Bumped by every kick, so a lane that found its queue empty re-checks if a kick raced it. */
   private generation = 0;
+  /** Waits so far for a target row, by entry clientId (waitForTarget). */
+  private readonly targetWaits = new Map<string, number>();
 
   constructor(private readonly deps: DrainerDeps) {}
 
@@ -163,6 +170,36 @@ export class Drainer {
       .first();
   }
 
+  /**
+   * An entry whose target row the device does not hold (yet): wait for the catch-up to bring it
+   * back (an entry parked at an account switch before targets were resolved there), with backoff,
+   * TARGET_WAITS times. False when done waiting (nothing waited; the count stays, so a reply sent
+   * without its quote and then retried does not wait again). Not by `attempts`: those count send
+   * failures. The lane loop re-checks canDrain after the wait.
+   */
+  private async waitForTarget(entry: OutboxEntry): Promise<boolean> {
+    const n = (this.targetWaits.get(entry.clientId) ?? 0) + 1;
+    if (n > TARGET_WAITS) return false;
+    this.targetWaits.set(entry.clientId, n);
+    await this.signal.wait(backoffDelay(n, this.deps.backoff, this.deps.random));
+    return true;
+  }
+
+  /**
+   * The target never came: never silently. The `error` event names the entry; an action is dropped
+   * (there is no row to show `actionError` on), a reply goes without its quote (its text still
+   * matters). Undefined when the entry is not to be sent (dropped, or not this account's).
+   */
+  private async withoutTarget(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
+    const me = this.deps.me();
+    if (!me || entry.key !== messageKey(me, entry.clientId)) return undefined;
+    const what = entry.action ? `${entry.action.kind} of ${entry.targetKey}` : `reply ${entry.key} to ${entry.replyTo?.key}`;
+    this.deps.onError('drainer.target', new PigeonError('NOT_FOUND', `${what}: the message is not on this device`));
+    if (!entry.action) return entry;
+    await failAction(this.deps.db, entry, me, 'NOT_FOUND', 'the message is not on this device');
+    return undefined;
+  }
+
   private async runLane(conversationId: string): Promise<void> {
     const { deps } = this;
     while (deps.canDrain()) {
@@ -172,7 +209,13 @@ export class Drainer {
         if (generation !== this.generation) continue;
         return;
       }
-      const entry = head.action || head.replyTo ? await resolveTargets(deps.db, head) : head;
+      let entry = head.action || head.replyTo ? await resolveTargets(deps.db, head) : head;
+      if ((entry.action || entry.replyTo) && (await targetMissing(deps.db, entry))) {
+        if (await this.waitForTarget(entry)) continue;
+        const kept = await this.withoutTarget(entry);
+        if (!kept) continue;
+        entry = kept;
+      }
       // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
       // switch must not send the next account's (restored) messages with its own token. No await
       // between here and the send, so the send goes out with the token of the entry's owner (and
