@@ -21,14 +21,22 @@ export interface LiveEventsDeps {
 }
 
 export class LiveEvents {
-  private queue: Message[] = [];
+  /**
+   * Each copy with the account it was received for, read when it arrives, not when it is stored:
+   * a copy received for A (a hide's `message-updated` carrying A's hiddenAt) and still queued when
+   * B signs in must not be stored as B's. applyServerCopies writes nothing for an account that no
+   * longer owns the database (ApplyResult.stale).
+   */
+  private queue: { message: Message; me: string }[] = [];
   /** A burst of new-message events costs one transaction per batch, not one per message. */
   private readonly flight = new SingleFlight(() => this.storeQueued());
 
   constructor(private readonly deps: LiveEventsDeps) {}
 
   newMessage(message: Message): void {
-    this.queue.push(message);
+    const me = this.deps.me();
+    if (!me) return; // signed out: the owner's next catch-up brings it
+    this.queue.push({ message, me });
     void this.flight.request().catch((e) => {
       this.deps.onError('new-message', e);
       this.deps.requestCatchUp(); // the cursor still covers what failed to store
@@ -70,9 +78,10 @@ export class LiveEvents {
 
   private async storeQueued(): Promise<void> {
     while (this.queue.length > 0) {
-      const me = this.deps.me();
-      const batch = this.queue.splice(0);
-      if (!me) return;
+      // One batch per account, in arrival order (all of one account but across a switch).
+      const me = this.queue[0]!.me;
+      const n = this.queue.findIndex((q) => q.me !== me);
+      const batch = this.queue.splice(0, n === -1 ? this.queue.length : n).map((q) => q.message);
       // detectGaps: a seq beyond local max + 1 means a missed event; the catch-up fills it.
       this.deps.afterApply(await applyServerCopies(this.deps.db, batch, me, { detectGaps: true }));
     }

@@ -103,10 +103,15 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
   });
 }
 
-/** Raises the status of stored messages by server id. Returns the ids not found locally. */
+/**
+ * Raises the status of stored messages by server id, for `me`. Returns the ids not found locally.
+ * Nothing when `me` no longer owns the database: a receipt meant for A (received before B signed
+ * in) names messages B may hold too, and would move them for B.
+ */
 export async function applyStatus(db: LocalDb, ids: readonly string[], status: MessageStatus, me: string): Promise<{ unknownIds: string[] }> {
   if (ids.length === 0) return { unknownIds: [] };
-  return db.transaction('rw', [db.messages, db.conversations], async () => {
+  return db.transaction('rw', [db.messages, db.conversations, db.meta], async () => {
+    if (!(await signedInAs(db, me))) return { unknownIds: [] };
     const rows = await db.messages.where('id').anyOf([...ids]).toArray();
     const found = new Set(rows.map((r) => r.id));
     const touched: Touched = new Map();
