@@ -116,7 +116,9 @@ describe.each(STORE_VARIANTS)('message actions in groups on $kind', (variant) =>
     const recent = accepted(await react('socket', t.url, b, later.id, '👀'));
     // Dave held `sent` in his first period (he was removed after it), and is a member again.
     await waitFor('dave hears both changes', () => heard.d().length === 2);
-    expect(heard.d()).toEqual([old, recent]);
+    // In either order: the two are about different messages (and Dave's periods are read for the old one only).
+    expect(heard.d()).toHaveLength(2);
+    expect(heard.d()).toEqual(expect.arrayContaining([old, recent]));
     await waitFor('frank hears the change of the message sent after he joined', () => heard.f().length === 1);
     await Promise.all([roundTrip(f.socket), roundTrip(a.socket)]);
     // Frank never received `sent`: he must not learn of its reactions (or a new body) now.
