@@ -6,6 +6,7 @@ import type { MongoContext } from './context.ts';
 import { toMessage, type ContentDoc, type MessageDoc } from './documents.ts';
 import { hiddenAtOf, isMessageDoc, quoteEntryId, versionOf, type ActionDoc } from './action-docs.ts';
 import { commitSteps, type Step } from './action-steps.ts';
+import { caughtUp } from './entry-truth.ts';
 
 /**
  * Brings the message documents up to recorded entries (action-docs.ts): for each message its
@@ -20,8 +21,8 @@ import { commitSteps, type Step } from './action-steps.ts';
  * control: an update on another node (another action, a receipt) can land over this one with what
  * it read before. There the documents are read back (by `_id`) and what is missing written once
  * more; a concurrent update landing after that read can still undo it until the message changes
- * again (as for receipts, receipts.ts), while the feed hands out the newer of an entry's and its
- * document's content (reads.ts).
+ * again (as for receipts, receipts.ts). Reads do not depend on it: they catch the documents up
+ * with their entries (entry-truth.ts).
  */
 export async function applyEntries(ctx: MongoContext, entries: readonly ActionDoc[]): Promise<void> {
   const top = new Map<string, ActionDoc>();
@@ -119,7 +120,8 @@ export async function emptyQuotesOf(
 /** The current documents of `ids` as `viewerId` sees them (answers after a race; see commitSteps). */
 export async function currentFor(ctx: MongoContext, ids: readonly string[], viewerId: string): Promise<Map<string, Message>> {
   const out = new Map<string, Message>();
-  for (const d of await findByIds(ctx, ctx.messages, ids)) {
+  // Caught up with the entries: another node's update may have set the document back (entry-truth.ts).
+  for (const d of await caughtUp(ctx, await findByIds(ctx, ctx.messages, ids), [])) {
     const hiddenAt = hiddenAtOf(d, viewerId);
     out.set(d._id, hiddenAt ? { ...toMessage(d), hiddenAt } : toMessage(d));
   }

@@ -19,7 +19,8 @@ import { messageIdFor } from './message-id.ts';
  *  - `none`: an accepted action that changed nothing, recorded so that its replay stays a no-op.
  *    It takes a position nobody's feed reads (its sender and recipient are '').
  * The message document is then updated (`content`, or `hidden`): the entries are the
- * commit, the document what histories, the list and getMessage read (action-apply.ts).
+ * commit and the truth, the document a cache of them that every read catches up with the
+ * entries (entry-truth.ts; action-apply.ts for why it can be behind).
  *
  * A delete for everyone also empties the quote of each reply to it: a `content` entry of the
  * reply with `_id` `q:<replyId>` (a reply quotes one message, deleted at most once).

@@ -5,6 +5,7 @@ import type { MongoContext } from './context.ts';
 import type { GroupStateDoc, MessageDoc } from './documents.ts';
 import { actionEntryId, hiddenAtOf, isAction, isMessageDoc, versionOf, type ActionDoc } from './action-docs.ts';
 import { applyEntries, currentFor, emptyQuotes } from './action-apply.ts';
+import { caughtUpDoc, entryTruth } from './entry-truth.ts';
 import { commitSteps, type Decision, type Step } from './action-steps.ts';
 import { inPeriods, latestState, membershipDocs, periodsFrom } from './group-state.ts';
 
@@ -28,9 +29,12 @@ export function applyActions(ctx: MongoContext, batch: readonly ActionRequest[])
 
 async function commitActions(ctx: MongoContext, batch: readonly ActionRequest[]): Promise<ActionOutcome[]> {
   const entryIds = batch.map((r) => actionEntryId(r.actorId, r.clientId));
-  const [storedEntries, found] = await Promise.all([
+  const actors = batch.map((r) => r.actorId);
+  // What the entries say of the messages, side by side with their documents (entry-truth.ts).
+  const [storedEntries, found, truth] = await Promise.all([
     findByIds(ctx, ctx.log, entryIds),
     findByIds(ctx, ctx.messages, batch.map((r) => r.messageId)),
+    entryTruth(ctx, batch.map((r) => r.messageId), actors),
   ]);
   const stored = new Map(storedEntries.filter(isAction).map((e) => [e._id, e]));
   const docs = new Map(found.filter(isMessageDoc).map((d) => [d._id, d]));
@@ -40,7 +44,18 @@ async function commitActions(ctx: MongoContext, batch: readonly ActionRequest[])
     if (!messageOf.has(entryIds[i]!)) messageOf.set(entryIds[i]!, stored.get(entryIds[i]!)?.messageId ?? r.messageId);
   });
   const unread = [...new Set(messageOf.values())].filter((id) => !docs.has(id));
-  if (unread.length > 0) for (const d of (await findByIds(ctx, ctx.messages, unread)).filter(isMessageDoc)) docs.set(d._id, d);
+  if (unread.length > 0) {
+    // Replays naming another message than their first occurrence (rare): those are read now.
+    const [more, moreTruth] = await Promise.all([findByIds(ctx, ctx.messages, unread), entryTruth(ctx, unread, actors)]);
+    for (const d of more.filter(isMessageDoc)) docs.set(d._id, d);
+    for (const [id, t] of moreTruth) truth.set(id, t);
+  }
+  // Replays whose entry did not reach its document (its node died in between) repair it below.
+  const lagging = [...stored.values()].filter((e) => lags(e, docs.get(e.messageId)));
+  // The batch starts from what the entries say (entry-truth.ts): a document a concurrent FerretDB
+  // update set back would answer an old hide, or be judged on an old version (whose insert the
+  // version index would refuse, at the cost of a round).
+  for (const [id, d] of docs) docs.set(id, caughtUpDoc(d, truth.get(id)));
 
   const standing = await standingOf(ctx, batch.map((r, i) => ({ actorId: r.actorId, messageId: messageOf.get(entryIds[i]!)! })), docs);
   const live: { step: Step; index: number }[] = [];
@@ -57,10 +72,6 @@ async function commitActions(ctx: MongoContext, batch: readonly ActionRequest[])
     live.push({ step, index: i });
   });
 
-  // Replays whose entry did not reach its document (its node died in between) repair it, and
-  // this batch starts from the state the entries say.
-  const lagging = [...stored.values()].filter((e) => lags(e, docs.get(e.messageId)));
-  for (const e of lagging) docs.set(e.messageId, caughtUp(docs.get(e.messageId)!, e));
   const { results, inserted, stored: copies, raced } = await commitSteps(ctx, live.map((l) => l.step), docs, new Set(stored.keys()));
   await applyEntries(ctx, [...inserted, ...copies, ...lagging]);
 
@@ -101,12 +112,6 @@ function lags(e: ActionDoc, doc: MessageDoc | undefined): boolean {
   if (!doc) return false;
   if (e.change === 'content') return versionOf(doc) < e.content!.version;
   return e.change === 'hide' && hiddenAtOf(doc, e.actorId) === null;
-}
-
-/** The document with a lagging entry applied. */
-function caughtUp(doc: MessageDoc, e: ActionDoc): MessageDoc {
-  if (e.change === 'content') return versionOf(doc) < e.content!.version ? { ...doc, content: e.content! } : doc;
-  return lags(e, doc) ? { ...doc, hidden: { ...doc.hidden, [e.actorId]: e.createdAt } } : doc;
 }
 
 const standingKey = (actorId: string, messageId: string) => `${actorId}\n${messageId}`;

@@ -4,6 +4,7 @@ import type { ConversationRecord, MemberPeriod } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { messageFor } from './action-docs.ts';
 import type { LogDoc } from './documents.ts';
+import { caughtUp } from './entry-truth.ts';
 import { latestState, membershipDocs, periodFilter, periodsByGroup, periodsFrom } from './group-state.ts';
 import { groupRecord } from './list-records.ts';
 
@@ -22,7 +23,8 @@ export async function groupHistory(ctx: MongoContext, groupId: string, beforeSeq
     .sort({ seq: -1 })
     .limit(limit)
     .toArray();
-  return docs.reverse().map((d) => messageFor(d, viewerId));
+  // The entries, not the documents, are the truth (entry-truth.ts): one more read per page.
+  return (await caughtUp(ctx, docs.reverse(), [viewerId])).map((d) => messageFor(d, viewerId));
 }
 
 /** Every group the user is or was a member of, with its current title and members, as list entries. */

@@ -32,6 +32,9 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
     { key: { group: 1, changePos: 1 }, name: 'group_changePos' },
     // A delete for everyone empties the quote of the replies to it (action-apply.ts).
     { key: { 'replyTo.id': 1 }, name: 'replyTo_id' },
+    // Every read of messages catches their documents up with their entries (entry-truth.ts): the
+    // receipt and action entries about a page's messages. Message documents have no `messageId`.
+    { key: { messageId: 1 }, name: 'messageId' },
   ],
   // Members' delivered/read positions: the newest move per member (one seek each, or a
   // DISTINCT_SCAN), and the first move at or past a seq (Message info).

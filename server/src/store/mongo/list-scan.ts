@@ -3,6 +3,7 @@ import type { ConversationRecord, MemberPeriod } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { NOT_READ, type MessageDoc } from './documents.ts';
 import { latestState, periodsByGroup } from './group-state.ts';
+import { caughtUp } from './entry-truth.ts';
 import { directRecord, groupRecord } from './list-records.ts';
 
 /**
@@ -42,7 +43,10 @@ export async function listByScans(ctx: MongoContext, userId: string): Promise<Co
     ]),
   ];
   const byConversation = new Map<string, MessageDoc[]>();
-  for (const d of await ctx.messages.find({ $or: or }).toArray()) {
+  // Caught up with their entries (one more scan, entry-truth.ts): a document a concurrent update
+  // set back would show an old last message, or count a message read since as unread.
+  const read = await ctx.messages.find({ $or: or }).toArray();
+  for (const d of await caughtUp(ctx, read, [])) {
     const list = byConversation.get(d.conversationId);
     if (list) list.push(d);
     else byConversation.set(d.conversationId, [d]);

@@ -7,6 +7,7 @@ import { hiddenAtOf, isAction, isMessageDoc, messageFor, type ActionDoc } from '
 import { isReceipt, NOT_READ, toMessage, type LogDoc, type MessageDoc, type ReceiptDoc } from './documents.ts';
 import { groupConversations, groupFeedFilters, groupHistory, samePeriods } from './group-reads.ts';
 import { changeKey, inPeriods, isGroupId, periodsAndChanges, periodsByGroup } from './group-state.ts';
+import { caughtUp, caughtUpDoc, caughtUpMessage, entryTruth } from './entry-truth.ts';
 import { directRecord } from './list-records.ts';
 import { listByScans } from './list-scan.ts';
 
@@ -20,13 +21,15 @@ export async function getHistory(
   if (isGroupId(conversationId)) return groupHistory(ctx, conversationId, beforeSeq, limit, viewerId);
   const filter: Filter<MessageDoc> = beforeSeq === null ? { conversationId } : { conversationId, seq: { $lt: beforeSeq } };
   const docs = await ctx.messages.find(filter).sort({ seq: -1 }).limit(limit).toArray();
-  return docs.reverse().map((d) => messageFor(d, viewerId));
+  // The entries, not the documents, are the truth (entry-truth.ts): one more read per page.
+  return (await caughtUp(ctx, docs.reverse(), viewerId === undefined ? [] : [viewerId])).map((d) => messageFor(d, viewerId));
 }
 
 /** One message by id (never a receipt or action entry), or null. */
 export async function getMessage(ctx: MongoContext, messageId: string): Promise<Message | null> {
   const doc = await ctx.messages.findOne({ _id: messageId });
-  return doc && isMessageDoc(doc) ? toMessage(doc) : null;
+  if (!doc || !isMessageDoc(doc)) return null;
+  return toMessage((await caughtUp(ctx, [doc], []))[0]!);
 }
 
 export async function listConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
@@ -34,10 +37,21 @@ export async function listConversations(ctx: MongoContext, userId: string): Prom
   const entries =
     ctx.server === 'ferretdb'
       ? await listByScans(ctx, userId)
-      : (await Promise.all([directConversations(ctx, userId), groupConversations(ctx, userId)])).flat();
+      : await lastCaughtUp(ctx, (await Promise.all([directConversations(ctx, userId), groupConversations(ctx, userId)])).flat());
   return entries.sort((a, b) =>
     a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
   );
+}
+
+/**
+ * The entries' last messages caught up with their log entries (entry-truth.ts), one read for the
+ * list. On MongoDB a document is only behind after a node died between an entry and its update
+ * (every update is atomic), so its unread counts, read from documents, are left as they are;
+ * FerretDB's plan catches up every document it reads, unread ones included (list-scan.ts).
+ */
+async function lastCaughtUp(ctx: MongoContext, list: ConversationRecord[]): Promise<ConversationRecord[]> {
+  const truth = await entryTruth(ctx, list.flatMap((c) => (c.lastMessage ? [c.lastMessage.id] : [])), []);
+  return list.map((c) => (c.lastMessage ? { ...c, lastMessage: caughtUpMessage(c.lastMessage, truth.get(c.lastMessage.id)) } : c));
 }
 
 async function directConversations(ctx: MongoContext, userId: string): Promise<ConversationRecord[]> {
@@ -147,10 +161,16 @@ async function resolve(ctx: MongoContext, userId: string, entries: readonly LogD
   const ids = [...new Set(entries.filter((e) => isReceipt(e) || isAction(e)).map((e) => (e as ReceiptDoc | ActionDoc).messageId))];
   const docs = new Map<string, MessageDoc>();
   for (const d of await findByIds(ctx, ctx.messages, ids)) docs.set(d._id, d);
+  // Every message of the page caught up with its entries, one read (entry-truth.ts): a document a
+  // concurrent FerretDB update set back would otherwise hand out an older content or status, or
+  // skip the entry that is the message's latest (its `lastChangePos` set back too).
+  for (const e of entries) if (!isReceipt(e) && !isAction(e) && !docs.has(e._id)) docs.set(e._id, e as MessageDoc);
+  const truth = await entryTruth(ctx, [...docs.keys()], [userId]);
+  for (const [id, d] of docs) docs.set(id, caughtUpDoc(d, truth.get(id)));
   const out: [LogDoc, Message][] = [];
   for (const e of entries) {
     if (isAction(e) && e.change === 'none') continue;
-    const doc = isReceipt(e) || isAction(e) ? docs.get(e.messageId) : (e as MessageDoc);
+    const doc = docs.get(isReceipt(e) || isAction(e) ? e.messageId : e._id);
     if (!doc) continue;
     const ownHide = isAction(e) && e.change === 'hide';
     if (!ownHide && e.changePos < (doc.lastChangePos ?? doc.changePos)) continue;

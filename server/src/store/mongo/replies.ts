@@ -4,6 +4,7 @@ import type { SendRequest } from '../store.ts';
 import { emptyQuotesOf } from './action-apply.ts';
 import { isMessageDoc } from './action-docs.ts';
 import { findByIds } from './by-ids.ts';
+import { caughtUp } from './entry-truth.ts';
 import type { MongoContext } from './context.ts';
 import { toMessage, type MessageDoc } from './documents.ts';
 import { groupOfSend } from './group-sends.ts';
@@ -25,7 +26,9 @@ export async function quotesFor(ctx: MongoContext, sends: readonly SendRequest[]
   const refused = new Map<string, PigeonError>();
   const replies = sends.filter((r) => r.replyTo !== undefined);
   if (replies.length === 0) return { refs, refused };
-  const originals = new Map((await findByIds(ctx, ctx.messages, replies.map((r) => r.replyTo!))).filter(isMessageDoc).map((d) => [d._id, d]));
+  // Quoted as the entries say (entry-truth.ts): a document set back would quote an old body.
+  const found = (await findByIds(ctx, ctx.messages, replies.map((r) => r.replyTo!))).filter(isMessageDoc);
+  const originals = new Map((await caughtUp(ctx, found, [])).map((d) => [d._id, d]));
   await Promise.all(
     replies.map(async (r) => {
       const original = originals.get(r.replyTo!);
@@ -57,7 +60,9 @@ async function answerable(ctx: MongoContext, r: SendRequest, original: MessageDo
 export async function requoteLateDeletes(ctx: MongoContext, inserted: readonly MessageDoc[]): Promise<Message[]> {
   const quoting = inserted.filter((d) => d.replyTo && d.replyTo.preview !== '');
   if (quoting.length === 0) return [];
-  const originals = new Map((await findByIds(ctx, ctx.messages, quoting.map((d) => d.replyTo!.id))).map((d) => [d._id, d]));
+  // A delete set back on its document by a concurrent update is still a delete (entry-truth.ts).
+  const found = (await findByIds(ctx, ctx.messages, quoting.map((d) => d.replyTo!.id))).filter(isMessageDoc);
+  const originals = new Map((await caughtUp(ctx, found, [])).map((d) => [d._id, d]));
   const deletedAt = (d: MessageDoc) => {
     const original = originals.get(d.replyTo!.id);
     return original ? toMessage(original).deletedAt : null;
