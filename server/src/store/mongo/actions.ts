@@ -5,7 +5,7 @@ import type { MongoContext } from './context.ts';
 import type { GroupStateDoc, MessageDoc } from './documents.ts';
 import { actionEntryId, hiddenAtOf, isAction, isMessageDoc, versionOf, type ActionDoc } from './action-docs.ts';
 import { applyEntries, currentFor, emptyQuotes } from './action-apply.ts';
-import { caughtUpDoc, entryTruth } from './entry-truth.ts';
+import { caughtUpDoc, entryTruth, markActionsExist } from './entry-truth.ts';
 import { commitSteps, type Decision, type Step } from './action-steps.ts';
 import { inPeriods, latestState, membershipDocs, periodsFrom } from './group-state.ts';
 
@@ -28,6 +28,8 @@ export function applyActions(ctx: MongoContext, batch: readonly ActionRequest[])
 }
 
 async function commitActions(ctx: MongoContext, batch: readonly ActionRequest[]): Promise<ActionOutcome[]> {
+  // Before any entry of this batch can exist: readers then correct documents from entries (entry-truth.ts).
+  await markActionsExist(ctx);
   const entryIds = batch.map((r) => actionEntryId(r.actorId, r.clientId));
   const actors = batch.map((r) => r.actorId);
   // What the entries say of the messages, side by side with their documents (entry-truth.ts).

@@ -59,6 +59,10 @@ export interface MongoContext {
    */
   readonly casLane: WriteLane | null;
   readonly hooks: StoreHooks;
+  /** Small documents by fixed `_id` (store identity, the actions marker of entry-truth.ts). */
+  readonly meta: Collection<{ _id: string }>;
+  /** This process saw the actions marker (entry-truth.ts): it never goes away. */
+  actionsMarked: boolean;
 }
 
 /** A session CAS takes milliseconds; a node that died holding the lock blocks refreshes this long at most. */
@@ -93,5 +97,7 @@ export function createContext(
         ? new SharedWriteLock(db.collection<LockDoc>('locks'), 'sessions', { leaseMs: SESSION_LOCK_LEASE_MS, acquireTimeoutMs: SESSION_LOCK_LEASE_MS * 2 })
         : null,
     hooks,
+    meta: db.collection<{ _id: string }>('meta'),
+    actionsMarked: false,
   };
 }

@@ -16,6 +16,30 @@ import { toMessage, type LogDoc, type MessageDoc, type ReceiptDoc } from './docu
  * (a few entries per message), one scan on FerretDB (as every filter but a plain `_id`).
  */
 
+/**
+ * Documents fall behind their entries only once actions exist: an action's document update is what
+ * a FerretDB receipt update can undo and the reverse (before #16 a document was written by its
+ * receipts alone, and reads took it as it was). So the entries are read only once the database
+ * holds an action: the first action of every process writes the `meta` marker below before its
+ * entry, and a read checks the marker by `_id` (cheap on FerretDB too) until it has seen it once.
+ * A database without actions costs no extra read at all (the 2-node chaos runs without actions
+ * settled as before #16 then; every read was one scan slower with the entries read always).
+ */
+const ACTIONS_MARKER = 'actions-exist';
+
+/** Before an action's entry is inserted: from now on, reads correct documents from entries. */
+export async function markActionsExist(ctx: MongoContext): Promise<void> {
+  if (ctx.actionsMarked) return;
+  await ctx.meta.updateOne({ _id: ACTIONS_MARKER }, { $setOnInsert: { _id: ACTIONS_MARKER } }, { upsert: true });
+  ctx.actionsMarked = true;
+}
+
+async function actionsExist(ctx: MongoContext): Promise<boolean> {
+  if (ctx.actionsMarked) return true;
+  if (await ctx.meta.findOne({ _id: ACTIONS_MARKER })) ctx.actionsMarked = true;
+  return ctx.actionsMarked;
+}
+
 /** What the entries of one message say, as far as it is ahead of any document. */
 interface Truth {
   content?: NonNullable<MessageDoc['content']>;
@@ -37,7 +61,7 @@ const RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };
 export async function entryTruth(ctx: MongoContext, messageIds: readonly string[], viewers: readonly string[]): Promise<Map<string, Truth>> {
   const ids = [...new Set(messageIds)];
   const out = new Map<string, Truth>();
-  if (ids.length === 0) return out;
+  if (ids.length === 0 || !(await actionsExist(ctx))) return out;
   const who = [...new Set(viewers)];
   const or: Filter<LogDoc>[] = [{ change: 'content' }, { kind: 'receipt' }];
   if (who.length > 0) or.push({ change: 'hide', actorId: who.length === 1 ? who[0]! : { $in: who } });

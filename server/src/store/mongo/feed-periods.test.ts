@@ -38,7 +38,7 @@ describeMongo('MongoStore change feed and membership periods', () => {
     }
   });
 
-  it('on FerretDB a page reads the messages three times (periods, the entries with the membership changes, the entries about its messages); receipts’ messages by _id; an empty page twice', async () => {
+  it('on FerretDB a page reads the messages twice (periods, then the entries with the membership changes) while no action exists; receipts’ messages by _id; an empty page twice', async () => {
     const store = await openMongo(freshDbName(), { clientOptions: { monitorCommands: true } });
     try {
       if (store.server !== 'ferretdb') return; // MongoDB reads the periods again, by index
@@ -58,9 +58,9 @@ describeMongo('MongoStore change feed and membership periods', () => {
         ['direct', 'delivered'],
       ]);
       const scans = () => filters.filter((f) => typeof (f as { _id?: unknown })._id !== 'string');
-      // The third: what the entries say of the page's messages (entry-truth.ts), whatever their number.
-      expect(scans()).toHaveLength(3);
-      expect(scans()[2]).toMatchObject({ messageId: { $in: expect.arrayContaining([m.id, d.id]) } });
+      // No action was ever applied in this database, so the entries about the page's messages are not
+      // read (entry-truth.ts; entry-truth.test.ts has that third read once actions exist).
+      expect(scans()).toHaveLength(2);
       filters.length = 0;
       expect((await store.changesSince(b.id, page.position, 100)).messages).toEqual([]);
       expect(scans()).toHaveLength(2);
