@@ -60,7 +60,7 @@ export interface MongoContext {
   readonly casLane: WriteLane | null;
   readonly hooks: StoreHooks;
   /** Small documents by fixed `_id` (store identity, the actions marker of entry-truth.ts). */
-  readonly meta: Collection<{ _id: string }>;
+  readonly meta: Collection<{ _id: string; since?: string }>;
   /** This process saw the actions marker (entry-truth.ts): it never goes away. */
   actionsMarked: boolean;
 }
@@ -97,7 +97,7 @@ export function createContext(
         ? new SharedWriteLock(db.collection<LockDoc>('locks'), 'sessions', { leaseMs: SESSION_LOCK_LEASE_MS, acquireTimeoutMs: SESSION_LOCK_LEASE_MS * 2 })
         : null,
     hooks,
-    meta: db.collection<{ _id: string }>('meta'),
+    meta: db.collection<{ _id: string; since?: string }>('meta'),
     actionsMarked: false,
   };
 }

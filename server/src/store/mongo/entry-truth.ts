@@ -30,7 +30,8 @@ const ACTIONS_MARKER = 'actions-exist';
 /** Before an action's entry is inserted: from now on, reads correct documents from entries. */
 export async function markActionsExist(ctx: MongoContext): Promise<void> {
   if (ctx.actionsMarked) return;
-  await ctx.meta.updateOne({ _id: ACTIONS_MARKER }, { $setOnInsert: { _id: ACTIONS_MARKER } }, { upsert: true });
+  // The upsert takes its _id from the filter; `$setOnInsert` of another field keeps the update valid on MongoDB too.
+  await ctx.meta.updateOne({ _id: ACTIONS_MARKER }, { $setOnInsert: { since: new Date().toISOString() } }, { upsert: true });
   ctx.actionsMarked = true;
 }
 
