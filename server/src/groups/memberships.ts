@@ -1,8 +1,11 @@
-import type { GroupRecord, Store } from '../store/store.ts';
+import type { GroupRecord, MemberPeriod, Store } from '../store/store.ts';
 import { BoundedLru } from '../util/lru.ts';
 
 /** A group's conversation id: `g:` + a UUIDv7 (docs/architecture.md, "Groups"); user ids never hold a colon. */
 export const isGroupId = (conversationId: string): boolean => conversationId.startsWith('g:');
+
+/** Whether a membership period holds `seq` (both ends included; open periods have no end). */
+export const periodHolds = (p: MemberPeriod, seq: number): boolean => seq >= p.fromSeq && (p.toSeq === null || seq <= p.toSeq);
 
 /**
  * This node's copy of who is in which group, so typing, `message-read` and a socket's rooms

@@ -1,4 +1,5 @@
 import type { Message } from '@pigeon/sync-protocol';
+import { periodHolds } from '../groups/memberships.ts';
 import type { GroupRecord, MemberPeriod } from '../store/store.ts';
 
 /**
@@ -18,8 +19,6 @@ export async function groupViewers(
   const viewers: string[] = [];
   const later: string[] = [];
   for (const m of group.members) (m.sinceSeq <= message.seq ? viewers : later).push(m.userId);
-  const earlier = await Promise.all(later.map(async (userId) => ((await periodsOf(userId)).some((p) => holds(p, message.seq)) ? userId : null)));
+  const earlier = await Promise.all(later.map(async (userId) => ((await periodsOf(userId)).some((p) => periodHolds(p, message.seq)) ? userId : null)));
   return [...viewers, ...earlier.filter((u): u is string => u !== null)];
 }
-
-const holds = (p: MemberPeriod, seq: number): boolean => seq >= p.fromSeq && (p.toSeq === null || seq <= p.toSeq);

@@ -10,7 +10,7 @@ import {
   withMessageDefaults,
 } from '@pigeon/sync-protocol';
 import { z } from 'zod';
-import { isGroupId } from '../../groups/memberships.ts';
+import { isGroupId, periodHolds } from '../../groups/memberships.ts';
 import type { MemberPeriod } from '../../store/store.ts';
 import { summarize } from '../conversation-summaries.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
@@ -72,7 +72,7 @@ export function messageRoutes(s: HttpServices) {
     }
     const periods = await s.store.memberPeriods(message.conversationId, me);
     const current = periods.at(-1)?.toSeq === null;
-    if (!current || !periods.some((p) => holds(p, message.seq))) throw new PigeonError('FORBIDDEN', 'id: not a member for this message');
+    if (!current || !periods.some((p) => periodHolds(p, message.seq))) throw new PigeonError('FORBIDDEN', 'id: not a member for this message');
     return c.json({ receipts: (await s.store.messageReceipts(id)) ?? [] });
   });
 
@@ -95,7 +95,6 @@ export function messageRoutes(s: HttpServices) {
   return routes;
 }
 
-const holds = (p: MemberPeriod, seq: number): boolean => seq >= p.fromSeq && (p.toSeq === null || seq <= p.toSeq);
 
 function readParams(params: Record<string, string>) {
   const parsed = messageParamSchema.safeParse(params);
