@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   /** The action no longer applies to the state it meant to change (contract v2). */
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** An upload whose bytes are not what it claims, or could run script (HTML, SVG, XML): extension for attachments. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -77,4 +79,5 @@ export const PERMANENT_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'FORBIDDEN',
   'NOT_FOUND',
   'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
 ]);

@@ -8,6 +8,7 @@ export * from './conversation-id.ts';
 export * from './model/user.ts';
 export * from './model/message.ts';
 export * from './model/message-parts.ts';
+export * from './model/attachment.ts';
 export * from './model/message-action.ts';
 export * from './model/action-rules.ts';
 export * from './model/system-event.ts';

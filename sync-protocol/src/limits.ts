@@ -38,4 +38,12 @@ export const LIMITS = {
   emojiMaxChars: 16,
   /** The quoted text a reply carries (`replyTo.preview`): the original's body cut to this many code points. */
   replyPreviewMaxChars: 120,
+  /** Attachments (contract v2): the largest upload in bytes, unless ATTACHMENT_MAX_BYTES says otherwise (16 MiB). */
+  attachmentMaxBytesDefault: 16 * 1024 * 1024,
+  /** Attachments one message may carry (contract: 1–10). */
+  attachmentsPerMessageMax: 10,
+  /** An attachment's file name, code points after trimming. */
+  attachmentNameMaxChars: 255,
+  /** `preview` (extension): a ThumbHash in base64url, at most this many characters (a ThumbHash is ≤ 25 bytes ≈ 34). */
+  attachmentPreviewMaxChars: 64,
 } as const;

@@ -1,6 +1,9 @@
 import type { ActionRequest, MemberRole, Message, PigeonError } from '@pigeon/sync-protocol';
 
+import type { AttachmentStore } from './attachment-records.ts';
+
 export type { ActionRequest } from '@pigeon/sync-protocol';
+export type { AttachmentRecord, AttachmentStore, NewAttachment } from './attachment-records.ts';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
@@ -47,6 +50,13 @@ export interface SendRequest {
    * if the original is deleted for everyone, see model/action-rules.ts `replyRefOf`).
    */
   replyTo?: string;
+  /**
+   * Ids of uploads (attachment-records.ts) the message carries, in order. Checked by the store in
+   * the commit: each must be the sender's own, not deleted and not carried by another message,
+   * else the send is refused with VALIDATION and nothing is stored; the stored message's
+   * `attachments` are their records' public fields, and each record's `holder` becomes it.
+   */
+  attachmentIds?: readonly string[];
 }
 
 /** A send stored now (`created`) or before (the same sender and clientId). */
@@ -231,7 +241,7 @@ export interface RotateRequest {
   expiresAt: string;
 }
 
-export interface Store {
+export interface Store extends AttachmentStore {
   readonly kind: 'sqlite' | 'mongodb';
   close(): Promise<void>;
   /**

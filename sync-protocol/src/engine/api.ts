@@ -23,6 +23,46 @@ export interface MessageReceipt {
 }
 export type { SignInResponse, Transport, TransportContext, TransportEvents, TransportFactory } from './transport/transport.ts';
 
+/** A file to send: a browser `File`, or any Blob with a name (Node). */
+export interface OutgoingFile {
+  blob: Blob;
+  name: string;
+}
+
+/**
+ * An attachment as a device holds it (contract v2, "Attachments"): the server's once the message
+ * is acked. Before, it describes this device's own file: `id` is `local:<upload clientId>`, `mime`
+ * the file's own type, `sha256` computed here, and `uploaded` how many bytes the server has
+ * stored so far (progress); the bytes themselves are in the device's database
+ * (`engine.media.blob(attachment)`), written in the same transaction as the message.
+ */
+export interface LocalAttachment extends Attachment {
+  uploaded?: number;
+}
+
+/** The bytes of attachments on this device (engine/media/): own pending files and a least-recently-used cache of downloads. */
+export interface EngineMedia {
+  /**
+   * The bytes of an attachment: this device's own pending file, the cache, or downloaded with the
+   * session's token (then cached, and the cache trimmed to its budget). Rejects with the server's
+   * code (FORBIDDEN, NOT_FOUND) or, offline and not cached, UNAVAILABLE with `details.network`.
+   */
+  blob(attachment: Attachment): Promise<Blob>;
+  /**
+   * What a chat bubble shows of a raster image: the server's thumbnail (≤ 480 px WebP, a few tens
+   * of KiB, cached like the bytes), or the full bytes when this device holds them already (its own
+   * photo, or opened before). Other attachments: as `blob`.
+   */
+  thumbnail(attachment: Attachment): Promise<Blob>;
+  /** Whether the full bytes are on this device now (readable offline). */
+  has(attachmentId: string): Promise<boolean>;
+  /** The cache budget in bytes (downloads beyond it are evicted least recently used first); null keeps everything. Kept on the device. */
+  setBudget(bytes: number | null): Promise<void>;
+  budget(): Promise<number | null>;
+  /** Bytes of downloads cached now (own pending files not counted). */
+  usage(): Promise<number>;
+}
+
 /** A message as a device holds it: server fields once acked, local ones before. */
 export interface LocalMessage {
   /** `${senderId}:${clientId}` — stable from the moment the message is typed. */
@@ -56,7 +96,8 @@ export interface LocalMessage {
   deletedAt?: string | null;
   /** Deleted for me (on every device of this user): queries leave it out. */
   hiddenAt?: string | null;
-  attachments?: Attachment[];
+  /** In the order shown; see LocalAttachment (local ones while the message is pending). */
+  attachments?: LocalAttachment[];
   /** The server's content version of the copy this row holds (Message.version). */
   version?: number;
   /** How many of this device's actions on this message the server has not acknowledged yet. */
@@ -178,6 +219,16 @@ export interface SyncEngineOptions {
   leaseRenewMs?: number;
   /** Minimum gap between two `typing` emits to one peer while typing goes on (ms). Default 3,000 (60 % of the server's 5,000 TTL). */
   typingRenewMs?: number;
+  /**
+   * Describes an image on the device before it is sent (the PWA: createImageBitmap + a ThumbHash
+   * in a canvas); null/absent for anything else, or where it cannot (Node): the server then makes
+   * the preview itself. `width`/`height` only lay the pending bubble out; the server measures its own.
+   */
+  describeImage?: (blob: Blob) => Promise<{ width?: number; height?: number; preview?: string } | null>;
+  /** Bytes per upload request (progress moves in these steps; a cut keeps what the server stored). Default 1 MiB. */
+  uploadChunkBytes?: number;
+  /** Default budget of the download cache (bytes) until `media.setBudget` says otherwise. Default 256 MiB. */
+  mediaCacheBytes?: number;
   /** Random source for backoff jitter (seeded in tests). */
   random?: () => number;
   /** How long signOut() waits for the server to confirm the logout before giving up on it (ms). Default 2,000. */
@@ -229,6 +280,7 @@ export interface EngineQueries {
 
 export interface SyncEngine {
   readonly queries: EngineQueries;
+  readonly media: EngineMedia;
   getState(): EngineState;
   on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void;
 
@@ -246,16 +298,25 @@ export interface SyncEngine {
   /** Stops network activity and closes the database (tests, reload simulation). */
   close(): Promise<void>;
 
-  /** Resolves once the message and its outbox entry are committed locally. `replyTo`: as in sendToConversation. */
-  send(to: string, body: string, options?: { replyTo?: string }): Promise<LocalMessage>;
+  /**
+   * Resolves once the message and its outbox entry are committed locally. `replyTo`: as in
+   * sendToConversation. `files` (1..10): attachments; their bytes are written into the device's
+   * database in the same transaction as the message, uploaded (resumably) before it is sent, and
+   * the body is then a caption, possibly ''. Rejects at once with VALIDATION for an empty file,
+   * more than 10, or no body and no file. A refusal of a file by the server (PAYLOAD_TOO_LARGE,
+   * UNSUPPORTED_MEDIA_TYPE) fails the message with that code: `retry(key)` or `discard(key)`.
+   */
+  send(to: string, body: string, options?: { replyTo?: string; files?: OutgoingFile[] }): Promise<LocalMessage>;
   /**
    * A message into a conversation by id (a group, its local id too, or a 1:1 conversation); queued
    * like `send`. FORBIDDEN at once where this device knows the user may not write (`isWritable`).
    * `replyTo`: the original's row key (LocalMessage.key), so a message still pending can be
    * answered: the reply is sent after it and names it by server id; its quote shows at once
-   * (VALIDATION: not a message of this conversation).
+   * (VALIDATION: not a message of this conversation). `files`: as in `send`.
    */
-  sendToConversation(conversationId: string, body: string, options?: { replyTo?: string }): Promise<LocalMessage>;
+  sendToConversation(conversationId: string, body: string, options?: { replyTo?: string; files?: OutgoingFile[] }): Promise<LocalMessage>;
+  /** Removes a failed message of this device, its outbox entry and its files (the user gave up on it). No-op for any other row. */
+  discard(key: string): Promise<void>;
 
   // Message actions (contract v2), offline-first like sends: each commits locally (the row shows
   // it at once) and an outbox entry with its own clientId, queued behind the messages typed before

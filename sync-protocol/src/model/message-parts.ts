@@ -14,7 +14,22 @@ export type ReplyRef = z.infer<typeof replyRefSchema>;
 export const reactionSchema = z.object({ userId: z.string(), emoji: z.string() });
 export type Reaction = z.infer<typeof reactionSchema>;
 
-/** A stored upload (contract v2, "Attachments"). */
+/** An attachment's id: the server makes it (url-safe, so it can sit in a path segment). */
+export const attachmentIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'an attachment id');
+
+/**
+ * A stored upload (contract v2, "Attachments"), as messages carry it.
+ *  - `mime`: decided by the server from the file's bytes, never the client's header
+ *    (docs/api.md, "Attachments"); raster images the PWA shows inline are INLINE_IMAGE_MIMES.
+ *  - `sha256`: lowercase hex of the bytes.
+ *  - `width` / `height`: of a raster image, in pixels, as displayed (EXIF orientation applied).
+ *  - `preview` (extension): a ThumbHash of an image in base64url (≤ 64 characters), drawn as a
+ *    blurred placeholder before the bytes arrive; made on the device when it can, else by the server.
+ */
 export const attachmentSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -23,6 +38,7 @@ export const attachmentSchema = z.object({
   sha256: z.string(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
+  preview: z.string().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 

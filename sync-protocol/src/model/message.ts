@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { messageStatusSchema } from '../status.ts';
 import { textSchema } from '../text.ts';
-import { attachmentSchema, reactionSchema, replyRefSchema } from './message-parts.ts';
+import { attachmentIdSchema, attachmentSchema, reactionSchema, replyRefSchema } from './message-parts.ts';
 import { systemEventSchema } from './system-event.ts';
 import { userIdSchema } from './user.ts';
 
@@ -14,6 +14,8 @@ export const clientIdSchema = z
 
 /** The body is stored trimmed; 1..4096 code points after trimming, well-formed UTF-16 (text.ts). */
 export const messageBodySchema = textSchema(LIMITS.bodyMinChars, LIMITS.bodyMaxChars);
+/** The body of a message with attachments: a caption, possibly empty. */
+const captionSchema = textSchema(0, LIMITS.bodyMaxChars);
 
 export const conversationIdSchema = z.string().min(1).max(200);
 export const messageIdSchema = z.string().min(1).max(64);
@@ -60,18 +62,27 @@ export type Message = z.infer<typeof messageSchema>;
 /**
  * `{ clientId, to, body }` (1:1, v1) or `{ clientId, conversationId, body }` (any conversation, v2);
  * `replyTo` (v2): the id of a message of the same conversation this one answers.
+ * `attachmentIds` (v2): 1..10 distinct ids of the sender's own uploads, in the order shown; the body
+ * is then a caption and may be empty ('' after trimming), else it must not be.
  */
 export const sendMessageInputSchema = z
   .object({
     clientId: clientIdSchema,
     to: userIdSchema.optional(),
     conversationId: conversationIdSchema.optional(),
-    body: messageBodySchema,
+    body: captionSchema,
     replyTo: messageIdSchema.optional(),
+    attachmentIds: z
+      .array(attachmentIdSchema)
+      .min(1)
+      .max(LIMITS.attachmentsPerMessageMax)
+      .refine((ids) => new Set(ids).size === ids.length, 'each attachment once')
+      .optional(),
   })
   .refine((s) => (s.to === undefined) !== (s.conversationId === undefined), {
     message: 'exactly one of "to" or "conversationId" is required',
-  });
+  })
+  .refine((s) => s.body !== '' || (s.attachmentIds?.length ?? 0) > 0, { message: 'must not be empty', path: ['body'] });
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
 
 /**

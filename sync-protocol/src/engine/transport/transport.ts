@@ -22,6 +22,8 @@ import type { ConversationState, ConversationSummary, ReceiptsResponse } from '.
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { MessageAction } from '../../model/message-action.ts';
+import type { UploadQuery } from '../../model/attachment.ts';
+import type { Attachment } from '../../model/message-parts.ts';
 import type { User } from '../../model/user.ts';
 import type { AuthResponse, RefreshResponse, SessionInfo } from '../../rest/auth.ts';
 import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
@@ -52,6 +54,27 @@ export interface GroupAnswer {
  * the action's own clientId (the server applies it once per actor and clientId).
  */
 export type MessageActionInput = { clientId: string; messageId: string } & MessageAction;
+
+/**
+ * One request of a resumable upload (`POST /api/attachments`, docs/api.md "Attachments").
+ * `chunk`: bytes `start`.. of the file (`blob` is that slice), sent with
+ * `Content-Range: bytes start-(start+blob.size-1)/size`; null asks where the upload stands
+ * (`bytes * /size`, no body). `type` is the Content-Type sent (the server decides the mime itself).
+ */
+export interface UploadRequest {
+  query: UploadQuery;
+  type: string;
+  size: number;
+  chunk: { start: number; blob: Blob } | null;
+  /** Aborts the request (the bytes the server got so far are kept: the next request continues them). */
+  signal?: AbortSignal;
+}
+
+/**
+ * `done`: the stored attachment (`created` false: it was finished before). Otherwise where the
+ * upload stands: `offset` bytes stored (from a 202, or a 409 CONFLICT whose start did not match).
+ */
+export type UploadAnswer = { done: true; attachment: Attachment; created: boolean } | { done: false; offset: number };
 
 /** The realtime channel's lifecycle and what the server pushes on it. */
 export interface TransportEvents {
@@ -127,6 +150,18 @@ export interface Transport {
   conversation(conversationId: string): Promise<{ conversation: ConversationSummary }>;
   /** `GET /api/messages/:id/receipts`: who of a group got and read the message, and when (members only). */
   messageReceipts(messageId: string): Promise<ReceiptsResponse>;
+
+  /**
+   * One request of a resumable upload; rejects with the server's code for a refusal
+   * (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, VALIDATION, RATE_LIMITED) and a network error
+   * for a cut connection.
+   */
+  uploadAttachment(request: UploadRequest): Promise<UploadAnswer>;
+  /**
+   * `GET /api/attachments/:id` with the token: the bytes (FORBIDDEN / NOT_FOUND otherwise);
+   * `thumbnail`: `GET /api/attachments/:id/thumbnail`, the server's small WebP of a raster image.
+   */
+  downloadAttachment(id: string, options?: { thumbnail?: boolean; signal?: AbortSignal }): Promise<Blob>;
 
   /** Resolves with the stored message (the same one again for a repeated clientId). */
   sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;
