@@ -10,6 +10,9 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import { createActionFixture } from './action-fixture.ts';
+import { createAttachmentFixture } from './attachment-fixture.ts';
+import { describeAttachmentLifecycleContract } from './attachments-lifecycle.ts';
+import { describeAttachmentsContract } from './attachments.ts';
 import { describeActionsFeedContract } from './actions-feed.ts';
 import { describeActionsContract } from './actions.ts';
 import { describeBlocksContract } from './blocks.ts';
@@ -61,5 +64,10 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describeActionsContract(fx, g, a);
     describeActionsFeedContract(fx, g, a);
     describeRepliesContract(fx, g, a);
+
+    // Attachments (#17, contract v2 "Attachments").
+    const f = createAttachmentFixture(fx);
+    describeAttachmentsContract(fx, g, f);
+    describeAttachmentLifecycleContract(fx, g, a, f);
   });
 }
