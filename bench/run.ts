@@ -11,6 +11,7 @@
  *   npm run bench -- --only=mongo-raw     MongoDB store vs raw insertMany (figure 7)
  *   npm run bench -- --only=cross-node    two nodes on FerretDB + Redis: cross-node vs same-node (figure 8)
  *   npm run bench -- --only=groups        group sends vs a bare Socket.io room broadcast (figure 9)
+ *   npm run bench -- --only=attachments   10 MiB upload/download vs a bare Node HTTP server, RSS during 20 parallel uploads (figure 10)
  *   npm run bench -- --help
  */
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ import { measureThroughput, renderThroughput, type TargetFigures } from './figur
 import { measureMongoRaw, renderMongoRaw, type MongoRawFigures } from './figures/mongo-raw.ts';
 import { measureCrossNode, renderCrossNode, type CrossNodeFigures } from './figures/cross-node.ts';
 import { measureGroups, renderGroups, type GroupsFigures } from './figures/groups.ts';
+import { ATTACHMENT_DEFAULTS, measureAttachments, renderAttachments, type AttachmentsFigures } from './figures/attachments.ts';
 import { redisBinary } from './lib/redis.ts';
 import { failures } from './lib/integrity.ts';
 import { helpText } from './lib/help.ts';
@@ -30,7 +32,7 @@ import { ferretBinary } from './lib/ferret.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { TargetKind } from './lib/targets.ts';
 
-const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups'] as const;
+const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups', 'attachments'] as const;
 type Figure = (typeof FIGURES)[number];
 /** Figures with results of their own (latency's are throughput's). */
 const RESULT_KEYS = FIGURES.filter((f): f is Exclude<Figure, 'latency'> => f !== 'latency');
@@ -67,6 +69,8 @@ const { values: flags } = parseArgs({
     'group-sockets': { type: 'string' },
     'group-senders': { type: 'string' },
     'group-fraction': { type: 'string' },
+    'attachment-runs': { type: 'string' },
+    'attachment-mib': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -113,6 +117,7 @@ interface Results {
   'mongo-raw'?: MongoRawFigures;
   'cross-node'?: CrossNodeFigures;
   groups?: GroupsFigures;
+  attachments?: AttachmentsFigures;
   skipped: string[];
   failures: string[];
   /** Figures not run this time, carried over from the previous full run: when they were measured. */
@@ -254,6 +259,21 @@ if (only.has('groups')) {
   );
 }
 
+if (only.has('attachments')) {
+  const MiB = 1024 * 1024;
+  results.attachments = await step('attachments', () =>
+    measureAttachments({
+      stores,
+      fileBytes: num(flags['attachment-mib'], ATTACHMENT_DEFAULTS.fileBytes / MiB, ATTACHMENT_DEFAULTS.fileBytes / MiB) * MiB,
+      chunkBytes: ATTACHMENT_DEFAULTS.chunkBytes,
+      runs: num(flags['attachment-runs'], 7, 2),
+      parallel: ATTACHMENT_DEFAULTS.parallel,
+      rssSizes: quick ? [MiB, 4 * MiB] : ATTACHMENT_DEFAULTS.rssSizes,
+      nodeFlags,
+    }),
+  );
+}
+
 machine.uptimeAfter = uptime();
 const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
   const c = results.carried?.[k];
@@ -271,6 +291,7 @@ const sections = [
   results['mongo-raw'] ? renderMongoRaw(results['mongo-raw']) + carriedNote('mongo-raw') : '',
   results['cross-node'] ? renderCrossNode(results['cross-node']) + carriedNote('cross-node') : '',
   results.groups ? renderGroups(results.groups) + carriedNote('groups') : '',
+  results.attachments ? renderAttachments(results.attachments) + carriedNote('attachments') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);

@@ -1,0 +1,97 @@
+/**
+ * The HTTP side of the attachments figure, the same client for Pigeon and the bare file server:
+ * uploads of a buffer (one request, or 1 MiB `Content-Range` chunks one after another as the
+ * engine's drainer sends them), downloads read to the end without keeping the bytes. Each call
+ * answers its wall time; a wrong status or a short body is an error (the figure fails, loudly).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+
+export interface Timed<T> {
+  ms: number;
+  result: T;
+}
+
+export interface StoredAttachment {
+  id: string;
+  size: number;
+  sha256: string;
+  mime: string;
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function fail(what: string, res: Response): Promise<never> {
+  throw new Error(`${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+}
+
+/** The query of POST /api/attachments (model/attachment.ts uploadQuerySchema). */
+function uploadUrl(base: string, name: string, hash: string): string {
+  const clientId = `bench-${randomUUID()}`;
+  return `${base}/api/attachments?${new URLSearchParams({ clientId, name, sha256: hash })}`;
+}
+
+/** Pigeon, one request: the body is the whole file (201 { attachment }). */
+export async function pigeonUploadWhole(base: string, token: string, bytes: Uint8Array, name: string): Promise<Timed<StoredAttachment>> {
+  const url = uploadUrl(base, name, sha256(bytes));
+  const started = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: bytes as unknown as BodyInit });
+  if (res.status !== 201) await fail('upload (one request)', res);
+  const { attachment } = (await res.json()) as { attachment: StoredAttachment };
+  const ms = performance.now() - started;
+  if (attachment.size !== bytes.length) throw new Error(`upload (one request): stored ${attachment.size} bytes of ${bytes.length}`);
+  return { ms, result: attachment };
+}
+
+/**
+ * Pigeon, resumable: `Content-Range: bytes S-E/T` chunks of `chunkBytes`, each sent once the
+ * previous one was answered (202 { upload: { offset } }), the last one answered 201 { attachment }.
+ * The sha256 is computed before the clock starts (the engine computes it when the file is picked).
+ */
+export async function pigeonUploadChunked(base: string, token: string, bytes: Uint8Array, name: string, chunkBytes: number): Promise<Timed<StoredAttachment>> {
+  const url = uploadUrl(base, name, sha256(bytes));
+  const total = bytes.length;
+  const started = performance.now();
+  for (let start = 0; start < total; start += chunkBytes) {
+    const end = Math.min(total, start + chunkBytes) - 1;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${total}` },
+      body: bytes.subarray(start, end + 1) as unknown as BodyInit,
+    });
+    if (end + 1 < total) {
+      if (res.status !== 202) await fail(`chunk ${start}-${end}`, res);
+      const { upload } = (await res.json()) as { upload: { offset: number } };
+      if (upload.offset !== end + 1) throw new Error(`chunk ${start}-${end}: server at offset ${upload.offset}`);
+      continue;
+    }
+    if (res.status !== 201) await fail(`last chunk ${start}-${end}`, res);
+    const { attachment } = (await res.json()) as { attachment: StoredAttachment };
+    const ms = performance.now() - started;
+    if (attachment.size !== total) throw new Error(`upload (chunked): stored ${attachment.size} bytes of ${total}`);
+    return { ms, result: attachment };
+  }
+  throw new Error('upload (chunked): empty file');
+}
+
+/** The baseline: a raw fetch POST of the same bytes to the bare file server. */
+export async function rawUpload(base: string, bytes: Uint8Array, name: string): Promise<Timed<number>> {
+  const started = performance.now();
+  const res = await fetch(`${base}/files/${name}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes as unknown as BodyInit });
+  if (res.status !== 201) await fail('raw upload', res);
+  const { size } = (await res.json()) as { size: number };
+  const ms = performance.now() - started;
+  if (size !== bytes.length) throw new Error(`raw upload: stored ${size} bytes of ${bytes.length}`);
+  return { ms, result: size };
+}
+
+/** GET to the last byte, counting (not keeping) the bytes; `expect` bytes or an error. */
+export async function download(url: string, expect: number, token?: string): Promise<Timed<number>> {
+  const started = performance.now();
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status !== 200 || !res.body) await fail(`GET ${url}`, res);
+  let n = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) n += chunk.byteLength;
+  const ms = performance.now() - started;
+  if (n !== expect) throw new Error(`GET ${url}: ${n} bytes of ${expect}`);
+  return { ms, result: n };
+}
