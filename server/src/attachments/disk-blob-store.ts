@@ -1,0 +1,218 @@
+/**
+ * The BlobStore of SQLite mode (blob-store.ts): files under `<dataDir>/attachments/`.
+ *
+ *   <dir>/<id>                  a committed blob (ids are url-safe; checked anyway: never a path)
+ *   <dir>/staging/<key>.part    the bytes of a staged upload so far (its size is the offset)
+ *   <dir>/staging/<key>.size    the announced total size, written before the first byte
+ *
+ * An append writes each chunk as it arrives and awaits it before taking the next one (the
+ * body's backpressure), then fsyncs before answering: an acknowledged offset survives a crash.
+ * Bytes received before a cut are written and kept. One append or commit per key at a time
+ * (an in-process lock: SQLite mode is one process). A commit hashes the staged file by streaming
+ * it, then renames it into place (atomic on one filesystem).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { open, readFile, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { PigeonError } from '@pigeon/sync-protocol';
+import type { BlobStore, CommittedBlob, StagedUpload } from './blob-store.ts';
+
+const STAGING = 'staging';
+/** Ids and keys: url-safe characters and dots (keys are `uploader.clientId`, thumbnails `id.thumb`), never a dot first. */
+const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/;
+
+function safeName(name: string): string {
+  if (!SAFE_NAME.test(name) || name === STAGING || name.includes('..')) {
+    throw new PigeonError('VALIDATION', 'not a valid blob id or upload key');
+  }
+  return name;
+}
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+const orNull = <T>(e: unknown): T | null => {
+  if (isMissing(e)) return null;
+  throw e;
+};
+
+/** Writes a file and fsyncs it before resolving. */
+async function writeDurably(path: string, bytes: Buffer | string): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Makes a rename or unlink in `dir` durable. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
+  } finally {
+    await fh.close();
+  }
+}
+
+export function createDiskBlobStore(dir: string): BlobStore {
+  const stagingDir = join(dir, STAGING);
+  mkdirSync(stagingDir, { recursive: true });
+  const blobPath = (id: string) => join(dir, safeName(id));
+  const partPath = (key: string) => join(stagingDir, `${safeName(key)}.part`);
+  const sizePath = (key: string) => join(stagingDir, `${safeName(key)}.size`);
+  const busy = new Set<string>();
+
+  async function staged(key: string): Promise<StagedUpload | null> {
+    const sizeText = await readFile(sizePath(key), 'utf8').catch(orNull<string>);
+    const part = await stat(partPath(key)).catch(orNull<Awaited<ReturnType<typeof stat>>>);
+    // The part file is made right after the size: without it the upload was committed or discarded.
+    if (sizeText === null || part === null) return null;
+    return { offset: Number(part.size), size: Number(sizeText) };
+  }
+
+  /** Runs `task` holding the key, or CONFLICT when another append or commit holds it. */
+  async function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+    if (busy.has(key)) throw new PigeonError('CONFLICT', 'another request is writing this upload', await staged(key));
+    busy.add(key);
+    try {
+      return await task();
+    } finally {
+      busy.delete(key);
+    }
+  }
+
+  async function writeBody(fh: FileHandle, offset: number, size: number, body: Readable): Promise<number> {
+    let at = offset;
+    for await (const chunk of body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      // The chunk that would go past the size is not written at all.
+      if (at + bytes.length > size) throw new PigeonError('PAYLOAD_TOO_LARGE', `the upload is larger than its announced ${size} bytes`);
+      await fh.write(bytes, 0, bytes.length, null);
+      at += bytes.length;
+    }
+    return at;
+  }
+
+  return {
+    staged,
+
+    append(key, offset, size, body) {
+      return exclusive(key, async () => {
+        const current = await staged(key);
+        if (current === null && offset !== 0) throw new PigeonError('CONFLICT', `no upload to continue at ${offset}`, null);
+        if (current !== null && current.offset !== offset) {
+          throw new PigeonError('CONFLICT', `the upload stands at ${current.offset}, not ${offset}`, current);
+        }
+        if (current !== null && current.size !== size) {
+          throw new PigeonError('CONFLICT', `the upload is ${current.size} bytes, not ${size}`, current);
+        }
+        if (current === null) {
+          await writeDurably(sizePath(key), String(size));
+          // Any part left without its size (a crash between the two) starts over.
+          await rm(partPath(key), { force: true });
+        }
+        const fh = await open(partPath(key), 'a');
+        let failure: unknown = null;
+        let at = offset;
+        try {
+          at = await writeBody(fh, offset, size, body);
+        } catch (e) {
+          failure = e;
+        }
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        if (failure !== null) throw failure;
+        return { offset: at, size };
+      });
+    },
+
+    async head(key, length) {
+      const fh = await open(partPath(key), 'r').catch((e: unknown) => {
+        if (isMissing(e)) throw new PigeonError('NOT_FOUND', 'no such upload');
+        throw e;
+      });
+      try {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await fh.read(buffer, 0, length, 0);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    },
+
+    readStaged: (key) => createReadStream(partPath(key)),
+
+    commit(key, id) {
+      return exclusive(key, async (): Promise<CommittedBlob> => {
+        const current = await staged(key);
+        if (current === null || current.offset !== current.size) {
+          throw new PigeonError('CONFLICT', 'the upload is not complete', current);
+        }
+        const hash = createHash('sha256');
+        for await (const chunk of createReadStream(partPath(key))) hash.update(chunk as Buffer);
+        await rename(partPath(key), blobPath(id));
+        await rm(sizePath(key), { force: true });
+        await syncDir(dir);
+        return { size: current.size, sha256: hash.digest('hex') };
+      });
+    },
+
+    async discard(key) {
+      await rm(partPath(key), { force: true });
+      await rm(sizePath(key), { force: true });
+    },
+
+    async sweepStaged(before) {
+      const names = await readdir(stagingDir);
+      const keys = new Set(names.filter((n) => n.endsWith('.part') || n.endsWith('.size')).map((n) => n.slice(0, -5)));
+      let removed = 0;
+      for (const key of keys) {
+        if (busy.has(key) || !SAFE_NAME.test(key)) continue;
+        // The part's mtime is the last append; a size alone (a crash before the first byte) counts by its own.
+        const last = (await stat(partPath(key)).catch(orNull)) ?? (await stat(sizePath(key)).catch(orNull));
+        if (last === null || last.mtimeMs >= before.getTime()) continue;
+        await rm(sizePath(key), { force: true });
+        await rm(partPath(key), { force: true });
+        removed += 1;
+      }
+      return removed;
+    },
+
+    async put(id, bytes) {
+      // Written beside the staging, then renamed over: a reader never sees half a thumbnail.
+      const tmp = join(stagingDir, `put-${randomBytes(8).toString('hex')}.tmp`);
+      await writeDurably(tmp, bytes);
+      await rename(tmp, blobPath(id));
+      await syncDir(dir);
+    },
+
+    async size(id) {
+      const s = await stat(blobPath(id)).catch(orNull<Awaited<ReturnType<typeof stat>>>);
+      return s === null ? null : Number(s.size);
+    },
+
+    async read(id, range) {
+      const path = blobPath(id);
+      // Opened before answering, so an absent blob is NOT_FOUND here, not an error mid-stream.
+      const fh = await open(path, 'r').catch((e: unknown) => {
+        if (isMissing(e)) throw new PigeonError('NOT_FOUND', 'no such attachment');
+        throw e;
+      });
+      return fh.createReadStream(range ? { start: range.start, end: range.end } : {});
+    },
+
+    async delete(id) {
+      await rm(blobPath(id), { force: true });
+    },
+
+    async close() {},
+  };
+}
