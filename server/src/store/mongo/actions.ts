@@ -5,6 +5,7 @@ import type { MongoContext } from './context.ts';
 import type { GroupStateDoc, MessageDoc } from './documents.ts';
 import { actionEntryId, hiddenAtOf, isAction, isMessageDoc, versionOf, type ActionDoc } from './action-docs.ts';
 import { applyEntries, currentFor, emptyQuotes } from './action-apply.ts';
+import { markDeletedBy } from './attachment-sends.ts';
 import { caughtUpDoc, entryTruth, markActionsExist } from './entry-truth.ts';
 import { commitSteps, type Decision, type Step } from './action-steps.ts';
 import { inPeriods, latestState, membershipDocs, periodsFrom } from './group-state.ts';
@@ -78,8 +79,12 @@ async function commitActions(ctx: MongoContext, batch: readonly ActionRequest[])
   await applyEntries(ctx, [...inserted, ...copies, ...lagging]);
 
   // Quotes of replies: for the deletes applied now, and replayed deletes (their node may have died before this step).
-  const deletes = [...inserted.filter((e) => e.action === 'delete' && e.change === 'content'), ...[...stored.values()].filter((e) => e.action === 'delete' && e.change === 'content')];
-  const affected = await emptyQuotes(ctx, deletes);
+  const deletes = [...inserted.filter(isDeleteEntry), ...[...stored.values()].filter(isDeleteEntry)];
+  // Their attachments are deleted in the same call (attachment-sends.ts); both run only for deletes.
+  const [affected] = await Promise.all([
+    emptyQuotes(ctx, deletes),
+    markDeletedBy(ctx, deletes, docs),
+  ]);
   const reported = new Set<string>();
   const current = raced.size > 0 ? await currentFor(ctx, [...raced].map((k) => live[k]!.step.messageId), '') : new Map<string, Message>();
 
@@ -115,6 +120,8 @@ function lags(e: ActionDoc, doc: MessageDoc | undefined): boolean {
   if (e.change === 'content') return versionOf(doc) < e.content!.version;
   return e.change === 'hide' && hiddenAtOf(doc, e.actorId) === null;
 }
+
+const isDeleteEntry = (e: ActionDoc): boolean => e.action === 'delete' && e.change === 'content';
 
 const standingKey = (actorId: string, messageId: string) => `${actorId}\n${messageId}`;
 

@@ -1,6 +1,7 @@
 import type { Message } from '@pigeon/sync-protocol';
 import type { Collection, Db } from 'mongodb';
 import { BoundedLru } from '../../util/lru.ts';
+import type { AttachmentDoc, AttachmentKeyDoc, ClaimDoc } from './attachment-docs.ts';
 import type { BlockDoc, ConversationDoc, GroupStateDoc, LogDoc, MessageDoc, MoveDoc, SessionDoc, SessionUseDoc, UserDoc } from './documents.ts';
 import { TakingTurnsLane, type FairWriteLane } from './fair-lane.ts';
 import { Numbering } from './numbering.ts';
@@ -35,6 +36,10 @@ export interface MongoContext {
   readonly blocks: Collection<BlockDoc>;
   /** Group members' delivered/read position moves (group-receipts.ts). */
   readonly moves: Collection<MoveDoc>;
+  /** Attachment records, their (uploader, clientId) keys and the messages that claimed them (attachment-docs.ts). */
+  readonly attachments: Collection<AttachmentDoc>;
+  readonly attachmentKeys: Collection<AttachmentKeyDoc>;
+  readonly claims: Collection<ClaimDoc>;
   /**
    * Each group's state as of a seq this process saw committed (group-state.ts): a send checks
    * membership against it without a read while no other node wrote to the group.
@@ -87,6 +92,9 @@ export function createContext(
     sessionUses: db.collection<SessionUseDoc>('session_uses'),
     blocks: db.collection<BlockDoc>('blocks'),
     moves: db.collection<MoveDoc>('positionMoves'),
+    attachments: db.collection<AttachmentDoc>('attachments'),
+    attachmentKeys: db.collection<AttachmentKeyDoc>('attachment_keys'),
+    claims: db.collection<ClaimDoc>('attachment_claims'),
     groupStates: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
     numbering: new Numbering({ messages }),
     knownConversations: new BoundedLru(KNOWN_CONVERSATIONS_MAX),

@@ -68,6 +68,11 @@ export interface MessageDoc extends LogDoc {
   /** The quote of a reply, as the send stored it (replies.ts). */
   replyTo?: ReplyRef | null;
   /**
+   * The attachments the send carried (public fields, in order; attachment-sends.ts): absent on
+   * messages without any. Like `body`, superseded by `content` once the message is acted on.
+   */
+  attachments?: Attachment[];
+  /**
    * The content since the message's last applied action (message actions, action-docs.ts): absent
    * on messages never acted on (body and replyTo above, no reactions, version 0). `version` is
    * its first key, so `$max` (BSON compares documents key by key) keeps the highest version.
@@ -212,7 +217,7 @@ export function toMessage(d: MessageDoc): Message {
     reactions: c?.reactions ?? [],
     editedAt: c?.editedAt ?? null,
     deletedAt: c?.deletedAt ?? null,
-    attachments: c?.attachments ?? [],
+    attachments: (c ? c.attachments : d.attachments) ?? [],
     version: c?.version ?? 0,
   };
 }

@@ -5,7 +5,10 @@ import type { IndexDescription } from 'mongodb';
  * docs/operations.md lists the same set; keep them in step. Only plain
  * (compound, unique) indexes: FerretDB 1.x rejects partial and collation indexes.
  */
-export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions' | 'session_uses' | 'blocks' | 'positionMoves', IndexDescription[]> = {
+export const INDEXES: Record<
+  'users' | 'messages' | 'conversations' | 'sessions' | 'session_uses' | 'blocks' | 'positionMoves' | 'attachments',
+  IndexDescription[]
+> = {
   users: [
     // Usernames are stored lower-cased, so this is case-insensitive uniqueness.
     { key: { username: 1 }, name: 'username_unique', unique: true },
@@ -50,6 +53,14 @@ export const INDEXES: Record<'users' | 'messages' | 'conversations' | 'sessions'
   ],
   // markSessionUsed and the reads of a use go by `_id`; purgeSessions deletes a purged session's uses.
   session_uses: [{ key: { sessionId: 1 }, name: 'sessionId' }],
+  // Attachments (attachment-docs.ts): reads go by `_id` (records, keys, claims: no index of
+  // their own). The unique index makes createAttachment idempotent across nodes; the other two
+  // serve the sweep (deleted ones, and orphans: no holder, oldest first).
+  attachments: [
+    { key: { uploaderId: 1, clientId: 1 }, name: 'uploader_clientId_unique', unique: true },
+    { key: { deletedAt: 1, createdAt: 1 }, name: 'deletedAt_createdAt' },
+    { key: { holder: 1, createdAt: 1 }, name: 'holder_createdAt' },
+  ],
   // blockedBy; isBlockedEitherWay reads two `_id`s.
   blocks: [
     { key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' },

@@ -1,6 +1,7 @@
 import { MongoClient, type Db, type MongoClientOptions, type WriteConcernSettings } from 'mongodb';
 import type { Store } from '../store.ts';
 import { applyActions } from './actions.ts';
+import { attachmentsToSweep, createAttachment, findAttachment, getAttachment, removeAttachments } from './attachments.ts';
 import { createContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
@@ -171,5 +172,11 @@ function mongoStore(
     getGroup: (conversationId) => call(() => getGroup(ctx, conversationId)),
     memberPeriods: (conversationId, userId) => call(() => memberPeriods(ctx, conversationId, userId)),
     messageReceipts: (messageId) => call(() => messageReceipts(ctx, messageId)),
+
+    createAttachment: (attachment) => call(() => createAttachment(ctx, attachment)),
+    getAttachment: (id) => call(() => getAttachment(ctx, id)),
+    findAttachment: (uploaderId, clientId) => call(() => findAttachment(ctx, uploaderId, clientId)),
+    attachmentsToSweep: (orphanedBefore, limit) => call(() => attachmentsToSweep(ctx, orphanedBefore, limit)),
+    removeAttachments: (ids, orphanedBefore) => call(() => removeAttachments(ctx, ids, orphanedBefore)),
   };
 }

@@ -1,7 +1,8 @@
-import { directConversationId, type PigeonError, type ReplyRef } from '@pigeon/sync-protocol';
+import { directConversationId, type Attachment, type PigeonError, type ReplyRef } from '@pigeon/sync-protocol';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
+import { attachmentClaims, checkAttachments, holdAttachments } from './attachment-sends.ts';
 import { chunkedBulkWrite } from './bulk-write.ts';
 import type { MongoContext } from './context.ts';
 import { toMessage, type ConversationDoc, type MessageDoc } from './documents.ts';
@@ -47,16 +48,19 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
   const created = new Set<string>();
   const refused = new Map<string, PigeonError>();
   if (fresh.length > 0) {
-    // Replies: the originals, read once for the batch (replies.ts); a refused reply takes no seq.
-    const quotes = await quotesFor(ctx, fresh);
-    const admitted = fresh.filter((r) => !quotes.refused.has(sendKey(r)));
-    const result = admitted.length > 0 ? await insertFresh(ctx, admitted, quotes.refs) : { inserted: [], stored: [], refused: new Map<string, PigeonError>() };
+    // Replies: the originals, read once for the batch (replies.ts); attachments: their records
+    // (attachment-sends.ts). Neither reads anything for sends without them. A refused send takes no seq.
+    const [quotes, files] = await Promise.all([quotesFor(ctx, fresh), checkAttachments(ctx, fresh)]);
+    const admitted = fresh.filter((r) => !quotes.refused.has(sendKey(r)) && !files.refused.has(sendKey(r)));
+    const result =
+      admitted.length > 0 ? await insertFresh(ctx, admitted, quotes.refs, files.carried) : { inserted: [], stored: [], refused: new Map<string, PigeonError>() };
     for (const d of result.inserted) {
       stored.set(sendKey(d), d);
       created.add(sendKey(d));
     }
     for (const d of ownCopies(fresh, result.stored)) stored.set(sendKey(d), d);
-    const refusal = (r: SendRequest) => result.refused.get(messageIdFor(r.senderId, r.clientId)) ?? quotes.refused.get(sendKey(r));
+    const refusal = (r: SendRequest) =>
+      result.refused.get(messageIdFor(r.senderId, r.clientId)) ?? quotes.refused.get(sendKey(r)) ?? files.refused.get(sendKey(r));
     // A refused send (a group send as a non-member's, a reply) may be the resend of one stored before.
     const refusedSends = fresh.filter((r) => refusal(r) !== undefined);
     for (const d of await findBySendKeys(ctx, refusedSends)) stored.set(sendKey(d), d);
@@ -70,6 +74,10 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
     }
   }
 
+  // The records' holders: of the messages inserted now, and again of resends (their node may have
+  // died before writing them). Nothing to write for messages without attachments.
+  await holdAttachments(ctx, [...stored.values()]);
+
   return batch.map((r) => {
     const k = sendKey(r);
     const error = refused.get(k);
@@ -81,13 +89,15 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
   });
 }
 
-async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quotes: ReadonlyMap<string, ReplyRef>) {
+async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quotes: ReadonlyMap<string, ReplyRef>, carried: ReadonlyMap<string, Attachment[]>) {
   const now = new Date().toISOString();
   const docs: MessageDoc[] = fresh.map((r) => {
     const group = groupOfSend(r);
     const replyTo = quotes.get(sendKey(r));
+    const _id = messageIdFor(r.senderId, r.clientId);
+    const attachments = carried.get(_id);
     return {
-      _id: messageIdFor(r.senderId, r.clientId),
+      _id,
       clientId: r.clientId,
       conversationId: group ?? directConversationId(r.senderId, r.recipientId),
       senderId: r.senderId,
@@ -101,16 +111,26 @@ async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quo
       status: 'sent',
       ...(group ? { group } : {}),
       ...(replyTo ? { replyTo } : {}),
+      ...(attachments ? { attachments } : {}),
     };
   });
   const direct = docs.filter((d) => d.group === undefined);
   // Groups have no conversation document (their system messages are their state) and no pointer.
   await ensureConversations(ctx, direct, now);
   const admission = direct.length < docs.length ? groupAdmission(ctx) : null;
+  // Claims after the membership check (a non-member's send claims nothing), before the insert.
+  const claims = carried.size > 0 ? attachmentClaims(ctx) : null;
+  const admit =
+    admission || claims
+      ? async (d: readonly MessageDoc[]) => {
+          const members = admission ? await admission.admit(d) : d;
+          return claims ? claims.claim(members) : [...members];
+        }
+      : null;
   const beforeInsert = ctx.hooks.beforeInsert;
   const result = await insertNumbered(ctx, docs, {
     seqs: true,
-    ...(admission ? { admit: admission.admit } : {}),
+    ...(admit ? { admit } : {}),
     ...(beforeInsert ? { beforeInsert: (numbered: readonly MessageDoc[]) => beforeInsert(numbered.map(toMessage)) } : {}),
   });
   for (const d of result.inserted) if (d.group !== undefined) advanceState(ctx, d);
@@ -118,7 +138,7 @@ async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quo
     ctx,
     result.inserted.filter((d) => d.group === undefined),
   );
-  return { ...result, refused: admission?.refused ?? new Map<string, PigeonError>() };
+  return { ...result, refused: new Map<string, PigeonError>([...(admission?.refused ?? []), ...(claims?.refused ?? [])]) };
 }
 
 /**
