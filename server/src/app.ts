@@ -6,6 +6,7 @@ import { bodyLimit } from './http/middleware/body-limit.ts';
 import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { requestLog } from './http/middleware/request-log.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
+import { attachmentRoutes } from './http/routes/attachments.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { conversationRoutes } from './http/routes/conversations.ts';
 import { healthRoutes } from './http/routes/health.ts';
@@ -23,7 +24,7 @@ import { serveClient } from './static.ts';
  *
  *   /api/health            public
  *   /api/auth/*            public (register, login, refresh), except /api/auth/logout: Bearer JWT
- *   /api/users, /api/messages, /api/conversations, /api/sync, /api/sessions    Bearer JWT (and a live session)
+ *   /api/users, /api/messages, /api/conversations, /api/sync, /api/sessions, /api/attachments    Bearer JWT (and a live session)
  *   anything else under /api → 404 NOT_FOUND (JSON)
  *   other GETs → client/dist (SPA fallback)
  */
@@ -36,7 +37,9 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   app.use('*', securityHeaders({ trustProxy: options.trustProxy ?? false }));
   // Bearer tokens, no cookies: a cross-origin page can't act for a user, so any origin may call (dev server, tools).
   app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
-  app.use('/api/*', bodyLimit());
+  // Uploads stream their bodies into the BlobStore under ATTACHMENT_MAX_BYTES (attachments/attachment-service.ts), not this limit.
+  const jsonBodyLimit = bodyLimit();
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/attachments' ? next() : jsonBodyLimit(c, next)));
 
   app.route('/api/health', healthRoutes(s));
   const authed = requireAuth(s.gate);
@@ -44,13 +47,14 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   app.route('/api/auth', refreshRoutes(s, authed));
 
   // `/x/*` also matches `/x` itself in Hono.
-  for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions']) app.use(`${prefix}/*`, authed);
+  for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions', '/api/attachments']) app.use(`${prefix}/*`, authed);
   app.route('/api/users', userRoutes(s));
   app.route('/api/messages', messageRoutes(s));
   app.route('/api/messages', messageActionRoutes(s));
   app.route('/api/conversations', conversationRoutes(s));
   app.route('/api/sync', syncRoutes(s));
   app.route('/api/sessions', sessionRoutes(s));
+  app.route('/api/attachments', attachmentRoutes(s));
 
   app.use('*', serveClient(s.clientDistDir));
   return app;

@@ -55,6 +55,35 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ scryptLogN: 17, handshakeLimitPerUser: 60, handshakeLimitPerIp: 300, handshakeWindowMs: 60_000 });
   });
 
+  it('maps the attachment limits (issue #17), with their defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      attachmentMaxBytes: 16 * 1024 * 1024,
+      attachmentUploadsPerUser: 4,
+      attachmentImageConcurrency: 2,
+      attachmentImageMaxPixels: 50_000_000,
+      attachmentSweepMs: 3_600_000,
+      attachmentOrphanTtlMs: 86_400_000,
+    });
+    const c = loadConfig({
+      ATTACHMENT_MAX_BYTES: '1048576',
+      ATTACHMENT_UPLOADS_PER_USER: '2',
+      ATTACHMENT_IMAGE_CONCURRENCY: '1',
+      ATTACHMENT_IMAGE_MAX_PIXELS: '1000000',
+      ATTACHMENT_SWEEP_MS: '60000',
+      ATTACHMENT_ORPHAN_TTL_MS: '3600000',
+    });
+    expect(c).toMatchObject({
+      attachmentMaxBytes: 1_048_576,
+      attachmentUploadsPerUser: 2,
+      attachmentImageConcurrency: 1,
+      attachmentImageMaxPixels: 1_000_000,
+      attachmentSweepMs: 60_000,
+      attachmentOrphanTtlMs: 3_600_000,
+    });
+    expect(() => loadConfig({ ATTACHMENT_MAX_BYTES: '0' })).toThrow(/attachmentMaxBytes/);
+    expect(() => loadConfig({ ATTACHMENT_UPLOADS_PER_USER: 'x' })).toThrow(/ATTACHMENT_UPLOADS_PER_USER/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ MONGODB_URI: '', REDIS_URL: '  ', PORT: '' })).toMatchObject({ mongodbUri: null, redisUrl: null, port: 3000 });
   });

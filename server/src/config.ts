@@ -75,6 +75,18 @@ export interface ServerConfig {
   clientDistDir: string;
   /** Upper bound of one group commit. */
   maxSendBatch: number;
+  /** The largest attachment in bytes (ATTACHMENT_MAX_BYTES); checked before the body is read and while it streams. */
+  attachmentMaxBytes: number;
+  /** Upload requests carrying bytes at once per user on one node (ATTACHMENT_UPLOADS_PER_USER); one more is 429. */
+  attachmentUploadsPerUser: number;
+  /** Images decoded at once on one node (ATTACHMENT_IMAGE_CONCURRENCY); the others wait, in turn per user. */
+  attachmentImageConcurrency: number;
+  /** Images over this many pixels get width/height from their header only: no thumbnail, no server preview (ATTACHMENT_IMAGE_MAX_PIXELS). */
+  attachmentImageMaxPixels: number;
+  /** Between two attachment sweeps, ms (ATTACHMENT_SWEEP_MS). */
+  attachmentSweepMs: number;
+  /** Uploads never sent, and staged uploads untouched, for this long are swept, ms (ATTACHMENT_ORPHAN_TTL_MS). */
+  attachmentOrphanTtlMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -117,6 +129,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   presenceRedisTimeoutMs: 500,
   clientDistDir: DEFAULT_CLIENT_DIST,
   maxSendBatch: 512,
+  attachmentMaxBytes: LIMITS.attachmentMaxBytesDefault,
+  attachmentUploadsPerUser: 4,
+  attachmentImageConcurrency: 2,
+  attachmentImageMaxPixels: 50_000_000,
+  attachmentSweepMs: 3_600_000,
+  attachmentOrphanTtlMs: 24 * 3_600_000,
 };
 
 const configSchema = z.object({
@@ -155,6 +173,12 @@ const configSchema = z.object({
   presenceRedisTimeoutMs: z.number().int().min(10).max(10_000),
   clientDistDir: z.string().min(1),
   maxSendBatch: z.number().int().min(1).max(10_000),
+  attachmentMaxBytes: z.number().int().min(1),
+  attachmentUploadsPerUser: z.number().int().min(1),
+  attachmentImageConcurrency: z.number().int().min(1).max(64),
+  attachmentImageMaxPixels: z.number().int().min(1),
+  attachmentSweepMs: z.number().int().min(100),
+  attachmentOrphanTtlMs: z.number().int().min(1000),
 });
 
 export class ConfigError extends Error {
@@ -229,6 +253,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     nodeTtlMs: envInt(env, 'NODE_TTL_MS'),
     nodeSweepMs: envInt(env, 'NODE_SWEEP_MS'),
     presenceRedisTimeoutMs: envInt(env, 'PRESENCE_REDIS_TIMEOUT_MS'),
+    attachmentMaxBytes: envInt(env, 'ATTACHMENT_MAX_BYTES'),
+    attachmentUploadsPerUser: envInt(env, 'ATTACHMENT_UPLOADS_PER_USER'),
+    attachmentImageConcurrency: envInt(env, 'ATTACHMENT_IMAGE_CONCURRENCY'),
+    attachmentImageMaxPixels: envInt(env, 'ATTACHMENT_IMAGE_MAX_PIXELS'),
+    attachmentSweepMs: envInt(env, 'ATTACHMENT_SWEEP_MS'),
+    attachmentOrphanTtlMs: envInt(env, 'ATTACHMENT_ORPHAN_TTL_MS'),
     logLevel: logLevel as LogLevel | undefined,
   });
 }

@@ -10,6 +10,11 @@ import { deriveRefreshKey } from './auth/refresh-token.ts';
 import { loadOrCreateSecret } from './auth/secret.ts';
 import { SessionGate } from './auth/session-gate.ts';
 import { startSessionPurge } from './auth/session-purge.ts';
+import { AttachmentService } from './attachments/attachment-service.ts';
+import { FairQueue } from './attachments/fair-queue.ts';
+import { openBlobStore } from './attachments/open-blob-store.ts';
+import { startAttachmentSweep, type AttachmentSweep } from './attachments/sweep.ts';
+import type { BlobStore } from './attachments/blob-store.ts';
 import { SessionService } from './auth/sessions.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { assertClusterStore, describeStore, reRecordOnReconnect } from './cluster/store-identity.ts';
@@ -61,6 +66,10 @@ export interface RunningServer {
   readonly sendStats: BatcherStats;
   /** Sends waiting for the next group commit (not counting the batch in flight). */
   readonly queuedSends: number;
+  /** Where attachment bytes are (tests look whether bytes are gone). */
+  blobs: BlobStore;
+  /** The attachments sweep: tests run it at once instead of waiting ATTACHMENT_SWEEP_MS. */
+  attachmentSweep: AttachmentSweep;
   /**
    * Graceful: refuse new connections and sends, commit and ack every queued
    * send, write lastSeen for connected users, close sockets, Redis, the HTTP
@@ -117,6 +126,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Deletes sessions ended over a week ago, hourly; every node runs it (idempotent).
     const sessionPurge = startSessionPurge({ store, log });
     cleanups.push(() => sessionPurge.close());
+    // Attachment bytes: files under DATA_DIR with SQLite, GridFS with MongoDB (attachments/open-blob-store.ts).
+    const blobs = await openBlobStore(store, config.dataDir);
+    cleanups.push(() => blobs.close());
+    // Orphans, deleted attachments and abandoned staged uploads; every node runs it (safe at once: sweep.ts).
+    const attachmentSweep = startAttachmentSweep({ store, blobs, log, intervalMs: config.attachmentSweepMs, orphanTtlMs: config.attachmentOrphanTtlMs });
+    cleanups.push(() => attachmentSweep.close());
 
     let redis: RedisAdapterHandle | null = null;
     if (config.redisUrl) {
@@ -196,6 +211,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
     const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience });
+    // A new upload counts as one send in the user's budget (SEND_RATE_LIMIT; attachment-service.ts says why).
+    const attachments = new AttachmentService({
+      store,
+      blobs,
+      rateLimiter: limits.sends,
+      images: new FairQueue(config.attachmentImageConcurrency),
+      limits: { maxBytes: config.attachmentMaxBytes, uploadsPerUser: config.attachmentUploadsPerUser, imageMaxPixels: config.attachmentImageMaxPixels },
+      log,
+    });
     // Message actions commit in batches of their own (store.applyActions), with the same lanes as sends.
     const actionBatcher = new SendBatcher<ActionRequest, ActionOutcome>({
       maxBatch: config.maxSendBatch,
@@ -205,7 +229,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     // Actions count against the send budget (SEND_RATE_LIMIT): one limiter owns "writes to the log per user".
     const actions = new ActionService({
-      batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, memberships, now: testHooks.actionClock,
+      batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, memberships, now: testHooks.actionClock, attachments,
       onAnnounceError: (error) => log.warn({ err: error }, 'message-updated: the group viewers could not be read'),
     });
     const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));
@@ -214,7 +238,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, actions, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
-      { store, gate, sessions, users, presence, sends, actions, groups, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      { store, gate, sessions, users, presence, sends, actions, attachments, groups, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
       log,
       { trustProxy: config.trustProxy },
     );
@@ -238,7 +262,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       cluster,
       redis,
       limits,
-      sessionPurge,
+      // The purge and the attachment sweep stop alike (a run in progress finishes), then the
+      // BlobStore closes, all before the store (GridFS uses the store's connection).
+      sessionPurge: {
+        close: async () => {
+          await Promise.all([sessionPurge.close(), attachmentSweep.close()]);
+          await blobs.close();
+        },
+      },
       ownedStore: injectedStore ? null : store,
       markClosing: () => {
         closing = true;
@@ -256,6 +287,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       get queuedSends() {
         return batcher.size;
       },
+      blobs,
+      attachmentSweep,
       close,
       kill,
     };

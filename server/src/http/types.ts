@@ -9,6 +9,7 @@ import type { Fanout } from '../messages/fanout.ts';
 import type { GroupService } from '../groups/group-service.ts';
 import type { Audience } from '../privacy/audience.ts';
 import type { ActionService } from '../messages/action-service.ts';
+import type { AttachmentService } from '../attachments/attachment-service.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
@@ -35,6 +36,8 @@ export interface HttpServices {
   sends: SendService;
   /** React, edit, delete for everyone, hide (message actions, contract v2). */
   actions: ActionService;
+  /** Uploads, downloads and deletion of attachments (contract v2, "Attachments"). */
+  attachments: AttachmentService;
   /** Creating and changing groups, and telling their members. */
   groups: GroupService;
   /** Who may see whose presence; block lists. */

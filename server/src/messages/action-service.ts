@@ -55,6 +55,8 @@ export class ActionService {
       onAnnounceError?: (error: unknown) => void;
       /** Server time of actions; tests move it to cross the 15-minute and 48-hour windows. */
       now?: () => Date;
+      /** Deletes the bytes of attachments whose records a delete for everyone marked (attachments/attachment-service.ts). */
+      attachments?: { deleteBytesOf(ids: readonly string[]): Promise<void> };
     },
   ) {}
 
@@ -67,8 +69,12 @@ export class ActionService {
     await this.deps.rateLimiter.take(actorId);
     if (action.kind === 'react' || action.kind === 'edit') await this.refuseBlocked(actorId, messageId);
     const at = (this.deps.now?.() ?? new Date()).toISOString();
+    // A delete empties the message's attachments in its commit: which they were is read before.
+    const attachmentIds = action.kind === 'delete' ? await this.attachmentIdsOf(messageId) : [];
     const outcome = await this.deps.batcher.enqueue({ actorId, clientId, messageId, at, ...action });
     if (outcome.refused) throw outcome.refused;
+    // The commit set their records' deletedAt; the bytes go now (never rejects; the sweep is the fallback).
+    if (outcome.applied && attachmentIds.length > 0) void this.deps.attachments?.deleteBytesOf(attachmentIds);
     return {
       kind: action.kind,
       applied: outcome.applied,
@@ -119,6 +125,13 @@ export class ActionService {
     }
     const members = conversationMembers(message.conversationId) ?? [message.senderId, message.recipientId];
     fanout.emit(members, 'message-updated', { message }, exceptSocketId);
+  }
+
+  /** The ids of the attachments a message carries ([] when none, unknown, or no attachment service). */
+  private async attachmentIdsOf(messageId: string): Promise<string[]> {
+    if (!this.deps.attachments) return [];
+    const message = await this.deps.store.getMessage(messageId);
+    return (message?.attachments ?? []).map((a) => a.id);
   }
 
   /**

@@ -11,7 +11,9 @@ import type { SendBatcher } from './send-batcher.ts';
  * The one send path for REST and socket. Per message: one rate-limit check,
  * one cached existence check, one slot in the next group commit. No DB read.
  *
- * `replyTo` (v2) is passed to the store, which checks it in the commit (SendRequest.replyTo).
+ * `replyTo` and `attachmentIds` (v2) are passed to the store, which checks them in the commit
+ * (SendRequest): an id that is not the sender's own upload, deleted or carried already → VALIDATION,
+ * nothing stored (the same answer whether or not the id exists, so a forged id reveals nothing).
  *
  * Recipient errors (documented in server/src/README.md, "Error choices beyond the contract table"):
  *  - `to` is the sender        → VALIDATION "to: cannot send a message to yourself"
@@ -43,7 +45,7 @@ export class SendService {
       // Membership is the store's to decide, in the commit (a send racing the sender's removal is
       // ordered before it or refused). Blocks do not apply in groups (docs/api.md, "Groups").
       const id = input.conversationId;
-      return this.commit({ senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body, replyTo: input.replyTo });
+      return this.commit({ senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body, replyTo: input.replyTo, ...attachmentIdsOf(input) });
     }
     const to = input.to ?? conversationPeer(input.conversationId!, senderId);
     // Neither a group nor a direct conversation of the sender.
@@ -52,7 +54,7 @@ export class SendService {
     if (!(await this.deps.users.exists(to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
     // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
     if (await this.deps.audience.blocks.eitherWay(senderId, to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
-    return this.commit({ senderId, recipientId: to, clientId: input.clientId, body: input.body, replyTo: input.replyTo });
+    return this.commit({ senderId, recipientId: to, clientId: input.clientId, body: input.body, replyTo: input.replyTo, ...attachmentIdsOf(input) });
   }
 
   /**
@@ -82,4 +84,9 @@ export class SendService {
     if (message.seq === 1) this.deps.audience.contacts.started(message.senderId, message.recipientId);
     this.deps.fanout.emit([message.recipientId, message.senderId], 'new-message', { message }, exceptSocketId);
   }
+}
+
+/** `attachmentIds` for the store, only when the send has some (a send without keeps its old shape). */
+function attachmentIdsOf(input: SendMessageInput): Pick<SendRequest, 'attachmentIds'> {
+  return input.attachmentIds && input.attachmentIds.length > 0 ? { attachmentIds: input.attachmentIds } : {};
 }

@@ -52,6 +52,13 @@ export function securityHeaders({ trustProxy }: SecurityHeaderOptions): Middlewa
   return async function securityHeaders(c, next) {
     // HSTS over plain http is ignored by browsers at best and pins a dev host to https at worst.
     const https = trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
-    return (https ? overHttps : overHttp)(c, next);
+    // A route that set a policy of its own keeps it: an attachment download's `sandbox` CSP
+    // (http/attachment-download.ts) is stricter than the app's, and must not be replaced by it.
+    let own: string | null = null;
+    await (https ? overHttps : overHttp)(c, async () => {
+      await next();
+      own = c.res.headers.get('content-security-policy');
+    });
+    if (own !== null) c.res.headers.set('content-security-policy', own);
   };
 }
