@@ -28,6 +28,8 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
   },
+  // The image describer's worker (src/lib/image/worker.ts) is a module worker: ES output lets it share chunks.
+  worker: { format: 'es' },
   plugins: [
     vue(),
     VitePWA({

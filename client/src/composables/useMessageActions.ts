@@ -1,6 +1,7 @@
-import type { LocalMessage } from '@pigeon/sync-protocol/engine';
+import type { LocalMessage, OutgoingFile } from '@pigeon/sync-protocol/engine';
 import { computed, reactive, type Ref } from 'vue';
 import { engine } from '../engine.ts';
+import { messageLine } from '../lib/attachments.ts';
 import { describeError, errorCode } from '../lib/errors.ts';
 import { lastEditable, quoteText, type MessageActionId } from '../lib/message-actions.ts';
 
@@ -21,8 +22,8 @@ export interface MessageActionsOptions {
   meId: string;
   messages: Readonly<Ref<readonly LocalMessage[]>>;
   nameOf: (userId: string) => string;
-  /** A plain new message (the pane's own send: 1:1 or group). */
-  send: (body: string) => Promise<void>;
+  /** A plain new message (the pane's own send: 1:1 or group), with the files picked for it. */
+  send: (body: string, files: OutgoingFile[]) => Promise<void>;
   /** Brings a message into the list (loading it if needed); false when it cannot be shown. */
   reveal: (messageId: string) => Promise<boolean>;
   /** Scrolls to, highlights and focuses a message in the list. */
@@ -63,7 +64,7 @@ export function useMessageActions(o: MessageActionsOptions) {
     const m = c && byKey(c.key);
     // The message went away (deleted, hidden) or can no longer be quoted: leave the mode.
     if (!c || !m || m.deletedAt) return null;
-    return { kind: c.kind, key: m.key, senderId: m.senderId, name: whoIs(m.senderId), preview: quoteText(m.body), body: m.body };
+    return { kind: c.kind, key: m.key, senderId: m.senderId, name: whoIs(m.senderId), preview: quoteText(messageLine(m)), body: m.body };
   });
 
   function say(text: string) {
@@ -152,16 +153,16 @@ export function useMessageActions(o: MessageActionsOptions) {
     if (d) o.focusMessage(d.key);
   }
 
-  /** The composer's submit: an edit, a reply, or a new message. */
-  async function submit(body: string) {
+  /** The composer's submit: an edit, a reply, or a new message (files: the tray's, never with an edit). */
+  async function submit(body: string, files: OutgoingFile[] = []) {
     const c = composer.value;
     state.composing = null;
     state.error = null;
     try {
       if (c?.kind === 'edit') {
         if (body !== c.body) await engine.editMessage(c.key, body);
-      } else if (c?.kind === 'reply') await engine.sendToConversation(o.conversationId, body, { replyTo: c.key });
-      else await o.send(body);
+      } else if (c?.kind === 'reply') await engine.sendToConversation(o.conversationId, body, { replyTo: c.key, ...(files.length ? { files } : {}) });
+      else await o.send(body, files);
     } catch (e) {
       fail(e, c?.kind === 'edit' ? "Couldn't edit the message." : 'Could not save the message.');
     }

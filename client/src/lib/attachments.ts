@@ -1,0 +1,156 @@
+/**
+ * Attachments as the UI shows them: which are inline images, sizes in words, what a quote or the
+ * conversation list says of a message without text, how many images a bubble's grid shows, why
+ * an upload was refused. Pure functions (unit-tested beside this file).
+ */
+import { isInlineImage, LIMITS, type Attachment } from '@pigeon/sync-protocol';
+
+/** UI strings of attachments, in one place for #19 (i18n). */
+export const ATTACHMENT_TEXT = {
+  photo: '📷 Photo',
+  photos: (n: number) => `📷 ${n} photos`,
+  file: (name: string) => `📎 ${name}`,
+  files: (n: number) => `📎 ${n} files`,
+  tooLarge: (size: string, limit: string) => `Too large: ${size}, the limit is ${limit}.`,
+  tooLargeNoSize: (limit: string) => `Too large: the limit is ${limit}.`,
+  unsupported: "This type of file can't be sent.",
+  attach: 'Attach photos or files',
+  remove: (name: string) => `Remove ${name}`,
+  tooMany: (max: number) => `You can send up to ${max} files at once.`,
+  empty: (name: string) => `${name} is empty.`,
+  download: (name: string) => `Download ${name}`,
+  openImage: (i: number, n: number) => (n > 1 ? `Open photo ${i} of ${n}` : 'Open photo'),
+  more: (n: number) => `+${n}`,
+  uploading: (percent: number) => `Uploading, ${percent}%`,
+  unavailable: "Can't load this file right now.",
+} as const;
+
+export const MAX_FILES: (typeof LIMITS)['attachmentsPerMessageMax'] = 10;
+
+/**
+ * Whether a bubble shows the attachment as a picture (an `<img>`): only raster types the server
+ * sniffed as such, so HEIC, SVG and anything unknown are files to download, never rendered.
+ */
+export const showsInline = (a: Pick<Attachment, 'mime'>): boolean => isInlineImage(a.mime);
+
+const UNITS = ['B', 'KB', 'MB', 'GB'] as const;
+
+/** 1536 → "1.5 KB", 17_000_000 → "16 MB" (binary steps, as file managers mostly show; one decimal under 10). */
+export function humanSize(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${value} B`;
+  const shown = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+  return `${shown} ${UNITS[unit]}`;
+}
+
+/** A broad kind of file, for its icon. */
+export type FileKind = 'image' | 'pdf' | 'audio' | 'video' | 'archive' | 'text' | 'other';
+
+export function fileKind(mime: string, name = ''): FileKind {
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  if (mime.startsWith('image/')) return 'image';
+  if (mime === 'application/pdf' || ext === 'pdf') return 'pdf';
+  if (mime.startsWith('audio/')) return 'audio';
+  if (mime.startsWith('video/')) return 'video';
+  if (/zip|x-7z|x-rar|x-tar|gzip|x-bzip/.test(mime) || ['zip', '7z', 'rar', 'tar', 'gz', 'tgz'].includes(ext)) return 'archive';
+  if (mime.startsWith('text/') || mime === 'application/json') return 'text';
+  return 'other';
+}
+
+/** A short type label for a file chip: "PDF", "ZIP", else the extension, else the MIME subtype. */
+export function typeLabel(mime: string, name: string): string {
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot + 1) : '';
+  if (ext && ext.length <= 5) return ext.toUpperCase();
+  const sub = mime.split('/')[1] ?? '';
+  return sub && sub !== 'octet-stream' ? sub.toUpperCase().slice(0, 12) : 'FILE';
+}
+
+/**
+ * What stands for a message's attachments where only a line of text fits (a quote, the list's
+ * last message): "📷 Photo", "📷 3 photos", "📎 report.pdf", "📎 2 files"; '' without attachments.
+ */
+export function attachmentSummary(attachments: readonly Pick<Attachment, 'mime' | 'name'>[] | undefined): string {
+  const list = attachments ?? [];
+  if (list.length === 0) return '';
+  const images = list.filter(showsInline).length;
+  if (images === list.length) return images === 1 ? ATTACHMENT_TEXT.photo : ATTACHMENT_TEXT.photos(images);
+  return list.length === 1 ? ATTACHMENT_TEXT.file(list[0]!.name) : ATTACHMENT_TEXT.files(list.length);
+}
+
+/** A message's text for one line: its body, or its attachments' summary when it has no text. */
+export function messageLine(message: { body: string; attachments?: readonly Pick<Attachment, 'mime' | 'name'>[] }): string {
+  return message.body || attachmentSummary(message.attachments);
+}
+
+/** A bubble's image grid: at most 4 cells; with more images the 4th says "+N" for the rest. */
+export function gridCells(count: number): { shown: number; more: number } {
+  if (count <= 4) return { shown: count, more: 0 };
+  return { shown: 4, more: count - 4 };
+}
+
+/** Width / height of a single image, from its measured size, else its ThumbHash's aspect, else square. */
+export function aspectRatio(a: Pick<Attachment, 'width' | 'height'>, thumbHashAspect: number | null): number {
+  const ratio = a.width && a.height ? a.width / a.height : (thumbHashAspect ?? 1);
+  // Very tall or wide images are cropped to a sane frame (the lightbox shows them whole).
+  return Math.min(2.5, Math.max(0.4, ratio));
+}
+
+/** Upload progress of an own pending attachment, 0..1, or null when it is not uploading (acked, received). */
+export function uploadProgress(a: { size: number; uploaded?: number }): number | null {
+  if (a.uploaded === undefined || a.size <= 0) return null;
+  return Math.min(1, Math.max(0, a.uploaded / a.size));
+}
+
+/** The server's limit when its refusal names it ("… 16777216 bytes …"), else the contract's default. */
+export function limitFromMessage(message: string): number {
+  const m = /(\d{4,})\s*bytes/i.exec(message);
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : LIMITS.attachmentMaxBytesDefault;
+}
+
+/**
+ * Why a message with attachments was refused, for its bubble (after "Not sent."): "Too large:
+ * 17 MB, the limit is 16 MB.", "This type of file can't be sent."; null for any other refusal (the generic reasons apply).
+ */
+export function uploadRefusal(error: { code: string; message: string } | undefined, attachments: readonly Pick<Attachment, 'size'>[] | undefined): string | null {
+  if (!error || !attachments?.length) return null;
+  if (error.code === 'UNSUPPORTED_MEDIA_TYPE') return ATTACHMENT_TEXT.unsupported;
+  if (error.code !== 'PAYLOAD_TOO_LARGE') return null;
+  const limit = limitFromMessage(error.message);
+  const largest = Math.max(...attachments.map((a) => a.size));
+  return largest > limit ? ATTACHMENT_TEXT.tooLarge(humanSize(largest), humanSize(limit)) : ATTACHMENT_TEXT.tooLargeNoSize(humanSize(limit));
+}
+
+/** Bytes → base64url without padding (a ThumbHash as messages carry it). */
+export function toBase64Url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** base64url (padding optional) → bytes; null when it is not base64url. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const s = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+    return Uint8Array.from(s, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/** Which of the picked files can be added to a tray that holds `held` already: the rest is refused with a reason. */
+export function acceptFiles<T extends { size: number; name: string }>(picked: readonly T[], held: number): { accepted: T[]; refusal: string | null } {
+  const room = Math.max(0, MAX_FILES - held);
+  const nonEmpty = picked.filter((f) => f.size > 0);
+  const empty = picked.find((f) => f.size === 0);
+  const accepted = nonEmpty.slice(0, room);
+  const refusal = nonEmpty.length > room ? ATTACHMENT_TEXT.tooMany(MAX_FILES) : empty ? ATTACHMENT_TEXT.empty(empty.name) : null;
+  return { accepted, refusal };
+}
