@@ -12,7 +12,7 @@
  * it, then renames it into place (atomic on one filesystem).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, type Stats } from 'node:fs';
 import { open, readFile, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -35,6 +35,8 @@ const orNull = <T>(e: unknown): T | null => {
   if (isMissing(e)) return null;
   throw e;
 };
+
+const statOrNull = (path: string): Promise<Stats | null> => stat(path).catch(orNull<Stats>);
 
 /** Writes a file and fsyncs it before resolving. */
 async function writeDurably(path: string, bytes: Buffer | string): Promise<void> {
@@ -69,10 +71,10 @@ export function createDiskBlobStore(dir: string): BlobStore {
 
   async function staged(key: string): Promise<StagedUpload | null> {
     const sizeText = await readFile(sizePath(key), 'utf8').catch(orNull<string>);
-    const part = await stat(partPath(key)).catch(orNull<Awaited<ReturnType<typeof stat>>>);
+    const part = await statOrNull(partPath(key));
     // The part file is made right after the size: without it the upload was committed or discarded.
     if (sizeText === null || part === null) return null;
-    return { offset: Number(part.size), size: Number(sizeText) };
+    return { offset: part.size, size: Number(sizeText) };
   }
 
   /** Runs `task` holding the key, or CONFLICT when another append or commit holds it. */
@@ -177,7 +179,7 @@ export function createDiskBlobStore(dir: string): BlobStore {
       for (const key of keys) {
         if (busy.has(key) || !SAFE_NAME.test(key)) continue;
         // The part's mtime is the last append; a size alone (a crash before the first byte) counts by its own.
-        const last = (await stat(partPath(key)).catch(orNull)) ?? (await stat(sizePath(key)).catch(orNull));
+        const last = (await statOrNull(partPath(key))) ?? (await statOrNull(sizePath(key)));
         if (last === null || last.mtimeMs >= before.getTime()) continue;
         await rm(sizePath(key), { force: true });
         await rm(partPath(key), { force: true });
@@ -195,8 +197,8 @@ export function createDiskBlobStore(dir: string): BlobStore {
     },
 
     async size(id) {
-      const s = await stat(blobPath(id)).catch(orNull<Awaited<ReturnType<typeof stat>>>);
-      return s === null ? null : Number(s.size);
+      const s = await statOrNull(blobPath(id));
+      return s === null ? null : s.size;
     },
 
     async read(id, range) {
