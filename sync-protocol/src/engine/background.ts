@@ -214,6 +214,10 @@ export class Background {
     }
     if (result.owesReceipts) receipts.flushDeliveredSoon();
     if (result.gaps.length > 0) catchUp.schedule();
+    // Own messages with files acked another way than the drainer's commit (a catch-up after a lost
+    // ack): their bytes move into the media cache too (media/own-files.ts; a no-op when done already).
+    const own = result.changed.filter((m) => m.senderId === this.state.userId && (m.attachments?.length ?? 0) > 0);
+    if (own.length > 0) void this.parts.media.settle(own).catch((e) => this.reportError('media.settle', e));
     // A new conversation may have an unknown peer or group; a group change may leave a group unknown
     // (we were added to it). A running catch-up asks once at its end instead.
     const groupChanged = result.changed.some((m) => m.type === 'system');

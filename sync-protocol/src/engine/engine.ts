@@ -6,14 +6,17 @@
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
-import type { EngineEvents, EngineQueries, EngineState, LocalConversation, LocalMessage, MessageReceipt, SyncEngine, SyncEngineOptions } from './api.ts';
+import type { EngineEvents, EngineMedia, EngineQueries, EngineState, LocalConversation, LocalMessage, MessageReceipt, OutgoingFile, SyncEngine, SyncEngineOptions } from './api.ts';
+import { PigeonError } from '../errors.ts';
+import { discardFailed } from './up/discard.ts';
+import { prepareFiles, type PreparedFile } from './up/files.ts';
 import { loadOlder } from './down/history.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
 import { isLocalGroupId } from './local/local-db.ts';
 import { resolveConversationId } from './local/rekey.ts';
 import { ensureConversation } from './local/users.ts';
 import { Management } from './management.ts';
-import { resolveOptions } from './options.ts';
+import { resolveOptions, type ResolvedOptions } from './options.ts';
 import type { Parts } from './parts.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
 import { conversationTarget } from './typing.ts';
@@ -25,15 +28,19 @@ import { markReadLocally } from './up/receipts.ts';
 
 export class Engine implements SyncEngine {
   readonly queries: EngineQueries;
+  readonly media: EngineMedia;
+  private readonly options: ResolvedOptions;
   private readonly life: SessionLifecycle;
   private readonly parts: Parts;
   private readonly management: Management;
 
   constructor(options: SyncEngineOptions) {
     const resolved = resolveOptions(options);
+    this.options = resolved;
     this.life = new SessionLifecycle(resolved);
     this.parts = this.life.parts;
     this.queries = this.parts.queries;
+    this.media = this.parts.media;
     this.management = new Management(this.parts, this.life, { backoff: resolved.backoff, ...(resolved.random ? { random: resolved.random } : {}) });
   }
 
@@ -92,17 +99,36 @@ export class Engine implements SyncEngine {
   // --- actions ----------------------------------------------------------------------
 
   /** `replyTo`: the row key of the message this one answers (an extension of api.ts, as in sendToConversation). */
-  async send(to: string, body: string, options: { replyTo?: string } = {}): Promise<LocalMessage> {
-    const message = await commitSend(this.parts.db, this.life.requireUser(), to, body, undefined, options.replyTo);
+  async send(to: string, body: string, options: { replyTo?: string; files?: OutgoingFile[] } = {}): Promise<LocalMessage> {
+    const { me, files } = await this.withFiles(options.files);
+    const message = await commitSend(this.parts.db, me, to, body, undefined, options.replyTo, files);
     this.parts.typing.input(to, false);
     this.parts.drainer.kick();
     return message;
   }
 
-  async sendToConversation(conversationId: string, body: string, options: { replyTo?: string } = {}): Promise<LocalMessage> {
-    const message = await this.queued(commitToConversation(this.parts.db, this.life.requireUser(), conversationId, body, undefined, options.replyTo));
+  async sendToConversation(conversationId: string, body: string, options: { replyTo?: string; files?: OutgoingFile[] } = {}): Promise<LocalMessage> {
+    const { me, files } = await this.withFiles(options.files);
+    const message = await this.queued(commitToConversation(this.parts.db, me, conversationId, body, undefined, options.replyTo, files));
     this.parts.typing.input(conversationTarget(message.conversationId), false);
     return message;
+  }
+
+  /**
+   * The signed-in user and the files hashed and described (up/files.ts), before the send's
+   * transaction opens. The user is read again after: a sign-out or account switch during the
+   * hashing must not queue the message in the next account's database.
+   */
+  private async withFiles(files: OutgoingFile[] | undefined): Promise<{ me: string; files: PreparedFile[] }> {
+    const me = this.life.requireUser();
+    if (!files || files.length === 0) return { me, files: [] };
+    const prepared = await prepareFiles(files, this.options.describeImage);
+    if (this.life.requireUser() !== me) throw new PigeonError('UNAUTHENTICATED', 'signed out while the files were read');
+    return { me, files: prepared };
+  }
+
+  async discard(key: string): Promise<void> {
+    await discardFailed(this.parts.db, key, this.life.requireUser());
   }
 
   // Message actions: up/actions.ts (queued in the target's lane, shown at once).

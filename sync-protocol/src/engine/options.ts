@@ -27,6 +27,11 @@ export interface ResolvedOptions {
   typing: TypingTimings;
   logoutTimeoutMs: number;
   random?: () => number;
+  describeImage?: NonNullable<SyncEngineOptions['describeImage']>;
+  /** Bytes per upload request. */
+  uploadChunkBytes: number;
+  /** The media cache's budget until `media.setBudget` says otherwise (bytes). */
+  mediaCacheBytes: number;
 }
 
 export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
@@ -59,6 +64,9 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     typing: typingTimings(LIMITS.typingTtlMs, o.typingRenewMs || undefined),
     logoutTimeoutMs: o.logoutTimeoutMs ?? 2_000,
     ...(o.random ? { random: o.random } : {}),
+    ...(o.describeImage ? { describeImage: o.describeImage } : {}),
+    uploadChunkBytes: Math.max(1, Math.floor(o.uploadChunkBytes ?? 1024 * 1024)),
+    mediaCacheBytes: o.mediaCacheBytes ?? 256 * 1024 * 1024,
   };
 }
 

@@ -24,6 +24,9 @@ import type { ResolvedOptions } from './options.ts';
 import type { Transport } from './transport/transport.ts';
 import { parseTarget, Typing } from './typing.ts';
 import { Drainer } from './up/drainer.ts';
+import { uploadFiles } from './up/uploads.ts';
+import { Media } from './media/media.ts';
+import { settleOwnFiles, settleTables } from './media/own-files.ts';
 import { Receipts } from './up/receipts.ts';
 import { Emitter } from './util/emitter.ts';
 import { SingleFlight } from './util/single-flight.ts';
@@ -76,6 +79,8 @@ export interface Parts {
   blockList: SingleFlight;
   /** Counts the outbox into the state (and kicks the drainer when it is not empty). */
   outboxCount: SingleFlight;
+  /** Attachments' bytes: own files, the download cache, downloads (engine/media/). */
+  media: Media;
 }
 
 export function createParts(o: ResolvedOptions, host: Host): Parts {
@@ -84,6 +89,13 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   const onError = (where: string, e: unknown) => host.reportError(where, e);
   const random = o.random ? { random: o.random } : {};
   const transport = withTokenRecovery(o.transport({ getToken: host.token, ackTimeoutMs: o.ackTimeoutMs }), host);
+  const media = new Media({
+    db,
+    download: (id, options) => transport.downloadAttachment(id, options),
+    me: host.me,
+    online: host.active,
+    defaultBudget: o.mediaCacheBytes,
+  });
 
   const drainer = new Drainer({
     db,
@@ -96,8 +108,18 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       const userId = host.me();
       // An ack that outlived its session (another account signed in meanwhile) is not this user's
       // to store; its owner's catch-up brings it when they sign in again.
-      if (userId && message.senderId === userId) host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
+      if (!userId || message.senderId !== userId) return;
+      if (!message.attachments?.length) return host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
+      // With files: the server copy, and the files' bytes moving into the cache under the server's ids, in one transaction.
+      const result = await db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, ...settleTables(db)], async () => {
+        const applied = await applyServerCopies(db, [message], userId, { detectGaps: true });
+        if (!applied.stale) await settleOwnFiles(db, [message]);
+        return applied;
+      });
+      host.afterApply(result);
+      await media.cache.trim();
     },
+    upload: (entry, proceed) => uploadFiles({ db, upload: (request) => transport.uploadAttachment(request), chunkBytes: o.uploadChunkBytes, proceed }, entry),
     changeGroup: async (entry) => {
       // No await before the request: it goes out with the token of the entry's owner (drainer.ts).
       const { op } = entry;
@@ -206,5 +228,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     return loadOlder({ db, me, fetchPage, afterPage: host.afterApply }, conversationId, LIMITS.historyPageDefault);
   };
   const queries = createQueries(db, { loadOlder: loadOlderPage });
-  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount };
+  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media };
 }

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { fail } from './fail.ts';
 import type { ConversationSummary } from '../model/conversation.ts';
 import type { Message } from '../model/message.ts';
-import type { ReplyRef } from '../model/message-parts.ts';
+import type { Attachment, ReplyRef } from '../model/message-parts.ts';
 import type { GroupOutcome, MemoryGroups } from './memory-groups.ts';
 import type { MemoryMessages } from './memory-messages.ts';
 import type { MemoryRealtime } from './memory-realtime.ts';
@@ -92,12 +92,12 @@ export class GroupRequests {
   }
 
   /** A send into a group: once per (sender, clientId), and only by a current member (FORBIDDEN otherwise). */
-  send(me: string, conversationId: string, clientId: string, body: string, from?: MemoryConnection, replyTo?: ReplyRef): Message {
+  send(me: string, conversationId: string, clientId: string, body: string, from?: MemoryConnection, replyTo?: ReplyRef, attachments?: Attachment[]): Message {
     const { groups, messages, realtime } = this.deps;
     const stored = messages.find(me, clientId);
     if (stored) return stored;
     if (!groups.isMember(conversationId, me)) throw fail('FORBIDDEN', 'not a member of this group');
-    const { message } = messages.store({ senderId: me, recipientId: conversationId, conversationId, clientId, body, ...(replyTo ? { replyTo } : {}) });
+    const { message } = messages.store({ senderId: me, recipientId: conversationId, conversationId, clientId, body, ...(replyTo ? { replyTo } : {}), ...(attachments ? { attachments } : {}) });
     realtime.emit(groups.memberIds(conversationId), 'new-message', { message }, from);
     return message;
   }

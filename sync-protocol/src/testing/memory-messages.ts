@@ -14,7 +14,7 @@
  */
 import { conversationPeer, directConversationId } from '../conversation-id.ts';
 import { withMessageDefaults, type Message } from '../model/message.ts';
-import type { ReplyRef } from '../model/message-parts.ts';
+import type { Attachment, ReplyRef } from '../model/message-parts.ts';
 import type { SystemEvent } from '../model/system-event.ts';
 import { statusRank, type MessageStatus } from '../status.ts';
 
@@ -29,6 +29,8 @@ export interface StoreRequest {
   system?: SystemEvent;
   /** The quote of the message this one answers (checked by the caller). */
   replyTo?: ReplyRef;
+  /** The uploads it carries, in order (checked by the caller: memory-attachments.ts `claim`). */
+  attachments?: Attachment[];
 }
 
 export interface ConversationRow {
@@ -72,6 +74,7 @@ export class MemoryMessages {
       status: 'sent',
       ...(req.system ? { type: 'system' as const, system: req.system } : {}),
       ...(req.replyTo ? { replyTo: req.replyTo } : {}),
+      ...(req.attachments ? { attachments: req.attachments } : {}),
     });
     list.push(message);
     this.byConversation.set(conversationId, list);

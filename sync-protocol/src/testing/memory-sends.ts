@@ -8,6 +8,7 @@ import { sendMessageInputSchema, type Message } from '../model/message.ts';
 import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
 import type { MemoryActions } from './memory-actions.ts';
+import type { MemoryAttachments } from './memory-attachments.ts';
 import type { GroupRequests } from './memory-group-ops.ts';
 import type { MemoryGroups } from './memory-groups.ts';
 import type { MemoryMessages } from './memory-messages.ts';
@@ -20,6 +21,7 @@ export interface SendDeps {
   groupRequests: GroupRequests;
   realtime: MemoryRealtime;
   actions: MemoryActions;
+  attachments: MemoryAttachments;
   hasUser(userId: string): boolean;
   blocked(a: string, b: string): boolean;
   /** Takes one send from the user's rate budget; false when over the limit. */
@@ -31,15 +33,23 @@ export function handleSend(d: SendDeps, me: string, input: unknown, from?: Memor
   const send = parseOrThrow(sendMessageInputSchema, input);
   if (!d.tryTake(me)) throw fail('RATE_LIMITED', 'too many messages, slow down');
   const quote = (conversationId: string) => (send.replyTo ? { replyTo: d.actions.replyRef(me, conversationId, send.replyTo) } : {});
+  // Files: the sender's own finished uploads, carried by this message only (a repeated send finds it stored).
+  const messageKey = `${me}\n${send.clientId}`;
+  const ids = send.attachmentIds ?? [];
+  const attachments = ids.length > 0 && !d.messages.find(me, send.clientId) ? d.attachments.claim(me, ids, messageKey) : undefined;
+  const carried = (message: Message) => {
+    if (attachments) d.attachments.carry(ids, messageKey);
+    return message;
+  };
   if (send.conversationId && d.groups.isGroup(send.conversationId)) {
-    return d.groupRequests.send(me, send.conversationId, send.clientId, send.body, from, quote(send.conversationId).replyTo);
+    return carried(d.groupRequests.send(me, send.conversationId, send.clientId, send.body, from, quote(send.conversationId).replyTo, attachments));
   }
   const to = send.to ?? conversationPeer(send.conversationId!, me);
   if (to === null) throw fail('NOT_FOUND', 'conversationId: no such conversation');
   if (to === me) throw fail('VALIDATION', 'to: cannot send a message to yourself');
   if (!d.hasUser(to)) throw fail('NOT_FOUND', 'to: no such user');
   if (d.blocked(me, to)) throw fail('FORBIDDEN', 'to: blocked');
-  const { message, created } = d.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body, ...quote(directConversationId(me, to)) });
+  const { message, created } = d.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body, ...quote(directConversationId(me, to)), ...(attachments ? { attachments } : {}) });
   if (created) d.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, from);
-  return message;
+  return carried(message);
 }

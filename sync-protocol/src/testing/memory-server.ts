@@ -5,7 +5,7 @@
  * receipts, presence and typing events, the per-user send rate limit, the session list and
  * blocks (memory-management.ts), groups with membership periods, system messages and aggregate
  * statuses (memory-groups.ts, memory-group-ops.ts), replies, reactions, edits, deletes and hides
- * (memory-actions.ts) — without
+ * (memory-actions.ts), resumable uploads and downloads of attachments (memory-attachments.ts) — without
  * sockets, HTTP or a database. Each engine reaches it through `transport()`.
  *
  * Faults are scripted with interceptors: every call passes `intercept` functions
@@ -26,6 +26,7 @@ import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
 import { createHold, type Hold } from './hold.ts';
 import { MemoryAccounts } from './memory-accounts.ts';
+import { MemoryAttachments, type MemoryUploadInput } from './memory-attachments.ts';
 import { isActionOp, MemoryActions } from './memory-actions.ts';
 import { MemoryBlocks } from './memory-blocks.ts';
 import { GroupRequests, isGroupOp } from './memory-group-ops.ts';
@@ -50,6 +51,8 @@ export class MemoryServer {
   readonly groups = new MemoryGroups(this.messages);
   private readonly groupRequests: GroupRequests;
   private readonly actions: MemoryActions;
+  /** Uploads and their bytes; tests read `attachments.list()` ("the server holds one attachment"). */
+  readonly attachments: MemoryAttachments;
   private readonly accounts = new MemoryAccounts();
   private readonly blocks = new MemoryBlocks();
   private readonly sessionTable: MemorySessions;
@@ -63,6 +66,7 @@ export class MemoryServer {
   constructor(options: MemoryServerOptions = {}) {
     const hasUser = (id: string) => this.accounts.has(id);
     this.sessionTable = new MemorySessions({ accessTokenTtlMs: options.accessTokenTtlMs ?? 15 * 60_000, reuseWindowMs: options.refreshReuseWindowMs ?? 30_000 });
+    this.attachments = new MemoryAttachments(options.attachmentMaxBytes);
     this.sendRate = createSendRate(options.sendRateLimit ?? 0, options.sendRateWindowMs ?? LIMITS.sendRateWindowMs);
     this.realtime = new MemoryRealtime({
       typingTtlMs: options.typingTtlMs ?? LIMITS.typingTtlMs,
@@ -290,6 +294,16 @@ export class MemoryServer {
       }
       case 'sendMessage':
         return handleSend(this.sendDeps, me, input, via === 'socket' ? from : undefined);
+      case 'uploadAttachment':
+        return this.attachments.upload(me, input as MemoryUploadInput);
+      case 'downloadAttachment': {
+        const { id, thumbnail } = input as { id: string; thumbnail?: boolean };
+        const holder = (key: string) => {
+          const [senderId, clientId] = key.split('\n');
+          return this.messages.find(senderId!, clientId!);
+        };
+        return this.attachments.read(me, id, thumbnail === true, holder, (m) => this.groupRequests.sees(me, m));
+      }
       case 'messageReceived': {
         const { messageIds } = parseOrThrow(messageReceivedPayloadSchema, input);
         const ids = [...new Set(messageIds)];
@@ -315,8 +329,8 @@ export class MemoryServer {
   }
 
   private get sendDeps(): SendDeps {
-    const { messages, groups, groupRequests, realtime, actions } = this;
-    return { messages, groups, groupRequests, realtime, actions, hasUser: (id) => this.accounts.has(id), blocked: (a, b) => this.blocks.between(a, b), tryTake: (id) => this.sendRate.tryTake(id) };
+    const { messages, groups, groupRequests, realtime, actions, attachments } = this;
+    return { messages, groups, groupRequests, realtime, actions, attachments, hasUser: (id) => this.accounts.has(id), blocked: (a, b) => this.blocks.between(a, b), tryTake: (id) => this.sendRate.tryTake(id) };
   }
 
   private get management(): ManagementDeps {

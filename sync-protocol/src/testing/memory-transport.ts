@@ -143,6 +143,15 @@ class MemoryTransport implements Transport {
   messageReceipts(id: string) {
     return this.rest('messageReceipts', { id }) as ReturnType<Transport['messageReceipts']>;
   }
+  /** The Blob goes to the server as it is (its bytes are read there); an aborted request never leaves. */
+  uploadAttachment({ signal, ...request }: Parameters<Transport['uploadAttachment']>[0]) {
+    if (signal?.aborted) return Promise.reject(networkError('aborted'));
+    return this.rest('uploadAttachment', request) as ReturnType<Transport['uploadAttachment']>;
+  }
+  downloadAttachment(id: string, options: Parameters<Transport['downloadAttachment']>[1] = {}) {
+    if (options.signal?.aborted) return Promise.reject(networkError('aborted'));
+    return this.rest('downloadAttachment', { id, thumbnail: options.thumbnail === true }) as ReturnType<Transport['downloadAttachment']>;
+  }
   sendMessage(input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest'): Promise<Message> {
     return (via === 'socket' ? this.socketCall('sendMessage', input) : this.rest('sendMessage', input)) as Promise<Message>;
   }

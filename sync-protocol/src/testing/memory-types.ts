@@ -30,7 +30,10 @@ export type ServerOp =
   | 'react'
   | 'editMessage'
   | 'deleteMessage'
-  | 'hideMessage';
+  | 'hideMessage'
+  // Attachments (contract v2): one request of a resumable upload, a download.
+  | 'uploadAttachment'
+  | 'downloadAttachment';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {
@@ -54,6 +57,8 @@ export interface MemoryServerOptions {
   accessTokenTtlMs?: number;
   /** A used refresh token presented again within this window returns the same successor (ms). Default 30,000. */
   refreshReuseWindowMs?: number;
+  /** The largest upload in bytes, as ATTACHMENT_MAX_BYTES. Default LIMITS.attachmentMaxBytesDefault (16 MiB). */
+  attachmentMaxBytes?: number;
 }
 
 /** A device's realtime connection, as the server sees it. */

@@ -70,6 +70,8 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     changeGroup: once((conversationId: string, change: Parameters<Transport['changeGroup']>[1], clientId: string) => t.changeGroup(conversationId, change, clientId)),
     conversation: once((conversationId: string) => t.conversation(conversationId)),
     messageReceipts: once((messageId: string) => t.messageReceipts(messageId)),
+    uploadAttachment: once((request: Parameters<Transport['uploadAttachment']>[0]) => t.uploadAttachment(request)),
+    downloadAttachment: once((id: string, options?: Parameters<Transport['downloadAttachment']>[1]) => t.downloadAttachment(id, options)),
     sendMessage: once((input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest') => t.sendMessage(input, via)),
     messageAction: once((input: Parameters<Transport['messageAction']>[0], via: 'socket' | 'rest') => t.messageAction(input, via)),
     messageReceived: once((ids: string[]) => t.messageReceived(ids)),

@@ -23,6 +23,14 @@
  *                   of each group created here (`alias:<local id>`)
  *  - parked         (v2) another account's unsent messages, put aside while a different account is
  *                   signed in on this device (local/parked.ts); never read by queries or the drainer
+ *  - files          (v5) the bytes of this device's unsent attachments, keyed by upload clientId, with
+ *                   their owner and message row key: written in the send's transaction, uploaded by
+ *                   the drainer (up/uploads.ts), moved into the media cache when the message is acked.
+ *                   Owner-scoped: an account switch leaves them (the parked message still names them),
+ *                   a sign-out with clearData deletes its owner's
+ *  - media          (v5) the download cache (engine/media/): one small row per cached blob (size,
+ *                   usedAt for least-recently-used eviction); the bytes in `mediaBytes` by the same
+ *                   key, so counting and evicting never reads a blob
  */
 import { Dexie, type ObservabilitySet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
@@ -32,6 +40,7 @@ import type { GroupChange } from '../transport/transport.ts';
 import type { GroupState } from './group-state.ts';
 import type { Content } from './pending-actions.ts';
 import type { MessageAction } from '../../model/message-action.ts';
+import type { Attachment } from '../../model/message-parts.ts';
 
 /** Primary key of a message row: known when the message is typed, so pending and server copy share it. */
 export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
@@ -91,6 +100,49 @@ export interface OutboxEntry {
   targetKey?: string;
   /** A reply: its original's row key, and server id once known (resolved when the reply is sent). */
   replyTo?: { key: string | null; id: string | null };
+  /** A message with files (v5): the upload clientIds of its `files` rows, in the order shown. */
+  uploads?: string[];
+}
+
+/**
+ * The bytes of one of this device's unsent attachments (v5), and how far its upload got. The
+ * Blob is stored as such: IndexedDB keeps Blobs by structured clone in browsers, and
+ * fake-indexeddb does in Node 20 (its structuredClone supports Blob).
+ */
+export interface FileRow {
+  /** The upload's clientId (the server's idempotency key, with the uploader). */
+  clientId: string;
+  owner: string;
+  /** The row key of the message that carries it. */
+  messageKey: string;
+  blob: Blob;
+  name: string;
+  /** The Content-Type sent (the file's own type, or application/octet-stream). */
+  type: string;
+  size: number;
+  sha256: string;
+  preview?: string;
+  width?: number;
+  height?: number;
+  /** Some bytes may have reached the server: ask where the upload stands before sending more. */
+  started?: boolean;
+  /** The server's attachment once the upload finished (and its id, indexed). */
+  attachment?: Attachment;
+  attachmentId?: string;
+}
+
+/** A cached blob's bookkeeping (v5); the bytes are in `mediaBytes` under the same key. */
+export interface MediaRow {
+  /** The attachment id, plus `#thumb` for the server's thumbnail. */
+  key: string;
+  size: number;
+  /** Last read or write (ms): the least recently used go first. */
+  usedAt: number;
+}
+
+export interface MediaBytesRow {
+  key: string;
+  blob: Blob;
 }
 
 export interface MetaRow {
@@ -141,6 +193,8 @@ export const META = {
   historyPrefix: 'history:',
   /** `alias:<local group id>` → the server's id of a group created on this device (local/rekey.ts). */
   aliasPrefix: 'alias:',
+  /** The media cache's budget in bytes, or null (keep everything); absent: the engine's default. Kept across account switches. */
+  mediaBudget: 'mediaBudget',
 } as const;
 
 /**
@@ -191,6 +245,11 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
     version: 4,
     stores: { outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt], targetKey' },
   },
+  {
+    // Attachments: new stores only (a v4 database holds no message with files).
+    version: 5,
+    stores: { files: 'clientId, owner, messageKey, attachmentId', media: 'key, usedAt', mediaBytes: 'key' },
+  },
 ];
 
 export class LocalDb extends Dexie {
@@ -200,6 +259,9 @@ export class LocalDb extends Dexie {
   outbox!: Table<OutboxEntry, string>;
   meta!: Table<MetaRow, string>;
   parked!: Table<ParkedRow, [string, string, string]>;
+  files!: Table<FileRow, string>;
+  media!: Table<MediaRow, string>;
+  mediaBytes!: Table<MediaBytesRow, string>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {

@@ -38,6 +38,12 @@ export async function signedInAs(db: LocalDb, userId: string): Promise<boolean> 
 }
 
 const liveTables = (db: LocalDb) => [db.meta, db.messages, db.outbox, db.conversations, db.users];
+/**
+ * The download cache (engine/media/). Not `files`: the bytes of unsent messages are owner-scoped
+ * and stay through an account switch (the parked message names them), deleted only with their
+ * owner's data (clearData) or message (sent, discarded).
+ */
+const mediaTables = (db: LocalDb) => [db.media, db.mediaBytes];
 
 /** The stored session, or null when signed out (or the token expired). One consistent read. */
 export async function loadSession(db: LocalDb): Promise<Session | null> {
@@ -62,11 +68,14 @@ export async function loadSession(db: LocalDb): Promise<Session | null> {
  * if any, come back.
  */
 export async function storeSession(db: LocalDb, session: Session, user: User): Promise<Session> {
-  await db.transaction('rw', [...new Set([...liveTables(db), ...parkingTables(db)])], async () => {
+  await db.transaction('rw', [...new Set([...liveTables(db), ...parkingTables(db), ...mediaTables(db)])], async () => {
     const owner = await db.getMeta<string>(META.owner);
     if (owner && owner !== user.id) {
       await parkUnsent(db, owner);
-      await Promise.all(liveTables(db).map((t) => t.clear()));
+      // The media cache is the owner's too; its budget is the device's setting and stays.
+      const budget = await db.meta.get(META.mediaBudget);
+      await Promise.all([...liveTables(db), ...mediaTables(db)].map((t) => t.clear()));
+      if (budget) await db.meta.put(budget);
     }
     await restoreParked(db, user.id);
     await db.meta.bulkPut([
@@ -109,10 +118,13 @@ export async function storeRefreshed(db: LocalDb, next: Session, presented: stri
  * other accounts' parked rows stay (they are theirs to send).
  */
 export async function forgetSession(db: LocalDb, { userId, reason, clearData = false }: { userId: string; reason: SignOutReason; clearData?: boolean }): Promise<void> {
-  await db.transaction('rw', [...liveTables(db), db.parked], async () => {
+  await db.transaction('rw', [...liveTables(db), db.parked, ...mediaTables(db), db.files], async () => {
     if (clearData) {
-      await Promise.all(liveTables(db).map((t) => t.clear()));
+      const budget = await db.meta.get(META.mediaBudget);
+      await Promise.all([...liveTables(db), ...mediaTables(db)].map((t) => t.clear()));
+      if (budget) await db.meta.put(budget);
       await dropParked(db, userId);
+      await db.files.where('owner').equals(userId).delete();
     } else {
       await db.meta.bulkDelete([META.token, META.refreshToken, META.tokenReceivedAt, META.userId]);
     }

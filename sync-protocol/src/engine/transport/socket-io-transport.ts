@@ -3,6 +3,7 @@
  * fetch (auth, reads, catch-up, the REST send fallback), both to `serverUrl`.
  */
 import { RestClient } from './rest.ts';
+import { AttachmentClient } from './rest-attachments.ts';
 import { SocketTransport } from './socket.ts';
 import type { Transport, TransportFactory } from './transport.ts';
 
@@ -23,6 +24,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       fetch: options.fetch,
       getToken: context.getToken,
     });
+    const files = new AttachmentClient({ baseUrl: options.serverUrl, fetch: options.fetch, getToken: context.getToken });
     const socket = new SocketTransport({
       url: options.serverUrl,
       ackTimeoutMs: context.ackTimeoutMs,
@@ -57,6 +59,8 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       changeGroup: (conversationId, change, clientId) => rest.changeGroup(conversationId, change, clientId),
       conversation: (conversationId) => rest.conversation(conversationId),
       messageReceipts: (messageId) => rest.messageReceipts(messageId),
+      uploadAttachment: (request) => files.upload(request),
+      downloadAttachment: (id, options) => files.download(id, options),
       sendMessage: async (input, via) => (via === 'socket' ? socket.sendMessage(input) : (await rest.sendMessage(input)).message),
       messageAction: (input, via) => (via === 'socket' ? socket.messageAction(input) : rest.messageAction(input)),
       messageReceived: (ids) => socket.messageReceived(ids),

@@ -42,6 +42,11 @@
  * deleted): the row shows the server's state again with `actionError` (up/actions.ts `failAction`).
  * A head naming a row the device does not hold waits for the catch-up to bring it, and is reported
  * (`error` event) if it never comes (waitForTarget, withoutTarget; docs/sync-protocol.md).
+ *
+ * A message with files (entries with `uploads`) uploads them first (up/uploads.ts, over HTTP
+ * whatever the route), then is sent naming the server's attachment ids. Both are one step of its
+ * lane: a failed upload is retried with the same backoff and the messages behind it wait, a refusal
+ * for good (too large, type refused) fails the message like a refused send.
  */
 import { conversationMembers } from '../../conversation-id.ts';
 import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
@@ -51,6 +56,7 @@ import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntr
 import { markFailed, recordAttemptFailure } from './outbox.ts';
 import { failAction, isFinalActionError, resolveTargets, targetMissing } from './actions.ts';
 import { Signal } from '../util/signal.ts';
+import { UploadStopped } from './uploads.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 
 /** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
@@ -76,12 +82,13 @@ export function chooseRoute(
 }
 
 /** Pure: what a message entry sends. 1:1 by `to`, so a v1 server understands it; a group by its id. */
-export function sendInput(entry: OutboxEntry): SendMessageInput {
+export function sendInput(entry: OutboxEntry, attachmentIds?: readonly string[]): SendMessageInput {
   // A reply names its original by server id (resolved once the original was acked, ahead in this lane).
   const replyTo = entry.replyTo?.id ? { replyTo: entry.replyTo.id } : {};
+  const files = attachmentIds && attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {};
   return conversationMembers(entry.conversationId)
-    ? { clientId: entry.clientId, to: entry.to, body: entry.body, ...replyTo }
-    : { clientId: entry.clientId, conversationId: entry.conversationId, body: entry.body, ...replyTo };
+    ? { clientId: entry.clientId, to: entry.to, body: entry.body, ...replyTo, ...files }
+    : { clientId: entry.clientId, conversationId: entry.conversationId, body: entry.body, ...replyTo, ...files };
 }
 
 export type FailureKind = 'permanent' | 'transient' | 'unauthenticated';
@@ -107,6 +114,11 @@ export interface DrainerDeps {
   send: (input: SendMessageInput, via: 'socket' | 'rest') => Promise<Message>;
   /** Stores the server copy and drops the entry, in one transaction. */
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
+  /**
+   * Uploads the files of a message entry (up/uploads.ts) and resolves with their server ids in order;
+   * `proceed` says whether to go on (checked before every request). Rejects with UploadStopped when it turned false.
+   */
+  upload?: (entry: OutboxEntry, proceed: () => boolean) => Promise<string[]>;
   /** Sends a group change (REST) and stores the answer, dropping the entry, in one transaction. */
   changeGroup: (entry: OutboxEntry & { op: GroupOp }) => Promise<void>;
   /** Sends a message action (its target resolved) and stores the answer, dropping the entry, in one transaction. */
@@ -235,6 +247,7 @@ export class Drainer {
         await this.signal.wait(route.ms);
         continue;
       }
+      let uploading = false;
       try {
         if (entry.op) {
           await deps.changeGroup({ ...entry, op: entry.op });
@@ -243,13 +256,21 @@ export class Drainer {
         } else if (entry.action) {
           await deps.act({ ...entry, action: entry.action }, route.via);
         } else {
-          const message = await deps.send(sendInput(entry), route.via);
+          let attachmentIds: string[] | undefined;
+          if (entry.uploads?.length && deps.upload) {
+            uploading = true;
+            attachmentIds = await deps.upload(entry, () => deps.canDrain() && deps.me() === me);
+            uploading = false;
+            // Checked with no await before the send, as above: it goes out with the owner's token.
+            if (!deps.canDrain() || deps.me() !== me) return;
+          }
+          const message = await deps.send(sendInput(entry, attachmentIds), route.via);
           await deps.commit(entry, message);
         }
       } catch (e) {
         // The session changed while the send was out (a sign-out, maybe another account in): the entry
         // is parked with its owner, who sends it at their next sign-in; it is no longer this lane's.
-        if (deps.me() !== me) return;
+        if (deps.me() !== me || e instanceof UploadStopped) return;
         const kind = entry.action && e instanceof PigeonError && isFinalActionError(e.code) ? 'permanent' : classifySendError(e);
         // A token the refresh could not replace: a sign-out stops the lane (canDrain turns false);
         // otherwise (the refresh failed on the network) it is retried like any transient failure.
@@ -265,7 +286,8 @@ export class Drainer {
         }
         if (!deps.canDrain()) return;
         if (!(e instanceof PigeonError)) deps.onError('drainer.send', e);
-        const updated = await recordAttemptFailure(deps.db, entry, route.via === 'socket', String((e as Error)?.message ?? e));
+        // A failed upload is no failure of the socket: it does not push the message to REST.
+        const updated = await recordAttemptFailure(deps.db, entry, route.via === 'socket' && !uploading, String((e as Error)?.message ?? e));
         if (updated) await this.signal.wait(backoffDelay(updated.attempts, deps.backoff, deps.random));
       }
     }

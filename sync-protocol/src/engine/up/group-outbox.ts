@@ -19,7 +19,8 @@ import type { LocalConversation, LocalMessage } from '../api.ts';
 import { conversationType, localGroupId, toLocalConversation, type LocalDb, type StoredConversation } from '../local/local-db.ts';
 import { resolveConversationId } from '../local/rekey.ts';
 import type { GroupChange } from '../transport/transport.ts';
-import { newClientId, queueRow, quoteOf } from './outbox.ts';
+import type { PreparedFile } from './files.ts';
+import { newClientId, queueRow, quoteOf, withFiles } from './outbox.ts';
 
 const tables = (db: LocalDb) => [db.messages, db.outbox, db.conversations, db.meta];
 
@@ -47,19 +48,27 @@ export async function commitCreateGroup(db: LocalDb, me: string, title: string, 
  * removed from): the composer should not look usable there. A stale view is corrected by the
  * server either way (FORBIDDEN fails the message, it is never retried).
  */
-export async function commitToConversation(db: LocalDb, me: string, conversationId: string, body: string, clientId = newClientId(), replyTo?: string): Promise<LocalMessage> {
-  const input = parseOrThrow(sendMessageInputSchema, { clientId, conversationId, body });
-  return db.transaction('rw', tables(db), async () => {
+export async function commitToConversation(
+  db: LocalDb,
+  me: string,
+  conversationId: string,
+  body: string,
+  clientId = newClientId(),
+  replyTo?: string,
+  files: readonly PreparedFile[] = [],
+): Promise<LocalMessage> {
+  const input = parseOrThrow(sendMessageInputSchema, { clientId, conversationId, body, ...withFiles(files) });
+  return db.transaction('rw', [...tables(db), db.files], async () => {
     const id = await resolveConversationId(db, conversationId);
     // A reply's original (by row key) must be in this conversation; its quote shows at once.
     const quote = async () => (replyTo === undefined ? {} : { replyTo: await quoteOf(db, id, replyTo) });
     if (conversationType(id) === 'direct') {
       const peer = conversationPeer(id, me);
       if (!peer || peer === me) throw new PigeonError('NOT_FOUND', 'conversationId: no such conversation');
-      return queueRow(db, me, { clientId: input.clientId, conversationId: id, recipientId: peer, body: input.body, ...(await quote()) });
+      return queueRow(db, me, { clientId: input.clientId, conversationId: id, recipientId: peer, body: input.body, ...(await quote()) }, files);
     }
     requireMember(await db.conversations.get(id), me);
-    return queueRow(db, me, { clientId: input.clientId, conversationId: id, recipientId: id, body: input.body, ...(await quote()) });
+    return queueRow(db, me, { clientId: input.clientId, conversationId: id, recipientId: id, body: input.body, ...(await quote()) }, files);
   });
 }
 

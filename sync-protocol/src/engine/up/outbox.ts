@@ -15,6 +15,7 @@ import { parseOrThrow } from '../../validate.ts';
 import type { LocalMessage } from '../api.ts';
 import { refreshConversations } from '../local/conversation-summary.ts';
 import { messageKey, toLocalMessage, type GroupOp, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
+import { localAttachment, storeFiles, uploadClientIdOf, type PreparedFile } from './files.ts';
 
 /**
  * Local creation time for a new pending message: now, but strictly after the newest
@@ -63,16 +64,22 @@ export function newClientId(now = Date.now()): string {
   return now.toString(16).padStart(12, '0') + toBase64Url(bytes);
 }
 
-/** Validates and stores a new pending 1:1 message plus its outbox entry; resolves after commit. `replyTo`: the original's row key. */
-export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId(), replyTo?: string): Promise<LocalMessage> {
-  const input = { ...parseOrThrow(sendMessageInputSchema, { clientId, to, body }), to };
+/**
+ * Validates and stores a new pending 1:1 message plus its outbox entry; resolves after commit. `replyTo`: the original's row key.
+ * `files`: prepared before (up/files.ts), written in the same transaction.
+ */
+export async function commitSend(db: LocalDb, me: string, to: string, body: string, clientId = newClientId(), replyTo?: string, files: readonly PreparedFile[] = []): Promise<LocalMessage> {
+  const input = { ...parseOrThrow(sendMessageInputSchema, { clientId, to, body, ...withFiles(files) }), to };
   if (input.to === me) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
   const conversationId = directConversationId(me, input.to);
-  return db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+  return db.transaction('rw', [db.messages, db.outbox, db.conversations, db.files], async () => {
     const quote = replyTo === undefined ? {} : { replyTo: await quoteOf(db, conversationId, replyTo) };
-    return queueRow(db, me, { clientId: input.clientId, conversationId, recipientId: input.to, body: input.body, ...quote });
+    return queueRow(db, me, { clientId: input.clientId, conversationId, recipientId: input.to, body: input.body, ...quote }, files);
   });
 }
+
+/** What validates a send with files: the upload clientIds stand in for the attachment ids (same rules: distinct, 1..10, caption may be ''). */
+export const withFiles = (files: readonly PreparedFile[]) => (files.length > 0 ? { attachmentIds: files.map((f) => f.clientId) } : {});
 
 /**
  * The quote a reply typed here shows at once: the original's row key (so the reply can be sent
@@ -88,13 +95,14 @@ export async function quoteOf(db: LocalDb, conversationId: string, originalKey: 
 
 /**
  * Stores a new pending row (a message or a group change) and its outbox entry. Must run inside a
- * rw transaction over messages, outbox and conversations, so the row never exists without the
- * entry that sends it, nor the entry without its row.
+ * rw transaction over messages, outbox and conversations (and files, with files), so the row never
+ * exists without the entry that sends it, nor the entry without its row, nor a photo without either.
  */
 export async function queueRow(
   db: LocalDb,
   me: string,
   fields: Pick<StoredMessage, 'clientId' | 'conversationId' | 'recipientId' | 'body'> & Partial<Pick<StoredMessage, 'type' | 'system' | 'replyTo'>>,
+  files: readonly PreparedFile[] = [],
 ): Promise<LocalMessage> {
   const localCreatedAt = await nextPendingTime(db);
   const row: StoredMessage = {
@@ -107,9 +115,11 @@ export async function queueRow(
     localCreatedAt,
     status: 'pending',
     pendingAt: localCreatedAt,
+    ...(files.length > 0 ? { attachments: files.map(localAttachment) } : {}),
   };
   await db.messages.add(row);
   await db.outbox.add(entryFor(row));
+  if (files.length > 0) await storeFiles(db, me, row.key, files);
   await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
   return toLocalMessage(row);
 }
@@ -176,6 +186,11 @@ export async function requeue(db: LocalDb, key: string, me: string): Promise<voi
 /** The outbox entry that sends a pending row: a message, or the group change its system event records. */
 export function entryFor(row: StoredMessage): OutboxEntry {
   const op = row.type === 'system' ? groupOpFor(row) : undefined;
+  // Attachments still under their local id: their files rows are uploaded before the message is sent.
+  const uploads = (row.attachments ?? []).flatMap((a) => {
+    const id = uploadClientIdOf(a.id);
+    return id === null ? [] : [id];
+  });
   return {
     clientId: row.clientId,
     key: row.key,
@@ -187,6 +202,7 @@ export function entryFor(row: StoredMessage): OutboxEntry {
     socketFailures: 0,
     ...(op ? { op } : {}),
     ...(row.replyTo ? { replyTo: { key: row.replyTo.key ?? null, id: row.replyTo.id } } : {}),
+    ...(uploads.length > 0 ? { uploads } : {}),
   };
 }
 
