@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Db } from 'mongodb';
+import { ensurePrivateDir } from '../files/private-files.ts';
 import type { Store } from '../store/store.ts';
 import type { BlobStore } from './blob-store.ts';
 
@@ -19,5 +20,9 @@ export async function openBlobStore(store: Store, dataDir: string): Promise<Blob
     return createGridFsBlobStore(db);
   }
   const { createDiskBlobStore } = await import('./disk-blob-store.ts');
-  return createDiskBlobStore(join(dataDir, ATTACHMENTS_DIR_NAME));
+  // Private like the rest of DATA_DIR (files/private-files.ts): 0700, whatever the umask; staging inside it.
+  const dir = join(dataDir, ATTACHMENTS_DIR_NAME);
+  await ensurePrivateDir(join(dir, 'staging'));
+  await ensurePrivateDir(dir);
+  return createDiskBlobStore(dir);
 }
