@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acceptFiles,
-  aspectRatio,
-  attachmentSummary,
-  fileKind,
-  fromBase64Url,
-  gridCells,
-  humanSize,
-  limitFromMessage,
-  messageLine,
-  showsInline,
-  toBase64Url,
-  typeLabel,
-  uploadProgress,
-  uploadRefusal,
-} from './attachments.ts';
+import { aspectRatio, fileKind, gridCells, typeLabel, uploadProgress } from './attachment-display.ts';
+import { acceptFiles, attachmentSummary, humanSize, limitFromMessage, messageLine, showsInline, uploadRefusal } from './attachments.ts';
+import { fromBase64Url, toBase64Url } from './base64url.ts';
 
 const MiB = 1024 * 1024;
 const png = { mime: 'image/png', name: 'a.png' };

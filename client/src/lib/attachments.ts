@@ -48,29 +48,6 @@ export function humanSize(bytes: number): string {
   return `${shown} ${UNITS[unit]}`;
 }
 
-/** A broad kind of file, for its icon. */
-export type FileKind = 'image' | 'pdf' | 'audio' | 'video' | 'archive' | 'text' | 'other';
-
-export function fileKind(mime: string, name = ''): FileKind {
-  const ext = name.toLowerCase().split('.').pop() ?? '';
-  if (mime.startsWith('image/')) return 'image';
-  if (mime === 'application/pdf' || ext === 'pdf') return 'pdf';
-  if (mime.startsWith('audio/')) return 'audio';
-  if (mime.startsWith('video/')) return 'video';
-  if (/zip|x-7z|x-rar|x-tar|gzip|x-bzip/.test(mime) || ['zip', '7z', 'rar', 'tar', 'gz', 'tgz'].includes(ext)) return 'archive';
-  if (mime.startsWith('text/') || mime === 'application/json') return 'text';
-  return 'other';
-}
-
-/** A short type label for a file chip: "PDF", "ZIP", else the extension, else the MIME subtype. */
-export function typeLabel(mime: string, name: string): string {
-  const dot = name.lastIndexOf('.');
-  const ext = dot > 0 ? name.slice(dot + 1) : '';
-  if (ext && ext.length <= 5) return ext.toUpperCase();
-  const sub = mime.split('/')[1] ?? '';
-  return sub && sub !== 'octet-stream' ? sub.toUpperCase().slice(0, 12) : 'FILE';
-}
-
 /**
  * What stands for a message's attachments where only a line of text fits (a quote, the list's
  * last message): "📷 Photo", "📷 3 photos", "📎 report.pdf", "📎 2 files"; '' without attachments.
@@ -86,25 +63,6 @@ export function attachmentSummary(attachments: readonly Pick<Attachment, 'mime' 
 /** A message's text for one line: its body, or its attachments' summary when it has no text. */
 export function messageLine(message: { body: string; attachments?: readonly Pick<Attachment, 'mime' | 'name'>[] }): string {
   return message.body || attachmentSummary(message.attachments);
-}
-
-/** A bubble's image grid: at most 4 cells; with more images the 4th says "+N" for the rest. */
-export function gridCells(count: number): { shown: number; more: number } {
-  if (count <= 4) return { shown: count, more: 0 };
-  return { shown: 4, more: count - 4 };
-}
-
-/** Width / height of a single image, from its measured size, else its ThumbHash's aspect, else square. */
-export function aspectRatio(a: Pick<Attachment, 'width' | 'height'>, thumbHashAspect: number | null): number {
-  const ratio = a.width && a.height ? a.width / a.height : (thumbHashAspect ?? 1);
-  // Very tall or wide images are cropped to a sane frame (the lightbox shows them whole).
-  return Math.min(2.5, Math.max(0.4, ratio));
-}
-
-/** Upload progress of an own pending attachment, 0..1, or null when it is not uploading (acked, received). */
-export function uploadProgress(a: { size: number; uploaded?: number }): number | null {
-  if (a.uploaded === undefined || a.size <= 0) return null;
-  return Math.min(1, Math.max(0, a.uploaded / a.size));
 }
 
 /** The server's limit when its refusal names it ("… 16777216 bytes …"), else the contract's default. */
@@ -125,24 +83,6 @@ export function uploadRefusal(error: { code: string; message: string } | undefin
   const limit = limitFromMessage(error.message);
   const largest = Math.max(...attachments.map((a) => a.size));
   return largest > limit ? ATTACHMENT_TEXT.tooLarge(humanSize(largest), humanSize(limit)) : ATTACHMENT_TEXT.tooLargeNoSize(humanSize(limit));
-}
-
-/** Bytes → base64url without padding (a ThumbHash as messages carry it). */
-export function toBase64Url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** base64url (padding optional) → bytes; null when it is not base64url. */
-export function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const s = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-    return Uint8Array.from(s, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }
 
 /** Which of the picked files can be added to a tray that holds `held` already: the rest is refused with a reason. */

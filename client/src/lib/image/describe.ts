@@ -4,7 +4,7 @@
  * requires. Runs in the module worker (worker.ts) or, where there is none, on the main thread.
  */
 import { rgbaToThumbHash } from 'thumbhash';
-import { toBase64Url } from '../attachments.ts';
+import { toBase64Url } from '../base64url.ts';
 
 export interface ImageDescription {
   width: number;
