@@ -14,6 +14,13 @@ export type Variant = 'full' | 'thumb';
 
 export const cacheKey = (attachmentId: string, variant: Variant = 'full'): string => (variant === 'thumb' ? `${attachmentId}#thumb` : attachmentId);
 
+/**
+ * Use times strictly increasing within a tab, so that two reads in the same millisecond still
+ * have an order (the least recently used is then well-defined).
+ */
+let lastUse = 0;
+export const useTime = (): number => (lastUse = Math.max(Date.now(), lastUse + 1));
+
 export class MediaCache {
   constructor(
     private readonly db: LocalDb,
@@ -26,7 +33,7 @@ export class MediaCache {
     return db.transaction('rw', [db.media, db.mediaBytes], async () => {
       const row = await db.mediaBytes.get(key);
       if (!row) return undefined;
-      await db.media.update(key, { usedAt: Date.now() });
+      await db.media.update(key, { usedAt: useTime() });
       return row.blob;
     });
   }
@@ -76,6 +83,6 @@ export class MediaCache {
 
 /** Writes one cached blob; inside a rw transaction over media and mediaBytes. */
 export async function putRow(db: LocalDb, key: string, blob: Blob): Promise<void> {
-  await db.media.put({ key, size: blob.size, usedAt: Date.now() });
+  await db.media.put({ key, size: blob.size, usedAt: useTime() });
   await db.mediaBytes.put({ key, blob });
 }

@@ -6,14 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../testing/index.ts';
 import type { ServerCall } from '../../testing/index.ts';
 import { sha256Hex } from '../up/files.ts';
+import { bytes } from './files-fixture.ts';
 import { memoryFixture } from './fixture.ts';
-
-/** `n` bytes of a repeating pattern seeded by `seed`, typed `type`. */
-export function bytes(n: number, seed = 1, type = 'image/png'): Blob {
-  const a = new Uint8Array(n);
-  for (let i = 0; i < n; i++) a[i] = (i * 31 + seed * 17) & 0xff;
-  return new Blob([a], { type });
-}
 
 const uploadCalls = (calls: ServerCall[]) => calls.filter((c) => c.op === 'uploadAttachment');
 
