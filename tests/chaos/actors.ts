@@ -46,6 +46,8 @@ export interface DeviceOptions {
   /** Every conversation of the world, including the ones this user is not in (to catch leaks). */
   conversationIds: () => string[];
   ackTimeoutMs?: number;
+  /** The engine's upload chunk size (default: the engine's, 1 MiB). */
+  uploadChunkBytes?: number;
   /**
    * Its IndexedDB database name, unique in the process: Dexie tells every live query on a
    * database *name* about writes to it, so two runs side by side must not share names.
@@ -175,6 +177,7 @@ export class Device {
       IDBKeyRange: IDBKeyRange as unknown as typeof globalThis.IDBKeyRange,
       locks: null,
       ...(this.options.ackTimeoutMs ? { ackTimeoutMs: this.options.ackTimeoutMs } : {}),
+      ...(this.options.uploadChunkBytes ? { uploadChunkBytes: this.options.uploadChunkBytes } : {}),
     });
     this.engine = engine;
     this.wire(engine);

@@ -8,8 +8,10 @@ import type { Member, Message } from '@pigeon/sync-protocol';
 import { conversationMembers } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
 import type { ActionInput } from './check-input-actions.ts';
+import type { AttachmentInput } from './check-input-attachments.ts';
 
 export * from './check-input-actions.ts';
+export * from './check-input-attachments.ts';
 
 /** A message `send` resolved for: the device promised to deliver it. */
 export interface Accepted {
@@ -203,7 +205,12 @@ export type InvariantName =
   | 'action-terminal'
   | 'action-window'
   | 'action-refusal'
-  | 'action-reply';
+  | 'action-reply'
+  /** Attachments (#17, invariants-attachments.ts). */
+  | 'attachment-once'
+  | 'attachment-converge'
+  | 'attachment-bytes'
+  | 'attachment-never-lost';
 
 export interface Violation {
   invariant: InvariantName;
@@ -227,6 +234,8 @@ export interface CheckInput {
   groups?: GroupInput;
   /** Message actions; absent in a run without action ops. */
   actions?: ActionInput;
+  /** Sends with files; absent in a run without them. */
+  attachments?: AttachmentInput;
 }
 
 export const keyOf = (m: { senderId: string; clientId: string }) => `${m.senderId}:${m.clientId}`;

@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments]
  *
  *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
@@ -12,6 +12,7 @@
  *   --dump         write the dump even for passing runs
  *   --no-groups    the seed's plan without its group ops (as it was before #15)
  *   --no-actions   the seed's plan without its message actions (as it was before #16)
+ *   --no-attachments  the seed's plan without its sends with files (as it was before #17)
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
@@ -31,10 +32,11 @@ interface Args {
   dump: boolean;
   groups: boolean;
   actions: boolean;
+  attachments: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -96,10 +98,13 @@ function parse(argv: string[]): Args {
       case '--no-actions':
         args.actions = false;
         break;
+      case '--no-attachments':
+        args.attachments = false;
+        break;
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments]',
         );
         process.exit(0);
         break;
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
       alwaysDump: args.dump,
       groups: args.groups,
       actions: args.actions,
+      attachments: args.attachments,
       log: (line) => console.log(line),
     });
 

@@ -8,6 +8,7 @@
 import { statusRank } from '@pigeon/sync-protocol';
 import { bodyExplained, groupBy, hiddenBy, keyOf, members, type CheckInput, type Violation } from './check-input.ts';
 import { checkActions } from './invariants-actions.ts';
+import { checkAttachments } from './invariants-attachments.ts';
 import { checkDevices, checkOutboxes, checkPrivacy, checkStatus, checkTokenReuse } from './invariants-devices.ts';
 import { checkGroups } from './invariants-groups.ts';
 
@@ -129,6 +130,7 @@ export function checkAll(input: CheckInput): Violation[] {
     ...checkTokenReuse(input),
     ...checkGroups(input),
     ...checkActions(input),
+    ...checkAttachments(input),
   ];
 }
 

@@ -4,6 +4,7 @@
  * ops in the same order; only timing inside the kernel and the engines varies.
  */
 import { describeActionOp, isActionOp, type ActionOp } from './plan-actions.ts';
+import { describeAttachmentOp, isAttachmentOp, type AttachmentOp } from './plan-attachments.ts';
 import { describeGroupOp, isGroupOp, type GroupOp } from './plan-groups.ts';
 import type { FaultProfile } from './proxy.ts';
 import type { Rng } from './rng.ts';
@@ -51,7 +52,9 @@ export type Op =
   // Groups (plan-groups.ts):
   | GroupOp
   // Message actions (plan-actions.ts):
-  | ActionOp;
+  | ActionOp
+  // Sends with files (plan-attachments.ts):
+  | AttachmentOp;
 
 /** An op plus the wait before it, so bursts (gap 0) and quiet spells both happen. */
 export interface PlannedOp {
@@ -264,6 +267,7 @@ export function makePlan(rng: Rng, opCount: number): Plan {
 export function describeOp(op: Op): string {
   if (isGroupOp(op)) return describeGroupOp(op);
   if (isActionOp(op)) return describeActionOp(op);
+  if (isAttachmentOp(op)) return describeAttachmentOp(op);
   switch (op.kind) {
     case 'send':
       return `send ${op.device} → u${op.to} ${JSON.stringify(op.body)}`;

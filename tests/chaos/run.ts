@@ -17,6 +17,8 @@ import { groupLine, type GroupStats } from './group-driver.ts';
 import { withGroups } from './plan-groups.ts';
 import { actionLine, type ActionStats } from './actor-actions.ts';
 import { withActions } from './plan-actions.ts';
+import { attachmentLine, type AttachmentStats } from './actor-attachments.ts';
+import { withAttachments } from './plan-attachments.ts';
 import { rowsOf } from './check-input.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
@@ -44,6 +46,8 @@ export interface RunOptions {
   groups?: boolean;
   /** Message actions (plan-actions.ts) between the plan's ops, after the group ops; default true. false: the seed's plan as it was before #16. */
   actions?: boolean;
+  /** Sends with files (plan-attachments.ts) between the plan's ops, after the actions; default true. false: the seed's plan as it was before #17. */
+  attachments?: boolean;
   log?: (line: string) => void;
   /**
    * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
@@ -96,18 +100,20 @@ export interface RunResult {
     cluster: ClusterStats | null;
     groups: GroupStats | null;
     actions: ActionStats | null;
+    attachments: AttachmentStats | null;
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true) =>
-  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
   const nodes = options.nodes ?? 1;
   const groups = options.groups ?? true;
   const actions = options.actions ?? true;
-  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions);
+  const attachments = options.attachments ?? true;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
@@ -118,7 +124,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   // Group ops go in last, from their own stream: the plan they join keeps its ops, order and gaps.
   const grouped = groups ? withGroups(planned, rng.derive('groups')) : planned;
   // Message actions last, from their own stream: they name messages by the final index of the op that sent them.
-  const plan = actions ? withActions(grouped, rng.derive('actions')) : grouped;
+  const acted = actions ? withActions(grouped, rng.derive('actions')) : grouped;
+  // Sends with files last, from their own stream; the actions' targets are moved past the ops inserted before them.
+  const plan = attachments ? withAttachments(acted, rng.derive('attachments')) : acted;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const recorder = new ClusterRecorder(() => history.now());
@@ -161,6 +169,8 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     settleMs = s.ms;
     if (nodes > 1) await coverLastKill(recorder, history);
     final = { ...s.last, tokenReuses: Object.values(cluster.logs()).flatMap((text) => tokenReuses(text)) };
+    // Asked once, at the end (devices online, faults off): where each upload stands, and every participant's bytes.
+    if (final.attachments) final.attachments = { ...final.attachments, uploads: await world.attachments.uploads(), downloads: await world.attachments.downloads(final.server) };
     violations = checkAll(final);
     if (nodes > 1) violations.push(...checkCluster((record = recorder.finish())), ...checkServerErrors(cluster.logs()));
     if (!settled) {
@@ -219,6 +229,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
         : null,
     groups: groups ? world.groups.stats(final?.devices ?? []) : null,
     actions: actions ? world.actions.stats((final?.devices ?? []).reduce((n, d) => n + rowsOf(d).filter((m) => m.actionError).length, 0)) : null,
+    attachments: attachments ? world.attachments.stats() : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -246,7 +257,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }

@@ -46,6 +46,14 @@ export class ServerRest {
     return res.status === 401 ? this.request('GET', path, undefined, await this.tokenFor(reader, true)) : res;
   }
 
+  /** POST with the account's token, no body (an upload's status query: attachment checks); a refused token is replaced. */
+  async postAs(account: Account, path: string, headers: Record<string, string>): Promise<Response> {
+    const send = async (token: string) =>
+      fetch(`${this.url()}${path}`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    const res = await send(await this.tokenFor(account));
+    return res.status === 401 ? send(await this.tokenFor(account, true)) : res;
+  }
+
   /** The server's view of a conversation, all pages, oldest first, through the public REST API. */
   async conversation(conversationId: string, reader: Account): Promise<Message[]> {
     const pages: Message[][] = [];

@@ -13,6 +13,8 @@ import { PROFILES, deviceName, describeOp, type Plan, type Op } from './plan.ts'
 import { isGroupOp } from './plan-groups.ts';
 import { ActionDriver } from './actor-actions.ts';
 import { isActionOp } from './plan-actions.ts';
+import { AttachmentDriver } from './actor-attachments.ts';
+import { isAttachmentOp } from './plan-attachments.ts';
 import { FaultProxy } from './proxy.ts';
 import { ServerRest } from './server-rest.ts';
 import type { Rng } from './rng.ts';
@@ -53,10 +55,20 @@ export class World {
   /** The message actions and replies (actor-actions.ts). */
   readonly actions: ActionDriver;
 
+  /** The sends with files (actor-attachments.ts). */
+  readonly attachments: AttachmentDriver;
+
   constructor(private readonly o: WorldOptions) {
     this.server = new ServerRest(() => o.cluster.url());
     this.groups = new GroupDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
     this.actions = new ActionDriver({ accounts: this.accounts, history: o.history, accepted: this.accepted, groups: this.groups, get: (a, path) => this.getAs(a, path) });
+    this.attachments = new AttachmentDriver({
+      accounts: this.accounts,
+      devices: this.devices,
+      history: o.history,
+      accepted: this.accepted,
+      post: (a, path, headers) => this.server.postAs(a, path, headers),
+    });
   }
 
   private device(name: string): Device {
@@ -111,6 +123,8 @@ export class World {
           conversationIds: () => this.conversationIds,
           ackTimeoutMs: this.o.ackTimeoutMs,
           dbName: `pigeon-s${seed}-${name}`,
+          // Small upload chunks on some devices, so a file of a few hundred KiB is several requests (resumed after a cut).
+          uploadChunkBytes: this.o.rng.derive(`chunks:${name}`).pick([16 * 1024, 64 * 1024, undefined]),
           onView: (v) => recorder.view(name, v),
           groupIds: () => this.groups.serverIds(),
           onGroupMessage: (accountId, m) => this.groups.onApplied(name, accountId, m),
@@ -131,6 +145,7 @@ export class World {
   async execute(op: Op): Promise<string> {
     if (isGroupOp(op)) return this.groups.execute(op, this.device(op.device));
     if (isActionOp(op)) return this.actions.execute(op, this.device(op.device));
+    if (isAttachmentOp(op)) return this.attachments.execute(op, this.device(op.device));
     switch (op.kind) {
       case 'send': {
         const d = this.device(op.device);
@@ -322,11 +337,13 @@ export class World {
     const withActions = this.o.plan.ops.some((p) => isActionOp(p.op));
     const feeds = withActions ? await this.actions.feeds() : {};
     const hidden = this.actions.hiddenKeys();
+    const withFiles = this.o.plan.ops.some((p) => isAttachmentOp(p.op));
     const devices: DeviceSnapshot[] = [];
     for (const d of this.devices) devices.push({ ...(await d.snapshot(hidden)), ...(withGroups ? { groups: await this.groups.deviceState(d, ids, hidden) } : {}) });
     return {
       ...(withGroups ? { groups: this.groups.input(groupServer) } : {}),
       ...(withActions ? { actions: this.actions.input(feeds) } : {}),
+      ...(withFiles ? { attachments: this.attachments.input() } : {}),
       userIds: this.accounts.map((a) => a.id),
       conversationIds: this.conversationIds,
       accepted: this.accepted,
