@@ -36,7 +36,16 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   app.use('*', requestLog(log));
   app.use('*', securityHeaders({ trustProxy: options.trustProxy ?? false }));
   // Bearer tokens, no cookies: a cross-origin page can't act for a user, so any origin may call (dev server, tools).
-  app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
+  // Uploads send Content-Range; downloads use Range/If-None-Match and read Content-Range/ETag (api.md, "Attachments").
+  app.use(
+    '/api/*',
+    cors({
+      origin: '*',
+      allowHeaders: ['Authorization', 'Content-Type', 'Content-Range', 'Range', 'If-None-Match', 'If-Range'],
+      exposeHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Content-Disposition', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
   // Uploads stream their bodies into the BlobStore under ATTACHMENT_MAX_BYTES (attachments/attachment-service.ts), not this limit.
   const jsonBodyLimit = bodyLimit();
   app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/attachments' ? next() : jsonBodyLimit(c, next)));

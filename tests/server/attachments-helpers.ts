@@ -33,7 +33,7 @@ export async function upload(url: string, token: string, bytes: Buffer, o: Uploa
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': o.type ?? 'application/octet-stream' };
   if (o.range) headers['content-range'] = o.range[0] === null ? `bytes */${o.range[1]}` : `bytes ${o.range[0]}-${o.range[1]}/${o.range[2]}`;
   const path = uploadPath({ clientId: o.clientId ?? randomUUID(), name: o.name ?? 'file.bin', sha256: o.sha256, preview: o.preview });
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: bytes });
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: new Uint8Array(bytes) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
 }

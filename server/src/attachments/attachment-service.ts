@@ -137,8 +137,9 @@ export class AttachmentService {
     }
     if (contentRange.start === null) {
       if (contentLength !== null && contentLength !== 0) throw new PigeonError('VALIDATION', 'a status query (Content-Range: bytes */size) has no body');
-    } else if (contentLength !== null && contentLength !== contentRange.end - contentRange.start + 1) {
-      throw new PigeonError('VALIDATION', 'Content-Length does not match Content-Range');
+    } else if (contentLength !== contentRange.end - contentRange.start + 1) {
+      // Required, so a chunk can never carry more than its range says (the BlobStore bounds only the total).
+      throw new PigeonError('VALIDATION', 'Content-Length must be the length of the Content-Range');
     }
     return contentRange;
   }
