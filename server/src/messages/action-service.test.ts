@@ -24,8 +24,14 @@ const message = (id: string, conversationId: string, senderId: string, extra: Pa
 });
 
 /** A store that knows m1 (ann → bob) and g1 (in group g:1), applies everything, and refuses 'gone'. */
-function setup({ limit = 0, blocked = {} as Record<string, string[]>, now = () => new Date('2026-01-01T00:05:00.000Z') } = {}) {
-  const messages = new Map([message('m1', dm, 'ann'), message('g1', 'g:1', 'ann')].map((m) => [m.id, m]));
+function setup({
+  limit = 0,
+  blocked = {} as Record<string, string[]>,
+  now = () => new Date('2026-01-01T00:05:00.000Z'),
+  attachments = undefined as { deleteBytesOf(ids: readonly string[]): Promise<void> } | undefined,
+} = {}) {
+  const photo = { id: 'att-1', name: 'p.png', mime: 'image/png', size: 3, sha256: 'x' };
+  const messages = new Map([message('m1', dm, 'ann'), message('g1', 'g:1', 'ann'), message('a1', dm, 'ann', { attachments: [photo] })].map((m) => [m.id, m]));
   const committed: ActionRequest[][] = [];
   const reads: string[] = [];
   const emitted: { to: readonly string[] | string; event: string; message: Message; except: unknown }[] = [];
@@ -63,7 +69,7 @@ function setup({ limit = 0, blocked = {} as Record<string, string[]>, now = () =
   };
   const memberships = { group: async (id: string) => (id === 'g:1' ? { id, title: 'g', createdBy: 'ann', createdAt: '', lastSeq: 5, ...group } : null) };
   const rateLimiter = createSendLimit(createLimiterFactory(null, pino({ level: 'silent' })), { sendRateLimit: limit, sendRateWindowMs: 10_000 });
-  const service = new ActionService({ batcher, rateLimiter, fanout, blocks, store, memberships, now });
+  const service = new ActionService({ batcher, rateLimiter, fanout, blocks, store, memberships, now, attachments });
   return { service, committed, emitted, reads };
 }
 
@@ -140,5 +146,16 @@ describe('ActionService', () => {
       { to: ['ann', 'bob'], event: 'message-updated', id: 'r1', hiddenAt: undefined, except: undefined },
       { to: ['bob'], event: 'message-updated', id: 'm1', hiddenAt: '2026-01-01T00:01:00.000Z', except: 'sock-4' },
     ]);
+  });
+
+  it('a delete for everyone has the bytes of the message’s attachments deleted after its commit; other actions and refusals do not', async () => {
+    const deleted: (readonly string[])[] = [];
+    const { service } = setup({ attachments: { deleteBytesOf: async (ids) => void deleted.push(ids) } });
+    await service.act('ann', 'a1', 'react-client-9', { kind: 'react', emoji: '👍' });
+    await service.act('ann', 'm1', 'delete-client-8', { kind: 'delete' });
+    await expect(service.act('ann', 'gone', 'delete-client-7', { kind: 'delete' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(deleted).toEqual([]);
+    await service.act('ann', 'a1', 'delete-client-9', { kind: 'delete' });
+    expect(deleted).toEqual([['att-1']]);
   });
 });

@@ -109,4 +109,14 @@ describe('SendService', () => {
     service.announce(sent, 'socket-1');
     expect(emitted).toEqual([{ conversationId: 'g:1', event: 'new-message', except: { socketId: 'socket-1' } }]);
   });
+
+  it('passes attachmentIds to the store in order, 1:1 and group, and leaves them out of sends without', async () => {
+    const { service, committed } = setup();
+    await service.send('ann', { clientId: 'client-att-1', to: 'bob', body: '', attachmentIds: ['b', 'a'] });
+    await service.send('ann', { clientId: 'client-att-2', conversationId: 'g:1', body: 'caption', attachmentIds: ['c'] });
+    await service.send('ann', { clientId: 'client-att-3', to: 'bob', body: 'plain' });
+    const sent = committed.flat();
+    expect(sent.map((r) => r.attachmentIds)).toEqual([['b', 'a'], ['c'], undefined]);
+    expect(sent[2]).not.toHaveProperty('attachmentIds');
+  });
 });
