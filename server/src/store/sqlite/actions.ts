@@ -1,6 +1,7 @@
 import { applyAction, judgeAction, PigeonError, withQuoteRemoved, type ActionSubject, type Message } from '@pigeon/sync-protocol';
 import type { ActionOutcome, ActionRequest } from '../store.ts';
 import type { ActionStatements } from './action-statements.ts';
+import { markAttachmentsDeleted, type AttachmentStatements } from './attachments.ts';
 import type { GroupContext } from './groups.ts';
 import { toMessage, type MessageRow } from './rows.ts';
 
@@ -16,7 +17,7 @@ type StoredRow = MessageRow & { cid: number; sender: number; recipient: number }
  * position (as a status change does), so changesSince hands out its latest state. A hide is a row
  * of its own (hides) with its own position, read by the hider's feed alone.
  */
-export function sqliteActions({ db, st, gs }: GroupContext, as: ActionStatements) {
+export function sqliteActions({ db, st, gs }: GroupContext, as: ActionStatements, ats: AttachmentStatements) {
   /** Whether the actor may read the message (visible) and write in its conversation now (member). */
   function subjectOf(row: StoredRow, uid: number): ActionSubject {
     const message = toMessage(row);
@@ -88,6 +89,8 @@ export function sqliteActions({ db, st, gs }: GroupContext, as: ActionStatements
       write(row!, next);
       const affected: Message[] = [];
       if (r.kind === 'delete') {
+        // Gone for every reader in this commit; the server deletes the bytes after it (attachments/sweep.ts).
+        markAttachmentsDeleted(ats, message, next.deletedAt ?? r.at);
         // The replies quote what is gone: their preview is emptied, each a change of its own.
         for (const reply of as.repliesTo.all(message.id) as StoredRow[]) {
           const emptied = withQuoteRemoved(toMessage(reply));

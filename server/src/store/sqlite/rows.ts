@@ -76,7 +76,7 @@ export const toMessage = (r: MessageRow): Message => withContent(
 type NewFields = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'recipientId' | 'body' | 'seq' | 'createdAt'>;
 
 /** A text message just stored (send-batch.ts), as a read of its row would return it (toMessage), built without reading the row. */
-export const newMessage = (m: NewFields, replyTo: ReplyRef | null): Message => ({
+export const newMessage = (m: NewFields, replyTo: ReplyRef | null, attachments: Attachment[] = []): Message => ({
   ...m,
   status: 'sent',
   type: 'text',
@@ -84,7 +84,7 @@ export const newMessage = (m: NewFields, replyTo: ReplyRef | null): Message => (
   reactions: [],
   editedAt: null,
   deletedAt: null,
-  attachments: [],
+  attachments,
   version: 0,
 });
 

@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 7', () => {
-    expect(SCHEMA_VERSION).toBe(7);
+  it('is at version 8', () => {
+    expect(SCHEMA_VERSION).toBe(8);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -175,6 +175,40 @@ describe('SQLite schema versions', () => {
     expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
   });
 
+  it('brings a version-7 file forward: its messages and actions kept, and sends carry attachments', async () => {
+    const file = freshFile('v7');
+    const v7 = writeVersionFile(file, 7);
+    const conv = directConversationId('u-a', 'u-b');
+    const user = v7.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', ?)`);
+    for (const [uid, id] of [[1, 'u-a'], [2, 'u-b']] as const) user.run(uid, id, id, id, id, '2026-11-30T00:00:00.000Z');
+    v7.prepare(`INSERT INTO conversations (cid, id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (3, ?, 'u-a', 'u-b', 1, ?, 1)`)
+      .run(conv, '2026-12-01T00:00:01.000Z');
+    // A message as a version-7 store wrote it, with a reaction.
+    v7.prepare(`
+      INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos, reactions, version)
+      VALUES ('m-1', 'client-1', 3, 1, 2, ?, 'u-a', 'u-b', 'one', 1, '2026-12-01T00:00:01.000Z', 'sent', 1, ?, 1)`)
+      .run(conv, JSON.stringify([{ userId: 'u-b', emoji: '👍' }]));
+    v7.prepare(`UPDATE meta SET value = 1 WHERE key = 'change_pos'`).run();
+    v7.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(await store.getMessage('m-1')).toMatchObject({ body: 'one', reactions: [{ userId: 'u-b', emoji: '👍' }], attachments: [], version: 1 });
+    const { attachment } = await store.createAttachment({
+      id: 'att-1', uploaderId: 'u-b', clientId: 'upload-1', name: 'a.pdf', mime: 'application/pdf', size: 3, sha256: 'ab'.repeat(32),
+      createdAt: '2026-12-01T00:00:02.000Z',
+    });
+    const [sent] = await store.sendMessages([{ senderId: 'u-b', recipientId: 'u-a', clientId: 'client-2', body: '', attachmentIds: [attachment.id] }]);
+    expect(sent?.message).toMatchObject({ seq: 2, attachments: [{ id: 'att-1', name: 'a.pdf', mime: 'application/pdf', size: 3 }] });
+    expect((await store.getAttachment('att-1'))?.holder).toEqual({ messageId: sent!.message!.id, conversationId: conv, seq: 2 });
+    expect((await store.getHistory(conv, null, 10)).map((m) => m.id)).toEqual(['m-1', sent!.message!.id]);
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
   it('a failed step 6 leaves the version-5 file as it was, its conversations table included', async () => {
     const file = freshFile('v5-fail');
     writeVersion5FileWithMessages(file);
@@ -206,6 +240,6 @@ describe('SQLite schema versions', () => {
     openDatabase(file).close();
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = peek(file).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['actions', 'blocks', 'conversations', 'hides', 'identity', 'members', 'messages', 'meta', 'receipt_moves', 'sessions', 'users']);
+    expect(tables).toEqual(['actions', 'attachments', 'blocks', 'conversations', 'hides', 'identity', 'members', 'messages', 'meta', 'receipt_moves', 'sessions', 'users']);
   });
 });

@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
  * and add a step to MIGRATIONS that brings a file at the previous version forward; never
  * rewrite what an earlier version created.
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
@@ -255,15 +255,46 @@ const TABLES_V7 = `
   CREATE INDEX hides_changes ON hides (uid, change_pos);
 `;
 
+/**
+ * Version 8: attachments (contract v2, "Attachments"; store/attachment-records.ts, sqlite/attachments.ts).
+ * One row per finished upload; the bytes are files (attachments/disk-blob-store.ts). Messages
+ * already carry their attachments' public fields as JSON (version 7's `attachments` column).
+ */
+const TABLES_V8 = `
+  CREATE TABLE attachments (
+    id          TEXT PRIMARY KEY,
+    uploader_id TEXT NOT NULL,                   -- users.id
+    client_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    mime        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    width       INTEGER,                         -- raster images only, like height and (usually) preview
+    height      INTEGER,
+    preview     TEXT,
+    created_at  TEXT NOT NULL,
+    -- The message carrying it, set in its send's commit (NULL until sent): who may read the bytes.
+    holder_message_id      TEXT,
+    holder_conversation_id TEXT,
+    holder_seq             INTEGER,
+    deleted_at  TEXT,                            -- its message was deleted for everyone then
+    UNIQUE (uploader_id, client_id),             -- a repeated upload finds the first record
+    CHECK ((holder_message_id IS NULL) = (holder_seq IS NULL))
+  ) STRICT;
+  -- The sweep: orphans (never sent) by age, and deleted ones; partial, so each holds only its own.
+  CREATE INDEX attachments_orphans ON attachments (created_at) WHERE holder_message_id IS NULL;
+  CREATE INDEX attachments_deleted ON attachments (created_at) WHERE deleted_at IS NOT NULL;
+`;
+
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8;
 
 /**
  * The SQL that a new file of `version` ran: tests write files "as an older version wrote
  * them" with it. Valid because earlier steps are never rewritten.
  */
 export function schemaAt(version: number): string {
-  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7];
+  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8];
   if (version < OLDEST_MIGRATABLE || version > SCHEMA_VERSION) throw new Error(`no schema ${version}`);
   return steps.slice(0, version - OLDEST_MIGRATABLE + 1).join('');
 }
@@ -274,6 +305,7 @@ const MIGRATIONS: Record<number, string> = {
   4: TABLES_V5,
   5: TABLES_V6,
   6: TABLES_V7,
+  7: TABLES_V8,
 };
 
 /**

@@ -1,6 +1,7 @@
-import { PigeonError, directConversationId, type Message, type ReplyRef } from '@pigeon/sync-protocol';
+import { PigeonError, directConversationId, type Attachment, type Message, type ReplyRef } from '@pigeon/sync-protocol';
 import { sendKey } from '../send-key.ts';
 import type { SendOutcome, SendRequest } from '../store.ts';
+import { claimableAttachments, holdAttachments, type AttachmentStatements } from './attachments.ts';
 import type { GroupContext } from './groups.ts';
 import { uuidv7 } from './ids.ts';
 import { sqliteReplies } from './replies.ts';
@@ -22,7 +23,7 @@ const isGroupSend = (r: SendRequest): r is SendRequest & { conversationId: strin
  * runs with BEGIN IMMEDIATE. 1:1 and group sends mix freely; each conversation's seqs and the
  * change positions are handed out in input order.
  */
-export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
+export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: AttachmentStatements) {
   const resolveReply = sqliteReplies({ gs });
   const sendBatch = db.transaction((batch: readonly SendRequest[]): SendOutcome[] => {
     const createdAt = new Date().toISOString();
@@ -44,30 +45,36 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
       let conversationId: string;
       let conv: ConversationTally | PigeonError;
       let replyTo: ReplyRef | PigeonError | null = null;
+      let files: Attachment[] | PigeonError = [];
       if (isGroupSend(r)) {
         // One row per group message, whatever the group's size: no recipient user (0), and the
         // group's id as recipient_id.
         recipient = 0;
         conversationId = r.conversationId;
         conv = groupTally(conversations, conversationId, sender);
-        if (!(conv instanceof PigeonError)) replyTo = resolveReply(r.replyTo, conversationId, sender);
+        if (!(conv instanceof PigeonError)) {
+          replyTo = resolveReply(r.replyTo, conversationId, sender);
+          files = claimableAttachments(ats, r.senderId, r.attachmentIds);
+        }
       } else {
         recipient = uidOf(r.recipientId);
         conversationId = directConversationId(r.senderId, r.recipientId);
-        // Before the conversation's row is made: a refused reply must not leave a conversation
-        // without a message (every 1:1 row holds one: contacts.ts, listConversations).
+        // Before the conversation's row is made: a refused reply or attachment must not leave a
+        // conversation without a message (every 1:1 row holds one: contacts.ts, listConversations).
         replyTo = resolveReply(r.replyTo, conversationId, sender);
+        files = claimableAttachments(ats, r.senderId, r.attachmentIds);
         let tally = conversations.get(conversationId);
-        if (!tally && !(replyTo instanceof PigeonError)) {
+        if (!tally && !(replyTo instanceof PigeonError) && !(files instanceof PigeonError)) {
           tally = conversationTally(conversationId, r, createdAt);
           conversations.set(conversationId, tally);
         }
-        conv = tally ?? (replyTo as PigeonError);
+        conv = tally ?? (replyTo instanceof PigeonError ? replyTo : (files as PigeonError));
       }
       const recipientId = recipient === 0 ? conversationId : r.recipientId;
-      if (conv instanceof PigeonError || replyTo instanceof PigeonError) {
-        const refusal = conv instanceof PigeonError ? conv : (replyTo as PigeonError);
-        // Not a member (or no such group, or no such original) at this commit. A send stored
+      if (conv instanceof PigeonError || replyTo instanceof PigeonError || files instanceof PigeonError) {
+        const refusal = conv instanceof PigeonError ? conv : replyTo instanceof PigeonError ? replyTo : (files as PigeonError);
+        // Not a member (or no such group, or no such original, or an attachment it may not
+        // carry: another's, unknown, or already sent, as by this very send) at this commit. A send stored
         // before (e.g. before a removal) was accepted then: its resend gets the stored message.
         const stored = st.messageBySenderClient.get(sender, r.clientId);
         if (stored) {
@@ -83,17 +90,17 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext) {
       const seq = conv.lastSeq + 1;
       const { changes } = st.insertMessage.run(
         id, r.clientId, conv.cid, sender, recipient, conversationId, r.senderId, recipientId, r.body, seq, createdAt, pos + 1,
-        replyTo?.id ?? null, replyTo?.senderId ?? null, replyTo?.preview ?? null,
+        replyTo?.id ?? null, replyTo?.senderId ?? null, replyTo?.preview ?? null, files.length === 0 ? '[]' : JSON.stringify(files),
       );
       let outcome: SendOutcome;
       if (changes === 1) {
         pos += 1;
         conv.lastSeq = seq;
         conv.lastPos = pos;
-        outcome = {
-          message: newMessage({ id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId, body: r.body, seq, createdAt }, replyTo),
-          created: true,
-        };
+        const message = newMessage({ id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId, body: r.body, seq, createdAt }, replyTo, files);
+        // In this commit: the next send of the batch naming one of them is refused.
+        holdAttachments(ats, message);
+        outcome = { message, created: true };
       } else {
         // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.
         outcome = { message: toMessage(st.messageBySenderClient.get(sender, r.clientId)!), created: false };

@@ -3,6 +3,7 @@ import { PigeonError, type Message } from '@pigeon/sync-protocol';
 import type { Store, UserRecord } from '../store.ts';
 import { prepareActionStatements } from './action-statements.ts';
 import { sqliteActions } from './actions.ts';
+import { prepareAttachmentStatements, sqliteAttachmentStore } from './attachments.ts';
 import { sqliteBlocks } from './blocks.ts';
 import { sqliteContacts } from './contacts.ts';
 import { openDatabase } from './database.ts';
@@ -39,6 +40,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   const st = prepareStatements(db);
   const gs = prepareGroupStatements(db);
   const as = prepareActionStatements(db);
+  const ats = prepareAttachmentStatements(db);
 
   // Users never change id or uid, so the mapping is cached; bounded so a huge directory can't grow it forever.
   const uids = new Map<string, number>();
@@ -54,7 +56,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   };
 
   const ctx = { db, st, gs, uidOf };
-  const sendBatch = sqliteSendBatch(ctx);
+  const sendBatch = sqliteSendBatch(ctx, ats);
 
   /** Runs a status UPDATE that numbers its rows from the current counter, and advances the counter past them. */
   const statusChange = (stmt: typeof st.markDelivered, params: Record<string, unknown>): Message[] => {
@@ -67,7 +69,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
   const groups = sqliteGroups(ctx);
   const reads = sqliteGroupReads(ctx, as);
-  const actions = sqliteActions(ctx, as);
+  const actions = sqliteActions(ctx, as, ats);
   const contacts = sqliteContacts(db);
 
   /** 1:1 messages to the user become delivered; in groups, the user's delivered positions move (group-receipts.ts). */
@@ -170,6 +172,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
     ...sqliteSessions(db),
     ...sqliteBlocks(db),
+    ...sqliteAttachmentStore(ats),
 
     async sendMessages(batch) {
       if (batch.length === 0) return [];

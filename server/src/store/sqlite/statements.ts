@@ -52,10 +52,10 @@ export function prepareStatements(db: SqliteDatabase) {
     // A (sender, clientId) conflict is the dedupe case and is skipped (changes = 0);
     // any other conflict, e.g. on (cid, seq), is a bug and must throw.
     // The last three: the quote of a reply (all null for a message that replies to nothing).
-    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number, string | null, string | null, string | null]>(`
+    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number, string | null, string | null, string | null, string]>(`
       INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id,
-                            body, seq, created_at, status, change_pos, reply_to_id, reply_to_sender, reply_to_preview)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)
+                            body, seq, created_at, status, change_pos, reply_to_id, reply_to_sender, reply_to_preview, attachments)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?)
       ON CONFLICT (sender, client_id) DO NOTHING`),
     messageBySenderClient: db.prepare<[number, string], MessageRow>(
       `SELECT * FROM messages WHERE sender = ? AND client_id = ?`,

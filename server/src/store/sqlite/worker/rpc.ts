@@ -42,6 +42,11 @@ export const STORE_CALLS = [
   'memberPeriods',
   'getMessage',
   'messageReceipts',
+  'createAttachment',
+  'getAttachment',
+  'findAttachment',
+  'attachmentsToSweep',
+  'removeAttachments',
 ] as const satisfies readonly (keyof Store)[];
 
 export type StoreCall = (typeof STORE_CALLS)[number];

@@ -62,6 +62,28 @@ describe('group-commit wire form', () => {
     expect(unpackOutcomes([reply], structuredClone(packed))).toEqual([{ message: stored, created: true }]);
   });
 
+  it('a send with attachments carries their ids, and its new message the attachments the store resolved', () => {
+    const withFiles = { ...req(1), body: '', attachmentIds: ['a1', 'a2'] };
+    const batch = [withFiles, req(2)];
+    const unpacked = unpackBatch(structuredClone(packBatch(batch)));
+    expect(unpacked).toEqual(batch);
+    expect('attachmentIds' in unpacked[1]!).toBe(false);
+    const attachments = [
+      { id: 'a1', name: 'p.png', mime: 'image/png', size: 10, sha256: 'ab'.repeat(32), width: 2, height: 3, preview: 'xyz' },
+      { id: 'a2', name: 'f.pdf', mime: 'application/pdf', size: 20, sha256: 'cd'.repeat(32) },
+    ];
+    const stored = withMessageDefaults({
+      id: 'm1', clientId: withFiles.clientId, conversationId: 'dm:r1:s1', senderId: 's1', recipientId: 'r1', body: '',
+      seq: 5, createdAt: '2026-11-25T12:00:00.000Z', status: 'sent', attachments,
+    });
+    const packed = packOutcomes([{ message: stored, created: true }]);
+    expect(packed).toEqual([['m1', 5, '2026-11-25T12:00:00.000Z', null, attachments]]);
+    expect(unpackOutcomes([withFiles], structuredClone(packed))).toEqual([{ message: stored, created: true }]);
+    // A reply with attachments keeps both.
+    const both = { ...stored, replyTo: { id: 'm0', senderId: 'r1', preview: 'q' } };
+    expect(unpackOutcomes([withFiles], structuredClone(packOutcomes([{ message: both, created: true }])))).toEqual([{ message: both, created: true }]);
+  });
+
   it('a refusal crosses as a PigeonError with its code, beside stored sends', () => {
     const batch = [req(1), { ...req(2), conversationId: 'g:1' }];
     const packed = packOutcomes([

@@ -1,4 +1,4 @@
-import { directConversationId, type Message, type PigeonError, type ReplyRef } from '@pigeon/sync-protocol';
+import { directConversationId, type Attachment, type Message, type PigeonError, type ReplyRef } from '@pigeon/sync-protocol';
 import type { SendOutcome, SendRequest } from '../../store.ts';
 import { newMessage } from '../rows.ts';
 import { fromWireError, toWireError, type WireError } from './rpc.ts';
@@ -11,14 +11,23 @@ import { fromWireError, toWireError, type WireError } from './rpc.ts';
  */
 export type PackedBatch = string[];
 /**
- * Created: `[id, seq, createdAt]`, and the quote the store resolved for a reply. A resend: the
- * stored message, which may differ from the request. Refused (a group send by a non-member, a
- * reply to no message of the conversation): the error, as it crosses threads.
+ * Created: `[id, seq, createdAt]`, then the quote the store resolved for a reply (or null) and the
+ * attachments it carries, when it has either. A resend: the stored message, which may differ
+ * from the request. Refused (a group send by a non-member, a reply to no message of the
+ * conversation, an attachment it may not carry): the error, as it crosses threads.
  */
-export type PackedOutcome = [string, number, string] | [string, number, string, ReplyRef] | Message | { refused: WireError };
+export type PackedOutcome =
+  | [string, number, string]
+  | [string, number, string, ReplyRef | null]
+  | [string, number, string, ReplyRef | null, Attachment[]]
+  | Message
+  | { refused: WireError };
 
-/** senderId, recipientId, clientId, body, conversationId ('' for a 1:1 send), replyTo ('' for none). */
-const FIELDS = 6;
+/**
+ * senderId, recipientId, clientId, body, conversationId ('' for a 1:1 send), replyTo ('' for none),
+ * attachmentIds (a JSON array, '' for none).
+ */
+const FIELDS = 7;
 
 export function packBatch(batch: readonly SendRequest[]): PackedBatch {
   const out = new Array<string>(batch.length * FIELDS);
@@ -29,6 +38,7 @@ export function packBatch(batch: readonly SendRequest[]): PackedBatch {
     out[i * FIELDS + 3] = r.body;
     out[i * FIELDS + 4] = r.conversationId ?? '';
     out[i * FIELDS + 5] = r.replyTo ?? '';
+    out[i * FIELDS + 6] = r.attachmentIds ? JSON.stringify(r.attachmentIds) : '';
   });
   return out;
 }
@@ -41,6 +51,8 @@ export function unpackBatch(packed: PackedBatch): SendRequest[] {
     if (conversationId !== '') r.conversationId = conversationId;
     const replyTo = packed[i + 5]!;
     if (replyTo !== '') r.replyTo = replyTo;
+    const attachmentIds = packed[i + 6]!;
+    if (attachmentIds !== '') r.attachmentIds = JSON.parse(attachmentIds) as string[];
     out.push(r);
   }
   return out;
@@ -50,7 +62,8 @@ export const packOutcomes = (outcomes: readonly SendOutcome[]): PackedOutcome[] 
   outcomes.map((o): PackedOutcome => {
     if (o.refused) return { refused: toWireError(o.refused) };
     if (!o.created) return o.message;
-    const { id, seq, createdAt, replyTo } = o.message;
+    const { id, seq, createdAt, replyTo, attachments } = o.message;
+    if (attachments && attachments.length > 0) return [id, seq, createdAt, replyTo ?? null, attachments];
     return replyTo ? [id, seq, createdAt, replyTo] : [id, seq, createdAt];
   });
 
@@ -62,7 +75,7 @@ export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly P
     const p = packed[i]!;
     // A refusal is always a PigeonError, and comes back as one (fromWireError keeps the code).
     if (!Array.isArray(p)) return 'refused' in p ? { refused: fromWireError(p.refused) as PigeonError } : { message: p, created: false };
-    const [id, seq, createdAt, replyTo] = p;
+    const [id, seq, createdAt, replyTo, attachments] = p;
     // A group message's recipientId is the group's id (sqlite-store.ts), whatever the request said.
     const message: Message = newMessage(
       {
@@ -76,6 +89,7 @@ export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly P
         createdAt,
       },
       replyTo ?? null,
+      attachments ?? [],
     );
     return { message, created: true };
   });
