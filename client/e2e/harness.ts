@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { assertNoCspViolations, recordCspViolations, type CspViolation } from './csp-guard.ts';
 import { BROWSER_TEST_SERVER_OPTIONS } from '../../tests/setup/test-server-options.ts';
+import type { StartServerOptions } from '../../server/src/index.ts';
 
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT_DIR = join(CLIENT_DIR, '..');
@@ -44,11 +45,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real server (server/src/index.ts) on 127.0.0.1 with an ephemeral port and a temp data dir. */
-export async function startTestServer(): Promise<TestServer> {
+/** The real server (server/src/index.ts) on 127.0.0.1 with an ephemeral port and a temp data dir; `options` override the suite's (e.g. attachmentMaxBytes). */
+export async function startTestServer(options: StartServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pigeon-e2e-'));
   const { startServer } = await import('../../server/src/index.ts');
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', sendRateLimit: 0, ...BROWSER_TEST_SERVER_OPTIONS });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', sendRateLimit: 0, ...BROWSER_TEST_SERVER_OPTIONS, ...options });
   return {
     url: server.url,
     async close() {
@@ -156,7 +157,7 @@ export async function openDevice(
  * (browser contexts) that are all closed after the suite. Every test also fails on any
  * Content-Security-Policy violation in any of its pages (csp-guard.ts).
  */
-export function useBrowserCluster() {
+export function useBrowserCluster(serverOptions: StartServerOptions = {}) {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   const devices: Device[] = [];
@@ -164,7 +165,7 @@ export function useBrowserCluster() {
   afterEach(() => assertNoCspViolations(cspViolations));
   beforeAll(async () => {
     await waitForClientBuild();
-    server = await startTestServer();
+    server = await startTestServer(serverOptions);
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -67,10 +67,12 @@ describe('attachments (UI helpers)', () => {
   });
 
   it('says why an upload was refused', () => {
-    const big = [{ size: 17 * MiB }];
-    expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: 'larger than 16777216 bytes' }, big)).toBe('Too large: 17 MB, the limit is 16 MB.');
-    expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: 'larger than 1048576 bytes' }, [{ size: 2 * MiB }])).toBe('Too large: 2 MB, the limit is 1 MB.');
-    expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: 'too large' }, [{ size: 10 }])).toBe('Too large: the limit is 16 MB.');
+    const big = [{ size: 17 * MiB, name: 'big.bin' }];
+    expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: 'big.bin: attachments are at most 16777216 bytes' }, big)).toBe('Too large: 17 MB, the limit is 16 MB.');
+    // The file the engine names, not the largest; a name with digits does not fool the limit.
+    const two = [{ size: 3 * MiB, name: '2000000 bytes.zip' }, { size: 5 * MiB, name: 'ok.zip' }];
+    expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: '2000000 bytes.zip: attachments are at most 1048576 bytes' }, two)).toBe('Too large: 3 MB, the limit is 1 MB.');
+    expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: 'too large' }, [{ size: 10, name: 'a' }])).toBe('Too large: the limit is 16 MB.');
     expect(uploadRefusal({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'html' }, big)).toBe("This type of file can't be sent.");
     expect(uploadRefusal({ code: 'FORBIDDEN', message: '' }, big)).toBeNull();
     expect(uploadRefusal({ code: 'PAYLOAD_TOO_LARGE', message: '' }, [])).toBeNull();

@@ -65,24 +65,27 @@ export function messageLine(message: { body: string; attachments?: readonly Pick
   return message.body || attachmentSummary(message.attachments);
 }
 
-/** The server's limit when its refusal names it ("… 16777216 bytes …"), else the contract's default. */
+/** The server's limit when its refusal names it ("attachments are at most 16777216 bytes"), else the contract's default. */
 export function limitFromMessage(message: string): number {
-  const m = /(\d{4,})\s*bytes/i.exec(message);
+  const m = /(\d{4,})\s*bytes\s*$/i.exec(message.trim());
   const n = m ? Number(m[1]) : NaN;
   return Number.isFinite(n) && n > 0 ? n : LIMITS.attachmentMaxBytesDefault;
 }
 
 /**
  * Why a message with attachments was refused, for its bubble (after "Not sent."): "Too large:
- * 17 MB, the limit is 16 MB.", "This type of file can't be sent."; null for any other refusal (the generic reasons apply).
+ * 17 MB, the limit is 16 MB.", "This type of file can't be sent."; null for any other refusal
+ * (the generic reasons apply). The engine names the refused file first ("IMG_1.jpg: …"): its size
+ * is the one shown, else the largest.
  */
-export function uploadRefusal(error: { code: string; message: string } | undefined, attachments: readonly Pick<Attachment, 'size'>[] | undefined): string | null {
+export function uploadRefusal(error: { code: string; message: string } | undefined, attachments: readonly Pick<Attachment, 'size' | 'name'>[] | undefined): string | null {
   if (!error || !attachments?.length) return null;
   if (error.code === 'UNSUPPORTED_MEDIA_TYPE') return ATTACHMENT_TEXT.unsupported;
   if (error.code !== 'PAYLOAD_TOO_LARGE') return null;
-  const limit = limitFromMessage(error.message);
-  const largest = Math.max(...attachments.map((a) => a.size));
-  return largest > limit ? ATTACHMENT_TEXT.tooLarge(humanSize(largest), humanSize(limit)) : ATTACHMENT_TEXT.tooLargeNoSize(humanSize(limit));
+  const named = attachments.find((a) => error.message.startsWith(`${a.name}: `));
+  const limit = limitFromMessage(named ? error.message.slice(named.name.length + 2) : error.message);
+  const size = named?.size ?? Math.max(...attachments.map((a) => a.size));
+  return size > limit ? ATTACHMENT_TEXT.tooLarge(humanSize(size), humanSize(limit)) : ATTACHMENT_TEXT.tooLargeNoSize(humanSize(limit));
 }
 
 /** Which of the picked files can be added to a tray that holds `held` already: the rest is refused with a reason. */
