@@ -74,7 +74,8 @@ const here = new URL('..', import.meta.url).pathname;
 interface Side {
   kind: TargetKind;
   pid: () => number;
-  upload(bytes: Uint8Array, name: string, chunked: boolean): Promise<{ ms: number; get: string }>;
+  /** `user`: which of the side's users uploads (Pigeon allows 4 uploads at once per user: ATTACHMENT_UPLOADS_PER_USER). */
+  upload(bytes: Uint8Array, name: string, chunked: boolean, user?: number): Promise<{ ms: number; get: string }>;
   download(get: string, size: number): Promise<number>;
   restart(): Promise<void>;
   gc(): Promise<void>;
@@ -104,18 +105,20 @@ async function bareSide(nodeFlags: string[]): Promise<Side> {
   };
 }
 
-async function pigeonSide(kind: TargetKind, nodeFlags: string[], chunkBytes: number): Promise<Side> {
+async function pigeonSide(kind: TargetKind, nodeFlags: string[], chunkBytes: number, users: number): Promise<Side> {
   const target: Target = await startTarget(kind, { nodeFlags, label: `${kind} server (attachments)` });
   try {
-    const [user] = await target.users(1, `att${Date.now().toString(36)}_`);
-    const token = user!.token;
+    const tokens = (await target.users(users, `att${Date.now().toString(36)}_`)).map((u) => u.token);
+    const token = tokens[0]!;
     return {
       kind,
       pid: () => target.pid,
-      async upload(bytes, name, chunked) {
-        const { ms, result } = chunked ? await pigeonUploadChunked(target.url, token, bytes, name, chunkBytes) : await pigeonUploadWhole(target.url, token, bytes, name);
+      async upload(bytes, name, chunked, user = 0) {
+        const t = tokens[user % tokens.length]!;
+        const { ms, result } = chunked ? await pigeonUploadChunked(target.url, t, bytes, name, chunkBytes) : await pigeonUploadWhole(target.url, t, bytes, name);
         return { ms, get: `${target.url}/api/attachments/${result.id}` };
       },
+      // Throughput downloads are user 0's own uploads.
       download: async (get, size) => (await download(get, size, token)).ms,
       restart: () => target.restart(),
       gc: async () => void (await target.child.call('mem')),
@@ -137,7 +140,7 @@ export async function measureAttachments(opts: AttachmentsOptions): Promise<Atta
   const sides = ['bare', ...opts.stores] as TargetKind[];
   for (const kind of sides) {
     console.log(`\n[attachments] ${kind}: ${opts.runs} rounds of a ${fmtBytes(opts.fileBytes)} file, then ${opts.parallel} parallel uploads of ${opts.rssSizes.map(fmtBytes).join(', ')}`);
-    const side = kind === 'bare' ? await bareSide(nodeFlags) : await pigeonSide(kind, nodeFlags, opts.chunkBytes);
+    const side = kind === 'bare' ? await bareSide(nodeFlags) : await pigeonSide(kind, nodeFlags, opts.chunkBytes, opts.parallel);
     try {
       throughput.push(await measureThroughput(side, file, opts));
       for (const size of opts.rssSizes) rss.push(await measureRss(side, bytes.subarray(0, size), opts.parallel));
@@ -187,7 +190,7 @@ async function measureRss(side: Side, bytes: Uint8Array, parallel: number): Prom
   const before = await settle();
   const sampler = sampleRss(() => readRss(side.pid()), 50);
   const started = performance.now();
-  await Promise.all(Array.from({ length: parallel }, (_, i) => side.upload(bytes, `p${bytes.length}-${i}.bin`, false)));
+  await Promise.all(Array.from({ length: parallel }, (_, i) => side.upload(bytes, `p${bytes.length}-${i}.bin`, false, i)));
   const ms = performance.now() - started;
   await sleep(200);
   const { peak, samples } = sampler.stop();
@@ -239,7 +242,7 @@ export function renderAttachments(f: AttachmentsFigures): string {
     '',
     table(['server', 'upload, 1 MiB chunks', 'upload, one request', 'download'], rows),
     '',
-    `Server memory: a fresh server process per size, RSS (VmRSS) after a full GC, sampled every 50 ms while ${f.parallel} uploads (one request each) run at once, and after a full GC once done.`,
+    `Server memory: a fresh server process per size, RSS (VmRSS) after a full GC, sampled every 50 ms while ${f.parallel} uploads (one request each, by ${f.parallel} users: Pigeon allows 4 at once per user) run at once, and after a full GC once done.`,
     '',
     table(
       ['server', 'uploads', 'RSS before', 'peak during', 'peak growth', 'after (GC)', 'wall', 'samples'],
