@@ -39,6 +39,9 @@ const req = (body: Buffer, range: ContentRange | null, extra: Partial<UploadRequ
   body: Readable.from([body]),
   ...extra,
 });
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 5));
+}
 const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof PigeonError ? e.code : String(e)));
 
 describe('AttachmentService', () => {
@@ -55,16 +58,16 @@ describe('AttachmentService', () => {
     taken = [];
     service = makeService();
   });
-  const makeService = (newId?: () => string) =>
-    new AttachmentService({
-      store: records,
-      blobs,
-      limits: { maxBytes: 1000, uploadsPerUser: 1, imageMaxPixels: 1e6 },
-      rateLimiter: { take: async (userId) => void taken.push(userId) },
-      images: new FairQueue(1),
-      log: { warn: () => {}, debug: () => {} },
-      newId,
-    });
+  const deps = (newId?: () => string) => ({
+    store: records,
+    blobs,
+    limits: { maxBytes: 1000, uploadsPerUser: 1, imageMaxPixels: 1e6 },
+    rateLimiter: { take: async (userId: string) => void taken.push(userId) },
+    images: new FairQueue(1),
+    log: { warn: () => {}, debug: () => {} },
+    newId,
+  });
+  const makeService = (newId?: () => string) => new AttachmentService(deps(newId));
   afterEach(async () => {
     await blobs.close();
     await rm(dir, { recursive: true, force: true });
@@ -146,6 +149,25 @@ describe('AttachmentService', () => {
     expect(await blobs.staged(uploadKey('u1', CLIENT_ID))).toEqual({ offset: 4, size: 10 });
     // uploadsPerUser is 1: the slot is free again, and the upload continues where it stopped.
     expect(await service.upload('u1', req(Buffer.alloc(6), { start: 4, end: 9, size: 10 }))).toMatchObject({ status: 201, attachment: { size: 10 } });
+  });
+
+  it('a request while this node finishes the same upload waits for it and answers the same attachment (one copy)', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let recording = false;
+    const gated = { ...records, createAttachment: async (a: NewAttachment) => ((recording = true), await gate, records.createAttachment(a)) };
+    const slow = new AttachmentService({ ...deps(), store: gated });
+    const bytes = Buffer.from('0123456789');
+    const last = slow.upload('u1', req(bytes, null));
+    // The bytes are committed and the record is waiting: a status query must not say "offset 0".
+    await waitUntil(async () => recording);
+    expect(await blobs.staged(uploadKey('u1', CLIENT_ID))).toBeNull();
+    const status = slow.upload('u1', req(Buffer.alloc(0), { start: null, end: null, size: 10 }, { contentLength: 0 }));
+    open();
+    const [a, b] = await Promise.all([last, status]);
+    expect(a).toMatchObject({ status: 201 });
+    expect(b).toEqual({ ...a, status: 200 });
+    expect(records.byId.size).toBe(1);
   });
 
   it('deletes the bytes of records marked deleted, and only those', async () => {

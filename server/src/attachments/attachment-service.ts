@@ -68,6 +68,8 @@ export interface AttachmentServiceDeps {
 export class AttachmentService {
   /** Requests carrying bytes, per user, on this node. */
   private readonly active = new Map<string, number>();
+  /** Uploads being finished on this node, by upload key. */
+  private readonly completing = new Map<string, Promise<UploadAnswer>>();
 
   constructor(private readonly deps: AttachmentServiceDeps) {}
 
@@ -83,6 +85,8 @@ export class AttachmentService {
     const done = await this.deps.store.findAttachment(userId, request.query.clientId);
     if (done) return { status: 200, attachment: publicFields(done) };
     const key = uploadKey(userId, request.query.clientId);
+    // Being finished here right now (its staging may be committed already, its record not yet written).
+    if (this.completing.has(key)) return this.complete(userId, request, key);
     const staged = await this.deps.blobs.staged(key);
     // Every byte is stored, but the request that stored the last one did not finish (the node
     // died, or the commit failed): finish it now.
@@ -172,8 +176,24 @@ export class AttachmentService {
     }
   }
 
-  /** All bytes are staged: sniff, commit, describe, record. Nothing stays stored when it is refused. */
+  /**
+   * All bytes are staged: finish the upload once. A request arriving while this node finishes the
+   * same upload (a retried last chunk, a status query) waits for that and answers its outcome
+   * (200 with the attachment, or the same refusal) instead of racing it to the commit.
+   */
   private async complete(userId: string, request: UploadRequest, key: string): Promise<UploadAnswer> {
+    const running = this.completing.get(key);
+    if (running) {
+      const answer = await running;
+      return answer.status === 202 ? answer : { status: 200, attachment: answer.attachment };
+    }
+    const finishing = this.finish(userId, request, key).finally(() => this.completing.delete(key));
+    this.completing.set(key, finishing);
+    return finishing;
+  }
+
+  /** Sniff, commit, describe, record. Nothing stays stored when it is refused. */
+  private async finish(userId: string, request: UploadRequest, key: string): Promise<UploadAnswer> {
     const { blobs, store } = this.deps;
     const { query, declaredType } = request;
     const verdict = await sniff({ head: await blobs.head(key, SNIFF_BYTES), declaredType, name: query.name });
