@@ -109,8 +109,10 @@ describe('DATA_DIR and SQLite files are private to the server user', () => {
   });
 
   const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+  /** What an entry of DATA_DIR must be: a file 0600, a directory (attachments/) 0700. */
+  const privateMode = async (path: string) => ((await stat(path)).isDirectory() ? 0o700 : 0o600);
 
-  it('a new DATA_DIR is 0700 and the database, its WAL and the secret are 0600; looser files are tightened on start', async () => {
+  it('a new DATA_DIR is 0700 and the database, its WAL and the secret are 0600 (attachments/ 0700); looser ones are tightened on start', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'pigeon-modes-'));
     dirs.push(parent);
     const dataDir = join(parent, 'data');
@@ -119,16 +121,20 @@ describe('DATA_DIR and SQLite files are private to the server user', () => {
     expect(await modeOf(dataDir)).toBe(0o700);
     const files = await readdir(dataDir);
     expect(files).toEqual(expect.arrayContaining(['pigeon.sqlite', 'pigeon.sqlite-wal', 'jwt-secret']));
-    for (const file of files) expect(await modeOf(join(dataDir, file)), file).toBe(0o600);
+    expect(files).toContain('attachments');
+    for (const file of files) expect(await modeOf(join(dataDir, file)), file).toBe(await privateMode(join(dataDir, file)));
     await server.close();
 
     // Files written by an older version (0644) in a 0755 directory.
     await chmod(dataDir, 0o755);
-    for (const file of await readdir(dataDir)) await chmod(join(dataDir, file), 0o644);
+    for (const file of await readdir(dataDir)) {
+      const path = join(dataDir, file);
+      await chmod(path, (await privateMode(path)) === 0o700 ? 0o755 : 0o644);
+    }
     server = await startServer({ port: 0, dataDir, logLevel: 'silent' });
     await register(server.url);
     expect(await modeOf(dataDir)).toBe(0o700);
-    for (const file of await readdir(dataDir)) expect(await modeOf(join(dataDir, file)), file).toBe(0o600);
+    for (const file of await readdir(dataDir)) expect(await modeOf(join(dataDir, file)), file).toBe(await privateMode(join(dataDir, file)));
     await server.close();
   });
 });
