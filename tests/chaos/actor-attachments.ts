@@ -25,9 +25,9 @@ export interface AttachmentStats {
   verified: number;
 }
 
-export function attachmentLine(a: AttachmentStats | null): string {
+export function attachmentLine(a: AttachmentStats | null, proxies: { uploads: number; uploadsCut: number }): string {
   if (!a) return '';
-  return `sends with files ${a.sends} (${a.files} files, ${(a.bytes / 1024).toFixed(0)} KiB; skipped ${a.skipped}; ${a.verified} downloads verified); `;
+  return `sends with files ${a.sends} (${a.files} files, ${(a.bytes / 1024).toFixed(0)} KiB; skipped ${a.skipped}; upload requests ${proxies.uploads}, ${proxies.uploadsCut} cut before their answer; ${a.verified} downloads verified); `;
 }
 
 export interface AttachmentDriverOptions {

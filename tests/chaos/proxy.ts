@@ -48,6 +48,8 @@ interface Conn {
   tap: ConnTap | null;
   pipes: Record<Direction, Pipe>;
   dead: boolean;
+  /** An upload request (POST /api/attachments) went up and no response has come down yet. */
+  uploading?: boolean;
 }
 
 export interface FaultProxyOptions {
@@ -80,7 +82,7 @@ export class FaultProxy {
   private nextId = 0;
   private refuseUntil = 0;
   private offline = false;
-  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0, refreshes: 0, failovers: 0 };
+  readonly stats = { connections: 0, refused: 0, cuts: 0, stalls: 0, chunks: 0, bytesUp: 0, bytesDown: 0, refreshes: 0, failovers: 0, uploads: 0, uploadsCut: 0 };
   port = 0;
 
   constructor(options: FaultProxyOptions) {
@@ -215,8 +217,14 @@ export class FaultProxy {
     if (dir === 'up') {
       this.stats.bytesUp += data.length;
       this.noteAuth(conn, data);
+      if (data.indexOf('POST /api/attachments') >= 0) {
+        this.stats.uploads++;
+        conn.uploading = true;
+      }
     } else {
       this.stats.bytesDown += data.length;
+      // The answer's status line: the upload request ended (keep-alive may carry another).
+      if (conn.uploading && data.indexOf('HTTP/1.1 ') === 0) conn.uploading = false;
     }
     const p = this.profile;
     const pipe = conn.pipes[dir];
@@ -299,6 +307,9 @@ export class FaultProxy {
 
   /** rst: send a TCP reset (abrupt) instead of a FIN (orderly close) — peers see different errors. */
   private kill(conn: Conn, rst: boolean): void {
+    // Torn down before its answer: a cut mid-upload (a fault, an offline switch, a killed server).
+    if (conn.uploading) this.stats.uploadsCut++;
+    conn.uploading = false;
     conn.dead = true;
     conn.tap?.close();
     conn.tap = null;

@@ -96,6 +96,9 @@ export interface RunResult {
     refused: number;
     cuts: number;
     stalls: number;
+    /** Upload requests (POST /api/attachments) that left the devices, and those torn down before their answer. */
+    uploads: number;
+    uploadsCut: number;
     nodes: number;
     cluster: ClusterStats | null;
     groups: GroupStats | null;
@@ -195,8 +198,10 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
       refused: acc.refused + p.stats.refused,
       cuts: acc.cuts + p.stats.cuts,
       stalls: acc.stalls + p.stats.stalls,
+      uploads: acc.uploads + p.stats.uploads,
+      uploadsCut: acc.uploadsCut + p.stats.uploadsCut,
     }),
-    { refreshes: 0, connections: 0, refused: 0, cuts: 0, stalls: 0 },
+    { refreshes: 0, connections: 0, refused: 0, cuts: 0, stalls: 0, uploads: 0, uploadsCut: 0 },
   );
   const stats: RunResult['stats'] = {
     durationMs: Date.now() - started,
@@ -257,7 +262,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments, stats)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }
