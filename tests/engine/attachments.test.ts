@@ -14,7 +14,7 @@ const CHUNK = 256 * 1024;
 
 /** A real PNG of noise (the server sniffs: bytes that are not the image they claim are refused), about 2.8 bytes a pixel. */
 async function noisePng(width: number, height: number): Promise<Blob> {
-  const png = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+  const png = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
   return new Blob([new Uint8Array(png)], { type: 'image/png' });
 }
 
