@@ -65,8 +65,8 @@ export function createGridFsBlobStore(db: Db, options: GridFsBlobStoreOptions = 
   const bucket = new GridFSBucket(db, { bucketName, chunkSizeBytes: PART_BYTES });
   const heads = db.collection<HeadDoc>(`${bucketName}.uploads`);
   const parts = db.collection<PartDoc>(`${bucketName}.staging`);
-  /** Appends running in this process, by key: a second one is CONFLICT at once. */
-  const appending = new Set<string>();
+  /** Appends and commits running in this process, by key: a second one is CONFLICT at once. */
+  const busy = new Set<string>();
   let indexed: Promise<unknown> | null = null;
   const ensureIndex = () =>
     (indexed ??= parts.createIndexes([{ key: { key: 1, n: 1 }, name: 'key_n' }]).catch((err: unknown) => {
@@ -142,20 +142,17 @@ export function createGridFsBlobStore(db: Db, options: GridFsBlobStoreOptions = 
     try {
       for await (const chunk of body) {
         let bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        const room = size - at - bufferedBytes;
-        const tooLong = bytes.length > room;
-        if (tooLong) bytes = bytes.subarray(0, room);
+        // The chunk that would go past the size is not kept at all (as on disk); what came before is.
+        if (bytes.length > size - at - bufferedBytes) {
+          await flush();
+          throw new PigeonError('PAYLOAD_TOO_LARGE', `the upload is larger than its announced ${size} bytes`, { offset: at, size });
+        }
         while (bytes.length > 0) {
           const take = Math.min(bytes.length, partBytes - bufferedBytes);
           buffered.push(bytes.subarray(0, take));
           bufferedBytes += take;
           bytes = bytes.subarray(take);
           if (bufferedBytes === partBytes) await flush();
-        }
-        if (tooLong) {
-          await flush();
-          body.destroy();
-          throw new PigeonError('PAYLOAD_TOO_LARGE', `the upload is ${size} bytes`, { offset: at, size });
         }
       }
     } catch (err) {
@@ -168,25 +165,45 @@ export function createGridFsBlobStore(db: Db, options: GridFsBlobStoreOptions = 
     return { offset: at, size };
   }
 
+  /** Streams the parts into a GridFS upload under `id`, hashing them, then removes the staging. */
+  async function commit(key: string, id: string): Promise<CommittedBlob> {
+    const s = await standing(key);
+    if (!s || s.offset !== s.head.size) throw new PigeonError('CONFLICT', 'the upload is not complete', s ? progress(s) : null);
+    const hash = createHash('sha256');
+    let size = 0;
+    async function* hashed(): AsyncGenerator<Buffer> {
+      for await (const part of partsOf(key)) {
+        hash.update(part);
+        size += part.length;
+        yield part;
+      }
+    }
+    await pipeline(Readable.from(hashed()), bucket.openUploadStreamWithId(id as never, id));
+    await removeStaged(key);
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  /** Runs `task` holding the key in this process, or CONFLICT when an append or commit of it runs here. */
+  async function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+    if (busy.has(key)) {
+      const s = await standing(key);
+      throw new PigeonError('CONFLICT', 'another request is writing this upload', s ? progress(s) : null);
+    }
+    busy.add(key);
+    try {
+      return await task();
+    } finally {
+      busy.delete(key);
+    }
+  }
+
   return {
     async staged(key) {
       const s = await standing(key);
       return s ? progress(s) : null;
     },
 
-    async append(key, offset, size, body) {
-      if (appending.has(key)) {
-        body.resume();
-        const s = await standing(key);
-        throw new PigeonError('CONFLICT', 'another upload of these bytes is under way', s ? progress(s) : null);
-      }
-      appending.add(key);
-      try {
-        return await append(key, offset, size, body);
-      } finally {
-        appending.delete(key);
-      }
-    },
+    append: (key, offset, size, body) => exclusive(key, () => append(key, offset, size, body)),
 
     async head(key, length) {
       const out: Buffer[] = [];
@@ -201,22 +218,7 @@ export function createGridFsBlobStore(db: Db, options: GridFsBlobStoreOptions = 
 
     readStaged: (key) => Readable.from(partsOf(key)),
 
-    async commit(key, id) {
-      const s = await standing(key);
-      if (!s || s.offset !== s.head.size) throw new PigeonError('CONFLICT', 'the upload is not complete', s ? progress(s) : null);
-      const hash = createHash('sha256');
-      let size = 0;
-      async function* hashed(): AsyncGenerator<Buffer> {
-        for await (const part of partsOf(key)) {
-          hash.update(part);
-          size += part.length;
-          yield part;
-        }
-      }
-      await pipeline(Readable.from(hashed()), bucket.openUploadStreamWithId(id as never, id));
-      await removeStaged(key);
-      return { size, sha256: hash.digest('hex') } satisfies CommittedBlob;
-    },
+    commit: (key, id) => exclusive(key, () => commit(key, id)),
 
     discard: (key) => removeStaged(key),
 
