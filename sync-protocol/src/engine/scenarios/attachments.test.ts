@@ -65,6 +65,7 @@ describe('attachments', () => {
 
       // The sender's bytes moved into its cache: no download of its own photo.
       expect(await reopened.media.has(server!.id)).toBe(true);
+      await waitFor(async () => (await reopened.media.usage()) === 300_000);
       expect(await sha256Hex(await reopened.media.blob(server!))).toBe(local!.sha256);
       expect(rec.calls.filter((c) => c.op === 'downloadAttachment' && c.userId === sent.senderId)).toHaveLength(0);
 
