@@ -13,6 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../blob-store.ts';
 
 const MiB = 1024 * 1024;
+/** Megabytes through a database (GridFS on FerretDB) on a loaded 2-core machine: correctness, not speed, is judged here. */
+const BIG_TIMEOUT_MS = 120_000;
 const HELLO_SHA256 = 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9'; // sha256('hello world')
 
 /** A byte stream of `bytes` that ends. */
@@ -213,7 +215,7 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Blob
         const id = blobId();
         expect(await store.commit(k, id)).toEqual({ size, sha256: hash.digest('hex') });
         expect(await store.size(id)).toBe(size);
-      });
+      }, BIG_TIMEOUT_MS);
     });
 
     describe('commit', () => {
@@ -255,7 +257,7 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Blob
         const got = await collect(await store.read(id, { start, end }));
         expect(got.length).toBe(end - start + 1);
         expect(got.equals(bytes.subarray(start, end + 1)), 'the bytes of the range').toBe(true);
-      });
+      }, BIG_TIMEOUT_MS);
 
       it('size, or null; read of an unknown blob → NOT_FOUND', async () => {
         const id = await stored('hello world');
