@@ -69,6 +69,12 @@ export function binaryFile(name: string, size: number): TestFile {
   return { name, mimeType: 'application/octet-stream', buffer };
 }
 
+/** The start of a HEIC file (an ISO-BMFF `ftyp` box of brand heic): sniffed as image/heic, a file to download. */
+export function heicFile(name: string): TestFile {
+  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic', 'ascii'), Buffer.from([0, 0, 0, 0]), Buffer.from('mif1heic', 'ascii')]);
+  return { name, mimeType: 'image/heic', buffer: Buffer.concat([ftyp, Buffer.alloc(64, 1)]) };
+}
+
 /** The paperclip: files set on the composer's (hidden) file input, as the picker would. */
 export async function pick(page: Page, files: TestFile[]): Promise<void> {
   await page.getByTestId('composer-file-input').setInputFiles(files);

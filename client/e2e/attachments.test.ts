@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bubbleWith, dismissUpdatePrompt } from './actions-helpers.ts';
-import { binaryFile, bubbleWithFile, decoded, download, drop, paste, pdfFile, pick, pngFile, shot, WAIT } from './attachments-helpers.ts';
+import { binaryFile, heicFile, bubbleWithFile, decoded, download, drop, paste, pdfFile, pick, pngFile, shot, WAIT } from './attachments-helpers.ts';
 import { bubbles, focusInDialog, openChatWith, PHONE, sendMessage, signUp, uniqueName, useBrowserCluster, type Device } from './harness.ts';
 
 /** Small, so "too large" needs no 16 MiB file: the PNGs and the PDF stay far below it. */
@@ -52,8 +52,11 @@ describe('Attachments', () => {
     const pending = bubbles(ana.page).last();
     await expect.poll(() => pending.getAttribute('data-status'), WAIT).toBe('pending');
     await expect.poll(() => decoded(pending.getByTestId('attachment-thumb')), WAIT).toBe(true);
+    expect(await pending.getByTestId('attachment-placeholder').count()).toBe(1);
     expect(await pending.getByTestId('attachment-placeholder').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     expect(await pending.getByTestId('upload-progress').count()).toBe(1);
+    // The ThumbHash was made off the main thread, in the image worker.
+    expect(ana.page.workers().some((w) => /\/assets\/worker-[\w-]+\.js$/.test(w.url()))).toBe(true);
     expect(await pending.getByTestId('message-body').innerText()).toBe('Sunset');
     await shot(ana.page, 'desktop-pending-offline');
 
@@ -138,23 +141,27 @@ describe('Attachments', () => {
 
     await paste(ana.page, [pngFile('pasted.png', 120, 80)]);
     await drop(ana.page, [report]);
-    await pick(ana.page, [binaryFile('data.bin', 2048)]);
-    await expect.poll(() => ana.page.getByTestId('tray-item').count(), WAIT).toBe(3);
-    expect(await ana.page.getByTestId('tray-item').evaluateAll((items) => items.map((i) => i.getAttribute('data-name')))).toEqual(['pasted.png', 'report.pdf', 'data.bin']);
+    await pick(ana.page, [binaryFile('data.bin', 2048), heicFile('IMG_0001.heic')]);
+    await expect.poll(() => ana.page.getByTestId('tray-item').count(), WAIT).toBe(4);
+    expect(await ana.page.getByTestId('tray-item').evaluateAll((items) => items.map((i) => i.getAttribute('data-name')))).toEqual(['pasted.png', 'report.pdf', 'data.bin', 'IMG_0001.heic']);
     await shot(ana.page, 'desktop-tray');
     await ana.page.getByRole('button', { name: 'Remove data.bin' }).click();
-    await expect.poll(() => ana.page.getByTestId('tray-item').count(), WAIT).toBe(2);
+    await expect.poll(() => ana.page.getByTestId('tray-item').count(), WAIT).toBe(3);
     await sendMessage(ana.page, 'The report and a picture');
 
     const sent = bubbles(ana.page).last();
     await expect.poll(() => sent.getAttribute('data-status'), WAIT).toMatch(/^(sent|delivered|read)$/);
     const chip = bubbleWithFile(bo.page, 'report.pdf');
     await chip.waitFor(WAIT);
-    const file = chip.getByTestId('attachment-file');
+    const file = chip.locator('[data-testid="attachment-file"][data-name="report.pdf"]');
     expect(await file.getAttribute('data-mime')).toBe('application/pdf');
     expect(await file.getByTestId('attachment-details').innerText()).toMatch(/^\d+ B · PDF$/);
     expect(await chip.getByTestId('attachment-image').count()).toBe(1);
     await expect.poll(() => decoded(chip.getByTestId('attachment-thumb')), WAIT).toBe(true);
+    // HEIC is a file to download, never an <img> (browsers other than Safari cannot show it).
+    const heic = chip.locator('[data-testid="attachment-file"][data-name="IMG_0001.heic"]');
+    expect(await heic.getAttribute('data-mime')).toBe('image/heic');
+    expect(await chip.locator('img').count()).toBe(2); // the PNG's placeholder and thumbnail only
     await shot(bo.page, 'phone-file');
     const saved = await download(bo.page, chip.getByRole('button', { name: 'Download report.pdf' }));
     expect(saved.name).toBe('report.pdf');
@@ -190,13 +197,21 @@ describe('Attachments', () => {
   });
 
   it('the cache setting shows what is kept on the device and switches between 256 MB and everything', async () => {
-    const { bo } = await twoPeople();
-    await bo.page.getByTestId('chat-back').click().catch(() => {});
+    const { ana, bo } = await twoPeople();
+    // A photo Bo opened full size is kept on his device: it counts in the usage.
+    await pick(ana.page, [pngFile('kept.png', 200, 150)]);
+    await ana.page.getByTestId('composer-send').click();
+    await expect.poll(() => bo.page.getByTestId('attachment-image').count(), WAIT).toBe(1);
+    await bo.page.getByTestId('attachment-image').click();
+    await expect.poll(() => decoded(bo.page.getByTestId('lightbox-image')), WAIT).toBe(true);
+    await bo.page.keyboard.press('Escape');
+    await bo.page.getByTestId('lightbox').waitFor({ state: 'detached', ...WAIT });
+    await bo.page.getByTestId('chat-back').click();
     await bo.page.getByTestId('open-devices').click();
     const setting = bo.page.getByTestId('media-cache');
     await setting.waitFor(WAIT);
     await expect.poll(() => bo.page.getByTestId('media-cache-limited').isChecked(), WAIT).toBe(true);
-    expect(await bo.page.getByTestId('media-cache-usage').innerText()).toMatch(/^Using \d+(\.\d)? (B|KB|MB)/);
+    await expect.poll(() => bo.page.getByTestId('media-cache-usage').innerText(), WAIT).toMatch(/^Using \d+(\.\d)? (KB|MB) now\.$/);
     await bo.page.getByText('Keep everything').click();
     await expect.poll(() => bo.page.getByTestId('media-cache-everything').isChecked(), WAIT).toBe(true);
     expect(await bo.page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="media-cache-everything"]')?.checked)).toBe(true);
