@@ -113,6 +113,19 @@ describe('Attachments', () => {
     expect(await box.getAttribute('data-zoom')).toBe('fit');
     await bo.page.getByTestId('lightbox-image').dblclick();
     expect(await box.getAttribute('data-zoom')).not.toBe('fit');
+    // Zoomed in, a drag pans the photo; Ctrl+wheel zooms further.
+    const image = bo.page.getByTestId('lightbox-image');
+    const before = await image.evaluate((img) => (img as HTMLElement).style.transform);
+    await bo.page.mouse.move(200, 400);
+    await bo.page.mouse.down();
+    await bo.page.mouse.move(120, 340, { steps: 4 });
+    await bo.page.mouse.up();
+    expect(await image.evaluate((img) => (img as HTMLElement).style.transform)).not.toBe(before);
+    const zoomBefore = Number(await box.getAttribute('data-zoom'));
+    await bo.page.keyboard.down('Control');
+    await bo.page.mouse.wheel(0, -200);
+    await bo.page.keyboard.up('Control');
+    await expect.poll(async () => Number(await box.getAttribute('data-zoom')), WAIT).toBeGreaterThan(zoomBefore);
     await shot(bo.page, 'phone-lightbox-zoomed');
     await bo.page.getByTestId('lightbox-next').click();
     await expect.poll(() => bo.page.getByTestId('lightbox-position').innerText(), WAIT).toBe('2 of 2');
