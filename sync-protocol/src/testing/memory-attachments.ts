@@ -51,7 +51,11 @@ export class MemoryAttachments {
   private readonly byId = new Map<string, Stored>();
   private nextId = 0;
 
-  constructor(private readonly maxBytes: number = LIMITS.attachmentMaxBytesDefault) {}
+  /** `find`: the stored message of a sender and clientId (the holder of an attachment). */
+  constructor(
+    private readonly find: (senderId: string, clientId: string) => Message | undefined,
+    private readonly maxBytes: number = LIMITS.attachmentMaxBytesDefault,
+  ) {}
 
   /** One request of an upload by `me`. */
   async upload(me: string, input: MemoryUploadInput): Promise<UploadAnswer> {
@@ -104,16 +108,18 @@ export class MemoryAttachments {
   }
 
   /**
-   * The bytes of attachment `id` for `me`. `holder`: the message carrying it; `sees`: whether `me`
-   * may see that message. A thumbnail exists for raster images only (here: the bytes themselves).
+   * A download by `me` (`{ id, thumbnail }`). `sees`: whether `me` may see the message carrying it.
+   * A thumbnail exists for raster images only (here: the bytes themselves).
    */
-  read(me: string, id: string, thumbnail: boolean, holder: (messageKey: string) => Message | undefined, sees: (m: Message) => boolean): Blob {
+  read(me: string, input: unknown, sees: (m: Message) => boolean): Blob {
+    const { id, thumbnail } = (input ?? {}) as { id?: unknown; thumbnail?: unknown };
     const stored = this.byId.get(String(id));
     if (!stored) throw fail('NOT_FOUND', 'no such attachment');
-    const message = stored.carriedBy ? holder(stored.carriedBy) : undefined;
+    const [senderId, clientId] = (stored.carriedBy ?? '').split('\n');
+    const message = stored.carriedBy ? this.find(senderId!, clientId!) : undefined;
     if (message?.deletedAt) throw fail('NOT_FOUND', 'no such attachment');
     if (stored.uploader !== me && !(message && sees(message))) throw fail('FORBIDDEN', 'not yours to read');
-    if (thumbnail && !isInlineImage(stored.attachment.mime)) throw fail('NOT_FOUND', 'no thumbnail for this attachment');
+    if (thumbnail === true && !isInlineImage(stored.attachment.mime)) throw fail('NOT_FOUND', 'no thumbnail for this attachment');
     return new Blob([stored.bytes], { type: stored.attachment.mime });
   }
 

@@ -66,7 +66,7 @@ export class MemoryServer {
   constructor(options: MemoryServerOptions = {}) {
     const hasUser = (id: string) => this.accounts.has(id);
     this.sessionTable = new MemorySessions({ accessTokenTtlMs: options.accessTokenTtlMs ?? 15 * 60_000, reuseWindowMs: options.refreshReuseWindowMs ?? 30_000 });
-    this.attachments = new MemoryAttachments(options.attachmentMaxBytes);
+    this.attachments = new MemoryAttachments((senderId, clientId) => this.messages.find(senderId, clientId), options.attachmentMaxBytes);
     this.sendRate = createSendRate(options.sendRateLimit ?? 0, options.sendRateWindowMs ?? LIMITS.sendRateWindowMs);
     this.realtime = new MemoryRealtime({
       typingTtlMs: options.typingTtlMs ?? LIMITS.typingTtlMs,
@@ -296,14 +296,8 @@ export class MemoryServer {
         return handleSend(this.sendDeps, me, input, via === 'socket' ? from : undefined);
       case 'uploadAttachment':
         return this.attachments.upload(me, input as MemoryUploadInput);
-      case 'downloadAttachment': {
-        const { id, thumbnail } = input as { id: string; thumbnail?: boolean };
-        const holder = (key: string) => {
-          const [senderId, clientId] = key.split('\n');
-          return this.messages.find(senderId!, clientId!);
-        };
-        return this.attachments.read(me, id, thumbnail === true, holder, (m) => this.groupRequests.sees(me, m));
-      }
+      case 'downloadAttachment':
+        return this.attachments.read(me, input, (m) => this.groupRequests.sees(me, m));
       case 'messageReceived': {
         const { messageIds } = parseOrThrow(messageReceivedPayloadSchema, input);
         const ids = [...new Set(messageIds)];

@@ -40,7 +40,9 @@ import type { GroupChange } from '../transport/transport.ts';
 import type { GroupState } from './group-state.ts';
 import type { Content } from './pending-actions.ts';
 import type { MessageAction } from '../../model/message-action.ts';
-import type { Attachment } from '../../model/message-parts.ts';
+import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
+
+export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 
 /** Primary key of a message row: known when the message is typed, so pending and server copy share it. */
 export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
@@ -102,47 +104,6 @@ export interface OutboxEntry {
   replyTo?: { key: string | null; id: string | null };
   /** A message with files (v5): the upload clientIds of its `files` rows, in the order shown. */
   uploads?: string[];
-}
-
-/**
- * The bytes of one of this device's unsent attachments (v5), and how far its upload got. The
- * Blob is stored as such: IndexedDB keeps Blobs by structured clone in browsers, and
- * fake-indexeddb does in Node 20 (its structuredClone supports Blob).
- */
-export interface FileRow {
-  /** The upload's clientId (the server's idempotency key, with the uploader). */
-  clientId: string;
-  owner: string;
-  /** The row key of the message that carries it. */
-  messageKey: string;
-  blob: Blob;
-  name: string;
-  /** The Content-Type sent (the file's own type, or application/octet-stream). */
-  type: string;
-  size: number;
-  sha256: string;
-  preview?: string;
-  width?: number;
-  height?: number;
-  /** Some bytes may have reached the server: ask where the upload stands before sending more. */
-  started?: boolean;
-  /** The server's attachment once the upload finished (and its id, indexed). */
-  attachment?: Attachment;
-  attachmentId?: string;
-}
-
-/** A cached blob's bookkeeping (v5); the bytes are in `mediaBytes` under the same key. */
-export interface MediaRow {
-  /** The attachment id, plus `#thumb` for the server's thumbnail. */
-  key: string;
-  size: number;
-  /** Last read or write (ms): the least recently used go first. */
-  usedAt: number;
-}
-
-export interface MediaBytesRow {
-  key: string;
-  blob: Blob;
 }
 
 export interface MetaRow {
