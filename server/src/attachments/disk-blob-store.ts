@@ -174,6 +174,11 @@ export function createDiskBlobStore(dir: string): BlobStore {
 
     async sweepStaged(before) {
       const names = await readdir(stagingDir);
+      // A put's temporary file left by a crash between its write and its rename.
+      for (const tmp of names.filter((n) => n.startsWith('put-') && n.endsWith('.tmp'))) {
+        const s = await statOrNull(join(stagingDir, tmp));
+        if (s !== null && s.mtimeMs < before.getTime()) await rm(join(stagingDir, tmp), { force: true });
+      }
       const keys = new Set(names.filter((n) => n.endsWith('.part') || n.endsWith('.size')).map((n) => n.slice(0, -5)));
       let removed = 0;
       for (const key of keys) {
