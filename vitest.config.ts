@@ -7,7 +7,8 @@ import { longestFirst } from './tests/setup/sequencer.ts';
  * redis-server. `npm test` (`vitest run`) runs every project; the files of all projects
  * share one pool of workers.
  */
-const STORE = 'server/src/store/**/*.test.ts';
+/** The stores, and the GridFS blob store (it needs the Mongo-protocol server too). */
+const STORE = ['server/src/store/**/*.test.ts', 'server/src/attachments/gridfs-blob-store.test.ts'];
 const SERVER = 'tests/server/**/*.test.ts';
 const ENGINE = 'tests/engine/**/*.test.ts';
 const CHAOS = 'tests/chaos/**/*.test.ts';
@@ -35,12 +36,12 @@ export default defineConfig({
       // Pure tests: no external service. Everything not claimed by a project below.
       project('unit', {
         include: ['sync-protocol/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
-        exclude: [STORE, SERVER, ENGINE, CHAOS],
+        exclude: [...STORE, SERVER, ENGINE, CHAOS],
         testTimeout: 30_000,
         hookTimeout: 30_000,
       }),
       // Both stores' suites; the MongoDB ones run against FerretDB (or MONGODB_URI).
-      project('store', { include: [STORE], globalSetup: ['tests/setup/mongo.ts'], testTimeout: 60_000, hookTimeout: 120_000 }),
+      project('store', { include: STORE, globalSetup: ['tests/setup/mongo.ts'], testTimeout: 60_000, hookTimeout: 120_000 }),
       // The real server over HTTP and Socket.io, on SQLite and MongoDB; scale-out needs Redis.
       project('server', {
         include: [SERVER],

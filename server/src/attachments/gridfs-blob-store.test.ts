@@ -3,15 +3,15 @@
  * so a resumed upload may land on another node (another store over the same database), and two
  * nodes appending at once are told apart by the part they both try to write.
  *
- * This file is in vitest's `unit` project, which has no Mongo global setup: it uses MONGODB_URI
- * when set, is skipped (loudly) with PIGEON_TEST_MONGO=0, and otherwise starts its own FerretDB
- * the way tests/setup/mongo.ts does, so CI runs it on the Mongo-protocol server too.
+ * This file is in vitest's `store` project (vitest.config.ts), whose global setup provides the
+ * Mongo-protocol server (`mongoUri`: MONGODB_URI or FerretDB); run outside it, it starts its own
+ * FerretDB the way tests/setup/mongo.ts does. Skipped (loudly) with PIGEON_TEST_MONGO=0.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { PigeonError } from '@pigeon/sync-protocol';
 import { Binary, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ferretdbBinary, startFerretDb, startWithPortRetry, type Service } from '../../../tests/setup/services.ts';
 import type { BlobStore } from './blob-store.ts';
 import { createGridFsBlobStore, partId } from './gridfs-blob-store.ts';
@@ -27,7 +27,7 @@ let dbCounter = 0;
 
 beforeAll(async () => {
   if (skip) return;
-  let uri = process.env.MONGODB_URI;
+  let uri = process.env.MONGODB_URI ?? (inject('mongoUri') as string | null | undefined) ?? undefined;
   if (!uri) {
     const bin = ferretdbBinary();
     service = await startWithPortRetry((port) => startFerretDb(bin, port));
