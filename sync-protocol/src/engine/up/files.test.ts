@@ -50,3 +50,19 @@ describe('prepareFiles', () => {
     expect(() => checkFiles(Array.from({ length: 10 }, () => ({ blob: new Blob(['x']), name: 'x' })))).not.toThrow();
   });
 });
+
+describe('sha256Hex without crypto.subtle (not a secure context)', () => {
+  it("answers '' instead of failing the send", async () => {
+    const subtle = Object.getOwnPropertyDescriptor(globalThis.crypto, 'subtle');
+    Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true });
+    try {
+      expect(await sha256Hex(new Blob(['abc']))).toBe('');
+      const [f] = await prepareFiles([{ blob: new Blob(['abc']), name: 'a' }]);
+      expect(f!.sha256).toBe('');
+    } finally {
+      if (subtle) Object.defineProperty(globalThis.crypto, 'subtle', subtle);
+      else delete (globalThis.crypto as { subtle?: unknown }).subtle;
+    }
+    expect(await sha256Hex(new Blob(['abc']))).toHaveLength(64);
+  });
+});

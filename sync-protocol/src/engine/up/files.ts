@@ -52,9 +52,16 @@ export function checkFiles(files: readonly OutgoingFile[]): void {
   }
 }
 
-/** Lowercase hex SHA-256 of the bytes (crypto.subtle: browsers and Node 20 alike). */
+/**
+ * Lowercase hex SHA-256 of the bytes (crypto.subtle: browsers and Node 20 alike), or '' where
+ * there is no crypto.subtle (a page served over plain http from another host than localhost is
+ * not a secure context). The upload then goes without its sha256 (the server hashes the bytes
+ * itself; clientId alone keeps it idempotent) and the download check is skipped.
+ */
 export async function sha256Hex(blob: Blob): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
+  if (!subtle) return '';
+  const digest = new Uint8Array(await subtle.digest('SHA-256', await blob.arrayBuffer()));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

@@ -54,7 +54,7 @@ async function uploadOne(deps: UploadDeps, row: FileRow): Promise<Attachment> {
   const progress = throttledProgress(deps, row);
   const request = (chunk: UploadRequest['chunk']): Promise<UploadAnswer> => {
     if (!deps.proceed()) throw new UploadStopped();
-    const query = { clientId: row.clientId, name: row.name, sha256: row.sha256, ...(row.preview ? { preview: row.preview } : {}) };
+    const query = { clientId: row.clientId, name: row.name, ...(row.sha256 ? { sha256: row.sha256 } : {}), ...(row.preview ? { preview: row.preview } : {}) };
     return deps.upload({ query, type: row.type, size: row.size, chunk }).catch((e: unknown) => {
       // A refusal for good names the file: the message shows it failed because of this one.
       if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) throw new PigeonError(e.code, `${row.name}: ${e.message}`, e.details);
