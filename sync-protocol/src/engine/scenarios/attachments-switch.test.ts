@@ -1,7 +1,7 @@
 /**
  * Unsent files across an account switch (docs/sync-protocol.md, "Attachments"): another account's
  * message with files keeps its bytes while someone else is signed in, and is uploaded and sent by
- * its owner only; a sign-out with clearData deletes them.
+ * its owner only; a sign-out with clearData deletes them. And across tabs: any tab queues, one uploads.
  */
 import { describe, expect, it } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
@@ -75,5 +75,35 @@ describe('attachments: account switch', () => {
     expect(await device.engine.media.has(localB.id)).toBe(false);
     // A's parked photo is still there: it is A's to send.
     expect(await device.engine.media.has(fromA.attachments![0]!.id)).toBe(true);
+  });
+
+  it('two tabs: a photo queued in either tab is uploaded by one of them, once, and both show it sent', async () => {
+    const { alice: device, b, conversationId } = await env.pair();
+    const uploadsBy: string[] = [];
+    const tagged = (tab: string) =>
+      env.server.transport({
+        intercept: (call, next) => {
+          if (call.op === 'uploadAttachment') uploadsBy.push(tab);
+          return next();
+        },
+      });
+    await device.engine.close();
+    const [tab1, tab2] = [env.track(device.reopen({ transport: tagged('tab1') })), env.track(device.reopen({ transport: tagged('tab2') }))];
+    await Promise.all([tab1.resume(), tab2.resume()]);
+    const first = await tab1.send(b.id, 'from tab 1', { files: [{ blob: bytes(700, 15), name: 'one.png' }] });
+    const second = await tab2.send(b.id, 'from tab 2', { files: [{ blob: bytes(900, 16), name: 'two.png' }] });
+    for (const tab of [tab1, tab2]) {
+      await waitFor(async () => (await tab.queries.messages(conversationId)).every((m) => m.seq !== null && m.attachments?.every((x) => !x.id.startsWith('local:'))));
+    }
+    // One request per file (each under a chunk), all from the leader tab.
+    expect(uploadsBy).toHaveLength(2);
+    expect(new Set(uploadsBy).size).toBe(1);
+    expect(env.server.history(conversationId).map((m) => [m.clientId, m.attachments!.map((x) => x.name)])).toEqual([
+      [first.clientId, ['one.png']],
+      [second.clientId, ['two.png']],
+    ]);
+    // Whichever tab uploaded, the bytes are in the shared cache: neither tab downloads them.
+    const acked = (await tab2.queries.messages(conversationId)).map((m) => m.attachments![0]!);
+    for (const a of acked) expect([await tab1.media.has(a.id), await tab2.media.has(a.id)]).toEqual([true, true]);
   });
 });
