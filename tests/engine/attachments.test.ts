@@ -131,6 +131,21 @@ describe('attachments against the real server', () => {
     expect(await sha256Hex(await bob.engine.media.blob(got!.attachments![0]!))).toBe(await sha256Hex(photo));
   });
 
+  it('a file over ATTACHMENT_MAX_BYTES (16 MiB + 1) fails at its first chunk with PAYLOAD_TOO_LARGE, nothing stored', async () => {
+    const rec = recordingFetch();
+    const { alice, a, b } = await env.pair({ alice: { fetch: rec.fetch } });
+    const big = new Blob([new Uint8Array(16 * 1024 * 1024 + 1)], { type: 'application/octet-stream' });
+    const sent = await alice.engine.send(b.id, 'too big', { files: [{ blob: big, name: 'big.bin' }] });
+    const failed = await waitFor(async () => {
+      const m = await alice.engine.queries.message(sent.key);
+      return m?.status === 'failed' ? m : null;
+    });
+    expect(failed!.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(failed!.error!.message).toContain('big.bin');
+    expect(rec.uploads.map((u) => u.status)).toEqual([413]);
+    expect(await strayUploads(env.t.server, a.id)).toBe(0);
+  });
+
   it('a file the server refuses (HTML named .png) fails its message with UNSUPPORTED_MEDIA_TYPE; discard removes it', async () => {
     const { alice, b } = await env.pair();
     const page = new Blob(['<!doctype html><script>alert(1)</script>'], { type: 'image/png' });
