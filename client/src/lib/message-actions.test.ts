@@ -33,6 +33,12 @@ describe('availableActions', () => {
     expect(availableActions(msg(), { ...ctx, now: T0 + 16 * MIN })).toEqual(['reply', 'react', 'copy', 'delete-everyone', 'delete-me']);
     expect(availableActions(msg(), { ...ctx, now: T0 + 49 * 60 * MIN })).toEqual(['reply', 'react', 'copy', 'delete-me']);
   });
+  it('a photo without caption has nothing to copy', () => {
+    const photo = msg({ body: '', attachments: [{ id: 'a1', name: 'p.png', mime: 'image/png', size: 10, sha256: 'x' }] });
+    expect(availableActions(photo, ctx)).toEqual(['reply', 'react', 'edit', 'delete-everyone', 'delete-me']);
+    expect(availableActions({ ...photo, status: 'failed' }, ctx)).toEqual([]);
+  });
+
   it("someone else's message: no edit, no delete for everyone", () => {
     expect(availableActions(msg({ senderId: 'you' }), ctx)).toEqual(['reply', 'react', 'copy', 'delete-me']);
   });

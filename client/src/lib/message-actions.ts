@@ -41,15 +41,17 @@ export function canDeleteForEveryone(m: LocalMessage, meId: string, now: number)
 
 /**
  * The menu's entries for `m`, in menu order. A tombstone offers only "Delete for me"; a message
- * the server refused (failed) only "Copy" (its bubble has Retry).
+ * the server refused (failed) only "Copy" (its bubble has Retry). "Copy" needs text: a photo
+ * without caption has none.
  */
 export function availableActions(m: LocalMessage, ctx: ActionContext): MessageActionId[] {
   if (!isText(m)) return [];
-  if (m.status === 'failed') return ['copy'];
+  const copy: MessageActionId[] = m.body ? ['copy'] : [];
+  if (m.status === 'failed') return copy;
   if (m.deletedAt) return ['delete-me'];
   const out: MessageActionId[] = [];
   if (ctx.writable) out.push('reply', 'react');
-  out.push('copy');
+  out.push(...copy);
   if (canEdit(m, ctx.meId, ctx.now)) out.push('edit');
   if (ctx.group && m.senderId === ctx.meId && m.id !== null) out.push('info');
   if (canDeleteForEveryone(m, ctx.meId, ctx.now)) out.push('delete-everyone');
