@@ -167,4 +167,30 @@ describe('attachments: uploads that fail', () => {
       stop();
     }
   });
+
+  it('retry after the send itself was refused asks the server about the upload again (status query) and sends once', async () => {
+    const { alice, b, conversationId } = await env.pair();
+    const seen: (number | 'status' | 'send')[] = [];
+    let refuseSend = true;
+    const stop = env.server.intercept(async (call, next) => {
+      if (isUpload(call)) seen.push(chunkOf(call)?.start ?? 'status');
+      if (call.op === 'sendMessage') {
+        seen.push('send');
+        if (refuseSend) throw new PigeonError('VALIDATION', 'attachmentIds: not an upload of yours that no message carries');
+      }
+      return next();
+    });
+    try {
+      const sent = await alice.engine.send(b.id, 'again', { files: [{ blob: bytes(800, 17), name: 'again.png' }] });
+      await waitFor(async () => (await alice.engine.queries.message(sent.key))?.status === 'failed');
+      refuseSend = false;
+      await alice.engine.retry(sent.key);
+      await waitFor(async () => (await alice.engine.queries.message(sent.key))?.seq);
+      expect(seen).toEqual([0, 'send', 'status', 'send']);
+      expect(env.server.history(conversationId)).toHaveLength(1);
+      expect(env.server.attachments.list().filter((x) => x.name === 'again.png')).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
 });

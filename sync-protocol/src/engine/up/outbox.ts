@@ -160,11 +160,12 @@ export async function recordAttemptFailure(db: LocalDb, entry: OutboxEntry, viaS
 /**
  * Re-queues a failed message (`retry`). It keeps its key and clientId (the server never
  * stored it: failures are permanent only when the server refused it) and moves to the end
- * of the local order, since it will now be sent after everything already queued. Retrying a
+ * of the local order, since it will now be sent after everything already queued. Its files are
+ * uploaded again (after a status query, so an upload the server still holds costs no byte). Retrying a
  * refused group creation re-queues what failed with it too, behind it and in its order.
  */
 export async function requeue(db: LocalDb, key: string, me: string): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+  await db.transaction('rw', [db.messages, db.outbox, db.conversations, db.files], async () => {
     const row = await db.messages.get(key);
     if (!row) throw new PigeonError('NOT_FOUND', `no message ${key}`);
     if (row.status !== 'failed') return; // pending: already queued; acked: nothing to do
@@ -178,6 +179,12 @@ export async function requeue(db: LocalDb, key: string, me: string): Promise<voi
       const next: StoredMessage = { ...rest, status: 'pending', localCreatedAt, pendingAt: localCreatedAt, createdAt: new Date(localCreatedAt).toISOString() };
       await db.messages.put(next);
       await db.outbox.put(entryFor(next));
+      // Its files go up again: the server may have swept an upload never sent (the send refused), and a
+      // status query first finds one that is still there (same clientId) without sending a byte.
+      await db.files.where('messageKey').equals(failed.key).modify((f) => {
+        delete f.attachment;
+        delete f.attachmentId;
+      });
     }
     await refreshConversations(db, new Map([[row.conversationId, 0]]), me);
   });
