@@ -248,6 +248,7 @@ export class Drainer {
         continue;
       }
       let uploading = false;
+      let via = route.via;
       try {
         if (entry.op) {
           await deps.changeGroup({ ...entry, op: entry.op });
@@ -263,8 +264,10 @@ export class Drainer {
             uploading = false;
             // Checked with no await before the send, as above: it goes out with the owner's token.
             if (!deps.canDrain() || deps.me() !== me) return;
+            // The socket may have gone down during a long upload; HTTP just worked.
+            if (via === 'socket' && !deps.socketConnected()) via = 'rest';
           }
-          const message = await deps.send(sendInput(entry, attachmentIds), route.via);
+          const message = await deps.send(sendInput(entry, attachmentIds), via);
           await deps.commit(entry, message);
         }
       } catch (e) {
@@ -287,7 +290,7 @@ export class Drainer {
         if (!deps.canDrain()) return;
         if (!(e instanceof PigeonError)) deps.onError('drainer.send', e);
         // A failed upload is no failure of the socket: it does not push the message to REST.
-        const updated = await recordAttemptFailure(deps.db, entry, route.via === 'socket' && !uploading, String((e as Error)?.message ?? e));
+        const updated = await recordAttemptFailure(deps.db, entry, via === 'socket' && !uploading, String((e as Error)?.message ?? e));
         if (updated) await this.signal.wait(backoffDelay(updated.attempts, deps.backoff, deps.random));
       }
     }
