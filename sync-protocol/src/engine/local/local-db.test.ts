@@ -65,3 +65,30 @@ describe('schema v4 (message actions)', () => {
     db.close();
   });
 });
+
+describe('schema v5 (attachments)', () => {
+  it('opens a v4 database as is and stores Blobs in files and the media cache (structured clone, also in fake-indexeddb)', async () => {
+    const indexedDB = new IDBFactory();
+    const old = new Dexie('upgrade-v5', { indexedDB, IDBKeyRange });
+    old.version(1).stores({ users: 'id', conversations: 'id, updatedAt', messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [recipientId+status]', outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt]', meta: 'key' });
+    old.version(2).stores({ parked: '[owner+kind+key], owner' });
+    old.version(3).stores({ messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status]' });
+    old.version(4).stores({ outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt], targetKey' });
+    await old.table('meta').put({ key: META.owner, value: 'me' });
+    old.close();
+
+    const db = new LocalDb('upgrade-v5', { indexedDB, IDBKeyRange });
+    expect(await db.getMeta(META.owner)).toBe('me');
+    const blob = new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' });
+    await db.files.put({ clientId: 'u1', owner: 'me', messageKey: 'me:c1', blob, name: 'a.png', type: 'image/png', size: 3, sha256: '' });
+    await db.mediaBytes.put({ key: 'att1', blob });
+    db.close();
+
+    const reopened = new LocalDb('upgrade-v5', { indexedDB, IDBKeyRange });
+    const stored = await reopened.files.where('messageKey').equals('me:c1').first();
+    expect(stored?.blob).toBeInstanceOf(Blob);
+    expect([stored!.blob.type, [...new Uint8Array(await stored!.blob.arrayBuffer())]]).toEqual(['image/png', [1, 2, 3]]);
+    expect((await reopened.mediaBytes.get('att1'))?.blob.size).toBe(3);
+    reopened.close();
+  });
+});
