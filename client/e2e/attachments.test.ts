@@ -151,6 +151,11 @@ describe('Attachments', () => {
   it('files picked, pasted and dropped go to the tray (removable); a PDF is a chip that downloads with its name and bytes', async () => {
     const { ana, bo } = await twoPeople();
     const report = pdfFile('report.pdf');
+    // Bo's first thumbnail request meets a busy server: the bubble tries again by itself.
+    let refused = 0;
+    await bo.context.route('**/api/attachments/*/thumbnail', (route) =>
+      refused++ === 0 ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'busy' } }) }) : route.continue(),
+    );
 
     await paste(ana.page, [pngFile('pasted.png', 120, 80)]);
     await drop(ana.page, [report]);
@@ -171,6 +176,7 @@ describe('Attachments', () => {
     expect(await file.getByTestId('attachment-details').innerText()).toMatch(/^\d+ B · PDF$/);
     expect(await chip.getByTestId('attachment-image').count()).toBe(1);
     await expect.poll(() => decoded(chip.getByTestId('attachment-thumb')), WAIT).toBe(true);
+    expect(refused).toBeGreaterThanOrEqual(2);
     // HEIC is a file to download, never an <img> (browsers other than Safari cannot show it).
     const heic = chip.locator('[data-testid="attachment-file"][data-name="IMG_0001.heic"]');
     expect(await heic.getAttribute('data-mime')).toBe('image/heic');
