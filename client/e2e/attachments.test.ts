@@ -138,9 +138,10 @@ describe('Attachments', () => {
     await box.waitFor({ state: 'detached', ...WAIT });
     expect(await activeTestId(bo.page)).toBe('attachment-image');
 
-    // Opened once, the photo is on Bo's device: the lightbox shows it offline too.
+    // Opened once, the photo is on Bo's device: the lightbox shows it offline too (opened with Enter).
     await bo.net.setOffline(true);
-    await cell.click();
+    await cell.focus();
+    await bo.page.keyboard.press('Enter');
     await expect.poll(() => decoded(bo.page.getByTestId('lightbox-image')), WAIT).toBe(true);
     await bo.page.getByTestId('lightbox-close').click();
     await box.waitFor({ state: 'detached', ...WAIT });
