@@ -132,3 +132,20 @@ describe('quotes', () => {
     expect(cutText('short', 10)).toBe('short');
   });
 });
+
+describe('replyRefOf of a message with attachments', () => {
+  const base = { id: 'm1', clientId: 'c1', conversationId: 'a:b', senderId: 'a', recipientId: 'b', seq: 1, createdAt: '2026-12-01T00:00:00.000Z', status: 'sent' as const };
+  const photo = { id: 'p1', name: 'IMG_2041.jpg', mime: 'image/jpeg', size: 10, sha256: 'x' };
+  const pdf = { id: 'f1', name: 'report.pdf', mime: 'application/pdf', size: 10, sha256: 'y' };
+
+  it('quotes the caption when there is one', () => {
+    expect(replyRefOf({ ...base, body: 'look', attachments: [photo] }).preview).toBe('look');
+  });
+  it('names the first file, with an icon and how many others, when there is no caption (never the empty "deleted" preview)', () => {
+    expect(replyRefOf({ ...base, body: '', attachments: [photo] }).preview).toBe('📷 IMG_2041.jpg');
+    expect(replyRefOf({ ...base, body: '', attachments: [pdf, photo, photo] }).preview).toBe('📎 report.pdf +2');
+  });
+  it('is empty once the original is deleted for everyone', () => {
+    expect(replyRefOf({ ...base, body: '', attachments: [], deletedAt: '2026-12-01T00:01:00.000Z' }).preview).toBe('');
+  });
+});

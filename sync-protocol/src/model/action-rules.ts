@@ -13,6 +13,7 @@
  * A message outside the actor's view (not their 1:1, not in their periods of a group) is
  * NOT_FOUND, as if it did not exist. System messages take no reaction, edit or delete (VALIDATION).
  */
+import { isInlineImage } from './attachment.ts';
 import { PigeonError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import { textLength } from '../text.ts';
@@ -91,7 +92,21 @@ function contentAfter(m: Message, req: ActionRequest): Message | null {
 
 /** The quote a reply to `original` carries: its first characters, or '' once it is deleted for everyone. */
 export function replyRefOf(original: Message): ReplyRef {
-  return { id: original.id, senderId: original.senderId, preview: original.deletedAt ? '' : cutText(original.body, LIMITS.replyPreviewMaxChars) };
+  if (original.deletedAt) return { id: original.id, senderId: original.senderId, preview: '' };
+  const text = original.body !== '' ? original.body : attachmentsLine(original.attachments ?? []);
+  return { id: original.id, senderId: original.senderId, preview: cutText(text, LIMITS.replyPreviewMaxChars) };
+}
+
+/**
+ * What a quote of a message with attachments and no caption says: '📷 ' or '📎 ' and the first
+ * file's name, '+N' for the others ("📷 IMG_2041.jpg +4"). Words would need a language; a name
+ * does not, and '' must stay free to mean "deleted".
+ */
+export function attachmentsLine(attachments: readonly { name: string; mime: string }[]): string {
+  const [first] = attachments;
+  if (!first) return '';
+  const icon = isInlineImage(first.mime) ? '📷' : '📎';
+  return `${icon} ${first.name}${attachments.length > 1 ? ` +${attachments.length - 1}` : ''}`;
 }
 
 /** A reply whose original was just deleted for everyone: its quote emptied, `version` one higher; null when there is nothing to empty. */
