@@ -131,6 +131,50 @@ describe('attachments against the real server', () => {
     expect(await sha256Hex(await bob.engine.media.blob(got!.attachments![0]!))).toBe(await sha256Hex(photo));
   });
 
+  it('a chunk cut half-way through its body: the server keeps what arrived, the engine continues from that offset', async () => {
+    const photo = await noisePng(500, 400);
+    const size = photo.size;
+    const ranges = chunkRanges(size);
+    const seen: string[] = [];
+    let cut = false;
+    const cuttingFetch: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname !== '/api/attachments' || init?.method !== 'POST') return fetch(input, init);
+      const range = new Headers(init.headers).get('content-range')!;
+      seen.push(range);
+      if (range !== ranges[1] || cut) return fetch(input, init);
+      // The second chunk's connection dies after half its bytes: they reach the server, no answer comes back.
+      cut = true;
+      const bytes = new Uint8Array(await (init.body as Blob).arrayBuffer());
+      const half = bytes.subarray(0, bytes.length / 2);
+      const abort = new AbortController();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(half);
+          // Let the half arrive, then the connection is gone.
+          setTimeout(() => abort.abort(new Error('connection reset')), 300);
+        },
+      });
+      // A stream has no length of its own: the chunk's Content-Length is said, as the Blob said it.
+      const headers = { ...(init.headers as Record<string, string>), 'content-length': String(bytes.length) };
+      return fetch(input, { ...init, headers, body, duplex: 'half', signal: abort.signal } as RequestInit);
+    };
+    const { alice, bob, a, b } = await env.pair({ alice: { ...chunked, fetch: cuttingFetch } });
+    const sent = await alice.engine.send(b.id, 'cut', { files: [{ blob: photo, name: 'cut.png' }] });
+    const acked = await waitFor(
+      async () => {
+        const m = await alice.engine.queries.message(sent.key);
+        return m?.seq ? m : null;
+      },
+      { describe: () => seen },
+    );
+    const resumeAt = CHUNK + CHUNK / 2;
+    expect(seen).toEqual([ranges[0], ranges[1], `bytes */${size}`, ...chunkRanges(size, resumeAt)]);
+    expect(await strayUploads(env.t.server, a.id)).toBe(0);
+    const got = await waitFor(async () => (await bob.engine.queries.message(acked!.key)) ?? null);
+    expect(await sha256Hex(await bob.engine.media.blob(got!.attachments![0]!))).toBe(await sha256Hex(photo));
+  });
+
   it('a file over ATTACHMENT_MAX_BYTES (16 MiB + 1) fails at its first chunk with PAYLOAD_TOO_LARGE, nothing stored', async () => {
     const rec = recordingFetch();
     const { alice, a, b } = await env.pair({ alice: { fetch: rec.fetch } });

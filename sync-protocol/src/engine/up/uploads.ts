@@ -29,6 +29,8 @@ export interface UploadDeps {
   proceed(): boolean;
   /** Minimum gap between two progress writes (ms). Default 250. */
   progressEveryMs?: number;
+  /** A request with no answer after this long is abandoned as a network failure (ms). Default 120,000. */
+  requestTimeoutMs?: number;
 }
 
 /** The upload stopped because `proceed()` turned false: the entry stays queued as it is. */
@@ -55,7 +57,9 @@ async function uploadOne(deps: UploadDeps, row: FileRow): Promise<Attachment> {
   const request = (chunk: UploadRequest['chunk']): Promise<UploadAnswer> => {
     if (!deps.proceed()) throw new UploadStopped();
     const query = { clientId: row.clientId, name: row.name, ...(row.sha256 ? { sha256: row.sha256 } : {}), ...(row.preview ? { preview: row.preview } : {}) };
-    return deps.upload({ query, type: row.type, size: row.size, chunk }).catch((e: unknown) => {
+    // A half-open connection would otherwise hold the lane forever: the next attempt asks where it stands.
+    const signal = AbortSignal.timeout(deps.requestTimeoutMs ?? 120_000);
+    return deps.upload({ query, type: row.type, size: row.size, chunk, signal }).catch((e: unknown) => {
       // A refusal for good names the file: the message shows it failed because of this one.
       if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) throw new PigeonError(e.code, `${row.name}: ${e.message}`, e.details);
       throw e;
