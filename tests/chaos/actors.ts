@@ -214,7 +214,10 @@ export class Device {
       }),
       engine.on('error', (e) => {
         const text = e.error instanceof Error ? `${e.error.name}: ${e.error.message}` : String(e.error);
-        h.add('engine-error', `${this.name} ${e.where} ${text}`);
+        // The stack goes to the history (the dump's evidence), the violation keeps the message.
+        const err = e.error as Error & { _e?: Error; inner?: Error };
+        const stack = err instanceof Error ? [err.stack, err._e?.stack, err.inner?.stack].filter(Boolean).join('\n').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 14).map((l) => l.trim()).join(' ← ') : '';
+        h.add('engine-error', `${this.name} ${e.where} ${text}${stack ? ` [${stack}]` : ''}`);
         this.observe('engine-error', `${e.where}: ${text}`);
       }),
       engine.on('signed-out', (e) => {

@@ -14,3 +14,6 @@ if (!Dexie.dependencies.indexedDB) {
   };
   Dexie.dependencies.indexedDB = { open: tripwire, deleteDatabase: tripwire, databases: tripwire, cmp: tripwire } as unknown as IDBFactory;
 }
+
+/** CHAOS_DEXIE_DEBUG=1: Dexie keeps long stacks across its promises (slower), so an engine-error's stack in the history says where a transaction was opened. */
+if (process.env.CHAOS_DEXIE_DEBUG === '1') Dexie.debug = true;
