@@ -172,7 +172,8 @@ export class AttachmentService {
         throw err;
       }
       this.deps.log.debug({ err, key }, 'upload cut; its bytes so far are kept');
-      throw new PigeonError('VALIDATION', 'the upload was cut; continue from the stored offset');
+      // Not VALIDATION: a client that ever received this answer (through a proxy) must retry, not give up.
+      throw new PigeonError('UNAVAILABLE', 'the upload was cut; continue from the stored offset');
     }
   }
 

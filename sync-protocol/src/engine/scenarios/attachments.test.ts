@@ -108,4 +108,19 @@ describe('attachments', () => {
     await expect(alice.engine.send(b.id, '  ', { files: [] })).rejects.toMatchObject({ code: 'VALIDATION' });
     expect(alice.engine.getState().outboxSize).toBe(0);
   });
+
+  it('a reply to a photo without caption quotes it as "📷 name", on the device at once and from the server (never the "" of a deleted one)', async () => {
+    const { alice, bob, a, b, conversationId } = await env.pair();
+    await alice.engine.send(b.id, '', { files: [{ blob: bytes(2_000, 3), name: 'beach.png' }] });
+    const original = await waitFor(async () => (await bob.engine.queries.messages(conversationId)).find((m) => m.attachments?.length) ?? null);
+    bob.engine.setNetworkEnabled(false);
+    const reply = await bob.engine.send(a.id, 'nice', { replyTo: original!.key });
+    expect(reply.replyTo?.preview).toBe('📷 beach.png');
+    bob.engine.setNetworkEnabled(true);
+    const stored = await waitFor(async () => {
+      const m = (await alice.engine.queries.messages(conversationId)).find((x) => x.body === 'nice');
+      return m?.seq ? m : null;
+    });
+    expect(stored!.replyTo).toMatchObject({ id: original!.id, preview: '📷 beach.png' });
+  });
 });

@@ -9,7 +9,7 @@ import { toBase64Url } from '../../base64url.ts';
 import { PigeonError, type ErrorCode } from '../../errors.ts';
 import { directConversationId } from '../../conversation-id.ts';
 import { LIMITS } from '../../limits.ts';
-import { cutText } from '../../model/action-rules.ts';
+import { attachmentsLine, cutText } from '../../model/action-rules.ts';
 import { sendMessageInputSchema } from '../../model/message.ts';
 import { parseOrThrow } from '../../validate.ts';
 import type { LocalMessage } from '../api.ts';
@@ -89,7 +89,9 @@ export const withFiles = (files: readonly PreparedFile[]) => (files.length > 0 ?
 export async function quoteOf(db: LocalDb, conversationId: string, originalKey: string): Promise<NonNullable<LocalMessage['replyTo']>> {
   const original = await db.messages.get(originalKey);
   if (!original || original.conversationId !== conversationId || original.type === 'system') throw new PigeonError('VALIDATION', 'replyTo: no such message in this conversation');
-  const preview = original.deletedAt ? '' : cutText(original.body, LIMITS.replyPreviewMaxChars);
+  // As the server will store it (replyRefOf): a caption-less photo quotes as '📷 name', never ''.
+  const text = original.body !== '' ? original.body : attachmentsLine(original.attachments ?? []);
+  const preview = original.deletedAt ? '' : cutText(text, LIMITS.replyPreviewMaxChars);
   return { key: original.key, id: original.id, senderId: original.senderId, preview };
 }
 
