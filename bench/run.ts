@@ -71,6 +71,7 @@ const { values: flags } = parseArgs({
     'group-fraction': { type: 'string' },
     'attachment-runs': { type: 'string' },
     'attachment-mib': { type: 'string' },
+    'attachment-mongo-rss': { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -269,6 +270,7 @@ if (only.has('attachments')) {
       runs: num(flags['attachment-runs'], 7, 2),
       parallel: ATTACHMENT_DEFAULTS.parallel,
       rssSizes: quick ? [MiB, 4 * MiB] : ATTACHMENT_DEFAULTS.rssSizes,
+      mongoRss: Boolean(flags['attachment-mongo-rss']),
       nodeFlags,
     }),
   );
