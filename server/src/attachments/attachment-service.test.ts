@@ -139,13 +139,13 @@ describe('AttachmentService', () => {
     expect(await first).toMatchObject({ status: 201 });
   });
 
-  it('a body cut mid-way keeps its bytes, answers VALIDATION, and frees the upload slot', async () => {
+  it('a body cut mid-way keeps its bytes, answers UNAVAILABLE (retry), and frees the upload slot', async () => {
     const cut = new Readable({ read() {} });
     cut.push(Buffer.alloc(4));
     const pending = service.upload('u1', req(Buffer.alloc(10), null, { body: cut }));
     await new Promise((r) => setTimeout(r, 50));
     cut.destroy(new Error('aborted'));
-    expect(await code(pending)).toBe('VALIDATION');
+    expect(await code(pending)).toBe('UNAVAILABLE');
     expect(await blobs.staged(uploadKey('u1', CLIENT_ID))).toEqual({ offset: 4, size: 10 });
     // uploadsPerUser is 1: the slot is free again, and the upload continues where it stopped.
     expect(await service.upload('u1', req(Buffer.alloc(6), { start: 4, end: 9, size: 10 }))).toMatchObject({ status: 201, attachment: { size: 10 } });
