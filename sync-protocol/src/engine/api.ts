@@ -225,7 +225,11 @@ export interface SyncEngineOptions {
    * the preview itself. `width`/`height` only lay the pending bubble out; the server measures its own.
    */
   describeImage?: (blob: Blob) => Promise<{ width?: number; height?: number; preview?: string } | null>;
-  /** Bytes per upload request (progress moves in these steps; a cut keeps what the server stored). Default 1 MiB. */
+  /**
+   * Bytes per upload request, fixed (progress moves in these steps; a cut keeps what the server
+   * stored). Default: adaptive (up/chunk-size.ts), from 256 KiB, each request aiming at about 1 s
+   * on the link it measured, between 64 KiB and 8 MiB.
+   */
   uploadChunkBytes?: number;
   /** Default budget of the download cache (bytes) until `media.setBudget` says otherwise. Default 256 MiB. */
   mediaCacheBytes?: number;

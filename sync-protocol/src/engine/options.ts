@@ -9,6 +9,7 @@ import type { TransportFactory } from './transport/transport.ts';
 import { typingTimings, type TypingTimings } from './typing.ts';
 import type { RouteOptions } from './up/drainer.ts';
 import type { BackoffOptions } from './util/backoff.ts';
+import { ADAPTIVE_CHUNKS, fixedChunks, type ChunkPlan } from './up/chunk-size.ts';
 
 export interface ResolvedOptions {
   dbName: string;
@@ -28,8 +29,8 @@ export interface ResolvedOptions {
   logoutTimeoutMs: number;
   random?: () => number;
   describeImage?: NonNullable<SyncEngineOptions['describeImage']>;
-  /** Bytes per upload request. */
-  uploadChunkBytes: number;
+  /** Bytes per upload request: adaptive (up/chunk-size.ts), or fixed by `uploadChunkBytes`. */
+  uploadChunks: ChunkPlan;
   /** The media cache's budget until `media.setBudget` says otherwise (bytes). */
   mediaCacheBytes: number;
 }
@@ -65,7 +66,7 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     logoutTimeoutMs: o.logoutTimeoutMs ?? 2_000,
     ...(o.random ? { random: o.random } : {}),
     ...(o.describeImage ? { describeImage: o.describeImage } : {}),
-    uploadChunkBytes: Math.max(1, Math.floor(o.uploadChunkBytes ?? 1024 * 1024)),
+    uploadChunks: o.uploadChunkBytes === undefined ? ADAPTIVE_CHUNKS : fixedChunks(Math.max(1, Math.floor(o.uploadChunkBytes))),
     mediaCacheBytes: o.mediaCacheBytes ?? 256 * 1024 * 1024,
   };
 }

@@ -119,7 +119,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       host.afterApply(result);
       await media.cache.trim();
     },
-    upload: (entry, proceed) => uploadFiles({ db, upload: (request) => transport.uploadAttachment(request), chunkBytes: o.uploadChunkBytes, proceed }, entry),
+    upload: (entry, proceed) => uploadFiles({ db, upload: (request) => transport.uploadAttachment(request), chunks: o.uploadChunks, proceed }, entry),
     changeGroup: async (entry) => {
       // No await before the request: it goes out with the token of the entry's owner (drainer.ts).
       const { op } = entry;

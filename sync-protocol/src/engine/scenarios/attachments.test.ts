@@ -57,8 +57,8 @@ describe('attachments', () => {
       const [server] = acked!.attachments!;
       expect(server!.id.startsWith('local:')).toBe(false);
       expect(server).toMatchObject({ name: 'beach.png', size: 300_000, sha256: local!.sha256 });
-      // One chunk (under 1 MiB), one attachment, one message.
-      expect(uploadCalls(rec.calls).length).toBe(1);
+      // Two chunks (the first is 256 KiB, up/chunk-size.ts), one attachment, one message.
+      expect(uploadCalls(rec.calls).length).toBe(2);
       expect(rec.calls.filter((c) => c.op === 'sendMessage').length).toBe(1);
       expect(env.server.attachments.list().filter((a) => a.sha256 === local!.sha256)).toHaveLength(1);
       expect(env.server.history(conversationId).map((m) => m.attachments?.map((a) => a.id))).toEqual([[server!.id]]);
@@ -122,5 +122,20 @@ describe('attachments', () => {
       return m?.seq ? m : null;
     });
     expect(stored!.replyTo).toMatchObject({ id: original!.id, preview: '📷 beach.png' });
+  });
+
+  it('chunks grow on a fast link: 3 MiB go up in a few requests, not twelve of the first 256 KiB', async () => {
+    const { alice, b } = await env.pair();
+    const rec = record();
+    try {
+      const sent = await alice.engine.send(b.id, 'big', { files: [{ blob: bytes(3 * 1024 * 1024, 5), name: 'big.bin' }] });
+      await waitFor(async () => ((await alice.engine.queries.message(sent.key))?.seq ? true : null));
+      const sizes = uploadCalls(rec.calls).map((c) => (c.input as { chunk: { blob: Blob } | null }).chunk?.blob.size ?? 0);
+      expect(sizes[0]).toBe(256 * 1024);
+      expect(sizes.length).toBeLessThanOrEqual(4);
+      expect(sizes.reduce((x, y) => x + y, 0)).toBe(3 * 1024 * 1024);
+    } finally {
+      rec.stop();
+    }
   });
 });
