@@ -3,6 +3,7 @@
  * with the right invariants named. Without this, a green chaos run could just as
  * well mean the observers or the snapshots are broken.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import Dexie from 'dexie';
@@ -11,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { runChaos } from './run.ts';
 
 describe('chaos harness self-test', () => {
-  it('reports a message deleted on the server (1:1 and group), a device status moved backwards and a reaction nobody made', { timeout: 240_000 }, async () => {
-    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '', reactionKey: '' };
+  it('reports a message deleted on the server (1:1 and group), a device status moved backwards, a reaction nobody made and an attachment whose bytes changed on the server', { timeout: 240_000 }, async () => {
+    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '', reactionKey: '', blobId: '' };
     const result = await runChaos({
       seed: 101,
       ops: 60,
@@ -36,6 +37,28 @@ describe('chaos harness self-test', () => {
         };
         const GROUP_TEXT = "conversation_id LIKE 'g:%' AND type = 'text'";
         for (const deadline = Date.now() + 30_000; !oldest(GROUP_TEXT) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
+        // Attachments (#17): the bytes of an uploaded file change on the server's disk (a broken copy, bit rot), same
+        // size: every device that must download it reads bytes that are not the file's. The seed's one send with files
+        // (a PNG, sent offline near the end) is waited for until a message holds its attachment (a blob without its
+        // record, left by an upload cut between commit and record, would be an orphan nobody reads); its server
+        // thumbnail (<id>.thumb) is left alone.
+        const held = () => {
+          const db = new Database(file, { readonly: true });
+          try {
+            return (db.prepare('SELECT id FROM attachments WHERE holder_message_id IS NOT NULL ORDER BY rowid ASC LIMIT 1').get() as { id: string } | undefined)?.id;
+          } finally {
+            db.close();
+          }
+        };
+        for (const deadline = Date.now() + 30_000; !held() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
+        const blob = held();
+        const blobPath = blob ? path.join(server.dataDir, 'attachments', blob) : '';
+        if (blob && fs.existsSync(blobPath)) {
+          const bytes = fs.readFileSync(blobPath);
+          bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+          fs.writeFileSync(blobPath, bytes);
+          sabotaged.blobId = blob;
+        }
         await server.kill();
         const db = new Database(file);
         const row = db.prepare("SELECT sender_id, client_id FROM messages WHERE conversation_id LIKE 'dm:%' ORDER BY rowid ASC LIMIT 1").get() as
@@ -104,6 +127,9 @@ describe('chaos harness self-test', () => {
     // The group's text: gone from the server (a gap in its seqs, unless it was the newest), kept by the devices of its members.
     expect(named('group-once').some((v) => v.keys?.includes(sabotaged.groupKey) && v.message.startsWith('lost'))).toBe(true);
     expect(named('group-converge').some((v) => v.keys?.includes(sabotaged.groupKey))).toBe(true);
+    // The changed bytes: a device that downloads them (the recipient's) must not hand them out as the file.
+    expect(sabotaged.blobId).not.toBe('');
+    expect(named('attachment-bytes').some((v) => v.message.includes(sabotaged.blobId))).toBe(true);
     expect(result.dumpPath).not.toBeNull();
   });
 });
