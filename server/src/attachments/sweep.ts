@@ -15,6 +15,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
+import { startPeriodic, type PeriodicTimers } from '../util/periodic.ts';
 import { thumbnailBlobId, type BlobStore } from './blob-store.ts';
 
 /** Records handled per store round trip. */
@@ -22,15 +23,7 @@ export const SWEEP_BATCH = 100;
 /** The first sweep, after start-up has settled. */
 export const SWEEP_FIRST_DELAY_MS = 90_000;
 
-export interface SweepTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const nodeTimers: SweepTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export type SweepTimers = PeriodicTimers;
 
 export interface AttachmentSweepOptions {
   store: Pick<Store, 'attachmentsToSweep' | 'removeAttachments'>;
@@ -59,9 +52,6 @@ export interface AttachmentSweep {
 
 export function startAttachmentSweep(o: AttachmentSweepOptions): AttachmentSweep {
   const now = o.now ?? Date.now;
-  const timers = o.timers ?? nodeTimers;
-  let timer: unknown = null;
-  let running: Promise<SweepResult> | null = null;
   let closed = false;
 
   async function sweepRecords(orphanedBefore: string): Promise<number> {
@@ -98,32 +88,19 @@ export function startAttachmentSweep(o: AttachmentSweepOptions): AttachmentSweep
     return result;
   }
 
-  function runOnce(): Promise<SweepResult> {
-    if (closed) return Promise.resolve({ removed: 0, staged: 0 });
-    running ??= sweep().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  function schedule(ms: number): void {
-    timer = timers.setTimeout(() => {
-      timer = null;
-      void runOnce().then(() => {
-        if (!closed) schedule(o.intervalMs);
-      });
-    }, ms);
-  }
-
-  schedule(o.firstDelayMs ?? Math.min(SWEEP_FIRST_DELAY_MS, o.intervalMs));
-
+  const periodic = startPeriodic({
+    run: sweep,
+    idle: { removed: 0, staged: 0 },
+    firstDelayMs: o.firstDelayMs ?? Math.min(SWEEP_FIRST_DELAY_MS, o.intervalMs),
+    intervalMs: o.intervalMs,
+    timers: o.timers,
+  });
   return {
-    runOnce,
-    async close() {
+    runOnce: periodic.runOnce,
+    close() {
+      // A sweep in progress stops between batches.
       closed = true;
-      if (timer !== null) timers.clearTimeout(timer);
-      timer = null;
-      await running;
+      return periodic.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
+import { startPeriodic, type PeriodicTimers } from '../util/periodic.ts';
 
 /**
  * How long an ended (revoked or expired) session is kept before it is deleted.
@@ -23,15 +24,7 @@ export const SESSION_PURGE_INTERVAL_MS = 3600_000;
 export const SESSION_PURGE_FIRST_DELAY_MS = 60_000;
 
 /** The part of Node's timers the purge uses; tests pass fakes. */
-export interface PurgeTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const nodeTimers: PurgeTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export type PurgeTimers = PeriodicTimers;
 
 export interface SessionPurgeOptions {
   store: Pick<Store, 'purgeSessions'>;
@@ -60,10 +53,6 @@ export function startSessionPurge(o: SessionPurgeOptions): SessionPurge {
   const retentionMs = o.retentionMs ?? ENDED_SESSION_RETENTION_MS;
   const intervalMs = o.intervalMs ?? SESSION_PURGE_INTERVAL_MS;
   const now = o.now ?? Date.now;
-  const timers = o.timers ?? nodeTimers;
-  let timer: unknown = null;
-  let running: Promise<number> | null = null;
-  let closed = false;
 
   async function purge(): Promise<number> {
     const endedBefore = new Date(now() - retentionMs).toISOString();
@@ -78,33 +67,6 @@ export function startSessionPurge(o: SessionPurgeOptions): SessionPurge {
     }
   }
 
-  function runOnce(): Promise<number> {
-    if (closed) return Promise.resolve(0); // the store may be closed already
-    // A call while one runs shares it: the second would find nothing more to delete.
-    running ??= purge().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  function schedule(ms: number): void {
-    timer = timers.setTimeout(() => {
-      timer = null;
-      void runOnce().then(() => {
-        if (!closed) schedule(intervalMs);
-      });
-    }, ms);
-  }
-
-  schedule(o.firstDelayMs ?? SESSION_PURGE_FIRST_DELAY_MS);
-
-  return {
-    runOnce,
-    async close() {
-      closed = true;
-      if (timer !== null) timers.clearTimeout(timer);
-      timer = null;
-      await running;
-    },
-  };
+  // Every node runs it; a call while one runs shares it (the second would find nothing more to delete).
+  return startPeriodic({ run: purge, idle: 0, firstDelayMs: o.firstDelayMs ?? SESSION_PURGE_FIRST_DELAY_MS, intervalMs, timers: o.timers });
 }
