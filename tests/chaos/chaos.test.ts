@@ -57,7 +57,7 @@ describe.concurrent('chaos: no loss, no duplicates, same conversation everywhere
   for (const { seed, ops, nodes } of RUNS) {
     // Hang guards, not speed limits: under load a 1-node run took up to 250 s, a 2-node run 200 s (it starts
     // FerretDB, redis-server and two nodes, restarts them, and waits 15 s past its last kill). With the sends with
-    // files (#17) a 1-node run took 49–77 s at load 2–5, but all five passed 330 s two at a time at load 12–17
+    // files (#17) a 1-node run took 49–77 s at load 2–5, but all five ran past 330 s two at a time at load 12–17
     // (alone, 80–200 s then): 450 s.
     it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 480_000 : 450_000 }, async ({ expect }) => {
       const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, actions: nodes > 1 ? CLUSTER_ACTIONS && ACTIONS : ACTIONS, attachments: nodes > 1 ? CLUSTER_ATTACHMENTS && ATTACHMENTS : ATTACHMENTS, log: (l) => console.log(l) });
