@@ -103,17 +103,28 @@ export function createDiskBlobStore(dir: string): BlobStore {
     const sum = offset === 0 ? { hash: createHash('sha256'), offset: 0 } : known?.offset === offset ? known : null;
     if (sum) running.set(key, sum);
     else running.delete(key);
-    for await (const chunk of body) {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      // The chunk that would go past the size is not written at all.
-      if (at + bytes.length > size) throw new PigeonError('PAYLOAD_TOO_LARGE', `the upload is larger than its announced ${size} bytes`);
-      await fh.write(bytes, 0, bytes.length, null);
-      at += bytes.length;
-      // Only bytes written count, so a cut body leaves the sum of what the file holds.
-      if (sum) {
-        sum.hash.update(bytes);
-        sum.offset = at;
+    // One write in flight while the next chunk is read: reading and writing overlap (as a pipe
+    // would), and `at` and the sum still move only once a write is done, in order.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      let queued = offset;
+      for await (const chunk of body) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+        // The chunk that would go past the size is not written at all.
+        if (queued + bytes.length > size) throw new PigeonError('PAYLOAD_TOO_LARGE', `the upload is larger than its announced ${size} bytes`);
+        queued += bytes.length;
+        await writing;
+        writing = fh.write(bytes, 0, bytes.length, null).then(() => {
+          at += bytes.length;
+          // Only bytes written count, so a cut body leaves the sum of what the file holds.
+          if (sum) {
+            sum.hash.update(bytes);
+            sum.offset = at;
+          }
+        });
       }
+    } finally {
+      await writing;
     }
     return at;
   }
