@@ -3,7 +3,7 @@
  * the bench process, the same for Pigeon and the baseline.
  *
  *  - Throughput: a 10 MiB file (random bytes) uploaded to Pigeon (`POST /api/attachments`) in
- *    1 MiB `Content-Range` chunks one after another (as the engine's drainer does) and as one
+ *    `Content-Range` chunks sized as the engine sizes them (up/chunk-size.ts), one after another and as one
  *    request, then downloaded (`GET /api/attachments/:id`, read to the end); baseline in the same
  *    run: a raw fetch POST of the same bytes to bench/servers/bare-files.ts, which streams them to
  *    a file, and a raw GET streaming that file back. Rounds alternate the sides (so a drift of the
@@ -225,7 +225,7 @@ export function renderAttachments(f: AttachmentsFigures): string {
       const r = throughputVerdict(v, what === 'download' ? bare.download : bare.uploadWhole);
       return `- ${r.met ? '✔ met' : '✘ not met'}: ${what}, Pigeon on SQLite ≥ ${pct(THROUGHPUT_TARGET)} of raw — measured ${pct(r.ratio)}`;
     };
-    if (sq.uploadChunked !== null) targets.push(line('upload in 1 MiB chunks (as the engine sends)', sq.uploadChunked));
+    if (sq.uploadChunked !== null) targets.push(line(`upload in ${chunksLabel(f.chunkBytes)} (as the engine sends)`, sq.uploadChunked));
     targets.push(line('upload as one request', sq.uploadWhole), line('download', sq.download));
   }
   const mo = f.throughput.find((t) => t.kind === 'mongodb');
@@ -243,10 +243,10 @@ export function renderAttachments(f: AttachmentsFigures): string {
   }
   return [
     `### 10. Attachments: upload, download, server memory (issue #17)`,
-    `A ${fmtBytes(f.fileBytes)} file of random bytes, client = the bench process (fetch), each server in its own child process. Pigeon: \`POST /api/attachments\` in ${fmtBytes(f.chunkBytes)} \`Content-Range\` chunks one after another (as the engine uploads) and as one request (sha256 in the query, checked by the server), then \`GET /api/attachments/:id\` read to the end. ` +
+    `A ${fmtBytes(f.fileBytes)} file of random bytes, client = the bench process (fetch), each server in its own child process. Pigeon: \`POST /api/attachments\` in ${chunksLabel(f.chunkBytes)}, \`Content-Range\` one after another (as the engine uploads) and as one request (sha256 in the query, checked by the server), then \`GET /api/attachments/:id\` read to the end. ` +
       `Baseline in the same run: a raw fetch POST of the same bytes to a bare Node HTTP server streaming them to a file (no auth, hashing, sniffing or database), and a raw GET streaming the file back. Median of ${f.runs} rounds after an untimed one; the % compares with the baseline's one-request upload and its download.`,
     '',
-    table(['server', 'upload, 1 MiB chunks', 'upload, one request', 'download'], rows),
+    table(['server', `upload, ${chunksLabel(f.chunkBytes)}`, 'upload, one request', 'download'], rows),
     '',
     `Server memory${f.throughput.some((t) => t.kind === 'mongodb') && !f.rss.some((r) => r.kind === 'mongodb') ? ' (not on MongoDB: GridFS on FerretDB stores ~4 MiB/s here, 20 × 16 MiB would take over 20 min; `--attachment-mongo-rss` runs it)' : ''}: a fresh server process per size, RSS (VmRSS) after a full GC, sampled every 50 ms while ${f.parallel} uploads (one request each, by ${f.parallel} users: Pigeon allows 4 at once per user) run at once, and after a full GC once done.`,
     '',
@@ -261,4 +261,8 @@ export function renderAttachments(f: AttachmentsFigures): string {
   ].join('\n');
 }
 
-export const ATTACHMENT_DEFAULTS = { fileBytes: 10 * MiB, chunkBytes: MiB, parallel: 20, rssSizes: [MiB, 4 * MiB, 16 * MiB] };
+/** chunkBytes 0: sized as the engine sizes them (adaptive, up/chunk-size.ts). */
+/** How the chunked upload was sized, for the report. */
+const chunksLabel = (chunkBytes: number): string => (chunkBytes === 0 ? 'chunks sized like the engine (256 KiB, then ~1 s each, ≤ 8 MiB)' : `${fmtBytes(chunkBytes)} chunks`);
+
+export const ATTACHMENT_DEFAULTS = { fileBytes: 10 * MiB, chunkBytes: 0, parallel: 20, rssSizes: [MiB, 4 * MiB, 16 * MiB] };

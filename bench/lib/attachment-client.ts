@@ -5,6 +5,7 @@
  * answers its wall time; a wrong status or a short body is an error (the figure fails, loudly).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { ADAPTIVE_CHUNKS, fixedChunks, nextChunkBytes } from '../../sync-protocol/src/engine/up/chunk-size.ts';
 
 export interface Timed<T> {
   ms: number;
@@ -43,16 +44,22 @@ export async function pigeonUploadWhole(base: string, token: string, bytes: Uint
 }
 
 /**
- * Pigeon, resumable: `Content-Range: bytes S-E/T` chunks of `chunkBytes`, each sent once the
- * previous one was answered (202 { upload: { offset } }), the last one answered 201 { attachment }.
- * The sha256 is computed before the clock starts (the engine computes it when the file is picked).
+ * Pigeon, resumable: `Content-Range: bytes S-E/T` chunks, each sent once the previous one was
+ * answered (202 { upload: { offset } }), the last one answered 201 { attachment }. Sized as the
+ * engine sizes them (its own planner, up/chunk-size.ts: adaptive when `chunkBytes` is 0, else
+ * fixed). The sha256 is computed before the clock starts (the engine computes it when the file is picked).
  */
 export async function pigeonUploadChunked(base: string, token: string, bytes: Uint8Array, name: string, chunkBytes: number): Promise<Timed<StoredAttachment>> {
   const url = uploadUrl(base, name, sha256(bytes));
   const total = bytes.length;
+  const plan = chunkBytes === 0 ? ADAPTIVE_CHUNKS : fixedChunks(chunkBytes);
+  let size = plan.first;
+  let next = size;
   const started = performance.now();
-  for (let start = 0; start < total; start += chunkBytes) {
-    const end = Math.min(total, start + chunkBytes) - 1;
+  for (let start = 0; start < total; start += size) {
+    if (start > 0) size = next;
+    const end = Math.min(total, start + size) - 1;
+    const sentAt = performance.now();
     const res = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${total}` },
@@ -62,6 +69,7 @@ export async function pigeonUploadChunked(base: string, token: string, bytes: Ui
       if (res.status !== 202) await fail(`chunk ${start}-${end}`, res);
       const { upload } = (await res.json()) as { upload: { offset: number } };
       if (upload.offset !== end + 1) throw new Error(`chunk ${start}-${end}: server at offset ${upload.offset}`);
+      next = nextChunkBytes(plan, size, performance.now() - sentAt);
       continue;
     }
     if (res.status !== 201) await fail(`last chunk ${start}-${end}`, res);
