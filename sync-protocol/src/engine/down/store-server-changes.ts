@@ -14,6 +14,7 @@ import { contentOf, showPending } from '../local/pending-actions.ts';
 import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
+import { boundTo } from '../local/bound-db.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
@@ -39,8 +40,10 @@ export interface ApplyResult {
   stale: boolean;
 }
 
-export async function applyServerCopies(db: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
-  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
+export async function applyServerCopies(outer: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+  return outer.transaction('rw', [outer.messages, outer.conversations, outer.outbox, outer.meta], async (tx) => {
+    // Every read and write below goes through the transaction's own tables (bound-db.ts: F1).
+    const db = boundTo(outer, tx);
     const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
     if (options.actionDone) await db.outbox.delete(options.actionDone);
@@ -108,9 +111,10 @@ export async function applyServerCopies(db: LocalDb, messages: readonly Message[
  * Nothing when `me` no longer owns the database: a receipt meant for A (received before B signed
  * in) names messages B may hold too, and would move them for B.
  */
-export async function applyStatus(db: LocalDb, ids: readonly string[], status: MessageStatus, me: string): Promise<{ unknownIds: string[] }> {
+export async function applyStatus(outer: LocalDb, ids: readonly string[], status: MessageStatus, me: string): Promise<{ unknownIds: string[] }> {
   if (ids.length === 0) return { unknownIds: [] };
-  return db.transaction('rw', [db.messages, db.conversations, db.meta], async () => {
+  return outer.transaction('rw', [outer.messages, outer.conversations, outer.meta], async (tx) => {
+    const db = boundTo(outer, tx); // bound-db.ts: F1
     if (!(await signedInAs(db, me))) return { unknownIds: [] };
     const rows = await db.messages.where('id').anyOf([...ids]).toArray();
     const found = new Set(rows.map((r) => r.id));
