@@ -10,8 +10,9 @@
  * resumable upload behind. Errors as in rest.ts: the server's code, or a network error
  * (retried) when no answer came, or the body was cut.
  */
-import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
+import { errorBodySchema, PigeonError } from '../../errors.ts';
 import { formatContentRange, uploadDoneResponseSchema, uploadPartialResponseSchema } from '../../model/attachment.ts';
+import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
 import { networkError, type UploadAnswer, type UploadRequest } from './transport.ts';
 
 export interface AttachmentClientOptions {
@@ -62,12 +63,8 @@ export class AttachmentClient {
     return { authorization: `Bearer ${token}` };
   }
 
-  private async fetch(path: string, init: RequestInit): Promise<Response> {
-    try {
-      return await this.options.fetch(`${this.options.baseUrl}${path}`, init);
-    } catch (e) {
-      throw networkError(String((e as Error)?.message ?? e));
-    }
+  private fetch(path: string, init: RequestInit): Promise<Response> {
+    return fetchOrNetworkError(this.options.fetch, `${this.options.baseUrl}${path}`, init);
   }
 }
 
@@ -80,11 +77,8 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-/** A refusal as a PigeonError: the body's code, else the status's (a proxy's 502: INTERNAL, retried). A 2xx that made no sense is INTERNAL too. */
+/** A refusal as a PigeonError (http-errors.ts); a 2xx that made no sense (no error body either) is INTERNAL. */
 function refusal(response: Response, json: unknown, what: string): PigeonError {
-  const parsed = errorBodySchema.safeParse(json);
-  if (parsed.success) return new PigeonError(parsed.data.error.code, parsed.data.error.message, { status: response.status });
-  if (response.ok) return new PigeonError('INTERNAL', `unexpected response from ${what}`, { status: response.status });
-  const code: ErrorCode = codeForStatus(response.status) ?? 'INTERNAL';
-  return new PigeonError(code, `HTTP ${response.status}`, { status: response.status });
+  if (response.ok && !errorBodySchema.safeParse(json).success) return new PigeonError('INTERNAL', `unexpected response from ${what}`, { status: response.status });
+  return refusalOf(response, json);
 }

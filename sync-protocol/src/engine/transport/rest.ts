@@ -9,7 +9,7 @@
  * refreshed one is used from the next call on.
  */
 import type { z } from 'zod';
-import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
+import { PigeonError } from '../../errors.ts';
 import { conversationResponseSchema, groupChangeResponseSchema, receiptsResponseSchema } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import { messageSchema, type Message, type SendMessageInput } from '../../model/message.ts';
@@ -17,6 +17,7 @@ import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
+import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
 import { networkError, type GroupAnswer, type GroupChange, type MessageActionInput, type SignInResponse } from './transport.ts';
 
 /** A server without sessions answers sign-in without a refresh token; see SignInResponse. */
@@ -158,16 +159,11 @@ export class RestClient {
     if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
     if (token) headers.authorization = `Bearer ${token}`;
 
-    let response: Response;
-    try {
-      response = await this.options.fetch(`${this.options.baseUrl}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (e) {
-      throw networkError(String((e as Error)?.message ?? e));
-    }
+    const response = await fetchOrNetworkError(this.options.fetch, `${this.options.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     // Nothing to read (204): reading an empty body would look like a cut one.
     if (response.ok && schema === null) return undefined as z.infer<S>;
     let json: unknown;
@@ -179,13 +175,7 @@ export class RestClient {
       if (response.ok) throw networkError(String((e as Error)?.message ?? e));
       json = undefined;
     }
-    if (!response.ok) {
-      const parsed = errorBodySchema.safeParse(json);
-      // A status outside the contract (a proxy's 502) is INTERNAL: retried, like any unknown failure.
-      const code: ErrorCode = parsed.success ? parsed.data.error.code : (codeForStatus(response.status) ?? 'INTERNAL');
-      const text = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
-      throw new PigeonError(code, text, { status: response.status });
-    }
+    if (!response.ok) throw refusalOf(response, json);
     if (schema === null) return undefined as z.infer<S>;
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new PigeonError('INTERNAL', `unexpected response from ${method} ${path.split('?')[0]}`, parsed.error.issues);
