@@ -267,7 +267,7 @@ if (only.has('attachments')) {
       stores,
       fileBytes: num(flags['attachment-mib'], ATTACHMENT_DEFAULTS.fileBytes / MiB, ATTACHMENT_DEFAULTS.fileBytes / MiB) * MiB,
       chunkBytes: ATTACHMENT_DEFAULTS.chunkBytes,
-      runs: num(flags['attachment-runs'], 7, 2),
+      runs: num(flags['attachment-runs'], 11, 2),
       parallel: ATTACHMENT_DEFAULTS.parallel,
       rssSizes: quick ? [MiB, 4 * MiB] : ATTACHMENT_DEFAULTS.rssSizes,
       mongoRss: Boolean(flags['attachment-mongo-rss']),

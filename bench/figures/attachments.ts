@@ -47,10 +47,12 @@ export interface ThroughputRow {
   kind: TargetKind;
   /** MiB/s medians; null where the side does not apply (the bare server has no chunked upload). */
   uploadChunked: number | null;
+  /** Chunked, the file after another one within a minute: the engine starts at the size the previous upload reached. */
+  uploadChunkedWarm: number | null;
   uploadWhole: number;
   download: number;
   /** Every timed run, ms. */
-  samples: { uploadChunked: number[]; uploadWhole: number[]; download: number[] };
+  samples: { uploadChunked: number[]; uploadChunkedWarm: number[]; uploadWhole: number[]; download: number[] };
 }
 
 export interface RssRow {
@@ -75,12 +77,18 @@ export interface AttachmentsFigures {
 
 const here = new URL('..', import.meta.url).pathname;
 
+type UploadHow = 'whole' | 'cold' | 'warm';
+
 /** A target (the bare file server or Pigeon) as this figure uses it. */
 interface Side {
   kind: TargetKind;
   pid: () => number;
-  /** `user`: which of the side's users uploads (Pigeon allows 4 uploads at once per user: ATTACHMENT_UPLOADS_PER_USER). */
-  upload(bytes: Uint8Array, name: string, chunked: boolean, user?: number): Promise<{ ms: number; get: string }>;
+  /**
+   * `how`: one request, or chunks as the engine sends the first file of a session (`cold`) or a
+   * file after another (`warm`: the chunk size the previous chunked upload reached carries over).
+   * `user`: which of the side's users uploads (Pigeon allows 4 uploads at once per user: ATTACHMENT_UPLOADS_PER_USER).
+   */
+  upload(bytes: Uint8Array, name: string, how: UploadHow, user?: number): Promise<{ ms: number; get: string }>;
   download(get: string, size: number): Promise<number>;
   restart(): Promise<void>;
   gc(): Promise<void>;
@@ -115,12 +123,15 @@ async function pigeonSide(kind: TargetKind, nodeFlags: string[], chunkBytes: num
   try {
     const tokens = (await target.users(users, `att${Date.now().toString(36)}_`)).map((u) => u.token);
     const token = tokens[0]!;
+    // The warm uploads' shared memory of the link, as the engine keeps it (uploads.ts).
+    const link = { memory: null };
     return {
       kind,
       pid: () => target.pid,
-      async upload(bytes, name, chunked, user = 0) {
+      async upload(bytes, name, how, user = 0) {
         const t = tokens[user % tokens.length]!;
-        const { ms, result } = chunked ? await pigeonUploadChunked(target.url, t, bytes, name, chunkBytes) : await pigeonUploadWhole(target.url, t, bytes, name);
+        const { ms, result } =
+          how === 'whole' ? await pigeonUploadWhole(target.url, t, bytes, name) : await pigeonUploadChunked(target.url, t, bytes, name, chunkBytes, how === 'warm' ? link : { memory: null });
         return { ms, get: `${target.url}/api/attachments/${result.id}` };
       },
       // Throughput downloads are user 0's own uploads.
@@ -143,45 +154,62 @@ export async function measureAttachments(opts: AttachmentsOptions): Promise<Atta
   const throughput: ThroughputRow[] = [];
   const rss: RssRow[] = [];
   const sides = ['bare', ...opts.stores] as TargetKind[];
-  for (const kind of sides) {
-    const rssToo = kind !== 'mongodb' || opts.mongoRss;
-    console.log(`\n[attachments] ${kind}: ${opts.runs} rounds of a ${fmtBytes(opts.fileBytes)} file${rssToo ? `, then ${opts.parallel} parallel uploads of ${opts.rssSizes.map(fmtBytes).join(', ')}` : ''}`);
-    const side = kind === 'bare' ? await bareSide(nodeFlags) : await pigeonSide(kind, nodeFlags, opts.chunkBytes, opts.parallel);
-    try {
-      throughput.push(await measureThroughput(side, file, opts));
-      if (rssToo) for (const size of opts.rssSizes) rss.push(await measureRss(side, bytes.subarray(0, size), opts.parallel));
-    } finally {
-      await side.stop();
+  // All sides up at once, so the throughput rounds can alternate between them: a drift of the
+  // shared machine then hits every side alike, not whichever ran during it.
+  const started: Side[] = [];
+  try {
+    for (const kind of sides) started.push(kind === 'bare' ? await bareSide(nodeFlags) : await pigeonSide(kind, nodeFlags, opts.chunkBytes, opts.parallel));
+    console.log(`\n[attachments] ${sides.join(', ')}: ${opts.runs} rounds of a ${fmtBytes(opts.fileBytes)} file, alternating`);
+    throughput.push(...(await measureThroughput(started, file, opts)));
+    for (const side of started) {
+      if (side.kind === 'mongodb' && !opts.mongoRss) continue;
+      console.log(`\n[attachments] ${side.kind}: ${opts.parallel} parallel uploads of ${opts.rssSizes.map(fmtBytes).join(', ')}`);
+      for (const size of opts.rssSizes) rss.push(await measureRss(side, bytes.subarray(0, size), opts.parallel));
     }
+  } finally {
+    for (const side of started) await side.stop();
   }
   return { fileBytes: opts.fileBytes, chunkBytes: opts.chunkBytes, runs: opts.runs, parallel: opts.parallel, throughput, rss };
 }
 
-async function measureThroughput(side: Side, file: Uint8Array, opts: AttachmentsOptions): Promise<ThroughputRow> {
-  const samples = { uploadChunked: [] as number[], uploadWhole: [] as number[], download: [] as number[] };
-  const chunked = side.kind !== 'bare';
+async function measureThroughput(sides: Side[], file: Uint8Array, opts: AttachmentsOptions): Promise<ThroughputRow[]> {
+  const all = sides.map(() => ({ uploadChunked: [] as number[], uploadChunkedWarm: [] as number[], uploadWhole: [] as number[], download: [] as number[] }));
   let n = 0;
-  // One untimed round first (JIT, page cache, the first SQLite pages of the records).
+  // One untimed round first (JIT, page cache, the first SQLite pages of the records); each round
+  // visits every side, in an order that rotates so none always goes first.
   for (let round = 0; round <= opts.runs; round++) {
     const timed = round > 0;
-    const whole = await side.upload(file, `f${n++}.bin`, false);
-    const down = await side.download(whole.get, file.length);
-    const parts = chunked ? await side.upload(file, `f${n++}.bin`, true) : null;
-    if (!timed) continue;
-    samples.uploadWhole.push(whole.ms);
-    samples.download.push(down);
-    if (parts) samples.uploadChunked.push(parts.ms);
+    for (let k = 0; k < sides.length; k++) {
+      const i = (k + round) % sides.length;
+      const side = sides[i]!;
+      const samples = all[i]!;
+      const chunked = side.kind !== 'bare';
+      const whole = await side.upload(file, `f${n++}.bin`, 'whole');
+      const down = await side.download(whole.get, file.length);
+      const cold = chunked ? await side.upload(file, `f${n++}.bin`, 'cold') : null;
+      const warm = chunked ? await side.upload(file, `f${n++}.bin`, 'warm') : null;
+      if (!timed) continue;
+      samples.uploadWhole.push(whole.ms);
+      samples.download.push(down);
+      if (cold) samples.uploadChunked.push(cold.ms);
+      if (warm) samples.uploadChunkedWarm.push(warm.ms);
+    }
   }
   const rate = (list: number[]) => mibPerSec(file.length, median(list));
-  const row: ThroughputRow = {
-    kind: side.kind,
-    uploadChunked: chunked ? rate(samples.uploadChunked) : null,
-    uploadWhole: rate(samples.uploadWhole),
-    download: rate(samples.download),
-    samples,
-  };
-  console.log(`  upload ${row.uploadWhole.toFixed(0)} MiB/s (one request)${row.uploadChunked !== null ? `, ${row.uploadChunked.toFixed(0)} MiB/s (chunks)` : ''}, download ${row.download.toFixed(0)} MiB/s`);
-  return row;
+  return sides.map((side, i) => {
+    const samples = all[i]!;
+    const chunked = side.kind !== 'bare';
+    const row: ThroughputRow = {
+      kind: side.kind,
+      uploadChunked: chunked ? rate(samples.uploadChunked) : null,
+      uploadChunkedWarm: chunked ? rate(samples.uploadChunkedWarm) : null,
+      uploadWhole: rate(samples.uploadWhole),
+      download: rate(samples.download),
+      samples,
+    };
+    console.log(`  ${side.kind}: upload ${row.uploadWhole.toFixed(0)} MiB/s (one request)${row.uploadChunked !== null ? `, ${row.uploadChunked.toFixed(0)} MiB/s (chunks, first file), ${row.uploadChunkedWarm?.toFixed(0)} MiB/s (chunks, next file)` : ''}, download ${row.download.toFixed(0)} MiB/s`);
+    return row;
+  });
 }
 
 async function measureRss(side: Side, bytes: Uint8Array, parallel: number): Promise<RssRow> {
@@ -196,7 +224,7 @@ async function measureRss(side: Side, bytes: Uint8Array, parallel: number): Prom
   const before = await settle();
   const sampler = sampleRss(() => readRss(side.pid()), 50);
   const started = performance.now();
-  await Promise.all(Array.from({ length: parallel }, (_, i) => side.upload(bytes, `p${bytes.length}-${i}.bin`, false, i)));
+  await Promise.all(Array.from({ length: parallel }, (_, i) => side.upload(bytes, `p${bytes.length}-${i}.bin`, 'whole', i)));
   const ms = performance.now() - started;
   await sleep(200);
   const { peak, samples } = sampler.stop();
@@ -215,6 +243,7 @@ export function renderAttachments(f: AttachmentsFigures): string {
   const rows = f.throughput.map((t) => [
     label(t.kind),
     rateText(t.uploadChunked) + (t.kind === 'bare' ? '' : vs(t.uploadChunked, bare?.uploadWhole)),
+    rateText(t.uploadChunkedWarm) + (t.kind === 'bare' ? '' : vs(t.uploadChunkedWarm, bare?.uploadWhole)),
     rateText(t.uploadWhole) + (t.kind === 'bare' ? '' : vs(t.uploadWhole, bare?.uploadWhole)),
     rateText(t.download) + (t.kind === 'bare' ? '' : vs(t.download, bare?.download)),
   ]);
@@ -225,11 +254,12 @@ export function renderAttachments(f: AttachmentsFigures): string {
       const r = throughputVerdict(v, what === 'download' ? bare.download : bare.uploadWhole);
       return `- ${r.met ? '✔ met' : '✘ not met'}: ${what}, Pigeon on SQLite ≥ ${pct(THROUGHPUT_TARGET)} of raw — measured ${pct(r.ratio)}`;
     };
-    if (sq.uploadChunked !== null) targets.push(line(`upload in ${chunksLabel(f.chunkBytes)} (as the engine sends)`, sq.uploadChunked));
+    if (sq.uploadChunked !== null) targets.push(line(`upload in ${chunksLabel(f.chunkBytes)}, first file of a session (as the engine sends it)`, sq.uploadChunked));
+    if (sq.uploadChunkedWarm !== null && sq.uploadChunkedWarm !== undefined) targets.push(line(`upload in chunks, a file after another (as the engine sends it)`, sq.uploadChunkedWarm));
     targets.push(line('upload as one request', sq.uploadWhole), line('download', sq.download));
   }
   const mo = f.throughput.find((t) => t.kind === 'mongodb');
-  if (bare && mo) targets.push(`- (no target) MongoDB/GridFS on FerretDB: upload ${pct((mo.uploadChunked ?? NaN) / bare.uploadWhole)} (chunks), ${pct(mo.uploadWhole / bare.uploadWhole)} (one request), download ${pct(mo.download / bare.download)} of raw`);
+  if (bare && mo) targets.push(`- (no target) MongoDB/GridFS on FerretDB: upload ${pct((mo.uploadChunked ?? NaN) / bare.uploadWhole)} (chunks, first file), ${pct((mo.uploadChunkedWarm ?? NaN) / bare.uploadWhole)} (chunks, next file), ${pct(mo.uploadWhole / bare.uploadWhole)} (one request), download ${pct(mo.download / bare.download)} of raw`);
   const sizes = [...new Set(f.rss.map((r) => r.size))].sort((a, b) => a - b);
   for (const kind of [...new Set(f.rss.map((r) => r.kind))]) {
     const at = (size: number) => f.rss.find((r) => r.kind === kind && r.size === size);
@@ -243,10 +273,10 @@ export function renderAttachments(f: AttachmentsFigures): string {
   }
   return [
     `### 10. Attachments: upload, download, server memory (issue #17)`,
-    `A ${fmtBytes(f.fileBytes)} file of random bytes, client = the bench process (fetch), each server in its own child process. Pigeon: \`POST /api/attachments\` in ${chunksLabel(f.chunkBytes)}, \`Content-Range\` one after another (as the engine uploads) and as one request (sha256 in the query, checked by the server), then \`GET /api/attachments/:id\` read to the end. ` +
+    `A ${fmtBytes(f.fileBytes)} file of random bytes, client = the bench process (fetch), each server in its own child process. Pigeon: \`POST /api/attachments\` in ${chunksLabel(f.chunkBytes)}, \`Content-Range\` one after another (as the engine uploads: the first file of a session starts at 256 KiB, a file sent within a minute of another starts at the size that one reached), and as one request (sha256 in the query, checked by the server), then \`GET /api/attachments/:id\` read to the end. ` +
       `Baseline in the same run: a raw fetch POST of the same bytes to a bare Node HTTP server streaming them to a file (no auth, hashing, sniffing or database), and a raw GET streaming the file back. Median of ${f.runs} rounds after an untimed one; the % compares with the baseline's one-request upload and its download.`,
     '',
-    table(['server', `upload, ${chunksLabel(f.chunkBytes)}`, 'upload, one request', 'download'], rows),
+    table(['server', `upload, ${chunksLabel(f.chunkBytes)}: first file`, 'upload, chunks: next file', 'upload, one request', 'download'], rows),
     '',
     `Server memory${f.throughput.some((t) => t.kind === 'mongodb') && !f.rss.some((r) => r.kind === 'mongodb') ? ' (not on MongoDB: GridFS on FerretDB stores ~4 MiB/s here, 20 × 16 MiB would take over 20 min; `--attachment-mongo-rss` runs it)' : ''}: a fresh server process per size, RSS (VmRSS) after a full GC, sampled every 50 ms while ${f.parallel} uploads (one request each, by ${f.parallel} users: Pigeon allows 4 at once per user) run at once, and after a full GC once done.`,
     '',
@@ -261,8 +291,7 @@ export function renderAttachments(f: AttachmentsFigures): string {
   ].join('\n');
 }
 
-/** chunkBytes 0: sized as the engine sizes them (adaptive, up/chunk-size.ts). */
 /** How the chunked upload was sized, for the report. */
-const chunksLabel = (chunkBytes: number): string => (chunkBytes === 0 ? 'chunks sized like the engine (256 KiB, then ~1 s each, ≤ 8 MiB)' : `${fmtBytes(chunkBytes)} chunks`);
+const chunksLabel = (chunkBytes: number): string => (chunkBytes === 0 ? 'chunks sized like the engine (256 KiB, then ~1 s each, ≤ 8 MiB, a tail ≤ ¼ chunk sent with the last)' : `${fmtBytes(chunkBytes)} chunks`);
 
 export const ATTACHMENT_DEFAULTS = { fileBytes: 10 * MiB, chunkBytes: 0, parallel: 20, rssSizes: [MiB, 4 * MiB, 16 * MiB] };

@@ -1,11 +1,11 @@
 /**
  * The HTTP side of the attachments figure, the same client for Pigeon and the bare file server:
- * uploads of a buffer (one request, or 1 MiB `Content-Range` chunks one after another as the
- * engine's drainer sends them), downloads read to the end without keeping the bytes. Each call
+ * uploads of a buffer (one request, or `Content-Range` chunks one after another, sized as the
+ * engine's drainer sizes them), downloads read to the end without keeping the bytes. Each call
  * answers its wall time; a wrong status or a short body is an error (the figure fails, loudly).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { ADAPTIVE_CHUNKS, fixedChunks, nextChunkBytes } from '../../sync-protocol/src/engine/up/chunk-size.ts';
+import { ADAPTIVE_CHUNKS, chunkEnd, firstChunkBytes, fixedChunks, nextChunkBytes, type LinkMemory } from '../../sync-protocol/src/engine/up/chunk-size.ts';
 
 export interface Timed<T> {
   ms: number;
@@ -47,29 +47,40 @@ export async function pigeonUploadWhole(base: string, token: string, bytes: Uint
  * Pigeon, resumable: `Content-Range: bytes S-E/T` chunks, each sent once the previous one was
  * answered (202 { upload: { offset } }), the last one answered 201 { attachment }. Sized as the
  * engine sizes them (its own planner, up/chunk-size.ts: adaptive when `chunkBytes` is 0, else
- * fixed). The sha256 is computed before the clock starts (the engine computes it when the file is picked).
+ * fixed), the first as `link` says the previous upload left it (as the engine's uploads.ts does;
+ * a fresh `{ memory: null }` is the first file of a session). The sha256 is computed before the
+ * clock starts (the engine computes it when the file is picked).
  */
-export async function pigeonUploadChunked(base: string, token: string, bytes: Uint8Array, name: string, chunkBytes: number): Promise<Timed<StoredAttachment>> {
+export async function pigeonUploadChunked(
+  base: string,
+  token: string,
+  bytes: Uint8Array,
+  name: string,
+  chunkBytes: number,
+  link: { memory: LinkMemory | null } = { memory: null },
+): Promise<Timed<StoredAttachment>> {
   const url = uploadUrl(base, name, sha256(bytes));
   const total = bytes.length;
   const plan = chunkBytes === 0 ? ADAPTIVE_CHUNKS : fixedChunks(chunkBytes);
-  let size = plan.first;
-  let next = size;
+  let size = firstChunkBytes(plan, link.memory, Date.now());
   const started = performance.now();
-  for (let start = 0; start < total; start += size) {
-    if (start > 0) size = next;
-    const end = Math.min(total, start + size) - 1;
+  for (let start = 0; start < total; ) {
+    const end = chunkEnd(plan, start, size, total) - 1;
     const sentAt = performance.now();
     const res = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${total}` },
       body: bytes.subarray(start, end + 1) as unknown as BodyInit,
     });
+    if (end + 1 - start >= size) {
+      size = nextChunkBytes(plan, end + 1 - start, performance.now() - sentAt);
+      link.memory = { bytes: size, at: Date.now() };
+    }
     if (end + 1 < total) {
       if (res.status !== 202) await fail(`chunk ${start}-${end}`, res);
       const { upload } = (await res.json()) as { upload: { offset: number } };
       if (upload.offset !== end + 1) throw new Error(`chunk ${start}-${end}: server at offset ${upload.offset}`);
-      next = nextChunkBytes(plan, size, performance.now() - sentAt);
+      start = end + 1;
       continue;
     }
     if (res.status !== 201) await fail(`last chunk ${start}-${end}`, res);

@@ -24,7 +24,7 @@ export const helpText = (figures: readonly string[]): string => `npm run bench -
                                --group-senders=N senders per group (default 2), --inflight, --warmup, --duration as
                                figure 1; a paced run at --group-fraction (default 0.5) of each server's max
   --attachment-runs=N          figure 10 (attachments): timed rounds of the 10 MiB upload/download per server
-                               (default 7; quick 2); --attachment-mib=N file size in MiB (default 10);
+                               (default 11; quick 2); --attachment-mib=N file size in MiB (default 10);
                                --attachment-mongo-rss also the memory runs on MongoDB (slow on FerretDB)
   --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
                                into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)

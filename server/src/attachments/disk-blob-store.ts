@@ -5,18 +5,19 @@
  *   <dir>/staging/<key>.part    the bytes of a staged upload so far (its size is the offset)
  *   <dir>/staging/<key>.size    the announced total size, written before the first byte
  *
- * An append writes each chunk as it arrives and awaits it before taking the next one (the
- * body's backpressure), then fsyncs before answering: an acknowledged offset survives a crash.
- * Bytes received before a cut are written and kept. One append or commit per key at a time
- * (an in-process lock: SQLite mode is one process). A commit hashes the staged file by streaming
- * it, then renames it into place (atomic on one filesystem).
+ * An append writes the body as it arrives (at most 256 KiB held: the body's backpressure) and,
+ * when it leaves the upload partial, fsyncs before answering: an acknowledged offset survives a
+ * crash. Bytes received before a cut are written and kept. One append or commit per key at a
+ * time (an in-process lock: SQLite mode is one process). A commit makes the bytes durable and
+ * renames them into place (atomic on one filesystem) before the Store records them; the sha256
+ * was kept while writing (or, after a restart, is computed by streaming the file).
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, mkdirSync, type Stats } from 'node:fs';
-import { open, readFile, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { PigeonError } from '@pigeon/sync-protocol';
+import { appendBody, type RunningSum } from './append-body.ts';
 import type { BlobStore, CommittedBlob, StagedUpload } from './blob-store.ts';
 
 const STAGING = 'staging';
@@ -43,6 +44,16 @@ async function writeDurably(path: string, bytes: Buffer | string): Promise<void>
   const fh = await open(path, 'w');
   try {
     await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsyncs a file written before (its size sidecar). */
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
     await fh.sync();
   } finally {
     await fh.close();
@@ -76,14 +87,24 @@ export function createDiskBlobStore(dir: string): BlobStore {
    * so a commit needs no second read of the file (it overlapped the upload). Absent after a
    * restart: the commit then hashes the file.
    */
-  const running = new Map<string, { hash: Hash; offset: number }>();
+  const running = new Map<string, RunningSum>();
 
   async function staged(key: string): Promise<StagedUpload | null> {
     const sizeText = await readFile(sizePath(key), 'utf8').catch(orNull<string>);
     const part = await statOrNull(partPath(key));
     // The part file is made right after the size: without it the upload was committed or discarded.
-    if (sizeText === null || part === null) return null;
+    // A size sidecar cut by a crash (it is made durable only when an offset is acknowledged) counts as none.
+    if (sizeText === null || part === null || !/^\d{1,16}$/.test(sizeText)) return null;
     return { offset: part.size, size: Number(sizeText) };
+  }
+
+  /** The running sum an append at `offset` continues (or starts), or null when this process did not see every byte before it. */
+  function sumFor(key: string, offset: number): RunningSum | null {
+    const known = running.get(key);
+    const sum = offset === 0 ? { hash: createHash('sha256'), offset: 0 } : known?.offset === offset ? known : null;
+    if (sum) running.set(key, sum);
+    else running.delete(key);
+    return sum;
   }
 
   /** Runs `task` holding the key, or CONFLICT when another append or commit holds it. */
@@ -97,37 +118,6 @@ export function createDiskBlobStore(dir: string): BlobStore {
     }
   }
 
-  async function writeBody(fh: FileHandle, key: string, offset: number, size: number, body: Readable): Promise<number> {
-    let at = offset;
-    const known = running.get(key);
-    const sum = offset === 0 ? { hash: createHash('sha256'), offset: 0 } : known?.offset === offset ? known : null;
-    if (sum) running.set(key, sum);
-    else running.delete(key);
-    // One write in flight while the next chunk is read: reading and writing overlap (as a pipe
-    // would), and `at` and the sum still move only once a write is done, in order.
-    let writing: Promise<void> = Promise.resolve();
-    try {
-      let queued = offset;
-      for await (const chunk of body) {
-        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-        // The chunk that would go past the size is not written at all.
-        if (queued + bytes.length > size) throw new PigeonError('PAYLOAD_TOO_LARGE', `the upload is larger than its announced ${size} bytes`);
-        queued += bytes.length;
-        await writing;
-        writing = fh.write(bytes, 0, bytes.length, null).then(() => {
-          at += bytes.length;
-          // Only bytes written count, so a cut body leaves the sum of what the file holds.
-          if (sum) {
-            sum.hash.update(bytes);
-            sum.offset = at;
-          }
-        });
-      }
-    } finally {
-      await writing;
-    }
-    return at;
-  }
 
   return {
     staged,
@@ -143,7 +133,8 @@ export function createDiskBlobStore(dir: string): BlobStore {
           throw new PigeonError('CONFLICT', `the upload is ${current.size} bytes, not ${size}`, current);
         }
         if (current === null) {
-          await writeDurably(sizePath(key), String(size));
+          // Made durable with the part's bytes, when an offset is acknowledged (below).
+          await writeFile(sizePath(key), String(size));
           // Any part left without its size (a crash between the two) starts over.
           await rm(partPath(key), { force: true });
         }
@@ -151,14 +142,19 @@ export function createDiskBlobStore(dir: string): BlobStore {
         let failure: unknown = null;
         let at = offset;
         try {
-          at = await writeBody(fh, key, offset, size, body);
+          at = await appendBody(fh, body, { offset, size, sum: sumFor(key, offset) });
+          if (failure === null && at === size) return { offset: at, size };
         } catch (e) {
           failure = e;
-        }
-        try {
-          await fh.sync();
         } finally {
-          await fh.close();
+          // A complete upload is acknowledged only once committed, and commit() makes it durable;
+          // a partial one is acknowledged now (202, or the offset a cut request kept): its part,
+          // size and, when they were just made, their names in the staging directory first.
+          try {
+            if (failure !== null || at < size) await fh.datasync();
+          } finally {
+            await fh.close();
+          }
         }
         if (failure !== null) throw failure;
         return { offset: at, size };
@@ -195,9 +191,15 @@ export function createDiskBlobStore(dir: string): BlobStore {
           hash = createHash('sha256');
           for await (const chunk of createReadStream(partPath(key), { highWaterMark: READ_CHUNK })) hash.update(chunk as Buffer);
         }
-        await rename(partPath(key), blobPath(id));
-        await rm(sizePath(key), { force: true });
-        await syncDir(dir);
+        // Durable before the Store records it (the record is the only way to reach the blob; a
+        // crash before that leaves an orphan for the sweep): the bytes, and the blob's name. The
+        // two need no order between them, so they run at once.
+        const fh = await open(partPath(key), 'r');
+        try {
+          await Promise.all([fh.datasync(), rename(partPath(key), blobPath(id)).then(() => Promise.all([syncDir(dir), rm(sizePath(key), { force: true })]))]);
+        } finally {
+          await fh.close();
+        }
         return { size: current.size, sha256: hash.digest('hex') };
       });
     },

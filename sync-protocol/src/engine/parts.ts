@@ -25,6 +25,7 @@ import type { Transport } from './transport/transport.ts';
 import { parseTarget, Typing } from './typing.ts';
 import { Drainer } from './up/drainer.ts';
 import { uploadFiles } from './up/uploads.ts';
+import type { LinkMemory } from './up/chunk-size.ts';
 import { Media } from './media/media.ts';
 import { settleOwnFiles, settleTables } from './media/own-files.ts';
 import { Receipts } from './up/receipts.ts';
@@ -84,6 +85,8 @@ export interface Parts {
 }
 
 export function createParts(o: ResolvedOptions, host: Host): Parts {
+  /** Where the last upload left the chunk size (up/chunk-size.ts): the next file starts there. */
+  const link: { memory: LinkMemory | null } = { memory: null };
   const db = new LocalDb(o.dbName, { ...(o.indexedDB ? { indexedDB: o.indexedDB } : {}), ...(o.IDBKeyRange ? { IDBKeyRange: o.IDBKeyRange } : {}) });
   const events = new Emitter<EngineEvents>();
   const onError = (where: string, e: unknown) => host.reportError(where, e);
@@ -119,7 +122,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       host.afterApply(result);
       await media.cache.trim();
     },
-    upload: (entry, proceed) => uploadFiles({ db, upload: (request) => transport.uploadAttachment(request), chunks: o.uploadChunks, proceed }, entry),
+    upload: (entry, proceed) => uploadFiles({ db, upload: (request) => transport.uploadAttachment(request), chunks: o.uploadChunks, link, proceed }, entry),
     changeGroup: async (entry) => {
       // No await before the request: it goes out with the token of the entry's owner (drainer.ts).
       const { op } = entry;

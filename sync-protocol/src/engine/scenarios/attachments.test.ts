@@ -27,12 +27,12 @@ describe('attachments', () => {
   it('a photo sent offline survives a reload, is uploaded once and sent once, and the peer downloads identical bytes', async () => {
     const { alice, bob, b, conversationId } = await env.pair();
     alice.engine.setNetworkEnabled(false);
-    const photo = bytes(300_000, 7);
+    const photo = bytes(400_000, 7);
     const sent = await alice.engine.send(b.id, 'look', { files: [{ blob: photo, name: 'beach.png' }] });
     expect(sent.status).toBe('pending');
     expect(sent.attachments).toHaveLength(1);
     const [local] = sent.attachments!;
-    expect(local).toMatchObject({ name: 'beach.png', mime: 'image/png', size: 300_000, sha256: await sha256Hex(photo), uploaded: 0 });
+    expect(local).toMatchObject({ name: 'beach.png', mime: 'image/png', size: 400_000, sha256: await sha256Hex(photo), uploaded: 0 });
     expect(local!.id.startsWith('local:')).toBe(true);
     // The sender sees its own photo at once, offline.
     expect(await sha256Hex(await alice.engine.media.blob(local!))).toBe(local!.sha256);
@@ -56,8 +56,8 @@ describe('attachments', () => {
       expect(acked!.body).toBe('look');
       const [server] = acked!.attachments!;
       expect(server!.id.startsWith('local:')).toBe(false);
-      expect(server).toMatchObject({ name: 'beach.png', size: 300_000, sha256: local!.sha256 });
-      // Two chunks (the first is 256 KiB, up/chunk-size.ts), one attachment, one message.
+      expect(server).toMatchObject({ name: 'beach.png', size: 400_000, sha256: local!.sha256 });
+      // Two chunks (the first is 256 KiB; 400 KB is more than a quarter over it, up/chunk-size.ts), one attachment, one message.
       expect(uploadCalls(rec.calls).length).toBe(2);
       expect(rec.calls.filter((c) => c.op === 'sendMessage').length).toBe(1);
       expect(env.server.attachments.list().filter((a) => a.sha256 === local!.sha256)).toHaveLength(1);
@@ -65,7 +65,7 @@ describe('attachments', () => {
 
       // The sender's bytes moved into its cache: no download of its own photo.
       expect(await reopened.media.has(server!.id)).toBe(true);
-      await waitFor(async () => (await reopened.media.usage()) === 300_000);
+      await waitFor(async () => (await reopened.media.usage()) === 400_000);
       expect(await sha256Hex(await reopened.media.blob(server!))).toBe(local!.sha256);
       expect(rec.calls.filter((c) => c.op === 'downloadAttachment' && c.userId === sent.senderId)).toHaveLength(0);
 
@@ -79,7 +79,7 @@ describe('attachments', () => {
       expect(await bob.engine.media.has(server!.id)).toBe(true);
       await bob.engine.media.blob(server!);
       expect(rec.calls.filter((c) => c.op === 'downloadAttachment' && c.userId === b.id)).toHaveLength(1);
-      expect(await bob.engine.media.usage()).toBe(300_000);
+      expect(await bob.engine.media.usage()).toBe(400_000);
     } finally {
       rec.stop();
     }
@@ -124,7 +124,7 @@ describe('attachments', () => {
     expect(stored!.replyTo).toMatchObject({ id: original!.id, preview: '📷 beach.png' });
   });
 
-  it('chunks grow on a fast link: 3 MiB go up in a few requests, not twelve of the first 256 KiB', async () => {
+  it('chunks grow on a fast link: 3 MiB go up in a few requests, not twelve of the first 256 KiB, and the next file starts where that one ended', async () => {
     const { alice, b } = await env.pair();
     const rec = record();
     try {
@@ -134,6 +134,17 @@ describe('attachments', () => {
       expect(sizes[0]).toBe(256 * 1024);
       expect(sizes.length).toBeLessThanOrEqual(4);
       expect(sizes.reduce((x, y) => x + y, 0)).toBe(3 * 1024 * 1024);
+
+      // The next file, within a minute: it starts at the size the first one reached, no 256 KiB probe again.
+      const before = uploadCalls(rec.calls).length;
+      const next = await alice.engine.send(b.id, 'big too', { files: [{ blob: bytes(3 * 1024 * 1024, 6), name: 'big2.bin' }] });
+      await waitFor(async () => ((await alice.engine.queries.message(next.key))?.seq ? true : null));
+      const nextSizes = uploadCalls(rec.calls)
+        .slice(before)
+        .map((c) => (c.input as { chunk: { blob: Blob } | null }).chunk?.blob.size ?? 0);
+      expect(nextSizes[0]).toBeGreaterThan(256 * 1024);
+      expect(nextSizes.reduce((x, y) => x + y, 0)).toBe(3 * 1024 * 1024);
+      expect(nextSizes.length).toBeLessThan(sizes.length);
     } finally {
       rec.stop();
     }

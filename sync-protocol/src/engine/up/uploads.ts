@@ -5,7 +5,7 @@
  *               ├─ started: status query (`bytes * /size`) ─▶ done? ─ yes ─▶ its id
  *               │                                             └ no: offset ─┐
  *               └─ never started: mark started, offset 0 ───────────────────┴─▶ chunks sized
- *                  by `chunks` (chunk-size.ts) from the offset (202: next offset; 409: the server's offset) ─▶ 201: its id
+ *                  by `chunks` (chunk-size.ts; the first as the last upload left it) from the offset (202: next offset; 409: the server's offset) ─▶ 201: its id
  *
  * A file is marked `started` before its first byte leaves, so after a cut, a reload or a crash the
  * next attempt asks the server where it stands and continues from there: bytes are never sent
@@ -18,7 +18,7 @@ import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
 import type { Attachment } from '../../model/message-parts.ts';
 import type { FileRow, LocalDb, OutboxEntry } from '../local/local-db.ts';
 import type { UploadAnswer, UploadRequest } from '../transport/transport.ts';
-import { nextChunkBytes, type ChunkPlan } from './chunk-size.ts';
+import { chunkEnd, firstChunkBytes, nextChunkBytes, type ChunkPlan, type LinkMemory } from './chunk-size.ts';
 import { localAttachmentId } from './files.ts';
 
 export interface UploadDeps {
@@ -26,6 +26,8 @@ export interface UploadDeps {
   upload(request: UploadRequest): Promise<UploadAnswer>;
   /** How many bytes each request carries (chunk-size.ts: adaptive, or fixed). */
   chunks: ChunkPlan;
+  /** Shared by the engine's uploads: where the last one left the chunk size (chunk-size.ts). */
+  link?: { memory: LinkMemory | null };
   /** Still worth going on (leading, signed in as the entry's owner, network allowed); checked before every request. */
   proceed(): boolean;
   /** Minimum gap between two progress writes (ms). Default 250. */
@@ -76,14 +78,18 @@ async function uploadOne(deps: UploadDeps, row: FileRow): Promise<Attachment> {
     await deps.db.files.update(row.clientId, { started: true });
   }
   let stalls = 0;
-  let chunkBytes = deps.chunks.first;
+  let chunkBytes = firstChunkBytes(deps.chunks, deps.link?.memory ?? null, Date.now());
   for (;;) {
-    const end = Math.min(offset + chunkBytes, row.size);
+    const end = chunkEnd(deps.chunks, offset, chunkBytes, row.size);
     const startedAt = Date.now();
     const answer = await request({ start: offset, blob: row.blob.slice(offset, end) });
+    // Judged on a full chunk only (a short last one says little of the link); the last one, taking
+    // its tail with it, still tells the next upload where to start.
+    if (end - offset >= chunkBytes) {
+      chunkBytes = nextChunkBytes(deps.chunks, end - offset, Date.now() - startedAt);
+      if (deps.link) deps.link.memory = { bytes: chunkBytes, at: Date.now() };
+    }
     if (answer.done) return finish(deps, row, answer.attachment);
-    // Judged on a full chunk only: the last, short one says nothing of the link.
-    if (end - offset === chunkBytes) chunkBytes = nextChunkBytes(deps.chunks, chunkBytes, Date.now() - startedAt);
     stalls = answer.offset > offset ? 0 : stalls + 1;
     if (stalls >= MAX_STALLS) throw new PigeonError('INTERNAL', `${row.name}: the upload does not advance (offset ${answer.offset})`);
     offset = Math.min(answer.offset, row.size);
