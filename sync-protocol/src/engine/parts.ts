@@ -100,6 +100,8 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     defaultBudget: o.mediaCacheBytes,
   });
 
+  /** Completed catch-ups (the drainer's entries waiting for a target row count on them). */
+  let catchUpsDone = 0;
   const drainer = new Drainer({
     db,
     me: host.me,
@@ -142,6 +144,8 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       if (userId && entry.key === messageKey(userId, entry.clientId)) host.afterApply(await applyServerCopies(db, [message], userId, { actionDone: entry.clientId }));
     },
     actionRefused: () => host.requestCatchUp(),
+    catchUpsDone: () => catchUpsDone,
+    requestCatchUp: () => host.requestCatchUp(),
     onError,
     backoff: o.backoff,
     route: o.route,
@@ -156,7 +160,12 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     // From the empty cursor, the groups' positions first (down/read-positions.ts, finding G1).
     beforeFirstPage: async (me) => applyReadPositions(db, me, (await transport.conversations()).conversations),
     afterPage: host.afterApply,
-    done: host.catchUpDone,
+    done: (at) => {
+      catchUpsDone += 1;
+      // Entries waiting for a target row look again now, not at the end of their backoff.
+      drainer.wake();
+      host.catchUpDone(at);
+    },
     retryWhile: () => transport.connected,
     backoff: o.backoff,
     ...random,

@@ -110,7 +110,7 @@ describe('actions and replies parked at an account switch', () => {
 
   // Entries parked by an engine before targets were resolved at parking: the id is unknown and the
   // row is gone until the catch-up. The drainer waits for it instead of dropping the action.
-  it('an entry parked without its target id waits for the catch-up to bring the row, then is sent', async () => {
+  it('an entry parked without its target id waits for the catch-up to bring the row, however long it takes, then is sent', async () => {
     const { alice: device, a, b, conversationId } = await env.pair();
     const restore = lose((call) => call.op === 'react');
     const m = await device.engine.send(b.id, 'react to me later');
@@ -127,7 +127,9 @@ describe('actions and replies parked at an account switch', () => {
     const sync = env.server.hold((call) => call.op === 'sync' && call.userId === a.id);
     await device.engine.signIn(a.username, PASSWORD);
     await sync.reached;
-    await new Promise((r) => setTimeout(r, 100)); // the drainer's first rounds, while the row is away
+    // The catch-up outlasts every target wait there is (TARGET_WAITS backoffs: at most ~1.8 s with
+    // the fixture's 20–400 ms), as a big one on a slow link does: the action still waits for it.
+    await new Promise((r) => setTimeout(r, 2_200));
     expect(reacts).toEqual([]);
     expect(device.engine.getState().outboxSize).toBe(1);
     sync.release();

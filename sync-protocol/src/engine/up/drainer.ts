@@ -125,6 +125,10 @@ export interface DrainerDeps {
   act: (entry: OutboxEntry & { action: NonNullable<OutboxEntry['action']> }, via: 'socket' | 'rest') => Promise<void>;
   /** An action was refused for good: the row's server state may have moved on (deleted meanwhile); worth a catch-up. */
   actionRefused?: () => void;
+  /** Catch-ups completed so far (a counter): an entry waits for its target until one completes after it began waiting. */
+  catchUpsDone?: () => number;
+  /** Asks for a catch-up (an entry's target is missing: the catch-up is what brings it). */
+  requestCatchUp?: () => void;
   onError: (where: string, error: unknown) => void;
   backoff: BackoffOptions;
   route: RouteOptions;
@@ -138,8 +142,8 @@ export class Drainer {
   private readonly scan = new SingleFlight(() => this.startLanes());
   /** Bumped by every kick, so a lane that found its queue empty re-checks if a kick raced it. */
   private generation = 0;
-  /** Waits so far for a target row, by entry clientId (waitForTarget). */
-  private readonly targetWaits = new Map<string, number>();
+  /** Waits for a target row by entry clientId (waitForTarget): how many, and the catch-ups done when the first began; 'over' once given up. */
+  private readonly targetWaits = new Map<string, { n: number; catchUps: number } | 'over'>();
 
   constructor(private readonly deps: DrainerDeps) {}
 
@@ -184,16 +188,26 @@ export class Drainer {
 
   /**
    * An entry whose target row the device does not hold (yet): wait for the catch-up to bring it
-   * back (an entry parked at an account switch before targets were resolved there), with backoff,
-   * TARGET_WAITS times. False when done waiting (nothing waited; the count stays, so a reply sent
-   * without its quote and then retried does not wait again). Not by `attempts`: those count send
-   * failures. The lane loop re-checks canDrain after the wait.
+   * back (an entry parked at an account switch before targets were resolved there), with backoff.
+   * Given up only once a catch-up has completed after the wait began (a catch-up is asked for) and
+   * at least TARGET_WAITS waits passed: however long a big catch-up takes on a slow link, it is
+   * not a reason to drop the action. False when done waiting (nothing waited; it stays over, so a
+   * reply sent without its quote and then retried does not wait again). Not by `attempts`: those
+   * count send failures. The lane loop re-checks canDrain after the wait.
    */
   private async waitForTarget(entry: OutboxEntry): Promise<boolean> {
-    const n = (this.targetWaits.get(entry.clientId) ?? 0) + 1;
-    if (n > TARGET_WAITS) return false;
-    this.targetWaits.set(entry.clientId, n);
-    await this.signal.wait(backoffDelay(n, this.deps.backoff, this.deps.random));
+    const done = this.deps.catchUpsDone?.() ?? null;
+    const seen = this.targetWaits.get(entry.clientId);
+    if (seen === 'over') return false;
+    const wait = seen ?? { n: 0, catchUps: done ?? 0 };
+    if (wait.n >= TARGET_WAITS && (done === null || done > wait.catchUps)) {
+      this.targetWaits.set(entry.clientId, 'over');
+      return false;
+    }
+    wait.n += 1;
+    this.targetWaits.set(entry.clientId, wait);
+    if (wait.n === 1) this.deps.requestCatchUp?.();
+    await this.signal.wait(backoffDelay(Math.min(wait.n, TARGET_WAITS), this.deps.backoff, this.deps.random));
     return true;
   }
 
