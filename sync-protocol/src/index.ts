@@ -1,5 +1,6 @@
 export * from './limits.ts';
 export * from './text.ts';
+export * from './search-text.ts';
 export * from './errors.ts';
 export * from './validate.ts';
 export * from './status.ts';
@@ -14,6 +15,8 @@ export * from './model/action-rules.ts';
 export * from './model/system-event.ts';
 export * from './model/group.ts';
 export * from './model/conversation.ts';
+export * from './model/notifications.ts';
+export * from './model/search.ts';
 export * from './rest/auth.ts';
 export * from './rest/users.ts';
 export * from './rest/messages.ts';

@@ -46,4 +46,16 @@ export const LIMITS = {
   attachmentNameMaxChars: 255,
   /** `preview` (extension): a ThumbHash in base64url, at most this many characters (a ThumbHash is ≤ 25 bytes ≈ 34). */
   attachmentPreviewMaxChars: 64,
+  /** Web Push (contract v2): an endpoint URL's length. */
+  pushEndpointMaxChars: 2048,
+  /** Push subscriptions one user may hold (devices × browsers); the oldest is replaced past it. */
+  pushSubscriptionsPerUserMax: 20,
+  /** The message text a push carries, code points (the notification shows a line or two). */
+  pushPreviewMaxChars: 200,
+  /** Message search (contract v2): the query, characters after trimming. */
+  searchQueryMaxChars: 200,
+  /** Words of a query that count (the rest are ignored). */
+  searchTermsMax: 8,
+  searchResultsDefault: 20,
+  searchResultsMax: 50,
 } as const;

@@ -1,9 +1,11 @@
 import type { ActionRequest, MemberRole, Message, PigeonError } from '@pigeon/sync-protocol';
 
 import type { AttachmentStore } from './attachment-records.ts';
+import type { NotificationStore } from './notification-records.ts';
 
 export type { ActionRequest } from '@pigeon/sync-protocol';
 export type { AttachmentRecord, AttachmentStore, NewAttachment } from './attachment-records.ts';
+export type { MuteRecord, NotificationStore, PushSubscriptionRecord, SearchOptions } from './notification-records.ts';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
@@ -241,7 +243,7 @@ export interface RotateRequest {
   expiresAt: string;
 }
 
-export interface Store extends AttachmentStore {
+export interface Store extends AttachmentStore, NotificationStore {
   readonly kind: 'sqlite' | 'mongodb';
   close(): Promise<void>;
   /**
@@ -255,8 +257,12 @@ export interface Store extends AttachmentStore {
   createUser(user: NewUser): Promise<UserRecord>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
   getUsers(ids: readonly string[]): Promise<UserRecord[]>;
-  /** Prefix match on username or displayName, case-insensitive, ordered by username. */
-  searchUsers(prefix: string, limit: number): Promise<UserRecord[]>;
+  /**
+   * People search: users whose username starts with the query, or any word of whose displayName
+   * starts with a word of it (every word of the query must match one; case and accents ignored,
+   * search-text.ts), ordered by username.
+   */
+  searchUsers(query: string, limit: number): Promise<UserRecord[]>;
   setLastSeen(userId: string, at: string): Promise<void>;
   /** Replaces a user's password hash (a stronger KDF cost on login). */
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;

@@ -9,6 +9,7 @@ import type { MessageActionKind } from '../model/message-action.ts';
 import type { Attachment, Reaction } from '../model/message-parts.ts';
 import type { SystemEvent } from '../model/system-event.ts';
 import type { User } from '../model/user.ts';
+import type { PushSubscriptionInput } from '../model/notifications.ts';
 import type { SessionInfo } from '../rest/auth.ts';
 import type { LocalStatus } from '../status.ts';
 import type { TransportFactory } from './transport/transport.ts';
@@ -129,6 +130,34 @@ export interface LocalConversation {
   lastMessage: LocalMessage | null;
   unreadCount: number;
   updatedAt: string;
+  /** The user muted this chat (on any device; this device's pending change included): no push, not in unreadTotal. */
+  muted?: boolean;
+}
+
+/** A message found by `search`: this device's copy when it holds one, else the server's (not stored). */
+export interface SearchHit {
+  message: LocalMessage;
+  /** `device`: found in IndexedDB (offline too); `server`: only the server found it (history this device never loaded); `both`. */
+  source: 'device' | 'server' | 'both';
+}
+
+export interface SearchResults {
+  /** Newest first (createdAt descending, then id), at most the limit; device and server hits merged by id. */
+  hits: SearchHit[];
+  /** The query's words as matched (search-text.ts `queryTerms`): what to highlight (`highlightRanges`). */
+  terms: string[];
+  /** The server answered; false: this device's messages only (offline, or the server failed: see `serverError`). */
+  server: boolean;
+  serverError?: { code: ErrorCode; message: string };
+}
+
+/** Web Push for this device (model/notifications.ts). Online only: each rejects with a PigeonError (UNAVAILABLE offline). */
+export interface EnginePush {
+  /** The server's VAPID public key (base64url), for `PushManager.subscribe({ applicationServerKey })`. */
+  config(): Promise<{ vapidPublicKey: string }>;
+  /** Saves this device's subscription for the signed-in user (again with another `preview` to change it). */
+  subscribe(subscription: PushSubscriptionInput): Promise<void>;
+  unsubscribe(endpoint: string): Promise<void>;
 }
 
 export type ConnectionState = 'online' | 'connecting' | 'offline';
@@ -280,11 +309,14 @@ export interface EngineQueries {
    * every connect, changed at once by blockUser / unblockUser here): readable offline.
    */
   blocked(): Promise<string[]>;
+  /** Unread messages in the chats that are not muted: the tab title's and the app badge's number. */
+  unreadTotal(): Promise<number>;
 }
 
 export interface SyncEngine {
   readonly queries: EngineQueries;
   readonly media: EngineMedia;
+  readonly push: EnginePush;
   getState(): EngineState;
   on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void;
 
@@ -367,6 +399,18 @@ export interface SyncEngine {
   /** Loads older history from the server; resolves with the number of messages added. */
   loadOlder(conversationId: string, limit?: number): Promise<number>;
   searchUsers(query: string): Promise<User[]>;
+  /**
+   * Messages whose body has every word of `query` (a word matches the words starting with it; case
+   * and accents ignored: search-text.ts), newest first: this device's (IndexedDB, offline too),
+   * merged with the server's when online (history this device never loaded). Never throws for the
+   * network: `server: false` then.
+   */
+  search(query: string, options?: { conversationId?: string; limit?: number }): Promise<SearchResults>;
+  /**
+   * Mutes or unmutes a chat on every device of the user: applied here at once, then through the
+   * outbox (offline-first, idempotent, retried; the server's order decides between devices).
+   */
+  setMuted(conversationId: string, muted: boolean): Promise<void>;
   /** Ensures a local conversation row with this peer exists; returns its id. */
   openConversationWith(peer: User): Promise<string>;
   /**

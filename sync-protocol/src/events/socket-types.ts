@@ -1,4 +1,5 @@
 /** Typed Socket.io event maps, shared by server (`Server<Up, Down>`) and client (`Socket<Down, Up>`). */
+import type { ConversationMutedEvent } from '../model/notifications.ts';
 import type { DeleteMessagePayload, EditMessagePayload, HideMessagePayload, ReactPayload } from '../model/message-action.ts';
 import type { MessageReadPayload, MessageReceivedPayload, SendMessagePayload, TypingPayload, UserStatusPayload } from './up.ts';
 import type { ConversationUpdatedEvent, MessageActionAck, MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck } from './down.ts';
@@ -30,6 +31,8 @@ export interface ServerToClientEvents {
   'read-position': (event: ReadPositionEvent) => void;
   'user-online': (event: PresenceEvent) => void;
   'user-offline': (event: PresenceEvent) => void;
+  /** The user muted or unmuted a chat on another device (model/notifications.ts). */
+  'conversation-muted': (event: ConversationMutedEvent) => void;
   /** Catch up now: events may have been lost between server nodes (down.ts). */
   'sync-hint': (event: SyncHintEvent) => void;
 }

@@ -28,6 +28,8 @@ export const conversationSummarySchema = z.object({
    * that lost its own receipts knows which of others' messages the account already got.
    */
   deliveredSeq: z.number().int().nonnegative().optional(),
+  /** Extension: the viewer muted this chat (no push; model/notifications.ts). Absent = not muted. */
+  muted: z.boolean().optional(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 

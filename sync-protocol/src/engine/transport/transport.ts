@@ -16,6 +16,8 @@
  *    refresh, then a retry or a sign-out: engine/auth/), never the transport.
  *  - Incoming events are validated (the shared zod schemas) before a handler sees them.
  */
+import type { ConversationMute, MuteResponse, MutesResponse, PushConfigResponse, PushSubscriptionInput } from '../../model/notifications.ts';
+import type { SearchResponse } from '../../model/search.ts';
 import { PigeonError } from '../../errors.ts';
 import type { MessageStatusEvent, PresenceEvent, ReadPositionEvent, TypingEvent } from '../../events/down.ts';
 import type { ConversationState, ConversationSummary, ReceiptsResponse } from '../../model/conversation.ts';
@@ -95,6 +97,8 @@ export interface TransportEvents {
   readPosition?(event: ReadPositionEvent): void;
   /** `message-updated`: a message's content changed (reaction, edit, delete; our own hide on another device). Optional. */
   messageUpdated?(message: Message): void;
+  /** `conversation-muted`: the user muted or unmuted a chat on another device. */
+  conversationMuted?(mute: ConversationMute): void;
 }
 
 /** What the engine tells a transport when it creates it. */
@@ -175,6 +179,18 @@ export interface Transport {
   messageReceived(messageIds: string[]): Promise<void>;
   messageRead(conversationId: string, upToSeq: number): Promise<void>;
   userStatus(userId: string): Promise<{ online: boolean; lastSeen: string | null }>;
+  /** `GET /api/messages/search` (model/search.ts): the server's matches, newest first. */
+  searchMessages(query: { q: string; conversationId?: string; limit?: number }): Promise<SearchResponse>;
+  /** `PUT /api/conversations/:id/mute` (model/notifications.ts): the mute as the server recorded it. */
+  setMute(conversationId: string, muted: boolean): Promise<MuteResponse>;
+  /** `GET /api/conversations/mutes`: every mute record of the user. */
+  mutes(): Promise<MutesResponse>;
+  /** `GET /api/push/config`. */
+  pushConfig(): Promise<PushConfigResponse>;
+  /** `POST /api/push/subscriptions` (201 or 200). */
+  addPushSubscription(input: PushSubscriptionInput): Promise<void>;
+  /** `DELETE /api/push/subscriptions` (204). */
+  removePushSubscription(endpoint: string): Promise<void>;
   /** Fire-and-forget; dropped while disconnected (a late typing state is worthless). */
   typing(to: string, typing: boolean): void;
   /** The same in a conversation: a group's members, or a 1:1 conversation's peer (`{ conversationId }`). */

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { foldForSearch, highlightRanges, matchesTerms, queryTerms, searchTokens, SEARCH_WORD_MAX } from './search-text.ts';
+
+describe('search text', () => {
+  it('folds case, accents and compatibility forms', () => {
+    expect(foldForSearch('Élan CAFÉ ﬁn Ñandú')).toBe('elan cafe fin nandu');
+  });
+
+  it('tokens are the distinct words of any script, in order', () => {
+    expect(searchTokens("Hello, hello! C'est l'été — 2026 Привет мир مرحبا")).toEqual(['hello', 'c', 'est', 'l', 'ete', '2026', 'привет', 'мир', 'مرحبا']);
+    expect(searchTokens('🙂 ... !!!')).toEqual([]);
+    expect(searchTokens('x'.repeat(100))).toEqual(['x'.repeat(SEARCH_WORD_MAX)]);
+  });
+
+  it('a query word matches a body word that starts with it, every word must match', () => {
+    const tokens = searchTokens('Photos de la plage à Biarritz');
+    expect(matchesTerms(tokens, queryTerms('pho'))).toBe(true);
+    expect(matchesTerms(tokens, queryTerms('PLAGE biar'))).toBe(true);
+    expect(matchesTerms(tokens, queryTerms('a'))).toBe(true);
+    expect(matchesTerms(tokens, queryTerms('plage paris'))).toBe(false);
+    expect(matchesTerms(tokens, queryTerms('otos'))).toBe(false);
+    expect(matchesTerms(tokens, queryTerms('  !! '))).toBe(false);
+  });
+
+  it('query terms are bounded', () => {
+    expect(queryTerms('a b c d e f g h i j k')).toHaveLength(8);
+    expect(queryTerms('Été été ete')).toEqual(['ete']);
+  });
+
+  it('highlights the matched words in the original text, accents and case kept', () => {
+    const text = 'Les Étés à Brest, étés chauds';
+    const ranges = highlightRanges(text, queryTerms('ete'));
+    expect(ranges.map(([a, b]) => text.slice(a, b))).toEqual(['Étés', 'étés']);
+    // Decomposed input (e + combining acute) is one word too.
+    const nfd = 'cafe\u0301 noir';
+    expect(highlightRanges(nfd, queryTerms('café')).map(([a, b]) => nfd.slice(a, b))).toEqual(['cafe\u0301']);
+    expect(highlightRanges(text, [])).toEqual([]);
+  });
+});

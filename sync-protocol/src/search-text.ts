@@ -1,0 +1,59 @@
+/**
+ * The one rule for matching words, shared by the SQLite store (it indexes these tokens in FTS5),
+ * the MongoDB store (a `tokens` array with a multikey index: FerretDB 1.x has no text index), the
+ * device (a Dexie multiEntry index) and the PWA's highlighting — so a search finds the same
+ * messages offline and online.
+ *
+ * A word is a run of letters and digits (any script); it is compared lower-cased and without
+ * accents (`Élan` = `elan`). A query word matches a body word that starts with it ("pho" finds
+ * "photo"). Scripts written without spaces (Chinese, Japanese) form long words: found by their
+ * beginning only.
+ */
+import { LIMITS } from './limits.ts';
+
+/** Longest word kept, code points (a longer one is cut: a URL or a hash is still found by its start). */
+export const SEARCH_WORD_MAX = 40;
+/** Words indexed per message: enough for the 4,096 characters of a body, bounded for pathological ones. */
+export const SEARCH_WORDS_MAX = 512;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Lower case, without diacritics (NFKD, combining marks dropped), compatibility forms folded (ﬁ → fi). */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+function words(folded: string): string[] {
+  const out: string[] = [];
+  for (const m of folded.matchAll(WORD)) out.push([...m[0]].slice(0, SEARCH_WORD_MAX).join(''));
+  return out;
+}
+
+/** The distinct words of a body, in order of first appearance, at most SEARCH_WORDS_MAX. */
+export function searchTokens(text: string): string[] {
+  return [...new Set(words(foldForSearch(text)))].slice(0, SEARCH_WORDS_MAX);
+}
+
+/** The distinct words of a query, at most LIMITS.searchTermsMax (the rest ignored); [] finds nothing. */
+export function queryTerms(q: string): string[] {
+  return [...new Set(words(foldForSearch(q)))].slice(0, LIMITS.searchTermsMax);
+}
+
+/** True when every term starts some token (the terms of queryTerms, the tokens of searchTokens). */
+export function matchesTerms(tokens: readonly string[], terms: readonly string[]): boolean {
+  return terms.length > 0 && terms.every((t) => tokens.some((w) => w.startsWith(t)));
+}
+
+/**
+ * Where in `text` (UTF-16 offsets into the original, not the folded copy) the words that a term
+ * matches are, to highlight: [start, end) ranges in order, not overlapping.
+ */
+export function highlightRanges(text: string, terms: readonly string[]): Array<[number, number]> {
+  if (terms.length === 0) return [];
+  const ranges: Array<[number, number]> = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    const folded = [...foldForSearch(m[0]).matchAll(WORD)].map((w) => w[0]).join('');
+    if (terms.some((t) => folded.startsWith(t))) ranges.push([m.index!, m.index! + m[0].length]);
+  }
+  return ranges;
+}
