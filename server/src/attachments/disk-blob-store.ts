@@ -143,13 +143,15 @@ export function createDiskBlobStore(dir: string): BlobStore {
         let at = offset;
         try {
           at = await appendBody(fh, body, { offset, size, sum: sumFor(key, offset) });
-          if (failure === null && at === size) return { offset: at, size };
         } catch (e) {
           failure = e;
         } finally {
-          // A complete upload is acknowledged only once committed, and commit() makes it durable;
-          // a partial one is acknowledged now (202, or the offset a cut request kept): its part,
-          // size and, when they were just made, their names in the staging directory first.
+          // A complete upload is acknowledged only once committed, and commit() makes it durable.
+          // A partial one is acknowledged now (202, or the offset a cut request kept): its bytes
+          // are fsynced first. Its size sidecar and the names in the staging directory are not: a
+          // crash that loses them loses the staged upload (staged() answers null), and the client,
+          // which keeps the file until it holds the attachment, starts again from 0 — never from
+          // bytes that are not there.
           try {
             if (failure !== null || at < size) await fh.datasync();
           } finally {
