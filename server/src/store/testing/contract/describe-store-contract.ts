@@ -25,10 +25,13 @@ import { describeGroupMembershipContract } from './groups-membership.ts';
 import { describeGroupPeriodsContract } from './groups-periods.ts';
 import { describeGroupReceiptsContract } from './groups-receipts.ts';
 import { describeGroupSendsContract } from './groups-sends.ts';
+import { describeMutesContract } from './mutes.ts';
 import { describePersistenceContract } from './persistence.ts';
+import { describePushSubscriptionsContract } from './push-subscriptions.ts';
 import { describeReadsContract } from './reads.ts';
 import { describeReceiptsContract } from './receipts.ts';
 import { describeRepliesContract } from './replies.ts';
+import { describeSearchContract } from './search.ts';
 import { describeSendMessagesContract } from './send-messages.ts';
 import { describeSessionsContract } from './sessions.ts';
 import { describeUsersContract } from './users.ts';
@@ -69,5 +72,10 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     const f = createAttachmentFixture(fx);
     describeAttachmentsContract(fx, g, f);
     describeAttachmentLifecycleContract(fx, g, a, f);
+
+    // Notifications and search (#18, contract v2 "Notifications and search").
+    describePushSubscriptionsContract(fx);
+    describeMutesContract(fx, g);
+    describeSearchContract(fx, g, a);
   });
 }

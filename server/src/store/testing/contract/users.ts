@@ -82,27 +82,50 @@ export function describeUsersContract(fx: ContractFixture): void {
 
       const names = (users: UserRecord[]) => users.map((u) => u.username);
 
-      it('matches a prefix of the username or of the display name, ordered by username', async () => {
-        // 'bert' matches through its display name "Anders Bert"; "Carl Andrews" does not (not a prefix).
-        expect(names(await fx.store.searchUsers('an', 20))).toEqual(['andy', 'annie', 'bert']);
+      it('matches a prefix of the username or of any word of the display name, ordered by username', async () => {
+        // 'bert' through "Anders Bert", 'carl' through "Carl Andrews" (its second word).
+        expect(names(await fx.store.searchUsers('an', 20))).toEqual(['andy', 'annie', 'bert', 'carl']);
         // 'andy' through "Zebra Man", 'zoe' through its username.
         expect(names(await fx.store.searchUsers('z', 20))).toEqual(['andy', 'zoe']);
+        expect(names(await fx.store.searchUsers('hall', 20))).toEqual(['annie']);
+      });
+
+      it('needs every word of the query to start some word of the display name, in any order', async () => {
+        await fx.store.createUser({ username: 'mcurie', displayName: 'Marie Curie', passwordHash: 'h' });
+        await fx.store.createUser({ username: 'pcurie', displayName: 'Pierre Curie', passwordHash: 'h' });
+        expect(names(await fx.store.searchUsers('cur', 20))).toEqual(['mcurie', 'pcurie']);
+        expect(names(await fx.store.searchUsers('Marie Cur', 20))).toEqual(['mcurie']);
+        expect(names(await fx.store.searchUsers('curie m', 20))).toEqual(['mcurie']);
+        expect(names(await fx.store.searchUsers('marie x', 20))).toEqual([]);
+        // The username prefix still works on its own.
+        expect(names(await fx.store.searchUsers('mcu', 20))).toEqual(['mcurie']);
+        expect(names(await fx.store.searchUsers('urie', 20))).toEqual([]);
+      });
+
+      it('ignores accents in the display name and the query', async () => {
+        await fx.store.createUser({ username: 'elo', displayName: 'Élodie Dupré-Ångström', passwordHash: 'h' });
+        expect(names(await fx.store.searchUsers('dupre', 20))).toEqual(['elo']);
+        expect(names(await fx.store.searchUsers('ÉLOD angst', 20))).toEqual(['elo']);
+        expect(names(await fx.store.searchUsers('elodie', 20))).toEqual(['elo']);
       });
 
       it('is case-insensitive on both fields', async () => {
-        expect(names(await fx.store.searchUsers('AN', 20))).toEqual(['andy', 'annie', 'bert']);
+        expect(names(await fx.store.searchUsers('AN', 20))).toEqual(['andy', 'annie', 'bert', 'carl']);
         expect(names(await fx.store.searchUsers('zOE z', 20))).toEqual(['zoe']);
       });
 
-      it('never matches in the middle of a name', async () => {
+      it('never matches in the middle of a word', async () => {
         expect(names(await fx.store.searchUsers('ndy', 20))).toEqual([]);
-        expect(names(await fx.store.searchUsers('hall', 20))).toEqual([]);
+        expect(names(await fx.store.searchUsers('all', 20))).toEqual([]);
+        expect(names(await fx.store.searchUsers('ebra', 20))).toEqual([]);
       });
 
       it('treats wildcard-like characters literally', async () => {
-        // '_' and '.' are legal in usernames and are wildcards in LIKE and regular expressions.
-        expect(names(await fx.store.searchUsers('a_', 20))).toEqual(['a_b']);
-        expect(names(await fx.store.searchUsers('a.', 20))).toEqual(['a.c']);
+        // '_' and '.' are legal in usernames and are wildcards in LIKE and regular expressions:
+        // 'axb' must not match 'a_' (nor 'a.'). In the display name they separate words, so
+        // "a_" there is the word "a" (annie, bert, carl).
+        expect(names(await fx.store.searchUsers('a_', 20))).toEqual(['a_b', 'annie', 'bert', 'carl']);
+        expect(names(await fx.store.searchUsers('a.', 20))).toEqual(['a.c', 'annie', 'bert', 'carl']);
         expect(names(await fx.store.searchUsers('%', 20))).toEqual([]);
         expect(names(await fx.store.searchUsers('.*', 20))).toEqual([]);
       });
