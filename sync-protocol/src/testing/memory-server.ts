@@ -5,7 +5,8 @@
  * receipts, presence and typing events, the per-user send rate limit, the session list and
  * blocks (memory-management.ts), groups with membership periods, system messages and aggregate
  * statuses (memory-groups.ts, memory-group-ops.ts), replies, reactions, edits, deletes and hides
- * (memory-actions.ts), resumable uploads and downloads of attachments (memory-attachments.ts) — without
+ * (memory-actions.ts), resumable uploads and downloads of attachments (memory-attachments.ts), search,
+ * mutes and push subscriptions (memory-notifications.ts) — without
  * sockets, HTTP or a database. Each engine reaches it through `transport()`.
  *
  * Faults are scripted with interceptors: every call passes `intercept` functions
@@ -16,6 +17,7 @@ import { conversationPeer } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
+import type { Message } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
 import { historyQuerySchema } from '../rest/messages.ts';
@@ -33,6 +35,8 @@ import { GroupRequests, isGroupOp } from './memory-group-ops.ts';
 import { MemoryGroups } from './memory-groups.ts';
 import { handleManagement, isManagementOp, type ManagementDeps } from './memory-management.ts';
 import { MemoryMessages } from './memory-messages.ts';
+import { conversationList } from './memory-conversations.ts';
+import { isNotificationOp, notificationsOn, type MemoryNotifications } from './memory-notifications.ts';
 import { MemoryRealtime } from './memory-realtime.ts';
 import { handleSend, type SendDeps } from './memory-sends.ts';
 import { MemorySessions, type Caller, type TokenPair } from './memory-sessions.ts';
@@ -51,6 +55,8 @@ export class MemoryServer {
   readonly groups = new MemoryGroups(this.messages);
   private readonly groupRequests: GroupRequests;
   private readonly actions: MemoryActions;
+  /** Search, mutes, push subscriptions; tests read `notifications.subscriptionsOf(userId)`. */
+  readonly notifications: MemoryNotifications;
   /** Uploads and their bytes; tests read `attachments.list()` ("the server holds one attachment"). */
   readonly attachments: MemoryAttachments;
   private readonly accounts = new MemoryAccounts();
@@ -79,7 +85,9 @@ export class MemoryServer {
     this.groupRequests = new GroupRequests({ groups: this.groups, messages: this.messages, realtime: this.realtime, hasUser });
     const { messages, groups, realtime } = this;
     const [blocked, tryTake] = [(a: string, b: string) => this.blocks.between(a, b), (id: string) => this.sendRate.tryTake(id)];
-    this.actions = new MemoryActions({ messages, groups, realtime, blocked, tryTake, sees: (me, m) => this.groupRequests.sees(me, m), now: () => this.now() });
+    const sees = (me: string, m: Message) => this.groupRequests.sees(me, m);
+    this.actions = new MemoryActions({ messages, groups, realtime, blocked, tryTake, sees, now: () => this.now() });
+    this.notifications = notificationsOn({ messages, groups, realtime, sees, hasUser, now: () => this.now() });
   }
 
   /** A transport for one engine (one device or tab): `createSyncEngine({ transport: server.transport() })`. */
@@ -257,6 +265,7 @@ export class MemoryServer {
     const me = caller.userId;
     if (isGroupOp(op)) return this.groupRequests.handle(op, me, input);
     if (isActionOp(op)) return this.actions.handle(op, me, input, via === 'socket' ? from : undefined);
+    if (isNotificationOp(op)) return this.notifications.handle(op, me, input, from);
     switch (op) {
       case 'logout':
         this.endSession(caller.sessionId);
@@ -267,14 +276,8 @@ export class MemoryServer {
         const { q } = parseOrThrow(userSearchQuerySchema, input);
         return { users: this.accounts.search(q, me).map((id) => this.publicUser(id)) };
       }
-      case 'conversations': {
-        const direct = this.messages.conversations(me).map(({ peerId, ...c }) => {
-          const peer = this.publicUser(peerId);
-          const members = [me, peerId].sort().map((userId) => ({ userId, role: 'member' as const }));
-          return { ...c, type: 'direct' as const, title: peer.displayName, members, peer };
-        });
-        return { conversations: [...direct, ...this.groupRequests.summaries(me)].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0)) };
-      }
+      case 'conversations':
+        return { conversations: conversationList(me, this.messages, this.groupRequests, this.notifications, (id) => this.publicUser(id)) };
       case 'history': {
         const query = parseOrThrow(historyQuerySchema, input);
         const conversationId = query.id!;

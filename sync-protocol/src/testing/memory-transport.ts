@@ -12,6 +12,7 @@ import { PigeonError } from '../errors.ts';
 import { conversationUpdatedEventSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, presenceEventSchema, readPositionEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { Message } from '../model/message.ts';
+import { conversationMutedEventSchema } from '../model/notifications.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
 import type { MemoryServer } from './memory-server.ts';
 import type { Interceptor, MemoryConnection, ServerOp } from './memory-types.ts';
@@ -169,6 +170,13 @@ class MemoryTransport implements Transport {
   userStatus(userId: string) {
     return this.socketCall('userStatus', { userId }) as ReturnType<Transport['userStatus']>;
   }
+  // REST on the real server (model/notifications.ts, model/search.ts).
+  searchMessages = (query: Parameters<Transport['searchMessages']>[0]) => this.rest('searchMessages', query) as ReturnType<Transport['searchMessages']>;
+  setMute = (id: string, muted: boolean) => this.rest('setMute', { id, muted }) as ReturnType<Transport['setMute']>;
+  mutes = () => this.rest('mutes', {}) as ReturnType<Transport['mutes']>;
+  pushConfig = () => this.rest('pushConfig', {}) as ReturnType<Transport['pushConfig']>;
+  addPushSubscription = async (input: Parameters<Transport['addPushSubscription']>[0]): Promise<void> => void (await this.rest('addPushSubscription', input));
+  removePushSubscription = async (endpoint: string): Promise<void> => void (await this.rest('removePushSubscription', { endpoint }));
   typing(to: string, typing: boolean): void {
     const connection = this.connection;
     if (connection) setTimeout(() => connection.alive && this.server.typing(connection.userId, to, typing), this.latencyMs);
@@ -283,6 +291,7 @@ class MemoryTransport implements Transport {
     else if (event === 'conversation-updated') events.conversationUpdated?.(conversationUpdatedEventSchema.parse(copy).conversation);
     else if (event === 'message-updated') events.messageUpdated?.(messageUpdatedEventSchema.parse(copy).message);
     else if (event === 'read-position') events.readPosition?.(readPositionEventSchema.parse(copy));
+    else if (event === 'conversation-muted') events.conversationMuted?.(conversationMutedEventSchema.parse(copy).mute);
   }
 }
 

@@ -33,7 +33,14 @@ export type ServerOp =
   | 'hideMessage'
   // Attachments (contract v2): one request of a resumable upload, a download.
   | 'uploadAttachment'
-  | 'downloadAttachment';
+  | 'downloadAttachment'
+  // Notifications and search (memory-notifications.ts).
+  | 'searchMessages'
+  | 'setMute'
+  | 'mutes'
+  | 'pushConfig'
+  | 'addPushSubscription'
+  | 'removePushSubscription';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {

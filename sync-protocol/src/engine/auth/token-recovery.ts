@@ -77,6 +77,12 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     messageReceived: once((ids: string[]) => t.messageReceived(ids)),
     messageRead: once((conversationId: string, upToSeq: number) => t.messageRead(conversationId, upToSeq)),
     userStatus: once((userId: string) => t.userStatus(userId)),
+    searchMessages: once((query: Parameters<Transport['searchMessages']>[0]) => t.searchMessages(query)),
+    setMute: once((conversationId: string, muted: boolean) => t.setMute(conversationId, muted)),
+    mutes: once(() => t.mutes()),
+    pushConfig: once(() => t.pushConfig()),
+    addPushSubscription: once((input: Parameters<Transport['addPushSubscription']>[0]) => t.addPushSubscription(input)),
+    removePushSubscription: once((endpoint: string) => t.removePushSubscription(endpoint)),
     typing: (to, typing) => t.typing(to, typing),
     typingIn: (conversationId, typing) => t.typingIn(conversationId, typing),
   };

@@ -17,6 +17,8 @@ import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
+import { muteResponseSchema, mutesResponseSchema, pushConfigResponseSchema, type PushSubscriptionInput } from '../../model/notifications.ts';
+import { searchResponseSchema } from '../../model/search.ts';
 import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
 import { networkError, type GroupAnswer, type GroupChange, type MessageActionInput, type SignInResponse } from './transport.ts';
 
@@ -144,6 +146,36 @@ export class RestClient {
 
   sync(since: string, limit: number) {
     return this.request('GET', `/api/sync?${new URLSearchParams({ since, limit: String(limit) })}`, syncResponseSchema);
+  }
+
+  /** `GET /api/messages/search` (model/search.ts), newest first. */
+  searchMessages(query: { q: string; conversationId?: string; limit?: number }) {
+    const q = new URLSearchParams({ q: query.q });
+    if (query.conversationId !== undefined) q.set('conversationId', query.conversationId);
+    if (query.limit !== undefined) q.set('limit', String(query.limit));
+    return this.request('GET', `/api/messages/search?${q}`, searchResponseSchema);
+  }
+
+  /** Per-chat mute (model/notifications.ts, extension): idempotent, answers the record as stored. */
+  setMute(conversationId: string, muted: boolean) {
+    return this.request('PUT', `/api/conversations/${encodeURIComponent(conversationId)}/mute`, muteResponseSchema, { body: { muted } });
+  }
+
+  mutes() {
+    return this.request('GET', '/api/conversations/mutes', mutesResponseSchema);
+  }
+
+  pushConfig() {
+    return this.request('GET', '/api/push/config', pushConfigResponseSchema);
+  }
+
+  /** 201 created or 200 updated: either way nothing to read that the caller needs. */
+  async addPushSubscription(input: PushSubscriptionInput): Promise<void> {
+    await this.request('POST', '/api/push/subscriptions', null, { body: input });
+  }
+
+  async removePushSubscription(endpoint: string): Promise<void> {
+    await this.request('DELETE', '/api/push/subscriptions', null, { body: { endpoint } });
   }
 
   /** `schema` null: an answer without a body (204). `bearer`: this token instead of the session's. */

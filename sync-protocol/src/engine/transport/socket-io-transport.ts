@@ -66,6 +66,12 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       messageReceived: (ids) => socket.messageReceived(ids),
       messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),
       userStatus: (userId) => socket.userStatus(userId),
+      searchMessages: (query) => rest.searchMessages(query),
+      setMute: (conversationId, muted) => rest.setMute(conversationId, muted),
+      mutes: () => rest.mutes(),
+      pushConfig: () => rest.pushConfig(),
+      addPushSubscription: (input) => rest.addPushSubscription(input),
+      removePushSubscription: (endpoint) => rest.removePushSubscription(endpoint),
       typing: (to, typing) => socket.typing(to, typing),
       typingIn: (conversationId, typing) => socket.typingIn(conversationId, typing),
     };
