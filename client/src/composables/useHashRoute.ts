@@ -1,28 +1,35 @@
 import { computed, getCurrentScope, onScopeDispose, ref, type ComputedRef } from 'vue';
+import { chatHash, DEVICES_HASH, parseHash } from '../lib/hash-route.ts';
 import { chatOpening } from '../perf/marks.ts';
 
 export interface HashRoute {
   /** The open conversation, from `#/c/<id>`; null on the conversation list. */
   conversationId: ComputedRef<string | null>;
+  /** The message to show in it, from `#/c/<id>/m/<messageId>` (a search result was opened); null otherwise. */
+  messageId: ComputedRef<string | null>;
   /** The Devices view (`#/devices`) is open. */
   devicesOpen: ComputedRef<boolean>;
-  openConversation(id: string): void;
+  /** Opens a chat, at one message (server id) when given. */
+  openConversation(id: string, messageId?: string | null): void;
   /** The open conversation is known under another id now (a group created here got the server's): same history entry. */
   replaceConversation(id: string): void;
+  /** The chat showed its message: `#/c/<id>` again in the same history entry (so opening that message again is a change). */
+  messageShown(): void;
   closeConversation(): void;
   openDevices(): void;
   /** Back to the list (phones) or the empty pane (two panes); the same as closing a chat. */
   closeDevices(): void;
 }
 
-const PREFIX = '#/c/';
-const DEVICES = '#/devices';
 /** Set when this tab navigated list → chat (or devices) itself, so "back" can pop that history entry. */
 let openedInApp = false;
 
-const idOf = (hash: string): string | null => (hash.startsWith(PREFIX) ? decodeURIComponent(hash.slice(PREFIX.length)) : null);
+const idOf = (hash: string): string | null => {
+  const parsed = parseHash(hash);
+  return parsed.view === 'chat' ? parsed.conversationId : null;
+};
 
-export const conversationHref = (id: string): string => `${PREFIX}${encodeURIComponent(id)}`;
+export const conversationHref = (id: string): string => chatHash(id);
 
 /**
  * The open conversation (or the Devices view) lives in the URL hash, so the browser/phone back
@@ -42,21 +49,31 @@ export function useHashRoute(): HashRoute {
   window.addEventListener('hashchange', update);
   if (getCurrentScope()) onScopeDispose(() => window.removeEventListener('hashchange', update));
 
-  const conversationId = computed(() => idOf(hash.value));
-  const devicesOpen = computed(() => hash.value === DEVICES);
+  const parsed = computed(() => parseHash(hash.value));
+  const conversationId = computed(() => (parsed.value.view === 'chat' ? parsed.value.conversationId : null));
+  const messageId = computed(() => (parsed.value.view === 'chat' ? parsed.value.messageId : null));
+  const devicesOpen = computed(() => parsed.value.view === 'devices');
   const onList = () => conversationId.value === null && !devicesOpen.value;
 
-  function openConversation(id: string) {
-    if (conversationId.value === id) return;
-    chatOpening(id);
-    openedInApp = onList();
-    openedId = id;
-    location.hash = conversationHref(id);
+  function openConversation(id: string, message: string | null = null) {
+    if (conversationId.value === id && !message) return;
+    if (conversationId.value !== id) {
+      chatOpening(id);
+      openedInApp = onList();
+      openedId = id;
+    }
+    location.hash = chatHash(id, message);
+  }
+  function replace(target: string) {
+    history.replaceState(history.state, '', target);
+    hash.value = location.hash; // replaceState fires no hashchange
   }
   function replaceConversation(id: string) {
     if (conversationId.value === null || conversationId.value === id) return;
-    history.replaceState(history.state, '', conversationHref(id));
-    hash.value = location.hash; // replaceState fires no hashchange
+    replace(chatHash(id, messageId.value));
+  }
+  function messageShown() {
+    if (conversationId.value !== null && messageId.value !== null) replace(chatHash(conversationId.value));
   }
   function close() {
     // Pop the entry we pushed, so the device back button and ours agree.
@@ -67,7 +84,7 @@ export function useHashRoute(): HashRoute {
   function openDevices() {
     if (devicesOpen.value) return;
     openedInApp = onList();
-    location.hash = DEVICES;
+    location.hash = DEVICES_HASH;
   }
-  return { conversationId, devicesOpen, openConversation, replaceConversation, closeConversation: close, openDevices, closeDevices: close };
+  return { conversationId, messageId, devicesOpen, openConversation, replaceConversation, messageShown, closeConversation: close, openDevices, closeDevices: close };
 }
