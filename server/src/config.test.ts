@@ -105,3 +105,80 @@ describe('resolveConfig', () => {
     expect('bogus' in c).toBe(false);
   });
 });
+
+describe('push settings (issue #18)', () => {
+  const pub = Buffer.alloc(65, 4).toString('base64url');
+  const priv = Buffer.alloc(32, 7).toString('base64url');
+
+  it('defaults: generated VAPID keys, the public push services, a bounded queue', () => {
+    expect(loadConfig({})).toMatchObject({
+      vapidPublicKey: null,
+      vapidPrivateKey: null,
+      vapidSubject: 'mailto:admin@localhost',
+      pushAllowedHosts: ['fcm.googleapis.com', 'updates.push.services.mozilla.com', '*.push.apple.com', '*.notify.windows.com'],
+      pushQueueMax: 10_000,
+      pushConcurrency: 4,
+      pushTtlSeconds: 86_400,
+      pushMaxAttempts: 4,
+      pushRetryBaseMs: 1_000,
+      pushRetryMaxMs: 300_000,
+      pushTimeoutMs: 10_000,
+      pushCaFile: null,
+    });
+  });
+
+  it('maps every push variable', () => {
+    expect(
+      loadConfig({
+        VAPID_PUBLIC_KEY: pub,
+        VAPID_PRIVATE_KEY: priv,
+        VAPID_SUBJECT: 'https://pigeon.example',
+        PUSH_ALLOWED_HOSTS: ' 127.0.0.1:8443, *.push.example ',
+        PUSH_QUEUE_MAX: '5',
+        PUSH_CONCURRENCY: '2',
+        PUSH_TTL_S: '60',
+        PUSH_MAX_ATTEMPTS: '3',
+        PUSH_RETRY_BASE_MS: '10',
+        PUSH_RETRY_MAX_MS: '1000',
+        PUSH_TIMEOUT_MS: '500',
+        PUSH_CA_FILE: '/etc/ca.pem',
+      }),
+    ).toMatchObject({
+      vapidPublicKey: pub,
+      vapidPrivateKey: priv,
+      vapidSubject: 'https://pigeon.example',
+      pushAllowedHosts: ['127.0.0.1:8443', '*.push.example'],
+      pushQueueMax: 5,
+      pushConcurrency: 2,
+      pushTtlSeconds: 60,
+      pushMaxAttempts: 3,
+      pushRetryBaseMs: 10,
+      pushRetryMaxMs: 1000,
+      pushTimeoutMs: 500,
+      pushCaFile: '/etc/ca.pem',
+    });
+  });
+
+  it('one VAPID key without the other is a clear error', () => {
+    expect(() => loadConfig({ VAPID_PUBLIC_KEY: pub })).toThrow(/VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together/);
+    expect(() => loadConfig({ VAPID_PRIVATE_KEY: priv })).toThrow(ConfigError);
+  });
+
+  it('refuses malformed keys, subjects, host lists and limits', () => {
+    for (const env of [
+      { VAPID_PUBLIC_KEY: 'abc', VAPID_PRIVATE_KEY: priv },
+      { VAPID_PUBLIC_KEY: pub, VAPID_PRIVATE_KEY: pub },
+      { VAPID_SUBJECT: 'admin@localhost' },
+      { VAPID_SUBJECT: 'http://pigeon.example' },
+      { PUSH_ALLOWED_HOSTS: 'https://fcm.googleapis.com' },
+      { PUSH_ALLOWED_HOSTS: '*.com' },
+      { PUSH_ALLOWED_HOSTS: ' , ' },
+      { PUSH_CONCURRENCY: '0' },
+      { PUSH_QUEUE_MAX: '0' },
+      { PUSH_MAX_ATTEMPTS: '0' },
+      { PUSH_TTL_S: '-1' },
+    ]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+  });
+});

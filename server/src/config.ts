@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { LIMITS } from '@pigeon/sync-protocol';
+import { DEFAULT_PUSH_CONFIG, pushConfigFromEnv, pushConfigShape, vapidPairIssue, type PushConfig } from './push/push-config.ts';
 
 /**
  * Every setting of the server in one validated object. `loadConfig(env)` maps the
@@ -8,7 +9,8 @@ import { LIMITS } from '@pigeon/sync-protocol';
  * and embedders pass a partial object to `resolveConfig` instead, so a test never
  * picks up the developer's shell environment by accident.
  */
-export interface ServerConfig {
+/** Web Push settings (VAPID_*, PUSH_*) are in push/push-config.ts. */
+export interface ServerConfig extends PushConfig {
   /** TCP port; 0 = an ephemeral port (tests). */
   port: number;
   host: string;
@@ -135,6 +137,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   attachmentImageMaxPixels: 50_000_000,
   attachmentSweepMs: 3_600_000,
   attachmentOrphanTtlMs: 24 * 3_600_000,
+  ...DEFAULT_PUSH_CONFIG,
 };
 
 const configSchema = z.object({
@@ -179,6 +182,7 @@ const configSchema = z.object({
   attachmentImageMaxPixels: z.number().int().min(1),
   attachmentSweepMs: z.number().int().min(100),
   attachmentOrphanTtlMs: z.number().int().min(1000),
+  ...pushConfigShape,
 });
 
 export class ConfigError extends Error {
@@ -197,6 +201,8 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     const issue = result.error.issues[0];
     throw new ConfigError(`invalid setting ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
+  const vapid = vapidPairIssue(result.data);
+  if (vapid) throw new ConfigError(vapid);
   return result.data;
 }
 
@@ -260,5 +266,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     attachmentSweepMs: envInt(env, 'ATTACHMENT_SWEEP_MS'),
     attachmentOrphanTtlMs: envInt(env, 'ATTACHMENT_ORPHAN_TTL_MS'),
     logLevel: logLevel as LogLevel | undefined,
+    ...pushConfigFromEnv({ string: (name) => envString(env[name]), int: (name) => envInt(env, name) }),
   });
 }

@@ -5,7 +5,7 @@ import { buildPushPayload, cutCodePoints } from './payload.ts';
 const attachment = (mime: string, i: number) => ({ id: `att${i}`, name: `f${i}`, mime, size: 10, sha256: '0'.repeat(64) });
 
 function message(over: Partial<Message> = {}): Message {
-  return { id: 'm1', clientId: 'c1c1c1c1', conversationId: 'a_b', senderId: 'a', recipientId: 'b', body: 'hello there', seq: 3, createdAt: '2026-12-01T00:00:00.000Z', ...over };
+  return { id: 'm1', clientId: 'c1c1c1c1', conversationId: 'a_b', senderId: 'a', recipientId: 'b', body: 'hello there', seq: 3, createdAt: '2026-12-01T00:00:00.000Z', status: 'sent', ...over };
 }
 
 describe('buildPushPayload', () => {

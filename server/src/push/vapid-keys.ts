@@ -1,0 +1,58 @@
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import webpush from 'web-push';
+import { ensurePrivateDir } from '../files/private-files.ts';
+
+export const VAPID_FILE = 'vapid.json';
+
+export interface VapidKeys {
+  /** base64url, 65 bytes uncompressed P-256: what browsers get as applicationServerKey. */
+  publicKey: string;
+  /** base64url, 32 bytes. */
+  privateKey: string;
+  /** mailto: or https: URL (VAPID_SUBJECT). */
+  subject: string;
+}
+
+/**
+ * The server's VAPID identity (RFC 8292). Browsers bind each subscription to the public key, so it
+ * must never change on its own: VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY when given (config.ts checks
+ * they come together), else a pair generated on the first start and kept in DATA_DIR/vapid.json
+ * (0600), shared by every node on that DATA_DIR. Two nodes starting at once agree on the file
+ * that was written first ('wx'). A cluster without a shared DATA_DIR (MongoDB) must set the keys.
+ */
+export async function loadOrCreateVapidKeys(dataDir: string, configured: { publicKey: string | null; privateKey: string | null; subject: string }): Promise<VapidKeys> {
+  const { subject } = configured;
+  if (configured.publicKey !== null && configured.privateKey !== null) return { publicKey: configured.publicKey, privateKey: configured.privateKey, subject };
+  await ensurePrivateDir(dataDir);
+  const file = join(dataDir, VAPID_FILE);
+  const existing = await readKeys(file);
+  if (existing) return { ...existing, subject };
+  const generated = webpush.generateVAPIDKeys();
+  try {
+    await writeFile(file, `${JSON.stringify({ publicKey: generated.publicKey, privateKey: generated.privateKey })}\n`, { mode: 0o600, flag: 'wx' });
+    return { ...generated, subject };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const raced = await readKeys(file);
+    if (!raced) throw new Error(`${file} exists but holds no VAPID keys`);
+    return { ...raced, subject };
+  }
+}
+
+async function readKeys(file: string): Promise<{ publicKey: string; privateKey: string } | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  // A copy with a looser mode is tightened: the private key signs for this server.
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+  if (text.trim() === '') return null;
+  const parsed = JSON.parse(text) as { publicKey?: unknown; privateKey?: unknown };
+  const ok = (v: unknown, bytes: number) => typeof v === 'string' && /^[A-Za-z0-9_-]+$/.test(v) && Buffer.from(v, 'base64url').length === bytes;
+  if (!ok(parsed.publicKey, 65) || !ok(parsed.privateKey, 32)) throw new Error(`${file}: not a VAPID key pair (publicKey 65 bytes, privateKey 32 bytes, base64url)`);
+  return { publicKey: parsed.publicKey as string, privateKey: parsed.privateKey as string };
+}
