@@ -33,7 +33,11 @@ export default defineConfig({
   plugins: [
     vue(),
     VitePWA({
-      strategies: 'generateSW',
+      // Our own worker (src/sw/sw.ts): the precache and navigation fallback the generated one
+      // had, plus the Web Push handlers.
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
       // 'prompt': a new service worker waits until the user accepts the update, so a
       // half-typed message is never lost to a forced reload (see UpdatePrompt.vue).
       registerType: 'prompt',
@@ -56,16 +60,10 @@ export default defineConfig({
           { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
+      // The navigation fallback (index.html, never for /api or /socket.io), cleanupOutdatedCaches
+      // and the SKIP_WAITING message live in src/sw/sw.ts; no runtime caching, as before.
+      injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
-        // Every navigation is answered with the precached shell, offline included…
-        navigateFallback: 'index.html',
-        // …except the API and the socket, which always go to the network and are never cached.
-        navigateFallbackDenylist: [/^\/api/, /^\/socket\.io/],
-        runtimeCaching: [],
-        cleanupOutdatedCaches: true,
-        clientsClaim: false,
-        skipWaiting: false,
       },
       devOptions: { enabled: false },
     }),

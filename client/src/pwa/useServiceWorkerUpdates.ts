@@ -1,5 +1,7 @@
 import { useRegisterSW } from 'virtual:pwa-register/vue';
 import { watch, type Ref } from 'vue';
+import { dropPushOnSignOut } from './push-sign-out.ts';
+import { listenToServiceWorker } from './sw-messages.ts';
 
 export interface UseServiceWorkerUpdatesOptions {
   /** How often an open tab asks the server for a new service worker. Default: hourly. */
@@ -24,6 +26,10 @@ export interface UseServiceWorkerUpdatesReturn {
  */
 export function useServiceWorkerUpdates(options: UseServiceWorkerUpdatesOptions = {}): UseServiceWorkerUpdatesReturn {
   const { checkEveryMs = 60 * 60 * 1000, offlineReadyNoticeMs = 6_000 } = options;
+  // Mounted once at start (UpdatePrompt.vue in App.vue): the worker's "open this chat" messages
+  // and the end of a session (no more notifications for it) are followed from here too.
+  listenToServiceWorker();
+  dropPushOnSignOut();
 
   const { needRefresh, offlineReady, updateServiceWorker } = useRegisterSW({
     immediate: true,
