@@ -3,7 +3,7 @@ import type { AnyBulkWriteOperation } from 'mongodb';
 import { chunkedBulkWrite } from './bulk-write.ts';
 import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
-import { toMessage, type ContentDoc, type MessageDoc } from './documents.ts';
+import { searchDocOf, toMessage, type ContentDoc, type MessageDoc } from './documents.ts';
 import { hiddenAtOf, isMessageDoc, quoteEntryId, versionOf, type ActionDoc } from './action-docs.ts';
 import { commitSteps, type Step } from './action-steps.ts';
 import { caughtUp } from './entry-truth.ts';
@@ -40,7 +40,9 @@ export async function applyEntries(ctx: MongoContext, entries: readonly ActionDo
       updateOne: {
         filter: { _id: e.messageId },
         // Rebuilt so that `version` is the first key whatever order the entry was read in.
-        update: { $max: { content: ordered(e.content!), lastChangePos: e.changePos } },
+        // The search words follow the content by the same `$max` on version (documents.ts SearchDoc):
+        // an edit re-indexes, a delete for everyone leaves none.
+        update: { $max: { content: ordered(e.content!), lastChangePos: e.changePos, search: searchDocOf(e.content!.version, e.content!.body, e.content!.deletedAt !== null) } },
       },
     })),
     ...[...hides.values()].filter((e) => wanted(e._id)).map((e) => ({

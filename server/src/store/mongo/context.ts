@@ -5,6 +5,8 @@ import type { AttachmentDoc, AttachmentKeyDoc, ClaimDoc } from './attachment-doc
 import type { BlockDoc, ConversationDoc, GroupStateDoc, LogDoc, MessageDoc, MoveDoc, SessionDoc, SessionUseDoc, UserDoc } from './documents.ts';
 import { TakingTurnsLane, type FairWriteLane } from './fair-lane.ts';
 import { Numbering } from './numbering.ts';
+import type { MuteDoc } from './mutes.ts';
+import type { PushSubscriptionDoc } from './push-subscriptions.ts';
 import { SharedWriteLock, type LockDoc, type WriteLane } from './write-lock.ts';
 
 export interface StoreHooks {
@@ -40,6 +42,9 @@ export interface MongoContext {
   readonly attachments: Collection<AttachmentDoc>;
   readonly attachmentKeys: Collection<AttachmentKeyDoc>;
   readonly claims: Collection<ClaimDoc>;
+  /** Web Push subscriptions (push-subscriptions.ts) and per-chat mutes (mutes.ts). */
+  readonly pushSubscriptions: Collection<PushSubscriptionDoc>;
+  readonly mutes: Collection<MuteDoc>;
   /**
    * Each group's state as of a seq this process saw committed (group-state.ts): a send checks
    * membership against it without a read while no other node wrote to the group.
@@ -95,6 +100,8 @@ export function createContext(
     attachments: db.collection<AttachmentDoc>('attachments'),
     attachmentKeys: db.collection<AttachmentKeyDoc>('attachment_keys'),
     claims: db.collection<ClaimDoc>('attachment_claims'),
+    pushSubscriptions: db.collection<PushSubscriptionDoc>('push_subscriptions'),
+    mutes: db.collection<MuteDoc>('conversation_mutes'),
     groupStates: new BoundedLru(KNOWN_CONVERSATIONS_MAX),
     numbering: new Numbering({ messages }),
     knownConversations: new BoundedLru(KNOWN_CONVERSATIONS_MAX),

@@ -1,4 +1,4 @@
-import type { Attachment, Message, MessageStatus, Reaction, ReplyRef, SystemEvent } from '@pigeon/sync-protocol';
+import { searchTokens, type Attachment, type Message, type MessageStatus, type Reaction, type ReplyRef, type SystemEvent } from '@pigeon/sync-protocol';
 import type { GroupMemberRecord, UserRecord } from '../store.ts';
 
 /** Ids are strings we generate, so `_id` is the public id and no ObjectId leaks out. */
@@ -9,6 +9,11 @@ export interface UserDoc {
   displayName: string;
   /** For the case-insensitive prefix search: an indexed, anchored regex needs a case-folded copy. */
   displayNameLower: string;
+  /**
+   * People search (users.ts): the words of displayName (search-text.ts `searchTokens`), matched by
+   * anchored regexes. Absent on users created before it: filled in when the store opens (backfill.ts).
+   */
+  nameTokens?: string[];
   passwordHash: string;
   createdAt: string;
   lastSeen: string | null;
@@ -80,7 +85,29 @@ export interface MessageDoc extends LogDoc {
   content?: ContentDoc;
   /** Who deleted it for themself, and when (the first hide stays): only their own reads carry `hiddenAt`. */
   hidden?: Record<string, string>;
+  /**
+   * Message search (search.ts): the words of the current body. Absent on system messages, and on
+   * messages stored before search until the backfill at store open reaches them (backfill.ts).
+   */
+  search?: SearchDoc;
 }
+
+/**
+ * The words of a message's body at one content version, `version` first: every write is a `$max`
+ * (send: version 0; action-apply.ts: the entry's version), so, as for `content`, a late write of an
+ * older version never replaces the words of a newer one (an edit racing a delete on two nodes).
+ * `tokens` is `searchTokens(body)` (search-text.ts), [] once deleted for everyone; a multikey index.
+ */
+export interface SearchDoc {
+  version: number;
+  tokens: string[];
+}
+
+/** The search words of a body at `version`; none once deleted for everyone. */
+export const searchDocOf = (version: number, body: string, deleted: boolean): SearchDoc => ({
+  version,
+  tokens: deleted ? [] : searchTokens(body),
+});
 
 /** What actions change of a message; `version` first (see MessageDoc.content). */
 export interface ContentDoc {

@@ -6,13 +6,24 @@ import type { IndexDescription } from 'mongodb';
  * (compound, unique) indexes: FerretDB 1.x rejects partial and collation indexes.
  */
 export const INDEXES: Record<
-  'users' | 'messages' | 'conversations' | 'sessions' | 'session_uses' | 'blocks' | 'positionMoves' | 'attachments',
+  | 'users'
+  | 'messages'
+  | 'conversations'
+  | 'sessions'
+  | 'session_uses'
+  | 'blocks'
+  | 'positionMoves'
+  | 'attachments'
+  | 'push_subscriptions'
+  | 'conversation_mutes',
   IndexDescription[]
 > = {
   users: [
     // Usernames are stored lower-cased, so this is case-insensitive uniqueness.
     { key: { username: 1 }, name: 'username_unique', unique: true },
-    { key: { displayNameLower: 1 }, name: 'displayNameLower' },
+    // People search: one anchored regex per query word over the display name's words (multikey; users.ts).
+    // (`displayNameLower`, the index of the start-of-name search before #18, is no longer created.)
+    { key: { nameTokens: 1 }, name: 'nameTokens' },
   ],
   messages: [
     // Idempotent sends: one message per (sender, clientId), across all nodes.
@@ -38,6 +49,10 @@ export const INDEXES: Record<
     // Every read of messages catches their documents up with their entries (entry-truth.ts): the
     // receipt and action entries about a page's messages. Message documents have no `messageId`.
     { key: { messageId: 1 }, name: 'messageId' },
+    // Message search (search.ts): per conversation of the caller, one range of the words (multikey)
+    // per `^term` regex; a conversation filter is then one seek. Leading with conversationId keeps a
+    // search to the caller's own chats instead of every message in the database with that word.
+    { key: { conversationId: 1, 'search.tokens': 1 }, name: 'conversation_searchTokens' },
   ],
   // Members' delivered/read positions: the newest move per member (one seek each, or a
   // DISTINCT_SCAN), and the first move at or past a seq (Message info).
@@ -61,6 +76,11 @@ export const INDEXES: Record<
     { key: { deletedAt: 1, createdAt: 1 }, name: 'deletedAt_createdAt' },
     { key: { holder: 1, createdAt: 1 }, name: 'holder_createdAt' },
   ],
+  // Push subscriptions (push-subscriptions.ts): `_id` is the endpoint's hash (unique by endpoint);
+  // pushSubscriptionsOf and the pruning read a user's.
+  push_subscriptions: [{ key: { userId: 1 }, name: 'userId' }],
+  // Mutes (mutes.ts): `_id` is (user, conversation); mutesOf reads a user's.
+  conversation_mutes: [{ key: { userId: 1 }, name: 'userId' }],
   // blockedBy; isBlockedEitherWay reads two `_id`s.
   blocks: [
     { key: { blockerId: 1, createdAt: 1 }, name: 'blocker_createdAt' },

@@ -1,8 +1,9 @@
 import { MongoClient, type Db, type MongoClientOptions, type WriteConcernSettings } from 'mongodb';
 import type { Store } from '../store.ts';
 import { applyActions } from './actions.ts';
+import { backfillSearch } from './backfill.ts';
 import { attachmentsToSweep, createAttachment, findAttachment, getAttachment, removeAttachments } from './attachments.ts';
-import { createContext, type StoreHooks } from './context.ts';
+import { createContext, type MongoContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
 import { INDEXES } from './indexes.ts';
 import { blockedBy, blockersOf, blockUser, isBlockedEitherWay, unblockUser } from './blocks.ts';
@@ -15,6 +16,9 @@ import { markDelivered, markRead } from './receipts.ts';
 import { sendMessages } from './send-batch.ts';
 import { createSession, getSession, listSessions, markSessionUsed, purgeSessions, revokeSession, rotateSession } from './sessions.ts';
 import { storeIdentity } from './identity.ts';
+import { deletePushSubscription, dropPushEndpoint, pushSubscriptionsOf, savePushSubscription } from './push-subscriptions.ts';
+import { mutedAmong, mutesOf, setMute } from './mutes.ts';
+import { searchMessages } from './search.ts';
 import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
 export type { StoreHooks } from './context.ts';
@@ -90,7 +94,10 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
     for (const [name, indexes] of Object.entries(INDEXES)) {
       for (const index of indexes) await db.collection(name).createIndexes([index]);
     }
-    return mongoStore(client, db, server, writeLock, sendLookup, options.hooks ?? {});
+    const ctx = createContext(db, server, writeLock === 'shared' ? 'shared' : 'none', sendLookup, options.hooks ?? {});
+    // Data stored before search gets its search words, once (backfill.ts).
+    await backfillSearch(ctx);
+    return mongoStore(client, db, ctx, writeLock);
   } catch (err) {
     await client.close().catch(() => {});
     throw translateDriverError(err);
@@ -98,15 +105,8 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
 }
 
 /** The Store over an open connection: each call runs one of the modules, with driver errors translated. */
-function mongoStore(
-  client: MongoClient,
-  db: Db,
-  server: 'mongodb' | 'ferretdb',
-  writeLock: 'process' | 'shared',
-  sendLookup: 'before-insert' | 'on-conflict',
-  hooks: StoreHooks,
-): MongoStore {
-  const ctx = createContext(db, server, writeLock === 'shared' ? 'shared' : 'none', sendLookup, hooks);
+function mongoStore(client: MongoClient, db: Db, ctx: MongoContext, writeLock: 'process' | 'shared'): MongoStore {
+  const { server, sendLookup } = ctx;
   let closed = false;
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -136,7 +136,7 @@ function mongoStore(
     createUser: (user) => call(() => createUser(ctx, user)),
     findUserByUsername: (username) => call(() => findUserByUsername(ctx, username)),
     getUsers: (ids) => call(() => getUsers(ctx, ids)),
-    searchUsers: (prefix, limit) => call(() => searchUsers(ctx, prefix, limit)),
+    searchUsers: (query, limit) => call(() => searchUsers(ctx, query, limit)),
     setLastSeen: (userId, at) => call(() => setLastSeen(ctx, userId, at)),
     setPasswordHash: (userId, passwordHash) => call(() => setPasswordHash(ctx, userId, passwordHash)),
 
@@ -178,5 +178,14 @@ function mongoStore(
     findAttachment: (uploaderId, clientId) => call(() => findAttachment(ctx, uploaderId, clientId)),
     attachmentsToSweep: (orphanedBefore, limit) => call(() => attachmentsToSweep(ctx, orphanedBefore, limit)),
     removeAttachments: (ids, orphanedBefore) => call(() => removeAttachments(ctx, ids, orphanedBefore)),
+
+    savePushSubscription: (record, maxPerUser) => call(() => savePushSubscription(ctx, record, maxPerUser)),
+    deletePushSubscription: (userId, endpoint) => call(() => deletePushSubscription(ctx, userId, endpoint)),
+    dropPushEndpoint: (endpoint) => call(() => dropPushEndpoint(ctx, endpoint)),
+    pushSubscriptionsOf: (userIds) => call(() => pushSubscriptionsOf(ctx, userIds)),
+    setMute: (userId, conversationId, muted, at) => call(() => setMute(ctx, userId, conversationId, muted, at)),
+    mutesOf: (userId) => call(() => mutesOf(ctx, userId)),
+    mutedAmong: (conversationId, userIds) => call(() => mutedAmong(ctx, conversationId, userIds)),
+    searchMessages: (userId, terms, options) => call(() => searchMessages(ctx, userId, terms, options)),
   };
 }

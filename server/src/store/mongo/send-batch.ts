@@ -5,7 +5,7 @@ import type { SendOutcome, SendRequest } from '../store.ts';
 import { attachmentClaims, checkAttachments, holdAttachments } from './attachment-sends.ts';
 import { chunkedBulkWrite } from './bulk-write.ts';
 import type { MongoContext } from './context.ts';
-import { toMessage, type ConversationDoc, type MessageDoc } from './documents.ts';
+import { searchDocOf, toMessage, type ConversationDoc, type MessageDoc } from './documents.ts';
 import { refusedAsDuplicates } from './errors.ts';
 import { groupAdmission, groupOfSend } from './group-sends.ts';
 import { advanceState } from './group-state.ts';
@@ -112,6 +112,8 @@ async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quo
       ...(group ? { group } : {}),
       ...(replyTo ? { replyTo } : {}),
       ...(attachments ? { attachments } : {}),
+      // Message search (search.ts): the body's words at version 0.
+      search: searchDocOf(0, r.body, false),
     };
   });
   const direct = docs.filter((d) => d.group === undefined);

@@ -1,11 +1,10 @@
-import { PigeonError } from '@pigeon/sync-protocol';
-import { ObjectId } from 'mongodb';
+import { PigeonError, queryTerms, searchTokens } from '@pigeon/sync-protocol';
+import { ObjectId, type Filter } from 'mongodb';
 import type { NewUser, UserRecord } from '../store.ts';
 import type { MongoContext } from './context.ts';
 import { toUser, type UserDoc } from './documents.ts';
 import { isDuplicateKey } from './errors.ts';
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+import { startsWith } from './search.ts';
 
 export async function createUser(ctx: MongoContext, user: NewUser): Promise<UserRecord> {
   const doc: UserDoc = {
@@ -13,6 +12,7 @@ export async function createUser(ctx: MongoContext, user: NewUser): Promise<User
     username: user.username.toLowerCase(),
     displayName: user.displayName,
     displayNameLower: user.displayName.toLowerCase(),
+    nameTokens: searchTokens(user.displayName),
     passwordHash: user.passwordHash,
     createdAt: new Date().toISOString(),
     lastSeen: null,
@@ -41,11 +41,21 @@ export async function getUsers(ctx: MongoContext, ids: readonly string[]): Promi
   });
 }
 
-export async function searchUsers(ctx: MongoContext, prefix: string, limit: number): Promise<UserRecord[]> {
-  // Anchored and case-sensitive over lower-cased fields, so MongoDB turns it into index bounds.
-  const re = `^${escapeRegex(prefix.toLowerCase())}`;
+/**
+ * Username prefix, or every word of the query starting some word of the display name (Store
+ * searchUsers; search-text.ts). Anchored, case-sensitive regexes over lower-cased / folded
+ * fields, so MongoDB turns each into index bounds (`username`, and the multikey `nameTokens`).
+ */
+export async function searchUsers(ctx: MongoContext, query: string, limit: number): Promise<UserRecord[]> {
+  const prefix = query.trim().toLowerCase();
+  const terms = queryTerms(query);
+  const or = [
+    ...(prefix.length > 0 ? [startsWith('username', prefix)] : []),
+    ...(terms.length > 0 ? [{ $and: terms.map((t) => startsWith('nameTokens', t)) }] : []),
+  ];
+  if (or.length === 0 || limit <= 0) return [];
   const docs = await ctx.users
-    .find({ $or: [{ username: { $regex: re } }, { displayNameLower: { $regex: re } }] })
+    .find((or.length === 1 ? or[0]! : { $or: or }) as Filter<UserDoc>)
     .sort({ username: 1 })
     .limit(limit)
     .toArray();
