@@ -11,7 +11,9 @@ import { authRoutes } from './http/routes/auth.ts';
 import { conversationRoutes } from './http/routes/conversations.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { messageActionRoutes } from './http/routes/message-actions.ts';
+import { messageSearchRoutes } from './http/routes/message-search.ts';
 import { messageRoutes } from './http/routes/messages.ts';
+import { pushRoutes } from './http/routes/push.ts';
 import { refreshRoutes } from './http/routes/refresh.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { syncRoutes } from './http/routes/sync.ts';
@@ -24,7 +26,7 @@ import { serveClient } from './static.ts';
  *
  *   /api/health            public
  *   /api/auth/*            public (register, login, refresh), except /api/auth/logout: Bearer JWT
- *   /api/users, /api/messages, /api/conversations, /api/sync, /api/sessions, /api/attachments    Bearer JWT (and a live session)
+ *   /api/users, /api/messages, /api/conversations, /api/sync, /api/sessions, /api/attachments, /api/push    Bearer JWT (and a live session)
  *   anything else under /api → 404 NOT_FOUND (JSON)
  *   other GETs → client/dist (SPA fallback)
  */
@@ -56,14 +58,17 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   app.route('/api/auth', refreshRoutes(s, authed));
 
   // `/x/*` also matches `/x` itself in Hono.
-  for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions', '/api/attachments']) app.use(`${prefix}/*`, authed);
+  for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions', '/api/attachments', '/api/push']) app.use(`${prefix}/*`, authed);
   app.route('/api/users', userRoutes(s));
+  // Search first: no /api/messages/:id route may take 'search' for an id.
+  app.route('/api/messages', messageSearchRoutes(s));
   app.route('/api/messages', messageRoutes(s));
   app.route('/api/messages', messageActionRoutes(s));
   app.route('/api/conversations', conversationRoutes(s));
   app.route('/api/sync', syncRoutes(s));
   app.route('/api/sessions', sessionRoutes(s));
   app.route('/api/attachments', attachmentRoutes(s));
+  app.route('/api/push', pushRoutes(s));
 
   app.use('*', serveClient(s.clientDistDir));
   return app;

@@ -39,6 +39,7 @@ import { broadcastSyncHint } from './realtime/sync-hint.ts';
 import { connectRedisAdapter, type RedisAdapterHandle } from './realtime/redis-adapter.ts';
 import { createSessionRevocation } from './realtime/session-revocation.ts';
 import { createSocketFanout } from './realtime/socket-fanout.ts';
+import { startPush } from './push/push-service.ts';
 import { createShutdown } from './shutdown.ts';
 import { TypingTracker } from './realtime/typing.ts';
 import { createTypingEmit } from './realtime/typing-fanout.ts';
@@ -210,7 +211,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
       onBatchError: (err, size) => log.error({ err, size }, 'group commit failed; retrying its sends one by one'),
     });
-    const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience });
+    // Web Push: VAPID keys, the endpoint rules, a background queue fed after each commit (push/).
+    const push = await startPush({ config, store, log });
+    cleanups.push(() => push.close());
+    const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience, onStored: (message) => push.notifier.messageStored(message) });
     // A new upload counts as one send in the user's budget (SEND_RATE_LIMIT; attachment-service.ts says why).
     const attachments = new AttachmentService({
       store,
@@ -238,7 +242,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, actions, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
-      { store, gate, sessions, users, presence, sends, actions, attachments, groups, audience, fanout, passwords, authLimits: limits.auth, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      { store, gate, sessions, users, presence, sends, actions, attachments, groups, audience, fanout, passwords, authLimits: limits.auth, push, writeLimit: limits.sends, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
       log,
       { trustProxy: config.trustProxy },
     );
@@ -266,7 +270,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // BlobStore closes, all before the store (GridFS uses the store's connection).
       sessionPurge: {
         close: async () => {
-          await Promise.all([sessionPurge.close(), attachmentSweep.close()]);
+          // Pushes stop too (queued ones are dropped, requests in flight cut): the store closes next.
+          await Promise.all([sessionPurge.close(), attachmentSweep.close(), push.close()]);
           await blobs.close();
         },
       },

@@ -13,6 +13,8 @@ import type { AttachmentService } from '../attachments/attachment-service.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
+import type { SendLimit } from '../limits/send-limit.ts';
+import type { PushService } from '../push/push-service.ts';
 
 /** Hono context variables set by middleware. */
 export interface AppEnv {
@@ -48,6 +50,13 @@ export interface HttpServices {
   passwords: Passwords;
   /** Login/register limits per client address and username. */
   authLimits: AuthLimits;
+  /** Web Push: the VAPID public key and the endpoint check (PUSH_ALLOWED_HOSTS). */
+  push: Pick<PushService, 'vapidPublicKey' | 'checkEndpoint'>;
+  /**
+   * SEND_RATE_LIMIT, the per-user budget of writes (sends, actions, group changes, uploads); push
+   * subscriptions and mutes count against it too.
+   */
+  writeLimit: SendLimit;
   /** The rate-limit key of a request's client (http/client-address.ts). */
   clientAddress(c: Context): string;
   log: Logger;

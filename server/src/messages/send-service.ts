@@ -1,4 +1,4 @@
-import { conversationPeer, PigeonError, withMessageDefaults, type SendMessageInput } from '@pigeon/sync-protocol';
+import { conversationPeer, PigeonError, withMessageDefaults, type Message, type SendMessageInput } from '@pigeon/sync-protocol';
 import { isGroupId } from '../groups/memberships.ts';
 import type { Audience } from '../privacy/audience.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
@@ -31,6 +31,11 @@ export class SendService {
       rateLimiter: SendLimit;
       fanout: Fanout;
       audience: Audience;
+      /**
+       * A new message was stored (Web Push, push/notifier.ts). Called from announce, so after the
+       * commit and, on a socket, after the ack; it must return at once (the notifier only queues).
+       */
+      onStored?: (message: Message) => void;
     },
   ) {}
 
@@ -77,6 +82,7 @@ export class SendService {
   announce(outcome: StoredOutcome, exceptSocketId?: string): void {
     if (!outcome.created) return;
     const { message } = outcome;
+    this.deps.onStored?.(message);
     if (isGroupId(message.conversationId)) {
       this.deps.fanout.toConversation(message.conversationId, 'new-message', { message }, { socketId: exceptSocketId });
       return;
