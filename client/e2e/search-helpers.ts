@@ -1,0 +1,83 @@
+/**
+ * Helpers of the search and unread e2e files: accounts and messages made through the API (another
+ * person on another device), the search box, a device that holds only part of its history, and
+ * the docs' screenshots (`PIGEON_E2E_SHOTS=<dir>` only, as actions-helpers.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { apiPost, PASSWORD, type ApiAuth, type TestServer } from './harness.ts';
+
+export const WAIT = { timeout: 20_000, interval: 100 };
+
+let counter = 0;
+const clientId = () => `e2e-search-${Date.now().toString(36)}-${++counter}`;
+
+export const register = (server: TestServer, username: string, displayName: string) =>
+  apiPost<ApiAuth>(server, '/api/auth/register', { username, password: PASSWORD, displayName });
+
+/** A 1:1 message through the API; resolves with its server id. */
+export async function apiSend(server: TestServer, from: ApiAuth, to: ApiAuth, body: string): Promise<string> {
+  const { message } = await apiPost<{ message: { id: string } }>(server, '/api/messages', { clientId: clientId(), to: to.user.id, body }, from.token);
+  return message.id;
+}
+
+/** Types into the sidebar's one search box. */
+export async function search(page: Page, text: string): Promise<void> {
+  await page.getByTestId('people-search').fill(text);
+}
+
+export const messageResults = (page: Page) => page.getByTestId('message-result');
+
+/** The marked words of each message result, in order ("[pelican]"). */
+export function markedWords(page: Page): Promise<string[][]> {
+  return messageResults(page).evaluateAll((els) => els.map((el) => [...el.querySelectorAll('mark')].map((m) => m.textContent ?? '')));
+}
+
+/**
+ * Makes this device hold only the newer part of its history (as a device that synced part of it
+ * would): deletes the message rows with seq ≤ `maxSeq` straight from IndexedDB. Reload after it.
+ */
+export function forgetOldMessages(page: Page, maxSeq: number, dbName = 'pigeon'): Promise<number> {
+  return page.evaluate(
+    async ({ name, max }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const deleted = await new Promise<number>((resolve, reject) => {
+        let n = 0;
+        const tx = db.transaction('messages', 'readwrite');
+        const req = tx.objectStore('messages').openCursor();
+        req.onsuccess = () => {
+          const cursor = req.result;
+          if (!cursor) return;
+          const row = cursor.value as { seq: number | null };
+          if (row.seq !== null && row.seq <= max) {
+            cursor.delete();
+            n++;
+          }
+          cursor.continue();
+        };
+        tx.oncomplete = () => resolve(n);
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+      return deleted;
+    },
+    { name: dbName, max: maxSeq },
+  );
+}
+
+/** Whether keyboard focus is on the bubble of the message with this server id. */
+export const focusedMessageId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-message-id') ?? null);
+
+/** `PIGEON_E2E_SHOTS=<dir>` only: saves <dir>/search-<name>.png after two painted frames. */
+export async function shot(page: Page, name: string): Promise<void> {
+  const dir = process.env.PIGEON_E2E_SHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.screenshot({ path: join(dir, `search-${name}.png`) });
+}
