@@ -4,6 +4,7 @@ import type { ActionStatements } from './action-statements.ts';
 import { markAttachmentsDeleted, type AttachmentStatements } from './attachments.ts';
 import type { GroupContext } from './groups.ts';
 import { toMessage, type MessageRow } from './rows.ts';
+import type { SqliteSearch } from './search.ts';
 
 type StoredRow = MessageRow & { cid: number; sender: number; recipient: number };
 
@@ -17,7 +18,7 @@ type StoredRow = MessageRow & { cid: number; sender: number; recipient: number }
  * position (as a status change does), so changesSince hands out its latest state. A hide is a row
  * of its own (hides) with its own position, read by the hider's feed alone.
  */
-export function sqliteActions({ db, st, gs }: GroupContext, as: ActionStatements, ats: AttachmentStatements) {
+export function sqliteActions({ db, st, gs }: GroupContext, as: ActionStatements, ats: AttachmentStatements, search: Pick<SqliteSearch, 'reindexMessage'>) {
   /** Whether the actor may read the message (visible) and write in its conversation now (member). */
   function subjectOf(row: StoredRow, uid: number): ActionSubject {
     const message = toMessage(row);
@@ -54,6 +55,10 @@ export function sqliteActions({ db, st, gs }: GroupContext, as: ActionStatements
       });
       // A group's feed skips groups without a change since the cursor (group-reads.ts).
       if (row.recipient === 0) changedGroups.set(row.cid, pos);
+      // An edit's new words replace the old ones; a delete for everyone leaves the index. A change
+      // of reactions or of a quote leaves the body, and the index, as they were.
+      const deleted = Boolean(next.deletedAt) && !row.deleted_at;
+      if (row.type === 'text' && (deleted || next.body !== row.body)) search.reindexMessage(next.id, next.body, Boolean(next.deletedAt));
     };
 
     function applyOne(r: ActionRequest): ActionOutcome {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { directConversationId } from '@pigeon/sync-protocol';
+import { directConversationId, queryTerms } from '@pigeon/sync-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.ts';
 import { SCHEMA_VERSION, schemaAt } from './schema.ts';
@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 8', () => {
-    expect(SCHEMA_VERSION).toBe(8);
+  it('is at version 9', () => {
+    expect(SCHEMA_VERSION).toBe(9);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -209,6 +209,53 @@ describe('SQLite schema versions', () => {
     expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
   });
 
+  it('brings a version-8 file forward: its messages and users are searchable at once (deleted and system ones never)', async () => {
+    const file = freshFile('v8');
+    const v8 = writeVersionFile(file, 8);
+    const user = v8.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', ?)`);
+    for (const [uid, id, name] of [[1, 'u-a', 'Marie Curie'], [2, 'u-b', 'Pierre Dupré']] as const) user.run(uid, id, id, name, name.toLowerCase(), '2026-11-30T00:00:00.000Z');
+    const conv = directConversationId('u-a', 'u-b');
+    v8.prepare(`INSERT INTO conversations (cid, id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (3, ?, 'u-a', 'u-b', 3, ?, 3)`)
+      .run(conv, '2026-12-01T00:00:03.000Z');
+    const message = v8.prepare(`
+      INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos, deleted_at, version)
+      VALUES (?, ?, 3, 1, 2, ?, 'u-a', 'u-b', ?, ?, ?, 'sent', ?, ?, ?)`);
+    message.run('m-1', 'client-1', conv, 'Rendez-vous à l’Opéra', 1, '2026-12-01T00:00:01.000Z', 1, null, 0);
+    message.run('m-2', 'client-2', conv, 'opera tickets', 2, '2026-12-01T00:00:02.000Z', 2, null, 0);
+    message.run('m-3', 'client-3', conv, '', 3, '2026-12-01T00:00:03.000Z', 3, '2026-12-01T00:00:04.000Z', 1); // deleted for everyone
+    v8.prepare(`UPDATE meta SET value = 3 WHERE key = 'change_pos'`).run();
+    v8.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    // The index holds the two text messages, not the deleted one.
+    expect(peek(file).prepare(`SELECT count(*) FROM message_search`).pluck().get()).toBe(2);
+    expect((await store.searchMessages('u-b', queryTerms('opé'), { limit: 10 })).map((m) => m.id)).toEqual(['m-2', 'm-1']);
+    expect((await store.searchMessages('u-a', queryTerms('rendez opera'), { limit: 10 })).map((m) => m.id)).toEqual(['m-1']);
+    expect(await store.searchMessages('u-c', queryTerms('opera'), { limit: 10 })).toEqual([]);
+    expect((await store.searchUsers('cur', 10)).map((u) => u.id)).toEqual(['u-a']);
+    expect((await store.searchUsers('dupre', 10)).map((u) => u.id)).toEqual(['u-b']);
+    // And it keeps the index from then on.
+    const [sent] = await store.sendMessages([{ senderId: 'u-b', recipientId: 'u-a', clientId: 'client-4', body: 'Opera night' }]);
+    expect((await store.searchMessages('u-a', queryTerms('opera'), { limit: 10 })).map((m) => m.id)).toEqual([sent!.message!.id, 'm-2', 'm-1']);
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
+  it('a failed step 9 leaves the version-8 file as it was: no half-built index', async () => {
+    const file = freshFile('v8-fail');
+    writeVersionFile(file, 8).close();
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE user_search (x TEXT)'); // in the way of the step's last table
+    raw.close();
+    await expect(createSqliteStore({ file })).rejects.toThrow(/user_search/);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(8);
+    expect(peek(file).prepare(`SELECT name FROM sqlite_master WHERE name IN ('push_subscriptions', 'message_search')`).all()).toEqual([]);
+  });
+
   it('a failed step 6 leaves the version-5 file as it was, its conversations table included', async () => {
     const file = freshFile('v5-fail');
     writeVersion5FileWithMessages(file);
@@ -240,6 +287,11 @@ describe('SQLite schema versions', () => {
     openDatabase(file).close();
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = peek(file).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['actions', 'attachments', 'blocks', 'conversations', 'hides', 'identity', 'members', 'messages', 'meta', 'receipt_moves', 'sessions', 'users']);
+    expect(tables).toEqual([
+      'actions', 'attachments', 'blocks', 'conversation_mutes', 'conversations', 'hides', 'identity', 'members',
+      'message_search', 'message_search_config', 'message_search_data', 'message_search_docsize', 'message_search_idx',
+      'messages', 'meta', 'push_subscriptions', 'receipt_moves', 'sessions',
+      'user_search', 'user_search_config', 'user_search_data', 'user_search_docsize', 'user_search_idx', 'users',
+    ]);
   });
 });

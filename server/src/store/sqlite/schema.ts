@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { migrateTo9, TABLES_V9 } from './schema-step-9.ts';
 import { TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8 } from './schema-steps.ts';
 
 /**
@@ -9,33 +10,35 @@ import { TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8 } from
  *
  * To change the schema: bump the version, add the new step to schema-steps.ts and to SCHEMA for new files,
  * and add a step to MIGRATIONS that brings a file at the previous version forward; never
- * rewrite what an earlier version created.
+ * rewrite what an earlier version created. A step that needs more than SQL (version 9 indexes the
+ * existing messages' words, computed in JS) is a function run in the same transaction.
  */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
 
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8 + TABLES_V9;
 
 /**
  * The SQL that a new file of `version` ran: tests write files "as an older version wrote
  * them" with it. Valid because earlier steps are never rewritten.
  */
 export function schemaAt(version: number): string {
-  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8];
+  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8, TABLES_V9];
   if (version < OLDEST_MIGRATABLE || version > SCHEMA_VERSION) throw new Error(`no schema ${version}`);
   return steps.slice(0, version - OLDEST_MIGRATABLE + 1).join('');
 }
 
 /** MIGRATIONS[n] brings a file at version n to n + 1. */
-const MIGRATIONS: Record<number, string> = {
+const MIGRATIONS: Record<number, string | ((db: Database) => void)> = {
   3: TABLES_V4,
   4: TABLES_V5,
   5: TABLES_V6,
   6: TABLES_V7,
   7: TABLES_V8,
+  8: migrateTo9,
 };
 
 /**
@@ -59,7 +62,13 @@ export function ensureSchema(db: Database): void {
     // Re-read inside the write lock: another connection may have done it meanwhile.
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0) db.exec(SCHEMA);
-    else for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    else {
+      for (let v = version; v < SCHEMA_VERSION; v++) {
+        const step = MIGRATIONS[v]!;
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
+      }
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -6,6 +6,7 @@ import type { GroupContext } from './groups.ts';
 import { uuidv7 } from './ids.ts';
 import { sqliteReplies } from './replies.ts';
 import { newMessage, toMessage } from './rows.ts';
+import type { SqliteSearch } from './search.ts';
 
 interface ConversationTally {
   cid: number;
@@ -23,7 +24,7 @@ const isGroupSend = (r: SendRequest): r is SendRequest & { conversationId: strin
  * runs with BEGIN IMMEDIATE. 1:1 and group sends mix freely; each conversation's seqs and the
  * change positions are handed out in input order.
  */
-export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: AttachmentStatements) {
+export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: AttachmentStatements, search: Pick<SqliteSearch, 'indexMessage'>) {
   const resolveReply = sqliteReplies({ gs });
   const sendBatch = db.transaction((batch: readonly SendRequest[]): SendOutcome[] => {
     const createdAt = new Date().toISOString();
@@ -88,7 +89,7 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: Attach
       }
       const id = uuidv7();
       const seq = conv.lastSeq + 1;
-      const { changes } = st.insertMessage.run(
+      const { changes, lastInsertRowid } = st.insertMessage.run(
         id, r.clientId, conv.cid, sender, recipient, conversationId, r.senderId, recipientId, r.body, seq, createdAt, pos + 1,
         replyTo?.id ?? null, replyTo?.senderId ?? null, replyTo?.preview ?? null, files.length === 0 ? '[]' : JSON.stringify(files),
       );
@@ -100,6 +101,8 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: Attach
         const message = newMessage({ id, clientId: r.clientId, conversationId, senderId: r.senderId, recipientId, body: r.body, seq, createdAt }, replyTo, files);
         // In this commit: the next send of the batch naming one of them is refused.
         holdAttachments(ats, message);
+        // Searchable from this commit on (search.ts); lastInsertRowid is the row's only when it was inserted.
+        search.indexMessage(lastInsertRowid, r.body);
         outcome = { message, created: true };
       } else {
         // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.

@@ -12,6 +12,7 @@ import { openDatabase } from './database.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { PURGE_SESSIONS_SQL } from './sessions.ts';
 import { createSqliteStore } from './sqlite-store.ts';
+import { prepareSearchStatements } from './search.ts';
 import { prepareStatements } from './statements.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-sqlite-'));
@@ -229,19 +230,37 @@ describe('SQLite store specifics', () => {
       expect(fullScans(plan)).toEqual([]);
     });
 
-    it('receipts, history, conversations and user search use indexes', () => {
+    it('receipts, history and conversations use indexes', () => {
       const plans = {
         markDelivered: planOf(st.markDelivered, { userId: 'u', ids: '["x"]', at: 't', base: 0 }),
         markRead: planOf(st.markRead, { userId: 'u', cid: 1, fromSeq: 0, upToSeq: 3, at: 't', base: 0 }),
         history: planOf(st.history, ['c', 10, 10]),
         listConversations: planOf(st.listConversations, { userId: 'u' }),
-        searchUsers: planOf(st.searchUsers, { lo: 'a', hi: 'b', limit: 5 }),
       };
       for (const [name, plan] of Object.entries(plans)) expect(fullScans(plan), name).toEqual([]);
       expect(plans.markDelivered.join('\n')).not.toContain('messages_recipient_changes');
       // Unread counts and markRead read the conversation's (cid, seq) range above read_seq.
       expect(plans.listConversations.join('\n')).toMatch(/SEARCH u USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\?\)/);
       expect(plans.markRead.join('\n')).toMatch(/USING INDEX sqlite_autoindex_messages\S* \(cid=\? AND seq>\? AND seq<\?\)/);
+    });
+
+    it('searches: the word indexes drive, every other read is a key lookup', () => {
+      const db = openDatabase(freshFile('plan-search'));
+      toClose.push(db);
+      const ss = prepareSearchStatements(db);
+      const plan = (stmt: { source: string }, params: unknown) => planOf(stmt.source, params);
+      const users = plan(ss.usersByBoth, { lo: 'a', hi: 'b', q: '"a"*', limit: 5 });
+      const byName = plan(ss.usersByName, { lo: 'a', hi: 'b', limit: 5 });
+      const messages = plan(ss.messages, { q: '"a"*', uid: 1, conversationId: null, limit: 5 });
+      for (const p of [users, byName, messages]) expect(fullScans(p)).toEqual([]);
+      expect(users.join('\n')).toContain('SCAN user_search VIRTUAL TABLE');
+      expect(users.join('\n')).toMatch(/SEARCH users USING (COVERING )?INDEX sqlite_autoindex_users\S* \(username>\? AND username<\?\)/);
+      expect(byName.join('\n')).toMatch(/SEARCH users USING INDEX sqlite_autoindex_users\S* \(username>\? AND username<\?\)/);
+      const m = messages.join('\n');
+      expect(m).toContain('SCAN s VIRTUAL TABLE');
+      expect(m).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
+      expect(m).toMatch(/SEARCH p USING PRIMARY KEY \(cid=\? AND uid=\? AND from_seq<\?\)/);
+      expect(m).toMatch(/SEARCH h USING PRIMARY KEY \(uid=\? AND message_id=\?\)/);
     });
 
     it('message actions: replays, replies, hides and the hider’s feed are index searches', () => {

@@ -11,7 +11,9 @@ import { sqliteGroupReads } from './group-reads.ts';
 import { inChangeOrder } from './group-receipts.ts';
 import { prepareGroupStatements } from './group-statements.ts';
 import { sqliteGroups } from './groups.ts';
+import { sqliteNotifications } from './notifications.ts';
 import { toMessage, toUser, type MessageRow } from './rows.ts';
+import { sqliteSearch } from './search.ts';
 import { sqliteSendBatch } from './send-batch.ts';
 import { sqliteSessions } from './sessions.ts';
 import { prepareStatements } from './statements.ts';
@@ -23,9 +25,6 @@ export interface SqliteStoreOptions {
 
 /** Group ids are 'g:' + UUIDv7 (groups.ts); direct ones 'dm:…'. */
 const isGroupId = (conversationId: string) => conversationId.startsWith('g:');
-
-/** Sorts past every real character, so [prefix, prefix + TOP) is exactly the strings starting with prefix. */
-const TOP = '\u{10FFFF}';
 
 const byChangePos = (a: MessageRow, b: MessageRow) => a.change_pos - b.change_pos;
 
@@ -56,7 +55,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
   };
 
   const ctx = { db, st, gs, uidOf };
-  const sendBatch = sqliteSendBatch(ctx, ats);
+  const search = sqliteSearch(db);
+  const sendBatch = sqliteSendBatch(ctx, ats, search);
 
   /** Runs a status UPDATE that numbers its rows from the current counter, and advances the counter past them. */
   const statusChange = (stmt: typeof st.markDelivered, params: Record<string, unknown>): Message[] => {
@@ -69,7 +69,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
   const groups = sqliteGroups(ctx);
   const reads = sqliteGroupReads(ctx, as);
-  const actions = sqliteActions(ctx, as, ats);
+  const actions = sqliteActions(ctx, as, ats, search);
   const contacts = sqliteContacts(db);
 
   /** 1:1 messages to the user become delivered; in groups, the user's delivered positions move (group-receipts.ts). */
@@ -102,6 +102,15 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     return changed;
   });
 
+  /** The user's row and its words in one commit: a user is never unsearchable by display name. */
+  const insertUserTx = db.transaction((record: UserRecord) => {
+    const { lastInsertRowid } = st.insertUser.run(
+      record.id, record.username, record.displayName, record.displayName.toLowerCase(),
+      record.passwordHash, record.createdAt,
+    );
+    search.indexUser(lastInsertRowid, record.displayName);
+  });
+
   let closed = false;
 
   return {
@@ -130,10 +139,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
         lastSeen: null,
       };
       try {
-        st.insertUser.run(
-          record.id, record.username, record.displayName, record.displayName.toLowerCase(),
-          record.passwordHash, record.createdAt,
-        );
+        insertUserTx.immediate(record);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new PigeonError('USERNAME_TAKEN', `username "${record.username}" is taken`);
@@ -153,9 +159,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       return st.usersByIds.all(JSON.stringify(ids)).map(toUser);
     },
 
-    async searchUsers(prefix, limit) {
-      const lo = prefix.toLowerCase();
-      return st.searchUsers.all({ lo, hi: lo + TOP, limit }).map(toUser);
+    async searchUsers(query, limit) {
+      return search.searchUsers(query, limit);
     },
 
     async storeIdentity() {
@@ -173,6 +178,11 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
     ...sqliteSessions(db),
     ...sqliteBlocks(db),
     ...sqliteAttachmentStore(ats),
+    ...sqliteNotifications(db),
+
+    async searchMessages(userId, terms, options) {
+      return search.searchMessages(st.uidOf.get(userId), terms, options);
+    },
 
     async sendMessages(batch) {
       if (batch.length === 0) return [];

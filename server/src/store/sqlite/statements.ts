@@ -24,15 +24,6 @@ export function prepareStatements(db: SqliteDatabase) {
     usersByIds: db.prepare<[string], UserRow>(
       `SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))`,
     ),
-    // Two index range scans (username, lower-cased display name) merged; a range
-    // rather than LIKE so '_' and '%' in a prefix are plain characters.
-    searchUsers: db.prepare<{ lo: string; hi: string; limit: number }, UserRow>(`
-      SELECT * FROM users WHERE rowid IN (
-        SELECT rowid FROM users WHERE username >= @lo AND username < @hi
-        UNION
-        SELECT rowid FROM users WHERE display_name_lc >= @lo AND display_name_lc < @hi
-      )
-      ORDER BY username LIMIT @limit`),
     setLastSeen: db.prepare<[string, string]>(`UPDATE users SET last_seen = ? WHERE id = ?`),
     setPasswordHash: db.prepare<[string, string]>(`UPDATE users SET password_hash = ? WHERE id = ?`),
 

@@ -47,6 +47,14 @@ export const STORE_CALLS = [
   'findAttachment',
   'attachmentsToSweep',
   'removeAttachments',
+  'savePushSubscription',
+  'deletePushSubscription',
+  'dropPushEndpoint',
+  'pushSubscriptionsOf',
+  'setMute',
+  'mutesOf',
+  'mutedAmong',
+  'searchMessages',
 ] as const satisfies readonly (keyof Store)[];
 
 export type StoreCall = (typeof STORE_CALLS)[number];
