@@ -1,10 +1,13 @@
 /**
- * The page's side of the service worker's messages: a notification click in a window that is
- * already open asks it to show that chat (sw/push-handlers.ts). Setting the hash is what a click
- * in the list does (useHashRoute follows `hashchange`): no reload, drafts and scroll kept.
+ * The page's side of the service worker's messages (sw/messages.ts):
+ *   - OPEN_CHAT: a notification was clicked and this window was brought forward: show that chat.
+ *     Setting the hash is what a click in the list does (useHashRoute follows `hashchange`): no
+ *     reload, drafts and scroll kept;
+ *   - WHICH_CHAT: a push arrived; the worker asks which chat this window shows (it cannot tell
+ *     from the window's URL) to stay silent when that chat is in front.
  */
-import { chatHash } from '../sw/route.ts';
-import { isOpenChatMessage } from '../sw/messages.ts';
+import { chatHash, parseHash } from '../lib/hash-route.ts';
+import { isOpenChatMessage, isWhichChatMessage, SHOWN_CHAT, type ShownChatMessage } from '../sw/messages.ts';
 
 let listening = false;
 
@@ -12,8 +15,15 @@ export function listenToServiceWorker(): void {
   if (listening || !('serviceWorker' in navigator)) return;
   listening = true;
   navigator.serviceWorker.addEventListener('message', (event: MessageEvent) => {
-    if (!isOpenChatMessage(event.data)) return;
-    const hash = chatHash(event.data.conversationId);
-    if (location.hash !== hash) location.hash = hash;
+    if (isOpenChatMessage(event.data)) {
+      const shown = parseHash(location.hash);
+      if (shown.view !== 'chat' || shown.conversationId !== event.data.conversationId) location.hash = chatHash(event.data.conversationId);
+      return;
+    }
+    if (isWhichChatMessage(event.data) && event.ports[0]) {
+      const shown = parseHash(location.hash);
+      const answer: ShownChatMessage = { type: SHOWN_CHAT, conversationId: shown.view === 'chat' ? shown.conversationId : null };
+      event.ports[0].postMessage(answer);
+    }
   });
 }

@@ -7,6 +7,7 @@ import { OPEN_CHAT, type OpenChatMessage } from './messages.ts';
 import { planNotification, readData } from './notification-content.ts';
 import { chatUrl, conversationIdOf } from './route.ts';
 import type { NotificationEvent, PushEvent, ServiceWorkerScope, WindowClient } from './sw-types.ts';
+import { snapshotWindows } from './window-snapshots.ts';
 import { chatIsInFront, windowForChat } from './windows.ts';
 
 const windowsOf = (sw: ServiceWorkerScope) => sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
@@ -25,7 +26,7 @@ export async function onPush(sw: ServiceWorkerScope, event: PushEvent): Promise<
     return;
   }
   const payload = parsed.data;
-  if (chatIsInFront(await windowsOf(sw), payload.conversationId)) return;
+  if (chatIsInFront(await snapshotWindows(await windowsOf(sw)), payload.conversationId)) return;
   const shown = await sw.registration.getNotifications({ tag: payload.conversationId });
   const previous = shown.map((n) => readData(n.data)).find((d) => d !== null) ?? null;
   const { title, options } = planNotification(payload, previous);
@@ -42,7 +43,10 @@ export async function onNotificationClick(sw: ServiceWorkerScope, event: Notific
   for (const n of await sw.registration.getNotifications({ tag: conversationId })) n.close();
 
   const windows = await windowsOf(sw);
-  const index = windowForChat(windows, conversationId);
+  // Read before focus() is awaited, but only the URLs and states: asking the windows which chat
+  // they show would spend the click's permission to focus.
+  const snapshots = windows.map((w) => ({ conversationId: conversationIdOf(w.url), visibilityState: w.visibilityState, focused: w.focused }));
+  const index = windowForChat(snapshots, conversationId);
   if (index === -1) {
     await sw.clients.openWindow(chatUrl(sw.registration.scope, conversationId));
     return;
@@ -50,7 +54,8 @@ export async function onNotificationClick(sw: ServiceWorkerScope, event: Notific
   const target = windows[index]!;
   // focus() is allowed only while handling the click: first, before anything slow.
   const focused = await target.focus().catch(() => target);
-  if (conversationIdOf(focused.url) !== conversationId) openChatIn(focused, conversationId);
+  // Sent even when the URL says it is there already: Client.url does not follow hash changes.
+  openChatIn(focused, conversationId);
 }
 
 /**

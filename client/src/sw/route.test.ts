@@ -14,6 +14,7 @@ describe('service worker route', () => {
     expect(conversationIdOf('https://pigeon.test/')).toBeNull();
     expect(conversationIdOf('https://pigeon.test/#/devices')).toBeNull();
     expect(conversationIdOf('https://pigeon.test/#/c/%E0%A4%A')).toBeNull();
+    expect(conversationIdOf('https://pigeon.test/#/c/c%2F1/m/m9')).toBe('c/1');
     expect(conversationIdOf('not a url')).toBeNull();
   });
 

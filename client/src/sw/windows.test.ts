@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chatIsInFront, windowForChat, type WindowSnapshot } from './windows.ts';
 
 const win = (hash: string, visibilityState: DocumentVisibilityState, focused: boolean): WindowSnapshot => ({
-  url: `https://pigeon.test/${hash}`,
+  conversationId: hash.startsWith('#/c/') ? hash.slice(4) : null,
   visibilityState,
   focused,
 });

@@ -1,22 +1,20 @@
 /**
- * Decisions about the app's open windows, from what `clients.matchAll({ type: 'window' })`
- * reports. Pure: the service worker passes plain snapshots in.
+ * Decisions about the app's open windows (pure): the worker passes plain snapshots in.
  */
-import { conversationIdOf } from './route.ts';
-
 export interface WindowSnapshot {
-  url: string;
+  /** The chat the window shows (its own answer, else read from its URL); null for none. */
+  conversationId: string | null;
   visibilityState: DocumentVisibilityState;
   focused: boolean;
 }
 
 /**
- * A window is showing this chat to the user right now (visible AND focused on `#/c/<id>`): then
- * the message is on screen already and a notification would only be noise. A hidden tab, a
- * window behind another app, or the same chat open but unfocused still gets one.
+ * A window is showing this chat to the user right now (visible AND focused on it): then the
+ * message is on screen already and a notification would only be noise. A hidden tab, a window
+ * behind another app, or the same chat open but unfocused still gets one.
  */
 export function chatIsInFront(windows: readonly WindowSnapshot[], conversationId: string): boolean {
-  return windows.some((w) => w.visibilityState === 'visible' && w.focused && conversationIdOf(w.url) === conversationId);
+  return windows.some((w) => w.visibilityState === 'visible' && w.focused && w.conversationId === conversationId);
 }
 
 /**
@@ -24,15 +22,10 @@ export function chatIsInFront(windows: readonly WindowSnapshot[], conversationId
  * (open a new one): one already on that chat, else a focused one, else a visible one, else any.
  */
 export function windowForChat(windows: readonly WindowSnapshot[], conversationId: string): number {
-  const ranks = windows.map((w) => {
-    if (conversationIdOf(w.url) === conversationId) return 0;
-    if (w.focused) return 1;
-    if (w.visibilityState === 'visible') return 2;
-    return 3;
-  });
+  const rank = (w: WindowSnapshot) => (w.conversationId === conversationId ? 0 : w.focused ? 1 : w.visibilityState === 'visible' ? 2 : 3);
   let best = -1;
-  ranks.forEach((rank, i) => {
-    if (best === -1 || rank < ranks[best]!) best = i;
+  windows.forEach((w, i) => {
+    if (best === -1 || rank(w) < rank(windows[best]!)) best = i;
   });
   return best;
 }
