@@ -21,6 +21,7 @@ import type { ResolvedOptions } from './options.ts';
 import type { Parts } from './parts.ts';
 import { isNetworkError } from './transport/transport.ts';
 import { electLeader, type Leadership } from './up/leader.ts';
+import { applyServerMutes } from './up/mutes.ts';
 
 /** What the socket tells the session about its token. */
 export interface AuthSignals {
@@ -183,6 +184,11 @@ export class Background {
       presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
       // A group read on another device of ours (down/read-positions.ts).
       readPosition: (event) => void live.readPosition(event.conversationId, event.readSeq),
+      // A chat muted or unmuted on another device of ours (up/mutes.ts: a change queued here wins).
+      conversationMuted: (mute) => {
+        const me = this.state.userId;
+        if (me) void applyServerMutes(this.parts.db, me, [mute]).catch((e) => this.reportError('conversation-muted', e));
+      },
       // The change's system message came just before and updates the group; only a group this device
       // does not know yet (we were just added) is worth asking for, with its seq to order it by.
       conversationUpdated: (conversation) => {

@@ -6,7 +6,7 @@
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
-import type { EngineEvents, EngineMedia, EngineQueries, EngineState, LocalConversation, LocalMessage, MessageReceipt, OutgoingFile, SyncEngine, SyncEngineOptions } from './api.ts';
+import type { EngineEvents, EngineMedia, EnginePush, EngineQueries, SearchResults, EngineState, LocalConversation, LocalMessage, MessageReceipt, OutgoingFile, SyncEngine, SyncEngineOptions } from './api.ts';
 import { PigeonError } from '../errors.ts';
 import { discardFailed } from './up/discard.ts';
 import { prepareFiles, type PreparedFile } from './up/files.ts';
@@ -25,10 +25,14 @@ import { commitSend, requeue } from './up/outbox.ts';
 import { commitAction, dismissActionError } from './up/actions.ts';
 import type { GroupChange } from './transport/transport.ts';
 import { markReadLocally } from './up/receipts.ts';
+import { commitMute } from './up/mutes.ts';
+import { enginePush } from './push.ts';
+import { search } from './search/search.ts';
 
 export class Engine implements SyncEngine {
   readonly queries: EngineQueries;
   readonly media: EngineMedia;
+  readonly push: EnginePush;
   private readonly options: ResolvedOptions;
   private readonly life: SessionLifecycle;
   private readonly parts: Parts;
@@ -42,6 +46,7 @@ export class Engine implements SyncEngine {
     this.queries = this.parts.queries;
     this.media = this.parts.media;
     this.management = new Management(this.parts, this.life, { backoff: resolved.backoff, ...(resolved.random ? { random: resolved.random } : {}) });
+    this.push = enginePush(this.parts.transport, () => this.life.requireOnline());
   }
 
   // --- observable state -------------------------------------------------------------
@@ -212,6 +217,17 @@ export class Engine implements SyncEngine {
 
   async searchUsers(query: string): Promise<User[]> {
     return (await this.parts.transport.searchUsers(query)).users;
+  }
+
+  async search(query: string, options: { conversationId?: string; limit?: number } = {}): Promise<SearchResults> {
+    const me = this.life.requireUser();
+    const scope = options.conversationId !== undefined ? { conversationId: await resolveConversationId(this.parts.db, options.conversationId) } : {};
+    const deps = { db: this.parts.db, me, transport: this.parts.transport, online: this.life.online };
+    return search(deps, query, { ...options, ...scope });
+  }
+
+  async setMuted(conversationId: string, muted: boolean): Promise<void> {
+    await this.queued(commitMute(this.parts.db, this.life.requireUser(), conversationId, muted));
   }
 
   async openConversationWith(peer: User): Promise<string> {

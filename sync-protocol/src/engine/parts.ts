@@ -29,6 +29,7 @@ import type { LinkMemory } from './up/chunk-size.ts';
 import { Media } from './media/media.ts';
 import { settleOwnFiles, settleTables } from './media/own-files.ts';
 import { Receipts } from './up/receipts.ts';
+import { applyServerMutes, settleMute } from './up/mutes.ts';
 import { Emitter } from './util/emitter.ts';
 import { SingleFlight } from './util/single-flight.ts';
 
@@ -82,6 +83,8 @@ export interface Parts {
   outboxCount: SingleFlight;
   /** Attachments' bytes: own files, the download cache, downloads (engine/media/). */
   media: Media;
+  /** Applies the server's mutes (GET /api/conversations/mutes) after each completed catch-up (up/mutes.ts). */
+  mutes: SingleFlight;
 }
 
 export function createParts(o: ResolvedOptions, host: Host): Parts {
@@ -143,6 +146,12 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       const userId = host.me();
       if (userId && entry.key === messageKey(userId, entry.clientId)) host.afterApply(await applyServerCopies(db, [message], userId, { actionDone: entry.clientId }));
     },
+    mute: async (entry) => {
+      // No await before the request, as for sends.
+      const { mute } = await transport.setMute(entry.conversationId, entry.mute.muted);
+      const userId = host.me();
+      if (userId && entry.key === messageKey(userId, entry.clientId)) await settleMute(db, entry, mute);
+    },
     actionRefused: () => host.requestCatchUp(),
     catchUpsDone: () => catchUpsDone,
     requestCatchUp: () => host.requestCatchUp(),
@@ -151,6 +160,23 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     route: o.route,
     ...random,
   });
+  /** The server's conversation list; its `muted` flags are applied on the way (up/mutes.ts). */
+  const conversationList = async (me: string) => {
+    const { conversations } = await transport.conversations();
+    await applyServerMutes(db, me, conversations.map((c) => ({ conversationId: c.id, muted: c.muted === true })));
+    return conversations;
+  };
+  const mutes = new SingleFlight(async () => {
+    const me = host.me();
+    if (!me) return;
+    try {
+      await applyServerMutes(db, me, (await transport.mutes()).mutes);
+    } catch (e) {
+      // Best effort, as the block list: the next catch-up asks again.
+      if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
+      throw e;
+    }
+  });
   const catchUp = new CatchUp({
     db,
     fetchPage: (since, limit) => transport.sync(since, limit),
@@ -158,12 +184,14 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     active: host.active,
     pageSize: o.syncPageSize,
     // From the empty cursor, the groups' positions first (down/read-positions.ts, finding G1).
-    beforeFirstPage: async (me) => applyReadPositions(db, me, (await transport.conversations()).conversations),
+    beforeFirstPage: async (me) => applyReadPositions(db, me, await conversationList(me)),
     afterPage: host.afterApply,
     done: (at) => {
       catchUpsDone += 1;
       // Entries waiting for a target row look again now, not at the end of their backoff.
       drainer.wake();
+      // A mute changed on another device while this one was away has no event to replay: ask.
+      void mutes.request().catch((e) => onError('mutes', e));
       host.catchUpDone(at);
     },
     retryWhile: () => transport.connected,
@@ -208,7 +236,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
   const readPositions = new SingleFlight(async () => {
     const me = host.me();
-    if (me) await refreshReadPositions(db, me, async () => (await transport.conversations()).conversations);
+    if (me) await refreshReadPositions(db, me, () => conversationList(me));
   });
   const blockList = new SingleFlight(async () => {
     const me = host.me();
@@ -240,5 +268,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     return loadOlder({ db, me, fetchPage, afterPage: host.afterApply }, conversationId, LIMITS.historyPageDefault);
   };
   const queries = createQueries(db, { loadOlder: loadOlderPage });
-  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media };
+  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes };
 }

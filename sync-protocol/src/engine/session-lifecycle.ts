@@ -83,6 +83,11 @@ export class SessionLifecycle {
     return me;
   }
 
+  /** The network is allowed (setNetworkEnabled); says nothing of whether the server answers. */
+  get online(): boolean {
+    return this.background.online;
+  }
+
   assertOpen(): void {
     if (this.background.closed) throw new PigeonError('UNAVAILABLE', 'engine closed');
   }

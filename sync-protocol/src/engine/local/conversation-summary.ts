@@ -66,6 +66,8 @@ export async function refreshConversations(
       lastMessage: last ? toLocalMessage(last) : null,
       unreadCount: options.zeroUnread ? 0 : Math.max(0, (existing?.unreadCount ?? 0) + delta),
       updatedAt: last?.createdAt ?? existing?.updatedAt ?? new Date().toISOString(),
+      // Not a summary of messages: kept as it is (up/mutes.ts writes it).
+      ...(existing?.muted !== undefined ? { muted: existing.muted } : {}),
     };
     const type = existing?.type ?? conversationType(conversationId);
     const next: StoredConversation =
@@ -80,7 +82,7 @@ export async function refreshConversations(
 
 async function groupRow(
   db: LocalDb,
-  base: Pick<StoredConversation, 'id' | 'lastMessage' | 'unreadCount' | 'updatedAt'>,
+  base: Pick<StoredConversation, 'id' | 'lastMessage' | 'unreadCount' | 'updatedAt' | 'muted'>,
   existing: StoredConversation | undefined,
   me: string,
   facts: GroupFacts = {},

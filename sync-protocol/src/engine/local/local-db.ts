@@ -14,6 +14,7 @@
  *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
  *                   unacked ones. `[reader+status]` (v3) holds the incoming ones: `reader` is the
  *                   signed-in user on every message someone else sent, in a group as in a 1:1.
+ *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts).
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
  *                   messages and (v3) group changes, each with its own clientId; (v4) message
  *                   actions (react, edit, delete, hide), indexed by `targetKey`, the row they act on
@@ -41,6 +42,7 @@ import type { GroupState } from './group-state.ts';
 import type { Content } from './pending-actions.ts';
 import type { MessageAction } from '../../model/message-action.ts';
 import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
+import { keepWords, wordsOf } from './search-words.ts';
 
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 
@@ -57,6 +59,8 @@ export interface StoredMessage extends LocalMessage {
   reader?: string;
   /** While this device's actions on it are pending: the server's content state under them (pending-actions.ts). */
   base?: Content;
+  /** (v6) The body's search words (search-text.ts), the multiEntry `*words` index; kept by hooks (local/search-words.ts). */
+  words?: string[];
 }
 
 /** A conversation row: for a group, the server's view of it (group-state.ts) besides what the UI reads. */
@@ -104,6 +108,8 @@ export interface OutboxEntry {
   replyTo?: { key: string | null; id: string | null };
   /** A message with files (v5): the upload clientIds of its `files` rows, in the order shown. */
   uploads?: string[];
+  /** A mute change instead of a message (up/mutes.ts): no row; `targetKey` is `mute:<conversationId>`. */
+  mute?: { muted: boolean };
 }
 
 export interface MetaRow {
@@ -211,6 +217,17 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
     version: 5,
     stores: { files: 'clientId, owner, messageKey, attachmentId', media: 'key, usedAt', mediaBytes: 'key' },
   },
+  {
+    // Offline search: every row's body words in a multiEntry index (local/search-words.ts keeps
+    // them on every later write); existing rows get theirs here.
+    version: 6,
+    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status], *words' },
+    upgrade: async (tx) => {
+      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
+        m.words = wordsOf(m);
+      });
+    },
+  },
 ];
 
 export class LocalDb extends Dexie {
@@ -233,6 +250,7 @@ export class LocalDb extends Dexie {
       const version = this.version(v.version).stores(v.stores);
       if (v.upgrade) version.upgrade(v.upgrade);
     }
+    keepWords(this.messages);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
@@ -252,7 +270,7 @@ export class LocalDb extends Dexie {
 
 /** Strips the internal fields of a row: what the UI and the events see. */
 export function toLocalMessage(row: StoredMessage): LocalMessage {
-  const { pendingAt: _pendingAt, reader: _reader, base: _base, ...message } = row;
+  const { pendingAt: _pendingAt, reader: _reader, base: _base, words: _words, ...message } = row;
   return message;
 }
 

@@ -84,5 +84,14 @@ export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['lo
     blocked(): Promise<string[]> {
       return readBlocked(db);
     },
+
+    async unreadTotal(): Promise<number> {
+      // The conversation rows keep their unread count (conversation-summary.ts): a sum, no message read.
+      let total = 0;
+      await db.conversations.each((c) => {
+        if (!c.muted) total += c.unreadCount;
+      });
+      return total;
+    },
   };
 }

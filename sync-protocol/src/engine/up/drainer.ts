@@ -43,6 +43,9 @@
  * A head naming a row the device does not hold waits for the catch-up to bring it, and is reported
  * (`error` event) if it never comes (waitForTarget, withoutTarget; docs/sync-protocol.md).
  *
+ * A mute (entries with `mute`, up/mutes.ts) rides in its chat's lane over REST; refused for good,
+ * it is dropped and a catch-up (which fetches the server's mutes after it) shows the server's value.
+ *
  * A message with files (entries with `uploads`) uploads them first (up/uploads.ts, over HTTP
  * whatever the route), then is sent naming the server's attachment ids. Both are one step of its
  * lane: a failed upload is retried with the same backoff and the messages behind it wait, a refusal
@@ -57,6 +60,7 @@ import { markFailed, recordAttemptFailure } from './outbox.ts';
 import { failAction, isFinalActionError, resolveTargets, targetMissing } from './actions.ts';
 import { Signal } from '../util/signal.ts';
 import { UploadStopped } from './uploads.ts';
+import { isMuteEntry, settleMute, type MuteEntry } from './mutes.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 
 /** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
@@ -121,6 +125,8 @@ export interface DrainerDeps {
   upload?: (entry: OutboxEntry, proceed: () => boolean) => Promise<string[]>;
   /** Sends a group change (REST) and stores the answer, dropping the entry, in one transaction. */
   changeGroup: (entry: OutboxEntry & { op: GroupOp }) => Promise<void>;
+  /** Sends a mute (REST) and stores the answer, dropping the entry. */
+  mute?: (entry: MuteEntry) => Promise<void>;
   /** Sends a message action (its target resolved) and stores the answer, dropping the entry, in one transaction. */
   act: (entry: OutboxEntry & { action: NonNullable<OutboxEntry['action']> }, via: 'socket' | 'rest') => Promise<void>;
   /** An action was refused for good: the row's server state may have moved on (deleted meanwhile); worth a catch-up. */
@@ -251,10 +257,11 @@ export class Drainer {
       // A message into a group created here whose creation is no longer ahead of it (refused, and
       // this message retried alone): there is no group to send it to yet.
       if (!entry.op && isLocalGroupId(entry.conversationId)) {
-        await (entry.action ? failAction : markFailed)(deps.db, entry, me, 'NOT_FOUND', 'the group was not created');
+        if (isMuteEntry(entry)) await settleMute(deps.db, entry, null);
+        else await (entry.action ? failAction : markFailed)(deps.db, entry, me, 'NOT_FOUND', 'the group was not created');
         continue;
       }
-      const route = entry.op
+      const route = entry.op || entry.mute
         ? { via: 'rest' as const }
         : chooseRoute({ socketConnected: deps.socketConnected(), socketDownForMs: deps.socketDownForMs(), socketFailures: entry.socketFailures }, deps.route);
       if (route.via === 'wait') {
@@ -268,6 +275,8 @@ export class Drainer {
           await deps.changeGroup({ ...entry, op: entry.op });
           // A creation moved what queued behind it to the server id's lane: start that lane.
           if (entry.op.kind === 'create') this.kick();
+        } else if (isMuteEntry(entry)) {
+          await deps.mute?.(entry);
         } else if (entry.action) {
           await deps.act({ ...entry, action: entry.action }, route.via);
         } else {
@@ -295,7 +304,10 @@ export class Drainer {
         if (kind === 'unauthenticated' && !deps.canDrain()) return;
         if (kind === 'permanent') {
           const err = e as PigeonError;
-          if (entry.action) {
+          if (isMuteEntry(entry)) {
+            await settleMute(deps.db, entry, null);
+            deps.requestCatchUp?.();
+          } else if (entry.action) {
             await failAction(deps.db, entry, me, err.code, err.message);
             deps.actionRefused?.();
           } else await markFailed(deps.db, entry, me, err.code, err.message);

@@ -1,0 +1,89 @@
+/**
+ * Per-chat mute, offline-first (model/notifications.ts): `setMuted` shows at once on the
+ * conversation row and queues an outbox entry (`mute`) in the chat's lane; the drainer sends
+ * `PUT /api/conversations/:id/mute` with its value (idempotent: the value, not a toggle) and stores
+ * the server's answer. A chat holds at most one queued mute: a newer change replaces the queued
+ * one, so only the last value is sent (the one in flight, if any, is answered and then overruled).
+ *
+ * What the server says (an answer, a `conversation-muted` event from another device, the list
+ * fetched after each catch-up, `muted` on conversation summaries) is applied unless this device
+ * still has a mute of that chat queued: the local change is newer than anything the server could
+ * say, and will be the server's last word once sent.
+ *
+ * A mute entry carries `targetKey` `mute:<conversationId>`, so the state counts it with the
+ * actions (`outboxActions`), not as a message waiting.
+ */
+import type { ConversationMute } from '../../model/notifications.ts';
+import { messageKey, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
+import { resolveConversationId } from '../local/rekey.ts';
+import { signedInAs } from '../local/session.ts';
+import { PigeonError } from '../../errors.ts';
+import { newClientId, nextPendingTime } from './outbox.ts';
+
+export type MuteEntry = OutboxEntry & { mute: { muted: boolean } };
+
+export const isMuteEntry = (e: OutboxEntry): e is MuteEntry => e.mute !== undefined;
+
+/** The queued mute entries of a chat (inside a transaction over the outbox). */
+async function queuedMutes(db: LocalDb, conversationId: string): Promise<MuteEntry[]> {
+  return (await db.outbox.where('conversationId').equals(conversationId).toArray()).filter(isMuteEntry);
+}
+
+/** Applies the change to the row and queues it, replacing a queued one, in one transaction. */
+export async function commitMute(db: LocalDb, me: string, conversationId: string, muted: boolean, clientId = newClientId()): Promise<void> {
+  await db.transaction('rw', [db.meta, db.conversations, db.outbox, db.messages], async () => {
+    const id = await resolveConversationId(db, conversationId);
+    const row = await db.conversations.get(id);
+    if (!row) throw new PigeonError('NOT_FOUND', `no conversation ${conversationId}`);
+    await db.conversations.put({ ...row, muted });
+    await db.outbox.bulkDelete((await queuedMutes(db, id)).map((e) => e.clientId));
+    const localCreatedAt = await nextPendingTime(db);
+    const entry: MuteEntry = {
+      clientId,
+      key: messageKey(me, clientId),
+      conversationId: id,
+      to: id,
+      body: '',
+      localCreatedAt,
+      attempts: 0,
+      socketFailures: 0,
+      mute: { muted },
+      targetKey: `mute:${id}`,
+    };
+    await db.outbox.add(entry);
+  });
+}
+
+/**
+ * The server answered the entry (or refused it for good: `mute` null, nothing to apply but the
+ * entry goes). Its value is applied unless a newer change of the chat is queued behind it.
+ */
+export async function settleMute(db: LocalDb, entry: MuteEntry, mute: ConversationMute | null): Promise<void> {
+  await db.transaction('rw', [db.conversations, db.outbox], async () => {
+    await db.outbox.delete(entry.clientId);
+    if (mute) await applyIfIdle(db, mute);
+  });
+}
+
+/**
+ * The server's mutes of `me` (an event, the list after a catch-up, summaries): each applied unless
+ * a local change of that chat is queued. Nothing when another account is signed in by now.
+ */
+export async function applyServerMutes(db: LocalDb, me: string, mutes: readonly Pick<ConversationMute, 'conversationId' | 'muted'>[]): Promise<void> {
+  if (mutes.length === 0) return;
+  await db.transaction('rw', [db.meta, db.conversations, db.outbox], async () => {
+    if (!(await signedInAs(db, me))) return;
+    for (const mute of mutes) await applyIfIdle(db, mute);
+  });
+}
+
+/**
+ * Inside a rw transaction over conversations and outbox. A chat the device has no row of yet is
+ * skipped: the list fetched after the next catch-up (which creates the row) brings it.
+ */
+async function applyIfIdle(db: LocalDb, mute: Pick<ConversationMute, 'conversationId' | 'muted'>): Promise<void> {
+  if ((await queuedMutes(db, mute.conversationId)).length > 0) return;
+  const row = await db.conversations.get(mute.conversationId);
+  if (!row || (row.muted ?? false) === mute.muted) return;
+  await db.conversations.put({ ...row, muted: mute.muted });
+}
