@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { apiPost, PASSWORD, type ApiAuth, type TestServer } from './harness.ts';
 
 export const WAIT = { timeout: 20_000, interval: 100 };
@@ -28,6 +29,15 @@ export async function search(page: Page, text: string): Promise<void> {
 }
 
 export const messageResults = (page: Page) => page.getByTestId('message-result');
+
+/** Waits until the message results answer `text` (trimmed), and returns how many there are. */
+export async function messageResultsFor(page: Page, text: string): Promise<number> {
+  const section = page.getByTestId('message-results');
+  await expect
+    .poll(async () => `${await section.getAttribute('data-state')}|${await section.getAttribute('data-query')}`, WAIT)
+    .toBe(`done|${text.trim()}`);
+  return messageResults(page).count();
+}
 
 /** The marked words of each message result, in order ("[pelican]"). */
 export function markedWords(page: Page): Promise<string[][]> {

@@ -18,7 +18,10 @@ export interface UseMessageSearchReturn {
   hits: Readonly<ShallowRef<SearchHit[]>>;
   /** The words matched (what to highlight). */
   terms: Readonly<ShallowRef<string[]>>;
+  /** `loading` from the first keystroke of a new query (debounce included) until its answer. */
   state: Readonly<Ref<MessageSearchState>>;
+  /** The query the current hits answer ('' before any). */
+  answered: Readonly<Ref<string>>;
   /** The hits come from this device only: offline, or the server failed (`serverFailed`). */
   deviceOnly: Readonly<Ref<boolean>>;
   serverFailed: Readonly<Ref<boolean>>;
@@ -35,6 +38,7 @@ export function useMessageSearch(query: () => string, options: UseMessageSearchO
   const hits = shallowRef<SearchHit[]>([]);
   const terms = shallowRef<string[]>([]);
   const state = ref<MessageSearchState>('idle');
+  const answered = ref('');
   const deviceOnly = ref(false);
   const serverFailed = ref(false);
   const connection = useEngineState();
@@ -51,6 +55,7 @@ export function useMessageSearch(query: () => string, options: UseMessageSearchO
       if (ticket !== latest) return; // a newer query is in flight
       hits.value = results.hits;
       terms.value = results.terms;
+      answered.value = q;
       deviceOnly.value = !results.server;
       serverFailed.value = !results.server && results.serverError !== undefined && connection.value.connection === 'online';
       state.value = 'done';
@@ -69,8 +74,10 @@ export function useMessageSearch(query: () => string, options: UseMessageSearchO
       state.value = 'idle';
       hits.value = [];
       terms.value = [];
+      answered.value = '';
       return;
     }
+    state.value = 'loading'; // the hits shown are an older query's until the answer
     timer = setTimeout(() => void search(q), delay);
   }
 
@@ -83,5 +90,5 @@ export function useMessageSearch(query: () => string, options: UseMessageSearchO
   );
   onScopeDispose(() => clearTimeout(timer));
 
-  return { hits, terms, state, deviceOnly, serverFailed };
+  return { hits, terms, state, answered, deviceOnly, serverFailed };
 }
