@@ -87,7 +87,7 @@ describe('Unread total, mute, sound', () => {
 
     // The sound setting survives a reload.
     await page.reload();
-    await page.getByTestId('me-name').waitFor(WAIT);
+    await page.getByTestId('sound-toggle').waitFor({ state: 'attached', ...WAIT }); // (behind the open chat on a phone)
     expect(await page.getByTestId('sound-toggle').getAttribute('aria-pressed')).toBe('true');
   });
 });
