@@ -1,7 +1,7 @@
 import { MongoClient, type Db, type MongoClientOptions, type WriteConcernSettings } from 'mongodb';
 import type { Store } from '../store.ts';
 import { applyActions } from './actions.ts';
-import { backfillSearch } from './backfill.ts';
+import { backfillSearch, type BackfillResult } from './backfill.ts';
 import { attachmentsToSweep, createAttachment, findAttachment, getAttachment, removeAttachments } from './attachments.ts';
 import { createContext, type MongoContext, type StoreHooks } from './context.ts';
 import { translateDriverError } from './errors.ts';
@@ -65,6 +65,12 @@ export interface MongoStore extends Store {
   readonly server: 'mongodb' | 'ferretdb';
   readonly writeLock: 'process' | 'shared';
   readonly sendLookup: 'before-insert' | 'on-conflict';
+  /**
+   * The backfill of search words for data stored before search (backfill.ts), started in the
+   * background at open; settles when it is done or stopped by close (never rejects: a failure is
+   * logged, and the next open tries again).
+   */
+  readonly searchBackfill: Promise<BackfillResult | null>;
 }
 
 export function dbNameFromUri(uri: string): string | null {
@@ -95,8 +101,6 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
       for (const index of indexes) await db.collection(name).createIndexes([index]);
     }
     const ctx = createContext(db, server, writeLock === 'shared' ? 'shared' : 'none', sendLookup, options.hooks ?? {});
-    // Data stored before search gets its search words, once (backfill.ts).
-    await backfillSearch(ctx);
     return mongoStore(client, db, ctx, writeLock);
   } catch (err) {
     await client.close().catch(() => {});
@@ -108,6 +112,11 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
 function mongoStore(client: MongoClient, db: Db, ctx: MongoContext, writeLock: 'process' | 'shared'): MongoStore {
   const { server, sendLookup } = ctx;
   let closed = false;
+  // Data stored before search gets its search words, once, in the background (backfill.ts).
+  const searchBackfill = backfillSearch(ctx, () => closed).catch((err: unknown) => {
+    if (!closed) console.warn(`pigeon: search backfill failed (retried at the next start): ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  });
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -125,8 +134,12 @@ function mongoStore(client: MongoClient, db: Db, ctx: MongoContext, writeLock: '
     writeLock,
     sendLookup,
 
+    searchBackfill,
+
     async close() {
       closed = true;
+      // The backfill stops at its next chunk: it must not write through a closed client.
+      await searchBackfill;
       await client.close();
     },
     /** Connection trouble is retried by the driver and reported per call (UNAVAILABLE); only close is final. */

@@ -16,6 +16,7 @@ describeMongo('MongoStore search words', () => {
     const name = freshDbName();
     let store = await openMongo(name);
     try {
+      await store.searchBackfill;
       const [a, b] = [await newUser(store), await newUser(store)];
       const carl = await store.createUser({ username: `carl_${counter}_${Date.now().toString(36)}`.slice(0, 32), displayName: 'Carl Andrews', passwordHash: 'h' });
       const plain = storedMessage((await store.sendMessages([req(a, b, 'legacy lantern')]))[0]!);
@@ -32,6 +33,8 @@ describeMongo('MongoStore search words', () => {
       await store.close();
 
       store = await openMongo(name);
+      // In the background of the open store: settled once done.
+      expect(await store.searchBackfill).toEqual({ messages: 3, users: 3, stopped: false });
       expect(await find(store, b.id, 'lantern')).toEqual(['legacy lantern']);
       expect(await find(store, b.id, 'after')).toEqual(['after words']);
       expect(await find(store, b.id, 'before')).toEqual([]);
@@ -49,11 +52,13 @@ describeMongo('MongoStore search words', () => {
     const name = freshDbName();
     let store = await openMongo(name);
     try {
+      await store.searchBackfill;
       const [a, b] = [await newUser(store), await newUser(store)];
       const m = storedMessage((await store.sendMessages([req(a, b, 'marker check')]))[0]!);
       await messages(store).updateOne({ _id: m.id }, { $unset: { search: '' } });
       await store.close();
       store = await openMongo(name);
+      expect(await store.searchBackfill).toEqual({ messages: 0, users: 0, stopped: false });
       expect((await messages(store).findOne({ _id: m.id }))?.search).toBeUndefined();
     } finally {
       await store.close();
@@ -86,4 +91,31 @@ describeMongo('MongoStore search words', () => {
       await store.close();
     }
   });
+});
+
+describeMongo('MongoStore search backfill and close', () => {
+  it('close stops the backfill between chunks; the next open finishes it', async () => {
+    const name = freshDbName();
+    let store = await openMongo(name);
+    try {
+      await store.searchBackfill;
+      const [a, b] = [await newUser(store), await newUser(store)];
+      await store.sendMessages(Array.from({ length: 120 }, (_, n) => req(a, b, `stopword ${n}`)));
+      await messages(store).updateMany({}, { $unset: { search: '' } });
+      await store.db.collection('meta').deleteOne({ _id: 'search-backfill-v1' as never });
+      await store.close();
+      store = await openMongo(name);
+      await store.close();
+      const first = await store.searchBackfill;
+      expect(first?.stopped).toBe(true);
+      expect(first!.messages).toBeLessThan(120);
+      store = await openMongo(name);
+      const second = await store.searchBackfill;
+      expect(second).toMatchObject({ stopped: false });
+      expect(first!.messages + second!.messages).toBeGreaterThanOrEqual(120);
+      expect((await store.searchMessages(b.id, queryTerms('stopword'), { limit: 50 })).length).toBe(50);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
