@@ -1,27 +1,50 @@
 /**
  * Notifications end to end, in Chromium against the real server and the app's real service
- * worker. What is real: the settings UI, the permission (granted through the browser context),
- * GET /api/push/config, POST/DELETE /api/push/subscriptions, the stored messages and the payload
- * built from them by the server's own builder (server/src/push/payload.ts), the worker's push and
- * notificationclick handlers, `self.registration.getNotifications()`, and the page navigating.
- * What is simulated (push-helpers.ts): the browser's push service (headless Chromium cannot
- * register with one), so PushManager answers with keys made here, and the push is delivered
- * through DevTools (ServiceWorker.deliverPushMessage); and the notification click, dispatched as
- * a NotificationEvent in the worker (no DevTools call clicks a notification).
+ * worker. Real: the settings UI, the permission (granted through the browser context),
+ * GET /api/push/config, POST/DELETE /api/push/subscriptions, the server's push itself (encrypted,
+ * VAPID-signed, sent to the stub push service tests/server/push-stub.ts on https://127.0.0.1,
+ * which verifies and decrypts it with the subscription's keys), the worker's push and
+ * notificationclick handlers, `self.registration.getNotifications()`, the page navigating.
+ * Simulated (push-helpers.ts), because headless Chromium cannot register with a browser push
+ * service: PushManager answers with the stub's subscription (keys the stub holds), the decrypted
+ * payload reaches the worker through DevTools (ServiceWorker.deliverPushMessage) as the browser
+ * would hand it over, and the click is a NotificationEvent dispatched in the worker.
  */
-import type { Message } from '@pigeon/sync-protocol';
-import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import { buildPushPayload } from '../../server/src/push/payload.ts';
+import type { Message, PushPayload } from '@pigeon/sync-protocol';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StartServerOptions } from '../../server/src/index.ts';
+import { startPushStub, type PushStub, type StubSubscription } from '../../tests/server/push-stub.ts';
 import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, waitForServiceWorker, type ApiAuth } from './harness.ts';
-import { appWorker, clickNotification, closeNotifications, deliverPush, makeTestSubscription, shownNotifications, simulatePushManager } from './push-helpers.ts';
+import { appWorker, clickNotification, closeNotifications, deliverPush, shownNotifications, simulatePushManager } from './push-helpers.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
-// An endpoint on a host the test server allows, where nothing listens: the server's own sends
-// (if any) fail fast and are retried in its background queue, never reaching a real service.
-const STUB_HOST = '127.0.0.1:9';
 
-const cluster = useBrowserCluster({ pushAllowedHosts: [STUB_HOST] });
+let stub: PushStub;
+// Filled before the cluster's server starts (hooks run in order): it must trust and allow the stub.
+const serverOptions: StartServerOptions = {};
+beforeAll(async () => {
+  stub = await startPushStub();
+  Object.assign(serverOptions, { pushAllowedHosts: [stub.hostPort], pushCaFile: stub.caFile });
+});
+afterAll(() => stub?.close());
+const cluster = useBrowserCluster(serverOptions);
+
+/** A device whose PushManager hands out `sub`, with notifications allowed, reloaded so the simulation is in place. */
+async function pushDevice(sub: StubSubscription): Promise<{ context: BrowserContext; page: Page }> {
+  const device = await cluster.device();
+  await simulatePushManager(device.context, { ...sub.json, privateKey: Buffer.alloc(0) });
+  await device.context.grantPermissions(['notifications'], { origin: cluster.server.url });
+  await device.page.reload();
+  return device;
+}
+
+/** The payload the server pushed to `sub` for one message, as the stub decrypted it. */
+async function pushedFor(sub: StubSubscription, messageId: string): Promise<PushPayload> {
+  const find = () => stub.delivered(sub.id).find((d) => d.payload.messageId === messageId)?.payload;
+  await expect.poll(find, WAIT).toBeDefined();
+  return find()!;
+}
 
 async function register(name: string, displayName: string): Promise<ApiAuth> {
   return apiPost<ApiAuth>(cluster.server, '/api/auth/register', { username: name, password: PASSWORD, displayName });
@@ -39,13 +62,11 @@ async function openDevices(page: Page): Promise<void> {
 
 describe('Web Push notifications', () => {
   it('turns notifications on from the settings (permission asked on the tap), changes the preview, turns them off', async () => {
-    const sub = makeTestSubscription(`https://${STUB_HOST}/push/${uniqueName('ep')}`);
+    const stubSub = stub.subscribe();
+    const sub = stubSub.json;
     const name = uniqueName('nora');
     await register(name, 'Nora');
-    const nora = await cluster.device();
-    await simulatePushManager(nora.context, sub);
-    await nora.context.grantPermissions(['notifications'], { origin: cluster.server.url });
-    await nora.page.reload();
+    const nora = await pushDevice(stubSub);
     await signIn(nora.page, name);
     await waitForServiceWorker(nora.page);
 
@@ -77,7 +98,7 @@ describe('Web Push notifications', () => {
     await expect.poll(() => posted.length, WAIT).toBe(2);
     expect(posted[1]).toEqual({ method: 'POST', body: { endpoint: sub.endpoint, expirationTime: null, keys: sub.keys, preview: false } });
     expect(await preview.isChecked()).toBe(false);
-    expect(await nora.page.evaluate(() => localStorage.getItem('pigeon:push-preview'))).toBe('off');
+    await expect.poll(() => nora.page.evaluate(() => localStorage.getItem('pigeon:push-preview')), WAIT).toBe('off');
 
     // Off: the server forgets the endpoint and the browser drops the subscription.
     await toggle.click();
@@ -87,32 +108,39 @@ describe('Web Push notifications', () => {
     expect(await nora.page.evaluate(async () => (await (await navigator.serviceWorker.ready).pushManager.getSubscription()) === null)).toBe(true);
   });
 
-  it('shows one notification per chat while another chat is open, none while that chat is in front, and opens the chat on click', async () => {
+  it('pushes new messages to the subscribed device: one notification per chat while another chat is open, none while that chat is in front, the chat opens on click', async () => {
     const aliceName = uniqueName('alice');
     const alice = await register(aliceName, 'Alice Liddell');
     const bob = await register(uniqueName('bob'), 'Bob Builder');
     const carol = await register(uniqueName('carol'), 'Carol Danvers');
     const fromCarol = await send(carol, alice.user.id, 'hi from carol');
-    const first = await send(bob, alice.user.id, 'Lunch at noon?');
+    const { vapidPublicKey } = (await (await fetch(`${cluster.server.url}/api/push/config`, { headers: { authorization: `Bearer ${alice.token}` } })).json()) as { vapidPublicKey: string };
+    stub.expectVapidKey(vapidPublicKey);
 
-    const device = await cluster.device();
-    await device.context.grantPermissions(['notifications'], { origin: cluster.server.url });
+    // Alice turns notifications on (the real subscribe flow), then reads Carol's chat.
+    const sub = stub.subscribe();
+    const device = await pushDevice(sub);
     await signIn(device.page, aliceName);
     await waitForServiceWorker(device.page);
     const worker = await appWorker(device.context);
-    const payload = (m: Message, preview = true) => buildPushPayload(m, { id: bob.user.id, displayName: 'Bob Builder' }, null, preview);
-
-    // Alice reads Carol's chat: Bob's message notifies.
+    await openDevices(device.page);
+    await device.page.getByRole('switch', { name: 'Notifications on this device' }).click();
+    await device.page.locator('[data-testid="notification-settings"][data-status="on"]').waitFor(WAIT);
     await device.page.evaluate((id) => (location.hash = `#/c/${encodeURIComponent(id)}`), fromCarol.conversationId);
     await device.page.getByTestId('chat-pane').waitFor(WAIT);
-    await deliverPush(device.page, payload(first));
+
+    // Bob writes: the server pushes (the stub decrypts it), the push reaches the worker.
+    const first = await send(bob, alice.user.id, 'Lunch at noon?');
+    const p1 = await pushedFor(sub, first.id);
+    expect(p1).toMatchObject({ conversationId: first.conversationId, sender: { id: bob.user.id, displayName: 'Bob Builder' }, groupTitle: null, text: 'Lunch at noon?', photos: 0, files: 0 });
+    await deliverPush(device.page, p1);
     await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
       { title: 'Bob Builder', body: 'Lunch at noon?', tag: first.conversationId, data: { conversationId: first.conversationId, messageId: first.id, count: 1 } },
     ]);
 
     // A second one from the same chat replaces it: one notification, "2 new messages".
     const second = await send(bob, alice.user.id, 'or one?');
-    await deliverPush(device.page, payload(second, false));
+    await deliverPush(device.page, await pushedFor(sub, second.id));
     await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
       { title: 'Bob Builder', body: '2 new messages', tag: first.conversationId, data: { conversationId: first.conversationId, messageId: second.id, count: 2 } },
     ]);
@@ -131,14 +159,16 @@ describe('Web Push notifications', () => {
     // Bob's chat is now open in a focused, visible window: his next message shows nothing…
     expect(await device.page.evaluate(() => document.visibilityState === 'visible' && document.hasFocus())).toBe(true);
     const third = await send(bob, alice.user.id, 'see you');
-    await deliverPush(device.page, payload(third));
+    await deliverPush(device.page, await pushedFor(sub, third.id));
     // …while a push for another chat in the same moment does: proof the worker handled both.
     const fromCarol2 = await send(carol, alice.user.id, 'still there?');
-    await deliverPush(device.page, buildPushPayload(fromCarol2, { id: carol.user.id, displayName: 'Carol Danvers' }, null, true));
+    await deliverPush(device.page, await pushedFor(sub, fromCarol2.id));
     await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
       { title: 'Carol Danvers', body: 'still there?', tag: fromCarol2.conversationId, data: { conversationId: fromCarol2.conversationId, messageId: fromCarol2.id, count: 1 } },
     ]);
     await closeNotifications(worker);
+    // Every push was VAPID-signed with the server's key, TTL/urgency set, and decrypted fine.
+    expect(stub.problems).toEqual([]);
   });
 });
 
