@@ -58,6 +58,7 @@ export class MemoryNotifications {
   /** endpoint → subscription. */
   private readonly subscriptions = new Map<string, StoredSubscription>();
   private saves = 0;
+  private lastChangeMs = 0;
 
   constructor(private readonly deps: NotificationDeps) {}
 
@@ -111,7 +112,9 @@ export class MemoryNotifications {
       if (!members || !members.every((id) => this.deps.hasUser(id))) throw fail('NOT_FOUND', 'no such conversation');
       if (!members.includes(me)) throw fail('FORBIDDEN', 'not a member of this conversation');
     }
-    const mute: ConversationMute = { conversationId, muted, changedAt: this.deps.now().toISOString() };
+    // Strictly increasing, as a device orders records by it: two changes in one millisecond must not tie.
+    this.lastChangeMs = Math.max(this.deps.now().getTime(), this.lastChangeMs + 1);
+    const mute: ConversationMute = { conversationId, muted, changedAt: new Date(this.lastChangeMs).toISOString() };
     const mine = this.mutes.get(me) ?? new Map<string, ConversationMute>();
     mine.set(conversationId, mute);
     this.mutes.set(me, mine);

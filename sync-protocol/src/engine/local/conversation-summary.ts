@@ -68,6 +68,7 @@ export async function refreshConversations(
       updatedAt: last?.createdAt ?? existing?.updatedAt ?? new Date().toISOString(),
       // Not a summary of messages: kept as it is (up/mutes.ts writes it).
       ...(existing?.muted !== undefined ? { muted: existing.muted } : {}),
+      ...(existing?.serverMute ? { serverMute: existing.serverMute } : {}),
     };
     const type = existing?.type ?? conversationType(conversationId);
     const next: StoredConversation =
@@ -82,7 +83,7 @@ export async function refreshConversations(
 
 async function groupRow(
   db: LocalDb,
-  base: Pick<StoredConversation, 'id' | 'lastMessage' | 'unreadCount' | 'updatedAt' | 'muted'>,
+  base: Pick<StoredConversation, 'id' | 'lastMessage' | 'unreadCount' | 'updatedAt' | 'muted' | 'serverMute'>,
   existing: StoredConversation | undefined,
   me: string,
   facts: GroupFacts = {},

@@ -68,6 +68,8 @@ export interface StoredConversation extends LocalConversation {
   group?: GroupState;
   /** GET /api/conversations/:id was refused (we are no longer a member): do not ask again. */
   groupFetchRefused?: boolean;
+  /** The newest mute record the server gave (up/mutes.ts); `muted` shows it unless a change of ours is queued. */
+  serverMute?: { muted: boolean; changedAt: string };
 }
 
 /** A group change waiting in the outbox (REST only: the contract has no socket events for them). */
@@ -276,7 +278,7 @@ export function toLocalMessage(row: StoredMessage): LocalMessage {
 
 /** Strips the internal fields of a conversation row. */
 export function toLocalConversation(row: StoredConversation): LocalConversation {
-  const { group: _group, groupFetchRefused: _refused, ...conversation } = row;
+  const { group: _group, groupFetchRefused: _refused, serverMute: _serverMute, ...conversation } = row;
   return conversation;
 }
 

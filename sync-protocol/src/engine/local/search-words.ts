@@ -29,11 +29,14 @@ export function keepWords(messages: Table<StoredMessage, string>): void {
   });
   messages.hook('updating', (modifications, _key, row) => {
     const mods = modifications as Record<string, unknown>;
-    if (!SOURCES.some((k) => k in mods)) return undefined;
+    // A put of a whole row without `words` (a server copy merged by a writer that never heard of
+    // them) shows as `words: undefined` in Dexie's diff: recomputed too, or the index would lose it.
+    const wordsTouched = 'words' in mods;
+    if (!wordsTouched && !SOURCES.some((k) => k in mods)) return undefined;
     const next = { ...row } as Record<string, unknown>;
     // A modification to `undefined` removes the field (Dexie's put diff and modify both say so).
     for (const k of SOURCES) if (k in mods) next[k] = mods[k];
     const words = wordsOf(next as WordSource);
-    return sameWords(row.words, words) ? undefined : { words };
+    return !wordsTouched && sameWords(row.words, words) ? undefined : { words };
   });
 }

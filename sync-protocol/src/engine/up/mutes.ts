@@ -55,35 +55,50 @@ export async function commitMute(db: LocalDb, me: string, conversationId: string
 }
 
 /**
- * The server answered the entry (or refused it for good: `mute` null, nothing to apply but the
- * entry goes). Its value is applied unless a newer change of the chat is queued behind it.
+ * The server answered the entry (or refused it for good: `mute` null, nothing to record, but the
+ * entry goes). Unless a newer change of the chat is queued behind it, the row then shows the
+ * newest record the server gave: this answer, or an event of another device's later change that
+ * came while the entry was out (server order decides between devices).
  */
 export async function settleMute(db: LocalDb, entry: MuteEntry, mute: ConversationMute | null): Promise<void> {
   await db.transaction('rw', [db.conversations, db.outbox], async () => {
     await db.outbox.delete(entry.clientId);
-    if (mute) await applyIfIdle(db, mute);
+    await takeServer(db, mute ?? { conversationId: entry.conversationId });
   });
 }
 
+/** A mute as the server states it; `changedAt` absent: a summary's flag (no time: it only fills a gap). */
+export type ServerMute = Pick<ConversationMute, 'conversationId'> & Partial<Pick<ConversationMute, 'muted' | 'changedAt'>>;
+
 /**
- * The server's mutes of `me` (an event, the list after a catch-up, summaries): each applied unless
- * a local change of that chat is queued. Nothing when another account is signed in by now.
+ * The server's mutes of `me` (an event, the list after a catch-up, summaries): each recorded when
+ * newer than what the row knows, and shown unless a local change of that chat is queued. Nothing
+ * when another account is signed in by now.
  */
-export async function applyServerMutes(db: LocalDb, me: string, mutes: readonly Pick<ConversationMute, 'conversationId' | 'muted'>[]): Promise<void> {
+export async function applyServerMutes(db: LocalDb, me: string, mutes: readonly ServerMute[]): Promise<void> {
   if (mutes.length === 0) return;
   await db.transaction('rw', [db.meta, db.conversations, db.outbox], async () => {
     if (!(await signedInAs(db, me))) return;
-    for (const mute of mutes) await applyIfIdle(db, mute);
+    for (const mute of mutes) await takeServer(db, mute);
   });
 }
 
 /**
- * Inside a rw transaction over conversations and outbox. A chat the device has no row of yet is
- * skipped: the list fetched after the next catch-up (which creates the row) brings it.
+ * Inside a rw transaction over conversations and outbox. The row keeps the newest record heard
+ * (`serverMute`, by server time: a list fetched before an event but answered after it does not
+ * undo it). A chat the device has no row of yet is skipped: the list after the catch-up that
+ * creates the row brings it.
  */
-async function applyIfIdle(db: LocalDb, mute: Pick<ConversationMute, 'conversationId' | 'muted'>): Promise<void> {
-  if ((await queuedMutes(db, mute.conversationId)).length > 0) return;
+async function takeServer(db: LocalDb, mute: ServerMute): Promise<void> {
   const row = await db.conversations.get(mute.conversationId);
-  if (!row || (row.muted ?? false) === mute.muted) return;
-  await db.conversations.put({ ...row, muted: mute.muted });
+  if (!row) return;
+  let known = row.serverMute;
+  if (mute.muted !== undefined) {
+    const fresher = mute.changedAt === undefined ? known === undefined : known === undefined || mute.changedAt > known.changedAt;
+    if (fresher) known = { muted: mute.muted, changedAt: mute.changedAt ?? '' };
+  }
+  const queued = (await queuedMutes(db, mute.conversationId)).length > 0;
+  const shown = queued ? row.muted : (known?.muted ?? false);
+  if (known === row.serverMute && (row.muted ?? false) === (shown ?? false)) return;
+  await db.conversations.put({ ...row, ...(known ? { serverMute: known } : {}), muted: shown ?? false });
 }
