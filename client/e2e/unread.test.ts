@@ -3,7 +3,8 @@
  * shows "(N) Pigeon" for the unread messages and drops after reading; the app badge follows
  * (navigator.setAppBadge, recorded here: headless Chromium has no installed app to show it on);
  * a chat muted (offline: applied at once) shows a muted icon and leaves the count; the sound for
- * new messages plays for others' messages in a chat not in front of the user, never for a muted one.
+ * new messages plays for others' messages in a chat not in front of the user, never for a muted one;
+ * a group muted from its menu leaves the count, and counts again once unmuted.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -89,5 +90,47 @@ describe('Unread total, mute, sound', () => {
     await page.reload();
     await page.getByTestId('sound-toggle').waitFor({ state: 'attached', ...WAIT }); // (behind the open chat on a phone)
     expect(await page.getByTestId('sound-toggle').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('a muted group leaves the count; unmuted, its new messages count again', async () => {
+    const [meName, benName, catName] = [uniqueName('me'), uniqueName('ben'), uniqueName('cat')];
+    const ben = await register(cluster.server, benName, 'Ben Ode');
+    const cat = await register(cluster.server, catName, 'Cat Ives');
+    const { page } = await cluster.device({ viewport: PHONE });
+    await signUp(page, meName, 'Me Myself');
+    await dismissUpdatePrompt(page);
+    const me = await apiPost<ApiAuth>(cluster.server, '/api/auth/login', { username: meName, password: PASSWORD });
+    const { conversation } = await apiPost<{ conversation: { id: string } }>(
+      cluster.server,
+      '/api/conversations',
+      { clientId: `e2e-unread-${Date.now().toString(36)}`, title: 'Book club', memberIds: [me.user.id, cat.user.id] },
+      ben.token,
+    );
+    let n = 0;
+    const post = (body: string) => apiPost(cluster.server, '/api/messages', { clientId: `e2e-unread-g-${Date.now().toString(36)}-${++n}`, conversationId: conversation.id, body }, ben.token);
+    const group = page.locator('[data-testid="conversation-item"][data-type="group"]');
+
+    await post('Welcome to the club');
+    await expect.poll(() => title(page), WAIT).toBe('(1) Pigeon');
+    await group.click();
+    await expect.poll(() => title(page), WAIT).toBe('Pigeon');
+    await page.getByTestId('chat-menu').click();
+    await page.getByTestId('chat-menu-mute').click();
+    await page.getByTestId('chat-header').getByTestId('muted-icon').waitFor(WAIT);
+    await page.getByTestId('chat-back').click();
+
+    await post('First book?');
+    await post('Dune!');
+    await expect.poll(() => group.getByTestId('unread-badge').innerText(), WAIT).toMatch(/^2/);
+    expect(await group.getAttribute('data-muted')).toBe('true');
+    expect(await title(page)).toBe('Pigeon');
+
+    await group.click();
+    await page.getByTestId('chat-menu').click();
+    await page.getByTestId('chat-menu-unmute').click();
+    await expect.poll(() => page.getByTestId('chat-header').getByTestId('muted-icon').count(), WAIT).toBe(0);
+    await page.getByTestId('chat-back').click();
+    await post('Next week?');
+    await expect.poll(() => title(page), WAIT).toBe('(1) Pigeon');
   });
 });
