@@ -100,7 +100,7 @@ describeMongo('MongoStore search backfill and close', () => {
     try {
       await store.searchBackfill;
       const [a, b] = [await newUser(store), await newUser(store)];
-      await store.sendMessages(Array.from({ length: 120 }, (_, n) => req(a, b, `stopword ${n}`)));
+      await store.sendMessages(Array.from({ length: 60 }, (_, n) => req(a, b, `stopword ${n}`)));
       await messages(store).updateMany({}, { $unset: { search: '' } });
       await store.db.collection('meta').deleteOne({ _id: 'search-backfill-v1' as never });
       await store.close();
@@ -108,11 +108,11 @@ describeMongo('MongoStore search backfill and close', () => {
       await store.close();
       const first = await store.searchBackfill;
       expect(first?.stopped).toBe(true);
-      expect(first!.messages).toBeLessThan(120);
+      expect(first!.messages).toBeLessThan(60);
       store = await openMongo(name);
       const second = await store.searchBackfill;
       expect(second).toMatchObject({ stopped: false });
-      expect(first!.messages + second!.messages).toBeGreaterThanOrEqual(120);
+      expect(first!.messages + second!.messages).toBeGreaterThanOrEqual(60);
       expect((await store.searchMessages(b.id, queryTerms('stopword'), { limit: 50 })).length).toBe(50);
     } finally {
       await store.close();
