@@ -130,7 +130,12 @@ export function usePushSubscription(): PushSubscriptionControls {
       await sub.unsubscribe();
       sub = null;
     }
-    sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }).catch((e: unknown) => {
+      // The browser could not register with its push service (no connection to it, a browser
+      // build without one, a policy): its DOMException text means nothing to a user.
+      console.warn('[push] subscribe failed', e);
+      throw new Error("This browser couldn't reach its notification service. Try again later.");
+    });
     try {
       await postSubscription(sub, preview.value);
     } catch (e) {
