@@ -83,11 +83,11 @@ export function forgetOldMessages(page: Page, maxSeq: number, dbName = 'pigeon')
 /** Whether keyboard focus is on the bubble of the message with this server id. */
 export const focusedMessageId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-message-id') ?? null);
 
-/** `PIGEON_E2E_SHOTS=<dir>` only: saves <dir>/search-<name>.png after two painted frames. */
+/** `PIGEON_E2E_SHOTS=<dir>` only: saves <dir>/<name>.png (search-*, unread-*) after two painted frames. */
 export async function shot(page: Page, name: string): Promise<void> {
   const dir = process.env.PIGEON_E2E_SHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.screenshot({ path: join(dir, `search-${name}.png`) });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
 }

@@ -122,7 +122,7 @@ describe('Search', () => {
     expect(await markedWords(page)).toEqual([['walrus']]);
     await hit.click();
     await expectShownAt(page, target);
-    await shot(page, 'phone-opened-at-message');
+    await shot(page, 'search-phone-opened-at-message');
   });
 
   it('a link to a message opens the chat at it; a malformed link shows the list', async () => {
@@ -179,17 +179,17 @@ describe('Search', () => {
     await waitForPreview(page, 'Sure, I will call them');
     await search(page, 'lunch');
     await expect.poll(() => messageResults(page).count(), WAIT).toBe(4);
-    await shot(page, 'desktop-results');
+    await shot(page, 'search-desktop-results');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await shot(page, 'desktop-results-dark');
+    await shot(page, 'search-desktop-results-dark');
     await page.setViewportSize(PHONE);
-    await shot(page, 'phone-results-dark');
+    await shot(page, 'search-phone-results-dark');
     await page.emulateMedia({ colorScheme: 'light' });
-    await shot(page, 'phone-results');
+    await shot(page, 'search-phone-results');
     await net.setOffline(true);
     await search(page, 'lunch umbr');
     await expect.poll(() => messageResults(page).count(), WAIT).toBe(1);
-    await shot(page, 'phone-offline');
+    await shot(page, 'search-phone-offline');
     await net.setOffline(false);
     await page.setViewportSize(DESKTOP);
   });

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dismissUpdatePrompt } from './actions-helpers.ts';
 import { apiPost, PASSWORD, PHONE, signUp, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
-import { apiSend, register, WAIT } from './search-helpers.ts';
+import { apiSend, register, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 
@@ -70,6 +70,7 @@ describe('Unread total, mute, sound', () => {
     await apiSend(cluster.server, cat, me, 'Muted two');
     await expect.poll(() => item(page, catName).getByTestId('unread-badge').innerText(), WAIT).toMatch(/^2/);
     expect(await title(page)).toBe('Pigeon');
+    await shot(page, 'unread-phone-muted-chat');
     await page.waitForTimeout(1_600); // past the sound's minimum gap
     expect(await sounds(page)).toBe(1);
 
