@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartServerOptions } from '../../server/src/index.ts';
 import { startPushStub, type PushStub, type StubSubscription } from '../../tests/server/push-stub.ts';
 import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, waitForServiceWorker, type ApiAuth } from './harness.ts';
-import { appWorker, clickNotification, closeNotifications, deliverPush, shownNotifications, simulatePushManager } from './push-helpers.ts';
+import { appWorker, clickNotification, deliverPush, shownNotifications, simulatePushManager } from './push-helpers.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 
@@ -166,7 +166,9 @@ describe('Web Push notifications', () => {
     await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
       { title: 'Carol Danvers', body: 'still there?', tag: fromCarol2.conversationId, data: { conversationId: fromCarol2.conversationId, messageId: fromCarol2.id, count: 1 } },
     ]);
-    await closeNotifications(worker);
+    // Opening Carol's chat in the app clears its notification.
+    await device.page.evaluate((id) => (location.hash = `#/c/${encodeURIComponent(id)}`), fromCarol2.conversationId);
+    await expect.poll(() => shownNotifications(worker), WAIT).toEqual([]);
     // Every push was VAPID-signed with the server's key, TTL/urgency set, and decrypted fine.
     expect(stub.problems).toEqual([]);
   });
