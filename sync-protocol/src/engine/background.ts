@@ -153,6 +153,7 @@ export class Background {
         this.setState({ connection: 'online' });
         // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
         catchUp.resetBackoff();
+        this.parts.mutes.owed = true; // fetched after this catch-up (parts.ts): changes made while away
         // Never synced (first sign-in, or data cleared by another account): the catch-up fetches
         // the groups' positions before its first page (down/read-positions.ts, finding G1).
         catchUp.schedule();
@@ -202,6 +203,7 @@ export class Background {
       // pass brings the messages and statuses (SingleFlight: hints from several nodes at once cost one
       // pass, plus one after), one conversation list the peers' presence.
       syncHint: () => {
+        this.parts.mutes.owed = true;
         catchUp.schedule();
         void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));
         void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));

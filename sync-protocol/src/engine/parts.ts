@@ -83,8 +83,12 @@ export interface Parts {
   outboxCount: SingleFlight;
   /** Attachments' bytes: own files, the download cache, downloads (engine/media/). */
   media: Media;
-  /** Applies the server's mutes (GET /api/conversations/mutes) after each completed catch-up (up/mutes.ts). */
-  mutes: SingleFlight;
+  /**
+   * The server's mutes (GET /api/conversations/mutes, up/mutes.ts) are fetched after the next
+   * completed catch-up while `owed`: set at each connect and sync-hint (background.ts). While
+   * connected, `conversation-muted` events carry every change; what was missed meanwhile comes here.
+   */
+  mutes: { owed: boolean };
 }
 
 export function createParts(o: ResolvedOptions, host: Host): Parts {
@@ -166,13 +170,16 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     await applyServerMutes(db, me, conversations.map((c) => ({ conversationId: c.id, muted: c.muted === true })));
     return conversations;
   };
+  const mutesDue = { owed: true };
   const mutes = new SingleFlight(async () => {
     const me = host.me();
     if (!me) return;
     try {
       await applyServerMutes(db, me, (await transport.mutes()).mutes);
     } catch (e) {
-      // Best effort, as the block list: the next catch-up asks again.
+      // Still owed: the next completed catch-up asks again. A network error or a rate limit is the
+      // moment's state, not a bug worth an `error` event (as the block list).
+      mutesDue.owed = true;
       if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
       throw e;
     }
@@ -191,7 +198,10 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       // Entries waiting for a target row look again now, not at the end of their backoff.
       drainer.wake();
       // A mute changed on another device while this one was away has no event to replay: ask.
-      void mutes.request().catch((e) => onError('mutes', e));
+      if (mutesDue.owed) {
+        mutesDue.owed = false;
+        void mutes.request().catch((e) => onError('mutes', e));
+      }
       host.catchUpDone(at);
     },
     retryWhile: () => transport.connected,
@@ -268,5 +278,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     return loadOlder({ db, me, fetchPage, afterPage: host.afterApply }, conversationId, LIMITS.historyPageDefault);
   };
   const queries = createQueries(db, { loadOlder: loadOlderPage });
-  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes };
+  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes: mutesDue };
 }

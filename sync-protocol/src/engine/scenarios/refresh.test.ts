@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { networkError, waitFor } from '../../testing/index.ts';
 import type { EngineEvents, SyncEngine } from '../api.ts';
+import { IDBKeyRange } from 'fake-indexeddb';
+import { LocalDb, META } from '../local/local-db.ts';
 import { memoryFixture } from './fixture.ts';
 
 const signedOut = (engine: SyncEngine) => {
@@ -140,7 +142,11 @@ describe('access tokens: expired or refused', () => {
 
     env.server.expireAccessTokens();
     // Both refreshes reach the server before either answer reaches a tab: both present the same token.
-    const both = env.server.hold((call) => call.op === 'refresh');
+    // Only this account's: bob's device may be refreshing too (a request it makes right after connecting).
+    const raw = new LocalDb(tab1.dbName, { indexedDB: tab1.factory, IDBKeyRange });
+    const refreshToken = await raw.getMeta<string>(META.refreshToken);
+    raw.close();
+    const both = env.server.hold((call) => call.op === 'refresh' && (call.input as { refreshToken?: string }).refreshToken === refreshToken);
     const searches = [tab1.engine.searchUsers(b.username), tab2.searchUsers(b.username)];
     await waitFor(() => both.count === 2);
     both.release();
