@@ -1,5 +1,6 @@
 import { computed, ref, watch } from 'vue';
 import { engine } from '../engine.ts';
+import { unsubscribeThisDevice } from './usePushSubscription.ts';
 import { useEngineState } from './useEngineState.ts';
 
 /**
@@ -37,6 +38,10 @@ export function useSignOut(done: () => void) {
     if (phase.value === 'signing-out') return;
     phase.value = 'signing-out';
     try {
+      // While the token still works: the server forgets this device's push endpoint now, so the
+      // next account's messages never notify here (best effort, at most 2 s; offline, the push
+      // service's 410 makes the server forget it at the next push).
+      await unsubscribeThisDevice().catch((e: unknown) => console.warn('[signOut] push', e));
       await engine.signOut({ clearData });
     } catch (e) {
       console.warn('[signOut]', e);
