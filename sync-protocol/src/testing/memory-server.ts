@@ -5,8 +5,7 @@
  * receipts, presence and typing events, the per-user send rate limit, the session list and
  * blocks (memory-management.ts), groups with membership periods, system messages and aggregate
  * statuses (memory-groups.ts, memory-group-ops.ts), replies, reactions, edits, deletes and hides
- * (memory-actions.ts), resumable uploads and downloads of attachments (memory-attachments.ts), search,
- * mutes and push subscriptions (memory-notifications.ts) — without
+ * (memory-actions.ts), attachments (memory-attachments.ts), search, mutes, push (memory-notifications.ts) — without
  * sockets, HTTP or a database. Each engine reaches it through `transport()`.
  *
  * Faults are scripted with interceptors: every call passes `intercept` functions
@@ -17,7 +16,6 @@ import { conversationPeer } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
-import type { Message } from '../model/message.ts';
 import type { User } from '../model/user.ts';
 import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
 import { historyQuerySchema } from '../rest/messages.ts';
@@ -55,8 +53,7 @@ export class MemoryServer {
   readonly groups = new MemoryGroups(this.messages);
   private readonly groupRequests: GroupRequests;
   private readonly actions: MemoryActions;
-  /** Search, mutes, push subscriptions; tests read `notifications.subscriptionsOf(userId)`. */
-  readonly notifications: MemoryNotifications;
+  readonly notifications: MemoryNotifications; // search, mutes, push subscriptions (tests: subscriptionsOf)
   /** Uploads and their bytes; tests read `attachments.list()` ("the server holds one attachment"). */
   readonly attachments: MemoryAttachments;
   private readonly accounts = new MemoryAccounts();
@@ -85,7 +82,7 @@ export class MemoryServer {
     this.groupRequests = new GroupRequests({ groups: this.groups, messages: this.messages, realtime: this.realtime, hasUser });
     const { messages, groups, realtime } = this;
     const [blocked, tryTake] = [(a: string, b: string) => this.blocks.between(a, b), (id: string) => this.sendRate.tryTake(id)];
-    const sees = (me: string, m: Message) => this.groupRequests.sees(me, m);
+    const sees = (me: string, m: Parameters<GroupRequests['sees']>[1]) => this.groupRequests.sees(me, m);
     this.actions = new MemoryActions({ messages, groups, realtime, blocked, tryTake, sees, now: () => this.now() });
     this.notifications = notificationsOn({ messages, groups, realtime, sees, hasUser, now: () => this.now() });
   }
