@@ -5,6 +5,7 @@
  */
 import { describeActionOp, isActionOp, type ActionOp } from './plan-actions.ts';
 import { describeAttachmentOp, isAttachmentOp, type AttachmentOp } from './plan-attachments.ts';
+import { describeMuteOp, isMuteOp, type MuteOp } from './plan-mutes.ts';
 import { describeGroupOp, isGroupOp, type GroupOp } from './plan-groups.ts';
 import type { FaultProfile } from './proxy.ts';
 import type { Rng } from './rng.ts';
@@ -54,7 +55,9 @@ export type Op =
   // Message actions (plan-actions.ts):
   | ActionOp
   // Sends with files (plan-attachments.ts):
-  | AttachmentOp;
+  | AttachmentOp
+  // Mutes (plan-mutes.ts):
+  | MuteOp;
 
 /** An op plus the wait before it, so bursts (gap 0) and quiet spells both happen. */
 export interface PlannedOp {
@@ -268,6 +271,7 @@ export function describeOp(op: Op): string {
   if (isGroupOp(op)) return describeGroupOp(op);
   if (isActionOp(op)) return describeActionOp(op);
   if (isAttachmentOp(op)) return describeAttachmentOp(op);
+  if (isMuteOp(op)) return describeMuteOp(op);
   switch (op.kind) {
     case 'send':
       return `send ${op.device} → u${op.to} ${JSON.stringify(op.body)}`;
