@@ -9,9 +9,11 @@ import { conversationMembers } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
 import type { ActionInput } from './check-input-actions.ts';
 import type { AttachmentInput } from './check-input-attachments.ts';
+import type { MuteInput } from './check-input-mutes.ts';
 
 export * from './check-input-actions.ts';
 export * from './check-input-attachments.ts';
+export * from './check-input-mutes.ts';
 
 /** A message `send` resolved for: the device promised to deliver it. */
 export interface Accepted {
@@ -210,7 +212,10 @@ export type InvariantName =
   | 'attachment-once'
   | 'attachment-converge'
   | 'attachment-bytes'
-  | 'attachment-never-lost';
+  | 'attachment-never-lost'
+  /** Mutes (#18, invariants-mutes.ts). */
+  | 'mute-converge'
+  | 'mute-lost';
 
 export interface Violation {
   invariant: InvariantName;
@@ -236,6 +241,8 @@ export interface CheckInput {
   actions?: ActionInput;
   /** Sends with files; absent in a run without them. */
   attachments?: AttachmentInput;
+  /** Mutes; absent in a run without mute ops. */
+  mutes?: MuteInput;
 }
 
 export const keyOf = (m: { senderId: string; clientId: string }) => `${m.senderId}:${m.clientId}`;

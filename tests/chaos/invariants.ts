@@ -9,6 +9,7 @@ import { statusRank } from '@pigeon/sync-protocol';
 import { bodyExplained, groupBy, hiddenBy, keyOf, members, type CheckInput, type Violation } from './check-input.ts';
 import { checkActions } from './invariants-actions.ts';
 import { checkAttachments } from './invariants-attachments.ts';
+import { checkMutes } from './invariants-mutes.ts';
 import { checkDevices, checkOutboxes, checkPrivacy, checkStatus, checkTokenReuse } from './invariants-devices.ts';
 import { checkGroups } from './invariants-groups.ts';
 
@@ -131,6 +132,7 @@ export function checkAll(input: CheckInput): Violation[] {
     ...checkGroups(input),
     ...checkActions(input),
     ...checkAttachments(input),
+    ...checkMutes(input),
   ];
 }
 
