@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes]
  *
  *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
@@ -13,6 +13,7 @@
  *   --no-groups    the seed's plan without its group ops (as it was before #15)
  *   --no-actions   the seed's plan without its message actions (as it was before #16)
  *   --no-attachments  the seed's plan without its sends with files (as it was before #17)
+ *   --no-mutes     the seed's plan without its mute ops (as it was before #18)
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
@@ -33,10 +34,11 @@ interface Args {
   groups: boolean;
   actions: boolean;
   attachments: boolean;
+  mutes: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true, mutes: true };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -98,13 +100,16 @@ function parse(argv: string[]): Args {
       case '--no-actions':
         args.actions = false;
         break;
+      case '--no-mutes':
+        args.mutes = false;
+        break;
       case '--no-attachments':
         args.attachments = false;
         break;
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes]',
         );
         process.exit(0);
         break;
@@ -131,6 +136,7 @@ async function main(): Promise<void> {
       groups: args.groups,
       actions: args.actions,
       attachments: args.attachments,
+      mutes: args.mutes,
       log: (line) => console.log(line),
     });
 

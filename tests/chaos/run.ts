@@ -19,6 +19,8 @@ import { actionLine, type ActionStats } from './actor-actions.ts';
 import { withActions } from './plan-actions.ts';
 import { attachmentLine, type AttachmentStats } from './actor-attachments.ts';
 import { withAttachments } from './plan-attachments.ts';
+import { muteLine, type MuteStats } from './actor-mutes.ts';
+import { withMutes } from './plan-mutes.ts';
 import { rowsOf } from './check-input.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
@@ -48,6 +50,8 @@ export interface RunOptions {
   actions?: boolean;
   /** Sends with files (plan-attachments.ts) between the plan's ops, after the actions; default true. false: the seed's plan as it was before #17. */
   attachments?: boolean;
+  /** Mutes (plan-mutes.ts) between the plan's ops, after the sends with files; default true. false: the seed's plan as it was before #18. */
+  mutes?: boolean;
   log?: (line: string) => void;
   /**
    * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
@@ -104,11 +108,12 @@ export interface RunResult {
     groups: GroupStats | null;
     actions: ActionStats | null;
     attachments: AttachmentStats | null;
+    mutes: MuteStats | null;
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true) =>
-  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true, mutes = true) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}${mutes ? '' : ' --no-mutes'}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
@@ -116,7 +121,8 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   const groups = options.groups ?? true;
   const actions = options.actions ?? true;
   const attachments = options.attachments ?? true;
-  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments);
+  const mutes = options.mutes ?? true;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments, mutes);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
@@ -129,7 +135,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   // Message actions last, from their own stream: they name messages by the final index of the op that sent them.
   const acted = actions ? withActions(grouped, rng.derive('actions')) : grouped;
   // Sends with files last, from their own stream; the actions' targets are moved past the ops inserted before them.
-  const plan = attachments ? withAttachments(acted, rng.derive('attachments')) : acted;
+  const filed = attachments ? withAttachments(acted, rng.derive('attachments')) : acted;
+  // Mutes last, from their own stream; the actions' targets are moved past the ops inserted before them.
+  const plan = mutes ? withMutes(filed, rng.derive('mutes')) : filed;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const recorder = new ClusterRecorder(() => history.now());
@@ -235,6 +243,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     groups: groups ? world.groups.stats(final?.devices ?? []) : null,
     actions: actions ? world.actions.stats((final?.devices ?? []).reduce((n, d) => n + rowsOf(d).filter((m) => m.actionError).length, 0)) : null,
     attachments: attachments ? world.attachments.stats() : null,
+    mutes: mutes ? world.mutes.stats() : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -262,7 +271,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments, stats)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments, stats)}${muteLine(stats.mutes)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }

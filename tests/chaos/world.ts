@@ -15,6 +15,8 @@ import { ActionDriver } from './actor-actions.ts';
 import { isActionOp } from './plan-actions.ts';
 import { AttachmentDriver } from './actor-attachments.ts';
 import { isAttachmentOp } from './plan-attachments.ts';
+import { MuteDriver } from './actor-mutes.ts';
+import { isMuteOp } from './plan-mutes.ts';
 import { FaultProxy } from './proxy.ts';
 import { ServerRest } from './server-rest.ts';
 import type { Rng } from './rng.ts';
@@ -58,6 +60,9 @@ export class World {
   /** The sends with files (actor-attachments.ts). */
   readonly attachments: AttachmentDriver;
 
+  /** The mutes (actor-mutes.ts). */
+  readonly mutes: MuteDriver;
+
   constructor(private readonly o: WorldOptions) {
     this.server = new ServerRest(() => o.cluster.url());
     this.groups = new GroupDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
@@ -69,6 +74,7 @@ export class World {
       accepted: this.accepted,
       post: (a, path, headers) => this.server.postAs(a, path, headers),
     });
+    this.mutes = new MuteDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
   }
 
   private device(name: string): Device {
@@ -146,6 +152,7 @@ export class World {
     if (isGroupOp(op)) return this.groups.execute(op, this.device(op.device));
     if (isActionOp(op)) return this.actions.execute(op, this.device(op.device));
     if (isAttachmentOp(op)) return this.attachments.execute(op, this.device(op.device));
+    if (isMuteOp(op)) return this.mutes.execute(op, this.device(op.device));
     switch (op.kind) {
       case 'send': {
         const d = this.device(op.device);
@@ -338,12 +345,14 @@ export class World {
     const feeds = withActions ? await this.actions.feeds() : {};
     const hidden = this.actions.hiddenKeys();
     const withFiles = this.o.plan.ops.some((p) => isAttachmentOp(p.op));
+    const withMutes = this.o.plan.ops.some((p) => isMuteOp(p.op));
     const devices: DeviceSnapshot[] = [];
     for (const d of this.devices) devices.push({ ...(await d.snapshot(hidden)), ...(withGroups ? { groups: await this.groups.deviceState(d, ids, hidden) } : {}) });
     return {
       ...(withGroups ? { groups: this.groups.input(groupServer) } : {}),
       ...(withActions ? { actions: this.actions.input(feeds) } : {}),
       ...(withFiles ? { attachments: this.attachments.input() } : {}),
+      ...(withMutes ? { mutes: await this.mutes.input() } : {}),
       userIds: this.accounts.map((a) => a.id),
       conversationIds: this.conversationIds,
       accepted: this.accepted,
