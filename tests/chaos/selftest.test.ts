@@ -9,11 +9,12 @@ import Database from 'better-sqlite3';
 import Dexie from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { directConversationId } from '@pigeon/sync-protocol';
 import { runChaos } from './run.ts';
 
 describe('chaos harness self-test', () => {
-  it('reports a message deleted on the server (1:1 and group), a device status moved backwards, a reaction nobody made and an attachment whose bytes changed on the server', { timeout: 240_000 }, async () => {
-    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '', reactionKey: '', blobId: '' };
+  it('reports a message deleted on the server (1:1 and group), a device status moved backwards, a reaction nobody made and an attachment whose bytes changed on the server and a mute record nobody made', { timeout: 240_000 }, async () => {
+    const sabotaged = { serverKey: '', groupKey: '', deviceKey: '', reactionKey: '', blobId: '', muteChat: '' };
     const result = await runChaos({
       seed: 101,
       ops: 60,
@@ -66,9 +67,14 @@ describe('chaos harness self-test', () => {
           | undefined;
         const groupRow = db.prepare(`SELECT sender_id, client_id FROM messages WHERE ${GROUP_TEXT} ORDER BY rowid ASC LIMIT 1`).get() as typeof row;
         for (const r of [row, groupRow]) if (r) db.prepare('DELETE FROM messages WHERE sender_id = ? AND client_id = ?').run(r.sender_id, r.client_id);
-        db.close();
         sabotaged.serverKey = row ? `${row.sender_id}:${row.client_id}` : '';
         sabotaged.groupKey = groupRow ? `${groupRow.sender_id}:${groupRow.client_id}` : '';
+        // Mutes (#18): a record nobody made (a write gone astray), of the first user's chat with the last (spare)
+        // account: the plan's mutes are between users with devices, so no change of that chat can explain it.
+        const [first, spare] = [world.accounts[0]!, world.accounts[world.accounts.length - 1]!];
+        sabotaged.muteChat = directConversationId(first.id, spare.id);
+        db.prepare('INSERT INTO conversation_mutes (user_id, conversation_id, muted, changed_at) VALUES (?, ?, 1, ?)').run(first.id, sabotaged.muteChat, new Date().toISOString());
+        db.close();
         await server.start();
 
         // Device: an acked message is written back to `pending` behind the engine's back,
@@ -130,6 +136,8 @@ describe('chaos harness self-test', () => {
     // The changed bytes: a device that downloads them (the recipient's) must not hand them out as the file.
     expect(sabotaged.blobId).not.toBe('');
     expect(named('attachment-bytes').some((v) => v.message.includes(sabotaged.blobId))).toBe(true);
+    // The mute record nobody made: a phantom (the plan of seed 101 has mutes, so the mute checks run).
+    expect(named('mute-lost').some((v) => v.message.startsWith('phantom') && v.message.includes(sabotaged.muteChat))).toBe(true);
     expect(result.dumpPath).not.toBeNull();
   });
 });
