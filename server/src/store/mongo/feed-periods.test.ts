@@ -40,6 +40,7 @@ describeMongo('MongoStore change feed and membership periods', () => {
 
   it('on FerretDB a page reads the messages twice (periods, then the entries with the membership changes) while no action exists; receipts’ messages by _id; an empty page twice', async () => {
     const store = await openMongo(freshDbName(), { clientOptions: { monitorCommands: true } });
+    await store.searchBackfill; // its background finds are not the counted ones (backfill.ts)
     try {
       if (store.server !== 'ferretdb') return; // MongoDB reads the periods again, by index
       const [a, b, c] = await Promise.all([newUser(store), newUser(store), newUser(store)]);
