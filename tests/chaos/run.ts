@@ -187,7 +187,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     if (!settled) {
       violations.unshift({
         invariant: 'settled',
-        message: `did not converge within ${s.ms} ms after faults stopped; devices: ${world.deviceStates()}`,
+        message: `did not converge within ${s.ms} ms after faults stopped; last check: ${s.pending}; devices: ${world.deviceStates()}`,
       });
     }
   } catch (err) {
