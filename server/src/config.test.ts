@@ -36,8 +36,10 @@ describe('loadConfig', () => {
       HANDSHAKE_LIMIT_IP: '0',
       SOCKET_BUFFER_MAX_BYTES: '65536',
       TRUST_PROXY: 'true',
+      SEARCH_RATE_LIMIT: '12',
     });
     expect(c).toMatchObject({
+      searchRateLimit: 12,
       scryptLogN: 16,
       passwordHashConcurrency: 1,
       passwordHashQueue: 8,

@@ -30,6 +30,8 @@ export interface ServerConfig extends PushConfig {
   sendRateLimit: number;
   /** The rate-limit window; 10 s by contract, adjustable only in code (tests). */
   sendRateWindowMs: number;
+  /** Message searches per user per window (SEARCH_RATE_LIMIT); 0 disables the limit. */
+  searchRateLimit: number;
   logLevel: LogLevel;
   /** Lifetime of access tokens (JWT), seconds (ACCESS_TOKEN_TTL). */
   accessTokenTtlSeconds: number;
@@ -107,6 +109,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   clusterStoreKey: 'pigeon:cluster:store-identity',
   sendRateLimit: LIMITS.sendRateDefault,
   sendRateWindowMs: LIMITS.sendRateWindowMs,
+  searchRateLimit: 30,
   logLevel: 'info',
   accessTokenTtlSeconds: 15 * 60,
   refreshTokenTtlSeconds: 30 * 24 * 3600,
@@ -152,6 +155,7 @@ const configSchema = z.object({
   clusterStoreKey: z.string().min(1),
   sendRateLimit: z.number().int().min(0),
   sendRateWindowMs: z.number().int().positive(),
+  searchRateLimit: z.number().int().min(0),
   logLevel: z.enum(LOG_LEVELS),
   accessTokenTtlSeconds: z.number().int().positive(),
   refreshTokenTtlSeconds: z.number().int().positive(),
@@ -240,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisUrl: envString(env.REDIS_URL) ?? null,
     clusterStoreKey: envString(env.CLUSTER_STORE_KEY),
     sendRateLimit: envInt(env, 'SEND_RATE_LIMIT'),
+    searchRateLimit: envInt(env, 'SEARCH_RATE_LIMIT'),
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL'),
     refreshTokenTtlSeconds: envInt(env, 'REFRESH_TOKEN_TTL'),
     scryptLogN: envInt(env, 'SCRYPT_LOG_N'),

@@ -242,7 +242,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, actions, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
-      { store, gate, sessions, users, presence, sends, actions, attachments, groups, audience, fanout, passwords, authLimits: limits.auth, push, writeLimit: limits.sends, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
+      { store, gate, sessions, users, presence, sends, actions, attachments, groups, audience, fanout, passwords, authLimits: limits.auth, push, writeLimit: limits.sends, searchLimit: limits.searches, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
       log,
       { trustProxy: config.trustProxy },
     );

@@ -75,6 +75,7 @@ export async function startTestServer(variant: StoreVariant, extra: StartServerO
     clusterStoreKey: data.clusterStoreKey,
     jwtSecret: TEST_JWT_SECRET,
     sendRateLimit: 0,
+    searchRateLimit: 0,
     logLevel: 'silent',
     ...TEST_SERVER_OPTIONS,
     ...more,

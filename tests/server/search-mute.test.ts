@@ -105,4 +105,29 @@ describe.each(STORE_VARIANTS)('message search and mute on $kind', (variant) => {
     expect((await http(t.url, '/api/conversations/mutes', { token: alice!.token })).body).toEqual({ mutes: [] });
   });
 });
+describe('SEARCH_RATE_LIMIT', () => {
+  const t = useTestServer(STORE_VARIANTS[0]!, { searchRateLimit: 3, sendRateWindowMs: 2_000 });
+
+  it('the 4th search of a user within the window is 429 RATE_LIMITED with Retry-After; others still search, the user sends, and searches again after it', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((p) => register(t.url, p)));
+    await sendOverRest(t.url, alice!.token, bob!.id, 'limits apply');
+    const search = (token: string) => fetch(`${t.url}/api/messages/search?q=limits`, { headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; i < 3; i++) expect((await search(alice!.token)).status).toBe(200);
+    const refused = await search(alice!.token);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+    // A budget per user, and not the sends' one.
+    expect((await search(bob!.token)).status).toBe(200);
+    expect((await sendOverRest(t.url, alice!.token, bob!.id, 'still sending')).status).toBe(201);
+    // Validation comes first: a malformed query is 400 VALIDATION even over the limit (and is not counted).
+    expect((await fetch(`${t.url}/api/messages/search?q=`, { headers: { authorization: `Bearer ${alice!.token}` } })).status).toBe(400);
+    await new Promise((r) => setTimeout(r, Number(refused.headers.get('retry-after')) * 1000 + 100));
+    const again = await search(alice!.token);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { messages: Message[] }).messages.map((m) => m.body)).toEqual(['limits apply']);
+  });
+});
+
 noteMongoSkip('message search and mute');

@@ -13,7 +13,7 @@ import type { AttachmentService } from '../attachments/attachment-service.ts';
 import type { SendService } from '../messages/send-service.ts';
 import type { PresenceReader } from '../realtime/presence.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
-import type { SendLimit } from '../limits/send-limit.ts';
+import type { SendLimit, UserLimit } from '../limits/send-limit.ts';
 import type { PushService } from '../push/push-service.ts';
 
 /** Hono context variables set by middleware. */
@@ -57,6 +57,8 @@ export interface HttpServices {
    * subscriptions and mutes count against it too.
    */
   writeLimit: SendLimit;
+  /** SEARCH_RATE_LIMIT, the per-user budget of message searches. */
+  searchLimit: UserLimit;
   /** The rate-limit key of a request's client (http/client-address.ts). */
   clientAddress(c: Context): string;
   log: Logger;

@@ -5,12 +5,14 @@ import type { PigeonIo } from '../realtime/types.ts';
 import { AuthLimits } from './auth-limits.ts';
 import { createLimiterFactory } from './limiter.ts';
 import { connectLimitsRedis } from './redis-connection.ts';
-import { createSendLimit, type SendLimit } from './send-limit.ts';
+import { createSearchLimit, createSendLimit, type SendLimit, type UserLimit } from './send-limit.ts';
 import { createSocketLimits, type SocketLimits } from './socket-limits.ts';
 
 export interface AbuseLimits {
   /** SEND_RATE_LIMIT, for REST and socket sends alike. */
   sends: SendLimit;
+  /** SEARCH_RATE_LIMIT, message searches. */
+  searches: UserLimit;
   auth: AuthLimits;
   sockets: SocketLimits;
   /**
@@ -23,8 +25,8 @@ export interface AbuseLimits {
 }
 
 /**
- * Every limit of one node, built from the config in this one place: sends
- * (send-limit.ts), login and register (auth-limits.ts), sockets and their events
+ * Every limit of one node, built from the config in this one place: sends and
+ * searches (send-limit.ts), login and register (auth-limits.ts), sockets and their events
  * (socket-limits.ts). With REDIS_URL the per-user and per-address counters are
  * shared by all nodes through their own Redis connection, so a cluster enforces
  * the numbers one node would; without it they live in this process. What stays
@@ -37,6 +39,7 @@ export async function createAbuseLimits(io: PigeonIo, config: ServerConfig, log:
   const sockets = createSocketLimits(io, config, limiter, log);
   return {
     sends: createSendLimit(limiter, config),
+    searches: createSearchLimit(limiter, config),
     auth: new AuthLimits(limiter, config),
     sockets,
     redis,

@@ -3,12 +3,16 @@ import type { LimiterFactory } from './limiter.ts';
 import { rateLimited } from './rate-limited.ts';
 
 export type SendLimitConfig = Pick<ServerConfig, 'sendRateLimit' | 'sendRateWindowMs'>;
+export type SearchLimitConfig = Pick<ServerConfig, 'searchRateLimit' | 'sendRateWindowMs'>;
 
-/** The per-user send limit shared by REST and the socket (SEND_RATE_LIMIT). */
-export interface SendLimit {
-  /** Counts one send of `userId`; throws RATE_LIMITED (with Retry-After) once the window's sends are used up. */
+/** A per-user budget of requests of one kind: sends (SEND_RATE_LIMIT), searches (SEARCH_RATE_LIMIT). */
+export interface UserLimit {
+  /** Counts one request of `userId`; throws RATE_LIMITED (with Retry-After) once the window's are used up. */
   take(userId: string): Promise<void>;
 }
+
+/** The per-user send limit shared by REST and the socket (SEND_RATE_LIMIT). */
+export type SendLimit = UserLimit;
 
 /**
  * SEND_RATE_LIMIT sends per user per window (10 s), counted like every other
@@ -23,11 +27,25 @@ export interface SendLimit {
  * trip. Safe because a send count is never reset early.
  */
 export function createSendLimit(limiter: LimiterFactory, config: SendLimitConfig): SendLimit {
-  const sends = limiter({ name: 'send-user', points: config.sendRateLimit, windowMs: config.sendRateWindowMs, blockInMemory: true });
+  return userLimit(limiter, 'send-user', config.sendRateLimit, config.sendRateWindowMs, 'too many messages, slow down');
+}
+
+/**
+ * SEARCH_RATE_LIMIT message searches per user per window (the sends' 10 s), counted the same way.
+ * A budget of its own, not the sends': searching costs the store reads, not writes, and a user
+ * typing a query (the PWA asks the server once per pause of 200 ms in their typing) must not use up
+ * what their messages need. Over it the PWA still shows the device's own matches.
+ */
+export function createSearchLimit(limiter: LimiterFactory, config: SearchLimitConfig): UserLimit {
+  return userLimit(limiter, 'search-user', config.searchRateLimit, config.sendRateWindowMs, 'too many searches, slow down');
+}
+
+function userLimit(limiter: LimiterFactory, name: string, points: number, windowMs: number, message: string): UserLimit {
+  const counts = limiter({ name, points, windowMs, blockInMemory: true });
   return {
     async take(userId) {
-      const verdict = await sends.consume(userId);
-      if (!verdict.allowed) throw rateLimited('too many messages, slow down', verdict.retryAfterMs);
+      const verdict = await counts.consume(userId);
+      if (!verdict.allowed) throw rateLimited(message, verdict.retryAfterMs);
     },
   };
 }

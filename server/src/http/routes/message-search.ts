@@ -13,6 +13,7 @@ import { readQuery } from '../validate.ts';
  * the caller's conversations and membership periods. A `conversationId` is checked like a history
  * page's: a direct conversation not the caller's → FORBIDDEN; a group they never were in →
  * FORBIDDEN, no such group → NOT_FOUND. A query without any word (punctuation only) finds nothing.
+ * Each valid request counts against SEARCH_RATE_LIMIT (429 RATE_LIMITED + Retry-After past it).
  * Mounted before the /api/messages/:id routes.
  */
 export function messageSearchRoutes(s: HttpServices) {
@@ -21,6 +22,7 @@ export function messageSearchRoutes(s: HttpServices) {
   routes.get('/search', async (c) => {
     const me = c.get('userId');
     const { q, conversationId, limit } = readQuery(c, searchQuerySchema);
+    await s.searchLimit.take(me);
     if (conversationId !== undefined) await assertReadable(conversationId, me);
     const terms = queryTerms(q);
     if (terms.length === 0) return c.json({ messages: [] });

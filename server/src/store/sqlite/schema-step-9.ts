@@ -18,7 +18,8 @@ import { searchTokens } from '@pigeon/sync-protocol';
  *
  * message_search's rowid is the message row's rowid. messages has no INTEGER PRIMARY KEY, so its
  * rowids are only as stable as the file: nothing in Pigeon VACUUMs it (which may renumber them);
- * whoever would must run rebuildSearchIndexes afterwards. user_search's rowid is users.uid.
+ * whoever would must run rebuildSearchIndexes (schema-step-10.ts) afterwards. user_search's rowid is users.uid.
+ * Version 10 recreated message_search with the conversation scope of each message.
  * Messages are never deleted (a delete for everyone empties the row), so a rowid is never reused.
  */
 export const TABLES_V9 = `
@@ -61,14 +62,15 @@ export function indexedWords(text: string): string | null {
 }
 
 /** Rows read per page while indexing existing data: bounded memory whatever the file's size. */
-const PAGE = 2000;
+export const PAGE = 2000;
 
 /**
- * Indexes every existing text message (not deleted for everyone) and every user: the migration to
- * version 9 runs it in its transaction, so an existing file is searchable as soon as it opens.
- * Idempotent: it empties both indexes first, so it also rebuilds them (e.g. after a VACUUM).
+ * Indexes every existing text message (not deleted for everyone) into version 9's message_search
+ * (words only), and every user: the migration to version 9 runs it in its transaction, so a file at
+ * 9 is searchable as soon as it opens. Version 10 recreates message_search and indexes the messages
+ * again its way (schema-step-10.ts, also the rebuild for the current schema); this stays what 9 did.
  */
-export function rebuildSearchIndexes(db: Database): void {
+function indexExistingV9(db: Database): void {
   db.exec(`DELETE FROM message_search; DELETE FROM user_search;`);
   const messages = db.prepare<[number, number], { rid: number; body: string }>(`
     SELECT rowid AS rid, body FROM messages
@@ -84,6 +86,11 @@ export function rebuildSearchIndexes(db: Database): void {
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.rid;
   }
+  indexUsers(db);
+}
+
+/** Indexes every user by display name into an empty user_search (unchanged since version 9). */
+export function indexUsers(db: Database): void {
   const users = db.prepare<[number, number], { uid: number; display_name: string }>(
     `SELECT uid, display_name FROM users WHERE uid > ? ORDER BY uid LIMIT ?`,
   );
@@ -102,5 +109,5 @@ export function rebuildSearchIndexes(db: Database): void {
 /** The migration from version 8: the tables, then the existing data indexed. */
 export function migrateTo9(db: Database): void {
   db.exec(TABLES_V9);
-  rebuildSearchIndexes(db);
+  indexExistingV9(db);
 }

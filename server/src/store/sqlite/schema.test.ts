@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 9', () => {
-    expect(SCHEMA_VERSION).toBe(9);
+  it('is at version 10', () => {
+    expect(SCHEMA_VERSION).toBe(10);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -239,6 +239,48 @@ describe('SQLite schema versions', () => {
     // And it keeps the index from then on.
     const [sent] = await store.sendMessages([{ senderId: 'u-b', recipientId: 'u-a', clientId: 'client-4', body: 'Opera night' }]);
     expect((await store.searchMessages('u-a', queryTerms('opera'), { limit: 10 })).map((m) => m.id)).toEqual([sent!.message!.id, 'm-2', 'm-1']);
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
+  it('brings a version-9 file forward: its word index rebuilt with each message\'s scope, searches kept to the caller', async () => {
+    const file = freshFile('v9');
+    const v9 = writeVersionFile(file, 9);
+    const user = v9.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', ?)`);
+    for (const [uid, id] of [[1, 'u-a'], [2, 'u-b'], [3, 'u-c']] as const) user.run(uid, id, id, id, id, '2026-11-30T00:00:00.000Z');
+    const ab = directConversationId('u-a', 'u-b');
+    const bc = directConversationId('u-b', 'u-c');
+    const conversation = v9.prepare(`INSERT INTO conversations (cid, id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (?, ?, ?, ?, 1, ?, 1)`);
+    conversation.run(4, ab, 'u-a', 'u-b', '2026-12-01T00:00:01.000Z');
+    conversation.run(5, bc, 'u-b', 'u-c', '2026-12-01T00:00:02.000Z');
+    const message = v9.prepare(`
+      INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos, deleted_at, version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 'sent', ?, NULL, 0)`);
+    const rowA = message.run('m-ab', 'client-1', 4, 1, 2, ab, 'u-a', 'u-b', 'tulips at noon', '2026-12-01T00:00:01.000Z', 1).lastInsertRowid;
+    const rowB = message.run('m-bc', 'client-2', 5, 2, 3, bc, 'u-b', 'u-c', 'tulips for you', '2026-12-01T00:00:02.000Z', 2).lastInsertRowid;
+    // As a version-9 server indexed them: the words alone.
+    const index = v9.prepare(`INSERT INTO message_search (rowid, words) VALUES (?, ?)`);
+    index.run(rowA, 'tulips at noon');
+    index.run(rowB, 'tulips for you');
+    v9.prepare(`UPDATE meta SET value = 2 WHERE key = 'change_pos'`).run();
+    v9.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(peek(file).prepare(`SELECT count(*) FROM message_search`).pluck().get()).toBe(2);
+    const found = async (userId: string, conversationId?: string) =>
+      (await store.searchMessages(userId, queryTerms('tul'), { limit: 10, ...(conversationId ? { conversationId } : {}) })).map((m) => m.id);
+    expect(await found('u-a')).toEqual(['m-ab']);
+    expect(await found('u-b')).toEqual(['m-bc', 'm-ab']);
+    expect(await found('u-c')).toEqual(['m-bc']);
+    expect(await found('u-a', bc)).toEqual([]); // a conversation they are not in: nothing, whatever its words
+    expect(await found('u-b', ab)).toEqual(['m-ab']);
+    // The scope is its own column: a word that looks like a scope token finds nothing.
+    expect(await store.searchMessages('u-a', ['u1'], { limit: 10 })).toEqual([]);
+    expect(await store.searchMessages('u-a', ['c4'], { limit: 10 })).toEqual([]);
 
     const fresh = openDatabase(freshFile('fresh'));
     toClose.push(fresh);

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { migrateTo10, TABLES_V10 } from './schema-step-10.ts';
 import { migrateTo9, TABLES_V9 } from './schema-step-9.ts';
 import { TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8 } from './schema-steps.ts';
 
@@ -10,23 +11,23 @@ import { TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8 } from
  *
  * To change the schema: bump the version, add the new step to schema-steps.ts and to SCHEMA for new files,
  * and add a step to MIGRATIONS that brings a file at the previous version forward; never
- * rewrite what an earlier version created. A step that needs more than SQL (version 9 indexes the
- * existing messages' words, computed in JS) is a function run in the same transaction.
+ * rewrite what an earlier version created. A step that needs more than SQL (versions 9 and 10 index
+ * the existing messages' words, computed in JS) is a function run in the same transaction.
  */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
 
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8 + TABLES_V9;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8 + TABLES_V9 + TABLES_V10;
 
 /**
  * The SQL that a new file of `version` ran: tests write files "as an older version wrote
  * them" with it. Valid because earlier steps are never rewritten.
  */
 export function schemaAt(version: number): string {
-  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8, TABLES_V9];
+  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8, TABLES_V9, TABLES_V10];
   if (version < OLDEST_MIGRATABLE || version > SCHEMA_VERSION) throw new Error(`no schema ${version}`);
   return steps.slice(0, version - OLDEST_MIGRATABLE + 1).join('');
 }
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<number, string | ((db: Database) => void)> = {
   6: TABLES_V7,
   7: TABLES_V8,
   8: migrateTo9,
+  9: migrateTo10,
 };
 
 /**

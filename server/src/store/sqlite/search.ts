@@ -1,6 +1,8 @@
 import { queryTerms, type Message } from '@pigeon/sync-protocol';
+import { isGroupId } from '../../groups/memberships.ts';
 import type { SearchOptions, UserRecord } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
+import { messageScope } from './schema-step-10.ts';
 import { indexedWords } from './schema-step-9.ts';
 import { toMessage, toUser, type MessageRow, type UserRow } from './rows.ts';
 
@@ -16,31 +18,47 @@ export function ftsQuery(terms: readonly string[]): string | null {
   return parts.length === 0 ? null : parts.join(' AND ');
 }
 
-/** The statements of the word indexes (schema version 9), prepared once per connection like statements.ts. */
+/**
+ * The most index matches one message search reads before it stops (newest first), readable or
+ * not. Matches come from the caller's own scope (schema-step-10.ts), so nearly all are readable and
+ * a page fills long before; what is not: a group's messages from after the caller left it, and
+ * messages they hid. This bounds a search's time on the store's one thread (about 10–25 ms at
+ * most, docs/operations.md) whoever asks what; a caller whose newest matches are mostly ones they
+ * may not read gets fewer results, never others' messages.
+ */
+export const SEARCH_SCAN_MAX = 5_000;
+
+/** The statements of the word indexes (schema versions 9 and 10), prepared once per connection like statements.ts. */
 export function prepareSearchStatements(db: SqliteDatabase) {
   return {
-    insertMessage: db.prepare<[number | bigint, string]>(`INSERT INTO message_search (rowid, words) VALUES (?, ?)`),
-    deleteMessage: db.prepare<[string]>(`DELETE FROM message_search WHERE rowid = (SELECT rowid FROM messages WHERE id = ?)`),
-    rowidOf: db.prepare<[string], number>(`SELECT rowid FROM messages WHERE id = ?`).pluck(),
+    insertMessage: db.prepare<[number | bigint, string, string]>(`INSERT INTO message_search (rowid, words, scope) VALUES (?, ?, ?)`),
+    deleteMessage: db.prepare<[number]>(`DELETE FROM message_search WHERE rowid = ?`),
+    rowOf: db.prepare<[string], { rid: number; cid: number; sender: number; recipient: number }>(
+      `SELECT rowid AS rid, cid, sender, recipient FROM messages WHERE id = ?`,
+    ),
     insertUser: db.prepare<[number | bigint, string]>(`INSERT INTO user_search (rowid, words) VALUES (?, ?)`),
+    /** Every group the user was ever in (members_user), for the scope of a search. */
+    groupsOf: db.prepare<[number], number>(`SELECT DISTINCT cid FROM members WHERE uid = ?`).pluck(),
+    conversationCid: db.prepare<[string], number>(`SELECT cid FROM conversations WHERE id = ?`).pluck(),
 
-    // The FTS5 match drives (every indexed message with all the terms, server-wide); each is then
-    // kept only if the user may read it, as getHistory with a viewer would: a 1:1 message they
-    // sent or received (a group message has recipient 0), or a group message inside one of their
-    // periods (members' key (cid, uid, from_seq)); not hidden by them (hides' key); not deleted
-    // (already out of the index, checked again for safety). Then newest first.
-    // Cost: O(matches × log n) row lookups plus a sort of the readable ones: a very common prefix
-    // reads every message with it; fine at this store's scale (one node, one file).
-    messages: db.prepare<{ q: string; uid: number; conversationId: string | null; limit: number }, MessageRow>(`
-      SELECT m.* FROM message_search s JOIN messages m ON m.rowid = s.rowid
-      WHERE message_search MATCH @q
-        AND m.type = 'text' AND m.deleted_at IS NULL
-        AND (@conversationId IS NULL OR m.conversation_id = @conversationId)
+    // The FTS5 match drives, already limited to the caller's scope (their direct chats, the groups
+    // they were ever in, or the one conversation asked for), newest first (rowid order is store
+    // order), at most SEARCH_SCAN_MAX of them. Each is then kept only if the user may read it, as
+    // getHistory with a viewer would: a 1:1 message they sent or received (a group message has
+    // recipient 0), or a group message inside one of their periods (members' key (cid, uid,
+    // from_seq)); not hidden by them (hides' key); not deleted (already out of the index, checked
+    // again for safety). Cost: the scope's and the words' doclists (skipped through, not read
+    // whole) plus at most SEARCH_SCAN_MAX row lookups.
+    messages: db.prepare<{ q: string; uid: number; scan: number; limit: number }, MessageRow>(`
+      SELECT m.* FROM (
+        SELECT rowid AS rid FROM message_search WHERE message_search MATCH @q ORDER BY rowid DESC LIMIT @scan
+      ) s JOIN messages m ON m.rowid = s.rid
+      WHERE m.type = 'text' AND m.deleted_at IS NULL
         AND CASE WHEN m.recipient <> 0 THEN m.sender = @uid OR m.recipient = @uid
                  ELSE EXISTS (SELECT 1 FROM members p WHERE p.cid = m.cid AND p.uid = @uid
                                 AND p.from_seq <= m.seq AND (p.to_seq IS NULL OR m.seq <= p.to_seq)) END
         AND NOT EXISTS (SELECT 1 FROM hides h WHERE h.uid = @uid AND h.message_id = m.id)
-      ORDER BY m.created_at DESC, m.id DESC
+      ORDER BY s.rid DESC
       LIMIT @limit`),
 
     // A username range (its UNIQUE index; a range, not LIKE, so '_' and '%' are plain characters)
@@ -70,18 +88,31 @@ export function prepareSearchStatements(db: SqliteDatabase) {
  */
 export function sqliteSearch(db: SqliteDatabase) {
   const st = prepareSearchStatements(db);
+
+  /** The scope tokens the caller's matches must have (schema-step-10.ts), or null: nothing to find. */
+  function scopeOf(uid: number, conversationId: string | undefined): string | null {
+    if (conversationId === undefined) return [`u${uid}`, ...st.groupsOf.all(uid).map((cid) => `c${cid}`)].join(' OR ');
+    const cid = st.conversationCid.get(conversationId);
+    if (cid === undefined) return null;
+    // A direct chat's messages carry both people: one the caller is not in has none with u<uid>.
+    // A group's carry only c<cid>; the periods check (per row) keeps a non-member out.
+    return isGroupId(conversationId) ? `c${cid}` : `c${cid} AND u${uid}`;
+  }
+
   return {
     /** In the send's commit, right after the row's insert (`rowid` its lastInsertRowid). */
-    indexMessage(rowid: number | bigint, body: string): void {
+    indexMessage(rowid: number | bigint, body: string, cid: number, sender: number, recipient: number): void {
       const words = indexedWords(body);
-      if (words !== null) st.insertMessage.run(rowid, words);
+      if (words !== null) st.insertMessage.run(rowid, words, messageScope(cid, sender, recipient));
     },
 
     /** After an action rewrote a text message: its new words, or none once deleted for everyone. */
     reindexMessage(messageId: string, body: string, deleted: boolean): void {
-      st.deleteMessage.run(messageId);
+      const row = st.rowOf.get(messageId);
+      if (!row) return;
+      st.deleteMessage.run(row.rid);
       const words = deleted ? null : indexedWords(body);
-      if (words !== null) st.insertMessage.run(st.rowidOf.get(messageId)!, words);
+      if (words !== null) st.insertMessage.run(row.rid, words, messageScope(row.cid, row.sender, row.recipient));
     },
 
     /** In createUser's commit. */
@@ -91,9 +122,15 @@ export function sqliteSearch(db: SqliteDatabase) {
     },
 
     searchMessages(uid: number | undefined, terms: readonly string[], options: SearchOptions): Message[] {
-      const q = ftsQuery(terms);
-      if (q === null || uid === undefined || options.limit <= 0) return [];
-      return st.messages.all({ q, uid, conversationId: options.conversationId ?? null, limit: options.limit }).map(toMessage);
+      const words = ftsQuery(terms);
+      if (words === null || uid === undefined || options.limit <= 0) return [];
+      const scope = scopeOf(uid, options.conversationId);
+      if (scope === null) return [];
+      const rows = st.messages.all({ q: `words : (${words}) AND scope : (${scope})`, uid, scan: SEARCH_SCAN_MAX, limit: options.limit });
+      // The page is cut in store order (rowid); within it, newest first as every store answers: by
+      // createdAt, then id (a batch committed in one millisecond shares createdAt, and UUIDv7 ids
+      // are not in insertion order within one).
+      return rows.map(toMessage).sort(newestFirst);
     },
 
     /** Store.searchUsers: a username prefix, or every word of the query starting a word of the display name. */
@@ -105,5 +142,8 @@ export function sqliteSearch(db: SqliteDatabase) {
     },
   };
 }
+
+const newestFirst = (a: Message, b: Message): number =>
+  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 
 export type SqliteSearch = ReturnType<typeof sqliteSearch>;

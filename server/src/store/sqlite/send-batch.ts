@@ -102,7 +102,7 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: Attach
         // In this commit: the next send of the batch naming one of them is refused.
         holdAttachments(ats, message);
         // Searchable from this commit on (search.ts); lastInsertRowid is the row's only when it was inserted.
-        search.indexMessage(lastInsertRowid, r.body);
+        search.indexMessage(lastInsertRowid, r.body, conv.cid, sender, recipient);
         outcome = { message, created: true };
       } else {
         // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.
