@@ -12,6 +12,7 @@
  *   npm run bench -- --only=cross-node    two nodes on FerretDB + Redis: cross-node vs same-node (figure 8)
  *   npm run bench -- --only=groups        group sends vs a bare Socket.io room broadcast (figure 9)
  *   npm run bench -- --only=attachments   10 MiB upload/download vs a bare Node HTTP server, RSS during 20 parallel uploads (figure 10)
+ *   npm run bench -- --only=search        sends while one user floods message search, vs the same sends alone (figure 11, SQLite)
  *   npm run bench -- --help
  */
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ import { measureMongoRaw, renderMongoRaw, type MongoRawFigures } from './figures
 import { measureCrossNode, renderCrossNode, type CrossNodeFigures } from './figures/cross-node.ts';
 import { measureGroups, renderGroups, type GroupsFigures } from './figures/groups.ts';
 import { ATTACHMENT_DEFAULTS, measureAttachments, renderAttachments, type AttachmentsFigures } from './figures/attachments.ts';
+import { measureSearch, renderSearch, type SearchFigures } from './figures/search.ts';
 import { redisBinary } from './lib/redis.ts';
 import { failures } from './lib/integrity.ts';
 import { helpText } from './lib/help.ts';
@@ -32,7 +34,7 @@ import { ferretBinary } from './lib/ferret.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { TargetKind } from './lib/targets.ts';
 
-const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups', 'attachments'] as const;
+const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups', 'attachments', 'search'] as const;
 type Figure = (typeof FIGURES)[number];
 /** Figures with results of their own (latency's are throughput's). */
 const RESULT_KEYS = FIGURES.filter((f): f is Exclude<Figure, 'latency'> => f !== 'latency');
@@ -72,6 +74,7 @@ const { values: flags } = parseArgs({
     'attachment-runs': { type: 'string' },
     'attachment-mib': { type: 'string' },
     'attachment-mongo-rss': { type: 'boolean' },
+    'search-messages': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -119,6 +122,7 @@ interface Results {
   'cross-node'?: CrossNodeFigures;
   groups?: GroupsFigures;
   attachments?: AttachmentsFigures;
+  search?: SearchFigures;
   skipped: string[];
   failures: string[];
   /** Figures not run this time, carried over from the previous full run: when they were measured. */
@@ -276,6 +280,10 @@ if (only.has('attachments')) {
   );
 }
 
+if (only.has('search')) {
+  results.search = await step('search', () => measureSearch({ messages: num(flags['search-messages'], 200_000, 20_000), sends: quick ? 100 : 300, nodeFlags }));
+}
+
 machine.uptimeAfter = uptime();
 const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
   const c = results.carried?.[k];
@@ -294,6 +302,7 @@ const sections = [
   results['cross-node'] ? renderCrossNode(results['cross-node']) + carriedNote('cross-node') : '',
   results.groups ? renderGroups(results.groups) + carriedNote('groups') : '',
   results.attachments ? renderAttachments(results.attachments) + carriedNote('attachments') : '',
+  results.search ? renderSearch(results.search) + carriedNote('search') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);

@@ -23,6 +23,7 @@ const server = await startServer({
   redisUrl: process.env.BENCH_REDIS_URL || null,
   jwtSecret: process.env.BENCH_JWT_SECRET || null,
   sendRateLimit: 0,
+  searchRateLimit: 0,
   scryptLogN: 10,
   loginLimitPerIp: 0,
   loginLimitPerUser: 0,
