@@ -1,4 +1,5 @@
 import { fileURLToPath, URL } from 'node:url';
+import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig, searchForWorkspaceRoot } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -32,6 +33,15 @@ export default defineConfig({
   worker: { format: 'es' },
   plugins: [
     vue(),
+    // The locale JSON compiled to message functions at build time, and the runtime-only vue-i18n:
+    // no message compiler shipped, no eval under the strict CSP (src/i18n/index.ts).
+    VueI18nPlugin({
+      include: [fileURLToPath(new URL('./src/i18n/locales/**', import.meta.url))],
+      runtimeOnly: true,
+      compositionOnly: true,
+      fullInstall: false,
+      strictMessage: false,
+    }),
     VitePWA({
       // Our own worker (src/sw/sw.ts): the precache and navigation fallback the generated one
       // had, plus the Web Push handlers.
