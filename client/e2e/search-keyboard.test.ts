@@ -78,15 +78,20 @@ describe('Search results: keyboard', () => {
     await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe(`Cara ${tag}`);
   });
 
-  it('phone: Enter on the active message opens the chat at it', async () => {
+  it('phone, in French: Enter on the active message opens the chat at it', async () => {
     const { page, tag, messageId } = await setUp(PHONE);
+    await page.evaluate(() => localStorage.setItem('pigeon:locale', 'fr'));
+    await page.reload();
+    await page.getByTestId('conversation-item').first().waitFor(WAIT);
     const ids = await searchAll(page, `word ${tag}`, 0);
     expect(ids.length).toBe(1);
     await box(page).press('ArrowDown');
     expect(await active(page)).toBe(ids[0]);
-    await shot(page, 'search-keyboard-phone');
+    expect(await page.getByTestId('message-results').getByRole('heading').innerText()).toMatch(/^messages$/i);
+    expect(await page.getByTestId('search-results').getByRole('heading', { name: 'Personnes' }).count()).toBe(1);
+    await shot(page, 'search-keyboard-phone-fr');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await shot(page, 'search-keyboard-phone-dark');
+    await shot(page, 'search-keyboard-phone-fr-dark');
     await box(page).press('Enter');
     await page.locator(`[data-testid="message-bubble"][data-message-id="${messageId}"]`).waitFor(WAIT);
     await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe(`Ben ${tag}`);
