@@ -1,3 +1,4 @@
+import { reactive } from 'vue';
 /**
  * Unsent composer text per conversation, kept while the page lives (module scope: the composer
  * of a chat is mounted anew each time the chat opens, and keeps its draft across).
@@ -7,7 +8,7 @@
  * right then: `moveDraft` carries the text, and the focus, over to the new composer, or the
  * half-written message would vanish (and an Enter pressed just after would send nothing).
  */
-const drafts = new Map<string, string>();
+const drafts = reactive(new Map<string, string>());
 /** Conversations whose next composer takes the focus the previous one had (see moveDraft). */
 const focusHandedOver = new Set<string>();
 
