@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * The app's i18n (vue-i18n, Composition API mode): English and French, every visible string in
  * locales/<lang>/<part>.json, one file per part of the UI (common, auth, chat, …) so keys read
@@ -74,6 +75,7 @@ function setDocumentLanguage(locale: Locale): void {
 export interface Translate {
   (key: string): string;
   (key: string, named: Record<string, unknown>): string;
+  (key: string, named: Record<string, unknown>, plural: number): string;
   (key: string, plural: number, named?: Record<string, unknown>): string;
 }
 
