@@ -54,4 +54,21 @@ describe('Composer limit', () => {
     await expect.poll(() => bubbles(page).last().getAttribute('data-status'), WAIT).toMatch(/^(sent|delivered|read)$/);
     expect(await bubbleBodies(page)).toEqual([text.slice(0, 4096)]);
   });
+
+  it('says it in French when the UI speaks French', async () => {
+    const peer = uniqueName('peer');
+    await apiPost(cluster.server, '/api/auth/register', { username: peer, password: PASSWORD });
+    const { page } = await cluster.device();
+    await page.evaluate(() => localStorage.setItem('pigeon:locale', 'fr'));
+    await page.reload();
+    await signUp(page, uniqueName('emma'), 'Emma');
+    await openChatWith(page, peer);
+    const input = page.getByTestId('composer-input');
+    expect(await input.getAttribute('placeholder')).toBe('Écrire un message');
+    await input.focus();
+    await page.keyboard.insertText('x'.repeat(4_098));
+    expect(await page.getByTestId('composer-too-long').innerText()).toBe('2 caractères de trop');
+    expect(await page.getByTestId('composer-send').getAttribute('aria-label')).toBe('Envoyer le message');
+    expect(await page.getByTestId('composer-send').isDisabled()).toBe(true);
+  });
 });
