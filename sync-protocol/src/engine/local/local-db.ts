@@ -32,6 +32,8 @@
  *  - media          (v5) the download cache (engine/media/): one small row per cached blob (size,
  *                   usedAt for least-recently-used eviction); the bytes in `mediaBytes` by the same
  *                   key, so counting and evicting never reads a blob
+ *  - drafts         (v7) unsent composer text per account and conversation (local/drafts.ts); owner-scoped
+ *                   like files: an account switch leaves them, a sign-out with clearData deletes its owner's
  */
 import { Dexie, type ObservabilitySet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
@@ -112,6 +114,13 @@ export interface OutboxEntry {
   uploads?: string[];
   /** A mute change instead of a message (up/mutes.ts): no row; `targetKey` is `mute:<conversationId>`. */
   mute?: { muted: boolean };
+}
+
+/** (v7) What the user typed in a chat and has not sent (local/drafts.ts). */
+export interface DraftRow {
+  owner: string;
+  conversationId: string;
+  text: string;
 }
 
 export interface MetaRow {
@@ -230,6 +239,8 @@ const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx
       });
     },
   },
+  // Drafts kept across reloads (issue #19): a new store, nothing to rewrite.
+  { version: 7, stores: { drafts: '[owner+conversationId], owner' } },
 ];
 
 export class LocalDb extends Dexie {
@@ -242,6 +253,7 @@ export class LocalDb extends Dexie {
   files!: Table<FileRow, string>;
   media!: Table<MediaRow, string>;
   mediaBytes!: Table<MediaBytesRow, string>;
+  drafts!: Table<DraftRow, [string, string]>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {

@@ -47,6 +47,14 @@ export async function storeNewUsers(db: LocalDb, users: readonly User[]): Promis
   await db.users.bulkPut(users.filter((_, i) => !now[i]));
 }
 
+/** Profiles met outside conversations (a people search), stored for `me` unless the device has them. */
+export async function storeMetUsers(db: LocalDb, me: string, users: readonly User[]): Promise<void> {
+  if (users.length === 0) return;
+  await db.transaction('rw', [db.users, db.meta], async () => {
+    if (await signedInAs(db, me)) await storeNewUsers(db, users);
+  });
+}
+
 /** The peers the server's conversation list names, stored for `me` (not after another account signed in). */
 export async function storeListedPeers(db: LocalDb, me: string, list: ConversationsResponse['conversations']): Promise<void> {
   const peers = list.flatMap((c) => (c.peer ? [c.peer] : []));
