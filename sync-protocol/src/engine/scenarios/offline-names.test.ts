@@ -84,4 +84,24 @@ describe('names on a new device, offline', () => {
     expect(await names(again, ann.id)).toEqual(expected);
     await again.close();
   });
+
+  it('people met in a search are stored (rememberUsers), and leave with their account: another account on the device has none of them', async () => {
+    const { alice, a, b } = await env.pair();
+    const carol = env.device();
+    const carolName = env.uniqueName('carol');
+    const c = await carol.engine.signUp(carolName, PASSWORD, 'Carol');
+    const found = await alice.engine.searchUsers(carolName);
+    expect(found.map((u) => u.id)).toEqual([c.id]);
+    await alice.engine.rememberUsers(found);
+    expect((await alice.engine.queries.user(c.id))?.displayName).toBe('Carol');
+
+    // Carol signs in on Alice's device: nothing of Alice's people is hers to see.
+    await alice.engine.signOut();
+    await alice.engine.signIn(carolName, PASSWORD);
+    expect(await alice.engine.queries.user(b.id)).toBeUndefined();
+    expect(await alice.engine.queries.user(a.id)).toBeUndefined();
+    // Signed out, nothing is stored.
+    await alice.engine.signOut();
+    await expect(alice.engine.rememberUsers(found)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
 });
