@@ -51,8 +51,9 @@ export default defineConfig({
       }),
       project('engine', { include: [ENGINE], testTimeout: 60_000, hookTimeout: 180_000 }),
       // The chaos runs set their own (long) timeouts; the server is a child process on SQLite.
-      // Two seeds at a time: each keeps most of a core busy (server restarts, fake IndexedDB).
-      project('chaos', { include: [CHAOS], testTimeout: 60_000, hookTimeout: 60_000, maxConcurrency: 2 }),
+      // One run at a time per file, the runs split over three files (tests/chaos/chaos-runs.ts): each
+      // run keeps most of a core busy in its test process (fake IndexedDB), so each gets a process.
+      project('chaos', { include: [CHAOS], testTimeout: 60_000, hookTimeout: 60_000 }),
       // Chromium against the built client; the global setup builds client/dist when missing.
       project('e2e', {
         include: [E2E],

@@ -1,0 +1,4 @@
+/** The 2nd and 4th 1-node chaos seeds (chaos-runs.ts says why the runs are split in three files). */
+import { describeChaos, seedRuns } from './chaos-runs.ts';
+
+describeChaos(seedRuns(1));
