@@ -95,7 +95,9 @@ export interface ScrollRun {
  * start of the history is shown (older pages load on the way) or `timeoutMs` passes, and records
  * every frame's duration (requestAnimationFrame deltas) in the page.
  */
-export function scrollToHistoryStart(page: Page, stepPx = 100, timeoutMs = 180_000): Promise<ScrollRun> {
+export async function scrollToHistoryStart(page: Page, stepPx = 100, timeoutMs = 180_000): Promise<ScrollRun> {
+  // tsx (esbuild keepNames) wraps the named inner functions below in __name(), which the page lacks.
+  await page.evaluate('globalThis.__name ??= (f) => f');
   return page.evaluate(
     ([step, timeout]) =>
       new Promise<ScrollRun>((resolve) => {

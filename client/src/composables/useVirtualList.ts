@@ -14,6 +14,11 @@ export interface VirtualListOptions<R extends { key: string }> {
   overscan?: number;
   /** Within this many pixels of the bottom counts as "at the bottom": the view follows new rows. */
   stickPx?: number;
+  /**
+   * False for a row that may move relative to its neighbours when rows are inserted (a chat's day
+   * divider goes above the older messages of its day): never used to keep the reader's place.
+   */
+  stable?: (key: string) => boolean;
 }
 
 /**
@@ -30,6 +35,7 @@ export interface VirtualListOptions<R extends { key: string }> {
 export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<R>) {
   const overscan = o.overscan ?? 400;
   const stickPx = o.stickPx ?? 120;
+  const stable = o.stable ?? (() => true);
   /** Heights of rows once drawn (keys survive prepends and window moves). */
   const heights = new Map<string, number>();
   const version = ref(0);
@@ -37,6 +43,14 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   /** The view follows the newest row. */
   const atBottom = ref(true);
   let anchor: { key: string; offset: number } | null = null;
+  /**
+   * The scroll position as this list last saw or set it. A scroll made since (a wheel step, a
+   * script) whose scroll event has not arrived yet must be taken as the reader's new place before
+   * anything else, or restoring the old anchor would undo it.
+   */
+  let known = 0;
+  /** The key of the first row in view (for a floating day label). */
+  const firstInView = ref<string | null>(null);
 
   const offsets = computed(() => {
     void version.value;
@@ -67,45 +81,58 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     const el = o.scroller.value;
     const rowsEl = o.rowsEl.value;
     anchor = null;
-    if (!el || !rowsEl || atBottom.value) return;
-    const top = el.getBoundingClientRect().top;
+    if (!el || !rowsEl) return;
+    const view = el.getBoundingClientRect();
+    let first: string | null | undefined;
     for (const child of rowsEl.children as HTMLCollectionOf<HTMLElement>) {
       const r = child.getBoundingClientRect();
-      if (r.bottom > top && child.dataset.rowKey) {
-        anchor = { key: child.dataset.rowKey, offset: r.top - top };
-        return;
-      }
+      const key = child.dataset.rowKey;
+      if (r.bottom <= view.top || !key) continue;
+      if (r.top >= view.bottom) break; // nothing drawn in view: no anchor
+      if (first === undefined) first = r.top < view.top ? key : null;
+      if (!stable(key)) continue;
+      if (!atBottom.value) anchor = { key, offset: r.top - view.top };
+      break;
     }
+    firstInView.value = first ?? null;
   }
 
   function restoreAnchor() {
     const el = o.scroller.value;
     if (!el) return;
-    if (atBottom.value) {
-      el.scrollTop = el.scrollHeight;
-      return;
+    if (atBottom.value) el.scrollTop = el.scrollHeight;
+    else if (anchor) {
+      const row = o.rowsEl.value?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(anchor.key)}"]`);
+      const delta = row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.offset : 0;
+      if (Math.abs(delta) >= 0.5) el.scrollTop += delta;
     }
-    if (!anchor) return;
-    const row = o.rowsEl.value?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(anchor.key)}"]`);
-    if (!row) return;
-    const delta = row.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.offset;
-    if (Math.abs(delta) >= 0.5) el.scrollTop += delta;
+    known = el.scrollTop;
   }
 
-  /** Records the drawn rows' heights: the distance from each row's top to the next one's (margins included). */
+  /** Takes a scroll not seen yet as the reader's place (see `known`). */
+  function catchUp() {
+    const el = o.scroller.value;
+    if (el && Math.abs(el.scrollTop - known) >= 0.5) onScroll();
+  }
+
+  /**
+   * Records the drawn rows' heights: the distance from each row's top to the next one's (margins
+   * included), in whole pixels, so that the padding is a sum of integers: a measurement that changes
+   * nothing must change no padding (a fraction that flips at each render would re-render for ever).
+   */
   function measure() {
     const rowsEl = o.rowsEl.value;
     if (!rowsEl || !o.scroller.value?.clientHeight) return;
     const children = rowsEl.children as HTMLCollectionOf<HTMLElement>;
-    const end = rowsEl.offsetHeight - padBottom.value;
+    const tops: number[] = [];
+    for (let i = 0; i < children.length; i++) tops.push(children[i]!.getBoundingClientRect().top);
+    const end = rowsEl.getBoundingClientRect().bottom - padBottom.value;
     let changed = false;
     for (let i = 0; i < children.length; i++) {
-      const child = children[i]!;
-      const key = child.dataset.rowKey;
+      const key = children[i]!.dataset.rowKey;
       if (!key) continue;
-      const next = children[i + 1];
-      const h = (next ? next.offsetTop : end) - child.offsetTop;
-      if (h > 0 && Math.abs((heights.get(key) ?? -1) - h) >= 0.5) {
+      const h = Math.round((tops[i + 1] ?? end) - tops[i]!);
+      if (h > 0 && Math.abs((heights.get(key) ?? -1) - h) >= 1) {
         heights.set(key, h);
         changed = true;
       }
@@ -113,8 +140,21 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     if (changed) version.value++;
   }
 
+  // A guard: settling may draw other rows, which settles again; it must end within a few rounds.
+  let rounds = 0;
+  let roundsReset = false;
+
   /** After anything moved: measure, keep the reader's place, and draw what is now in view. */
   function settle() {
+    if (++rounds > 12) return;
+    if (!roundsReset) {
+      roundsReset = true;
+      requestAnimationFrame(() => {
+        rounds = 0;
+        roundsReset = false;
+      });
+    }
+    catchUp();
     measure();
     restoreAnchor();
     updateRange();
@@ -123,6 +163,7 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   function onScroll() {
     const el = o.scroller.value;
     if (!el) return;
+    known = el.scrollTop;
     atBottom.value = el.scrollHeight - el.scrollTop - el.clientHeight < stickPx;
     captureAnchor();
     updateRange();
@@ -132,11 +173,20 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   watch(
     () => o.rows(),
     (next, prev) => {
+      catchUp();
       captureAnchor();
       if (atBottom.value) return setRange(rangeAtBottom(offsets.value, o.scroller.value?.clientHeight ?? 800, overscan));
-      const firstKey = prev[range.value.start]?.key;
-      const moved = firstKey === undefined ? -1 : next.findIndex((r) => r.key === firstKey);
-      setRange(moved < 0 ? shiftRange(range.value, 0, next.length) : shiftRange(range.value, moved - range.value.start, next.length));
+      // A stable row of the window, found again among the new rows, tells how far the window moved.
+      const { start, end } = range.value;
+      let shift = 0;
+      for (let i = start; i < end; i++) {
+        const key = prev[i]?.key;
+        if (key === undefined || !stable(key)) continue;
+        const at = next.findIndex((r) => r.key === key);
+        if (at >= 0) shift = at - i;
+        break;
+      }
+      setRange(shiftRange(range.value, shift, next.length));
     },
     { flush: 'pre' },
   );
@@ -176,5 +226,5 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   onUpdated(settle);
   onBeforeUnmount(() => resizes?.disconnect());
 
-  return { visible, range, padTop, padBottom, atBottom, onScroll, reveal, toBottom, settle };
+  return { visible, range, padTop, padBottom, atBottom, firstInView, onScroll, reveal, toBottom, settle };
 }

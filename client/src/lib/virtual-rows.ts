@@ -42,6 +42,7 @@ const CHARS_PER_LINE = 42;
  * jump much; the list measures each row once drawn and keeps the reader's place meanwhile.
  */
 export function estimateRowHeight(row: ChatRow<RowMessage>): number {
+  // Whole pixels, like the measured heights (useVirtualList).
   if (row.kind === 'day') return 44;
   const m = row.message;
   if (m.type === 'system') return 34;
