@@ -117,6 +117,8 @@ export async function scrollToHistoryStart(page: Page, stepPx = 100, timeoutMs =
           frames.push(now - last);
           last = now;
           if (list.scrollTop <= 0 && list.querySelector('.list__start')) return done(true);
+          // A page that failed to load (a timeout on a loaded machine) offers a retry: take it, as a reader would.
+          list.querySelector<HTMLButtonElement>('.list__top button')?.click();
           if (now - t0 > timeout) return done(false);
           list.scrollTop = Math.max(0, list.scrollTop - step);
           requestAnimationFrame(tick);
