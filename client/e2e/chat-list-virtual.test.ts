@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiPost, bubbles, DESKTOP, PASSWORD, PHONE, signIn, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
+import { apiPost, bubbles, countLocalRows, DESKTOP, PASSWORD, PHONE, signIn, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
 
 const WAIT = { timeout: 30_000, interval: 100 };
 const HISTORY = 1_000;
@@ -33,6 +33,9 @@ async function seed(from: ApiAuth, to: string, count: number, prefix: string, fi
 async function openHistory(viewport?: { width: number; height: number }): Promise<Page> {
   const { page } = await cluster.device(viewport ? { viewport } : {});
   await signIn(page, readerName);
+  // The first sync brings the whole history into IndexedDB: wait for it, so that scrolling up pages
+  // through local history as on a device in use (not through a catch-up still writing).
+  await expect.poll(async () => (await countLocalRows(page)).rows >= HISTORY + 1, { timeout: 120_000, interval: 250 }).toBe(true);
   await page.locator(`[data-testid="conversation-item"][data-peer-username="${writerName}"]`).click();
   await page.getByTestId('chat-pane').waitFor(WAIT);
   await expect.poll(async () => (await bubbles(page).last().innerText()).includes(`message ${HISTORY}`), WAIT).toBe(true);
@@ -53,7 +56,7 @@ async function scrollToStart(page: Page): Promise<void> {
         });
         return start.isVisible();
       },
-      { timeout: 120_000, interval: 150 },
+      { timeout: 150_000, interval: 150 },
     )
     .toBe(true);
 }
