@@ -140,20 +140,25 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     if (changed) version.value++;
   }
 
-  // A guard: settling may draw other rows, which settles again; it must end within a few rounds.
+  // A guard: settling may draw other rows, which settles again; past a few rounds in one frame,
+  // the rest waits for the next frame (never dropped).
   let rounds = 0;
-  let roundsReset = false;
+  let deferred = false;
 
   /** After anything moved: measure, keep the reader's place, and draw what is now in view. */
   function settle() {
-    if (++rounds > 12) return;
-    if (!roundsReset) {
-      roundsReset = true;
-      requestAnimationFrame(() => {
-        rounds = 0;
-        roundsReset = false;
-      });
+    if (++rounds > 12) {
+      if (!deferred) {
+        deferred = true;
+        requestAnimationFrame(() => {
+          deferred = false;
+          rounds = 0;
+          settle();
+        });
+      }
+      return;
     }
+    if (rounds === 1) requestAnimationFrame(() => (rounds = 0));
     catchUp();
     measure();
     restoreAnchor();
