@@ -1,12 +1,13 @@
 import { computed, ref } from 'vue';
 import { engine } from '../engine.ts';
+import { t } from '../i18n/index.ts';
 import { describeError } from '../lib/errors.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 export type BlockAction = 'block' | 'unblock';
 
 const TEXT = {
-  failed: (action: BlockAction) => (action === 'block' ? 'Could not block this contact.' : 'Could not unblock this contact.'),
+  failed: (action: BlockAction) => (action === 'block' ? t('chat.block.blockFailed') : t('chat.block.unblockFailed')),
 };
 
 /**

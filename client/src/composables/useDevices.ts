@@ -2,13 +2,18 @@ import type { SessionInfo } from '@pigeon/sync-protocol/engine';
 import { computed, reactive, ref, watch } from 'vue';
 import { engine } from '../engine.ts';
 import { describeError } from '../lib/errors.ts';
-import { plural } from '../lib/format.ts';
+import { t } from '../i18n/index.ts';
 import { useEngineState } from './useEngineState.ts';
 
+/** Read at each use: the language may change while the view is open. */
 const TEXT = {
-  loadFailed: 'Could not load your devices.',
-  signOutFailed: 'Could not sign that device out.',
-  someFailed: (n: number, reason: string) => `${plural(n, 'device')} could not be signed out: ${reason}`,
+  get loadFailed() {
+    return t('devices.loadFailed');
+  },
+  get signOutFailed() {
+    return t('devices.signOutFailed');
+  },
+  someFailed: (n: number, reason: string) => t('devices.someFailed', { n, reason }, n),
 };
 
 export type DevicesStatus = 'loading' | 'ready' | 'failed';

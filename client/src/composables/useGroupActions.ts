@@ -1,6 +1,7 @@
 import type { User } from '@pigeon/sync-protocol';
 import { ref, toRaw } from 'vue';
 import { engine } from '../engine.ts';
+import { t } from '../i18n/index.ts';
 import { describeError } from '../lib/errors.ts';
 
 /** A change that asks first: removing someone, or leaving. */
@@ -9,8 +10,13 @@ export type GroupQuestion = { kind: 'remove'; userId: string; name: string } | {
 /** The confirmation's strings for a question about the group titled `title`. */
 export function questionText(question: GroupQuestion, title: string) {
   return question.kind === 'leave'
-    ? { title: `Leave “${title}”?`, text: "You won't get its messages any more. You keep what was said until now.", confirm: 'Leave group', busy: 'Leaving…' }
-    : { title: `Remove ${question.name}?`, text: `${question.name} won't get this group's messages any more.`, confirm: 'Remove', busy: 'Removing…' };
+    ? { title: t('chat.group.leaveTitle', { title }), text: t('chat.group.leaveText'), confirm: t('chat.group.leave'), busy: t('chat.group.leaving') }
+    : {
+        title: t('chat.group.removeTitle', { name: question.name }),
+        text: t('chat.group.removeText', { name: question.name }),
+        confirm: t('chat.group.removeConfirm'),
+        busy: t('chat.group.removing'),
+      };
 }
 
 export interface UseGroupActionsOptions {
@@ -43,7 +49,7 @@ export function useGroupActions(conversationId: () => string, options: UseGroupA
     }
   }
 
-  const rename = (title: string) => run(() => engine.renameGroup(conversationId(), title), 'Could not rename the group.');
+  const rename = (title: string) => run(() => engine.renameGroup(conversationId(), title), t('chat.group.renameFailed'));
   const add = (users: readonly User[]) =>
     run(
       () =>
@@ -51,10 +57,10 @@ export function useGroupActions(conversationId: () => string, options: UseGroupA
           conversationId(),
           users.map((u) => toRaw(u).id),
         ),
-      'Could not add them.',
+      t('chat.group.addFailed'),
     );
 
-  const makeAdmin = (userId: string) => run(() => engine.makeAdmin(conversationId(), userId), 'Could not make them an admin.');
+  const makeAdmin = (userId: string) => run(() => engine.makeAdmin(conversationId(), userId), t('chat.group.makeAdminFailed'));
 
   function ask(question: GroupQuestion) {
     error.value = null;
@@ -70,8 +76,8 @@ export function useGroupActions(conversationId: () => string, options: UseGroupA
     if (!question) return;
     const done =
       question.kind === 'leave'
-        ? await run(() => engine.leaveGroup(conversationId()), 'Could not leave the group.')
-        : await run(() => engine.removeMember(conversationId(), question.userId), 'Could not remove them.');
+        ? await run(() => engine.leaveGroup(conversationId()), t('chat.group.leaveFailed'))
+        : await run(() => engine.removeMember(conversationId(), question.userId), t('chat.group.removeFailed'));
     if (!done) return;
     asking.value = null;
     if (question.kind === 'leave') options.onLeft?.();

@@ -1,3 +1,4 @@
+import { t } from '../i18n/index.ts';
 import { nextTick, watch, type Ref } from 'vue';
 import { describeError } from '../lib/errors.ts';
 
@@ -33,9 +34,9 @@ export function useJumpToMessage(o: JumpToMessageOptions): void {
           await nextTick();
           found = await o.highlight(id);
         }
-        if (!found) o.fail('That message is no longer available.');
+        if (!found) o.fail(t('app.jump.gone'));
       } catch (e) {
-        o.fail(describeError(e, "Couldn't load that message."));
+        o.fail(describeError(e, t('app.jump.failed')));
       } finally {
         jumping = null;
         o.done();

@@ -1,6 +1,7 @@
 import type { LocalMessage, OutgoingFile } from '@pigeon/sync-protocol/engine';
 import { computed, reactive, type Ref } from 'vue';
 import { engine } from '../engine.ts';
+import { t } from '../i18n/index.ts';
 import { messageLine } from '../lib/attachments.ts';
 import { describeError, errorCode } from '../lib/errors.ts';
 import { lastEditable, quoteText, type MessageActionId } from '../lib/message-actions.ts';
@@ -57,7 +58,7 @@ export function useMessageActions(o: MessageActionsOptions) {
   let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   const byKey = (key: string) => o.messages.value.find((m) => m.key === key);
-  const whoIs = (userId: string) => (userId === o.meId ? 'You' : o.nameOf(userId));
+  const whoIs = (userId: string) => (userId === o.meId ? t('chat.you') : o.nameOf(userId));
 
   const composer = computed<ComposerContext | null>(() => {
     const c = state.composing;
@@ -82,10 +83,10 @@ export function useMessageActions(o: MessageActionsOptions) {
   async function copy(m: LocalMessage) {
     try {
       await navigator.clipboard.writeText(m.body);
-      say('Message copied');
+      say(t('chat.actions.copied'));
     } catch {
       // No clipboard (an insecure page, a refused permission): nothing to do with the network.
-      state.error = "Couldn't copy the message.";
+      state.error = t('chat.actions.copyFailed');
     }
   }
 
@@ -115,7 +116,7 @@ export function useMessageActions(o: MessageActionsOptions) {
 
   function react(key: string, emoji: string) {
     state.error = null;
-    engine.react(key, emoji).catch((e: unknown) => fail(e, "Couldn't react to the message."));
+    engine.react(key, emoji).catch((e: unknown) => fail(e, t('chat.actions.reactFailed')));
   }
 
   function pick(emoji: string) {
@@ -141,7 +142,7 @@ export function useMessageActions(o: MessageActionsOptions) {
       if (state.composing?.key === d.key) state.composing = null;
       if (d.scope === 'everyone') o.focusMessage(d.key);
     } catch (e) {
-      state.deleteError = describeError(e, "Couldn't delete the message.");
+      state.deleteError = describeError(e, t('chat.actions.deleteFailed'));
     } finally {
       state.busy = false;
     }
@@ -164,7 +165,7 @@ export function useMessageActions(o: MessageActionsOptions) {
       } else if (c?.kind === 'reply') await engine.sendToConversation(o.conversationId, body, { replyTo: c.key, ...(files.length ? { files } : {}) });
       else await o.send(body, files);
     } catch (e) {
-      fail(e, c?.kind === 'edit' ? "Couldn't edit the message." : 'Could not save the message.');
+      fail(e, c?.kind === 'edit' ? t('chat.actions.editFailed') : t('chat.pane.saveFailed'));
     }
   }
 
@@ -189,14 +190,14 @@ export function useMessageActions(o: MessageActionsOptions) {
     state.error = null;
     try {
       if ((await o.reveal(id)) && (await o.highlight(id))) return;
-      say('The original message is no longer available');
+      say(t('chat.actions.originalGone'));
     } catch (e) {
-      fail(e, "Couldn't load the original message.");
+      fail(e, t('chat.actions.originalFailed'));
     }
   }
 
   function dismiss(key: string) {
-    engine.dismissActionError(key).catch((e: unknown) => fail(e, 'Something went wrong.'));
+    engine.dismissActionError(key).catch((e: unknown) => fail(e, t('chat.actions.generic')));
   }
 
   return { state, composer, onAction, react, pick, closePicker, confirmDelete, cancelDelete, submit, editLast, cancelComposing, jump, dismiss };

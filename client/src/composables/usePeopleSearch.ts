@@ -1,6 +1,7 @@
 import { LIMITS, textLength, type User } from '@pigeon/sync-protocol';
 import { computed, onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
 import { engine } from '../engine.ts';
+import { t } from '../i18n/index.ts';
 import { describeError } from '../lib/errors.ts';
 import { rememberUsers } from '../stores/known-users.ts';
 
@@ -46,7 +47,7 @@ export function usePeopleSearch(query: () => string, meId: () => string, options
       state.value = 'done';
     } catch (e) {
       if (ticket !== latest) return;
-      error.value = describeError(e, 'Search failed.');
+      error.value = describeError(e, t('search.failed'));
       state.value = 'error';
     }
   }

@@ -1,5 +1,6 @@
 import { computed, onMounted, ref, type Ref } from 'vue';
 import { engine } from '../engine.ts';
+import { t } from '../i18n/index.ts';
 import { describeError } from '../lib/errors.ts';
 import { applicationServerKey } from '../lib/push/application-server-key.ts';
 import { readPreview, writePreview } from '../lib/push/preview-setting.ts';
@@ -72,7 +73,7 @@ const sameKey = (a: ArrayBuffer | null | undefined, b: Uint8Array) => !!a && a.b
 /** Posts the browser subscription to the server for the signed-in user (again: updates `preview`). */
 async function postSubscription(sub: PushSubscription, preview: boolean): Promise<void> {
   const input = subscriptionInput(sub.toJSON(), preview);
-  if (!input) throw new Error('This browser gave an incomplete push subscription.');
+  if (!input) throw new Error(t('devices.notifications.incomplete'));
   await engine.push.subscribe(input);
 }
 
@@ -120,10 +121,10 @@ export function usePushSubscription(): PushSubscriptionControls {
       return;
     }
     const reg = await registration();
-    if (!reg) throw new Error('Pigeon is not installed in this browser yet. Reload the page and try again.');
+    if (!reg) throw new Error(t('devices.notifications.notInstalled'));
     const { vapidPublicKey } = await engine.push.config();
     const key = applicationServerKey(vapidPublicKey);
-    if (!key) throw new Error('The server sent an unusable push key.');
+    if (!key) throw new Error(t('devices.notifications.badKey'));
     let sub = await reg.pushManager.getSubscription();
     // A subscription made for another server key (the server's keys changed) cannot be reused.
     if (sub && !sameKey(sub.options.applicationServerKey, key)) {
@@ -134,7 +135,7 @@ export function usePushSubscription(): PushSubscriptionControls {
       // The browser could not register with its push service (no connection to it, a browser
       // build without one, a policy): its DOMException text means nothing to a user.
       console.warn('[push] subscribe failed', e);
-      throw new Error("This browser couldn't reach its notification service. Try again later.");
+      throw new Error(t('devices.notifications.unreachable'));
     });
     try {
       await postSubscription(sub, preview.value);
@@ -163,7 +164,7 @@ export function usePushSubscription(): PushSubscriptionControls {
     try {
       await action();
     } catch (e) {
-      error.value = describeError(e, "Couldn't change notifications on this device.");
+      error.value = describeError(e, t('devices.notifications.changeFailed'));
       await refresh().catch(() => {});
     } finally {
       busy.value = false;

@@ -1,13 +1,12 @@
 import type { User } from '@pigeon/sync-protocol';
 import { computed, type ComputedRef } from 'vue';
 import { engine } from '../engine.ts';
-import { knownUser } from '../stores/known-users.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 export interface UseUserNamesReturn {
   /** The user's display name (or username); `fallback` when this device knows nothing of them. */
   nameOf(userId: string): string;
-  /** The profile, from the local database or this page's search results. */
+  /** The profile, from the local database. */
   userOf(userId: string): User | undefined;
   /** True once the local database answered for the current ids. */
   loaded: ComputedRef<boolean>;
@@ -17,7 +16,9 @@ export const UNKNOWN_USER = 'Unknown user';
 
 /**
  * Names of a set of users (a group's members, the senders in a list), read from the engine's
- * local database in one live query: a profile stored later (a 1:1 chat, a catch-up) shows at once.
+ * local database in one live query: a profile stored later (a 1:1 chat, a catch-up, a people
+ * search: stores/known-users.ts) shows at once. The database is the only source, so what shows
+ * online shows offline and after a reload too.
  *
  * @example
  * const { nameOf } = useUserNames(() => members.value.map((m) => m.userId));
@@ -35,7 +36,7 @@ export function useUserNames(ids: () => readonly string[], fallback = UNKNOWN_US
   );
 
   function userOf(userId: string): User | undefined {
-    return data.value.get(userId) ?? knownUser(userId);
+    return data.value.get(userId);
   }
 
   function nameOf(userId: string): string {

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * The app's i18n (vue-i18n, Composition API mode): English and French, every visible string in
  * locales/<lang>/<part>.json, one file per part of the UI (common, auth, chat, …) so keys read
@@ -8,9 +9,10 @@
  *
  * Dates and times go through Intl with the current locale (lib/format.ts reads `currentLocale()`).
  */
-import { createI18n } from 'vue-i18n';
+import { createI18n, type I18n } from 'vue-i18n';
 import { LOCALE_STORAGE_KEY, LOCALES, pickLocale, type Locale } from './locales.ts';
 import { pluralChooser } from './plural.ts';
+import { shareLocale } from '../sw/locale.ts';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -35,7 +37,8 @@ function storedChoice(): string | null {
 
 const initial = pickLocale(storedChoice(), typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
 
-export const i18n = createI18n({
+// Annotated loosely: inferred from untyped JSON, vue-i18n's types are too deep for vue-tsc.
+export const i18n: I18n<Record<string, unknown>, {}, {}, string, false> = createI18n({
   legacy: false,
   locale: initial,
   fallbackLocale: 'en',
@@ -44,7 +47,7 @@ export const i18n = createI18n({
   // A missing key is a bug the parity test catches; at run time, fall back to English quietly.
   missingWarn: false,
   fallbackWarn: false,
-});
+}) as never;
 
 setDocumentLanguage(initial);
 
@@ -62,9 +65,19 @@ export function setLocale(locale: Locale): void {
   setDocumentLanguage(locale);
 }
 
+/** The page's language, and the service worker's notifications' (sw/locale.ts reads what this keeps). */
 function setDocumentLanguage(locale: Locale): void {
   if (typeof document !== 'undefined') document.documentElement.lang = locale;
+  if (typeof caches !== 'undefined') shareLocale(caches, locale);
 }
 
-/** For code outside components (lib/, stores/): `t('common.offline')`. */
-export const t = i18n.global.t;
+/** vue-i18n's `t` as the app calls it (its generic type, over untyped messages, is too deep for vue-tsc). */
+export interface Translate {
+  (key: string): string;
+  (key: string, named: Record<string, unknown>): string;
+  (key: string, named: Record<string, unknown>, plural: number): string;
+  (key: string, plural: number, named?: Record<string, unknown>): string;
+}
+
+/** For code outside components (lib/, stores/): `t('common.errors.offline')`, `t('x.unsent', n)`. */
+export const t: Translate = i18n.global.t as unknown as Translate;

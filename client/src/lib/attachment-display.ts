@@ -4,6 +4,7 @@
  * keeps what the initial JS needs).
  */
 import type { Attachment } from '@pigeon/sync-protocol';
+import { t } from '../i18n/index.ts';
 
 /** A broad kind of file, for its icon. */
 export type FileKind = 'image' | 'pdf' | 'audio' | 'video' | 'archive' | 'text' | 'other';
@@ -19,13 +20,13 @@ export function fileKind(mime: string, name = ''): FileKind {
   return 'other';
 }
 
-/** A short type label for a file chip: "PDF", "ZIP", else the extension, else the MIME subtype. */
+/** A short type label for a file chip: "PDF", "ZIP", else the extension, else the MIME subtype, else "FILE" (translated). */
 export function typeLabel(mime: string, name: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot + 1) : '';
   if (ext && ext.length <= 5) return ext.toUpperCase();
   const sub = mime.split('/')[1] ?? '';
-  return sub && sub !== 'octet-stream' ? sub.toUpperCase().slice(0, 12) : 'FILE';
+  return sub && sub !== 'octet-stream' ? sub.toUpperCase().slice(0, 12) : t('media.fileType');
 }
 
 /** A bubble's image grid: at most 4 cells; with more images the 4th says "+N" for the rest. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aspectRatio, fileKind, gridCells, typeLabel, uploadProgress } from './attachment-display.ts';
+import { setLocale } from '../i18n/index.ts';
 import { acceptFiles, attachmentSummary, humanSize, limitFromMessage, messageLine, showsInline, uploadRefusal } from './attachments.ts';
 import { fromBase64Url, toBase64Url } from './base64url.ts';
 
@@ -23,6 +24,17 @@ describe('attachments (UI helpers)', () => {
     expect(humanSize(17 * MiB)).toBe('17 MB');
     expect(humanSize(16 * MiB + 1)).toBe('16 MB');
     expect(humanSize(3.25 * MiB)).toBe('3.3 MB');
+  });
+
+  it('says sizes and summaries in French when the UI is French', () => {
+    setLocale('fr');
+    try {
+      expect(humanSize(1536)).toBe('1,5 Ko');
+      expect(humanSize(900)).toBe('900 o');
+      expect(attachmentSummary([{ mime: 'application/pdf', name: 'a.pdf' }, { mime: 'image/png', name: 'b.png' }])).toBe('📎 2 fichiers');
+    } finally {
+      setLocale('en');
+    }
   });
 
   it('summarises a message without text for quotes and the list', () => {

@@ -4,26 +4,35 @@
  * an upload was refused. Pure functions (unit-tested beside this file).
  */
 import { isInlineImage, LIMITS, type Attachment } from '@pigeon/sync-protocol';
+import { currentLocale, t } from '../i18n/index.ts';
 
-/** UI strings of attachments, in one place for #19 (i18n). */
+/** UI strings of attachments, in one place (media.json); read at each use, so a language switch shows at once. */
 export const ATTACHMENT_TEXT = {
-  photo: '📷 Photo',
-  photos: (n: number) => `📷 ${n} photos`,
-  file: (name: string) => `📎 ${name}`,
-  files: (n: number) => `📎 ${n} files`,
-  tooLarge: (size: string, limit: string) => `Too large: ${size}, the limit is ${limit}.`,
-  tooLargeNoSize: (limit: string) => `Too large: the limit is ${limit}.`,
-  unsupported: "This type of file can't be sent.",
-  attach: 'Attach photos or files',
-  remove: (name: string) => `Remove ${name}`,
-  tooMany: (max: number) => `You can send up to ${max} files at once.`,
-  empty: (name: string) => `${name} is empty.`,
-  download: (name: string) => `Download ${name}`,
-  openImage: (i: number, n: number) => (n > 1 ? `Open photo ${i} of ${n}` : 'Open photo'),
-  more: (n: number) => `+${n}`,
-  uploading: (percent: number) => `Uploading, ${percent}%`,
-  unavailable: "Can't load this file right now.",
-} as const;
+  get photo() {
+    return t('media.photo');
+  },
+  photos: (n: number) => t('media.photos', { n }, n),
+  file: (name: string) => t('media.file', { name }),
+  files: (n: number) => t('media.files', { n }, n),
+  tooLarge: (size: string, limit: string) => t('media.tooLarge', { size, limit }),
+  tooLargeNoSize: (limit: string) => t('media.tooLargeNoSize', { limit }),
+  get unsupported() {
+    return t('media.unsupported');
+  },
+  get attach() {
+    return t('media.attach');
+  },
+  remove: (name: string) => t('media.remove', { name }),
+  tooMany: (max: number) => t('media.tooMany', { max }),
+  empty: (name: string) => t('media.empty', { name }),
+  download: (name: string) => t('media.download', { name }),
+  openImage: (i: number, n: number) => (n > 1 ? t('media.openImage', { i, n }) : t('media.openPhoto')),
+  more: (n: number) => t('media.more', { n }),
+  uploading: (percent: number) => t('media.uploading', { percent }),
+  get unavailable() {
+    return t('media.unavailable');
+  },
+};
 
 export const MAX_FILES: (typeof LIMITS)['attachmentsPerMessageMax'] = 10;
 
@@ -35,7 +44,10 @@ export const showsInline = (a: Pick<Attachment, 'mime'>): boolean => isInlineIma
 
 const UNITS = ['B', 'KB', 'MB', 'GB'] as const;
 
-/** 1536 → "1.5 KB", 17_000_000 → "16 MB" (binary steps, as file managers mostly show; one decimal under 10). */
+/**
+ * 1536 → "1.5 KB" (French "1,5 Ko"), 17_000_000 → "16 MB": binary steps, as file managers mostly
+ * show; one decimal under 10. The number in the UI's locale, the unit from media.json.
+ */
 export function humanSize(bytes: number): string {
   let value = Math.max(0, bytes);
   let unit = 0;
@@ -43,9 +55,8 @@ export function humanSize(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  if (unit === 0) return `${value} B`;
-  const shown = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
-  return `${shown} ${UNITS[unit]}`;
+  const shown = unit === 0 || value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: 1 }).format(shown)} ${t(`media.units.${UNITS[unit]}`)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setLocale } from '../i18n/index.ts';
 import { describeDevice } from './device-name.ts';
 
 /** Real User-Agent strings, as browsers sent them in 2024–2025. */
@@ -31,5 +32,15 @@ describe('describeDevice', () => {
     expect(describeDevice('Mozilla/5.0 (X11; Linux x86_64) SomeKiosk/1.0')).toEqual({ name: 'Browser on Linux', kind: 'desktop' });
     expect(describeDevice('curl/8.5.0')).toEqual({ name: 'Unknown device', kind: 'desktop' });
     expect(describeDevice('')).toEqual({ name: 'Unknown device', kind: 'desktop' });
+  });
+
+  it('speaks the UI language', () => {
+    setLocale('fr');
+    try {
+      expect(describeDevice(CASES[0]![0]).name).toBe('Chrome sur Android');
+      expect(describeDevice('curl/8.5.0').name).toBe('Appareil inconnu');
+    } finally {
+      setLocale('en');
+    }
   });
 });

@@ -6,6 +6,8 @@
  * know falls back to the part it does know ("Browser on Linux") or to "Unknown device".
  */
 
+import { t } from '../i18n/index.ts';
+
 export type DeviceKind = 'phone' | 'tablet' | 'desktop';
 
 export interface DeviceDescription {
@@ -15,11 +17,15 @@ export interface DeviceDescription {
   kind: DeviceKind;
 }
 
-/** Kept together so a translation can replace them. */
+/** The words around the names, in the UI's language (read when called, so a language switch applies). */
 export const DEVICE_TEXT = {
-  on: (browser: string, os: string) => `${browser} on ${os}`,
-  browser: 'Browser',
-  unknown: 'Unknown device',
+  on: (browser: string, os: string) => t('common.device.on', { browser, os }),
+  get browser() {
+    return t('common.device.browser');
+  },
+  get unknown() {
+    return t('common.device.unknown');
+  },
 };
 
 /** [pattern, browser], first match wins. */

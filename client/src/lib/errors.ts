@@ -1,23 +1,30 @@
 /**
- * Turns whatever the engine threw into a sentence for the UI. The engine's errors carry a
- * wire `code` (see sync-protocol/src/errors.ts); we read it structurally so the bundle does
- * not need the error classes (and their zod schemas) just for this.
+ * Turns whatever the engine threw into a sentence for the UI, in the UI's language: a wire
+ * `code` (see sync-protocol/src/errors.ts) maps to `common.errors.<CODE>`. We read the code
+ * structurally so the bundle does not need the error classes (and their zod schemas) just for this.
  */
-const MESSAGES: Record<string, string> = {
-  INVALID_CREDENTIALS: 'Wrong username or password.',
-  USERNAME_TAKEN: 'That username is already taken.',
-  RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
-  UNAVAILABLE: 'The server is unavailable right now. Try again in a moment.',
-  INTERNAL: 'Something went wrong on the server. Try again.',
-  UNAUTHENTICATED: 'Your session has expired. Sign in again.',
-};
+import { t } from '../i18n/index.ts';
+
+/** Every code the server sends (i18n.test.ts checks each has a sentence in both languages). */
+const CODES = new Set([
+  'VALIDATION',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'USERNAME_TAKEN',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'INTERNAL',
+  'UNAVAILABLE',
+]);
 
 export function errorCode(error: unknown): string | null {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
   return null;
 }
-
-const OFFLINE = "Can't reach the server. Check your connection.";
 
 /** A request that got no answer (the engine's network errors carry `details.network`). */
 function isNetworkFailure(error: unknown): boolean {
@@ -26,33 +33,34 @@ function isNetworkFailure(error: unknown): boolean {
   return details?.network === true;
 }
 
-export function describeError(error: unknown, fallback = 'Something went wrong.'): string {
-  if (isNetworkFailure(error)) return OFFLINE;
+/**
+ * The sentence for an error. The server's own text (a zod path, "to: blocked") is for developers
+ * and never shown: an unknown error says `fallback` (default "Something went wrong.").
+ */
+export function describeError(error: unknown, fallback?: string): string {
+  if (isNetworkFailure(error)) return t('common.errors.offline');
   const code = errorCode(error);
-  if (code && MESSAGES[code]) return MESSAGES[code];
-  if (code === 'VALIDATION' && error instanceof Error && error.message) return error.message;
-  if (error instanceof TypeError || !navigator.onLine) return OFFLINE;
-  if (error instanceof Error && error.message) return error.message;
-  return fallback;
+  if (code && CODES.has(code)) return t(`common.errors.${code}`);
+  if (error instanceof TypeError || (typeof navigator !== 'undefined' && !navigator.onLine)) return t('common.errors.offline');
+  return fallback ?? t('common.errors.generic');
 }
 
 /**
- * Why a message the server refused was not sent, as a sentence for its bubble. The server's
- * own text ("to: blocked") is for developers; FORBIDDEN on a send means a block either way.
- * Whether the other person blocked us is not ours to know for sure, so that case says only
- * what the sender can tell.
+ * Why a message the server refused was not sent, as a sentence for its bubble. FORBIDDEN on a
+ * send means a block either way. Whether the other person blocked us is not ours to know for
+ * sure, so that case says only what the sender can tell.
  */
 export function sendFailureReason(error: { code: string; message: string } | undefined, peerBlockedByMe: boolean): string {
   if (!error) return '';
   switch (error.code) {
     case 'FORBIDDEN':
-      return peerBlockedByMe ? 'You blocked this contact.' : "This contact isn't accepting messages from you.";
+      return peerBlockedByMe ? t('common.sendFailure.blockedByMe') : t('common.sendFailure.notAccepting');
     case 'NOT_FOUND':
-      return "This account doesn't exist any more.";
+      return t('common.sendFailure.noAccount');
     case 'PAYLOAD_TOO_LARGE':
-      return 'The message is too long.';
+      return t('common.sendFailure.tooLong');
     default:
-      return error.message;
+      return describeError(error);
   }
 }
 
@@ -64,12 +72,12 @@ export function groupChangeFailureReason(error: { code: string; message: string 
   if (!error) return '';
   switch (error.code) {
     case 'FORBIDDEN':
-      return "You're not allowed to do this in this group.";
+      return t('common.groupFailure.forbidden');
     case 'NOT_FOUND':
-      return "Someone's account, or the group, doesn't exist any more.";
+      return t('common.groupFailure.notFound');
     case 'CONFLICT':
-      return 'This change no longer applies.';
+      return t('common.groupFailure.conflict');
     default:
-      return error.message;
+      return describeError(error);
   }
 }

@@ -1,9 +1,30 @@
-/** Display helpers for dates, names and counts. Pure functions, locale from the browser. */
+/**
+ * Display helpers for dates, names and counts. Dates and times go through Intl in the UI's
+ * language (`currentLocale()`), the words around them through t(): "7:10 PM" in English,
+ * "19:10" in French.
+ */
+import { currentLocale, t } from '../i18n/index.ts';
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long' });
-const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const longDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+type Formats = { time: Intl.DateTimeFormat; weekday: Intl.DateTimeFormat; shortDate: Intl.DateTimeFormat; longDate: Intl.DateTimeFormat };
+
+/** Building an Intl formatter is costly (a chat list formats hundreds of stamps): one set per locale. */
+const cache = new Map<string, Formats>();
+
+function formats(locale: string = currentLocale()): Formats {
+  let f = cache.get(locale);
+  if (!f) {
+    f = {
+      // 'numeric', not '2-digit': "7:10 PM", never "07:10 PM".
+      time: new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }),
+      weekday: new Intl.DateTimeFormat(locale, { weekday: 'long' }),
+      shortDate: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }),
+      longDate: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric' }),
+    };
+    cache.set(locale, f);
+  }
+  return f;
+}
+
 const DAY_MS = 86_400_000;
 
 /** Local calendar day as a sortable key, e.g. "2025-11-25". */
@@ -20,53 +41,79 @@ function daysAgo(date: Date, now: Date): number {
 }
 
 export function formatTime(iso: string): string {
-  return timeFormat.format(new Date(iso));
+  return formats().time.format(new Date(iso));
 }
 
 /** Conversation list stamp: time today, "Yesterday", weekday this week, else a short date. */
 export function formatListStamp(iso: string, now = new Date()): string {
   const date = new Date(iso);
   const ago = daysAgo(date, now);
-  if (ago <= 0) return timeFormat.format(date);
-  if (ago === 1) return 'Yesterday';
-  if (ago < 7) return weekdayFormat.format(date);
-  return shortDateFormat.format(date);
+  const f = formats();
+  if (ago <= 0) return f.time.format(date);
+  if (ago === 1) return t('common.date.yesterday');
+  if (ago < 7) return capitalise(f.weekday.format(date));
+  return f.shortDate.format(date);
 }
 
 /** Day divider in a chat: "Today", "Yesterday", weekday, or a full date. */
 export function formatDayLabel(date: Date, now = new Date()): string {
   const ago = daysAgo(date, now);
-  if (ago <= 0) return 'Today';
-  if (ago === 1) return 'Yesterday';
-  if (ago < 7) return weekdayFormat.format(date);
-  return longDateFormat.format(date);
+  const f = formats();
+  if (ago <= 0) return t('common.date.today');
+  if (ago === 1) return t('common.date.yesterday');
+  if (ago < 7) return capitalise(f.weekday.format(date));
+  return f.longDate.format(date);
 }
 
 /** "last seen today at 14:05", "last seen yesterday at 09:12", "last seen 3 Mar at 18:40". */
 export function formatLastSeen(iso: string | null, now = new Date()): string {
-  if (!iso) return 'offline';
+  if (!iso) return t('common.presence.offline');
   const date = new Date(iso);
   const ago = daysAgo(date, now);
-  const time = timeFormat.format(date);
-  if (ago <= 0) return `last seen today at ${time}`;
-  if (ago === 1) return `last seen yesterday at ${time}`;
-  return `last seen ${shortDateFormat.format(date)} at ${time}`;
+  const f = formats();
+  const time = f.time.format(date);
+  if (ago <= 0) return t('common.presence.lastSeenToday', { time });
+  if (ago === 1) return t('common.presence.lastSeenYesterday', { time });
+  return t('common.presence.lastSeenOn', { date: f.shortDate.format(date), time });
 }
 
 /** Devices view: "Active today at 14:05", "Active yesterday at 09:12", "Active 3 Mar". */
 export function formatLastActive(iso: string, now = new Date()): string {
   const date = new Date(iso);
   const ago = daysAgo(date, now);
-  if (ago <= 0) return `Active today at ${timeFormat.format(date)}`;
-  if (ago === 1) return `Active yesterday at ${timeFormat.format(date)}`;
-  return `Active ${shortDateFormat.format(date)}`;
+  const f = formats();
+  if (ago <= 0) return t('common.presence.activeToday', { time: f.time.format(date) });
+  if (ago === 1) return t('common.presence.activeYesterday', { time: f.time.format(date) });
+  return t('common.presence.activeOn', { date: f.shortDate.format(date) });
 }
 
-/** Up to two initials from a display name ("Ada Lovelace" → "AL", "bob" → "B"). */
+/** French weekdays are lower case ("lundi"); a stamp or a divider starts a phrase of its own. */
+function capitalise(text: string): string {
+  return text.charAt(0).toLocaleUpperCase(currentLocale()) + text.slice(1);
+}
+
+const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]/u;
+
+/** The first grapheme of `word` that starts with a letter or a digit ("🎉x" → "x"), or null. */
+function firstLetter(word: string): string | null {
+  const graphemes = segmenter ? Array.from(segmenter.segment(word), (s) => s.segment) : Array.from(word);
+  return graphemes.find((g) => LETTER_OR_DIGIT.test(g)) ?? null;
+}
+
+/**
+ * Up to two initials from a display name ("Ada Lovelace" → "AL", "bob" → "B"), letters and
+ * digits only: an emoji or a symbol never becomes an initial ("🎉 Party" → "P"). "" when the
+ * name has no letter at all (the avatar then shows a person icon).
+ */
 export function initials(name: string): string {
-  const words = name.trim().split(/[\s._-]+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0]!, words[words.length - 1]!] : words.slice(0, 1);
-  return letters.map((w) => Array.from(w)[0]!.toUpperCase()).join('') || '?';
+  const letters = name
+    .trim()
+    .split(/[\s._-]+/)
+    .map(firstLetter)
+    .filter((l): l is string => l !== null);
+  const picked = letters.length > 1 ? [letters[0]!, letters[letters.length - 1]!] : letters;
+  return picked.map((l) => l.toLocaleUpperCase()).join('');
 }
 
 /** Avatar backgrounds; all keep white initials above 4.5:1 contrast. */

@@ -19,6 +19,9 @@ describe('parseHash / chatHash', () => {
   it('does not throw on a malformed percent-encoding', () => {
     expect(parseHash('#/c/%E0%A4%A')).toEqual({ view: 'list' });
     expect(parseHash('#/c/%zz/m/1')).toEqual({ view: 'list' });
+    // A good chat id with a broken message id opens the chat, at its newest message.
+    expect(parseHash('#/c/abc/m/%E0%A4%A')).toEqual({ view: 'chat', conversationId: 'abc', messageId: null });
+    expect(parseHash('#/c/%zz/m/1')).toEqual({ view: 'list' });
     expect(parseHash('#/c/abc/m/%')).toEqual({ view: 'chat', conversationId: 'abc', messageId: null });
     expect(parseHash('#/c/')).toEqual({ view: 'list' });
   });

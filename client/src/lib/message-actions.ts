@@ -6,6 +6,7 @@
  */
 import { LIMITS } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
+import { t } from '../i18n/index.ts';
 
 export type MessageActionId = 'reply' | 'react' | 'copy' | 'edit' | 'delete-everyone' | 'delete-me' | 'info';
 
@@ -69,38 +70,33 @@ export function lastEditable(messages: readonly LocalMessage[], meId: string, no
   return undefined;
 }
 
-const ACTION_NAMES: Record<string, string> = {
-  react: 'Reaction not applied',
-  edit: 'Edit not applied',
-  delete: 'Delete not applied',
-  hide: 'Delete for me not applied',
-};
+const ACTION_KINDS = new Set(['react', 'edit', 'delete', 'hide']);
 
 /** The notice on a bubble whose action the server refused for good. */
 export function actionErrorText(m: Pick<LocalMessage, 'actionError' | 'deletedAt'>): string {
   const e = m.actionError;
   if (!e) return '';
-  const head = ACTION_NAMES[e.kind] ?? 'Change not applied';
-  return `${head}: ${actionErrorReason(e.kind, e.code, Boolean(m.deletedAt), e.message)}`;
+  const head = t(`chat.actions.notApplied.${ACTION_KINDS.has(e.kind) ? e.kind : 'other'}`);
+  return t('chat.actions.errorLine', { head, reason: actionErrorReason(e.kind, e.code, Boolean(m.deletedAt), e.message) });
 }
 
 function actionErrorReason(kind: string, code: string, deleted: boolean, message: string): string {
   switch (code) {
     case 'CONFLICT':
-      if (deleted || kind === 'react') return 'the message was deleted';
-      if (kind === 'edit') return 'the 15-minute window has closed';
-      if (kind === 'delete') return 'the 48-hour window has closed';
-      return 'the message changed meanwhile';
+      if (deleted || kind === 'react') return t('chat.actions.reason.deleted');
+      if (kind === 'edit') return t('chat.actions.reason.editWindow');
+      if (kind === 'delete') return t('chat.actions.reason.deleteWindow');
+      return t('chat.actions.reason.changed');
     case 'FORBIDDEN':
-      return "you can't change this message here any more";
+      return t('chat.actions.reason.forbidden');
     case 'NOT_FOUND':
-      return 'the message no longer exists';
+      return t('chat.actions.reason.notFound');
     default:
-      return message || 'the server refused it';
+      return message || t('chat.actions.reason.refused');
   }
 }
 
 /** One line of a quote: the original's first characters, or what stands in for a deleted one. */
 export function quoteText(preview: string): string {
-  return preview === '' ? 'Message deleted' : preview;
+  return preview === '' ? t('chat.bubble.quoteDeleted') : preview;
 }

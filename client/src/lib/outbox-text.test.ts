@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../i18n/index.ts';
 import { outboxText } from './outbox-text.ts';
 
 describe('outboxText', () => {
@@ -12,5 +13,15 @@ describe('outboxText', () => {
 
   it('never counts below zero when the two counts were read a moment apart', () => {
     expect(outboxText(1, 2)).toBe('1 change');
+  });
+
+  describe('in French', () => {
+    afterEach(() => setLocale('en'));
+    it('uses French plural rules (0 and 1 singular) and "et"', () => {
+      setLocale('fr');
+      expect(outboxText(3, 1)).toBe('2 messages et 1 modification');
+      expect(outboxText(1, 0)).toBe('1 message');
+      expect(outboxText(2, 2)).toBe('2 modifications');
+    });
   });
 });

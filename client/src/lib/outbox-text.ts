@@ -1,4 +1,4 @@
-import { plural } from './format.ts';
+import { t } from '../i18n/index.ts';
 
 /**
  * What the outbox holds, in words: "2 messages and 1 change". The outbox queues new messages
@@ -8,6 +8,7 @@ import { plural } from './format.ts';
 export function outboxText(outboxSize: number, outboxActions: number): string {
   const changes = Math.max(0, Math.min(outboxActions, outboxSize));
   const messages = outboxSize - changes;
-  const parts = [messages > 0 ? plural(messages, 'message') : '', changes > 0 ? plural(changes, 'change') : ''];
-  return parts.filter(Boolean).join(' and ');
+  const parts = [messages > 0 ? t('conversations.outbox.messages', { n: messages }, messages) : '', changes > 0 ? t('conversations.outbox.changes', { n: changes }, changes) : ''];
+  const [a, b] = parts.filter(Boolean);
+  return a && b ? t('conversations.outbox.both', { a, b }) : (a ?? '');
 }

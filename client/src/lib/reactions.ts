@@ -1,13 +1,13 @@
 /** Reactions in the UI: the menu's quick row and the chips under a bubble (both loaded on demand). */
 
-/** The six reactions of the menu's quick row (the lazy picker has more). */
+/** The six reactions of the menu's quick row (the lazy picker has more); `name` is the key of its name (chat.emoji.*). */
 export const QUICK_REACTIONS: readonly { emoji: string; name: string }[] = [
-  { emoji: '👍', name: 'Thumbs up' },
-  { emoji: '❤️', name: 'Red heart' },
-  { emoji: '😂', name: 'Face with tears of joy' },
-  { emoji: '😮', name: 'Surprised face' },
-  { emoji: '😢', name: 'Crying face' },
-  { emoji: '🙏', name: 'Folded hands' },
+  { emoji: '👍', name: 'chat.emoji.thumbsUp' },
+  { emoji: '❤️', name: 'chat.emoji.redHeart' },
+  { emoji: '😂', name: 'chat.emoji.tearsOfJoy' },
+  { emoji: '😮', name: 'chat.emoji.surprised' },
+  { emoji: '😢', name: 'chat.emoji.crying' },
+  { emoji: '🙏', name: 'chat.emoji.foldedHands' },
 ];
 
 export interface ReactionGroup {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../i18n/index.ts';
 import { describeSystemEvent } from './system-text.ts';
 
 const names: Record<string, string> = { a: 'Ana', b: 'Bo', c: 'Cy' };
@@ -13,5 +14,19 @@ describe('describeSystemEvent', () => {
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('You left');
     expect(describeSystemEvent({ kind: 'member-promoted', actorId: 'a', userIds: ['b'] }, nameOf, 'b')).toBe('Ana made you an admin');
     expect(describeSystemEvent({ kind: 'title-changed', actorId: 'c', title: 'Road trip' }, nameOf, 'a')).toBe('Cy changed the group name to “Road trip”');
+  });
+
+  afterEach(() => setLocale('en'));
+
+  it('speaks French, with sentences of their own for "vous" as actor or the only one named', () => {
+    setLocale('fr');
+    expect(describeSystemEvent({ kind: 'group-created', actorId: 'a', userIds: ['b'], title: 'Trip' }, nameOf, 'b')).toBe('Ana a créé le groupe «\u00a0Trip\u00a0»');
+    expect(describeSystemEvent({ kind: 'members-added', actorId: 'a', userIds: ['b', 'c', 'x'] }, nameOf, 'c')).toBe('Ana a ajouté Bo, vous et Someone');
+    expect(describeSystemEvent({ kind: 'members-added', actorId: 'a', userIds: ['c'] }, nameOf, 'c')).toBe('Ana vous a ajouté');
+    expect(describeSystemEvent({ kind: 'member-removed', actorId: 'a', userIds: ['b'] }, nameOf, 'a')).toBe('Vous avez retiré Bo');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'a')).toBe('Bo a quitté le groupe');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b', 'c'] }, nameOf, 'a')).toBe('Bo et Cy ont quitté le groupe');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('Vous avez quitté le groupe');
+    expect(describeSystemEvent({ kind: 'member-promoted', actorId: 'a', userIds: ['b'] }, nameOf, 'b')).toBe('Ana vous a nommé admin');
   });
 });

@@ -2,6 +2,8 @@
  * The lightbox's zoom steps, pure: 'fit' shows the whole image in the stage; a number is the scale
  * relative to the image's own pixels (1 = 100 %). Double-click cycles fit → 100 % → 200 % → fit.
  */
+import { t } from '../i18n/index.ts';
+
 export type Zoom = 'fit' | number;
 
 export const MAX_SCALE = 8;
@@ -48,4 +50,4 @@ export function clampPan(pan: { x: number; y: number }, image: { w: number; h: n
 }
 
 /** The zoom as a label: "Fit", "100 %", "250 %". */
-export const zoomLabel = (zoom: Zoom): string => (zoom === 'fit' ? 'Fit' : `${Math.round(zoom * 100)} %`);
+export const zoomLabel = (zoom: Zoom): string => (zoom === 'fit' ? t('common.zoom.fit') : `${Math.round(zoom * 100)} %`);

@@ -6,7 +6,7 @@ import { listenToServiceWorker } from './sw-messages.ts';
 export interface UseServiceWorkerUpdatesOptions {
   /** How often an open tab asks the server for a new service worker. Default: hourly. */
   checkEveryMs?: number;
-  /** The "ready to work offline" note hides itself after this long. Default 6 s. */
+  /** The "ready to work offline" note hides itself after this long. Default 4 s: it says nothing to act on. */
   offlineReadyNoticeMs?: number;
 }
 
@@ -25,7 +25,7 @@ export interface UseServiceWorkerUpdatesReturn {
  * Long-lived tabs (an installed PWA may stay open for days) poll for updates.
  */
 export function useServiceWorkerUpdates(options: UseServiceWorkerUpdatesOptions = {}): UseServiceWorkerUpdatesReturn {
-  const { checkEveryMs = 60 * 60 * 1000, offlineReadyNoticeMs = 6_000 } = options;
+  const { checkEveryMs = 60 * 60 * 1000, offlineReadyNoticeMs = 4_000 } = options;
   // Mounted once at start (UpdatePrompt.vue in App.vue): the worker's "open this chat" messages
   // and the end of a session (no more notifications for it) are followed from here too.
   listenToServiceWorker();

@@ -1,7 +1,46 @@
-import { describe, expect, it } from 'vitest';
-import { draftOf, moveDraft, saveDraft, takeFocus } from './drafts.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+/** The engine as drafts.ts sees it: the signed-in user, its state events, its drafts. */
+const fake = vi.hoisted(() => {
+  const listeners: ((state: { userId: string | null }) => void)[] = [];
+  return {
+    userId: 'ann' as string | null,
+    stored: new Map<string, string>([['c:restored', 'from the database']]),
+    writes: [] as [string, string][],
+    listeners,
+    signIn(userId: string | null) {
+      this.userId = userId;
+      for (const l of listeners) l({ userId });
+    },
+  };
+});
+vi.mock('../engine.ts', () => ({
+  engine: {
+    getState: () => ({ userId: fake.userId }),
+    on: (_event: string, listener: (state: { userId: string | null }) => void) => fake.listeners.push(listener),
+    drafts: {
+      loaded: () => (fake.userId === 'ann' ? fake.stored : new Map()),
+      set: async (id: string, text: string) => void fake.writes.push([id, text]),
+    },
+  },
+}));
+
+const { draftOf, flushDrafts, moveDraft, saveDraft, takeFocus, WRITE_DELAY_MS } = await import('./drafts.ts');
 
 describe('drafts', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    fake.writes.length = 0;
+  });
+  afterEach(() => {
+    flushDrafts();
+    vi.useRealTimers();
+  });
+
+  it('starts with the signed-in account’s stored drafts', () => {
+    expect(draftOf('c:restored')).toBe('from the database');
+  });
+
   it('keeps one draft per conversation; an empty text removes it', () => {
     saveDraft('a', 'hello');
     saveDraft('b', 'other');
@@ -11,6 +50,21 @@ describe('drafts', () => {
     expect(draftOf('b')).toBe('other');
   });
 
+  it(`writes through at most ${WRITE_DELAY_MS} ms later, the last text of each chat once`, () => {
+    saveDraft('w', 'h');
+    saveDraft('w', 'hi');
+    saveDraft('x', 'yo');
+    expect(fake.writes).toEqual([]);
+    vi.advanceTimersByTime(WRITE_DELAY_MS);
+    expect(fake.writes).toEqual([
+      ['w', 'hi'],
+      ['x', 'yo'],
+    ]);
+    saveDraft('w', '');
+    flushDrafts();
+    expect(fake.writes.at(-1)).toEqual(['w', '']);
+  });
+
   it('moveDraft: a group re-opened under its server id keeps what was typed under its local id, and the focus once', () => {
     saveDraft('local:1', 'half typed');
     moveDraft('local:1', 'g:1', true);
@@ -18,11 +72,29 @@ describe('drafts', () => {
     expect(draftOf('local:1')).toBe('');
     expect(takeFocus('g:1')).toBe(true);
     expect(takeFocus('g:1')).toBe(false);
+    flushDrafts();
+    expect(fake.writes).toEqual([
+      ['local:1', ''],
+      ['g:1', 'half typed'],
+    ]);
   });
 
   it('moveDraft without a draft or focus moves nothing', () => {
     moveDraft('local:2', 'g:2', false);
     expect(draftOf('g:2')).toBe('');
     expect(takeFocus('g:2')).toBe(false);
+  });
+
+  it('another account (or none) sees none of them; the owner gets the stored ones back', () => {
+    saveDraft('a', 'unsent');
+    fake.signIn(null);
+    expect(draftOf('a')).toBe('');
+    expect(draftOf('c:restored')).toBe('');
+    vi.advanceTimersByTime(WRITE_DELAY_MS);
+    expect(fake.writes).toEqual([]);
+    fake.signIn('bob');
+    expect(draftOf('c:restored')).toBe('');
+    fake.signIn('ann');
+    expect(draftOf('c:restored')).toBe('from the database');
   });
 });

@@ -1,30 +1,87 @@
+import { reactive } from 'vue';
+import { engine } from '../engine.ts';
+
 /**
- * Unsent composer text per conversation, kept while the page lives (module scope: the composer
- * of a chat is mounted anew each time the chat opens, and keeps its draft across).
+ * Unsent composer text per conversation. Kept in the engine's database per account
+ * (engine.drafts, sync-protocol/src/engine/local/drafts.ts), so a draft survives a reload, a
+ * closed tab and the update prompt's "Reload"; held here in a reactive map the composer reads
+ * synchronously when it mounts (the chat of a group is mounted anew each time it opens).
+ *
+ * Hydrated when the account's session starts: the engine reads the drafts before it announces
+ * the user (its `state`) and before resume()/signIn() resolve, i.e. before any chat shows.
+ * Another account (or none) empties the map: a draft never shows to another account. Writes go
+ * through debounced (WRITE_DELAY_MS), and at once when the page is hidden or goes away.
  *
  * A group created on this device opens under its local id and re-opens under the server's id
  * once the creation is acknowledged (MessengerPage.vue re-keys the pane). The user may be typing
  * right then: `moveDraft` carries the text, and the focus, over to the new composer, or the
  * half-written message would vanish (and an Enter pressed just after would send nothing).
  */
-const drafts = new Map<string, string>();
+const drafts = reactive(new Map<string, string>());
 /** Conversations whose next composer takes the focus the previous one had (see moveDraft). */
 const focusHandedOver = new Set<string>();
 
+/** At most this long between a keystroke and its draft in the database (the issue asks ≤ 300 ms). */
+export const WRITE_DELAY_MS = 250;
+/** Drafts changed and not written yet ('' deletes). */
+const unsaved = new Map<string, string>();
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** The account whose drafts the map holds. */
+let owner: string | null = null;
+
+function follow(userId: string | null): void {
+  if (userId === owner) return;
+  owner = userId;
+  // What the previous account left unwritten cannot be written any more (its session is over).
+  clearTimeout(timer);
+  unsaved.clear();
+  drafts.clear();
+  focusHandedOver.clear();
+  if (userId) for (const [id, text] of engine.drafts.loaded()) drafts.set(id, text);
+}
+
+/** Writes every unsaved draft now. */
+export function flushDrafts(): void {
+  clearTimeout(timer);
+  timer = undefined;
+  for (const [id, text] of unsaved) engine.drafts.set(id, text).catch((e: unknown) => console.warn('[drafts]', e));
+  unsaved.clear();
+}
+
+function remember(conversationId: string, text: string): void {
+  if (text) drafts.set(conversationId, text);
+  else drafts.delete(conversationId);
+  unsaved.set(conversationId, text);
+  if (timer === undefined) timer = setTimeout(flushDrafts, WRITE_DELAY_MS);
+}
+
+engine.on('state', (state) => follow(state.userId));
+follow(engine.getState().userId);
+if (typeof window !== 'undefined') {
+  // A closed tab, a reload (the update prompt's too) or an app sent to the background: write now.
+  window.addEventListener('pagehide', flushDrafts);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushDrafts();
+  });
+}
+
+/** Reactive: a draft hydrated or moved here re-renders what shows it. */
 export function draftOf(conversationId: string): string {
   return drafts.get(conversationId) ?? '';
 }
 
 export function saveDraft(conversationId: string, text: string): void {
-  if (text) drafts.set(conversationId, text);
-  else drafts.delete(conversationId);
+  if (text === draftOf(conversationId)) return;
+  remember(conversationId, text);
 }
 
 /** The conversation `from` is known as `to` from now on: its draft, and the focus if the composer had it, move there. */
 export function moveDraft(from: string, to: string, composerFocused: boolean): void {
   const text = drafts.get(from);
-  drafts.delete(from);
-  if (text !== undefined) drafts.set(to, text);
+  if (text !== undefined) {
+    remember(from, '');
+    remember(to, text);
+  }
   if (composerFocused) focusHandedOver.add(to);
 }
 

@@ -1,18 +1,13 @@
 import type { User } from '@pigeon/sync-protocol';
-import { shallowReactive } from 'vue';
+import { engine } from '../engine.ts';
 
 /**
- * Profiles this page has seen outside the local database: people search results and the people
- * picked for a group. The engine stores the profiles of 1:1 peers, not of every group member, so
- * a group's names fall back to these (for the page's lifetime) before "Unknown user".
+ * Profiles this page met outside any conversation: people search results, and so the people
+ * picked for a group. They go into the engine's database (unless it has them already), where
+ * every name the app shows is read from (useUserNames, the chat list): a group created offline
+ * names its members after a reload too, and nothing of them outlives the account's data.
  */
-const known = shallowReactive(new Map<string, User>());
-
 export function rememberUsers(users: readonly User[]): void {
-  for (const user of users) known.set(user.id, user);
-}
-
-/** Reactive. */
-export function knownUser(userId: string): User | undefined {
-  return known.get(userId);
+  if (users.length === 0 || !engine.getState().userId) return;
+  engine.rememberUsers(users).catch((e: unknown) => console.warn('[users]', e));
 }

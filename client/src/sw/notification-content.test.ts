@@ -71,3 +71,30 @@ describe('planNotification', () => {
     expect(readData({ conversationId: 'c1', messageId: 'm1', count: 4 })).toEqual({ conversationId: 'c1', messageId: 'm1', count: 4 });
   });
 });
+
+describe('notifications in French', () => {
+  it('say photos, files, a count and a nameless group in the chosen language', async () => {
+    const { NOTIFICATION_TEXTS } = await import('./notification-text.ts');
+    const fr = NOTIFICATION_TEXTS.fr;
+    expect(attachmentsText(1, 2, fr)).toBe('📷 Photo, 📎 2 fichiers');
+    expect(messageLine({ text: null, photos: 0, files: 0 }, fr)).toBe('Nouveau message');
+    const group = payload({ groupTitle: '' });
+    expect(planNotification(group, null, fr).title).toBe('Groupe');
+    expect(planNotification(payload({ messageId: 'm2' }), { conversationId: 'c1', messageId: 'm1', count: 2 }, fr).options.body).toBe('3 nouveaux messages');
+  });
+
+  it('the worker reads the language the app kept in Cache Storage, else the browser’s', async () => {
+    const { workerLocale, shareLocale, LOCALE_URL } = await import('./locale.ts');
+    const store = new Map<string, string>();
+    const caches = {
+      open: async () => ({
+        match: async (url: string) => (store.has(url) ? new Response(store.get(url)) : undefined),
+        put: async (url: string, res: Response) => void store.set(url, await res.text()),
+      }),
+    } as unknown as CacheStorage;
+    expect(await workerLocale(caches, ['fr-FR'])).toBe('fr');
+    shareLocale(caches, 'en');
+    await expect.poll(() => store.get(LOCALE_URL)).toBe('en');
+    expect(await workerLocale(caches, ['fr-FR'])).toBe('en');
+  });
+});

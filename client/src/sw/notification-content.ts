@@ -4,6 +4,7 @@
  * "N new messages" and alerts again (`renotify`); the count rides in the notification's data.
  */
 import type { PushPayload } from '@pigeon/sync-protocol';
+import { NOTIFICATION_TEXTS, type NotificationTexts } from './notification-text.ts';
 
 export const ICON = '/icons/icon-192.png';
 /** Android draws the badge as a mask in the status bar; the app has no monochrome icon yet, so the small favicon is used. */
@@ -29,13 +30,13 @@ export interface NotificationPlan {
   };
 }
 
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : `${n} ${many}`);
+const EN = NOTIFICATION_TEXTS.en;
 
 /** "📷 Photo", "📷 3 photos", "📎 File", "📎 2 files" (both when a message carries both); null for none. */
-export function attachmentsText(photos: number, files: number): string | null {
+export function attachmentsText(photos: number, files: number, texts: NotificationTexts = EN): string | null {
   const parts: string[] = [];
-  if (photos > 0) parts.push(`📷 ${plural(photos, 'Photo', 'photos')}`);
-  if (files > 0) parts.push(`📎 ${plural(files, 'File', 'files')}`);
+  if (photos > 0) parts.push(`📷 ${texts.photos(photos)}`);
+  if (files > 0) parts.push(`📎 ${texts.files(files)}`);
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
@@ -43,10 +44,10 @@ export function attachmentsText(photos: number, files: number): string | null {
  * The message as one line: its text; without text, what it carries; and with neither, "New
  * message" (the subscription's preview is off: the server sent no text).
  */
-export function messageLine(payload: Pick<PushPayload, 'text' | 'photos' | 'files'>): string {
+export function messageLine(payload: Pick<PushPayload, 'text' | 'photos' | 'files'>, texts: NotificationTexts = EN): string {
   const text = payload.text?.trim();
   if (text) return text;
-  return attachmentsText(payload.photos, payload.files) ?? 'New message';
+  return attachmentsText(payload.photos, payload.files, texts) ?? texts.newMessage;
 }
 
 /** The data of a notification already shown for the chat, if it is one of ours. */
@@ -59,16 +60,17 @@ export function readData(data: unknown): NotificationData | null {
 }
 
 /**
- * The notification for `payload`, given the one already shown for its chat (its data, or null).
+ * The notification for `payload`, given the one already shown for its chat (its data, or null), in
+ * the user's language (`texts`: sw/locale.ts decides which).
  * The same message delivered twice (a push service retry) keeps the count.
  */
-export function planNotification(payload: PushPayload, shown: NotificationData | null): NotificationPlan {
+export function planNotification(payload: PushPayload, shown: NotificationData | null, texts: NotificationTexts = EN): NotificationPlan {
   const group = payload.groupTitle !== null;
-  const title = group ? payload.groupTitle! || 'Group' : payload.sender.displayName;
+  const title = group ? payload.groupTitle! || texts.group : payload.sender.displayName;
   const repeat = shown !== null && shown.messageId === payload.messageId;
   const count = shown === null ? 1 : repeat ? shown.count : shown.count + 1;
-  const line = messageLine(payload);
-  const body = count > 1 ? `${count} new messages` : group ? `${payload.sender.displayName}: ${line}` : line;
+  const line = messageLine(payload, texts);
+  const body = count > 1 ? texts.newMessages(count) : group ? `${payload.sender.displayName}: ${line}` : line;
   const sentAt = Date.parse(payload.sentAt);
   return {
     title,

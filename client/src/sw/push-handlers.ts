@@ -5,6 +5,8 @@
 import { pushPayloadSchema } from '../../../sync-protocol/src/model/notifications.ts';
 import { OPEN_CHAT, type OpenChatMessage } from './messages.ts';
 import { planNotification, readData } from './notification-content.ts';
+import { NOTIFICATION_TEXTS } from './notification-text.ts';
+import { workerLocale } from './locale.ts';
 import { chatUrl, conversationIdOf } from './route.ts';
 import type { NotificationEvent, PushEvent, ServiceWorkerScope, WindowClient } from './sw-types.ts';
 import { snapshotWindows } from './window-snapshots.ts';
@@ -29,7 +31,8 @@ export async function onPush(sw: ServiceWorkerScope, event: PushEvent): Promise<
   if (chatIsInFront(await snapshotWindows(await windowsOf(sw)), payload.conversationId)) return;
   const shown = await sw.registration.getNotifications({ tag: payload.conversationId });
   const previous = shown.map((n) => readData(n.data)).find((d) => d !== null) ?? null;
-  const { title, options } = planNotification(payload, previous);
+  const locale = await workerLocale(sw.caches, sw.navigator?.languages ?? []);
+  const { title, options } = planNotification(payload, previous, NOTIFICATION_TEXTS[locale]);
   // renotify and timestamp are in the Notifications spec, not yet in TypeScript's DOM types.
   await sw.registration.showNotification(title, options as NotificationOptions);
 }

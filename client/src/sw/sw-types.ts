@@ -39,6 +39,9 @@ export interface ServiceWorkerScope {
   readonly registration: ServiceWorkerRegistration;
   readonly clients: Clients;
   readonly location: Location;
+  /** The worker's own: the notifications' language is read from it (sw/locale.ts). */
+  readonly caches: CacheStorage;
+  readonly navigator?: { readonly languages?: readonly string[] };
   skipWaiting(): Promise<void>;
   addEventListener(type: 'push', listener: (event: PushEvent) => void): void;
   addEventListener(type: 'notificationclick', listener: (event: NotificationEvent) => void): void;

@@ -151,6 +151,24 @@ export interface SearchResults {
   serverError?: { code: ErrorCode; message: string };
 }
 
+/**
+ * What the user typed in each chat and has not sent, per account, in the device's database
+ * (local/drafts.ts): it survives reloads, closed tabs and app updates. Another account signed in
+ * on the device never sees them; a sign-out with clearData deletes them.
+ */
+export interface EngineDrafts {
+  /**
+   * The signed-in account's drafts by conversation id, synchronously: read from the database when
+   * its session started (before `resume()` / `signIn()` / `signUp()` resolved), with this engine's
+   * `set`s since. Empty while signed out.
+   */
+  loaded(): ReadonlyMap<string, string>;
+  /** The signed-in account's drafts as stored now (other tabs' writes included). UNAUTHENTICATED signed out. */
+  all(): Promise<Map<string, string>>;
+  /** Stores the draft of a conversation; '' deletes it. UNAUTHENTICATED signed out. */
+  set(conversationId: string, text: string): Promise<void>;
+}
+
 /** Web Push for this device (model/notifications.ts). Online only: each rejects with a PigeonError (UNAVAILABLE offline). */
 export interface EnginePush {
   /** The server's VAPID public key (base64url), for `PushManager.subscribe({ applicationServerKey })`. */
@@ -317,6 +335,7 @@ export interface SyncEngine {
   readonly queries: EngineQueries;
   readonly media: EngineMedia;
   readonly push: EnginePush;
+  readonly drafts: EngineDrafts;
   getState(): EngineState;
   on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void;
 
@@ -399,6 +418,12 @@ export interface SyncEngine {
   /** Loads older history from the server; resolves with the number of messages added. */
   loadOlder(conversationId: string, limit?: number): Promise<number>;
   searchUsers(query: string): Promise<User[]>;
+  /**
+   * Stores the profiles of people the user met outside any conversation (people search, picked for
+   * a group), unless the device has theirs already: the app shows every name from the database,
+   * offline and after a reload too. No-op for another account than the signed-in one.
+   */
+  rememberUsers(users: readonly User[]): Promise<void>;
   /**
    * Messages whose body has every word of `query` (a word matches the words starting with it; case
    * and accents ignored: search-text.ts), newest first: this device's (IndexedDB, offline too),

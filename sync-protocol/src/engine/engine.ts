@@ -6,7 +6,7 @@
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
 import type { SessionInfo } from '../rest/auth.ts';
-import type { EngineEvents, EngineMedia, EnginePush, EngineQueries, SearchResults, EngineState, LocalConversation, LocalMessage, MessageReceipt, OutgoingFile, SyncEngine, SyncEngineOptions } from './api.ts';
+import type { EngineDrafts, EngineEvents, EngineMedia, EnginePush, EngineQueries, SearchResults, EngineState, LocalConversation, LocalMessage, MessageReceipt, OutgoingFile, SyncEngine, SyncEngineOptions } from './api.ts';
 import { PigeonError } from '../errors.ts';
 import { discardFailed } from './up/discard.ts';
 import { prepareFiles, type PreparedFile } from './up/files.ts';
@@ -14,7 +14,7 @@ import { loadOlder } from './down/history.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
 import { isLocalGroupId } from './local/local-db.ts';
 import { resolveConversationId } from './local/rekey.ts';
-import { ensureConversation } from './local/users.ts';
+import { ensureConversation, storeMetUsers } from './local/users.ts';
 import { Management } from './management.ts';
 import { resolveOptions, type ResolvedOptions } from './options.ts';
 import type { Parts } from './parts.ts';
@@ -33,6 +33,7 @@ export class Engine implements SyncEngine {
   readonly queries: EngineQueries;
   readonly media: EngineMedia;
   readonly push: EnginePush;
+  readonly drafts: EngineDrafts;
   private readonly options: ResolvedOptions;
   private readonly life: SessionLifecycle;
   private readonly parts: Parts;
@@ -47,6 +48,7 @@ export class Engine implements SyncEngine {
     this.media = this.parts.media;
     this.management = new Management(this.parts, this.life, { backoff: resolved.backoff, ...(resolved.random ? { random: resolved.random } : {}) });
     this.push = enginePush(this.parts.transport, () => this.life.requireOnline());
+    this.drafts = this.life.drafts;
   }
 
   // --- observable state -------------------------------------------------------------
@@ -217,6 +219,10 @@ export class Engine implements SyncEngine {
 
   async searchUsers(query: string): Promise<User[]> {
     return (await this.parts.transport.searchUsers(query)).users;
+  }
+
+  async rememberUsers(users: readonly User[]): Promise<void> {
+    await storeMetUsers(this.parts.db, this.life.requireUser(), users);
   }
 
   async search(query: string, options: { conversationId?: string; limit?: number } = {}): Promise<SearchResults> {

@@ -19,7 +19,7 @@ import { isLocalGroupId, LocalDb, messageKey } from './local/local-db.ts';
 import { createQueries } from './local/queries.ts';
 import { storeBlocked } from './local/blocks.ts';
 import { UserLookup } from './local/user-lookup.ts';
-import { fetchMissingPeers, refreshPeers } from './local/users.ts';
+import { fetchMissingPeers, refreshPeers, storeListedPeers } from './local/users.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Transport } from './transport/transport.ts';
 import { parseTarget, Typing } from './typing.ts';
@@ -187,11 +187,17 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   const catchUp = new CatchUp({
     db,
     fetchPage: (since, limit) => transport.sync(since, limit),
+    fetchUsers: (ids) => transport.users(ids),
     me: host.me,
     active: host.active,
     pageSize: o.syncPageSize,
-    // From the empty cursor, the groups' positions first (down/read-positions.ts, finding G1).
-    beforeFirstPage: async (me) => applyReadPositions(db, me, await conversationList(me)),
+    // From the empty cursor, the groups' positions first (down/read-positions.ts, finding G1), and
+    // the 1:1 peers the list names (their presence too): the pages then need no lookup for them.
+    beforeFirstPage: async (me) => {
+      const list = await conversationList(me);
+      await storeListedPeers(db, me, list);
+      await applyReadPositions(db, me, list);
+    },
     afterPage: host.afterApply,
     done: (at) => {
       catchUpsDone += 1;

@@ -20,6 +20,7 @@ import { watchSession, type StoredSessionChange } from './auth/session-watch.ts'
 import { Background } from './background.ts';
 import { followBrowserNetwork } from './browser-network.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
+import { Drafts } from './local/drafts.ts';
 import { META } from './local/local-db.ts';
 import { forgetSession, loadSession, storeRefreshed, storeSession, type Session, type SignOutReason } from './local/session.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -28,6 +29,8 @@ import { networkError, type SignInResponse } from './transport/transport.ts';
 
 export class SessionLifecycle {
   readonly parts: Parts;
+  /** The session's drafts, read into memory as it starts (local/drafts.ts). */
+  readonly drafts: Drafts;
   private readonly background: Background;
   private readonly refresher: Refresher;
   private session: Session | null = null;
@@ -36,6 +39,7 @@ export class SessionLifecycle {
 
   constructor(private readonly options: ResolvedOptions) {
     this.parts = createParts(options, this.host());
+    this.drafts = new Drafts(this.parts.db, () => this.requireUser());
     this.background = new Background(options, this.parts, {
       // Cut by the server on purpose: maybe a restart, maybe this session was revoked; a refresh tells which.
       serverDisconnect: () => void this.refresher.refresh('revoked'),
@@ -205,6 +209,11 @@ export class SessionLifecycle {
 
   private async start(): Promise<void> {
     if (!this.session || this.background.started || this.background.closed) return;
+    // Before the app hears of the session (the state's userId, resume() resolving): a chat opened
+    // at once shows its draft (local/drafts.ts). A failed read costs the drafts, not the session.
+    const userId = this.session.userId;
+    await this.drafts.load(userId).catch((e: unknown) => console.warn('pigeon engine: drafts', e));
+    if (this.session?.userId !== userId || this.background.started) return;
     await this.background.start(this.session.userId);
     // Other tabs' sign-outs and refreshes arrive as writes to meta.
     this.unwatchSession = watchSession(this.parts.db, (change) => this.followStored(change), (e) => this.reportError('session.watch', e));
@@ -212,6 +221,7 @@ export class SessionLifecycle {
   }
 
   private async stop(): Promise<void> {
+    this.drafts.forget();
     this.refresher.stop();
     this.unwatchSession?.();
     this.unwatchSession = null;

@@ -79,7 +79,7 @@ export function prepareSearchStatements(db: SqliteDatabase) {
 }
 
 /**
- * The word indexes of schema version 9 (schema-step-9.ts) kept on every write path, and the two
+ * The word indexes (schema-step-9.ts; message_search scoped since version 10, schema-step-10.ts) kept on every write path, and the two
  * searches that read them.
  *
  * Writes: a stored text message is indexed in its send's commit (send-batch.ts); an edit re-indexes

@@ -9,11 +9,20 @@
  * never stored. Socket events arriving during a run are stored by their own
  * transactions and never touch the cursor, so nothing is dropped either way.
  *
+ * The people a page names (1:1 peers, senders, who a system message speaks of) are stored in
+ * the page's transaction: the profiles the device lacks are asked for (`fetchUsers`) before it
+ * opens. A new device that loses the network right after its catch-up, or restarts offline,
+ * still shows every name (issue #19). A page whose lookup fails on the network fails the run
+ * (retried, as a failed page is); any other refusal stores the page without them, and the
+ * lookups after it (background.ts requestPeers, requestUsers) ask again.
+ *
  * Runs are serialized: a request during a run is coalesced into one more run after
  * it (the caller's promise resolves after that run), because what triggered the
  * request (a reconnect, a gap) may have happened after the running one fetched its page.
  */
+import type { User } from '../../model/user.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
+import { fetchMissingUsers, storeNewUsers, usersReferredBy } from '../local/users.ts';
 import { META, type LocalDb } from '../local/local-db.ts';
 import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
 import { SingleFlight } from '../util/single-flight.ts';
@@ -23,6 +32,8 @@ import { isNetworkError } from '../transport/transport.ts';
 export interface CatchUpDeps {
   db: LocalDb;
   fetchPage: (since: string, limit: number) => Promise<SyncResponse>;
+  /** `GET /api/users?ids=`: the profiles of the people a page names that the device has none of. */
+  fetchUsers?: (ids: readonly string[]) => Promise<{ users: User[] }>;
   me: () => string | null;
   active: () => boolean;
   pageSize: number;
@@ -101,8 +112,9 @@ export class CatchUp {
         prepared = true;
       }
       const page = await fetchPage(since, pageSize);
+      const people = await this.peopleOf(page, userId);
       const at = new Date().toISOString();
-      const { result, advanced } = await commitPage(db, page, since, userId, at);
+      const { result, advanced } = await commitPage(db, page, since, userId, at, people);
       // Signed out (or another account signed in) in another tab meanwhile: this run is over.
       if (result.stale) return;
       afterPage(result);
@@ -118,6 +130,20 @@ export class CatchUp {
       }
     }
   }
+
+  /** The profiles the page names and the device lacks (see the header). */
+  private async peopleOf(page: SyncResponse, me: string): Promise<User[]> {
+    const { fetchUsers, db } = this.deps;
+    const ids = usersReferredBy(page.messages, me);
+    if (!fetchUsers || ids.length === 0) return [];
+    try {
+      return await fetchMissingUsers(db, ids, fetchUsers);
+    } catch (e) {
+      if (isNetworkError(e)) throw e;
+      this.deps.onError('catch-up.users', e);
+      return [];
+    }
+  }
 }
 
 /**
@@ -126,9 +152,10 @@ export class CatchUp {
  * moved it meanwhile, and it must never move back. The page's rows are merged
  * either way; merges are idempotent.
  */
-async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string): Promise<{ result: ApplyResult; advanced: boolean }> {
-  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
+async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
+  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, db.users], async () => {
     const result = await applyServerCopies(db, page.messages, me);
+    if (!result.stale) await storeNewUsers(db, people);
     if (result.stale || ((await db.getMeta<string>(META.syncCursor)) ?? '') !== since) return { result, advanced: false };
     await db.setMeta(META.syncCursor, page.cursor);
     await db.setMeta(META.lastSyncAt, at);

@@ -32,6 +32,8 @@
  *  - media          (v5) the download cache (engine/media/): one small row per cached blob (size,
  *                   usedAt for least-recently-used eviction); the bytes in `mediaBytes` by the same
  *                   key, so counting and evicting never reads a blob
+ *  - drafts         (v7) unsent composer text per account and conversation (local/drafts.ts); owner-scoped
+ *                   like files: an account switch leaves them, a sign-out with clearData deletes its owner's
  */
 import { Dexie, type ObservabilitySet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
@@ -42,7 +44,8 @@ import type { GroupState } from './group-state.ts';
 import type { Content } from './pending-actions.ts';
 import type { MessageAction } from '../../model/message-action.ts';
 import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
-import { keepWords, wordsOf } from './search-words.ts';
+import { keepWords } from './search-words.ts';
+import { VERSIONS } from './schema-versions.ts';
 
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 
@@ -114,6 +117,13 @@ export interface OutboxEntry {
   mute?: { muted: boolean };
 }
 
+/** (v7) What the user typed in a chat and has not sent (local/drafts.ts). */
+export interface DraftRow {
+  owner: string;
+  conversationId: string;
+  text: string;
+}
+
 export interface MetaRow {
   key: string;
   value: unknown;
@@ -166,71 +176,6 @@ export const META = {
   mediaBudget: 'mediaBudget',
 } as const;
 
-/**
- * Schema versions, oldest first. To change the schema, append a version with the new
- * `stores` (Dexie keeps only the delta) and an `upgrade` that rewrites existing rows;
- * never edit a shipped version. Dexie runs the missing upgrades in order on open.
- */
-const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx: import('dexie').Transaction) => Promise<void> }[] = [
-  {
-    version: 1,
-    stores: {
-      users: 'id',
-      conversations: 'id, updatedAt',
-      messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [recipientId+status]',
-      outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt]',
-      meta: 'key',
-    },
-  },
-  {
-    // A new store: existing rows are untouched, so there is nothing to upgrade. The session's
-    // new meta keys (refreshToken, tokenReceivedAt) are simply absent in a v1 database: such a
-    // session keeps its token until the server refuses it, then signs out as before.
-    version: 2,
-    stores: { parked: '[owner+kind+key], owner' },
-  },
-  {
-    // Groups. `[reader+status]` replaces `[recipientId+status]`: a group message's recipientId is the
-    // group, so "incoming" is `reader`. Every row before v3 is a 1:1 message, where the recipient is
-    // the reader (an outgoing row then names the peer, who never reads this database: harmless).
-    // Conversation rows gain type, title, members and writable; outbox entries without `op` are messages.
-    version: 3,
-    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status]' },
-    upgrade: async (tx) => {
-      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
-        m.reader = m.recipientId;
-      });
-      await tx.table('conversations').toCollection().modify((c: StoredConversation) => {
-        c.type = conversationType(c.id);
-        c.title = '';
-        c.members = [];
-        c.writable = true;
-      });
-    },
-  },
-  {
-    // Message actions queue in the outbox, found per target row by `targetKey` (sparse: message and
-    // group-change entries have none). No row changes: a v3 outbox holds no actions.
-    version: 4,
-    stores: { outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt], targetKey' },
-  },
-  {
-    // Attachments: new stores only (a v4 database holds no message with files).
-    version: 5,
-    stores: { files: 'clientId, owner, messageKey, attachmentId', media: 'key, usedAt', mediaBytes: 'key' },
-  },
-  {
-    // Offline search: every row's body words in a multiEntry index (local/search-words.ts keeps
-    // them on every later write); existing rows get theirs here.
-    version: 6,
-    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status], *words' },
-    upgrade: async (tx) => {
-      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
-        m.words = wordsOf(m);
-      });
-    },
-  },
-];
 
 export class LocalDb extends Dexie {
   users!: Table<User, string>;
@@ -242,6 +187,7 @@ export class LocalDb extends Dexie {
   files!: Table<FileRow, string>;
   media!: Table<MediaRow, string>;
   mediaBytes!: Table<MediaBytesRow, string>;
+  drafts!: Table<DraftRow, [string, string]>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {

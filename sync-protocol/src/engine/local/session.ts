@@ -118,8 +118,9 @@ export async function storeRefreshed(db: LocalDb, next: Session, presented: stri
  * other accounts' parked rows stay (they are theirs to send).
  */
 export async function forgetSession(db: LocalDb, { userId, reason, clearData = false }: { userId: string; reason: SignOutReason; clearData?: boolean }): Promise<void> {
-  await db.transaction('rw', [...liveTables(db), db.parked, ...mediaTables(db), db.files], async () => {
+  await db.transaction('rw', [...liveTables(db), db.parked, ...mediaTables(db), db.files, db.drafts], async () => {
     if (clearData) {
+      await db.drafts.where('owner').equals(userId).delete();
       const budget = await db.meta.get(META.mediaBudget);
       await Promise.all([...liveTables(db), ...mediaTables(db)].map((t) => t.clear()));
       if (budget) await db.meta.put(budget);

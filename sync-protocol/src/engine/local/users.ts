@@ -1,8 +1,68 @@
-/** Users the device knows: peers of its conversations, with their presence. */
+/**
+ * Users the device knows: everyone its conversations and messages name (peers, group members,
+ * senders), with their presence. The UI shows names from here only, so a row that names someone
+ * is stored with their profile (catch-up pages: down/catch-up.ts), or the profile is looked up
+ * right after and again at every connect until it is there (fetchMissingPeers, user-lookup.ts).
+ */
 import { conversationPeer, directConversationId } from '../../conversation-id.ts';
+import { LIMITS } from '../../limits.ts';
+import type { Message } from '../../model/message.ts';
 import type { User } from '../../model/user.ts';
 import type { ConversationsResponse } from '../../rest/messages.ts';
 import type { LocalDb } from './local-db.ts';
+import { signedInAs } from './session.ts';
+
+/** Everyone a batch of server copies names but `me`: a 1:1 peer, a sender, a system message's actor and subjects. */
+export function usersReferredBy(messages: readonly Pick<Message, 'conversationId' | 'senderId' | 'system'>[], me: string): string[] {
+  const ids = new Set<string>();
+  for (const m of messages) {
+    ids.add(m.senderId);
+    const peer = conversationPeer(m.conversationId, me);
+    if (peer) ids.add(peer);
+    if (m.system) {
+      ids.add(m.system.actorId);
+      for (const id of m.system.userIds ?? []) ids.add(id);
+    }
+  }
+  ids.delete(me);
+  return [...ids];
+}
+
+/** The profiles of those of `ids` the device has none of, from the server (`GET /api/users?ids=`, in chunks); nothing is stored. */
+export async function fetchMissingUsers(db: LocalDb, ids: readonly string[], fetch: (ids: readonly string[]) => Promise<{ users: User[] }>): Promise<User[]> {
+  const stored = await db.users.bulkGet([...ids]);
+  const missing = ids.filter((_, i) => !stored[i]);
+  const found: User[] = [];
+  for (let i = 0; i < missing.length; i += LIMITS.groupMembersMax) found.push(...(await fetch(missing.slice(i, i + LIMITS.groupMembersMax))).users);
+  return found;
+}
+
+/**
+ * Stores the profiles the device has none of yet, inside the caller's rw transaction over users:
+ * a profile stored meanwhile (a 1:1 chat, a presence event) may carry fresher presence, and stays.
+ */
+export async function storeNewUsers(db: LocalDb, users: readonly User[]): Promise<void> {
+  if (users.length === 0) return;
+  const now = await db.users.bulkGet(users.map((u) => u.id));
+  await db.users.bulkPut(users.filter((_, i) => !now[i]));
+}
+
+/** Profiles met outside conversations (a people search), stored for `me` unless the device has them. */
+export async function storeMetUsers(db: LocalDb, me: string, users: readonly User[]): Promise<void> {
+  if (users.length === 0) return;
+  await db.transaction('rw', [db.users, db.meta], async () => {
+    if (await signedInAs(db, me)) await storeNewUsers(db, users);
+  });
+}
+
+/** The peers the server's conversation list names, stored for `me` (not after another account signed in). */
+export async function storeListedPeers(db: LocalDb, me: string, list: ConversationsResponse['conversations']): Promise<void> {
+  const peers = list.flatMap((c) => (c.peer ? [c.peer] : []));
+  if (peers.length === 0) return;
+  await db.transaction('rw', [db.users, db.meta], async () => {
+    if (await signedInAs(db, me)) await db.users.bulkPut(peers);
+  });
+}
 
 /** Presence of a known user; an unknown one is not stored (nothing to show it in). */
 export async function storePresence(db: LocalDb, userId: string, online: boolean, lastSeen: string | null): Promise<void> {

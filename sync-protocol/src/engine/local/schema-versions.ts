@@ -1,0 +1,73 @@
+/** The database's schema versions (local-db.ts opens them), apart so the table list stays readable there. */
+import type { Transaction } from 'dexie';
+import { conversationMembers } from '../../conversation-id.ts';
+import type { StoredConversation, StoredMessage } from './local-db.ts';
+import { wordsOf } from './search-words.ts';
+
+/**
+ * Schema versions, oldest first. To change the schema, append a version with the new
+ * `stores` (Dexie keeps only the delta) and an `upgrade` that rewrites existing rows;
+ * never edit a shipped version. Dexie runs the missing upgrades in order on open.
+ */
+export const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx: Transaction) => Promise<void> }[] = [
+  {
+    version: 1,
+    stores: {
+      users: 'id',
+      conversations: 'id, updatedAt',
+      messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [recipientId+status]',
+      outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt]',
+      meta: 'key',
+    },
+  },
+  {
+    // A new store: existing rows are untouched, so there is nothing to upgrade. The session's
+    // new meta keys (refreshToken, tokenReceivedAt) are simply absent in a v1 database: such a
+    // session keeps its token until the server refuses it, then signs out as before.
+    version: 2,
+    stores: { parked: '[owner+kind+key], owner' },
+  },
+  {
+    // Groups. `[reader+status]` replaces `[recipientId+status]`: a group message's recipientId is the
+    // group, so "incoming" is `reader`. Every row before v3 is a 1:1 message, where the recipient is
+    // the reader (an outgoing row then names the peer, who never reads this database: harmless).
+    // Conversation rows gain type, title, members and writable; outbox entries without `op` are messages.
+    version: 3,
+    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status]' },
+    upgrade: async (tx) => {
+      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
+        m.reader = m.recipientId;
+      });
+      await tx.table('conversations').toCollection().modify((c: StoredConversation) => {
+        c.type = conversationMembers(c.id) ? 'direct' : 'group';
+        c.title = '';
+        c.members = [];
+        c.writable = true;
+      });
+    },
+  },
+  {
+    // Message actions queue in the outbox, found per target row by `targetKey` (sparse: message and
+    // group-change entries have none). No row changes: a v3 outbox holds no actions.
+    version: 4,
+    stores: { outbox: 'clientId, localCreatedAt, conversationId, [conversationId+localCreatedAt], targetKey' },
+  },
+  {
+    // Attachments: new stores only (a v4 database holds no message with files).
+    version: 5,
+    stores: { files: 'clientId, owner, messageKey, attachmentId', media: 'key, usedAt', mediaBytes: 'key' },
+  },
+  {
+    // Offline search: every row's body words in a multiEntry index (local/search-words.ts keeps
+    // them on every later write); existing rows get theirs here.
+    version: 6,
+    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status], *words' },
+    upgrade: async (tx) => {
+      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
+        m.words = wordsOf(m);
+      });
+    },
+  },
+  // Drafts kept across reloads (issue #19): a new store, nothing to rewrite.
+  { version: 7, stores: { drafts: '[owner+conversationId], owner' } },
+];
