@@ -54,14 +54,19 @@ export function useConversationMessages(conversationId: string, options: UseConv
     loadingOlder.value = true;
     olderFailed.value = false;
     try {
+      // "Loading" lasts until the widened window's rows are in `messages`: the list asks again when
+      // a load ends with its top still in view, which it must judge with the new rows drawn.
       if (messages.value.length >= limit.value) {
         // The local window is full: there may be more on this device already.
         limit.value += pageSize;
+        await nextResult();
         return;
       }
       const added = await engine.loadOlder(conversationId, pageSize);
-      if (added > 0) limit.value += added;
-      else reachedStart.value = true;
+      if (added > 0) {
+        limit.value += added;
+        await nextResult();
+      } else reachedStart.value = true;
     } catch (error) {
       console.warn('[loadOlder]', error);
       olderFailed.value = true;

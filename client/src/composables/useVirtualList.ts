@@ -207,9 +207,17 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     const h = all[index + 1]! - all[index]!;
     const offset = Math.max(0, (el.clientHeight - h) / 2);
     anchor = { key, offset };
+    // Scroll to where the row should be first (before this frame is painted): left at the bottom,
+    // the render of the new window may shrink the scroll height and clamp the view there, and
+    // that scroll, taken as the reader's (catchUp), would put the list back at the bottom.
+    const rowsTop = rowsEl.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
+    el.scrollTop = rowsTop + all[index]! - offset;
+    known = el.scrollTop;
     setRange(rangeFor(all, all[index]! - offset, all[index]! - offset + el.clientHeight, overscan));
     await nextTick();
+    anchor = { key, offset };
     restoreAnchor();
+    captureAnchor();
     return true;
   }
 
