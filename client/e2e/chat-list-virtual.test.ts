@@ -17,15 +17,19 @@ let writerName = '';
 let writer: ApiAuth;
 let reader: ApiAuth;
 
+/** Server ids of the seeded messages, by number ("message 300" → its id). */
+const ids = new Map<number, string>();
+
 /** Sends `count` messages from `from` to `to` through the REST API, a few at a time. */
 async function seed(from: ApiAuth, to: string, count: number, prefix: string, first = 1): Promise<void> {
   const BATCH = 25;
   for (let i = first; i < first + count; i += BATCH) {
     const n = Math.min(BATCH, first + count - i);
     await Promise.all(
-      Array.from({ length: n }, (_, k) =>
-        apiPost(cluster.server, '/api/messages', { clientId: `${prefix}-${i + k}`, to, body: `message ${i + k}` }, from.token),
-      ),
+      Array.from({ length: n }, async (_, k) => {
+        const sent = await apiPost<{ message: { id: string } }>(cluster.server, '/api/messages', { clientId: `${prefix}-${i + k}`, to, body: `message ${i + k}` }, from.token);
+        ids.set(i + k, sent.message.id);
+      }),
     );
   }
 }
@@ -141,6 +145,29 @@ describe('Chat message list with a long history', () => {
       return results;
     });
     for (const delta of moved) expect(Math.abs(delta)).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it('opens at a message far up the history (a link): its row is drawn, scrolled into view, focused and highlighted', async () => {
+    const page = await openHistory();
+    const target = ids.get(300)!;
+    const href = await page.locator(`[data-testid="conversation-item"][data-peer-username="${writerName}"]`).getAttribute('href');
+    await page.evaluate((hash) => (location.hash = hash), `${href}/m/${encodeURIComponent(target)}`);
+    const bubble = page.locator(`[data-testid="message-bubble"][data-message-id="${target}"]`);
+    await bubble.waitFor(WAIT);
+    await expect.poll(() => bubble.getAttribute('class'), WAIT).toMatch(/bubble--highlight/);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.messageId)).toBe(target);
+    const inView = await bubble.evaluate((b) => {
+      const l = b.closest('[data-testid="message-list"]')!.getBoundingClientRect();
+      const r = b.getBoundingClientRect();
+      return r.top >= l.top - 1 && r.bottom <= l.bottom + 1;
+    });
+    expect(inView).toBe(true);
+    // 700 messages down from the newest: the loaded window widened to it, the DOM stayed a window.
+    expect(Number(await bubble.getAttribute('aria-setsize'))).toBeGreaterThan(700);
+    expect(await bubbles(page).count()).toBeLessThan(80);
+    // It stays there (the list does not snap back to the bottom), and "Jump to newest" is offered.
+    await page.getByRole('button', { name: /Jump to newest/ }).waitFor(WAIT);
+    expect(await bubble.isVisible()).toBe(true);
   }, 120_000);
 
   it('offers "Jump to newest" with the count of messages that arrived while scrolled up', async () => {
