@@ -6,6 +6,9 @@
  *     conversations (synced once while online): navigation → conversation list painted, and
  *     click → the newest messages of an `openConversation`-message conversation painted.
  *     Baseline in the same run: the same measurement for an account with one short conversation.
+ *  c. Frame times while scrolling one `messages`-message conversation from its newest message to
+ *     the start of its history, older pages loading on the way (requestAnimationFrame deltas in the
+ *     page, 100 px per frame): p95 and max, and the bubbles left in the DOM at the top.
  *
  * Times are the app's own User Timing entries (client/src/perf/marks.ts): the
  * pigeon:navigation-to-list measure (navigation start → pigeon:list-rendered, the first frame with
@@ -19,7 +22,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { MARK, MEASURE, type ChatMarkDetail } from '../../client/src/perf/marks.ts';
-import { countLocalMessages, installMarkProbe, launchChromium, markSnapshots, measures, offlineSwitch, waitForMark } from '../lib/browser.ts';
+import { countLocalMessages, installMarkProbe, launchChromium, markSnapshots, measures, offlineSwitch, scrollToHistoryStart, waitForMark } from '../lib/browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { fail } from '../lib/integrity.ts';
 import { table } from '../lib/report.ts';
@@ -56,9 +59,25 @@ export interface ProfileTimes {
   open: number[];
 }
 
+/** Figure 5c: scrolling one long chat to its start. */
+export interface ScrollTimes {
+  messages: number;
+  frames: number;
+  p50: number;
+  p95: number;
+  max: number;
+  /** Frames over 50 ms. */
+  long: number;
+  seconds: number;
+  reachedTop: boolean;
+  bubbles: number;
+  elements: number;
+}
+
 export interface ClientFigures {
   bundle: BundleSize | null;
   profiles: ProfileTimes[];
+  scroll?: ScrollTimes | null;
 }
 
 const distDir = new URL('../../client/dist/', import.meta.url).pathname;
@@ -110,7 +129,8 @@ export async function measureClient(opts: ClientOptions): Promise<ClientFigures>
       open: opts.openConversation,
       runs,
     });
-    return { bundle, profiles: [baseline, loaded] };
+    const scroll = await scrollProfile(browser, target.url, opts.messages);
+    return { bundle, profiles: [baseline, loaded], scroll };
   } finally {
     await browser.close();
     await target.stop();
@@ -210,6 +230,52 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
   }
 }
 
+/** Figure 5c: one conversation of `messages` messages, synced, opened, scrolled to its start. */
+async function scrollProfile(browser: Browser, url: string, messages: number): Promise<ScrollTimes | null> {
+  console.log(`[client] scrolling a ${messages.toLocaleString('en-US')}-message conversation to its start`);
+  const prefix = `cs${Date.now().toString(36)}_`;
+  const [me, peer] = await registerUsers(url, 2, prefix);
+  const fill = await sendBurst(url, [{ sender: peer!, to: me!.id, count: messages }], 8, `${prefix}f`);
+  if (fill.acked !== messages) fail('client', `scroll seeding: ${fill.acked}/${messages} acked`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.warn(`  [pageerror] ${e.message}`));
+    await page.goto(url);
+    await page.getByTestId('auth-username').fill(`${prefix}0`);
+    await page.getByTestId('auth-password').fill('bench-password-1');
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('me-name').waitFor();
+    const t0 = performance.now();
+    while ((await countLocalMessages(page)) < messages && performance.now() - t0 < 300_000) await page.waitForTimeout(200);
+    await page.getByTestId('conversation-item').first().click();
+    await page.getByTestId('message-bubble').last().waitFor();
+    await page.waitForTimeout(500);
+    const run = await scrollToHistoryStart(page);
+    if (!run.reachedTop) fail('client', `scrolling: the start of the history was not reached in ${(run.durationMs / 1000).toFixed(0)} s`);
+    const f = summarize(run.frames);
+    const times: ScrollTimes = {
+      messages,
+      frames: run.frames.length,
+      p50: f.p50,
+      p95: f.p95,
+      max: f.max,
+      long: run.frames.filter((d) => d > 50).length,
+      seconds: run.durationMs / 1000,
+      reachedTop: run.reachedTop,
+      bubbles: run.bubbles,
+      elements: run.elements,
+    };
+    console.log(
+      `  ${times.frames} frames in ${times.seconds.toFixed(1)} s: p50 ${fmtMs(f.p50)} ms, p95 ${fmtMs(f.p95)} ms, max ${fmtMs(f.max)} ms, ${times.long} over 50 ms; ` +
+        `${times.bubbles} bubbles / ${times.elements} elements in the list at the top`,
+    );
+    return times;
+  } finally {
+    await context.close();
+  }
+}
+
 async function measureOnce(page: Page, url: string, conversations: number, conversationId: string, lastBody: string): Promise<{ list: number; fcp: number; open: number }> {
   const problem = (what: string) => fail('client', `${what} (conversation ${conversationId})`);
   await page.goto(url, { waitUntil: 'commit' });
@@ -266,6 +332,19 @@ export function renderClient(f: ClientFigures): string {
           const o = summarize(p.open);
           return [p.label, `${(p.initialSyncMs / 1000).toFixed(2)} s`, String(p.unnamedPeers), `${fmtMs(p.firstList)} ms`, `${fmtMs(l.p50)} / ${fmtMs(l.max)} ms`, `${fmtMs(summarize(p.fcp).p50)} ms`, `${p.openMessages} messages`, `${fmtMs(o.p50)} / ${fmtMs(o.max)} ms`];
         }),
+      ),
+    );
+  }
+  if (f.scroll) {
+    const s = f.scroll;
+    out.push(
+      '',
+      `**Scrolling a long chat to its start** (one conversation, synced, 1280×800): the list is scrolled up 100 px per frame from the newest message until the start of the history shows, ` +
+        `the window of loaded messages widening over IndexedDB on the way (200 messages at a time); frame time = requestAnimationFrame deltas in the page. Target: p95 ≤ 20 ms.`,
+      '',
+      table(
+        ['messages', 'frames', 'time to the top', 'frame p50', 'frame p95', 'frame max', 'frames > 50 ms', 'bubbles / elements in the list at the top'],
+        [[s.messages.toLocaleString('en-US'), String(s.frames), `${s.seconds.toFixed(1)} s${s.reachedTop ? '' : ' (top not reached)'}`, `${fmtMs(s.p50)} ms`, `${fmtMs(s.p95)} ms`, `${fmtMs(s.max)} ms`, String(s.long), `${s.bubbles} / ${s.elements}`]],
       ),
     );
   }

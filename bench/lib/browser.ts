@@ -77,3 +77,57 @@ export async function waitForMark(page: Page, name: string, nth = 1, timeout = 6
   return (await handle.jsonValue()) as MarkSnapshot;
 }
 
+
+export interface ScrollRun {
+  /** requestAnimationFrame deltas while scrolling, ms. */
+  frames: number[];
+  /** The start of the history was reached (the start line is shown). */
+  reachedTop: boolean;
+  durationMs: number;
+  /** Message bubbles in the DOM at the end (a windowed list keeps this small). */
+  bubbles: number;
+  /** Elements inside the message list at the end. */
+  elements: number;
+}
+
+/**
+ * Scrolls the open chat's message list up by `stepPx` every frame, like a fast wheel, until the
+ * start of the history is shown (older pages load on the way) or `timeoutMs` passes, and records
+ * every frame's duration (requestAnimationFrame deltas) in the page.
+ */
+export async function scrollToHistoryStart(page: Page, stepPx = 100, timeoutMs = 180_000): Promise<ScrollRun> {
+  // tsx (esbuild keepNames) wraps the named inner functions below in __name(), which the page lacks.
+  await page.evaluate('globalThis.__name ??= (f) => f');
+  return page.evaluate(
+    ([step, timeout]) =>
+      new Promise<ScrollRun>((resolve) => {
+        const list = document.querySelector<HTMLElement>('[data-testid="message-list"]')!;
+        const frames: number[] = [];
+        const t0 = performance.now();
+        let last = t0;
+        const done = (reachedTop: boolean) =>
+          resolve({
+            frames,
+            reachedTop,
+            durationMs: performance.now() - t0,
+            bubbles: list.querySelectorAll('[data-testid="message-bubble"]').length,
+            elements: list.querySelectorAll('*').length,
+          });
+        const tick = (now: number) => {
+          frames.push(now - last);
+          last = now;
+          if (list.scrollTop <= 0 && list.querySelector('.list__start')) return done(true);
+          // A page that failed to load (a timeout on a loaded machine) offers a retry: take it, as a reader would.
+          list.querySelector<HTMLButtonElement>('.list__top button')?.click();
+          if (now - t0 > timeout) return done(false);
+          list.scrollTop = Math.max(0, list.scrollTop - step);
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame((now) => {
+          last = now;
+          requestAnimationFrame(tick);
+        });
+      }),
+    [stepPx, timeoutMs] as const,
+  );
+}

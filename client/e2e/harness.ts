@@ -264,6 +264,29 @@ export async function bubbleBodies(page: Page): Promise<string[]> {
   return page.getByTestId('message-body').allInnerTexts();
 }
 
+/**
+ * The bodies of every loaded message, oldest first, though the list draws only the rows in view:
+ * scrolls the list from its top to its bottom by half a view at a time and collects each bubble
+ * once (by its key). Leaves the list at its bottom.
+ */
+export async function allBubbleBodies(page: Page): Promise<string[]> {
+  return page.getByTestId('message-list').evaluate(async (list) => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const seen = new Map<string, string>();
+    list.scrollTop = 0;
+    for (let guard = 0; guard < 10_000; guard++) {
+      await frame();
+      for (const b of list.querySelectorAll<HTMLElement>('[data-testid="message-bubble"]')) {
+        const key = b.dataset.key ?? '';
+        if (!seen.has(key)) seen.set(key, b.querySelector<HTMLElement>('[data-testid="message-body"]')?.innerText ?? '');
+      }
+      if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1) break;
+      list.scrollTop += list.clientHeight / 2;
+    }
+    return [...seen.values()];
+  });
+}
+
 /** Rows in the device's message/conversation/outbox stores (read straight from IndexedDB). */
 export async function countLocalRows(page: Page, dbName = 'pigeon'): Promise<{ stores: string[]; rows: number }> {
   return page.evaluate(async (name) => {

@@ -79,8 +79,13 @@ describe('Search', () => {
     expect(await page.getByTestId('people-search').getAttribute('aria-activedescendant')).toBe(await messageResults(page).first().getAttribute('id'));
     await page.keyboard.press('Enter');
     await expectShownAt(page, target);
-    // It was 121 messages up: the window widened past its first page to reach it.
-    expect(await bubbles(page).count()).toBeGreaterThan(100);
+    // It was 121 messages up: the window of loaded messages widened past its first page to reach it
+    // (the list tells each row's place among all the loaded rows), and it is the oldest row but its day.
+    const found = page.locator(`[data-testid="message-bubble"][data-message-id="${target}"]`);
+    expect(Number(await found.getAttribute('aria-setsize'))).toBeGreaterThan(121);
+    expect(Number(await found.getAttribute('aria-posinset'))).toBe(2);
+    // Only the rows around it are drawn (the list is windowed).
+    expect(await bubbles(page).count()).toBeLessThan(100);
 
     // Esc clears the box.
     await search(page, 'pelican');

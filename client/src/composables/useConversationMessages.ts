@@ -4,8 +4,14 @@ import { engine } from '../engine.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 export interface UseConversationMessagesOptions {
-  /** Messages per page, for both the local window and server history. Default 50. */
+  /** Messages in the first window, and per page of server history. Default 50. */
   pageSize?: number;
+  /**
+   * How many messages the local window widens by at a time. Default 200: the list draws only the
+   * rows in view, so a wider step costs no DOM, while each widening re-reads the whole window from
+   * IndexedDB on the main thread (a long frame on a long chat): fewer, larger steps re-read less.
+   */
+  widenBy?: number;
 }
 
 export interface UseConversationMessagesReturn {
@@ -27,7 +33,7 @@ export interface UseConversationMessagesReturn {
   isEmpty: ComputedRef<boolean>;
 }
 
-/** How far `reveal` widens the window at most (pages), and how long it waits for one page. */
+/** How far `reveal` widens the window at most (steps of `widenBy`), and how long it waits for one step. */
 const REVEAL_MAX_PAGES = 40;
 const REVEAL_PAGE_WAIT_MS = 3_000;
 
@@ -37,7 +43,7 @@ const REVEAL_PAGE_WAIT_MS = 3_000;
  * server for older history (engine.loadOlder), which lands in IndexedDB and so in the window.
  */
 export function useConversationMessages(conversationId: string, options: UseConversationMessagesOptions = {}): UseConversationMessagesReturn {
-  const { pageSize = 50 } = options;
+  const { pageSize = 50, widenBy = 200 } = options;
   const limit = ref(pageSize);
   const loadingOlder = ref(false);
   const reachedStart = ref(false);
@@ -54,14 +60,19 @@ export function useConversationMessages(conversationId: string, options: UseConv
     loadingOlder.value = true;
     olderFailed.value = false;
     try {
+      // "Loading" lasts until the widened window's rows are in `messages`: the list asks again when
+      // a load ends with its top still in view, which it must judge with the new rows drawn.
       if (messages.value.length >= limit.value) {
         // The local window is full: there may be more on this device already.
-        limit.value += pageSize;
+        limit.value += widenBy;
+        await nextResult();
         return;
       }
       const added = await engine.loadOlder(conversationId, pageSize);
-      if (added > 0) limit.value += added;
-      else reachedStart.value = true;
+      if (added > 0) {
+        limit.value += added;
+        await nextResult();
+      } else reachedStart.value = true;
     } catch (error) {
       console.warn('[loadOlder]', error);
       olderFailed.value = true;
@@ -91,7 +102,7 @@ export function useConversationMessages(conversationId: string, options: UseConv
     if (!around.some((m) => m.id === messageId)) return false;
     for (let page = 0; page < REVEAL_MAX_PAGES && !shown(messageId); page++) {
       const before = messages.value.length;
-      limit.value += pageSize;
+      limit.value += widenBy;
       await nextResult();
       if (messages.value.length === before && !shown(messageId)) break; // nothing more on this device
     }
