@@ -5,7 +5,7 @@ import App from './App.vue';
 import { i18n, ready } from './i18n/index.ts';
 import './styles/main.css';
 
-// The engine, the pages and the rarely used views are loaded on demand (App.vue, boot/start-engine.ts):
+// The engine, the pages and the rarely used views are loaded on demand (App.vue, boot/engine-loader.ts):
 // this entry holds only what paints the first frame.
 
 // Ask the browser not to evict our IndexedDB under storage pressure (Safari wipes
