@@ -56,8 +56,14 @@ export function serveClient(distDir: string): MiddlewareHandler {
   // serveStatic reports the file it sent (the .br/.gz variant when it picked one) through onFound.
   const sent = new WeakMap<Context, string>();
   const onFound = (path: string, c: Context) => void sent.set(c, path);
-  const files = serveStatic({ root: distDir, precompressed: true, onFound });
-  const index = serveStatic({ root: distDir, path: 'index.html', precompressed: true, onFound });
+  // Made at the first request: serveStatic complains on the console when its root is missing, which every
+  // server started without a built client (most tests) would print; the dist may also be built after the start.
+  let handlers: { files: MiddlewareHandler; index: MiddlewareHandler } | null = null;
+  const made = () =>
+    (handlers ??= {
+      files: serveStatic({ root: distDir, precompressed: true, onFound }),
+      index: serveStatic({ root: distDir, path: 'index.html', precompressed: true, onFound }),
+    });
 
   return async function serveClient(c, next) {
     const method = c.req.method;
@@ -68,6 +74,7 @@ export function serveClient(distDir: string): MiddlewareHandler {
     let missing = false;
     const notFound = async () => void (missing = true);
     let relSent = rel.split(sep).join('/');
+    const { files, index } = made();
     let res = await files(c, notFound);
     if (missing) {
       if (!isAppRoute(rel)) return next();
