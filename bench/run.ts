@@ -13,6 +13,7 @@
  *   npm run bench -- --only=groups        group sends vs a bare Socket.io room broadcast (figure 9)
  *   npm run bench -- --only=attachments   10 MiB upload/download vs a bare Node HTTP server, RSS during 20 parallel uploads (figure 10)
  *   npm run bench -- --only=search        sends while one user floods message search, vs the same sends alone (figure 11, SQLite)
+ *   npm run bench -- --only=first-load    initial JS, the entry on the wire with/without compression, Lighthouse mobile on sign-in and an open chat (figure 12)
  *   npm run bench -- --help
  */
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import { measureCrossNode, renderCrossNode, type CrossNodeFigures } from './figu
 import { measureGroups, renderGroups, type GroupsFigures } from './figures/groups.ts';
 import { ATTACHMENT_DEFAULTS, measureAttachments, renderAttachments, type AttachmentsFigures } from './figures/attachments.ts';
 import { measureSearch, renderSearch, type SearchFigures } from './figures/search.ts';
+import { measureFirstLoad, renderFirstLoad, type FirstLoadFigures } from './figures/first-load.ts';
 import { redisBinary } from './lib/redis.ts';
 import { failures } from './lib/integrity.ts';
 import { helpText } from './lib/help.ts';
@@ -34,7 +36,7 @@ import { ferretBinary } from './lib/ferret.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { TargetKind } from './lib/targets.ts';
 
-const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups', 'attachments', 'search'] as const;
+const FIGURES = ['throughput', 'latency', 'catchup', 'outbox', 'client', 'memory', 'mongo-raw', 'cross-node', 'groups', 'attachments', 'search', 'first-load'] as const;
 type Figure = (typeof FIGURES)[number];
 /** Figures with results of their own (latency's are throughput's). */
 const RESULT_KEYS = FIGURES.filter((f): f is Exclude<Figure, 'latency'> => f !== 'latency');
@@ -75,6 +77,7 @@ const { values: flags } = parseArgs({
     'attachment-mib': { type: 'string' },
     'attachment-mongo-rss': { type: 'boolean' },
     'search-messages': { type: 'string' },
+    'lighthouse-runs': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -123,6 +126,7 @@ interface Results {
   groups?: GroupsFigures;
   attachments?: AttachmentsFigures;
   search?: SearchFigures;
+  'first-load'?: FirstLoadFigures;
   skipped: string[];
   failures: string[];
   /** Figures not run this time, carried over from the previous full run: when they were measured. */
@@ -284,6 +288,10 @@ if (only.has('search')) {
   results.search = await step('search', () => measureSearch({ messages: num(flags['search-messages'], 200_000, 20_000), sends: quick ? 100 : 300, nodeFlags }));
 }
 
+if (only.has('first-load')) {
+  results['first-load'] = await step('first-load', () => measureFirstLoad({ runs: num(flags['lighthouse-runs'], 3, 1), messages: quick ? 50 : 200 }));
+}
+
 machine.uptimeAfter = uptime();
 const carriedNote = (k: keyof NonNullable<Results['carried']>) => {
   const c = results.carried?.[k];
@@ -303,6 +311,7 @@ const sections = [
   results.groups ? renderGroups(results.groups) + carriedNote('groups') : '',
   results.attachments ? renderAttachments(results.attachments) + carriedNote('attachments') : '',
   results.search ? renderSearch(results.search) + carriedNote('search') : '',
+  results['first-load'] ? renderFirstLoad(results['first-load']) + carriedNote('first-load') : '',
   skipped.length ? `### Skipped\n\n${skipped.map((s) => `- ${s}`).join('\n')}` : '',
   failures.length ? `### FAILURES\n\n${failures.map((s) => `- ${s}`).join('\n')}` : `Integrity: every message sent while measuring was acked once, delivered once and stored once.`,
 ].filter(Boolean);

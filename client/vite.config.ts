@@ -4,6 +4,7 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig, searchForWorkspaceRoot } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { gzipReport } from './build/gzip-report.ts';
+import { precompress } from './build/precompress.ts';
 
 const API_TARGET = process.env.PIGEON_API ?? 'http://127.0.0.1:3000';
 const THEME = '#0f766e';
@@ -41,6 +42,9 @@ export default defineConfig({
       compositionOnly: true,
       fullInstall: false,
       strictMessage: false,
+      // Every message is precompiled here (also the lazily loaded languages): the runtime's
+      // message compiler would be dead weight in the entry chunk.
+      dropMessageCompiler: true,
     }),
     VitePWA({
       // Our own worker (src/sw/sw.ts): the precache and navigation fallback the generated one
@@ -80,5 +84,8 @@ export default defineConfig({
     // Every build logs the initial JS size; only `npm run size` records it in the tracked docs,
     // so a plain build leaves the work tree clean.
     gzipReport(process.env.PIGEON_SIZE_DOC === '1' ? { docFile: fileURLToPath(new URL('../docs/client.md', import.meta.url)) } : {}),
+    // Brotli and gzip copies of every text file in dist, after the service worker is written,
+    // for the server's serveStatic({ precompressed: true }) (server/src/static.ts).
+    precompress(),
   ],
 });

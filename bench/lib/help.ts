@@ -27,6 +27,8 @@ export const helpText = (figures: readonly string[]): string => `npm run bench -
                                (default 11; quick 2); --attachment-mib=N file size in MiB (default 10);
                                --attachment-mongo-rss also the memory runs on MongoDB (slow on FerretDB)
   --search-messages=N          figure 11 (search): messages in the SQLite file (default 200,000; quick 20,000)
+  --lighthouse-runs=N          figure 12 (first-load): Lighthouse runs per page, median reported (default 3; quick 1);
+                               needs a built client/dist (npm run build)
   --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
                                into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
   --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`;

@@ -36,6 +36,8 @@ describe('service worker updates', () => {
     // A new version is published; the tab's update check finds it.
     const sw = join(dist, 'sw.js');
     writeFileSync(sw, `${readFileSync(sw, 'utf8')}\n// next version\n`);
+    // The build's precompressed copies would still be the old worker (the server prefers them).
+    for (const copy of [`${sw}.br`, `${sw}.gz`]) rmSync(copy, { force: true });
     await page.evaluate(() => {
       (window as unknown as { beforeUpdate: boolean }).beforeUpdate = true;
       return navigator.serviceWorker.getRegistration().then((r) => r?.update());

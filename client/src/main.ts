@@ -2,17 +2,15 @@ import './boot/strict-csp.ts';
 import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';
-import { engine } from './engine.ts';
-import { i18n } from './i18n/index.ts';
-import { trackPresence } from './stores/presence.ts';
-import { trackTyping } from './stores/typing.ts';
+import { i18n, ready } from './i18n/index.ts';
 import './styles/main.css';
 
-trackTyping();
-trackPresence();
+// The engine, the pages and the rarely used views are loaded on demand (App.vue, boot/engine-loader.ts):
+// this entry holds only what paints the first frame.
 
 // Ask the browser not to evict our IndexedDB under storage pressure (Safari wipes
 // non-persistent storage of sites not used for 7 days). Best effort: it may say no.
 void navigator.storage?.persist?.().catch(() => false);
 
-createApp(App).use(i18n).mount('#app');
+// A language other than English is a chunk of its own: mount once its messages are in (i18n/index.ts).
+void ready.finally(() => createApp(App).use(i18n).mount('#app'));

@@ -16,15 +16,27 @@ import { shareLocale } from '../sw/locale.ts';
 
 type Tree = { [key: string]: string | Tree };
 
-/** locales/en/chat.json → messages.en.chat */
-function loadMessages(): Record<Locale, Tree> {
-  const files = import.meta.glob<Tree>('./locales/*/*.json', { eager: true, import: 'default' });
-  const messages = Object.fromEntries(LOCALES.map((l) => [l, {} as Tree])) as Record<Locale, Tree>;
-  for (const [path, tree] of Object.entries(files)) {
-    const [, locale, part] = /\.\/locales\/([^/]+)\/([^/]+)\.json$/.exec(path) ?? [];
-    if (locale && part && locale in messages) messages[locale as Locale][part] = tree;
+/** `./locales/en/chat.json` → `['en', 'chat']`. */
+function fileParts(path: string): [string, string] | null {
+  const [, locale, part] = /\.\/locales\/([^/]+)\/([^/]+)\.json$/.exec(path) ?? [];
+  return locale && part ? [locale, part] : null;
+}
+
+/**
+ * English, the fallback of every other language, is in the entry chunk; any other language is a
+ * chunk of its own, loaded before it is shown (a French user's first paint waits for it; an
+ * English user never downloads it). Every chunk is precached, so a switch works offline too.
+ */
+const english = import.meta.glob<Tree>('./locales/en/*.json', { eager: true, import: 'default' });
+const others = import.meta.glob<Tree>(['./locales/*/*.json', '!./locales/en/*.json'], { import: 'default' });
+
+function messagesOf(files: Record<string, Tree>, locale: Locale): Tree {
+  const tree: Tree = {};
+  for (const [path, part] of Object.entries(files)) {
+    const parts = fileParts(path);
+    if (parts?.[0] === locale) tree[parts[1]] = part;
   }
-  return messages;
+  return tree;
 }
 
 function storedChoice(): string | null {
@@ -40,29 +52,52 @@ const initial = pickLocale(storedChoice(), typeof navigator === 'undefined' ? []
 // Annotated loosely: inferred from untyped JSON, vue-i18n's types are too deep for vue-tsc.
 export const i18n: I18n<Record<string, unknown>, {}, {}, string, false> = createI18n({
   legacy: false,
-  locale: initial,
+  locale: 'en',
   fallbackLocale: 'en',
-  messages: loadMessages() as never,
+  messages: { en: messagesOf(english, 'en') } as never,
   pluralRules: Object.fromEntries(LOCALES.map((l) => [l, pluralChooser(l)])),
   // A missing key is a bug the parity test catches; at run time, fall back to English quietly.
   missingWarn: false,
   fallbackWarn: false,
 }) as never;
 
-setDocumentLanguage(initial);
+const loaded = new Set<Locale>(['en']);
+
+/** Fetches a language's messages once (its chunk); English is always there. */
+async function loadLocale(locale: Locale): Promise<void> {
+  if (loaded.has(locale)) return;
+  const entries = await Promise.all(
+    Object.entries(others)
+      .filter(([path]) => fileParts(path)?.[0] === locale)
+      .map(async ([path, load]) => [path, await load()] as const),
+  );
+  i18n.global.setLocaleMessage(locale, messagesOf(Object.fromEntries(entries), locale) as never);
+  loaded.add(locale);
+}
+
+/**
+ * The language picked at start (stored choice, else the browser's), its messages loaded: main.ts
+ * awaits it before mounting, so a French user never sees an English first frame.
+ */
+export const ready: Promise<void> = applyLocale(initial).catch(() => applyLocale('en'));
+
+async function applyLocale(locale: Locale): Promise<void> {
+  await loadLocale(locale);
+  i18n.global.locale.value = locale;
+  setDocumentLanguage(locale);
+}
 
 /** The locale the UI speaks now (also for Intl in lib/format.ts). */
 export const currentLocale = (): Locale => i18n.global.locale.value as Locale;
 
-/** Switches the UI language at once and remembers it in this browser. */
-export function setLocale(locale: Locale): void {
-  i18n.global.locale.value = locale;
+/** Switches the UI language once its messages are loaded, and remembers it in this browser. */
+export async function setLocale(locale: Locale): Promise<void> {
+  await applyLocale(locale);
   try {
     localStorage.setItem(LOCALE_STORAGE_KEY, locale);
   } catch {
     // not kept: the next start picks from the browser's languages again
   }
-  setDocumentLanguage(locale);
 }
 
 /** The page's language, and the service worker's notifications' (sw/locale.ts reads what this keeps). */

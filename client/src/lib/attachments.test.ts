@@ -26,8 +26,8 @@ describe('attachments (UI helpers)', () => {
     expect(humanSize(3.25 * MiB)).toBe('3.3 MB');
   });
 
-  it('says sizes and summaries in French when the UI is French', () => {
-    setLocale('fr');
+  it('says sizes and summaries in French when the UI is French', async () => {
+    await setLocale('fr');
     try {
       expect(humanSize(1536)).toBe('1,5 Ko');
       expect(humanSize(900)).toBe('900 o');

@@ -34,8 +34,8 @@ describe('describeDevice', () => {
     expect(describeDevice('')).toEqual({ name: 'Unknown device', kind: 'desktop' });
   });
 
-  it('speaks the UI language', () => {
-    setLocale('fr');
+  it('speaks the UI language', async () => {
+    await setLocale('fr');
     try {
       expect(describeDevice(CASES[0]![0]).name).toBe('Chrome sur Android');
       expect(describeDevice('curl/8.5.0').name).toBe('Appareil inconnu');

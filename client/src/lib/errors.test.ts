@@ -13,8 +13,8 @@ describe('describeError', () => {
     expect(describeError(coded('SOMETHING_NEW'), 'Could not sign in.')).toBe('Could not sign in.');
     expect(describeError(Object.assign(new Error('x'), { details: { network: true } }))).toBe("Can't reach the server. Check your connection.");
   });
-  it('speaks French', () => {
-    setLocale('fr');
+  it('speaks French', async () => {
+    await setLocale('fr');
     expect(describeError(coded('USERNAME_TAKEN'))).toBe('Ce nom d’utilisateur est déjà pris.');
     expect(sendFailureReason({ code: 'PAYLOAD_TOO_LARGE', message: 'x' }, false)).toBe('Le message est trop long.');
     expect(groupChangeFailureReason({ code: 'CONFLICT', message: 'x' })).toBe('Cette modification ne s’applique plus.');

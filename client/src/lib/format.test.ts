@@ -29,8 +29,8 @@ describe('format (English)', () => {
 });
 
 describe('format (French)', () => {
-  it('prints 24-hour times and French words', () => {
-    setLocale('fr');
+  it('prints 24-hour times and French words', async () => {
+    await setLocale('fr');
     expect(formatTime(at(12, 19, 10).toISOString())).toBe('19:10');
     expect(formatDayLabel(at(12, 9, 0), now)).toBe('Aujourd’hui');
     expect(formatDayLabel(at(11, 9, 0), now)).toBe('Hier');

@@ -17,8 +17,8 @@ describe('outboxText', () => {
 
   describe('in French', () => {
     afterEach(() => setLocale('en'));
-    it('uses French plural rules (0 and 1 singular) and "et"', () => {
-      setLocale('fr');
+    it('uses French plural rules (0 and 1 singular) and "et"', async () => {
+      await setLocale('fr');
       expect(outboxText(3, 1)).toBe('2 messages et 1 modification');
       expect(outboxText(1, 0)).toBe('1 message');
       expect(outboxText(2, 2)).toBe('2 modifications');

@@ -18,8 +18,8 @@ describe('describeSystemEvent', () => {
 
   afterEach(() => setLocale('en'));
 
-  it('speaks French, with sentences of their own for "vous" as actor or the only one named', () => {
-    setLocale('fr');
+  it('speaks French, with sentences of their own for "vous" as actor or the only one named', async () => {
+    await setLocale('fr');
     expect(describeSystemEvent({ kind: 'group-created', actorId: 'a', userIds: ['b'], title: 'Trip' }, nameOf, 'b')).toBe('Ana a créé le groupe «\u00a0Trip\u00a0»');
     expect(describeSystemEvent({ kind: 'members-added', actorId: 'a', userIds: ['b', 'c', 'x'] }, nameOf, 'c')).toBe('Ana a ajouté Bo, vous et Someone');
     expect(describeSystemEvent({ kind: 'members-added', actorId: 'a', userIds: ['c'] }, nameOf, 'c')).toBe('Ana vous a ajouté');

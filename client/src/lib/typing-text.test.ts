@@ -13,8 +13,8 @@ describe('describeTypists', () => {
 
   afterEach(() => setLocale('en'));
 
-  it('speaks French', () => {
-    setLocale('fr');
+  it('speaks French', async () => {
+    await setLocale('fr');
     expect(describeTypists(['Ana'])).toBe('Ana écrit…');
     expect(describeTypists(['Ana', 'Bo'])).toBe('Ana et Bo écrivent…');
     expect(describeTypists(['Ana', 'Bo', 'Cy', 'Di'])).toBe('Ana, Bo et 2 autres personnes écrivent…');

@@ -3,7 +3,7 @@
  * sign-up form can say in words what is allowed instead of showing the server's validation text.
  * The form lower-cases what was typed, as the server does.
  */
-import { LIMITS } from '@pigeon/sync-protocol';
+import { LIMITS } from '@pigeon/sync-protocol/limits';
 
 const ALLOWED = /^[a-z0-9_.-]+$/;
 

@@ -5,18 +5,19 @@
  * deleted) at its next push; a sign-out through useSignOut can tell it at once first
  * (unsubscribeThisDevice, while the token is still valid).
  */
-import { engine } from '../engine.ts';
+import { whenEngineLoaded } from '../boot/engine-loader.ts';
 
 let following = false;
 
 export function dropPushOnSignOut(): void {
   if (following || !('serviceWorker' in navigator) || !('PushManager' in window)) return;
   following = true;
-  engine.on('signed-out', () => {
+  // Not loading the engine for this: a page without it (the sign-in page) has no session to end.
+  whenEngineLoaded((engine) => engine.on('signed-out', () => {
     void navigator.serviceWorker
       .getRegistration()
       .then((reg) => reg?.pushManager.getSubscription())
       .then((sub) => sub?.unsubscribe())
       .catch((e) => console.warn('[push] could not drop the subscription on sign-out', e));
-  });
+  }));
 }

@@ -1,0 +1,49 @@
+/**
+ * Loads the sync engine chunk (boot/start-engine.ts) once, for whoever asks first: App.vue to
+ * resume a session, the sign-in page when the user starts typing or submits. Keeping the engine
+ * out of the sign-in page's first frame spares a slow phone parsing Dexie, zod and Socket.io before
+ * it can show two text fields (docs/client.md, "Code splitting").
+ */
+import type { SyncEngine } from '@pigeon/sync-protocol/engine';
+
+/** The engine's IndexedDB database (engine.ts leaves createSyncEngine's default name). */
+const DB_NAME = 'pigeon';
+
+let loading: Promise<SyncEngine> | null = null;
+let loaded: SyncEngine | null = null;
+const waiting: Array<(engine: SyncEngine) => void> = [];
+
+export function loadEngine(): Promise<SyncEngine> {
+  loading ??= import('./start-engine.ts').then(
+    ({ engine }) => {
+      loaded = engine;
+      for (const fn of waiting.splice(0)) fn(engine);
+      return engine;
+    },
+    (e: unknown) => {
+      loading = null; // a chunk that could not load (offline before the precache): the next call tries again
+      throw e;
+    },
+  );
+  return loading;
+}
+
+/** Runs `fn` with the engine once it is loaded (by anyone; at once if it is), without loading it. */
+export function whenEngineLoaded(fn: (engine: SyncEngine) => void): void {
+  if (loaded) fn(loaded);
+  else waiting.push(fn);
+}
+
+/**
+ * False only when this browser surely holds no session: no `pigeon` database at all (a first
+ * visit, or one whose data was cleared on sign-out). Then the sign-in page shows without the engine.
+ * Any doubt (no indexedDB.databases(), an error) says true: the engine then decides, as before.
+ */
+export async function mayHaveSession(idb: IDBFactory | undefined = globalThis.indexedDB): Promise<boolean> {
+  if (!idb || typeof idb.databases !== 'function') return true;
+  try {
+    return (await idb.databases()).some((db) => db.name === DB_NAME);
+  } catch {
+    return true;
+  }
+}
