@@ -4,7 +4,7 @@ import { engine } from '../engine.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 export interface UseUserNamesReturn {
-  /** The user's display name (or username); `fallback` when this device knows nothing of them. */
+  /** The user's display name (or username); `fallback` when this device knows nothing of them, '' until the database answered for them. */
   nameOf(userId: string): string;
   /** The profile, from the local database. */
   userOf(userId: string): User | undefined;
@@ -30,18 +30,21 @@ export function useUserNames(ids: () => readonly string[], fallback = UNKNOWN_US
     async () => {
       const wanted = key.value ? key.value.split('\n') : [];
       const users = await Promise.all(wanted.map((id) => engine.queries.user(id)));
-      return new Map(users.flatMap((u) => (u ? [[u.id, u] as const] : [])));
+      return { asked: new Set(wanted), users: new Map(users.flatMap((u) => (u ? [[u.id, u] as const] : []))) };
     },
-    { initial: new Map<string, User>(), deps: key },
+    { initial: { asked: new Set<string>(), users: new Map<string, User>() }, deps: key },
   );
 
   function userOf(userId: string): User | undefined {
-    return data.value.get(userId);
+    return data.value.users.get(userId);
   }
 
   function nameOf(userId: string): string {
     const user = userOf(userId);
-    return user?.displayName || user?.username || fallback;
+    if (user) return user.displayName || user.username;
+    // Not asked yet (the first read, or ids that just joined the set): nothing rather than a
+    // "Unknown user" that flashes until the database answers (it names them a moment later).
+    return data.value.asked.has(userId) ? fallback : '';
   }
 
   return { nameOf, userOf, loaded: computed(() => loaded.value) };
