@@ -439,7 +439,7 @@ export interface SyncEngine {
   /**
    * Changes the signed-in user's profile (#19 item 12), offline-first like a mute: shown at once
    * (the user's row in IndexedDB), queued in the outbox (one queued change, later edits merged
-   * into it field by field), sent as `PATCH /api/me` when online, the server's answer stored. A
+   * into it field by field), sent as `PATCH /api/users/me` when online, the server's answer stored. A
    * photo (`avatar: file`) is kept in IndexedDB with the entry and uploaded first (resumable,
    * like a message's files); `avatar: null` removes it. VALIDATION at once for a bad name or
    * about line, or a photo that is not an image.

@@ -1,7 +1,8 @@
 /**
  * Editing one's own profile (extension, #19 item 12; docs/api.md "Profile"):
  *
- *   PATCH /api/me   { displayName?, about?, avatarId? }  → 200 { user }
+ *   PATCH /api/users/me   { displayName?, about?, avatarId? }  → 200 { user }
+ *     (beside GET /api/users/me, behind the same Bearer check as every /api/users route)
  *   socket `user-updated` { user }  to the user's other sockets and to everyone who shares a
  *                                   conversation with them (so names and photos converge)
  *   GET /api/users/:id/avatar      → 200 image/webp (any signed-in user; ETag = avatar id,

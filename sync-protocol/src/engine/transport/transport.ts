@@ -129,7 +129,7 @@ export interface Transport {
   /** `POST /api/auth/logout` with this access token (not the session's: it may be forgotten already). Revokes the session. */
   logout(accessToken: string): Promise<void>;
   me(): Promise<{ user: User }>;
-  /** `PATCH /api/me` (rest/profile.ts): the fields present change; answers the user as stored. */
+  /** `PATCH /api/users/me` (rest/profile.ts): the fields present change; answers the user as stored. */
   updateProfile(change: ProfileUpdate): Promise<ProfileResponse>;
   /** `GET /api/users/:id/avatar`: the photo (WebP), or null when the user has none (404). */
   avatar(userId: string): Promise<Blob | null>;
