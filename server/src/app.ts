@@ -13,6 +13,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { messageActionRoutes } from './http/routes/message-actions.ts';
 import { messageSearchRoutes } from './http/routes/message-search.ts';
 import { messageRoutes } from './http/routes/messages.ts';
+import { profileRoutes } from './http/routes/profile.ts';
 import { pushRoutes } from './http/routes/push.ts';
 import { refreshRoutes } from './http/routes/refresh.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
@@ -59,6 +60,7 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
 
   // `/x/*` also matches `/x` itself in Hono.
   for (const prefix of ['/api/users', '/api/messages', '/api/conversations', '/api/sync', '/api/sessions', '/api/attachments', '/api/push']) app.use(`${prefix}/*`, authed);
+  app.route('/api/users', profileRoutes(s));
   app.route('/api/users', userRoutes(s));
   // Search first: no /api/messages/:id route may take 'search' for an id.
   app.route('/api/messages', messageSearchRoutes(s));

@@ -19,6 +19,7 @@ export * from './model/notifications.ts';
 export * from './model/search.ts';
 export * from './rest/auth.ts';
 export * from './rest/users.ts';
+export * from './rest/profile.ts';
 export * from './rest/messages.ts';
 export * from './rest/sync.ts';
 export * from './events/up.ts';

@@ -10,6 +10,8 @@ export const LIMITS = {
   /** Upper bound for passwords so a huge string cannot make scrypt burn CPU. */
   passwordMax: 256,
   displayNameMax: 64,
+  /** Profile "about" line (extension, #19 item 12), code points after trimming; '' clears it. */
+  aboutMax: 140,
   historyPageDefault: 50,
   historyPageMax: 200,
   syncPageDefault: 500,

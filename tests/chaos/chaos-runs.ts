@@ -57,6 +57,10 @@ const MUTES = process.env.CHAOS_MUTES !== '0';
  * the clean-clone CI's load (its snapshots took 6–12 s); the single-node seeds cover mutes.
  */
 const CLUSTER_MUTES = process.env.CHAOS_CLUSTER_MUTES === '1';
+/** The seeds' profile changes (plan-profiles.ts, #19 item 12); CHAOS_PROFILES=0 runs the plans as they were before. */
+const PROFILES = process.env.CHAOS_PROFILES !== '0';
+/** The 2-node run without them unless CHAOS_CLUSTER_PROFILES=1, like mutes (its settle budget); the single-node seeds cover them. */
+const CLUSTER_PROFILES = process.env.CHAOS_CLUSTER_PROFILES === '1';
 
 /** The 2-node runs (the cluster file's). */
 export const CLUSTER_RUNS = CLUSTER_SEEDS.map((seed) => ({ seed, ops: CLUSTER_OPS, nodes: 2 }));
@@ -76,7 +80,7 @@ export function describeChaos(runs: readonly { seed: number; ops: number; nodes:
       // files (#17) a 1-node run took 49–77 s at load 2–5, but all five ran past 330 s two at a time at load 12–17
       // (alone, 80–200 s then): 450 s.
       it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 480_000 : 450_000 }, async ({ expect }) => {
-        const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, actions: nodes > 1 ? CLUSTER_ACTIONS && ACTIONS : ACTIONS, attachments: nodes > 1 ? CLUSTER_ATTACHMENTS && ATTACHMENTS : ATTACHMENTS, mutes: nodes > 1 ? CLUSTER_MUTES && MUTES : MUTES, log: (l) => console.log(l) });
+        const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, actions: nodes > 1 ? CLUSTER_ACTIONS && ACTIONS : ACTIONS, attachments: nodes > 1 ? CLUSTER_ATTACHMENTS && ATTACHMENTS : ATTACHMENTS, mutes: nodes > 1 ? CLUSTER_MUTES && MUTES : MUTES, profiles: nodes > 1 ? CLUSTER_PROFILES && PROFILES : PROFILES, log: (l) => console.log(l) });
         const report = result.ok
           ? ''
           : [

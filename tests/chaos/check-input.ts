@@ -10,10 +10,12 @@ import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
 import type { ActionInput } from './check-input-actions.ts';
 import type { AttachmentInput } from './check-input-attachments.ts';
 import type { MuteInput } from './check-input-mutes.ts';
+import type { ProfileInput } from './check-input-profiles.ts';
 
 export * from './check-input-actions.ts';
 export * from './check-input-attachments.ts';
 export * from './check-input-mutes.ts';
+export * from './check-input-profiles.ts';
 
 /** A message `send` resolved for: the device promised to deliver it. */
 export interface Accepted {
@@ -215,7 +217,10 @@ export type InvariantName =
   | 'attachment-never-lost'
   /** Mutes (#18, invariants-mutes.ts). */
   | 'mute-converge'
-  | 'mute-lost';
+  | 'mute-lost'
+  /** Profiles (#19 item 12, invariants-profiles.ts). */
+  | 'profile-converge'
+  | 'profile-lost';
 
 export interface Violation {
   invariant: InvariantName;
@@ -243,6 +248,8 @@ export interface CheckInput {
   attachments?: AttachmentInput;
   /** Mutes; absent in a run without mute ops. */
   mutes?: MuteInput;
+  /** Profiles; absent in a run without profile ops. */
+  profiles?: ProfileInput;
 }
 
 export const keyOf = (m: { senderId: string; clientId: string }) => `${m.senderId}:${m.clientId}`;

@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes] [--no-profiles]
  *
  *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
@@ -14,6 +14,7 @@
  *   --no-actions   the seed's plan without its message actions (as it was before #16)
  *   --no-attachments  the seed's plan without its sends with files (as it was before #17)
  *   --no-mutes     the seed's plan without its mute ops (as it was before #18)
+ *   --no-profiles  the seed's plan without its profile ops (as it was before #19 item 12)
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
@@ -35,10 +36,11 @@ interface Args {
   actions: boolean;
   attachments: boolean;
   mutes: boolean;
+  profiles: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true, mutes: true };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true, mutes: true, profiles: true };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -100,6 +102,9 @@ function parse(argv: string[]): Args {
       case '--no-actions':
         args.actions = false;
         break;
+      case '--no-profiles':
+        args.profiles = false;
+        break;
       case '--no-mutes':
         args.mutes = false;
         break;
@@ -109,7 +114,7 @@ function parse(argv: string[]): Args {
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes] [--no-profiles]',
         );
         process.exit(0);
         break;
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
       actions: args.actions,
       attachments: args.attachments,
       mutes: args.mutes,
+      profiles: args.profiles,
       log: (line) => console.log(line),
     });
 

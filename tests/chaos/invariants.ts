@@ -10,6 +10,7 @@ import { bodyExplained, groupBy, hiddenBy, keyOf, members, type CheckInput, type
 import { checkActions } from './invariants-actions.ts';
 import { checkAttachments } from './invariants-attachments.ts';
 import { checkMutes } from './invariants-mutes.ts';
+import { checkProfiles } from './invariants-profiles.ts';
 import { checkDevices, checkOutboxes, checkPrivacy, checkStatus, checkTokenReuse } from './invariants-devices.ts';
 import { checkGroups } from './invariants-groups.ts';
 
@@ -133,6 +134,7 @@ export function checkAll(input: CheckInput): Violation[] {
     ...checkActions(input),
     ...checkAttachments(input),
     ...checkMutes(input),
+    ...checkProfiles(input),
   ];
 }
 

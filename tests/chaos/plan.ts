@@ -6,6 +6,7 @@
 import { describeActionOp, isActionOp, type ActionOp } from './plan-actions.ts';
 import { describeAttachmentOp, isAttachmentOp, type AttachmentOp } from './plan-attachments.ts';
 import { describeMuteOp, isMuteOp, type MuteOp } from './plan-mutes.ts';
+import { describeProfileOp, isProfileOp, type ProfileOp } from './plan-profiles.ts';
 import { describeGroupOp, isGroupOp, type GroupOp } from './plan-groups.ts';
 import type { FaultProfile } from './proxy.ts';
 import type { Rng } from './rng.ts';
@@ -57,7 +58,9 @@ export type Op =
   // Sends with files (plan-attachments.ts):
   | AttachmentOp
   // Mutes (plan-mutes.ts):
-  | MuteOp;
+  | MuteOp
+  // Profiles (plan-profiles.ts):
+  | ProfileOp;
 
 /** An op plus the wait before it, so bursts (gap 0) and quiet spells both happen. */
 export interface PlannedOp {
@@ -272,6 +275,7 @@ export function describeOp(op: Op): string {
   if (isActionOp(op)) return describeActionOp(op);
   if (isAttachmentOp(op)) return describeAttachmentOp(op);
   if (isMuteOp(op)) return describeMuteOp(op);
+  if (isProfileOp(op)) return describeProfileOp(op);
   switch (op.kind) {
     case 'send':
       return `send ${op.device} → u${op.to} ${JSON.stringify(op.body)}`;

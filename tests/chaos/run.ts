@@ -21,6 +21,8 @@ import { attachmentLine, type AttachmentStats } from './actor-attachments.ts';
 import { withAttachments } from './plan-attachments.ts';
 import { muteLine, type MuteStats } from './actor-mutes.ts';
 import { withMutes } from './plan-mutes.ts';
+import { profileLine, type ProfileStats } from './actor-profiles.ts';
+import { withProfiles } from './plan-profiles.ts';
 import { rowsOf } from './check-input.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
@@ -52,6 +54,8 @@ export interface RunOptions {
   attachments?: boolean;
   /** Mutes (plan-mutes.ts) between the plan's ops, after the sends with files; default true. false: the seed's plan as it was before #18. */
   mutes?: boolean;
+  /** Profile changes (plan-profiles.ts) after the mutes; default true. false: the seed's plan as it was before #19 item 12. */
+  profiles?: boolean;
   log?: (line: string) => void;
   /**
    * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
@@ -109,11 +113,12 @@ export interface RunResult {
     actions: ActionStats | null;
     attachments: AttachmentStats | null;
     mutes: MuteStats | null;
+    profiles: ProfileStats | null;
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true, mutes = true) =>
-  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}${mutes ? '' : ' --no-mutes'}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true, mutes = true, profiles = true) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}${mutes ? '' : ' --no-mutes'}${profiles ? '' : ' --no-profiles'}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
@@ -122,7 +127,8 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   const actions = options.actions ?? true;
   const attachments = options.attachments ?? true;
   const mutes = options.mutes ?? true;
-  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments, mutes);
+  const profiles = options.profiles ?? true;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments, mutes, profiles);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
@@ -137,7 +143,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   // Sends with files last, from their own stream; the actions' targets are moved past the ops inserted before them.
   const filed = attachments ? withAttachments(acted, rng.derive('attachments')) : acted;
   // Mutes last, from their own stream; the actions' targets are moved past the ops inserted before them.
-  const plan = mutes ? withMutes(filed, rng.derive('mutes')) : filed;
+  const muted = mutes ? withMutes(filed, rng.derive('mutes')) : filed;
+  // Profile changes last, from their own stream, the same way.
+  const plan = profiles ? withProfiles(muted, rng.derive('profiles')) : muted;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const recorder = new ClusterRecorder(() => history.now());
@@ -244,6 +252,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
     actions: actions ? world.actions.stats((final?.devices ?? []).reduce((n, d) => n + rowsOf(d).filter((m) => m.actionError).length, 0)) : null,
     attachments: attachments ? world.attachments.stats() : null,
     mutes: mutes ? world.mutes.stats() : null,
+    profiles: profiles ? world.profiles.stats() : null,
   };
   const ok = violations.length === 0;
   let dumpPath: string | null = null;
@@ -271,7 +280,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   if (ok || options.keepDataOnFailure === false) fs.rmSync(workDir, { recursive: true, force: true });
   log(
     `chaos seed=${seed} ops=${ops}: ${ok ? 'PASS' : 'FAIL'} in ${(stats.durationMs / 1000).toFixed(1)} s — accepted ${stats.accepted}, server kills ${stats.serverKills}, reloads ${stats.reloads}, ` +
-      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments, stats)}${muteLine(stats.mutes)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
+      `switches ${stats.switches} (${stats.signedOutWithUnsent} with unsent, ${stats.acceptedAsGuest} sent as a guest), refreshes ${stats.refreshes} (≥ ${stats.fewestRefreshes} per device, ${stats.tokenTtlS} s tokens), connections ${stats.connections}, cuts ${stats.cuts}, refused ${stats.refused}, stalls ${stats.stalls}; ${groupLine(stats.groups)}${actionLine(stats.actions)}${attachmentLine(stats.attachments, stats)}${muteLine(stats.mutes)}${profileLine(stats.profiles)}${clusterLine(stats.cluster)}ops ${(stats.opsMs / 1000).toFixed(1)} s (slowest ${world.slowestOp ? `${world.slowestOp.op} ${world.slowestOp.ms} ms` : '-'}), heal ${(stats.healMs / 1000).toFixed(1)} s, settle ${stats.settleMs} ms`,
   );
   return { seed, ops, replay, ok, violations, dumpPath, stats };
 }

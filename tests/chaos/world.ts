@@ -17,6 +17,8 @@ import { AttachmentDriver } from './actor-attachments.ts';
 import { isAttachmentOp } from './plan-attachments.ts';
 import { MuteDriver } from './actor-mutes.ts';
 import { isMuteOp } from './plan-mutes.ts';
+import { ProfileDriver } from './actor-profiles.ts';
+import { isProfileOp } from './plan-profiles.ts';
 import { FaultProxy } from './proxy.ts';
 import { ServerRest } from './server-rest.ts';
 import type { Rng } from './rng.ts';
@@ -63,6 +65,9 @@ export class World {
   /** The mutes (actor-mutes.ts). */
   readonly mutes: MuteDriver;
 
+  /** The profile changes (actor-profiles.ts). */
+  readonly profiles: ProfileDriver;
+
   constructor(private readonly o: WorldOptions) {
     this.server = new ServerRest(() => o.cluster.url());
     this.groups = new GroupDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
@@ -75,6 +80,7 @@ export class World {
       post: (a, path, headers) => this.server.postAs(a, path, headers),
     });
     this.mutes = new MuteDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
+    this.profiles = new ProfileDriver({ accounts: this.accounts, devices: this.devices, history: o.history, get: (a, path) => this.getAs(a, path) });
   }
 
   private device(name: string): Device {
@@ -153,6 +159,7 @@ export class World {
     if (isActionOp(op)) return this.actions.execute(op, this.device(op.device));
     if (isAttachmentOp(op)) return this.attachments.execute(op, this.device(op.device));
     if (isMuteOp(op)) return this.mutes.execute(op, this.device(op.device));
+    if (isProfileOp(op)) return this.profiles.execute(op, this.device(op.device));
     switch (op.kind) {
       case 'send': {
         const d = this.device(op.device);
@@ -346,6 +353,7 @@ export class World {
     const hidden = this.actions.hiddenKeys();
     const withFiles = this.o.plan.ops.some((p) => isAttachmentOp(p.op));
     const withMutes = this.o.plan.ops.some((p) => isMuteOp(p.op));
+    const withProfiles = this.o.plan.ops.some((p) => isProfileOp(p.op));
     const devices: DeviceSnapshot[] = [];
     for (const d of this.devices) devices.push({ ...(await d.snapshot(hidden)), ...(withGroups ? { groups: await this.groups.deviceState(d, ids, hidden) } : {}) });
     return {
@@ -353,6 +361,7 @@ export class World {
       ...(withActions ? { actions: this.actions.input(feeds) } : {}),
       ...(withFiles ? { attachments: this.attachments.input() } : {}),
       ...(withMutes ? { mutes: await this.mutes.input() } : {}),
+      ...(withProfiles ? { profiles: await this.profiles.input() } : {}),
       userIds: this.accounts.map((a) => a.id),
       conversationIds: this.conversationIds,
       accepted: this.accepted,

@@ -48,6 +48,21 @@ describe.skipIf(!redisUrl).each(STORE_VARIANTS)('scale-out: two nodes with REDIS
     await waitFor('reply on node A', () => toA.length === 1);
   });
 
+  it('a profile changed on node A reaches a contact and the user’s other device on node B (user-updated)', async () => {
+    const [a, b] = [await register(nodeA.url), await register(nodeB.url)];
+    expect((await sendOverRest(nodeA.url, a.token, b.id, 'hi')).status).toBe(201);
+    const [aOnB, bOnB] = [await t.open(a.token, nodeB), await t.open(b.token, nodeB)];
+    const heard = { a: record(aOnB, 'user-updated'), b: record(bOnB, 'user-updated') };
+    const res = await fetch(`${nodeA.url}/api/users/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ about: 'from node A' }),
+    });
+    expect(res.status).toBe(200);
+    await waitFor('user-updated on node B', () => heard.a.length === 1 && heard.b.length === 1);
+    expect(heard.b[0]!.user).toMatchObject({ id: a.id, about: 'from node A' });
+  });
+
   it('a block made on node A applies on node B at once, though B had the block lists cached', async () => {
     const [ann, bob] = [await register(nodeA.url), await register(nodeA.url)];
     // Node B reads both block lists for this send and keeps them.

@@ -46,6 +46,18 @@ export async function serveThumbnail(c: Context, service: AttachmentService, rec
   return serve(c, service, { blobId, size, mime: 'image/webp', etag: `"${record.sha256}-t"`, disposition: contentDisposition('inline', name) });
 }
 
+/**
+ * A profile photo (`GET /api/users/:id/avatar`, #19 item 12): its attachment's WebP thumbnail,
+ * with the same safety headers. The ETag is the avatar (attachment) id, which changes with the
+ * photo, so a cached copy is immutable.
+ */
+export async function serveAvatar(c: Context, service: AttachmentService, avatarId: string): Promise<Response> {
+  const blobId = thumbnailBlobId(avatarId);
+  const size = await service.blobs.size(blobId);
+  if (size === null) throw new PigeonError('NOT_FOUND', 'no photo for this user');
+  return serve(c, service, { blobId, size, mime: 'image/webp', etag: `"${avatarId}"`, disposition: contentDisposition('inline', 'avatar.webp') });
+}
+
 async function serve(c: Context, service: AttachmentService, f: Served): Promise<Response> {
   const headers = new Headers({
     'X-Content-Type-Options': 'nosniff',

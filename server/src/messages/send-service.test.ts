@@ -27,7 +27,7 @@ function setup(limit = 0, blocked: Record<string, string[]> = {}) {
       });
     },
   });
-  const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null })) });
+  const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null, about: '', avatar: null })) });
   const fanout: Fanout = {
     emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }),
     toConversation: (conversationId, event, _payload, except) => void emitted.push({ conversationId, event, except }),

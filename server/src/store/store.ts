@@ -25,6 +25,18 @@ export interface UserRecord {
   passwordHash: string;
   createdAt: string;
   lastSeen: string | null;
+  /** Profile "about" line (#19 item 12); '' when none. */
+  about: string;
+  /** Profile photo (#19 item 12): one of the user's own image uploads, and its ThumbHash. */
+  avatar: { id: string; preview: string | null } | null;
+}
+
+/** The fields of a profile change that are present change (rest/profile.ts). */
+export interface ProfileChange {
+  displayName?: string;
+  about?: string;
+  /** An attachment id (the caller's own unsent image upload), or null to remove the photo. */
+  avatarId?: string | null;
 }
 
 export interface NewUser {
@@ -264,6 +276,15 @@ export interface Store extends AttachmentStore, NotificationStore {
    */
   searchUsers(query: string, limit: number): Promise<UserRecord[]>;
   setLastSeen(userId: string, at: string): Promise<void>;
+  /**
+   * Changes the fields of the user's profile that `change` holds, in one commit, and returns the
+   * user as stored (null for an unknown user). The display name's search words follow it.
+   * `avatarId`: NOT_FOUND unless it is the user's own upload; VALIDATION when a message carries
+   * it or it was deleted. While it is the user's photo the attachment is kept by the sweep and
+   * cannot be sent in a message; the photo it replaces is an orphan again (reclaimed by the
+   * sweep once past the orphan TTL). The avatar's preview is the attachment's.
+   */
+  updateProfile(userId: string, change: ProfileChange): Promise<UserRecord | null>;
   /** Replaces a user's password hash (a stronger KDF cost on login). */
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
 

@@ -9,6 +9,8 @@ export function toPublicUser(record: UserRecord, online: boolean): User {
     displayName: record.displayName,
     online,
     lastSeen: record.lastSeen,
+    about: record.about,
+    avatar: record.avatar,
   };
 }
 

@@ -436,6 +436,20 @@ export interface SyncEngine {
    * outbox (offline-first, idempotent, retried; the server's order decides between devices).
    */
   setMuted(conversationId: string, muted: boolean): Promise<void>;
+  /**
+   * Changes the signed-in user's profile (#19 item 12), offline-first like a mute: shown at once
+   * (the user's row in IndexedDB), queued in the outbox (one queued change, later edits merged
+   * into it field by field), sent as `PATCH /api/users/me` when online, the server's answer stored. A
+   * photo (`avatar: file`) is kept in IndexedDB with the entry and uploaded first (resumable,
+   * like a message's files); `avatar: null` removes it. VALIDATION at once for a bad name or
+   * about line, or a photo that is not an image.
+   */
+  updateProfile(change: { displayName?: string; about?: string; avatar?: OutgoingFile | null }): Promise<void>;
+  /**
+   * A user's profile photo as a Blob (the media cache first, offline too; the network when
+   * online and not cached), or null when they have none or it cannot be had now.
+   */
+  avatar(userId: string): Promise<Blob | null>;
   /** Ensures a local conversation row with this peer exists; returns its id. */
   openConversationWith(peer: User): Promise<string>;
   /**

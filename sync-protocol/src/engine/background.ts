@@ -12,6 +12,7 @@
  * receipts, wakes the drainer and refreshes the block list. What the session itself does about tokens (refresh, sign-out,
  * other tabs) is session-lifecycle.ts's; this module only reports what the socket says.
  */
+import { storeServerUser } from './up/profile.ts';
 import { PigeonError } from '../errors.ts';
 import type { EngineState } from './api.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
@@ -154,6 +155,7 @@ export class Background {
         // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
         catchUp.resetBackoff();
         this.parts.mutes.owed = true; // fetched after this catch-up (parts.ts): changes made while away
+        this.parts.profilesOwed.owed = true; // so are profiles (up/profile-sync.ts)
         // Never synced (first sign-in, or data cleared by another account): the catch-up fetches
         // the groups' positions before its first page (down/read-positions.ts, finding G1).
         catchUp.schedule();
@@ -190,6 +192,13 @@ export class Background {
         const me = this.state.userId;
         if (me) void applyServerMutes(this.parts.db, me, [mute]).catch((e) => this.reportError('conversation-muted', e));
       },
+      // Someone's profile, or ours from another device (up/profile.ts: a change queued here wins).
+      userUpdated: ({ user }) => {
+        const me = this.state.userId;
+        if (!me) return;
+        this.parts.freshness.touched(user.id);
+        void storeServerUser(this.parts.db, me, user).catch((e) => this.reportError('user-updated', e));
+      },
       // The change's system message came just before and updates the group; only a group this device
       // does not know yet (we were just added) is worth asking for, with its seq to order it by.
       conversationUpdated: (conversation) => {
@@ -206,6 +215,7 @@ export class Background {
         this.parts.mutes.owed = true;
         catchUp.schedule();
         void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));
+        this.parts.profilesOwed.owed = true;
         void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));
       },
     });

@@ -26,6 +26,9 @@ import { commitAction, dismissActionError } from './up/actions.ts';
 import type { GroupChange } from './transport/transport.ts';
 import { markReadLocally } from './up/receipts.ts';
 import { commitMute } from './up/mutes.ts';
+import { commitProfile, prepareProfileChange } from './up/profile.ts';
+import { readAvatar } from './up/profile-sync.ts';
+import { storeServerUser } from './up/profile.ts';
 import { enginePush } from './push.ts';
 import { search } from './search/search.ts';
 
@@ -80,9 +83,12 @@ export class Engine implements SyncEngine {
     if (!userId) return null;
     // Offline-first: answer from the database now; refresh the profile in the background (an
     // expired token is refreshed on the way; a session the server ended signs out).
+    const since = this.parts.freshness.mark();
     void this.parts.transport
       .me()
-      .then(({ user }) => this.parts.db.users.put(user))
+      .then(async ({ user }) => {
+        if (!this.parts.freshness.newerThan(userId, since)) await storeServerUser(this.parts.db, userId, user);
+      })
       .catch((e) => this.life.reportError('resume.me', e));
     return (await this.parts.db.users.get(userId)) ?? null;
   }
@@ -234,6 +240,19 @@ export class Engine implements SyncEngine {
 
   async setMuted(conversationId: string, muted: boolean): Promise<void> {
     await this.queued(commitMute(this.parts.db, this.life.requireUser(), conversationId, muted));
+  }
+
+  async updateProfile(change: { displayName?: string; about?: string; avatar?: OutgoingFile | null }): Promise<void> {
+    const me = this.life.requireUser();
+    const prepared = await prepareProfileChange(change, this.options.describeImage);
+    // Read again after the hashing, as for a message's files (withFiles).
+    if (this.life.requireUser() !== me) throw new PigeonError('UNAUTHENTICATED', 'signed out while the photo was read');
+    await this.queued(commitProfile(this.parts.db, me, prepared));
+  }
+
+  avatar(userId: string): Promise<Blob | null> {
+    const { db, media, transport } = this.parts;
+    return readAvatar({ db, cache: media.cache, fetch: (id) => transport.avatar(id), online: () => this.life.online }, userId);
   }
 
   async openConversationWith(peer: User): Promise<string> {

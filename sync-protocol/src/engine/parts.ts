@@ -30,6 +30,8 @@ import { Media } from './media/media.ts';
 import { settleOwnFiles, settleTables } from './media/own-files.ts';
 import { Receipts } from './up/receipts.ts';
 import { applyServerMutes, settleMute } from './up/mutes.ts';
+import { refreshProfiles, sendProfile } from './up/profile-sync.ts';
+import { ProfileFreshness, settleProfile } from './up/profile.ts';
 import { Emitter } from './util/emitter.ts';
 import { SingleFlight } from './util/single-flight.ts';
 
@@ -89,6 +91,12 @@ export interface Parts {
    * connected, `conversation-muted` events carry every change; what was missed meanwhile comes here.
    */
   mutes: { owed: boolean };
+  /** Refreshes the user's own profile and everyone's the device holds (up/profile-sync.ts). */
+  profiles: SingleFlight;
+  /** `profiles` runs after the next completed catch-up while `owed`: set at each connect and sync-hint (background.ts), like mutes. */
+  profilesOwed: { owed: boolean };
+  /** Which profiles were heard of lately (an event, an answer): a refresh's older answer leaves them (up/profile.ts). */
+  freshness: ProfileFreshness;
 }
 
 export function createParts(o: ResolvedOptions, host: Host): Parts {
@@ -107,6 +115,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     defaultBudget: o.mediaCacheBytes,
   });
 
+  const freshness = new ProfileFreshness();
   /** Completed catch-ups (the drainer's entries waiting for a target row count on them). */
   let catchUpsDone = 0;
   const drainer = new Drainer({
@@ -156,6 +165,13 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       const userId = host.me();
       if (userId && entry.key === messageKey(userId, entry.clientId)) await settleMute(db, entry, mute);
     },
+    profile: (entry, proceed) => sendProfile({ db, transport, me: host.me, freshness, chunks: o.uploadChunks, link }, entry, proceed),
+    profileRefused: async (entry, error) => {
+      const me = host.me();
+      if (me) await settleProfile(db, me, entry, null);
+      onError('profile', error);
+      void profiles.request().catch((e) => onError('profiles', e));
+    },
     actionRefused: () => host.requestCatchUp(),
     catchUpsDone: () => catchUpsDone,
     requestCatchUp: () => host.requestCatchUp(),
@@ -171,6 +187,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     return conversations;
   };
   const mutesDue = { owed: true };
+  const profilesDue = { owed: true };
   const mutes = new SingleFlight(async () => {
     const me = host.me();
     if (!me) return;
@@ -207,6 +224,11 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       if (mutesDue.owed) {
         mutesDue.owed = false;
         void mutes.request().catch((e) => onError('mutes', e));
+      }
+      // Profiles changed while this device was away (names, photos): no event to replay either.
+      if (profilesDue.owed) {
+        profilesDue.owed = false;
+        void profiles.request().catch((e) => onError('profiles', e));
       }
       host.catchUpDone(at);
     },
@@ -248,6 +270,10 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     const me = host.me();
     if (me) await fetchUnknownGroups(db, me, (id) => transport.conversation(id));
   });
+  const profiles = new SingleFlight(async () => {
+    const me = host.me();
+    if (me) await refreshProfiles({ db, transport, freshness }, me);
+  });
   const users = new UserLookup({ db, me: host.me, fetch: (ids) => transport.users(ids) });
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
   const readPositions = new SingleFlight(async () => {
@@ -284,5 +310,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     return loadOlder({ db, me, fetchPage, afterPage: host.afterApply }, conversationId, LIMITS.historyPageDefault);
   };
   const queries = createQueries(db, { loadOlder: loadOlderPage });
-  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes: mutesDue };
+  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes: mutesDue, profiles, profilesOwed: profilesDue, freshness };
 }

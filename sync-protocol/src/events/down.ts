@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { failedAckSchema } from '../errors.ts';
 import { conversationStateSchema } from '../model/conversation.ts';
 import { messageSchema } from '../model/message.ts';
+import { userSchema } from '../model/user.ts';
 import { messageStatusSchema } from '../status.ts';
 
 export const newMessageEventSchema = z.object({ message: messageSchema });
@@ -44,6 +45,10 @@ export type ConversationUpdatedEvent = z.infer<typeof conversationUpdatedEventSc
  */
 export const readPositionEventSchema = z.object({ conversationId: z.string(), readSeq: z.number().int().nonnegative() });
 export type ReadPositionEvent = z.infer<typeof readPositionEventSchema>;
+
+/** A user's profile changed (extension, rest/profile.ts): to their other sockets and to the people who share a conversation with them. */
+export const userUpdatedEventSchema = z.object({ user: userSchema });
+export type UserUpdatedEvent = z.infer<typeof userUpdatedEventSchema>;
 
 export const presenceEventSchema = z.object({ userId: z.string(), lastSeen: z.string().optional() });
 export type PresenceEvent = z.infer<typeof presenceEventSchema>;

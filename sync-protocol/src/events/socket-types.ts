@@ -2,7 +2,7 @@
 import type { ConversationMutedEvent } from '../model/notifications.ts';
 import type { DeleteMessagePayload, EditMessagePayload, HideMessagePayload, ReactPayload } from '../model/message-action.ts';
 import type { MessageReadPayload, MessageReceivedPayload, SendMessagePayload, TypingPayload, UserStatusPayload } from './up.ts';
-import type { ConversationUpdatedEvent, MessageActionAck, MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck } from './down.ts';
+import type { ConversationUpdatedEvent, MessageActionAck, MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck, UserUpdatedEvent } from './down.ts';
 
 export interface ClientToServerEvents {
   'send-message': (payload: SendMessagePayload, ack: (res: SendMessageAck) => void) => void;
@@ -33,6 +33,8 @@ export interface ServerToClientEvents {
   'user-offline': (event: PresenceEvent) => void;
   /** The user muted or unmuted a chat on another device (model/notifications.ts). */
   'conversation-muted': (event: ConversationMutedEvent) => void;
+  /** A user's profile changed: name, about line or photo (rest/profile.ts). */
+  'user-updated': (event: UserUpdatedEvent) => void;
   /** Catch up now: events may have been lost between server nodes (down.ts). */
   'sync-hint': (event: SyncHintEvent) => void;
 }

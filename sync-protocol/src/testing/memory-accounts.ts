@@ -17,7 +17,8 @@ export class MemoryAccounts {
   create(body: RegisterBody): string {
     if (this.findByName(body.username)) throw fail('USERNAME_TAKEN', 'username is taken');
     const id = `user-${this.accounts.size + 1}`;
-    this.accounts.set(id, { profile: { id, username: body.username, displayName: body.displayName ?? body.username, lastSeen: null }, password: body.password });
+    const profile: Profile = { id, username: body.username, displayName: body.displayName ?? body.username, lastSeen: null, about: '', avatar: null };
+    this.accounts.set(id, { profile, password: body.password });
     return id;
   }
 
@@ -35,6 +36,12 @@ export class MemoryAccounts {
   profile(userId: string): Profile | undefined {
     const account = this.accounts.get(userId);
     return account && { ...account.profile };
+  }
+
+  /** Profile fields (memory-profiles.ts), already validated. */
+  update(userId: string, fields: Partial<Pick<Profile, 'displayName' | 'about' | 'avatar'>>): void {
+    const account = this.accounts.get(userId);
+    if (account) Object.assign(account.profile, fields);
   }
 
   setLastSeen(userId: string, at: string): void {

@@ -34,6 +34,8 @@ interface Stored {
   bytes: Uint8Array<ArrayBuffer>;
   /** `${senderId}\n${clientId}` of the message carrying it. */
   carriedBy: string | null;
+  /** Its uploader's profile photo (memory-profiles.ts): no message may carry it. */
+  photo?: boolean;
 }
 
 interface Staged {
@@ -95,7 +97,7 @@ export class MemoryAttachments {
   claim(me: string, ids: readonly string[], messageKey: string): Attachment[] {
     return ids.map((id) => {
       const stored = this.byId.get(id);
-      if (!stored || stored.uploader !== me || (stored.carriedBy !== null && stored.carriedBy !== messageKey)) {
+      if (!stored || stored.uploader !== me || stored.photo || (stored.carriedBy !== null && stored.carriedBy !== messageKey)) {
         throw fail('VALIDATION', 'attachmentIds: not an upload of yours that no message carries');
       }
       return { ...stored.attachment };
@@ -120,6 +122,29 @@ export class MemoryAttachments {
     if (message?.deletedAt) throw fail('NOT_FOUND', 'no such attachment');
     if (stored.uploader !== me && !(message && sees(message))) throw fail('FORBIDDEN', 'not yours to read');
     if (thumbnail === true && !isInlineImage(stored.attachment.mime)) throw fail('NOT_FOUND', 'no thumbnail for this attachment');
+    return new Blob([stored.bytes], { type: stored.attachment.mime });
+  }
+
+  /** Makes `me`'s unsent raster upload their photo: NOT_FOUND for an unknown or another's id, VALIDATION otherwise. */
+  takeAsPhoto(me: string, id: string): { id: string; preview: string | null } {
+    const stored = this.byId.get(id);
+    if (!stored || stored.uploader !== me) throw fail('NOT_FOUND', 'avatarId: no such upload of yours');
+    if (!isInlineImage(stored.attachment.mime)) throw fail('VALIDATION', 'avatarId: a photo must be an image');
+    if (stored.carriedBy !== null) throw fail('VALIDATION', 'avatarId: an upload sent in a message cannot be a photo');
+    stored.photo = true;
+    return { id, preview: stored.attachment.preview ?? null };
+  }
+
+  /** A replaced photo: an ordinary unsent upload again. */
+  releasePhoto(id: string): void {
+    const stored = this.byId.get(id);
+    if (stored) stored.photo = false;
+  }
+
+  /** A photo's bytes (its "thumbnail": no image library here). */
+  photoBytes(id: string): Blob {
+    const stored = this.byId.get(id);
+    if (!stored) throw fail('NOT_FOUND', 'no photo for this user');
     return new Blob([stored.bytes], { type: stored.attachment.mime });
   }
 

@@ -12,6 +12,7 @@
  * that may fail it, delay it, hold its answer or cut the caller's connection.
  * `hold()` is the barrier for tests that must act while a request is in flight.
  */
+import { avatarOf, updateProfile, type ProfileDeps } from './memory-profiles.ts';
 import { conversationPeer } from '../conversation-id.ts';
 import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
 import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
@@ -269,6 +270,10 @@ export class MemoryServer {
         return undefined;
       case 'me':
         return { user: this.publicUser(me) };
+      case 'updateProfile':
+        return updateProfile(this.profileDeps, me, input);
+      case 'avatar':
+        return avatarOf(this.profileDeps, input);
       case 'searchUsers': {
         const { q } = parseOrThrow(userSearchQuerySchema, input);
         return { users: this.accounts.search(q, me).map((id) => this.publicUser(id)) };
@@ -325,6 +330,16 @@ export class MemoryServer {
   private get sendDeps(): SendDeps {
     const { messages, groups, groupRequests, realtime, actions, attachments } = this;
     return { messages, groups, groupRequests, realtime, actions, attachments, hasUser: (id) => this.accounts.has(id), blocked: (a, b) => this.blocks.between(a, b), tryTake: (id) => this.sendRate.tryTake(id) };
+  }
+
+  private get profileDeps(): ProfileDeps {
+    return {
+      accounts: this.accounts,
+      attachments: this.attachments,
+      realtime: this.realtime,
+      contactsOf: (id) => [...new Set([...this.messages.peersOf(id), ...this.groups.coMembers(id)])],
+      publicUser: (id) => this.publicUser(id),
+    };
   }
 
   private get management(): ManagementDeps {

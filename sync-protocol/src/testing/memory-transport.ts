@@ -13,6 +13,7 @@ import { conversationUpdatedEventSchema, messageStatusEventSchema, messageUpdate
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { Message } from '../model/message.ts';
 import { conversationMutedEventSchema } from '../model/notifications.ts';
+import { userUpdatedEventSchema } from '../events/down.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
 import type { MemoryServer } from './memory-server.ts';
 import type { Interceptor, MemoryConnection, ServerOp } from './memory-types.ts';
@@ -101,6 +102,18 @@ class MemoryTransport implements Transport {
   }
   me() {
     return this.rest('me', {}) as ReturnType<Transport['me']>;
+  }
+  updateProfile(change: Parameters<Transport['updateProfile']>[0]) {
+    return this.rest('updateProfile', change) as ReturnType<Transport['updateProfile']>;
+  }
+  /** null for NOT_FOUND, as the REST transport reads a 404. */
+  async avatar(userId: string): Promise<Blob | null> {
+    try {
+      return (await this.rest('avatar', { userId })) as Blob;
+    } catch (e) {
+      if (e instanceof PigeonError && e.code === 'NOT_FOUND') return null;
+      throw e;
+    }
   }
   searchUsers(q: string) {
     return this.rest('searchUsers', { q }) as ReturnType<Transport['searchUsers']>;
@@ -292,6 +305,7 @@ class MemoryTransport implements Transport {
     else if (event === 'message-updated') events.messageUpdated?.(messageUpdatedEventSchema.parse(copy).message);
     else if (event === 'read-position') events.readPosition?.(readPositionEventSchema.parse(copy));
     else if (event === 'conversation-muted') events.conversationMuted?.(conversationMutedEventSchema.parse(copy).mute);
+    else if (event === 'user-updated') events.userUpdated?.(userUpdatedEventSchema.parse(copy));
   }
 }
 

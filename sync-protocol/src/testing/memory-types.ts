@@ -40,7 +40,10 @@ export type ServerOp =
   | 'mutes'
   | 'pushConfig'
   | 'addPushSubscription'
-  | 'removePushSubscription';
+  | 'removePushSubscription'
+  // Profiles (memory-profiles.ts).
+  | 'updateProfile'
+  | 'avatar';
 
 /** One request as an interceptor sees it. */
 export type ServerCall = {

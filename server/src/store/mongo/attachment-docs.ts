@@ -23,6 +23,11 @@ import type { AttachmentRecord } from '../store.ts';
  */
 export interface AttachmentDoc extends Omit<AttachmentRecord, 'id'> {
   _id: string;
+  /**
+   * The user whose profile photo it is (profiles.ts), so the sweep's listing skips it; null or
+   * absent otherwise. A hint: the claim (`avatarOf`) and the user document decide.
+   */
+  avatarOf?: string | null;
 }
 
 export interface AttachmentKeyDoc {
@@ -32,16 +37,18 @@ export interface AttachmentKeyDoc {
 
 export interface ClaimDoc {
   _id: string;
-  /** The carrying message's id; null: taken by the sweep (the record is being removed). */
+  /** The carrying message's id; null: taken by the sweep (the record is being removed), or a profile photo (`avatarOf`). */
   messageId: string | null;
   at: string;
+  /** A profile photo's claim (profiles.ts): this user's. The sweep removes it once it is no longer their photo. */
+  avatarOf?: string;
 }
 
 export const attachmentKey = (uploaderId: string, clientId: string): string => `${uploaderId}\u0000${clientId}`;
 
 /** The record without `_id`; optional fields stay absent (the driver would store `undefined` as null). */
 export function toRecord(d: AttachmentDoc): AttachmentRecord {
-  const { _id, ...rest } = d;
+  const { _id, avatarOf: _avatarOf, ...rest } = d;
   return withoutUndefined({ id: _id, ...rest });
 }
 

@@ -54,10 +54,10 @@ export async function findAttachment(ctx: MongoContext, uploaderId: string, clie
   return record && record.uploaderId === uploaderId && record.clientId === clientId ? record : null;
 }
 
-/** Deleted ones, and orphans (no holder) created before the cutoff; oldest first. */
+/** Deleted ones, and orphans (no holder, nobody's photo) created before the cutoff; oldest first. */
 export async function attachmentsToSweep(ctx: MongoContext, orphanedBefore: string, limit: number): Promise<AttachmentRecord[]> {
   const docs = await ctx.attachments
-    .find({ $or: [{ deletedAt: { $ne: null } }, { holder: null, createdAt: { $lt: orphanedBefore } }] })
+    .find({ $or: [{ deletedAt: { $ne: null } }, { holder: null, avatarOf: null, createdAt: { $lt: orphanedBefore } }] })
     .sort({ createdAt: 1, _id: 1 })
     .limit(limit)
     .toArray();
@@ -97,6 +97,8 @@ async function isRemovable(ctx: MongoContext, d: AttachmentDoc, orphanedBefore: 
   const claim = await ctx.claims.findOne({ _id: d._id });
   // Claims are never removed, so a refused claim is found; anything else is left for a later sweep.
   if (!claim) return false;
+  // A profile photo (profiles.ts): kept while it is its user's photo, an orphan once replaced.
+  if (claim.avatarOf !== undefined) return (await ctx.users.findOne({ _id: claim.avatarOf }))?.avatar?.id !== d._id;
   if (claim.messageId === null) return true;
   const [message] = (await findByIds(ctx, ctx.messages, [claim.messageId])).filter(isMessageDoc);
   if (message) {

@@ -17,6 +17,9 @@ export interface UserDoc {
   passwordHash: string;
   createdAt: string;
   lastSeen: string | null;
+  /** Profile (#19 item 12; profiles.ts). Absent on users created before it: none. */
+  about?: string;
+  avatar?: { id: string; preview: string | null } | null;
 }
 
 /**
@@ -256,4 +259,6 @@ export const toUser = (d: UserDoc): UserRecord => ({
   passwordHash: d.passwordHash,
   createdAt: d.createdAt,
   lastSeen: d.lastSeen ?? null,
+  about: d.about ?? '',
+  avatar: d.avatar ?? null,
 });

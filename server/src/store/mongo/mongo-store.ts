@@ -19,6 +19,7 @@ import { storeIdentity } from './identity.ts';
 import { deletePushSubscription, dropPushEndpoint, pushSubscriptionsOf, savePushSubscription } from './push-subscriptions.ts';
 import { mutedAmong, mutesOf, setMute } from './mutes.ts';
 import { searchMessages } from './search.ts';
+import { updateProfile } from './profiles.ts';
 import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
 export type { StoreHooks } from './context.ts';
@@ -152,6 +153,7 @@ function mongoStore(client: MongoClient, db: Db, ctx: MongoContext, writeLock: '
     searchUsers: (query, limit) => call(() => searchUsers(ctx, query, limit)),
     setLastSeen: (userId, at) => call(() => setLastSeen(ctx, userId, at)),
     setPasswordHash: (userId, passwordHash) => call(() => setPasswordHash(ctx, userId, passwordHash)),
+    updateProfile: (userId, change) => call(() => updateProfile(ctx, userId, change)),
 
     createSession: (session) => call(() => createSession(ctx, session)),
     getSession: (sessionId) => call(() => getSession(ctx, sessionId)),

@@ -16,6 +16,8 @@ export async function createUser(ctx: MongoContext, user: NewUser): Promise<User
     passwordHash: user.passwordHash,
     createdAt: new Date().toISOString(),
     lastSeen: null,
+    about: '',
+    avatar: null,
   };
   try {
     await ctx.users.insertOne(doc);

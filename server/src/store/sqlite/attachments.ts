@@ -44,8 +44,11 @@ const toRecord = (r: AttachmentRow): AttachmentRecord => ({
   deletedAt: r.deleted_at,
 });
 
-/** Due for the sweep: deleted, or never sent and created before @cutoff. */
-const DUE = `(deleted_at IS NOT NULL OR (holder_message_id IS NULL AND created_at < @cutoff))`;
+/** Someone's profile photo (schema version 11, users_avatar): kept by the sweep, never sent. */
+const NOT_AN_AVATAR = `NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar_attachment_id = attachments.id)`;
+
+/** Due for the sweep: deleted, or never sent, nobody's photo and created before @cutoff. */
+const DUE = `(deleted_at IS NOT NULL OR (holder_message_id IS NULL AND created_at < @cutoff AND ${NOT_AN_AVATAR}))`;
 
 export function prepareAttachmentStatements(db: SqliteDatabase) {
   return {
@@ -54,6 +57,7 @@ export function prepareAttachmentStatements(db: SqliteDatabase) {
       VALUES (@id, @uploaderId, @clientId, @name, @mime, @size, @sha256, @width, @height, @preview, @createdAt)
       ON CONFLICT DO NOTHING`),
     byId: db.prepare<[string], AttachmentRow>(`SELECT * FROM attachments WHERE id = ?`),
+    isAvatar: db.prepare<[string], number>(`SELECT 1 FROM users WHERE avatar_attachment_id = ?`).pluck(),
     byClient: db.prepare<[string, string], AttachmentRow>(`SELECT * FROM attachments WHERE uploader_id = ? AND client_id = ?`),
     hold: db.prepare<[string, string, number, string]>(
       `UPDATE attachments SET holder_message_id = ?, holder_conversation_id = ?, holder_seq = ? WHERE id = ? AND holder_message_id IS NULL`,
@@ -66,7 +70,8 @@ export function prepareAttachmentStatements(db: SqliteDatabase) {
     // sent attachment can be deleted), each bounded by the limit, merged oldest first.
     toSweep: db.prepare<{ cutoff: string; limit: number }, AttachmentRow>(`
       SELECT * FROM (
-        SELECT * FROM (SELECT * FROM attachments WHERE holder_message_id IS NULL AND created_at < @cutoff ORDER BY created_at LIMIT @limit)
+        SELECT * FROM (SELECT * FROM attachments WHERE holder_message_id IS NULL AND created_at < @cutoff AND ${NOT_AN_AVATAR}
+                       ORDER BY created_at LIMIT @limit)
         UNION ALL
         SELECT * FROM (SELECT * FROM attachments WHERE deleted_at IS NOT NULL ORDER BY created_at LIMIT @limit)
       ) ORDER BY created_at, id LIMIT @limit`),
@@ -125,6 +130,8 @@ export function claimableAttachments(ats: AttachmentStatements, senderId: string
   for (const id of ids) {
     const row = ats.byId.get(id);
     if (!row || row.uploader_id !== senderId || row.deleted_at !== null || row.holder_message_id !== null) return refusal;
+    // A profile photo is kept while in use; a message deleted for everyone would take its bytes.
+    if (ats.isAvatar.get(id) !== undefined) return refusal;
     out.push(publicOf(row));
   }
   return out;

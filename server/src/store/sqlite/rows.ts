@@ -13,6 +13,9 @@ export interface UserRow {
   password_hash: string;
   created_at: string;
   last_seen: string | null;
+  about: string;
+  avatar_attachment_id: string | null;
+  avatar_preview: string | null;
 }
 
 /** What contract v2 added to a message (schema version 7), as columns. */
@@ -54,6 +57,8 @@ export const toUser = (r: UserRow): UserRecord => ({
   passwordHash: r.password_hash,
   createdAt: r.created_at,
   lastSeen: r.last_seen,
+  about: r.about,
+  avatar: r.avatar_attachment_id === null ? null : { id: r.avatar_attachment_id, preview: r.avatar_preview },
 });
 
 export const toMessage = (r: MessageRow): Message => withContent(

@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 10', () => {
-    expect(SCHEMA_VERSION).toBe(10);
+  it('is at version 11', () => {
+    expect(SCHEMA_VERSION).toBe(11);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -281,6 +281,28 @@ describe('SQLite schema versions', () => {
     // The scope is its own column: a word that looks like a scope token finds nothing.
     expect(await store.searchMessages('u-a', ['u1'], { limit: 10 })).toEqual([]);
     expect(await store.searchMessages('u-a', ['c4'], { limit: 10 })).toEqual([]);
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
+  it('brings a version-10 file forward: users get an empty about line and no photo, and can set both', async () => {
+    const file = freshFile('v10');
+    const v10 = writeVersionFile(file, 10);
+    v10.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (1, 'u-a', 'ada', 'Ada', 'ada', 'h', ?)`)
+      .run('2026-11-30T00:00:00.000Z');
+    v10.prepare(`INSERT INTO attachments (id, uploader_id, client_id, name, mime, size, sha256, preview, created_at) VALUES ('att-1', 'u-a', 'c-1', 'me.png', 'image/png', 10, 'ab', 'YJqG', ?)`)
+      .run('2026-11-30T00:00:00.000Z');
+    v10.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect((await store.getUsers(['u-a']))[0]).toMatchObject({ displayName: 'Ada', about: '', avatar: null });
+    expect(await store.updateProfile('u-a', { about: 'hello', avatarId: 'att-1' })).toMatchObject({ about: 'hello', avatar: { id: 'att-1', preview: 'YJqG' } });
+    // In use: the sweep leaves it, however old.
+    expect(await store.attachmentsToSweep('2099-01-01T00:00:00.000Z', 10)).toEqual([]);
 
     const fresh = openDatabase(freshFile('fresh'));
     toClose.push(fresh);

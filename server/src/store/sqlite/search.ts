@@ -37,6 +37,7 @@ export function prepareSearchStatements(db: SqliteDatabase) {
       `SELECT rowid AS rid, cid, sender, recipient FROM messages WHERE id = ?`,
     ),
     insertUser: db.prepare<[number | bigint, string]>(`INSERT INTO user_search (rowid, words) VALUES (?, ?)`),
+    deleteUser: db.prepare<[number]>(`DELETE FROM user_search WHERE rowid = ?`),
     /** Every group the user was ever in (members_user), for the scope of a search. */
     groupsOf: db.prepare<[number], number>(`SELECT DISTINCT cid FROM members WHERE uid = ?`).pluck(),
     conversationCid: db.prepare<[string], number>(`SELECT cid FROM conversations WHERE id = ?`).pluck(),
@@ -117,6 +118,13 @@ export function sqliteSearch(db: SqliteDatabase) {
 
     /** In createUser's commit. */
     indexUser(uid: number | bigint, displayName: string): void {
+      const words = indexedWords(displayName);
+      if (words !== null) st.insertUser.run(uid, words);
+    },
+
+    /** In updateProfile's commit: the words of the new display name. */
+    reindexUser(uid: number, displayName: string): void {
+      st.deleteUser.run(uid);
       const words = indexedWords(displayName);
       if (words !== null) st.insertUser.run(uid, words);
     },

@@ -12,6 +12,7 @@ import { inChangeOrder } from './group-receipts.ts';
 import { prepareGroupStatements } from './group-statements.ts';
 import { sqliteGroups } from './groups.ts';
 import { sqliteNotifications } from './notifications.ts';
+import { sqliteProfiles } from './profiles.ts';
 import { toMessage, toUser, type MessageRow } from './rows.ts';
 import { sqliteSearch } from './search.ts';
 import { sqliteSendBatch } from './send-batch.ts';
@@ -137,6 +138,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
         passwordHash: user.passwordHash,
         createdAt: new Date().toISOString(),
         lastSeen: null,
+        about: '',
+        avatar: null,
       };
       try {
         insertUserTx.immediate(record);
@@ -175,6 +178,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       st.setPasswordHash.run(passwordHash, userId);
     },
 
+    ...sqliteProfiles(db, search),
     ...sqliteSessions(db),
     ...sqliteBlocks(db),
     ...sqliteAttachmentStore(ats),

@@ -56,6 +56,8 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     refresh: (refreshToken) => t.refresh(refreshToken),
     logout: (accessToken) => t.logout(accessToken),
     me: once(() => t.me()),
+    updateProfile: once((change: Parameters<Transport['updateProfile']>[0]) => t.updateProfile(change)),
+    avatar: once((userId: string) => t.avatar(userId)),
     searchUsers: once((query: string) => t.searchUsers(query)),
     users: once((ids: readonly string[]) => t.users(ids)),
     conversations: once(() => t.conversations()),

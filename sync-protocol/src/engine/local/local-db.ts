@@ -115,6 +115,11 @@ export interface OutboxEntry {
   uploads?: string[];
   /** A mute change instead of a message (up/mutes.ts): no row; `targetKey` is `mute:<conversationId>`. */
   mute?: { muted: boolean };
+  /**
+   * A change of the user's own profile instead of a message (up/profile.ts): no row; lane and
+   * `targetKey` `profile:<userId>`; `photo` the upload clientId of a new photo in `files`, null to remove it.
+   */
+  profile?: { displayName?: string; about?: string; photo?: string | null };
 }
 
 /** (v7) What the user typed in a chat and has not sent (local/drafts.ts). */

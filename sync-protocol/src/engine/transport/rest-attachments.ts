@@ -57,6 +57,18 @@ export class AttachmentClient {
     }
   }
 
+  /** `GET /api/users/:id/avatar` (rest/profile.ts): the photo's WebP, or null when the user has none (404). */
+  async avatar(userId: string): Promise<Blob | null> {
+    const response = await this.fetch(`/api/users/${encodeURIComponent(userId)}/avatar`, { method: 'GET', headers: this.auth() });
+    if (response.status === 404) return null;
+    if (!response.ok) throw refusal(response, await readJson(response), 'GET /api/users/:id/avatar');
+    try {
+      return await response.blob();
+    } catch (e) {
+      throw networkError(String((e as Error)?.message ?? e));
+    }
+  }
+
   private auth(): Record<string, string> {
     const token = this.options.getToken();
     if (!token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');

@@ -17,6 +17,7 @@ import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
+import { profileResponseSchema, type ProfileUpdate } from '../../rest/profile.ts';
 import { muteResponseSchema, mutesResponseSchema, pushConfigResponseSchema, type PushSubscriptionInput } from '../../model/notifications.ts';
 import { searchResponseSchema } from '../../model/search.ts';
 import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
@@ -55,6 +56,11 @@ export class RestClient {
 
   me() {
     return this.request('GET', '/api/users/me', meResponseSchema);
+  }
+
+  /** `PATCH /api/users/me` (rest/profile.ts): values, so a repeat after a lost answer is harmless. */
+  updateProfile(change: ProfileUpdate) {
+    return this.request('PATCH', '/api/users/me', profileResponseSchema, { body: change });
   }
 
   searchUsers(q: string) {

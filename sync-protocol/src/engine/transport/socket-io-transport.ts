@@ -45,6 +45,8 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       refresh: (refreshToken) => rest.refresh(refreshToken),
       logout: (accessToken) => rest.logout(accessToken),
       me: () => rest.me(),
+      updateProfile: (change) => rest.updateProfile(change),
+      avatar: (userId) => files.avatar(userId),
       searchUsers: (query) => rest.searchUsers(query),
       users: (ids) => rest.users(ids),
       conversations: () => rest.conversations(),

@@ -12,7 +12,7 @@ import { io, type Socket } from 'socket.io-client';
 import { PigeonError } from '../../errors.ts';
 import { backoffDelay } from '../util/backoff.ts';
 import { conversationMutedEventSchema } from '../../model/notifications.ts';
-import { conversationUpdatedEventSchema, messageActionAckSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, readPositionEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema } from '../../events/down.ts';
+import { conversationUpdatedEventSchema, messageActionAckSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, readPositionEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema, userUpdatedEventSchema } from '../../events/down.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 
@@ -109,6 +109,10 @@ export class SocketTransport {
     socket.on('read-position', (e) => {
       const parsed = readPositionEventSchema.safeParse(e);
       if (parsed.success) handlers.readPosition?.(parsed.data);
+    });
+    socket.on('user-updated', (e) => {
+      const parsed = userUpdatedEventSchema.safeParse(e);
+      if (parsed.success) handlers.userUpdated?.(parsed.data);
     });
     socket.on('conversation-muted', (e) => {
       const parsed = conversationMutedEventSchema.safeParse(e);

@@ -19,7 +19,7 @@
 import type { ConversationMute, MuteResponse, MutesResponse, PushConfigResponse, PushSubscriptionInput } from '../../model/notifications.ts';
 import type { SearchResponse } from '../../model/search.ts';
 import { PigeonError } from '../../errors.ts';
-import type { MessageStatusEvent, PresenceEvent, ReadPositionEvent, TypingEvent } from '../../events/down.ts';
+import type { MessageStatusEvent, PresenceEvent, ReadPositionEvent, TypingEvent, UserUpdatedEvent } from '../../events/down.ts';
 import type { ConversationState, ConversationSummary, ReceiptsResponse } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
@@ -27,6 +27,7 @@ import type { MessageAction } from '../../model/message-action.ts';
 import type { UploadQuery } from '../../model/attachment.ts';
 import type { Attachment } from '../../model/message-parts.ts';
 import type { User } from '../../model/user.ts';
+import type { ProfileResponse, ProfileUpdate } from '../../rest/profile.ts';
 import type { AuthResponse, RefreshResponse, SessionInfo } from '../../rest/auth.ts';
 import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
@@ -99,6 +100,8 @@ export interface TransportEvents {
   messageUpdated?(message: Message): void;
   /** `conversation-muted`: the user muted or unmuted a chat on another device. */
   conversationMuted?(mute: ConversationMute): void;
+  /** `user-updated`: someone's profile (or the user's own, from another device) changed. Optional. */
+  userUpdated?(event: UserUpdatedEvent): void;
 }
 
 /** What the engine tells a transport when it creates it. */
@@ -126,6 +129,10 @@ export interface Transport {
   /** `POST /api/auth/logout` with this access token (not the session's: it may be forgotten already). Revokes the session. */
   logout(accessToken: string): Promise<void>;
   me(): Promise<{ user: User }>;
+  /** `PATCH /api/users/me` (rest/profile.ts): the fields present change; answers the user as stored. */
+  updateProfile(change: ProfileUpdate): Promise<ProfileResponse>;
+  /** `GET /api/users/:id/avatar`: the photo (WebP), or null when the user has none (404). */
+  avatar(userId: string): Promise<Blob | null>;
   searchUsers(query: string): Promise<{ users: User[] }>;
   /** `GET /api/users?ids=` (1..256 ids): the profiles of those that exist, in no particular order. */
   users(ids: readonly string[]): Promise<{ users: User[] }>;

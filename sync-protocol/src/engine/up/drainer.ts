@@ -46,6 +46,10 @@
  * A mute (entries with `mute`, up/mutes.ts) rides in its chat's lane over REST; refused for good,
  * it is dropped and a catch-up (which fetches the server's mutes after it) shows the server's value.
  *
+ * A profile change (entries with `profile`, up/profile.ts) rides in the user's own lane over REST,
+ * uploading a new photo first like a message's files; refused for good, it is dropped (the row
+ * shows the server's profile again) and reported.
+ *
  * A message with files (entries with `uploads`) uploads them first (up/uploads.ts, over HTTP
  * whatever the route), then is sent naming the server's attachment ids. Both are one step of its
  * lane: a failed upload is retried with the same backoff and the messages behind it wait, a refusal
@@ -61,6 +65,7 @@ import { failAction, isFinalActionError, resolveTargets, targetMissing } from '.
 import { Signal } from '../util/signal.ts';
 import { UploadStopped } from './uploads.ts';
 import { isMuteEntry, settleMute, type MuteEntry } from './mutes.ts';
+import { isProfileEntry, type ProfileEntry } from './profile.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 
 /** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
@@ -127,6 +132,10 @@ export interface DrainerDeps {
   changeGroup: (entry: OutboxEntry & { op: GroupOp }) => Promise<void>;
   /** Sends a mute (REST) and stores the answer, dropping the entry. */
   mute?: (entry: MuteEntry) => Promise<void>;
+  /** Uploads a new photo if any, sends a profile change (REST) and stores the answer, dropping the entry. */
+  profile?: (entry: ProfileEntry, proceed: () => boolean) => Promise<void>;
+  /** A profile change was refused for good: drop it, show the server's profile again, report it. */
+  profileRefused?: (entry: ProfileEntry, error: PigeonError) => Promise<void>;
   /** Sends a message action (its target resolved) and stores the answer, dropping the entry, in one transaction. */
   act: (entry: OutboxEntry & { action: NonNullable<OutboxEntry['action']> }, via: 'socket' | 'rest') => Promise<void>;
   /** An action was refused for good: the row's server state may have moved on (deleted meanwhile); worth a catch-up. */
@@ -261,7 +270,7 @@ export class Drainer {
         else await (entry.action ? failAction : markFailed)(deps.db, entry, me, 'NOT_FOUND', 'the group was not created');
         continue;
       }
-      const route = entry.op || entry.mute
+      const route = entry.op || entry.mute || entry.profile
         ? { via: 'rest' as const }
         : chooseRoute({ socketConnected: deps.socketConnected(), socketDownForMs: deps.socketDownForMs(), socketFailures: entry.socketFailures }, deps.route);
       if (route.via === 'wait') {
@@ -277,6 +286,10 @@ export class Drainer {
           if (entry.op.kind === 'create') this.kick();
         } else if (isMuteEntry(entry)) {
           await deps.mute?.(entry);
+        } else if (isProfileEntry(entry)) {
+          uploading = true;
+          await deps.profile?.(entry, () => deps.canDrain() && deps.me() === me);
+          uploading = false;
         } else if (entry.action) {
           await deps.act({ ...entry, action: entry.action }, route.via);
         } else {
@@ -307,6 +320,8 @@ export class Drainer {
           if (isMuteEntry(entry)) {
             await settleMute(deps.db, entry, null);
             deps.requestCatchUp?.();
+          } else if (isProfileEntry(entry)) {
+            await deps.profileRefused?.(entry, err);
           } else if (entry.action) {
             await failAction(deps.db, entry, me, err.code, err.message);
             deps.actionRefused?.();

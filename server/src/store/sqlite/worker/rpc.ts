@@ -15,6 +15,7 @@ export const STORE_CALLS = [
   'searchUsers',
   'setLastSeen',
   'setPasswordHash',
+  'updateProfile',
   'createSession',
   'getSession',
   'rotateSession',

@@ -27,6 +27,7 @@ import { describeGroupReceiptsContract } from './groups-receipts.ts';
 import { describeGroupSendsContract } from './groups-sends.ts';
 import { describeMutesContract } from './mutes.ts';
 import { describePersistenceContract } from './persistence.ts';
+import { describeProfilesContract } from './profiles.ts';
 import { describePushSubscriptionsContract } from './push-subscriptions.ts';
 import { describeReadsContract } from './reads.ts';
 import { describeReceiptsContract } from './receipts.ts';
@@ -72,6 +73,8 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     const f = createAttachmentFixture(fx);
     describeAttachmentsContract(fx, g, f);
     describeAttachmentLifecycleContract(fx, g, a, f);
+    // Profiles (#19 item 12): the photo is an attachment.
+    describeProfilesContract(fx, f);
 
     // Notifications and search (#18, contract v2 "Notifications and search").
     describePushSubscriptionsContract(fx);
