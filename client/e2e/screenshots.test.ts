@@ -183,4 +183,32 @@ describe('screenshots', () => {
     await expect.poll(() => maya.page.getByTestId('receipts-read').getByTestId('receipt').count(), WAIT).toBe(2);
     await shot(maya.page, 'desktop-group-message-info');
   });
+
+  it('captures the French UI (#19)', async () => {
+    const lea = await device({ viewport: DESKTOP });
+    const hugo = await device({ viewport: PHONE, colorScheme: 'dark' });
+    const leaName = uniqueName('lea');
+    const hugoName = uniqueName('hugo');
+    await signUp(lea.page, leaName, 'Léa Dupont');
+    await signUp(hugo.page, hugoName, 'Hugo Martin');
+    // The language as a person picks it: Settings, then "Français" (persisted for the next visits).
+    for (const page of [lea.page, hugo.page]) {
+      await page.getByTestId('open-devices').click();
+      await page.getByTestId('language-select').selectOption('fr');
+      await expect.poll(() => page.evaluate(() => document.documentElement.lang), WAIT).toBe('fr');
+      await page.getByRole('button', { name: /^(Fermer les appareils|Retour aux discussions)$/ }).first().click();
+    }
+    await openChatWith(hugo.page, leaName);
+    await sendMessage(hugo.page, 'Salut Léa ! On se retrouve où demain ?');
+    await openChatWith(lea.page, hugoName);
+    await expect.poll(() => bubbleBodies(lea.page), WAIT).toHaveLength(1);
+    await sendMessage(lea.page, 'Devant la gare, à 9 h. Tu prends les billets ?');
+    await sendMessage(hugo.page, 'Oui, c’est réservé 👍');
+    await expect.poll(() => bubbleBodies(lea.page), WAIT).toHaveLength(3);
+    await expect.poll(() => bubbles(lea.page).nth(1).getAttribute('data-status'), WAIT).toBe('read');
+    await shot(lea.page, 'fr-desktop-chat');
+    await hugo.page.getByRole('button', { name: 'Retour aux discussions' }).click();
+    await hugo.page.getByTestId('conversation-list').waitFor(WAIT);
+    await shot(hugo.page, 'fr-phone-chats-dark');
+  });
 });
