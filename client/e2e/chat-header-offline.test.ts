@@ -3,10 +3,31 @@
  * unknown; the header claims neither "online" nor a "last seen" heard before the loss (the peer
  * may have come back since), and shows the live presence again once reconnected.
  */
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { bubbleBodies, openChatWith, sendMessage, signUp, uniqueName, useBrowserCluster } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
+
+/** What the page knows of a user's presence: the banner's state and the user's row in IndexedDB. */
+async function presenceDiagnostics(page: Page, username: string): Promise<unknown> {
+  const banner = await page.getByTestId('connection-banner').getAttribute('data-state').catch(() => 'none');
+  const row = await page.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('pigeon');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const all = await new Promise<unknown[]>((resolve, reject) => {
+      const req = db.transaction('users').objectStore('users').getAll();
+      req.onsuccess = () => resolve(req.result as unknown[]);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return all.find((u) => (u as { username?: string }).username === name) ?? null;
+  }, username);
+  return { banner, at: new Date().toISOString(), row };
+}
 const cluster = useBrowserCluster();
 
 describe('Chat header offline', () => {
@@ -25,7 +46,14 @@ describe('Chat header offline', () => {
 
     // Bo has a last seen on record (he dropped off once), then is back online.
     await bo.net.setOffline(true);
-    await expect.poll(() => status.innerText(), WAIT).toMatch(/^last seen /);
+    await expect
+      .poll(() => status.innerText(), WAIT)
+      .toMatch(/^last seen /)
+      .catch(async (err: unknown) => {
+        // Failed 2 of the last 4 clean-clone CIs (under load), never alone: say what Ana's device held.
+        console.error('chat-header-offline diagnostics:', JSON.stringify(await presenceDiagnostics(ana.page, boName)));
+        throw err;
+      });
     await bo.net.setOffline(false);
     await expect.poll(() => status.innerText(), WAIT).toBe('online');
 
