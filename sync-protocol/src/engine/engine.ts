@@ -274,8 +274,9 @@ export class Engine implements SyncEngine {
   }
 
   async refreshPresence(userId: string): Promise<void> {
+    const asked = this.parts.live.presenceAsked(userId);
     const { online, lastSeen } = await this.parts.transport.userStatus(userId);
-    await this.parts.live.presence(userId, online, lastSeen);
+    await this.parts.live.presenceAnswer(userId, asked, online, lastSeen);
   }
 
   async syncNow(): Promise<void> {

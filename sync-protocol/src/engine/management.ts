@@ -146,6 +146,7 @@ export class Management {
       }
       if (!transport.connected) return;
       let answer: { online: boolean; lastSeen: string | null };
+      const asked = live.presenceAsked(userId);
       try {
         answer = await transport.userStatus(userId);
       } catch (e) {
@@ -158,7 +159,7 @@ export class Management {
       // Blocked again meanwhile (dropped), or unblocked once more (a newer ask is owed): not this answer's to show.
       if (this.owedPresence.get(userId) !== owed) continue;
       this.owedPresence.delete(userId);
-      await live.presence(userId, answer.online, answer.lastSeen);
+      await live.presenceAnswer(userId, asked, answer.online, answer.lastSeen);
     }
   }
 

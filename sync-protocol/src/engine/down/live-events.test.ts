@@ -65,3 +65,33 @@ describe('live events across an account switch', () => {
     db.close();
   });
 });
+
+describe('presence: an answer and the news', () => {
+  const setup = async (name: string) => {
+    const db = new LocalDb(name, { indexedDB: new IDBFactory(), IDBKeyRange });
+    await storeSession(db, session('a'), user('a'));
+    const shown: { userId: string; online: boolean; lastSeen: string | null }[] = [];
+    const live = new LiveEvents({ db, me: () => 'a', afterApply: () => {}, requestCatchUp: () => {}, presence: (e) => shown.push(e), onError: () => {} });
+    return { live, shown };
+  };
+
+  it('a user-status answer asked before a pushed event is dropped: the event is newer', async () => {
+    const { live, shown } = await setup('presence-stale-answer');
+    // Asked while the two were strangers; the answer comes back after the peer's user-offline.
+    const asked = live.presenceAsked('b');
+    await live.presence('b', false, '2026-12-02T07:00:00.000Z');
+    await live.presenceAnswer('b', asked, false, null);
+    expect(shown).toEqual([{ userId: 'b', online: false, lastSeen: '2026-12-02T07:00:00.000Z' }]);
+  });
+
+  it('an answer with no news meanwhile is shown; news of another user does not count', async () => {
+    const { live, shown } = await setup('presence-answer');
+    const asked = live.presenceAsked('b');
+    await live.presence('c', true, null);
+    await live.presenceAnswer('b', asked, true, null);
+    expect(shown).toEqual([
+      { userId: 'c', online: true, lastSeen: null },
+      { userId: 'b', online: true, lastSeen: null },
+    ]);
+  });
+});

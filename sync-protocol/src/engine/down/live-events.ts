@@ -71,9 +71,30 @@ export class LiveEvents {
     await applyReadPosition(this.deps.db, me, conversationId, readSeq).catch((e) => this.deps.onError('read-position', e));
   }
 
+  /** Presence news per user, counted: an answer to a question asked before the latest news is stale. */
+  private readonly presenceNews = new Map<string, number>();
+
+  /** Pushed presence (`user-online`/`user-offline`) or the device's own knowledge (a block): always the newest. */
   async presence(userId: string, online: boolean, lastSeen: string | null): Promise<void> {
+    this.presenceNews.set(userId, (this.presenceNews.get(userId) ?? 0) + 1);
     await storePresence(this.deps.db, userId, online, lastSeen).catch((e) => this.deps.onError('presence', e));
     this.deps.presence({ userId, online, lastSeen });
+  }
+
+  /** Taken before asking the server for a user's presence (`user-status`), for `presenceAnswer`. */
+  presenceAsked(userId: string): number {
+    return this.presenceNews.get(userId) ?? 0;
+  }
+
+  /**
+   * The answer to a `user-status` asked at `asked` (presenceAsked): dropped when presence news of
+   * that user came meanwhile. A slow answer must not undo a newer event: asked while the two were
+   * strangers (`{ online: false, lastSeen: null }`) and answered after their first message and the
+   * peer's `user-offline`, it showed neither "online" nor a last seen until the next event.
+   */
+  async presenceAnswer(userId: string, asked: number, online: boolean, lastSeen: string | null): Promise<void> {
+    if (this.presenceAsked(userId) !== asked) return;
+    await this.presence(userId, online, lastSeen);
   }
 
   private async storeQueued(): Promise<void> {
