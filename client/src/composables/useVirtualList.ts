@@ -1,5 +1,5 @@
 import { computed, nextTick, onBeforeUnmount, onMounted, onUpdated, ref, shallowRef, watch, type Ref } from 'vue';
-import { prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
+import { covers, prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
 
 export interface VirtualListOptions<R extends { key: string }> {
   /** The scrolling element. */
@@ -10,8 +10,13 @@ export interface VirtualListOptions<R extends { key: string }> {
   rows: () => readonly R[];
   /** A row's height before it is first drawn. */
   estimate: (row: R) => number;
-  /** Rows drawn beyond each edge of the view, in pixels. */
+  /** Rows drawn beyond each edge of the view when the window is redrawn, in pixels. */
   overscan?: number;
+  /**
+   * The window is redrawn only once the rows drawn beyond an edge of the view cover less than this
+   * (pixels): scrolling then redraws every few frames, not at every frame (see `updateRange`).
+   */
+  margin?: number;
   /** Within this many pixels of the bottom counts as "at the bottom": the view follows new rows. */
   stickPx?: number;
   /**
@@ -33,7 +38,8 @@ export interface VirtualListOptions<R extends { key: string }> {
  * Chromium's own scroll anchoring is off (`overflow-anchor: none`) so the two do not fight.
  */
 export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<R>) {
-  const overscan = o.overscan ?? 400;
+  const overscan = o.overscan ?? 600;
+  const margin = Math.min(o.margin ?? 200, overscan);
   const stickPx = o.stickPx ?? 120;
   const stable = o.stable ?? (() => true);
   /** Heights of rows once drawn (keys survive prepends and window moves). */
@@ -67,13 +73,19 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     if (next.start !== range.value.start || next.end !== range.value.end) range.value = next;
   }
 
-  /** The rows under the view now. */
+  /**
+   * The rows under the view now. Each redraw costs a render, a layout and the measuring of the
+   * new rows, in the frame of the scroll that needed it: a window still covering the view and
+   * `margin` pixels around it is kept, so a steady scroll redraws every few frames (drawing
+   * `overscan` pixels of rows ahead at once) instead of at every frame (issue #19, figure 5c).
+   */
   function updateRange() {
     const el = o.scroller.value;
     const rowsEl = o.rowsEl.value;
     if (!el || !rowsEl || el.clientHeight === 0) return;
     if (atBottom.value) return setRange(rangeAtBottom(offsets.value, el.clientHeight, overscan));
     const y = el.getBoundingClientRect().top - rowsEl.getBoundingClientRect().top;
+    if (covers(range.value, rangeFor(offsets.value, y, y + el.clientHeight, margin))) return;
     setRange(rangeFor(offsets.value, y, y + el.clientHeight, overscan));
   }
 

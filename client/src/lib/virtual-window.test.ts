@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefixOffsets, rangeAtBottom, rangeFor, rowAt, shiftRange } from './virtual-window.ts';
+import { covers, prefixOffsets, rangeAtBottom, rangeFor, rowAt, shiftRange } from './virtual-window.ts';
 
 describe('virtual-window', () => {
   const offsets = prefixOffsets([10, 20, 30, 40]); // tops 0, 10, 30, 60; total 100
@@ -35,5 +35,14 @@ describe('virtual-window', () => {
     expect(shiftRange({ start: 2, end: 5 }, 50, 60)).toEqual({ start: 52, end: 55 });
     expect(shiftRange({ start: 2, end: 5 }, 0, 3)).toEqual({ start: 2, end: 3 });
     expect(shiftRange({ start: 2, end: 5 }, -10, 10)).toEqual({ start: 0, end: 1 });
+  });
+
+  it('tells whether a drawn window still covers the rows needed', () => {
+    expect(covers({ start: 2, end: 10 }, { start: 3, end: 9 })).toBe(true);
+    expect(covers({ start: 2, end: 10 }, { start: 2, end: 10 })).toBe(true);
+    expect(covers({ start: 2, end: 10 }, { start: 1, end: 9 })).toBe(false);
+    expect(covers({ start: 2, end: 10 }, { start: 3, end: 11 })).toBe(false);
+    // Nothing drawn covers nothing (a list before its first window).
+    expect(covers({ start: 0, end: 0 }, { start: 0, end: 0 })).toBe(false);
   });
 });

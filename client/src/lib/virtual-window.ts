@@ -51,3 +51,8 @@ export function shiftRange(range: RowRange, shift: number, n: number): RowRange 
   const start = Math.min(Math.max(0, range.start + shift), Math.max(0, n - 1));
   return { start, end: Math.min(n, Math.max(start + 1, range.end + shift)) };
 }
+
+/** Whether `outer` draws every row of `inner` (and is not empty). */
+export function covers(outer: RowRange, inner: RowRange): boolean {
+  return outer.end > outer.start && outer.start <= inner.start && outer.end >= inner.end;
+}
