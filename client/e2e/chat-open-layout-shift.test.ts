@@ -1,0 +1,57 @@
+/**
+ * Opening a chat by its link (a reload, a notification, the home-screen icon) must not move what
+ * is already drawn: Lighthouse's open-chat run (bench figure 12) measured a cumulative layout
+ * shift of 0.6 there, all of it the message list's content growing from an empty box at the bottom
+ * to the rows the moment the first read answered. The page's own layout-shift entries are summed
+ * here, on a phone at 4× CPU (as Lighthouse's mobile run), where that first read answers frames
+ * after the chat was first drawn.
+ */
+import { describe, expect, it } from 'vitest';
+import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
+
+const PHONE = { width: 412, height: 823 };
+const WAIT = { timeout: 20_000, interval: 100 };
+
+/** Records every layout shift of the page from its first frame (before the app's scripts run). */
+const RECORD_SHIFTS = `
+  globalThis.__shifts = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const sources = (e.sources || []).map((s) => (s.node && s.node.nodeType === 1 ? s.node.className || s.node.tagName : '#text'));
+      globalThis.__shifts.push({ value: e.value, recentInput: e.hadRecentInput, sources });
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+`;
+
+const cluster = useBrowserCluster();
+
+describe('Opening a chat by its link', () => {
+  it('draws its messages without shifting the page (cumulative layout shift under 0.05)', async () => {
+    const api = <T>(path: string, body: unknown, token?: string) => apiPost<T>(cluster.server, path, body, token);
+    const register = (name: string) => api<ApiAuth>('/api/auth/register', { username: name, password: PASSWORD, displayName: name });
+    const readerName = uniqueName('reader');
+    const [reader, peer] = await Promise.all([register(readerName), register(uniqueName('peer'))]);
+    for (let i = 1; i <= 60; i++) await api('/api/messages', { clientId: `layout-shift-${i}`, to: reader.user.id, body: `line ${i}` }, peer.token);
+    const chatId = reader.user.id < peer.user.id ? `dm:${reader.user.id}:${peer.user.id}` : `dm:${peer.user.id}:${reader.user.id}`;
+
+    const { page, context } = await cluster.device({ viewport: PHONE });
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 60$/);
+
+    // A new tab on the link (the data is in IndexedDB), the first one closed.
+    await context.addInitScript(RECORD_SHIFTS);
+    const tab = await context.newPage();
+    await page.close();
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await tab.goto(`/#/c/${encodeURIComponent(chatId)}`);
+    const newest = tab.getByTestId('message-bubble').filter({ hasText: 'line 60' });
+    await expect.poll(() => newest.isVisible(), WAIT).toBe(true);
+    await tab.waitForTimeout(1_000); // late shifts (the header's name, the ticks) count too
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+
+    const shifts = (await tab.evaluate('globalThis.__shifts')) as Array<{ value: number; recentInput: boolean; sources: string[] }>;
+    const total = shifts.filter((s) => !s.recentInput).reduce((sum, s) => sum + s.value, 0);
+    expect(total, JSON.stringify(shifts)).toBeLessThan(0.05);
+  });
+});
