@@ -67,6 +67,8 @@ import { UploadStopped } from './uploads.ts';
 import { isMuteEntry, settleMute, type MuteEntry } from './mutes.ts';
 import { isProfileEntry, type ProfileEntry } from './profile.ts';
 import { SingleFlight } from '../util/single-flight.ts';
+import { SEND_BATCH, type SendBatchResult } from '../../events/send-batch.ts';
+import { batchable, pickBatch, splitResults, wholeBatchFailure, type BatchOutcome } from './batch.ts';
 
 /** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
 export const TARGET_WAITS = 8;
@@ -123,6 +125,10 @@ export interface DrainerDeps {
   send: (input: SendMessageInput, via: 'socket' | 'rest') => Promise<Message>;
   /** Stores the server copy and drops the entry, in one transaction. */
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
+  /** A batched send (up/batch.ts; transport `sendMessages`): results for a prefix of `inputs`. Without it (or commitMany), one at a time. */
+  sendMany?: (inputs: SendMessageInput[], via: 'socket' | 'rest') => Promise<SendBatchResult[]>;
+  /** Stores the server copies of a batch's acked messages and drops their entries, in one transaction. */
+  commitMany?: (messages: Message[]) => Promise<void>;
   /**
    * Uploads the files of a message entry (up/uploads.ts) and resolves with their server ids in order;
    * `proceed` says whether to go on (checked before every request). Rejects with UploadStopped when it turned false.
@@ -194,11 +200,15 @@ export class Drainer {
     }
   }
 
-  private async head(conversationId: string): Promise<OutboxEntry | undefined> {
-    return this.deps.db.outbox
-      .where('[conversationId+localCreatedAt]')
-      .between([conversationId, -Infinity], [conversationId, Infinity])
-      .first();
+  private lane(conversationId: string) {
+    return this.deps.db.outbox.where('[conversationId+localCreatedAt]').between([conversationId, -Infinity], [conversationId, Infinity]);
+  }
+
+  /** The lane's entries a batch may take (the head first): read only when the head could lead one. */
+  private async run(entry: OutboxEntry): Promise<OutboxEntry[]> {
+    if (!this.deps.sendMany || !this.deps.commitMany || !batchable(entry) || entry.attempts > 0) return [entry];
+    const run = await this.lane(entry.conversationId).limit(SEND_BATCH.maxItems).toArray();
+    return run[0]?.clientId === entry.clientId ? [entry, ...run.slice(1)] : [entry];
   }
 
   /**
@@ -245,7 +255,7 @@ export class Drainer {
     const { deps } = this;
     while (deps.canDrain()) {
       const generation = this.generation;
-      const head = await this.head(conversationId);
+      const head = await this.lane(conversationId).first();
       if (!head) {
         if (generation !== this.generation) continue;
         return;
@@ -257,6 +267,7 @@ export class Drainer {
         if (!kept) continue;
         entry = kept;
       }
+      const run = await this.run(entry);
       // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
       // switch must not send the next account's (restored) messages with its own token. No await
       // between here and the send, so the send goes out with the token of the entry's owner (and
@@ -303,6 +314,16 @@ export class Drainer {
             // The socket may have gone down during a long upload; HTTP just worked.
             if (via === 'socket' && !deps.socketConnected()) via = 'rest';
           }
+          const batch = attachmentIds ? [entry] : pickBatch(run, (e) => sendInput(e), (e) => e.key === messageKey(me, e.clientId));
+          if (batch.length > 1) {
+            const stopped = await this.sendBatch(batch, via, me);
+            // The first message the server could not take now: handled below as that entry's failure.
+            if (stopped) {
+              entry = stopped.entry;
+              throw stopped.error;
+            }
+            continue;
+          }
           const message = await deps.send(sendInput(entry, attachmentIds), via);
           await deps.commit(entry, message);
         }
@@ -335,5 +356,19 @@ export class Drainer {
         if (updated) await this.signal.wait(backoffDelay(updated.attempts, deps.backoff, deps.random));
       }
     }
+  }
+
+  /**
+   * One batch in flight (up/batch.ts): the acked prefix is committed in one transaction, refusals
+   * for good fail their messages; what follows the first message the server could not take is
+   * left queued, in order. A failure of the whole request fails the head (transient, wholeBatchFailure).
+   */
+  private async sendBatch(batch: OutboxEntry[], via: 'socket' | 'rest', me: string): Promise<BatchOutcome['stopped']> {
+    const { deps } = this;
+    const results = await deps.sendMany!(batch.map((e) => sendInput(e)), via).catch((e: unknown) => Promise.reject(wholeBatchFailure(e)));
+    const outcome = splitResults(batch, results);
+    if (outcome.acked.length > 0) await deps.commitMany!(outcome.acked.map((a) => a.message));
+    for (const { entry, error } of outcome.refused) await markFailed(deps.db, entry, me, error.code, error.message);
+    return outcome.stopped;
   }
 }
