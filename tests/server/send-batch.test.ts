@@ -24,7 +24,7 @@ describe.each(STORE_VARIANTS)('batched sends on $kind', (variant) => {
     const batch = items(b.id, 12);
     const ack = await overSocket(sa, batch);
     if (!ack.ok) throw new Error(`refused: ${ack.code}`);
-    expect(ack.results.map((r) => r.ok && [r.message.clientId, r.message.seq])).toEqual(batch.map((m, i) => [m.clientId, i + 1]));
+    expect(ack.results.map((r: SendBatchResult) => r.ok && [r.message.clientId, r.message.seq])).toEqual(batch.map((m, i) => [m.clientId, i + 1]));
     await waitFor('the peer hears each one', () => heard.length === 12);
     expect(heard.map((e) => e.message.body)).toEqual(batch.map((m) => m.body));
     expect((await fullHistory(t.url, a.token, b.id)).map((m) => m.body)).toEqual(batch.map((m) => m.body));
