@@ -23,10 +23,17 @@
  *      │     signed out → lane stops; still signed in (the refresh failed offline) → like transient
  *      └── transient (RATE_LIMITED, INTERNAL, timeout, network) → backoff(attempts) → waiting
  *
- * Why one lane per conversation, one entry in flight per lane: the server assigns seq at
+ * Why one lane per conversation, one request in flight per lane: the server assigns seq at
  * store time, so sending B before A's ack could store B first if A needed a retry. Waiting
- * for each ack keeps seq order = typing order. A retry reuses the clientId, so a send whose
+ * for each answer keeps seq order = typing order. A retry reuses the clientId, so a send whose
  * ack was lost comes back as the already-stored message, never a second copy.
+ *
+ * Batches (up/batch.ts, #20): a head that is a plain message and has not failed before goes with
+ * the plain messages right behind it in one `send-messages` (POST /api/messages/batch): the server
+ * stores a prefix of it in order, so the lane commits the acked copies in one transaction, fails
+ * the refused-for-good ones, and starts the next request at the first message without an answer;
+ * a message the server could not take now is that entry's failed attempt, and a request failed as
+ * a whole the head's. The "send-message" box below is then "send-messages", the ack its results.
  *
  * Group changes (entries with `op`) ride in the same lanes, so a rename, an addition or a message
  * reach the server in the order they were made; they go over REST (the contract has no socket
