@@ -8,6 +8,7 @@
  * messages per `send-messages`, one batch in flight per conversation), so it may beat
  * the baseline; the baseline stays the discipline the issue's target is stated against.
  */
+import { directConversationId } from '@pigeon/sync-protocol';
 import { sendBurst } from '../lib/burst.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
 import { fail } from '../lib/integrity.ts';
@@ -102,12 +103,34 @@ async function drainOnce(
     expectOne('engine', me!.id);
     expectOne('raw client', raw!.id);
     if (pending > 0) (ok = false), fail(where, `${pending} messages still pending locally`);
+    const disorder = await typingOrderBreaks(engine, me!.id, peers.map((p) => p!.id));
+    if (disorder.length > 0) (ok = false), fail(where, `seq order ≠ typing order: ${disorder.slice(0, 5).join(' | ')}`);
     if (check.duplicateClientIds > 0 || check.seqGaps > 0) (ok = false), fail(where, `store: ${check.duplicateClientIds} duplicates, ${check.seqGaps} seq gaps`);
     if (rawRun.errors.length) (ok = false), fail(where, `raw client: ${rawRun.errors.slice(0, 5).join(' | ')}`);
     return { kind, messages, conversations, writeMs, drainMs, rawMs: rawRun.ms, ok };
   } finally {
     await engine.close().catch(() => {});
   }
+}
+
+/**
+ * Seq order = typing order, as the device holds it (every local copy carries its server seq by now):
+ * in each conversation, the bodies' numbers (`offline message i`) must rise with the seq.
+ */
+async function typingOrderBreaks(engine: ReturnType<typeof benchEngine>, me: string, peers: readonly string[]): Promise<string[]> {
+  const breaks: string[] = [];
+  for (const peer of peers) {
+    const conversationId = directConversationId(me, peer);
+    const rows = (await engine.queries.messages(conversationId, 100_000)).filter((m) => m.senderId === me);
+    const sorted = [...rows].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    let last = -1;
+    for (const m of sorted) {
+      const n = Number(/offline message (\d+)/.exec(m.body)?.[1] ?? NaN);
+      if (!(n > last)) breaks.push(`${conversationId}: seq ${m.seq} holds #${n} after #${last}`);
+      last = n;
+    }
+  }
+  return breaks;
 }
 
 async function pendingCount(engine: ReturnType<typeof benchEngine>): Promise<number> {
