@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { LIMITS } from '@pigeon/sync-protocol';
+import { LIMITS, SEND_BATCH } from '@pigeon/sync-protocol';
 import { DEFAULT_PUSH_CONFIG, pushConfigFromEnv, pushConfigShape, vapidPairIssue, type PushConfig } from './push/push-config.ts';
 
 /**
@@ -79,6 +79,8 @@ export interface ServerConfig extends PushConfig {
   clientDistDir: string;
   /** Upper bound of one group commit. */
   maxSendBatch: number;
+  /** Messages one batched send (`send-messages`, POST /api/messages/batch) may store (SEND_BATCH_MAX; 1..SEND_BATCH.maxItems); the client sends the rest again. */
+  sendBatchMax: number;
   /** The largest attachment in bytes (ATTACHMENT_MAX_BYTES); checked before the body is read and while it streams. */
   attachmentMaxBytes: number;
   /** Upload requests carrying bytes at once per user on one node (ATTACHMENT_UPLOADS_PER_USER); one more is 429. */
@@ -134,6 +136,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   presenceRedisTimeoutMs: 500,
   clientDistDir: DEFAULT_CLIENT_DIST,
   maxSendBatch: 512,
+  sendBatchMax: SEND_BATCH.maxItems,
   attachmentMaxBytes: LIMITS.attachmentMaxBytesDefault,
   attachmentUploadsPerUser: 4,
   attachmentImageConcurrency: 2,
@@ -180,6 +183,7 @@ const configSchema = z.object({
   presenceRedisTimeoutMs: z.number().int().min(10).max(10_000),
   clientDistDir: z.string().min(1),
   maxSendBatch: z.number().int().min(1).max(10_000),
+  sendBatchMax: z.number().int().min(1).max(SEND_BATCH.maxItems),
   attachmentMaxBytes: z.number().int().min(1),
   attachmentUploadsPerUser: z.number().int().min(1),
   attachmentImageConcurrency: z.number().int().min(1).max(64),
@@ -244,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisUrl: envString(env.REDIS_URL) ?? null,
     clusterStoreKey: envString(env.CLUSTER_STORE_KEY),
     sendRateLimit: envInt(env, 'SEND_RATE_LIMIT'),
+    sendBatchMax: envInt(env, 'SEND_BATCH_MAX'),
     searchRateLimit: envInt(env, 'SEARCH_RATE_LIMIT'),
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL'),
     refreshTokenTtlSeconds: envInt(env, 'REFRESH_TOKEN_TTL'),

@@ -94,7 +94,7 @@ export class ActionDriver {
       const code = result.slice('refused:'.length);
       const after = await engine.queries.message(key).catch(() => undefined);
       const writable = (await this.writable(engine, before.conversationId)) && (await this.writable(engine, after?.conversationId ?? before.conversationId));
-      this.refusedHere.push({ op: opIndex, device: d.name, actorId: me.id, key, kind, code, own: before.senderId === me.id, deleted: Boolean(before.deletedAt || after?.deletedAt), writable });
+      this.refusedHere.push({ op: opIndex, device: d.name, actorId: me.id, key, kind, code, own: before.senderId === me.id, deleted: Boolean(before.deletedAt || after?.deletedAt), writable, failed: before.status === 'failed' || after?.status === 'failed' });
       return `refused here: ${code}`;
     }
     if (op.kind === 'msg-reply') return this.reply(d, me, key, before, op.body, result as LocalMessage);

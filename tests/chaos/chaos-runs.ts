@@ -62,6 +62,11 @@ const PROFILES = process.env.CHAOS_PROFILES !== '0';
 /** The 2-node run without them unless CHAOS_CLUSTER_PROFILES=1, like mutes (its settle budget); the single-node seeds cover them. */
 const CLUSTER_PROFILES = process.env.CHAOS_CLUSTER_PROFILES === '1';
 
+/** The seeds' offline bursts cut mid-drain (plan-bursts.ts, #20: batched sends); CHAOS_BURSTS=0 runs the plans as they were before. */
+const BURSTS = process.env.CHAOS_BURSTS !== '0';
+/** The 2-node run without them unless CHAOS_CLUSTER_BURSTS=1, like mutes and profiles (its settle budget); the single-node seeds cover them. */
+const CLUSTER_BURSTS = process.env.CHAOS_CLUSTER_BURSTS === '1';
+
 /** The 2-node runs (the cluster file's). */
 export const CLUSTER_RUNS = CLUSTER_SEEDS.map((seed) => ({ seed, ops: CLUSTER_OPS, nodes: 2 }));
 /** The 1-node runs, split between the two seed files: `part` 0 takes the 1st, 3rd, … seed, part 1 the others. */
@@ -80,7 +85,7 @@ export function describeChaos(runs: readonly { seed: number; ops: number; nodes:
       // files (#17) a 1-node run took 49–77 s at load 2–5, but all five ran past 330 s two at a time at load 12–17
       // (alone, 80–200 s then): 450 s.
       it.skipIf(nodes > 1 && NO_CLUSTER)(`seed ${seed}, ${ops} ops${nodes > 1 ? `, ${nodes} nodes` : ''}`, { timeout: nodes > 1 ? 480_000 : 450_000 }, async ({ expect }) => {
-        const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, actions: nodes > 1 ? CLUSTER_ACTIONS && ACTIONS : ACTIONS, attachments: nodes > 1 ? CLUSTER_ATTACHMENTS && ATTACHMENTS : ATTACHMENTS, mutes: nodes > 1 ? CLUSTER_MUTES && MUTES : MUTES, profiles: nodes > 1 ? CLUSTER_PROFILES && PROFILES : PROFILES, log: (l) => console.log(l) });
+        const result = await runChaos({ seed, ops, nodes, settleMs: 30_000, tokenTtlS: TOKEN_TTL_S, groups: GROUPS, actions: nodes > 1 ? CLUSTER_ACTIONS && ACTIONS : ACTIONS, attachments: nodes > 1 ? CLUSTER_ATTACHMENTS && ATTACHMENTS : ATTACHMENTS, mutes: nodes > 1 ? CLUSTER_MUTES && MUTES : MUTES, profiles: nodes > 1 ? CLUSTER_PROFILES && PROFILES : PROFILES, bursts: nodes > 1 ? CLUSTER_BURSTS && BURSTS : BURSTS, log: (l) => console.log(l) });
         const report = result.ok
           ? ''
           : [

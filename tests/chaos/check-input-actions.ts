@@ -42,6 +42,8 @@ export interface ActionRefusedHere {
   deleted: boolean;
   /** The device showed the conversation writable, before and after the call. */
   writable: boolean;
+  /** The device showed the message failed (refused for good, never stored), before or after the call. */
+  failed?: boolean;
 }
 
 /** A reply a device's engine took (its send is also in `accepted` or the groups' `accepted`). */

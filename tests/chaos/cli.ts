@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes] [--no-profiles]
+ * npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes] [--no-profiles] [--no-bursts]
  *
  *   --nodes 2      two server nodes on MongoDB (a private FerretDB) + a private redis-server (default 1: SQLite)
  *   --seed N       one run with seed N (default: a random seed, printed first)
@@ -15,6 +15,7 @@
  *   --no-attachments  the seed's plan without its sends with files (as it was before #17)
  *   --no-mutes     the seed's plan without its mute ops (as it was before #18)
  *   --no-profiles  the seed's plan without its profile ops (as it was before #19 item 12)
+ *   --no-bursts    the seed's plan without its offline bursts (plan-bursts.ts; as it was before #20)
  *
  * Exit code 1 when any run violated an invariant; every failure's dump path is printed.
  */
@@ -37,10 +38,11 @@ interface Args {
   attachments: boolean;
   mutes: boolean;
   profiles: boolean;
+  bursts: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true, mutes: true, profiles: true };
+  const args: Args = { seeds: null, firstSeed: randomInt(1, 2 ** 31 - 1), ops: 300, nodes: 1, minutes: null, settleMs: 30_000, dump: false, groups: true, actions: true, attachments: true, mutes: true, profiles: true, bursts: true };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number`);
@@ -102,6 +104,9 @@ function parse(argv: string[]): Args {
       case '--no-actions':
         args.actions = false;
         break;
+      case '--no-bursts':
+        args.bursts = false;
+        break;
       case '--no-profiles':
         args.profiles = false;
         break;
@@ -114,7 +119,7 @@ function parse(argv: string[]): Args {
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes] [--no-profiles]',
+          'usage: npm run chaos -- [--nodes 2] [--seed N | --seeds A..B] [--ops M] [--minutes M] [--settle MS] [--ack-timeout MS] [--token-ttl S] [--out DIR] [--dump] [--no-groups] [--no-actions] [--no-attachments] [--no-mutes] [--no-profiles] [--no-bursts]',
         );
         process.exit(0);
         break;
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
       attachments: args.attachments,
       mutes: args.mutes,
       profiles: args.profiles,
+      bursts: args.bursts,
       log: (line) => console.log(line),
     });
 

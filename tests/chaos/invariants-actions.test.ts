@@ -189,4 +189,13 @@ describe('message-action invariants', () => {
     w.observations.push({ device: 'a', kind: 'version-backwards', key: M1, detail: 'version 3 → 1', t: 9, op: 12 });
     expect(checkAll(w).map((x) => x.invariant)).toEqual(['action-refusal', 'action-terminal', 'action-converge']);
   });
+
+  it('excuse a CONFLICT at once on a message that failed for good (never stored), not on a stored one', () => {
+    const w = world();
+    w.actions!.refusedHere.push({ op: 11, device: 'a', actorId: A, key: `${A}:c-failed01`, kind: 'edit', code: 'CONFLICT', own: true, deleted: false, writable: false, failed: true });
+    expect(checkAll(w).map((x) => x.invariant)).toEqual([]);
+    // M1 is on the server: a device showing it failed does not excuse refusing its edit.
+    w.actions!.refusedHere.push({ op: 12, device: 'a', actorId: A, key: M1, kind: 'edit', code: 'CONFLICT', own: true, deleted: false, writable: true, failed: true });
+    expect(checkAll(w).map((x) => x.invariant)).toEqual(['action-refusal']);
+  });
 });

@@ -232,7 +232,11 @@ function checkRefusals(input: CheckInput, newest: Map<string, Message>): Violati
   for (const r of input.actions!.refusedHere) {
     const ok =
       r.code === 'CONFLICT'
-        ? r.deleted && (r.kind === 'react' || r.kind === 'edit')
+        ? (r.deleted && (r.kind === 'react' || r.kind === 'edit')) ||
+          // The message failed for good (e.g. a group send refused: its sender was removed), maybe while
+          // the call ran: the device refuses actions on it ("the message was not sent"), as the server
+          // check above accepts for actions queued before it failed. Only if the server never stored it.
+          (Boolean(r.failed) && !newest.get(r.key))
         : r.code === 'FORBIDDEN'
           ? r.kind === 'edit' || r.kind === 'delete'
             ? !r.own || !r.writable

@@ -19,6 +19,7 @@ import { actionLine, type ActionStats } from './actor-actions.ts';
 import { withActions } from './plan-actions.ts';
 import { attachmentLine, type AttachmentStats } from './actor-attachments.ts';
 import { withAttachments } from './plan-attachments.ts';
+import { withBursts } from './plan-bursts.ts';
 import { muteLine, type MuteStats } from './actor-mutes.ts';
 import { withMutes } from './plan-mutes.ts';
 import { profileLine, type ProfileStats } from './actor-profiles.ts';
@@ -56,6 +57,8 @@ export interface RunOptions {
   mutes?: boolean;
   /** Profile changes (plan-profiles.ts) after the mutes; default true. false: the seed's plan as it was before #19 item 12. */
   profiles?: boolean;
+  /** Offline bursts into one chat, cut mid-drain (plan-bursts.ts), after the profiles; default true. false: the seed's plan as it was before #20. */
+  bursts?: boolean;
   log?: (line: string) => void;
   /**
    * Self-test only: runs after the ops, before the heal, to corrupt state on purpose
@@ -117,8 +120,8 @@ export interface RunResult {
   };
 }
 
-export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true, mutes = true, profiles = true) =>
-  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}${mutes ? '' : ' --no-mutes'}${profiles ? '' : ' --no-profiles'}`;
+export const replayCommand = (seed: number, ops: number, tokenTtlS?: number, nodes = 1, groups = true, actions = true, attachments = true, mutes = true, profiles = true, bursts = true) =>
+  `npm run chaos -- ${nodes > 1 ? `--nodes ${nodes} ` : ''}--seed ${seed} --ops ${ops}${tokenTtlS !== undefined ? ` --token-ttl ${tokenTtlS}` : ''}${groups ? '' : ' --no-groups'}${actions ? '' : ' --no-actions'}${attachments ? '' : ' --no-attachments'}${mutes ? '' : ' --no-mutes'}${profiles ? '' : ' --no-profiles'}${bursts ? '' : ' --no-bursts'}`;
 
 export async function runChaos(options: RunOptions): Promise<RunResult> {
   const { seed, ops } = options;
@@ -128,7 +131,8 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   const attachments = options.attachments ?? true;
   const mutes = options.mutes ?? true;
   const profiles = options.profiles ?? true;
-  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments, mutes, profiles);
+  const bursts = options.bursts ?? true;
+  const replay = replayCommand(seed, ops, options.tokenTtlS, nodes, groups, actions, attachments, mutes, profiles, bursts);
   const log = options.log ?? (() => {});
   const settleDeadline = options.settleMs ?? 30_000;
   const started = Date.now();
@@ -145,7 +149,9 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
   // Mutes last, from their own stream; the actions' targets are moved past the ops inserted before them.
   const muted = mutes ? withMutes(filed, rng.derive('mutes')) : filed;
   // Profile changes last, from their own stream, the same way.
-  const plan = profiles ? withProfiles(muted, rng.derive('profiles')) : muted;
+  const profiled = profiles ? withProfiles(muted, rng.derive('profiles')) : muted;
+  // Offline bursts last, from their own stream, the same way.
+  const plan = bursts ? withBursts(profiled, rng.derive('bursts')) : profiled;
   if (options.tokenTtlS !== undefined) plan.tokenTtlS = options.tokenTtlS;
   const history = new History();
   const recorder = new ClusterRecorder(() => history.now());

@@ -127,4 +127,49 @@ describe('SendBatcher', () => {
     await b.drain();
     expect(calls).toHaveLength(1);
   });
+
+  describe('enqueueRun (batched sends)', () => {
+    it('keeps a run in one commit, past maxBatch, so a second batch in flight cannot store its tail first', async () => {
+      const { calls, commit } = manualCommit();
+      const b = new SendBatcher<number, string>({ commit, maxBatch: 2, maxInFlight: 2 });
+      const single = b.enqueue(0);
+      const run = b.enqueueRun([1, 2, 3]);
+      const after = b.enqueue(4);
+      await tick();
+      expect(calls.map((c) => c.batch)).toEqual([[0, 1, 2, 3]]);
+      calls[0]!.finish();
+      await tick();
+      expect(calls.map((c) => c.batch)).toEqual([[0, 1, 2, 3], [4]]);
+      calls[1]!.finish();
+      expect(await Promise.all([single, ...run, after])).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    });
+
+    it('retried one by one after a failed commit, the first send of a run that fails again ends the run', async () => {
+      let calls = 0;
+      const tried: number[][] = [];
+      const b = new SendBatcher<number, string>({
+        onBatchError: () => {},
+        commit: async (batch) => {
+          calls++;
+          tried.push([...batch]);
+          if (calls === 1 || batch[0] === 2) throw new Error(`store down at ${batch[0]}`);
+          return batch.map((n) => `m${n}`);
+        },
+      });
+      const other = b.enqueue(9);
+      const run = b.enqueueRun([1, 2, 3]);
+      const settled = await Promise.allSettled([other, ...run]);
+      expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual(['m9', 'm1', 'store down at 2', 'store down at 2']);
+      // 3 was never tried: storing it after 2 failed would put it before 2, whose retry comes later.
+      expect(tried).toEqual([[9, 1, 2, 3], [9], [1], [2]]);
+    });
+
+    it('refuses a run while closed', async () => {
+      const { commit } = manualCommit();
+      const b = new SendBatcher<number, string>({ commit });
+      b.close();
+      const settled = await Promise.allSettled(b.enqueueRun([1, 2]));
+      expect(settled.every((s) => s.status === 'rejected')).toBe(true);
+    });
+  });
 });

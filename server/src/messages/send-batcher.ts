@@ -38,10 +38,16 @@ export interface BatcherStats {
   commitMs: number;
 }
 
+/** Sends queued together by `enqueueRun`: once one of them failed, the rest are not tried. */
+interface Run {
+  failed: { error: unknown } | null;
+}
+
 interface Pending<Req, Out> {
   req: Req;
   resolve(out: Out): void;
   reject(err: unknown): void;
+  run?: Run;
 }
 
 export class SendBatcher<Req, Out> {
@@ -72,6 +78,22 @@ export class SendBatcher<Req, Out> {
       this.queue.push({ req, resolve, reject });
       this.kick();
     });
+  }
+
+  /**
+   * Queues `reqs` as ONE run, for a batched send (`send-messages`): they go to the same store call,
+   * in order, never split across two batches (with two batches in flight, the later one could
+   * commit while the earlier is retried). If that call fails and its sends are retried one by one,
+   * the first of the run that fails again ends it: the ones after it are rejected with the same
+   * error without being tried. So what a run stores is a prefix of it (refusals are outcomes, not
+   * failures: they do not end it), which keeps a chat's seq order = the order its sender typed.
+   */
+  enqueueRun(reqs: readonly Req[]): Promise<Out>[] {
+    if (this.closed) return reqs.map(() => Promise.reject(new PigeonError('UNAVAILABLE', 'server is shutting down')));
+    const run: Run = { failed: null };
+    const outcomes = reqs.map((req) => new Promise<Out>((resolve, reject) => this.queue.push({ req, resolve, reject, run })));
+    this.kick();
+    return outcomes;
   }
 
   /** Resolves once everything queued so far (and anything queued meanwhile) is committed. */
@@ -110,7 +132,7 @@ export class SendBatcher<Req, Out> {
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     if (this.inFlight === 0) this.busySince = performance.now();
     this.inFlight += 1;
-    const batch = this.queue.splice(0, this.maxBatch);
+    const batch = this.queue.splice(0, this.takeCount());
     this.stats.batches += 1;
     this.stats.sends += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
@@ -142,13 +164,26 @@ export class SendBatcher<Req, Out> {
     }
     this.options.onBatchError?.(error, batch.length);
     for (const p of batch) {
+      if (p.run?.failed) {
+        p.reject(p.run.failed.error);
+        continue;
+      }
       try {
         const [out] = await this.commitChecked([p.req]);
         p.resolve(out!);
       } catch (err) {
+        if (p.run) p.run.failed = { error: err };
         p.reject(err);
       }
     }
+  }
+
+  /** maxBatch, stretched so that a run at the boundary goes whole (a run is at most SEND_BATCH.maxItems). */
+  private takeCount(): number {
+    let n = Math.min(this.maxBatch, this.queue.length);
+    const last = this.queue[n - 1]?.run;
+    while (last && n < this.queue.length && this.queue[n]!.run === last) n++;
+    return n;
   }
 
   private async commitChecked(reqs: Req[]): Promise<Out[]> {

@@ -1,4 +1,4 @@
-import { conversationPeer, PigeonError, withMessageDefaults, type Message, type SendMessageInput } from '@pigeon/sync-protocol';
+import { conversationPeer, parseOrThrow, PigeonError, SEND_BATCH, sendMessageInputSchema, withMessageDefaults, type Message, type SendMessageInput } from '@pigeon/sync-protocol';
 import { isGroupId } from '../groups/memberships.ts';
 import type { Audience } from '../privacy/audience.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
@@ -31,6 +31,8 @@ export class SendService {
       rateLimiter: SendLimit;
       fanout: Fanout;
       audience: Audience;
+      /** Messages one batched send may store (SEND_BATCH_MAX, at most SEND_BATCH.maxItems); the rest go unanswered. */
+      batchMax?: number;
       /**
        * A new message was stored (Web Push, push/notifier.ts). Called from announce, so after the
        * commit and, on a socket, after the ack; it must return at once (the notifier only queues).
@@ -46,11 +48,65 @@ export class SendService {
    */
   async send(senderId: string, input: SendMessageInput): Promise<StoredOutcome> {
     await this.deps.rateLimiter.take(senderId);
+    return this.commit(await this.request(senderId, input));
+  }
+
+  /**
+   * A batched send (`send-messages`, `POST /api/messages/batch`; sync-protocol events/send-batch.ts):
+   * answers a prefix of `items` in order, each result a stored message or a refusal. Each message is
+   * checked like `send` (one rate-limit slot each, in order); the first one the server cannot take
+   * for now (RATE_LIMITED, a failed commit) ends the answer, and none after it is stored: the
+   * accepted ones go to ONE run of the group commit (send-batcher.ts `enqueueRun`), which stores a
+   * prefix of them. A refusal for good (bad shape, no such user, blocked, not a member) is that
+   * message's result and the next ones go on, as a client sending one by one would skip it.
+   * At most `maxItems` are handled (SEND_BATCH_MAX); the client sends the rest again.
+   */
+  async sendBatch(senderId: string, items: readonly unknown[]): Promise<BatchAnswer[]> {
+    const maxItems = this.deps.batchMax ?? SEND_BATCH.maxItems;
+    const answers: (BatchAnswer | null)[] = []; // null: accepted, answered by the commit below
+    const accepted: { index: number; request: SendRequest }[] = [];
+    for (const item of items.slice(0, maxItems)) {
+      let input: SendMessageInput;
+      try {
+        input = parseOrThrow(sendMessageInputSchema, item);
+      } catch (e) {
+        answers.push({ refused: e as PigeonError });
+        continue;
+      }
+      try {
+        await this.deps.rateLimiter.take(senderId);
+      } catch (e) {
+        answers.push({ failed: e });
+        break;
+      }
+      try {
+        accepted.push({ index: answers.length, request: await this.request(senderId, input) });
+        answers.push(null);
+      } catch (e) {
+        if (!(e instanceof PigeonError)) throw e;
+        answers.push({ refused: e });
+      }
+    }
+    const outcomes = await Promise.allSettled(this.deps.batcher.enqueueRun(accepted.map((a) => a.request)));
+    let end = answers.length;
+    outcomes.forEach((o, i) => {
+      const { index } = accepted[i]!;
+      if (o.status === 'rejected') {
+        answers[index] = { failed: o.reason };
+        end = Math.min(end, index + 1);
+      } else if (o.value.refused) answers[index] = { refused: o.value.refused };
+      else answers[index] = { ...o.value, message: withMessageDefaults(o.value.message) };
+    });
+    return answers.slice(0, end) as BatchAnswer[];
+  }
+
+  /** The store request for a schema-valid send; throws the refusals decided before the commit (see the class comment). */
+  private async request(senderId: string, input: SendMessageInput): Promise<SendRequest> {
     if (input.conversationId !== undefined && isGroupId(input.conversationId)) {
       // Membership is the store's to decide, in the commit (a send racing the sender's removal is
       // ordered before it or refused). Blocks do not apply in groups (docs/api.md, "Groups").
       const id = input.conversationId;
-      return this.commit({ senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body, replyTo: input.replyTo, ...attachmentIdsOf(input) });
+      return { senderId, recipientId: id, conversationId: id, clientId: input.clientId, body: input.body, replyTo: input.replyTo, ...attachmentIdsOf(input) };
     }
     const to = input.to ?? conversationPeer(input.conversationId!, senderId);
     // Neither a group nor a direct conversation of the sender.
@@ -59,7 +115,7 @@ export class SendService {
     if (!(await this.deps.users.exists(to))) throw new PigeonError('NOT_FOUND', 'to: no such user');
     // Either way: the blocked person cannot reach the blocker, and the blocker unblocks before writing again.
     if (await this.deps.audience.blocks.eitherWay(senderId, to)) throw new PigeonError('FORBIDDEN', 'to: blocked');
-    return this.commit({ senderId, recipientId: to, clientId: input.clientId, body: input.body, replyTo: input.replyTo, ...attachmentIdsOf(input) });
+    return { senderId, recipientId: to, clientId: input.clientId, body: input.body, replyTo: input.replyTo, ...attachmentIdsOf(input) };
   }
 
   /**
@@ -91,6 +147,12 @@ export class SendService {
     this.deps.fanout.emit([message.recipientId, message.senderId], 'new-message', { message }, exceptSocketId);
   }
 }
+
+/**
+ * One message's answer in a batched send: stored (new or before), refused for good, or failed for
+ * now (RATE_LIMITED, a store failure: the last answer of a batch, the message is not stored).
+ */
+export type BatchAnswer = StoredOutcome | { refused: PigeonError } | { failed: unknown };
 
 /** `attachmentIds` for the store, only when the send has some (a send without keeps its old shape). */
 function attachmentIdsOf(input: SendMessageInput): Pick<SendRequest, 'attachmentIds'> {

@@ -8,6 +8,7 @@ import { coalesceWebSocketFlushes } from './coalesce-writes.ts';
 import { registerMessageActions } from './handlers/message-actions.ts';
 import { registerReceipts } from './handlers/receipts.ts';
 import { registerSendMessage } from './handlers/send-message.ts';
+import { registerSendMessages } from './handlers/send-messages.ts';
 import { registerTyping } from './handlers/typing.ts';
 import { registerUserStatus } from './handlers/user-status.ts';
 import { sessionRoom, userRoom, type PigeonIo, type PigeonSocket } from './types.ts';
@@ -93,6 +94,7 @@ export function registerGateway({ io, gate, services, limits, log, isClosing }: 
 
     const ctx = { socket, userId, services, log: socketLog };
     registerSendMessage(ctx);
+    registerSendMessages(ctx);
     registerMessageActions(ctx);
     registerReceipts(ctx);
     registerTyping(ctx);

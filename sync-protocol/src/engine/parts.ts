@@ -6,6 +6,7 @@
  *   transport events ─▶ down/live-events.ts ─▶ up/receipts.ts     reconnect / gap ─▶ down/catch-up.ts
  */
 import { PigeonError } from '../errors.ts';
+import type { Message, SendMessageInput } from '../model/message.ts';
 import { CatchUp } from './down/catch-up.ts';
 import { fetchUnknownGroups, storeGroupAnswer } from './down/group-changes.ts';
 import { LiveEvents } from './down/live-events.ts';
@@ -140,6 +141,18 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       host.afterApply(result);
       await media.cache.trim();
     },
+    // Batched sends (up/batch.ts) when the transport has them; their messages carry no files.
+    ...(transport.sendMessages
+      ? {
+          sendMany: (inputs: SendMessageInput[], via: 'socket' | 'rest') => transport.sendMessages!(inputs, via),
+          commitMany: async (messages: Message[]) => {
+            const userId = host.me();
+            // As for one ack: copies that outlived their session are their owner's catch-up's.
+            const own = messages.filter((m) => m.senderId === userId);
+            if (userId && own.length > 0) host.afterApply(await applyServerCopies(db, own, userId, { detectGaps: true }));
+          },
+        }
+      : {}),
     upload: (entry, proceed) => uploadFiles({ db, upload: (request) => transport.uploadAttachment(request), chunks: o.uploadChunks, link, proceed }, entry),
     changeGroup: async (entry) => {
       // No await before the request: it goes out with the token of the entry's owner (drainer.ts).

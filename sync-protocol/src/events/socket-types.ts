@@ -1,11 +1,14 @@
 /** Typed Socket.io event maps, shared by server (`Server<Up, Down>`) and client (`Socket<Down, Up>`). */
 import type { ConversationMutedEvent } from '../model/notifications.ts';
 import type { DeleteMessagePayload, EditMessagePayload, HideMessagePayload, ReactPayload } from '../model/message-action.ts';
+import type { SendMessagesAck, SendMessagesPayload } from './send-batch.ts';
 import type { MessageReadPayload, MessageReceivedPayload, SendMessagePayload, TypingPayload, UserStatusPayload } from './up.ts';
 import type { ConversationUpdatedEvent, MessageActionAck, MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent, OkAck, PresenceEvent, ReadPositionEvent, SendMessageAck, SyncHintEvent, TypingEvent, UserStatusAck, UserUpdatedEvent } from './down.ts';
 
 export interface ClientToServerEvents {
   'send-message': (payload: SendMessagePayload, ack: (res: SendMessageAck) => void) => void;
+  /** Batched sends (extension, send-batch.ts). */
+  'send-messages': (payload: SendMessagesPayload, ack: (res: SendMessagesAck) => void) => void;
   'message-received': (payload: MessageReceivedPayload, ack?: (res: OkAck) => void) => void;
   'message-read': (payload: MessageReadPayload, ack?: (res: OkAck) => void) => void;
   typing: (payload: TypingPayload) => void;

@@ -4,6 +4,9 @@ import { LIMITS } from '../limits.ts';
 import { conversationIdSchema, sendMessageInputSchema } from '../model/message.ts';
 import { deleteMessagePayloadSchema, editMessagePayloadSchema, hideMessagePayloadSchema, reactPayloadSchema } from '../model/message-action.ts';
 import { userIdSchema } from '../model/user.ts';
+import { sendMessagesPayloadSchema } from './send-batch.ts';
+
+export * from './send-batch.ts';
 
 export const sendMessagePayloadSchema = sendMessageInputSchema;
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
@@ -31,6 +34,8 @@ export type UserStatusPayload = z.infer<typeof userStatusPayloadSchema>;
 
 export const UP_EVENTS = {
   'send-message': sendMessagePayloadSchema,
+  /** Batched sends (extension, send-batch.ts): acked `{ ok: true, results }`. */
+  'send-messages': sendMessagesPayloadSchema,
   'message-received': messageReceivedPayloadSchema,
   'message-read': messageReadPayloadSchema,
   typing: typingPayloadSchema,

@@ -28,3 +28,6 @@ export const sendMessageResponseSchema = z.object({ message: messageSchema });
 
 export const conversationsResponseSchema = z.object({ conversations: z.array(conversationSummarySchema) });
 export type ConversationsResponse = z.infer<typeof conversationsResponseSchema>;
+
+/** `POST /api/messages/batch` (extension): the body is the `send-messages` payload, the answer `{ results }` (events/send-batch.ts). */
+export { sendMessagesPayloadSchema as sendMessagesBodySchema } from '../events/send-batch.ts';

@@ -7,11 +7,13 @@ import {
   historyQuerySchema,
   PigeonError,
   sendMessageBodySchema,
+  sendMessagesBodySchema,
   withMessageDefaults,
 } from '@pigeon/sync-protocol';
 import { z } from 'zod';
 import { isGroupId, periodHolds } from '../../groups/memberships.ts';
 import type { MemberPeriod } from '../../store/store.ts';
+import { storedOf, toBatchResults } from '../../messages/batch-results.ts';
 import { summarize } from '../conversation-summaries.ts';
 import type { AppEnv, HttpServices } from '../types.ts';
 import { readJson, readQuery } from '../validate.ts';
@@ -82,6 +84,19 @@ export function messageRoutes(s: HttpServices) {
     const outcome = await s.sends.send(me, input);
     s.sends.announce(outcome);
     return c.json({ message: outcome.message }, outcome.created ? 201 : 200);
+  });
+
+  /**
+   * Batched sends (extension; sync-protocol events/send-batch.ts): 200 `{ results }`, a prefix of
+   * the batch in order, each as a `send-message` ack; a whole-request error (auth, body) stores nothing.
+   */
+  routes.post('/batch', async (c) => {
+    const me = c.get('userId');
+    const { messages } = await readJson(c, sendMessagesBodySchema);
+    const answers = await s.sends.sendBatch(me, messages);
+    const results = toBatchResults(answers, s.log);
+    for (const outcome of storedOf(answers)) s.sends.announce(outcome);
+    return c.json({ results });
   });
 
   /** The caller's periods of a group; FORBIDDEN if never a member, NOT_FOUND if no such group. */

@@ -75,6 +75,7 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     uploadAttachment: once((request: Parameters<Transport['uploadAttachment']>[0]) => t.uploadAttachment(request)),
     downloadAttachment: once((id: string, options?: Parameters<Transport['downloadAttachment']>[1]) => t.downloadAttachment(id, options)),
     sendMessage: once((input: Parameters<Transport['sendMessage']>[0], via: 'socket' | 'rest') => t.sendMessage(input, via)),
+    ...(t.sendMessages ? { sendMessages: once((inputs: Parameters<NonNullable<Transport['sendMessages']>>[0], via: 'socket' | 'rest') => t.sendMessages!(inputs, via)) } : {}),
     messageAction: once((input: Parameters<Transport['messageAction']>[0], via: 'socket' | 'rest') => t.messageAction(input, via)),
     messageReceived: once((ids: string[]) => t.messageReceived(ids)),
     messageRead: once((conversationId: string, upToSeq: number) => t.messageRead(conversationId, upToSeq)),

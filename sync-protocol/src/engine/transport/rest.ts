@@ -16,6 +16,7 @@ import { messageSchema, type Message, type SendMessageInput } from '../../model/
 import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
 import { syncResponseSchema } from '../../rest/sync.ts';
+import { sendMessagesResponseSchema } from '../../events/send-batch.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
 import { profileResponseSchema, type ProfileUpdate } from '../../rest/profile.ts';
 import { muteResponseSchema, mutesResponseSchema, pushConfigResponseSchema, type PushSubscriptionInput } from '../../model/notifications.ts';
@@ -132,6 +133,11 @@ export class RestClient {
 
   sendMessage(input: SendMessageInput) {
     return this.request('POST', '/api/messages', sendMessageResponseSchema, { body: input });
+  }
+
+  /** `POST /api/messages/batch` (extension, events/send-batch.ts): `{ results }`, a prefix of `inputs` in order. */
+  sendMessages(inputs: readonly SendMessageInput[]) {
+    return this.request('POST', '/api/messages/batch', sendMessagesResponseSchema, { body: { messages: inputs } });
   }
 
   /** Contract v2 "Message actions" (hide: `POST /api/messages/:id/hide`, an extension); each answers `{ message }`. */

@@ -64,6 +64,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       uploadAttachment: (request) => files.upload(request),
       downloadAttachment: (id, options) => files.download(id, options),
       sendMessage: async (input, via) => (via === 'socket' ? socket.sendMessage(input) : (await rest.sendMessage(input)).message),
+      sendMessages: async (inputs, via) => (via === 'socket' ? socket.sendMessages(inputs) : (await rest.sendMessages(inputs)).results),
       messageAction: (input, via) => (via === 'socket' ? socket.messageAction(input) : rest.messageAction(input)),
       messageReceived: (ids) => socket.messageReceived(ids),
       messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),

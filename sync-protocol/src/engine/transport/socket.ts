@@ -13,6 +13,7 @@ import { PigeonError } from '../../errors.ts';
 import { backoffDelay } from '../util/backoff.ts';
 import { conversationMutedEventSchema } from '../../model/notifications.ts';
 import { conversationUpdatedEventSchema, messageActionAckSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, okAckSchema, presenceEventSchema, readPositionEventSchema, sendMessageAckSchema, syncHintEventSchema, typingEventSchema, userStatusAckSchema, userUpdatedEventSchema } from '../../events/down.ts';
+import { sendMessagesAckSchema, type SendBatchResult } from '../../events/send-batch.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../events/socket-types.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 
@@ -146,6 +147,14 @@ export class SocketTransport {
     return ack.data.message;
   }
 
+  /** `send-messages` (extension, events/send-batch.ts): one result per message handled, a prefix of `inputs` in order. */
+  async sendMessages(inputs: readonly SendMessageInput[]): Promise<SendBatchResult[]> {
+    const ack = sendMessagesAckSchema.safeParse(await this.emitWithAck('send-messages', { messages: inputs }));
+    if (!ack.success) throw new PigeonError('INTERNAL', 'socket: malformed send-messages ack');
+    if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
+    return ack.data.results;
+  }
+
   async messageAction(input: MessageActionInput): Promise<Message> {
     const { kind, clientId, messageId } = input;
     const payload = input.kind === 'react' ? { clientId, messageId, emoji: input.emoji } : input.kind === 'edit' ? { clientId, messageId, body: input.body } : { clientId, messageId };
@@ -185,7 +194,7 @@ export class SocketTransport {
     if (!ack.data.ok) throw new PigeonError(ack.data.code, ack.data.message);
   }
 
-  private emitWithAck(event: 'send-message' | 'message-received' | 'message-read' | 'user-status' | ActionEvent, payload: object): Promise<unknown> {
+  private emitWithAck(event: 'send-message' | 'send-messages' | 'message-received' | 'message-read' | 'user-status' | ActionEvent, payload: object): Promise<unknown> {
     const socket = this.socket;
     if (!socket?.connected) return Promise.reject(unavailable('not connected'));
     return new Promise((resolve, reject) => {

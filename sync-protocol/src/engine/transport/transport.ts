@@ -23,6 +23,7 @@ import type { MessageStatusEvent, PresenceEvent, ReadPositionEvent, TypingEvent,
 import type { ConversationState, ConversationSummary, ReceiptsResponse } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
+import type { SendBatchResult } from '../../events/send-batch.ts';
 import type { MessageAction } from '../../model/message-action.ts';
 import type { UploadQuery } from '../../model/attachment.ts';
 import type { Attachment } from '../../model/message-parts.ts';
@@ -176,6 +177,13 @@ export interface Transport {
 
   /** Resolves with the stored message (the same one again for a repeated clientId). */
   sendMessage(input: SendMessageInput, via: 'socket' | 'rest'): Promise<Message>;
+  /**
+   * A batched send (extension; events/send-batch.ts): `send-messages` or `POST /api/messages/batch`.
+   * Resolves with one result per message handled, in order, a prefix of `inputs` (the rest were
+   * not stored); rejects when the whole request failed (nothing stored). Optional: without it the
+   * drainer sends one message at a time.
+   */
+  sendMessages?(inputs: readonly SendMessageInput[], via: 'socket' | 'rest'): Promise<SendBatchResult[]>;
   /**
    * React / edit / delete for everyone / hide (delete for me), by socket (`react`, `edit-message`,
    * `delete-message`, `hide-message`) or REST (`PUT /api/messages/:id/reaction`, `PATCH

@@ -23,10 +23,17 @@
  *      │     signed out → lane stops; still signed in (the refresh failed offline) → like transient
  *      └── transient (RATE_LIMITED, INTERNAL, timeout, network) → backoff(attempts) → waiting
  *
- * Why one lane per conversation, one entry in flight per lane: the server assigns seq at
+ * Why one lane per conversation, one request in flight per lane: the server assigns seq at
  * store time, so sending B before A's ack could store B first if A needed a retry. Waiting
- * for each ack keeps seq order = typing order. A retry reuses the clientId, so a send whose
+ * for each answer keeps seq order = typing order. A retry reuses the clientId, so a send whose
  * ack was lost comes back as the already-stored message, never a second copy.
+ *
+ * Batches (up/batch.ts, #20): a head that is a plain message and has not failed before goes with
+ * the plain messages right behind it in one `send-messages` (POST /api/messages/batch): the server
+ * stores a prefix of it in order, so the lane commits the acked copies in one transaction, fails
+ * the refused-for-good ones, and starts the next request at the first message without an answer;
+ * a message the server could not take now is that entry's failed attempt, and a request failed as
+ * a whole the head's. The "send-message" box below is then "send-messages", the ack its results.
  *
  * Group changes (entries with `op`) ride in the same lanes, so a rename, an addition or a message
  * reach the server in the order they were made; they go over REST (the contract has no socket
@@ -67,6 +74,8 @@ import { UploadStopped } from './uploads.ts';
 import { isMuteEntry, settleMute, type MuteEntry } from './mutes.ts';
 import { isProfileEntry, type ProfileEntry } from './profile.ts';
 import { SingleFlight } from '../util/single-flight.ts';
+import { SEND_BATCH, type SendBatchResult } from '../../events/send-batch.ts';
+import { batchable, pickBatch, splitResults, wholeBatchFailure, type BatchOutcome } from './batch.ts';
 
 /** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
 export const TARGET_WAITS = 8;
@@ -123,6 +132,10 @@ export interface DrainerDeps {
   send: (input: SendMessageInput, via: 'socket' | 'rest') => Promise<Message>;
   /** Stores the server copy and drops the entry, in one transaction. */
   commit: (entry: OutboxEntry, message: Message) => Promise<void>;
+  /** A batched send (up/batch.ts; transport `sendMessages`): results for a prefix of `inputs`. Without it (or commitMany), one at a time. */
+  sendMany?: (inputs: SendMessageInput[], via: 'socket' | 'rest') => Promise<SendBatchResult[]>;
+  /** Stores the server copies of a batch's acked messages and drops their entries, in one transaction. */
+  commitMany?: (messages: Message[]) => Promise<void>;
   /**
    * Uploads the files of a message entry (up/uploads.ts) and resolves with their server ids in order;
    * `proceed` says whether to go on (checked before every request). Rejects with UploadStopped when it turned false.
@@ -194,11 +207,15 @@ export class Drainer {
     }
   }
 
-  private async head(conversationId: string): Promise<OutboxEntry | undefined> {
-    return this.deps.db.outbox
-      .where('[conversationId+localCreatedAt]')
-      .between([conversationId, -Infinity], [conversationId, Infinity])
-      .first();
+  private lane(conversationId: string) {
+    return this.deps.db.outbox.where('[conversationId+localCreatedAt]').between([conversationId, -Infinity], [conversationId, Infinity]);
+  }
+
+  /** The lane's entries a batch may take (the head first): read only when the head could lead one. */
+  private async run(entry: OutboxEntry): Promise<OutboxEntry[]> {
+    if (!this.deps.sendMany || !this.deps.commitMany || !batchable(entry) || entry.attempts > 0) return [entry];
+    const run = await this.lane(entry.conversationId).limit(SEND_BATCH.maxItems).toArray();
+    return run[0]?.clientId === entry.clientId ? [entry, ...run.slice(1)] : [entry];
   }
 
   /**
@@ -245,7 +262,7 @@ export class Drainer {
     const { deps } = this;
     while (deps.canDrain()) {
       const generation = this.generation;
-      const head = await this.head(conversationId);
+      const head = await this.lane(conversationId).first();
       if (!head) {
         if (generation !== this.generation) continue;
         return;
@@ -257,6 +274,7 @@ export class Drainer {
         if (!kept) continue;
         entry = kept;
       }
+      const run = await this.run(entry);
       // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
       // switch must not send the next account's (restored) messages with its own token. No await
       // between here and the send, so the send goes out with the token of the entry's owner (and
@@ -303,6 +321,16 @@ export class Drainer {
             // The socket may have gone down during a long upload; HTTP just worked.
             if (via === 'socket' && !deps.socketConnected()) via = 'rest';
           }
+          const batch = attachmentIds ? [entry] : pickBatch(run, (e) => sendInput(e), (e) => e.key === messageKey(me, e.clientId));
+          if (batch.length > 1) {
+            const stopped = await this.sendBatch(batch, via, me);
+            // The first message the server could not take now: handled below as that entry's failure.
+            if (stopped) {
+              entry = stopped.entry;
+              throw stopped.error;
+            }
+            continue;
+          }
           const message = await deps.send(sendInput(entry, attachmentIds), via);
           await deps.commit(entry, message);
         }
@@ -335,5 +363,19 @@ export class Drainer {
         if (updated) await this.signal.wait(backoffDelay(updated.attempts, deps.backoff, deps.random));
       }
     }
+  }
+
+  /**
+   * One batch in flight (up/batch.ts): the acked prefix is committed in one transaction, refusals
+   * for good fail their messages; what follows the first message the server could not take is
+   * left queued, in order. A failure of the whole request fails the head (transient, wholeBatchFailure).
+   */
+  private async sendBatch(batch: OutboxEntry[], via: 'socket' | 'rest', me: string): Promise<BatchOutcome['stopped']> {
+    const { deps } = this;
+    const results = await deps.sendMany!(batch.map((e) => sendInput(e)), via).catch((e: unknown) => Promise.reject(wholeBatchFailure(e)));
+    const outcome = splitResults(batch, results);
+    if (outcome.acked.length > 0) await deps.commitMany!(outcome.acked.map((a) => a.message));
+    for (const { entry, error } of outcome.refused) await markFailed(deps.db, entry, me, error.code, error.message);
+    return outcome.stopped;
   }
 }
