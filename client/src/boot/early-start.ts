@@ -1,0 +1,43 @@
+/**
+ * The cold start of a signed-in device, in parallel instead of one chunk after another. Run from
+ * main.ts before Vue mounts: when this browser may hold a session (boot/engine-loader.ts
+ * mayHaveSession), the engine chunk and the messenger chunk are fetched at once and the session is
+ * resumed as soon as the engine is in, while the shell mounts. App.vue then awaits the same
+ * promises. Without it each step waited for the one before (the entry, then App's onMounted,
+ * then the engine, then resume(), then the messenger chunk): four service-worker round trips and
+ * their parse in a row before the conversation list could render (docs/client.md, "Cold start").
+ * A first visit (no `pigeon` database) loads neither: the sign-in page stays engine-free.
+ */
+import type { User } from '@pigeon/sync-protocol';
+import { loadEngine, mayHaveSession } from './engine-loader.ts';
+
+let hint: Promise<boolean> | null = null;
+let resuming: Promise<User | null> | null = null;
+
+/** mayHaveSession(), asked once per page load (indexedDB.databases() is a round trip to the browser). */
+export function sessionHint(): Promise<boolean> {
+  return (hint ??= mayHaveSession());
+}
+
+/** The stored session, resumed once for whoever asks first (App.vue, or startEarly). */
+export function resumeSession(): Promise<User | null> {
+  resuming ??= loadEngine()
+    .then((engine) => engine.resume())
+    .catch((e: unknown) => {
+      resuming = null; // a chunk that could not load: App.vue's next attempt tries again
+      throw e;
+    });
+  return resuming;
+}
+
+/** The messenger page's chunk (App.vue's async component loads it through this too). */
+export const loadMessengerPage = () => import('../pages/MessengerPage.vue');
+
+/** Starts the work a resumed session needs, before the shell has mounted. */
+export function startEarly(): void {
+  void sessionHint().then((may) => {
+    if (!may) return;
+    void loadMessengerPage().catch(() => {}); // App.vue's own import reports a failure
+    void resumeSession().catch(() => {});
+  });
+}
