@@ -5,7 +5,7 @@
  * resumed as soon as the engine is in, while the shell mounts. App.vue then awaits the same
  * promises. Without it each step waited for the one before (the entry, then App's onMounted,
  * then the engine, then resume(), then the messenger chunk): four service-worker round trips and
- * their parse in a row before the conversation list could render (docs/client.md, "Cold start").
+ * their parse in a row before the conversation list could render (traced in issue #20).
  * A first visit (no `pigeon` database) loads neither: the sign-in page stays engine-free.
  */
 import type { User } from '@pigeon/sync-protocol';
@@ -33,8 +33,37 @@ export function resumeSession(): Promise<User | null> {
 /** The messenger page's chunk (App.vue's async component loads it through this too). */
 export const loadMessengerPage = () => import('../pages/MessengerPage.vue');
 
+/**
+ * A synchronous hint, kept by App.vue: this browser showed a signed-in session last time. It lets
+ * the chunks be requested before Vue mounts, instead of after indexedDB.databases() answers (which
+ * comes after the mount, ~100 ms later on a loaded machine in the traces). Only the chunks: the
+ * session is resumed once databases() confirms, so a stale hint never creates a database.
+ */
+const HINT_KEY = 'pigeon:signed-in-hint';
+
+export function rememberSignedIn(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(HINT_KEY, '1');
+    else localStorage.removeItem(HINT_KEY);
+  } catch {
+    // Storage refused (private mode, quota): the start just waits for databases().
+  }
+}
+
+function signedInLastTime(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the work a resumed session needs, before the shell has mounted. */
 export function startEarly(): void {
+  if (signedInLastTime()) {
+    void loadEngine().catch(() => {});
+    void loadMessengerPage().catch(() => {});
+  }
   void sessionHint().then((may) => {
     if (!may) return;
     void loadMessengerPage().catch(() => {}); // App.vue's own import reports a failure
