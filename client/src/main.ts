@@ -14,7 +14,7 @@ import './styles/main.css';
 void navigator.storage?.persist?.().catch(() => false);
 
 // A stored session: fetch the engine and the messenger, and resume, while Vue mounts the shell.
-startEarly();
+startEarly(() => import('./pages/MessengerPage.vue'));
 
 // A language other than English is a chunk of its own: mount once its messages are in (i18n/index.ts).
 void ready.finally(() => createApp(App).use(i18n).mount('#app'));

@@ -12,10 +12,7 @@ vi.mock('./engine-loader.ts', () => ({
   },
   mayHaveSession: async () => (calls.databases++, hasDatabase),
 }));
-vi.mock('../pages/MessengerPage.vue', () => {
-  calls.messenger++;
-  return { default: {} };
-});
+const loadMessenger = async () => void calls.messenger++;
 
 /** A Storage-like map standing in for localStorage (node has none). */
 function fakeStorage(): Storage {
@@ -47,25 +44,25 @@ describe('startEarly', () => {
   it('loads nothing on a first visit (no database, no hint): the sign-in page stays engine-free', async () => {
     hasDatabase = false;
     const { startEarly } = await import('./early-start.ts');
-    startEarly();
+    startEarly(loadMessenger);
     await flush();
-    expect(calls).toMatchObject({ loadEngine: 0, resume: 0, databases: 1 });
+    expect(calls).toMatchObject({ loadEngine: 0, resume: 0, messenger: 0, databases: 1 });
   });
 
   it('with a stored session, loads the engine and resumes once, shared with App.vue', async () => {
     const { startEarly, resumeSession } = await import('./early-start.ts');
-    startEarly();
+    startEarly(loadMessenger);
     await flush();
     expect(await resumeSession()).toEqual({ id: 'u1' });
-    expect(calls).toMatchObject({ resume: 1, databases: 1 });
+    expect(calls).toMatchObject({ resume: 1, messenger: 1, databases: 1 });
   });
 
   it('with the signed-in hint, asks for the engine before databases() answers, but resumes only once it has', async () => {
     const { startEarly, rememberSignedIn } = await import('./early-start.ts');
     rememberSignedIn(true);
     hasDatabase = false; // a stale hint: the browser's data was cleared
-    startEarly();
-    expect(calls.loadEngine).toBe(1); // synchronously, before any await
+    startEarly(loadMessenger);
+    expect(calls).toMatchObject({ loadEngine: 1, messenger: 1 }); // synchronously, before any await
     await flush();
     expect(calls.resume).toBe(0); // never creates a database for a session that is not there
   });
@@ -75,7 +72,7 @@ describe('startEarly', () => {
     rememberSignedIn(true);
     rememberSignedIn(false);
     hasDatabase = false;
-    startEarly();
+    startEarly(loadMessenger);
     expect(calls.loadEngine).toBe(0);
     vi.stubGlobal('localStorage', {
       getItem: () => {
@@ -89,7 +86,7 @@ describe('startEarly', () => {
       },
     });
     expect(() => rememberSignedIn(true)).not.toThrow();
-    expect(() => startEarly()).not.toThrow();
+    expect(() => startEarly(loadMessenger)).not.toThrow();
   });
 
   it('a chunk that failed to load is tried again on the next resume', async () => {

@@ -30,9 +30,6 @@ export function resumeSession(): Promise<User | null> {
   return resuming;
 }
 
-/** The messenger page's chunk (App.vue's async component loads it through this too). */
-export const loadMessengerPage = () => import('../pages/MessengerPage.vue');
-
 /**
  * A synchronous hint, kept by App.vue: this browser showed a signed-in session last time. It lets
  * the chunks be requested before Vue mounts, instead of after indexedDB.databases() answers (which
@@ -58,15 +55,19 @@ function signedInLastTime(): boolean {
   }
 }
 
-/** Starts the work a resumed session needs, before the shell has mounted. */
-export function startEarly(): void {
+/**
+ * Starts the work a resumed session needs, before the shell has mounted. `loadMessenger` imports
+ * the messenger page (main.ts passes it: the module is the one App.vue's async component imports,
+ * so the browser fetches and evaluates it once).
+ */
+export function startEarly(loadMessenger: () => Promise<unknown>): void {
   if (signedInLastTime()) {
     void loadEngine().catch(() => {});
-    void loadMessengerPage().catch(() => {});
+    void loadMessenger().catch(() => {});
   }
   void sessionHint().then((may) => {
     if (!may) return;
-    void loadMessengerPage().catch(() => {}); // App.vue's own import reports a failure
+    void loadMessenger().catch(() => {}); // App.vue's own import reports a failure
     void resumeSession().catch(() => {});
   });
 }
