@@ -2,6 +2,7 @@ import './boot/strict-csp.ts';
 import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { startEarly } from './boot/early-start.ts';
 import { i18n, ready } from './i18n/index.ts';
 import './styles/main.css';
 
@@ -11,6 +12,9 @@ import './styles/main.css';
 // Ask the browser not to evict our IndexedDB under storage pressure (Safari wipes
 // non-persistent storage of sites not used for 7 days). Best effort: it may say no.
 void navigator.storage?.persist?.().catch(() => false);
+
+// A stored session: fetch the engine and the messenger, and resume, while Vue mounts the shell.
+startEarly(() => import('./pages/MessengerPage.vue'));
 
 // A language other than English is a chunk of its own: mount once its messages are in (i18n/index.ts).
 void ready.finally(() => createApp(App).use(i18n).mount('#app'));

@@ -1,6 +1,7 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { watch, watchEffect, type Ref } from 'vue';
 import { engine } from '../engine.ts';
+import { afterNextPaint } from '../perf/marks.ts';
 import { useEngineState } from './useEngineState.ts';
 import { usePageVisible } from './usePageVisible.ts';
 
@@ -37,6 +38,11 @@ export function useMarkRead(options: UseMarkReadOptions): void {
     const signature = `${newestIncoming?.key ?? ''}|${unread}|${state.value.connection === 'online'}`;
     if (signature === lastMarked) return;
     lastMarked = signature;
-    engine.markRead(conversationId).catch((e: unknown) => console.warn('[markRead]', e));
+    // After the frame that shows the chat: marking read writes the rows, receipts and the
+    // conversation's summary, whose transaction and the queries it wakes would otherwise delay
+    // the chat's first paint (issue #20, opening a chat).
+    afterPaint(() => engine.markRead(conversationId).catch((e: unknown) => console.warn('[markRead]', e)));
   });
 }
+
+const afterPaint: (fn: () => void) => void = typeof requestAnimationFrame === 'function' ? afterNextPaint : (fn) => fn();

@@ -7,19 +7,30 @@ import { currentLocale, t } from '../i18n/index.ts';
 
 type Formats = { time: Intl.DateTimeFormat; weekday: Intl.DateTimeFormat; shortDate: Intl.DateTimeFormat; longDate: Intl.DateTimeFormat };
 
-/** Building an Intl formatter is costly (a chat list formats hundreds of stamps): one set per locale. */
+const OPTIONS: Record<keyof Formats, Intl.DateTimeFormatOptions> = {
+  // 'numeric', not '2-digit': "7:10 PM", never "07:10 PM".
+  time: { hour: 'numeric', minute: '2-digit' },
+  weekday: { weekday: 'long' },
+  shortDate: { day: 'numeric', month: 'short' },
+  longDate: { day: 'numeric', month: 'long', year: 'numeric' },
+};
+
+/**
+ * Building an Intl formatter is costly (a chat list formats hundreds of stamps): one set per
+ * locale, each formatter built on its first use (a list of today's chats needs only `time`; the
+ * others cost a few ms each on the cold open's critical path).
+ */
 const cache = new Map<string, Formats>();
 
 function formats(locale: string = currentLocale()): Formats {
   let f = cache.get(locale);
   if (!f) {
-    f = {
-      // 'numeric', not '2-digit': "7:10 PM", never "07:10 PM".
-      time: new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }),
-      weekday: new Intl.DateTimeFormat(locale, { weekday: 'long' }),
-      shortDate: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }),
-      longDate: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric' }),
-    };
+    const made: Partial<Formats> = {};
+    const lazy = {} as Formats;
+    for (const kind of Object.keys(OPTIONS) as Array<keyof Formats>) {
+      Object.defineProperty(lazy, kind, { get: () => (made[kind] ??= new Intl.DateTimeFormat(locale, OPTIONS[kind])) });
+    }
+    f = lazy;
     cache.set(locale, f);
   }
   return f;
