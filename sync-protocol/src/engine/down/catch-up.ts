@@ -16,6 +16,11 @@
  * (retried, as a failed page is); any other refusal stores the page without them, and the
  * lookups after it (background.ts requestPeers, requestUsers) ask again.
  *
+ * The next page is fetched while the current one is stored (the network and the database work
+ * side by side), but it is stored only after it, by the next transaction, with its own cursor:
+ * pages still commit one at a time, in order. A prefetched page is dropped when the run ends
+ * or the cursor moved under it (another tab); its failure fails the run when it is awaited.
+ *
  * Runs are serialized: a request during a run is coalesced into one more run after
  * it (the caller's promise resolves after that run), because what triggered the
  * request (a reconnect, a gap) may have happened after the running one fetched its page.
@@ -104,6 +109,8 @@ export class CatchUp {
     const { db, fetchPage, me, active, pageSize, afterPage, done } = this.deps;
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
     let prepared = false;
+    // The page after `since`, asked for while the one before it was being stored (see the header).
+    let prefetched: Promise<SyncResponse> | null = null;
     for (;;) {
       const userId = me();
       if (!userId || !active()) return;
@@ -111,7 +118,9 @@ export class CatchUp {
         await this.deps.beforeFirstPage?.(userId);
         prepared = true;
       }
-      const page = await fetchPage(since, pageSize);
+      const page = await (prefetched ?? fetchPage(since, pageSize));
+      prefetched = null;
+      const following = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
       const people = await this.peopleOf(page, userId);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at, people);
@@ -128,6 +137,7 @@ export class CatchUp {
         done(at);
         return;
       }
+      prefetched = following;
     }
   }
 
@@ -146,13 +156,19 @@ export class CatchUp {
   }
 }
 
+/** A promise whose rejection is handled only when it is awaited (a prefetch may be dropped). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 /**
  * Stores a page and moves the cursor past it in ONE transaction. The cursor is
  * written only if it still equals `since` (compare-and-set): another tab may have
  * moved it meanwhile, and it must never move back. The page's rows are merged
  * either way; merges are idempotent.
  */
-async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
+export async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, db.users], async () => {
     const result = await applyServerCopies(db, page.messages, me);
     if (!result.stale) await storeNewUsers(db, people);
