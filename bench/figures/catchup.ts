@@ -5,6 +5,9 @@
  * what the server holds for it. Baseline in the same run: the server's /api/sync
  * paging alone (a raw fetch loop, same page size as the engine, nothing stored).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { LIMITS } from '@pigeon/sync-protocol';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
@@ -50,7 +53,8 @@ export type CatchUpFigures = Array<CatchUpRow | BrowserCatchUpRow>;
 
 export async function measureCatchUp(opts: CatchUpOptions): Promise<CatchUpFigures> {
   const rows: CatchUpFigures = [];
-  if (opts.browser) rows.push(await browserCatchUp(opts));
+  // CATCHUP_BROWSER=0 skips the Chromium half (quicker runs while profiling the engine's).
+  if (opts.browser && process.env.CATCHUP_BROWSER !== '0') rows.push(await browserCatchUp(opts));
   for (const kind of opts.stores) rows.push(await catchUpOn(kind, kind === 'mongodb' && opts.mongoMessages ? { ...opts, messages: opts.mongoMessages } : opts));
   return rows;
 }
@@ -110,6 +114,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
       if (!onlineAt && st.connection === 'online') onlineAt = performance.now();
       if (!syncedAt && st.lastSyncAt !== lastSync0) syncedAt = performance.now();
     });
+    const profile = process.env.CATCHUP_PROFILE ? await startProfile() : null;
     const client0 = process.cpuUsage();
     cpu0 = readCpuSeconds(target.pid);
     t0 = performance.now();
@@ -138,6 +143,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     const engineMs = (equalAt || performance.now()) - t0;
     const engineCpu = readCpuSeconds(target.pid) - cpu0;
     const clientCpu = process.cpuUsage(client0);
+    if (profile) await profile.stop(`${process.env.CATCHUP_PROFILE}/catchup-${kind}-${Date.now()}.cpuprofile`);
     off();
     offState();
     const rel = (t: number) => (t ? `+${(t - t0).toFixed(0)} ms` : 'not seen');
@@ -222,6 +228,28 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
     await browser.close();
     await target.stop();
   }
+}
+
+/**
+ * CATCHUP_PROFILE=DIR: a V8 CPU profile of this process (the engine) from reconnect until the
+ * database equals the server, without the filling before it (summarise: bench/lib/profile.ts).
+ */
+async function startProfile(): Promise<{ stop: (path: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (path) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`  CPU profile of the engine's catch-up: ${path}`);
+    },
+  };
 }
 
 /** Every server message is in the local database, once, with seq 1..n in each conversation. */
