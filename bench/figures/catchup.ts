@@ -47,14 +47,18 @@ export interface BrowserCatchUpRow {
   ms: number;
   /** Network back → the first new message stored (mostly the socket's reconnection delay). */
   firstMs?: number;
+  /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
+  longTasks?: number;
+  longestTaskMs?: number;
   ok: boolean;
 }
 export type CatchUpFigures = Array<CatchUpRow | BrowserCatchUpRow>;
 
 export async function measureCatchUp(opts: CatchUpOptions): Promise<CatchUpFigures> {
   const rows: CatchUpFigures = [];
-  // CATCHUP_BROWSER=0 skips the Chromium half (quicker runs while profiling the engine's).
+  // CATCHUP_BROWSER=0 skips the Chromium half, CATCHUP_NODE=0 the fake-indexeddb one (quicker runs while profiling).
   if (opts.browser && process.env.CATCHUP_BROWSER !== '0') rows.push(await browserCatchUp(opts));
+  if (process.env.CATCHUP_NODE === '0') return rows;
   for (const kind of opts.stores) rows.push(await catchUpOn(kind, kind === 'mongodb' && opts.mongoMessages ? { ...opts, messages: opts.mongoMessages } : opts));
   return rows;
 }
@@ -205,6 +209,14 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
     const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`);
     if (fill.acked !== total) fail('catchup/browser', `filling: ${fill.acked}/${total} acked`);
     const before = await countLocalMessages(page);
+    // Main-thread tasks over 50 ms while the catch-up runs (Long Tasks API): the UI must not freeze.
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    });
     const t0 = performance.now();
     await net.set(false);
     let n = 0;
@@ -216,14 +228,17 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
       await page.waitForTimeout(100);
     }
     const ms = performance.now() - t0;
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const longestTaskMs = Math.max(0, ...longTasks);
     const ok = n === total;
     if (!ok) fail('catchup/browser', `the page's IndexedDB holds ${n} messages, ${total} were sent`);
     console.log(
       `  browser catch-up: ${(ms / 1000).toFixed(2)} s until IndexedDB holds all ${total} (${fmtRate(total / (ms / 1000))} msgs/s); ` +
-        `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect)`,
+        `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect); ` +
+        `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
     );
     await context.close();
-    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, ok };
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, ok };
   } finally {
     await browser.close();
     await target.stop();
@@ -285,7 +300,8 @@ export function renderCatchUp(all: CatchUpFigures): string {
       `\`context.setOffline\` and refused socket.io WebSockets; time from the network coming back until the page's IndexedDB holds every message, polled every 100 ms): ` +
       (b.ok
         ? `**${(b.ms / 1000).toFixed(2)} s** for ${fmtRate(b.messages)} messages in ${b.conversations} conversations (${fmtRate(b.messages / (b.ms / 1000))} msgs/s)` +
-          (b.firstMs !== undefined ? `, of which ${(b.firstMs / 1000).toFixed(2)} s before the first message was stored (reconnection).` : '.')
+          (b.firstMs !== undefined ? `, of which ${(b.firstMs / 1000).toFixed(2)} s before the first message was stored (reconnection)` : '') +
+          (b.longestTaskMs !== undefined ? `; longest main-thread task meanwhile ${b.longestTaskMs.toFixed(0)} ms (${b.longTasks} over 50 ms).` : '.')
         : `✘ not reached.`),
   );
   return [

@@ -118,9 +118,9 @@ export class CatchUp {
         await this.deps.beforeFirstPage?.(userId);
         prepared = true;
       }
-      const page = await (prefetched ?? fetchPage(since, pageSize));
+      const page: SyncResponse = await (prefetched ?? fetchPage(since, pageSize));
       prefetched = null;
-      const following = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
+      const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
       const people = await this.peopleOf(page, userId);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at, people);
