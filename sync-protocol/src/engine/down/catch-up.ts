@@ -26,6 +26,7 @@
  * request (a reconnect, a gap) may have happened after the running one fetched its page.
  */
 import type { User } from '../../model/user.ts';
+import type { CatchUpProgress } from '../api.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
 import { fetchMissingUsers, storeNewUsers, usersReferredBy } from '../local/users.ts';
 import { META, type LocalDb } from '../local/local-db.ts';
@@ -54,6 +55,8 @@ export interface CatchUpDeps {
   afterPage: (result: ApplyResult) => void;
   /** After a run reached hasMore = false. */
   done: (at: string) => void;
+  /** The run's progress after each committed page; null when no run is going on (ended, failed or stopped). */
+  progress?: (p: CatchUpProgress | null) => void;
   /** Whether a failed run should be retried by itself (the socket is up); otherwise the next connect retries. */
   retryWhile: () => boolean;
   backoff: BackoffOptions;
@@ -106,7 +109,16 @@ export class CatchUp {
   }
 
   private async runOnce(): Promise<void> {
-    const { db, fetchPage, me, active, pageSize, afterPage, done } = this.deps;
+    try {
+      await this.pages();
+    } finally {
+      this.deps.progress?.(null);
+    }
+  }
+
+  private async pages(): Promise<void> {
+    const { db, fetchPage, me, active, pageSize, afterPage, done, progress } = this.deps;
+    const stored: CatchUpProgress = { pages: 0, messages: 0, hasMore: true };
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
     let prepared = false;
     // The page after `since`, asked for while the one before it was being stored (see the header).
@@ -127,6 +139,9 @@ export class CatchUp {
       // Signed out (or another account signed in) in another tab meanwhile: this run is over.
       if (result.stale) return;
       afterPage(result);
+      stored.pages += 1;
+      stored.messages += result.inserted;
+      progress?.({ ...stored, hasMore: page.hasMore || !advanced });
       if (!advanced) {
         // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
         since = (await db.getMeta<string>(META.syncCursor)) ?? '';
