@@ -217,6 +217,11 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
         for (const e of list.getEntries()) w.__longTasks.push(e.duration);
       }).observe({ type: 'longtask' });
     });
+    const cdp = process.env.CATCHUP_PROFILE ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const t0 = performance.now();
     await net.set(false);
     let n = 0;
@@ -228,6 +233,13 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
       await page.waitForTimeout(100);
     }
     const ms = performance.now() - t0;
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const path = `${process.env.CATCHUP_PROFILE}/catchup-browser-${Date.now()}.cpuprofile`;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify(profile));
+      console.log(`  CPU profile of the page during the catch-up: ${path}`);
+    }
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
     const longestTaskMs = Math.max(0, ...longTasks);
     const ok = n === total;
