@@ -111,14 +111,16 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
 /**
  * Raises the status of stored messages by server id, for `me`. Returns the ids not found locally.
  * Nothing when `me` no longer owns the database: a receipt meant for A (received before B signed
- * in) names messages B may hold too, and would move them for B.
+ * in) names messages B may hold too, and would move them for B. `rowKeys`: the row keys of those
+ * messages when the caller read them already (the receipts owed): one bulkGet instead of a read
+ * per id; a row is raised only if it still carries one of `ids`.
  */
-export async function applyStatus(outer: LocalDb, ids: readonly string[], status: MessageStatus, me: string): Promise<{ unknownIds: string[] }> {
+export async function applyStatus(outer: LocalDb, ids: readonly string[], status: MessageStatus, me: string, rowKeys?: readonly string[]): Promise<{ unknownIds: string[] }> {
   if (ids.length === 0) return { unknownIds: [] };
   return outer.transaction('rw', [outer.messages, outer.conversations, outer.meta], async (tx) => {
     const db = boundTo(outer, tx); // bound-db.ts: F1
     if (!(await signedInAs(db, me))) return { unknownIds: [] };
-    const rows = await rowsById(db, ids);
+    const rows = rowKeys ? await rowsByKey(db, ids, rowKeys) : await rowsById(db, ids);
     const found = new Set(rows.map((r) => r.id));
     const touched: Touched = new Map();
     const writes: StoredMessage[] = [];
@@ -145,4 +147,9 @@ async function rowsById(db: LocalDb, ids: readonly string[]): Promise<StoredMess
   const unique = [...new Set(ids)];
   const found = await Promise.all(unique.map((id) => db.messages.where('id').equals(id).toArray()));
   return found.flat();
+}
+
+async function rowsByKey(db: LocalDb, ids: readonly string[], keys: readonly string[]): Promise<StoredMessage[]> {
+  const wanted = new Set(ids);
+  return (await db.messages.bulkGet([...keys])).filter((r): r is StoredMessage => !!r && !!r.id && wanted.has(r.id));
 }
