@@ -119,6 +119,8 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
       if (!syncedAt && st.lastSyncAt !== lastSync0) syncedAt = performance.now();
     });
     const profile = process.env.CATCHUP_PROFILE ? await startProfile() : null;
+    const counts = (globalThis as { __idbCounts?: Record<string, number> }).__idbCounts;
+    const counts0 = counts ? { ...counts } : null;
     const client0 = process.cpuUsage();
     cpu0 = readCpuSeconds(target.pid);
     t0 = performance.now();
@@ -147,6 +149,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     const engineMs = (equalAt || performance.now()) - t0;
     const engineCpu = readCpuSeconds(target.pid) - cpu0;
     const clientCpu = process.cpuUsage(client0);
+    if (counts && counts0) console.log(`  IndexedDB calls during the catch-up: ${Object.entries(counts).map(([k, v]) => [k, v - (counts0[k] ?? 0)] as const).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (profile) await profile.stop(`${process.env.CATCHUP_PROFILE}/catchup-${kind}-${Date.now()}.cpuprofile`);
     off();
     offState();
