@@ -121,16 +121,18 @@ export class CatchUp {
     const stored: CatchUpProgress = { pages: 0, messages: 0, hasMore: true };
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
     let prepared = false;
-    // The page after `since`, asked for while the one before it was being stored (see the header).
-    let prefetched: Promise<SyncResponse> | null = null;
+    // The page after `since`, asked for while the one before it was being stored (see the header),
+    // with the token of `owner`: another account's page is never stored, even if signed in meanwhile.
+    let prefetched: { page: Promise<SyncResponse>; owner: string } | null = null;
     for (;;) {
       const userId = me();
       if (!userId || !active()) return;
+      if (prefetched && prefetched.owner !== userId) return;
       if (since === '' && !prepared) {
         await this.deps.beforeFirstPage?.(userId);
         prepared = true;
       }
-      const page: SyncResponse = await (prefetched ?? fetchPage(since, pageSize));
+      const page: SyncResponse = await (prefetched?.page ?? fetchPage(since, pageSize));
       prefetched = null;
       const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
       const people = await this.peopleOf(page, userId);
@@ -152,7 +154,7 @@ export class CatchUp {
         done(at);
         return;
       }
-      prefetched = following;
+      if (following) prefetched = { page: following, owner: userId };
     }
   }
 
