@@ -5,6 +5,9 @@
  * what the server holds for it. Baseline in the same run: the server's /api/sync
  * paging alone (a raw fetch loop, same page size as the engine, nothing stored).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { LIMITS } from '@pigeon/sync-protocol';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
@@ -44,13 +47,18 @@ export interface BrowserCatchUpRow {
   ms: number;
   /** Network back → the first new message stored (mostly the socket's reconnection delay). */
   firstMs?: number;
+  /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
+  longTasks?: number;
+  longestTaskMs?: number;
   ok: boolean;
 }
 export type CatchUpFigures = Array<CatchUpRow | BrowserCatchUpRow>;
 
 export async function measureCatchUp(opts: CatchUpOptions): Promise<CatchUpFigures> {
   const rows: CatchUpFigures = [];
-  if (opts.browser) rows.push(await browserCatchUp(opts));
+  // CATCHUP_BROWSER=0 skips the Chromium half, CATCHUP_NODE=0 the fake-indexeddb one (quicker runs while profiling).
+  if (opts.browser && process.env.CATCHUP_BROWSER !== '0') rows.push(await browserCatchUp(opts));
+  if (process.env.CATCHUP_NODE === '0') return rows;
   for (const kind of opts.stores) rows.push(await catchUpOn(kind, kind === 'mongodb' && opts.mongoMessages ? { ...opts, messages: opts.mongoMessages } : opts));
   return rows;
 }
@@ -110,6 +118,9 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
       if (!onlineAt && st.connection === 'online') onlineAt = performance.now();
       if (!syncedAt && st.lastSyncAt !== lastSync0) syncedAt = performance.now();
     });
+    const profile = process.env.CATCHUP_PROFILE ? await startProfile() : null;
+    const counts = (globalThis as { __idbCounts?: Record<string, number> }).__idbCounts;
+    const counts0 = counts ? { ...counts } : null;
     const client0 = process.cpuUsage();
     cpu0 = readCpuSeconds(target.pid);
     t0 = performance.now();
@@ -138,6 +149,8 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     const engineMs = (equalAt || performance.now()) - t0;
     const engineCpu = readCpuSeconds(target.pid) - cpu0;
     const clientCpu = process.cpuUsage(client0);
+    if (counts && counts0) console.log(`  IndexedDB calls during the catch-up: ${Object.entries(counts).map(([k, v]) => [k, v - (counts0[k] ?? 0)] as const).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (profile) await profile.stop(`${process.env.CATCHUP_PROFILE}/catchup-${kind}-${Date.now()}.cpuprofile`);
     off();
     offState();
     const rel = (t: number) => (t ? `+${(t - t0).toFixed(0)} ms` : 'not seen');
@@ -199,6 +212,19 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
     const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`);
     if (fill.acked !== total) fail('catchup/browser', `filling: ${fill.acked}/${total} acked`);
     const before = await countLocalMessages(page);
+    // Main-thread tasks over 50 ms while the catch-up runs (Long Tasks API): the UI must not freeze.
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const cdp = process.env.CATCHUP_PROFILE ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const t0 = performance.now();
     await net.set(false);
     let n = 0;
@@ -210,18 +236,50 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
       await page.waitForTimeout(100);
     }
     const ms = performance.now() - t0;
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const path = `${process.env.CATCHUP_PROFILE}/catchup-browser-${Date.now()}.cpuprofile`;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify(profile));
+      console.log(`  CPU profile of the page during the catch-up: ${path}`);
+    }
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const longestTaskMs = Math.max(0, ...longTasks);
     const ok = n === total;
     if (!ok) fail('catchup/browser', `the page's IndexedDB holds ${n} messages, ${total} were sent`);
     console.log(
       `  browser catch-up: ${(ms / 1000).toFixed(2)} s until IndexedDB holds all ${total} (${fmtRate(total / (ms / 1000))} msgs/s); ` +
-        `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect)`,
+        `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect); ` +
+        `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
     );
     await context.close();
-    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, ok };
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, ok };
   } finally {
     await browser.close();
     await target.stop();
   }
+}
+
+/**
+ * CATCHUP_PROFILE=DIR: a V8 CPU profile of this process (the engine) from reconnect until the
+ * database equals the server, without the filling before it (summarise: bench/lib/profile.ts).
+ */
+async function startProfile(): Promise<{ stop: (path: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (path) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`  CPU profile of the engine's catch-up: ${path}`);
+    },
+  };
 }
 
 /** Every server message is in the local database, once, with seq 1..n in each conversation. */
@@ -257,7 +315,8 @@ export function renderCatchUp(all: CatchUpFigures): string {
       `\`context.setOffline\` and refused socket.io WebSockets; time from the network coming back until the page's IndexedDB holds every message, polled every 100 ms): ` +
       (b.ok
         ? `**${(b.ms / 1000).toFixed(2)} s** for ${fmtRate(b.messages)} messages in ${b.conversations} conversations (${fmtRate(b.messages / (b.ms / 1000))} msgs/s)` +
-          (b.firstMs !== undefined ? `, of which ${(b.firstMs / 1000).toFixed(2)} s before the first message was stored (reconnection).` : '.')
+          (b.firstMs !== undefined ? `, of which ${(b.firstMs / 1000).toFixed(2)} s before the first message was stored (reconnection)` : '') +
+          (b.longestTaskMs !== undefined ? `; longest main-thread task meanwhile ${b.longestTaskMs.toFixed(0)} ms (${b.longTasks} over 50 ms).` : '.')
         : `✘ not reached.`),
   );
   return [

@@ -192,6 +192,19 @@ export interface EngineState {
   outboxActions: number;
   lastSyncAt: string | null;
   userId: string | null;
+  /**
+   * (Extension, issue #20.) The catch-up through `/api/sync` going on now, or null/absent when none
+   * is: updated after each page it stores. A UI shows progress for a big one (`hasMore` after
+   * the first page: more pages to come), not for the one-page catch-up of every reconnect.
+   */
+  catchUp?: CatchUpProgress | null;
+}
+
+/** A catch-up run so far: pages stored, messages new to the device among them, and whether more pages follow. */
+export interface CatchUpProgress {
+  pages: number;
+  messages: number;
+  hasMore: boolean;
 }
 
 export interface EngineEvents {

@@ -13,7 +13,7 @@ import { LiveEvents } from './down/live-events.ts';
 import { applyReadPositions, refreshReadPositions } from './down/read-positions.ts';
 import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
 import { withTokenRecovery } from './auth/token-recovery.ts';
-import type { EngineEvents, EngineQueries } from './api.ts';
+import type { CatchUpProgress, EngineEvents, EngineQueries } from './api.ts';
 import { loadOlder } from './down/history.ts';
 import { LIMITS } from '../limits.ts';
 import { isLocalGroupId, LocalDb, messageKey } from './local/local-db.ts';
@@ -54,6 +54,8 @@ export interface Host {
   afterApply(result: ApplyResult): void;
   requestCatchUp(): void;
   catchUpDone(at: string): void;
+  /** The running catch-up's progress (null: none running). */
+  catchUpProgress(p: CatchUpProgress | null): void;
   /** The outbox holds `n` entries, `actions` of them message actions. */
   outboxSize(n: number, actions: number): void;
   reportError(where: string, error: unknown): void;
@@ -229,6 +231,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       await applyReadPositions(db, me, list);
     },
     afterPage: host.afterApply,
+    progress: (p) => host.catchUpProgress(p),
     done: (at) => {
       catchUpsDone += 1;
       // Entries waiting for a target row look again now, not at the end of their backoff.

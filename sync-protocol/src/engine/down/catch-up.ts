@@ -16,11 +16,17 @@
  * (retried, as a failed page is); any other refusal stores the page without them, and the
  * lookups after it (background.ts requestPeers, requestUsers) ask again.
  *
+ * The next page is fetched while the current one is stored (the network and the database work
+ * side by side), but it is stored only after it, by the next transaction, with its own cursor:
+ * pages still commit one at a time, in order. A prefetched page is dropped when the run ends
+ * or the cursor moved under it (another tab); its failure fails the run when it is awaited.
+ *
  * Runs are serialized: a request during a run is coalesced into one more run after
  * it (the caller's promise resolves after that run), because what triggered the
  * request (a reconnect, a gap) may have happened after the running one fetched its page.
  */
 import type { User } from '../../model/user.ts';
+import type { CatchUpProgress } from '../api.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
 import { fetchMissingUsers, storeNewUsers, usersReferredBy } from '../local/users.ts';
 import { META, type LocalDb } from '../local/local-db.ts';
@@ -49,6 +55,8 @@ export interface CatchUpDeps {
   afterPage: (result: ApplyResult) => void;
   /** After a run reached hasMore = false. */
   done: (at: string) => void;
+  /** The run's progress after each committed page; null when no run is going on (ended, failed or stopped). */
+  progress?: (p: CatchUpProgress | null) => void;
   /** Whether a failed run should be retried by itself (the socket is up); otherwise the next connect retries. */
   retryWhile: () => boolean;
   backoff: BackoffOptions;
@@ -101,23 +109,41 @@ export class CatchUp {
   }
 
   private async runOnce(): Promise<void> {
-    const { db, fetchPage, me, active, pageSize, afterPage, done } = this.deps;
+    try {
+      await this.pages();
+    } finally {
+      this.deps.progress?.(null);
+    }
+  }
+
+  private async pages(): Promise<void> {
+    const { db, fetchPage, me, active, pageSize, afterPage, done, progress } = this.deps;
+    const stored: CatchUpProgress = { pages: 0, messages: 0, hasMore: true };
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
     let prepared = false;
+    // The page after `since`, asked for while the one before it was being stored (see the header),
+    // with the token of `owner`: another account's page is never stored, even if signed in meanwhile.
+    let prefetched: { page: Promise<SyncResponse>; owner: string } | null = null;
     for (;;) {
       const userId = me();
       if (!userId || !active()) return;
+      if (prefetched && prefetched.owner !== userId) return;
       if (since === '' && !prepared) {
         await this.deps.beforeFirstPage?.(userId);
         prepared = true;
       }
-      const page = await fetchPage(since, pageSize);
+      const page: SyncResponse = await (prefetched?.page ?? fetchPage(since, pageSize));
+      prefetched = null;
+      const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
       const people = await this.peopleOf(page, userId);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at, people);
       // Signed out (or another account signed in) in another tab meanwhile: this run is over.
       if (result.stale) return;
       afterPage(result);
+      stored.pages += 1;
+      stored.messages += result.inserted;
+      progress?.({ ...stored, hasMore: page.hasMore || !advanced });
       if (!advanced) {
         // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
         since = (await db.getMeta<string>(META.syncCursor)) ?? '';
@@ -128,6 +154,7 @@ export class CatchUp {
         done(at);
         return;
       }
+      if (following) prefetched = { page: following, owner: userId };
     }
   }
 
@@ -146,13 +173,19 @@ export class CatchUp {
   }
 }
 
+/** A promise whose rejection is handled only when it is awaited (a prefetch may be dropped). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 /**
  * Stores a page and moves the cursor past it in ONE transaction. The cursor is
  * written only if it still equals `since` (compare-and-set): another tab may have
  * moved it meanwhile, and it must never move back. The page's rows are merged
  * either way; merges are idempotent.
  */
-async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
+export async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
   return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, db.users], async () => {
     const result = await applyServerCopies(db, page.messages, me);
     if (!result.stale) await storeNewUsers(db, people);

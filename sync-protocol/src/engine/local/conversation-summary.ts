@@ -53,8 +53,13 @@ export async function refreshConversations(
   options: { zeroUnread?: boolean; facts?: GroupFacts } = {},
 ): Promise<string[]> {
   const created: string[] = [];
-  for (const [conversationId, delta] of touched) {
-    const existing = await db.conversations.get(conversationId);
+  // One read and one write for the batch's conversations, not one each (a catch-up page touches dozens).
+  const ids = [...touched.keys()];
+  const rows = await db.conversations.bulkGet(ids);
+  const writes: StoredConversation[] = [];
+  for (const [i, conversationId] of ids.entries()) {
+    const delta = touched.get(conversationId)!;
+    const existing = rows[i];
     // Display order: acked by seq, then pending/failed in local order, so the last pending one (if any) is what the user typed last.
     // A message deleted for me is skipped: the list shows the last one still in the chat.
     const newestUnacked = await lastShown(db, '[conversationId+pendingAt]', conversationId);
@@ -75,9 +80,10 @@ export async function refreshConversations(
       type === 'direct'
         ? { ...base, type, peerId: existing?.peerId || (conversationPeer(conversationId, me) ?? ''), title: '', members: [], writable: true }
         : await groupRow(db, base, existing, me, options.facts, hasUnacked);
-    await db.conversations.put(next);
+    writes.push(next);
     if (!existing) created.push(conversationId);
   }
+  await db.conversations.bulkPut(writes);
   return created;
 }
 

@@ -62,7 +62,7 @@ export interface StoredMessage extends LocalMessage {
   reader?: string;
   /** While this device's actions on it are pending: the server's content state under them (pending-actions.ts). */
   base?: Content;
-  /** (v6) The body's search words (search-text.ts), the multiEntry `*words` index; kept by hooks (local/search-words.ts). */
+  /** (v6) The body's search words (search-text.ts), the multiEntry `*words` index; kept by a middleware (local/search-words.ts). */
   words?: string[];
 }
 
@@ -203,7 +203,7 @@ export class LocalDb extends Dexie {
       const version = this.version(v.version).stores(v.stores);
       if (v.upgrade) version.upgrade(v.upgrade);
     }
-    keepWords(this.messages);
+    this.use(keepWords);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

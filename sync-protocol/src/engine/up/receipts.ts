@@ -71,10 +71,11 @@ export class Receipts {
       if (!userId || !canEmit()) return;
       // Batches of up to receiptIdsMax: a burst of incoming messages costs one emit per batch.
       const rows = await db.messages.where('[reader+status]').equals([userId, 'sent']).limit(LIMITS.receiptIdsMax).toArray();
-      const ids = rows.flatMap((r) => (r.id ? [r.id] : []));
+      const owed = rows.filter((r) => r.id);
+      const ids = owed.map((r) => r.id!);
       if (ids.length === 0) return;
       if ((await this.settled(emitReceived(ids))) === 'retry') return;
-      await applyStatus(db, ids, 'delivered', userId);
+      await applyStatus(db, ids, 'delivered', userId, owed.map((r) => r.key));
       if (rows.length < LIMITS.receiptIdsMax) return;
     }
   }
