@@ -92,10 +92,16 @@ export function unreadDelta(before: StoredMessage | undefined, after: StoredMess
   return Number(countsAsUnread(after, me)) - Number(countsAsUnread(before, me));
 }
 
-/** Field-by-field equality of two rows, so unchanged replays cost no write and no event. */
+/**
+ * Field-by-field equality of two rows, so unchanged replays cost no write and no event. `words` is
+ * left out: derived from the row by the write middleware (local/search-words.ts), it is on every
+ * stored row and on no merged one, which made every replay of a stored message (a catch-up page
+ * re-sending what the device holds, a status change it already knew) a rewrite.
+ */
 export function sameRow(a: StoredMessage | undefined, b: StoredMessage): boolean {
   if (!a) return false;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof StoredMessage>;
+  keys.delete('words');
   for (const k of keys) {
     // Objects and arrays (error, system, reactions, replyTo, attachments, base, actionError) by value.
     if (typeof a[k] === 'object' || typeof b[k] === 'object') {
