@@ -4,7 +4,7 @@
  * 600 ms) so that the catch-up's pages (500 messages each) take long enough to be seen.
  */
 import { describe, expect, it } from 'vitest';
-import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
+import { apiPost, registerUser, signIn, uniqueName, useBrowserCluster } from './harness.ts';
 
 const WAIT = { timeout: 60_000, interval: 50 };
 const MESSAGES = 1_600;
@@ -13,13 +13,11 @@ const cluster = useBrowserCluster();
 
 describe('Catch-up progress', () => {
   it('shows the messages stored so far while more pages follow, then goes away', async () => {
-    const api = <T>(path: string, body: unknown, token?: string) => apiPost<T>(cluster.server, path, body, token);
-    const register = (name: string) => api<ApiAuth>('/api/auth/register', { username: name, password: PASSWORD, displayName: name });
     const readerName = uniqueName('reader');
-    const [reader, peer] = await Promise.all([register(readerName), register(uniqueName('peer'))]);
+    const [reader, peer] = await Promise.all([registerUser(cluster.server, readerName), registerUser(cluster.server, uniqueName('peer'))]);
     for (let start = 0; start < MESSAGES; start += 50) {
       const messages = Array.from({ length: 50 }, (_, i) => ({ clientId: `catch-up-${start + i}`, to: reader.user.id, body: `m ${start + i + 1}` }));
-      await api('/api/messages/batch', { messages }, peer.token);
+      await apiPost(cluster.server, '/api/messages/batch', { messages }, peer.token);
     }
 
     const { page, context } = await cluster.device();

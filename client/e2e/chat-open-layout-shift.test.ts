@@ -7,7 +7,7 @@
  * after the chat was first drawn.
  */
 import { describe, expect, it } from 'vitest';
-import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, type ApiAuth } from './harness.ts';
+import { apiPost, dmId, registerUser, signIn, uniqueName, useBrowserCluster } from './harness.ts';
 
 const PHONE = { width: 412, height: 823 };
 const WAIT = { timeout: 20_000, interval: 100 };
@@ -27,12 +27,10 @@ const cluster = useBrowserCluster();
 
 describe('Opening a chat by its link', () => {
   it('draws its messages without shifting the page (cumulative layout shift under 0.05)', async () => {
-    const api = <T>(path: string, body: unknown, token?: string) => apiPost<T>(cluster.server, path, body, token);
-    const register = (name: string) => api<ApiAuth>('/api/auth/register', { username: name, password: PASSWORD, displayName: name });
     const readerName = uniqueName('reader');
-    const [reader, peer] = await Promise.all([register(readerName), register(uniqueName('peer'))]);
-    for (let i = 1; i <= 60; i++) await api('/api/messages', { clientId: `layout-shift-${i}`, to: reader.user.id, body: `line ${i}` }, peer.token);
-    const chatId = reader.user.id < peer.user.id ? `dm:${reader.user.id}:${peer.user.id}` : `dm:${peer.user.id}:${reader.user.id}`;
+    const [reader, peer] = await Promise.all([registerUser(cluster.server, readerName), registerUser(cluster.server, uniqueName('peer'))]);
+    for (let i = 1; i <= 60; i++) await apiPost(cluster.server, '/api/messages', { clientId: `layout-shift-${i}`, to: reader.user.id, body: `line ${i}` }, peer.token);
+    const chatId = dmId(reader.user.id, peer.user.id);
 
     const { page, context } = await cluster.device({ viewport: PHONE });
     await signIn(page, readerName);

@@ -212,6 +212,16 @@ export async function apiPost<T>(server: TestServer, path: string, body: unknown
   return (await res.json()) as T;
 }
 
+/** Registers `name` (display name the same, PASSWORD) through the API, behind the page's back. */
+export function registerUser(server: TestServer, name: string): Promise<ApiAuth> {
+  return apiPost<ApiAuth>(server, '/api/auth/register', { username: name, password: PASSWORD, displayName: name });
+}
+
+/** The id of the 1:1 conversation of two users (sync-protocol's rule: the two ids in order). */
+export function dmId(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
 /** A username unique to this run (3–32 of [a-z0-9_.-]). */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 32);
