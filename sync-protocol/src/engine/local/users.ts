@@ -47,27 +47,6 @@ export async function storeNewUsers(db: LocalDb, users: readonly User[]): Promis
   await db.users.bulkPut(users.filter((_, i) => !now[i]));
 }
 
-/**
- * A profile from an answer (a lookup, the conversation list, a search, `user-updated`) over the row
- * the device holds. An answer that shows no presence (`online: false, lastSeen: null`: a stranger's,
- * or one computed before the two shared a conversation) says nothing about it, and a slow one may
- * land after a pushed `user-offline`: it keeps what the row knew instead of erasing a last seen
- * (chat-header-offline's CI failures: the header stuck on "@bo" after Bo went offline).
- */
-export function withKnownPresence(user: User, row: User | undefined): User {
-  if (!row || user.online || user.lastSeen !== null) return user;
-  return { ...user, online: row.online, lastSeen: row.lastSeen };
-}
-
-/** Stores profiles from an answer (withKnownPresence), inside the caller's transaction or its own. */
-export async function putUsers(db: LocalDb, users: readonly User[]): Promise<void> {
-  if (users.length === 0) return;
-  await db.transaction('rw', db.users, async () => {
-    const rows = await db.users.bulkGet(users.map((u) => u.id));
-    await db.users.bulkPut(users.map((u, i) => withKnownPresence(u, rows[i])));
-  });
-}
-
 /** Profiles met outside conversations (a people search), stored for `me` unless the device has them. */
 export async function storeMetUsers(db: LocalDb, me: string, users: readonly User[]): Promise<void> {
   if (users.length === 0) return;
@@ -81,7 +60,7 @@ export async function storeListedPeers(db: LocalDb, me: string, list: Conversati
   const peers = list.flatMap((c) => (c.peer ? [c.peer] : []));
   if (peers.length === 0) return;
   await db.transaction('rw', [db.users, db.meta], async () => {
-    if (await signedInAs(db, me)) await putUsers(db, peers);
+    if (await signedInAs(db, me)) await db.users.bulkPut(peers);
   });
 }
 
@@ -102,7 +81,7 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
   const known = await db.users.bulkGet(conversations.map((c) => c.peerId));
   if (known.every(Boolean)) return;
   const { conversations: remote } = await fetchConversations();
-  await putUsers(db, remote.flatMap((c) => (c.peer ? [c.peer] : [])));
+  await db.users.bulkPut(remote.flatMap((c) => (c.peer ? [c.peer] : [])));
 }
 
 /**
@@ -112,14 +91,14 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
  */
 export async function refreshPeers(db: LocalDb, fetchConversations: () => Promise<ConversationsResponse>): Promise<void> {
   const { conversations } = await fetchConversations();
-  await putUsers(db, conversations.flatMap((c) => (c.peer ? [c.peer] : [])));
+  await db.users.bulkPut(conversations.flatMap((c) => (c.peer ? [c.peer] : [])));
 }
 
 /** Stores the peer and an (empty) conversation with them if there is none yet; returns its id. */
 export async function ensureConversation(db: LocalDb, me: string, peer: User): Promise<string> {
   const id = directConversationId(me, peer.id);
   await db.transaction('rw', [db.users, db.conversations], async () => {
-    await putUsers(db, [peer]);
+    await db.users.put(peer);
     if (!(await db.conversations.get(id))) {
       const peerId = conversationPeer(id, me) ?? peer.id;
       await db.conversations.put({ id, type: 'direct', peerId, title: '', members: [], writable: true, lastMessage: null, unreadCount: 0, updatedAt: new Date().toISOString() });

@@ -24,7 +24,6 @@ import { parseOrThrow } from '../../validate.ts';
 import type { OutgoingFile } from '../api.ts';
 import { messageKey, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { signedInAs } from '../local/session.ts';
-import { withKnownPresence } from '../local/users.ts';
 import { putRow } from '../media/media-cache.ts';
 import { localAttachmentId, prepareFiles, uploadClientIdOf, type DescribeImage, type PreparedFile } from './files.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
@@ -143,7 +142,7 @@ const SERVER_PROFILE = 'serverProfile';
 export async function storeServerUser(db: LocalDb, me: string, user: User): Promise<void> {
   await db.transaction('rw', [db.meta, db.users, db.outbox, db.files], async () => {
     if (!(await signedInAs(db, me))) return;
-    if (user.id !== me) return void (await db.users.put(withKnownPresence(user, await db.users.get(user.id))));
+    if (user.id !== me) return void (await db.users.put(user));
     await db.setMeta(SERVER_PROFILE, user);
     let queued: QueuedProfile | undefined;
     for (const e of await queuedProfiles(db, me)) queued = mergeProfile(queued ?? {}, e.profile);
