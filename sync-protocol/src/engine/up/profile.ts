@@ -154,8 +154,9 @@ export async function storeServerUser(db: LocalDb, me: string, user: User): Prom
 
 /**
  * Which users' profiles this engine heard of from a source newer than a refresh under way: a
- * `user-updated` event or a PATCH answer after the refresh's request left. The refresh's answer
- * (older) then leaves those rows alone, so a refresh that crosses a change never undoes it.
+ * `user-updated` event, a PATCH answer or a pushed presence event (`user-online`/`user-offline`:
+ * a user row holds presence too) after the refresh's request left. The refresh's answer (older)
+ * then leaves those rows alone, so a refresh that crosses a change never undoes it.
  */
 export class ProfileFreshness {
   private clock = 0;
