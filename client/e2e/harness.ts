@@ -93,6 +93,13 @@ export class NetworkSwitch {
     return net;
   }
 
+  /**
+   * Every server side not seen closed yet, whatever became of its page side: one whose page side
+   * closed earlier (a reconnect) is dropped from `sockets`, and if the forwarded close did not take
+   * it keeps the user online on the server until Socket.io's ping timeout.
+   */
+  private readonly serverSides = new Set<{ close(): Promise<void> }>();
+
   private route(ws: WebSocketRoute) {
     if (this.offline) {
       void ws.close({ code: 4000, reason: 'offline' });
@@ -100,12 +107,14 @@ export class NetworkSwitch {
     }
     const server = ws.connectToServer();
     this.sockets.set(ws, server);
+    this.serverSides.add(server);
     ws.onClose(() => {
       this.sockets.delete(ws);
       void server.close();
     });
     server.onClose(() => {
       this.sockets.delete(ws);
+      this.serverSides.delete(server);
       void ws.close();
     });
   }
@@ -124,6 +133,9 @@ export class NetworkSwitch {
     // forwarding above, and a server side left open is only noticed at Socket.io's ping timeout
     // (25 + 20 s), past the tests' waits (chat-header-offline failed so: Bo never announced offline).
     await Promise.all(open.map(([ws, server]) => Promise.all([ws.close({ code: 4000, reason: 'offline' }).catch(() => {}), server.close().catch(() => {})])));
+    const lingering = [...this.serverSides];
+    this.serverSides.clear();
+    await Promise.all(lingering.map((server) => server.close().catch(() => {})));
   }
 }
 
