@@ -125,8 +125,14 @@ export class NetworkSwitch {
 
   async setOffline(offline: boolean): Promise<void> {
     this.offline = offline;
-    await this.context.setOffline(offline);
-    if (!offline) return;
+    if (!offline) return this.context.setOffline(false);
+    // The sockets are closed BEFORE the network goes: once the context is offline, a close frame may
+    // never reach the server, which then keeps the user online until Socket.io's ping timeout (45 s).
+    await this.closeAll();
+    await this.context.setOffline(true);
+  }
+
+  private async closeAll(): Promise<void> {
     const open = [...this.sockets];
     this.sockets.clear();
     // Both sides, explicitly: closing the page side from the route does not always run the onClose
