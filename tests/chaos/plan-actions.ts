@@ -17,7 +17,7 @@
  * like group ops. Who is in a group is a rough belief (everyone ever added): the driver's device knows.
  */
 import { isGroupOp } from './plan-groups.ts';
-import type { Plan, PlannedOp } from './plan.ts';
+import { userOfDevice, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 export type ActionOp =
@@ -28,6 +28,17 @@ export type ActionOp =
   | { kind: 'msg-reply'; device: string; target: number; body: string };
 
 export const isActionOp = (op: { kind: string }): op is ActionOp => op.kind.startsWith('msg-');
+
+/**
+ * A rewritten plan's ops, numbered again: each action op's target (an index in the plan given) moves
+ * with its op (`moved`: old index → new one).
+ */
+export function renumbered(out: readonly Omit<PlannedOp, 'i'>[], moved: ReadonlyMap<number, number>): PlannedOp[] {
+  return out.map((o, i) => {
+    const op = o.op;
+    return { i, gapMs: o.gapMs, op: isActionOp(op) ? { ...op, target: moved.get(op.target) ?? op.target } : op };
+  });
+}
 
 /** Emoji with variation selectors, joiners and flags: several code points, so a frame can be cut inside one. */
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '🙏', '👀', '🇩🇪', '👨‍👩‍👧'];
@@ -55,13 +66,12 @@ interface Target {
 export function withActions(plan: Plan, rng: Rng): Plan {
   const devices = Object.keys(plan.initialProfiles);
   const users = plan.shape.devices.length;
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
-  const home = (d: string) => signedIn.get(d) === userOf(d);
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
+  const home = (d: string) => signedIn.get(d) === userOfDevice(d);
   /** A device of `user` signed in as them, `prefer` if it is one, or null. */
   const deviceOf = (user: number, prefer?: string): string | null => {
-    if (prefer && userOf(prefer) === user && home(prefer) && rng.chance(0.6)) return prefer;
-    const own = devices.filter((d) => userOf(d) === user && home(d));
+    if (prefer && userOfDevice(prefer) === user && home(prefer) && rng.chance(0.6)) return prefer;
+    const own = devices.filter((d) => userOfDevice(d) === user && home(d));
     return own.length > 0 ? rng.pick(own) : null;
   };
   const groupUsers = new Map<number, Set<number>>();
@@ -71,7 +81,7 @@ export function withActions(plan: Plan, rng: Rng): Plan {
   let replies = 0;
 
   const action = (t: Target, kind: string, device: string, gapMs: number): void => {
-    const me = userOf(device);
+    const me = userOfDevice(device);
     const target = t.at;
     switch (kind) {
       case 'react': {
@@ -135,7 +145,7 @@ export function withActions(plan: Plan, rng: Rng): Plan {
     if (isGroupOp(op)) {
       const g = groupUsers.get(op.group) ?? new Set<number>();
       groupUsers.set(op.group, g);
-      if (op.kind === 'group-create') [userOf(op.device), ...op.members].forEach((u) => g.add(u));
+      if (op.kind === 'group-create') [userOfDevice(op.device), ...op.members].forEach((u) => g.add(u));
       if (op.kind === 'group-add') op.users.forEach((u) => g.add(u));
     }
     let sent: Target | null = null;
@@ -143,7 +153,7 @@ export function withActions(plan: Plan, rng: Rng): Plan {
       const sender = signedIn.get(op.device)!;
       sent = { at: out.length - 1, sender, device: op.device, users: new Set([sender, op.to]), reactions: new Map() };
     } else if (op.kind === 'group-send') {
-      sent = { at: out.length - 1, sender: userOf(op.device), device: op.device, users: groupUsers.get(op.group) ?? new Set(), reactions: new Map() };
+      sent = { at: out.length - 1, sender: userOfDevice(op.device), device: op.device, users: groupUsers.get(op.group) ?? new Set(), reactions: new Map() };
     }
     if (sent) {
       targets.push(sent);

@@ -18,7 +18,7 @@
  */
 import type { FileSpec } from './files.ts';
 import { isActionOp } from './plan-actions.ts';
-import type { Op, Plan, PlannedOp } from './plan.ts';
+import { userOfDevice, type Op, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 export type AttachmentMode = 'online' | 'offline' | 'cut' | 'reload';
@@ -43,8 +43,7 @@ function drawFile(rng: Rng, n: number): FileSpec {
 export function withAttachments(plan: Plan, rng: Rng): Plan {
   const devices = Object.keys(plan.initialProfiles);
   const users = plan.shape.devices.length;
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
   const offline = new Set<string>();
   /** Old index → new index, for the action ops' targets. */
   const moved = new Map<number, number>();
@@ -70,11 +69,11 @@ export function withAttachments(plan: Plan, rng: Rng): Plan {
     due = due.filter((x) => x.left > 0);
 
     if (!rng.chance(RATE)) continue;
-    const home = devices.filter((d) => signedIn.get(d) === userOf(d));
+    const home = devices.filter((d) => signedIn.get(d) === userOfDevice(d));
     if (home.length === 0) continue;
     const device = rng.pick(home);
     let to = rng.int(0, users - 2);
-    if (to >= userOf(device)) to++;
+    if (to >= userOfDevice(device)) to++;
     const count = rng.weighted({ one: 5, two: 3, three: 2 });
     const spec = Array.from({ length: count === 'one' ? 1 : count === 'two' ? 2 : 3 }, () => drawFile(rng, files++));
     const mode = rng.weighted({ online: 4, offline: 2, cut: 3, reload: 1 } as const);

@@ -10,8 +10,8 @@
  * the time a second cut follows 20–200 ms later. The device's fault profile drops chunks as well.
  * The run's invariants judge them like any send: exactly once, seq order = typing order.
  */
-import { isActionOp } from './plan-actions.ts';
-import type { Op, Plan, PlannedOp } from './plan.ts';
+import { renumbered } from './plan-actions.ts';
+import { userOfDevice, type Op, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 const RATE = 0.0125;
@@ -20,8 +20,7 @@ const WORDS = ['and', 'then', 'ok 👍', 'wait', 'Grüße', '明天', 'one more'
 export function withBursts(plan: Plan, rng: Rng): Plan {
   const devices = Object.keys(plan.initialProfiles);
   const users = plan.shape.devices.length;
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
   /** Devices the plan has offline (proxy) or with the engine's network off: a burst leaves them alone. */
   const away = new Set<string>();
   const moved = new Map<number, number>();
@@ -37,11 +36,11 @@ export function withBursts(plan: Plan, rng: Rng): Plan {
     if (op.kind === 'online' || op.kind === 'net-on') away.delete(op.device);
 
     if (!rng.chance(RATE)) continue;
-    const home = devices.filter((d) => signedIn.get(d) === userOf(d) && !away.has(d));
+    const home = devices.filter((d) => signedIn.get(d) === userOfDevice(d) && !away.has(d));
     if (home.length === 0) continue;
     const device = rng.pick(home);
     let to = rng.int(0, users - 2);
-    if (to >= userOf(device)) to++;
+    if (to >= userOfDevice(device)) to++;
     const n = rng.int(8, 40);
     bursts++;
     const add = (o: Op, gapMs: number) => out.push({ op: o, gapMs });
@@ -51,9 +50,5 @@ export function withBursts(plan: Plan, rng: Rng): Plan {
     add({ kind: 'cut', device }, rng.int(0, 40));
     if (rng.chance(0.5)) add({ kind: 'cut', device }, rng.int(20, 200));
   }
-  const ops = out.map((o, i) => {
-    const op = o.op;
-    return { i, gapMs: o.gapMs, op: isActionOp(op) ? { ...op, target: moved.get(op.target) ?? op.target } : op };
-  });
-  return { ...plan, ops };
+  return { ...plan, ops: renumbered(out, moved) };
 }

@@ -12,7 +12,7 @@
  *  - Redis restarts (stopped 2–6 s, one per 150 ops, at least one);
  *  - devices move between nodes (their load balancer's choice), and type to peers.
  */
-import { type Op, type Plan, type PlannedOp } from './plan.ts';
+import { userOfDevice, type Op, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 const FLAVOURS = ['burst', 'mid-commit ⚡', 'über', 'ça', '快'];
@@ -20,14 +20,13 @@ const FLAVOURS = ['burst', 'mid-commit ⚡', 'über', 'ça', '快'];
 export function clusterPlan(base: Plan, rng: Rng): Plan {
   const devices = Object.keys(base.initialProfiles);
   const users = base.shape.devices.length;
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
   const offset = rng.int(0, 1);
   const homes: Record<string, number> = Object.fromEntries(devices.map((d, k) => [d, (k + offset) % 2]));
   const initialHomes = { ...homes };
   const out: Omit<PlannedOp, 'i'>[] = [];
   const push = (op: Op, gapMs: number) => out.push({ op, gapMs });
   /** Who is signed in on each device (account switches of the base plan): nobody writes to themselves. */
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
   const peer = (device: string) => {
     const me = signedIn.get(device)!;
     if (me >= users) return rng.int(0, users - 1); // a spare account: any user is someone else

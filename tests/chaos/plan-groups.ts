@@ -19,7 +19,7 @@
  * makes most drawn ops sensible ones. Group ops are made by a device's own user only (a guest
  * signed in on it is skipped), so each op's outcome is on that device at the end of the run.
  */
-import type { Plan, PlannedOp } from './plan.ts';
+import { userOfDevice, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 export type GroupOp =
@@ -53,11 +53,10 @@ const RATE = 0.2;
 export function withGroups(plan: Plan, rng: Rng): Plan {
   const devices = Object.keys(plan.initialProfiles);
   const users = plan.shape.devices.length;
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
   /** A device of `user` signed in as them, if any. */
   const deviceOf = (user: number): string | null => {
-    const own = devices.filter((d) => userOf(d) === user && signedIn.get(d) === user);
+    const own = devices.filter((d) => userOfDevice(d) === user && signedIn.get(d) === user);
     return own.length > 0 ? rng.pick(own) : null;
   };
   const n = plan.ops.length;
@@ -147,7 +146,7 @@ export function withGroups(plan: Plan, rng: Rng): Plan {
       case 'remove': {
         const device = by(admins);
         if (!device) return;
-        const actor = userOf(device);
+        const actor = userOfDevice(device);
         const target = rng.pick(members.filter((u) => u !== actor));
         push({ kind: 'group-remove', device, group, user: target });
         drop(g, target);
@@ -164,15 +163,15 @@ export function withGroups(plan: Plan, rng: Rng): Plan {
       case 'leave': {
         const device = by(members);
         if (!device) return;
-        push({ kind: 'group-remove', device, group, user: userOf(device) });
-        drop(g, userOf(device));
+        push({ kind: 'group-remove', device, group, user: userOfDevice(device) });
+        drop(g, userOfDevice(device));
         return;
       }
       case 'refused': {
         // A member who is not an admin tries a change: it must surface as failed and change nothing.
         const device = by(plain);
         if (!device) return;
-        const actor = userOf(device);
+        const actor = userOfDevice(device);
         const others = members.filter((u) => u !== actor);
         const what = rng.weighted({ rename: 1, add: outsiders.length > 0 ? 1 : 0, remove: others.length > 0 ? 1 : 0, promote: others.length > 0 ? 0.5 : 0 });
         if (what === 'rename') push({ kind: 'group-rename', device, group, title: title() });

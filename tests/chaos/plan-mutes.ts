@@ -14,8 +14,8 @@
  * Groups are left out: a group's membership at op time is only known while running (a refusal
  * would be allowed, but judging it needs the group driver's periods).
  */
-import { isActionOp } from './plan-actions.ts';
-import type { Op, Plan, PlannedOp } from './plan.ts';
+import { renumbered } from './plan-actions.ts';
+import { userOfDevice, type Op, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 export type MuteOp = { kind: 'mute'; device: string; peer: number; muted: boolean };
@@ -28,13 +28,12 @@ const RATE = 0.025;
 export function withMutes(plan: Plan, rng: Rng): Plan {
   const devices = Object.keys(plan.initialProfiles);
   const users = plan.shape.devices.length;
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
   /** Old index → new index, for the action ops' targets. */
   const moved = new Map<number, number>();
   const out: Omit<PlannedOp, 'i'>[] = [];
   let due: { left: number; op: MuteOp }[] = [];
-  const home = (d: string) => signedIn.get(d) === userOf(d);
+  const home = (d: string) => signedIn.get(d) === userOfDevice(d);
 
   for (const p of plan.ops) {
     moved.set(p.i, out.length);
@@ -49,25 +48,21 @@ export function withMutes(plan: Plan, rng: Rng): Plan {
     const mine = devices.filter(home);
     if (mine.length === 0) continue;
     const device = rng.pick(mine);
-    const user = userOf(device);
+    const user = userOfDevice(device);
     let peer = rng.int(0, users - 2);
     if (peer >= user) peer++;
     const muted = rng.chance(0.6);
     out.push({ op: { kind: 'mute', device, peer, muted }, gapMs: rng.chance(0.3) ? 0 : rng.int(1, 60) });
     if (rng.chance(0.25)) out.push({ op: { kind: 'mute', device, peer, muted: !muted }, gapMs: rng.int(0, 30) });
-    const sibling = devices.find((d) => d !== device && userOf(d) === user);
+    const sibling = devices.find((d) => d !== device && userOfDevice(d) === user);
     if (sibling && rng.chance(0.6)) due.push({ left: rng.int(0, 3), op: { kind: 'mute', device: sibling, peer, muted: rng.chance(0.75) ? !muted : muted } });
     // left 0: right after this one (same gap rule as the others).
     for (const d of due.filter((x) => x.left <= 0 && home(x.op.device))) out.push({ op: d.op, gapMs: rng.int(0, 100) });
     due = due.filter((x) => x.left > 0);
   }
   for (const d of due.filter((x) => home(x.op.device))) out.push({ op: d.op, gapMs: 0 });
-  const ops = out.map((o, i) => {
-    const op: Op = o.op;
-    // Every action op names its message by its index in the plan given (attachments' own included).
-    return { i, gapMs: o.gapMs, op: isActionOp(op) ? { ...op, target: moved.get(op.target) ?? op.target } : op };
-  });
-  return { ...plan, ops };
+  // Every action op names its message by its index in the plan given (attachments' own included).
+  return { ...plan, ops: renumbered(out, moved) };
 }
 
 export function describeMuteOp(op: MuteOp): string {

@@ -10,8 +10,8 @@
  *    decides within a field" can break;
  *  - now and then (0.25) the same device changes it again right away (merged into its queued entry).
  */
-import { isActionOp } from './plan-actions.ts';
-import type { Op, Plan, PlannedOp } from './plan.ts';
+import { renumbered } from './plan-actions.ts';
+import { userOfDevice, type Op, type Plan, type PlannedOp } from './plan.ts';
 import type { Rng } from './rng.ts';
 
 export type ProfileOp = { kind: 'set-profile'; device: string; field: 'displayName' | 'about'; value: string };
@@ -23,12 +23,11 @@ const WORDS = ['Ada', 'Grace', 'Alan', 'Édith', 'Zoë', '小林', 'Noor', 'ligh
 
 export function withProfiles(plan: Plan, rng: Rng): Plan {
   const devices = Object.keys(plan.initialProfiles);
-  const userOf = (device: string) => Number(/^u(\d+)d/.exec(device)![1]);
-  const signedIn = new Map(devices.map((d) => [d, userOf(d)]));
+  const signedIn = new Map(devices.map((d) => [d, userOfDevice(d)]));
   const moved = new Map<number, number>();
   const out: Omit<PlannedOp, 'i'>[] = [];
   let due: { left: number; op: ProfileOp }[] = [];
-  const home = (d: string) => signedIn.get(d) === userOf(d);
+  const home = (d: string) => signedIn.get(d) === userOfDevice(d);
   let n = 0;
   const value = (field: ProfileOp['field']) => `${rng.pick(WORDS)} ${++n}`.slice(0, field === 'about' ? 140 : 64);
   const flush = () => {
@@ -49,7 +48,7 @@ export function withProfiles(plan: Plan, rng: Rng): Plan {
     const field = rng.chance(0.5) ? 'displayName' : 'about';
     out.push({ op: { kind: 'set-profile', device, field, value: value(field) }, gapMs: rng.chance(0.3) ? 0 : rng.int(1, 60) });
     if (rng.chance(0.25)) out.push({ op: { kind: 'set-profile', device, field, value: value(field) }, gapMs: rng.int(0, 30) });
-    const sibling = devices.find((d) => d !== device && userOf(d) === userOf(device));
+    const sibling = devices.find((d) => d !== device && userOfDevice(d) === userOfDevice(device));
     if (sibling && rng.chance(0.5)) {
       const other = rng.chance(0.6) ? (field === 'about' ? 'displayName' : 'about') : field;
       due.push({ left: rng.int(0, 3), op: { kind: 'set-profile', device: sibling, field: other, value: value(other) } });
@@ -57,11 +56,7 @@ export function withProfiles(plan: Plan, rng: Rng): Plan {
     flush();
   }
   for (const d of due.filter((x) => home(x.op.device))) out.push({ op: d.op, gapMs: 0 });
-  const ops = out.map((o, i) => {
-    const op: Op = o.op;
-    return { i, gapMs: o.gapMs, op: isActionOp(op) ? { ...op, target: moved.get(op.target) ?? op.target } : op };
-  });
-  return { ...plan, ops };
+  return { ...plan, ops: renumbered(out, moved) };
 }
 
 export function describeProfileOp(op: ProfileOp): string {

@@ -86,6 +86,8 @@ export const PROFILES = {
 const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 export const deviceName = (user: number, device: number) => `u${user}d${device}`;
+/** The user a device belongs to (deviceName's inverse). */
+export const userOfDevice = (device: string): number => Number(/^u(\d+)d/.exec(device)![1]);
 
 export function makeShape(rng: Rng): WorldShape {
   const users = rng.int(3, 4);
