@@ -45,4 +45,6 @@ export function useMarkRead(options: UseMarkReadOptions): void {
   });
 }
 
-const afterPaint: (fn: () => void) => void = typeof requestAnimationFrame === 'function' ? afterNextPaint : (fn) => fn();
+// afterNextPaint skips its callback where it cannot wait for a paint (no requestAnimationFrame or
+// MessageChannel: a mark there would mean nothing); a read mark must never be skipped, so it runs at once there.
+const afterPaint: (fn: () => void) => void = typeof requestAnimationFrame === 'function' && typeof MessageChannel === 'function' ? afterNextPaint : (fn) => fn();
