@@ -45,14 +45,40 @@ describe.each(STORE_VARIANTS)('privacy on $kind', (variant) => {
     expect(aTyping).toEqual([]);
     expect(aOnline.filter((e) => e.userId === b.id)).toEqual([]);
 
+    const bOnline = record(sb, 'user-online');
     expect((await sendOverSocket(sb, a.id, 'hello')).ok).toBe(true);
+    // The first message makes them contacts: each is told the other is online there and then.
+    await waitFor('a told that b is online', () => aOnline.some((e) => e.userId === b.id));
+    await waitFor('b told that a is online', () => bOnline.some((e) => e.userId === a.id));
     expect(await status(sa, b.id)).toMatchObject({ ok: true, online: true });
     await typingAcked(sb, a.id);
     await waitFor('typing relayed once they share a conversation', () => aTyping.length === 1);
     expect(aTyping[0]).toEqual({ from: b.id, conversationId: directConversationId(a.id, b.id) });
+    aOnline.length = 0;
     const again = await t.open(b.token);
     await waitFor('user-online to the new contact', () => aOnline.some((e) => e.userId === b.id));
     again.close();
+  });
+
+  it('a first message tells the sender when the recipient was last seen, and the second message tells nothing new', async () => {
+    const [a, b] = [await register(t.url), await register(t.url)];
+    (await t.open(b.token)).close();
+    // b's own view of itself shows its lastSeen once the disconnect is settled.
+    let seenAt: string | null = null;
+    await waitFor('b offline with a lastSeen', async () => {
+      seenAt = (await http(t.url, '/api/users/me', { token: b.token })).body.user?.lastSeen ?? null;
+      return seenAt !== null;
+    });
+    const sa = await t.open(a.token);
+    const offline = record(sa, 'user-offline');
+    const online = record(sa, 'user-online');
+    expect((await sendOverSocket(sa, b.id, 'are you there?')).ok).toBe(true);
+    await waitFor('a told when b was last seen', () => offline.length === 1);
+    expect(offline).toEqual([{ userId: b.id, lastSeen: seenAt }]);
+    expect((await sendOverSocket(sa, b.id, 'hello?')).ok).toBe(true);
+    await roundTrip(sa);
+    expect(offline).toHaveLength(1);
+    expect(online).toEqual([]);
   });
 
   it('blocking: sends either way are FORBIDDEN, presence and typing stop, unblocking restores them', async () => {

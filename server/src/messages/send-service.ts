@@ -38,6 +38,8 @@ export class SendService {
        * commit and, on a socket, after the ack; it must return at once (the notifier only queues).
        */
       onStored?: (message: Message) => void;
+      /** The first message between two people was stored: they are each other's contacts now (presence.ts `introduced`). */
+      onContactsStarted?: (a: string, b: string) => void;
     },
   ) {}
 
@@ -143,7 +145,10 @@ export class SendService {
       this.deps.fanout.toConversation(message.conversationId, 'new-message', { message }, { socketId: exceptSocketId });
       return;
     }
-    if (message.seq === 1) this.deps.audience.contacts.started(message.senderId, message.recipientId);
+    if (message.seq === 1) {
+      this.deps.audience.contacts.started(message.senderId, message.recipientId);
+      this.deps.onContactsStarted?.(message.senderId, message.recipientId);
+    }
     this.deps.fanout.emit([message.recipientId, message.senderId], 'new-message', { message }, exceptSocketId);
   }
 }

@@ -51,7 +51,7 @@ export class Presence implements PresenceReader {
     private readonly io: PigeonIo,
     private readonly store: Pick<Store, 'setLastSeen' | 'getUsers'>,
     /** Who may learn this user's presence (privacy/audience.ts). */
-    private readonly audience: Pick<Audience, 'watchersOf'>,
+    private readonly audience: Pick<Audience, 'watchersOf' | 'canSee'>,
     private readonly fanout: Fanout,
     private readonly log: Logger,
     private readonly remote: RemotePresence | null = null,
@@ -109,6 +109,28 @@ export class Presence implements PresenceReader {
         userId,
       );
     }
+  }
+
+  /**
+   * `a` and `b` just became contacts (the first message of their direct conversation): each is told
+   * the other's presence now, `user-online`, or `user-offline` with the lastSeen on record. As strangers
+   * neither was told the other's connects and a `user-status` asked then answered "offline, never
+   * seen"; without this, each went on showing that until the other's next connect or disconnect.
+   */
+  introduced(a: string, b: string): void {
+    if (this.stopped) return;
+    this.track(
+      (async () => {
+        const [online, records] = await Promise.all([this.onlineAmong([a, b]), this.store.getUsers([a, b])]);
+        for (const [subject, viewer] of [[a, b], [b, a]] as const) {
+          if (!(await this.audience.canSee(viewer, subject))) continue;
+          const lastSeen = records.find((r) => r.id === subject)?.lastSeen ?? null;
+          if (online.has(subject)) this.fanout.emit([viewer], 'user-online', { userId: subject });
+          else if (lastSeen) this.fanout.emit([viewer], 'user-offline', { userId: subject, lastSeen });
+        }
+      })(),
+      a,
+    );
   }
 
   /**
