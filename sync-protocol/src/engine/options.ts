@@ -7,7 +7,7 @@ import type { SyncEngineOptions } from './api.ts';
 import { socketIoTransport } from './transport/socket-io-transport.ts';
 import type { TransportFactory } from './transport/transport.ts';
 import { typingTimings, type TypingTimings } from './typing.ts';
-import type { RouteOptions } from './up/drainer.ts';
+import type { RouteOptions } from './up/send-rules.ts';
 import type { BackoffOptions } from './util/backoff.ts';
 import { ADAPTIVE_CHUNKS, fixedChunks, type ChunkPlan } from './up/chunk-size.ts';
 

@@ -3,7 +3,7 @@ import { PigeonError } from '../../errors.ts';
 import type { Message } from '../../model/message.ts';
 import type { OutboxEntry } from '../local/local-db.ts';
 import { batchable, jsonBytes, pickBatch, splitResults, wholeBatchFailure } from './batch.ts';
-import { sendInput } from './drainer.ts';
+import { sendInput } from './send-rules.ts';
 
 const entry = (n: number, extra: Partial<OutboxEntry> = {}): OutboxEntry => ({
   clientId: `c${n}`.padEnd(8, '0'),

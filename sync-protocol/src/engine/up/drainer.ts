@@ -48,7 +48,7 @@
  * reply's original. An action is refused for good also by CONFLICT (edit window closed, message
  * deleted): the row shows the server's state again with `actionError` (up/actions.ts `failAction`).
  * A head naming a row the device does not hold waits for the catch-up to bring it, and is reported
- * (`error` event) if it never comes (waitForTarget, withoutTarget; docs/sync-protocol.md).
+ * (`error` event) if it never comes (up/target-waits.ts; docs/sync-protocol.md).
  *
  * A mute (entries with `mute`, up/mutes.ts) rides in its chat's lane over REST; refused for good,
  * it is dropped and a catch-up (which fetches the server's mutes after it) shows the server's value.
@@ -62,8 +62,7 @@
  * lane: a failed upload is retried with the same backoff and the messages behind it wait, a refusal
  * for good (too large, type refused) fails the message like a refused send.
  */
-import { conversationMembers } from '../../conversation-id.ts';
-import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
+import { PigeonError } from '../../errors.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
@@ -76,49 +75,8 @@ import { isProfileEntry, type ProfileEntry } from './profile.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 import { SEND_BATCH, type SendBatchResult } from '../../events/send-batch.ts';
 import { batchable, pickBatch, splitResults, wholeBatchFailure, type BatchOutcome } from './batch.ts';
-
-/** About a minute at the default backoff (250 ms doubling to 30 s): a catch-up from the start is done by then. */
-export const TARGET_WAITS = 8;
-
-export type Route = { via: 'socket' } | { via: 'rest' } | { via: 'wait'; ms: number };
-
-export interface RouteOptions {
-  socketFailuresBeforeRest: number;
-  restFallbackAfterMs: number;
-}
-
-/** Pure: which transport to use for an entry right now. */
-export function chooseRoute(
-  s: { socketConnected: boolean; socketDownForMs: number; socketFailures: number },
-  o: RouteOptions,
-): Route {
-  if (s.socketFailures >= o.socketFailuresBeforeRest) return { via: 'rest' };
-  if (s.socketConnected) return { via: 'socket' };
-  // Give a (re)connecting socket a moment before falling back to REST.
-  if (s.socketDownForMs >= o.restFallbackAfterMs) return { via: 'rest' };
-  return { via: 'wait', ms: o.restFallbackAfterMs - s.socketDownForMs };
-}
-
-/** Pure: what a message entry sends. 1:1 by `to`, so a v1 server understands it; a group by its id. */
-export function sendInput(entry: OutboxEntry, attachmentIds?: readonly string[]): SendMessageInput {
-  // A reply names its original by server id (resolved once the original was acked, ahead in this lane).
-  const replyTo = entry.replyTo?.id ? { replyTo: entry.replyTo.id } : {};
-  const files = attachmentIds && attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {};
-  return conversationMembers(entry.conversationId)
-    ? { clientId: entry.clientId, to: entry.to, body: entry.body, ...replyTo, ...files }
-    : { clientId: entry.clientId, conversationId: entry.conversationId, body: entry.body, ...replyTo, ...files };
-}
-
-export type FailureKind = 'permanent' | 'transient' | 'unauthenticated';
-
-/** Pure: what a failed send means. Anything unknown is retried; a lost message is worse than a retry. */
-export function classifySendError(e: unknown): FailureKind {
-  if (e instanceof PigeonError) {
-    if (e.code === 'UNAUTHENTICATED') return 'unauthenticated';
-    if (PERMANENT_SEND_ERRORS.has(e.code)) return 'permanent';
-  }
-  return 'transient';
-}
+import { chooseRoute, classifySendError, sendInput, type RouteOptions } from './send-rules.ts';
+import { TargetWaits } from './target-waits.ts';
 
 export interface DrainerDeps {
   db: LocalDb;
@@ -170,10 +128,12 @@ export class Drainer {
   private readonly scan = new SingleFlight(() => this.startLanes());
   /** Bumped by every kick, so a lane that found its queue empty re-checks if a kick raced it. */
   private generation = 0;
-  /** Waits for a target row by entry clientId (waitForTarget): how many, and the catch-ups done when the first began; 'over' once given up. */
-  private readonly targetWaits = new Map<string, { n: number; catchUps: number } | 'over'>();
+  /** Entries waiting for their target row (target-waits.ts). */
+  private readonly targets: TargetWaits;
 
-  constructor(private readonly deps: DrainerDeps) {}
+  constructor(private readonly deps: DrainerDeps) {
+    this.targets = new TargetWaits({ ...deps, signal: this.signal });
+  }
 
   /** Something changed (new entry, leadership, connection): start lanes for queued conversations. */
   kick(): void {
@@ -218,46 +178,6 @@ export class Drainer {
     return run[0]?.clientId === entry.clientId ? [entry, ...run.slice(1)] : [entry];
   }
 
-  /**
-   * An entry whose target row the device does not hold (yet): wait for the catch-up to bring it
-   * back (an entry parked at an account switch before targets were resolved there), with backoff.
-   * Given up only once a catch-up has completed after the wait began (a catch-up is asked for) and
-   * at least TARGET_WAITS waits passed: however long a big catch-up takes on a slow link, it is
-   * not a reason to drop the action. False when done waiting (nothing waited; it stays over, so a
-   * reply sent without its quote and then retried does not wait again). Not by `attempts`: those
-   * count send failures. The lane loop re-checks canDrain after the wait.
-   */
-  private async waitForTarget(entry: OutboxEntry): Promise<boolean> {
-    const done = this.deps.catchUpsDone?.() ?? null;
-    const seen = this.targetWaits.get(entry.clientId);
-    if (seen === 'over') return false;
-    const wait = seen ?? { n: 0, catchUps: done ?? 0 };
-    if (wait.n >= TARGET_WAITS && (done === null || done > wait.catchUps)) {
-      this.targetWaits.set(entry.clientId, 'over');
-      return false;
-    }
-    wait.n += 1;
-    this.targetWaits.set(entry.clientId, wait);
-    if (wait.n === 1) this.deps.requestCatchUp?.();
-    await this.signal.wait(backoffDelay(Math.min(wait.n, TARGET_WAITS), this.deps.backoff, this.deps.random));
-    return true;
-  }
-
-  /**
-   * The target never came: never silently. The `error` event names the entry; an action is dropped
-   * (there is no row to show `actionError` on), a reply goes without its quote (its text still
-   * matters). Undefined when the entry is not to be sent (dropped, or not this account's).
-   */
-  private async withoutTarget(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
-    const me = this.deps.me();
-    if (!me || entry.key !== messageKey(me, entry.clientId)) return undefined;
-    const what = entry.action ? `${entry.action.kind} of ${entry.targetKey}` : `reply ${entry.key} to ${entry.replyTo?.key}`;
-    this.deps.onError('drainer.target', new PigeonError('NOT_FOUND', `${what}: the message is not on this device`));
-    if (!entry.action) return entry;
-    await failAction(this.deps.db, entry, me, 'NOT_FOUND', 'the message is not on this device');
-    return undefined;
-  }
-
   private async runLane(conversationId: string): Promise<void> {
     const { deps } = this;
     while (deps.canDrain()) {
@@ -269,8 +189,8 @@ export class Drainer {
       }
       let entry = head.action || head.replyTo ? await resolveTargets(deps.db, head) : head;
       if ((entry.action || entry.replyTo) && (await targetMissing(deps.db, entry))) {
-        if (await this.waitForTarget(entry)) continue;
-        const kept = await this.withoutTarget(entry);
+        if (await this.targets.wait(entry)) continue;
+        const kept = await this.targets.giveUp(entry);
         if (!kept) continue;
         entry = kept;
       }
