@@ -45,7 +45,7 @@ import { TypingTracker } from './realtime/typing.ts';
 import { createTypingEmit } from './realtime/typing-fanout.ts';
 import { openStore } from './store/open-store.ts';
 import type { ActionOutcome, ActionRequest, SendOutcome, SendRequest, Store } from './store/store.ts';
-import type { TestHooks } from './test-hooks.ts';
+import { hookedFetch, type TestHooks } from './test-hooks.ts';
 import { UserDirectory } from './users/user-directory.ts';
 
 export interface StartServerOptions extends Partial<ServerConfig> {
@@ -248,7 +248,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     );
 
     // Hono's listener first, then Socket.io on top: it takes /socket.io/ and hands everything else to Hono.
-    const httpServer = createServer(closeUnreadRequests(getRequestListener(app.fetch)));
+    const httpServer = createServer(closeUnreadRequests(getRequestListener(hookedFetch(app.fetch, testHooks))));
     io.attach(httpServer);
     const port = await listen(httpServer, config.port, config.host);
     cleanups.push(() => new Promise((r) => httpServer.close(r)));

@@ -33,4 +33,18 @@ export interface TestHooks {
    * need not wait 30 s to see a replayed token revoke its session. 0: no grace at all.
    */
   refreshReuseGraceMs?: number;
+  /**
+   * The server as it was before batched sends (an older node during a rolling upgrade): no
+   * `send-messages` handler (a batch gets no ack at all) and no `POST /api/messages/batch` (404).
+   */
+  withoutBatchedSends?: boolean;
+}
+
+/** The HTTP side of the hooks that remove routes (`withoutBatchedSends`), around the app's fetch. */
+export function hookedFetch(fetch: (req: Request) => Response | Promise<Response>, hooks: TestHooks): (req: Request) => Response | Promise<Response> {
+  if (!hooks.withoutBatchedSends) return fetch;
+  return (req) =>
+    req.method === 'POST' && new URL(req.url).pathname === '/api/messages/batch'
+      ? Response.json({ error: { code: 'NOT_FOUND', message: 'no such route' } }, { status: 404 })
+      : fetch(req);
 }

@@ -134,3 +134,54 @@ describe('batched sends: what the server answers', () => {
     expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
   }, 60_000);
 });
+
+describe('batched sends to a server without them (an older node in a rolling upgrade)', () => {
+  const commits: number[] = [];
+  const env = useServer({ testHooks: { withoutBatchedSends: true, beforeCommit: (batch) => void commits.push(batch.length) } });
+
+  it('over the socket: one batch waits out its ack timeout, then every message goes alone; once each, in order', async () => {
+    let unanswered = 0;
+    const { alice, b, conversationId } = await env.pair({
+      alice: wrapped(env, (t) => ({
+        sendMessages: (inputs, via) => t.sendMessages!(inputs, via).catch((e: unknown) => {
+          unanswered++;
+          throw e;
+        }),
+      })),
+    });
+    const typed = await typeOffline(alice, b.id, bodies(20, 'old socket'));
+    commits.length = 0;
+    alice.engine.setNetworkEnabled(true);
+    await drained(alice);
+    // Without transport/batch-support.ts every head's batch timed out once: about one timeout per two messages.
+    expect(unanswered).toBe(1);
+    expect(commits.every((n) => n === 1)).toBe(true);
+    const stored = await serverHistory(env.t.server, conversationId);
+    expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
+  }, 60_000);
+
+  it('over REST: the 404 is learned once and the head goes alone at once; once each, in order', async () => {
+    let batchRequests = 0;
+    const { alice, b, conversationId } = await env.pair({
+      alice: {
+        // Batches forced over REST (as when the socket is down past restFallbackAfterMs); single sends keep their route.
+        transport: (context) => {
+          const countingFetch: typeof fetch = (input, init) => {
+            if (String(input).endsWith('/api/messages/batch')) batchRequests++;
+            return fetch(input, init);
+          };
+          const t = socketIoTransport({ serverUrl: env.t.url, fetch: countingFetch, reconnectionDelayMs: 50, reconnectionDelayMaxMs: 250, connectTimeoutMs: 8_000, transports: ['websocket'] })(context);
+          return Object.assign(Object.create(t) as Transport, {
+            sendMessages: (inputs: readonly SendMessageInput[]) => t.sendMessages!(inputs, 'rest'),
+          });
+        },
+      },
+    });
+    const typed = await typeOffline(alice, b.id, bodies(20, 'old rest'));
+    alice.engine.setNetworkEnabled(true);
+    await drained(alice);
+    expect(batchRequests).toBe(1);
+    const stored = await serverHistory(env.t.server, conversationId);
+    expect(stored.map((m) => m.clientId)).toEqual(typed.map((m) => m.clientId));
+  }, 60_000);
+});

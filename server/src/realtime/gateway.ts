@@ -94,7 +94,7 @@ export function registerGateway({ io, gate, services, limits, log, isClosing }: 
 
     const ctx = { socket, userId, services, log: socketLog };
     registerSendMessage(ctx);
-    registerSendMessages(ctx);
+    if (!services.hooks.withoutBatchedSends) registerSendMessages(ctx);
     registerMessageActions(ctx);
     registerReceipts(ctx);
     registerTyping(ctx);

@@ -6,6 +6,10 @@ import { RestClient } from './rest.ts';
 import { AttachmentClient } from './rest-attachments.ts';
 import { SocketTransport } from './socket.ts';
 import type { Transport, TransportFactory } from './transport.ts';
+import { BatchSupport, type BatchRoute } from './batch-support.ts';
+import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
+import type { SendBatchResult } from '../../events/send-batch.ts';
+import type { Message, SendMessageInput } from '../../model/message.ts';
 
 export interface SocketIoTransportOptions {
   /** Base URL of the server; '' for same-origin. */
@@ -33,11 +37,49 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       connectTimeoutMs: options.connectTimeoutMs,
       ...(options.transports ? { transports: options.transports } : {}),
     });
+    const batchSupport = new BatchSupport();
+    const sendMessage = async (input: SendMessageInput, via: BatchRoute): Promise<Message> => {
+      if (via === 'rest') return (await rest.sendMessage(input)).message;
+      const message = await socket.sendMessage(input);
+      batchSupport.singleAnswered();
+      return message;
+    };
+    /** A batch the route does not take goes as its head alone: a one-result answer (batch-support.ts). */
+    const headAlone = async (input: SendMessageInput, via: BatchRoute): Promise<SendBatchResult[]> => {
+      try {
+        return [{ ok: true, message: await sendMessage(input, via) }];
+      } catch (e) {
+        if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return [{ ok: false, code: e.code, message: e.message }];
+        throw e;
+      }
+    };
+    const sendMessages = async (inputs: readonly SendMessageInput[], via: BatchRoute): Promise<SendBatchResult[]> => {
+      if (!batchSupport.batches(via)) return headAlone(inputs[0]!, via);
+      try {
+        const results = via === 'socket' ? await socket.sendMessages(inputs) : (await rest.sendMessages(inputs)).results;
+        batchSupport.batchAnswered(via);
+        return results;
+      } catch (e) {
+        // No answer at all (socket.ts `unavailable`: a timeout, not a refusal the server sent) while still connected.
+        const unanswered = e instanceof PigeonError && (e.details as { socket?: boolean } | undefined)?.socket === true && socket.connected;
+        batchSupport.batchFailed(via, e, unanswered);
+        // Learned just now that REST has no batches (404 at once): the head goes alone right away.
+        if (!batchSupport.batches(via)) return headAlone(inputs[0]!, via);
+        throw e;
+      }
+    };
     return {
       get connected() {
         return socket.connected;
       },
-      open: (events) => socket.open(context.getToken, events),
+      open: (events) =>
+        socket.open(context.getToken, {
+          ...events,
+          connect: () => {
+            batchSupport.connected();
+            events.connect();
+          },
+        }),
       close: () => socket.close(),
       dropConnection: () => socket.dropConnection(),
       register: (body) => rest.register(body),
@@ -63,8 +105,8 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       messageReceipts: (messageId) => rest.messageReceipts(messageId),
       uploadAttachment: (request) => files.upload(request),
       downloadAttachment: (id, options) => files.download(id, options),
-      sendMessage: async (input, via) => (via === 'socket' ? socket.sendMessage(input) : (await rest.sendMessage(input)).message),
-      sendMessages: async (inputs, via) => (via === 'socket' ? socket.sendMessages(inputs) : (await rest.sendMessages(inputs)).results),
+      sendMessage,
+      sendMessages,
       messageAction: (input, via) => (via === 'socket' ? socket.messageAction(input) : rest.messageAction(input)),
       messageReceived: (ids) => socket.messageReceived(ids),
       messageRead: (conversationId, upToSeq) => socket.messageRead(conversationId, upToSeq),
