@@ -1,11 +1,15 @@
-import type { ActionRequest, MemberRole, Message, PigeonError } from '@pigeon/sync-protocol';
+import type { ActionRequest, Message, PigeonError } from '@pigeon/sync-protocol';
 
 import type { AttachmentStore } from './attachment-records.ts';
 import type { NotificationStore } from './notification-records.ts';
+import type { CreateGroupRequest, GroupChangeRequest, GroupMemberRecord, GroupOutcome, GroupRecord, MemberPeriod } from './group-records.ts';
+import type { NewSession, RotateOutcome, RotateRequest, SessionRecord } from './session-records.ts';
 
 export type { ActionRequest } from '@pigeon/sync-protocol';
 export type { AttachmentRecord, AttachmentStore, NewAttachment } from './attachment-records.ts';
 export type { MuteRecord, NotificationStore, PushSubscriptionRecord, SearchOptions } from './notification-records.ts';
+export type { CreateGroupRequest, GroupChange, GroupChangeRequest, GroupMemberRecord, GroupOutcome, GroupRecord, MemberPeriod } from './group-records.ts';
+export type { NewSession, RotateOutcome, RotateRequest, SessionRecord } from './session-records.ts';
 
 /**
  * The one storage interface of the server. Two implementations (sqlite/, mongo/)
@@ -85,58 +89,6 @@ export function storedMessage(outcome: SendOutcome): Message {
   return outcome.message;
 }
 
-/** A current member of a group; `sinceSeq` is the seq of the system message that (last) made them one. */
-export interface GroupMemberRecord {
-  userId: string;
-  role: MemberRole;
-  sinceSeq: number;
-}
-
-export interface GroupRecord {
-  id: string;
-  title: string;
-  createdBy: string;
-  createdAt: string;
-  /** Current members, oldest (smallest sinceSeq) first. */
-  members: GroupMemberRecord[];
-  lastSeq: number;
-}
-
-/** One span of a user's membership of a group: from the seq of the message that added them to the one that removed them (both included), or open. */
-export interface MemberPeriod {
-  fromSeq: number;
-  toSeq: number | null;
-}
-
-export interface CreateGroupRequest {
-  creatorId: string;
-  clientId: string;
-  /** Valid (groupTitleSchema). */
-  title: string;
-  /** May name the creator; duplicates allowed. Every id must be a user (else NOT_FOUND, nothing stored). */
-  memberIds: readonly string[];
-  at: string;
-}
-
-export type GroupChange =
-  | { kind: 'rename'; title: string }
-  | { kind: 'add'; userIds: readonly string[] }
-  | { kind: 'remove'; userId: string }
-  | { kind: 'promote'; userId: string };
-
-/** A change by `actorId`; `clientId` makes it idempotent (the system message is unique per actor and clientId). */
-export type GroupChangeRequest = { conversationId: string; actorId: string; clientId: string; at: string } & GroupChange;
-
-/**
- * The group after the change and the system message recording it: `created` false when the
- * same actor and clientId was applied before (the stored message, and the group as it is
- * now), `message` null when the change changed nothing (e.g. removing a non-member).
- */
-export interface GroupOutcome {
-  group: GroupRecord;
-  message: Message | null;
-  created: boolean;
-}
 
 /**
  * `applied`: this call changed the message (its `version` rose and it took a new change-log
@@ -199,60 +151,6 @@ export interface ChangePage {
   /** Position to resume from (pass back as `since`); never smaller than the one asked for. */
   position: number;
   hasMore: boolean;
-}
-
-/**
- * One signed-in device. The refresh token is `<id>.<secret>`; only a hash of the secret
- * is kept (`refreshHash`), plus the hash it replaced (`previousRefreshHash`, at
- * `rotatedAt`) so a second presentation of the old one can be told from an unknown one.
- */
-export interface SessionRecord {
-  id: string;
-  userId: string;
-  userAgent: string;
-  createdAt: string;
-  /** Creation or last refresh. */
-  lastSeenAt: string;
-  /** The refresh token stops working then (sliding: moved forward by every refresh). */
-  expiresAt: string;
-  revokedAt: string | null;
-  refreshHash: string;
-  previousRefreshHash: string | null;
-  rotatedAt: string | null;
-  /**
-   * When an access token issued with the current refresh token was first presented
-   * (markSessionUsed); null until then, and again after every rotation. A replaced refresh
-   * token presented while this is null cannot be a thief's replay after the owner moved on:
-   * nobody has used its successor yet (auth/sessions.ts).
-   */
-  currentUsedAt: string | null;
-}
-
-export interface NewSession {
-  userId: string;
-  userAgent: string;
-  refreshHash: string;
-  createdAt: string;
-  expiresAt: string;
-}
-
-/**
- * Result of a compare-and-set rotation: `rotated` when `presentedHash` was the current
- * hash (now replaced); `stale` when it was the previous one (the session is returned
- * unchanged, so the caller can judge the grace window); `mismatch` otherwise, or when
- * the session is unknown, revoked or expired.
- */
-export type RotateOutcome =
-  | { kind: 'rotated'; session: SessionRecord }
-  | { kind: 'stale'; session: SessionRecord }
-  | { kind: 'mismatch' };
-
-export interface RotateRequest {
-  sessionId: string;
-  presentedHash: string;
-  nextHash: string;
-  at: string;
-  expiresAt: string;
 }
 
 export interface Store extends AttachmentStore, NotificationStore {
