@@ -7,7 +7,7 @@
  */
 import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
-import { refreshConversations, touch, type GroupFacts, type Touched } from '../local/conversation-summary.ts';
+import { refreshConversations, touch, type GroupFacts, type Touched, type Written } from '../local/conversation-summary.ts';
 import { actionsOn, isLocalGroupId, localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
 import { pendingActionOf } from '../up/actions.ts';
 import { contentOf, showPending } from '../local/pending-actions.ts';
@@ -49,7 +49,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
     if (options.actionDone) await db.outbox.delete(options.actionDone);
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
-    let existing = await db.messages.bulkGet(keys);
+    let existing = await storedRows(db, messages, keys, me);
     // A copy of a group creation made here tells the group's server id: move the group there first.
     const moves = new Map(existing.flatMap((row, i) => (row && isLocalGroupId(row.conversationId) ? [[row.conversationId, messages[i]!.conversationId] as const] : [])));
     for (const [localId, serverId] of moves) await rekeyConversation(db, localId, serverId);
@@ -112,9 +112,45 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     result.owesReceipts = owed.length > 0;
     // The server holds these: whatever the drainer still had queued for them is done.
     if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
-    result.newConversations = await refreshConversations(db, touched, me, { facts });
+    const written: Written = new Map();
+    for (const row of writes.values()) {
+      const list = written.get(row.conversationId);
+      if (list) list.push(row);
+      else written.set(row.conversationId, [row]);
+    }
+    result.newConversations = await refreshConversations(db, touched, me, { facts, written });
     return result;
   });
+}
+
+/** Below this many copies a batch reads its rows by key (a live event, an ack). */
+const PROBE_FROM = 32;
+
+/**
+ * The stored rows of a batch's keys (undefined where none). A catch-up page brings mostly messages
+ * the device has never seen, and a keyed read per copy (one IndexedDB request each, 500 a page)
+ * was a tenth of a catch-up's main thread in Chromium (issue #20). So one read of the `id` index
+ * over the batch's id span first: a copy of someone else's message can only be stored already as
+ * an acked row, which carries its id, so only those found there, and our own (a pending row has no
+ * id yet), are read by key. When the span holds many more rows than the batch (a page with an
+ * old message's edit), the probe stops at its limit and every key is read as before.
+ */
+async function storedRows(db: LocalDb, messages: readonly Message[], keys: readonly string[], me: string): Promise<(StoredMessage | undefined)[]> {
+  if (messages.length < PROBE_FROM) return db.messages.bulkGet([...keys]);
+  let lo: string | null = null;
+  let hi: string | null = null;
+  for (const m of messages) {
+    if (m.senderId === me) continue;
+    if (lo === null || m.id < lo) lo = m.id;
+    if (hi === null || m.id > hi) hi = m.id;
+  }
+  const limit = 2 * messages.length;
+  const inSpan = lo === null || hi === null ? [] : await db.messages.where('id').between(lo, hi, true, true).limit(limit).primaryKeys();
+  if (inSpan.length >= limit) return db.messages.bulkGet([...keys]);
+  const present = new Set<string>(inSpan);
+  const wanted = [...new Set(keys.filter((k, i) => messages[i]!.senderId === me || present.has(k)))];
+  const rows = new Map((await db.messages.bulkGet(wanted)).map((r, i) => [wanted[i]!, r] as const));
+  return keys.map((k) => rows.get(k));
 }
 
 /**
