@@ -8,7 +8,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
 import type { Message } from '../../model/message.ts';
-import { LocalDb, messageKey } from '../local/local-db.ts';
+import { LocalDb, META, messageKey } from '../local/local-db.ts';
 import { storeSession } from '../local/session.ts';
 import { commitSend } from '../up/outbox.ts';
 import { applyServerCopies } from './store-server-changes.ts';
@@ -104,6 +104,29 @@ describe("a 1:1 conversation's last message after a page", () => {
     const pending = await commitSend(db, 'me', 'peer', 'typed last');
     await applyServerCopies(db, page(81, 120), 'me');
     expect((await last(db))?.key).toBe(pending.key);
+    db.close();
+  });
+});
+
+describe('a page over many conversations', () => {
+  it("reads each one's read mark and delivered floor (two range reads) and stores its messages no lower", async () => {
+    const db = await open('positions-many');
+    const peers = Array.from({ length: 10 }, (_, i) => `peer${i}`);
+    const conversation = (peer: string) => directConversationId('me', peer);
+    await db.setMeta(META.readPrefix + conversation('peer3'), { upToSeq: 2, ackedUpToSeq: 2 });
+    await db.setMeta(META.deliveredPrefix + conversation('peer7'), 3);
+    const copies = peers.flatMap((peer, p) =>
+      [1, 2, 3, 4].map((seq) => copy(seq, { id: `m${p}-${seq}`, clientId: `c${p}-${seq}`, senderId: peer, conversationId: conversation(peer) })),
+    );
+    await applyServerCopies(db, copies, 'me');
+    const statuses = async (peer: string) => (await db.messages.where('[conversationId+seq]').between([conversation(peer), 0], [conversation(peer), 10]).toArray()).map((m) => m.status);
+    expect(await statuses('peer3')).toEqual(['read', 'read', 'delivered', 'delivered']);
+    expect(await statuses('peer7')).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    // Below the floor the server has the receipt already: none owed for those.
+    const owed = (await db.meta.where('key').startsWith(META.deliveredOwedPrefix).toArray()).flatMap((r) => r.value as string[]);
+    expect(owed.filter((id) => id.startsWith('m7-'))).toEqual(['m7-4']);
+    expect(owed.filter((id) => id.startsWith('m3-'))).toEqual(['m3-3', 'm3-4']);
+    expect((await db.conversations.get(conversation('peer3')))?.unreadCount).toBe(2);
     db.close();
   });
 });

@@ -67,11 +67,10 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     const readMarks = new Map<string, number>();
     const deliveredFloors = new Map<string, number>();
     const maxSeqs = new Map<string, number>();
-    // Each conversation's read mark and delivered floor: one read for the batch, not two per conversation.
-    const marks = await db.meta.bulkGet(conversationIds.flatMap((id) => [META.readPrefix + id, META.deliveredPrefix + id]));
-    for (const [i, id] of conversationIds.entries()) {
-      readMarks.set(id, (marks[2 * i]?.value as ReadMark | undefined)?.upToSeq ?? 0);
-      deliveredFloors.set(id, (marks[2 * i + 1]?.value as number | undefined) ?? 0);
+    const marks = await positionsOf(db, conversationIds);
+    for (const id of conversationIds) {
+      readMarks.set(id, (marks.get(META.readPrefix + id) as ReadMark | undefined)?.upToSeq ?? 0);
+      deliveredFloors.set(id, (marks.get(META.deliveredPrefix + id) as number | undefined) ?? 0);
       if (options.detectGaps) maxSeqs.set(id, await localMaxSeq(db, id));
     }
     if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs, me);
@@ -121,6 +120,25 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     result.newConversations = await refreshConversations(db, touched, me, { facts, written });
     return result;
   });
+}
+
+/** From this many conversations in a batch, their positions are read by two range reads. */
+const RANGE_FROM = 8;
+
+/**
+ * Each conversation's read mark and delivered floor (meta rows by key). A batch over few
+ * conversations reads them by key; a page over many (a catch-up: 50 conversations a page, two keyed
+ * reads each) reads all marks and floors in two range reads instead: one IndexedDB request each,
+ * and there is one mark per conversation at most.
+ */
+async function positionsOf(db: LocalDb, conversationIds: readonly string[]): Promise<Map<string, unknown>> {
+  if (conversationIds.length < RANGE_FROM) {
+    const keys = conversationIds.flatMap((id) => [META.readPrefix + id, META.deliveredPrefix + id]);
+    const rows = await db.meta.bulkGet(keys);
+    return new Map(rows.flatMap((r) => (r ? [[r.key, r.value] as const] : [])));
+  }
+  const [reads, floors] = await Promise.all([META.readPrefix, META.deliveredPrefix].map((prefix) => db.meta.where('key').startsWith(prefix).toArray()));
+  return new Map([...reads!, ...floors!].map((r) => [r.key, r.value] as const));
 }
 
 /** Below this many copies a batch reads its rows by key (a live event, an ack). */
