@@ -121,6 +121,8 @@ export class CatchUp {
     const stored: CatchUpProgress = { pages: 0, messages: 0, hasMore: true };
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
     let prepared = false;
+    // The people this run found stored or fetched: a page's lookup reads only the others (users.ts).
+    const knownPeople = new Set<string>();
     // The page after `since`, asked for while the one before it was being stored (see the header),
     // with the token of `owner`: another account's page is never stored, even if signed in meanwhile.
     let prefetched: { page: Promise<SyncResponse>; owner: string } | null = null;
@@ -135,7 +137,7 @@ export class CatchUp {
       const page: SyncResponse = await (prefetched?.page ?? fetchPage(since, pageSize));
       prefetched = null;
       const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
-      const people = await this.peopleOf(page, userId);
+      const people = await this.peopleOf(page, userId, knownPeople);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at, people);
       // Signed out (or another account signed in) in another tab meanwhile: this run is over.
@@ -159,12 +161,12 @@ export class CatchUp {
   }
 
   /** The profiles the page names and the device lacks (see the header). */
-  private async peopleOf(page: SyncResponse, me: string): Promise<User[]> {
+  private async peopleOf(page: SyncResponse, me: string, known: Set<string>): Promise<User[]> {
     const { fetchUsers, db } = this.deps;
     const ids = usersReferredBy(page.messages, me);
     if (!fetchUsers || ids.length === 0) return [];
     try {
-      return await fetchMissingUsers(db, ids, fetchUsers);
+      return await fetchMissingUsers(db, ids, fetchUsers, known);
     } catch (e) {
       if (isNetworkError(e)) throw e;
       this.deps.onError('catch-up.users', e);

@@ -7,7 +7,7 @@
  */
 import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
-import { refreshConversations, touch, type GroupFacts, type Touched } from '../local/conversation-summary.ts';
+import { refreshConversations, touch, type GroupFacts, type Touched, type Written } from '../local/conversation-summary.ts';
 import { actionsOn, isLocalGroupId, localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
 import { pendingActionOf } from '../up/actions.ts';
 import { contentOf, showPending } from '../local/pending-actions.ts';
@@ -15,6 +15,7 @@ import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 import { boundTo } from '../local/bound-db.ts';
+import { oweDelivered } from '../local/owed-receipts.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
@@ -32,7 +33,7 @@ export interface ApplyResult {
   inserted: number;
   /** Conversations this batch created locally (their peer may be unknown to the device). */
   newConversations: string[];
-  /** Some incoming message is stored as `sent`: the device owes a delivery receipt. */
+  /** Some incoming message is new here: the device owes its delivery receipt (local/owed-receipts.ts). */
   owesReceipts: boolean;
   /** Conversations with a seq gap (only with detectGaps). */
   gaps: string[];
@@ -48,7 +49,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
     if (options.actionDone) await db.outbox.delete(options.actionDone);
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
-    let existing = await db.messages.bulkGet(keys);
+    let existing = await storedRows(db, messages, keys, me);
     // A copy of a group creation made here tells the group's server id: move the group there first.
     const moves = new Map(existing.flatMap((row, i) => (row && isLocalGroupId(row.conversationId) ? [[row.conversationId, messages[i]!.conversationId] as const] : [])));
     for (const [localId, serverId] of moves) await rekeyConversation(db, localId, serverId);
@@ -66,11 +67,10 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     const readMarks = new Map<string, number>();
     const deliveredFloors = new Map<string, number>();
     const maxSeqs = new Map<string, number>();
-    // Each conversation's read mark and delivered floor: one read for the batch, not two per conversation.
-    const marks = await db.meta.bulkGet(conversationIds.flatMap((id) => [META.readPrefix + id, META.deliveredPrefix + id]));
-    for (const [i, id] of conversationIds.entries()) {
-      readMarks.set(id, (marks[2 * i]?.value as ReadMark | undefined)?.upToSeq ?? 0);
-      deliveredFloors.set(id, (marks[2 * i + 1]?.value as number | undefined) ?? 0);
+    const marks = await positionsOf(db, conversationIds);
+    for (const id of conversationIds) {
+      readMarks.set(id, (marks.get(META.readPrefix + id) as ReadMark | undefined)?.upToSeq ?? 0);
+      deliveredFloors.set(id, (marks.get(META.deliveredPrefix + id) as number | undefined) ?? 0);
       if (options.detectGaps) maxSeqs.set(id, await localMaxSeq(db, id));
     }
     if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs, me);
@@ -80,6 +80,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     for (const id of options.snapshots?.keys() ?? []) touch(touched, id);
     const writes = new Map<string, StoredMessage>();
     const ownClientIds: string[] = [];
+    const owed: string[] = [];
     for (const [i, m] of messages.entries()) {
       const key = keys[i]!;
       const before = current.get(key);
@@ -87,7 +88,12 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       // This device's actions still queued on it show on top of the server's state (local/pending-actions.ts).
       if (before?.pendingActions || targeted.has(key)) after = showPending(after, contentOf(after), (await actionsOn(db, key)).map(pendingActionOf), me);
       if (m.senderId === me) ownClientIds.push(m.clientId);
-      if (after.reader === me && after.status === 'sent') result.owesReceipts = true;
+      // Stored delivered at once, its receipt owed in a record of this transaction: the row is
+      // written once, not again after the ack (local/owed-receipts.ts).
+      if (after.reader === me && after.status === 'sent' && after.id) {
+        owed.push(after.id);
+        after = { ...after, status: 'delivered' };
+      }
       // Group changes apply to the conversation whether or not the row changed (idempotent there too).
       if (m.type === 'system' && m.system) {
         facts.events!.set(m.conversationId, [...(facts.events!.get(m.conversationId) ?? []), { seq: m.seq, event: m.system }]);
@@ -101,11 +107,68 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       result.changed.push({ ...m, status: after.status as MessageStatus });
     }
     await db.messages.bulkPut([...writes.values()]);
+    await oweDelivered(db, me, owed);
+    result.owesReceipts = owed.length > 0;
     // The server holds these: whatever the drainer still had queued for them is done.
     if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
-    result.newConversations = await refreshConversations(db, touched, me, { facts });
+    const written: Written = new Map();
+    for (const row of writes.values()) {
+      const list = written.get(row.conversationId);
+      if (list) list.push(row);
+      else written.set(row.conversationId, [row]);
+    }
+    result.newConversations = await refreshConversations(db, touched, me, { facts, written });
     return result;
   });
+}
+
+/** From this many conversations in a batch, their positions are read by two range reads. */
+const RANGE_FROM = 8;
+
+/**
+ * Each conversation's read mark and delivered floor (meta rows by key). A batch over few
+ * conversations reads them by key; a page over many (a catch-up: 50 conversations a page, two keyed
+ * reads each) reads all marks and floors in two range reads instead: one IndexedDB request each,
+ * and there is one mark per conversation at most.
+ */
+async function positionsOf(db: LocalDb, conversationIds: readonly string[]): Promise<Map<string, unknown>> {
+  if (conversationIds.length < RANGE_FROM) {
+    const keys = conversationIds.flatMap((id) => [META.readPrefix + id, META.deliveredPrefix + id]);
+    const rows = await db.meta.bulkGet(keys);
+    return new Map(rows.flatMap((r) => (r ? [[r.key, r.value] as const] : [])));
+  }
+  const [reads, floors] = await Promise.all([META.readPrefix, META.deliveredPrefix].map((prefix) => db.meta.where('key').startsWith(prefix).toArray()));
+  return new Map([...reads!, ...floors!].map((r) => [r.key, r.value] as const));
+}
+
+/** Below this many copies a batch reads its rows by key (a live event, an ack). */
+const PROBE_FROM = 32;
+
+/**
+ * The stored rows of a batch's keys (undefined where none). A catch-up page brings mostly messages
+ * the device has never seen, and a keyed read per copy (one IndexedDB request each, 500 a page)
+ * was a tenth of a catch-up's main thread in Chromium (issue #20). So one read of the `id` index
+ * over the batch's id span first: a copy of someone else's message can only be stored already as
+ * an acked row, which carries its id, so only those found there, and our own (a pending row has no
+ * id yet), are read by key. When the span holds many more rows than the batch (a page with an
+ * old message's edit), the probe stops at its limit and every key is read as before.
+ */
+async function storedRows(db: LocalDb, messages: readonly Message[], keys: readonly string[], me: string): Promise<(StoredMessage | undefined)[]> {
+  if (messages.length < PROBE_FROM) return db.messages.bulkGet([...keys]);
+  let lo: string | null = null;
+  let hi: string | null = null;
+  for (const m of messages) {
+    if (m.senderId === me) continue;
+    if (lo === null || m.id < lo) lo = m.id;
+    if (hi === null || m.id > hi) hi = m.id;
+  }
+  const limit = 2 * messages.length;
+  const inSpan = lo === null || hi === null ? [] : await db.messages.where('id').between(lo, hi, true, true).limit(limit).primaryKeys();
+  if (inSpan.length >= limit) return db.messages.bulkGet([...keys]);
+  const present = new Set<string>(inSpan);
+  const wanted = [...new Set(keys.filter((k, i) => messages[i]!.senderId === me || present.has(k)))];
+  const rows = new Map((await db.messages.bulkGet(wanted)).map((r, i) => [wanted[i]!, r] as const));
+  return keys.map((k) => rows.get(k));
 }
 
 /**

@@ -16,6 +16,7 @@ import { conversationPeer } from '../../conversation-id.ts';
 import type { Member } from '../../model/group.ts';
 import type { SystemEvent } from '../../model/system-event.ts';
 import { applyEvent, applySnapshot, emptyGroupState, isMember, overlayPending } from './group-state.ts';
+import type { LocalMessage } from '../api.ts';
 import { conversationType, isLocalGroupId, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
 
 const notHidden = (row: StoredMessage): boolean => !row.hiddenAt;
@@ -42,6 +43,30 @@ export interface GroupFacts {
   snapshots?: Map<string, { title: string; members: Member[]; atSeq: number }>;
 }
 
+/** The rows a batch of server copies wrote, per conversation (refreshConversations' `written`). */
+export type Written = Map<string, StoredMessage[]>;
+
+/**
+ * The newest shown row of a 1:1 conversation after a batch of server copies, told by its summary
+ * before the batch and the rows the batch wrote, without reading the indexes (two range reads per
+ * conversation and page were a tenth of a catch-up's main thread in Chromium, issue #20). Only when
+ * that is certain: the summary showed an acked message or none (so no unacked row is shown: it
+ * would be last), and every row written is acked and shown. Otherwise undefined: the indexes decide.
+ */
+function lastAfterCopies(existing: StoredConversation | undefined, written: readonly StoredMessage[] | undefined): { last: LocalMessage | null } | undefined {
+  if (!existing || existing.type !== 'direct' || !written || written.length === 0) return undefined;
+  const before = existing.lastMessage;
+  if (before && before.seq === null) return undefined;
+  let newest: StoredMessage | undefined;
+  for (const row of written) {
+    if (row.seq === null || row.hiddenAt) return undefined;
+    if (!newest || row.seq > newest.seq!) newest = row;
+  }
+  // The summary's row, rewritten by this batch, is among `written` with the same seq: the newer copy wins.
+  if (before && before.seq! > newest!.seq!) return { last: before };
+  return { last: toLocalMessage(newest!) };
+}
+
 /**
  * Must run inside a rw transaction over messages and conversations.
  * Returns the ids of conversations it created (a peer or group the device may not know yet).
@@ -50,7 +75,7 @@ export async function refreshConversations(
   db: LocalDb,
   touched: Touched,
   me: string,
-  options: { zeroUnread?: boolean; facts?: GroupFacts } = {},
+  options: { zeroUnread?: boolean; facts?: GroupFacts; written?: Written } = {},
 ): Promise<string[]> {
   const created: string[] = [];
   // One read and one write for the batch's conversations, not one each (a catch-up page touches dozens).
@@ -62,13 +87,19 @@ export async function refreshConversations(
     const existing = rows[i];
     // Display order: acked by seq, then pending/failed in local order, so the last pending one (if any) is what the user typed last.
     // A message deleted for me is skipped: the list shows the last one still in the chat.
-    const newestUnacked = await lastShown(db, '[conversationId+pendingAt]', conversationId);
-    const lastUnacked = newestUnacked.shown;
-    const last = lastUnacked ?? (await lastShown(db, '[conversationId+seq]', conversationId)).shown;
-    const hasUnacked = newestUnacked.any;
+    const known = lastAfterCopies(existing, options.written?.get(conversationId));
+    let last: LocalMessage | null;
+    let hasUnacked = false;
+    if (known) last = known.last;
+    else {
+      const newestUnacked = await lastShown(db, '[conversationId+pendingAt]', conversationId);
+      const row = newestUnacked.shown ?? (await lastShown(db, '[conversationId+seq]', conversationId)).shown;
+      last = row ? toLocalMessage(row) : null;
+      hasUnacked = newestUnacked.any;
+    }
     const base = {
       id: conversationId,
-      lastMessage: last ? toLocalMessage(last) : null,
+      lastMessage: last,
       unreadCount: options.zeroUnread ? 0 : Math.max(0, (existing?.unreadCount ?? 0) + delta),
       updatedAt: last?.createdAt ?? existing?.updatedAt ?? new Date().toISOString(),
       // Not a summary of messages: kept as it is (up/mutes.ts writes it).

@@ -28,12 +28,24 @@ export function usersReferredBy(messages: readonly Pick<Message, 'conversationId
   return [...ids];
 }
 
-/** The profiles of those of `ids` the device has none of, from the server (`GET /api/users?ids=`, in chunks); nothing is stored. */
-export async function fetchMissingUsers(db: LocalDb, ids: readonly string[], fetch: (ids: readonly string[]) => Promise<{ users: User[] }>): Promise<User[]> {
-  const stored = await db.users.bulkGet([...ids]);
-  const missing = ids.filter((_, i) => !stored[i]);
+/**
+ * The profiles of those of `ids` the device has none of, from the server (`GET /api/users?ids=`, in
+ * chunks); nothing is stored. `known`: ids a caller found stored or fetched before (a catch-up run,
+ * whose pages name the same people again and again): not read again, and those of this call added.
+ */
+export async function fetchMissingUsers(
+  db: LocalDb,
+  ids: readonly string[],
+  fetch: (ids: readonly string[]) => Promise<{ users: User[] }>,
+  known?: Set<string>,
+): Promise<User[]> {
+  const asked = known ? ids.filter((id) => !known.has(id)) : [...ids];
+  if (asked.length === 0) return [];
+  const stored = await db.users.bulkGet(asked);
+  const missing = asked.filter((_, i) => !stored[i]);
   const found: User[] = [];
   for (let i = 0; i < missing.length; i += LIMITS.groupMembersMax) found.push(...(await fetch(missing.slice(i, i + LIMITS.groupMembersMax))).users);
+  if (known) for (const id of [...asked.filter((_, i) => stored[i]), ...found.map((u) => u.id)]) known.add(id);
   return found;
 }
 

@@ -1,0 +1,132 @@
+/**
+ * The two shortcuts a catch-up page takes (issue #20) must store what the long way stores:
+ *  - its stored rows found through one read of the `id` index (store-server-changes.ts storedRows),
+ *  - a 1:1 conversation's last message told by its summary and the rows written
+ *    (conversation-summary.ts lastAfterCopies).
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { directConversationId } from '../../conversation-id.ts';
+import type { Message } from '../../model/message.ts';
+import { LocalDb, META, messageKey } from '../local/local-db.ts';
+import { storeSession } from '../local/session.ts';
+import { commitSend } from '../up/outbox.ts';
+import { applyServerCopies } from './store-server-changes.ts';
+
+const user = (id: string) => ({ id, username: id, displayName: id, online: false, lastSeen: null });
+const session = (userId: string) => ({ userId, token: `t-${userId}`, refreshToken: null, receivedAt: 1 });
+const conversationId = directConversationId('me', 'peer');
+/** Ids grow with seq, as the server's UUIDv7 do. */
+const copy = (seq: number, over: Partial<Message> = {}): Message => ({
+  id: `m${String(seq).padStart(6, '0')}`,
+  clientId: `c${seq}`,
+  conversationId,
+  senderId: 'peer',
+  recipientId: 'me',
+  body: `message ${seq}`,
+  seq,
+  createdAt: new Date(seq * 1000).toISOString(),
+  status: 'sent',
+  ...over,
+});
+const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => copy(from + i));
+
+async function open(name: string): Promise<LocalDb> {
+  const db = new LocalDb(name, { indexedDB: new IDBFactory(), IDBKeyRange });
+  await storeSession(db, session('me'), user('me'));
+  return db;
+}
+
+describe('a page whose rows are partly stored already', () => {
+  it('keeps what the device holds of them (hidden for me, read) and stores each once', async () => {
+    const db = await open('probe-partly');
+    await applyServerCopies(db, page(1, 40), 'me');
+    await db.messages.update(messageKey('peer', 'c10'), { hiddenAt: new Date(5).toISOString() });
+    await db.messages.update(messageKey('peer', 'c20'), { status: 'read' });
+    // A page replayed (a crash before its cursor moved) and extended, with one copy edited.
+    const result = await applyServerCopies(db, [...page(1, 60), copy(30, { body: 'edited', version: 1 })], 'me');
+    expect(result.inserted).toBe(20);
+    expect(await db.messages.count()).toBe(60);
+    expect((await db.messages.get(messageKey('peer', 'c10')))?.hiddenAt).toBeTruthy();
+    expect((await db.messages.get(messageKey('peer', 'c20')))?.status).toBe('read');
+    expect((await db.messages.get(messageKey('peer', 'c30')))?.body).toBe('edited');
+    db.close();
+  });
+
+  it('with an old message among new ones (a span holding many more rows than the page), still finds the stored ones', async () => {
+    const db = await open('probe-wide');
+    await applyServerCopies(db, page(1, 200), 'me');
+    await db.messages.update(messageKey('peer', 'c1'), { hiddenAt: new Date(5).toISOString() });
+    const result = await applyServerCopies(db, [copy(1, { body: 'edited', version: 1 }), ...page(201, 240)], 'me');
+    expect(result.inserted).toBe(40);
+    const first = await db.messages.get(messageKey('peer', 'c1'));
+    expect([first?.body, Boolean(first?.hiddenAt)]).toEqual(['edited', true]);
+    expect(await db.messages.count()).toBe(240);
+    db.close();
+  });
+
+  it('finds our own pending row (no id yet) and replaces it with its server copy', async () => {
+    const db = await open('probe-own');
+    const pending = await commitSend(db, 'me', 'peer', 'mine');
+    const own = copy(41, { senderId: 'me', recipientId: 'peer', clientId: pending.clientId, body: 'mine' });
+    await applyServerCopies(db, [...page(1, 40), own], 'me');
+    expect(await db.messages.count()).toBe(41);
+    expect((await db.messages.get(pending.key))?.seq).toBe(41);
+    db.close();
+  });
+});
+
+describe("a 1:1 conversation's last message after a page", () => {
+  const last = async (db: LocalDb) => (await db.conversations.get(conversationId))?.lastMessage;
+
+  it('is the newest copy of the page, or the newer one held before it (a history page)', async () => {
+    const db = await open('last-newest');
+    await applyServerCopies(db, page(101, 140), 'me');
+    expect((await last(db))?.seq).toBe(140);
+    await applyServerCopies(db, page(41, 100), 'me');
+    expect((await last(db))?.seq).toBe(140);
+    db.close();
+  });
+
+  it('shows the new state of the last message when the page rewrites it', async () => {
+    const db = await open('last-rewritten');
+    await applyServerCopies(db, page(1, 40), 'me');
+    await applyServerCopies(db, [...page(1, 39), copy(40, { body: 'edited', version: 1 })], 'me');
+    expect((await last(db))?.body).toBe('edited');
+    db.close();
+  });
+
+  it('is not a message hidden for me, nor an acked one while a pending one is last', async () => {
+    const db = await open('last-hidden');
+    await applyServerCopies(db, page(1, 40), 'me');
+    await applyServerCopies(db, [...page(41, 79), copy(80, { hiddenAt: new Date(5).toISOString() })], 'me');
+    expect((await last(db))?.seq).toBe(79);
+    const pending = await commitSend(db, 'me', 'peer', 'typed last');
+    await applyServerCopies(db, page(81, 120), 'me');
+    expect((await last(db))?.key).toBe(pending.key);
+    db.close();
+  });
+});
+
+describe('a page over many conversations', () => {
+  it("reads each one's read mark and delivered floor (two range reads) and stores its messages no lower", async () => {
+    const db = await open('positions-many');
+    const peers = Array.from({ length: 10 }, (_, i) => `peer${i}`);
+    const conversation = (peer: string) => directConversationId('me', peer);
+    await db.setMeta(META.readPrefix + conversation('peer3'), { upToSeq: 2, ackedUpToSeq: 2 });
+    await db.setMeta(META.deliveredPrefix + conversation('peer7'), 3);
+    const copies = peers.flatMap((peer, p) =>
+      [1, 2, 3, 4].map((seq) => copy(seq, { id: `m${p}-${seq}`, clientId: `c${p}-${seq}`, senderId: peer, conversationId: conversation(peer) })),
+    );
+    await applyServerCopies(db, copies, 'me');
+    const statuses = async (peer: string) => (await db.messages.where('[conversationId+seq]').between([conversation(peer), 0], [conversation(peer), 10]).toArray()).map((m) => m.status);
+    expect(await statuses('peer3')).toEqual(['read', 'read', 'delivered', 'delivered']);
+    expect(await statuses('peer7')).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    // Below the floor the server has the receipt already: none owed for those.
+    const owed = (await db.meta.where('key').startsWith(META.deliveredOwedPrefix).toArray()).flatMap((r) => r.value as string[]);
+    expect(owed.filter((id) => id.startsWith('m7-'))).toEqual(['m7-4']);
+    expect(owed.filter((id) => id.startsWith('m3-'))).toEqual(['m3-3', 'm3-4']);
+    expect((await db.conversations.get(conversation('peer3')))?.unreadCount).toBe(2);
+    db.close();
+  });
+});
