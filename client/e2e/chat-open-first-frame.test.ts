@@ -3,7 +3,7 @@
  *  - The message list draws only the rows in view first, and the rows beyond its edges (the
  *    overscan) once that frame has been painted (useVirtualList, `lean`).
  *  - A phone opening a chat by its link does not draw the hidden conversation list; it is drawn
- *    when the reader goes back to it (MessengerPage, `sidebarDrawn`).
+ *    when the reader goes back to it (MessengerPage, `listDrawn`).
  */
 import { describe, expect, it } from 'vitest';
 import { MARK } from '../src/perf/marks.ts';
