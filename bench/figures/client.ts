@@ -17,7 +17,7 @@
  * snapshots the DOM at the instant of each mark: a mark made before all the rows, or before the
  * newest message was in view, is a failure, not a time.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -137,6 +137,9 @@ export async function measureClient(opts: ClientOptions): Promise<ClientFigures>
   }
 }
 
+/** Main-thread tasks, layout/paint and V8's sampling profiler: what DevTools' Performance panel records. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'disabled-by-default-v8.cpu_profiler'];
+
 interface ProfileSpec {
   label: string;
   conversations: number;
@@ -211,7 +214,15 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
     };
     for (let run = 0; run < spec.runs + 1; run++) {
       const p = await context.newPage();
+      // BENCH_CLIENT_PROFILE_DIR=path: the last run of each profile also records a Chromium trace with JS samples (for profiling).
+      const keep = run === spec.runs ? process.env.BENCH_CLIENT_PROFILE_DIR : undefined;
+      if (keep) mkdirSync(keep, { recursive: true });
+      if (keep) await browser.startTracing(p, { path: join(keep, `client-${spec.messages}-${Date.now()}.trace.json`), categories: TRACE_CATEGORIES });
       const r = await measureOnce(p, url, spec.conversations, openConversationId, lastBody);
+      if (keep) {
+        await p.waitForTimeout(1500); // what the open chat still does after its first frame
+        await browser.stopTracing();
+      }
       await p.close();
       if (run === 0) times.firstList = r.list;
       else {

@@ -105,7 +105,11 @@ export async function launchLighthouseBrowser(): Promise<LighthouseBrowser> {
     const keep = process.env.BENCH_LIGHTHOUSE_DIR;
     if (keep) {
       mkdirSync(keep, { recursive: true });
-      writeFileSync(join(keep, `${new URL(url).hash ? 'chat' : 'sign-in'}-${Date.now()}.json`), JSON.stringify(result.lhr));
+      const name = `${new URL(url).hash ? 'chat' : 'sign-in'}-${Date.now()}`;
+      writeFileSync(join(keep, `${name}.json`), JSON.stringify(result.lhr));
+      // The page load's trace too (open it in DevTools' Performance panel, or summarise its long tasks and layout shifts).
+      const trace = (result.artifacts as { Trace?: unknown }).Trace;
+      if (trace) writeFileSync(join(keep, `${name}.trace.json`), JSON.stringify(trace));
     }
     return figuresOf(result.lhr);
   }

@@ -106,6 +106,13 @@ describe('Messenger details (issue #19, items 8 and 11)', () => {
       const overlap = a!.x < b!.x + b!.width && b!.x < a!.x + a!.width && a!.y < b!.y + b!.height && b!.y < a!.y + a!.height;
       expect(overlap, `toast ${JSON.stringify(a)} vs ${testid} ${JSON.stringify(b)}`).toBe(false);
     }
+    // Nor does it move them (issue #20: a bar pushing the open chat down was a layout shift): dismissed, nothing moves back.
+    const list = page.getByTestId('message-list');
+    const [listWith, composerWith] = [await list.boundingBox(), await page.getByTestId('composer').boundingBox()];
+    await toast.locator('button').last().click();
+    await toast.waitFor({ state: 'detached' });
+    expect(await list.boundingBox()).toEqual(listWith);
+    expect(await page.getByTestId('composer').boundingBox()).toEqual(composerWith);
   });
 
   it('prints times without a leading zero and never an emoji as an avatar initial', async () => {

@@ -52,14 +52,25 @@ export function useLoadOlderAtTop(o: LoadOlderAtTopOptions): { onScroll: () => v
     [sentinelVisible, o.count, o.loading],
     ([visible, count], [wasVisible, oldCount, wasLoading]) => {
       if (!visible || o.reachedStart() || o.loading()) return;
-      // After the DOM update: the first page has just been scrolled to the bottom, so only a
-      // list still near its top (or too short to scroll) asks for more.
-      if (!nearTop()) return;
       const loadEnded = wasLoading && !o.failed();
-      if (visible !== wasVisible || count !== oldCount || loadEnded) o.loadOlder();
+      if (visible === wasVisible && count === oldCount && !loadEnded) return;
+      // Judged at the next frame, not in this flush: the list scrolls a new first page to the
+      // bottom in a post-flush hook of its own (useVirtualList's settle), which may run after this
+      // one; judged at scrollTop 0, every chat asked for an older page the moment it opened (a
+      // re-read of 250 messages right after its first frame, issue #20). Only a list still near
+      // its top then (or too short to scroll) asks for more.
+      nextFrame(() => {
+        if (sentinelVisible.value && !o.reachedStart() && !o.loading() && nearTop()) o.loadOlder();
+      });
     },
     { flush: 'post' },
   );
 
   return { onScroll };
+}
+
+/** Before the next frame is painted (after this task's DOM updates and their hooks). */
+function nextFrame(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(fn);
+  else setTimeout(fn, 0);
 }

@@ -1,5 +1,6 @@
 import { computed, nextTick, onBeforeUnmount, onMounted, onUpdated, ref, shallowRef, watch, type Ref } from 'vue';
 import { covers, prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
+import { afterNextPaint } from '../perf/marks.ts';
 
 export interface VirtualListOptions<R extends { key: string }> {
   /** The scrolling element. */
@@ -38,8 +39,15 @@ export interface VirtualListOptions<R extends { key: string }> {
  * Chromium's own scroll anchoring is off (`overflow-anchor: none`) so the two do not fight.
  */
 export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<R>) {
-  const overscan = o.overscan ?? 600;
-  const margin = Math.min(o.margin ?? 200, overscan);
+  const fullOverscan = o.overscan ?? 600;
+  /**
+   * The first frame draws only the rows in view (no overscan): opening a chat waits for that frame,
+   * and the rows beyond the edges, a third or more of the work on a phone (issue #20, traces of the
+   * open chat), are drawn in a task of their own once it has been painted (widenAfterPaint).
+   */
+  let lean = true;
+  const overscan = () => (lean ? 0 : fullOverscan);
+  const margin = () => Math.min(o.margin ?? 200, overscan());
   const stickPx = o.stickPx ?? 120;
   const stable = o.stable ?? (() => true);
   /** Heights of rows once drawn (keys survive prepends and window moves). */
@@ -83,10 +91,10 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     const el = o.scroller.value;
     const rowsEl = o.rowsEl.value;
     if (!el || !rowsEl || el.clientHeight === 0) return;
-    if (atBottom.value) return setRange(rangeAtBottom(offsets.value, el.clientHeight, overscan));
+    if (atBottom.value) return setRange(rangeAtBottom(offsets.value, el.clientHeight, overscan()));
     const y = el.getBoundingClientRect().top - rowsEl.getBoundingClientRect().top;
-    if (covers(range.value, rangeFor(offsets.value, y, y + el.clientHeight, margin))) return;
-    setRange(rangeFor(offsets.value, y, y + el.clientHeight, overscan));
+    if (covers(range.value, rangeFor(offsets.value, y, y + el.clientHeight, margin()))) return;
+    setRange(rangeFor(offsets.value, y, y + el.clientHeight, overscan()));
   }
 
   function captureAnchor() {
@@ -192,7 +200,7 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     (next, prev) => {
       catchUp();
       captureAnchor();
-      if (atBottom.value) return setRange(rangeAtBottom(offsets.value, o.scroller.value?.clientHeight ?? 800, overscan));
+      if (atBottom.value) return setRange(rangeAtBottom(offsets.value, o.scroller.value?.clientHeight ?? 800, overscan()));
       // A stable row of the window, found again among the new rows, tells how far the window moved.
       const { start, end } = range.value;
       let shift = 0;
@@ -225,7 +233,7 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     const rowsTop = rowsEl.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
     el.scrollTop = rowsTop + all[index]! - offset;
     known = el.scrollTop;
-    setRange(rangeFor(all, all[index]! - offset, all[index]! - offset + el.clientHeight, overscan));
+    setRange(rangeFor(all, all[index]! - offset, all[index]! - offset + el.clientHeight, overscan()));
     await nextTick();
     anchor = { key, offset };
     restoreAnchor();
@@ -240,6 +248,23 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     await nextTick();
     restoreAnchor();
   }
+
+  /** Ends the lean first frame: once rows have been drawn and painted, the overscan is drawn too. */
+  let widening = false;
+  function widenAfterPaint() {
+    if (!lean || widening || range.value.end <= range.value.start) return;
+    widening = true;
+    // No frames to wait for (a runtime without requestAnimationFrame): draw the overscan at once.
+    if (typeof requestAnimationFrame !== 'function' || typeof MessageChannel !== 'function') {
+      lean = false;
+      return;
+    }
+    afterNextPaint(() => {
+      lean = false;
+      settle();
+    });
+  }
+  watch(range, widenAfterPaint, { flush: 'post' });
 
   let resizes: ResizeObserver | null = null;
   onMounted(() => {

@@ -1,0 +1,84 @@
+/**
+ * What the first frame of an open chat draws (issue #20: opening a chat waits for that frame).
+ *  - The message list draws only the rows in view first, and the rows beyond its edges (the
+ *    overscan) once that frame has been painted (useVirtualList, `lean`).
+ *  - A phone opening a chat by its link does not draw the hidden conversation list; it is drawn
+ *    when the reader goes back to it (MessengerPage, `listDrawn`).
+ */
+import { describe, expect, it } from 'vitest';
+import { MARK } from '../src/perf/marks.ts';
+import { apiPost, dmId, PHONE, registerUser, signIn, uniqueName, useBrowserCluster } from './harness.ts';
+
+const WAIT = { timeout: 20_000, interval: 100 };
+
+/** At each pigeon:chat-rendered mark: the drawn bubbles, and how many of them lie wholly outside the message list's view. */
+const RECORD_BUBBLES = `
+  globalThis.__bubblesAtMark = [];
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name, options) => {
+    const entry = mark(name, options);
+    if (name === '${MARK.chatRendered}') {
+      const list = document.querySelector('[data-testid="message-list"]');
+      const view = list ? list.getBoundingClientRect() : null;
+      const bubbles = [...document.querySelectorAll('[data-testid="message-bubble"]')];
+      const outside = view ? bubbles.filter((b) => { const r = b.getBoundingClientRect(); return r.bottom <= view.top || r.top >= view.bottom; }).length : -1;
+      globalThis.__bubblesAtMark.push({ drawn: bubbles.length, outside });
+    }
+    return entry;
+  };
+`;
+
+const cluster = useBrowserCluster();
+
+async function chatWithHistory(count: number, tag: string) {
+  const readerName = uniqueName('reader');
+  const [reader, peer] = await Promise.all([registerUser(cluster.server, readerName), registerUser(cluster.server, uniqueName('peer'))]);
+  for (let i = 1; i <= count; i++) await apiPost(cluster.server, '/api/messages', { clientId: `${tag}-${i}`, to: reader.user.id, body: `line ${i}` }, peer.token);
+  return { readerName, chatId: dmId(reader.user.id, peer.user.id) };
+}
+
+describe('The first frame of an open chat', () => {
+  it('draws the rows in view first and the rows above them after that frame', async () => {
+    const { readerName, chatId } = await chatWithHistory(60, 'first-frame');
+    const { page, context } = await cluster.device();
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 60$/);
+
+    await context.addInitScript(RECORD_BUBBLES);
+    await page.reload();
+    await page.locator(`[data-testid="conversation-item"][href$="${encodeURIComponent(chatId)}"]`).click();
+    await expect.poll(() => page.evaluate('globalThis.__bubblesAtMark.length'), WAIT).toBe(1);
+    const [first] = (await page.evaluate('globalThis.__bubblesAtMark')) as Array<{ drawn: number; outside: number }>;
+    // Only what is in view (one row partly above it at most), not 600 px of rows beyond it.
+    expect(first!.drawn).toBeGreaterThan(0);
+    expect(first!.outside).toBeLessThanOrEqual(1);
+    // Then the overscan: rows above the view are drawn, the newest message still in view.
+    const outsideNow = () =>
+      page.evaluate(() => {
+        const view = document.querySelector('[data-testid="message-list"]')!.getBoundingClientRect();
+        return [...document.querySelectorAll('[data-testid="message-bubble"]')].filter((b) => b.getBoundingClientRect().bottom <= view.top).length;
+      });
+    await expect.poll(outsideNow, WAIT).toBeGreaterThan(3);
+    await expect.poll(() => page.getByTestId('message-bubble').filter({ hasText: 'line 60' }).isVisible(), WAIT).toBe(true);
+  });
+
+  it('on a phone opened by its link, draws the conversation list only once it shows', async () => {
+    const { readerName, chatId } = await chatWithHistory(3, 'phone-link');
+    const { page, context } = await cluster.device({ viewport: PHONE });
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 3$/);
+
+    const tab = await context.newPage();
+    await page.close();
+    await tab.goto(`/#/c/${encodeURIComponent(chatId)}`);
+    await expect.poll(() => tab.getByTestId('message-bubble').filter({ hasText: 'line 3' }).isVisible(), WAIT).toBe(true);
+    expect(await tab.getByTestId('conversation-item').count()).toBe(0);
+
+    // Back to the list: drawn now, and kept (v-show) when a chat covers it again.
+    await tab.keyboard.press('Escape');
+    await expect.poll(() => tab.getByTestId('conversation-item').count(), WAIT).toBe(1);
+    await tab.getByTestId('conversation-item').click();
+    await expect.poll(() => tab.getByTestId('message-bubble').filter({ hasText: 'line 3' }).isVisible(), WAIT).toBe(true);
+    expect(await tab.getByTestId('conversation-item').count()).toBe(1);
+  });
+});
