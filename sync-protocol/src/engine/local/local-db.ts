@@ -174,8 +174,6 @@ export const META = {
   readPrefix: 'read:',
   /** `delivered:<group id>` → the account's delivered position there, as the server last said (down/read-positions.ts). */
   deliveredPrefix: 'delivered:',
-  /** `owed-delivered:<user>:…` → ids whose `message-received` the server has not acked yet (local/owed-receipts.ts). */
-  deliveredOwedPrefix: 'owed-delivered:',
   historyPrefix: 'history:',
   /** `alias:<local group id>` → the server's id of a group created on this device (local/rekey.ts). */
   aliasPrefix: 'alias:',

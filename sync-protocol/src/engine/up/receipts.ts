@@ -1,10 +1,8 @@
 /**
  * Receipts this device owes the server. The database is the queue, so nothing is
  * lost to a disconnect or a reload:
- *  - delivered: every incoming message is stored `delivered` with its id in an owed record written by
- *    the same transaction (local/owed-receipts.ts); the record is deleted once the server acks
- *    `message-received`. Rows a previous version stored `sent` (index [reader+status]) are still
- *    sent and then raised to `delivered`, as that version did.
+ *  - delivered: every incoming message stored as `sent` still needs `message-received`
+ *    (index [reader+status], 1:1 and group messages alike); after the server acks, it is stored as `delivered`.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
  * Both flushes run on every (re)connect and after the writes that create a debt. An emit
@@ -20,10 +18,6 @@ import { applyStatus } from '../down/store-server-changes.ts';
 import { raiseStatus } from '../down/merge-rules.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { SingleFlight } from '../util/single-flight.ts';
-import { owedDelivered, paidDelivered, receiptBatches } from '../local/owed-receipts.ts';
-
-/** Owed records read per round of the flush (each holds one storing transaction's ids, ≤ a sync page). */
-const OWED_RECORDS_PER_READ = 100;
 
 export interface ReceiptsDeps {
   db: LocalDb;
@@ -71,30 +65,6 @@ export class Receipts {
   }
 
   private async flushDelivered(): Promise<void> {
-    if ((await this.flushOwedRecords()) === 'stop') return;
-    await this.flushSentRows();
-  }
-
-  /** The debt recorded beside the rows (local/owed-receipts.ts): emitted, then its records deleted. */
-  private async flushOwedRecords(): Promise<'done' | 'stop'> {
-    const { db, me, canEmit, emitReceived } = this.deps;
-    for (;;) {
-      const userId = me();
-      if (!userId || !canEmit()) return 'stop';
-      const records = await owedDelivered(db, userId, OWED_RECORDS_PER_READ);
-      if (records.length === 0) return 'done';
-      for (const batch of receiptBatches(records, LIMITS.receiptIdsMax)) {
-        for (const ids of batch.emits) if ((await this.settled(emitReceived(ids))) === 'retry') return 'stop';
-        await paidDelivered(db, batch.keys);
-      }
-    }
-  }
-
-  /**
-   * Incoming rows still stored `sent`: written before the owed records existed (an older version
-   * of this engine left them so until the ack). Emitted, then raised to `delivered` as before.
-   */
-  private async flushSentRows(): Promise<void> {
     const { db, me, canEmit, emitReceived } = this.deps;
     for (;;) {
       const userId = me();
