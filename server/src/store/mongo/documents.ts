@@ -189,7 +189,7 @@ export interface ConversationDoc {
   updatedAt?: string;
 }
 
-/** One signed-in device; the fields are SessionRecord's (store.ts), `_id` its id. */
+/** One signed-in device; the fields are SessionRecord's (session-records.ts), `_id` its id. */
 export interface SessionDoc {
   _id: string;
   userId: string;

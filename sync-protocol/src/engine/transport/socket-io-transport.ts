@@ -49,7 +49,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       try {
         return [{ ok: true, message: await sendMessage(input, via) }];
       } catch (e) {
-        if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return [{ ok: false, code: e.code, message: e.message }];
+        if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return [e.toAck()];
         throw e;
       }
     };
