@@ -1,7 +1,7 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { watch, watchEffect, type Ref } from 'vue';
 import { engine } from '../engine.ts';
-import { afterNextPaint } from '../perf/marks.ts';
+import { afterNextPaintOrNow } from '../perf/marks.ts';
 import { useEngineState } from './useEngineState.ts';
 import { usePageVisible } from './usePageVisible.ts';
 
@@ -41,10 +41,7 @@ export function useMarkRead(options: UseMarkReadOptions): void {
     // After the frame that shows the chat: marking read writes the rows, receipts and the
     // conversation's summary, whose transaction and the queries it wakes would otherwise delay
     // the chat's first paint (issue #20, opening a chat).
-    afterPaint(() => engine.markRead(conversationId).catch((e: unknown) => console.warn('[markRead]', e)));
+    afterNextPaintOrNow(() => engine.markRead(conversationId).catch((e: unknown) => console.warn('[markRead]', e)));
   });
 }
 
-// afterNextPaint skips its callback where it cannot wait for a paint (no requestAnimationFrame or
-// MessageChannel: a mark there would mean nothing); a read mark must never be skipped, so it runs at once there.
-const afterPaint: (fn: () => void) => void = typeof requestAnimationFrame === 'function' && typeof MessageChannel === 'function' ? afterNextPaint : (fn) => fn();

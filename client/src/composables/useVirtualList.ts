@@ -1,6 +1,6 @@
 import { computed, nextTick, onBeforeUnmount, onMounted, onUpdated, ref, shallowRef, watch, type Ref } from 'vue';
 import { covers, prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
-import { afterNextPaint } from '../perf/marks.ts';
+import { afterNextPaint, canAwaitPaint } from '../perf/marks.ts';
 
 export interface VirtualListOptions<R extends { key: string }> {
   /** The scrolling element. */
@@ -255,7 +255,7 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     if (!lean || widening || range.value.end <= range.value.start) return;
     widening = true;
     // No frames to wait for (a runtime without requestAnimationFrame): draw the overscan at once.
-    if (typeof requestAnimationFrame !== 'function' || typeof MessageChannel !== 'function') {
+    if (!canAwaitPaint()) {
       lean = false;
       return;
     }

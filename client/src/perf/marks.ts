@@ -62,13 +62,24 @@ function measure(name: MeasureName, start: MarkName | 0, end: MarkName): void {
   }
 }
 
+/** Whether a paint can be waited for here (requestAnimationFrame and MessageChannel); elsewhere afterNextPaint skips its callback. */
+export function canAwaitPaint(): boolean {
+  return typeof requestAnimationFrame === 'function' && typeof MessageChannel === 'function';
+}
+
+/** afterNextPaint for work that must happen anyway (a read mark): where no paint can be waited for, it runs at once. */
+export function afterNextPaintOrNow(callback: () => void): void {
+  if (canAwaitPaint()) afterNextPaint(callback);
+  else callback();
+}
+
 /**
  * Runs `callback` once the next frame has been rendered. rAF runs just *before* a frame's style,
  * layout and paint; a message posted from it is a new task, so it runs after that work. Hidden
  * tabs get no frames, so nothing is marked until the page is visible (nothing was painted either).
  */
 export function afterNextPaint(callback: () => void): void {
-  if (typeof requestAnimationFrame !== 'function' || typeof MessageChannel !== 'function') return;
+  if (!canAwaitPaint()) return;
   requestAnimationFrame(() => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
