@@ -216,8 +216,10 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
       const p = await context.newPage();
       // BENCH_CLIENT_PROFILE_DIR=path: the last run of each profile also records a Chromium trace with JS samples (for profiling).
       const keep = run === spec.runs ? process.env.BENCH_CLIENT_PROFILE_DIR : undefined;
-      if (keep) mkdirSync(keep, { recursive: true });
-      if (keep) await browser.startTracing(p, { path: join(keep, `client-${spec.messages}-${Date.now()}.trace.json`), categories: TRACE_CATEGORIES });
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        await browser.startTracing(p, { path: join(keep, `client-${spec.messages}-${Date.now()}.trace.json`), categories: TRACE_CATEGORIES });
+      }
       const r = await measureOnce(p, url, spec.conversations, openConversationId, lastBody);
       if (keep) {
         await p.waitForTimeout(1500); // what the open chat still does after its first frame
