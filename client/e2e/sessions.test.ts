@@ -117,7 +117,16 @@ describe('Sessions', () => {
     await sendMessage(page, 'two');
     await expect.poll(() => page.getByTestId('connection-banner').getAttribute('data-outbox'), WAIT).toBe('2');
 
-    await signOut(page, 'sign-out-wait');
+    await signOut(page, 'sign-out-wait').catch(async (err: unknown) => {
+      // Failed twice in full e2e runs under load (never alone): say what the page showed instead.
+      const shown = await page.evaluate(() => ({
+        banner: document.querySelector('[data-testid="connection-banner"]')?.outerHTML.slice(0, 300) ?? null,
+        dialog: document.querySelector('dialog')?.outerHTML.slice(0, 600) ?? null,
+        online: navigator.onLine,
+      }));
+      console.error('sessions "Send them first" diagnostics:', JSON.stringify(shown));
+      throw err;
+    });
     await expect.poll(() => page.getByTestId('sign-out-waiting').innerText(), WAIT).toMatch(/Sending 2 messages/);
     expect(await page.getByTestId('me-name').count()).toBe(1); // still signed in
     await net.setOffline(false);
