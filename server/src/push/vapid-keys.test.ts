@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,9 +22,24 @@ describe('loadOrCreateVapidKeys', () => {
     expect(await loadOrCreateVapidKeys(dir, { ...none, subject: 'https://x.example' })).toEqual({ ...first, subject: 'https://x.example' });
   });
 
-  it('two starts at once agree on one pair', async () => {
-    const [a, b] = await Promise.all([loadOrCreateVapidKeys(dir, none), loadOrCreateVapidKeys(dir, none)]);
-    expect(a).toEqual(b);
+  it('two starts at once agree on one pair, and no temp file is left', async () => {
+    // Many rounds: the loser used to read the winner's file after its 'wx' create but before its write.
+    for (let round = 0; round < 40; round += 1) {
+      await rm(join(dir, VAPID_FILE), { force: true });
+      const all = await Promise.all(Array.from({ length: 4 }, () => loadOrCreateVapidKeys(dir, none)));
+      for (const keys of all) expect(keys).toEqual(all[0]);
+    }
+    expect(await readdir(dir)).toEqual([VAPID_FILE]);
+  });
+
+  it("waits for a peer whose file exists but is not written yet, and takes the peer's pair", async () => {
+    const peerDir = await mkdtemp(join(tmpdir(), 'pigeon-vapid-peer-'));
+    const peer = await loadOrCreateVapidKeys(peerDir, none);
+    await rm(peerDir, { recursive: true });
+    await writeFile(join(dir, VAPID_FILE), '', { mode: 0o600 });
+    const starting = loadOrCreateVapidKeys(dir, none);
+    setTimeout(() => void writeFile(join(dir, VAPID_FILE), JSON.stringify(peer)), 100);
+    expect((await starting).publicKey).toBe(peer.publicKey);
   });
 
   it('configured keys win and nothing is written', async () => {

@@ -1,4 +1,5 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import webpush from 'web-push';
 import { ensurePrivateDir } from '../files/private-files.ts';
@@ -19,7 +20,9 @@ export interface VapidKeys {
  * must never change on its own: VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY when given (config.ts checks
  * they come together), else a pair generated on the first start and kept in DATA_DIR/vapid.json
  * (0600), shared by every node on that DATA_DIR. Two nodes starting at once agree on the file
- * that was written first ('wx'). A cluster without a shared DATA_DIR (MongoDB) must set the keys.
+ * that was linked first: the pair is written whole to a private temp file and hard-linked into place,
+ * which fails with EEXIST if another start got there first. A plain 'wx' create would let the loser
+ * read the winner's file between its creation and its write, empty. A cluster without a shared DATA_DIR (MongoDB) must set the keys.
  */
 export async function loadOrCreateVapidKeys(dataDir: string, configured: { publicKey: string | null; privateKey: string | null; subject: string }): Promise<VapidKeys> {
   const { subject } = configured;
@@ -29,14 +32,30 @@ export async function loadOrCreateVapidKeys(dataDir: string, configured: { publi
   const existing = await readKeys(file);
   if (existing) return { ...existing, subject };
   const generated = webpush.generateVAPIDKeys();
+  const temp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(temp, `${JSON.stringify({ publicKey: generated.publicKey, privateKey: generated.privateKey })}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await writeFile(file, `${JSON.stringify({ publicKey: generated.publicKey, privateKey: generated.privateKey })}\n`, { mode: 0o600, flag: 'wx' });
+    await link(temp, file);
     return { ...generated, subject };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const raced = await readKeys(file);
+    const raced = await readFilledKeys(file);
     if (!raced) throw new Error(`${file} exists but holds no VAPID keys`);
     return { ...raced, subject };
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** How long an empty vapid.json is taken for a peer's write in progress (an older node created it with 'wx' before writing). */
+const PEER_WRITE_WAIT_MS = 2_000;
+
+async function readFilledKeys(file: string): Promise<{ publicKey: string; privateKey: string } | null> {
+  const until = Date.now() + PEER_WRITE_WAIT_MS;
+  for (;;) {
+    const keys = await readKeys(file);
+    if (keys || Date.now() >= until) return keys;
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
