@@ -12,8 +12,9 @@
  *                   so the pending copy and the server copy are the same row (never a duplicate).
  *                   Sparse indexes: IndexedDB leaves out a row whose index key is null/undefined,
  *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
- *                   unacked ones. `[reader+status]` (v3) holds the incoming ones: `reader` is the
- *                   signed-in user on every message someone else sent, in a group as in a 1:1.
+ *                   unacked ones. `[reader+status+conversationId]` (v8; `[reader+status]` v3–7) holds the
+ *                   incoming ones: `reader` is the signed-in user on every message someone else sent, in
+ *                   a group as in a 1:1 (owedDelivered, unreadIn).
  *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts).
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
  *                   messages and (v3) group changes, each with its own clientId; (v4) message
@@ -50,6 +51,9 @@ import { VERSIONS } from './schema-versions.ts';
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 
 /** Primary key of a message row: known when the message is typed, so pending and server copy share it. */
+/** The index of incoming rows by reader, status and conversation (schema v8). */
+const INCOMING = '[reader+status+conversationId]';
+
 export const messageKey = (senderId: string, clientId: string): string => `${senderId}:${clientId}`;
 
 /**
@@ -218,6 +222,16 @@ export class LocalDb extends Dexie {
   /** All rows of one conversation's index range, e.g. `range('[conversationId+seq]', id)`. */
   inConversation(index: '[conversationId+seq]' | '[conversationId+pendingAt]', conversationId: string) {
     return this.messages.where(index).between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]);
+  }
+
+  /** Incoming rows still `sent` in any conversation: the delivery receipts owed (the index's prefix). */
+  owedDelivered(reader: string) {
+    return this.messages.where(INCOMING).between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]);
+  }
+
+  /** One conversation's incoming rows not read yet (`sent` or `delivered`), without reading other chats'. */
+  unreadIn(reader: string, conversationId: string) {
+    return this.messages.where(INCOMING).anyOf([reader, 'sent', conversationId], [reader, 'delivered', conversationId]);
   }
 }
 

@@ -70,4 +70,12 @@ export const VERSIONS: { version: number; stores: Record<string, string>; upgrad
   },
   // Drafts kept across reloads (issue #19): a new store, nothing to rewrite.
   { version: 7, stores: { drafts: '[owner+conversationId], owner' } },
+  {
+    // Opening a chat marks its unread rows read. Through [reader+status] that read every unread row of
+    // every chat and kept one (20,000 rows after a long catch-up, on each open); the conversation as the
+    // index's last part finds one chat's alone, and its [reader, 'sent'] prefix still lists the delivery
+    // receipts owed. Same number of index entries per row; IndexedDB builds the new index from the rows.
+    version: 8,
+    stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status+conversationId], *words' },
+  },
 ];

@@ -2,7 +2,8 @@
  * Receipts this device owes the server. The database is the queue, so nothing is
  * lost to a disconnect or a reload:
  *  - delivered: every incoming message stored as `sent` still needs `message-received`
- *    (index [reader+status], 1:1 and group messages alike); after the server acks, it is stored as `delivered`.
+ *    (LocalDb.owedDelivered, 1:1 and group messages alike); after the server acks, it is stored
+ *    as `delivered`.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
  * Both flushes run on every (re)connect and after the writes that create a debt. An emit
@@ -70,7 +71,7 @@ export class Receipts {
       const userId = me();
       if (!userId || !canEmit()) return;
       // Batches of up to receiptIdsMax: a burst of incoming messages costs one emit per batch.
-      const rows = await db.messages.where('[reader+status]').equals([userId, 'sent']).limit(LIMITS.receiptIdsMax).toArray();
+      const rows = await db.owedDelivered(userId).limit(LIMITS.receiptIdsMax).toArray();
       const owed = rows.filter((r) => r.id);
       const ids = owed.map((r) => r.id!);
       if (ids.length === 0) return;
@@ -137,10 +138,9 @@ export async function markReadLocally(db: LocalDb, conversationId: string, me: s
     if (upTo === 0) return null;
     const key = META.readPrefix + conversationId;
     const mark = (await db.getMeta<ReadMark>(key)) ?? { upToSeq: 0, ackedUpToSeq: 0 };
-    const unread = await db.messages
-      .where('[reader+status]')
-      .anyOf([me, 'sent'], [me, 'delivered'])
-      .filter((r) => r.conversationId === conversationId && r.seq !== null && r.seq <= upTo)
+    const unread = await db
+      .unreadIn(me, conversationId)
+      .filter((r) => r.seq !== null && r.seq <= upTo)
       .toArray();
     const writes: StoredMessage[] = unread.map((r) => raiseStatus(r, 'read'));
     await db.messages.bulkPut(writes);
