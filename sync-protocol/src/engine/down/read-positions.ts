@@ -47,10 +47,7 @@ export async function applyPositions(db: LocalDb, me: string, conversationId: st
     if (readMoves) await db.setMeta(readKey, { upToSeq: Math.max(mark.upToSeq, readSeq), ackedUpToSeq: readSeq } satisfies ReadMark);
     if (deliveredMoves) await db.setMeta(deliveredKey, deliveredSeq);
     const upTo = Math.max(readMoves ? readSeq : 0, deliveredMoves ? deliveredSeq : 0);
-    const below = await db
-      .unreadIn(me, conversationId)
-      .filter((r) => r.seq !== null && r.seq <= upTo)
-      .toArray();
+    const below = (await db.unreadIn(me, conversationId)).filter((r) => r.seq !== null && r.seq <= upTo);
     const touched: Touched = new Map();
     const writes: StoredMessage[] = [];
     for (const row of below) {

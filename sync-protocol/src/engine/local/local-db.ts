@@ -229,9 +229,16 @@ export class LocalDb extends Dexie {
     return this.messages.where(INCOMING).between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]);
   }
 
-  /** One conversation's incoming rows not read yet (`sent` or `delivered`), without reading other chats'. */
-  unreadIn(reader: string, conversationId: string) {
-    return this.messages.where(INCOMING).anyOf([reader, 'sent', conversationId], [reader, 'delivered', conversationId]);
+  /**
+   * One conversation's incoming rows not read yet (`sent` or `delivered`), without reading other chats'.
+   * Two equality reads, not `anyOf`: Dexie walks an anyOf with cursor jumps, and fake-indexeddb's walk
+   * each jump from the start (400 rows among 20,000: 14.8 s, against 5 ms for an equality read).
+   */
+  async unreadIn(reader: string, conversationId: string): Promise<StoredMessage[]> {
+    // One after the other: a Promise.all here lost the caller's transaction (PrematureCommitError).
+    const sent = await this.messages.where(INCOMING).equals([reader, 'sent', conversationId]).toArray();
+    const delivered = await this.messages.where(INCOMING).equals([reader, 'delivered', conversationId]).toArray();
+    return [...sent, ...delivered];
   }
 }
 

@@ -138,10 +138,7 @@ export async function markReadLocally(db: LocalDb, conversationId: string, me: s
     if (upTo === 0) return null;
     const key = META.readPrefix + conversationId;
     const mark = (await db.getMeta<ReadMark>(key)) ?? { upToSeq: 0, ackedUpToSeq: 0 };
-    const unread = await db
-      .unreadIn(me, conversationId)
-      .filter((r) => r.seq !== null && r.seq <= upTo)
-      .toArray();
+    const unread = (await db.unreadIn(me, conversationId)).filter((r) => r.seq !== null && r.seq <= upTo);
     const writes: StoredMessage[] = unread.map((r) => raiseStatus(r, 'read'));
     await db.messages.bulkPut(writes);
     const next: ReadMark = { upToSeq: Math.max(mark.upToSeq, upTo), ackedUpToSeq: mark.ackedUpToSeq };
