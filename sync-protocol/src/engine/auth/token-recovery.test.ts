@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PigeonError } from '../../errors.ts';
 import type { Message, SendMessageInput } from '../../model/message.ts';
 import type { Transport } from '../transport/transport.ts';
-import { withTokenRecovery } from './token-recovery.ts';
+import { TOKEN_ATTEMPTS, withTokenRecovery } from './token-recovery.ts';
 
 /** A transport whose sendMessage refuses every token but `good`, and logs which token each call carried. */
 function fakeTransport(session: { token: string }, good: string) {
@@ -30,6 +30,30 @@ describe('withTokenRecovery', () => {
     });
     await expect(wrapped.sendMessage(input, 'rest')).resolves.toMatchObject({ clientId: 'c1' });
     expect(calls).toEqual(['anna-1', 'anna-2']);
+  });
+
+  it('retries again when the refreshed token expired before its retry was served, up to TOKEN_ATTEMPTS calls', async () => {
+    const session = { user: 'anna', token: 'anna-1' };
+    const { t, calls } = fakeTransport(session, `anna-${TOKEN_ATTEMPTS}`);
+    let refreshes = 0;
+    const wrapped = withTokenRecovery(t, {
+      me: () => session.user,
+      token: () => session.token,
+      recover: async (used) => {
+        expect(used).toBe(session.token); // asked about the token the refused call carried
+        refreshes += 1;
+        session.token = `anna-${refreshes + 1}`;
+        return true;
+      },
+    });
+    await expect(wrapped.sendMessage(input, 'rest')).resolves.toMatchObject({ clientId: 'c1' });
+    expect(calls).toEqual(Array.from({ length: TOKEN_ATTEMPTS }, (_, i) => `anna-${i + 1}`));
+
+    // A server refusing every token: the call stops after TOKEN_ATTEMPTS, refused.
+    const stubborn = fakeTransport(session, 'never');
+    const refusing = withTokenRecovery(stubborn.t, { me: () => 'anna', token: () => session.token, recover: async () => ((session.token += '+'), true) });
+    await expect(refusing.sendMessage(input, 'rest')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(stubborn.calls).toHaveLength(TOKEN_ATTEMPTS);
   });
 
   // reliability.md C6: anna's send, refused after her sign-out, went out again with ben's token.

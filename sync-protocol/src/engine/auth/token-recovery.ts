@@ -1,8 +1,8 @@
 /**
- * The transport the engine's parts use: the raw one, plus "a refused token is refreshed once
- * and the call retried". Every authenticated call that fails with UNAUTHENTICATED asks
+ * The transport the engine's parts use: the raw one, plus "a refused token is refreshed and the
+ * call retried". Every authenticated call that fails with UNAUTHENTICATED asks
  * `recover(tokenItUsed, itsUser)`; when a newer token of that user is in use afterwards (refreshed now, by a call
- * that raced this one, or by another tab) the call runs once more with it. So an access token
+ * that raced this one, or by another tab) the call runs again with it (up to TOKEN_ATTEMPTS calls in all). So an access token
  * that expired while the device was asleep costs one refresh, not a sign-out, and no caller
  * (catch-up, drainer, history, search) needs to know about tokens.
  *
@@ -27,21 +27,31 @@ export interface TokenRecovery {
   recover(used: string, user: string): Promise<boolean>;
 }
 
+/**
+ * Calls one refused call may make, each with a newer token of its user. More than two: a token
+ * refreshed for the retry can itself expire before the retry is served (short-lived tokens on a
+ * loaded server; the chaos harness's 3 s tokens lost an attachment download so). Bounded, so a
+ * server that refuses every token cannot keep a call refreshing.
+ */
+export const TOKEN_ATTEMPTS = 3;
+
 export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport {
   const once =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       // Read together, synchronously: the call below reads the same token before its first await.
       const user = auth.me();
-      const used = auth.token();
-      try {
-        return await call(...args);
-      } catch (e) {
-        if (!(e instanceof PigeonError && e.code === 'UNAUTHENTICATED') || used === null || user === null) throw e;
-        if (!(await auth.recover(used, user))) throw e;
-        // Checked again right before the retry reads the token: the session may have changed during recover's awaits.
-        if (auth.me() !== user) throw e;
-        return call(...args);
+      let used = auth.token();
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await call(...args);
+        } catch (e) {
+          if (!(e instanceof PigeonError && e.code === 'UNAUTHENTICATED') || used === null || user === null) throw e;
+          if (attempt >= TOKEN_ATTEMPTS || !(await auth.recover(used, user))) throw e;
+          // Checked again right before the retry reads the token: the session may have changed during recover's awaits.
+          if (auth.me() !== user) throw e;
+          used = auth.token();
+        }
       }
     };
   return {
