@@ -2,8 +2,11 @@
  * `send-message` / `POST /api/messages` on the in-memory server: the per-user rate limit, a group's
  * send (members only), a 1:1 send (a known peer, not oneself, no block either way), and a reply's
  * quote (memory-actions.ts `replyRef`: a message of the same conversation the sender can see).
+ * `send-messages` / `POST /api/messages/batch`: the same for each item, in order (handleSendBatch).
  */
 import { conversationPeer, directConversationId } from '../conversation-id.ts';
+import { PERMANENT_SEND_ERRORS, PigeonError } from '../errors.ts';
+import { sendMessagesPayloadSchema, type SendBatchResult } from '../events/send-batch.ts';
 import { sendMessageInputSchema, type Message } from '../model/message.ts';
 import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
@@ -52,4 +55,25 @@ export function handleSend(d: SendDeps, me: string, input: unknown, from?: Memor
   const { message, created } = d.messages.store({ senderId: me, recipientId: to, clientId: send.clientId, body: send.body, ...quote(directConversationId(me, to)), ...(attachments ? { attachments } : {}) });
   if (created) d.realtime.emit([message.recipientId, message.senderId], 'new-message', { message }, from);
   return carried(message);
+}
+
+/**
+ * A batched send, with the real server's answer (server/src/messages/send-service.ts sendBatch):
+ * one result per item handled, in order. A refusal for good (VALIDATION, FORBIDDEN…) is that
+ * item's result and the batch goes on; the first failure for now (RATE_LIMITED) is the last
+ * result: the items after it were not stored, and the sender sends them again later.
+ */
+export function handleSendBatch(d: SendDeps, me: string, input: unknown, from?: MemoryConnection): { results: SendBatchResult[] } {
+  const { messages } = parseOrThrow(sendMessagesPayloadSchema, input);
+  const results: SendBatchResult[] = [];
+  for (const item of messages) {
+    try {
+      results.push({ ok: true, message: handleSend(d, me, item, from) });
+    } catch (e) {
+      if (!(e instanceof PigeonError)) throw e;
+      results.push(e.toAck());
+      if (!PERMANENT_SEND_ERRORS.has(e.code)) break;
+    }
+  }
+  return { results };
 }

@@ -37,7 +37,7 @@ import { MemoryMessages } from './memory-messages.ts';
 import { conversationList } from './memory-conversations.ts';
 import { isNotificationOp, notificationsOn, type MemoryNotifications } from './memory-notifications.ts';
 import { MemoryRealtime } from './memory-realtime.ts';
-import { handleSend, type SendDeps } from './memory-sends.ts';
+import { handleSend, handleSendBatch, type SendDeps } from './memory-sends.ts';
 import { MemorySessions, type Caller, type TokenPair } from './memory-sessions.ts';
 import { memoryTransport, type MemoryTransportOptions } from './memory-transport.ts';
 import type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, ServerCall, ServerOp } from './memory-types.ts';
@@ -299,6 +299,8 @@ export class MemoryServer {
       }
       case 'sendMessage':
         return handleSend(this.sendDeps, me, input, via === 'socket' ? from : undefined);
+      case 'sendMessages':
+        return handleSendBatch(this.sendDeps, me, input, via === 'socket' ? from : undefined);
       case 'uploadAttachment':
         return this.attachments.upload(me, input as MemoryUploadInput);
       case 'downloadAttachment':

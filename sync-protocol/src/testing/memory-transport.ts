@@ -11,6 +11,7 @@
 import { PigeonError } from '../errors.ts';
 import { conversationUpdatedEventSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, presenceEventSchema, readPositionEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
+import type { SendBatchResult } from '../events/send-batch.ts';
 import type { Message } from '../model/message.ts';
 import { conversationMutedEventSchema } from '../model/notifications.ts';
 import { userUpdatedEventSchema } from '../events/down.ts';
@@ -27,6 +28,11 @@ export interface MemoryTransportOptions {
   reconnectDelayMs?: number;
   /** The device's User-Agent, as the session list shows it. Default 'memory-transport'. */
   userAgent?: string;
+  /**
+   * Offer batched sends (`sendMessages`, server op 'sendMessages'), as the socket.io transport does.
+   * Off by default: scenarios that script failures intercept the 'sendMessage' op.
+   */
+  batchedSends?: boolean;
 }
 
 export function memoryTransport(server: MemoryServer, options: MemoryTransportOptions): TransportFactory {
@@ -50,6 +56,8 @@ class MemoryTransport implements Transport {
   private readonly pendingAcks = new Set<(error: PigeonError) => void>();
   private readonly latencyMs: number;
   private readonly reconnectDelayMs: number;
+  /** Present only with the batchedSends option: the engine sends one message at a time without it. */
+  readonly sendMessages?: Transport['sendMessages'];
 
   constructor(
     private readonly server: MemoryServer,
@@ -58,6 +66,13 @@ class MemoryTransport implements Transport {
   ) {
     this.latencyMs = options.latencyMs ?? 0;
     this.reconnectDelayMs = options.reconnectDelayMs ?? 20;
+    if (options.batchedSends) {
+      this.sendMessages = async (inputs, via) => {
+        const input = { messages: inputs };
+        const answer = (await (via === 'socket' ? this.socketCall('sendMessages', input) : this.rest('sendMessages', input))) as { results: SendBatchResult[] };
+        return answer.results;
+      };
+    }
   }
 
   get connected(): boolean {

@@ -14,6 +14,8 @@ export type ServerOp =
   | 'history'
   | 'sync'
   | 'sendMessage'
+  // Batched sends (extension; events/send-batch.ts): only a transport made with batchedSends asks for it.
+  | 'sendMessages'
   | 'messageReceived'
   | 'messageRead'
   | 'userStatus'
