@@ -14,30 +14,27 @@
  */
 import { avatarOf, updateProfile, type ProfileDeps } from './memory-profiles.ts';
 import { conversationPeer } from '../conversation-id.ts';
-import { decodeHistoryCursor, decodeSyncCursor, encodeHistoryCursor, encodeSyncCursor } from '../cursor.ts';
-import { messageReadPayloadSchema, messageReceivedPayloadSchema, userStatusPayloadSchema } from '../events/up.ts';
+import { userStatusPayloadSchema } from '../events/up.ts';
 import { LIMITS } from '../limits.ts';
 import type { User } from '../model/user.ts';
 import { loginBodySchema, refreshBodySchema, registerBodySchema } from '../rest/auth.ts';
-import { historyQuerySchema } from '../rest/messages.ts';
-import { syncQuerySchema } from '../rest/sync.ts';
 import { userSearchQuerySchema } from '../rest/users.ts';
 import type { TransportFactory } from '../engine/transport/transport.ts';
 import { parseOrThrow } from '../validate.ts';
 import { fail } from './fail.ts';
 import { createHold, type Hold } from './hold.ts';
 import { MemoryAccounts } from './memory-accounts.ts';
-import { MemoryAttachments, type MemoryUploadInput } from './memory-attachments.ts';
+import { MemoryAttachments } from './memory-attachments.ts';
 import { isActionOp, MemoryActions } from './memory-actions.ts';
 import { MemoryBlocks } from './memory-blocks.ts';
 import { GroupRequests, isGroupOp } from './memory-group-ops.ts';
 import { MemoryGroups } from './memory-groups.ts';
 import { handleManagement, isManagementOp, type ManagementDeps } from './memory-management.ts';
 import { MemoryMessages } from './memory-messages.ts';
-import { conversationList } from './memory-conversations.ts';
 import { isNotificationOp, notificationsOn, type MemoryNotifications } from './memory-notifications.ts';
 import { MemoryRealtime } from './memory-realtime.ts';
-import { handleSend, handleSendBatch, type SendDeps } from './memory-sends.ts';
+import { handleMessageOp, isMessageOp, type MessageOpsDeps } from './memory-message-ops.ts';
+import type { SendDeps } from './memory-sends.ts';
 import { MemorySessions, type Caller, type TokenPair } from './memory-sessions.ts';
 import { memoryTransport, type MemoryTransportOptions } from './memory-transport.ts';
 import type { CallContext, Interceptor, MemoryConnection, MemoryServerOptions, ServerCall, ServerOp } from './memory-types.ts';
@@ -264,6 +261,7 @@ export class MemoryServer {
     if (isGroupOp(op)) return this.groupRequests.handle(op, me, input);
     if (isActionOp(op)) return this.actions.handle(op, me, input, via === 'socket' ? from : undefined);
     if (isNotificationOp(op)) return this.notifications.handle(op, me, input, from);
+    if (isMessageOp(op)) return handleMessageOp(this.messageOps, op, me, input, via, from);
     switch (op) {
       case 'logout':
         this.endSession(caller.sessionId);
@@ -278,47 +276,6 @@ export class MemoryServer {
         const { q } = parseOrThrow(userSearchQuerySchema, input);
         return { users: this.accounts.search(q, me).map((id) => this.publicUser(id)) };
       }
-      case 'conversations':
-        return { conversations: conversationList(me, this.messages, this.groupRequests, this.notifications, (id) => this.publicUser(id)) };
-      case 'history': {
-        const query = parseOrThrow(historyQuerySchema, input);
-        const conversationId = query.id!;
-        const before = query.before ? decodeHistoryCursor(query.before) : null;
-        const isGroup = this.groups.isGroup(conversationId);
-        if (!isGroup && conversationPeer(conversationId, me) === null) throw fail('FORBIDDEN', 'id: not a member of this conversation');
-        const rows = isGroup ? this.groupRequests.history(me, conversationId, before, query.limit) : this.messages.history(conversationId, before, query.limit);
-        const messages = rows.map((m) => this.messages.copyFor(me, m));
-        const oldest = messages[0];
-        const nextCursor = oldest && messages.length === query.limit && oldest.seq > 1 ? encodeHistoryCursor(oldest.seq) : null;
-        return { messages, nextCursor };
-      }
-      case 'sync': {
-        const { since, limit } = parseOrThrow(syncQuerySchema, input);
-        const page = this.messages.changesSince(me, decodeSyncCursor(since), limit, (m) => this.groupRequests.sees(me, m));
-        return { messages: page.messages, cursor: encodeSyncCursor(page.position), hasMore: page.hasMore };
-      }
-      case 'sendMessage':
-        return handleSend(this.sendDeps, me, input, via === 'socket' ? from : undefined);
-      case 'sendMessages':
-        return handleSendBatch(this.sendDeps, me, input, via === 'socket' ? from : undefined);
-      case 'uploadAttachment':
-        return this.attachments.upload(me, input as MemoryUploadInput);
-      case 'downloadAttachment':
-        return this.attachments.read(me, input, (m) => this.groupRequests.sees(me, m));
-      case 'messageReceived': {
-        const { messageIds } = parseOrThrow(messageReceivedPayloadSchema, input);
-        const ids = [...new Set(messageIds)];
-        this.realtime.pushStatus(me, this.messages.markDelivered(me, ids), 'delivered', from);
-        this.groupRequests.received(me, ids, from);
-        return undefined;
-      }
-      case 'messageRead': {
-        const { conversationId, upToSeq } = parseOrThrow(messageReadPayloadSchema, input);
-        if (this.groups.isGroup(conversationId)) return void this.groupRequests.read(me, conversationId, upToSeq, from);
-        if (conversationPeer(conversationId, me) === null) throw fail('FORBIDDEN', 'not a member of this conversation');
-        this.realtime.pushStatus(me, this.messages.markRead(me, conversationId, upToSeq), 'read', from);
-        return undefined;
-      }
       case 'userStatus': {
         const target = parseOrThrow(userStatusPayloadSchema, input).userId;
         if (!this.accounts.has(target)) throw fail('NOT_FOUND', 'userId: no such user');
@@ -329,9 +286,10 @@ export class MemoryServer {
     }
   }
 
-  private get sendDeps(): SendDeps {
-    const { messages, groups, groupRequests, realtime, actions, attachments } = this;
-    return { messages, groups, groupRequests, realtime, actions, attachments, hasUser: (id) => this.accounts.has(id), blocked: (a, b) => this.blocks.between(a, b), tryTake: (id) => this.sendRate.tryTake(id) };
+  private get messageOps(): MessageOpsDeps {
+    const { messages, groups, groupRequests, realtime, actions, attachments, notifications } = this;
+    const sends: SendDeps = { messages, groups, groupRequests, realtime, actions, attachments, hasUser: (id) => this.accounts.has(id), blocked: (a, b) => this.blocks.between(a, b), tryTake: (id) => this.sendRate.tryTake(id) };
+    return { messages, groups, groupRequests, notifications, realtime, attachments, sends, publicUser: (id) => this.publicUser(id) };
   }
 
   private get profileDeps(): ProfileDeps {
