@@ -9,13 +9,11 @@
  * ('io server disconnect'), as socket.ts does.
  */
 import { PigeonError } from '../errors.ts';
-import { conversationUpdatedEventSchema, messageStatusEventSchema, messageUpdatedEventSchema, newMessageEventSchema, presenceEventSchema, readPositionEventSchema, syncHintEventSchema, typingEventSchema } from '../events/down.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { SendBatchResult } from '../events/send-batch.ts';
 import type { Message } from '../model/message.ts';
-import { conversationMutedEventSchema } from '../model/notifications.ts';
-import { userUpdatedEventSchema } from '../events/down.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
+import { deliverEvent } from './memory-events.ts';
 import type { MemoryServer } from './memory-server.ts';
 import type { Interceptor, MemoryConnection, ServerOp } from './memory-types.ts';
 
@@ -308,19 +306,7 @@ class MemoryTransport implements Transport {
   }
 
   private dispatch<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
-    const events = this.events;
-    if (!events) return;
-    const copy: unknown = structuredClone(payload);
-    if (event === 'new-message') events.newMessage(newMessageEventSchema.parse(copy).message);
-    else if (event === 'message-status') events.status(messageStatusEventSchema.parse(copy));
-    else if (event === 'typing' || event === 'typing-stopped') events.typing(typingEventSchema.parse(copy), event === 'typing');
-    else if (event === 'user-online' || event === 'user-offline') events.presence(presenceEventSchema.parse(copy), event === 'user-online');
-    else if (event === 'sync-hint' && syncHintEventSchema.safeParse(copy).success) events.syncHint?.();
-    else if (event === 'conversation-updated') events.conversationUpdated?.(conversationUpdatedEventSchema.parse(copy).conversation);
-    else if (event === 'message-updated') events.messageUpdated?.(messageUpdatedEventSchema.parse(copy).message);
-    else if (event === 'read-position') events.readPosition?.(readPositionEventSchema.parse(copy));
-    else if (event === 'conversation-muted') events.conversationMuted?.(conversationMutedEventSchema.parse(copy).mute);
-    else if (event === 'user-updated') events.userUpdated?.(userUpdatedEventSchema.parse(copy));
+    if (this.events) deliverEvent(this.events, event, payload);
   }
 }
 
