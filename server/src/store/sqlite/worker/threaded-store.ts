@@ -7,6 +7,7 @@ import { unpackActionOutcomes, type PackedActionOutcome } from './action-codec.t
 import { packBatch, unpackOutcomes, type PackedOutcome } from './send-codec.ts';
 import type { StoreWorkerData } from './store-worker.ts';
 import { startCheckpointThread, type CheckpointThread } from './checkpoint-thread.ts';
+import { storeWorkerUrl } from './worker-bundle.ts';
 
 /** How often the background checkpointer copies the WAL into the main file. */
 export const CHECKPOINT_INTERVAL_MS = 100;
@@ -38,7 +39,7 @@ interface Waiting {
  */
 export async function createThreadedSqliteStore(options: ThreadedSqliteStoreOptions): Promise<Store> {
   const { file, onWorker, checkpointIntervalMs = CHECKPOINT_INTERVAL_MS, onCheckpointError = () => {} } = options;
-  const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
+  const worker = new Worker(await storeWorkerUrl(), {
     workerData: { file } satisfies StoreWorkerData,
     name: 'pigeon-sqlite-store',
   });
