@@ -192,7 +192,7 @@ export async function applyStatus(outer: LocalDb, ids: readonly string[], status
 
 /**
  * The stored rows with these server ids: one keyed read per id, not `anyOf` (a cursor over the
- * ids' whole span). A receipt batch names ids spread over the whole index (LocalDb.owedDelivered
+ * ids' whole span). A receipt batch names ids spread over the whole index (LocalDb.sentIncoming
  * orders them by conversation, then row key, i.e. by sender, not by id), and fake-indexeddb restarts every cursor
  * step from the start of its range: 1,000 delivered receipts walked ~20,000 index entries each
  * step, 9.7 s of a 20,000-message catch-up (issue #20). Keyed reads cost the same in a browser.

@@ -14,7 +14,7 @@
  *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
  *                   unacked ones. `[reader+status+conversationId]` (v8; `[reader+status]` v3–7) holds the
  *                   incoming ones: `reader` is the signed-in user on every message someone else sent, in
- *                   a group as in a 1:1 (owedDelivered, unreadIn).
+ *                   a group as in a 1:1 (sentIncoming, unreadIn).
  *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts).
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
  *                   messages and (v3) group changes, each with its own clientId; (v4) message
@@ -224,8 +224,8 @@ export class LocalDb extends Dexie {
     return this.messages.where(index).between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]);
   }
 
-  /** Incoming rows still `sent` in any conversation: the delivery receipts owed (the index's prefix). */
-  owedDelivered(reader: string) {
+  /** Incoming rows still stored `sent`, in any conversation: their delivery receipts are not acked yet (the index's prefix). */
+  sentIncoming(reader: string) {
     return this.messages.where(INCOMING).between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]);
   }
 

@@ -105,7 +105,7 @@ describe('unread rows of one chat', () => {
     old.close();
 
     const db = new LocalDb('upgrade-v8', { indexedDB, IDBKeyRange });
-    expect((await db.owedDelivered('me').toArray()).map((r) => r.key)).toEqual(['ann:c3']);
+    expect((await db.sentIncoming('me').toArray()).map((r) => r.key)).toEqual(['ann:c3']);
     expect((await db.unreadIn('me', dm)).map((r) => r.key).sort()).toEqual(['ann:c2', 'ann:c3']);
     db.close();
   });

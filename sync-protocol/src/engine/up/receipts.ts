@@ -2,7 +2,7 @@
  * Receipts this device owes the server. The database is the queue, so nothing is
  * lost to a disconnect or a reload:
  *  - delivered: every incoming message stored as `sent` still needs `message-received`
- *    (LocalDb.owedDelivered, 1:1 and group messages alike); after the server acks, it is stored
+ *    (LocalDb.sentIncoming, 1:1 and group messages alike); after the server acks, it is stored
  *    as `delivered`.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
@@ -71,7 +71,7 @@ export class Receipts {
       const userId = me();
       if (!userId || !canEmit()) return;
       // Batches of up to receiptIdsMax: a burst of incoming messages costs one emit per batch.
-      const rows = await db.owedDelivered(userId).limit(LIMITS.receiptIdsMax).toArray();
+      const rows = await db.sentIncoming(userId).limit(LIMITS.receiptIdsMax).toArray();
       const owed = rows.filter((r) => r.id);
       const ids = owed.map((r) => r.id!);
       if (ids.length === 0) return;
