@@ -405,7 +405,10 @@ export class World {
       } else {
         streak = 0;
         const busy = quick.flatMap((q, i) => (idle(q) ? [] : [`${this.devices[i]!.name}: outbox ${q.outbox}, receipts owed ${q.receiptsOwed}, ${q.connection}`]));
-        pendingNote = `not snapshotted: ${busy.join('; ')}`;
+        const note = `not snapshotted: ${busy.join('; ')}`;
+        // What kept a slow settle from even snapshotting (an outbox, receipts owed, a connection), in the dump, once per change.
+        if (note !== pendingNote) this.o.history.add('settle', note);
+        pendingNote = note;
       }
       await sleep(400);
     }
