@@ -112,7 +112,8 @@ describe('delivery receipts owed', () => {
     await bob.engine.send(alice.engine.getState().userId!, 'hi back');
     await waitFor(() => env.server.history(conversationId)[0]?.status === 'delivered', { timeoutMs: 8_000 });
     await waitFor(async () => (await alice.engine.queries.messages(conversationId)).find((m) => m.body === 'hello')?.status === 'delivered', { timeoutMs: 8_000 });
-    expect(bob.engine.getState().receiptsOwed).toBe(0);
+    // Paid once the ack is back (the server has stored the receipt before it answers).
+    await waitFor(() => bob.engine.getState().receiptsOwed === 0, { timeoutMs: 8_000 });
     expect(refusing.refused).toBe(1);
     remove();
   });
