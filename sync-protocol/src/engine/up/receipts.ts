@@ -169,7 +169,8 @@ export class Receipts {
       return 'ok';
     } catch (e) {
       if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return 'refused';
-      this.retry.failed();
+      // UNAVAILABLE: no answer (a timeout, the socket gone); other failures keep the full backoff.
+      this.retry.failed(e instanceof PigeonError && e.code === 'UNAVAILABLE');
       return 'retry';
     }
   }
