@@ -403,7 +403,10 @@ export class World {
       } else {
         streak = 0;
         const busy = quick.flatMap((q, i) => (q.outbox === 0 && q.connection === 'online' ? [] : [`${this.devices[i]!.name}: outbox ${q.outbox}, ${q.connection}`]));
-        pendingNote = `not snapshotted: ${busy.join('; ')}`;
+        const note = `not snapshotted: ${busy.join('; ')}`;
+        // What kept a slow settle from even snapshotting (an outbox, a connection), in the dump, once per change.
+        if (note !== pendingNote) this.o.history.add('settle', note);
+        pendingNote = note;
       }
       await sleep(400);
     }
