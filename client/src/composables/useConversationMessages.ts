@@ -12,9 +12,10 @@ const firstWindowKey = (conversationId: string, limit: number) => `messages:${co
 /**
  * Starts reading a conversation's first window now (the user clicked it): the chat that mounts
  * next adopts the read instead of starting its own after its first frame (warmLiveQuery.ts).
+ * Resolves once the window is read (never rejects).
  */
-export function prefetchConversationMessages(conversationId: string, pageSize = PAGE_SIZE): void {
-  warmUp(firstWindowKey(conversationId, pageSize), () => engine.queries.messages(conversationId, pageSize));
+export function prefetchConversationMessages(conversationId: string, pageSize = PAGE_SIZE): Promise<void> {
+  return warmUp(firstWindowKey(conversationId, pageSize), () => engine.queries.messages(conversationId, pageSize));
 }
 
 export interface UseConversationMessagesOptions {

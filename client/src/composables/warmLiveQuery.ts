@@ -21,14 +21,22 @@ export interface WarmSubscription<T> {
 
 interface Entry<T> extends WarmSubscription<T> {
   timer: ReturnType<typeof setTimeout>;
+  /** Settles with the first result or error. */
+  first: Promise<void>;
 }
 
 const DEFAULT_TTL_MS = 5_000;
 const warm = new Map<string, Entry<unknown>>();
 
-/** Starts `query` as a live query under `key`, unless one is already warm under that key. */
-export function warmUp<T>(key: string, query: () => Promise<T>, ttlMs = DEFAULT_TTL_MS): void {
-  if (warm.has(key)) return;
+/**
+ * Starts `query` as a live query under `key`, unless one is already warm under that key. Resolves
+ * once its first result (or error) is in; it never rejects.
+ */
+export function warmUp<T>(key: string, query: () => Promise<T>, ttlMs = DEFAULT_TTL_MS): Promise<void> {
+  const existing = warm.get(key);
+  if (existing) return existing.first;
+  let settle!: () => void;
+  const first = new Promise<void>((resolve) => (settle = resolve));
   let current: { value: T } | null = null;
   let failed: { error: unknown } | null = null;
   let onNext: ((value: T) => void) | null = null;
@@ -36,10 +44,12 @@ export function warmUp<T>(key: string, query: () => Promise<T>, ttlMs = DEFAULT_
   const subscription = liveQuery(query).subscribe({
     next(value) {
       current = { value };
+      settle();
       onNext?.(value);
     },
     error(e: unknown) {
       failed = { error: e };
+      settle();
       onError?.(e);
     },
   });
@@ -58,8 +68,15 @@ export function warmUp<T>(key: string, query: () => Promise<T>, ttlMs = DEFAULT_
       warm.delete(key);
       subscription.unsubscribe();
     }, ttlMs),
+    first,
   };
   warm.set(key, entry as Entry<unknown>);
+  return first;
+}
+
+/** Unsubscribes what is warm under `key` (nobody will adopt it: the session ended, or none was resumed). */
+export function dropWarm(key: string): void {
+  takeWarm(key)?.unsubscribe();
 }
 
 /** The warm subscription under `key`, now the caller's (it must unsubscribe); null when there is none. */
