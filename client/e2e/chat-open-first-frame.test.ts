@@ -6,6 +6,8 @@
  *    when the reader goes back to it (MessengerPage, `listDrawn`).
  *  - A chat clicked in the list switches in with its messages: no frame shows its pane empty
  *    (MessengerPage `open` reads the first window before the switch).
+ *  - A cold open goes from the splash straight to the messenger: no blank frame between them
+ *    (App.vue keeps the splash until the messenger's component is in).
  */
 import { describe, expect, it } from 'vitest';
 import { MARK } from '../src/perf/marks.ts';
@@ -39,6 +41,19 @@ const RECORD_EMPTY_PANE_FRAMES = `
       globalThis.__paneFrames++;
       if (!document.querySelector('[data-testid="message-bubble"]')) globalThis.__emptyPaneFrames++;
     }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+`;
+
+/** Before every frame from the splash on: neither the splash, nor the messenger, nor the sign-in page is in the DOM. */
+const RECORD_BLANK_FRAMES = `
+  globalThis.__blankFrames = 0;
+  globalThis.__sawSplash = false;
+  const frame = () => {
+    const splash = document.querySelector('.splash');
+    if (splash) globalThis.__sawSplash = true;
+    else if (globalThis.__sawSplash && !document.querySelector('.messenger, [data-testid="auth-username"]')) globalThis.__blankFrames++;
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
@@ -111,5 +126,20 @@ describe('The first frame of an open chat', () => {
     await page.waitForTimeout(300);
     expect(await page.evaluate('globalThis.__paneFrames')).toBeGreaterThan(0); // the probe saw the pane
     expect(await page.evaluate('globalThis.__emptyPaneFrames')).toBe(0);
+  });
+
+  it('goes from the splash straight to the conversation list on a cold open: no blank frame', async () => {
+    const { readerName } = await chatWithHistory(3, 'no-blank');
+    const { page, context } = await cluster.device();
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 3$/);
+    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    await context.addInitScript(RECORD_BLANK_FRAMES);
+    await context.setOffline(true); // the installed app's cold open: from the service worker
+    await page.reload();
+    await page.getByTestId('conversation-item').first().waitFor();
+    await page.waitForTimeout(200);
+    expect(await page.evaluate('globalThis.__sawSplash')).toBe(true);
+    expect(await page.evaluate('globalThis.__blankFrames')).toBe(0);
   });
 });
