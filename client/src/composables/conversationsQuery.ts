@@ -1,5 +1,6 @@
 import type { ConversationView } from '@pigeon/sync-protocol/engine';
 import { engine } from '../engine.ts';
+import { prepareListStamps } from '../lib/format.ts';
 import { dropWarm, warmUp } from './warmLiveQuery.ts';
 
 /** The conversation list's live query (MessengerPage), and its key for warmUp. */
@@ -14,7 +15,8 @@ export const CONVERSATIONS_WARM = 'conversations';
  * and an unadopted read is dropped when no session is resumed or one ends (dropConversationList).
  */
 export function warmConversationList(): void {
-  warmUp(CONVERSATIONS_WARM, conversationsQuery, 10_000);
+  void warmUp(CONVERSATIONS_WARM, conversationsQuery, 10_000);
+  setTimeout(prepareListStamps, 0); // in a gap of the read, not in the list's first render
 }
 
 export function dropConversationList(): void {
