@@ -4,6 +4,10 @@
  *    overscan) once that frame has been painted (useVirtualList, `lean`).
  *  - A phone opening a chat by its link does not draw the hidden conversation list; it is drawn
  *    when the reader goes back to it (MessengerPage, `listDrawn`).
+ *  - A chat clicked in the list switches in with its messages: no frame shows its pane empty
+ *    (MessengerPage `open` reads the first window before the switch).
+ *  - A cold open goes from the splash straight to the messenger: no blank frame between them
+ *    (App.vue keeps the splash until the messenger's component is in).
  */
 import { describe, expect, it } from 'vitest';
 import { MARK } from '../src/perf/marks.ts';
@@ -26,6 +30,33 @@ const RECORD_BUBBLES = `
     }
     return entry;
   };
+`;
+
+/** Before every frame from now on: the chat pane is in the DOM without a single message bubble (what that frame paints). */
+const RECORD_EMPTY_PANE_FRAMES = `
+  globalThis.__emptyPaneFrames = 0;
+  globalThis.__paneFrames = 0;
+  const frame = () => {
+    if (document.querySelector('[data-testid="chat-pane"]')) {
+      globalThis.__paneFrames++;
+      if (!document.querySelector('[data-testid="message-bubble"]')) globalThis.__emptyPaneFrames++;
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+`;
+
+/** Before every frame from the splash on: neither the splash, nor the messenger, nor the sign-in page is in the DOM. */
+const RECORD_BLANK_FRAMES = `
+  globalThis.__blankFrames = 0;
+  globalThis.__sawSplash = false;
+  const frame = () => {
+    const splash = document.querySelector('.splash');
+    if (splash) globalThis.__sawSplash = true;
+    else if (globalThis.__sawSplash && !document.querySelector('.messenger, [data-testid="auth-username"]')) globalThis.__blankFrames++;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
 `;
 
 const cluster = useBrowserCluster();
@@ -80,5 +111,35 @@ describe('The first frame of an open chat', () => {
     await tab.getByTestId('conversation-item').click();
     await expect.poll(() => tab.getByTestId('message-bubble').filter({ hasText: 'line 3' }).isVisible(), WAIT).toBe(true);
     expect(await tab.getByTestId('conversation-item').count()).toBe(1);
+  });
+
+  it('switches a clicked chat in with its messages: no frame shows its pane empty', async () => {
+    const { readerName, chatId } = await chatWithHistory(40, 'no-empty-pane');
+    const { page } = await cluster.device();
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 40$/);
+    await page.reload(); // a cold open: nothing of the chat read yet
+    await page.getByTestId('conversation-item').first().waitFor();
+    await page.evaluate(RECORD_EMPTY_PANE_FRAMES);
+    await page.locator(`[data-testid="conversation-item"][href$="${encodeURIComponent(chatId)}"]`).click();
+    await expect.poll(() => page.getByTestId('message-bubble').filter({ hasText: 'line 40' }).isVisible(), WAIT).toBe(true);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate('globalThis.__paneFrames')).toBeGreaterThan(0); // the probe saw the pane
+    expect(await page.evaluate('globalThis.__emptyPaneFrames')).toBe(0);
+  });
+
+  it('goes from the splash straight to the conversation list on a cold open: no blank frame', async () => {
+    const { readerName } = await chatWithHistory(3, 'no-blank');
+    const { page, context } = await cluster.device();
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 3$/);
+    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    await context.addInitScript(RECORD_BLANK_FRAMES);
+    await context.setOffline(true); // the installed app's cold open: from the service worker
+    await page.reload();
+    await page.getByTestId('conversation-item').first().waitFor();
+    await page.waitForTimeout(200);
+    expect(await page.evaluate('globalThis.__sawSplash')).toBe(true);
+    expect(await page.evaluate('globalThis.__blankFrames')).toBe(0);
   });
 });

@@ -8,7 +8,13 @@ vi.mock('./engine-loader.ts', () => ({
   loadEngine: async () => {
     calls.loadEngine++;
     if (failLoad) throw new Error('chunk');
-    return { resume: async () => (calls.resume++, { id: 'u1' }) };
+    return {};
+  },
+  resumeStored: async () => {
+    calls.loadEngine++;
+    if (failLoad) throw new Error('chunk');
+    calls.resume++;
+    return { id: 'u1' };
   },
   mayHaveSession: async () => (calls.databases++, hasDatabase),
 }));

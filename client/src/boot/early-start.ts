@@ -9,7 +9,7 @@
  * A first visit (no `pigeon` database) loads neither: the sign-in page stays engine-free.
  */
 import type { User } from '@pigeon/sync-protocol';
-import { loadEngine, mayHaveSession } from './engine-loader.ts';
+import { loadEngine, mayHaveSession, resumeStored } from './engine-loader.ts';
 
 let hint: Promise<boolean> | null = null;
 let resuming: Promise<User | null> | null = null;
@@ -21,12 +21,10 @@ export function sessionHint(): Promise<boolean> {
 
 /** The stored session, resumed once for whoever asks first (App.vue, or startEarly). */
 export function resumeSession(): Promise<User | null> {
-  resuming ??= loadEngine()
-    .then((engine) => engine.resume())
-    .catch((e: unknown) => {
-      resuming = null; // a chunk that could not load: App.vue's next attempt tries again
-      throw e;
-    });
+  resuming ??= resumeStored().catch((e: unknown) => {
+    resuming = null; // a chunk that could not load: App.vue's next attempt tries again
+    throw e;
+  });
   return resuming;
 }
 

@@ -4,21 +4,24 @@
  * out of the sign-in page's first frame spares a slow phone parsing Dexie, zod and Socket.io before
  * it can show two text fields (docs/client.md, "Code splitting").
  */
+import type { User } from '@pigeon/sync-protocol';
 import type { SyncEngine } from '@pigeon/sync-protocol/engine';
 
 /** The engine's IndexedDB database (engine.ts leaves createSyncEngine's default name). */
 const DB_NAME = 'pigeon';
 
-let loading: Promise<SyncEngine> | null = null;
+type EngineModule = typeof import('./start-engine.ts');
+
+let loading: Promise<EngineModule> | null = null;
 let loaded: SyncEngine | null = null;
 const waiting: Array<(engine: SyncEngine) => void> = [];
 
-export function loadEngine(): Promise<SyncEngine> {
+function loadModule(): Promise<EngineModule> {
   loading ??= import('./start-engine.ts').then(
-    ({ engine }) => {
-      loaded = engine;
-      for (const fn of waiting.splice(0)) fn(engine);
-      return engine;
+    (module) => {
+      loaded = module.engine;
+      for (const fn of waiting.splice(0)) fn(module.engine);
+      return module;
     },
     (e: unknown) => {
       loading = null; // a chunk that could not load (offline before the precache): the next call tries again
@@ -26,6 +29,15 @@ export function loadEngine(): Promise<SyncEngine> {
     },
   );
   return loading;
+}
+
+export function loadEngine(): Promise<SyncEngine> {
+  return loadModule().then((module) => module.engine);
+}
+
+/** Loads the engine and resumes the stored session (with the conversation list's first read alongside: start-engine.ts). */
+export function resumeStored(): Promise<User | null> {
+  return loadModule().then((module) => module.resume());
 }
 
 /** Runs `fn` with the engine once it is loaded (by anyone; at once if it is), without loading it. */

@@ -2,6 +2,21 @@ import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { computed, ref, watch, type ComputedRef, type Ref, type ShallowRef } from 'vue';
 import { engine } from '../engine.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
+import { warmUp } from './warmLiveQuery.ts';
+
+/** Messages in the first window, and per page of server history. */
+const PAGE_SIZE = 50;
+
+const firstWindowKey = (conversationId: string, limit: number) => `messages:${conversationId}:${limit}`;
+
+/**
+ * Starts reading a conversation's first window now (the user clicked it): the chat that mounts
+ * next adopts the read instead of starting its own after its first frame (warmLiveQuery.ts).
+ * Resolves once the window is read (never rejects).
+ */
+export function prefetchConversationMessages(conversationId: string, pageSize = PAGE_SIZE): Promise<void> {
+  return warmUp(firstWindowKey(conversationId, pageSize), () => engine.queries.messages(conversationId, pageSize));
+}
 
 export interface UseConversationMessagesOptions {
   /** Messages in the first window, and per page of server history. Default 50. */
@@ -43,7 +58,7 @@ const REVEAL_PAGE_WAIT_MS = 3_000;
  * server for older history (engine.loadOlder), which lands in IndexedDB and so in the window.
  */
 export function useConversationMessages(conversationId: string, options: UseConversationMessagesOptions = {}): UseConversationMessagesReturn {
-  const { pageSize = 50, widenBy = 200 } = options;
+  const { pageSize = PAGE_SIZE, widenBy = 200 } = options;
   const limit = ref(pageSize);
   const loadingOlder = ref(false);
   const reachedStart = ref(false);
@@ -52,6 +67,8 @@ export function useConversationMessages(conversationId: string, options: UseConv
   const { data: messages, loaded } = useLiveQuery(() => engine.queries.messages(conversationId, limit.value), {
     initial: [] as LocalMessage[],
     deps: limit,
+    // The first subscription is for limit === pageSize: the same query prefetchConversationMessages warms.
+    warm: firstWindowKey(conversationId, pageSize),
   });
 
   async function loadOlder() {

@@ -9,8 +9,11 @@ export interface HashRoute {
   messageId: ComputedRef<string | null>;
   /** The Devices view (`#/devices`) is open. */
   devicesOpen: ComputedRef<boolean>;
-  /** Opens a chat, at one message (server id) when given. */
-  openConversation(id: string, messageId?: string | null): void;
+  /**
+   * Opens a chat, at one message (server id) when given. `marked`: pigeon:chat-open was made
+   * already, when the user asked (MessengerPage reads the chat before it switches to it).
+   */
+  openConversation(id: string, messageId?: string | null, marked?: boolean): void;
   /** The open conversation is known under another id now (a group created here got the server's): same history entry. */
   replaceConversation(id: string): void;
   /** The chat showed its message: `#/c/<id>` again in the same history entry (so opening that message again is a change). */
@@ -55,10 +58,10 @@ export function useHashRoute(): HashRoute {
   const devicesOpen = computed(() => parsed.value.view === 'devices');
   const onList = () => conversationId.value === null && !devicesOpen.value;
 
-  function openConversation(id: string, message: string | null = null) {
+  function openConversation(id: string, message: string | null = null, marked = false) {
     if (conversationId.value === id && !message) return;
     if (conversationId.value !== id) {
-      chatOpening(id);
+      if (!marked) chatOpening(id);
       openedInApp = onList();
       openedId = id;
     }

@@ -1,5 +1,6 @@
 import { liveQuery } from 'dexie';
 import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef, type WatchSource } from 'vue';
+import { takeWarm } from './warmLiveQuery.ts';
 
 export interface UseLiveQueryOptions<T> {
   /** Value until the first result arrives. */
@@ -8,6 +9,12 @@ export interface UseLiveQueryOptions<T> {
   deps?: WatchSource<unknown> | WatchSource<unknown>[];
   /** Called instead of throwing into the UI. Default: console.warn. */
   onError?: (error: unknown) => void;
+  /**
+   * Key of a subscription warmed up ahead for this very query (warmLiveQuery.ts): the first
+   * subscription adopts it, and its result when it is already in (no empty first frame). The
+   * caller keeps key and query in step (the same query under the same key).
+   */
+  warm?: string;
 }
 
 export interface UseLiveQueryReturn<T> {
@@ -25,7 +32,7 @@ export interface UseLiveQueryReturn<T> {
  * const { data: conversations } = useLiveQuery(() => engine.queries.conversations(), { initial: [] });
  */
 export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQueryOptions<T>): UseLiveQueryReturn<T> {
-  const { initial, deps, onError = (e) => console.warn('[useLiveQuery]', e) } = options;
+  const { initial, deps, warm, onError = (e) => console.warn('[useLiveQuery]', e) } = options;
   const data = shallowRef<T>(initial);
   const loaded = ref(false);
   let unsubscribe: (() => void) | null = null;
@@ -35,9 +42,25 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
     unsubscribe = null;
   }
 
+  let first = true;
+
   function subscribe() {
     stop();
     loaded.value = false;
+    const adopted = first && warm !== undefined ? takeWarm<T>(warm) : null;
+    first = false;
+    if (adopted) {
+      if (adopted.current) {
+        data.value = adopted.current.value;
+        loaded.value = true;
+      }
+      adopted.listen((value) => {
+        data.value = value;
+        loaded.value = true;
+      }, onError);
+      unsubscribe = () => adopted.unsubscribe();
+      return;
+    }
     const subscription = liveQuery(query).subscribe({
       next(value) {
         data.value = value;

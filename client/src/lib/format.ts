@@ -36,6 +36,15 @@ function formats(locale: string = currentLocale()): Formats {
   return f;
 }
 
+/**
+ * Builds the time formatter ahead, while the cold open waits on IndexedDB: the first Intl formatter
+ * of a page loads the locale's data, ~12 ms of the conversation list's first render in the cold
+ * open's profile under load (issue #20). Every list shows at least today's times.
+ */
+export function prepareListStamps(): void {
+  void formats().time;
+}
+
 const DAY_MS = 86_400_000;
 
 /** Local calendar day as a sortable key, e.g. "2025-11-25". */
