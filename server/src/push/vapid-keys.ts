@@ -22,7 +22,8 @@ export interface VapidKeys {
  * (0600), shared by every node on that DATA_DIR. Two nodes starting at once agree on the file
  * that was linked first: the pair is written whole to a private temp file and hard-linked into place,
  * which fails with EEXIST if another start got there first. A plain 'wx' create would let the loser
- * read the winner's file between its creation and its write, empty. A cluster without a shared DATA_DIR (MongoDB) must set the keys.
+ * read the winner's file between its creation and its write, empty. A cluster without a shared
+ * DATA_DIR (MongoDB) must set the keys.
  */
 export async function loadOrCreateVapidKeys(dataDir: string, configured: { publicKey: string | null; privateKey: string | null; subject: string }): Promise<VapidKeys> {
   const { subject } = configured;
