@@ -73,4 +73,55 @@ describe('receipts', () => {
     await expect(receipts.read('r', 'g:2', 3)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(reads).toEqual(['r g:1']);
   });
+  it('a receipt re-sent while the first is in the store costs no second store call; what the reader reports meanwhile goes in one call after it', async () => {
+    const calls: { reader: string; ids: string[]; finish: () => void }[] = [];
+    const pushed: { except: string | undefined }[] = [];
+    const store = {
+      markDelivered: (reader: string, ids: readonly string[]) =>
+        new Promise<Message[]>((resolve) => calls.push({ reader, ids: [...ids], finish: () => resolve(ids.map((id) => msg(id, 'dm:a:r', 'a'))) })),
+      markRead: async () => [],
+      readPosition: async () => null,
+    };
+    const fanout: Fanout = { emit: (_u, _e, _p, except) => void pushed.push({ except }), toConversation: () => {} };
+    const receipts = new ReceiptService(store, fanout);
+    const first = receipts.delivered('r', ['1', '2'], 'phone');
+    await new Promise((r) => setTimeout(r, 0));
+    // The phone's ack timed out: it sends the same ids again, twice, while the laptop reports more.
+    const resent = [receipts.delivered('r', ['1', '2'], 'phone'), receipts.delivered('r', ['2', '1'], 'phone')];
+    const laptop = [receipts.delivered('r', ['3'], 'laptop'), receipts.delivered('r', ['2', '4'], 'laptop')];
+    const other = receipts.delivered('s', ['9'], 'x');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map((c) => [c.reader, c.ids])).toEqual([['r', ['1', '2']], ['s', ['9']]]);
+    calls[0]!.finish();
+    await Promise.all([first, ...resent]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map((c) => [c.reader, c.ids])).toEqual([['r', ['1', '2']], ['s', ['9']], ['r', ['3', '4']]]);
+    calls[1]!.finish();
+    calls[2]!.finish();
+    await Promise.all([...laptop, other]);
+    // The joined call came from the laptop alone: the phone, which reported nothing in it, is told.
+    expect(pushed.map((p) => p.except)).toEqual(['phone', 'x', 'laptop']);
+  });
+
+  it('reads of one conversation while one is in the store: covered ones wait for it, later ones join at the highest seq', async () => {
+    const calls: { conv: string; upTo: number; finish: () => void }[] = [];
+    const store = {
+      markDelivered: async () => [],
+      markRead: (_r: string, conv: string, upTo: number) => new Promise<Message[]>((resolve) => calls.push({ conv, upTo, finish: () => resolve([]) })),
+      readPosition: async () => null,
+    };
+    const receipts = new ReceiptService(store, { emit: () => {}, toConversation: () => {} });
+    const first = receipts.read('r', 'dm:a:r', 10);
+    await new Promise((r) => setTimeout(r, 0));
+    const later = [receipts.read('r', 'dm:a:r', 5), receipts.read('r', 'dm:a:r', 12), receipts.read('r', 'dm:a:r', 15), receipts.read('r', 'dm:b:r', 3)];
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map((c) => [c.conv, c.upTo])).toEqual([['dm:a:r', 10], ['dm:b:r', 3]]);
+    calls[0]!.finish();
+    await first;
+    await later[0];
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map((c) => [c.conv, c.upTo])).toEqual([['dm:a:r', 10], ['dm:b:r', 3], ['dm:a:r', 15]]);
+    for (const c of calls.slice(1)) c.finish();
+    await Promise.all(later);
+  });
 });
