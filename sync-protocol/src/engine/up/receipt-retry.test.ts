@@ -72,18 +72,4 @@ describe('ReceiptRetry', () => {
     retry.failed();
     expect(retry.pending).toBe(false);
   });
-  it('after an emit left unanswered, waits at most 2 s however many failed before; answered failures back off in full', () => {
-    const { retry, runs } = make();
-    for (let i = 0; i < 6; i++) {
-      retry.failed(true);
-      vi.advanceTimersByTime(2_000);
-      expect(runs).toHaveLength(i + 1);
-    }
-    // A refusal the server answered (a rate limit): the 7th failure in a row waits its 30 s.
-    retry.failed(false);
-    vi.advanceTimersByTime(29_999);
-    expect(runs).toHaveLength(6);
-    vi.advanceTimersByTime(1);
-    expect(runs).toHaveLength(7);
-  });
 });

@@ -16,14 +16,6 @@
  *
  * A proven retry keeps the failure count: if the receipt times out again (the server is slow for
  * receipts only), the next backoff goes on growing, and only the next proof cuts it short.
- *
- * An emit left unanswered (the ack timed out: a slow server, a stalled link) waits at most
- * `unansweredCapMs` (2 s) before it goes again, however many came before it: the ack timeout
- * already spaces those tries (5 s each), the server skips ids it has (a repeated receipt changes
- * nothing, server/src/realtime/acknowledged-ids.ts), and a receiving device often has nothing
- * else going on that could prove the connection. Seen in chaos-cluster seed 2 at load 10–12: an
- * idle receiver's receipts, timed out while the server was busy, waited 15–22 s of backoff after
- * the server had caught up. Answered failures (a rate limit, a server error) keep the full backoff.
  */
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 
@@ -34,11 +26,7 @@ export interface RetryDeps {
   canRun: () => boolean;
   backoff?: BackoffOptions;
   random?: () => number;
-  /** Longest wait after an emit left unanswered (default UNANSWERED_RETRY_CAP_MS). */
-  unansweredCapMs?: number;
 }
-
-export const UNANSWERED_RETRY_CAP_MS = 2_000;
 
 export class ReceiptRetry {
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -51,11 +39,10 @@ export class ReceiptRetry {
     return this.timer !== null;
   }
 
-  /** An emit failed (not for good; `unanswered`: no answer came, e.g. a timeout): one timer covers every kind of receipt. */
-  failed(unanswered = false): void {
+  /** An emit failed (not for good): one timer covers every kind of receipt. */
+  failed(): void {
     if (this.timer || !this.deps.canRun()) return;
-    const backoff = backoffDelay(++this.failures, this.deps.backoff, this.deps.random);
-    const delay = unanswered ? Math.min(backoff, this.deps.unansweredCapMs ?? UNANSWERED_RETRY_CAP_MS) : backoff;
+    const delay = backoffDelay(++this.failures, this.deps.backoff, this.deps.random);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.deps.run();

@@ -169,8 +169,7 @@ export class Receipts {
       return 'ok';
     } catch (e) {
       if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return 'refused';
-      // UNAVAILABLE: no answer (a timeout, the socket gone); other failures keep the full backoff.
-      this.retry.failed(e instanceof PigeonError && e.code === 'UNAVAILABLE');
+      this.retry.failed();
       return 'retry';
     }
   }
