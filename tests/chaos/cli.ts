@@ -179,7 +179,13 @@ async function main(): Promise<void> {
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 2;
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 2;
+  })
+  // Exits once the output is written rather than when the event loop drains: at load 10–24, 2-node
+  // runs (seed 2) sometimes left the process spinning a core in Node's exit cleanup
+  // (Environment::CleanupHandles, no libuv handle or request active; gdb, 2026-12-02) for minutes
+  // after the summary, which held a shell loop of runs for its whole timeout.
+  .finally(() => process.stdout.write('', () => process.exit()));

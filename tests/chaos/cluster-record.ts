@@ -2,7 +2,7 @@
  * The plain record the 2-node checks read (invariants-cluster.ts), and the recorder that fills
  * it while a run goes on: what the cluster did (node kills and starts, Redis stops and starts),
  * every Socket.io connection the nodes accepted (from the proxies' taps: which user, which node,
- * from when to when), the ack time of every `send-message`, and what each device showed about
+ * from when to when), the ack time of every `send-message` and receipt, and what each device showed about
  * its peers (presence, typing) and its own connection. All times are ms since the run started
  * (History.now()).
  */
@@ -43,6 +43,25 @@ export interface SendTiming {
   closedAt: number | null;
 }
 
+/**
+ * One receipt over a socket (`message-received` with its number of ids, or `message-read`), timed
+ * as a send is. Read by no check: the run's line and the dump say how long receipts waited on the
+ * node, which is what a slow settle with receipts owed needs to be read (docs/reliability.md C7).
+ */
+export interface ReceiptTiming {
+  device: string;
+  node: number;
+  event: 'message-received' | 'message-read';
+  ids: number;
+  at: number;
+  ackAt: number | null;
+  ok: boolean | null;
+  code: string | null;
+  closedAt: number | null;
+}
+
+const RECEIPT_EVENTS: ReadonlySet<unknown> = new Set(['message-received', 'message-read']);
+
 /** What a device showed: a peer's presence (its conversation list), a typing state, its own connection; `reset` = a new view (reload, sign-in, sign-out). */
 export type DeviceView =
   | { kind: 'presence'; peer: string; online: boolean }
@@ -68,6 +87,7 @@ export interface ClusterRecord {
   events: ClusterEvent[];
   sockets: SocketSpan[];
   sends: SendTiming[];
+  receipts: ReceiptTiming[];
   views: ViewEvent[];
   wireTyping: WireTyping[];
   /** `user-online` / `user-offline` events a node sent down a socket (for reading a presence failure; no check reads them). */
@@ -77,7 +97,7 @@ export interface ClusterRecord {
 }
 
 export class ClusterRecorder {
-  readonly record: ClusterRecord = { events: [], sockets: [], sends: [], views: [], wireTyping: [], wirePresence: [], end: 0 };
+  readonly record: ClusterRecord = { events: [], sockets: [], sends: [], receipts: [], views: [], wireTyping: [], wirePresence: [], end: 0 };
   /** device → peer → online, to record changes only. */
   private readonly shown = new Map<string, Map<string, boolean>>();
 
@@ -102,14 +122,22 @@ export class ClusterRecorder {
   tap(device: string, node: number): ConnTap {
     const up = new SocketIoStream('up');
     const down = new SocketIoStream('down');
-    const pending = new Map<number, SendTiming>();
+    const pending = new Map<number, SendTiming | ReceiptTiming>();
     let userId = '?';
     let span: SocketSpan | null = null;
     return {
       up: (data) => {
         for (const p of up.feed(data)) {
           if (p.type === 0) userId = jwtSubject((p.data as { token?: unknown } | null)?.token) ?? '?';
-          if (p.type !== 2 || p.ackId === null || !Array.isArray(p.data) || p.data[0] !== 'send-message') continue;
+          if (p.type !== 2 || p.ackId === null || !Array.isArray(p.data)) continue;
+          if (RECEIPT_EVENTS.has(p.data[0])) {
+            const ids = (p.data[1] as { messageIds?: unknown } | undefined)?.messageIds;
+            const r: ReceiptTiming = { device, node, event: p.data[0] as ReceiptTiming['event'], ids: Array.isArray(ids) ? ids.length : 0, at: this.now(), ackAt: null, ok: null, code: null, closedAt: null };
+            pending.set(p.ackId, r);
+            this.record.receipts.push(r);
+            continue;
+          }
+          if (p.data[0] !== 'send-message') continue;
           const payload = p.data[1] as { clientId?: unknown } | undefined;
           const s: SendTiming = { device, node, userId, clientId: String(payload?.clientId ?? '?'), at: this.now(), ackAt: null, ok: null, code: null, closedAt: null };
           pending.set(p.ackId, s);

@@ -18,6 +18,7 @@ function world(over: Partial<ClusterRecord> = {}): ClusterRecord {
       { device: 'b', node: 1, userId: 'B', from: 1_000, to: null },
     ],
     sends: [],
+    receipts: [],
     views: [
       { t: 1_000, device: 'b', kind: 'connection', state: 'online' },
       { t: 2_000, device: 'b', kind: 'presence', peer: 'A', online: true },

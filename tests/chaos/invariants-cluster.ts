@@ -235,8 +235,13 @@ export function clusterFigures(rec: ClusterRecord, limits: ClusterLimits = CLUST
   const waits = judged.map((j) => ackWait(j.send, rec.end, limits.ackMs)).filter((w): w is number => w !== null);
   const all = rec.sends.map((s) => (s.ackAt === null ? null : s.ackAt - s.at)).filter((w): w is number => w !== null);
   const ks = kills(rec);
+  const receiptWaits = rec.receipts.map((r) => (r.ackAt === null ? null : r.ackAt - r.at)).filter((w): w is number => w !== null);
   return {
     socketSends: rec.sends.length,
+    /** Receipts over the sockets, the slowest ack, and those whose connection closed before their ack. */
+    receipts: rec.receipts.length,
+    slowestReceiptAckMs: receiptWaits.length > 0 ? Math.max(...receiptWaits) : 0,
+    receiptsUnanswered: rec.receipts.filter((r) => r.ackAt === null).length,
     slowestAckMs: all.length > 0 ? Math.max(...all) : 0,
     acksWhileDying: waits.length,
     slowestAckWhileDyingMs: waits.length > 0 ? Math.max(...waits) : 0,

@@ -323,7 +323,7 @@ function clusterLine(c: ClusterStats | null): string {
   return (
     `node kills ${c.nodeKills.join('+')}, redis restarts ${c.redisRestarts}, failovers ${c.failovers}, moves ${c.moves}, typing ${c.typing}, ` +
     `socket sends ${c.socketSends} (slowest ack ${c.slowestAckMs} ms; ${c.acksWhileDying} while a node was dying, slowest ${c.slowestAckWhileDyingMs} ms), ` +
-    `presence checks ${c.presenceUsersChecked}; `
+    `receipts ${c.receipts} (slowest ack ${c.slowestReceiptAckMs} ms, ${c.receiptsUnanswered} unanswered), presence checks ${c.presenceUsersChecked}; `
   );
 }
 
