@@ -3,6 +3,7 @@ import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { startEarly } from './boot/early-start.ts';
+import { mountLater } from './boot/mount-later.ts';
 import { i18n, ready } from './i18n/index.ts';
 import './styles/main.css';
 
@@ -16,5 +17,6 @@ void navigator.storage?.persist?.().catch(() => false);
 // A stored session: fetch the engine and the messenger, and resume, while Vue mounts the shell.
 startEarly(() => import('./pages/MessengerPage.vue'));
 
-// A language other than English is a chunk of its own: mount once its messages are in (i18n/index.ts).
-void ready.finally(() => createApp(App).use(i18n).mount('#app'));
+// A language other than English is a chunk of its own: mount once its messages are in (i18n/index.ts),
+// in a task of its own (boot/mount-later.ts).
+void mountLater(ready, () => createApp(App).use(i18n).mount('#app'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 
 /**
  * The closed set of error codes on the wire. HTTP responses carry them as
@@ -36,18 +37,24 @@ const CODE_FOR_STATUS = new Map<number, ErrorCode>(
     .map(([code, status]) => [status, code]),
 );
 export const codeForStatus = (status: number): ErrorCode | undefined => CODE_FOR_STATUS.get(status);
-export const errorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
+export const errorCodeSchema = lazySchema(() =>
+  z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+);
 
-export const errorBodySchema = z.object({
-  error: z.object({ code: errorCodeSchema, message: z.string() }),
-});
+export const errorBodySchema = lazySchema(() =>
+  z.object({
+    error: z.object({ code: errorCodeSchema, message: z.string() }),
+  }),
+);
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const failedAckSchema = z.object({
-  ok: z.literal(false),
-  code: errorCodeSchema,
-  message: z.string(),
-});
+export const failedAckSchema = lazySchema(() =>
+  z.object({
+    ok: z.literal(false),
+    code: errorCodeSchema,
+    message: z.string(),
+  }),
+);
 export type FailedAck = z.infer<typeof failedAckSchema>;
 
 /** An error as a value: code first, text for humans, optional detail for logs. */

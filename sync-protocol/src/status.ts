@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 
 /** Server-side statuses. `pending` and `failed` exist only on devices. */
-export const messageStatusSchema = z.enum(['sent', 'delivered', 'read']);
+export const messageStatusSchema = lazySchema(() => z.enum(['sent', 'delivered', 'read']));
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 export type LocalStatus = 'pending' | 'failed' | MessageStatus;
 

@@ -6,6 +6,7 @@
  */
 import type { User } from '@pigeon/sync-protocol';
 import type { SyncEngine } from '@pigeon/sync-protocol/engine';
+import { nextTask } from './next-task.ts';
 
 /** The engine's IndexedDB database (engine.ts leaves createSyncEngine's default name). */
 const DB_NAME = 'pigeon';
@@ -18,7 +19,10 @@ const waiting: Array<(engine: SyncEngine) => void> = [];
 
 function loadModule(): Promise<EngineModule> {
   loading ??= import('./start-engine.ts').then(
-    (module) => {
+    async (module) => {
+      // The engine is created in a task of its own, not in the one that evaluated its chunk (engine.ts).
+      await nextTask();
+      module.start();
       loaded = module.engine;
       for (const fn of waiting.splice(0)) fn(module.engine);
       return module;

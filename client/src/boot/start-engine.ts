@@ -6,15 +6,27 @@
  */
 import type { User } from '@pigeon/sync-protocol';
 import { dropConversationList, warmConversationList } from '../composables/conversationsQuery.ts';
-import { engine } from '../engine.ts';
+import { createEngine, engine } from '../engine.ts';
 import { parseHash } from '../lib/hash-route.ts';
 import { trackPresence } from '../stores/presence.ts';
 import { trackTyping } from '../stores/typing.ts';
 
-trackTyping();
-trackPresence();
-// A list read warmed for a session that has ended must never reach the next one's messenger.
-engine.on('signed-out', dropConversationList);
+let started = false;
+
+/**
+ * Creates the engine and the stores that follow its events. The engine loader calls it in a task
+ * after the one that evaluated this chunk (engine.ts says why); anything using the engine before
+ * that creates it, so only the timing depends on it.
+ */
+export function start(): void {
+  if (started) return;
+  started = true;
+  createEngine();
+  trackTyping();
+  trackPresence();
+  // A list read warmed for a session that has ended must never reach the next one's messenger.
+  engine.on('signed-out', dropConversationList);
+}
 
 /**
  * engine.resume(), with the conversation list's first read started at the same time: the

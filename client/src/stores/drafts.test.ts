@@ -14,6 +14,11 @@ const fake = vi.hoisted(() => {
     },
   };
 });
+// The engine is loaded: drafts.ts follows it at once.
+vi.mock('../boot/engine-loader.ts', async () => {
+  const { engine } = await import('../engine.ts');
+  return { whenEngineLoaded: (fn: (e: typeof engine) => void) => fn(engine) };
+});
 vi.mock('../engine.ts', () => ({
   engine: {
     getState: () => ({ userId: fake.userId }),

@@ -1,4 +1,5 @@
 import { reactive } from 'vue';
+import { whenEngineLoaded } from '../boot/engine-loader.ts';
 import { engine } from '../engine.ts';
 
 /**
@@ -55,8 +56,12 @@ function remember(conversationId: string, text: string): void {
   if (timer === undefined) timer = setTimeout(flushDrafts, WRITE_DELAY_MS);
 }
 
-engine.on('state', (state) => follow(state.userId));
-follow(engine.getState().userId);
+// Followed once the engine is loaded, not when this module is evaluated: that would create the
+// engine in the task evaluating the messenger's chunk, which engine.ts keeps apart.
+whenEngineLoaded((loaded) => {
+  loaded.on('state', (state) => follow(state.userId));
+  follow(loaded.getState().userId);
+});
 if (typeof window !== 'undefined') {
   // A closed tab, a reload (the update prompt's too) or an app sent to the background: write now.
   window.addEventListener('pagehide', flushDrafts);

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { sendMessageAckSchema } from './down.ts';
 import { failedAckSchema } from '../errors.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
 export const SEND_BATCH = {
   /** Messages one batch may carry; the server may handle fewer (SEND_BATCH_MAX). */
@@ -31,24 +32,30 @@ export const SEND_BATCH = {
  * validated one by one by the server, so one malformed message is refused alone (VALIDATION in
  * its result), not the whole batch.
  */
-export const sendMessagesPayloadSchema = z.object({
-  messages: z.array(z.unknown()).min(1).max(SEND_BATCH.maxItems),
-});
+export const sendMessagesPayloadSchema = lazySchema(() =>
+  z.object({
+    messages: z.array(z.unknown()).min(1).max(SEND_BATCH.maxItems),
+  }),
+);
 export type SendMessagesPayload = z.infer<typeof sendMessagesPayloadSchema>;
 
 /** One message's answer: the stored message (new or stored before), or why not. Same shape as a `send-message` ack. */
-export const sendBatchResultSchema = sendMessageAckSchema;
+export const sendBatchResultSchema = lazySchema(() => sendMessageAckSchema);
 export type SendBatchResult = z.infer<typeof sendBatchResultSchema>;
 
 /** The REST answer (200) and the body of a successful ack. */
-export const sendMessagesResponseSchema = z.object({
-  results: z.array(sendBatchResultSchema).max(SEND_BATCH.maxItems),
-});
+export const sendMessagesResponseSchema = lazySchema(() =>
+  z.object({
+    results: z.array(sendBatchResultSchema).max(SEND_BATCH.maxItems),
+  }),
+);
 export type SendMessagesResponse = z.infer<typeof sendMessagesResponseSchema>;
 
 /** The `send-messages` ack: the results, or a refusal of the whole request (nothing was stored). */
-export const sendMessagesAckSchema = z.union([
-  sendMessagesResponseSchema.extend({ ok: z.literal(true) }),
-  failedAckSchema,
-]);
+export const sendMessagesAckSchema = lazySchema(() =>
+  z.union([
+    sendMessagesResponseSchema.extend({ ok: z.literal(true) }),
+    failedAckSchema,
+  ]),
+);
 export type SendMessagesAck = z.infer<typeof sendMessagesAckSchema>;

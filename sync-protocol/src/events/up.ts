@@ -5,31 +5,40 @@ import { conversationIdSchema, sendMessageInputSchema } from '../model/message.t
 import { deleteMessagePayloadSchema, editMessagePayloadSchema, hideMessagePayloadSchema, reactPayloadSchema } from '../model/message-action.ts';
 import { userIdSchema } from '../model/user.ts';
 import { sendMessagesPayloadSchema } from './send-batch.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
 export * from './send-batch.ts';
 
-export const sendMessagePayloadSchema = sendMessageInputSchema;
+export const sendMessagePayloadSchema = lazySchema(() => sendMessageInputSchema);
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
 
-export const messageReceivedPayloadSchema = z.object({
-  messageIds: z.array(z.string().min(1).max(64)).min(1).max(LIMITS.receiptIdsMax),
-});
+export const messageReceivedPayloadSchema = lazySchema(() =>
+  z.object({
+    messageIds: z.array(z.string().min(1).max(64)).min(1).max(LIMITS.receiptIdsMax),
+  }),
+);
 export type MessageReceivedPayload = z.infer<typeof messageReceivedPayloadSchema>;
 
-export const messageReadPayloadSchema = z.object({
-  conversationId: conversationIdSchema,
-  upToSeq: z.number().int().positive(),
-});
+export const messageReadPayloadSchema = lazySchema(() =>
+  z.object({
+    conversationId: conversationIdSchema,
+    upToSeq: z.number().int().positive(),
+  }),
+);
 export type MessageReadPayload = z.infer<typeof messageReadPayloadSchema>;
 
 /** Typing to one person (v1; their 1:1 conversation). */
-export const typingToUserPayloadSchema = z.object({ to: userIdSchema });
+export const typingToUserPayloadSchema = lazySchema(() => z.object({ to: userIdSchema }));
 /** Typing in a conversation (v2): a group's members, or a 1:1 conversation's peer. */
-export const typingInConversationPayloadSchema = z.object({ conversationId: conversationIdSchema });
-export const typingPayloadSchema = z.union([typingToUserPayloadSchema, typingInConversationPayloadSchema]);
+export const typingInConversationPayloadSchema = lazySchema(() =>
+  z.object({ conversationId: conversationIdSchema }),
+);
+export const typingPayloadSchema = lazySchema(() =>
+  z.union([typingToUserPayloadSchema, typingInConversationPayloadSchema]),
+);
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 
-export const userStatusPayloadSchema = z.object({ userId: userIdSchema });
+export const userStatusPayloadSchema = lazySchema(() => z.object({ userId: userIdSchema }));
 export type UserStatusPayload = z.infer<typeof userStatusPayloadSchema>;
 
 export const UP_EVENTS = {

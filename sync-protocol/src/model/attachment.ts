@@ -20,6 +20,7 @@ import { LIMITS } from '../limits.ts';
 import { hasBidiControl, isWellFormedText, textLength } from '../text.ts';
 import { clientIdSchema } from './message.ts';
 import { attachmentSchema } from './message-parts.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
 /** Raster images a client may show inline (an `<img>` of the bytes); anything else is a file to download. */
 export const INLINE_IMAGE_MIMES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
@@ -29,40 +30,50 @@ export const isInlineImage = (mime: string): boolean => INLINE_IMAGE_MIMES.has(m
 const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f/\\]/;
 
 /** A file name as shown and downloaded: 1..255 code points after trimming, no path separator, control or bidi character, not "." or "..". */
-export const attachmentNameSchema = z
-  .string()
-  .trim()
-  .refine(isWellFormedText, 'ill-formed text (a lone UTF-16 surrogate)')
-  .refine((s) => textLength(s) >= 1, 'must not be empty')
-  .refine((s) => textLength(s) <= LIMITS.attachmentNameMaxChars, `at most ${LIMITS.attachmentNameMaxChars} characters`)
-  .refine((s) => !UNSAFE_NAME.test(s) && !hasBidiControl(s) && s !== '.' && s !== '..', 'no path separators or control characters');
+export const attachmentNameSchema = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .refine(isWellFormedText, 'ill-formed text (a lone UTF-16 surrogate)')
+    .refine((s) => textLength(s) >= 1, 'must not be empty')
+    .refine((s) => textLength(s) <= LIMITS.attachmentNameMaxChars, `at most ${LIMITS.attachmentNameMaxChars} characters`)
+    .refine((s) => !UNSAFE_NAME.test(s) && !hasBidiControl(s) && s !== '.' && s !== '..', 'no path separators or control characters'),
+);
 
 /** A ThumbHash in base64url. */
-export const attachmentPreviewSchema = z
-  .string()
-  .min(1)
-  .max(LIMITS.attachmentPreviewMaxChars)
-  .regex(/^[A-Za-z0-9_-]+$/, 'base64url');
+export const attachmentPreviewSchema = lazySchema(() =>
+  z
+    .string()
+    .min(1)
+    .max(LIMITS.attachmentPreviewMaxChars)
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url'),
+);
 
-export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
+export const sha256HexSchema = lazySchema(() =>
+  z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
+);
 
 /** The query of `POST /api/attachments`. `sha256` (extension): the server refuses bytes that do not hash to it (VALIDATION), nothing stored. */
-export const uploadQuerySchema = z.object({
-  clientId: clientIdSchema,
-  name: attachmentNameSchema,
-  sha256: sha256HexSchema.optional(),
-  preview: attachmentPreviewSchema.optional(),
-});
+export const uploadQuerySchema = lazySchema(() =>
+  z.object({
+    clientId: clientIdSchema,
+    name: attachmentNameSchema,
+    sha256: sha256HexSchema.optional(),
+    preview: attachmentPreviewSchema.optional(),
+  }),
+);
 export type UploadQuery = z.infer<typeof uploadQuerySchema>;
 
 /** Where an unfinished upload stands: `offset` bytes of `size` are stored. */
-export const uploadProgressSchema = z.object({ offset: z.number().int().nonnegative(), size: z.number().int().positive() });
+export const uploadProgressSchema = lazySchema(() =>
+  z.object({ offset: z.number().int().nonnegative(), size: z.number().int().positive() }),
+);
 export type UploadProgress = z.infer<typeof uploadProgressSchema>;
 
 /** 200/201: the stored attachment. */
-export const uploadDoneResponseSchema = z.object({ attachment: attachmentSchema });
+export const uploadDoneResponseSchema = lazySchema(() => z.object({ attachment: attachmentSchema }));
 /** 202, and the body of a 409 CONFLICT beside `error`: where the upload stands. */
-export const uploadPartialResponseSchema = z.object({ upload: uploadProgressSchema });
+export const uploadPartialResponseSchema = lazySchema(() => z.object({ upload: uploadProgressSchema }));
 
 /** A parsed `Content-Range` of an upload: bytes start..end (inclusive) of `size`, or only `size` (a status query). */
 export type ContentRange = { start: number; end: number; size: number } | { start: null; end: null; size: number };

@@ -5,20 +5,23 @@ import { textSchema } from '../text.ts';
 import { attachmentIdSchema, attachmentSchema, reactionSchema, replyRefSchema } from './message-parts.ts';
 import { systemEventSchema } from './system-event.ts';
 import { userIdSchema } from './user.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
-export const clientIdSchema = z
-  .string()
-  .min(LIMITS.clientIdMin)
-  .max(LIMITS.clientIdMax)
-  .regex(/^[A-Za-z0-9_-]+$/, 'only A-Z, a-z, 0-9, "_" and "-"');
+export const clientIdSchema = lazySchema(() =>
+  z
+    .string()
+    .min(LIMITS.clientIdMin)
+    .max(LIMITS.clientIdMax)
+    .regex(/^[A-Za-z0-9_-]+$/, 'only A-Z, a-z, 0-9, "_" and "-"'),
+);
 
 /** The body is stored trimmed; 1..4096 code points after trimming, well-formed UTF-16 (text.ts). */
-export const messageBodySchema = textSchema(LIMITS.bodyMinChars, LIMITS.bodyMaxChars);
+export const messageBodySchema = lazySchema(() => textSchema(LIMITS.bodyMinChars, LIMITS.bodyMaxChars));
 /** The body of a message with attachments: a caption, possibly empty. */
-const captionSchema = textSchema(0, LIMITS.bodyMaxChars);
+const captionSchema = lazySchema(() => textSchema(0, LIMITS.bodyMaxChars));
 
-export const conversationIdSchema = z.string().min(1).max(200);
-export const messageIdSchema = z.string().min(1).max(64);
+export const conversationIdSchema = lazySchema(() => z.string().min(1).max(200));
+export const messageIdSchema = lazySchema(() => z.string().min(1).max(64));
 
 /**
  * A message as the server stores and sends it. In a group, `recipientId` is the group's
@@ -37,26 +40,28 @@ export const messageIdSchema = z.string().min(1).max(64);
  *  - `hiddenAt` (extension): set only in copies sent to a user who deleted it for themself
  *    ("delete for me"), in their own feed; once set on a device it stays.
  */
-export const messageSchema = z.object({
-  id: z.string(),
-  clientId: z.string(),
-  conversationId: z.string(),
-  senderId: z.string(),
-  recipientId: z.string(),
-  body: z.string(),
-  seq: z.number().int().positive(),
-  createdAt: z.string(),
-  status: messageStatusSchema,
-  type: z.enum(['text', 'system']).optional(),
-  system: systemEventSchema.optional(),
-  replyTo: replyRefSchema.nullable().optional(),
-  reactions: z.array(reactionSchema).optional(),
-  editedAt: z.string().nullable().optional(),
-  deletedAt: z.string().nullable().optional(),
-  attachments: z.array(attachmentSchema).optional(),
-  version: z.number().int().nonnegative().optional(),
-  hiddenAt: z.string().nullable().optional(),
-});
+export const messageSchema = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    clientId: z.string(),
+    conversationId: z.string(),
+    senderId: z.string(),
+    recipientId: z.string(),
+    body: z.string(),
+    seq: z.number().int().positive(),
+    createdAt: z.string(),
+    status: messageStatusSchema,
+    type: z.enum(['text', 'system']).optional(),
+    system: systemEventSchema.optional(),
+    replyTo: replyRefSchema.nullable().optional(),
+    reactions: z.array(reactionSchema).optional(),
+    editedAt: z.string().nullable().optional(),
+    deletedAt: z.string().nullable().optional(),
+    attachments: z.array(attachmentSchema).optional(),
+    version: z.number().int().nonnegative().optional(),
+    hiddenAt: z.string().nullable().optional(),
+  }),
+);
 export type Message = z.infer<typeof messageSchema>;
 
 /**
@@ -65,24 +70,26 @@ export type Message = z.infer<typeof messageSchema>;
  * `attachmentIds` (v2): 1..10 distinct ids of the sender's own uploads, in the order shown; the body
  * is then a caption and may be empty ('' after trimming), else it must not be.
  */
-export const sendMessageInputSchema = z
-  .object({
-    clientId: clientIdSchema,
-    to: userIdSchema.optional(),
-    conversationId: conversationIdSchema.optional(),
-    body: captionSchema,
-    replyTo: messageIdSchema.optional(),
-    attachmentIds: z
-      .array(attachmentIdSchema)
-      .min(1)
-      .max(LIMITS.attachmentsPerMessageMax)
-      .refine((ids) => new Set(ids).size === ids.length, 'each attachment once')
-      .optional(),
-  })
-  .refine((s) => (s.to === undefined) !== (s.conversationId === undefined), {
-    message: 'exactly one of "to" or "conversationId" is required',
-  })
-  .refine((s) => s.body !== '' || (s.attachmentIds?.length ?? 0) > 0, { message: 'must not be empty', path: ['body'] });
+export const sendMessageInputSchema = lazySchema(() =>
+  z
+    .object({
+      clientId: clientIdSchema,
+      to: userIdSchema.optional(),
+      conversationId: conversationIdSchema.optional(),
+      body: captionSchema,
+      replyTo: messageIdSchema.optional(),
+      attachmentIds: z
+        .array(attachmentIdSchema)
+        .min(1)
+        .max(LIMITS.attachmentsPerMessageMax)
+        .refine((ids) => new Set(ids).size === ids.length, 'each attachment once')
+        .optional(),
+    })
+    .refine((s) => (s.to === undefined) !== (s.conversationId === undefined), {
+      message: 'exactly one of "to" or "conversationId" is required',
+    })
+    .refine((s) => s.body !== '' || (s.attachmentIds?.length ?? 0) > 0, { message: 'must not be empty', path: ['body'] }),
+);
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
 
 /**

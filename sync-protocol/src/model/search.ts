@@ -12,13 +12,16 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { messageSchema } from './message.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
-export const searchQuerySchema = z.object({
-  q: z.string().trim().min(1).max(LIMITS.searchQueryMaxChars),
-  conversationId: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.searchResultsMax).default(LIMITS.searchResultsDefault),
-});
+export const searchQuerySchema = lazySchema(() =>
+  z.object({
+    q: z.string().trim().min(1).max(LIMITS.searchQueryMaxChars),
+    conversationId: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(LIMITS.searchResultsMax).default(LIMITS.searchResultsDefault),
+  }),
+);
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
-export const searchResponseSchema = z.object({ messages: z.array(messageSchema) });
+export const searchResponseSchema = lazySchema(() => z.object({ messages: z.array(messageSchema) }));
 export type SearchResponse = z.infer<typeof searchResponseSchema>;

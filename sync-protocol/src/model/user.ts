@@ -1,22 +1,29 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { hasBidiControl, textSchema } from '../text.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
-export const userIdSchema = z.string().min(1).max(64);
+export const userIdSchema = lazySchema(() => z.string().min(1).max(64));
 
-export const usernameSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(LIMITS.usernameMin)
-  .max(LIMITS.usernameMax)
-  .regex(/^[a-z0-9_.-]+$/, 'only a-z, 0-9, "_", "." and "-"');
+export const usernameSchema = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(LIMITS.usernameMin)
+    .max(LIMITS.usernameMax)
+    .regex(/^[a-z0-9_.-]+$/, 'only a-z, 0-9, "_", "." and "-"'),
+);
 
 /** 1..64 code points, well-formed, no bidi overrides or isolates (text.ts). */
-export const displayNameSchema = textSchema(1, LIMITS.displayNameMax).refine((s) => !hasBidiControl(s), 'bidi control characters are not allowed');
+export const displayNameSchema = lazySchema(() =>
+  textSchema(1, LIMITS.displayNameMax).refine((s) => !hasBidiControl(s), 'bidi control characters are not allowed'),
+);
 
 /** The profile's "about" line (extension): 0..140 code points after trimming, '' = none, same text rules as a name. */
-export const aboutSchema = textSchema(0, LIMITS.aboutMax).refine((s) => !hasBidiControl(s), 'bidi control characters are not allowed');
+export const aboutSchema = lazySchema(() =>
+  textSchema(0, LIMITS.aboutMax).refine((s) => !hasBidiControl(s), 'bidi control characters are not allowed'),
+);
 
 /**
  * A profile photo (extension, #19 item 12): one of the user's own image uploads
@@ -24,20 +31,24 @@ export const aboutSchema = textSchema(0, LIMITS.aboutMax).refine((s) => !hasBidi
  * `GET /api/users/:id/avatar`. `id` is the attachment id (it changes with the photo, so it is
  * also the cache key); `preview` its ThumbHash (base64url), shown until the image loads.
  */
-export const avatarSchema = z.object({ id: z.string().min(1).max(64), preview: z.string().max(LIMITS.attachmentPreviewMaxChars).nullable() });
+export const avatarSchema = lazySchema(() =>
+  z.object({ id: z.string().min(1).max(64), preview: z.string().max(LIMITS.attachmentPreviewMaxChars).nullable() }),
+);
 export type Avatar = z.infer<typeof avatarSchema>;
 
 /**
  * A user as every client sees them: never a password hash. `about` and `avatar` are extensions
  * (#19 item 12): optional here so a v1 server's users still parse; Pigeon's server always sends them.
  */
-export const userSchema = z.object({
-  id: userIdSchema,
-  username: z.string(),
-  displayName: z.string(),
-  online: z.boolean(),
-  lastSeen: z.string().nullable(),
-  about: z.string().optional(),
-  avatar: avatarSchema.nullable().optional(),
-});
+export const userSchema = lazySchema(() =>
+  z.object({
+    id: userIdSchema,
+    username: z.string(),
+    displayName: z.string(),
+    online: z.boolean(),
+    lastSeen: z.string().nullable(),
+    about: z.string().optional(),
+    avatar: avatarSchema.nullable().optional(),
+  }),
+);
 export type User = z.infer<typeof userSchema>;

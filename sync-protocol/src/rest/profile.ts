@@ -20,16 +20,19 @@
  */
 import { z } from 'zod';
 import { aboutSchema, displayNameSchema, userSchema } from '../model/user.ts';
+import { lazySchema } from '../lazy-schema.ts';
 
-export const profileUpdateSchema = z
-  .object({
-    displayName: displayNameSchema.optional(),
-    about: aboutSchema.optional(),
-    avatarId: z.string().min(1).max(64).nullable().optional(),
-  })
-  .strict()
-  .refine((p) => p.displayName !== undefined || p.about !== undefined || p.avatarId !== undefined, 'nothing to change');
+export const profileUpdateSchema = lazySchema(() =>
+  z
+    .object({
+      displayName: displayNameSchema.optional(),
+      about: aboutSchema.optional(),
+      avatarId: z.string().min(1).max(64).nullable().optional(),
+    })
+    .strict()
+    .refine((p) => p.displayName !== undefined || p.about !== undefined || p.avatarId !== undefined, 'nothing to change'),
+);
 export type ProfileUpdate = z.infer<typeof profileUpdateSchema>;
 
-export const profileResponseSchema = z.object({ user: userSchema });
+export const profileResponseSchema = lazySchema(() => z.object({ user: userSchema }));
 export type ProfileResponse = z.infer<typeof profileResponseSchema>;
