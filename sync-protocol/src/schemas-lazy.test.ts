@@ -23,6 +23,11 @@ vi.mock('zod', async (importOriginal) => {
   return { ...mod, z };
 });
 
+it('importing the engine builds no schema either (its REST client and profile checks included)', async () => {
+  await import('./engine/index.ts');
+  expect(built.names).toEqual([]);
+});
+
 it('importing @pigeon/sync-protocol builds no schema; parsing builds what it needs', async () => {
   const protocol = await import('./index.ts');
   expect(built.names).toEqual([]);

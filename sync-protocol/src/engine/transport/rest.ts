@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import { PigeonError } from '../../errors.ts';
+import { lazySchema } from '../../lazy-schema.ts';
 import { conversationResponseSchema, groupChangeResponseSchema, receiptsResponseSchema } from '../../model/conversation.ts';
 import type { CreateGroupBody } from '../../model/group.ts';
 import { messageSchema, type Message, type SendMessageInput } from '../../model/message.ts';
@@ -25,9 +26,9 @@ import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
 import { networkError, type GroupAnswer, type GroupChange, type MessageActionInput, type SignInResponse } from './transport.ts';
 
 /** A server without sessions answers sign-in without a refresh token; see SignInResponse. */
-const signInResponseSchema = authResponseSchema.partial({ refreshToken: true });
+const signInResponseSchema = lazySchema(() => authResponseSchema.partial({ refreshToken: true }));
 /** The contract answers a creation with `{ conversation }`; the group-created message, when a server adds it, saves a catch-up. */
-const createGroupResponseSchema = conversationResponseSchema.extend({ message: messageSchema.nullable().optional() });
+const createGroupResponseSchema = lazySchema(() => conversationResponseSchema.extend({ message: messageSchema.nullable().optional() }));
 
 export interface RestClientOptions {
   baseUrl: string;

@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { PigeonError } from '../../errors.ts';
+import { lazySchema } from '../../lazy-schema.ts';
 import { isInlineImage } from '../../model/attachment.ts';
 import { aboutSchema, displayNameSchema, type User } from '../../model/user.ts';
 import { parseOrThrow } from '../../validate.ts';
@@ -186,7 +187,7 @@ export async function localPhoto(db: LocalDb, avatarId: string): Promise<Blob | 
   return clientId ? (await db.files.get(clientId))?.blob : undefined;
 }
 
-const profileFieldsSchema = z.object({ displayName: displayNameSchema.optional(), about: aboutSchema.optional() });
+const profileFieldsSchema = lazySchema(() => z.object({ displayName: displayNameSchema.optional(), about: aboutSchema.optional() }));
 
 /**
  * Checks a change as `updateProfile` is given it (VALIDATION at once, nothing queued): the name
