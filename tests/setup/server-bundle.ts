@@ -99,6 +99,14 @@ function packagesStayImports(): Plugin {
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('@pigeon/')) return undefined;
+        // From the bundle's place Node looks in server/node_modules, then the root's. A workspace
+        // with a copy of its own (sync-protocol/node_modules/zod, after some version bump) would
+        // get a different one here than under tsx: refuse rather than test other code.
+        const workspace = relative(REPO, args.importer).split(sep)[0]!;
+        const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+        if (workspace !== 'server' && !args.path.startsWith('node:') && existsSync(join(REPO, workspace, 'node_modules', name))) {
+          return { errors: [{ text: `${workspace}/node_modules/${name} would not be found from the bundle; teach tests/setup/server-bundle.ts about it` }] };
+        }
         return { path: args.path, external: true };
       });
     },
