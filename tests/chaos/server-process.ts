@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
+import { serverNodeArgs } from '../setup/server-bundle.ts';
 import { TEST_SERVER_ENV } from '../setup/test-server-options.ts';
 
 export interface ServerProcessOptions {
@@ -111,6 +111,8 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     if (this.child) return;
+    // Compiled once per test process (server-bundle.ts); a failed bundle throws here with esbuild's message.
+    const nodeArgs = await serverNodeArgs();
     const { repoRoot, dataDir, port, logFile } = this.options;
     fs.mkdirSync(dataDir, { recursive: true });
     const log = fs.openSync(logFile, 'a');
@@ -130,7 +132,7 @@ export class ServerProcess {
       ...TEST_SERVER_ENV,
       ...this.options.env,
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('server', 'src', 'main.ts')], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: repoRoot,
       env,
       stdio: ['ignore', log, log],
