@@ -434,9 +434,14 @@ export class Device {
     };
   }
 
-  /** Outbox (but what the server refused in groups: judged by the group checks) and connection, as the settle loop needs them. */
-  async quick(): Promise<{ outbox: number; connection: string }> {
+  /**
+   * Outbox (but what the server refused in groups: judged by the group checks), delivery receipts
+   * owed (shown `delivered` here before the server has them: engine/local/owed-receipts.ts) and
+   * connection, as the settle loop needs them.
+   */
+  async quick(): Promise<{ outbox: number; receiptsOwed: number; connection: string }> {
     const e = this.e;
-    return { outbox: (await e.queries.outbox()).filter((m) => !judgedByGroups(m)).length, connection: e.getState().connection };
+    const state = e.getState();
+    return { outbox: (await e.queries.outbox()).filter((m) => !judgedByGroups(m)).length, receiptsOwed: state.receiptsOwed ?? 0, connection: state.connection };
   }
 }

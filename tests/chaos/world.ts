@@ -387,10 +387,12 @@ export class World {
     const start = Date.now();
     let streak = 0;
     let last: CheckInput | null = null;
-    let pendingNote = 'no snapshot taken: some device kept an outbox or was not online';
+    let pendingNote = 'no snapshot taken: some device kept an outbox or receipts owed, or was not online';
     while (Date.now() - start < deadlineMs || streak === 1) {
       const quick = await Promise.all(this.devices.map((d) => d.quick()));
-      if (quick.every((q) => q.outbox === 0 && q.connection === 'online')) {
+      // A receipt owed is a device ahead of the server (engine/local/owed-receipts.ts): not converged yet, like an outbox entry.
+      const idle = (q: (typeof quick)[number]) => q.outbox === 0 && q.receiptsOwed === 0 && q.connection === 'online';
+      if (quick.every(idle)) {
         const taken = Date.now();
         last = await this.snapshot();
         // What devices were seen doing is judged once, at the end: waiting cannot change it.
@@ -402,9 +404,9 @@ export class World {
         if (streak >= 2) return { settled: true, ms: Date.now() - start, last, pending: '' };
       } else {
         streak = 0;
-        const busy = quick.flatMap((q, i) => (q.outbox === 0 && q.connection === 'online' ? [] : [`${this.devices[i]!.name}: outbox ${q.outbox}, ${q.connection}`]));
+        const busy = quick.flatMap((q, i) => (idle(q) ? [] : [`${this.devices[i]!.name}: outbox ${q.outbox}, receipts owed ${q.receiptsOwed}, ${q.connection}`]));
         const note = `not snapshotted: ${busy.join('; ')}`;
-        // What kept a slow settle from even snapshotting (an outbox, a connection), in the dump, once per change.
+        // What kept a slow settle from even snapshotting (an outbox, receipts owed, a connection), in the dump, once per change.
         if (note !== pendingNote) this.o.history.add('settle', note);
         pendingNote = note;
       }

@@ -198,6 +198,13 @@ export interface EngineState {
    * the first page: more pages to come), not for the one-page catch-up of every reconnect.
    */
   catchUp?: CatchUpProgress | null;
+  /**
+   * (Extension, issue #20.) Delivery receipts the device owes the server: incoming messages it
+   * stored and shows `delivered` whose `message-received` the server has not acked yet (absent
+   * before the first count). Sent by themselves; a UI has nothing to show for it, but whoever
+   * compares the device with the server waits for 0 as for an empty outbox.
+   */
+  receiptsOwed?: number;
 }
 
 /** A catch-up run so far: pages stored, messages new to the device among them, and whether more pages follow. */

@@ -41,6 +41,7 @@ export class Background {
   private socketDownSince = Date.now();
   private leadership: Leadership | null = null;
   private unwatchOutbox: (() => void) | null = null;
+  private unwatchMeta: (() => void) | null = null;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   /** The handshake was refused for its token: nothing reconnects until a newer token is in use. */
   private refused = false;
@@ -82,6 +83,10 @@ export class Background {
     const countOutbox = () => void this.parts.outboxCount.request().catch((e) => this.reportError('outbox.count', e));
     countOutbox();
     this.unwatchOutbox = watchTable(db, 'outbox', countOutbox);
+    // Receipts owed (local/owed-receipts.ts) live in meta: recounted into receiptsOwed after each
+    // change there, this tab's (a stored page, a paid receipt) or another's.
+    this.parts.receipts.recount();
+    this.unwatchMeta = watchTable(db, 'meta', () => this.parts.receipts.recount());
     this.leadership = electLeader({
       name: `pigeon-outbox:${this.options.dbName}`,
       locks: this.options.locks,
@@ -105,6 +110,8 @@ export class Background {
     this.refused = false;
     this.unwatchOutbox?.();
     this.unwatchOutbox = null;
+    this.unwatchMeta?.();
+    this.unwatchMeta = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
     catchUp.stop();
@@ -154,6 +161,7 @@ export class Background {
         this.setState({ connection: 'online' });
         // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
         catchUp.resetBackoff();
+        receipts.resetBackoff();
         this.parts.mutes.owed = true; // fetched after this catch-up (parts.ts): changes made while away
         this.parts.profilesOwed.owed = true; // so are profiles (up/profile-sync.ts)
         // Never synced (first sign-in, or data cleared by another account): the catch-up fetches
@@ -238,6 +246,8 @@ export class Background {
       typing.messageFrom(message.senderId);
     }
     if (result.owesReceipts) receipts.flushDeliveredSoon();
+    // Stored from the server (an ack, a page, an event): the connection works, a receipt retry need not wait.
+    receipts.connectionProven();
     if (result.gaps.length > 0) catchUp.schedule();
     // Own messages with files acked another way than the drainer's commit (a catch-up after a lost
     // ack): their bytes move into the media cache too (media/own-files.ts; a no-op when done already).

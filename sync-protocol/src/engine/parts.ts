@@ -58,6 +58,8 @@ export interface Host {
   catchUpProgress(p: CatchUpProgress | null): void;
   /** The outbox holds `n` entries, `actions` of them message actions. */
   outboxSize(n: number, actions: number): void;
+  /** The user owes `n` delivery receipts (up/receipts.ts). */
+  receiptsOwed(n: number): void;
   reportError(where: string, error: unknown): void;
 }
 
@@ -259,6 +261,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     canEmit: () => host.started() && transport.connected,
     emitReceived: (ids) => transport.messageReceived(ids),
     emitRead: (conversationId, upToSeq) => transport.messageRead(conversationId, upToSeq),
+    owed: (n) => host.receiptsOwed(n),
     onError,
     backoff: o.backoff,
     ...(o.random ? { random: o.random } : {}),

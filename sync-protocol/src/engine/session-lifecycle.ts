@@ -249,6 +249,7 @@ export class SessionLifecycle {
         bg().requestPeers();
       },
       outboxSize: (n, actions) => bg().setState({ outboxSize: n, outboxActions: actions }),
+      receiptsOwed: (n) => bg().setState({ receiptsOwed: n }),
       catchUpProgress: (p) => bg().setState({ catchUp: p }),
       reportError: (where, e) => bg().reportError(where, e),
     };

@@ -15,6 +15,7 @@ import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 import { boundTo } from '../local/bound-db.ts';
+import { oweDelivered } from '../local/owed-receipts.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
@@ -32,7 +33,7 @@ export interface ApplyResult {
   inserted: number;
   /** Conversations this batch created locally (their peer may be unknown to the device). */
   newConversations: string[];
-  /** Some incoming message is stored as `sent`: the device owes a delivery receipt. */
+  /** Some incoming message is new here: the device owes its delivery receipt (local/owed-receipts.ts). */
   owesReceipts: boolean;
   /** Conversations with a seq gap (only with detectGaps). */
   gaps: string[];
@@ -79,6 +80,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     for (const id of options.snapshots?.keys() ?? []) touch(touched, id);
     const writes = new Map<string, StoredMessage>();
     const ownClientIds: string[] = [];
+    const owed: string[] = [];
     for (const [i, m] of messages.entries()) {
       const key = keys[i]!;
       const before = current.get(key);
@@ -86,7 +88,12 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       // This device's actions still queued on it show on top of the server's state (local/pending-actions.ts).
       if (before?.pendingActions || targeted.has(key)) after = showPending(after, contentOf(after), (await actionsOn(db, key)).map(pendingActionOf), me);
       if (m.senderId === me) ownClientIds.push(m.clientId);
-      if (after.reader === me && after.status === 'sent') result.owesReceipts = true;
+      // Stored delivered at once, its receipt owed in a record of this transaction: the row is
+      // written once, not again after the ack (local/owed-receipts.ts).
+      if (after.reader === me && after.status === 'sent' && after.id) {
+        owed.push(after.id);
+        after = { ...after, status: 'delivered' };
+      }
       // Group changes apply to the conversation whether or not the row changed (idempotent there too).
       if (m.type === 'system' && m.system) {
         facts.events!.set(m.conversationId, [...(facts.events!.get(m.conversationId) ?? []), { seq: m.seq, event: m.system }]);
@@ -100,6 +107,8 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       result.changed.push({ ...m, status: after.status as MessageStatus });
     }
     await db.messages.bulkPut([...writes.values()]);
+    await oweDelivered(db, me, owed);
+    result.owesReceipts = owed.length > 0;
     // The server holds these: whatever the drainer still had queued for them is done.
     if (ownClientIds.length > 0) await db.outbox.bulkDelete(ownClientIds);
     const written: Written = new Map();

@@ -88,8 +88,9 @@ describe('outbox transactions (fake-indexeddb)', () => {
     ], 'me');
     expect(await db.outbox.count()).toBe(1);
     const list = await createQueries(db).messages(a.conversationId);
+    // An incoming copy is stored delivered, its receipt owed apart (local/owed-receipts.ts).
     expect(list.map((m) => [m.body, m.status, m.seq])).toEqual([
-      ['from peer', 'sent', 1],
+      ['from peer', 'delivered', 1],
       ['a', 'sent', 2],
       ['b', 'pending', null],
     ]);

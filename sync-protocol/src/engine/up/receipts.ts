@@ -1,15 +1,18 @@
 /**
  * Receipts this device owes the server. The database is the queue, so nothing is
  * lost to a disconnect or a reload:
- *  - delivered: every incoming message stored as `sent` still needs `message-received`
- *    (LocalDb.sentIncoming, 1:1 and group messages alike); after the server acks, it is stored
- *    as `delivered`.
+ *  - delivered: every incoming message is stored `delivered` with its id in an owed record written by
+ *    the same transaction (local/owed-receipts.ts); the record is deleted once the server acks
+ *    `message-received`. Until then the device is ahead of the server, so the debt is counted
+ *    into the engine's state (`receiptsOwed`). Rows a previous version stored `sent`
+ *    (LocalDb.sentIncoming) are still sent and then raised to `delivered`, as that version did.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
  * Both flushes run on every (re)connect and after the writes that create a debt. An emit
  * that fails while the socket stays up (an ack lost to a stalled connection, a busy server)
- * is retried with backoff: otherwise the debt would wait for the next reconnect or read,
- * which may never come, and the sender would never see its ticks.
+ * is retried with backoff, cut short when the connection proves fine (up/receipt-retry.ts):
+ * otherwise the debt would wait for the next reconnect or read, which may never come, and
+ * the sender would never see its ticks.
  */
 import { PERMANENT_SEND_ERRORS, PigeonError } from '../../errors.ts';
 import { LIMITS } from '../../limits.ts';
@@ -17,8 +20,13 @@ import { refreshConversations, touch, type Touched } from '../local/conversation
 import { localMaxSeq, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
 import { applyStatus } from '../down/store-server-changes.ts';
 import { raiseStatus } from '../down/merge-rules.ts';
-import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
+import { type BackoffOptions } from '../util/backoff.ts';
 import { SingleFlight } from '../util/single-flight.ts';
+import { owedCount, owedDelivered, paidDelivered, receiptBatches } from '../local/owed-receipts.ts';
+import { ReceiptRetry } from './receipt-retry.ts';
+
+/** Owed records read per round of the flush (each holds one storing transaction's ids, ≤ a sync page). */
+const OWED_RECORDS_PER_READ = 100;
 
 export interface ReceiptsDeps {
   db: LocalDb;
@@ -27,6 +35,8 @@ export interface ReceiptsDeps {
   canEmit: () => boolean;
   emitReceived: (messageIds: string[]) => Promise<void>;
   emitRead: (conversationId: string, upToSeq: number) => Promise<void>;
+  /** How many delivery receipts the signed-in user owes now (after `recount()`). */
+  owed?: (n: number) => void;
   onError: (where: string, error: unknown) => void;
   /** Delays of the retries after a failed emit (the drainer's by default). */
   backoff?: BackoffOptions;
@@ -36,12 +46,22 @@ export interface ReceiptsDeps {
 export class Receipts {
   private readonly delivered: SingleFlight;
   private readonly reads: SingleFlight;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private failures = 0;
+  private readonly counting: SingleFlight;
+  private readonly retry: ReceiptRetry;
 
   constructor(private readonly deps: ReceiptsDeps) {
     this.delivered = new SingleFlight(() => this.flushDelivered(), deps.canEmit);
     this.reads = new SingleFlight(() => this.flushReads(), deps.canEmit);
+    this.counting = new SingleFlight(async () => {
+      const me = deps.me();
+      deps.owed?.(me ? await owedCount(deps.db, me) : 0);
+    });
+    this.retry = new ReceiptRetry({
+      run: () => this.flush(),
+      canRun: deps.canEmit,
+      ...(deps.backoff ? { backoff: deps.backoff } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+    });
   }
 
   /** Sends what is owed; a failure leaves the debt in the database for the next flush. */
@@ -52,9 +72,22 @@ export class Receipts {
 
   /** Drops a scheduled retry (the engine stopped; the next start flushes on connect). */
   stop(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.failures = 0;
+    this.retry.reset();
+  }
+
+  /** A new connection: earlier failures say nothing about it (its connect flushes). */
+  resetBackoff(): void {
+    this.retry.reset();
+  }
+
+  /** Something else just went through the connection: a retry waiting out its backoff goes now. */
+  connectionProven(): void {
+    this.retry.proven();
+  }
+
+  /** Counts the debt into `owed` (after each change of meta, this tab's or another's). */
+  recount(): void {
+    void this.counting.request().catch((e) => this.deps.onError('receipts.count', e));
   }
 
   flushDeliveredSoon(): void {
@@ -66,6 +99,30 @@ export class Receipts {
   }
 
   private async flushDelivered(): Promise<void> {
+    if ((await this.flushOwedRecords()) === 'stop') return;
+    await this.flushSentRows();
+  }
+
+  /** The debt recorded beside the rows (local/owed-receipts.ts): emitted, then its records deleted. */
+  private async flushOwedRecords(): Promise<'done' | 'stop'> {
+    const { db, me, canEmit, emitReceived } = this.deps;
+    for (;;) {
+      const userId = me();
+      if (!userId || !canEmit()) return 'stop';
+      const records = await owedDelivered(db, userId, OWED_RECORDS_PER_READ);
+      if (records.length === 0) return 'done';
+      for (const batch of receiptBatches(records, LIMITS.receiptIdsMax)) {
+        for (const ids of batch.emits) if ((await this.settled(emitReceived(ids))) === 'retry') return 'stop';
+        await paidDelivered(db, batch.keys);
+      }
+    }
+  }
+
+  /**
+   * Incoming rows still stored `sent`: written before the owed records existed (an older version
+   * of this engine left them so until the ack). Emitted, then raised to `delivered` as before.
+   */
+  private async flushSentRows(): Promise<void> {
     const { db, me, canEmit, emitReceived } = this.deps;
     for (;;) {
       const userId = me();
@@ -106,23 +163,15 @@ export class Receipts {
   private async settled(p: Promise<void>): Promise<'ok' | 'refused' | 'retry'> {
     try {
       await p;
-      this.failures = 0;
+      this.retry.succeeded();
+      // An ack: if the other kind of receipt is waiting out a backoff, it need not.
+      this.retry.proven();
       return 'ok';
     } catch (e) {
       if (e instanceof PigeonError && PERMANENT_SEND_ERRORS.has(e.code)) return 'refused';
-      this.retryLater();
+      this.retry.failed();
       return 'retry';
     }
-  }
-
-  private retryLater(): void {
-    // Disconnected: the flush on reconnect is the retry. One timer covers both kinds of debt.
-    if (this.retryTimer || !this.deps.canEmit()) return;
-    const delay = backoffDelay(++this.failures, this.deps.backoff, this.deps.random);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.flush();
-    }, delay);
   }
 }
 
