@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReceiptRetry } from './receipt-retry.ts';
+import { RECEIPT_RETRY_MAX_MS, ReceiptRetry } from './receipt-retry.ts';
 
 describe('ReceiptRetry', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -34,15 +34,26 @@ describe('ReceiptRetry', () => {
       retry.failed();
       vi.runOnlyPendingTimers();
     }
-    retry.failed(); // the 7th in a row: 30 s
+    retry.failed(); // the 7th in a row
     expect(retry.pending).toBe(true);
     retry.proven();
     expect(runs).toHaveLength(7);
     expect(retry.pending).toBe(false);
-    // Not a success of the receipt itself: if it fails again the backoff goes on growing.
+    // Not a success of the receipt itself: if it fails again the backoff goes on growing, to its cap.
     retry.failed();
-    vi.advanceTimersByTime(29_999);
+    vi.advanceTimersByTime(RECEIPT_RETRY_MAX_MS - 1);
     expect(runs).toHaveLength(7);
+    vi.advanceTimersByTime(1);
+    expect(runs).toHaveLength(8);
+  });
+
+  it('never waits longer than RECEIPT_RETRY_MAX_MS, however many failures in a row (the backoff allows 30 s)', () => {
+    const { retry, runs } = make();
+    for (let i = 0; i < 12; i++) {
+      retry.failed();
+      vi.advanceTimersByTime(RECEIPT_RETRY_MAX_MS);
+      expect(runs).toHaveLength(i + 1);
+    }
   });
 
   it('forgets failures and the waiting retry at a new connection', () => {

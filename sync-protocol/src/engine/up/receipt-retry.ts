@@ -16,8 +16,18 @@
  *
  * A proven retry keeps the failure count: if the receipt times out again (the server is slow for
  * receipts only), the next backoff goes on growing, and only the next proof cuts it short.
+ *
+ * The wait never exceeds `RECEIPT_RETRY_MAX_MS`, whatever the backoff allows the drainer (30 s).
+ * A re-sent receipt costs the server no write of its own: it waits for the call already running
+ * for those ids (server ReceiptService, docs/reliability.md C9). A long wait, though, leaves the
+ * device showing `delivered` for that long while the server says `sent`. In session 24 (load 25–35)
+ * a device owed 10 receipts for 35 s with no emit, most likely waiting out a 15–30 s backoff with
+ * nothing to cut it short.
  */
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
+
+/** The longest a failed receipt waits before it is sent again (ms). */
+export const RECEIPT_RETRY_MAX_MS = 5_000;
 
 export interface RetryDeps {
   /** The retry: flushes what is owed. */
@@ -42,7 +52,7 @@ export class ReceiptRetry {
   /** An emit failed (not for good): one timer covers every kind of receipt. */
   failed(): void {
     if (this.timer || !this.deps.canRun()) return;
-    const delay = backoffDelay(++this.failures, this.deps.backoff, this.deps.random);
+    const delay = Math.min(RECEIPT_RETRY_MAX_MS, backoffDelay(++this.failures, this.deps.backoff, this.deps.random));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.deps.run();
