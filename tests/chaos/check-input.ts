@@ -116,6 +116,11 @@ export interface GroupRefusedHere {
   knownSeq: number;
   /** The seqs of the group the device held then (a gap: its view of the members may be older than knownSeq). */
   held: number[];
+  /**
+   * The seqs it held right after the refusal: copies the device stored between the two reads (a
+   * removal arriving live while the call ran) may be what it refused on (chaos seed 1, CI of 3d7cd0c).
+   */
+  heldAfter?: number[];
   /** The device had queued its user's leaving of the group before: it shows read-only from then on. */
   ownLeaveBefore: boolean;
 }

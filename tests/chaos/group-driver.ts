@@ -87,17 +87,18 @@ export class GroupDriver {
     if (!id) return 'skipped: the group is not on the server yet';
     const held = await this.held(engine, id);
     const knownSeq = Math.max(0, ...held);
-    const refused = (code: string, what = op.kind) => {
+    const refused = async (code: string, what = op.kind) => {
       const ownLeave = this.accepted.some((a) => a.device === d.name && a.group === g.creationKey && a.kind === 'remove' && a.userIds?.[0] === me.id);
-      this.refusedHere.push({ device: d.name, accountId: me.id, group: g.creationKey, what, op: this.o.history.currentOp, code, knownSeq, held, ownLeaveBefore: ownLeave });
-      return `refused here: ${code} (knows seq ${knownSeq})`;
+      const heldAfter = await this.held(engine, id).catch(() => held);
+      this.refusedHere.push({ device: d.name, accountId: me.id, group: g.creationKey, what, op: this.o.history.currentOp, code, knownSeq, held, heldAfter, ownLeaveBefore: ownLeave });
+      return `refused here: ${code} (knows seq ${knownSeq}, then ${Math.max(0, ...heldAfter)})`;
     };
     let m: LocalMessage | string;
     let made: Omit<GroupAccepted, 'key' | 'senderId' | 'device' | 'op' | 'knownSeq' | 'group'>;
     switch (op.kind) {
       case 'group-read': {
         const r = await this.call(d, 'markRead', () => engine.markRead(id).then(() => 'ok'));
-        return r.startsWith('refused:') ? refused(r.slice(8)) : r;
+        return r.startsWith('refused:') ? await refused(r.slice(8)) : r;
       }
       case 'group-send':
         m = await this.call(d, 'sendToConversation', () => engine.sendToConversation(id, op.body));
@@ -124,7 +125,7 @@ export class GroupDriver {
         break;
       }
     }
-    if (typeof m === 'string') return m.startsWith('refused:') ? refused(m.slice(8)) : m;
+    if (typeof m === 'string') return m.startsWith('refused:') ? await refused(m.slice(8)) : m;
     this.accept(d, me, { ...made, key: m.key, group: g.creationKey }, knownSeq);
     return `${m.key} ${m.status} (knows seq ${knownSeq})`;
   }

@@ -65,7 +65,8 @@ export function checkGroupDevices(input: CheckInput, groups: readonly MergedGrou
  * A call the device refused at once is one its record explains: NOT_FOUND (a send) or VALIDATION
  * (a change: "not a group") only while it holds nothing of the group; FORBIDDEN only when its user is not a member in the group's state at the
  * highest seq it holds, or it had queued its own leaving, or it misses a seq of its user's periods
- * below that one (its view is older).
+ * below that one (its view is older) — at the call's start or at a seq it stored before the refusal
+ * was recorded (a removal that arrived live while the call ran).
  */
 export function checkRefusedHere(input: CheckInput, groups: readonly MergedGroup[]): Violation[] {
   const out: Violation[] = [];
@@ -74,11 +75,18 @@ export function checkRefusedHere(input: CheckInput, groups: readonly MergedGroup
     if (!g) continue;
     const where = `${r.device} at op #${r.op} refused ${r.what} in ${g.id} at once (${r.code}) holding seqs up to ${r.knownSeq}`;
     const periods = g.replay.periods.get(r.accountId);
-    const held = new Set(r.held);
-    const lagging = Array.from({ length: r.knownSeq }, (_, k) => k + 1).some((s) => inPeriods(periods, s) && !held.has(s));
-    const member = g.replay.states[Math.min(r.knownSeq, g.last)]?.members.has(r.accountId) ?? false;
+    // Explained by the view at some seq it held from the call's start to just after the refusal.
+    const explainedAt = (seq: number, heldSeqs: readonly number[]): boolean => {
+      const held = new Set(heldSeqs);
+      const lagging = Array.from({ length: seq }, (_, k) => k + 1).some((s) => inPeriods(periods, s) && !held.has(s));
+      const member = g.replay.states[Math.min(seq, g.last)]?.members.has(r.accountId) ?? false;
+      return !member || r.ownLeaveBefore || lagging;
+    };
+    const after = r.heldAfter ?? r.held;
+    const seqsAfter = after.filter((s) => s > r.knownSeq).sort((a, b) => a - b);
+    const explained = explainedAt(r.knownSeq, r.held) || seqsAfter.some((s) => explainedAt(s, after));
     const unknown = r.code === 'NOT_FOUND' || r.code === 'VALIDATION';
-    if (unknown ? r.knownSeq > 0 : r.code !== 'FORBIDDEN' || (member && !r.ownLeaveBefore && !lagging)) {
+    if (unknown ? r.knownSeq > 0 : r.code !== 'FORBIDDEN' || !explained) {
       out.push({ invariant: 'group-writable', message: unknown ? `${where}: it knows the group` : `${where}, where ${r.accountId} is a member` });
     }
   }

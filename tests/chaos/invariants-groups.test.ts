@@ -172,4 +172,14 @@ describe('group invariants', () => {
     a[3] = { ...a[3]!, op: 10 };
     expect(named(w).sort()).toEqual(['group-sender-order', 'group-writable']);
   });
+
+  it('explain a refusal by a removal the device stored while the call ran, and only by that', () => {
+    const w = world();
+    // C held up to 2 (a member) when the call started; its removal at 3 arrived before the refusal was recorded.
+    w.groups!.refusedHere.push({ device: 'c0', accountId: C, group: CREATION, what: 'group-send', op: 3, code: 'FORBIDDEN', knownSeq: 2, held: [1, 2], heldAfter: [1, 2, 3], ownLeaveBefore: false });
+    expect(named(w)).toEqual([]);
+    // Nothing new arrived: a member refused.
+    w.groups!.refusedHere[0] = { ...w.groups!.refusedHere[0]!, heldAfter: [1, 2] };
+    expect(named(w)).toEqual(['group-writable']);
+  });
 });
