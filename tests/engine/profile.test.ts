@@ -126,6 +126,35 @@ describe('profiles against the real server', () => {
     expect(await reopened.avatar(a.id)).toBeNull();
   });
 
+  it('a profile refresh the network cut is asked again while the socket stays up (down/owed-fetch.ts)', async () => {
+    // The phone's first GET /api/users/me after `cut.armed` fails as a dropped connection would.
+    const cut = { armed: false, cuts: 0 };
+    const cutting: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (cut.armed && url.pathname === '/api/users/me' && (init?.method ?? 'GET') === 'GET') {
+        cut.armed = false;
+        cut.cuts += 1;
+        throw new TypeError('fetch failed');
+      }
+      return fetch(input, init);
+    };
+    const { alice, a } = await env.pair({ alice: { fetch: cutting } });
+    const laptop = env.device();
+    await laptop.engine.signIn(a.username, PASSWORD);
+    await waitFor(async () => (await alice.engine.queries.user(a.id)) !== undefined);
+    // Changed on the laptop while the phone is away: the phone misses the live user-updated.
+    await offline(alice.engine);
+    await laptop.engine.updateProfile({ displayName: 'Renamed Elsewhere' });
+    await waitFor(async () => (await env.t.server.store.getUsers([a.id]))[0]?.displayName === 'Renamed Elsewhere');
+    cut.armed = true;
+    alice.engine.setNetworkEnabled(true);
+    await waitFor(() => cut.cuts === 1 && alice.engine.getState().connection === 'online');
+    // No reconnect, no sync hint: the refresh comes back by itself after its backoff.
+    await waitFor(async () => (await alice.engine.queries.user(a.id))?.displayName === 'Renamed Elsewhere', {
+      describe: async () => ({ user: await alice.engine.queries.user(a.id), state: alice.engine.getState() }),
+    });
+  });
+
   it('refuses bad input at once, queueing nothing', async () => {
     const { alice } = await env.pair();
     const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);

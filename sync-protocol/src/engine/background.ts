@@ -116,6 +116,8 @@ export class Background {
     this.pollTimer = null;
     catchUp.stop();
     receipts.stop();
+    this.parts.mutes.stop();
+    this.parts.profilesOwed.stop();
     const leadership = this.leadership;
     this.leadership = null;
     drainer.wake(); // sleeping lanes see canDrain() = false and exit
@@ -162,6 +164,8 @@ export class Background {
         // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
         catchUp.resetBackoff();
         receipts.resetBackoff();
+        this.parts.mutes.resetBackoff();
+        this.parts.profilesOwed.resetBackoff();
         this.parts.mutes.owed = true; // fetched after this catch-up (parts.ts): changes made while away
         this.parts.profilesOwed.owed = true; // so are profiles (up/profile-sync.ts)
         // Never synced (first sign-in, or data cleared by another account): the catch-up fetches

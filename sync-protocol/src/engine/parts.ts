@@ -35,6 +35,7 @@ import { refreshProfiles, sendProfile } from './up/profile-sync.ts';
 import { ProfileFreshness, settleProfile } from './up/profile.ts';
 import { Emitter } from './util/emitter.ts';
 import { SingleFlight } from './util/single-flight.ts';
+import { OwedFetch } from './down/owed-fetch.ts';
 
 /** What the parts need from the session that runs them. */
 export interface Host {
@@ -95,11 +96,12 @@ export interface Parts {
    * completed catch-up while `owed`: set at each connect and sync-hint (background.ts). While
    * connected, `conversation-muted` events carry every change; what was missed meanwhile comes here.
    */
-  mutes: { owed: boolean };
-  /** Refreshes the user's own profile and everyone's the device holds (up/profile-sync.ts). */
-  profiles: SingleFlight;
-  /** `profiles` runs after the next completed catch-up while `owed`: set at each connect and sync-hint (background.ts), like mutes. */
-  profilesOwed: { owed: boolean };
+  mutes: OwedFetch;
+  /**
+   * The user's own profile and everyone's the device holds (up/profile-sync.ts), refreshed after the
+   * next completed catch-up while `owed`, like mutes (down/owed-fetch.ts).
+   */
+  profilesOwed: OwedFetch;
   /** Which profiles were heard of lately (an event, an answer): a refresh's older answer leaves them (up/profile.ts). */
   freshness: ProfileFreshness;
 }
@@ -187,7 +189,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       const me = host.me();
       if (me) await settleProfile(db, me, entry, null);
       onError('profile', error);
-      void profiles.request().catch((e) => onError('profiles', e));
+      void profilesDue.fetchNow(); // what the server holds instead
     },
     actionRefused: () => host.requestCatchUp(),
     catchUpsDone: () => catchUpsDone,
@@ -203,21 +205,21 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     await applyServerMutes(db, me, conversations.map((c) => ({ conversationId: c.id, muted: c.muted === true })));
     return conversations;
   };
-  const mutesDue = { owed: true };
-  const profilesDue = { owed: true };
-  const mutes = new SingleFlight(async () => {
-    const me = host.me();
-    if (!me) return;
-    try {
-      await applyServerMutes(db, me, (await transport.mutes()).mutes);
-    } catch (e) {
-      // Still owed: the next completed catch-up asks again. A network error or a rate limit is the
-      // moment's state, not a bug worth an `error` event (as the block list).
-      mutesDue.owed = true;
-      if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
-      throw e;
-    }
-  });
+  // Fetched after a completed catch-up: no event replays a mute or a profile changed elsewhere while away (down/owed-fetch.ts).
+  const owedFetch = (where: string, fetch: (me: string) => Promise<void>) =>
+    new OwedFetch({
+      fetch: async () => {
+        const me = host.me();
+        if (me) await fetch(me);
+      },
+      retry: () => catchUp.schedule(),
+      retryWhile: () => transport.connected,
+      backoff: o.backoff,
+      ...random,
+      onError: (e) => onError(where, e),
+    });
+  const mutesDue = owedFetch('mutes', async (me) => applyServerMutes(db, me, (await transport.mutes()).mutes));
+  const profilesDue = owedFetch('profiles', (me) => refreshProfiles({ db, transport, freshness }, me));
   const catchUp = new CatchUp({
     db,
     fetchPage: (since, limit) => transport.sync(since, limit),
@@ -238,16 +240,9 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       catchUpsDone += 1;
       // Entries waiting for a target row look again now, not at the end of their backoff.
       drainer.wake();
-      // A mute changed on another device while this one was away has no event to replay: ask.
-      if (mutesDue.owed) {
-        mutesDue.owed = false;
-        void mutes.request().catch((e) => onError('mutes', e));
-      }
-      // Profiles changed while this device was away (names, photos): no event to replay either.
-      if (profilesDue.owed) {
-        profilesDue.owed = false;
-        void profiles.request().catch((e) => onError('profiles', e));
-      }
+      // Mutes and profiles (names, photos) changed elsewhere while away have no event to replay: ask.
+      void mutesDue.due();
+      void profilesDue.due();
       host.catchUpDone(at);
     },
     retryWhile: () => transport.connected,
@@ -289,10 +284,6 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     const me = host.me();
     if (me) await fetchUnknownGroups(db, me, (id) => transport.conversation(id));
   });
-  const profiles = new SingleFlight(async () => {
-    const me = host.me();
-    if (me) await refreshProfiles({ db, transport, freshness }, me);
-  });
   const users = new UserLookup({ db, me: host.me, fetch: (ids) => transport.users(ids) });
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
   const readPositions = new SingleFlight(async () => {
@@ -329,5 +320,5 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     return loadOlder({ db, me, fetchPage, afterPage: host.afterApply }, conversationId, LIMITS.historyPageDefault);
   };
   const queries = createQueries(db, { loadOlder: loadOlderPage });
-  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes: mutesDue, profiles, profilesOwed: profilesDue, freshness };
+  return { db, transport, events, queries, drainer, catchUp, receipts, typing, live, peers, groups, users, peerPresence, readPositions, blockList, outboxCount, media, mutes: mutesDue, profilesOwed: profilesDue, freshness };
 }

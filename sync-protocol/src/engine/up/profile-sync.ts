@@ -5,13 +5,12 @@
  *   profile entry ─▶ photo in `files`? ─ yes ─▶ uploadFiles (resumable) ─▶ its server id ─┐
  *                                      └ no ───────────────────────────────────────────────┴─▶ PATCH /api/users/me ─▶ settleProfile
  *
- * Refresh (at each connect and sync-hint, background.ts): `user-updated` carries every change
- * while connected; what changed while this device was away comes from `me()` and one
- * `GET /api/users?ids=` per 256 users it holds. A `user-updated` racing a refresh answer may be
+ * Refresh (owed at each connect and sync-hint, background.ts; fetched after the catch-up, retried
+ * when lost: down/owed-fetch.ts): `user-updated` carries every change while connected; what changed
+ * while this device was away comes from `me()` and one `GET /api/users?ids=` per 256 users it holds. A `user-updated` racing a refresh answer may be
  * overwritten by that (older) answer until the next connect; names and photos are not worth a
  * version number each.
  */
-import { PigeonError } from '../../errors.ts';
 import { LIMITS } from '../../limits.ts';
 import type { User } from '../../model/user.ts';
 import type { LocalDb } from '../local/local-db.ts';
@@ -63,18 +62,13 @@ export async function refreshProfiles(deps: Pick<ProfileSyncDeps, 'db' | 'transp
   const store = async (users: readonly User[], since: number) => {
     for (const user of users) if (!freshness.newerThan(user.id, since)) await storeServerUser(db, me, user);
   };
-  try {
+  // A failure leaves the refresh owed (down/owed-fetch.ts retries one lost to the network).
+  const since = freshness.mark();
+  await store([(await transport.me()).user], since);
+  const ids = ((await db.users.toCollection().primaryKeys()) as string[]).filter((id) => id !== me);
+  for (let i = 0; i < ids.length; i += LIMITS.groupMembersMax) {
     const since = freshness.mark();
-    await store([(await transport.me()).user], since);
-    const ids = ((await db.users.toCollection().primaryKeys()) as string[]).filter((id) => id !== me);
-    for (let i = 0; i < ids.length; i += LIMITS.groupMembersMax) {
-      const since = freshness.mark();
-      await store((await transport.users(ids.slice(i, i + LIMITS.groupMembersMax))).users, since);
-    }
-  } catch (e) {
-    // Best effort, asked again at the next connect: the network or a rate limit is the moment's state.
-    if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
-    throw e;
+    await store((await transport.users(ids.slice(i, i + LIMITS.groupMembersMax))).users, since);
   }
 }
 
