@@ -45,4 +45,28 @@ describe('sessions and blocks on the real server', () => {
     await bob.engine.retry(refused.key);
     await waitFor(async () => (await alice.engine.queries.messages(conversationId)).some((m) => m.key === refused.key));
   });
+
+  it('a block made on another device reaches this one even when the network cut its list fetch at connect (down/owed-fetch.ts)', async () => {
+    // The phone's first GET /api/users/blocked after `cut.armed` fails as a dropped connection would.
+    const cut = { armed: false, cuts: 0 };
+    const cutting: typeof fetch = async (input, init) => {
+      if (cut.armed && new URL(String(input)).pathname === '/api/users/blocked') {
+        cut.armed = false;
+        cut.cuts += 1;
+        throw new TypeError('fetch failed');
+      }
+      return fetch(input, init);
+    };
+    const { alice, a, b } = await env.pair({ alice: { fetch: cutting } });
+    const laptop = env.device();
+    await laptop.engine.signIn(a.username, PASSWORD);
+    alice.engine.setNetworkEnabled(false);
+    await waitFor(() => alice.engine.getState().connection === 'offline');
+    await laptop.engine.blockUser(b.id);
+    cut.armed = true;
+    alice.engine.setNetworkEnabled(true);
+    await waitFor(() => cut.cuts === 1 && alice.engine.getState().connection === 'online');
+    // No reconnect: the list comes back by itself after its backoff.
+    await waitFor(async () => (await alice.engine.queries.blocked()).includes(b.id), { describe: async () => ({ blocked: await alice.engine.queries.blocked(), state: alice.engine.getState() }) });
+  });
 });

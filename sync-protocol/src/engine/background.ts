@@ -116,8 +116,7 @@ export class Background {
     this.pollTimer = null;
     catchUp.stop();
     receipts.stop();
-    this.parts.mutes.stop();
-    this.parts.profilesOwed.stop();
+    for (const owed of [this.parts.mutes, this.parts.profilesOwed, this.parts.readPositions, this.parts.blockList]) owed.stop();
     const leadership = this.leadership;
     this.leadership = null;
     drainer.wake(); // sleeping lanes see canDrain() = false and exit
@@ -164,8 +163,7 @@ export class Background {
         // Connection-state recovery is treated as absent: what happened meanwhile comes from the cursor.
         catchUp.resetBackoff();
         receipts.resetBackoff();
-        this.parts.mutes.resetBackoff();
-        this.parts.profilesOwed.resetBackoff();
+        for (const owed of [this.parts.mutes, this.parts.profilesOwed, this.parts.readPositions, this.parts.blockList]) owed.resetBackoff();
         this.parts.mutes.owed = true; // fetched after this catch-up (parts.ts): changes made while away
         this.parts.profilesOwed.owed = true; // so are profiles (up/profile-sync.ts)
         // Never synced (first sign-in, or data cleared by another account): the catch-up fetches
@@ -175,9 +173,9 @@ export class Background {
         drainer.wake();
         drainer.kick();
         // A block made on another device reaches this one's list here (the server pushes none).
-        void this.parts.blockList.request().catch((e) => this.reportError('blocked', e));
+        void this.parts.blockList.fetchNow();
         // So do groups read on another device while this one was away (no message changed for it).
-        void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));
+        void this.parts.readPositions.fetchNow();
       },
       disconnect: (reason) => {
         this.socketDownSince = Date.now();
@@ -235,7 +233,7 @@ export class Background {
         catchUp.schedule();
         void this.parts.peerPresence.request().catch((e) => this.reportError('peers', e));
         this.parts.profilesOwed.owed = true;
-        void this.parts.readPositions.request().catch((e) => this.reportError('read-positions', e));
+        void this.parts.readPositions.fetchNow();
       },
     });
   }

@@ -116,7 +116,7 @@ export class Management {
    * would overwrite it with the old list: ask for one more run after it (no run: nothing to do).
    */
   private resyncBlockList(): void {
-    if (this.parts.blockList.running) void this.parts.blockList.request().catch((e) => this.host.reportError('blocked', e));
+    if (this.parts.blockList.running) void this.parts.blockList.fetchNow();
   }
 
   private askPresence(): void {

@@ -83,10 +83,10 @@ export interface Parts {
   users: UserLookup;
   /** Refreshes every peer's presence from the conversation list (after a `sync-hint`). */
   peerPresence: SingleFlight;
-  /** Applies the groups' read positions of the conversation list (down/read-positions.ts; at connect, after a `sync-hint`). */
-  readPositions: SingleFlight;
-  /** Refreshes the stored block list from the server (local/blocks.ts). */
-  blockList: SingleFlight;
+  /** Applies the groups' read positions of the conversation list (down/read-positions.ts; at connect, after a `sync-hint`; retried when lost: down/owed-fetch.ts). */
+  readPositions: OwedFetch;
+  /** Refreshes the stored block list from the server (local/blocks.ts; at connect; retried when lost: down/owed-fetch.ts). */
+  blockList: OwedFetch;
   /** Counts the outbox into the state (and kicks the drainer when it is not empty). */
   outboxCount: SingleFlight;
   /** Attachments' bytes: own files, the download cache, downloads (engine/media/). */
@@ -243,6 +243,9 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       // Mutes and profiles (names, photos) changed elsewhere while away have no event to replay: ask.
       void mutesDue.due();
       void profilesDue.due();
+      // Fetched at connect; still owed only when that fetch was lost (down/owed-fetch.ts).
+      void readPositions.due();
+      void blockList.due();
       host.catchUpDone(at);
     },
     retryWhile: () => transport.connected,
@@ -286,22 +289,9 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   });
   const users = new UserLookup({ db, me: host.me, fetch: (ids) => transport.users(ids) });
   const peerPresence = new SingleFlight(() => refreshPeers(db, () => transport.conversations()));
-  const readPositions = new SingleFlight(async () => {
-    const me = host.me();
-    if (me) await refreshReadPositions(db, me, () => conversationList(me));
-  });
-  const blockList = new SingleFlight(async () => {
-    const me = host.me();
-    if (!me) return;
-    try {
-      await storeBlocked(db, me, (await transport.blocked()).users.map((u) => u.id));
-    } catch (e) {
-      // Best effort: the next connect asks again. A network error, a server going down or a rate
-      // limit is the moment's state, not a bug worth an `error` event.
-      if (e instanceof PigeonError && (e.code === 'UNAVAILABLE' || e.code === 'RATE_LIMITED')) return;
-      throw e;
-    }
-  });
+  // Groups read and blocks made on another device while this one was away: no event replays them either.
+  const readPositions = owedFetch('read-positions', (me) => refreshReadPositions(db, me, () => conversationList(me)));
+  const blockList = owedFetch('blocked', async (me) => storeBlocked(db, me, (await transport.blocked()).users.map((u) => u.id)));
   const outboxCount = new SingleFlight(async () => {
     // Both from indexes: the outbox may hold thousands (a long offline spell), and only action
     // entries have a targetKey (the sparse index), so neither count reads the entries. Two reads

@@ -1,7 +1,8 @@
 /**
- * What the device fetches after a completed catch-up because no event replays it: mutes and
- * profiles changed on other devices while this one was away. Owed at every connect and sync hint
- * (background.ts), fetched once the catch-up that follows is done (`due`).
+ * What the device fetches because no event replays it: mutes and profiles changed on other devices
+ * while this one was away, owed at every connect and sync hint (background.ts) and fetched once the
+ * catch-up that follows is done (`due`); the block list and the groups' read positions, fetched at
+ * once at connect (and a sync hint, for the positions: `fetchNow`).
  *
  * A fetch that fails stays owed, and one lost to the network or a rate limit asks for another
  * catch-up after a backoff, while the socket is up: its `done` brings the fetch again. Left to
@@ -39,6 +40,11 @@ export class OwedFetch {
     this.flight = new SingleFlight(() => deps.fetch());
   }
 
+  /** A fetch is in flight. */
+  get running(): boolean {
+    return this.flight.running;
+  }
+
   /** A catch-up completed: fetch now if owed. Resolves when that fetch ended (never rejects). */
   due(): Promise<void> {
     if (!this.owed) return Promise.resolve();
@@ -59,7 +65,7 @@ export class OwedFetch {
     );
   }
 
-  /** Fetch now, whatever was owed (a change of ours the server refused: what it holds instead). */
+  /** Fetch now, whatever was owed (at connect; a change of ours the server refused: what it holds instead). */
   fetchNow(): Promise<void> {
     this.owed = true;
     return this.due();
