@@ -12,13 +12,16 @@ import type { Fanout } from './fanout.ts';
 import { SendBatcher } from './send-batcher.ts';
 import { SendService } from './send-service.ts';
 
-function setup(limit = 0, blocked: Record<string, string[]> = {}) {
+/** `gate`: every commit waits for it; `failing`: a commit holding one of these clientIds fails (the store down for it). */
+function setup(limit = 0, blocked: Record<string, string[]> = {}, store: { gate?: Promise<void>; failing?: ReadonlySet<string> } = {}) {
   const committed: SendRequest[][] = [];
   const emitted: { userIds?: readonly string[]; conversationId?: string; event: string; except?: unknown }[] = [];
   let seq = 0;
   const batcher = new SendBatcher<SendRequest, SendOutcome>({
     commit: async (batch) => {
       committed.push([...batch]);
+      await store.gate;
+      if (batch.some((r) => store.failing?.has(r.clientId))) throw new PigeonError('UNAVAILABLE', 'store down');
       // The store refuses group sends by 'outsider' (not a member) and to 'g:gone' (no such group).
       return batch.map((r): SendOutcome => {
         if (r.conversationId === 'g:gone') return { refused: new PigeonError('NOT_FOUND', 'no such group') };
@@ -51,6 +54,17 @@ const fakeMessage = (r: SendRequest, seq: number): Message => ({
   createdAt: '',
   status: 'sent',
 });
+
+/** Event-loop turns until `done` (a commit reached, say). */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !done(); i++) await new Promise((r) => setImmediate(r));
+  if (!done()) throw new Error('never reached');
+}
+
+/** A few event-loop turns: a call whose checks are all in memory has decided where its sends go. */
+async function turns(n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
 
 describe('SendService', () => {
   it('a send between two people where either blocked the other is FORBIDDEN and never committed', async () => {
@@ -108,6 +122,68 @@ describe('SendService', () => {
     ]);
     service.announce(sent, 'socket-1');
     expect(emitted).toEqual([{ conversationId: 'g:1', event: 'new-message', except: { socketId: 'socket-1' } }]);
+  });
+
+  it('a send sent again while its first copy is still queued waits for that copy: one commit, answered as a duplicate, announced once', async () => {
+    let open!: () => void;
+    const { service, committed, emitted } = setup(0, {}, { gate: new Promise<void>((r) => (open = r)) });
+    const input = { clientId: 'client-again-1', to: 'bob', body: 'hi' };
+    const first = service.send('ann', input);
+    await until(() => committed.length === 1); // the first copy is in the commit
+    const again = service.send('ann', input);
+    await turns();
+    open();
+    const [a, b] = await Promise.all([first, again]);
+    expect(committed.flat().map((r) => r.clientId)).toEqual(['client-again-1']);
+    expect(a).toMatchObject({ created: true });
+    expect(b).toMatchObject({ created: false, message: { id: a.message.id } });
+    // Each ack announces its outcome (socket.ts, routes/messages.ts): the re-send's is a duplicate.
+    service.announce(a);
+    service.announce(b);
+    expect(emitted).toHaveLength(1);
+    // Once settled, the same clientId goes to the store again (which answers the stored message).
+    await service.send('ann', input);
+    expect(committed.flat().map((r) => r.clientId)).toEqual(['client-again-1', 'client-again-1']);
+  });
+
+  it('a batch sent again while its first copies are committing: they wait for those, the new tail is committed after them', async () => {
+    let open!: () => void;
+    const { service, committed } = setup(0, {}, { gate: new Promise<void>((r) => (open = r)) });
+    const msg = (n: number) => ({ clientId: `client-batch-${n}`, to: 'bob', body: `m${n}` });
+    const first = service.sendBatch('ann', [msg(1), msg(2)]);
+    await until(() => committed.length === 1);
+    const again = service.sendBatch('ann', [msg(1), msg(2), msg(3)]);
+    await turns();
+    open();
+    const [a, b] = await Promise.all([first, again]);
+    expect(committed.map((batch) => batch.map((r) => r.clientId))).toEqual([['client-batch-1', 'client-batch-2'], ['client-batch-3']]);
+    expect(a.map((x) => ('created' in x ? x.created : x))).toEqual([true, true]);
+    expect(b.map((x) => ('created' in x ? x.created : x))).toEqual([false, false, true]);
+    // A batch with a copy in flight anywhere but at its head is queued whole, as before.
+    let open2!: () => void;
+    const mixed = setup(0, {}, { gate: new Promise<void>((r) => (open2 = r)) });
+    const head = mixed.service.sendBatch('ann', [msg(5)]);
+    await until(() => mixed.committed.length === 1);
+    const tail = mixed.service.sendBatch('ann', [msg(4), msg(5)]);
+    await turns();
+    open2();
+    await Promise.all([head, tail]);
+    expect(mixed.committed.map((batch) => batch.map((r) => r.clientId))).toEqual([['client-batch-5'], ['client-batch-4', 'client-batch-5']]);
+  });
+
+  it('when the first copy fails, the batch sent again fails there too and its tail is not tried (a prefix is stored)', async () => {
+    let open!: () => void;
+    const { service, committed } = setup(0, {}, { gate: new Promise<void>((r) => (open = r)), failing: new Set(['client-fail-1']) });
+    const msg = (n: number) => ({ clientId: `client-fail-${n}`, to: 'bob', body: `m${n}` });
+    const first = service.sendBatch('ann', [msg(1)]);
+    await until(() => committed.length === 1);
+    const again = service.sendBatch('ann', [msg(1), msg(2)]);
+    await turns();
+    open();
+    const [a, b] = await Promise.all([first, again]);
+    expect(a).toEqual([{ failed: expect.objectContaining({ code: 'UNAVAILABLE' }) }]);
+    expect(b).toEqual([{ failed: expect.objectContaining({ code: 'UNAVAILABLE' }) }]);
+    expect(committed.flat().map((r) => r.clientId)).not.toContain('client-fail-2');
   });
 
   it('passes attachmentIds to the store in order, 1:1 and group, and leaves them out of sends without', async () => {

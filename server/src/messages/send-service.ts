@@ -6,6 +6,7 @@ import type { SendOutcome, SendRequest, StoredOutcome } from '../store/store.ts'
 import type { UserDirectory } from '../users/user-directory.ts';
 import type { Fanout } from './fanout.ts';
 import type { SendBatcher } from './send-batcher.ts';
+import { SendsInFlight } from './sends-in-flight.ts';
 
 /**
  * The one send path for REST and socket. Per message: one rate-limit check,
@@ -24,6 +25,9 @@ import type { SendBatcher } from './send-batcher.ts';
  * All are permanent (PERMANENT_SEND_ERRORS), so a client won't retry them.
  */
 export class SendService {
+  /** This node's sends still queued or committing: a re-send waits for its first copy (sends-in-flight.ts). */
+  private readonly inFlight = new SendsInFlight();
+
   constructor(
     private readonly deps: {
       batcher: SendBatcher<SendRequest, SendOutcome>;
@@ -50,6 +54,9 @@ export class SendService {
    */
   async send(senderId: string, input: SendMessageInput): Promise<StoredOutcome> {
     await this.deps.rateLimiter.take(senderId);
+    // Sent again while its first copy is still queued here: that copy's answer (sends-in-flight.ts).
+    const first = this.inFlight.first(senderId, input.clientId);
+    if (first) return answered(await first);
     return this.commit(await this.request(senderId, input));
   }
 
@@ -89,7 +96,7 @@ export class SendService {
         answers.push({ refused: e });
       }
     }
-    const outcomes = await Promise.allSettled(this.deps.batcher.enqueueRun(accepted.map((a) => a.request)));
+    const outcomes = await Promise.allSettled(this.outcomesOf(accepted.map((a) => a.request)));
     let end = answers.length;
     outcomes.forEach((o, i) => {
       const { index } = accepted[i]!;
@@ -126,9 +133,33 @@ export class SendService {
    * (withMessageDefaults), since the ack, the REST answer and `new-message` all send it as it is.
    */
   private async commit(request: SendRequest): Promise<StoredOutcome> {
-    const outcome = await this.deps.batcher.enqueue(request);
-    if (outcome.refused) throw outcome.refused;
-    return { ...outcome, message: withMessageDefaults(outcome.message) };
+    return answered(await this.inFlight.track(request.senderId, request.clientId, this.deps.batcher.enqueue(request)));
+  }
+
+  /**
+   * A batch's accepted messages as one run of the group commit (enqueueRun: it stores a prefix).
+   * When the batch starts with messages whose first copies are still queued here (a client sending
+   * its outbox's head again after an ack timeout), those wait for their copies, and the rest go to
+   * the commit once they are stored, or not at all if one failed: still a prefix, and nothing
+   * overtakes a message queued before it. Copies anywhere else in the batch: every message is
+   * queued as before (the store answers a repeated clientId with the stored message).
+   */
+  private outcomesOf(requests: readonly SendRequest[]): Promise<SendOutcome>[] {
+    const track = (r: SendRequest, outcome: Promise<SendOutcome>) => this.inFlight.track(r.senderId, r.clientId, outcome);
+    const queued = requests.map((r) => this.inFlight.has(r.senderId, r.clientId));
+    const lead = queued.indexOf(false) === -1 ? requests.length : queued.indexOf(false);
+    if (lead === 0 || queued.slice(lead).some(Boolean)) {
+      const outcomes = this.deps.batcher.enqueueRun(requests);
+      return outcomes.map((o, i) => track(requests[i]!, o));
+    }
+    const firsts = requests.slice(0, lead).map((r) => this.inFlight.first(r.senderId, r.clientId)!);
+    const rest = requests.slice(lead);
+    if (rest.length === 0) return firsts;
+    const run = Promise.allSettled(firsts).then((settled) => {
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      return failed ? rest.map(() => Promise.reject<SendOutcome>(failed.reason)) : this.deps.batcher.enqueueRun(rest);
+    });
+    return [...firsts, ...rest.map((r, i) => track(r, run.then((outcomes) => outcomes[i]!)))];
   }
 
   /**
@@ -158,6 +189,12 @@ export class SendService {
  * now (RATE_LIMITED, a store failure: the last answer of a batch, the message is not stored).
  */
 export type BatchAnswer = StoredOutcome | { refused: PigeonError } | { failed: unknown };
+
+/** A stored send's answer, with every v2 field whatever the store left out; throws the store's refusal. */
+function answered(outcome: SendOutcome): StoredOutcome {
+  if (outcome.refused) throw outcome.refused;
+  return { ...outcome, message: withMessageDefaults(outcome.message) };
+}
 
 /** `attachmentIds` for the store, only when the send has some (a send without keeps its old shape). */
 function attachmentIdsOf(input: SendMessageInput): Pick<SendRequest, 'attachmentIds'> {
