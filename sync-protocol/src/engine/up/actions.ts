@@ -142,28 +142,28 @@ export async function dismissActionError(db: LocalDb, key: string): Promise<void
  * acked: an action's target, a reply's original. An action whose target was never acked (its send
  * failed for good) keeps `targetId` null: it fails. A reply whose original was never acked goes
  * without its quote: the text still reaches the peer. A row that is not there at all is another
- * matter (`targetMissing`). Also run when an account switch parks the entry (local/parked.ts): the
+ * matter (`missing`). Also run when an account switch parks the entry (local/parked.ts): the
  * rows it reads are cleared then, and come back only with the owner's next catch-up.
  */
 export async function resolveTargets(db: LocalDb, entry: OutboxEntry): Promise<OutboxEntry> {
-  if (entry.action && entry.action.targetId === null && entry.targetKey) {
-    const target = await db.messages.get(entry.targetKey);
-    return { ...entry, action: { ...entry.action, targetId: target?.id ?? null } };
-  }
-  if (entry.replyTo && entry.replyTo.id === null && entry.replyTo.key) {
-    const original = await db.messages.get(entry.replyTo.key);
-    return { ...entry, replyTo: { ...entry.replyTo, id: original?.id ?? null } };
-  }
-  return entry;
+  return (await resolveTarget(db, entry)).entry;
 }
 
 /**
- * Whether `entry` (resolved) still names its target or original by row key only, and the device
- * holds no row of that key: not a message whose send failed (that row exists), but one the device
- * does not hold (yet). Only an entry parked before targets were resolved at parking gets here; the
- * drainer waits for the catch-up to bring the row rather than send it without its target.
+ * `resolveTargets`, and whether the entry still names its target or original by row key only and
+ * the device holds no row of that key: not a message whose send failed (that row exists), but one
+ * the device does not hold (yet). Only an entry parked before targets were resolved at parking gets
+ * here; the drainer waits for the catch-up to bring the row rather than send it without its target.
+ * One read for both: a catch-up storing the row between two reads would send the entry unresolved.
  */
-export async function targetMissing(db: LocalDb, entry: OutboxEntry): Promise<boolean> {
-  const key = entry.action ? (entry.action.targetId === null ? entry.targetKey : undefined) : entry.replyTo?.id === null ? entry.replyTo.key : undefined;
-  return !!key && !(await db.messages.get(key));
+export async function resolveTarget(db: LocalDb, entry: OutboxEntry): Promise<{ entry: OutboxEntry; missing: boolean }> {
+  if (entry.action && entry.action.targetId === null && entry.targetKey) {
+    const target = await db.messages.get(entry.targetKey);
+    return { entry: { ...entry, action: { ...entry.action, targetId: target?.id ?? null } }, missing: !target };
+  }
+  if (entry.replyTo && entry.replyTo.id === null && entry.replyTo.key) {
+    const original = await db.messages.get(entry.replyTo.key);
+    return { entry: { ...entry, replyTo: { ...entry.replyTo, id: original?.id ?? null } }, missing: !original };
+  }
+  return { entry, missing: false };
 }

@@ -5,7 +5,8 @@ import { PigeonError } from '../../errors.ts';
 import { createMemoryServer, waitFor, type MemoryServer } from '../../testing/index.ts';
 import { Drainer } from './drainer.ts';
 import { chooseRoute, classifySendError } from './send-rules.ts';
-import { LocalDb, META } from '../local/local-db.ts';
+import { LocalDb, META, messageKey } from '../local/local-db.ts';
+import { TARGET_WAITS } from './target-waits.ts';
 import { commitSend } from './outbox.ts';
 import { applyServerCopies } from '../down/store-server-changes.ts';
 
@@ -100,6 +101,76 @@ describe('Drainer on the in-memory server', () => {
     const a3 = await db.messages.filter((m) => m.body === 'a3').first();
     expect(a3).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
     expect((await db.messages.toArray()).filter((m) => m.status === 'sent')).toHaveLength(5);
+  });
+
+  // A race seen once in a CI run (actions-account-switch.test.ts, the outbox drained and no react
+  // sent): the lane found the target missing, then the catch-up stored it and completed before the
+  // lane asked whether to wait on. The waits were over (a catch-up completed after they began), so
+  // the action was dropped with its target on the device. Before that, the same timing between the
+  // id's read and the "missing" read sent the action with a null target; one read does both now.
+  it('an action whose target a completing catch-up stores right after the lane looked is sent, not dropped', async () => {
+    db = new LocalDb('drain-target', { indexedDB: new IDBFactory(), IDBKeyRange });
+    server = createMemoryServer();
+    const { user: me, token } = server.addUser('me-user');
+    await db.setMeta(META.userId, me.id);
+    const peer = server.addUser('ann').user.id;
+    const transport = server.transport()({ getToken: () => token, ackTimeoutMs: 1_000 });
+    await new Promise<void>((resolve) => transport.open({ ...ignoreEvents, connect: resolve }));
+    const target = await transport.sendMessage({ clientId: 'target-01', to: peer, body: 'react to me' }, 'socket');
+    const targetKey = messageKey(me.id, 'target-01');
+    await db.outbox.put({
+      clientId: 'react-01',
+      key: messageKey(me.id, 'react-01'),
+      conversationId: target.conversationId,
+      to: peer,
+      body: '',
+      localCreatedAt: 1,
+      attempts: 0,
+      socketFailures: 0,
+      action: { kind: 'react', emoji: '🎉', targetId: null },
+      targetKey,
+    });
+
+    // The "catch-up" stores the row and completes between the lane's look and its next wait().
+    let done = 0;
+    let asked = 0;
+    const get = db.messages.get.bind(db.messages) as (key: string) => Promise<unknown>;
+    (db.messages as unknown as { get: (key: string) => Promise<unknown> }).get = async (key: string) => {
+      const row = await get(key);
+      if (key === targetKey && !row && asked >= TARGET_WAITS && done === 0) {
+        await applyServerCopies(db, [target], me.id);
+        done = 1;
+      }
+      return row;
+    };
+    const sent: (string | null)[] = [];
+    const errors: string[] = [];
+    const drainer = new Drainer({
+      db,
+      me: () => me.id,
+      canDrain: () => true,
+      socketConnected: () => true,
+      socketDownForMs: () => 0,
+      send: () => Promise.reject(new Error('no sends in this test')),
+      commit: async () => {},
+      changeGroup: async () => {},
+      act: async (entry) => {
+        sent.push(entry.action.targetId);
+        await db.outbox.delete(entry.clientId);
+      },
+      catchUpsDone: () => (asked++, done),
+      onError: (where, e) => errors.push(`${where}: ${e}`),
+      backoff: { baseMs: 1, maxMs: 5 },
+      route,
+    });
+    drainer.kick();
+    await waitFor(async () => (await db.outbox.count()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
+    await drainer.idle();
+    transport.close();
+
+    expect(done).toBe(1);
+    expect(errors).toEqual([]);
+    expect(sent).toEqual([target.id]);
   });
 });
 

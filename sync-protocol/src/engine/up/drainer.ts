@@ -44,7 +44,7 @@
  * Message actions (entries with `action`: react, edit, delete, hide) ride in the lane of their
  * target's conversation too, routed like sends (socket, REST fallback). Being behind the target's
  * own send in that lane is what lets an action on a pending message name it by server id: the id
- * is read from the row when the action reaches the head (up/actions.ts `resolveTargets`), as is a
+ * is read from the row when the action reaches the head (up/actions.ts `resolveTarget`), as is a
  * reply's original. An action is refused for good also by CONFLICT (edit window closed, message
  * deleted): the row shows the server's state again with `actionError` (up/actions.ts `failAction`).
  * A head naming a row the device does not hold waits for the catch-up to bring it, and is reported
@@ -67,7 +67,7 @@ import type { Message, SendMessageInput } from '../../model/message.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { markFailed, recordAttemptFailure } from './outbox.ts';
-import { failAction, isFinalActionError, resolveTargets, targetMissing } from './actions.ts';
+import { failAction, isFinalActionError, resolveTarget } from './actions.ts';
 import { Signal } from '../util/signal.ts';
 import { UploadStopped } from './uploads.ts';
 import { isMuteEntry, settleMute, type MuteEntry } from './mutes.ts';
@@ -187,12 +187,17 @@ export class Drainer {
         if (generation !== this.generation) continue;
         return;
       }
-      let entry = head.action || head.replyTo ? await resolveTargets(deps.db, head) : head;
-      if ((entry.action || entry.replyTo) && (await targetMissing(deps.db, entry))) {
+      let { entry, missing } = await resolveTarget(deps.db, head);
+      if (missing) {
         if (await this.targets.wait(entry)) continue;
-        const kept = await this.targets.giveUp(entry);
-        if (!kept) continue;
-        entry = kept;
+        // Done waiting because a catch-up completed: it may have stored the row after the read
+        // above (its count moves once its last page is stored), so read once more.
+        ({ entry, missing } = await resolveTarget(deps.db, head));
+        if (missing) {
+          const kept = await this.targets.giveUp(entry);
+          if (!kept) continue;
+          entry = kept;
+        }
       }
       const run = await this.run(entry);
       // Only the signed-in sender's entries: a tab that has not yet noticed another tab's account
