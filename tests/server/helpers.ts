@@ -238,14 +238,14 @@ export async function fullHistory(url: string, token: string, withUser: string):
   return all;
 }
 
-/** Every change visible to a user through /api/sync, following the cursor to the end. */
-export async function syncAll(url: string, token: string, since = ''): Promise<{ messages: Message[]; cursor: string }> {
+/** Every change visible to a user through /api/sync, following the cursor to the end (`omit`: the extension parameter). */
+export async function syncAll(url: string, token: string, since = '', omit?: 'own-delivered'): Promise<{ messages: Message[]; cursor: string }> {
   const messages: Message[] = [];
   let cursor = since;
   for (;;) {
     const res = await http<{ messages: Message[]; cursor: string; hasMore: boolean }>(
       url,
-      `/api/sync?since=${encodeURIComponent(cursor)}&limit=1000`,
+      `/api/sync?since=${encodeURIComponent(cursor)}&limit=1000${omit ? `&omit=${omit}` : ''}`,
       { token },
     );
     if (res.status !== 200) throw new Error(`sync failed: ${res.status} ${JSON.stringify(res.body)}`);

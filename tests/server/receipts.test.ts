@@ -2,6 +2,7 @@ import { directConversationId, type Message } from '@pigeon/sync-protocol';
 import { describe, expect, it } from 'vitest';
 import {
   fullHistory,
+  http,
   noteMongoSkip,
   record,
   register,
@@ -105,6 +106,26 @@ describe.each(STORE_VARIANTS)('receipts on $kind', (variant) => {
     // Malformed receipts are VALIDATION.
     expect(await ss.timeout(5000).emitWithAck('message-received', { messageIds: [] })).toMatchObject({ ok: false, code: 'VALIDATION' });
     expect(await ss.timeout(5000).emitWithAck('message-read', { conversationId: 'x', upToSeq: -1 } as never)).toMatchObject({ ok: false, code: 'VALIDATION' });
+  });
+
+  it('/api/sync?omit=own-delivered leaves out the reader’s own delivered markings; the default feed and the sender keep them', async () => {
+    const sender = await register(t.url);
+    const reader = await register(t.url);
+    const [m1, m2] = await sendMany(sender, reader.id, 2);
+    const first = await syncAll(t.url, reader.token, '', 'own-delivered');
+    expect(first.messages.map((m) => m.id)).toEqual([m1!.id, m2!.id]);
+    const rs = await t.open(reader.token);
+    await rs.timeout(5000).emitWithAck('message-received', { messageIds: [m1!.id, m2!.id] });
+
+    expect((await syncAll(t.url, reader.token, first.cursor, 'own-delivered')).messages).toEqual([]);
+    expect((await syncAll(t.url, reader.token, first.cursor)).messages.map((m) => [m.id, m.status])).toEqual([[m1!.id, 'delivered'], [m2!.id, 'delivered']]);
+    expect((await syncAll(t.url, sender.token)).messages.map((m) => m.status)).toEqual(['delivered', 'delivered']);
+    // A read is the reader's too, and comes.
+    await rs.timeout(5000).emitWithAck('message-read', { conversationId: m1!.conversationId, upToSeq: 1 });
+    expect((await syncAll(t.url, reader.token, first.cursor, 'own-delivered')).messages.map((m) => [m.id, m.status])).toEqual([[m1!.id, 'read']]);
+    // An unknown value is refused, not ignored.
+    const bad = await http<{ error: { code: string } }>(t.url, '/api/sync?since=&omit=everything', { token: reader.token });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION']);
   });
 });
 

@@ -146,6 +146,21 @@ export interface ContactsRecord {
   groups: { id: string; memberIds: string[] }[];
 }
 
+/**
+ * How a feed reader wants its feed (GET /api/sync's extension parameters).
+ *
+ * `omitOwnDelivered`: the user's incoming 1:1 messages come at their last change other than their
+ * `delivered` marking. A device stores what it receives as delivered at once and then says so
+ * (`message-received`); that marking gives the messages new positions, and without this each page
+ * of a catch-up came back in the pages after it. Everything else is as in the default feed: the
+ * sender still sees the delivery, a read or an action still brings the message again, and a
+ * message delivered before it was read here comes at its insert with its status as it is now.
+ * Group messages are unchanged (the aggregate status of a group message is not the reader's own).
+ */
+export interface FeedOptions {
+  omitOwnDelivered?: boolean;
+}
+
 export interface ChangePage {
   messages: Message[];
   /** Position to resume from (pass back as `since`); never smaller than the one asked for. */
@@ -284,7 +299,7 @@ export interface Store extends AttachmentStore, NotificationStore {
    * changes (applyActions) move a message like status changes do; a message the user hid (delete
    * for me) comes again at the hide's position with `hiddenAt` set, in this user's feed only.
    */
-  changesSince(userId: string, position: number, limit: number): Promise<ChangePage>;
+  changesSince(userId: string, position: number, limit: number, options?: FeedOptions): Promise<ChangePage>;
 
   // --- groups (docs/architecture.md, "Groups") ---
   /**

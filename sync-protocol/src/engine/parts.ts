@@ -222,7 +222,8 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
   const profilesDue = owedFetch('profiles', (me) => refreshProfiles({ db, transport, freshness }, me));
   const catchUp = new CatchUp({
     db,
-    fetchPage: (since, limit) => transport.sync(since, limit),
+    // The engine stores incoming rows delivered at once: its own receipts need not come back (rest/sync.ts).
+    fetchPage: (since, limit) => transport.sync(since, limit, { omitOwnDelivered: true }),
     fetchUsers: (ids) => transport.users(ids),
     me: host.me,
     active: host.active,

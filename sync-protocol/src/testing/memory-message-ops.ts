@@ -54,6 +54,8 @@ export function handleMessageOp(d: MessageOpsDeps, op: MessageOp, me: string, in
       return { messages, nextCursor };
     }
     case 'sync': {
+      // `omit` is validated and not applied: the full feed is a superset of an omitting one, which
+      // the engine handles alike (the server's stores apply it; their contract suite checks that).
       const { since, limit } = parseOrThrow(syncQuerySchema, input);
       const page = d.messages.changesSince(me, decodeSyncCursor(since), limit, (m) => d.groupRequests.sees(me, m));
       return { messages: page.messages, cursor: encodeSyncCursor(page.position), hasMore: page.hasMore };

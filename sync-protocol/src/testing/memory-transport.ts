@@ -12,6 +12,7 @@ import { PigeonError } from '../errors.ts';
 import type { ServerToClientEvents } from '../events/socket-types.ts';
 import type { SendBatchResult } from '../events/send-batch.ts';
 import type { Message } from '../model/message.ts';
+import type { SyncOptions } from '../rest/sync.ts';
 import { networkError, type Transport, type TransportContext, type TransportEvents, type TransportFactory } from '../engine/transport/transport.ts';
 import { deliverEvent } from './memory-events.ts';
 import type { MemoryServer } from './memory-server.ts';
@@ -155,8 +156,8 @@ class MemoryTransport implements Transport {
   history(id: string, before: string | null, limit: number) {
     return this.rest('history', { id, limit, ...(before ? { before } : {}) }) as ReturnType<Transport['history']>;
   }
-  sync(since: string, limit: number) {
-    return this.rest('sync', { since, limit }) as ReturnType<Transport['sync']>;
+  sync(since: string, limit: number, options: SyncOptions = {}) {
+    return this.rest('sync', { since, limit, ...(options.omitOwnDelivered ? { omit: 'own-delivered' } : {}) }) as ReturnType<Transport['sync']>;
   }
   createGroup(body: Parameters<Transport['createGroup']>[0]) {
     return this.rest('createGroup', body) as ReturnType<Transport['createGroup']>;

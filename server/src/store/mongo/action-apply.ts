@@ -42,7 +42,7 @@ export async function applyEntries(ctx: MongoContext, entries: readonly ActionDo
         // Rebuilt so that `version` is the first key whatever order the entry was read in.
         // The search words follow the content by the same `$max` on version (documents.ts SearchDoc):
         // an edit re-indexes, a delete for everyone leaves none.
-        update: { $max: { content: ordered(e.content!), lastChangePos: e.changePos, search: searchDocOf(e.content!.version, e.content!.body, e.content!.deletedAt !== null) } },
+        update: { $max: { content: ordered(e.content!), lastChangePos: e.changePos, lastRecipientPos: e.changePos, search: searchDocOf(e.content!.version, e.content!.body, e.content!.deletedAt !== null) } },
       },
     })),
     ...[...hides.values()].filter((e) => wanted(e._id)).map((e) => ({

@@ -55,6 +55,14 @@ export interface LogDoc {
 export interface MessageDoc extends LogDoc {
   body: string;
   status: MessageStatus;
+  /**
+   * 1:1 messages: the newest entry about this message other than its `delivered` receipt (a read,
+   * an action), or absent while there is none: read as `changePos`. The recipient's feed when it
+   * omits its own delivered changes (store.ts FeedOptions) skips entries below it instead of below
+   * `lastChangePos`. Only ever moved up (`$max`); a FerretDB update undoing another sets it back,
+   * which makes such a feed hand a message out twice, never skip it.
+   */
+  lastRecipientPos?: number;
   deliveredAt?: string;
   readAt?: string;
   /** Absent: a text message (every message before groups). */

@@ -51,6 +51,8 @@ interface Truth {
   hidden: Record<string, string>;
   /** The newest content or receipt entry: those move `lastChangePos` (a hide does not). */
   lastChangePos: number;
+  /** The newest content or read entry: those move `lastRecipientPos` (documents.ts). */
+  lastRecipientPos: number;
 }
 
 const RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };
@@ -73,16 +75,18 @@ export async function entryTruth(ctx: MongoContext, messageIds: readonly string[
     .toArray()) as (ActionDoc | ReceiptDoc)[];
   for (const e of entries) {
     let t = out.get(e.messageId);
-    if (!t) out.set(e.messageId, (t = { hidden: {}, lastChangePos: 0 }));
+    if (!t) out.set(e.messageId, (t = { hidden: {}, lastChangePos: 0, lastRecipientPos: 0 }));
     if (e.kind === 'receipt') {
       if (!t.status || RANK[e.receipt] > RANK[t.status]) t.status = e.receipt;
       // A read is a delivery too (a client may send only the read): both times are kept as logged.
       if (e.receipt === 'delivered') t.deliveredAt = e.createdAt;
       else t.readAt = e.createdAt;
       t.lastChangePos = Math.max(t.lastChangePos, e.changePos);
+      if (e.receipt === 'read') t.lastRecipientPos = Math.max(t.lastRecipientPos, e.changePos);
     } else if (e.change === 'content') {
       if (!t.content || e.content!.version > t.content.version) t.content = e.content!;
       t.lastChangePos = Math.max(t.lastChangePos, e.changePos);
+      t.lastRecipientPos = Math.max(t.lastRecipientPos, e.changePos);
     } else if (e.change === 'hide') {
       // The first hide stays (as `$min` on the document).
       const cur = t.hidden[e.actorId];
@@ -105,6 +109,7 @@ export function caughtUpDoc(doc: MessageDoc, t: Truth | undefined): MessageDoc {
   const hides = Object.entries(t.hidden).filter(([u, at]) => !doc.hidden?.[u] || at < doc.hidden[u]!);
   if (hides.length > 0) d = { ...d, hidden: { ...doc.hidden, ...Object.fromEntries(hides) } };
   if (t.lastChangePos > (doc.lastChangePos ?? doc.changePos)) d = { ...d, lastChangePos: t.lastChangePos };
+  if (t.lastRecipientPos > (doc.lastRecipientPos ?? doc.changePos)) d = { ...d, lastRecipientPos: t.lastRecipientPos };
   return d;
 }
 

@@ -179,7 +179,7 @@ function mongoStore(client: MongoClient, db: Db, ctx: MongoContext, writeLock: '
     getHistory: (conversationId, beforeSeq, limit, viewerId) => call(() => getHistory(ctx, conversationId, beforeSeq, limit, viewerId)),
     listConversations: (userId) => call(() => listConversations(ctx, userId)),
     contactsOf: (userId) => call(() => contactsOf(ctx, userId)),
-    changesSince: (userId, position, limit) => call(() => changesSince(ctx, userId, position, limit)),
+    changesSince: (userId, position, limit, options) => call(() => changesSince(ctx, userId, position, limit, options)),
     getMessage: (messageId) => call(() => getMessage(ctx, messageId)),
 
     createGroup: (request) => call(() => createGroup(ctx, request)),

@@ -1,6 +1,6 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { Filter } from 'mongodb';
-import type { ChangePage, ConversationRecord } from '../store.ts';
+import type { ChangePage, ConversationRecord, FeedOptions } from '../store.ts';
 import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
 import { hiddenAtOf, isAction, isMessageDoc, messageFor, type ActionDoc } from './action-docs.ts';
@@ -100,13 +100,14 @@ async function directConversations(ctx: MongoContext, userId: string): Promise<C
  * read before its status is applied to the message, receipts.ts). Skipped entries can thin
  * a read out, so it reads on until the page is full or the log ends.
  */
-export async function changesSince(ctx: MongoContext, userId: string, position: number, limit: number): Promise<ChangePage> {
+export async function changesSince(ctx: MongoContext, userId: string, position: number, limit: number, options: FeedOptions = {}): Promise<ChangePage> {
+  const omitOwnDelivered = options.omitOwnDelivered === true;
   const page: Message[] = [];
   let cursor = position;
   let { periods, changes } = await periodsAndChanges(ctx, userId);
   for (;;) {
     await ctx.hooks.beforeFeedRead?.(userId);
-    const found = await entriesAfter(ctx, userId, cursor, limit + 1, periods);
+    const found = await entriesAfter(ctx, userId, cursor, limit + 1, periods, omitOwnDelivered);
     const entries = found.sort((a, b) => a.changePos - b.changePos).slice(0, limit + 1);
     // A group period that opened (or closed) while the entries were read may start below
     // them: handing those out would move the cursor past that group's part. Read again.
@@ -128,7 +129,7 @@ export async function changesSince(ctx: MongoContext, userId: string, position: 
         continue;
       }
     }
-    for (const [entry, message] of await resolve(ctx, userId, entries.filter((d) => !isChangeOf(d, userId) || inPeriods(periods.get(d.conversationId) ?? [], d.seq)))) {
+    for (const [entry, message] of await resolve(ctx, userId, omitOwnDelivered, entries.filter((d) => !isChangeOf(d, userId) || inPeriods(periods.get(d.conversationId) ?? [], d.seq)))) {
       // One more visible change after a full page: the next page is not empty.
       if (page.length === limit) return { messages: dedupe(page), position: cursor, hasMore: true };
       page.push(message);
@@ -156,8 +157,10 @@ function dedupe(page: Message[]): Message[] {
  * before its update reached the message, action-apply.ts), with `hiddenAt` if the user hid it. The
  * user's own hide entries are never skipped: a hide moves no `lastChangePos` (others' feeds must
  * not skip for it), so a later change may have passed it before the hide reached the message.
+ * With `omitOwnDelivered`, the user's incoming 1:1 messages are superseded by `lastRecipientPos`:
+ * their `delivered` entries are not read (entriesAfter), so the entry before stays theirs.
  */
-async function resolve(ctx: MongoContext, userId: string, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
+async function resolve(ctx: MongoContext, userId: string, omitOwnDelivered: boolean, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
   const ids = [...new Set(entries.filter((e) => isReceipt(e) || isAction(e)).map((e) => (e as ReceiptDoc | ActionDoc).messageId))];
   const docs = new Map<string, MessageDoc>();
   for (const d of await findByIds(ctx, ctx.messages, ids)) docs.set(d._id, d);
@@ -173,7 +176,10 @@ async function resolve(ctx: MongoContext, userId: string, entries: readonly LogD
     const doc = docs.get(isReceipt(e) || isAction(e) ? e.messageId : e._id);
     if (!doc) continue;
     const ownHide = isAction(e) && e.change === 'hide';
-    if (!ownHide && e.changePos < (doc.lastChangePos ?? doc.changePos)) continue;
+    const ownFeed = omitOwnDelivered && doc.group === undefined && doc.recipientId === userId;
+    if (ownFeed && isReceipt(e) && e.receipt === 'delivered') continue;
+    const latest = ownFeed ? (doc.lastRecipientPos ?? doc.changePos) : (doc.lastChangePos ?? doc.changePos);
+    if (!ownHide && e.changePos < latest) continue;
     const status = isReceipt(e) && STATUS_RANK[e.receipt] > STATUS_RANK[doc.status] ? e.receipt : doc.status;
     const hiddenAt = ownHide ? (hiddenAtOf(doc, userId) ?? e.createdAt) : null;
     out.push([e, messageFor({ ...doc, status }, userId, isAction(e) ? e.content : undefined, hiddenAt)]);
@@ -196,9 +202,13 @@ async function entriesAfter(
   position: number,
   count: number,
   periods: Parameters<typeof groupFeedFilters>[0],
+  omitOwnDelivered: boolean,
 ): Promise<LogDoc[]> {
   const after = { changePos: { $gt: position } };
-  const all: Filter<LogDoc>[] = [{ senderId: userId, ...after }, { recipientId: userId, ...after }, ...groupFeedFilters(periods, position)];
+  // By recipient, only 1:1 entries match (a group message's recipient is the group): a delivered
+  // receipt found there is the user's own.
+  const incoming: Filter<LogDoc> = omitOwnDelivered ? { recipientId: userId, ...after, receipt: { $ne: 'delivered' } } : { recipientId: userId, ...after };
+  const all: Filter<LogDoc>[] = [{ senderId: userId, ...after }, incoming, ...groupFeedFilters(periods, position)];
   // FerretDB: with the user's membership changes after the position, in the same read (changesSince).
   const filters = ctx.server === 'ferretdb' ? [{ $or: [...all, { affects: userId, ...after }] }] : all;
   const found = await Promise.all(filters.map((f) => ctx.log.find(f).sort({ changePos: 1 }).limit(count).toArray()));

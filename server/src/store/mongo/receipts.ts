@@ -113,7 +113,9 @@ async function apply(
   const before = docs.filter((d) => !positionOf.has(d._id)).map((d) => d._id);
   if (logged.length > 0) {
     const firstPos = Math.min(...positionOf.values());
-    await ctx.messages.updateMany({ _id: { $in: logged }, status }, { $set: { status: to, ...stamp }, $max: { lastChangePos: firstPos } });
+    // A read moves the recipient's own feed position too; a delivery does not (documents.ts lastRecipientPos).
+    const max = to === 'read' ? { lastChangePos: firstPos, lastRecipientPos: firstPos } : { lastChangePos: firstPos };
+    await ctx.messages.updateMany({ _id: { $in: logged }, status }, { $set: { status: to, ...stamp }, $max: max });
   }
   if (before.length > 0) await ctx.messages.updateMany({ _id: { $in: before }, status }, { $set: { status: to, ...stamp } });
 }

@@ -18,7 +18,7 @@ export function prepareActionStatements(db: SqliteDatabase) {
     }>(`
       UPDATE messages SET body = @body, reply_to_id = @replyId, reply_to_sender = @replySender, reply_to_preview = @replyPreview,
         reactions = @reactions, edited_at = @editedAt, deleted_at = @deletedAt, attachments = @attachments,
-        version = @version, change_pos = @pos
+        version = @version, change_pos = @pos, recipient_pos = CASE WHEN recipient <> 0 THEN @pos END
       WHERE id = @id`),
     /** The replies of a message that still carry its quote (messages_replies). */
     repliesTo: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE reply_to_id = ? ORDER BY seq`),

@@ -1,5 +1,5 @@
 import type { Message } from '@pigeon/sync-protocol';
-import type { ChangePage, ConversationRecord } from '../store.ts';
+import type { ChangePage, ConversationRecord, FeedOptions } from '../store.ts';
 import type { ActionStatements, HiddenRow } from './action-statements.ts';
 import type { PeriodRow } from './group-statements.ts';
 import type { GroupContext } from './groups.ts';
@@ -48,9 +48,11 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext, as: ActionStateme
    * the user's own hides (each at its own position). A message both changed and hidden after the
    * cursor is in two of them: the page keeps its later entry only (latestEntries).
    */
-  const changesSince = db.transaction((userId: string, position: number, limit: number): ChangePage => {
+  const changesSince = db.transaction((userId: string, position: number, limit: number, options: FeedOptions = {}): ChangePage => {
     const n = limit + 1;
-    const direct = st.changesSince.all({ userId, position, n });
+    const direct = options.omitOwnDelivered
+      ? st.changesSinceOwnDelivered.all({ userId, position, n }).map(({ feed_pos, ...row }) => ({ ...row, change_pos: feed_pos }))
+      : st.changesSince.all({ userId, position, n });
     const uid = st.uidOf.get(userId);
     const periods = uid === undefined ? [] : gs.changedPeriods.all(uid, position);
     const hidden = uid !== undefined && as.hidesAny.get(uid) === 1;
@@ -149,7 +151,7 @@ export function sqliteGroupReads({ db, st, gs }: GroupContext, as: ActionStateme
   }
 
   return {
-    changesSince: (userId: string, position: number, limit: number) => changesSince(userId, position, limit),
+    changesSince: (userId: string, position: number, limit: number, options?: FeedOptions) => changesSince(userId, position, limit, options),
     listConversations: (userId: string) => listConversations(userId),
     groupHistory: (conversationId: string, beforeSeq: number | null, limit: number, viewerId?: string) =>
       groupHistoryTx(conversationId, beforeSeq, limit, viewerId),

@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 11', () => {
-    expect(SCHEMA_VERSION).toBe(11);
+  it('is at version 12', () => {
+    expect(SCHEMA_VERSION).toBe(12);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {
@@ -303,6 +303,38 @@ describe('SQLite schema versions', () => {
     expect(await store.updateProfile('u-a', { about: 'hello', avatarId: 'att-1' })).toMatchObject({ about: 'hello', avatar: { id: 'att-1', preview: 'YJqG' } });
     // In use: the sweep leaves it, however old.
     expect(await store.attachmentsToSweep('2099-01-01T00:00:00.000Z', 10)).toEqual([]);
+
+    const fresh = openDatabase(freshFile('fresh'));
+    toClose.push(fresh);
+    expect(schemaOf(peek(file))).toEqual(schemaOf(fresh));
+  });
+
+  it('brings a version-11 file forward: 1:1 messages get their recipient feed position, and a feed omitting own deliveries reads them', async () => {
+    const file = freshFile('v11');
+    const v11 = writeVersionFile(file, 11);
+    const at = '2026-11-30T00:00:00.000Z';
+    const addUser = v11.prepare(`INSERT INTO users (uid, id, username, display_name, display_name_lc, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', ?)`);
+    addUser.run(1, 'u-a', 'ada', 'Ada', 'ada', at);
+    addUser.run(2, 'u-b', 'bob', 'Bob', 'bob', at);
+    const conversationId = directConversationId('u-a', 'u-b');
+    v11.prepare(`INSERT INTO conversations (cid, id, user_a, user_b, last_seq, updated_at, last_pos) VALUES (1, ?, 'u-a', 'u-b', 2, ?, 3)`).run(conversationId, at);
+    const addMessage = v11.prepare(`INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id, body, seq, created_at, status, change_pos)
+      VALUES (?, ?, 1, 1, 2, ?, 'u-a', 'u-b', ?, ?, ?, ?, ?)`);
+    // m-1 inserted at 1 and delivered at 3; m-2 inserted at 2.
+    addMessage.run('m-1', 'client-0001', conversationId, 'one', 1, at, 'delivered', 3);
+    addMessage.run('m-2', 'client-0002', conversationId, 'two', 2, at, 'sent', 2);
+    v11.prepare(`UPDATE meta SET value = 3 WHERE key = 'change_pos'`).run();
+    v11.close();
+
+    const store = await createSqliteStore({ file });
+    toClose.push(store);
+    expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    // A row delivered before the upgrade comes at its last position (never less than before).
+    const page = await store.changesSince('u-b', 0, 10, { omitOwnDelivered: true });
+    expect(page.messages.map((m) => [m.id, m.status])).toEqual([['m-2', 'sent'], ['m-1', 'delivered']]);
+    await store.markDelivered('u-b', ['m-2'], at);
+    expect((await store.changesSince('u-b', page.position, 10, { omitOwnDelivered: true })).messages).toEqual([]);
+    expect((await store.changesSince('u-b', page.position, 10)).messages.map((m) => m.id)).toEqual(['m-2']);
 
     const fresh = openDatabase(freshFile('fresh'));
     toClose.push(fresh);

@@ -91,7 +91,7 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: Attach
       const seq = conv.lastSeq + 1;
       const { changes, lastInsertRowid } = st.insertMessage.run(
         id, r.clientId, conv.cid, sender, recipient, conversationId, r.senderId, recipientId, r.body, seq, createdAt, pos + 1,
-        replyTo?.id ?? null, replyTo?.senderId ?? null, replyTo?.preview ?? null, files.length === 0 ? '[]' : JSON.stringify(files),
+        replyTo?.id ?? null, replyTo?.senderId ?? null, replyTo?.preview ?? null, files.length === 0 ? '[]' : JSON.stringify(files), recipient === 0 ? null : pos + 1,
       );
       let outcome: SendOutcome;
       if (changes === 1) {

@@ -230,6 +230,14 @@ describe('SQLite store specifics', () => {
       expect(fullScans(plan)).toEqual([]);
     });
 
+    it('changesSince omitting own deliveries merges the sender changes and the recipient feed indexes without sorting', () => {
+      const plan = planOf(st.changesSinceOwnDelivered, { userId: 'u', position: 0, n: 10 });
+      expect(plan.join('\n')).toContain('messages_sender_changes');
+      expect(plan.join('\n')).toContain('messages_recipient_feed');
+      expect(plan.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+      expect(fullScans(plan)).toEqual([]);
+    });
+
     it('receipts, history and conversations use indexes', () => {
       const plans = {
         markDelivered: planOf(st.markDelivered, { userId: 'u', ids: '["x"]', at: 't', base: 0 }),

@@ -224,8 +224,8 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
       return contacts.contactsOf(userId);
     },
 
-    async changesSince(userId, position, limit) {
-      return reads.changesSince(userId, position, limit);
+    async changesSince(userId, position, limit, options) {
+      return reads.changesSince(userId, position, limit, options);
     },
 
     async createGroup(request) {

@@ -42,11 +42,13 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     // A (sender, clientId) conflict is the dedupe case and is skipped (changes = 0);
     // any other conflict, e.g. on (cid, seq), is a bug and must throw.
-    // The last three: the quote of a reply (all null for a message that replies to nothing).
-    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number, string | null, string | null, string | null, string]>(`
+    // Then the quote of a reply (all null for a message that replies to nothing), the files, and
+    // recipient_pos: the insert's change position (schema-step-12.ts).
+    insertMessage: db.prepare<[string, string, number, number, number, string, string, string, string, number, string, number, string | null, string | null, string | null, string, number | null]>(`
       INSERT INTO messages (id, client_id, cid, sender, recipient, conversation_id, sender_id, recipient_id,
-                            body, seq, created_at, status, change_pos, reply_to_id, reply_to_sender, reply_to_preview, attachments)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?)
+                            body, seq, created_at, status, change_pos, reply_to_id, reply_to_sender, reply_to_preview, attachments,
+                            recipient_pos)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?, ?)
       ON CONFLICT (sender, client_id) DO NOTHING`),
     messageBySenderClient: db.prepare<[number, string], MessageRow>(
       `SELECT * FROM messages WHERE sender = ? AND client_id = ?`,
@@ -59,7 +61,8 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     // Only the range above the reader's read_seq can hold messages it has not read.
     markRead: statusUpdate(
-      `status = 'read', read_at = @at, delivered_at = coalesce(delivered_at, @at)`,
+      // A read moves the recipient's own feed position too; a delivered marking does not (schema-step-12.ts).
+      `status = 'read', read_at = @at, delivered_at = coalesce(delivered_at, @at), recipient_pos = @base + r.rn`,
       `cid = @cid AND seq > @fromSeq AND seq <= @upToSeq AND recipient_id = @userId AND status <> 'read'`,
     ),
     conversationForRead: db.prepare<[string], { cid: number; user_a: string; user_b: string; last_seq: number; read_seq_a: number; read_seq_b: number }>(
@@ -83,6 +86,16 @@ export function prepareStatements(db: SqliteDatabase) {
       SELECT * FROM messages WHERE recipient = (SELECT uid FROM users WHERE id = @userId) AND change_pos > @position
         AND sender <> recipient
       ORDER BY change_pos LIMIT @n`),
+    // The same, with the user's incoming messages at their recipient_pos (store.ts FeedOptions
+    // omitOwnDelivered): a merge of (sender, change_pos) and (recipient, recipient_pos), each
+    // row's place in the feed as feed_pos.
+    changesSinceOwnDelivered: db.prepare<{ userId: string; position: number; n: number }, MessageRow & { feed_pos: number }>(`
+      SELECT *, change_pos AS feed_pos FROM messages WHERE sender = (SELECT uid FROM users WHERE id = @userId) AND change_pos > @position
+        AND recipient <> 0
+      UNION ALL
+      SELECT *, recipient_pos AS feed_pos FROM messages WHERE recipient = (SELECT uid FROM users WHERE id = @userId) AND recipient_pos > @position
+        AND sender <> recipient
+      ORDER BY feed_pos LIMIT @n`),
     listConversations: db.prepare<{ userId: string }, ConversationRow>(`
       SELECT c.id, c.user_a, c.user_b, c.updated_at, c.last_pos,
         (SELECT count(*) FROM messages u

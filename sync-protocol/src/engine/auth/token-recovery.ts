@@ -17,6 +17,7 @@
  */
 import { PigeonError } from '../../errors.ts';
 import type { Transport } from '../transport/transport.ts';
+import type { SyncOptions } from '../../rest/sync.ts';
 
 export interface TokenRecovery {
   /** The signed-in user now (whose token `token()` is). */
@@ -77,7 +78,7 @@ export function withTokenRecovery(t: Transport, auth: TokenRecovery): Transport 
     unblock: once((userId: string) => t.unblock(userId)),
     blocked: once(() => t.blocked()),
     history: once((conversationId: string, before: string | null, limit: number) => t.history(conversationId, before, limit)),
-    sync: once((since: string, limit: number) => t.sync(since, limit)),
+    sync: once((since: string, limit: number, options?: SyncOptions) => t.sync(since, limit, options)),
     createGroup: once((body: Parameters<Transport['createGroup']>[0]) => t.createGroup(body)),
     changeGroup: once((conversationId: string, change: Parameters<Transport['changeGroup']>[1], clientId: string) => t.changeGroup(conversationId, change, clientId)),
     conversation: once((conversationId: string) => t.conversation(conversationId)),

@@ -16,7 +16,7 @@ import type { CreateGroupBody } from '../../model/group.ts';
 import { messageSchema, type Message, type SendMessageInput } from '../../model/message.ts';
 import { authResponseSchema, refreshResponseSchema, sessionsResponseSchema, type RefreshResponse } from '../../rest/auth.ts';
 import { conversationsResponseSchema, historyResponseSchema, sendMessageResponseSchema } from '../../rest/messages.ts';
-import { syncResponseSchema } from '../../rest/sync.ts';
+import { syncResponseSchema, type SyncOptions } from '../../rest/sync.ts';
 import { sendMessagesResponseSchema } from '../../events/send-batch.ts';
 import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
 import { profileResponseSchema, type ProfileUpdate } from '../../rest/profile.ts';
@@ -157,8 +157,10 @@ export class RestClient {
     }
   }
 
-  sync(since: string, limit: number) {
-    return this.request('GET', `/api/sync?${new URLSearchParams({ since, limit: String(limit) })}`, syncResponseSchema);
+  sync(since: string, limit: number, options: SyncOptions = {}) {
+    const q = new URLSearchParams({ since, limit: String(limit) });
+    if (options.omitOwnDelivered) q.set('omit', 'own-delivered');
+    return this.request('GET', `/api/sync?${q}`, syncResponseSchema);
   }
 
   /** `GET /api/messages/search` (model/search.ts), newest first. */

@@ -98,7 +98,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       unblock: (userId) => rest.unblock(userId),
       blocked: () => rest.blocked(),
       history: (conversationId, before, limit) => rest.history(conversationId, before, limit),
-      sync: (since, limit) => rest.sync(since, limit),
+      sync: (since, limit, options) => rest.sync(since, limit, options),
       createGroup: (body) => rest.createGroup(body),
       changeGroup: (conversationId, change, clientId) => rest.changeGroup(conversationId, change, clientId),
       conversation: (conversationId) => rest.conversation(conversationId),

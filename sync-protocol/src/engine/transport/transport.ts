@@ -31,7 +31,7 @@ import type { User } from '../../model/user.ts';
 import type { ProfileResponse, ProfileUpdate } from '../../rest/profile.ts';
 import type { AuthResponse, RefreshResponse, SessionInfo } from '../../rest/auth.ts';
 import type { ConversationsResponse, HistoryResponse } from '../../rest/messages.ts';
-import type { SyncResponse } from '../../rest/sync.ts';
+import type { SyncOptions, SyncResponse } from '../../rest/sync.ts';
 
 /**
  * What register and login answer. `refreshToken` is in the contract; a server that predates
@@ -141,7 +141,7 @@ export interface Transport {
   /** Older messages than the `before` history cursor (the newest page when null). */
   history(conversationId: string, before: string | null, limit: number): Promise<HistoryResponse>;
   /** Changes after the `since` sync cursor. */
-  sync(since: string, limit: number): Promise<SyncResponse>;
+  sync(since: string, limit: number, options?: SyncOptions): Promise<SyncResponse>;
 
   /** `GET /api/sessions`: the user's live sessions, most recently seen first; `current` marks this one. */
   sessions(): Promise<{ sessions: SessionInfo[] }>;

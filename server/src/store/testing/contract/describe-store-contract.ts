@@ -18,6 +18,7 @@ import { describeActionsContract } from './actions.ts';
 import { describeBlocksContract } from './blocks.ts';
 import { describeChangesSinceContract } from './changes-since.ts';
 import { describeContactsContract } from './contacts.ts';
+import { describeFeedOwnDeliveredContract } from './feed-own-delivered.ts';
 import { createContractFixture, type StoreHarness } from './fixture.ts';
 import { createGroupFixture } from './group-fixture.ts';
 import { describeGroupCreationContract } from './groups-create.ts';
@@ -68,6 +69,8 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describeActionsContract(fx, g, a);
     describeActionsFeedContract(fx, g, a);
     describeRepliesContract(fx, g, a);
+    // The feed an engine reads (#20): its own delivered markings left out.
+    describeFeedOwnDeliveredContract(fx, a);
 
     // Attachments (#17, contract v2 "Attachments").
     const f = createAttachmentFixture(fx);

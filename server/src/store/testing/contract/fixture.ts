@@ -1,6 +1,6 @@
 import type { Message } from '@pigeon/sync-protocol';
 import { expect } from 'vitest';
-import { storedMessage, type ChangePage, type SendRequest, type Store, type UserRecord } from '../../store.ts';
+import { storedMessage, type ChangePage, type FeedOptions, type SendRequest, type Store, type UserRecord } from '../../store.ts';
 
 /**
  * `open()` must return a store over fresh, empty data every time. `reopen()`, when given,
@@ -43,7 +43,7 @@ export interface ContractFixture {
   /** All of a conversation, oldest → newest, through the public paging API. */
   wholeHistory(conversationId: string): Promise<Message[]>;
   /** Drains changesSince from `from` in pages of `limit`, checking every page's invariants. */
-  drainChanges(userId: string, from?: number, limit?: number): Promise<{ pages: ChangePage[]; messages: Message[]; position: number }>;
+  drainChanges(userId: string, from?: number, limit?: number, options?: FeedOptions): Promise<{ pages: ChangePage[]; messages: Message[]; position: number }>;
 }
 
 export function createContractFixture(harness: StoreHarness): ContractFixture {
@@ -114,11 +114,11 @@ export function createContractFixture(harness: StoreHarness): ContractFixture {
       return current().getHistory(conversationId, null, 100_000);
     },
 
-    async drainChanges(userId, from = 0, limit = 1000) {
+    async drainChanges(userId, from = 0, limit = 1000, options) {
       const pages: ChangePage[] = [];
       let position = from;
       for (let guard = 0; guard < 10_000; guard++) {
-        const page = await current().changesSince(userId, position, limit);
+        const page = await current().changesSince(userId, position, limit, options);
         expect(page.position).toBeGreaterThanOrEqual(position);
         expect(page.messages.length).toBeLessThanOrEqual(limit);
         pages.push(page);
