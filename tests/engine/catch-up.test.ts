@@ -75,4 +75,41 @@ describe('catch-up after a long offline period', () => {
     // Alice's device, online all along, saw every status change of her messages.
     await waitFor(async () => JSON.stringify((await alice.engine.queries.messages(conversationId, 5_000)).map(view)) === JSON.stringify(server.map(view)));
   });
+
+  // Issue #20: the receipts a catch-up sends for what it stored used to bring every incoming
+  // message back in a later page (GET /api/sync?omit=own-delivered; docs/sync-protocol.md).
+  it('downloads each incoming message once: its own delivery receipts do not bring the pages back', async () => {
+    const downloaded: string[] = [];
+    const urls: string[] = [];
+    const countingFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (String(input).includes('/api/sync')) {
+        urls.push(String(input));
+        const body = (await res.clone().json()) as { messages?: Message[] };
+        downloaded.push(...(body.messages ?? []).map((m) => m.id));
+      }
+      return res;
+    };
+    const alice = env.device();
+    const bob = env.device({ fetch: countingFetch, syncPageSize: 200 });
+    const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+    const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
+    const conversationId = directConversationId(a.id, b.id);
+    bob.engine.setNetworkEnabled(false);
+    for (let round = 0; round < 6; round++) {
+      await env.t.server.store.sendMessages(
+        Array.from({ length: 200 }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `once-${round}-${i}-xxxxxxxx`, body: `m ${round}.${i}` })),
+      );
+    }
+    downloaded.length = 0;
+    bob.engine.setNetworkEnabled(true);
+    // Every receipt landed on the server, then one more catch-up: it finds nothing of bob's own.
+    await waitFor(async () => (await serverHistory(env.t.server, conversationId)).every((m) => m.status === 'delivered'), { timeoutMs: 45_000 });
+    await waitFor(() => bob.engine.getState().receiptsOwed === 0);
+    await bob.engine.syncNow();
+    expect(downloaded).toHaveLength(1_200);
+    expect(new Set(downloaded).size).toBe(1_200);
+    expect(urls.every((u) => u.includes('omit=own-delivered'))).toBe(true);
+    expect(await bob.engine.queries.messages(conversationId, 2_000)).toHaveLength(1_200);
+  });
 });
