@@ -2,6 +2,7 @@ import { searchTokens } from '@pigeon/sync-protocol';
 import type { AnyBulkWriteOperation, Document, Filter, FindCursor } from 'mongodb';
 import { BULK_WRITE_CHUNK, chunkedBulkWrite } from './bulk-write.ts';
 import type { MongoContext } from './context.ts';
+import { upsertById } from './errors.ts';
 import { searchDocOf, type MessageDoc, type UserDoc } from './documents.ts';
 
 /**
@@ -52,7 +53,7 @@ export async function backfillSearch(ctx: MongoContext, stop: () => boolean = ()
     stop,
   );
   if (stop()) return { messages, users, stopped: true };
-  await ctx.meta.updateOne({ _id: MARKER }, { $setOnInsert: { since: new Date().toISOString() } }, { upsert: true });
+  await upsertById(() => ctx.meta.updateOne({ _id: MARKER }, { $setOnInsert: { since: new Date().toISOString() } }, { upsert: true }));
   return { messages, users, stopped: false };
 }
 

@@ -1,6 +1,7 @@
 import type { Message, MessageStatus } from '@pigeon/sync-protocol';
 import type { Filter } from 'mongodb';
 import type { MongoContext } from './context.ts';
+import { upsertById } from './errors.ts';
 import type { ActionDoc } from './action-docs.ts';
 import { toMessage, type LogDoc, type MessageDoc, type ReceiptDoc } from './documents.ts';
 
@@ -31,7 +32,7 @@ const ACTIONS_MARKER = 'actions-exist';
 export async function markActionsExist(ctx: MongoContext): Promise<void> {
   if (ctx.actionsMarked) return;
   // The upsert takes its _id from the filter; `$setOnInsert` of another field keeps the update valid on MongoDB too.
-  await ctx.meta.updateOne({ _id: ACTIONS_MARKER }, { $setOnInsert: { since: new Date().toISOString() } }, { upsert: true });
+  await upsertById(() => ctx.meta.updateOne({ _id: ACTIONS_MARKER }, { $setOnInsert: { since: new Date().toISOString() } }, { upsert: true }));
   ctx.actionsMarked = true;
 }
 

@@ -1,6 +1,7 @@
 import type { MuteRecord } from '../store.ts';
 import { findByIds } from './by-ids.ts';
 import type { MongoContext } from './context.ts';
+import { upsertById } from './errors.ts';
 
 /**
  * Per-chat mutes (notification-records.ts), collection `conversation_mutes`: one document per
@@ -19,7 +20,7 @@ const muteId = (userId: string, conversationId: string): string => `${userId}:${
 
 export async function setMute(ctx: MongoContext, userId: string, conversationId: string, muted: boolean, at: string): Promise<MuteRecord> {
   const doc: MuteDoc = { _id: muteId(userId, conversationId), userId, conversationId, muted, changedAt: at };
-  await ctx.mutes.replaceOne({ _id: doc._id }, doc, { upsert: true });
+  await upsertById(() => ctx.mutes.replaceOne({ _id: doc._id }, doc, { upsert: true }));
   return toRecord(doc);
 }
 

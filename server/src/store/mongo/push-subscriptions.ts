@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PushSubscriptionRecord } from '../store.ts';
 import type { MongoContext } from './context.ts';
-import { isDuplicateKey } from './errors.ts';
+import { isDuplicateKey, upsertById } from './errors.ts';
 
 /**
  * Web Push subscriptions (notification-records.ts), collection `push_subscriptions`. `_id` is a
@@ -47,7 +47,7 @@ export async function savePushSubscription(ctx: MongoContext, record: PushSubscr
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     // Known endpoint: replaced (moved to this user if another held it); new for this user only then.
-    const before = await ctx.pushSubscriptions.findOneAndReplace({ _id: doc._id }, doc, { upsert: true, returnDocument: 'before' });
+    const before = await upsertById(() => ctx.pushSubscriptions.findOneAndReplace({ _id: doc._id }, doc, { upsert: true, returnDocument: 'before' }));
     created = before?.userId !== record.userId;
   }
   await prune(ctx, record.userId, maxPerUser);
