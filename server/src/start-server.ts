@@ -192,14 +192,21 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Back from a Redis outage: devices catch up, and this node re-reads its sockets' groups (changes made elsewhere were lost here).
     const syncHint = () => {
       broadcastSyncHint(io);
-      void groupRooms.resync();
+      void groupRooms.resync('a Redis outage');
     };
     const noticesLost = () => {
       contacts.forgetAll();
       blocks.forgetAll();
       io.serverSideEmit('notices-lost');
     };
-    await cluster?.start({ presence, typing, syncHint, noticesLost });
+    // A node that died right after a commit never sent its notice of it (a member removed: their
+    // sockets here would stay in the group's room): read again what such notices keep here.
+    const peerDied = () => {
+      void groupRooms.resync('a node died');
+      contacts.forgetAll();
+      blocks.forgetAll();
+    };
+    await cluster?.start({ presence, typing, syncHint, noticesLost, peerDied });
     const batcher = new SendBatcher<SendRequest, SendOutcome>({
       maxBatch: config.maxSendBatch,
       // The SQLite thread answers in call order, so a second batch can wait there while the

@@ -28,6 +28,8 @@ export interface ClusterParts {
    * the links, both ways: drops what they keep here and tells every other node to do the same.
    */
   noticesLost(): void;
+  /** Another node was found dead: what its last notices would have corrected here is read again (node-reaper.ts). */
+  peerDied(): void;
 }
 
 /**
@@ -94,6 +96,10 @@ export class ClusterNode {
       localOnline: (userIds) => parts.presence.localOnline(userIds),
       stopOrphanedTyping: (pair) => parts.typing.stopOrphaned(pair),
       linkUpSince: () => this.health.linkUpSince,
+      peerDied: (nodeId) => {
+        this.options.log.warn({ deadNode: nodeId }, 'a node died: this node re-reads its sockets’ groups and drops its cached blocks and contacts');
+        parts.peerDied();
+      },
       times: this.options.times,
       log: this.options.log,
     });

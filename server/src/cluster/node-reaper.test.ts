@@ -6,7 +6,7 @@ import { NodeReaper, type ReaperRegistry } from './node-reaper.ts';
 const TIMES = { heartbeatMs: 3_000, ttlMs: 10_000, sweepMs: 2_000 };
 
 /** The registry as plain data: what the reaper decides from it, without Redis. */
-function setup(options: { linkUpSince?: number | null; claimable?: boolean; now?: number } = {}) {
+function setup(options: { linkUpSince?: number | null; claimable?: boolean; now?: number; peerDied?: (id: string) => void } = {}) {
   const records: Record<string, { alive: boolean; lastHeartbeat: number; users: string[]; typing: string[] }> = {
     me: { alive: true, lastHeartbeat: 50_000, users: [], typing: [] },
     live: { alive: true, lastHeartbeat: 50_000, users: ['moved'], typing: [pairKey('moved', 'w')] },
@@ -36,11 +36,12 @@ function setup(options: { linkUpSince?: number | null; claimable?: boolean; now?
     localOnline: (ids) => new Set(ids.filter((id) => id === 'here')),
     stopOrphanedTyping: (pair) => void calls.push(`typing-stopped ${pair.replace('\n', '->')}`),
     linkUpSince: () => (options.linkUpSince === undefined ? 0 : options.linkUpSince),
+    ...(options.peerDied ? { peerDied: options.peerDied } : {}),
     times: TIMES,
     log: pino({ level: 'silent' }),
     now: () => options.now ?? 60_000,
   });
-  return { reaper, calls };
+  return { reaper, calls, records };
 }
 
 describe('NodeReaper', () => {
@@ -61,6 +62,21 @@ describe('NodeReaper', () => {
     const { reaper, calls } = setup({ claimable: false });
     await reaper.sweep();
     expect(calls).toEqual(['remember me,live,dead', 'claim dead']);
+  });
+
+  // A node killed right after committing a group change never sent its notice (chaos, 2 nodes:
+  // a removed member's socket on the other node stayed in the group's room and got its messages).
+  it('tells this node once per dead node, whoever reaps it, and again if one by that id dies again', async () => {
+    const told: string[] = [];
+    const { reaper, records } = setup({ claimable: false, peerDied: (id) => told.push(id) });
+    await reaper.sweep();
+    await reaper.sweep();
+    expect(told).toEqual(['dead']);
+    records['dead']!.alive = true; // its record back (or gone), then dead again
+    await reaper.sweep();
+    records['dead']!.alive = false;
+    await reaper.sweep();
+    expect(told).toEqual(['dead', 'dead']);
   });
 
   it('judges no one while its own links are down or back for less than a TTL, nor replaces the records it remembers from before', async () => {

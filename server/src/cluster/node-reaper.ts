@@ -15,6 +15,13 @@ export interface ReaperDeps {
   stopOrphanedTyping(pair: string): void;
   /** Since when this node's Redis links have all been up (link-health.ts). */
   linkUpSince(): number | null;
+  /**
+   * Told on every node, once per node found dead, whoever reaps it: the notices it sends other
+   * nodes after a commit (a group's members changed, a block) are lost if it died in between, and
+   * what they would have corrected here (a removed member's sockets in the group's room) stays
+   * wrong until read again (docs/reliability.md, C10).
+   */
+  peerDied?(nodeId: string): void;
   times: LivenessTimes;
   log: Logger;
   now?: () => number;
@@ -39,6 +46,8 @@ export class NodeReaper {
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private readonly now: () => number;
+  /** The dead nodes already told (peerDied), while they are registered. */
+  private readonly toldDead = new Set<string>();
 
   constructor(private readonly deps: ReaperDeps) {
     this.now = deps.now ?? Date.now;
@@ -70,6 +79,12 @@ export class NodeReaper {
     // Kept in memory: should Redis lose the records, a node that dies before writing its own back is still reaped.
     await registry.remember(nodes);
     const dead = deadNodes(registry.nodeId, nodes);
+    for (const id of this.toldDead) if (!dead.includes(id)) this.toldDead.delete(id);
+    for (const id of dead) {
+      if (this.toldDead.has(id)) continue;
+      this.toldDead.add(id);
+      this.deps.peerDied?.(id);
+    }
     if (dead.length === 0) return;
     const live = nodes.filter((n) => n.alive && n.id !== registry.nodeId).map((n) => n.id);
     for (const id of dead) {

@@ -16,8 +16,11 @@ export interface GroupRooms {
   prepare(socket: PigeonSocket): Promise<void>;
   /** On connection, once the socket is in its user's room: it enters the rooms `prepare` read. */
   joinOnConnect(socket: PigeonSocket): void;
-  /** The Redis links are back: changes made elsewhere meanwhile were lost here, so read every local user's groups again. */
-  resync(): Promise<void>;
+  /**
+   * Changes made elsewhere may have been lost here (`after`: the Redis links were down, or a node
+   * died between a commit and its notice): read every local user's groups again.
+   */
+  resync(after: string): Promise<void>;
 }
 
 export interface GroupRoomsDeps {
@@ -115,7 +118,7 @@ export function createGroupRooms({ io, memberships, forgetContacts, onLeft, clus
       if (!read || memberships.version(socket.data.userId) !== read.version) void rejoin(socket);
     },
 
-    async resync() {
+    async resync(after) {
       memberships.forgetAll();
       const byUser = new Map<string, PigeonSocket[]>();
       for (const socket of io.of('/').sockets.values()) {
@@ -136,8 +139,8 @@ export function createGroupRooms({ io, memberships, forgetContacts, onLeft, clus
       };
       const count = users.length;
       await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker));
-      // Beside 'redis links back' (warn): the other half of what a node does about an outage.
-      log.warn({ users: count }, 'group rooms re-read after a Redis outage');
+      // Beside 'redis links back' or 'a node died' (warn): the other half of what a node does about them.
+      log.warn({ users: count }, `group rooms re-read after ${after}`);
     },
   };
 }
