@@ -3,8 +3,10 @@
  * (group-rooms.ts: the change is applied elsewhere through a server-side event published after the
  * commit). Found by the 2-node chaos run (seed 3, `group-privacy`): a member removed through node
  * A, whose socket on node B stayed in the group's room, received the group's next messages live.
- * Node B now reads its sockets' groups again once it finds node A dead (cluster/node-reaper.ts
- * `peerDied`). Here node A loses Redis (its publishes queue, never sent), commits a removal and is
+ * Two fixes, both checked here: a group message goes live to the members its commit read (the
+ * send outcome's `viewers`), not to the room, so it is right at once; and node B reads its sockets'
+ * groups again once it finds node A dead (cluster/node-reaper.ts `peerDied`), for what still uses
+ * the rooms. Node A loses Redis (its publishes queue, never sent), commits a removal and is
  * SIGKILLed; node B, whose Redis never went away, has no outage to recover from.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -53,12 +55,16 @@ describe.skipIf(!HAS_REDIS_SERVER)(`groups after a node died with a notice unsen
     proxy.setOffline(true);
     expect((await removeMember(a.url, admin.token, id, gone.id)).status).toBe(200);
     await a.kill();
+    // At once, long before node A is found dead: node B's room still holds the removed member.
+    await sendToGroup(b.url, admin.token, id, 'right after');
+    await waitFor('stay hears it', () => stayBox.bodies().includes('right after'), 10_000);
 
     // Node B finds it dead within TTL + sweep and re-reads its sockets' groups. Waited for up to
     // twice that: without the re-read, nothing here changes and the next message shows it.
     await waitFor('node B re-read its sockets’ groups', () => logRecords(b, /group rooms re-read after a node died/).length > 0, 8_000).catch(() => {});
     await sendToGroup(b.url, admin.token, id, 'after');
     await waitFor('stay hears the next message', () => stayBox.bodies().includes('after'), 10_000);
+    expect(logRecords(b, /group rooms re-read after a node died/)).toHaveLength(1);
     for (const s of onB) await roundTrip(s);
     expect(goneBox.bodies()).toEqual(['before']);
     expect(logRecords(b, /unhandled/)).toEqual([]);

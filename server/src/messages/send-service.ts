@@ -164,7 +164,11 @@ export class SendService {
 
   /**
    * `new-message` to the recipient's sockets and the sender's other sockets; for a group, to
-   * every member's sockets (the group's room, group-rooms.ts) but the sending one.
+   * every member's sockets but the sending one: the members the commit read (the outcome's
+   * `viewers`, to their user rooms), not the group's room. A room is kept by notices between
+   * nodes, and a node that died between committing a removal and sending its notice left the
+   * removed member's sockets in it elsewhere (docs/reliability.md, C10). The room only for an
+   * outcome without them (a store that does not say).
    * Only for a newly created message: a repeated clientId was announced when it
    * was first stored (and anyone who missed that catches up through /api/sync).
    */
@@ -173,7 +177,8 @@ export class SendService {
     const { message } = outcome;
     this.deps.onStored?.(message);
     if (isGroupId(message.conversationId)) {
-      this.deps.fanout.toConversation(message.conversationId, 'new-message', { message }, { socketId: exceptSocketId });
+      if (outcome.viewers) this.deps.fanout.emit(outcome.viewers, 'new-message', { message }, exceptSocketId);
+      else this.deps.fanout.toConversation(message.conversationId, 'new-message', { message }, { socketId: exceptSocketId });
       return;
     }
     if (message.seq === 1) {

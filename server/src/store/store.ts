@@ -77,10 +77,15 @@ export interface SendRequest {
   attachmentIds?: readonly string[];
 }
 
-/** A send stored now (`created`) or before (the same sender and clientId). */
-export type StoredOutcome = { message: Message; created: boolean; refused?: undefined };
+/**
+ * A send stored now (`created`) or before (the same sender and clientId). `viewers`, on a group
+ * message stored now: the ids of the group's members as the commit read them (each one's period
+ * holds its seq), whom it goes to live (messages/send-service.ts). The commit is the one truth of
+ * membership that no lost notice between nodes can leave stale (docs/reliability.md, C10).
+ */
+export type StoredOutcome = { message: Message; created: boolean; refused?: undefined; viewers?: string[] };
 /** A send the store refused (FORBIDDEN: not a member of the group at commit; NOT_FOUND: no such group). */
-export type RefusedOutcome = { refused: PigeonError; message?: undefined; created?: undefined };
+export type RefusedOutcome = { refused: PigeonError; message?: undefined; created?: undefined; viewers?: undefined };
 export type SendOutcome = StoredOutcome | RefusedOutcome;
 
 /** The stored message of an outcome; throws the refusal. For callers that sent what must be accepted. */

@@ -25,6 +25,11 @@ export const groupOfSend = (r: SendRequest): string | null =>
 export function groupAdmission(ctx: MongoContext) {
   /** Refused sends, by message `_id`. */
   const refused = new Map<string, PigeonError>();
+  /**
+   * Admitted sends, by message `_id`: the members of the state they were admitted on (the state at
+   * their seq, once the insert took: a later admission of the same document replaces it).
+   */
+  const viewers = new Map<string, string[]>();
 
   async function admit(docs: readonly MessageDoc[]): Promise<MessageDoc[]> {
     const groups = [...new Set(docs.filter((d) => d.group !== undefined).map((d) => d.conversationId))];
@@ -50,11 +55,12 @@ export function groupAdmission(ctx: MongoContext) {
           ? new PigeonError('FORBIDDEN', 'not a member of this group')
           : null;
       if (error) refused.set(d._id, error);
+      else viewers.set(d._id, state!.members.map((m) => m.userId));
       return error === null;
     });
   }
 
-  return { admit, refused };
+  return { admit, refused, viewers };
 }
 
 const isMember = (state: GroupStateDoc, userId: string): boolean => state.members.some((m) => m.userId === userId);

@@ -47,6 +47,8 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
 
   const created = new Set<string>();
   const refused = new Map<string, PigeonError>();
+  /** A created group message's members as its admission read them (store.ts StoredOutcome `viewers`), by send key. */
+  const viewers = new Map<string, string[]>();
   if (fresh.length > 0) {
     // Replies: the originals, read once for the batch (replies.ts); attachments: their records
     // (attachment-sends.ts). Neither reads anything for sends without them. A refused send takes no seq.
@@ -57,6 +59,8 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
     for (const d of result.inserted) {
       stored.set(sendKey(d), d);
       created.add(sendKey(d));
+      const members = 'viewers' in result ? result.viewers.get(d._id) : undefined;
+      if (members) viewers.set(sendKey(d), members);
     }
     for (const d of ownCopies(fresh, result.stored)) stored.set(sendKey(d), d);
     const refusal = (r: SendRequest) =>
@@ -85,7 +89,8 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
     const doc = stored.get(k)!;
     // Only the first occurrence of a new message counts as created.
     const isCreated = created.delete(k);
-    return { message: toMessage(doc), created: isCreated };
+    const members = isCreated ? viewers.get(k) : undefined;
+    return members ? { message: toMessage(doc), created: true, viewers: members } : { message: toMessage(doc), created: isCreated };
   });
 }
 
@@ -140,7 +145,7 @@ async function insertFresh(ctx: MongoContext, fresh: readonly SendRequest[], quo
     ctx,
     result.inserted.filter((d) => d.group === undefined),
   );
-  return { ...result, refused: new Map<string, PigeonError>([...(admission?.refused ?? []), ...(claims?.refused ?? [])]) };
+  return { ...result, refused: new Map<string, PigeonError>([...(admission?.refused ?? []), ...(claims?.refused ?? [])]), viewers: admission?.viewers ?? new Map<string, string[]>() };
 }
 
 /**

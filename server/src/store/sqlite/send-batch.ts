@@ -15,6 +15,8 @@ interface ConversationTally {
   lastPos: number;
   /** Groups only: whether each sender of the batch has an open period (read once per batch). */
   members?: Map<number, boolean>;
+  /** Groups only: the ids of the current members, read once per batch, for the outcomes' `viewers`. */
+  viewers?: string[];
 }
 
 const isGroupSend = (r: SendRequest): r is SendRequest & { conversationId: string } => Boolean(r.conversationId);
@@ -103,7 +105,7 @@ export function sqliteSendBatch({ db, st, gs, uidOf }: GroupContext, ats: Attach
         holdAttachments(ats, message);
         // Searchable from this commit on (search.ts); lastInsertRowid is the row's only when it was inserted.
         search.indexMessage(lastInsertRowid, r.body, conv.cid, sender, recipient);
-        outcome = { message, created: true };
+        outcome = conv.members ? { message, created: true, viewers: (conv.viewers ??= gs.currentMembers.all(conv.cid).map((m) => m.user_id)) } : { message, created: true };
       } else {
         // Sent before, in an earlier batch: the stored message is the answer, seq and position untouched.
         outcome = { message: toMessage(st.messageBySenderClient.get(sender, r.clientId)!), created: false };

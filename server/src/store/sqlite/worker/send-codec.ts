@@ -12,7 +12,8 @@ import { fromWireError, toWireError, type WireError } from './rpc.ts';
 export type PackedBatch = string[];
 /**
  * Created: `[id, seq, createdAt]`, then the quote the store resolved for a reply (or null) and the
- * attachments it carries, when it has either. A resend: the stored message, which may differ
+ * attachments it carries, when it has either, and a group message's `viewers` (one array per group
+ * and batch: structured clone copies a shared array once). A resend: the stored message, which may differ
  * from the request. Refused (a group send by a non-member, a reply to no message of the
  * conversation, an attachment it may not carry): the error, as it crosses threads.
  */
@@ -20,6 +21,7 @@ export type PackedOutcome =
   | [string, number, string]
   | [string, number, string, ReplyRef | null]
   | [string, number, string, ReplyRef | null, Attachment[]]
+  | [string, number, string, ReplyRef | null, Attachment[], string[]]
   | Message
   | { refused: WireError };
 
@@ -63,6 +65,7 @@ export const packOutcomes = (outcomes: readonly SendOutcome[]): PackedOutcome[] 
     if (o.refused) return { refused: toWireError(o.refused) };
     if (!o.created) return o.message;
     const { id, seq, createdAt, replyTo, attachments } = o.message;
+    if (o.viewers) return [id, seq, createdAt, replyTo ?? null, attachments ?? [], o.viewers];
     if (attachments && attachments.length > 0) return [id, seq, createdAt, replyTo ?? null, attachments];
     return replyTo ? [id, seq, createdAt, replyTo] : [id, seq, createdAt];
   });
@@ -75,7 +78,7 @@ export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly P
     const p = packed[i]!;
     // A refusal is always a PigeonError, and comes back as one (fromWireError keeps the code).
     if (!Array.isArray(p)) return 'refused' in p ? { refused: fromWireError(p.refused) as PigeonError } : { message: p, created: false };
-    const [id, seq, createdAt, replyTo, attachments] = p;
+    const [id, seq, createdAt, replyTo, attachments, viewers] = p;
     // A group message's recipientId is the group's id (sqlite-store.ts), whatever the request said.
     const message: Message = newMessage(
       {
@@ -91,6 +94,6 @@ export function unpackOutcomes(batch: readonly SendRequest[], packed: readonly P
       replyTo ?? null,
       attachments ?? [],
     );
-    return { message, created: true };
+    return viewers ? { message, created: true, viewers } : { message, created: true };
   });
 }

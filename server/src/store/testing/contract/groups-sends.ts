@@ -69,6 +69,22 @@ export function describeGroupSendsContract(fx: ContractFixture, g: GroupFixture)
       expect((await g.historyOf(id, a)).map((m) => m.seq)).toEqual([1, 2, 3]);
     });
 
+    // Who gets a group message live comes from its commit, not from rooms a lost notice between
+    // nodes can leave stale (docs/reliability.md, C10).
+    it('a group message stored now names the members as of its commit (viewers); a resend and a 1:1 send name none', async () => {
+      const [a, b, c, d] = [await user(), await user(), await user(), await user()];
+      const { id } = await g.group(a, [b, c]);
+      const [first, second, direct] = await fx.store.sendMessages([g.greq(b, id, 'one', 'viewers-1'), g.greq(a, id, 'two'), req(a, d, 'to d')]);
+      expect([...first!.viewers!].sort()).toEqual(g.ids([a, b, c]).sort());
+      expect([...second!.viewers!].sort()).toEqual(g.ids([a, b, c]).sort());
+      expect(direct!.viewers).toBeUndefined();
+      await g.changed(a, id, { kind: 'remove', userId: c.id });
+      await g.changed(a, id, { kind: 'add', userIds: [d.id] });
+      const [after, resent] = await fx.store.sendMessages([g.greq(b, id, 'three'), g.greq(b, id, 'one', 'viewers-1')]);
+      expect([...after!.viewers!].sort()).toEqual(g.ids([a, b, d]).sort());
+      expect(resent).toEqual({ message: storedMessage(first!), created: false });
+    });
+
     it('duplicates of a group send resolve to one message, in one batch and across batches', async () => {
       const [a, b] = [await user(), await user()];
       const { id } = await g.group(a, [b]);
