@@ -86,9 +86,7 @@ describe('Drainer on the in-memory server', () => {
       backoff: { baseMs: 1, maxMs: 5 },
       route,
     });
-    drainer.kick();
-    await waitFor(async () => (await db.outbox.count()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
-    await drainer.idle();
+    await drainToEmpty(drainer, db);
     transport.close();
 
     expect(errors).toEqual([]);
@@ -163,9 +161,7 @@ describe('Drainer on the in-memory server', () => {
       backoff: { baseMs: 1, maxMs: 5 },
       route,
     });
-    drainer.kick();
-    await waitFor(async () => (await db.outbox.count()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
-    await drainer.idle();
+    await drainToEmpty(drainer, db);
     transport.close();
 
     expect(done).toBe(1);
@@ -173,6 +169,13 @@ describe('Drainer on the in-memory server', () => {
     expect(sent).toEqual([target.id]);
   });
 });
+
+/** Kicks the drainer and waits until the outbox is empty and every lane has stopped. */
+async function drainToEmpty(drainer: Drainer, db: LocalDb): Promise<void> {
+  drainer.kick();
+  await waitFor(async () => (await db.outbox.count()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
+  await drainer.idle();
+}
 
 const ignoreEvents = {
   connect() {},
