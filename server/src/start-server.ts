@@ -164,12 +164,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Contacts are cached per node too: a conversation started here is announced to the others (C8 in
     // docs/reliability.md), and after a Redis outage every node drops its lists (cluster/cluster-node.ts).
     const contacts = new Contacts({ store, ...(redis ? { announce: (a: string, b: string) => io.serverSideEmit('contacts-started', a, b) } : {}) });
+    /** What notices between nodes keep current here: dropped when some may have been lost. */
+    const forgetNoticed = () => {
+      contacts.forgetAll();
+      blocks.forgetAll();
+    };
     if (redis) {
       io.on('contacts-started', (a, b) => contacts.learned(a, b));
-      io.on('notices-lost', () => {
-        contacts.forgetAll();
-        blocks.forgetAll();
-      });
+      io.on('notices-lost', forgetNoticed);
     }
     const audience = new Audience(contacts, blocks);
     // With Redis: this node's record, dead-node reaping, presence across nodes and Redis outages (cluster/).
@@ -195,16 +197,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       void groupRooms.resync('a Redis outage');
     };
     const noticesLost = () => {
-      contacts.forgetAll();
-      blocks.forgetAll();
+      forgetNoticed();
       io.serverSideEmit('notices-lost');
     };
     // A node that died right after a commit never sent its notice of it (a member removed: their
     // sockets here would stay in the group's room): read again what such notices keep here.
     const peerDied = () => {
       void groupRooms.resync('a node died');
-      contacts.forgetAll();
-      blocks.forgetAll();
+      forgetNoticed();
     };
     await cluster?.start({ presence, typing, syncHint, noticesLost, peerDied });
     const batcher = new SendBatcher<SendRequest, SendOutcome>({

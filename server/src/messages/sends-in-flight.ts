@@ -35,12 +35,9 @@ export class SendsInFlight {
     outcome.then(forget, forget);
     return outcome;
   }
-
-  get size(): number {
-    return this.pending.size;
-  }
 }
 
 const keyOf = (senderId: string, clientId: string) => `${senderId}\n${clientId}`;
 
-const asDuplicate = (outcome: SendOutcome): SendOutcome => (outcome.refused ? outcome : { ...outcome, created: false });
+// Without `viewers`: the store names them only on the copy it created (store.ts StoredOutcome).
+const asDuplicate = (outcome: SendOutcome): SendOutcome => (outcome.refused ? outcome : { message: outcome.message, created: false });

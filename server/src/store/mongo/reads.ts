@@ -158,7 +158,8 @@ function dedupe(page: Message[]): Message[] {
  * user's own hide entries are never skipped: a hide moves no `lastChangePos` (others' feeds must
  * not skip for it), so a later change may have passed it before the hide reached the message.
  * With `omitOwnDelivered`, the user's incoming 1:1 messages are superseded by `lastRecipientPos`:
- * their `delivered` entries are not read (entriesAfter), so the entry before stays theirs.
+ * their `delivered` entries are not read (entriesAfter, the one place that leaves them out), so the
+ * entry before stays theirs.
  */
 async function resolve(ctx: MongoContext, userId: string, omitOwnDelivered: boolean, entries: readonly LogDoc[]): Promise<[LogDoc, Message][]> {
   const ids = [...new Set(entries.filter((e) => isReceipt(e) || isAction(e)).map((e) => (e as ReceiptDoc | ActionDoc).messageId))];
@@ -177,7 +178,6 @@ async function resolve(ctx: MongoContext, userId: string, omitOwnDelivered: bool
     if (!doc) continue;
     const ownHide = isAction(e) && e.change === 'hide';
     const ownFeed = omitOwnDelivered && doc.group === undefined && doc.recipientId === userId;
-    if (ownFeed && isReceipt(e) && e.receipt === 'delivered') continue;
     const latest = ownFeed ? (doc.lastRecipientPos ?? doc.changePos) : (doc.lastChangePos ?? doc.changePos);
     if (!ownHide && e.changePos < latest) continue;
     const status = isReceipt(e) && STATUS_RANK[e.receipt] > STATUS_RANK[doc.status] ? e.receipt : doc.status;

@@ -55,11 +55,13 @@ async function commitBatch(ctx: MongoContext, batch: readonly SendRequest[]): Pr
     const [quotes, files] = await Promise.all([quotesFor(ctx, fresh), checkAttachments(ctx, fresh)]);
     const admitted = fresh.filter((r) => !quotes.refused.has(sendKey(r)) && !files.refused.has(sendKey(r)));
     const result =
-      admitted.length > 0 ? await insertFresh(ctx, admitted, quotes.refs, files.carried) : { inserted: [], stored: [], refused: new Map<string, PigeonError>() };
+      admitted.length > 0
+        ? await insertFresh(ctx, admitted, quotes.refs, files.carried)
+        : { inserted: [], stored: [], refused: new Map<string, PigeonError>(), viewers: new Map<string, string[]>() };
     for (const d of result.inserted) {
       stored.set(sendKey(d), d);
       created.add(sendKey(d));
-      const members = 'viewers' in result ? result.viewers.get(d._id) : undefined;
+      const members = result.viewers.get(d._id);
       if (members) viewers.set(sendKey(d), members);
     }
     for (const d of ownCopies(fresh, result.stored)) stored.set(sendKey(d), d);
