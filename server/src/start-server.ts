@@ -240,7 +240,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     // Actions count against the send budget (SEND_RATE_LIMIT): one limiter owns "writes to the log per user".
     const actions = new ActionService({
-      batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, memberships, now: testHooks.actionClock, attachments,
+      batcher: actionBatcher, rateLimiter: limits.sends, fanout, blocks, store, now: testHooks.actionClock, attachments,
       onAnnounceError: (error) => log.warn({ err: error }, 'message-updated: the group viewers could not be read'),
     });
     const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));

@@ -3,16 +3,19 @@
  * (group-rooms.ts: the change is applied elsewhere through a server-side event published after the
  * commit). Found by the 2-node chaos run (seed 3, `group-privacy`): a member removed through node
  * A, whose socket on node B stayed in the group's room, received the group's next messages live.
- * Two fixes, both checked here: a group message goes live to the members its commit read (the
- * send outcome's `viewers`), not to the room, so it is right at once; and node B reads its sockets'
- * groups again once it finds node A dead (cluster/node-reaper.ts `peerDied`), for what still uses
- * the rooms. Node A loses Redis (its publishes queue, never sent), commits a removal and is
+ * The fixes, all checked here: a group message goes live to the members its commit read (the
+ * send outcome's `viewers`), a membership change's system message and group to the members its
+ * commit names, and a change of a message (edit, reaction) to the members a read of the group
+ * after its commit names; none of them to the room, so they are right at once. And node B reads
+ * its sockets' groups again once it finds node A dead (cluster/node-reaper.ts `peerDied`), for
+ * what still uses the rooms (typing). Node A loses Redis (its publishes queue, never sent), commits a removal and is
  * SIGKILLed; node B, whose Redis never went away, has no outage to recover from.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRng } from '../chaos/rng.ts';
 import { FaultProxy } from '../chaos/proxy.ts';
-import { createGroup, inbox, removeMember, sendToGroup } from './group-helpers.ts';
+import { accepted, edit, react } from './action-helpers.ts';
+import { addMembers, createGroup, inbox, removeMember, sendToGroup } from './group-helpers.ts';
 import { HAS_REDIS_SERVER, logRecords, startNodes, startPrivateRedis, type ClusterProcesses, type NodeProcess, type PrivateRedis } from './cluster-processes.ts';
 import { connect, register, roundTrip, waitFor, type ClientSocket } from './helpers.ts';
 
@@ -41,23 +44,39 @@ describe.skipIf(!HAS_REDIS_SERVER)(`groups after a node died with a notice unsen
     await redis?.stop();
   });
 
-  it('a member removed through a node that died before telling the others stops receiving on the other node', async () => {
+  it('a member removed through a node that died before telling the others hears nothing more of the group on the other node', async () => {
     const [a, b] = cluster.nodes as [NodeProcess, NodeProcess];
-    const [admin, stay, gone] = [await register(a.url), await register(a.url), await register(a.url)];
+    const [admin, stay, gone, late] = [await register(a.url), await register(a.url), await register(a.url), await register(a.url)];
     const id = (await createGroup(a.url, admin.token, [stay.id, gone.id])).body.conversation.id;
     const onB = [await connect(b.url, stay.token), await connect(b.url, gone.token)];
     sockets.push(...onB);
     const [stayBox, goneBox] = onB.map(inbox) as [ReturnType<typeof inbox>, ReturnType<typeof inbox>];
+    const [stayUpdates, goneUpdates] = onB.map((s) => {
+      const updates: string[] = [];
+      s.on('message-updated', ({ message }) => updates.push(message.body));
+      return updates;
+    }) as [string[], string[]];
     await sendToGroup(a.url, admin.token, id, 'before');
     await waitFor('node B delivers before', () => stayBox.messages.length === 1 && goneBox.messages.length === 1);
+    // A reaction through node B while gone is a member: node B has the group's members cached.
+    const first = stayBox.messages[0]!;
+    const as = (user: typeof admin) => ({ token: user.token, socket: onB[0]! });
+    accepted(await react('rest', b.url, as(stay), first.id, '❤️'));
+    await waitFor('both hear the reaction', () => stayUpdates.length === 1 && goneUpdates.length === 1);
 
     // Node A commits the removal with its notice stuck, and dies.
     proxy.setOffline(true);
     expect((await removeMember(a.url, admin.token, id, gone.id)).status).toBe(200);
     await a.kill();
     // At once, long before node A is found dead: node B's room still holds the removed member.
+    // A message, an edit, a reaction and an addition through node B go to the members the commit
+    // (or, for a change of a message, a read of the group after it) names, never to that room.
     await sendToGroup(b.url, admin.token, id, 'right after');
     await waitFor('stay hears it', () => stayBox.bodies().includes('right after'), 10_000);
+    expect(accepted(await edit('rest', b.url, as(admin), first.id, 'before, edited')).body).toBe('before, edited');
+    accepted(await react('rest', b.url, as(stay), first.id, '👍'));
+    expect((await addMembers(b.url, admin.token, id, [late.id])).status).toBe(200);
+    await waitFor('stay hears the edit, the reaction and the addition', () => stayUpdates.length === 3 && stayBox.bodies().includes('[members-added]'), 10_000);
 
     // Node B finds it dead within TTL + sweep and re-reads its sockets' groups. Waited for up to
     // twice that: without the re-read, nothing here changes and the next message shows it.
@@ -67,6 +86,8 @@ describe.skipIf(!HAS_REDIS_SERVER)(`groups after a node died with a notice unsen
     expect(logRecords(b, /group rooms re-read after a node died/)).toHaveLength(1);
     for (const s of onB) await roundTrip(s);
     expect(goneBox.bodies()).toEqual(['before']);
+    expect(goneUpdates).toEqual(['before']);
+    expect(goneBox.updates).toEqual([]);
     expect(logRecords(b, /unhandled/)).toEqual([]);
   });
 });

@@ -41,13 +41,14 @@ const RESYNC_CONCURRENCY = 8;
 
 /**
  * Keeps the room of every group (`conversation:<id>`) equal to its current members' sockets,
- * on every node, so one emit to the room reaches exactly the group (send-service.ts, typing).
+ * on every node, so one emit to the room reaches the group's sockets: typing (typing-fanout.ts).
+ * Everything else a group's members hear goes to the people a commit names (their user rooms),
+ * since a node that dies right after committing a change never sends its notice and leaves the
+ * rooms stale elsewhere until it is found dead (docs/reliability.md, C10).
  *
  * A change is applied here directly, and sent to the other nodes with `io.serverSideEmit`,
  * which the Redis adapter publishes on the same connection as the room broadcasts. So every
- * node sees this node's events in the order they were made: an added member's sockets are in
- * the room before the `members-added` message reaches it, and a removed member's leave it after
- * `member-removed` and before anything sent after the removal (group-service.ts orders them).
+ * node sees this node's events in the order they were made.
  *
  * A socket's groups are read in its handshake (Memberships, cached), so by the time the client
  * sees `connect` the socket is in their rooms. A change naming the user that is applied between

@@ -10,14 +10,18 @@ import { conversationState, memberIds } from './summaries.ts';
 
 /**
  * Creating and changing groups: the rules run in the store's commit (groups/rules.ts), so this
- * only adds what needs no commit (the block rule), then tells every member's sockets, in an
- * order that keeps the rooms right on every node (group-rooms.ts):
+ * only adds what needs no commit (the block rule), then tells every member's sockets:
  *
- *   1. the current members' sockets enter the room      (an added member gets step 2)
- *   2. `new-message` with the system message, to the room
- *   3. `conversation-updated` with the group as it is now, to the room
- *   4. the sockets of whoever is no longer a member leave it (after hearing 2 and 3)
- *   5. after a removal, `sync-hint` to the room: statuses the leaver held back may have moved
+ *   1. the current members' sockets enter the group's room (group-rooms.ts; typing uses it)
+ *   2. `new-message` with the system message, to the members and whoever the change removed
+ *   3. `conversation-updated` with the group as it is now, to the same people
+ *   4. the sockets of whoever is no longer a member leave the room
+ *   5. after a removal, `sync-hint` to the members: statuses the leaver held back may have moved
+ *
+ * Steps 2, 3 and 5 go to the people the commit names (their user rooms), not to the group's room:
+ * a node that died right after committing an earlier removal never told the other nodes, whose
+ * rooms may still hold the removed member's sockets until it is found dead (docs/reliability.md,
+ * C10). The commit's group is the truth, whatever any node's rooms say.
  *
  * Every creation and change counts against the actor's send budget (SEND_RATE_LIMIT, shared with
  * sends): each writes a message into the group's log and reaches every member, like a send, and
@@ -80,15 +84,16 @@ export class GroupService {
     const { fanout, rooms } = this.deps;
     rooms.changed({ conversationId: group.id, join: members, leave: [] });
     if (created) {
-      fanout.toConversation(group.id, 'new-message', { message });
-      fanout.toConversation(group.id, 'conversation-updated', { conversation: conversationState(group, message.createdAt) });
+      const told = [...members, ...leave];
+      fanout.emit(told, 'new-message', { message });
+      fanout.emit(told, 'conversation-updated', { conversation: conversationState(group, message.createdAt) });
     }
     if (leave.length === 0) return;
     rooms.changed({ conversationId: group.id, join: [], leave });
     // A leaver no longer holds messages back, so some may be delivered or read now; the store
     // does not say which (docs/architecture.md, "Groups"). Those statuses are in the change feed:
     // the members' devices catch up once, as after a Redis outage.
-    if (created) fanout.toConversation(group.id, 'sync-hint', { reason: 'group-members-left' });
+    if (created) fanout.emit(members, 'sync-hint', { reason: 'group-members-left' });
   }
 
   private at(): string {

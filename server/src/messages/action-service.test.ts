@@ -67,9 +67,8 @@ function setup({
       { userId: 'cy', role: 'member' as const, sinceSeq: 5 },
     ],
   };
-  const memberships = { group: async (id: string) => (id === 'g:1' ? { id, title: 'g', createdBy: 'ann', createdAt: '', lastSeq: 5, ...group } : null) };
   const rateLimiter = createSendLimit(createLimiterFactory(null, pino({ level: 'silent' })), { sendRateLimit: limit, sendRateWindowMs: 10_000 });
-  const service = new ActionService({ batcher, rateLimiter, fanout, blocks, store, memberships, now, attachments });
+  const service = new ActionService({ batcher, rateLimiter, fanout, blocks, store: { ...store, getGroup: async (id: string) => (id === 'g:1' ? { id, title: 'g', createdBy: 'ann', createdAt: '', lastSeq: 5, ...group } : null) }, now, attachments });
   return { service, committed, emitted, reads };
 }
 

@@ -7,10 +7,10 @@ import {
   type MessageAction,
   type MessageActionKind,
 } from '@pigeon/sync-protocol';
-import { isGroupId, type Memberships } from '../groups/memberships.ts';
+import { isGroupId } from '../groups/memberships.ts';
 import type { SendLimit } from '../limits/send-limit.ts';
 import type { BlockList } from '../privacy/blocks.ts';
-import type { ActionOutcome, ActionRequest, AppliedAction, Store } from '../store/store.ts';
+import type { ActionOutcome, ActionRequest, AppliedAction, GroupRecord, Store } from '../store/store.ts';
 import type { Fanout } from './fanout.ts';
 import type { SendBatcher } from './send-batcher.ts';
 import { groupViewers } from './update-audience.ts';
@@ -47,10 +47,11 @@ export class ActionService {
       rateLimiter: SendLimit;
       fanout: Fanout;
       blocks: Pick<BlockList, 'blockedBy' | 'blockersOf'>;
-      /** Reads the target only when the actor has a block either way (to find the other person); a newcomer's periods (update-audience.ts). */
-      store: Pick<Store, 'getMessage' | 'memberPeriods'>;
-      /** A group's current members, cached: who of them may see a change (update-audience.ts). */
-      memberships: Pick<Memberships, 'group'>;
+      /**
+       * Reads the target only when the actor has a block either way (to find the other person);
+       * a changed group message's group and a newcomer's periods (update-audience.ts).
+       */
+      store: Pick<Store, 'getMessage' | 'memberPeriods' | 'getGroup'>;
       /** Told when a group's viewers could not be read (the change then reaches them through /api/sync). */
       onAnnounceError?: (error: unknown) => void;
       /** Server time of actions; tests move it to cross the 15-minute and 48-hour windows. */
@@ -88,8 +89,8 @@ export class ActionService {
    * announced when first applied, and a no-op changed nothing; anyone who missed it catches up
    * through /api/sync, which holds the latest state).
    *
-   *  - react / edit / delete: `message-updated` to every member's sockets (the group's room, or
-   *    both people of a 1:1), the acting socket excepted (its ack carries the same state).
+   *  - react / edit / delete: `message-updated` to the sockets of every member who may see the
+   *    message (update-audience.ts), or both people of a 1:1, the acting socket excepted (its ack carries the same state).
    *  - `affected` (replies whose quote a delete emptied): `message-updated` to every member's
    *    sockets, the acting one INCLUDED: its ack carries only the deleted message, and the
    *    replies' new versions are the server's to give.
@@ -106,25 +107,35 @@ export class ActionService {
       fanout.emit([actorId], 'message-updated', { message: result.message }, exceptSocketId);
       return Promise.resolve();
     }
-    const all = [this.toViewers(withoutHidden(result.message), exceptSocketId), ...result.affected.map((reply) => this.toViewers(withoutHidden(reply)))];
+    const changed = [result.message, ...result.affected].map(withoutHidden);
     // Never rejects: the change is committed and acked; a device that misses the event catches up.
-    return Promise.all(all).then(
+    return this.toViewers(changed, exceptSocketId).then(
       () => undefined,
       (error: unknown) => this.deps.onAnnounceError?.(error),
     );
   }
 
-  private async toViewers(message: Message, exceptSocketId?: string): Promise<void> {
-    const { fanout, memberships, store } = this.deps;
-    if (isGroupId(message.conversationId)) {
-      const group = await memberships.group(message.conversationId);
-      if (!group) return;
-      const viewers = await groupViewers(message, group, (userId) => store.memberPeriods(message.conversationId, userId));
-      fanout.emit(viewers, 'message-updated', { message }, exceptSocketId);
-      return;
-    }
-    const members = conversationMembers(message.conversationId) ?? [message.senderId, message.recipientId];
-    fanout.emit(members, 'message-updated', { message }, exceptSocketId);
+  /**
+   * `message-updated` for each changed message, in order (the acted-on message first; only it
+   * skips the acting socket). The audiences are read first, so the emits keep that order.
+   */
+  private async toViewers(changed: Message[], exceptSocketId?: string): Promise<void> {
+    const groups = new Map<string, Promise<GroupRecord | null>>();
+    const audiences = await Promise.all(changed.map((message) => this.audienceOf(message, groups)));
+    changed.forEach((message, i) => this.deps.fanout.emit(audiences[i]!, 'message-updated', { message }, i === 0 ? exceptSocketId : undefined));
+  }
+
+  private async audienceOf(message: Message, groups: Map<string, Promise<GroupRecord | null>>): Promise<string[]> {
+    const { conversationId } = message;
+    if (!isGroupId(conversationId)) return conversationMembers(conversationId) ?? [message.senderId, message.recipientId];
+    const { store } = this.deps;
+    // The group as committed, not this node's cached members: a member removed through a node
+    // that died before telling the others is still in every other node's copy until it is
+    // found dead (docs/reliability.md, C10). One read by id per group and announce.
+    let group = groups.get(conversationId);
+    if (!group) groups.set(conversationId, (group = store.getGroup(conversationId)));
+    const current = await group;
+    return current ? groupViewers(message, current, (userId) => store.memberPeriods(conversationId, userId)) : [];
   }
 
   /** The ids of the attachments a message carries ([] when none, unknown, or no attachment service). */

@@ -11,8 +11,10 @@ export interface Fanout {
   /** Every socket of these users, on every node, except `exceptSocketId` (the one that caused the event). */
   emit<E extends keyof ServerToClientEvents>(userIds: readonly string[], event: E, payload: Payload<E>, exceptSocketId?: string): void;
   /**
-   * Every socket of a group's current members, on every node (the room groups/group-rooms.ts
-   * keeps), except one socket and the sockets of `exceptUserIds`.
+   * Every socket in a group's room on every node (groups/group-rooms.ts keeps it equal to the
+   * current members' sockets through notices between nodes), except one socket and the sockets of
+   * `except.userIds`. A notice lost with a dying node leaves a room stale until that node is found
+   * dead, so only typing uses it (docs/reliability.md, C10).
    */
   toConversation<E extends keyof ServerToClientEvents>(
     conversationId: string,
