@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { LIMITS } from '@pigeon/sync-protocol';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
+import { measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
 import { fail } from '../lib/integrity.ts';
@@ -50,6 +51,10 @@ export interface BrowserCatchUpRow {
   /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
   longTasks?: number;
   longestTaskMs?: number;
+  /** The same rows stored again into a fresh database of the same schema, in the engine's pages, without the engine (lib/idb-floor.ts). */
+  floor?: IdbFloor;
+  /** The floor without the words index, and with the primary key alone. */
+  floorParts?: IdbFloor[];
   ok: boolean;
 }
 export type CatchUpFigures = Array<CatchUpRow | BrowserCatchUpRow>;
@@ -252,8 +257,16 @@ async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> 
         `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect); ` +
         `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
     );
+    // After the engine is done (its receipts too: the database stays still while the floor is timed).
+    await page.waitForTimeout(1_000);
+    const floor = await measureIdbFloor(page, LIMITS.syncPageDefault);
+    if (floor.rows !== total) fail('catchup/browser', `the floor read ${floor.rows} rows, ${total} were sent`);
+    console.log(`  IndexedDB floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s; engine / floor ${(ms / floor.ms).toFixed(1)} ×`);
+    // What the indexes cost of it: without the search words, and with the primary key alone.
+    const floorParts = [await measureIdbFloor(page, LIMITS.syncPageDefault, ['words']), await measureIdbFloor(page, LIMITS.syncPageDefault, ['*'])];
+    console.log(`  the floor without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`);
     await context.close();
-    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, ok };
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };
   } finally {
     await browser.close();
     await target.stop();
@@ -316,7 +329,14 @@ export function renderCatchUp(all: CatchUpFigures): string {
       (b.ok
         ? `**${(b.ms / 1000).toFixed(2)} s** for ${fmtRate(b.messages)} messages in ${b.conversations} conversations (${fmtRate(b.messages / (b.ms / 1000))} msgs/s)` +
           (b.firstMs !== undefined ? `, of which ${(b.firstMs / 1000).toFixed(2)} s before the first message was stored (reconnection)` : '') +
-          (b.longestTaskMs !== undefined ? `; longest main-thread task meanwhile ${b.longestTaskMs.toFixed(0)} ms (${b.longTasks} over 50 ms).` : '.')
+          (b.longestTaskMs !== undefined ? `; longest main-thread task meanwhile ${b.longestTaskMs.toFixed(0)} ms (${b.longTasks} over 50 ms)` : '') +
+          (b.floor
+            ? `. **IndexedDB floor** (baseline, same page: the same ${fmtRate(b.floor.rows)} rows written again into a fresh database of the same schema in ${b.floor.pages} ` +
+              `pages of the engine's size, one transaction each, no engine; bench/lib/idb-floor.ts): ${(b.floor.ms / 1000).toFixed(2)} s; engine / floor ${(b.ms / b.floor.ms).toFixed(1)} ×` +
+              (b.floorParts?.length === 2
+                ? ` (the floor without the search words index ${(b.floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(b.floorParts[1]!.ms / 1000).toFixed(2)} s).`
+                : '.')
+            : '.')
         : `✘ not reached.`),
   );
   return [

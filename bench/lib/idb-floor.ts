@@ -1,0 +1,95 @@
+/**
+ * The IndexedDB floor of a browser catch-up (figure 3, issue #20): how long the page's own
+ * IndexedDB takes to store the rows the engine stored, with nothing of the engine around it.
+ *
+ * After the catch-up, in the same page: the rows of the app's `pigeon` database (messages and
+ * conversations, as the engine left them: search words and all) are read, a fresh database is
+ * made with the same stores and indexes (read from the app's, so it follows the schema), and the
+ * messages are written into it again in the engine's page size, oldest first, one read-write
+ * transaction per page over the same three stores: the page's rows, its conversations' rows and a
+ * cursor row, as `commitPage` writes at least. Timed from the first transaction to the last commit.
+ * Then the fresh database is deleted.
+ *
+ * Left out: the network, reading and merging with the rows already there, the receipts, and the
+ * UI's queries in between. So engine / floor is the cost of everything the engine and the page do
+ * beyond storing the rows; the floor itself is what no engine over this schema can go below.
+ */
+import type { Page } from 'playwright-core';
+
+export interface IdbFloor {
+  ms: number;
+  rows: number;
+  pages: number;
+  /** The messages indexes left out of the fresh database ('*' = all but the primary key). */
+  without: string[];
+}
+
+/**
+ * `without`: message indexes to leave out of the fresh database, by name, or `['*']` for all of
+ * them (the primary key only): what each costs, with the same rows.
+ */
+export async function measureIdbFloor(page: Page, pageSize: number, without: string[] = []): Promise<IdbFloor> {
+  // tsx compiles the bench with esbuild's keepNames: a function named by its variable inside the
+  // evaluated code calls a `__name` helper the page does not have.
+  await page.evaluate('globalThis.__name ??= (f) => f');
+  const floor = await page.evaluate(async ([size, left]) => {
+    const req = <T>(r: IDBRequest<T>) => new Promise<T>((res, rej) => ((r.onsuccess = () => res(r.result)), (r.onerror = () => rej(r.error))));
+    const done = (tx: IDBTransaction) => new Promise<void>((res, rej) => ((tx.oncomplete = () => res()), (tx.onerror = tx.onabort = () => rej(tx.error))));
+    const open = (name: string, upgrade?: (db: IDBDatabase) => void) =>
+      new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(name, 1);
+        if (upgrade) r.onupgradeneeded = () => upgrade(r.result);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+    const app = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('pigeon');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const stores = ['messages', 'conversations', 'meta'];
+    const read = app.transaction(stores, 'readonly');
+    const schema = stores.map((name) => {
+      const s = read.objectStore(name);
+      const indexes = [...s.indexNames].map((i) => s.index(i)).map((i) => ({ name: i.name, keyPath: i.keyPath, multiEntry: i.multiEntry, unique: i.unique }));
+      return { name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes };
+    });
+    const messages = (await req(read.objectStore('messages').getAll())) as Array<{ id?: string; conversationId: string }>;
+    const conversations = new Map(((await req(read.objectStore('conversations').getAll())) as Array<{ id: string }>).map((c) => [c.id, c]));
+    app.close();
+    // Oldest first, as the feed brings them (server ids grow with time).
+    messages.sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : (a.id ?? '') > (b.id ?? '') ? 1 : 0));
+
+    const name = `pigeon-floor-${Date.now()}`;
+    const db = await open(name, (d) => {
+      for (const s of schema) {
+        const store = d.createObjectStore(s.name, { keyPath: s.keyPath, autoIncrement: s.autoIncrement });
+        for (const i of s.indexes) {
+          if (s.name === 'messages' && (left.includes('*') || left.includes(i.name))) continue;
+          store.createIndex(i.name, i.keyPath, { multiEntry: i.multiEntry, unique: i.unique });
+        }
+      }
+    });
+    const t0 = performance.now();
+    let pages = 0;
+    for (let at = 0; at < messages.length; at += size) {
+      const batch = messages.slice(at, at + size);
+      const tx = db.transaction(stores, 'readwrite');
+      const rows = tx.objectStore('messages');
+      for (const m of batch) rows.put(m);
+      const convs = tx.objectStore('conversations');
+      for (const id of new Set(batch.map((m) => m.conversationId))) {
+        const c = conversations.get(id);
+        if (c) convs.put(c);
+      }
+      tx.objectStore('meta').put({ key: 'floor-cursor', value: `${at + batch.length}` });
+      await done(tx);
+      pages++;
+    }
+    const ms = performance.now() - t0;
+    db.close();
+    await req(indexedDB.deleteDatabase(name) as unknown as IDBRequest<unknown>);
+    return { ms, rows: messages.length, pages };
+  }, [pageSize, without] as const);
+  return { ...floor, without };
+}
