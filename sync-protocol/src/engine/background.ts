@@ -12,11 +12,13 @@
  * receipts, wakes the drainer and refreshes the block list. What the session itself does about tokens (refresh, sign-out,
  * other tabs) is session-lifecycle.ts's; this module only reports what the socket says.
  */
+import { RangeSet } from 'dexie';
 import { storeServerUser } from './up/profile.ts';
 import { PigeonError } from '../errors.ts';
 import type { EngineState } from './api.ts';
 import type { ApplyResult } from './down/store-server-changes.ts';
 import { META, watchTable } from './local/local-db.ts';
+import { OWED_PREFIX } from './local/owed-receipts.ts';
 import { usersNamedIn } from './local/user-lookup.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Parts } from './parts.ts';
@@ -84,9 +86,9 @@ export class Background {
     countOutbox();
     this.unwatchOutbox = watchTable(db, 'outbox', countOutbox);
     // Receipts owed (local/owed-receipts.ts) live in meta: recounted into receiptsOwed after each
-    // change there, this tab's (a stored page, a paid receipt) or another's.
+    // change of their records, this tab's (a stored page, a paid receipt) or another's.
     this.parts.receipts.recount();
-    this.unwatchMeta = watchTable(db, 'meta', () => this.parts.receipts.recount());
+    this.unwatchMeta = watchTable(db, 'meta', () => this.parts.receipts.recount(), new RangeSet(OWED_PREFIX, `${OWED_PREFIX}\uffff`));
     this.leadership = electLeader({
       name: `pigeon-outbox:${this.options.dbName}`,
       locks: this.options.locks,

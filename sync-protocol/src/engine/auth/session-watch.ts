@@ -5,11 +5,13 @@
  * (`storagemutated`, over BroadcastChannel in browsers; in-process between engines in Node),
  * so the other tabs re-read the stored session within milliseconds of the commit.
  *
- * Meta also holds the sync cursor, read marks and the lease, so most changes are not about the
- * session at all: the re-read is two key lookups, coalesced (one at a time, one more after).
+ * Meta also holds the sync cursor, read marks, owed receipts and the lease, so most changes are
+ * not about the session at all: only writes to the session's own keys (or a clear) re-read it, two
+ * key lookups, coalesced (one at a time, one more after).
  */
 import { META, watchTable, type LocalDb } from '../local/local-db.ts';
-import { loadSession, type Session, type SignedOutMarker } from '../local/session.ts';
+import { RangeSet } from 'dexie';
+import { loadSession, SESSION_KEYS, type Session, type SignedOutMarker } from '../local/session.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 
 export interface StoredSessionChange {
@@ -24,5 +26,5 @@ export function watchSession(db: LocalDb, onChange: (change: StoredSessionChange
     const [stored, marker] = await Promise.all([loadSession(db), db.getMeta<SignedOutMarker>(META.signedOut)]);
     onChange({ stored, marker: marker ?? null });
   });
-  return watchTable(db, 'meta', () => void read.request().catch(onError));
+  return watchTable(db, 'meta', () => void read.request().catch(onError), new RangeSet().addKeys([...SESSION_KEYS, META.signedOut]));
 }

@@ -1,8 +1,8 @@
-import { Dexie } from 'dexie';
+import { Dexie, RangeSet } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
-import { LocalDb, META } from './local-db.ts';
+import { LocalDb, META, watchTable } from './local-db.ts';
 import { createQueries } from './queries.ts';
 
 describe('schema v3 (groups)', () => {
@@ -90,5 +90,43 @@ describe('schema v5 (attachments)', () => {
     expect([stored!.blob.type, [...new Uint8Array(await stored!.blob.arrayBuffer())]]).toEqual(['image/png', [1, 2, 3]]);
     expect((await reopened.mediaBytes.get('att1'))?.blob.size).toBe(3);
     reopened.close();
+  });
+});
+
+describe('watchTable', () => {
+  it('with keys, tells of the writes that touch them only: a put, a delete, a clear; not another key, not another table', async () => {
+    const db = new LocalDb(`watch-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+    // Opening writes to meta too: told before the watchers start.
+    await db.open();
+    await new Promise((r) => setTimeout(r, 20));
+    const all: string[] = [];
+    const session: string[] = [];
+    const owed: string[] = [];
+    let step = '';
+    const unwatch = [
+      watchTable(db, 'meta', () => all.push(step)),
+      watchTable(db, 'meta', () => session.push(step), new RangeSet().addKeys([META.token, META.userId])),
+      watchTable(db, 'meta', () => owed.push(step), new RangeSet('owed:', 'owed:\uffff')),
+    ];
+    const write = async (name: string, run: () => Promise<unknown>) => {
+      step = name;
+      await run();
+      // Dexie tells its subscribers after the commit, in a later task.
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    await write('cursor', () => db.setMeta(META.syncCursor, 'c1'));
+    await write('token', () => db.setMeta(META.token, 't1'));
+    await write('owed record', () => db.meta.put({ key: 'owed:me:1:3', value: ['a'] }));
+    await write('read marks in bulk', () => db.meta.bulkPut(Array.from({ length: 10 }, (_, i) => ({ key: `${META.readPrefix}c${i}`, value: i }))));
+    // From 50 rows Dexie names no keys but a range over every string key: told (a read for nothing, never a change missed).
+    await write('60 read marks', () => db.meta.bulkPut(Array.from({ length: 60 }, (_, i) => ({ key: `${META.readPrefix}c${i}`, value: i }))));
+    await write('token deleted', () => db.meta.delete(META.token));
+    await write('a user', () => db.users.put({ id: 'u1', username: 'u1', displayName: 'U' } as never));
+    await write('cleared', () => db.meta.clear());
+    unwatch.forEach((u) => u());
+    expect(all).toEqual(['cursor', 'token', 'owed record', 'read marks in bulk', '60 read marks', 'token deleted', 'cleared']);
+    expect(session).toEqual(['token', '60 read marks', 'token deleted', 'cleared']);
+    expect(owed).toEqual(['owed record', '60 read marks', 'cleared']);
+    db.close();
   });
 });

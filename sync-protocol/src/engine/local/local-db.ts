@@ -36,7 +36,7 @@
  *  - drafts         (v7) unsent composer text per account and conversation (local/drafts.ts); owner-scoped
  *                   like files: an account switch leaves them, a sign-out with clearData deletes its owner's
  */
-import { Dexie, type ObservabilitySet, type Table } from 'dexie';
+import { Dexie, rangesOverlap, type ObservabilitySet, type RangeSet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
 import type { User } from '../../model/user.ts';
 import type { LocalConversation, LocalMessage } from '../api.ts';
@@ -271,11 +271,19 @@ export async function localMaxSeq(db: LocalDb, conversationId: string): Promise<
  * engine on the same database, or another tab (Dexie broadcasts across tabs). Dexie's
  * raw `storagemutated` event is used rather than liveQuery: liveQuery never fires in Node
  * unless a global indexedDB is set, and the engine must not need a global.
+ *
+ * `keys`: only writes that touch these primary keys (a put, a delete, or a clear, which covers
+ * every key). Meta holds a dozen kinds of records, and a catch-up writes its cursor and owed
+ * receipts there every page: a watcher of the session keys or of the owed records need not re-read
+ * for those, and its read transactions would queue the next page behind them (#20). Dexie names
+ * no keys for a write of 50 rows or more, only a range over them all: such a write is told to
+ * every watcher (a read for nothing, never a change missed).
  */
-export function watchTable(db: LocalDb, table: string, onChange: () => void): () => void {
+export function watchTable(db: LocalDb, table: string, onChange: () => void, keys?: RangeSet): () => void {
   const part = `idb://${db.name}/${table}/`;
   const listener = (parts: ObservabilitySet) => {
-    if (part in parts) onChange();
+    const changed = parts[part];
+    if (changed && (!keys || rangesOverlap(changed, keys))) onChange();
   };
   Dexie.on.storagemutated.subscribe(listener);
   return () => Dexie.on.storagemutated.unsubscribe(listener);
