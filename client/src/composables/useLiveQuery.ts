@@ -15,6 +15,13 @@ export interface UseLiveQueryOptions<T> {
    * caller keeps key and query in step (the same query under the same key).
    */
   warm?: string;
+  /**
+   * A reactive getter. While it is over 0, the query is not live but read once per that many ms
+   * (each read sees everything written before it); back to 0, it is live again at once. For a view
+   * that need not follow every write of a long run of writes: the list during a big catch-up,
+   * whose pages would each re-run it, and whose reads the next page's write waits behind.
+   */
+  pauseMs?: () => number;
 }
 
 export interface UseLiveQueryReturn<T> {
@@ -32,47 +39,100 @@ export interface UseLiveQueryReturn<T> {
  * const { data: conversations } = useLiveQuery(() => engine.queries.conversations(), { initial: [] });
  */
 export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQueryOptions<T>): UseLiveQueryReturn<T> {
-  const { initial, deps, warm, onError = (e) => console.warn('[useLiveQuery]', e) } = options;
+  const { initial, deps, warm, pauseMs, onError = (e) => console.warn('[useLiveQuery]', e) } = options;
   const data = shallowRef<T>(initial);
   const loaded = ref(false);
   let unsubscribe: (() => void) | null = null;
+  let paused: ReturnType<typeof setTimeout> | null = null;
+  /** Grows with every stop: what an earlier subscription or read asks for afterwards is ignored. */
+  let generation = 0;
 
   function stop() {
+    generation++;
     unsubscribe?.();
     unsubscribe = null;
+    if (paused !== null) clearTimeout(paused);
+    paused = null;
   }
 
   let first = true;
 
+  function show(value: T) {
+    data.value = value;
+    loaded.value = true;
+  }
+
+  function received(value: T) {
+    show(value);
+    const pause = pauseMs?.() ?? 0;
+    if (pause <= 0) return;
+    // After the current task: Dexie may answer from its cache inside subscribe() itself, before
+    // the subscription can be stopped.
+    const mine = generation;
+    queueMicrotask(() => {
+      if (mine !== generation || paused !== null) return;
+      stop();
+      paused = setTimeout(follow, pause);
+    });
+  }
+
+  /** A new subscription (the inputs changed): no result until its first. */
   function subscribe() {
     stop();
     loaded.value = false;
+    follow();
+  }
+
+  /**
+   * Watches live, or, while a pause is asked for, reads once and looks again after the pause. Not a
+   * live query then: Dexie runs one again after every write that touches what it read, and drops
+   * the result when another such write came meanwhile, so under a page written every ~150 ms (a
+   * big catch-up in Chromium) it ran after each page and delivered nothing until the writes ended.
+   */
+  function follow() {
+    stop();
     const adopted = first && warm !== undefined ? takeWarm<T>(warm) : null;
     first = false;
     if (adopted) {
-      if (adopted.current) {
-        data.value = adopted.current.value;
-        loaded.value = true;
-      }
-      adopted.listen((value) => {
-        data.value = value;
-        loaded.value = true;
-      }, onError);
       unsubscribe = () => adopted.unsubscribe();
+      adopted.listen(received, onError);
+      if (adopted.current) received(adopted.current.value);
       return;
     }
-    const subscription = liveQuery(query).subscribe({
-      next(value) {
-        data.value = value;
-        loaded.value = true;
-      },
-      error: onError,
-    });
+    const pause = pauseMs?.() ?? 0;
+    if (pause > 0) {
+      poll(pause);
+      return;
+    }
+    const subscription = liveQuery(query).subscribe({ next: received, error: onError });
     unsubscribe = () => subscription.unsubscribe();
+  }
+
+  /** One read now, then `follow` again after the pause (live again if the pause is over). */
+  function poll(pause: number) {
+    const mine = generation;
+    const again = () => {
+      if (mine === generation) paused = setTimeout(follow, pause);
+    };
+    Promise.resolve()
+      .then(query)
+      .then(
+        (value) => {
+          if (mine === generation) show(value);
+          again();
+        },
+        (error: unknown) => {
+          if (mine === generation) onError(error);
+          again();
+        },
+      );
   }
 
   if (deps) watch(deps, subscribe, { immediate: true });
   else subscribe();
+  // Into and out of a pause at once, whether or not a result came: a live query under a write
+  // every ~150 ms delivers none (see follow).
+  if (pauseMs) watch(() => pauseMs() > 0, () => !first && follow());
 
   if (getCurrentScope()) onScopeDispose(stop);
   return { data, loaded };
