@@ -90,7 +90,8 @@ export class ActionService {
    * through /api/sync, which holds the latest state).
    *
    *  - react / edit / delete: `message-updated` to the sockets of every member who may see the
-   *    message (update-audience.ts), or both people of a 1:1, the acting socket excepted (its ack carries the same state).
+   *    message (update-audience.ts), or of both people of a 1:1, the acting socket excepted (its
+   *    ack carries the same state).
    *  - `affected` (replies whose quote a delete emptied): `message-updated` to every member's
    *    sockets, the acting one INCLUDED: its ack carries only the deleted message, and the
    *    replies' new versions are the server's to give.

@@ -9,8 +9,8 @@
  * not about the session at all: only writes to the session's own keys (or a clear) re-read it, two
  * key lookups, coalesced (one at a time, one more after).
  */
-import { META, watchTable, type LocalDb } from '../local/local-db.ts';
 import { RangeSet } from 'dexie';
+import { META, watchTable, type LocalDb } from '../local/local-db.ts';
 import { loadSession, SESSION_KEYS, type Session, type SignedOutMarker } from '../local/session.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 

@@ -45,10 +45,10 @@ const liveTables = (db: LocalDb) => [db.meta, db.messages, db.outbox, db.convers
  */
 const mediaTables = (db: LocalDb) => [db.media, db.mediaBytes];
 
-/** The stored session, or null when signed out (or the token expired). One consistent read. */
 /** The meta keys a stored session is read from. */
 export const SESSION_KEYS = [META.token, META.refreshToken, META.userId, META.tokenReceivedAt] as const;
 
+/** The stored session, or null when signed out (or the token expired). One consistent read. */
 export async function loadSession(db: LocalDb): Promise<Session | null> {
   return db.transaction('r', db.meta, async () => {
     const rows = await db.meta.bulkGet([...SESSION_KEYS]);
