@@ -12,7 +12,8 @@
  *
  * Left out: the network, reading and merging with the rows already there, the receipts, and the
  * UI's queries in between. So engine / floor is the cost of everything the engine and the page do
- * beyond storing the rows; the floor itself is what no engine over this schema can go below.
+ * beyond storing the rows; the floor itself is what no engine over this schema, storing the rows
+ * in pages of this size, can go below (larger pages lower it a little: docs/benchmarks.md).
  */
 import type { Page } from 'playwright-core';
 
