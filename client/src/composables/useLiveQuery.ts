@@ -44,7 +44,7 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
   const loaded = ref(false);
   let unsubscribe: (() => void) | null = null;
   let paused: ReturnType<typeof setTimeout> | null = null;
-  /** Grows with every stop: what an earlier subscription or read asks for afterwards is ignored. */
+  /** Grows with every stop: a read started before it shows nothing and schedules nothing. */
   let generation = 0;
 
   function stop() {
@@ -60,20 +60,6 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
   function show(value: T) {
     data.value = value;
     loaded.value = true;
-  }
-
-  function received(value: T) {
-    show(value);
-    const pause = pauseMs?.() ?? 0;
-    if (pause <= 0) return;
-    // After the current task: Dexie may answer from its cache inside subscribe() itself, before
-    // the subscription can be stopped.
-    const mine = generation;
-    queueMicrotask(() => {
-      if (mine !== generation || paused !== null) return;
-      stop();
-      paused = setTimeout(follow, pause);
-    });
   }
 
   /** A new subscription (the inputs changed): no result until its first. */
@@ -93,18 +79,23 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
     stop();
     const adopted = first && warm !== undefined ? takeWarm<T>(warm) : null;
     first = false;
+    const pause = pauseMs?.() ?? 0;
+    if (adopted && pause > 0) {
+      // Its result, if in, is as fresh as a read: shown, and the next read after the pause.
+      adopted.unsubscribe();
+      if (!adopted.current) return poll(pause);
+      show(adopted.current.value);
+      paused = setTimeout(follow, pause);
+      return;
+    }
     if (adopted) {
       unsubscribe = () => adopted.unsubscribe();
-      adopted.listen(received, onError);
-      if (adopted.current) received(adopted.current.value);
+      adopted.listen(show, onError);
+      if (adopted.current) show(adopted.current.value);
       return;
     }
-    const pause = pauseMs?.() ?? 0;
-    if (pause > 0) {
-      poll(pause);
-      return;
-    }
-    const subscription = liveQuery(query).subscribe({ next: received, error: onError });
+    if (pause > 0) return poll(pause);
+    const subscription = liveQuery(query).subscribe({ next: show, error: onError });
     unsubscribe = () => subscription.unsubscribe();
   }
 
@@ -130,8 +121,8 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
 
   if (deps) watch(deps, subscribe, { immediate: true });
   else subscribe();
-  // Into and out of a pause at once, whether or not a result came: a live query under a write
-  // every ~150 ms delivers none (see follow).
+  // Into and out of a pause when the getter's answer turns, whether or not a result came: a live
+  // query under a write every ~150 ms delivers none (see follow).
   if (pauseMs) watch(() => pauseMs() > 0, () => !first && follow());
 
   if (getCurrentScope()) onScopeDispose(stop);
