@@ -194,7 +194,14 @@ export async function http<T = any>(
 }
 
 let nameCounter = 0;
-export const uniqueName = (prefix = 'u') => `${prefix}${process.pid}_${++nameCounter}_${randomBytes(2).toString('hex')}`;
+/**
+ * A username no other test of this run has: the process, a counter and 16 random bits, in base 36
+ * so that it stays short. Test files share a process (the server project does not isolate them),
+ * so the counter reaches the thousands, and a prefix plus suffix must stay within the 32
+ * characters a username may have: the suffix is at most 13 characters below 46,656 names.
+ */
+export const uniqueName = (prefix = 'u') =>
+  `${prefix}${process.pid.toString(36)}_${(++nameCounter).toString(36)}${randomBytes(2).toString('hex')}`;
 export const newClientId = () => randomUUID();
 
 export interface TestUser extends AuthResponse {
