@@ -3,17 +3,20 @@
  * is offline while `messages` arrive in `conversations` conversations; then it
  * reconnects. Measured: time from reconnect until its local database holds exactly
  * what the server holds for it. Baseline in the same run: the server's /api/sync
- * paging alone (a raw fetch loop, same page size as the engine, nothing stored).
+ * paging alone (a raw fetch loop, same page size as the engine, nothing stored); a second
+ * one, the fake-indexeddb floor: the engine's rows stored again without the engine
+ * (lib/idb-floor.ts). The Chromium half is in catchup-browser.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { LIMITS } from '@pigeon/sync-protocol';
-import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
-import { measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
+import { measureIdbFloorIn, type IdbFloor } from '../lib/idb-floor.ts';
+import { browserCatchUp, type BrowserCatchUpRow } from './catchup-browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
+import { IDBFactory } from 'fake-indexeddb';
 import { fail } from '../lib/integrity.ts';
 import { readCpuSeconds } from '../lib/procs.ts';
 import { table } from '../lib/report.ts';
@@ -38,20 +41,7 @@ export interface CatchUpRow {
   pageSize: number;
   raw: { ms: number; pages: number; msgsPerSec: number; serverCpuSec: number };
   engine: { ms: number; msgsPerSec: number; serverCpuSec: number; clientCpuSec: number; allEventsMs: number; onlineMs: number; syncedMs: number };
-  ok: boolean;
-}
-export interface BrowserCatchUpRow {
-  kind: 'browser';
-  messages: number;
-  conversations: number;
-  /** Network back → every message in the page's IndexedDB (polled every 100 ms). */
-  ms: number;
-  /** Network back → the first new message stored (mostly the socket's reconnection delay). */
-  firstMs?: number;
-  /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
-  longTasks?: number;
-  longestTaskMs?: number;
-  /** The same rows stored again into a fresh database of the same schema, in the engine's pages, without the engine (lib/idb-floor.ts). */
+  /** The engine's rows stored again into a fresh fake-indexeddb database of the same schema, in its pages, without the engine (lib/idb-floor.ts). */
   floor?: IdbFloor;
   /** The floor without the words index, and with the primary key alone. */
   floorParts?: IdbFloor[];
@@ -74,7 +64,9 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
   const total = perConversation * opts.conversations;
   console.log(`\n[catchup] ${kind}: ${total} messages in ${opts.conversations} conversations while offline`);
   const target = await startTarget(kind, { nodeFlags: opts.nodeFlags, label: `${kind} server (catch-up)` });
-  const engine = benchEngine(target.url, `bench-catchup-${kind}-${Date.now()}`);
+  const dbName = `bench-catchup-${kind}-${Date.now()}`;
+  const idb = new IDBFactory();
+  const engine = benchEngine(target.url, dbName, idb);
   try {
     const prefix = `cu${Date.now().toString(36)}_`;
     const [me, ...peers] = await registerUsers(target.url, opts.conversations + 1, prefix);
@@ -166,8 +158,20 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
       `  engine catch-up: ${(engineMs / 1000).toFixed(2)} s until the local database equals the server` +
         ` (${fmtRate(total / (engineMs / 1000))} msgs/s; server CPU ${engineCpu.toFixed(1)} s, client CPU ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s)`,
     );
+    // The floor, once the engine is done (its receipts too: the database stays still while it is timed).
+    await new Promise((r) => setTimeout(r, 1_000));
+    const floor = await measureIdbFloorIn(idb, dbName, pageSize);
+    if (floor.rows !== total) fail(where, `the floor read ${floor.rows} rows, ${total} were sent`);
+    const floorParts = [await measureIdbFloorIn(idb, dbName, pageSize, ['words']), await measureIdbFloorIn(idb, dbName, pageSize, ['*'])];
+    console.log(
+      `  fake-indexeddb floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s ` +
+        `= ${(floor.ms / rawMs).toFixed(1)} × raw; engine / floor ${(engineMs / floor.ms).toFixed(1)} ×; ` +
+        `without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`,
+    );
     return {
       kind,
+      floor,
+      floorParts,
       messages: total,
       conversations: opts.conversations,
       pageSize,
@@ -185,90 +189,6 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     };
   } finally {
     await engine.close().catch(() => {});
-    await target.stop();
-  }
-}
-
-/**
- * The same scenario in headless Chromium: the PWA signs in and syncs, the network is cut
- * (HTTP and socket.io WebSockets), the messages arrive, the network comes back; time until
- * the page's IndexedDB holds them all. The PWA's own engine and Chromium's IndexedDB, not
- * fake-indexeddb.
- */
-async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> {
-  const perConversation = Math.ceil(opts.messages / opts.conversations);
-  const total = perConversation * opts.conversations;
-  console.log(`\n[catchup] browser (Chromium, SQLite store): ${total} messages in ${opts.conversations} conversations while offline`);
-  const target = await startTarget('sqlite', { label: 'sqlite server (browser catch-up)' });
-  const browser = await launchChromium();
-  try {
-    const prefix = `cb${Date.now().toString(36)}_`;
-    const [me, ...peers] = await registerUsers(target.url, opts.conversations + 1, prefix);
-    const context = await browser.newContext({ serviceWorkers: 'allow' });
-    const net = await offlineSwitch(context);
-    const page = await context.newPage();
-    await page.goto(target.url);
-    await page.getByTestId('auth-username').fill(`${prefix}0`);
-    await page.getByTestId('auth-password').fill('bench-password-1');
-    await page.getByTestId('auth-submit').click();
-    await page.getByTestId('me-name').waitFor();
-    await page.waitForTimeout(500);
-    await net.set(true);
-    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`);
-    if (fill.acked !== total) fail('catchup/browser', `filling: ${fill.acked}/${total} acked`);
-    const before = await countLocalMessages(page);
-    // Main-thread tasks over 50 ms while the catch-up runs (Long Tasks API): the UI must not freeze.
-    await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask' });
-    });
-    const cdp = process.env.CATCHUP_PROFILE ? await context.newCDPSession(page) : null;
-    if (cdp) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.start');
-    }
-    const t0 = performance.now();
-    await net.set(false);
-    let n = 0;
-    let firstMs = NaN;
-    while (performance.now() - t0 < Math.max(120_000, total * 15)) {
-      n = await countLocalMessages(page);
-      if (Number.isNaN(firstMs) && n > before) firstMs = performance.now() - t0;
-      if (n >= total) break;
-      await page.waitForTimeout(100);
-    }
-    const ms = performance.now() - t0;
-    if (cdp) {
-      const { profile } = await cdp.send('Profiler.stop');
-      const path = `${process.env.CATCHUP_PROFILE}/catchup-browser-${Date.now()}.cpuprofile`;
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, JSON.stringify(profile));
-      console.log(`  CPU profile of the page during the catch-up: ${path}`);
-    }
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    const longestTaskMs = Math.max(0, ...longTasks);
-    const ok = n === total;
-    if (!ok) fail('catchup/browser', `the page's IndexedDB holds ${n} messages, ${total} were sent`);
-    console.log(
-      `  browser catch-up: ${(ms / 1000).toFixed(2)} s until IndexedDB holds all ${total} (${fmtRate(total / (ms / 1000))} msgs/s); ` +
-        `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect); ` +
-        `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
-    );
-    // After the engine is done (its receipts too: the database stays still while the floor is timed).
-    await page.waitForTimeout(1_000);
-    const floor = await measureIdbFloor(page, LIMITS.syncPageDefault);
-    if (floor.rows !== total) fail('catchup/browser', `the floor read ${floor.rows} rows, ${total} were sent`);
-    console.log(`  IndexedDB floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s; engine / floor ${(ms / floor.ms).toFixed(1)} ×`);
-    // What the indexes cost of it: without the search words, and with the primary key alone.
-    const floorParts = [await measureIdbFloor(page, LIMITS.syncPageDefault, ['words']), await measureIdbFloor(page, LIMITS.syncPageDefault, ['*'])];
-    console.log(`  the floor without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`);
-    await context.close();
-    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };
-  } finally {
-    await browser.close();
     await target.stop();
   }
 }
@@ -346,7 +266,7 @@ export function renderCatchUp(all: CatchUpFigures): string {
       `**Baseline**: the server's \`/api/sync\` paging alone, a raw fetch loop with the engine's page size (${r0.pageSize}) that stores nothing.`,
     '',
     table(
-      ['store', 'messages', 'engine: reconnect → equal', 'engine msgs/s', 'raw /api/sync', 'raw msgs/s', 'engine / raw time', 'server CPU (engine / raw)', 'client CPU'],
+      ['store', 'messages', 'engine: reconnect → equal', 'engine msgs/s', 'raw /api/sync', 'raw msgs/s', 'engine / raw time', 'fake-indexeddb floor (/ raw)', 'engine / floor', 'server CPU (engine / raw)', 'client CPU'],
       rows.map((r) => [
         r.kind,
         fmtRate(r.messages),
@@ -355,9 +275,19 @@ export function renderCatchUp(all: CatchUpFigures): string {
         `${(r.raw.ms / 1000).toFixed(2)} s (${r.raw.pages} pages)`,
         fmtRate(r.raw.msgsPerSec),
         r.ok ? `${(r.engine.ms / r.raw.ms).toFixed(1)} ×` : '–',
+        r.floor ? `${(r.floor.ms / 1000).toFixed(2)} s (${(r.floor.ms / r.raw.ms).toFixed(1)} ×)` : '–',
+        r.ok && r.floor ? `${(r.engine.ms / r.floor.ms).toFixed(1)} ×` : '–',
         `${r.engine.serverCpuSec.toFixed(1)} s / ${r.raw.serverCpuSec.toFixed(1)} s`,
         `${r.engine.clientCpuSec.toFixed(1)} s`,
       ]),
     ),
+    '',
+    `**fake-indexeddb floor** (a second baseline, bench/lib/idb-floor.ts): once the engine is done, the rows it stored are written again into a fresh ` +
+      `database of the same schema in the same fake-indexeddb, in pages of the engine's size, one transaction each over messages, conversations and meta, ` +
+      `no engine. ` +
+      rows
+        .filter((r) => r.floor && r.floorParts?.length === 2)
+        .map((r) => `${r.kind}: without the search words index ${(r.floorParts![0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(r.floorParts![1]!.ms / 1000).toFixed(2)} s.`)
+        .join(' '),
   ].join('\n') + browserText.join('');
 }

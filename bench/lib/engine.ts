@@ -2,11 +2,12 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createSyncEngine, type EngineState, type SyncEngine } from '@pigeon/sync-protocol/engine';
 
-export function benchEngine(serverUrl: string, dbName: string): SyncEngine {
+/** `indexedDB`: the factory its database lives in (a fresh one by default), for a caller that reads it too. */
+export function benchEngine(serverUrl: string, dbName: string, indexedDB: IDBFactory = new IDBFactory()): SyncEngine {
   return createSyncEngine({
     serverUrl,
     dbName,
-    indexedDB: new IDBFactory(),
+    indexedDB,
     IDBKeyRange,
     locks: null,
     transports: ['websocket'],

@@ -10,6 +10,9 @@
  * cursor row, as `commitPage` writes at least. Timed from the first transaction to the last commit.
  * Then the fresh database is deleted.
  *
+ * The same measure runs in Node over the engine's fake-indexeddb factory (figure 3's fake-indexeddb
+ * rows): one function, `storeAgain`, evaluated in the page or called in the bench process.
+ *
  * Left out: the network, reading and merging with the rows already there, the receipts, and the
  * UI's queries in between. So engine / floor is the cost of everything the engine and the page do
  * beyond storing the rows; the floor itself is what no engine over this schema, storing the rows
@@ -27,70 +30,78 @@ export interface IdbFloor {
 
 /**
  * `without`: message indexes to leave out of the fresh database, by name, or `['*']` for all of
- * them (the primary key only): what each costs, with the same rows.
+ * them (the primary key only): what each costs, with the same rows. In the page, the app's
+ * database is `pigeon`.
  */
 export async function measureIdbFloor(page: Page, pageSize: number, without: string[] = []): Promise<IdbFloor> {
   // tsx compiles the bench with esbuild's keepNames: a function named by its variable inside the
   // evaluated code calls a `__name` helper the page does not have.
   await page.evaluate('globalThis.__name ??= (f) => f');
-  const floor = await page.evaluate(async ([size, left]) => {
-    const req = <T>(r: IDBRequest<T>) => new Promise<T>((res, rej) => ((r.onsuccess = () => res(r.result)), (r.onerror = () => rej(r.error))));
-    const done = (tx: IDBTransaction) => new Promise<void>((res, rej) => ((tx.oncomplete = () => res()), (tx.onerror = tx.onabort = () => rej(tx.error))));
-    const open = (name: string, upgrade?: (db: IDBDatabase) => void) =>
-      new Promise<IDBDatabase>((res, rej) => {
-        const r = indexedDB.open(name, 1);
-        if (upgrade) r.onupgradeneeded = () => upgrade(r.result);
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-    const app = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open('pigeon');
+  const floor = (await page.evaluate(`(${storeAgain.toString()})(indexedDB, 'pigeon', ${JSON.stringify(pageSize)}, ${JSON.stringify(without)})`)) as Omit<IdbFloor, 'without'>;
+  return { ...floor, without };
+}
+
+/** The same, in this process: `idb` is the factory the engine's database `dbName` lives in (fake-indexeddb). */
+export async function measureIdbFloorIn(idb: IDBFactory, dbName: string, pageSize: number, without: string[] = []): Promise<IdbFloor> {
+  return { ...(await storeAgain(idb, dbName, pageSize, without)), without };
+}
+
+/**
+ * Self-contained (it is serialised into the page): only its parameters and the globals a page and
+ * Node both have (performance, Map, Set).
+ */
+async function storeAgain(idb: IDBFactory, appName: string, size: number, left: string[]): Promise<Omit<IdbFloor, 'without'>> {
+  const req = <T>(r: IDBRequest<T>) => new Promise<T>((res, rej) => ((r.onsuccess = () => res(r.result)), (r.onerror = () => rej(r.error))));
+  const done = (tx: IDBTransaction) => new Promise<void>((res, rej) => ((tx.oncomplete = () => res()), (tx.onerror = tx.onabort = () => rej(tx.error))));
+  const open = (name: string, upgrade?: (db: IDBDatabase) => void) =>
+    new Promise<IDBDatabase>((res, rej) => {
+      const r = upgrade ? idb.open(name, 1) : idb.open(name);
+      if (upgrade) r.onupgradeneeded = () => upgrade(r.result);
       r.onsuccess = () => res(r.result);
       r.onerror = () => rej(r.error);
     });
-    const stores = ['messages', 'conversations', 'meta'];
-    const read = app.transaction(stores, 'readonly');
-    const schema = stores.map((name) => {
-      const s = read.objectStore(name);
-      const indexes = [...s.indexNames].map((i) => s.index(i)).map((i) => ({ name: i.name, keyPath: i.keyPath, multiEntry: i.multiEntry, unique: i.unique }));
-      return { name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes };
-    });
-    const messages = (await req(read.objectStore('messages').getAll())) as Array<{ id?: string; conversationId: string }>;
-    const conversations = new Map(((await req(read.objectStore('conversations').getAll())) as Array<{ id: string }>).map((c) => [c.id, c]));
-    app.close();
-    // Oldest first, as the feed brings them (server ids grow with time).
-    messages.sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : (a.id ?? '') > (b.id ?? '') ? 1 : 0));
+  const app = await open(appName);
+  const stores = ['messages', 'conversations', 'meta'];
+  const read = app.transaction(stores, 'readonly');
+  const schema = stores.map((name) => {
+    const s = read.objectStore(name);
+    const indexes = [...s.indexNames].map((i) => s.index(i)).map((i) => ({ name: i.name, keyPath: i.keyPath, multiEntry: i.multiEntry, unique: i.unique }));
+    return { name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes };
+  });
+  const messages = (await req(read.objectStore('messages').getAll())) as Array<{ id?: string; conversationId: string }>;
+  const conversations = new Map(((await req(read.objectStore('conversations').getAll())) as Array<{ id: string }>).map((c) => [c.id, c]));
+  app.close();
+  // Oldest first, as the feed brings them (server ids grow with time).
+  messages.sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : (a.id ?? '') > (b.id ?? '') ? 1 : 0));
 
-    const name = `pigeon-floor-${Date.now()}`;
-    const db = await open(name, (d) => {
-      for (const s of schema) {
-        const store = d.createObjectStore(s.name, { keyPath: s.keyPath, autoIncrement: s.autoIncrement });
-        for (const i of s.indexes) {
-          if (s.name === 'messages' && (left.includes('*') || left.includes(i.name))) continue;
-          store.createIndex(i.name, i.keyPath, { multiEntry: i.multiEntry, unique: i.unique });
-        }
+  const name = `${appName}-floor-${Date.now()}`;
+  const db = await open(name, (d) => {
+    for (const s of schema) {
+      const store = d.createObjectStore(s.name, { keyPath: s.keyPath, autoIncrement: s.autoIncrement });
+      for (const i of s.indexes) {
+        if (s.name === 'messages' && (left.includes('*') || left.includes(i.name))) continue;
+        store.createIndex(i.name, i.keyPath, { multiEntry: i.multiEntry, unique: i.unique });
       }
-    });
-    const t0 = performance.now();
-    let pages = 0;
-    for (let at = 0; at < messages.length; at += size) {
-      const batch = messages.slice(at, at + size);
-      const tx = db.transaction(stores, 'readwrite');
-      const rows = tx.objectStore('messages');
-      for (const m of batch) rows.put(m);
-      const convs = tx.objectStore('conversations');
-      for (const id of new Set(batch.map((m) => m.conversationId))) {
-        const c = conversations.get(id);
-        if (c) convs.put(c);
-      }
-      tx.objectStore('meta').put({ key: 'floor-cursor', value: `${at + batch.length}` });
-      await done(tx);
-      pages++;
     }
-    const ms = performance.now() - t0;
-    db.close();
-    await req(indexedDB.deleteDatabase(name) as unknown as IDBRequest<unknown>);
-    return { ms, rows: messages.length, pages };
-  }, [pageSize, without] as const);
-  return { ...floor, without };
+  });
+  const t0 = performance.now();
+  let pages = 0;
+  for (let at = 0; at < messages.length; at += size) {
+    const batch = messages.slice(at, at + size);
+    const tx = db.transaction(stores, 'readwrite');
+    const rows = tx.objectStore('messages');
+    for (const m of batch) rows.put(m);
+    const convs = tx.objectStore('conversations');
+    for (const id of new Set(batch.map((m) => m.conversationId))) {
+      const c = conversations.get(id);
+      if (c) convs.put(c);
+    }
+    tx.objectStore('meta').put({ key: 'floor-cursor', value: `${at + batch.length}` });
+    await done(tx);
+    pages++;
+  }
+  const ms = performance.now() - t0;
+  db.close();
+  await req(idb.deleteDatabase(name) as unknown as IDBRequest<unknown>);
+  return { ms, rows: messages.length, pages };
 }

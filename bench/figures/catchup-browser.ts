@@ -1,0 +1,116 @@
+/**
+ * Figure 3 in a real browser: the PWA's own engine over headless Chromium's IndexedDB catches
+ * up with what arrived while it was offline, against its IndexedDB floor (lib/idb-floor.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LIMITS } from '@pigeon/sync-protocol';
+import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
+import { measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
+import { sendBurst } from '../lib/burst.ts';
+import { fail } from '../lib/integrity.ts';
+import { fmtRate } from '../lib/stats.ts';
+import { registerUsers, startTarget } from '../lib/targets.ts';
+import type { CatchUpOptions } from './catchup.ts';
+
+export interface BrowserCatchUpRow {
+  kind: 'browser';
+  messages: number;
+  conversations: number;
+  /** Network back → every message in the page's IndexedDB (polled every 100 ms). */
+  ms: number;
+  /** Network back → the first new message stored (mostly the socket's reconnection delay). */
+  firstMs?: number;
+  /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
+  longTasks?: number;
+  longestTaskMs?: number;
+  /** The same rows stored again into a fresh database of the same schema, in the engine's pages, without the engine (lib/idb-floor.ts). */
+  floor?: IdbFloor;
+  /** The floor without the words index, and with the primary key alone. */
+  floorParts?: IdbFloor[];
+  ok: boolean;
+}
+
+/**
+ * The same scenario in headless Chromium: the PWA signs in and syncs, the network is cut
+ * (HTTP and socket.io WebSockets), the messages arrive, the network comes back; time until
+ * the page's IndexedDB holds them all. The PWA's own engine and Chromium's IndexedDB, not
+ * fake-indexeddb.
+ */
+export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatchUpRow> {
+  const perConversation = Math.ceil(opts.messages / opts.conversations);
+  const total = perConversation * opts.conversations;
+  console.log(`\n[catchup] browser (Chromium, SQLite store): ${total} messages in ${opts.conversations} conversations while offline`);
+  const target = await startTarget('sqlite', { label: 'sqlite server (browser catch-up)' });
+  const browser = await launchChromium();
+  try {
+    const prefix = `cb${Date.now().toString(36)}_`;
+    const [me, ...peers] = await registerUsers(target.url, opts.conversations + 1, prefix);
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    const net = await offlineSwitch(context);
+    const page = await context.newPage();
+    await page.goto(target.url);
+    await page.getByTestId('auth-username').fill(`${prefix}0`);
+    await page.getByTestId('auth-password').fill('bench-password-1');
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('me-name').waitFor();
+    await page.waitForTimeout(500);
+    await net.set(true);
+    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`);
+    if (fill.acked !== total) fail('catchup/browser', `filling: ${fill.acked}/${total} acked`);
+    const before = await countLocalMessages(page);
+    // Main-thread tasks over 50 ms while the catch-up runs (Long Tasks API): the UI must not freeze.
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const cdp = process.env.CATCHUP_PROFILE ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    const t0 = performance.now();
+    await net.set(false);
+    let n = 0;
+    let firstMs = NaN;
+    while (performance.now() - t0 < Math.max(120_000, total * 15)) {
+      n = await countLocalMessages(page);
+      if (Number.isNaN(firstMs) && n > before) firstMs = performance.now() - t0;
+      if (n >= total) break;
+      await page.waitForTimeout(100);
+    }
+    const ms = performance.now() - t0;
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const path = `${process.env.CATCHUP_PROFILE}/catchup-browser-${Date.now()}.cpuprofile`;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify(profile));
+      console.log(`  CPU profile of the page during the catch-up: ${path}`);
+    }
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const longestTaskMs = Math.max(0, ...longTasks);
+    const ok = n === total;
+    if (!ok) fail('catchup/browser', `the page's IndexedDB holds ${n} messages, ${total} were sent`);
+    console.log(
+      `  browser catch-up: ${(ms / 1000).toFixed(2)} s until IndexedDB holds all ${total} (${fmtRate(total / (ms / 1000))} msgs/s); ` +
+        `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect); ` +
+        `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
+    );
+    // After the engine is done (its receipts too: the database stays still while the floor is timed).
+    await page.waitForTimeout(1_000);
+    const floor = await measureIdbFloor(page, LIMITS.syncPageDefault);
+    if (floor.rows !== total) fail('catchup/browser', `the floor read ${floor.rows} rows, ${total} were sent`);
+    console.log(`  IndexedDB floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s; engine / floor ${(ms / floor.ms).toFixed(1)} ×`);
+    // What the indexes cost of it: without the search words, and with the primary key alone.
+    const floorParts = [await measureIdbFloor(page, LIMITS.syncPageDefault, ['words']), await measureIdbFloor(page, LIMITS.syncPageDefault, ['*'])];
+    console.log(`  the floor without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`);
+    await context.close();
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };
+  } finally {
+    await browser.close();
+    await target.stop();
+  }
+}
