@@ -45,11 +45,11 @@ export default defineConfig({
       // `isolate: false` here and in store, server and engine: the files of a worker share one
       // module graph instead of importing the server, the engine and zod again for each file
       // (import time: 214 s of a clean-clone CI run before, 95 s after; unit tests alone 83 → 30 s
-      // of CPU). It holds
-      // because no test file of these projects changes process.env, process handlers or
-      // module state another file reads; files that mock modules or globals run in
-      // `unit-mocks`, isolated. The e2e and chaos files gain nothing from it (their time is
-      // Chromium and child processes) and keep their own process each.
+      // of CPU). It holds because no test file of these projects writes process.env or module
+      // state another file reads (tests/architecture/shared-module-tests.test.ts checks the
+      // first); unit files that mock modules or globals run in `unit-mocks`, isolated. The e2e
+      // and chaos files gain nothing from it (their time is Chromium and child processes) and
+      // keep their own process each.
       project('unit', {
         include: UNIT,
         exclude: [...NOT_UNIT, ...MOCKING],
