@@ -180,7 +180,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       : null;
     if (cluster) cleanups.push(() => cluster.stop());
     const presence = new Presence(io, store, audience, fanout, log, cluster?.remotePresence ?? null);
-    const typing = new TypingTracker(createTypingEmit(fanout, blocks, log), testHooks.typingTtlMs);
+    const typing = new TypingTracker(createTypingEmit(fanout, blocks, store, log), testHooks.typingTtlMs);
     // Groups: who is in which (cached per node), and each group's room of its members' sockets on every node.
     const memberships = new Memberships({ store });
     const groupRooms = createGroupRooms({

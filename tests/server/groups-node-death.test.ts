@@ -6,9 +6,10 @@
  * The fixes, all checked here: a group message goes live to the members its commit read (the
  * send outcome's `viewers`), a membership change's system message and group to the members its
  * commit names, and a change of a message (edit, reaction) to the members a read of the group
- * after its commit names; none of them to the room, so they are right at once. And node B reads
+ * after its commit names, and a typing indicator to the members a read of the group names (a removed
+ * member's start goes nowhere); none of them to the room, so they are right at once. And node B reads
  * its sockets' groups again once it finds node A dead (cluster/node-reaper.ts `peerDied`), for
- * what still uses the rooms (typing). Node A loses Redis (its publishes queue, never sent), commits a removal and is
+ * what still uses the rooms (a send outcome without viewers). Node A loses Redis (its publishes queue, never sent), commits a removal and is
  * SIGKILLed; node B, whose Redis never went away, has no outage to recover from.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +19,7 @@ import { accepted, edit, react } from './action-helpers.ts';
 import { addMembers, createGroup, inbox, removeMember, sendToGroup } from './group-helpers.ts';
 import { HAS_REDIS_SERVER, logRecords, startNodes, startPrivateRedis, type ClusterProcesses, type NodeProcess, type PrivateRedis } from './cluster-processes.ts';
 import { connect, register, roundTrip, waitFor, type ClientSocket } from './helpers.ts';
+import { record } from './sockets.ts';
 
 const mongoUri = inject('mongoUri');
 /** Short liveness times, so node A is found dead ~2 s after its last heartbeat. */
@@ -49,7 +51,11 @@ describe.skipIf(!HAS_REDIS_SERVER)(`groups after a node died with a notice unsen
     const [admin, stay, gone, late] = [await register(a.url), await register(a.url), await register(a.url), await register(a.url)];
     const id = (await createGroup(a.url, admin.token, [stay.id, gone.id])).body.conversation.id;
     const onB = [await connect(b.url, stay.token), await connect(b.url, gone.token)];
-    sockets.push(...onB);
+    const adminOnB = await connect(b.url, admin.token);
+    sockets.push(...onB, adminOnB);
+    const [stayTyping, goneTyping] = onB.map((s) => record(s, 'typing')) as [ReturnType<typeof record<'typing'>>, ReturnType<typeof record<'typing'>>];
+    const adminTyping = record(adminOnB, 'typing');
+    const adminStops = record(adminOnB, 'typing-stopped');
     const [stayBox, goneBox] = onB.map(inbox) as [ReturnType<typeof inbox>, ReturnType<typeof inbox>];
     const [stayUpdates, goneUpdates] = onB.map((s) => {
       const updates: string[] = [];
@@ -63,11 +69,28 @@ describe.skipIf(!HAS_REDIS_SERVER)(`groups after a node died with a notice unsen
     const as = (user: typeof admin) => ({ token: user.token, socket: onB[0]! });
     accepted(await react('rest', b.url, as(stay), first.id, '❤️'));
     await waitFor('both hear the reaction', () => stayUpdates.length === 1 && goneUpdates.length === 1);
+    // Gone types while a member: the others see it, and node B's membership cache holds the group.
+    onB[1]!.emit('typing', { conversationId: id });
+    await roundTrip(onB[1]!);
+    onB[1]!.emit('typing-stopped', { conversationId: id });
+    await waitFor('admin sees gone typing, then stop', () => adminTyping.length === 1 && adminStops.length === 1);
 
     // Node A commits the removal with its notice stuck, and dies.
     proxy.setOffline(true);
     expect((await removeMember(a.url, admin.token, id, gone.id)).status).toBe(200);
     await a.kill();
+    // Typing at once, while node B's cache and the group's room still count gone as a member: each
+    // indicator goes to the members a read of the group names. Gone's start goes nowhere; its stop
+    // (passed on after the start, in order) reaches the members, which shows the start was dealt with.
+    onB[1]!.emit('typing', { conversationId: id });
+    await roundTrip(onB[1]!);
+    onB[1]!.emit('typing-stopped', { conversationId: id });
+    onB[0]!.emit('typing', { conversationId: id });
+    await waitFor('admin sees stay typing and gone’s second stop', () => adminTyping.some((p) => p.from === stay.id) && adminStops.filter((p) => p.from === gone.id).length === 2, 10_000);
+    for (const s of [...onB, adminOnB]) await roundTrip(s);
+    expect(adminTyping.filter((p) => p.from === gone.id)).toHaveLength(1);
+    expect(stayTyping.filter((p) => p.from === gone.id)).toHaveLength(1);
+    expect(goneTyping).toEqual([]);
     // At once, long before node A is found dead: node B's room still holds the removed member.
     // A message, an edit, a reaction and an addition through node B go to the members the commit
     // (or, for a change of a message, a read of the group after it) names, never to that room.

@@ -12,7 +12,7 @@ import { conversationState, memberIds } from './summaries.ts';
  * Creating and changing groups: the rules run in the store's commit (groups/rules.ts), so this
  * only adds what needs no commit (the block rule), then tells every member's sockets:
  *
- *   1. the current members' sockets enter the group's room (group-rooms.ts; typing uses it)
+ *   1. the current members' sockets enter the group's room (group-rooms.ts; a fallback only)
  *   2. `new-message` with the system message, to the members and whoever the change removed
  *   3. `conversation-updated` with the group as it is now, to the same people
  *   4. the sockets of whoever is no longer a member leave the room

@@ -8,8 +8,9 @@ export const isGroupId = (conversationId: string): boolean => conversationId.sta
 export const periodHolds = (p: MemberPeriod, seq: number): boolean => seq >= p.fromSeq && (p.toSeq === null || seq <= p.toSeq);
 
 /**
- * This node's copy of who is in which group, so typing, `message-read` and a socket's rooms
- * cost no store read per event. Every membership change is applied on every node
+ * This node's copy of who is in which group, so a typing event's first check, `message-read` and a
+ * socket's rooms cost no store read per event (the typing fan-out reads the group itself:
+ * realtime/typing-fanout.ts). Every membership change is applied on every node
  * (group-rooms.ts: here at once, elsewhere through a server-side event) and drops what it
  * touches; the TTL is only a backstop for a notice lost while Redis was away.
  *

@@ -14,7 +14,8 @@ export interface Fanout {
    * Every socket in a group's room on every node (groups/group-rooms.ts keeps it equal to the
    * current members' sockets through notices between nodes), except one socket and the sockets of
    * `except.userIds`. A notice lost with a dying node leaves a room stale until that node is found
-   * dead, so only typing uses it (docs/reliability.md, C10).
+   * dead, so group events go to the members their commit (or a read of the group) names instead;
+   * only a send outcome without `viewers` falls back to the room (docs/reliability.md, C10).
    */
   toConversation<E extends keyof ServerToClientEvents>(
     conversationId: string,
