@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LIMITS } from '@pigeon/sync-protocol';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
-import { measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
+import { measureFloorAndParts, measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { fail } from '../lib/integrity.ts';
 import { fmtRate } from '../lib/stats.ts';
@@ -101,11 +101,10 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     );
     // After the engine is done (its receipts too: the database stays still while the floor is timed).
     await page.waitForTimeout(1_000);
-    const floor = await measureIdbFloor(page, LIMITS.syncPageDefault);
+    const { floor, floorParts } = await measureFloorAndParts((without) => measureIdbFloor(page, LIMITS.syncPageDefault, without));
     if (floor.rows !== total) fail('catchup/browser', `the floor read ${floor.rows} rows, ${total} were sent`);
     console.log(`  IndexedDB floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s; engine / floor ${(ms / floor.ms).toFixed(1)} ×`);
     // What the indexes cost of it: without the search words, and with the primary key alone.
-    const floorParts = [await measureIdbFloor(page, LIMITS.syncPageDefault, ['words']), await measureIdbFloor(page, LIMITS.syncPageDefault, ['*'])];
     console.log(`  the floor without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`);
     await context.close();
     return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };

@@ -12,11 +12,11 @@ import { Session } from 'node:inspector';
 import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { LIMITS } from '@pigeon/sync-protocol';
-import { measureIdbFloorIn, type IdbFloor } from '../lib/idb-floor.ts';
+import { IDBFactory } from 'fake-indexeddb';
+import { measureFloorAndParts, measureIdbFloorIn, type IdbFloor } from '../lib/idb-floor.ts';
 import { browserCatchUp, type BrowserCatchUpRow } from './catchup-browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
-import { IDBFactory } from 'fake-indexeddb';
 import { fail } from '../lib/integrity.ts';
 import { readCpuSeconds } from '../lib/procs.ts';
 import { table } from '../lib/report.ts';
@@ -160,9 +160,8 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     );
     // The floor, once the engine is done (its receipts too: the database stays still while it is timed).
     await new Promise((r) => setTimeout(r, 1_000));
-    const floor = await measureIdbFloorIn(idb, dbName, pageSize);
+    const { floor, floorParts } = await measureFloorAndParts((without) => measureIdbFloorIn(idb, dbName, pageSize, without));
     if (floor.rows !== total) fail(where, `the floor read ${floor.rows} rows, ${total} were sent`);
-    const floorParts = [await measureIdbFloorIn(idb, dbName, pageSize, ['words']), await measureIdbFloorIn(idb, dbName, pageSize, ['*'])];
     console.log(
       `  fake-indexeddb floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s ` +
         `= ${(floor.ms / rawMs).toFixed(1)} × raw; engine / floor ${(engineMs / floor.ms).toFixed(1)} ×; ` +

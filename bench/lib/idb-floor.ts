@@ -41,6 +41,15 @@ export async function measureIdbFloor(page: Page, pageSize: number, without: str
   return { ...floor, without };
 }
 
+/**
+ * The floor, then what the indexes cost of it: the floor without the search words index, and with
+ * the primary key alone. `measure` is one of the two below, bound to its page or factory.
+ */
+export async function measureFloorAndParts(measure: (without: string[]) => Promise<IdbFloor>): Promise<{ floor: IdbFloor; floorParts: IdbFloor[] }> {
+  const floor = await measure([]);
+  return { floor, floorParts: [await measure(['words']), await measure(['*'])] };
+}
+
 /** The same, in this process: `idb` is the factory the engine's database `dbName` lives in (fake-indexeddb). */
 export async function measureIdbFloorIn(idb: IDBFactory, dbName: string, pageSize: number, without: string[] = []): Promise<IdbFloor> {
   return { ...(await storeAgain(idb, dbName, pageSize, without)), without };

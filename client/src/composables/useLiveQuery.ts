@@ -64,9 +64,8 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
 
   /** A new subscription (the inputs changed): no result until its first. */
   function subscribe() {
-    stop();
     loaded.value = false;
-    follow();
+    follow(); // it stops the old subscription first
   }
 
   /**
