@@ -78,6 +78,7 @@ const { values: flags } = parseArgs({
     'attachment-mongo-rss': { type: 'boolean' },
     'search-messages': { type: 'string' },
     'lighthouse-runs': { type: 'string' },
+    'step-timeout': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
@@ -147,7 +148,19 @@ if (!quick && flags.only && existsSync(latestPath)) {
   }
 }
 
+/**
+ * A figure that hangs (a page wait that never resolves, a child that stops answering) fails the run
+ * loudly, naming the figure, instead of holding it forever: a run once sat 12 minutes in figure 5
+ * with its browser idle. Its children and browser go with the process (procs.ts, Playwright's pipe).
+ */
+const stepLimitMin = num(flags['step-timeout'], 60, 60);
+
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+  const watchdog = setTimeout(() => {
+    console.error(`\n[${name}] still running after ${stepLimitMin} min (--step-timeout): giving up`);
+    console.error(`\nBENCH FAILED:${[...failures, `${name}: hung`].map((f) => `\n  - ${f}`).join('')}`);
+    process.exit(1);
+  }, stepLimitMin * 60_000);
   try {
     return await fn();
   } catch (e) {
@@ -155,6 +168,8 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T | undefine
     console.error(`\n[${name}] could not run: ${e instanceof Error ? e.stack : text}`);
     failures.push(`${name}: could not run — ${text.split('\n')[0]}`);
     return undefined;
+  } finally {
+    clearTimeout(watchdog);
   }
 }
 

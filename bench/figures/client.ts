@@ -188,7 +188,9 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
     if (stored < spec.messages) fail('client', `the page's IndexedDB holds ${stored} of ${spec.messages} messages after 300 s`);
     const initialSyncMs = performance.now() - signInAt;
     console.log(`  initial sync in the browser (sign-in → ${spec.messages} messages in IndexedDB): ${(initialSyncMs / 1000).toFixed(2)} s`);
-    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    // Bounded: a service worker that never activates would otherwise hold the run forever.
+    const ready = await page.evaluate(() => Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]));
+    if (!ready) fail('client', 'the service worker was not ready 60 s after the initial sync');
     await page.waitForTimeout(1000); // let receipts and summaries settle
     // Peer names come from a separate request after the catch-up; give it a moment, then note any missing.
     const named = () =>

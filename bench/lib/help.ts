@@ -31,4 +31,5 @@ export const helpText = (figures: readonly string[]): string => `npm run bench -
                                needs a built client/dist (npm run build)
   --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
                                into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
+  --step-timeout=MIN           a figure still running after MIN minutes fails the run, named (default 60)
   --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`;
