@@ -17,6 +17,7 @@
 import type { Message } from '../../model/message.ts';
 import { maxStatus, type LocalStatus, type MessageStatus } from '../../status.ts';
 import { messageKey, type StoredMessage } from '../local/local-db.ts';
+import { DERIVED_FIELDS } from '../local/derived-fields.ts';
 import { contentOf, contentOfServer, withContent, type Content } from '../local/pending-actions.ts';
 
 /**
@@ -93,15 +94,16 @@ export function unreadDelta(before: StoredMessage | undefined, after: StoredMess
 }
 
 /**
- * Field-by-field equality of two rows, so unchanged replays cost no write and no event. `words` is
- * left out: derived from the row by the write middleware (local/search-words.ts), it is on every
- * stored row and on no merged one, which made every replay of a stored message (a catch-up page
- * re-sending what the device holds, a status change it already knew) a rewrite.
+ * Field-by-field equality of two rows, so unchanged replays cost no write and no event. The derived
+ * fields (`words`, `unacked`) are left out: the write middleware sets them from the row
+ * (local/derived-fields.ts), so they are on every stored row and on no merged one, which made every
+ * replay of a stored message (a catch-up page re-sending what the device holds, a status change it
+ * already knew) a rewrite.
  */
 export function sameRow(a: StoredMessage | undefined, b: StoredMessage): boolean {
   if (!a) return false;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof StoredMessage>;
-  keys.delete('words');
+  for (const k of DERIVED_FIELDS) keys.delete(k);
   for (const k of keys) {
     // Objects and arrays (error, system, reactions, replyTo, attachments, base, actionError) by value.
     if (typeof a[k] === 'object' || typeof b[k] === 'object') {

@@ -53,6 +53,6 @@ export async function messagesAround({ db, loadOlder }: AroundDeps, conversation
     .limit(Math.max(0, after))
     .toArray();
   // The newest ones held may be followed by this device's unsent ones.
-  const unsent = newer.length < after ? await db.inConversation('[conversationId+pendingAt]', id).filter(shown).limit(after - newer.length).toArray() : [];
+  const unsent = newer.length < after ? await db.inConversation('unacked', id).filter(shown).limit(after - newer.length).toArray() : [];
   return [...older.reverse(), target, ...newer, ...unsent].map(toLocalMessage);
 }

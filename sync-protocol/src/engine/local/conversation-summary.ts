@@ -22,7 +22,7 @@ import { conversationType, isLocalGroupId, toLocalMessage, type LocalDb, type St
 const notHidden = (row: StoredMessage): boolean => !row.hiddenAt;
 
 /** The newest row of an index range not deleted for me (a filtered walk only when the newest is hidden), and whether there is any row. */
-async function lastShown(db: LocalDb, index: '[conversationId+seq]' | '[conversationId+pendingAt]', conversationId: string): Promise<{ shown: StoredMessage | undefined; any: boolean }> {
+async function lastShown(db: LocalDb, index: '[conversationId+seq]' | 'unacked', conversationId: string): Promise<{ shown: StoredMessage | undefined; any: boolean }> {
   const newest = await db.inConversation(index, conversationId).last();
   if (!newest || notHidden(newest)) return { shown: newest, any: newest !== undefined };
   return { shown: await db.inConversation(index, conversationId).filter(notHidden).last(), any: true };
@@ -92,7 +92,7 @@ export async function refreshConversations(
     let hasUnacked = false;
     if (known) last = known.last;
     else {
-      const newestUnacked = await lastShown(db, '[conversationId+pendingAt]', conversationId);
+      const newestUnacked = await lastShown(db, 'unacked', conversationId);
       const row = newestUnacked.shown ?? (await lastShown(db, '[conversationId+seq]', conversationId)).shown;
       last = row ? toLocalMessage(row) : null;
       hasUnacked = newestUnacked.any;
@@ -152,6 +152,6 @@ async function groupRow(
 
 /** This device's unacknowledged group changes in a conversation, in the order they were made. */
 async function ownChanges(db: LocalDb, conversationId: string, me: string): Promise<StoredMessage[]> {
-  const rows = await db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
+  const rows = await db.inConversation('unacked', conversationId).toArray();
   return rows.filter((r) => r.type === 'system' && r.system && r.senderId === me);
 }

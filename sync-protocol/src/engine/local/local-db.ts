@@ -11,11 +11,14 @@
  *  - messages       primary key `key` = `${senderId}:${clientId}`, known the moment a message is typed,
  *                   so the pending copy and the server copy are the same row (never a duplicate).
  *                   Sparse indexes: IndexedDB leaves out a row whose index key is null/undefined,
- *                   so `id` and `[conversationId+seq]` hold only acked rows and `pendingAt` only
- *                   unacked ones. `[reader+status+conversationId]` (v8; `[reader+status]` v3–7) holds the
+ *                   so `id` and `[conversationId+seq]` hold only acked rows. `*unacked` (v9; the
+ *                   sparse `pendingAt` and `[conversationId+pendingAt]` before) holds the unacked
+ *                   ones, in typing order, overall and per conversation (local/unacked-index.ts).
+ *                   `[reader+status+conversationId]` (v8; `[reader+status]` v3–7) holds the
  *                   incoming ones: `reader` is the signed-in user on every message someone else sent, in
  *                   a group as in a 1:1 (sentIncoming, unreadIn).
  *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts).
+ *                   Both multiEntry fields are derived from the row on every write (local/derived-fields.ts).
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
  *                   messages and (v3) group changes, each with its own clientId; (v4) message
  *                   actions (react, edit, delete, hide), indexed by `targetKey`, the row they act on
@@ -45,7 +48,8 @@ import type { GroupState } from './group-state.ts';
 import type { Content } from './pending-actions.ts';
 import type { MessageAction } from '../../model/message-action.ts';
 import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
-import { keepWords } from './search-words.ts';
+import { keepDerivedFields } from './derived-fields.ts';
+import type { UnackedKey } from './unacked-index.ts';
 import { VERSIONS } from './schema-versions.ts';
 
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
@@ -66,8 +70,10 @@ export interface StoredMessage extends LocalMessage {
   reader?: string;
   /** While this device's actions on it are pending: the server's content state under them (pending-actions.ts). */
   base?: Content;
-  /** (v6) The body's search words (search-text.ts), the multiEntry `*words` index; kept by a middleware (local/search-words.ts). */
+  /** (v6) The body's search words (search-text.ts), the multiEntry `*words` index; kept by a middleware (local/derived-fields.ts). */
   words?: string[];
+  /** (v9) The row's keys in the multiEntry `*unacked` index, from `pendingAt` (local/unacked-index.ts); kept by the same middleware. */
+  unacked?: UnackedKey[];
 }
 
 /** A conversation row: for a group, the server's view of it (group-state.ts) besides what the UI reads. */
@@ -207,7 +213,7 @@ export class LocalDb extends Dexie {
       const version = this.version(v.version).stores(v.stores);
       if (v.upgrade) version.upgrade(v.upgrade);
     }
-    this.use(keepWords);
+    this.use(keepDerivedFields);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
@@ -219,9 +225,17 @@ export class LocalDb extends Dexie {
     await this.meta.put({ key, value });
   }
 
-  /** All rows of one conversation's index range, e.g. `range('[conversationId+seq]', id)`. */
-  inConversation(index: '[conversationId+seq]' | '[conversationId+pendingAt]', conversationId: string) {
+  /**
+   * One conversation's rows of an index: `[conversationId+seq]` the acked ones in server order,
+   * `unacked` the pending and failed ones in the order they were typed (local/unacked-index.ts).
+   */
+  inConversation(index: '[conversationId+seq]' | 'unacked', conversationId: string) {
     return this.messages.where(index).between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]);
+  }
+
+  /** Every unacked row (pending or failed), in the order they were typed: the index's number keys (local/unacked-index.ts). */
+  unackedRows() {
+    return this.messages.where('unacked').between(-Infinity, Infinity, true, true);
   }
 
   /** Incoming rows still stored `sent`, in any conversation: their delivery receipts are not acked yet (the index's prefix). */
@@ -244,7 +258,7 @@ export class LocalDb extends Dexie {
 
 /** Strips the internal fields of a row: what the UI and the events see. */
 export function toLocalMessage(row: StoredMessage): LocalMessage {
-  const { pendingAt: _pendingAt, reader: _reader, base: _base, words: _words, ...message } = row;
+  const { pendingAt: _pendingAt, reader: _reader, base: _base, words: _words, unacked: _unacked, ...message } = row;
   return message;
 }
 

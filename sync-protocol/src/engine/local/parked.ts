@@ -35,8 +35,8 @@ export async function parkUnsent(db: LocalDb, owner: string): Promise<number> {
   // can be sent after the next sign-in before the catch-up brings the row back (chaos finding A2).
   // A target still unacked is parked too, and its send is ahead in the lane: it resolves then.
   const outbox = await Promise.all((await db.outbox.toArray()).map((e) => resolveTargets(db, e)));
-  // pendingAt is set only on unacked rows (pending or failed): the index holds exactly those.
-  const unacked = (await db.messages.orderBy('pendingAt').toArray()).filter((m) => m.senderId === owner);
+  // The unacked rows (pending or failed), in the order they were typed (local/unacked-index.ts).
+  const unacked = (await db.unackedRows().toArray()).filter((m) => m.senderId === owner);
   const peerIds = [...new Set(unacked.map((m) => m.recipientId))];
   const peers = (await db.users.bulkGet(peerIds)).filter((u): u is User => u !== undefined);
   const marks = (await db.meta.where('key').startsWith(META.readPrefix).toArray()).filter(owed);

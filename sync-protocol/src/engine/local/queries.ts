@@ -58,7 +58,7 @@ export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['lo
         // transaction, one round trip to the page fewer when a chat opens (#20). Not Promise.all:
         // its continuation ran outside Dexie's transaction zone on fake-indexeddb (LocalDb.unreadIn).
         const ackedRead = newest().limit(n).toArray();
-        const unackedRead = db.inConversation('[conversationId+pendingAt]', conversationId).toArray();
+        const unackedRead = db.inConversation('unacked', conversationId).toArray();
         // Awaited below unless the first read throws, which aborts the transaction and this read with it.
         unackedRead.catch(() => {});
         let acked = await ackedRead;
@@ -85,7 +85,7 @@ export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['lo
     },
 
     async outbox(): Promise<LocalMessage[]> {
-      return (await db.messages.orderBy('pendingAt').toArray()).map(toLocalMessage);
+      return (await db.unackedRows().toArray()).map(toLocalMessage);
     },
 
     blocked(): Promise<string[]> {

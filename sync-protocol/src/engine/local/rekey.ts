@@ -37,7 +37,7 @@ export async function rekeyConversation(db: LocalDb, localId: string, serverId: 
   await db.setMeta(META.aliasPrefix + localId, serverId);
   // Only unacked rows can carry a local id (every server copy names the server's), so the
   // pendingAt index holds them all; a group never acked holds no read mark or history cursor either.
-  const rows = await db.inConversation('[conversationId+pendingAt]', localId).toArray();
+  const rows = await db.inConversation('unacked', localId).toArray();
   await db.messages.bulkPut(rows.map((r) => ({ ...r, conversationId: serverId, recipientId: r.recipientId === localId ? serverId : r.recipientId })));
   // Same localCreatedAt: the entries keep their order in the server id's lane.
   const entries = await db.outbox.where('conversationId').equals(localId).toArray();

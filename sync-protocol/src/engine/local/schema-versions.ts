@@ -3,6 +3,7 @@ import type { Transaction } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
 import type { StoredConversation, StoredMessage } from './local-db.ts';
 import { wordsOf } from './search-words.ts';
+import { unackedOf } from './unacked-index.ts';
 
 /**
  * Schema versions, oldest first. To change the schema, append a version with the new
@@ -58,7 +59,7 @@ export const VERSIONS: { version: number; stores: Record<string, string>; upgrad
     stores: { files: 'clientId, owner, messageKey, attachmentId', media: 'key, usedAt', mediaBytes: 'key' },
   },
   {
-    // Offline search: every row's body words in a multiEntry index (local/search-words.ts keeps
+    // Offline search: every row's body words in a multiEntry index (local/derived-fields.ts keeps
     // them on every later write); existing rows get theirs here.
     version: 6,
     stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status], *words' },
@@ -77,5 +78,17 @@ export const VERSIONS: { version: number; stores: Record<string, string>; upgrad
     // receipts owed. Same number of index entries per row; IndexedDB builds the new index from the rows.
     version: 8,
     stores: { messages: 'key, id, [conversationId+seq], [conversationId+pendingAt], pendingAt, [reader+status+conversationId], *words' },
+  },
+  {
+    // The unacked rows in one multiEntry index, `*unacked`, instead of the sparse `pendingAt` and
+    // `[conversationId+pendingAt]` (local/unacked-index.ts says why): the same entries, none for an
+    // acked row. Every row gets its keys here; later writes keep them (local/derived-fields.ts).
+    version: 9,
+    stores: { messages: 'key, id, [conversationId+seq], [reader+status+conversationId], *words, *unacked' },
+    upgrade: async (tx) => {
+      await tx.table('messages').toCollection().modify((m: StoredMessage) => {
+        m.unacked = unackedOf(m);
+      });
+    },
   },
 ];

@@ -45,7 +45,7 @@ export function laneHeads(entries: readonly OutboxEntry[]): OutboxEntry[] {
  * an action must queue behind it.
  */
 export async function nextPendingTime(db: LocalDb): Promise<number> {
-  const newest = await db.messages.orderBy('pendingAt').last();
+  const newest = await db.unackedRows().last();
   const newestEntry = await db.outbox.orderBy('localCreatedAt').last();
   const latest = Math.max(newest?.pendingAt ?? -Infinity, newestEntry?.localCreatedAt ?? -Infinity);
   return nextLocalTime(Date.now(), Number.isFinite(latest) ? latest : undefined);
@@ -173,7 +173,7 @@ export async function requeue(db: LocalDb, key: string, me: string): Promise<voi
     if (row.status !== 'failed') return; // pending: already queued; acked: nothing to do
     const behind =
       row.system?.kind === 'group-created'
-        ? (await db.inConversation('[conversationId+pendingAt]', row.conversationId).toArray()).filter((r) => r.key !== key && r.status === 'failed')
+        ? (await db.inConversation('unacked', row.conversationId).toArray()).filter((r) => r.key !== key && r.status === 'failed')
         : [];
     for (const failed of [row, ...behind]) {
       const localCreatedAt = await nextPendingTime(db);
