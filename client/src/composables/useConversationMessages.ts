@@ -1,6 +1,7 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { computed, ref, watch, type ComputedRef, type Ref, type ShallowRef } from 'vue';
 import { engine } from '../engine.ts';
+import { useEngineState } from './useEngineState.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 import { warmUp } from './warmLiveQuery.ts';
 
@@ -38,6 +39,8 @@ export interface UseConversationMessagesReturn {
   reachedStart: Readonly<Ref<boolean>>;
   /** The last attempt to fetch older history failed (offline, server error). */
   olderFailed: Readonly<Ref<boolean>>;
+  /** It failed and the engine is not online: it is fetched again by itself once it is (not the reader's to retry). */
+  olderWaitsForNetwork: ComputedRef<boolean>;
   loadOlder(): Promise<void>;
   /**
    * Widens the window until it holds the message with server id `messageId` (a quote was
@@ -126,6 +129,18 @@ export function useConversationMessages(conversationId: string, options: UseConv
     return shown(messageId);
   }
 
+  // Offline, older history cannot come: that is no error to retry but a wait, and the fetch that
+  // failed is made again as soon as the engine is back online (a chat opened just before the
+  // connection dropped showed "Couldn't load older messages — retry" until the reader pressed it).
+  const connection = useEngineState();
+  const olderWaitsForNetwork = computed(() => olderFailed.value && connection.value.connection !== 'online');
+  watch(
+    () => connection.value.connection,
+    (now, before) => {
+      if (now === 'online' && before !== 'online' && olderFailed.value) void loadOlder();
+    },
+  );
+
   const isEmpty = computed(() => loaded.value && messages.value.length === 0);
-  return { messages, loaded, loadingOlder, reachedStart, olderFailed, loadOlder, reveal, isEmpty };
+  return { messages, loaded, loadingOlder, reachedStart, olderFailed, olderWaitsForNetwork, loadOlder, reveal, isEmpty };
 }
