@@ -96,9 +96,9 @@ export function unreadDelta(before: StoredMessage | undefined, after: StoredMess
 /**
  * Field-by-field equality of two rows, so unchanged replays cost no write and no event. The derived
  * fields (`words`, `unacked`) are left out: the write middleware sets them from the row
- * (local/derived-fields.ts), so they are on every stored row and on no merged one, which made every
- * replay of a stored message (a catch-up page re-sending what the device holds, a status change it
- * already knew) a rewrite.
+ * (local/derived-fields.ts), so every stored row has them while a merged one lacks them (or carries
+ * the stored row's, stale): compared, every replay of a stored message (a catch-up page re-sending
+ * what the device holds, a status change it already knew) was a rewrite.
  */
 export function sameRow(a: StoredMessage | undefined, b: StoredMessage): boolean {
   if (!a) return false;
