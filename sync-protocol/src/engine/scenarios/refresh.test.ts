@@ -140,13 +140,16 @@ describe('access tokens: expired or refused', () => {
     await tab2.resume();
     await waitFor(() => tab1.engine.getState().connection === 'online' && tab2.getState().connection === 'online');
 
-    env.server.expireAccessTokens();
     // Both refreshes reach the server before either answer reaches a tab: both present the same token.
     // Only this account's: bob's device may be refreshing too (a request it makes right after connecting).
+    // The hold is in place before the tokens expire: installed after, with the read of the token in
+    // between, a tab's own request (a mute or presence fetch) could refresh first, unheld, on a loaded
+    // machine (a clean-clone CI timed out waiting for the second held refresh).
     const raw = new LocalDb(tab1.dbName, { indexedDB: tab1.factory, IDBKeyRange });
     const refreshToken = await raw.getMeta<string>(META.refreshToken);
     raw.close();
     const both = env.server.hold((call) => call.op === 'refresh' && (call.input as { refreshToken?: string }).refreshToken === refreshToken);
+    env.server.expireAccessTokens();
     const searches = [tab1.engine.searchUsers(b.username), tab2.searchUsers(b.username)];
     await waitFor(() => both.count === 2);
     both.release();
