@@ -64,17 +64,31 @@ export function countLocalMessages(page: import('playwright-core').Page): Promis
   });
 }
 
-/** The `nth` (1-based) snapshot of mark `name`, waiting for it (polled every 20 ms; the time is the mark's own). */
+/**
+ * The `nth` (1-based) snapshot of mark `name`, waiting for it (polled from Node every 20 ms; the
+ * time is the mark's own). Not page.waitForFunction: that loads Playwright's injected script into
+ * the page (~70 ms of main thread in the traces) while the page is still starting, and that time
+ * landed inside the cold open being measured. A poll is page.evaluate, which the page never runs
+ * as more than a small task.
+ */
 export async function waitForMark(page: Page, name: string, nth = 1, timeout = 60_000): Promise<MarkSnapshot> {
-  const handle = await page.waitForFunction(
-    ([n, i]) => {
-      // No probe yet: still the previous document (installMarkProbe runs before the app's scripts).
-      return window.__pigeonMarkProbe?.filter((s) => s.name === n)[i - 1] ?? false;
-    },
-    [name, nth] as const,
-    { polling: 20, timeout },
-  );
-  return (await handle.jsonValue()) as MarkSnapshot;
+  const deadline = performance.now() + timeout;
+  for (;;) {
+    const found = await page
+      .evaluate(
+        // No probe yet: still the previous document (installMarkProbe runs before the app's scripts).
+        ([n, i]) => window.__pigeonMarkProbe?.filter((s) => s.name === n)[i - 1] ?? null,
+        [name, nth] as const,
+      )
+      .catch((e: unknown) => {
+        // The document changed under the call (the navigation committing): ask the new one.
+        if (/context was destroyed|navigat/i.test(String(e))) return null;
+        throw e;
+      });
+    if (found) return found;
+    if (performance.now() > deadline) throw new Error(`waitForMark: no ${name} #${nth} within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 
