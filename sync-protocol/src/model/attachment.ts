@@ -22,9 +22,7 @@ import { clientIdSchema } from './message.ts';
 import { attachmentSchema } from './message-parts.ts';
 import { lazySchema } from '../lazy-schema.ts';
 
-/** Raster images a client may show inline (an `<img>` of the bytes); anything else is a file to download. */
-export const INLINE_IMAGE_MIMES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
-export const isInlineImage = (mime: string): boolean => INLINE_IMAGE_MIMES.has(mime);
+export { INLINE_IMAGE_MIMES, isInlineImage } from '../media-types.ts';
 
 /** Control characters (C0, DEL, C1) and path separators: a name is shown and offered as a download name, never a path. */
 const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f/\\]/;

@@ -13,6 +13,7 @@
  * writes through.
  */
 import type { EngineDrafts } from '../api.ts';
+import { draftsByConversation } from './conversation-view.ts';
 import { isLocalGroupId, META, type LocalDb } from './local-db.ts';
 import { signedInAs } from './session.ts';
 
@@ -20,14 +21,10 @@ import { signedInAs } from './session.ts';
 export async function readDrafts(db: LocalDb, owner: string): Promise<Map<string, string>> {
   return db.transaction('r', [db.drafts, db.meta], async () => {
     const rows = await db.drafts.where('owner').equals(owner).toArray();
-    const out = new Map<string, string>();
-    for (const row of rows) {
-      let id = row.conversationId;
-      if (isLocalGroupId(id)) id = (await db.getMeta<string>(META.aliasPrefix + id)) ?? id;
-      // A draft under the server id itself is the newer one (the app moves drafts as it re-keys).
-      if (id === row.conversationId || !out.has(id)) out.set(id, row.text);
-    }
-    return out;
+    const locals = [...new Set(rows.map((r) => r.conversationId).filter(isLocalGroupId))];
+    const aliases = await db.meta.bulkGet(locals.map((id) => META.aliasPrefix + id));
+    const alias = new Map(locals.map((id, i) => [id, aliases[i]?.value as string | undefined]));
+    return draftsByConversation(rows, (id) => alias.get(id));
   });
 }
 

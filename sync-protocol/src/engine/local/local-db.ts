@@ -93,8 +93,7 @@ export type GroupOp = { kind: 'create'; title: string; memberIds: string[] } | G
  * clientId makes it unique, and the server's `group-created` message carries that clientId,
  * so every copy of it tells which server id the local one became (local/rekey.ts).
  */
-export const localGroupId = (clientId: string): string => `local:${clientId}`;
-export const isLocalGroupId = (id: string): boolean => id.startsWith('local:');
+export { isLocalGroupId, localGroupId } from './conversation-view.ts';
 export const conversationType = (id: string): 'direct' | 'group' => (conversationMembers(id) ? 'direct' : 'group');
 
 export interface OutboxEntry {
@@ -163,33 +162,8 @@ export interface ParkedRow {
   row: OutboxEntry | StoredMessage | User | MetaRow;
 }
 
-export const META = {
-  /** The session's access token (a short-lived JWT). */
-  token: 'token',
-  /** The session's refresh token; absent when the server issued none. */
-  refreshToken: 'refreshToken',
-  /** When this device received the access token (device ms): its lifetime is counted from here. */
-  tokenReceivedAt: 'tokenReceivedAt',
-  /** The signed-in user; removed on sign-out and expiry. */
-  userId: 'userId',
-  /** `{ userId, reason }` of the last session that ended: other tabs report the same reason. */
-  signedOut: 'signedOut',
-  /** The user whose data this database holds; a different user signing in clears it first. */
-  owner: 'owner',
-  syncCursor: 'syncCursor',
-  lastSyncAt: 'lastSyncAt',
-  lease: 'outboxLease',
-  /** Ids of the users the signed-in user has blocked, as last heard from the server (local/blocks.ts). */
-  blocked: 'blocked',
-  readPrefix: 'read:',
-  /** `delivered:<group id>` → the account's delivered position there, as the server last said (down/read-positions.ts). */
-  deliveredPrefix: 'delivered:',
-  historyPrefix: 'history:',
-  /** `alias:<local group id>` → the server's id of a group created on this device (local/rekey.ts). */
-  aliasPrefix: 'alias:',
-  /** The media cache's budget in bytes, or null (keep everything); absent: the engine's default. Kept across account switches. */
-  mediaBudget: 'mediaBudget',
-} as const;
+/** The meta table's keys (pure, so the client's first paint reads the session by the same names). */
+export { META } from './meta-keys.ts';
 
 
 export class LocalDb extends Dexie {
@@ -262,11 +236,8 @@ export function toLocalMessage(row: StoredMessage): LocalMessage {
   return message;
 }
 
-/** Strips the internal fields of a conversation row. */
-export function toLocalConversation(row: StoredConversation): LocalConversation {
-  const { group: _group, groupFetchRefused: _refused, serverMute: _serverMute, ...conversation } = row;
-  return conversation;
-}
+/** Strips the internal fields of a conversation row (pure, so the client's first paint shares it). */
+export { toLocalConversation } from './conversation-view.ts';
 
 /** The outbox entries of actions on the row `key`, oldest first (inside a transaction over the outbox). */
 export async function actionsOn(db: LocalDb, key: string): Promise<OutboxEntry[]> {

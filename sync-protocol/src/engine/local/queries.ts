@@ -6,15 +6,9 @@ import type { User } from '../../model/user.ts';
 import type { ConversationView, EngineQueries, LocalMessage } from '../api.ts';
 import { readBlocked } from './blocks.ts';
 import { messagesAround, type AroundDeps } from './around.ts';
-import { META, toLocalConversation, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
+import { conversationView as viewOf } from './conversation-view.ts';
+import { META, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
 import { resolveConversationId } from './rekey.ts';
-
-/** A row as the list shows it: a group by its title and members, a 1:1 conversation by its peer. */
-function viewOf(row: StoredConversation, peer: User | undefined): ConversationView {
-  const conversation = toLocalConversation(row);
-  if (row.type === 'group') return { conversation, peer: null, title: row.title, memberCount: row.members.length, writable: row.writable };
-  return { conversation, peer: peer ?? null, title: peer?.displayName ?? '', memberCount: 2, writable: row.writable };
-}
 
 /** Not deleted for me. */
 const shown = (row: StoredMessage): boolean => !row.hiddenAt;
