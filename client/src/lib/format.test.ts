@@ -54,4 +54,10 @@ describe('initials', () => {
     expect(initials('🎉🎉')).toBe('');
     expect(initials('  ')).toBe('');
   });
+
+  it('keeps a letter with its combining mark, past the plain-ASCII shortcut', () => {
+    expect(initials('e\u0301mile zola')).toBe('E\u0301Z'); // "émile" spelt with a combining accent
+    expect(initials('a')).toBe('A');
+    expect(initials('x.y')).toBe('XY');
+  });
 });

@@ -112,11 +112,16 @@ function capitalise(text: string): string {
   return text.charAt(0).toLocaleUpperCase(currentLocale()) + text.slice(1);
 }
 
-const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+/** Built on first need: loading the grapheme rules cost the cold open's first paint (issue #20), and most names never need them. */
+let segmenter: Intl.Segmenter | null | undefined;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]/u;
+/** An ASCII letter or digit followed by nothing that could join it into a longer grapheme (a combining mark, a joiner). */
+const PLAIN_INITIAL = /^[A-Za-z0-9](?:$|[\x00-\x7f])/;
 
 /** The first grapheme of `word` that starts with a letter or a digit ("🎉x" → "x"), or null. */
 function firstLetter(word: string): string | null {
+  if (PLAIN_INITIAL.test(word)) return word[0]!;
+  segmenter ??= typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
   const graphemes = segmenter ? Array.from(segmenter.segment(word), (s) => s.segment) : Array.from(word);
   return graphemes.find((g) => LETTER_OR_DIGIT.test(g)) ?? null;
 }
