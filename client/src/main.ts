@@ -3,6 +3,7 @@ import './perf/boot.ts';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { startEarly } from './boot/early-start.ts';
+import { startFirstPaint } from './boot/first-paint.ts';
 import { mountLater } from './boot/mount-later.ts';
 import { i18n, ready } from './i18n/index.ts';
 import './styles/main.css';
@@ -13,6 +14,9 @@ import './styles/main.css';
 // Ask the browser not to evict our IndexedDB under storage pressure (Safari wipes
 // non-persistent storage of sites not used for 7 days). Best effort: it may say no.
 void navigator.storage?.persist?.().catch(() => false);
+
+// A stored session: its cached list is read at once, to be drawn before the engine has loaded.
+startFirstPaint(() => import('./components/first-paint/FirstPaintMessenger.vue'));
 
 // A stored session: fetch the engine and the messenger, and resume, while Vue mounts the shell.
 startEarly(() => import('./pages/MessengerPage.vue'));

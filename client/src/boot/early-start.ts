@@ -10,6 +10,8 @@
  */
 import type { User } from '@pigeon/sync-protocol';
 import { loadEngine, mayHaveSession, resumeStored } from './engine-loader.ts';
+import { afterFirstPaint } from './first-paint.ts';
+import { signedInLastTime } from './signed-in-hint.ts';
 
 let hint: Promise<boolean> | null = null;
 let resuming: Promise<User | null> | null = null;
@@ -28,30 +30,7 @@ export function resumeSession(): Promise<User | null> {
   return resuming;
 }
 
-/**
- * A synchronous hint, kept by App.vue: this browser showed a signed-in session last time. It lets
- * the chunks be requested before Vue mounts, instead of after indexedDB.databases() answers (which
- * comes after the mount, ~100 ms later on a loaded machine in the traces). Only the chunks: the
- * session is resumed once databases() confirms, so a stale hint never creates a database.
- */
-const HINT_KEY = 'pigeon:signed-in-hint';
-
-export function rememberSignedIn(signedIn: boolean): void {
-  try {
-    if (signedIn) localStorage.setItem(HINT_KEY, '1');
-    else localStorage.removeItem(HINT_KEY);
-  } catch {
-    // Storage refused (private mode, quota): the start just waits for databases().
-  }
-}
-
-function signedInLastTime(): boolean {
-  try {
-    return localStorage.getItem(HINT_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
+export { rememberSignedIn } from './signed-in-hint.ts';
 
 /**
  * Starts the work a resumed session needs, before the shell has mounted. `loadMessenger` imports
@@ -59,13 +38,16 @@ function signedInLastTime(): boolean {
  * so the browser fetches and evaluates it once).
  */
 export function startEarly(loadMessenger: () => Promise<unknown>): void {
+  // The messenger's chunk imports the engine's: both wait for the cached list's first paint, if
+  // one is coming (boot/first-paint.ts; loadEngine waits by itself).
+  const messenger = () => afterFirstPaint(() => void loadMessenger().catch(() => {})); // App.vue's own import reports a failure
   if (signedInLastTime()) {
     void loadEngine().catch(() => {});
-    void loadMessenger().catch(() => {});
+    messenger();
   }
   void sessionHint().then((may) => {
     if (!may) return;
-    void loadMessenger().catch(() => {}); // App.vue's own import reports a failure
+    messenger();
     void resumeSession().catch(() => {});
   });
 }

@@ -6,6 +6,7 @@
  */
 import type { User } from '@pigeon/sync-protocol';
 import type { SyncEngine } from '@pigeon/sync-protocol/engine';
+import { firstPaintSettled } from './first-paint.ts';
 import { nextTask } from './next-task.ts';
 
 /** The engine's IndexedDB database (engine.ts leaves createSyncEngine's default name). */
@@ -18,7 +19,8 @@ let loaded: SyncEngine | null = null;
 const waiting: Array<(engine: SyncEngine) => void> = [];
 
 function loadModule(): Promise<EngineModule> {
-  loading ??= import('./start-engine.ts').then(
+  // After the cached list's first paint, if one is coming (boot/first-paint.ts says why).
+  loading ??= firstPaintSettled().then(() => import('./start-engine.ts')).then(
     async (module) => {
       // The engine is created in a task of its own, not in the one that evaluated its chunk (engine.ts).
       await nextTask();

@@ -2,6 +2,7 @@ import type { Message } from '@pigeon/sync-protocol';
 import { ref, type Ref } from 'vue';
 import { engine } from '../engine.ts';
 import { isNewForSound, shouldChime } from '../lib/chime-rule.ts';
+import { readSoundSetting as readSetting, SOUND_STORAGE_KEY } from '../lib/sound-setting.ts';
 import { useEngineEvent } from './useEngineEvent.ts';
 
 export interface UseMessageSoundOptions {
@@ -20,17 +21,9 @@ export interface UseMessageSoundReturn {
   setEnabled(on: boolean): void;
 }
 
-export const SOUND_STORAGE_KEY = 'pigeon:new-message-sound';
+export { SOUND_STORAGE_KEY } from '../lib/sound-setting.ts';
 /** A performance mark each time the sound plays (what e2e tests look for). */
 export const SOUND_MARK = 'pigeon:new-message-sound';
-
-function readSetting(): boolean {
-  try {
-    return localStorage.getItem(SOUND_STORAGE_KEY) === '1';
-  } catch {
-    return false; // storage blocked (privacy settings): off
-  }
-}
 
 let audio: AudioContext | null = null;
 

@@ -1,6 +1,7 @@
 import type { User } from '@pigeon/sync-protocol';
 import { computed, type ComputedRef } from 'vue';
 import { engine } from '../engine.ts';
+import { UNKNOWN_USER, userName } from '../lib/user-name.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 export interface UseUserNamesReturn {
@@ -12,7 +13,7 @@ export interface UseUserNamesReturn {
   loaded: ComputedRef<boolean>;
 }
 
-export const UNKNOWN_USER = 'Unknown user';
+export { UNKNOWN_USER } from '../lib/user-name.ts';
 
 /**
  * Names of a set of users (a group's members, the senders in a list), read from the engine's
@@ -41,7 +42,7 @@ export function useUserNames(ids: () => readonly string[], fallback = UNKNOWN_US
 
   function nameOf(userId: string): string {
     const user = userOf(userId);
-    if (user) return user.displayName || user.username;
+    if (user) return userName(user);
     // Not asked yet (the first read, or ids that just joined the set): nothing rather than a
     // "Unknown user" that flashes until the database answers (it names them a moment later).
     return data.value.asked.has(userId) ? fallback : '';

@@ -3,7 +3,10 @@
  * conversation list says of a message without text, how many images a bubble's grid shows, why
  * an upload was refused. Pure functions (unit-tested beside this file).
  */
-import { isInlineImage, LIMITS, type Attachment } from '@pigeon/sync-protocol';
+import type { Attachment } from '@pigeon/sync-protocol';
+// Not the package's root: it carries the schemas (zod), and the first paint's rows use this module.
+import { LIMITS } from '@pigeon/sync-protocol/limits';
+import { isInlineImage } from '@pigeon/sync-protocol/media-types';
 import { currentLocale, t } from '../i18n/index.ts';
 
 /** UI strings of attachments, in one place (media.json); read at each use, so a language switch shows at once. */

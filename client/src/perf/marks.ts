@@ -12,8 +12,13 @@ export const MARK = {
   boot: 'pigeon:boot',
   /** engine.resume() settled: the local session and database were read (signed in or not). */
   resumed: 'pigeon:resumed',
-  /** First frame with conversations in the list has been rendered. Once per page load. */
+  /**
+   * First frame with conversations in the list has been rendered: the cached list's first paint
+   * (boot/first-paint.ts) or, without one, the messenger's. Once per page load.
+   */
   listRendered: 'pigeon:list-rendered',
+  /** First frame of the messenger's own list (the engine running, the list following the database). Once per page load. */
+  listLive: 'pigeon:list-live',
   /** The user asked for a conversation (click in the app, or back/forward to a chat URL). */
   chatOpen: 'pigeon:chat-open',
   /** First frame showing the conversation asked for with its newest messages has been rendered. Once per chat-open. */
@@ -23,6 +28,8 @@ export const MARK = {
 export const MEASURE = {
   /** Navigation start (time origin) → pigeon:list-rendered. */
   navigationToList: 'pigeon:navigation-to-list',
+  /** Navigation start (time origin) → pigeon:list-live. */
+  navigationToLiveList: 'pigeon:navigation-to-live-list',
   /** pigeon:chat-open → pigeon:chat-rendered. */
   chatOpenToRendered: 'pigeon:chat-open-to-rendered',
 } as const;
@@ -93,6 +100,7 @@ export function afterNextPaint(callback: () => void): void {
 let booted = false;
 let resumed = false;
 let listScheduled = false;
+let liveScheduled = false;
 /** The conversation of the last pigeon:chat-open still waiting for its pigeon:chat-render. */
 let openingChat: string | null = null;
 
@@ -115,6 +123,16 @@ export function listShown(conversations: number): void {
   afterNextPaint(() => {
     mark(MARK.listRendered, { conversations } satisfies ListMarkDetail);
     measure(MEASURE.navigationToList, 0, MARK.listRendered);
+  });
+}
+
+/** Call when the messenger's live list first shows conversations; marks after that frame is painted, once per page. */
+export function liveListShown(conversations: number): void {
+  if (liveScheduled) return;
+  liveScheduled = true;
+  afterNextPaint(() => {
+    mark(MARK.listLive, { conversations } satisfies ListMarkDetail);
+    measure(MEASURE.navigationToLiveList, 0, MARK.listLive);
   });
 }
 

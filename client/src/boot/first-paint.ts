@@ -1,0 +1,89 @@
+/**
+ * The first paint of a signed-in device: the conversation list as it was stored, drawn before the
+ * engine's chunk has loaded (components/first-paint/FirstPaintMessenger.vue, in place of the
+ * splash). The read is plain IndexedDB (@pigeon/sync-protocol/first-paint: no Dexie, no zod),
+ * started from main.ts before Vue mounts, so it runs while the entry's work does. The messenger
+ * replaces it once the session is resumed.
+ *
+ * Before it, the list waited for the engine's chunk to be fetched and evaluated, the engine to
+ * start, the session to resume and the messenger to render (issue #20: ~60 % of a cold open).
+ *
+ * Only on the list (a chat's link opens onto the chat, which needs the engine), only where this
+ * browser showed a session last time (boot/early-start.ts: a first visit reads nothing), and only
+ * with at least one conversation: an empty list is no faster to show this way.
+ */
+import { readFirstPaint, type FirstPaint } from '@pigeon/sync-protocol/first-paint';
+import type { Component } from 'vue';
+import { parseHash } from '../lib/hash-route.ts';
+import { signedInLastTime } from './signed-in-hint.ts';
+
+export interface FirstPaintView {
+  component: Component;
+  cached: FirstPaint;
+}
+
+/**
+ * At most this long between startFirstPaint and the engine's chunk being asked for. The engine
+ * waits for the first paint (engine-loader.ts): evaluating its chunk is one long task or two on
+ * the main thread, and the cached list's read and render queued behind them (traced: the list
+ * painted after the engine's chunk had run, ~100 ms later than it could). Bounded, so a first
+ * paint that never comes (a chunk that does not load, a database that does not answer) costs
+ * the messenger this much at most.
+ */
+const WAIT_FOR_PAINT_MS = 500;
+
+let reading: Promise<FirstPaintView | null> = Promise.resolve(null);
+let settled: Promise<void> = Promise.resolve();
+let settle: () => void = () => {};
+/** A first paint was started and is neither on screen nor given up yet. */
+let pending = false;
+
+/**
+ * Starts the read, and the component's chunk alongside (`loadComponent`: main.ts passes the import
+ * of components/first-paint/FirstPaintMessenger.vue). A chunk that cannot load (an old service
+ * worker's cache) just means no first paint.
+ */
+export function startFirstPaint(loadComponent: () => Promise<{ default: Component }>): void {
+  if (!signedInLastTime() || parseHash(location.hash).view !== 'list' || typeof indexedDB === 'undefined') return;
+  pending = true;
+  settled = new Promise<void>((resolve) => {
+    settle = () => {
+      pending = false;
+      resolve();
+    };
+  });
+  setTimeout(settle, WAIT_FOR_PAINT_MS);
+  const component = loadComponent().then(
+    (module) => module.default,
+    () => null,
+  );
+  reading = readFirstPaint(indexedDB).then(async (cached) => {
+    const loaded = cached && cached.conversations.length > 0 ? await component : null;
+    if (!loaded || !cached) {
+      settle(); // nothing to draw: the engine need not wait
+      return null;
+    }
+    return { component: loaded, cached };
+  });
+}
+
+/** The first paint is on screen, or will not be drawn (App.vue, FirstPaintMessenger.vue): the engine may load. */
+export function firstPaintDone(): void {
+  settle();
+}
+
+/** Resolves once the engine's chunk may be loaded: at once where no first paint was started. */
+export function firstPaintSettled(): Promise<void> {
+  return settled;
+}
+
+/** Runs `fn` once the engine's chunk may be loaded: synchronously when no first paint is pending. */
+export function afterFirstPaint(fn: () => void): void {
+  if (pending) void settled.then(fn);
+  else fn();
+}
+
+/** What startFirstPaint found: the component and the cached list to draw, or null (the splash, as before). */
+export function firstPaint(): Promise<FirstPaintView | null> {
+  return reading;
+}
