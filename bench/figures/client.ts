@@ -55,8 +55,8 @@ export interface ProfileTimes {
   initialSyncMs: number;
   firstList: number;
   list: number[];
-  /** Navigation → the messenger's own (live) list painted: pigeon:list-live. */
-  live: number[];
+  /** Navigation → the messenger's own (live) list painted: pigeon:list-live. Absent in results saved before session 30. */
+  live?: number[];
   fcp: number[];
   open: number[];
 }
@@ -234,13 +234,13 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
       if (run === 0) times.firstList = r.list;
       else {
         times.list.push(r.list);
-        times.live.push(r.live);
+        times.live!.push(r.live);
         times.fcp.push(r.fcp);
         times.open.push(r.open);
       }
     }
     console.log(
-      `  list painted: first ${fmtMs(times.firstList)} ms, then median ${fmtMs(summarize(times.list).p50)} ms (live list: median ${fmtMs(summarize(times.live).p50)} ms); ` +
+      `  list painted: first ${fmtMs(times.firstList)} ms, then median ${fmtMs(summarize(times.list).p50)} ms (live list: median ${fmtMs(summarize(times.live!).p50)} ms); ` +
         `open ${spec.open}-message conversation: median ${fmtMs(summarize(times.open).p50)} ms`,
     );
     return times;
@@ -355,7 +355,7 @@ export function renderClient(f: ClientFigures): string {
         f.profiles.map((p) => {
           const l = summarize(p.list);
           const o = summarize(p.open);
-          return [p.label, `${(p.initialSyncMs / 1000).toFixed(2)} s`, String(p.unnamedPeers), `${fmtMs(p.firstList)} ms`, `${fmtMs(l.p50)} / ${fmtMs(l.max)} ms`, `${fmtMs(summarize(p.live).p50)} ms`, `${fmtMs(summarize(p.fcp).p50)} ms`, `${p.openMessages} messages`, `${fmtMs(o.p50)} / ${fmtMs(o.max)} ms`];
+          return [p.label, `${(p.initialSyncMs / 1000).toFixed(2)} s`, String(p.unnamedPeers), `${fmtMs(p.firstList)} ms`, `${fmtMs(l.p50)} / ${fmtMs(l.max)} ms`, p.live?.length ? `${fmtMs(summarize(p.live).p50)} ms` : '—', `${fmtMs(summarize(p.fcp).p50)} ms`, `${p.openMessages} messages`, `${fmtMs(o.p50)} / ${fmtMs(o.max)} ms`];
         }),
       ),
     );
