@@ -6,10 +6,10 @@
  * replaces it once the session is resumed.
  *
  * Before it, the list waited for the engine's chunk to be fetched and evaluated, the engine to
- * start, the session to resume and the messenger to render (issue #20: ~60 % of a cold open).
+ * start, the session to resume and the messenger to render: ~60 % of a cold open, traced (#20).
  *
  * Only on the list (a chat's link opens onto the chat, which needs the engine), only where this
- * browser showed a session last time (boot/early-start.ts: a first visit reads nothing), and only
+ * browser showed a session last time (signed-in-hint.ts: a first visit reads nothing), and only
  * with at least one conversation: an empty list is no faster to show this way.
  */
 import { readFirstPaint, type FirstPaint } from '@pigeon/sync-protocol/first-paint';
@@ -25,8 +25,8 @@ export interface FirstPaintView {
 /**
  * At most this long between startFirstPaint and the engine's chunk being asked for. The engine
  * waits for the first paint (engine-loader.ts): evaluating its chunk is one long task or two on
- * the main thread, and the cached list's read and render queued behind them (traced: the list
- * painted after the engine's chunk had run, ~100 ms later than it could). Bounded, so a first
+ * the main thread, and the cached list's read and render queued behind them (measured: with the
+ * engine loading alongside, the list came no sooner than with no first paint at all). Bounded, so a first
  * paint that never comes (a chunk that does not load, a database that does not answer) costs
  * the messenger this much at most.
  */

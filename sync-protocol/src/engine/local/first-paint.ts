@@ -1,8 +1,9 @@
 /**
  * The conversation list as the device last stored it, read with plain IndexedDB: no Dexie, no zod,
  * no engine. A page opening a signed-in session draws this while the engine's chunk (most of the
- * app's JavaScript) is still loading, so the cached chats show in the time the splash took
- * (issue #20: the engine's chunk, its start and the session's resume were ~60 % of the cold open).
+ * app's JavaScript) is still loading, so the cached chats show before any of it has run
+ * (issue #20: the engine's chunk, its start, the session's resume and the messenger's render were
+ * ~60 % of the cold open, traced).
  *
  * It only reads, and only a database of exactly the schema this build knows: an older one (an
  * upgrade pending, which the engine runs) or a newer one (another tab on a newer build) gives null,
