@@ -10,15 +10,13 @@
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MARK } from '../src/perf/marks.ts';
-import { DESKTOP, PHONE, signIn, uniqueName, useBrowserCluster } from './harness.ts';
+import { conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, uniqueName, useBrowserCluster } from './harness.ts';
 import { apiSend, register, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 /** The engine's chunk (boot/engine-loader.ts imports it; the messenger's chunk imports what it does). */
 const ENGINE_CHUNK = '**/assets/start-engine-*.js';
 
-const row = (page: Page, username: string) => page.locator(`[data-testid="conversation-item"][data-peer-username="${username}"]`);
-const preview = (page: Page, username: string) => row(page, username).getByTestId('conversation-preview');
 const marks = (page: Page, name: string) => page.evaluate((n) => performance.getEntriesByName(n, 'mark').length, name);
 
 /** Ann, with a chat from Ben (a draft typed in it) and one from Cara, signed in on a device without a service worker (so the chunk can be held). */

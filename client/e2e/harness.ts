@@ -245,6 +245,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 32);
 }
 
+/** A 1:1 chat's row in the conversation list, by the peer's username. */
+export const conversationRow = (page: Page, username: string) => page.locator(`[data-testid="conversation-item"][data-peer-username="${username}"]`);
+/** The last-message (or draft) line of that row. */
+export const conversationPreview = (page: Page, username: string) => conversationRow(page, username).getByTestId('conversation-preview');
+
 export async function signIn(page: Page, username: string): Promise<void> {
   await page.getByTestId('auth-username').fill(username);
   await page.getByTestId('auth-password').fill(PASSWORD);

@@ -4,16 +4,13 @@
  * text takes the hint away. Desktop: another chat is opened; phone: back to the list.
  * PIGEON_E2E_SHOTS=<dir> also saves list-draft-*.png (phone and desktop, light and dark, English and French).
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dismissUpdatePrompt } from './actions-helpers.ts';
-import { DESKTOP, PHONE, signIn, useBrowserCluster, uniqueName } from './harness.ts';
+import { conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, useBrowserCluster, uniqueName } from './harness.ts';
 import { apiSend, register, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 
-const row = (page: Page, username: string) => page.locator(`[data-testid="conversation-item"][data-peer-username="${username}"]`);
-const preview = (page: Page, username: string) => row(page, username).getByTestId('conversation-preview');
 
 async function setUp(viewport: typeof DESKTOP) {
   const [annName, benName, caraName] = [uniqueName('ann'), uniqueName('ben'), uniqueName('cara')];
