@@ -204,6 +204,8 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
     await net.set(true);
     await installMarkProbe(context);
 
+    // Apart from `times`, whose field is optional: results saved before session 30 have none.
+    const live: number[] = [];
     const times: ProfileTimes = {
       label: spec.label,
       messages: spec.messages,
@@ -213,7 +215,7 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
       initialSyncMs,
       firstList: NaN,
       list: [],
-      live: [],
+      live,
       fcp: [],
       open: [],
     };
@@ -234,13 +236,13 @@ async function profile(browser: Browser, url: string, spec: ProfileSpec): Promis
       if (run === 0) times.firstList = r.list;
       else {
         times.list.push(r.list);
-        times.live!.push(r.live);
+        live.push(r.live);
         times.fcp.push(r.fcp);
         times.open.push(r.open);
       }
     }
     console.log(
-      `  list painted: first ${fmtMs(times.firstList)} ms, then median ${fmtMs(summarize(times.list).p50)} ms (live list: median ${fmtMs(summarize(times.live!).p50)} ms); ` +
+      `  list painted: first ${fmtMs(times.firstList)} ms, then median ${fmtMs(summarize(times.list).p50)} ms (live list: median ${fmtMs(summarize(live).p50)} ms); ` +
         `open ${spec.open}-message conversation: median ${fmtMs(summarize(times.open).p50)} ms`,
     );
     return times;
