@@ -24,6 +24,9 @@ export interface RemotePresence {
 
 const USER_ROOM_PREFIX = userRoom('');
 
+/** How long after announcing a user offline this node looks again (`confirmOffline`). */
+export const OFFLINE_RECHECK_MS = 2_000;
+
 /**
  * A user is online while any of their sockets is open on any node. This node's own
  * sockets are read from its rooms (`user:<id>`), synchronously and always right; the
@@ -56,6 +59,7 @@ export class Presence implements PresenceReader {
     private readonly log: Logger,
     private readonly remote: RemotePresence | null = null,
     private readonly now: () => Date = () => new Date(),
+    private readonly recheckMs = OFFLINE_RECHECK_MS,
   ) {}
 
   /** Of `userIds`, those with a socket on this node. */
@@ -126,7 +130,10 @@ export class Presence implements PresenceReader {
           if (!(await this.audience.canSee(viewer, subject))) continue;
           const lastSeen = records.find((r) => r.id === subject)?.lastSeen ?? null;
           if (online.has(subject)) this.fanout.emit([viewer], 'user-online', { userId: subject });
-          else if (lastSeen) this.fanout.emit([viewer], 'user-offline', { userId: subject, lastSeen });
+          else if (lastSeen) {
+            this.fanout.emit([viewer], 'user-offline', { userId: subject, lastSeen });
+            this.confirmOffline(subject, [viewer]);
+          }
         }
       })(),
       a,
@@ -182,6 +189,34 @@ export class Presence implements PresenceReader {
     onOffline?.();
     const peers = await this.peersOf(userId);
     this.fanout.emit(peers, 'user-offline', { userId, lastSeen });
+    this.confirmOffline(userId, peers);
+  }
+
+  /**
+   * An offline announcement can cross a connect it could not see: the user's new socket on another
+   * node is recorded in Redis a moment after this node looked, and that node's `user-online` (relayed
+   * through Redis) may reach a watcher before this node's `user-offline`, which then has the last word
+   * while the user is connected (a last socket closing on one node as another opens on another).
+   * `introduced`'s "offline", read before the user's first connect, can cross it the same way.
+   * Looking once more, when every node has long recorded its sockets, and telling the same watchers
+   * `user-online` if the user is there, bounds a wrong "offline" to this delay. Redis away: nothing is
+   * told (nor remembered as unsettled: the user was settled offline). The watchers are asked again
+   * (the audience may have changed). The timer never holds a shutdown; the look is tracked once it runs.
+   */
+  private confirmOffline(userId: string, watchers: readonly string[]): void {
+    if (watchers.length === 0) return;
+    const look = async () => {
+      const back = this.localOnline([userId]).size > 0 || (await this.elsewhere([userId]))?.has(userId) === true;
+      if (!back) return;
+      // Asked again: a block since the "offline" takes its target out of the watchers.
+      const still = new Set(await this.peersOf(userId));
+      const to = watchers.filter((w) => still.has(w));
+      if (to.length > 0) this.fanout.emit(to, 'user-online', { userId });
+    };
+    const timer = setTimeout(() => {
+      if (!this.stopped) this.track(look(), userId);
+    }, this.recheckMs);
+    timer.unref?.();
   }
 
   /** true / false, or null when only another node could say and none can be asked (then it is remembered). */
