@@ -64,6 +64,31 @@ export function countLocalMessages(page: import('playwright-core').Page): Promis
   });
 }
 
+/** Direct conversations in the page's IndexedDB whose peer's user record is there too (a name to show). */
+export function countNamedPeers(page: import('playwright-core').Page): Promise<number> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('pigeon');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const all = <T>(store: string, keys: boolean) =>
+      new Promise<T[]>((res, rej) => {
+        const os = db.transaction(store).objectStore(store);
+        const r = keys ? os.getAllKeys() : os.getAll();
+        r.onsuccess = () => res(r.result as T[]);
+        r.onerror = () => rej(r.error);
+      });
+    try {
+      const [conversations, userIds] = await Promise.all([all<{ peerId?: string }>('conversations', false), all<string>('users', true)]);
+      const known = new Set(userIds);
+      return conversations.filter((c) => c.peerId && known.has(c.peerId)).length;
+    } finally {
+      db.close();
+    }
+  });
+}
+
 /**
  * The `nth` (1-based) snapshot of mark `name`, waiting for it (polled from Node every 20 ms; the
  * time is the mark's own). Not page.waitForFunction: that loads Playwright's injected script into

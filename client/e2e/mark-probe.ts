@@ -14,8 +14,12 @@ export interface MarkSnapshot {
   name: string;
   startTime: number;
   detail: unknown;
-  /** `conversation-item` rows in the DOM. */
+  /** `conversation-item` rows in the DOM (the list draws the rows in view: ConversationRows.vue). */
   conversationItems: number;
+  /** The whole chat list's length, as its drawn rows say (aria-setsize); 0 with no row drawn. */
+  conversationTotal: number;
+  /** The drawn rows reach the bottom of the list's view, or the list's last row is drawn: no blank where rows belong. */
+  conversationViewCovered: boolean;
   /** `data-conversation-id` of the chat pane, if one is open. */
   chatId: string | null;
   /** Text of the last `message-body` (the newest message) and whether it is inside the message list's viewport. */
@@ -51,11 +55,20 @@ export async function installMarkProbe(context: BrowserContext): Promise<void> {
           const l = list.getBoundingClientRect();
           lastBodyVisible = b.height > 0 && b.top >= l.top - 1 && b.bottom <= l.bottom + 1;
         }
+        const rows = document.querySelector('[data-testid="conversation-list"]');
+        const lastRow = rows?.lastElementChild;
+        const conversationTotal = Number(lastRow?.getAttribute('aria-setsize') ?? 0);
+        const conversationViewCovered =
+          !!lastRow &&
+          (Number(lastRow.getAttribute('aria-posinset')) === conversationTotal ||
+            lastRow.getBoundingClientRect().bottom >= rows!.parentElement!.getBoundingClientRect().bottom - 1);
         snapshots.push({
           name,
           startTime: entry.startTime,
           detail: entry.detail,
           conversationItems: document.querySelectorAll('[data-testid="conversation-item"]').length,
+          conversationTotal,
+          conversationViewCovered,
           chatId: document.querySelector('[data-testid="chat-pane"]')?.getAttribute('data-conversation-id') ?? null,
           lastBody: last?.textContent ?? null,
           lastBodyVisible,

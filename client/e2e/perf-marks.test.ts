@@ -52,8 +52,10 @@ describe('Performance marks', () => {
     expect(resumed!.startTime).toBeLessThanOrEqual(live!.startTime);
     // Both rows were in the DOM when each mark was made.
     expect(listed!.conversationItems).toBe(2);
+    expect(listed!).toMatchObject({ conversationTotal: 2, conversationViewCovered: true });
     expect(listed!.detail).toEqual({ conversations: 2 });
     expect(live!.conversationItems).toBe(2);
+    expect(live!).toMatchObject({ conversationTotal: 2, conversationViewCovered: true });
     expect(live!.detail).toEqual({ conversations: 2 });
     expect(await measures(page, MEASURE.navigationToList)).toEqual([listed!.startTime]);
     expect(await measures(page, MEASURE.navigationToLiveList)).toEqual([live!.startTime]);
