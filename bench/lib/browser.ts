@@ -66,23 +66,29 @@ export function countLocalMessages(page: import('playwright-core').Page): Promis
 
 /** Direct conversations in the page's IndexedDB whose peer's user record is there too (a name to show). */
 export function countNamedPeers(page: import('playwright-core').Page): Promise<number> {
+  // No named functions inside: tsx would wrap them in a helper the page does not have.
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((res, rej) => {
       const r = indexedDB.open('pigeon');
       r.onsuccess = () => res(r.result);
       r.onerror = () => rej(r.error);
     });
-    const all = <T>(store: string, keys: boolean) =>
-      new Promise<T[]>((res, rej) => {
-        const os = db.transaction(store).objectStore(store);
-        const r = keys ? os.getAllKeys() : os.getAll();
-        r.onsuccess = () => res(r.result as T[]);
-        r.onerror = () => rej(r.error);
-      });
     try {
-      const [conversations, userIds] = await Promise.all([all<{ peerId?: string }>('conversations', false), all<string>('users', true)]);
+      const tx = db.transaction(['conversations', 'users']);
+      const [conversations, userIds] = await Promise.all([
+        new Promise<{ peerId?: string }[]>((res, rej) => {
+          const r = tx.objectStore('conversations').getAll();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        }),
+        new Promise<IDBValidKey[]>((res, rej) => {
+          const r = tx.objectStore('users').getAllKeys();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        }),
+      ]);
       const known = new Set(userIds);
-      return conversations.filter((c) => c.peerId && known.has(c.peerId)).length;
+      return conversations.filter((c) => c.peerId !== undefined && known.has(c.peerId)).length;
     } finally {
       db.close();
     }

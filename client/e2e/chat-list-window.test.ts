@@ -1,9 +1,9 @@
 /**
  * The chat list draws only the rows in view (issue #20; ConversationRows.vue, useRowWindow.ts):
  * with 40 chats on a phone, a screenful of rows is in the DOM, each saying where it sits in the
- * whole list, and yet every chat is reachable: by scrolling (the oldest at the bottom), by Tab
- * from row to row past the first screenful, and a chat far down that gets a message comes up to
- * the top. `PIGEON_E2E_SHOTS=<dir>` saves chat-list-window-{top,bottom}.png.
+ * whole list, and yet every chat is reachable: by scrolling (the oldest at the bottom; Esc from
+ * its chat comes back to its row), by Tab from row to row past the first screenful, and a chat far
+ * down that gets a message comes up to the top. `PIGEON_E2E_SHOTS=<dir>` saves chat-list-window-{top,bottom}.png.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,11 @@ describe('Chat list with many chats', () => {
     await shot(page, 'chat-list-window-bottom');
     await oldest.click();
     await expect.poll(() => page.getByTestId('chat-pane').getAttribute('data-conversation-id'), WAIT).toBeTruthy();
+    // The list was hidden while the chat was open (one pane on a phone): Esc comes back to the same place,
+    // the focus on the row the chat was opened from.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-peer-username')), WAIT).toBe(peers[0]!.name);
+    expect(await oldest.isVisible()).toBe(true);
   });
 
   it('Tab goes from row to row past the first screenful', async () => {

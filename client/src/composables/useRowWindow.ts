@@ -50,6 +50,10 @@ export function useRowWindow(o: RowWindowOptions) {
   function measure() {
     const list = o.list.value;
     if (!list || !scroller) return;
+    // Hidden (a phone's list while a chat is open: v-show): it reads as scrolled to 0 with no height, and the
+    // browser gives the scroll position back when it shows again. Keep the window for that moment, so the row
+    // the chat was opened from is drawn when Esc returns the focus to it.
+    if (scroller.getClientRects().length === 0) return;
     const box = list.getBoundingClientRect();
     listOffset = box.top - scroller.getBoundingClientRect().top + scroller.scrollTop;
     viewportPx.value = scroller.clientHeight;
