@@ -19,9 +19,10 @@ export interface RowWindowOptions {
  * measured (the drawn rows' mean, again after every render and resize) rather than each row's,
  * unlike a chat's bubbles (useVirtualList.ts).
  *
- * Before the list is mounted the view is taken to be the whole window (no taller scroller
- * exists). The first frame draws no overscan; the rows beyond the edges follow once it has been
- * painted, as the chat's message list does.
+ * Until the first frame is painted the view is taken to be the whole window (no taller scroller
+ * exists) and a row the estimated height, a little under the real one: that frame draws a few rows
+ * too many, none too few, and no overscan; the measured window and the rows beyond the edges follow
+ * once it has been painted, as the chat's message list's do.
  */
 export function useRowWindow(o: RowWindowOptions) {
   const rowPx = ref(o.estimatePx);
@@ -41,15 +42,20 @@ export function useRowWindow(o: RowWindowOptions) {
   /** Where the list starts in the scroller's content (px). */
   let listOffset = 0;
   let resizes: ResizeObserver | null = null;
+  let painted = false;
 
   function onScroll() {
     if (scroller) scrollTop.value = scroller.scrollTop - listOffset;
   }
 
-  /** Reads the view and the rows' height from the DOM (after a render, a resize). */
+  /**
+   * Reads the view and the rows' height from the DOM (after a render, a resize). Not before the first
+   * frame is painted: a read then forces the page's first layout early and its answer re-renders the
+   * list before that frame, work the first paint waits for. The estimates draw enough rows meanwhile.
+   */
   function measure() {
     const list = o.list.value;
-    if (!list || !scroller) return;
+    if (!list || !scroller || !painted) return;
     // Hidden (a phone's list while a chat is open: v-show): it reads as scrolled to 0 with no height, and the
     // browser gives the scroll position back when it shows again. Keep the window for that moment, so the row
     // the chat was opened from is drawn when Esc returns the focus to it.
@@ -75,8 +81,11 @@ export function useRowWindow(o: RowWindowOptions) {
       resizes = new ResizeObserver(() => measure());
       resizes.observe(scroller);
     }
-    measure();
-    afterNextPaintOrNow(() => (lean.value = false));
+    afterNextPaintOrNow(() => {
+      painted = true;
+      lean.value = false;
+      measure();
+    });
   });
   onUpdated(measure);
   onBeforeUnmount(() => {
