@@ -24,6 +24,7 @@ import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.
 import type { FaultProxy } from './proxy.ts';
 import { ShownMessages } from './shown.ts';
 import { DeviceWatch } from './device-watch.ts';
+import { listTracingFetch } from './list-trace.ts';
 
 export interface Account {
   index: number;
@@ -176,6 +177,7 @@ export class Device {
       indexedDB: this.idb as unknown as globalThis.IDBFactory,
       IDBKeyRange: IDBKeyRange as unknown as typeof globalThis.IDBKeyRange,
       locks: null,
+      fetch: listTracingFetch(this.name, this.options.history),
       ...(this.options.ackTimeoutMs ? { ackTimeoutMs: this.options.ackTimeoutMs } : {}),
       ...(this.options.uploadChunkBytes ? { uploadChunkBytes: this.options.uploadChunkBytes } : {}),
     });

@@ -116,6 +116,30 @@ describe.each(STORE_VARIANTS)('groups in real time on $kind', (variant) => {
     expect(await receiptsOf(t.url, c!.token, direct.id)).toMatchObject({ status: 403 });
   });
 
+  it('statuses a change moves are pushed to their senders: a leaver no longer holds a message back, a newcomer ends a lone member’s wait', async () => {
+    const [a, b, c, d] = await registerMany(t.url, 4);
+    const id = (await createGroup(t.url, a!.token, [b!.id, c!.id])).body.conversation.id;
+    const [aS, bS] = await Promise.all([a, b].map((u) => t.open(u!.token)));
+    const aBox = inbox(aS!);
+    const m = (await sendToGroup(t.url, a!.token, id, 'waits for c')).body.message;
+    expect(await bS!.timeout(5000).emitWithAck('message-received', { messageIds: [m.id] })).toEqual({ ok: true });
+    await roundTrip(aS!);
+    expect(aBox.statuses).toEqual([]);
+    // c leaves without having received it: the sender is told delivered, with no receipt to carry it.
+    expect((await removeMember(t.url, c!.token, id, c!.id)).status).toBe(200);
+    await waitFor('delivered reaches the sender', () => aBox.statuses.some((e) => e.messageIds.includes(m.id)));
+    expect(aBox.statuses.find((e) => e.messageIds.includes(m.id))).toMatchObject({ conversationId: id, status: 'delivered' });
+
+    // b leaves too: a is alone, and what a sends now waits for nobody (it stays sent) until someone joins.
+    expect((await removeMember(t.url, b!.token, id, b!.id)).status).toBe(200);
+    const lone = (await sendToGroup(t.url, a!.token, id, 'anyone?')).body.message;
+    await roundTrip(aS!);
+    expect(aBox.statuses.filter((e) => e.messageIds.includes(lone.id))).toEqual([]);
+    expect((await addMembers(t.url, a!.token, id, [d!.id])).status).toBe(200);
+    await waitFor('the newcomer settles it', () => aBox.statuses.some((e) => e.messageIds.includes(lone.id)));
+    expect((await groupHistory(t.url, a!.token, id)).find((x) => x.id === lone.id)?.status).toBe(aBox.statuses.find((e) => e.messageIds.includes(lone.id))!.status);
+  });
+
   it('the members hear every change as a system message and conversation-updated; presence is visible between members', async () => {
     const [a, b, d] = await registerMany(t.url, 3);
     const id = (await createGroup(t.url, a!.token, [b!.id])).body.conversation.id;

@@ -7,6 +7,7 @@ import type { GroupChange, GroupOutcome, Store } from '../store/store.ts';
 import type { GroupRooms } from './group-rooms.ts';
 import { isGroupId } from './memberships.ts';
 import { conversationState, memberIds } from './summaries.ts';
+import { pushStatuses } from '../messages/status-push.ts';
 
 /**
  * Creating and changing groups: the rules run in the store's commit (groups/rules.ts), so this
@@ -16,7 +17,8 @@ import { conversationState, memberIds } from './summaries.ts';
  *   2. `new-message` with the system message, to the members and whoever the change removed
  *   3. `conversation-updated` with the group as it is now, to the same people
  *   4. the sockets of whoever is no longer a member leave the room
- *   5. after a removal, `sync-hint` to the members: statuses the leaver held back may have moved
+ *   5. `message-status` to the senders of the messages whose status the change moved (a leaver no
+ *      longer holds them back, a newcomer ends a lone member's wait), as a receipt's would be
  *
  * Steps 2, 3 and 5 go to the people the commit names (their user rooms), not to the group's room:
  * a node that died right after committing an earlier removal never told the other nodes, whose
@@ -76,7 +78,7 @@ export class GroupService {
     if (refused !== undefined) throw new PigeonError('FORBIDDEN', `${field}: ${refused} cannot be added by you`);
   }
 
-  private announce({ group, message, created }: GroupOutcome, removed: readonly string[]): void {
+  private announce({ group, message, created, settled }: GroupOutcome, removed: readonly string[]): void {
     const members = memberIds(group);
     const current = new Set(members);
     const leave = removed.filter((id) => !current.has(id));
@@ -88,12 +90,13 @@ export class GroupService {
       fanout.emit(told, 'new-message', { message });
       fanout.emit(told, 'conversation-updated', { conversation: conversationState(group, message.createdAt) });
     }
-    if (leave.length === 0) return;
-    rooms.changed({ conversationId: group.id, join: [], leave });
-    // A leaver no longer holds messages back, so some may be delivered or read now; the store
-    // does not say which (docs/architecture.md, "Groups"). Those statuses are in the change feed:
-    // the members' devices catch up once, as after a Redis outage.
-    if (created) fanout.emit(members, 'sync-hint', { reason: 'group-members-left' });
+    if (leave.length > 0) rooms.changed({ conversationId: group.id, join: [], leave });
+    // A member who left no longer holds messages back, and a newcomer ends a lone member's wait: the
+    // statuses the change moved go to their senders like a receipt's (members or not: a former member
+    // still sees its own messages). Before, only the members were told to catch up after a removal,
+    // so a sender removed by the change, or one re-added to a group it had been alone in, showed
+    // `sent` until its next catch-up (chaos seed 3, docs/reliability.md G5).
+    if (created) pushStatuses(fanout, settled, message.createdAt);
   }
 
   private at(): string {

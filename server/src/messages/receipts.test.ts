@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@pigeon/sync-protocol';
 import type { Fanout } from './fanout.ts';
-import { groupByConversation, ReceiptService } from './receipts.ts';
+import { ReceiptService } from './receipts.ts';
+import { groupByConversation } from './status-push.ts';
 
 const msg = (id: string, conversationId: string, senderId: string): Message => ({
   id, clientId: `c-${id}`, conversationId, senderId, recipientId: 'r', body: '', seq: 1, createdAt: '', status: 'delivered',

@@ -1,7 +1,8 @@
-import { conversationPeer, PigeonError, type Message, type MessageStatus } from '@pigeon/sync-protocol';
+import { conversationPeer, PigeonError, type Message } from '@pigeon/sync-protocol';
 import type { Store } from '../store/store.ts';
 import { CoalescingRunner } from '../util/coalescing-runner.ts';
 import type { Fanout } from './fanout.ts';
+import { pushStatuses } from './status-push.ts';
 import { DELIVERED_COALESCING, READ_COALESCING, type DeliveredWork, type ReadWork } from './receipt-coalescing.ts';
 
 /**
@@ -71,36 +72,6 @@ export class ReceiptService {
    * in docs/reliability.md: the sender was told `read`, the server said `delivered`).
    */
   private push(readerId: string, changed: readonly Message[], at: string, exceptSocketId?: string) {
-    for (const group of groupByConversation(changed)) {
-      this.fanout.emit(
-        [...group.senderIds, readerId],
-        'message-status',
-        { messageIds: group.messageIds, conversationId: group.conversationId, status: group.status, at },
-        exceptSocketId,
-      );
-    }
+    pushStatuses(this.fanout, changed, at, [readerId], exceptSocketId);
   }
-}
-
-interface StatusGroup {
-  conversationId: string;
-  status: MessageStatus;
-  messageIds: string[];
-  senderIds: Set<string>;
-}
-
-/** One `message-status` per conversation and new status, ids in the order the store returned them. */
-export function groupByConversation(messages: readonly Message[]): StatusGroup[] {
-  const groups = new Map<string, StatusGroup>();
-  for (const m of messages) {
-    const key = `${m.status}\u0000${m.conversationId}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { conversationId: m.conversationId, status: m.status, messageIds: [], senderIds: new Set() };
-      groups.set(key, g);
-    }
-    g.messageIds.push(m.id);
-    g.senderIds.add(m.senderId);
-  }
-  return [...groups.values()];
 }

@@ -52,4 +52,10 @@ export interface GroupOutcome {
   group: GroupRecord;
   message: Message | null;
   created: boolean;
+  /**
+   * The messages whose status this change moved, at their new status, in change order: a member who
+   * left no longer holds them back, a newcomer ends a lone member's wait. Empty when nothing was
+   * created (a no-op, a replay: those moves were told when the change was made).
+   */
+  settled: Message[];
 }

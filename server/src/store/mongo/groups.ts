@@ -36,7 +36,7 @@ export async function createGroup(ctx: MongoContext, r: CreateGroupRequest): Pro
     // Not inserted: the same creator and clientId raced this call from another node (a retry).
     if (!created) return replay(ctx, stored[0]!, null);
     advanceState(ctx, created);
-    return { group: toGroupRecord(groupId, state, created.seq), message: toMessage(created), created: true };
+    return { group: toGroupRecord(groupId, state, created.seq), message: toMessage(created), created: true, settled: [] };
   });
 }
 
@@ -66,13 +66,13 @@ export async function changeGroup(ctx: MongoContext, r: GroupChangeRequest): Pro
     const changed = result.inserted[0];
     const stored = result.stored[0] ?? (changed ? null : await ctx.messages.findOne({ _id: id }));
     if (stored) return replay(ctx, stored, groupId);
-    if (!changed) return { group: (await getGroup(ctx, groupId))!, message: null, created: false };
+    if (!changed) return { group: (await getGroup(ctx, groupId))!, message: null, created: false, settled: [] };
     advanceState(ctx, changed);
     // A member who left no longer holds statuses back, and a newcomer covers what came before
     // it (which also ends a group's time with a single member, whose statuses stood still).
     // If this process dies first, the next receipt in the group settles them.
-    if (r.kind !== 'rename') await settleStatuses(ctx, groupId, ['delivered', 'read'], r.at);
-    return { group: toGroupRecord(groupId, changed.state!, changed.seq), message: toMessage(changed), created: true };
+    const settled = r.kind === 'rename' ? [] : await settleStatuses(ctx, groupId, ['delivered', 'read'], r.at);
+    return { group: toGroupRecord(groupId, changed.state!, changed.seq), message: toMessage(changed), created: true, settled };
   });
 }
 
@@ -125,7 +125,7 @@ async function replay(ctx: MongoContext, doc: MessageDoc, groupId: string | null
     throw new PigeonError('CONFLICT', 'this clientId was used for another message or change');
   }
   const group = await getGroup(ctx, doc.conversationId);
-  return { group: group!, message: toMessage(doc), created: false };
+  return { group: group!, message: toMessage(doc), created: false, settled: [] };
 }
 
 async function requireUsers(ctx: MongoContext, ids: readonly string[]): Promise<void> {

@@ -6,7 +6,7 @@ import type { GroupRow, GroupStatements, PeriodRow } from './group-statements.ts
 import { uuidv7 } from './ids.ts';
 import { toMessage, type MessageRow } from './rows.ts';
 import type { Statements } from './statements.ts';
-import { sqliteGroupReceipts } from './group-receipts.ts';
+import { inChangeOrder, sqliteGroupReceipts } from './group-receipts.ts';
 
 /** What the group modules share: the connection, both statement sets, the cached uid lookup. */
 export interface GroupContext {
@@ -47,7 +47,7 @@ export function sqliteGroups(ctx: GroupContext) {
       throw new PigeonError('CONFLICT', 'this clientId was used for another message');
     }
     const group = gs.group.get(row.conversation_id)!;
-    return { group: recordOf(group.cid), message: toMessage(row), created: false };
+    return { group: recordOf(group.cid), message: toMessage(row), created: false, settled: [] };
   }
 
   function insertSystem(cid: number, r: { id: string; actorUid: number; actorId: string; clientId: string; seq: number; at: string }, event: SystemEvent, status: 'sent' | 'read') {
@@ -83,7 +83,7 @@ export function sqliteGroups(ctx: GroupContext) {
     const event: SystemEvent = { kind: 'group-created', actorId: r.creatorId, userIds: others, title: r.title };
     const { messageId } = insertSystem(cid, { id, actorUid: creatorUid, actorId: r.creatorId, clientId: r.clientId, seq: 1, at: r.at }, event, 'read');
     for (const m of members) openPeriod(cid, uids.get(m.userId)!, m.userId, 1, m.role, r.at);
-    return { group: recordOf(cid), message: toMessage(gs.messageById.get(messageId)!), created: true };
+    return { group: recordOf(cid), message: toMessage(gs.messageById.get(messageId)!), created: true, settled: [] };
   });
 
   const change = db.transaction((r: GroupChangeRequest): GroupOutcome => {
@@ -96,7 +96,7 @@ export function sqliteGroups(ctx: GroupContext) {
     const before = gs.currentMembers.all(group.cid);
     const seq = group.last_seq + 1;
     const decision = decide(before.map(toMember), r.actorId, r, group.title, seq);
-    if (decision.kind === 'none') return { group: toGroupRecord(group, before), message: null, created: false };
+    if (decision.kind === 'none') return { group: toGroupRecord(group, before), message: null, created: false, settled: [] };
 
     const present = new Map(before.map((p) => [p.user_id, p]));
     const added = decision.members.filter((m) => !present.has(m.userId)).map((m) => ({ ...m, uid: uidOf(m.userId) }));
@@ -117,8 +117,8 @@ export function sqliteGroups(ctx: GroupContext) {
 
     // A leaver no longer holds messages back; a newcomer starts past everything there is.
     const after = gs.currentMembers.all(group.cid);
-    receipts.settle(group.cid, seq, before, after, r.at);
-    return { group: recordOf(group.cid), message: toMessage(gs.messageById.get(messageId)!), created: true };
+    const settled = inChangeOrder(receipts.settle(group.cid, seq, before, after, r.at));
+    return { group: recordOf(group.cid), message: toMessage(gs.messageById.get(messageId)!), created: true, settled };
   });
 
   return {

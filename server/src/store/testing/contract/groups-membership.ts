@@ -33,7 +33,7 @@ export function describeGroupMembershipContract(fx: ContractFixture, g: GroupFix
       });
       expect(await fx.store.getGroup(id)).toEqual(outcome.group);
       const same = await g.change(a, id, { kind: 'rename', title: 'New' });
-      expect(same).toEqual({ group: outcome.group, message: null, created: false });
+      expect(same).toEqual({ group: outcome.group, message: null, created: false, settled: [] });
       expect((await g.historyOf(id, b)).map((m) => m.seq)).toEqual([1, 2]);
     });
 
@@ -57,7 +57,7 @@ export function describeGroupMembershipContract(fx: ContractFixture, g: GroupFix
       expect(outcome.group.members.find((m) => m.userId === a.id)).toEqual({ userId: a.id, role: 'admin', sinceSeq: 1 });
       // Oldest first.
       expect(outcome.group.members.map((m) => m.sinceSeq)).toEqual([1, 1, 2, 2]);
-      expect(await g.change(a, id, { kind: 'add', userIds: [b.id, c.id] })).toEqual({ group: outcome.group, message: null, created: false });
+      expect(await g.change(a, id, { kind: 'add', userIds: [b.id, c.id] })).toEqual({ group: outcome.group, message: null, created: false, settled: [] });
       // The newcomer sees the group from its addition on.
       expect((await g.historyOf(id, d)).map((m) => m.seq)).toEqual([2]);
       expect(await fx.store.memberPeriods(id, d.id)).toEqual([{ fromSeq: 2, toSeq: null }]);

@@ -70,8 +70,12 @@ export function describeGroupReceiptsContract(fx: ContractFixture, g: GroupFixtu
       await g.gsend(b, id, 'by b'); // 3
       await fx.store.markRead(b.id, id, 3, T(1));
       expect(await statuses(id, a)).toEqual(['sent', 'sent']);
-      await g.changed(c, id, { kind: 'remove', userId: c.id }); // 4
+      const removal = await g.change(c, id, { kind: 'remove', userId: c.id }); // 4
       expect(await statuses(id, a)).toEqual(['read', 'sent']);
+      // The outcome names what the change moved, as stored now (the service tells their senders).
+      expect(removal.settled.map((x) => x.id)).toContain(m.id);
+      for (const x of removal.settled) expect(x).toEqual(await fx.store.getMessage(x.id));
+      expect((await g.change(c, id, { kind: 'remove', userId: c.id }, removal.message!.clientId)).settled).toEqual([]); // a retry
       await g.changed(a, id, { kind: 'add', userIds: [d.id] }); // 5
       expect(await statuses(id, a)).toEqual(['read', 'sent']);
       // a reads: 'by b' has all of its others (a, and d, who joined after it).
@@ -83,6 +87,18 @@ export function describeGroupReceiptsContract(fx: ContractFixture, g: GroupFixtu
       expect((await fx.store.markRead(b.id, id, later.seq, T(3))).map((x) => x.seq).sort()).toEqual([4, 5]);
       expect(await fx.store.markRead(d.id, id, later.seq, T(4))).toEqual([{ ...later, status: 'read' }]);
       expect((await fx.store.getMessage(m.id))!.status).toBe('read');
+    });
+
+    it('a newcomer ends a lone member’s wait, and the change says so', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const { id } = await g.group(a, [b]);
+      await g.changed(b, id, { kind: 'remove', userId: b.id }); // b leaves: a is alone
+      const lone = await g.gsend(a, id, 'alone');
+      expect(await statuses(id, a)).toEqual(['sent']);
+      const add = await g.change(a, id, { kind: 'add', userIds: [c.id] });
+      expect(await statuses(id, a)).toEqual(['read']);
+      expect(add.settled.find((x) => x.id === lone.id)).toEqual({ ...(await fx.store.getMessage(lone.id)), status: 'read' });
+      expect((await g.change(a, id, { kind: 'rename', title: 'renamed' })).settled).toEqual([]);
     });
 
     it('a read past the last message does not cover messages sent after it; strangers and former members move nothing', async () => {
