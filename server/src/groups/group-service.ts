@@ -92,10 +92,9 @@ export class GroupService {
     }
     if (leave.length > 0) rooms.changed({ conversationId: group.id, join: [], leave });
     // A member who left no longer holds messages back, and a newcomer ends a lone member's wait: the
-    // statuses the change moved go to their senders like a receipt's (members or not: a former member
-    // still sees its own messages). Before, only the members were told to catch up after a removal,
-    // so a sender removed by the change, or one re-added to a group it had been alone in, showed
-    // `sent` until its next catch-up (chaos seed 3, docs/reliability.md G5).
+    // statuses the change moved go to their senders like a receipt's, members or not (a former member
+    // still sees its own messages; docs/reliability.md G5). An online device has nothing else to
+    // catch up for, so without this it showed them `sent` until its next reconnect.
     if (created) pushStatuses(fanout, settled, message.createdAt);
   }
 
