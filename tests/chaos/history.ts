@@ -57,7 +57,13 @@ export class History {
   story(keys: readonly string[]): HistoryEntry[] {
     const direct = new Set(this.about(keys));
     const devices = new Set([...direct].flatMap((e) => e.detail.match(DEVICE) ?? []));
-    return this.entries.filter((e) => direct.has(e) || (e.kind === 'account' && devices.has(e.detail.match(DEVICE)?.[0] ?? '')));
+    const times = [...direct].map((e) => e.t);
+    const [from, to] = [Math.min(...times) - 3_000, Math.max(...times)];
+    const ofDevice = (e: HistoryEntry) => devices.has(e.detail.match(DEVICE)?.[0] ?? '');
+    // And what those devices were told of their groups meanwhile (list-trace.ts): a status a catch-up
+    // brought back lower reads against the positions the list gave just before.
+    const told = (e: HistoryEntry) => (e.kind === 'list' || e.kind === 'sync-page') && e.t >= from && e.t <= to && ofDevice(e);
+    return this.entries.filter((e) => direct.has(e) || (e.kind === 'account' && ofDevice(e)) || told(e));
   }
 
   /** What happened to one device (its sessions, connection, ops, proxy) shortly before and after `t`. */
