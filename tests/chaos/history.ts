@@ -50,20 +50,21 @@ export class History {
   }
 
   /**
-   * The story of some messages: the entries that mention them, and the account switches of the
-   * devices those entries name (a message typed by an account that then signed out waits, parked,
-   * for that account's next sign-in on that device; the switches say when that was).
+   * The story of some messages: the entries that mention them, the account switches of the devices
+   * those entries name (a message typed by an account that then signed out waits, parked, for that
+   * account's next sign-in on that device; the switches say when that was), and what each device was
+   * told of its groups just before it stored or showed one of them a new way.
    */
   story(keys: readonly string[]): HistoryEntry[] {
     const direct = new Set(this.about(keys));
+    const deviceOf = (e: HistoryEntry) => e.detail.match(DEVICE)?.[0] ?? '';
     const devices = new Set([...direct].flatMap((e) => e.detail.match(DEVICE) ?? []));
-    const times = [...direct].map((e) => e.t);
-    const [from, to] = [Math.min(...times) - 3_000, Math.max(...times)];
-    const ofDevice = (e: HistoryEntry) => devices.has(e.detail.match(DEVICE)?.[0] ?? '');
-    // And what those devices were told of their groups meanwhile (list-trace.ts): a status a catch-up
-    // brought back lower reads against the positions the list gave just before.
-    const told = (e: HistoryEntry) => (e.kind === 'list' || e.kind === 'sync-page') && e.t >= from && e.t <= to && ofDevice(e);
-    return this.entries.filter((e) => direct.has(e) || (e.kind === 'account' && ofDevice(e)) || told(e));
+    // And what a device was told of its groups in the 3 s before it stored or showed one of them a new
+    // way (list-trace.ts): a status a catch-up brought back lower reads against the list's positions.
+    const changes = [...direct].filter((e) => e.kind === 'applied' || e.kind === 'status').map((e) => ({ device: deviceOf(e), t: e.t }));
+    const told = (e: HistoryEntry) =>
+      (e.kind === 'list' || e.kind === 'sync-page') && changes.some((c) => c.device === deviceOf(e) && e.t >= c.t - 3_000 && e.t <= c.t);
+    return this.entries.filter((e) => direct.has(e) || (e.kind === 'account' && devices.has(deviceOf(e))) || told(e));
   }
 
   /** What happened to one device (its sessions, connection, ops, proxy) shortly before and after `t`. */
