@@ -103,6 +103,15 @@ describe('Presence: an offline announcement is checked again', () => {
     expect(s.told).toEqual(['user-offline u → peer']);
   });
 
+  it('a node shutting down drops the looks still waiting', async () => {
+    const s = setup();
+    s.presence.disconnected('u');
+    await s.presence.settled();
+    s.elsewhere.add('u');
+    await vi.advanceTimersByTimeAsync(OFFLINE_RECHECK_MS);
+    expect(s.told).toEqual(['user-offline u → peer']);
+  });
+
   it('a stopped node looks no more', async () => {
     const s = setup();
     s.presence.disconnected('u');

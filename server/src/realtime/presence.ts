@@ -48,6 +48,8 @@ export class Presence implements PresenceReader {
   private readonly pending = new Set<Promise<unknown>>();
   /** Users whose last local socket closed while the other nodes could not be asked. */
   private readonly unsettled = new Set<string>();
+  /** The offline re-checks waiting (`confirmOffline`). */
+  private readonly rechecks = new Set<ReturnType<typeof setTimeout>>();
   private stopped = false;
 
   constructor(
@@ -175,9 +177,14 @@ export class Presence implements PresenceReader {
     this.stopped = true;
   }
 
-  /** Shutdown: wait until every lastSeen write and announcement started so far is done. */
+  /**
+   * Shutdown: wait until every lastSeen write and announcement started so far is done. The offline
+   * re-checks still waiting are dropped: the node is going away, its store and Redis links with it.
+   */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    for (const timer of this.rechecks) clearTimeout(timer);
+    this.rechecks.clear();
   }
 
   private async settleOffline(userId: string, lastSeenAt: () => string, onOffline?: () => void): Promise<void> {
@@ -201,7 +208,8 @@ export class Presence implements PresenceReader {
    * Looking once more, when every node has long recorded its sockets, and telling the same watchers
    * `user-online` if the user is there, bounds a wrong "offline" to this delay. Redis away: nothing is
    * told (nor remembered as unsettled: the user was settled offline). The watchers are asked again
-   * (the audience may have changed). The timer never holds a shutdown; the look is tracked once it runs.
+   * (the audience may have changed). The timer never holds a shutdown (`settled` drops it); the look is
+   * tracked once it runs.
    */
   private confirmOffline(userId: string, watchers: readonly string[]): void {
     if (watchers.length === 0) return;
@@ -214,9 +222,11 @@ export class Presence implements PresenceReader {
       if (to.length > 0) this.fanout.emit(to, 'user-online', { userId });
     };
     const timer = setTimeout(() => {
+      this.rechecks.delete(timer);
       if (!this.stopped) this.track(look(), userId);
     }, this.recheckMs);
     timer.unref?.();
+    this.rechecks.add(timer);
   }
 
   /** true / false, or null when only another node could say and none can be asked (then it is remembered). */
