@@ -46,53 +46,43 @@ export async function offlineSwitch(context: BrowserContext): Promise<Offline> {
 
 /** Rows in the page's `pigeon` IndexedDB messages store (setup and checks; reads the engine's own database). */
 export function countLocalMessages(page: import('playwright-core').Page): Promise<number> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open('pigeon');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    try {
-      return await new Promise<number>((res, rej) => {
-        const r = db.transaction('messages').objectStore('messages').count();
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-    } finally {
-      db.close();
-    }
-  });
+  return countLocal(page, 'messages');
 }
 
 /** Direct conversations in the page's IndexedDB whose peer's user record is there too (a name to show). */
 export function countNamedPeers(page: import('playwright-core').Page): Promise<number> {
+  return countLocal(page, 'named-peers');
+}
+
+/** One count read from the engine's database in the page, in one read-only transaction. */
+function countLocal(page: import('playwright-core').Page, what: 'messages' | 'named-peers'): Promise<number> {
   // No named functions inside: tsx would wrap them in a helper the page does not have.
-  return page.evaluate(async () => {
+  return page.evaluate(async (what) => {
     const db = await new Promise<IDBDatabase>((res, rej) => {
       const r = indexedDB.open('pigeon');
       r.onsuccess = () => res(r.result);
       r.onerror = () => rej(r.error);
     });
     try {
-      const tx = db.transaction(['conversations', 'users']);
-      const [conversations, userIds] = await Promise.all([
-        new Promise<{ peerId?: string }[]>((res, rej) => {
-          const r = tx.objectStore('conversations').getAll();
-          r.onsuccess = () => res(r.result);
-          r.onerror = () => rej(r.error);
-        }),
-        new Promise<IDBValidKey[]>((res, rej) => {
-          const r = tx.objectStore('users').getAllKeys();
-          r.onsuccess = () => res(r.result);
-          r.onerror = () => rej(r.error);
-        }),
-      ]);
-      const known = new Set(userIds);
-      return conversations.filter((c) => c.peerId !== undefined && known.has(c.peerId)).length;
+      const tx = db.transaction(what === 'messages' ? ['messages'] : ['conversations', 'users']);
+      const requests: IDBRequest[] =
+        what === 'messages' ? [tx.objectStore('messages').count()] : [tx.objectStore('conversations').getAll(), tx.objectStore('users').getAllKeys()];
+      const results = await Promise.all(
+        requests.map(
+          (r) =>
+            new Promise<unknown>((res, rej) => {
+              r.onsuccess = () => res(r.result);
+              r.onerror = () => rej(r.error);
+            }),
+        ),
+      );
+      if (what === 'messages') return results[0] as number;
+      const known = new Set(results[1] as IDBValidKey[]);
+      return (results[0] as { peerId?: string }[]).filter((c) => c.peerId !== undefined && known.has(c.peerId)).length;
     } finally {
       db.close();
     }
-  });
+  }, what);
 }
 
 /**

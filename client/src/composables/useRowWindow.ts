@@ -63,7 +63,7 @@ export function useRowWindow(o: RowWindowOptions) {
     const box = list.getBoundingClientRect();
     listOffset = box.top - scroller.getBoundingClientRect().top + scroller.scrollTop;
     viewportPx.value = scroller.clientHeight;
-    scrollTop.value = scroller.scrollTop - listOffset;
+    onScroll();
     const first = list.firstElementChild;
     const last = list.lastElementChild;
     if (!first || !last) return;
