@@ -34,7 +34,12 @@ async function setUp(viewport: typeof DESKTOP) {
   await row(page, benName).click();
   await page.getByTestId('composer-input').fill('On my way');
   if (viewport === PHONE) await page.getByTestId('chat-back').click();
-  else await row(page, caraName).click();
+  else {
+    await row(page, caraName).click();
+    // The row shows as current at once, but the route changes only once Cara's messages are read
+    // (MessengerPage's open()): a hash set after the replaceState below would reload onto the chat.
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Cara Dune');
+  }
   await expect.poll(() => preview(page, benName).innerText(), WAIT).toBe('Draft: On my way');
   // Back to the list (the first paint draws only the list), the draft written through (drafts.ts: ≤ 250 ms).
   await page.evaluate(() => history.replaceState(null, '', '/'));

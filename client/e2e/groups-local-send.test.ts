@@ -31,6 +31,43 @@ async function twoUsers(title: string, viewport = DESKTOP): Promise<{ me: Device
   return { me, peer };
 }
 
+/**
+ * Waits for the sender's bubble; when it does not come, fails with what the page holds: the
+ * route, the composer's text, the bubbles drawn, and the message's rows in IndexedDB (a CI run
+ * once timed out here with nothing else to go on).
+ */
+async function bubbleShows(page: Page, text: string): Promise<void> {
+  try {
+    await bubbleWith(page, text).waitFor(WAIT);
+  } catch (error) {
+    const state = await page.evaluate(async (body) => {
+      const rows = await new Promise<unknown[]>((resolve) => {
+        const open = indexedDB.open('pigeon');
+        open.onerror = () => resolve(['no database']);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['messages', 'outbox'], 'readonly');
+          const messages = tx.objectStore('messages').getAll();
+          const outbox = tx.objectStore('outbox').getAll();
+          tx.oncomplete = () => {
+            db.close();
+            const pick = (r: Record<string, unknown>) => ({ key: r.key ?? r.clientId, conversationId: r.conversationId, status: r.status, body: r.body, kind: r.kind });
+            resolve([...messages.result.filter((m) => m.body === body).map(pick), ...outbox.result.map(pick)]);
+          };
+        };
+      });
+      return {
+        hash: location.hash,
+        composer: (document.querySelector('[data-testid="composer-input"]') as HTMLTextAreaElement | null)?.value ?? null,
+        focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
+        bodies: [...document.querySelectorAll('[data-testid="message-body"]')].map((el) => el.textContent),
+        rows,
+      };
+    }, text);
+    throw new Error(`no bubble "${text}": ${JSON.stringify(state)}`, { cause: error });
+  }
+}
+
 async function createGroup(page: Page): Promise<void> {
   await page.getByTestId('new-group-create').click();
   await page.locator('[data-testid="chat-pane"][data-type="group"]').waitFor(WAIT);
@@ -54,7 +91,7 @@ describe('A message sent into a group that still has its local id', () => {
     // below hold it back to be sure the message goes in under the local id.
     await createGroup(me.page);
     await sendMessage(me.page, 'First words');
-    await bubbleWith(me.page, 'First words').waitFor(WAIT);
+    await bubbleShows(me.page, 'First words');
     await expectDelivered(me, peer, 'Right away', 'First words');
   });
 
@@ -70,7 +107,7 @@ describe('A message sent into a group that still has its local id', () => {
     await createGroup(me.page);
     expect(await hashOf(me.page)).toMatch(/^#\/c\/local/);
     await sendMessage(me.page, 'Before the answer');
-    await bubbleWith(me.page, 'Before the answer').waitFor(WAIT);
+    await bubbleShows(me.page, 'Before the answer');
     expect(await statusOf(me.page, 'Before the answer')).toBe('pending');
     expect(await hashOf(me.page)).toMatch(/^#\/c\/local/);
     release();
@@ -98,7 +135,7 @@ describe('A message sent into a group that still has its local id', () => {
     expect(await input.inputValue()).toBe('Half way through typing');
     expect(await me.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer-input');
     await me.page.keyboard.press('Enter');
-    await bubbleWith(me.page, 'Half way through typing').waitFor(WAIT);
+    await bubbleShows(me.page, 'Half way through typing');
     await expectDelivered(me, peer, 'Typed across', 'Half way through typing');
   });
 
@@ -108,7 +145,7 @@ describe('A message sent into a group that still has its local id', () => {
     await createGroup(me.page);
     expect(await hashOf(me.page)).toMatch(/^#\/c\/local/);
     await sendMessage(me.page, 'Written offline');
-    await bubbleWith(me.page, 'Written offline').waitFor(WAIT);
+    await bubbleShows(me.page, 'Written offline');
     expect(await statusOf(me.page, 'Written offline')).toBe('pending');
     await me.net.setOffline(false);
     await expectDelivered(me, peer, 'Offline first', 'Written offline');
