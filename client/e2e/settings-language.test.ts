@@ -1,13 +1,14 @@
 /**
  * Issue #19 i18n: the language setting in the settings (devices) view switches the UI at once,
- * is kept across a reload (localStorage), and switches back.
+ * is kept across a reload (localStorage), and switches back; bubbles drawn in English speak French
+ * once shown again.
  * PIGEON_E2E_SHOTS=<dir> also saves settings-language-*.png.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dismissUpdatePrompt } from './actions-helpers.ts';
-import { DESKTOP, PHONE, signUp, uniqueName, useBrowserCluster } from './harness.ts';
-import { shot, WAIT } from './search-helpers.ts';
+import { conversationRow, DESKTOP, PHONE, signIn, signUp, uniqueName, useBrowserCluster } from './harness.ts';
+import { apiSend, register, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 
@@ -43,6 +44,27 @@ describe('Settings: language', () => {
     await select(page).selectOption('en');
     await expect.poll(() => page.getByTestId('devices-view').getByRole('heading', { level: 2 }).innerText(), WAIT).toBe('Devices');
     expect(await page.getByTestId('people-search').getAttribute('placeholder')).toBe('Search chats, people, messages');
+  });
+
+  it('bubbles drawn before the switch speak French when the chat is shown again (their shared "More actions" label)', async () => {
+    const [annName, benName] = [uniqueName('ann'), uniqueName('ben')];
+    const ann = await register(cluster.server, annName, 'Ann Lee');
+    const ben = await register(cluster.server, benName, 'Ben Ode');
+    await apiSend(cluster.server, ben, ann, 'Bonjour Ann');
+    const { page } = await cluster.device({ viewport: DESKTOP });
+    await signIn(page, annName);
+    await dismissUpdatePrompt(page);
+    await conversationRow(page, benName).click();
+    const more = page.getByTestId('message-more').first();
+    await expect.poll(() => more.getAttribute('aria-label'), WAIT).toBe('More actions');
+    expect(await more.getAttribute('title')).toBe('More actions');
+
+    await page.getByTestId('open-devices').click();
+    await select(page).selectOption('fr');
+    await expect.poll(() => page.getByTestId('devices-view').getByRole('heading', { level: 2 }).innerText(), WAIT).toBe('Appareils');
+    await conversationRow(page, benName).click();
+    await expect.poll(() => more.getAttribute('aria-label'), WAIT).toBe('Plus d’actions');
+    expect(await more.getAttribute('title')).toBe('Plus d’actions');
   });
 
   it('phone: the setting in the settings view (light and dark, both languages)', async () => {

@@ -1,6 +1,5 @@
 import type { ConversationView } from '@pigeon/sync-protocol/engine';
 import { engine } from '../engine.ts';
-import { prepareListStamps } from '../lib/format.ts';
 import { dropWarm, warmUp } from './warmLiveQuery.ts';
 
 /** The conversation list's live query (MessengerPage), and its key for warmUp. */
@@ -16,7 +15,6 @@ export const CONVERSATIONS_WARM = 'conversations';
  */
 export function warmConversationList(): void {
   void warmUp(CONVERSATIONS_WARM, conversationsQuery, 10_000);
-  setTimeout(prepareListStamps, 0); // in a gap of the read, not in the list's first render
 }
 
 export function dropConversationList(): void {

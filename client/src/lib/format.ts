@@ -37,11 +37,13 @@ function formats(locale: string = currentLocale()): Formats {
 }
 
 /**
- * Builds the time formatter ahead, while the cold open waits on IndexedDB: the first Intl formatter
- * of a page loads the locale's data, ~12 ms of the conversation list's first render in the cold
- * open's profile under load (issue #20). Every list shows at least today's times.
+ * Builds the time formatter ahead, while the cold open waits on IndexedDB. The page's first Intl
+ * date formatter pays for ICU's calendar and time-zone data (18–32 ms in Node; ~12 ms of the
+ * conversation list's first render in the cold open's profile, 134 ms of the chat's first render
+ * task at 4× CPU in Lighthouse's open chat: issue #20); the next ones cost well under a
+ * millisecond. Every list and every chat shows at least today's times.
  */
-export function prepareListStamps(): void {
+export function prepareTimeStamps(): void {
   void formats().time;
 }
 
