@@ -33,8 +33,8 @@ async function twoUsers(title: string, viewport = DESKTOP): Promise<{ me: Device
 
 /**
  * Waits for the sender's bubble; when it does not come, fails with what the page holds: the
- * route, the composer's text, the bubbles drawn, and the message's rows in IndexedDB (a CI run
- * once timed out here with nothing else to go on).
+ * route, the composer's text, the bubbles drawn, the alerts shown (a send the engine refused),
+ * and the message's rows in IndexedDB (a CI run once timed out here with nothing else to go on).
  */
 async function bubbleShows(page: Page, text: string): Promise<void> {
   try {
@@ -61,6 +61,7 @@ async function bubbleShows(page: Page, text: string): Promise<void> {
         composer: (document.querySelector('[data-testid="composer-input"]') as HTMLTextAreaElement | null)?.value ?? null,
         focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
         bodies: [...document.querySelectorAll('[data-testid="message-body"]')].map((el) => el.textContent),
+        alerts: [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent),
         rows,
       };
     }, text);
