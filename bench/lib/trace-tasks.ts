@@ -49,7 +49,7 @@ export function longTasks(events: TraceEvent[], urlPart: string, minMs = 50, top
       for (let i = 0; i < samples.length - 1; i++) {
         const [id, at] = samples[i]!;
         const node = nodes.get(id);
-        if (!node || at < task.ts || at > task.ts + task.dur!) continue;
+        if (!node || at < task.ts || at >= task.ts + task.dur!) continue; // [start, end): a sample at the end is the next task's
         self.set(label(node), (self.get(label(node)) ?? 0) + (samples[i + 1]![1] - at) / 1000);
       }
       return { atMs: (task.ts - nav.ts) / 1000, durMs: task.dur! / 1000, self: [...self].sort((a, b) => b[1] - a[1]).slice(0, top) };
