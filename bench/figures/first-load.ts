@@ -114,8 +114,8 @@ function report(f: LighthouseFigures, label: string): LighthouseFigures {
   return f;
 }
 
-/** A user with one conversation of `messages` messages, signed in through the form in the Lighthouse profile; the chat's URL. */
-async function seedOpenChat(lh: Awaited<ReturnType<typeof launchLighthouseBrowser>>, url: string, messages: number): Promise<string> {
+/** A user with one conversation of `messages` messages, signed in through the form in the Lighthouse profile; the chat's URL (also tools/trace-open-chat.ts). */
+export async function seedOpenChat(lh: Awaited<ReturnType<typeof launchLighthouseBrowser>>, url: string, messages: number): Promise<string> {
   const prefix = `fl${Date.now().toString(36)}_`;
   const [me, peer] = await registerUsers(url, 2, prefix);
   const fill = await sendBurst(url, [{ sender: peer!, to: me!.id, count: messages }], 4, `${prefix}f`);

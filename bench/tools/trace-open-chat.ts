@@ -8,10 +8,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sendBurst } from '../lib/burst.ts';
-import { countLocalMessages } from '../lib/browser.ts';
+import { seedOpenChat } from '../figures/first-load.ts';
 import { launchLighthouseBrowser } from '../lib/lighthouse.ts';
-import { registerUsers, startTarget } from '../lib/targets.ts';
+import { startTarget } from '../lib/targets.ts';
 import { longTasks } from '../lib/trace-tasks.ts';
 
 const [out = '/tmp/trace-open-chat', runsArg = '3', messagesArg = '200'] = process.argv.slice(2);
@@ -24,21 +23,7 @@ const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline'
 const target = await startTarget('sqlite', { label: 'sqlite (trace)' });
 const lh = await launchLighthouseBrowser();
 try {
-  const prefix = `tr${Date.now().toString(36)}_`;
-  const [me, peer] = await registerUsers(target.url, 2, prefix);
-  const fill = await sendBurst(target.url, [{ sender: peer!, to: me!.id, count: messages }], 4, `${prefix}f`);
-  if (fill.acked !== messages) throw new Error(`seeding: ${fill.acked}/${messages}`);
-  const conversationId = me!.id < peer!.id ? `dm:${me!.id}:${peer!.id}` : `dm:${peer!.id}:${me!.id}`;
-  await lh.withPage(async (page) => {
-    await page.goto(target.url);
-    await page.getByTestId('auth-username').fill(`${prefix}0`);
-    await page.getByTestId('auth-password').fill('bench-password-1');
-    await page.getByTestId('auth-submit').click();
-    await page.getByTestId('me-name').waitFor();
-    const started = Date.now();
-    while (Date.now() - started < 60_000 && (await countLocalMessages(page)) < messages) await page.waitForTimeout(100);
-  });
-  const url = `${target.url}/#/c/${encodeURIComponent(conversationId)}`;
+  const url = await seedOpenChat(lh, target.url, messages);
   for (let i = 0; i < runs; i++) {
     await lh.dropCaches(target.url);
     await lh.withPage(async (page) => {
