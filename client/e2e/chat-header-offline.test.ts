@@ -5,27 +5,15 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { bubbleBodies, openChatWith, sendMessage, signUp, uniqueName, useBrowserCluster } from './harness.ts';
+import { bubbleBodies, localRows, openChatWith, sendMessage, signUp, uniqueName, useBrowserCluster } from './harness.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 
 /** What the page knows of a user's presence: the banner's state and the user's row in IndexedDB. */
 async function presenceDiagnostics(page: Page, username: string): Promise<unknown> {
   const banner = await page.getByTestId('connection-banner').getAttribute('data-state').catch(() => 'none');
-  const row = await page.evaluate(async (name) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('pigeon');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const all = await new Promise<unknown[]>((resolve, reject) => {
-      const req = db.transaction('users').objectStore('users').getAll();
-      req.onsuccess = () => resolve(req.result as unknown[]);
-      req.onerror = () => reject(req.error);
-    });
-    db.close();
-    return all.find((u) => (u as { username?: string }).username === name) ?? null;
-  }, username);
+  const { users = [] } = await localRows(page, ['users']);
+  const row = users.find((u) => (u as { username?: string }).username === username) ?? null;
   return { banner, at: new Date().toISOString(), row };
 }
 const cluster = useBrowserCluster();

@@ -8,7 +8,7 @@
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { bubbleWith, dismissUpdatePrompt, WAIT } from './actions-helpers.ts';
-import { DESKTOP, PHONE, sendMessage, signUp, uniqueName, useBrowserCluster, type Device } from './harness.ts';
+import { DESKTOP, localRows, PHONE, sendMessage, signUp, uniqueName, useBrowserCluster, type Device } from './harness.ts';
 
 const cluster = useBrowserCluster();
 
@@ -40,32 +40,20 @@ async function bubbleShows(page: Page, text: string): Promise<void> {
   try {
     await bubbleWith(page, text).waitFor(WAIT);
   } catch (error) {
-    const state = await page.evaluate(async (body) => {
-      const rows = await new Promise<unknown[]>((resolve) => {
-        const open = indexedDB.open('pigeon');
-        open.onerror = () => resolve(['no database']);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['messages', 'outbox'], 'readonly');
-          const messages = tx.objectStore('messages').getAll();
-          const outbox = tx.objectStore('outbox').getAll();
-          tx.oncomplete = () => {
-            db.close();
-            const pick = (r: Record<string, unknown>) => ({ key: r.key ?? r.clientId, conversationId: r.conversationId, status: r.status, body: r.body, kind: r.kind });
-            resolve([...messages.result.filter((m) => m.body === body).map(pick), ...outbox.result.map(pick)]);
-          };
-        };
-      });
-      return {
-        hash: location.hash,
-        composer: (document.querySelector('[data-testid="composer-input"]') as HTMLTextAreaElement | null)?.value ?? null,
-        focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
-        bodies: [...document.querySelectorAll('[data-testid="message-body"]')].map((el) => el.textContent),
-        alerts: [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent),
-        rows,
-      };
-    }, text);
-    throw new Error(`no bubble "${text}": ${JSON.stringify(state)}`, { cause: error });
+    type Row = Record<string, unknown>;
+    const pick = (r: Row) => ({ key: r.key ?? r.clientId, conversationId: r.conversationId, status: r.status, body: r.body, kind: r.kind });
+    const rows = await localRows(page, ['messages', 'outbox']).then(
+      ({ messages = [], outbox = [] }) => ({ messages: (messages as Row[]).filter((m) => m.body === text).map(pick), outbox: (outbox as Row[]).map(pick) }),
+      (e: unknown) => String(e),
+    );
+    const state = await page.evaluate(() => ({
+      hash: location.hash,
+      composer: (document.querySelector('[data-testid="composer-input"]') as HTMLTextAreaElement | null)?.value ?? null,
+      focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
+      bodies: [...document.querySelectorAll('[data-testid="message-body"]')].map((el) => el.textContent),
+      alerts: [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent),
+    }));
+    throw new Error(`no bubble "${text}": ${JSON.stringify({ ...state, rows })}`, { cause: error });
   }
 }
 

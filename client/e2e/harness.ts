@@ -324,6 +324,36 @@ export async function allBubbleBodies(page: Page): Promise<string[]> {
   });
 }
 
+/** Every row of the device's `stores`, read straight from IndexedDB in one read-only transaction (diagnostics). */
+export async function localRows(page: Page, stores: readonly string[], dbName = 'pigeon'): Promise<Record<string, unknown[]>> {
+  return page.evaluate(
+    async ({ name, wanted }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      try {
+        const tx = db.transaction(wanted, 'readonly');
+        const all = await Promise.all(
+          wanted.map(
+            (store) =>
+              new Promise<unknown[]>((resolve, reject) => {
+                const req = tx.objectStore(store).getAll();
+                req.onsuccess = () => resolve(req.result as unknown[]);
+                req.onerror = () => reject(req.error);
+              }),
+          ),
+        );
+        return Object.fromEntries(wanted.map((store, i) => [store, all[i]!]));
+      } finally {
+        db.close();
+      }
+    },
+    { name: dbName, wanted: [...stores] },
+  );
+}
+
 /** Rows in the device's message/conversation/outbox stores (read straight from IndexedDB). */
 export async function countLocalRows(page: Page, dbName = 'pigeon'): Promise<{ stores: string[]; rows: number }> {
   return page.evaluate(async (name) => {
