@@ -2,15 +2,15 @@ import { onMounted, watch, type Ref } from 'vue';
 import { chatShown } from '../perf/marks.ts';
 
 /**
- * pigeon:chat-rendered for a chat pane: once its first window of messages is in the DOM. Flush
- * 'post': the rows are rendered, and ChatMessageList has queued its scroll to the bottom, which runs
- * before the frame is painted. A window already read at setup (prefetched at the click,
- * useConversationMessages) is in the pane's first render: marked once mounted.
+ * pigeon:chat-rendered for a chat pane: once its message list says its first window of messages is
+ * drawn and covers the view (ChatMessageList's `shown`: the window fills from the newest row up over
+ * a few tasks, useVirtualList). Flush 'post': those rows are rendered and the list is scrolled to the
+ * bottom before the frame is painted. Already shown at the pane's setup: marked once mounted.
  */
-export function useChatShownMark(conversationId: string, loaded: Readonly<Ref<boolean>>): void {
-  if (loaded.value) onMounted(() => chatShown(conversationId));
+export function useChatShownMark(conversationId: string, shown: Readonly<Ref<boolean>>): void {
+  if (shown.value) onMounted(() => chatShown(conversationId));
   watch(
-    loaded,
+    shown,
     (ready) => {
       if (ready) chatShown(conversationId);
     },

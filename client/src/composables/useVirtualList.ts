@@ -1,6 +1,7 @@
 import { computed, nextTick, onBeforeUnmount, onMounted, onUpdated, ref, shallowRef, watch, type Ref } from 'vue';
 import { covers, prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
-import { afterNextPaint, canAwaitPaint } from '../perf/marks.ts';
+import { nextTask } from '../boot/next-task.ts';
+import { fillPace, growFromBottom } from '../lib/fill-pace.ts';
 
 export interface VirtualListOptions<R extends { key: string }> {
   /** The scrolling element. */
@@ -39,14 +40,7 @@ export interface VirtualListOptions<R extends { key: string }> {
  * Chromium's own scroll anchoring is off (`overflow-anchor: none`) so the two do not fight.
  */
 export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<R>) {
-  const fullOverscan = o.overscan ?? 600;
-  /**
-   * The first frame draws only the rows in view (no overscan): opening a chat waits for that frame,
-   * and the rows beyond the edges, a third or more of the work on a phone (issue #20, traces of the
-   * open chat), are drawn in a task of their own once it has been painted (widenAfterPaint).
-   */
-  let lean = true;
-  const overscan = () => (lean ? 0 : fullOverscan);
+  const overscan = () => o.overscan ?? 600;
   const margin = () => Math.min(o.margin ?? 200, overscan());
   const stickPx = o.stickPx ?? 120;
   const stable = o.stable ?? (() => true);
@@ -78,7 +72,58 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   });
 
   function setRange(next: RowRange) {
+    if (filling) next = paced(next);
     if (next.start !== range.value.start || next.end !== range.value.end) range.value = next;
+  }
+
+  /**
+   * Opening: the window at the bottom fills from the newest row up, a few rows per task (lib/fill-pace.ts),
+   * until it draws the rows in view and the overscan; `filled` once the view is covered. A window
+   * away from the bottom (a jump to a message, a scroll) is drawn whole, and ends the filling.
+   */
+  let filling = true;
+  /** Rows were added in this task already: the rest waits for the next one. */
+  let grewInTask = false;
+  let stepQueued = false;
+  let lastGrowth = 0;
+  const pace = fillPace();
+  const filled = ref(false);
+
+  function paced(target: RowRange): RowRange {
+    const el = o.scroller.value;
+    if (!atBottom.value) {
+      filling = false;
+      filled.value = true;
+      return target;
+    }
+    const current = range.value;
+    const next = growFromBottom(current, target, grewInTask ? 0 : pace.rows());
+    const added = current.end > current.start && next.start < current.end ? current.start - next.start : next.end - next.start;
+    if (added > 0) {
+      grewInTask = true;
+      lastGrowth = added;
+    }
+    if (next.start > target.start) queueStep();
+    else if (target.end > target.start) filling = false;
+    if (!filled.value && el?.clientHeight && target.end > target.start) filled.value = next.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
+    if (!filling) filled.value = true;
+    return next;
+  }
+
+  let gone = false;
+  function queueStep() {
+    if (stepQueued) return;
+    stepQueued = true;
+    void nextTask().then(async () => {
+      stepQueued = false;
+      grewInTask = false;
+      lastGrowth = 0;
+      if (gone || !filling) return;
+      const t0 = performance.now();
+      updateRange();
+      await nextTick(); // the render, and `settle` (onUpdated): layout and measuring
+      pace.record(performance.now() - t0, lastGrowth);
+    });
   }
 
   /**
@@ -249,23 +294,6 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     restoreAnchor();
   }
 
-  /** Ends the lean first frame: once rows have been drawn and painted, the overscan is drawn too. */
-  let widening = false;
-  function widenAfterPaint() {
-    if (!lean || widening || range.value.end <= range.value.start) return;
-    widening = true;
-    // No frames to wait for (a runtime without requestAnimationFrame): draw the overscan at once.
-    if (!canAwaitPaint()) {
-      lean = false;
-      return;
-    }
-    afterNextPaint(() => {
-      lean = false;
-      settle();
-    });
-  }
-  watch(range, widenAfterPaint, { flush: 'post' });
-
   let resizes: ResizeObserver | null = null;
   onMounted(() => {
     updateRange();
@@ -274,7 +302,10 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     if (o.scroller.value) resizes.observe(o.scroller.value);
   });
   onUpdated(settle);
-  onBeforeUnmount(() => resizes?.disconnect());
+  onBeforeUnmount(() => {
+    gone = true;
+    resizes?.disconnect();
+  });
 
-  return { visible, range, padTop, padBottom, atBottom, firstInView, onScroll, reveal, toBottom, settle };
+  return { visible, range, padTop, padBottom, atBottom, firstInView, filled, onScroll, reveal, toBottom, settle };
 }
