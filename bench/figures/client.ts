@@ -336,6 +336,8 @@ async function measureOnce(page: Page, url: string, conversations: number, conve
     problem(`${MARK.chatOpen} not made by the click (${JSON.stringify(open1 ?? null)}, click at ${clickAt.toFixed(1)} ms)`);
   if (shown.chatId !== conversationId || shown.lastBody !== lastBody || !shown.lastBodyVisible)
     problem(`${MARK.chatRendered} while the DOM showed chat ${shown.chatId} ending with ${JSON.stringify(shown.lastBody)} (${shown.lastBodyVisible ? 'in view' : 'not in view'}), not ${JSON.stringify(lastBody)}`);
+  // The window fills over a few tasks (useVirtualList): the mark must wait for the view to be covered.
+  if (!shown.chatViewCovered) problem(`${MARK.chatRendered} before the drawn messages covered the view`);
   if (!(list > 0) || !(liveAt >= list) || !(open > 0)) problem(`measures missing or out of order: navigation → list ${list}, → live list ${liveAt}, open → rendered ${open}`);
   return { list, live: liveAt, fcp, open };
 }

@@ -25,6 +25,8 @@ export interface MarkSnapshot {
   /** Text of the last `message-body` (the newest message) and whether it is inside the message list's viewport. */
   lastBody: string | null;
   lastBodyVisible: boolean;
+  /** The message list's drawn rows reach the top of its view, or its first row is drawn: no blank above the messages. */
+  chatViewCovered: boolean;
 }
 
 declare global {
@@ -62,6 +64,9 @@ export async function installMarkProbe(context: BrowserContext): Promise<void> {
           !!lastRow &&
           (Number(lastRow.getAttribute('aria-posinset')) === conversationTotal ||
             lastRow.getBoundingClientRect().bottom >= rows!.parentElement!.getBoundingClientRect().bottom - 1);
+        const firstRow = list?.querySelector('.list__rows > [data-row-key]');
+        const chatViewCovered =
+          !!firstRow && (firstRow.getAttribute('aria-posinset') === '1' || firstRow.getBoundingClientRect().top <= list!.getBoundingClientRect().top + 1);
         snapshots.push({
           name,
           startTime: entry.startTime,
@@ -72,6 +77,7 @@ export async function installMarkProbe(context: BrowserContext): Promise<void> {
           chatId: document.querySelector('[data-testid="chat-pane"]')?.getAttribute('data-conversation-id') ?? null,
           lastBody: last?.textContent ?? null,
           lastBodyVisible,
+          chatViewCovered,
         });
       }
       return entry;

@@ -73,9 +73,9 @@ describe('Performance marks', () => {
       const shown = (await snapshots(page, MARK.chatRendered))[nth - 1]!;
       expect(opened.detail).toEqual({ conversationId: id });
       expect(opened.startTime).toBeGreaterThanOrEqual(clickAt);
-      // At the instant of chat-open the chat was not there yet; at chat-rendered its newest message was in view.
+      // At the instant of chat-open the chat was not there yet; at chat-rendered its newest message was in view, the view covered.
       expect(opened.chatId).not.toBe(id);
-      expect(shown).toMatchObject({ detail: { conversationId: id }, chatId: id, lastBody: newest, lastBodyVisible: true });
+      expect(shown).toMatchObject({ detail: { conversationId: id }, chatId: id, lastBody: newest, lastBodyVisible: true, chatViewCovered: true });
       expect(shown.startTime).toBeGreaterThan(opened.startTime);
       expect((await measures(page, MEASURE.chatOpenToRendered))[nth - 1]).toBeCloseTo(shown.startTime - opened.startTime, 6);
     };
@@ -88,7 +88,7 @@ describe('Performance marks', () => {
     const [, , backOpen] = await snapshots(page, MARK.chatOpen);
     const [, , backShown] = await snapshots(page, MARK.chatRendered);
     expect(backOpen!.detail).toEqual({ conversationId: ivyChat });
-    expect(backShown).toMatchObject({ chatId: ivyChat, lastBody: 'ivy 60', lastBodyVisible: true });
+    expect(backShown).toMatchObject({ chatId: ivyChat, lastBody: 'ivy 60', lastBodyVisible: true, chatViewCovered: true });
 
     // Once each: one list render per load, one chat-rendered per chat-open.
     expect(await snapshots(page, MARK.listRendered)).toHaveLength(1);
