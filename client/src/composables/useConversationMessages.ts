@@ -1,6 +1,7 @@
 import type { LocalMessage } from '@pigeon/sync-protocol/engine';
 import { computed, ref, watch, type ComputedRef, type Ref, type ShallowRef } from 'vue';
 import { engine } from '../engine.ts';
+import { reuseUnchanged } from '../lib/reuse-unchanged.ts';
 import { useEngineState } from './useEngineState.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 import { warmUp } from './warmLiveQuery.ts';
@@ -67,11 +68,13 @@ export function useConversationMessages(conversationId: string, options: UseConv
   const reachedStart = ref(false);
   const olderFailed = ref(false);
 
-  const { data: messages, loaded } = useLiveQuery(() => engine.queries.messages(conversationId, limit.value), {
+  const { data: messages, loaded, results } = useLiveQuery(() => engine.queries.messages(conversationId, limit.value), {
     initial: [] as LocalMessage[],
     deps: limit,
     // The first subscription is for limit === pageSize: the same query prefetchConversationMessages warms.
     warm: firstWindowKey(conversationId, pageSize),
+    // A re-run after a write to one message (a receipt, a reaction) gives the others back as they were.
+    reuse: (shown, next) => reuseUnchanged(shown, next, (m) => m.key) as LocalMessage[],
   });
 
   async function loadOlder() {
@@ -107,7 +110,7 @@ export function useConversationMessages(conversationId: string, options: UseConv
   function nextResult(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, REVEAL_PAGE_WAIT_MS);
-      const stop = watch(messages, done);
+      const stop = watch(results, done); // not `messages`: a result equal to the last one leaves it as it was
       function done() {
         clearTimeout(timer);
         stop();

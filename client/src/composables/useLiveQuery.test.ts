@@ -143,3 +143,22 @@ describe('useLiveQuery pauseMs', () => {
     expect(data.value).toBe(1);
   });
 });
+
+describe('useLiveQuery reuse', () => {
+  it('shows what `reuse` keeps: the same array for an equal result, still counted in `results`', async () => {
+    const scope = effectScope();
+    scopes.push(scope);
+    const rows = () => db.rows.orderBy('id').toArray();
+    const sameIds = (shown: Row[], next: Row[]) => (shown.length === next.length && shown.every((r, i) => r.id === next[i]!.id) ? shown : next);
+    const { data, results } = scope.run(() => useLiveQuery(rows, { initial: [] as Row[], reuse: sameIds }))!;
+    await until(() => data.value.length === 1);
+    const first = data.value;
+    const counted = results.value;
+    await db.rows.put({ id: 0 }); // a write the query re-runs for, giving an equal result
+    await until(() => results.value > counted);
+    expect(data.value).toBe(first);
+    await db.rows.add({ id: 1 });
+    await until(() => data.value.length === 2);
+    expect(data.value).not.toBe(first);
+  });
+});

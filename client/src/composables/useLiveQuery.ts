@@ -22,12 +22,20 @@ export interface UseLiveQueryOptions<T> {
    * whose pages would each re-run it, and whose reads the next page's write waits behind.
    */
   pauseMs?: () => number;
+  /**
+   * Given the value shown and a new result, what to show: for keeping the unchanged parts of a
+   * result the same objects (lib/reuse-unchanged.ts), so that what draws them does not re-render.
+   * Returning the value shown itself changes nothing downstream.
+   */
+  reuse?: (shown: T, next: T) => T;
 }
 
 export interface UseLiveQueryReturn<T> {
   data: Readonly<ShallowRef<T>>;
   /** True once the current subscription delivered its first result. */
   loaded: Readonly<Ref<boolean>>;
+  /** Counts the results delivered, also those that changed nothing shown (see `reuse`). */
+  results: Readonly<Ref<number>>;
 }
 
 /**
@@ -39,9 +47,10 @@ export interface UseLiveQueryReturn<T> {
  * const { data: conversations } = useLiveQuery(() => engine.queries.conversations(), { initial: [] });
  */
 export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQueryOptions<T>): UseLiveQueryReturn<T> {
-  const { initial, deps, warm, pauseMs, onError = (e) => console.warn('[useLiveQuery]', e) } = options;
+  const { initial, deps, warm, pauseMs, reuse, onError = (e) => console.warn('[useLiveQuery]', e) } = options;
   const data = shallowRef<T>(initial);
   const loaded = ref(false);
+  const results = ref(0);
   let unsubscribe: (() => void) | null = null;
   let paused: ReturnType<typeof setTimeout> | null = null;
   /** Grows with every stop: a read started before it shows nothing and schedules nothing. */
@@ -58,7 +67,8 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
   let first = true;
 
   function show(value: T) {
-    data.value = value;
+    data.value = reuse ? reuse(data.value, value) : value;
+    results.value++;
     loaded.value = true;
   }
 
@@ -125,5 +135,5 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, options: UseLiveQue
   if (pauseMs) watch(() => pauseMs() > 0, () => !first && follow());
 
   if (getCurrentScope()) onScopeDispose(stop);
-  return { data, loaded };
+  return { data, loaded, results };
 }
