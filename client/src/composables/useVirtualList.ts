@@ -98,7 +98,9 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     }
     const current = range.value;
     const next = growFromBottom(current, target, grewInTask ? 0 : pace.rows());
-    const added = current.end > current.start && next.start < current.end ? current.start - next.start : next.end - next.start;
+    // Rows this render draws that were not drawn (above and below), what the task's time is spent on.
+    const overlap = Math.max(0, Math.min(next.end, current.end) - Math.max(next.start, current.start));
+    const added = next.end - next.start - overlap;
     if (added > 0) {
       grewInTask = true;
       lastGrowth = added;
