@@ -7,7 +7,6 @@
 import type { User } from '@pigeon/sync-protocol';
 import { dropConversationList, warmConversationList } from '../composables/conversationsQuery.ts';
 import { createEngine, engine } from '../engine.ts';
-import { prepareTimeStamps } from '../lib/format.ts';
 import { parseHash } from '../lib/hash-route.ts';
 import { trackPresence } from '../stores/presence.ts';
 import { trackTyping } from '../stores/typing.ts';
@@ -38,9 +37,6 @@ export function start(): void {
  */
 export async function resume(): Promise<User | null> {
   if (parseHash(location.hash).view === 'list') warmConversationList();
-  // The list and a chat both show times: their formatter is built in a gap of the resume's reads,
-  // in a task of its own, not in the first render's (lib/format.ts says what it costs).
-  setTimeout(prepareTimeStamps, 0);
   try {
     const user = await engine.resume();
     if (!user) dropConversationList();

@@ -7,7 +7,8 @@
  * `eval`, which the strict CSP forbids. i18n.test.ts fails when a key, a placeholder or a plural form
  * is in one language and not the other.
  *
- * Dates and times go through Intl with the current locale (lib/format.ts reads `currentLocale()`).
+ * Dates and times are written by the current locale's calendar (calendar.ts; lib/format.ts reads
+ * `currentLocale()`).
  */
 import { createI18n, type I18n } from 'vue-i18n';
 import { LOCALE_STORAGE_KEY, LOCALES, pickLocale, type Locale } from './locales.ts';

@@ -1,51 +1,12 @@
 /**
- * Display helpers for dates, names and counts. Dates and times go through Intl in the UI's
- * language (`currentLocale()`), the words around them through t(): "7:10 PM" in English,
- * "19:10" in French.
+ * Display helpers for dates, names and counts. Dates and times are written by the UI language's
+ * calendar (i18n/calendar.ts: "7:10 PM" in English, "19:10" in French; not Intl, whose first date
+ * formatter costs the page a long task), the words around them through t().
  */
+import { CALENDARS, clockTime, longDate, shortDate, weekdayName, type Calendar } from '../i18n/calendar.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 
-type Formats = { time: Intl.DateTimeFormat; weekday: Intl.DateTimeFormat; shortDate: Intl.DateTimeFormat; longDate: Intl.DateTimeFormat };
-
-const OPTIONS: Record<keyof Formats, Intl.DateTimeFormatOptions> = {
-  // 'numeric', not '2-digit': "7:10 PM", never "07:10 PM".
-  time: { hour: 'numeric', minute: '2-digit' },
-  weekday: { weekday: 'long' },
-  shortDate: { day: 'numeric', month: 'short' },
-  longDate: { day: 'numeric', month: 'long', year: 'numeric' },
-};
-
-/**
- * Building an Intl formatter is costly (a chat list formats hundreds of stamps): one set per
- * locale, each formatter built on its first use (a list of today's chats needs only `time`; the
- * others cost a few ms each on the cold open's critical path).
- */
-const cache = new Map<string, Formats>();
-
-function formats(locale: string = currentLocale()): Formats {
-  let f = cache.get(locale);
-  if (!f) {
-    const made: Partial<Formats> = {};
-    const lazy = {} as Formats;
-    for (const kind of Object.keys(OPTIONS) as Array<keyof Formats>) {
-      Object.defineProperty(lazy, kind, { get: () => (made[kind] ??= new Intl.DateTimeFormat(locale, OPTIONS[kind])) });
-    }
-    f = lazy;
-    cache.set(locale, f);
-  }
-  return f;
-}
-
-/**
- * Builds the time formatter ahead, while the cold open waits on IndexedDB. The page's first Intl
- * date formatter pays for ICU's calendar and time-zone data (18–32 ms in Node; ~12 ms of the
- * conversation list's first render in the cold open's profile, 134 ms of the chat's first render
- * task at 4× CPU in Lighthouse's open chat: issue #20); the next ones cost well under a
- * millisecond. Every list and every chat shows at least today's times.
- */
-export function prepareTimeStamps(): void {
-  void formats().time;
-}
+const calendar = (): Calendar => CALENDARS[currentLocale()];
 
 const DAY_MS = 86_400_000;
 
@@ -63,28 +24,28 @@ function daysAgo(date: Date, now: Date): number {
 }
 
 export function formatTime(iso: string): string {
-  return formats().time.format(new Date(iso));
+  return clockTime(calendar(), new Date(iso));
 }
 
 /** Conversation list stamp: time today, "Yesterday", weekday this week, else a short date. */
 export function formatListStamp(iso: string, now = new Date()): string {
   const date = new Date(iso);
   const ago = daysAgo(date, now);
-  const f = formats();
-  if (ago <= 0) return f.time.format(date);
+  const c = calendar();
+  if (ago <= 0) return clockTime(c, date);
   if (ago === 1) return t('common.date.yesterday');
-  if (ago < 7) return capitalise(f.weekday.format(date));
-  return f.shortDate.format(date);
+  if (ago < 7) return capitalise(weekdayName(c, date));
+  return shortDate(c, date);
 }
 
 /** Day divider in a chat: "Today", "Yesterday", weekday, or a full date. */
 export function formatDayLabel(date: Date, now = new Date()): string {
   const ago = daysAgo(date, now);
-  const f = formats();
+  const c = calendar();
   if (ago <= 0) return t('common.date.today');
   if (ago === 1) return t('common.date.yesterday');
-  if (ago < 7) return capitalise(f.weekday.format(date));
-  return f.longDate.format(date);
+  if (ago < 7) return capitalise(weekdayName(c, date));
+  return longDate(c, date);
 }
 
 /** "last seen today at 14:05", "last seen yesterday at 09:12", "last seen 3 Mar at 18:40". */
@@ -92,21 +53,21 @@ export function formatLastSeen(iso: string | null, now = new Date()): string {
   if (!iso) return t('common.presence.offline');
   const date = new Date(iso);
   const ago = daysAgo(date, now);
-  const f = formats();
-  const time = f.time.format(date);
+  const c = calendar();
+  const time = clockTime(c, date);
   if (ago <= 0) return t('common.presence.lastSeenToday', { time });
   if (ago === 1) return t('common.presence.lastSeenYesterday', { time });
-  return t('common.presence.lastSeenOn', { date: f.shortDate.format(date), time });
+  return t('common.presence.lastSeenOn', { date: shortDate(c, date), time });
 }
 
 /** Devices view: "Active today at 14:05", "Active yesterday at 09:12", "Active 3 Mar". */
 export function formatLastActive(iso: string, now = new Date()): string {
   const date = new Date(iso);
   const ago = daysAgo(date, now);
-  const f = formats();
-  if (ago <= 0) return t('common.presence.activeToday', { time: f.time.format(date) });
-  if (ago === 1) return t('common.presence.activeYesterday', { time: f.time.format(date) });
-  return t('common.presence.activeOn', { date: f.shortDate.format(date) });
+  const c = calendar();
+  if (ago <= 0) return t('common.presence.activeToday', { time: clockTime(c, date) });
+  if (ago === 1) return t('common.presence.activeYesterday', { time: clockTime(c, date) });
+  return t('common.presence.activeOn', { date: shortDate(c, date) });
 }
 
 /** French weekdays are lower case ("lundi"); a stamp or a divider starts a phrase of its own. */
