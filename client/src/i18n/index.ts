@@ -88,7 +88,7 @@ async function applyLocale(locale: Locale): Promise<void> {
   setDocumentLanguage(locale);
 }
 
-/** The locale the UI speaks now (also for Intl in lib/format.ts). */
+/** The locale the UI speaks now (also for the calendar in lib/format.ts). */
 export const currentLocale = (): Locale => i18n.global.locale.value as Locale;
 
 /** Switches the UI language once its messages are loaded, and remembers it in this browser. */
