@@ -50,7 +50,7 @@ import type { MessageAction } from '../../model/message-action.ts';
 import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 import { keepDerivedFields } from './derived-fields.ts';
 import type { UnackedKey } from './unacked-index.ts';
-import { VERSIONS } from './schema-versions.ts';
+import { DECLARED_VERSIONS } from './schema-versions.ts';
 
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 
@@ -183,7 +183,7 @@ export class LocalDb extends Dexie {
       ...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}),
       ...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {}),
     });
-    for (const v of VERSIONS) {
+    for (const v of DECLARED_VERSIONS) {
       const version = this.version(v.version).stores(v.stores);
       if (v.upgrade) version.upgrade(v.upgrade);
     }

@@ -1,16 +1,18 @@
-/** The database's schema versions (local-db.ts opens them), apart so the table list stays readable there. */
+/** The database's schema versions (local-db.ts declares them), apart so the table list stays readable there. */
 import type { Transaction } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
 import type { StoredConversation, StoredMessage } from './local-db.ts';
 import { wordsOf } from './search-words.ts';
 import { unackedOf } from './unacked-index.ts';
 
+type SchemaVersion = { version: number; stores: Record<string, string>; upgrade?: (tx: Transaction) => Promise<void> };
+
 /**
- * Schema versions, oldest first. To change the schema, append a version with the new
- * `stores` (Dexie keeps only the delta) and an `upgrade` that rewrites existing rows;
- * never edit a shipped version. Dexie runs the missing upgrades in order on open.
+ * Every shipped schema version, oldest first, each with the tables it changed. To change the
+ * schema, append a version with the new `stores` and, where existing rows must change, an
+ * `upgrade`; never edit a shipped version. LocalDb declares `DECLARED_VERSIONS`, derived from these.
  */
-export const VERSIONS: { version: number; stores: Record<string, string>; upgrade?: (tx: Transaction) => Promise<void> }[] = [
+export const VERSIONS: SchemaVersion[] = [
   {
     version: 1,
     stores: {
@@ -92,3 +94,21 @@ export const VERSIONS: { version: number; stores: Record<string, string>; upgrad
     },
   },
 ];
+
+/**
+ * What LocalDb declares: each version with an upgrade, and the latest, with the whole schema at
+ * that version (every table's latest spec up to it). Dexie (≥ 3) needs no other: it upgrades from
+ * the schema it finds installed, whatever version that was, and runs the upgrades above it in
+ * order. Declaring all nine cost the engine's start 2–10 ms of main thread in Node (and ×4 in
+ * Lighthouse's phone), issue #20; schema-versions.test.ts opens a database of every shipped
+ * version and checks it ends with the schema of a new one.
+ */
+export const DECLARED_VERSIONS: readonly SchemaVersion[] = (() => {
+  const whole: Record<string, string> = {};
+  const declared: SchemaVersion[] = [];
+  VERSIONS.forEach((v, i) => {
+    Object.assign(whole, v.stores);
+    if (v.upgrade || i === VERSIONS.length - 1) declared.push({ ...v, stores: { ...whole } });
+  });
+  return declared;
+})();
