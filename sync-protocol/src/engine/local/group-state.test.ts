@@ -73,6 +73,31 @@ describe('group state from system messages', () => {
     expect(applySnapshot(replay(visibleToBob, 'bob'), { title: 'Trip 2', members: [] }, 5).known).toBe(false);
   });
 
+  // Chaos seed 3 (clean-clone CI of 2efcaff): a device signing in again fetched the conversation
+  // list, whose snapshot of the group came before the catch-up's pages. The snapshot did not name
+  // the creator, who had left while bob was away; the creation, applied after it, made her a member
+  // again, and the group counted as known, so nothing corrected it.
+  it('a snapshot speaks for every user up to its seq, listed or not: older copies arriving after it change nothing', () => {
+    const visibleToBob = events.filter(([seq]) => seq !== 7); // ann left at 7, while bob was away
+    const server = { title: 'Trip 2', members: [{ userId: 'cat', role: 'admin' as const }, { userId: 'dan', role: 'member' as const }, { userId: 'bob', role: 'member' as const }] };
+    // Sorted: members known from a snapshot alone are ordered by its seq, not by when they joined.
+    const expected = { title: 'Trip 2', members: ['bob:member', 'cat:admin', 'dan:member'] };
+    const sorted = (s: GroupState) => ({ ...view(s), members: view(s).members.sort() });
+    for (const order of permutations(visibleToBob)) {
+      for (let at = 0; at <= order.length; at++) {
+        let state = replay(order.slice(0, at), 'bob');
+        state = applySnapshot(state, server, 9);
+        state = order.slice(at).reduce((s, [seq, e]) => applyEvent(s, seq, e, 'bob'), state);
+        const label = `${order.slice(0, at).map(([seq]) => seq).join()} | snapshot | ${order.slice(at).map(([seq]) => seq).join()}`;
+        expect(sorted(state), label).toEqual(expected);
+        expect(state.known, label).toBe(true);
+      }
+    }
+    // A newer event still applies after it.
+    const later = applyEvent(applySnapshot(emptyGroupState(), server, 9), 12, { kind: 'member-removed', actorId: 'cat', userIds: ['dan'] }, 'bob');
+    expect(sorted(later).members).toEqual(['bob:member', 'cat:admin']);
+  });
+
   // Chaos seed 1 (clean-clone CI of 977c1cb): the answer to our own leave shows a former member no
   // members; applied as a snapshot it removed everyone at its seq and made the group known, so when
   // we were added back at the next seq, the creator stayed removed and we showed as its only admin.

@@ -46,9 +46,15 @@ export interface GroupState {
   baseSeq: number;
   /** The seq of our latest addition to the group (the creation counts when it names us). 0: none seen. */
   lastAddSeq: number;
+  /**
+   * The newest seq a snapshot with members was taken at (0 or absent: none). The server's state at
+   * that seq already holds every event up to it, about every user, listed or not: an event at or
+   * below it that reaches the device later decides nothing (see applyEvent).
+   */
+  snapshotSeq?: number;
 }
 
-export const emptyGroupState = (): GroupState => ({ title: '', titleSeq: 0, members: [], decidedAt: {}, known: false, baseSeq: 0, lastAddSeq: 0 });
+export const emptyGroupState = (): GroupState => ({ title: '', titleSeq: 0, members: [], decidedAt: {}, known: false, baseSeq: 0, lastAddSeq: 0, snapshotSeq: 0 });
 
 /** Complete when the base reaches to our latest period: only seqs outside our periods are invisible. */
 const isKnown = (s: Pick<GroupState, 'baseSeq' | 'lastAddSeq'>): boolean => s.baseSeq > 0 && s.baseSeq >= s.lastAddSeq - 1;
@@ -66,7 +72,11 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
   const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt } };
   const addsMe = () => void (next.lastAddSeq = Math.max(next.lastAddSeq, seq));
   const decide = (userId: string, member: GroupMember | null) => {
-    if ((next.decidedAt[userId] ?? 0) >= seq) return;
+    // Not only the users a snapshot listed: one taken after a removal we never saw (we were away)
+    // does not name the former member, and the creation arriving after it must not bring them
+    // back (chaos seed 3, clean-clone CI of 2efcaff: the conversation list's snapshot came before
+    // the catch-up's pages).
+    if (Math.max(next.decidedAt[userId] ?? 0, next.snapshotSeq ?? 0) >= seq) return;
     next.decidedAt[userId] = seq;
     next.members = next.members.filter((m) => m.userId !== userId);
     if (member) next.members.push(member);
@@ -120,7 +130,13 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
 export function applySnapshot(state: GroupState, snapshot: { title: string; members: readonly Member[] }, atSeq: number): GroupState {
   state = withPositions(state);
   if (snapshot.members.length === 0) return state.titleSeq <= atSeq ? { ...state, title: snapshot.title, titleSeq: atSeq } : state;
-  const next: GroupState = { ...state, members: [...state.members], decidedAt: { ...state.decidedAt }, baseSeq: Math.max(state.baseSeq, atSeq) };
+  const next: GroupState = {
+    ...state,
+    members: [...state.members],
+    decidedAt: { ...state.decidedAt },
+    baseSeq: Math.max(state.baseSeq, atSeq),
+    snapshotSeq: Math.max(state.snapshotSeq ?? 0, atSeq),
+  };
   const listed = new Map(snapshot.members.map((m) => [m.userId, m.role]));
   const users = new Set([...listed.keys(), ...state.members.map((m) => m.userId)]);
   for (const userId of users) {
