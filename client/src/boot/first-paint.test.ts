@@ -49,7 +49,7 @@ describe('the first paint', () => {
     expect(ran).toEqual(['engine']);
   });
 
-  it('reads nothing and holds nothing without the hint (a first visit), or on a chat link', async () => {
+  it('reads nothing and holds nothing without the hint (a first visit), or on a chat link with no splash to paint', async () => {
     for (const setup of [() => localStorage.removeItem('pigeon:signed-in-hint'), () => ((location as { hash: string }).hash = '#/c/dm%3Aa%3Ab')]) {
       vi.resetModules();
       setup();
@@ -61,6 +61,42 @@ describe('the first paint', () => {
       expect(ran).toEqual(['engine']); // synchronously: nothing to wait for
     }
     expect(reads).toBe(0);
+  });
+
+  it("on a chat link, holds the engine until the static splash's icon has loaded and a frame shows it, whatever App.vue says", async () => {
+    (location as { hash: string }).hash = '#/c/dm%3Aa%3Ab';
+    const listeners = new Map<string, () => void>();
+    const icon = { complete: false, addEventListener: (type: string, fn: () => void) => listeners.set(type, fn) };
+    vi.stubGlobal('document', { querySelector: (selector: string) => (selector === '.boot-splash img' ? icon : null) });
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (fn: () => void) => frames.push(fn));
+    const fp = await import('./first-paint.ts');
+    fp.startFirstPaint(loadComponent);
+    expect(await fp.firstPaint()).toBeNull();
+    const ran: string[] = [];
+    fp.afterFirstPaint(() => ran.push('engine'));
+    fp.firstPaintDone(); // App.vue, mounted: no cached list to draw; the splash is not painted yet
+    expect(await settledYet(fp.firstPaintSettled())).toBe(false);
+    listeners.get('load')!(); // the icon is in; the next frame will show it
+    expect(await settledYet(fp.firstPaintSettled())).toBe(false);
+    frames.shift()!(); // that frame: released in the task after it
+    expect(await settledYet(fp.firstPaintSettled())).toBe(true);
+    expect(ran).toEqual(['engine']);
+    expect(reads).toBe(0);
+  });
+
+  it('holds the engine at most WAIT_FOR_SPLASH_MS for a splash that is never painted', async () => {
+    vi.useFakeTimers();
+    (location as { hash: string }).hash = '#/c/dm%3Aa%3Ab';
+    vi.stubGlobal('document', { querySelector: () => ({ complete: false, addEventListener: () => {} }) });
+    const fp = await import('./first-paint.ts');
+    fp.startFirstPaint(loadComponent);
+    let released = false;
+    void fp.firstPaintSettled().then(() => (released = true));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(released).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(released).toBe(true);
   });
 
   it('lets the engine go at once when there is nothing to draw (no session, no conversation)', async () => {
