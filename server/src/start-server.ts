@@ -41,6 +41,7 @@ import { createSessionRevocation } from './realtime/session-revocation.ts';
 import { createSocketFanout } from './realtime/socket-fanout.ts';
 import { startPush } from './push/push-service.ts';
 import { createShutdown } from './shutdown.ts';
+import { InFlight } from './realtime/in-flight.ts';
 import { TypingTracker } from './realtime/typing.ts';
 import { createTypingEmit } from './realtime/typing-fanout.ts';
 import { openStore } from './store/open-store.ts';
@@ -246,7 +247,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const receipts = new ReceiptService(store, fanout, undefined, (conversationId, userId) => memberships.isOrWasMember(conversationId, userId));
     const groups = new GroupService({ store, blocks, fanout, rooms: groupRooms, rateLimiter: limits.sends });
 
-    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, actions, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks } });
+    const inFlight = new InFlight();
+    registerGateway({ io, gate, limits: limits.sockets, log, isClosing, services: { sends, actions, receipts, presence, typing, users, audience, memberships, groupRooms, hooks: testHooks, inFlight } });
     const clientAddress = (c: Context) => requestAddress(c, config.trustProxy);
     const app = createApp(
       { store, gate, sessions, users, presence, sends, actions, attachments, groups, audience, fanout, passwords, authLimits: limits.auth, push, writeLimit: limits.sends, searchLimit: limits.searches, clientAddress, log, clientDistDir: config.clientDistDir, isClosing },
@@ -270,6 +272,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       batcher: bothBatchers(batcher, actionBatcher),
       typing,
       presence,
+      handlers: inFlight,
       cluster,
       redis,
       limits,

@@ -1,6 +1,7 @@
 import { isPigeonError, parseOrThrow, UP_EVENTS, type FailedAck, type UpEventName } from '@pigeon/sync-protocol';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
+import type { InFlight } from './in-flight.ts';
 
 /** Returned by a handler that must not be acked (the test hook dropped the socket instead). */
 export const NO_REPLY = Symbol('no-reply');
@@ -11,6 +12,14 @@ export type Handler<T> = (payload: T, reply: Reply) => unknown | Promise<unknown
 /** Minimal surface of a Socket.io socket, so the wrapper is testable with a stub. */
 export interface EventSource {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** Where each socket's handler runs are tracked (gateway.ts: the node's InFlight, which a close waits for). */
+const trackers = new WeakMap<EventSource, InFlight>();
+
+/** The runs of every handler bound to `socket` from now on are tracked by `inFlight`. */
+export function trackHandlers(socket: EventSource, inFlight: InFlight): void {
+  trackers.set(socket, inFlight);
 }
 
 /**
@@ -42,7 +51,7 @@ export function bindHandler<S extends z.ZodType>(
         log.warn({ err, event }, 'ack failed');
       }
     };
-    void (async () => {
+    const run = (async () => {
       try {
         const payload = parseOrThrow(schema, raw);
         const result = await handler(payload, reply);
@@ -51,6 +60,7 @@ export function bindHandler<S extends z.ZodType>(
         reply(toFailedAck(err, log, event));
       }
     })();
+    trackers.get(socket)?.track(run);
   });
 }
 

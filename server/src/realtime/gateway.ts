@@ -4,6 +4,7 @@ import type { SessionGate } from '../auth/session-gate.ts';
 import type { SocketLimits } from '../limits/socket-limits.ts';
 import type { Logger } from '../log.ts';
 import type { RealtimeServices } from './handlers/context.ts';
+import { trackHandlers } from './bind-handler.ts';
 import { coalesceWebSocketFlushes } from './coalesce-writes.ts';
 import { registerMessageActions } from './handlers/message-actions.ts';
 import { registerReceipts } from './handlers/receipts.ts';
@@ -92,6 +93,7 @@ export function registerGateway({ io, gate, services, limits, log, isClosing }: 
     // Before any packet can reach a handler: every event passes the budgets first.
     limits.attach(socket, socketLog);
 
+    trackHandlers(socket, services.inFlight);
     const ctx = { socket, userId, services, log: socketLog };
     registerSendMessage(ctx);
     if (!services.hooks.withoutBatchedSends) registerSendMessages(ctx);

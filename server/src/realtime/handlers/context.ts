@@ -7,6 +7,7 @@ import type { ReceiptService } from '../../messages/receipts.ts';
 import type { SendService } from '../../messages/send-service.ts';
 import type { TestHooks } from '../../test-hooks.ts';
 import type { UserDirectory } from '../../users/user-directory.ts';
+import type { InFlight } from '../in-flight.ts';
 import type { Presence } from '../presence.ts';
 import type { TypingTracker } from '../typing.ts';
 import type { PigeonSocket } from '../types.ts';
@@ -27,6 +28,8 @@ export interface RealtimeServices {
   /** Every socket in the rooms of its user's groups. */
   groupRooms: GroupRooms;
   hooks: TestHooks;
+  /** This node's running socket handlers: a close waits for them before closing the store (shutdown.ts). */
+  inFlight: InFlight;
 }
 
 /** One authenticated socket and what its handlers may use. */
