@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryTerms } from '@pigeon/sync-protocol';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SEARCH_SCAN_MAX } from './search.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
-/** What the contract cannot see of SQLite's search: the bound on what one query reads (search.ts, SEARCH_SCAN_MAX). */
+/** What the contract cannot see of SQLite's search: the bound on what one query reads (search.ts, SEARCH_SCAN_MAX), and the order within one millisecond. */
 const dir = mkdtempSync(join(tmpdir(), 'pigeon-sqlite-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,6 +41,23 @@ describe('SQLite message search', () => {
       expect((await store.searchMessages(owner!.id, queryTerms('tulip'), { limit: 1 })).map((m) => m.body)).toEqual([`tulip later ${SEARCH_SCAN_MAX + 5}`]);
       expect((await store.searchMessages(leaver!.id, queryTerms('tulip early'), { limit: 10 })).map((m) => m.body)).toEqual(['tulip early']);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('answers messages sent in one millisecond newest first in the order they were sent (ids made in order, ids.ts)', async () => {
+    const store = await createSqliteStore({ file: join(dir, 'same-ms.sqlite') });
+    // Every send reads the same clock: one createdAt for all, as a fast machine or a group commit gives.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 4, 12) });
+    try {
+      const [a, b] = await Promise.all(['same-ms-a', 'same-ms-b'].map((n) => store.createUser({ username: n, displayName: n, passwordHash: 'h' })));
+      const bodies = Array.from({ length: 20 }, (_, i) => `poppy ${i}`);
+      for (const [i, body] of bodies.entries()) await store.sendMessages([{ senderId: a!.id, recipientId: b!.id, clientId: `same-${i}`, body }]);
+      const found = await store.searchMessages(b!.id, queryTerms('poppy'), { limit: 50 });
+      expect(new Set(found.map((m) => m.createdAt)).size).toBe(1);
+      expect(found.map((m) => m.body)).toEqual([...bodies].reverse());
+    } finally {
+      vi.useRealTimers();
       await store.close();
     }
   });
