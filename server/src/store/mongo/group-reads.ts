@@ -35,15 +35,22 @@ export async function groupConversations(ctx: MongoContext, userId: string): Pro
 
 async function groupEntry(ctx: MongoContext, groupId: string, userId: string, periods: MemberPeriod[]): Promise<ConversationRecord> {
   const last = periods[periods.length - 1]!;
-  const [state, newest, moved] = await Promise.all([
-    latestState(ctx, groupId),
-    ctx.messages
-      .find(last.toSeq === null ? { conversationId: groupId } : { conversationId: groupId, seq: { $lte: last.toSeq } })
-      .sort({ seq: -1 })
-      .limit(1)
-      .toArray(),
-    ownMoves(ctx, groupId, userId),
-  ]);
+  const moves = ownMoves(ctx, groupId, userId);
+  const newest = await ctx.messages
+    .find(last.toSeq === null ? { conversationId: groupId } : { conversationId: groupId, seq: { $lte: last.toSeq } })
+    .sort({ seq: -1 })
+    .limit(1)
+    .toArray();
+  // The state is read after the newest message, never before: a device takes the entry's members
+  // as the group after every event up to its last message's seq (the engine's snapshot, G6 in
+  // docs/reliability.md), and a membership change committed between two reads made side by side
+  // could be that last message while the state was read without it: the device would then keep
+  // a removed member for good. Seqs become visible in order (log-insert.ts), so a state read after
+  // holds every change up to it (or later ones: harmless, their events still apply). While the
+  // user is a member, a newest message that is a change carries that state itself (a former
+  // member's entry shows the group as it is now, past their last message).
+  const state = (last.toSeq === null ? newest[0]?.state : undefined) ?? (await latestState(ctx, groupId));
+  const moved = await moves;
   // Unread: others' text messages of the latest period past the user's read position, which starts
   // at the message that added them. System messages are never unread (the engine agrees).
   // Earlier periods are frozen (their moves are below the latest period's start).
