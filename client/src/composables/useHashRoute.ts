@@ -65,7 +65,16 @@ export function useHashRoute(): HashRoute {
       openedInApp = onList();
       openedId = id;
     }
-    location.hash = chatHash(id, message);
+    go(chatHash(id, message));
+  }
+  /**
+   * A new history entry, and the route follows at once: its hashchange comes in a task of its own,
+   * and the chat's pane would be rendered only then, one task (and whatever ran between) after the
+   * tap that asked for it (issue #20, opening a chat). That event then changes nothing.
+   */
+  function go(target: string) {
+    location.hash = target;
+    hash.value = location.hash;
   }
   function replace(target: string) {
     history.replaceState(history.state, '', target);
@@ -87,7 +96,7 @@ export function useHashRoute(): HashRoute {
   function openDevices() {
     if (devicesOpen.value) return;
     openedInApp = onList();
-    location.hash = DEVICES_HASH;
+    go(DEVICES_HASH);
   }
   return { conversationId, messageId, devicesOpen, openConversation, replaceConversation, messageShown, closeConversation: close, openDevices, closeDevices: close };
 }

@@ -2,6 +2,7 @@ import { computed, nextTick, onBeforeUnmount, onMounted, onUpdated, ref, shallow
 import { covers, prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
 import { nextTask } from '../boot/next-task.ts';
 import { fillPace, growFromBottom } from '../lib/fill-pace.ts';
+import { afterNextPaintOrNow } from '../perf/marks.ts';
 
 export interface VirtualListOptions<R extends { key: string }> {
   /** The scrolling element. */
@@ -71,8 +72,9 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     return (all[all.length - 1] ?? 0) - (all[range.value.end] ?? 0);
   });
 
-  function setRange(next: RowRange) {
-    if (filling) next = paced(next);
+  /** `viewKnown`: false where reading the view's height would force a layout (the mount). */
+  function setRange(next: RowRange, viewKnown = true) {
+    if (filling) next = paced(next, viewKnown);
     if (next.start !== range.value.start || next.end !== range.value.end) range.value = next;
   }
 
@@ -89,7 +91,7 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   const pace = fillPace();
   const filled = ref(false);
 
-  function paced(target: RowRange): RowRange {
+  function paced(target: RowRange, viewKnown: boolean): RowRange {
     const el = o.scroller.value;
     if (!atBottom.value) {
       filling = false;
@@ -105,9 +107,10 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
       grewInTask = true;
       lastGrowth = added;
     }
+    // Covered first: the next step, queued below, waits for a frame once it is.
+    if (viewKnown && !filled.value && el?.clientHeight && target.end > target.start) filled.value = next.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
     if (next.start > target.start) queueStep();
     else if (target.end > target.start) filling = false;
-    if (!filled.value && el?.clientHeight && target.end > target.start) filled.value = next.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
     if (!filling) filled.value = true;
     return next;
   }
@@ -116,7 +119,11 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   function queueStep() {
     if (stepQueued) return;
     stepQueued = true;
-    void nextTask().then(async () => {
+    // Once the view is covered, the rows beyond it wait for a frame: the steps' yields outrank the
+    // browser's rendering, which waited behind them until its starvation limit (~100 ms; traced,
+    // the covered view was painted only after the overscan's steps, #20).
+    const turn = filled.value ? new Promise<void>((resolve) => afterNextPaintOrNow(resolve)) : nextTask();
+    void turn.then(async () => {
       stepQueued = false;
       grewInTask = false;
       lastGrowth = 0;
@@ -298,7 +305,10 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
 
   let resizes: ResizeObserver | null = null;
   onMounted(() => {
-    updateRange();
+    // Without reading the layout: that laid the new pane out once without rows, then again with
+    // them, in the task that opens the chat (#20). The window's height stands for the view's.
+    if (atBottom.value) setRange(rangeAtBottom(offsets.value, window.innerHeight, overscan()), false);
+    else updateRange();
     resizes = new ResizeObserver(settle);
     if (o.rowsEl.value) resizes.observe(o.rowsEl.value);
     if (o.scroller.value) resizes.observe(o.scroller.value);
