@@ -26,7 +26,7 @@ export interface ShutdownParts {
   typing: TypingTracker;
   presence: Presence;
   /** The socket handlers still running (realtime/in-flight.ts): waited for before the store closes. */
-  handlers: { settled(ms: number): Promise<void> };
+  handlers: { settled(ms: number): Promise<void>; readonly size: number };
   /** This node's record in Redis (cluster/cluster-node.ts): removed on close, left for the others to reap on kill. */
   cluster: { leave(): Promise<void>; stop(): Promise<void> } | null;
   redis: RedisAdapterHandle | null;
@@ -75,6 +75,8 @@ export function createShutdown(p: ShutdownParts): { close(): Promise<void>; kill
     await p.io.close(); // also waits for the HTTP server to close
     clearTimeout(grace);
     await p.handlers.settled(HANDLER_GRACE_MS);
+    // What the store's close interrupts: each such call fails (INTERNAL) and its client retries it.
+    if (p.handlers.size > 0) p.log.warn({ running: p.handlers.size, graceMs: HANDLER_GRACE_MS }, 'shutting down: socket handlers still running after the grace; the store closes under them');
     await p.cluster?.leave();
     await p.limits.close();
     await p.redis?.close();
