@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
  * stores answer "newest first" by createdAt, then id (search.ts): a group commit gives its whole
  * batch one createdAt, and two sends in one millisecond share it too, so with random ids there
  * the order of two messages sent one after the other was a coin toss (search.test.ts failed on
- * it under load). Across processes (several nodes on MongoDB) ids within a millisecond stay in no
- * particular order; nothing needs more.
+ * it under load). The order holds within this process: SQLite's one writer. (The MongoDB store
+ * uses these only for group ids; its message ids are hashes of the send, mongo/message-id.ts.)
  */
 export function uuidv7Generator(clock: () => number = Date.now): () => string {
   let last = -1;
@@ -22,8 +22,8 @@ export function uuidv7Generator(clock: () => number = Date.now): () => string {
       last = now;
       counter = Math.floor(Math.random() * 0x800);
     } else if (++counter > 0xfff) {
-      // 4,096 ids in one millisecond (or a clock that went back): borrow the next millisecond, so the
-      // order and uniqueness hold; the timestamp runs at most as far ahead as ids are made that fast.
+      // The counter is spent (4,096 ids in one millisecond, or as many while the clock stays behind
+      // the last one): borrow the next millisecond, so the order and uniqueness hold.
       last += 1;
       counter = 0;
     }
