@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FairQueue } from './fair-queue.ts';
+import { deferred } from '../util/deferred.ts';
 
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-};
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('FairQueue', () => {

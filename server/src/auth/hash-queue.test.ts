@@ -3,17 +3,12 @@ import { isPigeonError } from '@pigeon/sync-protocol';
 import { retryAfterSeconds } from '../limits/rate-limited.ts';
 import { HashQueue } from './hash-queue.ts';
 import { effectiveHashConcurrency } from './passwords.ts';
-
-function gate() {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
+import { deferred } from '../util/deferred.ts';
 
 describe('HashQueue', () => {
   it('runs at most `concurrency` tasks, queues up to `maxWaiting`, refuses the next with RATE_LIMITED + retry time', async () => {
     const queue = new HashQueue({ concurrency: 2, maxWaiting: 2, initialTaskMs: 300 });
-    const gates = Array.from({ length: 4 }, gate);
+    const gates = Array.from({ length: 4 }, deferred);
     let active = 0;
     let maxActive = 0;
     const started: number[] = [];
@@ -35,7 +30,7 @@ describe('HashQueue', () => {
     // Two waiters plus this one, two at a time: two rounds of ~300 ms.
     expect(isPigeonError(refused) && retryAfterSeconds(refused)).toBe(1);
 
-    for (const g of gates) g.open();
+    for (const g of gates) g.resolve();
     expect(await Promise.all(runs)).toEqual([0, 1, 2, 3]);
     expect(maxActive).toBe(2);
     expect(started).toEqual([0, 1, 2, 3]); // first come, first served

@@ -4,14 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { bindHandler, trackHandlers } from './bind-handler.ts';
 import { InFlight } from './in-flight.ts';
+import { deferred } from '../util/deferred.ts';
 
 const silent = pino({ level: 'silent' });
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 describe('InFlight', () => {
   it('settles once every tracked run has ended, runs started meanwhile included', async () => {

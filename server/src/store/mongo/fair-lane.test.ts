@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TakingTurnsLane, type SectionKind } from './fair-lane.ts';
-
-/** A task that records when it started and ends when released. */
-function gate() {
-  let release!: () => void;
-  const done = new Promise<void>((r) => (release = r));
-  return { done, release };
-}
+import { deferred } from '../../util/deferred.ts';
 
 describe('TakingTurnsLane', () => {
   it('runs one section at a time', async () => {
@@ -26,13 +20,13 @@ describe('TakingTurnsLane', () => {
   it('lets a send wait behind one receipt section at most, however many are queued', async () => {
     const lane = new TakingTurnsLane();
     const order: string[] = [];
-    const first = gate();
+    const first = deferred();
     const runs: Promise<unknown>[] = [];
-    runs.push(lane.run('receipt', async () => { order.push('r0'); await first.done; }));
+    runs.push(lane.run('receipt', async () => { order.push('r0'); await first.promise; }));
     for (let i = 1; i <= 10; i++) runs.push(lane.run('receipt', async () => { order.push(`r${i}`); }));
     runs.push(lane.run('send', async () => { order.push('s1'); }));
     runs.push(lane.run('send', async () => { order.push('s2'); }));
-    first.release();
+    first.resolve();
     await Promise.all(runs);
     // r0 was running when the sends came; then turns: s1, r1, s2, then the remaining receipts.
     expect(order.slice(0, 4)).toEqual(['r0', 's1', 'r1', 's2']);
