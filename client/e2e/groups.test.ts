@@ -131,6 +131,9 @@ describe('Groups', () => {
     await expect.poll(() => ana.page.getByTestId('chat-status').innerText(), WAIT).toBe('Bo Berg is typing…');
     await sendMessage(bo.page, 'Yes, 9 works for me');
     await sendMessage(bo.page, 'I will bring snacks');
+    // Bo's two are in the group (Ana has them) before Cy writes: sent from two browsers at once, the
+    // server may commit Cy's first, and every device then shows that order (CI of 2bf972a did).
+    await expect.poll(() => bubbles(ana.page).count(), WAIT).toBe(3);
     await sendMessage(cy.page, 'See you at the station!');
     await expect.poll(() => bubbles(ana.page).count(), WAIT).toBe(4);
     expect(await ana.page.getByTestId('message-sender').allInnerTexts()).toEqual(['Bo Berg', 'Cy Chen']);
