@@ -4,6 +4,7 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig, searchForWorkspaceRoot } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { gzipReport } from './build/gzip-report.ts';
+import { listSnapshotScript } from './build/list-snapshot-script.ts';
 import { precompress } from './build/precompress.ts';
 
 const API_TARGET = process.env.PIGEON_API ?? 'http://127.0.0.1:3000';
@@ -34,6 +35,8 @@ export default defineConfig({
   worker: { format: 'es' },
   plugins: [
     vue(),
+    // The list snapshot's script, ahead of the entry (src/boot/paint-list-snapshot.ts).
+    listSnapshotScript(fileURLToPath(new URL('./src/boot/show-list-snapshot.ts', import.meta.url))),
     // The locale JSON compiled to message functions at build time, and the runtime-only vue-i18n:
     // no message compiler shipped, no eval under the strict CSP (src/i18n/index.ts).
     VueI18nPlugin({

@@ -57,7 +57,8 @@ export async function installMarkProbe(context: BrowserContext): Promise<void> {
           const l = list.getBoundingClientRect();
           lastBodyVisible = b.height > 0 && b.top >= l.top - 1 && b.bottom <= l.bottom + 1;
         }
-        const rows = document.querySelector('[data-testid="conversation-list"]');
+        // The list snapshot (boot/paint-list-snapshot.ts) renames its test ids: it stands for the list until the app draws one.
+        const rows = document.querySelector('[data-testid="conversation-list"]') ?? document.querySelector('.list-snapshot [data-snapshot-testid="conversation-list"]');
         const lastRow = rows?.lastElementChild;
         const conversationTotal = Number(lastRow?.getAttribute('aria-setsize') ?? 0);
         const conversationViewCovered =
@@ -71,7 +72,9 @@ export async function installMarkProbe(context: BrowserContext): Promise<void> {
           name,
           startTime: entry.startTime,
           detail: entry.detail,
-          conversationItems: document.querySelectorAll('[data-testid="conversation-item"]').length,
+          conversationItems:
+            document.querySelectorAll('[data-testid="conversation-item"]').length ||
+            document.querySelectorAll('.list-snapshot [data-snapshot-testid="conversation-item"]').length,
           conversationTotal,
           conversationViewCovered,
           chatId: document.querySelector('[data-testid="chat-pane"]')?.getAttribute('data-conversation-id') ?? null,

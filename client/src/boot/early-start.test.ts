@@ -65,7 +65,7 @@ describe('startEarly', () => {
 
   it('with the signed-in hint, asks for the engine before databases() answers, but resumes only once it has', async () => {
     const { startEarly, rememberSignedIn } = await import('./early-start.ts');
-    rememberSignedIn(true);
+    rememberSignedIn('u1');
     hasDatabase = false; // a stale hint: the browser's data was cleared
     startEarly(loadMessenger);
     expect(calls).toMatchObject({ loadEngine: 1, messenger: 1 }); // synchronously, before any await
@@ -75,8 +75,8 @@ describe('startEarly', () => {
 
   it('forgets the hint on sign-out, and a refused storage is no error', async () => {
     const { startEarly, rememberSignedIn } = await import('./early-start.ts');
-    rememberSignedIn(true);
-    rememberSignedIn(false);
+    rememberSignedIn('u1');
+    rememberSignedIn(null);
     hasDatabase = false;
     startEarly(loadMessenger);
     expect(calls.loadEngine).toBe(0);
@@ -91,7 +91,7 @@ describe('startEarly', () => {
         throw new Error('denied');
       },
     });
-    expect(() => rememberSignedIn(true)).not.toThrow();
+    expect(() => rememberSignedIn('u1')).not.toThrow();
     expect(() => startEarly(loadMessenger)).not.toThrow();
   });
 

@@ -1,5 +1,5 @@
 /**
- * Imported first by main.ts, before anything that defines a schema. The page runs under
+ * Imported by main.ts before anything that defines a schema. The page runs under
  * the server's Content-Security-Policy without 'unsafe-eval'
  * (server/src/http/middleware/security-headers.ts). zod probes `new Function` when an
  * object schema is created, to decide whether it may compile fast parsers; under the CSP

@@ -44,7 +44,10 @@ export interface ChatMarkDetail {
 /** `detail` of pigeon:list-rendered. */
 export interface ListMarkDetail {
   conversations: number;
+  /** What drew it: the list snapshot (boot/paint-list-snapshot.ts), the first paint from the database, or the messenger. */
+  source: ListSource;
 }
+export type ListSource = 'snapshot' | 'first-paint' | 'messenger';
 /** `detail` of pigeon:resumed. */
 export interface ResumedMarkDetail {
   signedIn: boolean;
@@ -118,7 +121,13 @@ export function firstTaskAfter(callback: () => void): void {
 
 let booted = false;
 let resumed = false;
-let listScheduled = false;
+/**
+ * pigeon:list-rendered is made once per page, by whichever draws a list first. The list snapshot's
+ * script (boot/show-list-snapshot.ts) is a bundle apart from the entry, with its own copy of this
+ * module: the flag is kept where both see it, on the global object under a registered symbol.
+ */
+const LIST_SCHEDULED = Symbol.for('pigeon:list-rendered-scheduled');
+const shared = globalThis as { [LIST_SCHEDULED]?: boolean };
 let liveScheduled = false;
 /** The conversation of the last pigeon:chat-open still waiting for its pigeon:chat-render. */
 let openingChat: string | null = null;
@@ -136,11 +145,11 @@ export function markResumed(signedIn: boolean): void {
 }
 
 /** Call when the DOM first shows conversations; marks after that frame is painted, once per page. */
-export function listShown(conversations: number): void {
-  if (listScheduled) return;
-  listScheduled = true;
+export function listShown(conversations: number, source: ListSource): void {
+  if (shared[LIST_SCHEDULED]) return;
+  shared[LIST_SCHEDULED] = true;
   afterNextPaint(() => {
-    mark(MARK.listRendered, { conversations } satisfies ListMarkDetail);
+    mark(MARK.listRendered, { conversations, source } satisfies ListMarkDetail);
     measure(MEASURE.navigationToList, 0, MARK.listRendered);
   });
 }
@@ -150,7 +159,7 @@ export function liveListShown(conversations: number): void {
   if (liveScheduled) return;
   liveScheduled = true;
   afterNextPaint(() => {
-    mark(MARK.listLive, { conversations } satisfies ListMarkDetail);
+    mark(MARK.listLive, { conversations, source: 'messenger' } satisfies ListMarkDetail);
     measure(MEASURE.navigationToLiveList, 0, MARK.listLive);
   });
 }

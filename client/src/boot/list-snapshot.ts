@@ -1,0 +1,113 @@
+/**
+ * The list snapshot: the markup of the cached list's first paint (FirstPaintFrame.vue), as the
+ * messenger last rendered it from the local database, kept in localStorage so the next cold open
+ * can show it before any framework code has run (boot/paint-list-snapshot.ts, issue #20). The
+ * first paint from IndexedDB then replaces it with the same rows, or with what changed since.
+ *
+ * It is a picture, never a source of truth: it is shown only where everything it was drawn under
+ * still holds (the same build, account, language, layout and day, and a window no taller), and
+ * the database's list replaces it within the first paint. A sign-out removes it with the session
+ * hint (signed-in-hint.ts). Pure: the storage is passed in.
+ */
+
+export const SNAPSHOT_KEY = 'pigeon:list-snapshot';
+
+/** Above this size a snapshot is not kept: a screenful of rows is ~20 KB; localStorage is small and synchronous. */
+export const MAX_SNAPSHOT_CHARS = 200_000;
+
+export interface ListSnapshot {
+  v: 1;
+  /** The build that drew it (its entry chunk's URL): another build's markup may not match its styles. */
+  build: string;
+  /** Whose list it is: shown only to the account the session hint names. */
+  userId: string;
+  locale: string;
+  /** The phone layout (one pane) or the desktop one (list and welcome pane). */
+  phone: boolean;
+  /** The window's height it was drawn for: its rows cover a window no taller. */
+  viewportPx: number;
+  /** The local day it was drawn on (YYYY-MM-DD): its times ("14:05", "Yesterday") are the day's. */
+  day: string;
+  /** The first paint's markup: its `.messenger` element. */
+  html: string;
+  /** How many conversations the list holds (the first paint's mark reports it). */
+  conversations: number;
+}
+
+/** What the page opening now is: a snapshot is shown only where all of it matches. */
+export interface SnapshotContext {
+  build: string;
+  userId: string;
+  locale: string;
+  phone: boolean;
+  viewportPx: number;
+  day: string;
+}
+
+type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** YYYY-MM-DD of `at` in the local time zone. */
+export function localDay(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+export function saveSnapshot(storage: Storage, snapshot: ListSnapshot): boolean {
+  if (snapshot.html.length > MAX_SNAPSHOT_CHARS) return false;
+  try {
+    storage.setItem(SNAPSHOT_KEY, JSON.stringify(snapshot));
+    return true;
+  } catch {
+    return false; // quota, private mode: the next open reads the database, as without one
+  }
+}
+
+export function clearSnapshot(storage: Storage): void {
+  try {
+    storage.removeItem(SNAPSHOT_KEY);
+  } catch {
+    // storage refused: nothing was kept either
+  }
+}
+
+/** Forgets a snapshot of anyone but `userId` (an account signed in where another's picture was left). */
+export function clearSnapshotUnlessFor(storage: Storage, userId: string): void {
+  try {
+    const raw = storage.getItem(SNAPSHOT_KEY);
+    if (raw && (JSON.parse(raw) as Partial<ListSnapshot> | null)?.userId !== userId) storage.removeItem(SNAPSHOT_KEY);
+  } catch {
+    clearSnapshot(storage); // unreadable: nobody's
+  }
+}
+
+/** The stored snapshot if it was drawn for `now`, else null. */
+export function loadSnapshot(storage: Storage, now: SnapshotContext): ListSnapshot | null {
+  let raw: string | null;
+  try {
+    raw = storage.getItem(SNAPSHOT_KEY);
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  let s: Partial<ListSnapshot> | null;
+  try {
+    s = JSON.parse(raw) as Partial<ListSnapshot> | null;
+  } catch {
+    return null;
+  }
+  if (typeof s !== 'object' || s === null) return null;
+  const fits =
+    s.v === 1 &&
+    s.build === now.build &&
+    s.userId === now.userId &&
+    s.locale === now.locale &&
+    s.phone === now.phone &&
+    s.day === now.day &&
+    typeof s.viewportPx === 'number' &&
+    now.viewportPx <= s.viewportPx &&
+    typeof s.html === 'string' &&
+    s.html.length > 0 &&
+    typeof s.conversations === 'number' &&
+    s.conversations > 0;
+  return fits ? (s as ListSnapshot) : null;
+}

@@ -1,0 +1,96 @@
+/**
+ * Shows the list snapshot (list-snapshot.ts) the moment the entry runs, before Vue, the app's
+ * modules or IndexedDB: a signed-in device's cold open then paints its chats in the entry's first
+ * frame, where it painted the splash and drew the list ≈ 100–250 ms later from the database
+ * (traced: three IndexedDB round trips, then Vue's first, cold render of a screenful of rows;
+ * issue #20, docs/benchmarks.md figure 5).
+ *
+ * The snapshot is a picture laid over the app (`.list-snapshot`, fixed, `inert`: no focus, no
+ * clicks, hidden from assistive technology), never part of it: the app below starts exactly as
+ * without it, and the picture goes as soon as the app draws a list of its own (the first paint
+ * from the database, or the messenger's), the session turns out to be none or another account's,
+ * the route leaves the list, or MAX_SHOWN_MS pass, whichever comes first.
+ *
+ * It runs from a script of its own (boot/show-list-snapshot.ts, built by build/list-snapshot-script.ts
+ * as a small classic `defer` script ahead of the entry module), so the picture does not wait for the
+ * entry's download, compile and evaluation. That script and the entry are separate bundles, each
+ * with its own copy of this module: the state they share is the DOM (the overlay, its data-user-id).
+ */
+import { LOCALE_STORAGE_KEY, pickLocale } from '../i18n/locales.ts';
+import { parseHash } from '../lib/hash-route.ts';
+import { listShown } from '../perf/marks.ts';
+import { loadSnapshot, localDay, type SnapshotContext } from './list-snapshot.ts';
+import { signedInUser } from './signed-in-hint.ts';
+
+/**
+ * This build, as the snapshots name it: the entry module's path (index.html's module script), whose
+ * hash changes with any chunk or style sheet. Read from the DOM: both bundles find the same one.
+ */
+export function currentBuild(): string {
+  return document.querySelector('script[type="module"][src]')?.getAttribute('src') ?? '';
+}
+
+/** The messenger's phone layout (FirstPaintFrame.vue, MessengerPage.vue). */
+export const PHONE_QUERY = '(max-width: 719px)';
+
+/** At most this long on screen: a picture must never stand in for an app that failed to draw. */
+const MAX_SHOWN_MS = 3000;
+
+const OVERLAY = 'body > .list-snapshot';
+
+/** The inline styles of the picture's elements, kept as this attribute (composables/useListSnapshot.ts). */
+export const SNAPSHOT_STYLE = 'data-snapshot-style';
+
+const overlay = () => document.querySelector<HTMLElement>(OVERLAY);
+
+/** What this page is, as list-snapshot.ts compares it with a snapshot's. */
+export function snapshotContext(userId: string, locale: string): SnapshotContext {
+  return { build: currentBuild(), userId, locale, phone: matchMedia(PHONE_QUERY).matches, viewportPx: innerHeight, day: localDay(new Date()) };
+}
+
+function bootLocale(): string {
+  let stored: string | null = null;
+  try {
+    stored = localStorage.getItem(LOCALE_STORAGE_KEY);
+  } catch {
+    // storage refused: the browser's languages decide, as in i18n/index.ts
+  }
+  return pickLocale(stored, navigator.languages ?? []);
+}
+
+export function paintListSnapshot(): void {
+  if (typeof document === 'undefined' || typeof localStorage === 'undefined') return;
+  if (parseHash(location.hash).view !== 'list') return; // a chat's link opens onto the chat
+  const userId = signedInUser();
+  if (!userId) return;
+  const snapshot = loadSnapshot(localStorage, snapshotContext(userId, bootLocale()));
+  if (!snapshot) return;
+  const template = document.createElement('template');
+  template.innerHTML = snapshot.html; // the app's own render, serialized by the browser (no script runs from it: CSP, and <template>)
+  for (const el of template.content.querySelectorAll<HTMLElement>(`[${SNAPSHOT_STYLE}]`)) {
+    el.style.cssText = el.getAttribute(SNAPSHOT_STYLE)!; // the CSSOM, as Vue set them: the CSP blocks style attributes
+    el.removeAttribute(SNAPSHOT_STYLE);
+  }
+  const el = document.createElement('div');
+  el.className = 'list-snapshot';
+  el.inert = true;
+  el.dataset.userId = userId;
+  el.append(template.content);
+  document.body.append(el);
+  listShown(snapshot.conversations, 'snapshot');
+  addEventListener('hashchange', dropListSnapshot, { once: true });
+  setTimeout(dropListSnapshot, MAX_SHOWN_MS);
+}
+
+/** Removes the snapshot (the app drew its own list, or must show something else). Idempotent. */
+export function dropListSnapshot(): void {
+  if (typeof document === 'undefined') return;
+  overlay()?.remove();
+}
+
+/** The session is known: the snapshot stays only if it is `userId`'s (null: nobody signed in). */
+export function keepListSnapshotFor(userId: string | null): void {
+  if (typeof document === 'undefined') return;
+  const el = overlay();
+  if (el && el.dataset.userId !== userId) el.remove();
+}
