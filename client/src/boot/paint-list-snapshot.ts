@@ -1,7 +1,7 @@
 /**
- * Shows the list snapshot (list-snapshot.ts) the moment the entry runs, before Vue, the app's
- * modules or IndexedDB: a signed-in device's cold open then paints its chats in the entry's first
- * frame, where it painted the splash and drew the list ≈ 100–250 ms later from the database
+ * Shows the list snapshot (list-snapshot.ts) before the entry runs: before Vue, the app's modules
+ * or IndexedDB. A signed-in device's cold open then paints its chats about when it painted the
+ * splash, which it followed with the list ≈ 100–250 ms later from the database
  * (traced: three IndexedDB round trips, then Vue's first, cold render of a screenful of rows;
  * issue #20, docs/benchmarks.md figure 5).
  *
@@ -12,12 +12,13 @@
  * the route leaves the list, or MAX_SHOWN_MS pass, whichever comes first.
  *
  * It runs from a script of its own (boot/show-list-snapshot.ts, built by build/list-snapshot-script.ts
- * as a small classic `defer` script ahead of the entry module), so the picture does not wait for the
+ * as a small classic script at the end of index.html's body), so the picture does not wait for the
  * entry's download, compile and evaluation. That script and the entry are separate bundles, each
  * with its own copy of this module: the state they share is the DOM (the overlay, its data-user-id).
  */
 import { LOCALE_STORAGE_KEY, pickLocale } from '../i18n/locales.ts';
 import { parseHash } from '../lib/hash-route.ts';
+import { PHONE_QUERY } from '../lib/phone-layout.ts';
 import { listShown } from '../perf/marks.ts';
 import { loadSnapshot, localDay, type SnapshotContext } from './list-snapshot.ts';
 import { signedInUser } from './signed-in-hint.ts';
@@ -29,9 +30,6 @@ import { signedInUser } from './signed-in-hint.ts';
 export function currentBuild(): string {
   return document.querySelector('script[type="module"][src]')?.getAttribute('src') ?? '';
 }
-
-/** The messenger's phone layout (FirstPaintFrame.vue, MessengerPage.vue). */
-export const PHONE_QUERY = '(max-width: 719px)';
 
 /** At most this long on screen: a picture must never stand in for an app that failed to draw. */
 const MAX_SHOWN_MS = 3000;
@@ -59,6 +57,15 @@ function bootLocale(): string {
 }
 
 export function paintListSnapshot(): void {
+  try {
+    paint();
+  } catch (e) {
+    // A picture must never be why a page fails (storage denied, say): the app starts below as without it.
+    console.warn('[list-snapshot]', e);
+  }
+}
+
+function paint(): void {
   if (typeof document === 'undefined' || typeof localStorage === 'undefined') return;
   if (parseHash(location.hash).view !== 'list') return; // a chat's link opens onto the chat
   const userId = signedInUser();

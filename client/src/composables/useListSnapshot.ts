@@ -5,6 +5,7 @@ import { SNAPSHOT_STYLE, snapshotContext } from '../boot/paint-list-snapshot.ts'
 import { signedInUser } from '../boot/signed-in-hint.ts';
 import FirstPaintFrame from '../components/first-paint/FirstPaintFrame.vue';
 import { i18n } from '../i18n/index.ts';
+import { whenIdle } from '../lib/when-idle.ts';
 
 /** While the list changes, at most one snapshot per this long (a render of a screenful of rows, off screen, when idle). */
 const EVERY_MS = 5000;
@@ -90,9 +91,4 @@ function frameMarkup(cached: FirstPaint, context: AppContext | null): string {
 function renameAttribute(el: Element, from: string, to: string): void {
   el.setAttribute(to, el.getAttribute(from)!);
   el.removeAttribute(from);
-}
-
-function whenIdle(fn: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 2000 });
-  else setTimeout(fn, 200);
 }
