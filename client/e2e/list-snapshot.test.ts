@@ -4,6 +4,7 @@
  * before the entry module has even run; the app's own list (the first paint from IndexedDB) then
  * replaces it without a pixel moving. Here the entry module is held at the network (no service
  * worker), so the picture can be looked at alone.
+ * `PIGEON_E2E_SHOTS=<dir>` saves list-snapshot-{desktop,phone}.png (the picture, the entry held).
  *
  * And what it must never do: outlive what it stands for. The database's list wins over a stale
  * picture; a sign-out forgets it; another account, a chat's link or another build never see it.
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { SNAPSHOT_KEY } from '../src/boot/list-snapshot.ts';
 import { MARK, type ListMarkDetail } from '../src/perf/marks.ts';
 import { conversationPreview as preview, conversationRow as row, DESKTOP, dmId, PHONE, signIn, uniqueName, useBrowserCluster } from './harness.ts';
-import { apiSend, register, WAIT } from './search-helpers.ts';
+import { apiSend, register, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 const ENTRY = '**/assets/index-*.js';
@@ -113,6 +114,7 @@ describe('List snapshot', () => {
       expect(await page.getByTestId('conversation-item').count()).toBe(0);
       await expect.poll(() => listMarks(page), WAIT).toEqual([{ conversations: 2, source: 'snapshot' }]);
       expect(await page.evaluate(() => performance.getEntriesByName('pigeon:boot', 'mark').length)).toBe(0); // the entry has not run
+      await shot(page, `list-snapshot-${label}`);
       const before = await page.locator(`${SNAPSHOT} .messenger__sidebar`).screenshot();
 
       // The entry runs, the engine's chunk held: the first paint from IndexedDB replaces the picture.
