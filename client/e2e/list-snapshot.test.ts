@@ -146,6 +146,33 @@ describe('List snapshot', () => {
     expect(await page.locator('body').innerText()).not.toContain('Words never sent');
   });
 
+  it('never stands over a list emptied since it was kept: it goes once the messenger has loaded none', async () => {
+    const device = await setUp(DESKTOP);
+    const { page } = device;
+    await storeAndFreeze(page, (await stored(page))!);
+    // The chats gone from this device since the picture was kept (the engine's own store, emptied under it).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('pigeon');
+          open.onsuccess = () => {
+            const tx = open.result.transaction('conversations', 'readwrite');
+            tx.objectStore('conversations').clear();
+            tx.oncomplete = () => (open.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    const entry = await reloadHolding(device, ENTRY);
+    await page.locator(SNAPSHOT).waitFor();
+    await entry.release();
+    await page.getByTestId('me-name').waitFor();
+    // Well before the 10 s bound: removed by the messenger's loaded (empty) list, not by the time.
+    await page.locator(SNAPSHOT).waitFor({ state: 'detached', timeout: 5000 });
+    expect(await page.getByTestId('conversation-item').count()).toBe(0);
+  });
+
   it('is forgotten on sign-out, and never shown to another account, on a chat link or by another build', async () => {
     const device = await setUp(DESKTOP);
     const { page, ann, ben, benName } = device;

@@ -8,8 +8,9 @@
  * The snapshot is a picture laid over the app (`.list-snapshot`, fixed, `inert`: no focus, no
  * clicks, hidden from assistive technology), never part of it: the app below starts exactly as
  * without it, and the picture goes as soon as the app draws a list of its own (the first paint
- * from the database, or the messenger's), the session turns out to be none or another account's,
- * the route leaves the list, or MAX_SHOWN_MS pass, whichever comes first.
+ * from the database, or the messenger's list once loaded, with rows or none), the session turns
+ * out to be none or another account's, the route leaves the list, or MAX_SHOWN_MS pass, whichever
+ * comes first.
  *
  * It runs from a script of its own (boot/show-list-snapshot.ts, built by build/list-snapshot-script.ts
  * as a small classic script at the end of index.html's body), so the picture does not wait for the
@@ -31,8 +32,13 @@ export function currentBuild(): string {
   return document.querySelector('script[type="module"][src]')?.getAttribute('src') ?? '';
 }
 
-/** At most this long on screen: a picture must never stand in for an app that failed to draw. */
-const MAX_SHOWN_MS = 3000;
+/**
+ * At most this long on screen, whatever happens: a picture must never stand in for an app that
+ * failed to draw. Generous: every path of a starting app removes it long before (the first paint,
+ * the messenger's list loaded, a session that is not its account's), and a slow phone whose first
+ * paint took longer would otherwise flash from the picture to the splash and back.
+ */
+const MAX_SHOWN_MS = 10_000;
 
 const OVERLAY = 'body > .list-snapshot';
 
