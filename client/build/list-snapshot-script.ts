@@ -4,9 +4,11 @@ import type { Plugin } from 'vite';
 
 /**
  * Builds src/boot/show-list-snapshot.ts as a script apart from the app (one small IIFE, its imports
- * bundled in) and loads it from index.html as a classic `defer` script placed before the entry
- * module: deferred scripts run in document order once the page is parsed, so the list snapshot is
- * drawn before the entry (≈ 70 KiB gzip) has been compiled and run (src/boot/paint-list-snapshot.ts).
+ * bundled in, named by the hash of its code and precached like the other assets) and loads it from
+ * index.html as a classic script at the end of the body: it runs as soon as the page is parsed, so
+ * the list snapshot is drawn before the entry module (≈ 70 KiB gzip), which waits for the parse, has
+ * been compiled and run (src/boot/paint-list-snapshot.ts). Measured against a `defer` script before
+ * the entry and a module imported first by it: docs/benchmarks.md figure 5, session 36.
  *
  * Production builds only: `vite` (dev) serves the app without it, and a cold open there draws the
  * list from IndexedDB, as a build without a snapshot does.
@@ -24,8 +26,8 @@ export function listSnapshotScript(entry: string): Plugin {
     },
     transformIndexHtml: {
       order: 'post',
-      // At the end of the body, parser-blocking: it runs as soon as the page is parsed (and its style
-      // sheet loaded), before the first layout of the splash when it is in by then.
+      // At the end of the body, parser-blocking: it runs once the page is parsed and its style sheet is
+      // in, before the entry module; with a snapshot, the page's first frame is the list.
       handler(html) {
         const at = html.lastIndexOf('</body>');
         if (at < 0) throw new Error('list-snapshot-script: index.html has no </body>');

@@ -74,9 +74,9 @@ function afterSplashPainted(done: () => void): void {
 }
 
 /**
- * Starts the read, and the component's chunk alongside (`loadComponent`: main.ts passes the import
- * of components/first-paint/FirstPaintMessenger.vue). A chunk that cannot load (an old service
- * worker's cache) just means no first paint.
+ * Starts the read, and the component's load alongside (`loadComponent`: main.ts passes
+ * components/first-paint/FirstPaintMessenger.vue, in the entry since the list snapshot needs its
+ * styles there; a lazy import works too). A component that cannot load just means no first paint.
  */
 export function startFirstPaint(loadComponent: () => Promise<{ default: Component }>): void {
   if (!signedInLastTime() || typeof indexedDB === 'undefined') return;

@@ -7,7 +7,7 @@
  * It is a picture, never a source of truth: it is shown only where everything it was drawn under
  * still holds (the same build, account, language, layout and day, and a window no taller), and
  * the database's list replaces it within the first paint. A sign-out removes it with the session
- * hint (signed-in-hint.ts). Pure: the storage is passed in.
+ * hint, a sign-in as anyone else removes another's (signed-in-hint.ts). Pure: the storage is passed in.
  */
 
 export const SNAPSHOT_KEY = 'pigeon:list-snapshot';
@@ -17,7 +17,7 @@ export const MAX_SNAPSHOT_CHARS = 200_000;
 
 export interface ListSnapshot {
   v: 1;
-  /** The build that drew it (its entry chunk's URL): another build's markup may not match its styles. */
+  /** The build that drew it (its entry module's path): another build's markup may not match its styles. */
   build: string;
   /** Whose list it is: shown only to the account the session hint names. */
   userId: string;
