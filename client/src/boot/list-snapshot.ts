@@ -12,7 +12,7 @@
 
 export const SNAPSHOT_KEY = 'pigeon:list-snapshot';
 
-/** Above this size a snapshot is not kept: a screenful of rows is ~20 KB; localStorage is small and synchronous. */
+/** Above this size a snapshot is not kept (a screenful of rows is far below it): localStorage is small and synchronous. */
 export const MAX_SNAPSHOT_CHARS = 200_000;
 
 export interface ListSnapshot {
