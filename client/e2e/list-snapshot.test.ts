@@ -48,14 +48,10 @@ async function setUp(viewport: typeof DESKTOP) {
   return { ...device, ann, ben, annName, benName, caraName };
 }
 
-/** Reloads with `pattern` held at the network; `release` lets it through. */
-async function reloadHolding(device: Awaited<ReturnType<typeof setUp>>, pattern: string, url?: string) {
+/** Holds what `pattern` asks for from now on; `release` waits until something was asked for, then lets it through. */
+async function holdNext(device: { context: Awaited<ReturnType<typeof setUp>>['context'] }, pattern: string) {
   const held: Route[] = [];
   await device.context.route(pattern, (route) => void held.push(route));
-  if (url) {
-    await device.page.goto('about:blank');
-    await device.page.goto(url, { waitUntil: 'commit' });
-  } else await device.page.reload({ waitUntil: 'commit' });
   return {
     async release() {
       await expect.poll(() => held.length, WAIT).toBeGreaterThan(0);
@@ -65,16 +61,14 @@ async function reloadHolding(device: Awaited<ReturnType<typeof setUp>>, pattern:
   };
 }
 
-/** Holds what `pattern` asks for from now on (no reload); `release` lets it through. */
-async function holdNext(device: { context: Awaited<ReturnType<typeof setUp>>['context'] }, pattern: string) {
-  const held: Route[] = [];
-  await device.context.route(pattern, (route) => void held.push(route));
-  return {
-    async release() {
-      for (const route of held.splice(0)) await route.continue();
-      await device.context.unroute(pattern);
-    },
-  };
+/** Reloads (or loads `url` afresh) with `pattern` held at the network. */
+async function reloadHolding(device: Awaited<ReturnType<typeof setUp>>, pattern: string, url?: string) {
+  const held = await holdNext(device, pattern);
+  if (url) {
+    await device.page.goto('about:blank');
+    await device.page.goto(url, { waitUntil: 'commit' });
+  } else await device.page.reload({ waitUntil: 'commit' });
+  return held;
 }
 
 /**
