@@ -84,7 +84,8 @@ export class Refresher {
     if (this.flight) return this.flight;
     const generation = this.generation;
     const flight = this.run(generation).finally(() => {
-      if (this.flight === flight) this.flight = null;
+      if (this.flight !== flight) return; // a stopped session's: the running one's state is not its own
+      this.flight = null;
       this.reason = 'expired';
     });
     this.flight = flight;
@@ -93,6 +94,11 @@ export class Refresher {
 
   stop(): void {
     this.generation++;
+    // A flight of the stopped session (its request stalled on the network, say) answers nobody of
+    // the next: joined, it kept the next session's refreshes, its timer's and its refused calls',
+    // waiting on it and then failing, and the token expired (chaos seed 4: an account switched
+    // away and back while a refresh hung; a download refused at the end). It ends unheard.
+    this.flight = null;
     this.clearTimer();
     this.failures = 0;
     this.due = false;
