@@ -10,8 +10,8 @@
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MARK } from '../src/perf/marks.ts';
-import { conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, uniqueName, useBrowserCluster } from './harness.ts';
-import { apiSend, register, shot, WAIT } from './search-helpers.ts';
+import { conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, useBrowserCluster } from './harness.ts';
+import { annWithTwoChats, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 /** The engine's chunk (boot/engine-loader.ts imports it; the messenger's chunk imports what it does). */
@@ -21,12 +21,7 @@ const marks = (page: Page, name: string) => page.evaluate((n) => performance.get
 
 /** Ann, with a chat from Ben (a draft typed in it) and one from Cara, signed in on a device without a service worker (so the chunk can be held). */
 async function setUp(viewport: typeof DESKTOP) {
-  const [annName, benName, caraName] = [uniqueName('ann'), uniqueName('ben'), uniqueName('cara')];
-  const ann = await register(cluster.server, annName, 'Ann Lee');
-  const ben = await register(cluster.server, benName, 'Ben Ode');
-  const cara = await register(cluster.server, caraName, 'Cara Dune');
-  await apiSend(cluster.server, ben, ann, 'Lunch at noon?');
-  await apiSend(cluster.server, cara, ann, 'See you soon');
+  const { annName, benName, caraName } = await annWithTwoChats(cluster.server);
   const device = await cluster.device({ viewport, serviceWorkers: 'block' });
   const { page } = device;
   await signIn(page, annName); // no service worker here, so no update prompt either

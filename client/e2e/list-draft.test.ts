@@ -6,19 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dismissUpdatePrompt } from './actions-helpers.ts';
-import { conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, useBrowserCluster, uniqueName } from './harness.ts';
-import { apiSend, register, shot, WAIT } from './search-helpers.ts';
+import { conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, useBrowserCluster } from './harness.ts';
+import { annWithTwoChats, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 
 
 async function setUp(viewport: typeof DESKTOP) {
-  const [annName, benName, caraName] = [uniqueName('ann'), uniqueName('ben'), uniqueName('cara')];
-  const ann = await register(cluster.server, annName, 'Ann Lee');
-  const ben = await register(cluster.server, benName, 'Ben Ode');
-  const cara = await register(cluster.server, caraName, 'Cara Dune');
-  await apiSend(cluster.server, ben, ann, 'Lunch at noon?');
-  await apiSend(cluster.server, cara, ann, 'See you soon');
+  const { annName, benName, caraName } = await annWithTwoChats(cluster.server);
   const device = await cluster.device({ viewport });
   await signIn(device.page, annName);
   await dismissUpdatePrompt(device.page);

@@ -13,8 +13,8 @@ import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SNAPSHOT_KEY } from '../src/boot/list-snapshot.ts';
 import { MARK, type ListMarkDetail } from '../src/perf/marks.ts';
-import { conversationPreview as preview, conversationRow as row, DESKTOP, dmId, PHONE, signIn, uniqueName, useBrowserCluster } from './harness.ts';
-import { apiSend, register, shot, WAIT } from './search-helpers.ts';
+import { conversationPreview as preview, conversationRow as row, DESKTOP, dmId, PHONE, signIn, useBrowserCluster } from './harness.ts';
+import { annWithTwoChats, shot, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
 const ENTRY = '**/assets/index-*.js';
@@ -29,12 +29,7 @@ const names = (page: Page, scope: string) => page.locator(`${scope} .item__name`
 
 /** Ann with chats from Ben (a draft typed in it) and Cara, signed in on a device without a service worker; her snapshot kept. */
 async function setUp(viewport: typeof DESKTOP) {
-  const [annName, benName, caraName] = [uniqueName('ann'), uniqueName('ben'), uniqueName('cara')];
-  const ann = await register(cluster.server, annName, 'Ann Lee');
-  const ben = await register(cluster.server, benName, 'Ben Ode');
-  const cara = await register(cluster.server, caraName, 'Cara Dune');
-  await apiSend(cluster.server, ben, ann, 'Lunch at noon?');
-  await apiSend(cluster.server, cara, ann, 'See you soon');
+  const { ann, ben, annName, benName, caraName } = await annWithTwoChats(cluster.server);
   const device = await cluster.device({ viewport, serviceWorkers: 'block' });
   const { page } = device;
   await signIn(page, annName);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { apiPost, PASSWORD, type ApiAuth, type TestServer } from './harness.ts';
+import { apiPost, PASSWORD, uniqueName, type ApiAuth, type TestServer } from './harness.ts';
 
 export const WAIT = { timeout: 20_000, interval: 100 };
 
@@ -21,6 +21,20 @@ export const register = (server: TestServer, username: string, displayName: stri
 export async function apiSend(server: TestServer, from: ApiAuth, to: ApiAuth, body: string): Promise<string> {
   const { message } = await apiPost<{ message: { id: string } }>(server, '/api/messages', { clientId: clientId(), to: to.user.id, body }, from.token);
   return message.id;
+}
+
+/**
+ * Ann Lee with two chats, made through the API: "Lunch at noon?" from Ben Ode, then "See you soon"
+ * from Cara Dune (the list's newest). The set-up of the first paint, list snapshot and list draft files.
+ */
+export async function annWithTwoChats(server: TestServer) {
+  const [annName, benName, caraName] = [uniqueName('ann'), uniqueName('ben'), uniqueName('cara')];
+  const ann = await register(server, annName, 'Ann Lee');
+  const ben = await register(server, benName, 'Ben Ode');
+  const cara = await register(server, caraName, 'Cara Dune');
+  await apiSend(server, ben, ann, 'Lunch at noon?');
+  await apiSend(server, cara, ann, 'See you soon');
+  return { ann, ben, cara, annName, benName, caraName };
 }
 
 /** Types into the sidebar's one search box. */

@@ -15,33 +15,27 @@ export const SNAPSHOT_KEY = 'pigeon:list-snapshot';
 /** Above this size a snapshot is not kept (a screenful of rows is far below it): localStorage is small and synchronous. */
 export const MAX_SNAPSHOT_CHARS = 200_000;
 
-export interface ListSnapshot {
-  v: 1;
-  /** The build that drew it (its entry module's path): another build's markup may not match its styles. */
+/** What a page is, as a snapshot was drawn for it: one is shown only where all of it matches the opening page. */
+export interface SnapshotContext {
+  /** The build (its entry module's path): another build's markup may not match its styles. */
   build: string;
-  /** Whose list it is: shown only to the account the session hint names. */
+  /** The account: shown only to the one the session hint names. */
   userId: string;
   locale: string;
   /** The phone layout (one pane) or the desktop one (list and welcome pane). */
   phone: boolean;
-  /** The window's height it was drawn for: its rows cover a window no taller. */
+  /** The window's height: a snapshot's rows cover a window no taller than the one it was drawn for. */
   viewportPx: number;
-  /** The local day it was drawn on (YYYY-MM-DD): its times ("14:05", "Yesterday") are the day's. */
+  /** The local day (YYYY-MM-DD): a snapshot's times ("14:05", "Yesterday") are its day's. */
   day: string;
+}
+
+export interface ListSnapshot extends SnapshotContext {
+  v: 1;
   /** The first paint's markup: its `.messenger` element. */
   html: string;
   /** How many conversations the list holds (the first paint's mark reports it). */
   conversations: number;
-}
-
-/** What the page opening now is: a snapshot is shown only where all of it matches. */
-export interface SnapshotContext {
-  build: string;
-  userId: string;
-  locale: string;
-  phone: boolean;
-  viewportPx: number;
-  day: string;
 }
 
 type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem' | 'removeItem'>;

@@ -17,7 +17,7 @@
  * entry's download, compile and evaluation. That script and the entry are separate bundles, each
  * with its own copy of this module: the state they share is the DOM (the overlay, its data-user-id).
  */
-import { LOCALE_STORAGE_KEY, pickLocale } from '../i18n/locales.ts';
+import { startLocale } from '../i18n/start-locale.ts';
 import { parseHash } from '../lib/hash-route.ts';
 import { PHONE_QUERY } from '../lib/phone-layout.ts';
 import { listShown } from '../perf/marks.ts';
@@ -52,16 +52,6 @@ export function snapshotContext(userId: string, locale: string): SnapshotContext
   return { build: currentBuild(), userId, locale, phone: matchMedia(PHONE_QUERY).matches, viewportPx: innerHeight, day: localDay(new Date()) };
 }
 
-function bootLocale(): string {
-  let stored: string | null = null;
-  try {
-    stored = localStorage.getItem(LOCALE_STORAGE_KEY);
-  } catch {
-    // storage refused: the browser's languages decide, as in i18n/index.ts
-  }
-  return pickLocale(stored, navigator.languages ?? []);
-}
-
 export function paintListSnapshot(): void {
   try {
     paint();
@@ -76,7 +66,7 @@ function paint(): void {
   if (parseHash(location.hash).view !== 'list') return; // a chat's link opens onto the chat
   const userId = signedInUser();
   if (!userId) return;
-  const snapshot = loadSnapshot(localStorage, snapshotContext(userId, bootLocale()));
+  const snapshot = loadSnapshot(localStorage, snapshotContext(userId, startLocale()));
   if (!snapshot) return;
   const template = document.createElement('template');
   template.innerHTML = snapshot.html; // the app's own render, serialized by the browser (no script runs from it: CSP, and <template>)

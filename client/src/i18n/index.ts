@@ -11,7 +11,8 @@
  * `currentLocale()`).
  */
 import { createI18n, type I18n } from 'vue-i18n';
-import { LOCALE_STORAGE_KEY, LOCALES, pickLocale, type Locale } from './locales.ts';
+import { LOCALE_STORAGE_KEY, LOCALES, type Locale } from './locales.ts';
+import { startLocale } from './start-locale.ts';
 import { pluralChooser } from './plural.ts';
 import { shareLocale } from '../sw/locale.ts';
 
@@ -40,15 +41,7 @@ function messagesOf(files: Record<string, Tree>, locale: Locale): Tree {
   return tree;
 }
 
-function storedChoice(): string | null {
-  try {
-    return localStorage.getItem(LOCALE_STORAGE_KEY);
-  } catch {
-    return null; // storage blocked: the browser's languages decide
-  }
-}
-
-const initial = pickLocale(storedChoice(), typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
+const initial = startLocale();
 
 // Annotated loosely: inferred from untyped JSON, vue-i18n's types are too deep for vue-tsc.
 export const i18n: I18n<Record<string, unknown>, {}, {}, string, false> = createI18n({
