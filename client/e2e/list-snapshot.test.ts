@@ -121,6 +121,33 @@ describe('List snapshot', () => {
     });
   }
 
+  it('is drawn again only when what it shows changed', async () => {
+    const { page } = await setUp(DESKTOP);
+    // Counts the snapshot's writes from here (kept by setUp: what it shows has not changed since).
+    await page.evaluate((key) => {
+      const counted = globalThis as { snapshotWrites?: number };
+      counted.snapshotWrites = 0;
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (k: string, v: string) {
+        if (k === key) counted.snapshotWrites! += 1;
+        setItem.call(this, k, v);
+      };
+    }, SNAPSHOT_KEY);
+    // The page hidden (switched away from): each time a write, which finds nothing changed.
+    const hide = () =>
+      page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        delete (document as { visibilityState?: unknown }).visibilityState;
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+    for (let i = 0; i < 3; i++) await hide();
+    await page.getByTestId('composer-input').fill('Running late');
+    await expect.poll(async () => (await hide(), (await stored(page)) ?? ''), { timeout: 30_000, interval: 300 }).toContain('Running late');
+    // The writes are one after the other: the three before the draft came before this one, and stored nothing.
+    expect(await page.evaluate(() => (globalThis as { snapshotWrites?: number }).snapshotWrites)).toBe(1);
+  });
+
   it('a stale picture is replaced by what the database holds', async () => {
     const device = await setUp(PHONE);
     const { page, caraName } = device;

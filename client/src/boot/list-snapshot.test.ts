@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clearSnapshot, clearSnapshotUnlessFor, loadSnapshot, localDay, MAX_SNAPSHOT_CHARS, saveSnapshot, SNAPSHOT_KEY, type ListSnapshot, type SnapshotContext } from './list-snapshot.ts';
+import { clearSnapshot, clearSnapshotUnlessFor, isCurrent, loadSnapshot, localDay, MAX_SNAPSHOT_CHARS, saveSnapshot, SNAPSHOT_KEY, type ListSnapshot, type SnapshotContext } from './list-snapshot.ts';
 
 function memoryStorage() {
   const map = new Map<string, string>();
@@ -76,6 +76,22 @@ describe('list snapshot', () => {
     storage.map.set(SNAPSHOT_KEY, '{');
     clearSnapshotUnlessFor(storage, 'u1');
     expect(storage.map.size).toBe(0);
+  });
+
+  it('is current only for the same source under exactly the same context', () => {
+    const storage = memoryStorage();
+    expect(isCurrent(storage, HERE, 's1')).toBe(false); // none kept
+    saveSnapshot(storage, SNAPSHOT); // kept by a build before sources were recorded
+    expect(isCurrent(storage, HERE, 's1')).toBe(false);
+    saveSnapshot(storage, { ...SNAPSHOT, source: 's1' });
+    expect(isCurrent(storage, HERE, 's1')).toBe(true);
+    expect(isCurrent(storage, HERE, 's2')).toBe(false); // the data changed
+    // Shown there, but drawn for another height: another number of rows.
+    expect(isCurrent(storage, { ...HERE, viewportPx: 700 }, 's1')).toBe(false);
+    for (const other of [{ build: '/assets/index-def.js' }, { userId: 'u2' }, { locale: 'fr' }, { phone: false }, { day: '2026-12-05' }]) {
+      expect(isCurrent(storage, { ...HERE, ...other }, 's1'), JSON.stringify(other)).toBe(false);
+    }
+    expect(isCurrent(refusing, HERE, 's1')).toBe(false);
   });
 
   it('names the local day', () => {

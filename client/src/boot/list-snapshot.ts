@@ -36,6 +36,8 @@ export interface ListSnapshot extends SnapshotContext {
   html: string;
   /** How many conversations the list holds (the first paint's mark reports it). */
   conversations: number;
+  /** A digest of what it was drawn from (the first paint's data): the writer skips a render that would give the same picture. */
+  source?: string;
 }
 
 type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -104,4 +106,14 @@ export function loadSnapshot(storage: Storage, now: SnapshotContext): ListSnapsh
     typeof s.conversations === 'number' &&
     s.conversations > 0;
   return fits ? (s as ListSnapshot) : null;
+}
+
+/**
+ * Whether the stored snapshot is what drawing `source` under `now` would store: the same data under
+ * exactly the same context (a window of another height draws another number of rows). The writer
+ * then skips the render and the storage write (useListSnapshot.ts).
+ */
+export function isCurrent(storage: Storage, now: SnapshotContext, source: string): boolean {
+  const kept = loadSnapshot(storage, now);
+  return kept !== null && kept.source === source && kept.viewportPx === now.viewportPx;
 }

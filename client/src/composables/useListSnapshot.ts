@@ -1,10 +1,12 @@
 import { readFirstPaint, type FirstPaint } from '@pigeon/sync-protocol/first-paint';
 import { getCurrentInstance, h, onBeforeUnmount, render, watch, type AppContext } from 'vue';
-import { clearSnapshot, saveSnapshot } from '../boot/list-snapshot.ts';
+import { clearSnapshot, isCurrent, saveSnapshot } from '../boot/list-snapshot.ts';
 import { SNAPSHOT_STYLE, snapshotContext } from '../boot/paint-list-snapshot.ts';
 import { signedInUser } from '../boot/signed-in-hint.ts';
 import FirstPaintFrame from '../components/first-paint/FirstPaintFrame.vue';
 import { i18n } from '../i18n/index.ts';
+import { digest } from '../lib/digest.ts';
+import { readSoundSetting } from '../lib/sound-setting.ts';
 import { whenIdle } from '../lib/when-idle.ts';
 
 /** While the list changes, at most one snapshot per this long (a render of a screenful of rows, off screen, when idle). */
@@ -17,11 +19,12 @@ const EVERY_MS = 5000;
  * IndexedDB read), so the database's first paint replaces the picture with the very same rows
  * unless the database changed after it.
  *
- * Written once the messenger has shown and the page is idle, again at most every EVERY_MS while
+ * Written when idle EVERY_MS after the messenger has shown, again at most every EVERY_MS while
  * `changes` (the list) changes, and when the page is hidden (the app closed or switched away from, after
- * which a draft or a read may have changed what the first paint shows). Nothing is written for
- * an account that is no longer the session hint's (signed out meanwhile: the hint and the
- * snapshot went together).
+ * which a draft or a read may have changed what the first paint shows). A picture the same as the
+ * one kept (same data, same context: `isCurrent`) is neither drawn nor stored again. Nothing is
+ * written for an account that is no longer the session hint's (signed out meanwhile: the hint and
+ * the snapshot went together).
  */
 export function useListSnapshot(changes: () => unknown): void {
   const context = getCurrentInstance()?.appContext ?? null;
@@ -38,8 +41,11 @@ export function useListSnapshot(changes: () => unknown): void {
       clearSnapshot(localStorage); // the next open has no list to show (or not this one)
       return;
     }
+    const now = snapshotContext(userId, i18n.global.locale.value);
+    const source = drawnFrom(cached);
+    if (isCurrent(localStorage, now, source)) return; // the picture kept is the one this render would give
     const html = frameMarkup(cached, context);
-    saveSnapshot(localStorage, { v: 1, ...snapshotContext(userId, i18n.global.locale.value), html, conversations: cached.conversations.length });
+    saveSnapshot(localStorage, { v: 1, ...now, html, conversations: cached.conversations.length, source });
   }
   const writeNow = () => {
     running = running.then(write).catch((e: unknown) => console.warn('[list-snapshot]', e));
@@ -56,13 +62,27 @@ export function useListSnapshot(changes: () => unknown): void {
   };
 
   watch(changes, schedule);
-  whenIdle(writeNow);
+  // The first one too waits EVERY_MS: the first seconds of a session are when the user taps a chat,
+  // and a chat tapped as the list came paid for this render (20 ms of the open's 56 before its pane,
+  // in the open chat's trace, #20). Hiding the page before then writes it at once.
+  schedule();
   document.addEventListener('visibilitychange', onVisibility);
   onBeforeUnmount(() => {
     stopped = true;
     if (timer) clearTimeout(timer);
     document.removeEventListener('visibilitychange', onVisibility);
   });
+}
+
+/**
+ * What a snapshot of `cached` is drawn from, as a digest: FirstPaintFrame's inputs beyond the
+ * context (build, language, layout, day, height: compared as they are): the first paint's data (its
+ * maps as entry lists), the header's sound setting, and the time zone its times are shown in.
+ */
+function drawnFrom(cached: FirstPaint): string {
+  const inputs = [cached, readSoundSetting(), new Date().getTimezoneOffset()];
+  const json = JSON.stringify(inputs, (_key, value: unknown) => (value instanceof Map ? [...value] : value));
+  return digest(json);
 }
 
 /**
