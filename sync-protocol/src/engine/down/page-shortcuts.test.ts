@@ -1,8 +1,9 @@
 /**
- * The two shortcuts a catch-up page takes (issue #20) must store what the long way stores:
+ * The shortcuts a catch-up page takes (issue #20) must store what the long way stores:
  *  - its stored rows found through one read of the `id` index (store-server-changes.ts storedRows),
  *  - a 1:1 conversation's last message told by its summary and the rows written
- *    (conversation-summary.ts lastAfterCopies).
+ *    (conversation-summary.ts lastAfterCopies),
+ *  - the rows with actions queued on them found from the outbox's targets alone (applyServerCopies).
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import type { Message } from '../../model/message.ts';
 import { LocalDb, META, messageKey } from '../local/local-db.ts';
 import { OWED_PREFIX } from '../local/owed-receipts.ts';
 import { storeSession } from '../local/session.ts';
+import { commitAction } from '../up/actions.ts';
 import { commitSend } from '../up/outbox.ts';
 import { applyServerCopies } from './store-server-changes.ts';
 
@@ -129,6 +131,27 @@ describe('a page over many conversations', () => {
     expect(owed.filter((id) => id.startsWith('m3-'))).toEqual(['m3-3', 'm3-4']);
     expect(owed.filter((id) => id.startsWith('m0-'))).toEqual(['m0-1', 'm0-2', 'm0-3', 'm0-4']);
     expect((await db.conversations.get(conversation('peer3')))?.unreadCount).toBe(2);
+    db.close();
+  });
+});
+
+describe('a page over rows with actions queued on them', () => {
+  it('shows each queued action on its row, found by the outbox alone (a row stored without its overlay gets it back)', async () => {
+    const db = await open('targeted');
+    await applyServerCopies(db, page(1, 60), 'me');
+    await commitAction(db, 'me', messageKey('peer', 'c7'), { kind: 'react', emoji: '👍' });
+    await commitAction(db, 'me', messageKey('peer', 'c50'), { kind: 'react', emoji: '🎉' });
+    // Row 50 as an account switch restores it: its server state, no overlay (only unacked rows are parked).
+    const { pendingActions: _n, base: _b, reactions: _r, ...bare } = (await db.messages.get(messageKey('peer', 'c50')))!;
+    await db.messages.put(bare);
+    // A page over both (replayed after a crash, say): each row shows its reaction until the server has it.
+    await applyServerCopies(db, page(1, 60), 'me');
+    for (const [clientId, emoji] of [['c7', '👍'], ['c50', '🎉']] as const) {
+      const row = await db.messages.get(messageKey('peer', clientId));
+      expect(row?.pendingActions, clientId).toBe(1);
+      expect(row?.reactions, clientId).toEqual([expect.objectContaining({ userId: 'me', emoji })]);
+    }
+    expect((await db.messages.get(messageKey('peer', 'c8')))?.pendingActions).toBeUndefined();
     db.close();
   });
 });
