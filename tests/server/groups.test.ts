@@ -21,7 +21,8 @@ describe.each(STORE_VARIANTS)('groups on $kind', (variant) => {
     expect(group).toMatchObject({ type: 'group', title: 'Trip', unreadCount: 0 });
     expect(group.id).toMatch(/^g:/);
     expect(group.peer).toBeUndefined();
-    expect(byUser(group.members)).toEqual(byUser([{ userId: a.id, role: 'admin' }, { userId: b.id, role: 'member' }, { userId: c.id, role: 'member' }]));
+    // Each member says since when (the seq of their addition: who is oldest, for a device that joined later).
+    expect(byUser(group.members)).toEqual(byUser([{ userId: a.id, role: 'admin', sinceSeq: 1 }, { userId: b.id, role: 'member', sinceSeq: 1 }, { userId: c.id, role: 'member', sinceSeq: 1 }]));
     expect(group.lastMessage).toMatchObject({ type: 'system', seq: 1, senderId: a.id, recipientId: group.id, system: { kind: 'group-created', actorId: a.id } });
 
     const again = await createGroup(t.url, a.token, [b.id, c.id], 'Trip', clientId);
@@ -105,12 +106,13 @@ describe.each(STORE_VARIANTS)('groups on $kind', (variant) => {
     const renamed = await renameGroup(t.url, a!.token, id, 'After');
     expect(renamed).toMatchObject({ status: 200, body: { conversation: { title: 'After' }, message: { type: 'system', system: { kind: 'title-changed', actorId: a!.id, title: 'After' } } } });
     expect((await renameGroup(t.url, a!.token, id, 'After')).body.message).toBeNull();
-    expect((await addMembers(t.url, a!.token, id, [d!.id])).body.message).toMatchObject({ system: { kind: 'members-added', userIds: [d!.id] } });
+    const addedD = (await addMembers(t.url, a!.token, id, [d!.id])).body.message;
+    expect(addedD).toMatchObject({ system: { kind: 'members-added', userIds: [d!.id] } });
     expect((await removeMember(t.url, a!.token, id, c!.id)).body.message).toMatchObject({ system: { kind: 'member-removed', actorId: a!.id, userIds: [c!.id] } });
     expect((await removeMember(t.url, b!.token, id, b!.id)).body).toMatchObject({ conversation: { members: [] }, message: { system: { kind: 'member-left' } } });
     // The last admin leaves: the oldest member left (d, the only one) is promoted.
     expect((await removeMember(t.url, a!.token, id, a!.id)).status).toBe(200);
-    expect((await getGroup(t.url, d!.token, id)).body.conversation.members).toEqual([{ userId: d!.id, role: 'admin' }]);
+    expect((await getGroup(t.url, d!.token, id)).body.conversation.members).toEqual([{ userId: d!.id, role: 'admin', sinceSeq: addedD!.seq }]);
     expect((await renameGroup(t.url, d!.token, id, 'Mine now')).status).toBe(200);
     const kinds = (await groupHistory(t.url, d!.token, id)).map((m) => m.system?.kind ?? m.body);
     expect(kinds).toEqual(['members-added', 'member-removed', 'member-left', 'member-left', 'title-changed']);
@@ -161,11 +163,11 @@ describe.each(STORE_VARIANTS)('groups on $kind', (variant) => {
     expect(promoted).toMatchObject({ status: 200, body: { message: { type: 'system', system: { kind: 'member-promoted', actorId: a!.id, userIds: [b!.id] } } } });
     expect((await promoteMember(t.url, a!.token, id, b!.id, clientId)).body.message?.id).toBe(promoted.body.message!.id);
     expect((await promoteMember(t.url, a!.token, id, b!.id)).body.message).toBeNull(); // already an admin
-    expect(byUser(promoted.body.conversation.members)).toEqual(byUser([{ userId: a!.id, role: 'admin' }, { userId: b!.id, role: 'admin' }, { userId: c!.id, role: 'member' }]));
+    expect(byUser(promoted.body.conversation.members)).toEqual(byUser([{ userId: a!.id, role: 'admin', sinceSeq: 1 }, { userId: b!.id, role: 'admin', sinceSeq: 1 }, { userId: c!.id, role: 'member', sinceSeq: 1 }]));
     expect((await renameGroup(t.url, b!.token, id, 'Co-run')).status).toBe(200);
     // Two admins: the first leaving promotes nobody.
     await removeMember(t.url, a!.token, id, a!.id);
-    expect(byUser((await getGroup(t.url, c!.token, id)).body.conversation.members)).toEqual(byUser([{ userId: b!.id, role: 'admin' }, { userId: c!.id, role: 'member' }]));
+    expect(byUser((await getGroup(t.url, c!.token, id)).body.conversation.members)).toEqual(byUser([{ userId: b!.id, role: 'admin', sinceSeq: 1 }, { userId: c!.id, role: 'member', sinceSeq: 1 }]));
   });
 });
 

@@ -1,8 +1,8 @@
 import type { ConversationState, ConversationSummary, Member } from '@pigeon/sync-protocol';
 import type { ConversationRecord, GroupMemberRecord, GroupRecord } from '../store/store.ts';
 
-/** The wire form of members: who and their role (`sinceSeq` is the store's business). */
-export const toMembers = (members: readonly GroupMemberRecord[]): Member[] => members.map(({ userId, role }) => ({ userId, role }));
+/** The wire form of members: who, their role, and since when (the seq of their latest addition: who is oldest). */
+export const toMembers = (members: readonly GroupMemberRecord[]): Member[] => members.map(({ userId, role, sinceSeq }) => ({ userId, role, sinceSeq }));
 
 export const memberIds = (group: Pick<GroupRecord, 'members'>): string[] => group.members.map((m) => m.userId);
 

@@ -11,7 +11,13 @@ export { systemEventSchema, type SystemEvent } from './system-event.ts';
 export const memberRoleSchema = lazySchema(() => z.enum(['admin', 'member']));
 export type MemberRole = z.infer<typeof memberRoleSchema>;
 
-export const memberSchema = lazySchema(() => z.object({ userId: z.string(), role: memberRoleSchema }));
+/**
+ * `sinceSeq` (an extension of the contract's `{ userId, role }`): the seq that (last) made them a
+ * member. A group's oldest member is promoted when its last admin leaves, and a device that joined
+ * later never saw when the others did: its own guess made itself the admin (chaos seed 1023).
+ * Optional: a server without it is read as before.
+ */
+export const memberSchema = lazySchema(() => z.object({ userId: z.string(), role: memberRoleSchema, sinceSeq: z.number().int().min(0).optional() }));
 export type Member = z.infer<typeof memberSchema>;
 
 /** 1..100 code points after trimming, no bidi overrides (like display names). */

@@ -48,6 +48,31 @@ describe('group state from system messages', () => {
     expect(view(applyEvent(snap, 6, { kind: 'member-removed', actorId: 'ann', userIds: ['dan'] }, 'bob'))).toEqual(view(snap));
   });
 
+  it("the last admin leaving promotes the group's oldest member, as the server does, also on a device that joined after them", () => {
+    // Ann created it with Bob and Cat (seq 1), added Dan (3), renamed it (4); Dan's device was sent a
+    // snapshot at 5. The server dates each member (sinceSeq): Bob and Cat are older than Dan, who never saw them join.
+    const members = [
+      { userId: 'ann', role: 'admin' as const, sinceSeq: 1 },
+      { userId: 'bob', role: 'member' as const, sinceSeq: 1 },
+      { userId: 'cat', role: 'member' as const, sinceSeq: 1 },
+      { userId: 'dan', role: 'member' as const, sinceSeq: 3 },
+    ];
+    const facts: [number, SystemEvent | 'snapshot'][] = [
+      [3, { kind: 'members-added', actorId: 'ann', userIds: ['dan'] }],
+      [5, 'snapshot'],
+      [7, { kind: 'member-left', actorId: 'ann', userIds: ['ann'] }],
+    ];
+    for (const order of permutations(facts)) {
+      const state = order.reduce((s, [seq, fact]) => (fact === 'snapshot' ? applySnapshot(s, { title: 'Trip 2', members }, seq) : applyEvent(s, seq, fact, 'dan')), emptyGroupState());
+      expect(state.known).toBe(true);
+      // The server's rule: smallest sinceSeq, then id. Dated at the snapshot, Bob and Cat looked younger than Dan.
+      expect(view(state).members, JSON.stringify(order.map(([seq]) => seq))).toEqual(['bob:admin', 'cat:member', 'dan:member']);
+    }
+    // A snapshot without dates (a server before them): as before, dated at the snapshot.
+    const undated = applySnapshot(emptyGroupState(), { title: 'Trip', members: members.map(({ userId, role }) => ({ userId, role })) }, 5);
+    expect(undated.members.map((m) => m.sinceSeq)).toEqual([5, 5, 5, 5]);
+  });
+
   it('being added again after a removal (in either order) asks for a snapshot: what happened meanwhile is invisible', () => {
     const removed = replay(events.slice(0, 4), 'bob');
     expect(removed.known).toBe(true);

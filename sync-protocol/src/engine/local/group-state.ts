@@ -137,15 +137,17 @@ export function applySnapshot(state: GroupState, snapshot: { title: string; memb
     baseSeq: Math.max(state.baseSeq, atSeq),
     snapshotSeq: Math.max(state.snapshotSeq ?? 0, atSeq),
   };
-  const listed = new Map(snapshot.members.map((m) => [m.userId, m.role]));
+  const listed = new Map(snapshot.members.map((m) => [m.userId, m]));
   const users = new Set([...listed.keys(), ...state.members.map((m) => m.userId)]);
   for (const userId of users) {
     if ((next.decidedAt[userId] ?? 0) > atSeq) continue;
     next.decidedAt[userId] = atSeq;
     const current = next.members.find((m) => m.userId === userId);
     next.members = next.members.filter((m) => m.userId !== userId);
-    const role = listed.get(userId);
-    if (role) next.members.push({ userId, role, sinceSeq: current?.sinceSeq ?? atSeq });
+    const member = listed.get(userId);
+    // The server's sinceSeq when it says it: a member from before our period has no event of ours
+    // to date them, and dated at the snapshot they looked younger than us (withAnAdmin).
+    if (member) next.members.push({ userId, role: member.role, sinceSeq: member.sinceSeq ?? current?.sinceSeq ?? atSeq });
   }
   if (next.titleSeq <= atSeq) {
     next.title = snapshot.title;
@@ -153,6 +155,8 @@ export function applySnapshot(state: GroupState, snapshot: { title: string; memb
   }
   next.members = sortMembers(next.members);
   next.known = isKnown(next);
+  // As after an event: a snapshot from before a newer leave we hold already (the last admin's) leaves none.
+  if (next.known) next.members = withAnAdmin(next.members);
   return next;
 }
 
