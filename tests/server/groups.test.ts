@@ -111,7 +111,8 @@ describe.each(STORE_VARIANTS)('groups on $kind', (variant) => {
     expect((await removeMember(t.url, a!.token, id, c!.id)).body.message).toMatchObject({ system: { kind: 'member-removed', actorId: a!.id, userIds: [c!.id] } });
     expect((await removeMember(t.url, b!.token, id, b!.id)).body).toMatchObject({ conversation: { members: [] }, message: { system: { kind: 'member-left' } } });
     // The last admin leaves: the oldest member left (d, the only one) is promoted.
-    expect((await removeMember(t.url, a!.token, id, a!.id)).status).toBe(200);
+    const lastAdminLeft = await removeMember(t.url, a!.token, id, a!.id);
+    expect(lastAdminLeft).toMatchObject({ status: 200, body: { message: { system: { kind: 'member-left', userIds: [a!.id], promotedIds: [d!.id] } } } });
     expect((await getGroup(t.url, d!.token, id)).body.conversation.members).toEqual([{ userId: d!.id, role: 'admin', sinceSeq: addedD!.seq }]);
     expect((await renameGroup(t.url, d!.token, id, 'Mine now')).status).toBe(200);
     const kinds = (await groupHistory(t.url, d!.token, id)).map((m) => m.system?.kind ?? m.body);

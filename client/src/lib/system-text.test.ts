@@ -14,6 +14,9 @@ describe('describeSystemEvent', () => {
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('You left');
     expect(describeSystemEvent({ kind: 'member-promoted', actorId: 'a', userIds: ['b'] }, nameOf, 'b')).toBe('Ana made you an admin');
     expect(describeSystemEvent({ kind: 'title-changed', actorId: 'c', title: 'Road trip' }, nameOf, 'a')).toBe('Cy changed the group name to “Road trip”');
+    // The last admin went: whom the server promoted, after the change.
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: ['b'] }, nameOf, 'c')).toBe('Ana left. Bo is now an admin');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: ['b'] }, nameOf, 'b')).toBe("Ana left. You're now an admin");
   });
 
   afterEach(() => setLocale('en'));
@@ -28,5 +31,7 @@ describe('describeSystemEvent', () => {
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b', 'c'] }, nameOf, 'a')).toBe('Bo et Cy ont quitté le groupe');
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('Vous avez quitté le groupe');
     expect(describeSystemEvent({ kind: 'member-promoted', actorId: 'a', userIds: ['b'] }, nameOf, 'b')).toBe('Ana vous a nommé admin');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: ['b'] }, nameOf, 'c')).toBe('Ana a quitté le groupe. Bo est maintenant admin');
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: ['b'] }, nameOf, 'b')).toBe('Ana a quitté le groupe. Vous êtes maintenant admin');
   });
 });

@@ -8,6 +8,16 @@ import { t } from '../i18n/index.ts';
  * ("Vous avez ajouté Bo") and moves the pronoun ("Ana vous a ajouté").
  */
 export function describeSystemEvent(event: SystemEvent, nameOf: (userId: string) => string, me: string): string {
+  const line = describeChange(event, nameOf, me);
+  // The last admin went: whom the server promoted, said after it ("Ana left. Bo is now an admin").
+  const promoted = event.promotedIds ?? [];
+  if (promoted.length === 0) return line;
+  const onlyMe = promoted.length === 1 && promoted[0] === me;
+  const then = onlyMe ? t('chat.system.nowAdminYou') : t('chat.system.nowAdmin', { users: list(promoted.map((id) => (id === me ? t('chat.you') : nameOf(id)))) });
+  return t('chat.system.andThen', { first: line, then });
+}
+
+function describeChange(event: SystemEvent, nameOf: (userId: string) => string, me: string): string {
   const whom = (id: string) => (id === me ? t('chat.youObject') : nameOf(id));
   const byMe = event.actorId === me;
   const actor = byMe ? t('chat.you') : nameOf(event.actorId);

@@ -56,6 +56,11 @@ describe('group rules', () => {
     const members = [m('a', 'admin', 1), m('c', 'member', 7), m('b', 'member', 3), m('d', 'member', 3)];
     const d = decide(members, 'a', { kind: 'remove', userId: 'a' }, 't', 9);
     expect(d.kind === 'change' && d.members.filter((x) => x.role === 'admin').map((x) => x.userId)).toEqual(['b']);
+    // The event names whom it promoted (devices apply it, not their own guess); removed by another admin too.
+    expect(d.kind === 'change' && d.event).toEqual({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: ['b'] });
+    // With another admin left, nobody is promoted and the event says nothing more.
+    const two = decide([m('a', 'admin', 1), m('b', 'admin', 1), m('c', 'member', 2)], 'a', { kind: 'remove', userId: 'a' }, 't', 9);
+    expect(two.kind === 'change' && two.event).toEqual({ kind: 'member-left', actorId: 'a', userIds: ['a'] });
     expect(withAnAdmin([])).toEqual([]);
   });
 

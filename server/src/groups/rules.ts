@@ -64,11 +64,14 @@ export function decide(members: readonly GroupMemberRecord[], actorId: string, c
       const leaving = change.userId === actorId;
       if (!leaving) requireAdmin(actor);
       if (!members.some((m) => m.userId === change.userId)) return { kind: 'none' };
-      const next = withAnAdmin(members.filter((m) => m.userId !== change.userId));
+      const remaining = members.filter((m) => m.userId !== change.userId);
+      const next = withAnAdmin(remaining);
+      // Whoever withAnAdmin promoted is named in the event: the devices apply it, they do not guess it.
+      const promotedIds = next.filter((m, i) => m.role === 'admin' && remaining[i]!.role !== 'admin').map((m) => m.userId);
       const event: SystemEvent = leaving
         ? { kind: 'member-left', actorId, userIds: [actorId] }
         : { kind: 'member-removed', actorId, userIds: [change.userId] };
-      return { kind: 'change', members: next, event };
+      return { kind: 'change', members: next, event: promotedIds.length > 0 ? { ...event, promotedIds } : event };
     }
   }
 }

@@ -11,6 +11,12 @@ export const systemEventSchema = lazySchema(() =>
     userIds: z.array(z.string()).optional(),
     /** group-created and title-changed: the (new) title. */
     title: z.string().optional(),
+    /**
+     * member-removed / member-left (an extension): who the server made an admin because the last one
+     * went (the oldest member). Said, so every device applies it as a fact of this seq instead of
+     * guessing it from the members it happens to know (docs/reliability.md F7).
+     */
+    promotedIds: z.array(z.string()).optional(),
   }),
 );
 export type SystemEvent = z.infer<typeof systemEventSchema>;

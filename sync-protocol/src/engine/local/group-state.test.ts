@@ -73,6 +73,23 @@ describe('group state from system messages', () => {
     expect(undated.members.map((m) => m.sinceSeq)).toEqual([5, 5, 5, 5]);
   });
 
+  it('the handover the server names (promotedIds) holds in any order, even behind a newer promotion', () => {
+    // Ann, the only admin, leaves (7): the server makes Bob admin and says so; Bob then makes Dan admin (8).
+    const facts: [number, SystemEvent][] = [
+      [1, created],
+      [3, { kind: 'members-added', actorId: 'ann', userIds: ['dan'] }],
+      [7, { kind: 'member-left', actorId: 'ann', userIds: ['ann'], promotedIds: ['bob'] }],
+      [8, { kind: 'member-promoted', actorId: 'bob', userIds: ['dan'] }],
+    ];
+    for (const order of permutations(facts)) {
+      // Roles (the order is by sinceSeq, which a copy of a later event about someone not yet known can only guess).
+      expect(view(replay(order)).members.sort(), JSON.stringify(order.map(([seq]) => seq))).toEqual(['bob:admin', 'cat:member', 'dan:admin']);
+    }
+    // Unsaid (a server before promotedIds), the device guesses, and the newer promotion applied first hides the handover.
+    const unsaid = facts.map(([seq, e]): [number, SystemEvent] => [seq, { ...e, promotedIds: undefined }]);
+    expect(view(replay([unsaid[0]!, unsaid[1]!, unsaid[3]!, unsaid[2]!])).members.sort()).toEqual(['bob:member', 'cat:member', 'dan:admin']);
+  });
+
   it('being added again after a removal (in either order) asks for a snapshot: what happened meanwhile is invisible', () => {
     const removed = replay(events.slice(0, 4), 'bob');
     expect(removed.known).toBe(true);

@@ -100,6 +100,12 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
     case 'member-removed':
     case 'member-left':
       for (const userId of event.userIds ?? []) decide(userId, null);
+      // The last admin went and the server says whom it promoted: a fact of this seq, like a promotion.
+      // Older servers do not say: then withAnAdmin below guesses it by the server's rule.
+      for (const userId of event.promotedIds ?? []) {
+        const current = state.members.find((m) => m.userId === userId);
+        decide(userId, { userId, role: 'admin', sinceSeq: current?.sinceSeq ?? seq });
+      }
       break;
     case 'title-changed':
       setTitle(next, seq, event.title);
