@@ -1,7 +1,8 @@
 /**
  * A 53-bit digest of a string (cyrb53, public domain): tells whether two strings are the same
- * without keeping either. Not cryptographic: for "did this change", where a collision only costs
- * one stale picture (see boot/list-snapshot.ts `isCurrent`), two in 2^53 at worst.
+ * without keeping either. Not cryptographic: for "did this change" only, where two different
+ * inputs collide about once in 2^53 and a collision costs one stale picture until the first
+ * paint replaces it (boot/list-snapshot.ts `isCurrent`).
  */
 export function digest(text: string, seed = 0): string {
   let h1 = 0xdeadbeef ^ seed;
