@@ -13,7 +13,7 @@ export function describeSystemEvent(event: SystemEvent, nameOf: (userId: string)
   const promoted = event.promotedIds ?? [];
   if (promoted.length === 0) return line;
   const onlyMe = promoted.length === 1 && promoted[0] === me;
-  const then = onlyMe ? t('chat.system.nowAdminYou') : t('chat.system.nowAdmin', { users: list(promoted.map((id) => (id === me ? t('chat.you') : nameOf(id)))) });
+  const then = onlyMe ? t('chat.system.nowAdminYou') : t('chat.system.nowAdmin', { users: subjects(promoted, nameOf, me) });
   return t('chat.system.andThen', { first: line, then });
 }
 
@@ -33,12 +33,17 @@ function describeChange(event: SystemEvent, nameOf: (userId: string) => string, 
     case 'member-removed':
       return byMe ? t('chat.system.removedByYou', { users }) : onlyMe ? t('chat.system.removedYou', { actor }) : t('chat.system.removed', { actor, users });
     case 'member-left':
-      return onlyMe ? t('chat.system.leftYou') : t('chat.system.left', { users: list(ids.map((id) => (id === me ? t('chat.you') : nameOf(id)))) }, ids.length);
+      return onlyMe ? t('chat.system.leftYou') : t('chat.system.left', { users: subjects(ids, nameOf, me) }, ids.length);
     case 'title-changed':
       return byMe ? t('chat.system.renamedByYou', { title }) : t('chat.system.renamed', { actor, title });
     case 'member-promoted':
       return byMe ? t('chat.system.promotedByYou', { users }) : onlyMe ? t('chat.system.promotedYou', { actor }) : t('chat.system.promoted', { actor, users });
   }
+}
+
+/** The people a sentence is about, as its subject: "You" for the reader ("Bo and you left"). */
+function subjects(ids: readonly string[], nameOf: (userId: string) => string, me: string): string {
+  return list(ids.map((id) => (id === me ? t('chat.you') : nameOf(id))));
 }
 
 /** "A", "A and B", "A, B and C". */

@@ -81,6 +81,11 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
     next.members = next.members.filter((m) => m.userId !== userId);
     if (member) next.members.push(member);
   };
+  // Whoever is promoted is a member at that seq, now an admin (the server checked both).
+  const promote = (userId: string) => {
+    const current = state.members.find((m) => m.userId === userId);
+    decide(userId, { userId, role: 'admin', sinceSeq: current?.sinceSeq ?? seq });
+  };
   switch (event.kind) {
     case 'group-created':
       decide(event.actorId, { userId: event.actorId, role: 'admin', sinceSeq: seq });
@@ -102,20 +107,13 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
       for (const userId of event.userIds ?? []) decide(userId, null);
       // The last admin went and the server says whom it promoted: a fact of this seq, like a promotion.
       // Older servers do not say: then withAnAdmin below guesses it by the server's rule.
-      for (const userId of event.promotedIds ?? []) {
-        const current = state.members.find((m) => m.userId === userId);
-        decide(userId, { userId, role: 'admin', sinceSeq: current?.sinceSeq ?? seq });
-      }
+      for (const userId of event.promotedIds ?? []) promote(userId);
       break;
     case 'title-changed':
       setTitle(next, seq, event.title);
       break;
     case 'member-promoted':
-      // Whoever is promoted is a member at that seq, now an admin (the server checked both).
-      for (const userId of event.userIds ?? []) {
-        const current = state.members.find((m) => m.userId === userId);
-        decide(userId, { userId, role: 'admin', sinceSeq: current?.sinceSeq ?? seq });
-      }
+      for (const userId of event.userIds ?? []) promote(userId);
       break;
   }
   next.members = sortMembers(next.members);
