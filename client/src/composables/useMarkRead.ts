@@ -41,7 +41,7 @@ export function useMarkRead(options: UseMarkReadOptions): void {
     // After the frame that shows the chat: marking read writes the rows, receipts and the
     // conversation's summary, whose transaction and the queries it wakes would otherwise delay
     // the chat's first paint (issue #20, opening a chat).
-    afterNextPaintOrNow(() => engine.markRead(conversationId).catch((e: unknown) => console.warn('[markRead]', e)));
+    afterNextPaintOrNow(() => engine.markRead(conversationId).catch((e: unknown) => console.warn('[markRead]', e)), 'user-visible');
   });
 }
 

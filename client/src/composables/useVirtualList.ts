@@ -121,8 +121,9 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     stepQueued = true;
     // Once the view is covered, the rows beyond it wait for a frame: the steps' yields outrank the
     // browser's rendering, which waited behind them until its starvation limit (~100 ms; traced,
-    // the covered view was painted only after the overscan's steps, #20).
-    const turn = filled.value ? new Promise<void>((resolve) => afterNextPaintOrNow(resolve)) : nextTask();
+    // the covered view was painted only after the overscan's steps, #20). Behind the frame's
+    // user-blocking tasks (pigeon:chat-rendered): the rows beyond the view are not what it showed.
+    const turn = filled.value ? new Promise<void>((resolve) => afterNextPaintOrNow(resolve, 'user-visible')) : nextTask();
     void turn.then(async () => {
       stepQueued = false;
       grewInTask = false;

@@ -19,6 +19,20 @@ describe('firstTaskAfter', () => {
     expect(posted).toEqual([{ priority: 'user-blocking' }]);
   });
 
+  it('posts work the frame did not wait for behind the user-blocking tasks (user-visible)', async () => {
+    const posted: Array<{ priority: string }> = [];
+    vi.stubGlobal('scheduler', {
+      postTask: (callback: () => void, options: { priority: string }) => {
+        posted.push(options);
+        return Promise.resolve().then(callback);
+      },
+    });
+    const ran = vi.fn();
+    firstTaskAfter(ran, 'user-visible');
+    await vi.waitFor(() => expect(ran).toHaveBeenCalledTimes(1));
+    expect(posted).toEqual([{ priority: 'user-visible' }]);
+  });
+
   it('elsewhere, a MessageChannel message: a task, not a microtask', async () => {
     vi.stubGlobal('scheduler', undefined);
     const order: string[] = [];

@@ -78,23 +78,31 @@ export function canAwaitPaint(): boolean {
 }
 
 /** afterNextPaint for work that must happen anyway (a read mark): where no paint can be waited for, it runs at once. */
-export function afterNextPaintOrNow(callback: () => void): void {
-  if (canAwaitPaint()) afterNextPaint(callback);
+export function afterNextPaintOrNow(callback: () => void, priority: AfterPaintPriority = 'user-blocking'): void {
+  if (canAwaitPaint()) afterNextPaint(callback, priority);
   else callback();
 }
+
+/**
+ * 'user-blocking': the first task after the frame (a mark saying when it was painted). 'user-visible':
+ * work the frame did not wait for (rows beyond the view, a read receipt), queued behind the
+ * user-blocking tasks: posted from the same frame's rAF before a mark, it ran first and the mark
+ * came one task late (an overscan step of 5–12 ms, in figure 5's open; #20).
+ */
+export type AfterPaintPriority = 'user-blocking' | 'user-visible';
 
 /**
  * Runs `callback` once the next frame has been rendered. rAF runs just *before* a frame's style,
  * layout and paint; a task posted from it runs after that work. Hidden tabs get no frames, so
  * nothing is marked until the page is visible (nothing was painted either).
  */
-export function afterNextPaint(callback: () => void): void {
+export function afterNextPaint(callback: () => void, priority: AfterPaintPriority = 'user-blocking'): void {
   if (!canAwaitPaint()) return;
-  requestAnimationFrame(() => firstTaskAfter(callback));
+  requestAnimationFrame(() => firstTaskAfter(callback, priority));
 }
 
 interface PostingScheduler {
-  postTask(callback: () => void, options: { priority: 'user-blocking' }): Promise<unknown>;
+  postTask(callback: () => void, options: { priority: AfterPaintPriority }): Promise<unknown>;
 }
 
 /**
@@ -104,11 +112,11 @@ interface PostingScheduler {
  * engine's timers and IndexedDB answers), pigeon:chat-rendered came 30–50 ms after the frame that
  * showed the chat, in traces of figure 5 (#20).
  */
-export function firstTaskAfter(callback: () => void): void {
+export function firstTaskAfter(callback: () => void, priority: AfterPaintPriority = 'user-blocking'): void {
   const scheduler = (globalThis as { scheduler?: Partial<PostingScheduler> }).scheduler;
   if (typeof scheduler?.postTask === 'function') {
     // A callback that throws rejects the task's promise: thrown again as the message's would be.
-    scheduler.postTask(callback, { priority: 'user-blocking' }).catch((e: unknown) => setTimeout(() => { throw e; }));
+    scheduler.postTask(callback, { priority }).catch((e: unknown) => setTimeout(() => { throw e; }));
     return;
   }
   const channel = new MessageChannel();
