@@ -46,7 +46,7 @@ export interface SendTiming {
 /**
  * One receipt over a socket (`message-received` with its number of ids, or `message-read`), timed
  * as a send is. Read by no check: the run's line and the dump say how long receipts waited on the
- * node, which is what a slow settle with receipts owed needs to be read (docs/reliability.md C7).
+ * node, which is what a slow settle with receipts owed needs to be read (docs/reliability.md C9, C11).
  */
 export interface ReceiptTiming {
   device: string;
