@@ -107,8 +107,11 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
       grewInTask = true;
       lastGrowth = added;
     }
-    // Covered first: the next step, queued below, waits for a frame once it is.
-    if (viewKnown && !filled.value && el?.clientHeight && target.end > target.start) filled.value = next.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
+    // Covered first: the next step, queued below, waits for a frame once it is. Judged on the rows
+    // drawn and measured (`current`: this is called again by `settle` once a step's rows are), not on
+    // the estimates of those this render adds: rows shorter than estimated left a blank above the
+    // messages in the frame the chat was first shown in (e2e perf-marks, pigeon:chat-rendered).
+    if (viewKnown && !filled.value && el?.clientHeight && target.end > target.start && current.end > current.start) filled.value = current.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
     if (next.start > target.start) queueStep();
     else if (target.end > target.start) filling = false;
     if (!filling) filled.value = true;
