@@ -90,6 +90,8 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   let lastGrowth = 0;
   const pace = fillPace();
   const filled = ref(false);
+  /** The window whose rows `measure` last found in the DOM: their heights are known, not estimated. */
+  let measured: RowRange = { start: 0, end: 0 };
 
   function paced(target: RowRange, viewKnown: boolean): RowRange {
     const el = o.scroller.value;
@@ -108,10 +110,12 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
       lastGrowth = added;
     }
     // Covered first: the next step, queued below, waits for a frame once it is. Judged on the rows
-    // drawn and measured (`current`: this is called again by `settle` once a step's rows are), not on
-    // the estimates of those this render adds: rows shorter than estimated left a blank above the
-    // messages in the frame the chat was first shown in (e2e perf-marks, pigeon:chat-rendered).
-    if (viewKnown && !filled.value && el?.clientHeight && target.end > target.start && current.end > current.start) filled.value = current.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
+    // drawn and measured (`measured`: this is called again by `settle` once a step's rows are), not
+    // on estimated heights (the rows this render adds, or a window set but not drawn yet): rows
+    // shorter than estimated left a blank above the messages in the frame the chat was first shown
+    // in (e2e perf-marks, pigeon:chat-rendered).
+    if (viewKnown && !filled.value && el?.clientHeight && target.end > target.start && measured.end === target.end && measured.end > measured.start)
+      filled.value = measured.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
     if (next.start > target.start) queueStep();
     else if (target.end > target.start) filling = false;
     if (!filling) filled.value = true;
@@ -126,9 +130,13 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     // browser's rendering, which waited behind them until its starvation limit (~100 ms; traced,
     // the covered view was painted only after the overscan's steps, #20). Behind the frame's
     // user-blocking tasks (pigeon:chat-rendered): the rows beyond the view are not what it showed.
-    const turn = filled.value ? new Promise<void>((resolve) => afterNextPaintOrNow(resolve, 'user-visible')) : nextTask();
+    const afterPaint = filled.value;
+    const turn = afterPaint ? new Promise<void>((resolve) => afterNextPaintOrNow(resolve, 'user-visible')) : nextTask();
     void turn.then(async () => {
       stepQueued = false;
+      // Covered since this step was queued (once the rows before it were measured, in `settle`): it
+      // waits for the frame too, or it drew rows beyond the view ahead of the frame that shows it.
+      if (!afterPaint && filled.value && !gone && filling) return queueStep();
       grewInTask = false;
       lastGrowth = 0;
       if (gone || !filling) return;
@@ -202,6 +210,7 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     const rowsEl = o.rowsEl.value;
     if (!rowsEl || !o.scroller.value?.clientHeight) return;
     const children = rowsEl.children as HTMLCollectionOf<HTMLElement>;
+    if (children.length === range.value.end - range.value.start) measured = { ...range.value };
     const tops: number[] = [];
     for (let i = 0; i < children.length; i++) tops.push(children[i]!.getBoundingClientRect().top);
     const end = rowsEl.getBoundingClientRect().bottom - padBottom.value;
