@@ -68,15 +68,24 @@ export async function registerMany<N extends number>(url: string, n: N, prefix =
 export interface Inbox {
   messages: Message[];
   bodies(): string[];
+  /**
+   * The bodies in seq order, the order a device shows them. Live events sent from two nodes reach a
+   * socket in either order (one comes through Redis, the other from its own node): devices order by
+   * seq and fetch what a gap says they missed, so a test across nodes compares this.
+   */
+  bodiesBySeq(): string[];
   statuses: Parameters<ServerToClientEvents['message-status']>[0][];
   typing: string[];
   updates: Parameters<ServerToClientEvents['conversation-updated']>[0][];
 }
 
+const bodyOf = (m: Message): string => (m.type === 'system' ? `[${m.system?.kind}]` : m.body);
+
 export function inbox(socket: ClientSocket): Inbox {
   const box: Inbox = {
     messages: [],
-    bodies: () => box.messages.map((m) => (m.type === 'system' ? `[${m.system?.kind}]` : m.body)),
+    bodies: () => box.messages.map(bodyOf),
+    bodiesBySeq: () => [...box.messages].sort((a, b) => a.seq - b.seq).map(bodyOf),
     statuses: [],
     typing: [],
     updates: [],
