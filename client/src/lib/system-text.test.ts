@@ -12,6 +12,8 @@ describe('describeSystemEvent', () => {
     expect(describeSystemEvent({ kind: 'member-removed', actorId: 'a', userIds: ['b'] }, nameOf, 'a')).toBe('You removed Bo');
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'a')).toBe('Bo left');
     expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'] }, nameOf, 'b')).toBe('You left');
+    // Nobody promoted (an admin was left), as the server says it since promotedIds is always sent.
+    expect(describeSystemEvent({ kind: 'member-left', actorId: 'b', userIds: ['b'], promotedIds: [] }, nameOf, 'a')).toBe('Bo left');
     expect(describeSystemEvent({ kind: 'member-promoted', actorId: 'a', userIds: ['b'] }, nameOf, 'b')).toBe('Ana made you an admin');
     expect(describeSystemEvent({ kind: 'title-changed', actorId: 'c', title: 'Road trip' }, nameOf, 'a')).toBe('Cy changed the group name to “Road trip”');
     // The last admin went: whom the server promoted, after the change.

@@ -58,9 +58,12 @@ describe('group rules', () => {
     expect(d.kind === 'change' && d.members.filter((x) => x.role === 'admin').map((x) => x.userId)).toEqual(['b']);
     // The event names whom it promoted (devices apply it, not their own guess); removed by another admin too.
     expect(d.kind === 'change' && d.event).toEqual({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: ['b'] });
-    // With another admin left, nobody is promoted and the event says nothing more.
+    // With another admin left, nobody is promoted, and the event says so: a device that lacks the
+    // other admin's promotion must not guess one (sync-protocol local/group-state.ts).
     const two = decide([m('a', 'admin', 1), m('b', 'admin', 1), m('c', 'member', 2)], 'a', { kind: 'remove', userId: 'a' }, 't', 9);
-    expect(two.kind === 'change' && two.event).toEqual({ kind: 'member-left', actorId: 'a', userIds: ['a'] });
+    expect(two.kind === 'change' && two.event).toEqual({ kind: 'member-left', actorId: 'a', userIds: ['a'], promotedIds: [] });
+    const removed = decide([m('a', 'admin', 1), m('b', 'admin', 1), m('c', 'member', 2)], 'a', { kind: 'remove', userId: 'c' }, 't', 9);
+    expect(removed.kind === 'change' && removed.event).toEqual({ kind: 'member-removed', actorId: 'a', userIds: ['c'], promotedIds: [] });
     expect(withAnAdmin([])).toEqual([]);
   });
 

@@ -66,12 +66,13 @@ export function decide(members: readonly GroupMemberRecord[], actorId: string, c
       if (!members.some((m) => m.userId === change.userId)) return { kind: 'none' };
       const remaining = members.filter((m) => m.userId !== change.userId);
       const next = withAnAdmin(remaining);
-      // Whoever withAnAdmin promoted is named in the event: the devices apply it, they do not guess it.
+      // Whoever withAnAdmin promoted is named in the event, and nobody (`[]`) when an admin is left:
+      // the devices apply it as a fact and guess nothing (sync-protocol local/group-state.ts).
       const promotedIds = next.filter((m, i) => m.role === 'admin' && remaining[i]!.role !== 'admin').map((m) => m.userId);
       const event: SystemEvent = leaving
-        ? { kind: 'member-left', actorId, userIds: [actorId] }
-        : { kind: 'member-removed', actorId, userIds: [change.userId] };
-      return { kind: 'change', members: next, event: promotedIds.length > 0 ? { ...event, promotedIds } : event };
+        ? { kind: 'member-left', actorId, userIds: [actorId], promotedIds }
+        : { kind: 'member-removed', actorId, userIds: [change.userId], promotedIds };
+      return { kind: 'change', members: next, event };
     }
   }
 }

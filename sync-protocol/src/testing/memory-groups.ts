@@ -140,14 +140,20 @@ export class MemoryGroups {
     const leaving = change.userId === actorId;
     if (!leaving) admin();
     if (!group.members.some((m) => m.userId === change.userId)) return nothing;
-    const event: SystemEvent = leaving ? { kind: 'member-left', actorId, userIds: [actorId] } : { kind: 'member-removed', actorId, userIds: [change.userId] };
-    const message = this.record(group, actorId, clientId, event);
     group.members = group.members.filter((m) => m.userId !== change.userId);
-    group.periods.get(change.userId)!.at(-1)!.toSeq = message.seq;
+    // As the server (server/src/groups/rules.ts): the oldest member is promoted when the last admin
+    // goes, and the event names whom, or nobody (`[]`).
+    const promotedIds: string[] = [];
     if (group.members.length > 0 && !group.members.some((m) => m.role === 'admin')) {
       const oldest = [...group.members].sort((a, b) => a.sinceSeq - b.sinceSeq || (a.userId < b.userId ? -1 : 1))[0]!;
       oldest.role = 'admin';
+      promotedIds.push(oldest.userId);
     }
+    const event: SystemEvent = leaving
+      ? { kind: 'member-left', actorId, userIds: [actorId], promotedIds }
+      : { kind: 'member-removed', actorId, userIds: [change.userId], promotedIds };
+    const message = this.record(group, actorId, clientId, event);
+    group.periods.get(change.userId)!.at(-1)!.toSeq = message.seq;
     // Who left stops holding the others' statuses back.
     const raised = this.cover(group);
     return this.done(group, message, raised, [...this.memberIds(conversationId), change.userId]);

@@ -90,6 +90,26 @@ describe('group state from system messages', () => {
     expect(view(replay([unsaid[0]!, unsaid[1]!, unsaid[3]!, unsaid[2]!])).members.sort()).toEqual(['bob:member', 'cat:member', 'dan:admin']);
   });
 
+  it('a leave the server says promoted nobody (promotedIds: []) makes no admin on the device, whatever order the copies come in', () => {
+    // Ann made Dan an admin (5), then left (7): the server promoted nobody and said so. A device that
+    // applied the leave before the promotion guessed Bob (the oldest member) and kept him an admin
+    // beside Dan for ever (chaos seed 7002, a catch-up from the start in change-feed order).
+    const facts: [number, SystemEvent][] = [
+      [1, created],
+      [3, { kind: 'members-added', actorId: 'ann', userIds: ['dan'] }],
+      [5, { kind: 'member-promoted', actorId: 'ann', userIds: ['dan'] }],
+      [7, { kind: 'member-left', actorId: 'ann', userIds: ['ann'], promotedIds: [] }],
+    ];
+    for (const order of permutations(facts)) {
+      const state = replay(order);
+      expect(view(state).members.sort(), JSON.stringify(order.map(([seq]) => seq))).toEqual(['bob:member', 'cat:member', 'dan:admin']);
+      expect(overlayPending(state, [], 'cat').members.filter((m) => m.role === 'admin')).toEqual([{ userId: 'dan', role: 'admin' }]);
+    }
+    // The same leave from a server that does not say (no promotedIds) is guessed, as before, once the state is known.
+    const unsaid = replay([facts[0]!, facts[1]!, [7, { kind: 'member-left', actorId: 'ann', userIds: ['ann'] }]]);
+    expect(view(unsaid).members).toEqual(['bob:admin', 'cat:member', 'dan:member']);
+  });
+
   it('being added again after a removal (in either order) asks for a snapshot: what happened meanwhile is invisible', () => {
     const removed = replay(events.slice(0, 4), 'bob');
     expect(removed.known).toBe(true);

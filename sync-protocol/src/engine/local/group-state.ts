@@ -52,6 +52,16 @@ export interface GroupState {
    * below it that reaches the device later decides nothing (see applyEvent).
    */
   snapshotSeq?: number;
+  /**
+   * A leave or removal whose event does not say whom the server promoted (no `promotedIds`: stored by
+   * a server before that field) was applied: the device then applies the server's rule itself (the
+   * oldest member becomes admin when none is left; `withAnAdmin`). Absent or false: every handover
+   * is a fact the server named, and the device never guesses one. A guess is only right on a state
+   * holding every fact before the leave, and copies come in any order (a catch-up from the start goes
+   * by the change feed, not by seq): a leave applied before an older promotion guessed an admin the
+   * server never made, who stayed one (chaos seed 7002).
+   */
+  unsaidHandover?: boolean;
 }
 
 export const emptyGroupState = (): GroupState => ({ title: '', titleSeq: 0, members: [], decidedAt: {}, known: false, baseSeq: 0, lastAddSeq: 0, snapshotSeq: 0 });
@@ -105,8 +115,9 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
     case 'member-removed':
     case 'member-left':
       for (const userId of event.userIds ?? []) decide(userId, null);
-      // The last admin went and the server says whom it promoted: a fact of this seq, like a promotion.
-      // Older servers do not say: then withAnAdmin below guesses it by the server's rule.
+      // The server says whom it promoted (none: `[]`): a fact of this seq, like a promotion. Older
+      // servers do not say: then withAnAdmin below guesses it by the server's rule.
+      if (event.promotedIds === undefined) next.unsaidHandover = true;
       for (const userId of event.promotedIds ?? []) promote(userId);
       break;
     case 'title-changed':
@@ -118,8 +129,9 @@ export function applyEvent(state: GroupState, seq: number, event: SystemEvent, m
   }
   next.members = sortMembers(next.members);
   next.known = isKnown(next);
-  // A group never lacks an admin on the server; with part of the members unknown we cannot tell who it is.
-  if (next.known) next.members = withAnAdmin(next.members);
+  // A group never lacks an admin on the server; with part of the members unknown we cannot tell who
+  // it is. Guessed only for a server that does not say (see `unsaidHandover`).
+  if (next.known && next.unsaidHandover) next.members = withAnAdmin(next.members);
   return next;
 }
 
@@ -159,8 +171,9 @@ export function applySnapshot(state: GroupState, snapshot: { title: string; memb
   }
   next.members = sortMembers(next.members);
   next.known = isKnown(next);
-  // As after an event: a snapshot from before a newer leave we hold already (the last admin's) leaves none.
-  if (next.known) next.members = withAnAdmin(next.members);
+  // As after an event: a snapshot from before a newer leave we hold already (the last admin's, from a
+  // server that does not say whom it promoted) leaves none.
+  if (next.known && next.unsaidHandover) next.members = withAnAdmin(next.members);
   return next;
 }
 
