@@ -18,7 +18,7 @@ import type { LocalMessage, SyncEngine } from '../../sync-protocol/src/engine/ap
 import type { DeviceView } from './cluster-record.ts';
 import type { History } from './history.ts';
 import './dexie-tripwire.ts';
-import { judgedByGroups } from './check-input.ts';
+import { judgedByGroups, type RefusedRow } from './check-input.ts';
 import { mergeHidden } from './device-rows.ts';
 import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
@@ -98,6 +98,12 @@ export class Device {
   private owners = new Set<string>();
   /** account id → its outbox size when it last signed out here. */
   private readonly unsentAtSignOut = new Map<string, number>();
+  /**
+   * Rows that showed an action the server refused (`actionError`) when their account signed out
+   * here: the next account's sign-in clears them, and with them the only sign of the refusal
+   * (chaos seed 7016: a delete refused after its user left the group, then a switch).
+   */
+  private readonly refusedAtSignOut: RefusedRow[] = [];
   /** signOut() calls in progress: their 'signed-out' (reason user) is expected. */
   private signingOut = 0;
   private loop: Promise<void> | null = null;
@@ -321,6 +327,8 @@ export class Device {
         if (unsent > 0) this.signedOutWithUnsent++;
         await engine.signOut();
         h.add('account', `${this.name} ${from.username} signed out with ${unsent} unsent (${Date.now() - started} ms)`);
+        // Kept until the next sign-in (signOut keeps the data): read after it, no refusal can land later.
+        await this.noteRefusals(engine, from.id);
       } catch (err) {
         this.observe('op-failed', `signOut() of ${from.username} rejected: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
@@ -343,6 +351,13 @@ export class Device {
     h.add('account', `${this.name} signed in as ${to.username}`);
     this.watcher.start(engine, to, this.epoch);
     return true;
+  }
+
+  private async noteRefusals(engine: SyncEngine, userId: string): Promise<void> {
+    const ids = new Set([...this.options.conversationIds(), ...(await engine.queries.conversations()).map((v) => v.conversation.id)]);
+    for (const c of ids) {
+      for (const row of await engine.queries.messages(c, ALL)) if (row.actionError) this.refusedAtSignOut.push({ userId, row });
+    }
   }
 
   /** Watches one more conversation in the current sign-in (a group whose server id the world just learned). */
@@ -433,6 +448,7 @@ export class Device {
       groupFailed: outbox.filter(judgedByGroups),
       conversationIds: conversations.filter((v) => v.conversation.type === 'direct').map((v) => v.conversation.id),
       ...(hiddenShown.length > 0 ? { hiddenShown } : {}),
+      ...(this.refusedAtSignOut.length > 0 ? { refusedAtSignOut: [...this.refusedAtSignOut] } : {}),
     };
   }
 

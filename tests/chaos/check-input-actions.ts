@@ -63,6 +63,21 @@ export interface ActionInput {
   feeds: Record<string, Message[]>;
 }
 
+/** A row that showed an action refused by the server (`actionError`), and the account it was shown to. */
+export interface RefusedRow {
+  userId: string;
+  row: LocalMessage;
+}
+
+/**
+ * Every refusal a device showed: on its rows at the end, and on those its accounts left when they
+ * signed out (the next account's sign-in clears them: `refusedAtSignOut`).
+ */
+export function refusalRows(dev: { userId: string; messages: Record<string, LocalMessage[]>; groups?: Record<string, { messages: LocalMessage[] }>; refusedAtSignOut?: RefusedRow[] }): RefusedRow[] {
+  const now = rowsOf(dev).filter((row) => row.actionError).map((row) => ({ userId: dev.userId, row }));
+  return [...(dev.refusedAtSignOut ?? []), ...now];
+}
+
 /** Every row a device holds: its 1:1 conversations and its groups (hidden rows merged in by the snapshot). */
 export function rowsOf(dev: { messages: Record<string, LocalMessage[]>; groups?: Record<string, { messages: LocalMessage[] }> }): LocalMessage[] {
   return [...Object.values(dev.messages).flat(), ...Object.values(dev.groups ?? {}).flatMap((g) => g.messages)];

@@ -7,7 +7,7 @@
 import type { Member, Message } from '@pigeon/sync-protocol';
 import { conversationMembers } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
-import type { ActionInput } from './check-input-actions.ts';
+import type { ActionInput, RefusedRow } from './check-input-actions.ts';
 import type { AttachmentInput } from './check-input-attachments.ts';
 import type { MuteInput } from './check-input-mutes.ts';
 import type { ProfileInput } from './check-input-profiles.ts';
@@ -51,6 +51,8 @@ export interface DeviceSnapshot {
    * These are the keys `queries.messages` showed although their row says hidden.
    */
   hiddenShown?: string[];
+  /** Rows showing an action the server refused when their account signed out here (cleared since). */
+  refusedAtSignOut?: RefusedRow[];
 }
 
 /** What a device shows of one group. */

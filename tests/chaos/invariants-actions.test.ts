@@ -130,6 +130,17 @@ describe('message-action invariants', () => {
     expect(checkAll(ok)).toEqual([]);
   });
 
+  it('excuse a refusal the device showed when its account signed out (cleared by the next sign-in since), and judge it', () => {
+    // B's delete of M2 was refused, then another account signed in on b: the row is back without the error.
+    const w = world();
+    everywhere(w, M2, { deletedAt: null, body: `b-c-000002`, reactions: [{ userId: A, emoji: '🎉' }], version: 1 });
+    expect(kinds(w)).toContain('action-once');
+    const refused = { ...w.devices[1]!.messages[AB]!.find((m) => m.key === M2)!, actionError: { kind: 'delete' as const, code: 'CONFLICT' as const, message: 'x' } };
+    w.devices[1]!.refusedAtSignOut = [{ userId: B, row: refused }];
+    // Excused from action-once, and judged as any refusal: a CONFLICT on a delete is not one the record explains.
+    expect(kinds(w)).toEqual(['action-window']);
+  });
+
   it('excuse the actions on a message that failed for good (a group send the server refused), not the others', () => {
     const w = world();
     const failed: LocalMessage = { ...w.devices[0]!.messages[AB]![0]!, key: `${A}:c-failed01`, clientId: 'c-failed01', id: null, seq: null, conversationId: 'g:x', status: 'failed', actionError: { kind: 'edit', code: 'CONFLICT', message: 'the message was not sent' } };

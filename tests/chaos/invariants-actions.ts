@@ -19,12 +19,13 @@
  *    someone who left a group), and a device refused at once only what it knew to be refused;
  *  - action-reply: a reply quotes its original (id, sender, the first characters of a body it had,
  *    '' once deleted).
- * An action whose device shows it refused (`actionError` on the row) may be missing from the state;
- * the row only keeps the last refusal, so every action of that device on that message may be.
+ * An action whose device shows it refused (`actionError` on the row, at the end or when an account
+ * signed out there: the next account's sign-in clears the rows) may be missing from the state; the
+ * row only keeps the last refusal, so every action of that device on that message may be.
  */
 import { conversationMembers, cutText, LIMITS, type Message } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
-import { groupBy, keyOf, rowsOf, type ActionIssued, type CheckInput, type Violation } from './check-input.ts';
+import { groupBy, keyOf, refusalRows, rowsOf, type ActionIssued, type CheckInput, type Violation } from './check-input.ts';
 
 type Copy = Pick<Message, 'body' | 'version' | 'editedAt' | 'deletedAt' | 'reactions'> & { replyTo?: { id: string | null; senderId: string; preview: string } | null };
 
@@ -125,7 +126,7 @@ const laneLasts = (acts: readonly ActionIssued[]) => [...groupBy(acts, (a) => a.
 /** Device → the refusal its row of `key` shows. */
 function refusalsOf(input: CheckInput, key: string): Map<string, NonNullable<LocalMessage['actionError']>> {
   const out = new Map<string, NonNullable<LocalMessage['actionError']>>();
-  for (const dev of input.devices) for (const row of rowsOf(dev)) if (row.key === key && row.actionError) out.set(dev.name, row.actionError);
+  for (const dev of input.devices) for (const { row } of refusalRows(dev)) if (row.key === key) out.set(dev.name, row.actionError!);
   return out;
 }
 
@@ -215,14 +216,13 @@ function leftGroup(input: CheckInput, conversationId: string, userId: string): b
 function checkRefusals(input: CheckInput, newest: Map<string, Message>): Violation[] {
   const out: Violation[] = [];
   for (const dev of input.devices) {
-    for (const row of rowsOf(dev)) {
-      const e = row.actionError;
-      if (!e) continue;
+    for (const { userId, row } of refusalRows(dev)) {
+      const e = row.actionError!;
       const m = newest.get(row.key);
       const group = conversationMembers(row.conversationId) === null;
       const ok =
         (e.code === 'CONFLICT' && Boolean(m?.deletedAt) && e.kind !== 'delete') ||
-        (e.code === 'FORBIDDEN' && group && leftGroup(input, row.conversationId, dev.userId)) ||
+        (e.code === 'FORBIDDEN' && group && leftGroup(input, row.conversationId, userId)) ||
         (e.code === 'NOT_FOUND' && !m) ||
         // The message itself failed for good (a group send the server refused): its actions fail with it.
         (!m && row.status === 'failed');

@@ -24,7 +24,7 @@ import { muteLine, type MuteStats } from './actor-mutes.ts';
 import { withMutes } from './plan-mutes.ts';
 import { profileLine, type ProfileStats } from './actor-profiles.ts';
 import { withProfiles } from './plan-profiles.ts';
-import { rowsOf } from './check-input.ts';
+import { refusalRows } from './check-input.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
 import { checkServerErrors } from './server-log.ts';
@@ -255,7 +255,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
           }
         : null,
     groups: groups ? world.groups.stats(final?.devices ?? []) : null,
-    actions: actions ? world.actions.stats((final?.devices ?? []).reduce((n, d) => n + rowsOf(d).filter((m) => m.actionError).length, 0)) : null,
+    actions: actions ? world.actions.stats((final?.devices ?? []).reduce((n, d) => n + refusalRows(d).length, 0)) : null,
     attachments: attachments ? world.attachments.stats() : null,
     mutes: mutes ? world.mutes.stats() : null,
     profiles: profiles ? world.profiles.stats() : null,

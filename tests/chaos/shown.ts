@@ -19,6 +19,8 @@ interface Seen {
   version: number;
   /** The version shown now is below `version` (reported once while it lasts). */
   versionLow: boolean;
+  /** The refusal its row shows (`actionError`), for the history line when it changes. */
+  refusal: string;
   /** Shown deleted for everyone with none of this device's actions pending: the server's tombstone. */
   deleted: boolean;
 }
@@ -62,6 +64,7 @@ export class ShownMessages {
         if (prev.status !== m.status) this.history.add('status', `${this.deviceName} ${m.key} ${prev.status} → ${m.status}`);
         if ((m.version ?? 0) < prev.version && !prev.versionLow) this.observe('version-backwards', `version ${prev.version} → ${m.version ?? 0}${since}`, m.key);
         if (prev.deleted && !m.deletedAt) this.observe('undeleted', `shown deleted (version ${prev.version}), now ${JSON.stringify(m.body)} (version ${m.version ?? 0})${since}`, m.key);
+        if (refusalOf(m) !== prev.refusal) this.history.add('content', `${this.deviceName} ${m.key} refusal shown: ${refusalOf(m) || 'none'}`);
         if ((m.version ?? 0) > prev.version || Boolean(m.deletedAt) !== prev.deleted) {
           this.history.add('content', `${this.deviceName} ${m.key} v${m.version ?? 0}${m.deletedAt ? ' deleted' : ''}${m.editedAt ? ' edited' : ''} ${(m.reactions ?? []).map((r) => r.emoji).join('')} pending ${m.pendingActions ?? 0}`);
         }
@@ -77,6 +80,7 @@ export class ShownMessages {
         pendingChange: m.type === 'system' && m.seq === null,
         version: Math.max(m.version ?? 0, prev?.version ?? 0),
         versionLow: (m.version ?? 0) < (prev?.version ?? 0),
+        refusal: refusalOf(m),
         // Undeleted: reported above, once.
         deleted: m.deletedAt ? (prev?.deleted ?? false) || !(m.pendingActions ?? 0) : false,
       });
@@ -102,3 +106,6 @@ export class ShownMessages {
     }
   }
 }
+
+/** What a row says the server refused ('' for nothing): traced, as the next account's sign-in clears it. */
+const refusalOf = (m: LocalMessage): string => (m.actionError ? `${m.actionError.kind} ${m.actionError.code}` : '');

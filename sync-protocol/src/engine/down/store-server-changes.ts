@@ -71,6 +71,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     const deliveredFloors = new Map<string, number>();
     const maxSeqs = new Map<string, number>();
     const marks = await positionsOf(db, conversationIds);
+    const refusals = refusalNotes(marks);
     for (const id of conversationIds) {
       readMarks.set(id, (marks.get(META.readPrefix + id) as ReadMark | undefined)?.upToSeq ?? 0);
       deliveredFloors.set(id, (marks.get(META.deliveredPrefix + id) as number | undefined) ?? 0);
@@ -90,6 +91,9 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       let after = mergeServerCopy(before, m, me, readMarks.get(m.conversationId), deliveredFloors.get(m.conversationId));
       // This device's actions still queued on it show on top of the server's state (local/pending-actions.ts).
       if (before?.pendingActions || targeted.has(key)) after = showPending(after, contentOf(after), (await actionsOn(db, key)).map(pendingActionOf), me);
+      // An action on it refused while the row was not here: shown now, once (up/actions.ts failAction).
+      const refused = refusals.take(m.conversationId, key);
+      if (refused) after = { ...after, actionError: refused };
       if (m.senderId === me) ownClientIds.push(m.clientId);
       // Stored delivered at once, its receipt owed in a record of this transaction: the row is
       // written once, not again after the ack (local/owed-receipts.ts).
@@ -110,6 +114,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       result.changed.push({ ...m, status: after.status as MessageStatus });
     }
     await db.messages.bulkPut([...writes.values()]);
+    await refusals.save(db);
     await oweDelivered(db, me, owed);
     result.owesReceipts = owed.length > 0;
     // The server holds these: whatever the drainer still had queued for them is done.
@@ -136,12 +141,36 @@ const RANGE_FROM = 8;
  */
 async function positionsOf(db: LocalDb, conversationIds: readonly string[]): Promise<Map<string, unknown>> {
   if (conversationIds.length < RANGE_FROM) {
-    const keys = conversationIds.flatMap((id) => [META.readPrefix + id, META.deliveredPrefix + id]);
+    const keys = conversationIds.flatMap((id) => [META.readPrefix + id, META.deliveredPrefix + id, META.refusedPrefix + id]);
     const rows = await db.meta.bulkGet(keys);
     return new Map(rows.flatMap((r) => (r ? [[r.key, r.value] as const] : [])));
   }
-  const [reads, floors] = await Promise.all([META.readPrefix, META.deliveredPrefix].map((prefix) => db.meta.where('key').startsWith(prefix).toArray()));
-  return new Map([...reads!, ...floors!].map((r) => [r.key, r.value] as const));
+  const prefixes = [META.readPrefix, META.deliveredPrefix, META.refusedPrefix];
+  const found = await Promise.all(prefixes.map((prefix) => db.meta.where('key').startsWith(prefix).toArray()));
+  return new Map(found.flat().map((r) => [r.key, r.value] as const));
+}
+
+type ActionError = NonNullable<StoredMessage['actionError']>;
+
+/** The refusals noted for rows that were not here (META.refusedPrefix), taken as the rows come; `save` writes back what is left. */
+function refusalNotes(meta: ReadonlyMap<string, unknown>) {
+  const taken = new Map<string, Record<string, ActionError>>();
+  return {
+    take(conversationId: string, key: string): ActionError | undefined {
+      const notes = taken.get(conversationId) ?? (meta.get(META.refusedPrefix + conversationId) as Record<string, ActionError> | undefined);
+      const error = notes?.[key];
+      if (!notes || !error) return undefined;
+      const { [key]: _taken, ...rest } = notes;
+      taken.set(conversationId, rest);
+      return error;
+    },
+    async save(db: LocalDb): Promise<void> {
+      for (const [conversationId, rest] of taken) {
+        if (Object.keys(rest).length > 0) await db.setMeta(META.refusedPrefix + conversationId, rest);
+        else await db.meta.delete(META.refusedPrefix + conversationId);
+      }
+    },
+  };
 }
 
 /** Below this many copies a batch reads its rows by key (a live event, an ack). */

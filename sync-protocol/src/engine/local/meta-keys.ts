@@ -24,6 +24,12 @@ export const META = {
   /** `delivered:<group id>` → the account's delivered position there, as the server last said (down/read-positions.ts). */
   deliveredPrefix: 'delivered:',
   historyPrefix: 'history:',
+  /**
+   * `refused:<conversation id>` → `{ [row key]: actionError }`: actions the server refused while
+   * their target's row was not on the device (after an account switch, before the catch-up brings
+   * it back). The row shows the refusal when it is stored (up/actions.ts `failAction`).
+   */
+  refusedPrefix: 'refused:',
   /** `alias:<local group id>` → the server's id of a group created on this device (local/rekey.ts). */
   aliasPrefix: 'alias:',
   /** The media cache's budget in bytes, or null (keep everything); absent: the engine's default. Kept across account switches. */

@@ -6,6 +6,7 @@
  */
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { PigeonError } from '../../errors.ts';
 import { networkError, waitFor, type ServerCall } from '../../testing/index.ts';
 import type { SyncEngine } from '../api.ts';
 import { LocalDb, type OutboxEntry } from '../local/local-db.ts';
@@ -137,6 +138,37 @@ describe('actions and replies parked at an account switch', () => {
     stop();
     expect(reacts).toEqual([env.server.history(conversationId)[0]!.id]);
     expect(env.server.history(conversationId)[0]).toMatchObject({ reactions: [{ userId: a.id, emoji: '🎉' }] });
+  });
+
+  it('an action refused before the catch-up brings its target back shows the refusal on the row once it is back', async () => {
+    // Chaos seed 7016: a delete parked at a switch, refused after the next sign-in (its user had left
+    // the group meanwhile) before the catch-up stored the row: the refusal was shown nowhere.
+    const { alice: device, a, b, conversationId } = await env.pair();
+    const restore = lose((call) => call.op === 'react');
+    const m = await device.engine.send(b.id, 'not for you');
+    await device.engine.react(m.key, '🙈');
+    await waitFor(async () => env.server.history(conversationId).length === 1 && device.engine.getState().outboxSize === 1);
+    await switchAway(device);
+    restore();
+
+    const refuse = env.server.intercept(async (call, next) => {
+      if (call.op === 'react') throw new PigeonError('FORBIDDEN', 'not a member of this conversation');
+      return next();
+    });
+    const sync = env.server.hold((call) => call.op === 'sync' && call.userId === a.id);
+    await device.engine.signIn(a.username, PASSWORD);
+    await drained(device.engine);
+    expect(await device.engine.queries.message(m.key)).toBeUndefined(); // not back yet
+    sync.release();
+    await waitFor(async () => (await device.engine.queries.message(m.key)) !== undefined);
+    refuse();
+    const back = await device.engine.queries.message(m.key);
+    expect(back).toMatchObject({ actionError: { kind: 'react', code: 'FORBIDDEN' } });
+    expect(back?.reactions ?? []).toEqual([]);
+    // Shown once: the next copy of the message does not bring it back after the reader dismissed it.
+    await device.engine.dismissActionError(m.key);
+    await device.engine.syncNow();
+    expect((await device.engine.queries.message(m.key))?.actionError).toBeUndefined();
   });
 
   it('an action whose target never comes back is dropped with an error event, never silently', async () => {

@@ -21,7 +21,7 @@ import { emojiSchema } from '../../model/message-parts.ts';
 import { parseOrThrow } from '../../validate.ts';
 import { unreadDelta } from '../down/merge-rules.ts';
 import { refreshConversations } from '../local/conversation-summary.ts';
-import { actionsOn, messageKey, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
+import { actionsOn, messageKey, META, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
 import { contentOf, showPending, type PendingAction } from '../local/pending-actions.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
 
@@ -118,13 +118,23 @@ async function rewrite(db: LocalDb, me: string, row: StoredMessage, extra: Parti
  * here: the user wanted it out of sight, and nothing else depends on it.
  */
 export async function failAction(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+  await db.transaction('rw', [db.messages, db.outbox, db.conversations, db.meta], async () => {
     await db.outbox.delete(entry.clientId);
-    const row = entry.targetKey ? await db.messages.get(entry.targetKey) : undefined;
-    if (!row) return;
     const kind = entry.action!.kind;
+    const row = entry.targetKey ? await db.messages.get(entry.targetKey) : undefined;
+    // Not on the device (an account switch cleared it; the catch-up has not brought it back yet): the
+    // refusal waits for the row, which shows it when stored (down/store-server-changes.ts).
+    if (!row && entry.targetKey && kind !== 'hide') await noteRefusal(db, entry.conversationId, entry.targetKey, { kind, code, message });
+    if (!row) return;
     await rewrite(db, me, row, kind === 'hide' ? {} : { actionError: { kind, code, message } });
   });
+}
+
+type ActionError = NonNullable<StoredMessage['actionError']>;
+
+async function noteRefusal(db: LocalDb, conversationId: string, key: string, error: ActionError): Promise<void> {
+  const notes = (await db.getMeta<Record<string, ActionError>>(META.refusedPrefix + conversationId)) ?? {};
+  await db.setMeta(META.refusedPrefix + conversationId, { ...notes, [key]: error });
 }
 
 /** Clears `actionError` on a row (the user saw the notice). */
