@@ -24,6 +24,7 @@ import { ServerRest } from './server-rest.ts';
 import type { Rng } from './rng.ts';
 import type { Cluster } from './cluster.ts';
 import type { ClusterRecorder } from './cluster-record.ts';
+import { outboxDetail } from './outbox-detail.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -310,7 +311,8 @@ export class World {
         for (const guest of this.accounts.filter((a) => a !== d.home && d.unsentOf(a) > 0)) {
           if (!(await this.signInAs(d, guest))) continue;
           const sent = await this.outboxEmpty(d);
-          h.add('heal', `${d.name}: ${guest.username} signed in again ${sent ? 'and sent what it had left' : 'but its outbox did not empty'}`);
+          const left = sent ? '' : `: ${await outboxDetail(d.dbName, d.idb as unknown as IDBFactory)}`;
+          h.add('heal', `${d.name}: ${guest.username} signed in again ${sent ? 'and sent what it had left' : `but its outbox did not empty${left}`}`);
           await this.signInAs(d, d.home);
         }
       }),
