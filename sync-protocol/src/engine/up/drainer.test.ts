@@ -170,6 +170,55 @@ describe('Drainer on the in-memory server', () => {
   });
 });
 
+describe('Drainer across an account switch', () => {
+  // Chaos soak seed 8008 (suspected, not reproduced there): a lane still awaiting the previous
+  // account's send when the next account signed in made that sign-in's kick skip the conversation
+  // (a lane was running), then exited on the changed account, and the new account's message in the
+  // same chat waited for some later kick (20 s and more on a quiet, online device).
+  it('a lane that outlives the kick of the next sign-in hands over to a new lane when it stops', async () => {
+    const db = new LocalDb('drain-switch', { indexedDB: new IDBFactory(), IDBKeyRange });
+    const [a, b] = ['user-a', 'user-b'];
+    let me = a;
+    await db.setMeta(META.userId, a);
+    await commitSend(db, a, b, 'from a');
+    let failA: (e: Error) => void = () => {};
+    const sent: string[] = [];
+    const drainer = new Drainer({
+      db,
+      me: () => me,
+      canDrain: () => true,
+      socketConnected: () => true,
+      socketDownForMs: () => 0,
+      send: (input) => {
+        sent.push(input.body);
+        if (input.body === 'from a') return new Promise((_, reject) => (failA = reject));
+        return Promise.resolve({ ...input, id: 'm-b', seq: 2 } as never);
+      },
+      commit: async (entry) => void (await db.outbox.delete(entry.clientId)),
+      changeGroup: async () => {},
+      act: async () => {},
+      onError: () => {},
+      backoff: { baseMs: 1, maxMs: 5 },
+      route,
+    });
+    drainer.kick();
+    await waitFor(() => sent.length === 1);
+    // The switch: a's entry is parked (out of the outbox), b signs in and queues in the same chat; the
+    // sign-in kicks while a's lane still awaits its send.
+    await db.outbox.clear();
+    me = b;
+    await db.setMeta(META.userId, b);
+    await commitSend(db, b, a, 'from b');
+    drainer.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    failA(new Error('socket has been disconnected'));
+    await waitFor(() => sent.includes('from b'), { timeoutMs: 2_000, describe: () => sent });
+    await waitFor(async () => (await db.outbox.count()) === 0);
+    await drainer.idle();
+    db.close();
+  });
+});
+
 /** Kicks the drainer and waits until the outbox is empty and every lane has stopped. */
 async function drainToEmpty(drainer: Drainer, db: LocalDb): Promise<void> {
   drainer.kick();

@@ -128,6 +128,12 @@ export class Drainer {
   private readonly scan = new SingleFlight(() => this.startLanes());
   /** Bumped by every kick, so a lane that found its queue empty re-checks if a kick raced it. */
   private generation = 0;
+  /**
+   * Conversations a kick found with a lane still running. That lane may be one of the previous
+   * account (awaiting a send when the next one signed in) about to stop on the change, leaving the
+   * new account's entries there for some later kick (chaos soak seed 8008: 20 s on an online device).
+   */
+  private readonly passedOver = new Set<string>();
   /** Entries waiting for their target row (target-waits.ts). */
   private readonly targets: TargetWaits;
 
@@ -159,10 +165,19 @@ export class Drainer {
   private async startLanes(): Promise<void> {
     const conversationIds = (await this.deps.db.outbox.orderBy('conversationId').uniqueKeys()) as string[];
     for (const id of conversationIds) {
-      if (this.lanes.has(id) || !this.deps.canDrain()) continue;
+      if (!this.deps.canDrain()) continue;
+      if (this.lanes.has(id)) {
+        this.passedOver.add(id);
+        continue;
+      }
       const lane = this.runLane(id)
         .catch((e) => this.deps.onError('drainer.lane', e))
-        .finally(() => this.lanes.delete(id));
+        .finally(() => {
+          this.lanes.delete(id);
+          // A kick found this lane running and started none; the lane may have stopped without
+          // reading its queue again (the account changed under its send): the kick is owed now.
+          if (this.passedOver.delete(id)) this.kick();
+        });
       this.lanes.set(id, lane);
     }
   }
