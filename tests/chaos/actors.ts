@@ -356,7 +356,10 @@ export class Device {
   private async noteRefusals(engine: SyncEngine, userId: string): Promise<void> {
     const ids = new Set([...this.options.conversationIds(), ...(await engine.queries.conversations()).map((v) => v.conversation.id)]);
     for (const c of ids) {
-      for (const row of await engine.queries.messages(c, ALL)) if (row.actionError) this.refusedAtSignOut.push({ userId, row });
+      for (const row of await engine.queries.messages(c, ALL)) {
+        const kept = (r: RefusedRow) => r.userId === userId && r.row.key === row.key && JSON.stringify(r.row.actionError) === JSON.stringify(row.actionError);
+        if (row.actionError && !this.refusedAtSignOut.some(kept)) this.refusedAtSignOut.push({ userId, row });
+      }
     }
   }
 

@@ -9,7 +9,7 @@ import type { Message } from '../../model/message.ts';
 import type { MessageStatus } from '../../status.ts';
 import { refreshConversations, touch, type GroupFacts, type Touched, type Written } from '../local/conversation-summary.ts';
 import { actionsOn, isLocalGroupId, localMaxSeq, messageKey, META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
-import { pendingActionOf } from '../up/actions.ts';
+import { pendingActionOf, type ActionError } from '../up/actions.ts';
 import { contentOf, showPending } from '../local/pending-actions.ts';
 import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
@@ -149,8 +149,6 @@ async function positionsOf(db: LocalDb, conversationIds: readonly string[]): Pro
   const found = await Promise.all(prefixes.map((prefix) => db.meta.where('key').startsWith(prefix).toArray()));
   return new Map(found.flat().map((r) => [r.key, r.value] as const));
 }
-
-type ActionError = NonNullable<StoredMessage['actionError']>;
 
 /** The refusals noted for rows that were not here (META.refusedPrefix), taken as the rows come; `save` writes back what is left. */
 function refusalNotes(meta: ReadonlyMap<string, unknown>) {

@@ -130,7 +130,8 @@ export async function failAction(db: LocalDb, entry: OutboxEntry, me: string, co
   });
 }
 
-type ActionError = NonNullable<StoredMessage['actionError']>;
+/** What a row shows of an action the server refused for good. */
+export type ActionError = NonNullable<StoredMessage['actionError']>;
 
 async function noteRefusal(db: LocalDb, conversationId: string, key: string, error: ActionError): Promise<void> {
   const notes = (await db.getMeta<Record<string, ActionError>>(META.refusedPrefix + conversationId)) ?? {};
