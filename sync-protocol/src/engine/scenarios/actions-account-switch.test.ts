@@ -49,13 +49,22 @@ describe('actions and replies parked at an account switch', () => {
     db.close();
   };
 
-  it('a reaction queued on a pending message, still queued at the switch, is sent before the catch-up brings the row back', async () => {
-    const { alice: device, a, b, conversationId } = await env.pair();
+  /**
+   * A pair whose device sent `body` (acked) and reacted `emoji` to it, the reaction still queued (its
+   * calls lost until `restore()`): what a switch then parks.
+   */
+  const reactionQueued = async (body: string, emoji: string) => {
+    const pair = await env.pair();
     const restore = lose((call) => call.op === 'react');
-    const m = await device.engine.send(b.id, 'react to me');
-    await device.engine.react(m.key, '👍');
+    const m = await pair.alice.engine.send(pair.b.id, body);
+    await pair.alice.engine.react(m.key, emoji);
     // The message is acked; its reaction is not (and named its target by row key when queued).
-    await waitFor(async () => env.server.history(conversationId).length === 1 && device.engine.getState().outboxSize === 1);
+    await waitFor(async () => env.server.history(pair.conversationId).length === 1 && pair.alice.engine.getState().outboxSize === 1);
+    return { ...pair, device: pair.alice, m, restore };
+  };
+
+  it('a reaction queued on a pending message, still queued at the switch, is sent before the catch-up brings the row back', async () => {
+    const { device, a, conversationId, m, restore } = await reactionQueued('react to me', '👍');
 
     await switchAway(device);
     restore();
@@ -112,11 +121,7 @@ describe('actions and replies parked at an account switch', () => {
   // Entries parked by an engine before targets were resolved at parking: the id is unknown and the
   // row is gone until the catch-up. The drainer waits for it instead of dropping the action.
   it('an entry parked without its target id waits for the catch-up to bring the row, however long it takes, then is sent', async () => {
-    const { alice: device, a, b, conversationId } = await env.pair();
-    const restore = lose((call) => call.op === 'react');
-    const m = await device.engine.send(b.id, 'react to me later');
-    await device.engine.react(m.key, '🎉');
-    await waitFor(async () => env.server.history(conversationId).length === 1 && device.engine.getState().outboxSize === 1);
+    const { device, a, conversationId, restore } = await reactionQueued('react to me later', '🎉');
     await switchAway(device, () => rewriteParked(device, a.id, (e) => (e.action = { ...e.action!, targetId: null })));
     restore();
 
@@ -143,11 +148,7 @@ describe('actions and replies parked at an account switch', () => {
   it('an action refused before the catch-up brings its target back shows the refusal on the row once it is back', async () => {
     // Chaos seed 7016: a delete parked at a switch, refused after the next sign-in (its user had left
     // the group meanwhile) before the catch-up stored the row: the refusal was shown nowhere.
-    const { alice: device, a, b, conversationId } = await env.pair();
-    const restore = lose((call) => call.op === 'react');
-    const m = await device.engine.send(b.id, 'not for you');
-    await device.engine.react(m.key, '🙈');
-    await waitFor(async () => env.server.history(conversationId).length === 1 && device.engine.getState().outboxSize === 1);
+    const { device, a, conversationId, m, restore } = await reactionQueued('not for you', '🙈');
     await switchAway(device);
     restore();
 
@@ -172,11 +173,7 @@ describe('actions and replies parked at an account switch', () => {
   });
 
   it('an action whose target never comes back is dropped with an error event, never silently', async () => {
-    const { alice: device, a, b, conversationId } = await env.pair();
-    const restore = lose((call) => call.op === 'react');
-    const m = await device.engine.send(b.id, 'gone');
-    await device.engine.react(m.key, '👀');
-    await waitFor(async () => env.server.history(conversationId).length === 1 && device.engine.getState().outboxSize === 1);
+    const { device, a, restore } = await reactionQueued('gone', '👀');
     await switchAway(device, () =>
       rewriteParked(device, a.id, (e) => {
         e.action = { ...e.action!, targetId: null };
