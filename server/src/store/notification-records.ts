@@ -9,7 +9,11 @@
  *  - A user holds at most `maxPerUser` subscriptions: saving one more drops their least recently
  *    saved one (a device that never unsubscribed, e.g. a wiped browser).
  *  - A mute is one record per (user, conversation), replaced by each change (last write wins by
- *    the server's order); an unmute stays as a record (muted: false) so other devices learn it.
+ *    the store's order); an unmute stays as a record (muted: false) so other devices learn it.
+ *  - Each change of a mute record is stamped later than the record it replaces (`stampAfter`):
+ *    devices order what they hear of a chat's mute (an answer, another device's event) by
+ *    `changedAt` alone, so two changes stamped in one millisecond, or stamped in one order and
+ *    written in the other (two nodes), must not leave a device keeping the one the store lost.
  */
 import type { ConversationMute, Message } from '@pigeon/sync-protocol';
 
@@ -27,6 +31,15 @@ export interface PushSubscriptionRecord {
 
 export interface MuteRecord extends ConversationMute {
   userId: string;
+}
+
+/**
+ * The stamp of a change replacing a record stamped `previous`: `at`, or 1 ms after `previous` when
+ * that is not earlier (same millisecond, or a node whose clock or request ran behind).
+ */
+export function stampAfter(at: string, previous: string | undefined): string {
+  if (previous === undefined || previous < at) return at;
+  return new Date(Date.parse(previous) + 1).toISOString();
 }
 
 export interface SearchOptions {
@@ -49,7 +62,10 @@ export interface NotificationStore {
   /** The subscriptions of these users (any order). */
   pushSubscriptionsOf(userIds: readonly string[]): Promise<PushSubscriptionRecord[]>;
 
-  /** Records the user's mute of a conversation as of `at` (server time) and returns it. */
+  /**
+   * Records the user's mute of a conversation as of `at` (server time), or as of just after the
+   * record it replaces when that one is stamped `at` or later (`stampAfter`), and returns it.
+   */
   setMute(userId: string, conversationId: string, muted: boolean, at: string): Promise<MuteRecord>;
   /** Every mute record of the user, muted or not (any order). */
   mutesOf(userId: string): Promise<MuteRecord[]>;

@@ -62,10 +62,9 @@ export interface MongoContext {
    */
   readonly writeLane: FairWriteLane;
   /**
-   * Compare-and-set updates of a session (rotation, revocation): null on MongoDB, where a
-   * conditional findOneAndUpdate is atomic; a lock document on FerretDB, where two of them
-   * can both match the same stale read and both "win". Sessions only: no message write
-   * waits for it.
+   * Compare-and-set updates of a session (rotation, revocation) and of a mute record: null on
+   * MongoDB, where a conditional update is atomic; a lock document on FerretDB, where two of
+   * them can both match the same stale read and both "win". No message write waits for it.
    */
   readonly casLane: WriteLane | null;
   readonly hooks: StoreHooks;
@@ -74,6 +73,9 @@ export interface MongoContext {
   /** This process saw the actions marker (entry-truth.ts): it never goes away. */
   actionsMarked: boolean;
 }
+
+/** Runs a compare-and-set alone where the server's conditional updates are not atomic (FerretDB). */
+export const compareAndSet = <T>(ctx: MongoContext, task: () => Promise<T>): Promise<T> => (ctx.casLane ? ctx.casLane.run(task) : task());
 
 /** A session CAS takes milliseconds; a node that died holding the lock blocks refreshes this long at most. */
 const SESSION_LOCK_LEASE_MS = 5_000;

@@ -1,12 +1,14 @@
+import { PigeonError } from '@pigeon/sync-protocol';
+import { stampAfter } from '../notification-records.ts';
 import type { MuteRecord } from '../store.ts';
 import { findByIds } from './by-ids.ts';
-import type { MongoContext } from './context.ts';
-import { upsertById } from './errors.ts';
+import { compareAndSet, type MongoContext } from './context.ts';
+import { isDuplicateKey } from './errors.ts';
 
 /**
  * Per-chat mutes (notification-records.ts), collection `conversation_mutes`: one document per
  * (user, conversation), `_id` `<userId>:<conversationId>` (user ids have no ':'), replaced by
- * each change. An upsert by `_id` is a write FerretDB 1.x does by its index; the last write wins.
+ * each change. Writes by `_id`, which FerretDB 1.x does by its index.
  */
 export interface MuteDoc {
   _id: string;
@@ -18,11 +20,39 @@ export interface MuteDoc {
 
 const muteId = (userId: string, conversationId: string): string => `${userId}:${conversationId}`;
 
+/**
+ * Compare-and-set on the stamp it replaces, so the new stamp follows it (`stampAfter`) even when
+ * another node writes the record at once: a replace that finds the stamp changed, or an insert
+ * refused as a duplicate (the first mute of the chat, made on two nodes at once), reads and tries
+ * again. Each round is lost only to a write that landed, so a few rounds end it. On FerretDB the
+ * replace is not atomic (two can match one stale stamp), so there the whole set runs alone
+ * (`compareAndSet`, the sessions' lock).
+ */
 export async function setMute(ctx: MongoContext, userId: string, conversationId: string, muted: boolean, at: string): Promise<MuteRecord> {
-  const doc: MuteDoc = { _id: muteId(userId, conversationId), userId, conversationId, muted, changedAt: at };
-  await upsertById(() => ctx.mutes.replaceOne({ _id: doc._id }, doc, { upsert: true }));
-  return toRecord(doc);
+  return compareAndSet(ctx, () => setMuteRounds(ctx, userId, conversationId, muted, at));
 }
+
+async function setMuteRounds(ctx: MongoContext, userId: string, conversationId: string, muted: boolean, at: string): Promise<MuteRecord> {
+  const _id = muteId(userId, conversationId);
+  for (let round = 1; ; round++) {
+    const previous = await ctx.mutes.findOne({ _id });
+    const doc: MuteDoc = { _id, userId, conversationId, muted, changedAt: stampAfter(at, previous?.changedAt) };
+    if (previous) {
+      if ((await ctx.mutes.replaceOne({ _id, changedAt: previous.changedAt }, doc)).matchedCount === 1) return toRecord(doc);
+    } else {
+      try {
+        await ctx.mutes.insertOne(doc);
+        return toRecord(doc);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    if (round === MAX_ROUNDS) throw new PigeonError('UNAVAILABLE', `mute of ${conversationId} kept changing under ${MAX_ROUNDS} rounds`);
+  }
+}
+
+/** Rounds lost to concurrent writes before giving up (one user's devices: a handful at most). */
+const MAX_ROUNDS = 20;
 
 export async function mutesOf(ctx: MongoContext, userId: string): Promise<MuteRecord[]> {
   return (await ctx.mutes.find({ userId }).toArray()).map(toRecord);

@@ -1,6 +1,6 @@
 import { newSessionRecord } from '../new-session.ts';
 import type { NewSession, RotateOutcome, RotateRequest, SessionRecord } from '../store.ts';
-import type { MongoContext } from './context.ts';
+import { compareAndSet as cas, type MongoContext } from './context.ts';
 import type { SessionDoc } from './documents.ts';
 import { isDuplicateKey } from './errors.ts';
 
@@ -21,8 +21,6 @@ async function withUse(ctx: MongoContext, doc: SessionDoc): Promise<SessionRecor
   return toSession(doc, await usedAtOf(ctx, doc));
 }
 
-/** Runs a compare-and-set alone where the server's conditional updates are not atomic (FerretDB). */
-const cas = <T>(ctx: MongoContext, task: () => Promise<T>): Promise<T> => (ctx.casLane ? ctx.casLane.run(task) : task());
 
 export async function createSession(ctx: MongoContext, s: NewSession): Promise<SessionRecord> {
   const { id, ...fields } = newSessionRecord(s);

@@ -1,4 +1,4 @@
-import type { MuteRecord, NotificationStore, PushSubscriptionRecord } from '../notification-records.ts';
+import { stampAfter, type MuteRecord, type NotificationStore, type PushSubscriptionRecord } from '../notification-records.ts';
 import type { SqliteDatabase } from './database.ts';
 
 interface SubscriptionRow {
@@ -63,6 +63,9 @@ export function sqliteNotifications(db: SqliteDatabase): Subscriptions & Mutes {
       INSERT INTO conversation_mutes (user_id, conversation_id, muted, changed_at) VALUES (@userId, @conversationId, @muted, @at)
       ON CONFLICT (user_id, conversation_id) DO UPDATE SET muted = excluded.muted, changed_at = excluded.changed_at
       RETURNING *`),
+    stampOf: db
+      .prepare<[string, string], string>(`SELECT changed_at FROM conversation_mutes WHERE user_id = ? AND conversation_id = ?`)
+      .pluck(),
     mutesOf: db.prepare<[string], MuteRow>(`SELECT * FROM conversation_mutes WHERE user_id = ?`),
     mutedAmong: db.prepare<[string, string], string>(`
       SELECT user_id FROM conversation_mutes
@@ -74,6 +77,12 @@ export function sqliteNotifications(db: SqliteDatabase): Subscriptions & Mutes {
     st.save.run({ ...record, preview: record.preview ? 1 : 0 });
     st.prune.run({ userId: record.userId, endpoint: record.endpoint, keep: Math.max(1, maxPerUser) });
     return { created };
+  });
+
+  // Read and replaced in one transaction: the new stamp follows the one it replaces.
+  const mute = db.transaction((userId: string, conversationId: string, muted: boolean, at: string): MuteRow => {
+    const changedAt = stampAfter(at, st.stampOf.get(userId, conversationId));
+    return st.setMute.get({ userId, conversationId, muted: muted ? 1 : 0, at: changedAt })!;
   });
 
   return {
@@ -92,7 +101,7 @@ export function sqliteNotifications(db: SqliteDatabase): Subscriptions & Mutes {
     },
 
     async setMute(userId, conversationId, muted, at) {
-      return toMute(st.setMute.get({ userId, conversationId, muted: muted ? 1 : 0, at })!);
+      return toMute(mute.immediate(userId, conversationId, muted, at));
     },
     async mutesOf(userId) {
       return st.mutesOf.all(userId).map(toMute);
