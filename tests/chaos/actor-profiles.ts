@@ -2,7 +2,7 @@
  * The profile side of a run (#19 item 12): executes the plan's profile ops (plan-profiles.ts) with
  * `engine.updateProfile({ [field]: value })` on the device, and at the end reads what the profile
  * checks need (invariants-profiles.ts): every account's profile on the server and what each device
- * shows of every account it holds. Made by a device's own user only (a guest is skipped), like
+ * shows of its own account and of its 1:1 peers. Made by a device's own user only (a guest is skipped), like
  * mutes. updateProfile is local (offline-first): a rejection or a hang is an `op-failed` observation.
  */
 import { PigeonError, type User } from '@pigeon/sync-protocol';
@@ -64,23 +64,36 @@ export class ProfileDriver {
 
   async input(): Promise<ProfileInput> {
     const server: Record<string, ProfileFields> = {};
+    const peers = new Map<string, string[]>();
     for (const a of this.o.accounts) {
       const res = await this.o.get(a, '/api/users/me');
       if (!res.ok) throw new Error(`GET /api/users/me as ${a.username}: ${res.status} ${await res.text()}`);
       server[a.id] = fieldsOf(((await res.json()) as { user: User }).user);
+      peers.set(a.id, await this.peersOf(a));
     }
     const devices: DeviceProfiles[] = [];
     for (const d of this.o.devices) {
       const engine = d.live;
       const userId = engine?.getState().userId ?? '';
       const shown: Record<string, ProfileFields> = {};
-      // Its own user's profile: contacts follow by event and the refresh after each connect, but a
-      // device may hold a row of someone it no longer shares a conversation with (no event then).
-      const row = engine && userId ? await engine.queries.user(userId) : undefined;
-      if (row) shown[userId] = fieldsOf(row);
+      // Its own user's profile, and its 1:1 peers' (a 1:1 chat lasts, so they get every change by
+      // event, and the refresh after each connect). Not group members: a device may hold the row of
+      // someone it no longer shares a group with, and hears of them no more.
+      for (const id of userId ? [userId, ...(peers.get(userId) ?? [])] : []) {
+        const row = engine ? await engine.queries.user(id) : undefined;
+        if (row) shown[id] = fieldsOf(row);
+      }
       devices.push({ device: d.name, userId, expectedUserId: d.home.id, shown });
     }
     return { applied: this.applied, server, devices };
+  }
+
+  /** The peers of the account's 1:1 chats, as the server lists them. */
+  private async peersOf(a: Account): Promise<string[]> {
+    const res = await this.o.get(a, '/api/messages/conversations');
+    if (!res.ok) throw new Error(`GET /api/messages/conversations as ${a.username}: ${res.status} ${await res.text()}`);
+    const { conversations } = (await res.json()) as { conversations: { peer?: { id: string } | null }[] };
+    return conversations.flatMap((c) => (c.peer ? [c.peer.id] : []));
   }
 
   stats(): ProfileStats {

@@ -19,7 +19,7 @@ export interface ProfileFields {
   about: string;
 }
 
-/** What one device shows of its signed-in user (absent: no row). */
+/** What one device shows of its signed-in user and its 1:1 peers (absent: no row). */
 export interface DeviceProfiles {
   device: string;
   userId: string;

@@ -2,7 +2,8 @@
  * The profile checks (#19 item 12), pure functions over the run's record (check-input-profiles.ts):
  *
  *  - profile-converge: after the settle, every device signed in as its own user shows that user's
- *    name and about line as the server has them (other devices' changes included);
+ *    name and about line as the server has them (other devices' changes included), and those of the
+ *    peers of its 1:1 chats (their changes reach it by event; copies out of order must not undo them);
  *  - profile-lost: for every field some device changed, the server holds one of the values set
  *    (never a value nobody set, nor the one from before when a change was accepted); when every
  *    change of that field came from one device, it is that device's last one (its outbox keeps

@@ -33,7 +33,7 @@ describe.each(STORE_VARIANTS)('auth and users on $kind', (variant) => {
     const username = uniqueName('Reg');
     const reg = await http(t.url, '/api/auth/register', { json: { username, password: 'correct horse', displayName: ' Reggie ' } });
     expect(reg.status).toBe(201);
-    expect(reg.body.user).toEqual({ id: expect.any(String), username: username.toLowerCase(), displayName: 'Reggie', online: false, lastSeen: null, about: '', avatar: null });
+    expect(reg.body.user).toEqual({ id: expect.any(String), username: username.toLowerCase(), displayName: 'Reggie', online: false, lastSeen: null, about: '', avatar: null, profileVersion: 0 });
     expect(typeof reg.body.token).toBe('string');
     expect(typeof reg.body.refreshToken).toBe('string');
 

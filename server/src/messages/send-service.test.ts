@@ -30,7 +30,7 @@ function setup(limit = 0, blocked: Record<string, string[]> = {}, store: { gate?
       });
     },
   });
-  const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null, about: '', avatar: null })) });
+  const users = new UserDirectory({ getUsers: async (ids) => ids.filter((id) => id !== 'ghost').map((id) => ({ id, username: id, displayName: id, passwordHash: '', createdAt: '', lastSeen: null, about: '', avatar: null, profileVersion: 0 })) });
   const fanout: Fanout = {
     emit: (userIds, event, _payload, except) => void emitted.push({ userIds, event, except }),
     toConversation: (conversationId, event, _payload, except) => void emitted.push({ conversationId, event, except }),

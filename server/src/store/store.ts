@@ -33,6 +33,12 @@ export interface UserRecord {
   about: string;
   /** Profile photo (#19 item 12): one of the user's own image uploads, and its ThumbHash. */
   avatar: { id: string; preview: string | null } | null;
+  /**
+   * Rises by one with each profile change (updateProfile), in the change's own write: of two copies
+   * of a user, the one with the higher version has the newer name, about line and photo, whatever
+   * order they reach a device in. 0 before the first change.
+   */
+  profileVersion: number;
 }
 
 /** The fields of a profile change that are present change (rest/profile.ts). */

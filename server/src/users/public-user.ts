@@ -11,6 +11,7 @@ export function toPublicUser(record: UserRecord, online: boolean): User {
     lastSeen: record.lastSeen,
     about: record.about,
     avatar: record.avatar,
+    profileVersion: record.profileVersion,
   };
 }
 

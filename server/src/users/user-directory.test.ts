@@ -10,7 +10,7 @@ function countingStore(ids: string[]) {
       calls.push([...query]);
       return query
         .filter((id) => ids.includes(id))
-        .map((id) => ({ id, username: id, displayName: id, passwordHash: 'x', createdAt: '', lastSeen: null, about: '', avatar: null }));
+        .map((id) => ({ id, username: id, displayName: id, passwordHash: 'x', createdAt: '', lastSeen: null, about: '', avatar: null, profileVersion: 0 }));
     },
   };
 }
@@ -53,7 +53,7 @@ describe('UserDirectory', () => {
     const dir = new UserDirectory({
       getUsers: async (ids) => {
         if (fail) throw new Error('store down');
-        return ids.map((id) => ({ id, username: id, displayName: id, passwordHash: 'x', createdAt: '', lastSeen: null, about: '', avatar: null }));
+        return ids.map((id) => ({ id, username: id, displayName: id, passwordHash: 'x', createdAt: '', lastSeen: null, about: '', avatar: null, profileVersion: 0 }));
       },
     });
     await expect(dir.exists('u6')).rejects.toThrow('store down');

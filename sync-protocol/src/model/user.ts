@@ -39,6 +39,8 @@ export type Avatar = z.infer<typeof avatarSchema>;
 /**
  * A user as every client sees them: never a password hash. `about` and `avatar` are extensions
  * (#19 item 12): optional here so a v1 server's users still parse; Pigeon's server always sends them.
+ * `profileVersion` (extension) rises by one with each change of the name, about line or photo: of
+ * two copies of a user, the higher version has the newer profile (local/user-copies.ts).
  */
 export const userSchema = lazySchema(() =>
   z.object({
@@ -49,6 +51,7 @@ export const userSchema = lazySchema(() =>
     lastSeen: z.string().nullable(),
     about: z.string().optional(),
     avatar: avatarSchema.nullable().optional(),
+    profileVersion: z.number().int().nonnegative().optional(),
   }),
 );
 export type User = z.infer<typeof userSchema>;

@@ -17,7 +17,7 @@ export class MemoryAccounts {
   create(body: RegisterBody): string {
     if (this.findByName(body.username)) throw fail('USERNAME_TAKEN', 'username is taken');
     const id = `user-${this.accounts.size + 1}`;
-    const profile: Profile = { id, username: body.username, displayName: body.displayName ?? body.username, lastSeen: null, about: '', avatar: null };
+    const profile: Profile = { id, username: body.username, displayName: body.displayName ?? body.username, lastSeen: null, about: '', avatar: null, profileVersion: 0 };
     this.accounts.set(id, { profile, password: body.password });
     return id;
   }
@@ -38,10 +38,16 @@ export class MemoryAccounts {
     return account && { ...account.profile };
   }
 
-  /** Profile fields (memory-profiles.ts), already validated. */
+  /** Profile fields (memory-profiles.ts), already validated; the version rises when one changes, as on the server. */
   update(userId: string, fields: Partial<Pick<Profile, 'displayName' | 'about' | 'avatar'>>): void {
     const account = this.accounts.get(userId);
-    if (account) Object.assign(account.profile, fields);
+    if (!account) return;
+    const before = account.profile;
+    const changed =
+      (fields.displayName !== undefined && fields.displayName !== before.displayName) ||
+      (fields.about !== undefined && fields.about !== before.about) ||
+      (fields.avatar !== undefined && (fields.avatar?.id ?? null) !== (before.avatar?.id ?? null));
+    if (changed) Object.assign(before, fields, { profileVersion: (before.profileVersion ?? 0) + 1 });
   }
 
   setLastSeen(userId: string, at: string): void {

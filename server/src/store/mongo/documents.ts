@@ -20,6 +20,8 @@ export interface UserDoc {
   /** Profile (#19 item 12; profiles.ts). Absent on users created before it: none. */
   about?: string;
   avatar?: { id: string; preview: string | null } | null;
+  /** UserRecord.profileVersion. Absent on users created before it: 0. */
+  profileVersion?: number;
 }
 
 /**
@@ -269,4 +271,5 @@ export const toUser = (d: UserDoc): UserRecord => ({
   lastSeen: d.lastSeen ?? null,
   about: d.about ?? '',
   avatar: d.avatar ?? null,
+  profileVersion: d.profileVersion ?? 0,
 });

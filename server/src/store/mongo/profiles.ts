@@ -1,6 +1,6 @@
 import { PigeonError, searchTokens } from '@pigeon/sync-protocol';
 import type { ProfileChange, UserRecord } from '../store.ts';
-import type { MongoContext } from './context.ts';
+import { compareAndSet, type MongoContext } from './context.ts';
 import { toUser, type UserDoc } from './documents.ts';
 import { isDuplicateKey } from './errors.ts';
 
@@ -13,26 +13,50 @@ import { isDuplicateKey } from './errors.ts';
  * and the user document the photo; the record of the photo it replaces loses `avatarOf` and is
  * an orphan again: the sweep's removal checks the user document, so a photo no longer in use is
  * removed even where that last write was lost (its node died), and one in use never is.
+ *
+ * The fields that differ and the next `profileVersion` are written by a compare-and-set on the
+ * version read (another node's change in between: read again), so each version is one state of
+ * the profile. Atomic on MongoDB; on FerretDB, whose conditional updates are read-modify-write,
+ * the change runs alone (`compareAndSet`, the sessions' shared lock).
  */
 export async function updateProfile(ctx: MongoContext, userId: string, change: ProfileChange): Promise<UserRecord | null> {
-  const before = await ctx.users.findOne({ _id: userId });
-  if (!before) return null;
+  return compareAndSet(ctx, async () => {
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const before = await ctx.users.findOne({ _id: userId });
+      if (!before) return null;
+      const set = await changedFields(ctx, before, change);
+      // A change that changes nothing (a PATCH sent again) keeps the version: the same user.
+      if (Object.keys(set).length === 0) return toUser(before);
+      const version = before.profileVersion ?? 0;
+      const read = before.profileVersion === undefined ? { $exists: false } : before.profileVersion;
+      const written = await ctx.users.updateOne({ _id: userId, profileVersion: read }, { $set: { ...set, profileVersion: version + 1 } });
+      if (written.matchedCount === 0) continue;
+      const previous = before.avatar ?? null;
+      if (set.avatar !== undefined && previous !== null) {
+        await ctx.attachments.updateOne({ _id: previous.id }, { $set: { avatarOf: null } });
+      }
+      return toUser({ ...before, ...set, profileVersion: version + 1 });
+    }
+    throw new PigeonError('UNAVAILABLE', `the profile kept changing under ${MAX_ROUNDS} rounds`);
+  });
+}
+
+/** Rounds lost to concurrent changes of one profile before giving up (one user's devices). */
+const MAX_ROUNDS = 20;
+
+/** What the change sets that the document does not hold already (a new photo claimed). */
+async function changedFields(ctx: MongoContext, before: UserDoc, change: ProfileChange): Promise<Partial<UserDoc>> {
   const set: Partial<UserDoc> = {};
-  if (change.displayName !== undefined) {
+  if (change.displayName !== undefined && change.displayName !== before.displayName) {
     set.displayName = change.displayName;
     set.displayNameLower = change.displayName.toLowerCase();
     set.nameTokens = searchTokens(change.displayName);
   }
-  if (change.about !== undefined) set.about = change.about;
+  if (change.about !== undefined && change.about !== (before.about ?? '')) set.about = change.about;
   const previous = before.avatar ?? null;
-  if (change.avatarId === null) set.avatar = null;
-  else if (change.avatarId !== undefined && change.avatarId !== previous?.id) set.avatar = await claimPhoto(ctx, userId, change.avatarId);
-  if (Object.keys(set).length > 0) await ctx.users.updateOne({ _id: userId }, { $set: set });
-  if (set.avatar !== undefined && previous !== null) {
-    await ctx.attachments.updateOne({ _id: previous.id }, { $set: { avatarOf: null } });
-  }
-  const after = await ctx.users.findOne({ _id: userId });
-  return after ? toUser(after) : null;
+  if (change.avatarId === null && previous !== null) set.avatar = null;
+  else if (change.avatarId && change.avatarId !== previous?.id) set.avatar = await claimPhoto(ctx, before._id, change.avatarId);
+  return set;
 }
 
 async function claimPhoto(ctx: MongoContext, userId: string, id: string): Promise<NonNullable<UserDoc['avatar']>> {

@@ -18,6 +18,7 @@ export async function createUser(ctx: MongoContext, user: NewUser): Promise<User
     lastSeen: null,
     about: '',
     avatar: null,
+    profileVersion: 0,
   };
   try {
     await ctx.users.insertOne(doc);

@@ -5,7 +5,7 @@ import { toUser, type UserRow } from './rows.ts';
 import type { sqliteSearch } from './search.ts';
 
 /**
- * Store.updateProfile on SQLite (schema version 11): the user's row, its display-name words
+ * Store.updateProfile on SQLite (schema versions 11 and 13): the user's row and its version, its display-name words
  * (user_search) and the check of the photo's attachment in one BEGIN IMMEDIATE commit, so a
  * send cannot carry the photo, nor the sweep remove it, between the check and the write (both
  * ask users_avatar in their own commits; sqlite/attachments.ts).
@@ -18,7 +18,8 @@ export function sqliteProfiles(db: SqliteDatabase, search: ReturnType<typeof sql
     ),
     update: db.prepare<{ id: string; name: string; nameLc: string; about: string; avatarId: string | null; avatarPreview: string | null }>(`
       UPDATE users SET display_name = @name, display_name_lc = @nameLc, about = @about,
-                       avatar_attachment_id = @avatarId, avatar_preview = @avatarPreview
+                       avatar_attachment_id = @avatarId, avatar_preview = @avatarPreview,
+                       profile_version = profile_version + 1
       WHERE id = @id`),
   };
 
@@ -35,11 +36,14 @@ export function sqliteProfiles(db: SqliteDatabase, search: ReturnType<typeof sql
       avatar = { id: change.avatarId, preview: a.preview };
     }
     const name = change.displayName ?? row.display_name;
+    const about = change.about ?? row.about;
+    // A change that changes nothing (a PATCH sent again) keeps the version: the same user.
+    if (name === row.display_name && about === row.about && (avatar?.id ?? null) === row.avatar_attachment_id) return toUser(row);
     st.update.run({
       id: userId,
       name,
       nameLc: name.toLowerCase(),
-      about: change.about ?? row.about,
+      about,
       avatarId: avatar?.id ?? null,
       avatarPreview: avatar?.preview ?? null,
     });

@@ -16,6 +16,7 @@ export interface UserRow {
   about: string;
   avatar_attachment_id: string | null;
   avatar_preview: string | null;
+  profile_version: number;
 }
 
 /** What contract v2 added to a message (schema version 7), as columns. */
@@ -59,6 +60,7 @@ export const toUser = (r: UserRow): UserRecord => ({
   lastSeen: r.last_seen,
   about: r.about,
   avatar: r.avatar_attachment_id === null ? null : { id: r.avatar_attachment_id, preview: r.avatar_preview },
+  profileVersion: r.profile_version,
 });
 
 export const toMessage = (r: MessageRow): Message => withContent(

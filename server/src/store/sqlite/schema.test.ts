@@ -38,8 +38,8 @@ describe('SQLite schema versions', () => {
     return db;
   };
 
-  it('is at version 12', () => {
-    expect(SCHEMA_VERSION).toBe(12);
+  it('is at version 13', () => {
+    expect(SCHEMA_VERSION).toBe(13);
   });
 
   it('brings a version-3 file forward in place: data kept, sessions and blocks work, same schema as a new file', async () => {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { migrateTo10, TABLES_V10 } from './schema-step-10.ts';
 import { TABLES_V11 } from './schema-step-11.ts';
 import { TABLES_V12 } from './schema-step-12.ts';
+import { TABLES_V13 } from './schema-step-13.ts';
 import { migrateTo9, TABLES_V9 } from './schema-step-9.ts';
 import { TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8 } from './schema-steps.ts';
 
@@ -16,20 +17,20 @@ import { TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8 } from
  * rewrite what an earlier version created. A step that needs more than SQL (versions 9 and 10 index
  * the existing messages' words, computed in JS) is a function run in the same transaction.
  */
-export const SCHEMA_VERSION = 12;
+export const SCHEMA_VERSION = 13;
 
 /** The oldest version a file may be at and still be opened (and migrated). */
 const OLDEST_MIGRATABLE = 3;
 
 /** The whole current schema, created in one transaction on an empty file. */
-const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8 + TABLES_V9 + TABLES_V10 + TABLES_V11 + TABLES_V12;
+const SCHEMA = TABLES_V3 + TABLES_V4 + TABLES_V5 + TABLES_V6 + TABLES_V7 + TABLES_V8 + TABLES_V9 + TABLES_V10 + TABLES_V11 + TABLES_V12 + TABLES_V13;
 
 /**
  * The SQL that a new file of `version` ran: tests write files "as an older version wrote
  * them" with it. Valid because earlier steps are never rewritten.
  */
 export function schemaAt(version: number): string {
-  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8, TABLES_V9, TABLES_V10, TABLES_V11, TABLES_V12];
+  const steps = [TABLES_V3, TABLES_V4, TABLES_V5, TABLES_V6, TABLES_V7, TABLES_V8, TABLES_V9, TABLES_V10, TABLES_V11, TABLES_V12, TABLES_V13];
   if (version < OLDEST_MIGRATABLE || version > SCHEMA_VERSION) throw new Error(`no schema ${version}`);
   return steps.slice(0, version - OLDEST_MIGRATABLE + 1).join('');
 }
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<number, string | ((db: Database) => void)> = {
   9: migrateTo10,
   10: TABLES_V11,
   11: TABLES_V12,
+  12: TABLES_V13,
 };
 
 /**

@@ -140,6 +140,7 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
         lastSeen: null,
         about: '',
         avatar: null,
+        profileVersion: 0,
       };
       try {
         insertUserTx.immediate(record);

@@ -7,6 +7,7 @@
 import type { User } from '../../model/user.ts';
 import { META, type LocalDb } from './local-db.ts';
 import { dropParked, parkingTables, parkUnsent, restoreParked } from './parked.ts';
+import { putUsers } from './user-copies.ts';
 
 export interface Session {
   userId: string;
@@ -89,7 +90,7 @@ export async function storeSession(db: LocalDb, session: Session, user: User): P
       { key: META.owner, value: user.id },
     ]);
     await db.meta.delete(META.signedOut);
-    await db.users.put(user);
+    await putUsers(db, [user]);
   });
   return session;
 }

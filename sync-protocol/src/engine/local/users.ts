@@ -11,6 +11,7 @@ import type { User } from '../../model/user.ts';
 import type { ConversationsResponse } from '../../rest/messages.ts';
 import type { LocalDb } from './local-db.ts';
 import { signedInAs } from './session.ts';
+import { putUsers } from './user-copies.ts';
 
 /** Everyone a batch of server copies names but `me`: a 1:1 peer, a sender, a system message's actor and subjects. */
 export function usersReferredBy(messages: readonly Pick<Message, 'conversationId' | 'senderId' | 'system'>[], me: string): string[] {
@@ -72,7 +73,7 @@ export async function storeListedPeers(db: LocalDb, me: string, list: Conversati
   const peers = list.flatMap((c) => (c.peer ? [c.peer] : []));
   if (peers.length === 0) return;
   await db.transaction('rw', [db.users, db.meta], async () => {
-    if (await signedInAs(db, me)) await db.users.bulkPut(peers);
+    if (await signedInAs(db, me)) await putUsers(db, peers);
   });
 }
 
@@ -93,7 +94,7 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
   const known = await db.users.bulkGet(conversations.map((c) => c.peerId));
   if (known.every(Boolean)) return;
   const { conversations: remote } = await fetchConversations();
-  await db.users.bulkPut(remote.flatMap((c) => (c.peer ? [c.peer] : [])));
+  await putUsers(db, remote.flatMap((c) => (c.peer ? [c.peer] : [])));
 }
 
 /**
@@ -103,14 +104,14 @@ export async function fetchMissingPeers(db: LocalDb, fetchConversations: () => P
  */
 export async function refreshPeers(db: LocalDb, fetchConversations: () => Promise<ConversationsResponse>): Promise<void> {
   const { conversations } = await fetchConversations();
-  await db.users.bulkPut(conversations.flatMap((c) => (c.peer ? [c.peer] : [])));
+  await putUsers(db, conversations.flatMap((c) => (c.peer ? [c.peer] : [])));
 }
 
 /** Stores the peer and an (empty) conversation with them if there is none yet; returns its id. */
 export async function ensureConversation(db: LocalDb, me: string, peer: User): Promise<string> {
   const id = directConversationId(me, peer.id);
   await db.transaction('rw', [db.users, db.conversations], async () => {
-    await db.users.put(peer);
+    await putUsers(db, [peer]);
     if (!(await db.conversations.get(id))) {
       const peerId = conversationPeer(id, me) ?? peer.id;
       await db.conversations.put({ id, type: 'direct', peerId, title: '', members: [], writable: true, lastMessage: null, unreadCount: 0, updatedAt: new Date().toISOString() });

@@ -25,6 +25,7 @@ import { parseOrThrow } from '../../validate.ts';
 import type { OutgoingFile } from '../api.ts';
 import { messageKey, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { signedInAs } from '../local/session.ts';
+import { newerCopy, putUsers } from '../local/user-copies.ts';
 import { putRow } from '../media/media-cache.ts';
 import { localAttachmentId, prepareFiles, uploadClientIdOf, type DescribeImage, type PreparedFile } from './files.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
@@ -143,13 +144,15 @@ const SERVER_PROFILE = 'serverProfile';
 export async function storeServerUser(db: LocalDb, me: string, user: User): Promise<void> {
   await db.transaction('rw', [db.meta, db.users, db.outbox, db.files], async () => {
     if (!(await signedInAs(db, me))) return;
-    if (user.id !== me) return void (await db.users.put(user));
-    await db.setMeta(SERVER_PROFILE, user);
+    if (user.id !== me) return putUsers(db, [user]);
+    // The newer of this copy and the last one heard (an answer overtaken by an event, or the reverse).
+    const server = newerCopy(await db.getMeta<User>(SERVER_PROFILE), user);
+    await db.setMeta(SERVER_PROFILE, server);
     let queued: QueuedProfile | undefined;
     for (const e of await queuedProfiles(db, me)) queued = mergeProfile(queued ?? {}, e.profile);
     const previews = new Map<string, string | null>();
     if (typeof queued?.photo === 'string') previews.set(queued.photo, (await db.files.get(queued.photo))?.preview ?? null);
-    await db.users.put(overlay(user, queued, (photo) => previews.get(photo) ?? null));
+    await db.users.put(overlay(server, queued, (photo) => previews.get(photo) ?? null));
   });
 }
 

@@ -33,6 +33,25 @@ export function describeProfilesContract(fx: ContractFixture, f: AttachmentFixtu
       expect(await fx.store.updateProfile(u.id, { about: '' })).toMatchObject({ displayName: 'Ada Lovelace', about: '' });
     });
 
+    // Copies of a user reach devices out of order (an event after a later answer, a list fetched
+    // before a change): devices keep the copy with the higher version (local/user-copies.ts).
+    it('the version starts at 0 and rises by one with each change that changes something', async () => {
+      const u = await user('prof-version');
+      expect(u.profileVersion).toBe(0);
+      expect(await fx.store.updateProfile(u.id, { displayName: 'Vera' })).toMatchObject({ profileVersion: 1 });
+      expect(await fx.store.updateProfile(u.id, { displayName: 'Vera' })).toMatchObject({ profileVersion: 1 });
+      expect(await fx.store.updateProfile(u.id, { about: 'hi', displayName: 'Vera' })).toMatchObject({ profileVersion: 2 });
+      expect((await fx.store.getUsers([u.id]))[0]).toMatchObject({ displayName: 'Vera', about: 'hi', profileVersion: 2 });
+    });
+
+    it('changes made at once each get their own version, and the record is the highest one\'s', async () => {
+      const u = await user('prof-race');
+      const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => fx.store.updateProfile(u.id, { displayName: `Name ${i}` })));
+      expect(answers.map((a) => a?.profileVersion).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      const last = answers.find((a) => a?.profileVersion === 6);
+      expect((await fx.store.getUsers([u.id]))[0]).toEqual(last);
+    });
+
     it('an unknown user: null', async () => {
       expect(await fx.store.updateProfile('00000000-0000-4000-8000-00000000dead', { about: 'x' })).toBeNull();
     });

@@ -1,0 +1,69 @@
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import type { User } from '../../model/user.ts';
+import { storeServerUser } from '../up/profile.ts';
+import { LocalDb } from './local-db.ts';
+import { storeSession } from './session.ts';
+import { newerCopy, putUsers } from './user-copies.ts';
+import { storeListedPeers } from './users.ts';
+
+const copy = (version: number | undefined, name: string, presence: Partial<User> = {}): User => ({
+  id: 'u-bo',
+  username: 'bo',
+  displayName: name,
+  online: false,
+  lastSeen: null,
+  about: `about ${name}`,
+  avatar: null,
+  ...(version === undefined ? {} : { profileVersion: version }),
+  ...presence,
+});
+
+describe('which copy of a user a device keeps', () => {
+  it('the profile of the higher version, the presence of the copy heard last', () => {
+    const newer = copy(3, 'Bo 3', { avatar: { id: 'photo-3', preview: null } });
+    const late = copy(2, 'Bo 2', { online: true, lastSeen: '2026-12-05T10:00:00.000Z' });
+    expect(newerCopy(newer, late)).toEqual({ ...newer, online: true, lastSeen: '2026-12-05T10:00:00.000Z' });
+    expect(newerCopy(late, newer)).toEqual(newer);
+    expect(newerCopy(newer, copy(3, 'Bo 3 again'))).toEqual(copy(3, 'Bo 3 again')); // same version: the copy heard last
+  });
+
+  it('takes a copy whole when either has no version (a server before it), or nothing is stored', () => {
+    expect(newerCopy(copy(5, 'stored'), copy(undefined, 'old server'))).toEqual(copy(undefined, 'old server'));
+    expect(newerCopy(copy(undefined, 'stored'), copy(1, 'new'))).toEqual(copy(1, 'new'));
+    expect(newerCopy(undefined, copy(1, 'new'))).toEqual(copy(1, 'new'));
+  });
+
+  it('a stored profile without an about line or photo keeps none, not undefined fields', () => {
+    const { about: _a, avatar: _p, ...bare } = copy(4, 'bare');
+    const kept = newerCopy(bare, copy(1, 'old'));
+    expect(kept).toEqual(bare);
+    expect('about' in kept || 'avatar' in kept).toBe(false);
+  });
+});
+
+describe('stores of users', () => {
+  const me: User = { id: 'u-me', username: 'me', displayName: 'Me', online: true, lastSeen: null, about: '', avatar: null, profileVersion: 1 };
+  const signedIn = async () => {
+    const db = new LocalDb(`copies-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+    await storeSession(db, { userId: me.id, token: 't', refreshToken: 'r', receivedAt: 1 }, me);
+    return db;
+  };
+
+  it('a conversation list fetched before a change and answered after its event does not undo it', async () => {
+    const db = await signedIn();
+    await putUsers(db, [copy(2, 'Bo renamed')]); // the user-updated event
+    await storeListedPeers(db, me.id, [{ peer: copy(1, 'Bo', { online: true }) } as never]);
+    expect(await db.users.get('u-bo')).toMatchObject({ displayName: 'Bo renamed', about: 'about Bo renamed', profileVersion: 2, online: true });
+    db.close();
+  });
+
+  it('our own profile: an answer and another device\'s event, in either order, end on the later change', async () => {
+    for (const order of [[2, 3], [3, 2]]) {
+      const db = await signedIn();
+      for (const v of order) await storeServerUser(db, me.id, { ...me, displayName: `Me ${v}`, profileVersion: v });
+      expect(await db.users.get(me.id)).toMatchObject({ displayName: 'Me 3', profileVersion: 3 });
+      db.close();
+    }
+  });
+});
