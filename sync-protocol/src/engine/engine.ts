@@ -83,12 +83,10 @@ export class Engine implements SyncEngine {
     if (!userId) return null;
     // Offline-first: answer from the database now; refresh the profile in the background (an
     // expired token is refreshed on the way; a session the server ended signs out).
-    const since = this.parts.freshness.mark();
+    const heard = this.parts.freshness.since();
     void this.parts.transport
       .me()
-      .then(async ({ user }) => {
-        if (!this.parts.freshness.newerThan(userId, since)) await storeServerUser(this.parts.db, userId, user);
-      })
+      .then(({ user }) => storeServerUser(this.parts.db, userId, user, heard))
       .catch((e) => this.life.reportError('resume.me', e));
     return (await this.parts.db.users.get(userId)) ?? null;
   }

@@ -4,7 +4,7 @@ import type { User } from '../../model/user.ts';
 import { storeServerUser } from '../up/profile.ts';
 import { LocalDb } from './local-db.ts';
 import { storeSession } from './session.ts';
-import { newerCopy, putUsers } from './user-copies.ts';
+import { copyToStore, newerCopy, putUsers } from './user-copies.ts';
 import { storeListedPeers } from './users.ts';
 
 const copy = (version: number | undefined, name: string, presence: Partial<User> = {}): User => ({
@@ -39,6 +39,23 @@ describe('which copy of a user a device keeps', () => {
     const kept = newerCopy(bare, copy(1, 'old'));
     expect(kept).toEqual(bare);
     expect('about' in kept || 'avatar' in kept).toBe(false);
+  });
+});
+
+describe('a refresh answer over a user heard of since it was asked for', () => {
+  // Soak seed 11000: a peer's profile refresh at the heal crossed that peer's user-online event,
+  // and the whole copy was skipped; the device kept a name the peer had changed twice since.
+  it('takes its newer profile but keeps the presence heard since', () => {
+    const row = copy(1, 'Bo', { online: true, lastSeen: null });
+    expect(copyToStore(row, copy(3, 'Bo renamed', { online: false, lastSeen: '2026-12-05T09:00:00.000Z' }), true)).toEqual(copy(3, 'Bo renamed', { online: true, lastSeen: null }));
+    expect(copyToStore(copy(4, 'Bo 4'), copy(3, 'Bo renamed'), true)).toEqual(copy(4, 'Bo 4'));
+  });
+
+  it('without versions to compare, keeps the row (the only order known); not heard of since, takes the copy', () => {
+    expect(copyToStore(copy(undefined, 'Bo'), copy(undefined, 'Bo older'), true)).toBeNull();
+    expect(copyToStore(copy(2, 'Bo'), copy(undefined, 'Bo older'), true)).toBeNull();
+    expect(copyToStore(copy(2, 'Bo'), copy(3, 'Bo 3', { online: true }), false)).toEqual(copy(3, 'Bo 3', { online: true }));
+    expect(copyToStore(undefined, copy(3, 'Bo 3'), true)).toEqual(copy(3, 'Bo 3'));
   });
 });
 

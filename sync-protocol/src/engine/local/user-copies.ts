@@ -3,9 +3,10 @@
  * out of order: an event emitted before a later change's answer arrives after it (socket and
  * HTTP are two connections), a list fetched before a change is answered after its event. The
  * profile (name, about line, photo) is taken from the copy with the higher `profileVersion`
- * (model/user.ts); presence (`online`, `lastSeen`) from the incoming copy, as before (its own
- * ordering: up/profile.ts ProfileFreshness). A copy without a version (a server before it) is
- * taken whole.
+ * (model/user.ts); presence (`online`, `lastSeen`) from the incoming copy, unless the device heard
+ * of the user after the copy was asked for (a refresh crossing a `user-online` event: presence has
+ * no version; up/profile.ts ProfileFreshness says who). A copy without a version (a server before
+ * it) is taken whole, or not at all when heard of since.
  */
 import type { User } from '../../model/user.ts';
 import type { LocalDb } from './local-db.ts';
@@ -23,11 +24,29 @@ export function newerCopy(stored: User | undefined, incoming: User): User {
   return kept;
 }
 
-/** Stores copies of users over what the device holds, each keeping the newer profile (inside or outside a transaction). */
-export async function putUsers(db: LocalDb, users: readonly User[]): Promise<void> {
+/**
+ * What to store over `stored` (null: keep it as it is): `incoming` with the newer profile and, when
+ * the user was `heard` of after `incoming` was asked for, the stored presence. Heard of since and
+ * without versions to compare, the stored row is the newer by the only order known.
+ */
+export function copyToStore(stored: User | undefined, incoming: User, heard: boolean): User | null {
+  if (!stored || !heard) return newerCopy(stored, incoming);
+  if (stored.profileVersion === undefined || incoming.profileVersion === undefined) return null;
+  return { ...newerCopy(stored, incoming), online: stored.online, lastSeen: stored.lastSeen };
+}
+
+/**
+ * Whether the device heard news of a user (an event, an answer) after the copies being stored were
+ * asked for: their presence is older than the row's then (up/profile.ts ProfileFreshness).
+ */
+export type HeardSince = (userId: string) => boolean;
+
+/** Stores copies of users over what the device holds (`copyToStore`; inside or outside a transaction). */
+export async function putUsers(db: LocalDb, users: readonly User[], heardSince?: HeardSince): Promise<void> {
   if (users.length === 0) return;
   await db.transaction('rw', db.users, async () => {
     const stored = await db.users.bulkGet(users.map((u) => u.id));
-    await db.users.bulkPut(users.map((u, i) => newerCopy(stored[i], u)));
+    const rows = users.map((u, i) => copyToStore(stored[i], u, heardSince?.(u.id) ?? false));
+    await db.users.bulkPut(rows.filter((r): r is User => r !== null));
   });
 }

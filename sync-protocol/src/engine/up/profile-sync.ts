@@ -14,6 +14,7 @@
 import { LIMITS } from '../../limits.ts';
 import type { User } from '../../model/user.ts';
 import type { LocalDb } from '../local/local-db.ts';
+import type { HeardSince } from '../local/user-copies.ts';
 import type { MediaCache } from '../media/media-cache.ts';
 import type { Transport } from '../transport/transport.ts';
 import { isNetworkError } from '../transport/transport.ts';
@@ -59,16 +60,18 @@ export async function sendProfile(deps: ProfileSyncDeps, entry: ProfileEntry, pr
 /** The user's own profile (`me()`) and every profile the device holds, from the server. */
 export async function refreshProfiles(deps: Pick<ProfileSyncDeps, 'db' | 'transport' | 'freshness'>, me: string): Promise<void> {
   const { db, transport, freshness } = deps;
-  const store = async (users: readonly User[], since: number) => {
-    for (const user of users) if (!freshness.newerThan(user.id, since)) await storeServerUser(db, me, user);
+  // Each answer against who was heard of after it was asked for (a user-online event in between:
+  // its presence, not its profile, is older; local/user-copies.ts).
+  const store = async (users: readonly User[], heard: HeardSince) => {
+    for (const user of users) await storeServerUser(db, me, user, heard);
   };
   // A failure leaves the refresh owed (down/owed-fetch.ts retries one lost to the network).
-  const since = freshness.mark();
-  await store([(await transport.me()).user], since);
+  const heard = freshness.since();
+  await store([(await transport.me()).user], heard);
   const ids = ((await db.users.toCollection().primaryKeys()) as string[]).filter((id) => id !== me);
   for (let i = 0; i < ids.length; i += LIMITS.groupMembersMax) {
-    const since = freshness.mark();
-    await store((await transport.users(ids.slice(i, i + LIMITS.groupMembersMax))).users, since);
+    const heard = freshness.since();
+    await store((await transport.users(ids.slice(i, i + LIMITS.groupMembersMax))).users, heard);
   }
 }
 

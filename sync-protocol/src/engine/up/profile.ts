@@ -25,7 +25,7 @@ import { parseOrThrow } from '../../validate.ts';
 import type { OutgoingFile } from '../api.ts';
 import { messageKey, type LocalDb, type OutboxEntry } from '../local/local-db.ts';
 import { signedInAs } from '../local/session.ts';
-import { newerCopy, putUsers } from '../local/user-copies.ts';
+import { copyToStore, putUsers, type HeardSince } from '../local/user-copies.ts';
 import { putRow } from '../media/media-cache.ts';
 import { localAttachmentId, prepareFiles, uploadClientIdOf, type DescribeImage, type PreparedFile } from './files.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
@@ -139,14 +139,17 @@ const SERVER_PROFILE = 'serverProfile';
 /**
  * A user as the server says (an answer, `user-updated`, `me()`, a lookup), stored for `me`'s
  * device unless another account is signed in by now; the user's own row with the fields of a
- * queued change over it. Inside or outside a transaction.
+ * queued change over it. `heardSince`: for a refresh, who was heard of after it was asked for
+ * (local/user-copies.ts copyToStore). Inside or outside a transaction.
  */
-export async function storeServerUser(db: LocalDb, me: string, user: User): Promise<void> {
+export async function storeServerUser(db: LocalDb, me: string, user: User, heardSince?: HeardSince): Promise<void> {
   await db.transaction('rw', [db.meta, db.users, db.outbox, db.files], async () => {
     if (!(await signedInAs(db, me))) return;
-    if (user.id !== me) return putUsers(db, [user]);
-    // The newer of this copy and the last one heard (an answer overtaken by an event, or the reverse).
-    const server = newerCopy(await db.getMeta<User>(SERVER_PROFILE), user);
+    if (user.id !== me) return putUsers(db, [user], heardSince);
+    // Over the last copy heard, not the row (which has queued changes laid over it): an answer
+    // overtaken by an event, or the reverse, keeps the newer profile.
+    const server = copyToStore(await db.getMeta<User>(SERVER_PROFILE), user, heardSince?.(me) ?? false);
+    if (!server) return;
     await db.setMeta(SERVER_PROFILE, server);
     let queued: QueuedProfile | undefined;
     for (const e of await queuedProfiles(db, me)) queued = mergeProfile(queued ?? {}, e.profile);
@@ -160,7 +163,8 @@ export async function storeServerUser(db: LocalDb, me: string, user: User): Prom
  * Which users' profiles this engine heard of from a source newer than a refresh under way: a
  * `user-updated` event, a PATCH answer or a pushed presence event (`user-online`/`user-offline`:
  * a user row holds presence too) after the refresh's request left. The refresh's answer (older)
- * then leaves those rows alone, so a refresh that crosses a change never undoes it.
+ * then leaves their presence alone, and their profile too unless versions order it
+ * (local/user-copies.ts copyToStore), so a refresh that crosses a change never undoes it.
  */
 export class ProfileFreshness {
   private clock = 0;
@@ -181,6 +185,12 @@ export class ProfileFreshness {
   /** Whether news of `userId` newer than the refresh marked `since` was stored. */
   newerThan(userId: string, since: number): boolean {
     return (this.heard.get(userId) ?? 0) > since;
+  }
+
+  /** A refresh starts: which users are heard of after this instant (local/user-copies.ts copyToStore). */
+  since(): HeardSince {
+    const mark = this.mark();
+    return (userId) => this.newerThan(userId, mark);
   }
 }
 
