@@ -62,7 +62,7 @@ export interface MongoContext {
    */
   readonly writeLane: FairWriteLane;
   /**
-   * Compare-and-set updates of a session (rotation, revocation) and of a mute record: null on
+   * Compare-and-set updates of a session (rotation, revocation), a mute record or a profile: null on
    * MongoDB, where a conditional update is atomic; a lock document on FerretDB, where two of
    * them can both match the same stale read and both "win". No message write waits for it.
    */

@@ -21,7 +21,6 @@ async function withUse(ctx: MongoContext, doc: SessionDoc): Promise<SessionRecor
   return toSession(doc, await usedAtOf(ctx, doc));
 }
 
-
 export async function createSession(ctx: MongoContext, s: NewSession): Promise<SessionRecord> {
   const { id, ...fields } = newSessionRecord(s);
   const doc: SessionDoc = { _id: id, ...fields };

@@ -30,7 +30,7 @@ export function newerCopy(stored: User | undefined, incoming: User): User {
  * without versions to compare, the stored row is the newer by the only order known.
  */
 export function copyToStore(stored: User | undefined, incoming: User, heard: boolean): User | null {
-  if (!stored || !heard) return newerCopy(stored, incoming);
+  if (stored?.id !== incoming.id || !heard) return newerCopy(stored, incoming);
   if (stored.profileVersion === undefined || incoming.profileVersion === undefined) return null;
   return { ...newerCopy(stored, incoming), online: stored.online, lastSeen: stored.lastSeen };
 }
