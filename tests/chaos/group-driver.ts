@@ -204,19 +204,27 @@ export class GroupDriver {
       } while (before);
       return pages.flat();
     };
-    // The accounts' reads of one group side by side (the settle loop takes this snapshot every half second).
+    // The group as a current member reads it (title, members with roles); null when none can.
+    const infoOf = async (id: string): Promise<GroupServer['info']> => {
+      for (const a of this.o.accounts) {
+        const c = await json<{ conversation: { title: string; members: Member[] } }>(a, `/api/conversations/${encodeURIComponent(id)}`);
+        if (c) return { title: c.conversation.title, members: c.conversation.members };
+      }
+      return null;
+    };
+    // The accounts' reads of one group side by side (the settle loop takes this snapshot every half
+    // second), between two reads of the group itself: a change landing while they run (a run that
+    // has not settled yet, a device still sending) shows as the two reads differing, and they are
+    // taken again. Reading the group once, after the histories, compared histories older than the
+    // group (C12 in docs/reliability.md: a removal landing in between looked like a lost member).
     return Promise.all(
       [...ids].map(async (id): Promise<GroupServer> => {
-        const read = await Promise.all(this.o.accounts.map(async (a) => [a, await history(id, a)] as const));
-        let info: GroupServer['info'] = null;
-        for (const [a, list] of read) {
-          const c = list && (await json<{ conversation: { title: string; members: Member[] } }>(a, `/api/conversations/${encodeURIComponent(id)}`));
-          if (c) {
-            info = { title: c.conversation.title, members: c.conversation.members };
-            break;
-          }
+        for (let attempt = 1; ; attempt++) {
+          const before = await infoOf(id);
+          const read = await Promise.all(this.o.accounts.map(async (a) => [a, await history(id, a)] as const));
+          const info = await infoOf(id);
+          if (sameInfo(before, info) || attempt === SNAPSHOT_ATTEMPTS) return { id, histories: Object.fromEntries(read.map(([a, list]) => [a.id, list])), info };
         }
-        return { id, histories: Object.fromEntries(read.map(([a, list]) => [a.id, list])), info };
       }),
     );
   }
@@ -262,3 +270,11 @@ export class GroupDriver {
     return { accepted: this.accepted, refusedHere: this.refusedHere, server, applied: this.applied };
   }
 }
+
+/** Reads of a group taken again while it keeps changing under them, at most. */
+const SNAPSHOT_ATTEMPTS = 5;
+
+const sameInfo = (a: GroupServer['info'], b: GroupServer['info']): boolean => {
+  const key = (i: GroupServer['info']) => i && JSON.stringify([i.title, i.members.map((m) => `${m.userId}:${m.role}`).sort()]);
+  return key(a) === key(b);
+};
