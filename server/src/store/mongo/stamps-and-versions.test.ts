@@ -1,10 +1,12 @@
 import { expect, it } from 'vitest';
+import type { UserDoc } from './documents.ts';
 import { describeMongo, freshDbName, newUser, openMongo } from './testing/mongo-test-db.ts';
 
-// Records two nodes change at once for one user's devices: each change must be one state with its
-// own stamp or version, later than the one it replaced. FerretDB's conditional writes are not
-// compare-and-sets by themselves: without the shared lock two writes took one stamp.
-describeMongo('MongoStore: one record changed through two nodes at once', () => {
+// Mute stamps and profile versions (F10, F11 in docs/reliability.md): a record one user's devices
+// change at once, through two nodes, must take one state per change, each stamped or versioned after
+// the one it replaced. FerretDB's conditional writes are not compare-and-sets by themselves: without
+// the shared lock two writes took one stamp.
+describeMongo('MongoStore: mute stamps and profile versions', () => {
   // All stamped in one millisecond: devices keep the latest stamp they hear of (up/mutes.ts).
   it('changes made at once through two nodes get distinct stamps; the record is the last stamped', async () => {
     const name = freshDbName();
@@ -35,6 +37,20 @@ describeMongo('MongoStore: one record changed through two nodes at once', () => 
       expect((await b.getUsers([user.id]))[0]).toEqual(answers.find((r) => r?.profileVersion === 8));
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  // Users stored before the version existed have no field: read as 0, and the first change writes 1.
+  it('a user document without profileVersion reads as 0 and its first change makes it 1', async () => {
+    const store = await openMongo(freshDbName());
+    try {
+      const user = await newUser(store);
+      await store.db.collection<UserDoc>('users').updateOne({ _id: user.id }, { $unset: { profileVersion: '' } });
+      expect((await store.getUsers([user.id]))[0]?.profileVersion).toBe(0);
+      expect(await store.updateProfile(user.id, { about: 'older than versions' })).toMatchObject({ about: 'older than versions', profileVersion: 1 });
+      expect(await store.updateProfile(user.id, { about: 'and since' })).toMatchObject({ profileVersion: 2 });
+    } finally {
+      await store.close();
     }
   });
 });
