@@ -57,7 +57,7 @@ describe('SQLite schema versions', () => {
     toClose.push(store);
     expect(peek(file).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const [old] = await store.getUsers(['u-1']);
-    expect(old).toMatchObject({ username: 'old', displayName: 'Old' });
+    expect(old).toMatchObject({ username: 'old', displayName: 'Old', profileVersion: 0 });
     const other = await store.createUser({ username: 'new', displayName: 'New', passwordHash: 'h' });
     await store.sendMessages([{ senderId: 'u-1', recipientId: other.id, clientId: 'client-0001', body: 'hi' }]);
     expect(await store.getHistory(directConversationId('u-1', other.id), null, 10)).toHaveLength(1);
