@@ -196,14 +196,10 @@ export class Background {
       messageUpdated: (message) => live.messageUpdated(message),
       status: (event) => void live.status(event.messageIds, event.status),
       typing: (event, on) => typing.received(event, on),
-      presence: (event, online) => {
-        // Presence news too: a profile refresh asked before it (up/profile.ts ProfileFreshness) must
-        // not store its older presence over it (a refresh asked while the two were strangers answers
-        // `online: false, lastSeen: null`; stored after the peer's user-offline, the header showed
-        // neither — chat-header-offline's CI failures, Ana's row for Bo online false, lastSeen null).
-        this.parts.freshness.touched(event.userId);
-        void live.presence(event.userId, online, event.lastSeen ?? null);
-      },
+      // Presence news also marks the user for the profile refreshes under way (LiveEvents `heard`):
+      // a refresh asked while the two were strangers answers `online: false, lastSeen: null`, and
+      // stored after the peer's user-offline the header showed neither (chat-header-offline's CI failures).
+      presence: (event, online) => void live.presence(event.userId, online, event.lastSeen ?? null),
       // A group read on another device of ours (down/read-positions.ts).
       readPosition: (event) => void live.readPosition(event.conversationId, event.readSeq),
       // A chat muted or unmuted on another device of ours (up/mutes.ts: a change queued here wins).

@@ -281,6 +281,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     afterApply: host.afterApply,
     requestCatchUp: host.requestCatchUp,
     presence: (event) => events.emit('presence', event),
+    heard: (userId) => freshness.touched(userId),
     onError,
   });
   const peers = new SingleFlight(() => fetchMissingPeers(db, () => transport.conversations()));

@@ -10,6 +10,7 @@ import type { Message } from '../../model/message.ts';
 import { waitFor } from '../../testing/index.ts';
 import { LocalDb, messageKey } from '../local/local-db.ts';
 import { storeSession } from '../local/session.ts';
+import { ProfileFreshness, storeServerUser } from '../up/profile.ts';
 import { LiveEvents } from './live-events.ts';
 import { applyServerCopies, applyStatus, type ApplyResult } from './store-server-changes.ts';
 
@@ -94,5 +95,21 @@ describe('presence: an answer and the news', () => {
       { userId: 'c', online: true, lastSeen: null },
       { userId: 'b', online: true, lastSeen: null },
     ]);
+  });
+
+  // Presence kept two orders: answers against events here, profile refreshes against events in
+  // ProfileFreshness; an answer (unblock's ask, refreshPresence) reached only the first, so a refresh
+  // asked before it (answering offline) and stored after it undid it.
+  it('an answer shown counts as news for a profile refresh under way: its older presence is not stored', async () => {
+    const db = new LocalDb('presence-refresh', { indexedDB: new IDBFactory(), IDBKeyRange });
+    await storeSession(db, session('a'), user('a'));
+    await db.users.put({ ...user('b'), profileVersion: 1 });
+    const freshness = new ProfileFreshness();
+    const live = new LiveEvents({ db, me: () => 'a', afterApply: () => {}, requestCatchUp: () => {}, presence: () => {}, heard: (id) => freshness.touched(id), onError: () => {} });
+    const heard = freshness.since(); // a refresh asks
+    await live.presenceAnswer('b', live.presenceAsked('b'), true, null);
+    await storeServerUser(db, 'a', { ...user('b'), displayName: 'Bo', profileVersion: 2 }, heard); // its answer: offline, a newer name
+    expect(await db.users.get('b')).toMatchObject({ displayName: 'Bo', profileVersion: 2, online: true });
+    db.close();
   });
 });

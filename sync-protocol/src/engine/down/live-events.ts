@@ -17,6 +17,11 @@ export interface LiveEventsDeps {
   afterApply: (result: ApplyResult) => void;
   requestCatchUp: () => void;
   presence: (event: { userId: string; online: boolean; lastSeen: string | null }) => void;
+  /**
+   * Presence news of a user is about to be stored: a profile refresh asked before it must not store
+   * its older presence over it (up/profile.ts ProfileFreshness).
+   */
+  heard?: (userId: string) => void;
   onError: (where: string, error: unknown) => void;
 }
 
@@ -74,9 +79,14 @@ export class LiveEvents {
   /** Presence news per user, counted: an answer to a question asked before the latest news is stale. */
   private readonly presenceNews = new Map<string, number>();
 
-  /** Pushed presence (`user-online`/`user-offline`) or the device's own knowledge (a block): always the newest. */
+  /**
+   * Pushed presence (`user-online`/`user-offline`), an answer found newest (presenceAnswer) or the
+   * device's own knowledge (a block): always the newest, for the answers asked before it and for
+   * the profile refreshes under way (`heard`, before storing: a refresh storing meanwhile sees it).
+   */
   async presence(userId: string, online: boolean, lastSeen: string | null): Promise<void> {
     this.presenceNews.set(userId, (this.presenceNews.get(userId) ?? 0) + 1);
+    this.deps.heard?.(userId);
     await storePresence(this.deps.db, userId, online, lastSeen).catch((e) => this.deps.onError('presence', e));
     this.deps.presence({ userId, online, lastSeen });
   }
