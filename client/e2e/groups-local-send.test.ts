@@ -57,6 +57,23 @@ async function bubbleShows(page: Page, text: string): Promise<void> {
   }
 }
 
+/**
+ * Starts counting the moments the page has no composer (checked after each batch of DOM changes);
+ * the returned function reads the count. A re-keyed pane swaps its composer in one batch; a pane
+ * gone while the chat's view is read again under the new id leaves a moment where a key pressed
+ * reaches no composer (the Enter a CI run once lost).
+ */
+async function countComposerGaps(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { composerGaps: number };
+    w.composerGaps = 0;
+    new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="composer-input"]')) w.composerGaps++;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { composerGaps: number }).composerGaps);
+}
+
 async function createGroup(page: Page): Promise<void> {
   await page.getByTestId('new-group-create').click();
   await page.locator('[data-testid="chat-pane"][data-type="group"]').waitFor(WAIT);
@@ -119,8 +136,11 @@ describe('A message sent into a group that still has its local id', () => {
     // The user is typing when the creation's answer arrives and the pane re-opens under the server's id.
     const input = me.page.getByTestId('composer-input');
     await input.fill('Half way through typing');
+    const composerGaps = await countComposerGaps(me.page);
     release();
     await expect.poll(() => hashOf(me.page), WAIT).toMatch(/^#\/c\/g/);
+    await me.page.locator('[data-testid="composer-input"]').waitFor(WAIT);
+    expect(await composerGaps()).toBe(0);
     expect(await input.inputValue()).toBe('Half way through typing');
     expect(await me.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer-input');
     await me.page.keyboard.press('Enter');
