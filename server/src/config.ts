@@ -20,6 +20,8 @@ export interface ServerConfig extends PushConfig {
   mongodbUri: string | null;
   /** Database name for MongoDB; null = the one in the URI (or the store's default). */
   mongoDbName: string | null;
+  /** MongoDB commands taking at least this long are logged with their shape (MONGO_SLOW_COMMAND_MS); 0 = off. */
+  mongoSlowCommandMs: number;
   /** HS256 secret; null = generated once and persisted in dataDir. */
   jwtSecret: string | null;
   /** When set, Socket.io uses the Redis adapter so several nodes act as one. */
@@ -106,6 +108,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   dataDir: './data',
   mongodbUri: null,
   mongoDbName: null,
+  mongoSlowCommandMs: 0,
   jwtSecret: null,
   redisUrl: null,
   clusterStoreKey: 'pigeon:cluster:store-identity',
@@ -152,6 +155,7 @@ const configSchema = z.object({
   dataDir: z.string().min(1),
   mongodbUri: z.string().min(1).nullable(),
   mongoDbName: z.string().min(1).nullable(),
+  mongoSlowCommandMs: z.number().int().min(0),
   // A short HS256 key is guessable offline from any token; insist on some length.
   jwtSecret: z.string().min(16, 'JWT_SECRET must be at least 16 characters').nullable(),
   redisUrl: z.string().min(1).nullable(),
@@ -244,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: envString(env.HOST),
     dataDir: envString(env.DATA_DIR),
     mongodbUri: envString(env.MONGODB_URI) ?? null,
+    mongoSlowCommandMs: envInt(env, 'MONGO_SLOW_COMMAND_MS'),
     jwtSecret: envString(env.JWT_SECRET) ?? null,
     redisUrl: envString(env.REDIS_URL) ?? null,
     clusterStoreKey: envString(env.CLUSTER_STORE_KEY),

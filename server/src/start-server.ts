@@ -112,6 +112,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         dataDir: config.dataDir,
         mongodbUri: config.mongodbUri ?? undefined,
         mongoDbName: config.mongoDbName ?? undefined,
+        mongoSlowCommandMs: config.mongoSlowCommandMs,
         log,
       }));
     if (!injectedStore) cleanups.push(() => store.close());

@@ -69,6 +69,8 @@ export class Cluster {
         MONGODB_URI: `${this.mongo.url}pigeon_chaos_${seed}_${randomBytes(4).toString('hex')}`,
         REDIS_URL: this.redis!.url,
         JWT_SECRET: randomBytes(32).toString('hex'),
+        // What the database answered slowly is in the node logs of a dump (C11).
+        MONGO_SLOW_COMMAND_MS: '250',
       };
       history.add('cluster', `FerretDB ${this.mongo.url}, redis ${this.redis!.url}, database ${shared.MONGODB_URI}`);
     }

@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
   mongodbUri?: string | undefined;
   /** Defaults to the database named in the URI, else `pigeon`. */
   mongoDbName?: string | undefined;
+  /** MongoDB: commands taking at least this long are logged (0 or unset: off). */
+  mongoSlowCommandMs?: number | undefined;
   /** Told about trouble the store survives (the SQLite background checkpointer failing). */
   log?: Logger | undefined;
 }
@@ -20,10 +22,10 @@ export const SQLITE_FILE_NAME = 'pigeon.sqlite';
  * Opens the configured store. Both back ends are loaded on demand, so a MongoDB
  * deployment never loads the native SQLite addon, and vice versa.
  */
-export async function openStore({ dataDir, mongodbUri, mongoDbName, log }: OpenStoreOptions): Promise<Store> {
+export async function openStore({ dataDir, mongodbUri, mongoDbName, mongoSlowCommandMs, log }: OpenStoreOptions): Promise<Store> {
   if (mongodbUri) {
     const { createMongoStore } = await import('./mongo/mongo-store.ts');
-    return createMongoStore({ uri: mongodbUri, dbName: mongoDbName });
+    return createMongoStore({ uri: mongodbUri, dbName: mongoDbName, ...(mongoSlowCommandMs && log ? { slowCommands: { thresholdMs: mongoSlowCommandMs, log } } : {}) });
   }
   await ensurePrivateDir(dataDir);
   // On its own thread, so a group commit never stops the event loop (docs/benchmarks.md, finding 1).

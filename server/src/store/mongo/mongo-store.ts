@@ -19,6 +19,7 @@ import { storeIdentity } from './identity.ts';
 import { deletePushSubscription, dropPushEndpoint, pushSubscriptionsOf, savePushSubscription } from './push-subscriptions.ts';
 import { mutedAmong, mutesOf, setMute } from './mutes.ts';
 import { searchMessages } from './search.ts';
+import { watchSlowCommands, type SlowCommandOptions } from './slow-commands.ts';
 import { updateProfile } from './profiles.ts';
 import { createUser, findUserByUsername, getUsers, searchUsers, setLastSeen, setPasswordHash } from './users.ts';
 
@@ -35,6 +36,8 @@ export interface MongoStoreOptions {
   writeConcern?: WriteConcernSettings;
   /** Extra driver options (tests use `monitorCommands`). */
   clientOptions?: MongoClientOptions;
+  /** Log the commands the database answers slowly (MONGO_SLOW_COMMAND_MS; slow-commands.ts). Off when absent or 0. */
+  slowCommands?: SlowCommandOptions;
   /** Test seams, to stage races between nodes deterministically. */
   hooks?: StoreHooks;
   /**
@@ -83,10 +86,13 @@ export function dbNameFromUri(uri: string): string | null {
 
 export async function createMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
   const uriSetsW = /[?&]w=/i.test(options.uri);
+  const watchSlow = (options.slowCommands?.thresholdMs ?? 0) > 0;
   const client = new MongoClient(options.uri, {
     ...options.clientOptions,
+    ...(watchSlow ? { monitorCommands: true } : {}),
     ...(uriSetsW ? {} : { writeConcern: options.writeConcern ?? { w: 'majority' } }),
   });
+  if (watchSlow) watchSlowCommands(client, options.slowCommands!);
   try {
     await client.connect();
     const db = client.db(options.dbName ?? dbNameFromUri(options.uri) ?? 'pigeon');
