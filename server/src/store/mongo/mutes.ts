@@ -1,8 +1,8 @@
-import { PigeonError } from '@pigeon/sync-protocol';
 import { stampAfter } from '../notification-records.ts';
 import type { MuteRecord } from '../store.ts';
 import { findByIds } from './by-ids.ts';
-import { compareAndSet, type MongoContext } from './context.ts';
+import { casRounds, LOST_ROUND } from './cas-rounds.ts';
+import type { MongoContext } from './context.ts';
 import { isDuplicateKey } from './errors.ts';
 
 /**
@@ -24,35 +24,24 @@ const muteId = (userId: string, conversationId: string): string => `${userId}:${
  * Compare-and-set on the stamp it replaces, so the new stamp follows it (`stampAfter`) even when
  * another node writes the record at once: a replace that finds the stamp changed, or an insert
  * refused as a duplicate (the first mute of the chat, made on two nodes at once), reads and tries
- * again. Each round is lost only to a write that landed, so a few rounds end it. On FerretDB the
- * replace is not atomic (two can match one stale stamp), so there the whole set runs alone
- * (`compareAndSet`, the sessions' lock).
+ * again (`casRounds`). On FerretDB the replace is not atomic (two can match one stale stamp), so
+ * there the whole set runs alone (the sessions' lock).
  */
 export async function setMute(ctx: MongoContext, userId: string, conversationId: string, muted: boolean, at: string): Promise<MuteRecord> {
-  return compareAndSet(ctx, () => setMuteRounds(ctx, userId, conversationId, muted, at));
-}
-
-async function setMuteRounds(ctx: MongoContext, userId: string, conversationId: string, muted: boolean, at: string): Promise<MuteRecord> {
   const _id = muteId(userId, conversationId);
-  for (let round = 1; ; round++) {
+  return casRounds(ctx, `the mute of ${conversationId}`, async () => {
     const previous = await ctx.mutes.findOne({ _id });
     const doc: MuteDoc = { _id, userId, conversationId, muted, changedAt: stampAfter(at, previous?.changedAt) };
-    if (previous) {
-      if ((await ctx.mutes.replaceOne({ _id, changedAt: previous.changedAt }, doc)).matchedCount === 1) return toRecord(doc);
-    } else {
-      try {
-        await ctx.mutes.insertOne(doc);
-        return toRecord(doc);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+    if (previous) return (await ctx.mutes.replaceOne({ _id, changedAt: previous.changedAt }, doc)).matchedCount === 1 ? toRecord(doc) : LOST_ROUND;
+    try {
+      await ctx.mutes.insertOne(doc);
+      return toRecord(doc);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return LOST_ROUND;
     }
-    if (round === MAX_ROUNDS) throw new PigeonError('UNAVAILABLE', `mute of ${conversationId} kept changing under ${MAX_ROUNDS} rounds`);
-  }
+  });
 }
-
-/** Rounds lost to concurrent writes before giving up (one user's devices: a handful at most). */
-const MAX_ROUNDS = 20;
 
 export async function mutesOf(ctx: MongoContext, userId: string): Promise<MuteRecord[]> {
   return (await ctx.mutes.find({ userId }).toArray()).map(toRecord);

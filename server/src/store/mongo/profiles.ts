@@ -1,6 +1,7 @@
 import { PigeonError, searchTokens } from '@pigeon/sync-protocol';
 import type { ProfileChange, UserRecord } from '../store.ts';
-import { compareAndSet, type MongoContext } from './context.ts';
+import { casRounds, LOST_ROUND } from './cas-rounds.ts';
+import type { MongoContext } from './context.ts';
 import { toUser, type UserDoc } from './documents.ts';
 import { isDuplicateKey } from './errors.ts';
 
@@ -16,33 +17,27 @@ import { isDuplicateKey } from './errors.ts';
  *
  * The fields that differ and the next `profileVersion` are written by a compare-and-set on the
  * version read (another node's change in between: read again), so each version is one state of
- * the profile. Atomic on MongoDB; on FerretDB, whose conditional updates are read-modify-write,
- * the change runs alone (`compareAndSet`, the sessions' shared lock).
+ * the profile (`casRounds`). Atomic on MongoDB; on FerretDB, whose conditional updates are
+ * read-modify-write, the change runs alone (the sessions' shared lock).
  */
 export async function updateProfile(ctx: MongoContext, userId: string, change: ProfileChange): Promise<UserRecord | null> {
-  return compareAndSet(ctx, async () => {
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
-      const before = await ctx.users.findOne({ _id: userId });
-      if (!before) return null;
-      const set = await changedFields(ctx, before, change);
-      // A change that changes nothing (a PATCH sent again) keeps the version: the same user.
-      if (Object.keys(set).length === 0) return toUser(before);
-      const version = before.profileVersion ?? 0;
-      const read = before.profileVersion === undefined ? { $exists: false } : before.profileVersion;
-      const written = await ctx.users.updateOne({ _id: userId, profileVersion: read }, { $set: { ...set, profileVersion: version + 1 } });
-      if (written.matchedCount === 0) continue;
-      const previous = before.avatar ?? null;
-      if (set.avatar !== undefined && previous !== null) {
-        await ctx.attachments.updateOne({ _id: previous.id }, { $set: { avatarOf: null } });
-      }
-      return toUser({ ...before, ...set, profileVersion: version + 1 });
+  return casRounds(ctx, 'the profile', async () => {
+    const before = await ctx.users.findOne({ _id: userId });
+    if (!before) return null;
+    const set = await changedFields(ctx, before, change);
+    // A change that changes nothing (a PATCH sent again) keeps the version: the same user.
+    if (Object.keys(set).length === 0) return toUser(before);
+    const version = before.profileVersion ?? 0;
+    const read = before.profileVersion === undefined ? { $exists: false } : before.profileVersion;
+    const written = await ctx.users.updateOne({ _id: userId, profileVersion: read }, { $set: { ...set, profileVersion: version + 1 } });
+    if (written.matchedCount === 0) return LOST_ROUND;
+    const previous = before.avatar ?? null;
+    if (set.avatar !== undefined && previous !== null) {
+      await ctx.attachments.updateOne({ _id: previous.id }, { $set: { avatarOf: null } });
     }
-    throw new PigeonError('UNAVAILABLE', `the profile kept changing under ${MAX_ROUNDS} rounds`);
+    return toUser({ ...before, ...set, profileVersion: version + 1 });
   });
 }
-
-/** Rounds lost to concurrent changes of one profile before giving up (one user's devices). */
-const MAX_ROUNDS = 20;
 
 /** What the change sets that the document does not hold already (a new photo claimed). */
 async function changedFields(ctx: MongoContext, before: UserDoc, change: ProfileChange): Promise<Partial<UserDoc>> {
