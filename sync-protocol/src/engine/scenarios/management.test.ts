@@ -101,7 +101,7 @@ describe('blocking', () => {
     expect(presence).toContainEqual({ userId: b.id, online: false, lastSeen: null });
     expect((await alice.engine.blockedUsers()).map((u) => u.id)).toEqual([b.id]);
     // The server told Bob that Alice went offline.
-    await waitFor(async () => (await bob.engine.queries.user(a.id))?.online === false);
+    await waitFor(async () => (await bob.engine.queries.user(a.id))?.online === false, { describe: async () => ({ step: 'Bob sees Alice offline', alice: await bob.engine.queries.user(a.id) }) });
 
     const sendsBefore = probe.sends.get(b.id) ?? 0;
     const refused = await bob.engine.send(a.id, 'are you there?');
@@ -116,7 +116,8 @@ describe('blocking', () => {
 
     await alice.engine.unblockUser(b.id);
     expect(await alice.engine.queries.blocked()).toEqual([]);
-    await waitFor(async () => (await alice.engine.queries.user(b.id))?.online === true); // asked for again
+    // Asked for again.
+    await waitFor(async () => (await alice.engine.queries.user(b.id))?.online === true, { describe: async () => ({ step: 'Alice sees Bob online after unblocking', bob: await alice.engine.queries.user(b.id), state: alice.engine.getState() }) });
     await bob.engine.retry(refused.key);
     await waitFor(async () => (await alice.engine.queries.messages(conversationId)).some((m) => m.key === refused.key));
     expect(env.server.history(conversationId).map((m) => m.body)).toEqual(['hi', 'are you there?']);
