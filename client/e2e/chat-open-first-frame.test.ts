@@ -7,6 +7,7 @@
  *    when the reader goes back to it (MessengerPage, `listDrawn`).
  *  - A chat clicked in the list switches in with its messages: no frame shows its pane empty
  *    (MessengerPage `open` reads the first window before the switch).
+ *  - A press on a chat's row starts reading it, before the click (MessengerPage `readAhead`).
  *  - A cold open goes from the splash straight to the messenger: no blank frame between them
  *    (App.vue keeps the splash until the messenger's component is in).
  */
@@ -147,6 +148,35 @@ describe('The first frame of an open chat', () => {
     await page.waitForTimeout(300);
     expect(await page.evaluate('globalThis.__paneFrames')).toBeGreaterThan(0); // the probe saw the pane
     expect(await page.evaluate('globalThis.__emptyPaneFrames')).toBe(0);
+  });
+
+  it('starts reading a chat when its row is pressed, before the click', async () => {
+    const { readerName, chatId } = await chatWithHistory(5, 'press-read');
+    const { page } = await cluster.device();
+    await signIn(page, readerName);
+    await expect.poll(() => page.getByTestId('conversation-preview').first().innerText(), WAIT).toMatch(/line 5$/);
+    await page.reload(); // nothing of the chat read yet
+    const row = page.locator(`[data-testid="conversation-item"][href$="${encodeURIComponent(chatId)}"]`);
+    await row.waitFor();
+    // Every transaction that touches the messages store from now on.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { __messageReads: number };
+      g.__messageReads = 0;
+      const objectStore = IDBTransaction.prototype.objectStore;
+      IDBTransaction.prototype.objectStore = function (name: string) {
+        if (name === 'messages') g.__messageReads++;
+        return objectStore.call(this, name);
+      };
+    });
+    await page.waitForTimeout(500);
+    const quiet = (await page.evaluate('globalThis.__messageReads')) as number;
+    const box = (await row.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await expect.poll(() => page.evaluate('globalThis.__messageReads'), WAIT).toBeGreaterThan(quiet);
+    expect(await page.evaluate(() => location.hash)).not.toContain('/c/'); // still pressed: not opened
+    await page.mouse.up();
+    await expect.poll(() => page.getByTestId('message-bubble').filter({ hasText: 'line 5' }).isVisible(), WAIT).toBe(true);
   });
 
   it('goes from the splash straight to the conversation list on a cold open: no blank frame', async () => {
