@@ -18,6 +18,11 @@ describe('filterPaths', () => {
     expect(filterPaths({ key: { x: 1, y: 2 } })).toEqual(['key']);
   });
 
+  it('an id used as a key (search.ts: hidden.<userId>) shows as <id>; field names stay', () => {
+    const paths = filterPaths({ 'hidden.0d4b6659-3da2-4640-adef-8dbcd2b2ab65': { $exists: false }, 'content.deletedAt': null, changePos: 1 });
+    expect(paths).toEqual(['changePos', 'content.deletedAt', 'hidden.<id>.$exists']);
+  });
+
   it('no filter, no paths', () => {
     expect(filterPaths(undefined)).toEqual([]);
     expect(filterPaths([{ a: 1 }])).toEqual([]);

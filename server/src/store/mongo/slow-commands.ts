@@ -3,7 +3,7 @@ import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent, Mo
 /**
  * The shape of a command, without its values: which collection, which operators on which
  * fields. What an operator needs to find the query a database answers slowly, and nothing a
- * log must not hold (message bodies, user ids, tokens are values, never keys).
+ * log must not hold (message bodies, user ids, tokens are values; an id used as a key is masked).
  */
 export interface CommandShape {
   command: string;
@@ -33,11 +33,23 @@ function isPlain(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/**
+ * A key made of an id (`hidden.<userId>` in search.ts's filter): the id is a value too, so it
+ * shows as `<id>`. Field names are words; ids are long and carry digits.
+ */
+export function maskKey(key: string): string {
+  return key
+    .split('.')
+    .map((part) => (part.length >= 16 && /\d/.test(part) ? '<id>' : part))
+    .join('.');
+}
+
 /** `{ a: 1, b: { $in: [..] }, $or: [{ c: 2 }] }` → `a`, `b.$in`, `$or[c]`: keys only, values dropped. */
 export function filterPaths(filter: unknown, prefix = ''): string[] {
   if (!isPlain(filter)) return [];
   const paths: string[] = [];
-  for (const [key, value] of Object.entries(filter)) {
+  for (const [rawKey, value] of Object.entries(filter)) {
+    const key = maskKey(rawKey);
     const path = prefix ? `${prefix}.${key}` : key;
     if ((key === '$or' || key === '$and' || key === '$nor') && Array.isArray(value)) {
       const inner = [...new Set(value.flatMap((v) => filterPaths(v)))].sort();
