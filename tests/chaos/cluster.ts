@@ -15,6 +15,9 @@ import type { History } from './history.ts';
 import type { Upstream } from './proxy.ts';
 import { ServerProcess, freePort } from './server-process.ts';
 
+/** The 2-node runs' MONGO_SLOW_COMMAND_MS: their node logs name the commands FerretDB took this long or longer to answer. */
+export const SLOW_DB_COMMAND_MS = 250;
+
 export interface ClusterOptions {
   nodes: number;
   repoRoot: string;
@@ -70,7 +73,7 @@ export class Cluster {
         REDIS_URL: this.redis!.url,
         JWT_SECRET: randomBytes(32).toString('hex'),
         // What the database answered slowly is in the node logs of a dump (C11).
-        MONGO_SLOW_COMMAND_MS: '250',
+        MONGO_SLOW_COMMAND_MS: String(SLOW_DB_COMMAND_MS),
       };
       history.add('cluster', `FerretDB ${this.mongo.url}, redis ${this.redis!.url}, database ${shared.MONGODB_URI}`);
     }

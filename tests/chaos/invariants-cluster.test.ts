@@ -148,4 +148,12 @@ describe('server log check', () => {
       'node-0.log: 1× unhandled error: Error x, first at 1970-01-01T00:00:00.000Z',
     ]);
   });
+
+  it('counts the slow database commands of every node, those the log only counted too', async () => {
+    const { slowDatabaseCommands } = await import('./server-log.ts');
+    const slow = (ms: number, suppressed?: number) => JSON.stringify({ level: 40, msg: 'slow MongoDB command', command: 'find', ms, ...(suppressed ? { suppressed } : {}) });
+    const logs = { 'node-0.log': [slow(300), 'not json', slow(1200, 7)].join('\n'), 'node-1.log': [slow(450), JSON.stringify({ level: 40, msg: 'other', ms: 9999 })].join('\n') };
+    expect(slowDatabaseCommands(logs)).toEqual({ count: 10, slowestMs: 1200 });
+    expect(slowDatabaseCommands({ 'server.log': '' })).toEqual({ count: 0, slowestMs: 0 });
+  });
 });

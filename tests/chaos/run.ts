@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Cluster } from './cluster.ts';
+import { Cluster, SLOW_DB_COMMAND_MS } from './cluster.ts';
 import { ClusterRecorder, type ClusterRecord } from './cluster-record.ts';
 import { History, writeDump } from './history.ts';
 import { checkCluster, clusterFigures, healDeadline } from './invariants-cluster.ts';
@@ -27,7 +27,7 @@ import { withProfiles } from './plan-profiles.ts';
 import { refusalRows } from './check-input.ts';
 import { describeOp, makePlan } from './plan.ts';
 import { createRng } from './rng.ts';
-import { checkServerErrors } from './server-log.ts';
+import { checkServerErrors, slowDatabaseCommands } from './server-log.ts';
 import type { ServerProcess } from './server-process.ts';
 import { World } from './world.ts';
 
@@ -70,7 +70,15 @@ export interface RunOptions {
 }
 
 /** 2 nodes only: what the cluster checks measured. */
-export type ClusterStats = ReturnType<typeof clusterFigures> & { nodeKills: number[]; redisRestarts: number; failovers: number; moves: number; typing: number };
+export type ClusterStats = ReturnType<typeof clusterFigures> & {
+  nodeKills: number[];
+  redisRestarts: number;
+  failovers: number;
+  moves: number;
+  typing: number;
+  /** Commands the database took ≥ MONGO_SLOW_COMMAND_MS to answer, over all nodes (server-log.ts). */
+  slowDb: { count: number; slowestMs: number };
+};
 
 export interface RunResult {
   seed: number;
@@ -252,6 +260,7 @@ export async function runChaos(options: RunOptions): Promise<RunResult> {
             failovers: world.proxies.reduce((n, p) => n + p.stats.failovers, 0),
             moves: plan.ops.filter((p) => p.op.kind === 'move').length,
             typing: plan.ops.filter((p) => p.op.kind === 'type').length,
+            slowDb: slowDatabaseCommands(cluster.logs()),
           }
         : null,
     groups: groups ? world.groups.stats(final?.devices ?? []) : null,
@@ -323,7 +332,8 @@ function clusterLine(c: ClusterStats | null): string {
   return (
     `node kills ${c.nodeKills.join('+')}, redis restarts ${c.redisRestarts}, failovers ${c.failovers}, moves ${c.moves}, typing ${c.typing}, ` +
     `socket sends ${c.socketSends} (slowest ack ${c.slowestAckMs} ms; ${c.acksWhileDying} while a node was dying, slowest ${c.slowestAckWhileDyingMs} ms), ` +
-    `receipts ${c.receipts} (slowest ack ${c.slowestReceiptAckMs} ms, ${c.receiptsUnanswered} unanswered), presence checks ${c.presenceUsersChecked}; `
+    `receipts ${c.receipts} (slowest ack ${c.slowestReceiptAckMs} ms, ${c.receiptsUnanswered} unanswered), presence checks ${c.presenceUsersChecked}, ` +
+    `database commands ≥ ${SLOW_DB_COMMAND_MS} ms ${c.slowDb.count} (slowest ${c.slowDb.slowestMs} ms); `
   );
 }
 

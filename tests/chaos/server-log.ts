@@ -34,3 +34,28 @@ export function checkServerErrors(logs: Record<string, string>): Violation[] {
   }
   return out;
 }
+
+/**
+ * How many commands the database answered in `MONGO_SLOW_COMMAND_MS` or more (the 2-node runs
+ * set it: cluster.ts), over all nodes: the logged lines plus those the log's limit only counted
+ * (`suppressed`), and the slowest logged. Not a violation: it says whether a run that was slow to
+ * settle waited for the database (docs/reliability.md C11).
+ */
+export function slowDatabaseCommands(logs: Record<string, string>): { count: number; slowestMs: number } {
+  let count = 0;
+  let slowestMs = 0;
+  for (const text of Object.values(logs)) {
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{') || !line.includes('slow MongoDB command')) continue;
+      try {
+        const e = JSON.parse(line) as { msg?: string; ms?: number; suppressed?: number };
+        if (e.msg !== 'slow MongoDB command') continue;
+        count += 1 + (e.suppressed ?? 0);
+        slowestMs = Math.max(slowestMs, e.ms ?? 0);
+      } catch {
+        continue;
+      }
+    }
+  }
+  return { count, slowestMs };
+}
