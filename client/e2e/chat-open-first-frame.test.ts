@@ -76,6 +76,16 @@ const RECORD_BLANK_FRAMES = `
   requestAnimationFrame(frame);
 `;
 
+/** Counts, from now on, every transaction that touches the messages store (`globalThis.__messageReads`). */
+const COUNT_MESSAGE_READS = `
+  globalThis.__messageReads = 0;
+  const objectStore = IDBTransaction.prototype.objectStore;
+  IDBTransaction.prototype.objectStore = function (name) {
+    if (name === 'messages') globalThis.__messageReads++;
+    return objectStore.call(this, name);
+  };
+`;
+
 const cluster = useBrowserCluster();
 
 async function chatWithHistory(count: number, tag: string) {
@@ -150,7 +160,7 @@ describe('The first frame of an open chat', () => {
     expect(await page.evaluate('globalThis.__emptyPaneFrames')).toBe(0);
   });
 
-  it('starts reading a chat when its row is pressed, before the click', async () => {
+  it('starts reading a chat when its row is pressed (mouse, finger), before the click', async () => {
     const { readerName, chatId } = await chatWithHistory(5, 'press-read');
     const { page } = await cluster.device();
     await signIn(page, readerName);
@@ -158,16 +168,7 @@ describe('The first frame of an open chat', () => {
     await page.reload(); // nothing of the chat read yet
     const row = page.locator(`[data-testid="conversation-item"][href$="${encodeURIComponent(chatId)}"]`);
     await row.waitFor();
-    // Every transaction that touches the messages store from now on.
-    await page.evaluate(() => {
-      const g = globalThis as unknown as { __messageReads: number };
-      g.__messageReads = 0;
-      const objectStore = IDBTransaction.prototype.objectStore;
-      IDBTransaction.prototype.objectStore = function (name: string) {
-        if (name === 'messages') g.__messageReads++;
-        return objectStore.call(this, name);
-      };
-    });
+    await page.evaluate(COUNT_MESSAGE_READS);
     await page.waitForTimeout(500);
     const quiet = (await page.evaluate('globalThis.__messageReads')) as number;
     const box = (await row.boundingBox())!;
@@ -176,6 +177,25 @@ describe('The first frame of an open chat', () => {
     await expect.poll(() => page.evaluate('globalThis.__messageReads'), WAIT).toBeGreaterThan(quiet);
     expect(await page.evaluate(() => location.hash)).not.toContain('/c/'); // still pressed: not opened
     await page.mouse.up();
+    await expect.poll(() => page.getByTestId('message-bubble').filter({ hasText: 'line 5' }).isVisible(), WAIT).toBe(true);
+
+    // A finger: the read comes once the touch has lasted a moment (lib/press-read-ahead.ts), still before the tap ends.
+    // Back to the list, in a fresh page (nothing of the chat read; the open chat's own row reads nothing).
+    await page.evaluate(() => history.replaceState(null, '', '#/'));
+    await page.reload();
+    await row.waitFor();
+    expect(await page.evaluate(() => location.hash)).not.toContain('/c/');
+    await page.evaluate(COUNT_MESSAGE_READS);
+    await page.waitForTimeout(500);
+    const quietAgain = (await page.evaluate('globalThis.__messageReads')) as number;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+    const at = (await row.boundingBox())!;
+    const point = { x: at.x + at.width / 2, y: at.y + at.height / 2 };
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+    await expect.poll(() => page.evaluate('globalThis.__messageReads'), WAIT).toBeGreaterThan(quietAgain);
+    expect(await page.evaluate(() => location.hash)).not.toContain('/c/'); // still touching: not opened
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
     await expect.poll(() => page.getByTestId('message-bubble').filter({ hasText: 'line 5' }).isVisible(), WAIT).toBe(true);
   });
 
