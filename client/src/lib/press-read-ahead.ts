@@ -14,7 +14,11 @@ export const TOUCH_WAIT_MS = 40;
 export interface PressReadAhead {
   /** A primary press on the row of `id`. */
   press(id: string, pointerType: string): void;
-  /** The press became a scroll or was taken over (`pointercancel`): a touch not read yet is not read. */
+  /**
+   * The press became a scroll (`pointercancel`), or ended before its wait did (`pointerup`: a quick
+   * tap, whose click reads the chat itself; a read started after it would only compete with the
+   * chat opening): a touch not read yet is not read.
+   */
   cancel(): void;
 }
 
