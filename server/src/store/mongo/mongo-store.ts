@@ -86,13 +86,13 @@ export function dbNameFromUri(uri: string): string | null {
 
 export async function createMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
   const uriSetsW = /[?&]w=/i.test(options.uri);
-  const watchSlow = (options.slowCommands?.thresholdMs ?? 0) > 0;
+  const slow = options.slowCommands && options.slowCommands.thresholdMs > 0 ? options.slowCommands : null;
   const client = new MongoClient(options.uri, {
     ...options.clientOptions,
-    ...(watchSlow ? { monitorCommands: true } : {}),
+    ...(slow ? { monitorCommands: true } : {}),
     ...(uriSetsW ? {} : { writeConcern: options.writeConcern ?? { w: 'majority' } }),
   });
-  if (watchSlow) watchSlowCommands(client, options.slowCommands!);
+  if (slow) watchSlowCommands(client, slow);
   try {
     await client.connect();
     const db = client.db(options.dbName ?? dbNameFromUri(options.uri) ?? 'pigeon');
