@@ -1,0 +1,79 @@
+/**
+ * Issue #20 (opening a chat): the 1:1 chat pane is mounted ahead, hidden, while no chat is open,
+ * and stays mounted from one chat to the next (ChatPane.vue, useDirectChat.ts). Proves that it is
+ * the same pane (its composer is the same element), and that nothing of the chat left goes with
+ * it: not its reply mode or text, not its read receipts (a message arriving there stays unread),
+ * not its sends.
+ */
+import { describe, expect, it } from 'vitest';
+import { bubbleWith, choose, dismissUpdatePrompt, rightClick } from './actions-helpers.ts';
+import { conversationPreview as preview, conversationRow as row, DESKTOP, signIn, useBrowserCluster } from './harness.ts';
+import { annWithTwoChats, apiSend, WAIT } from './search-helpers.ts';
+
+const cluster = useBrowserCluster();
+
+describe('Chat pane kept across chats', () => {
+  it('desktop: one pane, ahead and then for each chat, with nothing of the previous chat left in it', async () => {
+    const { ann, ben, annName, benName, caraName } = await annWithTwoChats(cluster.server);
+    const { page } = await cluster.device({ viewport: DESKTOP });
+    await signIn(page, annName);
+    await dismissUpdatePrompt(page);
+    await expect.poll(() => preview(page, benName).innerText(), WAIT).toContain('Lunch at noon?');
+
+    // Before any chat: the pane is in the page (mounted in idle time), unseen, inert and not found as the open chat.
+    const ahead = page.locator('.messenger__chat > section.pane');
+    await expect.poll(() => ahead.count(), WAIT).toBe(1);
+    expect(await ahead.isVisible()).toBe(false);
+    expect(await ahead.getAttribute('inert')).not.toBeNull();
+    expect(await page.getByTestId('chat-pane').count()).toBe(0);
+    await page.getByTestId('composer-input').evaluate((el) => ((el as HTMLElement & { mark?: string }).mark = 'ahead'));
+
+    // Ben's chat opens in that same pane: a reply begun, text typed.
+    await row(page, benName).click();
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Ben Ode');
+    const input = page.getByTestId('composer-input');
+    expect(await input.evaluate((el) => (el as HTMLElement & { mark?: string }).mark)).toBe('ahead');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')), WAIT).toBe('composer-input');
+    await rightClick(page, bubbleWith(page, 'Lunch at noon?'));
+    await choose(page, 'reply');
+    await expect.poll(() => page.getByTestId('composer').getAttribute('data-mode'), WAIT).toBe('reply');
+    await input.fill('Yes, at the usual');
+
+    // Cara's chat: the same composer element, in its own state: no reply, no text, the focus in it.
+    await row(page, caraName).click();
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Cara Dune');
+    expect(await input.evaluate((el) => (el as HTMLElement & { mark?: string }).mark)).toBe('ahead');
+    expect(await page.getByTestId('composer').getAttribute('data-mode')).toBe('new');
+    expect(await input.inputValue()).toBe('');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')), WAIT).toBe('composer-input');
+    expect(await page.getByTestId('chat-pane').getAttribute('data-conversation-id')).toContain(ann.user.id);
+    await expect.poll(() => bubbleWith(page, 'See you soon').count(), WAIT).toBe(1);
+    expect(await bubbleWith(page, 'Lunch at noon?').count()).toBe(0);
+
+    // Ben writes again meanwhile: his chat is not the open one any more, so it stays unread.
+    await apiSend(cluster.server, ben, ann, 'Or at one?');
+    await expect.poll(() => preview(page, benName).innerText(), WAIT).toContain('Draft: Yes, at the usual');
+    await expect.poll(() => row(page, benName).getByTestId('unread-badge').count(), WAIT).toBe(1);
+    // A send here goes to Cara, not to Ben.
+    await input.fill('Sounds good');
+    await input.press('Enter');
+    await expect.poll(() => preview(page, caraName).innerText(), WAIT).toContain('Sounds good');
+    await page.waitForTimeout(500); // time for a stray read receipt of the chat left
+    expect(await row(page, benName).getByTestId('unread-badge').innerText()).toMatch(/^1/);
+
+    // Back to Ben's: his draft is back (the reply mode was the chat's moment, gone with it), and his new message is read.
+    await row(page, benName).click();
+    await expect.poll(() => input.inputValue(), WAIT).toBe('Yes, at the usual');
+    expect(await input.evaluate((el) => (el as HTMLElement & { mark?: string }).mark)).toBe('ahead');
+    await expect.poll(() => bubbleWith(page, 'Or at one?').count(), WAIT).toBe(1);
+    await expect.poll(() => row(page, benName).getByTestId('unread-badge').count(), WAIT).toBe(0);
+    expect(await bubbleWith(page, 'Sounds good').count()).toBe(0);
+
+    // Closed (Esc), the pane waits again, unseen, with no chat in it.
+    await page.getByTestId('message-list').click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('chat-pane').count(), WAIT).toBe(0);
+    expect(await ahead.isVisible()).toBe(false);
+    expect(await input.inputValue()).toBe('');
+  });
+});
