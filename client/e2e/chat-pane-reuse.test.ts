@@ -3,11 +3,11 @@
  * and stays mounted from one chat to the next (ChatPane.vue, useDirectChat.ts). Proves that it is
  * the same pane (its composer is the same element), and that nothing of the chat left goes with
  * it: not its reply mode or text, not its read receipts (a message arriving there stays unread),
- * not its sends.
+ * not its sends. The group pane is kept from one group to the next the same way.
  */
 import { describe, expect, it } from 'vitest';
 import { bubbleWith, choose, dismissUpdatePrompt, rightClick } from './actions-helpers.ts';
-import { conversationPreview as preview, conversationRow as row, DESKTOP, signIn, useBrowserCluster } from './harness.ts';
+import { apiPost, conversationPreview as preview, conversationRow as row, DESKTOP, signIn, useBrowserCluster } from './harness.ts';
 import { annWithTwoChats, apiSend, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
@@ -75,5 +75,45 @@ describe('Chat pane kept across chats', () => {
     await expect.poll(() => page.getByTestId('chat-pane').count(), WAIT).toBe(0);
     expect(await ahead.isVisible()).toBe(false);
     expect(await input.inputValue()).toBe('');
+  });
+
+  it('desktop: one group pane from one group to the next, and one composer in the page', async () => {
+    const { ann, ben, annName, benName } = await annWithTwoChats(cluster.server);
+    const group = (title: string) =>
+      apiPost<{ conversation: { id: string } }>(cluster.server, '/api/conversations', { clientId: `e2e-reuse-${title}-${Date.now().toString(36)}`, title, memberIds: [ann.user.id, ben.user.id] }, ben.token);
+    const [{ conversation: walk }, { conversation: books }] = [await group('Walks'), await group('Books')];
+    const { page } = await cluster.device({ viewport: DESKTOP });
+    await signIn(page, annName);
+    await dismissUpdatePrompt(page);
+    const groupRow = (id: string) => page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
+    await groupRow(walk.id).waitFor(WAIT);
+    await groupRow(books.id).waitFor(WAIT);
+
+    await groupRow(walk.id).click();
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Walks');
+    // The 1:1 pane waiting ahead went: one composer in the page.
+    expect(await page.getByTestId('composer-input').count()).toBe(1);
+    const input = page.getByTestId('composer-input');
+    await input.evaluate((el) => ((el as HTMLElement & { mark?: string }).mark = 'walks'));
+    await input.fill('Sunday at ten?');
+
+    await groupRow(books.id).click();
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Books');
+    expect(await page.locator('[data-testid="chat-pane"][data-type="group"]').getAttribute('data-conversation-id')).toBe(books.id);
+    expect(await input.evaluate((el) => (el as HTMLElement & { mark?: string }).mark)).toBe('walks');
+    expect(await input.inputValue()).toBe('');
+    await input.fill('Dune next');
+    await input.press('Enter');
+    await expect.poll(() => groupRow(books.id).getByTestId('conversation-preview').innerText(), WAIT).toContain('Dune next');
+
+    await groupRow(walk.id).click();
+    await expect.poll(() => input.inputValue(), WAIT).toBe('Sunday at ten?');
+    expect(await groupRow(walk.id).getByTestId('conversation-preview').innerText()).not.toContain('Dune next');
+
+    // A 1:1 chat after a group: the 1:1 pane again, alone.
+    await row(page, benName).click();
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Ben Ode');
+    expect(await page.getByTestId('composer-input').count()).toBe(1);
+    expect(await page.locator('[data-testid="chat-pane"][data-type="group"]').count()).toBe(0);
   });
 });

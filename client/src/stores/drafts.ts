@@ -6,7 +6,8 @@ import { engine } from '../engine.ts';
  * Unsent composer text per conversation. Kept in the engine's database per account
  * (engine.drafts, sync-protocol/src/engine/local/drafts.ts), so a draft survives a reload, a
  * closed tab and the update prompt's "Reload"; held here in a reactive map the composer reads
- * synchronously when it mounts (the chat of a group is mounted anew each time it opens).
+ * synchronously when it mounts or its chat changes (the chat panes are kept from one chat to the
+ * next, so a composer reads the next chat's draft at the switch: ChatComposer.vue `switchTo`).
  *
  * Hydrated when the account's session starts: the engine reads the drafts before it announces
  * the user (its `state`) and before resume()/signIn() resolve, i.e. before any chat shows.
@@ -14,9 +15,11 @@ import { engine } from '../engine.ts';
  * through debounced (WRITE_DELAY_MS), and at once when the page is hidden or goes away.
  *
  * A group created on this device opens under its local id and re-opens under the server's id
- * once the creation is acknowledged (MessengerPage.vue re-keys the pane). The user may be typing
- * right then: `moveDraft` carries the text, and the focus, over to the new composer, or the
- * half-written message would vanish (and an Enter pressed just after would send nothing).
+ * once the creation is acknowledged (MessengerPage.vue follows it). The user may be typing right
+ * then: `moveDraft` carries the text, and the focus, over to the new id, or the composer would load
+ * the new id's empty draft and the half-written message would vanish. (The group pane, and so the
+ * focused element, is kept across the change since session 42; the focus is handed over anyway, for
+ * a composer mounted at that moment.)
  */
 const drafts = reactive(new Map<string, string>());
 /** Conversations whose next composer takes the focus the previous one had (see moveDraft). */
