@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bubbleWith, choose, dismissUpdatePrompt, rightClick } from './actions-helpers.ts';
-import { apiPost, conversationPreview as preview, conversationRow as row, DESKTOP, signIn, useBrowserCluster } from './harness.ts';
+import { apiPost, conversationPreview as preview, conversationRow as row, DESKTOP, PHONE, signIn, useBrowserCluster } from './harness.ts';
 import { annWithTwoChats, apiSend, WAIT } from './search-helpers.ts';
 
 const cluster = useBrowserCluster();
@@ -115,5 +115,29 @@ describe('Chat pane kept across chats', () => {
     await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Ben Ode');
     expect(await page.getByTestId('composer-input').count()).toBe(1);
     expect(await page.locator('[data-testid="chat-pane"][data-type="group"]').count()).toBe(0);
+  });
+
+  it('phone: the pane waits laid out but unseen over the list, which stays usable, and a chat opens in it', async () => {
+    const { annName, benName } = await annWithTwoChats(cluster.server);
+    const { page } = await cluster.device({ viewport: PHONE });
+    await signIn(page, annName);
+    await dismissUpdatePrompt(page);
+    const ahead = page.locator('.messenger__chat > section.pane');
+    await expect.poll(() => ahead.count(), WAIT).toBe(1);
+    expect(await ahead.isVisible()).toBe(false);
+    // Laid out at the phone's size (not display: none), under nothing the user can see or reach.
+    const box = await ahead.boundingBox();
+    expect(box?.width).toBe(PHONE.width);
+    expect(box?.height ?? 0).toBeGreaterThan(PHONE.height / 2);
+    expect(await page.locator('main.messenger__chat').getAttribute('inert')).not.toBeNull();
+    await page.getByTestId('composer-input').evaluate((el) => ((el as HTMLElement & { mark?: string }).mark = 'ahead'));
+
+    await row(page, benName).click(); // the list under the waiting pane takes the tap
+    await expect.poll(() => page.getByTestId('chat-title').innerText(), WAIT).toBe('Ben Ode');
+    expect(await page.getByTestId('composer-input').evaluate((el) => (el as HTMLElement & { mark?: string }).mark)).toBe('ahead');
+    expect(await page.locator('main.messenger__chat').getAttribute('inert')).toBeNull();
+    await page.getByTestId('chat-back').click();
+    await expect.poll(() => row(page, benName).isVisible(), WAIT).toBe(true);
+    expect(await page.getByTestId('chat-pane').count()).toBe(0);
   });
 });
