@@ -60,5 +60,3 @@ export function useDirectChat(conversationId: string, deps: ChatPaneDeps<Convers
 
   return reactive({ ...chat, conversationId, peerId, peer, name, presence, connected, blocked, block: markRaw(block), showProfile, setMuted, setTyping });
 }
-
-export type DirectChat = ReturnType<typeof useDirectChat>;

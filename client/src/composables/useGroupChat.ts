@@ -89,5 +89,3 @@ export function useGroupChat(conversationId: string, deps: ChatPaneDeps<Conversa
     setTyping,
   });
 }
-
-export type GroupChat = ReturnType<typeof useGroupChat>;

@@ -112,5 +112,5 @@ export function useOpenChat<View>(conversationId: string, history: UseConversati
     onDismiss: actions.dismiss,
   }));
 
-  return { ...history, sendError, listShown, listBindings, actions: markRaw(actions), drop: markRaw(drop), currentReaction, discard, retry };
+  return { ...history, sendError, listBindings, actions: markRaw(actions), drop: markRaw(drop), currentReaction };
 }
