@@ -7,19 +7,27 @@
  */
 import type { Violation } from './check-input.ts';
 
+/**
+ * The JSON entries of a node's log (pino, one object a line); lines that are not JSON (a stack
+ * printed raw, a cut last line) are skipped. `mentioning`: only lines containing it are parsed.
+ */
+function* logEntries<T>(text: string, mentioning?: string): Generator<T> {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{') || (mentioning !== undefined && !line.includes(mentioning))) continue;
+    try {
+      yield JSON.parse(line) as T;
+    } catch {
+      continue;
+    }
+  }
+}
+
 /** One violation per distinct message per log (with its count and first time), so a storm stays readable. */
 export function checkServerErrors(logs: Record<string, string>): Violation[] {
   const out: Violation[] = [];
   for (const [file, text] of Object.entries(logs)) {
     const seen = new Map<string, { n: number; first: string; where: string }>();
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('{')) continue;
-      let e: { level?: number; time?: number; msg?: string; path?: string; err?: { type?: string; message?: string } };
-      try {
-        e = JSON.parse(line) as typeof e;
-      } catch {
-        continue;
-      }
+    for (const e of logEntries<{ level?: number; time?: number; msg?: string; path?: string; err?: { type?: string; message?: string } }>(text)) {
       // A refused start (fatal, the process exits: no Redis for the store identity check) is a
       // deliberate answer; the harness starts the node again, as a supervisor would.
       if ((e.level ?? 0) < 50 || e.msg === 'failed to start') continue;
@@ -45,16 +53,10 @@ export function slowDatabaseCommands(logs: Record<string, string>): { count: num
   let count = 0;
   let slowestMs = 0;
   for (const text of Object.values(logs)) {
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('{') || !line.includes('slow MongoDB command')) continue;
-      try {
-        const e = JSON.parse(line) as { msg?: string; ms?: number; suppressed?: number };
-        if (e.msg !== 'slow MongoDB command') continue;
-        count += 1 + (e.suppressed ?? 0);
-        slowestMs = Math.max(slowestMs, e.ms ?? 0);
-      } catch {
-        continue;
-      }
+    for (const e of logEntries<{ msg?: string; ms?: number; suppressed?: number }>(text, 'slow MongoDB command')) {
+      if (e.msg !== 'slow MongoDB command') continue;
+      count += 1 + (e.suppressed ?? 0);
+      slowestMs = Math.max(slowestMs, e.ms ?? 0);
     }
   }
   return { count, slowestMs };
