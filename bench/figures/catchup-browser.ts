@@ -8,6 +8,7 @@ import { LIMITS } from '@pigeon/sync-protocol';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
 import { measureFloorAndParts, measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
 import { sendBurst } from '../lib/burst.ts';
+import { chatBody } from '../lib/chat-body.ts';
 import { fail } from '../lib/integrity.ts';
 import { fmtRate } from '../lib/stats.ts';
 import { registerUsers, startTarget } from '../lib/targets.ts';
@@ -56,7 +57,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     await page.getByTestId('me-name').waitFor();
     await page.waitForTimeout(500);
     await net.set(true);
-    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`);
+    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cb${Date.now().toString(36)}`, chatBody);
     if (fill.acked !== total) fail('catchup/browser', `filling: ${fill.acked}/${total} acked`);
     const before = await countLocalMessages(page);
     // Main-thread tasks over 50 ms while the catch-up runs (Long Tasks API): the UI must not freeze.

@@ -16,6 +16,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { measureFloorAndParts, measureIdbFloorIn, type IdbFloor } from '../lib/idb-floor.ts';
 import { browserCatchUp, type BrowserCatchUpRow } from './catchup-browser.ts';
 import { sendBurst } from '../lib/burst.ts';
+import { chatBody } from '../lib/chat-body.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
 import { fail } from '../lib/integrity.ts';
 import { readCpuSeconds } from '../lib/procs.ts';
@@ -74,7 +75,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     await untilState(engine, (s) => s.connection === 'online' && s.lastSyncAt !== null, 30_000, 'first sync');
     engine.setNetworkEnabled(false);
 
-    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cu${kind}`);
+    const fill = await sendBurst(target.url, peers.map((p) => ({ sender: p!, to: me!.id, count: perConversation })), 8, `cu${kind}`, chatBody);
     if (fill.acked !== total || fill.errors.length) fail(where, `filling: ${fill.acked}/${total} acked; ${fill.errors.slice(0, 5).join(' | ')}`);
     console.log(`  filled in ${(fill.ms / 1000).toFixed(1)} s (${fmtRate(total / (fill.ms / 1000))} msgs/s, 8 lanes per sender)`);
 

@@ -28,9 +28,10 @@ export function connectSocket(url: string, user: BenchUser): Promise<Socket> {
 
 /**
  * Sends every plan's messages; `lanes` of each plan run side by side with one send
- * awaiting its ack per lane (lanes = 1 is strict order, like the engine's drainer).
+ * awaiting its ack per lane (lanes = 1 is strict order, like the engine's drainer). `body`: the
+ * text of a plan's message `i` (a short filler unless the figure needs chat-like text).
  */
-export async function sendBurst(url: string, plans: BurstPlan[], lanes: number, tag: string): Promise<BurstResult> {
+export async function sendBurst(url: string, plans: BurstPlan[], lanes: number, tag: string, body: (i: number, count: number) => string = (i, count) => `burst ${i} of ${count}`): Promise<BurstResult> {
   const sockets = new Map<string, Socket>();
   for (const p of plans) if (!sockets.has(p.sender.id)) sockets.set(p.sender.id, await connectSocket(url, p.sender));
   const errors: string[] = [];
@@ -46,7 +47,7 @@ export async function sendBurst(url: string, plans: BurstPlan[], lanes: number, 
           sent++;
           const res = await new Promise<{ ok: boolean; code?: string }>((resolve) => {
             let done = false;
-            socket.timeout(30_000).emit('send-message', { clientId, to: p.to, body: `burst ${i} of ${p.count}` }, (err: Error | null, r: { ok: boolean; code?: string }) => {
+            socket.timeout(30_000).emit('send-message', { clientId, to: p.to, body: body(i, p.count) }, (err: Error | null, r: { ok: boolean; code?: string }) => {
               if (done) return void errors.push(`${clientId}: acked twice`);
               done = true;
               resolve(err ? { ok: false, code: `timeout: ${err.message}` } : r);

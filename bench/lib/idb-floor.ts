@@ -2,12 +2,13 @@
  * The IndexedDB floor of a browser catch-up (figure 3, issue #20): how long the page's own
  * IndexedDB takes to store the rows the engine stored, with nothing of the engine around it.
  *
- * After the catch-up, in the same page: the rows of the app's `pigeon` database (messages and
- * conversations, as the engine left them: search words and all) are read, a fresh database is
+ * After the catch-up, in the same page: the rows of the app's `pigeon` database (messages,
+ * conversations and the page word records, as the engine left them) are read, a fresh database is
  * made with the same stores and indexes (read from the app's, so it follows the schema), and the
  * messages are written into it again in the engine's page size, oldest first, one read-write
- * transaction per page over the same three stores: the page's rows, its conversations' rows and a
- * cursor row, as `commitPage` writes at least. Timed from the first transaction to the last commit.
+ * transaction per page: the page's rows, its conversations' rows, one word record (the engine's,
+ * in the order it wrote them) and a cursor row, as `commitPage` writes at least. Timed from the
+ * first transaction to the last commit.
  * Then the fresh database is deleted.
  *
  * The same measure runs in Node over the engine's fake-indexeddb factory (figure 3's fake-indexeddb
@@ -70,7 +71,8 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
       r.onerror = () => rej(r.error);
     });
   const app = await open(appName);
-  const stores = ['messages', 'conversations', 'meta'];
+  // The search words of page-stored rows (schema v10) are one record per page, written with it.
+  const stores = ['messages', 'conversations', 'meta', ...(app.objectStoreNames.contains('wordPages') ? ['wordPages'] : [])];
   const read = app.transaction(stores, 'readonly');
   const schema = stores.map((name) => {
     const s = read.objectStore(name);
@@ -79,6 +81,7 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
   });
   const messages = (await req(read.objectStore('messages').getAll())) as Array<{ id?: string; conversationId: string }>;
   const conversations = new Map(((await req(read.objectStore('conversations').getAll())) as Array<{ id: string }>).map((c) => [c.id, c]));
+  const wordPages = stores.includes('wordPages') ? ((await req(read.objectStore('wordPages').getAll())) as unknown[]) : [];
   app.close();
   // Oldest first, as the feed brings them (server ids grow with time).
   messages.sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : (a.id ?? '') > (b.id ?? '') ? 1 : 0));
@@ -88,7 +91,7 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
     for (const s of schema) {
       const store = d.createObjectStore(s.name, { keyPath: s.keyPath, autoIncrement: s.autoIncrement });
       for (const i of s.indexes) {
-        if (s.name === 'messages' && (left.includes('*') || left.includes(i.name))) continue;
+        if ((s.name === 'messages' || s.name === 'wordPages') && (left.includes('*') || left.includes(i.name))) continue;
         store.createIndex(i.name, i.keyPath, { multiEntry: i.multiEntry, unique: i.unique });
       }
     }
@@ -105,6 +108,7 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
       const c = conversations.get(id);
       if (c) convs.put(c);
     }
+    if (wordPages[pages] !== undefined) tx.objectStore('wordPages').put(wordPages[pages]);
     tx.objectStore('meta').put({ key: 'floor-cursor', value: `${at + batch.length}` });
     await done(tx);
     pages++;

@@ -79,7 +79,9 @@ async function measureLayouts() {
     name: string;
     store: string;
     schema(db: IDBDatabase): void;
-    write(store: IDBObjectStore, batch: Row[]): Promise<void> | void;
+    write(store: IDBObjectStore, batch: Row[], tx: IDBTransaction): Promise<void> | void;
+    /** Other stores the write uses, created by `schema` too. */
+    also?: string[];
     /** The chat's newest WINDOW messages. */
     newest(store: IDBObjectStore): Promise<number>;
   }
@@ -122,6 +124,21 @@ async function measureLayouts() {
     rowLayout('rows: one per message, the engine\'s 5 indexes (today)', INDEXES),
     rowLayout('rows without the words index', INDEXES.filter(([n]) => n !== 'words')),
     rowLayout('rows, primary key only', []),
+    (() => {
+      const base = rowLayout('rows without the words index + one search record per chat per page (its rows\' keys and words, words multiEntry)', INDEXES.filter(([n]) => n !== 'words'));
+      return {
+        ...base,
+        also: ['pageWords'],
+        schema: (db: IDBDatabase) => {
+          base.schema(db);
+          db.createObjectStore('pageWords', { autoIncrement: true }).createIndex('words', 'words', { multiEntry: true });
+        },
+        write: (s: IDBObjectStore, batch: Row[], tx: IDBTransaction) => {
+          batch.forEach((m) => s.put({ ...m, words: undefined }));
+          for (const ms of byChat(batch).values()) tx.objectStore('pageWords').put({ entries: ms.map((m) => [m.key, m.words]), words: distinctWords(ms) });
+        },
+      };
+    })(),
     {
       name: 'blocks: one record per chat per page, keys/ids/words multiEntry',
       store: 'blocks',
@@ -170,8 +187,8 @@ async function measureLayouts() {
     });
     const t0 = performance.now();
     for (let at = 0; at < N; at += PAGE) {
-      const tx = db.transaction([layout.store, 'meta'], 'readwrite');
-      await layout.write(tx.objectStore(layout.store), rows.slice(at, at + PAGE));
+      const tx = db.transaction([layout.store, 'meta', ...(layout.also ?? [])], 'readwrite');
+      await layout.write(tx.objectStore(layout.store), rows.slice(at, at + PAGE), tx);
       tx.objectStore('meta').put({ key: 'cursor', value: String(at + PAGE) });
       await done(tx);
     }
