@@ -10,6 +10,9 @@ describe('search text', () => {
     expect(searchTokens("Hello, hello! C'est l'été — 2026 Привет мир مرحبا")).toEqual(['hello', 'c', 'est', 'l', 'ete', '2026', 'привет', 'мир', 'مرحبا']);
     expect(searchTokens('🙂 ... !!!')).toEqual([]);
     expect(searchTokens('x'.repeat(100))).toEqual(['x'.repeat(SEARCH_WORD_MAX)]);
+    // Cut by code points, not UTF-16 units: 30 astral letters (60 units) stay whole, 50 keep 40.
+    const astral = (n: number) => '𐌰'.repeat(n); // Gothic ahsa: no case, no decomposition
+    expect(searchTokens(`${astral(30)} and ${astral(50)}`)).toEqual([astral(30), 'and', astral(SEARCH_WORD_MAX)]);
   });
 
   it('a query word matches a body word that starts with it, every word must match', () => {

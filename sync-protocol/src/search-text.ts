@@ -25,7 +25,12 @@ export function foldForSearch(text: string): string {
 
 function words(folded: string): string[] {
   const out: string[] = [];
-  for (const m of folded.matchAll(WORD)) out.push([...m[0]].slice(0, SEARCH_WORD_MAX).join(''));
+  for (const m of folded.matchAll(WORD)) {
+    const word = m[0];
+    // UTF-16 length ≥ code points: only a word that long can need cutting (the spread is a tenth
+    // of a device's catch-up CPU when done for every word).
+    out.push(word.length > SEARCH_WORD_MAX ? [...word].slice(0, SEARCH_WORD_MAX).join('') : word);
+  }
   return out;
 }
 

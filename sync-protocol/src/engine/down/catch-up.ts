@@ -188,8 +188,8 @@ function quiet<T>(p: Promise<T>): Promise<T> {
  * either way; merges are idempotent.
  */
 export async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
-  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, db.users], async () => {
-    const result = await applyServerCopies(db, page.messages, me);
+  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, db.users, db.wordPages], async () => {
+    const result = await applyServerCopies(db, page.messages, me, { holdWords: true });
     if (!result.stale) await storeNewUsers(db, people);
     if (result.stale || ((await db.getMeta<string>(META.syncCursor)) ?? '') !== since) return { result, advanced: false };
     await db.setMeta(META.syncCursor, page.cursor);

@@ -16,6 +16,7 @@ import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 import { boundTo } from '../local/bound-db.ts';
 import { oweDelivered } from '../local/owed-receipts.ts';
+import { holdWords } from '../local/page-words.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
@@ -24,6 +25,8 @@ export interface ApplyOptions {
   snapshots?: GroupFacts['snapshots'];
   /** The clientId of the action entry these copies acknowledge: it leaves the outbox in the same transaction. */
   actionDone?: string;
+  /** A sync or history page: its rows' search words go into one `wordPages` record (local/page-words.ts). */
+  holdWords?: boolean;
 }
 
 export interface ApplyResult {
@@ -42,7 +45,8 @@ export interface ApplyResult {
 }
 
 export async function applyServerCopies(outer: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
-  return outer.transaction('rw', [outer.messages, outer.conversations, outer.outbox, outer.meta], async (tx) => {
+  const tables = [outer.messages, outer.conversations, outer.outbox, outer.meta, ...(options.holdWords ? [outer.wordPages] : [])];
+  return outer.transaction('rw', tables, async (tx) => {
     // Every read and write below goes through the transaction's own tables (bound-db.ts: F1).
     const db = boundTo(outer, tx);
     const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
@@ -113,7 +117,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       touch(touched, m.conversationId, unreadDelta(before, after, me));
       result.changed.push({ ...m, status: after.status as MessageStatus });
     }
-    await db.messages.bulkPut([...writes.values()]);
+    await putRows(db, [...writes.values()], options.holdWords === true);
     await refusals.save(db);
     await oweDelivered(db, me, owed);
     result.owesReceipts = owed.length > 0;
@@ -128,6 +132,14 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     result.newConversations = await refreshConversations(db, touched, me, { facts, written });
     return result;
   });
+}
+
+/** A batch's rows; a page's with their search words in one record (local/page-words.ts). */
+async function putRows(db: LocalDb, rows: StoredMessage[], holding: boolean): Promise<void> {
+  if (!holding) return void (await db.messages.bulkPut(rows));
+  const held = holdWords(rows);
+  if (held.page) await db.wordPages.add(held.page);
+  await db.messages.bulkPut(held.rows);
 }
 
 /** From this many conversations in a batch, their positions are read by two range reads. */

@@ -17,7 +17,8 @@
  *                   `[reader+status+conversationId]` (v8; `[reader+status]` v3–7) holds the
  *                   incoming ones: `reader` is the signed-in user on every message someone else sent, in
  *                   a group as in a 1:1 (sentIncoming, unreadIn).
- *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts).
+ *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts); a
+ *                   row stored by a sync or history page leaves them to its `wordPages` record (v10).
  *                   Both multiEntry fields are derived from the row on every write (local/derived-fields.ts).
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
  *                   messages and (v3) group changes, each with its own clientId; (v4) message
@@ -38,6 +39,8 @@
  *                   key, so counting and evicting never reads a blob
  *  - drafts         (v7) unsent composer text per account and conversation (local/drafts.ts); owner-scoped
  *                   like files: an account switch leaves them, a sign-out with clearData deletes its owner's
+ *  - wordPages      (v10) `++id, *words`: the search words of the rows a sync or history page stored,
+ *                   one record per page (local/page-words.ts); cleared with the messages
  */
 import { Dexie, rangesOverlap, type ObservabilitySet, type RangeSet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
@@ -50,6 +53,7 @@ import type { MessageAction } from '../../model/message-action.ts';
 import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 import { keepDerivedFields } from './derived-fields.ts';
 import type { UnackedKey } from './unacked-index.ts';
+import type { WordPage } from './page-words.ts';
 import { DECLARED_VERSIONS } from './schema-versions.ts';
 
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
@@ -74,6 +78,8 @@ export interface StoredMessage extends LocalMessage {
   words?: string[];
   /** (v9) The row's keys in the multiEntry `*unacked` index, from `pendingAt` (local/unacked-index.ts); kept by the same middleware. */
   unacked?: UnackedKey[];
+  /** (v10) The words a page record holds for the row (local/page-words.ts); while they are its words, `words` is left out. */
+  heldWords?: string[];
 }
 
 /** A conversation row: for a group, the server's view of it (group-state.ts) besides what the UI reads. */
@@ -177,6 +183,7 @@ export class LocalDb extends Dexie {
   media!: Table<MediaRow, string>;
   mediaBytes!: Table<MediaBytesRow, string>;
   drafts!: Table<DraftRow, [string, string]>;
+  wordPages!: Table<WordPage, number>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {
@@ -232,7 +239,7 @@ export class LocalDb extends Dexie {
 
 /** Strips the internal fields of a row: what the UI and the events see. */
 export function toLocalMessage(row: StoredMessage): LocalMessage {
-  const { pendingAt: _pendingAt, reader: _reader, base: _base, words: _words, unacked: _unacked, ...message } = row;
+  const { pendingAt: _pendingAt, reader: _reader, base: _base, words: _words, unacked: _unacked, heldWords: _held, ...message } = row;
   return message;
 }
 

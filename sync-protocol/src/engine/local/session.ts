@@ -38,7 +38,7 @@ export async function signedInAs(db: LocalDb, userId: string): Promise<boolean> 
   return (await db.getMeta<string>(META.userId)) === userId;
 }
 
-const liveTables = (db: LocalDb) => [db.meta, db.messages, db.outbox, db.conversations, db.users];
+const liveTables = (db: LocalDb) => [db.meta, db.messages, db.wordPages, db.outbox, db.conversations, db.users];
 /**
  * The download cache (engine/media/). Not `files`: the bytes of unsent messages are owner-scoped
  * and stay through an account switch (the parked message names them), deleted only with their

@@ -1,0 +1,91 @@
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { directConversationId } from '../../conversation-id.ts';
+import type { Message } from '../../model/message.ts';
+import { applyServerCopies } from '../down/store-server-changes.ts';
+import { searchDevice } from '../search/device-search.ts';
+import { withDerivedFields } from './derived-fields.ts';
+import { LocalDb, META, type StoredMessage } from './local-db.ts';
+import { holdWords, keysWithPrefix } from './page-words.ts';
+import { forgetSession } from './session.ts';
+
+const conversationId = directConversationId('me', 'peer');
+const row = (key: string, body: string, more: Partial<StoredMessage> = {}): StoredMessage => {
+  const [senderId, clientId] = key.split(':') as [string, string];
+  return { key, id: `id-${clientId}`, clientId, senderId, recipientId: 'me', conversationId, body, seq: 1, createdAt: '2026-01-01T00:00:00.000Z', localCreatedAt: 1, status: 'delivered', ...more };
+};
+
+describe('holdWords (pure)', () => {
+  it('enters each row with words once: not a row whose record already holds the same words, nor one without words', () => {
+    const { rows, page } = holdWords([
+      row('peer:c1', 'Lunch at noon'),
+      row('peer:c2', 'lunch again', { heldWords: ['lunch', 'again'] }),
+      row('peer:c3', 'now dinner', { heldWords: ['lunch', 'again'] }),
+      row('peer:c4', '', { type: 'system' }),
+      row('peer:c5', 'gone', { deletedAt: '2026-01-01T00:01:00.000Z' }),
+    ]);
+    expect(page).toEqual({ words: ['lunch', 'at', 'noon', 'now', 'dinner'], entries: [['peer:c1', ['lunch', 'at', 'noon']], ['peer:c3', ['now', 'dinner']]] });
+    expect(rows.map((r) => r.heldWords)).toEqual([['lunch', 'at', 'noon'], ['lunch', 'again'], ['now', 'dinner'], undefined, undefined]);
+    expect(holdWords([row('peer:c6', '')]).page).toBeNull();
+    expect([...keysWithPrefix([page!], 'no')]).toEqual(['peer:c1', 'peer:c3']);
+  });
+
+  it('the write rule: a row keeps its words off the index only while they are what its record holds', () => {
+    const held = withDerivedFields(row('peer:c1', 'lunch at noon', { heldWords: ['lunch', 'at', 'noon'], words: ['stale'] }));
+    expect(withDerivedFields(row('peer:c1', 'lunch', { heldWords: ['lunch', 'at', 'noon'] })).words).toEqual(['lunch']);
+    expect(held.words).toEqual([]);
+    expect(held.heldWords).toEqual(['lunch', 'at', 'noon']);
+    const edited = withDerivedFields({ ...held, body: 'lunch at one' });
+    expect(edited.words).toEqual(['lunch', 'at', 'one']);
+    expect(edited.heldWords).toBeUndefined();
+    const deleted = withDerivedFields({ ...held, body: '', deletedAt: '2026-01-01T00:01:00.000Z' });
+    expect([deleted.words, deleted.heldWords]).toEqual([[], undefined]);
+  });
+});
+
+describe('rows stored by a page, searched through their word record', () => {
+  const copy = (n: number, body: string): Message => ({
+    id: `s${String(n).padStart(4, '0')}`, clientId: `peer-msg-${String(n).padStart(4, '0')}`, conversationId, senderId: 'peer', recipientId: 'me', body, seq: n, createdAt: `2026-01-01T00:00:${String(n).padStart(2, '0')}.000Z`, status: 'sent',
+  });
+  const open = async () => {
+    const db = new LocalDb(`page-words-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+    await db.meta.bulkPut([{ key: META.owner, value: 'me' }, { key: META.userId, value: 'me' }]);
+    return db;
+  };
+  const bodies = async (db: LocalDb, terms: string[], conversation?: string) =>
+    (await searchDevice(db, 'me', terms, { limit: 10, ...(conversation ? { conversationId: conversation } : {}) })).map((m) => m.body);
+
+  it('indexes nothing per row, finds them by every term, and follows edits, deletes and a second page', async () => {
+    const db = await open();
+    await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(2, 'the harbour at noon'), copy(3, 'see you')], 'me', { holdWords: true });
+    expect(await db.messages.where('words').startsWith('').count()).toBe(0);
+    expect(await db.wordPages.count()).toBe(1);
+    expect(await bodies(db, ['noon'])).toEqual(['the harbour at noon', 'Lunch at noon?']);
+    expect(await bodies(db, ['no', 'lun'])).toEqual(['Lunch at noon?']);
+    expect(await bodies(db, ['noon'], 'dm:other')).toEqual([]);
+
+    // A live edit (a plain write): the row's new words are indexed, the record's old entry is stale.
+    const harbour = (await db.messages.get('peer:peer-msg-0002'))!;
+    await db.messages.put({ ...harbour, body: 'the station at one', editedAt: '2026-01-01T00:05:00.000Z' });
+    expect(await bodies(db, ['harbour'])).toEqual([]);
+    expect(await bodies(db, ['stat'])).toEqual(['the station at one']);
+    expect(await bodies(db, ['noon'])).toEqual(['Lunch at noon?']);
+
+    // The same copies again (a page re-read) enter nothing new; a server delete hides it.
+    await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(3, 'see you')], 'me', { holdWords: true });
+    expect(await db.wordPages.count()).toBe(1);
+    await applyServerCopies(db, [{ ...copy(1, ''), deletedAt: '2026-01-01T00:06:00.000Z', version: 2 }], 'me', { holdWords: true });
+    expect(await bodies(db, ['lunch'])).toEqual([]);
+    expect(await bodies(db, ['see'])).toEqual(['see you']);
+    db.close();
+  });
+
+  it('a sign-out that clears the data clears the records', async () => {
+    const db = await open();
+    await applyServerCopies(db, [copy(1, 'pineapple recipe')], 'me', { holdWords: true });
+    expect(await db.wordPages.count()).toBe(1);
+    await forgetSession(db, { userId: 'me', reason: 'user', clearData: true });
+    expect([await db.wordPages.count(), await db.messages.count()]).toEqual([0, 0]);
+    db.close();
+  });
+});
