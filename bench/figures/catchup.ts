@@ -261,7 +261,7 @@ export function renderCatchUp(all: CatchUpFigures): string {
   );
   return [
     `### 3. Catch-up after being offline`,
-    `A device (the sync engine over fake-indexeddb, in the bench process) is offline while ${fmtRate(r0.messages)} messages arrive in ${r0.conversations} conversations; ` +
+    `A device (the sync engine over fake-indexeddb, in the bench process) is offline while ${fmtRate(r0.messages)} messages (chat-like bodies: bench/lib/chat-body.ts) arrive in ${r0.conversations} conversations; ` +
       `then it reconnects. **Engine**: time from reconnect until its local database equals the server (every message once, seq 1..n per conversation, checked through \`engine.queries\`). ` +
       `**Baseline**: the server's \`/api/sync\` paging alone, a raw fetch loop with the engine's page size (${r0.pageSize}) that stores nothing.`,
     '',
