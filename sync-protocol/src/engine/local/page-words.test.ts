@@ -71,8 +71,10 @@ describe('rows stored by a page, searched through their word record', () => {
     expect(await bodies(db, ['stat'])).toEqual(['the station at one']);
     expect(await bodies(db, ['noon'])).toEqual(['Lunch at noon?']);
 
-    // The same copies again (a page re-read) enter nothing new; a server delete hides it.
+    // The same copies again (a page re-read), or a status change, enter nothing new; a server delete hides it.
     await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(3, 'see you')], 'me', { holdWords: true });
+    await applyServerCopies(db, [{ ...copy(3, 'see you'), status: 'read' }], 'me', { holdWords: true });
+    expect((await db.messages.get('peer:peer-msg-0003'))?.status).toBe('read');
     expect(await db.wordPages.count()).toBe(1);
     await applyServerCopies(db, [{ ...copy(1, ''), deletedAt: '2026-01-01T00:06:00.000Z', version: 2 }], 'me', { holdWords: true });
     expect(await bodies(db, ['lunch'])).toEqual([]);
