@@ -9,6 +9,7 @@ import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browse
 import { measureFloorAndParts, measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { chatBody } from '../lib/chat-body.ts';
+import { timePageSearch } from '../lib/device-search-time.ts';
 import { fail } from '../lib/integrity.ts';
 import { fmtRate } from '../lib/stats.ts';
 import { registerUsers, startTarget } from '../lib/targets.ts';
@@ -107,6 +108,9 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     console.log(`  IndexedDB floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s; engine / floor ${(ms / floor.ms).toFixed(1)} ×`);
     // What the indexes cost of it: without the search words, and with the primary key alone.
     console.log(`  the floor without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`);
+    await net.set(true);
+    const search = await timePageSearch(page, 'catchup/browser');
+    console.log(`  search box offline over the ${total} (typed → results, median of 5): ${search.map((r) => `"${r.q}" ${r.ms.toFixed(0)} ms (${r.hits} hits)`).join(', ')}`);
     await context.close();
     return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };
   } finally {

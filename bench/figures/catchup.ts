@@ -17,6 +17,7 @@ import { measureFloorAndParts, measureIdbFloorIn, type IdbFloor } from '../lib/i
 import { browserCatchUp, type BrowserCatchUpRow } from './catchup-browser.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { chatBody } from '../lib/chat-body.ts';
+import { timeDeviceSearch } from '../lib/device-search-time.ts';
 import { benchEngine, untilState } from '../lib/engine.ts';
 import { fail } from '../lib/integrity.ts';
 import { readCpuSeconds } from '../lib/procs.ts';
@@ -168,6 +169,8 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
         `= ${(floor.ms / rawMs).toFixed(1)} × raw; engine / floor ${(engineMs / floor.ms).toFixed(1)} ×; ` +
         `without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`,
     );
+    const search = await timeDeviceSearch(engine, where);
+    console.log(`  device search offline over the ${total} (median of 5): ${search.map((r) => `"${r.q}" ${r.ms.toFixed(1)} ms (${r.hits} hits)`).join(', ')}`);
     return {
       kind,
       floor,

@@ -6,7 +6,7 @@ import { applyServerCopies } from '../down/store-server-changes.ts';
 import { searchDevice } from '../search/device-search.ts';
 import { withDerivedFields } from './derived-fields.ts';
 import { LocalDb, META, type StoredMessage } from './local-db.ts';
-import { holdWords, keysWithPrefix } from './page-words.ts';
+import { holdWords, keysWithTerms } from './page-words.ts';
 import { forgetSession } from './session.ts';
 
 const conversationId = directConversationId('me', 'peer');
@@ -24,10 +24,16 @@ describe('holdWords (pure)', () => {
       row('peer:c4', '', { type: 'system' }),
       row('peer:c5', 'gone', { deletedAt: '2026-01-01T00:01:00.000Z' }),
     ]);
-    expect(page).toEqual({ words: ['lunch', 'at', 'noon', 'now', 'dinner'], entries: [['peer:c1', ['lunch', 'at', 'noon']], ['peer:c3', ['now', 'dinner']]] });
+    expect(page).toEqual({ words: ['lunch', 'at', 'noon', 'now', 'dinner'], keys: ['peer:c1', 'peer:c3'], rows: [[0], [0], [0], [1], [1]], newest: '2026-01-01T00:00:00.000Z' });
     expect(rows.map((r) => r.heldWords)).toEqual([['lunch', 'at', 'noon'], ['lunch', 'again'], ['now', 'dinner'], undefined, undefined]);
     expect(holdWords([row('peer:c6', '')]).page).toBeNull();
-    expect([...keysWithPrefix([page!], 'no')]).toEqual(['peer:c1', 'peer:c3']);
+    expect(keysWithTerms(page!, ['no'])).toEqual(['peer:c1', 'peer:c3']);
+    const shared = holdWords([row('peer:c7', 'lunch now', { createdAt: '2026-01-02T00:00:00.000Z' }), row('peer:c8', 'Lunch later')]).page!;
+    expect([shared.rows, shared.newest]).toEqual([[[0, 1], [0], [1]], '2026-01-02T00:00:00.000Z']);
+    expect(keysWithTerms(shared, ['lun'])).toEqual(['peer:c7', 'peer:c8']);
+    // Every term, each by some word of the same row.
+    expect(keysWithTerms(shared, ['la', 'lu'])).toEqual(['peer:c8']);
+    expect(keysWithTerms(shared, ['no', 'la'])).toEqual([]);
   });
 
   it('the write rule: a row keeps its words off the index only while they are what its record holds', () => {
@@ -79,6 +85,51 @@ describe('rows stored by a page, searched through their word record', () => {
     await applyServerCopies(db, [{ ...copy(1, ''), deletedAt: '2026-01-01T00:06:00.000Z', version: 2 }], 'me', { holdWords: true });
     expect(await bodies(db, ['lunch'])).toEqual([]);
     expect(await bodies(db, ['see'])).toEqual(['see you']);
+    db.close();
+  });
+
+  it('reading records newest first and stopping early answers what reading them all would, whatever the order pages came in', async () => {
+    const db = await open();
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const words = ['lunch', 'later', 'noon', 'see', 'soon', 'station'];
+    const other = directConversationId('me', 'other');
+    for (let p = 0; p < 8; p++) {
+      // Each page's times spread over the whole range (a feed brings old messages' changes too), with ties.
+      const page = Array.from({ length: 25 }, (_, i) => {
+        const n = p * 25 + i + 1;
+        const at = `2026-01-01T00:${String(rand(60)).padStart(2, '0')}:00.000Z`;
+        return { ...copy(n, `${words[rand(6)]} ${words[rand(6)]} ${words[rand(6)]}`), createdAt: at, ...(n % 7 === 0 ? { conversationId: other, senderId: 'other', clientId: `other-msg-${n}` } : {}) };
+      });
+      await applyServerCopies(db, page, 'me', { holdWords: true });
+    }
+    // Some rows edited or deleted since (their record's entries stale), one live row indexed.
+    const some = (await db.messages.toArray()).filter((_, i) => i % 9 === 0);
+    for (const [i, r] of some.entries()) await db.messages.put(i % 2 ? { ...r, body: 'lunch moved to noon' } : { ...r, body: '', deletedAt: '2026-01-02T00:00:00.000Z' });
+    await applyServerCopies(db, [{ ...copy(999, 'lunch soon'), createdAt: '2026-01-01T00:30:00.000Z' }], 'me');
+    const all = await db.messages.toArray();
+    const brute = (terms: string[], limit: number, conversation?: string) =>
+      all
+        .filter((r) => !r.deletedAt && (!conversation || r.conversationId === conversation) && terms.every((t) => r.body.toLowerCase().split(' ').some((w) => w.startsWith(t))))
+        .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id! < b.id! ? 1 : -1))
+        .slice(0, limit)
+        .map((r) => r.key);
+    for (const terms of [['lunch'], ['s'], ['noon', 'lu'], ['station', 'later', 'see']])
+      for (const limit of [1, 5, 20, 500])
+        for (const conversation of [undefined, other]) {
+          const got = (await searchDevice(db, 'me', terms, { limit, ...(conversation ? { conversationId: conversation } : {}) })).map((m) => m.key);
+          expect(got, `${terms.join(' ')} / ${limit} / ${conversation ?? 'all'}`).toEqual(brute(terms, limit, conversation));
+        }
+    db.close();
+  });
+
+  it('a record whose newest row ties with the last one ranked is still read (ties go by id)', async () => {
+    const db = await open();
+    const at = (m: Message, createdAt: string) => ({ ...m, createdAt });
+    await applyServerCopies(db, [at(copy(2, 'lunch here'), '2026-01-01T00:10:00.000Z')], 'me', { holdWords: true });
+    await applyServerCopies(db, [at(copy(1, 'lunch there'), '2026-01-01T00:10:00.000Z'), at(copy(3, 'lunch later'), '2026-01-01T00:11:00.000Z')], 'me', { holdWords: true });
+    expect(await bodies(db, ['lunch'])).toEqual(['lunch later', 'lunch here', 'lunch there']);
+    expect((await searchDevice(db, 'me', ['lunch'], { limit: 2 })).map((m) => m.body)).toEqual(['lunch later', 'lunch here']);
     db.close();
   });
 

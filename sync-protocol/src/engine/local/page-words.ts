@@ -1,6 +1,6 @@
 /**
  * Search words of the rows a page stores (catch-up and history pages, v10): one `wordPages` record
- * per page, with each row's words and the page's distinct words in a multiEntry index, instead of
+ * per page, which rows have each of the page's distinct words (those in a multiEntry index), instead of
  * a `*words` index entry per word of every row (issue #20). A 20,000-message catch-up wrote
  * ≈ 160,000 such entries: the index cost fake-indexeddb a third of its floor, and Chromium, where
  * each record costs far more than an index entry, gains from fewer entries too (docs/benchmarks.md).
@@ -15,11 +15,19 @@
 import type { StoredMessage } from './local-db.ts';
 import { wordsOf } from './search-words.ts';
 
-/** A page's search words: `entries` [row key, its words]; `words` their union (the multiEntry index). */
+/**
+ * A page's search words as an inverted list: `words` its distinct words (the multiEntry index),
+ * `keys` its rows, `rows[i]` the positions in `keys` of the rows with `words[i]`. Numbers, not a
+ * words array per row: a search for a common word reads every page's record, and this form is
+ * about half the size to clone out of IndexedDB.
+ */
 export interface WordPage {
   id?: number;
   words: string[];
-  entries: Array<[key: string, words: string[]]>;
+  keys: string[];
+  rows: number[][];
+  /** The newest `createdAt` of its rows (indexed): search reads records newest first and stops when no older one can rank. */
+  newest: string;
 }
 
 export const sameWords = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
@@ -39,17 +47,23 @@ export function heldWordsCurrent(row: StoredMessage): boolean {
  * a row without words (system, deleted, hidden, no body) needs none.
  */
 export function holdWords(rows: readonly StoredMessage[]): { rows: StoredMessage[]; page: WordPage | null } {
-  const entries: WordPage['entries'] = [];
-  const union = new Set<string>();
+  const keys: string[] = [];
+  const postings = new Map<string, number[]>();
+  let newest = '';
   const out = rows.map((row) => {
     const words = wordsOf(row);
     if (words.length === 0) return row;
     if (row.heldWords && sameWords(row.heldWords, words)) return held(row);
-    entries.push([row.key, words]);
-    for (const w of words) union.add(w);
+    const at = keys.push(row.key) - 1;
+    if (row.createdAt > newest) newest = row.createdAt;
+    for (const w of words) {
+      const list = postings.get(w);
+      if (list) list.push(at);
+      else postings.set(w, [at]);
+    }
     return held({ ...row, heldWords: words });
   });
-  return { rows: out, page: entries.length > 0 ? { words: [...union], entries } : null };
+  return { rows: out, page: keys.length > 0 ? { words: [...postings.keys()], keys, rows: [...postings.values()], newest } : null };
 }
 
 function held(row: StoredMessage): StoredMessage {
@@ -57,9 +71,19 @@ function held(row: StoredMessage): StoredMessage {
   return row;
 }
 
-/** The keys of the rows a set of page records names with a word starting with `prefix` (stale entries included). */
-export function keysWithPrefix(pages: readonly WordPage[], prefix: string): Set<string> {
-  const keys = new Set<string>();
-  for (const page of pages) for (const [key, words] of page.entries) if (words.some((w) => w.startsWith(prefix))) keys.add(key);
-  return keys;
+/**
+ * The keys of the rows a page record names with, for every term, a word starting with it (as the
+ * record saw them: an entry can be stale, so the rows are still checked as they are now).
+ */
+export function keysWithTerms(page: WordPage, terms: readonly string[]): string[] {
+  let found: Set<number> | null = null;
+  for (const term of terms) {
+    const rows = new Set<number>();
+    page.words.forEach((w, i) => {
+      if (w.startsWith(term)) for (const at of page.rows[i]!) if (!found || found.has(at)) rows.add(at);
+    });
+    found = rows;
+    if (found.size === 0) break;
+  }
+  return [...(found ?? [])].map((at) => page.keys[at]!);
 }

@@ -93,9 +93,10 @@ export const VERSIONS: SchemaVersion[] = [
       });
     },
   },
-  // The search words of rows stored by a page, one record per page (local/page-words.ts): a new
-  // store; existing rows keep their own `*words` entries (a row without `heldWords` is indexed).
-  { version: 10, stores: { wordPages: '++id, *words' } },
+  // The search words of rows stored by a page, one record per page (local/page-words.ts), found by
+  // word and read newest first: a new store; existing rows keep their own `*words` entries (a row
+  // without `heldWords` is indexed).
+  { version: 10, stores: { wordPages: '++id, *words, newest' } },
 ];
 
 /**

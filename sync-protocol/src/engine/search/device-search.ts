@@ -1,15 +1,17 @@
 /**
- * Search over the messages this device holds (IndexedDB, offline too): the first query term walks
- * the multiEntry `*words` index of the rows (every row with a word starting with it:
- * local/search-words.ts) and that of the page records holding the words of rows a sync or history
- * page stored (local/page-words.ts); every candidate is then checked as it is now against all the
- * terms with the shared rule (search-text.ts `matchesTerms`: a page record's entry may be older than
- * its row). Only the signed-in user's rows (own, or read by them), never hidden, deleted or system ones.
+ * Search over the messages this device holds (IndexedDB, offline too). Rows stored one at a time
+ * keep their words in the multiEntry `*words` index (local/search-words.ts): the first query term
+ * walks it. Rows a sync or history page stored leave theirs to the page's `wordPages` record
+ * (local/page-words.ts): the records with a word starting with the first term are read newest first,
+ * each naming the rows that have every term, until no older record can rank among the `limit`
+ * newest found. Every candidate is checked as it is now against all the terms with the shared rule
+ * (search-text.ts `matchesTerms`: a record's entry may be older than its row). Only the signed-in
+ * user's rows (own, or read by them), never hidden, deleted or system ones.
  */
 import { matchesTerms } from '../../search-text.ts';
 import type { LocalMessage } from '../api.ts';
 import { toLocalMessage, type LocalDb, type StoredMessage } from '../local/local-db.ts';
-import { keysWithPrefix } from '../local/page-words.ts';
+import { keysWithTerms } from '../local/page-words.ts';
 import { newestFirst } from '../local/search-order.ts';
 import { signedInAs } from '../local/session.ts';
 
@@ -27,11 +29,30 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
       row.type !== 'system' &&
       matchesTerms(row.heldWords ?? row.words ?? [], terms);
     // A row with several words starting with `first` comes once per word: distinct() drops the repeats.
-    const indexed = await db.messages.where('words').startsWith(first).distinct().toArray();
-    const seen = new Set(indexed.map((r) => r.key));
-    const pages = await db.wordPages.where('words').startsWith(first).distinct().toArray();
-    const heldKeys = [...keysWithPrefix(pages, first)].filter((k) => !seen.has(k));
-    const held = (await db.messages.bulkGet(heldKeys)).filter((r): r is StoredMessage => r !== undefined);
-    return [...indexed, ...held].filter(found).sort(newestFirst).slice(0, options.limit).map(toLocalMessage);
+    const hits = (await db.messages.where('words').startsWith(first).distinct().toArray()).filter(found);
+    const seen = new Set(hits.map((r) => r.key));
+    const top = () => hits.sort(newestFirst).slice(0, options.limit);
+    for (const { id, newest } of await pagesNewestFirst(db, first)) {
+      const ranked = top();
+      // Every row of this record and of the ones after it is at most `newest`: none can rank any more.
+      if (ranked.length >= options.limit && ranked[ranked.length - 1]!.createdAt > newest) break;
+      const page = await db.wordPages.get(id);
+      const keys = page ? keysWithTerms(page, terms).filter((k) => !seen.has(k)) : [];
+      for (const row of await db.messages.bulkGet(keys)) {
+        if (!row || seen.has(row.key) || !found(row)) continue;
+        seen.add(row.key);
+        hits.push(row);
+      }
+    }
+    return top().map(toLocalMessage);
   });
+}
+
+/** The ids of the page records with a word starting with `first`, with their newest `createdAt`, newest first (keys only: no record read). */
+async function pagesNewestFirst(db: LocalDb, first: string): Promise<Array<{ id: number; newest: string }>> {
+  const matching = new Set(await db.wordPages.where('words').startsWith(first).primaryKeys());
+  if (matching.size === 0) return [];
+  const byNewest = db.wordPages.orderBy('newest').reverse();
+  const [newest, ids] = [await byNewest.keys(), await byNewest.primaryKeys()];
+  return ids.flatMap((id, i) => (matching.has(id) ? [{ id, newest: String(newest[i]) }] : []));
 }
