@@ -29,22 +29,20 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
       row.type !== 'system' &&
       matchesTerms(row.heldWords ?? row.words ?? [], terms);
     // A row with several words starting with `first` comes once per word: distinct() drops the repeats.
-    const hits = (await db.messages.where('words').startsWith(first).distinct().toArray()).filter(found);
-    const seen = new Set(hits.map((r) => r.key));
-    const top = () => hits.sort(newestFirst).slice(0, options.limit);
+    const indexed = await db.messages.where('words').startsWith(first).distinct().toArray();
+    const seen = new Set(indexed.map((r) => r.key));
+    const rank = (rows: StoredMessage[]) => rows.sort(newestFirst).slice(0, options.limit);
+    let ranked = rank(indexed.filter(found));
     for (const { id, newest } of await pagesNewestFirst(db, first)) {
-      const ranked = top();
       // Every row of this record and of the ones after it is at most `newest`: none can rank any more.
       if (ranked.length >= options.limit && ranked[ranked.length - 1]!.createdAt > newest) break;
       const page = await db.wordPages.get(id);
       const keys = page ? keysWithTerms(page, terms).filter((k) => !seen.has(k)) : [];
-      for (const row of await db.messages.bulkGet(keys)) {
-        if (!row || seen.has(row.key) || !found(row)) continue;
-        seen.add(row.key);
-        hits.push(row);
-      }
+      for (const k of keys) seen.add(k);
+      const rows = (await db.messages.bulkGet(keys)).filter((r): r is StoredMessage => r !== undefined && found(r));
+      if (rows.length > 0) ranked = rank([...ranked, ...rows]);
     }
-    return top().map(toLocalMessage);
+    return ranked.map(toLocalMessage);
   });
 }
 
