@@ -11,7 +11,7 @@ import { CatchUp } from './down/catch-up.ts';
 import { fetchUnknownGroups, storeGroupAnswer } from './down/group-changes.ts';
 import { LiveEvents } from './down/live-events.ts';
 import { applyReadPositions, refreshReadPositions } from './down/read-positions.ts';
-import { applyServerCopies, type ApplyResult } from './down/store-server-changes.ts';
+import { applyServerCopies, storingTables, type ApplyResult } from './down/store-server-changes.ts';
 import { withTokenRecovery } from './auth/token-recovery.ts';
 import type { CatchUpProgress, EngineEvents, EngineQueries } from './api.ts';
 import { loadOlder } from './down/history.ts';
@@ -139,7 +139,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
       if (!userId || message.senderId !== userId) return;
       if (!message.attachments?.length) return host.afterApply(await applyServerCopies(db, [message], userId, { detectGaps: true }));
       // With files: the server copy, and the files' bytes moving into the cache under the server's ids, in one transaction.
-      const result = await db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, ...settleTables(db)], async () => {
+      const result = await db.transaction('rw', [...storingTables(db), ...settleTables(db)], async () => {
         const applied = await applyServerCopies(db, [message], userId, { detectGaps: true });
         if (!applied.stale) await settleOwnFiles(db, [message]);
         return applied;

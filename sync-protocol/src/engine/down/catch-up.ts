@@ -30,7 +30,7 @@ import type { CatchUpProgress } from '../api.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
 import { fetchMissingUsers, storeNewUsers, usersReferredBy } from '../local/users.ts';
 import { META, type LocalDb } from '../local/local-db.ts';
-import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
+import { applyServerCopies, storingTables, type ApplyResult } from './store-server-changes.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isNetworkError } from '../transport/transport.ts';
@@ -188,8 +188,8 @@ function quiet<T>(p: Promise<T>): Promise<T> {
  * either way; merges are idempotent.
  */
 export async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
-  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta, db.users, db.wordPages], async () => {
-    const result = await applyServerCopies(db, page.messages, me, { holdWords: true });
+  return db.transaction('rw', [...storingTables(db), db.users], async () => {
+    const result = await applyServerCopies(db, page.messages, me);
     if (!result.stale) await storeNewUsers(db, people);
     if (result.stale || ((await db.getMeta<string>(META.syncCursor)) ?? '') !== since) return { result, advanced: false };
     await db.setMeta(META.syncCursor, page.cursor);

@@ -11,7 +11,7 @@ import { isLocalGroupId, messageKey, type GroupOp, type LocalDb, type OutboxEntr
 import { rekeyConversation } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import type { GroupAnswer } from '../transport/transport.ts';
-import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
+import { applyServerCopies, storingTables, type ApplyResult } from './store-server-changes.ts';
 import { applyReadPositions } from './read-positions.ts';
 
 const snapshotOf = (c: ConversationSummary, atLeast = 0) => ({ title: c.title, members: c.members, atSeq: Math.max(c.lastMessage?.seq ?? 0, atLeast) });
@@ -23,7 +23,7 @@ const snapshotOf = (c: ConversationSummary, atLeast = 0) => ({ title: c.title, m
  * row; the conversation in the answer is stored as a snapshot.
  */
 export async function storeGroupAnswer(db: LocalDb, entry: OutboxEntry & { op: GroupOp }, answer: GroupAnswer, me: string): Promise<ApplyResult> {
-  return db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
+  return db.transaction('rw', storingTables(db), async () => {
     const serverId = answer.conversation.id;
     if (!(await signedInAs(db, me))) return applyServerCopies(db, [], me); // stale: writes nothing
     if (isLocalGroupId(entry.conversationId)) await rekeyConversation(db, entry.conversationId, serverId);
@@ -61,7 +61,7 @@ export async function fetchUnknownGroups(db: LocalDb, me: string, fetch: (id: st
     } catch (e) {
       if (!(e instanceof PigeonError && (e.code === 'FORBIDDEN' || e.code === 'NOT_FOUND'))) throw e;
     }
-    await db.transaction('rw', [db.messages, db.conversations, db.outbox, db.meta], async () => {
+    await db.transaction('rw', storingTables(db), async () => {
       if (!(await signedInAs(db, me))) return;
       if (conversation) return void (await applyServerCopies(db, [], me, { snapshots: new Map([[id, snapshotOf(conversation)]]) }));
       const row = await db.conversations.get(id);

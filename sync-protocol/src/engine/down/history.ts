@@ -28,7 +28,7 @@ export async function loadOlder({ db, me, fetchPage, afterPage }: LoadOlderDeps,
   if (before === null) return 0;
   for (let page = 0; page < MAX_PAGES_PER_CALL; page++) {
     const res = await fetchPage(conversationId, before ?? null, limit);
-    const result = await applyServerCopies(db, res.messages, me, { holdWords: true });
+    const result = await applyServerCopies(db, res.messages, me);
     afterPage(result);
     await db.setMeta(key, res.nextCursor);
     // Pages the device already holds (the newest ones, at first) add nothing: keep going.

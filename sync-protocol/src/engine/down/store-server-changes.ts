@@ -16,7 +16,7 @@ import { signedInAs } from '../local/session.ts';
 import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './merge-rules.ts';
 import { boundTo } from '../local/bound-db.ts';
 import { oweDelivered } from '../local/owed-receipts.ts';
-import { holdWords } from '../local/page-words.ts';
+import { fitsOpen, holdWords, OPEN_RECORD_MAX } from '../local/page-words.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
@@ -25,9 +25,10 @@ export interface ApplyOptions {
   snapshots?: GroupFacts['snapshots'];
   /** The clientId of the action entry these copies acknowledge: it leaves the outbox in the same transaction. */
   actionDone?: string;
-  /** A sync or history page: its rows' search words go into one `wordPages` record (local/page-words.ts). */
-  holdWords?: boolean;
 }
+
+/** The tables applyServerCopies writes: a transaction around it must take them all. */
+export const storingTables = (db: LocalDb) => [db.messages, db.conversations, db.outbox, db.meta, db.wordPages];
 
 export interface ApplyResult {
   /** Server copies that changed a local row (new message or status change). */
@@ -45,8 +46,7 @@ export interface ApplyResult {
 }
 
 export async function applyServerCopies(outer: LocalDb, messages: readonly Message[], me: string, options: ApplyOptions = {}): Promise<ApplyResult> {
-  const tables = [outer.messages, outer.conversations, outer.outbox, outer.meta, ...(options.holdWords ? [outer.wordPages] : [])];
-  return outer.transaction('rw', tables, async (tx) => {
+  return outer.transaction('rw', storingTables(outer), async (tx) => {
     // Every read and write below goes through the transaction's own tables (bound-db.ts: F1).
     const db = boundTo(outer, tx);
     const result: ApplyResult = { changed: [], inserted: 0, newConversations: [], owesReceipts: false, gaps: [], stale: false };
@@ -117,7 +117,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       touch(touched, m.conversationId, unreadDelta(before, after, me));
       result.changed.push({ ...m, status: after.status as MessageStatus });
     }
-    await putRows(db, [...writes.values()], options.holdWords === true);
+    await putRows(db, [...writes.values()]);
     await refusals.save(db);
     await oweDelivered(db, me, owed);
     result.owesReceipts = owed.length > 0;
@@ -134,11 +134,15 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
   });
 }
 
-/** A batch's rows; a page's with their search words in one record (local/page-words.ts). */
-async function putRows(db: LocalDb, rows: StoredMessage[], holding: boolean): Promise<void> {
-  if (!holding) return void (await db.messages.bulkPut(rows));
-  const held = holdWords(rows);
-  if (held.page) await db.wordPages.add(held.page);
+/**
+ * A batch's rows, their search words in a record (local/page-words.ts): a few rows (a live event,
+ * an ack) in the newest record while it has room, a page's in a record of its own.
+ */
+async function putRows(db: LocalDb, rows: StoredMessage[]): Promise<void> {
+  if (rows.length === 0) return;
+  const newest = rows.length <= OPEN_RECORD_MAX ? await db.wordPages.toCollection().last() : undefined;
+  const held = holdWords(rows, fitsOpen(newest, rows.length) ? newest : undefined);
+  if (held.page) await db.wordPages.put(held.page);
   await db.messages.bulkPut(held.rows);
 }
 

@@ -18,7 +18,7 @@
  *                   incoming ones: `reader` is the signed-in user on every message someone else sent, in
  *                   a group as in a 1:1 (sentIncoming, unreadIn).
  *                   `*words` (v6): the body's search words, multiEntry (local/search-words.ts); a
- *                   row stored by a sync or history page leaves them to its `wordPages` record (v10).
+ *                   server copy leaves them to a `wordPages` record (v10).
  *                   Both multiEntry fields are derived from the row on every write (local/derived-fields.ts).
  *  - outbox         `clientId`: what the drainer still has to send, in `localCreatedAt` order:
  *                   messages and (v3) group changes, each with its own clientId; (v4) message
@@ -39,8 +39,9 @@
  *                   key, so counting and evicting never reads a blob
  *  - drafts         (v7) unsent composer text per account and conversation (local/drafts.ts); owner-scoped
  *                   like files: an account switch leaves them, a sign-out with clearData deletes its owner's
- *  - wordPages      (v10) `++id, *words`: the search words of the rows a sync or history page stored,
- *                   one record per page (local/page-words.ts); cleared with the messages
+ *  - wordPages      (v10) `++id, *words, newest`: the search words of the server copies stored, one
+ *                   record per sync or history page, live ones gathered in the newest small record
+ *                   (local/page-words.ts); cleared with the messages
  */
 import { Dexie, rangesOverlap, type ObservabilitySet, type RangeSet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';

@@ -6,7 +6,7 @@ import { applyServerCopies } from '../down/store-server-changes.ts';
 import { searchDevice } from '../search/device-search.ts';
 import { withDerivedFields } from './derived-fields.ts';
 import { LocalDb, META, type StoredMessage } from './local-db.ts';
-import { holdWords, keysWithTerms } from './page-words.ts';
+import { holdWords, keysWithTerms, OPEN_RECORD_MAX } from './page-words.ts';
 import { forgetSession } from './session.ts';
 
 const conversationId = directConversationId('me', 'peer');
@@ -49,7 +49,7 @@ describe('holdWords (pure)', () => {
   });
 });
 
-describe('rows stored by a page, searched through their word record', () => {
+describe('rows stored from the server, searched through their word records', () => {
   const copy = (n: number, body: string): Message => ({
     id: `s${String(n).padStart(4, '0')}`, clientId: `peer-msg-${String(n).padStart(4, '0')}`, conversationId, senderId: 'peer', recipientId: 'me', body, seq: n, createdAt: `2026-01-01T00:00:${String(n).padStart(2, '0')}.000Z`, status: 'sent',
   });
@@ -63,7 +63,7 @@ describe('rows stored by a page, searched through their word record', () => {
 
   it('indexes nothing per row, finds them by every term, and follows edits, deletes and a second page', async () => {
     const db = await open();
-    await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(2, 'the harbour at noon'), copy(3, 'see you')], 'me', { holdWords: true });
+    await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(2, 'the harbour at noon'), copy(3, 'see you')], 'me');
     expect(await db.messages.where('words').startsWith('').count()).toBe(0);
     expect(await db.wordPages.count()).toBe(1);
     expect(await bodies(db, ['noon'])).toEqual(['the harbour at noon', 'Lunch at noon?']);
@@ -78,11 +78,11 @@ describe('rows stored by a page, searched through their word record', () => {
     expect(await bodies(db, ['noon'])).toEqual(['Lunch at noon?']);
 
     // The same copies again (a page re-read), or a status change, enter nothing new; a server delete hides it.
-    await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(3, 'see you')], 'me', { holdWords: true });
-    await applyServerCopies(db, [{ ...copy(3, 'see you'), status: 'read' }], 'me', { holdWords: true });
+    await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(3, 'see you')], 'me');
+    await applyServerCopies(db, [{ ...copy(3, 'see you'), status: 'read' }], 'me');
     expect((await db.messages.get('peer:peer-msg-0003'))?.status).toBe('read');
     expect(await db.wordPages.count()).toBe(1);
-    await applyServerCopies(db, [{ ...copy(1, ''), deletedAt: '2026-01-01T00:06:00.000Z', version: 2 }], 'me', { holdWords: true });
+    await applyServerCopies(db, [{ ...copy(1, ''), deletedAt: '2026-01-01T00:06:00.000Z', version: 2 }], 'me');
     expect(await bodies(db, ['lunch'])).toEqual([]);
     expect(await bodies(db, ['see'])).toEqual(['see you']);
     db.close();
@@ -96,12 +96,13 @@ describe('rows stored by a page, searched through their word record', () => {
     const other = directConversationId('me', 'other');
     for (let p = 0; p < 8; p++) {
       // Each page's times spread over the whole range (a feed brings old messages' changes too), with ties.
-      const page = Array.from({ length: 25 }, (_, i) => {
-        const n = p * 25 + i + 1;
+      // 60 rows a batch: each batch a record of its own (two would pass OPEN_RECORD_MAX).
+      const page = Array.from({ length: 60 }, (_, i) => {
+        const n = p * 60 + i + 1;
         const at = `2026-01-01T00:${String(rand(60)).padStart(2, '0')}:00.000Z`;
         return { ...copy(n, `${words[rand(6)]} ${words[rand(6)]} ${words[rand(6)]}`), createdAt: at, ...(n % 7 === 0 ? { conversationId: other, senderId: 'other', clientId: `other-msg-${n}` } : {}) };
       });
-      await applyServerCopies(db, page, 'me', { holdWords: true });
+      await applyServerCopies(db, page, 'me');
     }
     // Some rows edited or deleted since (their record's entries stale), one live row indexed.
     const some = (await db.messages.toArray()).filter((_, i) => i % 9 === 0);
@@ -126,16 +127,33 @@ describe('rows stored by a page, searched through their word record', () => {
   it('a record whose newest row ties with the last one ranked is still read (ties go by id)', async () => {
     const db = await open();
     const at = (m: Message, createdAt: string) => ({ ...m, createdAt });
-    await applyServerCopies(db, [at(copy(2, 'lunch here'), '2026-01-01T00:10:00.000Z')], 'me', { holdWords: true });
-    await applyServerCopies(db, [at(copy(1, 'lunch there'), '2026-01-01T00:10:00.000Z'), at(copy(3, 'lunch later'), '2026-01-01T00:11:00.000Z')], 'me', { holdWords: true });
-    expect(await bodies(db, ['lunch'])).toEqual(['lunch later', 'lunch here', 'lunch there']);
+    // The first record full of older rows, so the next batch makes a record of its own.
+    const older = Array.from({ length: OPEN_RECORD_MAX - 1 }, (_, i) => at(copy(100 + i, 'lunch long ago'), '2026-01-01T00:01:00.000Z'));
+    await applyServerCopies(db, [at(copy(2, 'lunch here'), '2026-01-01T00:10:00.000Z'), ...older], 'me');
+    await applyServerCopies(db, [at(copy(1, 'lunch there'), '2026-01-01T00:10:00.000Z'), at(copy(3, 'lunch later'), '2026-01-01T00:11:00.000Z')], 'me');
+    expect(await db.wordPages.count()).toBe(2);
+    expect((await bodies(db, ['lunch'])).slice(0, 4)).toEqual(['lunch later', 'lunch here', 'lunch there', 'lunch long ago']);
     expect((await searchDevice(db, 'me', ['lunch'], { limit: 2 })).map((m) => m.body)).toEqual(['lunch later', 'lunch here']);
+    db.close();
+  });
+
+  it('rows stored a few at a time go into the newest record while it has room, then into a new one', async () => {
+    const db = await open();
+    for (let n = 1; n <= OPEN_RECORD_MAX + 1; n++) await applyServerCopies(db, [{ ...copy(n, `live ${n === 7 ? 'pelican' : 'message'}`), createdAt: `2026-01-01T01:${String(n % 60).padStart(2, '0')}:00.000Z` }], 'me');
+    const records = await db.wordPages.toArray();
+    expect(records.map((r) => r.keys.length)).toEqual([OPEN_RECORD_MAX, 1]);
+    expect(records[0]!.newest).toBe('2026-01-01T01:59:00.000Z');
+    expect(await db.messages.where('words').startsWith('').count()).toBe(0);
+    expect(await bodies(db, ['pel'])).toEqual(['live pelican']);
+    // A page after them makes a record of its own, whatever room the newest one has.
+    await applyServerCopies(db, Array.from({ length: OPEN_RECORD_MAX }, (_, i) => copy(500 + i, 'page row')), 'me');
+    expect((await db.wordPages.toArray()).map((r) => r.keys.length)).toEqual([OPEN_RECORD_MAX, 1, OPEN_RECORD_MAX]);
     db.close();
   });
 
   it('a sign-out that clears the data clears the records', async () => {
     const db = await open();
-    await applyServerCopies(db, [copy(1, 'pineapple recipe')], 'me', { holdWords: true });
+    await applyServerCopies(db, [copy(1, 'pineapple recipe')], 'me');
     expect(await db.wordPages.count()).toBe(1);
     await forgetSession(db, { userId: 'me', reason: 'user', clearData: true });
     expect([await db.wordPages.count(), await db.messages.count()]).toEqual([0, 0]);

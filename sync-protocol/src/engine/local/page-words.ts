@@ -1,16 +1,19 @@
 /**
- * Search words of the rows a page stores (catch-up and history pages, v10): one `wordPages` record
- * per page, which rows have each of the page's distinct words (those in a multiEntry index), instead of
+ * Search words of the rows stored from the server (v10): one `wordPages` record per sync or history
+ * page, which rows have each of the page's distinct words (those in a multiEntry index), instead of
  * a `*words` index entry per word of every row (issue #20). A 20,000-message catch-up wrote
  * ≈ 160,000 such entries: the index cost fake-indexeddb a third of its floor, and Chromium, where
  * each record costs far more than an index entry, gains from fewer entries too (docs/benchmarks.md).
+ *
+ * Rows stored a few at a time (live messages, acks) go into the newest record while it is small
+ * (OPEN_RECORD_MAX). Every server copy's words are in a record; rows written otherwise (pending
+ * rows, a local action's overlay) keep theirs in `*words`.
  *
  * The row keeps the words its page record holds in `heldWords` (not indexed). The write middleware
  * (derived-fields.ts) indexes a row's words itself whenever they differ from `heldWords` (an edit,
  * a delete, a hide, a writer that built the row anew), so a record is never the only way to a
  * row's *current* words; a record's entry for a row that changed since is stale, and search
- * (search/device-search.ts) checks every candidate against the row as it is now. Live messages
- * (one at a time) keep the `*words` index: one record each would cost more than their entries.
+ * (search/device-search.ts) checks every candidate against the row as it is now.
  */
 import type { StoredMessage } from './local-db.ts';
 import { wordsOf } from './search-words.ts';
@@ -42,14 +45,26 @@ export function heldWordsCurrent(row: StoredMessage): boolean {
 }
 
 /**
- * The rows as a page stores them, and the record holding their words (null when none needs one):
- * a row whose words a record already holds (`heldWords` equal to them) is not entered again, and
- * a row without words (system, deleted, hidden, no body) needs none.
+ * Rows a record takes more of, a few at a time: live messages and acks, in few rows each, are added to
+ * the newest record while it holds fewer than this (one small record rewritten per message instead of
+ * an index entry per word); a larger batch (a sync or history page) makes a record of its own.
  */
-export function holdWords(rows: readonly StoredMessage[]): { rows: StoredMessage[]; page: WordPage | null } {
-  const keys: string[] = [];
-  const postings = new Map<string, number[]>();
-  let newest = '';
+export const OPEN_RECORD_MAX = 100;
+
+/** Whether a batch of `count` rows goes into `open` (the newest record) rather than a record of its own. */
+export const fitsOpen = (open: WordPage | undefined, count: number): open is WordPage => !!open && open.keys.length + count <= OPEN_RECORD_MAX;
+
+/**
+ * The rows as a batch stores them, and the record holding their words (null when none needs one):
+ * `into` (the newest record, with its id) extended, or a new one. A row whose words a record already
+ * holds (`heldWords` equal to them) is not entered again, and a row without words (system, deleted,
+ * hidden, no body) needs none.
+ */
+export function holdWords(rows: readonly StoredMessage[], into?: WordPage): { rows: StoredMessage[]; page: WordPage | null } {
+  const keys: string[] = [...(into?.keys ?? [])];
+  const postings = new Map<string, number[]>((into?.words ?? []).map((w, i) => [w, [...into!.rows[i]!]]));
+  let newest = into?.newest ?? '';
+  const before = keys.length;
   const out = rows.map((row) => {
     const words = wordsOf(row);
     if (words.length === 0) return row;
@@ -63,7 +78,8 @@ export function holdWords(rows: readonly StoredMessage[]): { rows: StoredMessage
     }
     return held({ ...row, heldWords: words });
   });
-  return { rows: out, page: keys.length > 0 ? { words: [...postings.keys()], keys, rows: [...postings.values()], newest } : null };
+  if (keys.length === before) return { rows: out, page: null };
+  return { rows: out, page: { ...(into?.id !== undefined ? { id: into.id } : {}), words: [...postings.keys()], keys, rows: [...postings.values()], newest } };
 }
 
 function held(row: StoredMessage): StoredMessage {
