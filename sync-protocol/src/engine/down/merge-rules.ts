@@ -71,8 +71,8 @@ export function mergeServerCopy(existing: StoredMessage | undefined, server: Mes
     ...(hiddenAt ? { hiddenAt } : {}),
     // A refusal stays shown until dismissed (dismissActionError), whatever copies arrive meanwhile.
     ...(existing?.actionError ? { actionError: existing.actionError } : {}),
-    // Which page record holds its words (local/page-words.ts): still true while they are unchanged,
-    // which the write middleware checks; so a status change is not entered in a record again.
+    // The words a word record holds for it (local/page-words.ts): still its words while the body is
+    // unchanged, which the write middleware checks; so a status change is not entered in a record again.
     ...(existing?.heldWords ? { heldWords: existing.heldWords } : {}),
   };
   return withContent(row, mergeContent(existing, server));

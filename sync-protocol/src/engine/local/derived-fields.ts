@@ -1,6 +1,6 @@
 /**
  * The fields of a message row that only index it, derived from the row itself on every write:
- * `words` (v6, local/search-words.ts; left out while a page record holds them, v10,
+ * `words` (v6, local/search-words.ts; left out while a word record holds them, v10,
  * local/page-words.ts) and `unacked` (v9, local/unacked-index.ts). Kept by a DBCore
  * middleware on the messages table, not by each writer: every path that writes a row (own sends,
  * server copies from acks, live events, catch-up and history, local and server edits, deletes,
@@ -22,13 +22,13 @@ import { unackedOf } from './unacked-index.ts';
 
 /**
  * The derived fields of a row (what equality of two rows leaves out: down/merge-rules.ts sameRow),
- * and `heldWords` (v10): which page record holds a row's words is bookkeeping, not the row's state.
+ * and `heldWords` (v10): which word record holds a row's words is bookkeeping, not the row's state.
  */
 export const DERIVED_FIELDS = ['words', 'unacked', 'heldWords'] as const satisfies readonly (keyof StoredMessage)[];
 
 /**
  * A row as stored: its `unacked` keys, and its words either in its own `*words` entries or, while
- * they are still what its page record holds (`heldWords`, local/page-words.ts), there alone. So a
+ * they are still what its word record holds (`heldWords`, local/page-words.ts), there alone. So a
  * row's current words are `heldWords ?? words`.
  */
 export function withDerivedFields(row: StoredMessage): StoredMessage {

@@ -79,7 +79,7 @@ export interface StoredMessage extends LocalMessage {
   words?: string[];
   /** (v9) The row's keys in the multiEntry `*unacked` index, from `pendingAt` (local/unacked-index.ts); kept by the same middleware. */
   unacked?: UnackedKey[];
-  /** (v10) The words a page record holds for the row (local/page-words.ts); while they are its words, `words` is left out. */
+  /** (v10) The words a word record holds for the row (local/page-words.ts); while they are its words, `words` is left `[]`. */
   heldWords?: string[];
 }
 

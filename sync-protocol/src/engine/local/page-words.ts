@@ -9,7 +9,7 @@
  * (OPEN_RECORD_MAX). Every server copy's words are in a record; rows written otherwise (pending
  * rows, a local action's overlay) keep theirs in `*words`.
  *
- * The row keeps the words its page record holds in `heldWords` (not indexed). The write middleware
+ * The row keeps the words its record holds in `heldWords` (not indexed). The write middleware
  * (derived-fields.ts) indexes a row's words itself whenever they differ from `heldWords` (an edit,
  * a delete, a hide, a writer that built the row anew), so a record is never the only way to a
  * row's *current* words; a record's entry for a row that changed since is stale, and search
@@ -38,7 +38,7 @@ export const sameWords = (a: readonly string[], b: readonly string[]): boolean =
 /** The row objects holdWords has just given their words: the write middleware need not tokenize them again. */
 const justHeld = new WeakSet<StoredMessage>();
 
-/** Whether the words a page record holds for `row` (its `heldWords`) are still its words. */
+/** Whether the words a record holds for `row` (its `heldWords`) are still its words. */
 export function heldWordsCurrent(row: StoredMessage): boolean {
   if (!row.heldWords || row.heldWords.length === 0) return false;
   return justHeld.has(row) || sameWords(row.heldWords, wordsOf(row));
@@ -88,7 +88,7 @@ function held(row: StoredMessage): StoredMessage {
 }
 
 /**
- * The keys of the rows a page record names with, for every term, a word starting with it (as the
+ * The keys of the rows a word record names with, for every term, a word starting with it (as the
  * record saw them: an entry can be stale, so the rows are still checked as they are now).
  */
 export function keysWithTerms(page: WordPage, terms: readonly string[]): string[] {

@@ -46,7 +46,7 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
   });
 }
 
-/** The ids of the page records with a word starting with `first`, with their newest `createdAt`, newest first (keys only: no record read). */
+/** The ids of the word records with a word starting with `first`, with their newest `createdAt`, newest first (keys only: no record read). */
 async function pagesNewestFirst(db: LocalDb, first: string): Promise<Array<{ id: number; newest: string }>> {
   const matching = new Set(await db.wordPages.where('words').startsWith(first).primaryKeys());
   if (matching.size === 0) return [];
