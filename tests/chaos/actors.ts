@@ -20,6 +20,7 @@ import type { History } from './history.ts';
 import './dexie-tripwire.ts';
 import { judgedByGroups, type RefusedRow } from './check-input.ts';
 import { mergeHidden } from './device-rows.ts';
+import { searchMismatches } from './search-probe.ts';
 import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
 import { ShownMessages } from './shown.ts';
@@ -440,6 +441,7 @@ export class Device {
     const messages: Record<string, LocalMessage[]> = {};
     for (const c of this.options.conversationIds()) messages[c] = await e.queries.messages(c, ALL);
     const hiddenShown = await mergeHidden(e, messages, hidden);
+    const searchMismatch = await searchMismatches(e, messages);
     const conversations = await e.queries.conversations();
     const outbox = await e.queries.outbox();
     return {
@@ -451,6 +453,7 @@ export class Device {
       groupFailed: outbox.filter(judgedByGroups),
       conversationIds: conversations.filter((v) => v.conversation.type === 'direct').map((v) => v.conversation.id),
       ...(hiddenShown.length > 0 ? { hiddenShown } : {}),
+      ...(searchMismatch.length > 0 ? { searchMismatch } : {}),
       ...(this.refusedAtSignOut.length > 0 ? { refusedAtSignOut: [...this.refusedAtSignOut] } : {}),
     };
   }

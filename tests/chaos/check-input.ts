@@ -53,6 +53,8 @@ export interface DeviceSnapshot {
   hiddenShown?: string[];
   /** Rows showing an action the server refused when their account signed out here (cleared since). */
   refusedAtSignOut?: RefusedRow[];
+  /** Words whose search on the device did not find exactly the shown messages with them (search-probe.ts). */
+  searchMismatch?: string[];
 }
 
 /** What a device shows of one group. */
@@ -227,7 +229,9 @@ export type InvariantName =
   | 'mute-lost'
   /** Profiles (#19 item 12, invariants-profiles.ts). */
   | 'profile-converge'
-  | 'profile-lost';
+  | 'profile-lost'
+  /** The device's search finds exactly the shown messages with a word (search-probe.ts, issue #20). */
+  | 'device-search';
 
 export interface Violation {
   invariant: InvariantName;

@@ -87,6 +87,7 @@ export function checkDevices(input: CheckInput): Violation[] {
     if (d.expectedUserId !== undefined && d.userId !== d.expectedUserId) {
       out.push({ invariant: 'session', message: `${d.name} ended signed in as ${d.userId || 'nobody'}, not as its own user ${d.expectedUserId}` });
     }
+    for (const m of d.searchMismatch ?? []) out.push({ invariant: 'device-search', message: `${d.name}: search ${m}` });
   }
   return out;
 }

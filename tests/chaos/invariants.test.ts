@@ -133,6 +133,14 @@ describe('invariants', () => {
     expect(v.find((x) => x.message.includes('switch-failed'))?.around).toEqual({ device: 'b', t: 1 });
   });
 
+  it("catch a device whose search does not find exactly the shown messages with a word", () => {
+    const w = world();
+    w.devices[0] = { ...w.devices[0]!, searchMismatch: ['"17" in c: missing ["a:1"], extra []'] };
+    const v = checkAll(w);
+    expect(v.map((x) => x.invariant)).toEqual(['device-search']);
+    expect(v[0]!.message).toContain('missing ["a:1"]');
+  });
+
   it('catch a session the server revoked for a replayed refresh token', () => {
     const w = world({ tokenReuses: [{ userId: A, sessionId: 's1', sinceRotationMs: 31_000, at: '2026-01-01T00:00:00.000Z' }] });
     expect(kinds(w)).toEqual(['token-reuse']);
