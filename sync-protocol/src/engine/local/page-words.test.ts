@@ -145,9 +145,17 @@ describe('rows stored from the server, searched through their word records', () 
     expect(records[0]!.newest).toBe('2026-01-01T01:59:00.000Z');
     expect(await db.messages.where('words').startsWith('').count()).toBe(0);
     expect(await bodies(db, ['pel'])).toEqual(['live pelican']);
+    // Edited by its sender while its record is still the newest: in that record twice, found once.
+    await applyServerCopies(db, [{ ...copy(OPEN_RECORD_MAX + 1, 'live heron'), createdAt: '2026-01-01T01:41:00.000Z', editedAt: '2026-01-01T02:00:00.000Z', version: 2 }], 'me');
+    const key = `peer:${copy(OPEN_RECORD_MAX + 1, '').clientId}`;
+    expect((await db.wordPages.toArray()).at(-1)!.keys).toEqual([key, key]);
+    const live = await searchDevice(db, 'me', ['live'], { limit: 500 });
+    expect([live.length, live.filter((m) => m.key === key).map((m) => m.body)]).toEqual([OPEN_RECORD_MAX + 1, ['live heron']]);
+    expect(await bodies(db, ['heron'])).toEqual(['live heron']);
+    expect((await searchDevice(db, 'me', ['message'], { limit: 500 })).some((m) => m.key === key)).toBe(false);
     // A page after them makes a record of its own, whatever room the newest one has.
     await applyServerCopies(db, Array.from({ length: OPEN_RECORD_MAX }, (_, i) => copy(500 + i, 'page row')), 'me');
-    expect((await db.wordPages.toArray()).map((r) => r.keys.length)).toEqual([OPEN_RECORD_MAX, 1, OPEN_RECORD_MAX]);
+    expect((await db.wordPages.toArray()).map((r) => r.keys.length)).toEqual([OPEN_RECORD_MAX, 2, OPEN_RECORD_MAX]);
     db.close();
   });
 

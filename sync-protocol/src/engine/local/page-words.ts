@@ -89,7 +89,8 @@ function held(row: StoredMessage): StoredMessage {
 
 /**
  * The keys of the rows a word record names with, for every term, a word starting with it (as the
- * record saw them: an entry can be stale, so the rows are still checked as they are now).
+ * record saw them: an entry can be stale, so the rows are still checked as they are now), each once:
+ * a row whose words changed while the record was the newest is in it twice.
  */
 export function keysWithTerms(page: WordPage, terms: readonly string[]): string[] {
   let found: Set<number> | null = null;
@@ -101,5 +102,5 @@ export function keysWithTerms(page: WordPage, terms: readonly string[]): string[
     found = rows;
     if (found.size === 0) break;
   }
-  return [...(found ?? [])].map((at) => page.keys[at]!);
+  return [...new Set([...(found ?? [])].map((at) => page.keys[at]!))];
 }
