@@ -93,9 +93,9 @@ export const VERSIONS: SchemaVersion[] = [
       });
     },
   },
-  // The search words of rows stored by a page, one record per page (local/page-words.ts), found by
-  // word and read newest first: a new store; existing rows keep their own `*words` entries (a row
-  // without `heldWords` is indexed).
+  // The search words of server copies in records (local/page-words.ts: one per sync or history page,
+  // live ones gathered in a small newest one), found by word and read newest first: a new store;
+  // existing rows keep their own `*words` entries (a row without `heldWords` is indexed).
   { version: 10, stores: { wordPages: '++id, *words, newest' } },
 ];
 

@@ -2,9 +2,9 @@
  * Search over the messages this device holds (IndexedDB, offline too). Rows written on the device
  * (pending ones, a local action's overlay) keep their words in the multiEntry `*words` index
  * (local/search-words.ts): the first query term walks it. Rows stored from the server leave theirs
- * to a `wordPages` record (local/page-words.ts): the records with a word starting with the first term are read newest first,
- * each naming the rows that have every term, until no older record can rank among the `limit`
- * newest found. Every candidate is checked as it is now against all the terms with the shared rule
+ * to `wordPages` records (local/page-words.ts): those with a word starting with the first term are
+ * read newest first, each naming the rows that have every term, until no older record can rank
+ * among the `limit` newest found. Every candidate is checked as it is now against all the terms with the shared rule
  * (search-text.ts `matchesTerms`: a record's entry may be older than its row). Only the signed-in
  * user's rows (own, or read by them), never hidden, deleted or system ones.
  */
