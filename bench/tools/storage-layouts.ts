@@ -3,12 +3,13 @@
  * catch-up (40 pages of 500, 50 chats, one read-write transaction per page with its cursor) in
  * different layouts, and to read a chat's newest 50 messages back from each. Synthetic rows shaped
  * like the engine's (key, ids, seq, body, status, reader, search words …), so it runs without a
- * server; docs/benchmarks.md (session 42) has the figures and what they mean for the design.
+ * server; docs/benchmarks.md (sessions 42 and 43) has the figures and what they mean for the design.
  *
  *   node --import tsx bench/tools/storage-layouts.ts [runs=2]
  *
- * Layouts: `rows` (today: one row per message, the engine's five indexes), the same without the
- * words index and with the primary key alone; `blocks`: one record per chat per page (key
+ * Layouts: `rows` (one row per message, the engine's five indexes, as before schema v10), the same
+ * without the words index and with the primary key alone; rows without the words index plus one
+ * search record per chat per page (what v10 does, local/page-words.ts); `blocks`: one record per chat per page (key
  * [conversationId, first seq], written once, no read), its messages' keys and ids and its distinct
  * words in multiEntry indexes; `chunks`: one record per chat per 100 seqs, read and written back as
  * pages append to it (the write amplification a fixed chunk size brings when pages interleave chats).
@@ -121,7 +122,7 @@ async function measureLayouts() {
     return Math.min(n, WINDOW);
   };
   const layouts: Layout[] = [
-    rowLayout('rows: one per message, the engine\'s 5 indexes (today)', INDEXES),
+    rowLayout('rows: one per message, the engine\'s 5 indexes (before v10)', INDEXES),
     rowLayout('rows without the words index', INDEXES.filter(([n]) => n !== 'words')),
     rowLayout('rows, primary key only', []),
     (() => {
