@@ -10,9 +10,8 @@
  * Layouts: `rows` (one row per message, the engine's five indexes, as before schema v10), the same
  * without the words index and with the primary key alone; rows without the words index plus one
  * search record per chat per page (v10 writes one per page: local/page-words.ts); `blocks`: one
- * record per chat per page (key
- * [conversationId, first seq], written once, no read), its messages' keys and ids and its distinct
- * words in multiEntry indexes; `chunks`: one record per chat per 100 seqs, read and written back as
+ * record per chat per page (key [conversationId, first seq], written once, no read), its messages'
+ * keys and ids and its distinct words in multiEntry indexes; `chunks`: one record per chat per 100 seqs, read and written back as
  * pages append to it (the write amplification a fixed chunk size brings when pages interleave chats).
  */
 import http from 'node:http';
