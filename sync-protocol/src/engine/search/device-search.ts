@@ -50,7 +50,13 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
 async function pagesNewestFirst(db: LocalDb, first: string): Promise<Array<{ id: number; newest: string }>> {
   const matching = new Set(await db.wordPages.where('words').startsWith(first).primaryKeys());
   if (matching.size === 0) return [];
-  const byNewest = db.wordPages.orderBy('newest').reverse();
-  const [newest, ids] = [await byNewest.keys(), await byNewest.primaryKeys()];
-  return ids.flatMap((id, i) => (matching.has(id) ? [{ id, newest: String(newest[i]) }] : []));
+  const order: Array<{ id: number; newest: string }> = [];
+  // One pass over the `newest` index gives each record's newest time (the key) and id (the primary key).
+  await db.wordPages
+    .orderBy('newest')
+    .reverse()
+    .eachKey((newest, cursor) => {
+      if (matching.has(cursor.primaryKey)) order.push({ id: cursor.primaryKey, newest: String(newest) });
+    });
+  return order;
 }
