@@ -64,9 +64,13 @@ function countLocal(page: import('playwright-core').Page, what: 'messages' | 'na
       r.onerror = () => rej(r.error);
     });
     try {
-      const tx = db.transaction(what === 'messages' ? ['messages'] : ['conversations', 'users']);
+      // Messages are rows or in blocks (schema v11: one record holds a page's messages of one chat).
+      const blocks = db.objectStoreNames.contains('messageBlocks');
+      const tx = db.transaction(what === 'messages' ? ['messages', ...(blocks ? ['messageBlocks'] : [])] : ['conversations', 'users']);
       const requests: IDBRequest[] =
-        what === 'messages' ? [tx.objectStore('messages').count()] : [tx.objectStore('conversations').getAll(), tx.objectStore('users').getAllKeys()];
+        what === 'messages'
+          ? [tx.objectStore('messages').count(), ...(blocks ? [tx.objectStore('messageBlocks').index('keys').count()] : [])]
+          : [tx.objectStore('conversations').getAll(), tx.objectStore('users').getAllKeys()];
       const results = await Promise.all(
         requests.map(
           (r) =>
@@ -76,7 +80,7 @@ function countLocal(page: import('playwright-core').Page, what: 'messages' | 'na
             }),
         ),
       );
-      if (what === 'messages') return results[0] as number;
+      if (what === 'messages') return (results as number[]).reduce((a, b) => a + b, 0);
       const known = new Set(results[1] as IDBValidKey[]);
       return (results[0] as { peerId?: string }[]).filter((c) => c.peerId !== undefined && known.has(c.peerId)).length;
     } finally {

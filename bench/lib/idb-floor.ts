@@ -71,50 +71,64 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
       r.onerror = () => rej(r.error);
     });
   const app = await open(appName);
-  // The search words of page-stored rows (schema v10) are one record per page, written with it.
-  const stores = ['messages', 'conversations', 'meta', ...(app.objectStoreNames.contains('wordPages') ? ['wordPages'] : [])];
+  // The search words of page-stored rows (schema v10) are one record per page, written with it; a
+  // page's messages of one chat are one block (v11).
+  const optional = ['wordPages', 'messageBlocks'].filter((n) => app.objectStoreNames.contains(n));
+  const stores = ['messages', 'conversations', 'meta', ...optional];
   const read = app.transaction(stores, 'readonly');
   const schema = stores.map((name) => {
     const s = read.objectStore(name);
     const indexes = [...s.indexNames].map((i) => s.index(i)).map((i) => ({ name: i.name, keyPath: i.keyPath, multiEntry: i.multiEntry, unique: i.unique }));
     return { name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes };
   });
-  const messages = (await req(read.objectStore('messages').getAll())) as Array<{ id?: string; conversationId: string }>;
+  type Unit = { id?: string; conversationId: string; rows?: Array<{ id?: string }> };
+  const rowsRead = (await req(read.objectStore('messages').getAll())) as Unit[];
+  const blocks = stores.includes('messageBlocks') ? ((await req(read.objectStore('messageBlocks').getAll())) as Unit[]) : [];
   const conversations = new Map(((await req(read.objectStore('conversations').getAll())) as Array<{ id: string }>).map((c) => [c.id, c]));
   const wordPages = stores.includes('wordPages') ? ((await req(read.objectStore('wordPages').getAll())) as unknown[]) : [];
   app.close();
-  // Oldest first, as the feed brings them (server ids grow with time).
-  messages.sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : (a.id ?? '') > (b.id ?? '') ? 1 : 0));
+  // The records as the engine stored them (a row, or a block of a page's messages of one chat),
+  // oldest first, as the feed brings them (server ids grow with time): a block by its oldest message.
+  const oldest = (u: Unit) => (u.rows ? u.rows.reduce((m, r) => ((r.id ?? '') < m ? (r.id ?? '') : m), '\uffff') : (u.id ?? ''));
+  const units = [...rowsRead.map((u) => ({ u, at: oldest(u), n: 1, block: false })), ...blocks.map((u) => ({ u, at: oldest(u), n: u.rows!.length, block: true }))];
+  units.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const messageCount = units.reduce((n, x) => n + x.n, 0);
 
   const name = `${appName}-floor-${Date.now()}`;
   const db = await open(name, (d) => {
     for (const s of schema) {
       const store = d.createObjectStore(s.name, { keyPath: s.keyPath, autoIncrement: s.autoIncrement });
       for (const i of s.indexes) {
-        if ((s.name === 'messages' || s.name === 'wordPages') && (left.includes('*') || left.includes(i.name))) continue;
+        if ((s.name === 'messages' || s.name === 'wordPages' || s.name === 'messageBlocks') && (left.includes('*') || left.includes(i.name))) continue;
         store.createIndex(i.name, i.keyPath, { multiEntry: i.multiEntry, unique: i.unique });
       }
     }
   });
   const t0 = performance.now();
   let pages = 0;
-  for (let at = 0; at < messages.length; at += size) {
-    const batch = messages.slice(at, at + size);
+  // One transaction per `size` messages, however they are stored.
+  for (let i = 0, stored = 0; i < units.length; ) {
+    const batch: typeof units = [];
+    for (let n = 0; i < units.length && n < size; i++) {
+      batch.push(units[i]!);
+      n += units[i]!.n;
+    }
     const tx = db.transaction(stores, 'readwrite');
     const rows = tx.objectStore('messages');
-    for (const m of batch) rows.put(m);
+    for (const x of batch) (x.block ? tx.objectStore('messageBlocks') : rows).put(x.u);
     const convs = tx.objectStore('conversations');
-    for (const id of new Set(batch.map((m) => m.conversationId))) {
+    for (const id of new Set(batch.map((x) => x.u.conversationId))) {
       const c = conversations.get(id);
       if (c) convs.put(c);
     }
     if (wordPages[pages] !== undefined) tx.objectStore('wordPages').put(wordPages[pages]);
-    tx.objectStore('meta').put({ key: 'floor-cursor', value: `${at + batch.length}` });
+    stored += batch.reduce((n, x) => n + x.n, 0);
+    tx.objectStore('meta').put({ key: 'floor-cursor', value: `${stored}` });
     await done(tx);
     pages++;
   }
   const ms = performance.now() - t0;
   db.close();
   await req(idb.deleteDatabase(name) as unknown as IDBRequest<unknown>);
-  return { ms, rows: messages.length, pages };
+  return { ms, rows: messageCount, pages };
 }

@@ -21,6 +21,7 @@ import './dexie-tripwire.ts';
 import { judgedByGroups, type RefusedRow } from './check-input.ts';
 import { mergeHidden } from './device-rows.ts';
 import { searchMismatches } from './search-probe.ts';
+import { storageProblems } from './storage-probe.ts';
 import type { DeviceSnapshot, Observation, ObservationKind } from './invariants.ts';
 import type { FaultProxy } from './proxy.ts';
 import { ShownMessages } from './shown.ts';
@@ -442,6 +443,7 @@ export class Device {
     for (const c of this.options.conversationIds()) messages[c] = await e.queries.messages(c, ALL);
     const hiddenShown = await mergeHidden(e, messages, hidden);
     const searchMismatch = await searchMismatches(e, messages);
+    const storageProblem = await storageProblems(this.dbName, this.idb as unknown as IDBFactory);
     const conversations = await e.queries.conversations();
     const outbox = await e.queries.outbox();
     return {
@@ -454,6 +456,7 @@ export class Device {
       conversationIds: conversations.filter((v) => v.conversation.type === 'direct').map((v) => v.conversation.id),
       ...(hiddenShown.length > 0 ? { hiddenShown } : {}),
       ...(searchMismatch.length > 0 ? { searchMismatch } : {}),
+      ...(storageProblem.length > 0 ? { storageProblem } : {}),
       ...(this.refusedAtSignOut.length > 0 ? { refusedAtSignOut: [...this.refusedAtSignOut] } : {}),
     };
   }

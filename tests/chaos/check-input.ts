@@ -55,6 +55,8 @@ export interface DeviceSnapshot {
   refusedAtSignOut?: RefusedRow[];
   /** Words whose search on the device did not find exactly the shown messages with them (search-probe.ts). */
   searchMismatch?: string[];
+  /** Messages stored in two places, or blocks out of shape (storage-probe.ts, issue #20). */
+  storageProblem?: string[];
 }
 
 /** What a device shows of one group. */
@@ -231,7 +233,9 @@ export type InvariantName =
   | 'profile-converge'
   | 'profile-lost'
   /** The device's search finds exactly the shown messages with a word (search-probe.ts, issue #20). */
-  | 'device-search';
+  | 'device-search'
+  /** Each message stored in one place, blocks in shape (storage-probe.ts, issue #20). */
+  | 'device-storage';
 
 export interface Violation {
   invariant: InvariantName;

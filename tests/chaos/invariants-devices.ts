@@ -88,6 +88,7 @@ export function checkDevices(input: CheckInput): Violation[] {
       out.push({ invariant: 'session', message: `${d.name} ended signed in as ${d.userId || 'nobody'}, not as its own user ${d.expectedUserId}` });
     }
     for (const m of d.searchMismatch ?? []) out.push({ invariant: 'device-search', message: `${d.name}: search ${m}` });
+    for (const m of d.storageProblem ?? []) out.push({ invariant: 'device-storage', message: `${d.name}: ${m}` });
   }
   return out;
 }

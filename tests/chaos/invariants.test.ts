@@ -3,6 +3,7 @@ import type { Message } from '@pigeon/sync-protocol';
 import type { LocalMessage } from '../../sync-protocol/src/engine/api.ts';
 import { checkAll, type Accepted, type CheckInput, type DeviceSnapshot } from './invariants.ts';
 import { tokenReuses } from './run.ts';
+import { problemsOf } from './storage-probe.ts';
 
 const A = 'ua';
 const B = 'ub';
@@ -139,6 +140,18 @@ describe('invariants', () => {
     const v = checkAll(w);
     expect(v.map((x) => x.invariant)).toEqual(['device-search']);
     expect(v[0]!.message).toContain('missing ["a:1"]');
+  });
+
+  it('catch a device that stores a message twice or a block out of shape', () => {
+    const row = (seq: number, extra: Partial<LocalMessage> = {}) => ({ ...local(server(seq, String(seq)), { conversationId: 'c' }), key: `a:${seq}`, ...extra });
+    const block = (rows: ReturnType<typeof row>[]) => ({ conversationId: 'c', firstSeq: rows[0]!.seq!, lastSeq: rows.at(-1)!.seq!, keys: rows.map((r) => r.key), ids: rows.map((r) => r.id!), unread: [], rows });
+    expect(problemsOf([row(9)], [block([row(1), row(2)]), block([row(3), row(4)])])).toEqual([]);
+    expect(problemsOf([row(2)], [block([row(1), row(2)])])).toEqual(['a:2 is in a row and in block c@1']);
+    expect(problemsOf([], [block([row(1), row(3)]), block([row(2), row(4)])])).toEqual(['blocks of c overlap: 1–3 and 2–4']);
+    expect(problemsOf([], [block([row(1), row(2, { pendingActions: 1 })])])[0]).toContain('needs a row');
+    const w = world();
+    w.devices[0] = { ...w.devices[0]!, storageProblem: ['a:2 is in a row and in block c@1'] };
+    expect(checkAll(w).map((x) => x.invariant)).toEqual(['device-storage']);
   });
 
   it('catch a session the server revoked for a replayed refresh token', () => {

@@ -13,3 +13,4 @@ export { createMemoryServer, MemoryServer, type Hold, type Interceptor, type Mem
 export type { MemoryTransportOptions } from './memory-transport.ts';
 export { networkError } from '../engine/transport/transport.ts';
 export { waitFor } from './wait-for.ts';
+export { dropMessages, putStored, storedMessage, storedMessages, storedRange, updateStored } from './stored-messages.ts';

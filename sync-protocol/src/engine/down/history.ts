@@ -5,6 +5,7 @@
  */
 import type { HistoryResponse } from '../../rest/messages.ts';
 import { META, type LocalDb } from '../local/local-db.ts';
+import { messageStore, messageTables } from '../local/message-store.ts';
 import { applyServerCopies, type ApplyResult } from './store-server-changes.ts';
 
 /** At most this many pages per call when the newest pages are all already held. */
@@ -20,7 +21,7 @@ export interface LoadOlderDeps {
 /** Resolves with the number of messages the device did not hold before. */
 export async function loadOlder({ db, me, fetchPage, afterPage }: LoadOlderDeps, conversationId: string, limit: number): Promise<number> {
   // seq is gap-free from 1, so holding seq 1 means holding the beginning: no request needed.
-  const oldest = await db.inConversation('[conversationId+seq]', conversationId).first();
+  const oldest = await db.transaction('r', messageTables(db), () => messageStore(db).first(conversationId));
   if (oldest?.seq === 1) return 0;
   const key = META.historyPrefix + conversationId;
   // undefined: never paged (start from the newest page); null: the server said there is no more.

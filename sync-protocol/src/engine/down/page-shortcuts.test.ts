@@ -15,6 +15,7 @@ import { storeSession } from '../local/session.ts';
 import { commitAction } from '../up/actions.ts';
 import { commitSend } from '../up/outbox.ts';
 import { applyServerCopies } from './store-server-changes.ts';
+import { putStored, storedMessage, storedMessages, storedRange, updateStored } from '../../testing/index.ts';
 
 const user = (id: string) => ({ id, username: id, displayName: id, online: false, lastSeen: null });
 const session = (userId: string) => ({ userId, token: `t-${userId}`, refreshToken: null, receivedAt: 1 });
@@ -44,27 +45,27 @@ describe('a page whose rows are partly stored already', () => {
   it('keeps what the device holds of them (hidden for me, read) and stores each once', async () => {
     const db = await open('probe-partly');
     await applyServerCopies(db, page(1, 40), 'me');
-    await db.messages.update(messageKey('peer', 'c10'), { hiddenAt: new Date(5).toISOString() });
-    await db.messages.update(messageKey('peer', 'c20'), { status: 'read' });
+    await updateStored(db, messageKey('peer', 'c10'), { hiddenAt: new Date(5).toISOString() });
+    await updateStored(db, messageKey('peer', 'c20'), { status: 'read' });
     // A page replayed (a crash before its cursor moved) and extended, with one copy edited.
     const result = await applyServerCopies(db, [...page(1, 60), copy(30, { body: 'edited', version: 1 })], 'me');
     expect(result.inserted).toBe(20);
-    expect(await db.messages.count()).toBe(60);
-    expect((await db.messages.get(messageKey('peer', 'c10')))?.hiddenAt).toBeTruthy();
-    expect((await db.messages.get(messageKey('peer', 'c20')))?.status).toBe('read');
-    expect((await db.messages.get(messageKey('peer', 'c30')))?.body).toBe('edited');
+    expect((await storedMessages(db)).length).toBe(60);
+    expect((await storedMessage(db, messageKey('peer', 'c10')))?.hiddenAt).toBeTruthy();
+    expect((await storedMessage(db, messageKey('peer', 'c20')))?.status).toBe('read');
+    expect((await storedMessage(db, messageKey('peer', 'c30')))?.body).toBe('edited');
     db.close();
   });
 
   it('with an old message among new ones (a span holding many more rows than the page), still finds the stored ones', async () => {
     const db = await open('probe-wide');
     await applyServerCopies(db, page(1, 200), 'me');
-    await db.messages.update(messageKey('peer', 'c1'), { hiddenAt: new Date(5).toISOString() });
+    await updateStored(db, messageKey('peer', 'c1'), { hiddenAt: new Date(5).toISOString() });
     const result = await applyServerCopies(db, [copy(1, { body: 'edited', version: 1 }), ...page(201, 240)], 'me');
     expect(result.inserted).toBe(40);
-    const first = await db.messages.get(messageKey('peer', 'c1'));
+    const first = await storedMessage(db, messageKey('peer', 'c1'));
     expect([first?.body, Boolean(first?.hiddenAt)]).toEqual(['edited', true]);
-    expect(await db.messages.count()).toBe(240);
+    expect((await storedMessages(db)).length).toBe(240);
     db.close();
   });
 
@@ -73,8 +74,8 @@ describe('a page whose rows are partly stored already', () => {
     const pending = await commitSend(db, 'me', 'peer', 'mine');
     const own = copy(41, { senderId: 'me', recipientId: 'peer', clientId: pending.clientId, body: 'mine' });
     await applyServerCopies(db, [...page(1, 40), own], 'me');
-    expect(await db.messages.count()).toBe(41);
-    expect((await db.messages.get(pending.key))?.seq).toBe(41);
+    expect((await storedMessages(db)).length).toBe(41);
+    expect((await storedMessage(db, pending.key))?.seq).toBe(41);
     db.close();
   });
 });
@@ -122,7 +123,7 @@ describe('a page over many conversations', () => {
       [1, 2, 3, 4].map((seq) => copy(seq, { id: `m${p}-${seq}`, clientId: `c${p}-${seq}`, senderId: peer, conversationId: conversation(peer) })),
     );
     await applyServerCopies(db, copies, 'me');
-    const statuses = async (peer: string) => (await db.messages.where('[conversationId+seq]').between([conversation(peer), 0], [conversation(peer), 10]).toArray()).map((m) => m.status);
+    const statuses = async (peer: string) => (await storedRange(db, conversation(peer), -1, 10)).map((m) => m.status);
     expect(await statuses('peer3')).toEqual(['read', 'read', 'delivered', 'delivered']);
     expect(await statuses('peer7')).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
     // Above the marks a receipt is owed (local/owed-receipts.ts); below the floor the server has it already.
@@ -142,16 +143,16 @@ describe('a page over rows with actions queued on them', () => {
     await commitAction(db, 'me', messageKey('peer', 'c7'), { kind: 'react', emoji: '👍' });
     await commitAction(db, 'me', messageKey('peer', 'c50'), { kind: 'react', emoji: '🎉' });
     // Row 50 as an account switch restores it: its server state, no overlay (only unacked rows are parked).
-    const { pendingActions: _n, base: _b, reactions: _r, ...bare } = (await db.messages.get(messageKey('peer', 'c50')))!;
-    await db.messages.put(bare);
+    const { pendingActions: _n, base: _b, reactions: _r, ...bare } = (await storedMessage(db, messageKey('peer', 'c50')))!;
+    await putStored(db, bare);
     // A page over both (replayed after a crash, say): each row shows its reaction until the server has it.
     await applyServerCopies(db, page(1, 60), 'me');
     for (const [clientId, emoji] of [['c7', '👍'], ['c50', '🎉']] as const) {
-      const row = await db.messages.get(messageKey('peer', clientId));
+      const row = await storedMessage(db, messageKey('peer', clientId));
       expect(row?.pendingActions, clientId).toBe(1);
       expect(row?.reactions, clientId).toEqual([expect.objectContaining({ userId: 'me', emoji })]);
     }
-    expect((await db.messages.get(messageKey('peer', 'c8')))?.pendingActions).toBeUndefined();
+    expect((await storedMessage(db, messageKey('peer', 'c8')))?.pendingActions).toBeUndefined();
     db.close();
   });
 });

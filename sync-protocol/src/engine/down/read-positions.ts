@@ -17,6 +17,7 @@ import { refreshConversations, touch, type Touched } from '../local/conversation
 import { META, type LocalDb, type ReadMark, type StoredMessage } from '../local/local-db.ts';
 import { signedInAs } from '../local/session.ts';
 import { raiseStatus, unreadDelta } from './merge-rules.ts';
+import { messageStore, messageTables } from '../local/message-store.ts';
 
 /** The account's positions in one group, as the server knows them (a group summary, a live event). */
 export interface GroupPositions {
@@ -33,7 +34,7 @@ export interface GroupPositions {
  * receipt, which the server holds: nothing is owed for them either).
  */
 export async function applyPositions(db: LocalDb, me: string, conversationId: string, positions: GroupPositions): Promise<number> {
-  return db.transaction('rw', [db.messages, db.conversations, db.meta], async () => {
+  return db.transaction('rw', [...messageTables(db), db.conversations, db.meta], async () => {
     if (!(await signedInAs(db, me))) return 0;
     const { readSeq } = positions;
     const deliveredSeq = Math.max(readSeq, positions.deliveredSeq ?? 0);
@@ -47,7 +48,8 @@ export async function applyPositions(db: LocalDb, me: string, conversationId: st
     if (readMoves) await db.setMeta(readKey, { upToSeq: Math.max(mark.upToSeq, readSeq), ackedUpToSeq: readSeq } satisfies ReadMark);
     if (deliveredMoves) await db.setMeta(deliveredKey, deliveredSeq);
     const upTo = Math.max(readMoves ? readSeq : 0, deliveredMoves ? deliveredSeq : 0);
-    const below = (await db.unreadIn(me, conversationId)).filter((r) => r.seq !== null && r.seq <= upTo);
+    const store = messageStore(db);
+    const below = (await store.unreadIn(me, conversationId)).filter((r) => r.seq !== null && r.seq <= upTo);
     const touched: Touched = new Map();
     const writes: StoredMessage[] = [];
     for (const row of below) {
@@ -57,7 +59,7 @@ export async function applyPositions(db: LocalDb, me: string, conversationId: st
       touch(touched, conversationId, unreadDelta(row, next, me));
     }
     if (writes.length === 0) return 0;
-    await db.messages.bulkPut(writes);
+    await store.bulkPut(writes);
     await refreshConversations(db, touched, me);
     return writes.length;
   });

@@ -17,6 +17,7 @@ import { findGaps, mergeServerCopy, raiseStatus, sameRow, unreadDelta } from './
 import { boundTo } from '../local/bound-db.ts';
 import { oweDelivered } from '../local/owed-receipts.ts';
 import { fitsOpen, holdWords, OPEN_RECORD_MAX } from '../local/page-words.ts';
+import { messageStore, messageTables, type MessageStore } from '../local/message-store.ts';
 
 export interface ApplyOptions {
   /** Report conversations where the copies leave a seq gap (live events and acks, not sync pages). */
@@ -28,7 +29,7 @@ export interface ApplyOptions {
 }
 
 /** The tables applyServerCopies writes: a transaction around it must take them all. */
-export const storingTables = (db: LocalDb) => [db.messages, db.conversations, db.outbox, db.meta, db.wordPages];
+export const storingTables = (db: LocalDb) => [...messageTables(db), db.conversations, db.outbox, db.meta, db.wordPages];
 
 export interface ApplyResult {
   /** Server copies that changed a local row (new message or status change). */
@@ -53,11 +54,12 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
     if (!(await signedInAs(db, me))) return { ...result, stale: true };
     if (options.actionDone) await db.outbox.delete(options.actionDone);
     const keys = messages.map((m) => messageKey(m.senderId, m.clientId));
-    let existing = await storedRows(db, messages, keys, me);
+    const store = messageStore(db);
+    let existing = await storedRows(store, messages, keys, me);
     // A copy of a group creation made here tells the group's server id: move the group there first.
     const moves = new Map(existing.flatMap((row, i) => (row && isLocalGroupId(row.conversationId) ? [[row.conversationId, messages[i]!.conversationId] as const] : [])));
     for (const [localId, serverId] of moves) await rekeyConversation(db, localId, serverId);
-    if (moves.size > 0) existing = await db.messages.bulkGet(keys);
+    if (moves.size > 0) existing = await store.bulkGet(keys);
     const current = new Map<string, StoredMessage>();
     keys.forEach((k, i) => {
       const row = existing[i];
@@ -82,6 +84,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       if (options.detectGaps) maxSeqs.set(id, await localMaxSeq(db, id));
     }
     if (options.detectGaps) result.gaps = findGaps(messages, maxSeqs, me);
+    const stored = new Set(current.keys());
 
     const touched: Touched = new Map();
     const facts: GroupFacts = { events: new Map(), ...(options.snapshots ? { snapshots: options.snapshots } : {}) };
@@ -117,7 +120,7 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
       touch(touched, m.conversationId, unreadDelta(before, after, me));
       result.changed.push({ ...m, status: after.status as MessageStatus });
     }
-    await putRows(db, [...writes.values()]);
+    await putRows(db, store, [...writes.values()], stored);
     await refusals.save(db);
     await oweDelivered(db, me, owed);
     result.owesReceipts = owed.length > 0;
@@ -136,14 +139,17 @@ export async function applyServerCopies(outer: LocalDb, messages: readonly Messa
 
 /**
  * A batch's rows, their search words in a record (local/page-words.ts): a few rows (a live event,
- * an ack) in the newest record while it has room, a page's in a record of its own.
+ * an ack) in the newest record while it has room, a page's in a record of its own. Messages the
+ * device did not hold (`stored` lacks their keys) are added, a page's in blocks; the others are
+ * written where they live.
  */
-async function putRows(db: LocalDb, rows: StoredMessage[]): Promise<void> {
+async function putRows(db: LocalDb, store: MessageStore, rows: StoredMessage[], stored: ReadonlySet<string>): Promise<void> {
   if (rows.length === 0) return;
   const newest = rows.length <= OPEN_RECORD_MAX ? await db.wordPages.toCollection().last() : undefined;
   const held = holdWords(rows, fitsOpen(newest, rows.length) ? newest : undefined);
   if (held.page) await db.wordPages.put(held.page);
-  await db.messages.bulkPut(held.rows);
+  await store.addNew(held.rows.filter((r) => !stored.has(r.key)));
+  await store.bulkPut(held.rows.filter((r) => stored.has(r.key)));
 }
 
 /** From this many conversations in a batch, their positions are read by two range reads. */
@@ -199,8 +205,8 @@ const PROBE_FROM = 32;
  * id yet), are read by key. When the span holds many more rows than the batch (a page with an
  * old message's edit), the probe stops at its limit and every key is read as before.
  */
-async function storedRows(db: LocalDb, messages: readonly Message[], keys: readonly string[], me: string): Promise<(StoredMessage | undefined)[]> {
-  if (messages.length < PROBE_FROM) return db.messages.bulkGet([...keys]);
+async function storedRows(store: MessageStore, messages: readonly Message[], keys: readonly string[], me: string): Promise<(StoredMessage | undefined)[]> {
+  if (messages.length < PROBE_FROM) return store.bulkGet(keys);
   let lo: string | null = null;
   let hi: string | null = null;
   for (const m of messages) {
@@ -208,12 +214,11 @@ async function storedRows(db: LocalDb, messages: readonly Message[], keys: reado
     if (lo === null || m.id < lo) lo = m.id;
     if (hi === null || m.id > hi) hi = m.id;
   }
-  const limit = 2 * messages.length;
-  const inSpan = lo === null || hi === null ? [] : await db.messages.where('id').between(lo, hi, true, true).limit(limit).primaryKeys();
-  if (inSpan.length >= limit) return db.messages.bulkGet([...keys]);
-  const present = new Set<string>(inSpan);
+  const inSpan = lo === null || hi === null ? { keys: [], complete: true } : await store.keysWithIdsIn(lo, hi, 2 * messages.length);
+  if (!inSpan.complete) return store.bulkGet(keys);
+  const present = new Set<string>(inSpan.keys);
   const wanted = [...new Set(keys.filter((k, i) => messages[i]!.senderId === me || present.has(k)))];
-  const rows = new Map((await db.messages.bulkGet(wanted)).map((r, i) => [wanted[i]!, r] as const));
+  const rows = new Map((await store.bulkGet(wanted)).map((r, i) => [wanted[i]!, r] as const));
   return keys.map((k) => rows.get(k));
 }
 
@@ -226,10 +231,11 @@ async function storedRows(db: LocalDb, messages: readonly Message[], keys: reado
  */
 export async function applyStatus(outer: LocalDb, ids: readonly string[], status: MessageStatus, me: string, rowKeys?: readonly string[]): Promise<{ unknownIds: string[] }> {
   if (ids.length === 0) return { unknownIds: [] };
-  return outer.transaction('rw', [outer.messages, outer.conversations, outer.meta], async (tx) => {
+  return outer.transaction('rw', [...messageTables(outer), outer.conversations, outer.meta], async (tx) => {
     const db = boundTo(outer, tx); // bound-db.ts: F1
     if (!(await signedInAs(db, me))) return { unknownIds: [] };
-    const rows = rowKeys ? await rowsByKey(db, ids, rowKeys) : await rowsById(db, ids);
+    const store = messageStore(db);
+    const rows = rowKeys ? await rowsByKey(store, ids, rowKeys) : await store.byIds(ids);
     const found = new Set(rows.map((r) => r.id));
     const touched: Touched = new Map();
     const writes: StoredMessage[] = [];
@@ -239,26 +245,13 @@ export async function applyStatus(outer: LocalDb, ids: readonly string[], status
       writes.push(next);
       touch(touched, row.conversationId, unreadDelta(row, next, me));
     }
-    await db.messages.bulkPut(writes);
+    await store.bulkPut(writes);
     await refreshConversations(db, touched, me);
     return { unknownIds: ids.filter((id) => !found.has(id)) };
   });
 }
 
-/**
- * The stored rows with these server ids: one keyed read per id, not `anyOf` (a cursor over the
- * ids' whole span). A receipt batch names ids spread over the whole index (LocalDb.sentIncoming
- * orders them by conversation, then row key, i.e. by sender, not by id), and fake-indexeddb restarts every cursor
- * step from the start of its range: 1,000 delivered receipts walked ~20,000 index entries each
- * step, 9.7 s of a 20,000-message catch-up (issue #20). Keyed reads cost the same in a browser.
- */
-async function rowsById(db: LocalDb, ids: readonly string[]): Promise<StoredMessage[]> {
-  const unique = [...new Set(ids)];
-  const found = await Promise.all(unique.map((id) => db.messages.where('id').equals(id).toArray()));
-  return found.flat();
-}
-
-async function rowsByKey(db: LocalDb, ids: readonly string[], keys: readonly string[]): Promise<StoredMessage[]> {
+async function rowsByKey(store: MessageStore, ids: readonly string[], keys: readonly string[]): Promise<StoredMessage[]> {
   const wanted = new Set(ids);
-  return (await db.messages.bulkGet([...keys])).filter((r): r is StoredMessage => !!r && !!r.id && wanted.has(r.id));
+  return (await store.bulkGet(keys)).filter((r): r is StoredMessage => !!r && !!r.id && wanted.has(r.id));
 }

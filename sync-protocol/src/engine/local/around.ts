@@ -4,10 +4,10 @@
  * older history in from the server (down/history.ts) until it finds the message or the history
  * ends. Offline (or refused), it answers from what the device holds: a quote never breaks the chat.
  */
-import { Dexie } from 'dexie';
 import type { LocalMessage } from '../api.ts';
 import { toLocalMessage, type LocalDb, type StoredMessage } from './local-db.ts';
 import { resolveConversationId } from './rekey.ts';
+import { messageStore, messageTables, type MessageStore } from './message-store.ts';
 
 export interface AroundDeps {
   db: LocalDb;
@@ -22,7 +22,9 @@ const shown = (row: StoredMessage): boolean => !row.hiddenAt;
 
 export async function messagesAround({ db, loadOlder }: AroundDeps, conversationId: string, messageId: string, before = 20, after = 20): Promise<LocalMessage[]> {
   const id = await resolveConversationId(db, conversationId);
-  const find = () => db.messages.where('id').equals(messageId).first();
+  // Each read in a transaction of its own, between which history pages may be stored.
+  const read = <T>(f: (store: MessageStore) => Promise<T>) => db.transaction('r', messageTables(db), () => f(messageStore(db)));
+  const find = () => read((s) => s.byId(messageId));
   const more = async (): Promise<boolean> => {
     if (!loadOlder) return false;
     try {
@@ -35,24 +37,12 @@ export async function messagesAround({ db, loadOlder }: AroundDeps, conversation
   for (let page = 0; !target && page < MAX_PAGES && (await more()); page++) target = await find();
   if (!target || target.conversationId !== id || target.seq === null || !shown(target)) return [];
 
-  const olderThan = () =>
-    db.messages
-      .where('[conversationId+seq]')
-      .between([id, Dexie.minKey], [id, target!.seq!], false, false)
-      .reverse()
-      .filter(shown)
-      .limit(Math.max(0, before))
-      .toArray();
+  const olderThan = () => read((s) => s.range(id, { hi: target!.seq!, newest: true, keep: shown, limit: Math.max(0, before) }));
   let older = await olderThan();
   // Not enough held before it, and the conversation goes further back: one more page.
-  if (older.length < before && (older.at(-1)?.seq ?? target.seq) > 1 && (await more())) older = await olderThan();
-  const newer = await db.messages
-    .where('[conversationId+seq]')
-    .between([id, target.seq], [id, Dexie.maxKey], false, false)
-    .filter(shown)
-    .limit(Math.max(0, after))
-    .toArray();
+  if (older.length < before && (older[0]?.seq ?? target.seq) > 1 && (await more())) older = await olderThan();
+  const newer = await read((s) => s.range(id, { lo: target!.seq!, keep: shown, limit: Math.max(0, after) }));
   // The newest ones held may be followed by this device's unsent ones.
   const unsent = newer.length < after ? await db.inConversation('unacked', id).filter(shown).limit(after - newer.length).toArray() : [];
-  return [...older.reverse(), target, ...newer, ...unsent].map(toLocalMessage);
+  return [...older, target, ...newer, ...unsent].map(toLocalMessage);
 }

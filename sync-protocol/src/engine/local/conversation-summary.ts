@@ -18,11 +18,19 @@ import type { SystemEvent } from '../../model/system-event.ts';
 import { applyEvent, applySnapshot, emptyGroupState, isMember, overlayPending } from './group-state.ts';
 import type { LocalMessage } from '../api.ts';
 import { conversationType, isLocalGroupId, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
+import { messageStore } from './message-store.ts';
 
 const notHidden = (row: StoredMessage): boolean => !row.hiddenAt;
 
 /** The newest row of an index range not deleted for me (a filtered walk only when the newest is hidden), and whether there is any row. */
 async function lastShown(db: LocalDb, index: '[conversationId+seq]' | 'unacked', conversationId: string): Promise<{ shown: StoredMessage | undefined; any: boolean }> {
+  if (index === '[conversationId+seq]') {
+    // Acked messages are rows or in blocks (local/message-store.ts).
+    const store = messageStore(db);
+    const newest = await store.last(conversationId);
+    if (!newest || notHidden(newest)) return { shown: newest, any: newest !== undefined };
+    return { shown: await store.last(conversationId, notHidden), any: true };
+  }
   const newest = await db.inConversation(index, conversationId).last();
   if (!newest || notHidden(newest)) return { shown: newest, any: newest !== undefined };
   return { shown: await db.inConversation(index, conversationId).filter(notHidden).last(), any: true };

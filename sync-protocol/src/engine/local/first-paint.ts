@@ -17,7 +17,7 @@ import type { StoredConversation } from './local-db.ts';
 import { META } from './meta-keys.ts';
 
 /** The last entry of schema-versions.ts' VERSIONS (a unit test keeps them equal). */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 /** Dexie opens version v as IndexedDB version v × 10. */
 const IDB_VERSION = SCHEMA_VERSION * 10;
 

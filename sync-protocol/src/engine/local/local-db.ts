@@ -42,6 +42,9 @@
  *  - wordPages      (v10) `++id, *words, newest`: the search words of the server copies stored, one
  *                   record per sync or history page, live ones gathered in the newest small record
  *                   (local/page-words.ts); cleared with the messages
+ *  - messageBlocks  (v11) `[conversationId+firstSeq]`: the acked messages a page brought for one chat,
+ *                   in one record (local/message-blocks.ts); a message is a row or in one block, and
+ *                   every read and write of messages goes through local/message-store.ts
  */
 import { Dexie, rangesOverlap, type ObservabilitySet, type RangeSet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
@@ -55,7 +58,9 @@ import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 import { keepDerivedFields } from './derived-fields.ts';
 import type { UnackedKey } from './unacked-index.ts';
 import type { WordPage } from './page-words.ts';
+import type { BlockKey, MessageBlock } from './message-blocks.ts';
 import { DECLARED_VERSIONS } from './schema-versions.ts';
+import { messageStore } from './message-store.ts';
 
 export type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 
@@ -185,6 +190,7 @@ export class LocalDb extends Dexie {
   mediaBytes!: Table<MediaBytesRow, string>;
   drafts!: Table<DraftRow, [string, string]>;
   wordPages!: Table<WordPage, number>;
+  messageBlocks!: Table<MessageBlock, BlockKey>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {
@@ -208,10 +214,10 @@ export class LocalDb extends Dexie {
   }
 
   /**
-   * One conversation's rows of an index: `[conversationId+seq]` the acked ones in server order,
-   * `unacked` the pending and failed ones in the order they were typed (local/unacked-index.ts).
+   * One conversation's pending and failed rows, in the order they were typed (local/unacked-index.ts).
+   * Never in a block. Acked messages are read through local/message-store.ts (rows and blocks).
    */
-  inConversation(index: '[conversationId+seq]' | 'unacked', conversationId: string) {
+  inConversation(index: 'unacked', conversationId: string) {
     return this.messages.where(index).between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]);
   }
 
@@ -220,17 +226,17 @@ export class LocalDb extends Dexie {
     return this.messages.where('unacked').between(-Infinity, Infinity, true, true);
   }
 
-  /** Incoming rows still stored `sent`, in any conversation: their delivery receipts are not acked yet (the index's prefix). */
-  sentIncoming(reader: string) {
+  /** Incoming rows (not blocks: MessageStore.sentIncoming) still stored `sent`, in any conversation: their delivery receipts are not acked yet (the index's prefix). */
+  sentIncomingRows(reader: string) {
     return this.messages.where(INCOMING).between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]);
   }
 
   /**
-   * One conversation's incoming rows not read yet (`sent` or `delivered`), without reading other chats'.
+   * One conversation's incoming rows (not blocks: MessageStore.unreadIn) not read yet (`sent` or `delivered`), without reading other chats'.
    * Two equality reads, not `anyOf`: Dexie walks an anyOf with cursor jumps, and fake-indexeddb's walk
    * each jump from the start (400 rows among 20,000: 14.8 s, against 5 ms for an equality read).
    */
-  async unreadIn(reader: string, conversationId: string): Promise<StoredMessage[]> {
+  async unreadRowsIn(reader: string, conversationId: string): Promise<StoredMessage[]> {
     // One after the other: a Promise.all here lost the caller's transaction (PrematureCommitError).
     const sent = await this.messages.where(INCOMING).equals([reader, 'sent', conversationId]).toArray();
     const delivered = await this.messages.where(INCOMING).equals([reader, 'delivered', conversationId]).toArray();
@@ -255,7 +261,7 @@ export async function actionsOn(db: LocalDb, key: string): Promise<OutboxEntry[]
 
 /** Highest acked seq stored for a conversation (0 when none). */
 export async function localMaxSeq(db: LocalDb, conversationId: string): Promise<number> {
-  const last = await db.inConversation('[conversationId+seq]', conversationId).last();
+  const last = await messageStore(db).last(conversationId);
   return last?.seq ?? 0;
 }
 

@@ -8,6 +8,7 @@ import { withDerivedFields } from './derived-fields.ts';
 import { LocalDb, META, type StoredMessage } from './local-db.ts';
 import { holdWords, keysWithTerms, OPEN_RECORD_MAX } from './page-words.ts';
 import { forgetSession } from './session.ts';
+import { putStored, storedMessage, storedMessages } from '../../testing/index.ts';
 
 const conversationId = directConversationId('me', 'peer');
 const row = (key: string, body: string, more: Partial<StoredMessage> = {}): StoredMessage => {
@@ -71,8 +72,8 @@ describe('rows stored from the server, searched through their word records', () 
     expect(await bodies(db, ['noon'], 'dm:other')).toEqual([]);
 
     // A live edit (a plain write): the row's new words are indexed, the record's old entry is stale.
-    const harbour = (await db.messages.get('peer:peer-msg-0002'))!;
-    await db.messages.put({ ...harbour, body: 'the station at one', editedAt: '2026-01-01T00:05:00.000Z' });
+    const harbour = (await storedMessage(db, 'peer:peer-msg-0002'))!;
+    await putStored(db, { ...harbour, body: 'the station at one', editedAt: '2026-01-01T00:05:00.000Z' });
     expect(await bodies(db, ['harbour'])).toEqual([]);
     expect(await bodies(db, ['stat'])).toEqual(['the station at one']);
     expect(await bodies(db, ['noon'])).toEqual(['Lunch at noon?']);
@@ -80,7 +81,7 @@ describe('rows stored from the server, searched through their word records', () 
     // The same copies again (a page re-read), or a status change, enter nothing new; a server delete hides it.
     await applyServerCopies(db, [copy(1, 'Lunch at noon?'), copy(3, 'see you')], 'me');
     await applyServerCopies(db, [{ ...copy(3, 'see you'), status: 'read' }], 'me');
-    expect((await db.messages.get('peer:peer-msg-0003'))?.status).toBe('read');
+    expect((await storedMessage(db, 'peer:peer-msg-0003'))?.status).toBe('read');
     expect(await db.wordPages.count()).toBe(1);
     await applyServerCopies(db, [{ ...copy(1, ''), deletedAt: '2026-01-01T00:06:00.000Z', version: 2 }], 'me');
     expect(await bodies(db, ['lunch'])).toEqual([]);
@@ -105,10 +106,11 @@ describe('rows stored from the server, searched through their word records', () 
       await applyServerCopies(db, page, 'me');
     }
     // Some rows edited or deleted since (their record's entries stale), one live row indexed.
-    const some = (await db.messages.toArray()).filter((_, i) => i % 9 === 0);
-    for (const [i, r] of some.entries()) await db.messages.put(i % 2 ? { ...r, body: 'lunch moved to noon' } : { ...r, body: '', deletedAt: '2026-01-02T00:00:00.000Z' });
+    const some = (await storedMessages(db)).sort((a, b) => (a.key < b.key ? -1 : 1)).filter((_, i) => i % 9 === 0);
+    for (const [i, r] of some.entries()) await putStored(db, i % 2 ? { ...r, body: 'lunch moved to noon' } : { ...r, body: '', deletedAt: '2026-01-02T00:00:00.000Z' });
     await applyServerCopies(db, [{ ...copy(999, 'lunch soon'), createdAt: '2026-01-01T00:30:00.000Z' }], 'me');
-    const all = await db.messages.toArray();
+    const all = await storedMessages(db);
+    expect(await db.messageBlocks.count()).toBeGreaterThan(0); // pages of 60: blocks, and rows moved out of them
     const brute = (terms: string[], limit: number, conversation?: string) =>
       all
         .filter((r) => !r.deletedAt && (!conversation || r.conversationId === conversation) && terms.every((t) => r.body.toLowerCase().split(' ').some((w) => w.startsWith(t))))
@@ -164,7 +166,7 @@ describe('rows stored from the server, searched through their word records', () 
     await applyServerCopies(db, [copy(1, 'pineapple recipe')], 'me');
     expect(await db.wordPages.count()).toBe(1);
     await forgetSession(db, { userId: 'me', reason: 'user', clearData: true });
-    expect([await db.wordPages.count(), await db.messages.count()]).toEqual([0, 0]);
+    expect([await db.wordPages.count(), (await storedMessages(db)).length]).toEqual([0, 0]);
     db.close();
   });
 });

@@ -19,9 +19,10 @@ import type { User } from '../../model/user.ts';
 import { resolveTargets } from '../up/actions.ts';
 import { refreshConversations, touch, type Touched } from './conversation-summary.ts';
 import { META, type LocalDb, type MetaRow, type OutboxEntry, type ParkedRow, type ReadMark, type StoredMessage } from './local-db.ts';
+import { messageStore, messageTables } from './message-store.ts';
 
 /** The tables a park or restore writes. */
-export const parkingTables = (db: LocalDb) => [db.messages, db.outbox, db.users, db.conversations, db.meta, db.parked];
+export const parkingTables = (db: LocalDb) => [...messageTables(db), db.outbox, db.users, db.conversations, db.meta, db.parked];
 
 const owed = (row: MetaRow) => {
   const mark = row.value as ReadMark;
@@ -60,7 +61,7 @@ export async function restoreParked(db: LocalDb, owner: string): Promise<number>
   const of = <T>(kind: ParkedRow['kind']) => parked.filter((p) => p.kind === kind).map((p) => p.row as T);
 
   const messages = of<StoredMessage>('message');
-  const live = await db.messages.bulkGet(messages.map((m) => m.key));
+  const live = await messageStore(db).bulkGet(messages.map((m) => m.key));
   const acked = new Set(live.flatMap((row) => (row && row.seq !== null ? [row.key] : [])));
   const restored = messages.filter((m) => !acked.has(m.key));
   await db.messages.bulkPut(restored);

@@ -9,6 +9,7 @@ import { messagesAround, type AroundDeps } from './around.ts';
 import { conversationView as viewOf } from './conversation-view.ts';
 import { META, toLocalMessage, type LocalDb, type StoredConversation, type StoredMessage } from './local-db.ts';
 import { resolveConversationId } from './rekey.ts';
+import { messageStore, messageTables } from './message-store.ts';
 
 /** Not deleted for me. */
 const shown = (row: StoredMessage): boolean => !row.hiddenAt;
@@ -43,27 +44,27 @@ export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['lo
       // unacked to the acked index and the list would miss it for a moment (found by the chaos
       // harness: a message shown, gone, then back). The alias is read in it too: a group created
       // here moves to its server id in one write, so the list shows it under one id or the other.
-      return db.transaction('r', [db.meta, db.messages], async () => {
+      return db.transaction('r', [db.meta, ...messageTables(db)], async () => {
         conversationId = await resolveConversationId(db, conversationId);
-        // Messages deleted for me are out (on every device of mine: hiddenAt syncs). A filtered read
-        // walks a cursor, far slower than a plain one on a long chat: filter only when there is a hidden row.
-        const newest = () => db.inConversation('[conversationId+seq]', conversationId).reverse();
-        // Both reads are requested before either is awaited: IndexedDB runs them back to back in the
+        // Messages deleted for me are out (on every device of mine: hiddenAt syncs). The unacked read
+        // is requested before the acked one is awaited: IndexedDB runs them back to back in the
         // transaction, one round trip to the page fewer when a chat opens (#20). Not Promise.all:
         // its continuation ran outside Dexie's transaction zone on fake-indexeddb (LocalDb.unreadIn).
-        const ackedRead = newest().limit(n).toArray();
         const unackedRead = db.inConversation('unacked', conversationId).toArray();
         // Awaited below unless the first read throws, which aborts the transaction and this read with it.
         unackedRead.catch(() => {});
-        let acked = await ackedRead;
-        if (acked.some((r) => !shown(r))) acked = await newest().filter(shown).limit(n).toArray();
+        // Acked ones are rows or in blocks (local/message-store.ts); a filtered read walks a cursor,
+        // far slower than a plain one on a long chat: filter only when there is a hidden row.
+        const store = messageStore(db);
+        let acked = await store.range(conversationId, { newest: true, limit: n });
+        if (acked.some((r) => !shown(r))) acked = await store.range(conversationId, { newest: true, limit: n, keep: shown });
         const unacked = (await unackedRead).filter(shown);
-        return [...acked.reverse(), ...unacked].slice(-n).map(toLocalMessage);
+        return [...acked, ...unacked].slice(-n).map(toLocalMessage);
       });
     },
 
     async message(key: string): Promise<LocalMessage | undefined> {
-      const row = await db.messages.get(key);
+      const row = await db.transaction('r', messageTables(db), () => messageStore(db).get(key));
       return row && toLocalMessage(row);
     },
 

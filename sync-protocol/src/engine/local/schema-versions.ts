@@ -97,6 +97,9 @@ export const VERSIONS: SchemaVersion[] = [
   // live ones gathered in a small newest one), found by word and read newest first: a new store;
   // existing rows keep their own `*words` entries (a row without `heldWords` is indexed).
   { version: 10, stores: { wordPages: '++id, *words, newest' } },
+  // Message blocks (local/message-blocks.ts): a page's messages of one chat in one record. A new store;
+  // nothing moves at upgrade: existing rows stay rows, only pages stored from now on make blocks.
+  { version: 11, stores: { messageBlocks: '[conversationId+firstSeq], [conversationId+lastSeq], *keys, *ids, *unread' } },
 ];
 
 /**

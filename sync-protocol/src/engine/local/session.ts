@@ -8,6 +8,7 @@ import type { User } from '../../model/user.ts';
 import { META, type LocalDb } from './local-db.ts';
 import { dropParked, parkingTables, parkUnsent, restoreParked } from './parked.ts';
 import { putUsers } from './user-copies.ts';
+import { messageTables } from './message-store.ts';
 
 export interface Session {
   userId: string;
@@ -38,7 +39,7 @@ export async function signedInAs(db: LocalDb, userId: string): Promise<boolean> 
   return (await db.getMeta<string>(META.userId)) === userId;
 }
 
-const liveTables = (db: LocalDb) => [db.meta, db.messages, db.wordPages, db.outbox, db.conversations, db.users];
+const liveTables = (db: LocalDb) => [db.meta, ...messageTables(db), db.wordPages, db.outbox, db.conversations, db.users];
 /**
  * The download cache (engine/media/). Not `files`: the bytes of unsent messages are owner-scoped
  * and stay through an account switch (the parked message names them), deleted only with their

@@ -16,6 +16,8 @@ import { markReadLocally } from '../up/receipts.ts';
 import { LocalDb, META, type StoredMessage } from './local-db.ts';
 import { VERSIONS } from './schema-versions.ts';
 import { storeSession } from './session.ts';
+import { messageStore, messageTables } from './message-store.ts';
+import { storedMessages } from '../../testing/index.ts';
 
 const user = (id: string) => ({ id, username: id, displayName: id, online: false, lastSeen: null });
 const copy = (conversationId: string, senderId: string, seq: number): Message => ({
@@ -34,7 +36,7 @@ async function open(name: string): Promise<{ db: LocalDb; read: () => string[] }
   const db = new LocalDb(name, { indexedDB: new IDBFactory(), IDBKeyRange });
   let read: string[] = [];
   const note = (row: unknown) => read.push((row as StoredMessage).conversationId);
-  // Every row the messages table hands out, through a cursor (a filter's rejects too) or a getAll.
+  // Every row the messages table hands out, and every block (local/message-blocks.ts), through a cursor (a filter's rejects too) or a getAll.
   db.use({
     stack: 'dbcore',
     name: 'rows-read',
@@ -42,9 +44,14 @@ async function open(name: string): Promise<{ db: LocalDb; read: () => string[] }
       ...down,
       table: (name) => {
         const table = down.table(name);
-        if (name !== 'messages') return table;
+        if (name !== 'messages' && name !== 'messageBlocks') return table;
         return {
           ...table,
+          getMany: async (req) => {
+            const res = await table.getMany(req);
+            res.forEach((v) => v && note(v));
+            return res;
+          },
           query: async (req) => {
             const res = await table.query(req);
             if (req.values) res.result.forEach(note);
@@ -78,7 +85,7 @@ describe('unread rows of one chat', () => {
     read();
     expect(await markReadLocally(db, open1, 'me')).toBe(30);
     expect(read()).toEqual([open1]);
-    expect((await db.messages.where('conversationId').equals(open1).toArray()).every((r) => r.status === 'read')).toBe(true);
+    expect((await storedMessages(db)).filter((r) => r.conversationId === open1).every((r) => r.status === 'read')).toBe(true);
     expect((await db.conversations.get(other))?.unreadCount).toBe(300);
     db.close();
   });
@@ -105,8 +112,8 @@ describe('unread rows of one chat', () => {
     old.close();
 
     const db = new LocalDb('upgrade-v8', { indexedDB, IDBKeyRange });
-    expect((await db.sentIncoming('me').toArray()).map((r) => r.key)).toEqual(['ann:c3']);
-    expect((await db.unreadIn('me', dm)).map((r) => r.key).sort()).toEqual(['ann:c2', 'ann:c3']);
+    expect((await db.transaction('r', messageTables(db), () => messageStore(db).sentIncoming('me', 100))).map((r) => r.key)).toEqual(['ann:c3']);
+    expect((await db.transaction('r', messageTables(db), () => messageStore(db).unreadIn('me', dm))).map((r) => r.key).sort()).toEqual(['ann:c2', 'ann:c3']);
     db.close();
   });
 });

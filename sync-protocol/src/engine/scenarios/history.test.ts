@@ -1,6 +1,6 @@
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../testing/index.ts';
+import { dropMessages, waitFor } from '../../testing/index.ts';
 import { LocalDb } from '../local/local-db.ts';
 import { memoryFixture } from './fixture.ts';
 
@@ -16,7 +16,7 @@ describe('loadOlder', () => {
 
     // White box: drop the oldest 90 rows, as a device that only ever synced the recent part would be.
     const raw = new LocalDb(alice.dbName, { indexedDB: alice.factory, IDBKeyRange });
-    await raw.messages.where('[conversationId+seq]').between([conversationId, 1], [conversationId, 90], true, true).delete();
+    await dropMessages(raw, conversationId, 1, 90);
     raw.close();
     expect(await alice.engine.queries.messages(conversationId, 500)).toHaveLength(30);
 

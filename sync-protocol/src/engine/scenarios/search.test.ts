@@ -6,7 +6,7 @@
  */
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { fail, waitFor } from '../../testing/index.ts';
+import { dropMessages, fail, waitFor } from '../../testing/index.ts';
 import type { SearchResults, SyncEngine } from '../api.ts';
 import { LocalDb } from '../local/local-db.ts';
 import { memoryFixture, PASSWORD } from './fixture.ts';
@@ -102,7 +102,7 @@ describe('search merged with the server (online)', () => {
     await waitFor(() => env.server.history(conversationId).every((m) => m.status === 'delivered'));
     await alice.engine.syncNow();
     const raw = new LocalDb(alice.dbName, { indexedDB: alice.factory, IDBKeyRange });
-    await raw.messages.where('[conversationId+seq]').between([conversationId, 1], [conversationId, 90], true, true).delete();
+    await dropMessages(raw, conversationId, 1, 90);
     raw.close();
 
     // Offline: only what the device holds.

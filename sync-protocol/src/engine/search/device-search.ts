@@ -14,12 +14,13 @@ import { toLocalMessage, type LocalDb, type StoredMessage } from '../local/local
 import { keysWithTerms } from '../local/page-words.ts';
 import { newestFirst } from '../local/search-order.ts';
 import { signedInAs } from '../local/session.ts';
+import { messageStore, messageTables } from '../local/message-store.ts';
 
 /** Up to `limit` of the device's matches, newest first. `terms` from queryTerms (non-empty). */
 export async function searchDevice(db: LocalDb, me: string, terms: readonly string[], options: { conversationId?: string; limit: number }): Promise<LocalMessage[]> {
   const [first] = terms;
   if (first === undefined) return [];
-  return db.transaction('r', [db.meta, db.messages, db.wordPages], async () => {
+  return db.transaction('r', [db.meta, ...messageTables(db), db.wordPages], async () => {
     if (!(await signedInAs(db, me))) return [];
     const found = (row: StoredMessage) =>
       (row.senderId === me || row.reader === me) &&
@@ -39,7 +40,7 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
       const page = await db.wordPages.get(id);
       const keys = page ? keysWithTerms(page, terms).filter((k) => !seen.has(k)) : [];
       for (const k of keys) seen.add(k);
-      const rows = (await db.messages.bulkGet(keys)).filter((r): r is StoredMessage => r !== undefined && found(r));
+      const rows = (await messageStore(db).bulkGet(keys)).filter((r): r is StoredMessage => r !== undefined && found(r));
       if (rows.length > 0) ranked = rank([...ranked, ...rows]);
     }
     return ranked.map(toLocalMessage);

@@ -24,6 +24,7 @@ import { refreshConversations } from '../local/conversation-summary.ts';
 import { actionsOn, messageKey, META, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
 import { contentOf, showPending, type PendingAction } from '../local/pending-actions.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
+import { messageStore, messageTables } from '../local/message-store.ts';
 
 /** The action an outbox entry re-applies on its target row, made at the entry's local time. */
 export function pendingActionOf(entry: OutboxEntry): PendingAction {
@@ -43,8 +44,8 @@ export const isFinalActionError = (code: ErrorCode): boolean => code === 'CONFLI
  */
 export async function commitAction(db: LocalDb, me: string, key: string, action: MessageAction, now = Date.now()): Promise<void> {
   const checked = validate(action);
-  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
-    const row = await db.messages.get(key);
+  await db.transaction('rw', [...messageTables(db), db.outbox, db.conversations], async () => {
+    const row = await messageStore(db).get(key);
     if (!row) throw new PigeonError('NOT_FOUND', 'no such message');
     const conversation = await db.conversations.get(row.conversationId);
     const at = new Date(now).toISOString();
@@ -104,10 +105,10 @@ async function queue(db: LocalDb, me: string, action: MessageAction | null, row:
 
 /** Recomputes what `row` shows from its server state and the actions still queued on it; refreshes its conversation. */
 async function rewrite(db: LocalDb, me: string, row: StoredMessage, extra: Partial<StoredMessage> = {}): Promise<void> {
-  const before = await db.messages.get(row.key);
+  const before = await messageStore(db).get(row.key);
   const pending = (await actionsOn(db, row.key)).map(pendingActionOf);
   const next = { ...showPending(row, row.base ?? contentOf(row), pending, me), ...extra };
-  await db.messages.put(next);
+  await messageStore(db).put(next);
   // A hide takes an unread message out of the badge (merge-rules.ts countsAsUnread).
   await refreshConversations(db, new Map([[row.conversationId, unreadDelta(before, next, me)]]), me);
 }
@@ -118,10 +119,10 @@ async function rewrite(db: LocalDb, me: string, row: StoredMessage, extra: Parti
  * here: the user wanted it out of sight, and nothing else depends on it.
  */
 export async function failAction(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.conversations, db.meta], async () => {
+  await db.transaction('rw', [...messageTables(db), db.outbox, db.conversations, db.meta], async () => {
     await db.outbox.delete(entry.clientId);
     const kind = entry.action!.kind;
-    const row = entry.targetKey ? await db.messages.get(entry.targetKey) : undefined;
+    const row = entry.targetKey ? await messageStore(db).get(entry.targetKey) : undefined;
     // Not on the device (an account switch cleared it; the catch-up has not brought it back yet): the
     // refusal waits for the row, which shows it when stored (down/store-server-changes.ts).
     if (!row && entry.targetKey && kind !== 'hide') await noteRefusal(db, entry.conversationId, entry.targetKey, { kind, code, message });
@@ -140,11 +141,11 @@ async function noteRefusal(db: LocalDb, conversationId: string, key: string, err
 
 /** Clears `actionError` on a row (the user saw the notice). */
 export async function dismissActionError(db: LocalDb, key: string): Promise<void> {
-  await db.transaction('rw', db.messages, async () => {
-    const row = await db.messages.get(key);
+  await db.transaction('rw', messageTables(db), async () => {
+    const row = await messageStore(db).get(key);
     if (!row?.actionError) return;
     const { actionError: _e, ...rest } = row;
-    await db.messages.put(rest);
+    await messageStore(db).put(rest);
   });
 }
 
@@ -168,12 +169,17 @@ export async function resolveTargets(db: LocalDb, entry: OutboxEntry): Promise<O
  * One read for both: a catch-up storing the row between two reads would send the entry unresolved.
  */
 export async function resolveTarget(db: LocalDb, entry: OutboxEntry): Promise<{ entry: OutboxEntry; missing: boolean }> {
+  // One read transaction: a message moving from a block to a row meanwhile is seen in one of them.
+  return db.transaction('r', messageTables(db), () => resolveIn(db, entry));
+}
+
+async function resolveIn(db: LocalDb, entry: OutboxEntry): Promise<{ entry: OutboxEntry; missing: boolean }> {
   if (entry.action && entry.action.targetId === null && entry.targetKey) {
-    const target = await db.messages.get(entry.targetKey);
+    const target = await messageStore(db).get(entry.targetKey);
     return { entry: { ...entry, action: { ...entry.action, targetId: target?.id ?? null } }, missing: !target };
   }
   if (entry.replyTo && entry.replyTo.id === null && entry.replyTo.key) {
-    const original = await db.messages.get(entry.replyTo.key);
+    const original = await messageStore(db).get(entry.replyTo.key);
     return { entry: { ...entry, replyTo: { ...entry.replyTo, id: original?.id ?? null } }, missing: !original };
   }
   return { entry, missing: false };

@@ -6,9 +6,10 @@
  */
 import { refreshConversations } from '../local/conversation-summary.ts';
 import type { LocalDb } from '../local/local-db.ts';
+import { messageTables } from '../local/message-store.ts';
 
 export async function discardFailed(db: LocalDb, key: string, me: string): Promise<boolean> {
-  return db.transaction('rw', [db.messages, db.outbox, db.conversations, db.files], async () => {
+  return db.transaction('rw', [...messageTables(db), db.outbox, db.conversations, db.files], async () => {
     const row = await db.messages.get(key);
     if (!row || row.status !== 'failed' || row.seq !== null || row.senderId !== me) return false;
     await db.messages.delete(key);

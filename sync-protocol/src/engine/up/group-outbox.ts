@@ -21,8 +21,9 @@ import { resolveConversationId } from '../local/rekey.ts';
 import type { GroupChange } from '../transport/transport.ts';
 import type { PreparedFile } from './files.ts';
 import { newClientId, queueRow, quoteOf, withFiles } from './outbox.ts';
+import { messageTables } from '../local/message-store.ts';
 
-const tables = (db: LocalDb) => [db.messages, db.outbox, db.conversations, db.meta];
+const tables = (db: LocalDb) => [...messageTables(db), db.outbox, db.conversations, db.meta];
 
 /**
  * Creates a group locally, at once: its conversation (id `local:<clientId>`, shown with the title

@@ -19,6 +19,7 @@ import { resolveConversationId } from '../local/rekey.ts';
 import { signedInAs } from '../local/session.ts';
 import { PigeonError } from '../../errors.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
+import { messageTables } from '../local/message-store.ts';
 
 export type MuteEntry = OutboxEntry & { mute: { muted: boolean } };
 
@@ -31,7 +32,7 @@ async function queuedMutes(db: LocalDb, conversationId: string): Promise<MuteEnt
 
 /** Applies the change to the row and queues it, replacing a queued one, in one transaction. */
 export async function commitMute(db: LocalDb, me: string, conversationId: string, muted: boolean, clientId = newClientId()): Promise<void> {
-  await db.transaction('rw', [db.meta, db.conversations, db.outbox, db.messages], async () => {
+  await db.transaction('rw', [db.meta, db.conversations, db.outbox, ...messageTables(db)], async () => {
     const id = await resolveConversationId(db, conversationId);
     const row = await db.conversations.get(id);
     if (!row) throw new PigeonError('NOT_FOUND', `no conversation ${conversationId}`);

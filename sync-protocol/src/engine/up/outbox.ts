@@ -16,6 +16,7 @@ import type { LocalMessage } from '../api.ts';
 import { refreshConversations } from '../local/conversation-summary.ts';
 import { messageKey, toLocalMessage, type GroupOp, type LocalDb, type OutboxEntry, type StoredMessage } from '../local/local-db.ts';
 import { localAttachment, storeFiles, uploadClientIdOf, type PreparedFile } from './files.ts';
+import { messageStore, messageTables } from '../local/message-store.ts';
 
 /**
  * Local creation time for a new pending message: now, but strictly after the newest
@@ -72,7 +73,7 @@ export async function commitSend(db: LocalDb, me: string, to: string, body: stri
   const input = { ...parseOrThrow(sendMessageInputSchema, { clientId, to, body, ...withFiles(files) }), to };
   if (input.to === me) throw new PigeonError('VALIDATION', 'to: cannot send a message to yourself');
   const conversationId = directConversationId(me, input.to);
-  return db.transaction('rw', [db.messages, db.outbox, db.conversations, db.files], async () => {
+  return db.transaction('rw', [...messageTables(db), db.outbox, db.conversations, db.files], async () => {
     const quote = replyTo === undefined ? {} : { replyTo: await quoteOf(db, conversationId, replyTo) };
     return queueRow(db, me, { clientId: input.clientId, conversationId, recipientId: input.to, body: input.body, ...quote }, files);
   });
@@ -87,7 +88,7 @@ export const withFiles = (files: readonly PreparedFile[]) => (files.length > 0 ?
  * id if known, and a preview from the local copy. VALIDATION unless a message of the same conversation.
  */
 export async function quoteOf(db: LocalDb, conversationId: string, originalKey: string): Promise<NonNullable<LocalMessage['replyTo']>> {
-  const original = await db.messages.get(originalKey);
+  const original = await messageStore(db).get(originalKey);
   if (!original || original.conversationId !== conversationId || original.type === 'system') throw new PigeonError('VALIDATION', 'replyTo: no such message in this conversation');
   // As the server will store it (replyRefOf): a caption-less photo quotes as '📷 name', never ''.
   const text = original.body !== '' ? original.body : attachmentsLine(original.attachments ?? []);
@@ -132,17 +133,17 @@ export async function queueRow(
  * with it: there is no group to send it to (retrying the creation re-queues them: `requeue`).
  */
 export async function markFailed(db: LocalDb, entry: OutboxEntry, me: string, code: ErrorCode, message: string): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.conversations], async () => {
+  await db.transaction('rw', [...messageTables(db), db.outbox, db.conversations], async () => {
     // Message actions behind it stay queued: each fails at the head of the lane on its own (up/actions.ts
     // failAction), which also shows its target without it.
     const behind = entry.op?.kind === 'create' ? (await db.outbox.where('conversationId').equals(entry.conversationId).toArray()).filter((e) => !e.action) : [];
     const failing = [{ entry, message }, ...behind.filter((e) => e.clientId !== entry.clientId).map((e) => ({ entry: e, message: `the group was not created: ${message}` }))];
     for (const f of failing) {
       await db.outbox.delete(f.entry.clientId);
-      const row = await db.messages.get(f.entry.key);
+      const row = await messageStore(db).get(f.entry.key);
       // Only a still-unacked row can fail; a server copy that arrived meanwhile wins.
       if (!row || row.seq !== null) continue;
-      await db.messages.put({ ...row, status: 'failed', error: { code, message: f.message } });
+      await messageStore(db).put({ ...row, status: 'failed', error: { code, message: f.message } });
     }
     await refreshConversations(db, new Map([[entry.conversationId, 0]]), me);
   });
@@ -167,8 +168,8 @@ export async function recordAttemptFailure(db: LocalDb, entry: OutboxEntry, viaS
  * refused group creation re-queues what failed with it too, behind it and in its order.
  */
 export async function requeue(db: LocalDb, key: string, me: string): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.conversations, db.files], async () => {
-    const row = await db.messages.get(key);
+  await db.transaction('rw', [...messageTables(db), db.outbox, db.conversations, db.files], async () => {
+    const row = await messageStore(db).get(key);
     if (!row) throw new PigeonError('NOT_FOUND', `no message ${key}`);
     if (row.status !== 'failed') return; // pending: already queued; acked: nothing to do
     const behind =
@@ -179,7 +180,7 @@ export async function requeue(db: LocalDb, key: string, me: string): Promise<voi
       const localCreatedAt = await nextPendingTime(db);
       const { error: _error, ...rest } = failed;
       const next: StoredMessage = { ...rest, status: 'pending', localCreatedAt, pendingAt: localCreatedAt, createdAt: new Date(localCreatedAt).toISOString() };
-      await db.messages.put(next);
+      await messageStore(db).put(next);
       await db.outbox.put(entryFor(next));
       // Its files go up again: the server may have swept an upload never sent (the send refused), and a
       // status query first finds one that is still there (same clientId) without sending a byte.

@@ -29,6 +29,7 @@ import { copyToStore, putUsers, type HeardSince } from '../local/user-copies.ts'
 import { putRow } from '../media/media-cache.ts';
 import { localAttachmentId, prepareFiles, uploadClientIdOf, type DescribeImage, type PreparedFile } from './files.ts';
 import { newClientId, nextPendingTime } from './outbox.ts';
+import { messageTables } from '../local/message-store.ts';
 
 /** What a queued profile change holds: the fields to send; `photo` the upload clientId of a new photo (its `files` row), null to remove it. */
 export interface QueuedProfile {
@@ -81,7 +82,7 @@ export function overlay(user: User, queued: QueuedProfile | undefined, preview: 
 
 /** Applies the change to the user's row and queues it, merged into a queued one, in one transaction. */
 export async function commitProfile(db: LocalDb, me: string, change: ProfileChange, clientId = newClientId()): Promise<void> {
-  await db.transaction('rw', [db.meta, db.users, db.outbox, db.messages, db.files], async () => {
+  await db.transaction('rw', [db.meta, db.users, db.outbox, ...messageTables(db), db.files], async () => {
     const row = await db.users.get(me);
     if (!row) throw new PigeonError('NOT_FOUND', 'the signed-in user is not on this device');
     const before = await queuedProfiles(db, me);

@@ -24,6 +24,7 @@ import { type BackoffOptions } from '../util/backoff.ts';
 import { SingleFlight } from '../util/single-flight.ts';
 import { owedCount, owedDelivered, paidDelivered, receiptBatches } from '../local/owed-receipts.ts';
 import { ReceiptRetry } from './receipt-retry.ts';
+import { messageStore, messageTables } from '../local/message-store.ts';
 
 /** Owed records read per round of the flush (each holds one storing transaction's ids, ≤ a sync page). */
 const OWED_RECORDS_PER_READ = 100;
@@ -128,7 +129,7 @@ export class Receipts {
       const userId = me();
       if (!userId || !canEmit()) return;
       // Batches of up to receiptIdsMax: a burst of incoming messages costs one emit per batch.
-      const rows = await db.sentIncoming(userId).limit(LIMITS.receiptIdsMax).toArray();
+      const rows = await db.transaction('r', messageTables(db), () => messageStore(db).sentIncoming(userId, LIMITS.receiptIdsMax));
       const owed = rows.filter((r) => r.id);
       const ids = owed.map((r) => r.id!);
       if (ids.length === 0) return;
@@ -182,14 +183,15 @@ export class Receipts {
  * lowered). Returns the mark's upToSeq, or null when the conversation holds nothing.
  */
 export async function markReadLocally(db: LocalDb, conversationId: string, me: string): Promise<number | null> {
-  return db.transaction('rw', [db.messages, db.conversations, db.meta], async () => {
+  return db.transaction('rw', [...messageTables(db), db.conversations, db.meta], async () => {
     const upTo = await localMaxSeq(db, conversationId);
     if (upTo === 0) return null;
     const key = META.readPrefix + conversationId;
     const mark = (await db.getMeta<ReadMark>(key)) ?? { upToSeq: 0, ackedUpToSeq: 0 };
-    const unread = (await db.unreadIn(me, conversationId)).filter((r) => r.seq !== null && r.seq <= upTo);
+    const store = messageStore(db);
+    const unread = (await store.unreadIn(me, conversationId)).filter((r) => r.seq !== null && r.seq <= upTo);
     const writes: StoredMessage[] = unread.map((r) => raiseStatus(r, 'read'));
-    await db.messages.bulkPut(writes);
+    await store.bulkPut(writes);
     const next: ReadMark = { upToSeq: Math.max(mark.upToSeq, upTo), ackedUpToSeq: mark.ackedUpToSeq };
     await db.setMeta(key, next);
     const touched: Touched = new Map();

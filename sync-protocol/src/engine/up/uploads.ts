@@ -20,6 +20,7 @@ import type { FileRow, LocalDb, OutboxEntry } from '../local/local-db.ts';
 import type { UploadAnswer, UploadRequest } from '../transport/transport.ts';
 import { chunkEnd, firstChunkBytes, nextChunkBytes, type ChunkPlan, type LinkMemory } from './chunk-size.ts';
 import { localAttachmentId } from './files.ts';
+import { messageTables } from '../local/message-store.ts';
 
 export interface UploadDeps {
   db: LocalDb;
@@ -110,7 +111,7 @@ async function statusOf(request: (chunk: null) => Promise<UploadAnswer>): Promis
 /** Records the server's attachment on the files row and the full progress on the message, in one transaction. */
 async function finish(deps: UploadDeps, row: FileRow, attachment: Attachment): Promise<Attachment> {
   const { db } = deps;
-  await db.transaction('rw', [db.files, db.messages], async () => {
+  await db.transaction('rw', [db.files, ...messageTables(db)], async () => {
     await db.files.update(row.clientId, { attachment, attachmentId: attachment.id, started: true });
     await setUploaded(db, row, row.size);
   });

@@ -1,0 +1,350 @@
+/**
+ * Every read and write of messages goes through here (schema v11): a message is a row of
+ * `messages` or in one block of `messageBlocks` (local/message-blocks.ts), and callers need not
+ * know which. One store per transaction (`messageStore(db)`, with `db` bound to it): it keeps the
+ * blocks it has read, so every change to a block in the transaction lands on the same copy and is
+ * written once per call, never over a newer one.
+ *
+ * Writes route by where the message is: a message in a block stays there while `blockable`, and
+ * otherwise moves out to a row in the same write. A key the store has not seen is looked up in the
+ * blocks' `*keys` index first, so no caller can write a second copy of a message.
+ */
+import { Dexie } from 'dexie';
+import type { LocalDb, StoredMessage } from './local-db.ts';
+import { blockable, blockId, blockKeyOf, changedBlock, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
+
+/** The tables a transaction over messages takes (both places a message can be). */
+export const messageTables = (db: LocalDb) => [db.messages, db.messageBlocks];
+
+/** From this many new messages of one chat in a batch (a sync or history page), they are stored as a block. */
+export const BLOCK_FROM = 2;
+/** ...and only from a batch of this many (a page): a live message or an ack is a row. */
+export const BLOCK_BATCH_FROM = 32;
+
+type Keep = (row: StoredMessage) => boolean;
+const all: Keep = () => true;
+
+/** What a transaction's stores share: shared by every store over one IndexedDB transaction. */
+class Known {
+  /** Blocks read in this transaction, by blockId: each at most once, changed in place of the stored one. */
+  readonly blocks = new Map<string, MessageBlock>();
+  /** Where a key lives: a blockId, or null (a row, or nowhere) once known. */
+  readonly where = new Map<string, string | null>();
+  /** A block's rows by key, made when first asked for. */
+  readonly byKey = new WeakMap<MessageBlock, Map<string, StoredMessage>>();
+}
+
+export class MessageStore {
+  private readonly blocks: Map<string, MessageBlock>;
+  private readonly where: Map<string, string | null>;
+  private readonly byKey: WeakMap<MessageBlock, Map<string, StoredMessage>>;
+
+  constructor(
+    private readonly db: LocalDb,
+    known = new Known(),
+  ) {
+    this.blocks = known.blocks;
+    this.where = known.where;
+    this.byKey = known.byKey;
+  }
+
+  // ——— reads by key and id ———
+
+  async get(key: string): Promise<StoredMessage | undefined> {
+    return (await this.bulkGet([key]))[0];
+  }
+
+  /** Rows first; the keys not there are looked up in the blocks' `*keys` index. */
+  async bulkGet(keys: readonly string[]): Promise<(StoredMessage | undefined)[]> {
+    const rows = await this.db.messages.bulkGet([...keys]);
+    const missing = keys.filter((k, i) => !rows[i] && !this.where.has(k));
+    for (const [i, k] of keys.entries()) if (rows[i]) this.where.set(k, null);
+    await this.locate(missing);
+    return keys.map((k, i) => rows[i] ?? this.inBlock(k));
+  }
+
+  /** Records which block holds each of `keys` (null: none), reading those blocks. */
+  async locate(keys: readonly string[]): Promise<void> {
+    const todo = [...new Set(keys.filter((k) => !this.where.has(k)))];
+    if (todo.length === 0) return;
+    // Requested together, awaited in order (not Promise.all: see LocalDb.unreadIn).
+    const reads = todo.map((k) => this.db.messageBlocks.where('keys').equals(k).primaryKeys());
+    for (const r of reads) r.catch(() => {});
+    const found: BlockKey[] = [];
+    for (const [i, r] of reads.entries()) {
+      const pks = (await r) as unknown as BlockKey[];
+      if (pks.length === 0) this.where.set(todo[i]!, null);
+      else found.push(pks[0]!);
+    }
+    await this.loadBlocks(found);
+  }
+
+  /** The messages with these server ids (each id once at most). */
+  async byIds(ids: readonly string[]): Promise<StoredMessage[]> {
+    const unique = [...new Set(ids)];
+    // One keyed read per id, not `anyOf` (store-server-changes.ts rowsById says why).
+    const rowReads = unique.map((id) => this.db.messages.where('id').equals(id).toArray());
+    const blockReads = unique.map((id) => this.db.messageBlocks.where('ids').equals(id).primaryKeys());
+    for (const r of rowReads) r.catch(() => {});
+    for (const r of blockReads) r.catch(() => {});
+    const out: StoredMessage[] = [];
+    for (const r of rowReads) for (const row of await r) {
+      this.where.set(row.key, null);
+      out.push(row);
+    }
+    const pks: BlockKey[] = [];
+    for (const r of blockReads) pks.push(...((await r) as unknown as BlockKey[]));
+    await this.loadBlocks(pks);
+    const wanted = new Set(unique);
+    for (const pk of pks) for (const row of this.blocks.get(blockId(pk))!.rows) if (wanted.delete(row.id!)) out.push(row);
+    return out;
+  }
+
+  async byId(id: string): Promise<StoredMessage | undefined> {
+    return (await this.byIds([id]))[0];
+  }
+
+  /** The keys of the messages whose id is in [lo, hi], up to `limit` of them (the ids index of both tables). */
+  async keysWithIdsIn(lo: string, hi: string, limit: number): Promise<{ keys: string[]; complete: boolean }> {
+    const rowKeys = (await this.db.messages.where('id').between(lo, hi, true, true).limit(limit).primaryKeys()) as string[];
+    for (const k of rowKeys) this.where.set(k, null);
+    const pks = (await this.db.messageBlocks.where('ids').between(lo, hi, true, true).limit(limit).primaryKeys()) as unknown as BlockKey[];
+    if (rowKeys.length >= limit || pks.length >= limit) return { keys: rowKeys, complete: false };
+    await this.loadBlocks(pks);
+    const keys = [...rowKeys];
+    for (const pk of pks) for (const row of this.blocks.get(blockId(pk))!.rows) if (row.id! >= lo && row.id! <= hi) keys.push(row.key);
+    return { keys, complete: true };
+  }
+
+  // ——— reads of a chat, in seq order ———
+
+  /**
+   * A chat's acked messages with lo < seq < hi that `keep` accepts: the `limit` newest of them
+   * (`newest`) or oldest, in ascending seq either way.
+   */
+  async range(conversationId: string, o: { lo?: number; hi?: number; limit?: number; newest?: boolean; keep?: Keep }): Promise<StoredMessage[]> {
+    const lo = o.lo ?? -Infinity;
+    const hi = o.hi ?? Infinity;
+    const limit = o.limit ?? Infinity;
+    const keep = o.keep ?? all;
+    if (limit <= 0) return [];
+    let rowsQuery = this.db.messages.where('[conversationId+seq]').between([conversationId, lo], [conversationId, hi], false, false);
+    if (o.newest) rowsQuery = rowsQuery.reverse();
+    if (o.keep) rowsQuery = rowsQuery.filter(keep);
+    if (limit !== Infinity) rowsQuery = rowsQuery.limit(limit);
+    const rowsRead = rowsQuery.toArray();
+    // The chat's blocks that may hold seqs below hi (a block's interval starts at its firstSeq).
+    const pksRead = this.db.messageBlocks.where('[conversationId+firstSeq]').between([conversationId, Dexie.minKey], [conversationId, hi], true, false).primaryKeys();
+    pksRead.catch(() => {});
+    const rows = await rowsRead;
+    for (const r of rows) this.where.set(r.key, null);
+    if (o.newest) rows.reverse();
+    const pks = (await pksRead) as unknown as BlockKey[];
+    const fromBlocks: StoredMessage[] = [];
+    const inRange = (r: StoredMessage) => r.seq! > lo && r.seq! < hi && keep(r);
+    if (o.newest) {
+      for (let i = pks.length - 1; i >= 0 && fromBlocks.length < limit; i--) {
+        const block = await this.block(pks[i]!);
+        const taken = block.rows.filter(inRange);
+        fromBlocks.unshift(...taken.slice(Math.max(0, taken.length - (limit - fromBlocks.length))));
+        if (block.firstSeq <= lo) break; // blocks before it end below its firstSeq
+      }
+    } else {
+      // Blocks before lo end below their successor's firstSeq: only the last one of them may reach past lo.
+      let start = 0;
+      for (let i = 0; i < pks.length; i++) if (pks[i]![1] <= lo) start = i;
+      for (let i = start; i < pks.length && fromBlocks.length < limit; i++) {
+        const taken = (await this.block(pks[i]!)).rows.filter(inRange);
+        fromBlocks.push(...taken.slice(0, limit - fromBlocks.length));
+      }
+    }
+    const merged = mergeBySeq(rows, fromBlocks);
+    if (limit === Infinity) return merged;
+    return o.newest ? merged.slice(Math.max(0, merged.length - limit)) : merged.slice(0, limit);
+  }
+
+  /** The newest acked message of a chat that `keep` accepts. */
+  async last(conversationId: string, keep?: Keep): Promise<StoredMessage | undefined> {
+    return (await this.range(conversationId, { newest: true, limit: 1, ...(keep ? { keep } : {}) }))[0];
+  }
+
+  async first(conversationId: string): Promise<StoredMessage | undefined> {
+    return (await this.range(conversationId, { limit: 1 }))[0];
+  }
+
+  /** A chat's incoming messages not read yet (`sent` or `delivered`) for `reader`. */
+  async unreadIn(reader: string, conversationId: string): Promise<StoredMessage[]> {
+    const rows = await this.db.unreadRowsIn(reader, conversationId);
+    for (const r of rows) this.where.set(r.key, null);
+    const pks = [
+      ...((await this.db.messageBlocks.where('unread').equals([reader, 'sent', conversationId]).primaryKeys()) as unknown as BlockKey[]),
+      ...((await this.db.messageBlocks.where('unread').equals([reader, 'delivered', conversationId]).primaryKeys()) as unknown as BlockKey[]),
+    ];
+    await this.loadBlocks(pks);
+    const seen = new Set<string>();
+    for (const pk of pks) {
+      const id = blockId(pk);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const r of this.blocks.get(id)!.rows) if (r.reader === reader && (r.status === 'sent' || r.status === 'delivered')) rows.push(r);
+    }
+    return rows;
+  }
+
+  /** Up to `limit` incoming messages still stored `sent` (their delivery receipts not acked yet), in any chat. */
+  async sentIncoming(reader: string, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.db.sentIncomingRows(reader).limit(limit).toArray();
+    for (const r of rows) this.where.set(r.key, null);
+    if (rows.length >= limit) return rows;
+    const pks = (await this.db.messageBlocks.where('unread').between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]).primaryKeys()) as unknown as BlockKey[];
+    await this.loadBlocks(pks);
+    for (const pk of new Set(pks.map(blockId))) {
+      for (const r of this.blocks.get(pk)!.rows) if (r.reader === reader && r.status === 'sent' && rows.length < limit) rows.push(r);
+    }
+    return rows;
+  }
+
+  // ——— writes ———
+
+  /** Writes rows where their messages live (a block, while they may stay there; otherwise a row). */
+  async bulkPut(rows: readonly StoredMessage[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.locate(rows.filter((r) => r.seq !== null).map((r) => r.key));
+    const toRows: StoredMessage[] = [];
+    const changes = new Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>();
+    const changeOf = (id: string) => changes.get(id) ?? changes.set(id, { put: new Map(), remove: new Set() }).get(id)!;
+    for (const row of rows) {
+      const at = this.where.get(row.key);
+      if (at && blockable(row)) changeOf(at).put.set(row.key, row);
+      else {
+        if (at) changeOf(at).remove.add(row.key);
+        toRows.push(row);
+        this.where.set(row.key, null);
+      }
+    }
+    await this.writeBlocks(changes);
+    if (toRows.length > 0) await this.db.messages.bulkPut(toRows);
+  }
+
+  async put(row: StoredMessage): Promise<void> {
+    await this.bulkPut([row]);
+  }
+
+  async bulkDelete(keys: readonly string[]): Promise<void> {
+    await this.locate(keys);
+    const changes = new Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>();
+    for (const k of keys) {
+      const at = this.where.get(k);
+      if (!at) continue;
+      const c = changes.get(at) ?? changes.set(at, { put: new Map(), remove: new Set() }).get(at)!;
+      c.remove.add(k);
+      this.where.set(k, null);
+    }
+    await this.writeBlocks(changes);
+    await this.db.messages.bulkDelete([...keys]);
+  }
+
+  /**
+   * Stores messages the device did not hold (the caller read their keys through this store and
+   * found nothing). A page's blockable ones go into one new block per chat where the chat's blocks
+   * leave their seq interval free; the rest are rows.
+   */
+  async addNew(rows: readonly StoredMessage[]): Promise<void> {
+    const toRows: StoredMessage[] = [];
+    const byChat = new Map<string, StoredMessage[]>();
+    for (const r of rows) {
+      if (rows.length < BLOCK_BATCH_FROM || !blockable(r)) toRows.push(r);
+      else byChat.set(r.conversationId, [...(byChat.get(r.conversationId) ?? []), r]);
+    }
+    const candidates = [...byChat.values()].filter((list) => list.length >= BLOCK_FROM);
+    for (const list of byChat.values()) if (list.length < BLOCK_FROM) toRows.push(...list);
+    // Whether each chat's interval is free: the first block ending at or above its lowest seq must start above its highest.
+    const checks = candidates.map((list) => {
+      const seqs = list.map((r) => r.seq!);
+      const lo = Math.min(...seqs);
+      const hi = Math.max(...seqs);
+      const read = this.db.messageBlocks.where('[conversationId+lastSeq]').between([list[0]!.conversationId, lo], [list[0]!.conversationId, Dexie.maxKey], true, true).limit(1).primaryKeys();
+      read.catch(() => {});
+      return { list, hi, read };
+    });
+    const blocks: MessageBlock[] = [];
+    for (const { list, hi, read } of checks) {
+      const next = ((await read) as unknown as BlockKey[])[0];
+      if (next && next[1] <= hi) toRows.push(...list);
+      else blocks.push(makeBlock(list));
+    }
+    for (const b of blocks) {
+      const id = blockId(blockKeyOf(b));
+      this.blocks.set(id, b);
+      for (const k of b.keys) this.where.set(k, id);
+    }
+    if (blocks.length > 0) await this.db.messageBlocks.bulkAdd(blocks);
+    for (const r of toRows) this.where.set(r.key, null);
+    if (toRows.length > 0) await this.db.messages.bulkPut(toRows);
+  }
+
+  // ——— blocks ———
+
+  private inBlock(key: string): StoredMessage | undefined {
+    const at = this.where.get(key);
+    if (!at) return undefined;
+    const block = this.blocks.get(at)!;
+    let byKey = this.byKey.get(block);
+    if (!byKey) this.byKey.set(block, (byKey = new Map(block.rows.map((r) => [r.key, r]))));
+    return byKey.get(key);
+  }
+
+  private async block(pk: BlockKey): Promise<MessageBlock> {
+    await this.loadBlocks([pk]);
+    return this.blocks.get(blockId(pk))!;
+  }
+
+  private async loadBlocks(pks: readonly BlockKey[]): Promise<void> {
+    const wanted = [...new Map(pks.map((pk) => [blockId(pk), pk] as const)).entries()].filter(([id]) => !this.blocks.has(id));
+    if (wanted.length === 0) return;
+    const read = await this.db.messageBlocks.bulkGet(wanted.map(([, pk]) => pk));
+    for (const [i, [id]] of wanted.entries()) {
+      const b = read[i];
+      if (!b) throw new Error(`message block ${id} vanished inside its transaction`);
+      this.blocks.set(id, b);
+      for (const k of b.keys) this.where.set(k, id);
+    }
+  }
+
+  private async writeBlocks(changes: Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>): Promise<void> {
+    const puts: MessageBlock[] = [];
+    const deletes: BlockKey[] = [];
+    for (const [id, c] of changes) {
+      const before = this.blocks.get(id)!;
+      const after = changedBlock(before, c.put, c.remove);
+      if (after) {
+        this.blocks.set(id, after);
+        puts.push(after);
+      } else {
+        this.blocks.delete(id);
+        deletes.push(blockKeyOf(before));
+      }
+    }
+    if (puts.length > 0) await this.db.messageBlocks.bulkPut(puts);
+    if (deletes.length > 0) await this.db.messageBlocks.bulkDelete(deletes);
+  }
+}
+
+/** What the stores of each IndexedDB transaction know, so every caller inside one shares its blocks (see the header). */
+const known = new WeakMap<object, Known>();
+
+/**
+ * The message store of the transaction `db` is in: a database bound to a transaction (bound-db.ts)
+ * carries it in its tables, otherwise Dexie's current one. Outside a transaction, a store of its own
+ * (each of its reads and writes then commits alone, as a table's would).
+ */
+export function messageStore(db: LocalDb): MessageStore {
+  const tx = (db.messageBlocks as unknown as { _tx?: { idbtrans?: object } })._tx ?? (Dexie.currentTransaction as { idbtrans?: object } | null);
+  // Keyed by the IndexedDB transaction: a nested Dexie transaction is another object over the same one.
+  const key = tx?.idbtrans ?? tx;
+  if (!key) return new MessageStore(db);
+  let shared = known.get(key);
+  if (!shared) known.set(key, (shared = new Known()));
+  // The caller's tables, the transaction's knowledge: a nested Dexie transaction ends before its parent.
+  return new MessageStore(db, shared);
+}
