@@ -1,9 +1,12 @@
 /**
- * Every read and write of messages goes through here (schema v11): a message is a row of
+ * Every read and write of acked messages goes through here (schema v11): a message is a row of
  * `messages` or in one block of `messageBlocks` (local/message-blocks.ts), and callers need not
- * know which. One store per transaction (`messageStore(db)`, with `db` bound to it): it keeps the
- * blocks it has read, so every change to a block in the transaction lands on the same copy and is
- * written once per call, never over a newer one.
+ * know which. Pending and failed messages are always rows: code that deals only with them (the
+ * unacked index, uploads, discarding a failed one) reads the rows table as before.
+ *
+ * Use it inside a transaction over `messageTables(db)`: `messageStore(db)` shares the blocks the
+ * transaction has read (local/block-cache.ts), so every change to a block lands on the same copy
+ * and is written over nothing newer.
  *
  * Writes route by where the message is: a message in a block stays there while `blockable`, and
  * otherwise moves out to a row in the same write. A key the store has not seen is looked up in the
@@ -11,7 +14,8 @@
  */
 import { Dexie } from 'dexie';
 import type { LocalDb, StoredMessage } from './local-db.ts';
-import { blockable, blockId, blockKeyOf, changedBlock, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
+import { BlockCache, type BlockChanges } from './block-cache.ts';
+import { blockable, blockId, blockKeyOf, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
 
 /** The tables a transaction over messages takes (both places a message can be). */
 export const messageTables = (db: LocalDb) => [db.messages, db.messageBlocks];
@@ -24,28 +28,16 @@ export const BLOCK_BATCH_FROM = 32;
 type Keep = (row: StoredMessage) => boolean;
 const all: Keep = () => true;
 
-/** What a transaction's stores share: shared by every store over one IndexedDB transaction. */
-class Known {
-  /** Blocks read in this transaction, by blockId: each at most once, changed in place of the stored one. */
-  readonly blocks = new Map<string, MessageBlock>();
-  /** Where a key lives: a blockId, or null (a row, or nowhere) once known. */
-  readonly where = new Map<string, string | null>();
-  /** A block's rows by key, made when first asked for. */
-  readonly byKey = new WeakMap<MessageBlock, Map<string, StoredMessage>>();
-}
-
 export class MessageStore {
   private readonly blocks: Map<string, MessageBlock>;
   private readonly where: Map<string, string | null>;
-  private readonly byKey: WeakMap<MessageBlock, Map<string, StoredMessage>>;
 
   constructor(
     private readonly db: LocalDb,
-    known = new Known(),
+    private readonly cache = new BlockCache(),
   ) {
-    this.blocks = known.blocks;
-    this.where = known.where;
-    this.byKey = known.byKey;
+    this.blocks = cache.blocks;
+    this.where = cache.where;
   }
 
   // ——— reads by key and id ———
@@ -60,7 +52,7 @@ export class MessageStore {
     const missing = keys.filter((k, i) => !rows[i] && !this.where.has(k));
     for (const [i, k] of keys.entries()) if (rows[i]) this.where.set(k, null);
     await this.locate(missing);
-    return keys.map((k, i) => rows[i] ?? this.inBlock(k));
+    return keys.map((k, i) => rows[i] ?? this.cache.rowIn(k));
   }
 
   /** Records which block holds each of `keys` (null: none), reading those blocks. */
@@ -76,7 +68,7 @@ export class MessageStore {
       if (pks.length === 0) this.where.set(todo[i]!, null);
       else found.push(pks[0]!);
     }
-    await this.loadBlocks(found);
+    await this.cache.load(this.db, found);
   }
 
   /** The messages with these server ids (each id once at most). */
@@ -94,7 +86,7 @@ export class MessageStore {
     }
     const pks: BlockKey[] = [];
     for (const r of blockReads) pks.push(...((await r) as unknown as BlockKey[]));
-    await this.loadBlocks(pks);
+    await this.cache.load(this.db, pks);
     const wanted = new Set(unique);
     for (const pk of pks) for (const row of this.blocks.get(blockId(pk))!.rows) if (wanted.delete(row.id!)) out.push(row);
     return out;
@@ -110,7 +102,7 @@ export class MessageStore {
     for (const k of rowKeys) this.where.set(k, null);
     const pks = (await this.db.messageBlocks.where('ids').between(lo, hi, true, true).limit(limit).primaryKeys()) as unknown as BlockKey[];
     if (rowKeys.length >= limit || pks.length >= limit) return { keys: rowKeys, complete: false };
-    await this.loadBlocks(pks);
+    await this.cache.load(this.db, pks);
     const keys = [...rowKeys];
     for (const pk of pks) for (const row of this.blocks.get(blockId(pk))!.rows) if (row.id! >= lo && row.id! <= hi) keys.push(row.key);
     return { keys, complete: true };
@@ -144,7 +136,7 @@ export class MessageStore {
     const inRange = (r: StoredMessage) => r.seq! > lo && r.seq! < hi && keep(r);
     if (o.newest) {
       for (let i = pks.length - 1; i >= 0 && fromBlocks.length < limit; i--) {
-        const block = await this.block(pks[i]!);
+        const block = await this.cache.block(this.db, pks[i]!);
         const taken = block.rows.filter(inRange);
         fromBlocks.unshift(...taken.slice(Math.max(0, taken.length - (limit - fromBlocks.length))));
         if (block.firstSeq <= lo) break; // blocks before it end below its firstSeq
@@ -154,7 +146,7 @@ export class MessageStore {
       let start = 0;
       for (let i = 0; i < pks.length; i++) if (pks[i]![1] <= lo) start = i;
       for (let i = start; i < pks.length && fromBlocks.length < limit; i++) {
-        const taken = (await this.block(pks[i]!)).rows.filter(inRange);
+        const taken = (await this.cache.block(this.db, pks[i]!)).rows.filter(inRange);
         fromBlocks.push(...taken.slice(0, limit - fromBlocks.length));
       }
     }
@@ -180,7 +172,7 @@ export class MessageStore {
       ...((await this.db.messageBlocks.where('unread').equals([reader, 'sent', conversationId]).primaryKeys()) as unknown as BlockKey[]),
       ...((await this.db.messageBlocks.where('unread').equals([reader, 'delivered', conversationId]).primaryKeys()) as unknown as BlockKey[]),
     ];
-    await this.loadBlocks(pks);
+    await this.cache.load(this.db, pks);
     const seen = new Set<string>();
     for (const pk of pks) {
       const id = blockId(pk);
@@ -197,7 +189,7 @@ export class MessageStore {
     for (const r of rows) this.where.set(r.key, null);
     if (rows.length >= limit) return rows;
     const pks = (await this.db.messageBlocks.where('unread').between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]).primaryKeys()) as unknown as BlockKey[];
-    await this.loadBlocks(pks);
+    await this.cache.load(this.db, pks);
     for (const pk of new Set(pks.map(blockId))) {
       for (const r of this.blocks.get(pk)!.rows) if (r.reader === reader && r.status === 'sent' && rows.length < limit) rows.push(r);
     }
@@ -211,7 +203,7 @@ export class MessageStore {
     if (rows.length === 0) return;
     await this.locate(rows.filter((r) => r.seq !== null).map((r) => r.key));
     const toRows: StoredMessage[] = [];
-    const changes = new Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>();
+    const changes: BlockChanges = new Map();
     const changeOf = (id: string) => changes.get(id) ?? changes.set(id, { put: new Map(), remove: new Set() }).get(id)!;
     for (const row of rows) {
       const at = this.where.get(row.key);
@@ -222,7 +214,7 @@ export class MessageStore {
         this.where.set(row.key, null);
       }
     }
-    await this.writeBlocks(changes);
+    await this.cache.write(this.db, changes);
     if (toRows.length > 0) await this.db.messages.bulkPut(toRows);
   }
 
@@ -232,7 +224,7 @@ export class MessageStore {
 
   async bulkDelete(keys: readonly string[]): Promise<void> {
     await this.locate(keys);
-    const changes = new Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>();
+    const changes: BlockChanges = new Map();
     for (const k of keys) {
       const at = this.where.get(k);
       if (!at) continue;
@@ -240,7 +232,7 @@ export class MessageStore {
       c.remove.add(k);
       this.where.set(k, null);
     }
-    await this.writeBlocks(changes);
+    await this.cache.write(this.db, changes);
     await this.db.messages.bulkDelete([...keys]);
   }
 
@@ -282,56 +274,10 @@ export class MessageStore {
     for (const r of toRows) this.where.set(r.key, null);
     if (toRows.length > 0) await this.db.messages.bulkPut(toRows);
   }
-
-  // ——— blocks ———
-
-  private inBlock(key: string): StoredMessage | undefined {
-    const at = this.where.get(key);
-    if (!at) return undefined;
-    const block = this.blocks.get(at)!;
-    let byKey = this.byKey.get(block);
-    if (!byKey) this.byKey.set(block, (byKey = new Map(block.rows.map((r) => [r.key, r]))));
-    return byKey.get(key);
-  }
-
-  private async block(pk: BlockKey): Promise<MessageBlock> {
-    await this.loadBlocks([pk]);
-    return this.blocks.get(blockId(pk))!;
-  }
-
-  private async loadBlocks(pks: readonly BlockKey[]): Promise<void> {
-    const wanted = [...new Map(pks.map((pk) => [blockId(pk), pk] as const)).entries()].filter(([id]) => !this.blocks.has(id));
-    if (wanted.length === 0) return;
-    const read = await this.db.messageBlocks.bulkGet(wanted.map(([, pk]) => pk));
-    for (const [i, [id]] of wanted.entries()) {
-      const b = read[i];
-      if (!b) throw new Error(`message block ${id} vanished inside its transaction`);
-      this.blocks.set(id, b);
-      for (const k of b.keys) this.where.set(k, id);
-    }
-  }
-
-  private async writeBlocks(changes: Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>): Promise<void> {
-    const puts: MessageBlock[] = [];
-    const deletes: BlockKey[] = [];
-    for (const [id, c] of changes) {
-      const before = this.blocks.get(id)!;
-      const after = changedBlock(before, c.put, c.remove);
-      if (after) {
-        this.blocks.set(id, after);
-        puts.push(after);
-      } else {
-        this.blocks.delete(id);
-        deletes.push(blockKeyOf(before));
-      }
-    }
-    if (puts.length > 0) await this.db.messageBlocks.bulkPut(puts);
-    if (deletes.length > 0) await this.db.messageBlocks.bulkDelete(deletes);
-  }
 }
 
-/** What the stores of each IndexedDB transaction know, so every caller inside one shares its blocks (see the header). */
-const known = new WeakMap<object, Known>();
+/** The blocks each IndexedDB transaction has read, so every caller inside one shares them (see the header). */
+const caches = new WeakMap<object, BlockCache>();
 
 /**
  * The message store of the transaction `db` is in: a database bound to a transaction (bound-db.ts)
@@ -343,8 +289,8 @@ export function messageStore(db: LocalDb): MessageStore {
   // Keyed by the IndexedDB transaction: a nested Dexie transaction is another object over the same one.
   const key = tx?.idbtrans ?? tx;
   if (!key) return new MessageStore(db);
-  let shared = known.get(key);
-  if (!shared) known.set(key, (shared = new Known()));
+  let shared = caches.get(key);
+  if (!shared) caches.set(key, (shared = new BlockCache()));
   // The caller's tables, the transaction's knowledge: a nested Dexie transaction ends before its parent.
   return new MessageStore(db, shared);
 }
