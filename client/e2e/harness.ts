@@ -370,6 +370,15 @@ export async function countLocalRows(page: Page, dbName = 'pigeon'): Promise<{ s
       });
     const stores = [...db.objectStoreNames].filter((n) => ['messages', 'conversations', 'outbox'].includes(n));
     const counts = await Promise.all(stores.map(count));
+    // The messages kept in blocks (schema v11: a page's messages of one chat in one record), by their keys' index.
+    if (db.objectStoreNames.contains('messageBlocks'))
+      counts.push(
+        await new Promise<number>((resolve, reject) => {
+          const req = db.transaction('messageBlocks').objectStore('messageBlocks').index('keys').count();
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        }),
+      );
     db.close();
     return { stores, rows: counts.reduce((a, b) => a + b, 0) };
   }, dbName);

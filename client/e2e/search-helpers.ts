@@ -60,7 +60,8 @@ export function markedWords(page: Page): Promise<string[][]> {
 
 /**
  * Makes this device hold only the newer part of its history (as a device that synced part of it
- * would): deletes the message rows with seq ≤ `maxSeq` straight from IndexedDB. Reload after it.
+ * would): deletes the messages with seq ≤ `maxSeq` straight from IndexedDB, rows and blocks' (as
+ * engine/local/message-blocks.ts keeps them). Reload after it.
  */
 export function forgetOldMessages(page: Page, maxSeq: number, dbName = 'pigeon'): Promise<number> {
   return page.evaluate(
@@ -70,9 +71,11 @@ export function forgetOldMessages(page: Page, maxSeq: number, dbName = 'pigeon')
         open.onsuccess = () => resolve(open.result);
         open.onerror = () => reject(open.error);
       });
+      // Messages are rows or in blocks (schema v11: a page's messages of one chat in one record).
+      const blocks = db.objectStoreNames.contains('messageBlocks');
       const deleted = await new Promise<number>((resolve, reject) => {
         let n = 0;
-        const tx = db.transaction('messages', 'readwrite');
+        const tx = db.transaction(['messages', ...(blocks ? ['messageBlocks'] : [])], 'readwrite');
         const req = tx.objectStore('messages').openCursor();
         req.onsuccess = () => {
           const cursor = req.result;
@@ -84,6 +87,23 @@ export function forgetOldMessages(page: Page, maxSeq: number, dbName = 'pigeon')
           }
           cursor.continue();
         };
+        if (blocks) {
+          type Row = { key: string; id: string; seq: number; reader?: string; status: string; conversationId: string };
+          const breq = tx.objectStore('messageBlocks').openCursor();
+          breq.onsuccess = () => {
+            const cursor = breq.result;
+            if (!cursor) return;
+            const block = cursor.value as { rows: Row[] };
+            const kept = block.rows.filter((r) => r.seq > max);
+            n += block.rows.length - kept.length;
+            if (kept.length === 0) cursor.delete();
+            else if (kept.length < block.rows.length) {
+              const unread = new Map(kept.filter((r) => r.reader && (r.status === 'sent' || r.status === 'delivered')).map((r) => [r.status, [r.reader, r.status, r.conversationId]]));
+              cursor.update({ ...block, rows: kept, keys: kept.map((r) => r.key), ids: kept.map((r) => r.id), unread: [...unread.values()] });
+            }
+            cursor.continue();
+          };
+        }
         tx.oncomplete = () => resolve(n);
         tx.onerror = () => reject(tx.error);
       });

@@ -12,7 +12,8 @@
  * otherwise moves out to a row in the same write. A key the store has not seen is looked up in the
  * blocks' `*keys` index first, so no caller can write a second copy of a message.
  */
-import { Dexie } from 'dexie';
+import { Dexie, type Transaction } from 'dexie';
+import { boundTo } from './bound-db.ts';
 import type { LocalDb, StoredMessage } from './local-db.ts';
 import { BlockCache, type BlockChanges } from './block-cache.ts';
 import { blockable, blockId, blockKeyOf, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
@@ -59,7 +60,7 @@ export class MessageStore {
   async locate(keys: readonly string[]): Promise<void> {
     const todo = [...new Set(keys.filter((k) => !this.where.has(k)))];
     if (todo.length === 0) return;
-    // Requested together, awaited in order (not Promise.all: see LocalDb.unreadIn).
+    // Requested together, awaited in order (not Promise.all: see LocalDb.unreadRowsIn).
     const reads = todo.map((k) => this.db.messageBlocks.where('keys').equals(k).primaryKeys());
     for (const r of reads) r.catch(() => {});
     const found: BlockKey[] = [];
@@ -283,14 +284,21 @@ const caches = new WeakMap<object, BlockCache>();
  * The message store of the transaction `db` is in: a database bound to a transaction (bound-db.ts)
  * carries it in its tables, otherwise Dexie's current one. Outside a transaction, a store of its own
  * (each of its reads and writes then commits alone, as a table's would).
+ *
+ * The store's I/O always goes through tables bound to the transaction, never through Dexie's zone:
+ * its reads nest a few async calls deep, and in Chromium a chain like that lost the zone (F1,
+ * bound-db.ts), so a read went to a transaction of its own while the caller's committed with
+ * nothing pending (a PrematureCommitError in the chat's live query, found by the e2e suite; fake-
+ * indexeddb keeps a transaction open longer and never showed it).
  */
 export function messageStore(db: LocalDb): MessageStore {
-  const tx = (db.messageBlocks as unknown as { _tx?: { idbtrans?: object } })._tx ?? (Dexie.currentTransaction as { idbtrans?: object } | null);
+  const own = (db.messageBlocks as unknown as { _tx?: Transaction })._tx;
+  const tx = own ?? Dexie.currentTransaction;
+  if (!tx) return new MessageStore(db);
   // Keyed by the IndexedDB transaction: a nested Dexie transaction is another object over the same one.
-  const key = tx?.idbtrans ?? tx;
-  if (!key) return new MessageStore(db);
+  const key = (tx as { idbtrans?: object }).idbtrans ?? tx;
   let shared = caches.get(key);
   if (!shared) caches.set(key, (shared = new BlockCache()));
-  // The caller's tables, the transaction's knowledge: a nested Dexie transaction ends before its parent.
-  return new MessageStore(db, shared);
+  // The caller's transaction's tables, the IndexedDB transaction's blocks: a nested Dexie transaction ends before its parent.
+  return new MessageStore(own ? db : boundTo(db, tx), shared);
 }

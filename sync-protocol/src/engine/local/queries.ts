@@ -49,7 +49,7 @@ export function createQueries(db: LocalDb, options: { loadOlder?: AroundDeps['lo
         // Messages deleted for me are out (on every device of mine: hiddenAt syncs). The unacked read
         // is requested before the acked one is awaited: IndexedDB runs them back to back in the
         // transaction, one round trip to the page fewer when a chat opens (#20). Not Promise.all:
-        // its continuation ran outside Dexie's transaction zone on fake-indexeddb (LocalDb.unreadIn).
+        // its continuation ran outside Dexie's transaction zone on fake-indexeddb (LocalDb.unreadRowsIn).
         const unackedRead = db.inConversation('unacked', conversationId).toArray();
         // Awaited below unless the first read throws, which aborts the transaction and this read with it.
         unackedRead.catch(() => {});

@@ -1,6 +1,5 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Dexie } from 'dexie';
 import { directConversationId } from '../../conversation-id.ts';
 import { PigeonError } from '../../errors.ts';
 import { createMemoryServer, waitFor, type MemoryServer } from '../../testing/index.ts';
@@ -109,6 +108,23 @@ describe('Drainer on the in-memory server', () => {
   // id's read and the "missing" read sent the action with a null target; one read does both now.
   it('an action whose target a completing catch-up stores right after the lane looked is sent, not dropped', async () => {
     db = new LocalDb('drain-target', { indexedDB: new IDBFactory(), IDBKeyRange });
+    let spyGetMany: (keys: unknown[], rows: unknown[]) => void = () => {};
+    db.use({
+      stack: 'dbcore',
+      name: 'target-spy',
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name);
+          if (name !== 'messages') return table;
+          return { ...table, getMany: async (req) => {
+            const rows = await table.getMany(req);
+            spyGetMany(req.keys, rows);
+            return rows;
+          } };
+        },
+      }),
+    });
     server = createMemoryServer();
     const { user: me, token } = server.addUser('me-user');
     await db.setMeta(META.userId, me.id);
@@ -133,16 +149,22 @@ describe('Drainer on the in-memory server', () => {
     // The "catch-up" stores the row and completes between the lane's look and its next wait().
     let done = 0;
     let asked = 0;
-    // The lane reads its target in a read transaction (resolveTarget): the store starts when that
-    // read misses and runs right after it, outside it, before the lane asks whether to wait.
-    const bulkGet = db.messages.bulkGet.bind(db.messages) as (keys: string[]) => Promise<unknown[]>;
-    (db.messages as unknown as { bulkGet: (keys: string[]) => Promise<unknown[]> }).bulkGet = async (keys: string[]) => {
-      const rows = await bulkGet(keys);
-      if (keys.includes(targetKey) && rows.every((r) => !r) && asked >= TARGET_WAITS && done === 0) {
-        done = -1;
-        void Dexie.ignoreTransaction(() => applyServerCopies(db, [target], me.id)).then(() => (done = 1));
+    // The lane reads its target in a read transaction (resolveTarget); when that read misses, the
+    // catch-up stores the row and completes right after the transaction, before the lane goes on.
+    // (The miss is seen by a DBCore middleware: the message store reads through the transaction's own tables.)
+    let missed = false;
+    spyGetMany = (keys, rows) => {
+      if (keys.includes(targetKey) && rows.every((r) => !r) && asked >= TARGET_WAITS && done === 0) missed = true;
+    };
+    const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    (db as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = async (...args: unknown[]) => {
+      const result = await transaction(...args);
+      if (missed && done === 0) {
+        missed = false;
+        await applyServerCopies(db, [target], me.id);
+        done = 1;
       }
-      return rows;
+      return result;
     };
     const sent: (string | null)[] = [];
     const errors: string[] = [];
@@ -159,7 +181,7 @@ describe('Drainer on the in-memory server', () => {
         sent.push(entry.action.targetId);
         await db.outbox.delete(entry.clientId);
       },
-      catchUpsDone: () => (asked++, Math.max(done, 0)),
+      catchUpsDone: () => (asked++, done),
       onError: (where, e) => errors.push(`${where}: ${e}`),
       backoff: { baseMs: 1, maxMs: 5 },
       route,

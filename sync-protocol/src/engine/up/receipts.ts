@@ -5,7 +5,7 @@
  *    the same transaction (local/owed-receipts.ts); the record is deleted once the server acks
  *    `message-received`. Until then the device is ahead of the server, so the debt is counted
  *    into the engine's state (`receiptsOwed`). Rows a previous version stored `sent`
- *    (LocalDb.sentIncoming) are still sent and then raised to `delivered`, as that version did.
+ *    (MessageStore.sentIncoming) are still sent and then raised to `delivered`, as that version did.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
  * Both flushes run on every (re)connect and after the writes that create a debt. An emit
