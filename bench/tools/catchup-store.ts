@@ -11,6 +11,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
 import { LocalDb, META } from '../../sync-protocol/src/engine/local/local-db.ts';
 import { commitPage } from '../../sync-protocol/src/engine/down/catch-up.ts';
+import { storedMessages } from '../../sync-protocol/src/testing/stored-messages.ts';
 
 const [total = 20_000, conversations = 50, pageSize = 500] = process.argv.slice(2).map(Number);
 const me = 'u-me';
@@ -47,7 +48,7 @@ for (let p = 0; p * pageSize < total; p++) {
 }
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
-const stored = await db.messages.count();
+const stored = (await storedMessages(db)).length;
 if (stored !== total) throw new Error(`${stored} rows stored, ${total} sent`);
 console.log(`${total} messages in ${conversations} conversations, pages of ${pageSize}: ${ms.toFixed(0)} ms (${Math.round(total / (ms / 1000))} msgs/s), slowest page ${slowest.toFixed(0)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
 db.close();

@@ -200,7 +200,7 @@ const PROBE_FROM = 32;
  * The stored rows of a batch's keys (undefined where none). A catch-up page brings mostly messages
  * the device has never seen, and a keyed read per copy (one IndexedDB request each, 500 a page)
  * was a tenth of a catch-up's main thread in Chromium (issue #20). So one read of the `id` index
- * over the batch's id span first: a copy of someone else's message can only be stored already as
+ * (rows) and the `*ids` index (blocks) over the batch's id span first: a copy of someone else's message can only be stored already as
  * an acked row, which carries its id, so only those found there, and our own (a pending row has no
  * id yet), are read by key. When the span holds many more rows than the batch (a page with an
  * old message's edit), the probe stops at its limit and every key is read as before.
