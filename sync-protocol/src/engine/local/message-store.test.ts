@@ -7,7 +7,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from '../../../../tests/chaos/storage-probe.ts';
 import { LocalDb, type StoredMessage } from './local-db.ts';
-import { BLOCK_BATCH_FROM, messageStore, messageTables } from './message-store.ts';
+import { BLOCK_BATCH_FROM, BLOCK_MAX, messageStore, messageTables } from './message-store.ts';
 import { holdWords } from './page-words.ts';
 
 const chats = ['dm:a:me', 'dm:b:me', 'g1'];
@@ -52,6 +52,16 @@ describe('message store', () => {
     expect(await db.messages.count()).toBe(3);
     expect((await inTx(db, () => store().unreadIn('me', chats[1]!))).length).toBe(19);
     expect(problemsOf(await db.messages.toArray(), await db.messageBlocks.toArray())).toEqual([]);
+    db.close();
+  });
+
+  it("cuts one chat's page into blocks of at most BLOCK_MAX, read as one run", async () => {
+    const db = open();
+    const n = 2 * BLOCK_MAX + 50;
+    await inTx(db, () => messageStore(db).addNew(holdWords(Array.from({ length: n }, (_, i) => row(chats[0]!, n - i))).rows));
+    expect((await db.messageBlocks.toArray()).map((b) => [b.firstSeq, b.lastSeq])).toEqual([[1, BLOCK_MAX], [BLOCK_MAX + 1, 2 * BLOCK_MAX], [2 * BLOCK_MAX + 1, n]]);
+    expect((await inTx(db, () => messageStore(db).range(chats[0]!, { newest: true, limit: 60 }))).map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => n - 59 + i));
+    expect((await inTx(db, () => messageStore(db).range(chats[0]!, {}))).length).toBe(n);
     db.close();
   });
 

@@ -25,6 +25,11 @@ export const messageTables = (db: LocalDb) => [db.messages, db.messageBlocks];
 export const BLOCK_FROM = 2;
 /** ...and only from a batch of this many (a page): a live message or an ack is a row. */
 export const BLOCK_BATCH_FROM = 32;
+/**
+ * At most this many messages in a block: opening a chat reads its newest block whole, and a page of
+ * one busy chat's 500 messages in one record made that read clone ten times the 50 it shows.
+ */
+export const BLOCK_MAX = 100;
 
 type Keep = (row: StoredMessage) => boolean;
 const all: Keep = () => true;
@@ -267,7 +272,10 @@ export class MessageStore {
     for (const { list, hi, read } of checks) {
       const next = ((await read) as unknown as BlockKey[])[0];
       if (next && next[1] <= hi) toRows.push(...list);
-      else blocks.push(makeBlock(list));
+      else {
+        const sorted = [...list].sort((a, b) => a.seq! - b.seq!);
+        for (let i = 0; i < sorted.length; i += BLOCK_MAX) blocks.push(makeBlock(sorted.slice(i, i + BLOCK_MAX)));
+      }
     }
     for (const b of blocks) {
       const id = blockId(blockKeyOf(b));
