@@ -5,10 +5,11 @@
  * After the catch-up, in the same page: the rows of the app's `pigeon` database (messages,
  * conversations and the page word records, as the engine left them) are read, a fresh database is
  * made with the same stores and indexes (read from the app's, so it follows the schema), and the
- * messages are written into it again in the engine's page size, oldest first, one read-write
- * transaction per page: the page's rows, its conversations' rows, one word record (the engine's,
- * in the order it wrote them) and a cursor row, as `commitPage` writes at least. Timed from the
- * first transaction to the last commit.
+ * messages are written into it again as the engine stored them (since schema v11 a row, or a block
+ * of a page's messages of one chat), oldest first, one read-write transaction per page's worth of
+ * messages: its records, its conversations' rows, one word record (the engine's, in the order it
+ * wrote them) and a cursor row, as `commitPage` writes at least. Timed from the first transaction
+ * to the last commit.
  * Then the fresh database is deleted.
  *
  * The same measure runs in Node over the engine's fake-indexeddb factory (figure 3's fake-indexeddb
