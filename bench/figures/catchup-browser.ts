@@ -109,7 +109,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     // What the indexes cost of it: without the search words, and with the primary key alone.
     console.log(`  the floor without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`);
     await net.set(true);
-    const search = await timePageSearch(page, 'catchup/browser');
+    const search = await timePageSearch(page, 'catchup/browser', perConversation);
     console.log(`  search box offline over the ${total} (typed → results, median of 5): ${search.map((r) => `"${r.q}" ${r.ms.toFixed(0)} ms (${r.hits} hits)`).join(', ')}`);
     await context.close();
     return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };

@@ -169,7 +169,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
         `= ${(floor.ms / rawMs).toFixed(1)} × raw; engine / floor ${(engineMs / floor.ms).toFixed(1)} ×; ` +
         `without the words index ${(floorParts[0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(floorParts[1]!.ms / 1000).toFixed(2)} s`,
     );
-    const search = await timeDeviceSearch(engine, where);
+    const search = await timeDeviceSearch(engine, where, perConversation);
     console.log(`  device search offline over the ${total} (median of 5): ${search.map((r) => `"${r.q}" ${r.ms.toFixed(1)} ms (${r.hits} hits)`).join(', ')}`);
     return {
       kind,

@@ -10,8 +10,12 @@ import type { SyncEngine } from '../../sync-protocol/src/engine/api.ts';
 import { fail } from './integrity.ts';
 import { percentile } from './stats.ts';
 
-/** A word many chat-like bodies share, two words, and a message number each chat has once (bench/lib/chat-body.ts). */
-export const SEARCH_QUERIES = ['lunch', 'see tomorrow', '123'] as const;
+/**
+ * A word many chat-like bodies share, two words, and a message number each chat has once
+ * (bench/lib/chat-body.ts numbers each chat's messages from 1): 123, or the chat's last number
+ * when it has fewer (the MongoDB run's 100 a chat).
+ */
+export const searchQueries = (perChat: number): string[] => ['lunch', 'see tomorrow', String(Math.min(123, perChat))];
 
 export interface DeviceSearchTime {
   q: string;
@@ -20,9 +24,9 @@ export interface DeviceSearchTime {
 }
 
 /** Each query searched 5 times by `once` (which times itself): the median time, and the last search's hits. */
-async function medianOf5(once: (q: string) => Promise<{ ms: number; hits: number }>): Promise<DeviceSearchTime[]> {
+async function medianOf5(queries: readonly string[], once: (q: string) => Promise<{ ms: number; hits: number }>): Promise<DeviceSearchTime[]> {
   const out: DeviceSearchTime[] = [];
-  for (const q of SEARCH_QUERIES) {
+  for (const q of queries) {
     const runs: { ms: number; hits: number }[] = [];
     for (let i = 0; i < 5; i++) runs.push(await once(q));
     out.push({ q, ms: percentile(runs.map((r) => r.ms).sort((a, b) => a - b), 50), hits: runs[runs.length - 1]!.hits });
@@ -30,9 +34,9 @@ async function medianOf5(once: (q: string) => Promise<{ ms: number; hits: number
   return out;
 }
 
-export async function timeDeviceSearch(engine: SyncEngine, where: string): Promise<DeviceSearchTime[]> {
+export async function timeDeviceSearch(engine: SyncEngine, where: string, perChat: number): Promise<DeviceSearchTime[]> {
   engine.setNetworkEnabled(false);
-  const out = await medianOf5(async (q) => {
+  const out = await medianOf5(searchQueries(perChat), async (q) => {
     const t0 = performance.now();
     const r = await engine.search(q);
     const ms = performance.now() - t0;
@@ -50,9 +54,9 @@ export async function timeDeviceSearch(engine: SyncEngine, where: string): Promi
  * filled until the message results say they answer it (`message-results` data-state done, its
  * data-query the text), the box's input debounce and the results' render included. Median of 5.
  */
-export async function timePageSearch(page: Page, where: string): Promise<DeviceSearchTime[]> {
+export async function timePageSearch(page: Page, where: string, perChat: number): Promise<DeviceSearchTime[]> {
   const box = page.getByTestId('people-search');
-  const out = await medianOf5(async (q) => {
+  const out = await medianOf5(searchQueries(perChat), async (q) => {
     await box.fill('');
     const t0 = performance.now();
     await box.fill(q);
