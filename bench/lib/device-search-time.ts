@@ -12,10 +12,10 @@ import { percentile } from './stats.ts';
 
 /**
  * A word many chat-like bodies share, two words, and a message number each chat has once
- * (bench/lib/chat-body.ts numbers each chat's messages from 1): 123, or the chat's last number
- * when it has fewer (the MongoDB run's 100 a chat).
+ * (bench/lib/burst.ts numbers each chat's messages from 0 for bench/lib/chat-body.ts): 123, or the
+ * chat's last number when it has fewer (the MongoDB run's 100 a chat: 99).
  */
-export const searchQueries = (perChat: number): string[] => ['lunch', 'see tomorrow', String(Math.min(123, perChat))];
+export const searchQueries = (perChat: number): string[] => ['lunch', 'see tomorrow', String(Math.min(123, perChat - 1))];
 
 export interface DeviceSearchTime {
   q: string;
