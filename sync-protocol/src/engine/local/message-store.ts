@@ -113,7 +113,8 @@ export class MessageStore {
     if (rowKeys.length >= limit || pks.length >= limit) return { keys: rowKeys, complete: false };
     await this.cache.load(this.db, pks);
     const keys = [...rowKeys];
-    for (const pk of pks) for (const row of this.blocks.get(blockId(pk))!.rows) if (row.id! >= lo && row.id! <= hi) keys.push(row.key);
+    // A block comes once per id of it in the span (a multiEntry index): each is read once.
+    for (const id of new Set(pks.map(blockId))) for (const row of this.blocks.get(id)!.rows) if (row.id! >= lo && row.id! <= hi) keys.push(row.key);
     return { keys, complete: true };
   }
 
