@@ -10,9 +10,16 @@ import { blockId, blockKeyOf, changedBlock, type BlockKey, type MessageBlock } f
 /** Per block (by blockId): the rows to replace, by key, and the keys to take out. */
 export type BlockChanges = Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>;
 
+/** The changes to block `id` in `changes`, made empty when there are none yet. */
+export function changesOf(changes: BlockChanges, id: string): { put: Map<string, StoredMessage>; remove: Set<string> } {
+  let c = changes.get(id);
+  if (!c) changes.set(id, (c = { put: new Map(), remove: new Set() }));
+  return c;
+}
+
 export class BlockCache {
   /** Blocks read, by blockId, as changed so far in the transaction. */
-  readonly blocks = new Map<string, MessageBlock>();
+  private readonly blocks = new Map<string, MessageBlock>();
   /** Where a key lives: a blockId, or null (a row, or nowhere) once known. */
   readonly where = new Map<string, string | null>();
   /** A block's rows by key, made when first asked for. */
@@ -29,21 +36,32 @@ export class BlockCache {
   }
 
   async block(db: LocalDb, pk: BlockKey): Promise<MessageBlock> {
-    await this.load(db, [pk]);
-    return this.blocks.get(blockId(pk))!;
+    return (await this.load(db, [pk]))[0]!;
   }
 
-  /** Reads the blocks not read yet, and notes where each of their keys lives. */
-  async load(db: LocalDb, pks: readonly BlockKey[]): Promise<void> {
-    const wanted = [...new Map(pks.map((pk) => [blockId(pk), pk] as const)).entries()].filter(([id]) => !this.blocks.has(id));
-    if (wanted.length === 0) return;
-    const read = await db.messageBlocks.bulkGet(wanted.map(([, pk]) => pk));
-    for (const [i, [id]] of wanted.entries()) {
-      const b = read[i];
-      if (!b) throw new Error(`message block ${id} vanished inside its transaction`);
-      this.blocks.set(id, b);
-      for (const k of b.keys) this.where.set(k, id);
+  /**
+   * The blocks of `pks`, each once, in the order first named (an index read names a block once per
+   * entry of it): those not read yet are read, and where each of their keys lives is noted.
+   */
+  async load(db: LocalDb, pks: readonly BlockKey[]): Promise<MessageBlock[]> {
+    const named = new Map(pks.map((pk) => [blockId(pk), pk] as const));
+    const wanted = [...named].filter(([id]) => !this.blocks.has(id));
+    if (wanted.length > 0) {
+      const read = await db.messageBlocks.bulkGet(wanted.map(([, pk]) => pk));
+      for (const [i, [id]] of wanted.entries()) {
+        const b = read[i];
+        if (!b) throw new Error(`message block ${id} vanished inside its transaction`);
+        this.remember(b);
+      }
     }
+    return [...named.keys()].map((id) => this.blocks.get(id)!);
+  }
+
+  /** Notes a block read or made in the transaction, and that its keys live there. */
+  remember(block: MessageBlock): void {
+    const id = blockId(blockKeyOf(block));
+    this.blocks.set(id, block);
+    for (const k of block.keys) this.where.set(k, id);
   }
 
   /** Writes the changed blocks (a block left empty is deleted). */

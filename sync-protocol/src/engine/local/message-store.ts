@@ -15,8 +15,8 @@
 import { Dexie, type Transaction } from 'dexie';
 import { boundTo } from './bound-db.ts';
 import type { LocalDb, StoredMessage } from './local-db.ts';
-import { BlockCache, type BlockChanges } from './block-cache.ts';
-import { blockable, blockId, blockKeyOf, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
+import { BlockCache, changesOf, type BlockChanges } from './block-cache.ts';
+import { blockable, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
 
 /** The tables a transaction over messages takes (both places a message can be). */
 export const messageTables = (db: LocalDb) => [db.messages, db.messageBlocks];
@@ -35,14 +35,12 @@ type Keep = (row: StoredMessage) => boolean;
 const all: Keep = () => true;
 
 export class MessageStore {
-  private readonly blocks: Map<string, MessageBlock>;
   private readonly where: Map<string, string | null>;
 
   constructor(
     private readonly db: LocalDb,
     private readonly cache = new BlockCache(),
   ) {
-    this.blocks = cache.blocks;
     this.where = cache.where;
   }
 
@@ -95,9 +93,8 @@ export class MessageStore {
     }
     const pks: BlockKey[] = [];
     for (const r of blockReads) pks.push(...((await r) as unknown as BlockKey[]));
-    await this.cache.load(this.db, pks);
     const wanted = new Set(unique);
-    for (const pk of pks) for (const row of this.blocks.get(blockId(pk))!.rows) if (wanted.delete(row.id!)) out.push(row);
+    for (const block of await this.cache.load(this.db, pks)) for (const row of block.rows) if (wanted.delete(row.id!)) out.push(row);
     return out;
   }
 
@@ -111,10 +108,8 @@ export class MessageStore {
     for (const k of rowKeys) this.where.set(k, null);
     const pks = (await this.db.messageBlocks.where('ids').between(lo, hi, true, true).limit(limit).primaryKeys()) as unknown as BlockKey[];
     if (rowKeys.length >= limit || pks.length >= limit) return { keys: rowKeys, complete: false };
-    await this.cache.load(this.db, pks);
     const keys = [...rowKeys];
-    // A block comes once per id of it in the span (a multiEntry index): each is read once.
-    for (const id of new Set(pks.map(blockId))) for (const row of this.blocks.get(id)!.rows) if (row.id! >= lo && row.id! <= hi) keys.push(row.key);
+    for (const block of await this.cache.load(this.db, pks)) for (const row of block.rows) if (row.id! >= lo && row.id! <= hi) keys.push(row.key);
     return { keys, complete: true };
   }
 
@@ -182,13 +177,8 @@ export class MessageStore {
       ...((await this.db.messageBlocks.where('unread').equals([reader, 'sent', conversationId]).primaryKeys()) as unknown as BlockKey[]),
       ...((await this.db.messageBlocks.where('unread').equals([reader, 'delivered', conversationId]).primaryKeys()) as unknown as BlockKey[]),
     ];
-    await this.cache.load(this.db, pks);
-    const seen = new Set<string>();
-    for (const pk of pks) {
-      const id = blockId(pk);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const r of this.blocks.get(id)!.rows) if (r.reader === reader && (r.status === 'sent' || r.status === 'delivered')) rows.push(r);
+    for (const block of await this.cache.load(this.db, pks)) {
+      for (const r of block.rows) if (r.reader === reader && (r.status === 'sent' || r.status === 'delivered')) rows.push(r);
     }
     return rows;
   }
@@ -199,9 +189,8 @@ export class MessageStore {
     for (const r of rows) this.where.set(r.key, null);
     if (rows.length >= limit) return rows;
     const pks = (await this.db.messageBlocks.where('unread').between([reader, 'sent', Dexie.minKey], [reader, 'sent', Dexie.maxKey]).primaryKeys()) as unknown as BlockKey[];
-    await this.cache.load(this.db, pks);
-    for (const pk of new Set(pks.map(blockId))) {
-      for (const r of this.blocks.get(pk)!.rows) if (r.reader === reader && r.status === 'sent' && rows.length < limit) rows.push(r);
+    for (const block of await this.cache.load(this.db, pks)) {
+      for (const r of block.rows) if (r.reader === reader && r.status === 'sent' && rows.length < limit) rows.push(r);
     }
     return rows;
   }
@@ -214,12 +203,11 @@ export class MessageStore {
     await this.locate(rows.filter((r) => r.seq !== null).map((r) => r.key));
     const toRows: StoredMessage[] = [];
     const changes: BlockChanges = new Map();
-    const changeOf = (id: string) => changes.get(id) ?? changes.set(id, { put: new Map(), remove: new Set() }).get(id)!;
     for (const row of rows) {
       const at = this.where.get(row.key);
-      if (at && blockable(row)) changeOf(at).put.set(row.key, row);
+      if (at && blockable(row)) changesOf(changes, at).put.set(row.key, row);
       else {
-        if (at) changeOf(at).remove.add(row.key);
+        if (at) changesOf(changes, at).remove.add(row.key);
         toRows.push(row);
         this.where.set(row.key, null);
       }
@@ -238,8 +226,7 @@ export class MessageStore {
     for (const k of keys) {
       const at = this.where.get(k);
       if (!at) continue;
-      const c = changes.get(at) ?? changes.set(at, { put: new Map(), remove: new Set() }).get(at)!;
-      c.remove.add(k);
+      changesOf(changes, at).remove.add(k);
       this.where.set(k, null);
     }
     await this.cache.write(this.db, changes);
@@ -256,7 +243,11 @@ export class MessageStore {
     const byChat = new Map<string, StoredMessage[]>();
     for (const r of rows) {
       if (rows.length < BLOCK_BATCH_FROM || !blockable(r)) toRows.push(r);
-      else byChat.set(r.conversationId, [...(byChat.get(r.conversationId) ?? []), r]);
+      else {
+        const list = byChat.get(r.conversationId);
+        if (list) list.push(r);
+        else byChat.set(r.conversationId, [r]);
+      }
     }
     const candidates = [...byChat.values()].filter((list) => list.length >= BLOCK_FROM);
     for (const list of byChat.values()) if (list.length < BLOCK_FROM) toRows.push(...list);
@@ -278,11 +269,7 @@ export class MessageStore {
         for (let i = 0; i < sorted.length; i += BLOCK_MAX) blocks.push(makeBlock(sorted.slice(i, i + BLOCK_MAX)));
       }
     }
-    for (const b of blocks) {
-      const id = blockId(blockKeyOf(b));
-      this.blocks.set(id, b);
-      for (const k of b.keys) this.where.set(k, id);
-    }
+    for (const b of blocks) this.cache.remember(b);
     if (blocks.length > 0) await this.db.messageBlocks.bulkAdd(blocks);
     for (const r of toRows) this.where.set(r.key, null);
     if (toRows.length > 0) await this.db.messages.bulkPut(toRows);

@@ -33,6 +33,7 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
     const indexed = await db.messages.where('words').startsWith(first).distinct().toArray();
     const seen = new Set(indexed.map((r) => r.key));
     const rank = (rows: StoredMessage[]) => rows.sort(newestFirst).slice(0, options.limit);
+    const store = messageStore(db);
     let ranked = rank(indexed.filter(found));
     for (const { id, newest } of await pagesNewestFirst(db, first)) {
       // Every row of this record and of the ones after it is at most `newest`: none can rank any more.
@@ -40,7 +41,7 @@ export async function searchDevice(db: LocalDb, me: string, terms: readonly stri
       const page = await db.wordPages.get(id);
       const keys = page ? keysWithTerms(page, terms).filter((k) => !seen.has(k)) : [];
       for (const k of keys) seen.add(k);
-      const rows = (await messageStore(db).bulkGet(keys)).filter((r): r is StoredMessage => r !== undefined && found(r));
+      const rows = (await store.bulkGet(keys)).filter((r): r is StoredMessage => r !== undefined && found(r));
       if (rows.length > 0) ranked = rank([...ranked, ...rows]);
     }
     return ranked.map(toLocalMessage);
