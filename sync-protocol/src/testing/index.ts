@@ -14,3 +14,4 @@ export type { MemoryTransportOptions } from './memory-transport.ts';
 export { networkError } from '../engine/transport/transport.ts';
 export { waitFor } from './wait-for.ts';
 export { dropMessages, putStored, storedMessage, storedMessages, storedRange, updateStored } from './stored-messages.ts';
+export { spyOnReads, type SeenRead } from './read-spy.ts';

@@ -17,7 +17,7 @@ import { LocalDb, META, type StoredMessage } from './local-db.ts';
 import { VERSIONS } from './schema-versions.ts';
 import { storeSession } from './session.ts';
 import { messageStore, messageTables } from './message-store.ts';
-import { storedMessages } from '../../testing/index.ts';
+import { spyOnReads, storedMessages } from '../../testing/index.ts';
 
 const user = (id: string) => ({ id, username: id, displayName: id, online: false, lastSeen: null });
 const copy = (conversationId: string, senderId: string, seq: number): Message => ({
@@ -37,41 +37,7 @@ async function open(name: string): Promise<{ db: LocalDb; read: () => string[] }
   let read: string[] = [];
   const note = (row: unknown) => read.push((row as StoredMessage).conversationId);
   // Every row the messages table hands out, and every block (local/message-blocks.ts), through a cursor (a filter's rejects too) or a getAll.
-  db.use({
-    stack: 'dbcore',
-    name: 'rows-read',
-    create: (down) => ({
-      ...down,
-      table: (name) => {
-        const table = down.table(name);
-        if (name !== 'messages' && name !== 'messageBlocks') return table;
-        return {
-          ...table,
-          getMany: async (req) => {
-            const res = await table.getMany(req);
-            res.forEach((v) => v && note(v));
-            return res;
-          },
-          query: async (req) => {
-            const res = await table.query(req);
-            if (req.values) res.result.forEach(note);
-            return res;
-          },
-          openCursor: async (req) => {
-            const cursor = await table.openCursor(req);
-            if (!cursor || !req.values) return cursor;
-            return new Proxy(cursor, {
-              get(target, prop) {
-                if (prop === 'value') note(target.value);
-                const value = Reflect.get(target, prop, target) as unknown;
-                return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-              },
-            });
-          },
-        };
-      },
-    }),
-  });
+  spyOnReads(db, ['messages', 'messageBlocks'], ({ values }) => values.forEach((v) => v && note(v)));
   await storeSession(db, { userId: 'me', token: 't', refreshToken: null, receivedAt: 1 }, user('me'));
   return { db, read: () => [...new Set(read.splice(0))] };
 }

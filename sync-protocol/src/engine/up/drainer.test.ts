@@ -2,7 +2,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
 import { PigeonError } from '../../errors.ts';
-import { createMemoryServer, waitFor, type MemoryServer } from '../../testing/index.ts';
+import { createMemoryServer, spyOnReads, waitFor, type MemoryServer } from '../../testing/index.ts';
 import { Drainer } from './drainer.ts';
 import { chooseRoute, classifySendError } from './send-rules.ts';
 import { LocalDb, META, messageKey } from '../local/local-db.ts';
@@ -108,23 +108,8 @@ describe('Drainer on the in-memory server', () => {
   // id's read and the "missing" read sent the action with a null target; one read does both now.
   it('an action whose target a completing catch-up stores right after the lane looked is sent, not dropped', async () => {
     db = new LocalDb('drain-target', { indexedDB: new IDBFactory(), IDBKeyRange });
-    let spyGetMany: (keys: unknown[], rows: unknown[]) => void = () => {};
-    db.use({
-      stack: 'dbcore',
-      name: 'target-spy',
-      create: (down) => ({
-        ...down,
-        table: (name) => {
-          const table = down.table(name);
-          if (name !== 'messages') return table;
-          return { ...table, getMany: async (req) => {
-            const rows = await table.getMany(req);
-            spyGetMany(req.keys, rows);
-            return rows;
-          } };
-        },
-      }),
-    });
+    let spyGetMany: (keys: readonly unknown[], rows: readonly unknown[]) => void = () => {};
+    spyOnReads(db, ['messages'], ({ keys, values }) => keys && spyGetMany(keys, values));
     server = createMemoryServer();
     const { user: me, token } = server.addUser('me-user');
     await db.setMeta(META.userId, me.id);
