@@ -21,10 +21,13 @@ let reader: ApiAuth;
 const ids = new Map<number, string>();
 
 /** Sends `count` messages from `from` to `to` through the REST API, a few at a time. */
-async function seed(from: ApiAuth, to: string, count: number, prefix: string, first = 1): Promise<void> {
-  const BATCH = 25;
-  for (let i = first; i < first + count; i += BATCH) {
-    const n = Math.min(BATCH, first + count - i);
+/**
+ * Sends `count` messages, `batch` at a time in parallel: the server may number the messages of one
+ * batch in any order, so a test that names the newest one sends with batch 1.
+ */
+async function seed(from: ApiAuth, to: string, count: number, prefix: string, first = 1, batch = 25): Promise<void> {
+  for (let i = first; i < first + count; i += batch) {
+    const n = Math.min(batch, first + count - i);
     await Promise.all(
       Array.from({ length: n }, async (_, k) => {
         const sent = await apiPost<{ message: { id: string } }>(cluster.server, '/api/messages', { clientId: `${prefix}-${i + k}`, to, body: `message ${i + k}` }, from.token);
@@ -180,7 +183,8 @@ describe('Chat message list with a long history', () => {
     expect(await jump.count()).toBe(0);
     await list.evaluate((el) => el.scrollTo({ top: el.scrollHeight / 3 }));
     await jump.waitFor(WAIT);
-    await seed(writer, reader.user.id, 3, `${writerName}-late`, HISTORY + 1);
+    // One at a time: the last one sent is the newest (the assertion below names it).
+    await seed(writer, reader.user.id, 3, `${writerName}-late`, HISTORY + 1, 1);
     await page.getByRole('button', { name: /Jump to newest.*3 new messages/ }).waitFor(WAIT);
     expect(await page.getByTestId('jump-to-newest-count').innerText()).toBe('3');
     await jump.click();

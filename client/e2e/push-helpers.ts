@@ -9,6 +9,7 @@
  */
 import { createECDH, randomBytes } from 'node:crypto';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { expect } from 'vitest';
 
 export interface TestSubscription {
   endpoint: string;
@@ -90,6 +91,28 @@ export function shownNotifications(worker: Worker): Promise<ShownNotification[]>
     const reg = (self as unknown as { registration: ServiceWorkerRegistration }).registration;
     return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data ?? null }));
   });
+}
+
+/**
+ * What the worker printed (the handlers log a push they ignore or fail on) and whether it went
+ * away, kept to explain a failed wait: a notification that never shows says nothing by itself.
+ */
+export function watchWorker(worker: Worker): string[] {
+  const lines: string[] = [];
+  worker.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  worker.on('close', () => lines.push('(the worker closed)'));
+  return lines;
+}
+
+/** Waits until the worker shows exactly `expected`; on failure the error carries the worker's log and permission. */
+export async function expectNotifications(worker: Worker, log: readonly string[], expected: ShownNotification[], timeout = 20_000): Promise<void> {
+  try {
+    await expect.poll(() => shownNotifications(worker), { timeout, interval: 100 }).toEqual(expected);
+  } catch (error) {
+    const permission = await worker.evaluate(() => (self as unknown as { Notification: { permission: string } }).Notification.permission).catch((e: Error) => `(not asked: ${e.message})`);
+    (error as Error).message += `\nworker log:\n  ${log.join('\n  ') || '(nothing)'}\nnotification permission: ${permission}`;
+    throw error;
+  }
 }
 
 export function closeNotifications(worker: Worker): Promise<void> {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartServerOptions } from '../../server/src/index.ts';
 import { startPushStub, type PushStub, type StubSubscription } from '../../tests/server/push-stub.ts';
 import { apiPost, PASSWORD, signIn, uniqueName, useBrowserCluster, waitForServiceWorker, type ApiAuth } from './harness.ts';
-import { appWorker, clickNotification, deliverPush, shownNotifications, simulatePushManager } from './push-helpers.ts';
+import { appWorker, clickNotification, deliverPush, expectNotifications, shownNotifications, simulatePushManager, watchWorker } from './push-helpers.ts';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 
@@ -123,6 +123,7 @@ describe('Web Push notifications', () => {
     await signIn(device.page, aliceName);
     await waitForServiceWorker(device.page);
     const worker = await appWorker(device.context);
+    const workerLog = watchWorker(worker);
     await openDevices(device.page);
     await device.page.getByRole('switch', { name: 'Notifications on this device' }).click();
     await device.page.locator('[data-testid="notification-settings"][data-status="on"]').waitFor(WAIT);
@@ -134,14 +135,14 @@ describe('Web Push notifications', () => {
     const p1 = await pushedFor(sub, first.id);
     expect(p1).toMatchObject({ conversationId: first.conversationId, sender: { id: bob.user.id, displayName: 'Bob Builder' }, groupTitle: null, text: 'Lunch at noon?', photos: 0, files: 0 });
     await deliverPush(device.page, p1);
-    await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
+    await expectNotifications(worker, workerLog, [
       { title: 'Bob Builder', body: 'Lunch at noon?', tag: first.conversationId, data: { conversationId: first.conversationId, messageId: first.id, count: 1 } },
     ]);
 
     // A second one from the same chat replaces it: one notification, "2 new messages".
     const second = await send(bob, alice.user.id, 'or one?');
     await deliverPush(device.page, await pushedFor(sub, second.id));
-    await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
+    await expectNotifications(worker, workerLog, [
       { title: 'Bob Builder', body: '2 new messages', tag: first.conversationId, data: { conversationId: first.conversationId, messageId: second.id, count: 2 } },
     ]);
 
@@ -153,7 +154,7 @@ describe('Web Push notifications', () => {
     expect(await clickNotification(worker, first.conversationId)).toBe(true);
     await expect.poll(() => device.page.evaluate(() => location.hash), WAIT).toBe(`#/c/${encodeURIComponent(first.conversationId)}`);
     await expect.poll(() => device.page.getByTestId('chat-title').innerText(), WAIT).toBe('Bob Builder');
-    await expect.poll(() => shownNotifications(worker), WAIT).toEqual([]);
+    await expectNotifications(worker, workerLog, []);
     expect(device.context.pages().length).toBe(1);
 
     // Bob's chat is now open in a focused, visible window: his next message shows nothing…
@@ -163,12 +164,12 @@ describe('Web Push notifications', () => {
     // …while a push for another chat in the same moment does: proof the worker handled both.
     const fromCarol2 = await send(carol, alice.user.id, 'still there?');
     await deliverPush(device.page, await pushedFor(sub, fromCarol2.id));
-    await expect.poll(() => shownNotifications(worker), WAIT).toEqual([
+    await expectNotifications(worker, workerLog, [
       { title: 'Carol Danvers', body: 'still there?', tag: fromCarol2.conversationId, data: { conversationId: fromCarol2.conversationId, messageId: fromCarol2.id, count: 1 } },
     ]);
     // Opening Carol's chat in the app clears its notification.
     await device.page.evaluate((id) => (location.hash = `#/c/${encodeURIComponent(id)}`), fromCarol2.conversationId);
-    await expect.poll(() => shownNotifications(worker), WAIT).toEqual([]);
+    await expectNotifications(worker, workerLog, []);
     // Every push was VAPID-signed with the server's key, TTL/urgency set, and decrypted fine.
     expect(stub.problems).toEqual([]);
   });

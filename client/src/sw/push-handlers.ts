@@ -28,7 +28,11 @@ export async function onPush(sw: ServiceWorkerScope, event: PushEvent): Promise<
     return;
   }
   const payload = parsed.data;
-  if (chatIsInFront(await snapshotWindows(await windowsOf(sw)), payload.conversationId)) return;
+  const windows = await snapshotWindows(await windowsOf(sw));
+  if (chatIsInFront(windows, payload.conversationId)) {
+    console.debug('[sw] push for the chat in front: no notification', JSON.stringify(windows));
+    return;
+  }
   const shown = await sw.registration.getNotifications({ tag: payload.conversationId });
   const previous = shown.map((n) => readData(n.data)).find((d) => d !== null) ?? null;
   const locale = await workerLocale(sw.caches, sw.navigator?.languages ?? []);

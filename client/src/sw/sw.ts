@@ -27,5 +27,11 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api/, /^\/socket\.io/] }));
 
-self.addEventListener('push', (event) => event.waitUntil(onPush(self, event)));
-self.addEventListener('notificationclick', (event) => event.waitUntil(onNotificationClick(self, event)));
+// A failure is logged (the worker's console is the only place it can be seen), and still fails the event.
+const logged = (what: string, work: Promise<void>) =>
+  work.catch((error: unknown) => {
+    console.error(`[sw] ${what} failed`, error);
+    throw error;
+  });
+self.addEventListener('push', (event) => event.waitUntil(logged('push', onPush(self, event))));
+self.addEventListener('notificationclick', (event) => event.waitUntil(logged('notificationclick', onNotificationClick(self, event))));
