@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LIMITS } from '@pigeon/sync-protocol';
+import { CATCH_UP_PAGES } from '@pigeon/sync-protocol/engine';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
 import { measureFloorAndParts, measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
 import { sendBurst } from '../lib/burst.ts';
@@ -103,7 +103,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     );
     // After the engine is done (its receipts too: the database stays still while the floor is timed).
     await page.waitForTimeout(1_000);
-    const { floor, floorParts } = await measureFloorAndParts((without) => measureIdbFloor(page, LIMITS.syncPageDefault, without));
+    const { floor, floorParts } = await measureFloorAndParts((without) => measureIdbFloor(page, CATCH_UP_PAGES.next, without));
     if (floor.rows !== total) fail('catchup/browser', `the floor read ${floor.rows} rows, ${total} were sent`);
     console.log(`  IndexedDB floor (the same ${floor.rows} rows into a fresh database of the same schema, ${floor.pages} pages, no engine): ${(floor.ms / 1000).toFixed(2)} s; engine / floor ${(ms / floor.ms).toFixed(1)} ×`);
     // What the indexes cost of it: without the search words, and with the primary key alone.

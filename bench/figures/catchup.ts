@@ -11,8 +11,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
-import { LIMITS } from '@pigeon/sync-protocol';
 import { IDBFactory } from 'fake-indexeddb';
+import { CATCH_UP_PAGES } from '@pigeon/sync-protocol/engine';
 import { measureFloorAndParts, measureIdbFloorIn, type IdbFloor } from '../lib/idb-floor.ts';
 import { browserCatchUp, type BrowserCatchUpRow } from './catchup-browser.ts';
 import { sendBurst } from '../lib/burst.ts';
@@ -81,25 +81,28 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     console.log(`  filled in ${(fill.ms / 1000).toFixed(1)} s (${fmtRate(total / (fill.ms / 1000))} msgs/s, 8 lanes per sender)`);
 
     // Baseline: the server's paging alone.
-    const pageSize = LIMITS.syncPageDefault;
+    // The engine's page sizes (its first page, then larger ones while there is more).
+    const pageSize = CATCH_UP_PAGES.next;
+    let limit = CATCH_UP_PAGES.first;
     const serverIds = new Set<string>();
     let cpu0 = readCpuSeconds(target.pid);
     let t0 = performance.now();
     let pages = 0;
     let since = '';
     for (;;) {
-      const res = await fetch(`${target.url}/api/sync?since=${encodeURIComponent(since)}&limit=${pageSize}`, { headers: { authorization: `Bearer ${me!.token}` } });
+      const res = await fetch(`${target.url}/api/sync?since=${encodeURIComponent(since)}&limit=${limit}`, { headers: { authorization: `Bearer ${me!.token}` } });
       if (!res.ok) throw new Error(`/api/sync: HTTP ${res.status} ${await res.text()}`);
       const page = (await res.json()) as SyncResponse;
       pages++;
       for (const m of page.messages) serverIds.add(m.id);
       since = page.cursor;
       if (!page.hasMore) break;
+      limit = CATCH_UP_PAGES.next;
     }
     const rawMs = performance.now() - t0;
     const rawCpu = readCpuSeconds(target.pid) - cpu0;
     if (serverIds.size !== total) fail(where, `/api/sync returned ${serverIds.size} distinct messages, ${total} were sent`);
-    console.log(`  raw /api/sync: ${pages} pages of ≤${pageSize} in ${(rawMs / 1000).toFixed(2)} s = ${fmtRate(serverIds.size / (rawMs / 1000))} msgs/s`);
+    console.log(`  raw /api/sync: ${pages} pages (≤${CATCH_UP_PAGES.first}, then ≤${pageSize}) in ${(rawMs / 1000).toFixed(2)} s = ${fmtRate(serverIds.size / (rawMs / 1000))} msgs/s`);
 
     // The device reconnects.
     const seen = new Set<string>();
@@ -266,7 +269,7 @@ export function renderCatchUp(all: CatchUpFigures): string {
     `### 3. Catch-up after being offline`,
     `A device (the sync engine over fake-indexeddb, in the bench process) is offline while ${fmtRate(r0.messages)} messages (chat-like bodies: bench/lib/chat-body.ts) arrive in ${r0.conversations} conversations; ` +
       `then it reconnects. **Engine**: time from reconnect until its local database equals the server (every message once, seq 1..n per conversation, checked through \`engine.queries\`). ` +
-      `**Baseline**: the server's \`/api/sync\` paging alone, a raw fetch loop with the engine's page size (${r0.pageSize}) that stores nothing.`,
+      `**Baseline**: the server's \`/api/sync\` paging alone, a raw fetch loop with the engine's page sizes (${CATCH_UP_PAGES.first} for the first page, then ${r0.pageSize}) that stores nothing.`,
     '',
     table(
       ['store', 'messages', 'engine: reconnect → equal', 'engine msgs/s', 'raw /api/sync', 'raw msgs/s', 'engine / raw time', 'fake-indexeddb floor (/ raw)', 'engine / floor', 'server CPU (engine / raw)', 'client CPU'],

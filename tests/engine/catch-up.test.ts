@@ -67,6 +67,8 @@ describe('catch-up after a long offline period', () => {
     expect(server).toHaveLength(2_000);
     // 2,000 messages (plus their status changes) at 250 a page: at least 8 pages, the last with hasMore false.
     expect(syncCalls.length - callsBefore).toBeGreaterThanOrEqual(8);
+    // A page size given in the options is every page's.
+    expect(new Set(syncCalls.slice(callsBefore).map((u) => new URL(u).searchParams.get('limit')))).toEqual(new Set(['250']));
     const unread = server.filter((m) => m.recipientId === b.id && m.status !== 'read').length;
     const [conv] = await bobAway.engine.queries.conversations();
     expect(conv?.conversation.unreadCount).toBe(unread);
@@ -121,5 +123,46 @@ describe('catch-up after a long offline period', () => {
     expect(new Set(downloaded).size).toBe(1_200);
     expect(urls.every((u) => u.includes('omit=own-delivered'))).toBe(true);
     expect(await bob.engine.queries.messages(conversationId, 2_000)).toHaveLength(1_200);
+  });
+
+  // Issue #20: a page costs a transaction and a write of each chat it touches whatever its length,
+  // so after a full first page the rest comes in the largest pages the server gives.
+  it('asks for 500 messages first, then 1,000 a page while the server has more; each message once', async () => {
+    const pages: { limit: string | null; count: number; hasMore: boolean }[] = [];
+    const downloaded: string[] = [];
+    const countingFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (String(input).includes('/api/sync')) {
+        const body = (await res.clone().json()) as { messages: Message[]; hasMore: boolean };
+        pages.push({ limit: new URL(String(input)).searchParams.get('limit'), count: body.messages.length, hasMore: body.hasMore });
+        downloaded.push(...body.messages.map((m) => m.id));
+      }
+      return res;
+    };
+    const alice = env.device();
+    const bob = env.device({ fetch: countingFetch });
+    const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+    const b = await bob.engine.signUp(uniqueName('bob'), PASSWORD);
+    const conversationId = directConversationId(a.id, b.id);
+    await waitFor(() => bob.engine.getState().lastSyncAt !== null);
+    bob.engine.setNetworkEnabled(false);
+    for (let round = 0; round < 13; round++) {
+      await env.t.server.store.sendMessages(
+        Array.from({ length: 200 }, (_, i) => ({ senderId: a.id, recipientId: b.id, clientId: `big-${round}-${i}-xxxxxxxx`, body: `m ${round}.${i}` })),
+      );
+    }
+    pages.length = 0;
+    downloaded.length = 0;
+    bob.engine.setNetworkEnabled(true);
+    await waitFor(async () => (await bob.engine.queries.messages(conversationId, 3_000)).length === 2_600, { timeoutMs: 45_000 });
+    // 2,600 = 500 + 1,000 + 1,000 + 100 (a run that starts after a receipt may add a short last page).
+    expect(pages.slice(0, 4)).toEqual([
+      { limit: '500', count: 500, hasMore: true },
+      { limit: '1000', count: 1_000, hasMore: true },
+      { limit: '1000', count: 1_000, hasMore: true },
+      { limit: '1000', count: 100, hasMore: false },
+    ]);
+    // Those four pages brought each of the 2,600 once.
+    expect(new Set(downloaded.slice(0, 2_600)).size).toBe(2_600);
   });
 });

@@ -267,7 +267,10 @@ export interface SyncEngineOptions {
   socketFailuresBeforeRest?: number;
   /** How long the socket may be down before the drainer uses REST instead (ms). Default 3,000. */
   restFallbackAfterMs?: number;
-  /** `GET /api/sync` page size. Default 500. */
+  /**
+   * `GET /api/sync` page size, every page. Default: 500 for a catch-up's first page, then 1,000
+   * (`LIMITS.syncPageMax`) while the server has more (options.ts `CATCH_UP_PAGES`).
+   */
   syncPageSize?: number;
   /** Socket.io reconnection delay and its cap (ms). Default 1,000 / 5,000. */
   reconnectionDelayMs?: number;

@@ -12,6 +12,8 @@ import type { SyncEngine, SyncEngineOptions } from './api.ts';
 import { Engine } from './engine.ts';
 
 export type * from './api.ts';
+/** The catch-up's default page sizes (the bench pages its baselines the same way). */
+export { CATCH_UP_PAGES } from './options.ts';
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   return new Engine(options);

@@ -21,7 +21,8 @@ export interface ResolvedOptions {
   ackTimeoutMs: number;
   backoff: BackoffOptions;
   route: RouteOptions;
-  syncPageSize: number;
+  /** A catch-up's first page, and the pages after a full one. */
+  syncPages: PageSizes;
   pollIntervalMs: number;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
@@ -34,6 +35,27 @@ export interface ResolvedOptions {
   /** The media cache's budget until `media.setBudget` says otherwise (bytes). */
   mediaCacheBytes: number;
 }
+
+export interface PageSizes {
+  first: number;
+  next: number;
+}
+
+/**
+ * The catch-up's default page sizes. The first page is the server's default: a device back after
+ * a short absence gets everything in it, and after a long one its first chats show as soon. The
+ * pages after a full one are the largest the server gives: each page costs a transaction, a read
+ * and a write of every chat it touches and a block per chat (local/message-store.ts) whatever its
+ * length, and 20,000 messages in pages of 1,000 took 1.7–2.1 s in Chromium against 2.3–2.7 s in
+ * pages of 500 (issue #20, docs/benchmarks.md). The UI stays responsive: a page of 1,000 is still
+ * stored by tasks under 50 ms.
+ */
+export const CATCH_UP_PAGES: PageSizes = { first: LIMITS.syncPageDefault, next: LIMITS.syncPageMax };
+
+const fixedPages = (size: number): PageSizes => {
+  const n = Math.max(1, Math.min(Math.floor(size), LIMITS.syncPageMax));
+  return { first: n, next: n };
+};
 
 export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
   const fetchImpl = o.fetch ?? globalThis.fetch;
@@ -58,7 +80,7 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     ackTimeoutMs: o.ackTimeoutMs ?? 5_000,
     backoff: { baseMs: o.retryBaseMs ?? 250, maxMs: o.retryMaxMs ?? 30_000 },
     route: { socketFailuresBeforeRest: o.socketFailuresBeforeRest ?? 3, restFallbackAfterMs: o.restFallbackAfterMs ?? 3_000 },
-    syncPageSize: Math.min(o.syncPageSize ?? LIMITS.syncPageDefault, LIMITS.syncPageMax),
+    syncPages: o.syncPageSize === undefined ? CATCH_UP_PAGES : fixedPages(o.syncPageSize),
     pollIntervalMs: o.pollIntervalMs ?? 10_000,
     ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),

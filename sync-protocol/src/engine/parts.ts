@@ -227,7 +227,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     fetchUsers: (ids) => transport.users(ids),
     me: host.me,
     active: host.active,
-    pageSize: o.syncPageSize,
+    pages: o.syncPages,
     // From the empty cursor, the groups' positions first (down/read-positions.ts, finding G1), and
     // the 1:1 peers the list names (their presence too): the pages then need no lookup for them.
     beforeFirstPage: async (me) => {

@@ -34,6 +34,7 @@ import { applyServerCopies, storingTables, type ApplyResult } from './store-serv
 import { SingleFlight } from '../util/single-flight.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isNetworkError } from '../transport/transport.ts';
+import type { PageSizes } from '../options.ts';
 
 export interface CatchUpDeps {
   db: LocalDb;
@@ -42,7 +43,8 @@ export interface CatchUpDeps {
   fetchUsers?: (ids: readonly string[]) => Promise<{ users: User[] }>;
   me: () => string | null;
   active: () => boolean;
-  pageSize: number;
+  /** The first page's size, and the size of the pages after a full one (options.ts CATCH_UP_PAGES). */
+  pages: PageSizes;
   /**
    * Before the first page of a catch-up from the very start (cursor empty: a first sign-in, or the
    * device's data cleared by another account's sign-in): what its pages need to be stored right,
@@ -117,7 +119,7 @@ export class CatchUp {
   }
 
   private async pages(): Promise<void> {
-    const { db, fetchPage, me, active, pageSize, afterPage, done, progress } = this.deps;
+    const { db, fetchPage, me, active, pages, afterPage, done, progress } = this.deps;
     const stored: CatchUpProgress = { pages: 0, messages: 0, hasMore: true };
     let since = (await db.getMeta<string>(META.syncCursor)) ?? '';
     let prepared = false;
@@ -134,9 +136,10 @@ export class CatchUp {
         await this.deps.beforeFirstPage?.(userId);
         prepared = true;
       }
-      const page: SyncResponse = await (prefetched?.page ?? fetchPage(since, pageSize));
+      const page: SyncResponse = await (prefetched?.page ?? fetchPage(since, pages.first));
       prefetched = null;
-      const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pageSize)) : null;
+      // The server had more than this page: the rest comes in the larger pages.
+      const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pages.next)) : null;
       const people = await this.peopleOf(page, userId, knownPeople);
       const at = new Date().toISOString();
       const { result, advanced } = await commitPage(db, page, since, userId, at, people);
