@@ -102,7 +102,7 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     const rawMs = performance.now() - t0;
     const rawCpu = readCpuSeconds(target.pid) - cpu0;
     if (serverIds.size !== total) fail(where, `/api/sync returned ${serverIds.size} distinct messages, ${total} were sent`);
-    console.log(`  raw /api/sync: ${pages} pages (≤${CATCH_UP_PAGES.first}, then ≤${pageSize}) in ${(rawMs / 1000).toFixed(2)} s = ${fmtRate(serverIds.size / (rawMs / 1000))} msgs/s`);
+    console.log(`  raw /api/sync: ${pages} pages (≤${CATCH_UP_PAGES.first}, then ≤${pageSize}) in ${(rawMs / 1000).toFixed(2)} s = ${fmtRate(serverIds.size / (rawMs / 1000))} msgs/s (server CPU ${rawCpu.toFixed(1)} s)`);
 
     // The device reconnects.
     const seen = new Set<string>();
