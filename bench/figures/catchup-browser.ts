@@ -74,6 +74,12 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    // CATCHUP_TRACE=<dir>: a Chromium trace of every process (the page, the browser's IndexedDB thread) during the catch-up.
+    const trace = process.env.CATCHUP_TRACE ? `${process.env.CATCHUP_TRACE}/catchup-browser-${Date.now()}.trace.json` : null;
+    if (trace) {
+      mkdirSync(dirname(trace), { recursive: true });
+      await browser.startTracing(page, { path: trace, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'IndexedDB', 'blink'] });
+    }
     const t0 = performance.now();
     await net.set(false);
     let n = 0;
@@ -85,6 +91,10 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
       await page.waitForTimeout(100);
     }
     const ms = performance.now() - t0;
+    if (trace) {
+      await browser.stopTracing();
+      console.log(`  Chromium trace of the catch-up: ${trace}`);
+    }
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
       const path = `${process.env.CATCHUP_PROFILE}/catchup-browser-${Date.now()}.cpuprofile`;
