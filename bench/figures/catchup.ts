@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { request } from 'node:http';
 import { dirname } from 'node:path';
 import type { Message, SyncResponse } from '@pigeon/sync-protocol';
 import { IDBFactory } from 'fake-indexeddb';
@@ -103,6 +104,8 @@ async function catchUpOn(kind: TargetKind, opts: CatchUpOptions): Promise<CatchU
     const rawCpu = readCpuSeconds(target.pid) - cpu0;
     if (serverIds.size !== total) fail(where, `/api/sync returned ${serverIds.size} distinct messages, ${total} were sent`);
     console.log(`  raw /api/sync: ${pages} pages (≤${CATCH_UP_PAGES.first}, then ≤${pageSize}) in ${(rawMs / 1000).toFixed(2)} s = ${fmtRate(serverIds.size / (rawMs / 1000))} msgs/s (server CPU ${rawCpu.toFixed(1)} s)`);
+    const wire = await pageOnTheWire(target.url, me!.token, pageSize);
+    console.log(`  a page of ${pageSize} on the wire: ${(wire.identity / 1024).toFixed(0)} KiB as JSON, ${(wire.gzip / 1024).toFixed(0)} KiB gzip-encoded (what a browser gets)`);
 
     // The device reconnects.
     const seen = new Set<string>();
@@ -296,4 +299,20 @@ export function renderCatchUp(all: CatchUpFigures): string {
         .map((r) => `${r.kind}: without the search words index ${(r.floorParts![0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(r.floorParts![1]!.ms / 1000).toFixed(2)} s.`)
         .join(' '),
   ].join('\n') + browserText.join('');
+}
+
+/** The bytes of the first sync page as sent, without and with `Accept-Encoding: gzip` (node:http: fetch would decode it unseen). */
+async function pageOnTheWire(url: string, token: string, limit: number): Promise<{ identity: number; gzip: number }> {
+  const size = (encoding: string | null) =>
+    new Promise<number>((resolve, reject) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(encoding ? { 'accept-encoding': encoding } : {}) };
+      const req = request(`${url}/api/sync?limit=${limit}`, { headers }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => (res.headers['content-encoding'] === (encoding ?? undefined) ? resolve(n) : reject(new Error(`/api/sync: content-encoding ${res.headers['content-encoding']}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  return { identity: await size(null), gzip: await size('gzip') };
 }

@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import type { Logger } from './log.ts';
 import { requireAuth } from './http/middleware/auth.ts';
 import { bodyLimit } from './http/middleware/body-limit.ts';
+import { compressJson } from './http/middleware/compress-json.ts';
 import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { requestLog } from './http/middleware/request-log.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
@@ -52,6 +53,8 @@ export function createApp(s: HttpServices, log: Logger, options: { trustProxy?: 
   // Uploads stream their bodies into the BlobStore under ATTACHMENT_MAX_BYTES (attachments/attachment-service.ts), not this limit.
   const jsonBodyLimit = bodyLimit();
   app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/attachments' ? next() : jsonBodyLimit(c, next)));
+
+  app.use('/api/*', compressJson());
 
   app.route('/api/health', healthRoutes(s));
   const authed = requireAuth(s.gate);
