@@ -46,6 +46,10 @@ describe('API compression', () => {
     const refused = await get(t.url, '/api/sync?limit=5000', { ...auth, 'accept-encoding': 'gzip' });
     expect(refused.status).toBe(400);
     expect((JSON.parse(gunzipSync(refused.bytes).toString()) as { error: { code: string } }).error.code).toBe('VALIDATION');
+    // A write's answer (a small ack) is left as it is.
+    const ack = await fetch(`${t.url}/api/messages`, { method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json', 'accept-encoding': 'gzip' }, body: JSON.stringify({ clientId: newClientId(), to: b.id, body: 'one more' }) });
+    expect(ack.status).toBe(201);
+    expect(ack.headers.get('content-encoding')).toBeNull();
   });
 
   it('an attachment is never re-encoded, whatever its type: its bytes, length and ranges stay as stored', async () => {

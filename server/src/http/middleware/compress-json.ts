@@ -16,4 +16,9 @@ import { compress } from 'hono/compress';
  */
 const encode = compress({ contentTypeFilter: /^application\/json\b/ });
 
-export const compressJson = (): MiddlewareHandler => (c, next) => (c.req.path.startsWith('/api/attachments') ? next() : encode(c, next));
+/**
+ * GETs only: the large answers are reads (sync and history pages, lists, search), while a write's
+ * answer is a small ack, and a compression stream for each (zlib's buffers, per response) would
+ * only cost a busy sender's node.
+ */
+export const compressJson = (): MiddlewareHandler => (c, next) => (c.req.method !== 'GET' || c.req.path.startsWith('/api/attachments') ? next() : encode(c, next));
