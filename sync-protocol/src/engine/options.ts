@@ -22,7 +22,7 @@ export interface ResolvedOptions {
   backoff: BackoffOptions;
   route: RouteOptions;
   /** A catch-up's first page, and the pages after a full one. */
-  syncPages: PageSizes;
+  syncPages: Readonly<PageSizes>;
   pollIntervalMs: number;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
@@ -46,11 +46,11 @@ export interface PageSizes {
  * a short absence gets everything in it, and after a long one its first chats show as soon. The
  * pages after a full one are the largest the server gives: each page costs a transaction, a read
  * and a write of every chat it touches and a block per chat (local/message-store.ts) whatever its
- * length, and 20,000 messages in pages of 1,000 took 1.7–2.1 s in Chromium against 2.3–2.7 s in
- * pages of 500 (issue #20, docs/benchmarks.md). The UI stays responsive: a page of 1,000 is still
- * stored by tasks under 50 ms.
+ * length (20,000 messages in Chromium: a median 1.96 s in pages of 1,000 against 2.76 s in pages
+ * of 500; issue #20, docs/benchmarks.md session 45). The UI stays responsive: a page of 1,000 is
+ * still stored by tasks under 50 ms.
  */
-export const CATCH_UP_PAGES: PageSizes = { first: LIMITS.syncPageDefault, next: LIMITS.syncPageMax };
+export const CATCH_UP_PAGES: Readonly<PageSizes> = Object.freeze({ first: LIMITS.syncPageDefault, next: LIMITS.syncPageMax });
 
 const fixedPages = (size: number): PageSizes => {
   const n = Math.max(1, Math.min(Math.floor(size), LIMITS.syncPageMax));

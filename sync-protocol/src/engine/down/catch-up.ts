@@ -44,7 +44,7 @@ export interface CatchUpDeps {
   me: () => string | null;
   active: () => boolean;
   /** The first page's size, and the size of the pages after a full one (options.ts CATCH_UP_PAGES). */
-  pages: PageSizes;
+  pages: Readonly<PageSizes>;
   /**
    * Before the first page of a catch-up from the very start (cursor empty: a first sign-in, or the
    * device's data cleared by another account's sign-in): what its pages need to be stored right,
