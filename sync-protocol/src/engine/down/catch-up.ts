@@ -16,10 +16,13 @@
  * (retried, as a failed page is); any other refusal stores the page without them, and the
  * lookups after it (background.ts requestPeers, requestUsers) ask again.
  *
- * The next page is fetched while the current one is stored (the network and the database work
- * side by side), but it is stored only after it, by the next transaction, with its own cursor:
- * pages still commit one at a time, in order. A prefetched page is dropped when the run ends
- * or the cursor moved under it (another tab); its failure fails the run when it is awaited.
+ * The next pages are fetched while the current ones are stored (the network and the database work
+ * side by side: down/pages-ahead.ts), and stored after them, by the next transaction, with the
+ * cursor of the last: up to `PageSizes.perCommit` pages a transaction (a transaction costs the same
+ * for 1,000 messages as for 2,000, and the contract caps a page at 1,000), in order. A message in
+ * two of them is merged in page order, so it ends in its latest state. A page fetched ahead is
+ * dropped when the run ends or the cursor moved under it (another tab); a failed one fails the run
+ * once the pages before it are stored.
  *
  * Runs are serialized: a request during a run is coalesced into one more run after
  * it (the caller's promise resolves after that run), because what triggered the
@@ -35,6 +38,7 @@ import { SingleFlight } from '../util/single-flight.ts';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.ts';
 import { isNetworkError } from '../transport/transport.ts';
 import type { PageSizes } from '../options.ts';
+import { PagesAhead } from './pages-ahead.ts';
 
 export interface CatchUpDeps {
   db: LocalDb;
@@ -125,48 +129,74 @@ export class CatchUp {
     let prepared = false;
     // The people this run found stored or fetched: a page's lookup reads only the others (users.ts).
     const knownPeople = new Set<string>();
-    // The page after `since`, asked for while the one before it was being stored (see the header),
-    // with the token of `owner`: another account's page is never stored, even if signed in meanwhile.
-    let prefetched: { page: Promise<SyncResponse>; owner: string } | null = null;
-    for (;;) {
-      const userId = me();
-      if (!userId || !active()) return;
-      if (prefetched && prefetched.owner !== userId) return;
-      if (since === '' && !prepared) {
-        await this.deps.beforeFirstPage?.(userId);
-        prepared = true;
+    // The pages after `since`, asked for while the ones before them were being stored (see the
+    // header), with the token of `owner`: another account's page is never stored, even if signed in meanwhile.
+    let ahead: { pages: PagesAhead; owner: string } | null = null;
+    const dropAhead = () => {
+      ahead?.pages.drop();
+      ahead = null;
+    };
+    try {
+      for (;;) {
+        const userId = me();
+        if (!userId || !active()) return;
+        if (ahead && ahead.owner !== userId) return;
+        if (since === '' && !prepared) {
+          await this.deps.beforeFirstPage?.(userId);
+          prepared = true;
+        }
+        const page: SyncResponse = await (ahead?.pages.take() ?? fetchPage(since, pages.first));
+        // The pages fetched ahead behind it are stored with it, in one transaction (PageSizes.perCommit);
+        // one that fails fails the run after those before it are stored.
+        const batch = [page];
+        let failure: { error: unknown } | null = null;
+        while (ahead && batch.length < pages.perCommit && batch.at(-1)!.hasMore && !ahead.pages.empty) {
+          try {
+            batch.push(await ahead.pages.take()!);
+          } catch (error) {
+            failure = { error };
+            break;
+          }
+        }
+        const last = batch.at(-1)!;
+        // The server had more: the rest comes in the larger pages, fetched while these are stored.
+        if (!failure && last.hasMore && (!ahead || ahead.pages.empty)) {
+          dropAhead();
+          ahead = { pages: new PagesAhead(fetchPage, pages.next, pages.perCommit), owner: userId };
+          ahead.pages.follow(last.cursor);
+        }
+        const messages = batch.length === 1 ? page.messages : batch.flatMap((p) => p.messages);
+        const people = await this.peopleOf(messages, userId, knownPeople);
+        const at = new Date().toISOString();
+        const { result, advanced } = await commitPage(db, { messages, cursor: last.cursor }, since, userId, at, people);
+        // Signed out (or another account signed in) in another tab meanwhile: this run is over.
+        if (result.stale) return;
+        afterPage(result);
+        stored.pages += batch.length;
+        stored.messages += result.inserted;
+        progress?.({ ...stored, hasMore: last.hasMore || !advanced });
+        if (failure) throw failure.error;
+        if (!advanced) {
+          // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
+          dropAhead();
+          since = (await db.getMeta<string>(META.syncCursor)) ?? '';
+          continue;
+        }
+        since = last.cursor;
+        if (!last.hasMore) {
+          done(at);
+          return;
+        }
       }
-      const page: SyncResponse = await (prefetched?.page ?? fetchPage(since, pages.first));
-      prefetched = null;
-      // The server had more than this page: the rest comes in the larger pages.
-      const following: Promise<SyncResponse> | null = page.hasMore ? quiet(fetchPage(page.cursor, pages.next)) : null;
-      const people = await this.peopleOf(page, userId, knownPeople);
-      const at = new Date().toISOString();
-      const { result, advanced } = await commitPage(db, page, since, userId, at, people);
-      // Signed out (or another account signed in) in another tab meanwhile: this run is over.
-      if (result.stale) return;
-      afterPage(result);
-      stored.pages += 1;
-      stored.messages += result.inserted;
-      progress?.({ ...stored, hasMore: page.hasMore || !advanced });
-      if (!advanced) {
-        // Another tab moved the cursor meanwhile (its pages are committed): continue from there.
-        since = (await db.getMeta<string>(META.syncCursor)) ?? '';
-        continue;
-      }
-      since = page.cursor;
-      if (!page.hasMore) {
-        done(at);
-        return;
-      }
-      if (following) prefetched = { page: following, owner: userId };
+    } finally {
+      dropAhead();
     }
   }
 
   /** The profiles the page names and the device lacks (see the header). */
-  private async peopleOf(page: SyncResponse, me: string, known: Set<string>): Promise<User[]> {
+  private async peopleOf(messages: SyncResponse['messages'], me: string, known: Set<string>): Promise<User[]> {
     const { fetchUsers, db } = this.deps;
-    const ids = usersReferredBy(page.messages, me);
+    const ids = usersReferredBy(messages, me);
     if (!fetchUsers || ids.length === 0) return [];
     try {
       return await fetchMissingUsers(db, ids, fetchUsers, known);
@@ -178,19 +208,13 @@ export class CatchUp {
   }
 }
 
-/** A promise whose rejection is handled only when it is awaited (a prefetch may be dropped). */
-function quiet<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
-}
-
 /**
  * Stores a page and moves the cursor past it in ONE transaction. The cursor is
  * written only if it still equals `since` (compare-and-set): another tab may have
  * moved it meanwhile, and it must never move back. The page's rows are merged
  * either way; merges are idempotent.
  */
-export async function commitPage(db: LocalDb, page: SyncResponse, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
+export async function commitPage(db: LocalDb, page: Pick<SyncResponse, 'messages' | 'cursor'>, since: string, me: string, at: string, people: readonly User[]): Promise<{ result: ApplyResult; advanced: boolean }> {
   return db.transaction('rw', [...storingTables(db), db.users], async () => {
     const result = await applyServerCopies(db, page.messages, me);
     if (!result.stale) await storeNewUsers(db, people);
