@@ -18,8 +18,9 @@
  *
  * The next pages are fetched while the current ones are stored (the network and the database work
  * side by side: down/pages-ahead.ts), and stored after them, by the next transaction, with the
- * cursor of the last: up to `PageSizes.perCommit` pages a transaction (a transaction costs the same
- * for 1,000 messages as for 2,000, and the contract caps a page at 1,000), in order. A message in
+ * cursor of the last: up to `PageSizes.perCommit` pages a transaction (what a transaction costs beyond
+ * its messages, a read and a write of each chat and a block per chat, is then paid once for both; the
+ * contract caps a page at 1,000), in order. A message in
  * two of them is merged in page order, so it ends in its latest state. A page fetched ahead is
  * dropped when the run ends or the cursor moved under it (another tab); a failed one fails the run
  * once the pages before it are stored.
