@@ -4,30 +4,13 @@
  * message in two of them ends in its latest state, stored once, and a page that fails is never
  * stored (the pages before it are, the run fails and starts again from their cursor).
  */
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { directConversationId } from '../../conversation-id.ts';
-import type { Message } from '../../model/message.ts';
 import type { SyncResponse } from '../../rest/sync.ts';
 import type { CatchUpProgress } from '../api.ts';
-import { LocalDb, META, messageKey } from '../local/local-db.ts';
-import { storeSession } from '../local/session.ts';
+import { META, messageKey, type LocalDb } from '../local/local-db.ts';
 import { storedMessage, storedMessages } from '../../testing/index.ts';
 import { CatchUp } from './catch-up.ts';
-
-const conversationId = directConversationId('me', 'peer');
-const copy = (seq: number, over: Partial<Message> = {}): Message => ({
-  id: `m${String(seq).padStart(6, '0')}`,
-  clientId: `c${seq}`,
-  conversationId,
-  senderId: 'peer',
-  recipientId: 'me',
-  body: `message ${seq}`,
-  seq,
-  createdAt: new Date(seq * 1000).toISOString(),
-  status: 'sent',
-  ...over,
-});
+import { copy, signedInDevice as device } from './peer-copies.fixture.ts';
 
 /** The server's feed as pages after each cursor ('' first). */
 const FEED: Record<string, SyncResponse> = {
@@ -37,12 +20,6 @@ const FEED: Record<string, SyncResponse> = {
   k2: { messages: [copy(7), copy(5, { status: 'read' }), copy(8)], cursor: 'k3', hasMore: true },
   k3: { messages: [copy(9)], cursor: 'k4', hasMore: false },
 };
-
-async function device(name: string) {
-  const db = new LocalDb(name, { indexedDB: new IDBFactory(), IDBKeyRange });
-  await storeSession(db, { userId: 'me', token: 't', refreshToken: null, receivedAt: 1 }, { id: 'me', username: 'me', displayName: 'me', online: false, lastSeen: null });
-  return db;
-}
 
 function catchUp(db: LocalDb, fetchPage: (since: string, limit: number) => Promise<SyncResponse>, progress: (CatchUpProgress | null)[]) {
   return new CatchUp({

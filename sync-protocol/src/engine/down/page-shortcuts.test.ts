@@ -5,41 +5,18 @@
  *    (conversation-summary.ts lastAfterCopies),
  *  - the rows with actions queued on them found from the outbox's targets alone (applyServerCopies).
  */
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { directConversationId } from '../../conversation-id.ts';
-import type { Message } from '../../model/message.ts';
-import { LocalDb, META, messageKey } from '../local/local-db.ts';
+import { META, messageKey, type LocalDb } from '../local/local-db.ts';
 import { OWED_PREFIX } from '../local/owed-receipts.ts';
-import { storeSession } from '../local/session.ts';
 import { commitAction } from '../up/actions.ts';
 import { commitSend } from '../up/outbox.ts';
 import { applyServerCopies } from './store-server-changes.ts';
 import { putStored, storedMessage, storedMessages, storedRange, updateStored } from '../../testing/index.ts';
+import { conversationId, copy, signedInDevice as open } from './peer-copies.fixture.ts';
 
-const user = (id: string) => ({ id, username: id, displayName: id, online: false, lastSeen: null });
-const session = (userId: string) => ({ userId, token: `t-${userId}`, refreshToken: null, receivedAt: 1 });
-const conversationId = directConversationId('me', 'peer');
-/** Ids grow with seq, as the server's UUIDv7 do. */
-const copy = (seq: number, over: Partial<Message> = {}): Message => ({
-  id: `m${String(seq).padStart(6, '0')}`,
-  clientId: `c${seq}`,
-  conversationId,
-  senderId: 'peer',
-  recipientId: 'me',
-  body: `message ${seq}`,
-  seq,
-  createdAt: new Date(seq * 1000).toISOString(),
-  status: 'sent',
-  ...over,
-});
 const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => copy(from + i));
 
-async function open(name: string): Promise<LocalDb> {
-  const db = new LocalDb(name, { indexedDB: new IDBFactory(), IDBKeyRange });
-  await storeSession(db, session('me'), user('me'));
-  return db;
-}
 
 describe('a page whose rows are partly stored already', () => {
   it('keeps what the device holds of them (hidden for me, read) and stores each once', async () => {
