@@ -40,9 +40,9 @@ export interface PageSizes {
   first: number;
   next: number;
   /**
-   * Pages stored in one transaction at most: those already fetched behind the one awaited (the
-   * catch-up fetches that many ahead, down/pages-ahead.ts). Each commit still carries the cursor of
-   * its last page, so a crash leaves the cursor at a committed page as before.
+   * Pages stored in one transaction at most: the one awaited and those fetched ahead behind it,
+   * awaited too (the catch-up fetches that many ahead, down/pages-ahead.ts). Each commit still
+   * carries the cursor of its last page, so a crash leaves the cursor at a committed page as before.
    */
   perCommit: number;
 }

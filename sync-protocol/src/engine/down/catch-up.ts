@@ -162,11 +162,10 @@ export class CatchUp {
         const last = batch.at(-1)!;
         // The server had more: the rest comes in the larger pages, fetched while these are stored.
         if (!failure && last.hasMore && (!ahead || ahead.pages.empty)) {
-          dropAhead();
-          ahead = { pages: new PagesAhead(fetchPage, pages.next, pages.perCommit), owner: userId };
+          ahead ??= { pages: new PagesAhead(fetchPage, pages.next, pages.perCommit), owner: userId };
           ahead.pages.follow(last.cursor);
         }
-        const messages = batch.length === 1 ? page.messages : batch.flatMap((p) => p.messages);
+        const messages = batch.flatMap((p) => p.messages);
         const people = await this.peopleOf(messages, userId, knownPeople);
         const at = new Date().toISOString();
         const { result, advanced } = await commitPage(db, { messages, cursor: last.cursor }, since, userId, at, people);

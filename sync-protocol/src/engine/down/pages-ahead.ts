@@ -52,9 +52,9 @@ export class PagesAhead {
 
   private ask(cursor: string): void {
     const entry: Ahead = { page: this.fetchPage(cursor, this.limit), arrived: null, followed: false };
-    // Handled when taken; a page dropped before that must not be an unhandled rejection.
-    entry.page.catch(() => {});
     this.chain.push(entry);
+    // The failure is the taker's (it awaits `page`); the empty handler keeps a page dropped before
+    // it is taken from being an unhandled rejection.
     void entry.page.then(
       (page) => {
         entry.arrived = page;
