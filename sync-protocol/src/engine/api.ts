@@ -282,6 +282,11 @@ export interface SyncEngineOptions {
    * that half-opened and went silent is otherwise only noticed after Socket.io's 20 s. Default 8,000.
    */
   connectTimeoutMs?: number;
+  /**
+   * A REST request (catch-up pages, sends over REST, reads) that has not been answered in full
+   * after this long (ms) is aborted and retried like a network failure. Default 30,000.
+   */
+  requestTimeoutMs?: number;
   /** While the socket is down, catch up through REST this often (ms). Default 10,000. */
   pollIntervalMs?: number;
   /** Lease fallback of the outbox leadership (when `locks` is null): lifetime and renewal (ms). */

@@ -59,6 +59,13 @@ export interface PageSizes {
  */
 export const CATCH_UP_PAGES: Readonly<PageSizes> = Object.freeze({ first: LIMITS.syncPageDefault, next: LIMITS.syncPageMax, perCommit: 2 });
 
+/**
+ * A REST request's default bound, its body included. A catch-up page of 1,000 messages is about
+ * 30 KiB gzip-encoded: seconds on a 2G link. A connection that went silent without closing
+ * (a phone between cells) is otherwise waited on for as long as the OS keeps it.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 const fixedPages = (size: number): PageSizes => {
   const n = Math.max(1, Math.min(Math.floor(size), LIMITS.syncPageMax));
   return { first: n, next: n, perCommit: 1 };
@@ -79,6 +86,7 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
         reconnectionDelayMs: o.reconnectionDelayMs ?? 1_000,
         reconnectionDelayMaxMs: o.reconnectionDelayMaxMs ?? 5_000,
         connectTimeoutMs: o.connectTimeoutMs ?? 8_000,
+        requestTimeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
         ...(o.transports ? { transports: o.transports } : {}),
       }),
     followBrowserNetwork: o.followBrowserNetwork ?? hasBrowserNetwork(),

@@ -6,14 +6,17 @@
 import { codeForStatus, errorBodySchema, PigeonError, type ErrorCode } from '../../errors.ts';
 import { networkError } from './transport.ts';
 
-/** `fetch`, with a request that got no answer (offline, refused, cut) as a network error: retried, never reported. */
+/** `fetch`, with a request that got no answer (offline, refused, cut, timed out) as a network error: retried, never reported. */
 export async function fetchOrNetworkError(doFetch: typeof fetch, url: string, init: RequestInit): Promise<Response> {
   try {
     return await doFetch(url, init);
   } catch (e) {
-    throw networkError(String((e as Error)?.message ?? e));
+    throw networkError(whyUnanswered(e));
   }
 }
+
+/** The reason a request or its body failed; a timeout says so (AbortSignal.timeout's TimeoutError). */
+export const whyUnanswered = (e: unknown): string => ((e as Error | null)?.name === 'TimeoutError' ? 'no answer in time' : String((e as Error)?.message ?? e));
 
 /**
  * A non-2xx answer as a PigeonError: the body's code and message, else the status's code (a

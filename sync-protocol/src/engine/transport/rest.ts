@@ -3,7 +3,8 @@
  * failure becomes a PigeonError so callers branch on `code`:
  *  - the server's `{ error: { code, message } }` body when there is one,
  *  - UNAVAILABLE with `details.network = true` when the request never got an answer
- *    (offline, DNS, connection refused) — always worth retrying.
+ *    (offline, DNS, connection refused, or no whole answer within `timeoutMs`) — always
+ *    worth retrying.
  * A refused token is simply UNAUTHENTICATED: the engine's auth layer (engine/auth/)
  * refreshes and retries, or signs out. The access token is read on every request, so a
  * refreshed one is used from the next call on.
@@ -22,7 +23,7 @@ import { meResponseSchema, usersResponseSchema } from '../../rest/users.ts';
 import { profileResponseSchema, type ProfileUpdate } from '../../rest/profile.ts';
 import { muteResponseSchema, mutesResponseSchema, pushConfigResponseSchema, type PushSubscriptionInput } from '../../model/notifications.ts';
 import { searchResponseSchema } from '../../model/search.ts';
-import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
+import { fetchOrNetworkError, refusalOf, whyUnanswered } from './http-errors.ts';
 import { networkError, type GroupAnswer, type GroupChange, type MessageActionInput, type SignInResponse } from './transport.ts';
 
 /** A server without sessions answers sign-in without a refresh token; see SignInResponse. */
@@ -34,6 +35,12 @@ export interface RestClientOptions {
   baseUrl: string;
   fetch: typeof fetch;
   getToken: () => string | null;
+  /**
+   * How long a request may take, its body read to the end included (ms); then it is aborted and
+   * fails as a network error. On a mobile link a connection can go silent without closing, and
+   * `fetch` itself never gives up: a catch-up page or a send would wait for good. Absent: no bound.
+   */
+  timeoutMs?: number;
 }
 
 export class RestClient {
@@ -206,10 +213,13 @@ export class RestClient {
     if (auth && !token) throw new PigeonError('UNAUTHENTICATED', 'not signed in');
     if (token) headers.authorization = `Bearer ${token}`;
 
+    // One signal for the answer and its body: a page whose bytes stop coming fails as well.
+    const { timeoutMs } = this.options;
     const response = await fetchOrNetworkError(this.options.fetch, `${this.options.baseUrl}${path}`, {
       method,
       headers,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
     });
     // Nothing to read (204): reading an empty body would look like a cut one.
     if (response.ok && schema === null) return undefined as z.infer<S>;
@@ -219,7 +229,7 @@ export class RestClient {
     } catch (e) {
       // A 2xx whose body can't be read was cut mid-stream (connection dropped): a network
       // failure, retried like one, not a protocol violation.
-      if (response.ok) throw networkError(String((e as Error)?.message ?? e));
+      if (response.ok) throw networkError(whyUnanswered(e));
       json = undefined;
     }
     if (!response.ok) throw refusalOf(response, json);

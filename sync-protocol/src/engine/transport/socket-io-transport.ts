@@ -18,6 +18,8 @@ export interface SocketIoTransportOptions {
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
   connectTimeoutMs: number;
+  /** A REST request's bound, its body included (ms; rest.ts `timeoutMs`). Absent: none. */
+  requestTimeoutMs?: number;
   transports?: ('websocket' | 'polling')[];
 }
 
@@ -27,6 +29,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       baseUrl: options.serverUrl,
       fetch: options.fetch,
       getToken: context.getToken,
+      ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
     });
     const files = new AttachmentClient({ baseUrl: options.serverUrl, fetch: options.fetch, getToken: context.getToken });
     const socket = new SocketTransport({
