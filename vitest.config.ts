@@ -15,7 +15,7 @@ const SERVER = 'tests/server/**/*.test.ts';
 const ENGINE = 'tests/engine/**/*.test.ts';
 const CHAOS = 'tests/chaos/**/*.test.ts';
 const E2E = 'client/e2e/**/*.test.ts';
-const UNIT_DIRS = ['sync-protocol/src', 'server/src', 'client/src', 'tests', 'bench'];
+const UNIT_DIRS = ['sync-protocol/src', 'server/src', 'client/src', 'client/build', 'tests', 'bench'];
 const UNIT = UNIT_DIRS.map((dir) => `${dir}/**/*.test.ts`);
 const NOT_UNIT = [...STORE, SERVER, ENGINE, CHAOS];
 /** Test files that replace modules or globals (vi.mock, vi.stubGlobal …): each needs a module graph of its own. */
