@@ -12,13 +12,20 @@
  */
 import { errorBodySchema, PigeonError } from '../../errors.ts';
 import { formatContentRange, uploadDoneResponseSchema, uploadPartialResponseSchema } from '../../model/attachment.ts';
-import { fetchOrNetworkError, refusalOf } from './http-errors.ts';
+import { fetchOrNetworkError, refusalOf, whyUnanswered } from './http-errors.ts';
+import { idleBound, readBlob } from './idle-bound.ts';
 import { networkError, type UploadAnswer, type UploadRequest } from './transport.ts';
 
 export interface AttachmentClientOptions {
   baseUrl: string;
   fetch: typeof fetch;
   getToken: () => string | null;
+  /**
+   * A download (a file, a thumbnail, an avatar) that receives nothing for this long (ms), its
+   * answer's headers or the next bytes, is aborted as a network failure (idle-bound.ts); however
+   * long it takes while bytes come. Absent: no bound. Uploads carry their own (up/uploads.ts).
+   */
+  idleMs?: number;
 }
 
 export class AttachmentClient {
@@ -47,25 +54,30 @@ export class AttachmentClient {
 
   async download(id: string, options: { thumbnail?: boolean; signal?: AbortSignal } = {}): Promise<Blob> {
     const path = `/api/attachments/${encodeURIComponent(id)}${options.thumbnail ? '/thumbnail' : ''}`;
-    const response = await this.fetch(path, { method: 'GET', headers: this.auth(), ...(options.signal ? { signal: options.signal } : {}) });
-    if (!response.ok) throw refusal(response, await readJson(response), 'GET /api/attachments/:id');
-    try {
-      return await response.blob();
-    } catch (e) {
-      // The body was cut: a network failure, retried like one.
-      throw networkError(String((e as Error)?.message ?? e));
-    }
+    return (await this.getBlob(path, 'GET /api/attachments/:id', options.signal))!;
   }
 
   /** `GET /api/users/:id/avatar` (rest/profile.ts): the photo's WebP, or null when the user has none (404). */
-  async avatar(userId: string): Promise<Blob | null> {
-    const response = await this.fetch(`/api/users/${encodeURIComponent(userId)}/avatar`, { method: 'GET', headers: this.auth() });
-    if (response.status === 404) return null;
-    if (!response.ok) throw refusal(response, await readJson(response), 'GET /api/users/:id/avatar');
+  avatar(userId: string): Promise<Blob | null> {
+    return this.getBlob(`/api/users/${encodeURIComponent(userId)}/avatar`, 'GET /api/users/:id/avatar', undefined, 404);
+  }
+
+  /** The bytes at `path`; null for the `absent` status. A body cut or gone silent is a network failure, retried like one. */
+  private async getBlob(path: string, what: string, outer?: AbortSignal, absent?: number): Promise<Blob | null> {
+    const bound = this.options.idleMs !== undefined ? idleBound(this.options.idleMs, outer) : null;
+    const signal = bound?.signal ?? outer;
     try {
-      return await response.blob();
-    } catch (e) {
-      throw networkError(String((e as Error)?.message ?? e));
+      const response = await this.fetch(path, { method: 'GET', headers: this.auth(), ...(signal ? { signal } : {}) });
+      bound?.touch();
+      if (absent !== undefined && response.status === absent) return null;
+      if (!response.ok) throw refusal(response, await readJson(response), what);
+      try {
+        return bound ? await readBlob(response, bound) : await response.blob();
+      } catch (e) {
+        throw networkError(whyUnanswered(e));
+      }
+    } finally {
+      bound?.done();
     }
   }
 

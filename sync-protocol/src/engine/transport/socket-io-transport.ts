@@ -18,7 +18,10 @@ export interface SocketIoTransportOptions {
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
   connectTimeoutMs: number;
-  /** A REST request's bound, its body included (ms; rest.ts `timeoutMs`). Absent: none. */
+  /**
+   * A REST request's bound, its body included (ms; rest.ts `timeoutMs`); for a file download, the
+   * longest silence (rest-attachments.ts `idleMs`). Absent: none.
+   */
   requestTimeoutMs?: number;
   transports?: ('websocket' | 'polling')[];
 }
@@ -31,7 +34,13 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       getToken: context.getToken,
       ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
     });
-    const files = new AttachmentClient({ baseUrl: options.serverUrl, fetch: options.fetch, getToken: context.getToken });
+    // A download is bounded on silence, not on its total: a big file on a slow link takes what it takes.
+    const files = new AttachmentClient({
+      baseUrl: options.serverUrl,
+      fetch: options.fetch,
+      getToken: context.getToken,
+      ...(options.requestTimeoutMs !== undefined ? { idleMs: options.requestTimeoutMs } : {}),
+    });
     const socket = new SocketTransport({
       url: options.serverUrl,
       ackTimeoutMs: context.ackTimeoutMs,
