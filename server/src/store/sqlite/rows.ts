@@ -82,9 +82,20 @@ export const toMessage = (r: MessageRow): Message => withContent(
 
 type NewFields = Pick<Message, 'id' | 'clientId' | 'conversationId' | 'senderId' | 'recipientId' | 'body' | 'seq' | 'createdAt'>;
 
-/** A text message just stored (send-batch.ts), as a read of its row would return it (toMessage), built without reading the row. */
+/**
+ * A text message just stored (send-batch.ts), as a read of its row would return it (toMessage), built without reading the row.
+ * Every field written out: `{ ...m, status, … }` (a spread, then 8 more fields) took V8 10–13 µs a message against
+ * 0.3 µs for this literal (Node 20), on the event loop of every send (docs/benchmarks.md session 46).
+ */
 export const newMessage = (m: NewFields, replyTo: ReplyRef | null, attachments: Attachment[] = []): Message => ({
-  ...m,
+  id: m.id,
+  clientId: m.clientId,
+  conversationId: m.conversationId,
+  senderId: m.senderId,
+  recipientId: m.recipientId,
+  body: m.body,
+  seq: m.seq,
+  createdAt: m.createdAt,
   status: 'sent',
   type: 'text',
   replyTo,
