@@ -286,7 +286,8 @@ export interface SyncEngineOptions {
    * A REST request (catch-up pages, sends over REST, reads) that has not been answered in full
    * after this long (ms) is aborted and retried like a network failure. A file download (media,
    * avatars) is bounded on silence instead: aborted when nothing came for this long, however long
-   * it takes while bytes come. Default 30,000.
+   * it takes while bytes come. Uploads keep their own bound, 120 s a request (up/uploads.ts).
+   * Default 30,000.
    */
   requestTimeoutMs?: number;
   /** While the socket is down, catch up through REST this often (ms). Default 10,000. */
