@@ -1,6 +1,6 @@
 import { directConversationId, type Message } from '@pigeon/sync-protocol';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, serverHistory, uniqueName, useServer, view, waitFor } from './helpers.ts';
+import { pairWithAwayDevice, PASSWORD, serverHistory, uniqueName, useServer, view, waitFor } from './helpers.ts';
 
 /**
  * A device stays offline while 2,000 messages and their receipts happen, then comes
@@ -19,16 +19,7 @@ describe('catch-up after a long offline period', () => {
       if (String(input).includes('/api/sync')) syncCalls.push(String(input));
       return fetch(input, init);
     };
-    const bobName = uniqueName('bob');
-    const alice = env.device();
-    const bobOnline = env.device();
-    const bobAway = env.device({ fetch: countingFetch, syncPageSize: 250 });
-    const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
-    const b = await bobOnline.engine.signUp(bobName, PASSWORD);
-    await bobAway.engine.signIn(bobName, PASSWORD);
-    const conversationId = directConversationId(a.id, b.id);
-    await waitFor(async () => (await bobAway.engine.getState().lastSyncAt) !== null);
-    bobAway.engine.setNetworkEnabled(false);
+    const { alice, bobOnline, bobAway, a, b, conversationId } = await pairWithAwayDevice(env, { fetch: countingFetch, syncPageSize: 250 });
 
     let n = 0;
     for (let round = 0; round < 10; round++) {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '@pigeon/sync-protocol/engine';
-import type { Message, User } from '@pigeon/sync-protocol';
+import { waitFor } from '@pigeon/sync-protocol/testing';
+import { directConversationId, type Message, type User } from '@pigeon/sync-protocol';
 import { fastOptions as memoryFastOptions, signUpPair, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 export { view, type Device } from '../../sync-protocol/src/engine/scenarios/fixture.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/src/index.ts';
@@ -75,7 +76,7 @@ export function makeDevice(url: string, extra: Partial<SyncEngineOptions> = {}):
 export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.slice(0, 32);
 
 /** The deadline-based poll of the engine test kit, shared with the in-process scenarios. */
-export { waitFor } from '@pigeon/sync-protocol/testing';
+export { waitFor };
 
 
 /** The server's whole conversation, oldest → newest. */
@@ -137,3 +138,20 @@ export function useServer(options: Partial<StartServerOptions> = {}): ServerFixt
 }
 
 export const PASSWORD = 'password-123';
+
+/**
+ * Alice, and Bob on two devices: `bobOnline`, and `bobAway` (with `awayOptions`), signed in,
+ * synced once and then taken offline, so that what happens next reaches it only by a catch-up.
+ */
+export async function pairWithAwayDevice(env: ServerFixture, awayOptions: Partial<SyncEngineOptions>) {
+  const bobName = uniqueName('bob');
+  const alice = env.device();
+  const bobOnline = env.device();
+  const bobAway = env.device(awayOptions);
+  const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
+  const b = await bobOnline.engine.signUp(bobName, PASSWORD);
+  await bobAway.engine.signIn(bobName, PASSWORD);
+  await waitFor(async () => (await bobAway.engine.getState().lastSyncAt) !== null);
+  bobAway.engine.setNetworkEnabled(false);
+  return { alice, bobOnline, bobAway, a, b, conversationId: directConversationId(a.id, b.id) };
+}

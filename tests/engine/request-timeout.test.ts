@@ -1,6 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { directConversationId } from '@pigeon/sync-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PigeonError } from '../../sync-protocol/src/errors.ts';
 import { RestClient } from '../../sync-protocol/src/engine/transport/rest.ts';
@@ -8,7 +7,7 @@ import { AttachmentClient } from '../../sync-protocol/src/engine/transport/rest-
 import { isNetworkError } from '../../sync-protocol/src/engine/transport/transport.ts';
 import sharp from 'sharp';
 import { sha256Hex } from '../../sync-protocol/src/engine/up/files.ts';
-import { PASSWORD, serverHistory, uniqueName, useServer, view, waitFor } from './helpers.ts';
+import { pairWithAwayDevice, serverHistory, useServer, view, waitFor } from './helpers.ts';
 
 /**
  * A phone's connection can go silent without closing: the request was sent, nothing comes back,
@@ -118,16 +117,7 @@ describe('the engine over a connection that goes silent', () => {
       }
       return fetch(input, init);
     };
-    const bobName = uniqueName('bob');
-    const alice = env.device();
-    const bobOnline = env.device();
-    const bobAway = env.device({ fetch: silentOnce, requestTimeoutMs: 400 });
-    const a = await alice.engine.signUp(uniqueName('alice'), PASSWORD);
-    const b = await bobOnline.engine.signUp(bobName, PASSWORD);
-    await bobAway.engine.signIn(bobName, PASSWORD);
-    const conversationId = directConversationId(a.id, b.id);
-    await waitFor(async () => (await bobAway.engine.getState().lastSyncAt) !== null);
-    bobAway.engine.setNetworkEnabled(false);
+    const { alice, bobAway, b, conversationId } = await pairWithAwayDevice(env, { fetch: silentOnce, requestTimeoutMs: 400 });
     for (let i = 0; i < 30; i++) await alice.engine.send(b.id, `while away ${i}`);
     await waitFor(async () => (await serverHistory(env.t.server, conversationId)).length === 30);
 
