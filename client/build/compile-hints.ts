@@ -19,7 +19,6 @@ export function compileHints(chunkNames: readonly string[]): Plugin {
   return {
     name: 'pigeon-compile-hints',
     apply: 'build',
-    enforce: 'post',
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
