@@ -160,8 +160,9 @@ export class CatchUp {
           }
         }
         const last = batch.at(-1)!;
-        // The server had more: the rest comes in the larger pages, fetched while these are stored.
-        if (!failure && last.hasMore && (!ahead || ahead.pages.empty)) {
+        // The server had more: the rest comes in the larger pages, fetched while these are stored
+        // (a chain already running goes on by itself: follow() starts one only where none is).
+        if (!failure && last.hasMore) {
           ahead ??= { pages: new PagesAhead(fetchPage, pages.next, pages.perCommit), owner: userId };
           ahead.pages.follow(last.cursor);
         }
