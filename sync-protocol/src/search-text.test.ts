@@ -39,4 +39,22 @@ describe('search text', () => {
     expect(highlightRanges(nfd, queryTerms('café')).map(([a, b]) => nfd.slice(a, b))).toEqual(['cafe\u0301']);
     expect(highlightRanges(text, [])).toEqual([]);
   });
+
+  it('ASCII text, folded by its fast path, gives the same words as the Unicode rule', () => {
+    // The rule as written before the fast path (NFKD, marks dropped, lower case, \p{L}\p{N} runs).
+    const reference = (text: string) =>
+      [...new Set([...text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((m) => [...m[0]].slice(0, SEARCH_WORD_MAX).join('')))].slice(0, 512);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+    const samples = ['', 'Hello World', 'A1b2 C3', 'x'.repeat(45) + ' Y'.repeat(3), '\u0000\t\n ~!@#$%^&*()_+{}|:"<>?`-=[]\\;\',./', 'MiXeD cAsE 123abc ABC123', 'a b a c b d'];
+    // Past the short scan (32 words) and past the cap (512 distinct words), repeats included.
+    samples.push(Array.from({ length: 40 }, (_, i) => `w${i % 30}`).join(' '), Array.from({ length: 700 }, (_, i) => `W${i % 600}`).join(' '));
+    for (let n = 0; n < 300; n++) samples.push(Array.from({ length: 1 + Math.floor(random() * 120) }, () => String.fromCharCode(Math.floor(random() * 128))).join(''));
+    for (const text of samples) {
+      expect(searchTokens(text)).toEqual(reference(text));
+      expect(foldForSearch(text)).toBe(text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase());
+    }
+    // One character outside ASCII takes the Unicode path for the whole text.
+    expect(searchTokens('CAFÉ au lait, ﬁne')).toEqual(['cafe', 'au', 'lait', 'fine']);
+  });
 });

@@ -20,7 +20,32 @@ const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Lower case, without diacritics (NFKD, combining marks dropped), compatibility forms folded (ﬁ → fi). */
 export function foldForSearch(text: string): string {
+  // ASCII has no compatibility forms and no marks: folding it is lower-casing (see `words`).
+  if (ASCII.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+const isAsciiWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+
+/**
+ * `words` of an all-ASCII text, by char codes: the same words (the letters and digits of ASCII are
+ * [A-Za-z0-9], one code unit each), without the Unicode regex and its match objects. Most chats are
+ * mostly ASCII, and every message a device stores or a server sends is tokenized (issue #20).
+ */
+function asciiWords(folded: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= folded.length; i++) {
+    if (i < folded.length && isAsciiWordCode(folded.charCodeAt(i))) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.push(folded.slice(start, Math.min(i, start + SEARCH_WORD_MAX)));
+      start = -1;
+    }
+  }
+  return out;
 }
 
 function words(folded: string): string[] {
@@ -34,14 +59,25 @@ function words(folded: string): string[] {
   return out;
 }
 
+/** The words of `text` folded, in order, repeats kept. */
+const foldedWords = (text: string): string[] => (ASCII.test(text) ? asciiWords(text.toLowerCase()) : words(foldForSearch(text)));
+
+/** The first `max` distinct words, in order (a chat message's few words: a scan beats a Set). */
+function distinct(words: readonly string[], max: number): string[] {
+  if (words.length > 32) return [...new Set(words)].slice(0, max);
+  const out: string[] = [];
+  for (const w of words) if (!out.includes(w) && out.push(w) === max) break;
+  return out;
+}
+
 /** The distinct words of a body, in order of first appearance, at most SEARCH_WORDS_MAX. */
 export function searchTokens(text: string): string[] {
-  return [...new Set(words(foldForSearch(text)))].slice(0, SEARCH_WORDS_MAX);
+  return distinct(foldedWords(text), SEARCH_WORDS_MAX);
 }
 
 /** The distinct words of a query, at most LIMITS.searchTermsMax (the rest ignored); [] finds nothing. */
 export function queryTerms(q: string): string[] {
-  return [...new Set(words(foldForSearch(q)))].slice(0, LIMITS.searchTermsMax);
+  return distinct(foldedWords(q), LIMITS.searchTermsMax);
 }
 
 /** True when every term starts some token (the terms of queryTerms, the tokens of searchTokens). */
