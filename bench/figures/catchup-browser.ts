@@ -43,7 +43,9 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
   const perConversation = Math.ceil(opts.messages / opts.conversations);
   const total = perConversation * opts.conversations;
   console.log(`\n[catchup] browser (Chromium, SQLite store): ${total} messages in ${opts.conversations} conversations while offline`);
-  const target = await startTarget('sqlite', { label: 'sqlite server (browser catch-up)' });
+  // CATCHUP_SERVER_PROFILE=<dir>: a V8 CPU profile of the server process, its whole life (filter by the sync route).
+  const serverProfile = process.env.CATCHUP_SERVER_PROFILE;
+  const target = await startTarget('sqlite', { label: 'sqlite server (browser catch-up)', ...(serverProfile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${serverProfile}`] } : {}) });
   const browser = await launchChromium();
   try {
     const prefix = `cb${Date.now().toString(36)}_`;
