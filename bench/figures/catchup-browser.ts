@@ -3,6 +3,7 @@
  * up with what arrived while it was offline, against its IndexedDB floor (lib/idb-floor.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { CATCH_UP_PAGES } from '@pigeon/sync-protocol/engine';
 import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
@@ -12,6 +13,8 @@ import { chatBody } from '../lib/chat-body.ts';
 import { timePageSearch } from '../lib/device-search-time.ts';
 import { fail } from '../lib/integrity.ts';
 import { fmtRate } from '../lib/stats.ts';
+import { readCpuSeconds, readMachineCpu } from '../lib/procs.ts';
+import { treeCpuMeter } from '../lib/proc-tree.ts';
 import { registerUsers, startTarget } from '../lib/targets.ts';
 import type { CatchUpOptions } from './catchup.ts';
 
@@ -26,6 +29,11 @@ export interface BrowserCatchUpRow {
   /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
   longTasks?: number;
   longestTaskMs?: number;
+  /**
+   * CPU seconds spent during `ms` by Chromium's processes, the server process (its store worker
+   * included) and the whole machine: on n cores, `ms` cannot be below the machine's seconds / n.
+   */
+  cpu?: { chromium: number; server: number; machine: number };
   /** The same rows stored again into a fresh database of the same schema, in the engine's pages, without the engine (lib/idb-floor.ts). */
   floor?: IdbFloor;
   /** The floor without the words index, and with the primary key alone. */
@@ -82,6 +90,9 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
       mkdirSync(dirname(trace), { recursive: true });
       await browser.startTracing(page, { path: trace, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'IndexedDB', 'blink'] });
     }
+    const chromiumCpu = treeCpuMeter(process.pid, 'chromium');
+    const serverCpu0 = readCpuSeconds(target.pid);
+    const machineCpu0 = readMachineCpu().busy;
     const t0 = performance.now();
     await net.set(false);
     let n = 0;
@@ -93,6 +104,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
       await page.waitForTimeout(100);
     }
     const ms = performance.now() - t0;
+    const cpu = { chromium: chromiumCpu(), server: readCpuSeconds(target.pid) - serverCpu0, machine: readMachineCpu().busy - machineCpu0 };
     if (trace) {
       await browser.stopTracing();
       console.log(`  Chromium trace of the catch-up: ${trace}`);
@@ -113,6 +125,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
         `first message stored after ${(firstMs / 1000).toFixed(2)} s (reconnect); ` +
         `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
     );
+    console.log(`  CPU meanwhile: Chromium ${cpu.chromium.toFixed(2)} s, server ${cpu.server.toFixed(2)} s; the machine ${cpu.machine.toFixed(2)} s of its ${availableParallelism()} × ${(ms / 1000).toFixed(2)} s`);
     // After the engine is done (its receipts too: the database stays still while the floor is timed).
     await page.waitForTimeout(1_000);
     const { floor, floorParts } = await measureFloorAndParts((without) => measureIdbFloor(page, CATCH_UP_PAGES.next, without));
@@ -124,7 +137,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     const search = await timePageSearch(page, 'catchup/browser', perConversation);
     console.log(`  search box offline over the ${total} (typed → results, median of 5): ${search.map((r) => `"${r.q}" ${r.ms.toFixed(0)} ms (${r.hits} hits)`).join(', ')}`);
     await context.close();
-    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, floor, floorParts, ok };
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, cpu, floor, floorParts, ok };
   } finally {
     await browser.close();
     await target.stop();
