@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PigeonError } from '../../sync-protocol/src/errors.ts';
+import { rejectionOf } from '../../sync-protocol/src/testing/fail.ts';
 import { RestClient } from '../../sync-protocol/src/engine/transport/rest.ts';
 import { AttachmentClient } from '../../sync-protocol/src/engine/transport/rest-attachments.ts';
 import { isNetworkError } from '../../sync-protocol/src/engine/transport/transport.ts';
@@ -50,21 +51,15 @@ describe('REST requests over a connection that goes silent', () => {
   const client = (timeoutMs?: number) =>
     new RestClient({ baseUrl: base, fetch: (input, init) => fetch(input, init), getToken: () => 'token', ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
 
-  async function failure(p: Promise<unknown>): Promise<PigeonError> {
-    const e = await p.then(() => null, (err: unknown) => err);
-    expect(e).toBeInstanceOf(PigeonError);
-    return e as PigeonError;
-  }
-
   it('gives up on a request that gets no answer, as a retryable network error', async () => {
-    const e = await failure(client(300).conversations());
+    const e = await rejectionOf(client(300).conversations());
     expect(e.code).toBe('UNAVAILABLE');
     expect(isNetworkError(e)).toBe(true);
     expect(e.message).toContain('no answer in time');
   });
 
   it('gives up on an answer whose body stops coming', async () => {
-    const e = await failure(client(300).sync('', 10));
+    const e = await rejectionOf(client(300).sync('', 10));
     expect(e.code).toBe('UNAVAILABLE');
     expect(isNetworkError(e)).toBe(true);
     expect(e.message).toContain('no answer in time');
@@ -74,7 +69,7 @@ describe('REST requests over a connection that goes silent', () => {
 
   it('gives up on a download that goes silent, headers or body, as a retryable network error', async () => {
     for (const id of ['stalls', 'never-answers']) {
-      const e = await failure(files(300).download(id));
+      const e = await rejectionOf(files(300).download(id));
       expect(e.code).toBe('UNAVAILABLE');
       expect(isNetworkError(e)).toBe(true);
       expect(e.message).toContain('no answer in time');

@@ -8,7 +8,7 @@
  * const server = createMemoryServer();
  * const engine = createSyncEngine({ serverUrl: '', transport: server.transport(), indexedDB: new IDBFactory(), IDBKeyRange });
  */
-export { fail } from './fail.ts';
+export { fail, rejectionOf } from './fail.ts';
 export { createMemoryServer, MemoryServer, type Hold, type Interceptor, type MemoryConnection, type MemoryServerOptions, type ServerCall, type ServerOp } from './memory-server.ts';
 export type { MemoryTransportOptions } from './memory-transport.ts';
 export { networkError } from '../engine/transport/transport.ts';
