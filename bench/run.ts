@@ -17,7 +17,8 @@
  *   npm run bench -- --help
  */
 import { parseArgs } from 'node:util';
-import { measureCatchUp, renderCatchUp, type CatchUpFigures } from './figures/catchup.ts';
+import { measureCatchUp, type CatchUpFigures } from './figures/catchup.ts';
+import { renderCatchUp } from './figures/catchup-report.ts';
 import { measureClient, renderClient, type ClientFigures } from './figures/client.ts';
 import { measureMemory, renderMemory, type MemoryFigures } from './figures/memory.ts';
 import { measureOutbox, renderOutbox, type OutboxFigures } from './figures/outbox.ts';

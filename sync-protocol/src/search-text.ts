@@ -18,14 +18,14 @@ export const SEARCH_WORDS_MAX = 512;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Lower case, without diacritics (NFKD, combining marks dropped), compatibility forms folded (ﬁ → fi). */
 export function foldForSearch(text: string): string {
-  // ASCII has no compatibility forms and no marks: folding it is lower-casing (see `words`).
+  // ASCII has no compatibility forms and no marks: folding it is lower-casing (see `asciiWords`).
   if (ASCII.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
-
-const ASCII = /^[\x00-\x7f]*$/;
 
 const isAsciiWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
