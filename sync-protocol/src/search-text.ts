@@ -23,9 +23,10 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** Lower case, without diacritics (NFKD, combining marks dropped), compatibility forms folded (ﬁ → fi). */
 export function foldForSearch(text: string): string {
   // ASCII has no compatibility forms and no marks: folding it is lower-casing (see `asciiWords`).
-  if (ASCII.test(text)) return text.toLowerCase();
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return ASCII.test(text) ? text.toLowerCase() : foldUnicode(text);
 }
+
+const foldUnicode = (text: string): string => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 
 const isAsciiWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
@@ -60,7 +61,7 @@ function words(folded: string): string[] {
 }
 
 /** The words of `text` folded, in order, repeats kept. */
-const foldedWords = (text: string): string[] => (ASCII.test(text) ? asciiWords(text.toLowerCase()) : words(foldForSearch(text)));
+const foldedWords = (text: string): string[] => (ASCII.test(text) ? asciiWords(text.toLowerCase()) : words(foldUnicode(text)));
 
 /** The first `max` distinct words, in order (a chat message's few words: a scan beats a Set). */
 function distinct(words: readonly string[], max: number): string[] {
