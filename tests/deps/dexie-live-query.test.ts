@@ -2,7 +2,8 @@
  * Dexie's liveQuery as patched (patches/dexie+4.4.7.patch, docs/client.md): between two runs of a
  * query, a mutation that does not overlap what the query read is dropped instead of kept until the
  * next run. What a query shows must not change: it re-runs for every overlapping mutation, one
- * committed while it runs included (Dexie #2270), and for no other.
+ * committed while it runs included (Dexie #2270), and for no other. And its first run starts when
+ * it is subscribed, not in a timer after the subscribing task.
  */
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -119,5 +120,45 @@ describe("Dexie's liveQuery between runs (patched)", () => {
     expect(queries.map((q) => q.state.runs)).toEqual([1, 1, 1, 1, 1]);
     expect(withQueries - withoutQueries).toBeLessThan(1024 * 1024);
     for (const q of queries) q.stop();
+  });
+});
+
+describe("Dexie's liveQuery first run (patched)", () => {
+  it('starts in the subscribing task, before any timer, and still watches what it read', async () => {
+    const db = await database();
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 0); // queued before the subscription
+    const w = watchName(db, 'a');
+    // Unpatched, the first run waited for a setTimeout(0) queued after the one above.
+    expect(w.state.runs).toBe(1);
+    expect(timerFired).toBe(false);
+    await settle();
+    expect(w.state.values).toEqual(['Ada']);
+    await db.users.put({ id: 'a', name: 'Ada L.' });
+    await settle();
+    expect(w.state).toEqual({ runs: 2, values: ['Ada', 'Ada L.'] });
+    w.stop();
+  });
+
+  it('a querier that throws at once reaches the error callback, not the subscriber', async () => {
+    const errors: unknown[] = [];
+    const sub = liveQuery<string>(() => {
+      throw new Error('broken query');
+    }).subscribe({ next: () => {}, error: (e) => errors.push(e) });
+    await settle();
+    expect(errors.map((e) => (e as Error).message)).toEqual(['broken query']);
+    sub.unsubscribe();
+  });
+
+  it('subscribed inside a transaction, it ends showing what the transaction committed', async () => {
+    const db = await database();
+    let w: ReturnType<typeof watchName> | undefined;
+    await db.transaction('rw', db.users, async () => {
+      await db.users.put({ id: 'a', name: 'Ada (in tx)' });
+      w = watchName(db, 'a');
+    });
+    await settle();
+    expect(w!.state.values.at(-1)).toBe('Ada (in tx)');
+    w!.stop();
   });
 });
