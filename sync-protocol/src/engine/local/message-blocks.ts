@@ -114,3 +114,27 @@ export function mergeBySeq(a: readonly StoredMessage[], b: readonly StoredMessag
   while (j < b.length) out.push(b[j++]!);
   return out;
 }
+
+/** At most this many blocks are read ahead in one round trip (`newestBlocksAhead`). */
+export const BLOCKS_AHEAD_MAX = 8;
+
+/**
+ * How many of a chat's newest blocks (their `firstSeqs`, ascending; all below `hi`) to read at once
+ * for its `limit` newest messages below `hi`: read one at a time, a chat's first window waited for a
+ * round trip to IndexedDB per block (3–4 when a chat opens, #20). A block holds no more messages than
+ * the seqs from its firstSeq to the next block's (or to `hi`); without `hi` the newest block counts as
+ * one message (an empty block is deleted), so a chat's last message is one read. An estimate: the
+ * caller reads on, one block at a time, when rows moved out of these blocks or hidden ones leave it short.
+ */
+export function newestBlocksAhead(firstSeqs: readonly number[], hi: number, limit: number, max = BLOCKS_AHEAD_MAX): number {
+  let covered = 0;
+  let upper = hi;
+  let n = 0;
+  for (let i = firstSeqs.length - 1; i >= 0 && n < max; i--) {
+    n++;
+    covered += Number.isFinite(upper) ? upper - firstSeqs[i]! : 1;
+    if (covered >= limit) break;
+    upper = firstSeqs[i]!;
+  }
+  return n;
+}

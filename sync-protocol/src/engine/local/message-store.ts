@@ -16,7 +16,7 @@ import { Dexie, type Transaction } from 'dexie';
 import { boundTo } from './bound-db.ts';
 import type { LocalDb, StoredMessage } from './local-db.ts';
 import { BlockCache, changesOf, type BlockChanges } from './block-cache.ts';
-import { blockable, makeBlock, mergeBySeq, type BlockKey, type MessageBlock } from './message-blocks.ts';
+import { blockable, makeBlock, mergeBySeq, newestBlocksAhead, type BlockKey, type MessageBlock } from './message-blocks.ts';
 
 /** The tables a transaction over messages takes (both places a message can be). */
 export const messageTables = (db: LocalDb) => [db.messages, db.messageBlocks];
@@ -140,6 +140,8 @@ export class MessageStore {
     const fromBlocks: StoredMessage[] = [];
     const inRange = (r: StoredMessage) => r.seq! > lo && r.seq! < hi && keep(r);
     if (o.newest) {
+      const ahead = newestBlocksAhead(pks.map((pk) => pk[1]), hi, limit);
+      if (ahead > 1) await this.cache.load(this.db, pks.slice(-ahead));
       for (let i = pks.length - 1; i >= 0 && fromBlocks.length < limit; i--) {
         const block = await this.cache.block(this.db, pks[i]!);
         const taken = block.rows.filter(inRange);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { BLOCKS_AHEAD_MAX, newestBlocksAhead } from './message-blocks.ts';
+
+describe('newestBlocksAhead', () => {
+  // Blocks of 20 messages: seqs 1–20, 21–40, … 81–100.
+  const twenties = [1, 21, 41, 61, 81];
+
+  it('reads a chat’s last message from its newest block alone', () => {
+    expect(newestBlocksAhead(twenties, Infinity, 1)).toBe(1);
+  });
+
+  it('reads the blocks a first window spans in one go, the newest counted as one message', () => {
+    // 1 + 20 + 20 < 50, + 20 ≥ 50: four blocks (one more than the 50 need, never fewer).
+    expect(newestBlocksAhead(twenties, Infinity, 50)).toBe(4);
+    expect(newestBlocksAhead(twenties, Infinity, 21)).toBe(2);
+  });
+
+  it('counts the newest block up to hi when hi is given', () => {
+    // Below seq 61: the block from 41 holds at most 20, the one from 21 at most 20 more.
+    expect(newestBlocksAhead([1, 21, 41], 61, 20)).toBe(1);
+    expect(newestBlocksAhead([1, 21, 41], 61, 40)).toBe(2);
+    expect(newestBlocksAhead([1, 21, 41], 50, 20)).toBe(2);
+  });
+
+  it('never more than the chat has, nor than the cap', () => {
+    expect(newestBlocksAhead([], Infinity, 50)).toBe(0);
+    expect(newestBlocksAhead(twenties, Infinity, 1000)).toBe(5);
+    const many = Array.from({ length: 40 }, (_, i) => 1 + i * 5);
+    expect(newestBlocksAhead(many, Infinity, 1000)).toBe(BLOCKS_AHEAD_MAX);
+    expect(newestBlocksAhead(many, Infinity, 1000, 3)).toBe(3);
+  });
+});
