@@ -79,9 +79,9 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
   }
 
   /**
-   * Opening: the window at the bottom fills from the newest row up, a few rows per task (lib/fill-pace.ts),
-   * until it draws the rows in view and the overscan; `filled` once the view is covered. A window
-   * away from the bottom (a jump to a message, a scroll) is drawn whole, and ends the filling.
+   * Opening: the window at the bottom fills from the newest row up (lib/fill-pace.ts): the rows in view
+   * first, then the overscan a few rows per task; `filled` once the view is covered. A window away
+   * from the bottom (a jump to a message, a scroll) is drawn whole, and ends the filling.
    */
   let filling = true;
   /** Rows were added in this task already: the rest waits for the next one. */
@@ -101,7 +101,9 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
       return target;
     }
     const current = range.value;
-    const next = growFromBottom(current, target, grewInTask ? 0 : pace.rows());
+    // The first task draws the rows that fill the view by their estimated heights (lib/fill-pace.ts).
+    const view = () => (viewKnown && el?.clientHeight ? el.clientHeight : window.innerHeight);
+    const next = growFromBottom(current, target, grewInTask ? 0 : pace.rows(() => target.end - rangeAtBottom(offsets.value, view(), 0).start));
     // Rows this render draws that were not drawn (above and below), what the task's time is spent on.
     const overlap = Math.max(0, Math.min(next.end, current.end) - Math.max(next.start, current.start));
     const added = next.end - next.start - overlap;

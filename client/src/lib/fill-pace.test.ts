@@ -19,6 +19,23 @@ describe('fillPace', () => {
     expect(pace.rows()).toBe(16);
   });
 
+  it('draws the rows that fill the view in the first task, within `first` and `firstMax`', () => {
+    const pace = fillPace({ budgetMs: 8, first: 4, firstMax: 24, max: 64 });
+    expect(pace.rows(() => 15)).toBe(15);
+    expect(pace.rows(() => 2)).toBe(4);
+    expect(pace.rows(() => 80)).toBe(24);
+    // Once a task's cost is known, the view's rows no longer count: the budget sizes the task.
+    pace.record(12, 4);
+    let asked = false;
+    expect(
+      pace.rows(() => {
+        asked = true;
+        return 15;
+      }),
+    ).toBe(2);
+    expect(asked).toBe(false);
+  });
+
   it('ignores a task that added no row', () => {
     const pace = fillPace({ budgetMs: 8, first: 3 });
     pace.record(50, 0);
