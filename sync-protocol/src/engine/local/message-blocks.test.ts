@@ -27,6 +27,12 @@ describe('newestBlocksAhead', () => {
     expect(newestBlocksAhead(twenties, Infinity, 1000)).toBe(5);
     const many = Array.from({ length: 40 }, (_, i) => 1 + i * 5);
     expect(newestBlocksAhead(many, Infinity, 1000)).toBe(BLOCKS_AHEAD_MAX);
-    expect(newestBlocksAhead(many, Infinity, 1000, 3)).toBe(3);
+    expect(newestBlocksAhead(many, Infinity, 1000, -Infinity, 3)).toBe(3);
+  });
+
+  it('stops at the block that starts at or below lo: nothing older can be in the range', () => {
+    // Seqs above 45: the blocks from 81, 61 and 41 (which may hold 46–60), not the ones from 21 and 1.
+    expect(newestBlocksAhead(twenties, Infinity, 1000, 45)).toBe(3);
+    expect(newestBlocksAhead(twenties, Infinity, 1000, 41)).toBe(3);
   });
 });

@@ -120,20 +120,21 @@ export const BLOCKS_AHEAD_MAX = 8;
 
 /**
  * How many of a chat's newest blocks (their `firstSeqs`, ascending; all below `hi`) to read at once
- * for its `limit` newest messages below `hi`: read one at a time, a chat's first window waited for a
+ * for its `limit` newest messages between `lo` and `hi`: read one at a time, a chat's first window waited for a
  * round trip to IndexedDB per block (3–4 when a chat opens, #20). A block holds no more messages than
  * the seqs from its firstSeq to the next block's (or to `hi`); without `hi` the newest block counts as
- * one message (an empty block is deleted), so a chat's last message is one read. An estimate: the
- * caller reads on, one block at a time, when rows moved out of these blocks or hidden ones leave it short.
+ * one message (an empty block is deleted), so a chat's last message is one read; none below the block
+ * that starts at or below `lo` is needed. An estimate: the caller reads on, one block at a time, when
+ * rows moved out of these blocks or hidden ones leave it short.
  */
-export function newestBlocksAhead(firstSeqs: readonly number[], hi: number, limit: number, max = BLOCKS_AHEAD_MAX): number {
+export function newestBlocksAhead(firstSeqs: readonly number[], hi: number, limit: number, lo = -Infinity, max = BLOCKS_AHEAD_MAX): number {
   let covered = 0;
   let upper = hi;
   let n = 0;
   for (let i = firstSeqs.length - 1; i >= 0 && n < max; i--) {
     n++;
     covered += Number.isFinite(upper) ? upper - firstSeqs[i]! : 1;
-    if (covered >= limit) break;
+    if (covered >= limit || firstSeqs[i]! <= lo) break;
     upper = firstSeqs[i]!;
   }
   return n;

@@ -140,7 +140,7 @@ export class MessageStore {
     const fromBlocks: StoredMessage[] = [];
     const inRange = (r: StoredMessage) => r.seq! > lo && r.seq! < hi && keep(r);
     if (o.newest) {
-      const ahead = newestBlocksAhead(pks.map((pk) => pk[1]), hi, limit);
+      const ahead = newestBlocksAhead(pks.map((pk) => pk[1]), hi, limit, lo);
       if (ahead > 1) await this.cache.load(this.db, pks.slice(-ahead));
       for (let i = pks.length - 1; i >= 0 && fromBlocks.length < limit; i--) {
         const block = await this.cache.block(this.db, pks[i]!);
