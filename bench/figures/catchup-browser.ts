@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { CATCH_UP_PAGES } from '@pigeon/sync-protocol/engine';
-import { countLocalMessages, launchChromium, offlineSwitch } from '../lib/browser.ts';
+import { countLocalMessages, countOwedReceipts, launchChromium, offlineSwitch } from '../lib/browser.ts';
 import { measureFloorAndParts, measureIdbFloor, type IdbFloor } from '../lib/idb-floor.ts';
 import { sendBurst } from '../lib/burst.ts';
 import { chatBody } from '../lib/chat-body.ts';
@@ -26,6 +26,11 @@ export interface BrowserCatchUpRow {
   ms: number;
   /** Network back → the first new message stored (mostly the socket's reconnection delay). */
   firstMs?: number;
+  /**
+   * Network back → no delivery receipt owed any more (the server acked them all: the senders' ticks).
+   * The receipts of a catch-up are sent once it ends (sync-protocol up/receipts.ts holdDelivered).
+   */
+  receiptsMs?: number;
   /** Main-thread tasks over 50 ms during the catch-up (Long Tasks API), and the longest. */
   longTasks?: number;
   longestTaskMs?: number;
@@ -126,7 +131,17 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
         `main-thread tasks > 50 ms: ${longTasks.length}, longest ${longestTaskMs.toFixed(0)} ms`,
     );
     console.log(`  CPU meanwhile: Chromium ${cpu.chromium.toFixed(2)} s, server ${cpu.server.toFixed(2)} s; the machine ${cpu.machine.toFixed(2)} s of its ${availableParallelism()} × ${(ms / 1000).toFixed(2)} s`);
-    // After the engine is done (its receipts too: the database stays still while the floor is timed).
+    // After the engine is done, its receipts too (the database stays still while the floor is timed).
+    let receiptsMs = NaN;
+    while (performance.now() - t0 < ms + 60_000) {
+      if ((await countOwedReceipts(page)) === 0) {
+        receiptsMs = performance.now() - t0;
+        break;
+      }
+      await page.waitForTimeout(50);
+    }
+    if (Number.isNaN(receiptsMs)) fail('catchup/browser', 'delivery receipts still owed a minute after the catch-up');
+    console.log(`  delivery receipts all acked at +${(receiptsMs / 1000).toFixed(2)} s (sent once the catch-up ended: up/receipts.ts holdDelivered)`);
     await page.waitForTimeout(1_000);
     const { floor, floorParts } = await measureFloorAndParts((without) => measureIdbFloor(page, CATCH_UP_PAGES.next, without));
     if (floor.rows !== total) fail('catchup/browser', `the floor read ${floor.rows} rows, ${total} were sent`);
@@ -137,7 +152,7 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     const search = await timePageSearch(page, 'catchup/browser', perConversation);
     console.log(`  search box offline over the ${total} (typed → results, median of 5): ${search.map((r) => `"${r.q}" ${r.ms.toFixed(0)} ms (${r.hits} hits)`).join(', ')}`);
     await context.close();
-    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, longTasks: longTasks.length, longestTaskMs, cpu, floor, floorParts, ok };
+    return { kind: 'browser', messages: total, conversations: opts.conversations, ms, firstMs, receiptsMs, longTasks: longTasks.length, longestTaskMs, cpu, floor, floorParts, ok };
   } finally {
     await browser.close();
     await target.stop();

@@ -18,6 +18,7 @@ export function renderCatchUp(all: CatchUpFigures): string {
       (b.ok
         ? `**${(b.ms / 1000).toFixed(2)} s** for ${fmtRate(b.messages)} messages in ${b.conversations} conversations (${fmtRate(b.messages / (b.ms / 1000))} msgs/s)` +
           (b.firstMs !== undefined ? `, of which ${(b.firstMs / 1000).toFixed(2)} s before the first message was stored (reconnection)` : '') +
+          (b.receiptsMs !== undefined ? `; every delivery receipt acked by the server at +${(b.receiptsMs / 1000).toFixed(2)} s (a catch-up's receipts are sent once it ends)` : '') +
           (b.longestTaskMs !== undefined ? `; longest main-thread task meanwhile ${b.longestTaskMs.toFixed(0)} ms (${b.longTasks} over 50 ms)` : '') +
           (b.cpu
             ? `; CPU meanwhile: Chromium ${b.cpu.chromium.toFixed(2)} s, the server ${b.cpu.server.toFixed(2)} s, the whole machine ${b.cpu.machine.toFixed(2)} s ` +

@@ -54,8 +54,13 @@ export function countNamedPeers(page: import('playwright-core').Page): Promise<n
   return countLocal(page, 'named-peers');
 }
 
+/** The delivery receipts the page's engine still owes (its owed records: sync-protocol local/owed-receipts.ts). */
+export function countOwedReceipts(page: import('playwright-core').Page): Promise<number> {
+  return countLocal(page, 'owed-receipts');
+}
+
 /** One count read from the engine's database in the page, in one read-only transaction. */
-function countLocal(page: import('playwright-core').Page, what: 'messages' | 'named-peers'): Promise<number> {
+function countLocal(page: import('playwright-core').Page, what: 'messages' | 'named-peers' | 'owed-receipts'): Promise<number> {
   // No named functions inside: tsx would wrap them in a helper the page does not have.
   return page.evaluate(async (what) => {
     const db = await new Promise<IDBDatabase>((res, rej) => {
@@ -66,11 +71,14 @@ function countLocal(page: import('playwright-core').Page, what: 'messages' | 'na
     try {
       // Messages are rows or in blocks (schema v11: one record holds a page's messages of one chat).
       const blocks = db.objectStoreNames.contains('messageBlocks');
-      const tx = db.transaction(what === 'messages' ? ['messages', ...(blocks ? ['messageBlocks'] : [])] : ['conversations', 'users']);
+      const stores = what === 'messages' ? ['messages', ...(blocks ? ['messageBlocks'] : [])] : what === 'owed-receipts' ? ['meta'] : ['conversations', 'users'];
+      const tx = db.transaction(stores);
       const requests: IDBRequest[] =
         what === 'messages'
           ? [tx.objectStore('messages').count(), ...(blocks ? [tx.objectStore('messageBlocks').index('keys').count()] : [])]
-          : [tx.objectStore('conversations').getAll(), tx.objectStore('users').getAllKeys()];
+          : what === 'owed-receipts'
+            ? [tx.objectStore('meta').getAll(IDBKeyRange.bound('owed-delivered:', 'owed-delivered:\uffff'))]
+            : [tx.objectStore('conversations').getAll(), tx.objectStore('users').getAllKeys()];
       const results = await Promise.all(
         requests.map(
           (r) =>
@@ -81,6 +89,8 @@ function countLocal(page: import('playwright-core').Page, what: 'messages' | 'na
         ),
       );
       if (what === 'messages') return (results as number[]).reduce((a, b) => a + b, 0);
+      // Each owed record holds the ids one storing transaction owes receipts for.
+      if (what === 'owed-receipts') return (results[0] as { value: string[] }[]).reduce((n, r) => n + r.value.length, 0);
       const known = new Set(results[1] as IDBValidKey[]);
       return (results[0] as { peerId?: string }[]).filter((c) => c.peerId !== undefined && known.has(c.peerId)).length;
     } finally {

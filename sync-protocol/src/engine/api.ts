@@ -272,6 +272,11 @@ export interface SyncEngineOptions {
    * (`LIMITS.syncPageMax`) while the server has more (options.ts `CATCH_UP_PAGES`).
    */
   syncPageSize?: number;
+  /**
+   * The longest the delivered receipts owed during a catch-up wait for its end (ms; up/receipts.ts
+   * `holdDelivered`). Default 5,000.
+   */
+  deliveredHoldMaxMs?: number;
   /** Socket.io reconnection delay and its cap (ms). Default 1,000 / 5,000. */
   reconnectionDelayMs?: number;
   reconnectionDelayMaxMs?: number;

@@ -245,7 +245,11 @@ export class Background {
       events.emit('message', message);
       typing.messageFrom(message.senderId);
     }
-    if (result.owesReceipts) receipts.flushDeliveredSoon();
+    // Owed during a catch-up: sent when it ends (up/receipts.ts holdDelivered).
+    if (result.owesReceipts) {
+      if (catchUp.running) receipts.holdDelivered();
+      else receipts.flushDeliveredSoon();
+    }
     // Stored from the server (an ack, a page, an event): the connection works, a receipt retry need not wait.
     receipts.connectionProven();
     if (result.gaps.length > 0) catchUp.schedule();

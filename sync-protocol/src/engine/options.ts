@@ -10,6 +10,7 @@ import { typingTimings, type TypingTimings } from './typing.ts';
 import type { RouteOptions } from './up/send-rules.ts';
 import type { BackoffOptions } from './util/backoff.ts';
 import { ADAPTIVE_CHUNKS, fixedChunks, type ChunkPlan } from './up/chunk-size.ts';
+import { DELIVERED_HOLD_MAX_MS } from './up/receipts.ts';
 
 export interface ResolvedOptions {
   dbName: string;
@@ -23,6 +24,7 @@ export interface ResolvedOptions {
   route: RouteOptions;
   /** A catch-up's first page, and the pages after a full one. */
   syncPages: Readonly<PageSizes>;
+  deliveredHoldMaxMs: number;
   pollIntervalMs: number;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
@@ -96,6 +98,7 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     backoff: { baseMs: o.retryBaseMs ?? 250, maxMs: o.retryMaxMs ?? 30_000 },
     route: { socketFailuresBeforeRest: o.socketFailuresBeforeRest ?? 3, restFallbackAfterMs: o.restFallbackAfterMs ?? 3_000 },
     syncPages: o.syncPageSize === undefined ? CATCH_UP_PAGES : fixedPages(o.syncPageSize),
+    deliveredHoldMaxMs: o.deliveredHoldMaxMs ?? DELIVERED_HOLD_MAX_MS,
     pollIntervalMs: o.pollIntervalMs ?? 10_000,
     ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),

@@ -237,6 +237,8 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     },
     afterPage: host.afterApply,
     progress: (p) => host.catchUpProgress(p),
+    // The delivered receipts its pages owed were held while it ran (up/receipts.ts holdDelivered).
+    ended: () => receipts.releaseDelivered(),
     done: (at) => {
       catchUpsDone += 1;
       // Entries waiting for a target row look again now, not at the end of their backoff.
@@ -263,6 +265,7 @@ export function createParts(o: ResolvedOptions, host: Host): Parts {
     owed: (n) => host.receiptsOwed(n),
     onError,
     backoff: o.backoff,
+    deliveredHoldMaxMs: o.deliveredHoldMaxMs,
     ...(o.random ? { random: o.random } : {}),
   });
   const typing = new Typing({

@@ -64,6 +64,8 @@ export interface CatchUpDeps {
   done: (at: string) => void;
   /** The run's progress after each committed page; null when no run is going on (ended, failed or stopped). */
   progress?: (p: CatchUpProgress | null) => void;
+  /** After every run, whatever its outcome (after `progress(null)`). */
+  ended?: () => void;
   /** Whether a failed run should be retried by itself (the socket is up); otherwise the next connect retries. */
   retryWhile: () => boolean;
   backoff: BackoffOptions;
@@ -120,6 +122,7 @@ export class CatchUp {
       await this.pages();
     } finally {
       this.deps.progress?.(null);
+      this.deps.ended?.();
     }
   }
 

@@ -8,7 +8,8 @@
  *    (MessageStore.sentIncoming) are still sent and then raised to `delivered`, as that version did.
  *  - read: each conversation's read mark `{ upToSeq, ackedUpToSeq }` in meta; the mark is
  *    re-sent until the server acks it (the event is "up to", so re-sending is harmless).
- * Both flushes run on every (re)connect and after the writes that create a debt. An emit
+ * Both flushes run on every (re)connect and after the writes that create a debt, except that the
+ * delivered receipts owed while a catch-up runs wait for its end (`holdDelivered`). An emit
  * that fails while the socket stays up (an ack lost to a stalled connection, a busy server)
  * is retried with backoff, cut short when the connection proves fine (up/receipt-retry.ts):
  * otherwise the debt would wait for the next reconnect or read, which may never come, and
@@ -29,6 +30,9 @@ import { messageStore, messageTables } from '../local/message-store.ts';
 /** Owed records read per round of the flush (each holds one storing transaction's ids, ≤ a sync page). */
 const OWED_RECORDS_PER_READ = 100;
 
+/** The longest the delivered receipts owed during a catch-up wait for its end (ms; `holdDelivered`). */
+export const DELIVERED_HOLD_MAX_MS = 5_000;
+
 export interface ReceiptsDeps {
   db: LocalDb;
   me: () => string | null;
@@ -41,6 +45,8 @@ export interface ReceiptsDeps {
   onError: (where: string, error: unknown) => void;
   /** Delays of the retries after a failed emit (the drainer's by default). */
   backoff?: BackoffOptions;
+  /** `DELIVERED_HOLD_MAX_MS` unless a test shortens it. */
+  deliveredHoldMaxMs?: number;
   random?: () => number;
 }
 
@@ -49,6 +55,8 @@ export class Receipts {
   private readonly reads: SingleFlight;
   private readonly counting: SingleFlight;
   private readonly retry: ReceiptRetry;
+  /** Delivered receipts are held for a running catch-up (`holdDelivered`): the bound on their wait. */
+  private held: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly deps: ReceiptsDeps) {
     this.delivered = new SingleFlight(() => this.flushDelivered(), deps.canEmit);
@@ -71,9 +79,11 @@ export class Receipts {
     this.flushReadsSoon();
   }
 
-  /** Drops a scheduled retry (the engine stopped; the next start flushes on connect). */
+  /** Drops a scheduled retry or hold (the engine stopped; the next start flushes on connect). */
   stop(): void {
     this.retry.reset();
+    if (this.held) clearTimeout(this.held);
+    this.held = null;
   }
 
   /** A new connection: earlier failures say nothing about it (its connect flushes). */
@@ -89,6 +99,28 @@ export class Receipts {
   /** Counts the debt into `owed` (after each change of meta, this tab's or another's). */
   recount(): void {
     void this.counting.request().catch((e) => this.deps.onError('receipts.count', e));
+  }
+
+  /**
+   * Delivered receipts owed by what a running catch-up stored: sent when the run ends
+   * (`releaseDelivered`), or `DELIVERED_HOLD_MAX_MS` after the first one held, whichever comes first.
+   * Why: a long absence's backlog and its receipts compete for the same CPU, on the device (the
+   * emits, the reads and deletes of the owed records between its pages) and on the server (a
+   * status write and a push per message): the user waiting for the backlog comes first, the
+   * sender's ticks follow a moment later. The debt is in the database either way, so holding it
+   * loses nothing (a reload or a reconnect meanwhile flushes it as before). 20,000 messages in
+   * Chromium: the server's CPU during the catch-up 0.71-1.06 s before, 0.57-0.70 s held (#20).
+   */
+  holdDelivered(): void {
+    this.held ??= setTimeout(() => this.releaseDelivered(), this.deps.deliveredHoldMaxMs ?? DELIVERED_HOLD_MAX_MS);
+  }
+
+  /** A catch-up run ended (stored to the end, failed or stopped) or held long enough: what it held goes now. */
+  releaseDelivered(): void {
+    if (!this.held) return;
+    clearTimeout(this.held);
+    this.held = null;
+    this.flushDeliveredSoon();
   }
 
   flushDeliveredSoon(): void {
