@@ -66,6 +66,8 @@ export async function browserCatchUp(opts: CatchUpOptions): Promise<BrowserCatch
     const context = await browser.newContext({ serviceWorkers: 'allow' });
     const net = await offlineSwitch(context);
     const page = await context.newPage();
+    // CATCHUP_SOUND=1: with the user's "Sound for new messages" on (off by default; each arriving message is then considered for a sound).
+    if (process.env.CATCHUP_SOUND) await page.addInitScript(() => localStorage.setItem('pigeon:new-message-sound', '1'));
     await page.goto(target.url);
     await page.getByTestId('auth-username').fill(`${prefix}0`);
     await page.getByTestId('auth-password').fill('bench-password-1');

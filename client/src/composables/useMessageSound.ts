@@ -1,7 +1,8 @@
 import type { Message } from '@pigeon/sync-protocol';
+import type { ConversationView } from '@pigeon/sync-protocol/engine';
 import { ref, type Ref } from 'vue';
 import { engine } from '../engine.ts';
-import { isNewForSound, shouldChime } from '../lib/chime-rule.ts';
+import { gapOver, isNewForSound, shouldChime } from '../lib/chime-rule.ts';
 import { readSoundSetting as readSetting, SOUND_STORAGE_KEY } from '../lib/sound-setting.ts';
 import { useEngineEvent } from './useEngineEvent.ts';
 
@@ -67,6 +68,19 @@ export function useMessageSound(options: UseMessageSoundOptions): UseMessageSoun
   /** Messages already considered: the same message comes again with each edit or reaction. */
   const seen = new Set<string>();
   let lastPlayedAt: number | null = null;
+  /** A chat's settings being read: the messages of one page ask once, not once each (a read transaction each). */
+  const reading = new Map<string, Promise<ConversationView | undefined>>();
+  const settingsOf = (conversationId: string): Promise<ConversationView | undefined> => {
+    let read = reading.get(conversationId);
+    if (!read) {
+      read = engine.queries
+        .conversation(conversationId)
+        .catch(() => undefined)
+        .finally(() => reading.delete(conversationId));
+      reading.set(conversationId, read);
+    }
+    return read;
+  };
 
   function setEnabled(on: boolean) {
     enabled.value = on;
@@ -82,8 +96,8 @@ export function useMessageSound(options: UseMessageSoundOptions): UseMessageSoun
     if (!enabled.value || seen.has(message.id)) return;
     if (seen.size > 2_000) seen.clear();
     seen.add(message.id);
-    if (!isNewForSound(message, meId(), since)) return;
-    const view = await engine.queries.conversation(message.conversationId).catch(() => undefined);
+    if (!isNewForSound(message, meId(), since) || !gapOver({ lastPlayedAt, now: Date.now(), gapMs })) return;
+    const view = await settingsOf(message.conversationId);
     const focused = document.visibilityState === 'visible' && document.hasFocus();
     const context = { meId: meId(), openChatId: openChatId(), focused, muted: view?.conversation.muted === true, since, now: Date.now(), lastPlayedAt, gapMs };
     if (!shouldChime(message, context)) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOCK_SLACK_MS, isNewForSound, shouldChime, type ChimeContext } from './chime-rule.ts';
+import { CLOCK_SLACK_MS, gapOver, isNewForSound, shouldChime, type ChimeContext } from './chime-rule.ts';
 
 const since = Date.parse('2026-12-01T10:00:00Z');
 const msg = (over: Partial<{ senderId: string; type: 'text' | 'system'; createdAt: string; deletedAt: string | null; hiddenAt: string | null }> = {}) => ({
@@ -50,5 +50,13 @@ describe('shouldChime', () => {
     expect(shouldChime(m, ctx({ muted: true }))).toBe(false);
     expect(shouldChime(m, ctx({ lastPlayedAt: since + 299_000 }))).toBe(false);
     expect(shouldChime(m, ctx({ lastPlayedAt: since + 298_000 }))).toBe(true);
+  });
+});
+
+describe('gapOver', () => {
+  it('holds before the first sound and once the gap has passed since the last, not within it', () => {
+    expect(gapOver({ lastPlayedAt: null, now: 10, gapMs: 1500 })).toBe(true);
+    expect(gapOver({ lastPlayedAt: 1000, now: 2499, gapMs: 1500 })).toBe(false);
+    expect(gapOver({ lastPlayedAt: 1000, now: 2500, gapMs: 1500 })).toBe(true);
   });
 });

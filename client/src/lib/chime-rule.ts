@@ -34,5 +34,13 @@ export function isNewForSound(message: Pick<Message, 'senderId' | 'type' | 'crea
 export function shouldChime(message: Pick<Message, 'conversationId'>, c: ChimeContext): boolean {
   if (c.muted) return false;
   if (c.focused && c.openChatId === message.conversationId) return false;
+  return gapOver(c);
+}
+
+/**
+ * Whether a sound may play now as far as the gap goes. Asked first, before anything costs: a catch-up
+ * brings thousands of messages within one gap, and none of them can play.
+ */
+export function gapOver(c: Pick<ChimeContext, 'lastPlayedAt' | 'now' | 'gapMs'>): boolean {
   return c.lastPlayedAt === null || c.now - c.lastPlayedAt >= c.gapMs;
 }
