@@ -174,6 +174,8 @@ describe('Chat message list with a long history', () => {
     // It stays there (the list does not snap back to the bottom), and "Jump to newest" is offered.
     await page.getByRole('button', { name: /Jump to newest/ }).waitFor(WAIT);
     expect(await bubble.isVisible()).toBe(true);
+    // Its day's divider (all were sent today) is far above: the day floats over the top of the list.
+    await expect.poll(() => page.getByTestId('floating-day').innerText(), WAIT).toBe('Today');
   }, 120_000);
 
   it('offers "Jump to newest" with the count of messages that arrived while scrolled up', async () => {
