@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../testing/index.ts';
+import type { SyncEngineOptions } from '../api.ts';
 import { memoryFixture } from './fixture.ts';
 
 describe('delivered receipts during a catch-up', () => {
@@ -23,12 +24,19 @@ describe('delivered receipts during a catch-up', () => {
     return { calls, remove };
   };
 
-  it('are sent once the run has stored its last page, every one of them', async () => {
-    const { alice, bob, b, conversationId } = await env.pair({ bob: { syncPageSize: 3 } });
+  /** Bob (pages of 3) offline while Alice sends him 10 messages: his next catch-up takes four pages. */
+  const backlogOfTen = async (bobOptions: Partial<SyncEngineOptions>) => {
+    const pair = await env.pair({ bob: { syncPageSize: 3, ...bobOptions } });
+    const { alice, bob, b } = pair;
     await waitFor(() => bob.engine.getState().lastSyncAt !== null);
     bob.engine.setNetworkEnabled(false);
     for (let i = 1; i <= 10; i++) await alice.engine.send(b.id, `m${i}`);
     await waitFor(async () => (await alice.engine.queries.outbox()).length === 0);
+    return pair;
+  };
+
+  it('are sent once the run has stored its last page, every one of them', async () => {
+    const { alice, bob, b, conversationId } = await backlogOfTen({});
 
     const stored = async () => (await bob.engine.queries.messages(conversationId, 50)).length;
     const { calls, remove } = watchReceipts(b.id, stored);
@@ -45,11 +53,7 @@ describe('delivered receipts during a catch-up', () => {
   });
 
   it('a run that stalls holds them no longer than deliveredHoldMaxMs', async () => {
-    const { alice, bob, b, conversationId } = await env.pair({ bob: { syncPageSize: 3, deliveredHoldMaxMs: 40 } });
-    await waitFor(() => bob.engine.getState().lastSyncAt !== null);
-    bob.engine.setNetworkEnabled(false);
-    for (let i = 1; i <= 10; i++) await alice.engine.send(b.id, `m${i}`);
-    await waitFor(async () => (await alice.engine.queries.outbox()).length === 0);
+    const { bob, b, conversationId } = await backlogOfTen({ deliveredHoldMaxMs: 40 });
 
     // Bob's pages after the first are answered only on release: the run stalls after one page.
     let pages = 0;
