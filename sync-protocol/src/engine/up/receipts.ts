@@ -109,7 +109,7 @@ export class Receipts {
    * status write and a push per message): the user waiting for the backlog comes first, the
    * sender's ticks follow a moment later. The debt is in the database either way, so holding it
    * loses nothing (a reload or a reconnect meanwhile flushes it as before). 20,000 messages in
-   * Chromium: the server's CPU during the catch-up 0.71-1.06 s before, 0.57-0.70 s held (#20).
+   * Chromium: the server's CPU during the catch-up 0.83-1.06 s before, 0.47-0.61 s held (#20).
    */
   holdDelivered(): void {
     this.held ??= setTimeout(() => this.releaseDelivered(), this.deps.deliveredHoldMaxMs ?? DELIVERED_HOLD_MAX_MS);
