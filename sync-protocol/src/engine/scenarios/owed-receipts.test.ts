@@ -2,7 +2,7 @@ import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { fail, waitFor } from '../../testing/index.ts';
 import { LocalDb } from '../local/local-db.ts';
-import { OWED_PREFIX } from '../local/owed-receipts.ts';
+import { OWED_PREFIX, oweDelivered } from '../local/owed-receipts.ts';
 import { memoryFixture } from './fixture.ts';
 
 /**
@@ -116,5 +116,30 @@ describe('delivery receipts owed', () => {
     await waitFor(() => bob.engine.getState().receiptsOwed === 0, { timeoutMs: 8_000 });
     expect(refusing.refused).toBe(1);
     remove();
+  });
+
+  it('a record over the emit cap goes out in emits side by side, and is paid once both are acked', async () => {
+    const { bob, b } = await env.pair();
+    await waitFor(() => bob.engine.getState().connection === 'online');
+    bob.engine.setNetworkEnabled(false);
+    await waitFor(() => bob.engine.getState().connection === 'offline');
+    // 1,500 ids in one record, as a catch-up's commit of two pages leaves (ids the server does not hold change nothing).
+    const db = new LocalDb(bob.dbName, { indexedDB: bob.factory, IDBKeyRange });
+    await oweDelivered(db, b.id, Array.from({ length: 1_500 }, () => crypto.randomUUID()));
+    const arrived = new Set<string>();
+    const removeWatch = env.server.intercept(async (call, next) => {
+      if (call.op === 'messageReceived' && call.userId === b.id) for (const id of (call.input as { messageIds: string[] }).messageIds) arrived.add(id);
+      return next();
+    });
+    const held = env.server.hold((call) => call.op === 'messageReceived' && call.userId === b.id);
+    bob.engine.setNetworkEnabled(true);
+    // Every id reaches the server before any emit is answered: one after the other, the second emit
+    // waited for the first's ack (a timed-out first one is only sent again, the same 1,000 ids).
+    await waitFor(() => arrived.size === 1_500);
+    expect((await owedRecords(db)).length).toBe(1);
+    held.release();
+    await waitFor(async () => (await owedRecords(db)).length === 0);
+    removeWatch();
+    db.close();
   });
 });

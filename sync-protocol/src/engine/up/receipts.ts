@@ -145,7 +145,11 @@ export class Receipts {
       const records = await owedDelivered(db, userId, OWED_RECORDS_PER_READ);
       if (records.length === 0) return 'done';
       for (const batch of receiptBatches(records, LIMITS.receiptIdsMax)) {
-        for (const ids of batch.emits) if ((await this.settled(emitReceived(ids))) === 'retry') return 'stop';
+        // A record over the emit's cap (a catch-up's commit of 2,000) goes out in emits side by side:
+        // the server takes a reader's receipts that arrive together in one write (ReceiptService).
+        // One that fails leaves the whole record owed; the ones acked are harmless to send again.
+        const outcomes = await Promise.all(batch.emits.map((ids) => this.settled(emitReceived(ids))));
+        if (outcomes.includes('retry')) return 'stop';
         await paidDelivered(db, batch.keys);
       }
     }
