@@ -10,7 +10,6 @@ import { typingTimings, type TypingTimings } from './typing.ts';
 import type { RouteOptions } from './up/send-rules.ts';
 import type { BackoffOptions } from './util/backoff.ts';
 import { ADAPTIVE_CHUNKS, fixedChunks, type ChunkPlan } from './up/chunk-size.ts';
-import { DELIVERED_HOLD_MAX_MS } from './up/receipts.ts';
 
 export interface ResolvedOptions {
   dbName: string;
@@ -98,7 +97,8 @@ export function resolveOptions(o: SyncEngineOptions): ResolvedOptions {
     backoff: { baseMs: o.retryBaseMs ?? 250, maxMs: o.retryMaxMs ?? 30_000 },
     route: { socketFailuresBeforeRest: o.socketFailuresBeforeRest ?? 3, restFallbackAfterMs: o.restFallbackAfterMs ?? 3_000 },
     syncPages: o.syncPageSize === undefined ? CATCH_UP_PAGES : fixedPages(o.syncPageSize),
-    deliveredHoldMaxMs: o.deliveredHoldMaxMs ?? DELIVERED_HOLD_MAX_MS,
+    // A catch-up's delivered receipts wait for its end at most this long (up/receipts.ts holdDelivered).
+    deliveredHoldMaxMs: o.deliveredHoldMaxMs ?? 5_000,
     pollIntervalMs: o.pollIntervalMs ?? 10_000,
     ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
     ...(o.leaseRenewMs ? { leaseRenewMs: o.leaseRenewMs } : {}),

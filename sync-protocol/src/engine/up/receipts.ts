@@ -30,9 +30,6 @@ import { messageStore, messageTables } from '../local/message-store.ts';
 /** Owed records read per round of the flush (each holds one storing transaction's ids, ≤ a sync page). */
 const OWED_RECORDS_PER_READ = 100;
 
-/** The longest the delivered receipts owed during a catch-up wait for its end (ms; `holdDelivered`). */
-export const DELIVERED_HOLD_MAX_MS = 5_000;
-
 export interface ReceiptsDeps {
   db: LocalDb;
   me: () => string | null;
@@ -45,8 +42,8 @@ export interface ReceiptsDeps {
   onError: (where: string, error: unknown) => void;
   /** Delays of the retries after a failed emit (the drainer's by default). */
   backoff?: BackoffOptions;
-  /** `DELIVERED_HOLD_MAX_MS` unless a test shortens it. */
-  deliveredHoldMaxMs?: number;
+  /** The longest the delivered receipts owed during a catch-up wait for its end (ms; `holdDelivered`). */
+  deliveredHoldMaxMs: number;
   random?: () => number;
 }
 
@@ -103,7 +100,7 @@ export class Receipts {
 
   /**
    * Delivered receipts owed by what a running catch-up stored: sent when the run ends
-   * (`releaseDelivered`), or `DELIVERED_HOLD_MAX_MS` after the first one held, whichever comes first.
+   * (`releaseDelivered`), or `deliveredHoldMaxMs` after the first one held, whichever comes first.
    * Why: a long absence's backlog and its receipts compete for the same CPU, on the device (the
    * emits, the reads and deletes of the owed records between its pages) and on the server (a
    * status write and a push per message): the user waiting for the backlog comes first, the
@@ -112,7 +109,7 @@ export class Receipts {
    * Chromium: the server's CPU during the catch-up 0.83-1.06 s before, 0.47-0.61 s held (#20).
    */
   holdDelivered(): void {
-    this.held ??= setTimeout(() => this.releaseDelivered(), this.deps.deliveredHoldMaxMs ?? DELIVERED_HOLD_MAX_MS);
+    this.held ??= setTimeout(() => this.releaseDelivered(), this.deps.deliveredHoldMaxMs);
   }
 
   /** A catch-up run ended (stored to the end, failed or stopped) or held long enough: what it held goes now. */
