@@ -63,8 +63,14 @@ export async function appWorker(context: BrowserContext): Promise<Worker> {
   return found ?? context.waitForEvent('serviceworker', { predicate: (w) => w.url().endsWith('/sw.js') });
 }
 
-/** Hands `payload` (as its JSON text) to the page's service worker as a push message would. */
-export async function deliverPush(page: Page, payload: unknown): Promise<void> {
+/**
+ * Hands `payload` (as its JSON text) to the app's service worker as a push message would, and
+ * waits until the worker received it. A push DevTools accepted but never dispatched then fails
+ * here, said so, instead of as a notification missing 20 s later (push.test.ts failed that way
+ * once under CI load, with nothing in the worker's log for that push).
+ */
+export async function deliverPush(page: Page, worker: Worker, payload: unknown): Promise<void> {
+  const before = await countPushes(worker);
   const cdp = await page.context().newCDPSession(page);
   const registrationId = await new Promise<string>((resolve) => {
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
@@ -76,6 +82,32 @@ export async function deliverPush(page: Page, payload: unknown): Promise<void> {
   const origin = new URL(page.url()).origin;
   await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(payload) });
   await cdp.detach();
+  try {
+    await expect.poll(() => pushesReceived(worker), { timeout: 10_000, interval: 50 }).toBeGreaterThan(before);
+  } catch (error) {
+    (error as Error).message = `the worker never received the push DevTools accepted (registration ${registrationId}, ${before} received before it): ${(error as Error).message}`;
+    throw error;
+  }
+}
+
+/**
+ * The push events the worker received so far, counted by a listener of the test's beside the
+ * app's own (added on first use: a listener added after the worker's first evaluation still
+ * runs, Chromium only warns).
+ */
+function countPushes(worker: Worker): Promise<number> {
+  return worker.evaluate(() => {
+    const scope = self as unknown as { __pushesReceived?: number; addEventListener(type: 'push', l: () => void): void };
+    if (scope.__pushesReceived === undefined) {
+      scope.__pushesReceived = 0;
+      scope.addEventListener('push', () => void (scope.__pushesReceived! += 1));
+    }
+    return scope.__pushesReceived;
+  });
+}
+
+function pushesReceived(worker: Worker): Promise<number> {
+  return worker.evaluate(() => (self as unknown as { __pushesReceived: number }).__pushesReceived);
 }
 
 export interface ShownNotification {

@@ -134,20 +134,20 @@ describe('Web Push notifications', () => {
     const first = await send(bob, alice.user.id, 'Lunch at noon?');
     const p1 = await pushedFor(sub, first.id);
     expect(p1).toMatchObject({ conversationId: first.conversationId, sender: { id: bob.user.id, displayName: 'Bob Builder' }, groupTitle: null, text: 'Lunch at noon?', photos: 0, files: 0 });
-    await deliverPush(device.page, p1);
+    await deliverPush(device.page, worker, p1);
     await expectNotifications(worker, workerLog, [
       { title: 'Bob Builder', body: 'Lunch at noon?', tag: first.conversationId, data: { conversationId: first.conversationId, messageId: first.id, count: 1 } },
     ]);
 
     // A second one from the same chat replaces it: one notification, "2 new messages".
     const second = await send(bob, alice.user.id, 'or one?');
-    await deliverPush(device.page, await pushedFor(sub, second.id));
+    await deliverPush(device.page, worker, await pushedFor(sub, second.id));
     await expectNotifications(worker, workerLog, [
       { title: 'Bob Builder', body: '2 new messages', tag: first.conversationId, data: { conversationId: first.conversationId, messageId: second.id, count: 2 } },
     ]);
 
     // Anything that is not a Pigeon payload shows nothing new.
-    await deliverPush(device.page, { hello: 'world' });
+    await deliverPush(device.page, worker, { hello: 'world' });
     expect((await shownNotifications(worker)).length).toBe(1);
 
     // The click focuses this window and opens Bob's chat in it (no new window), and clears the chat's notifications.
@@ -160,10 +160,10 @@ describe('Web Push notifications', () => {
     // Bob's chat is now open in a focused, visible window: his next message shows nothing…
     expect(await device.page.evaluate(() => document.visibilityState === 'visible' && document.hasFocus())).toBe(true);
     const third = await send(bob, alice.user.id, 'see you');
-    await deliverPush(device.page, await pushedFor(sub, third.id));
+    await deliverPush(device.page, worker, await pushedFor(sub, third.id));
     // …while a push for another chat in the same moment does: proof the worker handled both.
     const fromCarol2 = await send(carol, alice.user.id, 'still there?');
-    await deliverPush(device.page, await pushedFor(sub, fromCarol2.id));
+    await deliverPush(device.page, worker, await pushedFor(sub, fromCarol2.id));
     await expectNotifications(worker, workerLog, [
       { title: 'Carol Danvers', body: 'still there?', tag: fromCarol2.conversationId, data: { conversationId: fromCarol2.conversationId, messageId: fromCarol2.id, count: 1 } },
     ]);
