@@ -82,7 +82,8 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
     const indexes = [...s.indexNames].map((i) => s.index(i)).map((i) => ({ name: i.name, keyPath: i.keyPath, multiEntry: i.multiEntry, unique: i.unique }));
     return { name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes };
   });
-  type Unit = { id?: string; conversationId: string; rows?: Array<{ id?: string }> };
+  // A block lists its messages' server ids (`ids`), however it holds its rows.
+  type Unit = { id?: string; conversationId: string; ids?: string[] };
   const rowsRead = (await req(read.objectStore('messages').getAll())) as Unit[];
   const blocks = stores.includes('messageBlocks') ? ((await req(read.objectStore('messageBlocks').getAll())) as Unit[]) : [];
   const conversations = new Map(((await req(read.objectStore('conversations').getAll())) as Array<{ id: string }>).map((c) => [c.id, c]));
@@ -90,8 +91,8 @@ async function storeAgain(idb: IDBFactory, appName: string, size: number, left: 
   app.close();
   // The records as the engine stored them (a row, or a block of a page's messages of one chat),
   // oldest first, as the feed brings them (server ids grow with time): a block by its oldest message.
-  const oldest = (u: Unit) => (u.rows ? u.rows.reduce((m, r) => ((r.id ?? '') < m ? (r.id ?? '') : m), '\uffff') : (u.id ?? ''));
-  const units = [...rowsRead.map((u) => ({ u, at: oldest(u), n: 1, block: false })), ...blocks.map((u) => ({ u, at: oldest(u), n: u.rows!.length, block: true }))];
+  const oldest = (u: Unit) => (u.ids ? u.ids.reduce((m, id) => (id < m ? id : m), '\uffff') : (u.id ?? ''));
+  const units = [...rowsRead.map((u) => ({ u, at: oldest(u), n: 1, block: false })), ...blocks.map((u) => ({ u, at: oldest(u), n: u.ids!.length, block: true }))];
   units.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const messageCount = units.reduce((n, x) => n + x.n, 0);
 

@@ -93,13 +93,15 @@ export function forgetOldMessages(page: Page, maxSeq: number, dbName = 'pigeon')
           breq.onsuccess = () => {
             const cursor = breq.result;
             if (!cursor) return;
-            const block = cursor.value as { rows: Row[] };
-            const kept = block.rows.filter((r) => r.seq > max);
-            n += block.rows.length - kept.length;
+            // Its rows as one JSON text (packBlock), or themselves in a block stored before packing.
+            const { packedRows, rows: unpacked, ...block } = cursor.value as { packedRows?: string; rows?: Row[] };
+            const rows = packedRows === undefined ? unpacked! : (JSON.parse(packedRows) as Row[]);
+            const kept = rows.filter((r) => r.seq > max);
+            n += rows.length - kept.length;
             if (kept.length === 0) cursor.delete();
-            else if (kept.length < block.rows.length) {
+            else if (kept.length < rows.length) {
               const unread = new Map(kept.filter((r) => r.reader && (r.status === 'sent' || r.status === 'delivered')).map((r) => [r.status, [r.reader, r.status, r.conversationId]]));
-              cursor.update({ ...block, rows: kept, keys: kept.map((r) => r.key), ids: kept.map((r) => r.id), unread: [...unread.values()] });
+              cursor.update({ ...block, packedRows: JSON.stringify(kept), keys: kept.map((r) => r.key), ids: kept.map((r) => r.id), unread: [...unread.values()] });
             }
             cursor.continue();
           };

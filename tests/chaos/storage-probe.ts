@@ -9,7 +9,7 @@
  */
 import { Dexie } from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
-import type { MessageBlock } from '../../sync-protocol/src/engine/local/message-blocks.ts';
+import { unpackBlock, type BlockRecord, type MessageBlock } from '../../sync-protocol/src/engine/local/message-blocks.ts';
 import type { StoredMessage } from '../../sync-protocol/src/engine/local/local-db.ts';
 
 export async function storageProblems(dbName: string, idb: IDBFactory): Promise<string[]> {
@@ -17,7 +17,7 @@ export async function storageProblems(dbName: string, idb: IDBFactory): Promise<
   await db.open();
   try {
     if (!db.tables.some((t) => t.name === 'messageBlocks')) return [];
-    return await db.transaction('r', ['messages', 'messageBlocks'], async () => problemsOf(await db.table<StoredMessage>('messages').toArray(), await db.table<MessageBlock>('messageBlocks').toArray()));
+    return await db.transaction('r', ['messages', 'messageBlocks'], async () => problemsOf(await db.table<StoredMessage>('messages').toArray(), (await db.table<BlockRecord>('messageBlocks').toArray()).map(unpackBlock)));
   } finally {
     db.close();
   }

@@ -5,13 +5,14 @@
  */
 import type { LocalDb, StoredMessage } from '../engine/local/local-db.ts';
 import { messageStore, messageTables } from '../engine/local/message-store.ts';
+import { unpackBlock } from '../engine/local/message-blocks.ts';
 
 /** Every message the device holds, rows and blocks' messages together (in no particular order). */
 export async function storedMessages(db: LocalDb): Promise<StoredMessage[]> {
   return db.transaction('r', messageTables(db), async () => {
     const rows = await db.messages.toArray();
     const blocks = await db.messageBlocks.toArray();
-    return [...rows, ...blocks.flatMap((b) => b.rows)];
+    return [...rows, ...blocks.flatMap((b) => unpackBlock(b).rows)];
   });
 }
 

@@ -5,7 +5,7 @@
  * tables of the store that asks (a nested Dexie transaction ends before its parent).
  */
 import type { LocalDb, StoredMessage } from './local-db.ts';
-import { blockId, blockKeyOf, changedBlock, type BlockKey, type MessageBlock } from './message-blocks.ts';
+import { blockId, blockKeyOf, changedBlock, packBlock, unpackBlock, type BlockKey, type MessageBlock } from './message-blocks.ts';
 
 /** Per block (by blockId): the rows to replace, by key, and the keys to take out. */
 export type BlockChanges = Map<string, { put: Map<string, StoredMessage>; remove: Set<string> }>;
@@ -51,7 +51,7 @@ export class BlockCache {
       for (const [i, [id]] of wanted.entries()) {
         const b = read[i];
         if (!b) throw new Error(`message block ${id} vanished inside its transaction`);
-        this.remember(b);
+        this.remember(unpackBlock(b));
       }
     }
     return [...named.keys()].map((id) => this.blocks.get(id)!);
@@ -79,7 +79,7 @@ export class BlockCache {
         deletes.push(blockKeyOf(before));
       }
     }
-    if (puts.length > 0) await db.messageBlocks.bulkPut(puts);
+    if (puts.length > 0) await db.messageBlocks.bulkPut(puts.map(packBlock));
     if (deletes.length > 0) await db.messageBlocks.bulkDelete(deletes);
   }
 }

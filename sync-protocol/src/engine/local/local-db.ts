@@ -43,8 +43,9 @@
  *                   record per sync or history page, live ones gathered in the newest small record
  *                   (local/page-words.ts); cleared with the messages
  *  - messageBlocks  (v11) `[conversationId+firstSeq]`: the acked messages a page brought for one chat,
- *                   in one record (local/message-blocks.ts); a message is a row or in one block, and
- *                   every read and write of messages goes through local/message-store.ts
+ *                   in one record, its rows packed as one JSON text (local/message-blocks.ts); a message
+ *                   is a row or in one block, and every read and write of messages goes through
+ *                   local/message-store.ts
  */
 import { Dexie, rangesOverlap, type ObservabilitySet, type RangeSet, type Table } from 'dexie';
 import { conversationMembers } from '../../conversation-id.ts';
@@ -58,7 +59,7 @@ import type { FileRow, MediaBytesRow, MediaRow } from './file-rows.ts';
 import { keepDerivedFields } from './derived-fields.ts';
 import type { UnackedKey } from './unacked-index.ts';
 import type { WordPage } from './page-words.ts';
-import type { BlockKey, MessageBlock } from './message-blocks.ts';
+import type { BlockKey, BlockRecord } from './message-blocks.ts';
 import { DECLARED_VERSIONS } from './schema-versions.ts';
 import { messageStore } from './message-store.ts';
 
@@ -190,7 +191,7 @@ export class LocalDb extends Dexie {
   mediaBytes!: Table<MediaBytesRow, string>;
   drafts!: Table<DraftRow, [string, string]>;
   wordPages!: Table<WordPage, number>;
-  messageBlocks!: Table<MessageBlock, BlockKey>;
+  messageBlocks!: Table<BlockRecord, BlockKey>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}) {
     super(name, {

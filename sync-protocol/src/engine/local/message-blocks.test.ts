@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BLOCKS_AHEAD_MAX, newestBlocksAhead } from './message-blocks.ts';
+import type { StoredMessage } from './local-db.ts';
+import { BLOCKS_AHEAD_MAX, makeBlock, newestBlocksAhead, packBlock, unpackBlock } from './message-blocks.ts';
 
 describe('newestBlocksAhead', () => {
   // Blocks of 20 messages: seqs 1–20, 21–40, … 81–100.
@@ -34,5 +35,22 @@ describe('newestBlocksAhead', () => {
     // Seqs above 45: the blocks from 81, 61 and 41 (which may hold 46–60), not the ones from 21 and 1.
     expect(newestBlocksAhead(twenties, Infinity, 1000, 45)).toBe(3);
     expect(newestBlocksAhead(twenties, Infinity, 1000, 41)).toBe(3);
+  });
+});
+
+describe('packBlock / unpackBlock', () => {
+  it('give back the rows as they were: nested content, nulls, flags and numbers', () => {
+    const rows: StoredMessage[] = [1, 2].map((seq) => ({
+      key: `s:c${seq}`, id: `m${seq}`, clientId: `c${seq}`, conversationId: 'g1', senderId: 's', recipientId: 'g1', body: seq === 1 ? 'héllo "quoted" \u2028 ✓' : '',
+      seq, createdAt: '2026-12-06T06:00:00.000Z', localCreatedAt: 1796540000000 + seq, status: 'read', reader: 'me', version: 3,
+      replyTo: { key: null, id: 'm0', senderId: 'x', preview: 'hi' }, reactions: [{ userId: 'x', emoji: '👍', reactedAt: '2026-12-06T06:00:01.000Z' }],
+      editedAt: null, deletedAt: seq === 2 ? '2026-12-06T06:01:00.000Z' : null, heldWords: [],
+      ...(seq === 2 ? { type: 'system' as const, system: { kind: 'member-added', actorId: 'x', userIds: ['y'] } as unknown as StoredMessage['system'] } : {}),
+    }));
+    const block = makeBlock(rows);
+    const packed = packBlock(block);
+    expect(packed).not.toHaveProperty('rows');
+    expect(packed).toMatchObject({ conversationId: 'g1', firstSeq: 1, lastSeq: 2, keys: block.keys, ids: block.ids, unread: block.unread });
+    expect(unpackBlock(packed)).toEqual(block);
   });
 });

@@ -37,6 +37,28 @@ export interface MessageBlock {
   rows: StoredMessage[];
 }
 
+/**
+ * A block as IndexedDB holds it: its rows as one JSON text (`packedRows`), the rest as in
+ * MessageBlock. To store a record, Chromium's IndexedDB serializes it, deserializes a copy to read
+ * its index keys from, and sends both to the browser process; a block's hundred row objects were
+ * most of that work, on the page's main thread. A text is copied whole, not walked, and rows are
+ * plain data (strings, numbers, flags, arrays and objects of them): JSON keeps them as they are.
+ * Blocks written before packing (schema v11 as first shipped) hold `rows`: they are read as they
+ * are, and packed when next written. Only this file's two functions know the stored shape.
+ */
+export type BlockRecord = Omit<MessageBlock, 'rows'> & ({ packedRows: string; rows?: undefined } | { rows: StoredMessage[]; packedRows?: undefined });
+
+export function packBlock(block: MessageBlock): BlockRecord {
+  const { rows, ...rest } = block;
+  return { ...rest, packedRows: JSON.stringify(rows) };
+}
+
+export function unpackBlock(record: BlockRecord): MessageBlock {
+  if (record.packedRows === undefined) return record as MessageBlock;
+  const { packedRows, ...rest } = record;
+  return { ...rest, rows: JSON.parse(packedRows) as StoredMessage[] };
+}
+
 /** A block's primary key. */
 export type BlockKey = [conversationId: string, firstSeq: number];
 

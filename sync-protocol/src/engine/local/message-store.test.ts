@@ -9,6 +9,7 @@ import { problemsOf } from '../../../../tests/chaos/storage-probe.ts';
 import { LocalDb, type StoredMessage } from './local-db.ts';
 import { BLOCK_BATCH_FROM, BLOCK_MAX, messageStore, messageTables } from './message-store.ts';
 import { holdWords } from './page-words.ts';
+import { makeBlock, unpackBlock } from './message-blocks.ts';
 
 const chats = ['dm:a:me', 'dm:b:me', 'g1'];
 const row = (chat: string, seq: number, extra: Partial<StoredMessage> = {}): StoredMessage => ({
@@ -51,7 +52,7 @@ describe('message store', () => {
     });
     expect(await db.messages.count()).toBe(3);
     expect((await inTx(db, () => store().unreadIn('me', chats[1]!))).length).toBe(19);
-    expect(problemsOf(await db.messages.toArray(), await db.messageBlocks.toArray())).toEqual([]);
+    expect(problemsOf(await db.messages.toArray(), (await db.messageBlocks.toArray()).map(unpackBlock))).toEqual([]);
     db.close();
   });
 
@@ -74,6 +75,31 @@ describe('message store', () => {
     expect(await db.messageBlocks.count()).toBe(3); // chat 0's, and the padding chat's two
     expect(await db.messages.where('[conversationId+seq]').between([chats[0]!, 0], [chats[0]!, 9]).count()).toBe(2);
     expect((await inTx(db, () => messageStore(db).range(chats[0]!, {}))).map((r) => r.seq)).toEqual([1, 3, 4, 5]);
+    db.close();
+  });
+
+  it('stores a block with its rows as one text, and still reads a block stored before that, packing it when next written', async () => {
+    const db = open();
+    const chat = chats[0]!;
+    await inTx(db, () => messageStore(db).addNew(holdWords(Array.from({ length: 40 }, (_, i) => row(chat, i + 1))).rows));
+    const [stored] = await db.messageBlocks.toArray();
+    expect(typeof stored!.packedRows).toBe('string');
+    expect(stored!.rows).toBeUndefined();
+    // A block as schema v11 first stored it: the rows themselves in the record.
+    const legacy = makeBlock(holdWords(Array.from({ length: 40 }, (_, i) => row(chats[1]!, i + 1))).rows);
+    await db.messageBlocks.add(legacy);
+    const store = () => messageStore(db);
+    expect((await inTx(db, () => store().range(chats[1]!, { newest: true, limit: 2 }))).map((r) => r.seq)).toEqual([39, 40]);
+    expect((await inTx(db, () => store().byId(row(chats[1]!, 7).id!)))).toEqual(legacy.rows[6]);
+    await inTx(db, async () => {
+      const s = store();
+      const found = await s.get(row(chats[1]!, 2).key);
+      await s.put({ ...found!, status: 'read' });
+    });
+    const rewritten = await db.messageBlocks.get([chats[1]!, 1]);
+    expect(rewritten!.rows).toBeUndefined();
+    expect(unpackBlock(rewritten!).rows.map((r) => r.status)).toEqual(legacy.rows.map((r, i) => (i === 1 ? 'read' : r.status)));
+    expect(problemsOf(await db.messages.toArray(), (await db.messageBlocks.toArray()).map(unpackBlock))).toEqual([]);
     db.close();
   });
 
@@ -125,7 +151,7 @@ describe('message store', () => {
           for (const d of deletes) model.delete(d);
         });
       }
-      expect(problemsOf(await db.messages.toArray(), await db.messageBlocks.toArray()), `step ${step}`).toEqual([]);
+      expect(problemsOf(await db.messages.toArray(), (await db.messageBlocks.toArray()).map(unpackBlock)), `step ${step}`).toEqual([]);
     }
     const strip = (r: StoredMessage | undefined) => r && { key: r.key, seq: r.seq, status: r.status, body: r.body };
     await inTx(db, async () => {

@@ -16,7 +16,7 @@ import { Dexie, type Transaction } from 'dexie';
 import { boundTo } from './bound-db.ts';
 import type { LocalDb, StoredMessage } from './local-db.ts';
 import { BlockCache, changesOf, type BlockChanges } from './block-cache.ts';
-import { blockable, makeBlock, mergeBySeq, newestBlocksAhead, type BlockKey, type MessageBlock } from './message-blocks.ts';
+import { blockable, makeBlock, mergeBySeq, newestBlocksAhead, packBlock, type BlockKey, type MessageBlock } from './message-blocks.ts';
 
 /** The tables a transaction over messages takes (both places a message can be). */
 export const messageTables = (db: LocalDb) => [db.messages, db.messageBlocks];
@@ -272,7 +272,7 @@ export class MessageStore {
       }
     }
     for (const b of blocks) this.cache.remember(b);
-    if (blocks.length > 0) await this.db.messageBlocks.bulkAdd(blocks);
+    if (blocks.length > 0) await this.db.messageBlocks.bulkAdd(blocks.map(packBlock));
     for (const r of toRows) this.where.set(r.key, null);
     if (toRows.length > 0) await this.db.messages.bulkPut(toRows);
   }
