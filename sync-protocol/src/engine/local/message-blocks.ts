@@ -44,7 +44,8 @@ export interface MessageBlock {
  * most of that work, on the page's main thread. A text is copied whole, not walked, and rows are
  * plain data (strings, numbers, flags, arrays and objects of them): JSON keeps them as they are.
  * Blocks written before packing (schema v11 as first shipped) hold `rows`: they are read as they
- * are, and packed when next written. Only this file's two functions know the stored shape.
+ * are, and packed when next written. In the engine only these two functions know the stored
+ * shape (a test helper that edits IndexedDB raw, client/e2e/search-helpers.ts, follows it too).
  */
 export type BlockRecord = Omit<MessageBlock, 'rows'> & ({ packedRows: string; rows?: undefined } | { rows: StoredMessage[]; packedRows?: undefined });
 
