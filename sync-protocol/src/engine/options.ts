@@ -54,11 +54,13 @@ export interface PageSizes {
  * pages after a full one are the largest the server gives: each page costs a transaction, a read
  * and a write of every chat it touches and a block per chat (local/message-store.ts) whatever its
  * length (20,000 messages in Chromium: a median 1.96 s in pages of 1,000 against 2.76 s in pages
- * of 500; issue #20, docs/benchmarks.md session 45). For the same reason two such pages are stored
- * in one transaction (the contract caps a page at 1,000 messages): a median 1.93 s against 2.34 s.
- * The UI stays responsive: no task that stores them went over 50 ms in the bench's runs.
+ * of 500; issue #20, docs/benchmarks.md session 45). For the same reason three such pages are stored
+ * in one transaction (the contract caps a page at 1,000 messages): two against one, a median 1.93 s
+ * against 2.34 s (session 45); three against two, 1.91 s against 2.02 s, with 7 % less of Chromium's
+ * CPU (session 50). Four were slower again in 4 of 4 pairs, with tasks up to 83 ms; with three, none
+ * that stores them went over 58 ms in the bench's runs.
  */
-export const CATCH_UP_PAGES: Readonly<PageSizes> = Object.freeze({ first: LIMITS.syncPageDefault, next: LIMITS.syncPageMax, perCommit: 2 });
+export const CATCH_UP_PAGES: Readonly<PageSizes> = Object.freeze({ first: LIMITS.syncPageDefault, next: LIMITS.syncPageMax, perCommit: 3 });
 
 /**
  * A REST request's default bound, its body included. A catch-up page of 1,000 messages is about
