@@ -65,28 +65,43 @@ export async function appWorker(context: BrowserContext): Promise<Worker> {
 
 /**
  * Hands `payload` (as its JSON text) to the app's service worker as a push message would, and
- * waits until the worker received it. A push DevTools accepted but never dispatched then fails
- * here, said so, instead of as a notification missing 20 s later (push.test.ts failed that way
- * once under CI load, with nothing in the worker's log for that push).
+ * waits until the worker received it. push.test.ts failed twice under CI load with a push that
+ * never reached the worker (nothing in its log for it, no notification): DevTools accepted it and
+ * dispatched nothing. Reception is the browser's part, not the app's, so a push not received
+ * within 5 s is delivered once more, as a push service redelivers what the browser did not take
+ * (the app keeps a redelivered message's count: notification-content.ts); the session stays
+ * attached until then. Not received twice fails here, said so.
  */
 export async function deliverPush(page: Page, worker: Worker, payload: unknown): Promise<void> {
   const before = await countPushes(worker);
   const cdp = await page.context().newCDPSession(page);
-  const registrationId = await new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const reg = registrations.find((r) => !r.isDeleted);
-      if (reg) resolve(reg.registrationId);
-    });
-    void cdp.send('ServiceWorker.enable');
-  });
-  const origin = new URL(page.url()).origin;
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(payload) });
-  await cdp.detach();
   try {
-    await expect.poll(() => pushesReceived(worker), { timeout: 10_000, interval: 50 }).toBeGreaterThan(before);
-  } catch (error) {
-    (error as Error).message = `the worker never received the push DevTools accepted (registration ${registrationId}, ${before} received before it): ${(error as Error).message}`;
-    throw error;
+    const registrationId = await new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const reg = registrations.find((r) => !r.isDeleted);
+        if (reg) resolve(reg.registrationId);
+      });
+      void cdp.send('ServiceWorker.enable');
+    });
+    const origin = new URL(page.url()).origin;
+    const send = () => cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(payload) });
+    await send();
+    if (await receivedWithin(worker, before, 5_000)) return;
+    console.warn(`[e2e] the worker did not receive a push DevTools accepted within 5 s (registration ${registrationId}); delivering it again`);
+    await send();
+    if (await receivedWithin(worker, before, 10_000)) return;
+    throw new Error(`the worker never received the push DevTools accepted, delivered twice (registration ${registrationId}, ${before} received before it)`);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+async function receivedWithin(worker: Worker, before: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    if ((await pushesReceived(worker)) > before) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
