@@ -2,8 +2,8 @@
  * Delivery receipts owed, kept apart from the message rows (issue #20).
  *
  * An incoming message is stored `delivered` at once, and the ids whose `message-received` the
- * server has not acknowledged yet go into ONE meta row per storing transaction (a sync page, a
- * live event), written in that same transaction: a reload, a crash or going offline between the
+ * server has not acknowledged yet go into ONE meta row per storing transaction (a catch-up's commit
+ * of sync pages, a live event), written in that same transaction: a reload, a crash or going offline between the
  * page's commit and the emit leaves the record, and the next flush sends it. After the ack the
  * record is deleted. The rows are written once; before, each was stored `sent` by its page and
  * rewritten `delivered` after the ack, so a catch-up wrote every incoming row twice.

@@ -123,7 +123,7 @@ describe('delivery receipts owed', () => {
     await waitFor(() => bob.engine.getState().connection === 'online');
     bob.engine.setNetworkEnabled(false);
     await waitFor(() => bob.engine.getState().connection === 'offline');
-    // 1,500 ids in one record, as a catch-up's commit of two pages leaves (ids the server does not hold change nothing).
+    // 1,500 ids in one record, as a catch-up's commit of several pages leaves (ids the server does not hold change nothing).
     const db = new LocalDb(bob.dbName, { indexedDB: bob.factory, IDBKeyRange });
     await oweDelivered(db, b.id, Array.from({ length: 1_500 }, () => crypto.randomUUID()));
     const arrived = new Set<string>();

@@ -27,7 +27,7 @@ import { owedCount, owedDelivered, paidDelivered, receiptBatches } from '../loca
 import { ReceiptRetry } from './receipt-retry.ts';
 import { messageStore, messageTables } from '../local/message-store.ts';
 
-/** Owed records read per round of the flush (each holds one storing transaction's ids, ≤ a sync page). */
+/** Owed records read per round of the flush (each holds one storing transaction's ids: a live event's, or a catch-up commit's, PageSizes.perCommit pages). */
 const OWED_RECORDS_PER_READ = 100;
 
 export interface ReceiptsDeps {
@@ -142,7 +142,7 @@ export class Receipts {
       const records = await owedDelivered(db, userId, OWED_RECORDS_PER_READ);
       if (records.length === 0) return 'done';
       for (const batch of receiptBatches(records, LIMITS.receiptIdsMax)) {
-        // A record over the emit's cap (a catch-up's commit of 2,000) goes out in emits side by side:
+        // A record over the emit's cap (a catch-up's commit of several pages) goes out in emits side by side:
         // the server takes a reader's receipts that arrive together in one write (ReceiptService).
         // One that fails leaves the whole record owed; the ones acked are harmless to send again.
         const outcomes = await Promise.all(batch.emits.map((ids) => this.settled(emitReceived(ids))));
