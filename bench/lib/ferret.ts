@@ -39,7 +39,7 @@ export async function startFerret(dir: string): Promise<Ferret> {
       `--listen-addr=127.0.0.1:${port}`,
       `--debug-addr=${process.env.BENCH_FERRET_DEBUG_ADDR ?? '-'}`,
       '--telemetry=disable',
-      '--log-level=error',
+      `--log-level=${process.env.BENCH_FERRET_LOG_LEVEL ?? 'error'}`,
     ],
     port,
     'FerretDB',

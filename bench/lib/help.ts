@@ -32,4 +32,8 @@ export const helpText = (figures: readonly string[]): string => `npm run bench -
   --cpu-prof                   V8 CPU profiles of the server child over each throughput window,
                                into bench/profiles/ (summarise: node --import tsx bench/lib/profile.ts FILE)
   --step-timeout=MIN           a figure still running after MIN minutes fails the run, named (default 60)
-  --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it`;
+  --out=PATH                   report path (default docs/benchmarks.md); --no-write to skip it
+
+Environment: BENCH_FERRET_LOG_LEVEL=debug logs every command FerretDB receives (with its SQL) into the
+run's output, BENCH_FERRET_DEBUG_ADDR=127.0.0.1:PORT serves its Go pprof: to find what a figure on
+MongoDB waits for.`;

@@ -20,6 +20,17 @@ export class Audience {
     return !(await this.blocks.eitherWay(viewer, subject));
   }
 
+  /**
+   * `canSee` for two people known to share a conversation (the first message of their direct
+   * conversation was just stored): only a block can say no. It reads no contact list: a list
+   * expired since (the TTL, privacy/contacts.ts) would be read again from the store for nothing,
+   * and on FerretDB that read scans the messages collection twice (store/mongo/contacts.ts): a
+   * burst of new conversations 30 s after their users connected stalled two nodes (bench figure 8).
+   */
+  async canSeeContact(viewer: string, subject: string): Promise<boolean> {
+    return viewer === subject || !(await this.blocks.eitherWay(viewer, subject));
+  }
+
   /** The users who may see `subject`'s presence (their contacts minus blocks either way). */
   async watchersOf(subject: string): Promise<string[]> {
     const [peers, blocked, blockers] = await Promise.all([

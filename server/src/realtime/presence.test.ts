@@ -25,7 +25,7 @@ function setup() {
   const fanout = { emit: (to: readonly string[], event: string, payload: { userId: string }) => told.push(`${event} ${payload.userId} → ${to.join(',')}`) } as unknown as Fanout;
   const store = { setLastSeen: async () => {}, getUsers: async () => [{ id: 'u', lastSeen: '2026-12-03T20:00:00.000Z' }] } as never;
   let watchers = ['peer'];
-  const audience = { watchersOf: async () => watchers, canSee: async () => true };
+  const audience = { watchersOf: async () => watchers, canSeeContact: async () => true };
   const log = { debug: () => {}, warn: () => {} } as unknown as Logger;
   const presence = new Presence(io, store, audience, fanout, log, remote);
   return {

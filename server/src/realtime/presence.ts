@@ -56,7 +56,7 @@ export class Presence implements PresenceReader {
     private readonly io: PigeonIo,
     private readonly store: Pick<Store, 'setLastSeen' | 'getUsers'>,
     /** Who may learn this user's presence (privacy/audience.ts). */
-    private readonly audience: Pick<Audience, 'watchersOf' | 'canSee'>,
+    private readonly audience: Pick<Audience, 'watchersOf' | 'canSeeContact'>,
     private readonly fanout: Fanout,
     private readonly log: Logger,
     private readonly remote: RemotePresence | null = null,
@@ -129,7 +129,7 @@ export class Presence implements PresenceReader {
       (async () => {
         const [online, records] = await Promise.all([this.onlineAmong([a, b]), this.store.getUsers([a, b])]);
         for (const [subject, viewer] of [[a, b], [b, a]] as const) {
-          if (!(await this.audience.canSee(viewer, subject))) continue;
+          if (!(await this.audience.canSeeContact(viewer, subject))) continue;
           const lastSeen = records.find((r) => r.id === subject)?.lastSeen ?? null;
           if (online.has(subject)) this.fanout.emit([viewer], 'user-online', { userId: subject });
           else if (lastSeen) {
