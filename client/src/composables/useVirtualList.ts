@@ -1,8 +1,6 @@
 import { computed, nextTick, onBeforeUnmount, onMounted, onUpdated, ref, shallowRef, watch, type Ref } from 'vue';
 import { covers, prefixOffsets, rangeAtBottom, rangeFor, shiftRange, type RowRange } from '../lib/virtual-window.ts';
-import { nextTask } from '../boot/next-task.ts';
-import { fillPace, growFromBottom } from '../lib/fill-pace.ts';
-import { afterNextPaintOrNow } from '../perf/marks.ts';
+import { useOpeningFill } from './useOpeningFill.ts';
 
 export interface VirtualListOptions<R extends { key: string }> {
   /** The scrolling element. */
@@ -39,6 +37,7 @@ export interface VirtualListOptions<R extends { key: string }> {
  * and after any change (a render, a prepended page, a measurement, a resize) put that row back
  * where it was, before the frame is painted; at the bottom, stay at the bottom instead.
  * Chromium's own scroll anchoring is off (`overflow-anchor: none`) so the two do not fight.
+ * When the chat opens, its window fills from the newest row up over a few tasks (useOpeningFill).
  */
 export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<R>) {
   const overscan = () => o.overscan ?? 600;
@@ -72,81 +71,23 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     return (all[all.length - 1] ?? 0) - (all[range.value.end] ?? 0);
   });
 
-  /** `viewKnown`: false where reading the view's height would force a layout (the mount). */
-  function setRange(next: RowRange, viewKnown = true) {
-    if (filling) next = paced(next, viewKnown);
-    if (next.start !== range.value.start || next.end !== range.value.end) range.value = next;
-  }
-
-  /**
-   * Opening: the window at the bottom fills from the newest row up (lib/fill-pace.ts): the rows in view
-   * first, then the overscan a few rows per task; `filled` once the view is covered. A window away
-   * from the bottom (a jump to a message, a scroll) is drawn whole, and ends the filling.
-   */
-  let filling = true;
-  /** Rows were added in this task already: the rest waits for the next one. */
-  let grewInTask = false;
-  let stepQueued = false;
-  let lastGrowth = 0;
-  const pace = fillPace();
-  const filled = ref(false);
   /** The window whose rows `measure` last found in the DOM: their heights are known, not estimated. */
   let measured: RowRange = { start: 0, end: 0 };
-
-  function paced(target: RowRange, viewKnown: boolean): RowRange {
-    const el = o.scroller.value;
-    if (!atBottom.value) {
-      filling = false;
-      filled.value = true;
-      return target;
-    }
-    const current = range.value;
-    // The first task draws the rows that fill the view by their estimated heights (lib/fill-pace.ts).
-    const view = () => (viewKnown && el?.clientHeight ? el.clientHeight : window.innerHeight);
-    const next = growFromBottom(current, target, grewInTask ? 0 : pace.rows(() => target.end - rangeAtBottom(offsets.value, view(), 0).start));
-    // Rows this render draws that were not drawn (above and below), what the task's time is spent on.
-    const overlap = Math.max(0, Math.min(next.end, current.end) - Math.max(next.start, current.start));
-    const added = next.end - next.start - overlap;
-    if (added > 0) {
-      grewInTask = true;
-      lastGrowth = added;
-    }
-    // Covered first: the next step, queued below, waits for a frame once it is. Judged on the rows
-    // drawn and measured (`measured`: this is called again by `settle` once a step's rows are), not
-    // on estimated heights (the rows this render adds, or a window set but not drawn yet): rows
-    // shorter than estimated left a blank above the messages in the frame the chat was first shown
-    // in (e2e perf-marks, pigeon:chat-rendered).
-    if (viewKnown && !filled.value && el?.clientHeight && target.end > target.start && measured.end === target.end && measured.end > measured.start)
-      filled.value = measured.start <= rangeAtBottom(offsets.value, el.clientHeight, 0).start;
-    if (next.start > target.start) queueStep();
-    else if (target.end > target.start) filling = false;
-    if (!filling) filled.value = true;
-    return next;
-  }
-
   let gone = false;
-  function queueStep() {
-    if (stepQueued) return;
-    stepQueued = true;
-    // Once the view is covered, the rows beyond it wait for a frame: the steps' yields outrank the
-    // browser's rendering, which waited behind them until its starvation limit (~100 ms; traced,
-    // the covered view was painted only after the overscan's steps, #20). Behind the frame's
-    // user-blocking tasks (pigeon:chat-rendered): the rows beyond the view are not what it showed.
-    const afterPaint = filled.value;
-    const turn = afterPaint ? new Promise<void>((resolve) => afterNextPaintOrNow(resolve, 'user-visible')) : nextTask();
-    void turn.then(async () => {
-      stepQueued = false;
-      // Covered since this step was queued (once the rows before it were measured, in `settle`): it
-      // waits for the frame too, or it drew rows beyond the view ahead of the frame that shows it.
-      if (!afterPaint && filled.value && !gone && filling) return queueStep();
-      grewInTask = false;
-      lastGrowth = 0;
-      if (gone || !filling) return;
-      const t0 = performance.now();
-      updateRange();
-      await nextTick(); // the render, and `settle` (onUpdated): layout and measuring
-      pace.record(performance.now() - t0, lastGrowth);
-    });
+  const fill = useOpeningFill({
+    scroller: o.scroller,
+    atBottom,
+    range: () => range.value,
+    offsets: () => offsets.value,
+    measured: () => measured,
+    redraw: () => updateRange(),
+    gone: () => gone,
+  });
+
+  /** `viewKnown`: false where reading the view's height would force a layout (the mount). */
+  function setRange(next: RowRange, viewKnown = true) {
+    if (fill.active()) next = fill.step(next, viewKnown);
+    if (next.start !== range.value.start || next.end !== range.value.end) range.value = next;
   }
 
   /**
@@ -334,5 +275,5 @@ export function useVirtualList<R extends { key: string }>(o: VirtualListOptions<
     resizes?.disconnect();
   });
 
-  return { visible, range, padTop, padBottom, atBottom, firstInView, filled, onScroll, reveal, toBottom, settle };
+  return { visible, range, padTop, padBottom, atBottom, firstInView, filled: fill.filled, onScroll, reveal, toBottom, settle };
 }
