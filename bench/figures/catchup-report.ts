@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { table } from '../lib/report.ts';
 import { fmtRate } from '../lib/stats.ts';
+import { catchUpVerdicts, renderVerdicts } from '../lib/speed-targets.ts';
 import { CATCH_UP_PAGES } from '@pigeon/sync-protocol/engine';
 import type { BrowserCatchUpRow } from './catchup-browser.ts';
 import type { CatchUpFigures, CatchUpRow } from './catchup.ts';
@@ -63,5 +64,15 @@ export function renderCatchUp(all: CatchUpFigures): string {
         .filter((r) => r.floor && r.floorParts?.length === 2)
         .map((r) => `${r.kind}: without the search words index ${(r.floorParts![0]!.ms / 1000).toFixed(2)} s, with the primary key alone ${(r.floorParts![1]!.ms / 1000).toFixed(2)} s.`)
         .join(' '),
-  ].join('\n') + browserText.join('');
+  ].join('\n') + browserText.join('') + '\n' + renderVerdicts(verdictsOf(rows, browserRows));
+}
+
+function verdictsOf(rows: readonly CatchUpRow[], browserRows: readonly BrowserCatchUpRow[]) {
+  // The browser half runs on SQLite: its raw baseline is the SQLite row's paging.
+  const sqlite = rows.find((r) => r.kind === 'sqlite');
+  const b = browserRows[0];
+  return catchUpVerdicts({
+    ...(sqlite ? { fakeIdb: { engineMs: sqlite.ok ? sqlite.engine.ms : null, rawMs: sqlite.raw.ms } } : {}),
+    ...(b ? { chromium: { messages: b.messages, ms: b.ok ? b.ms : null, ...(b.longestTaskMs !== undefined ? { longestTaskMs: b.longestTaskMs } : {}) } } : {}),
+  });
 }

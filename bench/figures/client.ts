@@ -28,6 +28,7 @@ import { fail } from '../lib/integrity.ts';
 import { table } from '../lib/report.ts';
 import { fmtBytes, fmtMs, summarize } from '../lib/stats.ts';
 import { registerUsers, startTarget } from '../lib/targets.ts';
+import { clientVerdicts, renderVerdicts } from '../lib/speed-targets.ts';
 import { countOf, DATABASE_RUNS, measureOnce, OPEN_SETTLE_MS, waitForListSnapshot } from './client-page.ts';
 
 export interface ClientOptions {
@@ -375,5 +376,17 @@ export function renderClient(f: ClientFigures): string {
       ),
     );
   }
+  const big = f.profiles.find((p) => p.messages === 5000);
+  const opened = f.profiles.find((p) => p.openMessages === 1000);
+  out.push(
+    renderVerdicts(
+      clientVerdicts({
+        ...(f.bundle ? { initialGzip: f.bundle.initialGzip } : {}),
+        ...(big?.list.length ? { coldOpenMs: summarize(big.list).p50 } : {}),
+        ...(big?.listFromDatabase?.length ? { coldOpenFromDatabaseMs: summarize(big.listFromDatabase).p50 } : {}),
+        ...(opened?.open.length ? { openChatMs: summarize(opened.open).p50 } : {}),
+      }),
+    ),
+  );
   return out.join('\n');
 }

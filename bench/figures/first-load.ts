@@ -18,6 +18,7 @@ import { launchLighthouseBrowser, type LighthouseFigures } from '../lib/lighthou
 import { table } from '../lib/report.ts';
 import { fmtBytes, fmtMs, fmtRatio, summarize } from '../lib/stats.ts';
 import { registerUsers, startTarget } from '../lib/targets.ts';
+import { lighthouseVerdicts, precompressedVerdict, renderVerdicts, type Verdict } from '../lib/speed-targets.ts';
 import { bundleSize, type BundleSize } from './client.ts';
 
 export interface FirstLoadOptions {
@@ -175,5 +176,10 @@ export function renderFirstLoad(f: FirstLoadFigures): string {
       ),
     );
   }
+  const verdicts: Verdict[] = [
+    ...(f.entry ? [precompressedVerdict(f.entry.encodings)] : []),
+    ...lighthouseVerdicts(f.pages.map((p) => ({ label: p.label, performance: summarize(p.runs.map((r) => r.performance)).p50 }))),
+  ];
+  out.push(renderVerdicts(verdicts));
   return out.join('\n');
 }

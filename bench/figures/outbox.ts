@@ -15,6 +15,7 @@ import { fail } from '../lib/integrity.ts';
 import { table } from '../lib/report.ts';
 import { fmtRate } from '../lib/stats.ts';
 import { registerUsers, startTarget, type TargetKind } from '../lib/targets.ts';
+import { outboxVerdicts, renderVerdicts } from '../lib/speed-targets.ts';
 
 export interface OutboxOptions {
   messages: number;
@@ -161,5 +162,6 @@ export function renderOutbox(rows: OutboxFigures): string {
         r.ok ? `✔ ${r.messages} stored once` : '✘',
       ]),
     ),
+    renderVerdicts(outboxVerdicts(rows.filter((r) => r.kind === 'sqlite')), 'SQLite store'),
   ].join('\n');
 }
