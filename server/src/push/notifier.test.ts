@@ -12,11 +12,11 @@ const msg = (over: Partial<Message>): Message => ({ id: 'm', clientId: 'cccccccc
 /** An in-memory NotifierStore that counts its reads. */
 function fakeStore(o: { subs: PushSubscriptionRecord[]; groups?: GroupRecord[]; muted?: Record<string, string[]> }) {
   const reads: string[] = [];
+  const groupOf = async (id: string) => {
+    reads.push(`groupOf ${id}`);
+    return o.groups?.find((g) => g.id === id) ?? null;
+  };
   const store: NotifierStore = {
-    async getGroup(id) {
-      reads.push(`getGroup ${id}`);
-      return o.groups?.find((g) => g.id === id) ?? null;
-    },
     async getUsers(ids) {
       reads.push('getUsers');
       return ids.map((id) => ({ id, displayName: id.toUpperCase() }) as UserRecord);
@@ -30,16 +30,16 @@ function fakeStore(o: { subs: PushSubscriptionRecord[]; groups?: GroupRecord[]; 
       return o.subs.filter((s) => userIds.includes(s.userId));
     },
   };
-  return { store, reads };
+  return { store, groupOf, reads };
 }
 
 const group = (id: string, members: string[]): GroupRecord => ({ id, title: 'T', createdBy: members[0]!, createdAt: '', lastSeq: 1, members: members.map((userId, i) => ({ userId, role: 'member', sinceSeq: i }) as GroupRecord['members'][number]) });
 
 describe('PushNotifier', () => {
   it('one batch of messages costs one subscriptions read; each subscription gets its payload (preview or not); sender and muted skipped', async () => {
-    const { store, reads } = fakeStore({ subs: [sub('b', 1), sub('b', 2, false), sub('c', 1), sub('a', 1)], groups: [group('g:1', ['a', 'b', 'c'])], muted: { 'g:1': ['c'] } });
+    const { store, groupOf, reads } = fakeStore({ subs: [sub('b', 1), sub('b', 2, false), sub('c', 1), sub('a', 1)], groups: [group('g:1', ['a', 'b', 'c'])], muted: { 'g:1': ['c'] } });
     const jobs: PushJob[] = [];
-    const n = new PushNotifier({ store, enqueue: (j) => jobs.push(j), log });
+    const n = new PushNotifier({ store, groupOf, enqueue: (j) => jobs.push(j), log });
     n.messageStored(msg({ id: 'm1' }));
     n.messageStored(msg({ id: 'm2', conversationId: 'g:1', recipientId: 'g:1', body: 'group hi' }));
     await n.idle();
@@ -53,10 +53,18 @@ describe('PushNotifier', () => {
     expect(JSON.parse(jobs[2]!.payload)).toMatchObject({ groupTitle: 'T', sender: { id: 'a', displayName: 'A' } });
   });
 
+  it("a commit's group messages ask groupOf (this node's copy) once per group, never the store", async () => {
+    const { store, groupOf, reads } = fakeStore({ subs: [sub('b', 1)], groups: [group('g:1', ['a', 'b']), group('g:2', ['a', 'c'])] });
+    const n = new PushNotifier({ store, groupOf, enqueue: () => {}, log });
+    for (const [id, g] of [['m1', 'g:1'], ['m2', 'g:1'], ['m3', 'g:2']]) n.messageStored(msg({ id, conversationId: g, recipientId: g }));
+    await n.idle();
+    expect(reads.filter((r) => r.startsWith('groupOf')).sort()).toEqual(['groupOf g:1', 'groupOf g:2']);
+  });
+
   it('no subscribed recipient: no mute or user reads; system messages are skipped outright', async () => {
-    const { store, reads } = fakeStore({ subs: [] });
+    const { store, groupOf, reads } = fakeStore({ subs: [] });
     const jobs: PushJob[] = [];
-    const n = new PushNotifier({ store, enqueue: (j) => jobs.push(j), log });
+    const n = new PushNotifier({ store, groupOf, enqueue: (j) => jobs.push(j), log });
     n.messageStored(msg({}));
     n.messageStored(msg({ id: 's', type: 'system' }));
     await n.idle();
@@ -65,11 +73,11 @@ describe('PushNotifier', () => {
   });
 
   it('a failing store read is logged, not thrown; later messages still go', async () => {
-    const { store } = fakeStore({ subs: [sub('b', 1)] });
+    const { store, groupOf } = fakeStore({ subs: [sub('b', 1)] });
     let fail = true;
     const flaky: NotifierStore = { ...store, pushSubscriptionsOf: (ids) => (fail ? Promise.reject(new Error('down')) : store.pushSubscriptionsOf(ids)) };
     const jobs: PushJob[] = [];
-    const n = new PushNotifier({ store: flaky, enqueue: (j) => jobs.push(j), log });
+    const n = new PushNotifier({ store: flaky, groupOf, enqueue: (j) => jobs.push(j), log });
     n.messageStored(msg({ id: 'lost' }));
     await n.idle();
     fail = false;

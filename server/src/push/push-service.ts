@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { checkPushEndpoint, parseAllowedHosts, type Checked } from './allowed-hosts.ts';
 import { PushDispatcher, type PushSender } from './dispatcher.ts';
-import { PushNotifier } from './notifier.ts';
+import { PushNotifier, type NotifierOptions } from './notifier.ts';
 import { loadOrCreateVapidKeys, type VapidKeys } from './vapid-keys.ts';
 
 export interface PushService {
@@ -26,8 +26,8 @@ export interface PushService {
   close(): Promise<void>;
 }
 
-export async function startPush(o: { config: ServerConfig; store: Store; log: Logger }): Promise<PushService> {
-  const { config, store, log } = o;
+export async function startPush(o: { config: ServerConfig; store: Store; log: Logger; groupOf: NotifierOptions['groupOf'] }): Promise<PushService> {
+  const { config, store, log, groupOf } = o;
   const vapid = await loadOrCreateVapidKeys(config.dataDir, { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey, subject: config.vapidSubject });
   const parsed = parseAllowedHosts(config.pushAllowedHosts);
   if (!parsed.ok) throw new Error(parsed.reason); // resolveConfig already refused it
@@ -45,7 +45,7 @@ export async function startPush(o: { config: ServerConfig; store: Store; log: Lo
     retry: { maxAttempts: config.pushMaxAttempts, baseMs: config.pushRetryBaseMs, maxMs: config.pushRetryMaxMs },
     log,
   });
-  const notifier = new PushNotifier({ store, enqueue: (job) => dispatcher.enqueue(job), log, maxPending: config.pushQueueMax });
+  const notifier = new PushNotifier({ store, groupOf, enqueue: (job) => dispatcher.enqueue(job), log, maxPending: config.pushQueueMax });
   return {
     vapidPublicKey: vapid.publicKey,
     checkEndpoint,
