@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartServerOptions } from '../../server/src/index.ts';
 import { pushTopic } from '../../server/src/push/topic.ts';
 import { uploaded } from './attachments-helpers.ts';
-import { createGroup, sendToGroup } from './group-helpers.ts';
+import { addMembers, createGroup, removeMember, renameGroup, sendToGroup } from './group-helpers.ts';
 import { http, newClientId, noteMongoSkip, register, sendOverRest, sendOverSocket, STORE_VARIANTS, useTestServer, waitFor, type TestUser } from './helpers.ts';
 import { startPushStub, type PushStub, type StubSubscription } from './push-stub.ts';
 
@@ -85,6 +85,28 @@ describe.each(STORE_VARIANTS)('web push on $kind', (variant) => {
     await waitFor('dave gets the message after unmuting', () => stub.delivered(d.id).length === 1);
     expect(stub.delivered(d.id)[0]!.payload.messageId).toBe(next.id);
     expect(stub.delivered(a.id)).toEqual([]);
+    expect(stub.problems).toEqual([]);
+  });
+
+  it("a group's changes reach its pushes at once: an added member gets the next one, a removed one no more, the new title is in it", async () => {
+    // The notifier reads the group from the node's membership copy (groups/memberships.ts), which
+    // every change updates: this is the path that must not lag a change behind.
+    const [alice, bob, carol, erin] = await Promise.all(['alice', 'bob', 'carol', 'erin'].map((p) => register(t.url, p)));
+    const group = (await createGroup(t.url, alice!.token, [bob!.id, carol!.id], 'Before')).body.conversation;
+    const [b, c, e] = [await subscribe(bob!), await subscribe(carol!), await subscribe(erin!)];
+    await sendToGroup(t.url, alice!.token, group.id, 'one');
+    await waitFor('bob and carol get the first push', () => stub.delivered(b.id).length === 1 && stub.delivered(c.id).length === 1);
+
+    expect((await removeMember(t.url, alice!.token, group.id, carol!.id)).status).toBe(200);
+    expect((await addMembers(t.url, alice!.token, group.id, [erin!.id])).status).toBe(200);
+    expect((await renameGroup(t.url, alice!.token, group.id, 'After')).status).toBe(200);
+    const two = (await sendToGroup(t.url, alice!.token, group.id, 'two')).body.message;
+    await waitFor('bob and erin get the second push', () => stub.delivered(b.id).length === 2 && stub.delivered(e.id).length === 1);
+    expect(stub.delivered(e.id)[0]).toMatchObject({ payload: { messageId: two.id, groupTitle: 'After' } });
+    expect(stub.delivered(b.id)[1]).toMatchObject({ payload: { messageId: two.id, groupTitle: 'After' } });
+    // A push for Carol would have been queued in the same flush as theirs. A stale copy of the group
+    // fails above (Erin, the title); this checks the removal side as far as it can without a wait.
+    expect(stub.delivered(c.id)).toHaveLength(1);
     expect(stub.problems).toEqual([]);
   });
 
