@@ -223,7 +223,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Web Push: VAPID keys, the endpoint rules, a background queue fed after each commit (push/).
     const push = await startPush({ config, store, log, groupOf: (id) => memberships.group(id) });
     cleanups.push(() => push.close());
-    const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience, batchMax: config.sendBatchMax, onStored: (message) => push.notifier.messageStored(message), onContactsStarted: (a, b) => presence.introduced(a, b) });
+    const sends = new SendService({ batcher, users, fanout, rateLimiter: limits.sends, audience, batchMax: config.sendBatchMax, onStored: (message, viewers) => push.notifier.messageStored(message, viewers), onContactsStarted: (a, b) => presence.introduced(a, b) });
     // A new upload counts as one send in the user's budget (SEND_RATE_LIMIT; attachment-service.ts says why).
     const attachments = new AttachmentService({
       store,

@@ -38,10 +38,11 @@ export class SendService {
       /** Messages one batched send may store (SEND_BATCH_MAX, at most SEND_BATCH.maxItems); the rest go unanswered. */
       batchMax?: number;
       /**
-       * A new message was stored (Web Push, push/notifier.ts). Called from announce, so after the
-       * commit and, on a socket, after the ack; it must return at once (the notifier only queues).
+       * A new message was stored (Web Push, push/notifier.ts), with a group message's `viewers` when
+       * the store gave them. Called from announce, so after the commit and, on a socket, after the
+       * ack; it must return at once (the notifier only queues).
        */
-      onStored?: (message: Message) => void;
+      onStored?: (message: Message, viewers?: readonly string[]) => void;
       /** The first message between two people was stored: they are each other's contacts now (presence.ts `introduced`). */
       onContactsStarted?: (a: string, b: string) => void;
     },
@@ -175,7 +176,7 @@ export class SendService {
   announce(outcome: StoredOutcome, exceptSocketId?: string): void {
     if (!outcome.created) return;
     const { message } = outcome;
-    this.deps.onStored?.(message);
+    this.deps.onStored?.(message, outcome.viewers);
     if (isGroupId(message.conversationId)) {
       if (outcome.viewers) this.deps.fanout.emit(outcome.viewers, 'new-message', { message }, exceptSocketId);
       else this.deps.fanout.toConversation(message.conversationId, 'new-message', { message }, { socketId: exceptSocketId });

@@ -61,6 +61,24 @@ describe('PushNotifier', () => {
     expect(reads.filter((r) => r.startsWith('groupOf')).sort()).toEqual(['groupOf g:1', 'groupOf g:2']);
   });
 
+  it("a group message goes to the members its commit read (viewers), not the node's copy, which may lag a change", async () => {
+    // The node's copy still lists Carol (her removal's notice not here yet) and not Erin (just added).
+    const { store, groupOf } = fakeStore({ subs: [sub('b', 1), sub('c', 1), sub('e', 1)], groups: [group('g:1', ['a', 'b', 'c'])] });
+    const jobs: PushJob[] = [];
+    const n = new PushNotifier({ store, groupOf, enqueue: (j) => jobs.push(j), log });
+    n.messageStored(msg({ id: 'm1', conversationId: 'g:1', recipientId: 'g:1' }), ['a', 'b', 'e']);
+    // A send without viewers (a store that does not say) falls back on the copy.
+    n.messageStored(msg({ id: 'm2', conversationId: 'g:1', recipientId: 'g:1' }));
+    await n.idle();
+    expect(jobs.map((j) => [JSON.parse(j.payload).messageId, j.endpoint.split('/')[3]])).toEqual([
+      ['m1', 'b'],
+      ['m1', 'e'],
+      ['m2', 'b'],
+      ['m2', 'c'],
+    ]);
+    expect(JSON.parse(jobs[1]!.payload)).toMatchObject({ groupTitle: 'T' });
+  });
+
   it('no subscribed recipient: no mute or user reads; system messages are skipped outright', async () => {
     const { store, groupOf, reads } = fakeStore({ subs: [] });
     const jobs: PushJob[] = [];

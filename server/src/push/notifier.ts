@@ -5,10 +5,11 @@
  * messages at once), one flush at a time, so a burst of sends costs a few store reads, and a
  * send's ack never waits for any of it.
  *
- * Recipients: a 1:1 message's peer; a group message's current members (this node's copy at flush
- * time, `groupOf`: a member removed since gets nothing). Never the sender, never a system message, never someone who
- * muted the conversation (mutedAmong). Each recipient's every subscription gets one push; its
- * `preview` decides whether the text is in it.
+ * Recipients: a 1:1 message's peer; a group message's members as its commit read them (the send's
+ * `viewers`: a member removed before it gets nothing, even while a notice of the removal is still on
+ * its way to this node), else this node's copy of the group (`groupOf`). Never the sender, never a
+ * system message, never someone who muted the conversation (mutedAmong). Each recipient's every
+ * subscription gets one push; its `preview` decides whether the text is in it.
  */
 import { withMessageDefaults, type Message } from '@pigeon/sync-protocol';
 import { isGroupId } from '../groups/memberships.ts';
@@ -24,8 +25,9 @@ export interface NotifierOptions {
   store: NotifierStore;
   /**
    * A group with its current members, from this node's copy (groups/memberships.ts: every membership
-   * change updates it). Not a store read per group of every commit: on FerretDB `getGroup` scans the
-   * messages collection twice, and group sends fell from 1,733 to 256 msgs/s (bench figure 9).
+   * change updates it): its title, and its members when a send came without `viewers`. Not a store
+   * read per group of every commit: on FerretDB `getGroup` scans the messages collection twice, and
+   * group sends fell from 1,733 to 256 msgs/s (bench figure 9).
    */
   groupOf(groupId: string): Promise<GroupRecord | null>;
   enqueue(job: PushJob): void;
@@ -34,8 +36,14 @@ export interface NotifierOptions {
   maxPending?: number;
 }
 
+/** A stored message, and the members its commit read (a group message, when the store said). */
+interface Stored {
+  message: Message;
+  viewers?: readonly string[] | undefined;
+}
+
 export class PushNotifier {
-  private pending: Message[] = [];
+  private pending: Stored[] = [];
   private flushing: Promise<void> | null = null;
   private closed = false;
   private readonly maxPending: number;
@@ -44,14 +52,14 @@ export class PushNotifier {
     this.maxPending = o.maxPending ?? 10_000;
   }
 
-  /** A new message was committed. Returns at once; never throws. */
-  messageStored(message: Message): void {
+  /** A new message was committed (with a group message's `viewers` when the store gave them). Returns at once; never throws. */
+  messageStored(message: Message, viewers?: readonly string[]): void {
     if (this.closed || message.type === 'system') return;
     if (this.pending.length >= this.maxPending) {
       this.pending.shift();
       this.o.log.warn({ maxPending: this.maxPending }, 'push notifier behind: skipped the oldest message');
     }
-    this.pending.push(message);
+    this.pending.push({ message, viewers });
     this.flushing ??= this.flushLoop();
   }
 
@@ -80,19 +88,19 @@ export class PushNotifier {
     }
   }
 
-  private async notify(batch: readonly Message[]): Promise<void> {
+  private async notify(batch: readonly Stored[]): Promise<void> {
     const { store } = this.o;
-    const groupIds = [...new Set(batch.map((m) => m.conversationId).filter(isGroupId))];
+    const groupIds = [...new Set(batch.map((b) => b.message.conversationId).filter(isGroupId))];
     const groups = new Map((await Promise.all(groupIds.map((id) => this.o.groupOf(id)))).flatMap((g) => (g ? [[g.id, g] as const] : [])));
-    const recipientsOf = (m: Message): string[] => {
+    const recipientsOf = ({ message: m, viewers }: Stored): string[] => {
       if (!isGroupId(m.conversationId)) return m.recipientId !== m.senderId ? [m.recipientId] : [];
-      return (groups.get(m.conversationId)?.members ?? []).map((x) => x.userId).filter((id) => id !== m.senderId);
+      return (viewers ?? (groups.get(m.conversationId)?.members ?? []).map((x) => x.userId)).filter((id) => id !== m.senderId);
     };
     const everyone = [...new Set(batch.flatMap(recipientsOf))];
     if (everyone.length === 0) return;
     const subscriptions = new Map<string, PushSubscriptionRecord[]>();
     for (const s of await store.pushSubscriptionsOf(everyone)) subscriptions.set(s.userId, [...(subscriptions.get(s.userId) ?? []), s]);
-    const targets = batch.map((m) => ({ message: m, users: recipientsOf(m).filter((id) => subscriptions.has(id)) })).filter((t) => t.users.length > 0);
+    const targets = batch.map((b) => ({ message: b.message, users: recipientsOf(b).filter((id) => subscriptions.has(id)) })).filter((t) => t.users.length > 0);
     if (targets.length === 0) return;
 
     // Mutes, once per conversation of the batch; display names, once per sender.
