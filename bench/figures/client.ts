@@ -28,7 +28,7 @@ import { fail } from '../lib/integrity.ts';
 import { table } from '../lib/report.ts';
 import { fmtBytes, fmtMs, summarize } from '../lib/stats.ts';
 import { registerUsers, startTarget } from '../lib/targets.ts';
-import { clientVerdicts, renderVerdicts } from '../lib/speed-targets.ts';
+import { clientVerdicts, renderVerdicts, SPEED_TARGETS } from '../lib/speed-targets.ts';
 import { countOf, DATABASE_RUNS, measureOnce, OPEN_SETTLE_MS, waitForListSnapshot } from './client-page.ts';
 
 export interface ClientOptions {
@@ -376,8 +376,9 @@ export function renderClient(f: ClientFigures): string {
       ),
     );
   }
-  const big = f.profiles.find((p) => p.messages === 5000);
-  const opened = f.profiles.find((p) => p.openMessages === 1000);
+  // Judged only at the sizes the targets name (a --quick run measures smaller ones).
+  const big = f.profiles.find((p) => p.messages === SPEED_TARGETS.coldOpenCached);
+  const opened = f.profiles.find((p) => p.openMessages === SPEED_TARGETS.openChatMessages);
   out.push(
     renderVerdicts(
       clientVerdicts({
